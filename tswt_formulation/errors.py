@@ -1,0 +1,102 @@
+"""Exceptions raised by tswt-formulation.
+
+Every error a user can cause derives from :class:`TswtError`, so a notebook or the CLI
+can catch one thing. Messages name the case, the field (or file and key, or row and
+column), what is wrong and, where it helps, what would be right.
+
+::
+
+    TswtError
+    ├── ValidationFailed        one or more records are invalid (carries .problems)
+    ├── CaseNotFound            no case with that id in the store
+    ├── DuplicateCase           a case id that is already in the store
+    ├── StaleEdit               someone saved the case since it was loaded
+    ├── StoreError              the store cannot be opened or used
+    │   └── SchemaVersionError  the store was written by a newer version
+    ├── RuleFileError           a recommendation rules file is invalid (carries .problems)
+    ├── MeasureDefinitionError  a measure definition file is invalid (carries .problems)
+    ├── ScoringError            responses cannot be scored (carries .problems)
+    ├── OverrideError           an override or sign-off is not allowed as asked
+    └── ReportError             a report could not be produced
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input: where it is and what is wrong."""
+
+    where: str  # "file.json: TSW-000123" or "row 4"
+    field: str  # "referral.decision.date" or "column pconsid"
+    message: str
+
+    def __str__(self) -> str:
+        parts = [p for p in (self.where, self.field) if p]
+        return f"{': '.join(parts)}: {self.message}" if parts else self.message
+
+
+class TswtError(Exception):
+    """Root of every error this package raises on purpose."""
+
+
+class ProblemsError(TswtError):
+    """An error that carries a list of :class:`Problem` (one line each)."""
+
+    def __init__(self, problems: list[Problem], summary: str | None = None) -> None:
+        self.problems = list(problems)
+        text = "\n".join(str(p) for p in self.problems)
+        super().__init__(f"{summary}\n{text}" if summary else text)
+
+
+class ValidationFailed(ProblemsError):
+    """One or more records are invalid; nothing was written."""
+
+
+class CaseNotFound(TswtError, KeyError):
+    """No case with that id."""
+
+    def __init__(self, case_id: str) -> None:
+        self.case_id = case_id
+        super().__init__(case_id)
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: no such case in the store"
+
+
+class DuplicateCase(TswtError):
+    """A case id that already exists."""
+
+
+class StaleEdit(TswtError):
+    """The case was changed by someone else since this copy was loaded."""
+
+
+class StoreError(TswtError):
+    """The store cannot be opened or used."""
+
+
+class SchemaVersionError(StoreError):
+    """The store's schema is newer than this version of the package understands."""
+
+
+class RuleFileError(ProblemsError):
+    """A recommendation rules file is invalid."""
+
+
+class MeasureDefinitionError(ProblemsError):
+    """A measure definition file is invalid."""
+
+
+class ScoringError(ProblemsError):
+    """Responses that cannot be scored as given."""
+
+
+class OverrideError(TswtError):
+    """An override, decision or sign-off that is not allowed as asked."""
+
+
+class ReportError(TswtError):
+    """A report could not be produced."""

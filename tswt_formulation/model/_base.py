@@ -1,0 +1,44 @@
+"""Shared pieces of the case record models: strict config, vocabulary-checked terms."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from .vocabulary import vocabulary
+
+
+class Record(BaseModel):
+    """Base of every case-record model: strict types, unknown fields refused."""
+
+    model_config = ConfigDict(
+        strict=True,
+        extra="forbid",
+        validate_assignment=True,
+        str_strip_whitespace=False,  # staff text is kept verbatim
+    )
+
+
+def _term_checker(list_name: str):
+    def check(value: str) -> str:
+        vocab = vocabulary()[list_name]
+        if value not in vocab:
+            known = ", ".join(vocab.terms)
+            raise ValueError(f"unknown {list_name.replace('_', ' ')} {value!r}; expected one of: {known}")
+        return value
+
+    return check
+
+
+def Term(list_name: str):  # noqa: N802 - reads as a type in annotations
+    """A string that must be a term of the named vocabulary (checked when validated)."""
+    return Annotated[
+        str,
+        AfterValidator(_term_checker(list_name)),
+        Field(json_schema_extra={"x-vocabulary": list_name}),
+    ]
+
+
+ShortText = Annotated[str, Field(max_length=200)]
+LongText = Annotated[str, Field(max_length=20_000)]

@@ -1,0 +1,337 @@
+"""The case record of one child: who they are (pseudonymously), the referral, the
+six-week screening, measure administrations, the formulation and the screening outcome.
+
+No names are ever stored: a child is known by a pseudonymous case id (``TSW-000123``)
+and the authority's case-management reference. Dates are checked for order and for
+plausibility (:func:`consistency_problems`); every check names the field.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Annotated, Literal
+
+from pydantic import Field, PrivateAttr, model_validator
+
+from ._base import LongText, Record, ShortText, Term
+from .formulation import Formulation
+
+Day = date  # a field may be called "date"; annotate with Day so the name does not shadow the type
+
+CASE_ID_PATTERN = r"^TSW-\d{6}$"
+MAX_AGE_YEARS = 25
+SCREENING_WEEKS = 6
+TIMEPOINT_PATTERN = r"^(baseline|review [1-9][0-9]*|closure)$"
+
+CaseId = Annotated[str, Field(pattern=CASE_ID_PATTERN, description="Pseudonymous case id, e.g. TSW-000123")]
+
+
+def years_between(born: date, on: date) -> int:
+    """Whole years from ``born`` to ``on`` (age on a date; 29 Feb birthdays turn on 1 Mar)."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def add_years(day: date, years: int) -> date:
+    """The same calendar day ``years`` later (29 Feb -> 1 Mar in a common year)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return date(day.year + years, 3, 1)
+
+
+# --- the child ---------------------------------------------------------------------------
+
+
+class LegalStatusPeriod(Record):
+    status: Term("legal_status")
+    start: Day
+    end: Day | None = None
+
+
+class PlacementBreakdown(Record):
+    date: Day
+    note: ShortText = ""
+
+
+class Placement(Record):
+    type: Term("placement_type")
+    start: Day
+    moves_last_12_months: Annotated[int, Field(ge=0, le=100)] = 0
+    breakdowns: list[PlacementBreakdown] = []
+
+
+class Caregiver(Record):
+    relationship: Term("caregiver")
+    can_take_part: bool
+
+
+class Child(Record):
+    case_management_ref: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9/_-]{0,39}$")]
+    date_of_birth: Day
+    sex: Term("sex")
+    legal_status: LegalStatusPeriod
+    legal_status_history: list[LegalStatusPeriod] = []
+    placement: Placement | None = None
+    caregiver: Caregiver | None = None
+    living_independently: bool = False
+    would_otherwise_be_in_care: bool = Field(
+        default=False,
+        description="For a child in need placed with kinship carers: would otherwise be in care (DOMAIN.md eligibility).",
+    )
+
+    def age_on(self, on: date) -> int:
+        return years_between(self.date_of_birth, on)
+
+
+# --- the referral ------------------------------------------------------------------------
+
+
+class Referrer(Record):
+    name: ShortText
+    role: Term("referrer_role")
+
+
+class Consent(Record):
+    given_by: Term("consent_giver")
+    date: Day
+    informed: bool
+
+
+class ManagerApproval(Record):
+    by: ShortText
+    date: Day
+
+
+class Decision(Record):
+    outcome: Literal["accepted", "not_accepted", "pending"] = "pending"
+    date: Day | None = None
+    reasons: LongText = ""
+    alternatives: list[Term("signposting")] = []
+
+
+class Allocation(Record):
+    date: Day
+    worker: Annotated[str, Field(min_length=1, max_length=80)]
+
+
+class Referral(Record):
+    received: Day
+    referrer: Referrer
+    consent: Consent | None = None
+    approval: ManagerApproval | None = None
+    reasons: LongText = ""
+    nd_assessment_requested: bool = Field(default=False, description="An autism or ADHD assessment is wanted.")
+    decision: Decision = Decision()
+    allocation: Allocation | None = None
+
+
+# --- the screening -----------------------------------------------------------------------
+
+
+class HistoryFactor(Record):
+    factor: Term("history_factor")
+    evidence: LongText = ""
+    sources: Annotated[list[Term("source")], Field(min_length=1)]
+
+
+class PresentingBehaviour(Record):
+    behaviour: Term("presenting_behaviour")
+    evidence: LongText = ""
+    sources: Annotated[list[Term("source")], Field(min_length=1)]
+    frequency: Term("frequency")
+    severity: Term("severity")
+
+
+class Screening(Record):
+    started: Day | None = None
+    completed: Day | None = None
+    history_factors: list[HistoryFactor] = []
+    presenting_behaviours: list[PresentingBehaviour] = []
+    life_story_work: Term("life_story_work") = "not_started"
+    child_voice: LongText = ""
+    carer_views: LongText = ""
+    strengths: list[LongText] = []
+
+
+# --- measures ----------------------------------------------------------------------------
+
+
+class MeasureAdministration(Record):
+    measure: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+    version: Annotated[str, Field(min_length=1, max_length=40)]
+    informant: Term("informant")
+    date: Day
+    timepoint: Annotated[str, Field(pattern=TIMEPOINT_PATTERN)]
+    responses: dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{1,40}$")], Annotated[int, Field(ge=0, le=100)] | None]
+
+
+class Goal(Record):
+    number: Annotated[int, Field(ge=1, le=3)]
+    description: ShortText
+    agreed: Day
+
+
+# --- outcome of screening ----------------------------------------------------------------
+
+
+class ScreeningOutcome(Record):
+    decision: Literal["close", "begin_work"]
+    date: Day
+    by: ShortText
+    reasons: LongText = ""
+    alternatives: list[Term("signposting")] = []
+
+
+# --- the case ----------------------------------------------------------------------------
+
+
+class Case(Record):
+    """One child's case: the unit that is imported, stored, audited and reported."""
+
+    case_id: CaseId
+    synthetic: bool = Field(default=False, description="Synthetic demo data (never a real child).")
+    child: Child
+    referral: Referral
+    screening: Screening | None = None
+    measures: list[MeasureAdministration] = []
+    goals: list[Goal] = []
+    formulation: Formulation | None = None
+    outcome: ScreeningOutcome | None = None
+
+    # Store bookkeeping, never part of the exported record.
+    _version: int = PrivateAttr(default=0)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Case":
+        problems = consistency_problems(self)
+        if problems:
+            raise ConsistencyError(problems)
+        return self
+
+    @property
+    def screening_due(self) -> date | None:
+        """Allocation date + 6 weeks (DOMAIN.md: screening within the first six weeks)."""
+        alloc = self.referral.allocation
+        return alloc.date + timedelta(weeks=SCREENING_WEEKS) if alloc else None
+
+    @property
+    def worker(self) -> str | None:
+        return self.referral.allocation.worker if self.referral.allocation else None
+
+
+class ConsistencyError(ValueError):
+    """Raised inside validation with every cross-field problem found (field, message)."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{f}: {m}" for f, m in problems))
+
+
+def consistency_problems(case: Case, today: date | None = None) -> list[tuple[str, str]]:
+    """Every cross-field problem of a case as (field, message): dates in order and not in
+    the future, an age within 0-25, decisions that fit the referral's state."""
+    today = today or date.today()
+    out: list[tuple[str, str]] = []
+    child, ref = case.child, case.referral
+    dob = child.date_of_birth
+
+    def not_future(field: str, value: date | None) -> None:
+        if value is not None and value > today:
+            out.append((field, f"{value.isoformat()} is in the future (today is {today.isoformat()})"))
+
+    def not_before(field: str, value: date | None, other_field: str, other: date | None) -> None:
+        if value is not None and other is not None and value < other:
+            out.append((field, f"{value.isoformat()} is before {other_field} {other.isoformat()}"))
+
+    not_future("child.date_of_birth", dob)
+    if years_between(dob, min(today, ref.received)) > MAX_AGE_YEARS or years_between(dob, today) > MAX_AGE_YEARS + 1:
+        age = years_between(dob, ref.received)
+        out.append(("child.date_of_birth", f"{dob.isoformat()} makes the child {age} at referral; the team works with people up to {MAX_AGE_YEARS}"))
+    periods = [("child.legal_status", child.legal_status)] + [
+        (f"child.legal_status_history[{i}]", p) for i, p in enumerate(child.legal_status_history)
+    ]
+    for field, period in periods:
+        not_before(f"{field}.start", period.start, "child.date_of_birth", dob)
+        not_future(f"{field}.start", period.start)
+        not_before(f"{field}.end", period.end, f"{field}.start", period.start)
+        not_future(f"{field}.end", period.end)
+    if child.legal_status.end is not None:
+        out.append(("child.legal_status.end", "the current legal status cannot have ended; move it to legal_status_history"))
+    if child.placement:
+        not_before("child.placement.start", child.placement.start, "child.date_of_birth", dob)
+        not_future("child.placement.start", child.placement.start)
+        for i, b in enumerate(child.placement.breakdowns):
+            not_before(f"child.placement.breakdowns[{i}].date", b.date, "child.date_of_birth", dob)
+            not_future(f"child.placement.breakdowns[{i}].date", b.date)
+
+    not_before("referral.received", ref.received, "child.date_of_birth", dob)
+    not_future("referral.received", ref.received)
+    if ref.consent:
+        not_future("referral.consent.date", ref.consent.date)
+    if ref.approval:
+        not_future("referral.approval.date", ref.approval.date)
+    dec = ref.decision
+    if dec.outcome == "pending":
+        if dec.date is not None:
+            out.append(("referral.decision.date", "a pending decision has no date; set outcome to accepted or not_accepted"))
+    else:
+        if dec.date is None:
+            out.append(("referral.decision.date", f"missing: a decision of {dec.outcome} needs its date"))
+        not_before("referral.decision.date", dec.date, "referral.received", ref.received)
+        not_future("referral.decision.date", dec.date)
+        # DOMAIN.md: no consent or no approval, the referral cannot proceed. It may still
+        # be recorded as not accepted (that can be the reason), but never as accepted.
+        for name, part in (("consent", ref.consent), ("approval", ref.approval)):
+            what = "informed consent" if name == "consent" else "team-manager approval"
+            if part is None and dec.outcome == "accepted":
+                out.append((f"referral.{name}", f"missing: a referral cannot be accepted without {what}"))
+            elif part is not None and dec.date is not None and part.date > dec.date:
+                out.append((f"referral.{name}.date", f"{part.date.isoformat()} is after referral.decision.date {dec.date.isoformat()}"))
+        if dec.outcome == "accepted" and ref.consent is not None and not ref.consent.informed:
+            out.append(("referral.consent.informed", "is false: a referral cannot be accepted without informed consent"))
+    if dec.outcome == "not_accepted" and not dec.reasons.strip():
+        out.append(("referral.decision.reasons", "missing: a referral not accepted needs the reasons explained"))
+    if ref.allocation:
+        if dec.outcome != "accepted":
+            out.append(("referral.allocation", f"a referral whose decision is {dec.outcome} cannot be allocated"))
+        not_before("referral.allocation.date", ref.allocation.date, "referral.decision.date", dec.date)
+        not_future("referral.allocation.date", ref.allocation.date)
+
+    scr = case.screening
+    if scr is not None:
+        if scr.started is not None and ref.allocation is None:
+            out.append(("screening.started", "a screening cannot start before the referral is allocated"))
+        not_before("screening.started", scr.started, "referral.allocation.date", ref.allocation.date if ref.allocation else None)
+        not_future("screening.started", scr.started)
+        if scr.completed is not None and scr.started is None:
+            out.append(("screening.completed", "a screening cannot be completed without a start date"))
+        not_before("screening.completed", scr.completed, "screening.started", scr.started)
+        not_future("screening.completed", scr.completed)
+        seen: set[str] = set()
+        for i, b in enumerate(scr.presenting_behaviours):
+            if b.behaviour in seen:
+                out.append((f"screening.presenting_behaviours[{i}].behaviour", f"{b.behaviour} is recorded twice; record it once with all its sources"))
+            seen.add(b.behaviour)
+        seen = set()
+        for i, h in enumerate(scr.history_factors):
+            if h.factor in seen:
+                out.append((f"screening.history_factors[{i}].factor", f"{h.factor} is recorded twice; record it once with all its sources"))
+            seen.add(h.factor)
+
+    for i, m in enumerate(case.measures):
+        not_before(f"measures[{i}].date", m.date, "child.date_of_birth", dob)
+        not_future(f"measures[{i}].date", m.date)
+    numbers = [g.number for g in case.goals]
+    if len(numbers) != len(set(numbers)):
+        out.append(("goals", "goal numbers must be unique (1-3)"))
+
+    if case.outcome is not None:
+        if scr is None or scr.started is None:
+            out.append(("outcome", "the outcome of screening needs a screening that has started"))
+        else:
+            not_before("outcome.date", case.outcome.date, "screening.started", scr.started)
+        not_future("outcome.date", case.outcome.date)
+        if case.outcome.decision == "close" and not case.outcome.reasons.strip():
+            out.append(("outcome.reasons", "missing: closing a referral needs its reasons"))
+    return out
