@@ -1,0 +1,222 @@
+"""Eligibility for the Therapeutic Social Work Team, exactly as DOMAIN.md states it.
+
+Who is eligible (the legal status of the child decides):
+
+* looked after, living in kinship care, on a child protection plan, or subject to a
+  supervision order; a care leaver;
+* aged up to 18, or up to 25 for a care leaver. "Up to" is read as *before the
+  birthday*: a child is a person under 18 (Children Act 1989, s.105) and a care leaver's
+  personal adviser support runs to age 25 (Children and Social Work Act 2017, s.3);
+* NOT a child on a Child in Need plan, unless placed with kinship carers and would
+  otherwise be in care. Those children are signposted to local cluster services or to
+  CAMHS through its single point of access, when its threshold is met.
+
+Neurodevelopmental assessments: only for looked-after children the team already holds,
+never for a child on a child protection plan. Anyone wanting an autism or ADHD
+assessment is signposted to the child's GP and the Right to Choose pathway.
+
+No informed consent or no team-manager approval: the referral cannot proceed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from ..model.case import Case, Referral
+
+ELIGIBLE_STATUSES = ("looked_after", "kinship_care", "child_protection_plan", "supervision_order")
+CHILD_AGE_LIMIT = 18
+CARE_LEAVER_AGE_LIMIT = 25
+
+Outcome = Literal["eligible", "not_eligible", "cannot_proceed"]
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One rule that applied, in words a worker would use."""
+
+    rule: str
+    text: str
+    applies_to: Literal["eligibility", "proceed", "signposting", "nd_assessment"] = "eligibility"
+
+
+@dataclass(frozen=True)
+class EligibilityDecision:
+    """The decision with every reason that applied."""
+
+    case_id: str
+    as_of: date
+    outcome: Outcome
+    eligible: bool  # by legal status and age, whatever consent/approval say
+    can_proceed: bool  # consent and approval present
+    reasons: tuple[Reason, ...]
+    signposting: tuple[str, ...] = ()
+    nd_assessment_offerable: bool = False
+    nd_assessment_reason: str = ""
+    age: int = 0
+    legal_status: str = ""
+
+    @property
+    def summary(self) -> str:
+        words = {
+            "eligible": "Eligible: the referral can proceed to a decision",
+            "not_eligible": "Not eligible for the team",
+            "cannot_proceed": "Cannot proceed until consent and manager approval are in place",
+        }
+        return words[self.outcome]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "case_id": self.case_id,
+            "as_of": self.as_of.isoformat(),
+            "outcome": self.outcome,
+            "summary": self.summary,
+            "eligible": self.eligible,
+            "can_proceed": self.can_proceed,
+            "age": self.age,
+            "legal_status": self.legal_status,
+            "reasons": [{"rule": r.rule, "text": r.text, "applies_to": r.applies_to} for r in self.reasons],
+            "signposting": list(self.signposting),
+            "nd_assessment_offerable": self.nd_assessment_offerable,
+            "nd_assessment_reason": self.nd_assessment_reason,
+        }
+
+
+def _age_reasons(status: str, age: int) -> tuple[bool, list[Reason]]:
+    if status == "care_leaver":
+        ok = age < CARE_LEAVER_AGE_LIMIT
+        return ok, [
+            Reason("age.care_leaver", f"Aged {age}: care leavers are eligible up to 25" + ("" if ok else "; this young person is 25 or over"))
+        ]
+    ok = age < CHILD_AGE_LIMIT
+    return ok, [Reason("age.child", f"Aged {age}: " + ("under 18" if ok else "18 or over and not a care leaver, so not eligible as a child"))]
+
+
+def check_eligibility(case: Case, as_of: date | None = None) -> EligibilityDecision:
+    """Decide eligibility for a case (its child and referral) as of a date.
+
+    Parameters
+    ----------
+    case : Case
+        The child's case (legal status, age, placement, referral).
+    as_of : date, optional
+        The date the decision is for; defaults to the referral's received date, so the
+        decision is reproducible whenever it is run.
+
+    Returns
+    -------
+    EligibilityDecision
+        ``outcome`` is ``cannot_proceed`` whenever consent (informed) or team-manager
+        approval is missing, whatever the legal status; otherwise ``eligible`` or
+        ``not_eligible``. Every reason that applied is listed.
+    """
+    child, referral = case.child, case.referral
+    on = as_of or referral.received
+    age = child.age_on(on)
+    status = child.legal_status.status
+    reasons: list[Reason] = []
+    signposting: list[str] = []
+
+    if status in ELIGIBLE_STATUSES:
+        status_ok = True
+        reasons.append(Reason(f"status.{status}", f"Legal status {_label(status)} is one the team serves"))
+    elif status == "care_leaver":
+        status_ok = True
+        reasons.append(Reason("status.care_leaver", "A care leaver is served up to 25"))
+    elif status == "child_in_need":
+        kinship = child.placement is not None and child.placement.type == "kinship_placement"
+        if kinship and child.would_otherwise_be_in_care:
+            status_ok = True
+            reasons.append(
+                Reason("status.child_in_need_kinship", "Child in need placed with kinship carers who would otherwise be in care: eligible by exception")
+            )
+        else:
+            status_ok = False
+            why = "not placed with kinship carers" if not kinship else "placed with kinship carers but would not otherwise be in care"
+            reasons.append(Reason("status.child_in_need", f"Child in need plan, {why}: not eligible"))
+            signposting += ["cluster_services", "camhs_single_point_of_access"]
+            reasons.append(
+                Reason(
+                    "signpost.child_in_need",
+                    "Signpost to local cluster services, or to CAMHS through its single point of access when its threshold is met",
+                    "signposting",
+                )
+            )
+    else:  # pragma: no cover - the vocabulary for legal status is not extendable
+        status_ok = False
+        reasons.append(Reason("status.unknown", f"Legal status {status} is not one the team serves"))
+
+    age_ok, age_reasons = _age_reasons(status, age)
+    reasons += age_reasons
+    eligible = status_ok and age_ok
+    if status_ok and not age_ok and status != "child_in_need":
+        signposting.append("cluster_services")
+        reasons.append(Reason("signpost.age", "Over the team's age range: signpost to local cluster services", "signposting"))
+
+    can_proceed, proceed_reasons = _proceed(referral)
+    reasons += proceed_reasons
+
+    if referral.nd_assessment_requested:
+        signposting.append("gp_right_to_choose")
+        reasons.append(
+            Reason("signpost.nd_request", "An autism or ADHD assessment is wanted: signpost to the child's GP and the Right to Choose pathway", "signposting")
+        )
+    nd_ok, nd_reason = _nd_assessment(case, status, eligible)
+
+    if not can_proceed:
+        outcome: Outcome = "cannot_proceed"
+    else:
+        outcome = "eligible" if eligible else "not_eligible"
+    return EligibilityDecision(
+        case_id=case.case_id,
+        as_of=on,
+        outcome=outcome,
+        eligible=eligible,
+        can_proceed=can_proceed,
+        reasons=tuple(reasons),
+        signposting=tuple(dict.fromkeys(signposting)),
+        nd_assessment_offerable=nd_ok,
+        nd_assessment_reason=nd_reason,
+        age=age,
+        legal_status=status,
+    )
+
+
+def _proceed(referral: Referral) -> tuple[bool, list[Reason]]:
+    reasons: list[Reason] = []
+    ok = True
+    if referral.consent is None:
+        ok = False
+        reasons.append(Reason("proceed.no_consent", "No consent recorded: the referral cannot proceed without the informed consent of the child, young person or family", "proceed"))
+    elif not referral.consent.informed:
+        ok = False
+        reasons.append(Reason("proceed.consent_not_informed", "Consent is recorded but not informed: the referral cannot proceed until consent is informed and meaningful", "proceed"))
+    else:
+        reasons.append(Reason("proceed.consent", f"Informed consent given by the {_label(referral.consent.given_by, 'consent_giver').lower()} on {referral.consent.date.isoformat()}", "proceed"))
+    if referral.approval is None:
+        ok = False
+        reasons.append(Reason("proceed.no_approval", "No team-manager approval recorded: the referral cannot proceed without it", "proceed"))
+    else:
+        reasons.append(Reason("proceed.approval", f"Approved by team manager {referral.approval.by} on {referral.approval.date.isoformat()}", "proceed"))
+    return ok, reasons
+
+
+def _nd_assessment(case: Case, status: str, eligible: bool) -> tuple[bool, str]:
+    if status == "child_protection_plan":
+        return False, "Never offered to a child on a child protection plan"
+    if status != "looked_after":
+        return False, "Only offered to looked-after children"
+    held = case.referral.decision.outcome == "accepted"
+    if not eligible:
+        return False, "Only offered to children the team can hold"
+    if not held:
+        return False, "Only offered to looked-after children the team already holds (the referral is not yet accepted)"
+    return True, "Looked after and held by the team: a neurodevelopmental assessment can be offered (places are limited)"
+
+
+def _label(term: str, vocab: str = "legal_status") -> str:
+    from ..model.vocabulary import vocabulary
+
+    return vocabulary().label(vocab, term).lower() if vocab == "legal_status" else vocabulary().label(vocab, term)

@@ -1,0 +1,102 @@
+"""Tables of the case store and the ordered registry of schema migrations.
+
+The schema version of a store is the number of migrations applied to it. A store with
+more migrations than this code knows was written by a newer version and is refused; an
+older one is brought up to date in one transaction, and the upgrade is audited.
+
+Everything here is portable SQLAlchemy Core (SQLite and PostgreSQL alike): record JSON is
+kept as text, dates as DATE, times as timezone-aware TIMESTAMP.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+meta = sa.Table(
+    "tswt_meta",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+migrations_table = sa.Table(
+    "tswt_migrations",
+    metadata,
+    sa.Column("number", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("name", sa.String(120), nullable=False),
+    sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("applied_by", sa.String(120), nullable=False),
+)
+
+cases = sa.Table(
+    "cases",
+    metadata,
+    sa.Column("case_id", sa.String(20), primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("record", sa.Text, nullable=False),
+    sa.Column("synthetic", sa.Boolean, nullable=False, default=False),
+    sa.Column("legal_status", sa.String(40), nullable=False),
+    sa.Column("date_of_birth", sa.Date, nullable=False),
+    sa.Column("received", sa.Date, nullable=False),
+    sa.Column("consent_date", sa.Date),
+    sa.Column("consent_informed", sa.Boolean, nullable=False, default=False),
+    sa.Column("approval_date", sa.Date),
+    sa.Column("decision", sa.String(20), nullable=False),
+    sa.Column("decision_date", sa.Date),
+    sa.Column("allocation_date", sa.Date),
+    sa.Column("worker", sa.String(80)),
+    sa.Column("screening_started", sa.Date),
+    sa.Column("screening_completed", sa.Date),
+    sa.Column("outcome", sa.String(20)),
+    sa.Column("outcome_date", sa.Date),
+    sa.Column("formulation_status", sa.String(20)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_by", sa.String(120), nullable=False),
+)
+
+audit = sa.Table(
+    "audit",
+    metadata,
+    sa.Column("id", sa.Integer, sa.Identity(), primary_key=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("user", sa.String(120), nullable=False),
+    sa.Column("case_id", sa.String(20)),
+    sa.Column("action", sa.String(20), nullable=False),
+    sa.Column("version", sa.Integer),
+    sa.Column("changes", sa.Text, nullable=False),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+)
+
+
+@dataclass(frozen=True)
+class Migration:
+    number: int
+    name: str
+    apply: Callable[[sa.Connection], None]
+
+
+def _create_base(conn: sa.Connection) -> None:
+    metadata.create_all(conn, tables=[meta, cases, audit])
+
+
+def _add_indexes(conn: sa.Connection) -> None:
+    for name, table, cols in (
+        ("ix_cases_worker", "cases", ["worker"]),
+        ("ix_cases_allocation_date", "cases", ["allocation_date"]),
+        ("ix_audit_case_id", "audit", ["case_id", "id"]),
+    ):
+        sa.Index(name, *[metadata.tables[table].c[c] for c in cols]).create(conn, checkfirst=True)
+
+
+# Append only: never edit or reorder a migration that has been released.
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "create cases, audit and meta tables", _create_base),
+    Migration(2, "index cases by worker and allocation date; audit by case", _add_indexes),
+)
+SCHEMA_VERSION = len(MIGRATIONS)

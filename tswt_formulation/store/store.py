@@ -1,0 +1,422 @@
+"""The case store: every case as a validated record, every change audited.
+
+Each write is one transaction that also appends its audit row (who, when, which case,
+what changed before and after). Two people saving the same case: the later, stale save
+is refused (:class:`~tswt_formulation.errors.StaleEdit`), never silently overwriting.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any, Callable, Iterable, Iterator
+
+import pandas as pd
+import sqlalchemy as sa
+
+from .. import config
+from .._version import __version__
+from ..errors import CaseNotFound, Problem, SchemaVersionError, StaleEdit, StoreError, ValidationFailed
+from ..model.case import Case
+from ..model.parse import case_from_data, case_to_data
+from ..rules.timeline import ROW_COLUMNS, caseload_row, timeline
+from . import schema
+from .diff import apply_changes, record_diff
+from .engine import make_engine
+
+_DENORMALISED = [c for c in ROW_COLUMNS if c != "case_id"]
+_CHUNK = 500
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    user: str
+    case_id: str | None
+    action: str
+    version: int | None
+    changes: list[dict[str, Any]]
+    note: str
+
+    def summary(self, width: int = 60) -> str:
+        """'set referral.decision.outcome: pending -> accepted; ...' for a table."""
+        parts = []
+        for c in self.changes:
+            if c["path"] == "" and c["op"] == "add":
+                parts.append("whole case added")
+            elif c["op"] == "set":
+                parts.append(f"{c['path']}: {_short(c['before'])} -> {_short(c['after'])}")
+            else:
+                parts.append(f"{c['op']} {c['path']}")
+        text = "; ".join(parts)
+        return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+    return text if len(text) <= 24 else text[:23] + "…"
+
+
+class CaseStore:
+    """A case store at a path (SQLite) or database URL. Use :func:`open_store`."""
+
+    def __init__(self, location: str, user: str | None = None, create: bool = False) -> None:
+        self.location = location
+        self.user = config.current_user(user)
+        self.engine, self.created = make_engine(location, create)
+        try:
+            self._check_or_migrate(create)
+        except Exception:
+            self.engine.dispose()
+            raise
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> "CaseStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"CaseStore({self.engine.url.render_as_string(hide_password=True)!r})"
+
+    @contextmanager
+    def _write(self) -> Iterator[sa.Connection]:
+        with self.engine.connect() as conn:
+            conn.info["tswt_write"] = True
+            with conn.begin():
+                yield conn
+
+    def schema_version(self) -> int:
+        with self.engine.connect() as conn:
+            return self._stored_version(conn)
+
+    def _stored_version(self, conn: sa.Connection) -> int:
+        if not sa.inspect(conn).has_table(schema.meta.name):
+            return 0
+        value = conn.execute(sa.select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")).scalar()
+        return int(value) if value is not None else 0
+
+    def _check_or_migrate(self, create: bool) -> None:
+        try:
+            with self.engine.connect() as conn:
+                have = self._stored_version(conn)
+        except sa.exc.DatabaseError as exc:
+            raise StoreError(f"{self.location}: cannot open the store ({_db_message(exc)})") from None
+        want = schema.SCHEMA_VERSION
+        if have > want:
+            raise SchemaVersionError(
+                f"{self.location}: this store was written by a newer version of tswt-formulation "
+                f"(schema {have}; this version understands up to {want}). Upgrade the package: pip install -U tswt-formulation"
+            )
+        if have == want:
+            return
+        if have == 0 and not create and not self.created:
+            raise StoreError(f"{self.location}: not a tswt store yet; create it with `tswt init --store {self.location}`")
+        self._migrate(have)
+
+    def _migrate(self, have: int) -> None:
+        """Apply the missing migrations in one transaction, audited."""
+        with self._write() as conn:
+            # Re-read under the write lock: another process may have migrated meanwhile.
+            have = self._stored_version(conn)
+            pending = [m for m in schema.MIGRATIONS if m.number > have]
+            if not pending:
+                return
+            schema.migrations_table.create(conn, checkfirst=True)
+            now = _now()
+            for m in pending:
+                m.apply(conn)
+                conn.execute(schema.migrations_table.insert().values(number=m.number, name=m.name, applied_at=now, applied_by=self.user))
+            version_row = {"key": "schema_version", "value": str(schema.SCHEMA_VERSION)}
+            if have == 0:
+                conn.execute(schema.meta.insert(), [version_row, {"key": "created_by_package", "value": __version__}])
+            else:
+                conn.execute(schema.meta.update().where(schema.meta.c.key == "schema_version").values(value=version_row["value"]))
+            conn.execute(
+                schema.audit.insert().values(
+                    at=now, user=self.user, case_id=None, action="migrate", version=None,
+                    changes=json.dumps([{"op": "set", "path": "schema_version", "before": have, "after": schema.SCHEMA_VERSION}]),
+                    note="; ".join(f"{m.number}: {m.name}" for m in pending),
+                )
+            )
+
+    # -- reading -----------------------------------------------------------------------
+
+    def case_ids(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return list(conn.execute(sa.select(schema.cases.c.case_id).order_by(schema.cases.c.case_id)).scalars())
+
+    def __len__(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(schema.cases)).scalar_one())
+
+    def __contains__(self, case_id: object) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(schema.cases.c.case_id).where(schema.cases.c.case_id == case_id)).first() is not None
+
+    def get(self, case_id: str) -> Case:
+        """The case as stored, remembering its version for a later :meth:`save`."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(schema.cases.c.record, schema.cases.c.version).where(schema.cases.c.case_id == case_id)
+            ).first()
+        if row is None:
+            raise CaseNotFound(case_id)
+        return _load(row.record, row.version, case_id)
+
+    def cases(self, case_ids: Iterable[str] | None = None) -> Iterator[Case]:
+        """Every case (or the named ones), in case-id order."""
+        query = sa.select(schema.cases.c.case_id, schema.cases.c.record, schema.cases.c.version).order_by(schema.cases.c.case_id)
+        wanted = None if case_ids is None else list(case_ids)
+        if wanted is not None:
+            missing = set(wanted)
+        with self.engine.connect() as conn:
+            chunks = [None] if wanted is None else [wanted[i : i + _CHUNK] for i in range(0, len(wanted), _CHUNK)]
+            for chunk in chunks:
+                q = query if chunk is None else query.where(schema.cases.c.case_id.in_(chunk))
+                for row in conn.execute(q):
+                    if wanted is not None:
+                        missing.discard(row.case_id)
+                    yield _load(row.record, row.version, row.case_id)
+        if wanted is not None and missing:
+            raise CaseNotFound(sorted(missing)[0])
+
+    def export(self, case_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """Cases as JSON-compatible records (what ``tswt export`` writes)."""
+        return [case_to_data(c) for c in self.cases(case_ids)]
+
+    # -- writing -----------------------------------------------------------------------
+
+    def add(self, case: Case, user: str | None = None, note: str = "") -> Case:
+        """Add one new case (refused if its id exists)."""
+        self.import_cases([case], user=user, note=note or "added")
+        return self.get(case.case_id)
+
+    def import_cases(
+        self,
+        cases: list[Case],
+        user: str | None = None,
+        note: str = "import",
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Add many new cases in ONE transaction: all of them, or none.
+
+        Raises :class:`ValidationFailed` listing every case id that already exists.
+        """
+        who = config.current_user(user) if user else self.user
+        ids = [c.case_id for c in cases]
+        dup_in_batch = {i for i in ids if ids.count(i) > 1} if len(set(ids)) != len(ids) else set()
+        if dup_in_batch:
+            raise ValidationFailed([Problem(i, "case_id", "appears more than once in this import") for i in sorted(dup_in_batch)])
+        now = _now()
+        with self._write() as conn:
+            existing: set[str] = set()
+            for i in range(0, len(ids), _CHUNK):
+                existing.update(
+                    conn.execute(sa.select(schema.cases.c.case_id).where(schema.cases.c.case_id.in_(ids[i : i + _CHUNK]))).scalars()
+                )
+            if existing:
+                raise ValidationFailed(
+                    [Problem(i, "case_id", "already in the store; nothing was imported") for i in sorted(existing)],
+                    summary=f"{len(existing)} case(s) already exist; nothing was written:",
+                )
+            for start in range(0, len(cases), _CHUNK):
+                batch = cases[start : start + _CHUNK]
+                case_rows, audit_rows = [], []
+                for case in batch:
+                    record = case_to_data(case)
+                    case_rows.append(_row(case, record, 1, now, who, created=True))
+                    audit_rows.append(
+                        {"at": now, "user": who, "case_id": case.case_id, "action": "import", "version": 1,
+                         "changes": json.dumps(record_diff(None, record)), "note": note}
+                    )
+                conn.execute(schema.cases.insert(), case_rows)
+                conn.execute(schema.audit.insert(), audit_rows)
+                if progress:
+                    progress(len(batch))
+        for case in cases:
+            case._version = 1
+        return len(cases)
+
+    def save(self, case: Case, user: str | None = None, note: str = "") -> Case:
+        """Save an edited case loaded with :meth:`get`; refused if someone saved since.
+
+        Returns the case as now stored (with its new version). Saving with no change
+        writes nothing.
+        """
+        who = config.current_user(user) if user else self.user
+        # Re-validate the whole record: assignment validation checks fields one by one,
+        # the cross-field rules need the whole case.
+        record = case_to_data(case)
+        fresh = case_from_data(record, case.case_id)
+        expected = case._version
+        with self._write() as conn:
+            row = conn.execute(
+                sa.select(schema.cases.c.record, schema.cases.c.version).where(schema.cases.c.case_id == case.case_id)
+            ).first()
+            if row is None:
+                raise CaseNotFound(case.case_id)
+            if row.version != expected:
+                raise self._stale(conn, case.case_id, expected, row.version)
+            changes = record_diff(json.loads(row.record), record)
+            if not changes:
+                case._version = expected
+                return case
+            now = _now()
+            values = _row(fresh, record, expected + 1, now, who, created=False)
+            result = conn.execute(
+                schema.cases.update()
+                .where(schema.cases.c.case_id == case.case_id, schema.cases.c.version == expected)
+                .values(**values)
+            )
+            if result.rowcount != 1:  # lost a race on a database without BEGIN IMMEDIATE
+                raise self._stale(conn, case.case_id, expected, None)
+            conn.execute(
+                schema.audit.insert().values(
+                    at=now, user=who, case_id=case.case_id, action="update", version=expected + 1,
+                    changes=json.dumps(changes), note=note,
+                )
+            )
+        fresh._version = expected + 1
+        case._version = expected + 1
+        return fresh
+
+    def update(self, case_id: str, edit: Callable[[Case], None], user: str | None = None, note: str = "") -> Case:
+        """Load, edit in place with ``edit(case)``, save: one call for a small change."""
+        case = self.get(case_id)
+        edit(case)
+        return self.save(case, user=user, note=note)
+
+    def _stale(self, conn: sa.Connection, case_id: str, expected: int, now_version: int | None) -> StaleEdit:
+        last = conn.execute(
+            sa.select(schema.audit.c.user, schema.audit.c.at, schema.audit.c.version)
+            .where(schema.audit.c.case_id == case_id)
+            .order_by(schema.audit.c.id.desc())
+            .limit(1)
+        ).first()
+        by = f" by {last.user} at {_as_utc(last.at):%Y-%m-%d %H:%M} UTC" if last else ""
+        now_v = now_version if now_version is not None else (last.version if last else "?")
+        return StaleEdit(
+            f"{case_id}: not saved - the case was changed{by} since you loaded it "
+            f"(you had version {expected}, the store has version {now_v}). Reload it, redo your change and save again."
+        )
+
+    # -- audit -------------------------------------------------------------------------
+
+    def audit_log(self, case_id: str | None = None, limit: int | None = None) -> list[AuditEntry]:
+        """Audit entries, oldest first (the newest ``limit`` if given)."""
+        q = sa.select(schema.audit)
+        if case_id is not None:
+            q = q.where(schema.audit.c.case_id == case_id)
+        q = q.order_by(schema.audit.c.id.desc())
+        if limit:
+            q = q.limit(limit)
+        with self.engine.connect() as conn:
+            rows = list(conn.execute(q))
+        return [
+            AuditEntry(r.id, _as_utc(r.at), r.user, r.case_id, r.action, r.version, json.loads(r.changes), r.note)
+            for r in reversed(rows)
+        ]
+
+    def versions(self, case_id: str) -> list[tuple[AuditEntry, dict[str, Any]]]:
+        """Every version of a case rebuilt from the audit log: (entry, record)."""
+        record: dict[str, Any] | None = None
+        out = []
+        for entry in self.audit_log(case_id):
+            record = apply_changes(record, entry.changes)
+            out.append((entry, record))
+        if not out:
+            raise CaseNotFound(case_id)
+        return out
+
+    def formulation_versions(self, case_id: str) -> list[tuple[AuditEntry, dict[str, Any] | None]]:
+        """Each version of the case's formulation: who, when, and the formulation then."""
+        out = []
+        previous: Any = object()
+        for entry, record in self.versions(case_id):
+            form = record.get("formulation")
+            if form != previous:
+                out.append((entry, form))
+                previous = form
+        return [(e, f) for e, f in out if f is not None or out.index((e, f)) > 0]
+
+    # -- caseload ----------------------------------------------------------------------
+
+    def caseload_rows(self, worker: str | None = None) -> pd.DataFrame:
+        """The indexed columns of every case (no record parsing)."""
+        cols = [schema.cases.c[c] for c in ROW_COLUMNS]
+        q = sa.select(*cols).order_by(schema.cases.c.case_id)
+        if worker is not None:
+            q = q.where(schema.cases.c.worker == worker)
+        with self.engine.connect() as conn:
+            result = conn.execute(q)
+            return pd.DataFrame(result.fetchall(), columns=list(ROW_COLUMNS))
+
+    def caseload(self, as_of: date | None = None, worker: str | None = None, overdue: bool = False) -> pd.DataFrame:
+        """The caseload as of a date: state, screening due, days to due, worker."""
+        frame = timeline(self.caseload_rows(worker), as_of or date.today())
+        if overdue:
+            frame = frame[frame["overdue"]].reset_index(drop=True)
+        return frame
+
+    def integrity_check(self) -> list[str]:
+        """Problems found in the store ([] when sound): database check, every record
+        valid, indexed columns agreeing with records, an audit trail for every case."""
+        problems: list[str] = []
+        with self.engine.connect() as conn:
+            if self.engine.dialect.name == "sqlite":
+                result = conn.exec_driver_sql("PRAGMA integrity_check").scalar()
+                if result != "ok":
+                    problems.append(f"sqlite integrity_check: {result}")
+            audited = set(conn.execute(sa.select(schema.audit.c.case_id).distinct()).scalars())
+        for case in self.cases():
+            if case.case_id not in audited:
+                problems.append(f"{case.case_id}: no audit entry")
+        return problems
+
+
+def _row(case: Case, record: dict[str, Any], version: int, now: datetime, who: str, created: bool) -> dict[str, Any]:
+    row = caseload_row(case)
+    out = {k: row[k] for k in _DENORMALISED}
+    out.update(version=version, record=json.dumps(record, ensure_ascii=False, sort_keys=True), updated_at=now, updated_by=who)
+    if created:
+        out["case_id"] = case.case_id
+        out["created_at"] = now
+    return out
+
+
+def _load(record_text: str, version: int, case_id: str) -> Case:
+    try:
+        case = case_from_data(json.loads(record_text), case_id)
+    except ValidationFailed as exc:
+        raise StoreError(f"{case_id}: the stored record no longer validates:\n{exc}") from None
+    case._version = version
+    return case
+
+
+def _db_message(exc: sa.exc.DatabaseError) -> str:
+    return str(exc.orig).splitlines()[0] if exc.orig is not None else str(exc)
+
+
+def open_store(location: str | None = None, user: str | None = None, create: bool = False) -> CaseStore:
+    """Open the case store at a path or URL (default ``TSWT_STORE``, else ``./tswt.sqlite``).
+
+    ``create=True`` creates a new SQLite file (owner-only) and its schema if needed.
+    """
+    return CaseStore(config.store_location(location), user=user, create=create)
