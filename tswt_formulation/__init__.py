@@ -1,1 +1,57 @@
-"""placeholder"""
+"""tswt-formulation: therapeutic needs screening, formulation, recommendation and
+outcome tracking for a Therapeutic Social Work Team.
+
+Importing the package does no work: names are loaded on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from ._version import __version__
+
+# public name -> module that defines it
+_EXPORTS = {
+    "Case": "model",
+    "CaseNotFound": "errors",
+    "CaseStore": "store",
+    "Child": "model",
+    "EligibilityDecision": "rules",
+    "Formulation": "model",
+    "MeasureAdministration": "model",
+    "Referral": "model",
+    "Screening": "model",
+    "StaleEdit": "errors",
+    "TswtError": "errors",
+    "ValidationFailed": "errors",
+    "case_from_data": "model",
+    "case_timeline": "rules",
+    "check_eligibility": "rules",
+    "generate_caseload": "demo",
+    "open_store": "store",
+    "parse_cases": "model",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tswt_formulation' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .demo import generate_caseload
+    from .errors import CaseNotFound, StaleEdit, TswtError, ValidationFailed
+    from .model import Case, Child, Formulation, MeasureAdministration, Referral, Screening, case_from_data, parse_cases
+    from .rules import EligibilityDecision, case_timeline, check_eligibility
+    from .store import CaseStore, open_store

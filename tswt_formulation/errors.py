@@ -47,6 +47,7 @@ class ProblemsError(TswtError):
 
     def __init__(self, problems: list[Problem], summary: str | None = None) -> None:
         self.problems = list(problems)
+        self.summary = summary
         text = "\n".join(str(p) for p in self.problems)
         super().__init__(f"{summary}\n{text}" if summary else text)
 

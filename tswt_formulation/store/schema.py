@@ -86,12 +86,14 @@ def _create_base(conn: sa.Connection) -> None:
 
 
 def _add_indexes(conn: sa.Connection) -> None:
+    # Plain DDL (valid on SQLite and PostgreSQL) rather than Index objects, which would
+    # attach themselves to the live tables and be created again by migration 1.
     for name, table, cols in (
-        ("ix_cases_worker", "cases", ["worker"]),
-        ("ix_cases_allocation_date", "cases", ["allocation_date"]),
-        ("ix_audit_case_id", "audit", ["case_id", "id"]),
+        ("ix_cases_worker", "cases", "worker"),
+        ("ix_cases_allocation_date", "cases", "allocation_date"),
+        ("ix_audit_case_id", "audit", "case_id, id"),
     ):
-        sa.Index(name, *[metadata.tables[table].c[c] for c in cols]).create(conn, checkfirst=True)
+        conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({cols})")
 
 
 # Append only: never edit or reorder a migration that has been released.

@@ -1,0 +1,46 @@
+# Two commands on a fresh machine with only python3:
+#   make demo   - set up .venv, build a synthetic caseload in an SQLite store, run the main job
+#   make test   - set up .venv and run the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DEMO   := demo-output
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: setup setup-test demo test bench lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+# Re-install only when the package metadata changes (idempotent: a second run reuses the venv).
+$(VENV)/.installed-runtime: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed-runtime
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+setup: $(VENV)/.installed-runtime
+setup-test: $(VENV)/.installed-test
+
+demo: setup
+	@mkdir -p $(DEMO)
+	@rm -f $(DEMO)/demo.sqlite $(DEMO)/demo.sqlite-wal $(DEMO)/demo.sqlite-shm
+	$(BIN)/tswt demo --store $(DEMO)/demo.sqlite --cases 60 --seed 1
+	$(BIN)/tswt caseload --store $(DEMO)/demo.sqlite
+
+test: setup-test
+	$(BIN)/python -m pytest
+
+bench: setup-test
+	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+lint: setup-test
+	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/ruff check tswt_formulation tests bench
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) $(DEMO) .pytest_cache .hypothesis

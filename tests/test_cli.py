@@ -1,0 +1,110 @@
+"""The tswt command line through its real entry point: exact output and exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from tswt_formulation.cli import cli
+from tswt_formulation.model import case_from_data
+
+from .conftest import AS_OF
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_help_lists_every_command():
+    r = run("--help")
+    assert r.exit_code == 0
+    for command in ("init", "import", "export", "validate", "show", "eligibility", "caseload", "audit", "demo", "schema"):
+        assert f"  {command} " in r.output
+
+
+def test_demo_then_caseload(tmp_path):
+    store = str(tmp_path / "demo.sqlite")
+    r = run("demo", "--store", store, "--cases", "40", "--seed", "3", "--as-of", AS_OF.isoformat())
+    assert r.exit_code == 0
+    assert r.output == f"Added 40 synthetic cases (seed 3, as of {AS_OF.isoformat()}) to {store}.\n"
+    r = run("caseload", "--store", store, "--as-of", AS_OF.isoformat())
+    assert r.exit_code == 0
+    lines = r.output.splitlines()
+    assert lines[0].split() == ["case", "age", "legal", "status", "state", "worker", "screening", "due"]
+    assert len([line for line in lines if line.startswith("TSW-9")]) == 40
+    assert lines[-1].startswith(f"40 cases as of {AS_OF.isoformat()}: ")
+    r = run("caseload", "--store", store, "--as-of", AS_OF.isoformat(), "--json")
+    data = json.loads(r.output)
+    assert data["as_of"] == AS_OF.isoformat() and len(data["cases"]) == 40
+    overdue = run("caseload", "--store", store, "--as-of", AS_OF.isoformat(), "--overdue", "--json")
+    assert all(c["overdue"] and c["days_to_due"] < 0 for c in json.loads(overdue.output)["cases"])
+
+
+def test_worker_filter(tmp_path, demo_cases):
+    from tswt_formulation import open_store
+
+    store = str(tmp_path / "s.sqlite")
+    with open_store(store, create=True) as s:
+        s.import_cases(demo_cases)
+    r = run("caseload", "--store", store, "--as-of", AS_OF.isoformat(), "--worker", "e.patel", "--json")
+    cases = json.loads(r.output)["cases"]
+    expected = sorted(c.case_id for c in demo_cases if c.worker == "e.patel")
+    assert [c["case_id"] for c in cases] == expected and expected
+
+
+def test_show_eligibility_audit(tmp_path, make_case_data):
+    from tswt_formulation import open_store
+
+    store = str(tmp_path / "s.sqlite")
+    with open_store(store, create=True, user="importer") as s:
+        s.import_cases([case_from_data(make_case_data())])
+    r = run("show", "TSW-000123", "--store", store, "--as-of", "2026-06-01")
+    assert r.exit_code == 0
+    assert "State as of 2026-06-01: In screening - screening due in 30 days (2026-07-01)" in r.output
+    assert "behaviour: Self-harm (moderate, at least weekly; reported by carer, school)" in r.output
+    r = run("eligibility", "TSW-000123", "--store", store, "--json")
+    assert json.loads(r.output)["outcome"] == "eligible"
+    r = run("audit", "TSW-000123", "--store", store)
+    assert r.output.splitlines()[2].split()[3:] == ["importer", "TSW-000123", "import", "1", "whole", "case", "added"]
+
+
+def test_validate(tmp_path, make_case_data):
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(make_case_data()))
+    r = run("validate", str(path))
+    assert (r.exit_code, r.output) == (0, "OK: 1 case(s) valid in 1 file(s).\n")
+
+
+def test_schema_is_valid_json_schema_and_accepts_the_full_case(make_case_data):
+    import jsonschema
+
+    r = run("schema")
+    schema = json.loads(r.output)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(make_case_data(), schema)
+    bad = make_case_data()
+    bad["child"]["legal_status"]["status"] = "adopted"
+    import pytest
+
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)
+
+
+def test_published_schema_file_is_current():
+    from pathlib import Path
+
+    published = Path(__file__).resolve().parents[1] / "docs" / "case.schema.json"
+    assert json.loads(published.read_text()) == json.loads(run("schema").output), "run: tswt schema -o docs/case.schema.json"
+
+
+def test_bad_usage_exit_code():
+    r = run("caseload", "--as-of", "24/11/2026")
+    assert r.exit_code == 2 and "Invalid value for '--as-of'" in r.stderr
+
+
+def test_console_script_runs():
+    r = subprocess.run([sys.executable, "-m", "tswt_formulation", "--version"], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.startswith("tswt, version ")

@@ -1,0 +1,39 @@
+"""The synthetic caseload: deterministic, clearly synthetic, and a realistic mix."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from tswt_formulation.demo import generate_caseload
+from tswt_formulation.model import case_to_data
+from tswt_formulation.rules import caseload_frame, caseload_row, check_eligibility, timeline
+
+from .conftest import AS_OF
+
+
+def test_deterministic_for_a_seed():
+    a = [case_to_data(c) for c in generate_caseload(30, seed=5, as_of=AS_OF)]
+    b = [case_to_data(c) for c in generate_caseload(30, seed=5, as_of=AS_OF)]
+    c = [case_to_data(c) for c in generate_caseload(30, seed=6, as_of=AS_OF)]
+    assert a == b and a != c
+
+
+def test_clearly_synthetic(demo_cases):
+    assert all(c.synthetic and c.case_id.startswith("TSW-9") and c.child.case_management_ref.startswith("SYNTH-") for c in demo_cases)
+
+
+def test_realistic_mix(demo_cases):
+    statuses = Counter(c.child.legal_status.status for c in demo_cases)
+    assert set(statuses) == {"looked_after", "kinship_care", "child_protection_plan", "supervision_order", "child_in_need", "care_leaver"}
+    ages = [c.child.age_on(c.referral.received) for c in demo_cases]
+    assert min(ages) <= 3 and max(ages) >= 18 and max(ages) <= 25
+    outcomes = Counter(check_eligibility(c).outcome for c in demo_cases)
+    assert outcomes["not_eligible"] > 0 and outcomes["eligible"] > 0
+    frame = timeline(caseload_frame([caseload_row(c) for c in demo_cases]), AS_OF)
+    assert frame["overdue"].sum() > 0 and (frame["screening_open"] & ~frame["overdue"]).sum() > 0
+    assert {"work_begun", "closed", "in_screening"} <= set(frame["state"])
+    informants = Counter(m.informant for c in demo_cases for m in c.measures if m.measure == "sdq")
+    assert set(informants) == {"parent", "teacher", "self"}
+    assert any(m.measure == "gbo" for c in demo_cases for m in c.measures)
+    multi = [c for c in demo_cases if c.screening and len(c.screening.history_factors) >= 2]
+    assert multi, "co-occurring history factors"

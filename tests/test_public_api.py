@@ -1,0 +1,29 @@
+"""The public surface: one sorted __all__, and importing the package does no work."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import tswt_formulation
+
+
+def test_all_is_sorted_and_resolves():
+    assert tswt_formulation.__all__ == sorted(tswt_formulation.__all__)
+    for name in tswt_formulation.__all__:
+        assert getattr(tswt_formulation, name) is not None
+
+
+def test_exported_members():
+    expected = {
+        "Case", "CaseNotFound", "CaseStore", "Child", "EligibilityDecision", "Formulation", "MeasureAdministration",
+        "Referral", "Screening", "StaleEdit", "TswtError", "ValidationFailed", "__version__", "case_from_data",
+        "case_timeline", "check_eligibility", "generate_caseload", "open_store", "parse_cases",
+    }
+    assert expected <= set(tswt_formulation.__all__)
+
+
+def test_import_does_no_work():
+    code = "import sys, tswt_formulation; print(sorted(m for m in ('pandas', 'sqlalchemy', 'pydantic', 'matplotlib') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -1,0 +1,25 @@
+"""The ``tswt`` command line. Thin: every command calls the library."""
+
+from __future__ import annotations
+
+import click
+
+from .._version import __version__
+from .cases import COMMANDS as _CASE_COMMANDS
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="tswt")
+def cli() -> None:
+    """tswt: therapeutic needs screening, formulation and outcomes for a Therapeutic
+    Social Work Team. Every command takes --store (default $TSWT_STORE, else
+    ./tswt.sqlite). Exit codes: 0 done, 1 some cases failed (the rest done), 2 bad usage
+    or invalid input (nothing written)."""
+
+
+for _command in _CASE_COMMANDS:
+    cli.add_command(_command)
+
+
+def main() -> None:
+    cli(prog_name="tswt")

@@ -1,0 +1,108 @@
+"""Shared pieces of the command line: the options every command takes, error handling
+(one readable line per problem, a traceback only with --debug) and plain-text tables."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from datetime import date, datetime
+from typing import Any, Callable, Iterable, Sequence
+
+import click
+
+from ..errors import CaseNotFound, ProblemsError, StaleEdit, StoreError, TswtError
+
+EXIT_OK, EXIT_PARTIAL, EXIT_INVALID = 0, 1, 2
+
+
+class Ctx:
+    def __init__(self, store: str | None, user: str | None, debug: bool) -> None:
+        self.store_location = store
+        self.user = user
+        self.debug = debug
+
+    def open(self, create: bool = False):  # -> CaseStore
+        from ..store import open_store
+
+        return open_store(self.store_location, user=self.user, create=create)
+
+
+def common(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add --store, --user and --debug to a command and pass a :class:`Ctx` first."""
+
+    @click.option("--store", envvar="TSWT_STORE", metavar="PATH|URL", help="Case store (default: $TSWT_STORE, else ./tswt.sqlite).")
+    @click.option("--user", envvar="TSWT_USER", metavar="NAME", help="Who is making changes (default: $TSWT_USER, else your login).")
+    @click.option("--debug", is_flag=True, help="Show a full traceback on error.")
+    @functools.wraps(func)
+    def wrapper(store: str | None, user: str | None, debug: bool, **kwargs: Any) -> Any:
+        ctx = Ctx(store, user, debug)
+        try:
+            return func(ctx, **kwargs)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except TswtError as exc:
+            if debug:
+                raise
+            fail(exc)
+        except KeyboardInterrupt:
+            click.echo("Interrupted; nothing more was written.", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+def fail(exc: TswtError) -> None:
+    """Print a library error as one line per problem and exit with the DESIGN.md code."""
+    if isinstance(exc, ProblemsError):
+        if exc.summary:
+            click.echo(f"error: {exc.summary}", err=True)
+        for problem in exc.problems:
+            click.echo(f"error: {problem}", err=True)
+    else:
+        for line in str(exc).splitlines() or [type(exc).__name__]:
+            click.echo(f"error: {line}", err=True)
+    code = EXIT_INVALID if isinstance(exc, (ProblemsError, CaseNotFound, StaleEdit, StoreError)) else EXIT_PARTIAL
+    sys.exit(code)
+
+
+def as_of_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+        help="Date to report as of (default: today).",
+    )(func)
+
+
+def to_date(value: datetime | None) -> date:
+    return value.date() if value is not None else date.today()
+
+
+def json_default(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=json_default))
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """A plain-text table with aligned columns."""
+    text_rows = [["" if v is None else str(v) for v in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in text_rows:
+        widths = [max(w, len(v)) for w, v in zip(widths, row)]
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+    out = [line(headers), line(["-" * w for w in widths])]
+    out += [line(r) for r in text_rows]
+    return "\n".join(out)
+
+
+def progress(total: int, label: str, threshold: int = 1000):
+    """A progress bar on stderr for long work (shown only on a terminal)."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=label, unit="case", disable=None if total >= threshold else True, file=sys.stderr, leave=False)

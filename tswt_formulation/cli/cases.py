@@ -1,0 +1,237 @@
+"""Commands on cases: init, import, export, validate, show, eligibility, caseload, audit,
+demo, schema."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .._version import __version__
+from ._common import Ctx, as_of_option, common, echo_json, progress, table, to_date
+
+EXPORT_FORMAT = "tswt-cases/1"
+
+
+@click.command()
+@common
+def init(ctx: Ctx) -> None:
+    """Create a case store (or bring an older one up to date)."""
+    from ..store.schema import SCHEMA_VERSION
+
+    with ctx.open(create=True) as store:
+        verb = "Created" if store.created else "Opened"
+        click.echo(f"{verb} case store {store.location} (schema version {SCHEMA_VERSION}, {len(store)} cases).")
+
+
+@click.command(name="import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--note", default="import", help="A note kept in the audit log.")
+@common
+def import_(ctx: Ctx, files: tuple[Path, ...], note: str) -> None:
+    """Import cases from JSON or YAML files: all of them, or nothing.
+
+    Every problem in every file is listed (file, case id, field, reason); if there is
+    any, nothing is written.
+    """
+    from ..model.parse import parse_cases
+
+    cases = parse_cases(files)
+    with ctx.open(create=True) as store:
+        with progress(len(cases), "Importing") as bar:
+            count = store.import_cases(cases, note=note, progress=bar.update)
+    click.echo(f"Imported {count} case(s) into {store.location}.")
+
+
+@click.command()
+@click.argument("case_ids", nargs=-1)
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to a file (.json, .yaml) instead of standard output.")
+@click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default=None, help="Default: from --output's extension, else json.")
+@common
+def export(ctx: Ctx, case_ids: tuple[str, ...], output: Path | None, fmt: str | None) -> None:
+    """Export cases (all, or those named) as JSON or YAML that `tswt import` reads back."""
+    from .._yaml import dump
+
+    with ctx.open() as store:
+        records = store.export(case_ids or None)
+    doc = {"format": EXPORT_FORMAT, "package_version": __version__, "cases": records}
+    fmt = fmt or ("yaml" if output is not None and output.suffix.lower() in (".yaml", ".yml") else "json")
+    text = dump(doc) if fmt == "yaml" else json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        from ..reports.atomic import atomic_write_text
+
+        atomic_write_text(output, text)
+        click.echo(f"Exported {len(records)} case(s) to {output}.", err=True)
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--debug", is_flag=True, hidden=True)
+def validate(files: tuple[Path, ...], debug: bool) -> None:
+    """Check case files without importing them."""
+    from ..errors import TswtError
+    from ..model.parse import parse_cases
+    from ._common import fail
+
+    try:
+        cases = parse_cases(files)
+    except TswtError as exc:
+        if debug:
+            raise
+        fail(exc)
+    click.echo(f"OK: {len(cases)} case(s) valid in {len(files)} file(s).")
+
+
+@click.command()
+@click.argument("case_id")
+@click.option("--json", "as_json", is_flag=True, help="The record as JSON.")
+@as_of_option
+@common
+def show(ctx: Ctx, case_id: str, as_json: bool, as_of: Any) -> None:
+    """Show one case: the child in brief, referral, screening, measures, timeline."""
+    from ..model.parse import case_to_data
+    from .render import case_text
+
+    with ctx.open() as store:
+        case = store.get(case_id)
+    if as_json:
+        echo_json(case_to_data(case))
+    else:
+        click.echo(case_text(case, to_date(as_of)))
+
+
+@click.command()
+@click.argument("case_id")
+@click.option("--json", "as_json", is_flag=True)
+@as_of_option
+@common
+def eligibility(ctx: Ctx, case_id: str, as_json: bool, as_of: Any) -> None:
+    """Is the child eligible? The decision with every reason, and signposting."""
+    from ..rules.eligibility import check_eligibility
+    from .render import eligibility_text
+
+    with ctx.open() as store:
+        case = store.get(case_id)
+    decision = check_eligibility(case, to_date(as_of) if as_of else None)
+    if as_json:
+        echo_json(decision.as_dict())
+    else:
+        click.echo(eligibility_text(decision))
+
+
+@click.command()
+@as_of_option
+@click.option("--worker", help="Only this worker's cases.")
+@click.option("--overdue", is_flag=True, help="Only screenings past their due date.")
+@click.option("--state", "states", multiple=True, help="Only cases in this state (repeatable).")
+@click.option("--json", "as_json", is_flag=True)
+@common
+def caseload(ctx: Ctx, as_of: Any, worker: str | None, overdue: bool, states: tuple[str, ...], as_json: bool) -> None:
+    """The caseload as of a date: state, screening due or overdue, worker."""
+    from ..rules.timeline import STATE_LABELS, STATES
+
+    unknown = [s for s in states if s not in STATES]
+    if unknown:
+        raise click.BadParameter(f"{', '.join(unknown)}; expected one of {', '.join(STATES)}", param_hint="--state")
+    day = to_date(as_of)
+    with ctx.open() as store:
+        frame = store.caseload(day, worker=worker, overdue=overdue)
+    if states:
+        frame = frame[frame["state"].isin(states)]
+    if as_json:
+        cols = ["case_id", "age", "legal_status", "state", "worker", "allocation_date", "screening_due", "days_to_due", "overdue"]
+        records = [
+            {k: (None if _isna(v) else (v.date().isoformat() if hasattr(v, "date") else v)) for k, v in row.items()}
+            for row in frame[cols].to_dict("records")
+        ]
+        echo_json({"as_of": day.isoformat(), "cases": records})
+        return
+    if frame.empty:
+        click.echo(f"No cases as of {day.isoformat()}" + (f" for {worker}" if worker else "") + ".")
+        return
+    rows = []
+    for r in frame.itertuples(index=False):
+        due = "" if _isna(r.screening_due) or r.state != "in_screening" else r.screening_due.date().isoformat()
+        if r.screening_open:
+            d = int(r.days_to_due)
+            when = "OVERDUE by %d day%s" % (-d, "s" if d != -1 else "") if d < 0 else ("due today" if d == 0 else f"{d} day{'s' if d != 1 else ''} left")
+        elif r.state == "in_screening":
+            when = "screening done; outcome to record"
+        else:
+            when = ""
+        rows.append((r.case_id, r.age, r.legal_status.replace("_", " "), STATE_LABELS[r.state], r.worker if isinstance(r.worker, str) else "", due, when))
+    click.echo(table(["case", "age", "legal status", "state", "worker", "screening due", ""], rows))
+    counts = frame["state"].value_counts()
+    summary = ", ".join(f"{counts.get(s, 0)} {STATE_LABELS[s].split(' (')[0].lower()}" for s in STATES if counts.get(s, 0))
+    click.echo(f"\n{len(frame)} cases as of {day.isoformat()}: {summary}; {int(frame['overdue'].sum())} screening(s) overdue, "
+               f"{int(frame['due_within_14'].sum())} due within 14 days.")
+
+
+def _isna(value: Any) -> bool:
+    import pandas as pd
+
+    return value is None or (not isinstance(value, (list, dict, str)) and bool(pd.isna(value)))
+
+
+@click.command()
+@click.argument("case_id", required=False)
+@click.option("--limit", type=int, default=None, help="Only the newest N entries.")
+@click.option("--json", "as_json", is_flag=True)
+@common
+def audit(ctx: Ctx, case_id: str | None, limit: int | None, as_json: bool) -> None:
+    """The audit log: who changed what, and when (all cases, or one)."""
+    with ctx.open() as store:
+        if case_id is not None and case_id not in store:
+            from ..errors import CaseNotFound
+
+            raise CaseNotFound(case_id)
+        entries = store.audit_log(case_id, limit=limit)
+    if as_json:
+        echo_json([
+            {"id": e.id, "at": e.at.isoformat(), "user": e.user, "case_id": e.case_id, "action": e.action,
+             "version": e.version, "note": e.note, "changes": e.changes}
+            for e in entries
+        ])
+        return
+    rows = [(e.id, f"{e.at:%Y-%m-%d %H:%M:%S}", e.user, e.case_id or "(store)", e.action, e.version or "", e.summary(70)) for e in entries]
+    click.echo(table(["#", "when (UTC)", "who", "case", "action", "v", "what changed"], rows))
+
+
+@click.command()
+@click.option("--cases", "n", type=click.IntRange(1, 1_000_000), default=60, show_default=True, help="How many synthetic cases.")
+@click.option("--seed", type=int, default=1, show_default=True)
+@as_of_option
+@common
+def demo(ctx: Ctx, n: int, seed: int, as_of: Any) -> None:
+    """Fill a store with a synthetic caseload (invented children only)."""
+    from ..demo import generate_caseload
+
+    day = to_date(as_of)
+    with progress(n, "Generating") as bar:
+        cases = generate_caseload(n, seed=seed, as_of=day, progress=bar.update)
+    with ctx.open(create=True) as store:
+        with progress(n, "Importing") as bar:
+            store.import_cases(cases, note=f"synthetic demo caseload (seed {seed}, as of {day.isoformat()})", progress=bar.update)
+    click.echo(f"Added {n} synthetic cases (seed {seed}, as of {day.isoformat()}) to {store.location}.")
+
+
+@click.command()
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to a file instead of standard output.")
+def schema(output: Path | None) -> None:
+    """The JSON Schema of a case file (with this team's vocabularies)."""
+    from ..model.jsonschema import case_json_schema
+
+    text = json.dumps(case_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {output}.", err=True)
+
+
+COMMANDS = [init, import_, export, validate, show, eligibility, caseload, audit, demo, schema]

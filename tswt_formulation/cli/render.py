@@ -1,0 +1,79 @@
+"""Plain-text renderings of a case and its decisions for the terminal."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import date
+
+from ..model.case import Case
+from ..model.vocabulary import vocabulary
+from ..rules.eligibility import EligibilityDecision
+from ..rules.timeline import case_timeline
+
+
+def _label(vocab: str, term: str) -> str:
+    return vocabulary().label(vocab, term)
+
+
+def _wrap(text: str, indent: str = "    ") -> str:
+    return "\n".join(textwrap.fill(p, 92, initial_indent=indent, subsequent_indent=indent) for p in text.splitlines() or [""])
+
+
+def eligibility_text(decision: EligibilityDecision) -> str:
+    lines = [f"{decision.case_id}: {decision.summary} (as of {decision.as_of.isoformat()}; aged {decision.age}, {_label('legal_status', decision.legal_status).lower()})"]
+    for heading, kind in (("Eligibility", "eligibility"), ("Can the referral proceed", "proceed"), ("Signposting", "signposting")):
+        reasons = [r for r in decision.reasons if r.applies_to == kind]
+        if reasons:
+            lines.append(f"  {heading}:")
+            lines += [f"    - {r.text}  [{r.rule}]" for r in reasons]
+    if decision.signposting:
+        lines.append("  Signpost to: " + "; ".join(_label("signposting", s) for s in decision.signposting))
+    lines.append(f"  Neurodevelopmental assessment: {'can be offered' if decision.nd_assessment_offerable else 'not offered'} - {decision.nd_assessment_reason}")
+    return "\n".join(lines)
+
+
+def case_text(case: Case, as_of: date) -> str:
+    child, ref, scr = case.child, case.referral, case.screening
+    tl = case_timeline(case, as_of)
+    out = [f"{case.case_id}{'  [SYNTHETIC]' if case.synthetic else ''}   ref {child.case_management_ref}"]
+    out.append(f"  Child: aged {child.age_on(as_of)} (born {child.date_of_birth.isoformat()}), {_label('sex', child.sex).lower()}, "
+               f"{_label('legal_status', child.legal_status.status).lower()} since {child.legal_status.start.isoformat()}")
+    if child.placement:
+        p = child.placement
+        out.append(f"  Placement: {_label('placement_type', p.type).lower()} since {p.start.isoformat()}; "
+                   f"{p.moves_last_12_months} move(s) in 12 months; {len(p.breakdowns)} breakdown(s) recorded")
+    if child.caregiver:
+        cg = child.caregiver
+        out.append(f"  Caregiver: {_label('caregiver', cg.relationship).lower()}, {'can' if cg.can_take_part else 'cannot'} take part in the work")
+    out.append(f"  State as of {as_of.isoformat()}: {tl.state_label}" + (f" - screening {tl.due_text} ({tl.screening_due.isoformat()})" if tl.due_text and tl.screening_due else ""))
+    out.append(f"  Referral: received {ref.received.isoformat()} from {ref.referrer.name} ({_label('referrer_role', ref.referrer.role).lower()})")
+    out.append(f"    consent: {'informed, ' + ref.consent.given_by + ' ' + ref.consent.date.isoformat() if ref.consent and ref.consent.informed else ('NOT informed' if ref.consent else 'MISSING')}"
+               f"; manager approval: {ref.approval.by + ' ' + ref.approval.date.isoformat() if ref.approval else 'MISSING'}")
+    dec = ref.decision
+    out.append(f"    decision: {dec.outcome.replace('_', ' ')}" + (f" on {dec.date.isoformat()}" if dec.date else "") + (f" - {dec.reasons}" if dec.reasons else ""))
+    if ref.allocation:
+        out.append(f"    allocated to {ref.allocation.worker} on {ref.allocation.date.isoformat()}")
+    if scr:
+        out.append(f"  Screening: started {scr.started.isoformat() if scr.started else '-'}, completed {scr.completed.isoformat() if scr.completed else '-'}; "
+                   f"life story work {_label('life_story_work', scr.life_story_work).lower()}")
+        for b in scr.presenting_behaviours:
+            out.append(f"    behaviour: {_label('presenting_behaviour', b.behaviour)} ({b.severity}, {_label('frequency', b.frequency).lower()}; "
+                       f"reported by {', '.join(b.sources)})")
+        for h in scr.history_factors:
+            out.append(f"    history: {_label('history_factor', h.factor)} (from {', '.join(h.sources)})")
+        if scr.child_voice:
+            out.append("    child's voice:\n" + _wrap(scr.child_voice, "      "))
+        if scr.carer_views:
+            out.append("    carers' views:\n" + _wrap(scr.carer_views, "      "))
+    if case.measures:
+        by = {}
+        for m in case.measures:
+            by.setdefault((m.measure, m.informant), []).append(m.timepoint)
+        out.append("  Measures: " + "; ".join(f"{m} ({inf}): {len(tps)}" for (m, inf), tps in sorted(by.items())))
+    if case.formulation:
+        f = case.formulation
+        out.append(f"  Formulation: {f.status.replace('_', ' ')} (revision {f.revision}, by {f.author})")
+    if case.outcome:
+        o = case.outcome
+        out.append(f"  Outcome of screening: {o.decision.replace('_', ' ')} on {o.date.isoformat()} by {o.by}" + (f" - {o.reasons}" if o.reasons else ""))
+    return "\n".join(out)

@@ -1,0 +1,294 @@
+"""A synthetic caseload for demos, notebooks, tests and benchmarks.
+
+Every person here is invented: case ids run from ``TSW-900001`` (the 9xxxxx range is
+reserved for synthetic data), case-management references start ``SYNTH-``, each record
+carries ``synthetic: true`` and reports print a SYNTHETIC banner. Deterministic for a
+seed and an as-of date (all dates are placed relative to the as-of date, so a demo made
+today has screenings due this week and some overdue).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from typing import Any, Callable
+
+from .model.case import Case, add_years
+
+SYNTHETIC_ID_BASE = 900_000
+WORKERS = ("a.okafor", "b.kowalski", "c.mensah", "d.hughes", "e.patel", "f.oconnor", "g.lindqvist")
+REFERRERS = ("J. Adeyemi", "K. Brennan", "L. Chowdhury", "M. Dubois", "N. Evans", "P. Fraser", "R. Gill")
+MANAGERS = ("T. Harper", "U. Iqbal", "V. Jensen")
+
+# SDQ form versions by informant and age (names as in the SDQ measure definition).
+SDQ_VERSION = {"parent": ("P2-4", "P4-17"), "teacher": ("T2-4", "T4-17"), "self": ("S11-17", "S18+")}
+
+_EVIDENCE = {
+    "physical_abuse": "Bruising recorded at a medical before the child came into care.",
+    "emotional_abuse": "Records describe persistent belittling by a parent.",
+    "sexual_abuse": "Disclosure recorded in the strategy discussion notes.",
+    "neglect": "Chronic neglect documented over several years before care.",
+    "abandonment_loss": "Separated from siblings; a grandparent died last year.",
+    "parental_substance_misuse": "Parental alcohol misuse recorded in the assessment.",
+    "domestic_abuse": "Several police call-outs to the family home for domestic abuse.",
+    "multiple_placement_breakdowns": "Three placements ended unplanned before the current one.",
+}
+_BEHAVIOUR_EVIDENCE = {
+    "extreme_dysregulation": "Long outbursts that carers cannot soothe.",
+    "acting_out_aggression": "Hits out at carers and peers when frustrated.",
+    "internalising_withdrawal": "Withdraws to bedroom; rarely speaks at school.",
+    "regulatory_eating": "Hoards food and eats in secret.",
+    "regulatory_toileting": "Daytime wetting when anxious.",
+    "regulatory_sleep": "Wakes most nights; fearful at bedtime.",
+    "self_harm": "Cuts to forearms seen by carer; school has noticed too.",
+    "harmful_sexual_behaviour": "Sexualised behaviour towards a younger child reported.",
+    "attention_concentration_impulsivity": "Cannot stay seated in class; acts on impulse.",
+}
+_GOALS = (
+    "Feel calmer at bedtime", "Tell a carer when I am worried", "Stay in class for the whole lesson",
+    "Spend time with friends after school", "Manage anger without hurting anyone", "Understand my story",
+)
+_VOICES = (
+    "I like my room here. I miss my brother.", "I don't want to talk about before.",
+    "School is OK when Miss is there.", "I want to stay here.", "Sometimes I get really angry and I don't know why.",
+)
+_CARER_VIEWS = (
+    "We are committed to them but nights are exhausting.", "We need help understanding the outbursts.",
+    "They are settling; school is the worry.", "We don't know how to respond when they go quiet.",
+)
+_STRENGTHS = (
+    "Loves football and is part of a local team", "Warm relationship with foster carer",
+    "Enjoys art and drawing", "Good sense of humour", "Stable school place with a trusted teacher",
+    "Keeps in touch with a grandparent",
+)
+
+
+def generate_caseload(n: int = 60, seed: int = 1, as_of: date | None = None, progress: Callable[[int], None] | None = None) -> list[Case]:
+    """``n`` synthetic cases, deterministic for ``seed`` and ``as_of`` (default today)."""
+    as_of = as_of or date.today()
+    rng = random.Random(seed)
+    cases = []
+    for i in range(n):
+        cases.append(Case.model_validate(_case(rng, i, as_of)))
+        if progress and (i + 1) % 500 == 0:
+            progress(500)
+    if progress and n % 500:
+        progress(n % 500)
+    return cases
+
+
+def _d(as_of: date, days_ago: int) -> date:
+    return as_of - timedelta(days=max(days_ago, 0))
+
+
+def _case(rng: random.Random, i: int, as_of: date) -> dict[str, Any]:
+    case_id = f"TSW-{SYNTHETIC_ID_BASE + i + 1:06d}"
+    status = rng.choices(
+        ["looked_after", "kinship_care", "child_protection_plan", "supervision_order", "child_in_need", "care_leaver"],
+        weights=[44, 12, 12, 5, 14, 13],
+    )[0]
+    age = rng.randint(18, 23) if status == "care_leaver" else rng.choices([rng.randint(0, 3), rng.randint(4, 10), rng.randint(11, 17)], weights=[8, 46, 46])[0]
+    if status != "care_leaver" and rng.random() < 0.03:
+        age = 18  # a few referrals just too old: ineligible by age
+    received = _d(as_of, rng.randint(0, 100) if rng.random() < 0.35 else rng.randint(0, 540))
+    dob = add_years(received, -age) - timedelta(days=rng.randint(1, 360))
+    if dob >= received:
+        dob = received - timedelta(days=30)
+    status_start = max(dob + timedelta(days=1), received - timedelta(days=rng.randint(60, 2500)))
+    history = []
+    if rng.random() < 0.5 and status in ("looked_after", "kinship_care", "care_leaver"):
+        prev_start = max(dob + timedelta(days=1), status_start - timedelta(days=rng.randint(100, 900)))
+        if prev_start < status_start:
+            history.append({"status": "child_protection_plan", "start": prev_start, "end": status_start})
+    kinship_cin = status == "child_in_need" and rng.random() < 0.35
+    placement_type = {
+        "looked_after": rng.choices(["foster_care", "childrens_home", "residential_school"], weights=[70, 25, 5])[0],
+        "kinship_care": "kinship_placement",
+        "child_protection_plan": "home_with_parents",
+        "supervision_order": rng.choice(["home_with_parents", "kinship_placement"]),
+        "child_in_need": "kinship_placement" if kinship_cin else "home_with_parents",
+        "care_leaver": rng.choice(["semi_independent", "independent_living", "foster_care"]),
+    }[status]
+    living_independently = placement_type == "independent_living"
+    unstable = rng.random() < 0.25
+    placement_start = max(dob + timedelta(days=1), received - timedelta(days=rng.randint(20, 120) if unstable else rng.randint(200, 2000)))
+    breakdowns = []
+    if unstable:
+        for _ in range(rng.randint(1, 3)):
+            bd = received - timedelta(days=rng.randint(10, 300))
+            if bd > dob:
+                breakdowns.append({"date": bd, "note": "Placement ended at short notice"})
+        breakdowns.sort(key=lambda b: b["date"])
+    caregiver_rel = {
+        "foster_care": "foster_carer", "kinship_placement": "kinship_carer", "childrens_home": "residential_staff",
+        "residential_school": "residential_staff", "home_with_parents": "birth_parent",
+        "semi_independent": "none", "independent_living": "none",
+    }[placement_type]
+    caregiver = {"relationship": caregiver_rel, "can_take_part": caregiver_rel != "none" and rng.random() < 0.8}
+    child = {
+        "case_management_ref": f"SYNTH-{rng.randint(10000, 99999)}-{i + 1}",
+        "date_of_birth": dob,
+        "sex": rng.choices(["female", "male", "other", "not_known"], weights=[48, 48, 2, 2])[0],
+        "legal_status": {"status": status, "start": status_start},
+        "legal_status_history": history,
+        "placement": {"type": placement_type, "start": placement_start,
+                      "moves_last_12_months": len(breakdowns) + (1 if unstable else 0), "breakdowns": breakdowns},
+        "caregiver": caregiver,
+        "living_independently": living_independently,
+        "would_otherwise_be_in_care": kinship_cin and rng.random() < 0.7,
+    }
+    eligible = (
+        (status in ("looked_after", "kinship_care", "child_protection_plan", "supervision_order") and age < 18)
+        or (status == "care_leaver" and age < 25)
+        or (status == "child_in_need" and kinship_cin and child["would_otherwise_be_in_care"] and age < 18)
+    )
+    days_since = (as_of - received).days
+    referral: dict[str, Any] = {
+        "received": received,
+        "referrer": {"name": rng.choice(REFERRERS), "role": "personal_advisor" if status == "care_leaver" else "social_worker"},
+        "reasons": "Carers and school report escalating distress since the last move; advice sought on therapeutic support.",
+        "nd_assessment_requested": rng.random() < 0.12,
+    }
+    incomplete = rng.random() < 0.07 and days_since < 60
+    if not incomplete:
+        referral["consent"] = {"given_by": "child" if age >= 12 else rng.choice(["carer", "parent", "local_authority"]), "date": received, "informed": True}
+        referral["approval"] = {"by": rng.choice(MANAGERS), "date": received}
+    else:
+        referral["consent"] = {"given_by": "carer", "date": received, "informed": True} if rng.random() < 0.5 else None
+    record: dict[str, Any] = {"case_id": case_id, "synthetic": True, "child": child, "referral": referral}
+    if incomplete or days_since < 7:
+        return record
+    decision_date = _d(as_of, days_since - rng.randint(3, 14))
+    if not eligible:
+        alts = ["cluster_services", "camhs_single_point_of_access"]
+        if referral["nd_assessment_requested"]:
+            alts.append("gp_right_to_choose")
+        referral["decision"] = {"outcome": "not_accepted", "date": decision_date,
+                                "reasons": "Outside the team's criteria (legal status or age); alternatives explained to the referrer.",
+                                "alternatives": alts}
+        return record
+    referral["decision"] = {"outcome": "accepted", "date": decision_date}
+    if (as_of - decision_date).days < 10 and rng.random() < 0.6:
+        return record  # awaiting allocation
+    allocation = decision_date + timedelta(days=rng.randint(2, 21))
+    if allocation > as_of:
+        return record
+    referral["allocation"] = {"date": allocation, "worker": rng.choice(WORKERS)}
+    started = allocation + timedelta(days=rng.randint(0, 7))
+    if started > as_of:
+        return record
+    factors = rng.sample(list(_EVIDENCE), k=rng.randint(1, 4))
+    behaviours = rng.sample(list(_BEHAVIOUR_EVIDENCE), k=rng.randint(1, 3))
+    if age < 8:
+        behaviours = [b for b in behaviours if b != "self_harm"] or ["extreme_dysregulation"]
+    screening: dict[str, Any] = {
+        "started": started,
+        "history_factors": [
+            {"factor": f, "evidence": _EVIDENCE[f], "sources": rng.sample(["social_worker", "health", "carer"], k=rng.randint(1, 2))}
+            for f in factors
+        ],
+        "presenting_behaviours": [
+            {"behaviour": b, "evidence": _BEHAVIOUR_EVIDENCE[b], "sources": rng.sample(["carer", "school", "child", "social_worker"], k=rng.randint(1, 2)),
+             "frequency": rng.choice(["rarely", "monthly", "weekly", "daily"]),
+             "severity": rng.choices(["mild", "moderate", "severe"], weights=[3, 5, 2])[0]}
+            for b in behaviours
+        ],
+        "life_story_work": rng.choice(["not_started", "planned", "in_progress", "completed"]),
+        "child_voice": rng.choice(_VOICES),
+        "carer_views": rng.choice(_CARER_VIEWS) if caregiver["relationship"] != "none" else "",
+        "strengths": rng.sample(_STRENGTHS, k=rng.randint(1, 3)),
+    }
+    record["screening"] = screening
+    # Most screenings finish on time; some run late and a few are still open past due.
+    finish = started + timedelta(days=rng.randint(20, 50))
+    recent = (as_of - started).days <= 70  # only a recent screening can still be open or late
+    if finish <= as_of and (not recent or rng.random() < 0.7):
+        screening["completed"] = finish
+        outcome_date = finish + timedelta(days=rng.randint(0, 5))
+        if outcome_date <= as_of:
+            if rng.random() < 0.15:
+                record["outcome"] = {"decision": "close", "date": outcome_date, "by": referral["allocation"]["worker"],
+                                     "reasons": "Needs met through carer consultation; no further therapeutic work needed now.",
+                                     "alternatives": ["cluster_services"]}
+            else:
+                record["outcome"] = {"decision": "begin_work", "date": outcome_date, "by": referral["allocation"]["worker"]}
+    record["measures"], record["goals"] = _measures(rng, record, dob, started, as_of)
+    return record
+
+
+def _sdq_items(rng: random.Random, level: dict[str, float]) -> dict[str, int | None]:
+    """Raw SDQ item responses for target subscale levels (0-10), ~3% missing."""
+    subscales = {
+        "emotional": (3, 8, 13, 16, 24), "conduct": (5, 7, 12, 18, 22), "hyperactivity": (2, 10, 15, 21, 25),
+        "peer": (6, 11, 14, 19, 23), "prosocial": (1, 4, 9, 17, 20),
+    }
+    reverse = {7, 11, 14, 21, 25}
+    items: dict[str, int | None] = {}
+    for name, numbers in subscales.items():
+        p = min(max(level[name] / 10, 0.0), 1.0)
+        for n in numbers:
+            keyed = sum(rng.random() < p for _ in range(2))
+            items[str(n)] = (2 - keyed if n in reverse else keyed) if rng.random() > 0.03 else None
+    return items
+
+
+def _impact(rng: random.Random, severity: float, informant: str) -> dict[str, int | None]:
+    overall = 0 if severity < 0.25 else (1 if severity < 0.45 else (2 if severity < 0.7 else 3))
+    out: dict[str, int | None] = {"impact_overall": overall}
+    names = ("distress", "peers", "learning") if informant == "teacher" else ("distress", "home", "friendships", "learning", "leisure")
+    for name in names:
+        out[f"impact_{name}"] = None if overall == 0 else min(3, max(0, round(severity * 3 + rng.uniform(-1, 1))))
+    return out
+
+
+def _timepoints(started: date, as_of: date, rng: random.Random) -> list[tuple[str, date]]:
+    points = [("baseline", started + timedelta(days=rng.randint(3, 20)))]
+    n = 1
+    while True:
+        when = points[0][1] + timedelta(days=91 * n + rng.randint(-10, 10))
+        if when > as_of or n > 6:
+            break
+        points.append((f"review {n}", when))
+        n += 1
+    return [(t, d) for t, d in points if d <= as_of]
+
+
+def _measures(rng: random.Random, record: dict[str, Any], dob: date, started: date, as_of: date) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    working = record.get("outcome", {}).get("decision") == "begin_work"
+    points = _timepoints(started, as_of, rng)
+    if not working:
+        points = points[:1]
+    trajectory = rng.choices(["improving", "unchanged", "deteriorating"], weights=[60, 28, 12])[0]
+    base = {k: rng.uniform(3, 8) for k in ("emotional", "conduct", "hyperactivity", "peer")}
+    base["prosocial"] = rng.uniform(3, 8)
+    step = {"improving": -0.9, "unchanged": 0.0, "deteriorating": 0.7}[trajectory]
+    measures = []
+    for k, (timepoint, when) in enumerate(points):
+        age = (when - dob).days // 365
+        level = {name: v + step * k * (1 if name != "prosocial" else -0.6) + rng.uniform(-0.7, 0.7) for name, v in base.items()}
+        severity = sum(level[s] for s in ("emotional", "conduct", "hyperactivity", "peer")) / 40
+        informants = []
+        if 2 <= age <= 17:
+            informants.append("parent")
+        if 4 <= age <= 17 and rng.random() < 0.7:
+            informants.append("teacher")
+        if age >= 11 and rng.random() < 0.7:
+            informants.append("self")
+        for informant in informants:
+            young, old = SDQ_VERSION[informant]
+            version = (young if age < 4 else old) if informant != "self" else (young if age < 18 else old)
+            responses = _sdq_items(rng, level)
+            responses.update(_impact(rng, severity, informant))
+            measures.append({"measure": "sdq", "version": version, "informant": informant, "date": when,
+                             "timepoint": timepoint, "responses": responses})
+    goals = []
+    if working and points:
+        chosen = rng.sample(_GOALS, k=rng.randint(1, 3))
+        goals = [{"number": n + 1, "description": g, "agreed": points[0][1]} for n, g in enumerate(chosen)]
+        start_scores = [rng.randint(1, 4) for _ in chosen]
+        for k, (timepoint, when) in enumerate(points):
+            gain = {"improving": 1.6, "unchanged": 0.3, "deteriorating": -0.4}[trajectory]
+            responses = {str(n + 1): int(min(10, max(0, round(s + gain * k + rng.uniform(-1, 1))))) for n, s in enumerate(start_scores)}
+            measures.append({"measure": "gbo", "version": "1", "informant": "self" if (when - dob).days // 365 >= 8 else "parent",
+                             "date": when, "timepoint": timepoint, "responses": responses})
+    return measures, goals

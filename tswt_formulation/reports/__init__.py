@@ -1,0 +1,1 @@
+"""Reports: report context, notebook execution, HTML/PDF export and the batch runner."""
