@@ -20,6 +20,7 @@ from .. import config
 from .._version import __version__
 from ..errors import CaseNotFound, Problem, SchemaVersionError, StaleEdit, StoreError, ValidationFailed
 from ..model.case import Case
+from ..model.formulation import Formulation
 from ..model.parse import case_from_data, case_to_data
 from ..rules.timeline import ROW_COLUMNS, caseload_row, timeline
 from . import schema
@@ -345,16 +346,26 @@ class CaseStore:
             raise CaseNotFound(case_id)
         return out
 
-    def formulation_versions(self, case_id: str) -> list[tuple[AuditEntry, dict[str, Any] | None]]:
-        """Each version of the case's formulation: who, when, and the formulation then."""
-        out = []
-        previous: Any = object()
+    def formulation_versions(self, case_id: str) -> list[tuple[AuditEntry, Formulation | None]]:
+        """Each version of the case's formulation since one was first drafted: the audit
+        entry (who, when, what changed) and the formulation as it then stood (None if it
+        was removed), oldest first."""
+        out: list[tuple[AuditEntry, Formulation | None]] = []
+        previous: Any = None
         for entry, record in self.versions(case_id):
             form = record.get("formulation")
             if form != previous:
-                out.append((entry, form))
+                out.append((entry, None if form is None else Formulation.model_validate_json(json.dumps(form))))
                 previous = form
-        return [(e, f) for e, f in out if f is not None or out.index((e, f)) > 0]
+        return out
+
+    def signed_off_formulation(self, case_id: str) -> Formulation | None:
+        """The latest signed-off version of the formulation (what reports use by
+        default), even if a newer draft exists; None if it was never signed off."""
+        for _entry, form in reversed(self.formulation_versions(case_id)):
+            if form is not None and form.status == "signed_off":
+                return form
+        return None
 
     # -- caseload ----------------------------------------------------------------------
 

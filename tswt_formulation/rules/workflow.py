@@ -1,0 +1,138 @@
+"""The formulation workflow: the worker's decision on a recommendation (accept, or
+override parts with a reason), submission, the clinical psychologist's sign-off, and the
+outcome of screening. Pure functions over the model; the store keeps every version.
+
+Rules of the workflow:
+
+* The suggestion and the decision are both kept, each with its author and time.
+* An override names the part (wave, stage, services, models, preconditions,
+  signposting), the value chosen, and a reason; a reason is mandatory.
+* A reviewer approves or returns a formulation; returning it needs a comment. Authors
+  do not sign off their own formulations.
+* Any change to the content after sign-off puts the formulation back to draft: it needs
+  signing again (the old sign-off stays in the history with the revision it approved).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Iterable
+
+from ..errors import OverrideError
+from ..model.case import Case, ScreeningOutcome
+from ..model.formulation import Formulation, Override, RecommendationSnapshot, SignOff, WorkerDecision
+from ..model.vocabulary import vocabulary
+
+CONTENT_FIELDS = ("five_ps", "narrative", "stage_evidence", "next_stage_readiness", "recommendation", "decision")
+_LIST_PARTS = {"services": "service", "models": "direct_work_model", "signposting": "signposting"}
+
+
+def edit_formulation(formulation: Formulation, by: str, at: datetime, **changes: Any) -> Formulation:
+    """A new formulation with content fields changed and the revision bumped.
+
+    A signed-off (or submitted) formulation goes back to draft: it needs signing again.
+    """
+    unknown = sorted(set(changes) - set(CONTENT_FIELDS))
+    if unknown:
+        raise OverrideError(f"formulation: {', '.join(unknown)} cannot be edited (editable: {', '.join(CONTENT_FIELDS)})")
+    data = formulation.model_dump()
+    for key, value in changes.items():
+        data[key] = value.model_dump() if hasattr(value, "model_dump") else value
+    if all(data[k] == formulation.model_dump()[k] for k in changes):
+        return formulation
+    data.update(revision=formulation.revision + 1, updated=at, status="draft")
+    return Formulation.model_validate(data)
+
+
+def _check_override(o: Override, case_id: str) -> None:
+    where = f"{case_id}: override of {o.part}"
+    if not o.reason.strip():
+        raise OverrideError(f"{where}: a reason is required")
+    if o.part == "wave":
+        if not isinstance(o.value, int) or not 1 <= o.value <= 3:
+            raise OverrideError(f"{where}: {o.value!r} is not a wave (1, 2 or 3)")
+    elif o.part == "stage":
+        if not isinstance(o.value, int) or not 1 <= o.value <= 4:
+            raise OverrideError(f"{where}: {o.value!r} is not a stage (1 to 4)")
+    elif o.part in _LIST_PARTS:
+        if not isinstance(o.value, list):
+            raise OverrideError(f"{where}: expected a list of {_LIST_PARTS[o.part].replace('_', ' ')} ids")
+        vocab = vocabulary()[_LIST_PARTS[o.part]]
+        bad = [v for v in o.value if v not in vocab]
+        if bad:
+            raise OverrideError(f"{where}: unknown {_LIST_PARTS[o.part].replace('_', ' ')} {', '.join(map(repr, bad))}; expected one of: {', '.join(vocab.terms)}")
+    elif not isinstance(o.value, list):  # preconditions: free text list
+        raise OverrideError(f"{where}: expected a list of preconditions")
+
+
+def record_decision(
+    formulation: Formulation, case_id: str, by: str, at: datetime, accept: bool, overrides: Iterable[Override] = ()
+) -> Formulation:
+    """The worker accepts the recommendation, or overrides parts of it with reasons."""
+    overrides = list(overrides)
+    if formulation.recommendation is None:
+        raise OverrideError(f"{case_id}: there is no recommendation to decide on; run `tswt recommend {case_id}` and draft the formulation first")
+    if accept and overrides:
+        raise OverrideError(f"{case_id}: accept the recommendation or override parts of it, not both")
+    if not accept and not overrides:
+        raise OverrideError(f"{case_id}: to override, say which part (wave, stage, services, models, preconditions, signposting), the value and the reason")
+    parts = [o.part for o in overrides]
+    if len(parts) != len(set(parts)):
+        raise OverrideError(f"{case_id}: each part can be overridden once; {', '.join(sorted({p for p in parts if parts.count(p) > 1}))} given twice")
+    for o in overrides:
+        _check_override(o, case_id)
+    decision = WorkerDecision(by=by, at=at, accepted=accept, overrides=overrides)
+    return edit_formulation(formulation, by, at, decision=decision)
+
+
+def submit(formulation: Formulation, case_id: str) -> Formulation:
+    """Send a draft (or returned) formulation to the reviewer."""
+    if formulation.decision is None:
+        raise OverrideError(f"{case_id}: record your decision on the recommendation (accept or override with reasons) before submitting")
+    if formulation.status == "signed_off":
+        raise OverrideError(f"{case_id}: already signed off (revision {formulation.revision}); edit it to start a new revision")
+    return formulation.model_copy(update={"status": "awaiting_signoff"})
+
+
+def sign_off(
+    formulation: Formulation, case_id: str, reviewer: str, at: datetime, approve: bool, comment: str = ""
+) -> Formulation:
+    """The clinical psychologist approves the formulation or returns it with comments."""
+    if reviewer == formulation.author:
+        raise OverrideError(f"{case_id}: {reviewer} wrote this formulation and cannot sign it off; another clinician must review it")
+    if formulation.decision is None:
+        raise OverrideError(f"{case_id}: the worker has not yet recorded a decision on the recommendation; it cannot be signed off")
+    if formulation.status == "signed_off":
+        raise OverrideError(f"{case_id}: revision {formulation.revision} is already signed off by {formulation.signoffs[-1].reviewer}")
+    if not approve and not comment.strip():
+        raise OverrideError(f"{case_id}: returning a formulation needs a comment saying what to change")
+    record = SignOff(reviewer=reviewer, at=at, outcome="approved" if approve else "returned", comment=comment,
+                     formulation_revision=formulation.revision)
+    return formulation.model_copy(update={"status": "signed_off" if approve else "returned", "signoffs": [*formulation.signoffs, record]})
+
+
+def effective_recommendation(formulation: Formulation) -> dict[str, Any]:
+    """The recommendation as decided: the suggestion with the worker's overrides applied,
+    and for each part whether it was overridden and why."""
+    rec: RecommendationSnapshot | None = formulation.recommendation
+    if rec is None:
+        return {}
+    out: dict[str, Any] = {part: getattr(rec, part) for part in ("wave", "stage", "services", "models", "preconditions", "signposting")}
+    out["overridden"] = {}
+    if formulation.decision:
+        for o in formulation.decision.overrides:
+            out["overridden"][o.part] = {"suggested": out[o.part], "chosen": o.value, "reason": o.reason,
+                                         "by": formulation.decision.by, "at": formulation.decision.at}
+            out[o.part] = o.value
+    return out
+
+
+def record_outcome(
+    case: Case, decision: str, by: str, on: date, reasons: str = "", alternatives: Iterable[str] = ()
+) -> ScreeningOutcome:
+    """The outcome of screening: ``close`` (with reasons and alternatives) or ``begin_work``."""
+    if decision not in ("close", "begin_work"):
+        raise OverrideError(f"{case.case_id}: outcome must be close or begin_work, not {decision!r}")
+    if decision == "close" and not reasons.strip():
+        raise OverrideError(f"{case.case_id}: closing needs the reasons (and any alternative services recommended)")
+    return ScreeningOutcome(decision=decision, date=on, by=by, reasons=reasons, alternatives=list(alternatives))
