@@ -225,17 +225,21 @@ def _sdq_items(rng: random.Random, level: dict[str, float]) -> dict[str, int | N
     reverse = {7, 11, 14, 21, 25}
     items: dict[str, int | None] = {}
     for name, numbers in subscales.items():
-        p = min(max(level[name] / 10, 0.0), 1.0)
-        for n in numbers:
-            keyed = sum(rng.random() < p for _ in range(2))
-            items[str(n)] = (2 - keyed if n in reverse else keyed) if rng.random() > 0.03 else None
+        # Spread a whole-number subscale score over the five items (each 0-2, keyed).
+        target = int(min(10, max(0, round(level[name] + rng.uniform(-0.6, 0.6)))))
+        keyed = [0] * 5
+        for _ in range(target):
+            open_items = [k for k in range(5) if keyed[k] < 2]
+            keyed[rng.choice(open_items)] += 1
+        for n, value in zip(numbers, keyed):
+            items[str(n)] = (2 - value if n in reverse else value) if rng.random() > 0.03 else None
     return items
 
 
 def _impact(rng: random.Random, severity: float, informant: str) -> dict[str, int | None]:
     overall = 0 if severity < 0.25 else (1 if severity < 0.45 else (2 if severity < 0.7 else 3))
-    out: dict[str, int | None] = {"impact_overall": overall}
-    names = ("distress", "peers", "learning") if informant == "teacher" else ("distress", "home", "friendships", "learning", "leisure")
+    out: dict[str, int | None] = {"overall_difficulties": overall}
+    names = ("distress", "friendships", "classroom") if informant == "teacher" else ("distress", "home", "friendships", "classroom", "leisure")
     for name in names:
         out[f"impact_{name}"] = None if overall == 0 else min(3, max(0, round(severity * 3 + rng.uniform(-1, 1))))
     return out
@@ -289,6 +293,6 @@ def _measures(rng: random.Random, record: dict[str, Any], dob: date, started: da
         for k, (timepoint, when) in enumerate(points):
             gain = {"improving": 1.6, "unchanged": 0.3, "deteriorating": -0.4}[trajectory]
             responses = {str(n + 1): int(min(10, max(0, round(s + gain * k + rng.uniform(-1, 1))))) for n, s in enumerate(start_scores)}
-            measures.append({"measure": "gbo", "version": "1", "informant": "self" if (when - dob).days // 365 >= 8 else "parent",
+            measures.append({"measure": "gbo", "version": "GBO", "informant": "self" if (when - dob).days // 365 >= 8 else "parent",
                              "date": when, "timepoint": timepoint, "responses": responses})
     return measures, goals

@@ -1,0 +1,685 @@
+"""Measure definitions: versioned YAML files validated into frozen pydantic models.
+
+A measure (SDQ, GBO, or a team's licensed measure) is DATA: its items, response codings,
+reverse keys, scores, bands, reliability constants and norms live in one YAML file. The
+code here validates that file and answers questions about it; :mod:`.scoring` applies it.
+
+Built-in definitions ship in ``definitions/`` (listed in ``definitions/catalogue.csv``).
+A team adds a measure by dropping a YAML file into a folder given by ``folder=`` or the
+``TSWT_MEASURES_DIR`` environment variable; a team file with a built-in's id replaces it.
+Nothing is read at import time; files are read on first use and cached (a changed team
+file is re-read).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+from dataclasses import dataclass
+from functools import cache, cached_property, lru_cache
+from importlib.resources import files
+from itertools import pairwise
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .._yaml import safe_load
+from ..errors import MeasureDefinitionError, Problem, ScoringError, ValidationFailed
+
+__all__ = [
+    "Band",
+    "ClinicalCutoff",
+    "MeasureDefinition",
+    "Reliability",
+    "list_measures",
+    "load_definition_file",
+    "load_measure",
+]
+
+ENV_FOLDER = "TSWT_MEASURES_DIR"
+BAND_SYSTEMS = ("three_band", "four_band")
+Informant = Literal["parent", "teacher", "self", "worker"]
+Direction = Literal["lower_is_better", "higher_is_better"]
+ItemId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{1,40}$")]
+ScoreId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- the parts of a definition -----------------------------------------------------------
+
+
+class ResponseCoding(_Strict):
+    """The codes an item may take, and (optionally) the points each code scores."""
+
+    values: Annotated[tuple[int, ...], Field(min_length=2)]
+    labels: dict[int, str] = {}
+    scored_as: dict[int, int] | None = None
+
+    def describe(self) -> str:
+        v = sorted(self.values)
+        if v == list(range(v[0], v[-1] + 1)):
+            return f"{v[0]}-{v[-1]}"
+        return ", ".join(str(x) for x in v)
+
+    def points(self) -> list[int]:
+        """Points the codes can score (after ``scored_as``)."""
+        return [self.scored_as[v] for v in self.values] if self.scored_as else list(self.values)
+
+
+class Item(_Strict):
+    """One item, known by number (never by wording) and by its column-name aliases."""
+
+    id: ItemId
+    coding: str
+    reverse: bool = False
+    aliases: dict[str, str] = {}
+    informants: tuple[Informant, ...] | None = None  # None: on every informant's form
+    note: str = ""
+
+
+class AgeRange(_Strict):
+    min: int | None = None
+    max: int | None = None
+
+    def describe(self) -> str:
+        if self.min is None and self.max is None:
+            return "any age"
+        if self.max is None:
+            return f"{self.min}+"
+        return f"{self.min if self.min is not None else 0}-{self.max}"
+
+
+BandTable = dict[str, dict[str, tuple[int, int]]]  # score -> category -> (min, max)
+
+
+class Version(_Strict):
+    """A form of the measure (e.g. SDQ P4-17): who completes it, for which ages, its bands."""
+
+    id: Annotated[str, Field(min_length=1, max_length=40)]
+    informants: Annotated[tuple[Informant, ...], Field(min_length=1)]
+    age: AgeRange = AgeRange()
+    note: str = ""
+    bands: dict[Literal["three_band", "four_band"], BandTable] = {}
+    bands_provisional: bool = False
+    bands_source: str = ""
+
+    @property
+    def informant(self) -> str | None:
+        """The informant when the form has exactly one."""
+        return self.informants[0] if len(self.informants) == 1 else None
+
+    def covers(self, age: float | None) -> bool:
+        if age is None or (isinstance(age, float) and math.isnan(age)):
+            return True
+        a = math.floor(age)
+        return (self.age.min is None or a >= self.age.min) and (self.age.max is None or a <= self.age.max)
+
+
+class _ScoreBase(_Strict):
+    id: ScoreId
+    label: str = ""
+    direction: Direction
+
+
+class MeanProratedScore(_ScoreBase):
+    """round_half_up(mean of answered items after reversal x scale_to) if enough answered."""
+
+    kind: Literal["mean_prorated"]
+    items: Annotated[tuple[str, ...], Field(min_length=1)]
+    min_answered: Annotated[int, Field(ge=1)]
+    scale_to: Annotated[int, Field(ge=1)] | None = None  # default: number of items
+    rounding: Literal["half_up"] = "half_up"
+
+
+class SumOfSubscalesScore(_ScoreBase):
+    """Sum of earlier scores; missing when any component is missing."""
+
+    kind: Literal["sum_of_subscales"]
+    components: Annotated[tuple[str, ...], Field(min_length=1)]
+    missing: Literal["any_component_missing"] = "any_component_missing"
+
+
+class ImpactScore(_ScoreBase):
+    """SDQ-style impact: gated by an overall item; missing items count 0 unless all missing."""
+
+    kind: Literal["impact"]
+    overall_item: str
+    overall_no_values: tuple[int, ...] = (0,)
+    items: dict[Informant, Annotated[tuple[str, ...], Field(min_length=1)]]
+    missing: Literal["all_missing_else_zero"] = "all_missing_else_zero"
+
+
+class ItemScore(_ScoreBase):
+    """One item's (scored) value as a score, e.g. a GBO goal rating."""
+
+    kind: Literal["item"]
+    item: str
+
+
+ScoreDefinition = Annotated[
+    MeanProratedScore | SumOfSubscalesScore | ImpactScore | ItemScore, Field(discriminator="kind")
+]
+SCORE_KINDS = ("mean_prorated", "sum_of_subscales", "impact", "item")
+
+
+class ReliabilityEntry(_Strict):
+    """Constants for reliable change, with their source; unconfirmed ones need a note."""
+
+    name: str = ""
+    scores: Annotated[tuple[str, ...], Field(min_length=1)]
+    informants: tuple[Informant, ...] | None = None
+    r: Annotated[float, Field(gt=0, lt=1)] | None = None
+    sd: Annotated[float, Field(gt=0)] | None = None
+    points: Annotated[float, Field(gt=0)] | None = None
+    confirmed: bool
+    source: Annotated[str, Field(min_length=1)]
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _complete(self) -> ReliabilityEntry:
+        if (self.r is None) != (self.sd is None):
+            raise ValueError("give r and sd together (or neither)")
+        if self.confirmed and self.r is None and self.points is None:
+            raise ValueError("a confirmed entry needs r and sd, or points")
+        if not self.confirmed and not self.note.strip():
+            raise ValueError("an unconfirmed entry needs a note saying why and what to do")
+        return self
+
+
+class Norm(_Strict):
+    score: str
+    informant: Informant | None = None
+    population: str
+    mean: float
+    sd: Annotated[float, Field(gt=0)]
+    source: Annotated[str, Field(min_length=1)]
+
+
+class ClinicalThreshold(_Strict):
+    system: Literal["three_band", "four_band"] = "three_band"
+    category: str
+
+
+# --- answers handed to callers ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Band:
+    category: str
+    min: int
+    max: int
+
+
+@dataclass(frozen=True)
+class ClinicalCutoff:
+    """A cut-off between clinical and non-clinical scores, set half a point between them.
+
+    ``value`` lies between two whole scores, so strict comparisons never tie: a
+    lower-is-better score is clinical when ``score > value``.
+    """
+
+    value: float
+    better: Literal["lower", "higher"]
+    category: str
+    system: str
+    version: str
+    provisional: bool
+    source: str
+
+
+@dataclass(frozen=True)
+class Reliability:
+    """Reliability constants for reliable change (Jacobson & Truax, 1991).
+
+    Either ``r`` and ``sd`` (threshold = z x sqrt(2) x sd x sqrt(1 - r)) or ``points``, a
+    reliable-change threshold in raw points given directly by the source.
+    """
+
+    r: float | None
+    sd: float | None
+    source: str
+    confirmed: bool
+    points: float | None = None
+    supplied: bool = False  # given by the caller rather than the definition
+    note: str = ""
+
+    def threshold(self, critical_value: float = 1.959964) -> float:
+        """Reliable change in raw points: ``points``, else z x sqrt(2) x sd x sqrt(1 - r)."""
+        if self.points is not None:
+            return self.points
+        if self.r is None or self.sd is None:
+            raise ScoringError([Problem("reliability", "", "neither points nor r and sd are set")])
+        return critical_value * math.sqrt(2.0) * self.sd * math.sqrt(1.0 - self.r)
+
+
+# --- the definition -----------------------------------------------------------------------
+
+
+class MeasureDefinition(_Strict):
+    """One measure, as validated from its YAML file.
+
+    Examples
+    --------
+    >>> sdq = load_measure("sdq")
+    >>> sdq.scores[:3], sdq.better("prosocial"), sdq.score_range("impact", "teacher")
+    (['emotional', 'conduct', 'hyperactivity'], 'higher', (0, 6))
+    """
+
+    format: Literal[1] = 1
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+    name: Annotated[str, Field(min_length=1)]
+    version: Annotated[str, Field(min_length=1)]
+    licence: Annotated[str, Field(min_length=1)]
+    citation: Annotated[str, Field(min_length=1)]
+    notes: str = ""
+    response_codings: dict[str, ResponseCoding]
+    items: Annotated[tuple[Item, ...], Field(min_length=1)]
+    versions: Annotated[tuple[Version, ...], Field(min_length=1)]
+    score_definitions: Annotated[tuple[ScoreDefinition, ...], Field(min_length=1, alias="scores")]
+    reliability_constants: tuple[ReliabilityEntry, ...] = Field(default=(), alias="reliability")
+    norms: tuple[Norm, ...] = ()
+    clinical_threshold: ClinicalThreshold | None = None
+
+    # -- lookups --
+    @property
+    def scores(self) -> list[str]:
+        """Score ids in output order."""
+        return [s.id for s in self.score_definitions]
+
+    @cached_property
+    def informants(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for v in self.versions:
+            seen.update(dict.fromkeys(v.informants))
+        return tuple(seen)
+
+    @cached_property
+    def item_by_id(self) -> dict[str, Item]:
+        return {i.id: i for i in self.items}
+
+    @cached_property
+    def column_lookup(self) -> dict[str, str]:
+        """Lower-cased column name (item id or alias) -> item id."""
+        out: dict[str, str] = {}
+        for item in self.items:
+            out[item.id.lower()] = item.id
+            for alias in item.aliases.values():
+                out[alias.lower()] = item.id
+        return out
+
+    def score_definition(self, score_id: str) -> ScoreDefinition:
+        for s in self.score_definitions:
+            if s.id == score_id:
+                return s
+        raise ScoringError([Problem(self.id, f"score {score_id}", f"not a score of {self.id}; expected one of {', '.join(self.scores)}")])
+
+    def coding(self, item_id: str) -> ResponseCoding:
+        return self.response_codings[self.item_by_id[item_id].coding]
+
+    def version_by_id(self, version_id: str) -> Version:
+        for v in self.versions:
+            if v.id == version_id:
+                return v
+        known = ", ".join(v.id for v in self.versions)
+        raise ScoringError([Problem(self.id, "version", f"{version_id!r} is not a version of {self.id}; expected one of {known}")])
+
+    def version_for(self, informant: str | None, age: float | None = None, version: str | None = None) -> Version:
+        """The form for this informant and age (the first listed that covers the age)."""
+        if version is not None:
+            v = self.version_by_id(version)
+            if informant is not None and informant not in v.informants:
+                raise ScoringError([Problem(self.id, "informant", f"{informant!r} does not complete version {v.id} (completed by {', '.join(v.informants)})")])
+            return v
+        self._check_informant(informant)
+        for v in self.versions:
+            if (informant is None or informant in v.informants) and v.covers(age):
+                return v
+        ages = ", ".join(v.age.describe() for v in self.versions if informant in v.informants)
+        raise ScoringError([Problem(self.id, "age", f"{age} is outside the ages of every {informant} version of {self.id} ({ages})")])
+
+    def _check_informant(self, informant: str | None) -> None:
+        if informant is not None and informant not in self.informants:
+            raise ScoringError([Problem(self.id, "informant", f"{informant!r} is not an informant of {self.id}; expected one of {', '.join(self.informants)}")])
+
+    # -- facts about scores --
+    def better(self, score_id: str) -> Literal["lower", "higher"]:
+        """``"lower"`` or ``"higher"``: which direction is better on this score."""
+        return "lower" if self.score_definition(score_id).direction == "lower_is_better" else "higher"
+
+    def score_range(self, score_id: str, informant: str | None = None) -> tuple[int, int]:
+        """(min, max) possible; for a score that differs by informant, the widest unless given."""
+        s = self.score_definition(score_id)
+        if isinstance(s, MeanProratedScore):
+            pts = self.coding(s.items[0]).points()
+            k = s.scale_to or len(s.items)
+            return (k * min(pts), k * max(pts))
+        if isinstance(s, ItemScore):
+            pts = self.coding(s.item).points()
+            return (min(pts), max(pts))
+        if isinstance(s, ImpactScore):
+            spans = []
+            for inf, items in s.items.items():
+                if informant is None or inf == informant:
+                    spans.append((sum(min(self.coding(i).points()) for i in items), sum(max(self.coding(i).points()) for i in items)))
+            if not spans:
+                raise ScoringError([Problem(self.id, f"score {score_id}", f"not scored for informant {informant!r}")])
+            return (min(a for a, _ in spans), max(b for _, b in spans))
+        parts = [self.score_range(c, informant) for c in s.components]
+        return (sum(a for a, _ in parts), sum(b for _, b in parts))
+
+    def bands(self, score_id: str, informant: str | None, age: float | None = None, system: str = "three_band", version: str | None = None) -> list[Band]:
+        """Bands of a score for the form this informant and age use; ``[]`` when none.
+
+        18+ forms and SDQ T2-4 have no bands; SDQ P2-4 has provisional three-band only.
+        """
+        self.score_definition(score_id)
+        if system not in BAND_SYSTEMS:
+            raise ScoringError([Problem(self.id, "system", f"{system!r} is not a band system; expected three_band or four_band")])
+        v = self.version_for(informant, age, version)
+        table = v.bands.get(system, {}).get(score_id, {})  # type: ignore[call-overload]
+        return [Band(cat, lo, hi) for cat, (lo, hi) in table.items()]
+
+    def clinical_cutoff(self, score_id: str, informant: str | None, age: float | None = None, version: str | None = None, category: str | None = None) -> ClinicalCutoff | None:
+        """The cut-off into the clinical range (``category`` and worse), or None if no bands.
+
+        Notes
+        -----
+        Categories are listed best to worst. For a lower-is-better score the cut-off is
+        (lowest score of the clinical category) - 0.5; for higher-is-better, (highest) + 0.5.
+        SDQ default: the three-band "abnormal" category (e.g. parent total 16.5).
+        """
+        if category is None and self.clinical_threshold is None:
+            return None
+        system = self.clinical_threshold.system if self.clinical_threshold else "three_band"
+        category = category or (self.clinical_threshold.category if self.clinical_threshold else "")
+        v = self.version_for(informant, age, version)
+        table = v.bands.get(system, {}).get(score_id)  # type: ignore[call-overload]
+        if not table or category not in table:
+            return None
+        better = self.better(score_id)
+        lo, hi = table[category]
+        value = lo - 0.5 if better == "lower" else hi + 0.5
+        return ClinicalCutoff(value, better, category, system, v.id, v.bands_provisional, v.bands_source)
+
+    def reliability(self, score_id: str, informant: str | None = None, *, r: float | None = None, sd: float | None = None, points: float | None = None, allow_unconfirmed: bool = False) -> Reliability:
+        """Constants for reliable change on this score, from the definition or the caller.
+
+        Parameters
+        ----------
+        score_id, informant : str
+            The score and who completed the form.
+        r, sd : float, optional
+            Supplied by the caller (e.g. from the team's own norms); override the definition.
+        points : float, optional
+            A reliable-change threshold in raw points supplied by the caller.
+        allow_unconfirmed : bool
+            Return a constant the definition marks unconfirmed instead of raising.
+
+        Raises
+        ------
+        ScoringError
+            When the definition has no confirmed constants and none were supplied.
+        """
+        self.score_definition(score_id)
+        if (r is None) != (sd is None):
+            raise ScoringError([Problem(self.id, f"score {score_id}", "give r and sd together")])
+        if r is not None or points is not None:
+            return Reliability(r, sd, "supplied by the caller", confirmed=False, points=points, supplied=True)
+        entry = next((e for e in self.reliability_constants if score_id in e.scores and (e.informants is None or informant in e.informants)), None)
+        who = f"informant {informant}" if informant else "any informant"
+        if entry is None:
+            raise ScoringError([Problem(self.id, f"score {score_id}", f"{who}: no reliability constants are defined; pass r= and sd= (or points=)")])
+        if not entry.confirmed and not allow_unconfirmed:
+            raise ScoringError([Problem(self.id, f"score {score_id}", f"{who}: reliability constants are not confirmed in a primary source (see the note in the {self.id} definition); pass r= and sd= (or points=), or allow_unconfirmed=True")])
+        if entry.r is None and entry.points is None:
+            raise ScoringError([Problem(self.id, f"score {score_id}", f"{who}: the definition gives no reliability values; pass r= and sd= (or points=)")])
+        return Reliability(entry.r, entry.sd, entry.source, entry.confirmed, entry.points, False, entry.note)
+
+    def norm(self, score_id: str, informant: str | None = None) -> Norm | None:
+        self.score_definition(score_id)
+        return next((n for n in self.norms if n.score == score_id and n.informant in (None, informant)), None)
+
+
+# --- semantic checks (cross references), each a (key, message) -------------------------------
+
+
+def _semantic_problems(d: MeasureDefinition) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    seen_cols: dict[str, str] = {}
+    for i, item in enumerate(d.items):
+        key = f"items[{i}]"
+        if item.coding not in d.response_codings:
+            out.append((f"{key}.coding", f"{item.coding!r} is not one of response_codings ({', '.join(d.response_codings)})"))
+        elif item.reverse:
+            vals = sorted(d.response_codings[item.coding].values)
+            if vals != list(range(vals[0], vals[-1] + 1)) or d.response_codings[item.coding].scored_as:
+                out.append((f"{key}.reverse", "a reverse-keyed item needs a coding of consecutive whole numbers without scored_as"))
+        for name in [item.id, *item.aliases.values()]:
+            low = name.lower()
+            if low in seen_cols and seen_cols[low] != item.id:
+                out.append((f"{key}.aliases", f"column name {name!r} is already used by item {seen_cols[low]}"))
+            elif low in seen_cols and name != item.id:
+                out.append((f"{key}.aliases", f"column name {name!r} is given twice"))
+            seen_cols[low] = item.id
+    ids = [i.id for i in d.items]
+    if len(set(ids)) != len(ids):
+        out.append(("items", "item ids must be unique"))
+    for name, c in d.response_codings.items():
+        if len(set(c.values)) != len(c.values):
+            out.append((f"response_codings.{name}.values", "codes must be unique"))
+        if c.scored_as is not None and set(c.scored_as) != set(c.values):
+            out.append((f"response_codings.{name}.scored_as", "must give points for every code and no other"))
+    known_items = set(ids)
+    defined: list[str] = []
+    for i, s in enumerate(d.score_definitions):
+        key = f"scores[{i}]"
+        if s.id in defined:
+            out.append((f"{key}.id", f"score {s.id!r} is defined twice"))
+        if isinstance(s, MeanProratedScore):
+            for it in s.items:
+                if it not in known_items:
+                    out.append((f"{key}.items", f"{it!r} is not an item"))
+            if s.min_answered > len(s.items):
+                out.append((f"{key}.min_answered", f"{s.min_answered} is more than the {len(s.items)} items"))
+            codings = {d.item_by_id[it].coding for it in s.items if it in known_items}
+            if codings <= set(d.response_codings) and len(codings) > 1:
+                out.append((f"{key}.items", "all items of a mean_prorated score must share one response coding"))
+        elif isinstance(s, SumOfSubscalesScore):
+            for comp in s.components:
+                if comp not in defined:
+                    out.append((f"{key}.components", f"{comp!r} is not a score defined above this one"))
+        elif isinstance(s, ImpactScore):
+            if s.overall_item not in known_items:
+                out.append((f"{key}.overall_item", f"{s.overall_item!r} is not an item"))
+            for inf, its in s.items.items():
+                for it in its:
+                    if it not in known_items:
+                        out.append((f"{key}.items.{inf}", f"{it!r} is not an item"))
+        elif s.item not in known_items:
+            out.append((f"{key}.item", f"{s.item!r} is not an item"))
+        defined.append(s.id)
+    if out:
+        return out  # ranges below need consistent references
+    vids = [v.id for v in d.versions]
+    if len(set(vids)) != len(vids):
+        out.append(("versions", "version ids must be unique"))
+    for j, v in enumerate(d.versions):
+        for system, table in v.bands.items():
+            for score_id, cats in table.items():
+                key = f"versions[{j}].bands.{system}.{score_id}"
+                if score_id not in defined:
+                    out.append((key, f"{score_id!r} is not a score"))
+                    continue
+                out.extend((key, m) for m in _band_problems(d, score_id, v, cats))
+    for k, e in enumerate(d.reliability_constants):
+        for s_id in e.scores:
+            if s_id not in defined:
+                out.append((f"reliability[{k}].scores", f"{s_id!r} is not a score"))
+    for k, n in enumerate(d.norms):
+        if n.score not in defined:
+            out.append((f"norms[{k}].score", f"{n.score!r} is not a score"))
+    return out
+
+
+def _band_problems(d: MeasureDefinition, score_id: str, v: Version, cats: dict[str, tuple[int, int]]) -> list[str]:
+    lo, hi = d.score_range(score_id, v.informant)
+    spans = sorted(cats.values())
+    out = [f"{c}: min {a} is above max {b}" for c, (a, b) in cats.items() if a > b]
+    if out:
+        return out
+    if spans[0][0] != lo or spans[-1][1] != hi:
+        out.append(f"bands cover {spans[0][0]}-{spans[-1][1]} but the score runs {lo}-{hi}")
+    for (_, b1), (a2, _) in pairwise(spans):
+        if a2 != b1 + 1:
+            out.append(f"bands must meet without gap or overlap ({b1} then {a2})")
+    order = [a for a, _ in cats.values()]
+    best_first = order == sorted(order) if d.better(score_id) == "lower" else order == sorted(order, reverse=True)
+    if not best_first:
+        out.append("list categories from best to worst")
+    return out
+
+
+# --- loading ------------------------------------------------------------------------------
+
+_KIND_TAGS = set(SCORE_KINDS)
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for k in loc:
+        if isinstance(k, int):
+            parts.append(f"[{k}]")
+        elif k in _KIND_TAGS and parts and parts[-1].startswith("["):
+            continue  # pydantic's discriminator tag, not a key in the file
+        else:
+            parts.append(("." if parts else "") + str(k))
+    return "".join(parts)
+
+
+def _parse(text: str, source: str) -> MeasureDefinition:
+    try:
+        data = safe_load(text, source)
+    except ValidationFailed as exc:
+        raise MeasureDefinitionError(exc.problems) from None
+    if not isinstance(data, dict):
+        raise MeasureDefinitionError([Problem(source, "", "a measure definition must be a YAML mapping (key: value)")])
+    try:
+        defn = MeasureDefinition.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                msg = "unknown key (check its spelling against docs/measures.md)"
+            elif err["type"] == "union_tag_invalid":
+                msg = f"kind must be one of {', '.join(SCORE_KINDS)}"
+            problems.append(Problem(source, _loc(err["loc"]), msg))
+        raise MeasureDefinitionError(problems) from None
+    semantic = _semantic_problems(defn)
+    if semantic:
+        raise MeasureDefinitionError([Problem(source, key, msg) for key, msg in semantic])
+    return defn
+
+
+def load_definition_file(path: str | Path) -> MeasureDefinition:
+    """Read and validate one definition file.
+
+    Raises
+    ------
+    MeasureDefinitionError
+        One problem per line: file, key, what is wrong.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise MeasureDefinitionError([Problem(str(p), "", f"cannot be read: {exc.strerror or exc}")]) from None
+    return _parse(text, p.name)
+
+
+@cache
+def _builtin() -> dict[str, MeasureDefinition]:
+    folder = files("tswt_formulation.measures") / "definitions"
+    rows = list(csv.DictReader(io.StringIO((folder / "catalogue.csv").read_text(encoding="utf-8"))))
+    out: dict[str, MeasureDefinition] = {}
+    for row in rows:
+        defn = _parse((folder / row["file"]).read_text(encoding="utf-8"), row["file"])
+        out[defn.id] = defn
+    return out
+
+
+@lru_cache(maxsize=32)
+def _team(folder: str, stamp: tuple[tuple[str, int, int], ...]) -> dict[str, MeasureDefinition]:
+    out: dict[str, MeasureDefinition] = {}
+    problems: list[Problem] = []
+    for name, _, _ in stamp:
+        try:
+            defn = load_definition_file(Path(folder) / name)
+        except MeasureDefinitionError as exc:
+            problems.extend(exc.problems)
+            continue
+        if defn.id in out:
+            problems.append(Problem(name, "id", f"{defn.id!r} is also defined by another file in {folder}"))
+        out[defn.id] = defn
+    if problems:
+        raise MeasureDefinitionError(problems)
+    return out
+
+
+def _team_folder(folder: str | Path | None) -> Path | None:
+    chosen = folder if folder is not None else os.environ.get(ENV_FOLDER) or None
+    if chosen is None:
+        return None
+    p = Path(chosen).expanduser()
+    if not p.is_dir():
+        where = "folder=" if folder is not None else ENV_FOLDER
+        raise MeasureDefinitionError([Problem(str(p), where, "is not a folder of measure definitions")])
+    return p
+
+
+def _all(folder: str | Path | None) -> dict[str, MeasureDefinition]:
+    out = dict(_builtin())
+    team = _team_folder(folder)
+    if team is not None:
+        found = sorted(f for f in team.iterdir() if f.suffix in (".yaml", ".yml") and f.is_file())
+        stamp = tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in found)
+        out.update(_team(str(team.resolve()), stamp))
+    return out
+
+
+def load_measure(measure_id: str, folder: str | Path | None = None) -> MeasureDefinition:
+    """The definition of a measure: built in, or from the team folder.
+
+    Parameters
+    ----------
+    measure_id : str
+        e.g. ``"sdq"``, ``"gbo"``.
+    folder : path, optional
+        A folder of team definitions; default ``$TSWT_MEASURES_DIR`` if set.
+
+    Examples
+    --------
+    >>> load_measure("gbo").scores
+    ['goal_1', 'goal_2', 'goal_3']
+    """
+    known = _all(folder)
+    if measure_id not in known:
+        raise ScoringError([Problem(str(measure_id), "measure", f"no definition with this id; known: {', '.join(sorted(known))}")])
+    return known[measure_id]
+
+
+def list_measures(folder: str | Path | None = None) -> list[MeasureDefinition]:
+    """Every available definition (built in and team), sorted by id."""
+    return [d for _, d in sorted(_all(folder).items())]
+
+
+def catalogue_rows() -> list[dict[str, str]]:
+    """The rows of the built-in ``definitions/catalogue.csv``."""
+    text = (files("tswt_formulation.measures") / "definitions" / "catalogue.csv").read_text(encoding="utf-8")
+    return list(csv.DictReader(io.StringIO(text)))
