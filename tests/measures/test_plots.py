@@ -1,0 +1,163 @@
+"""Outcome plots under the Agg backend: real properties of what is drawn."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from tswt_formulation.errors import ScoringError
+from tswt_formulation.measures.change import change
+from tswt_formulation.measures.service import category_counts, trajectory
+from tswt_formulation.plots import plot_change_categories, plot_goals, plot_trajectory
+from tswt_formulation.plots.outcomes import CATEGORY_STYLE, CORRIDOR_GID
+
+# SDQ parent total bands (MEASURES.md): normal 0-13, borderline 14-16, abnormal 17-40.
+PARENT_TOTAL_BANDS = {"normal": (0, 13), "borderline": (14, 16), "abnormal": (17, 40)}
+
+
+def _traj() -> pd.DataFrame:
+    scored = pd.DataFrame(
+        {
+            "case_id": "TSW-000001",
+            "measure": "sdq",
+            "informant": ["parent", "parent", "parent", "teacher"],
+            "timepoint": ["baseline", "review 1", "closure", "baseline"],
+            "date": pd.to_datetime(["2024-09-01", "2024-12-01", "2025-06-01", "2024-09-02"]),
+            "total": [22, 18, 10, 15],
+        }
+    )
+    return trajectory(scored, ["total"], reliability=0.80, sd=5, better="lower")
+
+
+def _corridor(fig: Figure):  # type: ignore[no-untyped-def]
+    ax = fig.axes[0]
+    found = [p for p in ax.patches if p.get_gid() == CORRIDOR_GID]
+    assert len(found) == 1
+    return found[0]
+
+
+def test_importing_plots_does_not_import_matplotlib() -> None:
+    code = "import sys, tswt_formulation.plots; print(sorted(m for m in sys.modules if m.startswith('matplotlib')))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_trajectory_plot() -> None:
+    fig = plot_trajectory(_traj(), "total", "parent", bands=PARENT_TOTAL_BANDS)
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    # Corridor: baseline 22 +/- threshold 6.198 (SD 5, r .80) -> 15.802 to 28.198.
+    y0, y1 = _corridor(fig).get_y(), _corridor(fig).get_y() + _corridor(fig).get_height()
+    assert (y0, y1) == pytest.approx((22 - 6.19795, 22 + 6.19795), abs=1e-4)
+    # Three band patches, -0.5 / +0.5 around the inclusive ranges; each hatched differently.
+    bands = [p for p in ax.patches if str(p.get_gid()).startswith("band-")]
+    assert [(p.get_y(), p.get_y() + p.get_height()) for p in bands] == [
+        (-0.5, 13.5),
+        (13.5, 16.5),
+        (16.5, 40.5),
+    ]
+    assert len({p.get_hatch() for p in bands}) == 3
+    # One data line (three points) plus the baseline line.
+    data = [line for line in ax.lines if line.get_label() == "total"]
+    assert len(data) == 1 and len(data[0].get_xdata()) == 3
+    assert list(data[0].get_ydata()) == [22.0, 18.0, 10.0]
+    assert [
+        line.get_linestyle() for line in ax.lines if line.get_label().startswith("baseline")
+    ] == ["--"]
+    assert ax.get_xlabel() == "Date"
+    assert ax.get_ylabel() == "SDQ total score (parent)"
+    assert isinstance(ax.xaxis.get_major_formatter(), mdates.ConciseDateFormatter)
+    assert pd.Timestamp(data[0].get_xdata()[0]).date() == date(2024, 9, 1)
+
+
+def test_trajectory_threshold_override_and_ax() -> None:
+    from matplotlib.figure import Figure as Fig
+
+    fig = Fig()
+    ax = fig.add_subplot()
+    out = plot_trajectory(_traj(), informant="parent", threshold=4.0, ax=ax)
+    assert out is fig
+    c = _corridor(fig)
+    assert (c.get_y(), c.get_y() + c.get_height()) == pytest.approx((18.0, 26.0))
+
+
+def test_trajectory_needs_one_informant() -> None:
+    with pytest.raises(
+        ScoringError,
+        match=r"^plot: informant: the frame holds 2 values of informant for total; choose one with informant=$",
+    ):
+        plot_trajectory(_traj(), "total")
+
+
+def test_goals_plot() -> None:
+    gbo = pd.DataFrame(
+        {
+            "goal": [1, 1, 1, 2, 2, 3],
+            "date": pd.to_datetime(
+                ["2024-09-01", "2024-12-01", "2025-03-01", "2024-09-01", "2025-03-01", "2024-12-01"]
+            ),
+            "rating": [2, 4, 7, 5, 5, 1],
+        }
+    )
+    fig = plot_goals(gbo)
+    ax = fig.axes[0]
+    assert [line.get_label() for line in ax.lines] == ["Goal 1", "Goal 2", "Goal 3"]
+    # Distinguishable without colour: distinct markers and line styles.
+    assert len({line.get_marker() for line in ax.lines}) == 3
+    assert len({line.get_linestyle() for line in ax.lines}) == 3
+    assert list(ax.lines[0].get_ydata()) == [2.0, 4.0, 7.0]
+    assert ax.get_ylim() == (-0.5, 10.5)
+    assert ax.get_xlabel() == "Date" and ax.get_ylabel() == "Goal progress (0-10)"
+
+
+def test_change_categories_plot() -> None:
+    pairs = pd.DataFrame(
+        {
+            "wave": ["2024"] * 4 + ["2025"] * 3,
+            "pre": [20, 30, 10, 18, 20, 20, np.nan],
+            "post": [10, 20, 20, 17, 10, 12, 12],
+        }
+    )
+    changed = change(pairs, reliability=0.80, sd=5, cutoff_value=15)
+    fig = plot_change_categories(category_counts(changed, by="wave"), by="wave")
+    ax = fig.axes[0]
+    # 2 groups x 5 categories = 10 bars.
+    assert len(ax.patches) == 10
+    assert [c.get_label() for c in ax.containers] == list(CATEGORY_STYLE)
+    # Greyscale-safe: every category has its own grey level, and hatching is not all blank.
+    assert len({c.patches[0].get_facecolor() for c in ax.containers}) == 5
+    assert [c.patches[0].get_hatch() or "" for c in ax.containers] == [
+        h for _, h in CATEGORY_STYLE.values()
+    ]
+    # Shares per bar sum to 1; 2024: Recovered 1/4, Improved 1/4, Unchanged 1/4, Harmed 1/4.
+    widths = np.array([[p.get_width() for p in c.patches] for c in ax.containers])
+    assert widths.sum(axis=0) == pytest.approx([1.0, 1.0])
+    assert widths[:, 0] == pytest.approx([0.25, 0.25, 0.25, 0.0, 0.25])
+    # 2025: pairs 20->10 (Recovered), 20->12 (Recovered); one unpaired.
+    assert widths[:, 1] == pytest.approx([1.0, 0.0, 0.0, 0.0, 0.0])
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "2024 (n=4 paired, 0 unpaired)",
+        "2025 (n=2 paired, 1 unpaired)",
+    ]
+    assert ax.get_xlabel() == "Share of paired cases"
+
+
+def test_change_categories_from_a_change_table() -> None:
+    changed = change(
+        pd.DataFrame({"pre": [20, 20, 20], "post": [10, 20, 30]}), reliability=0.8, sd=5
+    )
+    fig = plot_change_categories(changed)
+    ax = fig.axes[0]
+    assert [c.get_label() for c in ax.containers] == ["Improved", "Unchanged", "Deteriorated"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["All cases (n=3 paired, 0 unpaired)"]

@@ -1,0 +1,10 @@
+"""Plots of outcomes: functions that take DataFrames and return matplotlib Figures.
+
+Importing this package does not import matplotlib; each function imports it when
+called and draws on a :class:`matplotlib.figure.Figure` of its own (never pyplot), so
+no global state changes.
+"""
+
+from .outcomes import plot_change_categories, plot_goals, plot_trajectory
+
+__all__ = ["plot_change_categories", "plot_goals", "plot_trajectory"]

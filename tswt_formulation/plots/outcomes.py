@@ -1,0 +1,361 @@
+"""Outcome plots: one child's trajectory, goal progress, a caseload's change categories.
+
+Every plot reads in greyscale: series and categories differ by marker, line style,
+hatching and grey level, never by colour alone. matplotlib is imported inside each
+function, and figures are :class:`matplotlib.figure.Figure` objects made directly (not
+through pyplot), so calling these changes no global state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Problem, ScoringError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = ["plot_change_categories", "plot_goals", "plot_trajectory"]
+
+#: Grey level and hatch per change category (best to worst), readable without colour.
+CATEGORY_STYLE: dict[str, tuple[str, str]] = {
+    "Recovered": ("0.15", "xx"),
+    "Improved": ("0.45", "//"),
+    "Unchanged": ("0.95", ""),
+    "Deteriorated": ("0.7", "\\\\"),
+    "Harmed": ("0.3", ".."),
+}
+_MARKERS = ("o", "s", "^", "D", "v", "P")
+_LINESTYLES = ("-", "--", ":", "-.")
+_GREYS = ("0.0", "0.35", "0.55", "0.2")
+_BAND_FILL = ("0.97", "0.9", "0.8", "0.7")
+_BAND_HATCH = ("", "..", "--", "++")  # never diagonal: that is the corridor's
+
+CORRIDOR_GID = "reliable-change-corridor"
+
+
+def _axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
+    if ax is not None:
+        return ax.figure, ax  # type: ignore[return-value]
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def _date_axis(ax: Axes) -> None:
+    import matplotlib.dates as mdates
+
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def _fail(field: str, message: str) -> ScoringError:
+    return ScoringError([Problem("plot", field, message)])
+
+
+def plot_trajectory(
+    traj_df: pd.DataFrame,
+    score: str = "total",
+    informant: str | None = None,
+    *,
+    bands: Mapping[str, tuple[float, float]] | Sequence[tuple[str, float, float]] | None = None,
+    threshold: float | None = None,
+    case_id: str | None = None,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """One child's scores over time, with band shading and the reliable-change corridor.
+
+    Parameters
+    ----------
+    traj_df : DataFrame
+        Output of :func:`tswt_formulation.measures.service.trajectory` (columns
+        ``score``, ``date``, ``value``, ``timepoint``; optional ``informant``,
+        ``case_id``, ``baseline_value``, ``threshold``, ``measure``), or any frame with
+        ``date`` and ``value`` for one series.
+    score : str, default "total"
+        Which score to draw.
+    informant : str, optional
+        Which informant; required when the frame holds more than one.
+    bands : mapping label -> (min, max), or list of (label, min, max), optional
+        Score bands (inclusive integer ranges, e.g. SDQ parent total normal 0-13,
+        borderline 14-16, abnormal 17-40), shaded from min - 0.5 to max + 0.5 with a
+        grey level and hatch each.
+    threshold : float, optional
+        Reliable-change threshold in raw points; default the frame's ``threshold``.
+        The corridor baseline +/- threshold is shaded: scores inside it are not
+        reliably different from baseline.
+    case_id : str, optional
+        Which case, when the frame holds more than one.
+    title : str, optional
+    ax : matplotlib Axes, optional
+        Draw here; default a new Figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    df = traj_df
+    if "score" in df.columns:
+        df = df[df["score"] == score]
+    if case_id is not None and "case_id" in df.columns:
+        df = df[df["case_id"] == case_id]
+    if informant is not None and "informant" in df.columns:
+        df = df[df["informant"] == informant]
+    for key in ("case_id", "informant"):
+        if key in df.columns and df[key].nunique() > 1:
+            raise _fail(
+                key,
+                f"the frame holds {df[key].nunique()} values of {key} for {score}; choose one with {key}=",
+            )
+    if df.empty:
+        raise _fail("score", f"no points to plot for score {score!r}")
+    df = df.sort_values([c for c in ("order", "date") if c in df.columns])
+    dates = pd.to_datetime(df["date"]).to_numpy()
+    values = pd.to_numeric(df["value"], errors="coerce").to_numpy(dtype=float)
+
+    fig, ax = _axes(ax, (8.0, 4.0))
+    if bands is not None:
+        items = (
+            list(bands.items())
+            if isinstance(bands, Mapping)
+            else [(b[0], (b[1], b[2])) for b in bands]
+        )
+        for i, (label, (lo, hi)) in enumerate(items):
+            ax.axhspan(
+                lo - 0.5,
+                hi + 0.5,
+                facecolor=_BAND_FILL[i % 4],
+                hatch=_BAND_HATCH[i % 4],
+                edgecolor="0.6",
+                linewidth=0,
+                zorder=0,
+                label=str(label),
+                gid=f"band-{label}",
+            )
+
+    baseline = (
+        df["baseline_value"].dropna().iloc[0]
+        if "baseline_value" in df.columns and df["baseline_value"].notna().any()
+        else None
+    )
+    if baseline is None and "timepoint" in df.columns:
+        at_baseline = df.loc[df["timepoint"] == "baseline", "value"].dropna()
+        baseline = at_baseline.iloc[0] if len(at_baseline) else None
+    if threshold is None and "threshold" in df.columns and df["threshold"].notna().any():
+        threshold = float(df["threshold"].dropna().iloc[0])
+    if baseline is not None:
+        baseline = float(baseline)
+        ax.axhline(
+            baseline,
+            color="0.2",
+            linestyle="--",
+            linewidth=1,
+            label=f"baseline ({baseline:g})",
+            zorder=2,
+        )
+        if threshold is not None:
+            ax.axhspan(
+                baseline - threshold,
+                baseline + threshold,
+                facecolor="none",
+                edgecolor="0.3",
+                hatch="////",
+                linewidth=0.8,
+                zorder=1,
+                gid=CORRIDOR_GID,
+                label=f"no reliable change (baseline \u00b1 {threshold:.1f})",
+            )
+
+    ok = ~np.isnan(values)
+    ax.plot(
+        dates[ok],
+        values[ok],
+        color="0.0",
+        marker="o",
+        linestyle="-",
+        linewidth=1.5,
+        zorder=3,
+        label=score,
+    )
+    if "timepoint" in df.columns:
+        for d, v, tp in zip(dates[ok], values[ok], df["timepoint"].to_numpy()[ok]):
+            ax.annotate(
+                str(tp), (d, v), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=7
+            )
+
+    who = (
+        f" ({informant})"
+        if informant
+        else (f" ({df['informant'].iloc[0]})" if "informant" in df.columns else "")
+    )
+    measure = f"{df['measure'].iloc[0].upper()} " if "measure" in df.columns else ""
+    ax.set_xlabel("Date")
+    ax.set_ylabel(f"{measure}{score} score{who}")
+    if title:
+        ax.set_title(title)
+    _date_axis(ax)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
+    return fig
+
+
+def plot_goals(
+    gbo_df: pd.DataFrame,
+    *,
+    goal: str = "goal",
+    rating: str = "rating",
+    date: str = "date",
+    threshold: float | None = None,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """Goal-Based Outcomes: each goal's 0-10 progress rating over time.
+
+    Parameters
+    ----------
+    gbo_df : DataFrame
+        One row per goal and review: ``goal`` (number or short description), ``date``,
+        ``rating`` (0-10); column names can be changed with the keyword arguments.
+    threshold : float, optional
+        A reliable-change size in points (e.g. the team's GBO constant); if given, each
+        goal's first rating + threshold is drawn as a dotted reference line.
+    title : str, optional
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One line per goal, differing by marker, line style and grey level.
+    """
+    for c in (goal, rating, date):
+        if c not in gbo_df.columns:
+            raise _fail(
+                c, f"column {c!r} is missing (columns: {', '.join(map(str, gbo_df.columns))})"
+            )
+    fig, ax = _axes(ax, (7.0, 4.0))
+    df = gbo_df.assign(_date=pd.to_datetime(gbo_df[date])).sort_values([goal, "_date"])
+    for i, (name, part) in enumerate(df.groupby(goal, sort=True)):
+        grey = _GREYS[i % len(_GREYS)]
+        label = f"Goal {name}" if not isinstance(name, str) else name
+        ax.plot(
+            part["_date"].to_numpy(),
+            part[rating].to_numpy(dtype=float),
+            label=label,
+            marker=_MARKERS[i % len(_MARKERS)],
+            linestyle=_LINESTYLES[i % len(_LINESTYLES)],
+            color=grey,
+        )
+        if threshold is not None and len(part):
+            ax.axhline(
+                float(part[rating].iloc[0]) + threshold,
+                color=grey,
+                linestyle=":",
+                linewidth=0.8,
+            )
+    ax.set_ylim(-0.5, 10.5)
+    ax.set_yticks(range(11))
+    ax.set_xlabel("Date")
+    ax.set_ylabel("Goal progress (0-10)")
+    if title:
+        ax.set_title(title)
+    _date_axis(ax)
+    ax.legend(loc="best", fontsize=8)
+    return fig
+
+
+def plot_change_categories(
+    summary_df: pd.DataFrame,
+    by: str | None = None,
+    *,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """A caseload's change categories: one stacked bar of shares per group.
+
+    Parameters
+    ----------
+    summary_df : DataFrame
+        Either :func:`tswt_formulation.measures.service.category_counts` output
+        (``category``, ``n``, optional ``n_unpaired``) or a change table with
+        ``category`` and ``paired`` (counted here).
+    by : str, optional
+        Group column (wave, team, informant); one bar per value.
+    title : str, optional
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Horizontal bars of the share of PAIRED cases in each category; each category has
+        its own hatch and grey level; each bar's label gives the number paired and
+        unpaired.
+    """
+    from ..measures.service import category_counts
+
+    if "category" not in summary_df.columns:
+        raise _fail("category", "column 'category' is missing")
+    counts = summary_df if "n" in summary_df.columns else category_counts(summary_df, by=by)
+    if by is not None and by not in counts.columns:
+        raise _fail(by, f"column {by!r} is missing")
+    key = counts[by].astype(str) if by is not None else pd.Series("All cases", index=counts.index)
+    table = counts.assign(_group=key).pivot_table(
+        index="_group", columns="category", values="n", aggfunc="sum", fill_value=0, sort=False
+    )
+    order = [c for c in CATEGORY_STYLE if c in table.columns] + [
+        c for c in table.columns if c not in CATEGORY_STYLE
+    ]
+    table = table[order]
+    paired = table.sum(axis=1)
+    if "n_unpaired" in counts.columns:
+        unpaired = (
+            counts.assign(_group=key)
+            .groupby("_group", sort=False)["n_unpaired"]
+            .first()
+            .reindex(table.index)
+        )
+    else:
+        unpaired = None
+    shares = table.div(paired.where(paired > 0), axis=0).fillna(0.0)
+
+    fig, ax = _axes(ax, (7.0, 1.2 + 0.5 * len(table)))
+    y = np.arange(len(table))
+    left = np.zeros(len(table))
+    for i, cat in enumerate(order):
+        grey, hatch = CATEGORY_STYLE.get(cat, (_GREYS[i % len(_GREYS)], ""))
+        ax.barh(
+            y,
+            shares[cat].to_numpy(),
+            left=left,
+            color=grey,
+            hatch=hatch,
+            edgecolor="0.0",
+            linewidth=0.6,
+            label=cat,
+        )
+        left += shares[cat].to_numpy()
+    labels = []
+    for g in table.index:
+        extra = f", {int(unpaired[g])} unpaired" if unpaired is not None else ""
+        labels.append(f"{g} (n={int(paired[g])} paired{extra})")
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("Share of paired cases")
+    ax.set_ylabel(by if by is not None else "")
+    if title:
+        ax.set_title(title)
+    ax.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.25 if len(table) < 3 else -0.12),
+        ncol=len(order),
+        fontsize=7,
+        frameon=False,
+    )
+    return fig
