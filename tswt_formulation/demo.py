@@ -13,7 +13,7 @@ import random
 from datetime import date, timedelta
 from typing import Any, Callable
 
-from .model.case import Case, add_years
+from .model.case import Case, add_years, years_between
 
 SYNTHETIC_ID_BASE = 900_000
 WORKERS = ("a.okafor", "b.kowalski", "c.mensah", "d.hughes", "e.patel", "f.oconnor", "g.lindqvist")
@@ -268,7 +268,7 @@ def _measures(rng: random.Random, record: dict[str, Any], dob: date, started: da
     step = {"improving": -0.9, "unchanged": 0.0, "deteriorating": 0.7}[trajectory]
     measures = []
     for k, (timepoint, when) in enumerate(points):
-        age = (when - dob).days // 365
+        age = years_between(dob, when)
         level = {name: v + step * k * (1 if name != "prosocial" else -0.6) + rng.uniform(-0.7, 0.7) for name, v in base.items()}
         severity = sum(level[s] for s in ("emotional", "conduct", "hyperactivity", "peer")) / 40
         informants = []
@@ -293,6 +293,6 @@ def _measures(rng: random.Random, record: dict[str, Any], dob: date, started: da
         for k, (timepoint, when) in enumerate(points):
             gain = {"improving": 1.6, "unchanged": 0.3, "deteriorating": -0.4}[trajectory]
             responses = {str(n + 1): int(min(10, max(0, round(s + gain * k + rng.uniform(-1, 1))))) for n, s in enumerate(start_scores)}
-            measures.append({"measure": "gbo", "version": "GBO", "informant": "self" if (when - dob).days // 365 >= 8 else "parent",
+            measures.append({"measure": "gbo", "version": "GBO", "informant": "self" if years_between(dob, when) >= 8 else "parent",
                              "date": when, "timepoint": timepoint, "responses": responses})
     return measures, goals

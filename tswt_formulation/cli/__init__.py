@@ -6,6 +6,7 @@ import click
 
 from .._version import __version__
 from .cases import COMMANDS as _CASE_COMMANDS
+from .measures import COMMANDS as _MEASURE_COMMANDS
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -17,7 +18,7 @@ def cli() -> None:
     or invalid input (nothing written)."""
 
 
-for _command in _CASE_COMMANDS:
+for _command in [*_CASE_COMMANDS, *_MEASURE_COMMANDS]:
     cli.add_command(_command)
 
 

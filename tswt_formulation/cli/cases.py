@@ -50,10 +50,22 @@ def import_(ctx: Ctx, files: tuple[Path, ...], note: str) -> None:
 @click.argument("case_ids", nargs=-1)
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to a file (.json, .yaml) instead of standard output.")
 @click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default=None, help="Default: from --output's extension, else json.")
+@click.option("--year", type=click.IntRange(2000, 2100), help="With `export ssda903`: the collection year ending 31 March YEAR.")
 @common
-def export(ctx: Ctx, case_ids: tuple[str, ...], output: Path | None, fmt: str | None) -> None:
-    """Export cases (all, or those named) as JSON or YAML that `tswt import` reads back."""
+def export(ctx: Ctx, case_ids: tuple[str, ...], output: Path | None, fmt: str | None, year: int | None) -> None:
+    """Export cases (all, or those named) as JSON or YAML that `tswt import` reads back.
+
+    `tswt export ssda903 --year YYYY` writes instead the statutory SSDA903 OC2 SDQ
+    columns (CHILD, DOB, SDQ_SCORE, SDQ_REASON) as CSV, checked against every public
+    OC2 SDQ validation rule.
+    """
     from .._yaml import dump
+
+    if case_ids[:1] == ("ssda903",):
+        _export_ssda903(ctx, case_ids[1:], year, output)
+        return
+    if year is not None:
+        raise click.UsageError("--year goes with `tswt export ssda903`")
 
     with ctx.open() as store:
         records = store.export(case_ids or None)
@@ -67,6 +79,28 @@ def export(ctx: Ctx, case_ids: tuple[str, ...], output: Path | None, fmt: str | 
 
         atomic_write_text(output, text)
         click.echo(f"Exported {len(records)} case(s) to {output}.", err=True)
+
+
+def _export_ssda903(ctx: Ctx, extra: tuple[str, ...], year: int | None, output: Path | None) -> None:
+    from ..measures.ssda903 import ssda903_from_cases, validate_oc2_sdq
+
+    if year is None:
+        raise click.UsageError("`tswt export ssda903` needs --year YYYY (the year ending 31 March)")
+    if extra:
+        raise click.UsageError("`tswt export ssda903` exports every eligible child; do not name cases")
+    with ctx.open() as store:
+        cases = list(store.cases())
+    frame = ssda903_from_cases(cases, year)
+    text = frame.to_csv(index=False)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        from ..reports.atomic import atomic_write_text
+
+        atomic_write_text(output, text)
+    scored = int(frame["SDQ_SCORE"].notna().sum())
+    click.echo(f"SSDA903 OC2 SDQ {year - 1}-{year}: {len(frame)} children looked after for 12 months at 31 March {year}; "
+               f"{scored} with a score, {len(frame) - scored} with a reason" + (f"; written to {output}." if output else "."), err=True)
 
 
 @click.command()
