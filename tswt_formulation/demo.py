@@ -10,7 +10,7 @@ today has screenings due this week and some overdue).
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable
 
 from .model.case import Case, add_years, years_between
@@ -69,7 +69,9 @@ def generate_caseload(n: int = 60, seed: int = 1, as_of: date | None = None, pro
     rng = random.Random(seed)
     cases = []
     for i in range(n):
-        cases.append(Case.model_validate(_case(rng, i, as_of)))
+        case = Case.model_validate(_case(rng, i, as_of))
+        _formulate(rng, case, as_of)
+        cases.append(case)
         if progress and (i + 1) % 500 == 0:
             progress(500)
     if progress and n % 500:
@@ -178,9 +180,7 @@ def _case(rng: random.Random, i: int, as_of: date) -> dict[str, Any]:
     if started > as_of:
         return record
     factors = rng.sample(list(_EVIDENCE), k=rng.randint(1, 4))
-    behaviours = rng.sample(list(_BEHAVIOUR_EVIDENCE), k=rng.randint(1, 3))
-    if age < 8:
-        behaviours = [b for b in behaviours if b != "self_harm"] or ["extreme_dysregulation"]
+    behaviours = _pick_behaviours(rng, age)
     screening: dict[str, Any] = {
         "started": started,
         "history_factors": [
@@ -189,8 +189,7 @@ def _case(rng: random.Random, i: int, as_of: date) -> dict[str, Any]:
         ],
         "presenting_behaviours": [
             {"behaviour": b, "evidence": _BEHAVIOUR_EVIDENCE[b], "sources": rng.sample(["carer", "school", "child", "social_worker"], k=rng.randint(1, 2)),
-             "frequency": rng.choice(["rarely", "monthly", "weekly", "daily"]),
-             "severity": rng.choices(["mild", "moderate", "severe"], weights=[3, 5, 2])[0]}
+             **_severity_and_frequency(rng)}
             for b in behaviours
         ],
         "life_story_work": rng.choice(["not_started", "planned", "in_progress", "completed"]),
@@ -214,6 +213,29 @@ def _case(rng: random.Random, i: int, as_of: date) -> dict[str, Any]:
                 record["outcome"] = {"decision": "begin_work", "date": outcome_date, "by": referral["allocation"]["worker"]}
     record["measures"], record["goals"] = _measures(rng, record, dob, started, as_of)
     return record
+
+
+# How often each behaviour is among a referred child's presenting behaviours (relative).
+_BEHAVIOUR_WEIGHTS = {
+    "extreme_dysregulation": 4, "acting_out_aggression": 4, "internalising_withdrawal": 4, "regulatory_eating": 1.5,
+    "regulatory_toileting": 1, "regulatory_sleep": 2.5, "self_harm": 1.2, "harmful_sexual_behaviour": 0.5,
+    "attention_concentration_impulsivity": 3.5,
+}
+
+
+def _pick_behaviours(rng: random.Random, age: int) -> list[str]:
+    pool = {b: w for b, w in _BEHAVIOUR_WEIGHTS.items() if not (b == "self_harm" and age < 9) and not (b == "harmful_sexual_behaviour" and age < 6)}
+    chosen: list[str] = []
+    for _ in range(rng.choices([1, 2, 3], weights=[3, 4, 2])[0]):
+        names = [b for b in pool if b not in chosen]
+        chosen.append(rng.choices(names, weights=[pool[b] for b in names])[0])
+    return chosen
+
+
+def _severity_and_frequency(rng: random.Random) -> dict[str, str]:
+    severity = rng.choices(["mild", "moderate", "severe"], weights=[4, 5, 1.5])[0]
+    weights = {"mild": [3, 4, 2, 1], "moderate": [1, 3, 4, 2], "severe": [0.3, 1, 3, 3]}[severity]
+    return {"severity": severity, "frequency": rng.choices(["rarely", "monthly", "weekly", "daily"], weights=weights)[0]}
 
 
 def _sdq_items(rng: random.Random, level: dict[str, float]) -> dict[str, int | None]:
@@ -296,3 +318,59 @@ def _measures(rng: random.Random, record: dict[str, Any], dob: date, started: da
             measures.append({"measure": "gbo", "version": "GBO", "informant": "self" if years_between(dob, when) >= 8 else "parent",
                              "date": when, "timepoint": timepoint, "responses": responses})
     return measures, goals
+
+
+REVIEWERS = ("dr.r.ahmed", "dr.k.osei")
+_NARRATIVES = (
+    "Early neglect and the loss of a parent left this child expecting adults to be unreliable. The recent move "
+    "has revived that fear, and the behaviour at bedtime and in school reads as an attempt to stay safe. The "
+    "carers' warmth and the stable school place are the strongest protective factors.",
+    "This young person has learned that distress is only noticed when it is loud. Repeated placement endings "
+    "keep the pattern going; a carer who can stay curious rather than reactive is the route to change.",
+    "Relational trauma before care shapes how this child reads adults' intentions. Life story work is needed so "
+    "the child can make sense of the moves; until then, the focus is on predictability and co-regulation.",
+)
+
+
+def _at(day: date, hour: int) -> datetime:
+    return datetime.combine(day, time(hour, 0), tzinfo=timezone.utc)
+
+
+def _formulate(rng: random.Random, case: Case, as_of: date) -> None:
+    """Give a screened case a formulation that went through the real workflow."""
+    from .model import Override
+    from .rules import draft_formulation, edit_formulation, recommend, record_decision, sign_off, submit
+
+    scr = case.screening
+    if scr is None or scr.started is None:
+        return
+    done = scr.completed
+    if done is None and rng.random() < 0.6:
+        return  # many open screenings have no draft yet
+    day = done or min(as_of, scr.started + timedelta(days=20))
+    rec = recommend(case, as_of=day)
+    if not rec.recommendable:
+        return
+    worker = case.worker or "a.okafor"
+    form = draft_formulation(case, author=worker, now=_at(day, 9), recommendation=rec)
+    form = edit_formulation(form, worker, _at(day, 10), narrative=rng.choice(_NARRATIVES))
+    if done is None:
+        case.formulation = form
+        return
+    if rng.random() < 0.8:
+        form = record_decision(form, case.case_id, worker, _at(day, 11), accept=True)
+    else:
+        new_stage = min(4, (rec.stage or 1) + 1)
+        form = record_decision(form, case.case_id, worker, _at(day, 11), accept=False, overrides=[
+            Override(part="stage", value=new_stage, reason="The placement has held since the screening began and the carer is engaging well; "
+                                                           "safety is established enough to start on relationships.")])
+    form = submit(form, case.case_id)
+    roll = rng.random()
+    review_day = min(as_of, day + timedelta(days=rng.randint(1, 10)))
+    if roll < 0.75:
+        form = sign_off(form, case.case_id, rng.choice(REVIEWERS), _at(review_day, 15), approve=True,
+                        comment="A clear, child-centred formulation.")
+    elif roll < 0.85:
+        form = sign_off(form, case.case_id, rng.choice(REVIEWERS), _at(review_day, 15), approve=False,
+                        comment="Please say more about what keeps the difficulties going at school.")
+    case.formulation = form

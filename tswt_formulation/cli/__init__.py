@@ -6,7 +6,9 @@ import click
 
 from .._version import __version__
 from .cases import COMMANDS as _CASE_COMMANDS
+from .formulation import COMMANDS as _FORMULATION_COMMANDS
 from .measures import COMMANDS as _MEASURE_COMMANDS
+from .server import COMMANDS as _SERVER_COMMANDS
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -18,7 +20,7 @@ def cli() -> None:
     or invalid input (nothing written)."""
 
 
-for _command in [*_CASE_COMMANDS, *_MEASURE_COMMANDS]:
+for _command in [*_CASE_COMMANDS, *_FORMULATION_COMMANDS, *_MEASURE_COMMANDS, *_SERVER_COMMANDS]:
     cli.add_command(_command)
 
 

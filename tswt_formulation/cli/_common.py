@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import click
 
-from ..errors import CaseNotFound, ProblemsError, StaleEdit, StoreError, TswtError
+from ..errors import ProblemsError, TswtError
 
 EXIT_OK, EXIT_PARTIAL, EXIT_INVALID = 0, 1, 2
 
@@ -62,8 +62,9 @@ def fail(exc: TswtError) -> None:
     else:
         for line in str(exc).splitlines() or [type(exc).__name__]:
             click.echo(f"error: {line}", err=True)
-    code = EXIT_INVALID if isinstance(exc, (ProblemsError, CaseNotFound, StaleEdit, StoreError)) else EXIT_PARTIAL
-    sys.exit(code)
+    # A command that stops on an error has written nothing (every write is one
+    # transaction): that is exit 2. Exit 1 is only for batches that finished the rest.
+    sys.exit(EXIT_INVALID)
 
 
 def as_of_option(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -77,3 +77,33 @@ def case_text(case: Case, as_of: date) -> str:
         o = case.outcome
         out.append(f"  Outcome of screening: {o.decision.replace('_', ' ')} on {o.date.isoformat()} by {o.by}" + (f" - {o.reasons}" if o.reasons else ""))
     return "\n".join(out)
+
+
+def formulation_text(case: Case) -> str:
+    """The formulation as plain text for the terminal."""
+    from ..model.formulation import FIVE_PS
+    from ..rules.workflow import effective_recommendation
+
+    f = case.formulation
+    if f is None:
+        return f"{case.case_id}: no formulation yet. Draft one with: tswt formulation {case.case_id} --draft"
+    out = [f"{case.case_id}: formulation, {f.status.replace('_', ' ')} (revision {f.revision}; by {f.author}, updated {f.updated:%Y-%m-%d %H:%M} UTC)"]
+    out.append("  Narrative (the worker's own words):")
+    out.append(_wrap(f.narrative, "    ") if f.narrative.strip() else "    (not yet written)")
+    for p in FIVE_PS:
+        entries = getattr(f.five_ps, p)
+        out.append(f"  {p.capitalize()}:")
+        out += [f"    - {e.text}" + ("  (from screening)" if e.origin == "screening" else "") for e in entries] or ["    (none)"]
+    if f.recommendation:
+        eff = effective_recommendation(f)
+        out.append(f"  Recommendation (rules {f.recommendation.rules_version}): wave {eff['wave']}, stage {eff['stage']}; "
+                   f"services: {', '.join(eff['services']) or '-'}; models: {', '.join(eff['models']) or '-'}")
+        for part, o in eff["overridden"].items():
+            out.append(f"    {part} changed by {o['by']}: {o['suggested']} -> {o['chosen']} because {o['reason']}")
+    if f.decision:
+        out.append(f"  Decision: {'accepted' if f.decision.accepted else 'overridden'} by {f.decision.by} at {f.decision.at:%Y-%m-%d %H:%M} UTC")
+    else:
+        out.append(f"  Decision: not yet made (tswt decide {case.case_id} --accept, or --override PART VALUE REASON)")
+    for s in f.signoffs:
+        out.append(f"  Review: {s.outcome} by {s.reviewer} at {s.at:%Y-%m-%d %H:%M} UTC (revision {s.formulation_revision})" + (f": {s.comment}" if s.comment else ""))
+    return "\n".join(out)

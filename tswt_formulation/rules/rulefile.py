@@ -397,3 +397,8 @@ def describe_rules(rules: RuleSet) -> str:
             lines.append(f"  next:   {r.readiness}")
         lines.append(f"  why:    {' '.join(r.rationale.split())}")
     return "\n".join(lines)
+
+
+def rules_in_use(path: str | Path | None = None) -> RuleSet:
+    """The rules a command should use: the file given, else ``TSWT_RULES``, else built in."""
+    return load_rules(path) if path else active_rules()

@@ -1,0 +1,82 @@
+"""Casework on stored cases: draft the formulation, decide on the recommendation,
+submit, sign off, record the outcome of screening.
+
+Each function loads the case, applies a pure rule from :mod:`tswt_formulation.rules`,
+and saves it: one transaction with its audit row, refused if someone saved the case
+since (``StaleEdit``). Notebooks and the CLI both call these.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any, Iterable
+
+from .errors import OverrideError
+from .model import Case, Override
+from .rules import draft_formulation, edit_formulation, record_decision, record_outcome, recommend, sign_off, submit
+from .store import CaseStore
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _who(store: CaseStore, user: str | None) -> str:
+    return user or store.user
+
+
+def create_draft(store: CaseStore, case_id: str, user: str | None = None, as_of: date | None = None, replace: bool = False) -> Case:
+    """Draft the formulation from the screening, with the current recommendation."""
+    case = store.get(case_id)
+    if case.formulation is not None and not replace:
+        raise OverrideError(f"{case_id}: a formulation already exists (revision {case.formulation.revision}, "
+                            f"{case.formulation.status.replace('_', ' ')}); edit it, or redraft with --replace")
+    now = _now()
+    rec = recommend(case, as_of=as_of)
+    if not rec.recommendable:
+        raise OverrideError(f"{case_id}: no recommendation can be made ({rec.eligibility.summary.lower()}); nothing to formulate yet")
+    case.formulation = draft_formulation(case, author=_who(store, user), now=now, recommendation=rec)
+    return store.save(case, user=user, note="formulation drafted from the screening")
+
+
+def update_formulation(store: CaseStore, case_id: str, user: str | None = None, **changes: Any) -> Case:
+    """Edit the formulation's content (narrative, 5 Ps, ...); after sign-off it goes back to draft."""
+    case = store.get(case_id)
+    if case.formulation is None:
+        raise OverrideError(f"{case_id}: no formulation yet; draft one first (tswt formulation {case_id} --draft)")
+    case.formulation = edit_formulation(case.formulation, _who(store, user), _now(), **changes)
+    return store.save(case, user=user, note="formulation edited")
+
+
+def decide(store: CaseStore, case_id: str, accept: bool, overrides: Iterable[Override] = (), user: str | None = None) -> Case:
+    """The worker's decision: accept the recommendation, or override parts with reasons."""
+    case = store.get(case_id)
+    if case.formulation is None:
+        raise OverrideError(f"{case_id}: no formulation yet; draft one first (tswt formulation {case_id} --draft)")
+    case.formulation = record_decision(case.formulation, case_id, _who(store, user), _now(), accept, overrides)
+    return store.save(case, user=user, note="recommendation accepted" if accept else "recommendation overridden with reasons")
+
+
+def submit_for_signoff(store: CaseStore, case_id: str, user: str | None = None) -> Case:
+    case = store.get(case_id)
+    if case.formulation is None:
+        raise OverrideError(f"{case_id}: no formulation to submit")
+    case.formulation = submit(case.formulation, case_id)
+    return store.save(case, user=user, note="submitted for sign-off")
+
+
+def review(store: CaseStore, case_id: str, approve: bool, comment: str = "", user: str | None = None) -> Case:
+    """The clinical psychologist approves the formulation or returns it with comments."""
+    case = store.get(case_id)
+    if case.formulation is None:
+        raise OverrideError(f"{case_id}: no formulation to sign off")
+    case.formulation = sign_off(case.formulation, case_id, _who(store, user), _now(), approve, comment)
+    return store.save(case, user=user, note="signed off" if approve else "returned with comments")
+
+
+def outcome(store: CaseStore, case_id: str, decision: str, reasons: str = "", alternatives: Iterable[str] = (),
+            on: date | None = None, user: str | None = None) -> Case:
+    """Record the outcome of screening: close (with reasons, alternatives) or begin work."""
+    case = store.get(case_id)
+    case.outcome = record_outcome(case, decision, _who(store, user), on or date.today(), reasons, alternatives)
+    return store.save(case, user=user, note=f"outcome of screening: {decision.replace('_', ' ')}")

@@ -1,0 +1,220 @@
+"""Commands for the screening's outcome: recommend, formulation, decide, submit, signoff,
+outcome, rules."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ._common import Ctx, as_of_option, common, echo_json, table, to_date
+
+
+@click.command()
+@click.argument("case_id", required=False)
+@click.option("--all", "all_cases", is_flag=True, help="Every case in the store (a table).")
+@as_of_option
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="With --all: write a CSV here.")
+@click.option("--rules", "rules_file", type=click.Path(path_type=Path, dir_okay=False), help="A team rules file (default: $TSWT_RULES, else the built-in rules).")
+@click.option("--json", "as_json", is_flag=True)
+@common
+def recommend(ctx: Ctx, case_id: str | None, all_cases: bool, as_of: Any, output: Path | None, rules_file: Path | None, as_json: bool) -> None:
+    """Recommended wave, stage, services and models, with the rules that produced them."""
+    from ..rules import rules_in_use, recommend as make
+
+    if bool(case_id) == all_cases:
+        raise click.UsageError("give one CASE, or --all")
+    rules = rules_in_use(rules_file)
+    day = to_date(as_of) if as_of else None
+    with ctx.open() as store:
+        if case_id:
+            rec = make(store.get(case_id), rules=rules, as_of=day)
+            if as_json:
+                echo_json(rec.as_dict())
+            else:
+                click.echo(rec.to_text())
+            return
+        recs = [make(c, rules=rules, as_of=day) for c in store.cases()]
+    header = ["case", "eligibility", "wave", "stage", "risks", "services", "models", "preconditions", "signposting"]
+    rows = [
+        (r.case_id, r.eligibility.outcome, r.wave or "", r.stage or "", "; ".join(x.label for x in r.risks),
+         ", ".join(r.services), ", ".join(r.models), len(r.preconditions), ", ".join(r.signposting))
+        for r in recs
+    ]
+    if as_json:
+        echo_json([r.as_dict() for r in recs])
+    elif output:
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(header)
+        writer.writerows(rows)
+        from ..reports.atomic import atomic_write_text
+
+        atomic_write_text(output, buf.getvalue())
+        click.echo(f"Wrote {len(rows)} recommendation(s) to {output}.", err=True)
+    else:
+        short = [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
+        click.echo(table(header[:6], short))
+        waves = {w: sum(1 for r in recs if r.wave == w) for w in (1, 2, 3)}
+        click.echo(f"\n{len(recs)} cases: wave 1 {waves[1]}, wave 2 {waves[2]}, wave 3 {waves[3]}, "
+                   f"no recommendation {sum(1 for r in recs if r.wave is None)}; {sum(1 for r in recs if r.risks)} with a risk flag.")
+
+
+@click.command()
+@click.argument("case_id")
+@click.option("--draft", "make_draft", is_flag=True, help="Create the draft from the screening and the recommendation.")
+@click.option("--replace", is_flag=True, help="With --draft: replace an existing formulation (kept in the audit log).")
+@click.option("--narrative-file", type=click.Path(path_type=Path, dir_okay=False, exists=True), help="Set the narrative from a text file (kept verbatim).")
+@click.option("--versions", is_flag=True, help="List every version: who, when, status.")
+@click.option("--json", "as_json", is_flag=True)
+@as_of_option
+@common
+def formulation(ctx: Ctx, case_id: str, make_draft: bool, replace: bool, narrative_file: Path | None, versions: bool, as_json: bool, as_of: Any) -> None:
+    """Show a case's formulation; --draft creates it, --narrative-file sets the narrative."""
+    from .. import casework
+    from .render import formulation_text
+
+    with ctx.open() as store:
+        if make_draft:
+            case = casework.create_draft(store, case_id, as_of=to_date(as_of) if as_of else None, replace=replace)
+            click.echo(f"{case_id}: formulation drafted from the screening (revision {case.formulation.revision}). "
+                       f"Edit it, then: tswt decide {case_id} --accept (or --override ...).", err=True)
+        if narrative_file:
+            case = casework.update_formulation(store, case_id, narrative=narrative_file.read_text(encoding="utf-8"))
+            click.echo(f"{case_id}: narrative saved (revision {case.formulation.revision}).", err=True)
+        if versions:
+            rows = [(e.at.strftime("%Y-%m-%d %H:%M"), e.user, f.status if f else "removed", f.revision if f else "", e.note)
+                    for e, f in store.formulation_versions(case_id)]
+            click.echo(table(["when (UTC)", "who", "status", "revision", "note"], rows))
+            return
+        case = store.get(case_id)
+    if as_json:
+        echo_json(case.formulation.model_dump(mode="json") if case.formulation else None)
+    else:
+        click.echo(formulation_text(case))
+
+
+def _override(part: str, value: str, reason: str) -> Any:
+    from ..model import Override
+
+    if part in ("wave", "stage"):
+        try:
+            parsed: Any = int(value)
+        except ValueError:
+            raise click.BadParameter(f"{part} must be a whole number, got {value!r}", param_hint="--override") from None
+    elif part == "preconditions":
+        parsed = [v.strip() for v in value.split(";") if v.strip()]
+    else:
+        parsed = [v.strip() for v in value.split(",") if v.strip()]
+    return Override(part=part, value=parsed, reason=reason)
+
+
+@click.command()
+@click.argument("case_id")
+@click.option("--accept", is_flag=True, help="Accept the recommendation as suggested.")
+@click.option("--override", "overrides", nargs=3, multiple=True, metavar="PART VALUE REASON",
+              help="Change one part (wave, stage, services, models, preconditions, signposting); lists comma-separated "
+                   "(preconditions ;-separated); a reason is required. Repeatable.")
+@common
+def decide(ctx: Ctx, case_id: str, accept: bool, overrides: tuple[tuple[str, str, str], ...]) -> None:
+    """Record your decision on the recommendation: accept it, or override parts with reasons."""
+    from .. import casework
+
+    parts = ("wave", "stage", "services", "models", "preconditions", "signposting")
+    for part, _v, _r in overrides:
+        if part not in parts:
+            raise click.BadParameter(f"{part!r} is not a part; expected one of {', '.join(parts)}", param_hint="--override")
+    if accept == bool(overrides):
+        raise click.UsageError("give --accept, or one or more --override PART VALUE REASON")
+    with ctx.open() as store:
+        case = casework.decide(store, case_id, accept, [_override(*o) for o in overrides])
+    what = "accepted" if accept else "overridden: " + ", ".join(o[0] for o in overrides)
+    click.echo(f"{case_id}: recommendation {what} (revision {case.formulation.revision}). Next: tswt submit {case_id}")
+
+
+@click.command()
+@click.argument("case_id")
+@common
+def submit(ctx: Ctx, case_id: str) -> None:
+    """Send the formulation to the clinical psychologist for sign-off."""
+    from .. import casework
+
+    with ctx.open() as store:
+        case = casework.submit_for_signoff(store, case_id)
+    click.echo(f"{case_id}: revision {case.formulation.revision} submitted for sign-off.")
+
+
+@click.command()
+@click.argument("case_id")
+@click.option("--approve", "outcome", flag_value="approve", help="Approve the formulation.")
+@click.option("--return", "outcome", flag_value="return", help="Return it for changes (needs --comment).")
+@click.option("--comment", default="", help="Your comments (required when returning).")
+@common
+def signoff(ctx: Ctx, case_id: str, outcome: str | None, comment: str) -> None:
+    """Approve a formulation, or return it with comments (clinical psychologist)."""
+    from .. import casework
+
+    if outcome is None:
+        raise click.UsageError("give --approve or --return")
+    with ctx.open() as store:
+        case = casework.review(store, case_id, outcome == "approve", comment)
+        who = case.formulation.signoffs[-1].reviewer
+    click.echo(f"{case_id}: revision {case.formulation.revision} {'approved' if outcome == 'approve' else 'returned'} by {who}.")
+
+
+@click.command()
+@click.argument("case_id")
+@click.option("--begin-work", "decision", flag_value="begin_work", help="Work begins.")
+@click.option("--close", "decision", flag_value="close", help="Close the referral (needs --reason).")
+@click.option("--reason", default="", help="Why (required to close).")
+@click.option("--alternative", "alternatives", multiple=True, help="Alternative service recommended (signposting id; repeatable).")
+@as_of_option
+@common
+def outcome(ctx: Ctx, case_id: str, decision: str | None, reason: str, alternatives: tuple[str, ...], as_of: Any) -> None:
+    """Record the outcome of screening: begin work, or close with reasons."""
+    from .. import casework
+
+    if decision is None:
+        raise click.UsageError("give --begin-work or --close")
+    with ctx.open() as store:
+        casework.outcome(store, case_id, decision, reason, alternatives, on=to_date(as_of))
+    click.echo(f"{case_id}: outcome of screening recorded: {decision.replace('_', ' ')}.")
+
+
+@click.group()
+def rules() -> None:
+    """The recommendation rules: check a team's file, show the rules in use."""
+
+
+@rules.command(name="check")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+def rules_check(file: Path) -> None:
+    """Check a rules file: one line per problem, exit 2 if any."""
+    from ..rules import check_rules_file
+
+    problems = check_rules_file(file)
+    if problems:
+        for p in problems:
+            click.echo(f"error: {p}", err=True)
+        raise SystemExit(2)
+    click.echo(f"OK: {file} is a valid rules file.")
+
+
+@rules.command(name="show")
+@click.option("--rules", "rules_file", type=click.Path(path_type=Path, dir_okay=False), help="A team rules file (default: $TSWT_RULES, else built in).")
+def rules_show(rules_file: Path | None) -> None:
+    """The rules in use, in order, with what each does and why."""
+    from ..errors import TswtError
+    from ..rules import describe_rules, rules_in_use
+    from ._common import fail
+
+    try:
+        click.echo(describe_rules(rules_in_use(rules_file)))
+    except TswtError as exc:
+        fail(exc)
+
+
+COMMANDS = [recommend, formulation, decide, submit, signoff, outcome, rules]
