@@ -1,13 +1,23 @@
-"""Opening a store by path or URL: SQLite files created owner-only, WAL, busy timeout.
+"""Opening a store by path or URL: SQLite files created owner-only, WAL, busy timeout;
+PostgreSQL through psycopg 3.
 
 This is the only module that knows which database it is talking to; everything above it
-is portable SQLAlchemy.
+is portable SQLAlchemy. The few things that differ between the two are small helpers here:
+serialising schema migrations between processes (:func:`lock_for_migration`), a
+consistent read snapshot (:func:`snapshot_options`), recognising permission and
+uniqueness errors (:func:`is_permission_denied`, :func:`is_unique_violation`), naming the
+database role (:func:`database_role`) and the database's own check
+(:func:`database_problems`).
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
+import zlib
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -15,6 +25,9 @@ from sqlalchemy import event
 from ..errors import StoreError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# One application-wide key for PostgreSQL's advisory lock taken around migrations (advisory
+# locks are per database, so stores in different databases do not wait for each other).
+MIGRATION_LOCK_KEY = zlib.crc32(b"tswt-formulation schema migration")
 
 
 def store_url(location: str) -> str:
@@ -22,6 +35,24 @@ def store_url(location: str) -> str:
     if "://" in location:
         return location
     return f"sqlite:///{Path(location).expanduser().resolve()}"
+
+
+def display_location(location: str) -> str:
+    """The store's path or URL as shown in messages: a password in a URL is masked."""
+    if "://" not in location:
+        return location
+    try:
+        return sa.make_url(location).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return location
+
+
+def _postgres_driver(url: sa.URL) -> sa.URL:
+    # A plain postgresql:// URL means psycopg2 to SQLAlchemy; this package ships and tests
+    # psycopg 3 (the `postgres` extra), so use that unless a driver was named.
+    if url.drivername == "postgresql":
+        return url.set(drivername="postgresql+psycopg")
+    return url
 
 
 def sqlite_path(url: sa.URL) -> Path | None:
@@ -56,11 +87,20 @@ def make_engine(location: str, create: bool) -> tuple[sa.Engine, bool]:
             raise StoreError(
                 f"{path}: no store here; create one with `tswt init --store {path}` (or `tswt demo` for a synthetic caseload)"
             )
-        create_owner_only(path)
-        created = True
-    kwargs: dict[str, object] = {}
+        try:
+            create_owner_only(path)
+            created = True
+        except FileExistsError:  # another process created it just now: open theirs
+            pass
+    kwargs: dict[str, Any] = {}
     if url.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+    elif url.get_backend_name() == "postgresql":
+        url = _postgres_driver(url)
+        if url.get_driver_name() in ("psycopg", "psycopg2"):
+            # Times read back in UTC whatever the server's or the role's TimeZone setting.
+            kwargs["connect_args"] = {"options": "-c TimeZone=UTC"}
+        kwargs["pool_pre_ping"] = True
     try:
         engine = sa.create_engine(url, **kwargs)
     except ModuleNotFoundError as exc:
@@ -73,6 +113,26 @@ def make_engine(location: str, create: bool) -> tuple[sa.Engine, bool]:
     return engine, created
 
 
+def _ensure_wal(cur: Any) -> None:
+    """Put the file in WAL mode (it stays so: later connections only check).
+
+    Switching a new file to WAL needs a moment alone with it, and SQLite answers
+    "database is locked" at once, without its busy handler, while another connection is
+    doing the same (several people opening a new store together): so retry, within the
+    busy timeout.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if cur.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cur.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 def _configure_sqlite(engine: sa.Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -81,7 +141,7 @@ def _configure_sqlite(engine: sa.Engine) -> None:
         dbapi_connection.isolation_level = None
         cur = dbapi_connection.cursor()
         cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        cur.execute("PRAGMA journal_mode = WAL")
+        _ensure_wal(cur)
         cur.execute("PRAGMA foreign_keys = ON")
         cur.execute("PRAGMA synchronous = FULL")
         cur.close()
@@ -91,3 +151,74 @@ def _configure_sqlite(engine: sa.Engine) -> None:
         # Writers take the write lock at BEGIN, so two writers queue on the busy timeout
         # instead of failing when a read lock cannot be upgraded.
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.pop("tswt_write", False) else "BEGIN")
+
+
+def lock_for_migration(conn: sa.Connection) -> None:
+    """Serialise schema migrations between processes, inside the current transaction.
+
+    SQLite: the write transaction began with BEGIN IMMEDIATE and already holds the
+    database's write lock. PostgreSQL: a transaction-level advisory lock, released at
+    commit or rollback, so a second opener waits and then finds the schema up to date.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(MIGRATION_LOCK_KEY)))
+
+
+def snapshot_options(engine: sa.Engine) -> dict[str, Any]:
+    """Execution options for a read transaction that sees one consistent snapshot.
+
+    SQLite in WAL mode gives a read transaction its snapshot at its first read;
+    PostgreSQL's default (READ COMMITTED) takes a new one per statement, so ask for
+    REPEATABLE READ there.
+    """
+    if engine.dialect.name == "postgresql":
+        return {"isolation_level": "REPEATABLE READ"}
+    return {}
+
+
+def database_problems(conn: sa.Connection) -> list[str]:
+    """The database's own consistency check, where an ordinary client can run one:
+    SQLite's ``PRAGMA integrity_check``. (PostgreSQL's needs the amcheck extension and a
+    superuser; the store's record-level checks run on both.)"""
+    if conn.dialect.name != "sqlite":
+        return []
+    result = conn.exec_driver_sql("PRAGMA integrity_check").scalar()
+    return [] if result == "ok" else [f"sqlite integrity_check: {result}"]
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    orig = getattr(exc, "orig", None)
+    return getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+
+
+def is_permission_denied(exc: BaseException) -> bool:
+    """True when the database refused a change for lack of privilege (a read-only
+    PostgreSQL role, or a read-only SQLite file)."""
+    if _sqlstate(exc) == "42501":  # insufficient_privilege
+        return True
+    orig = getattr(exc, "orig", None)
+    name = getattr(orig, "sqlite_errorname", "")
+    return isinstance(name, str) and name.startswith("SQLITE_READONLY")
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """True when an insert collided with a row another transaction committed."""
+    if _sqlstate(exc) == "23505":  # unique_violation
+        return True
+    orig = getattr(exc, "orig", None)
+    name = getattr(orig, "sqlite_errorname", "")
+    return name in ("SQLITE_CONSTRAINT_PRIMARYKEY", "SQLITE_CONSTRAINT_UNIQUE")
+
+
+def database_role(engine: sa.Engine) -> str | None:
+    """The login role on a database server (for messages); None for SQLite."""
+    if engine.dialect.name == "sqlite":
+        return None
+    if engine.url.username:
+        return engine.url.username
+    try:  # no user in the URL: the server chose one (peer authentication, PGUSER)
+        with engine.connect() as conn:
+            return str(conn.execute(sa.select(sa.func.current_user())).scalar())
+    except sa.exc.DBAPIError:
+        return "(yours)"
+

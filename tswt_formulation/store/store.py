@@ -3,6 +3,11 @@
 Each write is one transaction that also appends its audit row (who, when, which case,
 what changed before and after). Two people saving the same case: the later, stale save
 is refused (:class:`~tswt_formulation.errors.StaleEdit`), never silently overwriting.
+
+The same code runs on SQLite and PostgreSQL; what differs between them lives in
+:mod:`.engine`. Writers queue rather than fail: on SQLite each write transaction takes
+the write lock at BEGIN (waiting up to the busy timeout); on PostgreSQL a save locks its
+case's row (``SELECT ... FOR UPDATE``), and its update also checks the version it read.
 """
 
 from __future__ import annotations
@@ -23,9 +28,10 @@ from ..model.case import Case
 from ..model.formulation import Formulation
 from ..model.parse import case_from_data, case_to_data
 from ..rules.timeline import ROW_COLUMNS, caseload_row, timeline
+from . import engine as dialect
 from . import schema
 from .diff import apply_changes, record_diff
-from .engine import make_engine
+from .engine import display_location, make_engine
 
 _DENORMALISED = [c for c in ROW_COLUMNS if c != "case_id"]
 _CHUNK = 500
@@ -73,7 +79,7 @@ class CaseStore:
     """A case store at a path (SQLite) or database URL. Use :func:`open_store`."""
 
     def __init__(self, location: str, user: str | None = None, create: bool = False) -> None:
-        self.location = location
+        self.location = display_location(location)  # a password in a URL is masked
         self.user = config.current_user(user)
         self.engine, self.created = make_engine(location, create)
         try:
@@ -97,11 +103,32 @@ class CaseStore:
         return f"CaseStore({self.engine.url.render_as_string(hide_password=True)!r})"
 
     @contextmanager
-    def _write(self) -> Iterator[sa.Connection]:
-        with self.engine.connect() as conn:
-            conn.info["tswt_write"] = True
-            with conn.begin():
-                yield conn
+    def _write(self, refused: str = "not saved", denied: str | None = None) -> Iterator[sa.Connection]:
+        """One write transaction. A change the database refuses for lack of privilege
+        becomes a :class:`StoreError` saying so: ``refused`` starts the message (what
+        was not done); ``denied``, if given, is the whole message, with ``{why}`` for
+        the database's reason."""
+        try:
+            with self.engine.connect() as conn:
+                conn.info["tswt_write"] = True
+                with conn.begin():
+                    yield conn
+        except sa.exc.DBAPIError as exc:
+            if dialect.is_permission_denied(exc):
+                raise StoreError(denied.replace("{why}", _db_message(exc)) if denied else self._read_only(refused, exc)) from None
+            raise
+
+    def _who_may_not(self) -> str:
+        role = dialect.database_role(self.engine)
+        return f"the database role {role}" if role else "you"
+
+    def _read_only(self, refused: str, exc: sa.exc.DBAPIError) -> str:
+        if dialect.database_role(self.engine) is None:
+            return f"{self.location}: {refused} - the store file is read-only for you ({_db_message(exc)})"
+        return (
+            f"{self.location}: {refused} - {self._who_may_not()} may read this store but not change it "
+            f"({_db_message(exc)}). Changes need the team's read-write role (see docs/team-server.md)."
+        )
 
     def schema_version(self) -> int:
         with self.engine.connect() as conn:
@@ -133,8 +160,14 @@ class CaseStore:
 
     def _migrate(self, have: int) -> None:
         """Apply the missing migrations in one transaction, audited."""
-        with self._write() as conn:
-            # Re-read under the write lock: another process may have migrated meanwhile.
+        denied = (
+            f"{self.location}: cannot bring the store up to schema {schema.SCHEMA_VERSION} (it has {have}): "
+            f"{self._who_may_not()} may not change its schema ({{why}}). The store's owner must run "
+            f"`tswt init --store {self.location}`."
+        )
+        with self._write(denied=denied) as conn:
+            # Re-read under the migration lock: another process may have migrated meanwhile.
+            dialect.lock_for_migration(conn)
             have = self._stored_version(conn)
             pending = [m for m in schema.MIGRATIONS if m.number > have]
             if not pending:
@@ -226,12 +259,42 @@ class CaseStore:
         if dup_in_batch:
             raise ValidationFailed([Problem(i, "case_id", "appears more than once in this import") for i in sorted(dup_in_batch)])
         now = _now()
-        with self._write() as conn:
-            existing: set[str] = set()
-            for i in range(0, len(ids), _CHUNK):
-                existing.update(
-                    conn.execute(sa.select(schema.cases.c.case_id).where(schema.cases.c.case_id.in_(ids[i : i + _CHUNK]))).scalars()
-                )
+        try:
+            self._insert_new(cases, ids, who, note, now, progress)
+        except sa.exc.IntegrityError as exc:
+            if not dialect.is_unique_violation(exc):
+                raise
+            # Another import committed some of these ids after our check (PostgreSQL lets
+            # both check at once; the unique key refuses the later one): the same answer
+            # as if it had committed first.
+            existing = self._existing(ids)
+            raise ValidationFailed(
+                [Problem(i, "case_id", "already in the store (imported by someone else meanwhile); nothing was imported")
+                 for i in sorted(existing)]
+                or [Problem("", "case_id", f"collided with another import; nothing was imported ({_db_message(exc)})")],
+                summary=f"{len(existing) or 'some'} case(s) already exist; nothing was written:",
+            ) from None
+        for case in cases:
+            case._version = 1
+        return len(cases)
+
+    def _existing(self, ids: list[str], conn: sa.Connection | None = None) -> set[str]:
+        """Which of these case ids are in the store."""
+        if conn is None:
+            with self.engine.connect() as own:
+                return self._existing(ids, own)
+        existing: set[str] = set()
+        for i in range(0, len(ids), _CHUNK):
+            existing.update(
+                conn.execute(sa.select(schema.cases.c.case_id).where(schema.cases.c.case_id.in_(ids[i : i + _CHUNK]))).scalars()
+            )
+        return existing
+
+    def _insert_new(
+        self, cases: list[Case], ids: list[str], who: str, note: str, now: datetime, progress: Callable[[int], None] | None
+    ) -> None:
+        with self._write("nothing imported") as conn:
+            existing = self._existing(ids, conn)
             if existing:
                 raise ValidationFailed(
                     [Problem(i, "case_id", "already in the store; nothing was imported") for i in sorted(existing)],
@@ -251,9 +314,6 @@ class CaseStore:
                 conn.execute(schema.audit.insert(), audit_rows)
                 if progress:
                     progress(len(batch))
-        for case in cases:
-            case._version = 1
-        return len(cases)
 
     def save(self, case: Case, user: str | None = None, note: str = "") -> Case:
         """Save an edited case loaded with :meth:`get`; refused if someone saved since.
@@ -267,9 +327,14 @@ class CaseStore:
         record = case_to_data(case)
         fresh = case_from_data(record, case.case_id)
         expected = case._version
-        with self._write() as conn:
+        with self._write(f"{case.case_id} not saved") as conn:
+            # FOR UPDATE: on PostgreSQL a concurrent save of this case waits here, then
+            # reads the version the other one committed (SQLite ignores it: BEGIN
+            # IMMEDIATE already made this the only writer).
             row = conn.execute(
-                sa.select(schema.cases.c.record, schema.cases.c.version).where(schema.cases.c.case_id == case.case_id)
+                sa.select(schema.cases.c.record, schema.cases.c.version)
+                .where(schema.cases.c.case_id == case.case_id)
+                .with_for_update()
             ).first()
             if row is None:
                 raise CaseNotFound(case.case_id)
@@ -387,20 +452,66 @@ class CaseStore:
         return frame
 
     def integrity_check(self) -> list[str]:
-        """Problems found in the store ([] when sound): database check, every record
-        valid, indexed columns agreeing with records, an audit trail for every case."""
+        """Problems found in the store ([] when sound).
+
+        The database's own check (SQLite), then for every case: its record validates,
+        its indexed columns agree with the record, and its audit trail accounts for it
+        (replaying the case's audit entries rebuilds the stored record at the stored
+        version). Audit entries for a case that is not in the store are a problem too.
+        All of it is read in one consistent snapshot.
+        """
         problems: list[str] = []
-        with self.engine.connect() as conn:
-            if self.engine.dialect.name == "sqlite":
-                result = conn.exec_driver_sql("PRAGMA integrity_check").scalar()
-                if result != "ok":
-                    problems.append(f"sqlite integrity_check: {result}")
-            audited = set(conn.execute(sa.select(schema.audit.c.case_id).distinct()).scalars())
-        for case in self.cases():
-            if case.case_id not in audited:
-                problems.append(f"{case.case_id}: no audit entry")
+        with self.engine.connect().execution_options(**dialect.snapshot_options(self.engine)) as conn, conn.begin():
+            problems += dialect.database_problems(conn)
+            c, a = schema.cases.c, schema.audit.c
+            stray = conn.execute(
+                sa.select(a.case_id).distinct()
+                .where(a.case_id.is_not(None), ~sa.exists().where(c.case_id == a.case_id))
+                .order_by(a.case_id)
+            ).scalars()
+            problems += [f"{case_id}: audit entries for a case that is not in the store" for case_id in stray]
+            last = ""
+            while True:
+                rows = conn.execute(
+                    sa.select(c.case_id, c.version, c.record, *[c[k] for k in _DENORMALISED])
+                    .where(c.case_id > last).order_by(c.case_id).limit(_CHUNK)
+                ).all()
+                if not rows:
+                    break
+                last = rows[-1].case_id
+                trails: dict[str, list[Any]] = {}
+                for entry in conn.execute(
+                    sa.select(a.case_id, a.version, a.changes)
+                    .where(a.case_id.in_([r.case_id for r in rows])).order_by(a.case_id, a.id)
+                ):
+                    trails.setdefault(entry.case_id, []).append(entry)
+                for row in rows:
+                    problems += _case_problems(row, trails.get(row.case_id, []))
         return problems
 
+
+def _case_problems(row: Any, trail: list[Any]) -> list[str]:
+    """What is wrong with one stored case: its record, its indexed columns, its audit trail."""
+    case_id = row.case_id
+    try:
+        case = _load(row.record, row.version, case_id)
+    except StoreError as exc:
+        return [str(exc).splitlines()[0]]
+    out = []
+    expected = caseload_row(case)
+    differ = [k for k in _DENORMALISED if getattr(row, k) != expected[k]]
+    if differ:
+        out.append(f"{case_id}: indexed column(s) {', '.join(differ)} disagree with the record")
+    if not trail:
+        return out + [f"{case_id}: no audit entry"]
+    rebuilt: dict[str, Any] | None = None
+    for entry in trail:
+        rebuilt = apply_changes(rebuilt, json.loads(entry.changes))
+    if trail[-1].version != row.version:
+        out.append(f"{case_id}: the audit log ends at version {trail[-1].version} but the store holds version {row.version}")
+    elif rebuilt != json.loads(row.record):
+        out.append(f"{case_id}: the record differs from the one its audit log rebuilds (version {row.version})")
+    return out
 
 def _row(case: Case, record: dict[str, Any], version: int, now: datetime, who: str, created: bool) -> dict[str, Any]:
     row = caseload_row(case)
@@ -421,7 +532,7 @@ def _load(record_text: str, version: int, case_id: str) -> Case:
     return case
 
 
-def _db_message(exc: sa.exc.DatabaseError) -> str:
+def _db_message(exc: sa.exc.DBAPIError) -> str:
     return str(exc.orig).splitlines()[0] if exc.orig is not None else str(exc)
 
 
