@@ -25,11 +25,22 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed-runtime
 setup: $(VENV)/.installed-runtime
 setup-test: $(VENV)/.installed-test
 
+# The demo's reliable-change constants are ILLUSTRATIVE (no SDQ constant is confirmed in a
+# primary source; a team supplies its own): see the file's header.
+DEMO_CONSTANTS := tswt_formulation/measures/examples/demo_constants.yaml
+
 demo: setup
 	@mkdir -p $(DEMO)
-	@rm -f $(DEMO)/demo.sqlite $(DEMO)/demo.sqlite-wal $(DEMO)/demo.sqlite-shm
+	@rm -rf $(DEMO)/demo.sqlite $(DEMO)/demo.sqlite-wal $(DEMO)/demo.sqlite-shm $(DEMO)/reports
 	$(BIN)/tswt demo --store $(DEMO)/demo.sqlite --cases 60 --seed 1
 	$(BIN)/tswt caseload --store $(DEMO)/demo.sqlite
+	$(BIN)/tswt reports --all --kind formulation --store $(DEMO)/demo.sqlite --out $(DEMO)/reports
+	$(BIN)/tswt reports --all --kind outcomes --constants $(DEMO_CONSTANTS) --store $(DEMO)/demo.sqlite --out $(DEMO)/reports
+	$(BIN)/tswt reports --kind review --constants $(DEMO_CONSTANTS) --store $(DEMO)/demo.sqlite --out $(DEMO)/reports
+	@echo
+	@echo "Synthetic caseload: $(DEMO)/demo.sqlite"
+	@echo "Reports (open in a browser): $(DEMO)/reports/  e.g. $(DEMO)/reports/TSW-900001_formulation.html"
+	@echo "Caseload review:             $$(ls $(DEMO)/reports/caseload_review_*.html)"
 
 test: setup-test
 	$(BIN)/python -m pytest

@@ -362,7 +362,7 @@ def _formulate(rng: random.Random, case: Case, as_of: date) -> None:
     else:
         new_stage = min(4, (rec.stage or 1) + 1)
         form = record_decision(form, case.case_id, worker, _at(day, 11), accept=False, overrides=[
-            Override(part="stage", value=new_stage, reason="The placement has held since the screening began and the carer is engaging well; "
+            Override(part="stage", value=new_stage, reason="Since the screening began the placement has held and the risk has eased; "
                                                            "safety is established enough to start on relationships.")])
     form = submit(form, case.case_id)
     roll = rng.random()

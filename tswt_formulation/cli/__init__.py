@@ -8,6 +8,7 @@ from .._version import __version__
 from .cases import COMMANDS as _CASE_COMMANDS
 from .formulation import COMMANDS as _FORMULATION_COMMANDS
 from .measures import COMMANDS as _MEASURE_COMMANDS
+from .reports import COMMANDS as _REPORT_COMMANDS
 from .server import COMMANDS as _SERVER_COMMANDS
 
 
@@ -20,7 +21,7 @@ def cli() -> None:
     or invalid input (nothing written)."""
 
 
-for _command in [*_CASE_COMMANDS, *_FORMULATION_COMMANDS, *_MEASURE_COMMANDS, *_SERVER_COMMANDS]:
+for _command in [*_CASE_COMMANDS, *_FORMULATION_COMMANDS, *_MEASURE_COMMANDS, *_REPORT_COMMANDS, *_SERVER_COMMANDS]:
     cli.add_command(_command)
 
 

@@ -1,0 +1,85 @@
+"""tswt reports: the formulation, outcomes and caseload-review reports, many at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ._common import Ctx, as_of_option, common, to_date
+
+
+@click.command()
+@click.argument("case_ids", nargs=-1)
+@click.option("--all", "all_cases", is_flag=True, help="Every case in the store.")
+@click.option("--overdue", is_flag=True, help="Cases whose screening is overdue.")
+@click.option("--worker", help="This worker's cases (for --kind review: the review of this worker's caseload).")
+@click.option("--kind", type=click.Choice(["formulation", "outcomes", "review"]), required=True)
+@click.option("--format", "formats", type=click.Choice(["html", "pdf"]), multiple=True, default=("html",), show_default=True,
+              help="Repeat for both.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: one per core).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("reports"), show_default=True)
+@click.option("--notebook", type=click.Path(path_type=Path, dir_okay=False, exists=True), help="A team's own notebook with the same parameters.")
+@click.option("--constants", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="Outcomes/review: the team's reliable-change constants (default: $TSWT_MEASURE_CONSTANTS).")
+@click.option("--latest", is_flag=True, help="Formulation: report the latest version even if not signed off (default: the latest signed-off one).")
+@as_of_option
+@common
+def reports(ctx: Ctx, case_ids: tuple[str, ...], all_cases: bool, overdue: bool, worker: str | None, kind: str,
+            formats: tuple[str, ...], jobs: int | None, out_dir: Path, notebook: Path | None, constants: Path | None,
+            latest: bool, as_of: Any) -> None:
+    """Produce reports (HTML, or PDF with the pdf extra) for cases, in parallel.
+
+    One case failing does not stop the others; at the end the failures are listed
+    (case, cell, error) and manifest.json/.csv record every file with its sha256.
+    Exit 1 if any case failed.
+    """
+    from ..config import store_location
+    from ..reports.batch import run_reports
+
+    day = to_date(as_of)
+    location = store_location(ctx.store_location)
+    extra: dict[str, Any] = {}
+    if constants is not None:
+        if kind == "formulation":
+            raise click.UsageError("--constants goes with --kind outcomes or review")
+        extra["constants"] = str(constants.resolve())
+    if latest:
+        if kind != "formulation":
+            raise click.UsageError("--latest goes with --kind formulation")
+        extra["version"] = "latest"
+    if kind == "review":
+        if case_ids or all_cases or overdue:
+            raise click.UsageError("--kind review reports on the caseload; name no cases (use --worker to narrow it)")
+        ids: list[str] = []
+        if worker:
+            extra["worker"] = worker
+    else:
+        chosen = sum(bool(x) for x in (case_ids, all_cases, overdue, worker))
+        if chosen != 1:
+            raise click.UsageError("name the cases, or give one of --all, --overdue, --worker W")
+        with ctx.open() as store:
+            if case_ids:
+                missing = [c for c in case_ids if c not in store]
+                if missing:
+                    from ..errors import CaseNotFound
+
+                    raise CaseNotFound(missing[0])
+                ids = list(case_ids)
+            else:
+                frame = store.caseload(day, worker=worker, overdue=overdue)
+                ids = list(frame["case_id"])
+                if kind == "outcomes":
+                    ids = [cid for cid in ids if store.get(cid).measures] if len(ids) < 5000 else ids
+        if not ids:
+            click.echo("No cases match; nothing to do.")
+            return
+    summary = run_reports(ids, kind, location, out_dir, formats=formats, as_of=day, jobs=jobs,
+                          notebook=str(notebook) if notebook else None, extra=extra)
+    click.echo(summary.text())
+    if not summary.ok:
+        raise SystemExit(1)
+
+
+COMMANDS = [reports]

@@ -1,0 +1,245 @@
+"""The batch runner: many reports through the same path, in parallel, failures isolated.
+
+``run_reports`` takes any ``concurrent.futures.Executor``: a process pool by default, a
+Dask distributed client's executor on a cluster (``client.get_executor()``). Each job
+runs a report notebook with papermill (kernels reused per worker), exports it with our
+template and writes the files atomically and owner-only. One case failing never stops
+the others; the summary names the case, the cell and the error, and a manifest records
+every file with its sha256.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import multiprocessing
+import os
+import sys
+import time
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from ..errors import ReportError
+from .atomic import atomic_write_bytes, atomic_write_text
+from .resources import KINDS, notebook_path
+
+FORMATS = ("html", "pdf")
+REQUIRED_PARAMETERS = {"formulation": {"case_id", "store", "as_of"}, "outcomes": {"case_id", "store", "as_of"},
+                       "review": {"store", "as_of"}}
+
+
+@dataclass(frozen=True)
+class ReportJob:
+    kind: str
+    case_id: str | None  # None for the caseload review
+    store: str
+    out_dir: str
+    as_of: str
+    formats: tuple[str, ...] = ("html",)
+    notebook: str = ""
+    extra: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def stem(self) -> str:
+        return f"{self.case_id}_{self.kind}" if self.case_id else f"caseload_review_{self.as_of}" + (
+            f"_{dict(self.extra).get('worker')}" if dict(self.extra).get("worker") else "")
+
+
+@dataclass
+class ReportResult:
+    case: str
+    kind: str
+    status: str  # "ok" or "failed"
+    seconds: float
+    files: list[str] = field(default_factory=list)
+    sha256: list[str] = field(default_factory=list)
+    cell: str = ""
+    error: str = ""
+
+
+@dataclass
+class BatchSummary:
+    results: list[ReportResult]
+    out_dir: Path
+    manifest: Path
+    seconds: float
+
+    @property
+    def failed(self) -> list[ReportResult]:
+        return [r for r in self.results if r.status != "ok"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def text(self) -> str:
+        n_ok = len(self.results) - len(self.failed)
+        lines = [f"{n_ok} of {len(self.results)} report(s) written to {self.out_dir} in {self.seconds:.1f} s; manifest {self.manifest}"]
+        if self.failed:
+            lines.append(f"{len(self.failed)} failed:")
+            lines += [f"  {r.case} ({r.kind}): {r.cell + ': ' if r.cell else ''}{r.error}" for r in self.failed]
+        return "\n".join(lines)
+
+
+def render_report(job: ReportJob) -> ReportResult:
+    """Run one report job (in a worker). Never raises: a failure is a result."""
+    from .execute import execute
+    from .export import to_html, to_pdf
+
+    start = time.perf_counter()
+    label = job.case_id or "caseload"
+    try:
+        params: dict[str, Any] = {"store": job.store, "as_of": job.as_of, **dict(job.extra)}
+        if job.case_id is not None:
+            params["case_id"] = job.case_id
+        nb = execute(job.notebook, params)
+        html = to_html(nb)
+        outputs: list[tuple[Path, bytes]] = []
+        for fmt in job.formats:
+            data = html.encode("utf-8") if fmt == "html" else to_pdf(html)
+            outputs.append((Path(job.out_dir) / f"{job.stem}.{fmt}", data))
+        files, digests = [], []
+        for path, data in outputs:  # only once every format rendered: no partial set
+            atomic_write_bytes(path, data)
+            files.append(str(path))
+            digests.append(hashlib.sha256(data).hexdigest())
+        return ReportResult(label, job.kind, "ok", time.perf_counter() - start, files, digests)
+    except Exception as exc:  # isolate the failure; the batch goes on
+        cell, error = _describe(exc)
+        return ReportResult(label, job.kind, "failed", time.perf_counter() - start, cell=cell, error=error)
+
+
+def _describe(exc: BaseException) -> tuple[str, str]:
+    try:
+        from papermill import PapermillExecutionError
+    except ImportError:  # pragma: no cover
+        PapermillExecutionError = ()  # type: ignore[assignment]
+    if isinstance(exc, PapermillExecutionError):
+        first = (exc.source or "").strip().splitlines()[0] if exc.source else ""
+        return f"cell {exc.cell_index} `{first[:60]}`", f"{exc.ename}: {str(exc.evalue).splitlines()[0] if exc.evalue else ''}"
+    return "", f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+
+
+def default_executor(jobs: int | None = None) -> Executor:
+    # spawn, not fork: kernels and zmq sockets do not survive a fork safely.
+    return ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn"))
+
+
+def run_reports(
+    cases: Iterable[str] | None,
+    kind: str,
+    store: str,
+    out_dir: str | Path,
+    executor: Executor | None = None,
+    formats: Sequence[str] = ("html",),
+    as_of: date | str | None = None,
+    jobs: int | None = None,
+    notebook: str | Path | None = None,
+    progress: bool = True,
+    extra: dict[str, Any] | None = None,
+) -> BatchSummary:
+    """Produce reports for many cases; failures are isolated and summarised.
+
+    Parameters
+    ----------
+    cases : iterable of case ids, or None
+        The cases (ignored for ``kind="review"``, which reports on the caseload).
+    kind : {"formulation", "outcomes", "review"}
+    store : str
+        The case store path or URL the notebooks open (read only).
+    out_dir : path
+        Where the reports, ``manifest.json`` and ``manifest.csv`` go (created owner-only).
+    executor : concurrent.futures.Executor, optional
+        Default: a process pool of ``jobs`` workers. A Dask client's
+        ``client.get_executor()`` works the same way.
+    formats : ("html",), ("pdf",) or both
+    as_of : date or "YYYY-MM-DD", optional (default today)
+    notebook : path, optional
+        Another notebook with the same parameters (a team's own layout).
+
+    Returns
+    -------
+    BatchSummary
+        Every result in case order, the manifest path and the time taken.
+    """
+    from .execute import check_parameters
+
+    if kind not in KINDS:
+        raise ReportError(f"unknown report kind {kind!r}; expected one of: {', '.join(KINDS)}")
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise ReportError(f"unknown format {', '.join(bad) or '(none)'}; expected html and/or pdf")
+    if "pdf" in formats:
+        from .export import pdf_available
+
+        ok, why = pdf_available()
+        if not ok:
+            raise ReportError(why)
+    nb_path = str(notebook or notebook_path(kind))
+    check_parameters(nb_path, REQUIRED_PARAMETERS[kind])
+    day = as_of.isoformat() if isinstance(as_of, date) else (as_of or date.today().isoformat())
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True, mode=0o700)
+    extra_items = tuple(sorted((extra or {}).items()))
+    if kind == "review":
+        job_list = [ReportJob(kind, None, store, str(out), day, tuple(formats), nb_path, extra_items)]
+    else:
+        ids = list(dict.fromkeys(cases or []))
+        if not ids:
+            raise ReportError("no cases to report on")
+        job_list = [ReportJob(kind, cid, store, str(out), day, tuple(formats), nb_path, extra_items) for cid in ids]
+
+    own = executor is None
+    pool = default_executor(min(jobs or os.cpu_count() or 1, len(job_list))) if own else executor
+    start = time.perf_counter()
+    results: dict[int, ReportResult] = {}
+    bar = _progress(len(job_list), kind, progress)
+    try:
+        futures: dict[Future[ReportResult], int] = {pool.submit(render_report, job): i for i, job in enumerate(job_list)}
+        for fut in as_completed(futures):
+            i = futures[fut]
+            try:
+                results[i] = fut.result()
+            except Exception as exc:  # the worker itself died (killed, out of memory)
+                job = job_list[i]
+                results[i] = ReportResult(job.case_id or "caseload", kind, "failed", 0.0, error=f"worker failed: {type(exc).__name__}: {exc}")
+            bar.update(1)
+    finally:
+        bar.close()
+        if own:
+            pool.shutdown(wait=True)
+    ordered = [results[i] for i in range(len(job_list))]
+    manifest = write_manifest(out, ordered)
+    return BatchSummary(ordered, out, manifest, time.perf_counter() - start)
+
+
+def _progress(total: int, kind: str, enabled: bool) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=f"{kind} reports", unit="report", file=sys.stderr, disable=not enabled or None, leave=False)
+
+
+def write_manifest(out: Path, results: list[ReportResult]) -> Path:
+    """manifest-KIND.json and manifest-KIND.csv: case, kind, file, sha256, status, seconds, cell, error."""
+    rows = []
+    for r in results:
+        for f, digest in zip(r.files, r.sha256) if r.files else [("", "")]:
+            rows.append({"case": r.case, "kind": r.kind, "file": Path(f).name if f else "", "sha256": digest,
+                         "status": r.status, "seconds": round(r.seconds, 3), "cell": r.cell, "error": r.error})
+    kind = results[0].kind if results else "reports"
+    path = out / f"manifest-{kind}.json"
+    atomic_write_text(path, json.dumps({"reports": rows}, indent=2) + "\n")
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=["case", "kind", "file", "sha256", "status", "seconds", "cell", "error"])
+    writer.writeheader()
+    writer.writerows(rows)
+    atomic_write_text(out / f"manifest-{kind}.csv", buf.getvalue())
+    return path
+
+
+__all__ = ["BatchSummary", "ReportJob", "ReportResult", "render_report", "run_reports", "write_manifest"]

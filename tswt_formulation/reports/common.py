@@ -1,0 +1,72 @@
+"""What every report shares: loading a case read-only, the header with its protective
+marking, and the provenance block (package, rules and measure definition versions)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any
+
+from .._version import __version__
+from ..model.vocabulary import vocabulary
+from .html import Section, attr, text
+
+MARKING = "OFFICIAL-SENSITIVE"
+
+
+def label(vocab: str, term: str) -> str:
+    return vocabulary().label(vocab, term)
+
+
+def parse_as_of(as_of: Any) -> date:
+    """A report parameter as a date: None (today), a date, or 'YYYY-MM-DD'."""
+    if as_of is None or as_of == "":
+        return date.today()
+    if isinstance(as_of, datetime):
+        return as_of.date()
+    if isinstance(as_of, date):
+        return as_of
+    return date.fromisoformat(str(as_of))
+
+
+@dataclass(frozen=True)
+class Header:
+    kind: str
+    title: str
+    case_id: str | None
+    report_date: date
+    author: str
+    reviewer: str
+    synthetic: bool
+    status_note: str = ""
+
+    def meta(self) -> dict[str, Any]:
+        return {"kind": self.kind, "title": self.title, "case_id": self.case_id, "report_date": self.report_date.isoformat(),
+                "author": self.author, "reviewer": self.reviewer, "synthetic": self.synthetic, "marking": MARKING}
+
+    def section(self) -> Section:
+        rows = [("Case", self.case_id or "Whole caseload"), ("Report date", self.report_date.isoformat()),
+                ("Author", self.author or "-"), ("Reviewer", self.reviewer or "not yet reviewed")]
+        cells = "".join(f"<div><span class=\"k\">{text(k)}</span> <span class=\"v\">{text(v)}</span></div>" for k, v in rows)
+        banners = f'<p class="marking">{MARKING}</p>'
+        if self.synthetic:
+            banners += '<p class="synthetic">SYNTHETIC DEMO DATA: every person in this report is invented.</p>'
+        if self.status_note:
+            banners += f'<p class="status-note">{text(self.status_note)}</p>'
+        html_body = f'<header class="report-header" data-kind="{attr(self.kind)}">{banners}<h1>{text(self.title)}</h1><div class="facts">{cells}</div></header>'
+        plain = f"{MARKING} | {self.title} | {self.case_id or 'caseload'} | {self.report_date.isoformat()}"
+        return Section(html_body, plain, meta=self.meta())
+
+
+def provenance(rules_version: str | None = None, measures: dict[str, str] | None = None, constants: str | None = None) -> Section:
+    parts = [("tswt-formulation", __version__), ("Vocabularies", vocabulary().version)]
+    if rules_version:
+        parts.append(("Recommendation rules", rules_version))
+    for mid, ver in sorted((measures or {}).items()):
+        parts.append((f"Measure definition {mid}", ver))
+    if constants:
+        parts.append(("Reliable-change constants", constants))
+    body = "".join(f"<li>{text(k)}: {text(v)}</li>" for k, v in parts)
+    return Section(f'<section class="section provenance"><h2>How this report was made</h2><ul>{body}</ul>'
+                   f"<p>Made {text(datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M'))} UTC. The same versions, "
+                   "store and as-of date reproduce it.</p></section>", "provenance")

@@ -1,0 +1,158 @@
+"""Run a parameterised notebook with papermill, reusing one Jupyter kernel per worker.
+
+Starting a kernel and importing pandas and matplotlib costs seconds; a report takes a
+fraction of that. So each worker process (or thread) starts one kernel and runs report
+after report in it, clearing the namespace first (``%reset -f``), so no state passes
+from one child's report to the next. A kernel that dies is replaced.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import nbformat
+
+from ..errors import ReportError
+
+RESET_TAG = "tswt-reset"
+_RESET_SOURCE = "%reset -f\nimport matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt"
+_local = threading.local()
+
+
+class KernelSession:
+    """One running kernel (nbclient's async manager and client), kept for many runs."""
+
+    def __init__(self, kernel_name: str = "python3") -> None:
+        from nbclient import NotebookClient
+
+        boot = NotebookClient(nbformat.v4.new_notebook(), kernel_name=kernel_name)
+        boot.km = boot.create_kernel_manager()
+        # IPC (Unix sockets in the user's private Jupyter runtime folder), never
+        # plain TCP: report data is OFFICIAL-SENSITIVE.
+        boot.km.transport = "ipc"
+        boot.km.ip = _ipc_prefix()
+        boot.start_new_kernel()
+        boot.start_new_kernel_client()
+        self.km, self.kc, self._boot = boot.km, boot.kc, boot
+        self.runs = 0
+
+    def alive(self) -> bool:
+        from jupyter_core.utils import run_sync
+
+        try:
+            return bool(run_sync(self.km.is_alive)())
+        except Exception:
+            return False
+
+    def shutdown(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        try:
+            self.kc.stop_channels()
+            run_sync(self.km.shutdown_kernel)(now=True)
+        except Exception:  # already gone
+            pass
+        import shutil
+        from pathlib import Path
+
+        shutil.rmtree(Path(str(self.km.ip)).parent, ignore_errors=True)  # the private IPC folder
+
+
+def _ipc_prefix() -> str:
+    import os
+    import tempfile
+
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    base = jupyter_runtime_dir()
+    os.makedirs(base, mode=0o700, exist_ok=True)
+    folder = tempfile.mkdtemp(prefix="tswt-kernel-", dir=base)  # 0700
+    return os.path.join(folder, "ipc")
+
+
+def _session() -> KernelSession:
+    sess = getattr(_local, "session", None)
+    if sess is None or not sess.alive():
+        if sess is not None:
+            sess.shutdown()
+        sess = KernelSession()
+        _local.session = sess
+        _register_shutdown()
+    return sess
+
+
+_registered = False
+
+
+def _register_shutdown() -> None:
+    global _registered
+    if _registered:
+        return
+    import atexit
+    from multiprocessing import util
+
+    atexit.register(shutdown_sessions)
+    util.Finalize(None, shutdown_sessions, exitpriority=100)  # process-pool workers skip atexit
+    _registered = True
+
+
+def shutdown_sessions() -> None:
+    sess = getattr(_local, "session", None)
+    if sess is not None:
+        sess.shutdown()
+        _local.session = None
+
+
+def execute(notebook: str | Any, parameters: dict[str, Any], timeout: int = 600, reuse_kernel: bool = True) -> Any:
+    """Execute a notebook (path or NotebookNode) with parameters; return the executed node.
+
+    Raises ``papermill.PapermillExecutionError`` (cell index counted in the notebook as
+    the user sees it) when a cell fails.
+    """
+    import papermill as pm
+
+    nb = nbformat.read(str(notebook), as_version=4) if not isinstance(notebook, nbformat.NotebookNode) else notebook
+    nb = nbformat.from_dict(nb)
+    if reuse_kernel:
+        reset = nbformat.v4.new_code_cell(_RESET_SOURCE, metadata={"tags": [RESET_TAG]})
+        reset["id"] = "tswt-reset"
+        nb.cells.insert(0, reset)
+        sess = _session()
+        engine_kwargs: dict[str, Any] = {"km": sess.km, "kc": sess.kc}
+    else:
+        engine_kwargs = {}
+    try:
+        out = pm.execute_notebook(
+            nb, None, parameters=parameters, kernel_name="python3", progress_bar=False, log_output=False,
+            request_save_on_cell_execute=False, execution_timeout=timeout, **engine_kwargs,
+        )
+    except pm.PapermillExecutionError as exc:
+        # Number the failing cell as the notebook's author sees it (without our reset
+        # cell and papermill's injected parameters).
+        original = [c for c in nb.cells if RESET_TAG not in c.get("metadata", {}).get("tags", [])]
+        matches = [i for i, c in enumerate(original) if c.get("source", "") == exc.source]
+        if matches:
+            exc.cell_index = matches[0]
+        raise
+    except Exception as exc:  # the kernel died or could not start
+        if reuse_kernel:
+            shutdown_sessions()
+        raise ReportError(f"the notebook could not run: {type(exc).__name__}: {exc}") from exc
+    if reuse_kernel:
+        out.cells = [c for c in out.cells if RESET_TAG not in c.get("metadata", {}).get("tags", [])]
+        _local.session.runs += 1
+    return out
+
+
+def check_parameters(notebook_path: str, required: set[str]) -> None:
+    """papermill's view of the notebook's parameters must include the required ones."""
+    import papermill as pm
+
+    try:
+        found = set(pm.inspect_notebook(notebook_path))
+    except Exception as exc:
+        raise ReportError(f"{notebook_path}: cannot read its parameters: {exc}") from None
+    missing = sorted(required - found)
+    if missing:
+        raise ReportError(f"{notebook_path}: the parameters cell lacks {', '.join(missing)} (it has {', '.join(sorted(found)) or 'none'})")

@@ -1,0 +1,181 @@
+"""The clinical psychologist's caseload review: screenings overdue or due soon,
+formulations awaiting sign-off, children not on track, children with no recent measure,
+and the service-level change figures (paired and unpaired) by wave, service and informant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+
+from ..measures.constants import active_constants
+from ..measures.outcomes import HEADLINE, case_scores, outcome_trajectories, with_clinical_categories
+from ..measures.service import baseline_vs_latest, not_on_track, service_summary
+from ..model.case import Case
+from ..rules.recommend import recommend
+from ..rules.timeline import STATE_LABELS, caseload_frame, caseload_row, timeline
+from ..rules.workflow import effective_recommendation
+from .common import Header, label, parse_as_of, provenance
+from .html import Section, figure, section, table, text
+
+REVIEW_PERIOD_DAYS = 92  # a measure is expected at least every review period (about three months)
+
+
+@dataclass
+class CaseloadReview:
+    as_of: date
+    worker: str | None
+    cases: list[Case]
+    frame: pd.DataFrame  # timeline per case
+    plan: pd.DataFrame  # case_id, wave, services (as decided, else as recommended)
+    change: pd.DataFrame  # baseline vs latest, headline SDQ total per informant, with wave
+    flags: pd.DataFrame
+    author: str = ""
+    constants_path: str | None = None
+
+    @classmethod
+    def from_store(cls, store: Any, as_of: Any = None, worker: str | None = None, constants: str | None = None) -> "CaseloadReview":
+        from ..store import CaseStore, open_store
+
+        opened = not isinstance(store, CaseStore)
+        st = open_store(None if store in (None, "") else str(store)) if opened else store
+        try:
+            day = parse_as_of(as_of)
+            cases = [c for c in st.cases() if worker is None or c.worker == worker]
+            author = st.user
+        finally:
+            if opened:
+                st.close()
+        return cls.from_cases(cases, day, worker, author, constants)
+
+    @classmethod
+    def from_cases(cls, cases: list[Case], as_of: date, worker: str | None = None, author: str = "",
+                   constants: str | None = None) -> "CaseloadReview":
+        frame = timeline(caseload_frame([caseload_row(c) for c in cases]), as_of)
+        plan_rows = []
+        for c in cases:
+            if c.formulation is not None and c.formulation.recommendation is not None:
+                eff = effective_recommendation(c.formulation)
+                plan_rows.append((c.case_id, eff["wave"], list(eff["services"]), "decided"))
+            else:
+                rec = recommend(c)
+                plan_rows.append((c.case_id, rec.wave, list(rec.services), "recommended"))
+        plan = pd.DataFrame(plan_rows, columns=["case_id", "wave", "services", "plan_source"])
+        working = [c for c in cases if c.outcome is not None and c.outcome.decision == "begin_work"]
+        scored = case_scores(working)
+        change = pd.DataFrame()
+        flags = pd.DataFrame()
+        if not scored.empty:
+            traj = outcome_trajectories(scored, active_constants(constants))
+            if not traj.empty:
+                latest = with_clinical_categories(baseline_vs_latest(traj, as_of), "baseline_value", "latest_value")
+                change = latest[latest["score"].isin(["total"])].merge(plan[["case_id", "wave", "services"]], on="case_id", how="left")
+                started = {c.case_id: c.outcome.date for c in working}
+                f = not_on_track(traj, as_of, 6, work_started=started)
+                if not f.empty:
+                    flags = f[f["flag"].eq("reliably_worse") | f["score"].isin(HEADLINE)].reset_index(drop=True)
+        return cls(as_of, worker, cases, frame, plan, change, flags, author, constants)
+
+    # -- sections ---------------------------------------------------------------------
+
+    def header(self) -> Section:
+        title = "Caseload review" + (f": {self.worker}" if self.worker else "")
+        synthetic = bool(self.cases) and all(c.synthetic for c in self.cases)
+        return Header("review", title, None, self.as_of, self.author, "", synthetic).section()
+
+    def summary(self) -> Section:
+        counts = self.frame["state"].value_counts()
+        rows = [(STATE_LABELS[s], int(counts.get(s, 0))) for s in STATE_LABELS]
+        return section("The caseload", f"<p>{len(self.frame)} cases as of {self.as_of.isoformat()}.</p>" + table(["State", "Cases"], rows), "summary")
+
+    def screenings_due(self) -> Section:
+        f = self.frame[self.frame["overdue"] | self.frame["due_within_14"]].sort_values("days_to_due")
+        if f.empty:
+            return section("Screenings overdue or due within two weeks", '<p class="none">None.</p>', "due")
+        rows = [(r.case_id, r.worker, r.screening_due.date().isoformat(),
+                 f"OVERDUE by {-int(r.days_to_due)} days" if r.overdue else f"due in {int(r.days_to_due)} days")
+                for r in f.itertuples()]
+        return section("Screenings overdue or due within two weeks", table(["Case", "Worker", "Due", ""], rows), "due")
+
+    def awaiting_signoff(self) -> Section:
+        rows = []
+        for c in self.cases:
+            f = c.formulation
+            if f is not None and f.status in ("awaiting_signoff", "returned"):
+                last = f.signoffs[-1] if f.signoffs else None
+                note = f"returned by {last.reviewer}: {last.comment}" if f.status == "returned" and last else f"submitted, revision {f.revision}"
+                rows.append((c.case_id, f.author, f.updated.strftime("%Y-%m-%d"), f.status.replace("_", " "), note))
+        body = table(["Case", "Author", "Updated", "Status", ""], sorted(rows, key=lambda r: r[2])) if rows else '<p class="none">None.</p>'
+        return section("Formulations awaiting sign-off", body, "signoff")
+
+    def not_on_track(self) -> Section:
+        if self.flags.empty:
+            return section("Children not on track", '<p class="none">None flagged.</p>', "flags")
+        rows = []
+        for case_id, grp in self.flags.groupby("case_id", sort=True):
+            reasons = "".join(f"<li>{text(r)}</li>" for r in grp["reason"])
+            worse = "reliably worse" if grp["flag"].eq("reliably_worse").any() else "not improving"
+            rows.append((text(case_id), text(worse), f"<ul>{reasons}</ul>"))
+        body = f"<p>{len(rows)} children.</p>" + table(["Case", "", "Why"], rows, "flags", raw_columns=(0, 1, 2))
+        return section("Children not on track", body, "flags")
+
+    def no_recent_measure(self) -> Section:
+        cutoff = self.as_of - timedelta(days=REVIEW_PERIOD_DAYS)
+        rows = []
+        for c in self.cases:
+            if c.outcome is None or c.outcome.decision != "begin_work":
+                continue
+            dates = [m.date for m in c.measures if m.date <= self.as_of]
+            last = max(dates) if dates else None
+            if last is None or last < cutoff:
+                rows.append((c.case_id, c.worker or "", last.isoformat() if last else "never"))
+        body = (f"<p>Children in work with no measure since {cutoff.isoformat()} (a review period of {REVIEW_PERIOD_DAYS} days).</p>"
+                + (table(["Case", "Worker", "Last measure"], rows) if rows else '<p class="none">None.</p>'))
+        return section("Children with no measure in the last review period", body, "missing")
+
+    def service_figures(self) -> Section:
+        from ..plots.outcomes import plot_change_categories
+
+        if self.change.empty:
+            return section("Change across the service", '<p class="none">No children with a baseline yet.</p>', "service")
+        ch = self.change.copy()
+        ch["wave"] = ch["wave"].map(lambda w: f"Wave {int(w)}" if pd.notna(w) else "No wave")
+        parts = ['<p>SDQ total difficulties, baseline against latest, per child and informant. Shares are of the <strong>paired</strong> '
+                 'cases (a baseline and a later score); unpaired cases are counted beside them because leaving them out biases the figures.</p>']
+        for by, title in (("wave", "By wave"), ("informant", "By informant")):
+            s = service_summary(ch, by=by)
+            parts.append(f"<h3>{text(title)}</h3>" + _summary_table(s, by))
+            parts.append(figure(plot_change_categories(ch[ch["paired"]], by=by, title=f"Change categories {title.lower()}"),
+                                f"Change categories {title.lower()} (paired cases only)."))
+        svc = ch.explode("services").rename(columns={"services": "service"})
+        svc["service"] = svc["service"].map(lambda s: label("service", s) if isinstance(s, str) else "None")
+        parts.append("<h3>By service</h3>" + _summary_table(service_summary(svc, by="service"), "service"))
+        return section("Change across the service", "".join(parts), "service")
+
+    def provenance(self) -> Section:
+        from ..measures.definition import load_measure
+        from ..rules.rulefile import active_rules
+
+        c = active_constants(self.constants_path)
+        return provenance(active_rules().version, {m: load_measure(m).version for m in ("sdq", "gbo")},
+                          f"{c.version}" if c else "none supplied")
+
+    def sections(self) -> list[Section]:
+        return [self.header(), self.summary(), self.screenings_due(), self.awaiting_signoff(), self.not_on_track(),
+                self.no_recent_measure(), self.service_figures(), self.provenance()]
+
+
+def _pct(v: Any) -> str:
+    return "" if v is None or pd.isna(v) else f"{100 * float(v):.0f}%"
+
+
+def _summary_table(s: pd.DataFrame, by: str) -> str:
+    rows = []
+    for r in s.to_dict("records"):
+        rows.append((r[by], r["n_paired"], r["n_unpaired"], f"{r['n_reliable_improvement']} ({_pct(r['share_reliable_improvement'])})",
+                     f"{r['n_reliable_deterioration']} ({_pct(r['share_reliable_deterioration'])})",
+                     f"{r.get('n_recovered', '')} ({_pct(r.get('share_recovered'))})" if "n_recovered" in r else "not computed"))
+    return table([by.capitalize(), "Paired", "Unpaired", "Reliably improved", "Reliably worse", "Recovered"], rows)
