@@ -21,7 +21,9 @@ def run(*args: str):
 def test_help_lists_every_command():
     r = run("--help")
     assert r.exit_code == 0
-    for command in ("init", "import", "export", "validate", "show", "eligibility", "caseload", "audit", "demo", "schema"):
+    for command in ("init", "import", "update", "export", "validate", "show", "eligibility", "caseload", "audit", "demo", "schema",
+                    "recommend", "formulation", "decide", "submit", "signoff", "outcome", "rules", "score", "outcomes",
+                    "measures", "reports", "migrate-store"):
         assert f"  {command} " in r.output
 
 
@@ -108,3 +110,37 @@ def test_bad_usage_exit_code():
 def test_console_script_runs():
     r = subprocess.run([sys.executable, "-m", "tswt_formulation", "--version"], capture_output=True, text=True)
     assert r.returncode == 0 and r.stdout.startswith("tswt, version ")
+
+
+def test_update_from_an_edited_export(tmp_path, make_case_data):
+    from tswt_formulation import open_store
+    from tswt_formulation._yaml import dump, safe_load
+
+    from .conftest import file_digest
+
+    store = str(tmp_path / "s.sqlite")
+    with open_store(store, create=True) as s:
+        s.import_cases([case_from_data(make_case_data())])
+    exported = tmp_path / "case.yaml"
+    assert run("export", "TSW-000123", "--store", store, "-o", str(exported)).exit_code == 0
+    doc = safe_load(exported.read_text())
+    assert doc["versions"] == {"TSW-000123": 1}
+    doc["cases"][0]["screening"]["child_voice"] = "Edited in the file."
+    exported.write_text(dump(doc))
+    r = run("update", str(exported), "--store", store, "--user", "c.mensah")
+    assert (r.exit_code, r.output) == (0, f"Updated 1 of 1 case(s) in {store} (0 unchanged).\n")
+    with open_store(store) as s:
+        assert s.get("TSW-000123").screening.child_voice == "Edited in the file."
+        assert s.audit_log("TSW-000123")[-1].changes == [
+            {"op": "set", "path": "screening.child_voice", "before": "I want to stay here. I miss my brother.", "after": "Edited in the file."}]
+    before = file_digest(tmp_path / "s.sqlite")
+    again = run("update", str(exported), "--store", store)  # the same file again: now stale
+    assert again.exit_code == 2 and "not saved - the case was changed by c.mensah" in again.stderr
+    assert file_digest(tmp_path / "s.sqlite") == before
+    bare = tmp_path / "bare.json"
+    bare.write_text(json.dumps(make_case_data()))
+    r = run("update", str(bare), "--store", store)
+    assert r.exit_code == 2 and "does not say which store version it was exported from" in r.stderr
+    assert run("update", str(bare), "--store", store, "--force").exit_code == 0
+    with open_store(store) as s:
+        assert s.audit_log("TSW-000123")[-1].note == "updated from a file (forced)"

@@ -47,6 +47,43 @@ def import_(ctx: Ctx, files: tuple[Path, ...], note: str) -> None:
 
 
 @click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Apply even without the store versions an export records (overwrites the current version; audited).")
+@click.option("--note", default="updated from a file", help="A note kept in the audit log.")
+@common
+def update(ctx: Ctx, files: tuple[Path, ...], force: bool, note: str) -> None:
+    """Replace cases with edited versions (an export with, say, the screening added).
+
+    All cases in the files are applied in one transaction, or none. A case changed in
+    the store since it was exported is refused as stale, naming who changed it.
+    """
+    from ..errors import CaseNotFound, Problem, ValidationFailed
+    from ..model.parse import parse_cases, read_document
+
+    cases = parse_cases(files)
+    versions: dict[str, int] = {}
+    for path in files:
+        doc = read_document(path)
+        if isinstance(doc, dict) and isinstance(doc.get("versions"), dict):
+            versions.update({str(k): v for k, v in doc["versions"].items() if isinstance(v, int)})
+    with ctx.open() as store:
+        current = store.versions_of([c.case_id for c in cases])
+        missing = [c.case_id for c in cases if c.case_id not in current]
+        if missing:
+            raise CaseNotFound(missing[0])
+        problems = [Problem(c.case_id, "versions", "this file does not say which store version it was exported from; "
+                            "export the case (tswt export CASE -o FILE), edit that file and update, or use --force")
+                    for c in cases if c.case_id not in versions and not force]
+        if problems:
+            raise ValidationFailed(problems, summary=f"{len(problems)} problem(s); nothing was written:")
+        for case in cases:
+            case._version = versions.get(case.case_id, current[case.case_id]) if not force else current[case.case_id]
+        saved = store.save_many(cases, note=note + (" (forced)" if force else ""))
+    changed = sum(1 for c in saved if c._version != current[c.case_id])
+    click.echo(f"Updated {changed} of {len(saved)} case(s) in {store.location} ({len(saved) - changed} unchanged).")
+
+
+@click.command()
 @click.argument("case_ids", nargs=-1)
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to a file (.json, .yaml) instead of standard output.")
 @click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default=None, help="Default: from --output's extension, else json.")
@@ -69,7 +106,9 @@ def export(ctx: Ctx, case_ids: tuple[str, ...], output: Path | None, fmt: str | 
 
     with ctx.open() as store:
         records = store.export(case_ids or None)
-    doc = {"format": EXPORT_FORMAT, "package_version": __version__, "cases": records}
+        versions = store.versions_of([r["case_id"] for r in records])
+    # The store version of each case lets `tswt update` refuse an edit made on a stale copy.
+    doc = {"format": EXPORT_FORMAT, "package_version": __version__, "versions": versions, "cases": records}
     fmt = fmt or ("yaml" if output is not None and output.suffix.lower() in (".yaml", ".yml") else "json")
     text = dump(doc) if fmt == "yaml" else json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     if output is None:
@@ -268,4 +307,4 @@ def schema(output: Path | None) -> None:
         click.echo(f"Wrote {output}.", err=True)
 
 
-COMMANDS = [init, import_, export, validate, show, eligibility, caseload, audit, demo, schema]
+COMMANDS = [init, import_, update, export, validate, show, eligibility, caseload, audit, demo, schema]

@@ -98,7 +98,7 @@ def read_document(path: Path) -> Any:
 
 def case_list(doc: Any, source: str) -> list[Any]:
     if isinstance(doc, dict) and "cases" in doc and "case_id" not in doc:
-        extra = sorted(set(doc) - {"cases", "format", "exported", "package_version"})
+        extra = sorted(set(doc) - {"cases", "format", "exported", "package_version", "versions"})
         if extra:
             raise ValidationFailed([Problem(source, k, "unknown top-level key; expected cases") for k in extra])
         doc = doc["cases"]

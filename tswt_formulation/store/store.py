@@ -321,47 +321,75 @@ class CaseStore:
         Returns the case as now stored (with its new version). Saving with no change
         writes nothing.
         """
+        return self.save_many([case], user=user, note=note)[0]
+
+    def save_many(self, cases: list[Case], user: str | None = None, note: str = "") -> list[Case]:
+        """Save several edited cases in ONE transaction: all of them, or none.
+
+        Each case must carry the version it was loaded at (``case._version``, set by
+        :meth:`get`, or from an export's ``versions``); any stale one refuses the lot.
+        """
         who = config.current_user(user) if user else self.user
-        # Re-validate the whole record: assignment validation checks fields one by one,
+        # Re-validate each whole record: assignment validation checks fields one by one,
         # the cross-field rules need the whole case.
-        record = case_to_data(case)
-        fresh = case_from_data(record, case.case_id)
+        prepared = [(case, case_to_data(case)) for case in cases]
+        fresh = [case_from_data(record, case.case_id) for case, record in prepared]
+        label = prepared[0][0].case_id if len(prepared) == 1 else f"{len(prepared)} cases"
+        versions: list[int] = []
+        with self._write(f"{label} not saved") as conn:
+            for (case, record), new in zip(prepared, fresh):
+                versions.append(self._save_in(conn, case, record, new, who, note))
+        out: list[Case] = []
+        for (case, _record), new, version in zip(prepared, fresh, versions):
+            changed = version != case._version
+            case._version = new._version = version
+            out.append(new if changed else case)  # unchanged: nothing was written
+        return out
+
+    def _save_in(self, conn: sa.Connection, case: Case, record: dict[str, Any], fresh: Case, who: str, note: str) -> int:
+        """Write one case inside an open transaction; return its version afterwards."""
         expected = case._version
-        with self._write(f"{case.case_id} not saved") as conn:
-            # FOR UPDATE: on PostgreSQL a concurrent save of this case waits here, then
-            # reads the version the other one committed (SQLite ignores it: BEGIN
-            # IMMEDIATE already made this the only writer).
-            row = conn.execute(
-                sa.select(schema.cases.c.record, schema.cases.c.version)
-                .where(schema.cases.c.case_id == case.case_id)
-                .with_for_update()
-            ).first()
-            if row is None:
-                raise CaseNotFound(case.case_id)
-            if row.version != expected:
-                raise self._stale(conn, case.case_id, expected, row.version)
-            changes = record_diff(json.loads(row.record), record)
-            if not changes:
-                case._version = expected
-                return case
-            now = _now()
-            values = _row(fresh, record, expected + 1, now, who, created=False)
-            result = conn.execute(
-                schema.cases.update()
-                .where(schema.cases.c.case_id == case.case_id, schema.cases.c.version == expected)
-                .values(**values)
+        # FOR UPDATE: on PostgreSQL a concurrent save of this case waits here, then reads
+        # the version the other one committed (SQLite ignores it: BEGIN IMMEDIATE already
+        # made this the only writer).
+        row = conn.execute(
+            sa.select(schema.cases.c.record, schema.cases.c.version)
+            .where(schema.cases.c.case_id == case.case_id)
+            .with_for_update()
+        ).first()
+        if row is None:
+            raise CaseNotFound(case.case_id)
+        if row.version != expected:
+            raise self._stale(conn, case.case_id, expected, row.version)
+        changes = record_diff(json.loads(row.record), record)
+        if not changes:
+            return expected
+        now = _now()
+        values = _row(fresh, record, expected + 1, now, who, created=False)
+        result = conn.execute(
+            schema.cases.update()
+            .where(schema.cases.c.case_id == case.case_id, schema.cases.c.version == expected)
+            .values(**values)
+        )
+        if result.rowcount != 1:  # lost a race on a database without BEGIN IMMEDIATE
+            raise self._stale(conn, case.case_id, expected, None)
+        conn.execute(
+            schema.audit.insert().values(
+                at=now, user=who, case_id=case.case_id, action="update", version=expected + 1,
+                changes=json.dumps(changes), note=note,
             )
-            if result.rowcount != 1:  # lost a race on a database without BEGIN IMMEDIATE
-                raise self._stale(conn, case.case_id, expected, None)
-            conn.execute(
-                schema.audit.insert().values(
-                    at=now, user=who, case_id=case.case_id, action="update", version=expected + 1,
-                    changes=json.dumps(changes), note=note,
-                )
-            )
-        fresh._version = expected + 1
-        case._version = expected + 1
-        return fresh
+        )
+        return expected + 1
+
+    def versions_of(self, case_ids: Iterable[str]) -> dict[str, int]:
+        """The current version of each named case (for an export that can be updated)."""
+        ids = list(case_ids)
+        out: dict[str, int] = {}
+        with self.engine.connect() as conn:
+            for i in range(0, len(ids), _CHUNK):
+                q = sa.select(schema.cases.c.case_id, schema.cases.c.version).where(schema.cases.c.case_id.in_(ids[i : i + _CHUNK]))
+                out.update({r.case_id: r.version for r in conn.execute(q)})
+        return out
 
     def update(self, case_id: str, edit: Callable[[Case], None], user: str | None = None, note: str = "") -> Case:
         """Load, edit in place with ``edit(case)``, save: one call for a small change."""
