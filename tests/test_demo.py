@@ -37,3 +37,13 @@ def test_realistic_mix(demo_cases):
     assert any(m.measure == "gbo" for c in demo_cases for m in c.measures)
     multi = [c for c in demo_cases if c.screening and len(c.screening.history_factors) >= 2]
     assert multi, "co-occurring history factors"
+
+
+def test_demo_always_has_screenings_overdue_and_due_soon():
+    from datetime import date
+
+    for as_of in (AS_OF, date(2026, 3, 1)):
+        cases = generate_caseload(60, seed=1, as_of=as_of)
+        frame = timeline(caseload_frame([caseload_row(c) for c in cases]), as_of)
+        assert frame["overdue"].sum() >= 2 and frame["due_within_14"].sum() >= 2
+        assert {c.formulation.status for c in cases if c.formulation} == {"draft", "awaiting_signoff", "returned", "signed_off"}

@@ -69,7 +69,10 @@ def generate_caseload(n: int = 60, seed: int = 1, as_of: date | None = None, pro
     rng = random.Random(seed)
     cases = []
     for i in range(n):
-        case = Case.model_validate(_case(rng, i, as_of))
+        record = _case(rng, i, as_of)
+        if i % 15 in (4, 11):  # a steady share of screenings overdue or due within two weeks
+            _open_screening(rng, record, as_of, overdue=i % 15 == 4)
+        case = Case.model_validate(record)
         _formulate(rng, case, as_of)
         cases.append(case)
         if progress and (i + 1) % 500 == 0:
@@ -77,6 +80,34 @@ def generate_caseload(n: int = 60, seed: int = 1, as_of: date | None = None, pro
     if progress and n % 500:
         progress(n % 500)
     return cases
+
+
+def _open_screening(rng: random.Random, record: dict[str, Any], as_of: date, overdue: bool) -> None:
+    """Turn an allocated case into one whose screening is still open: past its due date
+    (overdue) or due within two weeks."""
+    ref, scr = record["referral"], record.get("screening")
+    if not ref.get("allocation") or not scr:
+        return
+    allocation = as_of - timedelta(days=rng.randint(48, 70) if overdue else rng.randint(29, 40))
+    decision = allocation - timedelta(days=rng.randint(2, 10))
+    received = decision - timedelta(days=rng.randint(3, 14))
+    if received <= record["child"]["date_of_birth"] or received < record["child"]["legal_status"]["start"]:
+        return
+    for part in ("consent", "approval"):
+        if ref.get(part):
+            ref[part]["date"] = received
+    ref["received"], ref["decision"]["date"], ref["allocation"]["date"] = received, decision, allocation
+    scr["started"] = allocation + timedelta(days=rng.randint(0, 4))
+    scr.pop("completed", None)
+    record.pop("outcome", None)
+    record["goals"] = []
+    baseline = scr["started"] + timedelta(days=rng.randint(2, 10))
+    record["measures"] = [dict(m, date=baseline, timepoint="baseline") for m in record.get("measures", []) if m["timepoint"] == "baseline" and m["measure"] == "sdq"]
+    if baseline > as_of:
+        record["measures"] = []
+    for b in record["child"]["placement"].get("breakdowns", []):
+        if b["date"] > received:
+            b["date"] = received - timedelta(days=5)
 
 
 def _d(as_of: date, days_ago: int) -> date:
