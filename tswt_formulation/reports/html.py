@@ -62,7 +62,8 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], css_class: str 
         for row in rows
     )
     keep = " keep" if len(rows) <= 20 else ""  # a short table is never split across pages
-    return f'<table class="{attr(css_class)}{keep}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    wide = " wide" if len(headers) >= 7 else ""  # fixed layout: wraps inside the page, never past it
+    return f'<table class="{attr(css_class)}{keep}{wide}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def items(values: Iterable[Any], css_class: str = "") -> str:

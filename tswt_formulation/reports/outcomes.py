@@ -80,11 +80,13 @@ class OutcomesReport:
                 cells = []
                 for c in cols:
                     band = r.get(f"{c}_band3")
-                    cells.append(_num(r[c]) + (f" ({band})" if isinstance(band, str) else ""))
-                rows.append((r["timepoint"], str(r["date"])[:10], r["version"], *cells))
+                    cells.append(text(_num(r[c])) + (f'<span class="band">{text(band)}</span>' if isinstance(band, str) else ""))
+                when = f'{text(r["timepoint"])}<span class="band">{text(str(r["date"])[:10])}, form {text(r["version"])}</span>'
+                rows.append((when, *cells))
             name = load_measure(measure).name
             parts.append(f"<h3>{text(name)}: {text(_INFORMANTS.get(informant, informant))}</h3>"
-                         + table(["Timepoint", "Date", "Form", *[_SCORE_LABELS[c] for c in cols]], rows))
+                         + table(["When", *[_SCORE_LABELS[c] for c in cols]], rows,
+                                 raw_columns=range(1 + len(cols))))  # every cell escaped above
         if self.case.goals:
             parts.append("<h3>Goals agreed</h3>" + table(["Goal", "In the family's words", "Agreed"],
                                                          [(g.number, g.description, g.agreed.isoformat()) for g in self.case.goals]))
