@@ -30,7 +30,9 @@ from tswt_formulation._yaml import safe_load
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 AS_OF = date(2026, 11, 20)
-SHARED = HERE.parent.parent / "shared"
+# The team's shared folder sits beside the checkout (as in CI); TSWT_SHARED points elsewhere.
+SHARED = Path(os.environ.get("TSWT_SHARED") or HERE.parent.parent / "shared")
+REFERENCE = SHARED / "reference-data"
 
 
 def under_ci() -> bool:
@@ -42,6 +44,14 @@ def skip_or_fail(reason: str) -> None:
     if under_ci():
         pytest.fail(f"required in CI, but: {reason}")
     pytest.skip(reason)
+
+
+def reference_file(path: Path) -> Path:
+    """A file of ../shared/reference-data (published expected values): skipped with the
+    reason where the checkout has no shared/ beside it, a failure under CI=true."""
+    if not path.exists():
+        skip_or_fail(f"reference data not found at {path}")
+    return path
 
 
 @pytest.fixture(autouse=True)

@@ -58,7 +58,14 @@ def _hostile_case(make_case_data):
     data["goals"][0]["description"] = HOSTILE[1]
     data["outcome"]["reasons"] = H
     case = case_from_data(data)
-    from tswt_formulation.rules import draft_formulation, edit_formulation, recommend, record_decision, sign_off, submit
+    from tswt_formulation.rules import (
+        draft_formulation,
+        edit_formulation,
+        recommend,
+        record_decision,
+        sign_off,
+        submit,
+    )
 
     t = datetime(2026, 6, 27, 9, tzinfo=timezone.utc)
     form = draft_formulation(case, author="c.mensah", now=t, recommendation=recommend(case))

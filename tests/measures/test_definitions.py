@@ -18,9 +18,11 @@ from tswt_formulation.errors import MeasureDefinitionError, ScoringError
 from tswt_formulation.measures import Band, list_measures, load_definition_file, load_measure
 from tswt_formulation.measures.definition import catalogue_rows
 
+from ..conftest import REFERENCE, reference_file
+
 DEFINITIONS = Path(str(files("tswt_formulation.measures") / "definitions"))
 EXAMPLE = Path(str(files("tswt_formulation.measures") / "examples" / "example_wellbeing.yaml"))
-BANDS_CSV = Path(__file__).resolve().parents[2].parent / "shared" / "reference-data" / "sdq" / "sdq_bands_4to17_youthinmind_2016.csv"
+BANDS_CSV = REFERENCE / "sdq" / "sdq_bands_4to17_youthinmind_2016.csv"
 
 
 def test_public_names() -> None:
@@ -89,7 +91,7 @@ def test_sdq_shape() -> None:
 
 def test_sdq_bands_equal_the_youthinmind_table() -> None:
     if not BANDS_CSV.exists():
-        pytest.skip(f"reference data not found at {BANDS_CSV}")
+        reference_file(BANDS_CSV)
     sdq = load_measure("sdq")
     with BANDS_CSV.open(encoding="utf-8") as fh:
         expected = [(r["informant"], r["scale"], r["system"], r["category"], int(r["min_score"]), int(r["max_score"])) for r in csv.DictReader(fh)]

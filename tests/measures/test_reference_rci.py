@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -27,18 +25,12 @@ from tswt_formulation.measures.change import (
     standard_error_measurement,
 )
 
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference-data"
+from ..conftest import REFERENCE, reference_file
+
 EXPECTED = REFERENCE / "rci" / "expected_results.json"
 
 
-def _need(path: Path) -> Path:
-    """The reference file, or a skip with the reason (a failure under CI=true)."""
-    if not path.exists():
-        reason = f"reference data not found at {path} (it lives beside the repo in shared/reference-data)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return path
+_need = reference_file
 
 
 def _expected() -> dict[str, Any]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from datetime import date
 from itertools import pairwise
 from pathlib import Path
@@ -31,8 +30,11 @@ from tswt_formulation.measures import (
     score_administrations,
 )
 
+from ..conftest import REFERENCE as SHARED_REFERENCE
+from ..conftest import reference_file
+
 HERE = Path(__file__).parent
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference-data" / "sdq"
+REFERENCE = SHARED_REFERENCE / "sdq"
 EXAMPLE = Path(__file__).resolve().parents[2] / "tswt_formulation" / "measures" / "examples" / "example_wellbeing.yaml"
 SUBSCALES = {
     "emotional": ["3", "8", "13", "16", "24"],
@@ -49,13 +51,7 @@ IMPACT_COLUMNS = {
 }
 
 
-def _need(path: Path) -> Path:
-    if not path.exists():
-        reason = f"reference data not found at {path}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return path
+_need = reference_file
 
 
 def _value(frame: pd.DataFrame, row: Any, col: str) -> int | None:

@@ -9,9 +9,7 @@ MEASURES.md ("Looked-after children in England"). Collection year 2025 throughou
 from __future__ import annotations
 
 import csv
-import os
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -29,19 +27,16 @@ from tswt_formulation.measures.ssda903 import (
     validate_oc2_sdq,
 )
 
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference-data" / "ssda903"
+from ..conftest import REFERENCE as SHARED_REFERENCE
+from ..conftest import reference_file
+
+REFERENCE = SHARED_REFERENCE / "ssda903"
 YEAR = 2025
 START, END = date(2024, 4, 1), date(2025, 3, 31)
 NA: Any = None
 
 
-def _need(path: Path) -> Path:
-    if not path.exists():
-        reason = f"reference data not found at {path}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return path
+_need = reference_file
 
 
 def test_collection_year() -> None:

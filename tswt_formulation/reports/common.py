@@ -3,9 +3,10 @@ marking, and the provenance block (package, rules and measure definition version
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import Any, Iterator
 
 from .._version import __version__
 from ..model.vocabulary import vocabulary
@@ -16,6 +17,22 @@ MARKING = "OFFICIAL-SENSITIVE"
 
 def label(vocab: str, term: str) -> str:
     return vocabulary().label(vocab, term)
+
+
+@contextmanager
+def reading(store: Any) -> Iterator[Any]:
+    """A store to read from: an open ``CaseStore`` as is, else open the path or URL given
+    (None: ``$TSWT_STORE``, else ./tswt.sqlite) and close it afterwards."""
+    from ..store import CaseStore, open_store
+
+    if isinstance(store, CaseStore):
+        yield store
+        return
+    opened = open_store(None if store in (None, "") else str(store))
+    try:
+        yield opened
+    finally:
+        opened.close()
 
 
 def parse_as_of(as_of: Any) -> date:

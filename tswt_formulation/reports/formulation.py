@@ -15,7 +15,7 @@ from ..model.formulation import FIVE_PS, Formulation
 from ..rules.eligibility import EligibilityDecision, check_eligibility
 from ..rules.timeline import case_timeline
 from ..rules.workflow import effective_recommendation
-from .common import Header, label, parse_as_of, provenance
+from .common import Header, label, parse_as_of, provenance, reading
 from .html import Section, badge, definition_list, items, quote, section, table, text
 
 _P_TITLES = {
@@ -40,16 +40,9 @@ class FormulationReport:
 
     @classmethod
     def from_store(cls, case_id: str, store: Any, as_of: Any = None, version: str = "signed_off") -> "FormulationReport":
-        from ..store import CaseStore, open_store
-
-        opened = not isinstance(store, CaseStore)
-        st = open_store(str(store)) if opened else store
-        try:
+        with reading(store) as st:
             case = st.get(case_id)
             signed = st.signed_off_formulation(case_id) if version == "signed_off" else None
-        finally:
-            if opened:
-                st.close()
         return cls.from_case(case, as_of, signed)
 
     @classmethod

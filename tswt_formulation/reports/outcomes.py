@@ -13,7 +13,7 @@ from ..measures.constants import MeasureConstants, active_constants
 from ..measures.definition import load_measure
 from ..measures.outcomes import CaseOutcomes, case_outcomes
 from ..model.case import Case
-from .common import Header, parse_as_of, provenance
+from .common import Header, parse_as_of, provenance, reading
 from .html import Section, figure, section, table, text
 
 _SCORE_LABELS = {"total": "Total difficulties", "emotional": "Emotional", "conduct": "Conduct", "hyperactivity": "Hyperactivity",
@@ -35,15 +35,8 @@ class OutcomesReport:
 
     @classmethod
     def from_store(cls, case_id: str, store: Any, as_of: Any = None, constants: str | None = None) -> "OutcomesReport":
-        from ..store import CaseStore, open_store
-
-        opened = not isinstance(store, CaseStore)
-        st = open_store(str(store)) if opened else store
-        try:
+        with reading(store) as st:
             case = st.get(case_id)
-        finally:
-            if opened:
-                st.close()
         return cls.from_case(case, as_of, constants)
 
     @classmethod

@@ -18,7 +18,7 @@ from ..model.case import Case
 from ..rules.recommend import recommend
 from ..rules.timeline import STATE_LABELS, caseload_frame, caseload_row, timeline
 from ..rules.workflow import effective_recommendation
-from .common import Header, label, parse_as_of, provenance
+from .common import Header, label, parse_as_of, provenance, reading
 from .html import Section, figure, section, table, text
 
 REVIEW_PERIOD_DAYS = 92  # a measure is expected at least every review period (about three months)
@@ -38,17 +38,10 @@ class CaseloadReview:
 
     @classmethod
     def from_store(cls, store: Any, as_of: Any = None, worker: str | None = None, constants: str | None = None) -> "CaseloadReview":
-        from ..store import CaseStore, open_store
-
-        opened = not isinstance(store, CaseStore)
-        st = open_store(None if store in (None, "") else str(store)) if opened else store
-        try:
-            day = parse_as_of(as_of)
+        day = parse_as_of(as_of)
+        with reading(store) as st:
             cases = [c for c in st.cases() if worker is None or c.worker == worker]
             author = st.user
-        finally:
-            if opened:
-                st.close()
         return cls.from_cases(cases, day, worker, author, constants)
 
     @classmethod
