@@ -19,6 +19,7 @@ def test_exported_members():
         "Case", "CaseNotFound", "CaseStore", "Child", "EligibilityDecision", "Formulation", "MeasureAdministration",
         "Referral", "Screening", "StaleEdit", "TswtError", "ValidationFailed", "__version__", "case_from_data",
         "case_timeline", "check_eligibility", "generate_caseload", "open_store", "parse_cases",
+        "recommend", "score", "change", "run_reports", "draft_formulation",
     }
     assert expected <= set(tswt_formulation.__all__)
 

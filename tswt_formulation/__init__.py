@@ -26,11 +26,16 @@ _EXPORTS = {
     "TswtError": "errors",
     "ValidationFailed": "errors",
     "case_from_data": "model",
+    "change": "measures",
+    "draft_formulation": "rules",
     "case_timeline": "rules",
     "check_eligibility": "rules",
     "generate_caseload": "demo",
     "open_store": "store",
     "parse_cases": "model",
+    "recommend": "rules",
+    "run_reports": "reports.batch",
+    "score": "measures",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -53,5 +58,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .demo import generate_caseload
     from .errors import CaseNotFound, StaleEdit, TswtError, ValidationFailed
     from .model import Case, Child, Formulation, MeasureAdministration, Referral, Screening, case_from_data, parse_cases
-    from .rules import EligibilityDecision, case_timeline, check_eligibility
+    from .measures import change, score
+    from .reports.batch import run_reports
+    from .rules import EligibilityDecision, case_timeline, check_eligibility, draft_formulation, recommend
     from .store import CaseStore, open_store

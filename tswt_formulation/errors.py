@@ -16,6 +16,7 @@ column), what is wrong and, where it helps, what would be right.
     ├── RuleFileError           a recommendation rules file is invalid (carries .problems)
     ├── MeasureDefinitionError  a measure definition file is invalid (carries .problems)
     ├── ScoringError            responses cannot be scored (carries .problems)
+    ├── NoRecommendation        no wave or stage can be recorded (not eligible, cannot proceed)
     ├── OverrideError           an override or sign-off is not allowed as asked
     └── ReportError             a report could not be produced
 """
@@ -93,6 +94,11 @@ class MeasureDefinitionError(ProblemsError):
 
 class ScoringError(ProblemsError):
     """Responses that cannot be scored as given."""
+
+
+class NoRecommendation(TswtError):
+    """The case has no wave and stage to record (the child is not eligible or the
+    referral cannot proceed)."""
 
 
 class OverrideError(TswtError):

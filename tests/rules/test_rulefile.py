@@ -276,3 +276,18 @@ def test_worked_example_in_the_docs(tmp_path: Path) -> None:
     got = recommend(case, rules=load_rules(path)).to_text()
     assert got.rstrip().endswith(shown.rstrip())
     assert "(rules team-2026.2)" in got
+
+
+def test_every_rules_file_is_catalogued_and_valid() -> None:
+    """CONVENTIONS: each data folder has a catalogue; every file in it is listed and valid."""
+    import csv
+    from importlib.resources import files
+
+    from tswt_formulation.rules import default_rules
+
+    folder = files("tswt_formulation.rules").joinpath("data")
+    with folder.joinpath("catalogue.csv").open(encoding="utf-8") as handle:
+        rows = {row["file"]: row for row in csv.DictReader(handle)}
+    yaml_files = {p.name for p in folder.iterdir() if p.name.endswith(".yaml")}
+    assert set(rows) == yaml_files
+    assert rows["recommendation_rules.yaml"]["version"] == default_rules().version

@@ -27,7 +27,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Literal
 
-from ..errors import TswtError
+from ..errors import NoRecommendation
 from ..model.case import Case, HistoryFactor, PresentingBehaviour, years_between
 from ..model.formulation import FiredRule, RecommendationSnapshot
 from ..model.vocabulary import Vocabularies, vocabulary
@@ -49,11 +49,6 @@ LIST_PARTS = ("services", "models", "preconditions", "signposting")
 PARTS = ("wave", "stage", *LIST_PARTS, "risks")
 Part = Literal["wave", "stage", "services", "models", "preconditions", "signposting", "risks"]
 _VOCAB_OF = {"services": "service", "models": "direct_work_model", "signposting": "signposting"}
-
-
-class NoRecommendation(TswtError):
-    """The case has no wave and stage to record (the child is not eligible or the
-    referral cannot proceed)."""
 
 
 @dataclass(frozen=True)
