@@ -109,3 +109,24 @@ def test_rules_check_and_show(tmp_path):
     assert "Traceback" not in r.stderr
     shown = run("rules", "show")
     assert shown.exit_code == 0 and "risk.self_harm" in shown.output
+
+
+def test_recommend_uses_the_baseline_sdq_band(tmp_path, make_case_data):
+    """The full case's parent baseline SDQ total is 25 (abnormal, hand-worked in
+    test_cli_measures.py). With only mild behaviours left, that band alone calls for wave 2."""
+    data = make_case_data()
+    data.pop("outcome")
+    data["screening"]["presenting_behaviours"] = [
+        {"behaviour": "regulatory_sleep", "evidence": "Wakes some nights.", "sources": ["carer"], "frequency": "monthly", "severity": "mild"}]
+    path = str(tmp_path / "s.sqlite")
+    with open_store(path, create=True) as s:
+        s.import_cases([case_from_data(data)])
+    rec = json.loads(run("recommend", "TSW-000123", "--store", path, "--json").stdout)
+    assert rec["wave"] == 2
+    won = [f for f in rec["fired"] if f["rule"] == "measure.sdq_abnormal"]
+    assert won and "abnormal" in won[0]["reason"]
+    data["measures"] = []
+    path2 = str(tmp_path / "s2.sqlite")
+    with open_store(path2, create=True) as s:
+        s.import_cases([case_from_data(data)])
+    assert json.loads(run("recommend", "TSW-000123", "--store", path2, "--json").stdout)["wave"] == 1

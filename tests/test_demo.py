@@ -47,3 +47,8 @@ def test_demo_always_has_screenings_overdue_and_due_soon():
         frame = timeline(caseload_frame([caseload_row(c) for c in cases]), as_of)
         assert frame["overdue"].sum() >= 2 and frame["due_within_14"].sum() >= 2
         assert {c.formulation.status for c in cases if c.formulation} == {"draft", "awaiting_signoff", "returned", "signed_off"}
+
+
+def test_many_seeds_generate_valid_caseloads():
+    for seed in range(1, 16):
+        assert len(generate_caseload(60, seed=seed, as_of=AS_OF)) == 60

@@ -12,6 +12,7 @@ from datetime import date, datetime, timezone
 from typing import Any, Iterable
 
 from .errors import OverrideError
+from .measures.outcomes import baseline_bands
 from .model import Case, Override
 from .rules import draft_formulation, edit_formulation, record_decision, record_outcome, recommend, sign_off, submit
 from .store import CaseStore
@@ -32,7 +33,7 @@ def create_draft(store: CaseStore, case_id: str, user: str | None = None, as_of:
         raise OverrideError(f"{case_id}: a formulation already exists (revision {case.formulation.revision}, "
                             f"{case.formulation.status.replace('_', ' ')}); edit it, or redraft with --replace")
     now = _now()
-    rec = recommend(case, as_of=as_of)
+    rec = recommend(case, as_of=as_of, bands=baseline_bands([case])[case_id])
     if not rec.recommendable:
         raise OverrideError(f"{case_id}: no recommendation can be made ({rec.eligibility.summary.lower()}); nothing to formulate yet")
     case.formulation = draft_formulation(case, author=_who(store, user), now=now, recommendation=rec)

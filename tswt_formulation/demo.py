@@ -72,9 +72,12 @@ def generate_caseload(n: int = 60, seed: int = 1, as_of: date | None = None, pro
         record = _case(rng, i, as_of)
         if i % 15 in (4, 11):  # a steady share of screenings overdue or due within two weeks
             _open_screening(rng, record, as_of, overdue=i % 15 == 4)
-        case = Case.model_validate(record)
-        _formulate(rng, case, as_of)
-        cases.append(case)
+        cases.append(Case.model_validate(record))
+    from .measures.outcomes import baseline_bands
+
+    bands = baseline_bands(cases)  # the recommendation uses baseline SDQ bands; one scoring pass
+    for i, case in enumerate(cases):
+        _formulate(rng, case, as_of, bands[case.case_id])
         if progress and (i + 1) % 500 == 0:
             progress(500)
     if progress and n % 500:
@@ -102,7 +105,12 @@ def _open_screening(rng: random.Random, record: dict[str, Any], as_of: date, ove
     record.pop("outcome", None)
     record["goals"] = []
     baseline = scr["started"] + timedelta(days=rng.randint(2, 10))
-    record["measures"] = [dict(m, date=baseline, timepoint="baseline") for m in record.get("measures", []) if m["timepoint"] == "baseline" and m["measure"] == "sdq"]
+    dob = record["child"]["date_of_birth"]
+    record["measures"] = [
+        dict(m, date=baseline, timepoint="baseline") for m in record.get("measures", [])
+        if m["timepoint"] == "baseline" and m["measure"] == "sdq"
+        and years_between(dob, baseline) == years_between(dob, m["date"])  # the form must still fit the age
+    ]
     if baseline > as_of:
         record["measures"] = []
     for b in record["child"]["placement"].get("breakdowns", []):
@@ -367,7 +375,7 @@ def _at(day: date, hour: int) -> datetime:
     return datetime.combine(day, time(hour, 0), tzinfo=timezone.utc)
 
 
-def _formulate(rng: random.Random, case: Case, as_of: date) -> None:
+def _formulate(rng: random.Random, case: Case, as_of: date, bands: dict[str, str]) -> None:
     """Give a screened case a formulation that went through the real workflow."""
     from .model import Override
     from .rules import draft_formulation, edit_formulation, recommend, record_decision, sign_off, submit
@@ -379,7 +387,7 @@ def _formulate(rng: random.Random, case: Case, as_of: date) -> None:
     if done is None and rng.random() < 0.6:
         return  # many open screenings have no draft yet
     day = done or min(as_of, scr.started + timedelta(days=20))
-    rec = recommend(case, as_of=day)
+    rec = recommend(case, as_of=day, bands=bands)
     if not rec.recommendable:
         return
     worker = case.worker or "a.okafor"

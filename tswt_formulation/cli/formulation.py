@@ -23,6 +23,7 @@ from ._common import Ctx, as_of_option, common, echo_json, table, to_date
 @common
 def recommend(ctx: Ctx, case_id: str | None, all_cases: bool, as_of: Any, output: Path | None, rules_file: Path | None, as_json: bool) -> None:
     """Recommended wave, stage, services and models, with the rules that produced them."""
+    from ..measures.outcomes import baseline_bands
     from ..rules import rules_in_use, recommend as make
 
     if bool(case_id) == all_cases:
@@ -31,13 +32,16 @@ def recommend(ctx: Ctx, case_id: str | None, all_cases: bool, as_of: Any, output
     day = to_date(as_of) if as_of else None
     with ctx.open() as store:
         if case_id:
-            rec = make(store.get(case_id), rules=rules, as_of=day)
+            case = store.get(case_id)
+            rec = make(case, rules=rules, as_of=day, bands=baseline_bands([case])[case_id])
             if as_json:
                 echo_json(rec.as_dict())
             else:
                 click.echo(rec.to_text())
             return
-        recs = [make(c, rules=rules, as_of=day) for c in store.cases()]
+        cases = list(store.cases())
+        bands = baseline_bands(cases)  # one vectorised scoring pass for the whole caseload
+        recs = [make(c, rules=rules, as_of=day, bands=bands[c.case_id]) for c in cases]
     header = ["case", "eligibility", "wave", "stage", "risks", "services", "models", "preconditions", "signposting"]
     rows = [
         (r.case_id, r.eligibility.outcome, r.wave or "", r.stage or "", "; ".join(x.label for x in r.risks),

@@ -170,3 +170,29 @@ def with_clinical_categories(df: pd.DataFrame, pre: str, post: str) -> pd.DataFr
     df["category"] = np.where(has_cut, with_cut, without)
     df.loc[df["reliable_change"].isna(), "category"] = None
     return df
+
+
+def baseline_bands(cases: Iterable[Case]) -> dict[str, dict[str, str]]:
+    """Each case's baseline bands, keyed ``measure.score.informant`` (the rules' ``bands``
+    input, e.g. ``{"sdq.total.parent": "abnormal"}``), scored in one vectorised call.
+
+    The latest administration at timepoint ``baseline`` per measure and informant counts;
+    bands are the three-band categories where the form has them.
+    """
+    cases = list(cases)
+    out: dict[str, dict[str, str]] = {c.case_id: {} for c in cases}
+    with_baseline = [c for c in cases if any(m.timepoint == "baseline" for m in c.measures)]
+    if not with_baseline:
+        return out
+    only_baseline = [c.model_copy(update={"measures": [m for m in c.measures if m.timepoint == "baseline"]}) for c in with_baseline]
+    scored = case_scores(only_baseline)
+    if scored.empty:
+        return out
+    scored = scored.sort_values("date").groupby(["case_id", "measure", "informant"], sort=False).tail(1)
+    band_cols = [c for c in scored.columns if c.endswith("_band3")]
+    for row in scored[["case_id", "measure", "informant", *band_cols]].to_dict("records"):
+        for col in band_cols:
+            band = row[col]
+            if isinstance(band, str):
+                out[row["case_id"]][f"{row['measure']}.{col[: -len('_band3')]}.{row['informant']}"] = band
+    return out

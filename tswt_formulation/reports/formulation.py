@@ -56,7 +56,9 @@ class FormulationReport:
             form, state = case.formulation, "latest draft"
         else:
             form, state = None, "none"
-        rec = recommend(case, as_of=day)
+        from ..measures.outcomes import baseline_bands
+
+        rec = recommend(case, as_of=day, bands=baseline_bands([case])[case.case_id])
         return cls(case, day, form, state, rec, check_eligibility(case))
 
     # -- sections --------------------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from ..measures.constants import active_constants
-from ..measures.outcomes import HEADLINE, case_scores, outcome_trajectories, with_clinical_categories
+from ..measures.outcomes import HEADLINE, baseline_bands, case_scores, outcome_trajectories, with_clinical_categories
 from ..measures.service import baseline_vs_latest, not_on_track, service_summary
 from ..model.case import Case
 from ..rules.recommend import recommend
@@ -49,12 +49,13 @@ class CaseloadReview:
                    constants: str | None = None) -> "CaseloadReview":
         frame = timeline(caseload_frame([caseload_row(c) for c in cases]), as_of)
         plan_rows = []
+        bands = baseline_bands(cases)
         for c in cases:
             if c.formulation is not None and c.formulation.recommendation is not None:
                 eff = effective_recommendation(c.formulation)
                 plan_rows.append((c.case_id, eff["wave"], list(eff["services"]), "decided"))
             else:
-                rec = recommend(c)
+                rec = recommend(c, bands=bands[c.case_id])
                 plan_rows.append((c.case_id, rec.wave, list(rec.services), "recommended"))
         plan = pd.DataFrame(plan_rows, columns=["case_id", "wave", "services", "plan_source"])
         working = [c for c in cases if c.outcome is not None and c.outcome.decision == "begin_work"]
