@@ -74,9 +74,11 @@ def _numeric_items(frame: Any, keep_text: set[str]) -> Any:
 @click.argument("case_id")
 @as_of_option
 @click.option("--constants", type=click.Path(path_type=Path, dir_okay=False), help="Team constants for reliable change (default: $TSWT_MEASURE_CONSTANTS).")
+@click.option("--months-in-work", type=click.IntRange(1, 60), default=6, show_default=True,
+              help="Flag no reliable improvement after this long in work.")
 @click.option("--json", "as_json", is_flag=True)
 @common
-def outcomes(ctx: Ctx, case_id: str, as_of: Any, constants: Path | None, as_json: bool) -> None:
+def outcomes(ctx: Ctx, case_id: str, as_of: Any, constants: Path | None, months_in_work: int, as_json: bool) -> None:
     """A child's outcome scores, bands and change against baseline."""
     from ..measures.constants import active_constants
     from ..measures.outcomes import case_outcomes
@@ -84,7 +86,7 @@ def outcomes(ctx: Ctx, case_id: str, as_of: Any, constants: Path | None, as_json
     day = to_date(as_of)
     with ctx.open() as store:
         case = store.get(case_id)
-    result = case_outcomes(case, day, constants=active_constants(constants))
+    result = case_outcomes(case, day, constants=active_constants(constants), months_in_work=months_in_work)
     if as_json:
         echo_json({
             "case_id": case_id, "as_of": day.isoformat(),
