@@ -121,7 +121,7 @@ def export(ctx: Ctx, case_ids: tuple[str, ...], output: Path | None, fmt: str | 
 
 
 def _export_ssda903(ctx: Ctx, extra: tuple[str, ...], year: int | None, output: Path | None) -> None:
-    from ..measures.ssda903 import ssda903_from_cases, validate_oc2_sdq
+    from ..measures.ssda903 import ssda903_from_cases
 
     if year is None:
         raise click.UsageError("`tswt export ssda903` needs --year YYYY (the year ending 31 March)")

@@ -8,7 +8,6 @@ plausibility (:func:`consistency_problems`); every check names the field.
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 from typing import Annotated, Literal
 

@@ -20,7 +20,7 @@ No informed consent or no team-manager approval: the referral cannot proceed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
