@@ -56,6 +56,14 @@ BAD_RECORDS = [
      r"error: {file}: TSW-000200: screening\.presenting_behaviours\[1\]\.behaviour: unknown presenting behaviour 'lying'"),
     ("id breaks the pattern", _set("case_id", "TSW-12"),
      r"error: {file}: TSW-12: case_id: String should match pattern '\^TSW-\\d\{{6\}}\$' \(got 'TSW-12'\)"),
+    ("measure value outside its coding", lambda d: d["measures"][0]["responses"].update({"5": 7}),
+     r"error: TSW-000200: measures\[0\]\.responses\.5: value 7 is outside the response coding 0-2$"),
+    ("unknown measure", _set("measures.0.measure", "sdqq"),
+     r"error: TSW-000200: measures\[0\]\.measure: unknown measure 'sdqq'; known: gbo, sdq$"),
+    ("unknown item", lambda d: d["measures"][0]["responses"].update({"26": 1}),
+     r"error: TSW-000200: measures\[0\]\.responses: 26: not an item of sdq"),
+    ("informant the form lacks", _set("measures.0.version", "S11-17"),
+     r"error: TSW-000200: measures\[0\]\.informant: 'parent' does not complete version S11-17 \(completed by self\)$"),
     ("accepted without consent", _set("referral.consent", None),
      r"error: {file}: TSW-000200: referral\.consent: missing: a referral cannot be accepted without informed consent"),
 ]
@@ -84,7 +92,7 @@ def test_bad_record_is_refused_and_store_unchanged(tmp_path, seeded, make_case_d
     result = _import(seeded, path)
     assert result.exit_code == 2, result.output
     lines = result.stderr.splitlines()
-    assert lines[0] == "error: 1 problem(s); nothing was written:"
+    assert lines[0] in ("error: 1 problem(s); nothing was written:", "error: 1 problem(s) with recorded measures; nothing was written:")
     import re
 
     assert re.match(expected.format(file=re.escape(str(path))), lines[1]), lines

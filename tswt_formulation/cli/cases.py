@@ -151,8 +151,11 @@ def validate(files: tuple[Path, ...], debug: bool) -> None:
     from ..model.parse import parse_cases
     from ._common import fail
 
+    from ..measures.checks import check_measures
+
     try:
         cases = parse_cases(files)
+        check_measures(cases)
     except TswtError as exc:
         if debug:
             raise

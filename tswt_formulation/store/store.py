@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from .. import config
 from .._version import __version__
 from ..errors import CaseNotFound, Problem, SchemaVersionError, StaleEdit, StoreError, ValidationFailed
+from ..measures.checks import check_measures
 from ..model.case import Case
 from ..model.formulation import Formulation
 from ..model.parse import case_from_data, case_to_data
@@ -254,6 +255,7 @@ class CaseStore:
         Raises :class:`ValidationFailed` listing every case id that already exists.
         """
         who = config.current_user(user) if user else self.user
+        check_measures(cases)  # responses that could not be scored are refused now, not found by a report later
         ids = [c.case_id for c in cases]
         dup_in_batch = {i for i in ids if ids.count(i) > 1} if len(set(ids)) != len(ids) else set()
         if dup_in_batch:
@@ -334,6 +336,7 @@ class CaseStore:
         # the cross-field rules need the whole case.
         prepared = [(case, case_to_data(case)) for case in cases]
         fresh = [case_from_data(record, case.case_id) for case, record in prepared]
+        check_measures(fresh)
         label = prepared[0][0].case_id if len(prepared) == 1 else f"{len(prepared)} cases"
         versions: list[int] = []
         with self._write(f"{label} not saved") as conn:
