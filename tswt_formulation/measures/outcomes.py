@@ -168,6 +168,9 @@ def with_clinical_categories(df: pd.DataFrame, pre: str, post: str) -> pd.DataFr
     with_cut = classify_change(df["reliable_change"], clinical_pre, functional_post)
     without = classify_change(df["reliable_change"])
     df["category"] = np.where(has_cut, with_cut, without)
+    # Kept for the service figures: recovery is counted among those clinical at baseline.
+    df["clinical_pre"] = pd.Series(np.where(has_cut, clinical_pre, None), index=df.index, dtype=object)
+    df["functional_post"] = pd.Series(np.where(has_cut, functional_post, None), index=df.index, dtype=object)
     df.loc[df["reliable_change"].isna(), "category"] = None
     return df
 
