@@ -112,3 +112,10 @@ def test_export_ssda903_needs_a_year():
 def test_unknown_measure(args):
     r = CliRunner().invoke(cli, args)
     assert r.exit_code == 2 and r.stderr.startswith("error: ")
+
+
+def test_score_an_empty_file(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    r = CliRunner().invoke(cli, ["score", "sdq", "--input", str(empty), "--informant", "parent"])
+    assert (r.exit_code, r.stderr) == (2, f"error: {empty}: the file is empty; expected a header row and one row per administration\n")

@@ -140,6 +140,7 @@ def test_every_demo_case_through_every_report_notebook(demo_store, tmp_path, poo
     assert review.ok, review.text()
     html = (tmp_path / f"caseload_review_{AS_OF.isoformat()}.html").read_text()
     assert_inert_and_self_contained(html)
+    assert html.index("Children with a risk flag") < html.index("Screenings overdue or due within two weeks")
     for heading in ("Screenings overdue or due within two weeks", "Formulations awaiting sign-off", "Children not on track",
                     "Children with no measure in the last review period", "Change across the service"):
         assert heading in html
@@ -159,6 +160,9 @@ def test_hostile_text_is_inert_in_html(hostile_store, tmp_path, pool):
             assert text.count(HOSTILE[0]) >= 10  # every field carried it
         else:
             assert HOSTILE[1] in text  # the goal's description, as typed
+        # Risk first, in every report: the case self-harms weekly.
+        assert html.index("Risk: read first") < html.index("<h2>", html.index("Risk: read first") + 1)
+        assert "Self-harm" in text
 
 
 def test_hostile_text_is_inert_in_pdf(hostile_store, tmp_path, pool):

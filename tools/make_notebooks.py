@@ -44,7 +44,7 @@ outcomes = report(
     'case_id = "TSW-900001"  # pseudonymous case id\nstore = None  # path or URL of the case store\nas_of = None  # report date "YYYY-MM-DD" (default: today)\n'
     'constants = None  # the team\'s reliable-change constants file (default: $TSWT_MEASURE_CONSTANTS)',
     "from tswt_formulation.reports.outcomes import OutcomesReport\n\nreport = OutcomesReport.from_store(case_id, store, as_of, constants)\nreport.header()",
-    ["report.flags()", "report.scores()", "report.charts()", "report.change_table()", "report.provenance()"],
+    ["report.risks()", "report.flags()", "report.scores()", "report.charts()", "report.change_table()", "report.provenance()"],
 )
 
 review = report(
@@ -54,7 +54,7 @@ review = report(
     'store = None  # path or URL of the case store\nas_of = None  # review date "YYYY-MM-DD" (default: today)\nworker = None  # only this worker\'s cases (default: everyone)\n'
     'constants = None  # the team\'s reliable-change constants file (default: $TSWT_MEASURE_CONSTANTS)',
     "from tswt_formulation.reports.review import CaseloadReview\n\nreport = CaseloadReview.from_store(store, as_of, worker, constants)\nreport.header()",
-    ["report.summary()", "report.screenings_due()", "report.awaiting_signoff()", "report.not_on_track()",
+    ["report.risks()", "report.summary()", "report.screenings_due()", "report.awaiting_signoff()", "report.not_on_track()",
      "report.no_recent_measure()", "report.service_figures()", "report.provenance()"],
 )
 

@@ -48,6 +48,10 @@ def common(func: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt:
             click.echo("Interrupted; nothing more was written.", err=True)
             sys.exit(130)
+        except Exception as exc:  # a bug or an unforeseen input: still one line, never a traceback
+            if debug:
+                raise
+            _unexpected(exc)
 
     return wrapper
 
@@ -64,6 +68,20 @@ def fail(exc: TswtError) -> None:
             click.echo(f"error: {line}", err=True)
     # A command that stops on an error has written nothing (every write is one
     # transaction): that is exit 2. Exit 1 is only for batches that finished the rest.
+    sys.exit(EXIT_INVALID)
+
+
+def _unexpected(exc: BaseException) -> None:
+    from pydantic import ValidationError
+
+    if isinstance(exc, ValidationError):  # a value built from the command line
+        for err in exc.errors(include_url=False):
+            field = ".".join(str(p) for p in err["loc"]) or "value"
+            click.echo(f"error: {field}: {err['msg'].removeprefix('Value error, ')}", err=True)
+    elif isinstance(exc, OSError):
+        click.echo(f"error: {getattr(exc, 'filename', '') or ''}{': ' if getattr(exc, 'filename', None) else ''}{exc.strerror or exc}", err=True)
+    else:
+        click.echo(f"error: unexpected {type(exc).__name__}: {exc} (nothing more was written; run again with --debug for the details)", err=True)
     sys.exit(EXIT_INVALID)
 
 

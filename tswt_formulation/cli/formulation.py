@@ -104,6 +104,9 @@ def formulation(ctx: Ctx, case_id: str, make_draft: bool, replace: bool, narrati
 def _override(part: str, value: str, reason: str) -> Any:
     from ..model import Override
 
+    if not reason.strip():
+        raise click.BadParameter(f"the override of {part} needs a reason (the third value)", param_hint="--override")
+
     if part in ("wave", "stage"):
         try:
             parsed: Any = int(value)

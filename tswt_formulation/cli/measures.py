@@ -33,6 +33,8 @@ def score(ctx: Ctx, measure: str, input_path: Path, informant: str | None, form_
         frame = pd.read_csv(input_path, dtype=str, keep_default_na=False, na_values=[""])
     except FileNotFoundError:
         raise ScoringError([Problem(str(input_path), "", "no such file")]) from None
+    except pd.errors.EmptyDataError:
+        raise ScoringError([Problem(str(input_path), "", "the file is empty; expected a header row and one row per administration")]) from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise ScoringError([Problem(str(input_path), "", f"not a readable CSV file: {str(exc).splitlines()[0]}")]) from None
     frame = _numeric_items(frame, set(id_columns))

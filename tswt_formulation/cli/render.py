@@ -79,6 +79,15 @@ def case_text(case: Case, as_of: date) -> str:
     return "\n".join(out)
 
 
+def risk_lines(case: Case) -> list[str]:
+    """Risk first: the screening's risk behaviours with their evidence."""
+    from ..measures.outcomes import baseline_bands
+    from ..rules.recommend import recommend
+
+    risks = recommend(case, bands=baseline_bands([case])[case.case_id]).risks
+    return ["  RISKS:"] + [f"  ! {r.text}" for r in risks] if risks else []
+
+
 def formulation_text(case: Case) -> str:
     """The formulation as plain text for the terminal."""
     from ..model.formulation import FIVE_PS
@@ -88,6 +97,7 @@ def formulation_text(case: Case) -> str:
     if f is None:
         return f"{case.case_id}: no formulation yet. Draft one with: tswt formulation {case.case_id} --draft"
     out = [f"{case.case_id}: formulation, {f.status.replace('_', ' ')} (revision {f.revision}; by {f.author}, updated {f.updated:%Y-%m-%d %H:%M} UTC)"]
+    out += risk_lines(case)
     out.append("  Narrative (the worker's own words):")
     out.append(_wrap(f.narrative, "    ") if f.narrative.strip() else "    (not yet written)")
     for p in FIVE_PS:

@@ -87,3 +87,17 @@ def provenance(rules_version: str | None = None, measures: dict[str, str] | None
     return Section(f'<section class="section provenance"><h2>How this report was made</h2><ul>{body}</ul>'
                    f"<p>Made {text(datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M'))} UTC. The same versions, "
                    "store and as-of date reproduce it.</p></section>", "provenance")
+
+
+def risk_section(risks: Any, title: str = "Risk") -> Section:
+    """Risk behaviours first, with their evidence, never buried (a boxed section)."""
+    from .html import table
+
+    risks = list(risks)
+    if not risks:
+        return Section('<section class="section risks clear"><h2>Risk</h2><p>No risk behaviour (self-harm, harmful sexual '
+                       'behaviour, severe aggression) is recorded in the screening.</p></section>', "No risk flags")
+    rows = [(r.label, f"{r.severity}, {label('frequency', r.frequency).lower()}", ", ".join(label("source", s) for s in r.sources), r.evidence)
+            for r in risks]
+    body = table(["Risk", "Severity and frequency", "Reported by", "Evidence"], rows, "risk-table")
+    return Section(f'<section class="section risks"><h2>{text(title)}: read first</h2>{body}</section>', f"{len(risks)} risk flag(s)")

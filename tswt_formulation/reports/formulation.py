@@ -15,7 +15,7 @@ from ..model.formulation import FIVE_PS, Formulation
 from ..rules.eligibility import EligibilityDecision, check_eligibility
 from ..rules.timeline import case_timeline
 from ..rules.workflow import effective_recommendation
-from .common import Header, label, parse_as_of, provenance, reading
+from .common import Header, label, parse_as_of, provenance, reading, risk_section
 from .html import Section, badge, definition_list, items, quote, section, table, text
 
 _P_TITLES = {
@@ -76,14 +76,7 @@ class FormulationReport:
                       self.as_of, author, reviewer, self.case.synthetic, note).section()
 
     def risks(self) -> Section:
-        risks = list(self.recommendation.risks) if self.recommendation is not None else []
-        if not risks:
-            return Section('<section class="section risks clear"><h2>Risk</h2><p>No risk behaviour (self-harm, harmful sexual '
-                           'behaviour, severe aggression) is recorded in the screening.</p></section>', "No risk flags")
-        rows = [(r.label, f"{r.severity}, {label('frequency', r.frequency).lower()}", ", ".join(label("source", s) for s in r.sources), r.evidence)
-                for r in risks]
-        body = table(["Risk", "Severity and frequency", "Reported by", "Evidence"], rows, "risk-table")
-        return Section(f'<section class="section risks"><h2>Risk: read first</h2>{body}</section>', f"{len(risks)} risk flag(s)")
+        return risk_section(self.recommendation.risks if self.recommendation is not None else ())
 
     def child(self) -> Section:
         c = self.case.child

@@ -13,7 +13,7 @@ from ..measures.constants import MeasureConstants, active_constants
 from ..measures.definition import load_measure
 from ..measures.outcomes import CaseOutcomes, case_outcomes
 from ..model.case import Case
-from .common import Header, parse_as_of, provenance, reading
+from .common import Header, parse_as_of, provenance, reading, risk_section
 from .html import Section, figure, section, table, text
 
 _SCORE_LABELS = {"total": "Total difficulties", "emotional": "Emotional", "conduct": "Conduct", "hyperactivity": "Hyperactivity",
@@ -51,6 +51,14 @@ class OutcomesReport:
         reviewer = f.latest_signoff.reviewer if f and f.latest_signoff and f.status == "signed_off" else ""
         return Header("outcomes", "Outcomes: measures and change over time", self.case.case_id, self.as_of,
                       self.case.worker or "", reviewer, self.case.synthetic).section()
+
+    def risks(self) -> Section:
+        """Risk first, in every report: the screening's risk behaviours with their evidence."""
+        from ..measures.outcomes import baseline_bands
+        from ..rules.recommend import recommend
+
+        rec = recommend(self.case, bands=baseline_bands([self.case])[self.case.case_id])
+        return risk_section(rec.risks)
 
     def flags(self) -> Section:
         flags = self.result.not_on_track
@@ -163,4 +171,4 @@ class OutcomesReport:
         return provenance(None, versions, constants or "none supplied")
 
     def sections(self) -> list[Section]:
-        return [self.header(), self.flags(), self.scores(), self.charts(), self.change_table(), self.provenance()]
+        return [self.header(), self.risks(), self.flags(), self.scores(), self.charts(), self.change_table(), self.provenance()]

@@ -5,7 +5,7 @@ and the service-level change figures (paired and unpaired) by wave, service and 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -35,6 +35,7 @@ class CaseloadReview:
     flags: pd.DataFrame
     author: str = ""
     constants_path: str | None = None
+    recommendations: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_store(cls, store: Any, as_of: Any = None, worker: str | None = None, constants: str | None = None) -> "CaseloadReview":
@@ -50,12 +51,13 @@ class CaseloadReview:
         frame = timeline(caseload_frame([caseload_row(c) for c in cases]), as_of)
         plan_rows = []
         bands = baseline_bands(cases)
+        recommendations = {c.case_id: recommend(c, bands=bands[c.case_id]) for c in cases}
         for c in cases:
             if c.formulation is not None and c.formulation.recommendation is not None:
                 eff = effective_recommendation(c.formulation)
                 plan_rows.append((c.case_id, eff["wave"], list(eff["services"]), "decided"))
             else:
-                rec = recommend(c, bands=bands[c.case_id])
+                rec = recommendations[c.case_id]
                 plan_rows.append((c.case_id, rec.wave, list(rec.services), "recommended"))
         plan = pd.DataFrame(plan_rows, columns=["case_id", "wave", "services", "plan_source"])
         working = [c for c in cases if c.outcome is not None and c.outcome.decision == "begin_work"]
@@ -71,7 +73,7 @@ class CaseloadReview:
                 f = not_on_track(traj, as_of, 6, work_started=started)
                 if not f.empty:
                     flags = f[f["flag"].eq("reliably_worse") | f["score"].isin(HEADLINE)].reset_index(drop=True)
-        return cls(as_of, worker, cases, frame, plan, change, flags, author, constants)
+        return cls(as_of, worker, cases, frame, plan, change, flags, author, constants, recommendations)
 
     # -- sections ---------------------------------------------------------------------
 
@@ -84,6 +86,18 @@ class CaseloadReview:
         counts = self.frame["state"].value_counts()
         rows = [(STATE_LABELS[s], int(counts.get(s, 0))) for s in STATE_LABELS]
         return section("The caseload", f"<p>{len(self.frame)} cases as of {self.as_of.isoformat()}.</p>" + table(["State", "Cases"], rows), "summary")
+
+    def risks(self) -> Section:
+        """Every child with a risk flag, first: who, which risk, how often, reported by whom."""
+        rows = []
+        for c in self.cases:
+            for r in self.recommendations[c.case_id].risks:
+                rows.append((c.case_id, c.worker or "", r.label, f"{r.severity}, {label('frequency', r.frequency).lower()}",
+                             ", ".join(label("source", x) for x in r.sources)))
+        if not rows:
+            return Section('<section class="section risks clear"><h2>Children with a risk flag</h2><p>None.</p></section>', "no risks")
+        body = f"<p>{len({r[0] for r in rows})} children.</p>" + table(["Case", "Worker", "Risk", "Severity and frequency", "Reported by"], rows)
+        return Section(f'<section class="section risks"><h2>Children with a risk flag: read first</h2>{body}</section>', "risks")
 
     def screenings_due(self) -> Section:
         f = self.frame[self.frame["overdue"] | self.frame["due_within_14"]].sort_values("days_to_due")
@@ -158,7 +172,7 @@ class CaseloadReview:
                           f"{c.version}" if c else "none supplied")
 
     def sections(self) -> list[Section]:
-        return [self.header(), self.summary(), self.screenings_due(), self.awaiting_signoff(), self.not_on_track(),
+        return [self.header(), self.risks(), self.summary(), self.screenings_due(), self.awaiting_signoff(), self.not_on_track(),
                 self.no_recent_measure(), self.service_figures(), self.provenance()]
 
 
