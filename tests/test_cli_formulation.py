@@ -132,3 +132,15 @@ def test_recommend_uses_the_baseline_sdq_band(tmp_path, make_case_data):
     with open_store(path2, create=True) as s:
         s.import_cases([case_from_data(data)])
     assert json.loads(run("recommend", "TSW-000123", "--store", path2, "--json").stdout)["wave"] == 1
+
+
+def test_recommendation_before_screening_is_provisional(tmp_path, make_case_data):
+    data = make_case_data()
+    for key in ("screening", "outcome", "measures", "goals"):
+        data.pop(key)
+    path = str(tmp_path / "s.sqlite")
+    with open_store(path, create=True) as s:
+        s.import_cases([case_from_data(data)])
+    r = run("recommend", "TSW-000123", "--store", path)
+    assert r.output.splitlines()[2].startswith("PROVISIONAL: no screening is recorded yet")
+    assert json.loads(run("recommend", "TSW-000123", "--store", path, "--json").stdout)["screened"] is False

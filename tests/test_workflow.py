@@ -75,12 +75,17 @@ def test_signoff_rules(draft):
         sign_off(f, "TSW-000123", "dr.ahmed", T2, approve=False)
     returned = sign_off(f, "TSW-000123", "dr.ahmed", T2, approve=False, comment="Say more about the perpetuating factors")
     assert returned.status == "returned" and returned.signoffs[-1].comment == "Say more about the perpetuating factors"
-    approved = sign_off(returned, "TSW-000123", "dr.ahmed", T2, approve=True)
+    with pytest.raises(OverrideError, match=r"^TSW-000123: the formulation is returned for changes, not submitted; the worker submits it first"):
+        sign_off(returned, "TSW-000123", "dr.ahmed", T2, approve=True)
+    approved = sign_off(submit(returned, "TSW-000123"), "TSW-000123", "dr.ahmed", T2, approve=True)
     assert approved.status == "signed_off" and approved.signoffs[-1].formulation_revision == approved.revision
 
 
 def test_change_after_signoff_needs_signing_again(draft):
-    f = sign_off(record_decision(draft, "TSW-000123", "c.mensah", T1, accept=True), "TSW-000123", "dr.ahmed", T2, approve=True)
+    decided = record_decision(draft, "TSW-000123", "c.mensah", T1, accept=True)
+    with pytest.raises(OverrideError, match=r"the formulation is a draft, not submitted"):
+        sign_off(decided, "TSW-000123", "dr.ahmed", T2, approve=True)
+    f = sign_off(submit(decided, "TSW-000123"), "TSW-000123", "dr.ahmed", T2, approve=True)
     edited = edit_formulation(f, "c.mensah", T2, narrative="The worker's own words, kept verbatim <b>as typed</b>.")
     assert edited.status == "draft" and edited.revision == f.revision + 1
     assert edited.signoffs == f.signoffs  # the history of sign-offs stays
@@ -98,7 +103,7 @@ def test_every_version_kept_and_signed_off_used_by_default(store, make_case_data
     case = store.save(case, user="c.mensah")
     case.formulation = record_decision(case.formulation, case.case_id, "c.mensah", T1, accept=True)
     case = store.save(case, user="c.mensah")
-    case.formulation = sign_off(case.formulation, case.case_id, "dr.ahmed", T2, approve=True)
+    case.formulation = sign_off(submit(case.formulation, case.case_id), case.case_id, "dr.ahmed", T2, approve=True)
     case = store.save(case, user="dr.ahmed")
     case.formulation = edit_formulation(case.formulation, "c.mensah", T2, narrative="New thinking after the review meeting.")
     store.save(case, user="c.mensah")

@@ -154,6 +154,10 @@ class FormulationReport:
             parts.append(f"<h3>{text(_P_TITLES[p])}</h3>" + (f"<ul>{lis}</ul>" if lis else '<p class="none">None recorded.</p>'))
         narrative = quote(f.narrative, f"the worker's formulation, in {f.author}'s own words") if f.narrative.strip() else '<p class="none">The worker has not yet written the narrative.</p>'
         stage = ""
+        chosen = next((o for o in (f.decision.overrides if f.decision else []) if o.part == "stage"), None)
+        if chosen is not None and f.recommendation is not None:
+            stage += (f"<p><strong>Stage:</strong> the worker chose stage {text(chosen.value)} (suggested {f.recommendation.stage}) "
+                      f"because {text(chosen.reason)}. The evidence below was written for the suggested stage.</p>")
         if f.stage_evidence:
             stage += f"<p><strong>Stage evidence:</strong> {text(f.stage_evidence)}</p>"
         if f.next_stage_readiness:
@@ -187,6 +191,8 @@ class FormulationReport:
             services, models, pre, sign = rec.services, rec.models, rec.preconditions, rec.signposting
             fired = [(x.rule, x.reason, "won" if x.won else "") for x in rec.fired]
             rules_version, overridden, decided = rec.rules_version, {}, "Suggested by the rules; not yet decided by the worker"
+            if not rec.screened:
+                decided = rec.PROVISIONAL.rstrip(".")
         else:
             pre = rec.preconditions if rec is not None else ()
             sign = rec.signposting if rec is not None else ()

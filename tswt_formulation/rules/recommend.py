@@ -123,6 +123,9 @@ class Recommendation:
     fired: tuple[Fired, ...]
     stage_evidence: str
     next_stage_readiness: str
+    screened: bool = True  # False: no screening recorded yet, so the recommendation is provisional
+
+    PROVISIONAL = "PROVISIONAL: no screening is recorded yet, so this comes from the referral alone; screen before deciding."
 
     @property
     def recommendable(self) -> bool:
@@ -193,6 +196,7 @@ class Recommendation:
             "case_id": self.case_id,
             "as_of": self.as_of.isoformat(),
             "rules_version": self.rules_version,
+            "screened": self.screened,
             "eligibility": self.eligibility.as_dict(),
             "risks": [r.as_dict() for r in self.risks],
             "wave": self.wave,
@@ -212,6 +216,8 @@ class Recommendation:
             f"Recommendation for {self.case_id} as of {self.as_of.isoformat()} (rules {self.rules_version})",
             f"Eligibility: {self.eligibility.summary}",
         ]
+        if not self.screened and self.recommendable:
+            lines.append(self.PROVISIONAL)
         if self.risks:
             lines += ["", "RISKS"]
             lines += [f"  ! {r.text} [{', '.join(r.rules)}]" for r in self.risks]
@@ -519,6 +525,7 @@ def _resolve(case: Case, rules: RuleSet, facts: Facts, hits: list[tuple[Rule, Ma
         preconditions=tuple(lists["preconditions"]), signposting=tuple(lists["signposting"]),
         risks=_risks(facts, flagged), fired=tuple(fired),
         stage_evidence=stage_evidence, next_stage_readiness=next_readiness,
+        screened=case.screening is not None and case.screening.started is not None,
     )
 
 

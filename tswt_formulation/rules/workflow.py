@@ -104,6 +104,9 @@ def sign_off(
         raise OverrideError(f"{case_id}: the worker has not yet recorded a decision on the recommendation; it cannot be signed off")
     if formulation.status == "signed_off":
         raise OverrideError(f"{case_id}: revision {formulation.revision} is already signed off by {formulation.signoffs[-1].reviewer}")
+    if formulation.status != "awaiting_signoff":
+        state = "returned for changes" if formulation.status == "returned" else "a draft"
+        raise OverrideError(f"{case_id}: the formulation is {state}, not submitted; the worker submits it first (tswt submit {case_id})")
     if not approve and not comment.strip():
         raise OverrideError(f"{case_id}: returning a formulation needs a comment saying what to change")
     record = SignOff(reviewer=reviewer, at=at, outcome="approved" if approve else "returned", comment=comment,
