@@ -54,7 +54,7 @@ def test_score_refuses_a_bad_value_naming_row_and_column(tmp_path):
     path.write_text(_csv([good, bad]))
     r = CliRunner().invoke(cli, ["score", "sdq", "--input", str(path), "--informant", "parent"])
     assert r.exit_code == 2
-    assert r.stderr.startswith("error: row 1: column pfights: ")
+    assert r.stderr.startswith("error: row 3: column pfights: ")  # line 3 of the CSV (line 1 is the header)
     assert "3" in r.stderr.splitlines()[0]
     aside = tmp_path / "aside.csv"
     r = CliRunner().invoke(cli, ["score", "sdq", "--input", str(path), "--informant", "parent", "--set-aside", str(aside)])
@@ -119,3 +119,22 @@ def test_score_an_empty_file(tmp_path):
     empty.write_text("")
     r = CliRunner().invoke(cli, ["score", "sdq", "--input", str(empty), "--informant", "parent"])
     assert (r.exit_code, r.stderr) == (2, f"error: {empty}: the file is empty; expected a header row and one row per administration\n")
+
+
+def test_one_bad_cell_sets_aside_only_its_row_numbered_as_in_the_file(tmp_path):
+    good = {name: ITEMS[str(i + 1)] for i, name in enumerate(SYNTAX)}
+    rows = [dict(good, id="A"), dict(good, id="B", pobeys="x"), dict(good, id="C"), dict(good, id="D", ptantrum=3)]
+    path = tmp_path / "sdq.csv"
+    path.write_text(_csv(rows))
+    r = CliRunner().invoke(cli, ["score", "sdq", "--input", str(path), "--informant", "parent", "--id-column", "id"])
+    assert r.exit_code == 2
+    assert r.stderr.splitlines() == [
+        "error: row 3: column pobeys: value 'x' is not a number in the response coding 0-2",
+        "error: row 5: column ptantrum: value 3 is outside the response coding 0-2",
+    ]
+    aside = tmp_path / "aside.csv"
+    r = CliRunner().invoke(cli, ["score", "sdq", "--input", str(path), "--informant", "parent", "--id-column", "id", "--set-aside", str(aside)])
+    assert r.exit_code == 1
+    assert [row["id"] for row in csv.DictReader(io.StringIO(r.stdout))] == ["A", "C"]
+    with aside.open() as handle:
+        assert [row["row"] for row in csv.DictReader(handle)] == ["3", "5"]

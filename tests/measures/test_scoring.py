@@ -300,7 +300,7 @@ def test_text_is_not_coerced() -> None:
 
 
 def test_unknown_column() -> None:
-    with pytest.raises(ScoringError, match=r"^sdq: column pconsidd: not an item of sdq \(an item id such as 1 or an alias such as pconsid\) nor an id column; pass id_columns=\['pconsidd'\] to keep it, or drop it$"):
+    with pytest.raises(ScoringError, match=r"^sdq: column pconsidd: not an item of sdq \(an item id such as 1 or an alias such as pconsid\) nor an id column; keep it as an id column \(id_columns=\['pconsidd'\] in Python, --id-column pconsidd on the command line\) or drop it$"):
         score("sdq", pd.DataFrame({"pconsidd": [1]}), informant="parent")
 
 

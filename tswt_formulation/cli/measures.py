@@ -23,7 +23,10 @@ from ._common import Ctx, as_of_option, common, echo_json, table, to_date
 @common
 def score(ctx: Ctx, measure: str, input_path: Path, informant: str | None, form_version: str | None, output: Path | None,
           set_aside: Path | None, id_columns: tuple[str, ...]) -> None:
-    """Score a CSV of administrations (item numbers or the official syntax's names)."""
+    """Score a CSV of administrations (item numbers or the official syntax's names).
+
+    Problems are reported by the CSV's line number ("row 5" is line 5) and column.
+    """
     import pandas as pd
 
     from ..errors import Problem, ScoringError
@@ -38,6 +41,7 @@ def score(ctx: Ctx, measure: str, input_path: Path, informant: str | None, form_
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise ScoringError([Problem(str(input_path), "", f"not a readable CSV file: {str(exc).splitlines()[0]}")]) from None
     frame = _numeric_items(frame, set(id_columns))
+    frame.index = range(2, len(frame) + 2)  # "row N" is line N of the CSV file (line 1: the header)
     result = score_frame(measure, frame, informant=informant, version=form_version, id_columns=id_columns,
                          on_error="set_aside" if set_aside else "raise")
     text = result.to_csv(index=False)
@@ -58,17 +62,20 @@ def score(ctx: Ctx, measure: str, input_path: Path, informant: str | None, form_
 
 
 def _numeric_items(frame: Any, keep_text: set[str]) -> Any:
-    """Item columns as whole numbers; a value that is not one is left as text so the
-    scorer reports it against its row and column, never coerced."""
+    """Item columns as whole numbers, cell by cell: a value that is not a whole number is
+    left as text, so the scorer reports that cell (row and column) and only that cell."""
     import pandas as pd
 
-    text_cols = {"case_id", "date", "timepoint", "informant", "version", "administration", "measure"} | keep_text
+    text_cols = {"case_id", "date", "timepoint", "informant", "version", "administration", "measure", "id"} | keep_text
     for col in frame.columns:
         if col in text_cols:
             continue
         as_num = pd.to_numeric(frame[col], errors="coerce")
-        if (as_num.notna() | frame[col].isna()).all() and (as_num.dropna() % 1 == 0).all():
+        whole = as_num.notna() & (as_num % 1 == 0)
+        if whole.all() or (whole | frame[col].isna()).all():
             frame[col] = as_num.astype("Int64")
+        else:
+            frame[col] = frame[col].astype(object).where(~whole, as_num.where(whole).astype("Int64").astype(object))
     return frame
 
 

@@ -102,7 +102,7 @@ def _classify(df: pd.DataFrame, defn: MeasureDefinition, id_columns: Iterable[st
         elif name in ids:
             keep.append(name)
         else:
-            problems.append(Problem(defn.id, f"column {name}", f"not an item of {defn.id} (an item id such as 1 or an alias such as pconsid) nor an id column; pass id_columns=[{name!r}] to keep it, or drop it"))
+            problems.append(Problem(defn.id, f"column {name}", f"not an item of {defn.id} (an item id such as 1 or an alias such as pconsid) nor an id column; keep it as an id column (id_columns=[{name!r}] in Python, --id-column {name} on the command line) or drop it"))
     if problems:
         raise ScoringError(problems)
     return keep, items
