@@ -90,10 +90,16 @@ def test_export_ssda903_is_valid_under_every_rule(tmp_path, demo_cases):
     out = tmp_path / "oc2.csv"
     r = CliRunner().invoke(cli, ["export", "ssda903", "--year", "2026", "--store", store, "-o", str(out)])
     assert r.exit_code == 0, r.stderr
+    import re as _re
+
+    n, scored, reasons, neither = map(int, _re.search(r": (\d+) children .*?; (\d+) with a score, (\d+) with a reason, (\d+) with neither", r.stderr).groups())
     with out.open() as handle:
         rows = list(csv.DictReader(handle))
     assert rows and list(rows[0]) == ["CHILD", "DOB", "SDQ_SCORE", "SDQ_REASON"]
     assert not any(row["SDQ_SCORE"] and row["SDQ_REASON"] for row in rows)  # 197a; under-4s and 17+ get neither
+    assert (n, scored, reasons, neither) == (len(rows), sum(bool(r["SDQ_SCORE"]) for r in rows),
+                                             sum(bool(r["SDQ_REASON"]) for r in rows),
+                                             sum(not r["SDQ_SCORE"] and not r["SDQ_REASON"] for r in rows))
     import pandas as pd
 
     frame = pd.read_csv(out, dtype=str, keep_default_na=False, na_values=[""])
@@ -103,9 +109,11 @@ def test_export_ssda903_is_valid_under_every_rule(tmp_path, demo_cases):
     assert validate_oc2_sdq(frame, 2026, la) == []
 
 
-def test_export_ssda903_needs_a_year():
+def test_export_ssda903_needs_a_year_that_has_ended():
     r = CliRunner().invoke(cli, ["export", "ssda903"])
     assert r.exit_code == 2 and "needs --year YYYY" in r.stderr
+    r = CliRunner().invoke(cli, ["export", "ssda903", "--year", "2099"])
+    assert r.exit_code == 2 and "the collection year ending 31 March 2099 has not ended yet" in r.stderr
 
 
 @pytest.mark.parametrize("args", [["measures", "show", "nope"]])

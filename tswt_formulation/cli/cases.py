@@ -125,6 +125,10 @@ def _export_ssda903(ctx: Ctx, extra: tuple[str, ...], year: int | None, output: 
 
     if year is None:
         raise click.UsageError("`tswt export ssda903` needs --year YYYY (the year ending 31 March)")
+    from datetime import date as _date
+
+    if _date(year, 3, 31) > _date.today():
+        raise click.BadParameter(f"the collection year ending 31 March {year} has not ended yet", param_hint="--year")
     if extra:
         raise click.UsageError("`tswt export ssda903` exports every eligible child; do not name cases")
     with ctx.open() as store:
@@ -138,8 +142,11 @@ def _export_ssda903(ctx: Ctx, extra: tuple[str, ...], year: int | None, output: 
 
         atomic_write_text(output, text)
     scored = int(frame["SDQ_SCORE"].notna().sum())
+    reasons = int(frame["SDQ_REASON"].notna().sum())
+    neither = len(frame) - scored - reasons
     click.echo(f"SSDA903 OC2 SDQ {year - 1}-{year}: {len(frame)} children looked after for 12 months at 31 March {year}; "
-               f"{scored} with a score, {len(frame) - scored} with a reason" + (f"; written to {output}." if output else "."), err=True)
+               f"{scored} with a score, {reasons} with a reason, {neither} with neither (aged under 4 or 17+, as the rules require)"
+               + (f"; written to {output}." if output else "."), err=True)
 
 
 @click.command()
