@@ -144,3 +144,22 @@ def test_update_from_an_edited_export(tmp_path, make_case_data):
     assert run("update", str(bare), "--store", store, "--force").exit_code == 0
     with open_store(store) as s:
         assert s.audit_log("TSW-000123")[-1].note == "updated from a file (forced)"
+
+
+def test_demo_adds_to_a_store_that_has_demo_cases(tmp_path):
+    store = str(tmp_path / "d.sqlite")
+    assert run("demo", "--store", store, "--cases", "5", "--as-of", AS_OF.isoformat()).exit_code == 0
+    r = run("demo", "--store", store, "--cases", "3", "--seed", "2", "--as-of", AS_OF.isoformat())
+    assert r.exit_code == 0 and "(TSW-900006 to TSW-900008)" in r.output
+    from tswt_formulation import open_store
+
+    with open_store(store) as s:
+        assert len(s) == 8
+
+
+def test_unknown_worker_is_named(tmp_path):
+    store = str(tmp_path / "d.sqlite")
+    run("demo", "--store", store, "--cases", "20", "--as-of", AS_OF.isoformat())
+    for args in (["caseload"], ["reports", "--kind", "formulation"], ["reports", "--kind", "review"]):
+        r = run(*args, "--worker", "nobody", "--store", store)
+        assert r.exit_code == 2 and "no case in this store is allocated to 'nobody'; workers: " in r.stderr

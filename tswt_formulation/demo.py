@@ -63,13 +63,17 @@ _STRENGTHS = (
 )
 
 
-def generate_caseload(n: int = 60, seed: int = 1, as_of: date | None = None, progress: Callable[[int], None] | None = None) -> list[Case]:
-    """``n`` synthetic cases, deterministic for ``seed`` and ``as_of`` (default today)."""
+def generate_caseload(n: int = 60, seed: int = 1, as_of: date | None = None, progress: Callable[[int], None] | None = None,
+                      first: int = 1) -> list[Case]:
+    """``n`` synthetic cases, deterministic for ``seed`` and ``as_of`` (default today).
+
+    Ids run from ``TSW-9xxxxx`` number ``first`` (to add to a store that has demo cases)."""
     as_of = as_of or date.today()
     rng = random.Random(seed)
     cases = []
     for i in range(n):
         record = _case(rng, i, as_of)
+        record["case_id"] = f"TSW-{SYNTHETIC_ID_BASE + first + i:06d}"
         if i % 15 in (4, 11):  # a steady share of screenings overdue or due within two weeks
             _open_screening(rng, record, as_of, overdue=i % 15 == 4)
         cases.append(Case.model_validate(record))

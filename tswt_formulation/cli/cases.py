@@ -223,6 +223,7 @@ def caseload(ctx: Ctx, as_of: Any, worker: str | None, overdue: bool, states: tu
         raise click.BadParameter(f"{', '.join(unknown)}; expected one of {', '.join(STATES)}", param_hint="--state")
     day = to_date(as_of)
     with ctx.open() as store:
+        _check_worker(store, worker)
         frame = store.caseload(day, worker=worker, overdue=overdue)
     if states:
         frame = frame[frame["state"].isin(states)]
@@ -235,7 +236,8 @@ def caseload(ctx: Ctx, as_of: Any, worker: str | None, overdue: bool, states: tu
         echo_json({"as_of": day.isoformat(), "cases": records})
         return
     if frame.empty:
-        click.echo(f"No cases as of {day.isoformat()}" + (f" for {worker}" if worker else "") + ".")
+        what = "No overdue screenings" if overdue else "No cases"
+        click.echo(f"{what} as of {day.isoformat()}" + (f" for {worker}" if worker else "") + ".")
         return
     rows = []
     for r in frame.itertuples(index=False):
@@ -253,6 +255,16 @@ def caseload(ctx: Ctx, as_of: Any, worker: str | None, overdue: bool, states: tu
     summary = ", ".join(f"{counts.get(s, 0)} {STATE_LABELS[s].split(' (')[0].lower()}" for s in STATES if counts.get(s, 0))
     click.echo(f"\n{len(frame)} cases as of {day.isoformat()}: {summary}; {int(frame['overdue'].sum())} screening(s) overdue, "
                f"{int(frame['due_within_14'].sum())} due within 14 days.")
+
+
+def _check_worker(store: Any, worker: str | None) -> None:
+    """A worker with no case allocated in the store is most likely a typo: say so."""
+    if worker is None:
+        return
+    known = sorted({w for w in store.caseload_rows()["worker"] if isinstance(w, str)})
+    if worker not in known:
+        raise click.BadParameter(f"no case in this store is allocated to {worker!r}; workers: {', '.join(known) or 'none yet'}",
+                                 param_hint="--worker")
 
 
 def _isna(value: Any) -> bool:
@@ -295,12 +307,18 @@ def demo(ctx: Ctx, n: int, seed: int, as_of: Any) -> None:
     from ..demo import generate_caseload
 
     day = to_date(as_of)
+    with ctx.open(create=True) as store:
+        taken = [int(cid[4:]) for cid in store.case_ids() if cid.startswith("TSW-9")]
+    first = max(taken) - 900_000 + 1 if taken else 1  # add after any demo cases already there
+    if first + n - 1 > 99_999:
+        raise click.BadParameter("the synthetic id range TSW-900001..TSW-999999 is full", param_hint="--cases")
     with progress(n, "Generating") as bar:
-        cases = generate_caseload(n, seed=seed, as_of=day, progress=bar.update)
+        cases = generate_caseload(n, seed=seed, as_of=day, progress=bar.update, first=first)
     with ctx.open(create=True) as store:
         with progress(n, "Importing") as bar:
             store.import_cases(cases, note=f"synthetic demo caseload (seed {seed}, as of {day.isoformat()})", progress=bar.update)
-    click.echo(f"Added {n} synthetic cases (seed {seed}, as of {day.isoformat()}) to {store.location}.")
+    ids = f" ({cases[0].case_id} to {cases[-1].case_id})" if first > 1 else ""
+    click.echo(f"Added {n} synthetic cases{ids} (seed {seed}, as of {day.isoformat()}) to {store.location}.")
 
 
 @click.command()

@@ -54,12 +54,19 @@ def reports(ctx: Ctx, case_ids: tuple[str, ...], all_cases: bool, overdue: bool,
             raise click.UsageError("--kind review reports on the caseload; name no cases (use --worker to narrow it)")
         ids: list[str] = []
         if worker:
+            from .cases import _check_worker
+
+            with ctx.open() as store:
+                _check_worker(store, worker)
             extra["worker"] = worker
     else:
         chosen = sum(bool(x) for x in (case_ids, all_cases, overdue, worker))
         if chosen != 1:
             raise click.UsageError("name the cases, or give one of --all, --overdue, --worker W")
         with ctx.open() as store:
+            from .cases import _check_worker
+
+            _check_worker(store, worker)
             if case_ids:
                 missing = [c for c in case_ids if c not in store]
                 if missing:
