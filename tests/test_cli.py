@@ -93,6 +93,11 @@ def test_schema_is_valid_json_schema_and_accepts_the_full_case(make_case_data):
 
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, schema)
+    jsonschema.validate([make_case_data()], schema)
+    jsonschema.validate({"format": "tswt-cases/1", "package_version": "0.1.0", "versions": {"TSW-000123": 3},
+                         "cases": [make_case_data()]}, schema)  # the shape `tswt export` writes
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"cases": [bad]}, schema)
 
 
 def test_published_schema_file_is_current():

@@ -32,7 +32,7 @@ def reports(ctx: Ctx, case_ids: tuple[str, ...], all_cases: bool, overdue: bool,
     """Produce reports (HTML, or PDF with the pdf extra) for cases, in parallel.
 
     One case failing does not stop the others; at the end the failures are listed
-    (case, cell, error) and manifest.json/.csv record every file with its sha256.
+    (case, cell, error) and manifest-KIND.json/.csv record every file with its sha256.
     Exit 1 if any case failed.
     """
     from ..config import store_location

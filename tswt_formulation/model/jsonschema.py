@@ -28,10 +28,31 @@ def case_json_schema(vocab: Vocabularies | None = None) -> dict[str, Any]:
                 walk(value)
 
     walk(schema)
+    defs = schema.pop("$defs", {})
+    defs["Case"] = schema
+    case_ref = {"$ref": "#/$defs/Case"}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
-        "title": "tswt-formulation case",
-        "description": f"One child's case record (vocabularies {vocab.version}). A case file holds one case, a list of cases, or {{\"cases\": [...]}}.",
-        **schema,
+        "title": "tswt-formulation case file",
+        "description": (f"A case file (vocabularies {vocab.version}): one case, a list of cases, or an export "
+                        "{format, package_version, versions, cases: [...]} as written by `tswt export`."),
+        "$defs": defs,
+        "anyOf": [
+            case_ref,
+            {"type": "array", "items": case_ref},
+            {
+                "type": "object",
+                "properties": {
+                    "format": {"type": "string"},
+                    "package_version": {"type": "string"},
+                    "exported": {"type": "string"},
+                    "versions": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 1},
+                                 "description": "The store version each case was exported at (used by `tswt update`)."},
+                    "cases": {"type": "array", "items": case_ref},
+                },
+                "required": ["cases"],
+                "additionalProperties": False,
+            },
+        ],
     }

@@ -153,7 +153,7 @@ def run_reports(
     store : str
         The case store path or URL the notebooks open (read only).
     out_dir : path
-        Where the reports, ``manifest.json`` and ``manifest.csv`` go (created owner-only).
+        Where the reports and ``manifest-KIND.json``/``.csv`` go (created owner-only).
     executor : concurrent.futures.Executor, optional
         Default: a process pool of ``jobs`` workers. A Dask client's
         ``client.get_executor()`` works the same way.

@@ -106,7 +106,8 @@ class FormulationReport:
         if d.signposting:
             extra += "<p><strong>Signposting:</strong> " + text("; ".join(label("signposting", s) for s in d.signposting)) + "</p>"
         extra += f"<p><strong>Neurodevelopmental assessment:</strong> {text(d.nd_assessment_reason)}</p>"
-        return section("Eligibility", f"<p><strong>{text(d.summary)}</strong></p>{reasons}{extra}", "eligibility")
+        when = f"<p class=\"small\">Decided as at the referral, {text(d.as_of.isoformat())}, when the child was {d.age}.</p>"
+        return section("Eligibility", f"<p><strong>{text(d.summary)}</strong></p>{when}{reasons}{extra}", "eligibility")
 
     def timeline(self) -> Section:
         ref, scr, out = self.case.referral, self.case.screening, self.case.outcome

@@ -112,8 +112,13 @@ class OutcomesReport:
             threshold = grp["threshold"].dropna().iloc[0] if grp["threshold"].notna().any() else None
             fig = plot_trajectory(grp, "total", informant, bands=bands, threshold=threshold, case_id=self.case.case_id,
                                   title=f"SDQ total difficulties: {_INFORMANTS.get(informant, informant).lower()}")
-            corridor = f"; the shaded corridor is baseline +/- {threshold:.1f} points (reliable change)" if threshold else \
-                "; no reliable-change constants, so no corridor"
+            has_baseline = grp["baseline_value"].notna().any()
+            if not has_baseline:
+                corridor = "; no baseline from this informant, so no reliable-change corridor"
+            elif threshold:
+                corridor = f"; the shaded corridor is baseline +/- {threshold:.1f} points (reliable change)"
+            else:
+                corridor = "; no reliable-change constants, so no corridor"
             figs.append(figure(fig, f"SDQ total, {_INFORMANTS.get(informant, informant).lower()}: bands shaded{corridor}."))
         goals = traj[traj["measure"] == "gbo"]
         if not goals.empty and goals.groupby("score")["value"].count().max() >= 2:

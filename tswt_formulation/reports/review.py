@@ -109,14 +109,21 @@ class CaseloadReview:
         return section("Screenings overdue or due within two weeks", table(["Case", "Worker", "Due", ""], rows), "due")
 
     def awaiting_signoff(self) -> Section:
-        rows = []
+        waiting, returned = [], []
         for c in self.cases:
             f = c.formulation
-            if f is not None and f.status in ("awaiting_signoff", "returned"):
-                last = f.signoffs[-1] if f.signoffs else None
-                note = f"returned by {last.reviewer}: {last.comment}" if f.status == "returned" and last else f"submitted, revision {f.revision}"
-                rows.append((c.case_id, f.author, f.updated.strftime("%Y-%m-%d"), f.status.replace("_", " "), note))
-        body = table(["Case", "Author", "Updated", "Status", ""], sorted(rows, key=lambda r: r[2])) if rows else '<p class="none">None.</p>'
+            if f is None:
+                continue
+            if f.status == "awaiting_signoff":
+                waiting.append((c.case_id, f.author, f.updated.strftime("%Y-%m-%d"), f"revision {f.revision}"))
+            elif f.status == "returned" and f.signoffs:
+                last = f.signoffs[-1]
+                returned.append((c.case_id, f.author, last.at.strftime("%Y-%m-%d"), last.reviewer, last.comment))
+        body = (table(["Case", "Author", "Submitted", ""], sorted(waiting, key=lambda r: r[2])) if waiting
+                else '<p class="none">None.</p>')
+        if returned:
+            body += "<h3>Returned to the worker for changes</h3>" + table(
+                ["Case", "Author", "Returned", "By", "Comment"], sorted(returned, key=lambda r: r[2]))
         return section("Formulations awaiting sign-off", body, "signoff")
 
     def not_on_track(self) -> Section:
