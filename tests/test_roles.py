@@ -88,7 +88,7 @@ def team(pg_admin):
 
 def test_reviewer_reads_everything_and_changes_nothing(team, tmp_path):
     runner = CliRunner()
-    for args in (["caseload", "--as-of", AS_OF.isoformat()], ["caseload", "--worker", "c.mensah", "--overdue"],
+    for args in (["caseload", "--as-of", AS_OF.isoformat()], ["caseload", "--worker", "d.hughes", "--overdue"],  # a worker with cases in the 12-case demo
                  ["show", "TSW-900001"], ["export"], ["audit"]):
         r = runner.invoke(cli, [*args, "--store", team["reviewer"]])
         assert r.exit_code == 0, (args, r.output)
