@@ -52,3 +52,18 @@ def test_demo_always_has_screenings_overdue_and_due_soon():
 def test_many_seeds_generate_valid_caseloads():
     for seed in range(1, 16):
         assert len(generate_caseload(60, seed=seed, as_of=AS_OF)) == 60
+
+
+def test_readme_psychologist_tour_names_cases_awaiting_signoff():
+    """The README's sign-off commands must work on `make demo`'s caseload (60 cases, seed 1),
+    whatever the date: the demo's structure does not depend on its as-of date."""
+    import re
+    from datetime import date
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    named = re.findall(r"tswt signoff (TSW-9\d{5})", readme)
+    assert named
+    for as_of in (AS_OF, date(2026, 2, 1)):
+        status = {c.case_id: c.formulation.status if c.formulation else None for c in generate_caseload(60, seed=1, as_of=as_of)}
+        assert all(status[cid] == "awaiting_signoff" for cid in named), {cid: status[cid] for cid in named}

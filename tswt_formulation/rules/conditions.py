@@ -606,7 +606,7 @@ class MeasureBand(_Condition):
         return lambda facts: any(facts.bands.get(k) in bands for k in keys) if facts.bands else False
 
     def collect(self, facts: Facts, matched: Matched) -> None:
-        matched.add(matched.bands, [f"{k} {facts.bands[k]}" for k in self.matches(facts)])
+        matched.add(matched.bands, [_band_words(k, facts.bands[k]) for k in self.matches(facts)])
 
     def describe(self) -> str:
         who = f" ({' or '.join(self.informant)})" if self.informant else ""
@@ -627,3 +627,12 @@ CONDITION_KINDS: tuple[str, ...] = (
 
 for _model in (All, AnyOf, Not):
     _model.model_rebuild()
+
+
+_INFORMANT_WORDS = {"parent": "the parent or carer", "teacher": "the teacher", "self": "the young person", "worker": "the worker"}
+
+
+def _band_words(key: str, band: str) -> str:
+    """'sdq.total.parent' + 'abnormal' -> 'abnormal, by the parent or carer'."""
+    informant = key.rsplit(".", 1)[-1]
+    return f"{band.replace('_', ' ')}, by {_INFORMANT_WORDS.get(informant, informant)}"
