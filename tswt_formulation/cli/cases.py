@@ -261,7 +261,7 @@ def _check_worker(store: Any, worker: str | None) -> None:
     """A worker with no case allocated in the store is most likely a typo: say so."""
     if worker is None:
         return
-    known = sorted({w for w in store.caseload_rows()["worker"] if isinstance(w, str)})
+    known = store.workers()
     if worker not in known:
         raise click.BadParameter(f"no case in this store is allocated to {worker!r}; workers: {', '.join(known) or 'none yet'}",
                                  param_hint="--worker")

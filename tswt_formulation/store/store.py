@@ -465,6 +465,12 @@ class CaseStore:
 
     # -- caseload ----------------------------------------------------------------------
 
+    def workers(self) -> list[str]:
+        """The workers with at least one case allocated, sorted."""
+        q = sa.select(schema.cases.c.worker).where(schema.cases.c.worker.is_not(None)).distinct()
+        with self.engine.connect() as conn:
+            return sorted(conn.execute(q).scalars())
+
     def caseload_rows(self, worker: str | None = None) -> pd.DataFrame:
         """The indexed columns of every case (no record parsing)."""
         cols = [schema.cases.c[c] for c in ROW_COLUMNS]
