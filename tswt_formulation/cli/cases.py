@@ -58,14 +58,9 @@ def update(ctx: Ctx, files: tuple[Path, ...], force: bool, note: str) -> None:
     the store since it was exported is refused as stale, naming who changed it.
     """
     from ..errors import CaseNotFound, Problem, ValidationFailed
-    from ..model.parse import parse_cases, read_document
+    from ..model.parse import parse_case_files
 
-    cases = parse_cases(files)
-    versions: dict[str, int] = {}
-    for path in files:
-        doc = read_document(path)
-        if isinstance(doc, dict) and isinstance(doc.get("versions"), dict):
-            versions.update({str(k): v for k, v in doc["versions"].items() if isinstance(v, int)})
+    cases, versions = parse_case_files(files)
     with ctx.open() as store:
         current = store.versions_of([c.case_id for c in cases])
         missing = [c.case_id for c in cases if c.case_id not in current]

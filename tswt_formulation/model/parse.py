@@ -114,15 +114,25 @@ def parse_cases(paths: Iterable[Path | str]) -> list[Case]:
 
     Also refuses a case id that appears twice across the files.
     """
+    return parse_case_files(paths)[0]
+
+
+def parse_case_files(paths: Iterable[Path | str]) -> tuple[list[Case], dict[str, int]]:
+    """As :func:`parse_cases`, reading each file once, and also the store ``versions``
+    an export records (``tswt update`` checks them)."""
     problems: list[Problem] = []
     cases: list[Case] = []
+    versions: dict[str, int] = {}
     seen: dict[str, str] = {}
     for path in map(Path, paths):
         try:
-            docs = case_list(read_document(path), str(path))
+            doc = read_document(path)
+            docs = case_list(doc, str(path))
         except ValidationFailed as exc:
             problems.extend(exc.problems)
             continue
+        if isinstance(doc, dict) and isinstance(doc.get("versions"), dict):
+            versions.update({str(k): v for k, v in doc["versions"].items() if isinstance(v, int)})
         for i, raw in enumerate(docs):
             where = _where(str(path), raw, i)
             try:
@@ -137,4 +147,4 @@ def parse_cases(paths: Iterable[Path | str]) -> list[Case]:
             cases.append(case)
     if problems:
         raise ValidationFailed(problems, summary=f"{len(problems)} problem(s); nothing was written:")
-    return cases
+    return cases, versions
