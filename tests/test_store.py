@@ -142,3 +142,20 @@ def test_case_survives_model_store_model(tmp_path_factory, make_case_data, child
     assert back == case
     assert case_to_data(back) == case_to_data(case)
     assert back.screening.child_voice == child_voice  # staff text kept verbatim
+
+
+def test_saving_checks_measures_when_they_or_the_age_change(store, make_case_data):
+    from datetime import date
+
+    from tswt_formulation.errors import ValidationFailed
+
+    store.import_cases([case_from_data(make_case_data())])
+    case = store.get("TSW-000123")
+    case.measures[0].responses["5"] = 7
+    with pytest.raises(ValidationFailed, match=r"TSW-000123: measures\[0\]\.responses\.5: value 7 is outside the response coding 0-2"):
+        store.save(case)
+    case = store.get("TSW-000123")
+    case.child.date_of_birth = date(2008, 1, 10)  # 18 at the baseline: the P4-17 form no longer fits
+    with pytest.raises(ValidationFailed, match=r"TSW-000123: measures\[0\]\.date: 18 is outside the ages of version P4-17"):
+        store.save(case)
+    assert len(store.audit_log("TSW-000123")) == 1  # neither was written

@@ -13,7 +13,7 @@ import click
 
 from ..errors import ProblemsError, TswtError
 
-EXIT_OK, EXIT_PARTIAL, EXIT_INVALID = 0, 1, 2
+EXIT_INVALID = 2  # bad usage or invalid input, nothing written (exit 1 is for batches that finished the rest)
 
 
 class Ctx:

@@ -330,18 +330,21 @@ class CaseStore:
 
         Each case must carry the version it was loaded at (``case._version``, set by
         :meth:`get`, or from an export's ``versions``); any stale one refuses the lot.
+        Measure administrations are checked against their definitions when they (or the
+        date of birth that sets each form's age) changed.
         """
         who = config.current_user(user) if user else self.user
         # Re-validate each whole record: assignment validation checks fields one by one,
         # the cross-field rules need the whole case.
         prepared = [(case, case_to_data(case)) for case in cases]
         fresh = [case_from_data(record, case.case_id) for case, record in prepared]
-        check_measures(fresh)
         label = prepared[0][0].case_id if len(prepared) == 1 else f"{len(prepared)} cases"
         versions: list[int] = []
         with self._write(f"{label} not saved") as conn:
-            for (case, record), new in zip(prepared, fresh):
-                versions.append(self._save_in(conn, case, record, new, who, note))
+            planned = [self._plan_save(conn, case, record) for case, record in prepared]
+            check_measures([new for new, changes in zip(fresh, planned) if _touches_measures(changes)])
+            for (case, record), new, changes in zip(prepared, fresh, planned):
+                versions.append(self._apply_save(conn, case, record, new, changes, who, note))
         out: list[Case] = []
         for (case, _record), new, version in zip(prepared, fresh, versions):
             changed = version != case._version
@@ -349,8 +352,8 @@ class CaseStore:
             out.append(new if changed else case)  # unchanged: nothing was written
         return out
 
-    def _save_in(self, conn: sa.Connection, case: Case, record: dict[str, Any], fresh: Case, who: str, note: str) -> int:
-        """Write one case inside an open transaction; return its version afterwards."""
+    def _plan_save(self, conn: sa.Connection, case: Case, record: dict[str, Any]) -> list[dict[str, Any]]:
+        """Inside the write transaction: lock the row, refuse a stale edit, return the changes."""
         expected = case._version
         # FOR UPDATE: on PostgreSQL a concurrent save of this case waits here, then reads
         # the version the other one committed (SQLite ignores it: BEGIN IMMEDIATE already
@@ -364,7 +367,12 @@ class CaseStore:
             raise CaseNotFound(case.case_id)
         if row.version != expected:
             raise self._stale(conn, case.case_id, expected, row.version)
-        changes = record_diff(json.loads(row.record), record)
+        return record_diff(json.loads(row.record), record)
+
+    def _apply_save(self, conn: sa.Connection, case: Case, record: dict[str, Any], fresh: Case,
+                    changes: list[dict[str, Any]], who: str, note: str) -> int:
+        """Write one planned save; return the case's version afterwards."""
+        expected = case._version
         if not changes:
             return expected
         now = _now()
@@ -549,6 +557,11 @@ def _case_problems(row: Any, trail: list[Any]) -> list[str]:
     elif rebuilt != json.loads(row.record):
         out.append(f"{case_id}: the record differs from the one its audit log rebuilds (version {row.version})")
     return out
+
+def _touches_measures(changes: list[dict[str, Any]]) -> bool:
+    """Did a save change the measures, or the date of birth that sets each form's age?"""
+    return any(c["path"] in ("", "measures", "child", "child.date_of_birth") for c in changes)
+
 
 def _row(case: Case, record: dict[str, Any], version: int, now: datetime, who: str, created: bool) -> dict[str, Any]:
     row = caseload_row(case)
