@@ -1,4 +1,4 @@
-"""Shared fixtures: a fresh store per test, synthetic cases, the shared reference data.
+"""Shared fixtures: a fresh store per test, synthetic cases, the published reference data.
 
 Both back ends: ``backend`` is parametrised over ``sqlite`` and ``postgresql`` and
 ``any_store_url`` gives a fresh store location for it (an SQLite path, or a new, empty
@@ -30,9 +30,9 @@ from tswt_formulation._yaml import safe_load
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 AS_OF = date(2026, 11, 20)
-# The team's shared folder sits beside the checkout (as in CI); TSWT_SHARED points elsewhere.
-SHARED = Path(os.environ.get("TSWT_SHARED") or HERE.parent.parent / "shared")
-REFERENCE = SHARED / "reference-data"
+# Published reference data (expected values from outside our code), copied into the
+# repository with its sources and licences: tests/data/reference/README.md.
+REFERENCE = DATA / "reference"
 
 
 def under_ci() -> bool:
@@ -47,10 +47,10 @@ def skip_or_fail(reason: str) -> None:
 
 
 def reference_file(path: Path) -> Path:
-    """A file of ../shared/reference-data (published expected values): skipped with the
-    reason where the checkout has no shared/ beside it, a failure under CI=true."""
+    """A file of tests/data/reference (published expected values). It ships with the
+    repository, so a missing one is a failure that names it, never a skip."""
     if not path.exists():
-        skip_or_fail(f"reference data not found at {path}")
+        pytest.fail(f"reference data file missing from the repository: {path}")
     return path
 
 

@@ -1,4 +1,4 @@
-"""change() against published results: every case of reference-data/rci/expected_results.json.
+"""change() against published results: every case of tests/data/reference/rci/expected_results.json.
 
 Expected counts and constants come from the R package clinicalsignificance (its test
 snapshots and vignettes) and from suddengains' tests, as recorded in the JSON with the

@@ -2,7 +2,7 @@
 
 Expected values come from outside our code: cases worked by hand from MEASURES.md
 (data/sdq_hand_cases.yaml, each with its reason), the awell-score SDQ test vectors and the
-youthinmind scoring guide's statements (shared/reference-data/sdq/sdq_cases.json), and the
+youthinmind scoring guide's statements (tests/data/reference/sdq/sdq_cases.json), and the
 youthinmind band table (sdq_bands_4to17_youthinmind_2016.csv).
 """
 

@@ -1,6 +1,6 @@
 """SSDA903 OC2 SDQ export and validation.
 
-Rules and their logic: reference-data/ssda903/oc2_sdq_validation_rules.csv (Data to
+Rules and their logic: tests/data/reference/ssda903/oc2_sdq_validation_rules.csv (Data to
 Insight's validator); reason codes: sdq_reason_codes.csv; the export's duties:
 MEASURES.md ("Looked-after children in England"). Collection year 2025 throughout:
 1 April 2024 to 31 March 2025. Every expected rule below is worked from those sources.
