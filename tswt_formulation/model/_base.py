@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
 
 from .vocabulary import vocabulary
+
+# Validation context key: the vocabularies resolved once for a whole validation (a file
+# of cases), so each term field need not look up TSWT_VOCABULARY again.
+VOCABULARY_CONTEXT = "tswt_vocabulary"
 
 
 class Record(BaseModel):
@@ -21,8 +25,9 @@ class Record(BaseModel):
 
 
 def _term_checker(list_name: str):
-    def check(value: str) -> str:
-        vocab = vocabulary()[list_name]
+    def check(value: str, info: ValidationInfo) -> str:
+        context = info.context
+        vocab = ((context.get(VOCABULARY_CONTEXT) if context else None) or vocabulary())[list_name]
         if value not in vocab:
             known = ", ".join(vocab.terms)
             raise ValueError(f"unknown {list_name.replace('_', ' ')} {value!r}; expected one of: {known}")

@@ -8,11 +8,14 @@ import json
 from pathlib import Path
 from typing import Any, Iterable
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
+from .._bulk import gc_paused
 from .._yaml import safe_load
 from ..errors import Problem, ValidationFailed
+from ._base import VOCABULARY_CONTEXT
 from .case import Case, ConsistencyError
+from .vocabulary import vocabulary
 
 _FRIENDLY = {
     "extra_forbidden": "unknown field; it is not part of the case record (check the spelling against `tswt schema`)",
@@ -65,7 +68,7 @@ def case_from_data(raw: Any, where: str = "") -> Case:
     if not isinstance(raw, dict):
         raise ValidationFailed([Problem(where, "", f"a case must be a mapping of fields, got {type(raw).__name__}")])
     try:
-        return Case.model_validate_json(json.dumps(raw))
+        return Case.model_validate_json(json.dumps(raw), context={VOCABULARY_CONTEXT: vocabulary()})
     except ValidationError as exc:
         raise ValidationFailed(validation_problems(exc, where or _where("", raw, 0))) from None
 
@@ -109,6 +112,23 @@ def case_list(doc: Any, source: str) -> list[Any]:
     raise ValidationFailed([Problem(source, "", "expected a case, a list of cases, or {cases: [...]}")])
 
 
+_CASE_LIST: TypeAdapter[list[Case]] | None = None
+
+
+def _validate_all(docs: list[Any]) -> list[Case] | None:
+    """Every case of a file in one validation pass (one JSON text, one call), or None if
+    any case is not valid: then each is validated on its own, for messages per case."""
+    global _CASE_LIST
+    if not all(isinstance(raw, dict) for raw in docs):
+        return None
+    if _CASE_LIST is None:
+        _CASE_LIST = TypeAdapter(list[Case])
+    try:
+        return _CASE_LIST.validate_json(json.dumps(docs), context={VOCABULARY_CONTEXT: vocabulary()})
+    except ValidationError:
+        return None
+
+
 def parse_cases(paths: Iterable[Path | str]) -> list[Case]:
     """Read and validate every case in every file; raise once with every problem found.
 
@@ -117,6 +137,7 @@ def parse_cases(paths: Iterable[Path | str]) -> list[Case]:
     return parse_case_files(paths)[0]
 
 
+@gc_paused()  # thousands of cases: see tswt_formulation._bulk
 def parse_case_files(paths: Iterable[Path | str]) -> tuple[list[Case], dict[str, int]]:
     """As :func:`parse_cases`, reading each file once, and also the store ``versions``
     an export records (``tswt update`` checks them)."""
@@ -133,10 +154,11 @@ def parse_case_files(paths: Iterable[Path | str]) -> tuple[list[Case], dict[str,
             continue
         if isinstance(doc, dict) and isinstance(doc.get("versions"), dict):
             versions.update({str(k): v for k, v in doc["versions"].items() if isinstance(v, int)})
+        valid = _validate_all(docs)
         for i, raw in enumerate(docs):
             where = _where(str(path), raw, i)
             try:
-                case = case_from_data(raw, where)
+                case = valid[i] if valid is not None else case_from_data(raw, where)
             except ValidationFailed as exc:
                 problems.extend(exc.problems)
                 continue

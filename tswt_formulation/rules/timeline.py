@@ -17,19 +17,21 @@ screening, the screening is not completed and the as-of date is after the due da
 
 Everything is computed over a DataFrame (one row per case, the columns of
 :func:`caseload_row`) with vectorised pandas operations, so the caseload of a whole
-authority takes well under a second; :func:`case_timeline` runs the same code on one row.
+authority takes well under a second. :func:`case_timeline` applies the same rules to one
+case in plain Python (a test holds the two to the same answers), so showing one case
+needs no pandas.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from ..model.case import SCREENING_WEEKS, Case
+
+if TYPE_CHECKING:  # pandas is imported where a frame is built: `tswt show` needs none
+    import pandas as pd
 
 STATES = ("referred", "awaiting_decision", "awaiting_allocation", "in_screening", "work_begun", "closed")
 STATE_LABELS = {
@@ -77,6 +79,8 @@ def caseload_row(case: Case) -> dict[str, Any]:
 
 def caseload_frame(rows: list[dict[str, Any]] | pd.DataFrame) -> pd.DataFrame:
     """A caseload DataFrame with date columns as ``datetime64`` (NaT when absent)."""
+    import pandas as pd
+
     df = pd.DataFrame(rows, columns=list(ROW_COLUMNS)) if not isinstance(rows, pd.DataFrame) else rows.copy()
     for col in DATE_COLUMNS:
         df[col] = pd.to_datetime(df[col], errors="raise")
@@ -100,6 +104,9 @@ def timeline(caseload: pd.DataFrame, as_of: date) -> pd.DataFrame:
         The input columns plus ``age``, ``state``, ``state_label``, ``screening_due``,
         ``days_to_due`` (negative when past due), ``overdue`` (bool) and ``due_within_14``.
     """
+    import numpy as np
+    import pandas as pd
+
     df = caseload_frame(caseload) if not np.issubdtype(caseload["received"].dtype, np.datetime64) else caseload.copy()
     when = pd.Timestamp(as_of)
     df = df[df["received"] <= when].copy()
@@ -162,22 +169,40 @@ class CaseTimeline:
 
 def case_timeline(case: Case, as_of: date) -> CaseTimeline:
     """The timeline of one case as of a date (same rules as :func:`timeline`)."""
-    frame = timeline(caseload_frame([caseload_row(case)]), as_of)
-    if frame.empty:
+    if isinstance(as_of, datetime):
+        as_of = as_of.date()
+    row = caseload_row(case)
+
+    def happened(col: str) -> bool:
+        return row[col] is not None and row[col] <= as_of
+
+    if row["received"] > as_of:
         return CaseTimeline(case.case_id, as_of, "not_yet_referred", "Not yet referred", None, None, False)
-    row = frame.iloc[0]
-    due = row["screening_due"]
-    days = row["days_to_due"]
-    if bool(row["screening_open"]) or row["state"] == "in_screening":
-        shown_days = None if pd.isna(days) else int(days)
+    decided = happened("decision_date")
+    accepted = decided and row["decision"] == "accepted"
+    allocated = accepted and happened("allocation_date")
+    outcome_done = allocated and happened("outcome_date")
+    if (decided and row["decision"] == "not_accepted") or (outcome_done and row["outcome"] == "close"):
+        state = "closed"
+    elif outcome_done and row["outcome"] == "begin_work":
+        state = "work_begun"
+    elif allocated:
+        state = "in_screening"
+    elif accepted:
+        state = "awaiting_allocation"
+    elif happened("consent_date") and row["consent_informed"] and happened("approval_date"):
+        state = "awaiting_decision"
     else:
-        shown_days = None
+        state = "referred"
+    due = row["allocation_date"] + timedelta(weeks=SCREENING_WEEKS) if allocated else None
+    screening_open = state == "in_screening" and not happened("screening_completed")
+    days = (due - as_of).days if due is not None and screening_open else None
     return CaseTimeline(
         case_id=case.case_id,
         as_of=as_of,
-        state=str(row["state"]),
-        state_label=str(row["state_label"]),
-        screening_due=None if pd.isna(due) else due.date(),
-        days_to_due=shown_days if bool(row["screening_open"]) else None,
-        overdue=bool(row["overdue"]),
+        state=state,
+        state_label=STATE_LABELS[state],
+        screening_due=due,
+        days_to_due=days,
+        overdue=days is not None and days < 0,
     )

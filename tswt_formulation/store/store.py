@@ -16,15 +16,14 @@ import json
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
-import pandas as pd
 import sqlalchemy as sa
 
 from .. import config
+from .._bulk import gc_paused
 from .._version import __version__
 from ..errors import CaseNotFound, Problem, SchemaVersionError, StaleEdit, StoreError, ValidationFailed
-from ..measures.checks import check_measures
 from ..model.case import Case
 from ..model.formulation import Formulation
 from ..model.parse import case_from_data, case_to_data
@@ -33,6 +32,9 @@ from . import engine as dialect
 from . import schema
 from .diff import apply_changes, record_diff
 from .engine import display_location, make_engine
+
+if TYPE_CHECKING:  # pandas is imported by the caseload methods that build frames
+    import pandas as pd
 
 _DENORMALISED = [c for c in ROW_COLUMNS if c != "case_id"]
 _CHUNK = 500
@@ -254,15 +256,19 @@ class CaseStore:
 
         Raises :class:`ValidationFailed` listing every case id that already exists.
         """
+        from ..measures.checks import check_measures
+
         who = config.current_user(user) if user else self.user
-        check_measures(cases)  # responses that could not be scored are refused now, not found by a report later
+        with gc_paused():
+            check_measures(cases)  # responses that could not be scored are refused now, not found by a report later
         ids = [c.case_id for c in cases]
         dup_in_batch = {i for i in ids if ids.count(i) > 1} if len(set(ids)) != len(ids) else set()
         if dup_in_batch:
             raise ValidationFailed([Problem(i, "case_id", "appears more than once in this import") for i in sorted(dup_in_batch)])
         now = _now()
         try:
-            self._insert_new(cases, ids, who, note, now, progress)
+            with gc_paused():
+                self._insert_new(cases, ids, who, note, now, progress)
         except sa.exc.IntegrityError as exc:
             if not dialect.is_unique_violation(exc):
                 raise
@@ -306,11 +312,13 @@ class CaseStore:
                 batch = cases[start : start + _CHUNK]
                 case_rows, audit_rows = [], []
                 for case in batch:
-                    record = case_to_data(case)
-                    case_rows.append(_row(case, record, 1, now, who, created=True))
+                    row = _row(case, case_to_data(case), 1, now, who, created=True)
+                    case_rows.append(row)
+                    # The audit entry of a new case is record_diff(None, record): the
+                    # record's JSON text as just written, not serialised a second time.
                     audit_rows.append(
                         {"at": now, "user": who, "case_id": case.case_id, "action": "import", "version": 1,
-                         "changes": json.dumps(record_diff(None, record)), "note": note}
+                         "changes": '[{"op": "add", "path": "", "after": ' + row["record"] + "}]", "note": note}
                     )
                 conn.execute(schema.cases.insert(), case_rows)
                 conn.execute(schema.audit.insert(), audit_rows)
@@ -333,6 +341,8 @@ class CaseStore:
         Measure administrations are checked against their definitions when they (or the
         date of birth that sets each form's age) changed.
         """
+        from ..measures.checks import check_measures
+
         who = config.current_user(user) if user else self.user
         # Re-validate each whole record: assignment validation checks fields one by one,
         # the cross-field rules need the whole case.
@@ -481,6 +491,8 @@ class CaseStore:
 
     def caseload_rows(self, worker: str | None = None) -> pd.DataFrame:
         """The indexed columns of every case (no record parsing)."""
+        import pandas as pd
+
         cols = [schema.cases.c[c] for c in ROW_COLUMNS]
         q = sa.select(*cols).order_by(schema.cases.c.case_id)
         if worker is not None:
