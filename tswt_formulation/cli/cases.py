@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from .._version import __version__
-from ._common import Ctx, as_of_option, common, echo_json, progress, table, to_date
+from ._common import Ctx, as_of_option, common, echo_json, frame_table, progress, table, to_date
 
 EXPORT_FORMAT = "tswt-cases/1"
 
@@ -234,22 +234,36 @@ def caseload(ctx: Ctx, as_of: Any, worker: str | None, overdue: bool, states: tu
         what = "No overdue screenings" if overdue else "No cases"
         click.echo(f"{what} as of {day.isoformat()}" + (f" for {worker}" if worker else "") + ".")
         return
-    rows = []
-    for r in frame.itertuples(index=False):
-        due = "" if _isna(r.screening_due) or r.state != "in_screening" else r.screening_due.date().isoformat()
-        if r.screening_open:
-            d = int(r.days_to_due)
-            when = "OVERDUE by %d day%s" % (-d, "s" if d != -1 else "") if d < 0 else ("due today" if d == 0 else f"{d} day{'s' if d != 1 else ''} left")
-        elif r.state == "in_screening":
-            when = "screening done; outcome to record"
-        else:
-            when = ""
-        rows.append((r.case_id, r.age, r.legal_status.replace("_", " "), STATE_LABELS[r.state], r.worker if isinstance(r.worker, str) else "", due, when))
-    click.echo(table(["case", "age", "legal status", "state", "worker", "screening due", ""], rows))
+    click.echo(frame_table(["case", "age", "legal status", "state", "worker", "screening due", ""], _caseload_columns(frame)))
     counts = frame["state"].value_counts()
     summary = ", ".join(f"{counts.get(s, 0)} {STATE_LABELS[s].split(' (')[0].lower()}" for s in STATES if counts.get(s, 0))
     click.echo(f"\n{len(frame)} cases as of {day.isoformat()}: {summary}; {int(frame['overdue'].sum())} screening(s) overdue, "
                f"{int(frame['due_within_14'].sum())} due within 14 days.")
+
+
+def _caseload_columns(frame: Any) -> list[Any]:
+    """The caseload table's columns as text, computed column by column (not row by row:
+    100,000 cases)."""
+    import numpy as np
+
+    screening = (frame["state"] == "in_screening").to_numpy()
+    due = frame["screening_due"].dt.strftime("%Y-%m-%d").where(screening & frame["screening_due"].notna().to_numpy(), "")
+    is_open = frame["screening_open"].to_numpy(dtype=bool)
+    days = frame["days_to_due"].fillna(0).to_numpy(dtype=np.int64)
+    plural = np.where(np.abs(days) != 1, "s", "")
+    number = np.abs(days).astype(str)
+    when = np.select(
+        [is_open & (days < 0), is_open & (days == 0), is_open, screening],
+        [np.char.add(np.char.add("OVERDUE by ", number), np.char.add(" day", plural)),
+         "due today",
+         np.char.add(np.char.add(number, np.char.add(" day", plural)), " left"),
+         "screening done; outcome to record"],
+        default="",
+    )
+    return [
+        frame["case_id"], frame["age"].astype(str), frame["legal_status"].str.replace("_", " "), frame["state_label"],
+        frame["worker"].where(frame["worker"].map(lambda w: isinstance(w, str)), ""), due, when,
+    ]
 
 
 def _check_worker(store: Any, worker: str | None) -> None:

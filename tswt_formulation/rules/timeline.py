@@ -107,7 +107,7 @@ def timeline(caseload: pd.DataFrame, as_of: date) -> pd.DataFrame:
     import numpy as np
     import pandas as pd
 
-    df = caseload_frame(caseload) if not np.issubdtype(caseload["received"].dtype, np.datetime64) else caseload.copy()
+    df = caseload_frame(caseload) if not pd.api.types.is_datetime64_any_dtype(caseload["received"]) else caseload.copy()
     when = pd.Timestamp(as_of)
     df = df[df["received"] <= when].copy()
 

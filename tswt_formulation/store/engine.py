@@ -153,6 +153,25 @@ def _configure_sqlite(engine: sa.Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.pop("tswt_write", False) else "BEGIN")
 
 
+def fetch_tuples(conn: sa.Connection, query: sa.Select[Any]) -> list[tuple[Any, ...]]:
+    """A read query's rows as plain tuples, for a DataFrame.
+
+    On SQLite straight from the driver's cursor, skipping SQLAlchemy's result processing
+    (which parses every DATE with a regular expression): dates come back as ISO text,
+    booleans as 0/1. Elsewhere the driver already returns native values.
+    """
+    if conn.dialect.name != "sqlite":
+        return [tuple(row) for row in conn.execute(query)]
+    compiled = query.compile(dialect=conn.dialect)
+    params = [compiled.params[name] for name in compiled.positiontup or ()]
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(str(compiled), params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
 def lock_for_migration(conn: sa.Connection) -> None:
     """Serialise schema migrations between processes, inside the current transaction.
 

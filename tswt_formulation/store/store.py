@@ -498,8 +498,12 @@ class CaseStore:
         if worker is not None:
             q = q.where(schema.cases.c.worker == worker)
         with self.engine.connect() as conn:
-            result = conn.execute(q)
-            return pd.DataFrame(result.fetchall(), columns=list(ROW_COLUMNS))
+            # Plain tuples: SQLAlchemy's Row objects send pandas down a slow path (1.2 s
+            # at 100,000 cases); on SQLite, dates stay ISO text for one vectorised parse.
+            frame = pd.DataFrame(dialect.fetch_tuples(conn, q), columns=list(ROW_COLUMNS))
+        for col in ("synthetic", "consent_informed"):  # SQLite's raw booleans are 0/1
+            frame[col] = frame[col].astype(bool)
+        return frame
 
     def caseload(self, as_of: date | None = None, worker: str | None = None, overdue: bool = False) -> pd.DataFrame:
         """The caseload as of a date: state, screening due, days to due, worker."""
