@@ -2,7 +2,8 @@
 
 Everything is numpy over whole columns; the only Python loops run over items, scores,
 versions and band categories, or over the cells already found to be bad (to word the
-errors). A million SDQs score in about a second (see ``bench/bench_scoring.py``).
+errors). Each item is converted once from float to the smallest integer type, and sums
+stay in small integers: a million SDQs score in well under a second (``bench/``).
 """
 
 from __future__ import annotations
@@ -57,6 +58,8 @@ class _Rows:
 
     def add(self, mask: np.ndarray, column: str, message: Any) -> None:
         """Record a problem for every row in ``mask``; ``message(pos)`` words each one."""
+        if not mask.any():
+            return
         for pos in np.flatnonzero(mask)[:_ROW_PROBLEMS_MAX]:
             text = message(pos) if callable(message) else message
             self.problems.append((int(pos), Problem(f"row {self.index[pos]}", f"column {column}", text)))
@@ -112,6 +115,8 @@ def _values(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Column as float64 (NaN = missing) and a mask of cells that are not numbers."""
     if pd.api.types.is_bool_dtype(col.dtype):
         return np.full(len(col), np.nan), col.notna().to_numpy()
+    if col.dtype == np.float64:  # what pd.read_csv gives: used as it is, no copy
+        return col.to_numpy(), np.zeros(len(col), dtype=bool)
     if pd.api.types.is_numeric_dtype(col.dtype):
         return col.to_numpy(dtype=np.float64, na_value=np.nan), np.zeros(len(col), dtype=bool)
     obj = col.to_numpy(dtype=object)
@@ -122,44 +127,63 @@ def _values(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return out, ~is_num & ~missing
 
 
-def _check_coding(x: np.ndarray, coding: ResponseCoding) -> np.ndarray:
-    """Mask of answered cells outside the coding (including non-whole numbers)."""
+def _codes(x: np.ndarray, coding: ResponseCoding) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """An item's answers converted once: (answered mask, integer codes, 0 where missing
+    or bad, mask of answered cells outside the coding, including non-whole numbers)."""
     vals = sorted(coding.values)
-    answered = ~np.isnan(x)
-    if vals == list(range(vals[0], vals[-1] + 1)):
+    lo, hi = vals[0], vals[-1]
+    answered = x == x  # not NaN
+    code = np.zeros(len(x), dtype=_int_type(lo, hi))
+    if not answered.any():
+        return answered, code, np.zeros(len(x), dtype=bool)
+    if vals != list(range(lo, hi + 1)):
+        bad = answered & ~np.isin(x, vals)
+    elif lo <= np.fmin.reduce(x) and np.fmax.reduce(x) <= hi:  # in range (NaN ignored): only whole numbers to check
+        np.copyto(code, x, casting="unsafe", where=answered)
+        bad = answered & (code != x)
+        if not bad.any():
+            return answered, code, bad
+    else:
         with np.errstate(invalid="ignore"):
-            return answered & ((x < vals[0]) | (x > vals[-1]) | (x != np.floor(x)))
-    return answered & ~np.isin(x, vals)
+            bad = answered & ((x < lo) | (x > hi) | (x != np.floor(x)))
+    code[:] = 0
+    np.copyto(code, x, casting="unsafe", where=answered & ~bad)
+    return answered, code, bad
 
 
 # --- rows: informant, age, version ---------------------------------------------------------
 
 
 def _resolve_rows(df: pd.DataFrame, defn: MeasureDefinition, informant: str | None, version: str | None, age: float | None, rows: _Rows) -> tuple[np.ndarray, np.ndarray]:
-    """Per row: informant (object array, None if not needed) and version index (-1 = bad)."""
+    """Per row: informant as a code into ``defn.informants`` (-1 = none or not known) and
+    version index (-1 = bad). A scalar informant or version is resolved once, not per row."""
     n = len(df)
+    names = defn.informants
     if informant is not None:
         defn._check_informant(informant)
     if version is not None:
         v = defn.version_by_id(version)
         if informant is not None and informant not in v.informants:
             defn.version_for(informant, version=version)  # raises with the wording
-    inf: np.ndarray = np.full(n, informant, dtype=object)
+    inf = np.full(n, -1 if informant is None else names.index(informant), dtype=np.int8)
     if "informant" in df.columns:
         col = df["informant"].to_numpy(dtype=object)
         given = ~pd.isna(df["informant"]).to_numpy()
         if informant is not None:
             rows.add(given & (col != informant), "informant", lambda p: f"{_fmt(col[p])} differs from informant={informant!r}")
         else:
-            inf = col.copy()
-            inf[~given] = None
-            known = np.isin(col.astype(str), list(defn.informants))
-            rows.add(given & ~known, "informant", lambda p: f"{_fmt(col[p])} is not an informant of {defn.id}; expected one of {', '.join(defn.informants)}")
-    no_inf = pd.isna(pd.Series(inf, dtype=object)).to_numpy() & ~rows.bad
+            for k, name in enumerate(names):
+                inf[given & (col == name)] = k
+            rows.add(given & (inf < 0), "informant", lambda p: f"{_fmt(col[p])} is not an informant of {defn.id}; expected one of {', '.join(names)}")
+    no_inf = (inf < 0) & ~rows.bad
     if no_inf.any() and len(defn.versions) > 1 and version is None:
         if informant is None and "informant" not in df.columns:
-            raise ScoringError([Problem(defn.id, "informant", f"missing: {defn.id} has forms for {', '.join(defn.informants)}; pass informant= or an informant column")])
-        rows.add(no_inf, "informant", f"missing: {defn.id} has forms for {', '.join(defn.informants)}")
+            raise ScoringError([Problem(defn.id, "informant", f"missing: {defn.id} has forms for {', '.join(names)}; pass informant= or an informant column")])
+        rows.add(no_inf, "informant", f"missing: {defn.id} has forms for {', '.join(names)}")
+
+    def of(version: Version) -> np.ndarray:
+        """Rows whose informant completes ``version``."""
+        return np.isin(inf, [names.index(i) for i in version.informants])
 
     ages = np.full(n, np.nan)
     age_label = "age"
@@ -185,20 +209,20 @@ def _resolve_rows(df: pd.DataFrame, defn: MeasureDefinition, informant: str | No
     if version is not None or vcol is not None:
         for j, v in enumerate(defn.versions):
             here = ver == j
-            wrong_inf = here & ~pd.isna(pd.Series(inf, dtype=object)).to_numpy() & ~np.isin(inf.astype(str), list(v.informants))
-            rows.add(wrong_inf & ~rows.bad, "informant", lambda p, v=v: f"{_fmt(inf[p])} does not complete version {v.id} (completed by {', '.join(v.informants)})")
+            wrong_inf = here & (inf >= 0) & ~of(v)
+            rows.add(wrong_inf & ~rows.bad, "informant", lambda p, v=v: f"{names[inf[p]]} does not complete version {v.id} (completed by {', '.join(v.informants)})")
             rows.add(here & ~_covers(v, ages) & ~rows.bad, age_label, lambda p, v=v: f"{_fmt(ages[p])} is outside the ages of version {v.id} ({v.age.describe()})")
     else:
-        inf_str = inf.astype(str)
         for j, v in enumerate(defn.versions):
             fits = (ver < 0) & _covers(v, ages)
             if len(defn.versions) > 1:
-                fits &= np.isin(inf_str, list(v.informants))
+                fits &= of(v)
             ver[fits] = j
 
         def outside(p: int) -> str:
-            spans = ", ".join(v.age.describe() for v in defn.versions if inf[p] in v.informants)
-            return f"{_fmt(ages[p])} is outside the ages of every {inf[p]} version of {defn.id} ({spans})"
+            who = names[inf[p]] if inf[p] >= 0 else None
+            spans = ", ".join(v.age.describe() for v in defn.versions if who in v.informants)
+            return f"{_fmt(ages[p])} is outside the ages of every {who} version of {defn.id} ({spans})"
         rows.add((ver < 0) & ~rows.bad, age_label, outside)
     return inf, ver
 
@@ -216,66 +240,100 @@ def _covers(v: Version, ages: np.ndarray) -> np.ndarray:
 # --- the arithmetic -----------------------------------------------------------------------
 
 
-def _points(x: np.ndarray, coding: ResponseCoding, reverse: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Answered mask and integer points (0 where missing), after reversal and scored_as."""
-    answered = ~np.isnan(x)
-    v = np.where(answered, x, coding.values[0]).astype(np.int32)
-    lo, hi = min(coding.values), max(coding.values)
-    if coding.scored_as:
-        lut = np.zeros(hi - lo + 1, dtype=np.int32)
-        for code, pts in coding.scored_as.items():
-            lut[code - lo] = pts
-        v = lut[v - lo]
-    elif reverse:
-        v = (lo + hi) - v
-    return answered, np.where(answered, v, 0).astype(np.int32)
+def _int_type(lo: int, hi: int) -> type[np.signedinteger[Any]]:
+    """The smallest signed integer type holding lo..hi (int8 for the SDQ's codes)."""
+    for kind in (np.int8, np.int16, np.int32):
+        if np.iinfo(kind).min <= lo and hi <= np.iinfo(kind).max:
+            return kind
+    return np.int64
 
 
-def _compute(defn: MeasureDefinition, cols: dict[str, np.ndarray], inf: np.ndarray, n: int, uniform: bool) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """score id -> (int values, ok mask)."""
-    empty = np.full(n, np.nan)
+class _Points:
+    """Each item's points (0 where missing) from its integer codes, in the smallest
+    integer type that holds them; sums use a type that holds the sum."""
+
+    def __init__(self, defn: MeasureDefinition, cols: dict[str, tuple[np.ndarray, np.ndarray]], n: int) -> None:
+        self.defn, self.cols, self.n = defn, cols, n
+        self._cache: dict[tuple[str, bool], tuple[np.ndarray, np.ndarray, int]] = {}
+
+    def item(self, item: str, reverse: bool) -> tuple[np.ndarray, np.ndarray, int]:
+        """(answered, points, largest |points|) for an item, reversed if asked."""
+        key = (item, reverse)
+        if key not in self._cache:
+            coding = self.defn.coding(item)
+            lo, hi = min(coding.values), max(coding.values)
+            if item not in self.cols:
+                self._cache[key] = (np.zeros(self.n, dtype=bool), np.zeros(self.n, dtype=np.int8), 0)
+                return self._cache[key]
+            answered, code = self.cols[item]
+            if coding.scored_as:
+                lut = np.zeros(hi - lo + 1, dtype=np.int64)
+                for c, p in coding.scored_as.items():
+                    lut[c - lo] = p
+                top = int(np.abs(lut).max())
+                index = code.astype(np.intp) - lo
+                index[~answered] = 0  # a missing answer's code 0 may not be a code at all
+                points = lut.astype(_int_type(-top, top))[index]
+            elif reverse:
+                top = max(abs(lo), abs(hi), abs(lo + hi))
+                points = ((lo + hi) - code).astype(_int_type(-top, top), copy=False)
+            else:
+                top, points = max(abs(lo), abs(hi)), code
+            if coding.scored_as or reverse:
+                points[~answered] = 0
+            self._cache[key] = (answered, points, top)
+        return self._cache[key]
+
+    def total(self, items: Sequence[str], reverse: Mapping[str, bool]) -> tuple[np.ndarray, np.ndarray]:
+        """(sum of points, number answered) over items."""
+        parts = [self.item(i, reverse.get(i, False)) for i in items]
+        bound = sum(t for _, _, t in parts)
+        total = np.zeros(self.n, dtype=_int_type(-bound, bound))
+        answered = np.zeros(self.n, dtype=_int_type(0, len(items)))
+        for ans, pts, _top in parts:
+            total += pts
+            answered += ans
+        return total, answered
+
+
+def _compute(defn: MeasureDefinition, cols: dict[str, tuple[np.ndarray, np.ndarray]], inf: np.ndarray, n: int, uniform: bool) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """score id -> (int64 values, ok mask)."""
+    points = _Points(defn, cols, n)
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for s in defn.score_definitions:
         if isinstance(s, MeanProratedScore):
-            total = np.zeros(n, dtype=np.int64)
-            answered = np.zeros(n, dtype=np.int64)
-            for item in s.items:
-                ans, pts = _points(cols.get(item, empty), defn.coding(item), defn.item_by_id[item].reverse)
-                total += pts
-                answered += ans
+            total, answered = points.total(s.items, {i: defn.item_by_id[i].reverse for i in s.items})
             k = s.scale_to or len(s.items)
             # round_half_up(total / answered * k) in exact integer arithmetic
-            value = (2 * total * k + answered) // (2 * np.maximum(answered, 1))
+            total64, answered64 = total.astype(np.int64), answered.astype(np.int64)
+            value = (2 * k * total64 + answered64) // (2 * np.maximum(answered64, 1))
             out[s.id] = (value, answered >= s.min_answered)
         elif isinstance(s, SumOfSubscalesScore):
             value = np.zeros(n, dtype=np.int64)
             ok = np.ones(n, dtype=bool)
             for c in s.components:
-                value = value + out[c][0]
+                value += out[c][0]
                 ok &= out[c][1]
             out[s.id] = (value, ok)
         elif isinstance(s, ImpactScore):
             value = np.zeros(n, dtype=np.int64)
             ok = np.zeros(n, dtype=bool)
             for who, items in s.items.items():
-                if uniform and n and inf[0] != who:
+                code = defn.informants.index(who) if who in defn.informants else -2
+                if uniform and n and inf[0] != code:
                     continue
-                total = np.zeros(n, dtype=np.int64)
-                anyans = np.zeros(n, dtype=bool)
-                for item in items:
-                    ans, pts = _points(cols.get(item, empty), defn.coding(item), False)
-                    total += pts
-                    anyans |= ans
+                total, answered = points.total(items, {})
                 if uniform:
-                    value, ok = total, anyans
+                    value, ok = total.astype(np.int64), answered > 0
                 else:
-                    here = inf == who
+                    here = inf == code
                     value = np.where(here, total, value)
-                    ok = np.where(here, anyans, ok)
-            no = np.isin(cols.get(s.overall_item, empty), s.overall_no_values)
+                    ok = np.where(here, answered > 0, ok)
+            overall = cols.get(s.overall_item)
+            no = overall[0] & np.isin(overall[1], s.overall_no_values) if overall is not None else np.zeros(n, dtype=bool)
             out[s.id] = (np.where(no, 0, value), ok | no)
         elif isinstance(s, ItemScore):
-            ans, pts = _points(cols.get(s.item, empty), defn.coding(s.item), defn.item_by_id[s.item].reverse)
+            ans, pts, _top = points.item(s.item, defn.item_by_id[s.item].reverse)
             out[s.id] = (pts.astype(np.int64), ans)
     return out
 
@@ -291,10 +349,15 @@ def _band_column(defn: MeasureDefinition, score_id: str, system: str, value: np.
     codes = np.full(len(value), -1, dtype=np.int8)
     lo, hi = defn.score_range(score_id)
     clipped = np.clip(value, lo, hi) - lo
+    only = int(ver[0]) if len(ver) and (ver == ver[0]).all() else None
     for j, t in tables:
         lut = np.full(hi - lo + 1, -1, dtype=np.int8)
         for cat, (a, b) in t.items():
             lut[a - lo : b - lo + 1] = cats.index(cat)
+        if only is not None:  # every row on one form (the usual case): one lookup, no masks
+            if j == only:
+                codes = np.where(ok, lut[clipped], np.int8(-1))
+            continue
         here = ok & (ver == j)
         codes[here] = lut[clipped[here]]
     return pd.Categorical.from_codes(codes, categories=cats)
@@ -388,17 +451,22 @@ def score(
     rows = _Rows(df.index)
     inf, ver = _resolve_rows(df, defn, informant, version, age, rows)
 
-    cols: dict[str, np.ndarray] = {}
+    cols: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # item -> (answered, integer codes)
     for col, item_id in item_cols.items():
         x, not_num = _values(df[col])
         coding = defn.coding(item_id)
         rows.add(not_num, col, lambda p, c=col: f"value {_fmt(df[c].iloc[p])} is not a number in the response coding {defn.coding(item_cols[c]).describe()}")
-        rows.add(_check_coding(x, coding), col, lambda p, x=x, c=coding: f"value {_fmt(x[p])} is outside the response coding {c.describe()}")
+        answered, code, outside = _codes(x, coding)
+        rows.add(outside, col, lambda p, x=x, c=coding: f"value {_fmt(x[p])} is outside the response coding {c.describe()}")
         only = defn.item_by_id[item_id].informants
         if only is not None:
-            off = ~np.isnan(x) & ~np.isin(inf.astype(str), list(only)) & ~pd.isna(pd.Series(inf, dtype=object)).to_numpy()
-            rows.add(off, col, lambda p, i=item_id, o=only: f"item {i} is not on the {inf[p]} form (only {', '.join(o)})")
-        cols[item_id] = x
+            on_form = [defn.informants.index(i) for i in only if i in defn.informants]
+            if informant is not None and "informant" not in df.columns:  # one informant: decided once
+                off = answered if informant not in only else np.zeros(len(x), dtype=bool)
+            else:
+                off = answered & (inf >= 0) & ~np.isin(inf, on_form)
+            rows.add(off, col, lambda p, i=item_id, o=only: f"item {i} is not on the {defn.informants[inf[p]]} form (only {', '.join(o)})")
+        cols[item_id] = (answered, code)
 
     set_aside = pd.DataFrame(columns=["row", "column", "reason"])
     if rows.problems:
@@ -408,13 +476,14 @@ def score(
         set_aside = pd.DataFrame([(df.index[pos], p.field.removeprefix("column "), p.message) for pos, p in rows.problems], columns=["row", "column", "reason"])
         good = ~rows.bad
         df, inf, ver = df[good], inf[good], ver[good]
-        cols = {k: v[good] for k, v in cols.items()}
+        cols = {k: (a[good], c[good]) for k, (a, c) in cols.items()}
 
     n = len(df)
     uniform = n == 0 or informant is not None or bool((inf == inf[0]).all())
     results = _compute(defn, cols, inf, n, uniform)
     out: dict[str, Any] = {c: df[c] for c in keep}
-    out["informant"] = pd.Series(inf, index=df.index, dtype=object)
+    names = np.array([*defn.informants, None], dtype=object)  # code -1 -> None
+    out["informant"] = pd.Series(names[inf], index=df.index, dtype=object)
     out["version"] = pd.Series(np.array([v.id for v in defn.versions], dtype=object)[ver] if n else [], index=df.index, dtype=object)
     for s_id, (value, ok) in results.items():
         out[s_id] = pd.arrays.IntegerArray(value.astype(np.int64), ~ok)
