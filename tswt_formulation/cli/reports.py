@@ -23,12 +23,14 @@ from ._common import Ctx, as_of_option, common, to_date
 @click.option("--notebook", type=click.Path(path_type=Path, dir_okay=False, exists=True), help="A team's own notebook with the same parameters.")
 @click.option("--constants", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="Outcomes/review: the team's reliable-change constants (default: $TSWT_MEASURE_CONSTANTS).")
+@click.option("--engine", type=click.Choice(["inprocess", "kernel"]), default="inprocess", show_default=True,
+              help="Run the notebooks in the worker processes, or each in a Jupyter kernel (for a --notebook that uses IPython magics).")
 @click.option("--latest", is_flag=True, help="Formulation: report the latest version even if not signed off (default: the latest signed-off one).")
 @as_of_option
 @common
 def reports(ctx: Ctx, case_ids: tuple[str, ...], all_cases: bool, overdue: bool, worker: str | None, kind: str,
             formats: tuple[str, ...], jobs: int | None, out_dir: Path, notebook: Path | None, constants: Path | None,
-            latest: bool, as_of: Any) -> None:
+            engine: str, latest: bool, as_of: Any) -> None:
     """Produce reports (HTML, or PDF with the pdf extra) for cases, in parallel.
 
     One case failing does not stop the others; at the end the failures are listed
@@ -83,7 +85,7 @@ def reports(ctx: Ctx, case_ids: tuple[str, ...], all_cases: bool, overdue: bool,
             click.echo("No cases match; nothing to do.")
             return
     summary = run_reports(ids, kind, location, out_dir, formats=formats, as_of=day, jobs=jobs,
-                          notebook=str(notebook) if notebook else None, extra=extra)
+                          notebook=str(notebook) if notebook else None, extra=extra, engine=engine)
     click.echo(summary.text())
     if not summary.ok:
         raise SystemExit(1)

@@ -1,4 +1,6 @@
-"""Run a parameterised notebook with papermill, reusing one Jupyter kernel per worker.
+"""Run a parameterised notebook with papermill: in this process by default (our engine,
+:mod:`.inprocess`), or in a Jupyter kernel reused per worker (``engine="kernel"``, for a
+team's notebook that needs IPython).
 
 Starting a kernel and importing pandas and matplotlib costs seconds; a report takes a
 fraction of that. So each worker process (or thread) starts one kernel and runs report
@@ -104,16 +106,26 @@ def shutdown_sessions() -> None:
         _local.session = None
 
 
-def execute(notebook: str | Any, parameters: dict[str, Any], timeout: int = 600, reuse_kernel: bool = True) -> Any:
+ENGINES = ("inprocess", "kernel")
+
+
+def execute(notebook: str | Any, parameters: dict[str, Any], timeout: int = 600, reuse_kernel: bool = True,
+            engine: str = "inprocess") -> Any:
     """Execute a notebook (path or NotebookNode) with parameters; return the executed node.
 
-    Raises ``papermill.PapermillExecutionError`` (cell index counted in the notebook as
-    the user sees it) when a cell fails.
+    ``engine="inprocess"`` (default) runs the cells in this process; ``"kernel"`` in a
+    Jupyter kernel (reused across calls unless ``reuse_kernel=False``; ``timeout`` per
+    cell applies there). Raises ``papermill.PapermillExecutionError`` (cell index counted
+    in the notebook as the user sees it) when a cell fails.
     """
     import papermill as pm
 
+    if engine not in ENGINES:
+        raise ReportError(f"unknown notebook engine {engine!r}; expected one of: {', '.join(ENGINES)}")
     nb = nbformat.read(str(notebook), as_version=4) if not isinstance(notebook, nbformat.NotebookNode) else notebook
     nb = nbformat.from_dict(nb)
+    if engine == "inprocess":
+        return _execute_inprocess(nb, parameters)
     if reuse_kernel:
         reset = nbformat.v4.new_code_cell(_RESET_SOURCE, metadata={"tags": [RESET_TAG]})
         reset["id"] = "tswt-reset"
@@ -143,6 +155,26 @@ def execute(notebook: str | Any, parameters: dict[str, Any], timeout: int = 600,
         out.cells = [c for c in out.cells if RESET_TAG not in c.get("metadata", {}).get("tags", [])]
         _local.session.runs += 1
     return out
+
+
+def _execute_inprocess(nb: Any, parameters: dict[str, Any]) -> Any:
+    import papermill as pm
+    from papermill.engines import papermill_engines
+
+    from .inprocess import ENGINE_NAME, InProcessEngine
+
+    # Normally registered from our entry point; also here for a checkout not re-installed.
+    papermill_engines.register(ENGINE_NAME, InProcessEngine)
+    try:
+        return pm.execute_notebook(
+            nb, None, parameters=parameters, engine_name=ENGINE_NAME, kernel_name="python3", progress_bar=False,
+            log_output=False, request_save_on_cell_execute=False,
+        )
+    except pm.PapermillExecutionError as exc:
+        matches = [i for i, c in enumerate(nb.cells) if c.get("source", "") == exc.source]
+        if matches:
+            exc.cell_index = matches[0]
+        raise
 
 
 def check_parameters(notebook_path: str, required: set[str]) -> None:

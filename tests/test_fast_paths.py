@@ -1,0 +1,156 @@
+"""The fast paths give the same answers as the ways they replaced (issue 11): light
+commands load no heavy library, the C YAML loader reads our files exactly as the
+pure-Python one does, one case's timeline follows the caseload's rules, and the
+in-process notebook engine writes the same report as a Jupyter kernel."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date, timedelta
+from importlib.resources import files
+
+import pytest
+import yaml
+
+from tswt_formulation import open_store
+from tswt_formulation._yaml import _StringDateLoader, pure_python_loader, safe_load
+from tswt_formulation.demo import generate_caseload
+from tswt_formulation.rules.timeline import case_timeline, caseload_frame, caseload_row, timeline
+
+AS_OF = date(2026, 11, 20)
+HEAVY = ("pandas", "numpy", "matplotlib", "papermill", "nbconvert", "nbformat", "jinja2")
+
+
+@pytest.fixture(scope="module")
+def small_store(tmp_path_factory):
+    path = str(tmp_path_factory.mktemp("fast") / "demo.sqlite")
+    with open_store(path, create=True, user="demo") as s:
+        s.import_cases(generate_caseload(12, seed=5, as_of=AS_OF))
+    return path
+
+
+def _modules_after(args: list[str]) -> set[str]:
+    """Run one tswt command in a fresh interpreter; the top-level modules it imported."""
+    code = (
+        "import sys\nfrom tswt_formulation.cli import cli\n"
+        "try:\n    cli(sys.argv[1:], prog_name='tswt')\nexcept SystemExit as exc:\n    code = exc.code\n"
+        "else:\n    code = 0\n"
+        "print('\\nMODULES', code, ' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
+    )
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True).stdout
+    exit_code, names = out.rsplit("\nMODULES ", 1)[1].split(" ", 1)
+    assert exit_code in ("0", "None"), out
+    return set(names.split())
+
+
+@pytest.mark.parametrize(
+    "command,allowed",
+    [
+        (["show", "TSW-900001"], ()),
+        (["eligibility", "TSW-900001"], ()),
+        (["caseload"], ("pandas", "numpy")),  # a caseload is a DataFrame
+        (["recommend", "TSW-900001"], ("pandas", "numpy")),  # baseline bands are scored
+    ],
+)
+def test_light_commands_import_no_heavy_library(small_store, command, allowed):
+    loaded = _modules_after([*command, "--store", small_store, "--as-of", AS_OF.isoformat()])
+    assert "tswt_formulation" in loaded
+    assert sorted(m for m in HEAVY if m in loaded and m not in allowed) == []
+
+
+def test_the_c_loader_is_used_where_libyaml_is_installed():
+    if not hasattr(yaml, "CSafeLoader"):
+        pytest.skip("PyYAML without libyaml: the pure-Python loader is the only one")
+    assert issubclass(_StringDateLoader, yaml.CSafeLoader)
+
+
+def _package_yaml_files():
+    root = files("tswt_formulation")
+    stack, out = [root], []
+    while stack:
+        for entry in stack.pop().iterdir():
+            if entry.is_dir():
+                stack.append(entry)
+            elif entry.name.endswith((".yaml", ".yml")):
+                out.append(entry)
+    return sorted(out, key=lambda e: e.name)
+
+
+def test_c_and_pure_python_loaders_read_every_package_file_identically():
+    pure = pure_python_loader()
+    seen = _package_yaml_files()
+    assert {"vocabulary.yaml", "recommendation_rules.yaml", "sdq.yaml"} <= {e.name for e in seen}
+    for entry in seen:
+        text = entry.read_text(encoding="utf-8")
+        assert safe_load(text) == safe_load(text, loader=pure), entry.name
+
+
+def test_both_loaders_keep_dates_and_yes_no_as_strings():
+    text = "when: 2026-01-03\nstamp: 2026-01-03T09:00:00Z\nanswer: yes\noff: off\nflag: true\nn: 0x1F\nx: 1_000\ne: ~\n"
+    expected = {"when": "2026-01-03", "stamp": "2026-01-03T09:00:00Z", "answer": "yes", "off": "off", "flag": True,
+                "n": 31, "x": 1000, "e": None}
+    assert safe_load(text) == expected
+    assert safe_load(text, loader=pure_python_loader()) == expected
+
+
+def test_one_case_timeline_follows_the_caseload_rules():
+    """The plain-Python timeline of one case against the vectorised caseload timeline,
+    for every case of a demo caseload on dates across the whole screening period."""
+    cases = generate_caseload(80, seed=13, as_of=AS_OF)
+    frame = caseload_frame([caseload_row(c) for c in cases])
+    checked = 0
+    for as_of in [AS_OF - timedelta(days=d) for d in range(0, 400, 23)]:
+        rows = {r["case_id"]: r for r in timeline(frame, as_of).to_dict("records")}
+        for case in cases:
+            one = case_timeline(case, as_of)
+            row = rows.get(case.case_id)
+            if row is None:
+                assert one.state == "not_yet_referred"
+                continue
+            days = None if not row["screening_open"] else int(row["days_to_due"])
+            due = None if row["screening_due"] != row["screening_due"] else row["screening_due"].date()
+            assert (one.state, one.state_label, one.screening_due, one.days_to_due, one.overdue) == (
+                row["state"], row["state_label"], due, days, bool(row["overdue"])), (case.case_id, as_of)
+            checked += 1
+    assert checked > 500
+    assert {case_timeline(c, AS_OF).state for c in cases} >= {"in_screening", "work_begun", "closed"}
+
+
+@pytest.mark.slow
+def test_inprocess_and_kernel_engines_write_the_same_report(small_store, tmp_path):
+    """The batch through each engine (each in its own worker process), byte for byte."""
+    from tswt_formulation.reports.batch import run_reports
+
+    pages = {}
+    for engine in ("kernel", "inprocess"):
+        summary = run_reports(["TSW-900002"], "formulation", small_store, tmp_path / engine, as_of=AS_OF, jobs=1,
+                              progress=False, engine=engine)
+        assert summary.ok, summary.text()
+        pages[engine] = (tmp_path / engine / "TSW-900002_formulation.html").read_text(encoding="utf-8")
+    assert "TSW-900002" in pages["inprocess"] and "<section" in pages["inprocess"]
+    assert pages["inprocess"] == pages["kernel"]
+
+
+def test_papermill_finds_our_engine_by_its_entry_point():
+    from importlib.metadata import entry_points
+
+    names = {e.name: e.value for e in entry_points(group="papermill.engine")}
+    assert names.get("tswt-inprocess") == "tswt_formulation.reports.inprocess:InProcessEngine"
+
+
+def test_inprocess_engine_records_outputs_as_a_kernel_would():
+    from tswt_formulation.reports.inprocess import run_cell
+
+    namespace: dict = {}
+    outputs = run_cell("print('hello')\nx = 2\nx * 21", namespace, 1)
+    assert [(o["output_type"], o.get("text"), o.get("data", {}).get("text/plain")) for o in outputs] == [
+        ("stream", "hello\n", None), ("execute_result", None, "42")]
+    assert run_cell("x = 3", namespace, 2) == [] and namespace["x"] == 3
+    error = run_cell("1 / 0", namespace, 3)
+    assert [(o["output_type"], o["ename"], o["evalue"]) for o in error] == [("error", "ZeroDivisionError", "division by zero")]
+    magic = run_cell("%matplotlib inline", namespace, 4)
+    assert magic[0]["ename"] == "SyntaxError" and "IPython magics need a Jupyter kernel" in magic[0]["evalue"]
+    shown = json.loads(json.dumps(run_cell("from tswt_formulation.reports.html import Section\nSection('<p>hi</p>', 'hi')", {}, 5)))
+    assert shown[0]["data"] == {"text/html": "<p>hi</p>", "text/plain": "hi"}
