@@ -71,13 +71,17 @@ def generate_caseload(n: int = 60, seed: int = 1, as_of: date | None = None, pro
     as_of = as_of or date.today()
     rng = random.Random(seed)
     cases = []
+    over_age = False
     for i in range(n):
         record = _case(rng, i, as_of)
         record["case_id"] = f"TSW-{SYNTHETIC_ID_BASE + first + i:06d}"
         if i % 15 in (4, 11):  # a steady share of screenings overdue or due within two weeks
             _open_screening(rng, record, as_of, overdue=i % 15 == 4)
-        if i == 22:  # a referral the team cannot take: recorded, and eligibility says why
+        if not over_age and i >= 20 and not record["referral"].get("allocation"):
+            # A referral the team cannot take, recorded, and eligibility says why. Taken
+            # from one never allocated, so the rest of the caseload stays as it was.
             _over_age_referral(record, as_of)
+            over_age = True
         # Risks come from their own generator, so adding them changes nothing else.
         _add_risks(random.Random(f"risks-{seed}-{record['case_id']}"), record, as_of)
         cases.append(Case.model_validate(record))
@@ -240,7 +244,8 @@ def _case(rng: random.Random, i: int, as_of: date) -> dict[str, Any]:
     if unstable:
         for _ in range(rng.randint(1, 3)):
             # A breakdown ended an earlier placement: on or before this one began.
-            bd = placement_start - timedelta(days=rng.randint(0, 280))
+            # (the same draw as before, so the random stream and the rest of the demo are unchanged)
+            bd = placement_start - timedelta(days=rng.randint(10, 300) - 10)
             if bd > dob:
                 breakdowns.append({"date": bd, "note": "Placement ended at short notice"})
         breakdowns.sort(key=lambda b: b["date"])
