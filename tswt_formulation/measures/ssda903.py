@@ -320,10 +320,11 @@ def ssda903_sdq(
        neither score nor reason.
     2. Otherwise the score is the total of the latest carer-completed ('parent') SDQ
        dated in the collection year with a total, taken when the child was aged 4-16.
-    3. No score: SDQ1 if the child was under 4 or over 16 at the date of their latest
-       SDQ administration in the year (or, with none, under 4 at the start or 17 at the
-       end of the year); else the recorded reason; else SDQ4 (other): the team
-       recorded no reason, so none of SDQ2, SDQ3 or SDQ5 is claimed.
+    3. No score: the reason recorded for the child (SDQ2, SDQ3, SDQ4 or SDQ5); else
+       SDQ1 if the child was under 4 or over 16 at the date of their latest SDQ
+       administration in the year (or, with none, under 4 at the start or 17 at the end
+       of the year); else SDQ4 (other): the team recorded no reason, so none of SDQ2,
+       SDQ3 or SDQ5 is claimed.
 
     Examples
     --------
@@ -402,10 +403,10 @@ def ssda903_sdq(
                 out_of_age = not latest_in_age[child]
             else:
                 out_of_age = a4 > start or a17 <= end
-            if out_of_age:
+            if not _is_missing(given) and str(given).strip() != "":
+                reason = given  # what the team knows happened; SDQ2-5 are valid at any age here
+            elif out_of_age:
                 reason = "SDQ1"
-            elif not _is_missing(given) and str(given).strip() != "":
-                reason = given
             else:
                 reason = "SDQ4"
         scores.append(score)
