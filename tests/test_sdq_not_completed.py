@@ -38,14 +38,18 @@ def _with(make_case_data: Any, *entries: dict[str, Any]) -> dict[str, Any]:
     [
         (
             [{"reason": "SDQ1"}],
-            r"\[0\]\.reason: 'SDQ1' is not recorded: the SSDA903 export derives it from the child's age "
-            r"\(under 4 or over 16 at the latest assessment\); record SDQ2, SDQ3, SDQ4 or SDQ5",
+            (
+                r"\[0\]\.reason: 'SDQ1' is not recorded: the SSDA903 export derives it from the child's age "
+                r"\(under 4 or over 16 at the latest assessment\); record SDQ2, SDQ3, SDQ4 or SDQ5"
+            ),
         ),
         ([{"reason": "sdq3"}], r"\[0\]\.reason: 'sdq3': SSDA903 reason codes are case-sensitive; write 'SDQ3'"),
         (
             [{"reason": "SDQ6"}],
-            r"\[0\]\.reason: 'SDQ6' is not a reason code; expected SDQ2 \(carer refused\), SDQ3 \(not possible "
-            r"because of the severity of the child's disability\), SDQ4 \(other\) or SDQ5 \(child or young person refused\)",
+            (
+                r"\[0\]\.reason: 'SDQ6' is not a reason code; expected SDQ2 \(carer refused\), SDQ3 \(not possible "
+                r"because of the severity of the child's disability\), SDQ4 \(other\) or SDQ5 \(child or young person refused\)"
+            ),
         ),
         (
             [{}, {"reason": "SDQ5", "recorded": "2026-03-20"}],
@@ -58,8 +62,10 @@ def _with(make_case_data: Any, *entries: dict[str, Any]) -> dict[str, Any]:
         ([{"recorded": "2099-01-01"}], r"\[0\]\.recorded: 2099-01-01 is in the future \(today is \d{4}-\d\d-\d\d\)"),
         (
             [{"collection_year": 2014, "recorded": "2014-05-01"}],  # ended 31 March 2014, before the birth
-            r"\[0\]\.collection_year: 2014 ended before child\.date_of_birth 2014-06-15\n"
-            rf"{WHERE}\[0\]\.recorded: 2014-05-01 is before child\.date_of_birth 2014-06-15",
+            (
+                r"\[0\]\.collection_year: 2014 ended before child\.date_of_birth 2014-06-15\n"
+                rf"{WHERE}\[0\]\.recorded: 2014-05-01 is before child\.date_of_birth 2014-06-15"
+            ),
         ),
     ],
     ids=["SDQ1 derived", "case-sensitive", "unknown code", "twice in a year", "before the year", "future", "before birth"],

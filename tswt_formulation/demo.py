@@ -13,7 +13,7 @@ import random
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable
 
-from .model.case import Case, add_years, years_between
+from .model.case import Case, SdqNotCompleted, SdqReason, add_years, years_between
 
 SYNTHETIC_ID_BASE = 900_000
 WORKERS = ("a.okafor", "b.kowalski", "c.mensah", "d.hughes", "e.patel", "f.oconnor", "g.lindqvist")
@@ -91,7 +91,7 @@ def generate_caseload(n: int = 60, seed: int = 1, as_of: date | None = None, pro
 
 
 # Why no SDQ was returned (SSDA903 OC2), one synthetic child each; SDQ1 follows from the age.
-_SDQ_REASON_NOTES = (
+_SDQ_REASON_NOTES: tuple[tuple[SdqReason, str], ...] = (
     ("SDQ2", "Carer declined to complete the questionnaire at the annual health review."),
     ("SDQ3", "Profound learning disability; the questionnaire could not meaningfully be completed."),
     ("SDQ5", "Young person asked that the questionnaire not be completed this year."),
@@ -103,7 +103,6 @@ def _record_sdq_reasons(cases: list[Case], as_of: date) -> None:
     """Record a reason for no SDQ (SDQ2, SDQ3, SDQ5, SDQ4 in turn) for the first children
     looked after all of the last SSDA903 collection year to have ended, aged 4-16 all that
     year, with no carer SDQ in it, so the statutory export shows each reason."""
-    from .model.case import SdqNotCompleted
 
     year = as_of.year if as_of >= date(as_of.year, 3, 31) else as_of.year - 1
     start, end = date(year - 1, 4, 1), date(year, 3, 31)

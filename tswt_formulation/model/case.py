@@ -176,6 +176,7 @@ class Goal(Record):
 #: The reasons a team records (MEASURES.md, SSDA903 OC2 SDQ_REASON). SDQ1 (aged under 4 or
 #: over 16 at the latest assessment) is not among them: the export derives it from the age.
 SDQ_RECORDED_REASONS = ("SDQ2", "SDQ3", "SDQ4", "SDQ5")
+SdqReason = Literal["SDQ2", "SDQ3", "SDQ4", "SDQ5"]
 
 
 def _recorded_reason(value: object) -> object:
@@ -198,7 +199,7 @@ class SdqNotCompleted(Record):
     collection_year: Annotated[int, Field(ge=2000, le=2100, description=(
         "The collection year by the 31 March it ends, as `tswt export ssda903 --year`: "
         "2026 is 1 April 2025 to 31 March 2026."))]
-    reason: Annotated[Literal["SDQ2", "SDQ3", "SDQ4", "SDQ5"], BeforeValidator(_recorded_reason), Field(description=(
+    reason: Annotated[SdqReason, BeforeValidator(_recorded_reason), Field(description=(
         "SDQ2 carer refused; SDQ3 not possible because of the severity of the child's disability; SDQ4 other; "
         "SDQ5 child or young person refused. Case-sensitive. SDQ1 is derived from the age, never recorded."))]
     recorded: Day = Field(description="When the team recorded it: on or after the collection year began, not in the future.")
@@ -219,8 +220,8 @@ def _sdq_not_completed_problems(case: Case, today: date) -> list[tuple[str, str]
         if date(year, 3, 31) < dob:
             out.append((f"{field}.collection_year", f"{year} ended before child.date_of_birth {dob.isoformat()}"))
         if r.recorded < begins:
-            out.append((f"{field}.recorded", f"{r.recorded.isoformat()} is before the collection year "
-                                             f"{year - 1}-{year % 100:02d} began ({begins.isoformat()})"))
+            began = f"{year - 1}-{year % 100:02d} began ({begins.isoformat()})"
+            out.append((f"{field}.recorded", f"{r.recorded.isoformat()} is before the collection year {began}"))
         elif r.recorded < dob:
             out.append((f"{field}.recorded", f"{r.recorded.isoformat()} is before child.date_of_birth {dob.isoformat()}"))
         if r.recorded > today:
