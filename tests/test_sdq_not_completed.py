@@ -113,3 +113,17 @@ def test_export_then_import_keeps_the_reasons(tmp_path: Any, make_case_data: Any
         back = s.get("TSW-000123")
     assert back.sdq_not_completed == case.sdq_not_completed
     assert case_to_data(back) == case_to_data(case)
+
+
+def test_make_demo_caseload_has_each_reason() -> None:
+    """`make demo` (60 cases, seed 1): each of SDQ1-SDQ5 reaches the return, whatever the date."""
+    from datetime import date
+
+    from tswt_formulation.demo import generate_caseload
+    from tswt_formulation.measures.ssda903 import ssda903_from_cases
+
+    cases = generate_caseload(60, seed=1, as_of=date(2026, 3, 1))  # last year ended: 2024-25
+    recorded = sorted(r.reason for c in cases for r in c.sdq_not_completed if r.collection_year == 2025)
+    assert recorded == ["SDQ2", "SDQ3", "SDQ4", "SDQ5"]
+    export = ssda903_from_cases(cases, 2025)
+    assert set(export["SDQ_REASON"].dropna()) == {"SDQ1", "SDQ2", "SDQ3", "SDQ4", "SDQ5"}
