@@ -149,14 +149,18 @@ def _as_date(value: Any) -> date | None:
     return None
 
 
-def _dfe_date(value: Any) -> date | None:
-    """A DOB as the DfE rules read it: text only as DD/MM/YYYY, anything else blank."""
-    if _is_missing(value):
-        return None
-    if isinstance(value, (date, datetime, pd.Timestamp)):
-        return _as_date(value)
-    parsed = pd.to_datetime(str(value), format=DATE_FORMAT, errors="coerce")
-    return None if pd.isna(parsed) else parsed.date()
+def _dfe_dates(values: pd.Series) -> list[date | None]:
+    """DOBs as the DfE rules read them: text only as DD/MM/YYYY, any other text blank.
+
+    The text is parsed in one ``pd.to_datetime(..., format="%d/%m/%Y", errors="coerce")``
+    call, as the rules do (one call per value is some 250 times slower)."""
+    is_text = values.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+    out: list[date | None] = [None if t else _as_date(v) for v, t in zip(values, is_text)]
+    if is_text.any():
+        parsed = pd.to_datetime(values[is_text].astype(str), format=DATE_FORMAT, errors="coerce")
+        for i, p in zip(np.flatnonzero(is_text), parsed):
+            out[i] = None if pd.isna(p) else p.date()
+    return out
 
 
 def _valid_score(value: Any) -> bool:
@@ -231,8 +235,9 @@ def validate_oc2_sdq(
     start, end = collection_year(year)
     looked_after = _looked_after_set(df, looked_after_12m)
     out: list[OC2Problem] = []
-    for child, dob_raw, score, reason in df[["CHILD", "DOB", "SDQ_SCORE", "SDQ_REASON"]].itertuples(
-        index=False
+    dobs = _dfe_dates(df["DOB"])
+    for (child, score, reason), dob in zip(
+        df[["CHILD", "SDQ_SCORE", "SDQ_REASON"]].itertuples(index=False), dobs
     ):
         child_id = str(child)
         found: list[str] = []
@@ -244,7 +249,6 @@ def validate_oc2_sdq(
             found.append("196")
         if has_score and has_reason:
             found.append("197a")
-        dob = _dfe_date(dob_raw)
         if dob is not None:
             a4, a16, a17 = add_years(dob, 4), add_years(dob, 16), add_years(dob, 17)
             neither = not has_score and not has_reason
