@@ -127,3 +127,22 @@ def test_make_demo_caseload_has_each_reason() -> None:
     assert recorded == ["SDQ2", "SDQ3", "SDQ4", "SDQ5"]
     export = ssda903_from_cases(cases, 2025)
     assert set(export["SDQ_REASON"].dropna()) == {"SDQ1", "SDQ2", "SDQ3", "SDQ4", "SDQ5"}
+
+
+def test_cli_export_returns_the_recorded_reason_and_says_what_it_left_out(tmp_path: Any, make_case_data: Any) -> None:
+    # The full case: born 2014-06-15, looked after since 2022-03-01, no carer SDQ in 2025-26.
+    late = make_case_data("TSW-000124")
+    late["child"]["case_management_ref"] = "SYNTH-4712"
+    late["child"]["legal_status"]["start"] = "2025-06-01"  # looked after from June: not all of 2025-26
+    store = str(tmp_path / "s.sqlite")
+    with open_store(store, create=True) as s:
+        s.import_cases([case_from_data(make_case_data()), case_from_data(late)])
+    r = CliRunner().invoke(cli, ["export", "ssda903", "--year", "2026", "--store", store])
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout == "CHILD,DOB,SDQ_SCORE,SDQ_REASON\nSYNTH-4711,15/06/2014,,SDQ2\n"
+    assert r.stderr == (
+        "SSDA903 OC2 SDQ 2025-2026: 1 children looked after for 12 months at 31 March 2026; 0 with a score, "
+        "1 with a reason, 0 with neither (aged under 4 or 17+, as the rules require); reasons: SDQ2 1; "
+        "1 recorded reason(s) not returned, as the rules require (the child has a score in the year, is under 4 "
+        "at its end or 17 at its start, or was not looked after all of it).\n"
+    )

@@ -144,12 +144,16 @@ def _export_ssda903(ctx: Ctx, extra: tuple[str, ...], year: int | None, output: 
     reasons = int(frame["SDQ_REASON"].notna().sum())
     neither = len(frame) - scored - reasons
     by_code = frame["SDQ_REASON"].value_counts().sort_index()
-    recorded = {c.child.case_management_ref for c in cases if any(r.collection_year == year for r in c.sdq_not_completed)}
+    recorded = {c.child.case_management_ref: r.reason for c in cases for r in c.sdq_not_completed if r.collection_year == year}
     defaulted = int(((frame["SDQ_REASON"] == "SDQ4") & ~frame["CHILD"].isin(recorded)).sum())
+    returned = dict(zip(frame["CHILD"], frame["SDQ_REASON"]))
+    unused = sum(returned.get(child) != reason for child, reason in recorded.items())
     click.echo(f"SSDA903 OC2 SDQ {year - 1}-{year}: {len(frame)} children looked after for 12 months at 31 March {year}; "
                f"{scored} with a score, {reasons} with a reason, {neither} with neither (aged under 4 or 17+, as the rules require)"
                + (f"; reasons: {', '.join(f'{code} {n}' for code, n in by_code.items())}" if reasons else "")
                + (f"; {defaulted} given SDQ4 (other) because no reason is recorded for {year}" if defaulted else "")
+               + (f"; {unused} recorded reason(s) not returned, as the rules require (the child has a score in the year, "
+                  "is under 4 at its end or 17 at its start, or was not looked after all of it)" if unused else "")
                + (f"; written to {output}." if output else "."), err=True)
 
 
