@@ -47,8 +47,8 @@ def _with(make_case_data: Any, *entries: dict[str, Any]) -> dict[str, Any]:
         (
             [{"reason": "SDQ6"}],
             (
-                r"\[0\]\.reason: 'SDQ6' is not a reason code; expected SDQ2 \(carer refused\), SDQ3 \(not possible "
-                r"because of the severity of the child's disability\), SDQ4 \(other\) or SDQ5 \(child or young person refused\)"
+                r"\[0\]\.reason: 'SDQ6' is not a reason code; expected one of SDQ2 \(carer refused\), SDQ3 \(not possible "
+                r"because of the severity of the child's disability\), SDQ4 \(other\), SDQ5 \(child or young person refused\)"
             ),
         ),
         (
@@ -146,3 +146,15 @@ def test_cli_export_returns_the_recorded_reason_and_says_what_it_left_out(tmp_pa
         "1 recorded reason(s) not returned, as the rules require (the child has a score in the year, is under 4 "
         "at its end or 17 at its start, or was not looked after all of it).\n"
     )
+
+
+def test_show_lists_the_reasons(tmp_path: Any, make_case_data: Any) -> None:
+    store = str(tmp_path / "s.sqlite")
+    with open_store(store, create=True) as s:
+        s.import_cases([case_from_data(make_case_data())])
+    r = CliRunner().invoke(cli, ["show", "TSW-000123", "--store", store])
+    assert r.exit_code == 0, r.stderr
+    assert (
+        "  No SDQ score for the SSDA903 return 2025-26: SDQ2 carer refused (recorded 2026-03-10)"
+        " - Foster carer declined the annual questionnaire after the move.\n"
+    ) in r.stdout

@@ -192,8 +192,13 @@ class Goal(Record):
 
 #: The reasons a team records (MEASURES.md, SSDA903 OC2 SDQ_REASON). SDQ1 (aged under 4 or
 #: over 16 at the latest assessment) is not among them: the export derives it from the age.
-SDQ_RECORDED_REASONS = ("SDQ2", "SDQ3", "SDQ4", "SDQ5")
 SdqReason = Literal["SDQ2", "SDQ3", "SDQ4", "SDQ5"]
+SDQ_RECORDED_REASONS: dict[str, str] = {
+    "SDQ2": "carer refused",
+    "SDQ3": "not possible because of the severity of the child's disability",
+    "SDQ4": "other",
+    "SDQ5": "child or young person refused",
+}
 
 
 def _recorded_reason(value: object) -> object:
@@ -204,8 +209,8 @@ def _recorded_reason(value: object) -> object:
                          "(under 4 or over 16 at the latest assessment); record SDQ2, SDQ3, SDQ4 or SDQ5")
     if value.strip().upper() in SDQ_RECORDED_REASONS:
         raise ValueError(f"{value!r}: SSDA903 reason codes are case-sensitive; write {value.strip().upper()!r}")
-    raise ValueError(f"{value!r} is not a reason code; expected SDQ2 (carer refused), SDQ3 (not possible because "
-                     "of the severity of the child's disability), SDQ4 (other) or SDQ5 (child or young person refused)")
+    expected = ", ".join(f"{code} ({label})" for code, label in SDQ_RECORDED_REASONS.items())
+    raise ValueError(f"{value!r} is not a reason code; expected one of {expected}")
 
 
 class SdqNotCompleted(Record):
