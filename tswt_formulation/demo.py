@@ -13,7 +13,7 @@ import random
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable
 
-from .model.case import Case, add_years, years_between
+from .model.case import Case, SdqNotCompleted, SdqReason, add_years, years_between
 
 SYNTHETIC_ID_BASE = 900_000
 WORKERS = ("a.okafor", "b.kowalski", "c.mensah", "d.hughes", "e.patel", "f.oconnor", "g.lindqvist")
@@ -94,6 +94,7 @@ def generate_caseload(n: int = 60, seed: int = 1, as_of: date | None = None, pro
             progress(500)
     if progress and n % 500:
         progress(n % 500)
+    _record_sdq_reasons(cases, as_of)
     return cases
 
 
@@ -502,3 +503,37 @@ def _formulate(rng: random.Random, case: Case, as_of: date, bands: dict[str, str
         form = sign_off(form, case.case_id, rng.choice(REVIEWERS), _at(review_day, 15), approve=False,
                         comment="Please say more about what keeps the difficulties going at school.")
     case.formulation = form
+
+
+# Why no SDQ was returned (SSDA903 OC2), one synthetic child each; SDQ1 follows from the age.
+_SDQ_REASON_NOTES: tuple[tuple[SdqReason, str], ...] = (
+    ("SDQ2", "Carer declined to complete the questionnaire at the annual health review."),
+    ("SDQ3", "Profound learning disability; the questionnaire could not meaningfully be completed."),
+    ("SDQ5", "Young person asked that the questionnaire not be completed this year."),
+    ("SDQ4", "Placement moved during the assessment window; the form was not returned."),
+)
+
+
+def _record_sdq_reasons(cases: list[Case], as_of: date) -> None:
+    """Record a reason for no SDQ (SDQ2, SDQ3, SDQ5, SDQ4 in turn) for the first children
+    looked after all of the last SSDA903 collection year to have ended, aged 4-16 all that
+    year, with no carer SDQ in it, so the statutory export shows each reason."""
+
+    year = as_of.year if as_of >= date(as_of.year, 3, 31) else as_of.year - 1
+    start, end = date(year - 1, 4, 1), date(year, 3, 31)
+    todo = list(_SDQ_REASON_NOTES)
+    for case in cases:
+        if not todo:
+            return
+        child = case.child
+        spells = [*child.legal_status_history, child.legal_status]
+        looked_after = any(p.status == "looked_after" and p.start <= start and (p.end is None or p.end >= end) for p in spells)
+        scored = any(m.measure == "sdq" and m.informant == "parent" and start <= m.date <= end for m in case.measures)
+        dob = child.date_of_birth
+        # SDQ5 (the young person refused) for one aged 11 or over, who completes their own forms.
+        fits = [t for t in todo if t[0] != "SDQ5" or years_between(dob, start) >= 11]
+        if looked_after and not scored and fits and add_years(dob, 4) <= start and add_years(dob, 17) > end:
+            reason, note = fits[0]
+            todo.remove(fits[0])
+            recorded = end - timedelta(days=14 * len(todo) + 10)
+            case.sdq_not_completed = [SdqNotCompleted(collection_year=year, reason=reason, recorded=recorded, note=note)]
