@@ -257,9 +257,13 @@ def test_cli_outcomes_for_a_young_adult(make_case_data, tmp_path, monkeypatch):
     assert all(x["total_band3"] is None and x["total_band4"] is None for x in data["scores"])
 
 
-def test_demo_caseload_has_a_young_adult_on_18_plus_forms_at_baseline_and_review(demo_cases):
+def test_demo_caseloads_have_a_young_adult_on_18_plus_forms_at_baseline_and_review(demo_cases):
+    from tswt_formulation.demo import generate_caseload
+
     def adult_self(case: Any, timepoint: str) -> bool:
         return any(m.measure == "sdq" and m.version == "S18+" and m.timepoint.startswith(timepoint)
                    and case.child.age_on(m.date) >= 18 for m in case.measures)
 
     assert any(adult_self(c, "baseline") and adult_self(c, "review") for c in demo_cases)
+    make_demo = generate_caseload(60, seed=1, as_of=AS_OF)  # what `make demo` and `tswt demo` build
+    assert any(adult_self(c, "baseline") and adult_self(c, "review") for c in make_demo)
