@@ -206,22 +206,23 @@ def with_clinical_categories(df: pd.DataFrame, pre: str, post: str) -> pd.DataFr
 
     def forms(col: str) -> tuple[list, list]:
         v, a = _form_column(col, "version"), _form_column(col, "age")
-        return (df[v].tolist() if v in df.columns else [None] * n, df[a].tolist() if a in df.columns else [None] * n)
+        versions = [None if _missing(x) else str(x) for x in df[v]] if v in df.columns else [None] * n
+        ages = [None if _missing(x) else int(x) for x in df[a]] if a in df.columns else [None] * n
+        return versions, [None if form is not None else age for form, age in zip(versions, ages)]  # the form decides
 
     (v_pre, a_pre), (v_post, a_post) = forms(pre), forms(post)
-    cache: dict[tuple, float | None] = {}
+    memo: dict[tuple, tuple[float | None, str]] = {}
 
-    def cut(m: str, s: str, i: str, v: Any, a: Any) -> float | None:
-        key = (m, s, i, None if _missing(v) else v, None if _missing(a) or not _missing(v) else int(a))
-        if key not in cache:
-            cache[key] = clinical_cutoff_value(m, s, i, key[3], key[4])
-        return cache[key]
+    def judged(m: str, s: str, i: str, vp: str | None, ap: int | None, vq: str | None, aq: int | None) -> tuple[float | None, str]:
+        c_pre, c_post = clinical_cutoff_value(m, s, i, vp, ap), clinical_cutoff_value(m, s, i, vq, aq)
+        return (c_pre if c_pre is not None and c_pre == c_post else None), _clinical_note(m, c_pre, c_post, vp, vq)
 
     values, notes = [], []
-    for j, (m, s, i) in enumerate(zip(df["measure"], df["score"], df["informant"])):
-        c_pre, c_post = cut(m, s, i, v_pre[j], a_pre[j]), cut(m, s, i, v_post[j], a_post[j])
-        values.append(c_pre if c_pre is not None and c_pre == c_post else None)
-        notes.append(_clinical_note(m, c_pre, c_post, v_pre[j], v_post[j]))
+    for key in zip(df["measure"], df["score"], df["informant"], v_pre, a_pre, v_post, a_post):
+        if key not in memo:  # a caseload has few distinct forms: judge each once
+            memo[key] = judged(*key)
+        values.append(memo[key][0])
+        notes.append(memo[key][1])
     df["clinical_cutoff"] = pd.Series(values, index=df.index, dtype=float)
     df["clinical_note"] = pd.Series(notes, index=df.index, dtype=object)
     better = [load_measure(m).better(s) for m, s in zip(df["measure"], df["score"])]
