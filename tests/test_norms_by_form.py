@@ -29,7 +29,12 @@ from tswt_formulation import open_store
 from tswt_formulation.cli import cli
 from tswt_formulation.measures.change import change
 from tswt_formulation.measures.constants import active_constants
-from tswt_formulation.measures.outcomes import baseline_bands, case_outcomes, chart_bands, clinical_cutoff_value
+from tswt_formulation.measures.outcomes import (
+    baseline_bands,
+    case_outcomes,
+    chart_bands,
+    clinical_cutoff_value,
+)
 from tswt_formulation.measures.service import service_summary
 from tswt_formulation.model.parse import case_from_data
 

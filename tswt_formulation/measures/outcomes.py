@@ -7,9 +7,10 @@ constants file (:mod:`.constants`), never from the caseload being analysed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -162,11 +163,12 @@ def clinical_cutoff_value(measure: str, score: str, informant: str, version: str
     >>> clinical_cutoff_value("sdq", "total", "parent", version="P2-4")  # provisional: from 16
     15.5
     """
-    if _missing(version) and _missing(age):
+    form = None if _missing(version) else str(version)
+    years = None if age is None or _missing(age) else float(age)
+    if form is None and years is None:
         return None
     try:
-        cutoff = load_measure(measure).clinical_cutoff(score, informant, age=None if _missing(age) else float(age),
-                                                       version=None if _missing(version) else str(version))
+        cutoff = load_measure(measure).clinical_cutoff(score, informant, age=years, version=form)
     except TswtError:  # no form of this informant at this age: no cut-off, no recovery
         return None
     return None if cutoff is None else float(cutoff.value)
