@@ -160,7 +160,8 @@ def _case(rng: random.Random, i: int, as_of: date) -> dict[str, Any]:
     breakdowns = []
     if unstable:
         for _ in range(rng.randint(1, 3)):
-            bd = received - timedelta(days=rng.randint(10, 300))
+            # A breakdown ended an earlier placement: on or before this one began.
+            bd = placement_start - timedelta(days=rng.randint(0, 280))
             if bd > dob:
                 breakdowns.append({"date": bd, "note": "Placement ended at short notice"})
         breakdowns.sort(key=lambda b: b["date"])
