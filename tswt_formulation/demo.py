@@ -84,6 +84,7 @@ def generate_caseload(n: int = 60, seed: int = 1, as_of: date | None = None, pro
             over_age = True
         # Risks come from their own generator, so adding them changes nothing else.
         _add_risks(random.Random(f"risks-{seed}-{record['case_id']}"), record, as_of)
+        _young_adult_self_reports(record, seed)
         cases.append(Case.model_validate(record))
     from .measures.outcomes import baseline_bands
 
@@ -96,6 +97,27 @@ def generate_caseload(n: int = 60, seed: int = 1, as_of: date | None = None, pro
         progress(n % 500)
     _record_sdq_reasons(cases, as_of)
     return cases
+
+
+def _young_adult_self_reports(record: dict[str, Any], seed: int) -> None:
+    """A young person of 18 or over in work completes the SDQ self-report (S18+) at every
+    timepoint: no parent or teacher form exists at that age, so it is their only SDQ, and
+    the demo must show 18+ forms at baseline and review (scores without bands, reliable
+    change without Recovered). A separate random stream leaves every other case as it was."""
+    if record.get("outcome", {}).get("decision") != "begin_work":
+        return
+    dob, measures = record["child"]["date_of_birth"], record.get("measures", [])
+    done = {m["timepoint"] for m in measures if m["measure"] == "sdq" and m["informant"] == "self"}
+    points = sorted({(m["date"], m["timepoint"]) for m in measures if years_between(dob, m["date"]) >= 18 and m["timepoint"] not in done})
+    rng = random.Random(f"{seed}-{record['case_id']}-self-18+")
+    base, step = rng.uniform(4, 8), rng.choice((-0.9, -0.9, 0.0, 0.7))  # mostly improving, as in _measures
+    for k, (when, timepoint) in enumerate(points):
+        level = {name: base + step * k + rng.uniform(-0.7, 0.7) for name in ("emotional", "conduct", "hyperactivity", "peer")}
+        level["prosocial"] = 6 - step * k * 0.6
+        responses = _sdq_items(rng, level)
+        responses.update(_impact(rng, sum(level.values()) / 50, "self"))
+        measures.append({"measure": "sdq", "version": "S18+", "informant": "self", "date": when, "timepoint": timepoint,
+                         "responses": responses})
 
 
 # Presenting behaviours that are also risks, and the risk kind they are recorded as.
