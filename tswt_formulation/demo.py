@@ -13,7 +13,7 @@ import random
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable
 
-from .model.case import Case, add_years, years_between
+from .model.case import Case, SdqNotCompleted, SdqReason, add_years, years_between
 
 SYNTHETIC_ID_BASE = 900_000
 WORKERS = ("a.okafor", "b.kowalski", "c.mensah", "d.hughes", "e.patel", "f.oconnor", "g.lindqvist")
@@ -71,11 +71,20 @@ def generate_caseload(n: int = 60, seed: int = 1, as_of: date | None = None, pro
     as_of = as_of or date.today()
     rng = random.Random(seed)
     cases = []
+    over_age = False
     for i in range(n):
         record = _case(rng, i, as_of)
         record["case_id"] = f"TSW-{SYNTHETIC_ID_BASE + first + i:06d}"
         if i % 15 in (4, 11):  # a steady share of screenings overdue or due within two weeks
             _open_screening(rng, record, as_of, overdue=i % 15 == 4)
+        if not over_age and i >= 20 and not record["referral"].get("allocation"):
+            # A referral the team cannot take, recorded, and eligibility says why. Taken
+            # from one never allocated, so the rest of the caseload stays as it was.
+            _over_age_referral(record, as_of)
+            over_age = True
+        # Risks come from their own generator, so adding them changes nothing else.
+        _add_risks(random.Random(f"risks-{seed}-{record['case_id']}"), record, as_of)
+        _young_adult_self_reports(record, seed)
         cases.append(Case.model_validate(record))
     from .measures.outcomes import baseline_bands
 
@@ -86,7 +95,104 @@ def generate_caseload(n: int = 60, seed: int = 1, as_of: date | None = None, pro
             progress(500)
     if progress and n % 500:
         progress(n % 500)
+    _record_sdq_reasons(cases, as_of)
     return cases
+
+
+def _young_adult_self_reports(record: dict[str, Any], seed: int) -> None:
+    """A young person of 18 or over in work completes the SDQ self-report (S18+) at every
+    timepoint: no parent or teacher form exists at that age, so it is their only SDQ, and
+    the demo must show 18+ forms at baseline and review (scores without bands, reliable
+    change without Recovered). A separate random stream leaves every other case as it was."""
+    if record.get("outcome", {}).get("decision") != "begin_work":
+        return
+    dob, measures = record["child"]["date_of_birth"], record.get("measures", [])
+    done = {m["timepoint"] for m in measures if m["measure"] == "sdq" and m["informant"] == "self"}
+    points = sorted({(m["date"], m["timepoint"]) for m in measures if years_between(dob, m["date"]) >= 18 and m["timepoint"] not in done})
+    rng = random.Random(f"{seed}-{record['case_id']}-self-18+")
+    base, step = rng.uniform(4, 8), rng.choice((-0.9, -0.9, 0.0, 0.7))  # mostly improving, as in _measures
+    for k, (when, timepoint) in enumerate(points):
+        level = {name: base + step * k + rng.uniform(-0.7, 0.7) for name in ("emotional", "conduct", "hyperactivity", "peer")}
+        level["prosocial"] = 6 - step * k * 0.6
+        responses = _sdq_items(rng, level)
+        responses.update(_impact(rng, sum(level.values()) / 50, "self"))
+        measures.append({"measure": "sdq", "version": "S18+", "informant": "self", "date": when, "timepoint": timepoint,
+                         "responses": responses})
+
+
+# Presenting behaviours that are also risks, and the risk kind they are recorded as.
+_RISK_OF_BEHAVIOUR = {"self_harm": "self_harm", "harmful_sexual_behaviour": "harmful_sexual_behaviour",
+                      "acting_out_aggression": "severe_aggression"}
+_RISK_EVIDENCE = {
+    "self_harm": "Cuts to forearms seen by carer; the young person says it helps when things feel too much.",
+    "harmful_sexual_behaviour": "Sexualised behaviour towards a younger child; the network has met.",
+    "severe_aggression": "Assaulted a carer during an outburst; police were called once.",
+    "suicidal_ideation_or_attempt": "Told a teacher they wished they were not here; no plan described.",
+    "going_missing": "Missing overnight twice since the last move; returned by police.",
+    "child_criminal_exploitation": "Found with large sums of cash and a second phone; older associates.",
+    "child_sexual_exploitation": "Contact with unknown adults online; gifts unexplained.",
+    "substance_misuse": "Cannabis use most weekends, by their own account.",
+}
+
+
+def _add_risks(rng: random.Random, record: dict[str, Any], as_of: date) -> None:
+    """Risk items for a screening that has started: for most risk behaviours, and for
+    some adolescents a risk from outside the home; each dated, with a level, a safety
+    plan (or not) and a review date, some of them now out of date."""
+    scr = record.get("screening")
+    if not scr or not scr.get("started"):
+        return
+    child = record["child"]
+    age = years_between(child["date_of_birth"], scr["started"])
+    holder = "the personal adviser" if child["legal_status"]["status"] == "care_leaver" else "the child's social worker"
+    wanted: dict[str, tuple[str, list[str]]] = {}
+    for b in scr.get("presenting_behaviours", []):
+        kind = _RISK_OF_BEHAVIOUR.get(b["behaviour"])
+        if kind is None or (kind == "severe_aggression" and b["severity"] != "severe") or rng.random() < 0.2:
+            continue
+        level = "high" if b["severity"] == "severe" or b["frequency"] in ("weekly", "daily") else (
+            "medium" if b["severity"] == "moderate" or kind == "harmful_sexual_behaviour" else "low")
+        wanted[kind] = (level, list(b["sources"]))
+    if age >= 12 and rng.random() < 0.25:
+        kinds = ["going_missing", "child_criminal_exploitation", "child_sexual_exploitation", "suicidal_ideation_or_attempt"]
+        kinds += ["substance_misuse"] if age >= 13 else []
+        kind = rng.choice(kinds)
+        wanted.setdefault(kind, (rng.choice(["low", "medium", "medium", "high"]), rng.sample(["carer", "social_worker", "school", "child"], k=2)))
+    risks = []
+    for kind, (level, sources) in wanted.items():
+        recorded = min(scr["started"] + timedelta(days=rng.randint(0, 10)), as_of)
+        if record.get("outcome", {}).get("decision") == "begin_work" and rng.random() < 0.6:
+            recorded = max(recorded, as_of - timedelta(days=rng.randint(5, 80)))  # reviewed since the screening
+        plan = level != "low" and rng.random() < 0.75
+        risks.append({"kind": kind, "level": level, "reported_by": sources, "recorded": recorded,
+                      "evidence": _RISK_EVIDENCE[kind], "safety_plan": plan, "safety_plan_holder": holder if plan else "",
+                      "review_due": recorded + timedelta(days=rng.choice([30, 60, 90]))})
+    scr["risks"] = risks
+
+
+def _over_age_referral(record: dict[str, Any], as_of: date) -> None:
+    """A care leaver of 26 referred by their personal adviser: past the team's range (up to
+    25), recorded and not accepted, with the reasons and where to go instead."""
+    received = record["referral"]["received"]
+    child = record["child"]
+    child["date_of_birth"] = add_years(received, -26) - timedelta(days=40)
+    child["legal_status"] = {"status": "care_leaver", "start": add_years(child["date_of_birth"], 18)}
+    child["legal_status_history"] = []
+    child["placement"] = {"type": "independent_living", "start": received - timedelta(days=400), "moves_last_12_months": 0, "breakdowns": []}
+    child["caregiver"] = {"relationship": "none", "can_take_part": False}
+    child["living_independently"] = True
+    child["would_otherwise_be_in_care"] = False
+    ref = record["referral"]
+    ref["referrer"]["role"] = "personal_advisor"
+    ref["consent"] = {"given_by": "child", "date": received, "informed": True}  # an adult consents for themself
+    ref["approval"] = {"by": MANAGERS[0], "date": received}
+    ref.pop("allocation", None)
+    ref["decision"] = {"outcome": "not_accepted", "date": min(received + timedelta(days=6), as_of),
+                       "reasons": "Aged 26 at referral: the team works with care leavers up to 25. Alternatives explained to the personal adviser.",
+                       "alternatives": ["cluster_services"]}
+    for key in ("screening", "outcome", "formulation"):
+        record.pop(key, None)
+    record["measures"], record["goals"] = [], []
 
 
 def _open_screening(rng: random.Random, record: dict[str, Any], as_of: date, overdue: bool) -> None:
@@ -160,7 +266,9 @@ def _case(rng: random.Random, i: int, as_of: date) -> dict[str, Any]:
     breakdowns = []
     if unstable:
         for _ in range(rng.randint(1, 3)):
-            bd = received - timedelta(days=rng.randint(10, 300))
+            # A breakdown ended an earlier placement: on or before this one began.
+            # (the same draw as before, so the random stream and the rest of the demo are unchanged)
+            bd = placement_start - timedelta(days=rng.randint(10, 300) - 10)
             if bd > dob:
                 breakdowns.append({"date": bd, "note": "Placement ended at short notice"})
         breakdowns.sort(key=lambda b: b["date"])
@@ -417,3 +525,37 @@ def _formulate(rng: random.Random, case: Case, as_of: date, bands: dict[str, str
         form = sign_off(form, case.case_id, rng.choice(REVIEWERS), _at(review_day, 15), approve=False,
                         comment="Please say more about what keeps the difficulties going at school.")
     case.formulation = form
+
+
+# Why no SDQ was returned (SSDA903 OC2), one synthetic child each; SDQ1 follows from the age.
+_SDQ_REASON_NOTES: tuple[tuple[SdqReason, str], ...] = (
+    ("SDQ2", "Carer declined to complete the questionnaire at the annual health review."),
+    ("SDQ3", "Profound learning disability; the questionnaire could not meaningfully be completed."),
+    ("SDQ5", "Young person asked that the questionnaire not be completed this year."),
+    ("SDQ4", "Placement moved during the assessment window; the form was not returned."),
+)
+
+
+def _record_sdq_reasons(cases: list[Case], as_of: date) -> None:
+    """Record a reason for no SDQ (SDQ2, SDQ3, SDQ5, SDQ4 in turn) for the first children
+    looked after all of the last SSDA903 collection year to have ended, aged 4-16 all that
+    year, with no carer SDQ in it, so the statutory export shows each reason."""
+
+    year = as_of.year if as_of >= date(as_of.year, 3, 31) else as_of.year - 1
+    start, end = date(year - 1, 4, 1), date(year, 3, 31)
+    todo = list(_SDQ_REASON_NOTES)
+    for case in cases:
+        if not todo:
+            return
+        child = case.child
+        spells = [*child.legal_status_history, child.legal_status]
+        looked_after = any(p.status == "looked_after" and p.start <= start and (p.end is None or p.end >= end) for p in spells)
+        scored = any(m.measure == "sdq" and m.informant == "parent" and start <= m.date <= end for m in case.measures)
+        dob = child.date_of_birth
+        # SDQ5 (the young person refused) for one aged 11 or over, who completes their own forms.
+        fits = [t for t in todo if t[0] != "SDQ5" or years_between(dob, start) >= 11]
+        if looked_after and not scored and fits and add_years(dob, 4) <= start and add_years(dob, 17) > end:
+            reason, note = fits[0]
+            todo.remove(fits[0])
+            recorded = end - timedelta(days=14 * len(todo) + 10)
+            case.sdq_not_completed = [SdqNotCompleted(collection_year=year, reason=reason, recorded=recorded, note=note)]

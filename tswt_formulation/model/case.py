@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated, Literal
 
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import BeforeValidator, Field, PrivateAttr, ValidationInfo, model_validator
 
 from ._base import LongText, Record, ShortText, Term
 from .formulation import Formulation
@@ -19,7 +19,8 @@ from .formulation import Formulation
 Day = date  # a field may be called "date"; annotate with Day so the name does not shadow the type
 
 CASE_ID_PATTERN = r"^TSW-\d{6}$"
-MAX_AGE_YEARS = 25
+MAX_AGE_YEARS = 25  # eligibility: up to 25 for a care leaver (rules.eligibility)
+MAX_PLAUSIBLE_AGE_YEARS = 120  # past this a date of birth is a typing error, not a referral
 SCREENING_WEEKS = 6
 TIMEPOINT_PATTERN = r"^(baseline|review [1-9][0-9]*|closure)$"
 
@@ -142,6 +143,21 @@ class PresentingBehaviour(Record):
     severity: Term("severity")
 
 
+class RiskItem(Record):
+    """One risk, as a children's social care safety plan records it: what, on whose
+    account, when, how serious, whether a safety plan holds it and when it is reviewed.
+    A risk whose review date has passed is out of date (:mod:`tswt_formulation.rules.risk`)."""
+
+    kind: Term("risk_kind")
+    evidence: LongText = ""
+    reported_by: Annotated[list[Term("source")], Field(min_length=1)]
+    recorded: Day
+    level: Term("risk_level")
+    safety_plan: bool = False
+    safety_plan_holder: ShortText = ""
+    review_due: Day
+
+
 class Screening(Record):
     started: Day | None = None
     completed: Day | None = None
@@ -151,6 +167,7 @@ class Screening(Record):
     child_voice: LongText = ""
     carer_views: LongText = ""
     strengths: list[LongText] = []
+    risks: list[RiskItem] = []
 
 
 # --- measures ----------------------------------------------------------------------------
@@ -169,6 +186,69 @@ class Goal(Record):
     number: Annotated[int, Field(ge=1, le=3)]
     description: ShortText
     agreed: Day
+
+
+# --- SSDA903: why no SDQ score was returned for a collection year ----------------------------
+
+#: The reasons a team records (MEASURES.md, SSDA903 OC2 SDQ_REASON). SDQ1 (aged under 4 or
+#: over 16 at the latest assessment) is not among them: the export derives it from the age.
+SdqReason = Literal["SDQ2", "SDQ3", "SDQ4", "SDQ5"]
+SDQ_RECORDED_REASONS: dict[str, str] = {
+    "SDQ2": "carer refused",
+    "SDQ3": "not possible because of the severity of the child's disability",
+    "SDQ4": "other",
+    "SDQ5": "child or young person refused",
+}
+
+
+def _recorded_reason(value: object) -> object:
+    if not isinstance(value, str) or value in SDQ_RECORDED_REASONS:
+        return value  # a non-string is left to the type check
+    if value == "SDQ1":
+        raise ValueError("'SDQ1' is not recorded: the SSDA903 export derives it from the child's age "
+                         "(under 4 or over 16 at the latest assessment); record SDQ2, SDQ3, SDQ4 or SDQ5")
+    if value.strip().upper() in SDQ_RECORDED_REASONS:
+        raise ValueError(f"{value!r}: SSDA903 reason codes are case-sensitive; write {value.strip().upper()!r}")
+    expected = ", ".join(f"{code} ({label})" for code, label in SDQ_RECORDED_REASONS.items())
+    raise ValueError(f"{value!r} is not a reason code; expected one of {expected}")
+
+
+class SdqNotCompleted(Record):
+    """Why no carer SDQ score could be returned for one SSDA903 collection year (OC2
+    SDQ_REASON): SDQ2 carer refused; SDQ3 not possible because of the severity of the
+    child's disability; SDQ4 other; SDQ5 the child or young person refused."""
+
+    collection_year: Annotated[int, Field(ge=2000, le=2100, description=(
+        "The collection year by the 31 March it ends, as `tswt export ssda903 --year`: "
+        "2026 is 1 April 2025 to 31 March 2026."))]
+    reason: Annotated[SdqReason, BeforeValidator(_recorded_reason), Field(description=(
+        "SDQ2 carer refused; SDQ3 not possible because of the severity of the child's disability; SDQ4 other; "
+        "SDQ5 child or young person refused. Case-sensitive. SDQ1 is derived from the age, never recorded."))]
+    recorded: Day = Field(description="When the team recorded it: on or after the collection year began, not in the future.")
+    note: LongText = ""
+
+
+def _sdq_not_completed_problems(case: Case, today: date) -> list[tuple[str, str]]:
+    """One reason per collection year, recorded within or after that year and not in the future."""
+    out: list[tuple[str, str]] = []
+    dob = case.child.date_of_birth
+    seen: set[int] = set()
+    for i, r in enumerate(case.sdq_not_completed):
+        field = f"sdq_not_completed[{i}]"
+        year, begins = r.collection_year, date(r.collection_year - 1, 4, 1)
+        if year in seen:
+            out.append((f"{field}.collection_year", f"{year} is recorded twice; record one reason per collection year"))
+        seen.add(year)
+        if date(year, 3, 31) < dob:
+            out.append((f"{field}.collection_year", f"{year} ended before child.date_of_birth {dob.isoformat()}"))
+        if r.recorded < begins:
+            began = f"{year - 1}-{year % 100:02d} began ({begins.isoformat()})"
+            out.append((f"{field}.recorded", f"{r.recorded.isoformat()} is before the collection year {began}"))
+        elif r.recorded < dob:
+            out.append((f"{field}.recorded", f"{r.recorded.isoformat()} is before child.date_of_birth {dob.isoformat()}"))
+        if r.recorded > today:
+            out.append((f"{field}.recorded", f"{r.recorded.isoformat()} is in the future (today is {today.isoformat()})"))
+    return out
 
 
 # --- outcome of screening ----------------------------------------------------------------
@@ -195,6 +275,8 @@ class Case(Record):
     screening: Screening | None = None
     measures: list[MeasureAdministration] = []
     goals: list[Goal] = []
+    sdq_not_completed: list[SdqNotCompleted] = Field(
+        default=[], description="Why no carer SDQ score could be returned, per SSDA903 collection year.")
     formulation: Formulation | None = None
     outcome: ScreeningOutcome | None = None
 
@@ -202,8 +284,12 @@ class Case(Record):
     _version: int = PrivateAttr(default=0)
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Case":
-        problems = consistency_problems(self)
+    def _consistent(self, info: ValidationInfo) -> "Case":
+        # A record read back from the store was valid when it was written: the checks
+        # added since (``stored`` in consistency_problems) do not lock it away; they apply
+        # when it is next written from a file (import, update).
+        stored = bool(info.context and info.context.get("stored"))
+        problems = consistency_problems(self, stored=stored)
         if problems:
             raise ConsistencyError(problems)
         return self
@@ -219,6 +305,22 @@ class Case(Record):
         return self.referral.allocation.worker if self.referral.allocation else None
 
 
+def _overlapping_periods(periods: list[tuple[str, LegalStatusPeriod]]) -> list[tuple[str, str]]:
+    """Legal status periods that overlap one another (a child has one status at a time).
+
+    A period that ends on the day the next begins does not overlap it. A past period
+    without an end runs to today, so it overlaps everything after its start."""
+    out: list[tuple[str, str]] = []
+    far = date.max
+    ordered = sorted(periods, key=lambda fp: fp[1].start)
+    for (f1, p1), (f2, p2) in zip(ordered, ordered[1:]):
+        end1 = p1.end or far
+        if p2.start < end1:
+            ends = f"ends {p1.end.isoformat()}" if p1.end else "has no end date"
+            out.append((f"{f2}.start", f"{p2.start.isoformat()} overlaps {f1} ({p1.status} from {p1.start.isoformat()}, which {ends})"))
+    return out
+
+
 class ConsistencyError(ValueError):
     """Raised inside validation with every cross-field problem found (field, message)."""
 
@@ -227,9 +329,11 @@ class ConsistencyError(ValueError):
         super().__init__("; ".join(f"{f}: {m}" for f, m in problems))
 
 
-def consistency_problems(case: Case, today: date | None = None) -> list[tuple[str, str]]:
+def consistency_problems(case: Case, today: date | None = None, stored: bool = False) -> list[tuple[str, str]]:
     """Every cross-field problem of a case as (field, message): dates in order and not in
-    the future, an age within 0-25, decisions that fit the referral's state."""
+    the future, no birth after the referral, legal statuses that do not overlap, placement
+    breakdowns before the current placement, risks with a holder for each safety plan,
+    decisions that fit the referral's state."""
     today = today or date.today()
     out: list[tuple[str, str]] = []
     child, ref = case.child, case.referral
@@ -243,10 +347,11 @@ def consistency_problems(case: Case, today: date | None = None) -> list[tuple[st
         if value is not None and other is not None and value < other:
             out.append((field, f"{value.isoformat()} is before {other_field} {other.isoformat()}"))
 
+    # Only what is impossible is refused: a referral of someone past the team's age range
+    # is a real event that eligibility decides (not eligible, with reasons and signposting).
     not_future("child.date_of_birth", dob)
-    if years_between(dob, min(today, ref.received)) > MAX_AGE_YEARS or years_between(dob, today) > MAX_AGE_YEARS + 1:
-        age = years_between(dob, ref.received)
-        out.append(("child.date_of_birth", f"{dob.isoformat()} makes the child {age} at referral; the team works with people up to {MAX_AGE_YEARS}"))
+    if years_between(dob, ref.received) > MAX_PLAUSIBLE_AGE_YEARS:
+        out.append(("child.date_of_birth", f"{dob.isoformat()} makes the person {years_between(dob, ref.received)} at referral; check the year"))
     periods = [("child.legal_status", child.legal_status)] + [
         (f"child.legal_status_history[{i}]", p) for i, p in enumerate(child.legal_status_history)
     ]
@@ -257,12 +362,19 @@ def consistency_problems(case: Case, today: date | None = None) -> list[tuple[st
         not_future(f"{field}.end", period.end)
     if child.legal_status.end is not None:
         out.append(("child.legal_status.end", "the current legal status cannot have ended; move it to legal_status_history"))
+    if not stored:
+        out += _overlapping_periods(periods)
     if child.placement:
         not_before("child.placement.start", child.placement.start, "child.date_of_birth", dob)
         not_future("child.placement.start", child.placement.start)
         for i, b in enumerate(child.placement.breakdowns):
-            not_before(f"child.placement.breakdowns[{i}].date", b.date, "child.date_of_birth", dob)
-            not_future(f"child.placement.breakdowns[{i}].date", b.date)
+            field = f"child.placement.breakdowns[{i}].date"
+            not_before(field, b.date, "child.date_of_birth", dob)
+            not_future(field, b.date)
+            # A breakdown ended an earlier placement, so it cannot come after this one began.
+            if not stored and b.date > child.placement.start:
+                out.append((field, f"{b.date.isoformat()} is after child.placement.start {child.placement.start.isoformat()}: "
+                                   "a breakdown ends an earlier placement"))
 
     not_before("referral.received", ref.received, "child.date_of_birth", dob)
     not_future("referral.received", ref.received)
@@ -317,6 +429,19 @@ def consistency_problems(case: Case, today: date | None = None) -> list[tuple[st
             if h.factor in seen:
                 out.append((f"screening.history_factors[{i}].factor", f"{h.factor} is recorded twice; record it once with all its sources"))
             seen.add(h.factor)
+        seen = set()
+        for i, r in enumerate(scr.risks):
+            field = f"screening.risks[{i}]"
+            if r.kind in seen:
+                out.append((f"{field}.kind", f"{r.kind} is recorded twice; record it once, with its latest level and review date"))
+            seen.add(r.kind)
+            not_before(f"{field}.recorded", r.recorded, "child.date_of_birth", dob)
+            not_future(f"{field}.recorded", r.recorded)
+            not_before(f"{field}.review_due", r.review_due, f"{field}.recorded", r.recorded)
+            if r.safety_plan and not r.safety_plan_holder.strip():
+                out.append((f"{field}.safety_plan_holder", "missing: say who holds the safety plan (a role, e.g. the child's social worker)"))
+            if not r.safety_plan and r.safety_plan_holder.strip():
+                out.append((f"{field}.safety_plan", "is false, but safety_plan_holder is given; set safety_plan to true or clear the holder"))
 
     for i, m in enumerate(case.measures):
         not_before(f"measures[{i}].date", m.date, "child.date_of_birth", dob)
@@ -333,4 +458,5 @@ def consistency_problems(case: Case, today: date | None = None) -> list[tuple[st
         not_future("outcome.date", case.outcome.date)
         if case.outcome.decision == "close" and not case.outcome.reasons.strip():
             out.append(("outcome.reasons", "missing: closing a referral needs its reasons"))
+    out += _sdq_not_completed_problems(case, today)
     return out

@@ -51,7 +51,7 @@ class CaseloadReview:
         frame = timeline(caseload_frame([caseload_row(c) for c in cases]), as_of)
         plan_rows = []
         bands = baseline_bands(cases)
-        recommendations = {c.case_id: recommend(c, bands=bands[c.case_id]) for c in cases}
+        recommendations = {c.case_id: recommend(c, bands=bands[c.case_id], risk_as_of=as_of) for c in cases}
         for c in cases:
             if c.formulation is not None and c.formulation.recommendation is not None:
                 eff = effective_recommendation(c.formulation)
@@ -91,12 +91,16 @@ class CaseloadReview:
         """Every child with a risk flag, first: who, which risk, how often, reported by whom."""
         rows = []
         for c in self.cases:
-            for r in self.recommendations[c.case_id].risks:
+            rec = self.recommendations[c.case_id]
+            for rr in rec.risk.risks if rec.risk else ():
+                rows.append((c.case_id, c.worker or "", rr.label, f"{rr.level}; {rr.plan}; {rr.dated}",
+                             ", ".join(label("source", x) for x in rr.reported_by)))
+            for r in rec.risks:
                 rows.append((c.case_id, c.worker or "", r.label, f"{r.severity}, {label('frequency', r.frequency).lower()}",
                              ", ".join(label("source", x) for x in r.sources)))
         if not rows:
             return Section('<section class="section risks clear"><h2>Children with a risk flag</h2><p>None.</p></section>', "no risks")
-        body = f"<p>{len({r[0] for r in rows})} children.</p>" + table(["Case", "Worker", "Risk", "Severity and frequency", "Reported by"], rows)
+        body = f"<p>{len({r[0] for r in rows})} children.</p>" + table(["Case", "Worker", "Risk", "Level or severity; plan; dates", "Reported by"], rows)
         return Section(f'<section class="section risks"><h2>Children with a risk flag: read first</h2>{body}</section>', "risks")
 
     def screenings_due(self) -> Section:
@@ -159,7 +163,10 @@ class CaseloadReview:
         ch = self.change.copy()
         ch["wave"] = ch["wave"].map(lambda w: f"Wave {int(w)}" if pd.notna(w) else "No wave")
         parts = ['<p>SDQ total difficulties, baseline against latest, per child and informant. Shares are of the <strong>paired</strong> '
-                 'cases (a baseline and a later score); unpaired cases are counted beside them because leaving them out biases the figures.</p>']
+                 'cases (a baseline and a later score); unpaired cases are counted beside them because leaving them out biases the figures. '
+                 'Recovery is counted over the paired cases in the clinical range at baseline (Jacobson and Truax), shown as '
+                 '"n of N clinical at baseline"; forms without a clinical cut-off (the 18+ forms, teacher 2-4) and changes to a form '
+                 'with another cut-off count for reliable change only. In the charts each bar is the share of all paired cases.</p>']
         for by, title in (("wave", "By wave"), ("informant", "By informant")):
             s = service_summary(ch, by=by)
             parts.append(f"<h3>{text(title)}</h3>" + _summary_table(s, by))
@@ -187,10 +194,18 @@ def _pct(v: Any) -> str:
     return "" if v is None or pd.isna(v) else f"{100 * float(v):.0f}%"
 
 
+def _recovered(r: dict[str, Any]) -> str:
+    """Recovery over those clinical at baseline, with its denominator: "2 of 4 clinical at baseline (50%)"."""
+    if pd.isna(r.get("n_clinical_pre")):
+        return "not computed"
+    share = f" ({_pct(r['share_recovered'])})" if int(r["n_clinical_pre"]) else ""
+    return f"{int(r['n_recovered'])} of {int(r['n_clinical_pre'])} clinical at baseline{share}"
+
+
 def _summary_table(s: pd.DataFrame, by: str) -> str:
     rows = []
     for r in s.to_dict("records"):
         rows.append((r[by], r["n_paired"], r["n_unpaired"], f"{r['n_reliable_improvement']} ({_pct(r['share_reliable_improvement'])})",
                      f"{r['n_reliable_deterioration']} ({_pct(r['share_reliable_deterioration'])})",
-                     f"{r.get('n_recovered', '')} ({_pct(r.get('share_recovered'))})" if "n_recovered" in r else "not computed"))
+                     _recovered(r)))
     return table([by.capitalize(), "Paired", "Unpaired", "Reliably improved", "Reliably worse", "Recovered"], rows)
