@@ -210,7 +210,7 @@ def _resolve_rows(df: pd.DataFrame, defn: MeasureDefinition, informant: str | No
         for j, v in enumerate(defn.versions):
             here = ver == j
             wrong_inf = here & (inf >= 0) & ~of(v)
-            rows.add(wrong_inf & ~rows.bad, "informant", lambda p, v=v: f"{names[inf[p]]} does not complete version {v.id} (completed by {', '.join(v.informants)})")
+            rows.add(wrong_inf & ~rows.bad, "informant", lambda p, v=v: f"{_fmt(names[inf[p]])} does not complete version {v.id} (completed by {', '.join(v.informants)})")
             rows.add(here & ~_covers(v, ages) & ~rows.bad, age_label, lambda p, v=v: f"{_fmt(ages[p])} is outside the ages of version {v.id} ({v.age.describe()})")
     else:
         for j, v in enumerate(defn.versions):
