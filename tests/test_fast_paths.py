@@ -154,3 +154,31 @@ def test_inprocess_engine_records_outputs_as_a_kernel_would():
     assert magic[0]["ename"] == "SyntaxError" and "IPython magics need a Jupyter kernel" in magic[0]["evalue"]
     shown = json.loads(json.dumps(run_cell("from tswt_formulation.reports.html import Section\nSection('<p>hi</p>', 'hi')", {}, 5)))
     assert shown[0]["data"] == {"text/html": "<p>hi</p>", "text/plain": "hi"}
+
+
+def test_light_commands_import_no_sqlalchemy_on_a_sqlite_store(small_store):
+    assert "sqlalchemy" not in _modules_after(["show", "TSW-900001", "--store", small_store])
+
+
+def test_the_standard_library_reader_knows_the_schema_version():
+    from tswt_formulation.store import lite, schema
+
+    assert lite.SCHEMA_VERSION == schema.SCHEMA_VERSION
+
+
+def test_the_standard_library_reader_answers_as_the_store_does(small_store, tmp_path):
+    from tswt_formulation.store import lite
+
+    with open_store(small_store) as s:
+        assert lite.get_case(small_store, "TSW-900003") == s.get("TSW-900003")
+        assert lite.get_case(small_store, "TSW-900003")._version == s.get("TSW-900003")._version
+        assert lite.workers(small_store) == s.workers()
+        assert lite.caseload_rows(small_store).equals(s.caseload_rows())
+        worker = s.workers()[0]
+        assert lite.caseload_rows(small_store, worker).equals(s.caseload_rows(worker))
+    # Whatever it cannot answer goes to the full store, for its answer or its error.
+    assert lite.get_case(small_store, "TSW-999999") is None
+    assert lite.get_case(str(tmp_path / "missing.sqlite"), "TSW-900003") is None
+    assert lite.get_case("postgresql://localhost/tswt", "TSW-900003") is None
+    (tmp_path / "not-a-store.sqlite").write_bytes(b"not a database")
+    assert lite.caseload_rows(str(tmp_path / "not-a-store.sqlite")) is None

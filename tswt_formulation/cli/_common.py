@@ -27,6 +27,42 @@ class Ctx:
 
         return open_store(self.store_location, user=self.user, create=create)
 
+    # Read-only questions: answered from a SQLite file with the standard library when it
+    # can (store.lite: no SQLAlchemy to import), else by the full store.
+
+    def get_case(self, case_id: str):  # -> Case
+        from ..config import store_location
+        from ..store.lite import get_case
+
+        case = get_case(store_location(self.store_location), case_id)
+        if case is None:
+            with self.open() as store:
+                case = store.get(case_id)
+        return case
+
+    def workers(self) -> list[str]:
+        from ..config import store_location
+        from ..store.lite import workers
+
+        known = workers(store_location(self.store_location))
+        if known is None:
+            with self.open() as store:
+                known = store.workers()
+        return known
+
+    def caseload(self, as_of: date, worker: str | None = None, overdue: bool = False):  # -> DataFrame
+        from ..config import store_location
+        from ..store.lite import caseload_rows
+
+        rows = caseload_rows(store_location(self.store_location), worker)
+        if rows is None:
+            with self.open() as store:
+                return store.caseload(as_of, worker=worker, overdue=overdue)
+        from ..rules.timeline import timeline
+
+        frame = timeline(rows, as_of)
+        return frame[frame["overdue"]].reset_index(drop=True) if overdue else frame
+
 
 def common(func: Callable[..., Any]) -> Callable[..., Any]:
     """Add --store, --user and --debug to a command and pass a :class:`Ctx` first."""

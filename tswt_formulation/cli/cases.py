@@ -188,8 +188,7 @@ def show(ctx: Ctx, case_id: str, as_json: bool, as_of: Any) -> None:
     from ..model.parse import case_to_data
     from .render import case_text
 
-    with ctx.open() as store:
-        case = store.get(case_id)
+    case = ctx.get_case(case_id)
     if as_json:
         echo_json(case_to_data(case))
     else:
@@ -206,8 +205,7 @@ def eligibility(ctx: Ctx, case_id: str, as_json: bool, as_of: Any) -> None:
     from ..rules.eligibility import check_eligibility
     from .render import eligibility_text
 
-    with ctx.open() as store:
-        case = store.get(case_id)
+    case = ctx.get_case(case_id)
     decision = check_eligibility(case, to_date(as_of) if as_of else None)
     if as_json:
         echo_json(decision.as_dict())
@@ -230,9 +228,8 @@ def caseload(ctx: Ctx, as_of: Any, worker: str | None, overdue: bool, states: tu
     if unknown:
         raise click.BadParameter(f"{', '.join(unknown)}; expected one of {', '.join(STATES)}", param_hint="--state")
     day = to_date(as_of)
-    with ctx.open() as store:
-        _check_worker(store, worker)
-        frame = store.caseload(day, worker=worker, overdue=overdue)
+    _check_worker(ctx, worker)
+    frame = ctx.caseload(day, worker=worker, overdue=overdue)
     if states:
         frame = frame[frame["state"].isin(states)]
     if as_json:
@@ -280,7 +277,8 @@ def _caseload_columns(frame: Any) -> list[Any]:
 
 
 def _check_worker(store: Any, worker: str | None) -> None:
-    """A worker with no case allocated in the store is most likely a typo: say so."""
+    """A worker with no case allocated in the store is most likely a typo: say so.
+    ``store``: anything with ``workers()`` (a CaseStore, or the command's Ctx)."""
     if worker is None:
         return
     known = store.workers()

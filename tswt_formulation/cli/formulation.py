@@ -31,15 +31,15 @@ def recommend(ctx: Ctx, case_id: str | None, all_cases: bool, as_of: Any, output
         raise click.UsageError("give one CASE, or --all")
     rules = rules_in_use(rules_file)
     day = to_date(as_of) if as_of else None
+    if case_id:
+        case = ctx.get_case(case_id)
+        rec = make(case, rules=rules, as_of=day, bands=baseline_bands([case])[case_id], risk_as_of=day or date.today())
+        if as_json:
+            echo_json(rec.as_dict())
+        else:
+            click.echo(rec.to_text())
+        return
     with ctx.open() as store:
-        if case_id:
-            case = store.get(case_id)
-            rec = make(case, rules=rules, as_of=day, bands=baseline_bands([case])[case_id], risk_as_of=day or date.today())
-            if as_json:
-                echo_json(rec.as_dict())
-            else:
-                click.echo(rec.to_text())
-            return
         cases = list(store.cases())
         bands = baseline_bands(cases)  # one vectorised scoring pass for the whole caseload
         recs = [make(c, rules=rules, as_of=day, bands=bands[c.case_id], risk_as_of=day or date.today()) for c in cases]

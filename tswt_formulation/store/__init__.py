@@ -1,5 +1,18 @@
-"""Persistence: the case store, its schema and migrations, and the audit log."""
+"""Persistence: the case store, its schema and migrations, and the audit log.
 
-from .store import AuditEntry, CaseStore, open_store
+Names load on first use: :mod:`.lite` (the standard-library read path of the everyday
+commands) is importable without SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
 
 __all__ = ["AuditEntry", "CaseStore", "open_store"]
+
+__getattr__, __dir__ = lazy_exports(__name__, {name: "store" for name in __all__})
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .store import AuditEntry, CaseStore, open_store

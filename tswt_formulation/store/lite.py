@@ -1,0 +1,107 @@
+"""Reading a SQLite store with the standard library alone, for the everyday read-only
+commands (``tswt show``, ``eligibility``, ``recommend``, ``caseload``).
+
+Importing SQLAlchemy costs more than everything else such a command does. On the happy
+path (a SQLite file at the schema this code writes) one case, or the caseload's indexed
+columns, are read here with :mod:`sqlite3`; anything else (a database URL, no file, an
+older or newer schema, a locked or damaged file, a record that does not load) returns
+``None``, and the caller goes through :class:`~tswt_formulation.store.CaseStore`, which
+gives the proper answer or error. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import TswtError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..model.case import Case
+
+# The schema version this code reads (schema.SCHEMA_VERSION; a test keeps them equal: the
+# schema module imports SQLAlchemy, which is what this module exists to avoid).
+SCHEMA_VERSION = 2
+BUSY_TIMEOUT_S = 30.0
+
+
+def _connect(location: str) -> sqlite3.Connection | None:
+    """A read-only connection to a SQLite store at this code's schema, or None."""
+    if "://" in location:
+        return None
+    path = Path(location).expanduser()
+    if not path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+    except (sqlite3.Error, ValueError):
+        return None
+    try:
+        row = conn.execute("SELECT value FROM tswt_meta WHERE key = 'schema_version'").fetchone()
+        if row is not None and int(row[0]) == SCHEMA_VERSION:
+            return conn
+    except (sqlite3.Error, ValueError):
+        pass
+    conn.close()
+    return None
+
+
+def get_case(location: str, case_id: str) -> Case | None:
+    """The stored case (with its version), or None: ask the full store instead."""
+    from ..model.parse import case_from_data
+
+    conn = _connect(location)
+    if conn is None:
+        return None
+    try:
+        with closing(conn):
+            row = conn.execute("SELECT record, version FROM cases WHERE case_id = ?", (case_id,)).fetchone()
+        if row is None:
+            return None
+        case = case_from_data(json.loads(row[0]), case_id, stored=True)
+    except (sqlite3.Error, ValueError, TswtError):
+        return None
+    case._version = row[1]
+    return case
+
+
+def caseload_rows(location: str, worker: str | None = None) -> pd.DataFrame | None:
+    """What :meth:`CaseStore.caseload_rows` returns, or None: ask the full store instead."""
+    import pandas as pd
+
+    from ..rules.timeline import ROW_COLUMNS
+
+    conn = _connect(location)
+    if conn is None:
+        return None
+    query = f"SELECT {', '.join(ROW_COLUMNS)} FROM cases"
+    params: tuple[Any, ...] = ()
+    if worker is not None:
+        query += " WHERE worker = ?"
+        params = (worker,)
+    try:
+        with closing(conn):
+            rows = conn.execute(query + " ORDER BY case_id", params).fetchall()
+    except sqlite3.Error:
+        return None
+    frame = pd.DataFrame(rows, columns=list(ROW_COLUMNS))
+    for col in ("synthetic", "consent_informed"):  # stored as 0/1
+        frame[col] = frame[col].astype(bool)
+    return frame
+
+
+def workers(location: str) -> list[str] | None:
+    """What :meth:`CaseStore.workers` returns, or None: ask the full store instead."""
+    conn = _connect(location)
+    if conn is None:
+        return None
+    try:
+        with closing(conn):
+            return sorted(r[0] for r in conn.execute("SELECT DISTINCT worker FROM cases WHERE worker IS NOT NULL"))
+    except sqlite3.Error:
+        return None
