@@ -215,7 +215,11 @@ def main() -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="tswt-bench-instant-"))
     try:
-        old = unpack_baseline(args.baseline, tmp)
+        try:
+            old = unpack_baseline(args.baseline, tmp)
+        except (subprocess.CalledProcessError, FileNotFoundError) as exc:
+            print(f"cannot unpack the OLD code at {args.baseline!r} with git ({exc}); this benchmark needs the repository")
+            return 0
         print(f"OLD = {args.baseline} (unpacked in {old}); NEW = {ROOT}\n", flush=True)
 
         demo60 = tmp / "demo60.sqlite"
