@@ -417,3 +417,21 @@ def _formulate(rng: random.Random, case: Case, as_of: date, bands: dict[str, str
         form = sign_off(form, case.case_id, rng.choice(REVIEWERS), _at(review_day, 15), approve=False,
                         comment="Please say more about what keeps the difficulties going at school.")
     case.formulation = form
+
+
+# Who the demo's login ids are (invented people), for the store's staff directory.
+_DEMO_STAFF = (
+    ("a.okafor", "A. Okafor", "therapeutic_social_worker"), ("b.kowalski", "B. Kowalski", "therapeutic_social_worker"),
+    ("c.mensah", "C. Mensah", "therapeutic_social_worker"), ("d.hughes", "D. Hughes", "therapeutic_social_worker"),
+    ("e.patel", "E. Patel", "therapeutic_social_worker"), ("f.oconnor", "F. O'Connor", "therapeutic_social_worker"),
+    ("g.lindqvist", "G. Lindqvist", "therapeutic_social_worker"),
+    ("dr.r.ahmed", "Dr R. Ahmed", "clinical_psychologist"), ("dr.k.osei", "Dr K. Osei", "clinical_psychologist"),
+    ("t.harper", "T. Harper", "team_manager"), ("s.adeyemi", "S. Adeyemi", "personal_adviser"),
+)
+
+
+def demo_staff() -> list[Any]:
+    """The staff directory of the synthetic team: every login the demo uses, named."""
+    from .store.staff import StaffMember
+
+    return [StaffMember(login, name, role) for login, name, role in _DEMO_STAFF]
