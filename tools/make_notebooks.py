@@ -32,8 +32,9 @@ formulation = report(
     'as_of = None  # report date "YYYY-MM-DD" (default: today)\nversion = "signed_off"  # "signed_off" (default) or "latest"',
     "from tswt_formulation.reports.formulation import FormulationReport\n\n"
     "report = FormulationReport.from_store(case_id, store, as_of, version)\nreport.header()",
-    ["report.risks()", "report.child()", "report.eligibility_section()", "report.timeline()", "report.history_and_behaviours()",
-     "report.five_ps()", "report.voices()", "report.recommendation_section()", "report.signoff()", "report.provenance()"],
+    ["report.risks()", "report.recommendation_section()", "report.child()", "report.eligibility_section()", "report.timeline()",
+     "report.history_and_behaviours()", "report.five_ps()", "report.voices()", "report.signoff()", "report.how_reached()",
+     "report.provenance()"],
 )
 
 outcomes = report(

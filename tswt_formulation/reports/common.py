@@ -56,10 +56,16 @@ class Header:
     reviewer: str
     synthetic: bool
     status_note: str = ""
+    draft: bool = False  # not signed off: DRAFT on every page
 
     def meta(self) -> dict[str, Any]:
         return {"kind": self.kind, "title": self.title, "case_id": self.case_id, "report_date": self.report_date.isoformat(),
-                "author": self.author, "reviewer": self.reviewer, "synthetic": self.synthetic, "marking": MARKING}
+                "author": self.author, "reviewer": self.reviewer, "synthetic": self.synthetic, "marking": MARKING,
+                "running": self.running()}
+
+    def running(self) -> str:
+        """The markings repeated at the top of every printed page besides the protective marking."""
+        return " | ".join(m for m in ("SYNTHETIC DEMO DATA" if self.synthetic else "", "DRAFT: NOT SIGNED OFF" if self.draft else "") if m)
 
     def section(self) -> Section:
         rows = [("Case", self.case_id or "Whole caseload"), ("Report date", self.report_date.isoformat()),
