@@ -50,13 +50,15 @@ outcomes = report(
 
 review = report(
     "Caseload review",
-    "For the clinical psychologist: screenings overdue or due soon, formulations awaiting sign-off, children not on track, "
-    "children with no recent measure, and the service-level change figures.",
+    "For supervision: who to discuss first (risk, reliable deterioration, screening overdue, sign-off waiting), the flags "
+    "that need a decision, each worker's children one per line, children not on track, and the service-level change figures.",
     'store = None  # path or URL of the case store\nas_of = None  # review date "YYYY-MM-DD" (default: today)\nworker = None  # only this worker\'s cases (default: everyone)\n'
-    'constants = None  # the team\'s reliable-change constants file (default: $TSWT_MEASURE_CONSTANTS)',
-    "from tswt_formulation.reports.review import CaseloadReview\n\nreport = CaseloadReview.from_store(store, as_of, worker, constants)\nreport.header()",
-    ["report.risks()", "report.summary()", "report.screenings_due()", "report.awaiting_signoff()", "report.not_on_track()",
-     "report.no_recent_measure()", "report.service_figures()", "report.provenance()"],
+    'constants = None  # the team\'s reliable-change constants file (default: $TSWT_MEASURE_CONSTANTS)\n'
+    'waiting_days = None  # the team\'s standard wait for a decision or allocation (default: $TSWT_WAITING_DAYS, else 14)',
+    "from tswt_formulation.reports.review import CaseloadReview\n\n"
+    "report = CaseloadReview.from_store(store, as_of, worker, constants, waiting_days)\nreport.header()",
+    ["report.risks()", "report.first()", "report.supervision_flags()", "report.by_worker()", "report.summary()",
+     "report.not_on_track()", "report.service_figures()", "report.provenance()"],
 )
 
 walk = nb([

@@ -159,5 +159,5 @@ def test_change_categories_from_a_change_table() -> None:
     )
     fig = plot_change_categories(changed)
     ax = fig.axes[0]
-    assert [c.get_label() for c in ax.containers] == ["Improved", "Unchanged", "Deteriorated"]
+    assert [c.get_label() for c in ax.containers] == ["Reliable improvement", "No reliable change", "Reliable deterioration"]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["All cases (n=3 paired, 0 unpaired)"]

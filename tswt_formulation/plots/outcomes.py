@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem, ScoringError
+from ..words import CATEGORY_WORDS
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -337,7 +338,7 @@ def plot_change_categories(
             hatch=hatch,
             edgecolor="0.0",
             linewidth=0.6,
-            label=cat,
+            label=CATEGORY_WORDS.get(cat, cat),
         )
         left += shares[cat].to_numpy()
     labels = []
@@ -351,10 +352,11 @@ def plot_change_categories(
     ax.set_ylabel(by if by is not None else "")
     if title:
         ax.set_title(title)
+    axes_inches = 0.75 * (1.2 + 0.5 * len(table))  # below the x-axis label, whatever the number of bars
     ax.legend(
         loc="upper center",
-        bbox_to_anchor=(0.5, -0.25 if len(table) < 3 else -0.12),
-        ncol=len(order),
+        bbox_to_anchor=(0.5, -0.55 / axes_inches),
+        ncol=min(3, len(order)),
         fontsize=7,
         frameon=False,
     )
