@@ -45,3 +45,19 @@ def signed(value: float, unit: str = "point", decimals: int = 0) -> str:
 def days_text(days: int, when: str = "overdue by") -> str:
     """``overdue by 1 day``, ``due in 3 days``, ``due today`` (``when`` leads)."""
     return "due today" if days == 0 else f"{when} {plural(abs(days), 'day')}"
+
+
+def band_words(category: str, score: str = "") -> str:
+    """A band id as a report words it: ``very_high_or_low`` -> ``very high`` (``very low``
+    for prosocial, where low is the worse end); ``close_to_average`` -> ``close to average``.
+
+    >>> band_words("very_high_or_low", "total"), band_words("slightly_raised_or_lowered", "prosocial")
+    ('very high', 'slightly lowered')
+    """
+    if "_or_" not in category:
+        return category.replace("_", " ")
+    high, low = category.split("_or_", 1)
+    words = high.split("_")
+    if score == "prosocial":
+        words[-1] = low
+    return " ".join(words)

@@ -24,7 +24,7 @@ from ..store.staff import StaffDirectory
 from ..words import days_text, plural
 from .common import Header, label, parse_as_of, provenance, reading
 from .html import Section, figure, section, table, text
-from .supervision import TIERS, ChildLine, SupervisionFlag, child_line, supervision_flags, waiting_standard
+from .supervision import TIERS, ChildLine, SupervisionFlag, child_line, flag_words, supervision_flags, waiting_standard
 
 REVIEW_PERIOD_DAYS = 92  # a measure is expected at least every review period (about three months)
 
@@ -209,7 +209,7 @@ class CaseloadReview:
         rows = []
         for case_id, grp in self.flags.groupby("case_id", sort=True):
             worse = grp["flag"].eq("reliably_worse")
-            scores = "".join(f"<li>{text(_flag_words(r))}</li>" for r in grp.sort_values("flag", ascending=False).to_dict("records"))
+            scores = "".join(f"<li>{text(flag_words(r))}</li>" for r in grp.sort_values("flag", ascending=False).to_dict("records"))
             rows.append((bool(worse.any()), text(case_id), text(self.staff.name(worker.get(case_id)) or "not allocated"),
                          "reliable deterioration" if worse.any() else "no reliable improvement after 6 months",
                          f'<ul class="tight">{scores}</ul>'))
@@ -263,26 +263,6 @@ class CaseloadReview:
     def sections(self) -> list[Section]:
         return [self.header(), self.risks(), self.first(), self.supervision_flags(), self.by_worker(), self.summary(),
                 self.not_on_track(), self.service_figures(), self.provenance()]
-
-
-_INFORMANT_WORDS = {"parent": "parent/carer", "teacher": "teacher", "self": "self", "worker": "worker"}
-
-
-def _flag_words(r: dict[str, Any]) -> str:
-    """``SDQ self total: 24 -> 35, +11 points (7.2 needed)``."""
-    from ..words import signed
-
-    score = str(r["score"]).replace("_", " ")
-    who = _INFORMANT_WORDS.get(str(r.get("informant", "")), str(r.get("informant", "")))
-    head = f"{str(r.get('measure', '')).upper()} {who} {score}".strip()
-    if pd.isna(r.get("latest_value")) or pd.isna(r.get("difference")):
-        return f"{head}: no score since baseline {_num(r.get('baseline_value'))}"
-    return (f"{head}: {_num(r['baseline_value'])} -> {_num(r['latest_value'])}, {signed(float(r['difference']))} "
-            f"({float(r['threshold']):.1f} needed)")
-
-
-def _num(v: Any) -> str:
-    return "" if v is None or pd.isna(v) else f"{float(v):g}"
 
 
 SMALL_COUNT = 5  # counts under this are shown as counts, never as percentages

@@ -17,13 +17,14 @@ allocation longer than the team's standard (``TSWT_WAITING_DAYS``, default 14 da
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from ..model.case import Case
-from ..words import plural
+from ..words import plural, signed
 
 SIGNOFF_WAIT_DAYS = 14
 DEFAULT_WAITING_DAYS = 14
@@ -163,3 +164,28 @@ def supervision_flags(cases: list[Case], states: dict[str, str], as_of: date, wa
                                            f"accepted {ref.decision.date.isoformat()}, waiting {plural(days, 'day')} for allocation", days))
     order = ("signoff_waiting", "returned", "closed_open_formulation", "waiting_decision", "waiting_allocation")
     return sorted(out, key=lambda x: (order.index(x.kind), -x.days, x.case_id))
+
+
+_INFORMANT_WORDS = {"parent": "parent/carer", "teacher": "teacher", "self": "self", "worker": "worker"}
+
+
+def flag_words(r: dict[str, Any]) -> str:
+    """``SDQ self total: 24 -> 35, +11 points (7.2 needed)``."""
+    score = str(r["score"]).replace("_", " ")
+    who = _INFORMANT_WORDS.get(str(r.get("informant", "")), str(r.get("informant", "")))
+    head = f"{str(r.get('measure', '')).upper()} {who} {score}".strip()
+    if _missing(r.get("latest_value")) or _missing(r.get("difference")):
+        return f"{head}: no score since baseline {_num(r.get('baseline_value'))}"
+    return (f"{head}: {_num(r['baseline_value'])} -> {_num(r['latest_value'])}, {signed(float(r['difference']))} "
+            f"({float(r['threshold']):.1f} needed)")
+
+
+def _missing(v: Any) -> bool:
+    try:
+        return v is None or math.isnan(float(v))
+    except (TypeError, ValueError):
+        return True  # pandas' NA and NaT
+
+
+def _num(v: Any) -> str:
+    return "" if _missing(v) else f"{float(v):g}"
