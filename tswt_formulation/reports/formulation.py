@@ -17,6 +17,7 @@ from ..rules.recommend import STAGE_NAMES
 from ..rules.timeline import case_timeline
 from ..rules.workflow import effective_recommendation
 from ..store.staff import StaffDirectory
+from ..words import plural
 from .common import Header, label, parse_as_of, provenance, reading, risk_section
 from .html import Section, badge, definition_list, items, quote, section, table, text
 
@@ -109,7 +110,7 @@ class FormulationReport:
             recent = [b for b in p.breakdowns if (self.as_of - b.date).days <= 183]
             stability = "unstable" if p.moves_last_12_months >= 3 or recent else "stable"
             placement = (f"{label('placement_type', p.type)} since {p.start.isoformat()} ({stability}: "
-                         f"{p.moves_last_12_months} move(s) in the last 12 months, {len(recent)} breakdown(s) in the last 6 months)")
+                         f"{plural(p.moves_last_12_months, 'move')} in the last 12 months, {plural(len(recent), 'breakdown')} in the last 6 months)")
         caregiver = "-"
         if c.caregiver:
             caregiver = f"{label('caregiver', c.caregiver.relationship)}; {'can' if c.caregiver.can_take_part else 'cannot'} take part in the work"

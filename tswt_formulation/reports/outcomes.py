@@ -100,7 +100,7 @@ class OutcomesReport:
                 f"{text(plural(len(rows) - len(worse), 'score'))} without reliable improvement after 6 months in work.</p>"
                 + "<ul>" + "".join(f'<li class="{"flag" if r["flag"] == "reliably_worse" else ""}">{text(flag_words(r))}</li>' for r in rows)
                 + "</ul>")
-        return Section(f'<section class="section risks"><h2>Not on track: read first</h2>{body}</section>', f"{len(flags)} flag(s)")
+        return Section(f'<section class="section risks"><h2>Not on track: read first</h2>{body}</section>', plural(len(flags), "flag"))
 
     def scores(self) -> Section:
         s = self.result.scored
