@@ -80,16 +80,30 @@ class SupervisionFlag:
 
 
 def risk_of(case: Case, rec: Any, as_of: date) -> tuple[int, str]:
-    """(rank, words) of a child's risk: rank 0 for none. Before the screening is
-    completed the words say risk is not yet assessed, never that there is none."""
-    risks = list(getattr(rec, "risks", ()) or ())
-    screened = case.screening is not None and case.screening.completed is not None and case.screening.completed <= as_of
-    if not risks:
-        return (0, "none recorded" if screened else "not yet assessed")
-    top = max(risks, key=lambda r: _SEVERITY.get(getattr(r, "severity", ""), 0))
-    rank = _SEVERITY.get(top.severity, 1)
-    more = f" (+{len(risks) - 1} more)" if len(risks) > 1 else ""
-    return (rank, f"{top.label}: {top.severity}{more}")
+    """(rank, words) of a child's risk; rank 0 when there is none to act on.
+
+    Recorded risks rank by level (high 6, medium 4, low 2) plus 1 when a safety plan is
+    missing or its review is out of date, so an out-of-date plan comes first at its level;
+    risk behaviours the rules flagged rank by severity. Before the screening is complete
+    the words say risk is not yet assessed, never that there is none."""
+    status = getattr(rec, "risk", None)
+    recorded = list(status.risks) if status is not None else []
+    levels = {"low": 1, "medium": 2, "high": 3}
+    ranked = []
+    for r in recorded:
+        stale = r.out_of_date or not r.safety_plan
+        note = "review OUT OF DATE" if r.out_of_date else ("no safety plan" if not r.safety_plan else "plan in date")
+        ranked.append((2 * levels.get(r.level, 1) + int(stale), f"{r.level.capitalize()}: {r.label.lower()}, {note}"))
+    for b in getattr(rec, "risks", ()) or ():
+        ranked.append((2 * _SEVERITY.get(b.severity, 1), f"{b.label} ({b.severity})"))
+    if not ranked:
+        assessed = status.assessed if status is not None else (
+            case.screening is not None and case.screening.completed is not None and case.screening.completed <= as_of)
+        return (0, "none recorded at screening" if assessed else "not yet assessed")
+    ranked.sort(key=lambda t: -t[0])
+    more = f" (+{len(ranked) - 1} more)" if len(ranked) > 1 else ""
+    assessed_note = "" if status is None or status.assessed else "; screening not complete"
+    return (ranked[0][0], ranked[0][1] + more + assessed_note)
 
 
 def _next_after(start: date, as_of: date, period: int) -> date:

@@ -201,11 +201,7 @@ def summary_text(rec: Recommendation, formulation: Formulation | None = None, na
     """What ``tswt recommend CASE`` prints: the heading, eligibility and risks exactly as
     the full trace has them, then the summary and where to find every rule behind it."""
     trace = rec.to_text().splitlines()
-    risks: list[str] = []
-    if "RISKS" in trace:
-        at = trace.index("RISKS")
-        end = next((i for i in range(at + 1, len(trace)) if not trace[i].startswith("  ")), len(trace))
-        risks = ["", *(re.sub(r" \[[^\]]*\]$", "", line) for line in trace[at:end])]  # no rule ids here
+    risks = ["", *(re.sub(r" \[[^\]]*\]$", "", line) for line in rec.risk_lines())]  # risk first, without rule ids
     summary = summarise(rec, formulation, name)
     notes = [ln.text for ln in summary.lines if ln.topic == "note"]
     body = RecommendationSummary(summary.case_id, tuple(ln for ln in summary.lines if ln.topic != "note"), summary.decided)
