@@ -60,7 +60,8 @@ def _sentence(text: str) -> str:
 
 
 def _lower_first(text: str) -> str:
-    return text if len(text) > 1 and text[:2].isupper() else text[:1].lower() + text[1:]
+    """``A safety plan`` -> ``a safety plan``; an abbreviation (``DDP``, ``CAMHS``) stays."""
+    return text if len(text) > 1 and text[0].isupper() and text[1].isupper() else text[:1].lower() + text[1:]
 
 
 def _why(reason: str) -> str:
