@@ -54,9 +54,10 @@ review = report(
     "that need a decision, each worker's children one per line, children not on track, and the service-level change figures.",
     'store = None  # path or URL of the case store\nas_of = None  # review date "YYYY-MM-DD" (default: today)\nworker = None  # only this worker\'s cases (default: everyone)\n'
     'constants = None  # the team\'s reliable-change constants file (default: $TSWT_MEASURE_CONSTANTS)\n'
-    'waiting_days = None  # the team\'s standard wait for a decision or allocation (default: $TSWT_WAITING_DAYS, else 14)',
+    'waiting_days = None  # the team\'s standard wait for a decision or allocation (default: $TSWT_WAITING_DAYS, else 14)\n'
+    'author = None  # who prepares the review (default: $TSWT_USER, else your login)',
     "from tswt_formulation.reports.review import CaseloadReview\n\n"
-    "report = CaseloadReview.from_store(store, as_of, worker, constants, waiting_days)\nreport.header()",
+    "report = CaseloadReview.from_store(store, as_of, worker, constants, waiting_days, author)\nreport.header()",
     ["report.risks()", "report.first()", "report.supervision_flags()", "report.by_worker()", "report.summary()",
      "report.not_on_track()", "report.service_figures()", "report.provenance()"],
 )

@@ -68,8 +68,12 @@ class Header:
         return " | ".join(m for m in ("SYNTHETIC DEMO DATA" if self.synthetic else "", "DRAFT: NOT SIGNED OFF" if self.draft else "") if m)
 
     def section(self) -> Section:
-        rows = [("Case", self.case_id or "Whole caseload"), ("Report date", self.report_date.isoformat()),
-                ("Author", self.author or "-"), ("Reviewer", self.reviewer or "not yet reviewed")]
+        if self.kind == "review":  # a working document for supervision: who prepared it, not a sign-off
+            rows = [("Caseload", self.case_id or "the whole team"), ("Review date", self.report_date.isoformat()),
+                    ("Prepared by", self.author or "-")]
+        else:
+            rows = [("Case", self.case_id or "Whole caseload"), ("Report date", self.report_date.isoformat()),
+                    ("Author", self.author or "-"), ("Reviewer", self.reviewer or "not yet reviewed")]
         cells = "".join(f"<div><span class=\"k\">{text(k)}</span> <span class=\"v\">{text(v)}</span></div>" for k, v in rows)
         banners = f'<p class="marking">{MARKING}</p>'
         if self.synthetic:

@@ -48,13 +48,13 @@ class CaseloadReview:
 
     @classmethod
     def from_store(cls, store: Any, as_of: Any = None, worker: str | None = None, constants: str | None = None,
-                   waiting_days: int | None = None) -> "CaseloadReview":
+                   waiting_days: int | None = None, author: str | None = None) -> "CaseloadReview":
         from ..store.staff import staff_directory
 
         day = parse_as_of(as_of)
         with reading(store) as st:
             cases = [c for c in st.cases() if worker is None or c.worker == worker]
-            author = st.user
+            author = author or st.user
             staff = staff_directory(st)
         return cls.from_cases(cases, day, worker, author, constants, staff, waiting_days)
 
