@@ -408,7 +408,7 @@ def plot_informants(
     if not informants:
         raise _fail("informant", f"no scores to plot for {score!r}")
     n = len(informants)
-    fig = Figure(figsize=(2.6 * n + 0.8, 3.6), layout="constrained")
+    fig = Figure(figsize=(2.6 * n + 0.8, 3.0), layout="constrained")  # short enough to sit under page 1's flags
     axes = fig.subplots(1, n, sharey=True, squeeze=False)[0]
     legend: dict[str, object] = {}
     for ax, informant in zip(axes, informants):

@@ -162,9 +162,12 @@ class CaseloadReview:
         return section("The caseload", f"<p>{plural(len(self.frame), 'case')} as of {self.as_of.isoformat()}.</p>" + table(["State", "Cases"], rows), "summary")
 
     def risks(self) -> Section:
-        """Every child with a risk flag, first: who, which risk, how often, reported by whom."""
+        """Every child with a risk flag, first, most urgent first (highest level, an
+        out-of-date or missing safety plan first at its level): who, which risk, the
+        plan and its dates, reported by whom."""
         rows = []
-        for c in self.cases:
+        order = {ln.case_id: i for i, ln in enumerate(self.lines)}
+        for c in sorted(self.cases, key=lambda c: (order.get(c.case_id, len(order)), c.case_id)):
             rec = self.recommendations[c.case_id]
             who = self.staff.name(c.worker) if c.worker else "not allocated"
             for rr in rec.risk.risks if rec.risk else ():
