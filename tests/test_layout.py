@@ -15,7 +15,6 @@ import re
 from pathlib import Path
 
 import nbformat
-import pytest
 
 from tswt_formulation.demo import generate_caseload
 from tswt_formulation.reports.export import _fetcher, pdf_available, to_html

@@ -16,7 +16,7 @@ from tswt_formulation import open_store
 from tswt_formulation.cli import cli
 from tswt_formulation.model import Override, case_from_data
 from tswt_formulation.rules import draft_formulation, record_decision, recommend, sign_off, submit
-from tswt_formulation.rules.summary import summarise, summary_text
+from tswt_formulation.rules.summary import summarise
 from tswt_formulation.store.staff import StaffDirectory, StaffMember
 from tswt_formulation.words import plural, signed
 
