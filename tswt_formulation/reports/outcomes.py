@@ -126,13 +126,15 @@ class OutcomesReport:
             parts.append("<h3>Goals agreed</h3>" + table(["Goal", "In the family's words", "Agreed"],
                                                          [(g.number, g.description, g.agreed.isoformat()) for g in self.case.goals]))
         note = ('<p class="small">Under each score: the youthinmind 2016 three-band category (normal, borderline, abnormal) / '
-                'the four-band category (close to average, slightly raised, high, very high), for ages 4-17; neither is given '
-                'for the 18+ forms, nor a four-band one for ages 2-4.</p>')
+                'the four-band category (close to average, slightly raised, high, very high) of each form, for ages 4-17 '
+                '(three-band provisional for the parent 2-4 form); the 18+ forms and the teacher 2-4 form have no published '
+                'bands, so their scores are shown without a band.</p>')
         return section("Scores", "".join(parts) + note, "scores")
 
     def charts(self) -> Section:
         """SDQ total difficulties, every informant on one figure (bands, cut-off, corridor,
         where work began), then goal progress with a legend for every line."""
+        from ..measures.outcomes import chart_bands
         from ..plots.outcomes import plot_goals, plot_informants
 
         traj = self.result.trajectory
@@ -143,19 +145,21 @@ class OutcomesReport:
         started = self.case.outcome.date if self.case.outcome and self.case.outcome.decision == "begin_work" else None
         if not sdq.empty:
             informants = sorted(sdq.loc[sdq["value"].notna(), "informant"].unique())
-            bands = {i: self._bands("sdq", "total", i) for i in informants}
-            cutoffs = {i: self._cutoff("sdq", "total", i) for i in informants}
+            shading = {i: chart_bands(sdq[sdq["informant"] == i], "sdq", "total", i) for i in informants}  # from each point's form
+            bands = {i: shading[i][0] for i in informants}
+            cutoffs = {i: self._cutoff(sdq[sdq["informant"] == i], "sdq", "total", i) if bands[i] else None for i in informants}
             labels = {i: _INFORMANTS.get(i, i) + (f": clinical above {cutoffs[i]:g}" if cutoffs[i] is not None else "") for i in informants}
             fig = plot_informants(sdq, "total", bands=bands, cutoffs=cutoffs, work_started=started, labels=labels,
                                   title="SDQ total difficulties, by informant")
             thresholds = sorted({f"{t:.1f}" for t in sdq["threshold"].dropna()})
             corridor = (f"the hatched corridor is each informant's baseline +/- {' or '.join(thresholds)} points: inside it, "
                         "no reliable change" if thresholds else "no reliable-change constants, so no corridor")
-            no_base = [labels[i].lower() for i in informants if not sdq.loc[sdq["informant"] == i, "baseline_value"].notna().any()]
+            no_base = [_INFORMANTS.get(i, i).lower() for i in informants if not sdq.loc[sdq["informant"] == i, "baseline_value"].notna().any()]
             extra = f"; no baseline from the {', '.join(no_base)}, so no corridor there" if no_base else ""
             mark = "; the dash-dot line is where work began" if started else ""
             cut = "; the heavy dashed line is the clinical cut-off" if any(v is not None for v in cutoffs.values()) else ""
-            figs.append(figure(fig, f"SDQ total difficulties: bands shaded{cut}; {corridor}{extra}{mark}. Higher is worse."))
+            shaded = "; ".join(f"{_INFORMANTS.get(i, i).lower()}: {shading[i][1]}" for i in informants)
+            figs.append(figure(fig, f"SDQ total difficulties ({shaded}){cut}; {corridor}{extra}{mark}. Higher is worse."))
         goals = traj[traj["measure"] == "gbo"]
         if not goals.empty and goals.groupby("score")["value"].count().max() >= 2:
             g = goals.rename(columns={"score": "goal", "value": "rating"})
@@ -167,22 +171,15 @@ class OutcomesReport:
                                "rating would show reliable improvement. Higher is better."))
         return section("Trajectories", "".join(figs) or '<p class="none">Nothing to chart yet.</p>', "charts")
 
-    def _cutoff(self, measure: str, score: str, informant: str) -> float | None:
-        """The clinical cut-off of the child's form (None where the form has none, e.g. 18+)."""
+    def _cutoff(self, series: pd.DataFrame, measure: str, score: str, informant: str) -> float | None:
+        """The clinical cut-off of the form of the series' latest point (None where it has none)."""
+        versions = series.sort_values("date")["version"].dropna() if "version" in series.columns else pd.Series(dtype=object)
         try:
-            age = self.case.child.age_on(self.as_of)
-            c = load_measure(measure).clinical_cutoff(score, informant, age=age)
+            c = load_measure(measure).clinical_cutoff(score, informant, version=str(versions.iloc[-1]) if len(versions) else None,
+                                                      age=None if len(versions) else self.case.child.age_on(self.as_of))
         except Exception:  # no form for this age or informant: no line
             return None
         return c.value if c is not None else None
-
-    def _bands(self, measure: str, score: str, informant: str) -> list[tuple[str, float, float]] | None:
-        try:
-            age = self.case.child.age_on(self.as_of)
-            bands = load_measure(measure).bands(score, informant, age=age)
-        except Exception:  # 18+ forms and informants without bands: no shading
-            return None
-        return [(b.category, b.min, b.max) for b in bands] or None
 
     def change_table(self) -> Section:
         latest = self.result.baseline_vs_latest
@@ -206,6 +203,12 @@ class OutcomesReport:
             if rows:
                 body += "<h3>Each review against baseline (headline scores)</h3>" + table(
                     ["Measure", "Informant", "Score", "Review", "Score then", "Change", "Judged"], rows)
+        if "clinical_note" in paired.columns:
+            why = sorted({(_INFORMANTS.get(r["informant"], r["informant"]), r["clinical_note"])
+                          for r in paired.to_dict("records") if isinstance(r["clinical_note"], str) and r["clinical_note"]})
+            if why:
+                body += ('<p class="small">No "recovered" or "into the clinical range" judgement where there is no clinical '
+                         'cut-off: ' + text("; ".join(f"{who}: {note}" for who, note in why)) + ".</p>")
         missing = sorted(k for k, v in self.result.constants.items() if str(v).startswith("no reliable-change"))
         if missing:
             body += ('<p class="small">No reliable-change constants for ' + text(", ".join(missing)) +

@@ -248,7 +248,10 @@ class CaseloadReview:
         ch = self.change.copy()
         ch["wave"] = ch["wave"].map(lambda w: f"Wave {int(w)}" if pd.notna(w) else "No wave")
         parts = ['<p>SDQ total difficulties, baseline against latest, per child and informant. Shares are of the <strong>paired</strong> '
-                 'cases (a baseline and a later score); unpaired cases are counted beside them because leaving them out biases the figures.</p>']
+                 'cases (a baseline and a later score); unpaired cases are counted beside them because leaving them out biases the figures. '
+                 'Recovery is counted over the paired cases in the clinical range at baseline (Jacobson and Truax), shown as '
+                 '"n of N clinical at baseline"; forms without a clinical cut-off (the 18+ forms, teacher 2-4) and changes to a form '
+                 'with another cut-off count for reliable change only. In the charts each bar is the share of all paired cases.</p>']
         for by, title in (("wave", "By wave"), ("informant", "By informant")):
             s = service_summary(ch, by=by)
             parts.append(f"<h3>{text(title)}</h3>" + _summary_table(s, by))
@@ -286,17 +289,21 @@ def _count(n: Any, share: Any, base: Any) -> str:
     return f"{n} ({100 * float(share):.0f}%)"
 
 
+def _recovered(r: dict[str, Any]) -> str:
+    """Recovery over those clinical at baseline, with its denominator: "6 of 16 clinical at
+    baseline (38%)"; no percentage when either count is under 5."""
+    if "n_clinical_pre" not in r or pd.isna(r.get("n_clinical_pre")):
+        return "not computed"
+    clinical = int(r["n_clinical_pre"])
+    shown = _count(r["n_recovered"], r.get("share_recovered"), clinical)
+    count, _, share = shown.partition(" ")
+    return f"{count} of {clinical} clinical at baseline" + (f" {share}" if share else "")
+
+
 def _summary_table(s: pd.DataFrame, by: str) -> str:
     rows = []
     for r in s.to_dict("records"):
         base = r["n_paired"]
-        recovered = "not computed"
-        if "n_recovered" in r:
-            clinical = r.get("n_clinical_pre")
-            recovered = _count(r["n_recovered"], r.get("share_recovered_of_clinical", r.get("share_recovered")),
-                               clinical if clinical is not None and not pd.isna(clinical) else base)
-            if clinical is not None and not pd.isna(clinical):
-                recovered += f" of {int(clinical)} clinical at baseline"
         rows.append((r[by], base, r["n_unpaired"], _count(r["n_reliable_improvement"], r["share_reliable_improvement"], base),
-                     _count(r["n_reliable_deterioration"], r["share_reliable_deterioration"], base), recovered))
+                     _count(r["n_reliable_deterioration"], r["share_reliable_deterioration"], base), _recovered(r)))
     return table([by.capitalize(), "Paired", "Unpaired", "Reliable improvement", "Reliable deterioration", "Recovered"], rows)
