@@ -20,6 +20,8 @@ from tswt_formulation.rules.summary import summarise
 from tswt_formulation.store.staff import StaffDirectory, StaffMember
 from tswt_formulation.words import plural, signed
 
+from .test_cli_formulation import store_arg  # noqa: F401 - the same stored case as the CLI tests
+
 RULE_ID = re.compile(r"\b[a-z][a-z0-9_]*\.[a-z][a-z0-9_]+\b")  # e.g. stage3.placement_not_long_term
 T = datetime(2026, 6, 27, 9, tzinfo=timezone.utc)
 STAFF = StaffDirectory([StaffMember("c.mensah", "C. Mensah", "therapeutic_social_worker"),
@@ -57,12 +59,8 @@ def test_after_an_override_the_stage_shows_the_workers_choice_and_its_own_eviden
     assert s.decided == "Decided by C. Mensah on 2026-06-27, changing the stage with reasons"
 
 
-def test_recommend_prints_the_summary_and_explain_the_trace(tmp_path, make_case_data):
-    path = str(tmp_path / "s.sqlite")
-    data = make_case_data()
-    data.pop("outcome")
-    with open_store(path, create=True) as s:
-        s.import_cases([case_from_data(data)])
+def test_recommend_prints_the_summary_and_explain_the_trace(store_arg):
+    path = store_arg  # the full case without its outcome, as test_cli_formulation stores it
     short = run("recommend", "TSW-000123", "--store", path)
     assert short.exit_code == 0, short.output
     assert "Every rule behind this: tswt recommend TSW-000123 --explain" in short.output
@@ -156,3 +154,13 @@ def test_perpetuating_factors_are_not_a_copy_of_the_risks(make_case_data):
     assert risk.startswith("Self-harm continues: ")
     evidence = next(b.evidence for b in case.screening.presenting_behaviours if b.behaviour == "self_harm")
     assert evidence not in risk and any(evidence in p for p in presenting)  # said once, under presenting
+
+
+def test_outcomes_progress_is_not_judged_before_six_months_in_work(make_case_data):
+    from tswt_formulation.reports.outcomes import OutcomesReport
+
+    case = case_from_data(make_case_data())
+    started = case.outcome.date
+    early = OutcomesReport.from_case(case, started + timedelta(days=70)).flags()
+    assert "Not yet judged: under 6 months in work (2 months so far)." in early.html
+    assert "No not-on-track flags" not in early.html

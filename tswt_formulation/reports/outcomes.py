@@ -91,7 +91,7 @@ class OutcomesReport:
                 msg = "Not yet judged: work has not begun."
             else:
                 months = _whole_months(out.date, self.as_of)
-                msg = (f"Not yet judged: {plural(months, 'month')} in work (progress is judged from 6 months)." if months < 6
+                msg = (f"Not yet judged: under 6 months in work ({plural(months, 'month')} so far)." if months < 6
                        else "On track: no headline score is reliably worse, and none is without reliable improvement after 6 months in work.")
             return Section(f'<section class="section risks clear"><h2>Progress</h2><p>{text(msg)}</p></section>', msg)
         rows = flags.sort_values("flag", ascending=False).to_dict("records")
