@@ -164,3 +164,18 @@ def test_outcomes_progress_is_not_judged_before_six_months_in_work(make_case_dat
     early = OutcomesReport.from_case(case, started + timedelta(days=70)).flags()
     assert "Not yet judged: under 6 months in work (2 months so far)." in early.html
     assert "No not-on-track flags" not in early.html
+
+
+def test_summary_is_at_most_eight_lines_for_every_demo_child(demo_cases):
+    from tswt_formulation.measures.outcomes import baseline_bands
+
+    bands = baseline_bands(demo_cases)
+    folded = 0
+    for case in demo_cases:
+        s = summarise(recommend(case, bands=bands[case.case_id]), case.formulation)
+        body = [ln for ln in s.lines if ln.topic != "note"]
+        assert len(body) <= 8, (case.case_id, s.to_text())
+        also = [ln.text for ln in body if ln.text.startswith("Also: ")]
+        folded += bool(also)
+        assert all(";" in a for a in also)  # only ever two or more services share the closing line
+    assert folded > 0  # the demo has plans long enough to fold

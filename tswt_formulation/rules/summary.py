@@ -37,6 +37,7 @@ class SummaryLine:
     topic: Topic
     text: str
     overridden: bool = False
+    label: str = ""  # the service or model the line is about
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,7 @@ def summarise(rec: Recommendation, formulation: Formulation | None = None,
     for s in chosen["signposting"]:
         lines.append(_part_line(rec, "signposting", s, voc.label("signposting", s), overrides, by, suggested["signposting"], "signposting"))
 
+    lines = _at_most(lines, MAX_LINES)
     if decision is None:
         decided = "Suggested by the rules; not yet decided by the worker"
     elif decision.accepted and not overrides:
@@ -178,6 +180,43 @@ def summarise(rec: Recommendation, formulation: Formulation | None = None,
     else:
         decided = f"Decided by {by} on {decision.at:%Y-%m-%d}, changing the {_parts(overrides)} with reasons"
     return RecommendationSummary(rec.case_id, tuple(lines), decided)
+
+
+MAX_LINES = 8  # read aloud in supervision: the wave, the stage, what comes first, then the offer
+
+
+def _short(text: str) -> str:
+    """The first clause of a line, for the closing "Also" line."""
+    head = re.split(r"[;:]", text.rstrip("."), maxsplit=1)[0].strip()
+    return head if len(head) <= 70 else head[:67].rsplit(" ", 1)[0] + "..."
+
+
+def _also(line: SummaryLine) -> str:
+    """``Life Story Clinic (life story work planned)``: the label, and the reason's first
+    clause when it says more than the label."""
+    first = _short(line.text)
+    if not line.label:
+        return first
+    significant = [w for w in _words(re.sub(r"\(.*?\)", "", line.label)) if w not in _SMALL_WORDS]
+    if all(w in _words(first) for w in significant):
+        return first
+    return line.label if len(first) > 50 else f"{line.label} ({_lower_first(first)})"  # a long reason: in the appendix
+
+
+def _at_most(lines: list[SummaryLine], limit: int) -> list[SummaryLine]:
+    """Keep the summary to ``limit`` lines (notes aside): services past the limit share one
+    closing line, each by its first clause (the worker's own changes always keep theirs)."""
+    body = [ln for ln in lines if ln.topic != "note"]
+    if len(body) <= limit:
+        return lines
+    spare = [ln for ln in body if ln.topic in ("service", "signposting") and not ln.overridden]
+    fold = spare[len(spare) - (len(body) - limit + 1):] if len(body) - limit + 1 <= len(spare) else spare
+    if len(fold) < 2:
+        return lines
+    also = SummaryLine("service", "Also: " + "; ".join(_also(ln) for ln in fold) + ".")
+    kept = [ln for ln in lines if ln not in fold]
+    at = max(i for i, ln in enumerate(kept) if ln.topic in ("service", "model", "signposting", "first", "stage", "wave")) + 1
+    return kept[:at] + [also] + kept[at:]
 
 
 def _parts(overrides: dict[str, Any]) -> str:
@@ -194,8 +233,8 @@ def _part_line(rec: Recommendation, part: str, item: str, label: str, overrides:
                suggested: Any, topic: Topic = "service", lead: str = "") -> SummaryLine:
     reason = _reason(rec, part, item)
     if part in overrides and item not in suggested:
-        return SummaryLine(topic, _sentence(f"{lead}{label}: added by {by} because {_lower_first(overrides[part].reason)}"), True)
-    return SummaryLine(topic, _item_line(label, reason, lead))
+        return SummaryLine(topic, _sentence(f"{lead}{label}: added by {by} because {_lower_first(overrides[part].reason)}"), True, label)
+    return SummaryLine(topic, _item_line(label, reason, lead), label=label)
 
 
 def summary_text(rec: Recommendation, formulation: Formulation | None = None, name: Callable[[str], str] | None = None) -> str:
