@@ -10,6 +10,7 @@ from typing import Any, Iterator
 
 from .._version import __version__
 from ..model.vocabulary import vocabulary
+from ..words import plural
 from .html import Section, attr, text
 
 MARKING = "OFFICIAL-SENSITIVE"
@@ -122,12 +123,12 @@ def risk_section(recommendation: Any, title: str = "Risk") -> Section:
                  r.dated[:1].upper() + r.dated[1:], ", ".join(label("source", s) for s in r.reported_by), r.evidence)
                 for r in recorded]
         parts.append(table(["Risk", "Level", "Safety plan", "Recorded and review", "Reported by", "Evidence"], rows, "risk-table"))
-        plain.append(f"{len(recorded)} recorded risk(s)" + (f", {len(status.out_of_date)} OUT OF DATE" if status.out_of_date else ""))
+        plain.append(plural(len(recorded), "recorded risk") + (f", {len(status.out_of_date)} OUT OF DATE" if status.out_of_date else ""))
     if behaviours:
         rows = [(r.label, f"{r.severity}, {label('frequency', r.frequency).lower()}", ", ".join(label("source", s) for s in r.sources), r.evidence)
                 for r in behaviours]
         parts.append("<h3>Risk behaviours seen at screening</h3>" + table(["Behaviour", "Severity and frequency", "Reported by", "Evidence"], rows, "risk-table"))
-        plain.append(f"{len(behaviours)} risk behaviour(s)")
+        plain.append(plural(len(behaviours), "risk behaviour"))
     if not parts:
         done = status.summary if status is not None else "No risk behaviour is recorded in the screening."
         return Section(f'<section class="section risks clear"><h2>{text(title)}</h2><p>{text(done)}</p></section>', done)
