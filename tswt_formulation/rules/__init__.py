@@ -20,15 +20,17 @@ _EXPORTS = {
     "NoRecommendation": "recommend", "Recommendation": "recommend", "default_as_of": "recommend", "recommend": "recommend",
     "RuleSet": "rulefile", "check_rules_file": "rulefile", "default_rules": "rulefile", "describe_rules": "rulefile",
     "load_rules": "rulefile", "rules_in_use": "rulefile",
+    "RecommendationSummary": "summary", "summarise": "summary", "summary_text": "summary",
     "edit_formulation": "workflow", "effective_recommendation": "workflow", "record_decision": "workflow",
     "record_outcome": "workflow", "sign_off": "workflow", "submit": "workflow",
 }
 
 __all__ = [
-    "STATES", "CaseTimeline", "EligibilityDecision", "NoRecommendation", "Reason", "Recommendation", "RuleSet",
+    "STATES", "CaseTimeline", "EligibilityDecision", "NoRecommendation", "Reason", "Recommendation", "RecommendationSummary", "RuleSet",
     "case_timeline", "caseload_frame", "caseload_row", "check_eligibility", "check_rules_file", "default_as_of",
     "default_rules", "describe_rules", "draft_formulation", "edit_formulation", "effective_recommendation",
-    "load_rules", "recommend", "rules_in_use", "record_decision", "record_outcome", "sign_off", "submit", "timeline",
+    "load_rules", "recommend", "rules_in_use", "record_decision", "record_outcome", "sign_off", "submit", "summarise",
+    "summary_text", "timeline",
 ]
 
 
@@ -40,5 +42,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from .eligibility import EligibilityDecision, Reason, check_eligibility
     from .recommend import NoRecommendation, Recommendation, default_as_of, recommend
     from .rulefile import RuleSet, check_rules_file, default_rules, describe_rules, load_rules, rules_in_use
+    from .summary import RecommendationSummary, summarise, summary_text
     from .timeline import STATES, CaseTimeline, case_timeline, caseload_frame, caseload_row, timeline
     from .workflow import edit_formulation, effective_recommendation, record_decision, record_outcome, sign_off, submit
