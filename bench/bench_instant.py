@@ -7,8 +7,9 @@ the OLD runs; NEW is this checkout. Every figure is a whole process unless it sa
 "in-process"; whole-process figures are the median of paired runs (OLD, NEW, OLD, ...),
 so that a machine busy with other work slows both alike. Stores and case files are
 made so that both versions read the same data: the 60-case stores by the OLD code (NEW
-reads older records), the caseload stores by NEW (a caseload reads only indexed columns);
-each import reads a file its own demo generator made (the rules for a valid case changed). Peak memory of a batch worker
+reads older records), the caseload stores by NEW (a caseload reads only indexed columns),
+each version on its own copy at its own schema (see ``copies``); each import reads a file
+its own demo generator made (the rules for a valid case changed). Peak memory of a batch worker
 is sampled every 0.2 s (psutil) over the batch's worker processes.
 
 Run:  python bench/bench_instant.py                # the whole table (about 15 minutes)
@@ -125,6 +126,33 @@ def make_store(path: Path, n_cases: int, tmp: Path) -> None:
         con.close()
 
 
+def copies(base: Path, old: Path) -> dict[Path | None, Path]:
+    """A copy of a store for each version, each at the schema its version writes.
+
+    NEW brings an older store up to its schema when it first opens it (done here, untimed).
+    A newer store is refused by OLD: its copy is set back to the schema OLD knows, which
+    is only sound because what OLD reads of it (the caseload's indexed columns, or records
+    OLD wrote) did not change."""
+    out: dict[Path | None, Path] = {}
+    for tree, name in ((old, "old"), (None, "new")):
+        path = base.with_name(f"{base.stem}-{name}{base.suffix}")
+        shutil.copyfile(base, path)
+        out[tree] = path
+    subprocess.run(tswt(None, "init", "--store", str(out[None])), check=True, env=env_for(None), cwd=NEUTRAL,
+                   stdout=subprocess.DEVNULL)
+    probe = ("import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+             "print(c.execute(\"select value from tswt_meta where key = 'schema_version'\").fetchone()[0])")
+    want = subprocess.run([PY, "-c", "from tswt_formulation.store.schema import SCHEMA_VERSION as v; print(v)"],
+                          env=env_for(old), cwd=NEUTRAL, check=True, capture_output=True, text=True).stdout.strip()
+    have = subprocess.run([PY, "-c", probe, str(out[old])], check=True, capture_output=True, text=True).stdout.strip()
+    if int(have) > int(want):
+        con = sqlite3.connect(out[old])
+        con.execute("UPDATE tswt_meta SET value = ? WHERE key = 'schema_version'", (want,))
+        con.commit()
+        con.close()
+    return out
+
+
 def batch(tree: Path | None, store: Path, out: Path, ids: list[str]) -> tuple[float, float]:
     """Seconds for formulation reports of ``ids`` on 2 workers, and the largest worker's peak MB."""
     import psutil
@@ -225,20 +253,22 @@ def main() -> int:
         demo60 = tmp / "demo60.sqlite"
         subprocess.run(tswt(old, "demo", "--store", str(demo60), "--cases", "60", "--seed", "1", "--as-of", AS_OF),
                        check=True, env=env_for(old), cwd=NEUTRAL, stdout=subprocess.DEVNULL)
+        demo60s = copies(demo60, old)
         for command in (["show", "TSW-900001"], ["recommend", "TSW-900001"], ["caseload"]):
-            cmd = tswt(None, *command, "--store", str(demo60), "--as-of", AS_OF)
-            o, n = paired(cmd, cmd, old, args.repeat)
+            o, n = paired(tswt(old, *command, "--store", str(demo60s[old]), "--as-of", AS_OF),
+                          tswt(None, *command, "--store", str(demo60s[None]), "--as-of", AS_OF), old, args.repeat)
             row(f"tswt {command[0]} (60-case store)", o, n, "<= 0.5 s")
 
         if not args.quick:
             for n_cases, goal in ((10_000, "<= 1.0 s"), (100_000, "<= 3 s")):
                 store = tmp / f"caseload-{n_cases}.sqlite"
                 make_store(store, n_cases, tmp)
-                cmd = tswt(None, "caseload", "--store", str(store), "--as-of", AS_OF)
-                o, n = paired(cmd, cmd, old, max(1, args.repeat // 2))
+                stores = copies(store, old)
+                o, n = paired(tswt(old, "caseload", "--store", str(stores[old]), "--as-of", AS_OF),
+                              tswt(None, "caseload", "--store", str(stores[None]), "--as-of", AS_OF), old, max(1, args.repeat // 2))
                 row(f"tswt caseload, {n_cases:,} cases", o, n, goal)
-            code = LIBRARY_CASELOAD.format(store=str(tmp / "caseload-100000.sqlite"))
-            row("library caseload(), 100,000 cases (in-process)", in_process(old, code), in_process(None, code), "<= 1.5 s")
+            row("library caseload(), 100,000 cases (in-process)", in_process(old, LIBRARY_CASELOAD.format(store=str(stores[old]))),
+                in_process(None, LIBRARY_CASELOAD.format(store=str(stores[None]))), "<= 1.5 s")
 
         for n_cases, goal in ((1_000, "<= 2.0 s"), *(() if args.quick else ((10_000, "<= 15 s"),))):
             sources = {tree: case_file(tree, n_cases, tmp) for tree in (old, None)}
@@ -261,8 +291,9 @@ def main() -> int:
         subprocess.run(tswt(old, "demo", "--store", str(reports_store), "--cases", str(n_reports), "--seed", "3", "--as-of", AS_OF),
                        check=True, env=env_for(old), cwd=NEUTRAL, stdout=subprocess.DEVNULL)
         k = min(args.old_reports, n_reports)
-        old_s, old_peak = batch(old, reports_store, tmp / "old-reports", ids[:k])
-        new_s, new_peak = batch(None, reports_store, tmp / "new-reports", ids)
+        reports_stores = copies(reports_store, old)
+        old_s, old_peak = batch(old, reports_stores[old], tmp / "old-reports", ids[:k])
+        new_s, new_peak = batch(None, reports_stores[None], tmp / "new-reports", ids)
         scaled = old_s * n_reports / k
         row(f"formulation reports, {n_reports} cases, 2 workers", scaled, new_s, "<= 60 s",
             f"OLD measured on {k}, scaled" if k != n_reports else "")
