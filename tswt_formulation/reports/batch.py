@@ -126,16 +126,11 @@ def _describe(exc: BaseException) -> tuple[str, str]:
     return "", f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
 
 
-# Reports a worker process runs before it is replaced by a fresh one, so that whatever
-# a long batch leaves behind in a worker (a kernel's client state grew 4-6 MB a report)
-# is let go. In-process reports hold their memory flat; the limit is only a guard there.
-TASKS_PER_WORKER = {"inprocess": 200, "kernel": 50}
-
-
 def default_executor(jobs: int | None = None, engine: str = "inprocess") -> Executor:
-    # spawn, not fork: kernels and zmq sockets do not survive a fork safely.
-    return ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn"),
-                               max_tasks_per_child=TASKS_PER_WORKER.get(engine, 50))
+    # spawn, not fork: kernels and zmq sockets do not survive a fork safely. Workers are
+    # not recycled (max_tasks_per_child hangs the pool on Python 3.11 when a worker
+    # retires mid-batch); in-process reports keep a worker's memory flat without it.
+    return ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn"))
 
 
 def run_reports(
