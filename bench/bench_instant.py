@@ -321,7 +321,6 @@ def commands(args: argparse.Namespace, old: Path, tmp: Path) -> None:
     row('score("sdq", df), 1,000,000 rows float64+NaN (in-process)', in_process(old, code), in_process(None, code), "<= 0.5 s")
 
 
-
 def batches(args: argparse.Namespace, old: Path, tmp: Path, n_reports: int) -> None:
     ids = [f"TSW-{900001 + i}" for i in range(n_reports)]
     reports_store = tmp / f"reports-{n_reports}.sqlite"
