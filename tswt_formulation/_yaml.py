@@ -29,10 +29,59 @@ _StringDateLoader.add_implicit_resolver(
 )
 
 
+def refuse_aliases_and_duplicate_keys(loader_cls: type) -> type:
+    """Make a (Python or C based) safe loader class refuse, naming the line:
+
+    * aliases (``*name``): a few hundred bytes of nested aliases ("billion laughs")
+      expand to gigabytes once the data is used; a case file has no need of them;
+    * a key given twice in one mapping (otherwise the last one silently wins, so a file
+      with two ``case_id`` keys would import the second).
+
+    Both checks sit in the constructor, which PyYAML runs in Python for the C loaders
+    too, so they hold whichever parser produced the nodes.
+    """
+    from collections.abc import Hashable
+
+    base_construct_object = loader_cls.construct_object
+
+    def construct_object(self: Any, node: Any, deep: bool = False) -> Any:
+        # An alias hands the constructor a node it has already built (or is building).
+        if node in self.constructed_objects or node in self.recursive_objects:
+            raise yaml.constructor.ConstructorError(
+                None, None, "aliases (*name) are not allowed in case files; write the value out in full", node.start_mark)
+        return base_construct_object(self, node, deep=deep)
+
+    def construct_mapping(self: Any, node: Any, deep: bool = False) -> dict[Any, Any]:
+        if not isinstance(node, yaml.MappingNode):
+            raise yaml.constructor.ConstructorError(None, None, f"expected a mapping, found {node.id}", node.start_mark)
+        self.flatten_mapping(node)
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, Hashable):
+                raise yaml.constructor.ConstructorError(None, None, "a mapping key must be a plain value", key_node.start_mark)
+            if key in mapping:
+                shown = repr(key) if len(repr(key)) <= 80 else repr(key)[:79] + "…"
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {shown} appears twice in one mapping; keep one", key_node.start_mark)
+            mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
+
+    loader_cls.construct_object = construct_object
+    loader_cls.construct_mapping = construct_mapping
+    return loader_cls
+
+
+refuse_aliases_and_duplicate_keys(_StringDateLoader)
+
+
 def safe_load(text: str, source: str = "<yaml>") -> Any:
-    """Parse YAML text safely, dates kept as strings; a syntax error names the line."""
+    """Parse YAML text safely, dates kept as strings; a syntax error names the line.
+    Aliases and duplicate keys are refused (:func:`refuse_aliases_and_duplicate_keys`)."""
     try:
         return yaml.load(text, Loader=_StringDateLoader)  # noqa: S506 - SafeLoader subclass
+    except RecursionError:
+        raise ValidationFailed([Problem(source, "", "not accepted: nested too deeply")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""

@@ -76,8 +76,13 @@ def review(store: CaseStore, case_id: str, approve: bool, comment: str = "", use
 
 
 def outcome(store: CaseStore, case_id: str, decision: str, reasons: str = "", alternatives: Iterable[str] = (),
-            on: date | None = None, user: str | None = None) -> Case:
-    """Record the outcome of screening: close (with reasons, alternatives) or begin work."""
+            on: date | None = None, user: str | None = None, replace: bool = False) -> Case:
+    """Record the outcome of screening: close (with reasons, alternatives) or begin work.
+    An outcome already recorded is changed only with ``replace=True`` and reasons."""
     case = store.get(case_id)
-    case.outcome = record_outcome(case, decision, _who(store, user), on or date.today(), reasons, alternatives)
-    return store.save(case, user=user, note=f"outcome of screening: {decision.replace('_', ' ')}")
+    had = case.outcome
+    case.outcome = record_outcome(case, decision, _who(store, user), on or date.today(), reasons, alternatives, replace=replace)
+    note = f"outcome of screening: {decision.replace('_', ' ')}"
+    if had is not None:
+        note = f"{note} (replaces {had.decision.replace('_', ' ')} of {had.date.isoformat()}: {reasons.strip()})"
+    return store.save(case, user=user, note=note)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from .vocabulary import vocabulary
 
@@ -19,13 +19,25 @@ class Record(BaseModel):
         str_strip_whitespace=False,  # staff text is kept verbatim
     )
 
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: object) -> object:
+        """A NUL character is refused in every text, on every back end: PostgreSQL
+        cannot store one, so what SQLite took could not be moved to the team server."""
+        items = value if isinstance(value, list) else (value,)
+        if any(isinstance(v, str) and "\x00" in v for v in items):
+            raise ValueError("contains a NUL character (\\x00); remove it")
+        return value
+
 
 def _term_checker(list_name: str):
     def check(value: str) -> str:
         vocab = vocabulary()[list_name]
         if value not in vocab:
             known = ", ".join(vocab.terms)
-            raise ValueError(f"unknown {list_name.replace('_', ' ')} {value!r}; expected one of: {known}")
+            from ..errors import quote
+
+            raise ValueError(f"unknown {list_name.replace('_', ' ')} {quote(value)}; expected one of: {known}")
         return value
 
     return check

@@ -18,7 +18,7 @@ from .formulation import Formulation
 
 Day = date  # a field may be called "date"; annotate with Day so the name does not shadow the type
 
-CASE_ID_PATTERN = r"^TSW-\d{6}$"
+CASE_ID_PATTERN = r"^TSW-[0-9]{6}$"  # ASCII digits only: \d would take full-width and Arabic-Indic digits
 MAX_AGE_YEARS = 25
 SCREENING_WEEKS = 6
 TIMEPOINT_PATTERN = r"^(baseline|review [1-9][0-9]*|closure)$"

@@ -11,7 +11,7 @@ from typing import Any, Iterable
 from pydantic import ValidationError
 
 from .._yaml import safe_load
-from ..errors import Problem, ValidationFailed
+from ..errors import Problem, ValidationFailed, quote
 from .case import Case, ConsistencyError
 
 _FRIENDLY = {
@@ -49,14 +49,16 @@ def validation_problems(exc: ValidationError, where: str) -> list[Problem]:
             and not isinstance(err["input"], (dict, list))
             and repr(err["input"]) not in message
         ):
-            message = f"{message} (got {err['input']!r})"
+            message = f"{message} (got {quote(err['input'])})"
         problems.append(Problem(where, _loc(err["loc"]), message))
     return problems
 
 
 def _where(source: str, raw: Any, index: int) -> str:
     case_id = raw.get("case_id") if isinstance(raw, dict) else None
-    label = case_id if isinstance(case_id, str) and case_id else f"case #{index + 1}"
+    # An id that could not be one (too long, control characters) is not echoed back.
+    plausible = isinstance(case_id, str) and 0 < len(case_id) <= 40 and case_id.isprintable()
+    label = case_id if plausible else f"case #{index + 1}"
     return f"{source}: {label}" if source else label
 
 
@@ -75,10 +77,43 @@ def case_to_data(case: Case) -> dict[str, Any]:
     return case.model_dump(mode="json", exclude_defaults=True)
 
 
+MAX_FILE_BYTES = 256 * 1024 * 1024  # far above any caseload export; a bigger file is a mistake or an attack
+MAX_DEPTH = 64  # a case record nests about 8 deep
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"the key {quote(key)} appears twice in one object; keep one")
+        out[key] = value
+    return out
+
+
+def _too_deep(doc: Any, limit: int = MAX_DEPTH) -> bool:
+    """Is the document nested deeper than ``limit``? (iterative: no recursion limit)"""
+    stack = [(doc, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (dict, list)):
+            if depth > limit:
+                return True
+            stack.extend((v, depth + 1) for v in (node.values() if isinstance(node, dict) else node))
+    return False
+
+
 def read_document(path: Path) -> Any:
-    """Parse a JSON or YAML file (by extension; YAML dates stay strings)."""
+    """Parse a JSON or YAML file (by extension; YAML dates stay strings).
+
+    Refused, as one problem naming the file: a file over ``MAX_FILE_BYTES``, nesting
+    deeper than ``MAX_DEPTH``, a key given twice in one mapping, YAML aliases.
+    """
     source = str(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ValidationFailed([Problem(source, "", f"the file is {size // (1024 * 1024)} MB; the limit is "
+                                            f"{MAX_FILE_BYTES // (1024 * 1024)} MB (split it into several files)")])
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ValidationFailed([Problem(source, "", "no such file")]) from None
@@ -87,13 +122,21 @@ def read_document(path: Path) -> Any:
     except OSError as exc:
         raise ValidationFailed([Problem(source, "", f"cannot read: {exc.strerror}")]) from None
     if path.suffix.lower() in (".yaml", ".yml"):
-        return safe_load(text, source=source)
-    if path.suffix.lower() != ".json":
+        doc = safe_load(text, source=source)
+    elif path.suffix.lower() != ".json":
         raise ValidationFailed([Problem(source, "", "unknown file type; use .json, .yaml or .yml")])
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValidationFailed([Problem(source, f"line {exc.lineno}, column {exc.colno}", f"not valid JSON: {exc.msg}")]) from None
+    else:
+        try:
+            doc = json.loads(text, object_pairs_hook=_json_object)
+        except json.JSONDecodeError as exc:
+            raise ValidationFailed([Problem(source, f"line {exc.lineno}, column {exc.colno}", f"not valid JSON: {exc.msg}")]) from None
+        except RecursionError:
+            raise ValidationFailed([Problem(source, "", f"not accepted: nested more than {MAX_DEPTH} levels deep")]) from None
+        except ValueError as exc:  # a duplicate key (_json_object)
+            raise ValidationFailed([Problem(source, "", f"not accepted: {exc}")]) from None
+    if _too_deep(doc):
+        raise ValidationFailed([Problem(source, "", f"not accepted: nested more than {MAX_DEPTH} levels deep")])
+    return doc
 
 
 def case_list(doc: Any, source: str) -> list[Any]:
@@ -107,6 +150,16 @@ def case_list(doc: Any, source: str) -> list[Any]:
     if isinstance(doc, list):
         return doc
     raise ValidationFailed([Problem(source, "", "expected a case, a list of cases, or {cases: [...]}")])
+
+
+def _versions(raw: Any, source: str) -> tuple[dict[str, int], list[Problem]]:
+    """An export's ``versions: {CASE: N}``, each N a whole number from 1 (not true/false)."""
+    if not isinstance(raw, dict):
+        return {}, [Problem(source, "versions", "expected a mapping of case id to store version, as `tswt export` writes")]
+    good = {str(k): v for k, v in raw.items() if type(v) is int and v >= 1}
+    bad = [Problem(source, f"versions.{quote(k, bare=True)}", f"the store version must be a whole number from 1 (got {quote(v)})")
+           for k, v in raw.items() if str(k) not in good]
+    return good, bad
 
 
 def parse_cases(paths: Iterable[Path | str]) -> list[Case]:
@@ -131,8 +184,12 @@ def parse_case_files(paths: Iterable[Path | str]) -> tuple[list[Case], dict[str,
         except ValidationFailed as exc:
             problems.extend(exc.problems)
             continue
-        if isinstance(doc, dict) and isinstance(doc.get("versions"), dict):
-            versions.update({str(k): v for k, v in doc["versions"].items() if isinstance(v, int)})
+        if isinstance(doc, dict) and "versions" in doc:
+            found, bad = _versions(doc["versions"], str(path))
+            versions.update(found)
+            if bad:
+                problems.extend(bad)
+                continue
         for i, raw in enumerate(docs):
             where = _where(str(path), raw, i)
             try:

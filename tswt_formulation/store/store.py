@@ -131,6 +131,25 @@ class CaseStore:
             f"({_db_message(exc)}). Changes need the team's read-write role (see docs/team-server.md)."
         )
 
+    def check_owner(self, what: str) -> None:
+        """Refuse unless the current login owns the store: the SQLite file's owner, or
+        on PostgreSQL a member of the role that owns the tables (``tswt_owner``)."""
+        path = dialect.sqlite_path(self.engine.url)
+        if self.engine.dialect.name == "sqlite":
+            import os
+
+            if path is not None and path.exists() and hasattr(os, "getuid") and path.stat().st_uid != os.getuid():
+                raise StoreError(f"{self.location}: only the owner of the store file may {what}")
+            return
+        with self.engine.connect() as conn:
+            owner = conn.execute(sa.text(
+                "SELECT pg_has_role(current_user, tableowner, 'MEMBER') FROM pg_tables "
+                "WHERE schemaname = current_schema() AND tablename = 'cases'"
+            )).scalar()
+        if not owner:
+            raise StoreError(f"{self.location}: only the store's owner role may {what} "
+                             f"({self._who_may_not()} may not; see docs/team-server.md)")
+
     def schema_version(self) -> int:
         with self.engine.connect() as conn:
             return self._stored_version(conn)
@@ -249,20 +268,30 @@ class CaseStore:
         user: str | None = None,
         note: str = "import",
         progress: Callable[[int], None] | None = None,
+        workflow_state: bool = True,
+        action: str = "import",
     ) -> int:
         """Add many new cases in ONE transaction: all of them, or none.
 
         Raises :class:`ValidationFailed` listing every case id that already exists.
+        With ``workflow_state=False`` (``tswt import``) a case that carries workflow
+        state (a formulation, an outcome of screening) is refused, naming the field.
         """
         who = config.current_user(user) if user else self.user
         check_measures(cases)  # responses that could not be scored are refused now, not found by a report later
+        if not workflow_state:
+            from ..rules.protected import workflow_problems
+
+            problems = [p for c in cases for p in workflow_problems(None, c)]
+            if problems:
+                raise ValidationFailed(problems, summary=f"{len(problems)} problem(s); nothing was written:")
         ids = [c.case_id for c in cases]
         dup_in_batch = {i for i in ids if ids.count(i) > 1} if len(set(ids)) != len(ids) else set()
         if dup_in_batch:
             raise ValidationFailed([Problem(i, "case_id", "appears more than once in this import") for i in sorted(dup_in_batch)])
         now = _now()
         try:
-            self._insert_new(cases, ids, who, note, now, progress)
+            self._insert_new(cases, ids, who, note, now, progress, action)
         except sa.exc.IntegrityError as exc:
             if not dialect.is_unique_violation(exc):
                 raise
@@ -293,7 +322,8 @@ class CaseStore:
         return existing
 
     def _insert_new(
-        self, cases: list[Case], ids: list[str], who: str, note: str, now: datetime, progress: Callable[[int], None] | None
+        self, cases: list[Case], ids: list[str], who: str, note: str, now: datetime, progress: Callable[[int], None] | None,
+        action: str = "import",
     ) -> None:
         with self._write("nothing imported") as conn:
             existing = self._existing(ids, conn)
@@ -309,7 +339,7 @@ class CaseStore:
                     record = case_to_data(case)
                     case_rows.append(_row(case, record, 1, now, who, created=True))
                     audit_rows.append(
-                        {"at": now, "user": who, "case_id": case.case_id, "action": "import", "version": 1,
+                        {"at": now, "user": who, "case_id": case.case_id, "action": action, "version": 1,
                          "changes": json.dumps(record_diff(None, record)), "note": note}
                     )
                 conn.execute(schema.cases.insert(), case_rows)
