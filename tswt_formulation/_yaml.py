@@ -15,6 +15,10 @@ import yaml
 from .errors import Problem, ValidationFailed
 
 
+MAX_DEPTH = 64  # a case record nests about 8 deep; files nested deeper are refused
+TOO_DEEP = f"not accepted: nested more than {MAX_DEPTH} levels deep"
+
+
 class _StringDateLoader(yaml.SafeLoader):
     pass
 
@@ -48,7 +52,7 @@ def refuse_aliases_and_duplicate_keys(loader_cls: type) -> type:
         # An alias hands the constructor a node it has already built (or is building).
         if node in self.constructed_objects or node in self.recursive_objects:
             raise yaml.constructor.ConstructorError(
-                None, None, "aliases (*name) are not allowed in case files; write the value out in full", node.start_mark)
+                None, None, "the value anchored here (&name) is reused through an alias (*name); aliases are not allowed, write each value out", node.start_mark)
         return base_construct_object(self, node, deep=deep)
 
     def construct_mapping(self: Any, node: Any, deep: bool = False) -> dict[Any, Any]:
@@ -81,7 +85,7 @@ def safe_load(text: str, source: str = "<yaml>") -> Any:
     try:
         return yaml.load(text, Loader=_StringDateLoader)  # noqa: S506 - SafeLoader subclass
     except RecursionError:
-        raise ValidationFailed([Problem(source, "", "not accepted: nested too deeply")]) from None
+        raise ValidationFailed([Problem(source, "", TOO_DEEP)]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""

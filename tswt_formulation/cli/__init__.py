@@ -12,7 +12,27 @@ from .reports import COMMANDS as _REPORT_COMMANDS
 from .server import COMMANDS as _SERVER_COMMANDS
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Tswt(click.Group):
+    """The group; an error no command caught (a team measure folder that is missing,
+    say, found by a command without --debug) is still one line and exit 2."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        debug = "--debug" in [*ctx.protected_args, *ctx.args]
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:
+            if debug:
+                raise
+            from ..errors import TswtError
+            from ._common import _unexpected, fail
+
+            fail(exc) if isinstance(exc, TswtError) else _unexpected(exc)
+            raise  # pragma: no cover - fail and _unexpected exit
+
+
+@click.group(cls=_Tswt, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="tswt")
 def cli() -> None:
     """tswt: therapeutic needs screening, formulation and outcomes for a Therapeutic

@@ -90,6 +90,13 @@ def _unexpected(exc: BaseException) -> None:
     sys.exit(EXIT_INVALID)
 
 
+def output_folder_exists(path: Any, option: str = "--output") -> None:
+    """An output file goes into a folder that exists: a typo in the folder's name is a
+    usage error, not a new folder somewhere unexpected."""
+    if path is not None and not path.parent.is_dir():
+        raise click.BadParameter(f"{path.parent}: no such folder (create it first, or write somewhere that exists)", param_hint=option)
+
+
 def as_of_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",

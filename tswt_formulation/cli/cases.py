@@ -42,17 +42,18 @@ def import_(ctx: Ctx, files: tuple[Path, ...], note: str, restore: str | None) -
     outcome of screening are made with the workflow commands (`tswt formulation --draft`,
     `decide`, `submit`, `signoff`, `outcome`).
     """
-    from ..model.parse import parse_cases
+    from ..model.parse import parse_case_files
 
     if restore is not None and not restore.strip():
         raise click.BadParameter("give the reason for the restore (it is kept in the audit log)", param_hint="--restore")
-    cases = parse_cases(files)
+    sources: dict[str, str] = {}
+    cases = parse_case_files(files, sources)[0]
     with ctx.open() as store:
         if restore is not None:
             store.check_owner("restore cases with their workflow state")
         with progress(len(cases), "Importing") as bar:
             count = store.import_cases(cases, note=note if restore is None else f"restore: {restore.strip()}",
-                                       progress=bar.update, workflow_state=restore is not None,
+                                       progress=bar.update, workflow_state=restore is not None, sources=sources,
                                        action="import" if restore is None else "restore")
     click.echo(f"{'Restored' if restore is not None else 'Imported'} {count} case(s) into {store.location}.")
 
@@ -76,7 +77,8 @@ def update(ctx: Ctx, files: tuple[Path, ...], force: bool, note: str) -> None:
     from ..model.parse import parse_case_files
     from ..rules.protected import carry_workflow, workflow_problems
 
-    cases, versions = parse_case_files(files)
+    sources: dict[str, str] = {}
+    cases, versions = parse_case_files(files, sources)
     with ctx.open() as store:
         current = store.versions_of([c.case_id for c in cases])
         missing = [c.case_id for c in cases if c.case_id not in current]
@@ -88,7 +90,7 @@ def update(ctx: Ctx, files: tuple[Path, ...], force: bool, note: str) -> None:
         stored = {c.case_id: c for c in store.cases([c.case_id for c in cases])}
         for case in cases:
             if force or versions.get(case.case_id) == current[case.case_id]:  # a stale copy is refused as stale below
-                problems += workflow_problems(stored[case.case_id], case)
+                problems += workflow_problems(stored[case.case_id], case, f"{sources[case.case_id]}: {case.case_id}")
         if problems:
             raise ValidationFailed(problems, summary=f"{len(problems)} problem(s); nothing was written:")
         now = datetime.now(timezone.utc)
@@ -117,7 +119,9 @@ def export(ctx: Ctx, case_ids: tuple[str, ...], output: Path | None, fmt: str | 
     OC2 SDQ validation rule.
     """
     from .._yaml import dump
+    from ._common import output_folder_exists
 
+    output_folder_exists(output)
     if case_ids[:1] == ("ssda903",):
         _export_ssda903(ctx, case_ids[1:], year, output)
         return
@@ -295,7 +299,7 @@ def _isna(value: Any) -> bool:
 
 @click.command()
 @click.argument("case_id", required=False)
-@click.option("--limit", type=int, default=None, help="Only the newest N entries.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Only the newest N entries.")
 @click.option("--json", "as_json", is_flag=True)
 @common
 def audit(ctx: Ctx, case_id: str | None, limit: int | None, as_json: bool) -> None:

@@ -28,6 +28,9 @@ def recommend(ctx: Ctx, case_id: str | None, all_cases: bool, as_of: Any, output
 
     if bool(case_id) == all_cases:
         raise click.UsageError("give one CASE, or --all")
+    from ._common import output_folder_exists
+
+    output_folder_exists(output)
     rules = rules_in_use(rules_file)
     day = to_date(as_of) if as_of else None
     with ctx.open() as store:

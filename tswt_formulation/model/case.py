@@ -333,4 +333,31 @@ def consistency_problems(case: Case, today: date | None = None) -> list[tuple[st
         not_future("outcome.date", case.outcome.date)
         if case.outcome.decision == "close" and not case.outcome.reasons.strip():
             out.append(("outcome.reasons", "missing: closing a referral needs its reasons"))
+    out += future_timestamps(case)
+    return out
+
+
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def future_timestamps(case: Case) -> list[tuple[str, str]]:
+    """The formulation's times (drafted, updated, decided, signed off, recommended) that
+    are later than now (beyond a few minutes of clock difference between machines)."""
+    from datetime import datetime, timezone
+
+    f = case.formulation
+    if f is None:
+        return []
+    now = datetime.now(timezone.utc)
+    stamps = [("formulation.created", f.created), ("formulation.updated", f.updated)]
+    if f.recommendation is not None:
+        stamps.append(("formulation.recommendation.made", f.recommendation.made))
+    if f.decision is not None:
+        stamps.append(("formulation.decision.at", f.decision.at))
+    stamps += [(f"formulation.signoffs[{i}].at", s.at) for i, s in enumerate(f.signoffs)]
+    out = []
+    for field, at in stamps:
+        aware = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+        if aware > now + CLOCK_SKEW:
+            out.append((field, f"{aware.isoformat()} is in the future (now is {now:%Y-%m-%dT%H:%M}Z)"))
     return out

@@ -10,7 +10,7 @@ from typing import Any, Iterable
 
 from pydantic import ValidationError
 
-from .._yaml import safe_load
+from .._yaml import MAX_DEPTH, TOO_DEEP, safe_load
 from ..errors import Problem, ValidationFailed, quote
 from .case import Case, ConsistencyError
 
@@ -48,6 +48,7 @@ def validation_problems(exc: ValidationError, where: str) -> list[Problem]:
             and "input" in err
             and not isinstance(err["input"], (dict, list))
             and repr(err["input"]) not in message
+            and quote(err["input"]) not in message
         ):
             message = f"{message} (got {quote(err['input'])})"
         problems.append(Problem(where, _loc(err["loc"]), message))
@@ -78,7 +79,6 @@ def case_to_data(case: Case) -> dict[str, Any]:
 
 
 MAX_FILE_BYTES = 256 * 1024 * 1024  # far above any caseload export; a bigger file is a mistake or an attack
-MAX_DEPTH = 64  # a case record nests about 8 deep
 
 
 def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -131,11 +131,11 @@ def read_document(path: Path) -> Any:
         except json.JSONDecodeError as exc:
             raise ValidationFailed([Problem(source, f"line {exc.lineno}, column {exc.colno}", f"not valid JSON: {exc.msg}")]) from None
         except RecursionError:
-            raise ValidationFailed([Problem(source, "", f"not accepted: nested more than {MAX_DEPTH} levels deep")]) from None
+            raise ValidationFailed([Problem(source, "", TOO_DEEP)]) from None
         except ValueError as exc:  # a duplicate key (_json_object)
             raise ValidationFailed([Problem(source, "", f"not accepted: {exc}")]) from None
     if _too_deep(doc):
-        raise ValidationFailed([Problem(source, "", f"not accepted: nested more than {MAX_DEPTH} levels deep")])
+        raise ValidationFailed([Problem(source, "", TOO_DEEP)])
     return doc
 
 
@@ -170,9 +170,12 @@ def parse_cases(paths: Iterable[Path | str]) -> list[Case]:
     return parse_case_files(paths)[0]
 
 
-def parse_case_files(paths: Iterable[Path | str]) -> tuple[list[Case], dict[str, int]]:
+def parse_case_files(
+    paths: Iterable[Path | str], sources: dict[str, str] | None = None
+) -> tuple[list[Case], dict[str, int]]:
     """As :func:`parse_cases`, reading each file once, and also the store ``versions``
-    an export records (``tswt update`` checks them)."""
+    an export records (``tswt update`` checks them). ``sources``, if given, is filled
+    with the file each case id came from."""
     problems: list[Problem] = []
     cases: list[Case] = []
     versions: dict[str, int] = {}
@@ -202,6 +205,8 @@ def parse_case_files(paths: Iterable[Path | str]) -> tuple[list[Case], dict[str,
                 continue
             seen[case.case_id] = str(path)
             cases.append(case)
+    if sources is not None:
+        sources.update(seen)
     if problems:
         raise ValidationFailed(problems, summary=f"{len(problems)} problem(s); nothing was written:")
     return cases, versions

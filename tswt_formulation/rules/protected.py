@@ -26,20 +26,20 @@ FORMULATION_WORKFLOW_FIELDS = ("status", "revision", "author", "created", "updat
 FORMULATION_CONTENT_FIELDS = ("five_ps", "narrative", "stage_evidence", "next_stage_readiness")
 
 _HOW = {
-    "outcome": "the outcome of screening is recorded with `tswt outcome CASE --begin-work|--close`",
-    "formulation": "a formulation is drafted with `tswt formulation CASE --draft`",
-    "status": "it changes through `tswt submit` and `tswt signoff`",
-    "signoffs": "only a reviewer signs off, with `tswt signoff`",
-    "decision": "the decision is recorded with `tswt decide` (an override needs a reason)",
-    "recommendation": "the recommendation is what the rules produced; redraft with `tswt formulation CASE --draft --replace`",
+    "outcome": "record it with `tswt outcome`",
+    "formulation": "draft it with `tswt formulation CASE --draft`",
+    "status": "use `tswt submit` and `tswt signoff`",
+    "signoffs": "a reviewer signs off with `tswt signoff`",
+    "decision": "use `tswt decide` (an override needs a reason)",
+    "recommendation": "it is what the rules produced; redraft with `tswt formulation CASE --draft --replace`",
 }
 
 
-def _message(field: str, restore_hint: bool) -> str:
-    leaf = field.rsplit(".", 1)[-1]
-    how = _HOW.get(leaf, "it is kept by the workflow operations")
-    tail = "; restoring a backup is `tswt import --restore REASON` by the store's owner" if restore_hint else ""
-    return f"workflow state cannot be set from a file ({how}){tail}"
+def _message(field: str, new_case: bool) -> str:
+    how = _HOW.get(field.rsplit(".", 1)[-1], "the workflow keeps it")
+    if new_case:
+        return f"a new case cannot carry it ({how}); the store's owner restores a backup with `tswt import --restore REASON`"
+    return f"cannot be changed from a file ({how})"
 
 
 def workflow_problems(before: Case | None, after: Case, where: str = "") -> list[Problem]:

@@ -270,19 +270,22 @@ class CaseStore:
         progress: Callable[[int], None] | None = None,
         workflow_state: bool = True,
         action: str = "import",
+        sources: dict[str, str] | None = None,
     ) -> int:
         """Add many new cases in ONE transaction: all of them, or none.
 
         Raises :class:`ValidationFailed` listing every case id that already exists.
         With ``workflow_state=False`` (``tswt import``) a case that carries workflow
-        state (a formulation, an outcome of screening) is refused, naming the field.
+        state (a formulation, an outcome of screening) is refused, naming the field
+        (and the file, from ``sources``: case id -> file).
         """
         who = config.current_user(user) if user else self.user
         check_measures(cases)  # responses that could not be scored are refused now, not found by a report later
         if not workflow_state:
             from ..rules.protected import workflow_problems
 
-            problems = [p for c in cases for p in workflow_problems(None, c)]
+            where = {c.case_id: f"{sources[c.case_id]}: {c.case_id}" if sources and c.case_id in sources else c.case_id for c in cases}
+            problems = [p for c in cases for p in workflow_problems(None, c, where[c.case_id])]
             if problems:
                 raise ValidationFailed(problems, summary=f"{len(problems)} problem(s); nothing was written:")
         ids = [c.case_id for c in cases]
