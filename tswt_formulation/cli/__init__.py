@@ -17,7 +17,7 @@ class _Tswt(click.Group):
     say, found by a command without --debug) is still one line and exit 2."""
 
     def invoke(self, ctx: click.Context) -> object:
-        debug = "--debug" in [*ctx.protected_args, *ctx.args]
+        debug = "--debug" in ctx.args  # the tokens after the command name
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
