@@ -231,7 +231,7 @@ def test_broken_team_file_fails_loudly(tmp_path: Path) -> None:
     (tmp_path / "broken.yaml").write_text("id: x\n", encoding="utf-8")
     with pytest.raises(MeasureDefinitionError) as info:
         load_measure("sdq", folder=tmp_path)
-    assert "broken.yaml: name: Field required" in str(info.value).splitlines()
+    assert f"{tmp_path / 'broken.yaml'}: name: Field required" in str(info.value).splitlines()  # the full path: which folder
 
 
 def test_not_a_mapping(tmp_path: Path) -> None:
