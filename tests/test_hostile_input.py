@@ -351,3 +351,17 @@ def test_both_back_ends_refuse_the_same_values(any_store_url, tmp_path, make_cas
     assert r.exit_code == 2 and "is not a usable user name" in r.stderr
     with open_store(any_store_url) as s:
         assert len(s) == 0 and [e.action for e in s.audit_log()] == ["migrate"]
+
+
+# --- the documentation shows what the commands really print -----------------------------------------
+
+
+def test_team_server_doc_shows_the_real_output_of_init(pg_url):
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "team-server.md").read_text()
+    shown = re.search(r"tswt init --store '(\S+)'\n# (.+)\n", doc)
+    assert shown is not None, "docs/team-server.md no longer shows `tswt init` with its output"
+    url, output = shown.groups()
+    r = CliRunner().invoke(cli, ["init", "--store", pg_url])
+    assert r.exit_code == 0 and r.output == output.replace(url, pg_url) + "\n"
+    again = CliRunner().invoke(cli, ["init", "--store", pg_url])
+    assert again.output == f"Opened case store {pg_url} (schema version 2, 0 cases); it is up to date.\n"

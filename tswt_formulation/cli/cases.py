@@ -23,8 +23,13 @@ def init(ctx: Ctx) -> None:
     from ..store.schema import SCHEMA_VERSION
 
     with ctx.open(create=True) as store:
-        verb = "Created" if store.created else "Opened"
-        click.echo(f"{verb} case store {store.location} (schema version {SCHEMA_VERSION}, {len(store)} cases).")
+        if store.created or store.upgraded_from == 0:  # a new file, or the tables made in an empty database
+            click.echo(f"Created case store {store.location} (schema version {SCHEMA_VERSION}, {len(store)} cases).")
+        elif store.upgraded_from is not None:
+            click.echo(f"Upgraded case store {store.location} from schema version {store.upgraded_from} to "
+                       f"{SCHEMA_VERSION} ({len(store)} cases).")
+        else:
+            click.echo(f"Opened case store {store.location} (schema version {SCHEMA_VERSION}, {len(store)} cases); it is up to date.")
 
 
 @click.command(name="import")

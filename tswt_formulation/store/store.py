@@ -83,6 +83,7 @@ class CaseStore:
         self.location = display_location(location)  # a password in a URL is masked
         self.user = config.current_user(user)
         self.engine, self.created = make_engine(location, create)
+        self.upgraded_from: int | None = None  # the schema version this open migrated from, if it did
         try:
             self._check_or_migrate(create)
         except Exception:
@@ -177,6 +178,7 @@ class CaseStore:
         if have == 0 and not create and not self.created:
             raise StoreError(f"{self.location}: not a tswt store yet; create it with `tswt init --store {self.location}`")
         self._migrate(have)
+        self.upgraded_from = have
 
     def _migrate(self, have: int) -> None:
         """Apply the missing migrations in one transaction, audited."""
