@@ -40,7 +40,13 @@ demo: setup
 	@echo
 	@echo "Synthetic caseload: $(DEMO)/demo.sqlite"
 	@echo "Reports (open in a browser): $(DEMO)/reports/  e.g. $(DEMO)/reports/TSW-900001_formulation.html"
+	@echo "Outcomes reports:            $$(ls $(DEMO)/reports/*_outcomes.html | wc -l) of 60 children (those with measures)"
 	@echo "Caseload review:             $$(ls $(DEMO)/reports/caseload_review_*.html)"
+	@echo
+	@echo "To use the tswt command in this shell, put it on your path and point it at the demo:"
+	@echo "  . .venv/bin/activate"
+	@echo "  export TSWT_STORE=$(CURDIR)/$(DEMO)/demo.sqlite"
+	@echo "  tswt caseload --overdue"
 
 test: setup-test
 	$(BIN)/python -m pytest

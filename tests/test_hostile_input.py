@@ -365,3 +365,45 @@ def test_team_server_doc_shows_the_real_output_of_init(pg_url):
     assert r.exit_code == 0 and r.output == output.replace(url, pg_url) + "\n"
     again = CliRunner().invoke(cli, ["init", "--store", pg_url])
     assert again.output == f"Opened case store {pg_url} (schema version 2, 0 cases); it is up to date.\n"
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _readme_block(heading: str) -> str:
+    text = (ROOT / "README.md").read_text()
+    block = re.search(rf"^## {re.escape(heading)}\n.*?^```bash\n(.*?)^```", text, re.S | re.M)
+    assert block is not None, f"README.md: no bash block under '{heading}'"
+    return block.group(1)
+
+
+def test_readme_worker_tour_runs_from_any_folder_and_writes_only_to_scratch(tmp_path):
+    """The tour, verbatim but for activating .venv (this interpreter's bin is on PATH):
+    its first line in the clone, the rest in the scratch folder mktemp makes."""
+    import os
+    import subprocess
+    import sys
+
+    script = _readme_block("A 5-minute tour for a therapeutic social worker")
+    assert script.startswith("REPO=$PWD; . .venv/bin/activate")
+    script = script.replace(". .venv/bin/activate", "true", 1)
+    written_by_the_tour = ("case.yaml", "reports", "tour.sqlite", "tswt.sqlite")
+    assert not any((ROOT / name).exists() for name in written_by_the_tour)
+    env = {**os.environ, "TMPDIR": str(tmp_path), "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    r = subprocess.run(["bash", "-euc", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    scratch = [p for p in tmp_path.iterdir() if p.is_dir()]
+    assert len(scratch) == 1 and (scratch[0] / "case.yaml").exists() and (scratch[0] / "reports" / "TSW-000123_formulation.html").exists()
+    assert not any((ROOT / name).exists() for name in written_by_the_tour)  # nothing written into the clone
+
+
+def test_readme_counts_what_make_demo_makes():
+    """`make demo` (60 cases, seed 1) writes an outcomes report for each child with measures;
+    the README says how many."""
+    from tswt_formulation.demo import generate_caseload
+
+    assert "tswt demo --store $(DEMO)/demo.sqlite --cases 60 --seed 1" in (ROOT / "Makefile").read_text()
+    with_measures = sum(1 for c in generate_caseload(60, seed=1) if c.measures)
+    assert f"an outcomes report for every child with measures ({with_measures} of the 60)" in " ".join((ROOT / "README.md").read_text().split())
+    assert "papermill notebooks/formulation_report.ipynb /tmp/out.ipynb -p case_id TSW-900001 -p store demo-output/demo.sqlite" in " ".join(
+        (ROOT / "README.md").read_text().split())

@@ -1,8 +1,8 @@
 """A team's constants for reliable change: reliability and SD (or a raw-points threshold)
 per measure, score and informant, each with the source the team cites.
 
-The built-in SDQ definition confirms no reliability constant (MEASURES.md: where none is
-confirmed, say so and require the caller to supply them); a team supplies its own here,
+The built-in SDQ definition confirms no reliability constant (youthinmind's scoring guide
+gives none; where none is confirmed, say so and require the caller to supply them); a team supplies its own here,
 in a YAML file named by ``TSWT_MEASURE_CONSTANTS`` or passed explicitly::
 
     version: "team-2026.1"
