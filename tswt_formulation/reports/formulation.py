@@ -53,7 +53,9 @@ class FormulationReport:
         if signed is not None:
             form, state = signed, "signed_off"
         elif case.formulation is not None:
-            form, state = case.formulation, "latest draft"
+            # The latest version may itself be the signed-off one: never call that a draft.
+            form = case.formulation
+            state = "signed_off" if form.status == "signed_off" else "latest draft"
         else:
             form, state = None, "none"
         from ..measures.outcomes import baseline_bands
@@ -76,7 +78,7 @@ class FormulationReport:
                       self.as_of, author, reviewer, self.case.synthetic, note).section()
 
     def risks(self) -> Section:
-        return risk_section(self.recommendation.risks if self.recommendation is not None else ())
+        return risk_section(self.recommendation)
 
     def child(self) -> Section:
         c = self.case.child
