@@ -407,3 +407,21 @@ def test_readme_counts_what_make_demo_makes():
     assert f"an outcomes report for every child with measures ({with_measures} of the 60)" in " ".join((ROOT / "README.md").read_text().split())
     assert "papermill notebooks/formulation_report.ipynb /tmp/out.ipynb -p case_id TSW-900001 -p store demo-output/demo.sqlite" in " ".join(
         (ROOT / "README.md").read_text().split())
+
+
+@pytest.mark.parametrize("loader", ["SafeLoader", "CSafeLoader"])
+def test_alias_and_duplicate_key_checks_hold_on_python_and_c_loaders(loader):
+    """refuse_aliases_and_duplicate_keys works on whichever safe loader parses (the C one
+    is faster); an anchored scalar reused is refused too."""
+    import yaml
+
+    from tswt_formulation._yaml import refuse_aliases_and_duplicate_keys
+
+    base = getattr(yaml, loader, None)
+    if base is None:
+        pytest.skip(f"PyYAML built without {loader}")
+    strict = refuse_aliases_and_duplicate_keys(type("Strict", (base,), {}))
+    assert yaml.load("a: [1, {b: 2}]\n", Loader=strict) == {"a": [1, {"b": 2}]}  # noqa: S506 - a safe loader
+    for text, problem in (("a: &s x\nb: *s\n", "reused through an alias"), ("a: 1\na: 2\n", "the key 'a' appears twice")):
+        with pytest.raises(yaml.YAMLError, match=problem):
+            yaml.load(text, Loader=strict)  # noqa: S506
