@@ -91,7 +91,7 @@ def test_override_and_outcome_through_update_are_refused(signed, tmp_path):
     refused(signed, "update", "--force", "--store", str(signed), str(path), lines=[
         r"error: 2 problem\(s\); nothing was written:",
         rf"error: .*case\.json: {CASE}: outcome: cannot be changed from a file \(record it with `tswt outcome`\)",
-        rf"error: .*case\.json: {CASE}: formulation\.decision: cannot be changed from a file \(use `tswt decide` \(an override needs a reason\)\)",
+        rf"error: .*case\.json: {CASE}: formulation\.decision: cannot be changed from a file \(use `tswt decide`; an override needs a reason\)",
     ])
 
 

@@ -30,7 +30,7 @@ _HOW = {
     "formulation": "draft it with `tswt formulation CASE --draft`",
     "status": "use `tswt submit` and `tswt signoff`",
     "signoffs": "a reviewer signs off with `tswt signoff`",
-    "decision": "use `tswt decide` (an override needs a reason)",
+    "decision": "use `tswt decide`; an override needs a reason",
     "recommendation": "it is what the rules produced; redraft with `tswt formulation CASE --draft --replace`",
 }
 
