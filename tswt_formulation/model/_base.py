@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from .vocabulary import vocabulary
 
@@ -21,9 +21,12 @@ class Record(BaseModel):
 
     @field_validator("*", mode="after")
     @classmethod
-    def _no_nul(cls, value: object) -> object:
+    def _no_nul(cls, value: object, info: ValidationInfo) -> object:
         """A NUL character is refused in every text, on every back end: PostgreSQL
-        cannot store one, so what SQLite took could not be moved to the team server."""
+        cannot store one, so what SQLite took could not be moved to the team server.
+        (A record already stored still loads; `migrate-store` names it.)"""
+        if info.context and info.context.get("stored"):
+            return value
         items = value if isinstance(value, list) else (value,)
         if any(isinstance(v, str) and "\x00" in v for v in items):
             raise ValueError("contains a NUL character (\\x00); remove it")
