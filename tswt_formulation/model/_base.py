@@ -24,7 +24,7 @@ class Record(BaseModel):
     def _no_nul(cls, value: object, info: ValidationInfo) -> object:
         """A NUL character is refused in every text, on every back end: PostgreSQL
         cannot store one, so what SQLite took could not be moved to the team server.
-        (A record already stored still loads; `migrate-store` names it.)"""
+        (A record already stored still loads.)"""
         if info.context and info.context.get("stored"):
             return value
         items = value if isinstance(value, list) else (value,)
