@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from tswt_formulation import open_store
 from tswt_formulation._yaml import dump, safe_load
 from tswt_formulation.cli import cli
+from tswt_formulation.errors import ValidationFailed
 from tswt_formulation.model import case_from_data
 
 from .conftest import file_digest
@@ -211,7 +212,7 @@ def test_messages_quote_at_most_80_characters(signed, tmp_path, make_case_data):
 
 @pytest.mark.parametrize("edit,line", [
     (lambda d: d["referral"].update(reasons="before\x00after"),
-     r"TSW-000500: referral\.reasons: contains a NUL character \(\\x00\); remove it \(got 'before\\x00after'\)"),
+     r"TSW-000500: referral\.reasons: contains a NUL character \(\\x00\); remove it"),
     (lambda d: d["referral"]["allocation"].update(worker="w" * 81),
      r"TSW-000500: referral\.allocation\.worker: String should have at most 80 characters \(got 'w{78}… \(83 characters\)\)"),
     (lambda d: d.update(case_id="TSW-\uff1900001"),
@@ -346,11 +347,16 @@ def test_both_back_ends_refuse_the_same_values(any_store_url, tmp_path, make_cas
     assert run("init", "--store", any_store_url).exit_code == 0
     r = run("import", "--store", any_store_url, str(path))
     assert r.exit_code == 2 and r.stderr.splitlines()[1] == (
-        f"error: {path}: TSW-000500: screening.strengths: contains a NUL character (\\x00); remove it")
+        f"error: {path}: TSW-000500: screening.strengths[0]: contains a NUL character (\\x00); remove it")
     r = run("caseload", "--store", any_store_url, user="x" * 121)
     assert r.exit_code == 2 and "is not a usable user name" in r.stderr
     with open_store(any_store_url) as s:
         assert len(s) == 0 and [e.action for e in s.audit_log()] == ["migrate"]
+        case = case_from_data(dict(data, screening=dict(data["screening"], strengths=["ok"])))
+        case.screening.strengths = ["Loves football\x00"]  # built in Python, not read from a file
+        with pytest.raises(ValidationFailed, match=r"^1 problem\(s\); nothing was written:\nTSW-000500: screening\.strengths\[0\]: contains a NUL"):
+            s.import_cases([case])
+        assert len(s) == 0
 
 
 # --- the documentation shows what the commands really print -----------------------------------------

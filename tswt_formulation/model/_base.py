@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from .vocabulary import vocabulary
 
@@ -18,19 +18,6 @@ class Record(BaseModel):
         validate_assignment=True,
         str_strip_whitespace=False,  # staff text is kept verbatim
     )
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_nul(cls, value: object, info: ValidationInfo) -> object:
-        """A NUL character is refused in every text, on every back end: PostgreSQL
-        cannot store one, so what SQLite took could not be moved to the team server.
-        (A record already stored still loads.)"""
-        if info.context and info.context.get("stored"):
-            return value
-        items = value if isinstance(value, list) else (value,)
-        if any(isinstance(v, str) and "\x00" in v for v in items):
-            raise ValueError("contains a NUL character (\\x00); remove it")
-        return value
 
 
 def _term_checker(list_name: str):

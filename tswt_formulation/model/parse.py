@@ -71,10 +71,36 @@ def case_from_data(raw: Any, where: str = "", stored: bool = False) -> Case:
     placement began, overlapping legal statuses) do not stop it loading."""
     if not isinstance(raw, dict):
         raise ValidationFailed([Problem(where, "", f"a case must be a mapping of fields, got {type(raw).__name__}")])
+    text = json.dumps(raw)
+    # A record already stored still loads, whatever checks came later.
+    nul = [] if stored else nul_problems(raw, where or _where("", raw, 0), text)
     try:
-        return Case.model_validate_json(json.dumps(raw), context={"stored": True} if stored else None)
+        case = Case.model_validate_json(text, context={"stored": True} if stored else None)
     except ValidationError as exc:
-        raise ValidationFailed(validation_problems(exc, where or _where("", raw, 0))) from None
+        raise ValidationFailed(nul + validation_problems(exc, where or _where("", raw, 0))) from None
+    if nul:
+        raise ValidationFailed(nul)
+    return case
+
+
+def nul_problems(raw: Any, where: str, text: str | None = None) -> list[Problem]:
+    """Each text of a record that holds a NUL character: refused on every back end, since
+    PostgreSQL cannot store one (what SQLite took could not move to the team server).
+    ``text``, the record as JSON if at hand, makes the usual case (none) one search."""
+    if text is not None and "\\u0000" not in text:  # JSON writes NUL as \u0000
+        return []
+    out: list[Problem] = []
+    stack: list[tuple[Any, str]] = [(raw, "")]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, str):
+            if "\x00" in node:
+                out.append(Problem(where, path, "contains a NUL character (\\x00); remove it"))
+        elif isinstance(node, dict):
+            stack.extend((v, f"{path}.{k}" if path else str(k)) for k, v in reversed(node.items()))
+        elif isinstance(node, list):
+            stack.extend((v, f"{path}[{i}]") for i, v in reversed(list(enumerate(node))))
+    return out
 
 
 def case_to_data(case: Case) -> dict[str, Any]:
@@ -86,23 +112,24 @@ MAX_FILE_BYTES = 256 * 1024 * 1024  # far above any caseload export; a bigger fi
 
 
 def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"the key {quote(key)} appears twice in one object; keep one")
-        out[key] = value
+    """A JSON object, refusing a key given twice (json.loads would keep the last one)."""
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        twice = next(k for k, _v in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        raise ValueError(f"the key {quote(twice)} appears twice in one object; keep one")
     return out
 
 
 def _too_deep(doc: Any, limit: int = MAX_DEPTH) -> bool:
-    """Is the document nested deeper than ``limit``? (iterative: no recursion limit)"""
-    stack = [(doc, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, (dict, list)):
-            if depth > limit:
-                return True
-            stack.extend((v, depth + 1) for v in (node.values() if isinstance(node, dict) else node))
+    """Is the document nested deeper than ``limit``? (level by level: no recursion)"""
+    level = [doc] if isinstance(doc, (dict, list)) else []
+    depth = 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return True
+        level = [v for node in level for v in (node.values() if isinstance(node, dict) else node) if isinstance(v, (dict, list))]
     return False
 
 

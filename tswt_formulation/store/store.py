@@ -27,7 +27,7 @@ from ..errors import CaseNotFound, Problem, SchemaVersionError, StaleEdit, Store
 from ..measures.checks import check_measures
 from ..model.case import Case
 from ..model.formulation import Formulation
-from ..model.parse import case_from_data, case_to_data
+from ..model.parse import case_from_data, case_to_data, nul_problems
 from ..rules.timeline import ROW_COLUMNS, caseload_row, timeline
 from . import engine as dialect
 from . import schema
@@ -599,9 +599,13 @@ def _touches_measures(changes: list[dict[str, Any]]) -> bool:
 
 
 def _row(case: Case, record: dict[str, Any], version: int, now: datetime, who: str, created: bool) -> dict[str, Any]:
+    text = json.dumps(record, ensure_ascii=False, sort_keys=True)
+    nul = nul_problems(record, case.case_id, text)  # a case built in Python, not read from a file
+    if nul:
+        raise ValidationFailed(nul, summary=f"{len(nul)} problem(s); nothing was written:")
     row = caseload_row(case)
     out = {k: row[k] for k in _DENORMALISED}
-    out.update(version=version, record=json.dumps(record, ensure_ascii=False, sort_keys=True), updated_at=now, updated_by=who)
+    out.update(version=version, record=text, updated_at=now, updated_by=who)
     if created:
         out["case_id"] = case.case_id
         out["created_at"] = now
