@@ -10,6 +10,7 @@ from .formulation import COMMANDS as _FORMULATION_COMMANDS
 from .measures import COMMANDS as _MEASURE_COMMANDS
 from .reports import COMMANDS as _REPORT_COMMANDS
 from .server import COMMANDS as _SERVER_COMMANDS
+from .staff import COMMANDS as _STAFF_COMMANDS
 
 
 class _Tswt(click.Group):
@@ -41,7 +42,7 @@ def cli() -> None:
     or invalid input (nothing written)."""
 
 
-for _command in [*_CASE_COMMANDS, *_FORMULATION_COMMANDS, *_MEASURE_COMMANDS, *_REPORT_COMMANDS, *_SERVER_COMMANDS]:
+for _command in [*_CASE_COMMANDS, *_FORMULATION_COMMANDS, *_MEASURE_COMMANDS, *_REPORT_COMMANDS, *_SERVER_COMMANDS, *_STAFF_COMMANDS]:
     cli.add_command(_command)
 
 
