@@ -431,3 +431,12 @@ def test_alias_and_duplicate_key_checks_hold_on_python_and_c_loaders(loader):
     for text, problem in (("a: &s x\nb: *s\n", "reused through an alias"), ("a: 1\na: 2\n", "the key 'a' appears twice")):
         with pytest.raises(yaml.YAMLError, match=problem):
             yaml.load(text, Loader=strict)  # noqa: S506
+
+
+def test_staff_logins_are_user_names():
+    from tswt_formulation.store.staff import StaffError, check_member
+
+    with pytest.raises(StaffError, match=r"^staff f\.o\uff23onnor: login must be printable ASCII \(letters, digits, \. _ - @\), got 'f\.o\uff23onnor'$"):
+        check_member("f.o\uff23onnor", "F. O'Connor", "therapeutic_social_worker")
+    with pytest.raises(StaffError, match=r"name must be 1 to 120 printable characters, got 'F\. O\\x00Connor'$"):
+        check_member("f.oconnor", "F. O\x00Connor", "therapeutic_social_worker")
