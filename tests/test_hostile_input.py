@@ -370,7 +370,9 @@ def test_team_server_doc_shows_the_real_output_of_init(pg_url):
     r = CliRunner().invoke(cli, ["init", "--store", pg_url])
     assert r.exit_code == 0 and r.output == output.replace(url, pg_url) + "\n"
     again = CliRunner().invoke(cli, ["init", "--store", pg_url])
-    assert again.output == f"Opened case store {pg_url} (schema version 2, 0 cases); it is up to date.\n"
+    from tswt_formulation.store.schema import SCHEMA_VERSION
+
+    assert again.output == f"Opened case store {pg_url} (schema version {SCHEMA_VERSION}, 0 cases); it is up to date.\n"
 
 
 ROOT = Path(__file__).resolve().parents[1]
