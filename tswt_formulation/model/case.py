@@ -190,7 +190,7 @@ class Goal(Record):
 
 # --- SSDA903: why no SDQ score was returned for a collection year ----------------------------
 
-#: The reasons a team records (MEASURES.md, SSDA903 OC2 SDQ_REASON). SDQ1 (aged under 4 or
+#: The reasons a team records (DfE SSDA903 OC2 SDQ_REASON codes, as the Data to Insight validator enforces them). SDQ1 (aged under 4 or
 #: over 16 at the latest assessment) is not among them: the export derives it from the age.
 SdqReason = Literal["SDQ2", "SDQ3", "SDQ4", "SDQ5"]
 SDQ_RECORDED_REASONS: dict[str, str] = {
