@@ -1,0 +1,71 @@
+"""What the workbench says about a recommendation and a case's risks, in short plain
+words, risks first. One place, so the library's own short summary can replace it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Iterable
+
+from ..model import Case, vocabulary
+from ..rules import recommend
+from ..rules.recommend import STAGE_NAMES, WAVE_NAMES, Recommendation
+from ._forms import inert
+
+NOT_ASSESSED = "Risk not yet assessed: no completed screening"
+
+
+def summary_lines(rec: Recommendation) -> list[tuple[str, str]]:
+    """The recommendation as (kind, line) pairs: ``risk`` lines first, then ``head``
+    (eligibility, wave, stage), then ``item`` lines (services, models, preconditions,
+    signposting), each with its reason."""
+    voc = vocabulary()
+    out: list[tuple[str, str]] = []
+    for risk in rec.risks:
+        out.append(("risk", f"Risk: {risk.text}"))
+    out.append(("head", f"Eligibility: {rec.eligibility.summary}"))
+    if not rec.screened and rec.recommendable:
+        out.append(("note", rec.PROVISIONAL))
+    if rec.wave is not None:
+        why = rec.reasons_for("wave")
+        out.append(("head", f"Wave {rec.wave}: {WAVE_NAMES[rec.wave]}" + (f", because {why[0]}" if why else "")))
+    if rec.stage is not None:
+        why = rec.reasons_for("stage")
+        out.append(("head", f"Stage {rec.stage}: {STAGE_NAMES[rec.stage]}" + (f", because {why[0]}" if why else "")))
+    names = {"services": ("service", "Service"), "models": ("direct_work_model", "Direct-work model"),
+             "signposting": ("signposting", "Signpost to")}
+    for part in ("services", "models", "preconditions", "signposting"):
+        for value in getattr(rec, part):
+            if part in names:
+                vocab, title = names[part]
+                shown = f"{title}: {voc.label(vocab, value)}"
+            else:
+                shown = f"First: {value}"
+            why = rec.reasons_for(part, value)  # type: ignore[arg-type]
+            out.append(("item", shown + (f" (because {why[0]})" if why else "")))
+    if rec.wave is None:
+        out.append(("note", "No wave, stage or services: " + rec.eligibility.summary.lower()))
+    return out
+
+
+def summary_html(rec: Recommendation) -> str:
+    """The short summary as HTML (every line escaped), risks highlighted."""
+    styles = {"risk": "color:#a4000f;font-weight:bold", "head": "font-weight:bold", "item": "", "note": "color:#444"}
+    items = "".join(f"<li style='{styles[kind]}'>{inert(line)}</li>" for kind, line in summary_lines(rec))
+    return f"<ul style='margin:0;padding-left:1.2em' aria-label='Recommendation'>{items}</ul>"
+
+
+def case_risk_flag(case: Case, as_of: date) -> str:
+    """One case's risk flags in words; never 'no risk' for a case not yet screened."""
+    screening = case.screening
+    if screening is None or screening.completed is None or screening.completed > as_of:
+        return NOT_ASSESSED
+    risks = recommend(case, as_of=as_of).risks
+    return "; ".join(f"{r.label} ({r.severity})" for r in risks) if risks else "none flagged at screening"
+
+
+def risk_flags(store: Any, case_ids: Iterable[str], as_of: date) -> dict[str, str]:
+    """Risk flags of the named cases (read whole: call it for a page, not a caseload)."""
+    ids = list(case_ids)
+    if not ids:
+        return {}
+    return {case.case_id: case_risk_flag(case, as_of) for case in store.cases(ids)}
