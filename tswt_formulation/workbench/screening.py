@@ -1,0 +1,182 @@
+"""Screening: history factors and presenting behaviours chosen from the vocabulary
+(labels in words), each with its evidence, sources, frequency and severity; life story
+work; the child's voice; the carers' views; strengths. The recommendation panel beside
+it follows every change, risks first, in a short plain summary."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from typing import Any
+
+import ipywidgets as w
+
+from ..errors import ValidationFailed
+from ..measures.outcomes import baseline_bands
+from ..model import case_to_data, vocabulary
+from ..rules import recommend
+from ..store import CaseStore
+from ._base import CaseView
+from ._forms import TEXT_AREA, STYLE, area, base_record, button, choices, day, dropdown, form_to_case, heading, merge, message_html
+from .summary import summary_html
+
+
+class _Row:
+    """One vocabulary term: a checkbox in words and, once ticked, its details."""
+
+    def __init__(self, view: "ScreeningView", kind: str, term: str, label: str, graded: bool) -> None:
+        prefix = f"screening.{kind}.{term}"
+        add = view.form.add
+        self.term = term
+        self.chosen = add(f"{prefix}.chosen", w.Checkbox(description=label, indent=False)).widget
+        self.evidence = add(f"{prefix}.evidence", w.Textarea(description=f"Evidence: {label}", layout=TEXT_AREA, style=STYLE))
+        self.sources = add(f"{prefix}.sources", w.SelectMultiple(options=choices("source"), description=f"Sources: {label}", rows=4, style=STYLE))
+        parts = [self.evidence, self.sources]
+        self.frequency = self.severity = None
+        if graded:
+            self.frequency = add(f"{prefix}.frequency", dropdown(f"How often: {label}", choices("frequency")))
+            self.severity = add(f"{prefix}.severity", dropdown(f"Severity: {label}", choices("severity")))
+            parts += [self.frequency, self.severity]
+        self.details = w.VBox([p.box for p in parts], layout=w.Layout(margin="0 0 6px 2em", display="none"))
+        self.widget = w.VBox([view.form.fields[f"{prefix}.chosen"].box, self.details])
+        self.chosen.observe(self._toggle, names="value")
+
+    def _toggle(self, _change: Any = None) -> None:
+        self.details.layout.display = "" if self.chosen.value else "none"
+
+    def record(self, key: str) -> dict[str, Any]:
+        out: dict[str, Any] = {key: self.term, "evidence": self.evidence.widget.value, "sources": list(self.sources.widget.value)}
+        if self.frequency is not None and self.severity is not None:
+            out.update(frequency=self.frequency.widget.value, severity=self.severity.widget.value)
+        return out
+
+    def fill(self, entry: dict[str, Any] | None) -> None:
+        self.chosen.value = entry is not None
+        entry = entry or {}
+        self.evidence.widget.value = entry.get("evidence", "")
+        self.sources.widget.value = tuple(entry.get("sources", ()))
+        if self.frequency is not None and self.severity is not None:
+            self.frequency.widget.value = entry.get("frequency", self.frequency.widget.options[0][1])
+            self.severity.widget.value = entry.get("severity", self.severity.widget.options[0][1])
+        self._toggle()
+
+
+class ScreeningView(CaseView):
+    """The screening of the open case, with the live recommendation beside it."""
+
+    def __init__(self, store: CaseStore, user: str, as_of: date | None = None) -> None:
+        super().__init__(store, user, as_of)
+        voc = vocabulary()
+        add = self.form.add
+        self.started = add("screening.started", day("Screening started"))
+        self.completed = add("screening.completed", day("Screening completed"))
+        self.history = {t: _Row(self, "history", t, label, graded=False) for t, label in voc["history_factor"].terms.items()}
+        self.behaviours = {t: _Row(self, "behaviour", t, label, graded=True) for t, label in voc["presenting_behaviour"].terms.items()}
+        self.life_story = add("screening.life_story_work", dropdown("Life story work", choices("life_story_work")))
+        self.child_voice = add("screening.child_voice", area("The child's voice", placeholder="In the child's own words"))
+        self.carer_views = add("screening.carer_views", area("The carers' views"))
+        self.strengths = add("screening.strengths", area("Strengths (one a line)"))
+        self.save_button = button("Save screening", "primary")
+        self.save_button.on_click(lambda _b: self.save())
+        self.panel = w.HTML("", layout=w.Layout(width="30em"))
+        self.timing = w.Label("")
+        self.last_update_ms = 0.0
+        self._bands: dict[str, str] = {}
+        self._filling = False
+        for item in self.form.fields.values():
+            item.widget.observe(lambda _c: self.update_recommendation(), names="value")
+        form_box = w.VBox([
+            self.title, self.form.banner, self.stale, self.started.box, self.completed.box,
+            heading("History factors"), *[r.widget for r in self.history.values()],
+            heading("Presenting behaviours"), *[r.widget for r in self.behaviours.values()],
+            heading("The child and those around them"), self.life_story.box, self.child_voice.box, self.carer_views.box,
+            self.strengths.box, self.save_button,
+        ])
+        panel = w.VBox([heading("Recommendation"), self.panel],
+                       layout=w.Layout(margin="0 0 0 2em", border="1px solid #ccc", padding="4px 8px"))
+        self.widget = w.HBox([form_box, panel])
+        self.panel.value = message_html(self.empty_text, "note")
+
+    # -- the record --------------------------------------------------------------------
+
+    def changes(self) -> dict[str, Any]:
+        """The screening as typed, and where each list row's problems belong."""
+        simple = self.form.values(["screening.started", "screening.completed", "screening.life_story_work",
+                                   "screening.child_voice", "screening.carer_views"])
+        screening = simple.get("screening", {})
+        aliases: dict[str, str] = {}
+        for kind, key, listed, rows in (("history", "factor", "history_factors", self.history),
+                                        ("behaviour", "behaviour", "presenting_behaviours", self.behaviours)):
+            entries = []
+            for term, row in rows.items():
+                if row.chosen.value:
+                    aliases[f"screening.{listed}[{len(entries)}]"] = f"screening.{kind}.{term}"
+                    entries.append(row.record(key))
+            screening[listed] = entries
+        screening["strengths"] = [line.strip() for line in self.strengths.widget.value.splitlines() if line.strip()]
+        self.form.aliases = aliases
+        for field in ("started", "completed"):
+            screening.setdefault(field, None)
+        return {"screening": screening}
+
+    def typed_case(self) -> Any:
+        assert self.case is not None
+        record = merge(base_record(self.case), self.changes())
+        record["screening"] = {k: v for k, v in record["screening"].items() if v is not None}
+        return form_to_case(record, self.case)
+
+    def show_case(self) -> None:
+        assert self.case is not None
+        self._bands = baseline_bands([self.case])[self.case.case_id]
+        self._filling = True
+        try:
+            self._fill()
+        finally:
+            self._filling = False
+        self.update_recommendation()
+
+    def _fill(self) -> None:
+        assert self.case is not None
+        data = case_to_data(self.case).get("screening", {})
+        self.started.fill(data.get("started") or self.as_of.isoformat())
+        self.completed.fill(data.get("completed"))
+        by_factor = {h["factor"]: h for h in data.get("history_factors", [])}
+        by_behaviour = {b["behaviour"]: b for b in data.get("presenting_behaviours", [])}
+        for term, row in self.history.items():
+            row.fill(by_factor.get(term))
+        for term, row in self.behaviours.items():
+            row.fill(by_behaviour.get(term))
+        self.life_story.fill(data.get("life_story_work", "not_started"))
+        self.child_voice.fill(data.get("child_voice", ""))
+        self.carer_views.fill(data.get("carer_views", ""))
+        self.strengths.widget.value = "\n".join(data.get("strengths", []))
+
+    def save(self) -> Any:
+        if self.case is None:
+            self.form.banner.value = message_html(self.empty_text)
+            return None
+        try:
+            case = self.typed_case()
+        except ValidationFailed as exc:
+            self.form.show_problems(exc.problems)
+            return None
+        return self._saved(lambda: self.store.save(case, user=self.user, note="screening saved in the workbench"),
+                           self.changes(), "screening saved", retry=self.save)
+
+    # -- the live panel ----------------------------------------------------------------
+
+    def update_recommendation(self) -> None:
+        """The recommendation for the screening as typed (the last valid state while a
+        field is being fixed). Its time is kept in ``last_update_ms``."""
+        if self.case is None or self._filling:
+            return
+        start = time.perf_counter()
+        try:
+            case = self.typed_case()
+        except ValidationFailed as exc:
+            note = message_html(f"Showing the last valid recommendation: {len(exc.problems)} field(s) to fix first.", "note")
+            self.panel.value = note + self.panel.value.split("</div>", 1)[-1] if "tswt-note" in self.panel.value else note + self.panel.value
+            return
+        rec = recommend(case, bands=self._bands)
+        self.panel.value = summary_html(rec)
+        self.last_update_ms = (time.perf_counter() - start) * 1000
