@@ -54,6 +54,29 @@ def summary_html(rec: Recommendation) -> str:
     return f"<ul style='margin:0;padding-left:1.2em' aria-label='Recommendation'>{items}</ul>"
 
 
+def snapshot_html(formulation: Any) -> str:
+    """The recommendation recorded on a formulation, as decided (the worker's overrides
+    applied, each with its reason), risks first; every line escaped."""
+    from ..rules import effective_recommendation
+
+    snap = formulation.recommendation
+    voc = vocabulary()
+    chosen = effective_recommendation(formulation)
+    lines: list[tuple[str, str]] = [("risk", f"Risk: {r}") for r in snap.risks]
+    lines.append(("head", f"Wave {chosen['wave']}: {WAVE_NAMES[chosen['wave']]}"))
+    lines.append(("head", f"Stage {chosen['stage']}: {STAGE_NAMES[chosen['stage']]}"))
+    for part, vocab, title in (("services", "service", "Service"), ("models", "direct_work_model", "Direct-work model"),
+                               ("preconditions", None, "First"), ("signposting", "signposting", "Signpost to")):
+        for value in chosen[part]:
+            lines.append(("item", f"{title}: {voc.label(vocab, value) if vocab else value}"))
+    for part, o in chosen["overridden"].items():
+        lines.append(("note", f"Overridden {part}: suggested {o['suggested']}, chosen {o['chosen']}, because {o['reason']} ({o['by']})"))
+    lines += [("note", f"Because: {f.reason}") for f in snap.fired if f.won]
+    styles = {"risk": "color:#a4000f;font-weight:bold", "head": "font-weight:bold", "item": "", "note": "color:#444"}
+    items = "".join(f"<li style='{styles[kind]}'>{inert(line)}</li>" for kind, line in lines)
+    return f"<ul style='margin:0;padding-left:1.2em' aria-label='Recommendation as decided'>{items}</ul>"
+
+
 def case_risk_flag(case: Case, as_of: date) -> str:
     """One case's risk flags in words; never 'no risk' for a case not yet screened."""
     screening = case.screening
