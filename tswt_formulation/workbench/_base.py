@@ -29,9 +29,11 @@ class CaseView:
         self.title = w.HTML(message_html(self.empty_text, "note"))
         self.on_saved: Callable[[Case], None] | None = None
 
-    def open(self, case_id: str) -> None:
-        """Load the case and show it (typed values of another case are discarded)."""
-        self.case = self.store.get(case_id)
+    def open(self, case_id: str, case: Case | None = None) -> None:
+        """Load the case (or show ``case``, just loaded) discarding typed values of another."""
+        self.case = case.model_copy(deep=True) if case is not None else self.store.get(case_id)
+        if case is not None:
+            self.case._version = case._version
         self.form.clear()
         self.stale.children = ()
         self.title.value = f"<h3 style='margin:4px 0'>Case {inert(case_id)}</h3>"
