@@ -26,33 +26,58 @@ TABS = ("My caseload", "Referral", "Screening", "Measures", "Formulation", "Sign
 
 
 class App:
-    """Every view in tabs. ``App(store, user)``; show ``app.widget``."""
+    """Every view in tabs. ``App(store, user)``; show ``app.widget``.
+
+    Only the caseload is built at once (the app must show quickly); each other view is
+    built the first time its tab or the open case needs it."""
 
     def __init__(self, store: CaseStore, user: str | None = None, as_of: date | None = None) -> None:
         self.store, self.user, self.as_of = store, current_user(user), as_of or date.today()
         args = (store, self.user, self.as_of)
-        self.caseload = CaseloadView(*args, on_open=self.open_case)
-        self.referral = ReferralView(*args, on_created=self.open_case)
-        self.screening = ScreeningView(*args)
-        self.measures = MeasuresView(*args)
-        self.formulation = FormulationView(*args)
-        self.signoff = SignoffQueueView(*args)
-        self.reports = ReportsView(*args)
-        self.audit = AuditView(*args)
-        self.views: list[Any] = [self.caseload, self.referral, self.screening, self.measures, self.formulation,
-                                 self.signoff, self.reports, self.audit]
-        for view in self.case_views:
-            view.on_saved = self.case_saved
-        self.header = w.HTML("")
-        self.tabs = w.Tab(children=[v.widget for v in self.views], titles=TABS)
-        self.tabs.observe(self._tab_shown, names="selected_index")
+        self._makers = [
+            lambda: CaseloadView(*args, on_open=self.open_case),
+            lambda: ReferralView(*args, on_created=self.open_case),
+            lambda: ScreeningView(*args),
+            lambda: MeasuresView(*args),
+            lambda: FormulationView(*args),
+            lambda: SignoffQueueView(*args),
+            lambda: ReportsView(*args),
+            lambda: AuditView(*args),
+        ]
+        self._views: dict[int, Any] = {}
         self.open_id: str | None = None
+        self._case: Case | None = None
+        self.header = w.HTML("")
+        self.tabs = w.Tab(children=[w.VBox([]) for _ in TABS], titles=TABS)
+        self.view_at(0)
+        self.tabs.observe(self._tab_shown, names="selected_index")
         self._show_header()
         self.widget = w.VBox([self.header, self.tabs])
 
+    def view_at(self, index: int) -> Any:
+        """The view of a tab, built on first use (and shown the open case)."""
+        view = self._views.get(index)
+        if view is None:
+            view = self._views[index] = self._makers[index]()
+            if isinstance(view, CaseView):
+                view.on_saved = self.case_saved
+                if self._case is not None and view is not self._views.get(TABS.index("Sign-off queue")):
+                    view.open(self._case.case_id, self._case)
+            self.tabs.children[index].children = (view.widget,)
+        return view
+
+    caseload = property(lambda self: self.view_at(0))
+    referral = property(lambda self: self.view_at(1))
+    screening = property(lambda self: self.view_at(2))
+    measures = property(lambda self: self.view_at(3))
+    formulation = property(lambda self: self.view_at(4))
+    signoff = property(lambda self: self.view_at(5))
+    reports = property(lambda self: self.view_at(6))
+    audit = property(lambda self: self.view_at(7))
+
     @property
     def case_views(self) -> list[CaseView]:
-        return [v for v in self.views if isinstance(v, CaseView)]
+        return [v for v in self._views.values() if isinstance(v, CaseView)]
 
     def _show_header(self) -> None:
         case = f"Open case: <b>{inert(self.open_id)}</b>" if self.open_id else "No case open"
@@ -65,27 +90,33 @@ class App:
     def open_case(self, case_id: str, tab: str = "Screening") -> None:
         """Open a case in every view and show it (the Screening tab by default)."""
         case = self.store.get(case_id)
-        self.open_id = case_id
+        self.open_id, self._case = case_id, case
+        queue = self._views.get(TABS.index("Sign-off queue"))
         for view in self.case_views:
-            if view is not self.signoff:
+            if view is not queue:
                 view.open(case_id, case)
         self._show_header()
+        self.view_at(TABS.index(tab))
         self.tabs.selected_index = TABS.index(tab)
 
     def case_saved(self, case: Case) -> None:
+        self._case = case
         for view in self.case_views:
             view.case_saved(case)
 
     def _tab_shown(self, change: dict[str, Any]) -> None:
-        view = self.views[change["new"]] if change["new"] is not None else None
-        if view is self.caseload:
-            self.caseload.refresh()
-        elif view is self.signoff:
-            self.signoff.refresh()
-        elif view is self.measures:
-            self.measures.shown()
-        elif view is self.audit:
-            self.audit.show_case()
+        if change["new"] is None:
+            return
+        fresh = change["new"] not in self._views
+        view = self.view_at(change["new"])
+        if isinstance(view, MeasuresView):
+            view.shown()
+        elif fresh:
+            return
+        elif isinstance(view, (CaseloadView, SignoffQueueView)):
+            view.refresh()
+        elif isinstance(view, AuditView):
+            view.show_case()
 
 
 def app_from_environment() -> App:

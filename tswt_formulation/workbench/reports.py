@@ -31,9 +31,12 @@ class ReportsView(CaseView):
 
     def __init__(self, store: CaseStore, user: str, as_of: date | None = None) -> None:
         super().__init__(store, user, as_of)
-        from ..reports.export import pdf_available
+        # Whether the pdf extra is installed (cheap; importing WeasyPrint takes seconds:
+        # the runner checks its system libraries when a PDF is asked for).
+        import importlib.util
 
-        self.pdf_ok, self.pdf_why = pdf_available()
+        self.pdf_ok = importlib.util.find_spec("weasyprint") is not None
+        self.pdf_why = "the PDF extra is not installed: pip install 'tswt-formulation[pdf]'"
         self.kind = self.form.add("kind", dropdown("Report", [("Formulation", "formulation"), ("Outcomes", "outcomes")]))
         formats = [("HTML", ("html",))] + ([("PDF", ("pdf",)), ("HTML and PDF", ("html", "pdf"))] if self.pdf_ok else [])
         self.formats = self.form.add("formats", dropdown("Format", formats))
