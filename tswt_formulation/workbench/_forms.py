@@ -282,7 +282,7 @@ def area(description: str, value: str = "", placeholder: str = "") -> w.Textarea
 
 
 def day(description: str, value: date | None = None) -> w.DatePicker:
-    return w.DatePicker(value=value, description=description, style=STYLE)
+    return w.DatePicker(value=value, description=description, style=STYLE, layout=w.Layout(width="26em"))
 
 
 def dropdown(description: str, options: list[tuple[str, Any]], value: Any = None) -> w.Dropdown:

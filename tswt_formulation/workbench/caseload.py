@@ -34,9 +34,9 @@ class CaseloadView:
         self.store, self.user, self.as_of = store, user, as_of or date.today()
         self.on_open = on_open
         workers = store.workers()
-        options = [("All workers", None)] + [(name, name) for name in workers]
-        self.worker = dropdown("Worker", options, user if user in workers else None)
-        self.state = dropdown("State", [("Any state", None)] + [(label, s) for s, label in STATE_LABELS.items()])
+        options = [("All workers", "")] + [(name, name) for name in workers]
+        self.worker = dropdown("Worker", options, user if user in workers else "")
+        self.state = dropdown("State", [("Any state", "")] + [(label, s) for s, label in STATE_LABELS.items()])
         self.overdue = w.Checkbox(value=False, description="Overdue screenings only", indent=False)
         self.sort = dropdown("Sort by", SORTS, SORTS[0][1])
         self.status = w.HTML("")
@@ -74,8 +74,8 @@ class CaseloadView:
     # -- data ------------------------------------------------------------------------------
 
     def refresh(self, reset: bool = False) -> None:
-        frame = self.store.caseload(self.as_of, worker=self.worker.value, overdue=self.overdue.value)
-        if self.state.value is not None:
+        frame = self.store.caseload(self.as_of, worker=self.worker.value or None, overdue=self.overdue.value)
+        if self.state.value:
             frame = frame[frame["state"] == self.state.value]
         key, ascending = self.sort.value
         frame = frame.sort_values([key, "case_id"], ascending=[ascending, True], na_position="last", kind="stable")

@@ -30,7 +30,7 @@ class _Row:
         self.term = term
         self.chosen = add(f"{prefix}.chosen", w.Checkbox(description=label, indent=False)).widget
         self.evidence = add(f"{prefix}.evidence", w.Textarea(description=f"Evidence: {label}", layout=TEXT_AREA, style=STYLE))
-        self.sources = add(f"{prefix}.sources", w.SelectMultiple(options=choices("source"), description=f"Sources: {label}", rows=4, style=STYLE))
+        self.sources = add(f"{prefix}.sources", w.SelectMultiple(options=choices("source"), description=f"Sources: {label}", rows=7, style=STYLE))
         parts = [self.evidence, self.sources]
         self.frequency = self.severity = None
         if graded:
