@@ -91,6 +91,12 @@ def app(store: str | None, user: str | None, port: int, no_browser: bool, as_of:
     url = f"http://{HOST}:{port}/"
     log = None if debug else subprocess.DEVNULL
     process = subprocess.Popen(voila_command(notebook, port), env=env, stdout=log, stderr=log)
+    import signal
+
+    def _stop(_signum: int, _frame: object) -> None:  # SIGTERM stops the server as Ctrl+C does
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
     try:
         if not _wait_until_up(port, process):
             click.echo("error: the workbench server did not start (run again with --debug to see why)", err=True)

@@ -110,7 +110,7 @@ class CaseloadView:
             b.description = r["case_id"]
             b.tooltip = f"Open case {r['case_id']}"
             b.button_style = "danger" if r["overdue"] else ""
-            values = [r["worker"] or "unallocated", r["state_label"], _day(r["screening_due"]), _days(r["days_to_due"], r["overdue"]),
+            values = ["unallocated" if _missing(r["worker"]) else str(r["worker"]), str(r["state_label"]), _day(r["screening_due"]), _days(r["days_to_due"], r["overdue"]),
                       "" if _missing(r["age"]) else str(r["age"]), flags.get(r["case_id"], "")]
             for label, value in zip(cells, values):
                 label.value = value
