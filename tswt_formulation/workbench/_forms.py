@@ -47,10 +47,11 @@ def message_html(text: str, kind: str = "error") -> str:
 
 
 def choices(list_name: str, blank: str | None = None) -> list[tuple[str, Any]]:
-    """A vocabulary as (label, id) options, labels in words; ``blank`` adds a None first."""
+    """A vocabulary as (label, id) options, labels in words; ``blank`` adds a first option
+    for "none" (value "", read as absent: ipywidgets shows a None value as no choice)."""
     vocab = vocabulary()[list_name]
     out: list[tuple[str, Any]] = [(label, term) for term, label in vocab.terms.items()]
-    return [(blank, None), *out] if blank is not None else out
+    return [(blank, ""), *out] if blank is not None else out
 
 
 def label_of(list_name: str, term: str) -> str:
@@ -75,6 +76,8 @@ class Field:
 
     def record_value(self) -> Any:
         value = self.widget.value
+        if value == "" and isinstance(self.widget, w.Dropdown):
+            return None
         if self.to_record is not None:
             return self.to_record(value)
         if isinstance(value, date):
@@ -95,6 +98,8 @@ class Field:
             widget.value = tuple(value or ())
         elif isinstance(widget, w.Checkbox):
             widget.value = bool(value)
+        elif isinstance(widget, w.Dropdown) and value is None and any(v == "" for _l, v in widget.options):
+            widget.value = ""
         elif isinstance(widget, (w.Text, w.Textarea)):
             widget.value = "" if value is None else str(value)
         elif isinstance(widget, (w.IntText, w.BoundedIntText)):
@@ -283,6 +288,12 @@ def area(description: str, value: str = "", placeholder: str = "") -> w.Textarea
 
 def day(description: str, value: date | None = None) -> w.DatePicker:
     return w.DatePicker(value=value, description=description, style=STYLE, layout=w.Layout(width="26em"))
+
+
+def check(description: str, value: bool = False) -> w.Checkbox:
+    """A labelled checkbox whose label is shown whole."""
+    return w.Checkbox(value=value, description=description, indent=False, layout=w.Layout(width="auto"),
+                      style={"description_width": "initial"})
 
 
 def dropdown(description: str, options: list[tuple[str, Any]], value: Any = None) -> w.Dropdown:

@@ -15,7 +15,7 @@ import ipywidgets as w
 
 from ..rules.timeline import STATE_LABELS
 from ..store import CaseStore
-from ._forms import button, dropdown, inert
+from ._forms import button, check, dropdown, inert
 from .summary import risk_flags
 
 PAGE = 20
@@ -37,7 +37,7 @@ class CaseloadView:
         options = [("All workers", "")] + [(name, name) for name in workers]
         self.worker = dropdown("Worker", options, user if user in workers else "")
         self.state = dropdown("State", [("Any state", "")] + [(label, s) for s, label in STATE_LABELS.items()])
-        self.overdue = w.Checkbox(value=False, description="Overdue screenings only", indent=False)
+        self.overdue = check("Overdue screenings only", False)
         self.sort = dropdown("Sort by", SORTS, SORTS[0][1])
         self.status = w.HTML("")
         self.previous = button("Previous page")

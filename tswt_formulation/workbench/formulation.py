@@ -15,7 +15,7 @@ from ..errors import OverrideError, Problem, ValidationFailed
 from ..model import FIVE_PS, Override, validation_problems, vocabulary
 from ..store import CaseStore
 from ._base import CaseView
-from ._forms import STYLE, TEXT_AREA, area, button, dropdown, heading, message_html, text
+from ._forms import check, STYLE, TEXT_AREA, area, button, dropdown, heading, message_html, text
 from .summary import snapshot_html
 
 P_TITLES = {"presenting": "Presenting problems", "predisposing": "Predisposing factors", "precipitating": "Precipitating factors",
@@ -76,7 +76,7 @@ class FormulationView(CaseView):
     def add_entry(self, p: str, value: str, origin: str, ref: str | None) -> None:
         n = len(self.entries[p]) + 1
         where = "suggested from the screening" if origin == "screening" else "your point"
-        keep = w.Checkbox(value=True, description=f"Keep {P_TITLES[p].lower()} {n} ({where})", indent=False)
+        keep = check(f"Keep {P_TITLES[p].lower()} {n} ({where})", True)
         body = w.Textarea(value=value, description=f"{P_TITLES[p]} {n}", layout=TEXT_AREA, style=STYLE)
         field = self.form.add(f"five_ps.{p}[{len(self.entries[p])}].text", body)
         keep.observe(lambda c, body=body: setattr(body, "disabled", not c["new"]), names="value")

@@ -61,7 +61,7 @@ class MeasuresView(CaseView):
         for n in (1, 2, 3):
             described = add(f"goals.{n}.description", text(f"Goal {n}"))
             agreed = add(f"goals.{n}.agreed", day(f"Goal {n} agreed on"))
-            rating = add(f"gbo.responses.{n}", dropdown(f"Goal {n} rating (0-10)", [("not rated", None), *[(str(v), v) for v in range(11)]]))
+            rating = add(f"gbo.responses.{n}", dropdown(f"Goal {n} rating (0-10)", [("not rated", ""), *[(str(v), v) for v in range(11)]]))
             self.goals.append((described, agreed, rating))
         self.gbo_informant = add("gbo.informant", dropdown("Goals rated by", [("Child or young person", "self"), ("Parent or carer", "parent"), ("Teacher", "teacher"), ("Worker", "worker")]))
         self.save_gbo = button("Save goals and ratings", "primary")
@@ -161,7 +161,7 @@ class MeasuresView(CaseView):
             if described.widget.value.strip():
                 goals.append({"number": n, "description": described.widget.value,
                               "agreed": (agreed.widget.value or self.when.widget.value or self.as_of).isoformat()})
-            if rating.widget.value is not None:
+            if rating.widget.value != "":
                 ratings[str(n)] = rating.widget.value
         changes: dict[str, Any] = {"goals": goals}
         self.form.aliases = {f"goals[{i}]": f"goals.{g['number']}" for i, g in enumerate(goals)}
@@ -187,7 +187,7 @@ class MeasuresView(CaseView):
             goal = by_number.get(n, {})
             described.fill(goal.get("description", ""))
             agreed.fill(goal.get("agreed"))
-            rating.widget.value = None
+            rating.widget.value = ""
         for radio in self.items.values():
             radio.value = None
         taken = {m.timepoint for m in self.case.measures if m.measure == "sdq"}

@@ -15,7 +15,7 @@ from ..model import CASE_ID_PATTERN, Case
 from ..rules import check_eligibility
 from ..store import CaseStore
 from ._base import CaseView
-from ._forms import area, button, choices, day, dropdown, form_to_case, heading, inert, label_of, message_html, text
+from ._forms import check, area, button, choices, day, dropdown, form_to_case, heading, inert, label_of, message_html, text
 
 DECISIONS = [("Pending", "pending"), ("Accepted", "accepted"), ("Not accepted", "not_accepted")]
 
@@ -56,9 +56,9 @@ class ReferralView(CaseView):
             add("child.placement.breakdowns[1].date", day("Earlier breakdown")),
             add("child.placement.breakdowns[1].note", text("Earlier breakdown note")),
             add("child.caregiver.relationship", dropdown("Caregiver", choices("caregiver", "- none recorded -"))),
-            add("child.caregiver.can_take_part", w.Checkbox(description="Caregiver can take part", indent=True)),
-            add("child.living_independently", w.Checkbox(description="Living independently", indent=True)),
-            add("child.would_otherwise_be_in_care", w.Checkbox(description="Child in need with kinship carers, would otherwise be in care", indent=True)),
+            add("child.caregiver.can_take_part", check("Caregiver can take part")),
+            add("child.living_independently", check("Living independently")),
+            add("child.would_otherwise_be_in_care", check("Child in need with kinship carers, would otherwise be in care")),
         ]
         referral = [
             add("referral.received", day("Referral received", self.as_of)),
@@ -66,11 +66,11 @@ class ReferralView(CaseView):
             add("referral.referrer.role", dropdown("Referrer's role", choices("referrer_role"))),
             add("referral.consent.given_by", dropdown("Consent given by", choices("consent_giver", "- no consent yet -"))),
             add("referral.consent.date", day("Consent date")),
-            add("referral.consent.informed", w.Checkbox(description="Consent was informed and meaningful", indent=True)),
+            add("referral.consent.informed", check("Consent was informed and meaningful")),
             add("referral.approval.by", text("Manager approval by", placeholder="team manager (blank: not yet approved)")),
             add("referral.approval.date", day("Approval date")),
             add("referral.reasons", area("Reasons for referral")),
-            add("referral.nd_assessment_requested", w.Checkbox(description="Autism or ADHD assessment wanted", indent=True)),
+            add("referral.nd_assessment_requested", check("Autism or ADHD assessment wanted")),
         ]
         decision = [
             add("referral.decision.outcome", dropdown("Decision", DECISIONS, "pending")),

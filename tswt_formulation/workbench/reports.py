@@ -16,7 +16,7 @@ import ipywidgets as w
 from ..errors import TswtError
 from ..store import CaseStore
 from ._base import CaseView
-from ._forms import button, dropdown, heading, inert, message_html, table_html
+from ._forms import button, check, dropdown, heading, inert, message_html, table_html
 
 MIME = {"html": "text/html", "pdf": "application/pdf"}
 
@@ -40,7 +40,7 @@ class ReportsView(CaseView):
         self.kind = self.form.add("kind", dropdown("Report", [("Formulation", "formulation"), ("Outcomes", "outcomes")]))
         formats = [("HTML", ("html",))] + ([("PDF", ("pdf",)), ("HTML and PDF", ("html", "pdf"))] if self.pdf_ok else [])
         self.formats = self.form.add("formats", dropdown("Format", formats))
-        self.latest = self.form.add("latest", w.Checkbox(value=True, description="Formulation: the latest version, even if not yet signed off", indent=False))
+        self.latest = self.form.add("latest", check("Formulation: the latest version, even if not yet signed off", True))
         self.produce_button = button("Produce the report", "primary")
         self.produce_button.on_click(lambda _b: self.produce())
         self.downloads = w.HTML("")

@@ -17,7 +17,7 @@ from ..model import case_to_data, vocabulary
 from ..rules import recommend
 from ..store import CaseStore
 from ._base import CaseView
-from ._forms import TEXT_AREA, STYLE, area, base_record, button, choices, day, dropdown, form_to_case, heading, merge, message_html
+from ._forms import check, TEXT_AREA, STYLE, area, base_record, button, choices, day, dropdown, form_to_case, heading, merge, message_html
 from .summary import summary_html
 
 
@@ -28,7 +28,7 @@ class _Row:
         prefix = f"screening.{kind}.{term}"
         add = view.form.add
         self.term = term
-        self.chosen = add(f"{prefix}.chosen", w.Checkbox(description=label, indent=False)).widget
+        self.chosen = add(f"{prefix}.chosen", check(label)).widget
         self.evidence = add(f"{prefix}.evidence", w.Textarea(description=f"Evidence: {label}", layout=TEXT_AREA, style=STYLE))
         self.sources = add(f"{prefix}.sources", w.SelectMultiple(options=choices("source"), description=f"Sources: {label}", rows=7, style=STYLE))
         parts = [self.evidence, self.sources]
