@@ -46,8 +46,15 @@ BAD_RECORDS = [
      r"error: {file}: TSW-000200: referral\.allocation\.date: 2026-05-10 is before referral\.decision\.date 2026-05-12"),
     ("date in the future", _set("screening.completed", "2099-01-01"),
      r"error: {file}: TSW-000200: screening\.completed: 2099-01-01 is in the future \(today is \d{{4}}-\d\d-\d\d\)"),
-    ("older than 25", _set("child.date_of_birth", "1990-01-01"),
-     r"error: {file}: TSW-000200: child\.date_of_birth: 1990-01-01 makes the child 36 at referral; the team works with people up to 25"),
+    # Only the impossible is refused (an over-age referral is recorded; eligibility decides).
+    ("breakdown after the placement began", _set("child.placement.breakdowns.0.date", "2026-01-10"),
+     r"error: {file}: TSW-000200: child\.placement\.breakdowns\[0\]\.date: 2026-01-10 is after child\.placement\.start 2025-12-01: "
+     r"a breakdown ends an earlier placement"),
+    ("legal statuses overlap", _set("child.legal_status_history.0.end", "2022-06-01"),
+     r"error: {file}: TSW-000200: child\.legal_status\.start: 2022-03-01 overlaps child\.legal_status_history\[0\] "
+     r"\(child_protection_plan from 2020-09-10, which ends 2022-06-01\)"),
+    ("measure before birth", _set("measures.0.date", "2014-01-01"),
+     r"error: {file}: TSW-000200: measures\[0\]\.date: 2014-01-01 is before child\.date_of_birth 2014-06-15"),
     ("unknown legal status", _set("child.legal_status.status", "adopted"),
      r"error: {file}: TSW-000200: child\.legal_status\.status: unknown legal status 'adopted'; expected one of: looked_after, kinship_care, "),
     ("unknown history factor", _set("screening.history_factors.0.factor", "poverty"),

@@ -26,7 +26,19 @@ def test_realistic_mix(demo_cases):
     statuses = Counter(c.child.legal_status.status for c in demo_cases)
     assert set(statuses) == {"looked_after", "kinship_care", "child_protection_plan", "supervision_order", "child_in_need", "care_leaver"}
     ages = [c.child.age_on(c.referral.received) for c in demo_cases]
-    assert min(ages) <= 3 and max(ages) >= 18 and max(ages) <= 25
+    assert min(ages) <= 3 and max(ages) >= 18
+    # The demo holds each situation the clinical-correctness rules must get right.
+    over_age = [c for c in demo_cases if c.child.age_on(c.referral.received) > 25]
+    assert over_age and all(check_eligibility(c).outcome == "not_eligible" for c in over_age)
+    unscreened_on_plan = [c for c in demo_cases if c.child.legal_status.status == "child_protection_plan"
+                          and (c.screening is None or c.screening.completed is None)]
+    assert unscreened_on_plan
+    risks = [r for c in demo_cases if c.screening for r in c.screening.risks]
+    assert {r.level for r in risks} >= {"low", "medium", "high"} and any(r.safety_plan for r in risks)
+    assert any(r.review_due < AS_OF for r in risks), "a risk whose review is out of date"
+    hsb_and_self_harm = [c for c in demo_cases if c.screening and {"harmful_sexual_behaviour", "self_harm"}
+                         <= {b.behaviour for b in c.screening.presenting_behaviours}]
+    assert hsb_and_self_harm
     outcomes = Counter(check_eligibility(c).outcome for c in demo_cases)
     assert outcomes["not_eligible"] > 0 and outcomes["eligible"] > 0
     frame = timeline(caseload_frame([caseload_row(c) for c in demo_cases]), AS_OF)

@@ -76,6 +76,10 @@ def generate_caseload(n: int = 60, seed: int = 1, as_of: date | None = None, pro
         record["case_id"] = f"TSW-{SYNTHETIC_ID_BASE + first + i:06d}"
         if i % 15 in (4, 11):  # a steady share of screenings overdue or due within two weeks
             _open_screening(rng, record, as_of, overdue=i % 15 == 4)
+        if i == 22:  # a referral the team cannot take: recorded, and eligibility says why
+            _over_age_referral(record, as_of)
+        # Risks come from their own generator, so adding them changes nothing else.
+        _add_risks(random.Random(f"risks-{seed}-{record['case_id']}"), record, as_of)
         cases.append(Case.model_validate(record))
     from .measures.outcomes import baseline_bands
 
@@ -87,6 +91,81 @@ def generate_caseload(n: int = 60, seed: int = 1, as_of: date | None = None, pro
     if progress and n % 500:
         progress(n % 500)
     return cases
+
+
+# Presenting behaviours that are also risks, and the risk kind they are recorded as.
+_RISK_OF_BEHAVIOUR = {"self_harm": "self_harm", "harmful_sexual_behaviour": "harmful_sexual_behaviour",
+                      "acting_out_aggression": "severe_aggression"}
+_RISK_EVIDENCE = {
+    "self_harm": "Cuts to forearms seen by carer; the young person says it helps when things feel too much.",
+    "harmful_sexual_behaviour": "Sexualised behaviour towards a younger child; the network has met.",
+    "severe_aggression": "Assaulted a carer during an outburst; police were called once.",
+    "suicidal_ideation_or_attempt": "Told a teacher they wished they were not here; no plan described.",
+    "going_missing": "Missing overnight twice since the last move; returned by police.",
+    "child_criminal_exploitation": "Found with large sums of cash and a second phone; older associates.",
+    "child_sexual_exploitation": "Contact with unknown adults online; gifts unexplained.",
+    "substance_misuse": "Cannabis use most weekends, by their own account.",
+}
+
+
+def _add_risks(rng: random.Random, record: dict[str, Any], as_of: date) -> None:
+    """Risk items for a screening that has started: for most risk behaviours, and for
+    some adolescents a risk from outside the home; each dated, with a level, a safety
+    plan (or not) and a review date, some of them now out of date."""
+    scr = record.get("screening")
+    if not scr or not scr.get("started"):
+        return
+    child = record["child"]
+    age = years_between(child["date_of_birth"], scr["started"])
+    holder = "the personal adviser" if child["legal_status"]["status"] == "care_leaver" else "the child's social worker"
+    wanted: dict[str, tuple[str, list[str]]] = {}
+    for b in scr.get("presenting_behaviours", []):
+        kind = _RISK_OF_BEHAVIOUR.get(b["behaviour"])
+        if kind is None or (kind == "severe_aggression" and b["severity"] != "severe") or rng.random() < 0.2:
+            continue
+        level = "high" if b["severity"] == "severe" or b["frequency"] in ("weekly", "daily") else (
+            "medium" if b["severity"] == "moderate" or kind == "harmful_sexual_behaviour" else "low")
+        wanted[kind] = (level, list(b["sources"]))
+    if age >= 12 and rng.random() < 0.25:
+        kinds = ["going_missing", "child_criminal_exploitation", "child_sexual_exploitation", "suicidal_ideation_or_attempt"]
+        kinds += ["substance_misuse"] if age >= 13 else []
+        kind = rng.choice(kinds)
+        wanted.setdefault(kind, (rng.choice(["low", "medium", "medium", "high"]), rng.sample(["carer", "social_worker", "school", "child"], k=2)))
+    risks = []
+    for kind, (level, sources) in wanted.items():
+        recorded = min(scr["started"] + timedelta(days=rng.randint(0, 10)), as_of)
+        if record.get("outcome", {}).get("decision") == "begin_work" and rng.random() < 0.6:
+            recorded = max(recorded, as_of - timedelta(days=rng.randint(5, 80)))  # reviewed since the screening
+        plan = level != "low" and rng.random() < 0.75
+        risks.append({"kind": kind, "level": level, "reported_by": sources, "recorded": recorded,
+                      "evidence": _RISK_EVIDENCE[kind], "safety_plan": plan, "safety_plan_holder": holder if plan else "",
+                      "review_due": recorded + timedelta(days=rng.choice([30, 60, 90]))})
+    scr["risks"] = risks
+
+
+def _over_age_referral(record: dict[str, Any], as_of: date) -> None:
+    """A care leaver of 26 referred by their personal adviser: past the team's range (up to
+    25), recorded and not accepted, with the reasons and where to go instead."""
+    received = record["referral"]["received"]
+    child = record["child"]
+    child["date_of_birth"] = add_years(received, -26) - timedelta(days=40)
+    child["legal_status"] = {"status": "care_leaver", "start": add_years(child["date_of_birth"], 18)}
+    child["legal_status_history"] = []
+    child["placement"] = {"type": "independent_living", "start": received - timedelta(days=400), "moves_last_12_months": 0, "breakdowns": []}
+    child["caregiver"] = {"relationship": "none", "can_take_part": False}
+    child["living_independently"] = True
+    child["would_otherwise_be_in_care"] = False
+    ref = record["referral"]
+    ref["referrer"]["role"] = "personal_advisor"
+    ref["consent"] = {"given_by": "child", "date": received, "informed": True}  # an adult consents for themself
+    ref["approval"] = {"by": MANAGERS[0], "date": received}
+    ref.pop("allocation", None)
+    ref["decision"] = {"outcome": "not_accepted", "date": min(received + timedelta(days=6), as_of),
+                       "reasons": "Aged 26 at referral: the team works with care leavers up to 25. Alternatives explained to the personal adviser.",
+                       "alternatives": ["cluster_services"]}
+    for key in ("screening", "outcome", "formulation"):
+        record.pop(key, None)
+    record["measures"], record["goals"] = [], []
 
 
 def _open_screening(rng: random.Random, record: dict[str, Any], as_of: date, overdue: bool) -> None:
@@ -160,7 +239,8 @@ def _case(rng: random.Random, i: int, as_of: date) -> dict[str, Any]:
     breakdowns = []
     if unstable:
         for _ in range(rng.randint(1, 3)):
-            bd = received - timedelta(days=rng.randint(10, 300))
+            # A breakdown ended an earlier placement: on or before this one began.
+            bd = placement_start - timedelta(days=rng.randint(0, 280))
             if bd > dob:
                 breakdowns.append({"date": bd, "note": "Placement ended at short notice"})
         breakdowns.sort(key=lambda b: b["date"])

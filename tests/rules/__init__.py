@@ -13,7 +13,9 @@ referral's received date (2026-03-02) otherwise. Only synthetic people.
     referral: {consent: true | false | uninformed, approval: true, decision: accepted,
                nd_requested: false}
     screening: {life_story: completed, history: [neglect],
-                behaviours: ["self_harm severe weekly carer school"], strengths: [...]}
+                behaviours: ["self_harm severe weekly carer school"], strengths: [...],
+                risks: [{kind: self_harm, level: high, by: [carer], plan: "social worker",
+                         review_in_days: 30}]}
 """
 
 from __future__ import annotations
@@ -37,6 +39,22 @@ def behaviour(spec: str) -> dict[str, Any]:
         "frequency": frequency,
         "sources": sources or ["carer"],
         "evidence": f"Synthetic evidence of {name.replace('_', ' ')}.",
+    }
+
+
+def risk(spec: dict[str, Any], as_of: date) -> dict[str, Any]:
+    """``{kind: self_harm, level: high, by: [carer], plan: "social worker", review_in_days: 30}``
+    -> a recorded risk, recorded 30 days before ``as_of`` (``review_in_days`` < 0: out of date)."""
+    holder = spec.get("plan", "")
+    return {
+        "kind": spec["kind"],
+        "level": spec.get("level", "medium"),
+        "reported_by": list(spec.get("by", ["carer"])),
+        "recorded": (as_of - timedelta(days=30)).isoformat(),
+        "review_due": (as_of + timedelta(days=int(spec.get("review_in_days", 60)))).isoformat(),
+        "safety_plan": bool(holder),
+        "safety_plan_holder": holder,
+        "evidence": f"Synthetic evidence of {spec['kind'].replace('_', ' ')}.",
     }
 
 
@@ -72,8 +90,10 @@ def case_data(compact: dict[str, Any], case_id: str = "TSW-000001") -> dict[str,
             "type": child.get("placement", "foster_care"),
             "start": start.isoformat(),
             "moves_last_12_months": int(child.get("moves", 0)),
+            # A breakdown ended an earlier placement: never after this one began.
             "breakdowns": [
-                {"date": max(months_before(as_of, int(m)), born).isoformat(), "note": "synthetic"} for m in child.get("breakdowns", [])
+                {"date": min(max(months_before(as_of, int(m)), born), start).isoformat(), "note": "synthetic"}
+                for m in child.get("breakdowns", [])
             ],
         }
     if child.get("caregiver", "foster_carer") is not None:
@@ -95,6 +115,7 @@ def case_data(compact: dict[str, Any], case_id: str = "TSW-000001") -> dict[str,
         ],
         "presenting_behaviours": [behaviour(b) for b in scr.get("behaviours", [])],
         "strengths": list(scr.get("strengths", [])),
+        "risks": [risk(r, as_of) for r in scr.get("risks", [])],
     }
     if decision == "accepted":
         screening.update(started="2026-04-01", completed=ACCEPTED_AS_OF.isoformat())

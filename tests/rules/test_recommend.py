@@ -44,7 +44,8 @@ def test_table_is_well_formed() -> None:
         assert set(row) <= {"name", "why", "child", "referral", "screening", "bands", "expect"}
         assert set(row["expect"]) <= {
             "wave", "stage", "wave_by", "stage_by", "services", "models", "signposting",
-            "preconditions", "risks", "fired", "not_fired", "outcome",
+            "preconditions", "risks", "fired", "not_fired", "outcome", "recorded_risks",
+            "out_of_date", "risk_assessed",
         }
 
 
@@ -67,9 +68,16 @@ def test_case(row: dict[str, Any]) -> None:
     if "preconditions" in expect:
         assert len(rec.preconditions) == len(expect["preconditions"]), rec.preconditions
         for got, prefix in zip(rec.preconditions, expect["preconditions"]):
-            assert got.startswith(prefix)
+            assert got.startswith(prefix), rec.preconditions
     if "risks" in expect:
         assert [r.behaviour for r in rec.risks] == expect["risks"]
+    assert rec.risk is not None
+    if "recorded_risks" in expect:
+        assert [r.kind for r in rec.risk.risks] == expect["recorded_risks"]
+    if "out_of_date" in expect:
+        assert [r.kind for r in rec.risk.out_of_date] == expect["out_of_date"]
+    if "risk_assessed" in expect:
+        assert rec.risk.assessed is expect["risk_assessed"]
     for rule in expect.get("fired", []):
         assert rule in fired, f"{rule} did not fire\n{rec.to_text()}"
     for rule in expect.get("not_fired", []):
@@ -178,7 +186,7 @@ def test_as_dict_is_json_ready() -> None:
 
 def test_text_puts_risks_first() -> None:
     text = _recommend(_row("harmful_sexual_behaviour_monthly")).to_text()
-    assert text.index("RISKS") < text.index("Wave 3") < text.index("Stage 2") < text.index("Services")
+    assert text.index("RISK\n") < text.index("Wave 3") < text.index("Stage 2") < text.index("Services")
     assert "  ! Harmful sexual behaviour: moderate, at least monthly, reported by school and social worker" in text
 
 

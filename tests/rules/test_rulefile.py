@@ -49,7 +49,7 @@ def problems_of(path: Path) -> list[str]:
 def test_shipped_rules_are_valid_and_cached() -> None:
     rules = default_rules()
     assert rules is default_rules()
-    assert rules.version == "2026.1"
+    assert rules.version == "2026.2"
     assert len(rules) >= 30
     assert len(set(rules.ids)) == len(rules.ids)
     for rule in rules.rules:
@@ -68,7 +68,7 @@ def test_every_rule_condition_kind_and_placeholder_is_documented() -> None:
 
 def test_describe_rules_lists_every_rule() -> None:
     text = describe_rules(default_rules())
-    assert text.startswith("Recommendation rules 2026.1 (")
+    assert text.startswith("Recommendation rules 2026.2 (")
     for rule_id in default_rules().ids:
         assert f"[{rule_id}]" in text
     assert "  when:   self-harm present" in text
@@ -157,7 +157,7 @@ def test_a_minimal_team_file_loads(tmp_path: Path) -> None:
         ),
         (
             "- {id: r.x, condition: {kind: history, factor: neglect}, effect: {risk: true}, reason: x, rationale: y}",
-            r"rules\[1\] \(r\.x\) effect\.risk: flags a risk but the condition names no behaviour; add a behaviour condition$",
+            r"rules\[1\] \(r\.x\) effect\.risk: flags a risk but the condition names no behaviour or recorded risk; add a behaviour or risk condition$",
         ),
         (
             "- {id: r.x, applies: ineligible, condition: {kind: always}, effect: {wave: 1}, reason: x, rationale: y}",
@@ -263,7 +263,7 @@ def test_worked_example_in_the_docs(tmp_path: Path) -> None:
     rule = rule_yaml[rule_yaml.index("  - id: team.") :]
     text = files("tswt_formulation.rules").joinpath("data", "recommendation_rules.yaml").read_text(encoding="utf-8")
     anchor = "  - id: measure.sdq_abnormal"
-    text = text.replace('version: "2026.1"', 'version: "team-2026.2"').replace(anchor, rule + "\n" + anchor)
+    text = text.replace('version: "2026.2"', 'version: "team-2026.3"').replace(anchor, rule + "\n" + anchor)
     path = write(tmp_path, text, "team_rules.yaml")
     assert check_rules_file(path) == []
     case = build_case(
@@ -275,7 +275,7 @@ def test_worked_example_in_the_docs(tmp_path: Path) -> None:
     assert recommend(case).wave == 1
     got = recommend(case, rules=load_rules(path)).to_text()
     assert got.rstrip().endswith(shown.rstrip())
-    assert "(rules team-2026.2)" in got
+    assert "(rules team-2026.3)" in got
 
 
 def test_every_rules_file_is_catalogued_and_valid() -> None:

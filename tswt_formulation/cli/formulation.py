@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ def recommend(ctx: Ctx, case_id: str | None, all_cases: bool, as_of: Any, output
     with ctx.open() as store:
         if case_id:
             case = store.get(case_id)
-            rec = make(case, rules=rules, as_of=day, bands=baseline_bands([case])[case_id])
+            rec = make(case, rules=rules, as_of=day, bands=baseline_bands([case])[case_id], risk_as_of=day or date.today())
             if as_json:
                 echo_json(rec.as_dict())
             else:
@@ -41,7 +42,7 @@ def recommend(ctx: Ctx, case_id: str | None, all_cases: bool, as_of: Any, output
             return
         cases = list(store.cases())
         bands = baseline_bands(cases)  # one vectorised scoring pass for the whole caseload
-        recs = [make(c, rules=rules, as_of=day, bands=bands[c.case_id]) for c in cases]
+        recs = [make(c, rules=rules, as_of=day, bands=bands[c.case_id], risk_as_of=day or date.today()) for c in cases]
     header = ["case", "eligibility", "wave", "stage", "risks", "services", "models", "preconditions", "signposting"]
     rows = [
         (r.case_id, r.eligibility.outcome, r.wave or "", r.stage or "", "; ".join(x.label for x in r.risks),

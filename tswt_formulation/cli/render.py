@@ -32,6 +32,14 @@ def eligibility_text(decision: EligibilityDecision) -> str:
     return "\n".join(lines)
 
 
+def risk_status_lines(case: Case, as_of: date) -> list[str]:
+    """Risk near the top of ``show``: not yet assessed, or each recorded risk dated."""
+    from ..rules.risk import risk_status
+
+    status = risk_status(case, as_of)
+    return [f"  Risk: {status.summary}"] + [f"    {'!! ' if r.out_of_date else '! '}{r.text}" for r in status.risks]
+
+
 def case_text(case: Case, as_of: date) -> str:
     child, ref, scr = case.child, case.referral, case.screening
     tl = case_timeline(case, as_of)
@@ -46,6 +54,7 @@ def case_text(case: Case, as_of: date) -> str:
         cg = child.caregiver
         out.append(f"  Caregiver: {_label('caregiver', cg.relationship).lower()}, {'can' if cg.can_take_part else 'cannot'} take part in the work")
     out.append(f"  State as of {as_of.isoformat()}: {tl.state_label}" + (f" - screening {tl.due_text} ({tl.screening_due.isoformat()})" if tl.due_text and tl.screening_due else ""))
+    out += risk_status_lines(case, as_of)
     out.append(f"  Referral: received {ref.received.isoformat()} from {ref.referrer.name} ({_label('referrer_role', ref.referrer.role).lower()})")
     out.append(f"    consent: {'informed, ' + ref.consent.given_by + ' ' + ref.consent.date.isoformat() if ref.consent and ref.consent.informed else ('NOT informed' if ref.consent else 'MISSING')}"
                f"; manager approval: {ref.approval.by + ' ' + ref.approval.date.isoformat() if ref.approval else 'MISSING'}")
@@ -79,13 +88,14 @@ def case_text(case: Case, as_of: date) -> str:
     return "\n".join(out)
 
 
-def risk_lines(case: Case) -> list[str]:
-    """Risk first: the screening's risk behaviours with their evidence."""
+def risk_lines(case: Case, as_of: date | None = None) -> list[str]:
+    """Risk first: not yet assessed, or each recorded risk dated (out of date flagged),
+    then the screening's risk behaviours with their evidence."""
     from ..measures.outcomes import baseline_bands
     from ..rules.recommend import recommend
 
-    risks = recommend(case, bands=baseline_bands([case])[case.case_id]).risks
-    return ["  RISKS:"] + [f"  ! {r.text}" for r in risks] if risks else []
+    rec = recommend(case, bands=baseline_bands([case])[case.case_id], risk_as_of=as_of or date.today())
+    return ["  " + line for line in rec.risk_lines()]
 
 
 def formulation_text(case: Case) -> str:

@@ -19,7 +19,8 @@ from .formulation import Formulation
 Day = date  # a field may be called "date"; annotate with Day so the name does not shadow the type
 
 CASE_ID_PATTERN = r"^TSW-\d{6}$"
-MAX_AGE_YEARS = 25
+MAX_AGE_YEARS = 25  # eligibility: up to 25 for a care leaver (rules.eligibility)
+MAX_PLAUSIBLE_AGE_YEARS = 120  # past this a date of birth is a typing error, not a referral
 SCREENING_WEEKS = 6
 TIMEPOINT_PATTERN = r"^(baseline|review [1-9][0-9]*|closure)$"
 
@@ -142,6 +143,21 @@ class PresentingBehaviour(Record):
     severity: Term("severity")
 
 
+class RiskItem(Record):
+    """One risk, as a children's social care safety plan records it: what, on whose
+    account, when, how serious, whether a safety plan holds it and when it is reviewed.
+    A risk whose review date has passed is out of date (:mod:`tswt_formulation.rules.risk`)."""
+
+    kind: Term("risk_kind")
+    evidence: LongText = ""
+    reported_by: Annotated[list[Term("source")], Field(min_length=1)]
+    recorded: Day
+    level: Term("risk_level")
+    safety_plan: bool = False
+    safety_plan_holder: ShortText = ""
+    review_due: Day
+
+
 class Screening(Record):
     started: Day | None = None
     completed: Day | None = None
@@ -151,6 +167,7 @@ class Screening(Record):
     child_voice: LongText = ""
     carer_views: LongText = ""
     strengths: list[LongText] = []
+    risks: list[RiskItem] = []
 
 
 # --- measures ----------------------------------------------------------------------------
@@ -219,6 +236,22 @@ class Case(Record):
         return self.referral.allocation.worker if self.referral.allocation else None
 
 
+def _overlapping_periods(periods: list[tuple[str, LegalStatusPeriod]]) -> list[tuple[str, str]]:
+    """Legal status periods that overlap one another (a child has one status at a time).
+
+    A period that ends on the day the next begins does not overlap it. A past period
+    without an end runs to today, so it overlaps everything after its start."""
+    out: list[tuple[str, str]] = []
+    far = date.max
+    ordered = sorted(periods, key=lambda fp: fp[1].start)
+    for (f1, p1), (f2, p2) in zip(ordered, ordered[1:]):
+        end1 = p1.end or far
+        if p2.start < end1:
+            ends = f"ends {p1.end.isoformat()}" if p1.end else "has no end date"
+            out.append((f"{f2}.start", f"{p2.start.isoformat()} overlaps {f1} ({p1.status} from {p1.start.isoformat()}, which {ends})"))
+    return out
+
+
 class ConsistencyError(ValueError):
     """Raised inside validation with every cross-field problem found (field, message)."""
 
@@ -229,7 +262,9 @@ class ConsistencyError(ValueError):
 
 def consistency_problems(case: Case, today: date | None = None) -> list[tuple[str, str]]:
     """Every cross-field problem of a case as (field, message): dates in order and not in
-    the future, an age within 0-25, decisions that fit the referral's state."""
+    the future, no birth after the referral, legal statuses that do not overlap, placement
+    breakdowns before the current placement, risks with a holder for each safety plan,
+    decisions that fit the referral's state."""
     today = today or date.today()
     out: list[tuple[str, str]] = []
     child, ref = case.child, case.referral
@@ -243,10 +278,11 @@ def consistency_problems(case: Case, today: date | None = None) -> list[tuple[st
         if value is not None and other is not None and value < other:
             out.append((field, f"{value.isoformat()} is before {other_field} {other.isoformat()}"))
 
+    # Only what is impossible is refused: a referral of someone past the team's age range
+    # is a real event that eligibility decides (not eligible, with reasons and signposting).
     not_future("child.date_of_birth", dob)
-    if years_between(dob, min(today, ref.received)) > MAX_AGE_YEARS or years_between(dob, today) > MAX_AGE_YEARS + 1:
-        age = years_between(dob, ref.received)
-        out.append(("child.date_of_birth", f"{dob.isoformat()} makes the child {age} at referral; the team works with people up to {MAX_AGE_YEARS}"))
+    if years_between(dob, ref.received) > MAX_PLAUSIBLE_AGE_YEARS:
+        out.append(("child.date_of_birth", f"{dob.isoformat()} makes the person {years_between(dob, ref.received)} at referral; check the year"))
     periods = [("child.legal_status", child.legal_status)] + [
         (f"child.legal_status_history[{i}]", p) for i, p in enumerate(child.legal_status_history)
     ]
@@ -257,12 +293,18 @@ def consistency_problems(case: Case, today: date | None = None) -> list[tuple[st
         not_future(f"{field}.end", period.end)
     if child.legal_status.end is not None:
         out.append(("child.legal_status.end", "the current legal status cannot have ended; move it to legal_status_history"))
+    out += _overlapping_periods(periods)
     if child.placement:
         not_before("child.placement.start", child.placement.start, "child.date_of_birth", dob)
         not_future("child.placement.start", child.placement.start)
         for i, b in enumerate(child.placement.breakdowns):
-            not_before(f"child.placement.breakdowns[{i}].date", b.date, "child.date_of_birth", dob)
-            not_future(f"child.placement.breakdowns[{i}].date", b.date)
+            field = f"child.placement.breakdowns[{i}].date"
+            not_before(field, b.date, "child.date_of_birth", dob)
+            not_future(field, b.date)
+            # A breakdown ended an earlier placement, so it cannot come after this one began.
+            if b.date > child.placement.start:
+                out.append((field, f"{b.date.isoformat()} is after child.placement.start {child.placement.start.isoformat()}: "
+                                   "a breakdown ends an earlier placement"))
 
     not_before("referral.received", ref.received, "child.date_of_birth", dob)
     not_future("referral.received", ref.received)
@@ -317,6 +359,19 @@ def consistency_problems(case: Case, today: date | None = None) -> list[tuple[st
             if h.factor in seen:
                 out.append((f"screening.history_factors[{i}].factor", f"{h.factor} is recorded twice; record it once with all its sources"))
             seen.add(h.factor)
+        seen = set()
+        for i, r in enumerate(scr.risks):
+            field = f"screening.risks[{i}]"
+            if r.kind in seen:
+                out.append((f"{field}.kind", f"{r.kind} is recorded twice; record it once, with its latest level and review date"))
+            seen.add(r.kind)
+            not_before(f"{field}.recorded", r.recorded, "child.date_of_birth", dob)
+            not_future(f"{field}.recorded", r.recorded)
+            not_before(f"{field}.review_due", r.review_due, f"{field}.recorded", r.recorded)
+            if r.safety_plan and not r.safety_plan_holder.strip():
+                out.append((f"{field}.safety_plan_holder", "missing: say who holds the safety plan (a role, e.g. the child's social worker)"))
+            if not r.safety_plan and r.safety_plan_holder.strip():
+                out.append((f"{field}.safety_plan", "is false, but safety_plan_holder is given; set safety_plan to true or clear the holder"))
 
     for i, m in enumerate(case.measures):
         not_before(f"measures[{i}].date", m.date, "child.date_of_birth", dob)

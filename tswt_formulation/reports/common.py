@@ -89,15 +89,36 @@ def provenance(rules_version: str | None = None, measures: dict[str, str] | None
                    "store and as-of date reproduce it.</p></section>", "provenance")
 
 
-def risk_section(risks: Any, title: str = "Risk") -> Section:
-    """Risk behaviours first, with their evidence, never buried (a boxed section)."""
+def risk_section(recommendation: Any, title: str = "Risk") -> Section:
+    """Risk first, never buried and never reassured by absence (a boxed section).
+
+    A case whose screening is not complete says *Risk not yet assessed* and what would
+    assess it; each recorded risk is dated, with its level, safety plan and review date,
+    and marked OUT OF DATE when its review has passed; then the risk behaviours the
+    rules flagged from the screening."""
     from .html import table
 
-    risks = list(risks)
-    if not risks:
-        return Section('<section class="section risks clear"><h2>Risk</h2><p>No risk behaviour (self-harm, harmful sexual '
-                       'behaviour, severe aggression) is recorded in the screening.</p></section>', "No risk flags")
-    rows = [(r.label, f"{r.severity}, {label('frequency', r.frequency).lower()}", ", ".join(label("source", s) for s in r.sources), r.evidence)
-            for r in risks]
-    body = table(["Risk", "Severity and frequency", "Reported by", "Evidence"], rows, "risk-table")
-    return Section(f'<section class="section risks"><h2>{text(title)}: read first</h2>{body}</section>', f"{len(risks)} risk flag(s)")
+    status = getattr(recommendation, "risk", None)
+    behaviours = list(getattr(recommendation, "risks", ()) or ())
+    parts: list[str] = []
+    plain: list[str] = []
+    if status is not None and not status.assessed:
+        why = status.summary.split(": ", 1)[1]
+        parts.append(f'<p class="not-assessed"><strong>Risk not yet assessed.</strong> {text(why[:1].upper() + why[1:])}</p>')
+        plain.append("Risk not yet assessed")
+    recorded = list(status.risks) if status is not None else []
+    if recorded:
+        rows = [(r.label, r.level.capitalize(), r.plan[:1].upper() + r.plan[1:],
+                 r.dated[:1].upper() + r.dated[1:], ", ".join(label("source", s) for s in r.reported_by), r.evidence)
+                for r in recorded]
+        parts.append(table(["Risk", "Level", "Safety plan", "Recorded and review", "Reported by", "Evidence"], rows, "risk-table"))
+        plain.append(f"{len(recorded)} recorded risk(s)" + (f", {len(status.out_of_date)} OUT OF DATE" if status.out_of_date else ""))
+    if behaviours:
+        rows = [(r.label, f"{r.severity}, {label('frequency', r.frequency).lower()}", ", ".join(label("source", s) for s in r.sources), r.evidence)
+                for r in behaviours]
+        parts.append("<h3>Risk behaviours seen at screening</h3>" + table(["Behaviour", "Severity and frequency", "Reported by", "Evidence"], rows, "risk-table"))
+        plain.append(f"{len(behaviours)} risk behaviour(s)")
+    if not parts:
+        done = status.summary if status is not None else "No risk behaviour is recorded in the screening."
+        return Section(f'<section class="section risks clear"><h2>{text(title)}</h2><p>{text(done)}</p></section>', done)
+    return Section(f'<section class="section risks"><h2>{text(title)}: read first</h2>{"".join(parts)}</section>', "; ".join(plain))

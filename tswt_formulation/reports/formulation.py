@@ -76,7 +76,7 @@ class FormulationReport:
                       self.as_of, author, reviewer, self.case.synthetic, note).section()
 
     def risks(self) -> Section:
-        return risk_section(self.recommendation.risks if self.recommendation is not None else ())
+        return risk_section(self.recommendation)
 
     def child(self) -> Section:
         c = self.case.child

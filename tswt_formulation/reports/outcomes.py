@@ -57,8 +57,8 @@ class OutcomesReport:
         from ..measures.outcomes import baseline_bands
         from ..rules.recommend import recommend
 
-        rec = recommend(self.case, bands=baseline_bands([self.case])[self.case.case_id])
-        return risk_section(rec.risks)
+        rec = recommend(self.case, bands=baseline_bands([self.case])[self.case.case_id], risk_as_of=self.as_of)
+        return risk_section(rec)
 
     def flags(self) -> Section:
         flags = self.result.not_on_track

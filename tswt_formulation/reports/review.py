@@ -51,7 +51,7 @@ class CaseloadReview:
         frame = timeline(caseload_frame([caseload_row(c) for c in cases]), as_of)
         plan_rows = []
         bands = baseline_bands(cases)
-        recommendations = {c.case_id: recommend(c, bands=bands[c.case_id]) for c in cases}
+        recommendations = {c.case_id: recommend(c, bands=bands[c.case_id], risk_as_of=as_of) for c in cases}
         for c in cases:
             if c.formulation is not None and c.formulation.recommendation is not None:
                 eff = effective_recommendation(c.formulation)
@@ -91,12 +91,16 @@ class CaseloadReview:
         """Every child with a risk flag, first: who, which risk, how often, reported by whom."""
         rows = []
         for c in self.cases:
-            for r in self.recommendations[c.case_id].risks:
+            rec = self.recommendations[c.case_id]
+            for rr in rec.risk.risks if rec.risk else ():
+                rows.append((c.case_id, c.worker or "", rr.label, f"{rr.level}; {rr.plan}; {rr.dated}",
+                             ", ".join(label("source", x) for x in rr.reported_by)))
+            for r in rec.risks:
                 rows.append((c.case_id, c.worker or "", r.label, f"{r.severity}, {label('frequency', r.frequency).lower()}",
                              ", ".join(label("source", x) for x in r.sources)))
         if not rows:
             return Section('<section class="section risks clear"><h2>Children with a risk flag</h2><p>None.</p></section>', "no risks")
-        body = f"<p>{len({r[0] for r in rows})} children.</p>" + table(["Case", "Worker", "Risk", "Severity and frequency", "Reported by"], rows)
+        body = f"<p>{len({r[0] for r in rows})} children.</p>" + table(["Case", "Worker", "Risk", "Level or severity; plan; dates", "Reported by"], rows)
         return Section(f'<section class="section risks"><h2>Children with a risk flag: read first</h2>{body}</section>', "risks")
 
     def screenings_due(self) -> Section:

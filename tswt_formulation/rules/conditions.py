@@ -78,6 +78,7 @@ class Matched:
     factors: list[str] = field(default_factory=list)
     breakdown: date | None = None
     bands: list[str] = field(default_factory=list)
+    risks: list[str] = field(default_factory=list)
 
     def add(self, target: list[str], items: list[str]) -> None:
         target.extend(i for i in items if i not in target)
@@ -95,6 +96,8 @@ _LIST_WORDS = {
     "severity": "severity",
     "frequency": "frequency",
     "informant": "informant",
+    "risk_kind": "risk kind",
+    "risk_level": "risk level",
     "service": "service",
     "direct_work_model": "direct-work model",
     "signposting": "signposting",
@@ -126,6 +129,9 @@ SourceId = Annotated[str, AfterValidator(_known("source"))]
 ServiceId = Annotated[str, AfterValidator(_known("service"))]
 ModelId = Annotated[str, AfterValidator(_known("direct_work_model"))]
 SignpostId = Annotated[str, AfterValidator(_known("signposting"))]
+RiskKindId = Annotated[str, AfterValidator(_known("risk_kind"))]
+RiskLevelId = Annotated[str, AfterValidator(_known("risk_level"))]
+RiskKindIds = Annotated[tuple[RiskKindId, ...], Field(min_length=1)]
 BehaviourIds = Annotated[tuple[BehaviourId, ...], Field(min_length=1)]
 FactorIds = Annotated[tuple[FactorId, ...], Field(min_length=1)]
 CaregiverIds = Annotated[tuple[CaregiverId, ...], Field(min_length=1)]
@@ -161,14 +167,15 @@ class _Condition(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     kind: str
-    # True for kinds whose match names behaviours (a rule flagging risk needs one).
+    # True for kinds whose match names behaviours or recorded risks (a rule flagging risk
+    # needs one, so the flag says what the risk is).
     names_behaviours: ClassVar[bool] = False
 
     @model_validator(mode="before")
     @classmethod
     def _one_or_many(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            for key in ("behaviour", "factor", "in", "behaviours", "factors", "informant", "relationship", "reported_by"):
+            for key in ("behaviour", "factor", "in", "behaviours", "factors", "informant", "relationship", "reported_by", "risk"):
                 if isinstance(data.get(key), str):
                     data = {**data, key: [data[key]]}
         return data
@@ -581,6 +588,49 @@ class Eligibility(_Condition):
         return f"eligibility: {self.fact.replace('_', ' ')}"
 
 
+@lru_cache(maxsize=16)
+def _level_rank(level: str) -> int:
+    return vocabulary()["risk_level"].rank(level)
+
+
+class RiskCondition(_Condition):
+    """A risk recorded at screening (any of ``risk``; default any kind) at ``min_level``
+    or above; ``without_safety_plan`` keeps only risks with no safety plan in place,
+    ``out_of_date`` only risks whose review date has passed on the as-of date."""
+
+    kind: Literal["risk"]
+    risk: RiskKindIds | None = None
+    min_level: RiskLevelId = "low"
+    without_safety_plan: Annotated[bool, Field(strict=True)] = False
+    out_of_date: Annotated[bool, Field(strict=True)] = False
+    names_behaviours: ClassVar[bool] = True
+
+    def matches(self, facts: Facts) -> list[str]:
+        floor = _level_rank(self.min_level)
+        pool = self.risk if self.risk is not None else tuple(facts.risk_levels)
+        return [
+            k for k in pool
+            if (lv := facts.risk_levels.get(k)) is not None and lv >= floor
+            and (not self.without_safety_plan or k in facts.risks_without_plan)
+            and (not self.out_of_date or k in facts.risks_out_of_date)
+        ]
+
+    def holds(self, facts: Facts) -> bool:
+        return bool(self.matches(facts))
+
+    def collect(self, facts: Facts, matched: Matched) -> None:
+        matched.add(matched.risks, self.matches(facts))
+
+    def describe(self) -> str:
+        names = " or ".join(_label("risk_kind", k) for k in self.risk) if self.risk else "any risk"
+        extra = [f"{self.min_level} or higher"] if self.min_level != "low" else []
+        if self.without_safety_plan:
+            extra.append("no safety plan in place")
+        if self.out_of_date:
+            extra.append("review date passed")
+        return f"{names} recorded" + (f" ({', '.join(extra)})" if extra else "")
+
+
 class MeasureBand(_Condition):
     """A baseline measure score falls in one of the bands, as given by the caller's
     ``bands`` mapping keyed ``measure.scale.informant`` (e.g. ``sdq.total.parent``)."""
@@ -614,7 +664,7 @@ class MeasureBand(_Condition):
 
 
 Condition = Annotated[
-    All | AnyOf | Not | Always | Behaviour | BehaviourCount | History | HistoryCount | LegalStatus | Age | PlacementMoves | PlacementBreakdown | PlacementType | PlacementLength | CaregiverCondition | NoCaregiver | LivingIndependently | LifeStory | Eligibility | MeasureBand,
+    All | AnyOf | Not | Always | Behaviour | BehaviourCount | History | HistoryCount | LegalStatus | Age | PlacementMoves | PlacementBreakdown | PlacementType | PlacementLength | CaregiverCondition | NoCaregiver | LivingIndependently | LifeStory | Eligibility | MeasureBand | RiskCondition,
     Field(discriminator="kind"),
 ]
 
@@ -622,7 +672,7 @@ CONDITION_KINDS: tuple[str, ...] = (
     "all", "any", "not", "always", "behaviour", "behaviour_count", "history", "history_count",
     "legal_status", "age", "placement_moves", "placement_breakdown", "placement_type",
     "placement_length", "caregiver", "no_caregiver", "living_independently", "life_story",
-    "eligibility", "measure_band",
+    "eligibility", "measure_band", "risk",
 )
 
 for _model in (All, AnyOf, Not):

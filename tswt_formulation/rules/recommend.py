@@ -33,6 +33,7 @@ from ..model.formulation import FiredRule, RecommendationSnapshot
 from ..model.vocabulary import Vocabularies, vocabulary
 from .conditions import Matched, join_words, whole_months
 from .eligibility import EligibilityDecision, check_eligibility
+from .risk import RiskStatus, risk_status
 from .rulefile import Effect, Rule, RuleSet, active_rules
 
 WAVE_NAMES = {
@@ -124,6 +125,7 @@ class Recommendation:
     stage_evidence: str
     next_stage_readiness: str
     screened: bool = True  # False: no screening recorded yet, so the recommendation is provisional
+    risk: RiskStatus | None = None  # recorded risks and whether risk is assessed at all
 
     PROVISIONAL = "PROVISIONAL: no screening is recorded yet, so this comes from the referral alone; screen before deciding."
 
@@ -174,7 +176,7 @@ class Recommendation:
             models=list(self.models),
             preconditions=list(self.preconditions),
             signposting=list(self.signposting),
-            risks=[r.text for r in self.risks],
+            risks=[r.text for r in (self.risk.risks if self.risk else ())] + [r.text for r in self.risks],
             fired=[FiredRule(rule=f.rule, effect=f.effect[:200], reason=f.reason, won=f.won) for f in self.fired],
         )
 
@@ -198,6 +200,7 @@ class Recommendation:
             "rules_version": self.rules_version,
             "screened": self.screened,
             "eligibility": self.eligibility.as_dict(),
+            "risk": self.risk.as_dict() if self.risk else None,
             "risks": [r.as_dict() for r in self.risks],
             "wave": self.wave,
             "wave_name": WAVE_NAMES.get(self.wave or 0, ""),
@@ -209,6 +212,21 @@ class Recommendation:
             "fired": [f.as_dict() for f in self.fired],
         }
 
+    def risk_lines(self) -> list[str]:
+        """Risk first, in every output: not yet assessed, or each recorded risk dated,
+        then the risk behaviours the rules flagged."""
+        lines = ["RISK"]
+        status = self.risk
+        if status is not None and not status.assessed:
+            lines.append(f"  ! {status.summary}")
+        for r in status.risks if status is not None else ():
+            flag = "!!" if r.out_of_date else "!"
+            lines.append(f"  {flag} {r.text}" + (f" [{', '.join(r.rules)}]" if r.rules else ""))
+        lines += [f"  ! {r.text} [{', '.join(r.rules)}]" for r in self.risks]
+        if len(lines) == 1:
+            lines.append("  " + (status.summary if status is not None else "No risk behaviour recorded."))
+        return lines
+
     def to_text(self) -> str:
         """Plain text for a worker: risks first, then each part with its reasons."""
         voc = vocabulary()
@@ -218,9 +236,7 @@ class Recommendation:
         ]
         if not self.screened and self.recommendable:
             lines.append(self.PROVISIONAL)
-        if self.risks:
-            lines += ["", "RISKS"]
-            lines += [f"  ! {r.text} [{', '.join(r.rules)}]" for r in self.risks]
+        lines += ["", *self.risk_lines()]
         for part, value, names in (("wave", self.wave, WAVE_NAMES), ("stage", self.stage, STAGE_NAMES)):
             if value is None:
                 continue
@@ -278,6 +294,11 @@ class Facts:
     life_story: str
     eligibility_facts: Mapping[str, bool]
     bands: Mapping[str, str] = field(default_factory=dict)
+    # Recorded risks: kind -> level rank; kinds with no safety plan; kinds past review.
+    risk_levels: Mapping[str, int] = field(default_factory=dict)
+    risks_without_plan: frozenset[str] = frozenset()
+    risks_out_of_date: frozenset[str] = frozenset()
+    care_leaver: bool = False
 
 
 def case_facts(case: Case, as_of: date, eligibility: EligibilityDecision, bands: Mapping[str, str] | None = None) -> Facts:
@@ -295,6 +316,8 @@ def case_facts(case: Case, as_of: date, eligibility: EligibilityDecision, bands:
     caregiver = child.caregiver
     relationship = caregiver.relationship if caregiver is not None and caregiver.relationship != "none" else None
     referral = case.referral
+    risks = screening.risks if screening else []
+    level = vocab["risk_level"].rank
     return Facts(
         case=case,
         as_of=as_of,
@@ -322,6 +345,10 @@ def case_facts(case: Case, as_of: date, eligibility: EligibilityDecision, bands:
             "nd_assessment_requested": referral.nd_assessment_requested,
         },
         bands=dict(bands or {}),
+        risk_levels={r.kind: level(r.level) for r in risks},
+        risks_without_plan=frozenset(r.kind for r in risks if not r.safety_plan),
+        risks_out_of_date=frozenset(r.kind for r in risks if r.review_due < as_of),
+        care_leaver=child.legal_status.status == "care_leaver",
     )
 
 
@@ -382,6 +409,14 @@ class _Template:
             )
         return self._phrases[behaviour]
 
+    def risk_phrase(self, kind: str) -> str:
+        """``self-harm (high), recorded 2026-03-05; no safety plan; review due 2026-04-05``."""
+        item = next(r for r in self.facts.case.screening.risks if r.kind == kind)  # type: ignore[union-attr]
+        plan = f"safety plan held by {item.safety_plan_holder.strip()}" if item.safety_plan else "no safety plan"
+        review = (f"review was due {item.review_due.isoformat()} (out of date)" if item.review_due < self.facts.as_of
+                  else f"review due {item.review_due.isoformat()}")
+        return f"{_word(self.voc, 'risk_kind', kind)} ({item.level}), recorded {item.recorded.isoformat()}; {plan}; {review}"
+
     def value(self, name: str, matched: Matched) -> str:
         f, voc = self.facts, self.voc
         behaviours = matched.behaviours or list(f.behaviours)
@@ -406,6 +441,14 @@ class _Template:
             return str(len(f.history))
         if name == "age":
             return str(f.age)
+        if name == "risk":
+            return "; ".join(self.risk_phrase(k) for k in matched.risks or list(f.risk_levels)) or "no risk recorded"
+        if name == "risk_names":
+            return join_words([_word(voc, "risk_kind", k) for k in matched.risks or list(f.risk_levels)])
+        if name == "worker_role":
+            return "personal adviser" if f.care_leaver else "social worker"
+        if name == "young_person":
+            return "young person" if f.age >= 18 else "child"
         if name == "legal_status":
             return _word(voc, "legal_status", f.legal_status)
         if name == "placement":
@@ -448,7 +491,8 @@ def _risks(facts: Facts, flagged: dict[str, list[str]]) -> tuple[Risk, ...]:
     return tuple(out)
 
 
-def evaluate(case: Case, rules: RuleSet, as_of: date | None = None, bands: Mapping[str, str] | None = None, *, compiled: bool = True) -> Recommendation:
+def evaluate(case: Case, rules: RuleSet, as_of: date | None = None, bands: Mapping[str, str] | None = None, *,
+             compiled: bool = True, risk_as_of: date | None = None) -> Recommendation:
     """Apply a rule set to a case (``compiled=False`` interprets each condition instead of
     using the compiled closures: the reference path, and the benchmark's baseline)."""
     on = as_of or default_as_of(case)
@@ -465,10 +509,10 @@ def evaluate(case: Case, rules: RuleSet, as_of: date | None = None, bands: Mappi
             matched = Matched()
             rule.condition.collect(facts, matched)
             hits.append((rule, matched))
-    return _resolve(case, rules, facts, hits)
+    return _resolve(case, rules, facts, hits, risk_as_of or on)
 
 
-def _resolve(case: Case, rules: RuleSet, facts: Facts, hits: list[tuple[Rule, Matched]]) -> Recommendation:
+def _resolve(case: Case, rules: RuleSet, facts: Facts, hits: list[tuple[Rule, Matched]], risk_as_of: date) -> Recommendation:
     wave_at = max(range(len(hits)), key=lambda i: (hits[i][0].effect.wave or 0, -i), default=None)
     stage_at = min(range(len(hits)), key=lambda i: (hits[i][0].effect.stage or 9, i), default=None)
     if wave_at is not None and hits[wave_at][0].effect.wave is None:
@@ -481,14 +525,19 @@ def _resolve(case: Case, rules: RuleSet, facts: Facts, hits: list[tuple[Rule, Ma
     template = _Template(facts, voc)
     lists: dict[str, dict[str, None]] = {part: {} for part in LIST_PARTS}
     flagged: dict[str, list[str]] = {}
+    flagged_risks: dict[str, list[str]] = {}
     fired: list[Fired] = []
     for i, (rule, matched) in enumerate(hits):
         eff = rule.effect
+        # Preconditions are templates too (a safety plan for *which* risk); the others are ids.
+        preconditions = tuple(template.fill(p, matched) for p in eff.preconditions)
         for part in LIST_PARTS:
-            lists[part].update(dict.fromkeys(getattr(eff, part)))
+            lists[part].update(dict.fromkeys(preconditions if part == "preconditions" else getattr(eff, part)))
         if eff.risk:
             for b in matched.behaviours:
                 flagged.setdefault(b, []).append(rule.id)
+            for k in matched.risks:
+                flagged_risks.setdefault(k, []).append(rule.id)
         won_wave, won_stage = i == wave_at, i == stage_at
         notes = []
         if eff.wave is not None:
@@ -503,7 +552,7 @@ def _resolve(case: Case, rules: RuleSet, facts: Facts, hits: list[tuple[Rule, Ma
                 rule=rule.id, effect=effect_text, reason=template.fill(rule.reason, matched),
                 won=won_wave or won_stage or not contested, wave=eff.wave, stage=eff.stage,
                 won_wave=won_wave, won_stage=won_stage, services=eff.services, models=eff.models,
-                preconditions=eff.preconditions, signposting=eff.signposting, risk=eff.risk,
+                preconditions=preconditions, signposting=eff.signposting, risk=eff.risk,
                 readiness=template.fill(rule.readiness, matched),
             )
         )
@@ -526,10 +575,12 @@ def _resolve(case: Case, rules: RuleSet, facts: Facts, hits: list[tuple[Rule, Ma
         risks=_risks(facts, flagged), fired=tuple(fired),
         stage_evidence=stage_evidence, next_stage_readiness=next_readiness,
         screened=case.screening is not None and case.screening.started is not None,
+        risk=risk_status(case, risk_as_of, flagged_risks),
     )
 
 
-def recommend(case: Case, rules: RuleSet | None = None, as_of: date | None = None, bands: Mapping[str, str] | None = None) -> Recommendation:
+def recommend(case: Case, rules: RuleSet | None = None, as_of: date | None = None, bands: Mapping[str, str] | None = None,
+              *, risk_as_of: date | None = None) -> Recommendation:
     """Recommend a wave, stage, services and models for a screened case.
 
     Parameters
@@ -546,6 +597,9 @@ def recommend(case: Case, rules: RuleSet | None = None, as_of: date | None = Non
     bands : mapping of str to str, optional
         Baseline measure bands keyed ``measure.scale.informant``, e.g.
         ``{"sdq.total.parent": "abnormal"}``, for ``measure_band`` conditions.
+    risk_as_of : date, optional
+        The date recorded risks' review dates are judged on (out of date or not): a
+        report's date, or today for a live view. Default: ``as_of``.
 
     Returns
     -------
@@ -564,4 +618,4 @@ def recommend(case: Case, rules: RuleSet | None = None, as_of: date | None = Non
     Highest wave wins, lowest stage wins, ties go to the earlier rule; list parts are
     unions in rule order. See docs/rules.md.
     """
-    return evaluate(case, rules if rules is not None else active_rules(), as_of, bands)
+    return evaluate(case, rules if rules is not None else active_rules(), as_of, bands, risk_as_of=risk_as_of)

@@ -13,6 +13,7 @@ A broken file raises :class:`~tswt_formulation.errors.RuleFileError` carrying on
 
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -59,7 +60,17 @@ TEMPLATE_FIELDS: dict[str, str] = {
     "nd_reason": "why a neurodevelopmental assessment can or cannot be offered",
     "status_reason": "the eligibility reason about legal status",
     "age_reason": "the eligibility reason about age",
+    "risk": "the matched recorded risks, e.g. 'self-harm (high), recorded 2026-03-05 by carer; no safety plan; review due 2026-04-05'",
+    "risk_names": "the names of the matched recorded risks",
+    "worker_role": "who holds the case for the child: 'social worker', or 'personal adviser' for a care leaver",
+    "young_person": "'child' under 18, 'young person' from 18",
 }
+
+#: Words that name a safety step. A rule whose reason or rationale (what it says to do) names
+#: one must put the step itself in ``effect.preconditions``, so that it reaches "what must
+#: happen first" whichever rule wins the wave or stage (a safety step is never only an
+#: explanation). ``readiness`` is exempt: it describes the sign of progress, not a step.
+SAFETY_STEP = re.compile(r"safety[ -]?plan", re.IGNORECASE)
 
 Applies = Literal["eligible", "ineligible", "always"]
 
@@ -228,12 +239,18 @@ def _semantic_problems(rule: Rule) -> list[tuple[str, str]]:
                         "an ineligible child gets no wave, stage, services or models"))
         )
     if eff.risk and not rule.condition.flags_behaviours():
-        out.append(("effect.risk", "flags a risk but the condition names no behaviour; add a behaviour condition"))
+        out.append(("effect.risk", "flags a risk but the condition names no behaviour or recorded risk; add a behaviour or risk condition"))
+    if not eff.preconditions and any(SAFETY_STEP.search(t) for t in (rule.reason, rule.rationale)):
+        out.append(("effect.preconditions", "missing: the rule names a safety step (a safety plan) in its reason or rationale; "
+                                            "put the step in preconditions so it reaches what must happen first"))
     if eff.stage is not None and eff.stage < 4 and not rule.readiness.strip():
         out.append(("readiness", f"missing: a rule that holds a child at stage {eff.stage} says what would show readiness to move on"))
-    for key in ("reason", "readiness"):
+    templates = [("reason", rule.reason), ("readiness", rule.readiness)] + [
+        (f"effect.preconditions[{i}]", text) for i, text in enumerate(eff.preconditions)
+    ]
+    for key, template in templates:
         try:
-            names = _fields(getattr(rule, key))
+            names = _fields(template)
         except ValueError as exc:
             out.append((key, str(exc)))
             continue

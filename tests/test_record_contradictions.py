@@ -1,0 +1,114 @@
+"""The record refuses only what is impossible or contradictory, naming the field; a
+referral the team cannot take (over age, outside every eligible status) is recorded and
+eligibility decides. Expected values are worked by hand from DOMAIN.md."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from tswt_formulation import check_eligibility
+from tswt_formulation.errors import ValidationFailed
+from tswt_formulation.model import case_from_data
+
+
+def _problems(data: dict[str, Any]) -> list[str]:
+    with pytest.raises(ValidationFailed) as info:
+        case_from_data(data)
+    return [f"{p.field}: {p.message}" for p in info.value.problems]
+
+
+def test_over_age_care_leaver_is_recorded_and_not_eligible(full_case_data: dict[str, Any]) -> None:
+    """A care leaver of 26 at referral: a real referral, recorded; not eligible (up to 25),
+    with the reason and signposting, exactly as any other ineligible referral."""
+    data = copy.deepcopy(full_case_data)
+    data["child"]["date_of_birth"] = "2000-01-10"  # 26 on 2026-05-04
+    data["child"]["legal_status"] = {"status": "care_leaver", "start": "2018-01-10"}
+    data["child"]["legal_status_history"] = [{"status": "looked_after", "start": "2012-03-01", "end": "2018-01-10"}]
+    data["referral"]["decision"] = {"outcome": "not_accepted", "date": "2026-05-12", "reasons": "Past the team's age range."}
+    del data["referral"]["allocation"]
+    data.pop("screening"), data.pop("measures"), data.pop("goals", None), data.pop("formulation", None), data.pop("outcome", None)
+    case = case_from_data(data)
+    decision = check_eligibility(case)
+    assert decision.outcome == "not_eligible"
+    assert any(r.rule.startswith("age.") for r in decision.reasons)
+    assert decision.signposting  # somewhere to go instead
+
+
+def test_child_outside_every_eligible_status_is_recorded(full_case_data: dict[str, Any]) -> None:
+    data = copy.deepcopy(full_case_data)
+    data["child"]["legal_status"] = {"status": "child_in_need", "start": "2022-03-01"}
+    data["referral"]["decision"] = {"outcome": "not_accepted", "date": "2026-05-12", "reasons": "Child in need at home."}
+    del data["referral"]["allocation"]
+    data.pop("screening"), data.pop("measures"), data.pop("goals", None), data.pop("formulation", None), data.pop("outcome", None)
+    decision = check_eligibility(case_from_data(data))
+    assert decision.outcome == "not_eligible"
+    assert "cluster_services" in decision.signposting
+
+
+def test_date_of_birth_in_the_future_is_refused(full_case_data: dict[str, Any]) -> None:
+    data = copy.deepcopy(full_case_data)
+    data["child"]["date_of_birth"] = "2099-01-01"
+    assert any(p.startswith("child.date_of_birth: 2099-01-01 is in the future") for p in _problems(data))
+
+
+def test_birth_after_the_referral_is_refused(full_case_data: dict[str, Any]) -> None:
+    data = copy.deepcopy(full_case_data)
+    data["child"]["date_of_birth"] = "2026-05-10"  # referral received 2026-05-04
+    assert "referral.received: 2026-05-04 is before child.date_of_birth 2026-05-10" in _problems(data)
+
+
+def test_history_period_without_end_overlaps_the_current_status(full_case_data: dict[str, Any]) -> None:
+    data = copy.deepcopy(full_case_data)
+    data["child"]["legal_status_history"][0].pop("end")
+    assert ("child.legal_status.start: 2022-03-01 overlaps child.legal_status_history[0] "
+            "(child_protection_plan from 2020-09-10, which has no end date)") in _problems(data)
+
+
+def test_adjacent_legal_status_periods_do_not_overlap(full_case_data: dict[str, Any]) -> None:
+    # The full case: child protection plan 2020-09-10 to 2022-03-01, looked after from 2022-03-01.
+    case_from_data(copy.deepcopy(full_case_data))
+
+
+def test_breakdown_on_the_day_the_placement_began_is_accepted(full_case_data: dict[str, Any]) -> None:
+    data = copy.deepcopy(full_case_data)
+    data["child"]["placement"]["breakdowns"][0]["date"] = data["child"]["placement"]["start"]
+    case_from_data(data)
+
+
+def _risk(**over: Any) -> dict[str, Any]:
+    risk = {"kind": "self_harm", "level": "high", "reported_by": ["carer"], "recorded": "2026-06-01",
+            "review_due": "2026-07-01", "safety_plan": True, "safety_plan_holder": "the child's social worker"}
+    risk.update(over)
+    return risk
+
+
+@pytest.mark.parametrize(
+    ("risk", "expected"),
+    [
+        (_risk(review_due="2026-05-01"), "screening.risks[0].review_due: 2026-05-01 is before screening.risks[0].recorded 2026-06-01"),
+        (_risk(safety_plan_holder=" "), "screening.risks[0].safety_plan_holder: missing: say who holds the safety plan (a role, e.g. the child's social worker)"),
+        (_risk(safety_plan=False), "screening.risks[0].safety_plan: is false, but safety_plan_holder is given; set safety_plan to true or clear the holder"),
+        (_risk(recorded="2013-01-01"), "screening.risks[0].recorded: 2013-01-01 is before child.date_of_birth 2014-06-15"),
+    ],
+)
+def test_risk_contradictions_are_refused(full_case_data: dict[str, Any], risk: dict[str, Any], expected: str) -> None:
+    data = copy.deepcopy(full_case_data)
+    data["screening"]["risks"] = [risk]
+    assert expected in _problems(data)
+
+
+def test_a_risk_kind_is_recorded_once(full_case_data: dict[str, Any]) -> None:
+    data = copy.deepcopy(full_case_data)
+    data["screening"]["risks"] = [_risk(), _risk(level="low")]
+    assert ("screening.risks[1].kind: self_harm is recorded twice; record it once, with its latest level and review date"
+            in _problems(data))
+
+
+def test_unknown_risk_kind_names_the_vocabulary(full_case_data: dict[str, Any]) -> None:
+    data = copy.deepcopy(full_case_data)
+    data["screening"]["risks"] = [_risk(kind="arson")]
+    assert any(p.startswith("screening.risks[0].kind: unknown risk kind 'arson'; expected one of: self_harm, suicidal_ideation_or_attempt,")
+               for p in _problems(data))
