@@ -172,8 +172,31 @@ def test_recommendation_updates_as_the_worker_types_risks_first(app, case_store)
     harm.sources.widget.value = ("carer", "school")
     harm.severity.widget.value = "severe"
     items = re.findall(r"<li[^>]*>(.*?)</li>", view.panel.value)
-    assert items[0].startswith("Risk: Harmful sexual behaviour: severe")
+    assert items[0].startswith("Risk not yet assessed")  # the screening is not complete: said first
+    assert items[1].startswith("Risk: Harmful sexual behaviour: severe")
     assert view.last_update_ms < 200
+
+
+def test_a_recorded_risk_changes_the_recommendation_and_needs_its_safety_plan_holder(app, case_store):
+    app.open_case("TSW-000124")
+    view = app.screening
+    first = re.findall(r"<li[^>]*>(.*?)</li>", view.panel.value)[0]
+    assert first.startswith("Risk not yet assessed: the screening has started but is not complete")  # never "no risk"
+    risk = view.risks["going_missing"]
+    risk.chosen.value = True
+    risk.reported_by.widget.value = ("carer",)
+    risk.level.widget.value = "high"
+    risk.review_due.widget.value = date(2026, 12, 20)
+    lines = re.findall(r"<li[^>]*>(.*?)</li>", view.panel.value)
+    assert "Risk: Going missing (high), reported by carer; no safety plan in place; recorded 2026-11-20 at screening; review due 2026-12-20" in lines[1]
+    risk.safety_plan.widget.value = True
+    version = case_store.get("TSW-000124")._version
+    assert view.save() is None and case_store.get("TSW-000124")._version == version
+    assert risk.holder.error.value and "say who holds the safety plan" in risk.holder.error.value
+    risk.holder.widget.value = "Foster carer"
+    assert view.save() is not None
+    stored = case_store.get("TSW-000124").screening.risks
+    assert [(r.kind, r.level, r.safety_plan_holder) for r in stored] == [("going_missing", "high", "Foster carer")]
 
 
 def test_screening_save_and_a_stale_save_refused_with_who_and_when(app, case_store):
@@ -309,8 +332,8 @@ def test_caseload_filters_sorts_and_opens(store, demo_cases):
 
 def test_never_no_risk_before_a_completed_screening(app):
     flags = dict(zip(app.caseload.shown_ids, (cells[-1].value for cells in app.caseload.cells)))
-    assert flags["TSW-000124"] == "Risk not yet assessed: no completed screening"
-    assert flags["TSW-000123"].startswith("Self-harm")
+    assert flags["TSW-000124"] == "Risk not yet assessed (screening not complete)"
+    assert flags["TSW-000123"] == "No risk recorded at the completed screening"
 
 
 def test_every_input_of_every_view_is_labelled(app):

@@ -166,9 +166,8 @@ class Form:
             if target is None:
                 loose.append(f"{problem.field}: {problem.message}" if problem.field else problem.message)
             else:
-                shown.setdefault(target.path, []).append(
-                    problem.message if problem.field == target.path else f"{problem.field}: {problem.message}"
-                )
+                exact = _translate(problem.field, self) == target.path
+                shown.setdefault(target.path, []).append(problem.message if exact else f"{problem.field}: {problem.message}")
         for path, messages in shown.items():
             self.fields[path].show("\n".join(messages))
         self.banner.value = message_html("\n".join([heading, *loose]))
@@ -190,11 +189,7 @@ def field_for(location: str, form: Form) -> Field | None:
     """The input holding the field a validation problem names (its ``loc`` as the library
     writes it, e.g. ``referral.consent.date``): the input at that path, else the one at
     the nearest enclosing path (a problem with a whole group lands beside its first input)."""
-    path = location
-    for prefix, target in sorted(form.aliases.items(), key=lambda kv: -len(kv[0])):
-        if path == prefix or path.startswith(prefix + ".") or path.startswith(prefix + "["):
-            path = target + path[len(prefix):]
-            break
+    path = _translate(location, form)
     while path:
         if path in form.fields:
             return form.fields[path]
@@ -204,6 +199,14 @@ def field_for(location: str, form: Form) -> Field | None:
         cut = max(path.rfind("."), path.rfind("["))
         path = path[:cut] if cut > 0 else ""
     return None
+
+
+def _translate(location: str, form: Form) -> str:
+    """A record location as the form's input path (list rows are kept by term, not index)."""
+    for prefix, target in sorted(form.aliases.items(), key=lambda kv: -len(kv[0])):
+        if location == prefix or location.startswith(prefix + ".") or location.startswith(prefix + "["):
+            return target + location[len(prefix):]
+    return location
 
 
 def _parts(path: str) -> list[str | int]:

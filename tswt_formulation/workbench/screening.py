@@ -17,7 +17,8 @@ from ..model import case_to_data, vocabulary
 from ..rules import recommend
 from ..store import CaseStore
 from ._base import CaseView
-from ._forms import check, TEXT_AREA, STYLE, area, base_record, button, choices, day, dropdown, form_to_case, heading, merge, message_html
+from ._forms import (STYLE, TEXT_AREA, area, base_record, button, check, choices, day, dropdown, form_to_case, heading, merge,
+                     message_html, text)
 from .summary import summary_html
 
 
@@ -61,6 +62,44 @@ class _Row:
         self._toggle()
 
 
+class _RiskRow:
+    """One kind of risk: a checkbox in words and, once ticked, what a safety plan records."""
+
+    def __init__(self, view: "ScreeningView", kind: str, label: str) -> None:
+        prefix = f"screening.risk.{kind}"
+        add = view.form.add
+        self.kind = kind
+        self.chosen = add(f"{prefix}.chosen", check(f"Risk: {label}")).widget
+        self.evidence = add(f"{prefix}.evidence", w.Textarea(description=f"Evidence: {label}", layout=TEXT_AREA, style=STYLE))
+        self.reported_by = add(f"{prefix}.reported_by", w.SelectMultiple(options=choices("source"), description=f"Reported by: {label}", rows=7, style=STYLE))
+        self.recorded = add(f"{prefix}.recorded", day(f"Recorded on: {label}", view.as_of))
+        self.level = add(f"{prefix}.level", dropdown(f"Level: {label}", choices("risk_level")))
+        self.safety_plan = add(f"{prefix}.safety_plan", check(f"Safety plan in place: {label}"))
+        self.holder = add(f"{prefix}.safety_plan_holder", text(f"Safety plan held by: {label}"))
+        self.review_due = add(f"{prefix}.review_due", day(f"Review due: {label}"))
+        parts = [self.evidence, self.reported_by, self.recorded, self.level, self.safety_plan, self.holder, self.review_due]
+        self.fields = parts
+        self.details = w.VBox([p.box for p in parts], layout=w.Layout(margin="0 0 6px 2em", display="none"))
+        self.widget = w.VBox([view.form.fields[f"{prefix}.chosen"].box, self.details])
+        self.chosen.observe(self._toggle, names="value")
+
+    def _toggle(self, _change: Any = None) -> None:
+        self.details.layout.display = "" if self.chosen.value else "none"
+
+    def record(self) -> dict[str, Any]:
+        out = {"kind": self.kind, **{f.path.rsplit(".", 1)[1]: f.record_value() for f in self.fields}}
+        return {k: v for k, v in out.items() if v is not None}
+
+    def fill(self, entry: dict[str, Any] | None, as_of: date) -> None:
+        self.chosen.value = entry is not None
+        entry = entry or {}
+        for f in self.fields:
+            key = f.path.rsplit(".", 1)[1]
+            default = {"recorded": as_of.isoformat(), "level": self.level.widget.options[0][1]}.get(key)
+            f.fill(entry.get(key, default))
+        self._toggle()
+
+
 class ScreeningView(CaseView):
     """The screening of the open case, with the live recommendation beside it."""
 
@@ -72,6 +111,7 @@ class ScreeningView(CaseView):
         self.completed = add("screening.completed", day("Screening completed"))
         self.history = {t: _Row(self, "history", t, label, graded=False) for t, label in voc["history_factor"].terms.items()}
         self.behaviours = {t: _Row(self, "behaviour", t, label, graded=True) for t, label in voc["presenting_behaviour"].terms.items()}
+        self.risks = {t: _RiskRow(self, t, label) for t, label in voc["risk_kind"].terms.items()}
         self.life_story = add("screening.life_story_work", dropdown("Life story work", choices("life_story_work")))
         self.child_voice = add("screening.child_voice", area("The child's voice", placeholder="In the child's own words"))
         self.carer_views = add("screening.carer_views", area("The carers' views"))
@@ -89,6 +129,7 @@ class ScreeningView(CaseView):
             self.title, self.form.banner, self.stale, self.started.box, self.completed.box,
             heading("History factors"), *[r.widget for r in self.history.values()],
             heading("Presenting behaviours"), *[r.widget for r in self.behaviours.values()],
+            heading("Risks"), *[r.widget for r in self.risks.values()],
             heading("The child and those around them"), self.life_story.box, self.child_voice.box, self.carer_views.box,
             self.strengths.box, self.save_button,
         ])
@@ -113,6 +154,12 @@ class ScreeningView(CaseView):
                     aliases[f"screening.{listed}[{len(entries)}]"] = f"screening.{kind}.{term}"
                     entries.append(row.record(key))
             screening[listed] = entries
+        risks = []
+        for kind, risk in self.risks.items():
+            if risk.chosen.value:
+                aliases[f"screening.risks[{len(risks)}]"] = f"screening.risk.{kind}"
+                risks.append(risk.record())
+        screening["risks"] = risks
         screening["strengths"] = [line.strip() for line in self.strengths.widget.value.splitlines() if line.strip()]
         self.form.aliases = aliases
         for field in ("started", "completed"):
@@ -146,6 +193,9 @@ class ScreeningView(CaseView):
             row.fill(by_factor.get(term))
         for term, row in self.behaviours.items():
             row.fill(by_behaviour.get(term))
+        by_kind = {r["kind"]: r for r in data.get("risks", [])}
+        for kind, risk in self.risks.items():
+            risk.fill(by_kind.get(kind), self.as_of)
         self.life_story.fill(data.get("life_story_work", "not_started"))
         self.child_voice.fill(data.get("child_voice", ""))
         self.carer_views.fill(data.get("carer_views", ""))
@@ -177,6 +227,6 @@ class ScreeningView(CaseView):
             note = message_html(f"Showing the last valid recommendation: {len(exc.problems)} field(s) to fix first.", "note")
             self.panel.value = note + self.panel.value.split("</div>", 1)[-1] if "tswt-note" in self.panel.value else note + self.panel.value
             return
-        rec = recommend(case, bands=self._bands)
+        rec = recommend(case, bands=self._bands, risk_as_of=self.as_of)
         self.panel.value = summary_html(rec)
         self.last_update_ms = (time.perf_counter() - start) * 1000

@@ -7,11 +7,10 @@ from datetime import date
 from typing import Any, Iterable
 
 from ..model import Case, vocabulary
-from ..rules import recommend
 from ..rules.recommend import STAGE_NAMES, WAVE_NAMES, Recommendation
 from ._forms import inert
 
-NOT_ASSESSED = "Risk not yet assessed: no completed screening"
+NOT_ASSESSED = "Risk not yet assessed (screening not complete)"
 
 
 def summary_lines(rec: Recommendation) -> list[tuple[str, str]]:
@@ -20,8 +19,13 @@ def summary_lines(rec: Recommendation) -> list[tuple[str, str]]:
     signposting), each with its reason."""
     voc = vocabulary()
     out: list[tuple[str, str]] = []
-    for risk in rec.risks:
-        out.append(("risk", f"Risk: {risk.text}"))
+    for line in rec.risk_lines()[1:]:  # the library's own risk lines, risk first
+        text = line.strip()
+        if text.startswith("!"):
+            text = text.lstrip("! ")
+            out.append(("risk", text if text.startswith("Risk") else f"Risk: {text}"))
+        else:
+            out.append(("note", text))
     out.append(("head", f"Eligibility: {rec.eligibility.summary}"))
     if not rec.screened and rec.recommendable:
         out.append(("note", rec.PROVISIONAL))
@@ -79,11 +83,13 @@ def snapshot_html(formulation: Any) -> str:
 
 def case_risk_flag(case: Case, as_of: date) -> str:
     """One case's risk flags in words; never 'no risk' for a case not yet screened."""
-    screening = case.screening
-    if screening is None or screening.completed is None or screening.completed > as_of:
-        return NOT_ASSESSED
-    risks = recommend(case, as_of=as_of).risks
-    return "; ".join(f"{r.label} ({r.severity})" for r in risks) if risks else "none flagged at screening"
+    from ..rules.risk import risk_status
+
+    status = risk_status(case, as_of)
+    recorded = [f"{r.label} ({r.level}{', OUT OF DATE' if r.out_of_date else ''})" for r in status.risks]
+    if not status.assessed:
+        return "; ".join([NOT_ASSESSED, *recorded])
+    return "; ".join(recorded) if recorded else "No risk recorded at the completed screening"
 
 
 def risk_flags(store: Any, case_ids: Iterable[str], as_of: date) -> dict[str, str]:
