@@ -41,6 +41,11 @@ demo: setup
 	@echo "Synthetic caseload: $(DEMO)/demo.sqlite"
 	@echo "Reports (open in a browser): $(DEMO)/reports/  e.g. $(DEMO)/reports/TSW-900001_formulation.html"
 	@echo "Caseload review:             $$(ls $(DEMO)/reports/caseload_review_*.html)"
+	@echo
+	@echo "The workbench (forms in the browser, this machine only), as the demo's worker:"
+	@echo "  $(BIN)/pip install -e '.[app]'"
+	@echo "  $(BIN)/tswt app --store $(DEMO)/demo.sqlite --user c.mensah"
+	@echo "then open the address it prints. In JupyterLab: notebooks/workbench.ipynb"
 
 test: setup-test
 	$(BIN)/python -m pytest
