@@ -307,6 +307,21 @@ def test_formulation_draft_override_needs_reason_submit_and_signoff(app, case_st
     assert "dr.k.osei" in reviewer.audit.log.value and "signed off" in reviewer.audit.log.value
 
 
+@pytest.mark.slow
+# The view runs the report in a thread of this process (the CLI uses worker processes),
+# so papermill's own deprecation warning reaches this test run.
+@pytest.mark.filterwarnings("ignore:Passing unrecognized arguments to super:DeprecationWarning")
+def test_reports_view_produces_the_open_case_report_to_download(app, case_store):
+    app.open_case("TSW-000123", tab="Reports")
+    view = app.reports
+    view.kind.widget.value = "outcomes"
+    files = view.produce()
+    assert [f.name for f in files] == ["TSW-000123_outcomes.html"], view.form.banner.value
+    assert "TSW-000123" in files[0].read_text()
+    assert "download='TSW-000123_outcomes.html'" in view.downloads.value
+    assert view.downloads.value.count("href='data:text/html;base64,") == 1
+
+
 # -- caseload, the app, labels, hostile text ----------------------------------------------
 
 

@@ -141,6 +141,8 @@ def test_a_validation_error_beside_its_field_and_hostile_text_inert(browser, app
     context, page, dialogs = open_app(browser, apps["worker"])
     page.get_by_role("tab", name="Referral").click()
     page.get_by_label("Case-management ref").fill(HOSTILE)
+    page.keyboard.press("Tab")  # keyboard navigation: the next field in reading order
+    assert page.evaluate("document.activeElement.id") == page.get_by_label("Date of birth").get_attribute("id")
     page.get_by_label("Date of birth").fill("2014-02-01")
     page.get_by_role("button", name="Save referral").click()
     error = page.locator(".widget-text", has=page.get_by_label("Case-management ref")).locator("xpath=..").get_by_role("alert")
