@@ -18,8 +18,9 @@ from __future__ import annotations
 import copy
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any, Callable, Iterable
 
 import ipywidgets as w
@@ -28,9 +29,36 @@ from ..errors import Problem, ProblemsError, StaleEdit, TswtError, ValidationFai
 from ..model import Case, case_from_data, case_to_data, vocabulary
 
 _INDEX = re.compile(r"\[(\d+)\]")
-WIDE = w.Layout(width="32em")
-TEXT_AREA = w.Layout(width="32em", height="5em")
 STYLE = {"description_width": "14em"}
+
+
+@lru_cache(maxsize=None)
+def shared(kind: str) -> w.Widget:
+    """One layout or style model shared by every input of a kind, made on first use.
+
+    Each ipywidget otherwise brings its own Layout and Style models, and the browser
+    builds every model: sharing them roughly thirds what a form costs to show. Never
+    change a shared one (a widget whose layout changes, e.g. to hide it, gets its own).
+    """
+    from ipywidgets.widgets.widget_bool import CheckboxStyle
+    from ipywidgets.widgets.widget_description import DescriptionStyle
+    from ipywidgets.widgets.widget_string import TextStyle
+
+    makers: dict[str, Callable[[], w.Widget]] = {
+        "wide": lambda: w.Layout(width="32em"),
+        "area": lambda: w.Layout(width="32em", height="5em"),
+        "date": lambda: w.Layout(width="26em"),
+        "auto": lambda: w.Layout(width="auto"),
+        "box": lambda: w.Layout(margin="0 0 2px 0"),
+        "plain": lambda: w.Layout(),
+        "text_style": lambda: TextStyle(description_width="14em"),
+        "style": lambda: DescriptionStyle(description_width="14em"),
+        "check_style": lambda: CheckboxStyle(description_width="initial"),
+        "button_style": lambda: w.ButtonStyle(),
+    }
+    if kind.startswith("width:"):
+        return w.Layout(width=kind.split(":", 1)[1])
+    return makers[kind]()
 
 
 def inert(text: Any) -> str:
@@ -63,16 +91,32 @@ def label_of(list_name: str, term: str) -> str:
 
 @dataclass
 class Field:
-    """One input, the record field it fills, and its error line."""
+    """One input, the record field it fills, and its error line beside it (made when
+    first needed: most inputs never show one)."""
 
     path: str
     widget: w.Widget
     to_record: Callable[[Any], Any] | None = None
-    error: w.HTML = field(default_factory=lambda: w.HTML(""))
+    _error: w.HTML | None = None
+    _box: w.VBox | None = None
 
     @property
-    def box(self) -> w.Widget:
-        return w.VBox([self.widget, self.error], layout=w.Layout(margin="0 0 2px 0"))
+    def box(self) -> w.VBox:
+        if self._box is None:
+            self._box = w.VBox([self.widget] + ([self._error] if self._error is not None else []), layout=shared("box"))
+        return self._box
+
+    @property
+    def error(self) -> w.HTML:
+        if self._error is None:
+            self._error = w.HTML("", layout=shared("plain"))
+            if self._box is not None:
+                self._box.children = (*self._box.children, self._error)
+        return self._error
+
+    @property
+    def has_error(self) -> bool:
+        return self._error is not None and bool(self._error.value)
 
     def record_value(self) -> Any:
         value = self.widget.value
@@ -151,7 +195,8 @@ class Form:
     def clear(self) -> None:
         self.banner.value = ""
         for item in self.fields.values():
-            item.error.value = ""
+            if item.has_error:
+                item.error.value = ""
 
     def show_problems(self, problems: Iterable[Problem], heading: str = "Not saved: fix the fields marked below.") -> int:
         """Put each problem beside its field; what has no field goes in the banner.
@@ -282,36 +327,42 @@ def base_record(case: Case | None) -> dict[str, Any]:
 
 
 def text(description: str, value: str = "", placeholder: str = "") -> w.Text:
-    return w.Text(value=value, description=description, placeholder=placeholder, layout=WIDE, style=STYLE)
+    return w.Text(value=value, description=description, placeholder=placeholder, layout=shared("wide"), style=shared("text_style"))
 
 
 def area(description: str, value: str = "", placeholder: str = "") -> w.Textarea:
-    return w.Textarea(value=value, description=description, placeholder=placeholder, layout=TEXT_AREA, style=STYLE)
+    return w.Textarea(value=value, description=description, placeholder=placeholder, layout=shared("area"),
+                      style=shared("text_style"))
 
 
 def day(description: str, value: date | None = None) -> w.DatePicker:
-    return w.DatePicker(value=value, description=description, style=STYLE, layout=w.Layout(width="26em"))
+    return w.DatePicker(value=value, description=description, style=shared("style"), layout=shared("date"))
 
 
 def check(description: str, value: bool = False) -> w.Checkbox:
     """A labelled checkbox whose label is shown whole."""
-    return w.Checkbox(value=value, description=description, indent=False, layout=w.Layout(width="auto"),
-                      style={"description_width": "initial"})
+    return w.Checkbox(value=value, description=description, indent=False, layout=shared("auto"), style=shared("check_style"))
 
 
 def dropdown(description: str, options: list[tuple[str, Any]], value: Any = None) -> w.Dropdown:
     """A labelled choice; with no ``value``, the first option is chosen."""
     chosen = value if value is not None or not options else options[0][1]
-    return w.Dropdown(options=options, value=chosen, description=description, layout=WIDE, style=STYLE)
+    return w.Dropdown(options=options, value=chosen, description=description, layout=shared("wide"), style=shared("style"))
+
+
+def several(description: str, options: list[tuple[str, Any]], rows: int = 7) -> w.SelectMultiple:
+    """A labelled choice of several (keyboard: arrows, shift and ctrl)."""
+    return w.SelectMultiple(options=options, description=description, rows=rows, layout=shared("plain"), style=shared("style"))
 
 
 def button(description: str, style: str = "", tooltip: str = "") -> w.Button:
+    """A button; it has its own layout, so it can be hidden."""
     return w.Button(description=description, button_style=style, tooltip=tooltip or description,
-                    layout=w.Layout(width="auto"))
+                    layout=w.Layout(width="auto"), style=shared("button_style"))
 
 
 def heading(title: str, level: int = 3) -> w.HTML:
-    return w.HTML(f"<h{level} style='margin:8px 0 4px 0'>{inert(title)}</h{level}>")
+    return w.HTML(f"<h{level} style='margin:8px 0 4px 0'>{inert(title)}</h{level}>", layout=shared("plain"))
 
 
 def stale_panel(exc: StaleEdit, theirs: Callable[[], str], rebase: Callable[[], None]) -> w.VBox:

@@ -15,7 +15,7 @@ import ipywidgets as w
 
 from ..rules.timeline import STATE_LABELS
 from ..store import CaseStore
-from ._forms import button, check, dropdown, inert
+from ._forms import button, check, dropdown, inert, shared
 from .summary import risk_flags
 
 PAGE = 20
@@ -47,8 +47,10 @@ class CaseloadView:
         self._frame: Any = None
         # Widgets for one page, built once and refilled (no widget churn on paging).
         self.open_buttons = [button("", tooltip="Open this case") for _ in range(PAGE)]
-        self.cells = [[w.Label("") for _ in COLUMNS[1:]] for _ in range(PAGE)]
-        self.rows = [w.HBox([b, *(self._cell(c, i + 1) for i, c in enumerate(cells))]) for b, cells in zip(self.open_buttons, self.cells)]
+        for b in self.open_buttons:
+            b.layout.width = _WIDTHS[0]
+        self.cells = [[w.Label("", layout=shared(f"width:{_WIDTHS[i + 1]}")) for i in range(len(COLUMNS) - 1)] for _ in range(PAGE)]
+        self.rows = [w.HBox([b, *cells], layout=w.Layout()) for b, cells in zip(self.open_buttons, self.cells)]
         header = w.HBox([self._head(title, i) for i, (_key, title) in enumerate(COLUMNS)])
         for i, b in enumerate(self.open_buttons):
             b.on_click(lambda _b, i=i: self._open(i))
@@ -63,13 +65,8 @@ class CaseloadView:
         self.refresh(reset=True)
 
     @staticmethod
-    def _cell(label: w.Label, column: int) -> w.Label:
-        label.layout = w.Layout(width=_WIDTHS[column])
-        return label
-
-    @staticmethod
     def _head(title: str, column: int) -> w.HTML:
-        return w.HTML(f"<b>{inert(title)}</b>", layout=w.Layout(width=_WIDTHS[column]))
+        return w.HTML(f"<b>{inert(title)}</b>", layout=shared(f"width:{_WIDTHS[column]}"))
 
     # -- data ------------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from ..errors import OverrideError, Problem, ValidationFailed
 from ..model import FIVE_PS, Override, validation_problems, vocabulary
 from ..store import CaseStore
 from ._base import CaseView
-from ._forms import check, STYLE, TEXT_AREA, area, button, dropdown, heading, message_html, text
+from ._forms import area, button, check, dropdown, heading, message_html, shared, text
 from .summary import snapshot_html
 
 P_TITLES = {"presenting": "Presenting problems", "predisposing": "Predisposing factors", "precipitating": "Precipitating factors",
@@ -47,7 +47,7 @@ class FormulationView(CaseView):
         self.readiness = add("next_stage_readiness", area("Ready for the next stage when"))
         self.accept = add("decision.accepted", w.RadioButtons(
             options=[("Accept the recommendation", True), ("Override part of it", False)], value=True,
-            description="Recommendation", style=STYLE))
+            description="Recommendation", style=shared("style")))
         self.part = add("decision.part", dropdown("Part to override", PARTS))
         self.value = add("decision.value", text("Chosen instead", placeholder="e.g. 3, or: Fostering Surgery, Life Story Clinic"))
         self.reason = add("decision.reason", area("Reason for the override"))
@@ -77,7 +77,7 @@ class FormulationView(CaseView):
         n = len(self.entries[p]) + 1
         where = "suggested from the screening" if origin == "screening" else "your point"
         keep = check(f"Keep {P_TITLES[p].lower()} {n} ({where})", True)
-        body = w.Textarea(value=value, description=f"{P_TITLES[p]} {n}", layout=TEXT_AREA, style=STYLE)
+        body = area(f"{P_TITLES[p]} {n}", value)
         field = self.form.add(f"five_ps.{p}[{len(self.entries[p])}].text", body)
         keep.observe(lambda c, body=body: setattr(body, "disabled", not c["new"]), names="value")
         self.entries[p].append((keep, body, origin, ref))

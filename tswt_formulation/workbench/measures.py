@@ -16,7 +16,7 @@ from ..measures import load_measure, score_administrations
 from ..model import case_to_data
 from ..store import CaseStore
 from ._base import CaseView
-from ._forms import STYLE, base_record, button, day, dropdown, heading, message_html, table_html, text
+from ._forms import base_record, button, day, dropdown, heading, message_html, shared, table_html, text
 
 TIMEPOINTS = [("Baseline", "baseline"), *[(f"Review {n}", f"review {n}") for n in range(1, 9)], ("Closure", "closure")]
 SDQ_INFORMANTS = [("Parent or carer", "parent"), ("Teacher", "teacher"), ("Child or young person (self-report)", "self")]
@@ -48,7 +48,7 @@ class MeasuresView(CaseView):
         for item in self.sdq.items:
             label = f"Item {item.id}" if item.id.isdigit() else IMPACT_LABELS.get(item.id, item.id)
             radio = w.RadioButtons(options=_coding_options(self.sdq, item.id), value=None, description=label,
-                                   orientation="horizontal", style=STYLE)
+                                   orientation="horizontal", style=shared("style"), layout=shared("plain"))
             self.items[item.id] = add(f"sdq.responses.{item.id}", radio).widget
         self.scores = w.HTML("")
         self.save_sdq = button("Save SDQ", "primary")

@@ -15,7 +15,7 @@ from ..model import CASE_ID_PATTERN, Case
 from ..rules import check_eligibility
 from ..store import CaseStore
 from ._base import CaseView
-from ._forms import check, area, button, choices, day, dropdown, form_to_case, heading, inert, label_of, message_html, text
+from ._forms import area, button, check, choices, day, dropdown, form_to_case, heading, inert, label_of, message_html, several, shared, text
 
 DECISIONS = [("Pending", "pending"), ("Accepted", "accepted"), ("Not accepted", "not_accepted")]
 
@@ -50,7 +50,7 @@ class ReferralView(CaseView):
             add("child.legal_status_history[0].end", day("Previous status to")),
             add("child.placement.type", dropdown("Placement", choices("placement_type", "- none recorded -"))),
             add("child.placement.start", day("Placement since")),
-            add("child.placement.moves_last_12_months", w.BoundedIntText(value=0, min=0, max=100, description="Moves, last 12 months")),
+            add("child.placement.moves_last_12_months", w.BoundedIntText(value=0, min=0, max=100, description="Moves, last 12 months", layout=shared("wide"), style=shared("style"))),
             add("child.placement.breakdowns[0].date", day("Breakdown date")),
             add("child.placement.breakdowns[0].note", text("Breakdown note")),
             add("child.placement.breakdowns[1].date", day("Earlier breakdown")),
@@ -76,7 +76,7 @@ class ReferralView(CaseView):
             add("referral.decision.outcome", dropdown("Decision", DECISIONS, "pending")),
             add("referral.decision.date", day("Decision date")),
             add("referral.decision.reasons", area("Decision reasons")),
-            add("referral.decision.alternatives", w.SelectMultiple(options=choices("signposting"), description="Alternatives recommended", rows=3)),
+            add("referral.decision.alternatives", several("Alternatives recommended", choices("signposting"), rows=3)),
             add("referral.allocation.worker", text("Allocated to", placeholder="worker (blank: not yet allocated)")),
             add("referral.allocation.date", day("Allocation date")),
         ]

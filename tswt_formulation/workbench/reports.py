@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,20 @@ MIME = {"html": "text/html", "pdf": "application/pdf"}
 def store_url(store: CaseStore) -> str:
     """Where the report notebooks open the store (the full URL, password included)."""
     return store.engine.url.render_as_string(hide_password=False)
+
+
+class _HereAndNow(Executor):
+    """Runs each job at once in the calling thread: the report kernel is then kept warm
+    for the next report of this session (the runner keeps one per thread) and shut down
+    when the session ends."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - handed to the runner, as a pool would
+            future.set_exception(exc)
+        return future
 
 
 class ReportsView(CaseView):
@@ -63,9 +77,8 @@ class ReportsView(CaseView):
         extra = {"version": "latest"} if kind == "formulation" and self.latest.widget.value else {}
         self.form.banner.value = message_html(f"Producing the {kind} report of {self.case.case_id}...", "note")
         try:
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                summary = run_reports([self.case.case_id], kind, store_url(self.store), self.out_dir, executor=pool,
-                                      formats=self.formats.widget.value, as_of=self.as_of, progress=False, extra=extra)
+            summary = run_reports([self.case.case_id], kind, store_url(self.store), self.out_dir, executor=_HereAndNow(),
+                                  formats=self.formats.widget.value, as_of=self.as_of, progress=False, extra=extra)
         except TswtError as exc:
             self.form.show_error(exc)
             return []

@@ -17,87 +17,115 @@ from ..model import case_to_data, vocabulary
 from ..rules import recommend
 from ..store import CaseStore
 from ._base import CaseView
-from ._forms import (STYLE, TEXT_AREA, area, base_record, button, check, choices, day, dropdown, form_to_case, heading, merge,
-                     message_html, text)
+from ._forms import (area, base_record, button, check, choices, day, dropdown, form_to_case, heading, merge, message_html,
+                     several, shared, text)
 from .summary import summary_html
 
 
 class _Row:
-    """One vocabulary term: a checkbox in words and, once ticked, its details."""
+    """One vocabulary term: a checkbox in words and, once ticked, its details (built on
+    first tick: a screening lists every term, a child has a few)."""
 
-    def __init__(self, view: "ScreeningView", kind: str, term: str, label: str, graded: bool) -> None:
-        prefix = f"screening.{kind}.{term}"
-        add = view.form.add
-        self.term = term
-        self.chosen = add(f"{prefix}.chosen", check(label)).widget
-        self.evidence = add(f"{prefix}.evidence", w.Textarea(description=f"Evidence: {label}", layout=TEXT_AREA, style=STYLE))
-        self.sources = add(f"{prefix}.sources", w.SelectMultiple(options=choices("source"), description=f"Sources: {label}", rows=7, style=STYLE))
-        parts = [self.evidence, self.sources]
-        self.frequency = self.severity = None
-        if graded:
-            self.frequency = add(f"{prefix}.frequency", dropdown(f"How often: {label}", choices("frequency")))
-            self.severity = add(f"{prefix}.severity", dropdown(f"Severity: {label}", choices("severity")))
-            parts += [self.frequency, self.severity]
-        self.details = w.VBox([p.box for p in parts], layout=w.Layout(margin="0 0 6px 2em", display="none"))
-        self.widget = w.VBox([view.form.fields[f"{prefix}.chosen"].box, self.details])
+    key = ""
+
+    def __init__(self, view: "ScreeningView", prefix: str, label: str) -> None:
+        self.view, self.prefix, self.label = view, prefix, label
+        self.chosen = view.form.add(f"{prefix}.chosen", check(self.title())).widget
+        self.fields: list[Any] = []
+        self.details = w.VBox([], layout=w.Layout(margin="0 0 6px 2em", display="none"))
+        self.widget = w.VBox([view.form.fields[f"{prefix}.chosen"].box, self.details], layout=shared("plain"))
         self.chosen.observe(self._toggle, names="value")
 
-    def _toggle(self, _change: Any = None) -> None:
-        self.details.layout.display = "" if self.chosen.value else "none"
+    def title(self) -> str:
+        return self.label
 
-    def record(self, key: str) -> dict[str, Any]:
-        out: dict[str, Any] = {key: self.term, "evidence": self.evidence.widget.value, "sources": list(self.sources.widget.value)}
-        if self.frequency is not None and self.severity is not None:
-            out.update(frequency=self.frequency.widget.value, severity=self.severity.widget.value)
-        return out
+    def inputs(self) -> list[tuple[str, Any]]:  # pragma: no cover - each kind of row says
+        raise NotImplementedError
 
-    def fill(self, entry: dict[str, Any] | None) -> None:
-        self.chosen.value = entry is not None
-        entry = entry or {}
-        self.evidence.widget.value = entry.get("evidence", "")
-        self.sources.widget.value = tuple(entry.get("sources", ()))
-        if self.frequency is not None and self.severity is not None:
-            self.frequency.widget.value = entry.get("frequency", self.frequency.widget.options[0][1])
-            self.severity.widget.value = entry.get("severity", self.severity.widget.options[0][1])
-        self._toggle()
+    def _build(self) -> None:
+        if self.fields:
+            return
+        for name, widget in self.inputs():
+            field = self.view.form.add(f"{self.prefix}.{name}", widget)
+            self.view.watch(field)
+            self.fields.append(field)
+        self.details.children = [f.box for f in self.fields]
 
-
-class _RiskRow:
-    """One kind of risk: a checkbox in words and, once ticked, what a safety plan records."""
-
-    def __init__(self, view: "ScreeningView", kind: str, label: str) -> None:
-        prefix = f"screening.risk.{kind}"
-        add = view.form.add
-        self.kind = kind
-        self.chosen = add(f"{prefix}.chosen", check(f"Risk: {label}")).widget
-        self.evidence = add(f"{prefix}.evidence", w.Textarea(description=f"Evidence: {label}", layout=TEXT_AREA, style=STYLE))
-        self.reported_by = add(f"{prefix}.reported_by", w.SelectMultiple(options=choices("source"), description=f"Reported by: {label}", rows=7, style=STYLE))
-        self.recorded = add(f"{prefix}.recorded", day(f"Recorded on: {label}", view.as_of))
-        self.level = add(f"{prefix}.level", dropdown(f"Level: {label}", choices("risk_level")))
-        self.safety_plan = add(f"{prefix}.safety_plan", check(f"Safety plan in place: {label}"))
-        self.holder = add(f"{prefix}.safety_plan_holder", text(f"Safety plan held by: {label}"))
-        self.review_due = add(f"{prefix}.review_due", day(f"Review due: {label}"))
-        parts = [self.evidence, self.reported_by, self.recorded, self.level, self.safety_plan, self.holder, self.review_due]
-        self.fields = parts
-        self.details = w.VBox([p.box for p in parts], layout=w.Layout(margin="0 0 6px 2em", display="none"))
-        self.widget = w.VBox([view.form.fields[f"{prefix}.chosen"].box, self.details])
-        self.chosen.observe(self._toggle, names="value")
+    def field(self, name: str) -> Any:
+        self._build()
+        return self.view.form.fields[f"{self.prefix}.{name}"]
 
     def _toggle(self, _change: Any = None) -> None:
+        if self.chosen.value:
+            self._build()
         self.details.layout.display = "" if self.chosen.value else "none"
 
     def record(self) -> dict[str, Any]:
-        out = {"kind": self.kind, **{f.path.rsplit(".", 1)[1]: f.record_value() for f in self.fields}}
+        self._build()
+        out = {self.key: self.prefix.rsplit(".", 1)[1], **{f.path.rsplit(".", 1)[1]: f.record_value() for f in self.fields}}
         return {k: v for k, v in out.items() if v is not None}
 
-    def fill(self, entry: dict[str, Any] | None, as_of: date) -> None:
+    def defaults(self) -> dict[str, Any]:
+        return {}
+
+    def fill(self, entry: dict[str, Any] | None) -> None:
+        if entry is not None:
+            self._build()
+        if self.fields:
+            values = {**self.defaults(), **(entry or {})}
+            for f in self.fields:
+                f.fill(values.get(f.path.rsplit(".", 1)[1]))
         self.chosen.value = entry is not None
-        entry = entry or {}
-        for f in self.fields:
-            key = f.path.rsplit(".", 1)[1]
-            default = {"recorded": as_of.isoformat(), "level": self.level.widget.options[0][1]}.get(key)
-            f.fill(entry.get(key, default))
         self._toggle()
+
+
+class _FactorRow(_Row):
+    key = "factor"
+
+    def inputs(self) -> list[tuple[str, Any]]:
+        return [("evidence", area(f"Evidence: {self.label}")), ("sources", several(f"Sources: {self.label}", choices("source")))]
+
+    evidence = property(lambda self: self.field("evidence"))
+    sources = property(lambda self: self.field("sources"))
+
+
+class _BehaviourRow(_FactorRow):
+    key = "behaviour"
+
+    def inputs(self) -> list[tuple[str, Any]]:
+        return [*super().inputs(), ("frequency", dropdown(f"How often: {self.label}", choices("frequency"))),
+                ("severity", dropdown(f"Severity: {self.label}", choices("severity")))]
+
+    def defaults(self) -> dict[str, Any]:
+        return {"frequency": "rarely", "severity": "mild"}
+
+    frequency = property(lambda self: self.field("frequency"))
+    severity = property(lambda self: self.field("severity"))
+
+
+class _RiskRow(_Row):
+    """One kind of risk: what a safety plan records."""
+
+    key = "kind"
+
+    def title(self) -> str:
+        return f"Risk: {self.label}"
+
+    def inputs(self) -> list[tuple[str, Any]]:
+        label = self.label
+        return [("evidence", area(f"Evidence: {label}")), ("reported_by", several(f"Reported by: {label}", choices("source"))),
+                ("recorded", day(f"Recorded on: {label}", self.view.as_of)), ("level", dropdown(f"Level: {label}", choices("risk_level"))),
+                ("safety_plan", check(f"Safety plan in place: {label}")), ("safety_plan_holder", text(f"Safety plan held by: {label}")),
+                ("review_due", day(f"Review due: {label}"))]
+
+    def defaults(self) -> dict[str, Any]:
+        return {"recorded": self.view.as_of.isoformat(), "level": "low"}
+
+    reported_by = property(lambda self: self.field("reported_by"))
+    level = property(lambda self: self.field("level"))
+    safety_plan = property(lambda self: self.field("safety_plan"))
+    holder = property(lambda self: self.field("safety_plan_holder"))
+    review_due = property(lambda self: self.field("review_due"))
 
 
 class ScreeningView(CaseView):
@@ -109,9 +137,9 @@ class ScreeningView(CaseView):
         add = self.form.add
         self.started = add("screening.started", day("Screening started"))
         self.completed = add("screening.completed", day("Screening completed"))
-        self.history = {t: _Row(self, "history", t, label, graded=False) for t, label in voc["history_factor"].terms.items()}
-        self.behaviours = {t: _Row(self, "behaviour", t, label, graded=True) for t, label in voc["presenting_behaviour"].terms.items()}
-        self.risks = {t: _RiskRow(self, t, label) for t, label in voc["risk_kind"].terms.items()}
+        self.history = {t: _FactorRow(self, f"screening.history.{t}", label) for t, label in voc["history_factor"].terms.items()}
+        self.behaviours = {t: _BehaviourRow(self, f"screening.behaviour.{t}", label) for t, label in voc["presenting_behaviour"].terms.items()}
+        self.risks = {t: _RiskRow(self, f"screening.risk.{t}", label) for t, label in voc["risk_kind"].terms.items()}
         self.life_story = add("screening.life_story_work", dropdown("Life story work", choices("life_story_work")))
         self.child_voice = add("screening.child_voice", area("The child's voice", placeholder="In the child's own words"))
         self.carer_views = add("screening.carer_views", area("The carers' views"))
@@ -124,7 +152,7 @@ class ScreeningView(CaseView):
         self._bands: dict[str, str] = {}
         self._filling = False
         for item in self.form.fields.values():
-            item.widget.observe(lambda _c: self.update_recommendation(), names="value")
+            self.watch(item)
         form_box = w.VBox([
             self.title, self.form.banner, self.stale, self.started.box, self.completed.box,
             heading("History factors"), *[r.widget for r in self.history.values()],
@@ -137,6 +165,9 @@ class ScreeningView(CaseView):
                        layout=w.Layout(margin="0 0 0 2em", border="1px solid #ccc", padding="4px 8px"))
         self.widget = w.HBox([form_box, panel])
         self.panel.value = message_html(self.empty_text, "note")
+
+    def watch(self, item: Any) -> None:
+        item.widget.observe(lambda _c: self.update_recommendation(), names="value")
 
     # -- the record --------------------------------------------------------------------
 
@@ -152,7 +183,7 @@ class ScreeningView(CaseView):
             for term, row in rows.items():
                 if row.chosen.value:
                     aliases[f"screening.{listed}[{len(entries)}]"] = f"screening.{kind}.{term}"
-                    entries.append(row.record(key))
+                    entries.append(row.record())
             screening[listed] = entries
         risks = []
         for kind, risk in self.risks.items():
@@ -195,7 +226,7 @@ class ScreeningView(CaseView):
             row.fill(by_behaviour.get(term))
         by_kind = {r["kind"]: r for r in data.get("risks", [])}
         for kind, risk in self.risks.items():
-            risk.fill(by_kind.get(kind), self.as_of)
+            risk.fill(by_kind.get(kind))
         self.life_story.fill(data.get("life_story_work", "not_started"))
         self.child_voice.fill(data.get("child_voice", ""))
         self.carer_views.fill(data.get("carer_views", ""))
