@@ -42,7 +42,7 @@ def shared(kind: str) -> w.Widget:
     """
     from ipywidgets.widgets.widget_bool import CheckboxStyle
     from ipywidgets.widgets.widget_description import DescriptionStyle
-    from ipywidgets.widgets.widget_string import TextStyle
+    from ipywidgets.widgets.widget_string import LabelStyle, TextStyle
 
     makers: dict[str, Callable[[], w.Widget]] = {
         "wide": lambda: w.Layout(width="32em"),
@@ -55,6 +55,7 @@ def shared(kind: str) -> w.Widget:
         "style": lambda: DescriptionStyle(description_width="14em"),
         "check_style": lambda: CheckboxStyle(description_width="initial"),
         "button_style": lambda: w.ButtonStyle(),
+        "label_style": lambda: LabelStyle(),
     }
     if kind.startswith("width:"):
         return w.Layout(width=kind.split(":", 1)[1])

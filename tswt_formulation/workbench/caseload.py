@@ -46,10 +46,12 @@ class CaseloadView:
         self.page = 0
         self._frame: Any = None
         # Widgets for one page, built once and refilled (no widget churn on paging).
-        self.open_buttons = [button("", tooltip="Open this case") for _ in range(PAGE)]
-        for b in self.open_buttons:
-            b.layout.width = _WIDTHS[0]
-        self.cells = [[w.Label("", layout=shared(f"width:{_WIDTHS[i + 1]}")) for i in range(len(COLUMNS) - 1)] for _ in range(PAGE)]
+        # Page widgets share their layouts and styles (fewer models for the browser to
+        # build); a row is hidden through its own box's layout.
+        self.open_buttons = [w.Button(description="", tooltip="Open this case", layout=shared(f"width:{_WIDTHS[0]}"),
+                                      style=shared("button_style")) for _ in range(PAGE)]
+        self.cells = [[w.Label("", layout=shared(f"width:{_WIDTHS[i + 1]}"), style=shared("label_style"))
+                       for i in range(len(COLUMNS) - 1)] for _ in range(PAGE)]
         self.rows = [w.HBox([b, *cells], layout=w.Layout()) for b, cells in zip(self.open_buttons, self.cells)]
         header = w.HBox([self._head(title, i) for i, (_key, title) in enumerate(COLUMNS)])
         for i, b in enumerate(self.open_buttons):
@@ -84,7 +86,7 @@ class CaseloadView:
     @property
     def shown_ids(self) -> list[str]:
         """The case ids on the page shown, in order."""
-        return [b.description for b in self.open_buttons if b.layout.display != "none"]
+        return [b.description for b, row in zip(self.open_buttons, self.rows) if row.layout.display != "none"]
 
     def _show_page(self) -> None:
         frame = self._frame
@@ -99,11 +101,9 @@ class CaseloadView:
         for i, (b, cells) in enumerate(zip(self.open_buttons, self.cells)):
             if i >= len(records):
                 self.rows[i].layout.display = "none"
-                b.layout.display = "none"
                 continue
             r = records[i]
             self.rows[i].layout.display = ""
-            b.layout.display = ""
             b.description = r["case_id"]
             b.tooltip = f"Open case {r['case_id']}"
             b.button_style = "danger" if r["overdue"] else ""
