@@ -18,14 +18,14 @@ import pytest
 
 pytest.importorskip("ipywidgets", reason="the workbench needs the app extra (pip install -e '.[app]')")
 
-import ipywidgets as w  # noqa: E402
+import ipywidgets as w
 
-from tswt_formulation import open_store  # noqa: E402
-from tswt_formulation.model import case_from_data  # noqa: E402
-from tswt_formulation.workbench import App  # noqa: E402
-from tswt_formulation.workbench._forms import Form, field_for, inert  # noqa: E402
+from tswt_formulation import open_store
+from tswt_formulation.model import case_from_data
+from tswt_formulation.workbench import App
+from tswt_formulation.workbench._forms import Form, field_for, inert
 
-from .conftest import AS_OF  # noqa: E402
+from .conftest import AS_OF
 
 WORKER, REVIEWER = "c.mensah", "dr.k.osei"
 HOSTILE = "<script>alert('x')</script><img src=x onerror=alert(1)>"

@@ -4,15 +4,26 @@ the typed values kept), and telling the app when the case changed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 import ipywidgets as w
 
 from ..errors import StaleEdit, TswtError, ValidationFailed
 from ..model import Case
 from ..store import CaseStore
-from ._forms import Form, _get, base_record, form_to_case, inert, merge, message_html, stale_panel, table_html
+from ._forms import (
+    Form,
+    _get,
+    base_record,
+    form_to_case,
+    inert,
+    merge,
+    message_html,
+    stale_panel,
+    table_html,
+)
 
 
 class CaseView:

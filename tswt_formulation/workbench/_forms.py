@@ -18,10 +18,11 @@ from __future__ import annotations
 import copy
 import html
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
-from typing import Any, Callable, Iterable
+from functools import cache
+from typing import Any
 
 import ipywidgets as w
 
@@ -32,7 +33,7 @@ _INDEX = re.compile(r"\[(\d+)\]")
 STYLE = {"description_width": "14em"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def shared(kind: str) -> w.Widget:
     """One layout or style model shared by every input of a kind, made on first use.
 
@@ -175,7 +176,7 @@ class Form:
         library says the field is missing rather than malformed)."""
         out: dict[str, Any] = {}
         absent = [g for g, key in self.groups.items() if self.fields[key].record_value() in (None, "")]
-        within = lambda path: any(path == g or path.startswith(g + ".") for g in absent)  # noqa: E731
+        within = lambda path: any(path == g or path.startswith(g + ".") for g in absent)
         lists = [p for p in self.lists if not within(p)]
         for path in lists:
             _set(out, path, [])

@@ -8,8 +8,9 @@ cases on the page shown are read whole, for their risk flags.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 import ipywidgets as w
 

@@ -16,7 +16,17 @@ from ..measures import load_measure, score_administrations
 from ..model import case_to_data
 from ..store import CaseStore
 from ._base import CaseView
-from ._forms import base_record, button, day, dropdown, heading, message_html, shared, table_html, text
+from ._forms import (
+    base_record,
+    button,
+    day,
+    dropdown,
+    heading,
+    message_html,
+    shared,
+    table_html,
+    text,
+)
 
 TIMEPOINTS = [("Baseline", "baseline"), *[(f"Review {n}", f"review {n}") for n in range(1, 9)], ("Closure", "closure")]
 SDQ_INFORMANTS = [("Parent or carer", "parent"), ("Teacher", "teacher"), ("Child or young person (self-report)", "self")]

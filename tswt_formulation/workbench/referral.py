@@ -5,8 +5,9 @@ signposting."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 import ipywidgets as w
 
@@ -15,7 +16,22 @@ from ..model import CASE_ID_PATTERN, Case
 from ..rules import check_eligibility
 from ..store import CaseStore
 from ._base import CaseView
-from ._forms import area, button, check, choices, day, dropdown, form_to_case, heading, inert, label_of, message_html, several, shared, text
+from ._forms import (
+    area,
+    button,
+    check,
+    choices,
+    day,
+    dropdown,
+    form_to_case,
+    heading,
+    inert,
+    label_of,
+    message_html,
+    several,
+    shared,
+    text,
+)
 
 DECISIONS = [("Pending", "pending"), ("Accepted", "accepted"), ("Not accepted", "not_accepted")]
 

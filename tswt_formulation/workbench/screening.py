@@ -17,8 +17,22 @@ from ..model import case_to_data, vocabulary
 from ..rules import recommend
 from ..store import CaseStore
 from ._base import CaseView
-from ._forms import (area, base_record, button, check, choices, day, dropdown, form_to_case, heading, merge, message_html,
-                     several, shared, text)
+from ._forms import (
+    area,
+    base_record,
+    button,
+    check,
+    choices,
+    day,
+    dropdown,
+    form_to_case,
+    heading,
+    merge,
+    message_html,
+    several,
+    shared,
+    text,
+)
 from .summary import summary_html
 
 
@@ -28,7 +42,7 @@ class _Row:
 
     key = ""
 
-    def __init__(self, view: "ScreeningView", prefix: str, label: str) -> None:
+    def __init__(self, view: ScreeningView, prefix: str, label: str) -> None:
         self.view, self.prefix, self.label = view, prefix, label
         self.chosen = view.form.add(f"{prefix}.chosen", check(self.title())).widget
         self.fields: list[Any] = []

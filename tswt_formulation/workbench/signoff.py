@@ -4,8 +4,9 @@ comment."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 import ipywidgets as w
 
@@ -109,9 +110,9 @@ class SignoffQueueView(CaseView):
 def _outcomes_html(case: Any, as_of: date) -> str:
     if not case.measures:
         return message_html("No measures recorded.", "note")
-    from ..measures.outcomes import case_scores
-
     import pandas as pd
+
+    from ..measures.outcomes import case_scores
 
     scored = case_scores([case]).sort_values(["measure", "date"])
     rows = []

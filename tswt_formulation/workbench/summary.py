@@ -3,8 +3,9 @@ words, risks first. One place, so the library's own short summary can replace it
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
-from typing import Any, Iterable
+from typing import Any
 
 from ..model import Case, vocabulary
 from ..rules.recommend import STAGE_NAMES, WAVE_NAMES, Recommendation
