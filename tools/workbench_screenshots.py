@@ -57,7 +57,7 @@ def main() -> None:
                 shot(page, "referral")
                 page.get_by_role("tab", name="My caseload").click()
                 page.get_by_role("button", name=case_id).click()
-                page.get_by_text(f"Case {case_id}").wait_for()
+                page.get_by_text(f"Open case: {case_id}").wait_for()
                 page.get_by_label("Risk: Going missing").check()
                 page.get_by_label("Reported by: Going missing").select_option(label="Carer")
                 page.get_by_label("Level: Going missing").select_option(label="High")
@@ -73,6 +73,7 @@ def main() -> None:
                 shot(page, "measures")
                 page.get_by_role("tab", name="Formulation").click()
                 draft = page.get_by_role("button", name="Draft the formulation from the screening")
+                draft.or_(page.get_by_text("(revision", exact=False)).first.wait_for()
                 if draft.is_visible():
                     draft.click()
                 page.get_by_text("(revision", exact=False).first.wait_for()

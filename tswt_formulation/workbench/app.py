@@ -82,9 +82,10 @@ class App:
     def _show_header(self) -> None:
         case = f"Open case: <b>{inert(self.open_id)}</b>" if self.open_id else "No case open"
         self.header.value = (
-            f"<div style='display:flex;gap:2em;align-items:baseline'><h2 style='margin:4px 0'>TSWT workbench</h2>"
+            f"<div style='display:flex;flex-wrap:wrap;gap:0 2em;align-items:baseline;white-space:nowrap'>"
+            f"<h2 style='margin:4px 0'>TSWT workbench</h2>"
             f"<span>Signed in as <b>{inert(self.user)}</b></span><span role='status'>{case}</span>"
-            f"<span style='color:#666'>Store: {inert(self.store.location)}; as of {self.as_of.isoformat()}</span></div>"
+            f"<span style='color:#666'>as of {self.as_of.isoformat()}; store {inert(self.store.location)}</span></div>"
         )
 
     def open_case(self, case_id: str, tab: str = "Screening") -> None:

@@ -63,7 +63,7 @@ class FormulationView(CaseView):
             heading("Decision on the recommendation"), self.accept.box, self.override_box,
             w.HBox([self.save_button, self.submit_button]),
         ])
-        self.widget = w.VBox([self.title, self.form.banner, self.stale, self.status, self.draft_button,
+        self.widget = w.VBox([self.title, self.form.banner, self.stale, self.status, w.HBox([self.draft_button]),
                               heading("Recommendation"), self.recommendation, self.editor])
         self.editor.layout.display = "none"
         self.draft_button.layout.display = "none"

@@ -58,7 +58,7 @@ class MeasuresView(CaseView):
         for item in self.sdq.items:
             label = f"Item {item.id}" if item.id.isdigit() else IMPACT_LABELS.get(item.id, item.id)
             radio = w.RadioButtons(options=_coding_options(self.sdq, item.id), value=None, description=label,
-                                   orientation="horizontal", style=shared("style"), layout=shared("plain"))
+                                   orientation="horizontal", style=shared("style"), layout=shared("width:62em"))
             self.items[item.id] = add(f"sdq.responses.{item.id}", radio).widget
         self.scores = w.HTML("")
         self.save_sdq = button("Save SDQ", "primary")
@@ -83,9 +83,9 @@ class MeasuresView(CaseView):
         self.widget = w.VBox([
             self.title, self.form.banner, self.stale, heading("SDQ"), self.informant.box, self.when.box, self.timepoint.box,
             self.version, w.HTML("<p>Items by number (the questionnaire's wording is licensed and not shown here).</p>"),
-            *item_boxes, self.scores, self.save_sdq,
+            *item_boxes, self.scores, w.HBox([self.save_sdq]),
             heading("Goal-Based Outcomes"), self.gbo_informant.box,
-            *[b for g in self.goals for b in (g[0].box, g[1].box, g[2].box)], self.save_gbo,
+            *[b for g in self.goals for b in (g[0].box, g[1].box, g[2].box)], w.HBox([self.save_gbo]),
             heading("Trajectory"), self.chart_note, self.chart,
         ])
         self._show_items()
