@@ -107,6 +107,27 @@ def test_export_ssda903_is_valid_under_every_rule(tmp_path, demo_cases):
           if looked_after_continuously([(p.status, p.start, p.end) for p in [c.child.legal_status, *c.child.legal_status_history]], 2026)}
     assert set(frame["CHILD"]) == la
     assert validate_oc2_sdq(frame, 2026, la) == []
+    # Read back as the DfE rules read dates: DD/MM/YYYY or blank. None blank, none moved.
+    dfe = pd.to_datetime(frame["DOB"], format="%d/%m/%Y", errors="coerce")
+    dob = {c.child.case_management_ref: c.child.date_of_birth for c in demo_cases}
+    assert dfe.notna().all() and dfe.dt.date.tolist() == [dob[c] for c in frame["CHILD"]]
+    # The demo records SDQ2-5 for some children; each is returned as recorded; SDQ1 by age.
+    recorded = {c.child.case_management_ref: r.reason for c in demo_cases for r in c.sdq_not_completed if r.collection_year == 2026}
+    assert sorted(recorded.values()) == ["SDQ2", "SDQ3", "SDQ4", "SDQ5"]
+    assert {c: frame.set_index("CHILD").loc[c, "SDQ_REASON"] for c in recorded} == recorded
+    assert set(frame["SDQ_REASON"].dropna()) == {"SDQ1", "SDQ2", "SDQ3", "SDQ4", "SDQ5"}
+    defaulted = ((frame["SDQ_REASON"] == "SDQ4") & ~frame["CHILD"].isin(recorded)).sum()
+    assert f"; {defaulted} given SDQ4 (other) because no reason is recorded for 2026; written to " in r.stderr
+    assert "not returned" not in r.stderr  # every reason the demo records is one the rules let through
+
+    r = CliRunner().invoke(cli, ["export", "ssda903", "--year", "2026", "--layout", "oc2", "--store", store])
+    assert r.exit_code == 0, r.stderr
+    full = pd.read_csv(io.StringIO(r.stdout), dtype=str, keep_default_na=False, na_values=[""])
+    assert list(full.columns) == ["CHILD", "DOB", "SDQ_SCORE", "SDQ_REASON", "CONVICTED", "HEALTH_CHECK", "IMMUNISATIONS",
+                                  "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE", "INTERVENTION_RECEIVED",
+                                  "INTERVENTION_OFFERED"]
+    assert full.iloc[:, 4:].isna().all().all()
+    assert full.iloc[:, :4].equals(frame)
 
 
 def test_export_ssda903_needs_a_year_that_has_ended():
@@ -114,6 +135,8 @@ def test_export_ssda903_needs_a_year_that_has_ended():
     assert r.exit_code == 2 and "needs --year YYYY" in r.stderr
     r = CliRunner().invoke(cli, ["export", "ssda903", "--year", "2099"])
     assert r.exit_code == 2 and "the collection year ending 31 March 2099 has not ended yet" in r.stderr
+    r = CliRunner().invoke(cli, ["export", "--layout", "oc2"])
+    assert r.exit_code == 2 and "Error: --layout goes with `tswt export ssda903`" in r.stderr
 
 
 @pytest.mark.parametrize("args", [["measures", "show", "nope"]])

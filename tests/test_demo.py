@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
+
+import pytest
 
 from tswt_formulation.demo import generate_caseload
 from tswt_formulation.model import case_to_data
@@ -27,18 +30,6 @@ def test_realistic_mix(demo_cases):
     assert set(statuses) == {"looked_after", "kinship_care", "child_protection_plan", "supervision_order", "child_in_need", "care_leaver"}
     ages = [c.child.age_on(c.referral.received) for c in demo_cases]
     assert min(ages) <= 3 and max(ages) >= 18
-    # The demo holds each situation the clinical-correctness rules must get right.
-    over_age = [c for c in demo_cases if c.child.age_on(c.referral.received) > 25]
-    assert over_age and all(check_eligibility(c).outcome == "not_eligible" for c in over_age)
-    unscreened_on_plan = [c for c in demo_cases if c.child.legal_status.status == "child_protection_plan"
-                          and (c.screening is None or c.screening.completed is None)]
-    assert unscreened_on_plan
-    risks = [r for c in demo_cases if c.screening for r in c.screening.risks]
-    assert {r.level for r in risks} >= {"low", "medium", "high"} and any(r.safety_plan for r in risks)
-    assert any(r.review_due < AS_OF for r in risks), "a risk whose review is out of date"
-    hsb_and_self_harm = [c for c in demo_cases if c.screening and {"harmful_sexual_behaviour", "self_harm"}
-                         <= {b.behaviour for b in c.screening.presenting_behaviours}]
-    assert hsb_and_self_harm
     outcomes = Counter(check_eligibility(c).outcome for c in demo_cases)
     assert outcomes["not_eligible"] > 0 and outcomes["eligible"] > 0
     frame = timeline(caseload_frame([caseload_row(c) for c in demo_cases]), AS_OF)
@@ -49,6 +40,25 @@ def test_realistic_mix(demo_cases):
     assert any(m.measure == "gbo" for c in demo_cases for m in c.measures)
     multi = [c for c in demo_cases if c.screening and len(c.screening.history_factors) >= 2]
     assert multi, "co-occurring history factors"
+
+
+@pytest.mark.parametrize("as_of", [AS_OF, date(2026, 3, 1)])
+def test_make_demo_caseload_holds_each_clinical_situation(as_of):
+    """`make demo` (60 cases, seed 1) holds each situation the clinical-correctness rules
+    must get right: an over-age referral recorded and not eligible, an unscreened child on a
+    plan, risks at each level with and without safety plans and one out of date, and
+    harmful sexual behaviour with self-harm."""
+    cases = generate_caseload(60, seed=1, as_of=as_of)
+    over_age = [c for c in cases if c.child.age_on(c.referral.received) > 25]
+    assert over_age and all(check_eligibility(c).outcome == "not_eligible" for c in over_age)
+    assert [c for c in cases if c.child.legal_status.status == "child_protection_plan"
+            and (c.screening is None or c.screening.completed is None)]
+    risks = [r for c in cases if c.screening for r in c.screening.risks]
+    assert {r.level for r in risks} >= {"low", "medium", "high"}
+    assert any(r.safety_plan for r in risks) and any(not r.safety_plan for r in risks)
+    assert any(r.review_due < as_of for r in risks), "a risk whose review is out of date"
+    assert [c for c in cases if c.screening and {"harmful_sexual_behaviour", "self_harm"}
+            <= {b.behaviour for b in c.screening.presenting_behaviours}]
 
 
 def test_demo_always_has_screenings_overdue_and_due_soon():

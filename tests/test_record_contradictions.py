@@ -112,3 +112,28 @@ def test_unknown_risk_kind_names_the_vocabulary(full_case_data: dict[str, Any]) 
     data["screening"]["risks"] = [_risk(kind="arson")]
     assert any(p.startswith("screening.risks[0].kind: unknown risk kind 'arson'; expected one of: self_harm, suicidal_ideation_or_attempt,")
                for p in _problems(data))
+
+
+def test_a_stored_record_from_before_the_stricter_checks_still_loads(tmp_path, full_case_data: dict[str, Any]) -> None:
+    """A store written before breakdown order was checked must not lock a child's record
+    away: it loads and shows; a new import of the same contradiction is refused."""
+    import json
+
+    import sqlalchemy as sa
+
+    from tswt_formulation import open_store
+    from tswt_formulation.store import schema
+
+    path = tmp_path / "old.sqlite"
+    with open_store(str(path), create=True) as s:
+        s.import_cases([case_from_data(copy.deepcopy(full_case_data))])
+    legacy = copy.deepcopy(full_case_data)
+    legacy["child"]["placement"]["breakdowns"][0]["date"] = "2026-01-10"  # after the placement began (2025-12-01)
+    engine = sa.create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.execute(sa.update(schema.cases).where(schema.cases.c.case_id == "TSW-000123").values(record=json.dumps(legacy)))
+    engine.dispose()
+    with open_store(str(path)) as s:
+        case = s.get("TSW-000123")
+    assert str(case.child.placement.breakdowns[0].date) == "2026-01-10"
+    assert any("a breakdown ends an earlier placement" in p for p in _problems(legacy))

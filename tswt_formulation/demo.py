@@ -13,7 +13,7 @@ import random
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable
 
-from .model.case import Case, add_years, years_between
+from .model.case import Case, SdqNotCompleted, SdqReason, add_years, years_between
 
 SYNTHETIC_ID_BASE = 900_000
 WORKERS = ("a.okafor", "b.kowalski", "c.mensah", "d.hughes", "e.patel", "f.oconnor", "g.lindqvist")
@@ -71,15 +71,20 @@ def generate_caseload(n: int = 60, seed: int = 1, as_of: date | None = None, pro
     as_of = as_of or date.today()
     rng = random.Random(seed)
     cases = []
+    over_age = False
     for i in range(n):
         record = _case(rng, i, as_of)
         record["case_id"] = f"TSW-{SYNTHETIC_ID_BASE + first + i:06d}"
         if i % 15 in (4, 11):  # a steady share of screenings overdue or due within two weeks
             _open_screening(rng, record, as_of, overdue=i % 15 == 4)
-        if i == 22:  # a referral the team cannot take: recorded, and eligibility says why
+        if not over_age and i >= 20 and not record["referral"].get("allocation"):
+            # A referral the team cannot take, recorded, and eligibility says why. Taken
+            # from one never allocated, so the rest of the caseload stays as it was.
             _over_age_referral(record, as_of)
+            over_age = True
         # Risks come from their own generator, so adding them changes nothing else.
         _add_risks(random.Random(f"risks-{seed}-{record['case_id']}"), record, as_of)
+        _young_adult_self_reports(record, seed)
         cases.append(Case.model_validate(record))
     from .measures.outcomes import baseline_bands
 
@@ -90,7 +95,29 @@ def generate_caseload(n: int = 60, seed: int = 1, as_of: date | None = None, pro
             progress(500)
     if progress and n % 500:
         progress(n % 500)
+    _record_sdq_reasons(cases, as_of)
     return cases
+
+
+def _young_adult_self_reports(record: dict[str, Any], seed: int) -> None:
+    """A young person of 18 or over in work completes the SDQ self-report (S18+) at every
+    timepoint: no parent or teacher form exists at that age, so it is their only SDQ, and
+    the demo must show 18+ forms at baseline and review (scores without bands, reliable
+    change without Recovered). A separate random stream leaves every other case as it was."""
+    if record.get("outcome", {}).get("decision") != "begin_work":
+        return
+    dob, measures = record["child"]["date_of_birth"], record.get("measures", [])
+    done = {m["timepoint"] for m in measures if m["measure"] == "sdq" and m["informant"] == "self"}
+    points = sorted({(m["date"], m["timepoint"]) for m in measures if years_between(dob, m["date"]) >= 18 and m["timepoint"] not in done})
+    rng = random.Random(f"{seed}-{record['case_id']}-self-18+")
+    base, step = rng.uniform(4, 8), rng.choice((-0.9, -0.9, 0.0, 0.7))  # mostly improving, as in _measures
+    for k, (when, timepoint) in enumerate(points):
+        level = {name: base + step * k + rng.uniform(-0.7, 0.7) for name in ("emotional", "conduct", "hyperactivity", "peer")}
+        level["prosocial"] = 6 - step * k * 0.6
+        responses = _sdq_items(rng, level)
+        responses.update(_impact(rng, sum(level.values()) / 50, "self"))
+        measures.append({"measure": "sdq", "version": "S18+", "informant": "self", "date": when, "timepoint": timepoint,
+                         "responses": responses})
 
 
 # Presenting behaviours that are also risks, and the risk kind they are recorded as.
@@ -240,7 +267,8 @@ def _case(rng: random.Random, i: int, as_of: date) -> dict[str, Any]:
     if unstable:
         for _ in range(rng.randint(1, 3)):
             # A breakdown ended an earlier placement: on or before this one began.
-            bd = placement_start - timedelta(days=rng.randint(0, 280))
+            # (the same draw as before, so the random stream and the rest of the demo are unchanged)
+            bd = placement_start - timedelta(days=rng.randint(10, 300) - 10)
             if bd > dob:
                 breakdowns.append({"date": bd, "note": "Placement ended at short notice"})
         breakdowns.sort(key=lambda b: b["date"])
@@ -497,3 +525,37 @@ def _formulate(rng: random.Random, case: Case, as_of: date, bands: dict[str, str
         form = sign_off(form, case.case_id, rng.choice(REVIEWERS), _at(review_day, 15), approve=False,
                         comment="Please say more about what keeps the difficulties going at school.")
     case.formulation = form
+
+
+# Why no SDQ was returned (SSDA903 OC2), one synthetic child each; SDQ1 follows from the age.
+_SDQ_REASON_NOTES: tuple[tuple[SdqReason, str], ...] = (
+    ("SDQ2", "Carer declined to complete the questionnaire at the annual health review."),
+    ("SDQ3", "Profound learning disability; the questionnaire could not meaningfully be completed."),
+    ("SDQ5", "Young person asked that the questionnaire not be completed this year."),
+    ("SDQ4", "Placement moved during the assessment window; the form was not returned."),
+)
+
+
+def _record_sdq_reasons(cases: list[Case], as_of: date) -> None:
+    """Record a reason for no SDQ (SDQ2, SDQ3, SDQ5, SDQ4 in turn) for the first children
+    looked after all of the last SSDA903 collection year to have ended, aged 4-16 all that
+    year, with no carer SDQ in it, so the statutory export shows each reason."""
+
+    year = as_of.year if as_of >= date(as_of.year, 3, 31) else as_of.year - 1
+    start, end = date(year - 1, 4, 1), date(year, 3, 31)
+    todo = list(_SDQ_REASON_NOTES)
+    for case in cases:
+        if not todo:
+            return
+        child = case.child
+        spells = [*child.legal_status_history, child.legal_status]
+        looked_after = any(p.status == "looked_after" and p.start <= start and (p.end is None or p.end >= end) for p in spells)
+        scored = any(m.measure == "sdq" and m.informant == "parent" and start <= m.date <= end for m in case.measures)
+        dob = child.date_of_birth
+        # SDQ5 (the young person refused) for one aged 11 or over, who completes their own forms.
+        fits = [t for t in todo if t[0] != "SDQ5" or years_between(dob, start) >= 11]
+        if looked_after and not scored and fits and add_years(dob, 4) <= start and add_years(dob, 17) > end:
+            reason, note = fits[0]
+            todo.remove(fits[0])
+            recorded = end - timedelta(days=14 * len(todo) + 10)
+            case.sdq_not_completed = [SdqNotCompleted(collection_year=year, reason=reason, recorded=recorded, note=note)]

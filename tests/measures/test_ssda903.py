@@ -9,6 +9,7 @@ MEASURES.md ("Looked-after children in England"). Collection year 2025 throughou
 from __future__ import annotations
 
 import csv
+import io
 from datetime import date
 from typing import Any
 
@@ -34,6 +35,11 @@ REFERENCE = SHARED_REFERENCE / "ssda903"
 YEAR = 2025
 START, END = date(2024, 4, 1), date(2025, 3, 31)
 NA: Any = None
+
+
+def read_dob_as_the_dfe_does(dob: pd.Series) -> pd.Series:
+    """The DfE rules' reading of a DOB column: DD/MM/YYYY, anything else NaT (blank)."""
+    return pd.to_datetime(dob, format="%d/%m/%Y", errors="coerce")
 
 
 _need = reference_file
@@ -300,6 +306,21 @@ def test_dob_as_903_text() -> None:
     assert [p.rule for p in validate_oc2_sdq(frame, YEAR, {"1": True})] == ["197B"]
 
 
+@pytest.mark.parametrize(
+    ("dob", "rules", "why"),
+    [
+        ("02/04/2020", ["197B"], "DD/MM/YYYY: 4th birthday 2 April 2024, in the year"),
+        (date(2020, 4, 2), ["197B"], "a date object is a date"),
+        ("2020-04-02", [], "ISO text: the DfE reads it as blank, so no age rule checks the child"),
+        ("04/02/2020", ["186"], "read day first: 4 February 2020 is 4 at the start"),
+        ("", [], "blank"),
+    ],
+)
+def test_dob_text_is_read_as_the_dfe_reads_it(dob: Any, rules: list[str], why: str) -> None:
+    frame = pd.DataFrame({"CHILD": ["1"], "DOB": [dob], "SDQ_SCORE": [NA], "SDQ_REASON": [NA]}, dtype=object)
+    assert [p.rule for p in validate_oc2_sdq(frame, YEAR, {"1"})] == rules, why
+
+
 # --- the export -------------------------------------------------------------------------------
 
 
@@ -328,6 +349,8 @@ def test_export_varied_set() -> None:
             ("notLA", date(2014, 6, 1), False, NA),
             ("scoreBeatsReason", date(2014, 6, 1), True, "SDQ2"),
             ("at4start", date(2020, 4, 1), True, NA),
+            ("turns17Refused", date(2007, 10, 1), True, "SDQ2"),
+            ("assessedAt3Other", date(2020, 10, 1), True, "SDQ4"),
         ]
     )
     forms = _forms(
@@ -346,6 +369,7 @@ def test_export_varied_set() -> None:
             ("notLA", date(2024, 6, 1), "parent", 10),
             ("scoreBeatsReason", date(2024, 12, 24), "parent", 0),
             ("at4start", date(2024, 4, 1), "parent", 7),  # 4th birthday that day
+            ("assessedAt3Other", date(2024, 8, 1), "parent", 12),  # aged 3 at the assessment
         ]
     )
     export = ssda903_sdq(children, forms, YEAR)
@@ -367,10 +391,45 @@ def test_export_varied_set() -> None:
         "over17": (None, None),  # 17 at the start: neither (189)
         "scoreBeatsReason": (0, None),  # a score of 0 is a score; 197a forbids both
         "at4start": (7, None),
+        # What the team recorded wins over the SDQ1 the age would give (both are valid).
+        "turns17Refused": (None, "SDQ2"),
+        "assessedAt3Other": (None, "SDQ4"),
     }
     assert "notLA" not in got
     assert list(export.columns) == ["CHILD", "DOB", "SDQ_SCORE", "SDQ_REASON"]
+    # Dates as the SSDA903 specification writes them, read back the way the DfE rules do.
+    assert export["DOB"].iloc[0] == "01/06/2014"  # "latest", born 1 June 2014
+    dfe = read_dob_as_the_dfe_does(export["DOB"])
+    assert dict(zip(export["CHILD"], dfe.dt.date)) == {
+        child: dob for child, dob, la in children[["CHILD", "DOB", "looked_after_12m"]].itertuples(index=False) if la
+    }
     assert validate_oc2_sdq(export, YEAR, set(export["CHILD"])) == []
+
+
+OC2_COLUMNS = [  # MEASURES.md: OC2 has 12 columns, in this order
+    "CHILD", "DOB", "SDQ_SCORE", "SDQ_REASON", "CONVICTED", "HEALTH_CHECK", "IMMUNISATIONS",
+    "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE", "INTERVENTION_RECEIVED",
+    "INTERVENTION_OFFERED",
+]
+
+
+def test_export_in_the_full_oc2_layout_as_csv() -> None:
+    children = _children(
+        [("c1", date(2015, 6, 1), True, "SDQ3"), ("c2", date(2012, 11, 3), True, NA)]
+    )
+    forms = _forms([("c2", date(2024, 9, 30), "parent", 17)])
+    export = ssda903_sdq(children, forms, YEAR, layout="oc2")
+    assert list(export.columns) == OC2_COLUMNS
+    back = pd.read_csv(io.StringIO(export.to_csv(index=False)), dtype=str, keep_default_na=False)
+    assert back.values.tolist() == [
+        ["c1", "01/06/2015", "", "SDQ3"] + [""] * 8,
+        ["c2", "03/11/2012", "17", ""] + [""] * 8,
+    ]
+    assert read_dob_as_the_dfe_does(back["DOB"]).dt.date.tolist() == [date(2015, 6, 1), date(2012, 11, 3)]
+    sdq_only = ssda903_sdq(children, forms, YEAR)
+    assert list(sdq_only.columns) == OC2_COLUMNS[:4]
+    with pytest.raises(ValueError, match=r"^layout 'OC2': expected one of sdq, oc2$"):
+        ssda903_sdq(children, forms, YEAR, layout="OC2")
 
 
 def test_export_refuses_sdq1_for_a_child_aged_4_to_16() -> None:
@@ -435,6 +494,8 @@ def test_export_is_always_valid(
     export = ssda903_sdq(children, forms, YEAR)
     assert validate_oc2_sdq(export, YEAR, set(export["CHILD"])) == []
     assert len(export) == sum(1 for _, la, _, _ in rows if la)
+    dfe = read_dob_as_the_dfe_does(export["DOB"])
+    assert dfe.dt.date.tolist() == [dob for dob, la, _, _ in rows if la]
 
 
 # --- continuity from legal-status periods -----------------------------------------------------
@@ -474,7 +535,11 @@ def test_looked_after_continuously(
 
 
 def _case(
-    n: int, dob: date, periods: list[tuple[str, date, date | None]], measures: list[dict[str, Any]]
+    n: int,
+    dob: date,
+    periods: list[tuple[str, date, date | None]],
+    measures: list[dict[str, Any]],
+    not_completed: list[tuple[int, str, date]] = [],  # noqa: B006 - never mutated
 ) -> Any:
     from tswt_formulation.model.case import Case
 
@@ -497,6 +562,9 @@ def _case(
                 "referrer": {"name": "Synthetic", "role": "social_worker"},
             },
             "measures": measures,
+            "sdq_not_completed": [
+                {"collection_year": y, "reason": r, "recorded": d} for y, r, d in not_completed
+            ],
         }
     )
 
@@ -548,8 +616,45 @@ def test_from_cases_with_a_given_scorer() -> None:
     assert export["CHILD"].tolist() == ["LA1", "LA2"]  # LA3 not looked after for 12 months
     assert export["SDQ_SCORE"].iloc[0] == 11
     assert pd.isna(export["SDQ_SCORE"].iloc[1]) and export["SDQ_REASON"].iloc[1] == "SDQ2"
+    assert export["DOB"].tolist() == ["01/06/2014", "01/06/2013"]
     assert sorted(calls) == [("sdq", "parent", 3), ("sdq", "teacher", 1)]
     assert validate_oc2_sdq(export, YEAR, {"LA1", "LA2"}) == []
+
+
+def test_from_cases_uses_the_reason_recorded_for_the_year() -> None:
+    def fake_score(measure: str, df: pd.DataFrame, informant: str) -> pd.DataFrame:
+        return pd.DataFrame({"total": df["t"].to_numpy()})
+
+    always = [(LA, date(2019, 1, 1), None)]
+    cases = [
+        # scored in the year: the score, whatever was recorded (197a forbids both)
+        _case(1, date(2014, 6, 1), always, [_sdq(date(2024, 9, 1), "parent", 9)],
+              [(2025, "SDQ2", date(2025, 1, 5))]),
+        # the reason recorded for 2024-25, not the one for 2023-24
+        _case(2, date(2013, 6, 1), always, [], [(2024, "SDQ2", date(2024, 3, 1)),
+                                                (2025, "SDQ3", date(2025, 2, 1))]),
+        # a reason only for another year: nothing recorded for this one, so SDQ4 (other)
+        _case(3, date(2012, 6, 1), always, [], [(2024, "SDQ5", date(2024, 3, 1))]),
+        # the child refused; recorded after the year ended, while the return was prepared
+        _case(4, date(2010, 6, 1), always, [], [(2025, "SDQ5", date(2025, 5, 20))]),
+        # under 4 at the end of the year: neither (188), whatever was recorded
+        _case(5, date(2021, 6, 1), [(LA, date(2021, 6, 1), None)], [], [(2025, "SDQ2", date(2025, 1, 5))]),
+        # nothing recorded; turns 17 in the year, no form: SDQ1 from the age
+        _case(6, date(2007, 10, 1), always, []),
+    ]
+    export = ssda903_from_cases(cases, YEAR, score_fn=fake_score)
+    got = {r.CHILD: (None if pd.isna(r.SDQ_SCORE) else r.SDQ_SCORE, r.SDQ_REASON) for r in export.itertuples()}
+    assert got == {
+        "LA1": (9, None),
+        "LA2": (None, "SDQ3"),
+        "LA3": (None, "SDQ4"),
+        "LA4": (None, "SDQ5"),
+        "LA5": (None, None),
+        "LA6": (None, "SDQ1"),
+    }
+    # a reason given by the caller is used instead of the recorded one
+    export = ssda903_from_cases(cases[1:2], YEAR, score_fn=fake_score, reasons={"LA2": "SDQ4"})
+    assert export["SDQ_REASON"].tolist() == ["SDQ4"]
 
 
 def test_validate_accepts_a_boolean_series() -> None:

@@ -83,21 +83,25 @@ def update(ctx: Ctx, files: tuple[Path, ...], force: bool, note: str) -> None:
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to a file (.json, .yaml) instead of standard output.")
 @click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default=None, help="Default: from --output's extension, else json.")
 @click.option("--year", type=click.IntRange(2000, 2100), help="With `export ssda903`: the collection year ending 31 March YEAR.")
+@click.option("--layout", type=click.Choice(["sdq", "oc2"]), default=None,
+              help="With `export ssda903`: sdq (default) the 4 SDQ columns of OC2; oc2 all 12 OC2 columns, the rest blank.")
 @common
-def export(ctx: Ctx, case_ids: tuple[str, ...], output: Path | None, fmt: str | None, year: int | None) -> None:
+def export(ctx: Ctx, case_ids: tuple[str, ...], output: Path | None, fmt: str | None, year: int | None,
+           layout: str | None) -> None:
     """Export cases (all, or those named) as JSON or YAML that `tswt import` reads back.
 
     `tswt export ssda903 --year YYYY` writes instead the statutory SSDA903 OC2 SDQ
-    columns (CHILD, DOB, SDQ_SCORE, SDQ_REASON) as CSV, checked against every public
-    OC2 SDQ validation rule.
+    columns (CHILD, DOB, SDQ_SCORE, SDQ_REASON; dates DD/MM/YYYY) as CSV, checked
+    against every public OC2 SDQ validation rule, to merge into the authority's return;
+    `--layout oc2` writes all 12 OC2 columns with the other eight blank.
     """
     from .._yaml import dump
 
     if case_ids[:1] == ("ssda903",):
-        _export_ssda903(ctx, case_ids[1:], year, output)
+        _export_ssda903(ctx, case_ids[1:], year, output, layout or "sdq")
         return
-    if year is not None:
-        raise click.UsageError("--year goes with `tswt export ssda903`")
+    if year is not None or layout is not None:
+        raise click.UsageError(f"{'--year' if year is not None else '--layout'} goes with `tswt export ssda903`")
 
     with ctx.open() as store:
         records = store.export(case_ids or None)
@@ -115,7 +119,7 @@ def export(ctx: Ctx, case_ids: tuple[str, ...], output: Path | None, fmt: str | 
         click.echo(f"Exported {len(records)} case(s) to {output}.", err=True)
 
 
-def _export_ssda903(ctx: Ctx, extra: tuple[str, ...], year: int | None, output: Path | None) -> None:
+def _export_ssda903(ctx: Ctx, extra: tuple[str, ...], year: int | None, output: Path | None, layout: str) -> None:
     from ..measures.ssda903 import ssda903_from_cases
 
     if year is None:
@@ -128,7 +132,7 @@ def _export_ssda903(ctx: Ctx, extra: tuple[str, ...], year: int | None, output: 
         raise click.UsageError("`tswt export ssda903` exports every eligible child; do not name cases")
     with ctx.open() as store:
         cases = list(store.cases())
-    frame = ssda903_from_cases(cases, year)
+    frame = ssda903_from_cases(cases, year, layout=layout)
     text = frame.to_csv(index=False)
     if output is None:
         click.echo(text, nl=False)
@@ -139,8 +143,17 @@ def _export_ssda903(ctx: Ctx, extra: tuple[str, ...], year: int | None, output: 
     scored = int(frame["SDQ_SCORE"].notna().sum())
     reasons = int(frame["SDQ_REASON"].notna().sum())
     neither = len(frame) - scored - reasons
+    by_code = frame["SDQ_REASON"].value_counts().sort_index()
+    recorded = {c.child.case_management_ref: r.reason for c in cases for r in c.sdq_not_completed if r.collection_year == year}
+    defaulted = int(((frame["SDQ_REASON"] == "SDQ4") & ~frame["CHILD"].isin(recorded)).sum())
+    returned = dict(zip(frame["CHILD"], frame["SDQ_REASON"]))
+    unused = sum(returned.get(child) != reason for child, reason in recorded.items())
     click.echo(f"SSDA903 OC2 SDQ {year - 1}-{year}: {len(frame)} children looked after for 12 months at 31 March {year}; "
                f"{scored} with a score, {reasons} with a reason, {neither} with neither (aged under 4 or 17+, as the rules require)"
+               + (f"; reasons: {', '.join(f'{code} {n}' for code, n in by_code.items())}" if reasons else "")
+               + (f"; {defaulted} given SDQ4 (other) because no reason is recorded for {year}" if defaulted else "")
+               + (f"; {unused} recorded reason(s) not returned, as the rules require (the child has a score in the year, "
+                  "is under 4 at its end or 17 at its start, or was not looked after all of it)" if unused else "")
                + (f"; written to {output}." if output else "."), err=True)
 
 

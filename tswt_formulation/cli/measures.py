@@ -128,6 +128,10 @@ def outcomes(ctx: Ctx, case_id: str, as_of: Any, constants: Path | None, months_
             for r in b.to_dict("records")
         ]
         click.echo(table(["measure", "informant", "score", "baseline", "latest", "at", "change", "reliable at", "category"], rows))
+        why = sorted({(r["measure"], r["informant"], r["clinical_note"]) for r in b.to_dict("records")
+                      if isinstance(r.get("clinical_note"), str) and r["clinical_note"]})
+        for measure, informant, note in why:  # why there is no Recovered / Harmed
+            click.echo(f"  {measure} {informant}: {note}")
     if not result.not_on_track.empty:
         click.echo("\nNot on track:")
         for reason in result.not_on_track["reason"]:

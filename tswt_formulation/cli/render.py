@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from datetime import date
 
-from ..model.case import Case
+from ..model.case import SDQ_RECORDED_REASONS, Case
 from ..model.vocabulary import vocabulary
 from ..rules.eligibility import EligibilityDecision
 from ..rules.timeline import case_timeline
@@ -79,6 +79,10 @@ def case_text(case: Case, as_of: date) -> str:
         for m in case.measures:
             by.setdefault((m.measure, m.informant), []).append(m.timepoint)
         out.append("  Measures: " + "; ".join(f"{m} ({inf}): {len(tps)}" for (m, inf), tps in sorted(by.items())))
+    for r in sorted(case.sdq_not_completed, key=lambda r: r.collection_year):
+        out.append(f"  No SDQ score for the SSDA903 return {r.collection_year - 1}-{r.collection_year % 100:02d}: "
+                   f"{r.reason} {SDQ_RECORDED_REASONS[r.reason]} (recorded {r.recorded.isoformat()})"
+                   + (f" - {r.note}" if r.note else ""))
     if case.formulation:
         f = case.formulation
         out.append(f"  Formulation: {f.status.replace('_', ' ')} (revision {f.revision}, by {f.author})")

@@ -6,8 +6,9 @@
 - :func:`baseline_vs_latest`, :func:`each_review_vs_baseline`: change tables cut from it.
 - :func:`not_on_track`: cases to discuss in supervision, each with a plain-English reason.
 - :func:`service_summary`, :func:`category_counts`: service-level shares of reliable
-  improvement, deterioration and recovery over PAIRED cases, with the unpaired count
-  beside them (MEASURES.md, last paragraph of "Statistics of change").
+  improvement and deterioration over PAIRED cases, with the unpaired count beside them
+  (MEASURES.md, last paragraph of "Statistics of change"); recovery over the paired cases
+  that were in the clinical range at baseline (Jacobson & Truax), with that number.
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ By = str | Sequence[str] | None
 Constant = float | str | Mapping[str, Any] | Callable[[str, str, str], Any] | None
 
 ID_COLUMNS = ("case_id", "measure", "informant")
+#: Carried through a trajectory when the scored frame has them: the form of each point
+#: (its clinical cut-off and bands belong to the form and the age, not to the informant).
+FORM_COLUMNS = ("version", "age")
 _TIMEPOINT = re.compile(r"^(baseline|review ([1-9][0-9]*)|closure)$")
 _CLOSURE_RANK = 10**6
 
@@ -85,18 +89,24 @@ def service_summary(change_df: pd.DataFrame, by: By = None) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        One row per group: ``n_cases``, ``n_paired``, ``n_unpaired``, and for each of
-        reliable improvement, reliable deterioration and recovery the count ``n_*`` and
-        ``share_*`` (of the paired cases). ``n_clinical_pre`` and
-        ``share_recovered_of_clinical`` give recovery among those who started on the
-        clinical side of the cut-off. Recovery columns are missing when no cut-off was used.
+        One row per group: ``n_cases``, ``n_paired``, ``n_unpaired``; for reliable
+        improvement and reliable deterioration the count ``n_*`` and ``share_*`` of the
+        paired cases; ``n_recovered``, ``n_clinical_pre`` (paired cases in the clinical
+        range at baseline) and ``share_recovered`` = n_recovered / n_clinical_pre
+        (``share_recovered_of_clinical`` is the same figure, kept for callers that used
+        it). Recovery columns are missing when no cut-off was used; a group with nobody
+        clinical at baseline has a missing share, not 0.
 
     Notes
     -----
     Only paired cases (a baseline and a follow-up) are counted in the numerators and
     denominators; unpaired cases are reported beside them because leaving them out
     silently biases the figures (MEASURES.md). Recovery is the category Recovered:
-    clinical at baseline, functional at follow-up and reliably improved.
+    clinical at baseline, functional at follow-up and reliably improved. Only those
+    clinical at baseline can recover, so the recovery rate is counted over them
+    (Jacobson & Truax, 1991), not over every paired case; always show that denominator
+    ("2 of 4 clinical at baseline"). Rows without a cut-off (``clinical_pre`` missing,
+    e.g. an SDQ 18+ form) are in neither count.
 
     Examples
     --------
@@ -143,9 +153,9 @@ def service_summary(change_df: pd.DataFrame, by: By = None) -> pd.DataFrame:
     counts["share_reliable_improvement"] = counts["n_reliable_improvement"] / denominator
     counts["share_reliable_deterioration"] = counts["n_reliable_deterioration"] / denominator
     if has_recovery:
-        counts["share_recovered"] = counts["n_recovered"] / denominator
         clinical_n = counts["n_clinical_pre"].where(counts["n_clinical_pre"] > 0).astype(float)
-        counts["share_recovered_of_clinical"] = counts["n_recovered"] / clinical_n
+        counts["share_recovered"] = counts["n_recovered"] / clinical_n
+        counts["share_recovered_of_clinical"] = counts["share_recovered"]
     else:
         counts["n_recovered"] = pd.array([pd.NA] * len(counts), dtype="Int64")
         counts["share_recovered"] = np.nan
@@ -324,11 +334,12 @@ def trajectory(
         One row per administration: the ``id_columns`` (default ``case_id``,
         ``measure``, ``informant``), ``timepoint`` ("baseline", "review N", "closure"),
         ``date``, score columns (``total``, ``emotional``, ...) and optionally bands
-        ``<score>_band3``.
+        ``<score>_band3`` and the form of each administration, ``version`` and ``age``
+        (carried through, so that cut-offs can follow the form).
     scores : list of str, optional
         Score columns to follow. Default: every numeric column that is not an id,
-        timepoint, date or band column (pass it explicitly if the frame holds other
-        numbers, such as an age).
+        timepoint, date, band, version or age column (pass it explicitly if the frame
+        holds other numbers).
     reliability, sd, better : float/str, mapping by score, or callable, optional
         Constants for the RCI: one value for every score, a mapping ``{score: value}``,
         or a function ``(measure, score, informant) -> value``. When neither
@@ -350,7 +361,8 @@ def trajectory(
         ``reliability``, ``sd``, ``better``, ``threshold`` (raw points),
         ``baseline_value``, ``baseline_date``, ``difference`` (value - baseline),
         ``rci``, ``reliable_change`` (missing on the baseline row itself) and
-        ``constants_note``.
+        ``constants_note``; with ``version``/``age`` in the input, also those of each
+        point and of its baseline (``baseline_version``, ``baseline_age``).
 
     Notes
     -----
@@ -359,8 +371,9 @@ def trajectory(
     """
     keys = list(id_columns)
     _require(scored_df, keys + ["timepoint", "date"], "trajectory()")
+    carried = [c for c in FORM_COLUMNS if c in scored_df.columns and c not in keys]
     if scores is None:
-        skip = set(keys) | {"timepoint", "date"}
+        skip = set(keys) | {"timepoint", "date", *FORM_COLUMNS}
         scores = [
             c
             for c in scored_df.columns
@@ -370,7 +383,7 @@ def trajectory(
         ]
     scores = list(scores)
     _require(scored_df, scores, "trajectory()")
-    base = scored_df[keys + ["timepoint", "date"]].copy()
+    base = scored_df[keys + ["timepoint", "date", *carried]].copy()
     base["date"] = pd.to_datetime(base["date"])
     base["_rank"] = timepoint_rank(scored_df["timepoint"])
     parts = []
@@ -393,8 +406,8 @@ def trajectory(
     first = long[is_baseline].groupby(series, sort=False).head(1)
     long["_is_baseline_row"] = False
     long.loc[first.index, "_is_baseline_row"] = True
-    baselines = first[series + ["value", "date"]].rename(
-        columns={"value": "baseline_value", "date": "baseline_date"}
+    baselines = first[series + ["value", "date", *carried]].rename(
+        columns={"value": "baseline_value", "date": "baseline_date", **{c: f"baseline_{c}" for c in carried}}
     )
     long = long.merge(baselines, on=series, how="left")
 
@@ -479,6 +492,7 @@ def trajectory(
         "date",
         "order",
         "value",
+        *carried,
         "band",
         "reliability",
         "sd",
@@ -486,6 +500,7 @@ def trajectory(
         "threshold",
         "baseline_value",
         "baseline_date",
+        *[f"baseline_{c}" for c in carried],
         "difference",
         "rci",
         "reliable_change",
@@ -528,7 +543,9 @@ def baseline_vs_latest(traj_df: pd.DataFrame, as_of: date | None = None) -> pd.D
     DataFrame
         One row per case, measure, informant and score: ``baseline_value``,
         ``baseline_date``, ``latest_value``, ``latest_date``, ``latest_timepoint``,
-        ``paired``, ``difference``, ``rci``, ``reliable_change``, ``threshold`` and
+        ``paired``, ``difference``, ``rci``, ``reliable_change``, ``threshold``, the
+        forms when the trajectory has them (``baseline_version``, ``latest_version``,
+        ``baseline_age``, ``latest_age``) and
         ``category`` (Improved / Unchanged / Deteriorated; missing when unpaired or when
         no constants were available). Series with no follow-up are kept, unpaired.
     """
@@ -536,15 +553,23 @@ def baseline_vs_latest(traj_df: pd.DataFrame, as_of: date | None = None) -> pd.D
     traj = traj_df
     if as_of is not None:
         traj = traj[pd.to_datetime(traj["date"]) <= pd.Timestamp(as_of)]
+    carried = [c for c in FORM_COLUMNS if c in traj.columns and f"baseline_{c}" in traj.columns]
     series = traj.drop_duplicates(keys)[
-        keys + ["baseline_value", "baseline_date", "threshold", "constants_note"]
+        keys
+        + ["baseline_value", "baseline_date", *[f"baseline_{c}" for c in carried]]
+        + ["threshold", "constants_note"]
     ]
     follow = traj[(traj["timepoint"].astype(object) != "baseline") & traj["value"].notna()]
     latest = follow.sort_values("order").groupby(keys, sort=False).tail(1)
     latest = latest[
-        keys + ["value", "date", "timepoint", "difference", "rci", "reliable_change"]
+        keys + ["value", "date", "timepoint", *carried, "difference", "rci", "reliable_change"]
     ].rename(
-        columns={"value": "latest_value", "date": "latest_date", "timepoint": "latest_timepoint"}
+        columns={
+            "value": "latest_value",
+            "date": "latest_date",
+            "timepoint": "latest_timepoint",
+            **{c: f"latest_{c}" for c in carried},
+        }
     )
     out = series.merge(latest, on=keys, how="left")
     out["paired"] = out["baseline_value"].notna() & out["latest_value"].notna()

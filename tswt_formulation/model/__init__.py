@@ -22,6 +22,7 @@ from .case import (
     RiskItem,
     Screening,
     ScreeningOutcome,
+    SdqNotCompleted,
     add_years,
     consistency_problems,
     years_between,
@@ -46,7 +47,7 @@ __all__ = [
     "Goal", "HistoryFactor", "LegalStatusPeriod", "ManagerApproval", "MeasureAdministration",
     "Override", "Placement", "PlacementBreakdown", "PresentingBehaviour",
     "RecommendationSnapshot", "Referral", "Referrer", "RiskItem", "Screening", "ScreeningOutcome",
-    "SignOff", "Vocabularies", "Vocabulary", "WorkerDecision", "add_years", "case_from_data",
+    "SdqNotCompleted", "SignOff", "Vocabularies", "Vocabulary", "WorkerDecision", "add_years", "case_from_data",
     "case_to_data", "consistency_problems", "load_vocabulary", "parse_cases",
     "validation_problems", "vocabulary", "years_between",
 ]

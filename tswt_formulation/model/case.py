@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated, Literal
 
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import BeforeValidator, Field, PrivateAttr, ValidationInfo, model_validator
 
 from ._base import LongText, Record, ShortText, Term
 from .formulation import Formulation
@@ -188,6 +188,69 @@ class Goal(Record):
     agreed: Day
 
 
+# --- SSDA903: why no SDQ score was returned for a collection year ----------------------------
+
+#: The reasons a team records (MEASURES.md, SSDA903 OC2 SDQ_REASON). SDQ1 (aged under 4 or
+#: over 16 at the latest assessment) is not among them: the export derives it from the age.
+SdqReason = Literal["SDQ2", "SDQ3", "SDQ4", "SDQ5"]
+SDQ_RECORDED_REASONS: dict[str, str] = {
+    "SDQ2": "carer refused",
+    "SDQ3": "not possible because of the severity of the child's disability",
+    "SDQ4": "other",
+    "SDQ5": "child or young person refused",
+}
+
+
+def _recorded_reason(value: object) -> object:
+    if not isinstance(value, str) or value in SDQ_RECORDED_REASONS:
+        return value  # a non-string is left to the type check
+    if value == "SDQ1":
+        raise ValueError("'SDQ1' is not recorded: the SSDA903 export derives it from the child's age "
+                         "(under 4 or over 16 at the latest assessment); record SDQ2, SDQ3, SDQ4 or SDQ5")
+    if value.strip().upper() in SDQ_RECORDED_REASONS:
+        raise ValueError(f"{value!r}: SSDA903 reason codes are case-sensitive; write {value.strip().upper()!r}")
+    expected = ", ".join(f"{code} ({label})" for code, label in SDQ_RECORDED_REASONS.items())
+    raise ValueError(f"{value!r} is not a reason code; expected one of {expected}")
+
+
+class SdqNotCompleted(Record):
+    """Why no carer SDQ score could be returned for one SSDA903 collection year (OC2
+    SDQ_REASON): SDQ2 carer refused; SDQ3 not possible because of the severity of the
+    child's disability; SDQ4 other; SDQ5 the child or young person refused."""
+
+    collection_year: Annotated[int, Field(ge=2000, le=2100, description=(
+        "The collection year by the 31 March it ends, as `tswt export ssda903 --year`: "
+        "2026 is 1 April 2025 to 31 March 2026."))]
+    reason: Annotated[SdqReason, BeforeValidator(_recorded_reason), Field(description=(
+        "SDQ2 carer refused; SDQ3 not possible because of the severity of the child's disability; SDQ4 other; "
+        "SDQ5 child or young person refused. Case-sensitive. SDQ1 is derived from the age, never recorded."))]
+    recorded: Day = Field(description="When the team recorded it: on or after the collection year began, not in the future.")
+    note: LongText = ""
+
+
+def _sdq_not_completed_problems(case: Case, today: date) -> list[tuple[str, str]]:
+    """One reason per collection year, recorded within or after that year and not in the future."""
+    out: list[tuple[str, str]] = []
+    dob = case.child.date_of_birth
+    seen: set[int] = set()
+    for i, r in enumerate(case.sdq_not_completed):
+        field = f"sdq_not_completed[{i}]"
+        year, begins = r.collection_year, date(r.collection_year - 1, 4, 1)
+        if year in seen:
+            out.append((f"{field}.collection_year", f"{year} is recorded twice; record one reason per collection year"))
+        seen.add(year)
+        if date(year, 3, 31) < dob:
+            out.append((f"{field}.collection_year", f"{year} ended before child.date_of_birth {dob.isoformat()}"))
+        if r.recorded < begins:
+            began = f"{year - 1}-{year % 100:02d} began ({begins.isoformat()})"
+            out.append((f"{field}.recorded", f"{r.recorded.isoformat()} is before the collection year {began}"))
+        elif r.recorded < dob:
+            out.append((f"{field}.recorded", f"{r.recorded.isoformat()} is before child.date_of_birth {dob.isoformat()}"))
+        if r.recorded > today:
+            out.append((f"{field}.recorded", f"{r.recorded.isoformat()} is in the future (today is {today.isoformat()})"))
+    return out
+
+
 # --- outcome of screening ----------------------------------------------------------------
 
 
@@ -212,6 +275,8 @@ class Case(Record):
     screening: Screening | None = None
     measures: list[MeasureAdministration] = []
     goals: list[Goal] = []
+    sdq_not_completed: list[SdqNotCompleted] = Field(
+        default=[], description="Why no carer SDQ score could be returned, per SSDA903 collection year.")
     formulation: Formulation | None = None
     outcome: ScreeningOutcome | None = None
 
@@ -219,8 +284,12 @@ class Case(Record):
     _version: int = PrivateAttr(default=0)
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Case":
-        problems = consistency_problems(self)
+    def _consistent(self, info: ValidationInfo) -> "Case":
+        # A record read back from the store was valid when it was written: the checks
+        # added since (``stored`` in consistency_problems) do not lock it away; they apply
+        # when it is next written from a file (import, update).
+        stored = bool(info.context and info.context.get("stored"))
+        problems = consistency_problems(self, stored=stored)
         if problems:
             raise ConsistencyError(problems)
         return self
@@ -260,7 +329,7 @@ class ConsistencyError(ValueError):
         super().__init__("; ".join(f"{f}: {m}" for f, m in problems))
 
 
-def consistency_problems(case: Case, today: date | None = None) -> list[tuple[str, str]]:
+def consistency_problems(case: Case, today: date | None = None, stored: bool = False) -> list[tuple[str, str]]:
     """Every cross-field problem of a case as (field, message): dates in order and not in
     the future, no birth after the referral, legal statuses that do not overlap, placement
     breakdowns before the current placement, risks with a holder for each safety plan,
@@ -293,7 +362,8 @@ def consistency_problems(case: Case, today: date | None = None) -> list[tuple[st
         not_future(f"{field}.end", period.end)
     if child.legal_status.end is not None:
         out.append(("child.legal_status.end", "the current legal status cannot have ended; move it to legal_status_history"))
-    out += _overlapping_periods(periods)
+    if not stored:
+        out += _overlapping_periods(periods)
     if child.placement:
         not_before("child.placement.start", child.placement.start, "child.date_of_birth", dob)
         not_future("child.placement.start", child.placement.start)
@@ -302,7 +372,7 @@ def consistency_problems(case: Case, today: date | None = None) -> list[tuple[st
             not_before(field, b.date, "child.date_of_birth", dob)
             not_future(field, b.date)
             # A breakdown ended an earlier placement, so it cannot come after this one began.
-            if b.date > child.placement.start:
+            if not stored and b.date > child.placement.start:
                 out.append((field, f"{b.date.isoformat()} is after child.placement.start {child.placement.start.isoformat()}: "
                                    "a breakdown ends an earlier placement"))
 
@@ -388,4 +458,5 @@ def consistency_problems(case: Case, today: date | None = None) -> list[tuple[st
         not_future("outcome.date", case.outcome.date)
         if case.outcome.decision == "close" and not case.outcome.reasons.strip():
             out.append(("outcome.reasons", "missing: closing a referral needs its reasons"))
+    out += _sdq_not_completed_problems(case, today)
     return out

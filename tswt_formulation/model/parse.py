@@ -60,12 +60,16 @@ def _where(source: str, raw: Any, index: int) -> str:
     return f"{source}: {label}" if source else label
 
 
-def case_from_data(raw: Any, where: str = "") -> Case:
-    """Validate one case from JSON-compatible data (as parsed from JSON or YAML)."""
+def case_from_data(raw: Any, where: str = "", stored: bool = False) -> Case:
+    """Validate one case from JSON-compatible data (as parsed from JSON or YAML).
+
+    ``stored=True`` for a record read back from the store: it was valid when written, so
+    the contradiction checks added in rules 2026.2 (a breakdown after the current
+    placement began, overlapping legal statuses) do not stop it loading."""
     if not isinstance(raw, dict):
         raise ValidationFailed([Problem(where, "", f"a case must be a mapping of fields, got {type(raw).__name__}")])
     try:
-        return Case.model_validate_json(json.dumps(raw))
+        return Case.model_validate_json(json.dumps(raw), context={"stored": True} if stored else None)
     except ValidationError as exc:
         raise ValidationFailed(validation_problems(exc, where or _where("", raw, 0))) from None
 

@@ -53,7 +53,9 @@ class FormulationReport:
         if signed is not None:
             form, state = signed, "signed_off"
         elif case.formulation is not None:
-            form, state = case.formulation, "latest draft"
+            # The latest version may itself be the signed-off one: never call that a draft.
+            form = case.formulation
+            state = "signed_off" if form.status == "signed_off" else "latest draft"
         else:
             form, state = None, "none"
         from ..measures.outcomes import baseline_bands

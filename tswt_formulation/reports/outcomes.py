@@ -91,11 +91,13 @@ class OutcomesReport:
         if self.case.goals:
             parts.append("<h3>Goals agreed</h3>" + table(["Goal", "In the family's words", "Agreed"],
                                                          [(g.number, g.description, g.agreed.isoformat()) for g in self.case.goals]))
-        note = ('<p class="small">Bands are the youthinmind 2016 three-band categories for ages 4-17 (normal, borderline, '
-                'abnormal); they are not given for the 18+ forms.</p>')
+        note = ('<p class="small">Bands are the youthinmind 2016 three-band categories of each form (normal, borderline, '
+                'abnormal) for ages 4-17, provisional for the parent 2-4 form; the 18+ forms and the teacher 2-4 form have no '
+                'published bands, so their scores are shown without a band.</p>')
         return section("Scores", "".join(parts) + note, "scores")
 
     def charts(self) -> Section:
+        from ..measures.outcomes import chart_bands
         from ..plots.outcomes import plot_goals, plot_trajectory
 
         traj = self.result.trajectory
@@ -108,7 +110,7 @@ class OutcomesReport:
             if grp["value"].notna().sum() < 2:  # one score is not a trajectory
                 single.append(_INFORMANTS.get(informant, informant).lower())
                 continue
-            bands = self._bands("sdq", "total", informant)
+            bands, shaded = chart_bands(grp, "sdq", "total", informant)  # from each point's form, never min(age, 17)
             threshold = grp["threshold"].dropna().iloc[0] if grp["threshold"].notna().any() else None
             fig = plot_trajectory(grp, "total", informant, bands=bands, threshold=threshold, case_id=self.case.case_id,
                                   title=f"SDQ total difficulties: {_INFORMANTS.get(informant, informant).lower()}")
@@ -119,7 +121,7 @@ class OutcomesReport:
                 corridor = f"; the shaded corridor is baseline +/- {threshold:.1f} points (reliable change)"
             else:
                 corridor = "; no reliable-change constants, so no corridor"
-            figs.append(figure(fig, f"SDQ total, {_INFORMANTS.get(informant, informant).lower()}: bands shaded{corridor}."))
+            figs.append(figure(fig, f"SDQ total, {_INFORMANTS.get(informant, informant).lower()}: {shaded}{corridor}."))
         goals = traj[traj["measure"] == "gbo"]
         if not goals.empty and goals.groupby("score")["value"].count().max() >= 2:
             g = goals.rename(columns={"score": "goal", "value": "rating"})
@@ -130,14 +132,6 @@ class OutcomesReport:
                                "Goal-Based Outcomes: progress ratings at each review."))
         note = f'<p class="none">Only a baseline so far from: {text(", ".join(single))}.</p>' if single else ""
         return section("Trajectories", "".join(figs) + note or '<p class="none">Nothing to chart yet.</p>', "charts")
-
-    def _bands(self, measure: str, score: str, informant: str) -> list[tuple[str, float, float]] | None:
-        try:
-            age = self.case.child.age_on(self.as_of)
-            bands = load_measure(measure).bands(score, informant, age=min(age, 17))
-        except Exception:  # 18+ forms and informants without bands: no shading
-            return None
-        return [(b.category, b.min, b.max) for b in bands] or None
 
     def change_table(self) -> Section:
         latest = self.result.baseline_vs_latest
@@ -160,6 +154,12 @@ class OutcomesReport:
             if rows:
                 body += "<h3>Each review against baseline (headline scores)</h3>" + table(
                     ["Measure", "Informant", "Score", "Review", "Score then", "Change", "Category"], rows)
+        if "clinical_note" in paired.columns:
+            why = sorted({(_INFORMANTS.get(r["informant"], r["informant"]), r["clinical_note"])
+                          for r in paired.to_dict("records") if isinstance(r["clinical_note"], str) and r["clinical_note"]})
+            if why:
+                body += ('<p class="small">No Recovered or Harmed category where there is no clinical cut-off: '
+                         + text("; ".join(f"{who}: {note}" for who, note in why)) + ".</p>")
         missing = sorted(k for k, v in self.result.constants.items() if str(v).startswith("no reliable-change"))
         if missing:
             body += ('<p class="small">No reliable-change constants for ' + text(", ".join(missing)) +

@@ -163,7 +163,10 @@ class CaseloadReview:
         ch = self.change.copy()
         ch["wave"] = ch["wave"].map(lambda w: f"Wave {int(w)}" if pd.notna(w) else "No wave")
         parts = ['<p>SDQ total difficulties, baseline against latest, per child and informant. Shares are of the <strong>paired</strong> '
-                 'cases (a baseline and a later score); unpaired cases are counted beside them because leaving them out biases the figures.</p>']
+                 'cases (a baseline and a later score); unpaired cases are counted beside them because leaving them out biases the figures. '
+                 'Recovery is counted over the paired cases in the clinical range at baseline (Jacobson and Truax), shown as '
+                 '"n of N clinical at baseline"; forms without a clinical cut-off (the 18+ forms, teacher 2-4) and changes to a form '
+                 'with another cut-off count for reliable change only. In the charts each bar is the share of all paired cases.</p>']
         for by, title in (("wave", "By wave"), ("informant", "By informant")):
             s = service_summary(ch, by=by)
             parts.append(f"<h3>{text(title)}</h3>" + _summary_table(s, by))
@@ -191,10 +194,18 @@ def _pct(v: Any) -> str:
     return "" if v is None or pd.isna(v) else f"{100 * float(v):.0f}%"
 
 
+def _recovered(r: dict[str, Any]) -> str:
+    """Recovery over those clinical at baseline, with its denominator: "2 of 4 clinical at baseline (50%)"."""
+    if pd.isna(r.get("n_clinical_pre")):
+        return "not computed"
+    share = f" ({_pct(r['share_recovered'])})" if int(r["n_clinical_pre"]) else ""
+    return f"{int(r['n_recovered'])} of {int(r['n_clinical_pre'])} clinical at baseline{share}"
+
+
 def _summary_table(s: pd.DataFrame, by: str) -> str:
     rows = []
     for r in s.to_dict("records"):
         rows.append((r[by], r["n_paired"], r["n_unpaired"], f"{r['n_reliable_improvement']} ({_pct(r['share_reliable_improvement'])})",
                      f"{r['n_reliable_deterioration']} ({_pct(r['share_reliable_deterioration'])})",
-                     f"{r.get('n_recovered', '')} ({_pct(r.get('share_recovered'))})" if "n_recovered" in r else "not computed"))
+                     _recovered(r)))
     return table([by.capitalize(), "Paired", "Unpaired", "Reliably improved", "Reliably worse", "Recovered"], rows)

@@ -575,7 +575,7 @@ def _row(case: Case, record: dict[str, Any], version: int, now: datetime, who: s
 
 def _load(record_text: str, version: int, case_id: str) -> Case:
     try:
-        case = case_from_data(json.loads(record_text), case_id)
+        case = case_from_data(json.loads(record_text), case_id, stored=True)
     except ValidationFailed as exc:
         raise StoreError(f"{case_id}: the stored record no longer validates:\n{exc}") from None
     case._version = version
