@@ -355,6 +355,20 @@ def test_caseload_filters_sorts_and_opens(store, demo_cases):
     assert app.open_id == sorted(expected["case_id"])[20] and app.tabs.selected_index == 2
 
 
+def test_opening_another_case_never_drops_typed_values_silently(app, case_store):
+    app.open_case("TSW-000124")
+    app.screening.child_voice.widget.value = "Typed, not saved."
+    app.open_case("TSW-000123")
+    assert app.open_id == "TSW-000124" and app.screening.child_voice.widget.value == "Typed, not saved."
+    assert "you have typed in Screening and not saved" in app.notice.value
+    app.open_case("TSW-000123")  # again: the worker chose to discard
+    assert app.open_id == "TSW-000123" and app.notice.value == ""
+    app.screening.child_voice.widget.value = "Saved this time."
+    assert app.screening.save() is not None
+    app.open_case("TSW-000124")
+    assert app.open_id == "TSW-000124"
+
+
 def test_never_no_risk_before_a_completed_screening(app):
     flags = dict(zip(app.caseload.shown_ids, (cells[-1].value for cells in app.caseload.cells)))
     assert flags["TSW-000124"] == "Risk not yet assessed (screening not complete)"

@@ -39,6 +39,18 @@ class CaseView:
         self.stale = w.VBox([])
         self.title = w.HTML(message_html(self.empty_text, "note"))
         self.on_saved: Callable[[Case], None] | None = None
+        self._clean: dict[str, Any] = {}
+
+    # -- unsaved typing ------------------------------------------------------------------
+
+    def mark_clean(self) -> None:
+        """What the form shows now is what is saved (after opening or saving)."""
+        self._clean = {path: f.widget.value for path, f in self.form.fields.items()}
+
+    def unsaved(self) -> bool:
+        """Has anything been typed since the case was opened or last saved?"""
+        return any(path in self.form.fields and self.form.fields[path].widget.value != value
+                   for path, value in self._clean.items())
 
     def open(self, case_id: str, case: Case | None = None) -> None:
         """Load the case (or show ``case``, just loaded) discarding typed values of another."""
@@ -49,6 +61,7 @@ class CaseView:
         self.stale.children = ()
         self.title.value = f"<h3 style='margin:4px 0'>Case {inert(case_id)}</h3>"
         self.show_case()
+        self.mark_clean()
 
     def show_case(self) -> None:  # pragma: no cover - each view shows its part
         raise NotImplementedError
@@ -91,6 +104,7 @@ class CaseView:
             return None
         self.stale.children = ()
         self.case = saved
+        self.mark_clean()
         self.form.done(f"Saved {saved.case_id} (version {saved._version}) as {self.user}: {note}.")
         if self.on_saved is not None:
             self.on_saved(saved)

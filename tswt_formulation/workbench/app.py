@@ -13,7 +13,7 @@ from ..config import current_user
 from ..model import Case
 from ..store import CaseStore, open_store
 from ._base import CaseView
-from ._forms import inert
+from ._forms import inert, message_html
 from .caseload import CaseloadView
 from .formulation import FormulationView
 from .measures import MeasuresView
@@ -48,11 +48,13 @@ class App:
         self.open_id: str | None = None
         self._case: Case | None = None
         self.header = w.HTML("")
+        self.notice = w.HTML("")
+        self._pending: str | None = None
         self.tabs = w.Tab(children=[w.VBox([]) for _ in TABS], titles=TABS)
         self.view_at(0)
         self.tabs.observe(self._tab_shown, names="selected_index")
         self._show_header()
-        self.widget = w.VBox([self.header, self.tabs])
+        self.widget = w.VBox([self.header, self.notice, self.tabs])
 
     def view_at(self, index: int) -> Any:
         """The view of a tab, built on first use (and shown the open case)."""
@@ -89,10 +91,22 @@ class App:
         )
 
     def open_case(self, case_id: str, tab: str = "Screening") -> None:
-        """Open a case in every view and show it (the Screening tab by default)."""
+        """Open a case in every view and show it (the Screening tab by default).
+
+        Typed values not yet saved are never dropped silently: the first click says
+        where they are; opening the same case again discards them."""
+        queue = self._views.get(TABS.index("Sign-off queue"))
+        dirty = [TABS[i] for i, v in self._views.items() if isinstance(v, CaseView) and v is not queue and v.unsaved()]
+        if dirty and self._pending != case_id:
+            self._pending = case_id
+            self.notice.value = message_html(
+                f"Not opened: you have typed in {', '.join(dirty)} and not saved. Save there first, "
+                f"or open {case_id} again to discard what you typed.")
+            return
+        self._pending = None
+        self.notice.value = ""
         case = self.store.get(case_id)
         self.open_id, self._case = case_id, case
-        queue = self._views.get(TABS.index("Sign-off queue"))
         for view in self.case_views:
             if view is not queue:
                 view.open(case_id, case)

@@ -146,6 +146,7 @@ class FormulationView(CaseView):
                             None, "formulation drafted from the screening", retry=self.draft)
         if saved is not None:
             self.show_case()
+            self.mark_clean()
         return saved
 
     def content(self) -> dict[str, Any]:

@@ -158,6 +158,7 @@ class MeasuresView(CaseView):
         if saved is not None:
             for radio in self.items.values():
                 radio.value = None
+            self.mark_clean()
             self.shown()
         return saved
 

@@ -122,6 +122,7 @@ class ReferralView(CaseView):
         panel = w.VBox([heading("Eligibility"), self.eligibility], layout=w.Layout(margin="0 0 0 2em", border="1px solid #ccc", padding="4px 8px"))
         self.widget = w.HBox([form_box, panel])
         self.update_eligibility()
+        self.mark_clean()
 
     # -- the record --------------------------------------------------------------------
 
@@ -137,6 +138,7 @@ class ReferralView(CaseView):
         self.stale.children = ()
         self.title.value = message_html(self.empty_text, "note")
         self.update_eligibility()
+        self.mark_clean()
 
     def show_case(self) -> None:
         assert self.case is not None
