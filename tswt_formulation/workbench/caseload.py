@@ -108,7 +108,8 @@ class CaseloadView:
             b.description = r["case_id"]
             b.tooltip = f"Open case {r['case_id']}"
             b.button_style = "danger" if r["overdue"] else ""
-            values = ["unallocated" if _missing(r["worker"]) else str(r["worker"]), str(r["state_label"]), _day(r["screening_due"]), _days(r["days_to_due"], r["overdue"]),
+            values = ["unallocated" if _missing(r["worker"]) else str(r["worker"]), str(r["state_label"]), _day(r["screening_due"]),
+                      _days(r["days_to_due"], r["overdue"]) if r["state"] == "in_screening" else "",
                       "" if _missing(r["age"]) else str(r["age"]), flags.get(r["case_id"], "")]
             for label, value in zip(cells, values):
                 label.value = value
@@ -126,7 +127,7 @@ class CaseloadView:
             self.on_open(case_id)
 
 
-_WIDTHS = ["9em", "8em", "16em", "8em", "10em", "4em", "22em"]
+_WIDTHS = ["9em", "8em", "16em", "8em", "10em", "4em", "30em"]
 
 
 def _missing(value: Any) -> bool:
