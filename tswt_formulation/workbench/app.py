@@ -4,6 +4,7 @@ who is signed in and which case is open always in view."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -34,7 +35,7 @@ class App:
     def __init__(self, store: CaseStore, user: str | None = None, as_of: date | None = None) -> None:
         self.store, self.user, self.as_of = store, current_user(user), as_of or date.today()
         args = (store, self.user, self.as_of)
-        self._makers = [
+        self._makers: list[Callable[[], Any]] = [
             lambda: CaseloadView(*args, on_open=self.open_case),
             lambda: ReferralView(*args, on_created=self.open_case),
             lambda: ScreeningView(*args),
@@ -58,7 +59,7 @@ class App:
 
     def view_at(self, index: int) -> Any:
         """The view of a tab, built on first use (and shown the open case)."""
-        view = self._views.get(index)
+        view: Any = self._views.get(index)
         if view is None:
             view = self._views[index] = self._makers[index]()
             if isinstance(view, CaseView):

@@ -132,7 +132,7 @@ class FormulationView(CaseView):
 
     def case_saved(self, case: Any) -> None:
         super().case_saved(case)
-        if self.case is case and case.formulation is not None and self.entries and any(self.entries.values()):
+        if self.case is not None and self.case is case and case.formulation is not None and any(self.entries.values()):
             self.show_status()
 
     # -- actions -----------------------------------------------------------------------
@@ -233,7 +233,8 @@ def _parse_value(part: str, raw: str) -> Any:
         return items
     vocab = vocabulary()[_VOCAB[part]]
     by_label = {label.lower(): term for term, label in vocab.terms.items()}
-    out, unknown = [], []
+    out: list[str] = []
+    unknown: list[str] = []
     for item in items:
         term = item if item in vocab else by_label.get(item.lower())
         (out if term else unknown).append(term or item)

@@ -191,15 +191,16 @@ class ScreeningView(CaseView):
                                    "screening.child_voice", "screening.carer_views"])
         screening = simple.get("screening", {})
         aliases: dict[str, str] = {}
-        for kind, key, listed, rows in (("history", "factor", "history_factors", self.history),
-                                        ("behaviour", "behaviour", "presenting_behaviours", self.behaviours)):
-            entries = []
+        groups: tuple[tuple[str, str, dict[str, Any]], ...] = (("history", "history_factors", self.history),
+                                                                ("behaviour", "presenting_behaviours", self.behaviours))
+        for kind, listed, rows in groups:
+            entries: list[dict[str, Any]] = []
             for term, row in rows.items():
                 if row.chosen.value:
                     aliases[f"screening.{listed}[{len(entries)}]"] = f"screening.{kind}.{term}"
                     entries.append(row.record())
             screening[listed] = entries
-        risks = []
+        risks: list[dict[str, Any]] = []
         for kind, risk in self.risks.items():
             if risk.chosen.value:
                 aliases[f"screening.risks[{len(risks)}]"] = f"screening.risk.{kind}"
