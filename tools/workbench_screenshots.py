@@ -55,6 +55,7 @@ def main() -> None:
                 page.get_by_label("Legal status since").fill("2022-01-01")
                 page.get_by_text("Cannot proceed until consent").wait_for()
                 shot(page, "referral")
+                page.get_by_role("button", name="Start a new referral").click()  # leave nothing unsaved behind
                 page.get_by_role("tab", name="My caseload").click()
                 page.get_by_role("button", name=case_id).click()
                 page.get_by_text(f"Open case: {case_id}").wait_for()
