@@ -36,7 +36,7 @@ demo: setup
 	$(BIN)/tswt caseload --store $(DEMO)/demo.sqlite
 	$(BIN)/tswt reports --all --kind formulation --store $(DEMO)/demo.sqlite --out $(DEMO)/reports
 	$(BIN)/tswt reports --all --kind outcomes --constants $(DEMO_CONSTANTS) --store $(DEMO)/demo.sqlite --out $(DEMO)/reports
-	$(BIN)/tswt reports --kind review --constants $(DEMO_CONSTANTS) --store $(DEMO)/demo.sqlite --out $(DEMO)/reports
+	$(BIN)/tswt reports --kind review --constants $(DEMO_CONSTANTS) --store $(DEMO)/demo.sqlite --user dr.r.ahmed --out $(DEMO)/reports
 	@echo
 	@echo "Synthetic caseload: $(DEMO)/demo.sqlite"
 	@echo "Reports (open in a browser): $(DEMO)/reports/  e.g. $(DEMO)/reports/TSW-900001_formulation.html"

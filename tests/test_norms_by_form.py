@@ -239,7 +239,8 @@ def test_the_caseload_review_shows_the_denominator():
     ch = _ten_paired().assign(informant="parent", services=[["tsw_1to1"]] * 11, case_id=[f"TSW-9{i:05d}" for i in range(11)])
     review = CaseloadReview(AS_OF, None, [], pd.DataFrame(), pd.DataFrame(), ch, pd.DataFrame())
     html = review.service_figures().html
-    assert "2 of 4 clinical at baseline (50%)" in html and "(20%)" not in html
+    # Counts under 5 are shown as counts, never as percentages (issue 12): no "(50%)" of 4.
+    assert "2 of 4 clinical at baseline</td>" in html and "(50%)" not in html and "(20%)" not in html
 
 
 def test_cli_outcomes_for_a_young_adult(make_case_data, tmp_path, monkeypatch):

@@ -140,10 +140,10 @@ def test_every_demo_case_through_every_report_notebook(demo_store, tmp_path, poo
     assert review.ok, review.text()
     html = (tmp_path / f"caseload_review_{AS_OF.isoformat()}.html").read_text()
     assert_inert_and_self_contained(html)
-    assert html.index("Children with a risk flag") < html.index("Screenings overdue or due within two weeks")
-    for heading in ("Screenings overdue or due within two weeks", "Formulations awaiting sign-off", "Children not on track",
-                    "Children with no measure in the last review period", "Change across the service"):
-        assert heading in html
+    # Supervision order: risk first, then who to discuss first, the flags, each worker's children.
+    headings = ("Children with a risk flag", "Who to discuss first", "Flags for supervision", "Each worker's children",
+                "Children not on track", "Change across the service")
+    assert [html.index(h) for h in headings] == sorted(html.index(h) for h in headings)
     assert "Paired" in html and "Unpaired" in html
 
 

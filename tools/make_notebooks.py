@@ -32,8 +32,9 @@ formulation = report(
     'as_of = None  # report date "YYYY-MM-DD" (default: today)\nversion = "signed_off"  # "signed_off" (default) or "latest"',
     "from tswt_formulation.reports.formulation import FormulationReport\n\n"
     "report = FormulationReport.from_store(case_id, store, as_of, version)\nreport.header()",
-    ["report.risks()", "report.child()", "report.eligibility_section()", "report.timeline()", "report.history_and_behaviours()",
-     "report.five_ps()", "report.voices()", "report.recommendation_section()", "report.signoff()", "report.provenance()"],
+    ["report.risks()", "report.recommendation_section()", "report.child()", "report.eligibility_section()", "report.timeline()",
+     "report.history_and_behaviours()", "report.five_ps()", "report.voices()", "report.signoff()", "report.how_reached()",
+     "report.provenance()"],
 )
 
 outcomes = report(
@@ -44,18 +45,21 @@ outcomes = report(
     'case_id = "TSW-900001"  # pseudonymous case id\nstore = None  # path or URL of the case store\nas_of = None  # report date "YYYY-MM-DD" (default: today)\n'
     'constants = None  # the team\'s reliable-change constants file (default: $TSWT_MEASURE_CONSTANTS)',
     "from tswt_formulation.reports.outcomes import OutcomesReport\n\nreport = OutcomesReport.from_store(case_id, store, as_of, constants)\nreport.header()",
-    ["report.risks()", "report.flags()", "report.scores()", "report.charts()", "report.change_table()", "report.provenance()"],
+    ["report.risks()", "report.flags()", "report.charts()", "report.change_table()", "report.scores()", "report.provenance()"],
 )
 
 review = report(
     "Caseload review",
-    "For the clinical psychologist: screenings overdue or due soon, formulations awaiting sign-off, children not on track, "
-    "children with no recent measure, and the service-level change figures.",
+    "For supervision: who to discuss first (risk, reliable deterioration, screening overdue, sign-off waiting), the flags "
+    "that need a decision, each worker's children one per line, children not on track, and the service-level change figures.",
     'store = None  # path or URL of the case store\nas_of = None  # review date "YYYY-MM-DD" (default: today)\nworker = None  # only this worker\'s cases (default: everyone)\n'
-    'constants = None  # the team\'s reliable-change constants file (default: $TSWT_MEASURE_CONSTANTS)',
-    "from tswt_formulation.reports.review import CaseloadReview\n\nreport = CaseloadReview.from_store(store, as_of, worker, constants)\nreport.header()",
-    ["report.risks()", "report.summary()", "report.screenings_due()", "report.awaiting_signoff()", "report.not_on_track()",
-     "report.no_recent_measure()", "report.service_figures()", "report.provenance()"],
+    'constants = None  # the team\'s reliable-change constants file (default: $TSWT_MEASURE_CONSTANTS)\n'
+    'waiting_days = None  # the team\'s standard wait for a decision or allocation (default: $TSWT_WAITING_DAYS, else 14)\n'
+    'author = None  # who prepares the review (default: $TSWT_USER, else your login)',
+    "from tswt_formulation.reports.review import CaseloadReview\n\n"
+    "report = CaseloadReview.from_store(store, as_of, worker, constants, waiting_days, author)\nreport.header()",
+    ["report.risks()", "report.first()", "report.supervision_flags()", "report.by_worker()", "report.summary()",
+     "report.not_on_track()", "report.service_figures()", "report.provenance()"],
 )
 
 walk = nb([

@@ -82,6 +82,7 @@ def generate_caseload(n: int = 60, seed: int = 1, as_of: date | None = None, pro
             # from one never allocated, so the rest of the caseload stays as it was.
             _over_age_referral(record, as_of)
             over_age = True
+        _personalise(record, as_of, seed)  # before the risks, which take their reporters from the behaviours
         # Risks come from their own generator, so adding them changes nothing else.
         _add_risks(random.Random(f"risks-{seed}-{record['case_id']}"), record, as_of)
         _young_adult_self_reports(record, seed)
@@ -504,7 +505,8 @@ def _formulate(rng: random.Random, case: Case, as_of: date, bands: dict[str, str
         return
     worker = case.worker or "a.okafor"
     form = draft_formulation(case, author=worker, now=_at(day, 9), recommendation=rec)
-    form = edit_formulation(form, worker, _at(day, 10), narrative=rng.choice(_NARRATIVES))
+    variant = rng.randrange(len(_NARRATIVES))  # same draws as before: a seed keeps its caseload
+    form = edit_formulation(form, worker, _at(day, 10), narrative=_narrative(case, variant))
     if done is None:
         case.formulation = form
         return
@@ -513,18 +515,189 @@ def _formulate(rng: random.Random, case: Case, as_of: date, bands: dict[str, str
     else:
         new_stage = min(4, (rec.stage or 1) + 1)
         form = record_decision(form, case.case_id, worker, _at(day, 11), accept=False, overrides=[
-            Override(part="stage", value=new_stage, reason="Since the screening began the placement has held and the risk has eased; "
-                                                           "safety is established enough to start on relationships.")])
+            Override(part="stage", value=new_stage, reason=_override_reason(case, day))])
     form = submit(form, case.case_id)
     roll = rng.random()
     review_day = min(as_of, day + timedelta(days=rng.randint(1, 10)))
     if roll < 0.75:
         form = sign_off(form, case.case_id, rng.choice(REVIEWERS), _at(review_day, 15), approve=True,
-                        comment="A clear, child-centred formulation.")
+                        comment=_signoff_comment(case, True, variant))
     elif roll < 0.85:
         form = sign_off(form, case.case_id, rng.choice(REVIEWERS), _at(review_day, 15), approve=False,
-                        comment="Please say more about what keeps the difficulties going at school.")
+                        comment=_signoff_comment(case, False, variant))
     case.formulation = form
+
+
+# Who the demo's login ids are (invented people), for the store's staff directory.
+_DEMO_STAFF = (
+    ("a.okafor", "A. Okafor", "therapeutic_social_worker"), ("b.kowalski", "B. Kowalski", "therapeutic_social_worker"),
+    ("c.mensah", "C. Mensah", "therapeutic_social_worker"), ("d.hughes", "D. Hughes", "therapeutic_social_worker"),
+    ("e.patel", "E. Patel", "therapeutic_social_worker"), ("f.oconnor", "F. O'Connor", "therapeutic_social_worker"),
+    ("g.lindqvist", "G. Lindqvist", "therapeutic_social_worker"),
+    ("dr.r.ahmed", "Dr R. Ahmed", "clinical_psychologist"), ("dr.k.osei", "Dr K. Osei", "clinical_psychologist"),
+    ("t.harper", "T. Harper", "team_manager"), ("s.adeyemi", "S. Adeyemi", "personal_adviser"),
+)
+
+
+def demo_staff() -> list[Any]:
+    """The staff directory of the synthetic team: every login the demo uses, named."""
+    from .store.staff import StaffMember
+
+    return [StaffMember(login, name, role) for login, name, role in _DEMO_STAFF]
+
+
+# --- each child's own story: text written from the child's record, not canned ----------------
+# A separate random stream per case (seeded by the demo seed and the case id), so the words
+# vary without changing which children, dates and scores a seed produces.
+
+_GOALS_CARER = (
+    "For {obj} to settle at bedtime without us", "That {sub} tells us when {sub} is worried", "For {obj} to stay in class for the whole lesson",
+    "For {obj} to have friends round after school", "That {sub} can be cross without hurting anyone", "For {obj} to know {pos} own story",
+)
+_PRONOUNS = {"female": ("she", "her", "her"), "male": ("he", "him", "his")}
+_RELATIONAL = {"physical_abuse", "emotional_abuse", "sexual_abuse", "neglect", "domestic_abuse"}
+_CARER_WORDS = {"foster_carer": "the foster carer", "kinship_carer": "the kinship carer", "residential_staff": "the staff at the home",
+                "birth_parent": "the parent"}
+
+
+def _pronouns(sex: str) -> tuple[str, str, str]:
+    return _PRONOUNS.get(sex, ("they", "them", "their"))
+
+
+def _words(terms: list[str], table: dict[str, str] | None = None) -> str:
+    from .model.vocabulary import vocabulary
+
+    voc = vocabulary()
+    names = [(table or {}).get(t) or voc.label("presenting_behaviour" if t in _BEHAVIOUR_EVIDENCE else "history_factor", t).lower() for t in terms]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _personalise(record: dict[str, Any], as_of: date, seed: int) -> None:
+    """Make a generated record read as one child's: the referral's reasons, the sources
+    of what was reported (plausible for the age and the placement), the child's and
+    carers' words, and goals in the voice of whoever set them."""
+    local = random.Random(f"{seed}:{record['case_id']}")
+    child, ref, scr = record["child"], record["referral"], record.get("screening")
+    age = years_between(child["date_of_birth"], ref["received"])
+    sub, obj, pos = _pronouns(child.get("sex", ""))
+    placement = child["placement"]
+    caregiver = child["caregiver"]["relationship"]
+    recent = [b["date"] for b in placement.get("breakdowns", []) if b["date"] <= ref["received"]]
+    behaviours = [b["behaviour"] for b in scr["presenting_behaviours"]] if scr else []
+    who = "the young person" if age >= 11 else "the child"
+    since = f" since the placement ended on {max(recent).isoformat()}" if recent else ""
+    worry = f"report {_words(behaviours[:2])}{since}" if behaviours else f"are worried about how {sub} is coping{since}"
+    ref["reasons"] = local.choice((
+        f"Carers and the social worker {worry}; advice sought on therapeutic support for {who}.",
+        f"Those around {obj} {worry}. A consultation on how best to help is requested.",
+        f"Referred because adults around {obj} {worry}; the care plan asks for a therapeutic view.",
+    ))
+    if not scr:
+        return
+    for item in scr["presenting_behaviours"]:
+        sources = []
+        for s in item["sources"]:
+            if s == "school" and age < 4:
+                s = "carer"  # no school yet
+            if s == "child" and age < 7:
+                s = "carer"  # a young child's own account is heard through the adults
+            if s == "carer" and caregiver == "residential_staff":
+                s = "residential_staff"
+            if s == "carer" and caregiver == "birth_parent":
+                s = "parent"
+            if s not in sources:
+                sources.append(s)
+        item["sources"] = sources
+    if age < 4:
+        scr["child_voice"] = ""
+    elif age < 11:
+        scr["child_voice"] = local.choice((
+            "I like it here. I don't like bedtime.", "I get really cross and then I feel bad.",
+            f"I want to see my {local.choice(('brother', 'sister', 'nan'))} more.", "School is OK when my teacher is there."))
+    elif age < 18:
+        scr["child_voice"] = local.choice((
+            "I don't want to talk about before.", "Nobody listens until I kick off.", "I want to stay here till I'm 18.",
+            "I'm fine. Everyone else is the problem."))
+    else:
+        scr["child_voice"] = local.choice(("I want help to manage on my own.", "I don't want to be passed around again."))
+    if caregiver in _CARER_WORDS and caregiver != "none":
+        focus = _words(behaviours[:1]) if behaviours else "the changes in mood"
+        scr["carer_views"] = local.choice((
+            f"We are committed to {obj}, but {focus} wears us down.",
+            f"We want to understand what sits behind {focus}.",
+            f"{sub.capitalize()} is settling with us; {focus} is the worry.",
+        ))
+    else:
+        scr["carer_views"] = ""
+    for g in record.get("goals", []):
+        gbo = [m for m in record.get("measures", []) if m["measure"] == "gbo"]
+        if gbo and gbo[0]["informant"] == "parent" and g["description"] in _GOALS:
+            g["description"] = _GOALS_CARER[_GOALS.index(g["description"])].format(sub=sub, obj=obj, pos=pos)
+
+
+def _narrative(case: Case, variant: int) -> str:
+    """The worker's formulation in a few sentences, from this child's own record."""
+    scr = case.screening
+    child = case.child
+    sub, obj, pos = _pronouns(child.sex)
+    factors = [h.factor for h in scr.history_factors] if scr else []
+    behaviours = [b.behaviour for b in scr.presenting_behaviours] if scr else []
+    relational = [f for f in factors if f in _RELATIONAL]
+    lead = ("this young person" if child.age_on(case.referral.received) >= 11 else "this child")
+    parts = []
+    if relational:
+        parts.append(f"{_words(relational).capitalize()} before care left {lead} expecting adults to be unpredictable or unsafe.")
+    elif factors:
+        parts.append(f"{_words(factors).capitalize()} taught {lead} that the people who matter can disappear.")
+    placement = child.placement
+    recent = [b.date for b in (placement.breakdowns if placement else []) if b.date <= (scr.completed or scr.started or case.referral.received)] if scr else []
+    if recent:
+        parts.append(f"The placement ending on {max(recent).isoformat()} revived that fear.")
+    elif placement is not None and placement.moves_last_12_months:
+        parts.append(f"{placement.moves_last_12_months} move{'s' if placement.moves_last_12_months != 1 else ''} this year kept it alive.")
+    else:
+        parts.append("Nothing new set things off; the difficulties have built up over time.")
+    if behaviours:
+        reading = ("attempts to stay safe", "the way distress gets noticed", "signs of a body still on alert")[variant % 3]
+        parts.append(f"{_words(behaviours[:2]).capitalize()} read as {reading}.")
+    carer = child.caregiver
+    strengths = [s for s in (scr.strengths if scr else []) if s.strip()]
+    strength = f" ({strengths[0][:1].lower() + strengths[0][1:]})" if strengths else ""
+    if carer is not None and carer.relationship in _CARER_WORDS and carer.can_take_part:
+        parts.append(f"The commitment of {_CARER_WORDS[carer.relationship]} is the route to change; {pos} strengths{strength} are the base.")
+    elif strengths:
+        parts.append(f"No caregiver can take part yet, so the work builds on {pos} strengths{strength}.")
+    if scr is not None and scr.life_story_work == "not_started":
+        parts.append(f"Life story work needs to begin so {sub} can make sense of {pos} history.")
+    return " ".join(parts)
+
+
+def _signoff_comment(case: Case, approve: bool, variant: int) -> str:
+    """A reviewer's comment that engages with this child's formulation."""
+    scr = case.screening
+    behaviours = [b.behaviour for b in scr.presenting_behaviours] if scr else []
+    focus = _words(behaviours[:1]) if behaviours else "the presenting difficulties"
+    if approve:
+        return (
+            f"Clear and child-centred; the link between the history and {focus} is well made.",
+            f"Agreed. Review {focus} at the three-month measures.",
+            "A thoughtful formulation; the protective factors are well evidenced.",
+        )[variant % 3]
+    school = any("school" in b.sources for b in (scr.presenting_behaviours if scr else []))
+    where = "at school" if school else "at home"
+    return (
+        f"Please say more about what keeps {focus} going {where}.",
+        f"The perpetuating factors need more: what maintains {focus} now?",
+    )[variant % 2]
+
+
+def _override_reason(case: Case, day: date) -> str:
+    """Why the worker moves the stage on, from the record."""
+    placement = case.child.placement
+    months = max(0, (day - placement.start).days // 30) if placement else 0
+    if placement is not None and months >= 3:
+        return f"The placement has held for {months} months and the carer is engaged; safety is established enough to start on relationships."
+    return "The network is settled around the child since the screening began; safety is established enough to start on relationships."
 
 
 # Why no SDQ was returned (SSDA903 OC2), one synthetic child each; SDQ1 follows from the age.

@@ -21,6 +21,7 @@ from tswt_formulation.measures.change import change
 from tswt_formulation.measures.service import category_counts, trajectory
 from tswt_formulation.plots import plot_change_categories, plot_goals, plot_trajectory
 from tswt_formulation.plots.outcomes import CATEGORY_STYLE, CORRIDOR_GID
+from tswt_formulation.words import CATEGORY_WORDS
 
 # SDQ parent total bands (MEASURES.md): normal 0-13, borderline 14-16, abnormal 17-40.
 PARENT_TOTAL_BANDS = {"normal": (0, 13), "borderline": (14, 16), "abnormal": (17, 40)}
@@ -134,7 +135,7 @@ def test_change_categories_plot() -> None:
     ax = fig.axes[0]
     # 2 groups x 5 categories = 10 bars.
     assert len(ax.patches) == 10
-    assert [c.get_label() for c in ax.containers] == list(CATEGORY_STYLE)
+    assert [c.get_label() for c in ax.containers] == [CATEGORY_WORDS[c] for c in CATEGORY_STYLE]  # in a child's-file words
     # Greyscale-safe: every category has its own grey level, and hatching is not all blank.
     assert len({c.patches[0].get_facecolor() for c in ax.containers}) == 5
     assert [c.patches[0].get_hatch() or "" for c in ax.containers] == [
@@ -159,5 +160,36 @@ def test_change_categories_from_a_change_table() -> None:
     )
     fig = plot_change_categories(changed)
     ax = fig.axes[0]
-    assert [c.get_label() for c in ax.containers] == ["Improved", "Unchanged", "Deteriorated"]
+    assert [c.get_label() for c in ax.containers] == ["Reliable improvement", "No reliable change", "Reliable deterioration"]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["All cases (n=3 paired, 0 unpaired)"]
+
+
+def test_every_informant_on_one_figure_with_cutoff_corridor_and_work_start() -> None:
+    from tswt_formulation.plots import plot_informants
+
+    rows = []
+    for informant, values in (("parent", [20, 18, 12]), ("teacher", [22, 23, 30])):
+        for k, v in enumerate(values):
+            rows.append({"informant": informant, "score": "total", "value": v, "date": pd.Timestamp(2026, 1 + 3 * k, 1),
+                         "timepoint": "baseline" if k == 0 else f"review_{k}", "baseline_value": values[0], "threshold": 5.0})
+    fig = plot_informants(pd.DataFrame(rows), "total", cutoffs={"parent": 16.5, "teacher": None}, work_started="2026-02-01",
+                          labels={"parent": "Parent or carer", "teacher": "Teacher"})
+    panels = [ax for ax in fig.axes if ax.get_title()]
+    assert [ax.get_title() for ax in panels] == ["Parent or carer", "Teacher"]
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    # One legend for the figure, every kind of line in it once.
+    assert "work began" in legend and "clinical cut-off" in legend and "baseline" in legend and "score" in legend
+    assert sum(1 for t in legend if t.startswith("no reliable change")) == 1
+    # The corridor is drawn in both panels; the cut-off only where the form has one.
+    assert all(any(p.get_gid() == CORRIDOR_GID for p in ax.patches) for ax in panels)
+    assert [sum(1 for ln in ax.get_lines() if ln.get_label() == "clinical cut-off") for ax in panels] == [1, 0]
+
+
+def test_goal_chart_names_every_line() -> None:
+    df = pd.DataFrame({"goal": ["Goal 1: Sleep"] * 3 + ["Goal 2: School"] * 3, "rating": [2, 4, 6, 3, 3, 2],
+                       "date": list(pd.date_range("2026-01-01", periods=3, freq="90D")) * 2})
+    fig = plot_goals(df, goal="goal", rating="rating", date="date", threshold=2.5)
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert len(labels) == len(ax.get_lines()) == 4
+    assert "Goal 1: reliable improvement above 4.5" in labels and "Goal 2: reliable improvement above 5.5" in labels

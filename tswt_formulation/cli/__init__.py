@@ -11,6 +11,7 @@ from .formulation import COMMANDS as _FORMULATION_COMMANDS
 from .measures import COMMANDS as _MEASURE_COMMANDS
 from .reports import COMMANDS as _REPORT_COMMANDS
 from .server import COMMANDS as _SERVER_COMMANDS
+from .staff import COMMANDS as _STAFF_COMMANDS
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -22,7 +23,8 @@ def cli() -> None:
     or invalid input (nothing written)."""
 
 
-for _command in [*_CASE_COMMANDS, *_FORMULATION_COMMANDS, *_MEASURE_COMMANDS, *_REPORT_COMMANDS, *_SERVER_COMMANDS, *_APP_COMMANDS]:
+for _command in [*_CASE_COMMANDS, *_FORMULATION_COMMANDS, *_MEASURE_COMMANDS, *_REPORT_COMMANDS, *_SERVER_COMMANDS, *_STAFF_COMMANDS,
+                 *_APP_COMMANDS]:
     cli.add_command(_command)
 
 

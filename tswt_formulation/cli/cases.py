@@ -325,6 +325,14 @@ def demo(ctx: Ctx, n: int, seed: int, as_of: Any) -> None:
     with ctx.open(create=True) as store:
         with progress(n, "Importing") as bar:
             store.import_cases(cases, note=f"synthetic demo caseload (seed {seed}, as of {day.isoformat()})", progress=bar.update)
+        from ..demo import demo_staff
+        from ..errors import StoreError
+        from ..store.staff import add_staff
+
+        try:
+            add_staff(store, demo_staff(), note="synthetic demo staff")
+        except StoreError as exc:  # a role that may add cases but not change the staff directory
+            click.echo(f"note: the staff directory was not filled ({exc}); the store's owner can run `tswt staff add`.", err=True)
     ids = f" ({cases[0].case_id} to {cases[-1].case_id})" if first > 1 else ""
     click.echo(f"Added {n} synthetic cases{ids} (seed {seed}, as of {day.isoformat()}) to {store.location}.")
 

@@ -20,10 +20,13 @@ from ._common import Ctx, as_of_option, common, echo_json, table, to_date
 @as_of_option
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="With --all: write a CSV here.")
 @click.option("--rules", "rules_file", type=click.Path(path_type=Path, dir_okay=False), help="A team rules file (default: $TSWT_RULES, else the built-in rules).")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Everything: the summary, every part with its rules, every rule that fired.")
+@click.option("--explain", is_flag=True, help="The full trace: every rule that fired, with its id, and the ones that did not win.")
 @common
-def recommend(ctx: Ctx, case_id: str | None, all_cases: bool, as_of: Any, output: Path | None, rules_file: Path | None, as_json: bool) -> None:
-    """Recommended wave, stage, services and models, with the rules that produced them."""
+def recommend(ctx: Ctx, case_id: str | None, all_cases: bool, as_of: Any, output: Path | None, rules_file: Path | None, as_json: bool,
+              explain: bool) -> None:
+    """The recommended wave, stage, services and models in a few plain lines (risks first);
+    --explain for every rule that produced them."""
     from ..measures.outcomes import baseline_bands
     from ..rules import rules_in_use, recommend as make
 
@@ -35,10 +38,14 @@ def recommend(ctx: Ctx, case_id: str | None, all_cases: bool, as_of: Any, output
         if case_id:
             case = store.get(case_id)
             rec = make(case, rules=rules, as_of=day, bands=baseline_bands([case])[case_id], risk_as_of=day or date.today())
+            from ..rules.summary import summarise, summary_text
+            from ..store.staff import staff_directory
+
+            names = staff_directory(store).name
             if as_json:
-                echo_json(rec.as_dict())
+                echo_json({**rec.as_dict(), "summary": summarise(rec, case.formulation, names).as_dict()})
             else:
-                click.echo(rec.to_text())
+                click.echo(rec.to_text() if explain else summary_text(rec, case.formulation, names))
             return
         cases = list(store.cases())
         bands = baseline_bands(cases)  # one vectorised scoring pass for the whole caseload

@@ -50,6 +50,9 @@ def reports(ctx: Ctx, case_ids: tuple[str, ...], all_cases: bool, overdue: bool,
             raise click.UsageError("--latest goes with --kind formulation")
         extra["version"] = "latest"
     if kind == "review":
+        from ..config import current_user
+
+        extra["author"] = current_user(ctx.user)  # who prepares it, named in its header (workers do not see --user)
         if case_ids or all_cases or overdue:
             raise click.UsageError("--kind review reports on the caseload; name no cases (use --worker to narrow it)")
         ids: list[str] = []

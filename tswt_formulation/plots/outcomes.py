@@ -15,12 +15,13 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem, ScoringError
+from ..words import CATEGORY_WORDS
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["plot_change_categories", "plot_goals", "plot_trajectory"]
+__all__ = ["plot_change_categories", "plot_goals", "plot_informants", "plot_trajectory"]
 
 #: Grey level and hatch per change category (best to worst), readable without colour.
 CATEGORY_STYLE: dict[str, tuple[str, str]] = {
@@ -253,11 +254,14 @@ def plot_goals(
             color=grey,
         )
         if threshold is not None and len(part):
+            target = float(part[rating].iloc[0]) + threshold
+            short = label.split(":")[0]
             ax.axhline(
-                float(part[rating].iloc[0]) + threshold,
+                target,
                 color=grey,
                 linestyle=":",
                 linewidth=0.8,
+                label=f"{short}: reliable improvement above {target:g}",
             )
     ax.set_ylim(-0.5, 10.5)
     ax.set_yticks(range(11))
@@ -266,7 +270,7 @@ def plot_goals(
     if title:
         ax.set_title(title)
     _date_axis(ax)
-    ax.legend(loc="best", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=7, frameon=False)  # every line named
     return fig
 
 
@@ -337,7 +341,7 @@ def plot_change_categories(
             hatch=hatch,
             edgecolor="0.0",
             linewidth=0.6,
-            label=cat,
+            label=CATEGORY_WORDS.get(cat, cat),
         )
         left += shares[cat].to_numpy()
     labels = []
@@ -351,11 +355,81 @@ def plot_change_categories(
     ax.set_ylabel(by if by is not None else "")
     if title:
         ax.set_title(title)
+    axes_inches = 0.75 * (1.2 + 0.5 * len(table))  # below the x-axis label, whatever the number of bars
     ax.legend(
         loc="upper center",
-        bbox_to_anchor=(0.5, -0.25 if len(table) < 3 else -0.12),
-        ncol=len(order),
+        bbox_to_anchor=(0.5, -0.55 / axes_inches),
+        ncol=min(3, len(order)),
         fontsize=7,
         frameon=False,
     )
+    return fig
+
+
+def plot_informants(
+    traj_df: pd.DataFrame,
+    score: str = "total",
+    *,
+    bands: Mapping[str, Sequence[tuple[str, float, float]] | None] | None = None,
+    cutoffs: Mapping[str, float | None] | None = None,
+    work_started: object | None = None,
+    labels: Mapping[str, str] | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Every informant of one measure's score on one page: small multiples sharing the
+    score axis, each with its bands, the reliable-change corridor round its baseline,
+    the clinical cut-off (where the form has one) and a marker where work began.
+
+    Parameters
+    ----------
+    traj_df : DataFrame
+        One case's trajectory (as for :func:`plot_trajectory`) with an ``informant``
+        column; every informant with at least one score gets a panel.
+    score : str, default "total"
+    bands : mapping informant -> list of (label, min, max), optional
+        The bands of each informant's form (None: no shading, e.g. the 18+ forms).
+    cutoffs : mapping informant -> float, optional
+        The clinical cut-off of each informant's form, drawn as a heavy dashed line.
+    work_started : date-like, optional
+        Where work began: a vertical dash-dot line in every panel.
+    labels : mapping informant -> str, optional
+        Panel titles (default the informant ids).
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel per informant; one legend for the whole figure, every line in it.
+    """
+    from matplotlib.figure import Figure
+
+    df = traj_df[traj_df["score"] == score] if "score" in traj_df.columns else traj_df
+    informants = [i for i in sorted(df["informant"].dropna().unique()) if df.loc[df["informant"] == i, "value"].notna().any()]
+    if not informants:
+        raise _fail("informant", f"no scores to plot for {score!r}")
+    n = len(informants)
+    fig = Figure(figsize=(2.6 * n + 0.8, 3.0), layout="constrained")  # short enough to sit under page 1's flags
+    axes = fig.subplots(1, n, sharey=True, squeeze=False)[0]
+    legend: dict[str, object] = {}
+    for ax, informant in zip(axes, informants):
+        plot_trajectory(df, score, informant, bands=(bands or {}).get(informant), ax=ax,
+                        title=(labels or {}).get(informant, informant))
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+        if work_started is not None:
+            ax.axvline(pd.Timestamp(work_started).to_numpy(), color="0.0", linestyle="-.", linewidth=1.2, zorder=4,
+                       label="work began")
+        cutoff = (cutoffs or {}).get(informant)
+        if cutoff is not None:
+            ax.axhline(cutoff, color="0.0", linestyle=(0, (6, 2)), linewidth=1.6, zorder=4, label="clinical cut-off")
+        ax.set_ylabel("")
+        ax.tick_params(labelsize=7)
+        ax.title.set_fontsize(9)
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            key = "baseline" if label.startswith("baseline (") else ("score" if label == score else label)
+            legend.setdefault(key, handle)
+    axes[0].set_ylabel(f"{score} score")
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.legend(list(legend.values()), list(legend.keys()), loc="outside lower center", ncol=min(4, len(legend)), fontsize=7, frameon=False)
     return fig

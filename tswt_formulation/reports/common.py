@@ -10,6 +10,7 @@ from typing import Any, Iterator
 
 from .._version import __version__
 from ..model.vocabulary import vocabulary
+from ..words import plural
 from .html import Section, attr, text
 
 MARKING = "OFFICIAL-SENSITIVE"
@@ -56,14 +57,24 @@ class Header:
     reviewer: str
     synthetic: bool
     status_note: str = ""
+    draft: bool = False  # not signed off: DRAFT on every page
 
     def meta(self) -> dict[str, Any]:
         return {"kind": self.kind, "title": self.title, "case_id": self.case_id, "report_date": self.report_date.isoformat(),
-                "author": self.author, "reviewer": self.reviewer, "synthetic": self.synthetic, "marking": MARKING}
+                "author": self.author, "reviewer": self.reviewer, "synthetic": self.synthetic, "marking": MARKING,
+                "running": self.running()}
+
+    def running(self) -> str:
+        """The markings repeated at the top of every printed page besides the protective marking."""
+        return " | ".join(m for m in ("SYNTHETIC DEMO DATA" if self.synthetic else "", "DRAFT: NOT SIGNED OFF" if self.draft else "") if m)
 
     def section(self) -> Section:
-        rows = [("Case", self.case_id or "Whole caseload"), ("Report date", self.report_date.isoformat()),
-                ("Author", self.author or "-"), ("Reviewer", self.reviewer or "not yet reviewed")]
+        if self.kind == "review":  # a working document for supervision: who prepared it, not a sign-off
+            rows = [("Caseload", self.case_id or "the whole team"), ("Review date", self.report_date.isoformat()),
+                    ("Prepared by", self.author or "-")]
+        else:
+            rows = [("Case", self.case_id or "Whole caseload"), ("Report date", self.report_date.isoformat()),
+                    ("Author", self.author or "-"), ("Reviewer", self.reviewer or "not yet reviewed")]
         cells = "".join(f"<div><span class=\"k\">{text(k)}</span> <span class=\"v\">{text(v)}</span></div>" for k, v in rows)
         banners = f'<p class="marking">{MARKING}</p>'
         if self.synthetic:
@@ -112,12 +123,12 @@ def risk_section(recommendation: Any, title: str = "Risk") -> Section:
                  r.dated[:1].upper() + r.dated[1:], ", ".join(label("source", s) for s in r.reported_by), r.evidence)
                 for r in recorded]
         parts.append(table(["Risk", "Level", "Safety plan", "Recorded and review", "Reported by", "Evidence"], rows, "risk-table"))
-        plain.append(f"{len(recorded)} recorded risk(s)" + (f", {len(status.out_of_date)} OUT OF DATE" if status.out_of_date else ""))
+        plain.append(plural(len(recorded), "recorded risk") + (f", {len(status.out_of_date)} OUT OF DATE" if status.out_of_date else ""))
     if behaviours:
         rows = [(r.label, f"{r.severity}, {label('frequency', r.frequency).lower()}", ", ".join(label("source", s) for s in r.sources), r.evidence)
                 for r in behaviours]
         parts.append("<h3>Risk behaviours seen at screening</h3>" + table(["Behaviour", "Severity and frequency", "Reported by", "Evidence"], rows, "risk-table"))
-        plain.append(f"{len(behaviours)} risk behaviour(s)")
+        plain.append(plural(len(behaviours), "risk behaviour"))
     if not parts:
         done = status.summary if status is not None else "No risk behaviour is recorded in the screening."
         return Section(f'<section class="section risks clear"><h2>{text(title)}</h2><p>{text(done)}</p></section>', done)

@@ -6,15 +6,18 @@ and carers' words are shown verbatim (escaped, never interpreted).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from ..model.case import Case
 from ..model.formulation import FIVE_PS, Formulation
 from ..rules.eligibility import EligibilityDecision, check_eligibility
+from ..rules.recommend import STAGE_NAMES
 from ..rules.timeline import case_timeline
 from ..rules.workflow import effective_recommendation
+from ..store.staff import StaffDirectory
+from ..words import plural
 from .common import Header, label, parse_as_of, provenance, reading, risk_section
 from .html import Section, badge, definition_list, items, quote, section, table, text
 
@@ -35,18 +38,24 @@ class FormulationReport:
     formulation_state: str  # "signed_off", "latest draft", "none"
     recommendation: Any  # rules.recommend.Recommendation (live) or None
     eligibility: EligibilityDecision
+    staff: StaffDirectory = field(default_factory=StaffDirectory)
+    basis: Any = None  # the rules' recommendation as of when the formulation recorded it (else the live one)
 
     # -- building ------------------------------------------------------------------
 
     @classmethod
     def from_store(cls, case_id: str, store: Any, as_of: Any = None, version: str = "signed_off") -> "FormulationReport":
+        from ..store.staff import staff_directory
+
         with reading(store) as st:
             case = st.get(case_id)
             signed = st.signed_off_formulation(case_id) if version == "signed_off" else None
-        return cls.from_case(case, as_of, signed)
+            staff = staff_directory(st)
+        return cls.from_case(case, as_of, signed, staff)
 
     @classmethod
-    def from_case(cls, case: Case, as_of: Any = None, signed: Formulation | None = None) -> "FormulationReport":
+    def from_case(cls, case: Case, as_of: Any = None, signed: Formulation | None = None,
+                  staff: StaffDirectory | None = None) -> "FormulationReport":
         from ..rules.recommend import recommend
 
         day = parse_as_of(as_of)
@@ -60,22 +69,37 @@ class FormulationReport:
             form, state = None, "none"
         from ..measures.outcomes import baseline_bands
 
-        rec = recommend(case, as_of=day, bands=baseline_bands([case])[case.case_id])
-        return cls(case, day, form, state, rec, check_eligibility(case))
+        bands = baseline_bands([case])[case.case_id]
+        rec = recommend(case, as_of=day, bands=bands)
+        basis = rec
+        if form is not None and form.recommendation is not None:  # the reasons as they stood when it was recorded
+            basis = recommend(case, as_of=min(day, form.recommendation.made.date()), bands=bands)
+        return cls(case, day, form, state, rec, check_eligibility(case), staff or StaffDirectory(), basis)
 
     # -- sections --------------------------------------------------------------------
 
     def header(self) -> Section:
         f = self.formulation
-        author = f.author if f else (self.case.worker or "")
-        reviewer = f.latest_signoff.reviewer if f and f.latest_signoff and f.status == "signed_off" else ""
+        author = self.staff.describe(f.author if f else (self.case.worker or ""))
         note = {
             "signed_off": "",
             "latest draft": f"DRAFT: this formulation ({f.status.replace('_', ' ') if f else ''}) has not been signed off by a clinical psychologist.",
             "none": "No formulation has been written yet: this report shows the screening and the recommended next steps.",
         }[self.formulation_state]
-        return Header("formulation", "Therapeutic needs screening: formulation and recommendation", self.case.case_id,
-                      self.as_of, author, reviewer, self.case.synthetic, note).section()
+        header = Header("formulation", "Therapeutic needs screening: formulation and recommendation", self.case.case_id,
+                        self.as_of, author, self.reviewer_text(), self.case.synthetic, note,
+                        draft=self.formulation_state == "latest draft")
+        return header.section()
+
+    def reviewer_text(self) -> str:
+        """Who reviewed it, as the sign-off table says: the last sign-off's reviewer and outcome."""
+        f = self.formulation
+        last = f.latest_signoff if f else None
+        if last is None:
+            return ""
+        if f is not None and f.status == "signed_off" and last.outcome == "approved":
+            return f"{self.staff.describe(last.reviewer)} (signed off {last.at:%Y-%m-%d})"
+        return f"{self.staff.describe(last.reviewer)} ({'returned for changes' if last.outcome == 'returned' else 'approved an earlier revision'} {last.at:%Y-%m-%d}; not signed off)"
 
     def risks(self) -> Section:
         return risk_section(self.recommendation)
@@ -88,7 +112,7 @@ class FormulationReport:
             recent = [b for b in p.breakdowns if (self.as_of - b.date).days <= 183]
             stability = "unstable" if p.moves_last_12_months >= 3 or recent else "stable"
             placement = (f"{label('placement_type', p.type)} since {p.start.isoformat()} ({stability}: "
-                         f"{p.moves_last_12_months} move(s) in the last 12 months, {len(recent)} breakdown(s) in the last 6 months)")
+                         f"{plural(p.moves_last_12_months, 'move')} in the last 12 months, {plural(len(recent), 'breakdown')} in the last 6 months)")
         caregiver = "-"
         if c.caregiver:
             caregiver = f"{label('caregiver', c.caregiver.relationship)}; {'can' if c.caregiver.can_take_part else 'cannot'} take part in the work"
@@ -122,7 +146,7 @@ class FormulationReport:
         if ref.decision.date:
             rows.append((ref.decision.date.isoformat(), f"Decision: {ref.decision.outcome.replace('_', ' ')}", ref.decision.reasons))
         if ref.allocation:
-            rows.append((ref.allocation.date.isoformat(), "Allocated", ref.allocation.worker))
+            rows.append((ref.allocation.date.isoformat(), "Allocated", self.staff.describe(ref.allocation.worker)))
         if scr and scr.started:
             rows.append((scr.started.isoformat(), "Screening started", f"due {self.case.screening_due.isoformat()}" if self.case.screening_due else ""))
         if scr and scr.completed:
@@ -150,21 +174,38 @@ class FormulationReport:
         if f is None:
             return section("Formulation (5 Ps)", '<p class="none">No formulation has been drafted yet.</p>', "five-ps")
         parts = []
+        seen: set[str] = set()
+        # Drafted entries are suggestions until the worker submits the formulation as hers.
+        suggested = f.status == "draft"
+        mark = ' <span class="origin">(suggested from the screening; not yet accepted)</span>'
         for p in FIVE_PS:
-            entries = getattr(f.five_ps, p)
-            from_screening = ' <span class="origin">(from screening)</span>'
-            lis = "".join(f"<li>{text(e.text)}{from_screening if e.origin == 'screening' else ''}</li>" for e in entries)
+            lis = ""
+            for e in getattr(f.five_ps, p):
+                key = " ".join(e.text.lower().split())
+                if key in seen:  # an item belongs under one P only
+                    continue
+                seen.add(key)
+                lis += f"<li>{text(e.text)}{mark if suggested and e.origin == 'screening' else ''}</li>"
             parts.append(f"<h3>{text(_P_TITLES[p])}</h3>" + (f"<ul>{lis}</ul>" if lis else '<p class="none">None recorded.</p>'))
-        narrative = quote(f.narrative, f"the worker's formulation, in {f.author}'s own words") if f.narrative.strip() else '<p class="none">The worker has not yet written the narrative.</p>'
+        narrative = (quote(f.narrative, f"the worker's formulation, in {self.staff.name(f.author)}'s own words") if f.narrative.strip()
+                     else '<p class="none">The worker has not yet written the narrative.</p>')
         stage = ""
         chosen = next((o for o in (f.decision.overrides if f.decision else []) if o.part == "stage"), None)
+        rules_text = self.basis.stage_evidence if self.basis is not None else ""
+        evidence, readiness = f.stage_evidence, f.next_stage_readiness
         if chosen is not None and f.recommendation is not None:
-            stage += (f"<p><strong>Stage:</strong> the worker chose stage {text(chosen.value)} (suggested {f.recommendation.stage}) "
-                      f"because {text(chosen.reason)}. The evidence below was written for the suggested stage.</p>")
-        if f.stage_evidence:
-            stage += f"<p><strong>Stage evidence:</strong> {text(f.stage_evidence)}</p>"
-        if f.next_stage_readiness:
-            stage += f"<p><strong>Readiness for the next stage:</strong> {text(f.next_stage_readiness)}</p>"
+            stage += (f"<p><strong>Stage {text(chosen.value)}, {text(STAGE_NAMES.get(int(chosen.value), ''))}:</strong> chosen by "
+                      f"{text(self.staff.name(f.decision.by if f.decision else ''))} (the rules suggested stage {f.recommendation.stage}) "
+                      f"because {text(chosen.reason[:1].lower() + chosen.reason[1:])}</p>")
+            if evidence.strip() == rules_text.strip():  # the rules' text for the rejected stage: in the appendix, not here
+                at = [x.reason for x in (self.basis.fired if self.basis is not None else ()) if x.stage == chosen.value]
+                evidence = "; ".join(at)
+                readiness = ""
+        if evidence:
+            stage += f"<p><strong>Stage evidence:</strong> {text(evidence)}</p>"
+        if readiness:
+            stage += f"<p><strong>Readiness for the next stage:</strong> {text(readiness)}</p>"
+        stage = "<h3>Stage</h3>" + stage if stage else ""
         return section("Formulation (5 Ps)", "<h3>Narrative</h3>" + narrative + "".join(parts) + stage, "five-ps")
 
     def voices(self) -> Section:
@@ -177,54 +218,69 @@ class FormulationReport:
         return section("Voices and strengths", body, "voices")
 
     def recommendation_section(self) -> Section:
+        """The recommendation in brief, read aloud in supervision: wave and why, stage and
+        why, what must happen first, each service and model with one reason. The rules
+        behind it are in the appendix (:meth:`how_reached`)."""
+        from ..rules.summary import summarise
+
         f = self.formulation
-        rec = self.recommendation
+        rec = self.basis if self.basis is not None else self.recommendation
+        if rec is None:
+            return section("Recommendation in brief", '<p class="none">No recommendation.</p>', "recommendation")
+        summary = summarise(rec, f if f is not None and f.recommendation is not None else None, self.staff.name)
+        head = ""
         if f is not None and f.recommendation is not None:
-            snap = f.recommendation
             eff = effective_recommendation(f)
             wave, stage = eff["wave"], eff["stage"]
-            services, models, pre, sign = eff["services"], eff["models"], eff["preconditions"], eff["signposting"]
-            fired = [(x.rule, x.reason, "won" if x.won else "") for x in snap.fired]
-            rules_version = snap.rules_version
-            overridden = eff["overridden"]
-            decided = ("Recommendation accepted by " + f.decision.by) if f.decision and f.decision.accepted else (
-                f"Recommendation changed by {f.decision.by}: see the changes and reasons below" if f.decision else "Not yet decided by the worker")
-        elif rec is not None and rec.recommendable:
-            wave, stage = rec.wave, rec.stage
-            services, models, pre, sign = rec.services, rec.models, rec.preconditions, rec.signposting
-            fired = [(x.rule, x.reason, "won" if x.won else "") for x in rec.fired]
-            rules_version, overridden, decided = rec.rules_version, {}, "Suggested by the rules; not yet decided by the worker"
-            if not rec.screened:
-                decided = rec.PROVISIONAL.rstrip(".")
         else:
-            pre = rec.preconditions if rec is not None else ()
-            sign = rec.signposting if rec is not None else ()
-            body = "<p>No wave or stage is recommended: the child is not eligible or the referral cannot proceed.</p>"
-            body += "<h3>What must happen first</h3>" + items(pre) + "<h3>Signposting</h3>" + items(label("signposting", s) for s in sign)
-            return section("Recommendation", body, "recommendation")
-        stage_names = {1: "Safety and containment", 2: "Relationships and connections", 3: "Experiences and learning", 4: "A platform to achieve"}
-        summary = (f"<p class=\"headline\">{badge(f'Wave {wave}', 'wave')} {badge(f'Stage {stage}: {stage_names.get(stage, stage)}', 'stage')}</p>"
-                   f"<p>{text(decided)}.</p>")
-        body = summary
-        body += "<h3>Services</h3>" + items(label("service", s) for s in services)
-        body += "<h3>Direct-work models</h3>" + items(label("direct_work_model", m) for m in models)
-        body += "<h3>What must happen first</h3>" + items(pre)
-        if sign:
-            body += "<h3>Signposting</h3>" + items(label("signposting", s) for s in sign)
+            wave, stage = rec.wave, rec.stage
+        if wave is not None and stage is not None:
+            head = (f'<p class="headline">{badge(f"Wave {wave}", "wave")} '
+                    f'{badge(f"Stage {stage}: {STAGE_NAMES[stage].capitalize()}", "stage")}</p>')
+        lis = "".join(f'<li class="{ln.topic}">{_lead_in(ln.text) if ln.topic in ("wave", "stage", "first") else text(ln.text)}</li>'
+                      for ln in summary.lines)
+        body = head + f'<ul class="brief">{lis}</ul><p class="small">{text(summary.decided)}. How this was reached, rule by rule: see the appendix.</p>'
+        return section("Recommendation in brief", body, "recommendation")
+
+    def how_reached(self) -> Section:
+        """Appendix: every rule that fired (with its id and whether it won), the evidence
+        the rules gave for the stage they suggested, and the changes the worker made."""
+        f = self.formulation
+        rec = self.basis if self.basis is not None else self.recommendation
+        body = ""
+        if f is not None and f.recommendation is not None:
+            snap = f.recommendation
+            rows = [(x.rule, x.effect, x.reason, "applied" if x.won else "overruled") for x in snap.fired]
+            version, made = snap.rules_version, f"recorded on the formulation {snap.made:%Y-%m-%d}"
+            eff = effective_recommendation(f)
+            overridden = eff["overridden"]
+        elif rec is not None:
+            rows = [(x.rule, x.effect, x.reason, "applied" if x.won else "overruled") for x in rec.fired]
+            version, made = rec.rules_version, f"as of {rec.as_of.isoformat()}"
+            overridden = {}
+        else:
+            return section("Appendix: how this was reached", '<p class="none">No recommendation.</p>', "appendix")
+        body += (f"<p>Recommendation rules {text(version)}, {text(made)}. Highest wave wins, lowest stage wins; a rule "
+                 "marked overruled asked for a wave or stage that another rule outranked.</p>")
         if overridden:
-            rows = [(part, _show(o["suggested"], part), _show(o["chosen"], part), o["reason"], o["by"]) for part, o in overridden.items()]
-            body += "<h3>Changes the worker made, with reasons</h3>" + table(["Part", "Suggested", "Chosen", "Reason", "By"], rows, "overrides")
-        body += "<h3>Why: the rules that applied</h3>" + table(["Rule", "Reason", ""], fired, "fired")
-        body += f'<p class="small">Rules version {text(rules_version)}.</p>'
-        return section("Recommendation", body, "recommendation")
+            changes = [(part, _show(o["suggested"], part), _show(o["chosen"], part), o["reason"], self.staff.name(o["by"]))
+                       for part, o in overridden.items()]
+            body += "<h3>Changes the worker made, with reasons</h3>" + table(["Part", "Suggested", "Chosen", "Reason", "By"], changes, "overrides")
+        if rec is not None and rec.stage is not None:
+            body += f"<h3>The rules' evidence for stage {rec.stage}</h3><p>{text(rec.stage_evidence)}</p>"
+            if rec.next_stage_readiness:
+                body += f"<p>{text(rec.next_stage_readiness)}</p>"
+        body += "<h3>Every rule that applied</h3>" + table(["Rule", "What it asked for", "Why (from the screening)", "Outcome"], rows, "fired")
+        return section("Appendix: how this was reached", body, "appendix")
 
     def signoff(self) -> Section:
         f = self.formulation
         if f is None:
             return section("Review and sign-off", '<p class="none">No formulation to review yet.</p>', "signoff")
-        rows = [(s.at.strftime("%Y-%m-%d"), s.reviewer, s.outcome, f"revision {s.formulation_revision}", s.comment) for s in f.signoffs]
+        rows = [(s.at.strftime("%Y-%m-%d"), self.staff.describe(s.reviewer), s.outcome, f"revision {s.formulation_revision}", s.comment)
+                for s in f.signoffs]
         state = {"draft": "Draft", "awaiting_signoff": "Awaiting sign-off", "signed_off": "Signed off", "returned": "Returned for changes"}[f.status]
-        body = f"<p><strong>{text(state)}</strong> (revision {f.revision}, written by {text(f.author)}).</p>"
+        body = f"<p><strong>{text(state)}</strong> (revision {f.revision}, written by {text(self.staff.describe(f.author))}).</p>"
         body += table(["Date", "Reviewer", "Outcome", "Of", "Comment"], rows) if rows else '<p class="none">Not yet reviewed.</p>'
         return section("Review and sign-off", body, "signoff")
 
@@ -237,9 +293,9 @@ class FormulationReport:
         return provenance(rules_version)
 
     def sections(self) -> list[Section]:
-        return [self.header(), self.risks(), self.child(), self.eligibility_section(), self.timeline(),
-                self.history_and_behaviours(), self.five_ps(), self.voices(), self.recommendation_section(),
-                self.signoff(), self.provenance()]
+        return [self.header(), self.risks(), self.recommendation_section(), self.child(), self.eligibility_section(),
+                self.timeline(), self.history_and_behaviours(), self.five_ps(), self.voices(), self.signoff(),
+                self.how_reached(), self.provenance()]
 
 
 def _show(value: Any, part: str) -> str:
@@ -247,3 +303,9 @@ def _show(value: Any, part: str) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(label(vocab, v) if vocab else str(v) for v in value) or "none"
     return str(value)
+
+
+def _lead_in(line: str) -> str:
+    """``Wave 2, targeted ...: why`` with the part before the first colon in bold."""
+    head, sep, rest = line.partition(": ")
+    return f"<strong>{text(head)}:</strong> {text(rest)}" if sep else text(line)

@@ -61,7 +61,9 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], css_class: str 
         "<tr>" + "".join(f"<td>{cell if i in raw else text(cell)}</td>" for i, cell in enumerate(row)) + "</tr>"
         for row in rows
     )
-    keep = " keep" if len(rows) <= 20 else ""  # a short table is never split across pages
+    # A short table is never split across pages; a longer one may split, its header row
+    # repeated on each page (thead is a table-header-group in the CSS).
+    keep = " keep" if len(rows) <= 8 else ""
     wide = " wide" if len(headers) >= 7 else ""  # fixed layout: wraps inside the page, never past it
     return f'<table class="{attr(css_class)}{keep}{wide}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 

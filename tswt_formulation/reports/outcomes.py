@@ -3,7 +3,7 @@ reliable-change corridor, goal progress, the change table, and not-on-track flag
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -13,6 +13,8 @@ from ..measures.constants import MeasureConstants, active_constants
 from ..measures.definition import load_measure
 from ..measures.outcomes import CaseOutcomes, case_outcomes
 from ..model.case import Case
+from ..store.staff import StaffDirectory
+from ..words import CATEGORY_WORDS, band_words, plural, signed
 from .common import Header, parse_as_of, provenance, reading, risk_section
 from .html import Section, figure, section, table, text
 
@@ -32,25 +34,44 @@ class OutcomesReport:
     as_of: date
     result: CaseOutcomes
     constants: MeasureConstants | None
+    staff: StaffDirectory = field(default_factory=StaffDirectory)
 
     @classmethod
     def from_store(cls, case_id: str, store: Any, as_of: Any = None, constants: str | None = None) -> "OutcomesReport":
+        from ..store.staff import staff_directory
+
         with reading(store) as st:
             case = st.get(case_id)
-        return cls.from_case(case, as_of, constants)
+            staff = staff_directory(st)
+        return cls.from_case(case, as_of, constants, staff)
 
     @classmethod
-    def from_case(cls, case: Case, as_of: Any = None, constants: str | None = None) -> "OutcomesReport":
+    def from_case(cls, case: Case, as_of: Any = None, constants: str | None = None,
+                  staff: StaffDirectory | None = None) -> "OutcomesReport":
         """``constants``: the team's constants file (default ``$TSWT_MEASURE_CONSTANTS``)."""
         day = parse_as_of(as_of)
         loaded = active_constants(constants)
-        return cls(case, day, case_outcomes(case, day, constants=loaded), loaded)
+        return cls(case, day, case_outcomes(case, day, constants=loaded), loaded, staff or StaffDirectory())
 
     def header(self) -> Section:
         f = self.case.formulation
-        reviewer = f.latest_signoff.reviewer if f and f.latest_signoff and f.status == "signed_off" else ""
-        return Header("outcomes", "Outcomes: measures and change over time", self.case.case_id, self.as_of,
-                      self.case.worker or "", reviewer, self.case.synthetic).section()
+        last = f.latest_signoff if f else None
+        reviewer = ""
+        if f is not None and last is not None and f.status == "signed_off" and last.outcome == "approved":
+            reviewer = f"{self.staff.describe(last.reviewer)} (formulation signed off {last.at:%Y-%m-%d})"
+        head = Header("outcomes", "Outcomes: measures and change over time", self.case.case_id, self.as_of,
+                      self.staff.describe(self.case.worker or ""), reviewer, self.case.synthetic).section()
+        warning = self.illustrative_warning()
+        return Section(head.html + warning, head.plain, head.meta) if warning else head
+
+    def illustrative_warning(self) -> str:
+        """On page 1, not in small print: reliable change judged with illustrative constants."""
+        c = self.constants
+        if c is None or not any("ILLUSTRATIVE" in (e.source or "").upper() for e in c.entries) and "illustrative" not in c.version.lower():
+            return ""
+        return ('<p class="status-note">ILLUSTRATIVE CONSTANTS: reliable change in this report is judged with the demo\'s '
+                f"illustrative reliability constants ({text(c.version)}), not a cited source. Do not use these judgements for a "
+                "child's care; a team supplies its own constants (docs/measures.md).</p>")
 
     def risks(self) -> Section:
         """Risk first, in every report: the screening's risk behaviours with their evidence."""
@@ -61,13 +82,25 @@ class OutcomesReport:
         return risk_section(rec)
 
     def flags(self) -> Section:
+        from .supervision import flag_words
+
         flags = self.result.not_on_track
         if flags is None or flags.empty:
-            started = self.case.outcome and self.case.outcome.decision == "begin_work"
-            msg = "No not-on-track flags." if started else "Work has not begun, so progress is not yet judged."
-            return Section(f'<section class="section risks clear"><h2>Not on track</h2><p>{text(msg)}</p></section>', msg)
-        body = "<ul>" + "".join(f'<li class="flag">{text(r)}</li>' for r in flags["reason"]) + "</ul>"
-        return Section(f'<section class="section risks"><h2>Not on track: read first</h2>{body}</section>', f"{len(flags)} flag(s)")
+            out = self.case.outcome
+            if out is None or out.decision != "begin_work":
+                msg = "Not yet judged: work has not begun."
+            else:
+                months = _whole_months(out.date, self.as_of)
+                msg = (f"Not yet judged: under 6 months in work ({plural(months, 'month')} so far)." if months < 6
+                       else "On track: no headline score is reliably worse, and none is without reliable improvement after 6 months in work.")
+            return Section(f'<section class="section risks clear"><h2>Progress</h2><p>{text(msg)}</p></section>', msg)
+        rows = flags.sort_values("flag", ascending=False).to_dict("records")
+        worse = [r for r in rows if r["flag"] == "reliably_worse"]
+        body = (f"<p><strong>{text(plural(len(worse), 'score'))} with reliable deterioration</strong>; "
+                f"{text(plural(len(rows) - len(worse), 'score'))} without reliable improvement after 6 months in work.</p>"
+                + "<ul>" + "".join(f'<li class="{"flag" if r["flag"] == "reliably_worse" else ""}">{text(flag_words(r))}</li>' for r in rows)
+                + "</ul>")
+        return Section(f'<section class="section risks"><h2>Not on track: read first</h2>{body}</section>', plural(len(flags), "flag"))
 
     def scores(self) -> Section:
         s = self.result.scored
@@ -80,8 +113,9 @@ class OutcomesReport:
             for r in grp.to_dict("records"):
                 cells = []
                 for c in cols:
-                    band = r.get(f"{c}_band3")
-                    cells.append(text(_num(r[c])) + (f'<span class="band">{text(band)}</span>' if isinstance(band, str) else ""))
+                    band3, band4 = r.get(f"{c}_band3"), r.get(f"{c}_band4")
+                    bands = " / ".join(band_words(b, c) for b in (band3, band4) if isinstance(b, str))
+                    cells.append(text(_num(r[c])) + (f'<span class="band">{text(bands)}</span>' if bands else ""))
                 when = f'{text(r["timepoint"])}<span class="band">{text(str(r["date"])[:10])}, form {text(r["version"])}</span>'
                 rows.append((when, *cells))
             name = load_measure(measure).name
@@ -91,37 +125,41 @@ class OutcomesReport:
         if self.case.goals:
             parts.append("<h3>Goals agreed</h3>" + table(["Goal", "In the family's words", "Agreed"],
                                                          [(g.number, g.description, g.agreed.isoformat()) for g in self.case.goals]))
-        note = ('<p class="small">Bands are the youthinmind 2016 three-band categories of each form (normal, borderline, '
-                'abnormal) for ages 4-17, provisional for the parent 2-4 form; the 18+ forms and the teacher 2-4 form have no '
-                'published bands, so their scores are shown without a band.</p>')
+        note = ('<p class="small">Under each score: the youthinmind 2016 three-band category (normal, borderline, abnormal) / '
+                'the four-band category (close to average, slightly raised, high, very high) of each form, for ages 4-17 '
+                '(three-band provisional for the parent 2-4 form); the 18+ forms and the teacher 2-4 form have no published '
+                'bands, so their scores are shown without a band.</p>')
         return section("Scores", "".join(parts) + note, "scores")
 
     def charts(self) -> Section:
+        """SDQ total difficulties, every informant on one figure (bands, cut-off, corridor,
+        where work began), then goal progress with a legend for every line."""
         from ..measures.outcomes import chart_bands
-        from ..plots.outcomes import plot_goals, plot_trajectory
+        from ..plots.outcomes import plot_goals, plot_informants
 
         traj = self.result.trajectory
         if traj is None or traj.empty:
-            return section("Trajectories", '<p class="none">No repeated measures to chart yet.</p>', "charts")
+            return section("Trajectories", '<p class="none">No measures to chart yet.</p>', "charts")
         figs = []
         sdq = traj[(traj["measure"] == "sdq") & (traj["score"] == "total")]
-        single = []
-        for informant, grp in sdq.groupby("informant", sort=True):
-            if grp["value"].notna().sum() < 2:  # one score is not a trajectory
-                single.append(_INFORMANTS.get(informant, informant).lower())
-                continue
-            bands, shaded = chart_bands(grp, "sdq", "total", informant)  # from each point's form, never min(age, 17)
-            threshold = grp["threshold"].dropna().iloc[0] if grp["threshold"].notna().any() else None
-            fig = plot_trajectory(grp, "total", informant, bands=bands, threshold=threshold, case_id=self.case.case_id,
-                                  title=f"SDQ total difficulties: {_INFORMANTS.get(informant, informant).lower()}")
-            has_baseline = grp["baseline_value"].notna().any()
-            if not has_baseline:
-                corridor = "; no baseline from this informant, so no reliable-change corridor"
-            elif threshold:
-                corridor = f"; the shaded corridor is baseline +/- {threshold:.1f} points (reliable change)"
-            else:
-                corridor = "; no reliable-change constants, so no corridor"
-            figs.append(figure(fig, f"SDQ total, {_INFORMANTS.get(informant, informant).lower()}: {shaded}{corridor}."))
+        started = self.case.outcome.date if self.case.outcome and self.case.outcome.decision == "begin_work" else None
+        if not sdq.empty:
+            informants = sorted(sdq.loc[sdq["value"].notna(), "informant"].unique())
+            shading = {i: chart_bands(sdq[sdq["informant"] == i], "sdq", "total", i) for i in informants}  # from each point's form
+            bands = {i: shading[i][0] for i in informants}
+            cutoffs = {i: self._cutoff(sdq[sdq["informant"] == i], "sdq", "total", i) if bands[i] else None for i in informants}
+            labels = {i: _INFORMANTS.get(i, i) + (f": clinical above {cutoffs[i]:g}" if cutoffs[i] is not None else "") for i in informants}
+            fig = plot_informants(sdq, "total", bands=bands, cutoffs=cutoffs, work_started=started, labels=labels,
+                                  title="SDQ total difficulties, by informant")
+            thresholds = sorted({f"{t:.1f}" for t in sdq["threshold"].dropna()})
+            corridor = (f"the hatched corridor is each informant's baseline +/- {' or '.join(thresholds)} points: inside it, "
+                        "no reliable change" if thresholds else "no reliable-change constants, so no corridor")
+            no_base = [_INFORMANTS.get(i, i).lower() for i in informants if not sdq.loc[sdq["informant"] == i, "baseline_value"].notna().any()]
+            extra = f"; no baseline from the {', '.join(no_base)}, so no corridor there" if no_base else ""
+            mark = "; the dash-dot line is where work began" if started else ""
+            cut = "; the heavy dashed line is the clinical cut-off" if any(v is not None for v in cutoffs.values()) else ""
+            shaded = "; ".join(f"{_INFORMANTS.get(i, i).lower()}: {shading[i][1]}" for i in informants)
+            figs.append(figure(fig, f"SDQ total difficulties ({shaded}){cut}; {corridor}{extra}{mark}. Higher is worse."))
         goals = traj[traj["measure"] == "gbo"]
         if not goals.empty and goals.groupby("score")["value"].count().max() >= 2:
             g = goals.rename(columns={"score": "goal", "value": "rating"})
@@ -129,9 +167,19 @@ class OutcomesReport:
             g["goal"] = g["goal"].map(lambda k: descriptions.get(k, _SCORE_LABELS.get(k, k)))
             threshold = goals["threshold"].dropna().iloc[0] if goals["threshold"].notna().any() else None
             figs.append(figure(plot_goals(g, goal="goal", rating="rating", date="date", threshold=threshold, title="Goal progress (0-10)"),
-                               "Goal-Based Outcomes: progress ratings at each review."))
-        note = f'<p class="none">Only a baseline so far from: {text(", ".join(single))}.</p>' if single else ""
-        return section("Trajectories", "".join(figs) + note or '<p class="none">Nothing to chart yet.</p>', "charts")
+                               "Goal-Based Outcomes: progress ratings at each review; a dotted line is where that goal's "
+                               "rating would show reliable improvement. Higher is better."))
+        return section("Trajectories", "".join(figs) or '<p class="none">Nothing to chart yet.</p>', "charts")
+
+    def _cutoff(self, series: pd.DataFrame, measure: str, score: str, informant: str) -> float | None:
+        """The clinical cut-off of the form of the series' latest point (None where it has none)."""
+        versions = series.sort_values("date")["version"].dropna() if "version" in series.columns else pd.Series(dtype=object)
+        try:
+            c = load_measure(measure).clinical_cutoff(score, informant, version=str(versions.iloc[-1]) if len(versions) else None,
+                                                      age=None if len(versions) else self.case.child.age_on(self.as_of))
+        except Exception:  # no form for this age or informant: no line
+            return None
+        return c.value if c is not None else None
 
     def change_table(self) -> Section:
         latest = self.result.baseline_vs_latest
@@ -141,31 +189,33 @@ class OutcomesReport:
         paired = latest[latest["paired"]]
         rows = [(r["measure"].upper(), _INFORMANTS.get(r["informant"], r["informant"]), _SCORE_LABELS.get(r["score"], r["score"]),
                  _num(r["baseline_value"]), f"{_num(r['latest_value'])} ({r['latest_timepoint']})",
-                 "" if pd.isna(r["difference"]) else f"{r['difference']:+.0f}",
-                 "" if pd.isna(r["threshold"]) else f"{r['threshold']:.2f}", r["category"] or "not computed")
+                 "" if pd.isna(r["difference"]) else signed(float(r["difference"])),
+                 "" if pd.isna(r["threshold"]) else f"{r['threshold']:.1f}", _category(r["category"]))
                 for r in paired.to_dict("records")]
-        body = "<h3>Baseline and latest</h3>" + table(["Measure", "Informant", "Score", "Baseline", "Latest", "Change", "Reliable at", "Category"], rows)
+        body = "<h3>Baseline and latest</h3>" + table(["Measure", "Informant", "Score", "Baseline", "Latest", "Change",
+                                                       "Reliable change needs", "Judged"], rows)
         if reviews is not None and not reviews.empty:
             rv = reviews[reviews["timepoint"] != "baseline"].dropna(subset=["difference"])
             rv = rv[rv["score"].isin(["total", "goal_1", "goal_2", "goal_3"])]
             rows = [(r["measure"].upper(), _INFORMANTS.get(r["informant"], r["informant"]), _SCORE_LABELS.get(r["score"], r["score"]),
-                     r["timepoint"], _num(r["value"]), f"{r['difference']:+.0f}", r.get("category") or "not computed")
+                     r["timepoint"], _num(r["value"]), signed(float(r["difference"])), _category(r.get("category")))
                     for r in rv.to_dict("records")]
             if rows:
                 body += "<h3>Each review against baseline (headline scores)</h3>" + table(
-                    ["Measure", "Informant", "Score", "Review", "Score then", "Change", "Category"], rows)
+                    ["Measure", "Informant", "Score", "Review", "Score then", "Change", "Judged"], rows)
         if "clinical_note" in paired.columns:
             why = sorted({(_INFORMANTS.get(r["informant"], r["informant"]), r["clinical_note"])
                           for r in paired.to_dict("records") if isinstance(r["clinical_note"], str) and r["clinical_note"]})
             if why:
-                body += ('<p class="small">No Recovered or Harmed category where there is no clinical cut-off: '
-                         + text("; ".join(f"{who}: {note}" for who, note in why)) + ".</p>")
+                body += ('<p class="small">No "recovered" or "into the clinical range" judgement where there is no clinical '
+                         'cut-off: ' + text("; ".join(f"{who}: {note}" for who, note in why)) + ".</p>")
         missing = sorted(k for k, v in self.result.constants.items() if str(v).startswith("no reliable-change"))
         if missing:
             body += ('<p class="small">No reliable-change constants for ' + text(", ".join(missing)) +
                      ": the team has not supplied them (see docs/measures.md), so reliable change is not judged there.</p>")
-        body += ('<p class="small">Reliable change: Jacobson and Truax (1991), critical value 1.96; categories Recovered, Improved, '
-                 'Unchanged, Deteriorated, Harmed as in the clinicalsignificance package. Lower is better except prosocial and goals.</p>')
+        body += ('<p class="small">Reliable change: Jacobson and Truax (1991), critical value 1.96. Recovered: reliable improvement '
+                 'from the clinical into the non-clinical range. Reliable deterioration into the clinical range: reliably worse and '
+                 'crossing the clinical cut-off. Lower is better except prosocial and goals.</p>')
         return section("Change", body, "change")
 
     def provenance(self) -> Section:
@@ -176,4 +226,17 @@ class OutcomesReport:
         return provenance(None, versions, constants or "none supplied")
 
     def sections(self) -> list[Section]:
-        return [self.header(), self.risks(), self.flags(), self.scores(), self.charts(), self.change_table(), self.provenance()]
+        return [self.header(), self.risks(), self.flags(), self.charts(), self.change_table(), self.scores(), self.provenance()]
+
+
+def _category(value: Any) -> str:
+    """A change category in the words of a child's file ("reliable deterioration")."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)) or not value:
+        return "not judged (no reliable-change constants)"
+    return CATEGORY_WORDS.get(str(value), str(value))
+
+
+def _whole_months(start: date, end: date) -> int:
+    from ..rules.conditions import whole_months
+
+    return max(0, whole_months(start, end))

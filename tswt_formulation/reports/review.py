@@ -1,6 +1,8 @@
-"""The clinical psychologist's caseload review: screenings overdue or due soon,
-formulations awaiting sign-off, children not on track, children with no recent measure,
-and the service-level change figures (paired and unpaired) by wave, service and informant.
+"""The clinical psychologist's caseload review, run in supervision: who to discuss
+first (risk, reliable deterioration, screening overdue, sign-off waiting), the flags that
+need a decision, a section per worker with each child on one line, children not on
+track, and the service-level change figures (paired and unpaired) by wave, service and
+informant. Counts under 5 are shown as counts, never as percentages.
 """
 
 from __future__ import annotations
@@ -18,8 +20,11 @@ from ..model.case import Case
 from ..rules.recommend import recommend
 from ..rules.timeline import STATE_LABELS, caseload_frame, caseload_row, timeline
 from ..rules.workflow import effective_recommendation
+from ..store.staff import StaffDirectory
+from ..words import days_text, plural
 from .common import Header, label, parse_as_of, provenance, reading
 from .html import Section, figure, section, table, text
+from .supervision import TIERS, ChildLine, SupervisionFlag, child_line, flag_words, supervision_flags, waiting_standard
 
 REVIEW_PERIOD_DAYS = 92  # a measure is expected at least every review period (about three months)
 
@@ -36,18 +41,27 @@ class CaseloadReview:
     author: str = ""
     constants_path: str | None = None
     recommendations: dict[str, Any] = field(default_factory=dict)
+    staff: StaffDirectory = field(default_factory=StaffDirectory)
+    lines: list[ChildLine] = field(default_factory=list)  # every child, most urgent first
+    attention: list[SupervisionFlag] = field(default_factory=list)
+    waiting_days: int = 14
 
     @classmethod
-    def from_store(cls, store: Any, as_of: Any = None, worker: str | None = None, constants: str | None = None) -> "CaseloadReview":
+    def from_store(cls, store: Any, as_of: Any = None, worker: str | None = None, constants: str | None = None,
+                   waiting_days: int | None = None, author: str | None = None) -> "CaseloadReview":
+        from ..store.staff import staff_directory
+
         day = parse_as_of(as_of)
         with reading(store) as st:
             cases = [c for c in st.cases() if worker is None or c.worker == worker]
-            author = st.user
-        return cls.from_cases(cases, day, worker, author, constants)
+            author = author or st.user
+            staff = staff_directory(st)
+        return cls.from_cases(cases, day, worker, author, constants, staff, waiting_days)
 
     @classmethod
     def from_cases(cls, cases: list[Case], as_of: date, worker: str | None = None, author: str = "",
-                   constants: str | None = None) -> "CaseloadReview":
+                   constants: str | None = None, staff: StaffDirectory | None = None,
+                   waiting_days: int | None = None) -> "CaseloadReview":
         frame = timeline(caseload_frame([caseload_row(c) for c in cases]), as_of)
         plan_rows = []
         bands = baseline_bands(cases)
@@ -73,44 +87,108 @@ class CaseloadReview:
                 f = not_on_track(traj, as_of, 6, work_started=started)
                 if not f.empty:
                     flags = f[f["flag"].eq("reliably_worse") | f["score"].isin(HEADLINE)].reset_index(drop=True)
-        return cls(as_of, worker, cases, frame, plan, change, flags, author, constants, recommendations)
+        wait = waiting_standard(waiting_days)
+        rows = {r.case_id: r for r in frame.itertuples()}
+        worse = set(flags.loc[flags["flag"].eq("reliably_worse"), "case_id"]) if not flags.empty else set()
+        lines = sorted((child_line(c, rows[c.case_id], recommendations[c.case_id], c.case_id in worse, as_of)
+                        for c in cases if c.case_id in rows), key=lambda x: x.urgency)
+        attention = supervision_flags(cases, {k: str(r.state) for k, r in rows.items()}, as_of, wait)
+        return cls(as_of, worker, cases, frame, plan, change, flags, author, constants, recommendations,
+                   staff or StaffDirectory(), lines, attention, wait)
 
     # -- sections ---------------------------------------------------------------------
 
     def header(self) -> Section:
-        title = "Caseload review" + (f": {self.worker}" if self.worker else "")
+        title = "Caseload review" + (f": {self.staff.name(self.worker)}" if self.worker else "")
         synthetic = bool(self.cases) and all(c.synthetic for c in self.cases)
-        return Header("review", title, None, self.as_of, self.author, "", synthetic).section()
+        return Header("review", title, None, self.as_of, self.staff.describe(self.author), "", synthetic).section()
+
+    def first(self) -> Section:
+        """Who to discuss first: every child with a reason to, most urgent first."""
+        urgent = [ln for ln in self.lines if ln.tier < 4]
+        if not urgent:
+            return section("Who to discuss first", '<p class="none">No child has a risk, reliable deterioration, an overdue '
+                           "screening or a sign-off waiting.</p>", "first")
+        counts = ", ".join(plural(n, "child") + f" with {TIERS[t]}" for t in range(4) if (n := sum(1 for ln in urgent if ln.tier == t)))
+        rows = [(ln.case_id, self.staff.name(ln.worker) if ln.worker else "not allocated", ln.why_first, ln.risk, ln.state,
+                 ln.next_review or "-") for ln in urgent]
+        body = (f"<p>In order: risk (highest first), reliable deterioration, screening overdue, sign-off waiting. {text(counts)}.</p>"
+                + table(["Case", "Worker", "Why first", "Risk", "State", "Next review"], rows, "first"))
+        return section("Who to discuss first", body, "first")
+
+    def supervision_flags(self) -> Section:
+        """Flags that need a decision: long sign-off waits, returned formulations, closed
+        cases with an open formulation, referrals waiting past the team's standard."""
+        titles = {
+            "signoff_waiting": "Sign-offs waiting more than 14 days",
+            "returned": "Returned formulations not yet resubmitted",
+            "closed_open_formulation": "Closed cases with an open formulation",
+            "waiting_decision": f"Referrals waiting more than {plural(self.waiting_days, 'day')} for a decision",
+            "waiting_allocation": f"Referrals waiting more than {plural(self.waiting_days, 'day')} for allocation",
+        }
+        parts = []
+        for kind, title in titles.items():
+            found = [x for x in self.attention if x.kind == kind]
+            if not found:
+                parts.append(f"<li><strong>{text(title)}:</strong> none.</li>")
+                continue
+            who = "".join(f"<li>{text(x.case_id)}{text(' (' + self.staff.name(x.worker) + ')') if x.worker else ''}: {text(x.text)}</li>"
+                          for x in found)
+            parts.append(f"<li><strong>{text(title)}:</strong> {text(plural(len(found), 'case'))}<ul>{who}</ul></li>")
+        body = (f'<ul class="flags">{"".join(parts)}</ul><p class="small">The team\'s standard wait for a decision or an allocation is '
+                f"{text(plural(self.waiting_days, 'day'))} (TSWT_WAITING_DAYS).</p>")
+        return section("Flags for supervision", body, "supervision-flags")
+
+    def by_worker(self) -> Section:
+        """A section per worker: each child on one line, most urgent first."""
+        groups: dict[str | None, list[ChildLine]] = {}
+        for ln in self.lines:
+            groups.setdefault(ln.worker, []).append(ln)
+        order = sorted((w for w in groups if w), key=lambda w: self.staff.name(w).lower()) + ([None] if None in groups else [])
+        parts = []
+        for w in order:
+            lines = groups[w]
+            who = self.staff.describe(w) if w else "Not allocated (waiting, or closed before allocation)"
+            rows = [(ln.case_id, ln.state, ln.risk, ln.last_measure.isoformat() if ln.last_measure else "none",
+                     ln.next_measure or "-", ln.next_review or "-", ln.days_since_referral, ln.decision, ln.allocation) for ln in lines]
+            parts.append(f"<h3>{text(who)}: {text(plural(len(lines), 'child'))}</h3>" + table(
+                ["Case", "State", "Risk", "Last measure", "Next measure", "Next review", "Days since referral", "Decision", "Allocated"],
+                rows, "worker"))
+        return section("Each worker's children", "".join(parts) or '<p class="none">No cases.</p>', "workers")
 
     def summary(self) -> Section:
         counts = self.frame["state"].value_counts()
         rows = [(STATE_LABELS[s], int(counts.get(s, 0))) for s in STATE_LABELS]
-        return section("The caseload", f"<p>{len(self.frame)} cases as of {self.as_of.isoformat()}.</p>" + table(["State", "Cases"], rows), "summary")
+        return section("The caseload", f"<p>{plural(len(self.frame), 'case')} as of {self.as_of.isoformat()}.</p>" + table(["State", "Cases"], rows), "summary")
 
     def risks(self) -> Section:
-        """Every child with a risk flag, first: who, which risk, how often, reported by whom."""
+        """Every child with a risk flag, first, most urgent first (highest level, an
+        out-of-date or missing safety plan first at its level): who, which risk, the
+        plan and its dates, reported by whom."""
         rows = []
-        for c in self.cases:
+        order = {ln.case_id: i for i, ln in enumerate(self.lines)}
+        for c in sorted(self.cases, key=lambda c: (order.get(c.case_id, len(order)), c.case_id)):
             rec = self.recommendations[c.case_id]
+            who = self.staff.name(c.worker) if c.worker else "not allocated"
             for rr in rec.risk.risks if rec.risk else ():
-                rows.append((c.case_id, c.worker or "", rr.label, f"{rr.level}; {rr.plan}; {rr.dated}",
+                rows.append((c.case_id, who, rr.label, f"{rr.level}; {rr.plan}; {rr.dated}",
                              ", ".join(label("source", x) for x in rr.reported_by)))
             for r in rec.risks:
-                rows.append((c.case_id, c.worker or "", r.label, f"{r.severity}, {label('frequency', r.frequency).lower()}",
+                rows.append((c.case_id, who, r.label, f"{r.severity}, {label('frequency', r.frequency).lower()}",
                              ", ".join(label("source", x) for x in r.sources)))
         if not rows:
             return Section('<section class="section risks clear"><h2>Children with a risk flag</h2><p>None.</p></section>', "no risks")
-        body = f"<p>{len({r[0] for r in rows})} children.</p>" + table(["Case", "Worker", "Risk", "Level or severity; plan; dates", "Reported by"], rows)
+        body = f"<p>{plural(len({r[0] for r in rows}), 'child')}.</p>" + table(["Case", "Worker", "Risk", "Level or severity; plan; dates", "Reported by"], rows)
         return Section(f'<section class="section risks"><h2>Children with a risk flag: read first</h2>{body}</section>', "risks")
 
     def screenings_due(self) -> Section:
         f = self.frame[self.frame["overdue"] | self.frame["due_within_14"]].sort_values("days_to_due")
         if f.empty:
             return section("Screenings overdue or due within two weeks", '<p class="none">None.</p>', "due")
-        rows = [(r.case_id, r.worker, r.screening_due.date().isoformat(),
-                 f"OVERDUE by {-int(r.days_to_due)} days" if r.overdue else f"due in {int(r.days_to_due)} days")
+        rows = [(r.case_id, self.staff.name(r.worker), r.screening_due.date().isoformat(),
+                 days_text(-int(r.days_to_due), "OVERDUE by") if r.overdue else days_text(int(r.days_to_due), "due in"))
                 for r in f.itertuples()]
-        return section("Screenings overdue or due within two weeks", table(["Case", "Worker", "Due", ""], rows), "due")
+        return section("Screenings overdue or due within two weeks", table(["Case", "Worker", "Due", "When"], rows), "due")
 
     def awaiting_signoff(self) -> Section:
         waiting, returned = [], []
@@ -119,11 +197,11 @@ class CaseloadReview:
             if f is None:
                 continue
             if f.status == "awaiting_signoff":
-                waiting.append((c.case_id, f.author, f.updated.strftime("%Y-%m-%d"), f"revision {f.revision}"))
+                waiting.append((c.case_id, self.staff.name(f.author), f.updated.strftime("%Y-%m-%d"), f"revision {f.revision}"))
             elif f.status == "returned" and f.signoffs:
                 last = f.signoffs[-1]
-                returned.append((c.case_id, f.author, last.at.strftime("%Y-%m-%d"), last.reviewer, last.comment))
-        body = (table(["Case", "Author", "Submitted", ""], sorted(waiting, key=lambda r: r[2])) if waiting
+                returned.append((c.case_id, self.staff.name(f.author), last.at.strftime("%Y-%m-%d"), self.staff.name(last.reviewer), last.comment))
+        body = (table(["Case", "Author", "Submitted", "Revision"], sorted(waiting, key=lambda r: r[2])) if waiting
                 else '<p class="none">None.</p>')
         if returned:
             body += "<h3>Returned to the worker for changes</h3>" + table(
@@ -131,14 +209,21 @@ class CaseloadReview:
         return section("Formulations awaiting sign-off", body, "signoff")
 
     def not_on_track(self) -> Section:
+        """One row per child: reliable deterioration first, then no reliable improvement
+        after six months in work, each score as baseline -> latest."""
         if self.flags.empty:
             return section("Children not on track", '<p class="none">None flagged.</p>', "flags")
+        worker = {c.case_id: c.worker for c in self.cases}
         rows = []
         for case_id, grp in self.flags.groupby("case_id", sort=True):
-            reasons = "".join(f"<li>{text(r)}</li>" for r in grp["reason"])
-            worse = "reliably worse" if grp["flag"].eq("reliably_worse").any() else "not improving"
-            rows.append((text(case_id), text(worse), f"<ul>{reasons}</ul>"))
-        body = f"<p>{len(rows)} children.</p>" + table(["Case", "", "Why"], rows, "flags", raw_columns=(0, 1, 2))
+            worse = grp["flag"].eq("reliably_worse")
+            scores = "".join(f"<li>{text(flag_words(r))}</li>" for r in grp.sort_values("flag", ascending=False).to_dict("records"))
+            rows.append((bool(worse.any()), text(case_id), text(self.staff.name(worker.get(case_id)) or "not allocated"),
+                         "reliable deterioration" if worse.any() else "no reliable improvement after 6 months",
+                         f'<ul class="tight">{scores}</ul>'))
+        rows.sort(key=lambda r: (not r[0], r[1]))
+        body = (f"<p>{plural(len(rows), 'child')}; scores are baseline, then latest, with the change needed to be reliable.</p>"
+                + table(["Case", "Worker", "Judged", "Scores"], [r[1:] for r in rows], "flags", raw_columns=(0, 1, 3)))
         return section("Children not on track", body, "flags")
 
     def no_recent_measure(self) -> Section:
@@ -150,7 +235,7 @@ class CaseloadReview:
             dates = [m.date for m in c.measures if m.date <= self.as_of]
             last = max(dates) if dates else None
             if last is None or last < cutoff:
-                rows.append((c.case_id, c.worker or "", last.isoformat() if last else "never"))
+                rows.append((c.case_id, self.staff.name(c.worker) if c.worker else "not allocated", last.isoformat() if last else "never"))
         body = (f"<p>Children in work with no measure since {cutoff.isoformat()} (a review period of {REVIEW_PERIOD_DAYS} days).</p>"
                 + (table(["Case", "Worker", "Last measure"], rows) if rows else '<p class="none">None.</p>'))
         return section("Children with no measure in the last review period", body, "missing")
@@ -170,8 +255,9 @@ class CaseloadReview:
         for by, title in (("wave", "By wave"), ("informant", "By informant")):
             s = service_summary(ch, by=by)
             parts.append(f"<h3>{text(title)}</h3>" + _summary_table(s, by))
-            parts.append(figure(plot_change_categories(ch[ch["paired"]], by=by, title=f"Change categories {title.lower()}"),
-                                f"Change categories {title.lower()} (paired cases only)."))
+            # The whole table goes to the chart, so its paired and unpaired counts are the table's.
+            parts.append(figure(plot_change_categories(ch, by=by, title=f"Change categories {title.lower()}"),
+                                f"Change categories {title.lower()}: shares of the paired cases; each bar names its paired and unpaired counts, as the table does."))
         svc = ch.explode("services").rename(columns={"services": "service"})
         svc["service"] = svc["service"].map(lambda s: label("service", s) if isinstance(s, str) else "None")
         parts.append("<h3>By service</h3>" + _summary_table(service_summary(svc, by="service"), "service"))
@@ -186,26 +272,38 @@ class CaseloadReview:
                           f"{c.version}" if c else "none supplied")
 
     def sections(self) -> list[Section]:
-        return [self.header(), self.risks(), self.summary(), self.screenings_due(), self.awaiting_signoff(), self.not_on_track(),
-                self.no_recent_measure(), self.service_figures(), self.provenance()]
+        return [self.header(), self.risks(), self.first(), self.supervision_flags(), self.by_worker(), self.summary(),
+                self.not_on_track(), self.service_figures(), self.provenance()]
 
 
-def _pct(v: Any) -> str:
-    return "" if v is None or pd.isna(v) else f"{100 * float(v):.0f}%"
+SMALL_COUNT = 5  # counts under this are shown as counts, never as percentages
+
+
+def _count(n: Any, share: Any, base: Any) -> str:
+    """``12 (40%)``; just ``3`` when the count or the number it is a share of is under 5."""
+    if n is None or (not isinstance(n, str) and pd.isna(n)):
+        return ""
+    n = int(n)
+    if share is None or pd.isna(share) or n < SMALL_COUNT or int(base or 0) < SMALL_COUNT:
+        return str(n)
+    return f"{n} ({100 * float(share):.0f}%)"
 
 
 def _recovered(r: dict[str, Any]) -> str:
-    """Recovery over those clinical at baseline, with its denominator: "2 of 4 clinical at baseline (50%)"."""
-    if pd.isna(r.get("n_clinical_pre")):
+    """Recovery over those clinical at baseline, with its denominator: "6 of 16 clinical at
+    baseline (38%)"; no percentage when either count is under 5."""
+    if "n_clinical_pre" not in r or pd.isna(r.get("n_clinical_pre")):
         return "not computed"
-    share = f" ({_pct(r['share_recovered'])})" if int(r["n_clinical_pre"]) else ""
-    return f"{int(r['n_recovered'])} of {int(r['n_clinical_pre'])} clinical at baseline{share}"
+    clinical = int(r["n_clinical_pre"])
+    shown = _count(r["n_recovered"], r.get("share_recovered"), clinical)
+    count, _, share = shown.partition(" ")
+    return f"{count} of {clinical} clinical at baseline" + (f" {share}" if share else "")
 
 
 def _summary_table(s: pd.DataFrame, by: str) -> str:
     rows = []
     for r in s.to_dict("records"):
-        rows.append((r[by], r["n_paired"], r["n_unpaired"], f"{r['n_reliable_improvement']} ({_pct(r['share_reliable_improvement'])})",
-                     f"{r['n_reliable_deterioration']} ({_pct(r['share_reliable_deterioration'])})",
-                     _recovered(r)))
-    return table([by.capitalize(), "Paired", "Unpaired", "Reliably improved", "Reliably worse", "Recovered"], rows)
+        base = r["n_paired"]
+        rows.append((r[by], base, r["n_unpaired"], _count(r["n_reliable_improvement"], r["share_reliable_improvement"], base),
+                     _count(r["n_reliable_deterioration"], r["share_reliable_deterioration"], base), _recovered(r)))
+    return table([by.capitalize(), "Paired", "Unpaired", "Reliable improvement", "Reliable deterioration", "Recovered"], rows)

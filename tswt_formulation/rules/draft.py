@@ -108,8 +108,18 @@ def draft_formulation(case: Case, author: str, now: datetime, recommendation: Re
     life_story = scr.life_story_work if scr else "not_started"
     if life_story == "not_started":
         five.perpetuating.append(_entry("Life story work has not started", "life_story_work:not_started"))
+    # What keeps a risk going, not a copy of it: its severity, frequency, reporters and
+    # evidence are under presenting already (an item belongs under one P only).
+    recorded = {r.kind: r for r in (scr.risks if scr else [])}
     for risk in rec.risks:
-        five.perpetuating.append(_entry(f"Unresolved risk - {risk.text}", f"risk:{risk.behaviour}"))
+        plan = recorded.get(risk.behaviour)
+        if plan is None or not plan.safety_plan:
+            why = "no safety plan is in place yet"
+        elif plan.review_due < as_of:
+            why = f"its safety plan was due for review on {plan.review_due.isoformat()}"
+        else:
+            why = "it is not yet contained, though a safety plan is in place"
+        five.perpetuating.append(_entry(f"{risk.label} continues: {why}", f"risk:{risk.behaviour}"))
 
     for i, strength in enumerate(scr.strengths if scr else []):
         if strength.strip():

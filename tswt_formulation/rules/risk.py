@@ -17,6 +17,7 @@ from typing import Any
 
 from ..model.case import Case, RiskItem
 from ..model.vocabulary import vocabulary
+from ..words import plural
 from .conditions import join_words
 
 NOT_ASSESSED = "Risk not yet assessed"
@@ -102,12 +103,12 @@ class RiskStatus:
         if not self.assessed:
             where = ("the screening has started but is not complete" if self.screening_started
                      else "no screening has been completed")
-            found = f"; {len(self.risks)} risk(s) recorded so far" if self.risks else ""
+            found = f"; {plural(len(self.risks), 'risk')} recorded so far" if self.risks else ""
             return f"{NOT_ASSESSED}: {where}{found}. {HOW_TO_ASSESS}"
         if not self.risks:
             return "No risk was recorded at the completed screening."
         stale = f"; {len(self.out_of_date)} out of date" if self.out_of_date else ""
-        return f"{len(self.risks)} risk(s) recorded, highest {self.highest_level}{stale}."
+        return f"{plural(len(self.risks), 'risk')} recorded, highest {self.highest_level}{stale}."
 
     def as_dict(self) -> dict[str, Any]:
         return {"assessed": self.assessed, "summary": self.summary, "as_of": self.as_of.isoformat(),

@@ -74,6 +74,17 @@ audit = sa.Table(
 )
 
 
+staff = sa.Table(
+    "staff",
+    metadata,
+    sa.Column("login", sa.String(120), primary_key=True),
+    sa.Column("name", sa.String(120), nullable=False),
+    sa.Column("role", sa.String(40), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_by", sa.String(120), nullable=False),
+)
+
+
 @dataclass(frozen=True)
 class Migration:
     number: int
@@ -96,9 +107,14 @@ def _add_indexes(conn: sa.Connection) -> None:
         conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({cols})")
 
 
+def _create_staff(conn: sa.Connection) -> None:
+    metadata.create_all(conn, tables=[staff])
+
+
 # Append only: never edit or reorder a migration that has been released.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "create cases, audit and meta tables", _create_base),
     Migration(2, "index cases by worker and allocation date; audit by case", _add_indexes),
+    Migration(3, "staff directory: login, display name and role", _create_staff),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -15,40 +15,29 @@ NOT_ASSESSED = "Risk not yet assessed (screening not complete)"
 
 
 def summary_lines(rec: Recommendation) -> list[tuple[str, str]]:
-    """The recommendation as (kind, line) pairs: ``risk`` lines first, then ``head``
-    (eligibility, wave, stage), then ``item`` lines (services, models, preconditions,
-    signposting), each with its reason."""
-    voc = vocabulary()
+    """The recommendation as (kind, line) pairs, risks first: the library's risk lines
+    (without rule ids), the eligibility, then its short plain summary
+    (:func:`tswt_formulation.rules.summary.summarise`): ``risk``, ``head`` (eligibility,
+    wave, stage), ``item`` (what comes first, services, models, signposting), ``note``."""
+    import re
+
+    from ..rules.summary import summarise
+
     out: list[tuple[str, str]] = []
-    for line in rec.risk_lines()[1:]:  # the library's own risk lines, risk first
-        text = line.strip()
+    for line in rec.risk_lines()[1:]:
+        text = re.sub(r" \[[^\]]*\]$", "", line.strip())
         if text.startswith("!"):
             text = text.lstrip("! ")
             out.append(("risk", text if text.startswith("Risk") else f"Risk: {text}"))
         else:
             out.append(("note", text))
     out.append(("head", f"Eligibility: {rec.eligibility.summary}"))
-    if not rec.screened and rec.recommendable:
-        out.append(("note", rec.PROVISIONAL))
-    if rec.wave is not None:
-        why = rec.reasons_for("wave")
-        out.append(("head", f"Wave {rec.wave}: {WAVE_NAMES[rec.wave]}" + (f", because {why[0]}" if why else "")))
-    if rec.stage is not None:
-        why = rec.reasons_for("stage")
-        out.append(("head", f"Stage {rec.stage}: {STAGE_NAMES[rec.stage]}" + (f", because {why[0]}" if why else "")))
-    names = {"services": ("service", "Service"), "models": ("direct_work_model", "Direct-work model"),
-             "signposting": ("signposting", "Signpost to")}
-    for part in ("services", "models", "preconditions", "signposting"):
-        for value in getattr(rec, part):
-            if part in names:
-                vocab, title = names[part]
-                shown = f"{title}: {voc.label(vocab, value)}"
-            else:
-                shown = f"First: {value}"
-            why = rec.reasons_for(part, value)  # type: ignore[arg-type]
-            out.append(("item", shown + (f" (because {why[0]})" if why else "")))
     if rec.wave is None:
         out.append(("note", "No wave, stage or services: " + rec.eligibility.summary.lower()))
+        return out
+    for ln in summarise(rec).lines:
+        kind = "note" if ln.topic == "note" else "head" if ln.topic in ("wave", "stage") else "item"
+        out.append((kind, ln.text))
     return out
 
 

@@ -1,0 +1,205 @@
+"""What a supervision session works from: every child on one line, most urgent first,
+and the flags that need a decision in the room.
+
+Urgency (the order of the caseload review):
+
+1. risk: the highest risk level first, and an out-of-date safety plan before anything
+   else at that level;
+2. reliable deterioration on a headline measure;
+3. screening overdue;
+4. a formulation waiting for sign-off;
+5. everyone else.
+
+Flags: sign-offs waiting more than 14 days, returned formulations not yet resubmitted,
+closed cases with an open formulation, and referrals waiting for a decision or an
+allocation longer than the team's standard (``TSWT_WAITING_DAYS``, default 14 days).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from ..model.case import Case
+from ..words import plural, signed
+
+SIGNOFF_WAIT_DAYS = 14
+DEFAULT_WAITING_DAYS = 14
+REVIEW_PERIOD_DAYS = 92  # a measure (and a review) about every three months
+TIERS = ("risk", "reliable deterioration", "screening overdue", "sign-off waiting", "")
+_SEVERITY = {"mild": 1, "moderate": 2, "severe": 3}
+_OPEN = ("draft", "awaiting_signoff", "returned")
+
+
+def waiting_standard(days: int | str | None = None) -> int:
+    """The team's standard for a referral to wait for a decision or an allocation:
+    ``days`` if given, else ``TSWT_WAITING_DAYS``, else 14."""
+    value = days if days not in (None, "") else os.environ.get("TSWT_WAITING_DAYS") or DEFAULT_WAITING_DAYS
+    try:
+        n = int(value)  # type: ignore[arg-type]
+    except ValueError:
+        raise ValueError(f"TSWT_WAITING_DAYS: {value!r} is not a whole number of days") from None
+    if n < 1:
+        raise ValueError(f"TSWT_WAITING_DAYS: {n} must be at least 1 day")
+    return n
+
+
+@dataclass(frozen=True)
+class ChildLine:
+    """One child in the caseload review, with everything supervision asks about."""
+
+    case_id: str
+    worker: str | None
+    tier: int  # index into TIERS
+    why_first: str
+    risk: str
+    risk_rank: int
+    state: str
+    last_measure: date | None
+    next_measure: str
+    next_review: str
+    days_since_referral: int
+    decision: str
+    allocation: str
+
+    @property
+    def urgency(self) -> tuple[int, int, str]:
+        return (self.tier, -self.risk_rank, self.case_id)
+
+
+@dataclass(frozen=True)
+class SupervisionFlag:
+    kind: str  # "signoff_waiting", "returned", "closed_open_formulation", "waiting_decision", "waiting_allocation"
+    case_id: str
+    worker: str | None
+    text: str
+    days: int
+
+
+def risk_of(case: Case, rec: Any, as_of: date) -> tuple[int, str]:
+    """(rank, words) of a child's risk; rank 0 when there is none to act on.
+
+    Recorded risks rank by level (high 6, medium 4, low 2) plus 1 when a safety plan is
+    missing or its review is out of date, so an out-of-date plan comes first at its level;
+    risk behaviours the rules flagged rank by severity. Before the screening is complete
+    the words say risk is not yet assessed, never that there is none."""
+    status = getattr(rec, "risk", None)
+    recorded = list(status.risks) if status is not None else []
+    levels = {"low": 1, "medium": 2, "high": 3}
+    ranked = []
+    for r in recorded:
+        stale = r.out_of_date or not r.safety_plan
+        note = "review OUT OF DATE" if r.out_of_date else ("no safety plan" if not r.safety_plan else "plan in date")
+        ranked.append((2 * levels.get(r.level, 1) + int(stale), f"{r.level.capitalize()}: {r.label.lower()}, {note}"))
+    for b in getattr(rec, "risks", ()) or ():
+        ranked.append((2 * _SEVERITY.get(b.severity, 1), f"{b.label} ({b.severity})"))
+    if not ranked:
+        assessed = status.assessed if status is not None else (
+            case.screening is not None and case.screening.completed is not None and case.screening.completed <= as_of)
+        return (0, "none recorded at screening" if assessed else "not yet assessed")
+    ranked.sort(key=lambda t: -t[0])
+    more = f" (+{len(ranked) - 1} more)" if len(ranked) > 1 else ""
+    assessed_note = "" if status is None or status.assessed else "; screening not complete"
+    return (ranked[0][0], ranked[0][1] + more + assessed_note)
+
+
+def _next_after(start: date, as_of: date, period: int) -> date:
+    """The first date start + k*period (k >= 1) on or after as_of."""
+    k = max(1, -(-(as_of - start).days // period))
+    return start + timedelta(days=k * period)
+
+
+def child_line(case: Case, row: Any, rec: Any, deteriorated: bool, as_of: date) -> ChildLine:
+    """One child's line. ``row`` is the case's row of :func:`rules.timeline.timeline`."""
+    rank, risk = risk_of(case, rec, as_of)
+    state = str(row.state)
+    f = case.formulation
+    measures = [m.date for m in case.measures if m.date <= as_of]
+    last = max(measures) if measures else None
+    overdue = bool(row.overdue)
+    next_measure, next_review = "", ""
+    if state == "work_begun" and case.outcome is not None:
+        due = (last or case.outcome.date) + timedelta(days=REVIEW_PERIOD_DAYS)
+        next_measure = due.isoformat() + (f" (overdue by {plural((as_of - due).days, 'day')})" if due < as_of else "")
+        next_review = _next_after(case.outcome.date, as_of, REVIEW_PERIOD_DAYS).isoformat()
+    elif state == "in_screening" and row.screening_due is not None and str(row.screening_due) != "NaT":
+        due = row.screening_due.date()
+        next_measure = "baseline by " + due.isoformat() if last is None else ""
+        next_review = f"screening due {due.isoformat()}" + (f" (overdue by {plural((as_of - due).days, 'day')})" if overdue else "")
+    ref = case.referral
+    decided = ref.decision.date is not None and ref.decision.date <= as_of
+    decision = f"{ref.decision.outcome.replace('_', ' ')} {ref.decision.date.isoformat()}" if decided and ref.decision.date else "awaiting"
+    allocated = ref.allocation is not None and ref.allocation.date <= as_of
+    allocation = ref.allocation.date.isoformat() if allocated and ref.allocation else "not allocated"
+    waiting = f is not None and f.status == "awaiting_signoff"
+    if rank > 0:
+        tier, why = 0, "risk"
+    elif deteriorated:
+        tier, why = 1, "reliable deterioration"
+    elif overdue:
+        tier, why = 2, "screening overdue"
+    elif waiting:
+        tier, why = 3, "sign-off waiting"
+    else:
+        tier, why = 4, ""
+    return ChildLine(case.case_id, case.worker if allocated else None, tier, why, risk, rank, str(row.state_label), last,
+                     next_measure, next_review, (as_of - ref.received).days, decision, allocation)
+
+
+def supervision_flags(cases: list[Case], states: dict[str, str], as_of: date, waiting_days: int) -> list[SupervisionFlag]:
+    """The flags for supervision, longest waiting first within each kind."""
+    out: list[SupervisionFlag] = []
+    for c in cases:
+        f, ref, state = c.formulation, c.referral, states.get(c.case_id, "")
+        if f is not None and f.status == "awaiting_signoff":
+            days = (as_of - f.updated.date()).days
+            if days > SIGNOFF_WAIT_DAYS:
+                out.append(SupervisionFlag("signoff_waiting", c.case_id, c.worker, f"sign-off waiting {plural(days, 'day')} "
+                                           f"(revision {f.revision}, last changed {f.updated:%Y-%m-%d})", days))
+        if f is not None and f.status == "returned" and f.signoffs:
+            days = (as_of - f.signoffs[-1].at.date()).days
+            out.append(SupervisionFlag("returned", c.case_id, c.worker,
+                                       f"returned {plural(days, 'day')} ago and not yet resubmitted", days))
+        if state == "closed" and f is not None and f.status in _OPEN:
+            out.append(SupervisionFlag("closed_open_formulation", c.case_id, c.worker,
+                                       f"case closed with its formulation still {f.status.replace('_', ' ')}", 0))
+        if state in ("referred", "awaiting_decision"):
+            days = (as_of - ref.received).days
+            if days > waiting_days:
+                out.append(SupervisionFlag("waiting_decision", c.case_id, None,
+                                           f"referral received {ref.received.isoformat()}, waiting {plural(days, 'day')} for a decision", days))
+        if state == "awaiting_allocation" and ref.decision.date is not None:
+            days = (as_of - ref.decision.date).days
+            if days > waiting_days:
+                out.append(SupervisionFlag("waiting_allocation", c.case_id, None,
+                                           f"accepted {ref.decision.date.isoformat()}, waiting {plural(days, 'day')} for allocation", days))
+    order = ("signoff_waiting", "returned", "closed_open_formulation", "waiting_decision", "waiting_allocation")
+    return sorted(out, key=lambda x: (order.index(x.kind), -x.days, x.case_id))
+
+
+_INFORMANT_WORDS = {"parent": "parent/carer", "teacher": "teacher", "self": "self", "worker": "worker"}
+
+
+def flag_words(r: dict[str, Any]) -> str:
+    """``SDQ self total: 24 -> 35, +11 points (7.2 needed)``."""
+    score = str(r["score"]).replace("_", " ")
+    who = _INFORMANT_WORDS.get(str(r.get("informant", "")), str(r.get("informant", "")))
+    head = f"{str(r.get('measure', '')).upper()} {who} {score}".strip()
+    if _missing(r.get("latest_value")) or _missing(r.get("difference")):
+        return f"{head}: no score since baseline {_num(r.get('baseline_value'))}"
+    return (f"{head}: {_num(r['baseline_value'])} -> {_num(r['latest_value'])}, {signed(float(r['difference']))} "
+            f"({float(r['threshold']):.1f} needed)")
+
+
+def _missing(v: Any) -> bool:
+    try:
+        return v is None or math.isnan(float(v))
+    except (TypeError, ValueError):
+        return True  # pandas' NA and NaT
+
+
+def _num(v: Any) -> str:
+    return "" if _missing(v) else f"{float(v):g}"

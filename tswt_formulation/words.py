@@ -1,0 +1,63 @@
+"""Numbers in English, for reports and messages: "1 child", "3 children", "overdue by
+1 day", "+1 point". One place, so every report reads the same."""
+
+from __future__ import annotations
+
+#: Change categories (clinicalsignificance's names, kept in the data) as a child's file words them.
+CATEGORY_WORDS = {
+    "Recovered": "Recovered",
+    "Improved": "Reliable improvement",
+    "Unchanged": "No reliable change",
+    "Deteriorated": "Reliable deterioration",
+    "Harmed": "Reliable deterioration into the clinical range",
+}
+
+_IRREGULAR = {"child": "children", "person": "people", "is": "are", "was": "were", "has": "have"}
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``plural(1, "child")`` -> ``1 child``; ``plural(2, "child")`` -> ``2 children``.
+
+    >>> plural(1, "day"), plural(0, "case"), plural(3, "child"), plural(2, "sign-off waiting", "sign-offs waiting")
+    ('1 day', '0 cases', '3 children', '2 sign-offs waiting')
+    """
+    return f"{n} {word_for(n, word, many)}"
+
+
+def word_for(n: int, word: str, many: str | None = None) -> str:
+    """The word alone, singular for exactly one: ``word_for(2, "child")`` -> ``children``."""
+    if n == 1:
+        return word
+    return many or _IRREGULAR.get(word) or (word + "es" if word.endswith(("s", "sh", "ch", "x")) else word + "s")
+
+
+def signed(value: float, unit: str = "point", decimals: int = 0) -> str:
+    """A change with its sign and unit: ``+1 point``, ``-3 points``, ``0 points``.
+
+    >>> signed(1), signed(-3), signed(0), signed(2.5, decimals=1)
+    ('+1 point', '-3 points', '0 points', '+2.5 points')
+    """
+    shown = f"{value:+.{decimals}f}" if round(value, decimals) != 0 else f"{0:.{decimals}f}"
+    number = float(shown)
+    return f"{shown} {unit if abs(number) == 1 else word_for(2, unit)}"
+
+
+def days_text(days: int, when: str = "overdue by") -> str:
+    """``overdue by 1 day``, ``due in 3 days``, ``due today`` (``when`` leads)."""
+    return "due today" if days == 0 else f"{when} {plural(abs(days), 'day')}"
+
+
+def band_words(category: str, score: str = "") -> str:
+    """A band id as a report words it: ``very_high_or_low`` -> ``very high`` (``very low``
+    for prosocial, where low is the worse end); ``close_to_average`` -> ``close to average``.
+
+    >>> band_words("very_high_or_low", "total"), band_words("slightly_raised_or_lowered", "prosocial")
+    ('very high', 'slightly lowered')
+    """
+    if "_or_" not in category:
+        return category.replace("_", " ")
+    high, low = category.split("_or_", 1)
+    words = high.split("_")
+    if score == "prosocial":
+        words[-1] = low
+    return " ".join(words)
