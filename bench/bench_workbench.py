@@ -134,12 +134,48 @@ def through_browser(path: Path) -> None:
         process.wait(timeout=30)
 
 
+def voila_floor() -> None:
+    """The same page load for a Voila page showing one label: what Voila itself costs on
+    this machine now (the browser figures above are only comparable with it)."""
+    try:
+        import nbformat
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return
+    if not Path("/usr/bin/chromium").exists():
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        notebook = Path(folder) / "floor.ipynb"
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell("import ipywidgets as w\nw.Label('with the screening overdue')")]
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, str(notebook))
+        from tswt_formulation.cli.app import voila_command
+
+        process = subprocess.Popen(voila_command(notebook, 8897), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            time.sleep(20)
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+                page = browser.new_page()
+                page.set_default_timeout(120_000)
+                start = time.perf_counter()
+                page.goto("http://127.0.0.1:8897/")
+                page.get_by_text("with the screening overdue").wait_for()
+                print(f"browser: for comparison, a Voila page with one label shows in {(time.perf_counter() - start) * 1000:.0f} ms here now")
+                browser.close()
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     with tempfile.TemporaryDirectory() as folder:
         path = build_store(n, Path(folder))
         in_process(path)
         through_browser(path)
+    voila_floor()
 
 
 if __name__ == "__main__":

@@ -47,7 +47,8 @@ class _Row:
         self.chosen = view.form.add(f"{prefix}.chosen", check(self.title())).widget
         self.fields: list[Any] = []
         self.details = w.VBox([], layout=w.Layout(margin="0 0 6px 2em", display="none"))
-        self.widget = w.VBox([view.form.fields[f"{prefix}.chosen"].box, self.details], layout=shared("plain"))
+        # The checkbox has no error line of its own (a row's problems land on its details).
+        self.widget = w.VBox([self.chosen, self.details], layout=shared("plain"))
         self.chosen.observe(self._toggle, names="value")
 
     def title(self) -> str:
