@@ -14,8 +14,9 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip
 
 # Re-install only when the package metadata changes (idempotent: a second run reuses the venv).
+# The runtime set-up includes the workbench (ipywidgets, voila), so `tswt app` works after `make demo`.
 $(VENV)/.installed-runtime: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+	$(BIN)/pip install -q -e '.[app]'
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed-runtime
@@ -47,6 +48,10 @@ demo: setup
 	@echo "  . .venv/bin/activate"
 	@echo "  export TSWT_STORE=$(CURDIR)/$(DEMO)/demo.sqlite"
 	@echo "  tswt caseload --overdue"
+	@echo
+	@echo "The workbench (forms in the browser, this machine only), as the demo's worker:"
+	@echo "  tswt app --user c.mensah"
+	@echo "then open the address it prints. In JupyterLab: notebooks/workbench.ipynb"
 
 test: setup-test
 	$(BIN)/python -m pytest

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .._version import __version__
+from .app import COMMANDS as _APP_COMMANDS
 from .cases import COMMANDS as _CASE_COMMANDS
 from .formulation import COMMANDS as _FORMULATION_COMMANDS
 from .measures import COMMANDS as _MEASURE_COMMANDS
@@ -42,7 +43,8 @@ def cli() -> None:
     or invalid input (nothing written)."""
 
 
-for _command in [*_CASE_COMMANDS, *_FORMULATION_COMMANDS, *_MEASURE_COMMANDS, *_REPORT_COMMANDS, *_SERVER_COMMANDS, *_STAFF_COMMANDS]:
+for _command in [*_CASE_COMMANDS, *_FORMULATION_COMMANDS, *_MEASURE_COMMANDS, *_REPORT_COMMANDS, *_SERVER_COMMANDS, *_STAFF_COMMANDS,
+                 *_APP_COMMANDS]:
     cli.add_command(_command)
 
 
