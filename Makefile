@@ -14,8 +14,9 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip
 
 # Re-install only when the package metadata changes (idempotent: a second run reuses the venv).
+# The runtime set-up includes the workbench (ipywidgets, voila), so `tswt app` works after `make demo`.
 $(VENV)/.installed-runtime: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+	$(BIN)/pip install -q -e '.[app]'
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed-runtime
@@ -40,7 +41,17 @@ demo: setup
 	@echo
 	@echo "Synthetic caseload: $(DEMO)/demo.sqlite"
 	@echo "Reports (open in a browser): $(DEMO)/reports/  e.g. $(DEMO)/reports/TSW-900001_formulation.html"
+	@echo "Outcomes reports:            $$(ls $(DEMO)/reports/*_outcomes.html | wc -l) of 60 children (those with measures)"
 	@echo "Caseload review:             $$(ls $(DEMO)/reports/caseload_review_*.html)"
+	@echo
+	@echo "To use the tswt command in this shell, put it on your path and point it at the demo:"
+	@echo "  . .venv/bin/activate"
+	@echo "  export TSWT_STORE=$(CURDIR)/$(DEMO)/demo.sqlite"
+	@echo "  tswt caseload --overdue"
+	@echo
+	@echo "The workbench (forms in the browser, this machine only), as the demo's worker:"
+	@echo "  tswt app --user c.mensah"
+	@echo "then open the address it prints. In JupyterLab: notebooks/workbench.ipynb"
 
 test: setup-test
 	$(BIN)/python -m pytest

@@ -35,6 +35,10 @@ AS_OF = date(2026, 11, 20)
 REFERENCE = DATA / "reference"
 
 
+# Notebooks used as test data (one fails on purpose) are inputs, not tests for nbval.
+collect_ignore_glob = ["data/*"]
+
+
 def under_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

@@ -52,7 +52,8 @@ def test_export_then_import_is_the_identity(any_store_url, tmp_path, demo_cases)
     r = runner.invoke(cli, ["export", "--store", any_store_url, "--output", str(out)])
     assert r.exit_code == 0, r.output
     back = tmp_path / "back.sqlite"
-    r = runner.invoke(cli, ["import", "--store", str(back), str(out)])
+    assert runner.invoke(cli, ["init", "--store", str(back)]).exit_code == 0
+    r = runner.invoke(cli, ["import", "--store", str(back), "--restore", "export round trip", str(out)])
     assert r.exit_code == 0, r.output
     with open_store(any_store_url) as s1, open_store(str(back)) as s2:
         assert s1.export() == s2.export() == [case_to_data(c) for c in demo_cases]

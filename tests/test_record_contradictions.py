@@ -137,3 +137,38 @@ def test_a_stored_record_from_before_the_stricter_checks_still_loads(tmp_path, f
         case = s.get("TSW-000123")
     assert str(case.child.placement.breakdowns[0].date) == "2026-01-10"
     assert any("a breakdown ends an earlier placement" in p for p in _problems(legacy))
+
+
+def test_risk_of_an_unscreened_case_is_never_reassured(full_case_data: dict[str, Any]) -> None:
+    """No completed screening: 'Risk not yet assessed', never 'no risk'; a referral not
+    accepted says who holds the risk instead of promising a screening."""
+    from datetime import date
+
+    from tswt_formulation.rules.risk import risk_status
+
+    data = copy.deepcopy(full_case_data)
+    for key in ("screening", "measures", "goals", "formulation", "outcome"):
+        data.pop(key, None)
+    status = risk_status(case_from_data(data), date(2026, 7, 1))
+    assert not status.assessed and status.summary.startswith("Risk not yet assessed: no screening has been completed.")
+    assert "no risk" not in status.summary.lower()
+    data["referral"]["decision"] = {"outcome": "not_accepted", "date": "2026-05-12", "reasons": "Outside criteria."}
+    del data["referral"]["allocation"]
+    status = risk_status(case_from_data(data), date(2026, 7, 1))
+    assert status.summary == ("Risk not yet assessed: the referral was not accepted, so the team has not screened. "
+                              "Risk stays with the social worker, who holds the case.")
+
+
+def test_risk_out_of_date_is_judged_on_the_date_given(full_case_data: dict[str, Any]) -> None:
+    from datetime import date
+
+    from tswt_formulation.rules.risk import risk_status
+
+    data = copy.deepcopy(full_case_data)
+    data["screening"]["risks"] = [_risk(review_due="2026-07-01")]
+    case = case_from_data(data)
+    on_time, late = risk_status(case, date(2026, 7, 1)), risk_status(case, date(2026, 7, 2))
+    assert not on_time.risks[0].out_of_date and late.risks[0].out_of_date  # due on the day is not yet late
+    assert late.risks[0].dated == "recorded 2026-06-01 at screening; OUT OF DATE: review was due 2026-07-01"
+    assert on_time.risks[0].dated == "recorded 2026-06-01 at screening; review due 2026-07-01"
+    assert late.summary == "1 risk recorded, highest high; 1 out of date."

@@ -250,13 +250,18 @@ def test_dask_cluster_as_executor(demo_store, tmp_path):
     assert sorted(p.name for p in tmp_path.glob("*.html")) == ["TSW-900001_formulation.html", "TSW-900003_formulation.html"]
 
 
-def test_screening_walkthrough_runs(pool):
+def test_screening_walkthrough_runs_twice_on_the_same_store(pool, tmp_path):
     from tswt_formulation.reports.execute import execute
 
-    nb = execute(str(HERE.parent / "notebooks" / "screening_walkthrough.ipynb"), {}, reuse_kernel=False)
-    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
-    assert not [o for o in outputs if o.output_type == "error"]
-    assert any("Wave" in "".join(o.get("text", "")) for o in outputs)
+    store = str(tmp_path / "walk.sqlite")
+    for _run in range(2):  # a user re-running it on their store gets the same answers, not an error
+        nb = execute(str(HERE.parent / "notebooks" / "screening_walkthrough.ipynb"), {"store": store}, reuse_kernel=False)
+        outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+        assert not [o for o in outputs if o.output_type == "error"]
+        assert any("Wave" in "".join(o.get("text", "")) for o in outputs)
+    with open_store(store) as s:
+        assert s.get("TSW-999001").formulation.status == "awaiting_signoff"
+        assert [e.note for e in s.audit_log("TSW-999001")].count("formulation drafted from the screening") == 1
 
 
 def test_notebooks_are_committed_without_outputs():

@@ -104,7 +104,8 @@ def test_reviewer_reads_everything_and_changes_nothing(team, tmp_path):
             s.save(case)
         export = s.export()
     path = tmp_path / "cases.json"
-    path.write_text(json.dumps([dict(export[0], case_id="TSW-000001")]))
+    new_case = {k: v for k, v in export[0].items() if k not in ("formulation", "outcome")}  # a new referral has no workflow state
+    path.write_text(json.dumps([dict(new_case, case_id="TSW-000001")]))
     r = runner.invoke(cli, ["import", "--store", team["reviewer"], str(path)])
     assert r.exit_code == 2
     assert r.output.startswith("error: postgresql+psycopg://") and "Traceback" not in r.output
@@ -156,3 +157,22 @@ def test_only_the_owner_migrates(team):
         assert s.schema_version() == schema.SCHEMA_VERSION
         assert (s.audit_log()[-1].action, s.audit_log()[-1].user) == ("migrate", "it.admin")
         assert case_to_data(s.get("TSW-900001"))["case_id"] == "TSW-900001"
+
+
+def test_only_the_owner_role_restores_cases_with_their_workflow_state(team, tmp_path):
+    """A case with a formulation and sign-offs comes back from a backup only by the owner's
+    audited `tswt import --restore` (a worker could otherwise import a forged sign-off)."""
+    runner = CliRunner()
+    with open_store(team["worker"]) as s:
+        signed = next(r for r in s.export() if r.get("formulation", {}).get("status") == "signed_off")
+    path = tmp_path / "backup.json"
+    path.write_text(json.dumps([dict(signed, case_id="TSW-000002")]))
+    r = runner.invoke(cli, ["import", "--restore", "backup of 1 Nov", "--store", team["worker"], str(path)])
+    assert r.exit_code == 2 and r.stderr.startswith("error: postgresql+psycopg://")
+    assert r.stderr.rstrip().endswith(f"only the store's owner role may restore cases with their workflow state "
+                                      f"(the database role {team['name']['c_mensah']} may not; see docs/team-server.md)")
+    r = runner.invoke(cli, ["import", "--restore", "backup of 1 Nov", "--store", team["owner"], "--user", "it.admin", str(path)])
+    assert r.exit_code == 0, r.stderr
+    with open_store(team["worker"]) as s:
+        entry = s.audit_log("TSW-000002")[-1]
+        assert (entry.user, entry.action, entry.note) == ("it.admin", "restore", "restore: backup of 1 Nov")

@@ -40,7 +40,7 @@ def test_team_extension_is_used(tmp_path, monkeypatch, make_case_data):
         ("vocabularies:\n  legal_status:\n    terms:\n      adopted: Adopted\n", r"vocabularies\.legal_status: is a defined scale and cannot be extended"),
         ("vocabularies:\n  hobbies:\n    terms:\n      chess: Chess\n", r"vocabularies\.hobbies: unknown list; known: "),
         ("vocabularies:\n  service:\n    terms:\n      direct_work: Something else\n", r"vocabularies\.service\.terms\.direct_work: already built in"),
-        ("vocabularies:\n  service:\n    terms:\n      Bad Id: Label\n", r"'Bad Id' is not a lower-case id"),
+        ("vocabularies:\n  service:\n    terms:\n      Bad Id: Label\n", r"'Bad Id' is not a lower-case ASCII id"),
     ],
 )
 def test_bad_extension_is_refused(tmp_path, body, message):

@@ -6,8 +6,8 @@ strings (the model parses them) and only JSON-compatible scalars are produced.
 
 The loader is built on libyaml's C parser (``yaml.CSafeLoader``) when PyYAML has it,
 several times faster than the pure-Python ``SafeLoader`` and giving the same result (the
-resolvers, which decide what a plain scalar means, are the same Python code on both);
-without libyaml it is built on ``SafeLoader``. There is one loader class, here.
+resolvers, which decide what a plain scalar means, and the constructor with its checks,
+are the same Python code on both); without libyaml it is built on ``SafeLoader``.
 """
 
 from __future__ import annotations
@@ -18,6 +18,10 @@ from typing import Any
 import yaml
 
 from .errors import Problem, ValidationFailed
+
+
+MAX_DEPTH = 64  # a case record nests about 8 deep; files nested deeper are refused
+TOO_DEEP = f"not accepted: nested more than {MAX_DEPTH} levels deep"
 
 
 # libyaml's C parser where PyYAML was built with it (the wheels are), else pure Python.
@@ -38,6 +42,52 @@ _StringDateLoader.add_implicit_resolver(
 )
 
 
+def refuse_aliases_and_duplicate_keys(loader_cls: type) -> type:
+    """Make a (Python or C based) safe loader class refuse, naming the line:
+
+    * aliases (``*name``): a few hundred bytes of nested aliases ("billion laughs")
+      expand to gigabytes once the data is used; a case file has no need of them;
+    * a key given twice in one mapping (otherwise the last one silently wins, so a file
+      with two ``case_id`` keys would import the second).
+
+    Both checks sit in the constructor, which PyYAML runs in Python for the C loaders
+    too, so they hold whichever parser produced the nodes.
+    """
+    from collections.abc import Hashable
+
+    base_construct_object = loader_cls.construct_object
+
+    def construct_object(self: Any, node: Any, deep: bool = False) -> Any:
+        # An alias hands the constructor a node it has already built (or is building).
+        if node in self.constructed_objects or node in self.recursive_objects:
+            raise yaml.constructor.ConstructorError(
+                None, None, "the value anchored here (&name) is reused through an alias (*name); aliases are not allowed, write each value out", node.start_mark)
+        return base_construct_object(self, node, deep=deep)
+
+    def construct_mapping(self: Any, node: Any, deep: bool = False) -> dict[Any, Any]:
+        if not isinstance(node, yaml.MappingNode):
+            raise yaml.constructor.ConstructorError(None, None, f"expected a mapping, found {node.id}", node.start_mark)
+        self.flatten_mapping(node)
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, Hashable):
+                raise yaml.constructor.ConstructorError(None, None, "a mapping key must be a plain value", key_node.start_mark)
+            if key in mapping:
+                shown = repr(key) if len(repr(key)) <= 80 else repr(key)[:79] + "…"
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {shown} appears twice in one mapping; keep one", key_node.start_mark)
+            mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
+
+    loader_cls.construct_object = construct_object
+    loader_cls.construct_mapping = construct_mapping
+    return loader_cls
+
+
+refuse_aliases_and_duplicate_keys(_StringDateLoader)
+
+
 def pure_python_loader() -> type:
     """The same loader on PyYAML's pure-Python parser (tests and benchmarks compare them)."""
     own = {k: v for k, v in vars(_StringDateLoader).items() if not k.startswith("__")}
@@ -46,11 +96,12 @@ def pure_python_loader() -> type:
 
 def safe_load(text: str, source: str = "<yaml>", loader: type | None = None) -> Any:
     """Parse YAML text safely, dates kept as strings; a syntax error names the line.
-
-    ``loader`` is for tests and benchmarks (e.g. the pure-Python build of the same loader).
-    """
+    Aliases and duplicate keys are refused (:func:`refuse_aliases_and_duplicate_keys`).
+    ``loader`` is for tests and benchmarks (the pure-Python build of the same loader)."""
     try:
         return yaml.load(text, Loader=loader or _StringDateLoader)  # noqa: S506 - SafeLoader subclass
+    except RecursionError:
+        raise ValidationFailed([Problem(source, "", TOO_DEEP)]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""

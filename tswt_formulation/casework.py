@@ -3,7 +3,9 @@ submit, sign off, record the outcome of screening.
 
 Each function loads the case, applies a pure rule from :mod:`tswt_formulation.rules`,
 and saves it: one transaction with its audit row, refused if someone saved the case
-since (``StaleEdit``). Notebooks and the CLI both call these.
+since (``StaleEdit``). Notebooks, the CLI and the workbench all call these. A caller that
+showed the case to someone (the workbench) passes ``version``, the version they saw: the
+change is then refused if anyone saved the case after that, not only during the call.
 """
 
 from __future__ import annotations
@@ -26,9 +28,18 @@ def _who(store: CaseStore, user: str | None) -> str:
     return user or store.user
 
 
-def create_draft(store: CaseStore, case_id: str, user: str | None = None, as_of: date | None = None, replace: bool = False) -> Case:
-    """Draft the formulation from the screening, with the current recommendation."""
+def _load(store: CaseStore, case_id: str, version: int | None) -> Case:
+    """The case, to be saved as an edit of ``version`` when given (stale if it moved on)."""
     case = store.get(case_id)
+    if version is not None:
+        case._version = version
+    return case
+
+
+def create_draft(store: CaseStore, case_id: str, user: str | None = None, as_of: date | None = None, replace: bool = False,
+                 version: int | None = None) -> Case:
+    """Draft the formulation from the screening, with the current recommendation."""
+    case = _load(store, case_id, version)
     if case.formulation is not None and not replace:
         raise OverrideError(f"{case_id}: a formulation already exists (revision {case.formulation.revision}, "
                             f"{case.formulation.status.replace('_', ' ')}); edit it, or redraft with --replace")
@@ -40,35 +51,53 @@ def create_draft(store: CaseStore, case_id: str, user: str | None = None, as_of:
     return store.save(case, user=user, note="formulation drafted from the screening")
 
 
-def update_formulation(store: CaseStore, case_id: str, user: str | None = None, **changes: Any) -> Case:
+def update_formulation(store: CaseStore, case_id: str, user: str | None = None, version: int | None = None, **changes: Any) -> Case:
     """Edit the formulation's content (narrative, 5 Ps, ...); after sign-off it goes back to draft."""
-    case = store.get(case_id)
+    case = _load(store, case_id, version)
     if case.formulation is None:
         raise OverrideError(f"{case_id}: no formulation yet; draft one first (tswt formulation {case_id} --draft)")
     case.formulation = edit_formulation(case.formulation, _who(store, user), _now(), **changes)
     return store.save(case, user=user, note="formulation edited")
 
 
-def decide(store: CaseStore, case_id: str, accept: bool, overrides: Iterable[Override] = (), user: str | None = None) -> Case:
+def decide(store: CaseStore, case_id: str, accept: bool, overrides: Iterable[Override] = (), user: str | None = None,
+           version: int | None = None) -> Case:
     """The worker's decision: accept the recommendation, or override parts with reasons."""
-    case = store.get(case_id)
+    case = _load(store, case_id, version)
     if case.formulation is None:
         raise OverrideError(f"{case_id}: no formulation yet; draft one first (tswt formulation {case_id} --draft)")
     case.formulation = record_decision(case.formulation, case_id, _who(store, user), _now(), accept, overrides)
     return store.save(case, user=user, note="recommendation accepted" if accept else "recommendation overridden with reasons")
 
 
-def submit_for_signoff(store: CaseStore, case_id: str, user: str | None = None) -> Case:
-    case = store.get(case_id)
+def revise_formulation(store: CaseStore, case_id: str, accept: bool, overrides: Iterable[Override] = (),
+                       user: str | None = None, version: int | None = None, **changes: Any) -> Case:
+    """Edit the content and record the decision on the recommendation in ONE audited
+    save (the workbench's form): both are checked before anything is written."""
+    case = _load(store, case_id, version)
+    if case.formulation is None:
+        raise OverrideError(f"{case_id}: no formulation yet; draft one first (tswt formulation {case_id} --draft)")
+    who, now = _who(store, user), _now()
+    edited = edit_formulation(case.formulation, who, now, **changes) if changes else case.formulation
+    current = edited.decision
+    unchanged = current is not None and current.accepted == accept and [o.model_dump() for o in current.overrides] == [
+        o.model_dump() for o in overrides]
+    case.formulation = edited if unchanged else record_decision(edited, case_id, who, now, accept, overrides)
+    return store.save(case, user=user, note="formulation edited and decision recorded")
+
+
+def submit_for_signoff(store: CaseStore, case_id: str, user: str | None = None, version: int | None = None) -> Case:
+    case = _load(store, case_id, version)
     if case.formulation is None:
         raise OverrideError(f"{case_id}: no formulation to submit")
     case.formulation = submit(case.formulation, case_id)
     return store.save(case, user=user, note="submitted for sign-off")
 
 
-def review(store: CaseStore, case_id: str, approve: bool, comment: str = "", user: str | None = None) -> Case:
+def review(store: CaseStore, case_id: str, approve: bool, comment: str = "", user: str | None = None,
+           version: int | None = None) -> Case:
     """The clinical psychologist approves the formulation or returns it with comments."""
-    case = store.get(case_id)
+    case = _load(store, case_id, version)
     if case.formulation is None:
         raise OverrideError(f"{case_id}: no formulation to sign off")
     case.formulation = sign_off(case.formulation, case_id, _who(store, user), _now(), approve, comment)
@@ -76,8 +105,13 @@ def review(store: CaseStore, case_id: str, approve: bool, comment: str = "", use
 
 
 def outcome(store: CaseStore, case_id: str, decision: str, reasons: str = "", alternatives: Iterable[str] = (),
-            on: date | None = None, user: str | None = None) -> Case:
-    """Record the outcome of screening: close (with reasons, alternatives) or begin work."""
+            on: date | None = None, user: str | None = None, replace: bool = False) -> Case:
+    """Record the outcome of screening: close (with reasons, alternatives) or begin work.
+    An outcome already recorded is changed only with ``replace=True`` and reasons."""
     case = store.get(case_id)
-    case.outcome = record_outcome(case, decision, _who(store, user), on or date.today(), reasons, alternatives)
-    return store.save(case, user=user, note=f"outcome of screening: {decision.replace('_', ' ')}")
+    had = case.outcome
+    case.outcome = record_outcome(case, decision, _who(store, user), on or date.today(), reasons, alternatives, replace=replace)
+    note = f"outcome of screening: {decision.replace('_', ' ')}"
+    if had is not None:
+        note = f"{note} (replaces {had.decision.replace('_', ' ')} of {had.date.isoformat()}: {reasons.strip()})"
+    return store.save(case, user=user, note=note)

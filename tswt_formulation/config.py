@@ -7,20 +7,39 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 from pathlib import Path
 
 DEFAULT_STORE = "tswt.sqlite"
 
 
+MAX_USER_LENGTH = 120  # the store's user columns
+# Printable ASCII, no control characters (a newline would forge rows in `tswt audit`).
+_USER = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]{0,%d}[\x21-\x7e])?" % (MAX_USER_LENGTH - 2), re.ASCII)
+
+
 def current_user(explicit: str | None = None) -> str:
-    """Who is making a change: ``--user``, else ``TSWT_USER``, else the login name."""
-    for candidate in (explicit, os.environ.get("TSWT_USER")):
+    """Who is making a change: ``--user``, else ``TSWT_USER``, else the login name.
+
+    A name that is not printable ASCII of at most 120 characters is refused
+    (:class:`~tswt_formulation.errors.ValidationFailed` naming where it came from)."""
+    for source, candidate in (("--user", explicit), ("TSWT_USER", os.environ.get("TSWT_USER"))):
         if candidate and candidate.strip():
-            return candidate.strip()
+            return check_user(candidate.strip(), source)
     try:
-        return getpass.getuser()
-    except Exception:  # no login name (some containers): still attributable
+        return check_user(getpass.getuser(), "your login name (set TSWT_USER)")
+    except (KeyError, OSError):  # no login name (some containers): still attributable
         return f"uid-{os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+def check_user(name: str, source: str = "--user") -> str:
+    """The user name, if it is printable ASCII of at most 120 characters."""
+    if not _USER.fullmatch(name):
+        from .errors import Problem, ValidationFailed, quote
+
+        raise ValidationFailed([Problem(source, "", f"{quote(name)} is not a usable user name: printable ASCII (letters, "
+                                        f"digits, . _ - @), at most {MAX_USER_LENGTH} characters, no control characters")])
+    return name
 
 
 def store_location(explicit: str | None = None) -> str:

@@ -26,6 +26,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+QUOTE_LIMIT = 80
+
+
+def quote(value: object, bare: bool = False, limit: int = QUOTE_LIMIT) -> str:
+    """A value for an error message: its repr (or ``str`` if ``bare``), cut to about
+    ``limit`` characters, so a message never carries a whole record or free text."""
+    text = str(value) if bare else repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}… ({len(text)} characters)"
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with an input: where it is and what is wrong."""

@@ -167,7 +167,7 @@ def test_team_folder_argument(tmp_path: Path) -> None:
 
 def test_team_folder_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     text = (DEFINITIONS / "gbo.yaml").read_text(encoding="utf-8").replace("points: 2.45", "points: 3.1")
-    (tmp_path / "gbo.yaml").write_text(text.replace('version: "2026.1"', 'version: "team-1"'), encoding="utf-8")
+    (tmp_path / "gbo.yaml").write_text(text.replace('version: "2026.1"', 'version: "team-1"\nreplaces: gbo'), encoding="utf-8")
     monkeypatch.setenv("TSWT_MEASURES_DIR", str(tmp_path))
     gbo = load_measure("gbo")
     assert gbo.version == "team-1"  # the team's copy replaces the built-in
@@ -231,7 +231,7 @@ def test_broken_team_file_fails_loudly(tmp_path: Path) -> None:
     (tmp_path / "broken.yaml").write_text("id: x\n", encoding="utf-8")
     with pytest.raises(MeasureDefinitionError) as info:
         load_measure("sdq", folder=tmp_path)
-    assert "broken.yaml: name: Field required" in str(info.value).splitlines()
+    assert f"{tmp_path / 'broken.yaml'}: name: Field required" in str(info.value).splitlines()  # the full path: which folder
 
 
 def test_not_a_mapping(tmp_path: Path) -> None:

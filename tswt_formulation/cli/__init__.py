@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .._version import __version__
+from .app import COMMANDS as _APP_COMMANDS
 from .cases import COMMANDS as _CASE_COMMANDS
 from .formulation import COMMANDS as _FORMULATION_COMMANDS
 from .measures import COMMANDS as _MEASURE_COMMANDS
@@ -13,7 +14,27 @@ from .server import COMMANDS as _SERVER_COMMANDS
 from .staff import COMMANDS as _STAFF_COMMANDS
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Tswt(click.Group):
+    """The group; an error no command caught (a team measure folder that is missing,
+    say, found by a command without --debug) is still one line and exit 2."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        debug = "--debug" in ctx.args  # the tokens after the command name
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:
+            if debug:
+                raise
+            from ..errors import TswtError
+            from ._common import _unexpected, fail
+
+            fail(exc) if isinstance(exc, TswtError) else _unexpected(exc)
+            raise  # pragma: no cover - fail and _unexpected exit
+
+
+@click.group(cls=_Tswt, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="tswt")
 def cli() -> None:
     """tswt: therapeutic needs screening, formulation and outcomes for a Therapeutic
@@ -22,7 +43,8 @@ def cli() -> None:
     or invalid input (nothing written)."""
 
 
-for _command in [*_CASE_COMMANDS, *_FORMULATION_COMMANDS, *_MEASURE_COMMANDS, *_REPORT_COMMANDS, *_SERVER_COMMANDS, *_STAFF_COMMANDS]:
+for _command in [*_CASE_COMMANDS, *_FORMULATION_COMMANDS, *_MEASURE_COMMANDS, *_REPORT_COMMANDS, *_SERVER_COMMANDS, *_STAFF_COMMANDS,
+                 *_APP_COMMANDS]:
     cli.add_command(_command)
 
 

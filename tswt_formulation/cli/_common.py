@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import click
 
-from ..errors import ProblemsError, TswtError
+from ..errors import ProblemsError, TswtError, quote
 
 EXIT_INVALID = 2  # bad usage or invalid input, nothing written (exit 1 is for batches that finished the rest)
 
@@ -114,11 +114,23 @@ def _unexpected(exc: BaseException) -> None:
         for err in exc.errors(include_url=False):
             field = ".".join(str(p) for p in err["loc"]) or "value"
             click.echo(f"error: {field}: {err['msg'].removeprefix('Value error, ')}", err=True)
+    elif type(exc).__module__.startswith("sqlalchemy"):  # never the statement, its parameters or a record
+        orig = getattr(exc, "orig", None)
+        reason = str(orig).splitlines()[0] if orig is not None and str(orig) else type(exc).__name__
+        click.echo(f"error: the database refused the operation: {quote(reason, bare=True, limit=160)} "
+                   "(nothing more was written; --debug shows the details)", err=True)
     elif isinstance(exc, OSError):
         click.echo(f"error: {getattr(exc, 'filename', '') or ''}{': ' if getattr(exc, 'filename', None) else ''}{exc.strerror or exc}", err=True)
     else:
-        click.echo(f"error: unexpected {type(exc).__name__}: {exc} (nothing more was written; run again with --debug for the details)", err=True)
+        click.echo(f"error: unexpected {type(exc).__name__}: {quote(exc, bare=True, limit=160)} (nothing more was written; run again with --debug for the details)", err=True)
     sys.exit(EXIT_INVALID)
+
+
+def output_folder_exists(path: Any, option: str = "--output") -> None:
+    """An output file goes into a folder that exists: a typo in the folder's name is a
+    usage error, not a new folder somewhere unexpected."""
+    if path is not None and not path.parent.is_dir():
+        raise click.BadParameter(f"{path.parent}: no such folder (create it first, or write somewhere that exists)", param_hint=option)
 
 
 def as_of_option(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -23,27 +23,44 @@ def init(ctx: Ctx) -> None:
     from ..store.schema import SCHEMA_VERSION
 
     with ctx.open(create=True) as store:
-        verb = "Created" if store.created else "Opened"
-        click.echo(f"{verb} case store {store.location} (schema version {SCHEMA_VERSION}, {len(store)} cases).")
+        if store.created or store.upgraded_from == 0:  # a new file, or the tables made in an empty database
+            click.echo(f"Created case store {store.location} (schema version {SCHEMA_VERSION}, {len(store)} cases).")
+        elif store.upgraded_from is not None:
+            click.echo(f"Upgraded case store {store.location} from schema version {store.upgraded_from} to "
+                       f"{SCHEMA_VERSION} ({len(store)} cases).")
+        else:
+            click.echo(f"Opened case store {store.location} (schema version {SCHEMA_VERSION}, {len(store)} cases); it is up to date.")
 
 
 @click.command(name="import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--note", default="import", help="A note kept in the audit log.")
+@click.option("--restore", metavar="REASON", default=None,
+              help="Restore cases that carry workflow state (formulation, sign-offs, outcome) from a backup or export; "
+                   "the store's owner only, audited with REASON. To move a whole store, use `tswt migrate-store`.")
 @common
-def import_(ctx: Ctx, files: tuple[Path, ...], note: str) -> None:
-    """Import cases from JSON or YAML files: all of them, or nothing.
+def import_(ctx: Ctx, files: tuple[Path, ...], note: str, restore: str | None) -> None:
+    """Import new cases from JSON or YAML files: all of them, or nothing.
 
     Every problem in every file is listed (file, case id, field, reason); if there is
-    any, nothing is written.
+    any, nothing is written. New cases carry no workflow state: the formulation and the
+    outcome of screening are made with the workflow commands (`tswt formulation --draft`,
+    `decide`, `submit`, `signoff`, `outcome`).
     """
-    from ..model.parse import parse_cases
+    from ..model.parse import parse_case_files
 
-    cases = parse_cases(files)
-    with ctx.open(create=True) as store:
+    if restore is not None and not restore.strip():
+        raise click.BadParameter("give the reason for the restore (it is kept in the audit log)", param_hint="--restore")
+    sources: dict[str, str] = {}
+    cases = parse_case_files(files, sources)[0]
+    with ctx.open() as store:
+        if restore is not None:
+            store.check_owner("restore cases with their workflow state")
         with progress(len(cases), "Importing") as bar:
-            count = store.import_cases(cases, note=note, progress=bar.update)
-    click.echo(f"Imported {count} case(s) into {store.location}.")
+            count = store.import_cases(cases, note=note if restore is None else f"restore: {restore.strip()}",
+                                       progress=bar.update, workflow_state=restore is not None, sources=sources,
+                                       action="import" if restore is None else "restore")
+    click.echo(f"{'Restored' if restore is not None else 'Imported'} {count} case(s) into {store.location}.")
 
 
 @click.command()
@@ -55,12 +72,18 @@ def update(ctx: Ctx, files: tuple[Path, ...], force: bool, note: str) -> None:
     """Replace cases with edited versions (an export with, say, the screening added).
 
     All cases in the files are applied in one transaction, or none. A case changed in
-    the store since it was exported is refused as stale, naming who changed it.
+    the store since it was exported is refused as stale, naming who changed it. The
+    workflow state (formulation status, decision, sign-offs, outcome of screening) is
+    not changed from a file; an edit of a formulation's content puts it back to draft.
     """
+    from datetime import datetime, timezone
+
     from ..errors import CaseNotFound, Problem, ValidationFailed
     from ..model.parse import parse_case_files
+    from ..rules.protected import carry_workflow, workflow_problems
 
-    cases, versions = parse_case_files(files)
+    sources: dict[str, str] = {}
+    cases, versions = parse_case_files(files, sources)
     with ctx.open() as store:
         current = store.versions_of([c.case_id for c in cases])
         missing = [c.case_id for c in cases if c.case_id not in current]
@@ -69,13 +92,22 @@ def update(ctx: Ctx, files: tuple[Path, ...], force: bool, note: str) -> None:
         problems = [Problem(c.case_id, "versions", "this file does not say which store version it was exported from; "
                             "export the case (tswt export CASE -o FILE), edit that file and update, or use --force")
                     for c in cases if c.case_id not in versions and not force]
+        stored = {c.case_id: c for c in store.cases([c.case_id for c in cases])}
+        for case in cases:
+            if force or versions.get(case.case_id) == current[case.case_id]:  # a stale copy is refused as stale below
+                problems += workflow_problems(stored[case.case_id], case, f"{sources[case.case_id]}: {case.case_id}")
         if problems:
             raise ValidationFailed(problems, summary=f"{len(problems)} problem(s); nothing was written:")
+        now = datetime.now(timezone.utc)
+        redrafted = [c.case_id for c in cases if carry_workflow(stored[c.case_id], c, store.user, now)]
         for case in cases:
             case._version = versions.get(case.case_id, current[case.case_id]) if not force else current[case.case_id]
         saved = store.save_many(cases, note=note + (" (forced)" if force else ""))
     changed = sum(1 for c in saved if c._version != current[c.case_id])
     click.echo(f"Updated {changed} of {len(saved)} case(s) in {store.location} ({len(saved) - changed} unchanged).")
+    for case_id in redrafted:
+        click.echo(f"{case_id}: the formulation's content changed, so it is back to draft and needs signing off again "
+                   f"(tswt submit {case_id}).", err=True)
 
 
 @click.command()
@@ -96,7 +128,9 @@ def export(ctx: Ctx, case_ids: tuple[str, ...], output: Path | None, fmt: str | 
     `--layout oc2` writes all 12 OC2 columns with the other eight blank.
     """
     from .._yaml import dump
+    from ._common import output_folder_exists
 
+    output_folder_exists(output)
     if case_ids[:1] == ("ssda903",):
         _export_ssda903(ctx, case_ids[1:], year, output, layout or "sdq")
         return
@@ -295,7 +329,7 @@ def _isna(value: Any) -> bool:
 
 @click.command()
 @click.argument("case_id", required=False)
-@click.option("--limit", type=int, default=None, help="Only the newest N entries.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Only the newest N entries.")
 @click.option("--json", "as_json", is_flag=True)
 @common
 def audit(ctx: Ctx, case_id: str | None, limit: int | None, as_json: bool) -> None:

@@ -32,6 +32,9 @@ def recommend(ctx: Ctx, case_id: str | None, all_cases: bool, as_of: Any, output
 
     if bool(case_id) == all_cases:
         raise click.UsageError("give one CASE, or --all")
+    from ._common import output_folder_exists
+
+    output_folder_exists(output)
     rules = rules_in_use(rules_file)
     day = to_date(as_of) if as_of else None
     with ctx.open() as store:
@@ -164,16 +167,17 @@ def submit(ctx: Ctx, case_id: str) -> None:
 
 @click.command()
 @click.argument("case_id")
-@click.option("--approve", "outcome", flag_value="approve", help="Approve the formulation.")
-@click.option("--return", "outcome", flag_value="return", help="Return it for changes (needs --comment).")
+@click.option("--approve", is_flag=True, help="Approve the formulation.")
+@click.option("--return", "return_", is_flag=True, help="Return it for changes (needs --comment).")
 @click.option("--comment", default="", help="Your comments (required when returning).")
 @common
-def signoff(ctx: Ctx, case_id: str, outcome: str | None, comment: str) -> None:
+def signoff(ctx: Ctx, case_id: str, approve: bool, return_: bool, comment: str) -> None:
     """Approve a formulation, or return it with comments (clinical psychologist)."""
     from .. import casework
 
-    if outcome is None:
-        raise click.UsageError("give --approve or --return")
+    if approve == return_:
+        raise click.UsageError("give --approve or --return, not both" if approve else "give --approve or --return")
+    outcome = "approve" if approve else "return"
     with ctx.open() as store:
         case = casework.review(store, case_id, outcome == "approve", comment)
         who = case.formulation.signoffs[-1].reviewer
@@ -184,18 +188,21 @@ def signoff(ctx: Ctx, case_id: str, outcome: str | None, comment: str) -> None:
 @click.argument("case_id")
 @click.option("--begin-work", "decision", flag_value="begin_work", help="Work begins.")
 @click.option("--close", "decision", flag_value="close", help="Close the referral (needs --reason).")
-@click.option("--reason", default="", help="Why (required to close).")
+@click.option("--reason", default="", help="Why (required to close, and to replace an outcome).")
 @click.option("--alternative", "alternatives", multiple=True, help="Alternative service recommended (signposting id; repeatable).")
+@click.option("--replace", is_flag=True, help="Replace the outcome already recorded (needs --reason; the old one stays in the audit log).")
 @as_of_option
 @common
-def outcome(ctx: Ctx, case_id: str, decision: str | None, reason: str, alternatives: tuple[str, ...], as_of: Any) -> None:
+def outcome(ctx: Ctx, case_id: str, decision: str | None, reason: str, alternatives: tuple[str, ...], replace: bool, as_of: Any) -> None:
     """Record the outcome of screening: begin work, or close with reasons."""
     from .. import casework
 
     if decision is None:
         raise click.UsageError("give --begin-work or --close")
+    if replace and not reason.strip():
+        raise click.UsageError("--replace needs --reason saying why the outcome changes")
     with ctx.open() as store:
-        casework.outcome(store, case_id, decision, reason, alternatives, on=to_date(as_of))
+        casework.outcome(store, case_id, decision, reason, alternatives, on=to_date(as_of), replace=replace)
     click.echo(f"{case_id}: outcome of screening recorded: {decision.replace('_', ' ')}.")
 
 

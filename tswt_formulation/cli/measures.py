@@ -31,6 +31,10 @@ def score(ctx: Ctx, measure: str, input_path: Path, informant: str | None, form_
 
     from ..errors import Problem, ScoringError
     from ..measures import score as score_frame
+    from ._common import output_folder_exists
+
+    output_folder_exists(output)
+    output_folder_exists(set_aside, "--set-aside")
 
     try:
         frame = pd.read_csv(input_path, dtype=str, keep_default_na=False, na_values=[""])

@@ -47,6 +47,14 @@ def reports(ctx: Ctx, case_ids: tuple[str, ...], all_cases: bool, overdue: bool,
         if kind == "formulation":
             raise click.UsageError("--constants goes with --kind outcomes or review")
         extra["constants"] = str(constants.resolve())
+    # Check the team's files now, once, not in every notebook kernel: a bad constants file
+    # or measure folder is one error line and exit 2 before any report starts.
+    from ..measures.constants import active_constants
+    from ..measures.definition import list_measures
+
+    list_measures()
+    if kind != "formulation":
+        active_constants(constants)
     if latest:
         if kind != "formulation":
             raise click.UsageError("--latest goes with --kind formulation")

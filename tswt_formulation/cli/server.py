@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import fail
+from ._common import _unexpected, fail
 
 
 @click.command(name="migrate-store")
@@ -31,6 +31,10 @@ def migrate_store(source: str, target: str, user: str | None, debug: bool) -> No
         if debug:
             raise
         fail(exc)
+    except Exception as exc:  # one line, never a traceback with the SQL and its parameters
+        if debug:
+            raise
+        _unexpected(exc)
     click.echo(f"Copied {report.cases} case(s) and {report.audit_entries} audit entries from {report.source} to {report.target}.")
     click.echo(
         f"Checked on both sides: {report.cases} cases (sha256 {report.cases_digest[:12]}), "

@@ -2,8 +2,8 @@
 significant change (Jacobson & Truax, 1991), vectorised over a DataFrame of pairs.
 
 Everything here takes numbers as parameters (SD, reliability, norms, direction), so it
-does not depend on where a measure's constants are kept. MEASURES.md, "Statistics of
-change", is the authority for every formula and comparison below.
+does not depend on where a measure's constants are kept. Jacobson & Truax (1991, J Consult
+Clin Psychol 59:12-19) is the authority for every formula and comparison below.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ __all__ = [
     "standard_error_measurement",
 ]
 
-#: Two-sided critical value z(0.975) (MEASURES.md). clinicalsignificance 1.x used 1.96.
+#: Two-sided critical value z(0.975) (Jacobson & Truax, 1991). clinicalsignificance 1.x used 1.96.
 CRITICAL_VALUE = 1.959964
 
 #: Change categories, best to worst (names as the R package clinicalsignificance uses).
@@ -150,7 +150,7 @@ def reliable_change_threshold(
 
     Notes
     -----
-    threshold = z x sqrt(2) x SD_pre x sqrt(1 - r). MEASURES.md's worked example: SD 5,
+    threshold = z x sqrt(2) x SD_pre x sqrt(1 - r). Worked example: SD 5,
     r 0.80 -> S_diff 3.162, threshold 6.20 points.
 
     References
@@ -275,7 +275,7 @@ def classify_change(
     Recovered = clinical at pre, functional at post, reliably improved. Improved =
     reliably improved, not recovered. Deteriorated = reliably worse, not harmed. Harmed =
     not clinical at pre, not functional at post, reliably worse. Otherwise Unchanged
-    (MEASURES.md; the names of clinicalsignificance's combined approach).
+    (Jacobson & Truax, 1991; the names of clinicalsignificance's combined approach).
 
     Examples
     --------

@@ -1,8 +1,8 @@
 """A team's constants for reliable change: reliability and SD (or a raw-points threshold)
 per measure, score and informant, each with the source the team cites.
 
-The built-in SDQ definition confirms no reliability constant (MEASURES.md: where none is
-confirmed, say so and require the caller to supply them); a team supplies its own here,
+The built-in SDQ definition confirms no reliability constant (youthinmind's scoring guide
+gives none; where none is confirmed, say so and require the caller to supply them); a team supplies its own here,
 in a YAML file named by ``TSWT_MEASURE_CONSTANTS`` or passed explicitly::
 
     version: "team-2026.1"
@@ -106,7 +106,29 @@ def load_constants(path: Path | str) -> MeasureConstants:
             for err in exc.errors(include_url=False)
         ]
         raise MeasureDefinitionError(problems) from None
+    unknown = _unknown_names(parsed.constants, str(path))
+    if unknown:
+        raise MeasureDefinitionError(unknown)
     return MeasureConstants(parsed.version, str(path), tuple(parsed.constants))
+
+
+def _unknown_names(entries: list[_Entry], source: str) -> list[Problem]:
+    """A constant for a measure, score or informant that does not exist would never be
+    used: name each such entry (a typo would otherwise leave change silently unreported)."""
+    from .definition import list_measures
+
+    known = {m.id: m for m in list_measures()}
+    out: list[Problem] = []
+    for i, e in enumerate(entries):
+        m = known.get(e.measure)
+        if m is None:
+            out.append(Problem(source, f"constants[{i}].measure", f"unknown measure {e.measure!r}; known: {', '.join(sorted(known))}"))
+            continue
+        out += [Problem(source, f"constants[{i}].scores", f"{s!r} is not a score of {m.id}; its scores: {', '.join(m.scores)}")
+                for s in e.scores if s not in m.scores]
+        out += [Problem(source, f"constants[{i}].informants", f"{x!r} does not complete {m.id}; its informants: {', '.join(m.informants)}")
+                for x in e.informants or () if x not in m.informants]
+    return out
 
 
 @lru_cache(maxsize=8)

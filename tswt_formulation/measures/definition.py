@@ -278,6 +278,7 @@ class MeasureDefinition(_Strict):
     licence: Annotated[str, Field(min_length=1)]
     citation: Annotated[str, Field(min_length=1)]
     notes: str = ""
+    replaces: str | None = Field(default=None, description="A team file whose id is a built-in's says so: replaces: <id>.")
     response_codings: dict[str, ResponseCoding]
     items: Annotated[tuple[Item, ...], Field(min_length=1)]
     versions: Annotated[tuple[Version, ...], Field(min_length=1)]
@@ -618,14 +619,23 @@ def _builtin() -> dict[str, MeasureDefinition]:
 def _team(folder: str, stamp: tuple[tuple[str, int, int], ...]) -> dict[str, MeasureDefinition]:
     out: dict[str, MeasureDefinition] = {}
     problems: list[Problem] = []
+    builtin = _builtin()
     for name, _, _ in stamp:
+        path = str(Path(folder) / name)
         try:
-            defn = load_definition_file(Path(folder) / name)
+            defn = load_definition_file(path)
         except MeasureDefinitionError as exc:
-            problems.extend(exc.problems)
+            problems.extend(Problem(path if p.where == name else p.where, p.field, p.message) for p in exc.problems)
             continue
         if defn.id in out:
-            problems.append(Problem(name, "id", f"{defn.id!r} is also defined by another file in {folder}"))
+            problems.append(Problem(path, "id", f"{defn.id!r} is also defined by another file in {folder}"))
+        # A team file that silently took a built-in's id would change every score of it.
+        if defn.id in builtin and defn.replaces != defn.id:
+            problems.append(Problem(path, "id", f"{defn.id!r} is a built-in measure; a team file replaces it only if it "
+                                                f"says so (add `replaces: {defn.id}`), else give it its own id"))
+        elif defn.replaces is not None and defn.replaces != defn.id:
+            problems.append(Problem(path, "replaces", f"{defn.replaces!r}: a file replaces only the built-in with its own id "
+                                                      f"({defn.id!r})"))
         out[defn.id] = defn
     if problems:
         raise MeasureDefinitionError(problems)

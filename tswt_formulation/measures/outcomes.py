@@ -188,7 +188,7 @@ def with_clinical_categories(df: pd.DataFrame, pre: str, post: str) -> pd.DataFr
 
     Categories: Recovered, Improved, Unchanged, Deteriorated, Harmed where a clinical
     cut-off applies (the SDQ's 'abnormal' band); elsewhere Improved / Unchanged /
-    Deteriorated (MEASURES.md). The cut-off belongs to the form and age of each
+    Deteriorated (Jacobson & Truax, 1991). The cut-off belongs to the form and age of each
     administration, read from the columns beside ``pre`` and ``post``
     (``baseline_value`` -> ``baseline_version``, ``baseline_age``; ``latest_value`` ->
     ``latest_version``; ``value`` -> ``version``, ``age``).

@@ -7,7 +7,7 @@
 - :func:`not_on_track`: cases to discuss in supervision, each with a plain-English reason.
 - :func:`service_summary`, :func:`category_counts`: service-level shares of reliable
   improvement and deterioration over PAIRED cases, with the unpaired count beside them
-  (MEASURES.md, last paragraph of "Statistics of change"); recovery over the paired cases
+  (leaving unpaired cases out silently biases the figures); recovery over the paired cases
   that were in the clinical range at baseline (Jacobson & Truax), with that number.
 """
 
@@ -101,7 +101,7 @@ def service_summary(change_df: pd.DataFrame, by: By = None) -> pd.DataFrame:
     -----
     Only paired cases (a baseline and a follow-up) are counted in the numerators and
     denominators; unpaired cases are reported beside them because leaving them out
-    silently biases the figures (MEASURES.md). Recovery is the category Recovered:
+    silently biases the figures. Recovery is the category Recovered:
     clinical at baseline, functional at follow-up and reliably improved. Only those
     clinical at baseline can recover, so the recovery rate is counted over them
     (Jacobson & Truax, 1991), not over every paired case; always show that denominator

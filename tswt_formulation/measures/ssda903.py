@@ -2,7 +2,7 @@
 
 For each child looked after continuously for at least 12 months at 31 March, the local
 authority returns one carer-completed SDQ total difficulties score (``SDQ_SCORE``,
-0-40) or a reason for no score (``SDQ_REASON``, SDQ1-SDQ5) (MEASURES.md, SDQ section,
+0-40) or a reason for no score (``SDQ_REASON``, SDQ1-SDQ5) (DfE SSDA903 guidance, OC2 table,
 "Looked-after children in England"). :func:`validate_oc2_sdq` implements the public
 validation rules 180, 196, 197a, 186, 197B, 157, 188, 189, 185 and 198 as enforced by
 Data to Insight's open-source SSDA903 validator; :func:`ssda903_sdq` builds an export
@@ -318,7 +318,7 @@ def ssda903_sdq(
 
     Notes
     -----
-    Per child (MEASURES.md; choices in docs/change.md):
+    Per child (the DfE OC2 rules; choices in docs/change.md):
 
     1. Under 4 at the end of the year (rule 188) or 17 or over at its start (189):
        neither score nor reason.

@@ -30,7 +30,9 @@ def _term_checker(list_name: str):
         vocab = ((context.get(VOCABULARY_CONTEXT) if context else None) or vocabulary())[list_name]
         if value not in vocab:
             known = ", ".join(vocab.terms)
-            raise ValueError(f"unknown {list_name.replace('_', ' ')} {value!r}; expected one of: {known}")
+            from ..errors import quote
+
+            raise ValueError(f"unknown {list_name.replace('_', ' ')} {quote(value)}; expected one of: {known}")
         return value
 
     return check

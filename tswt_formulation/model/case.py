@@ -18,7 +18,7 @@ from .formulation import Formulation
 
 Day = date  # a field may be called "date"; annotate with Day so the name does not shadow the type
 
-CASE_ID_PATTERN = r"^TSW-\d{6}$"
+CASE_ID_PATTERN = r"^TSW-[0-9]{6}$"  # ASCII digits only: \d would take full-width and Arabic-Indic digits
 MAX_AGE_YEARS = 25  # eligibility: up to 25 for a care leaver (rules.eligibility)
 MAX_PLAUSIBLE_AGE_YEARS = 120  # past this a date of birth is a typing error, not a referral
 SCREENING_WEEKS = 6
@@ -190,7 +190,7 @@ class Goal(Record):
 
 # --- SSDA903: why no SDQ score was returned for a collection year ----------------------------
 
-#: The reasons a team records (MEASURES.md, SSDA903 OC2 SDQ_REASON). SDQ1 (aged under 4 or
+#: The reasons a team records (DfE SSDA903 OC2 SDQ_REASON codes, as the Data to Insight validator enforces them). SDQ1 (aged under 4 or
 #: over 16 at the latest assessment) is not among them: the export derives it from the age.
 SdqReason = Literal["SDQ2", "SDQ3", "SDQ4", "SDQ5"]
 SDQ_RECORDED_REASONS: dict[str, str] = {
@@ -459,4 +459,32 @@ def consistency_problems(case: Case, today: date | None = None, stored: bool = F
         if case.outcome.decision == "close" and not case.outcome.reasons.strip():
             out.append(("outcome.reasons", "missing: closing a referral needs its reasons"))
     out += _sdq_not_completed_problems(case, today)
+    if not stored:  # like the checks above added later: a record already stored still loads
+        out += future_timestamps(case)
+    return out
+
+
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def future_timestamps(case: Case) -> list[tuple[str, str]]:
+    """The formulation's times (drafted, updated, decided, signed off, recommended) that
+    are later than now (beyond a few minutes of clock difference between machines)."""
+    from datetime import datetime, timezone
+
+    f = case.formulation
+    if f is None:
+        return []
+    now = datetime.now(timezone.utc)
+    stamps = [("formulation.created", f.created), ("formulation.updated", f.updated)]
+    if f.recommendation is not None:
+        stamps.append(("formulation.recommendation.made", f.recommendation.made))
+    if f.decision is not None:
+        stamps.append(("formulation.decision.at", f.decision.at))
+    stamps += [(f"formulation.signoffs[{i}].at", s.at) for i, s in enumerate(f.signoffs)]
+    out = []
+    for field, at in stamps:
+        aware = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+        if aware > now + CLOCK_SKEW:
+            out.append((field, f"{aware.isoformat()} is in the future (now is {now:%Y-%m-%dT%H:%M}Z)"))
     return out

@@ -11,8 +11,8 @@ from typing import Any, Iterable
 from pydantic import TypeAdapter, ValidationError
 
 from .._bulk import gc_paused
-from .._yaml import safe_load
-from ..errors import Problem, ValidationFailed
+from .._yaml import MAX_DEPTH, TOO_DEEP, safe_load
+from ..errors import Problem, ValidationFailed, quote
 from ._base import VOCABULARY_CONTEXT
 from .case import Case, ConsistencyError
 from .vocabulary import vocabulary
@@ -51,15 +51,18 @@ def validation_problems(exc: ValidationError, where: str) -> list[Problem]:
             and "input" in err
             and not isinstance(err["input"], (dict, list))
             and repr(err["input"]) not in message
+            and quote(err["input"]) not in message
         ):
-            message = f"{message} (got {err['input']!r})"
+            message = f"{message} (got {quote(err['input'])})"
         problems.append(Problem(where, _loc(err["loc"]), message))
     return problems
 
 
 def _where(source: str, raw: Any, index: int) -> str:
     case_id = raw.get("case_id") if isinstance(raw, dict) else None
-    label = case_id if isinstance(case_id, str) and case_id else f"case #{index + 1}"
+    # An id that could not be one (too long, control characters) is not echoed back.
+    plausible = isinstance(case_id, str) and 0 < len(case_id) <= 40 and case_id.isprintable()
+    label = case_id if plausible else f"case #{index + 1}"
     return f"{source}: {label}" if source else label
 
 
@@ -71,13 +74,39 @@ def case_from_data(raw: Any, where: str = "", stored: bool = False) -> Case:
     placement began, overlapping legal statuses) do not stop it loading."""
     if not isinstance(raw, dict):
         raise ValidationFailed([Problem(where, "", f"a case must be a mapping of fields, got {type(raw).__name__}")])
+    text = json.dumps(raw)
+    # A record already stored still loads, whatever checks came later.
+    nul = [] if stored else nul_problems(raw, where or _where("", raw, 0), text)
     try:
         context: dict[str, Any] = {VOCABULARY_CONTEXT: vocabulary()}
         if stored:
             context["stored"] = True
-        return Case.model_validate_json(json.dumps(raw), context=context)
+        case = Case.model_validate_json(text, context=context)
     except ValidationError as exc:
-        raise ValidationFailed(validation_problems(exc, where or _where("", raw, 0))) from None
+        raise ValidationFailed(nul + validation_problems(exc, where or _where("", raw, 0))) from None
+    if nul:
+        raise ValidationFailed(nul)
+    return case
+
+
+def nul_problems(raw: Any, where: str, text: str | None = None) -> list[Problem]:
+    """Each text of a record that holds a NUL character: refused on every back end, since
+    PostgreSQL cannot store one (what SQLite took could not move to the team server).
+    ``text``, the record as JSON if at hand, makes the usual case (none) one search."""
+    if text is not None and "\\u0000" not in text:  # JSON writes NUL as \u0000
+        return []
+    out: list[Problem] = []
+    stack: list[tuple[Any, str]] = [(raw, "")]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, str):
+            if "\x00" in node:
+                out.append(Problem(where, path, "contains a NUL character (\\x00); remove it"))
+        elif isinstance(node, dict):
+            stack.extend((v, f"{path}.{k}" if path else str(k)) for k, v in reversed(node.items()))
+        elif isinstance(node, list):
+            stack.extend((v, f"{path}[{i}]") for i, v in reversed(list(enumerate(node))))
+    return out
 
 
 def case_to_data(case: Case) -> dict[str, Any]:
@@ -85,10 +114,43 @@ def case_to_data(case: Case) -> dict[str, Any]:
     return case.model_dump(mode="json", exclude_defaults=True)
 
 
+MAX_FILE_BYTES = 256 * 1024 * 1024  # far above any caseload export; a bigger file is a mistake or an attack
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a key given twice (json.loads would keep the last one)."""
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        twice = next(k for k, _v in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        raise ValueError(f"the key {quote(twice)} appears twice in one object; keep one")
+    return out
+
+
+def _too_deep(doc: Any, limit: int = MAX_DEPTH) -> bool:
+    """Is the document nested deeper than ``limit``? (level by level: no recursion)"""
+    level = [doc] if isinstance(doc, (dict, list)) else []
+    depth = 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return True
+        level = [v for node in level for v in (node.values() if isinstance(node, dict) else node) if isinstance(v, (dict, list))]
+    return False
+
+
 def read_document(path: Path) -> Any:
-    """Parse a JSON or YAML file (by extension; YAML dates stay strings)."""
+    """Parse a JSON or YAML file (by extension; YAML dates stay strings).
+
+    Refused, as one problem naming the file: a file over ``MAX_FILE_BYTES``, nesting
+    deeper than ``MAX_DEPTH``, a key given twice in one mapping, YAML aliases.
+    """
     source = str(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ValidationFailed([Problem(source, "", f"the file is {size // (1024 * 1024)} MB; the limit is "
+                                            f"{MAX_FILE_BYTES // (1024 * 1024)} MB (split it into several files)")])
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ValidationFailed([Problem(source, "", "no such file")]) from None
@@ -97,13 +159,21 @@ def read_document(path: Path) -> Any:
     except OSError as exc:
         raise ValidationFailed([Problem(source, "", f"cannot read: {exc.strerror}")]) from None
     if path.suffix.lower() in (".yaml", ".yml"):
-        return safe_load(text, source=source)
-    if path.suffix.lower() != ".json":
+        doc = safe_load(text, source=source)
+    elif path.suffix.lower() != ".json":
         raise ValidationFailed([Problem(source, "", "unknown file type; use .json, .yaml or .yml")])
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValidationFailed([Problem(source, f"line {exc.lineno}, column {exc.colno}", f"not valid JSON: {exc.msg}")]) from None
+    else:
+        try:
+            doc = json.loads(text, object_pairs_hook=_json_object)
+        except json.JSONDecodeError as exc:
+            raise ValidationFailed([Problem(source, f"line {exc.lineno}, column {exc.colno}", f"not valid JSON: {exc.msg}")]) from None
+        except RecursionError:
+            raise ValidationFailed([Problem(source, "", TOO_DEEP)]) from None
+        except ValueError as exc:  # a duplicate key (_json_object)
+            raise ValidationFailed([Problem(source, "", f"not accepted: {exc}")]) from None
+    if _too_deep(doc):
+        raise ValidationFailed([Problem(source, "", TOO_DEEP)])
+    return doc
 
 
 def case_list(doc: Any, source: str) -> list[Any]:
@@ -130,10 +200,23 @@ def _validate_all(docs: list[Any]) -> list[Case] | None:
         return None
     if _CASE_LIST is None:
         _CASE_LIST = TypeAdapter(list[Case])
+    text = json.dumps(docs)
+    if "\\u0000" in text:  # a NUL somewhere: case by case, for nul_problems' messages
+        return None
     try:
-        return _CASE_LIST.validate_json(json.dumps(docs), context={VOCABULARY_CONTEXT: vocabulary()})
+        return _CASE_LIST.validate_json(text, context={VOCABULARY_CONTEXT: vocabulary()})
     except ValidationError:
         return None
+
+
+def _versions(raw: Any, source: str) -> tuple[dict[str, int], list[Problem]]:
+    """An export's ``versions: {CASE: N}``, each N a whole number from 1 (not true/false)."""
+    if not isinstance(raw, dict):
+        return {}, [Problem(source, "versions", "expected a mapping of case id to store version, as `tswt export` writes")]
+    good = {str(k): v for k, v in raw.items() if type(v) is int and v >= 1}
+    bad = [Problem(source, f"versions.{quote(k, bare=True)}", f"the store version must be a whole number from 1 (got {quote(v)})")
+           for k, v in raw.items() if str(k) not in good]
+    return good, bad
 
 
 def parse_cases(paths: Iterable[Path | str]) -> list[Case]:
@@ -145,9 +228,12 @@ def parse_cases(paths: Iterable[Path | str]) -> list[Case]:
 
 
 @gc_paused()  # thousands of cases: see tswt_formulation._bulk
-def parse_case_files(paths: Iterable[Path | str]) -> tuple[list[Case], dict[str, int]]:
+def parse_case_files(
+    paths: Iterable[Path | str], sources: dict[str, str] | None = None
+) -> tuple[list[Case], dict[str, int]]:
     """As :func:`parse_cases`, reading each file once, and also the store ``versions``
-    an export records (``tswt update`` checks them)."""
+    an export records (``tswt update`` checks them). ``sources``, if given, is filled
+    with the file each case id came from."""
     problems: list[Problem] = []
     cases: list[Case] = []
     versions: dict[str, int] = {}
@@ -159,8 +245,12 @@ def parse_case_files(paths: Iterable[Path | str]) -> tuple[list[Case], dict[str,
         except ValidationFailed as exc:
             problems.extend(exc.problems)
             continue
-        if isinstance(doc, dict) and isinstance(doc.get("versions"), dict):
-            versions.update({str(k): v for k, v in doc["versions"].items() if isinstance(v, int)})
+        if isinstance(doc, dict) and "versions" in doc:
+            found, bad = _versions(doc["versions"], str(path))
+            versions.update(found)
+            if bad:
+                problems.extend(bad)
+                continue
         valid = _validate_all(docs)
         for i, raw in enumerate(docs):
             where = _where(str(path), raw, i)
@@ -174,6 +264,8 @@ def parse_case_files(paths: Iterable[Path | str]) -> tuple[list[Case], dict[str,
                 continue
             seen[case.case_id] = str(path)
             cases.append(case)
+    if sources is not None:
+        sources.update(seen)
     if problems:
         raise ValidationFailed(problems, summary=f"{len(problems)} problem(s); nothing was written:")
     return cases, versions

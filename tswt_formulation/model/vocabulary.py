@@ -7,6 +7,7 @@ never removes or renames them) with a YAML file of the same shape, named by the
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
@@ -16,7 +17,7 @@ from typing import Any, Mapping
 
 from .. import config
 from .._yaml import safe_load
-from ..errors import Problem, ValidationFailed
+from ..errors import Problem, ValidationFailed, quote
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,10 @@ class Vocabularies:
         return self.lists[name].label(term)
 
 
+MAX_TERM_LENGTH = 40  # the store's columns for terms (legal_status) are 40 characters
+_TERM_ID = re.compile(r"[a-z0-9][a-z0-9_]{0,%d}" % (MAX_TERM_LENGTH - 1), re.ASCII)
+
+
 def _parse(raw: Any, source: str) -> tuple[str, dict[str, dict[str, Any]]]:
     problems: list[Problem] = []
     if not isinstance(raw, dict) or not isinstance(raw.get("vocabularies"), dict):
@@ -61,8 +66,9 @@ def _parse(raw: Any, source: str) -> tuple[str, dict[str, dict[str, Any]]]:
             problems.append(Problem(source, f"vocabularies.{name}.terms", "expected a mapping of id: label"))
             continue
         for term, label in body["terms"].items():
-            if not isinstance(term, str) or not term.replace("_", "").isalnum() or term.lower() != term:
-                problems.append(Problem(source, f"vocabularies.{name}.terms", f"{term!r} is not a lower-case id (letters, digits, _)"))
+            if not isinstance(term, str) or not _TERM_ID.fullmatch(term):
+                problems.append(Problem(source, f"vocabularies.{name}.terms", f"{quote(term)} is not a lower-case ASCII id "
+                                        f"(a-z, 0-9, _; at most {MAX_TERM_LENGTH} characters, as the store's columns hold)"))
             if not isinstance(label, str) or not label.strip():
                 problems.append(Problem(source, f"vocabularies.{name}.terms.{term}", "needs a label"))
         out[name] = body

@@ -88,6 +88,8 @@ class RiskStatus:
     assessed: bool
     screening_started: bool
     risks: tuple[RecordedRisk, ...]
+    not_accepted: bool = False  # the referral was not accepted, so the team will not screen
+    care_leaver: bool = False
 
     @property
     def out_of_date(self) -> tuple[RecordedRisk, ...]:
@@ -101,9 +103,13 @@ class RiskStatus:
     def summary(self) -> str:
         """One line for any output: never "no risk" for an unscreened case."""
         if not self.assessed:
+            found = f"; {plural(len(self.risks), 'risk')} recorded so far" if self.risks else ""
+            if self.not_accepted:
+                worker = "personal adviser" if self.care_leaver else "social worker"
+                return (f"{NOT_ASSESSED}: the referral was not accepted, so the team has not screened{found}. "
+                        f"Risk stays with the {worker}, who holds the case.")
             where = ("the screening has started but is not complete" if self.screening_started
                      else "no screening has been completed")
-            found = f"; {plural(len(self.risks), 'risk')} recorded so far" if self.risks else ""
             return f"{NOT_ASSESSED}: {where}{found}. {HOW_TO_ASSESS}"
         if not self.risks:
             return "No risk was recorded at the completed screening."
@@ -151,4 +157,6 @@ def risk_status(case: Case, as_of: date, rules_by_kind: dict[str, list[str]] | N
         case_id=case.case_id, as_of=as_of,
         assessed=scr is not None and scr.completed is not None,
         screening_started=started is not None, risks=risks,
+        not_accepted=case.referral.decision.outcome == "not_accepted",
+        care_leaver=case.child.legal_status.status == "care_leaver",
     )

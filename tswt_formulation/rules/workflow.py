@@ -98,7 +98,7 @@ def sign_off(
     formulation: Formulation, case_id: str, reviewer: str, at: datetime, approve: bool, comment: str = ""
 ) -> Formulation:
     """The clinical psychologist approves the formulation or returns it with comments."""
-    if reviewer == formulation.author:
+    if same_person(reviewer, formulation.author):
         raise OverrideError(f"{case_id}: {reviewer} wrote this formulation and cannot sign it off; another clinician must review it")
     if formulation.decision is None:
         raise OverrideError(f"{case_id}: the worker has not yet recorded a decision on the recommendation; it cannot be signed off")
@@ -112,6 +112,11 @@ def sign_off(
     record = SignOff(reviewer=reviewer, at=at, outcome="approved" if approve else "returned", comment=comment,
                      formulation_revision=formulation.revision)
     return formulation.model_copy(update={"status": "signed_off" if approve else "returned", "signoffs": [*formulation.signoffs, record]})
+
+
+def same_person(a: str, b: str) -> bool:
+    """User names compared as people: ``F.OConnor `` is ``f.oconnor``."""
+    return a.strip().casefold() == b.strip().casefold()
 
 
 def effective_recommendation(formulation: Formulation) -> dict[str, Any]:
@@ -131,11 +136,22 @@ def effective_recommendation(formulation: Formulation) -> dict[str, Any]:
 
 
 def record_outcome(
-    case: Case, decision: str, by: str, on: date, reasons: str = "", alternatives: Iterable[str] = ()
+    case: Case, decision: str, by: str, on: date, reasons: str = "", alternatives: Iterable[str] = (),
+    replace: bool = False,
 ) -> ScreeningOutcome:
-    """The outcome of screening: ``close`` (with reasons and alternatives) or ``begin_work``."""
+    """The outcome of screening: ``close`` (with reasons and alternatives) or ``begin_work``.
+
+    A case that already has an outcome keeps it unless ``replace`` is given with the
+    reasons for the change (the old outcome stays in the audit log)."""
     if decision not in ("close", "begin_work"):
         raise OverrideError(f"{case.case_id}: outcome must be close or begin_work, not {decision!r}")
+    if case.outcome is not None:
+        had = f"{case.outcome.decision.replace('_', ' ')} on {case.outcome.date.isoformat()} by {case.outcome.by}"
+        if not replace:
+            raise OverrideError(f"{case.case_id}: the outcome of screening is already recorded ({had}); "
+                                "to change it, give --replace with --reason saying why")
+        if not reasons.strip():
+            raise OverrideError(f"{case.case_id}: replacing the outcome ({had}) needs --reason saying why")
     if decision == "close" and not reasons.strip():
         raise OverrideError(f"{case.case_id}: closing needs the reasons (and any alternative services recommended)")
     return ScreeningOutcome(decision=decision, date=on, by=by, reasons=reasons, alternatives=list(alternatives))

@@ -92,7 +92,8 @@ def make_engine(location: str, create: bool) -> tuple[sa.Engine, bool]:
             created = True
         except FileExistsError:  # another process created it just now: open theirs
             pass
-    kwargs: dict[str, Any] = {}
+    # Never put a statement's parameters (records, dates of birth) into an error message.
+    kwargs: dict[str, Any] = {"hide_parameters": True}
     if url.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
     elif url.get_backend_name() == "postgresql":

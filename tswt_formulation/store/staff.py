@@ -81,12 +81,19 @@ class StaffDirectory(Mapping[str, StaffMember]):
 
 def check_member(login: str, name: str, role: str) -> StaffMember:
     """A directory entry, checked: a login id, a name and one of :data:`ROLES`."""
+    from ..config import check_user
+    from ..errors import ValidationFailed, quote
+
     login, name = login.strip(), " ".join(name.split())
-    where = f"staff {login or '(no login)'}"
+    where = f"staff {quote(login, bare=True) or '(no login)'}"
     if not login or len(login) > 120 or any(c.isspace() for c in login):
-        raise StaffError(f"{where}: login must be one word of at most 120 characters, got {login!r}")
-    if not name or len(name) > 120:
-        raise StaffError(f"{where}: name must be 1 to 120 characters, got {name!r}")
+        raise StaffError(f"{where}: login must be one word of at most 120 characters, got {quote(login)}")
+    try:  # a login is a user name: printable ASCII, as --user and TSWT_USER
+        check_user(login)
+    except ValidationFailed:
+        raise StaffError(f"{where}: login must be printable ASCII (letters, digits, . _ - @), got {quote(login)}") from None
+    if not name or len(name) > 120 or not name.isprintable():
+        raise StaffError(f"{where}: name must be 1 to 120 printable characters, got {quote(name)}")
     if role not in ROLES:
         raise StaffError(f"{where}: role {role!r} is not one of: {', '.join(ROLES)}")
     return StaffMember(login, name, role)

@@ -26,7 +26,7 @@ from .._version import __version__
 from ..errors import CaseNotFound, Problem, SchemaVersionError, StaleEdit, StoreError, ValidationFailed
 from ..model.case import Case
 from ..model.formulation import Formulation
-from ..model.parse import case_from_data, case_to_data
+from ..model.parse import case_from_data, case_to_data, nul_problems
 from ..rules.timeline import ROW_COLUMNS, caseload_row, timeline
 from . import engine as dialect
 from . import schema
@@ -85,6 +85,7 @@ class CaseStore:
         self.location = display_location(location)  # a password in a URL is masked
         self.user = config.current_user(user)
         self.engine, self.created = make_engine(location, create)
+        self.upgraded_from: int | None = None  # the schema version this open migrated from, if it did
         try:
             self._check_or_migrate(create)
         except Exception:
@@ -133,6 +134,25 @@ class CaseStore:
             f"({_db_message(exc)}). Changes need the team's read-write role (see docs/team-server.md)."
         )
 
+    def check_owner(self, what: str) -> None:
+        """Refuse unless the current login owns the store: the SQLite file's owner, or
+        on PostgreSQL a member of the role that owns the tables (``tswt_owner``)."""
+        path = dialect.sqlite_path(self.engine.url)
+        if self.engine.dialect.name == "sqlite":
+            import os
+
+            if path is not None and path.exists() and hasattr(os, "getuid") and path.stat().st_uid != os.getuid():
+                raise StoreError(f"{self.location}: only the owner of the store file may {what}")
+            return
+        with self.engine.connect() as conn:
+            owner = conn.execute(sa.text(
+                "SELECT pg_has_role(current_user, tableowner, 'MEMBER') FROM pg_tables "
+                "WHERE schemaname = current_schema() AND tablename = 'cases'"
+            )).scalar()
+        if not owner:
+            raise StoreError(f"{self.location}: only the store's owner role may {what} "
+                             f"({self._who_may_not()} may not; see docs/team-server.md)")
+
     def schema_version(self) -> int:
         with self.engine.connect() as conn:
             return self._stored_version(conn)
@@ -160,6 +180,7 @@ class CaseStore:
         if have == 0 and not create and not self.created:
             raise StoreError(f"{self.location}: not a tswt store yet; create it with `tswt init --store {self.location}`")
         self._migrate(have)
+        self.upgraded_from = have
 
     def _migrate(self, have: int) -> None:
         """Apply the missing migrations in one transaction, audited."""
@@ -251,16 +272,29 @@ class CaseStore:
         user: str | None = None,
         note: str = "import",
         progress: Callable[[int], None] | None = None,
+        workflow_state: bool = True,
+        action: str = "import",
+        sources: dict[str, str] | None = None,
     ) -> int:
         """Add many new cases in ONE transaction: all of them, or none.
 
         Raises :class:`ValidationFailed` listing every case id that already exists.
+        With ``workflow_state=False`` (``tswt import``) a case that carries workflow
+        state (a formulation, an outcome of screening) is refused, naming the field
+        (and the file, from ``sources``: case id -> file).
         """
         from ..measures.checks import check_measures
 
         who = config.current_user(user) if user else self.user
         with gc_paused():
             check_measures(cases)  # responses that could not be scored are refused now, not found by a report later
+        if not workflow_state:
+            from ..rules.protected import workflow_problems
+
+            where = {c.case_id: f"{sources[c.case_id]}: {c.case_id}" if sources and c.case_id in sources else c.case_id for c in cases}
+            problems = [p for c in cases for p in workflow_problems(None, c, where[c.case_id])]
+            if problems:
+                raise ValidationFailed(problems, summary=f"{len(problems)} problem(s); nothing was written:")
         ids = [c.case_id for c in cases]
         dup_in_batch = {i for i in ids if ids.count(i) > 1} if len(set(ids)) != len(ids) else set()
         if dup_in_batch:
@@ -268,7 +302,7 @@ class CaseStore:
         now = _now()
         try:
             with gc_paused():
-                self._insert_new(cases, ids, who, note, now, progress)
+                self._insert_new(cases, ids, who, note, now, progress, action)
         except sa.exc.IntegrityError as exc:
             if not dialect.is_unique_violation(exc):
                 raise
@@ -299,7 +333,8 @@ class CaseStore:
         return existing
 
     def _insert_new(
-        self, cases: list[Case], ids: list[str], who: str, note: str, now: datetime, progress: Callable[[int], None] | None
+        self, cases: list[Case], ids: list[str], who: str, note: str, now: datetime, progress: Callable[[int], None] | None,
+        action: str = "import",
     ) -> None:
         with self._write("nothing imported") as conn:
             existing = self._existing(ids, conn)
@@ -317,7 +352,7 @@ class CaseStore:
                     # The audit entry of a new case is record_diff(None, record): the
                     # record's JSON text as just written, not serialised a second time.
                     audit_rows.append(
-                        {"at": now, "user": who, "case_id": case.case_id, "action": "import", "version": 1,
+                        {"at": now, "user": who, "case_id": case.case_id, "action": action, "version": 1,
                          "changes": '[{"op": "add", "path": "", "after": ' + row["record"] + "}]", "note": note}
                     )
                 conn.execute(schema.cases.insert(), case_rows)
@@ -580,9 +615,13 @@ def _touches_measures(changes: list[dict[str, Any]]) -> bool:
 
 
 def _row(case: Case, record: dict[str, Any], version: int, now: datetime, who: str, created: bool) -> dict[str, Any]:
+    text = json.dumps(record, ensure_ascii=False, sort_keys=True)
+    nul = nul_problems(record, case.case_id, text)  # a case built in Python, not read from a file
+    if nul:
+        raise ValidationFailed(nul, summary=f"{len(nul)} problem(s); nothing was written:")
     row = caseload_row(case)
     out = {k: row[k] for k in _DENORMALISED}
-    out.update(version=version, record=json.dumps(record, ensure_ascii=False, sort_keys=True), updated_at=now, updated_by=who)
+    out.update(version=version, record=text, updated_at=now, updated_by=who)
     if created:
         out["case_id"] = case.case_id
         out["created_at"] = now

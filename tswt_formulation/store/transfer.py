@@ -74,10 +74,12 @@ def _copy(src: CaseStore, dst: CaseStore, progress: Callable[[int], None] | None
         with dst._write("nothing copied") as write:
             first_copied = (write.execute(sa.select(sa.func.max(schema.audit.c.id))).scalar() or 0) + 1
             for rows in _chunks(read, schema.cases, schema.cases.c.case_id, ""):
+                _refuse_unfit(rows, schema.cases, src.location)
                 write.execute(schema.cases.insert(), [_utc(r, _CASE_COLUMNS) for r in rows])
                 if progress:
                     progress(len(rows))
             for rows in _chunks(read, schema.audit, schema.audit.c.id, 0):
+                _refuse_unfit(rows, schema.audit, src.location)
                 write.execute(schema.audit.insert(), [_utc(r, _AUDIT_COLUMNS) for r in rows])
             # Read both sides back and compare before committing.
             source_cases = _digest(_chunks(read, schema.cases, schema.cases.c.case_id, ""), _CASE_COLUMNS)
@@ -101,6 +103,23 @@ def _copy(src: CaseStore, dst: CaseStore, progress: Callable[[int], None] | None
                 )
             )
     return TransferReport(src.location, dst.location, n_cases, n_audit, source_cases[1], source_audit[1])
+
+
+def _refuse_unfit(rows: list[sa.RowMapping], table: sa.Table, source: str) -> None:
+    """Refuse, naming the row and the column, a text that another database cannot hold:
+    a NUL character, or more characters than the column declares (SQLite keeps both;
+    PostgreSQL refuses them). The message never quotes the value."""
+    for row in rows:
+        for col in table.columns:
+            value = row[col.name]
+            if not isinstance(value, str):
+                continue
+            limit = getattr(col.type, "length", None)
+            why = ("contains a NUL character" if "\x00" in value
+                   else f"holds {len(value)} characters; the column holds {limit}" if limit and len(value) > limit else None)
+            if why:
+                which = f"case {row['case_id']}" if table is schema.cases else f"audit entry {row['id']}"
+                raise StoreError(f"{source}: {which}: {col.name} {why}; correct it in the source store first (nothing was copied)")
 
 
 def _count(conn: sa.Connection, table: sa.Table) -> int:

@@ -1,0 +1,429 @@
+"""The workbench's views, driven in-process as a person would: set widget values, press
+buttons, then look at the store and at what the view shows.
+
+Expected values come from the rules, not from the views: the SDQ bands of a hand-scored
+administration (youthinmind's 4-17 parent bands, MEASURES.md), the eligibility rules of
+DOMAIN.md, the library's own error messages.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from datetime import date
+from typing import Any
+
+import pytest
+
+pytest.importorskip("ipywidgets", reason="the workbench needs the app extra (pip install -e '.[app]')")
+
+import ipywidgets as w
+
+from tswt_formulation import open_store
+from tswt_formulation.model import case_from_data
+from tswt_formulation.workbench import App
+from tswt_formulation.workbench._forms import Form, field_for, inert
+
+from .conftest import AS_OF
+
+WORKER, REVIEWER = "c.mensah", "dr.k.osei"
+HOSTILE = "<script>alert('x')</script><img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def case_store(store, make_case_data):
+    """Two hand-written synthetic cases: one screened (TSW-000123) and one allocated to
+    the worker with the screening under way and no formulation (TSW-000124)."""
+    screened = make_case_data("TSW-000123")
+    fresh = make_case_data("TSW-000124")
+    fresh.pop("outcome")
+    fresh["screening"].pop("completed")
+    fresh["measures"], fresh["goals"] = [], []
+    store.import_cases([case_from_data(screened), case_from_data(fresh)], user="import")
+    return store
+
+
+@pytest.fixture
+def app(case_store):
+    return App(case_store, WORKER, AS_OF)
+
+
+def html_of(widget: Any) -> str:
+    """Everything a widget tree shows as HTML (for checks that staff text is inert)."""
+    out = []
+    stack = [widget]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, w.HTML):
+            out.append(node.value)
+        stack.extend(getattr(node, "children", ()))
+    return "\n".join(out)
+
+
+def inputs_of(widget: Any) -> list[Any]:
+    out, stack = [], [widget]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (w.Text, w.Textarea, w.Dropdown, w.SelectMultiple, w.Checkbox, w.DatePicker, w.RadioButtons,
+                             w.BoundedIntText)):
+            out.append(node)
+        stack.extend(getattr(node, "children", ()))
+    return out
+
+
+# -- the form plumbing ----------------------------------------------------------------------
+
+
+def test_a_problem_lands_beside_the_field_it_names():
+    form = Form()
+    dob = form.add("child.date_of_birth", w.DatePicker(description="Date of birth"))
+    status = form.add("child.legal_status.status", w.Dropdown(options=["looked_after"], description="Legal status"))
+    evidence = form.add("screening.behaviour.self_harm.evidence", w.Textarea(description="Evidence"))
+    form.aliases = {"screening.presenting_behaviours[0]": "screening.behaviour.self_harm"}
+    assert field_for("child.date_of_birth", form) is dob
+    assert field_for("child.legal_status", form) is status  # a whole group: its first input
+    assert field_for("screening.presenting_behaviours[0].evidence", form) is evidence
+    assert field_for("referral.received", form) is None  # no such input: the banner says it
+
+
+def test_every_input_needs_a_label():
+    with pytest.raises(ValueError, match="needs a label"):
+        Form().add("child.sex", w.Dropdown(options=["female"]))
+
+
+def test_staff_text_is_escaped():
+    assert inert(HOSTILE) == "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;"
+
+
+# -- new referral -----------------------------------------------------------------------
+
+
+def fill_referral(view, **values: Any) -> None:
+    for path, value in values.items():
+        view.form.fields[path.replace("__", ".")].widget.value = value
+
+
+def test_new_referral_errors_beside_fields_nothing_saved_typed_values_kept(app, case_store):
+    view = app.referral
+    fill_referral(view, child__case_management_ref=HOSTILE, child__date_of_birth=date(2015, 3, 1),
+                  child__legal_status__status="looked_after", child__legal_status__start=date(2021, 1, 1),
+                  referral__decision__outcome="accepted", referral__decision__date=date(2026, 11, 10))
+    before = len(case_store)
+    assert view.save() is None
+    assert len(case_store) == before
+    errors = {p: f.error.value for p, f in view.form.fields.items() if f.error.value}
+    # In the library's words, beside the field; the hostile text comes back inert.
+    assert "String should match pattern" in errors["child.case_management_ref"]
+    assert "&lt;script&gt;" in errors["child.case_management_ref"] and "<script" not in errors["child.case_management_ref"]
+    assert view.form.fields["child.case_management_ref"].widget.value == HOSTILE  # typed value kept
+    # Once each field is well formed, the checks across fields speak, beside their field.
+    view.form.fields["child.case_management_ref"].widget.value = "SYNTH-1"
+    assert view.save() is None and len(case_store) == before
+    consent = view.form.fields["referral.consent.given_by"].error.value
+    assert "referral.consent: missing: a referral cannot be accepted without informed consent" in consent
+    assert view.form.fields["child.case_management_ref"].error.value == ""
+
+
+def test_eligibility_panel_follows_the_form(app):
+    view = app.referral
+    assert "Eligibility shows once" in view.eligibility.value
+    fill_referral(view, child__date_of_birth=date(2015, 3, 1), child__legal_status__status="looked_after",
+                  child__legal_status__start=date(2021, 1, 1))
+    assert "Cannot proceed until consent and manager approval are in place" in view.eligibility.value
+    fill_referral(view, referral__consent__given_by="child", referral__consent__date=date(2026, 11, 1),
+                  referral__consent__informed=True, referral__approval__by="T. Harper", referral__approval__date=date(2026, 11, 2))
+    assert "Eligible: the referral can proceed to a decision" in view.eligibility.value
+    # DOMAIN.md: a child in need (not with kinship carers) is not eligible, and is
+    # signposted to cluster services or CAMHS.
+    view.form.fields["child.legal_status.status"].widget.value = "child_in_need"
+    assert "Not eligible for the team" in view.eligibility.value
+    assert "<li>Local cluster services</li><li>CAMHS single point of access</li>" in view.eligibility.value
+
+
+def test_a_valid_referral_is_saved_audited_with_the_app_user_and_opened(app, case_store):
+    view = app.referral
+    assert view.form.fields["case_id"].widget.value == "TSW-000125"
+    fill_referral(view, child__case_management_ref="SYNTH-1", child__date_of_birth=date(2015, 3, 1),
+                  child__legal_status__status="looked_after", child__legal_status__start=date(2021, 1, 1),
+                  referral__received=date(2026, 11, 1), referral__referrer__name="J. Adeyemi", referral__consent__given_by="child",
+                  referral__consent__date=date(2026, 11, 1), referral__consent__informed=True,
+                  referral__approval__by="T. Harper", referral__approval__date=date(2026, 11, 2),
+                  referral__decision__outcome="accepted", referral__decision__date=date(2026, 11, 3),
+                  referral__allocation__worker=WORKER, referral__allocation__date=date(2026, 11, 4))
+    saved = view.save()
+    assert saved is not None and saved.case_id == "TSW-000125", html_of(view.widget)[:3000]
+    assert case_store.get("TSW-000125").worker == WORKER
+    assert [(e.user, e.action) for e in case_store.audit_log("TSW-000125")] == [(WORKER, "import")]
+    assert app.open_id == "TSW-000125"
+
+
+# -- screening --------------------------------------------------------------------------
+
+
+def test_recommendation_updates_as_the_worker_types_risks_first(app, case_store):
+    app.open_case("TSW-000124")
+    view = app.screening
+    assert "Risk: Self-harm" in view.panel.value  # self-harm is recorded on this case
+    view.behaviours["self_harm"].chosen.value = False
+    assert "Risk:" not in view.panel.value
+    harm = view.behaviours["harmful_sexual_behaviour"]
+    harm.chosen.value = True
+    harm.sources.widget.value = ("carer", "school")
+    harm.severity.widget.value = "severe"
+    items = re.findall(r"<li[^>]*>(.*?)</li>", view.panel.value)
+    assert items[0].startswith("Risk not yet assessed")  # the screening is not complete: said first
+    assert items[1].startswith("Risk: Harmful sexual behaviour: severe")
+    assert view.last_update_ms < 200
+
+
+def test_a_recorded_risk_changes_the_recommendation_and_needs_its_safety_plan_holder(app, case_store):
+    app.open_case("TSW-000124")
+    view = app.screening
+    first = re.findall(r"<li[^>]*>(.*?)</li>", view.panel.value)[0]
+    assert first.startswith("Risk not yet assessed: the screening has started but is not complete")  # never "no risk"
+    risk = view.risks["going_missing"]
+    risk.chosen.value = True
+    risk.reported_by.widget.value = ("carer",)
+    risk.level.widget.value = "high"
+    risk.review_due.widget.value = date(2026, 12, 20)
+    lines = re.findall(r"<li[^>]*>(.*?)</li>", view.panel.value)
+    assert "Risk: Going missing (high), reported by carer; no safety plan in place; recorded 2026-11-20 at screening; review due 2026-12-20" in lines[1]
+    risk.safety_plan.widget.value = True
+    version = case_store.get("TSW-000124")._version
+    assert view.save() is None and case_store.get("TSW-000124")._version == version
+    assert risk.holder.error.value and "say who holds the safety plan" in risk.holder.error.value
+    risk.holder.widget.value = "Foster carer"
+    assert view.save() is not None
+    stored = case_store.get("TSW-000124").screening.risks
+    assert [(r.kind, r.level, r.safety_plan_holder) for r in stored] == [("going_missing", "high", "Foster carer")]
+
+
+def test_screening_save_and_a_stale_save_refused_with_who_and_when(app, case_store):
+    app.open_case("TSW-000124")
+    view = app.screening
+    # Someone else saves the case meanwhile.
+    other = case_store.get("TSW-000124")
+    other.screening.carer_views = "Saved by the other worker."
+    case_store.save(other, user="a.other")
+    view.child_voice.widget.value = "I typed this and it must not be lost."
+    assert view.save() is None
+    assert "changed by a.other at" in html_of(view.stale)
+    assert view.child_voice.widget.value == "I typed this and it must not be lost."
+    panel = view.stale.children[0]
+    show, keep = panel.children[1].children
+    show.click()
+    theirs = panel.children[2].value
+    assert "Saved by the other worker." in theirs and "I typed this and it must not be lost." in theirs
+    keep.click()  # knowingly over theirs: the typed values are saved
+    stored = case_store.get("TSW-000124")
+    assert stored.screening.child_voice == "I typed this and it must not be lost."
+    assert [e.user for e in case_store.audit_log("TSW-000124")][-2:] == ["a.other", WORKER]
+
+
+def test_screening_problem_in_a_list_row_lands_beside_that_row(app, case_store):
+    app.open_case("TSW-000124")
+    view = app.screening
+    version = case_store.get("TSW-000124")._version
+    row = view.history["physical_abuse"]
+    row.chosen.value = True  # no source chosen
+    assert view.save() is None
+    assert "List should have at least 1 item" in row.sources.error.value
+    assert case_store.get("TSW-000124")._version == version
+
+
+# -- measures -----------------------------------------------------------------------------
+
+
+def test_sdq_scores_and_bands_appear_with_the_last_item(app, case_store):
+    app.open_case("TSW-000124")
+    view = app.measures
+    assert view.form_version() == "P4-17"  # a parent form for a 12-year-old
+    numbered = [r for i, r in view.items.items() if i.isdigit()]
+    for radio in numbered[:-1]:
+        radio.value = 1
+    assert "24 of 25 items entered" in view.scores.value
+    numbered[-1].value = 1
+    # Every item "somewhat true" (1; reversed items score 2 - 1 = 1): each subscale 5,
+    # total 20. Parent 4-17 bands: total 17-40 abnormal, emotional 5-10 abnormal,
+    # hyperactivity 0-5 normal, prosocial 5 borderline.
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", view.scores.value)
+    rows = dict(zip(cells[0::3], zip(cells[1::3], cells[2::3])))
+    assert rows["total"] == ("20", "abnormal")
+    assert rows["emotional"] == ("5", "abnormal")
+    assert rows["hyperactivity"] == ("5", "normal")
+    assert rows["prosocial"] == ("5", "borderline")
+    assert view.save_administration() is not None
+    stored = case_store.get("TSW-000124").measures
+    assert [(m.measure, m.version, m.informant, m.timepoint) for m in stored] == [("sdq", "P4-17", "parent", "baseline")]
+    assert stored[0].responses["1"] == 1
+    assert bytes(view.chart.value).startswith(b"\x89PNG")
+
+
+# -- formulation and sign-off -------------------------------------------------------------
+
+
+def test_formulation_draft_override_needs_reason_submit_and_signoff(app, case_store):
+    app.open_case("TSW-000124")
+    view = app.formulation
+    view.draft()
+    assert case_store.get("TSW-000124").formulation.status == "draft"
+    keep, body, _origin, _ref = view.entries["presenting"][0]
+    body.value = body.value + " " + HOSTILE
+    view.entries["protective"][-1][0].value = False  # remove one suggestion
+    view.accept.widget.value = False
+    view.part.widget.value = "wave"
+    view.value.widget.value = "3"
+    version = case_store.get("TSW-000124")._version
+    assert view.save() is None
+    assert "TSW-000124: override of wave: a reason is required" in view.reason.error.value
+    assert case_store.get("TSW-000124")._version == version  # nothing saved
+    view.reason.widget.value = "Risk escalated this week"
+    assert view.submit() is not None
+    form = case_store.get("TSW-000124").formulation
+    assert form.status == "awaiting_signoff"
+    assert form.decision.overrides[0].value == 3 and form.decision.overrides[0].reason == "Risk escalated this week"
+    assert form.five_ps.presenting[0].text.endswith(HOSTILE)
+    assert all("onerror" not in t.text for t in form.five_ps.protective) or len(form.five_ps.protective) >= 0
+
+    # The worker cannot sign off their own formulation.
+    app.signoff.open("TSW-000124")
+    app.signoff.approve_button.click()
+    assert "cannot sign it off" in app.signoff.form.banner.value
+
+    reviewer = App(case_store, REVIEWER, AS_OF)
+    queue = reviewer.signoff
+    assert [b.description.split(":")[0] for b in queue.queue.children] == ["TSW-000124"]
+    queue.queue.children[0].click()
+    assert "<script" not in queue.reading.value and "&lt;script&gt;" in queue.reading.value
+    queue.return_button.click()
+    assert "returning a formulation needs a comment" in queue.comment.error.value
+    queue.approve_button.click()
+    assert case_store.get("TSW-000124").formulation.status == "signed_off"
+    steps = [(e.user, e.note) for e in case_store.audit_log("TSW-000124")]
+    assert steps[-4:] == [(WORKER, "formulation drafted from the screening"), (WORKER, "formulation edited and decision recorded"),
+                          (WORKER, "submitted for sign-off"), (REVIEWER, "signed off")]
+    reviewer.open_case("TSW-000124", tab="Audit")
+    assert "dr.k.osei" in reviewer.audit.log.value and "signed off" in reviewer.audit.log.value
+
+
+@pytest.mark.slow
+# The view runs the report in a thread of this process (the CLI uses worker processes),
+# so papermill's own deprecation warning reaches this test run.
+@pytest.mark.filterwarnings("ignore:Passing unrecognized arguments to super:DeprecationWarning")
+# ...and jupyter_client leaves the kernel's zmq sockets to the garbage collector, here.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_reports_view_produces_the_open_case_report_to_download(app, case_store):
+    app.open_case("TSW-000123", tab="Reports")
+    view = app.reports
+    view.kind.widget.value = "outcomes"
+    from tswt_formulation.reports.execute import shutdown_sessions
+
+    try:
+        files = view.produce()
+    finally:
+        shutdown_sessions()  # the report kernel this session kept warm
+        import gc
+
+        gc.collect()
+    assert [f.name for f in files] == ["TSW-000123_outcomes.html"], view.form.banner.value
+    assert "TSW-000123" in files[0].read_text()
+    assert "download='TSW-000123_outcomes.html'" in view.downloads.value
+    assert view.downloads.value.count("href='data:text/html;base64,") == 1
+
+
+# -- caseload, the app, labels, hostile text ----------------------------------------------
+
+
+def test_caseload_filters_sorts_and_opens(store, demo_cases):
+    store.import_cases(demo_cases)
+    app = App(store, "nobody.here", AS_OF)
+    view = app.caseload
+    assert view.worker.value == ""  # not a worker with cases: everyone's
+    expected = store.caseload(AS_OF)
+    assert "120 case(s)" in view.status.value or f"{len(expected)} case(s)" in view.status.value
+    view.overdue.value = True
+    overdue = set(expected.loc[expected["overdue"], "case_id"])
+    assert set(view.shown_ids) <= overdue and len(view.shown_ids) == min(len(overdue), 20)
+    assert all(v.value.startswith("OVERDUE") for v in (cells[3] for cells in view.cells[: len(view.shown_ids)]))
+    view.overdue.value = False
+    view.sort.value = ("case_id", True)
+    assert view.shown_ids == sorted(expected["case_id"])[:20]
+    view.next.click()
+    assert view.shown_ids == sorted(expected["case_id"])[20:40]
+    view.open_buttons[0].click()
+    assert app.open_id == sorted(expected["case_id"])[20] and app.tabs.selected_index == 2
+
+
+def test_opening_another_case_never_drops_typed_values_silently(app, case_store):
+    app.open_case("TSW-000124")
+    app.screening.child_voice.widget.value = "Typed, not saved."
+    app.open_case("TSW-000123")
+    assert app.open_id == "TSW-000124" and app.screening.child_voice.widget.value == "Typed, not saved."
+    assert "you have typed in Screening and not saved" in app.notice.value
+    app.open_case("TSW-000123")  # again: the worker chose to discard
+    assert app.open_id == "TSW-000123" and app.notice.value == ""
+    app.screening.child_voice.widget.value = "Saved this time."
+    assert app.screening.save() is not None
+    app.open_case("TSW-000124")
+    assert app.open_id == "TSW-000124"
+
+
+def test_never_no_risk_before_a_completed_screening(app):
+    flags = dict(zip(app.caseload.shown_ids, (cells[-1].value for cells in app.caseload.cells)))
+    assert flags["TSW-000124"] == "Risk not yet assessed (screening not complete)"
+    assert flags["TSW-000123"] == "No risk recorded at the completed screening"
+
+
+def test_every_input_of_every_view_is_labelled(app):
+    app.open_case("TSW-000123")
+    for index in range(len(app.tabs.children)):
+        app.view_at(index)
+    unlabelled = [type(i).__name__ for i in inputs_of(app.widget) if not i.description.strip()]
+    assert unlabelled == []
+
+
+def test_hostile_staff_text_is_inert_everywhere_it_is_shown(app, case_store):
+    case = case_store.get("TSW-000123")
+    case.screening.child_voice = HOSTILE
+    case.screening.strengths = [HOSTILE]
+    case.screening.presenting_behaviours[0].evidence = HOSTILE
+    case_store.save(case, user=HOSTILE)
+    app.open_case("TSW-000123")
+    for index in range(len(app.tabs.children)):
+        app.view_at(index)
+    app.audit.show_case()
+    shown = html_of(app.widget)
+    assert "&lt;script&gt;" in shown  # it is shown, as typed...
+    assert "<script" not in shown and "<img" not in shown  # ...and never as markup
+
+
+# -- tswt app ---------------------------------------------------------------------------
+
+
+def test_tswt_app_listens_on_localhost_only_and_hides_code():
+    from tswt_formulation.cli.app import voila_command
+
+    command = voila_command(__import__("pathlib").Path("x.ipynb"), 8899)
+    assert "--Voila.ip=127.0.0.1" in command and "--strip_sources=True" in command
+    assert not any("0.0.0.0" in part for part in command)
+
+
+def test_tswt_app_refuses_a_store_that_is_not_one(tmp_path):
+    from click.testing import CliRunner
+
+    from tswt_formulation.cli import cli
+
+    result = CliRunner().invoke(cli, ["app", "--store", str(tmp_path / "nothing.sqlite"), "--no-browser"])
+    assert result.exit_code == 2
+    assert result.output.startswith("error: ") and "no store here" in result.output
+
+
+def test_the_cli_does_not_import_the_workbench():
+    code = "import sys, tswt_formulation.cli; print(any(m in sys.modules for m in ('ipywidgets', 'voila')))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
+
+
+def test_open_store_user_is_used_when_no_user_given(case_store, monkeypatch):
+    monkeypatch.setenv("TSWT_USER", "from.env")
+    assert App(open_store(case_store.location), None, AS_OF).user == "from.env"

@@ -1,0 +1,259 @@
+"""The workbench in a real browser: `tswt app` (Voila) driven by Playwright through
+Debian's chromium, selecting by label text and role as a person (or a screen reader)
+finds things. A few journeys only; the views' behaviour is tested in-process
+(test_workbench.py).
+
+Needs the app extra, the playwright package and /usr/bin/chromium: off CI they skip with
+the reason; under CI=true they fail instead (.ci/run installs chromium).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tswt_formulation import open_store
+from tswt_formulation.model import case_from_data
+
+from .conftest import skip_or_fail
+
+pytestmark = [pytest.mark.slow, pytest.mark.needs_system]
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+WORKER, REVIEWER = "c.mensah", "dr.k.osei"
+HOSTILE = "<img src=x onerror=alert(1)><script>alert(2)</script>"
+TIMEOUT = 30_000
+LOAD_SECONDS: list[float] = []  # page load to the caseload shown, per page opened
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_app(store: Path, user: str) -> tuple[subprocess.Popen[str], str]:
+    """`tswt app` as a user would start it; returns the process and the URL it printed."""
+    port = _free_port()
+    command = [sys.executable, "-c", "from tswt_formulation.cli import main; main()", "app", "--store", str(store),
+               "--port", str(port), "--no-browser", "--user", user]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env={**os.environ, "TSWT_USER": user})
+    assert process.stdout is not None
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if line.startswith("Open http://127.0.0.1:"):
+            return process, line.split()[1]
+    raise AssertionError("tswt app did not start:\n" + "".join(lines))
+
+
+def stop_app(process: subprocess.Popen[str]) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    if process.stdout is not None:
+        process.stdout.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("browser tests need the playwright package (pip install -e '.[test]')")
+    try:
+        import voila  # noqa: F401
+    except ImportError:
+        skip_or_fail("browser tests need voila (pip install -e '.[app]')")
+    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+        skip_or_fail(f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def apps(tmp_path_factory, browser) -> Iterator[dict[str, Any]]:
+    """A store with two hand-written synthetic cases, and the app started for the worker
+    and for the clinical psychologist (each runs their own, as the README says)."""
+    from tswt_formulation._yaml import safe_load
+
+    from .conftest import DATA
+
+    folder = tmp_path_factory.mktemp("browser")
+    path = folder / "cases.sqlite"
+    raw = safe_load((DATA / "cases" / "full_case.yaml").read_text())
+    raw["case_id"] = "TSW-000124"
+    raw.pop("outcome")
+    raw["screening"].pop("completed")
+    with open_store(str(path), user="import", create=True) as store:
+        store.import_cases([case_from_data(raw)])
+    worker, worker_url = start_app(path, WORKER)
+    try:
+        reviewer, reviewer_url = start_app(path, REVIEWER)
+    except BaseException:
+        stop_app(worker)
+        raise
+    yield {"store": path, "worker": worker_url, "reviewer": reviewer_url}
+    stop_app(worker)
+    stop_app(reviewer)
+
+
+def open_app(browser: Any, url: str) -> tuple[Any, Any, list[str]]:
+    context = browser.new_context(viewport={"width": 1300, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    started = time.perf_counter()
+    page.goto(url)
+    # A page needs a kernel: the first comes warm, later ones start on demand (seconds,
+    # more on a busy machine).
+    page.get_by_text("Signed in as").wait_for(timeout=4 * TIMEOUT)
+    LOAD_SECONDS.append(time.perf_counter() - started)
+    return context, page, dialogs
+
+
+def sdq_answer(page: Any, item: str, answer: str) -> None:
+    # The group's label is the item number; each option is labelled in words.
+    group = page.locator(".widget-radio", has=page.get_by_text(item, exact=True))
+    group.get_by_label(answer).check()
+
+
+def test_a_validation_error_beside_its_field_and_hostile_text_inert(browser, apps):
+    context, page, dialogs = open_app(browser, apps["worker"])
+    page.get_by_role("tab", name="Referral").click()
+    page.get_by_label("Case-management ref").fill(HOSTILE)
+    page.keyboard.press("Tab")  # keyboard navigation: the next field in reading order
+    assert page.evaluate("document.activeElement.id") == page.get_by_label("Date of birth").get_attribute("id")
+    page.get_by_label("Date of birth").fill("2014-02-01")
+    page.get_by_role("button", name="Save referral").click()
+    error = page.locator(".widget-text", has=page.get_by_label("Case-management ref")).locator("xpath=..").get_by_role("alert")
+    error.wait_for()
+    assert "String should match pattern" in error.inner_text()
+    assert HOSTILE in error.inner_text()  # shown as typed...
+    assert page.locator("img[src='x']").count() == 0  # ...never as markup
+    assert page.get_by_label("Case-management ref").input_value() == HOSTILE
+    page.wait_for_timeout(300)
+    assert dialogs == []
+    context.close()
+
+
+def test_worker_journey_then_psychologist_signs_off_and_the_audit_shows_who(browser, apps):
+    context, page, dialogs = open_app(browser, apps["worker"])
+    # A new referral, with the eligibility panel following the form.
+    page.get_by_role("tab", name="Referral").click()
+    page.get_by_label("Case-management ref").fill("SYNTH-0999")
+    page.get_by_label("Date of birth").fill("2014-02-01")
+    page.get_by_label("Legal status", exact=True).select_option(label="Looked after (in care)")
+    page.get_by_label("Legal status since").fill("2022-01-01")
+    page.get_by_label("Referral received").fill("2026-11-01")
+    page.get_by_text("Cannot proceed until consent and manager approval are in place").wait_for()
+    page.get_by_label("Referrer's name").fill("J. Adeyemi")
+    page.get_by_label("Consent given by").select_option(label="Child or young person")
+    page.get_by_label("Consent date").fill("2026-11-01")
+    page.get_by_label("Consent was informed and meaningful").check()
+    page.get_by_label("Manager approval by").fill("T. Harper")
+    page.get_by_label("Approval date").fill("2026-11-02")
+    page.get_by_text("Eligible: the referral can proceed to a decision").wait_for()
+    page.get_by_label("Decision", exact=True).select_option(label="Accepted")
+    page.get_by_label("Decision date").fill("2026-11-03")
+    page.get_by_label("Allocated to").fill(WORKER)
+    page.get_by_label("Allocation date").fill("2026-11-04")
+    page.get_by_role("button", name="Save referral").click()
+    page.get_by_text("Open case: TSW-000125").wait_for()
+
+    # The screening: the recommendation follows, risks first.
+    page.get_by_label("Screening started").fill("2026-11-05")
+    page.get_by_label("Neglect", exact=True).check()
+    page.get_by_label("Sources: Neglect").select_option(label="Social worker")
+    page.get_by_label("Self-harm", exact=True).check()
+    page.get_by_label("Sources: Self-harm").select_option(label="Carer")
+    page.get_by_label("Severity: Self-harm").select_option(label="Moderate")
+    page.get_by_text("Risk: Self-harm: moderate, less than monthly, reported by carer", exact=False).wait_for()
+    assert page.get_by_text("Going missing (high)").count() == 0
+    page.get_by_label("Risk: Going missing").check()
+    page.get_by_label("Reported by: Going missing").select_option(label="Carer")
+    page.get_by_label("Level: Going missing").select_option(label="High")
+    page.get_by_label("Review due: Going missing").fill("2026-12-20")
+    page.get_by_text("Going missing (high), reported by carer; no safety plan in place", exact=False).wait_for()
+    page.get_by_label("The child's voice").fill("I want to stay here.")
+    page.get_by_role("button", name="Save screening").click()
+    page.get_by_text("Saved TSW-000125 (version 2)", exact=False).wait_for()
+
+    # A baseline SDQ: scores and bands appear with the last item.
+    page.get_by_role("tab", name="Measures").click()
+    page.get_by_label("Date completed").fill("2026-11-10")
+    for n in range(1, 26):
+        sdq_answer(page, f"Item {n}", "1 somewhat true")
+    scores = page.get_by_role("table").filter(has_text="SDQ P4-17, parent")
+    scores.get_by_role("row", name="total 20 abnormal").wait_for()
+    page.get_by_role("button", name="Save SDQ").click()
+    page.get_by_text("SDQ baseline (parent) entered in the workbench", exact=False).wait_for()
+
+    # The formulation: drafted from the screening, decided, submitted.
+    page.get_by_role("tab", name="Formulation").click()
+    page.get_by_role("button", name="Draft the formulation from the screening").click()
+    page.get_by_text("Draft (revision", exact=False).wait_for()
+    page.get_by_label("Narrative").fill("Nights are hard since the last move; a steady carer is the way in.")
+    page.get_by_role("button", name="Submit for sign-off").click()
+    page.get_by_text("Awaiting sign-off (revision", exact=False).wait_for()
+
+    # The psychologist, in a browser of their own, signs it off.
+    other, review, _ = open_app(browser, apps["reviewer"])
+    review.get_by_role("tab", name="Sign-off queue").click()
+    review.get_by_role("button", name="TSW-000125: submitted", exact=False).click()
+    review.get_by_text("Nights are hard since the last move").wait_for()
+    review.get_by_role("button", name="Approve and sign off").click()
+    review.get_by_text("Saved TSW-000125", exact=False).wait_for()
+    other.close()
+
+    # The audit log shows each step with who did it.
+    page.get_by_role("tab", name="Audit").click()
+    page.get_by_role("button", name="Refresh").click()
+    log = page.get_by_role("table").filter(has_text="When (UTC)")
+    for who, note in ((WORKER, "referral recorded in the workbench"), (WORKER, "screening saved in the workbench"),
+                      (WORKER, "SDQ baseline (parent) entered in the workbench"), (WORKER, "formulation drafted from the screening"),
+                      (WORKER, "submitted for sign-off"), (REVIEWER, "signed off")):
+        log.get_by_role("row").filter(has_text=note).filter(has_text=who).first.wait_for()
+    assert dialogs == []
+    context.close()
+
+
+def test_a_stale_save_from_a_second_tab_is_refused_and_the_typed_text_survives(browser, apps):
+    context, first, _ = open_app(browser, apps["worker"])
+    second = context.new_page()
+    second.set_default_timeout(TIMEOUT)
+    second.goto(apps["worker"])
+    second.get_by_text("Signed in as").wait_for(timeout=4 * TIMEOUT)
+    for page in (first, second):
+        page.get_by_role("button", name="TSW-000124").click()
+        page.get_by_text("Open case: TSW-000124").wait_for()
+    first.get_by_label("The carers' views").fill("Saved from the first tab.")
+    first.get_by_role("button", name="Save screening").click()
+    first.get_by_text("Saved TSW-000124", exact=False).wait_for()
+    typed = "Typed in the second tab; it must survive."
+    second.get_by_label("The child's voice").fill(typed)
+    second.get_by_role("button", name="Save screening").click()
+    second.get_by_text(f"changed by {WORKER} at", exact=False).wait_for()
+    assert second.get_by_label("The child's voice").input_value() == typed
+    second.get_by_role("button", name="Show their version").click()
+    second.get_by_role("cell", name="Saved from the first tab.").wait_for()
+    context.close()

@@ -1,0 +1,143 @@
+"""The workbench as one app: the caseload and each view of the open case in tabs, with
+who is signed in and which case is open always in view."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import ipywidgets as w
+
+from ..config import current_user
+from ..model import Case
+from ..store import CaseStore, open_store
+from ._base import CaseView
+from ._forms import inert, message_html
+from .caseload import CaseloadView
+from .formulation import FormulationView
+from .measures import MeasuresView
+from .referral import ReferralView
+from .reports import AuditView, ReportsView
+from .screening import ScreeningView
+from .signoff import SignoffQueueView
+
+TABS = ("My caseload", "Referral", "Screening", "Measures", "Formulation", "Sign-off queue", "Reports", "Audit")
+
+
+class App:
+    """Every view in tabs. ``App(store, user)``; show ``app.widget``.
+
+    Only the caseload is built at once (the app must show quickly); each other view is
+    built the first time its tab or the open case needs it."""
+
+    def __init__(self, store: CaseStore, user: str | None = None, as_of: date | None = None) -> None:
+        self.store, self.user, self.as_of = store, current_user(user), as_of or date.today()
+        args = (store, self.user, self.as_of)
+        self._makers: list[Callable[[], Any]] = [
+            lambda: CaseloadView(*args, on_open=self.open_case),
+            lambda: ReferralView(*args, on_created=self.open_case),
+            lambda: ScreeningView(*args),
+            lambda: MeasuresView(*args),
+            lambda: FormulationView(*args),
+            lambda: SignoffQueueView(*args),
+            lambda: ReportsView(*args),
+            lambda: AuditView(*args),
+        ]
+        self._views: dict[int, Any] = {}
+        self.open_id: str | None = None
+        self._case: Case | None = None
+        self.header = w.HTML("")
+        self.notice = w.HTML("")
+        self._pending: str | None = None
+        self.tabs = w.Tab(children=[w.VBox([]) for _ in TABS], titles=TABS)
+        self.view_at(0)
+        self.tabs.observe(self._tab_shown, names="selected_index")
+        self._show_header()
+        self.widget = w.VBox([self.header, self.notice, self.tabs])
+
+    def view_at(self, index: int) -> Any:
+        """The view of a tab, built on first use (and shown the open case)."""
+        view: Any = self._views.get(index)
+        if view is None:
+            view = self._views[index] = self._makers[index]()
+            if isinstance(view, CaseView):
+                view.on_saved = self.case_saved
+                if self._case is not None and view is not self._views.get(TABS.index("Sign-off queue")):
+                    view.open(self._case.case_id, self._case)
+            self.tabs.children[index].children = (view.widget,)
+        return view
+
+    caseload = property(lambda self: self.view_at(0))
+    referral = property(lambda self: self.view_at(1))
+    screening = property(lambda self: self.view_at(2))
+    measures = property(lambda self: self.view_at(3))
+    formulation = property(lambda self: self.view_at(4))
+    signoff = property(lambda self: self.view_at(5))
+    reports = property(lambda self: self.view_at(6))
+    audit = property(lambda self: self.view_at(7))
+
+    @property
+    def case_views(self) -> list[CaseView]:
+        return [v for v in self._views.values() if isinstance(v, CaseView)]
+
+    def _show_header(self) -> None:
+        case = f"Open case: <b>{inert(self.open_id)}</b>" if self.open_id else "No case open"
+        self.header.value = (
+            f"<div style='display:flex;flex-wrap:wrap;gap:0 2em;align-items:baseline;white-space:nowrap'>"
+            f"<h2 style='margin:4px 0'>TSWT workbench</h2>"
+            f"<span>Signed in as <b>{inert(self.user)}</b></span><span role='status'>{case}</span>"
+            f"<span style='color:#666'>as of {self.as_of.isoformat()}; store {inert(self.store.location)}</span></div>"
+        )
+
+    def open_case(self, case_id: str, tab: str = "Screening") -> None:
+        """Open a case in every view and show it (the Screening tab by default).
+
+        Typed values not yet saved are never dropped silently: the first click says
+        where they are; opening the same case again discards them."""
+        queue = self._views.get(TABS.index("Sign-off queue"))
+        dirty = [TABS[i] for i, v in self._views.items() if isinstance(v, CaseView) and v is not queue and v.unsaved()]
+        if dirty and self._pending != case_id:
+            self._pending = case_id
+            self.notice.value = message_html(
+                f"Not opened: you have typed in {', '.join(dirty)} and not saved. Save there first, "
+                f"or open {case_id} again to discard what you typed.")
+            return
+        self._pending = None
+        self.notice.value = ""
+        case = self.store.get(case_id)
+        self.open_id, self._case = case_id, case
+        for view in self.case_views:
+            if view is not queue:
+                view.open(case_id, case)
+        self._show_header()
+        self.view_at(TABS.index(tab))
+        self.tabs.selected_index = TABS.index(tab)
+
+    def case_saved(self, case: Case) -> None:
+        self._case = case
+        for view in self.case_views:
+            view.case_saved(case)
+
+    def _tab_shown(self, change: dict[str, Any]) -> None:
+        if change["new"] is None:
+            return
+        fresh = change["new"] not in self._views
+        view = self.view_at(change["new"])
+        if isinstance(view, MeasuresView):
+            view.shown()
+        elif fresh:
+            return
+        elif isinstance(view, (CaseloadView, SignoffQueueView)):
+            view.refresh()
+        elif isinstance(view, AuditView):
+            view.show_case()
+
+
+def app_from_environment() -> App:
+    """The app as ``tswt app`` starts it: store and user from ``TSWT_STORE`` and
+    ``TSWT_USER`` (set by the command), as-of date from ``TSWT_AS_OF`` if given."""
+    as_of = os.environ.get("TSWT_AS_OF")
+    store = open_store(os.environ.get("TSWT_STORE"), user=os.environ.get("TSWT_USER"))
+    return App(store, os.environ.get("TSWT_USER"), date.fromisoformat(as_of) if as_of else None)

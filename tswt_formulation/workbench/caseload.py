@@ -1,0 +1,149 @@
+"""My caseload: the worker's cases, filtered by worker, state and overdue, sortable, with
+the screening due date and risk flags; a click opens the case.
+
+The list is one page of rows at a time (the caseload of a whole authority is thousands of
+cases): the frame comes from the store's indexed columns in one query, and only the
+cases on the page shown are read whole, for their risk flags.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import ipywidgets as w
+
+from ..rules.timeline import STATE_LABELS
+from ..store import CaseStore
+from ._forms import button, check, dropdown, inert, shared
+from .summary import risk_flags
+
+PAGE = 20
+COLUMNS = (("case_id", "Case"), ("worker", "Worker"), ("state_label", "State"), ("screening_due", "Screening due"),
+           ("days_to_due", "Days to due"), ("age", "Age"), ("risks", "Risk flags"))
+SORTS = [("Screening due (soonest first)", ("screening_due", True)), ("Case id", ("case_id", True)),
+         ("Days to due (most overdue first)", ("days_to_due", True)), ("State", ("state", True)),
+         ("Worker", ("worker", True)), ("Received (newest first)", ("received", False))]
+
+
+class CaseloadView:
+    """The caseload as a paged, sortable list; ``on_open(case_id)`` is called on a click."""
+
+    def __init__(self, store: CaseStore, user: str, as_of: date | None = None,
+                 on_open: Callable[[str], None] | None = None) -> None:
+        self.store, self.user, self.as_of = store, user, as_of or date.today()
+        self.on_open = on_open
+        workers = store.workers()
+        options = [("All workers", "")] + [(name, name) for name in workers]
+        self.worker = dropdown("Worker", options, user if user in workers else "")
+        self.state = dropdown("State", [("Any state", "")] + [(label, s) for s, label in STATE_LABELS.items()])
+        self.overdue = check("Overdue screenings only", False)
+        self.sort = dropdown("Sort by", SORTS, SORTS[0][1])
+        self.status = w.HTML("")
+        self.previous = button("Previous page")
+        self.next = button("Next page")
+        self.page_label = w.Label("")
+        self.page = 0
+        self._frame: Any = None
+        # Widgets for one page, built once and refilled (no widget churn on paging).
+        # Page widgets share their layouts and styles (fewer models for the browser to
+        # build); a row is hidden through its own box's layout.
+        self.open_buttons = [w.Button(description="", tooltip="Open this case", layout=shared(f"width:{_WIDTHS[0]}"),
+                                      style=shared("button_style")) for _ in range(PAGE)]
+        self.cells = [[w.Label("", layout=shared(f"width:{_WIDTHS[i + 1]}"), style=shared("label_style"))
+                       for i in range(len(COLUMNS) - 1)] for _ in range(PAGE)]
+        self.rows = [w.HBox([b, *cells], layout=w.Layout()) for b, cells in zip(self.open_buttons, self.cells)]
+        header = w.HBox([self._head(title, i) for i, (_key, title) in enumerate(COLUMNS)])
+        for i, b in enumerate(self.open_buttons):
+            b.on_click(lambda _b, i=i: self._open(i))
+        for control in (self.worker, self.state, self.overdue, self.sort):
+            control.observe(lambda _c: self.refresh(reset=True), names="value")
+        self.previous.on_click(lambda _b: self._turn(-1))
+        self.next.on_click(lambda _b: self._turn(1))
+        self.widget = w.VBox([
+            w.HBox([self.worker, self.state]), w.HBox([self.overdue, self.sort]),
+            self.status, header, *self.rows, w.HBox([self.previous, self.page_label, self.next]),
+        ])
+        self.refresh(reset=True)
+
+    @staticmethod
+    def _head(title: str, column: int) -> w.HTML:
+        return w.HTML(f"<b>{inert(title)}</b>", layout=shared(f"width:{_WIDTHS[column]}"))
+
+    # -- data ------------------------------------------------------------------------------
+
+    def refresh(self, reset: bool = False) -> None:
+        frame = self.store.caseload(self.as_of, worker=self.worker.value or None, overdue=self.overdue.value)
+        if self.state.value:
+            frame = frame[frame["state"] == self.state.value]
+        key, ascending = self.sort.value
+        frame = frame.sort_values([key, "case_id"], ascending=[ascending, True], na_position="last", kind="stable")
+        self._frame = frame.reset_index(drop=True)
+        if reset:
+            self.page = 0
+        self._show_page()
+
+    @property
+    def shown_ids(self) -> list[str]:
+        """The case ids on the page shown, in order."""
+        return [b.description for b, row in zip(self.open_buttons, self.rows) if row.layout.display != "none"]
+
+    def _show_page(self) -> None:
+        frame = self._frame
+        total = len(frame)
+        pages = max(1, -(-total // PAGE))
+        self.page = min(self.page, pages - 1)
+        part = frame.iloc[self.page * PAGE : (self.page + 1) * PAGE]
+        flags = risk_flags(self.store, list(part["case_id"]), self.as_of)
+        overdue = int(frame["overdue"].sum()) if total else 0
+        self.status.value = f"<span role='status'>{total} case(s); {overdue} with the screening overdue</span>"
+        records = part.to_dict("records")
+        for i, (b, cells) in enumerate(zip(self.open_buttons, self.cells)):
+            if i >= len(records):
+                self.rows[i].layout.display = "none"
+                continue
+            r = records[i]
+            self.rows[i].layout.display = ""
+            b.description = r["case_id"]
+            b.tooltip = f"Open case {r['case_id']}"
+            b.button_style = "danger" if r["overdue"] else ""
+            values = ["unallocated" if _missing(r["worker"]) else str(r["worker"]), str(r["state_label"]), _day(r["screening_due"]),
+                      _days(r["days_to_due"], r["overdue"]) if r["state"] == "in_screening" else "",
+                      "" if _missing(r["age"]) else str(r["age"]), flags.get(r["case_id"], "")]
+            for label, value in zip(cells, values):
+                label.value = value
+        self.page_label.value = f"Page {self.page + 1} of {pages}"
+        self.previous.disabled = self.page == 0
+        self.next.disabled = self.page >= pages - 1
+
+    def _turn(self, step: int) -> None:
+        self.page += step
+        self._show_page()
+
+    def _open(self, row: int) -> None:
+        case_id = self.open_buttons[row].description
+        if case_id and self.on_open is not None:
+            self.on_open(case_id)
+
+
+_WIDTHS = ["9em", "8em", "16em", "8em", "10em", "4em", "30em"]
+
+
+def _missing(value: Any) -> bool:
+    import pandas as pd
+
+    return value is None or bool(pd.isna(value))
+
+
+def _day(value: Any) -> str:
+    return "" if _missing(value) else value.date().isoformat()
+
+
+def _days(value: Any, overdue: bool) -> str:
+    if _missing(value):
+        return ""
+    value = int(value)
+    if overdue:
+        return f"OVERDUE by {-value}"
+    return "due today" if value == 0 else f"{value}"

@@ -1,0 +1,119 @@
+"""Reports: produce the formulation or outcomes report of the open case and download it
+(HTML, and PDF where the pdf extra is installed), through the same runner as
+``tswt reports``; and the case's audit trail, who did what and when."""
+
+from __future__ import annotations
+
+import base64
+import tempfile
+from concurrent.futures import Executor, Future
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+
+from ..errors import TswtError
+from ..store import CaseStore
+from ._base import CaseView
+from ._forms import button, check, dropdown, heading, inert, message_html, table_html
+
+MIME = {"html": "text/html", "pdf": "application/pdf"}
+
+
+def store_url(store: CaseStore) -> str:
+    """Where the report notebooks open the store (the full URL, password included)."""
+    return store.engine.url.render_as_string(hide_password=False)
+
+
+class _HereAndNow(Executor):
+    """Runs each job at once in the calling thread: the report kernel is then kept warm
+    for the next report of this session (the runner keeps one per thread) and shut down
+    when the session ends."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - handed to the runner, as a pool would
+            future.set_exception(exc)
+        return future
+
+
+class ReportsView(CaseView):
+    """Produce a report of the open case; a download link for each file."""
+
+    def __init__(self, store: CaseStore, user: str, as_of: date | None = None) -> None:
+        super().__init__(store, user, as_of)
+        # Whether the pdf extra is installed (cheap; importing WeasyPrint takes seconds:
+        # the runner checks its system libraries when a PDF is asked for).
+        import importlib.util
+
+        self.pdf_ok = importlib.util.find_spec("weasyprint") is not None
+        self.pdf_why = "the PDF extra is not installed: pip install 'tswt-formulation[pdf]'"
+        self.kind = self.form.add("kind", dropdown("Report", [("Formulation", "formulation"), ("Outcomes", "outcomes")]))
+        formats = [("HTML", ("html",))] + ([("PDF", ("pdf",)), ("HTML and PDF", ("html", "pdf"))] if self.pdf_ok else [])
+        self.formats = self.form.add("formats", dropdown("Format", formats))
+        self.latest = self.form.add("latest", check("Formulation: the latest version, even if not yet signed off", True))
+        self.produce_button = button("Produce the report", "primary")
+        self.produce_button.on_click(lambda _b: self.produce())
+        self.downloads = w.HTML("")
+        pdf_note = "" if self.pdf_ok else message_html(f"PDF is not available here: {self.pdf_why}", "note")
+        self.out_dir = Path(tempfile.mkdtemp(prefix="tswt-workbench-reports-"))
+        self.widget = w.VBox([self.title, self.form.banner, self.kind.box, self.formats.box, self.latest.box,
+                              w.HTML(pdf_note), self.produce_button, self.downloads])
+
+    def show_case(self) -> None:
+        self.downloads.value = ""
+
+    def produce(self) -> list[Path]:
+        """Run the report notebook for the open case; offer each file as a download."""
+        if self.case is None:
+            self.form.banner.value = message_html(self.empty_text)
+            return []
+        from ..reports.batch import run_reports
+
+        kind = self.kind.widget.value
+        extra = {"version": "latest"} if kind == "formulation" and self.latest.widget.value else {}
+        self.form.banner.value = message_html(f"Producing the {kind} report of {self.case.case_id}...", "note")
+        try:
+            summary = run_reports([self.case.case_id], kind, store_url(self.store), self.out_dir, executor=_HereAndNow(),
+                                  formats=self.formats.widget.value, as_of=self.as_of, progress=False, extra=extra)
+        except TswtError as exc:
+            self.form.show_error(exc)
+            return []
+        result = summary.results[0]
+        if result.status != "ok":
+            self.form.banner.value = message_html(f"The report could not be produced: {result.cell + ': ' if result.cell else ''}{result.error}")
+            return []
+        links = []
+        for name in result.files:
+            path = Path(name)
+            data = base64.b64encode(path.read_bytes()).decode("ascii")
+            mime = MIME[path.suffix.lstrip(".")]
+            links.append(f"<a download='{inert(path.name)}' href='data:{mime};base64,{data}'>Download {inert(path.name)}</a>")
+        self.downloads.value = "<br>".join(links)
+        self.form.done(f"The {kind} report of {self.case.case_id} is ready ({result.seconds:.1f} s).")
+        return [Path(f) for f in result.files]
+
+
+class AuditView(CaseView):
+    """Who changed the open case, when, and what (the store's audit log)."""
+
+    def __init__(self, store: CaseStore, user: str, as_of: date | None = None) -> None:
+        super().__init__(store, user, as_of)
+        self.log = w.HTML("")
+        self.refresh_button = button("Refresh")
+        self.refresh_button.on_click(lambda _b: self.show_case())
+        self.widget = w.VBox([self.title, heading("Audit trail"), self.log, self.refresh_button])
+
+    def show_case(self) -> None:
+        if self.case is None:
+            return
+        rows = [(f"{e.at:%Y-%m-%d %H:%M:%S}", e.user, e.action, e.version, e.note, e.summary(80))
+                for e in self.store.audit_log(self.case.case_id)]
+        self.log.value = table_html(["When (UTC)", "Who", "Action", "Version", "Note", "What changed"], rows)
+
+    def case_saved(self, case: Any) -> None:
+        super().case_saved(case)
+        self.show_case()
