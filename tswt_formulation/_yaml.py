@@ -88,6 +88,15 @@ def refuse_aliases_and_duplicate_keys(loader_cls: type) -> type:
 refuse_aliases_and_duplicate_keys(_StringDateLoader)
 
 
+_PURE: list[type] = []
+
+
+def _pure_python() -> type:
+    if not _PURE:
+        _PURE.append(pure_python_loader())
+    return _PURE[0]
+
+
 def pure_python_loader() -> type:
     """The same loader on PyYAML's pure-Python parser (tests and benchmarks compare them)."""
     own = {k: v for k, v in vars(_StringDateLoader).items() if not k.startswith("__")}
@@ -103,6 +112,10 @@ def safe_load(text: str, source: str = "<yaml>", loader: type | None = None) -> 
     except RecursionError:
         raise ValidationFailed([Problem(source, "", TOO_DEEP)]) from None
     except yaml.YAMLError as exc:
+        if loader is None and _BASE_LOADER is not yaml.SafeLoader:
+            # libyaml words syntax errors its own way: read the bad file again with the
+            # pure-Python parser, so the message (and its line) is the same everywhere.
+            return safe_load(text, source, loader=_pure_python())
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)

@@ -30,31 +30,35 @@ class Ctx:
     # Read-only questions: answered from a SQLite file with the standard library when it
     # can (store.lite: no SQLAlchemy to import), else by the full store.
 
+    def _lite_location(self) -> str:
+        """The store location, once the user is checked as opening the store would."""
+        from ..config import current_user, store_location
+
+        current_user(self.user)
+        return store_location(self.store_location)
+
     def get_case(self, case_id: str):  # -> Case
-        from ..config import store_location
         from ..store.lite import get_case
 
-        case = get_case(store_location(self.store_location), case_id)
+        case = get_case(self._lite_location(), case_id)
         if case is None:
             with self.open() as store:
                 case = store.get(case_id)
         return case
 
     def workers(self) -> list[str]:
-        from ..config import store_location
         from ..store.lite import workers
 
-        known = workers(store_location(self.store_location))
+        known = workers(self._lite_location())
         if known is None:
             with self.open() as store:
                 known = store.workers()
         return known
 
     def caseload(self, as_of: date, worker: str | None = None, overdue: bool = False):  # -> DataFrame
-        from ..config import store_location
         from ..store.lite import caseload_rows
 
-        rows = caseload_rows(store_location(self.store_location), worker)
+        rows = caseload_rows(self._lite_location(), worker)
         if rows is None:
             with self.open() as store:
                 return store.caseload(as_of, worker=worker, overdue=overdue)

@@ -82,8 +82,11 @@ def caseload_frame(rows: list[dict[str, Any]] | pd.DataFrame) -> pd.DataFrame:
     import pandas as pd
 
     df = pd.DataFrame(rows, columns=list(ROW_COLUMNS)) if not isinstance(rows, pd.DataFrame) else rows.copy()
+    # One resolution whether the dates came as date objects or as ISO text (a SQLite
+    # store read raw): what pandas gives for date objects.
+    unit = pd.to_datetime(pd.Series([date(2000, 1, 1)])).dtype
     for col in DATE_COLUMNS:
-        df[col] = pd.to_datetime(df[col], errors="raise")
+        df[col] = pd.to_datetime(df[col], errors="raise").astype(unit)
     return df
 
 
