@@ -114,6 +114,7 @@ def make_store(path: Path, n_cases: int, tmp: Path) -> None:
     caseload reads only its indexed columns, so OLD and NEW both read it."""
     base = min(n_cases, 10_000)
     src = case_file(None, base, tmp)
+    subprocess.run(tswt(None, "init", "--store", str(path)), check=True, env=env_for(None), cwd=NEUTRAL, stdout=subprocess.DEVNULL)
     subprocess.run(tswt(None, "import", str(src), "--store", str(path)), check=True, env=env_for(None), cwd=NEUTRAL, stdout=subprocess.DEVNULL)
     if n_cases > base:
         con = sqlite3.connect(path)
@@ -303,9 +304,12 @@ def commands(args: argparse.Namespace, old: Path, tmp: Path) -> None:
         sources = {tree: case_file(tree, n_cases, tmp) for tree in (old, None)}
         target = tmp / f"import-{n_cases}.sqlite"
 
-        def fresh(_tree: Path | None, target: Path = target) -> None:
+        def fresh(tree: Path | None, target: Path = target) -> None:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{target}{suffix}").unlink(missing_ok=True)
+            # an empty store first (NEW's import no longer creates one), untimed
+            subprocess.run(tswt(tree, "init", "--store", str(target)), check=True, env=env_for(tree), cwd=NEUTRAL,
+                           stdout=subprocess.DEVNULL)
 
         o, n = paired(tswt(old, "import", str(sources[old]), "--store", str(target)),
                       tswt(None, "import", str(sources[None]), "--store", str(target)),
