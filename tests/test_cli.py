@@ -168,3 +168,24 @@ def test_unknown_worker_is_named(tmp_path):
     for args in (["caseload"], ["reports", "--kind", "formulation"], ["reports", "--kind", "review"]):
         r = run(*args, "--worker", "nobody", "--store", store)
         assert r.exit_code == 2 and "no case in this store is allocated to 'nobody'; workers: " in r.stderr
+
+
+def test_a_reader_that_stops_early_is_not_an_error(tmp_path):
+    """`tswt caseload | head`: when the reader closes the pipe, no 'Broken pipe' error line."""
+    import fcntl
+    import os
+    import subprocess
+    import sys
+
+    store = tmp_path / "demo.sqlite"
+    tswt = [sys.executable, "-c", "from tswt_formulation.cli import main; main()"]
+    subprocess.run([*tswt, "demo", "--store", str(store), "--cases", "40", "--seed", "1"], check=True, capture_output=True)
+    read_end, write_end = os.pipe()
+    fcntl.fcntl(write_end, 1031, 4096)  # F_SETPIPE_SZ: a small pipe, so the listing fills it
+    proc = subprocess.Popen([*tswt, "caseload", "--store", str(store)], stdout=write_end, stderr=subprocess.PIPE)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as reader:
+        assert reader.read(100)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert b"Broken pipe" not in err and err == b""

@@ -79,7 +79,7 @@ def test_draft_decide_submit_signoff(store_arg, tmp_path):
     assert r.exit_code == 0 and "approved by dr.ahmed" in r.output
     shown = run("formulation", "TSW-000123", "--store", store_arg).output
     assert "My own words <script>alert(1)</script>" in shown  # verbatim in the terminal
-    assert "stage changed by c.mensah: 1 -> 2 because Placement has held for five months" in shown
+    assert "stage changed by c.mensah (not in the staff directory): 1 -> 2 because Placement has held for five months" in shown
     versions = run("formulation", "TSW-000123", "--versions", "--store", store_arg).output.splitlines()
     assert [line.split()[3:5] for line in versions[2:]] == [
         ["draft", "0"], ["draft", "1"], ["draft", "2"], ["awaiting_signoff", "2"], ["signed_off", "2"]]

@@ -61,3 +61,13 @@ def band_words(category: str, score: str = "") -> str:
     if score == "prosocial":
         words[-1] = low
     return " ".join(words)
+
+
+def lower_first(text: str) -> str:
+    """A label as it reads inside a sentence: ``Self-harm`` -> ``self-harm``; an
+    abbreviation keeps its capitals (``DDP``, ``CAMHS``).
+
+    >>> lower_first("Self-harm"), lower_first("DDP with the carer"), lower_first("A safety plan"), lower_first("")
+    ('self-harm', 'DDP with the carer', 'a safety plan', '')
+    """
+    return text if len(text) > 1 and text[0].isupper() and text[1].isupper() else text[:1].lower() + text[1:]

@@ -79,8 +79,8 @@ def common(func: Callable[..., Any]) -> Callable[..., Any]:
         ctx = Ctx(store, user, debug)
         try:
             return func(ctx, **kwargs)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
-            raise
+        except (click.exceptions.Exit, click.ClickException, click.Abort, BrokenPipeError):
+            raise  # a closed pipe is handled once, by the group: not an error
         except TswtError as exc:
             if debug:
                 raise

@@ -106,10 +106,13 @@ def formulation(ctx: Ctx, case_id: str, make_draft: bool, replace: bool, narrati
             click.echo(table(["when (UTC)", "who", "status", "revision", "note"], rows))
             return
         case = store.get(case_id)
+        from ..store.staff import staff_directory
+
+        people = staff_directory(store)
     if as_json:
         echo_json(case.formulation.model_dump(mode="json") if case.formulation else None)
     else:
-        click.echo(formulation_text(case))
+        click.echo(formulation_text(case, people))
 
 
 def _override(part: str, value: str, reason: str) -> Any:

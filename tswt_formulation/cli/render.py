@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from datetime import date
+from typing import Any
 
 from ..model.case import SDQ_RECORDED_REASONS, Case
 from ..model.vocabulary import vocabulary
@@ -102,32 +103,39 @@ def risk_lines(case: Case, as_of: date | None = None) -> list[str]:
     return ["  " + line for line in rec.risk_lines()]
 
 
-def formulation_text(case: Case) -> str:
-    """The formulation as plain text for the terminal."""
+def formulation_text(case: Case, people: Any = None) -> str:
+    """The formulation as plain text for the terminal; ``people`` (the store's staff
+    directory) names staff as "Dr R. Ahmed, clinical psychologist", not by login."""
     from ..model.formulation import FIVE_PS
     from ..rules.workflow import effective_recommendation
+
+    def who(login: str) -> str:
+        return people.describe(login) if people is not None else login
 
     f = case.formulation
     if f is None:
         return f"{case.case_id}: no formulation yet. Draft one with: tswt formulation {case.case_id} --draft"
-    out = [f"{case.case_id}: formulation, {f.status.replace('_', ' ')} (revision {f.revision}; by {f.author}, updated {f.updated:%Y-%m-%d %H:%M} UTC)"]
+    out = [f"{case.case_id}: formulation, {f.status.replace('_', ' ')} (revision {f.revision}; by {who(f.author)}, updated {f.updated:%Y-%m-%d %H:%M} UTC)"]
     out += risk_lines(case)
     out.append("  Narrative (the worker's own words):")
     out.append(_wrap(f.narrative, "    ") if f.narrative.strip() else "    (not yet written)")
     for p in FIVE_PS:
         entries = getattr(f.five_ps, p)
         out.append(f"  {p.capitalize()}:")
-        out += [f"    - {e.text}" + ("  (from screening)" if e.origin == "screening" else "") for e in entries] or ["    (none)"]
+        # A suggestion from the screening is marked only until the worker accepts the draft.
+        pending = f.status == "draft"
+        out += [f"    - {e.text}" + ("  (suggested from the screening; not yet accepted)" if pending and e.origin == "screening" else "")
+                for e in entries] or ["    (none)"]
     if f.recommendation:
         eff = effective_recommendation(f)
         out.append(f"  Recommendation (rules {f.recommendation.rules_version}): wave {eff['wave']}, stage {eff['stage']}; "
                    f"services: {', '.join(eff['services']) or '-'}; models: {', '.join(eff['models']) or '-'}")
         for part, o in eff["overridden"].items():
-            out.append(f"    {part} changed by {o['by']}: {o['suggested']} -> {o['chosen']} because {o['reason']}")
+            out.append(f"    {part} changed by {who(o['by'])}: {o['suggested']} -> {o['chosen']} because {o['reason']}")
     if f.decision:
-        out.append(f"  Decision: {'accepted' if f.decision.accepted else 'overridden'} by {f.decision.by} at {f.decision.at:%Y-%m-%d %H:%M} UTC")
+        out.append(f"  Decision: {'accepted' if f.decision.accepted else 'overridden'} by {who(f.decision.by)} on {f.decision.at:%Y-%m-%d %H:%M} UTC")
     else:
         out.append(f"  Decision: not yet made (tswt decide {case.case_id} --accept, or --override PART VALUE REASON)")
     for s in f.signoffs:
-        out.append(f"  Review: {s.outcome} by {s.reviewer} at {s.at:%Y-%m-%d %H:%M} UTC (revision {s.formulation_revision})" + (f": {s.comment}" if s.comment else ""))
+        out.append(f"  Review: {s.outcome} by {who(s.reviewer)} on {s.at:%Y-%m-%d %H:%M} UTC (revision {s.formulation_revision})" + (f": {s.comment}" if s.comment else ""))
     return "\n".join(out)

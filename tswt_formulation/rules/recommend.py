@@ -35,6 +35,7 @@ from .conditions import Matched, join_words, whole_months
 from .eligibility import EligibilityDecision, check_eligibility
 from .risk import RiskStatus, risk_status
 from .rulefile import Effect, Rule, RuleSet, active_rules
+from ..words import lower_first as _lower
 
 WAVE_NAMES = {
     1: "a clinically informed living and learning environment",
@@ -362,10 +363,6 @@ def default_as_of(case: Case) -> date:
     if scr is not None and scr.started is not None:
         return scr.started
     return case.referral.received
-
-
-def _lower(text: str) -> str:
-    return text if len(text) > 1 and text[:2].isupper() else text[:1].lower() + text[1:]
 
 
 def _sentences(parts: list[str]) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..model.case import Case, RiskItem
 from ..model.vocabulary import vocabulary
+from ..words import lower_first as _lower
 from ..words import plural
 from .conditions import join_words
 
@@ -27,10 +28,6 @@ HOW_TO_ASSESS = (
     "substance misuse, risk from others) with its evidence, who reported it, its level, the safety "
     "plan and who holds it, and a review date."
 )
-
-
-def _lower(text: str) -> str:
-    return text if len(text) > 1 and text[:2].isupper() else text[:1].lower() + text[1:]
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Literal
 
+from ..words import lower_first as _lower_first
 from ..model.formulation import Formulation
 from ..model.vocabulary import vocabulary
 from .recommend import STAGE_NAMES, WAVE_NAMES, Recommendation
@@ -58,11 +59,6 @@ class RecommendationSummary:
 def _sentence(text: str) -> str:
     text = text.strip().rstrip(".")
     return f"{text[:1].upper()}{text[1:]}." if text else ""
-
-
-def _lower_first(text: str) -> str:
-    """``A safety plan`` -> ``a safety plan``; an abbreviation (``DDP``, ``CAMHS``) stays."""
-    return text if len(text) > 1 and text[0].isupper() and text[1].isupper() else text[:1].lower() + text[1:]
 
 
 def _why(reason: str) -> str:

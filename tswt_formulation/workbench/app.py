@@ -82,12 +82,20 @@ class App:
     def case_views(self) -> list[CaseView]:
         return [v for v in self._views.values() if isinstance(v, CaseView)]
 
+    def _who(self) -> str:
+        """"C. Mensah, therapeutic social worker (c.mensah)": the person, and the login the
+        audit log records their saves under."""
+        from ..store.staff import staff_directory
+
+        member = staff_directory(self.store).get(self.user)
+        return f"{member.described} ({self.user})" if member is not None else self.user
+
     def _show_header(self) -> None:
         case = f"Open case: <b>{inert(self.open_id)}</b>" if self.open_id else "No case open"
         self.header.value = (
             f"<div style='display:flex;flex-wrap:wrap;gap:0 2em;align-items:baseline;white-space:nowrap'>"
             f"<h2 style='margin:4px 0'>TSWT workbench</h2>"
-            f"<span>Signed in as <b>{inert(self.user)}</b></span><span role='status'>{case}</span>"
+            f"<span>Signed in as <b>{inert(self._who())}</b></span><span role='status'>{case}</span>"
             f"<span style='color:#666'>as of {self.as_of.isoformat()}; store {inert(self.store.location)}</span></div>"
         )
 

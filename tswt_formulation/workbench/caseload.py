@@ -14,6 +14,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from ..words import plural
 from ..rules.timeline import STATE_LABELS
 from ..store import CaseStore
 from ._forms import button, check, dropdown, inert, shared
@@ -34,8 +35,11 @@ class CaseloadView:
                  on_open: Callable[[str], None] | None = None) -> None:
         self.store, self.user, self.as_of = store, user, as_of or date.today()
         self.on_open = on_open
+        from ..store.staff import staff_directory
+
         workers = store.workers()
-        options = [("All workers", "")] + [(name, name) for name in workers]
+        self.people = staff_directory(store)  # people by name, not login id
+        options = [("All workers", "")] + [(self.people.name(login), login) for login in workers]
         self.worker = dropdown("Worker", options, user if user in workers else "")
         self.state = dropdown("State", [("Any state", "")] + [(label, s) for s, label in STATE_LABELS.items()])
         self.overdue = check("Overdue screenings only", False)
@@ -97,7 +101,7 @@ class CaseloadView:
         part = frame.iloc[self.page * PAGE : (self.page + 1) * PAGE]
         flags = risk_flags(self.store, list(part["case_id"]), self.as_of)
         overdue = int(frame["overdue"].sum()) if total else 0
-        self.status.value = f"<span role='status'>{total} case(s); {overdue} with the screening overdue</span>"
+        self.status.value = f"<span role='status'>{plural(total, 'case')}; {overdue} with the screening overdue</span>"
         records = part.to_dict("records")
         for i, (b, cells) in enumerate(zip(self.open_buttons, self.cells)):
             if i >= len(records):
@@ -108,7 +112,7 @@ class CaseloadView:
             b.description = r["case_id"]
             b.tooltip = f"Open case {r['case_id']}"
             b.button_style = "danger" if r["overdue"] else ""
-            values = ["unallocated" if _missing(r["worker"]) else str(r["worker"]), str(r["state_label"]), _day(r["screening_due"]),
+            values = ["unallocated" if _missing(r["worker"]) else self.people.name(str(r["worker"])), str(r["state_label"]), _day(r["screening_due"]),
                       _days(r["days_to_due"], r["overdue"]) if r["state"] == "in_screening" else "",
                       "" if _missing(r["age"]) else str(r["age"]), flags.get(r["case_id"], "")]
             for label, value in zip(cells, values):
