@@ -46,6 +46,17 @@ class Ctx:
                 case = store.get(case_id)
         return case
 
+    def staff(self):  # -> StaffDirectory
+        from ..store.lite import staff
+
+        people = staff(self._lite_location())
+        if people is None:
+            from ..store.staff import staff_directory
+
+            with self.open() as store:
+                people = staff_directory(store)
+        return people
+
     def workers(self) -> list[str]:
         from ..store.lite import workers
 

@@ -27,7 +27,6 @@ def recommend(ctx: Ctx, case_id: str | None, all_cases: bool, as_of: Any, output
               explain: bool) -> None:
     """The recommended wave, stage, services and models in a few plain lines (risks first);
     --explain for every rule that produced them."""
-    from ..measures.outcomes import baseline_bands
     from ..rules import rules_in_use, recommend as make
 
     if bool(case_id) == all_cases:
@@ -37,19 +36,23 @@ def recommend(ctx: Ctx, case_id: str | None, all_cases: bool, as_of: Any, output
     output_folder_exists(output)
     rules = rules_in_use(rules_file)
     day = to_date(as_of) if as_of else None
-    with ctx.open() as store:
-        if case_id:
-            case = store.get(case_id)
-            rec = make(case, rules=rules, as_of=day, bands=baseline_bands([case])[case_id], risk_as_of=day or date.today())
-            from ..rules.summary import summarise, summary_text
-            from ..store.staff import staff_directory
+    if case_id:
+        # One child: read without SQLAlchemy where the store allows, and score the
+        # baseline in plain Python (measures.quick), so the answer needs no pandas.
+        from ..measures.quick import case_baseline_bands
+        from ..rules.summary import summarise, summary_text
 
-            names = staff_directory(store).name
-            if as_json:
-                echo_json({**rec.as_dict(), "summary": summarise(rec, case.formulation, names).as_dict()})
-            else:
-                click.echo(rec.to_text() if explain else summary_text(rec, case.formulation, names))
-            return
+        case = ctx.get_case(case_id)
+        rec = make(case, rules=rules, as_of=day, bands=case_baseline_bands(case), risk_as_of=day or date.today())
+        names = ctx.staff().name
+        if as_json:
+            echo_json({**rec.as_dict(), "summary": summarise(rec, case.formulation, names).as_dict()})
+        else:
+            click.echo(rec.to_text() if explain else summary_text(rec, case.formulation, names))
+        return
+    from ..measures.outcomes import baseline_bands
+
+    with ctx.open() as store:
         cases = list(store.cases())
         bands = baseline_bands(cases)  # one vectorised scoring pass for the whole caseload
         recs = [make(c, rules=rules, as_of=day, bands=bands[c.case_id], risk_as_of=day or date.today()) for c in cases]

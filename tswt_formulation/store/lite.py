@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from ..model.case import Case
+    from .staff import StaffDirectory
 
 # The schema version this code reads (schema.SCHEMA_VERSION; a test keeps them equal: the
 # schema module imports SQLAlchemy, which is what this module exists to avoid).
@@ -105,3 +106,19 @@ def workers(location: str) -> list[str] | None:
             return sorted(r[0] for r in conn.execute("SELECT DISTINCT worker FROM cases WHERE worker IS NOT NULL"))
     except sqlite3.Error:
         return None
+
+
+def staff(location: str) -> StaffDirectory | None:
+    """What :func:`~tswt_formulation.store.staff.staff_directory` returns, or None: ask
+    the full store instead."""
+    from .staff import StaffDirectory, StaffMember
+
+    conn = _connect(location)
+    if conn is None:
+        return None
+    try:
+        with closing(conn):
+            rows = conn.execute("SELECT login, name, role FROM staff ORDER BY login").fetchall()
+    except sqlite3.Error:
+        return None
+    return StaffDirectory(StaffMember(login, name, role) for login, name, role in rows)

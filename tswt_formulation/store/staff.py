@@ -14,10 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping
 
-import sqlalchemy as sa
-
 from ..errors import TswtError
-from . import schema
 
 ROLES: dict[str, str] = {
     "therapeutic_social_worker": "therapeutic social worker",
@@ -102,6 +99,10 @@ def check_member(login: str, name: str, role: str) -> StaffMember:
 def add_staff(store: Any, members: Iterable[StaffMember], note: str = "") -> int:
     """Add or update directory entries (one transaction, audited); returns how many
     entries changed."""
+    import sqlalchemy as sa  # here, not at the top: the directory's classes stay light
+
+    from . import schema
+
     wanted = list(members)
     changed = 0
     now = datetime.now(timezone.utc)
@@ -129,6 +130,10 @@ def add_staff(store: Any, members: Iterable[StaffMember], note: str = "") -> int
 
 def staff_directory(store: Any) -> StaffDirectory:
     """The store's staff directory (empty for a store without one)."""
+    import sqlalchemy as sa
+
+    from . import schema
+
     with store.engine.connect() as conn:
         rows = conn.execute(sa.select(schema.staff).order_by(schema.staff.c.login)).fetchall()
     return StaffDirectory(StaffMember(r.login, r.name, r.role) for r in rows)
