@@ -89,3 +89,25 @@ def test_readme_psychologist_tour_names_cases_awaiting_signoff():
     for as_of in (AS_OF, date(2026, 2, 1)):
         status = {c.case_id: c.formulation.status if c.formulation else None for c in generate_caseload(60, seed=1, as_of=as_of)}
         assert all(status[cid] == "awaiting_signoff" for cid in named), {cid: status[cid] for cid in named}
+
+
+def test_demo_never_dates_todays_work_after_now(monkeypatch):
+    """Made early in the morning, the demo must not date today's formulations at 9 or 15
+    o'clock: the record refuses timestamps in the future (seed 3 has work dated today)."""
+    from datetime import datetime, time, timedelta, timezone
+
+    import tswt_formulation.demo as demo
+
+    real = demo.datetime
+    early = min(real.combine(date.today(), time(6, 0), tzinfo=timezone.utc), real.now(timezone.utc) - timedelta(hours=1))
+
+    class Early(real):  # type: ignore[misc, valid-type]
+        @classmethod
+        def now(cls, tz=None):  # noqa: ANN001, ANN206 - the datetime signature
+            return early
+
+    monkeypatch.setattr(demo, "datetime", Early)
+    cases = generate_caseload(300, seed=3)
+    stamps = [c.formulation.updated for c in cases if c.formulation]
+    assert stamps and max(stamps) <= early
+    assert isinstance(stamps[0], datetime)

@@ -485,7 +485,11 @@ _NARRATIVES = (
 
 
 def _at(day: date, hour: int) -> datetime:
-    return datetime.combine(day, time(hour, 0), tzinfo=timezone.utc)
+    """A working hour on a day, but never later than now: a demo made at 7 in the morning
+    must not date today's work at 9 (the record refuses timestamps in the future)."""
+    at = datetime.combine(day, time(hour, 0), tzinfo=timezone.utc)
+    now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    return min(at, now - timedelta(minutes=24 - hour))  # still distinct and in order today
 
 
 def _formulate(rng: random.Random, case: Case, as_of: date, bands: dict[str, str]) -> None:
