@@ -96,10 +96,11 @@ def case_text(case: Case, as_of: date) -> str:
 def risk_lines(case: Case, as_of: date | None = None) -> list[str]:
     """Risk first: not yet assessed, or each recorded risk dated (out of date flagged),
     then the screening's risk behaviours with their evidence."""
-    from ..measures.outcomes import baseline_bands
+    from ..measures.quick import case_baseline_bands
     from ..rules.recommend import recommend
 
-    rec = recommend(case, bands=baseline_bands([case])[case.case_id], risk_as_of=as_of or date.today())
+    # One child: the plain-Python baseline bands, as `tswt recommend CASE` uses (no pandas).
+    rec = recommend(case, bands=case_baseline_bands(case), risk_as_of=as_of or date.today())
     return ["  " + line for line in rec.risk_lines()]
 
 
