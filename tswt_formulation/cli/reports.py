@@ -38,7 +38,9 @@ def reports(ctx: Ctx, case_ids: tuple[str, ...], all_cases: bool, overdue: bool,
     Exit 1 if any case failed.
     """
     from ..config import store_location
-    from ..reports.batch import run_reports
+    from ..reports.batch import run_reports, without_iri_grammars
+
+    without_iri_grammars()
 
     day = to_date(as_of)
     location = store_location(ctx.store_location)
