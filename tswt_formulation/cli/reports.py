@@ -38,9 +38,10 @@ def reports(ctx: Ctx, case_ids: tuple[str, ...], all_cases: bool, overdue: bool,
     Exit 1 if any case failed.
     """
     from ..config import store_location
-    from ..reports.batch import run_reports, without_iri_grammars
+    from ..reports.batch import run_reports, start_workers_early, without_iri_grammars
 
     without_iri_grammars()
+    start_workers_early(engine)  # the workers' libraries load while the cases are chosen
 
     day = to_date(as_of)
     location = store_location(ctx.store_location)

@@ -137,12 +137,52 @@ def without_iri_grammars() -> None:
         sys.modules.setdefault("rfc3987_syntax", None)  # `import rfc3987_syntax` -> ImportError
 
 
+PRELOAD = "tswt_formulation.reports._worker_preload"
+
+
+def _forkserver() -> Any:
+    """The forkserver context with our preload, or None where there is none (Windows)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return None
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload([PRELOAD])  # only read when the server starts
+    return ctx
+
+
+def start_workers_early(engine: str = "inprocess") -> None:
+    """Start the in-process engine's forkserver now, so that it loads what every report
+    needs (:mod:`._worker_preload`) while this process is still choosing the cases."""
+    ctx = _forkserver() if engine == "inprocess" else None
+    if ctx is not None:
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
+def _adopt(environ: dict[str, str], cwd: str) -> None:
+    """A forked worker takes the environment and folder of the batch that asked for it
+    (the server kept those of when it started), as a spawned one would."""
+    if os.environ != environ:
+        os.environ.clear()
+        os.environ.update(environ)
+    if os.getcwd() != cwd:
+        os.chdir(cwd)
+    without_iri_grammars()
+
+
 def default_executor(jobs: int | None = None, engine: str = "inprocess") -> Executor:
-    # spawn, not fork: kernels and zmq sockets do not survive a fork safely. Workers are
-    # not recycled (max_tasks_per_child hangs the pool on Python 3.11 when a worker
-    # retires mid-batch); in-process reports keep a worker's memory flat without it.
-    return ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=without_iri_grammars)
+    # Kernels: spawn, not fork (kernels and zmq sockets do not survive a fork safely).
+    # In-process reports: workers forked from a forkserver that has loaded what every
+    # report needs (_worker_preload), not one interpreter each importing it all again;
+    # the server itself is a fresh interpreter, so nothing is forked from this process.
+    # Workers are not recycled (max_tasks_per_child hangs the pool on Python 3.11 when a
+    # worker retires mid-batch); in-process reports keep a worker's memory flat without it.
+    ctx = _forkserver() if engine == "inprocess" else None
+    if ctx is None:
+        return ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=without_iri_grammars)
+    return ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1, mp_context=ctx,
+                               initializer=_adopt, initargs=(dict(os.environ), os.getcwd()))
 
 
 def run_reports(
@@ -266,4 +306,4 @@ def write_manifest(out: Path, results: list[ReportResult]) -> Path:
     return path
 
 
-__all__ = ["BatchSummary", "ReportJob", "ReportResult", "render_report", "run_reports", "without_iri_grammars", "write_manifest"]
+__all__ = ["BatchSummary", "ReportJob", "ReportResult", "render_report", "run_reports", "start_workers_early", "without_iri_grammars", "write_manifest"]
