@@ -26,11 +26,48 @@ def _load() -> None:
     import papermill  # noqa: F401
     import papermill.engines  # noqa: F401
 
-    from . import execute, formulation, inprocess, outcomes, review  # noqa: F401
+    from ..measures.definition import _builtin
+    from ..model.vocabulary import _cached
     from ..plots import outcomes as _plots  # noqa: F401
+    from ..rules.rulefile import default_rules
+    from ..store import store as _store  # noqa: F401 - SQLAlchemy
+    from . import execute, formulation, inprocess, outcomes, review  # noqa: F401
+
+    # The package's own definitions, rules and vocabularies (never the team's: those
+    # depend on the environment of the batch, and are read in the worker).
+    _builtin()
+    default_rules()
+    _cached(None)
+    _first_export()
+    _first_figure()
+
+
+def _first_export() -> None:
+    """nbconvert's exporter with its template compiled and its page selectors parsed."""
+    import nbformat
+
     from .export import _exporter
 
-    _exporter().template  # noqa: B018 - the Jinja template compiled once, in the server
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output(
+        "display_data", data={"text/html": '<img alt="" src="data:image/png;base64,">', "text/plain": ""})])])
+    _exporter().from_notebook_node(nb, resources={"tswt": {}, "tswt_css": ""})
+
+
+def _first_figure() -> None:
+    """matplotlib's first drawing (date axes, text, legend, PNG): its lazy set-up done."""
+    from datetime import date
+
+    from matplotlib.figure import Figure
+
+    from .html import figure
+
+    fig = Figure(figsize=(2.0, 1.5), layout="constrained")
+    ax = fig.add_subplot()
+    ax.plot([date(2026, 1, 1), date(2026, 6, 1)], [1, 2], marker="o", label="x")
+    ax.axhspan(0, 1, hatch="//", facecolor="none")
+    _plots._date_axis(ax)
+    fig.legend(loc="outside lower center")
+    figure(fig)
 
 
 try:
