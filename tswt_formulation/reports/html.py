@@ -91,9 +91,10 @@ def badge(label: str, kind: str = "") -> str:
 def figure(fig: Any, caption: str = "", alt: str = "") -> str:
     """A matplotlib Figure embedded as a PNG data URI (no file, no network)."""
     buf = io.BytesIO()
-    # A figure with a layout engine (ours are constrained) already fits its canvas;
-    # bbox_inches="tight" would draw it twice (about a fifth of an outcomes report's time).
-    tight = None if getattr(fig, "get_layout_engine", lambda: None)() is not None else "tight"
+    # A figure with a layout engine, or placed by fixed margins (plots.outcomes), already
+    # fits its canvas; bbox_inches="tight" would draw it twice.
+    laid_out = getattr(fig, "tswt_fixed_margins", False) or getattr(fig, "get_layout_engine", lambda: None)() is not None
+    tight = None if laid_out else "tight"
     fig.savefig(buf, format="png", dpi=150, bbox_inches=tight)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     try:
