@@ -89,6 +89,7 @@ def plot_trajectory(
     case_id: str | None = None,
     title: str | None = None,
     ax: Axes | None = None,
+    legend: bool = True,
 ) -> Figure:
     """One child's scores over time, with band shading and the reliable-change corridor.
 
@@ -116,6 +117,9 @@ def plot_trajectory(
     title : str, optional
     ax : matplotlib Axes, optional
         Draw here; default a new Figure.
+    legend : bool, default True
+        Name the lines in a legend beside the axes (False: a figure of several panels
+        draws one legend for them all).
 
     Returns
     -------
@@ -221,7 +225,8 @@ def plot_trajectory(
     if title:
         ax.set_title(title)
     _date_axis(ax)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
+    if legend:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
     return fig
 
 
@@ -435,9 +440,7 @@ def plot_informants(
     legend: dict[str, object] = {}
     for ax, informant in zip(axes, informants):
         plot_trajectory(df, score, informant, bands=(bands or {}).get(informant), ax=ax,
-                        title=(labels or {}).get(informant, informant))
-        if ax.get_legend() is not None:
-            ax.get_legend().remove()
+                        title=(labels or {}).get(informant, informant), legend=False)
         if work_started is not None:
             ax.axvline(pd.Timestamp(work_started).to_numpy(), color="0.0", linestyle="-.", linewidth=1.2, zorder=4,
                        label="work began")
