@@ -227,12 +227,10 @@ def run_reports(
     BatchSummary
         Every result in case order, the manifest path and the time taken.
     """
-    from .execute import check_parameters
+    from .resources import ENGINES, check_parameters
 
     if kind not in KINDS:
         raise ReportError(f"unknown report kind {kind!r}; expected one of: {', '.join(KINDS)}")
-    from .execute import ENGINES
-
     if engine not in ENGINES:
         raise ReportError(f"unknown notebook engine {engine!r}; expected one of: {', '.join(ENGINES)}")
     bad = [f for f in formats if f not in FORMATS]

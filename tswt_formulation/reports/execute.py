@@ -16,6 +16,7 @@ from typing import Any
 import nbformat
 
 from ..errors import ReportError
+from .resources import ENGINES, check_parameters  # noqa: F401 - re-exported: they live in resources now
 
 RESET_TAG = "tswt-reset"
 _RESET_SOURCE = "%reset -f\nimport matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt"
@@ -106,7 +107,6 @@ def shutdown_sessions() -> None:
         _local.session = None
 
 
-ENGINES = ("inprocess", "kernel")
 
 
 def execute(notebook: str | Any, parameters: dict[str, Any], timeout: int = 600, reuse_kernel: bool = True,
@@ -175,16 +175,3 @@ def _execute_inprocess(nb: Any, parameters: dict[str, Any]) -> Any:
         if matches:
             exc.cell_index = matches[0]
         raise
-
-
-def check_parameters(notebook_path: str, required: set[str]) -> None:
-    """papermill's view of the notebook's parameters must include the required ones."""
-    import papermill as pm
-
-    try:
-        found = set(pm.inspect_notebook(notebook_path))
-    except Exception as exc:
-        raise ReportError(f"{notebook_path}: cannot read its parameters: {exc}") from None
-    missing = sorted(required - found)
-    if missing:
-        raise ReportError(f"{notebook_path}: the parameters cell lacks {', '.join(missing)} (it has {', '.join(sorted(found)) or 'none'})")
