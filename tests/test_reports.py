@@ -240,6 +240,25 @@ def test_parameters_are_checked_before_starting(tmp_path, demo_store):
         run_reports(["TSW-900001"], "letters", demo_store, tmp_path, progress=False)
 
 
+def test_parameters_are_read_as_papermill_reads_them(tmp_path):
+    import nbformat
+    import papermill as pm
+
+    from tswt_formulation.reports.resources import _parameter_names, check_parameters
+
+    for path in sorted((HERE.parent / "notebooks").glob("*.ipynb")):
+        assert _parameter_names(str(path)) == set(pm.inspect_notebook(str(path))), path.name
+    # A parameters cell that is not plain Python (a magic): papermill reads it.
+    cell = nbformat.v4.new_code_cell("%matplotlib inline\ncase_id = None\nstore = None")
+    cell.metadata["tags"] = ["parameters"]
+    magic = tmp_path / "magic.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell], metadata={"kernelspec": {"name": "python3", "language": "python",
+                                                                                   "display_name": "Python 3"}}), str(magic))
+    assert _parameter_names(str(magic)) is None
+    with pytest.raises(ReportError, match=r"magic\.ipynb: the parameters cell lacks as_of \(it has case_id, store\)$"):
+        check_parameters(str(magic), {"case_id", "store", "as_of"})
+
+
 def test_dask_cluster_as_executor(demo_store, tmp_path):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:

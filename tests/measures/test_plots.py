@@ -193,3 +193,35 @@ def test_goal_chart_names_every_line() -> None:
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert len(labels) == len(ax.get_lines()) == 4
     assert "Goal 1: reliable improvement above 4.5" in labels and "Goal 2: reliable improvement above 5.5" in labels
+
+
+@pytest.mark.parametrize("informants", [("parent", "teacher"), ("parent", "self", "teacher")])
+def test_report_charts_placed_by_fixed_margins_stay_on_their_canvas(informants) -> None:
+    """The informants and goals charts are placed by fixed margins, not a layout engine:
+    their titles, tick and axis labels, point labels and legends must still all be on the
+    canvas (the figure's tight box inside the figure), with the legend below the panels."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from tswt_formulation.plots import plot_informants
+
+    rows = []
+    for n, informant in enumerate(informants):
+        for k, v in enumerate([30, 34, 40 - n]):
+            rows.append({"informant": informant, "score": "total", "value": v, "date": pd.Timestamp(2025, 11, 1) + pd.Timedelta(days=91 * k),
+                         "timepoint": "baseline" if k == 0 else f"review {k}", "baseline_value": 30, "threshold": 7.2})
+    bands = [("normal", 0, 13), ("borderline", 14, 16), ("abnormal", 17, 40)]
+    informant_fig = plot_informants(pd.DataFrame(rows), "total", bands={i: bands for i in informants}, cutoffs={i: 16.5 for i in informants},
+                                    work_started="2025-12-01", labels={i: f"{i.title()}: clinical above 16.5" for i in informants},
+                                    title="SDQ total difficulties, by informant")
+    goals = pd.DataFrame({"goal": [f"Goal {g}: Manage anger without hurting anyone" for g in (1, 2, 3) for _ in range(3)],
+                          "rating": [2, 4, 6, 3, 3, 2, 0, 5, 10], "date": list(pd.date_range("2025-11-01", periods=3, freq="91D")) * 3})
+    goals_fig = plot_goals(goals, goal="goal", rating="rating", date="date", threshold=2.5, title="Goal progress (0-10)")
+    for fig in (informant_fig, goals_fig):
+        assert fig.get_layout_engine() is None and fig.tswt_fixed_margins
+        renderer = FigureCanvasAgg(fig).get_renderer()
+        box = fig.get_tightbbox(renderer)  # inches
+        width, height = fig.get_size_inches()
+        assert box.x0 >= -0.01 and box.y0 >= -0.01 and box.x1 <= width + 0.01 and box.y1 <= height + 0.01, (box, width, height)
+        legend = (fig.legends or [fig.axes[0].get_legend()])[0].get_window_extent(renderer)
+        lowest_label = min(ax.xaxis.label.get_window_extent(renderer).y0 for ax in fig.axes)
+        assert legend.y1 <= lowest_label + 1  # under the date labels, not over them

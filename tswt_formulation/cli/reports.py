@@ -38,10 +38,15 @@ def reports(ctx: Ctx, case_ids: tuple[str, ...], all_cases: bool, overdue: bool,
     Exit 1 if any case failed.
     """
     from ..config import store_location
-    from ..reports.batch import run_reports, start_workers_early, without_iri_grammars
+    from ..reports.batch import InlineExecutor, run_reports, start_workers_early, without_iri_grammars
 
     without_iri_grammars()
-    start_workers_early(engine)  # the workers' libraries load while the cases are chosen
+    # One report (the caseload review, one named case) runs here: starting a worker and
+    # loading its libraries there would cost more than the report. Several start their
+    # workers now, so that the libraries load while the cases are chosen.
+    one = engine == "inprocess" and (kind == "review" or len(case_ids) == 1)
+    if not one:
+        start_workers_early(engine)
 
     day = to_date(as_of)
     location = store_location(ctx.store_location)
@@ -98,8 +103,9 @@ def reports(ctx: Ctx, case_ids: tuple[str, ...], all_cases: bool, overdue: bool,
         if not ids:
             click.echo("No cases match; nothing to do.")
             return
-    summary = run_reports(ids, kind, location, out_dir, formats=formats, as_of=day, jobs=jobs,
-                          notebook=str(notebook) if notebook else None, extra=extra, engine=engine)
+    inline = engine == "inprocess" and (kind == "review" or len(ids) == 1)
+    summary = run_reports(ids, kind, location, out_dir, executor=InlineExecutor() if inline else None, formats=formats,
+                          as_of=day, jobs=jobs, notebook=str(notebook) if notebook else None, extra=extra, engine=engine)
     click.echo(summary.text())
     if not summary.ok:
         raise SystemExit(1)

@@ -126,6 +126,19 @@ def _describe(exc: BaseException) -> tuple[str, str]:
     return "", f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
 
 
+class InlineExecutor(Executor):
+    """Runs each job at once, in this process: for a single report, where starting a
+    worker process and loading its libraries there would cost more than the report."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # as a pool would hand it back
+            future.set_exception(exc)
+        return future
+
+
 def without_iri_grammars() -> None:
     """For a process of ours (``tswt reports``, a batch worker): papermill and nbconvert
     import nbformat, which imports jsonschema, which imports rfc3987-syntax where it is
@@ -304,4 +317,4 @@ def write_manifest(out: Path, results: list[ReportResult]) -> Path:
     return path
 
 
-__all__ = ["BatchSummary", "ReportJob", "ReportResult", "render_report", "run_reports", "start_workers_early", "without_iri_grammars", "write_manifest"]
+__all__ = ["BatchSummary", "InlineExecutor", "ReportJob", "ReportResult", "render_report", "run_reports", "start_workers_early", "without_iri_grammars", "write_manifest"]
