@@ -23,6 +23,7 @@ def _exporter() -> Any:
     exporter.exclude_markdown = True  # the notebooks' prose is for people running them, not the report
     exporter.exclude_raw = True
     exporter.embed_images = True
+    exporter.optimistic_validation = True  # the notebook validated once, not after each of its preprocessors
     return exporter
 
 

@@ -77,8 +77,6 @@ def __getattr__(name: str) -> Any:
 
 def run_cell(source: str, namespace: dict[str, Any], count: int) -> list[dict[str, Any]]:
     """Run one cell's source in ``namespace``; return its outputs as nbformat dicts."""
-    from nbformat.v4 import new_output
-
     outputs: list[Any] = []
     out, err = io.StringIO(), io.StringIO()
     try:
@@ -104,9 +102,16 @@ def run_cell(source: str, namespace: dict[str, Any], count: int) -> list[dict[st
     return outputs
 
 
-def _streams(outputs: list[Any], out: io.StringIO, err: io.StringIO) -> None:
-    from nbformat.v4 import new_output
+def new_output(output_type: str, **fields: Any) -> Any:
+    """An output as ``nbformat.v4.new_output`` makes it, without validating each one
+    against the notebook schema on its own (a dozen a report): the executed notebook is
+    validated whole when it is exported."""
+    from nbformat import from_dict
 
+    return from_dict({"output_type": output_type, **fields})
+
+
+def _streams(outputs: list[Any], out: io.StringIO, err: io.StringIO) -> None:
     for name, buf in (("stdout", out), ("stderr", err)):
         if buf.getvalue():
             outputs.append(new_output("stream", name=name, text=buf.getvalue()))
