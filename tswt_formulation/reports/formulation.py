@@ -67,9 +67,9 @@ class FormulationReport:
             state = "signed_off" if form.status == "signed_off" else "latest draft"
         else:
             form, state = None, "none"
-        from ..measures.outcomes import baseline_bands
+        from ..measures.quick import case_baseline_bands  # one child: plain Python, as tswt recommend
 
-        bands = baseline_bands([case])[case.case_id]
+        bands = case_baseline_bands(case)
         rec = recommend(case, as_of=day, bands=bands)
         basis = rec
         if form is not None and form.recommendation is not None:  # the reasons as they stood when it was recorded

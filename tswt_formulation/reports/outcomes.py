@@ -75,10 +75,10 @@ class OutcomesReport:
 
     def risks(self) -> Section:
         """Risk first, in every report: the screening's risk behaviours with their evidence."""
-        from ..measures.outcomes import baseline_bands
+        from ..measures.quick import case_baseline_bands  # one child: plain Python, as tswt recommend
         from ..rules.recommend import recommend
 
-        rec = recommend(self.case, bands=baseline_bands([self.case])[self.case.case_id], risk_as_of=self.as_of)
+        rec = recommend(self.case, bands=case_baseline_bands(self.case), risk_as_of=self.as_of)
         return risk_section(rec)
 
     def flags(self) -> Section:
