@@ -1,22 +1,29 @@
 """Checking recorded measure administrations against their definitions, so that a case
 whose responses could not be scored is refused when it is imported or saved, never
-discovered later by a report."""
+discovered later by a report.
+
+An import of thousands of cases usually has nothing wrong: each administration is first
+checked here in plain Python against the same rules (no pandas to import), and only a
+measure with an administration this check cannot clear goes through the vectorised
+scoring, whose set-aside rows give each problem its wording. The plain check only ever
+clears what scoring would accept; anything it is unsure of is left to scoring.
+"""
 
 from __future__ import annotations
 
 from typing import Iterable
 
 from ..errors import Problem, TswtError
-from ..model.case import Case
-from .definition import list_measures, load_measure
-from .scoring import score_administrations
+from ..model.case import Case, MeasureAdministration
+from .definition import DEFAULT_ID_COLUMNS, MeasureDefinition, list_measures, load_measure
 
 
 def measure_problems(cases: Iterable[Case]) -> list[Problem]:
     """Every administration that does not fit its measure: unknown measure, unknown item,
     a version or informant the measure lacks, an age outside the form's range, a value
     outside the response coding. One problem per fault, naming the case and the field.
-    Scoring runs once per measure over all the cases (vectorised)."""
+    Scoring runs once per measure over all the cases (vectorised), for a measure with an
+    administration the plain-Python check (:class:`_Clearance`) does not clear."""
     entries: dict[str, list[tuple[str, int, object, int]]] = {}
     for case in cases:
         for i, admin in enumerate(case.measures):
@@ -40,6 +47,11 @@ def measure_problems(cases: Iterable[Case]) -> list[Problem]:
                 scorable.append((cid, i, admin, age))
         if not scorable:
             continue
+        clear = _Clearance(definition)
+        if all(clear.fits(admin, age) for _c, _i, admin, age in scorable):
+            continue
+        from .scoring import score_administrations  # pandas: only for a measure with something to word
+
         scored = score_administrations([a for _c, _i, a, _g in scorable], age_by_admin=[g for _c, _i, _a, g in scorable],
                                        on_error="set_aside")
         aside = scored.attrs.get("set_aside")
@@ -51,6 +63,37 @@ def measure_problems(cases: Iterable[Case]) -> list[Problem]:
                 f"measures[{i}].{row['column'] if row['column'] != 'age' else 'date'}")
             problems.append(Problem(cid, field, str(row["reason"])))
     return sorted(problems, key=lambda p: (p.where, p.field))
+
+
+class _Clearance:
+    """What a measure's definition allows, looked up once per import: the plain-Python
+    counterpart of scoring's row checks (informant, version, age, item codes, items on
+    the informant's form). :meth:`fits` is True only where scoring finds nothing."""
+
+    def __init__(self, defn: MeasureDefinition) -> None:
+        self.informants = frozenset(defn.informants)
+        self.versions = {v.id: v for v in defn.versions}
+        self.items: dict[str, tuple[frozenset[int], frozenset[str] | None]] = {
+            item.id: (frozenset(defn.coding(item.id).values), None if item.informants is None else frozenset(item.informants))
+            for item in defn.items
+            # an item id scoring would read as an id column, or resolve to another item: left to scoring
+            if item.id not in DEFAULT_ID_COLUMNS and defn.column_lookup.get(item.id.lower()) == item.id
+        }
+
+    def fits(self, admin: MeasureAdministration, age: int | None) -> bool:
+        informant = admin.informant
+        version = self.versions.get(admin.version)
+        if informant not in self.informants or version is None or informant not in version.informants:
+            return False
+        if age is not None and (age < 0 or not version.covers(age)):
+            return False
+        for key, value in admin.responses.items():
+            if value is None:
+                continue
+            item = self.items.get(key)
+            if item is None or type(value) is not int or value not in item[0] or (item[1] is not None and informant not in item[1]):
+                return False
+        return True
 
 
 def check_measures(cases: Iterable[Case]) -> None:
