@@ -5,12 +5,23 @@ import loads neither pandas nor SQLAlchemy on a SQLite store."""
 from __future__ import annotations
 
 import itertools
+import json
+import re
+import sqlite3
+import subprocess
+import sys
 from datetime import date
 
+import pytest
+
+from tswt_formulation import open_store
 from tswt_formulation.demo import generate_caseload
+from tswt_formulation.errors import ValidationFailed
 from tswt_formulation.measures.checks import _Clearance, measure_problems
 from tswt_formulation.measures.definition import load_measure
 from tswt_formulation.measures.scoring import score_administrations
+from tswt_formulation.model import case_to_data
+from tswt_formulation.store.importing import open_sqlite_import
 
 AS_OF = date(2026, 11, 20)
 
@@ -57,3 +68,110 @@ def test_a_problem_the_plain_check_finds_is_worded_by_scoring():
     problems = measure_problems([case])
     assert [(p.where, p.field) for p in problems] == [(case.case_id, f"measures[{i}].responses.5")]
     assert "outside the response coding 0-2" in problems[0].message
+
+
+# --- the standard-library write path ------------------------------------------------------
+
+TIMES = {"cases": ("created_at", "updated_at"), "audit": ("at",)}
+
+
+def _raw(path) -> dict[str, list[tuple]]:
+    """Every stored row of cases and audit; the times of writing as their type and shape."""
+    con = sqlite3.connect(path)
+    try:
+        out = {}
+        for table, times in TIMES.items():
+            cols = [r[1] for r in con.execute(f"PRAGMA table_info({table})")]
+            picks = ", ".join(f"typeof({c}), length({c})" if c in times else f"typeof({c}), {c}" for c in cols)
+            out[table] = con.execute(f"SELECT {picks} FROM {table} WHERE case_id IS NOT NULL ORDER BY rowid").fetchall()
+            stamps = [r[0] for r in con.execute(f"SELECT {', '.join(times)} FROM {table} WHERE case_id IS NOT NULL")]
+            assert stamps and all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}", s) for s in stamps), stamps[:3]
+        return out
+    finally:
+        con.close()
+
+
+def _lite_import(path, cases, **options):
+    with open_sqlite_import(str(path)) as lite:
+        return lite.import_cases(cases, who="test.worker", progress=None, **options)
+
+
+def test_both_write_paths_store_the_same_rows_and_audit(tmp_path):
+    cases = generate_caseload(12, seed=5, as_of=AS_OF)
+    paths = [tmp_path / "full.sqlite", tmp_path / "lite.sqlite"]
+    for p in paths:
+        open_store(str(p), create=True).close()
+    options = dict(note="restore: test", workflow_state=True, sources=None, action="restore")
+    with open_store(str(paths[0]), user="test.worker") as s:
+        s.import_cases([c.model_copy(deep=True) for c in cases], **options)
+    assert _lite_import(paths[1], cases, **options) == len(cases)
+    assert all(c._version == 1 for c in cases)
+    assert _raw(paths[0]) == _raw(paths[1])
+    with open_store(str(paths[1])) as s:
+        assert s.integrity_check() == []  # indexed columns agree with the records; the audit log rebuilds them
+        assert [(e.case_id, e.action, e.version, e.user, e.note) for e in s.audit_log()][-2:] == [
+            (c.case_id, "restore", 1, "test.worker", "restore: test") for c in cases[-2:]]
+
+
+def test_a_refused_write_on_the_standard_library_path_changes_nothing(tmp_path, make_case_data):
+    path = tmp_path / "s.sqlite"
+    open_store(str(path), create=True).close()
+    cases = generate_caseload(12, seed=5, as_of=AS_OF)
+    before = _counts(path)
+    # the database refuses the 7th case's audit entry, half way through the write
+    con = sqlite3.connect(path)
+    con.execute(f"CREATE TRIGGER refuse BEFORE INSERT ON audit WHEN NEW.case_id = '{cases[6].case_id}' "
+                "BEGIN SELECT RAISE(ABORT, 'refused by a test'); END")
+    con.commit()
+    con.close()
+    assert _lite_import(path, cases, note="t", workflow_state=True, sources=None, action="restore") is None
+    assert _counts(path) == before
+    # an id already stored: the same error as the full store's, nothing written
+    with open_store(str(path), user="test.worker") as s:
+        s.import_cases([cases[0]])
+    before = _counts(path)
+    with pytest.raises(ValidationFailed, match=f"{cases[0].case_id}: case_id: already in the store; nothing was imported"):
+        _lite_import(path, cases[:3], note="t", workflow_state=True, sources=None, action="restore")
+    assert _counts(path) == before
+
+
+def _counts(path) -> tuple[int, int]:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute("SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM audit)").fetchone()
+    finally:
+        con.close()
+
+
+def test_what_the_standard_library_path_leaves_to_the_full_store(tmp_path):
+    from tswt_formulation.store import importing, schema
+
+    assert importing.SCHEMA_VERSION == schema.SCHEMA_VERSION
+    assert open_sqlite_import("postgresql://localhost/tswt") is None
+    assert open_sqlite_import(str(tmp_path / "missing.sqlite")) is None
+    (tmp_path / "junk.sqlite").write_bytes(b"not a database")
+    assert open_sqlite_import(str(tmp_path / "junk.sqlite")) is None
+    older = tmp_path / "older.sqlite"
+    open_store(str(older), create=True).close()
+    con = sqlite3.connect(older)
+    con.execute("UPDATE tswt_meta SET value = '2' WHERE key = 'schema_version'")
+    con.commit()
+    con.close()
+    assert open_sqlite_import(str(older)) is None
+
+
+def test_tswt_import_on_a_sqlite_store_loads_neither_sqlalchemy_nor_pandas(tmp_path):
+    store = tmp_path / "s.sqlite"
+    open_store(str(store), create=True).close()
+    src = tmp_path / "cases.json"
+    src.write_text(json.dumps([case_to_data(c) for c in generate_caseload(5, seed=5, as_of=AS_OF)]))
+    code = ("import sys\nfrom tswt_formulation.cli import main\nsys.argv[0] = 'tswt'\n"
+            "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+            "print('MODULES', ' '.join(sorted({m.split('.')[0] for m in sys.modules})))")
+    out = subprocess.run([sys.executable, "-c", code, "import", str(src), "--store", str(store), "--restore", "test"],
+                         capture_output=True, text=True, check=True).stdout
+    assert f"Restored 5 case(s) into {store}." in out
+    loaded = set(out.rsplit("MODULES ", 1)[1].split())
+    assert "tswt_formulation" in loaded and not {"sqlalchemy", "pandas", "numpy"} & loaded
+    with open_store(str(store)) as s:
+        assert len(s) == 5 and s.integrity_check() == []
