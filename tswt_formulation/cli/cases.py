@@ -47,12 +47,21 @@ def import_(ctx: Ctx, files: tuple[Path, ...], note: str, restore: str | None) -
     outcome of screening are made with the workflow commands (`tswt formulation --draft`,
     `decide`, `submit`, `signoff`, `outcome`).
     """
+    from .._bulk import gc_paused
+
+    if restore is not None and not restore.strip():
+        raise click.BadParameter("give the reason for the restore (it is kept in the audit log)", param_hint="--restore")
+    # The collector stays paused from reading the files to the commit: resumed between
+    # them, its first pass would walk every object of every case read (see _bulk).
+    with gc_paused():
+        _import_files(ctx, files, note, restore)
+
+
+def _import_files(ctx: Ctx, files: tuple[Path, ...], note: str, restore: str | None) -> None:
     from ..config import current_user
     from ..model.parse import parse_case_files
     from ..store.importing import open_sqlite_import
 
-    if restore is not None and not restore.strip():
-        raise click.BadParameter("give the reason for the restore (it is kept in the audit log)", param_hint="--restore")
     sources: dict[str, str] = {}
     cases = parse_case_files(files, sources)[0]
     owner_only = "restore cases with their workflow state"
