@@ -44,6 +44,9 @@ ROWS: list[tuple[str, str, str, str, str]] = []
 def env_for(tree: Path | None) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("TSWT_STORE", None)
+    # As installed code runs: modules compiled once to __pycache__ (both trees), not on
+    # every start (a shell with PYTHONDONTWRITEBYTECODE=1 would time the compiler).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPATH"] = str(tree or ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     return env
 
@@ -61,7 +64,12 @@ def run(cmd: list[str], tree: Path | None, cwd: Path | None = None) -> float:
 
 
 def paired(old_cmd, new_cmd, old: Path, repeat: int, before=None) -> tuple[float, float]:
-    """Medians of OLD/NEW runs taken in turn (``before()`` runs untimed ahead of each)."""
+    """Medians of OLD/NEW runs taken in turn (``before()`` runs untimed ahead of each),
+    after one untimed run of each (which also writes their bytecode caches)."""
+    for tree, cmd in ((old, old_cmd), (None, new_cmd)):
+        if before:
+            before(tree)
+        run(cmd, tree)
     olds, news = [], []
     for _ in range(repeat):
         for tree, cmd, out in ((old, old_cmd, olds), (None, new_cmd, news)):

@@ -18,7 +18,8 @@ import yaml
 from tswt_formulation import open_store
 from tswt_formulation._yaml import _StringDateLoader, pure_python_loader, safe_load
 from tswt_formulation.demo import generate_caseload
-from tswt_formulation.rules.timeline import case_timeline, caseload_frame, caseload_row, timeline
+from tswt_formulation.rules.timeline import (
+    DATE_COLUMNS, ROW_COLUMNS, case_timeline, caseload_frame, caseload_row, caseload_timeline, timeline)
 
 AS_OF = date(2026, 11, 20)
 HEAVY = ("pandas", "numpy", "matplotlib", "papermill", "nbconvert", "nbformat", "jinja2")
@@ -51,7 +52,8 @@ def _modules_after(args: list[str]) -> set[str]:
     [
         (["show", "TSW-900001"], ()),
         (["eligibility", "TSW-900001"], ()),
-        (["caseload"], ("pandas", "numpy")),  # a caseload is a DataFrame
+        (["caseload"], ()),  # the timeline row by row in plain Python (rules.timeline.caseload_timeline)
+        (["caseload", "--json", "--overdue"], ()),
         (["recommend", "TSW-900001"], ()),  # one child's baseline scored in plain Python (measures.quick)
     ],
 )
@@ -119,6 +121,38 @@ def test_one_case_timeline_follows_the_caseload_rules():
     assert {case_timeline(c, AS_OF).state for c in cases} >= {"in_screening", "work_begun", "closed"}
 
 
+def test_plain_python_caseload_follows_the_vectorised_timeline():
+    """Every column the command line shows or prints as JSON, for every case of a demo
+    caseload on dates across the whole screening period, from rows as SQLite gives them
+    (ISO text, 0/1) and as PostgreSQL does (date objects, bools)."""
+    cases = generate_caseload(80, seed=13, as_of=AS_OF)
+    dicts = [caseload_row(c) for c in cases]
+    native = [tuple(d[c] for c in ROW_COLUMNS) for d in dicts]
+    as_text = [tuple(v.isoformat() if c in DATE_COLUMNS and v is not None else (int(v) if isinstance(v, bool) else v)
+                     for c, v in zip(ROW_COLUMNS, row)) for row in native]
+    frame = caseload_frame(dicts)
+    judged = ("age", "state", "state_label", "screening_due", "days_to_due", "screening_open", "overdue", "due_within_14")
+    seen_states, checked = set(), 0
+    for as_of in [AS_OF - timedelta(days=d) for d in range(0, 400, 17)]:
+        expected = []
+        for row in timeline(frame, as_of).to_dict("records"):
+            due = row["screening_due"]
+            expected.append((row["case_id"], int(row["age"]), row["state"], row["state_label"],
+                             None if due != due else due.date(),
+                             None if row["days_to_due"] is None or row["days_to_due"] != row["days_to_due"] else int(row["days_to_due"]),
+                             bool(row["screening_open"]), bool(row["overdue"]), bool(row["due_within_14"])))
+        for rows in (native, as_text):
+            got = [(r["case_id"], *(r[k] for k in judged)) for r in caseload_timeline(rows, as_of)]
+            assert got == expected, as_of
+        seen_states |= {e[2] for e in expected}
+        checked += len(expected)
+    assert checked > 800 and seen_states == {"referred", "awaiting_decision", "awaiting_allocation", "in_screening",
+                                             "work_begun", "closed"}
+    # the raw columns come back as dates and bools, whichever way they were read
+    first = caseload_timeline(as_text, AS_OF)[0]
+    assert first == {**caseload_row(cases[0]), **{k: first[k] for k in judged}}
+
+
 @pytest.mark.slow
 def test_inprocess_and_kernel_engines_write_the_same_report(small_store, tmp_path):
     """The batch through each engine (each in its own worker process), byte for byte."""
@@ -140,6 +174,17 @@ def test_papermill_finds_our_engine_by_its_entry_point():
 
     names = {e.name: e.value for e in entry_points(group="papermill.engine")}
     assert names.get("tswt-inprocess") == "tswt_formulation.reports.inprocess:InProcessEngine"
+
+
+@pytest.mark.parametrize("first", ["tswt_formulation.reports.inprocess", "papermill"])
+def test_the_engine_imports_whichever_module_comes_first(first):
+    """papermill loads its engine entry points when it is imported, ours among them: the
+    engine must be one class, whether papermill or our module is imported first."""
+    code = (f"import {first}\nfrom tswt_formulation.reports.inprocess import InProcessEngine\n"
+            "from papermill.engines import papermill_engines\n"
+            "print(papermill_engines.get_engine('tswt-inprocess') is InProcessEngine)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "True", done.stderr[-600:]
 
 
 def test_inprocess_engine_records_outputs_as_a_kernel_would():
@@ -169,6 +214,20 @@ def test_the_standard_library_reader_knows_the_schema_version():
     assert lite.SCHEMA_VERSION == schema.SCHEMA_VERSION
 
 
+def test_the_caseload_is_read_from_its_covering_index(small_store):
+    """Migration 4 indexes exactly what a caseload reads, so SQLite never reads a record
+    page for it (the query plan says so). One worker's cases are found by the worker index."""
+    import sqlite3
+
+    from tswt_formulation.store import schema
+
+    assert schema.CASELOAD_COLUMNS == ROW_COLUMNS
+    con = sqlite3.connect(small_store)
+    plan = con.execute(f"EXPLAIN QUERY PLAN SELECT {', '.join(ROW_COLUMNS)} FROM cases ORDER BY case_id").fetchall()
+    assert [step[-1] for step in plan] == ["SCAN cases USING COVERING INDEX ix_cases_caseload"]
+    con.close()
+
+
 def test_the_standard_library_reader_answers_as_the_store_does(small_store, tmp_path):
     from tswt_formulation.store import lite
 
@@ -179,6 +238,7 @@ def test_the_standard_library_reader_answers_as_the_store_does(small_store, tmp_
         assert lite.caseload_rows(small_store).equals(s.caseload_rows())
         worker = s.workers()[0]
         assert lite.caseload_rows(small_store, worker).equals(s.caseload_rows(worker))
+        assert lite.caseload_tuples(small_store, worker) == s.caseload_tuples(worker)
     # Whatever it cannot answer goes to the full store, for its answer or its error.
     assert lite.get_case(small_store, "TSW-999999") is None
     assert lite.get_case(str(tmp_path / "missing.sqlite"), "TSW-900003") is None

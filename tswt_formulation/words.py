@@ -24,6 +24,14 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word_for(n, word, many)}"
 
 
+def join_words(items: list[str] | tuple[str, ...]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def word_for(n: int, word: str, many: str | None = None) -> str:
     """The word alone, singular for exactly one: ``word_for(2, "child")`` -> ``children``."""
     if n == 1:

@@ -66,17 +66,17 @@ class Ctx:
                 known = store.workers()
         return known
 
-    def caseload(self, as_of: date, worker: str | None = None, overdue: bool = False):  # -> DataFrame
-        from ..store.lite import caseload_rows
+    def caseload(self, as_of: date, worker: str | None = None) -> list[dict[str, Any]]:
+        """The caseload as of a date, one dict per case (rules.timeline.caseload_timeline):
+        plain Python throughout, so the command never imports pandas."""
+        from ..rules.timeline import caseload_timeline
+        from ..store.lite import caseload_tuples
 
-        rows = caseload_rows(self._lite_location(), worker)
+        rows = caseload_tuples(self._lite_location(), worker)
         if rows is None:
             with self.open() as store:
-                return store.caseload(as_of, worker=worker, overdue=overdue)
-        from ..rules.timeline import timeline
-
-        frame = timeline(rows, as_of)
-        return frame[frame["overdue"]].reset_index(drop=True) if overdue else frame
+                rows = store.caseload_tuples(worker)
+        return caseload_timeline(rows, as_of)
 
 
 def common(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ._common import EXIT_INVALID, fail
+
+if TYPE_CHECKING:  # socket and subprocess are imported by `tswt app` alone
+    import subprocess
 
 APP_NOTEBOOK = "workbench_app.ipynb"
 HOST = "127.0.0.1"  # never 0.0.0.0: the local app has no login of its own
@@ -29,11 +30,15 @@ def voila_command(notebook: Path, port: int) -> list[str]:
 
 
 def _free(port: int) -> bool:
+    import socket
+
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         return s.connect_ex((HOST, port)) != 0
 
 
 def _wait_until_up(port: int, process: subprocess.Popen[bytes], timeout: float = 60.0) -> bool:
+    import time
+
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if process.poll() is not None:
@@ -61,6 +66,7 @@ def app(store: str | None, user: str | None, port: int, no_browser: bool, as_of:
     Needs the app extra: pip install 'tswt-formulation[app]'. Stop it with Ctrl+C.
     """
     import importlib.util
+    import subprocess
 
     from ..config import current_user, store_location
     from ..errors import TswtError

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import click
 
 from .._version import __version__
+from ..words import plural
 from ._common import Ctx, as_of_option, common, echo_json, frame_table, progress, table, to_date
 
 EXPORT_FORMAT = "tswt-cases/1"
@@ -289,51 +292,45 @@ def caseload(ctx: Ctx, as_of: Any, worker: str | None, overdue: bool, states: tu
         raise click.BadParameter(f"{', '.join(unknown)}; expected one of {', '.join(STATES)}", param_hint="--state")
     day = to_date(as_of)
     _check_worker(ctx, worker)
-    frame = ctx.caseload(day, worker=worker, overdue=overdue)
+    rows = ctx.caseload(day, worker=worker)
+    if overdue:
+        rows = [r for r in rows if r["overdue"]]
     if states:
-        frame = frame[frame["state"].isin(states)]
+        rows = [r for r in rows if r["state"] in states]
     if as_json:
         cols = ["case_id", "age", "legal_status", "state", "worker", "allocation_date", "screening_due", "days_to_due", "overdue"]
-        records = [
-            {k: (None if _isna(v) else (v.date().isoformat() if hasattr(v, "date") else v)) for k, v in row.items()}
-            for row in frame[cols].to_dict("records")
-        ]
+        records = [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in ((k, r[k]) for k in cols)} for r in rows]
         echo_json({"as_of": day.isoformat(), "cases": records})
         return
-    if frame.empty:
+    if not rows:
         what = "No overdue screenings" if overdue else "No cases"
         click.echo(f"{what} as of {day.isoformat()}" + (f" for {worker}" if worker else "") + ".")
         return
-    click.echo(frame_table(["case", "age", "legal status", "state", "worker", "screening due", ""], _caseload_columns(frame)))
-    counts = frame["state"].value_counts()
-    summary = ", ".join(f"{counts.get(s, 0)} {STATE_LABELS[s].split(' (')[0].lower()}" for s in STATES if counts.get(s, 0))
-    click.echo(f"\n{len(frame)} cases as of {day.isoformat()}: {summary}; {int(frame['overdue'].sum())} screening(s) overdue, "
-               f"{int(frame['due_within_14'].sum())} due within 14 days.")
+    click.echo(frame_table(["case", "age", "legal status", "state", "worker", "screening due", ""],
+                           list(zip(*map(_caseload_cells, rows)))))
+    counts = Counter(r["state"] for r in rows)
+    summary = ", ".join(f"{counts[s]} {STATE_LABELS[s].split(' (')[0].lower()}" for s in STATES if counts[s])
+    click.echo(f"\n{plural(len(rows), 'case')} as of {day.isoformat()}: {summary}; "
+               f"{plural(sum(r['overdue'] for r in rows), 'screening')} overdue, "
+               f"{sum(r['due_within_14'] for r in rows)} due within 14 days.")
 
 
-def _caseload_columns(frame: Any) -> list[Any]:
-    """The caseload table's columns as text, computed column by column (not row by row:
-    100,000 cases)."""
-    import numpy as np
-
-    screening = (frame["state"] == "in_screening").to_numpy()
-    due = frame["screening_due"].dt.strftime("%Y-%m-%d").where(screening & frame["screening_due"].notna().to_numpy(), "")
-    is_open = frame["screening_open"].to_numpy(dtype=bool)
-    days = frame["days_to_due"].fillna(0).to_numpy(dtype=np.int64)
-    plural = np.where(np.abs(days) != 1, "s", "")
-    number = np.abs(days).astype(str)
-    when = np.select(
-        [is_open & (days < 0), is_open & (days == 0), is_open, screening],
-        [np.char.add(np.char.add("OVERDUE by ", number), np.char.add(" day", plural)),
-         "due today",
-         np.char.add(np.char.add(number, np.char.add(" day", plural)), " left"),
-         "screening done; outcome to record"],
-        default="",
-    )
-    return [
-        frame["case_id"], frame["age"].astype(str), frame["legal_status"].str.replace("_", " "), frame["state_label"],
-        frame["worker"].where(frame["worker"].map(lambda w: isinstance(w, str)), ""), due, when,
-    ]
+def _caseload_cells(r: dict[str, Any]) -> tuple[str, ...]:
+    """One case's cells of the caseload table."""
+    if r["state"] != "in_screening":
+        due = when = ""
+    else:
+        due = r["screening_due"].isoformat()
+        days = r["days_to_due"]
+        if not r["screening_open"]:
+            when = "screening done; outcome to record"
+        elif days < 0:
+            when = f"OVERDUE by {plural(-days, 'day')}"
+        elif days == 0:
+            when = "due today"
+        else:
+            when = f"{plural(days, 'day')} left"
+    return (r["case_id"], str(r["age"]), r["legal_status"].replace("_", " "), r["state_label"], r["worker"] or "", due, when)
 
 
 def _check_worker(store: Any, worker: str | None) -> None:
@@ -345,12 +342,6 @@ def _check_worker(store: Any, worker: str | None) -> None:
     if worker not in known:
         raise click.BadParameter(f"no case in this store is allocated to {worker!r}; workers: {', '.join(known) or 'none yet'}",
                                  param_hint="--worker")
-
-
-def _isna(value: Any) -> bool:
-    import pandas as pd
-
-    return value is None or (not isinstance(value, (list, dict, str)) and bool(pd.isna(value)))
 
 
 @click.command()

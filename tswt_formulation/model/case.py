@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, PrivateAttr, ValidationInfo, model_validator
 
+from ..practice import SCREENING_WEEKS
 from ._base import LongText, Record, ShortText, Term
 from .formulation import Formulation
 
@@ -21,7 +22,6 @@ Day = date  # a field may be called "date"; annotate with Day so the name does n
 CASE_ID_PATTERN = r"^TSW-[0-9]{6}$"  # ASCII digits only: \d would take full-width and Arabic-Indic digits
 MAX_AGE_YEARS = 25  # eligibility: up to 25 for a care leaver (rules.eligibility)
 MAX_PLAUSIBLE_AGE_YEARS = 120  # past this a date of birth is a typing error, not a referral
-SCREENING_WEEKS = 6
 TIMEPOINT_PATTERN = r"^(baseline|review [1-9][0-9]*|closure)$"
 
 CaseId = Annotated[str, Field(pattern=CASE_ID_PATTERN, description="Pseudonymous case id, e.g. TSW-000123")]

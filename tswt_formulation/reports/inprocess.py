@@ -28,34 +28,51 @@ import threading
 import traceback
 from typing import Any
 
-from papermill.engines import Engine
-
 ENGINE_NAME = "tswt-inprocess"
 # Output capture redirects this process's stdout and stderr: one notebook at a time.
 _LOCK = threading.Lock()
 
 
-class InProcessEngine(Engine):
-    """papermill engine: code cells run in this process, display output captured."""
+def _engine_class() -> type:
+    # Built on first use, not at import: importing papermill.engines loads every
+    # registered engine entry point, this module's among them. Had this module imported
+    # papermill at its top, importing it first (before papermill) would have papermill
+    # ask for InProcessEngine while this module was still half-initialised.
+    from papermill.engines import Engine
 
-    @classmethod
-    def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, **kwargs: Any) -> None:
-        namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
-        count = 0
-        with _LOCK:
-            for index, cell in enumerate(nb_man.nb.cells):
-                try:
-                    nb_man.cell_start(cell, index)
-                    if cell.cell_type != "code":
-                        continue
-                    count += 1
-                    cell.execution_count = count
-                    cell.outputs = run_cell(cell.source, namespace, count)
-                    if cell.outputs and cell.outputs[-1].get("output_type") == "error":
-                        nb_man.cell_exception(cell, cell_index=index)
-                        break
-                finally:
-                    nb_man.cell_complete(cell, cell_index=index)
+    if "InProcessEngine" in globals():  # built while papermill.engines loaded its entry points
+        return globals()["InProcessEngine"]
+
+    class InProcessEngine(Engine):
+        """papermill engine: code cells run in this process, display output captured."""
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, **kwargs: Any) -> None:
+            namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
+            count = 0
+            with _LOCK:
+                for index, cell in enumerate(nb_man.nb.cells):
+                    try:
+                        nb_man.cell_start(cell, index)
+                        if cell.cell_type != "code":
+                            continue
+                        count += 1
+                        cell.execution_count = count
+                        cell.outputs = run_cell(cell.source, namespace, count)
+                        if cell.outputs and cell.outputs[-1].get("output_type") == "error":
+                            nb_man.cell_exception(cell, cell_index=index)
+                            break
+                    finally:
+                        nb_man.cell_complete(cell, cell_index=index)
+
+    return InProcessEngine
+
+
+def __getattr__(name: str) -> Any:
+    if name == "InProcessEngine":
+        cls = globals()["InProcessEngine"] = _engine_class()
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def run_cell(source: str, namespace: dict[str, Any], count: int) -> list[dict[str, Any]]:

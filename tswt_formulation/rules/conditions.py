@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from ..model.vocabulary import vocabulary
+from ..words import join_words  # noqa: F401 - used here and by the rules that import it from here
 
 if TYPE_CHECKING:
     from .recommend import Facts
@@ -150,14 +151,6 @@ def _ranks(min_severity: str, min_frequency: str) -> tuple[int, int]:
 def _label(list_name: str, term: str) -> str:
     text = vocabulary().label(list_name, term)
     return text if len(text) > 1 and text[:2].isupper() else text[:1].lower() + text[1:]
-
-
-def join_words(items: list[str] | tuple[str, ...]) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 # --- the condition kinds -------------------------------------------------------------------

@@ -17,9 +17,8 @@ from typing import Any
 
 from ..model.case import Case, RiskItem
 from ..model.vocabulary import vocabulary
+from ..words import join_words, plural
 from ..words import lower_first as _lower
-from ..words import plural
-from .conditions import join_words
 
 NOT_ASSESSED = "Risk not yet assessed"
 HOW_TO_ASSESS = (

@@ -15,23 +15,26 @@ by then:
 The screening is due six weeks after allocation. It is *overdue* when the case is in
 screening, the screening is not completed and the as-of date is after the due date.
 
-Everything is computed over a DataFrame (one row per case, the columns of
-:func:`caseload_row`) with vectorised pandas operations, so the caseload of a whole
-authority takes well under a second. :func:`case_timeline` applies the same rules to one
-case in plain Python (a test holds the two to the same answers), so showing one case
-needs no pandas.
+The library's :func:`timeline` computes everything over a DataFrame (one row per case,
+the columns of :func:`caseload_row`) with vectorised pandas operations, for analysis.
+:func:`caseload_timeline` applies the same rules row by row in plain Python, for the
+command line, which then needs no pandas at all (at 100,000 cases, importing pandas and
+building the frame costs more than the plain loop); :func:`case_timeline` is the same
+for one case. A test holds the three to the same answers.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-from ..model.case import SCREENING_WEEKS, Case
+from ..practice import SCREENING_WEEKS
 
 if TYPE_CHECKING:  # pandas is imported where a frame is built: `tswt show` needs none
     import pandas as pd
+
+    from ..model.case import Case
 
 STATES = ("referred", "awaiting_decision", "awaiting_allocation", "in_screening", "work_begun", "closed")
 STATE_LABELS = {
@@ -84,10 +87,37 @@ def caseload_frame(rows: list[dict[str, Any]] | pd.DataFrame) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=list(ROW_COLUMNS)) if not isinstance(rows, pd.DataFrame) else rows.copy()
     # One resolution whether the dates came as date objects or as ISO text (a SQLite
     # store read raw): what pandas gives for date objects.
-    unit = pd.to_datetime(pd.Series([date(2000, 1, 1)])).dtype
+    unit = _date_unit()
     for col in DATE_COLUMNS:
         df[col] = pd.to_datetime(df[col], errors="raise").astype(unit)
     return df
+
+
+def rows_frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
+    """The caseload frame of :func:`caseload_frame` from a store's tuples (in the order
+    of ``ROW_COLUMNS``; dates as ISO text or ``date``, booleans as 0/1 or bool), built
+    column by column with numpy (a malformed date raises ``ValueError``)."""
+    import numpy as np
+    import pandas as pd
+
+    unit = _date_unit()
+    columns = list(zip(*rows)) if rows else [() for _ in ROW_COLUMNS]
+    data: dict[str, Any] = {}
+    for name, col in zip(ROW_COLUMNS, columns):
+        if name in DATE_COLUMNS:  # numpy parses ISO text (and reads date objects) in C; None is NaT
+            data[name] = np.array(col, dtype="datetime64[D]").astype(unit)
+        elif name in ("synthetic", "consent_informed"):
+            data[name] = np.array(col, dtype=bool)
+        else:
+            data[name] = np.array(col, dtype=object)
+    return pd.DataFrame(data, columns=list(ROW_COLUMNS))
+
+
+def _date_unit() -> Any:
+    """The dtype pandas gives a column of ``date`` objects (seconds since pandas 3)."""
+    import pandas as pd
+
+    return pd.to_datetime(pd.Series([date(2000, 1, 1)])).dtype
 
 
 def timeline(caseload: pd.DataFrame, as_of: date) -> pd.DataFrame:
@@ -110,43 +140,49 @@ def timeline(caseload: pd.DataFrame, as_of: date) -> pd.DataFrame:
     import numpy as np
     import pandas as pd
 
-    df = caseload_frame(caseload) if not pd.api.types.is_datetime64_any_dtype(caseload["received"]) else caseload.copy()
-    when = pd.Timestamp(as_of)
-    df = df[df["received"] <= when].copy()
+    df = caseload_frame(caseload) if not pd.api.types.is_datetime64_any_dtype(caseload["received"]) else caseload
+    # numpy arrays throughout (pandas' string columns compare element by element in Python)
+    when = np.datetime64(as_of.date() if isinstance(as_of, datetime) else as_of, "D")
+    df = df[df["received"].to_numpy() <= when].reset_index(drop=True)
 
-    def happened(col: str) -> pd.Series:
-        return df[col].notna() & (df[col] <= when)
+    def happened(col: str) -> np.ndarray:
+        return df[col].to_numpy() <= when  # NaT (not happened) compares False
 
-    consent = happened("consent_date") & df["consent_informed"].astype(bool)
+    decision = df["decision"].to_numpy(dtype=object)
+    outcome = df["outcome"].to_numpy(dtype=object)
+    consent = happened("consent_date") & df["consent_informed"].to_numpy(dtype=bool)
     approval = happened("approval_date")
     decided = happened("decision_date")
-    accepted = decided & (df["decision"] == "accepted")
-    not_accepted = decided & (df["decision"] == "not_accepted")
+    accepted = decided & (decision == "accepted")
+    not_accepted = decided & (decision == "not_accepted")
     allocated = accepted & happened("allocation_date")
     outcome_done = allocated & happened("outcome_date")
-    closed = not_accepted | (outcome_done & (df["outcome"] == "close"))
-    work = outcome_done & (df["outcome"] == "begin_work")
+    closed = not_accepted | (outcome_done & (outcome == "close"))
+    work = outcome_done & (outcome == "begin_work")
 
-    state = np.select(
-        [closed, work, allocated, accepted, consent & approval],
-        ["closed", "work_begun", "in_screening", "awaiting_allocation", "awaiting_decision"],
-        default="referred",
-    )
+    order = ("closed", "work_begun", "in_screening", "awaiting_allocation", "awaiting_decision", "referred")
+    which = np.select([closed, work, allocated, accepted, consent & approval], range(5), default=5)
+    state = np.array(order, dtype=object)[which]
     df["state"] = state
-    df["state_label"] = df["state"].map(STATE_LABELS)
-    due = df["allocation_date"].where(allocated) + pd.Timedelta(weeks=SCREENING_WEEKS)
-    df["screening_due"] = due
-    completed = happened("screening_completed")
-    days = (due - when).dt.days
-    df["days_to_due"] = days.astype("Int64")
-    open_screening = (df["state"] == "in_screening") & ~completed
+    df["state_label"] = np.array([STATE_LABELS[s] for s in order], dtype=object)[which]
+    alloc = df["allocation_date"].to_numpy()
+    due = np.where(allocated, alloc + np.timedelta64(SCREENING_WEEKS * 7, "D"), np.datetime64("NaT"))
+    df["screening_due"] = due.astype(alloc.dtype)
+    no_due = ~allocated
+    days = (np.where(no_due, when, due) - when) // np.timedelta64(1, "D")  # 0 where there is no due date
+    df["days_to_due"] = pd.arrays.IntegerArray(days.astype(np.int64), no_due)
+    open_screening = (which == 2) & ~happened("screening_completed")
     df["screening_open"] = open_screening
     df["overdue"] = open_screening & (days < 0)
     df["due_within_14"] = open_screening & (days >= 0) & (days <= 14)
-    born = df["date_of_birth"]
-    had_birthday = (born.dt.month < when.month) | ((born.dt.month == when.month) & (born.dt.day <= when.day))
-    df["age"] = (when.year - born.dt.year - (~had_birthday).astype(int)).astype("Int64")
-    return df.reset_index(drop=True)
+    born = df["date_of_birth"].to_numpy().astype("datetime64[D]")
+    month_start = born.astype("datetime64[M]")
+    year = born.astype("datetime64[Y]").astype(np.int64) + 1970
+    month = month_start.astype(np.int64) % 12 + 1
+    day = (born - month_start.astype("datetime64[D]")).astype(np.int64) + 1
+    had_birthday = (month < as_of.month) | ((month == as_of.month) & (day <= as_of.day))
+    df["age"] = pd.arrays.IntegerArray((as_of.year - year - ~had_birthday).astype(np.int64), np.zeros(len(df), dtype=bool))
+    return df
 
 
 @dataclass(frozen=True)
@@ -170,42 +206,103 @@ class CaseTimeline:
         return f"due in {d} day{'s' if d != 1 else ''}" if d > 0 else f"overdue by {-d} day{'s' if d != -1 else ''}"
 
 
-def case_timeline(case: Case, as_of: date) -> CaseTimeline:
-    """The timeline of one case as of a date (same rules as :func:`timeline`)."""
-    if isinstance(as_of, datetime):
-        as_of = as_of.date()
-    row = caseload_row(case)
+def _day(value: Any) -> date | None:
+    """A stored date as a ``date``: ISO text (SQLite read raw), a date, a datetime or a
+    pandas Timestamp; None (or NaT) when absent."""
+    if value is None or value.__class__ is date:
+        return value
+    if isinstance(value, str):
+        return date.fromisoformat(value)
+    if isinstance(value, datetime):  # also a pandas Timestamp; NaT is a datetime too
+        return None if value != value else value.date()
+    if isinstance(value, date):
+        return value
+    return None  # pandas' NA/NaN for a missing date
+
+
+_SIX_WEEKS = timedelta(weeks=SCREENING_WEEKS)
+
+
+def _judge(r: dict[str, Any], as_of: date) -> dict[str, Any]:
+    """Add the timeline columns of :func:`timeline` to one row (a dict of the columns of
+    :func:`caseload_row`, dates as ``date``), by the same rules, in plain Python."""
 
     def happened(col: str) -> bool:
-        return row[col] is not None and row[col] <= as_of
+        day = r[col]
+        return day is not None and day <= as_of
 
-    if row["received"] > as_of:
-        return CaseTimeline(case.case_id, as_of, "not_yet_referred", "Not yet referred", None, None, False)
     decided = happened("decision_date")
-    accepted = decided and row["decision"] == "accepted"
+    accepted = decided and r["decision"] == "accepted"
     allocated = accepted and happened("allocation_date")
     outcome_done = allocated and happened("outcome_date")
-    if (decided and row["decision"] == "not_accepted") or (outcome_done and row["outcome"] == "close"):
+    if (decided and r["decision"] == "not_accepted") or (outcome_done and r["outcome"] == "close"):
         state = "closed"
-    elif outcome_done and row["outcome"] == "begin_work":
+    elif outcome_done and r["outcome"] == "begin_work":
         state = "work_begun"
     elif allocated:
         state = "in_screening"
     elif accepted:
         state = "awaiting_allocation"
-    elif happened("consent_date") and row["consent_informed"] and happened("approval_date"):
+    elif happened("consent_date") and r["consent_informed"] and happened("approval_date"):
         state = "awaiting_decision"
     else:
         state = "referred"
-    due = row["allocation_date"] + timedelta(weeks=SCREENING_WEEKS) if allocated else None
+    due = r["allocation_date"] + _SIX_WEEKS if allocated else None
+    days = (due - as_of).days if due is not None else None
     screening_open = state == "in_screening" and not happened("screening_completed")
-    days = (due - as_of).days if due is not None and screening_open else None
+    born = r["date_of_birth"]
+    r["state"] = state
+    r["state_label"] = STATE_LABELS[state]
+    r["screening_due"] = due
+    r["days_to_due"] = days
+    r["screening_open"] = screening_open
+    r["overdue"] = screening_open and days < 0  # type: ignore[operator]
+    r["due_within_14"] = screening_open and 0 <= days <= 14  # type: ignore[operator]
+    r["age"] = as_of.year - born.year - ((as_of.month, as_of.day) < (born.month, born.day))
+    return r
+
+
+def caseload_timeline(rows: Iterable[Sequence[Any]], as_of: date) -> list[dict[str, Any]]:
+    """:func:`timeline` in plain Python: one dict per case received by ``as_of``.
+
+    ``rows`` are tuples in the order of ``ROW_COLUMNS`` (as a store reads them: dates
+    as ISO text or ``date``, booleans as 0/1 or bool). Each dict holds those columns
+    (dates as ``date``, booleans as bool) plus ``age``, ``state``, ``state_label``,
+    ``screening_due``, ``days_to_due`` (None when not allocated), ``screening_open``,
+    ``overdue`` and ``due_within_14``, with the values :func:`timeline` gives.
+    """
+    if isinstance(as_of, datetime):
+        as_of = as_of.date()
+    out = []
+    columns = ROW_COLUMNS
+    for raw in rows:
+        r = dict(zip(columns, raw))
+        for col in DATE_COLUMNS:
+            value = r[col]
+            if value is not None and value.__class__ is not date:
+                r[col] = _day(value)
+        if r["received"] > as_of:
+            continue
+        r["synthetic"] = bool(r["synthetic"])
+        r["consent_informed"] = bool(r["consent_informed"])
+        out.append(_judge(r, as_of))
+    return out
+
+
+def case_timeline(case: Case, as_of: date) -> CaseTimeline:
+    """The timeline of one case as of a date (same rules as :func:`timeline`)."""
+    if isinstance(as_of, datetime):
+        as_of = as_of.date()
+    row = caseload_row(case)
+    if row["received"] > as_of:
+        return CaseTimeline(case.case_id, as_of, "not_yet_referred", "Not yet referred", None, None, False)
+    r = _judge(row, as_of)
     return CaseTimeline(
         case_id=case.case_id,
         as_of=as_of,
-        state=state,
-        state_label=STATE_LABELS[state],
-        screening_due=due,
-        days_to_due=days,
-        overdue=days is not None and days < 0,
+        state=r["state"],
+        state_label=r["state_label"],
+        screening_due=r["screening_due"],
+        days_to_due=r["days_to_due"] if r["screening_open"] else None,
+        overdue=r["overdue"],
     )

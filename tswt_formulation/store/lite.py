@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 # The schema version this code reads (schema.SCHEMA_VERSION; a test keeps them equal: the
 # schema module imports SQLAlchemy, which is what this module exists to avoid).
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_S = 30.0
 
 
@@ -71,10 +71,8 @@ def get_case(location: str, case_id: str) -> Case | None:
     return case
 
 
-def caseload_rows(location: str, worker: str | None = None) -> pd.DataFrame | None:
-    """What :meth:`CaseStore.caseload_rows` returns, or None: ask the full store instead."""
-    import pandas as pd
-
+def caseload_tuples(location: str, worker: str | None = None) -> list[tuple[Any, ...]] | None:
+    """What :meth:`CaseStore.caseload_tuples` returns, or None: ask the full store instead."""
     from ..rules.timeline import ROW_COLUMNS
 
     conn = _connect(location)
@@ -87,13 +85,19 @@ def caseload_rows(location: str, worker: str | None = None) -> pd.DataFrame | No
         params = (worker,)
     try:
         with closing(conn):
-            rows = conn.execute(query + " ORDER BY case_id", params).fetchall()
+            return conn.execute(query + " ORDER BY case_id", params).fetchall()
     except sqlite3.Error:
         return None
-    frame = pd.DataFrame(rows, columns=list(ROW_COLUMNS))
-    for col in ("synthetic", "consent_informed"):  # stored as 0/1
-        frame[col] = frame[col].astype(bool)
-    return frame
+
+
+def caseload_rows(location: str, worker: str | None = None) -> pd.DataFrame | None:
+    """What :meth:`CaseStore.caseload_rows` returns, or None: ask the full store instead."""
+    rows = caseload_tuples(location, worker)
+    if rows is None:
+        return None
+    from ..rules.timeline import rows_frame
+
+    return rows_frame(rows)
 
 
 def workers(location: str) -> list[str] | None:

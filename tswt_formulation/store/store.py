@@ -27,7 +27,7 @@ from ..errors import CaseNotFound, Problem, SchemaVersionError, StaleEdit, Store
 from ..model.case import Case
 from ..model.formulation import Formulation
 from ..model.parse import case_from_data, case_to_data
-from ..rules.timeline import ROW_COLUMNS, caseload_row, timeline
+from ..rules.timeline import ROW_COLUMNS, caseload_row, rows_frame, timeline
 from . import engine as dialect
 from . import schema
 from .diff import apply_changes, record_diff
@@ -500,10 +500,9 @@ class CaseStore:
         with self.engine.connect() as conn:
             return sorted(conn.execute(q).scalars())
 
-    def caseload_rows(self, worker: str | None = None) -> pd.DataFrame:
-        """The indexed columns of every case (no record parsing)."""
-        import pandas as pd
-
+    def caseload_tuples(self, worker: str | None = None) -> list[tuple[Any, ...]]:
+        """The indexed columns of every case (no record parsing), as tuples in the order
+        of ``ROW_COLUMNS``, by case id. On SQLite, dates are ISO text and booleans 0/1."""
         cols = [schema.cases.c[c] for c in ROW_COLUMNS]
         q = sa.select(*cols).order_by(schema.cases.c.case_id)
         if worker is not None:
@@ -511,10 +510,11 @@ class CaseStore:
         with self.engine.connect() as conn:
             # Plain tuples: SQLAlchemy's Row objects send pandas down a slow path (1.2 s
             # at 100,000 cases); on SQLite, dates stay ISO text for one vectorised parse.
-            frame = pd.DataFrame(dialect.fetch_tuples(conn, q), columns=list(ROW_COLUMNS))
-        for col in ("synthetic", "consent_informed"):  # SQLite's raw booleans are 0/1
-            frame[col] = frame[col].astype(bool)
-        return frame
+            return dialect.fetch_tuples(conn, q)
+
+    def caseload_rows(self, worker: str | None = None) -> pd.DataFrame:
+        """The indexed columns of every case (no record parsing)."""
+        return rows_frame(self.caseload_tuples(worker))
 
     def caseload(self, as_of: date | None = None, worker: str | None = None, overdue: bool = False) -> pd.DataFrame:
         """The caseload as of a date: state, screening due, days to due, worker."""
