@@ -13,8 +13,10 @@ import sys
 from datetime import date
 
 import pytest
+from click.testing import CliRunner
 
 from tswt_formulation import open_store
+from tswt_formulation.cli import cli
 from tswt_formulation.demo import generate_caseload
 from tswt_formulation.errors import ValidationFailed
 from tswt_formulation.measures.checks import _Clearance, measure_problems
@@ -125,6 +127,12 @@ def test_a_refused_write_on_the_standard_library_path_changes_nothing(tmp_path, 
     con.commit()
     con.close()
     assert _lite_import(path, cases, note="t", workflow_state=True, sources=None, action="restore") is None
+    assert _counts(path) == before
+    # the command then asks the full store, which gives its own answer (here the same refusal)
+    src = tmp_path / "cases.json"
+    src.write_text(json.dumps([case_to_data(c) for c in cases]))
+    r = CliRunner().invoke(cli, ["import", str(src), "--store", str(path), "--restore", "test"])
+    assert r.exit_code == 2 and "refused by a test (nothing more was written" in r.output, r.output
     assert _counts(path) == before
     # an id already stored: the same error as the full store's, nothing written
     with open_store(str(path), user="test.worker") as s:

@@ -27,11 +27,10 @@ from ..errors import Problem, StoreError, ValidationFailed
 from ..model.case import Case
 from ..model.parse import case_to_data, nul_problems
 from ..rules.timeline import ROW_COLUMNS, caseload_row
-from .lite import SCHEMA_VERSION  # schema.SCHEMA_VERSION, without SQLAlchemy (a test keeps them equal)
+from .lite import BUSY_TIMEOUT_S, SCHEMA_VERSION  # schema.SCHEMA_VERSION, without SQLAlchemy (a test keeps them equal)
 
 DENORMALISED = [c for c in ROW_COLUMNS if c != "case_id"]
 CHUNK = 500
-BUSY_TIMEOUT_S = 30.0  # engine.SQLITE_BUSY_TIMEOUT_MS
 
 
 def check_new_cases(cases: list[Case], workflow_state: bool, sources: dict[str, str] | None) -> None:
