@@ -183,3 +183,19 @@ def test_tswt_import_on_a_sqlite_store_loads_neither_sqlalchemy_nor_pandas(tmp_p
     assert "tswt_formulation" in loaded and not {"sqlalchemy", "pandas", "numpy"} & loaded
     with open_store(str(store)) as s:
         assert len(s) == 5 and s.integrity_check() == []
+
+
+def test_a_nul_in_a_case_built_in_python_is_refused_by_both_write_paths(tmp_path):
+    path = tmp_path / "s.sqlite"
+    open_store(str(path), create=True).close()
+    case = next(c for c in generate_caseload(6, seed=5, as_of=AS_OF) if c.referral.reasons)
+    case.referral.reasons = "before\x00after"
+    for write in (lambda: _lite_import(path, [case], note="t", workflow_state=True, sources=None, action="restore"),
+                  lambda: open_store(str(path), user="test.worker").import_cases([case])):
+        with pytest.raises(ValidationFailed, match=rf"{case.case_id}: referral\.reasons: contains a NUL character"):
+            write()
+    # the text \u0000 written out (a backslash, not a NUL) is kept as it is
+    case.referral.reasons = "a literal \\u0000"
+    assert _lite_import(path, [case], note="t", workflow_state=True, sources=None, action="restore") == 1
+    with open_store(str(path)) as s:
+        assert s.get(case.case_id).referral.reasons == "a literal \\u0000" and s.integrity_check() == []

@@ -15,7 +15,6 @@ its error; a refused write was rolled back first, so it changes nothing.
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 from datetime import date, datetime, timezone
@@ -61,11 +60,12 @@ def already_stored(existing: set[str]) -> ValidationFailed:
     )
 
 
-def case_row(case: Case, record: dict[str, Any], version: int, now: datetime, who: str, created: bool) -> dict[str, Any]:
-    """A case's row in the ``cases`` table: its record as JSON text and its indexed columns."""
-    text = json.dumps(record, ensure_ascii=False, sort_keys=True)
-    nul = nul_problems(record, case.case_id, text)  # a case built in Python, not read from a file
-    if nul:
+def case_row(case: Case, version: int, now: datetime, who: str, created: bool) -> dict[str, Any]:
+    """A case's row in the ``cases`` table: its record as JSON text (``case_to_data``'s
+    record, serialised once by pydantic) and its indexed columns."""
+    text = case.model_dump_json(exclude_defaults=True)
+    nul = nul_problems(case_to_data(case), case.case_id) if "\\u0000" in text else []  # JSON writes NUL as \u0000
+    if nul:  # a case built in Python, not read from a file
         raise ValidationFailed(nul, summary=f"{len(nul)} problem(s); nothing was written:")
     row = caseload_row(case)
     out = {k: row[k] for k in DENORMALISED}
@@ -80,7 +80,7 @@ def new_rows(batch: list[Case], who: str, note: str, now: datetime, action: str)
     """The case rows and audit rows of new cases, at version 1."""
     case_rows, audit_rows = [], []
     for case in batch:
-        row = case_row(case, case_to_data(case), 1, now, who, created=True)
+        row = case_row(case, 1, now, who, created=True)
         case_rows.append(row)
         # The audit entry of a new case is record_diff(None, record): the record's JSON
         # text as just written, not serialised a second time.

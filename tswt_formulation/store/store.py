@@ -397,7 +397,7 @@ class CaseStore:
         if not changes:
             return expected
         now = _now()
-        values = case_row(fresh, record, expected + 1, now, who, created=False)
+        values = case_row(fresh, expected + 1, now, who, created=False)
         result = conn.execute(
             schema.cases.update()
             .where(schema.cases.c.case_id == case.case_id, schema.cases.c.version == expected)
