@@ -71,27 +71,24 @@ class _Clearance:
     the informant's form). :meth:`fits` is True only where scoring finds nothing."""
 
     def __init__(self, defn: MeasureDefinition) -> None:
-        self.informants = frozenset(defn.informants)
         self.versions = {v.id: v for v in defn.versions}
-        self.items: dict[str, tuple[frozenset[int], frozenset[str] | None]] = {
-            item.id: (frozenset(defn.coding(item.id).values), None if item.informants is None else frozenset(item.informants))
-            for item in defn.items
-            # an item id scoring would read as an id column, or resolve to another item: left to scoring
-            if item.id not in DEFAULT_ID_COLUMNS and defn.column_lookup.get(item.id.lower()) == item.id
+        # an item id scoring would read as an id column, or resolve to another item: left to scoring
+        items = [item for item in defn.items if item.id not in DEFAULT_ID_COLUMNS and defn.column_lookup.get(item.id.lower()) == item.id]
+        # (version, informant) -> the codes each item on that informant's form may take
+        self.codes: dict[tuple[str, str], dict[str, frozenset[int]]] = {
+            (v.id, informant): {item.id: frozenset(defn.coding(item.id).values) for item in items
+                                if item.informants is None or informant in item.informants}
+            for v in defn.versions for informant in v.informants
         }
 
     def fits(self, admin: MeasureAdministration, age: int | None) -> bool:
-        informant = admin.informant
-        version = self.versions.get(admin.version)
-        if informant not in self.informants or version is None or informant not in version.informants:
+        codes = self.codes.get((admin.version, admin.informant))  # None: a version or informant scoring refuses
+        if codes is None:
             return False
-        if age is not None and (age < 0 or not version.covers(age)):
+        if age is not None and (age < 0 or not self.versions[admin.version].covers(age)):
             return False
         for key, value in admin.responses.items():
-            if value is None:
-                continue
-            item = self.items.get(key)
-            if item is None or type(value) is not int or value not in item[0] or (item[1] is not None and informant not in item[1]):
+            if value is not None and (type(value) is not int or value not in codes.get(key, ())):
                 return False
         return True
 
