@@ -170,6 +170,23 @@ def test_caseload_is_the_same_as_from_the_records(any_store_url, demo_cases):
     assert len(overdue) > 0
 
 
+def test_caseload_command_answers_alike_on_each_back_end(any_store_url, demo_cases):
+    """The command's plain-Python timeline, from SQLite's text dates (the standard-library
+    reader) and from PostgreSQL's dates (through the store), against the vectorised
+    timeline of the records themselves."""
+    with open_store(any_store_url, create=True) as s:
+        s.import_cases(demo_cases)
+    r = CliRunner().invoke(cli, ["caseload", "--store", any_store_url, "--as-of", AS_OF.isoformat(), "--json"])
+    assert r.exit_code == 0, r.output
+    got = [(c["case_id"], c["state"], c["screening_due"], c["days_to_due"], c["overdue"], c["age"])
+           for c in json.loads(r.output)["cases"]]
+    frame = timeline(caseload_frame([caseload_row(c) for c in demo_cases]), AS_OF)
+    expected = [(row.case_id, row.state, None if pd.isna(row.screening_due) else row.screening_due.date().isoformat(),
+                 None if pd.isna(row.days_to_due) else int(row.days_to_due), bool(row.overdue), int(row.age))
+                for row in frame.sort_values("case_id").itertuples()]
+    assert got == expected and any(g[4] for g in got)
+
+
 def test_bad_import_writes_nothing(any_store_url, make_case_data, tmp_path):
     with open_store(any_store_url, create=True) as s:
         s.import_cases([case_from_data(make_case_data("TSW-000100"))])

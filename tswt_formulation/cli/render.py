@@ -29,7 +29,7 @@ def eligibility_text(decision: EligibilityDecision) -> str:
             lines += [f"    - {r.text}  [{r.rule}]" for r in reasons]
     if decision.signposting:
         lines.append("  Signpost to: " + "; ".join(_label("signposting", s) for s in decision.signposting))
-    lines.append(f"  Neurodevelopmental assessment: {'can be offered' if decision.nd_assessment_offerable else 'not offered'} - {decision.nd_assessment_reason}")
+    lines.append(f"  Neurodevelopmental assessment: {decision.nd_assessment_text}")
     return "\n".join(lines)
 
 

@@ -131,7 +131,7 @@ class FormulationReport:
         extra = ""
         if d.signposting:
             extra += "<p><strong>Signposting:</strong> " + text("; ".join(label("signposting", s) for s in d.signposting)) + "</p>"
-        extra += f"<p><strong>Neurodevelopmental assessment:</strong> {text(d.nd_assessment_reason)}</p>"
+        extra += f"<p><strong>Neurodevelopmental assessment:</strong> {text(d.nd_assessment_text)}</p>"
         when = f"<p class=\"small\">Decided as at the referral, {text(d.as_of.isoformat())}, when the child was {d.age}.</p>"
         return section("Eligibility", f"<p><strong>{text(d.summary)}</strong></p>{when}{reasons}{extra}", "eligibility")
 

@@ -67,6 +67,14 @@ class EligibilityDecision:
         }
         return words[self.outcome]
 
+    @property
+    def nd_assessment_text(self) -> str:
+        """The verdict on a neurodevelopmental assessment with its reason, for a reader:
+        "can be offered (looked after and held by the team; places are limited)"."""
+        verdict = "can be offered" if self.nd_assessment_offerable else "not offered"
+        reason = self.nd_assessment_reason
+        return f"{verdict} ({reason[:1].lower()}{reason[1:]})" if reason else verdict
+
     def as_dict(self) -> dict[str, object]:
         return {
             "case_id": self.case_id,
@@ -212,8 +220,10 @@ def _nd_assessment(case: Case, status: str, eligible: bool) -> tuple[bool, str]:
     if not eligible:
         return False, "Only offered to children the team can hold"
     if not held:
-        return False, "Only offered to looked-after children the team already holds (the referral is not yet accepted)"
-    return True, "Looked after and held by the team: a neurodevelopmental assessment can be offered (places are limited)"
+        return False, "Only offered to looked-after children the team already holds; the referral is not yet accepted"
+    # The reason only: the verdict is said by whoever shows it (nd_assessment_text, and
+    # the rule nd.assessment_in_team, whose reason already says it can be offered).
+    return True, "Looked after and held by the team; places are limited"
 
 
 def _label(term: str, vocab: str = "legal_status") -> str:

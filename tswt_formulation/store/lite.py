@@ -20,8 +20,6 @@ from typing import TYPE_CHECKING, Any
 from ..errors import TswtError
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from ..model.case import Case
     from .staff import StaffDirectory
 
@@ -88,16 +86,6 @@ def caseload_tuples(location: str, worker: str | None = None) -> list[tuple[Any,
             return conn.execute(query + " ORDER BY case_id", params).fetchall()
     except sqlite3.Error:
         return None
-
-
-def caseload_rows(location: str, worker: str | None = None) -> pd.DataFrame | None:
-    """What :meth:`CaseStore.caseload_rows` returns, or None: ask the full store instead."""
-    rows = caseload_tuples(location, worker)
-    if rows is None:
-        return None
-    from ..rules.timeline import rows_frame
-
-    return rows_frame(rows)
 
 
 def workers(location: str) -> list[str] | None:

@@ -182,7 +182,7 @@ class ReferralView(CaseView):
         if signs:
             out += f"<b>Signposting</b><ul>{signs}</ul>"
         if decision.nd_assessment_reason:
-            out += f"<p>{inert(decision.nd_assessment_reason)}</p>"
+            out += f"<p>Neurodevelopmental assessment: {inert(decision.nd_assessment_text)}</p>"
         self.eligibility.value = out
 
 
