@@ -217,13 +217,10 @@ def _validate_all(docs: list[Any], doc: Any = None, text: str | None = None) -> 
     the document is a list of cases or ``{"cases": [...]}`` (no second JSON text made)."""
     if not all(isinstance(raw, dict) for raw in docs):
         return None
-    shape = "list"
-    if text is not None and doc is docs:
-        pass
-    elif text is not None and isinstance(doc, dict) and doc.get("cases") is docs:
-        shape = "file"
+    if text is not None and (doc is docs or (isinstance(doc, dict) and doc.get("cases") is docs)):
+        shape = "list" if doc is docs else "file"
     else:
-        text = json.dumps(docs)
+        shape, text = "list", json.dumps(docs)
     if "\\u0000" in text:  # a NUL somewhere: case by case, for nul_problems' messages
         return None
     try:
