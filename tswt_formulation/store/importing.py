@@ -26,7 +26,7 @@ from ..errors import Problem, StoreError, ValidationFailed
 from ..model.case import Case
 from ..model.parse import case_to_data, nul_problems
 from ..rules.timeline import ROW_COLUMNS, caseload_row
-from .lite import BUSY_TIMEOUT_S, SCHEMA_VERSION  # schema.SCHEMA_VERSION, without SQLAlchemy (a test keeps them equal)
+from .lite import BUSY_TIMEOUT_S, at_this_schema, local_file  # the schema check without SQLAlchemy
 
 DENORMALISED = [c for c in ROW_COLUMNS if c != "case_id"]
 CHUNK = 500
@@ -177,13 +177,11 @@ def _sql_value(value: Any, stamp: str, now: datetime) -> Any:
 def open_sqlite_import(location: str) -> SqliteImport | None:
     """The SQLite store at ``location`` opened for an import, or None: use the full store
     (a URL, no such file, not in WAL mode, another schema version, unreadable)."""
-    if "://" in location:
-        return None
-    path = Path(location).expanduser()
-    if not path.is_file():
+    path = local_file(location)
+    if path is None:
         return None
     try:
-        conn = sqlite3.connect(str(path.resolve()), timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
     except (sqlite3.Error, ValueError):
         return None
     try:
@@ -192,8 +190,7 @@ def open_sqlite_import(location: str) -> SqliteImport | None:
         if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = FULL")
-            row = conn.execute("SELECT value FROM tswt_meta WHERE key = 'schema_version'").fetchone()
-            if row is not None and int(row[0]) == SCHEMA_VERSION:
+            if at_this_schema(conn):
                 return SqliteImport(location, conn)
     except (sqlite3.Error, ValueError):
         pass
