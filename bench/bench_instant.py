@@ -86,6 +86,14 @@ def row(work: str, old_s: float | None, new_s: float, goal: str, note: str = "")
     print(f"{work:<58} OLD {old_text}  NEW {new_s:8.2f} s  {ratio} faster   goal {goal} {note}", flush=True)
 
 
+def peak_mb(cmd: list[str], tree: Path | None) -> float:
+    """Peak resident memory of one run of ``cmd`` (its own process, from the OS's accounting)."""
+    code = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True); "
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)")
+    out = subprocess.run([PY, "-c", code, *cmd], env=env_for(tree), cwd=NEUTRAL, check=True, capture_output=True, text=True)
+    return float(out.stdout.strip())
+
+
 def in_process(tree: Path | None, code: str) -> float:
     """Run ``code`` (which prints one number of seconds) in a fresh interpreter."""
     out = subprocess.run([PY, "-c", code], env=env_for(tree), cwd=NEUTRAL, check=True, capture_output=True, text=True).stdout
@@ -305,6 +313,11 @@ def commands(args: argparse.Namespace, old: Path, tmp: Path) -> None:
             o, n = paired(tswt(old, "caseload", "--store", str(stores[old]), "--as-of", AS_OF),
                           tswt(None, "caseload", "--store", str(stores[None]), "--as-of", AS_OF), old, max(1, args.repeat // 2))
             row(f"tswt caseload, {n_cases:,} cases", o, n, goal)
+            if n_cases == 100_000:
+                mem_old = peak_mb(tswt(old, "caseload", "--store", str(stores[old]), "--as-of", AS_OF), old)
+                mem_new = peak_mb(tswt(None, "caseload", "--store", str(stores[None]), "--as-of", AS_OF), None)
+                print(f"{'  peak memory of that command':<58} OLD {mem_old:6.0f} MB  NEW {mem_new:6.0f} MB", flush=True)
+                ROWS.append(("  peak memory, tswt caseload 100,000", f"{mem_old:.0f} MB", f"{mem_new:.0f} MB", "", "-"))
         row("library caseload(), 100,000 cases (in-process)", in_process(old, LIBRARY_CASELOAD.format(store=str(stores[old]))),
             in_process(None, LIBRARY_CASELOAD.format(store=str(stores[None]))), "<= 1.5 s")
 

@@ -235,13 +235,12 @@ def test_the_standard_library_reader_answers_as_the_store_does(small_store, tmp_
         assert lite.get_case(small_store, "TSW-900003") == s.get("TSW-900003")
         assert lite.get_case(small_store, "TSW-900003")._version == s.get("TSW-900003")._version
         assert lite.workers(small_store) == s.workers()
-        assert lite.caseload_rows(small_store).equals(s.caseload_rows())
+        assert lite.caseload_tuples(small_store) == s.caseload_tuples()
         worker = s.workers()[0]
-        assert lite.caseload_rows(small_store, worker).equals(s.caseload_rows(worker))
         assert lite.caseload_tuples(small_store, worker) == s.caseload_tuples(worker)
     # Whatever it cannot answer goes to the full store, for its answer or its error.
     assert lite.get_case(small_store, "TSW-999999") is None
     assert lite.get_case(str(tmp_path / "missing.sqlite"), "TSW-900003") is None
     assert lite.get_case("postgresql://localhost/tswt", "TSW-900003") is None
     (tmp_path / "not-a-store.sqlite").write_bytes(b"not a database")
-    assert lite.caseload_rows(str(tmp_path / "not-a-store.sqlite")) is None
+    assert lite.caseload_tuples(str(tmp_path / "not-a-store.sqlite")) is None

@@ -50,20 +50,46 @@ def import_(ctx: Ctx, files: tuple[Path, ...], note: str, restore: str | None) -
     outcome of screening are made with the workflow commands (`tswt formulation --draft`,
     `decide`, `submit`, `signoff`, `outcome`).
     """
-    from ..model.parse import parse_case_files
+    from .._bulk import gc_paused
 
     if restore is not None and not restore.strip():
         raise click.BadParameter("give the reason for the restore (it is kept in the audit log)", param_hint="--restore")
+    # The collector stays paused from reading the files to the commit: resumed between
+    # them, its first pass would walk every object of every case read (see _bulk).
+    with gc_paused():
+        _import_files(ctx, files, note, restore)
+
+
+def _import_files(ctx: Ctx, files: tuple[Path, ...], note: str, restore: str | None) -> None:
+    from ..config import current_user
+    from ..model.parse import parse_case_files
+    from ..store.importing import open_sqlite_import
+
     sources: dict[str, str] = {}
     cases = parse_case_files(files, sources)[0]
-    with ctx.open() as store:
-        if restore is not None:
-            store.check_owner("restore cases with their workflow state")
-        with progress(len(cases), "Importing") as bar:
-            count = store.import_cases(cases, note=note if restore is None else f"restore: {restore.strip()}",
-                                       progress=bar.update, workflow_state=restore is not None, sources=sources,
-                                       action="import" if restore is None else "restore")
-    click.echo(f"{'Restored' if restore is not None else 'Imported'} {count} case(s) into {store.location}.")
+    owner_only = "restore cases with their workflow state"
+    options: dict[str, Any] = dict(note=note if restore is None else f"restore: {restore.strip()}", workflow_state=restore is not None,
+                                   sources=sources, action="import" if restore is None else "restore")
+    count = None
+    # A SQLite file at this code's schema is written with the standard library (no
+    # SQLAlchemy to import); anything else, or a write the database refused (rolled
+    # back), goes through the full store for its answer or its error.
+    lite = open_sqlite_import(ctx._lite_location())
+    if lite is not None:
+        with lite:
+            if restore is not None:
+                lite.check_owner(owner_only)
+            with progress(len(cases), "Importing") as bar:
+                count = lite.import_cases(cases, who=current_user(ctx.user), progress=bar.update, **options)
+        location = lite.location
+    if count is None:
+        with ctx.open() as store:
+            if restore is not None:
+                store.check_owner(owner_only)
+            with progress(len(cases), "Importing") as bar:
+                count = store.import_cases(cases, progress=bar.update, **options)
+        location = store.location
+    click.echo(f"{'Restored' if restore is not None else 'Imported'} {count} case(s) into {location}.")
 
 
 @click.command()

@@ -1,22 +1,29 @@
 """Checking recorded measure administrations against their definitions, so that a case
 whose responses could not be scored is refused when it is imported or saved, never
-discovered later by a report."""
+discovered later by a report.
+
+An import of thousands of cases usually has nothing wrong: each administration is first
+checked here in plain Python against the same rules (no pandas to import), and only a
+measure with an administration this check cannot clear goes through the vectorised
+scoring, whose set-aside rows give each problem its wording. The plain check only ever
+clears what scoring would accept; anything it is unsure of is left to scoring.
+"""
 
 from __future__ import annotations
 
 from typing import Iterable
 
 from ..errors import Problem, TswtError
-from ..model.case import Case
-from .definition import list_measures, load_measure
-from .scoring import score_administrations
+from ..model.case import Case, MeasureAdministration
+from .definition import DEFAULT_ID_COLUMNS, MeasureDefinition, list_measures, load_measure
 
 
 def measure_problems(cases: Iterable[Case]) -> list[Problem]:
     """Every administration that does not fit its measure: unknown measure, unknown item,
     a version or informant the measure lacks, an age outside the form's range, a value
     outside the response coding. One problem per fault, naming the case and the field.
-    Scoring runs once per measure over all the cases (vectorised)."""
+    Scoring runs once per measure over all the cases (vectorised), for a measure with an
+    administration the plain-Python check (:class:`_Clearance`) does not clear."""
     entries: dict[str, list[tuple[str, int, object, int]]] = {}
     for case in cases:
         for i, admin in enumerate(case.measures):
@@ -40,6 +47,11 @@ def measure_problems(cases: Iterable[Case]) -> list[Problem]:
                 scorable.append((cid, i, admin, age))
         if not scorable:
             continue
+        clear = _Clearance(definition)
+        if all(clear.fits(admin, age) for _c, _i, admin, age in scorable):
+            continue
+        from .scoring import score_administrations  # pandas: only for a measure with something to word
+
         scored = score_administrations([a for _c, _i, a, _g in scorable], age_by_admin=[g for _c, _i, _a, g in scorable],
                                        on_error="set_aside")
         aside = scored.attrs.get("set_aside")
@@ -51,6 +63,34 @@ def measure_problems(cases: Iterable[Case]) -> list[Problem]:
                 f"measures[{i}].{row['column'] if row['column'] != 'age' else 'date'}")
             problems.append(Problem(cid, field, str(row["reason"])))
     return sorted(problems, key=lambda p: (p.where, p.field))
+
+
+class _Clearance:
+    """What a measure's definition allows, looked up once per import: the plain-Python
+    counterpart of scoring's row checks (informant, version, age, item codes, items on
+    the informant's form). :meth:`fits` is True only where scoring finds nothing."""
+
+    def __init__(self, defn: MeasureDefinition) -> None:
+        self.versions = {v.id: v for v in defn.versions}
+        # an item id scoring would read as an id column, or resolve to another item: left to scoring
+        items = [item for item in defn.items if item.id not in DEFAULT_ID_COLUMNS and defn.column_lookup.get(item.id.lower()) == item.id]
+        # (version, informant) -> the codes each item on that informant's form may take
+        self.codes: dict[tuple[str, str], dict[str, frozenset[int]]] = {
+            (v.id, informant): {item.id: frozenset(defn.coding(item.id).values) for item in items
+                                if item.informants is None or informant in item.informants}
+            for v in defn.versions for informant in v.informants
+        }
+
+    def fits(self, admin: MeasureAdministration, age: int | None) -> bool:
+        codes = self.codes.get((admin.version, admin.informant))  # None: a version or informant scoring refuses
+        if codes is None:
+            return False
+        if age is not None and (age < 0 or not self.versions[admin.version].covers(age)):
+            return False
+        for key, value in admin.responses.items():
+            if value is not None and (type(value) is not int or value not in codes.get(key, ())):
+                return False
+        return True
 
 
 def check_measures(cases: Iterable[Case]) -> None:

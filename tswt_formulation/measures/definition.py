@@ -44,6 +44,12 @@ BAND_SYSTEMS = ("three_band", "four_band")
 Informant = Literal["parent", "teacher", "self", "worker"]
 Direction = Literal["lower_is_better", "higher_is_better"]
 ItemId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{1,40}$")]
+# Columns of a responses frame passed through by scoring, never read as items (here, not in
+# scoring, so that the plain-Python check of an import knows them without pandas).
+DEFAULT_ID_COLUMNS = (
+    "case_id", "administration", "administration_id", "measure", "version", "informant",
+    "date", "timepoint", "age",
+)
 ScoreId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 
 

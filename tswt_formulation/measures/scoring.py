@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..errors import Problem, ScoringError
 from .definition import (
+    DEFAULT_ID_COLUMNS,
     ImpactScore,
     ItemScore,
     MeanProratedScore,
@@ -33,10 +34,6 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_ID_COLUMNS", "score", "score_administrations"]
 
-DEFAULT_ID_COLUMNS = (
-    "case_id", "administration", "administration_id", "measure", "version", "informant",
-    "date", "timepoint", "age",
-)
 _ROW_PROBLEMS_MAX = 10_000  # enough to act on; beyond this the message would be unreadable
 
 

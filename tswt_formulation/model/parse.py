@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from pydantic import TypeAdapter, ValidationError
+from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
 from .._bulk import gc_paused
 from .._yaml import MAX_DEPTH, TOO_DEEP, safe_load
@@ -145,6 +146,11 @@ def read_document(path: Path) -> Any:
     Refused, as one problem naming the file: a file over ``MAX_FILE_BYTES``, nesting
     deeper than ``MAX_DEPTH``, a key given twice in one mapping, YAML aliases.
     """
+    return _read_document(path)[0]
+
+
+def _read_document(path: Path) -> tuple[Any, str | None]:
+    """:func:`read_document`, and the JSON text the document was parsed from (None for YAML)."""
     source = str(path)
     try:
         size = path.stat().st_size
@@ -160,6 +166,7 @@ def read_document(path: Path) -> Any:
         raise ValidationFailed([Problem(source, "", f"cannot read: {exc.strerror}")]) from None
     if path.suffix.lower() in (".yaml", ".yml"):
         doc = safe_load(text, source=source)
+        text = None
     elif path.suffix.lower() != ".json":
         raise ValidationFailed([Problem(source, "", "unknown file type; use .json, .yaml or .yml")])
     else:
@@ -173,7 +180,7 @@ def read_document(path: Path) -> Any:
             raise ValidationFailed([Problem(source, "", f"not accepted: {exc}")]) from None
     if _too_deep(doc):
         raise ValidationFailed([Problem(source, "", TOO_DEEP)])
-    return doc
+    return doc, text
 
 
 def case_list(doc: Any, source: str) -> list[Any]:
@@ -189,24 +196,38 @@ def case_list(doc: Any, source: str) -> list[Any]:
     raise ValidationFailed([Problem(source, "", "expected a case, a list of cases, or {cases: [...]}")])
 
 
-_CASE_LIST: TypeAdapter[list[Case]] | None = None
+_ADAPTERS: dict[str, TypeAdapter[Any]] = {}
 
 
-def _validate_all(docs: list[Any]) -> list[Case] | None:
+class _CaseFile(TypedDict):
+    cases: list[Case]  # a file's other keys (format, versions, ...) are read elsewhere
+
+
+def _adapter(shape: str) -> TypeAdapter[Any]:
+    if shape not in _ADAPTERS:
+        _ADAPTERS[shape] = TypeAdapter(list[Case] if shape == "list" else _CaseFile)
+    return _ADAPTERS[shape]
+
+
+def _validate_all(docs: list[Any], doc: Any = None, text: str | None = None) -> list[Case] | None:
     """Every case of a file in one validation pass (one JSON text, one call), or None if
-    any case is not valid: then each is validated on its own, for messages per case."""
-    global _CASE_LIST
+    any case is not valid: then each is validated on its own, for messages per case.
+
+    ``text``, the JSON the document ``doc`` was parsed from, is validated as it is when
+    the document is a list of cases or ``{"cases": [...]}`` (no second JSON text made)."""
     if not all(isinstance(raw, dict) for raw in docs):
         return None
-    if _CASE_LIST is None:
-        _CASE_LIST = TypeAdapter(list[Case])
-    text = json.dumps(docs)
+    if text is not None and (doc is docs or (isinstance(doc, dict) and doc.get("cases") is docs)):
+        shape = "list" if doc is docs else "file"
+    else:
+        shape, text = "list", json.dumps(docs)
     if "\\u0000" in text:  # a NUL somewhere: case by case, for nul_problems' messages
         return None
     try:
-        return _CASE_LIST.validate_json(text, context={VOCABULARY_CONTEXT: vocabulary()})
+        valid = _adapter(shape).validate_json(text, context={VOCABULARY_CONTEXT: vocabulary()})
     except ValidationError:
         return None
+    return valid if shape == "list" else valid["cases"]
 
 
 def _versions(raw: Any, source: str) -> tuple[dict[str, int], list[Problem]]:
@@ -240,7 +261,7 @@ def parse_case_files(
     seen: dict[str, str] = {}
     for path in map(Path, paths):
         try:
-            doc = read_document(path)
+            doc, text = _read_document(path)
             docs = case_list(doc, str(path))
         except ValidationFailed as exc:
             problems.extend(exc.problems)
@@ -251,7 +272,7 @@ def parse_case_files(
             if bad:
                 problems.extend(bad)
                 continue
-        valid = _validate_all(docs)
+        valid = _validate_all(docs, doc, text)
         for i, raw in enumerate(docs):
             where = _where(str(path), raw, i)
             try:

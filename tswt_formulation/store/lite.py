@@ -20,8 +20,6 @@ from typing import TYPE_CHECKING, Any
 from ..errors import TswtError
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from ..model.case import Case
     from .staff import StaffDirectory
 
@@ -31,20 +29,31 @@ SCHEMA_VERSION = 4
 BUSY_TIMEOUT_S = 30.0
 
 
-def _connect(location: str) -> sqlite3.Connection | None:
-    """A read-only connection to a SQLite store at this code's schema, or None."""
+def local_file(location: str) -> Path | None:
+    """The SQLite file a store location names, or None (a database URL, or no such file)."""
     if "://" in location:
         return None
     path = Path(location).expanduser()
-    if not path.is_file():
+    return path.resolve() if path.is_file() else None
+
+
+def at_this_schema(conn: sqlite3.Connection) -> bool:
+    """Whether the store on ``conn`` is at the schema this code reads and writes."""
+    row = conn.execute("SELECT value FROM tswt_meta WHERE key = 'schema_version'").fetchone()
+    return row is not None and int(row[0]) == SCHEMA_VERSION
+
+
+def _connect(location: str) -> sqlite3.Connection | None:
+    """A read-only connection to a SQLite store at this code's schema, or None."""
+    path = local_file(location)
+    if path is None:
         return None
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
     except (sqlite3.Error, ValueError):
         return None
     try:
-        row = conn.execute("SELECT value FROM tswt_meta WHERE key = 'schema_version'").fetchone()
-        if row is not None and int(row[0]) == SCHEMA_VERSION:
+        if at_this_schema(conn):
             return conn
     except (sqlite3.Error, ValueError):
         pass
@@ -88,16 +97,6 @@ def caseload_tuples(location: str, worker: str | None = None) -> list[tuple[Any,
             return conn.execute(query + " ORDER BY case_id", params).fetchall()
     except sqlite3.Error:
         return None
-
-
-def caseload_rows(location: str, worker: str | None = None) -> pd.DataFrame | None:
-    """What :meth:`CaseStore.caseload_rows` returns, or None: ask the full store instead."""
-    rows = caseload_tuples(location, worker)
-    if rows is None:
-        return None
-    from ..rules.timeline import rows_frame
-
-    return rows_frame(rows)
 
 
 def workers(location: str) -> list[str] | None:

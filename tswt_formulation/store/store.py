@@ -26,12 +26,13 @@ from .._version import __version__
 from ..errors import CaseNotFound, Problem, SchemaVersionError, StaleEdit, StoreError, ValidationFailed
 from ..model.case import Case
 from ..model.formulation import Formulation
-from ..model.parse import case_from_data, case_to_data, nul_problems
+from ..model.parse import case_from_data, case_to_data
 from ..rules.timeline import ROW_COLUMNS, caseload_row, rows_frame, timeline
 from . import engine as dialect
 from . import schema
 from .diff import apply_changes, record_diff
 from .engine import display_location, make_engine
+from .importing import already_stored, case_row, check_new_cases, new_rows
 
 if TYPE_CHECKING:  # pandas is imported by the caseload methods that build frames
     import pandas as pd
@@ -283,22 +284,9 @@ class CaseStore:
         state (a formulation, an outcome of screening) is refused, naming the field
         (and the file, from ``sources``: case id -> file).
         """
-        from ..measures.checks import check_measures
-
         who = config.current_user(user) if user else self.user
-        with gc_paused():
-            check_measures(cases)  # responses that could not be scored are refused now, not found by a report later
-        if not workflow_state:
-            from ..rules.protected import workflow_problems
-
-            where = {c.case_id: f"{sources[c.case_id]}: {c.case_id}" if sources and c.case_id in sources else c.case_id for c in cases}
-            problems = [p for c in cases for p in workflow_problems(None, c, where[c.case_id])]
-            if problems:
-                raise ValidationFailed(problems, summary=f"{len(problems)} problem(s); nothing was written:")
+        check_new_cases(cases, workflow_state, sources)
         ids = [c.case_id for c in cases]
-        dup_in_batch = {i for i in ids if ids.count(i) > 1} if len(set(ids)) != len(ids) else set()
-        if dup_in_batch:
-            raise ValidationFailed([Problem(i, "case_id", "appears more than once in this import") for i in sorted(dup_in_batch)])
         now = _now()
         try:
             with gc_paused():
@@ -339,22 +327,10 @@ class CaseStore:
         with self._write("nothing imported") as conn:
             existing = self._existing(ids, conn)
             if existing:
-                raise ValidationFailed(
-                    [Problem(i, "case_id", "already in the store; nothing was imported") for i in sorted(existing)],
-                    summary=f"{len(existing)} case(s) already exist; nothing was written:",
-                )
+                raise already_stored(existing)
             for start in range(0, len(cases), _CHUNK):
                 batch = cases[start : start + _CHUNK]
-                case_rows, audit_rows = [], []
-                for case in batch:
-                    row = _row(case, case_to_data(case), 1, now, who, created=True)
-                    case_rows.append(row)
-                    # The audit entry of a new case is record_diff(None, record): the
-                    # record's JSON text as just written, not serialised a second time.
-                    audit_rows.append(
-                        {"at": now, "user": who, "case_id": case.case_id, "action": action, "version": 1,
-                         "changes": '[{"op": "add", "path": "", "after": ' + row["record"] + "}]", "note": note}
-                    )
+                case_rows, audit_rows = new_rows(batch, who, note, now, action)
                 conn.execute(schema.cases.insert(), case_rows)
                 conn.execute(schema.audit.insert(), audit_rows)
                 if progress:
@@ -421,7 +397,7 @@ class CaseStore:
         if not changes:
             return expected
         now = _now()
-        values = _row(fresh, record, expected + 1, now, who, created=False)
+        values = case_row(fresh, expected + 1, now, who, created=False)
         result = conn.execute(
             schema.cases.update()
             .where(schema.cases.c.case_id == case.case_id, schema.cases.c.version == expected)
@@ -612,20 +588,6 @@ def _case_problems(row: Any, trail: list[Any]) -> list[str]:
 def _touches_measures(changes: list[dict[str, Any]]) -> bool:
     """Did a save change the measures, or the date of birth that sets each form's age?"""
     return any(c["path"] in ("", "measures", "child", "child.date_of_birth") for c in changes)
-
-
-def _row(case: Case, record: dict[str, Any], version: int, now: datetime, who: str, created: bool) -> dict[str, Any]:
-    text = json.dumps(record, ensure_ascii=False, sort_keys=True)
-    nul = nul_problems(record, case.case_id, text)  # a case built in Python, not read from a file
-    if nul:
-        raise ValidationFailed(nul, summary=f"{len(nul)} problem(s); nothing was written:")
-    row = caseload_row(case)
-    out = {k: row[k] for k in _DENORMALISED}
-    out.update(version=version, record=text, updated_at=now, updated_by=who)
-    if created:
-        out["case_id"] = case.case_id
-        out["created_at"] = now
-    return out
 
 
 def _load(record_text: str, version: int, case_id: str) -> Case:

@@ -13,6 +13,7 @@ import ipywidgets as w
 from .. import casework
 from ..errors import OverrideError, Problem, ValidationFailed
 from ..model import FIVE_PS
+from ..rules.timeline import ROW_COLUMNS
 from ..store import CaseStore
 from ._base import CaseView
 from ._forms import area, button, heading, inert, message_html, table_html
@@ -22,8 +23,8 @@ from .summary import snapshot_html
 
 def awaiting_signoff(store: CaseStore) -> list[tuple[str, Any, str]]:
     """(case id, when submitted, by whom) of every formulation awaiting sign-off, oldest first."""
-    rows = store.caseload_rows()
-    ids = list(rows.loc[rows["formulation_status"] == "awaiting_signoff", "case_id"])
+    status = ROW_COLUMNS.index("formulation_status")
+    ids = [row[0] for row in store.caseload_tuples() if row[status] == "awaiting_signoff"]
     queue = []
     for case_id in ids:
         submitted = [e for e in store.audit_log(case_id) if e.note == "submitted for sign-off"]
