@@ -317,4 +317,5 @@ def write_manifest(out: Path, results: list[ReportResult]) -> Path:
     return path
 
 
-__all__ = ["BatchSummary", "InlineExecutor", "ReportJob", "ReportResult", "render_report", "run_reports", "start_workers_early", "without_iri_grammars", "write_manifest"]
+__all__ = ["BatchSummary", "InlineExecutor", "ReportJob", "ReportResult", "render_report", "run_reports",
+           "start_workers_early", "without_iri_grammars", "write_manifest"]

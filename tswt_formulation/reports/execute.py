@@ -107,8 +107,6 @@ def shutdown_sessions() -> None:
         _local.session = None
 
 
-
-
 def execute(notebook: str | Any, parameters: dict[str, Any], timeout: int = 600, reuse_kernel: bool = True,
             engine: str = "inprocess") -> Any:
     """Execute a notebook (path or NotebookNode) with parameters; return the executed node.
