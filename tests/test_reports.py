@@ -259,6 +259,24 @@ def test_parameters_are_read_as_papermill_reads_them(tmp_path):
         check_parameters(str(magic), {"case_id", "store", "as_of"})
 
 
+def test_forked_workers_take_the_batch_environment_and_folder(tmp_path, monkeypatch):
+    """Workers fork from a server started earlier (and loaded once): they must still see
+    the environment and folder the batch has when it runs, as spawned workers did."""
+    from tswt_formulation.reports import _worker_preload
+    from tswt_formulation.reports.batch import default_executor, start_workers_early
+
+    _worker_preload._load()  # its errors are swallowed in the server (a worker then loads itself): none here
+    start_workers_early()
+    monkeypatch.setenv("TSWT_TEST_BATCH_ENV", "set after the server started")
+    monkeypatch.chdir(tmp_path)
+    pool = default_executor(1)
+    try:
+        assert pool.submit(os.getenv, "TSWT_TEST_BATCH_ENV").result(timeout=120) == "set after the server started"
+        assert pool.submit(os.getcwd).result(timeout=120) == str(tmp_path)
+    finally:
+        pool.shutdown()
+
+
 def test_dask_cluster_as_executor(demo_store, tmp_path):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:

@@ -38,7 +38,12 @@ def reports(ctx: Ctx, case_ids: tuple[str, ...], all_cases: bool, overdue: bool,
     Exit 1 if any case failed.
     """
     from ..config import store_location
-    from ..reports.batch import InlineExecutor, run_reports, start_workers_early, without_iri_grammars
+    from ..reports.batch import (
+        InlineExecutor,
+        run_reports,
+        start_workers_early,
+        without_iri_grammars,
+    )
 
     without_iri_grammars()
     # One report (the caseload review, one named case) runs here: starting a worker and

@@ -40,13 +40,21 @@ _BAND_HATCH = ("", "..", "--", "++")  # never diagonal: that is the corridor's
 CORRIDOR_GID = "reliable-change-corridor"
 
 
-def _axes(ax: Axes | None, figsize: tuple[float, float], layout: str = "constrained") -> tuple[Figure, Axes]:
+def _axes(ax: Axes | None, figsize: tuple[float, float], constrained: bool = True) -> tuple[Figure, Axes]:
     if ax is not None:
         return ax.figure, ax  # type: ignore[return-value]
+    fig = _figure(figsize, constrained)
+    return fig, fig.add_subplot()
+
+
+def _figure(figsize: tuple[float, float], constrained: bool = True) -> Figure:
+    """A Figure of its own (not pyplot's): constrained layout, or none (fixed margins)."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=figsize, layout=layout)
-    return fig, fig.add_subplot()
+    fig = Figure(figsize=figsize, layout="constrained" if constrained else None)
+    if not constrained:
+        fig.set_layout_engine("none")  # whatever the rcParams say
+    return fig
 
 
 def _fixed_margins(fig: Figure, *, left: float, right: float, bottom: float, top: float, gap: float = 0.0) -> None:
@@ -64,7 +72,8 @@ def _fixed_margins(fig: Figure, *, left: float, right: float, bottom: float, top
     panel = (width - left - right - gap * (n - 1)) / n
     fig.subplots_adjust(left=left / width, right=1 - right / width, bottom=bottom / height, top=1 - top / height,
                         wspace=gap / panel if n > 1 else None)
-    fig.tswt_fixed_margins = True  # reports.html.figure: saved as it is, not cropped to a tight box (a second drawing)
+    # reports.html.figure: saved as it is, not cropped to a tight box (a second drawing)
+    fig.tswt_fixed_margins = True  # type: ignore[attr-defined]
 
 
 def _date_axis(ax: Axes) -> None:
@@ -264,7 +273,7 @@ def plot_goals(
                 c, f"column {c!r} is missing (columns: {', '.join(map(str, gbo_df.columns))})"
             )
     own = ax is None
-    fig, ax = _axes(ax, (7.0, 4.0), layout="none" if own else "constrained")
+    fig, ax = _axes(ax, (7.0, 4.0), constrained=not own)
     df = gbo_df.assign(_date=pd.to_datetime(gbo_df[date])).sort_values([goal, "_date"])
     for i, (name, part) in enumerate(df.groupby(goal, sort=True)):
         grey = _GREYS[i % len(_GREYS)]
@@ -428,14 +437,12 @@ def plot_informants(
     matplotlib.figure.Figure
         One panel per informant; one legend for the whole figure, every line in it.
     """
-    from matplotlib.figure import Figure
-
     df = traj_df[traj_df["score"] == score] if "score" in traj_df.columns else traj_df
     informants = [i for i in sorted(df["informant"].dropna().unique()) if df.loc[df["informant"] == i, "value"].notna().any()]
     if not informants:
         raise _fail("informant", f"no scores to plot for {score!r}")
     n = len(informants)
-    fig = Figure(figsize=(2.6 * n + 0.8, 3.0), layout="none")  # short enough to sit under page 1's flags
+    fig = _figure((2.6 * n + 0.8, 3.0), constrained=False)  # short enough to sit under page 1's flags
     axes = fig.subplots(1, n, sharey=True, squeeze=False)[0]
     legend: dict[str, object] = {}
     for ax, informant in zip(axes, informants):

@@ -18,12 +18,12 @@ def _load() -> None:
     from .batch import without_iri_grammars
 
     without_iri_grammars()
-    import matplotlib.backends.backend_agg  # noqa: F401
-    import matplotlib.dates  # noqa: F401
-    import matplotlib.figure  # noqa: F401
+    import matplotlib.backends.backend_agg
+    import matplotlib.dates
+    import matplotlib.figure
     import matplotlib.pyplot  # noqa: F401 - reports.html closes each figure through it
     import pandas  # noqa: F401
-    import papermill  # noqa: F401
+    import papermill
     import papermill.engines  # noqa: F401
 
     from ..measures.definition import _builtin
@@ -55,22 +55,22 @@ def _first_export() -> None:
 
 def _first_figure() -> None:
     """matplotlib's first drawing (date axes, text, legend, PNG): its lazy set-up done."""
-    from datetime import date
-
+    import numpy as np
     from matplotlib.figure import Figure
 
+    from ..plots.outcomes import _date_axis
     from .html import figure
 
     fig = Figure(figsize=(2.0, 1.5), layout="constrained")
     ax = fig.add_subplot()
-    ax.plot([date(2026, 1, 1), date(2026, 6, 1)], [1, 2], marker="o", label="x")
+    ax.plot(np.array(["2026-01-01", "2026-06-01"], dtype="datetime64[D]"), [1, 2], marker="o", label="x")
     ax.axhspan(0, 1, hatch="//", facecolor="none")
-    _plots._date_axis(ax)
+    _date_axis(ax)
     fig.legend(loc="outside lower center")
     figure(fig)
 
 
 try:
     _load()
-except Exception:  # pragma: no cover - a worker then imports what it needs itself
+except Exception:  # noqa: BLE001, S110 # pragma: no cover - a worker then imports what it needs itself
     pass

@@ -134,7 +134,7 @@ class InlineExecutor(Executor):
         future: Future[Any] = Future()
         try:
             future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # as a pool would hand it back
+        except BaseException as exc:  # noqa: BLE001 - handed back as a pool would
             future.set_exception(exc)
         return future
 
@@ -146,8 +146,8 @@ def without_iri_grammars() -> None:
     of every report process, for the "iri" string formats. Notebook validation never
     checks formats, so jsonschema is let go without them. Nothing changes once jsonschema
     is already imported."""
-    if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)  # `import rfc3987_syntax` -> ImportError
+    if "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment] # its import -> ImportError
 
 
 PRELOAD = "tswt_formulation.reports._worker_preload"

@@ -67,7 +67,8 @@ class FormulationReport:
             state = "signed_off" if form.status == "signed_off" else "latest draft"
         else:
             form, state = None, "none"
-        from ..measures.quick import case_baseline_bands  # one child: plain Python, as tswt recommend
+        # One child's baseline bands in plain Python, as tswt recommend takes them.
+        from ..measures.quick import case_baseline_bands
 
         bands = case_baseline_bands(case)
         rec = recommend(case, as_of=day, bands=bands)

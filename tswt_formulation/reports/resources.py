@@ -70,7 +70,7 @@ def check_parameters(notebook_path: str, required: set[str]) -> None:
             import papermill as pm
 
             found = set(pm.inspect_notebook(notebook_path))
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any unreadable notebook: one line naming it
         raise ReportError(f"{notebook_path}: cannot read its parameters: {exc}") from None
     missing = sorted(required - found)
     if missing:
