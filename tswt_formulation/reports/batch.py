@@ -154,22 +154,26 @@ PRELOAD = "tswt_formulation.reports._worker_preload"
 
 
 def _forkserver() -> Any:
-    """The forkserver context with our preload, or None where there is none (Windows)."""
+    """The forkserver context with our preload, its server started (or already running);
+    None where there is none (Windows) or it cannot start (no Unix sockets): then spawn."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return None
+    from multiprocessing import forkserver
+
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload([PRELOAD])  # only read when the server starts
+    try:
+        forkserver.ensure_running()
+    except Exception:  # noqa: BLE001 - spawned workers do the same work, only slower to start
+        return None
     return ctx
 
 
 def start_workers_early(engine: str = "inprocess") -> None:
     """Start the in-process engine's forkserver now, so that it loads what every report
     needs (:mod:`._worker_preload`) while this process is still choosing the cases."""
-    ctx = _forkserver() if engine == "inprocess" else None
-    if ctx is not None:
-        from multiprocessing import forkserver
-
-        forkserver.ensure_running()
+    if engine == "inprocess":
+        _forkserver()
 
 
 def _adopt(environ: dict[str, str], cwd: str) -> None:
