@@ -266,6 +266,7 @@ def test_forked_workers_take_the_batch_environment_and_folder(tmp_path, monkeypa
     from tswt_formulation.reports.batch import default_executor, start_workers_early
 
     _worker_preload._load()  # its errors are swallowed in the server (a worker then loads itself): none here
+    _worker_preload._load_charts()
     start_workers_early()
     monkeypatch.setenv("TSWT_TEST_BATCH_ENV", "set after the server started")
     monkeypatch.chdir(tmp_path)

@@ -51,7 +51,7 @@ def reports(ctx: Ctx, case_ids: tuple[str, ...], all_cases: bool, overdue: bool,
     # workers now, so that the libraries load while the cases are chosen.
     one = engine == "inprocess" and (kind == "review" or len(case_ids) == 1)
     if not one:
-        start_workers_early(engine)
+        start_workers_early(engine, kind)
 
     day = to_date(as_of)
     location = store_location(ctx.store_location)

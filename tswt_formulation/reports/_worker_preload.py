@@ -2,11 +2,14 @@
 
 The batch's default pool forks its workers from a forkserver that imports this module
 first (``batch.default_executor``): papermill and its engines, nbformat, nbconvert with
-our exporter and its compiled template, pandas, matplotlib (Agg) and the report
-modules. Each worker then starts with all of it, instead of importing it anew (about
-1.5 s a worker), and the server loads it while ``tswt reports`` is still choosing the
-cases. Only code is loaded here: nothing that reads the environment, the store or the
-team's files (a worker reads those per report, as before).
+our exporter and its compiled template, the store (SQLAlchemy), the package's own
+measure definitions, rules and vocabularies, and the formulation report. For the reports
+with charts the server also imports :mod:`._worker_preload_charts` (pandas, matplotlib,
+the outcomes and review reports); a formulation report needs neither. Each worker then
+starts with all of it, instead of importing it anew (about 1.5 s a worker), and the
+server loads it while ``tswt reports`` is still choosing the cases. Only code is loaded
+here: nothing that reads the environment, the store or the team's files (a worker reads
+those per report, as before).
 
 Importing this module is the point of it; nothing here is meant to be called.
 """
@@ -18,20 +21,14 @@ def _load() -> None:
     from .batch import without_iri_grammars
 
     without_iri_grammars()
-    import matplotlib.backends.backend_agg
-    import matplotlib.dates
-    import matplotlib.figure
-    import matplotlib.pyplot  # noqa: F401 - reports.html closes each figure through it
-    import pandas  # noqa: F401
     import papermill
     import papermill.engines  # noqa: F401
 
     from ..measures.definition import _builtin
     from ..model.vocabulary import _cached
-    from ..plots import outcomes as _plots  # noqa: F401
     from ..rules.rulefile import default_rules
     from ..store import store as _store  # noqa: F401 - SQLAlchemy
-    from . import execute, formulation, inprocess, outcomes, review  # noqa: F401
+    from . import execute, formulation, inprocess  # noqa: F401
 
     # The package's own definitions, rules and vocabularies (never the team's: those
     # depend on the environment of the batch, and are read in the worker).
@@ -39,6 +36,19 @@ def _load() -> None:
     default_rules()
     _cached(None)
     _first_export()
+
+
+def _load_charts() -> None:
+    """What the outcomes and the review reports add: pandas, matplotlib, their modules."""
+    import matplotlib.backends.backend_agg
+    import matplotlib.dates
+    import matplotlib.figure
+    import matplotlib.pyplot  # noqa: F401 - reports.html closes each figure through it
+    import pandas  # noqa: F401
+
+    from ..plots import outcomes as _plots  # noqa: F401
+    from . import outcomes, review  # noqa: F401
+
     _first_figure()
 
 

@@ -150,18 +150,20 @@ def without_iri_grammars() -> None:
         sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment] # its import -> ImportError
 
 
-PRELOAD = "tswt_formulation.reports._worker_preload"
+PRELOAD = ("tswt_formulation.reports._worker_preload", "tswt_formulation.reports._worker_preload_charts")
 
 
-def _forkserver() -> Any:
-    """The forkserver context with our preload, its server started (or already running);
-    None where there is none (Windows) or it cannot start (no Unix sockets): then spawn."""
+def _forkserver(kind: str | None = None) -> Any:
+    """The forkserver context with our preload (a formulation batch: without the charts'
+    libraries), its server started (or already running: it keeps the preload it started
+    with); None where there is none (Windows) or it cannot start (no Unix sockets): then
+    the workers are spawned."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return None
     from multiprocessing import forkserver
 
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload([PRELOAD])  # only read when the server starts
+    ctx.set_forkserver_preload(list(PRELOAD[:1] if kind == "formulation" else PRELOAD))  # read when the server starts
     try:
         forkserver.ensure_running()
     except Exception:  # noqa: BLE001 - spawned workers do the same work, only slower to start
@@ -169,11 +171,11 @@ def _forkserver() -> Any:
     return ctx
 
 
-def start_workers_early(engine: str = "inprocess") -> None:
-    """Start the in-process engine's forkserver now, so that it loads what every report
-    needs (:mod:`._worker_preload`) while this process is still choosing the cases."""
+def start_workers_early(engine: str = "inprocess", kind: str | None = None) -> None:
+    """Start the in-process engine's forkserver now, so that it loads what the reports
+    need (:mod:`._worker_preload`) while this process is still choosing the cases."""
     if engine == "inprocess":
-        _forkserver()
+        _forkserver(kind)
 
 
 def _adopt(environ: dict[str, str], cwd: str) -> None:
@@ -187,14 +189,14 @@ def _adopt(environ: dict[str, str], cwd: str) -> None:
     without_iri_grammars()
 
 
-def default_executor(jobs: int | None = None, engine: str = "inprocess") -> Executor:
+def default_executor(jobs: int | None = None, engine: str = "inprocess", kind: str | None = None) -> Executor:
     # Kernels: spawn, not fork (kernels and zmq sockets do not survive a fork safely).
     # In-process reports: workers forked from a forkserver that has loaded what every
     # report needs (_worker_preload), not one interpreter each importing it all again;
     # the server itself is a fresh interpreter, so nothing is forked from this process.
     # Workers are not recycled (max_tasks_per_child hangs the pool on Python 3.11 when a
     # worker retires mid-batch); in-process reports keep a worker's memory flat without it.
-    ctx = _forkserver() if engine == "inprocess" else None
+    ctx = _forkserver(kind) if engine == "inprocess" else None
     if ctx is None:
         return ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=without_iri_grammars)
@@ -274,7 +276,7 @@ def run_reports(
         job_list = [ReportJob(kind, cid, store, str(out), day, tuple(formats), nb_path, extra_items, engine) for cid in ids]
 
     own = executor is None
-    pool = default_executor(min(jobs or os.cpu_count() or 1, len(job_list)), engine) if own else executor
+    pool = default_executor(min(jobs or os.cpu_count() or 1, len(job_list)), engine, kind) if own else executor
     start = time.perf_counter()
     results: dict[int, ReportResult] = {}
     bar = _progress(len(job_list), kind, progress)
