@@ -8,6 +8,8 @@ through pyplot), so calling these changes no global state.
 
 from __future__ import annotations
 
+import textwrap
+
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -303,10 +305,20 @@ def plot_goals(
     if title:
         ax.set_title(title)
     _date_axis(ax)
-    legend = ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=7, frameon=False)  # every line named
+    # Every line named, in two columns of at most 55 characters a line: a goal in the
+    # family's own words can be long, and is wrapped, never cut.
+    handles, names = ax.get_legend_handles_labels()
+    names = [textwrap.fill(name, 55) for name in names]
+    legend = ax.legend(handles, names, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=7, frameon=False)
     if own:  # room below for the legend's rows (anchored to the panel, under the date labels)
-        rows = -(-len(legend.get_texts()) // 2)
-        _fixed_margins(fig, left=0.51, right=0.12, bottom=0.566 + 0.126 * rows, top=0.26 if title else 0.1)
+        per_column = -(-len(names) // 2)  # matplotlib fills the first column first
+        lines = sum(max(names[i].count("\n") + 1 for i in (r, r + per_column) if i < len(names)) for r in range(per_column))
+        top = 0.26 if title else 0.1
+        bottom = 0.6 + 0.13 * lines
+        height = max(4.0, bottom + top + 2.6)  # the panel keeps its height however long the legend
+        fig.set_size_inches(7.0, height)
+        _fixed_margins(fig, left=0.51, right=0.12, bottom=bottom, top=top)
+        legend.set_bbox_to_anchor((0.5, -0.41 / (height - bottom - top)))  # 0.41 in under the panel: below the date labels
     return fig
 
 
@@ -463,7 +475,7 @@ def plot_informants(
     axes[0].set_ylabel(f"{score} score")
     if title:
         fig.suptitle(title, fontsize=10)
-    ncol = min(4, len(legend))
+    ncol = min(4 if n > 1 else 2, len(legend))  # one panel (3.4 in) holds two columns of names, not four
     fig.legend(list(legend.values()), list(legend.keys()), loc="lower center", ncol=ncol, fontsize=7, frameon=False)
     rows = -(-len(legend) // ncol)  # the figure's legend, below the panels' date labels
     _fixed_margins(fig, left=0.47, right=0.14, bottom=0.546 + 0.144 * rows, top=0.444 if title else 0.25, gap=0.22)
