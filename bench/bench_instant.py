@@ -170,8 +170,10 @@ def copies(base: Path, old: Path) -> dict[Path | None, Path]:
     return out
 
 
-def batch(tree: Path | None, store: Path, out: Path, ids: list[str]) -> tuple[float, float]:
-    """Seconds for formulation reports of ``ids`` on 2 workers, and the largest worker's peak MB."""
+def batch(tree: Path | None, store: Path, out: Path, ids: list[str]) -> tuple[float, float, tuple[float, float]]:
+    """Seconds for formulation reports of ``ids`` on 2 workers, the largest worker's peak
+    MB, and the largest worker's MB a quarter of the way through and at the end (flat or
+    growing)."""
     import psutil
 
     code = ("import sys; from tswt_formulation.reports.batch import run_reports; "
@@ -180,14 +182,22 @@ def batch(tree: Path | None, store: Path, out: Path, ids: list[str]) -> tuple[fl
     start = time.perf_counter()
     proc = psutil.Popen([PY, "-c", code], env=env_for(tree), cwd=NEUTRAL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     peak = 0.0
+    samples: list[float] = []
     done = threading.Event()
 
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
             try:
-                workers = [c for c in proc.children() if "multiprocessing" in " ".join(c.cmdline())]
-                peak = max([peak, *[w.memory_info().rss / 2**20 for w in workers]])
+                # the pool's workers: spawned by the batch (OLD), or forked by its forkserver (NEW),
+                # not the forkserver itself nor the resource tracker
+                workers = [c for c in proc.children(recursive=True)
+                           if "multiprocessing" in (line := " ".join(c.cmdline())) and "resource_tracker" not in line
+                           and not (c.ppid() == proc.pid and "forkserver" in line)]
+                now = [w.memory_info().rss / 2**20 for w in workers]
+                if now:
+                    samples.append(max(now))
+                peak = max([peak, *now])
             except psutil.Error:
                 pass
             time.sleep(0.2)
@@ -200,7 +210,8 @@ def batch(tree: Path | None, store: Path, out: Path, ids: list[str]) -> tuple[fl
     seconds = time.perf_counter() - start
     if proc.returncode != 0 or failed != "0":
         raise SystemExit(f"the batch failed ({'OLD' if tree else 'NEW'}): exit {proc.returncode}, {failed} report(s) failed")
-    return seconds, peak
+    tail = samples[-max(1, len(samples) // 10):] or [0.0]
+    return seconds, peak, (samples[len(samples) // 4] if samples else 0.0, max(tail))
 
 
 def make_demo(tree: Path | None, folder: Path) -> float:
@@ -354,14 +365,18 @@ def batches(args: argparse.Namespace, old: Path, tmp: Path, n_reports: int) -> N
                    check=True, env=env_for(old), cwd=NEUTRAL, stdout=subprocess.DEVNULL)
     k = min(args.old_reports, n_reports)
     reports_stores = copies(reports_store, old)
-    old_s, old_peak = batch(old, reports_stores[old], tmp / "old-reports", ids[:k])
-    new_s, new_peak = batch(None, reports_stores[None], tmp / "new-reports", ids)
+    old_s, old_peak, old_course = batch(old, reports_stores[old], tmp / "old-reports", ids[:k])
+    new_s, new_peak, new_course = batch(None, reports_stores[None], tmp / "new-reports", ids)
     scaled = old_s * n_reports / k
     row(f"formulation reports, {n_reports} cases, 2 workers", scaled, new_s, "<= 60 s",
         f"OLD measured on {k}, scaled" if k != n_reports else "")
     print(f"{'peak memory of a batch worker':<58} OLD {old_peak:6.0f} MB ({k} reports)  NEW {new_peak:6.0f} MB "
           f"({n_reports} reports)   goal < 300 MB, flat", flush=True)
     ROWS.append(("peak memory of a batch worker", f"{old_peak:.0f} MB/{k}", f"{new_peak:.0f} MB/{n_reports}", "", "< 300 MB"))
+    print(f"{'  largest worker, a quarter through -> at the end':<58} OLD {old_course[0]:4.0f} -> {old_course[1]:4.0f} MB  "
+          f"NEW {new_course[0]:4.0f} -> {new_course[1]:4.0f} MB   (flat: no growth)", flush=True)
+    ROWS.append(("  worker MB, a quarter through -> end", f"{old_course[0]:.0f} -> {old_course[1]:.0f}",
+                 f"{new_course[0]:.0f} -> {new_course[1]:.0f}", "", "flat"))
 
     row("make demo after set-up (60 cases, all reports)", make_demo(old, tmp / "demo-old"), make_demo(None, tmp / "demo-new"), "<= 30 s")
 
