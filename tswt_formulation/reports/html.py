@@ -91,6 +91,9 @@ def badge(label: str, kind: str = "") -> str:
 def figure(fig: Any, caption: str = "", alt: str = "") -> str:
     """A matplotlib Figure embedded as a PNG data URI (no file, no network)."""
     data = base64.b64encode(_png(fig)).decode("ascii")
+    # Never printed wider than drawn: a one-panel chart (3.4 in) stretched to the page's
+    # width would print its labels at twice the size of every other chart's.
+    width_in = float(fig.get_size_inches()[0])
     try:
         import matplotlib.pyplot as plt  # figures made with pyplot must be released
 
@@ -98,7 +101,8 @@ def figure(fig: Any, caption: str = "", alt: str = "") -> str:
     except Exception:  # pragma: no cover - plain Figure objects need nothing
         pass
     cap = f"<figcaption>{text(caption)}</figcaption>" if caption else ""
-    return f'<figure><img alt="{attr(alt or caption)}" src="data:image/png;base64,{data}">{cap}</figure>'
+    return (f'<figure><img alt="{attr(alt or caption)}" style="max-width:{width_in:.2f}in" '
+            f'src="data:image/png;base64,{data}">{cap}</figure>')
 
 
 def _png(fig: Any, dpi: int = 150) -> bytes:
