@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import tempfile
-from concurrent.futures import Executor, Future
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,20 +23,6 @@ MIME = {"html": "text/html", "pdf": "application/pdf"}
 def store_url(store: CaseStore) -> str:
     """Where the report notebooks open the store (the full URL, password included)."""
     return store.engine.url.render_as_string(hide_password=False)
-
-
-class _HereAndNow(Executor):
-    """Runs each job at once in the calling thread: the report kernel is then kept warm
-    for the next report of this session (the runner keeps one per thread) and shut down
-    when the session ends."""
-
-    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
-        future: Future[Any] = Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # noqa: BLE001 - handed to the runner, as a pool would
-            future.set_exception(exc)
-        return future
 
 
 class ReportsView(CaseView):
@@ -71,13 +56,14 @@ class ReportsView(CaseView):
         if self.case is None:
             self.form.banner.value = message_html(self.empty_text)
             return []
-        from ..reports.batch import run_reports
+        from ..reports.batch import InlineExecutor, run_reports
 
         kind = self.kind.widget.value
         extra = {"version": "latest"} if kind == "formulation" and self.latest.widget.value else {}
         self.form.banner.value = message_html(f"Producing the {kind} report of {self.case.case_id}...", "note")
         try:
-            summary = run_reports([self.case.case_id], kind, store_url(self.store), self.out_dir, executor=_HereAndNow(),
+            # At once, in this thread: the report's engine stays warm for this session's next report.
+            summary = run_reports([self.case.case_id], kind, store_url(self.store), self.out_dir, executor=InlineExecutor(),
                                   formats=self.formats.widget.value, as_of=self.as_of, progress=False, extra=extra)
         except TswtError as exc:
             self.form.show_error(exc)
