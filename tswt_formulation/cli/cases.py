@@ -67,27 +67,27 @@ def _import_files(ctx: Ctx, files: tuple[Path, ...], note: str, restore: str | N
 
     sources: dict[str, str] = {}
     cases = parse_case_files(files, sources)[0]
-    owner_only = "restore cases with their workflow state"
     options: dict[str, Any] = dict(note=note if restore is None else f"restore: {restore.strip()}", workflow_state=restore is not None,
                                    sources=sources, action="import" if restore is None else "restore")
+
+    def write(target: Any, **extra: Any) -> int | None:
+        if restore is not None:
+            target.check_owner("restore cases with their workflow state")
+        with progress(len(cases), "Importing") as bar:
+            return target.import_cases(cases, progress=bar.update, **options, **extra)
+
     count = None
     # A SQLite file at this code's schema is written with the standard library (no
     # SQLAlchemy to import); anything else, or a write the database refused (rolled
-    # back), goes through the full store for its answer or its error.
+    # back, count None), goes through the full store for its answer or its error.
     lite = open_sqlite_import(ctx._lite_location())
     if lite is not None:
         with lite:
-            if restore is not None:
-                lite.check_owner(owner_only)
-            with progress(len(cases), "Importing") as bar:
-                count = lite.import_cases(cases, who=current_user(ctx.user), progress=bar.update, **options)
+            count = write(lite, who=current_user(ctx.user))
         location = lite.location
     if count is None:
         with ctx.open() as store:
-            if restore is not None:
-                store.check_owner(owner_only)
-            with progress(len(cases), "Importing") as bar:
-                count = store.import_cases(cases, progress=bar.update, **options)
+            count = write(store)
         location = store.location
     click.echo(f"{'Restored' if restore is not None else 'Imported'} {count} case(s) into {location}.")
 
