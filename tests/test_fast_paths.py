@@ -19,7 +19,14 @@ from tswt_formulation import open_store
 from tswt_formulation._yaml import _StringDateLoader, pure_python_loader, safe_load
 from tswt_formulation.demo import generate_caseload
 from tswt_formulation.rules.timeline import (
-    DATE_COLUMNS, ROW_COLUMNS, case_timeline, caseload_frame, caseload_row, caseload_timeline, timeline)
+    DATE_COLUMNS,
+    ROW_COLUMNS,
+    case_timeline,
+    caseload_frame,
+    caseload_row,
+    caseload_timeline,
+    timeline,
+)
 
 AS_OF = date(2026, 11, 20)
 HEAVY = ("pandas", "numpy", "matplotlib", "papermill", "nbconvert", "nbformat", "jinja2")

@@ -268,7 +268,7 @@ def test_formulation_draft_override_needs_reason_submit_and_signoff(app, case_st
     view = app.formulation
     view.draft()
     assert case_store.get("TSW-000124").formulation.status == "draft"
-    keep, body, _origin, _ref = view.entries["presenting"][0]
+    _keep, body, _origin, _ref = view.entries["presenting"][0]
     body.value = body.value + " " + HOSTILE
     view.entries["protective"][-1][0].value = False  # remove one suggestion
     view.accept.widget.value = False

@@ -19,7 +19,6 @@ import yaml
 
 from .errors import Problem, ValidationFailed
 
-
 MAX_DEPTH = 64  # a case record nests about 8 deep; files nested deeper are refused
 TOO_DEEP = f"not accepted: nested more than {MAX_DEPTH} levels deep"
 

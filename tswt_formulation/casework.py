@@ -10,18 +10,27 @@ change is then refused if anyone saved the case after that, not only during the 
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-from typing import Any, Iterable
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from typing import Any
 
 from .errors import OverrideError
 from .measures.outcomes import baseline_bands
 from .model import Case, Override
-from .rules import draft_formulation, edit_formulation, record_decision, record_outcome, recommend, sign_off, submit
+from .rules import (
+    draft_formulation,
+    edit_formulation,
+    recommend,
+    record_decision,
+    record_outcome,
+    sign_off,
+    submit,
+)
 from .store import CaseStore
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _who(store: CaseStore, user: str | None) -> str:

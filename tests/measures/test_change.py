@@ -6,6 +6,7 @@ Every expected value is worked by hand in the comment beside it.
 from __future__ import annotations
 
 import math
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,15 @@ from tswt_formulation.measures.change import (
     reliable_change_threshold,
     standard_error_difference,
     standard_error_measurement,
+)
+from tswt_formulation.measures.service import (
+    baseline_vs_latest,
+    category_counts,
+    each_review_vs_baseline,
+    not_on_track,
+    service_summary,
+    timepoint_rank,
+    trajectory,
 )
 
 # --- constants: the MEASURES.md worked example ---------------------------------------------
@@ -287,18 +297,6 @@ def test_docstring_examples_run(name: str) -> None:
 
 
 # --- service level and trajectories (service.py) ---------------------------------------------
-
-from datetime import date
-
-from tswt_formulation.measures.service import (
-    baseline_vs_latest,
-    category_counts,
-    each_review_vs_baseline,
-    not_on_track,
-    service_summary,
-    timepoint_rank,
-    trajectory,
-)
 
 
 def _caseload() -> pd.DataFrame:

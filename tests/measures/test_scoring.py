@@ -187,7 +187,7 @@ def test_neighbours_of_every_boundary_fall_on_either_side() -> None:
     for informant, checks in out_by_inf.items():
         frame = pd.DataFrame([_row_for(s, v, informant) for s, v, _, _ in checks])
         out = score("sdq", frame, informant=informant, age=12)
-        for i, (scale, v, system, cat) in enumerate(checks):
+        for i, (scale, _v, system, cat) in enumerate(checks):
             assert out.loc[i, f"{scale}_band{'3' if system == 'three_band' else '4'}"] != cat
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import functools
 import json
 import sys
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 import click
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 from typing import Any
 
@@ -105,7 +105,7 @@ def update(ctx: Ctx, files: tuple[Path, ...], force: bool, note: str) -> None:
     workflow state (formulation status, decision, sign-offs, outcome of screening) is
     not changed from a file; an edit of a formulation's content puts it back to draft.
     """
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from ..errors import CaseNotFound, Problem, ValidationFailed
     from ..model.parse import parse_case_files
@@ -127,7 +127,7 @@ def update(ctx: Ctx, files: tuple[Path, ...], force: bool, note: str) -> None:
                 problems += workflow_problems(stored[case.case_id], case, f"{sources[case.case_id]}: {case.case_id}")
         if problems:
             raise ValidationFailed(problems, summary=f"{len(problems)} problem(s); nothing was written:")
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         redrafted = [c.case_id for c in cases if carry_workflow(stored[c.case_id], c, store.user, now)]
         for case in cases:
             case._version = versions.get(case.case_id, current[case.case_id]) if not force else current[case.case_id]
@@ -226,10 +226,9 @@ def _export_ssda903(ctx: Ctx, extra: tuple[str, ...], year: int | None, output: 
 def validate(files: tuple[Path, ...], debug: bool) -> None:
     """Check case files without importing them."""
     from ..errors import TswtError
+    from ..measures.checks import check_measures
     from ..model.parse import parse_cases
     from ._common import fail
-
-    from ..measures.checks import check_measures
 
     try:
         cases = parse_cases(files)

@@ -27,7 +27,8 @@ def recommend(ctx: Ctx, case_id: str | None, all_cases: bool, as_of: Any, output
               explain: bool) -> None:
     """The recommended wave, stage, services and models in a few plain lines (risks first);
     --explain for every rule that produced them."""
-    from ..rules import rules_in_use, recommend as make
+    from ..rules import recommend as make
+    from ..rules import rules_in_use
 
     if bool(case_id) == all_cases:
         raise click.UsageError("give one CASE, or --all")

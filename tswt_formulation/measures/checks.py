@@ -11,7 +11,7 @@ clears what scoring would accept; anything it is unsure of is left to scoring.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from ..errors import Problem, TswtError
 from ..model.case import Case, MeasureAdministration
@@ -50,7 +50,9 @@ def measure_problems(cases: Iterable[Case]) -> list[Problem]:
         clear = _Clearance(definition)
         if all(clear.fits(admin, age) for _c, _i, admin, age in scorable):
             continue
-        from .scoring import score_administrations  # pandas: only for a measure with something to word
+        from .scoring import (
+            score_administrations,  # pandas: only for a measure with something to word
+        )
 
         scored = score_administrations([a for _c, _i, a, _g in scorable], age_by_admin=[g for _c, _i, _a, g in scorable],
                                        on_error="set_aside")

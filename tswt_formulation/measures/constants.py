@@ -46,7 +46,7 @@ class _Entry(BaseModel):
     note: str = ""
 
     @model_validator(mode="after")
-    def _one_kind(self) -> "_Entry":
+    def _one_kind(self) -> _Entry:
         has_rsd = self.r is not None or self.sd is not None
         if has_rsd and self.points is not None:
             raise ValueError("give either r and sd, or points, not both")

@@ -38,7 +38,7 @@ def _term_checker(list_name: str):
     return check
 
 
-def Term(list_name: str):  # noqa: N802 - reads as a type in annotations
+def Term(list_name: str):
     """A string that must be a term of the named vocabulary (checked when validated)."""
     return Annotated[
         str,

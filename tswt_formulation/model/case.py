@@ -8,7 +8,8 @@ plausibility (:func:`consistency_problems`); every check names the field.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
+from itertools import pairwise
 from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, PrivateAttr, ValidationInfo, model_validator
@@ -284,7 +285,7 @@ class Case(Record):
     _version: int = PrivateAttr(default=0)
 
     @model_validator(mode="after")
-    def _consistent(self, info: ValidationInfo) -> "Case":
+    def _consistent(self, info: ValidationInfo) -> Case:
         # A record read back from the store was valid when it was written: the checks
         # added since (``stored`` in consistency_problems) do not lock it away; they apply
         # when it is next written from a file (import, update).
@@ -313,7 +314,7 @@ def _overlapping_periods(periods: list[tuple[str, LegalStatusPeriod]]) -> list[t
     out: list[tuple[str, str]] = []
     far = date.max
     ordered = sorted(periods, key=lambda fp: fp[1].start)
-    for (f1, p1), (f2, p2) in zip(ordered, ordered[1:]):
+    for (f1, p1), (f2, p2) in pairwise(ordered):
         end1 = p1.end or far
         if p2.start < end1:
             ends = f"ends {p1.end.isoformat()}" if p1.end else "has no end date"
@@ -470,12 +471,12 @@ CLOCK_SKEW = timedelta(minutes=5)
 def future_timestamps(case: Case) -> list[tuple[str, str]]:
     """The formulation's times (drafted, updated, decided, signed off, recommended) that
     are later than now (beyond a few minutes of clock difference between machines)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     f = case.formulation
     if f is None:
         return []
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     stamps = [("formulation.created", f.created), ("formulation.updated", f.updated)]
     if f.recommendation is not None:
         stamps.append(("formulation.recommendation.made", f.recommendation.made))
@@ -484,7 +485,7 @@ def future_timestamps(case: Case) -> list[tuple[str, str]]:
     stamps += [(f"formulation.signoffs[{i}].at", s.at) for i, s in enumerate(f.signoffs)]
     out = []
     for field, at in stamps:
-        aware = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+        aware = at if at.tzinfo else at.replace(tzinfo=UTC)
         if aware > now + CLOCK_SKEW:
             out.append((field, f"{aware.isoformat()} is in the future (now is {now:%Y-%m-%dT%H:%M}Z)"))
     return out

@@ -8,12 +8,13 @@ never removes or renames them) with a YAML file of the same shape, named by the
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from .. import config
 from .._yaml import safe_load
@@ -53,7 +54,7 @@ class Vocabularies:
 
 
 MAX_TERM_LENGTH = 40  # the store's columns for terms (legal_status) are 40 characters
-_TERM_ID = re.compile(r"[a-z0-9][a-z0-9_]{0,%d}" % (MAX_TERM_LENGTH - 1), re.ASCII)
+_TERM_ID = re.compile(rf"[a-z0-9][a-z0-9_]{{0,{MAX_TERM_LENGTH - 1}}}", re.ASCII)
 
 
 def _parse(raw: Any, source: str) -> tuple[str, dict[str, dict[str, Any]]]:

@@ -9,7 +9,6 @@ through pyplot), so calling these changes no global state.
 from __future__ import annotations
 
 import textwrap
-
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 

@@ -5,6 +5,7 @@ A failed run leaves no partial file and never replaces the previous good one.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -22,10 +23,8 @@ def atomic_write_bytes(path: Path | str, data: bytes, mode: int = 0o600) -> Path
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
     return path
 

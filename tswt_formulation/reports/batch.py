@@ -18,11 +18,12 @@ import multiprocessing
 import os
 import sys
 import time
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from ..errors import ReportError
 from .atomic import atomic_write_bytes, atomic_write_text
@@ -110,7 +111,7 @@ def render_report(job: ReportJob) -> ReportResult:
             files.append(str(path))
             digests.append(hashlib.sha256(data).hexdigest())
         return ReportResult(label, job.kind, "ok", time.perf_counter() - start, files, digests)
-    except Exception as exc:  # isolate the failure; the batch goes on
+    except Exception as exc:  # noqa: BLE001 - isolate the failure; the batch goes on
         cell, error = _describe(exc)
         return ReportResult(label, job.kind, "failed", time.perf_counter() - start, cell=cell, error=error)
 
@@ -286,7 +287,7 @@ def run_reports(
             i = futures[fut]
             try:
                 results[i] = fut.result()
-            except Exception as exc:  # the worker itself died (killed, out of memory)
+            except Exception as exc:  # noqa: BLE001 - the worker itself died (killed, out of memory)
                 job = job_list[i]
                 results[i] = ReportResult(job.case_id or "caseload", kind, "failed", 0.0, error=f"worker failed: {type(exc).__name__}: {exc}")
             bar.update(1)

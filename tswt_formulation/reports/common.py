@@ -3,10 +3,11 @@ marking, and the provenance block (package, rules and measure definition version
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from typing import Any, Iterator
+from datetime import UTC, date, datetime
+from typing import Any
 
 from .._version import __version__
 from ..model.vocabulary import vocabulary
@@ -96,7 +97,7 @@ def provenance(rules_version: str | None = None, measures: dict[str, str] | None
         parts.append(("Reliable-change constants", constants))
     body = "".join(f"<li>{text(k)}: {text(v)}</li>" for k, v in parts)
     return Section(f'<section class="section provenance"><h2>How this report was made</h2><ul>{body}</ul>'
-                   f"<p>Made {text(datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M'))} UTC. The same versions, "
+                   f"<p>Made {text(datetime.now(UTC).strftime('%Y-%m-%d %H:%M'))} UTC. The same versions, "
                    "store and as-of date reproduce it.</p></section>", "provenance")
 
 

@@ -45,7 +45,7 @@ class KernelSession:
 
         try:
             return bool(run_sync(self.km.is_alive)())
-        except Exception:
+        except Exception:  # noqa: BLE001 - a kernel that cannot answer is not alive
             return False
 
     def shutdown(self) -> None:
@@ -54,7 +54,7 @@ class KernelSession:
         try:
             self.kc.stop_channels()
             run_sync(self.km.shutdown_kernel)(now=True)
-        except Exception:  # already gone
+        except Exception:  # noqa: BLE001 - already gone
             pass
         import shutil
         from pathlib import Path

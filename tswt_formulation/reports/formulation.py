@@ -44,7 +44,7 @@ class FormulationReport:
     # -- building ------------------------------------------------------------------
 
     @classmethod
-    def from_store(cls, case_id: str, store: Any, as_of: Any = None, version: str = "signed_off") -> "FormulationReport":
+    def from_store(cls, case_id: str, store: Any, as_of: Any = None, version: str = "signed_off") -> FormulationReport:
         from ..store.staff import staff_directory
 
         with reading(store) as st:
@@ -55,7 +55,7 @@ class FormulationReport:
 
     @classmethod
     def from_case(cls, case: Case, as_of: Any = None, signed: Formulation | None = None,
-                  staff: StaffDirectory | None = None) -> "FormulationReport":
+                  staff: StaffDirectory | None = None) -> FormulationReport:
         from ..rules.recommend import recommend
 
         day = parse_as_of(as_of)

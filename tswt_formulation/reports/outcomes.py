@@ -25,7 +25,7 @@ _INFORMANTS = {"parent": "Parent or carer", "teacher": "Teacher", "self": "Self-
 
 
 def _num(v: Any) -> str:
-    return "" if v is None or (not isinstance(v, str) and pd.isna(v)) else f"{int(round(float(v)))}"
+    return "" if v is None or (not isinstance(v, str) and pd.isna(v)) else f"{round(float(v))}"
 
 
 @dataclass
@@ -37,7 +37,7 @@ class OutcomesReport:
     staff: StaffDirectory = field(default_factory=StaffDirectory)
 
     @classmethod
-    def from_store(cls, case_id: str, store: Any, as_of: Any = None, constants: str | None = None) -> "OutcomesReport":
+    def from_store(cls, case_id: str, store: Any, as_of: Any = None, constants: str | None = None) -> OutcomesReport:
         from ..store.staff import staff_directory
 
         with reading(store) as st:
@@ -47,7 +47,7 @@ class OutcomesReport:
 
     @classmethod
     def from_case(cls, case: Case, as_of: Any = None, constants: str | None = None,
-                  staff: StaffDirectory | None = None) -> "OutcomesReport":
+                  staff: StaffDirectory | None = None) -> OutcomesReport:
         """``constants``: the team's constants file (default ``$TSWT_MEASURE_CONSTANTS``)."""
         day = parse_as_of(as_of)
         loaded = active_constants(constants)
@@ -67,7 +67,7 @@ class OutcomesReport:
     def illustrative_warning(self) -> str:
         """On page 1, not in small print: reliable change judged with illustrative constants."""
         c = self.constants
-        if c is None or not any("ILLUSTRATIVE" in (e.source or "").upper() for e in c.entries) and "illustrative" not in c.version.lower():
+        if c is None or (not any("ILLUSTRATIVE" in (e.source or "").upper() for e in c.entries) and "illustrative" not in c.version.lower()):
             return ""
         return ('<p class="status-note">ILLUSTRATIVE CONSTANTS: reliable change in this report is judged with the demo\'s '
                 f"illustrative reliability constants ({text(c.version)}), not a cited source. Do not use these judgements for a "
@@ -178,7 +178,7 @@ class OutcomesReport:
         try:
             c = load_measure(measure).clinical_cutoff(score, informant, version=str(versions.iloc[-1]) if len(versions) else None,
                                                       age=None if len(versions) else self.case.child.age_on(self.as_of))
-        except Exception:  # no form for this age or informant: no line
+        except Exception:  # noqa: BLE001 - no form for this age or informant: no line
             return None
         return c.value if c is not None else None
 

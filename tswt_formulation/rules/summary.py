@@ -15,12 +15,13 @@ Used by ``tswt recommend CASE``, the formulation report and the workbench.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
-from ..words import lower_first as _lower_first
 from ..model.formulation import Formulation
 from ..model.vocabulary import vocabulary
+from ..words import lower_first as _lower_first
 from .recommend import STAGE_NAMES, WAVE_NAMES, Recommendation
 
 Topic = Literal["note", "wave", "stage", "first", "service", "model", "signposting"]

@@ -15,12 +15,19 @@ Rules of the workflow:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any, Iterable
+from typing import Any
 
 from ..errors import OverrideError
 from ..model.case import Case, ScreeningOutcome
-from ..model.formulation import Formulation, Override, RecommendationSnapshot, SignOff, WorkerDecision
+from ..model.formulation import (
+    Formulation,
+    Override,
+    RecommendationSnapshot,
+    SignOff,
+    WorkerDecision,
+)
 from ..model.vocabulary import vocabulary
 
 CONTENT_FIELDS = ("five_ps", "narrative", "stage_evidence", "next_stage_readiness", "recommendation", "decision")

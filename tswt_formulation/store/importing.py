@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from datetime import date, datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .._bulk import gc_paused
 from ..errors import Problem, StoreError, ValidationFailed
@@ -99,7 +100,7 @@ class SqliteImport:
         self.location = location
         self.conn = conn
 
-    def __enter__(self) -> "SqliteImport":
+    def __enter__(self) -> SqliteImport:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -117,7 +118,7 @@ class SqliteImport:
         the number written, or None when the database refused the write (rolled back:
         nothing changed), for the full store to redo it and give its answer."""
         check_new_cases(cases, workflow_state, sources)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         stamp = now.strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy stores a DateTime on SQLite
         ids = [c.case_id for c in cases]
         conn = self.conn

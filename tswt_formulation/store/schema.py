@@ -10,8 +10,8 @@ kept as text, dates as DATE, times as timezone-aware TIMESTAMP.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import sqlalchemy as sa
 

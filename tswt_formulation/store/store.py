@@ -13,17 +13,25 @@ case's row (``SELECT ... FOR UPDATE``), and its update also checks the version i
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from .. import config
 from .._bulk import gc_paused
 from .._version import __version__
-from ..errors import CaseNotFound, Problem, SchemaVersionError, StaleEdit, StoreError, ValidationFailed
+from ..errors import (
+    CaseNotFound,
+    Problem,
+    SchemaVersionError,
+    StaleEdit,
+    StoreError,
+    ValidationFailed,
+)
 from ..model.case import Case
 from ..model.formulation import Formulation
 from ..model.parse import case_from_data, case_to_data
@@ -42,11 +50,11 @@ _CHUNK = 500
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _as_utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -98,7 +106,7 @@ class CaseStore:
     def close(self) -> None:
         self.engine.dispose()
 
-    def __enter__(self) -> "CaseStore":
+    def __enter__(self) -> CaseStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
