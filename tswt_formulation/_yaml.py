@@ -27,7 +27,7 @@ TOO_DEEP = f"not accepted: nested more than {MAX_DEPTH} levels deep"
 _BASE_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _StringDateLoader(_BASE_LOADER):  # type: ignore[misc,valid-type]
+class _StringDateLoader(_BASE_LOADER):
     pass
 
 
@@ -41,7 +41,7 @@ _StringDateLoader.add_implicit_resolver(
 )
 
 
-def refuse_aliases_and_duplicate_keys(loader_cls: type) -> type:
+def refuse_aliases_and_duplicate_keys(loader_cls: type[Any]) -> type[Any]:
     """Make a (Python or C based) safe loader class refuse, naming the line:
 
     * aliases (``*name``): a few hundred bytes of nested aliases ("billion laughs")

@@ -265,7 +265,7 @@ def _case(rng: random.Random, i: int, as_of: date) -> dict[str, Any]:
     living_independently = placement_type == "independent_living"
     unstable = rng.random() < 0.25
     placement_start = max(dob + timedelta(days=1), received - timedelta(days=rng.randint(20, 120) if unstable else rng.randint(200, 2000)))
-    breakdowns = []
+    breakdowns: list[dict[str, Any]] = []
     if unstable:
         for _ in range(rng.randint(1, 3)):
             # A breakdown ended an earlier placement: on or before this one began.
@@ -387,7 +387,8 @@ def _pick_behaviours(rng: random.Random, age: int) -> list[str]:
 
 def _severity_and_frequency(rng: random.Random) -> dict[str, str]:
     severity = rng.choices(["mild", "moderate", "severe"], weights=[4, 5, 1.5])[0]
-    weights = {"mild": [3, 4, 2, 1], "moderate": [1, 3, 4, 2], "severe": [0.3, 1, 3, 3]}[severity]
+    by_severity: dict[str, list[float]] = {"mild": [3, 4, 2, 1], "moderate": [1, 3, 4, 2], "severe": [0.3, 1, 3, 3]}
+    weights = by_severity[severity]
     return {"severity": severity, "frequency": rng.choices(["rarely", "monthly", "weekly", "daily"], weights=weights)[0]}
 
 

@@ -7,11 +7,23 @@ import csv
 import io
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ._common import Ctx, as_of_option, common, echo_json, table, to_date
+
+if TYPE_CHECKING:
+    from ..model import Case, Formulation
+
+
+def _formulation(case: Case) -> Formulation:
+    """The formulation a casework step has just saved (each makes one or refuses)."""
+    if case.formulation is None:  # pragma: no cover - casework refuses a case without one
+        from ..errors import TswtError
+
+        raise TswtError(f"{case.case_id}: no formulation")
+    return case.formulation
 
 
 @click.command()
@@ -99,11 +111,11 @@ def formulation(ctx: Ctx, case_id: str, make_draft: bool, replace: bool, narrati
     with ctx.open() as store:
         if make_draft:
             case = casework.create_draft(store, case_id, as_of=to_date(as_of) if as_of else None, replace=replace)
-            click.echo(f"{case_id}: formulation drafted from the screening (revision {case.formulation.revision}). "
+            click.echo(f"{case_id}: formulation drafted from the screening (revision {_formulation(case).revision}). "
                        f"Edit it, then: tswt decide {case_id} --accept (or --override ...).", err=True)
         if narrative_file:
             case = casework.update_formulation(store, case_id, narrative=narrative_file.read_text(encoding="utf-8"))
-            click.echo(f"{case_id}: narrative saved (revision {case.formulation.revision}).", err=True)
+            click.echo(f"{case_id}: narrative saved (revision {_formulation(case).revision}).", err=True)
         if versions:
             rows = [(e.at.strftime("%Y-%m-%d %H:%M"), e.user, f.status if f else "removed", f.revision if f else "", e.note)
                     for e, f in store.formulation_versions(case_id)]
@@ -134,7 +146,7 @@ def _override(part: str, value: str, reason: str) -> Any:
         parsed = [v.strip() for v in value.split(";") if v.strip()]
     else:
         parsed = [v.strip() for v in value.split(",") if v.strip()]
-    return Override(part=part, value=parsed, reason=reason)
+    return Override.model_validate({"part": part, "value": parsed, "reason": reason})  # checks the part
 
 
 @click.command()
@@ -157,7 +169,7 @@ def decide(ctx: Ctx, case_id: str, accept: bool, overrides: tuple[tuple[str, str
     with ctx.open() as store:
         case = casework.decide(store, case_id, accept, [_override(*o) for o in overrides])
     what = "accepted" if accept else "overridden: " + ", ".join(o[0] for o in overrides)
-    click.echo(f"{case_id}: recommendation {what} (revision {case.formulation.revision}). Next: tswt submit {case_id}")
+    click.echo(f"{case_id}: recommendation {what} (revision {_formulation(case).revision}). Next: tswt submit {case_id}")
 
 
 @click.command()
@@ -169,7 +181,7 @@ def submit(ctx: Ctx, case_id: str) -> None:
 
     with ctx.open() as store:
         case = casework.submit_for_signoff(store, case_id)
-    click.echo(f"{case_id}: revision {case.formulation.revision} submitted for sign-off.")
+    click.echo(f"{case_id}: revision {_formulation(case).revision} submitted for sign-off.")
 
 
 @click.command()
@@ -187,8 +199,8 @@ def signoff(ctx: Ctx, case_id: str, approve: bool, return_: bool, comment: str) 
     outcome = "approve" if approve else "return"
     with ctx.open() as store:
         case = casework.review(store, case_id, outcome == "approve", comment)
-        who = case.formulation.signoffs[-1].reviewer
-    click.echo(f"{case_id}: revision {case.formulation.revision} {'approved' if outcome == 'approve' else 'returned'} by {who}.")
+        who = _formulation(case).signoffs[-1].reviewer
+    click.echo(f"{case_id}: revision {_formulation(case).revision} {'approved' if outcome == 'approve' else 'returned'} by {who}.")
 
 
 @click.command()

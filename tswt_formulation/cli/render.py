@@ -76,7 +76,7 @@ def case_text(case: Case, as_of: date) -> str:
         if scr.carer_views:
             out.append("    carers' views:\n" + _wrap(scr.carer_views, "      "))
     if case.measures:
-        by = {}
+        by: dict[tuple[str, str], list[str]] = {}
         for m in case.measures:
             by.setdefault((m.measure, m.informant), []).append(m.timepoint)
         out.append("  Measures: " + "; ".join(f"{m} ({inf}): {len(tps)}" for (m, inf), tps in sorted(by.items())))

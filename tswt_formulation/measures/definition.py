@@ -406,7 +406,7 @@ class MeasureDefinition(_Strict):
         system = self.clinical_threshold.system if self.clinical_threshold else "three_band"
         category = category or (self.clinical_threshold.category if self.clinical_threshold else "")
         v = self.version_for(informant, age, version)
-        table = v.bands.get(system, {}).get(score_id)  # type: ignore[call-overload]
+        table = v.bands.get(system, {}).get(score_id)
         if not table or category not in table:
             return None
         better = self.better(score_id)

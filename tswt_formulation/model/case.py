@@ -45,7 +45,7 @@ def add_years(day: date, years: int) -> date:
 
 
 class LegalStatusPeriod(Record):
-    status: Term("legal_status")
+    status: Annotated[str, Term("legal_status")]
     start: Day
     end: Day | None = None
 
@@ -56,21 +56,21 @@ class PlacementBreakdown(Record):
 
 
 class Placement(Record):
-    type: Term("placement_type")
+    type: Annotated[str, Term("placement_type")]
     start: Day
     moves_last_12_months: Annotated[int, Field(ge=0, le=100)] = 0
     breakdowns: list[PlacementBreakdown] = []
 
 
 class Caregiver(Record):
-    relationship: Term("caregiver")
+    relationship: Annotated[str, Term("caregiver")]
     can_take_part: bool
 
 
 class Child(Record):
     case_management_ref: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9/_-]{0,39}$")]
     date_of_birth: Day
-    sex: Term("sex")
+    sex: Annotated[str, Term("sex")]
     legal_status: LegalStatusPeriod
     legal_status_history: list[LegalStatusPeriod] = []
     placement: Placement | None = None
@@ -90,11 +90,11 @@ class Child(Record):
 
 class Referrer(Record):
     name: ShortText
-    role: Term("referrer_role")
+    role: Annotated[str, Term("referrer_role")]
 
 
 class Consent(Record):
-    given_by: Term("consent_giver")
+    given_by: Annotated[str, Term("consent_giver")]
     date: Day
     informed: bool
 
@@ -108,7 +108,7 @@ class Decision(Record):
     outcome: Literal["accepted", "not_accepted", "pending"] = "pending"
     date: Day | None = None
     reasons: LongText = ""
-    alternatives: list[Term("signposting")] = []
+    alternatives: list[Annotated[str, Term("signposting")]] = []
 
 
 class Allocation(Record):
@@ -131,17 +131,17 @@ class Referral(Record):
 
 
 class HistoryFactor(Record):
-    factor: Term("history_factor")
+    factor: Annotated[str, Term("history_factor")]
     evidence: LongText = ""
-    sources: Annotated[list[Term("source")], Field(min_length=1)]
+    sources: Annotated[list[Annotated[str, Term("source")]], Field(min_length=1)]
 
 
 class PresentingBehaviour(Record):
-    behaviour: Term("presenting_behaviour")
+    behaviour: Annotated[str, Term("presenting_behaviour")]
     evidence: LongText = ""
-    sources: Annotated[list[Term("source")], Field(min_length=1)]
-    frequency: Term("frequency")
-    severity: Term("severity")
+    sources: Annotated[list[Annotated[str, Term("source")]], Field(min_length=1)]
+    frequency: Annotated[str, Term("frequency")]
+    severity: Annotated[str, Term("severity")]
 
 
 class RiskItem(Record):
@@ -149,11 +149,11 @@ class RiskItem(Record):
     account, when, how serious, whether a safety plan holds it and when it is reviewed.
     A risk whose review date has passed is out of date (:mod:`tswt_formulation.rules.risk`)."""
 
-    kind: Term("risk_kind")
+    kind: Annotated[str, Term("risk_kind")]
     evidence: LongText = ""
-    reported_by: Annotated[list[Term("source")], Field(min_length=1)]
+    reported_by: Annotated[list[Annotated[str, Term("source")]], Field(min_length=1)]
     recorded: Day
-    level: Term("risk_level")
+    level: Annotated[str, Term("risk_level")]
     safety_plan: bool = False
     safety_plan_holder: ShortText = ""
     review_due: Day
@@ -164,7 +164,7 @@ class Screening(Record):
     completed: Day | None = None
     history_factors: list[HistoryFactor] = []
     presenting_behaviours: list[PresentingBehaviour] = []
-    life_story_work: Term("life_story_work") = "not_started"
+    life_story_work: Annotated[str, Term("life_story_work")] = "not_started"
     child_voice: LongText = ""
     carer_views: LongText = ""
     strengths: list[LongText] = []
@@ -177,7 +177,7 @@ class Screening(Record):
 class MeasureAdministration(Record):
     measure: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
     version: Annotated[str, Field(min_length=1, max_length=40)]
-    informant: Term("informant")
+    informant: Annotated[str, Term("informant")]
     date: Day
     timepoint: Annotated[str, Field(pattern=TIMEPOINT_PATTERN)]
     responses: dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{1,40}$")], Annotated[int, Field(ge=0, le=100)] | None]
@@ -260,7 +260,7 @@ class ScreeningOutcome(Record):
     date: Day
     by: ShortText
     reasons: LongText = ""
-    alternatives: list[Term("signposting")] = []
+    alternatives: list[Annotated[str, Term("signposting")]] = []
 
 
 # --- the case ----------------------------------------------------------------------------
@@ -421,10 +421,10 @@ def consistency_problems(case: Case, today: date | None = None, stored: bool = F
         not_before("screening.completed", scr.completed, "screening.started", scr.started)
         not_future("screening.completed", scr.completed)
         seen: set[str] = set()
-        for i, b in enumerate(scr.presenting_behaviours):
-            if b.behaviour in seen:
-                out.append((f"screening.presenting_behaviours[{i}].behaviour", f"{b.behaviour} is recorded twice; record it once with all its sources"))
-            seen.add(b.behaviour)
+        for i, pb in enumerate(scr.presenting_behaviours):
+            if pb.behaviour in seen:
+                out.append((f"screening.presenting_behaviours[{i}].behaviour", f"{pb.behaviour} is recorded twice; record it once with all its sources"))
+            seen.add(pb.behaviour)
         seen = set()
         for i, h in enumerate(scr.history_factors):
             if h.factor in seen:

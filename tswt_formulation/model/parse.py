@@ -64,7 +64,7 @@ def _where(source: str, raw: Any, index: int) -> str:
     case_id = raw.get("case_id") if isinstance(raw, dict) else None
     # An id that could not be one (too long, control characters) is not echoed back.
     plausible = isinstance(case_id, str) and 0 < len(case_id) <= 40 and case_id.isprintable()
-    label = case_id if plausible else f"case #{index + 1}"
+    label = str(case_id) if plausible else f"case #{index + 1}"
     return f"{source}: {label}" if source else label
 
 
@@ -166,8 +166,7 @@ def _read_document(path: Path) -> tuple[Any, str | None]:
     except OSError as exc:
         raise ValidationFailed([Problem(source, "", f"cannot read: {exc.strerror}")]) from None
     if path.suffix.lower() in (".yaml", ".yml"):
-        doc = safe_load(text, source=source)
-        text = None
+        return _not_too_deep(safe_load(text, source=source), source), None
     elif path.suffix.lower() != ".json":
         raise ValidationFailed([Problem(source, "", "unknown file type; use .json, .yaml or .yml")])
     else:
@@ -179,9 +178,13 @@ def _read_document(path: Path) -> tuple[Any, str | None]:
             raise ValidationFailed([Problem(source, "", TOO_DEEP)]) from None
         except ValueError as exc:  # a duplicate key (_json_object)
             raise ValidationFailed([Problem(source, "", f"not accepted: {exc}")]) from None
+    return _not_too_deep(doc, source), text
+
+
+def _not_too_deep(doc: Any, source: str) -> Any:
     if _too_deep(doc):
         raise ValidationFailed([Problem(source, "", TOO_DEEP)])
-    return doc, text
+    return doc
 
 
 def case_list(doc: Any, source: str) -> list[Any]:

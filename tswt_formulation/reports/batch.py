@@ -120,7 +120,7 @@ def _describe(exc: BaseException) -> tuple[str, str]:
     try:
         from papermill import PapermillExecutionError
     except ImportError:  # pragma: no cover
-        PapermillExecutionError = ()  # type: ignore[assignment]
+        PapermillExecutionError = ()
     if isinstance(exc, PapermillExecutionError):
         first = (exc.source or "").strip().splitlines()[0] if exc.source else ""
         return f"cell {exc.cell_index} `{first[:60]}`", f"{exc.ename}: {str(exc.evalue).splitlines()[0] if exc.evalue else ''}"
@@ -277,7 +277,7 @@ def run_reports(
         job_list = [ReportJob(kind, cid, store, str(out), day, tuple(formats), nb_path, extra_items, engine) for cid in ids]
 
     own = executor is None
-    pool = default_executor(min(jobs or os.cpu_count() or 1, len(job_list)), engine, kind) if own else executor
+    pool = executor if executor is not None else default_executor(min(jobs or os.cpu_count() or 1, len(job_list)), engine, kind)
     start = time.perf_counter()
     results: dict[int, ReportResult] = {}
     bar = _progress(len(job_list), kind, progress)

@@ -120,11 +120,11 @@ def risk_section(recommendation: Any, title: str = "Risk") -> Section:
         plain.append("Risk not yet assessed")
     recorded = list(status.risks) if status is not None else []
     if recorded:
-        rows = [(r.label, r.level.capitalize(), r.plan[:1].upper() + r.plan[1:],
+        rows: list[tuple[str, ...]] = [(r.label, r.level.capitalize(), r.plan[:1].upper() + r.plan[1:],
                  r.dated[:1].upper() + r.dated[1:], ", ".join(label("source", s) for s in r.reported_by), r.evidence)
                 for r in recorded]
         parts.append(table(["Risk", "Level", "Safety plan", "Recorded and review", "Reported by", "Evidence"], rows, "risk-table"))
-        plain.append(plural(len(recorded), "recorded risk") + (f", {len(status.out_of_date)} OUT OF DATE" if status.out_of_date else ""))
+        plain.append(plural(len(recorded), "recorded risk") + (f", {len(status.out_of_date)} OUT OF DATE" if status and status.out_of_date else ""))
     if behaviours:
         rows = [(r.label, f"{r.severity}, {label('frequency', r.frequency).lower()}", ", ".join(label("source", s) for s in r.sources), r.evidence)
                 for r in behaviours]

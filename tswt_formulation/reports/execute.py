@@ -11,7 +11,7 @@ from one child's report to the next. A kernel that dies is replaced.
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import nbformat
 
@@ -21,6 +21,9 @@ from .resources import ENGINES, check_parameters  # noqa: F401 - re-exported: th
 RESET_TAG = "tswt-reset"
 _RESET_SOURCE = "%reset -f\nimport matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt"
 _local = threading.local()
+
+if TYPE_CHECKING:
+    from jupyter_client import AsyncKernelClient, AsyncKernelManager
 
 
 class KernelSession:
@@ -37,7 +40,10 @@ class KernelSession:
         boot.km.ip = _ipc_prefix()
         boot.start_new_kernel()
         boot.start_new_kernel_client()
-        self.km, self.kc, self._boot = boot.km, boot.kc, boot
+        # nbclient makes the async manager and client; its attributes are typed as their bases
+        self.km = cast("AsyncKernelManager", boot.km)
+        self.kc = cast("AsyncKernelClient", boot.kc)
+        self._boot = boot
         self.runs = 0
 
     def alive(self) -> bool:

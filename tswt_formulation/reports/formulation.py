@@ -195,7 +195,7 @@ class FormulationReport:
         rules_text = self.basis.stage_evidence if self.basis is not None else ""
         evidence, readiness = f.stage_evidence, f.next_stage_readiness
         if chosen is not None and f.recommendation is not None:
-            stage += (f"<p><strong>Stage {text(chosen.value)}, {text(STAGE_NAMES.get(int(chosen.value), ''))}:</strong> chosen by "
+            stage += (f"<p><strong>Stage {text(chosen.value)}, {text(STAGE_NAMES.get(chosen.value, '') if isinstance(chosen.value, int) else '')}:</strong> chosen by "
                       f"{text(self.staff.name(f.decision.by if f.decision else ''))} (the rules suggested stage {f.recommendation.stage}) "
                       f"because {text(chosen.reason[:1].lower() + chosen.reason[1:])}</p>")
             if evidence.strip() == rules_text.strip():  # the rules' text for the rejected stage: in the appendix, not here

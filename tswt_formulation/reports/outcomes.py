@@ -188,7 +188,7 @@ class OutcomesReport:
         if latest is None or latest.empty:
             return section("Change", '<p class="none">No baseline to compare with yet.</p>', "change")
         paired = latest[latest["paired"]]
-        rows = [(r["measure"].upper(), _INFORMANTS.get(r["informant"], r["informant"]), _SCORE_LABELS.get(r["score"], r["score"]),
+        rows: list[tuple[str, ...]] = [(r["measure"].upper(), _INFORMANTS.get(r["informant"], r["informant"]), _SCORE_LABELS.get(r["score"], r["score"]),
                  _num(r["baseline_value"]), f"{_num(r['latest_value'])} ({r['latest_timepoint']})",
                  "" if pd.isna(r["difference"]) else signed(float(r["difference"])),
                  "" if pd.isna(r["threshold"]) else f"{r['threshold']:.1f}", _category(r["category"]))

@@ -97,7 +97,7 @@ class CaseloadReview:
             if not traj.empty:
                 latest = with_clinical_categories(baseline_vs_latest(traj, as_of), "baseline_value", "latest_value")
                 change = latest[latest["score"].isin(["total"])].merge(plan[["case_id", "wave", "services"]], on="case_id", how="left")
-                started = {c.case_id: c.outcome.date for c in working}
+                started = {c.case_id: c.outcome.date for c in working if c.outcome is not None}
                 f = not_on_track(traj, as_of, 6, work_started=started)
                 if not f.empty:
                     flags = f[f["flag"].eq("reliably_worse") | f["score"].isin(HEADLINE)].reset_index(drop=True)

@@ -376,7 +376,7 @@ def _word(voc: Vocabularies, list_name: str, term: str) -> str:
     return _lower(voc.label(list_name, term))
 
 
-class _Values(dict):  # type: ignore[type-arg]
+class _Values(dict[str, Any]):
     """Template values computed only when a template asks for them."""
 
     def __init__(self, template: _Template, matched: Matched) -> None:

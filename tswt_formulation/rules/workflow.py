@@ -161,4 +161,5 @@ def record_outcome(
             raise OverrideError(f"{case.case_id}: replacing the outcome ({had}) needs --reason saying why")
     if decision == "close" and not reasons.strip():
         raise OverrideError(f"{case.case_id}: closing needs the reasons (and any alternative services recommended)")
-    return ScreeningOutcome(decision=decision, date=on, by=by, reasons=reasons, alternatives=list(alternatives))
+    return ScreeningOutcome.model_validate(  # checks the decision
+        {"decision": decision, "date": on, "by": by, "reasons": reasons, "alternatives": list(alternatives)})

@@ -17,7 +17,7 @@ import sqlite3
 import time
 import zlib
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -136,7 +136,7 @@ def _ensure_wal(cur: Any) -> None:
 
 def _configure_sqlite(engine: sa.Engine) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection, _record):
         # Let SQLAlchemy's BEGIN below be the only transaction control (pysqlite's own
         # implicit transactions defer locking and break BEGIN IMMEDIATE).
         dbapi_connection.isolation_level = None
@@ -148,7 +148,7 @@ def _configure_sqlite(engine: sa.Engine) -> None:
         cur.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # type: ignore[no-untyped-def]
+    def _on_begin(conn):
         # Writers take the write lock at BEGIN, so two writers queue on the busy timeout
         # instead of failing when a read lock cannot be upgraded.
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.pop("tswt_write", False) else "BEGIN")
@@ -168,7 +168,7 @@ def fetch_tuples(conn: sa.Connection, query: sa.Select[Any]) -> list[tuple[Any, 
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(str(compiled), params)
-        return cursor.fetchall()
+        return cast("list[tuple[Any, ...]]", cursor.fetchall())  # pysqlite: a list of tuples
     finally:
         cursor.close()
 
