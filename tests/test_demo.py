@@ -101,7 +101,7 @@ def test_demo_never_dates_todays_work_after_now(monkeypatch):
     real = demo.datetime
     early = min(real.combine(date.today(), time(6, 0), tzinfo=UTC), real.now(UTC) - timedelta(hours=1))
 
-    class Early(real):  # type: ignore[misc, valid-type]
+    class Early(real):
         @classmethod
         def now(cls, tz=None):
             return early

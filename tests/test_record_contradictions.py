@@ -135,6 +135,7 @@ def test_a_stored_record_from_before_the_stricter_checks_still_loads(tmp_path, f
     engine.dispose()
     with open_store(str(path)) as s:
         case = s.get("TSW-000123")
+    assert case.child.placement is not None
     assert str(case.child.placement.breakdowns[0].date) == "2026-01-10"
     assert any("a breakdown ends an earlier placement" in p for p in _problems(legacy))
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -428,7 +429,7 @@ def _scored() -> pd.DataFrame:
     )
 
 
-CONSTANTS = {
+CONSTANTS: dict[str, Any] = {
     "reliability": 0.80,
     "sd": {"total": 5, "prosocial": 2},
     "better": {"total": "lower", "prosocial": "higher"},

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Sequence
 from datetime import date
 from itertools import pairwise
 from pathlib import Path
@@ -175,7 +176,7 @@ def test_every_band_boundary(informant: str) -> None:
 
 def test_neighbours_of_every_boundary_fall_on_either_side() -> None:
     """For each category edge, the score one beyond it is in a different category."""
-    out_by_inf = {}
+    out_by_inf: dict[str, list[tuple[str, int, str, str]]] = {}
     for informant in ("parent", "teacher", "self"):
         rows = [r for r in _band_rows() if r["informant"] == informant]
         for r in rows:
@@ -401,7 +402,7 @@ cell = st.one_of(st.none(), st.integers(0, 2))
 rows_strategy = st.lists(st.lists(cell, min_size=25, max_size=25), min_size=1, max_size=30)
 
 
-def _frame(rows: list[list[int | None]]) -> pd.DataFrame:
+def _frame(rows: Sequence[Sequence[int | None]]) -> pd.DataFrame:
     return pd.DataFrame([[np.nan if v is None else v for v in r] for r in rows], columns=[str(i) for i in range(1, 26)], dtype=float)
 
 

@@ -625,7 +625,7 @@ def test_from_cases_uses_the_reason_recorded_for_the_year() -> None:
     def fake_score(measure: str, df: pd.DataFrame, informant: str) -> pd.DataFrame:
         return pd.DataFrame({"total": df["t"].to_numpy()})
 
-    always = [(LA, date(2019, 1, 1), None)]
+    always: list[tuple[str, date, date | None]] = [(LA, date(2019, 1, 1), None)]
     cases = [
         # scored in the year: the score, whatever was recorded (197a forbids both)
         _case(1, date(2014, 6, 1), always, [_sdq(date(2024, 9, 1), "parent", 9)],
