@@ -1,6 +1,6 @@
 """The record refuses only what is impossible or contradictory, naming the field; a
 referral the team cannot take (over age, outside every eligible status) is recorded and
-eligibility decides. Expected values are worked by hand from DOMAIN.md."""
+eligibility decides. Expected values are worked by hand from docs/domain.md."""
 
 from __future__ import annotations
 

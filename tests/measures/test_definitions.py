@@ -134,7 +134,7 @@ def test_sdq_reliability_is_not_confirmed_and_says_so() -> None:
     with pytest.raises(ScoringError, match=r"^sdq: score total: informant parent: the definition gives no reliability values"):
         sdq.reliability("total", "parent", allow_unconfirmed=True)
     supplied = sdq.reliability("total", "parent", r=0.8, sd=5.0)
-    assert supplied.supplied and round(supplied.threshold(), 2) == 6.20  # MEASURES.md: SD 5, r .80 -> 6.20
+    assert supplied.supplied and round(supplied.threshold(), 2) == 6.20  # docs/change.md: SD 5, r .80 -> 6.20
 
 
 def test_gbo_reliable_change_is_a_named_unconfirmed_constant() -> None:

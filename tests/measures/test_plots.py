@@ -26,7 +26,7 @@ from tswt_formulation.plots import plot_change_categories, plot_goals, plot_traj
 from tswt_formulation.plots.outcomes import CATEGORY_STYLE, CORRIDOR_GID
 from tswt_formulation.words import CATEGORY_WORDS
 
-# SDQ parent total bands (MEASURES.md): normal 0-13, borderline 14-16, abnormal 17-40.
+# SDQ parent total bands (docs/measures.md, "The SDQ"): normal 0-13, borderline 14-16, abnormal 17-40.
 PARENT_TOTAL_BANDS = {"normal": (0, 13), "borderline": (14, 16), "abnormal": (17, 40)}
 
 

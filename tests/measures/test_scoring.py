@@ -1,6 +1,6 @@
 """score(): hand-worked cases, published reference vectors, bands, errors and properties.
 
-Expected values come from outside our code: cases worked by hand from MEASURES.md
+Expected values come from outside our code: cases worked by hand from docs/measures.md ("The SDQ")
 (data/sdq_hand_cases.yaml, each with its reason), the awell-score SDQ test vectors and the
 youthinmind scoring guide's statements (tests/data/reference/sdq/sdq_cases.json), and the
 youthinmind band table (sdq_bands_4to17_youthinmind_2016.csv).
@@ -192,7 +192,7 @@ def test_neighbours_of_every_boundary_fall_on_either_side() -> None:
             assert out.loc[i, f"{scale}_band{'3' if system == 'three_band' else '4'}"] != cat
 
 
-P24_THREE_BAND = {  # MEASURES.md: borderline from / abnormal from (parent, 2-4, provisional)
+P24_THREE_BAND = {  # docs/measures.md (The SDQ, ages 2-4): borderline from / abnormal from (parent, 2-4, provisional)
     "total": (13, 16), "emotional": (3, 4), "conduct": (4, 5), "hyperactivity": (6, 7), "peer": (3, 4),
 }
 

@@ -2,7 +2,7 @@
 
 Rules and their logic: tests/data/reference/ssda903/oc2_sdq_validation_rules.csv (Data to
 Insight's validator); reason codes: sdq_reason_codes.csv; the export's duties:
-MEASURES.md ("Looked-after children in England"). Collection year 2025 throughout:
+docs/change.md ("SSDA903 OC2 SDQ"). Collection year 2025 throughout:
 1 April 2024 to 31 March 2025. Every expected rule below is worked from those sources.
 """
 
@@ -406,7 +406,7 @@ def test_export_varied_set() -> None:
     assert validate_oc2_sdq(export, YEAR, set(export["CHILD"])) == []
 
 
-OC2_COLUMNS = [  # MEASURES.md: OC2 has 12 columns, in this order
+OC2_COLUMNS = [  # docs/change.md (SSDA903 OC2 SDQ): OC2 has 12 columns, in this order
     "CHILD", "DOB", "SDQ_SCORE", "SDQ_REASON", "CONVICTED", "HEALTH_CHECK", "IMMUNISATIONS",
     "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE", "INTERVENTION_RECEIVED",
     "INTERVENTION_OFFERED",

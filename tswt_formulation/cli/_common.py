@@ -109,7 +109,7 @@ def common(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def fail(exc: TswtError) -> None:
-    """Print a library error as one line per problem and exit with the DESIGN.md code."""
+    """Print a library error as one line per problem and exit with its code (docs/architecture.md, "Exit codes")."""
     if isinstance(exc, ProblemsError):
         if exc.summary:
             click.echo(f"error: {exc.summary}", err=True)

@@ -78,7 +78,7 @@ class Child(Record):
     living_independently: bool = False
     would_otherwise_be_in_care: bool = Field(
         default=False,
-        description="For a child in need placed with kinship carers: would otherwise be in care (DOMAIN.md eligibility).",
+        description="For a child in need placed with kinship carers: would otherwise be in care (docs/domain.md, Eligibility).",
     )
 
     def age_on(self, on: date) -> int:
@@ -297,7 +297,7 @@ class Case(Record):
 
     @property
     def screening_due(self) -> date | None:
-        """Allocation date + 6 weeks (DOMAIN.md: screening within the first six weeks)."""
+        """Allocation date + 6 weeks (docs/domain.md, "The referral flow": screening within six weeks)."""
         alloc = self.referral.allocation
         return alloc.date + timedelta(weeks=SCREENING_WEEKS) if alloc else None
 
@@ -392,7 +392,7 @@ def consistency_problems(case: Case, today: date | None = None, stored: bool = F
             out.append(("referral.decision.date", f"missing: a decision of {dec.outcome} needs its date"))
         not_before("referral.decision.date", dec.date, "referral.received", ref.received)
         not_future("referral.decision.date", dec.date)
-        # DOMAIN.md: no consent or no approval, the referral cannot proceed. It may still
+        # docs/domain.md, "The referral flow": no consent or no approval, the referral cannot proceed. It may still
         # be recorded as not accepted (that can be the reason), but never as accepted.
         for name, part in (("consent", ref.consent), ("approval", ref.approval)):
             what = "informed consent" if name == "consent" else "team-manager approval"

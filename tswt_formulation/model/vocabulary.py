@@ -1,6 +1,6 @@
 """Closed vocabularies of the case record, loaded from package data on first use.
 
-The built-in lists are the identifiers of DOMAIN.md. A team extends a list (adds terms,
+The built-in lists are the identifiers of docs/domain.md ("Identifiers"). A team extends a list (adds terms,
 never removes or renames them) with a YAML file of the same shape, named by the
 ``TSWT_VOCABULARY`` environment variable or passed to :func:`load_vocabulary`.
 """

@@ -1,6 +1,6 @@
 """The referral and screening timeline as of a date, for one case or a whole caseload.
 
-States (DOMAIN.md "How a referral flows"), as of a date, counting only what had happened
+States (docs/domain.md, "The referral flow"), as of a date, counting only what had happened
 by then:
 
 ============================  =====================================================
