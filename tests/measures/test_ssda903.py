@@ -668,3 +668,13 @@ def test_validate_accepts_a_boolean_series() -> None:
     )
     flags = pd.Series([True, False], index=["1", "2"])
     assert [(p.child, p.rule) for p in validate_oc2_sdq(frame, YEAR, flags)] == [("2", "185")]
+
+
+def test_looked_after_as_a_nullable_boolean_series() -> None:
+    # pandas' nullable booleans: True counts, False and missing do not (a missing value
+    # once raised "boolean value of NA is ambiguous").
+    from tswt_formulation.measures.ssda903 import _looked_after_set
+
+    flags = pd.Series([True, pd.NA, False], index=["A", "B", "C"], dtype="boolean")
+    assert _looked_after_set(pd.DataFrame(), flags) == {"A"}
+    assert _looked_after_set(pd.DataFrame(), pd.Series([True, False], index=["A", "C"])) == {"A"}
