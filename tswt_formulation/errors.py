@@ -23,7 +23,9 @@ column), what is wrong and, where it helps, what would be right.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 QUOTE_LIMIT = 80
 
@@ -46,6 +48,55 @@ class Problem:
     def __str__(self) -> str:
         parts = [p for p in (self.where, self.field) if p]
         return f"{': '.join(parts)}: {self.message}" if parts else self.message
+
+
+def location(loc: Iterable[Any]) -> str:
+    """A pydantic error location as the input's own key path: ``referral.decision.date``,
+    ``rules[2].effect``; pydantic's internal steps (``function-after[...]``) left out."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif str(part).startswith("function-"):
+            continue
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def problems_from(
+    exc: Any,
+    where: str,
+    *,
+    path: Callable[[tuple[Any, ...]], str] = location,
+    word: Callable[[dict[str, Any]], str | None] | None = None,
+) -> list[Problem]:
+    """A pydantic ``ValidationError`` as one :class:`Problem` per field: the one way every
+    input (case records, rules files, measure definitions, constants files, values built
+    from the command line) turns validation errors into problems.
+
+    ``path`` writes an error's location (default :func:`location`); ``word`` words an
+    error in the caller's terms, or returns None for the default: pydantic's message
+    without its "Value error, " prefix. A validator that finds several problems at once
+    raises a ``ValueError`` carrying ``.problems``, a list of (field, message) (the case
+    record's ``ConsistencyError``): each becomes a problem of its own. A list reported too
+    short only because its items failed is left out (one problem, not two).
+    (pydantic is not imported here: this module is imported by the light commands.)
+    """
+    errors = exc.errors(include_url=False)
+    out: list[Problem] = []
+    for err in errors:
+        if err["type"] == "too_short" and any(
+            o is not err and o["loc"][: len(err["loc"])] == err["loc"] for o in errors
+        ):
+            continue
+        several = getattr((err.get("ctx") or {}).get("error"), "problems", None)
+        if isinstance(several, list) and all(isinstance(p, tuple) and len(p) == 2 for p in several):
+            out.extend(Problem(where, field, message) for field, message in several)
+            continue
+        message = word(err) if word is not None else None
+        out.append(Problem(where, path(err["loc"]), message or err["msg"].removeprefix("Value error, ")))
+    return out
 
 
 class TswtError(Exception):

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from ..errors import ProblemsError, TswtError, quote
+from ..errors import ProblemsError, TswtError, problems_from, quote
 
 EXIT_INVALID = 2  # bad usage or invalid input, nothing written (exit 1 is for batches that finished the rest)
 
@@ -127,9 +127,8 @@ def _unexpected(exc: BaseException) -> None:
     from pydantic import ValidationError
 
     if isinstance(exc, ValidationError):  # a value built from the command line
-        for err in exc.errors(include_url=False):
-            field = ".".join(str(p) for p in err["loc"]) or "value"
-            click.echo(f"error: {field}: {err['msg'].removeprefix('Value error, ')}", err=True)
+        for p in problems_from(exc, ""):
+            click.echo(f"error: {p.field or 'value'}: {p.message}", err=True)
     elif type(exc).__module__.startswith("sqlalchemy"):  # never the statement, its parameters or a record
         orig = getattr(exc, "orig", None)
         reason = str(orig).splitlines()[0] if orig is not None and str(orig) else type(exc).__name__

@@ -30,7 +30,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .._yaml import safe_load
-from ..errors import MeasureDefinitionError, Problem
+from ..errors import MeasureDefinitionError, Problem, problems_from
 
 
 class _Entry(BaseModel):
@@ -101,11 +101,7 @@ def load_constants(path: Path | str) -> MeasureConstants:
     try:
         parsed = _File.model_validate(raw)
     except ValidationError as exc:
-        problems = [
-            Problem(str(path), ".".join(str(p) for p in err["loc"]), err["msg"].removeprefix("Value error, "))
-            for err in exc.errors(include_url=False)
-        ]
-        raise MeasureDefinitionError(problems) from None
+        raise MeasureDefinitionError(problems_from(exc, str(path))) from None
     unknown = _unknown_names(parsed.constants, str(path))
     if unknown:
         raise MeasureDefinitionError(unknown)

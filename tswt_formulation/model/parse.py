@@ -14,9 +14,9 @@ from typing_extensions import TypedDict  # pydantic needs this one before Python
 
 from .._bulk import gc_paused
 from .._yaml import MAX_DEPTH, TOO_DEEP, safe_load
-from ..errors import Problem, ValidationFailed, quote
+from ..errors import Problem, ValidationFailed, problems_from, quote
 from ._base import VOCABULARY_CONTEXT
-from .case import Case, ConsistencyError
+from .case import Case
 from .vocabulary import vocabulary
 
 _FRIENDLY = {
@@ -25,39 +25,22 @@ _FRIENDLY = {
 }
 
 
-def _loc(loc: Iterable[Any]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part in ("function-after[check(), str]",) or str(part).startswith("function-"):
-            continue
-        else:
-            out += f".{part}" if out else str(part)
-    return out
+def _case_words(err: dict[str, Any]) -> str:
+    message = _FRIENDLY.get(err["type"], err["msg"]).removeprefix("Value error, ")
+    if (
+        err["type"] not in _FRIENDLY
+        and "input" in err
+        and not isinstance(err["input"], (dict, list))
+        and repr(err["input"]) not in message
+        and quote(err["input"]) not in message
+    ):
+        message = f"{message} (got {quote(err['input'])})"
+    return message
 
 
 def validation_problems(exc: ValidationError, where: str) -> list[Problem]:
     """Turn a pydantic error into one :class:`Problem` per field."""
-    problems: list[Problem] = []
-    for err in exc.errors(include_url=False):
-        ctx_error = (err.get("ctx") or {}).get("error")
-        if isinstance(ctx_error, ConsistencyError):
-            problems.extend(Problem(where, field, message) for field, message in ctx_error.problems)
-            continue
-        message = _FRIENDLY.get(err["type"], err["msg"])
-        if message.startswith("Value error, "):
-            message = message[len("Value error, ") :]
-        if (
-            err["type"] not in _FRIENDLY
-            and "input" in err
-            and not isinstance(err["input"], (dict, list))
-            and repr(err["input"]) not in message
-            and quote(err["input"]) not in message
-        ):
-            message = f"{message} (got {quote(err['input'])})"
-        problems.append(Problem(where, _loc(err["loc"]), message))
-    return problems
+    return problems_from(exc, where, word=_case_words)
 
 
 def _where(source: str, raw: Any, index: int) -> str:
