@@ -11,6 +11,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from .. import casework
 from ..errors import ValidationFailed
 from ..model import CASE_ID_PATTERN, Case
 from ..rules import check_eligibility
@@ -155,7 +156,7 @@ class ReferralView(CaseView):
         except ValidationFailed as exc:
             self.form.show_problems(exc.problems)
             return None
-        saved = self._saved(lambda: self.store.add(case, user=self.user, note="referral recorded in the workbench"), None, "referral recorded")
+        saved = self._saved(lambda: casework.record_referral(self.store, case, user=self.user, note="referral recorded in the workbench"), None, "referral recorded")
         if saved is not None and self.on_created is not None:
             self.on_created(saved.case_id)
         return saved
