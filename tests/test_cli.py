@@ -41,7 +41,7 @@ def test_demo_then_caseload(tmp_path):
     r = run("caseload", "--store", store, "--as-of", AS_OF.isoformat(), "--json", "--user", "t.harper")
     data = json.loads(r.output)
     assert data["as_of"] == AS_OF.isoformat() and len(data["cases"]) == 40
-    overdue = run("caseload", "--store", store, "--as-of", AS_OF.isoformat(), "--overdue", "--json")
+    overdue = run("caseload", "--store", store, "--as-of", AS_OF.isoformat(), "--overdue", "--json", "--user", "t.harper")
     assert all(c["overdue"] and c["days_to_due"] < 0 for c in json.loads(overdue.output)["cases"])
 
 
