@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from contextlib import closing
+from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -131,12 +132,12 @@ def staff(location: str) -> StaffDirectory | None:
 def log_access(location: str, user: str, how: str, case_id: str, what: str) -> bool:
     """Record that ``user`` opened a case (store.CaseStore.log_access, with the standard
     library); False, writing nothing, where the store cannot be written."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     path = local_file(location)
     if path is None:
         return False
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy stores a DateTime
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy stores a DateTime
     try:
         with closing(sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S)) as conn, conn:
             conn.execute('INSERT INTO access_log (at, "user", identified_by, case_id, what) VALUES (?, ?, ?, ?, ?)',
