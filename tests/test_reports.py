@@ -281,7 +281,7 @@ def test_forked_workers_take_the_batch_environment_and_folder(tmp_path, monkeypa
 def test_dask_cluster_as_executor(demo_store, tmp_path):
     distributed = pytest.importorskip("distributed")
     with (
-        distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
         distributed.Client(cluster) as client,
     ):
         summary = run_reports(["TSW-900001", "TSW-900003"], "formulation", demo_store, tmp_path,

@@ -65,12 +65,12 @@ def change_staff(store: CaseStore, members: Iterable[Any], note: str = "") -> in
     return add_staff(store, members, note=note)
 
 
-def open_case(store: CaseStore, case_id: str, what: str) -> Case:
+def open_case(store: CaseStore, case_id: str, what: str, user: str | None = None) -> Case:
     """The case, for a person to read: who may read (anyone in the staff directory),
     and the reading logged (``what``: show, workbench, report)."""
-    store.authorise("read_case", case_id=case_id)
+    store.authorise("read_case", case_id=case_id, user=user)
     case = store.get(case_id)
-    store.log_access(case_id, what)
+    store.log_access(case_id, what, user=user)
     return case
 
 

@@ -47,8 +47,10 @@ class FormulationReport:
     def from_store(cls, case_id: str, store: Any, as_of: Any = None, version: str = "signed_off") -> FormulationReport:
         from ..store.staff import staff_directory
 
+        from ..casework import open_case
+
         with reading(store) as st:
-            case = st.get(case_id)
+            case = open_case(st, case_id, "report")  # who may read it; the opening logged
             signed = st.signed_off_formulation(case_id) if version == "signed_off" else None
             staff = staff_directory(st)
         return cls.from_case(case, as_of, signed, staff)

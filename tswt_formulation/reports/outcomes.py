@@ -40,8 +40,10 @@ class OutcomesReport:
     def from_store(cls, case_id: str, store: Any, as_of: Any = None, constants: str | None = None) -> OutcomesReport:
         from ..store.staff import staff_directory
 
+        from ..casework import open_case
+
         with reading(store) as st:
-            case = st.get(case_id)
+            case = open_case(st, case_id, "report")  # who may read it; the opening logged
             staff = staff_directory(st)
         return cls.from_case(case, as_of, constants, staff)
 

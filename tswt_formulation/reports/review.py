@@ -67,6 +67,7 @@ class CaseloadReview:
 
         day = parse_as_of(as_of)
         with reading(store) as st:
+            st.authorise("read_case")  # a login not in the staff directory sees no case
             cases = [c for c in st.cases() if worker is None or c.worker == worker]
             author = author or st.user
             staff = staff_directory(st)

@@ -143,12 +143,14 @@ class CaseStore:
         except sa.exc.DBAPIError:
             return None
 
-    def authorise(self, operation: str, record: Any = None, case_id: str | None = None, subject: str | None = None) -> None:
+    def authorise(self, operation: str, record: Any = None, case_id: str | None = None, subject: str | None = None,
+                  user: str | None = None) -> None:
         """Refuse (:class:`~tswt_formulation.access.permissions.NotPermitted`) unless the
-        person acting may do ``operation`` (on the stored ``record``)."""
+        person acting (``user``, as :meth:`_acting` allows it) may do ``operation`` (on
+        the stored ``record``)."""
         from ..access.permissions import check
 
-        check(operation, self.user, self.staff, record, subject=subject, case_id=case_id)
+        check(operation, self._acting(user)[0], self.staff, record, subject=subject, case_id=case_id)
 
     def mark_training(self) -> None:
         """Mark a new store as a training store (``tswt demo``): refused once it holds a case."""
@@ -209,21 +211,22 @@ class CaseStore:
         if problems:
             raise ValidationFailed(problems, summary=f"{case_id}: not saved:")
 
-    def log_access(self, case_id: str, what: str) -> bool:
+    def log_access(self, case_id: str, what: str, user: str | None = None) -> bool:
         """Record that the person acting opened a child's record (``what``: show,
         workbench, report). Returns False, writing nothing, where the store cannot be
         written (a read-only file or role): reading goes on."""
+        who, how = self._acting(user)
         try:
             with self.engine.connect() as conn, conn.begin():
-                conn.execute(schema.access_log.insert().values(at=_now(), user=self.user, identified_by=self.identity.how,
-                                                               case_id=case_id, what=what))
+                conn.execute(schema.access_log.insert().values(at=_now(), user=who, identified_by=how, case_id=case_id,
+                                                               what=what))
             return True
         except sa.exc.DBAPIError:
             return False
 
-    def access_log(self, case_id: str) -> list[dict[str, Any]]:
+    def access_log(self, case_id: str, user: str | None = None) -> list[dict[str, Any]]:
         """Who opened this child's record, oldest first (managers and administrators)."""
-        self.authorise("read_access_log", case_id=case_id)
+        self.authorise("read_access_log", case_id=case_id, user=user)
         t = schema.access_log
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(t).where(t.c.case_id == case_id).order_by(t.c.id)).fetchall()

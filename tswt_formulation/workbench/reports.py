@@ -61,6 +61,11 @@ class ReportsView(CaseView):
         kind = self.kind.widget.value
         extra = {"version": "latest"} if kind == "formulation" and self.latest.widget.value else {}
         self.form.banner.value = message_html(f"Producing the {kind} report of {self.case.case_id}...", "note")
+        import os
+
+        # The report opens the store itself: as this app's person (a kernel is one person's).
+        had = os.environ.get("TSWT_USER")
+        os.environ["TSWT_USER"] = self.user
         try:
             # At once, in this thread: the report's engine stays warm for this session's next report.
             summary = run_reports([self.case.case_id], kind, store_url(self.store), self.out_dir, executor=InlineExecutor(),
@@ -68,6 +73,11 @@ class ReportsView(CaseView):
         except TswtError as exc:
             self.form.show_error(exc)
             return []
+        finally:
+            if had is None:
+                os.environ.pop("TSWT_USER", None)
+            else:
+                os.environ["TSWT_USER"] = had
         result = summary.results[0]
         if result.status != "ok":
             self.form.banner.value = message_html(f"The report could not be produced: {result.cell + ': ' if result.cell else ''}{result.error}")
