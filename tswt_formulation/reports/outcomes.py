@@ -38,9 +38,8 @@ class OutcomesReport:
 
     @classmethod
     def from_store(cls, case_id: str, store: Any, as_of: Any = None, constants: str | None = None) -> OutcomesReport:
-        from ..store.staff import staff_directory
-
         from ..casework import open_case
+        from ..store.staff import staff_directory
 
         with reading(store) as st:
             case = open_case(st, case_id, "report")  # who may read it; the opening logged
