@@ -65,3 +65,53 @@ def test_the_report_notebooks_default_no_case_id() -> None:
         cell = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
         assert "case_id = None" in "".join(cell["source"])
         assert "case_id" in (_parameter_names(str(notebook_path(kind))) or set())
+
+
+# -- Processes: batch workers die with their parent -----------------------------------------
+
+
+def _alive(proc) -> bool:  # noqa: ANN001 - a psutil.Process
+    import psutil
+
+    try:
+        return proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ["inprocess", "kernel"])
+def test_kill_9_of_a_batch_leaves_no_worker_alive(engine: str, tmp_path: Path) -> None:
+    import psutil
+
+    from tswt_formulation.demo import generate_caseload
+
+    store = tmp_path / "demo.sqlite"
+    with open_store(str(store), user="demo", create=True) as s:
+        s.import_cases(generate_caseload(40, seed=2))
+    out = tmp_path / "reports"
+    batch = psutil.Popen([sys.executable, "-c", "from tswt_formulation.cli import main; main()", "reports", "--all", "--kind", "formulation",
+                          "--jobs", "2", "--engine", engine, "--store", str(store), "--out", str(out), "--as-of", "2026-11-20"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        end = time.monotonic() + 120
+        while not (out.exists() and any(out.glob("*.html"))):  # the workers are at work
+            assert batch.poll() is None, "the batch ended before it could be killed"
+            assert time.monotonic() < end, "no report within 120 s"
+            time.sleep(0.1)
+        family = batch.children(recursive=True)
+        workers = [p for p in family if _alive(p)]
+        assert len(workers) >= 2, f"expected the batch's workers, found {[p.cmdline()[:3] for p in family]}"
+        batch.send_signal(signal.SIGKILL)
+        batch.wait(10)
+        end = time.monotonic() + 8
+        while any(_alive(p) for p in workers) and time.monotonic() < end:
+            time.sleep(0.2)
+        survivors = [(p.pid, " ".join(p.cmdline()[:4])) for p in workers if _alive(p)]
+        assert survivors == [], f"outlived the batch: {survivors}"
+    finally:
+        for p in [batch, *batch.children(recursive=True)] if batch.poll() is None else []:
+            p.kill()
+        for p in locals().get("workers", []):
+            if _alive(p):
+                p.kill()
