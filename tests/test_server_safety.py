@@ -115,3 +115,30 @@ def test_kill_9_of_a_batch_leaves_no_worker_alive(engine: str, tmp_path: Path) -
         for p in locals().get("workers", []):
             if _alive(p):
                 p.kill()
+
+
+# -- The kernel engine: no client left open, the kernel recycled -----------------------------
+
+
+@pytest.mark.slow
+def test_the_kernel_engine_closes_each_runs_client_and_recycles_its_kernel(demo_store: Path, monkeypatch) -> None:
+    from tswt_formulation.reports import execute as ex
+    from tswt_formulation.reports.resources import notebook_path
+
+    def threads() -> int:  # native ones too: a zmq context has two
+        return len(os.listdir("/proc/self/task")) if Path("/proc/self/task").exists() else 0
+
+    monkeypatch.setattr(ex, "KERNEL_RUNS", 3)
+    ex.shutdown_sessions()
+    nb = str(notebook_path("formulation"))
+    sessions, counts = [], []
+    try:
+        for i in range(4):
+            ex.execute(nb, {"case_id": f"TSW-90000{i % 6 + 1}", "store": str(demo_store), "as_of": "2026-11-20"}, engine="kernel")
+            sessions.append(ex._local.session)
+            counts.append(threads())
+    finally:
+        ex.shutdown_sessions()
+    assert sessions[0] is sessions[1] is sessions[2], "a kernel runs KERNEL_RUNS reports"
+    assert sessions[3] is not sessions[2], "then a fresh kernel takes over"
+    assert counts[2] <= counts[0], f"threads grew with each report (a client left open each time): {counts}"
