@@ -142,3 +142,165 @@ def test_the_kernel_engine_closes_each_runs_client_and_recycles_its_kernel(demo_
     assert sessions[0] is sessions[1] is sessions[2], "a kernel runs KERNEL_RUNS reports"
     assert sessions[3] is not sessions[2], "then a fresh kernel takes over"
     assert counts[2] <= counts[0], f"threads grew with each report (a client left open each time): {counts}"
+
+
+# -- The web server (tswt app) ---------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+MAX_PAGES, IDLE_SECONDS = 3, 4
+KERNEL_ID = "0d5a1e57-1c2b-4d6e-9f00-1234567890ab"  # any id: the checks come before the lookup
+
+
+def _needs_voila() -> None:
+    try:
+        import voila  # noqa: F401
+    except ImportError:
+        from .conftest import skip_or_fail
+
+        skip_or_fail("the web server tests need voila (pip install -e '.[app]')")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class App:
+    """`tswt app` started as a user would, with a small page bound and idle timeout."""
+
+    def __init__(self, store: Path) -> None:
+        import psutil
+
+        self.port = _free_port()
+        command = [sys.executable, "-c", "from tswt_formulation.cli import main; main()", "app", "--store", str(store),
+                   "--port", str(self.port), "--no-browser", "--user", "c.mensah", "--max-pages", str(MAX_PAGES),
+                   "--idle-timeout", str(IDLE_SECONDS)]
+        self.process = psutil.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        lines = []
+        for line in self.process.stdout:
+            lines.append(line)
+            if line.startswith("Open http://127.0.0.1:"):
+                self.url = line.split()[1]
+                break
+        else:
+            raise AssertionError("tswt app did not start:\n" + "".join(lines))
+        self.server = next(p for p in self.process.children() if "tswt_formulation.workbench.server" in " ".join(p.cmdline()))
+
+    def kernels(self) -> list:
+        import psutil
+
+        out = []
+        for p in self.server.children():
+            try:
+                if "ipykernel" in " ".join(p.cmdline()) and _alive(p):
+                    out.append(p)
+            except psutil.Error:
+                pass
+        return out
+
+    def request(self, path: str, headers: dict[str, str] | None = None, method: str = "GET", timeout: float = 120) -> tuple[int, str]:
+        import http.client
+
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            conn.putrequest(method, path, skip_host=True)
+            for name, value in {"Host": f"127.0.0.1:{self.port}", **(headers or {})}.items():
+                conn.putheader(name, value)
+            conn.endheaders()
+            response = conn.getresponse()
+            body = b"" if response.status == 101 else response.read()
+            return response.status, body.decode("utf-8", "replace")
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process.stdout.close()
+
+
+@pytest.fixture(scope="module")
+def app(demo_store: Path):
+    _needs_voila()
+    started = App(demo_store)
+    yield started
+    started.stop()
+
+
+@pytest.fixture
+def fresh_app(demo_store: Path):
+    _needs_voila()
+    started = App(demo_store)
+    yield started
+    started.stop()
+
+
+WS = {"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}
+
+
+@pytest.mark.slow
+def test_only_the_loopback_host_names_are_served(app: App) -> None:
+    asset = "/voila/static/voila.js"
+    for host in (f"127.0.0.1:{app.port}", f"localhost:{app.port}", f"[::1]:{app.port}", f"LOCALHOST:{app.port}"):
+        assert app.request(asset, {"Host": host})[0] == 200, host
+    before = len(app.kernels())
+    for host in ("evil.example", f"evil.example:{app.port}", "127.0.0.1", f"127.0.0.1:{app.port + 1}",
+                 f"127.0.0.1.evil.example:{app.port}", f"localhost.:{app.port}", ""):
+        for path in (asset, "/", f"/api/kernels/{KERNEL_ID}", "/voila/api/shutdown/x"):
+            status, body = app.request(path, {"Host": host})
+            assert status == 403, (host, path, status)
+            assert "serves this machine only" in body
+    assert len(app.kernels()) <= before, "a refused page must not start a kernel"
+
+
+@pytest.mark.slow
+def test_a_request_or_websocket_from_another_site_is_refused(app: App) -> None:
+    """The DNS-rebinding path: a page at evil.example (resolving to 127.0.0.1) opening the
+    kernel's websocket, which would read the widget state (case ids, who is signed in)."""
+    own = f"http://127.0.0.1:{app.port}"
+    for path in (f"/api/kernels/{KERNEL_ID}/channels", f"/voila/query/{KERNEL_ID}"):
+        assert app.request(path, {**WS, "Host": f"evil.example:{app.port}", "Origin": f"http://evil.example:{app.port}"})[0] == 403
+        assert app.request(path, {**WS, "Origin": f"http://evil.example:{app.port}"})[0] == 403
+        assert app.request(path, {**WS, "Origin": "null"})[0] == 403
+        assert app.request(path, {**WS, "Origin": f"https://127.0.0.1:{app.port}"})[0] == 403
+    assert app.request("/voila/api/shutdown/x", {"Origin": "http://evil.example"}, method="POST")[0] == 403
+    # Its own origin passes the check (the query socket accepts any id: it upgrades).
+    assert app.request(f"/voila/query/{KERNEL_ID}", {**WS, "Origin": own})[0] == 101
+
+
+@pytest.mark.slow
+def test_logout_and_login_answer_a_plain_page(app: App) -> None:
+    for path in ("/logout", "/login", "/logout/"):
+        status, body = app.request(path)
+        assert status == 404, (path, status)
+        assert "No sign-in here" in body and "Traceback" not in body
+
+
+@pytest.mark.slow
+def test_pages_are_bounded_and_idle_kernels_culled(fresh_app: App) -> None:
+    app = fresh_app
+    statuses, most = [], 0
+    for _ in range(12):
+        status, body = app.request("/")
+        statuses.append(status)
+        if status == 503:
+            assert "The workbench is full" in body and f"{MAX_PAGES} workbench pages are open" in body
+        most = max(most, len(app.kernels()))
+    assert statuses[:MAX_PAGES] == [200] * MAX_PAGES
+    assert statuses[MAX_PAGES:] == [503] * (12 - MAX_PAGES)
+    assert most <= MAX_PAGES + 1, f"{most} kernels for a bound of {MAX_PAGES} (and one kept warm)"
+    # Nobody shows those pages: their kernels are shut down once idle; the warm one stays.
+    end = time.monotonic() + IDLE_SECONDS + 30
+    while len(app.kernels()) > 1 and time.monotonic() < end:
+        time.sleep(0.5)
+    assert len(app.kernels()) <= 1, "idle kernels were not culled"
+    assert app.request("/")[0] == 200  # room again
