@@ -304,3 +304,102 @@ def test_pages_are_bounded_and_idle_kernels_culled(fresh_app: App) -> None:
         time.sleep(0.5)
     assert len(app.kernels()) <= 1, "idle kernels were not culled"
     assert app.request("/")[0] == 200  # room again
+
+
+# -- Workbench report files do not outlive their session ------------------------------------
+
+_SESSION = """
+import os, sys
+from tswt_formulation import open_store
+from tswt_formulation.workbench.reports import ReportsView
+view = ReportsView(open_store(sys.argv[1], user="c.mensah"), "c.mensah")
+(view.out_dir / "TSW-900001_formulation.html").write_text("a report")
+print(view.out_dir, flush=True)
+if sys.argv[2] == "kill":
+    os.kill(os.getpid(), 9)
+"""
+
+
+def test_workbench_report_files_are_removed_when_the_session_ends(demo_store: Path) -> None:
+    pytest.importorskip("ipywidgets")
+    run = [sys.executable, "-c", _SESSION, str(demo_store)]
+    # A session that ends (its page closed, its kernel shut down or culled): gone.
+    ended = subprocess.run([*run, "exit"], capture_output=True, text=True, check=True)
+    folder = Path(ended.stdout.strip())
+    assert folder.name.startswith("tswt-workbench-reports-") and not folder.exists()
+    # A session killed outright leaves its folder; the next session to start removes it.
+    killed = subprocess.run([*run, "kill"], capture_output=True, text=True)
+    left = Path(killed.stdout.strip())
+    assert killed.returncode == -9 and (left / "TSW-900001_formulation.html").exists()
+    from tswt_formulation.workbench.reports import sweep_report_folders
+
+    assert left in sweep_report_folders() and not left.exists()
+    # A live session's folder is left alone.
+    from tswt_formulation.workbench.reports import report_folder
+
+    mine = report_folder()
+    assert mine.exists() and mine not in sweep_report_folders() and mine.exists()
+    import shutil
+
+    shutil.rmtree(mine)
+
+
+# -- No request off this machine (chromium) ---------------------------------------------------
+
+
+def _loopback(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme in ("data", "blob", "about", "chrome", "chrome-extension"):
+        return True
+    return parts.hostname in ("127.0.0.1", "localhost", "::1")
+
+
+@pytest.mark.slow
+@pytest.mark.needs_system
+def test_no_page_asks_for_anything_off_this_machine(fresh_app: App) -> None:
+    from .conftest import skip_or_fail
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("the browser test needs the playwright package (pip install -e '.[test]')")
+    if not Path(CHROMIUM).exists():
+        skip_or_fail(f"the browser test needs Debian's chromium at {CHROMIUM} (apt-get install chromium)")
+    from tswt_formulation.workbench.app import TABS
+
+    app = fresh_app
+    seen: list[str] = []
+    off: list[str] = []
+
+    def route(r) -> None:  # noqa: ANN001 - a playwright Route
+        seen.append(r.request.url)
+        if _loopback(r.request.url):
+            r.continue_()
+        else:
+            off.append(r.request.url)
+            r.abort()
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context()
+            context.route("**/*", route)
+            page = context.new_page()
+            page.set_default_timeout(120_000)
+            page.on("websocket", lambda ws: seen.append(ws.url) if _loopback(ws.url) else off.append(ws.url))
+            page.goto(app.url)
+            page.get_by_text("Signed in as").wait_for()
+            page.get_by_role("button", name="TSW-900001").first.click()
+            for tab in TABS:
+                page.get_by_role("tab", name=tab).click()
+                page.wait_for_timeout(300)
+            page.wait_for_load_state("networkidle")
+            for path in ("logout", "login", "voila/static/voila.js"):
+                page.goto(app.url + path)
+            context.close()
+        finally:
+            browser.close()
+    assert any("/voila/static/" in url for url in seen), "the page's own assets were not seen: is the route working?"
+    assert off == [], f"requests off this machine: {sorted(set(off))}"
