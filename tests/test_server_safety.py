@@ -56,9 +56,9 @@ def test_a_report_notebook_without_a_case_id_fails_naming_the_parameter(kind: st
 
 
 def test_the_report_notebooks_default_no_case_id() -> None:
-    from tswt_formulation.reports.resources import _parameter_names, notebook_path
-
     import json
+
+    from tswt_formulation.reports.resources import _parameter_names, notebook_path
 
     for kind in ("formulation", "outcomes"):
         nb = json.loads(notebook_path(kind).read_text())
@@ -93,6 +93,7 @@ def test_kill_9_of_a_batch_leaves_no_worker_alive(engine: str, tmp_path: Path) -
     batch = psutil.Popen([sys.executable, "-c", "from tswt_formulation.cli import main; main()", "reports", "--all", "--kind", "formulation",
                           "--jobs", "2", "--engine", engine, "--store", str(store), "--out", str(out), "--as-of", "2026-11-20"],
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: list = []
     try:
         end = time.monotonic() + 120
         while not (out.exists() and any(out.glob("*.html"))):  # the workers are at work
@@ -109,10 +110,8 @@ def test_kill_9_of_a_batch_leaves_no_worker_alive(engine: str, tmp_path: Path) -
             time.sleep(0.2)
         survivors = [(p.pid, " ".join(p.cmdline()[:4])) for p in workers if _alive(p)]
         assert survivors == [], f"outlived the batch: {survivors}"
-    finally:
-        for p in [batch, *batch.children(recursive=True)] if batch.poll() is None else []:
-            p.kill()
-        for p in locals().get("workers", []):
+    finally:  # whatever the outcome, nothing of the batch's is left running
+        for p in [*([batch] if batch.poll() is None else []), *workers]:
             if _alive(p):
                 p.kill()
 
