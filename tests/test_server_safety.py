@@ -357,7 +357,7 @@ def _loopback(url: str) -> bool:
 
 @pytest.mark.slow
 @pytest.mark.needs_system
-def test_no_page_asks_for_anything_off_this_machine(fresh_app: App) -> None:
+def test_no_page_asks_for_anything_off_this_machine(app: App) -> None:
     from .conftest import skip_or_fail
 
     try:
@@ -368,7 +368,6 @@ def test_no_page_asks_for_anything_off_this_machine(fresh_app: App) -> None:
         skip_or_fail(f"the browser test needs Debian's chromium at {CHROMIUM} (apt-get install chromium)")
     from tswt_formulation.workbench.app import TABS
 
-    app = fresh_app
     seen: list[str] = []
     off: list[str] = []
 
