@@ -179,9 +179,64 @@ def start_workers_early(engine: str = "inprocess", kind: str | None = None) -> N
         _forkserver(kind)
 
 
-def _adopt(environ: dict[str, str], cwd: str) -> None:
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def die_with(batch: int) -> None:
+    """A worker dies with the batch that made it: after a ``kill -9`` of ``tswt reports``
+    its workers (each holding the libraries, and under the kernel engine a kernel) must not
+    live on. A thread waits for the batch process to end (on Linux a pidfd, readable the
+    moment it exits; elsewhere it polls) and ends the worker; a spawned worker, whose
+    parent is the batch itself, also has Linux send it SIGKILL then (PR_SET_PDEATHSIG).
+    A forkserver's worker cannot rely on its parent: the server lives as long as any of
+    its workers does. What the workers held follows them: the forkserver and the resource
+    tracker end when the last holder of their pipe does, and a kernel ends when its
+    worker does (ipykernel watches its parent)."""
+    import threading
+
+    if sys.platform.startswith("linux") and os.getppid() == batch:
+        try:
+            import ctypes
+            import signal
+
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: the thread below does it
+            pass
+    try:
+        handle: int | None = os.pidfd_open(batch) if hasattr(os, "pidfd_open") else None
+    except ProcessLookupError:  # the batch is gone already
+        os._exit(1)
+    except OSError:  # an old kernel: poll instead
+        handle = None
+
+    def watch() -> None:
+        if handle is not None:
+            import select
+
+            select.select([handle], [], [])  # readable once the batch has exited
+        else:
+            while True:
+                try:
+                    os.kill(batch, 0)
+                except ProcessLookupError:
+                    break
+                except PermissionError:  # alive, another user's (cannot be: it made us)
+                    pass
+                time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="tswt-batch-watch", daemon=True).start()
+
+
+def _spawned_worker(batch: int) -> None:
+    die_with(batch)
+    without_iri_grammars()
+
+
+def _adopt(environ: dict[str, str], cwd: str, batch: int) -> None:
     """A forked worker takes the environment and folder of the batch that asked for it
-    (the server kept those of when it started), as a spawned one would."""
+    (the server kept those of when it started), as a spawned one would; and dies with it."""
+    die_with(batch)
     if os.environ != environ:
         os.environ.clear()
         os.environ.update(environ)
@@ -200,9 +255,9 @@ def default_executor(jobs: int | None = None, engine: str = "inprocess", kind: s
     ctx = _forkserver(kind) if engine == "inprocess" else None
     if ctx is None:
         return ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=without_iri_grammars)
+                                   initializer=_spawned_worker, initargs=(os.getpid(),))
     return ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1, mp_context=ctx,
-                               initializer=_adopt, initargs=(dict(os.environ), os.getcwd()))
+                               initializer=_adopt, initargs=(dict(os.environ), os.getcwd(), os.getpid()))
 
 
 def run_reports(

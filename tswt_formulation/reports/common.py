@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from .._version import __version__
+from ..errors import ReportError
 from ..model.vocabulary import vocabulary
 from ..words import plural
 from .html import Section, attr, text
@@ -35,6 +36,16 @@ def reading(store: Any) -> Iterator[Any]:
         yield opened
     finally:
         opened.close()
+
+
+def required_case_id(case_id: Any) -> str:
+    """A report notebook's ``case_id`` parameter, which has no default: a report about
+    another child (a misspelt ``-p case ...`` left it unset) must never be produced."""
+    if case_id is None or (isinstance(case_id, str) and not case_id.strip()):
+        raise ReportError("no case id: set the report notebook's case_id parameter (papermill -p case_id TSW-...)")
+    if not isinstance(case_id, str):
+        raise ReportError(f"the case_id parameter must be a case id such as TSW-900001, not {type(case_id).__name__}")
+    return case_id
 
 
 def parse_as_of(as_of: Any) -> date:

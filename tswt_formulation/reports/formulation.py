@@ -18,7 +18,7 @@ from ..rules.timeline import case_timeline
 from ..rules.workflow import effective_recommendation
 from ..store.staff import StaffDirectory
 from ..words import plural
-from .common import Header, label, parse_as_of, provenance, reading, risk_section
+from .common import Header, label, parse_as_of, provenance, reading, required_case_id, risk_section
 from .html import Section, badge, definition_list, items, quote, section, table, text
 
 _P_TITLES = {
@@ -48,6 +48,7 @@ class FormulationReport:
         from ..casework import open_case
         from ..store.staff import staff_directory
 
+        case_id = required_case_id(case_id)
         with reading(store) as st:
             case = open_case(st, case_id, "report")  # who may read it; the opening logged
             signed = st.signed_off_formulation(case_id) if version == "signed_off" else None

@@ -15,7 +15,7 @@ from ..measures.outcomes import CaseOutcomes, case_outcomes
 from ..model.case import Case
 from ..store.staff import StaffDirectory
 from ..words import CATEGORY_WORDS, band_words, plural, signed
-from .common import Header, parse_as_of, provenance, reading, risk_section
+from .common import Header, parse_as_of, provenance, reading, required_case_id, risk_section
 from .html import Section, figure, section, table, text
 
 _SCORE_LABELS = {"total": "Total difficulties", "emotional": "Emotional", "conduct": "Conduct", "hyperactivity": "Hyperactivity",
@@ -41,6 +41,7 @@ class OutcomesReport:
         from ..casework import open_case
         from ..store.staff import staff_directory
 
+        case_id = required_case_id(case_id)
         with reading(store) as st:
             case = open_case(st, case_id, "report")  # who may read it; the opening logged
             staff = staff_directory(st)
