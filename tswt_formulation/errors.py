@@ -18,7 +18,8 @@ column), what is wrong and, where it helps, what would be right.
     ├── ScoringError            responses cannot be scored (carries .problems)
     ├── NoRecommendation        no wave or stage can be recorded (not eligible, cannot proceed)
     ├── OverrideError           an override or sign-off is not allowed as asked
-    └── ReportError             a report could not be produced
+    ├── ReportError             a report could not be produced
+    └── OutputRefused           an output file would replace something it must not (the store, an input)
 """
 
 from __future__ import annotations
@@ -117,3 +118,8 @@ class OverrideError(TswtError):
 
 class ReportError(TswtError):
     """A report could not be produced."""
+
+
+class OutputRefused(TswtError):
+    """An output file that would overwrite what it must not: the open store, any SQLite
+    database, the command's own input, a symbolic link or something not a file."""

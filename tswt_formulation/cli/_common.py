@@ -148,6 +148,42 @@ def output_folder_exists(path: Any, option: str = "--output") -> None:
         raise click.BadParameter(f"{path.parent}: no such folder (create it first, or write somewhere that exists)", param_hint=option)
 
 
+def check_output(path: Any, option: str = "--output", store: str | None = None, inputs: Sequence[Any] = (),
+                 others: Sequence[tuple[Any, str]] = ()) -> None:
+    """The one check of every file a command writes, before it reads or writes anything:
+    the folder exists (a usage error otherwise), and the file is not the open store (or
+    its -wal/-shm), any SQLite database, the command's own input, another output of the
+    same command (``others``: (path, option)), a symbolic link or something not a file
+    (:class:`~tswt_formulation.errors.OutputRefused`, one line, exit 2)."""
+    import os
+    from pathlib import Path
+
+    from ..errors import OutputRefused
+    from ..reports.atomic import refuse_unsafe_target
+
+    if path is None:
+        return
+    output_folder_exists(path, option)
+    refuse_unsafe_target(path, option)
+    target = Path(path)
+
+    def same(other: Any) -> bool:
+        try:
+            return os.path.samefile(target, other)
+        except OSError:  # either does not exist yet: the same path, then
+            return Path(os.path.abspath(target)) == Path(os.path.abspath(other))
+
+    if store is not None and "://" not in store:
+        if any(same(f"{store}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")):
+            raise OutputRefused(f"{path}: {option}: is the case store; an output never replaces it, write somewhere else (nothing was written)")
+    for given in inputs:
+        if given is not None and same(given):
+            raise OutputRefused(f"{path}: {option}: is this command's input; write the output to another file (nothing was written)")
+    for other, other_option in others:
+        if other is not None and same(other):
+            raise OutputRefused(f"{path}: {option}: is also given to {other_option}; give each its own file (nothing was written)")
+
+
 def as_of_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",

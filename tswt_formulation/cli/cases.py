@@ -4,6 +4,7 @@ demo, schema."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections import Counter
 from datetime import date
@@ -157,9 +158,10 @@ def export(ctx: Ctx, case_ids: tuple[str, ...], output: Path | None, fmt: str | 
     `--layout oc2` writes all 12 OC2 columns with the other eight blank.
     """
     from .._yaml import dump
-    from ._common import output_folder_exists
+    from ..config import store_location
+    from ._common import check_output
 
-    output_folder_exists(output)
+    check_output(output, store=store_location(ctx.store_location))
     if case_ids[:1] == ("ssda903",):
         _export_ssda903(ctx, case_ids[1:], year, output, layout or "sdq")
         return
@@ -402,15 +404,27 @@ def demo(ctx: Ctx, n: int, seed: int, as_of: Any) -> None:
 
 @click.command()
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to a file instead of standard output.")
-def schema(output: Path | None) -> None:
+@click.option("--debug", is_flag=True, hidden=True)
+def schema(output: Path | None, debug: bool) -> None:
     """The JSON Schema of a case file (with this team's vocabularies)."""
+    from ..errors import TswtError
     from ..model.jsonschema import case_json_schema
+    from ._common import check_output, fail
 
-    text = json.dumps(case_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    try:
+        check_output(output, store=os.environ.get("TSWT_STORE"))
+        text = json.dumps(case_json_schema(), indent=2, ensure_ascii=False) + "\n"
+        if output is not None:
+            from ..reports.atomic import atomic_write_text
+
+            atomic_write_text(output, text, mode=0o644)  # a schema is no one's record: readable by the team
+    except TswtError as exc:
+        if debug:
+            raise
+        fail(exc)
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text, encoding="utf-8")
         click.echo(f"Wrote {output}.", err=True)
 
 

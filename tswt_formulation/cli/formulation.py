@@ -31,9 +31,10 @@ def recommend(ctx: Ctx, case_id: str | None, all_cases: bool, as_of: Any, output
 
     if bool(case_id) == all_cases:
         raise click.UsageError("give one CASE, or --all")
-    from ._common import output_folder_exists
+    from ..config import store_location
+    from ._common import check_output
 
-    output_folder_exists(output)
+    check_output(output, store=store_location(ctx.store_location), inputs=[rules_file])
     rules = rules_in_use(rules_file)
     day = to_date(as_of) if as_of else None
     if case_id:

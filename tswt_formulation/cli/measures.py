@@ -31,10 +31,12 @@ def score(ctx: Ctx, measure: str, input_path: Path, informant: str | None, form_
 
     from ..errors import Problem, ScoringError
     from ..measures import score as score_frame
-    from ._common import output_folder_exists
+    from ..config import store_location
+    from ._common import check_output
 
-    output_folder_exists(output)
-    output_folder_exists(set_aside, "--set-aside")
+    store = store_location(ctx.store_location)
+    check_output(output, store=store, inputs=[input_path])
+    check_output(set_aside, "--set-aside", store=store, inputs=[input_path], others=[(output, "--output")])
 
     try:
         frame = pd.read_csv(input_path, dtype=str, keep_default_na=False, na_values=[""])
