@@ -119,3 +119,84 @@ def test_the_write_itself_refuses_a_database_or_a_link(tmp_path):
     with pytest.raises(OutputRefused, match=r"is a symbolic link"):
         atomic_write_text(tmp_path / "l.html", "<p>report</p>")
     assert not (tmp_path / "elsewhere.html").exists()
+
+
+# --- tswt score: no silent shift, no blank scores, every row accounted for -------------------------
+
+SDQ_HEADER = "case_id,informant,age," + ",".join(str(i) for i in range(1, 26))
+# Hand-worked: items 3, 8, 13, 16, 24 (emotional) at 2 each = 10; the other difficulty
+# items at 1 each (reversed 7, 11, 14, 21, 25 at 1 count 1) give 15 more: total 25.
+EMOTIONAL = {3, 8, 13, 16, 24}
+ANSWERS = ",".join("2" if i in EMOTIONAL else "1" for i in range(1, 26))
+
+
+def test_a_row_with_a_trailing_comma_is_refused_naming_the_row(store, tmp_path):
+    good = tmp_path / "good.csv"
+    good.write_text(f"{SDQ_HEADER}\nTSW-000100,parent,9,{ANSWERS}\n")
+    r = run("score", "sdq", "--input", str(good), "--store", str(store))
+    assert r.exit_code == 0, r.stderr
+    row = dict(zip(r.stdout.splitlines()[0].split(","), r.stdout.splitlines()[1].split(",")))
+    assert (row["case_id"], row["emotional"], row["total"]) == ("TSW-000100", "10", "25")
+    shifted = tmp_path / "shifted.csv"
+    shifted.write_text(f"{SDQ_HEADER}\nTSW-000100,parent,9,{ANSWERS}\n\nTSW-000101,parent,9,{ANSWERS},\nTSW-000102,parent,9,1\n")
+    refused(store, "score", "sdq", "--input", str(shifted), "--store", str(store), lines=[
+        r"error: 2 row\(s\) do not match the header; nothing was scored:",
+        rf"error: {re.escape(str(shifted))}: row 4: has 29 cells; the header has 28 \(a trailing comma, or a cell missing or extra\?\); correct the row",
+        rf"error: {re.escape(str(shifted))}: row 5: has 4 cells; the header has 28 .*"])
+
+
+def test_a_csv_with_no_item_columns_is_refused(store, tmp_path):
+    path = tmp_path / "ids.csv"
+    path.write_text("case_id,informant\nTSW-000100,parent\n")
+    refused(store, "score", "sdq", "--input", str(path), "--store", str(store), lines=[
+        r"error: sdq: columns: no item column of sdq \(item ids such as 1 or aliases such as \w+\); the columns are case_id, "
+        r"informant; nothing was scored"])
+
+
+def test_a_twenty_digit_answer_is_one_line(store, tmp_path):
+    path = tmp_path / "big.csv"
+    path.write_text("informant,age,1\nparent,8,12345678901234567890\n")
+    refused(store, "score", "sdq", "--input", str(path), "--store", str(store), lines=[
+        r"error: row 2: column 1: value '12345678901234567890' is not a number in the response coding 0-2"])
+
+
+def test_set_aside_accounts_for_every_row(store, tmp_path, monkeypatch):
+    monkeypatch.setattr("tswt_formulation.measures.scoring._ROW_PROBLEMS_MAX", 10)  # the cap on messages, not on rows
+    path = tmp_path / "many.csv"
+    rows = ["parent,8,7,1" if i % 3 == 0 else "parent,8,0,1" for i in range(60)]  # 20 bad
+    path.write_text("informant,age,1,2\n" + "\n".join(rows) + "\n")
+    good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
+    r = run("score", "sdq", "--input", str(path), "-o", str(good), "--set-aside", str(bad), "--store", str(store))
+    assert r.exit_code == 1
+    assert r.stderr.splitlines()[-1] == f"Set aside 20 row(s) with the reason in {bad}."
+    assert len(good.read_text().splitlines()) == 1 + 40 and len(bad.read_text().splitlines()) == 1 + 20
+    lines = sorted(int(line.split(",")[0]) for line in bad.read_text().splitlines()[1:])
+    assert lines == list(range(2, 62, 3))  # "row N" is line N of the file
+    r = run("score", "sdq", "--input", str(path), "--store", str(store))
+    assert r.exit_code == 2 and r.stderr.splitlines()[-1] == "error: ... and 10 more"  # 10 listed, 10 counted
+
+
+def test_a_long_problem_list_is_capped(store, tmp_path):
+    path = tmp_path / "many.csv"
+    path.write_text("informant,age,1\n" + "parent,8,9\n" * 3_091)
+    r = run("score", "sdq", "--input", str(path), "--store", str(store))
+    lines = r.stderr.splitlines()
+    assert r.exit_code == 2 and len(lines) == 101 and lines[-1] == "error: ... and 2,991 more"
+
+
+@pytest.mark.parametrize("make", ["fifo", "device"])
+def test_score_refuses_what_is_not_a_file(store, tmp_path, make):
+    path = tmp_path / "in.csv"
+    if make == "fifo":
+        os.mkfifo(path)
+    else:
+        path = Path("/dev/zero")
+    refused(store, "score", "sdq", "--input", str(path), "--store", str(store), lines=[
+        rf"error: {re.escape(str(path))}: is not an ordinary file \(a device, pipe or socket\); give the path of a file"])
+
+
+def test_a_csv_with_too_many_columns_is_refused_at_once(store, tmp_path):
+    path = tmp_path / "wide.csv"
+    path.write_text("informant,1" + ",x" * 100_000 + "\nparent,1" + ",1" * 100_000 + "\n")
+    refused(store, "score", "sdq", "--input", str(path), "--store", str(store), lines=[
+        rf"error: {re.escape(str(path))}: header: has 100,002 columns; the limit is 1,000 \(item columns and id columns of one measure\)"])

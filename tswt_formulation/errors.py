@@ -57,9 +57,10 @@ class TswtError(Exception):
 class ProblemsError(TswtError):
     """An error that carries a list of :class:`Problem` (one line each)."""
 
-    def __init__(self, problems: list[Problem], summary: str | None = None) -> None:
+    def __init__(self, problems: list[Problem], summary: str | None = None, omitted: int = 0) -> None:
         self.problems = list(problems)
         self.summary = summary
+        self.omitted = omitted  # problems found but not listed (a list is capped to stay readable)
         text = "\n".join(str(p) for p in self.problems)
         super().__init__(f"{summary}\n{text}" if summary else text)
 

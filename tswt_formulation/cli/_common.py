@@ -13,6 +13,7 @@ import click
 
 from ..errors import ProblemsError, TswtError, quote
 
+MAX_PROBLEM_LINES = 100  # enough to act on; the rest are counted ("... and 2,991 more")
 EXIT_INVALID = 2  # bad usage or invalid input, nothing written (exit 1 is for batches that finished the rest)
 
 
@@ -112,8 +113,11 @@ def fail(exc: TswtError) -> None:
     if isinstance(exc, ProblemsError):
         if exc.summary:
             click.echo(f"error: {exc.summary}", err=True)
-        for problem in exc.problems:
+        for problem in exc.problems[:MAX_PROBLEM_LINES]:
             click.echo(f"error: {problem}", err=True)
+        more = len(exc.problems[MAX_PROBLEM_LINES:]) + getattr(exc, "omitted", 0)
+        if more:
+            click.echo(f"error: ... and {more:,} more", err=True)
     else:
         for line in str(exc).splitlines() or [type(exc).__name__]:
             click.echo(f"error: {line}", err=True)

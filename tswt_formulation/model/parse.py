@@ -151,19 +151,12 @@ def read_document(path: Path) -> Any:
 
 def _read_document(path: Path) -> tuple[Any, str | None]:
     """:func:`read_document`, and the JSON text the document was parsed from (None for YAML)."""
+    from .._files import read_text_bounded
+
     source = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ValidationFailed([Problem(source, "", f"the file is {size // (1024 * 1024)} MB; the limit is "
-                                            f"{MAX_FILE_BYTES // (1024 * 1024)} MB (split it into several files)")])
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ValidationFailed([Problem(source, "", "no such file")]) from None
-    except UnicodeDecodeError:
-        raise ValidationFailed([Problem(source, "", "not UTF-8 text; save it as UTF-8 JSON or YAML")]) from None
-    except OSError as exc:
-        raise ValidationFailed([Problem(source, "", f"cannot read: {exc.strerror}")]) from None
+    if path.suffix.lower() not in (".yaml", ".yml", ".json") and path.exists():
+        raise ValidationFailed([Problem(source, "", "unknown file type; use .json, .yaml or .yml")])
+    text = read_text_bounded(path, MAX_FILE_BYTES, kind="JSON or YAML")
     if path.suffix.lower() in (".yaml", ".yml"):
         doc = safe_load(text, source=source)
         text = None
