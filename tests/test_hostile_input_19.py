@@ -200,3 +200,32 @@ def test_a_csv_with_too_many_columns_is_refused_at_once(store, tmp_path):
     path.write_text("informant,1" + ",x" * 100_000 + "\nparent,1" + ",1" * 100_000 + "\n")
     refused(store, "score", "sdq", "--input", str(path), "--store", str(store), lines=[
         rf"error: {re.escape(str(path))}: header: has 100,002 columns; the limit is 1,000 \(item columns and id columns of one measure\)"])
+
+
+# --- numbers only as JSON writes them ---------------------------------------------------------------
+
+CASE_YAML = Path(__file__).resolve().parent / "data" / "cases" / "full_case.yaml"
+
+
+@pytest.mark.parametrize("form", ["010", "0x0A", "1:20", "1_0", "+1", ".5"])
+def test_yaml_11_number_forms_are_refused(store, tmp_path, form):
+    text = CASE_YAML.read_text().replace("case_id: TSW-000123", "case_id: TSW-000500").replace('{"1": 1,', f'{{"1": {form},')
+    text = "\n".join(line for line in text.splitlines() if not line.startswith("outcome:")) + "\n"
+    assert f'"1": {form},' in text
+    path = tmp_path / "case.yaml"
+    path.write_text(text)
+    for args in (("import", "--store", str(store)), ("validate",)):
+        refused(store, *args, str(path), lines=[
+            r"error: 1 problem\(s\); nothing was written:",
+            rf"error: {re.escape(str(path))}: line 45, column \d+: not valid YAML: '{re.escape(form)}' is a YAML 1\.1 number form "
+            r"\(octal, hexadecimal, base 60, with _ or \+, \.inf, \.nan\); write the number as JSON does \(e\.g\. 10, 8\.5\), or quote it if it is text"])
+    path.write_text(text.replace(f'"1": {form},', '"1": 1,'))
+    assert run("validate", str(path)).exit_code == 0
+
+
+def test_yaml_written_by_export_reads_back_as_text():
+    from tswt_formulation._yaml import dump, safe_load
+
+    doc = {"ref": "123E4567", "octal": "010", "sexagesimal": "1:20", "small": 1e-05, "answer": 2, "word": "yes", "day": "2026-01-03"}
+    text = dump(doc)
+    assert "ref: '123E4567'" in text and safe_load(text) == doc
