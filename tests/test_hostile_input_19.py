@@ -260,3 +260,58 @@ def test_migrate_store_refuses_a_table_it_would_leave_behind(store, tmp_path):
                                           "nothing was copied\n")
     with open_store(str(target)) as b:
         assert len(b) == 0
+
+
+# --- output that misleads: terminal escapes and forged lines ----------------------------------------
+
+ESCAPES = "\x1b]0;owned\x07\x1b[2J\x1b[8mhidden\x1b[0m\r\x9b31m\u202etxt.exe"
+
+
+def _planted(store: Path) -> None:
+    with open_store(str(store), user="c.mensah") as s:
+        s.update(CASE, lambda c: setattr(c.screening, "child_voice", f"I like drawing {ESCAPES}"), note="visit")
+
+
+def _no_controls(text: str) -> None:
+    assert not any(ch in text for ch in "\x1b\x07\r\x9b\u202e"), repr(text)
+
+
+def test_show_prints_control_characters_escaped(store):
+    _planted(store)
+    for args in (("show", CASE), ("show", CASE, "--json"), ("export", CASE), ("audit", CASE)):
+        r = run(*args, "--store", str(store))
+        assert r.exit_code == 0, r.stderr
+        _no_controls(r.stdout)
+    r = run("show", CASE, "--store", str(store))
+    assert r"I like drawing \x1b]0;owned\x07\x1b[2J\x1b[8mhidden\x1b[0m\x0d\x9b31m\u202etxt.exe" in r.stdout
+    exported = run("export", CASE, "--store", str(store)).stdout
+    assert json.loads(exported)["cases"][0]["screening"]["child_voice"] == f"I like drawing {ESCAPES}"  # the value itself is kept
+
+
+def test_formulation_prints_a_narrative_escaped(store, tmp_path):
+    narrative = tmp_path / "n.txt"
+    narrative.write_text(f"Two lines\nof narrative {ESCAPES}")
+    r = run("formulation", CASE, "--draft", "--narrative-file", str(narrative), "--store", str(store))
+    assert r.exit_code == 0, r.stderr
+    r = run("formulation", CASE, "--store", str(store))
+    assert r.exit_code == 0 and r"of narrative \x1b]0;owned" in r.stdout
+    _no_controls(r.stdout)
+
+
+@pytest.mark.parametrize("option,value", [
+    ("--note", "x\n2026-12-07 06:00  dr.r.ahmed  signed_off  1"), ("--note", "x\x1b[2J"), ("--note", "x\r"), ("--note", "n" * 2001)])
+def test_a_note_is_one_line_of_printable_text(store, tmp_path, option, value):
+    path = tmp_path / "c.json"
+    r = run("export", CASE, "-o", str(path), "--store", str(store))
+    assert r.exit_code == 0
+    why = (r"must be at most 2,000 characters; it has 2,001" if len(value) > 2000
+           else r"must be one line of printable text; it holds '.+' \(a line break or control character\)")
+    refused(store, "update", option, value, str(path), "--store", str(store), lines=[
+        r"Usage: \S+ update .*", r"Try '\S+ update --help' for help\.", "", rf"Error: Invalid value for {option}: {why}"])
+
+
+def test_comments_and_reasons_are_one_line(store):
+    for args in (("signoff", CASE, "--return", "--comment", "ok\nsigned_off"), ("outcome", CASE, "--close", "--reason", "a\x1b[2Jb"),
+                 ("decide", CASE, "--override", "wave", "2", "why\nnot")):
+        r = refused(store, *args, "--store", str(store), lines=[r"Usage: .*", r"Try .*", "", r"Error: Invalid value for .*"])
+        assert "one line of printable text" in r.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import sys
 from datetime import date, datetime
 from typing import Any, Callable, Iterable, Sequence
@@ -199,6 +200,54 @@ def to_date(value: datetime | None) -> date:
     return value.date() if value is not None else date.today()
 
 
+# What a terminal acts on rather than shows: C0 controls but the line break and tab
+# (ESC starts clear-screen, window-title and hidden-text sequences; CR overwrites a line),
+# DEL, C1 controls (0x9b is CSI on some terminals) and the bidirectional overrides that
+# reorder what is shown. Record text is printed with these escaped, piped or not.
+_TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape_control(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal_safe(text: str) -> str:
+    """Text with every control character shown escaped (``\\x1b``), line breaks and tabs
+    kept (a Windows line break is a line break; a lone carriage return is escaped)."""
+    return _TERMINAL_CONTROLS.sub(_escape_control, text.replace("\r\n", "\n"))
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def json_text(data: Any, **kwargs: Any) -> str:
+    """``json.dumps(data, ensure_ascii=False, **kwargs)`` with C1 controls and bidi
+    overrides written as ``\\u`` escapes as well (json escapes C0 controls itself)."""
+    return _TERMINAL_CONTROLS.sub(_json_escape, json.dumps(data, ensure_ascii=False, **kwargs))
+
+
+MAX_NOTE_LENGTH = 2_000
+
+
+def one_line(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """A click callback: a note, comment or reason is one line of printable text. A line
+    break would forge rows in `tswt audit` and `tswt formulation --versions` (a fake
+    "signed_off" line under a real one); a control character would act on the terminal
+    of whoever reads it."""
+    if value is None:
+        return value
+    name = (param.opts or [param.name or "value"])[0]
+    if not value.isprintable():
+        bad = next(ch for ch in value if not ch.isprintable())
+        raise click.BadParameter(f"must be one line of printable text; it holds {quote(bad)} (a line break or control character)",
+                                 param_hint=name)
+    if len(value) > MAX_NOTE_LENGTH:
+        raise click.BadParameter(f"must be at most {MAX_NOTE_LENGTH:,} characters; it has {len(value):,}", param_hint=name)
+    return value
+
+
 def json_default(value: Any) -> Any:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
@@ -208,7 +257,8 @@ def json_default(value: Any) -> Any:
 
 
 def echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=json_default))
+    # json.dumps escapes C0 controls itself; C1 controls and bidi overrides as \u escapes too.
+    click.echo(json_text(data, indent=2, default=json_default))
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
@@ -220,7 +270,7 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
     out = [line(headers), line(["-" * w for w in widths])]
     out += [line(r) for r in text_rows]
-    return "\n".join(out)
+    return terminal_safe("\n".join(out))
 
 
 def frame_table(headers: Sequence[str], columns: Sequence[Any]) -> str:
@@ -231,7 +281,7 @@ def frame_table(headers: Sequence[str], columns: Sequence[Any]) -> str:
     fmt = "  ".join(f"{{:<{w}}}" for w in widths)
     lines = [fmt.format(*headers).rstrip(), fmt.format(*["-" * w for w in widths]).rstrip()]
     lines += [fmt.format(*row).rstrip() for row in zip(*cells)]
-    return "\n".join(lines)
+    return terminal_safe("\n".join(lines))
 
 
 def progress(total: int, label: str, threshold: int = 1000):

@@ -15,7 +15,7 @@ import click
 
 from .._version import __version__
 from ..words import plural
-from ._common import Ctx, as_of_option, common, echo_json, frame_table, progress, table, to_date
+from ._common import Ctx, as_of_option, common, echo_json, frame_table, json_text, one_line, progress, table, to_date
 
 EXPORT_FORMAT = "tswt-cases/1"
 
@@ -38,8 +38,8 @@ def init(ctx: Ctx) -> None:
 
 @click.command(name="import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--note", default="import", help="A note kept in the audit log.")
-@click.option("--restore", metavar="REASON", default=None,
+@click.option("--note", default="import", callback=one_line, help="A note kept in the audit log.")
+@click.option("--restore", metavar="REASON", default=None, callback=one_line,
               help="Restore cases that carry workflow state (formulation, sign-offs, outcome) from a backup or export; "
                    "the store's owner only, audited with REASON. To move a whole store, use `tswt migrate-store`.")
 @common
@@ -96,7 +96,7 @@ def _import_files(ctx: Ctx, files: tuple[Path, ...], note: str, restore: str | N
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--force", is_flag=True, help="Apply even without the store versions an export records (overwrites the current version; audited).")
-@click.option("--note", default="updated from a file", help="A note kept in the audit log.")
+@click.option("--note", default="updated from a file", callback=one_line, help="A note kept in the audit log.")
 @common
 def update(ctx: Ctx, files: tuple[Path, ...], force: bool, note: str) -> None:
     """Replace cases with edited versions (an export with, say, the screening added).
@@ -174,7 +174,7 @@ def export(ctx: Ctx, case_ids: tuple[str, ...], output: Path | None, fmt: str | 
     # The store version of each case lets `tswt update` refuse an edit made on a stale copy.
     doc = {"format": EXPORT_FORMAT, "package_version": __version__, "versions": versions, "cases": records}
     fmt = fmt or ("yaml" if output is not None and output.suffix.lower() in (".yaml", ".yml") else "json")
-    text = dump(doc) if fmt == "yaml" else json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    text = dump(doc) if fmt == "yaml" else json_text(doc, indent=2) + "\n"
     if output is None:
         click.echo(text, nl=False)
     else:

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from ._common import Ctx, as_of_option, common, echo_json, table, to_date
+from ._common import Ctx, as_of_option, common, echo_json, one_line, table, terminal_safe, to_date
 
 
 @click.command()
@@ -49,7 +49,7 @@ def recommend(ctx: Ctx, case_id: str | None, all_cases: bool, as_of: Any, output
         if as_json:
             echo_json({**rec.as_dict(), "summary": summarise(rec, case.formulation, names).as_dict()})
         else:
-            click.echo(rec.to_text() if explain else summary_text(rec, case.formulation, names))
+            click.echo(terminal_safe(rec.to_text() if explain else summary_text(rec, case.formulation, names)))
         return
     from ..measures.outcomes import baseline_bands
 
@@ -124,6 +124,9 @@ def _override(part: str, value: str, reason: str) -> Any:
 
     if not reason.strip():
         raise click.BadParameter(f"the override of {part} needs a reason (the third value)", param_hint="--override")
+    if not reason.isprintable() or not value.isprintable():
+        raise click.BadParameter(f"the override of {part}: its value and reason must be one line of printable text "
+                                 "(no line break or control character)", param_hint="--override")
 
     if part in ("wave", "stage"):
         try:
@@ -176,7 +179,7 @@ def submit(ctx: Ctx, case_id: str) -> None:
 @click.argument("case_id")
 @click.option("--approve", is_flag=True, help="Approve the formulation.")
 @click.option("--return", "return_", is_flag=True, help="Return it for changes (needs --comment).")
-@click.option("--comment", default="", help="Your comments (required when returning).")
+@click.option("--comment", default="", callback=one_line, help="Your comments (required when returning; one line).")
 @common
 def signoff(ctx: Ctx, case_id: str, approve: bool, return_: bool, comment: str) -> None:
     """Approve a formulation, or return it with comments (clinical psychologist)."""
@@ -195,7 +198,7 @@ def signoff(ctx: Ctx, case_id: str, approve: bool, return_: bool, comment: str) 
 @click.argument("case_id")
 @click.option("--begin-work", "decision", flag_value="begin_work", help="Work begins.")
 @click.option("--close", "decision", flag_value="close", help="Close the referral (needs --reason).")
-@click.option("--reason", default="", help="Why (required to close, and to replace an outcome).")
+@click.option("--reason", default="", callback=one_line, help="Why (required to close, and to replace an outcome).")
 @click.option("--alternative", "alternatives", multiple=True, help="Alternative service recommended (signposting id; repeatable).")
 @click.option("--replace", is_flag=True, help="Replace the outcome already recorded (needs --reason; the old one stays in the audit log).")
 @as_of_option
