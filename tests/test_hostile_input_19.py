@@ -9,6 +9,7 @@ import json
 import os
 import re
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -315,3 +316,55 @@ def test_comments_and_reasons_are_one_line(store):
                  ("decide", CASE, "--override", "wave", "2", "why\nnot")):
         r = refused(store, *args, "--store", str(store), lines=[r"Usage: .*", r"Try .*", "", r"Error: Invalid value for .*"])
         assert "one line of printable text" in r.stderr
+
+
+# --- a damaged store: errors name the case and what is wrong, never the record ------------------------
+
+VOICE = "Nobody listens to me and I want to go home to my mum"
+
+
+def _damage(store: Path) -> None:
+    """TSW-000100's record with bytes that are not UTF-8; TSW-000101's with the child's
+    voice where their sex should be (valid JSON, invalid record)."""
+    with closing(sqlite3.connect(store)) as db, db:  # closed: the last connection folds the WAL into the file
+        text = db.execute("SELECT record FROM cases WHERE case_id = ?", (CASE,)).fetchone()[0].encode()
+        db.execute("UPDATE cases SET record = CAST(? AS TEXT) WHERE case_id = ?", (text[:60] + b"\xff\xfe" + text[62:], CASE))
+        record = json.loads(db.execute("SELECT record FROM cases WHERE case_id = 'TSW-000101'").fetchone()[0])
+        record["child"]["sex"] = VOICE
+        db.execute("UPDATE cases SET record = ? WHERE case_id = 'TSW-000101'", (json.dumps(record),))
+
+
+DAMAGED = r"the store may be damaged: `tswt check` lists every such case; restore it from a backup"
+
+
+def test_show_on_a_damaged_record_names_the_case_not_the_record(store):
+    _damage(store)
+    refused(store, "show", CASE, "--store", str(store), lines=[
+        rf"error: {CASE}: the stored record is not UTF-8 text \(bad byte at 60\); {DAMAGED}"])
+    r = refused(store, "show", "TSW-000101", "--store", str(store), lines=[
+        rf"error: TSW-000101: the stored record no longer validates \(field\(s\) child\.sex\); {DAMAGED}"])
+    assert "mum" not in r.stderr
+
+
+def test_export_names_a_bad_record_and_exports_the_others(store, tmp_path, make_case_data):
+    data = make_case_data("TSW-000102")
+    data.pop("outcome")
+    with open_store(str(store), user="c.mensah") as s:
+        s.import_cases([case_from_data(data)])
+    _damage(store)
+    out = tmp_path / "e.json"
+    r = refused(store, "export", "-o", str(out), "--store", str(store), code=1, lines=[
+        rf"Exported 1 case\(s\) to {re.escape(str(out))}\.",
+        rf"error: {CASE}: the stored record is not UTF-8 text .*",
+        r"error: TSW-000101: the stored record no longer validates .*",
+        r"error: 2 case\(s\) could not be read and are not in the export; the other 1 are"])
+    assert [c["case_id"] for c in json.loads(out.read_text())["cases"]] == ["TSW-000102"]
+    assert "SYNTH" not in r.stderr and "mum" not in r.stderr
+
+
+def test_a_database_error_never_quotes_stored_text():
+    from tswt_formulation.errors import database_reason
+
+    message = "Could not decode to UTF-8 column 'record' with text '{\"case_id\":\"TSW-000100\",\"child\":{\"date_of_birth\":\"2014'"
+    assert database_reason(message) == ("Could not decode to UTF-8 column 'record' (a stored text is not UTF-8: the store may be "
+                                        "damaged; run `tswt check`)")

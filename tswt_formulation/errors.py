@@ -37,6 +37,18 @@ def quote(value: object, bare: bool = False, limit: int = QUOTE_LIMIT) -> str:
     return text if len(text) <= limit else f"{text[: limit - 1]}… ({len(text)} characters)"
 
 
+def database_reason(message: object) -> str:
+    """A database's error message for a user, without the stored text some drivers quote
+    in it: SQLite's "Could not decode to UTF-8 column 'record' with text '{...}'" carries
+    a child's record. First line only."""
+    import re
+
+    text = str(message).splitlines()[0] if str(message) else ""
+    if "Could not decode to UTF-8" in text:
+        return re.sub(r" with text '.*", "", text) + " (a stored text is not UTF-8: the store may be damaged; run `tswt check`)"
+    return text
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with an input: where it is and what is wrong."""

@@ -135,8 +135,10 @@ def _unexpected(exc: BaseException) -> None:
             field = ".".join(str(p) for p in err["loc"]) or "value"
             click.echo(f"error: {field}: {err['msg'].removeprefix('Value error, ')}", err=True)
     elif type(exc).__module__.startswith("sqlalchemy"):  # never the statement, its parameters or a record
+        from ..errors import database_reason
+
         orig = getattr(exc, "orig", None)
-        reason = str(orig).splitlines()[0] if orig is not None and str(orig) else type(exc).__name__
+        reason = database_reason(orig) if orig is not None and str(orig) else type(exc).__name__
         click.echo(f"error: the database refused the operation: {quote(reason, bare=True, limit=160)} "
                    "(nothing more was written; --debug shows the details)", err=True)
     elif isinstance(exc, OSError):

@@ -168,9 +168,14 @@ def export(ctx: Ctx, case_ids: tuple[str, ...], output: Path | None, fmt: str | 
     if year is not None or layout is not None:
         raise click.UsageError(f"{'--year' if year is not None else '--layout'} goes with `tswt export ssda903`")
 
+    unreadable: list[Any] = []  # a damaged record is named and left out; the others are exported (exit 1)
     with ctx.open() as store:
-        records = store.export(case_ids or None)
+        records = store.export(case_ids or None, unreadable=unreadable)
         versions = store.versions_of([r["case_id"] for r in records])
+    if unreadable and not records:
+        from ..errors import StoreError
+
+        raise StoreError("\n".join(str(e) for e in unreadable) + "\nnothing was exported")
     # The store version of each case lets `tswt update` refuse an edit made on a stale copy.
     doc = {"format": EXPORT_FORMAT, "package_version": __version__, "versions": versions, "cases": records}
     fmt = fmt or ("yaml" if output is not None and output.suffix.lower() in (".yaml", ".yml") else "json")
@@ -182,6 +187,12 @@ def export(ctx: Ctx, case_ids: tuple[str, ...], output: Path | None, fmt: str | 
 
         atomic_write_text(output, text)
         click.echo(f"Exported {len(records)} case(s) to {output}.", err=True)
+    if unreadable:
+        for exc in unreadable:
+            click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {len(unreadable)} case(s) could not be read and are not in the export; the other {len(records)} are",
+                   err=True)
+        raise SystemExit(1)
 
 
 def _export_ssda903(ctx: Ctx, extra: tuple[str, ...], year: int | None, output: Path | None, layout: str) -> None:

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from .. import config
 from .._bulk import gc_paused
 from .._version import __version__
-from ..errors import CaseNotFound, Problem, SchemaVersionError, StaleEdit, StoreError, ValidationFailed
+from ..errors import CaseNotFound, Problem, SchemaVersionError, StaleEdit, StoreError, ValidationFailed, quote
 from ..model.case import Case
 from ..model.formulation import Formulation
 from ..model.parse import case_from_data, case_to_data
@@ -233,15 +233,18 @@ class CaseStore:
         """The case as stored, remembering its version for a later :meth:`save`."""
         with self.engine.connect() as conn:
             row = conn.execute(
-                sa.select(schema.cases.c.record, schema.cases.c.version).where(schema.cases.c.case_id == case_id)
+                sa.select(_record_column(self.engine), schema.cases.c.version).where(schema.cases.c.case_id == case_id)
             ).first()
         if row is None:
             raise CaseNotFound(case_id)
         return _load(row.record, row.version, case_id)
 
-    def cases(self, case_ids: Iterable[str] | None = None) -> Iterator[Case]:
-        """Every case (or the named ones), in case-id order."""
-        query = sa.select(schema.cases.c.case_id, schema.cases.c.record, schema.cases.c.version).order_by(schema.cases.c.case_id)
+    def cases(self, case_ids: Iterable[str] | None = None, unreadable: list[StoreError] | None = None) -> Iterator[Case]:
+        """Every case (or the named ones), in case-id order.
+
+        A stored record that cannot be read raises :class:`StoreError` naming its case;
+        with ``unreadable`` (a list) it is appended there instead and the others follow."""
+        query = sa.select(schema.cases.c.case_id, _record_column(self.engine), schema.cases.c.version).order_by(schema.cases.c.case_id)
         wanted = None if case_ids is None else list(case_ids)
         if wanted is not None:
             missing = set(wanted)
@@ -252,13 +255,21 @@ class CaseStore:
                 for row in conn.execute(q):
                     if wanted is not None:
                         missing.discard(row.case_id)
-                    yield _load(row.record, row.version, row.case_id)
+                    try:
+                        case = _load(row.record, row.version, row.case_id)
+                    except StoreError as exc:
+                        if unreadable is None:
+                            raise
+                        unreadable.append(exc)
+                        continue
+                    yield case
         if wanted is not None and missing:
             raise CaseNotFound(sorted(missing)[0])
 
-    def export(self, case_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
-        """Cases as JSON-compatible records (what ``tswt export`` writes)."""
-        return [case_to_data(c) for c in self.cases(case_ids)]
+    def export(self, case_ids: Iterable[str] | None = None, unreadable: list[StoreError] | None = None) -> list[dict[str, Any]]:
+        """Cases as JSON-compatible records (what ``tswt export`` writes); ``unreadable``
+        as for :meth:`cases`."""
+        return [case_to_data(c) for c in self.cases(case_ids, unreadable)]
 
     # -- writing -----------------------------------------------------------------------
 
@@ -545,7 +556,7 @@ class CaseStore:
             last = ""
             while True:
                 rows = conn.execute(
-                    sa.select(c.case_id, c.version, c.record, *[c[k] for k in _DENORMALISED])
+                    sa.select(c.case_id, c.version, _record_column(self.engine), *[c[k] for k in _DENORMALISED])
                     .where(c.case_id > last).order_by(c.case_id).limit(_CHUNK)
                 ).all()
                 if not rows:
@@ -581,7 +592,7 @@ def _case_problems(row: Any, trail: list[Any]) -> list[str]:
         rebuilt = apply_changes(rebuilt, json.loads(entry.changes))
     if trail[-1].version != row.version:
         out.append(f"{case_id}: the audit log ends at version {trail[-1].version} but the store holds version {row.version}")
-    elif rebuilt != json.loads(row.record):
+    elif rebuilt != json.loads(row.record):  # row.record read as text by _load just now
         out.append(f"{case_id}: the record differs from the one its audit log rebuilds (version {row.version})")
     return out
 
@@ -590,13 +601,38 @@ def _touches_measures(changes: list[dict[str, Any]]) -> bool:
     return any(c["path"] in ("", "measures", "child", "child.date_of_birth") for c in changes)
 
 
-def _load(record_text: str, version: int, case_id: str) -> Case:
+def _load(record_text: str | bytes, version: int, case_id: str) -> Case:
+    """A stored record as a case. One that cannot be read is a :class:`StoreError`
+    naming the case and what is wrong, never quoting the record (a damaged store must
+    not print a child's details or voice into a terminal, a log or a manifest)."""
+    damaged = "the store may be damaged: `tswt check` lists every such case; restore it from a backup"
+    if isinstance(record_text, bytes):
+        try:
+            record_text = record_text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise StoreError(f"{case_id}: the stored record is not UTF-8 text (bad byte at {exc.start}); {damaged}") from None
     try:
-        case = case_from_data(json.loads(record_text), case_id, stored=True)
+        raw = json.loads(record_text)
+    except json.JSONDecodeError as exc:
+        raise StoreError(f"{case_id}: the stored record is not readable JSON ({exc.msg} at character {exc.pos}); {damaged}") from None
+    except (ValueError, RecursionError):
+        raise StoreError(f"{case_id}: the stored record is not readable JSON; {damaged}") from None
+    try:
+        case = case_from_data(raw, case_id, stored=True)
     except ValidationFailed as exc:
-        raise StoreError(f"{case_id}: the stored record no longer validates:\n{exc}") from None
+        fields = sorted({p.field or "(the record)" for p in exc.problems})
+        shown = ", ".join(quote(f, bare=True, limit=60) for f in fields[:8]) + (f" and {len(fields) - 8} more" if len(fields) > 8 else "")
+        raise StoreError(f"{case_id}: the stored record no longer validates (field(s) {shown}); {damaged}") from None
     case._version = version
     return case
+
+
+def _record_column(engine: sa.Engine) -> Any:
+    """The record column to select: on SQLite as bytes, decoded in :func:`_load`, so that
+    a damaged text names its case (SQLite's own decoding error quotes the text instead)."""
+    if engine.dialect.name == "sqlite":
+        return sa.cast(schema.cases.c.record, sa.LargeBinary).label("record")
+    return schema.cases.c.record
 
 
 def _db_message(exc: sa.exc.DBAPIError) -> str:
