@@ -368,3 +368,65 @@ def test_a_database_error_never_quotes_stored_text():
     message = "Could not decode to UTF-8 column 'record' with text '{\"case_id\":\"TSW-000100\",\"child\":{\"date_of_birth\":\"2014'"
     assert database_reason(message) == ("Could not decode to UTF-8 column 'record' (a stored text is not UTF-8: the store may be "
                                         "damaged; run `tswt check`)")
+
+
+# --- tswt check; init runs it; writes to a damaged store are refused ------------------------------------
+
+
+def _damage_a_page(path: Path) -> None:
+    """Give a leaf page of the file an absurd cell count, as a torn write or a bad disk
+    could: a page the cases' index reads, not the schema (the store still opens)."""
+    import shutil
+
+    good = path.with_suffix(".good")
+    shutil.copy(path, good)
+    with closing(sqlite3.connect(good)) as db:
+        size, count = db.execute("PRAGMA page_size").fetchone()[0], db.execute("PRAGMA page_count").fetchone()[0]
+    for page in range(count - 1, 2, -1):
+        shutil.copy(good, path)
+        with open(path, "r+b") as f:
+            f.seek(size * page)
+            if f.read(1) not in (b"\x0a", b"\x0d"):  # index or table leaf
+                continue
+            f.seek(size * page + 3)
+            f.write(b"\x7f\xff")
+        try:
+            with closing(sqlite3.connect(path)) as db:
+                db.execute("SELECT count(*) FROM tswt_meta").fetchall()
+                if db.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
+                    return
+        except sqlite3.DatabaseError:
+            continue
+    pytest.fail("could not damage a page of the test store")
+
+
+def test_check_init_and_writes_on_a_damaged_file(store, tmp_path, make_case_data):
+    with open_store(str(store), user="c.mensah") as s:
+        s.import_cases([case_from_data(dict(make_case_data(f"TSW-0002{i:02d}"), outcome=None)) for i in range(40)])
+    r = run("check", "--store", str(store))
+    assert (r.exit_code, r.stdout) == (0, f"OK: {store}: 42 case(s); the database, every record and its audit trail are sound.\n")
+    _damage_a_page(store)
+    data = make_case_data("TSW-000500")
+    data.pop("outcome")
+    new = tmp_path / "new.json"
+    new.write_text(json.dumps(data))
+    refused(store, "import", str(new), "--store", str(store), lines=[
+        rf"error: {re.escape(str(store))}: the store fails its integrity check \(.+\); nothing was written\. "
+        rf"See `tswt check --store {re.escape(str(store))}`, and restore the store from a backup"])
+    before = file_digest(store)
+    for args in (("check",), ("init",)):
+        r = run(*args, "--store", str(store))
+        assert r.exit_code == 2 and r.stderr.startswith(f"error: {store}: the store fails its check (")
+        assert r.stderr.splitlines()[1:] and all(line.startswith("error: sqlite integrity_check: ") for line in r.stderr.splitlines()[1:])
+    assert file_digest(store) == before
+
+
+def test_check_names_a_case_whose_audit_trail_does_not_match(store):
+    with closing(sqlite3.connect(store)) as db, db:
+        db.execute("UPDATE cases SET version = 3 WHERE case_id = ?", (CASE,))
+        db.execute("DELETE FROM audit WHERE case_id = 'TSW-000101'")
+    refused(store, "check", "--store", str(store), lines=[
+        rf"error: {re.escape(str(store))}: the store fails its check \(2 problem\(s\)\); restore it from a backup, or correct the cases named:",
+        rf"error: {CASE}: the audit log ends at version 1 but the store holds version 3",
+        r"error: TSW-000101: no audit entry"])
+    refused(store, "init", "--store", str(store), lines=[r"error: .*: the store fails its check \(2 problem\(s\)\).*", r"error: .*", r"error: .*"])

@@ -29,11 +29,47 @@ def init(ctx: Ctx) -> None:
     with ctx.open(create=True) as store:
         if store.created or store.upgraded_from == 0:  # a new file, or the tables made in an empty database
             click.echo(f"Created case store {store.location} (schema version {SCHEMA_VERSION}, {len(store)} cases).")
-        elif store.upgraded_from is not None:
+            return
+        _check_store(store)  # an existing store: "up to date" only if it is sound
+        if store.upgraded_from is not None:
             click.echo(f"Upgraded case store {store.location} from schema version {store.upgraded_from} to "
                        f"{SCHEMA_VERSION} ({len(store)} cases).")
         else:
             click.echo(f"Opened case store {store.location} (schema version {SCHEMA_VERSION}, {len(store)} cases); it is up to date.")
+
+
+def _check_store(store: Any) -> int:
+    """Run the store's check (the database's own integrity check, then every record and
+    its audit trail); raise :class:`StoreError` listing what is wrong, else return the
+    number of cases checked."""
+    import sqlalchemy as sa
+
+    from ..errors import Problem, StoreError, ValidationFailed
+
+    try:
+        problems = store.integrity_check()
+        count = len(store)
+    except sa.exc.DatabaseError as exc:
+        from ..errors import database_reason
+
+        raise StoreError(f"{store.location}: the store fails its check: the database cannot be read "
+                         f"({database_reason(getattr(exc, 'orig', exc))}); restore it from a backup") from None
+    if problems:
+        raise ValidationFailed([Problem("", "", p) for p in problems],
+                               summary=f"{store.location}: the store fails its check ({len(problems)} problem(s)); "
+                                       "restore it from a backup, or correct the cases named:")
+    return count
+
+
+@click.command()
+@common
+def check(ctx: Ctx) -> None:
+    """Check the store: SQLite's integrity check, then every record (it loads and its
+    indexed columns agree with it) and its audit trail (it rebuilds the record at the
+    stored version; no entries for cases not in the store). Exit 2 if anything is wrong."""
+    with ctx.open() as store:
+        count = _check_store(store)
+    click.echo(f"OK: {store.location}: {count} case(s); the database, every record and its audit trail are sound.")
 
 
 @click.command(name="import")
@@ -439,4 +475,4 @@ def schema(output: Path | None, debug: bool) -> None:
         click.echo(f"Wrote {output}.", err=True)
 
 
-COMMANDS = [init, import_, update, export, validate, show, eligibility, caseload, audit, demo, schema]
+COMMANDS = [init, check, import_, update, export, validate, show, eligibility, caseload, audit, demo, schema]

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from ..errors import StoreError
+from .lite import quick_problems  # noqa: F401 - the standard-library check, used here too
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # One application-wide key for PostgreSQL's advisory lock taken around migrations (advisory
@@ -202,8 +203,21 @@ def database_problems(conn: sa.Connection) -> list[str]:
     superuser; the store's record-level checks run on both.)"""
     if conn.dialect.name != "sqlite":
         return []
-    result = conn.exec_driver_sql("PRAGMA integrity_check").scalar()
-    return [] if result == "ok" else [f"sqlite integrity_check: {result}"]
+    try:
+        results = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check(100)")]
+    except sa.exc.DatabaseError as exc:
+        return [f"sqlite integrity_check: {getattr(exc, 'orig', exc)}"]
+    lines = [line for r in results for line in str(r).splitlines() if line and not line.startswith("*** ")]
+    return [] if results == ["ok"] else [f"sqlite integrity_check: {line}" for line in lines]
+
+
+def refuse_damaged(location: str, problems: list[str]) -> StoreError:
+    """The error a write to a store that fails its check gives."""
+    found = "; ".join(line for p in problems for line in p.splitlines() if line and not line.startswith("*** "))
+    return StoreError(
+        f"{location}: the store fails its integrity check ({found[:160]}); nothing was written. "
+        f"See `tswt check --store {location}`, and restore the store from a backup"
+    )
 
 
 def _sqlstate(exc: BaseException) -> str | None:

@@ -26,7 +26,7 @@ from ..errors import Problem, StoreError, ValidationFailed
 from ..model.case import Case
 from ..model.parse import case_to_data, nul_problems
 from ..rules.timeline import ROW_COLUMNS, caseload_row
-from .lite import BUSY_TIMEOUT_S, at_this_schema, local_file  # the schema check without SQLAlchemy
+from .lite import BUSY_TIMEOUT_S, at_this_schema, local_file, quick_problems  # the schema check without SQLAlchemy
 
 DENORMALISED = [c for c in ROW_COLUMNS if c != "case_id"]
 CHUNK = 500
@@ -124,6 +124,9 @@ class SqliteImport:
         try:
             conn.execute("BEGIN IMMEDIATE")  # the write lock now: writers queue on the busy timeout
         except sqlite3.Error:
+            return None
+        if quick_problems(conn):  # a damaged store: the full store refuses it, with the message
+            conn.rollback()
             return None
         try:
             with gc_paused():

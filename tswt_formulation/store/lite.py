@@ -43,6 +43,18 @@ def at_this_schema(conn: sqlite3.Connection) -> bool:
     return row is not None and int(row[0]) == SCHEMA_VERSION
 
 
+def quick_problems(dbapi_cursor: Any) -> list[str]:
+    """SQLite's ``PRAGMA quick_check`` on a DB-API cursor (sqlite3): [] when sound, else
+    its first few findings. The check every write runs first (it reads every page, as
+    the write itself may not: a damaged page elsewhere would not stop it). Not run on
+    PostgreSQL (its checks need a superuser)."""
+    try:
+        rows = [r[0] for r in dbapi_cursor.execute("PRAGMA quick_check(5)").fetchall()]
+    except sqlite3.DatabaseError as exc:  # damage so bad the check itself cannot run
+        return [str(exc).splitlines()[0] if str(exc) else type(exc).__name__]
+    return [] if rows == ["ok"] else rows
+
+
 def _connect(location: str) -> sqlite3.Connection | None:
     """A read-only connection to a SQLite store at this code's schema, or None."""
     path = local_file(location)

@@ -87,6 +87,7 @@ class CaseStore:
         self.user = config.current_user(user)
         self.engine, self.created = make_engine(location, create)
         self.upgraded_from: int | None = None  # the schema version this open migrated from, if it did
+        self._checked = False  # the database's quick check passed (before the first write)
         try:
             self._check_or_migrate(create)
         except Exception:
@@ -117,6 +118,11 @@ class CaseStore:
             with self.engine.connect() as conn:
                 conn.info["tswt_write"] = True
                 with conn.begin():
+                    if not self._checked and conn.dialect.name == "sqlite":  # once per open, under the write lock
+                        problems = dialect.quick_problems(conn.connection.dbapi_connection.cursor())  # type: ignore[union-attr]
+                        if problems:
+                            raise dialect.refuse_damaged(self.location, problems)
+                        self._checked = True
                     yield conn
         except sa.exc.DBAPIError as exc:
             if dialect.is_permission_denied(exc):
@@ -543,9 +549,11 @@ class CaseStore:
         version). Audit entries for a case that is not in the store are a problem too.
         All of it is read in one consistent snapshot.
         """
-        problems: list[str] = []
+        with self.engine.connect() as conn:
+            problems = dialect.database_problems(conn)
+        if problems:  # the file itself is damaged: reading on would stop at the first bad page
+            return problems
         with self.engine.connect().execution_options(**dialect.snapshot_options(self.engine)) as conn, conn.begin():
-            problems += dialect.database_problems(conn)
             c, a = schema.cases.c, schema.audit.c
             stray = conn.execute(
                 sa.select(a.case_id).distinct()
