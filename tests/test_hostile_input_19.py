@@ -430,3 +430,89 @@ def test_check_names_a_case_whose_audit_trail_does_not_match(store):
         rf"error: {CASE}: the audit log ends at version 1 but the store holds version 3",
         r"error: TSW-000101: no audit entry"])
     refused(store, "init", "--store", str(store), lines=[r"error: .*: the store fails its check \(2 problem\(s\)\).*", r"error: .*", r"error: .*"])
+
+
+# --- reading is not writing ---------------------------------------------------------------------------
+
+
+def _make_schema_3(store: Path) -> None:
+    with closing(sqlite3.connect(store)) as db, db:
+        db.execute("UPDATE tswt_meta SET value = '3' WHERE key = 'schema_version'")
+        db.execute("DELETE FROM tswt_migrations WHERE number = 4")
+        db.execute("DROP INDEX ix_cases_caseload")
+
+
+def test_readers_do_not_migrate_an_older_store(store, tmp_path, make_case_data):
+    _make_schema_3(store)
+    before = file_digest(store)
+    for args in (("caseload",), ("show", CASE), ("export",), ("audit",), ("recommend", CASE), ("check",)):
+        r = run(*args, "--store", str(store), user="reader")
+        assert r.exit_code == 0, (args, r.stderr)
+    assert file_digest(store) == before
+    data = make_case_data("TSW-000500")
+    data.pop("outcome")
+    new = tmp_path / "new.json"
+    new.write_text(json.dumps(data))
+    refused(store, "import", str(new), "--store", str(store), lines=[
+        rf"error: {re.escape(str(store))}: nothing imported - the store is at schema 3 and this version writes schema 4; "
+        rf"bring it up to date first with `tswt init --store {re.escape(str(store))}`"])
+    r = run("init", "--store", str(store), user="owner")
+    assert (r.exit_code, r.stdout) == (0, f"Upgraded case store {store} from schema version 3 to 4 (2 cases).\n")
+    with open_store(str(store)) as s:
+        assert [(e.user, e.action) for e in s.audit_log() if e.action == "migrate"][-1] == ("owner", "migrate")
+    assert run("import", str(new), "--store", str(store)).exit_code == 0
+
+
+def test_a_store_too_old_to_read_says_to_run_init(store):
+    with closing(sqlite3.connect(store)) as db, db:
+        db.execute("UPDATE tswt_meta SET value = '2' WHERE key = 'schema_version'")
+    refused(store, "caseload", "--store", str(store), lines=[
+        rf"error: {re.escape(str(store))}: the store is at schema 2; this version reads schema 3 and up\. The store's owner brings it "
+        rf"up to date with `tswt init --store {re.escape(str(store))}`"])
+
+
+def test_a_read_only_store_can_be_read(store, tmp_path, monkeypatch, make_case_data):
+    real_access = os.access
+    here = str(tmp_path)
+
+    def no_writing_here(path: Any, mode: int, *a: Any, **k: Any) -> bool:  # a read-only mount (the tests may run as root)
+        return False if mode & os.W_OK and str(path).startswith(here) else real_access(path, mode, *a, **k)
+
+    monkeypatch.setattr(os, "access", no_writing_here)
+    before = file_digest(store)
+    for args in (("caseload",), ("show", CASE), ("export", CASE), ("check",)):
+        r = run(*args, "--store", str(store), user="reader")
+        assert r.exit_code == 0, (args, r.stderr)
+    data = make_case_data("TSW-000500")
+    data.pop("outcome")
+    new = tmp_path / "new.json"
+    new.write_text(json.dumps(data))
+    r = refused(store, "import", str(new), "--store", str(store), lines=[
+        rf"error: {re.escape(str(store))}: nothing imported - the store file is read-only for you \(.*\)"])
+    assert file_digest(store) == before
+
+
+def test_a_locked_store_waits_once_and_says_so(store, tmp_path, make_case_data):
+    import time
+
+    data = make_case_data("TSW-000500")
+    data.pop("outcome")
+    new = tmp_path / "new.json"
+    new.write_text(json.dumps(data))
+    edited = tmp_path / "edited.json"
+    assert run("export", CASE, "-o", str(edited), "--store", str(store)).exit_code == 0
+    doc = json.loads(edited.read_text())
+    doc["cases"][0]["referral"]["reasons"] = "Edited while someone else was writing."
+    edited.write_text(json.dumps(doc))
+    with closing(sqlite3.connect(store, isolation_level=None)) as holder:
+        holder.execute("BEGIN IMMEDIATE")  # another writer, in the middle of a long change
+        for args in (("import", str(new)), ("update", str(edited))):
+            start = time.monotonic()
+            r = run(*args, "--wait", "0.5", "--store", str(store))
+            took = time.monotonic() - start
+            assert r.exit_code == 2 and r.stderr.endswith(
+                "another program has been writing to the store for 0.5 s (a long import? a crashed program still holding it?). "
+                "Try again when it has finished, or wait longer with --wait SECONDS\n"), r.stderr
+            assert len(r.stderr.splitlines()) == 1 and took < 3
+        holder.execute("ROLLBACK")
+    assert run("import", str(new), "--wait", "0.5", "--store", str(store)).exit_code == 0

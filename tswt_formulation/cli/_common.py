@@ -23,11 +23,15 @@ class Ctx:
         self.store_location = store
         self.user = user
         self.debug = debug
+        self.wait: float | None = None  # --wait: seconds a write waits for another writer
 
     def open(self, create: bool = False):  # -> CaseStore
+        """The store; only a command that creates (`init`, `demo`) brings an older schema
+        up to date: a reader or an ordinary writer leaves it as it is (reads work, writes
+        are refused saying to run `tswt init`)."""
         from ..store import open_store
 
-        return open_store(self.store_location, user=self.user, create=create)
+        return open_store(self.store_location, user=self.user, create=create, migrate=create, wait=self.wait)
 
     # Read-only questions: answered from a SQLite file with the standard library when it
     # can (store.lite: no SQLAlchemy to import), else by the full store.
@@ -87,9 +91,12 @@ def common(func: Callable[..., Any]) -> Callable[..., Any]:
     @click.option("--store", envvar="TSWT_STORE", metavar="PATH|URL", help="Case store (default: $TSWT_STORE, else ./tswt.sqlite).")
     @click.option("--user", envvar="TSWT_USER", metavar="NAME", help="Who is making changes (default: $TSWT_USER, else your login).")
     @click.option("--debug", is_flag=True, help="Show a full traceback on error.")
+    @click.option("--wait", type=click.FloatRange(0, 3600), envvar="TSWT_WAIT", default=None, metavar="SECONDS",
+                  help="How long a change waits for another program writing to the store (default 30).")
     @functools.wraps(func)
-    def wrapper(store: str | None, user: str | None, debug: bool, **kwargs: Any) -> Any:
+    def wrapper(store: str | None, user: str | None, debug: bool, wait: float | None, **kwargs: Any) -> Any:
         ctx = Ctx(store, user, debug)
+        ctx.wait = wait
         try:
             return func(ctx, **kwargs)
         except (click.exceptions.Exit, click.ClickException, click.Abort, BrokenPipeError):

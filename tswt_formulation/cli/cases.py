@@ -117,7 +117,7 @@ def _import_files(ctx: Ctx, files: tuple[Path, ...], note: str, restore: str | N
     # A SQLite file at this code's schema is written with the standard library (no
     # SQLAlchemy to import); anything else, or a write the database refused (rolled
     # back, count None), goes through the full store for its answer or its error.
-    lite = open_sqlite_import(ctx._lite_location())
+    lite = open_sqlite_import(ctx._lite_location(), wait=ctx.wait)
     if lite is not None:
         with lite:
             count = write(lite, who=current_user(ctx.user))

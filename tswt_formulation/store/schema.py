@@ -136,3 +136,6 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "cover the caseload's columns with one index (the caseload reads no record)", _add_caseload_index),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+# The oldest schema this code reads without migrating it (every table it reads exists;
+# migration 4 only adds an index): a reader never migrates, only `tswt init` does.
+READABLE_FROM = 3

@@ -82,14 +82,17 @@ def _short(value: Any) -> str:
 class CaseStore:
     """A case store at a path (SQLite) or database URL. Use :func:`open_store`."""
 
-    def __init__(self, location: str, user: str | None = None, create: bool = False) -> None:
+    def __init__(self, location: str, user: str | None = None, create: bool = False, migrate: bool = True,
+                 wait: float | None = None) -> None:
         self.location = display_location(location)  # a password in a URL is masked
         self.user = config.current_user(user)
-        self.engine, self.created = make_engine(location, create)
+        self.wait = dialect.SQLITE_BUSY_TIMEOUT_MS / 1000 if wait is None else wait
+        self.engine, self.created = make_engine(location, create, wait=self.wait)
         self.upgraded_from: int | None = None  # the schema version this open migrated from, if it did
+        self.outdated: int | None = None  # an older schema left as it is (migrate=False): read, not written
         self._checked = False  # the database's quick check passed (before the first write)
         try:
-            self._check_or_migrate(create)
+            self._check_or_migrate(create, migrate)
         except Exception:
             self.engine.dispose()
             raise
@@ -114,6 +117,9 @@ class CaseStore:
         becomes a :class:`StoreError` saying so: ``refused`` starts the message (what
         was not done); ``denied``, if given, is the whole message, with ``{why}`` for
         the database's reason."""
+        if self.outdated is not None:
+            raise StoreError(f"{self.location}: {refused} - the store is at schema {self.outdated} and this version writes "
+                             f"schema {schema.SCHEMA_VERSION}; bring it up to date first with `tswt init --store {self.location}`")
         try:
             with self.engine.connect() as conn:
                 conn.info["tswt_write"] = True
@@ -127,6 +133,8 @@ class CaseStore:
         except sa.exc.DBAPIError as exc:
             if dialect.is_permission_denied(exc):
                 raise StoreError(denied.replace("{why}", _db_message(exc)) if denied else self._read_only(refused, exc)) from None
+            if dialect.is_busy(exc):
+                raise dialect.busy_error(self.location, self.wait, refused) from None
             raise
 
     def _who_may_not(self) -> str:
@@ -170,7 +178,7 @@ class CaseStore:
         value = conn.execute(sa.select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")).scalar()
         return int(value) if value is not None else 0
 
-    def _check_or_migrate(self, create: bool) -> None:
+    def _check_or_migrate(self, create: bool, migrate: bool = True) -> None:
         try:
             with self.engine.connect() as conn:
                 have = self._stored_version(conn)
@@ -186,6 +194,13 @@ class CaseStore:
             return
         if have == 0 and not create and not self.created:
             raise StoreError(f"{self.location}: not a tswt store yet; create it with `tswt init --store {self.location}`")
+        if have > 0 and not create and not migrate:  # reading is not writing: only `tswt init` migrates
+            if have < schema.READABLE_FROM:
+                raise StoreError(f"{self.location}: the store is at schema {have}; this version reads schema "
+                                 f"{schema.READABLE_FROM} and up. The store's owner brings it up to date with "
+                                 f"`tswt init --store {self.location}`")
+            self.outdated = have
+            return
         self._migrate(have)
         self.upgraded_from = have
 
@@ -647,9 +662,14 @@ def _db_message(exc: sa.exc.DBAPIError) -> str:
     return str(exc.orig).splitlines()[0] if exc.orig is not None else str(exc)
 
 
-def open_store(location: str | None = None, user: str | None = None, create: bool = False) -> CaseStore:
+def open_store(location: str | None = None, user: str | None = None, create: bool = False, migrate: bool = True,
+               wait: float | None = None) -> CaseStore:
     """Open the case store at a path or URL (default ``TSWT_STORE``, else ``./tswt.sqlite``).
 
     ``create=True`` creates a new SQLite file (owner-only) and its schema if needed.
+    ``migrate=False`` leaves a store at an older schema as it is: it is read (from
+    schema ``schema.READABLE_FROM``), and a write is refused saying to run ``tswt init``
+    (the command line's readers open stores so). ``wait``: how many seconds a write
+    waits for another writer to finish (default 30).
     """
-    return CaseStore(config.store_location(location), user=user, create=create)
+    return CaseStore(config.store_location(location), user=user, create=create, migrate=migrate, wait=wait)

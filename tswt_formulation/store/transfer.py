@@ -65,7 +65,10 @@ def migrate_store(
     or if the copy read back from the target does not match the source (then nothing is
     written). ``progress`` is called with the number of cases copied in each batch.
     """
-    with open_store(source, user=user) as src, open_store(target, user=user, create=True) as dst:
+    with open_store(source, user=user, migrate=False) as src, open_store(target, user=user, create=True) as dst:
+        if src.outdated is not None:
+            raise StoreError(f"{src.location}: the store is at schema {src.outdated}; bring it up to date first with "
+                             f"`tswt init --store {src.location}` (nothing was copied)")
         if src.engine.url == dst.engine.url:
             raise StoreError(f"{dst.location}: the source and the target are the same store; nothing was copied")
         held = len(dst)
