@@ -516,3 +516,52 @@ def test_a_locked_store_waits_once_and_says_so(store, tmp_path, make_case_data):
             assert len(r.stderr.splitlines()) == 1 and took < 3
         holder.execute("ROLLBACK")
     assert run("import", str(new), "--wait", "0.5", "--store", str(store)).exit_code == 0
+
+
+# --- validate says what import would say -------------------------------------------------------------
+
+
+def test_validate_refuses_what_import_refuses(store, tmp_path, make_case_data):
+    data = make_case_data("TSW-000500")  # carries an outcome of screening: workflow state a new case may not
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(data))
+    line = (rf"error: {re.escape(str(path))}: TSW-000500: outcome: a new case cannot carry it \(record it with `tswt outcome`\); "
+            r"the store's owner restores a backup with `tswt import --restore REASON`")
+    for args in (("import", "--store", str(store)), ("validate",)):
+        refused(store, *args, str(path), lines=[r"error: 1 problem\(s\); nothing was written:", line])
+    assert run("validate", "--restore", str(path)).exit_code == 0
+    future = tmp_path / "future.json"
+    future.write_text(json.dumps({"format": "tswt-cases/999", "cases": []}))
+    for args in (("import", "--store", str(store)), ("validate",)):
+        refused(store, *args, str(future), lines=[
+            r"error: 1 problem\(s\); nothing was written:",
+            rf"error: {re.escape(str(future))}: format: 'tswt-cases/999' is not a format this version reads \(tswt-cases/1\); "
+            r"a newer version of tswt-formulation wrote it\? Upgrade the package: pip install -U tswt-formulation"])
+
+
+@pytest.mark.parametrize("make", ["fifo", "device"])
+def test_validate_and_import_refuse_what_is_not_a_file(store, tmp_path, make):
+    path = tmp_path / "case.json"
+    if make == "fifo":
+        os.mkfifo(path)
+    else:
+        path = Path("/dev/zero")
+    for args in (("validate",), ("import", "--store", str(store))):
+        refused(store, *args, str(path), lines=[
+            r"error: 1 problem\(s\); nothing was written:",
+            rf"error: {re.escape(str(path))}: (is not an ordinary file \(a device, pipe or socket\); give the path of a file|"
+            r"unknown file type; use \.json, \.yaml or \.yml)"])
+
+
+def test_a_huge_problem_list_is_capped(store, tmp_path, make_case_data):
+    docs = []
+    for i in range(300):
+        data = make_case_data(f"TSW-{i:06d}")
+        data["child"]["sex"] = "unknown"
+        docs.append(data)
+    path = tmp_path / "many.json"
+    path.write_text(json.dumps(docs))
+    r = run("validate", str(path))
+    lines = r.stderr.splitlines()
+    assert r.exit_code == 2 and len(lines) == 102 and lines[0] == "error: 300 problem(s); nothing was written:"
+    assert lines[-1] == "error: ... and 200 more"

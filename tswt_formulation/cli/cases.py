@@ -17,7 +17,7 @@ from .._version import __version__
 from ..words import plural
 from ._common import Ctx, as_of_option, common, echo_json, frame_table, json_text, one_line, progress, table, to_date
 
-EXPORT_FORMAT = "tswt-cases/1"
+EXPORT_FORMAT = "tswt-cases/1"  # model.parse.FORMATS lists what import reads
 
 
 @click.command()
@@ -271,18 +271,21 @@ def _export_ssda903(ctx: Ctx, extra: tuple[str, ...], year: int | None, output: 
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--restore", is_flag=True, help="Check as `tswt import --restore` would: cases may carry workflow state.")
 @click.option("--debug", is_flag=True, hidden=True)
-def validate(files: tuple[Path, ...], debug: bool) -> None:
-    """Check case files without importing them."""
+def validate(files: tuple[Path, ...], restore: bool, debug: bool) -> None:
+    """Check case files without importing them: every check `tswt import` makes before it
+    writes (with --restore, those of `tswt import --restore`), except those that need
+    the store (a case id already in it)."""
     from ..errors import TswtError
-    from ..model.parse import parse_cases
+    from ..model.parse import parse_case_files
+    from ..store.importing import check_new_cases
     from ._common import fail
 
-    from ..measures.checks import check_measures
-
     try:
-        cases = parse_cases(files)
-        check_measures(cases)
+        sources: dict[str, str] = {}
+        cases = parse_case_files(files, sources)[0]
+        check_new_cases(cases, workflow_state=restore, sources=sources)
     except TswtError as exc:
         if debug:
             raise

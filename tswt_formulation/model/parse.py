@@ -115,6 +115,7 @@ def case_to_data(case: Case) -> dict[str, Any]:
     return case.model_dump(mode="json", exclude_defaults=True)
 
 
+FORMATS = ("tswt-cases/1",)  # what `tswt export` writes (cli.cases.EXPORT_FORMAT) and import reads
 MAX_FILE_BYTES = 256 * 1024 * 1024  # far above any caseload export; a bigger file is a mistake or an attack
 
 
@@ -181,6 +182,10 @@ def case_list(doc: Any, source: str) -> list[Any]:
         extra = sorted(set(doc) - {"cases", "format", "exported", "package_version", "versions"})
         if extra:
             raise ValidationFailed([Problem(source, k, "unknown top-level key; expected cases") for k in extra])
+        if "format" in doc and doc["format"] not in FORMATS:
+            raise ValidationFailed([Problem(source, "format", f"{quote(doc['format'])} is not a format this version reads "
+                                            f"({', '.join(FORMATS)}); a newer version of tswt-formulation wrote it? "
+                                            "Upgrade the package: pip install -U tswt-formulation")])
         doc = doc["cases"]
     if isinstance(doc, dict):
         return [doc]
