@@ -565,3 +565,12 @@ def test_a_huge_problem_list_is_capped(store, tmp_path, make_case_data):
     lines = r.stderr.splitlines()
     assert r.exit_code == 2 and len(lines) == 102 and lines[0] == "error: 300 problem(s); nothing was written:"
     assert lines[-1] == "error: ... and 200 more"
+
+
+def test_team_files_that_are_not_files_are_refused(store, tmp_path):
+    fifo = tmp_path / "rules.yaml"
+    os.mkfifo(fifo)
+    line = rf"error: {re.escape(str(fifo))}: is not an ordinary file \(a device, pipe or socket\); give the path of a file"
+    r = CliRunner().invoke(cli, ["rules", "check", str(fifo)])
+    assert r.exit_code == 2 and re.fullmatch(line, r.stderr.strip()), r.stderr
+    refused(store, "formulation", CASE, "--draft", "--narrative-file", str(fifo), "--store", str(store), lines=[line])  # no draft either

@@ -11,6 +11,7 @@ from pathlib import Path
 from .errors import Problem, ValidationFailed
 
 MAX_FILE_BYTES = 256 * 1024 * 1024  # far above any caseload export; a bigger file is a mistake or an attack
+MAX_SETTINGS_BYTES = 16 * 1024 * 1024  # a team's rules, constants, vocabulary, measure definition or a narrative
 
 
 def _refuse(source: str, message: str) -> ValidationFailed:

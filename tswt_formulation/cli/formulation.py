@@ -96,13 +96,18 @@ def formulation(ctx: Ctx, case_id: str, make_draft: bool, replace: bool, narrati
     from .. import casework
     from .render import formulation_text
 
+    narrative = None
+    if narrative_file:  # read before anything is written: a file that cannot be read stops the command at once
+        from .._files import MAX_SETTINGS_BYTES, read_text_bounded
+
+        narrative = read_text_bounded(narrative_file, MAX_SETTINGS_BYTES).replace("\r\n", "\n").replace("\r", "\n")  # as read_text
     with ctx.open() as store:
         if make_draft:
             case = casework.create_draft(store, case_id, as_of=to_date(as_of) if as_of else None, replace=replace)
             click.echo(f"{case_id}: formulation drafted from the screening (revision {case.formulation.revision}). "
                        f"Edit it, then: tswt decide {case_id} --accept (or --override ...).", err=True)
-        if narrative_file:
-            case = casework.update_formulation(store, case_id, narrative=narrative_file.read_text(encoding="utf-8"))
+        if narrative is not None:
+            case = casework.update_formulation(store, case_id, narrative=narrative)
             click.echo(f"{case_id}: narrative saved (revision {case.formulation.revision}).", err=True)
         if versions:
             rows = [(e.at.strftime("%Y-%m-%d %H:%M"), e.user, f.status if f else "removed", f.revision if f else "", e.note)
