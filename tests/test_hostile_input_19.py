@@ -574,3 +574,14 @@ def test_team_files_that_are_not_files_are_refused(store, tmp_path):
     r = CliRunner().invoke(cli, ["rules", "check", str(fifo)])
     assert r.exit_code == 2 and re.fullmatch(line, r.stderr.strip()), r.stderr
     refused(store, "formulation", CASE, "--draft", "--narrative-file", str(fifo), "--store", str(store), lines=[line])  # no draft either
+
+
+def test_a_report_failure_never_puts_stored_text_in_the_manifest():
+    import sqlalchemy as sa
+
+    from tswt_formulation.reports.batch import _describe
+
+    exc = sa.exc.OperationalError("SELECT record FROM cases", {}, sqlite3.OperationalError(
+        "Could not decode to UTF-8 column 'record' with text '{\"case_id\":\"TSW-000100\",\"child\":{\"date_of_birth\":\"2014-06-15\"'"))
+    cell, error = _describe(exc)
+    assert "2014" not in error and "record" in error and error.startswith("OperationalError: ")
