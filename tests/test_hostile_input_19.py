@@ -61,8 +61,8 @@ def store(tmp_path: Path, make_case_data) -> Path:
 
 def test_export_onto_the_open_store_is_refused(store):
     refused(store, "export", CASE, "-o", str(store), "--store", str(store), lines=[
-        rf"error: {re.escape(str(store))}: --output: is a SQLite database \(a case store\?\); an output never replaces one, "
-        r"write somewhere else \(nothing was written\)"])
+        (rf"error: {re.escape(str(store))}: --output: is a SQLite database \(a case store\?\); an output never replaces one, "
+        r"write somewhere else \(nothing was written\)")])
     with open_store(str(store)) as s:
         assert len(s) == 2
 
@@ -150,8 +150,8 @@ def test_a_csv_with_no_item_columns_is_refused(store, tmp_path):
     path = tmp_path / "ids.csv"
     path.write_text("case_id,informant\nTSW-000100,parent\n")
     refused(store, "score", "sdq", "--input", str(path), "--store", str(store), lines=[
-        r"error: sdq: columns: no item column of sdq \(item ids such as 1 or aliases such as \w+\); the columns are case_id, "
-        r"informant; nothing was scored"])
+        (r"error: sdq: columns: no item column of sdq \(item ids such as 1 or aliases such as \w+\); the columns are case_id, "
+        r"informant; nothing was scored")])
 
 
 def test_a_twenty_digit_answer_is_one_line(store, tmp_path):
@@ -218,8 +218,8 @@ def test_yaml_11_number_forms_are_refused(store, tmp_path, form):
     for args in (("import", "--store", str(store)), ("validate",)):
         refused(store, *args, str(path), lines=[
             r"error: 1 problem\(s\); nothing was written:",
-            rf"error: {re.escape(str(path))}: line 45, column \d+: not valid YAML: '{re.escape(form)}' is a YAML 1\.1 number form "
-            r"\(octal, hexadecimal, base 60, with _ or \+, \.inf, \.nan\); write the number as JSON does \(e\.g\. 10, 8\.5\), or quote it if it is text"])
+            (rf"error: {re.escape(str(path))}: line 45, column \d+: not valid YAML: '{re.escape(form)}' is a YAML 1\.1 number form "
+            r"\(octal, hexadecimal, base 60, with _ or \+, \.inf, \.nan\); write the number as JSON does \(e\.g\. 10, 8\.5\), or quote it if it is text")])
     path.write_text(text.replace(f'"1": {form},', '"1": 1,'))
     assert run("validate", str(path)).exit_code == 0
 
@@ -257,8 +257,8 @@ def test_migrate_store_refuses_a_table_it_would_leave_behind(store, tmp_path):
         db.execute("CREATE TABLE team_notes (body TEXT)")
     target = tmp_path / "t.sqlite"
     r = run("migrate-store", str(store), str(target))
-    assert (r.exit_code, r.output) == (2, f"error: {store}: holds table(s) this version does not know how to move (team_notes); "
-                                          "nothing was copied\n")
+    assert (r.exit_code, r.output) == (2, (f"error: {store}: holds table(s) this version does not know how to move (team_notes); "
+                                          "nothing was copied\n"))
     with open_store(str(target)) as b:
         assert len(b) == 0
 
@@ -411,8 +411,8 @@ def test_check_init_and_writes_on_a_damaged_file(store, tmp_path, make_case_data
     new = tmp_path / "new.json"
     new.write_text(json.dumps(data))
     refused(store, "import", str(new), "--store", str(store), lines=[
-        rf"error: {re.escape(str(store))}: the store fails its integrity check \(.+\); nothing was written\. "
-        rf"See `tswt check --store {re.escape(str(store))}`, and restore the store from a backup"])
+        (rf"error: {re.escape(str(store))}: the store fails its integrity check \(.+\); nothing was written\. "
+        rf"See `tswt check --store {re.escape(str(store))}`, and restore the store from a backup")])
     before = file_digest(store)
     for args in (("check",), ("init",)):
         r = run(*args, "--store", str(store))
@@ -454,8 +454,8 @@ def test_readers_do_not_migrate_an_older_store(store, tmp_path, make_case_data):
     new = tmp_path / "new.json"
     new.write_text(json.dumps(data))
     refused(store, "import", str(new), "--store", str(store), lines=[
-        rf"error: {re.escape(str(store))}: nothing imported - the store is at schema 3 and this version writes schema 4; "
-        rf"bring it up to date first with `tswt init --store {re.escape(str(store))}`"])
+        (rf"error: {re.escape(str(store))}: nothing imported - the store is at schema 3 and this version writes schema 4; "
+        rf"bring it up to date first with `tswt init --store {re.escape(str(store))}`")])
     r = run("init", "--store", str(store), user="owner")
     assert (r.exit_code, r.stdout) == (0, f"Upgraded case store {store} from schema version 3 to 4 (2 cases).\n")
     with open_store(str(store)) as s:
@@ -467,8 +467,8 @@ def test_a_store_too_old_to_read_says_to_run_init(store):
     with closing(sqlite3.connect(store)) as db, db:
         db.execute("UPDATE tswt_meta SET value = '2' WHERE key = 'schema_version'")
     refused(store, "caseload", "--store", str(store), lines=[
-        rf"error: {re.escape(str(store))}: the store is at schema 2; this version reads schema 3 and up\. The store's owner brings it "
-        rf"up to date with `tswt init --store {re.escape(str(store))}`"])
+        (rf"error: {re.escape(str(store))}: the store is at schema 2; this version reads schema 3 and up\. The store's owner brings it "
+        rf"up to date with `tswt init --store {re.escape(str(store))}`")])
 
 
 def test_a_read_only_store_can_be_read(store, tmp_path, monkeypatch, make_case_data):
@@ -535,8 +535,8 @@ def test_validate_refuses_what_import_refuses(store, tmp_path, make_case_data):
     for args in (("import", "--store", str(store)), ("validate",)):
         refused(store, *args, str(future), lines=[
             r"error: 1 problem\(s\); nothing was written:",
-            rf"error: {re.escape(str(future))}: format: 'tswt-cases/999' is not a format this version reads \(tswt-cases/1\); "
-            r"a newer version of tswt-formulation wrote it\? Upgrade the package: pip install -U tswt-formulation"])
+            (rf"error: {re.escape(str(future))}: format: 'tswt-cases/999' is not a format this version reads \(tswt-cases/1\); "
+            r"a newer version of tswt-formulation wrote it\? Upgrade the package: pip install -U tswt-formulation")])
 
 
 @pytest.mark.parametrize("make", ["fifo", "device"])
@@ -549,8 +549,8 @@ def test_validate_and_import_refuse_what_is_not_a_file(store, tmp_path, make):
     for args in (("validate",), ("import", "--store", str(store))):
         refused(store, *args, str(path), lines=[
             r"error: 1 problem\(s\); nothing was written:",
-            rf"error: {re.escape(str(path))}: (is not an ordinary file \(a device, pipe or socket\); give the path of a file|"
-            r"unknown file type; use \.json, \.yaml or \.yml)"])
+            (rf"error: {re.escape(str(path))}: (is not an ordinary file \(a device, pipe or socket\); give the path of a file|"
+            r"unknown file type; use \.json, \.yaml or \.yml)")])
 
 
 def test_a_huge_problem_list_is_capped(store, tmp_path, make_case_data):
@@ -583,5 +583,5 @@ def test_a_report_failure_never_puts_stored_text_in_the_manifest():
 
     exc = sa.exc.OperationalError("SELECT record FROM cases", {}, sqlite3.OperationalError(
         "Could not decode to UTF-8 column 'record' with text '{\"case_id\":\"TSW-000100\",\"child\":{\"date_of_birth\":\"2014-06-15\"'"))
-    cell, error = _describe(exc)
+    _cell, error = _describe(exc)
     assert "2014" not in error and "record" in error and error.startswith("OperationalError: ")

@@ -59,7 +59,7 @@ _YAML11_NUMBER_FORMS = re.compile(r"""^(?:[-+]?0b[0-1_]+
     |\.[0-9_]+(?:[eE][-+][0-9]+)?
     |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
     |[-+]?\.(?:inf|Inf|INF)
-    |\.(?:nan|NaN|NAN))$""", re.X)
+    |\.(?:nan|NaN|NAN))$""", re.VERBOSE)
 _StringDateLoader.add_implicit_resolver(_YAML11_NUMBER, _YAML11_NUMBER_FORMS, list("-+0123456789."))
 
 

@@ -187,9 +187,8 @@ def check_output(path: Any, option: str = "--output", store: str | None = None, 
         except OSError:  # either does not exist yet: the same path, then
             return Path(os.path.abspath(target)) == Path(os.path.abspath(other))
 
-    if store is not None and "://" not in store:
-        if any(same(f"{store}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")):
-            raise OutputRefused(f"{path}: {option}: is the case store; an output never replaces it, write somewhere else (nothing was written)")
+    if store is not None and "://" not in store and any(same(f"{store}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")):
+        raise OutputRefused(f"{path}: {option}: is the case store; an output never replaces it, write somewhere else (nothing was written)")
     for given in inputs:
         if given is not None and same(given):
             raise OutputRefused(f"{path}: {option}: is this command's input; write the output to another file (nothing was written)")

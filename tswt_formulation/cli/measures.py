@@ -30,9 +30,9 @@ def score(ctx: Ctx, measure: str, input_path: Path, informant: str | None, form_
     """
     import pandas as pd
 
+    from ..config import store_location
     from ..errors import Problem, ScoringError
     from ..measures import score as score_frame
-    from ..config import store_location
     from ._common import check_output
 
     store = store_location(ctx.store_location)

@@ -26,7 +26,17 @@ from ..errors import Problem, StoreError, ValidationFailed
 from ..model.case import Case
 from ..model.parse import case_to_data, nul_problems
 from ..rules.timeline import ROW_COLUMNS, caseload_row
-from .lite import BUSY_TIMEOUT_S, at_this_schema, busy_error, is_busy, local_file, quick_problems, read_only_file  # the schema check without SQLAlchemy
+
+# The schema check and the rest without SQLAlchemy:
+from .lite import (
+    BUSY_TIMEOUT_S,
+    at_this_schema,
+    busy_error,
+    is_busy,
+    local_file,
+    quick_problems,
+    read_only_file,
+)
 
 DENORMALISED = [c for c in ROW_COLUMNS if c != "case_id"]
 CHUNK = 500
