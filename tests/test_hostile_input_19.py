@@ -150,7 +150,7 @@ def test_a_csv_with_no_item_columns_is_refused(store, tmp_path):
     path = tmp_path / "ids.csv"
     path.write_text("case_id,informant\nTSW-000100,parent\n")
     refused(store, "score", "sdq", "--input", str(path), "--store", str(store), lines=[
-        (r"error: sdq: columns: no item column of sdq \(item ids such as 1 or aliases such as \w+\); the columns are case_id, "
+        (rf"error: {re.escape(str(path))}: columns: no item column of sdq \(item ids such as 1 or aliases such as \w+\); the columns are case_id, "
         r"informant; nothing was scored")])
 
 

@@ -49,8 +49,12 @@ def score(ctx: Ctx, measure: str, input_path: Path, informant: str | None, form_
     frame = _numeric_items(frame, set(id_columns))
     # "row N" is line N of the CSV file (line 1: the header; blank lines are skipped)
     frame.index = lines if len(lines) == len(frame) else range(2, len(frame) + 2)
-    result = score_frame(measure, frame, informant=informant, version=form_version, id_columns=id_columns,
-                         on_error="set_aside" if set_aside else "raise")
+    try:
+        result = score_frame(measure, frame, informant=informant, version=form_version, id_columns=id_columns,
+                             on_error="set_aside" if set_aside else "raise")
+    except ScoringError as exc:  # a problem with the file as a whole (its columns) names the file, not the measure
+        named = [Problem(str(input_path), p.field, p.message) if p.where == measure else p for p in exc.problems]
+        raise ScoringError(named, summary=exc.summary, omitted=exc.omitted) from None
     text = result.to_csv(index=False)
     if output:
         from ..reports.atomic import atomic_write_text
