@@ -18,7 +18,8 @@ column), what is wrong and, where it helps, what would be right.
     ├── ScoringError            responses cannot be scored (carries .problems)
     ├── NoRecommendation        no wave or stage can be recorded (not eligible, cannot proceed)
     ├── OverrideError           an override or sign-off is not allowed as asked
-    └── ReportError             a report could not be produced
+    ├── ReportError             a report could not be produced
+    └── OutputRefused           an output file would replace something it must not (the store, an input)
 """
 
 from __future__ import annotations
@@ -35,6 +36,18 @@ def quote(value: object, bare: bool = False, limit: int = QUOTE_LIMIT) -> str:
     ``limit`` characters, so a message never carries a whole record or free text."""
     text = str(value) if bare else repr(value)
     return text if len(text) <= limit else f"{text[: limit - 1]}… ({len(text)} characters)"
+
+
+def database_reason(message: object) -> str:
+    """A database's error message for a user, without the stored text some drivers quote
+    in it: SQLite's "Could not decode to UTF-8 column 'record' with text '{...}'" carries
+    a child's record. First line only."""
+    import re
+
+    text = str(message).splitlines()[0] if str(message) else ""
+    if "Could not decode to UTF-8" in text:
+        return re.sub(r" with text '.*", "", text) + " (a stored text is not UTF-8: the store may be damaged; run `tswt check`)"
+    return text
 
 
 @dataclass(frozen=True)
@@ -106,9 +119,10 @@ class TswtError(Exception):
 class ProblemsError(TswtError):
     """An error that carries a list of :class:`Problem` (one line each)."""
 
-    def __init__(self, problems: list[Problem], summary: str | None = None) -> None:
+    def __init__(self, problems: list[Problem], summary: str | None = None, omitted: int = 0) -> None:
         self.problems = list(problems)
         self.summary = summary
+        self.omitted = omitted  # problems found but not listed (a list is capped to stay readable)
         text = "\n".join(str(p) for p in self.problems)
         super().__init__(f"{summary}\n{text}" if summary else text)
 
@@ -167,3 +181,8 @@ class OverrideError(TswtError):
 
 class ReportError(TswtError):
     """A report could not be produced."""
+
+
+class OutputRefused(TswtError):
+    """An output file that would overwrite what it must not: the open store, any SQLite
+    database, the command's own input, a symbolic link or something not a file."""

@@ -92,11 +92,14 @@ class MeasureConstants:
 
 def load_constants(path: Path | str) -> MeasureConstants:
     """Read and validate a constants file; one problem per bad key."""
+    from .._files import MAX_SETTINGS_BYTES, read_text_bounded
+    from ..errors import ValidationFailed
+
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise MeasureDefinitionError([Problem(str(path), "", f"cannot read: {exc.strerror}")]) from None
+        text = read_text_bounded(path, MAX_SETTINGS_BYTES, kind="YAML")
+    except ValidationFailed as exc:  # no such file, not an ordinary file, too big, not UTF-8
+        raise MeasureDefinitionError(exc.problems) from None
     raw = safe_load(text, source=str(path))
     try:
         parsed = _File.model_validate(raw)

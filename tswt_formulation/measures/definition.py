@@ -602,11 +602,14 @@ def load_definition_file(path: str | Path) -> MeasureDefinition:
     MeasureDefinitionError
         One problem per line: file, key, what is wrong.
     """
+    from .._files import MAX_SETTINGS_BYTES, read_text_bounded
+    from ..errors import ValidationFailed
+
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise MeasureDefinitionError([Problem(str(p), "", f"cannot be read: {exc.strerror or exc}")]) from None
+        text = read_text_bounded(p, MAX_SETTINGS_BYTES, kind="YAML")
+    except ValidationFailed as exc:  # no such file, not an ordinary file, too big, not UTF-8
+        raise MeasureDefinitionError(exc.problems) from None
     return _parse(text, p.name)
 
 

@@ -99,6 +99,7 @@ def case_to_data(case: Case) -> dict[str, Any]:
     return case.model_dump(mode="json", exclude_defaults=True)
 
 
+FORMATS = ("tswt-cases/1",)  # what `tswt export` writes (cli.cases.EXPORT_FORMAT) and import reads
 MAX_FILE_BYTES = 256 * 1024 * 1024  # far above any caseload export; a bigger file is a mistake or an attack
 
 
@@ -135,19 +136,12 @@ def read_document(path: Path) -> Any:
 
 def _read_document(path: Path) -> tuple[Any, str | None]:
     """:func:`read_document`, and the JSON text the document was parsed from (None for YAML)."""
+    from .._files import read_text_bounded
+
     source = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ValidationFailed([Problem(source, "", f"the file is {size // (1024 * 1024)} MB; the limit is "
-                                            f"{MAX_FILE_BYTES // (1024 * 1024)} MB (split it into several files)")])
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ValidationFailed([Problem(source, "", "no such file")]) from None
-    except UnicodeDecodeError:
-        raise ValidationFailed([Problem(source, "", "not UTF-8 text; save it as UTF-8 JSON or YAML")]) from None
-    except OSError as exc:
-        raise ValidationFailed([Problem(source, "", f"cannot read: {exc.strerror}")]) from None
+    if path.suffix.lower() not in (".yaml", ".yml", ".json") and path.exists():
+        raise ValidationFailed([Problem(source, "", "unknown file type; use .json, .yaml or .yml")])
+    text = read_text_bounded(path, MAX_FILE_BYTES, kind="JSON or YAML")
     if path.suffix.lower() in (".yaml", ".yml"):
         return _not_too_deep(safe_load(text, source=source), source), None
     elif path.suffix.lower() != ".json":
@@ -175,6 +169,10 @@ def case_list(doc: Any, source: str) -> list[Any]:
         extra = sorted(set(doc) - {"cases", "format", "exported", "package_version", "versions"})
         if extra:
             raise ValidationFailed([Problem(source, k, "unknown top-level key; expected cases") for k in extra])
+        if "format" in doc and doc["format"] not in FORMATS:
+            raise ValidationFailed([Problem(source, "format", f"{quote(doc['format'])} is not a format this version reads "
+                                            f"({', '.join(FORMATS)}); a newer version of tswt-formulation wrote it? "
+                                            "Upgrade the package: pip install -U tswt-formulation")])
         doc = doc["cases"]
     if isinstance(doc, dict):
         return [doc]

@@ -87,10 +87,9 @@ def load_vocabulary(extension: Path | None = None) -> Vocabularies:
         for name, body in base.items()
     }
     if extension is not None:
-        try:
-            ext_text = extension.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ValidationFailed([Problem(str(extension), "", f"cannot read vocabulary file: {exc.strerror}")]) from None
+        from .._files import MAX_SETTINGS_BYTES, read_text_bounded
+
+        ext_text = read_text_bounded(extension, MAX_SETTINGS_BYTES, kind="YAML")  # not a FIFO or a device; bounded
         ext_version, ext = _parse(safe_load(ext_text, source=str(extension)), str(extension))
         problems = []
         for name, body in ext.items():

@@ -117,14 +117,16 @@ def render_report(job: ReportJob) -> ReportResult:
 
 
 def _describe(exc: BaseException) -> tuple[str, str]:
+    from ..errors import database_reason
+
     try:
         from papermill import PapermillExecutionError
     except ImportError:  # pragma: no cover
         PapermillExecutionError = ()
     if isinstance(exc, PapermillExecutionError):
         first = (exc.source or "").strip().splitlines()[0] if exc.source else ""
-        return f"cell {exc.cell_index} `{first[:60]}`", f"{exc.ename}: {str(exc.evalue).splitlines()[0] if exc.evalue else ''}"
-    return "", f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        return f"cell {exc.cell_index} `{first[:60]}`", f"{exc.ename}: {database_reason(exc.evalue) if exc.evalue else ''}"
+    return "", f"{type(exc).__name__}: {database_reason(exc)}"
 
 
 class InlineExecutor(Executor):

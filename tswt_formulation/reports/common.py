@@ -31,7 +31,7 @@ def reading(store: Any) -> Iterator[Any]:
     if isinstance(store, CaseStore):
         yield store
         return
-    opened = open_store(None if store in (None, "") else str(store))
+    opened = open_store(None if store in (None, "") else str(store), migrate=False)  # a report reads; only `tswt init` migrates
     try:
         yield opened
     finally:

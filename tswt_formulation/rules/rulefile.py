@@ -346,15 +346,16 @@ def load_rules(path: str | Path) -> RuleSet:
     RuleFileError
         One problem per issue: file, rule and key, what is wrong.
     """
+    from .._files import MAX_SETTINGS_BYTES, read_text_bounded
+    from ..errors import ValidationFailed
+
     path = Path(path)
+    if not path.exists():
+        raise RuleFileError([Problem(str(path), "", "no such rules file")])
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise RuleFileError([Problem(str(path), "", "no such rules file")]) from None
-    except UnicodeDecodeError:
-        raise RuleFileError([Problem(str(path), "", "not UTF-8 text; save it as UTF-8 YAML")]) from None
-    except OSError as exc:
-        raise RuleFileError([Problem(str(path), "", f"cannot read: {exc.strerror}")]) from None
+        text = read_text_bounded(path, MAX_SETTINGS_BYTES, kind="YAML")
+    except ValidationFailed as exc:  # not an ordinary file, too big, not UTF-8
+        raise RuleFileError(exc.problems) from None
     return parse_rules_text(text, source=str(path))
 
 

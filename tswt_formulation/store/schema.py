@@ -169,3 +169,6 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "who acted and how they were identified; staff accounts; who opened a record", _identity_and_access_log),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+# The oldest schema this code reads without migrating it (every table it reads exists;
+# migration 4 only adds an index): a reader never migrates, only `tswt init` does.
+READABLE_FROM = 3
