@@ -781,7 +781,8 @@ def _load(record_text: str | bytes, version: int, case_id: str) -> Case:
     try:
         raw = json.loads(record_text)
     except json.JSONDecodeError as exc:
-        raise StoreError(f"{case_id}: the stored record is not readable JSON ({exc.msg} at character {exc.pos}); {damaged}") from None
+        raise StoreError(f"{case_id}: the stored record is not readable JSON (at character {exc.pos}: "
+                         f"{exc.msg.removesuffix(' at').lower()}); {damaged}") from None
     except (ValueError, RecursionError):
         raise StoreError(f"{case_id}: the stored record is not readable JSON; {damaged}") from None
     try:
