@@ -205,8 +205,8 @@ class CaseStore:
         for operation in needed:
             check(operation, who, staff, stored, case_id=case_id)
         problems = people_problems(record, staff, case_id, changed=paths)
-        if problems:
-            raise ValidationFailed(problems, summary=f"{case_id}: not saved:")
+        if problems:  # one problem is one line; several get a heading
+            raise ValidationFailed(problems, summary=f"{case_id}: not saved:" if len(problems) > 1 else None)
 
     def log_access(self, case_id: str, what: str, user: str | None = None) -> bool:
         """Record that the person acting opened a child's record (``what``: show,
