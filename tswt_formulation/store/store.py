@@ -24,7 +24,15 @@ import sqlalchemy as sa
 from .. import config
 from .._bulk import gc_paused
 from .._version import __version__
-from ..errors import CaseNotFound, Problem, SchemaVersionError, StaleEdit, StoreError, ValidationFailed, quote
+from ..errors import (
+    CaseNotFound,
+    Problem,
+    SchemaVersionError,
+    StaleEdit,
+    StoreError,
+    ValidationFailed,
+    quote,
+)
 from ..model.case import Case
 from ..model.formulation import Formulation
 from ..model.parse import case_from_data, case_to_data
