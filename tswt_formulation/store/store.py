@@ -221,6 +221,8 @@ class CaseStore:
         workbench, report). Returns False, writing nothing, where the store cannot be
         written (a read-only file or role): reading goes on."""
         who, how = self._acting(user)
+        if self.outdated is not None or "mode=ro" in str(self.engine.url):
+            return False  # an older store read as it is, or a read-only one: reading is not writing
         try:
             with self.engine.connect() as conn, conn.begin():
                 conn.execute(schema.access_log.insert().values(at=_now(), user=who, identified_by=how, case_id=case_id,
