@@ -300,6 +300,7 @@ class Facts:
     risks_without_plan: frozenset[str] = frozenset()
     risks_out_of_date: frozenset[str] = frozenset()
     care_leaver: bool = False
+    risk_assessed: bool = True  # the screening is complete (rules.risk: never reassured by absence)
 
 
 def case_facts(case: Case, as_of: date, eligibility: EligibilityDecision, bands: Mapping[str, str] | None = None) -> Facts:
@@ -319,11 +320,16 @@ def case_facts(case: Case, as_of: date, eligibility: EligibilityDecision, bands:
     referral = case.referral
     risks = screening.risks if screening else []
     level = vocab["risk_level"].rank
+    age = years_between(child.date_of_birth, as_of)
+    # From 18 a carer takes part only where the young person wants them involved and the
+    # record says so (Caregiver.young_person_wants_involved); not asked counts as no.
+    takes_part = bool(relationship is not None and caregiver is not None and caregiver.can_take_part
+                      and (age < 18 or caregiver.young_person_wants_involved is True))
     return Facts(
         case=case,
         as_of=as_of,
         eligibility=eligibility,
-        age=years_between(child.date_of_birth, as_of),
+        age=age,
         legal_status=child.legal_status.status,
         behaviours=behaviours,
         behaviour_levels=levels,
@@ -334,13 +340,14 @@ def case_facts(case: Case, as_of: date, eligibility: EligibilityDecision, bands:
         placement_type=placement.type if placement else None,
         placement_months=whole_months(placement.start, as_of) if placement else None,
         caregiver=relationship,
-        caregiver_can_take_part=bool(relationship is not None and caregiver is not None and caregiver.can_take_part),
+        caregiver_can_take_part=takes_part,
         living_independently=child.living_independently or (placement is not None and placement.type == "independent_living"),
         life_story=screening.life_story_work if screening else "not_started",
         eligibility_facts={
             "eligible": eligibility.eligible,
             "can_proceed": eligibility.can_proceed,
             "consent_informed": referral.consent is not None and referral.consent.informed,
+            "consent_valid": not any(r.rule == "proceed.consent_not_valid" for r in eligibility.reasons),
             "approval_recorded": referral.approval is not None,
             "nd_assessment_offerable": eligibility.nd_assessment_offerable,
             "nd_assessment_requested": referral.nd_assessment_requested,
@@ -349,7 +356,10 @@ def case_facts(case: Case, as_of: date, eligibility: EligibilityDecision, bands:
         risk_levels={r.kind: level(r.level) for r in risks},
         risks_without_plan=frozenset(r.kind for r in risks if not r.safety_plan),
         risks_out_of_date=frozenset(r.kind for r in risks if r.review_due < as_of),
-        care_leaver=child.legal_status.status == "care_leaver",
+        # A looked-after child who has turned 18 is a care leaver in law (eligibility flags
+        # the record): their worker is their personal adviser.
+        care_leaver=child.legal_status.status == "care_leaver" or eligibility.legal_status == "care_leaver",
+        risk_assessed=screening is not None and screening.completed is not None,
     )
 
 
@@ -445,7 +455,7 @@ class _Template:
         if name == "worker_role":
             return "personal adviser" if f.care_leaver else "social worker"
         if name == "young_person":
-            return "young person" if f.age >= 18 else "child"
+            return "young person" if f.age >= 16 else "child"
         if name == "legal_status":
             return _word(voc, "legal_status", f.legal_status)
         if name == "placement":
@@ -460,6 +470,8 @@ class _Template:
             return _word(voc, "life_story_work", f.life_story)
         if name == "nd_reason":
             return _lower(f.eligibility.nd_assessment_reason)
+        if name == "consent_reason":
+            return next((r.text for r in f.eligibility.reasons if r.rule == "proceed.consent_not_valid"), "")
         if name in ("status_reason", "age_reason"):
             prefix = name.split("_")[0] + "."
             return next((r.text for r in f.eligibility.reasons if r.rule.startswith(prefix)), "")
