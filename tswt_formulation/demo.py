@@ -86,6 +86,7 @@ def generate_caseload(n: int = 60, seed: int = 1, as_of: date | None = None, pro
         # Risks come from their own generator, so adding them changes nothing else.
         _add_risks(random.Random(f"risks-{seed}-{record['case_id']}"), record, as_of)
         _young_adult_self_reports(record, seed)
+        _lawful_and_coherent(record)
         cases.append(Case.model_validate(record))
     from .measures.outcomes import baseline_bands
 
@@ -169,6 +170,51 @@ def _add_risks(rng: random.Random, record: dict[str, Any], as_of: date) -> None:
                       "evidence": _RISK_EVIDENCE[kind], "safety_plan": plan, "safety_plan_holder": holder if plan else "",
                       "review_due": recorded + timedelta(days=rng.choice([30, 60, 90]))})
     scr["risks"] = risks
+
+
+def _lawful_and_coherent(record: dict[str, Any]) -> None:
+    """What a psychologist reading the demo would correct (issue 21), without a draw from
+    any random stream, so the rest of the caseload stays as it was:
+
+    * consent from someone who can give it for this child (DOMAIN.md, Consent): the young
+      person from 16 (and a care leaver always); a child of 13 to 15 for themself only as
+      judged competent (Gillick), recorded; otherwise the local authority for a
+      looked-after child or one in kinship care, a parent with parental responsibility
+      for a child living at home;
+    * from 18, whether the young person wants their carer involved, in their own words:
+      "I want help to manage on my own" is a no;
+    * risk evidence in the setting of the young person's age (no teacher at 23).
+    """
+    child, ref, scr = record["child"], record["referral"], record.get("screening")
+    age = years_between(child["date_of_birth"], ref["received"])
+    status = child["legal_status"]["status"]
+    consent = ref.get("consent")
+    if consent:
+        if age >= 16 or status == "care_leaver":
+            consent["given_by"] = "child"
+        elif age >= 13 and consent["given_by"] == "child":
+            consent["gillick_competent"] = True
+        else:
+            consent["given_by"] = "local_authority" if status in ("looked_after", "kinship_care") else "parent"
+    if status == "looked_after" and age >= 18 and ref.get("decision", {}).get("outcome") == "not_accepted":
+        # Turned 18 while looked after: a care leaver in law, so not refused as "outside
+        # the criteria". The decision waits while the record's legal status is corrected
+        # (eligibility flags it).
+        ref["decision"] = {"outcome": "pending"}
+        ref.pop("allocation", None)
+        for key in ("screening", "outcome", "formulation"):
+            record.pop(key, None)
+        record["measures"], record["goals"] = [], []
+    carer = child.get("caregiver") or {}
+    if carer.get("relationship", "none") != "none" and age >= 18:
+        voice = (scr or {}).get("child_voice", "")
+        carer["young_person_wants_involved"] = "on my own" not in voice
+    if scr and age >= 18:
+        for risk in scr.get("risks", []):
+            if risk["kind"] == "suicidal_ideation_or_attempt":
+                risk["evidence"] = "Told the personal adviser they wished they were not here; no plan described."
+            if risk["kind"] == "harmful_sexual_behaviour":
+                risk["evidence"] = "Sexual behaviour towards a younger relative during a family visit; the network has met."
 
 
 def _over_age_referral(record: dict[str, Any], as_of: date) -> None:

@@ -228,7 +228,8 @@ class FormulationReport:
         rec = self.basis if self.basis is not None else self.recommendation
         if rec is None:
             return section("Recommendation in brief", '<p class="none">No recommendation.</p>', "recommendation")
-        summary = summarise(rec, f if f is not None and f.recommendation is not None else None, self.staff.name)
+        summary = summarise(rec, f if f is not None and f.recommendation is not None else None, self.staff.name,
+                            self.case, self.as_of)
         head = ""
         if f is not None and f.recommendation is not None:
             eff = effective_recommendation(f)

@@ -234,6 +234,7 @@ class Recommendation:
         lines = [
             f"Recommendation for {self.case_id} as of {self.as_of.isoformat()} (rules {self.rules_version})",
             f"Eligibility: {self.eligibility.summary}",
+            *(f"FLAG: {flag}." for flag in self.eligibility.flags),
         ]
         if not self.screened and self.recommendable:
             lines.append(self.PROVISIONAL)
