@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from ..words import uk_date
 from ..model.case import Case
 from ..model.formulation import FIVE_PS, Formulation
 from ..rules.eligibility import EligibilityDecision, check_eligibility
@@ -99,8 +100,8 @@ class FormulationReport:
         if last is None:
             return ""
         if f is not None and f.status == "signed_off" and last.outcome == "approved":
-            return f"{self.staff.describe(last.reviewer)} (signed off {last.at:%Y-%m-%d})"
-        return f"{self.staff.describe(last.reviewer)} ({'returned for changes' if last.outcome == 'returned' else 'approved an earlier revision'} {last.at:%Y-%m-%d}; not signed off)"
+            return f"{self.staff.describe(last.reviewer)} (signed off {uk_date(last.at)})"
+        return f"{self.staff.describe(last.reviewer)} ({'returned for changes' if last.outcome == 'returned' else 'approved an earlier revision'} {uk_date(last.at)}; not signed off)"
 
     def risks(self) -> Section:
         return risk_section(self.recommendation)
@@ -112,14 +113,14 @@ class FormulationReport:
             p = c.placement
             recent = [b for b in p.breakdowns if (self.as_of - b.date).days <= 183]
             stability = "unstable" if p.moves_last_12_months >= 3 or recent else "stable"
-            placement = (f"{label('placement_type', p.type)} since {p.start.isoformat()} ({stability}: "
+            placement = (f"{label('placement_type', p.type)} since {uk_date(p.start)} ({stability}: "
                          f"{plural(p.moves_last_12_months, 'move')} in the last 12 months, {plural(len(recent), 'breakdown')} in the last 6 months)")
         caregiver = "-"
         if c.caregiver:
             caregiver = f"{label('caregiver', c.caregiver.relationship)}; {'can' if c.caregiver.can_take_part else 'cannot'} take part in the work"
         pairs = [
-            ("Case", self.case.case_id), ("Age", f"{c.age_on(self.as_of)} (as of {self.as_of.isoformat()})"),
-            ("Legal status", f"{label('legal_status', c.legal_status.status)} since {c.legal_status.start.isoformat()}"),
+            ("Case", self.case.case_id), ("Age", f"{c.age_on(self.as_of)} (as of {uk_date(self.as_of)})"),
+            ("Legal status", f"{label('legal_status', c.legal_status.status)} since {uk_date(c.legal_status.start)}"),
             ("Placement", placement), ("Caregiver", caregiver),
         ]
         if c.living_independently:
@@ -133,27 +134,27 @@ class FormulationReport:
         if d.signposting:
             extra += "<p><strong>Signposting:</strong> " + text("; ".join(label("signposting", s) for s in d.signposting)) + "</p>"
         extra += f"<p><strong>Neurodevelopmental assessment:</strong> {text(d.nd_assessment_text)}</p>"
-        when = f"<p class=\"small\">Decided as at the referral, {text(d.as_of.isoformat())}, when the child was {d.age}.</p>"
+        when = f"<p class=\"small\">Decided as at the referral, {text(uk_date(d.as_of))}, when the child was {d.age}.</p>"
         return section("Eligibility", f"<p><strong>{text(d.summary)}</strong></p>{when}{reasons}{extra}", "eligibility")
 
     def timeline(self) -> Section:
         ref, scr, out = self.case.referral, self.case.screening, self.case.outcome
         tl = case_timeline(self.case, self.as_of)
-        rows: list[tuple[str, str, str]] = [(ref.received.isoformat(), "Referral received", f"from {ref.referrer.name} ({label('referrer_role', ref.referrer.role).lower()})")]
+        rows: list[tuple[str, str, str]] = [(uk_date(ref.received), "Referral received", f"from {ref.referrer.name} ({label('referrer_role', ref.referrer.role).lower()})")]
         if ref.consent:
-            rows.append((ref.consent.date.isoformat(), "Consent", f"{label('consent_giver', ref.consent.given_by)}; {'informed' if ref.consent.informed else 'NOT informed'}"))
+            rows.append((uk_date(ref.consent.date), "Consent", f"{label('consent_giver', ref.consent.given_by)}; {'informed' if ref.consent.informed else 'NOT informed'}"))
         if ref.approval:
-            rows.append((ref.approval.date.isoformat(), "Manager approval", ref.approval.by))
+            rows.append((uk_date(ref.approval.date), "Manager approval", ref.approval.by))
         if ref.decision.date:
-            rows.append((ref.decision.date.isoformat(), f"Decision: {ref.decision.outcome.replace('_', ' ')}", ref.decision.reasons))
+            rows.append((uk_date(ref.decision.date), f"Decision: {ref.decision.outcome.replace('_', ' ')}", ref.decision.reasons))
         if ref.allocation:
-            rows.append((ref.allocation.date.isoformat(), "Allocated", self.staff.describe(ref.allocation.worker)))
+            rows.append((uk_date(ref.allocation.date), "Allocated", self.staff.describe(ref.allocation.worker)))
         if scr and scr.started:
-            rows.append((scr.started.isoformat(), "Screening started", f"due {self.case.screening_due.isoformat()}" if self.case.screening_due else ""))
+            rows.append((uk_date(scr.started), "Screening started", f"due {uk_date(self.case.screening_due)}" if self.case.screening_due else ""))
         if scr and scr.completed:
-            rows.append((scr.completed.isoformat(), "Screening completed", ""))
+            rows.append((uk_date(scr.completed), "Screening completed", ""))
         if out:
-            rows.append((out.date.isoformat(), f"Outcome: {out.decision.replace('_', ' ')}", out.reasons))
+            rows.append((uk_date(out.date), f"Outcome: {out.decision.replace('_', ' ')}", out.reasons))
         rows.sort(key=lambda r: r[0])
         state = f"<p><strong>Now:</strong> {text(tl.state_label)}{text(' - screening ' + tl.due_text) if tl.due_text else ''}</p>"
         return section("Referral and screening timeline", state + table(["Date", "Step", "Detail"], rows), "timeline")
@@ -253,12 +254,12 @@ class FormulationReport:
         if f is not None and f.recommendation is not None:
             snap = f.recommendation
             rows = [(x.rule, x.effect, x.reason, "applied" if x.won else "overruled") for x in snap.fired]
-            version, made = snap.rules_version, f"recorded on the formulation {snap.made:%Y-%m-%d}"
+            version, made = snap.rules_version, f"recorded on the formulation {uk_date(snap.made)}"
             eff = effective_recommendation(f)
             overridden = eff["overridden"]
         elif rec is not None:
             rows = [(x.rule, x.effect, x.reason, "applied" if x.won else "overruled") for x in rec.fired]
-            version, made = rec.rules_version, f"as of {rec.as_of.isoformat()}"
+            version, made = rec.rules_version, f"as of {uk_date(rec.as_of)}"
             overridden = {}
         else:
             return section("Appendix: how this was reached", '<p class="none">No recommendation.</p>', "appendix")
@@ -279,7 +280,7 @@ class FormulationReport:
         f = self.formulation
         if f is None:
             return section("Review and sign-off", '<p class="none">No formulation to review yet.</p>', "signoff")
-        rows = [(s.at.strftime("%Y-%m-%d"), self.staff.describe(s.reviewer), s.outcome, f"revision {s.formulation_revision}", s.comment)
+        rows = [(uk_date(s.at), self.staff.describe(s.reviewer), s.outcome, f"revision {s.formulation_revision}", s.comment)
                 for s in f.signoffs]
         state = {"draft": "Draft", "awaiting_signoff": "Awaiting sign-off", "signed_off": "Signed off", "returned": "Returned for changes"}[f.status]
         body = f"<p><strong>{text(state)}</strong> (revision {f.revision}, written by {text(self.staff.describe(f.author))}).</p>"

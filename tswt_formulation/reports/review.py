@@ -21,7 +21,7 @@ from ..rules.recommend import recommend
 from ..rules.timeline import STATE_LABELS, caseload_frame, caseload_row, timeline
 from ..rules.workflow import effective_recommendation
 from ..store.staff import StaffDirectory
-from ..words import days_text, plural
+from ..words import days_text, plural, uk_date
 from .common import Header, label, parse_as_of, provenance, reading
 from .html import Section, figure, section, table, text
 from .supervision import TIERS, ChildLine, SupervisionFlag, child_line, flag_words, supervision_flags, waiting_standard
@@ -149,7 +149,7 @@ class CaseloadReview:
         for w in order:
             lines = groups[w]
             who = self.staff.describe(w) if w else "Not allocated (waiting, or closed before allocation)"
-            rows = [(ln.case_id, ln.state, ln.risk, ln.last_measure.isoformat() if ln.last_measure else "none",
+            rows = [(ln.case_id, ln.state, ln.risk, uk_date(ln.last_measure) if ln.last_measure else "none",
                      ln.next_measure or "-", ln.next_review or "-", ln.days_since_referral, ln.decision, ln.allocation) for ln in lines]
             parts.append(f"<h3>{text(who)}: {text(plural(len(lines), 'child'))}</h3>" + table(
                 ["Case", "State", "Risk", "Last measure", "Next measure", "Next review", "Days since referral", "Decision", "Allocated"],
@@ -159,7 +159,7 @@ class CaseloadReview:
     def summary(self) -> Section:
         counts = self.frame["state"].value_counts()
         rows = [(STATE_LABELS[s], int(counts.get(s, 0))) for s in STATE_LABELS]
-        return section("The caseload", f"<p>{plural(len(self.frame), 'case')} as of {self.as_of.isoformat()}.</p>" + table(["State", "Cases"], rows), "summary")
+        return section("The caseload", f"<p>{plural(len(self.frame), 'case')} as of {uk_date(self.as_of)}.</p>" + table(["State", "Cases"], rows), "summary")
 
     def risks(self) -> Section:
         """Every child with a risk flag, first, most urgent first (highest level, an
@@ -185,7 +185,7 @@ class CaseloadReview:
         f = self.frame[self.frame["overdue"] | self.frame["due_within_14"]].sort_values("days_to_due")
         if f.empty:
             return section("Screenings overdue or due within two weeks", '<p class="none">None.</p>', "due")
-        rows = [(r.case_id, self.staff.name(r.worker), r.screening_due.date().isoformat(),
+        rows = [(r.case_id, self.staff.name(r.worker), uk_date(r.screening_due.date()),
                  days_text(-int(r.days_to_due), "OVERDUE by") if r.overdue else days_text(int(r.days_to_due), "due in"))
                 for r in f.itertuples()]
         return section("Screenings overdue or due within two weeks", table(["Case", "Worker", "Due", "When"], rows), "due")
@@ -197,10 +197,10 @@ class CaseloadReview:
             if f is None:
                 continue
             if f.status == "awaiting_signoff":
-                waiting.append((c.case_id, self.staff.name(f.author), f.updated.strftime("%Y-%m-%d"), f"revision {f.revision}"))
+                waiting.append((c.case_id, self.staff.name(f.author), uk_date(f.updated), f"revision {f.revision}"))
             elif f.status == "returned" and f.signoffs:
                 last = f.signoffs[-1]
-                returned.append((c.case_id, self.staff.name(f.author), last.at.strftime("%Y-%m-%d"), self.staff.name(last.reviewer), last.comment))
+                returned.append((c.case_id, self.staff.name(f.author), uk_date(last.at), self.staff.name(last.reviewer), last.comment))
         body = (table(["Case", "Author", "Submitted", "Revision"], sorted(waiting, key=lambda r: r[2])) if waiting
                 else '<p class="none">None.</p>')
         if returned:
@@ -235,8 +235,8 @@ class CaseloadReview:
             dates = [m.date for m in c.measures if m.date <= self.as_of]
             last = max(dates) if dates else None
             if last is None or last < cutoff:
-                rows.append((c.case_id, self.staff.name(c.worker) if c.worker else "not allocated", last.isoformat() if last else "never"))
-        body = (f"<p>Children in work with no measure since {cutoff.isoformat()} (a review period of {REVIEW_PERIOD_DAYS} days).</p>"
+                rows.append((c.case_id, self.staff.name(c.worker) if c.worker else "not allocated", uk_date(last) if last else "never"))
+        body = (f"<p>Children in work with no measure since {uk_date(cutoff)} (a review period of {REVIEW_PERIOD_DAYS} days).</p>"
                 + (table(["Case", "Worker", "Last measure"], rows) if rows else '<p class="none">None.</p>'))
         return section("Children with no measure in the last review period", body, "missing")
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from ..words import uk_date
 from ..model.case import Case
 from ..words import plural, signed
 
@@ -123,17 +124,17 @@ def child_line(case: Case, row: Any, rec: Any, deteriorated: bool, as_of: date) 
     next_measure, next_review = "", ""
     if state == "work_begun" and case.outcome is not None:
         due = (last or case.outcome.date) + timedelta(days=REVIEW_PERIOD_DAYS)
-        next_measure = due.isoformat() + (f" (overdue by {plural((as_of - due).days, 'day')})" if due < as_of else "")
+        next_measure = uk_date(due) + (f" (overdue by {plural((as_of - due).days, 'day')})" if due < as_of else "")
         next_review = _next_after(case.outcome.date, as_of, REVIEW_PERIOD_DAYS).isoformat()
     elif state == "in_screening" and row.screening_due is not None and str(row.screening_due) != "NaT":
         due = row.screening_due.date()
-        next_measure = "baseline by " + due.isoformat() if last is None else ""
-        next_review = f"screening due {due.isoformat()}" + (f" (overdue by {plural((as_of - due).days, 'day')})" if overdue else "")
+        next_measure = "baseline by " + uk_date(due) if last is None else ""
+        next_review = f"screening due {uk_date(due)}" + (f" (overdue by {plural((as_of - due).days, 'day')})" if overdue else "")
     ref = case.referral
     decided = ref.decision.date is not None and ref.decision.date <= as_of
-    decision = f"{ref.decision.outcome.replace('_', ' ')} {ref.decision.date.isoformat()}" if decided and ref.decision.date else "awaiting"
+    decision = f"{ref.decision.outcome.replace('_', ' ')} {uk_date(ref.decision.date)}" if decided and ref.decision.date else "awaiting"
     allocated = ref.allocation is not None and ref.allocation.date <= as_of
-    allocation = ref.allocation.date.isoformat() if allocated and ref.allocation else "not allocated"
+    allocation = uk_date(ref.allocation.date) if allocated and ref.allocation else "not allocated"
     waiting = f is not None and f.status == "awaiting_signoff"
     if rank > 0:
         tier, why = 0, "risk"
@@ -158,7 +159,7 @@ def supervision_flags(cases: list[Case], states: dict[str, str], as_of: date, wa
             days = (as_of - f.updated.date()).days
             if days > SIGNOFF_WAIT_DAYS:
                 out.append(SupervisionFlag("signoff_waiting", c.case_id, c.worker, f"sign-off waiting {plural(days, 'day')} "
-                                           f"(revision {f.revision}, last changed {f.updated:%Y-%m-%d})", days))
+                                           f"(revision {f.revision}, last changed {uk_date(f.updated)})", days))
         if f is not None and f.status == "returned" and f.signoffs:
             days = (as_of - f.signoffs[-1].at.date()).days
             out.append(SupervisionFlag("returned", c.case_id, c.worker,
@@ -170,12 +171,12 @@ def supervision_flags(cases: list[Case], states: dict[str, str], as_of: date, wa
             days = (as_of - ref.received).days
             if days > waiting_days:
                 out.append(SupervisionFlag("waiting_decision", c.case_id, None,
-                                           f"referral received {ref.received.isoformat()}, waiting {plural(days, 'day')} for a decision", days))
+                                           f"referral received {uk_date(ref.received)}, waiting {plural(days, 'day')} for a decision", days))
         if state == "awaiting_allocation" and ref.decision.date is not None:
             days = (as_of - ref.decision.date).days
             if days > waiting_days:
                 out.append(SupervisionFlag("waiting_allocation", c.case_id, None,
-                                           f"accepted {ref.decision.date.isoformat()}, waiting {plural(days, 'day')} for allocation", days))
+                                           f"accepted {uk_date(ref.decision.date)}, waiting {plural(days, 'day')} for allocation", days))
     order = ("signoff_waiting", "returned", "closed_open_formulation", "waiting_decision", "waiting_allocation")
     return sorted(out, key=lambda x: (order.index(x.kind), -x.days, x.case_id))
 

@@ -27,6 +27,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Literal
 
+from ..words import uk_date
 from ..errors import NoRecommendation
 from ..model.case import Case, HistoryFactor, PresentingBehaviour, years_between
 from ..model.formulation import FiredRule, RecommendationSnapshot
@@ -421,9 +422,9 @@ class _Template:
         """``self-harm (high), recorded 2026-03-05; no safety plan; review due 2026-04-05``."""
         item = next(r for r in self.facts.case.screening.risks if r.kind == kind)  # type: ignore[union-attr]
         plan = f"safety plan held by {item.safety_plan_holder.strip()}" if item.safety_plan else "no safety plan"
-        review = (f"review was due {item.review_due.isoformat()} (out of date)" if item.review_due < self.facts.as_of
-                  else f"review due {item.review_due.isoformat()}")
-        return f"{_word(self.voc, 'risk_kind', kind)} ({item.level}), recorded {item.recorded.isoformat()}; {plan}; {review}"
+        review = (f"review was due {uk_date(item.review_due)} (out of date)" if item.review_due < self.facts.as_of
+                  else f"review due {uk_date(item.review_due)}")
+        return f"{_word(self.voc, 'risk_kind', kind)} ({item.level}), recorded {uk_date(item.recorded)}; {plan}; {review}"
 
     def value(self, name: str, matched: Matched) -> str:
         f, voc = self.facts, self.voc
@@ -442,7 +443,7 @@ class _Template:
         if name == "factors":
             return join_words([_word(voc, "history_factor", h) for h in matched.factors or list(f.history)]) or "none recorded"
         if name == "breakdown":
-            return matched.breakdown.isoformat() if matched.breakdown else ""
+            return uk_date(matched.breakdown) if matched.breakdown else ""
         if name == "band":
             return join_words(matched.bands)
         if name == "history_count":
