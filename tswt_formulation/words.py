@@ -83,6 +83,16 @@ def lower_first(text: str) -> str:
     return text if len(text) > 1 and text[0].isupper() and text[1].isupper() else text[:1].lower() + text[1:]
 
 
+def young_person(age: int) -> str:
+    """How a report names them: "child" under 16, "young person" from 16 (DOMAIN.md: a
+    young person of 16 or 17 consents for themself; "the child" reads wrongly of them).
+
+    >>> young_person(15), young_person(16)
+    ('child', 'young person')
+    """
+    return "young person" if age >= 16 else "child"
+
+
 def uk_date(day: date | datetime | None, empty: str = "-") -> str:
     """A date as a UK reader reads it: ``7 Dec 2026`` (no leading zero; a datetime gives
     its day). The one helper for every date a person reads in a report or on screen;

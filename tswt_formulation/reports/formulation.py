@@ -14,17 +14,18 @@ from ..words import uk_date
 from ..model.case import Case
 from ..model.formulation import FIVE_PS, Formulation
 from ..rules.eligibility import EligibilityDecision, check_eligibility
+from ..rules.conditions import whole_months
 from ..rules.recommend import STAGE_NAMES
 from ..rules.timeline import case_timeline
 from ..rules.workflow import effective_recommendation
 from ..store.staff import StaffDirectory
-from ..words import plural
+from ..words import plural, young_person
 from .common import Header, label, parse_as_of, provenance, reading, risk_section
 from .html import Section, badge, definition_list, items, quote, section, table, text
 
 _P_TITLES = {
     "presenting": "Presenting - what is happening now",
-    "predisposing": "Predisposing - what made the child vulnerable",
+    "predisposing": "Predisposing - what made {who} vulnerable",
     "precipitating": "Precipitating - what triggered the current difficulties",
     "perpetuating": "Perpetuating - what keeps them going",
     "protective": "Protective - strengths and what helps",
@@ -80,6 +81,11 @@ class FormulationReport:
 
     # -- sections --------------------------------------------------------------------
 
+    @property
+    def who(self) -> str:
+        """"child", or "young person" from 16, as the report's words for them."""
+        return young_person(self.case.child.age_on(self.as_of))
+
     def header(self) -> Section:
         f = self.formulation
         author = self.staff.describe(f.author if f else (self.case.worker or ""))
@@ -113,7 +119,8 @@ class FormulationReport:
             p = c.placement
             recent = [b for b in p.breakdowns if (self.as_of - b.date).days <= 183]
             stability = "unstable" if p.moves_last_12_months >= 3 or recent else "stable"
-            placement = (f"{label('placement_type', p.type)} since {uk_date(p.start)} ({stability}: "
+            months = whole_months(p.start, self.as_of) if p.start <= self.as_of else 0
+            placement = (f"{label('placement_type', p.type)} since {uk_date(p.start)}, {plural(months, 'month')} by {uk_date(self.as_of)} ({stability}: "
                          f"{plural(p.moves_last_12_months, 'move')} in the last 12 months, {plural(len(recent), 'breakdown')} in the last 6 months)")
         caregiver = "-"
         if c.caregiver:
@@ -125,7 +132,7 @@ class FormulationReport:
         ]
         if c.living_independently:
             pairs.append(("Living", "independently"))
-        return section("The child in brief", definition_list(pairs), "child")
+        return section(f"The {self.who} in brief", definition_list(pairs), "child")
 
     def eligibility_section(self) -> Section:
         d = self.eligibility
@@ -134,7 +141,7 @@ class FormulationReport:
         if d.signposting:
             extra += "<p><strong>Signposting:</strong> " + text("; ".join(label("signposting", s) for s in d.signposting)) + "</p>"
         extra += f"<p><strong>Neurodevelopmental assessment:</strong> {text(d.nd_assessment_text)}</p>"
-        when = f"<p class=\"small\">Decided as at the referral, {text(uk_date(d.as_of))}, when the child was {d.age}.</p>"
+        when = f"<p class=\"small\">Decided as at the referral, {text(uk_date(d.as_of))}, when the {young_person(d.age)} was {d.age}.</p>"
         return section("Eligibility", f"<p><strong>{text(d.summary)}</strong></p>{when}{reasons}{extra}", "eligibility")
 
     def timeline(self) -> Section:
@@ -188,7 +195,7 @@ class FormulationReport:
                     continue
                 seen.add(key)
                 lis += f"<li>{text(e.text)}{mark if suggested and e.origin == 'screening' else ''}</li>"
-            parts.append(f"<h3>{text(_P_TITLES[p])}</h3>" + (f"<ul>{lis}</ul>" if lis else '<p class="none">None recorded.</p>'))
+            parts.append(f"<h3>{text(_P_TITLES[p].format(who='the ' + self.who))}</h3>" + (f"<ul>{lis}</ul>" if lis else '<p class="none">None recorded.</p>'))
         narrative = (quote(f.narrative, f"the worker's formulation, in {self.staff.name(f.author)}'s own words") if f.narrative.strip()
                      else '<p class="none">The worker has not yet written the narrative.</p>')
         stage = ""
@@ -214,7 +221,7 @@ class FormulationReport:
         scr = self.case.screening
         if scr is None:
             return section("Voices and strengths", '<p class="none">No screening recorded yet.</p>')
-        body = "<h3>The child's voice</h3>" + quote(scr.child_voice, "the child or young person")
+        body = f"<h3>The {self.who}'s voice</h3>" + quote(scr.child_voice, f"the {self.who}")
         body += "<h3>The carers' views</h3>" + quote(scr.carer_views, "the carers")
         body += "<h3>Strengths</h3>" + items(scr.strengths)
         return section("Voices and strengths", body, "voices")
@@ -242,7 +249,13 @@ class FormulationReport:
                     f'{badge(f"Stage {stage}: {STAGE_NAMES[stage].capitalize()}", "stage")}</p>')
         lis = "".join(f'<li class="{ln.topic}">{_lead_in(ln.text) if ln.topic in ("wave", "stage", "first") else text(ln.text)}</li>'
                       for ln in summary.lines)
-        body = head + f'<ul class="brief">{lis}</ul><p class="small">{text(summary.decided)}. How this was reached, rule by rule: see the appendix.</p>'
+        dated = ""
+        if rec.as_of < self.as_of:
+            # The reasons are the rules' as they stood when the recommendation was made:
+            # say so, so a count of months or an age is not read as today's.
+            dated = (f'<p class="small">The reasons are as they stood on {text(uk_date(rec.as_of))}, when the recommendation '
+                     f'was made; the {self.who} in brief above gives age and months in placement as of {text(uk_date(self.as_of))}.</p>')
+        body = head + f'<ul class="brief">{lis}</ul>{dated}<p class="small">{text(summary.decided)}. How this was reached, rule by rule: see the appendix.</p>'
         return section("Recommendation in brief", body, "recommendation")
 
     def how_reached(self) -> Section:

@@ -92,7 +92,7 @@ class OutcomesReport:
                 # Not "not yet judged" beside scores that may be abnormal: work never began.
                 why = out.reasons.strip().rstrip(".")
                 msg = (f"Work did not begin: the case was closed after screening on {uk_date(out.date)}"
-                       + (f" ({why})" if why else "") + ". Progress is judged only over work; the scores above are the screening's.")
+                       + (f" ({why})" if why else "") + ". Progress is judged only over work; the scores in this report are the screening's.")
             elif out is None or out.decision != "begin_work":
                 msg = "Not yet judged: work has not begun."
             else:

@@ -1,0 +1,143 @@
+"""Issue 21, the clinical second read: what a supervising psychologist found unsafe or
+wrong in the demo's reports, each pinned with expected values worked by hand from
+DOMAIN.md and the record (not from our output). The rule-table cases are in
+tests/rules/cases/recommendation_cases.yaml and tests/data/eligibility_cases.yaml; these
+are the parts that live in reports and summaries. Only synthetic people.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tswt_formulation.model import case_from_data
+from tswt_formulation.rules.recommend import recommend
+from tswt_formulation.rules.summary import summarise, summary_text
+from tswt_formulation.words import uk_date, young_person
+
+from .rules import case_data
+
+SAFETY_PLAN_STEP = ("A safety plan for severe aggression / risk to others, agreed with the network and held by a named "
+                    "person, before other work begins")
+
+
+def _aggression_at_home(**extra: object) -> dict:
+    """A 15-year-old at home on a child protection plan (as TSW-900059): severe aggression
+    rated high with no safety plan; screening completed 2026-06-01; work began 2026-06-10."""
+    data = case_data({
+        "child": {"age": 15, "status": "child_protection_plan", "placement": "home_with_parents", "caregiver": "birth_parent"},
+        "screening": {"history": ["domestic_abuse", "parental_substance_misuse"],
+                      "behaviours": ["acting_out_aggression severe monthly child school"],
+                      "risks": [{"kind": "severe_aggression", "level": "high", "by": ["school"], "review_in_days": 60}]},
+    }, "TSW-000921")
+    data["outcome"] = {"decision": "begin_work", "date": "2026-06-10", "by": "Synthetic TSW"}
+    data.update(extra)
+    return data
+
+
+def test_a_safety_plan_step_not_recorded_done_is_outstanding_once_work_began() -> None:
+    # Risk.no_safety_plan names the safety plan as a first step; the record has no done
+    # date for it and work began on 10 Jun 2026: the summary must say it is outstanding.
+    case = case_from_data(_aggression_at_home())
+    rec = recommend(case)
+    assert SAFETY_PLAN_STEP in rec.preconditions
+    first = next(ln.text for ln in summarise(rec, case=case, as_of=date(2026, 7, 1)).lines if ln.topic == "first")
+    assert f"{SAFETY_PLAN_STEP[:1].lower()}{SAFETY_PLAN_STEP[1:]} (OUTSTANDING: not recorded as done; work began 10 Jun 2026)" in first
+
+
+def test_a_first_step_recorded_done_says_when_and_who() -> None:
+    case = case_from_data(_aggression_at_home(first_steps=[{"step": SAFETY_PLAN_STEP + ".", "owner": "P. Fraser", "done": "2026-06-05"}]))
+    first = next(ln.text for ln in summarise(recommend(case), case=case, as_of=date(2026, 7, 1)).lines if ln.topic == "first")
+    assert "before other work begins (done 5 Jun 2026 (P. Fraser))" in first
+    # Read on a date before it was done, it was still outstanding then.
+    before = next(ln.text for ln in summarise(recommend(case), case=case, as_of=date(2026, 6, 2)).lines if ln.topic == "first")
+    assert "before other work begins (OUTSTANDING: not recorded as done)" in before
+
+
+def test_family_therapy_with_a_birth_parent_after_domestic_abuse_carries_a_caution() -> None:
+    case = case_from_data(_aggression_at_home())
+    rec = recommend(case)
+    assert "family_therapy" in rec.models
+    caution = [p for p in rec.preconditions if p.startswith("Caution before family therapy with the birth parent")]
+    assert caution == ["Caution before family therapy with the birth parent: domestic abuse and parental substance or alcohol misuse "
+                       "recorded; agree with the child's social worker that joint sessions are safe for the child (the abuse or "
+                       "misuse is not current, or is managed) before they begin"]
+
+
+def test_the_summary_text_shows_the_caution_and_the_outstanding_step() -> None:
+    case = case_from_data(_aggression_at_home())
+    out = summary_text(recommend(case), case=case, as_of=date(2026, 7, 1))
+    assert out.count("OUTSTANDING: not recorded as done; work began 10 Jun 2026") == 2  # the safety plan and the caution
+
+
+def test_consent_from_the_local_authority_for_a_child_at_home_is_said_in_the_summary() -> None:
+    data = case_data({"child": {"age": 12, "status": "child_protection_plan", "placement": "home_with_parents", "caregiver": "birth_parent"},
+                      "referral": {"consent_by": "local_authority", "decision": "pending"}}, "TSW-000920")
+    rec = recommend(case_from_data(data))
+    assert rec.eligibility.outcome == "cannot_proceed"
+    reason = next(r.text for r in rec.eligibility.reasons if r.rule == "proceed.consent_not_valid")
+    assert reason == ("The local authority (corporate parent) cannot consent for a child aged 12 living at home on a child "
+                      "protection plan: consent is needed from a parent with parental responsibility. The referral cannot "
+                      "proceed until it is recorded")
+
+
+def test_an_old_record_without_the_new_fields_still_loads() -> None:
+    data = _aggression_at_home()
+    data["child"]["caregiver"].pop("young_person_wants_involved", None)
+    data["referral"]["consent"].pop("gillick_competent", None)
+    case = case_from_data(data)
+    assert case.child.caregiver.young_person_wants_involved is None
+    assert case.referral.consent.gillick_competent is False
+    assert case.first_steps == []
+
+
+@pytest.mark.parametrize(("day", "shown"), [(date(2026, 12, 7), "7 Dec 2026"), (date(2025, 1, 31), "31 Jan 2025"), (None, "-")])
+def test_uk_date(day: date | None, shown: str) -> None:
+    assert uk_date(day) == shown
+
+
+@pytest.mark.parametrize(("age", "word"), [(15, "child"), (16, "young person"), (23, "young person")])
+def test_young_person_from_16(age: int, word: str) -> None:
+    assert young_person(age) == word
+
+
+def _closed_after_screening() -> dict:
+    """A looked-after 13-year-old (as TSW-900049): screened, closed on 2025-10-03."""
+    data = case_data({"child": {"age": 12}, "screening": {"behaviours": ["regulatory_sleep mild monthly carer"]}}, "TSW-000949")
+    data["outcome"] = {"decision": "close", "date": "2026-06-05", "by": "Synthetic TSW",
+                       "reasons": "Needs met through carer consultation."}
+    return data
+
+
+def test_outcomes_of_a_case_closed_after_screening_say_work_did_not_begin() -> None:
+    pytest.importorskip("pandas")
+    from tswt_formulation.reports.outcomes import OutcomesReport
+
+    report = OutcomesReport.from_case(case_from_data(_closed_after_screening()), as_of="2026-12-07")
+    msg = report.flags().plain
+    assert msg == ("Work did not begin: the case was closed after screening on 5 Jun 2026 (Needs met through carer "
+                   "consultation). Progress is judged only over work; the scores in this report are the screening's.")
+    assert "Not yet judged" not in report.flags().html
+
+
+def test_months_in_the_placement_are_counted_to_the_report_date() -> None:
+    pytest.importorskip("pandas")
+    from tswt_formulation.reports.formulation import FormulationReport
+
+    # Placed 30 months before the screening completed (2026-06-01): 2023-12-01. By the
+    # report date 2026-12-07 that is 36 whole months, not the 30 the rules saw.
+    case = case_from_data(_closed_after_screening())
+    assert case.child.placement.start == date(2023, 12, 1)
+    report = FormulationReport.from_case(case, as_of="2026-12-07")
+    assert "Foster care since 1 Dec 2023, 36 months by 7 Dec 2026" in report.child().html
+    assert "The child in brief" in report.child().html  # 12 on the report date
+
+
+def test_a_young_person_of_16_is_not_called_the_child() -> None:
+    pytest.importorskip("pandas")
+    from tswt_formulation.reports.formulation import FormulationReport
+
+    case = case_from_data(case_data({"child": {"age": 16}}, "TSW-000916"))
+    report = FormulationReport.from_case(case, as_of="2026-06-01")
+    assert "The young person in brief" in report.child().html
