@@ -7,7 +7,7 @@ are the parts that live in reports and summaries. Only synthetic people.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -141,3 +141,124 @@ def test_a_young_person_of_16_is_not_called_the_child() -> None:
     case = case_from_data(case_data({"child": {"age": 16}}, "TSW-000916"))
     report = FormulationReport.from_case(case, as_of="2026-06-01")
     assert "The young person in brief" in report.child().html
+
+
+# --- the caseload review contradicts itself no more ------------------------------------------
+
+
+def _risky(risks: list[dict], case_id: str = "TSW-000930") -> object:
+    return case_from_data(case_data({"child": {"age": 14}, "screening": {"risks": risks}}, case_id))
+
+
+def test_a_high_risk_or_a_missing_safety_plan_is_never_folded_away() -> None:
+    from tswt_formulation.reports.supervision import risk_of
+
+    # High harmful sexual behaviour (plan held), low suicidal ideation with NO plan, and a
+    # medium going missing with its plan in date: the first two are named, only the
+    # third may be counted as "+1 more" (as TSW-900006's suicidal ideation was hidden).
+    case = _risky([{"kind": "harmful_sexual_behaviour", "level": "high", "plan": "the social worker"},
+                   {"kind": "suicidal_ideation_or_attempt", "level": "low"},
+                   {"kind": "going_missing", "level": "medium", "plan": "the social worker"}])
+    rank, words = risk_of(case, recommend(case), date(2026, 6, 1))
+    assert words == ("High: harmful sexual behaviour, plan in date; Low: suicidal ideation or attempt, no safety plan (+1 more)")
+
+
+def test_the_risk_review_is_its_own_column_and_says_overdue() -> None:
+    from tswt_formulation.reports.supervision import risk_review_of
+
+    # Recorded 30 days before 2026-06-01 with its review due 10 days before then (as
+    # TSW-900054: its risk review overdue since April, its case review in December).
+    case = _risky([{"kind": "harmful_sexual_behaviour", "level": "high", "plan": "the social worker", "review_in_days": -10}])
+    assert risk_review_of(recommend(case, risk_as_of=date(2026, 6, 1)), date(2026, 6, 1)) == "OVERDUE since 22 May 2026"
+    case = _risky([{"kind": "harmful_sexual_behaviour", "level": "high", "plan": "the social worker", "review_in_days": 45}])
+    assert risk_review_of(recommend(case), date(2026, 6, 1)) == "due 16 Jul 2026"
+
+
+def test_a_formulation_returned_long_ago_is_visible_per_worker() -> None:
+    from tswt_formulation.reports.supervision import formulation_of
+
+    data = case_data({"child": {"age": 9}}, "TSW-000928")
+    data["formulation"] = {"status": "returned", "revision": 2, "author": "c.mensah",
+                           "created": "2025-11-01T10:00:00+00:00", "updated": "2025-11-20T10:00:00+00:00",
+                           "signoffs": [{"reviewer": "dr.r.ahmed", "at": "2025-12-02T10:00:00+00:00", "outcome": "returned",
+                                         "comment": "More on what keeps it going.", "formulation_revision": 2}]}
+    case = case_from_data(data)
+    # 2025-12-02 to 2026-12-07 is 370 days (2026 is not a leap year: 365 + 5).
+    assert formulation_of(case, date(2026, 12, 7)) == "returned 370 days ago, not resubmitted"
+
+
+@pytest.fixture(scope="module")
+def demo_review(tmp_path_factory: pytest.TempPathFactory):
+    pytest.importorskip("pandas")
+    from tswt_formulation.demo import generate_caseload
+    from tswt_formulation.reports.review import CaseloadReview
+
+    from .conftest import AS_OF
+    from .test_review import CONSTANTS
+
+    cases = generate_caseload(60, seed=1, as_of=AS_OF)
+    return cases, CaseloadReview.from_cases(cases, AS_OF, constants=CONSTANTS), AS_OF
+
+
+def test_one_overdue_count_everywhere_and_equal_to_tswt_caseload(demo_review, tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from tswt_formulation.cli import cli
+    from tswt_formulation.practice import SCREENING_WEEKS
+    from tswt_formulation.store import open_store
+
+    cases, review, as_of = demo_review
+    # By the definition (DOMAIN.md: screening within six weeks of allocation): allocated,
+    # the screening not completed, not closed, and six weeks past.
+    by_hand = sum(
+        1 for c in cases
+        if c.referral.allocation is not None and (c.screening is None or c.screening.completed is None)
+        and c.outcome is None and c.referral.allocation.date + timedelta(weeks=SCREENING_WEEKS) < as_of
+    )
+    assert by_hand > 0
+    assert review.counts["screening overdue"] == by_hand
+    listed = [ln for ln in review.lines if "screening overdue" in ln.reasons]
+    assert len(listed) == by_hand  # the first page's rows say the same as its count
+    assert f"{by_hand} screenings overdue" in review.first().html
+    store = str(tmp_path / "s.sqlite")
+    with open_store(store, create=True) as st:
+        st.import_cases(cases)
+    out = CliRunner().invoke(cli, ["caseload", "--store", store, "--as-of", as_of.isoformat()])
+    assert f"{by_hand} screenings overdue" in out.output, out.output
+
+
+def test_one_deterioration_count_on_the_first_page_and_the_not_on_track_page(demo_review) -> None:
+    _, review, _ = demo_review
+    n = len(set(review.flags.loc[review.flags["flag"].eq("reliably_worse"), "case_id"]))
+    assert review.counts["reliable deterioration"] == n
+    assert f"{n} with reliable deterioration, " in review.first().html
+    assert f"{n} with reliable deterioration (as counted on the first page)" in review.not_on_track().html
+
+
+def test_no_environment_variable_names_in_the_review(demo_review) -> None:
+    _, review, _ = demo_review
+    body = "".join(s.html for s in review.sections())
+    assert "TSWT_" not in body
+
+
+def test_the_change_chart_legend_is_inside_the_figure() -> None:
+    pd = pytest.importorskip("pandas")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from tswt_formulation.plots.outcomes import plot_change_categories
+
+    df = pd.DataFrame({"wave": ["Wave 2"] * 5, "paired": [True] * 5,
+                       "category": ["Recovered", "Improved", "Unchanged", "Deteriorated", "Harmed"]})
+    fig = plot_change_categories(df, by="wave")
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    legends = fig.legends + [a.get_legend() for a in fig.axes if a.get_legend() is not None]
+    assert legends
+    box = fig.bbox
+    for leg in legends:
+        ext = leg.get_window_extent(canvas.get_renderer())
+        assert box.x0 <= ext.x0 and ext.x1 <= box.x1 and box.y0 <= ext.y0 and ext.y1 <= box.y1, (ext, box)
+    words = [t.get_text() for leg in legends for t in leg.get_texts()]
+    # The bar's improvers who did not recover are named so, so bar + recovered = the table's.
+    assert "Reliable improvement, not recovered" in words
+    assert "Reliable deterioration into the clinical range" in words
