@@ -239,6 +239,8 @@ def test_no_environment_variable_names_in_the_review(demo_review) -> None:
     _, review, _ = demo_review
     body = "".join(s.html for s in review.sections())
     assert "TSWT_" not in body
+    # The small-count rule is stated where the figures are, not applied in silence.
+    assert "Percentages are shown only when both the count and the number it is a share of are 5 or more" in body
 
 
 def test_the_change_chart_legend_is_inside_the_figure() -> None:
@@ -262,3 +264,87 @@ def test_the_change_chart_legend_is_inside_the_figure() -> None:
     # The bar's improvers who did not recover are named so, so bar + recovered = the table's.
     assert "Reliable improvement, not recovered" in words
     assert "Reliable deterioration into the clinical range" in words
+
+
+def test_a_rule_that_names_a_safety_plan_must_put_it_first(tmp_path) -> None:
+    # Issue 10: a safety step in a rule's words but not in its preconditions never reached
+    # "what must happen first". The loader refuses such a rule.
+    from tswt_formulation.rules.rulefile import check_rules_file
+
+    body = ('version: "t1"\nrules:\n'
+            '- {id: r.x, condition: {kind: always}, effect: {wave: 2}, reason: "A safety plan is needed", rationale: y}\n')
+    path = tmp_path / "team.yaml"
+    path.write_text(body, encoding="utf-8")
+    problems = check_rules_file(path)
+    assert any("names a safety step" in str(p) for p in problems), problems
+
+
+def test_a_care_leavers_worker_is_the_personal_adviser_throughout() -> None:
+    # As TSW-900005: 23, semi-independent, no caregiver, suicidal ideation rated high,
+    # life story work planned. Every reason that names a worker names her personal
+    # adviser; none says "social worker" (the Life Story Clinic supports him or her).
+    case = case_from_data(case_data({
+        "child": {"status": "care_leaver", "age": 23, "placement": "semi_independent", "caregiver": None},
+        "screening": {"life_story": "planned", "behaviours": ["internalising_withdrawal mild weekly child"],
+                      "risks": [{"kind": "suicidal_ideation_or_attempt", "level": "high", "by": ["child"], "plan": "the personal adviser"}]},
+    }, "TSW-000905"))
+    rec = recommend(case)
+    life_story = [f.reason for f in rec.fired if f.rule.startswith("life_story.")]
+    assert life_story == ["Life story work planned: the Life Story Clinic can support the young person's personal adviser with it "
+                          "alongside the work on the high risk (suicidal ideation or attempt), which does not wait for it"]
+    assert not any("social worker" in f.reason for f in rec.fired)
+    assert rec.preconditions == ()  # nothing holds back the work on the high risk
+    assert "direct_work" in rec.services
+
+
+def test_every_test_named_in_the_hazard_log_exists() -> None:
+    """docs/clinical-safety.md: a hazard is held by a named test; a name that no longer
+    exists is a defect, caught here."""
+    import re
+    from pathlib import Path
+
+    from tswt_formulation._yaml import safe_load
+
+    root = Path(__file__).resolve().parents[1]
+    log = (root / "docs" / "clinical-safety.md").read_text(encoding="utf-8")
+    rows = {r["name"] for r in safe_load((root / "tests/rules/cases/recommendation_cases.yaml").read_text())["cases"]}
+    ids = {r["id"] for r in safe_load((root / "tests/data/eligibility_cases.yaml").read_text())}
+    named = 0
+    for cell in re.findall(r"\| (tests/[^|]+) \|", log):
+        current = None
+        for ref in (part.strip() for part in cell.split(";")):
+            path, _, name = ref.partition("::")
+            if path:
+                current = root / path.split()[0]
+            assert current is not None and current.exists(), ref
+            if not name:
+                continue
+            func, _, param = name.partition("[")
+            assert re.search(rf"^def {re.escape(func)}\(", current.read_text(encoding="utf-8"), re.M), ref
+            if param:
+                assert param.rstrip("]") in (rows if func == "test_case" else ids), ref
+            named += 1
+    assert named >= 40
+
+
+def test_the_demo_records_are_lawful_and_coherent() -> None:
+    """The demo is the first thing people read (issue 21): no referral in it proceeds on
+    consent someone could not give; from 18 the record says whether the young person
+    wants their carer involved; no adult's risk evidence is a teacher's."""
+    from tswt_formulation.demo import generate_caseload
+    from tswt_formulation.rules.eligibility import check_eligibility
+
+    from .conftest import AS_OF
+
+    cases = generate_caseload(60, seed=1, as_of=AS_OF)
+    for c in cases:
+        decision = check_eligibility(c)
+        assert not [r.text for r in decision.reasons if r.rule == "proceed.consent_not_valid"], c.case_id
+        age = c.child.age_on(c.referral.received)
+        carer = c.child.caregiver
+        if age >= 18 and carer is not None and carer.relationship != "none":
+            assert carer.young_person_wants_involved is not None, c.case_id
+        if age >= 18 and c.screening is not None:
+            assert not any("teacher" in r.evidence for r in c.screening.risks), c.case_id
+        if decision.flags:  # a looked-after 18-year-old is not refused as outside the criteria
+            assert c.referral.decision.outcome != "not_accepted", c.case_id
