@@ -7,7 +7,7 @@ are the parts that live in reports and summaries. Only synthetic people.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -348,3 +348,38 @@ def test_the_demo_records_are_lawful_and_coherent() -> None:
             assert not any("teacher" in r.evidence for r in c.screening.risks), c.case_id
         if decision.flags:  # a looked-after 18-year-old is not refused as outside the criteria
             assert c.referral.decision.outcome != "not_accepted", c.case_id
+
+
+# --- the draft formulation links the 5 Ps from evidence ----------------------------------------
+
+
+def test_draft_precipitating_cites_the_dated_events_before_the_referral() -> None:
+    from tswt_formulation.rules.draft import draft_formulation
+
+    # Placed 5 months before the screening completed (1 Jan 2026) after the previous
+    # placement broke down that day; the referral came on 2 Mar 2026, two months on.
+    case = case_from_data(case_data({"child": {"age": 10, "months": 5, "breakdowns": [5], "moves": 1}}, "TSW-000940"))
+    f = draft_formulation(case, "Synthetic TSW", datetime(2026, 6, 2, 9, 0))
+    texts = [e.text for e in f.five_ps.precipitating]
+    assert texts == [
+        "The placement broke down on 1 Jan 2026, 2 months before the referral: synthetic (placement record)",
+        "A move to the current placement (foster care) on 1 Jan 2026, 2 months before the referral (placement record)",
+        "1 placement move in the 12 months before the screening (placement record)",
+    ]
+
+
+def test_draft_presenting_carries_the_sdq_picture_by_informant() -> None:
+    from tswt_formulation.rules.draft import draft_formulation
+
+    # Every SDQ item answered "somewhat true" (1) scores 1 whether reversed or not: the
+    # four difficulty subscales (20 items) total 20. On the parent 4-17 form 17-40 is
+    # "abnormal"; on the teacher form 16-40 (youthinmind three-band scoring).
+    data = case_data({"child": {"age": 10}}, "TSW-000941")
+    ones = {str(i): 1 for i in range(1, 26)}
+    data["measures"] = [
+        {"measure": "sdq", "version": "P4-17", "informant": "parent", "date": "2026-05-01", "timepoint": "baseline", "responses": ones},
+        {"measure": "sdq", "version": "T4-17", "informant": "teacher", "date": "2026-05-03", "timepoint": "baseline", "responses": ones},
+    ]
+    f = draft_formulation(case_from_data(data), "Synthetic TSW", datetime(2026, 6, 2, 9, 0))
+    sdq = [e.text for e in f.five_ps.presenting if e.ref == "measure:sdq.total"]
+    assert sdq == ["SDQ total difficulties at baseline (3 May 2026): parent or carer 20 (abnormal); teacher 20 (abnormal)"]

@@ -151,7 +151,7 @@ def test_perpetuating_factors_are_not_a_copy_of_the_risks(make_case_data):
     form = draft_formulation(case, author="c.mensah", now=T, recommendation=recommend(case))
     presenting = [e.text for e in form.five_ps.presenting]
     risk = next(e.text for e in form.five_ps.perpetuating if e.ref == "risk:self_harm")
-    assert risk.startswith("Self-harm continues: ")
+    assert risk.startswith("Self-harm is kept going while ")
     evidence = next(b.evidence for b in case.screening.presenting_behaviours if b.behaviour == "self_harm")
     assert evidence not in risk and any(evidence in p for p in presenting)  # said once, under presenting
 

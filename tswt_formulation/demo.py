@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable
 
 from .model.case import Case, SdqNotCompleted, SdqReason, add_years, years_between
+from .words import uk_date
 
 SYNTHETIC_ID_BASE = 900_000
 WORKERS = ("a.okafor", "b.kowalski", "c.mensah", "d.hughes", "e.patel", "f.oconnor", "g.lindqvist")
@@ -610,6 +611,16 @@ _CARER_WORDS = {"foster_carer": "the foster carer", "kinship_carer": "the kinshi
                 "birth_parent": "the parent"}
 
 
+# What a carer would call each presenting behaviour, in their own words.
+_CARER_SAYS = {
+    "extreme_dysregulation": "the meltdowns", "acting_out_aggression": "the hitting out",
+    "internalising_withdrawal": "how quiet and shut away it gets", "regulatory_eating": "the food hiding",
+    "regulatory_toileting": "the wetting", "regulatory_sleep": "bedtime and the night waking",
+    "self_harm": "the cutting", "harmful_sexual_behaviour": "the behaviour with the younger ones",
+    "attention_concentration_impulsivity": "never being able to settle",
+}
+
+
 def _pronouns(sex: str) -> tuple[str, str, str]:
     return _PRONOUNS.get(sex, ("they", "them", "their"))
 
@@ -635,7 +646,7 @@ def _personalise(record: dict[str, Any], as_of: date, seed: int) -> None:
     recent = [b["date"] for b in placement.get("breakdowns", []) if b["date"] <= ref["received"]]
     behaviours = [b["behaviour"] for b in scr["presenting_behaviours"]] if scr else []
     who = "the young person" if age >= 11 else "the child"
-    since = f" since the placement ended on {max(recent).isoformat()}" if recent else ""
+    since = f" since the placement ended on {uk_date(max(recent))}" if recent else ""
     worry = f"report {_words(behaviours[:2])}{since}" if behaviours else f"are worried about how {sub} is coping{since}"
     ref["reasons"] = local.choice((
         f"Carers and the social worker {worry}; advice sought on therapeutic support for {who}.",
@@ -671,7 +682,8 @@ def _personalise(record: dict[str, Any], as_of: date, seed: int) -> None:
     else:
         scr["child_voice"] = local.choice(("I want help to manage on my own.", "I don't want to be passed around again."))
     if caregiver in _CARER_WORDS and caregiver != "none":
-        focus = _words(behaviours[:1]) if behaviours else "the changes in mood"
+        # A carer speaks of what they see, not of the category it is filed under.
+        focus = _CARER_SAYS.get(behaviours[0], "the changes in mood") if behaviours else "the changes in mood"
         scr["carer_views"] = local.choice((
             f"We are committed to {obj}, but {focus} wears us down.",
             f"We want to understand what sits behind {focus}.",
@@ -702,11 +714,23 @@ def _narrative(case: Case, variant: int) -> str:
     placement = child.placement
     recent = [b.date for b in (placement.breakdowns if placement else []) if b.date <= (scr.completed or scr.started or case.referral.received)] if scr else []
     if recent:
-        parts.append(f"The placement ending on {max(recent).isoformat()} revived that fear.")
+        parts.append(f"The placement ending on {uk_date(max(recent))} revived that fear.")
     elif placement is not None and placement.moves_last_12_months:
         parts.append(f"{placement.moves_last_12_months} move{'s' if placement.moves_last_12_months != 1 else ''} this year kept it alive.")
     else:
-        parts.append("Nothing new set things off; the difficulties have built up over time.")
+        # Written for this child: what the record dates, not a sentence every file shares.
+        status = child.legal_status
+        years = max(1, case.referral.received.year - status.start.year)
+        since = (f"{_label_of('legal_status', status.status).lower()} since {uk_date(status.start)}")
+        where = _label_of("placement_type", placement.type).lower() if placement is not None else "no settled home"
+        parts.append((
+            f"No single event is recorded before the referral; {sub} has been {since}, and in {where} for "
+            f"{max(1, (case.referral.received - placement.start).days // 30) if placement is not None else 0} months, and the worries have grown over "
+            f"{years} year{'s' if years != 1 else ''} rather than from one change."
+        ) if variant % 2 == 0 else (
+            f"What changed is not one event: {pos} carers date the worries to the months after {sub} became "
+            f"{since}, and they have gathered since."
+        ))
     if behaviours:
         reading = ("attempts to stay safe", "the way distress gets noticed", "signs of a body still on alert")[variant % 3]
         parts.append(f"{_words(behaviours[:2]).capitalize()} read as {reading}.")
@@ -720,6 +744,12 @@ def _narrative(case: Case, variant: int) -> str:
     if scr is not None and scr.life_story_work == "not_started":
         parts.append(f"Life story work needs to begin so {sub} can make sense of {pos} history.")
     return " ".join(parts)
+
+
+def _label_of(list_name: str, term: str) -> str:
+    from .model.vocabulary import vocabulary
+
+    return vocabulary().label(list_name, term)
 
 
 def _signoff_comment(case: Case, approve: bool, variant: int) -> str:
