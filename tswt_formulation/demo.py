@@ -184,11 +184,19 @@ def _lawful_and_coherent(record: dict[str, Any]) -> None:
       for a child living at home;
     * from 18, whether the young person wants their carer involved, in their own words:
       "I want help to manage on my own" is a no;
-    * risk evidence in the setting of the young person's age (no teacher at 23).
+    * risk evidence in the setting of the young person's age (no teacher at 23), and
+      fitting the level it was given (a high suicide risk is more than a passing wish);
+    * a care leaver became one at 18, having been looked after before (not at 13).
     """
     child, ref, scr = record["child"], record["referral"], record.get("screening")
     age = years_between(child["date_of_birth"], ref["received"])
     status = child["legal_status"]["status"]
+    eighteen = add_years(child["date_of_birth"], 18)
+    if status == "care_leaver" and child["legal_status"]["start"] < eighteen <= ref["received"]:
+        was = child["legal_status"]["start"]
+        child["legal_status"]["start"] = eighteen
+        child["legal_status_history"] = [p for p in child.get("legal_status_history", []) if p.get("end") and p["end"] <= was]
+        child["legal_status_history"].append({"status": "looked_after", "start": was, "end": eighteen})
     consent = ref.get("consent")
     if consent:
         if age >= 16 or status == "care_leaver":
@@ -210,12 +218,42 @@ def _lawful_and_coherent(record: dict[str, Any]) -> None:
     if carer.get("relationship", "none") != "none" and age >= 18:
         voice = (scr or {}).get("child_voice", "")
         carer["young_person_wants_involved"] = "on my own" not in voice
-    if scr and age >= 18:
+    if scr:
+        told = "the personal adviser" if age >= 18 else "a teacher" if age >= 5 else "a carer"
         for risk in scr.get("risks", []):
-            if risk["kind"] == "suicidal_ideation_or_attempt":
-                risk["evidence"] = "Told the personal adviser they wished they were not here; no plan described."
-            if risk["kind"] == "harmful_sexual_behaviour":
+            words = _RISK_EVIDENCE_BY_LEVEL.get((risk["kind"], risk["level"]))
+            if words:
+                risk["evidence"] = words.format(told=told)
+            if age >= 18 and risk["kind"] == "harmful_sexual_behaviour":
                 risk["evidence"] = "Sexual behaviour towards a younger relative during a family visit; the network has met."
+        if age >= 18:
+            for item in scr.get("presenting_behaviours", []):
+                # No school at 23: what the personal adviser, or the young person, sees.
+                item["sources"] = list(dict.fromkeys("social_worker" if x == "school" else x for x in item["sources"]))
+                item["evidence"] = _ADULT_EVIDENCE.get(item["behaviour"], item.get("evidence", ""))
+            for h in scr.get("history_factors", []):
+                h["sources"] = list(dict.fromkeys("social_worker" if x == "school" else x for x in h["sources"]))
+
+
+# Evidence that fits the level the risk was given.
+_RISK_EVIDENCE_BY_LEVEL = {
+    ("suicidal_ideation_or_attempt", "high"): "Told {told} they had thought about how they would end their life; no attempt; "
+                                              "seen by the GP the same week.",
+    ("suicidal_ideation_or_attempt", "medium"): "Told {told} they wished they were not here; no plan described.",
+    ("suicidal_ideation_or_attempt", "low"): "Said once that things would be better without them; no plan, not repeated.",
+    ("self_harm", "high"): "Cuts to forearms most weeks, some needing first aid; says it helps when things feel too much.",
+    ("self_harm", "medium"): "Scratches to forearms seen by a carer twice this term; says it helps when things feel too much.",
+    ("self_harm", "low"): "One superficial scratch seen a month ago; not repeated since.",
+}
+_ADULT_EVIDENCE = {
+    "extreme_dysregulation": "Long outbursts at the flat that end with the police or a neighbour called.",
+    "acting_out_aggression": "Loses temper with housing staff and peers when frustrated.",
+    "internalising_withdrawal": "Stays in the flat for days; misses appointments.",
+    "regulatory_eating": "Skips meals for days, then binges.",
+    "regulatory_sleep": "Awake most nights; sleeps through the day.",
+    "self_harm": "Cuts to forearms, shown to the personal adviser.",
+    "attention_concentration_impulsivity": "Cannot keep to a college timetable; acts on impulse with money.",
+}
 
 
 def _over_age_referral(record: dict[str, Any], as_of: date) -> None:

@@ -53,7 +53,11 @@ def case_text(case: Case, as_of: date) -> str:
                    f"{p.moves_last_12_months} move(s) in 12 months; {len(p.breakdowns)} breakdown(s) recorded")
     if child.caregiver:
         cg = child.caregiver
-        out.append(f"  Caregiver: {_label('caregiver', cg.relationship).lower()}, {'can' if cg.can_take_part else 'cannot'} take part in the work")
+        wish = {True: "; the young person wants them involved", False: "; the young person does not want them involved",
+                None: "; whether the young person wants them involved is not recorded"}
+        adult = child.age_on(as_of) >= 18 and cg.relationship != "none"
+        out.append(f"  Caregiver: {_label('caregiver', cg.relationship).lower()}, {'can' if cg.can_take_part else 'cannot'} take part in the work"
+                   + (wish[cg.young_person_wants_involved] if adult else ""))
     out.append(f"  State as of {as_of.isoformat()}: {tl.state_label}" + (f" - screening {tl.due_text} ({tl.screening_due.isoformat()})" if tl.due_text and tl.screening_due else ""))
     out += risk_status_lines(case, as_of)
     from ..rules.eligibility import check_eligibility

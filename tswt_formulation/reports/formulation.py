@@ -125,6 +125,10 @@ class FormulationReport:
         caregiver = "-"
         if c.caregiver:
             caregiver = f"{label('caregiver', c.caregiver.relationship)}; {'can' if c.caregiver.can_take_part else 'cannot'} take part in the work"
+            if c.age_on(self.as_of) >= 18 and c.caregiver.relationship != "none":
+                caregiver += {True: "; the young person wants them involved", False: "; the young person does not want them involved",
+                              None: "; whether the young person wants them involved is not recorded (so they are not)"}[
+                    c.caregiver.young_person_wants_involved]
         pairs = [
             ("Case", self.case.case_id), ("Age", f"{c.age_on(self.as_of)} (as of {uk_date(self.as_of)})"),
             ("Legal status", f"{label('legal_status', c.legal_status.status)} since {uk_date(c.legal_status.start)}"),
