@@ -60,9 +60,9 @@ def test_family_therapy_with_a_birth_parent_after_domestic_abuse_carries_a_cauti
     rec = recommend(case)
     assert "family_therapy" in rec.models
     caution = [p for p in rec.preconditions if p.startswith("Caution before family therapy with the birth parent")]
-    assert caution == ["Caution before family therapy with the birth parent: domestic abuse and parental substance or alcohol misuse "
-                       "recorded; agree with the child's social worker that joint sessions are safe for the child (the abuse or "
-                       "misuse is not current, or is managed) before they begin"]
+    assert caution == [("Caution before family therapy with the birth parent: domestic abuse and parental substance or alcohol misuse "
+                        "recorded; agree with the child's social worker that joint sessions are safe for the child (the abuse or "
+                        "misuse is not current, or is managed) before they begin")]
 
 
 def test_the_summary_text_shows_the_caution_and_the_outstanding_step() -> None:
@@ -159,7 +159,7 @@ def test_a_high_risk_or_a_missing_safety_plan_is_never_folded_away() -> None:
     case = _risky([{"kind": "harmful_sexual_behaviour", "level": "high", "plan": "the social worker"},
                    {"kind": "suicidal_ideation_or_attempt", "level": "low"},
                    {"kind": "going_missing", "level": "medium", "plan": "the social worker"}])
-    rank, words = risk_of(case, recommend(case), date(2026, 6, 1))
+    _rank, words = risk_of(case, recommend(case), date(2026, 6, 1))
     assert words == ("High: harmful sexual behaviour, plan in date; Low: suicidal ideation or attempt, no safety plan (+1 more)")
 
 
@@ -290,8 +290,8 @@ def test_a_care_leavers_worker_is_the_personal_adviser_throughout() -> None:
     }, "TSW-000905"))
     rec = recommend(case)
     life_story = [f.reason for f in rec.fired if f.rule.startswith("life_story.")]
-    assert life_story == ["Life story work planned: the Life Story Clinic can support the young person's personal adviser with it "
-                          "alongside the work on the high risk (suicidal ideation or attempt), which does not wait for it"]
+    assert life_story == [("Life story work planned: the Life Story Clinic can support the young person's personal adviser with it "
+                           "alongside the work on the high risk (suicidal ideation or attempt), which does not wait for it")]
     assert not any("social worker" in f.reason for f in rec.fired)
     assert rec.preconditions == ()  # nothing holds back the work on the high risk
     assert "direct_work" in rec.services
@@ -320,7 +320,7 @@ def test_every_test_named_in_the_hazard_log_exists() -> None:
             if not name:
                 continue
             func, _, param = name.partition("[")
-            assert re.search(rf"^def {re.escape(func)}\(", current.read_text(encoding="utf-8"), re.M), ref
+            assert re.search(rf"^def {re.escape(func)}\(", current.read_text(encoding="utf-8"), re.MULTILINE), ref
             if param:
                 assert param.rstrip("]") in (rows if func == "test_case" else ids), ref
             named += 1

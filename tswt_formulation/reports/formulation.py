@@ -10,16 +10,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ..words import uk_date
 from ..model.case import Case
 from ..model.formulation import FIVE_PS, Formulation
-from ..rules.eligibility import EligibilityDecision, check_eligibility
 from ..rules.conditions import whole_months
+from ..rules.eligibility import EligibilityDecision, check_eligibility
 from ..rules.recommend import STAGE_NAMES
 from ..rules.timeline import case_timeline
 from ..rules.workflow import effective_recommendation
 from ..store.staff import StaffDirectory
-from ..words import plural, young_person
+from ..words import plural, uk_date, young_person
 from .common import Header, label, parse_as_of, provenance, reading, risk_section
 from .html import Section, badge, definition_list, items, quote, section, table, text
 

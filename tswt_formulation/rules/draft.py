@@ -161,15 +161,14 @@ def draft_formulation(case: Case, author: str, now: datetime, recommendation: Re
         five.precipitating.append(_entry(
             "No dated event (a placement ending, a move, a court decision) is recorded in the 12 months before the referral: "
             "ask the child, the carers and the social worker what changed before the difficulties grew", "precipitating:ask"))
-    if placement is not None:
-        if placement.moves_last_12_months >= INSTABILITY_MOVES:
-            five.perpetuating.append(
-                _entry(
-                    f"Placement instability: {placement.moves_last_12_months} moves in 12 months "
-                    "(the DfE placement-stability indicator is 3 or more)",
-                    "placement_instability",
-                )
+    if placement is not None and placement.moves_last_12_months >= INSTABILITY_MOVES:
+        five.perpetuating.append(
+            _entry(
+                f"Placement instability: {placement.moves_last_12_months} moves in 12 months "
+                "(the DfE placement-stability indicator is 3 or more)",
+                "placement_instability",
             )
+        )
 
     takes_part = caregiver is not None and caregiver.relationship != "none" and caregiver.can_take_part
     if not takes_part and not child.living_independently:

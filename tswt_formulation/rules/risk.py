@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ..words import uk_date
 from ..model.case import Case, RiskItem
 from ..model.vocabulary import vocabulary
-from ..words import join_words, plural
+from ..words import join_words, plural, uk_date
 from ..words import lower_first as _lower
 
 NOT_ASSESSED = "Risk not yet assessed"
