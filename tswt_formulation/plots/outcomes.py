@@ -392,7 +392,7 @@ def plot_change_categories(
             hatch=hatch,
             edgecolor="0.0",
             linewidth=0.6,
-            label=_BAR_WORDS.get(cat, CATEGORY_WORDS.get(cat, cat)),
+            label=(_BAR_WORDS if "Recovered" in order else {}).get(cat, CATEGORY_WORDS.get(cat, cat)),
         )
         left += shares[cat].to_numpy()
     labels = []
