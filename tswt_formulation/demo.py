@@ -226,6 +226,8 @@ def _lawful_and_coherent(record: dict[str, Any]) -> None:
                 risk["evidence"] = words.format(told=told)
             if age >= 18 and risk["kind"] == "harmful_sexual_behaviour":
                 risk["evidence"] = "Sexual behaviour towards a younger relative during a family visit; the network has met."
+            if age >= 18:
+                risk["reported_by"] = list(dict.fromkeys("social_worker" if x == "school" else x for x in risk["reported_by"]))
         if age >= 18:
             for item in scr.get("presenting_behaviours", []):
                 # No school at 23: what the personal adviser, or the young person, sees.
@@ -252,6 +254,7 @@ _ADULT_EVIDENCE = {
     "regulatory_eating": "Skips meals for days, then binges.",
     "regulatory_sleep": "Awake most nights; sleeps through the day.",
     "self_harm": "Cuts to forearms, shown to the personal adviser.",
+    "harmful_sexual_behaviour": "Sexual behaviour towards a younger relative during a family visit.",
     "attention_concentration_impulsivity": "Cannot keep to a college timetable; acts on impulse with money.",
 }
 
