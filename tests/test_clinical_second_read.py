@@ -383,3 +383,15 @@ def test_draft_presenting_carries_the_sdq_picture_by_informant() -> None:
     f = draft_formulation(case_from_data(data), "Synthetic TSW", datetime(2026, 6, 2, 9, 0))
     sdq = [e.text for e in f.five_ps.presenting if e.ref == "measure:sdq.total"]
     assert sdq == ["SDQ total difficulties at baseline (3 May 2026): parent or carer 20 (abnormal); teacher 20 (abnormal)"]
+
+
+def test_the_formulation_report_flags_a_looked_after_18_year_old_for_correction() -> None:
+    pytest.importorskip("pandas")
+    from tswt_formulation.reports.formulation import FormulationReport
+
+    case = case_from_data(case_data({"child": {"age": 18}, "referral": {"decision": "pending"}}, "TSW-000918"))
+    report = FormulationReport.from_case(case, as_of="2026-06-01")
+    html = report.eligibility_section().html
+    assert "Eligible: the referral can proceed to a decision" in html
+    assert '<p class="status-note">FLAG: Legal status should be care leaver: recorded as looked after, but aged 18 on 2 Mar 2026' in html
+    assert "should be care leaver (turned 18 while looked after)" in report.child().html

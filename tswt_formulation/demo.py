@@ -218,6 +218,11 @@ def _lawful_and_coherent(record: dict[str, Any]) -> None:
     if carer.get("relationship", "none") != "none" and age >= 18:
         voice = (scr or {}).get("child_voice", "")
         carer["young_person_wants_involved"] = "on my own" not in voice
+    at_home = (child.get("placement") or {}).get("type") == "home_with_parents"
+    if scr and at_home:
+        # A child at home hits out at a parent, not a carer.
+        for item in [*scr.get("presenting_behaviours", []), *scr.get("risks", [])]:
+            item["evidence"] = item.get("evidence", "").replace("a carer", "a parent").replace("carers", "parents")
     if scr:
         told = "the personal adviser" if age >= 18 else "a teacher" if age >= 5 else "a carer"
         for risk in scr.get("risks", []):

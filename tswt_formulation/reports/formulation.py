@@ -130,7 +130,8 @@ class FormulationReport:
                     c.caregiver.young_person_wants_involved]
         pairs = [
             ("Case", self.case.case_id), ("Age", f"{c.age_on(self.as_of)} (as of {uk_date(self.as_of)})"),
-            ("Legal status", f"{label('legal_status', c.legal_status.status)} since {uk_date(c.legal_status.start)}"),
+            ("Legal status", f"{label('legal_status', c.legal_status.status)} since {uk_date(c.legal_status.start)}"
+             + ("; should be care leaver (turned 18 while looked after)" if self.eligibility.flags else "")),
             ("Placement", placement), ("Caregiver", caregiver),
         ]
         if c.living_independently:
@@ -145,7 +146,12 @@ class FormulationReport:
             extra += "<p><strong>Signposting:</strong> " + text("; ".join(label("signposting", s) for s in d.signposting)) + "</p>"
         extra += f"<p><strong>Neurodevelopmental assessment:</strong> {text(d.nd_assessment_text)}</p>"
         when = f"<p class=\"small\">Decided as at the referral, {text(uk_date(d.as_of))}, when the {young_person(d.age)} was {d.age}.</p>"
-        return section("Eligibility", f"<p><strong>{text(d.summary)}</strong></p>{when}{reasons}{extra}", "eligibility")
+        # The record needs correcting (a legal status, a consent): said above the reasons,
+        # where it is read, not as one reason among several.
+        flags = "".join(f'<p class="status-note">FLAG: {text(f)}.</p>' for f in d.flags)
+        flags += "".join(f'<p class="status-note">CONSENT NOT VALID: {text(r.text)}.</p>'
+                         for r in d.reasons if r.rule == "proceed.consent_not_valid")
+        return section("Eligibility", f"<p><strong>{text(d.summary)}</strong></p>{flags}{when}{reasons}{extra}", "eligibility")
 
     def timeline(self) -> Section:
         ref, scr, out = self.case.referral, self.case.screening, self.case.outcome
