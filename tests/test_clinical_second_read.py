@@ -103,7 +103,7 @@ def test_young_person_from_16(age: int, word: str) -> None:
 
 
 def _closed_after_screening() -> dict:
-    """A looked-after 13-year-old (as TSW-900049): screened, closed on 2025-10-03."""
+    """A looked-after 12-year-old (as TSW-900049): screened, closed on 5 Jun 2026."""
     data = case_data({"child": {"age": 12}, "screening": {"behaviours": ["regulatory_sleep mild monthly carer"]}}, "TSW-000949")
     data["outcome"] = {"decision": "close", "date": "2026-06-05", "by": "Synthetic TSW",
                        "reasons": "Needs met through carer consultation."}
@@ -395,3 +395,16 @@ def test_the_formulation_report_flags_a_looked_after_18_year_old_for_correction(
     assert "Eligible: the referral can proceed to a decision" in html
     assert '<p class="status-note">FLAG: Legal status should be care leaver: recorded as looked after, but aged 18 on 2 Mar 2026' in html
     assert "should be care leaver (turned 18 while looked after)" in report.child().html
+
+
+def test_a_change_table_with_no_follow_up_says_so() -> None:
+    pytest.importorskip("pandas")
+    from tswt_formulation.reports.outcomes import OutcomesReport
+
+    data = _closed_after_screening()
+    data["measures"] = [{"measure": "sdq", "version": "P4-17", "informant": "parent", "date": "2026-05-01",
+                         "timepoint": "baseline", "responses": {str(i): 1 for i in range(1, 26)}}]
+    html = OutcomesReport.from_case(case_from_data(data), as_of="2026-12-07").change_table().html
+    assert ("No follow-up yet: only baseline scores are recorded (the case was closed after screening), "
+            "so there is no change to judge.") in html
+    assert "<th>Reliable change needs</th>" not in html

@@ -198,8 +198,15 @@ class OutcomesReport:
                  "" if pd.isna(r["difference"]) else signed(float(r["difference"])),
                  "" if pd.isna(r["threshold"]) else f"{r['threshold']:.1f}", _category(r["category"]))
                 for r in paired.to_dict("records")]
-        body = "<h3>Baseline and latest</h3>" + table(["Measure", "Informant", "Score", "Baseline", "Latest", "Change",
-                                                       "Reliable change needs", "Judged"], rows)
+        if not rows:
+            # Headers over nothing read as data lost: say why there is no change to show.
+            out = self.case.outcome
+            why = (" (the case was closed after screening)" if out is not None and out.decision == "close" else "")
+            body = ('<h3>Baseline and latest</h3><p class="none">No follow-up yet: only baseline scores are recorded'
+                    f"{text(why)}, so there is no change to judge.</p>")
+        else:
+            body = "<h3>Baseline and latest</h3>" + table(["Measure", "Informant", "Score", "Baseline", "Latest", "Change",
+                                                           "Reliable change needs", "Judged"], rows)
         if reviews is not None and not reviews.empty:
             rv = reviews[reviews["timepoint"] != "baseline"].dropna(subset=["difference"])
             rv = rv[rv["score"].isin(["total", "goal_1", "goal_2", "goal_3"])]
