@@ -408,3 +408,15 @@ def test_a_change_table_with_no_follow_up_says_so() -> None:
     assert ("No follow-up yet: only baseline scores are recorded (the case was closed after screening), "
             "so there is no change to judge.") in html
     assert "<th>Reliable change needs</th>" not in html
+
+
+def test_a_formulation_awaiting_sign_off_says_for_how_long_on_page_one() -> None:
+    pytest.importorskip("pandas")
+    from tswt_formulation.reports.formulation import FormulationReport
+
+    data = case_data({"child": {"age": 12}}, "TSW-000950")
+    data["formulation"] = {"status": "awaiting_signoff", "revision": 2, "author": "b.kowalski",
+                           "created": "2025-09-20T10:00:00+00:00", "updated": "2025-09-29T10:00:00+00:00"}
+    header = FormulationReport.from_case(case_from_data(data), as_of="2026-12-07").header().html
+    # 29 Sep 2025 to 7 Dec 2026: 365 + 69 = 434 days (as TSW-900049).
+    assert "Awaiting sign-off since 29 Sep 2025 (434 days)." in header

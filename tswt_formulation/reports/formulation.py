@@ -93,6 +93,11 @@ class FormulationReport:
             "latest draft": f"DRAFT: this formulation ({f.status.replace('_', ' ') if f else ''}) has not been signed off by a clinical psychologist.",
             "none": "No formulation has been written yet: this report shows the screening and the recommended next steps.",
         }[self.formulation_state]
+        if self.formulation_state == "latest draft" and f is not None and f.status == "awaiting_signoff":
+            # How long it has waited, on page 1: a formulation unsigned for 434 days is a
+            # decision nobody has taken.
+            days = (self.as_of - f.updated.date()).days
+            note += f" Awaiting sign-off since {uk_date(f.updated)} ({plural(days, 'day')})."
         header = Header("formulation", "Therapeutic needs screening: formulation and recommendation", self.case.case_id,
                         self.as_of, author, self.reviewer_text(), self.case.synthetic, note,
                         draft=self.formulation_state == "latest draft")
