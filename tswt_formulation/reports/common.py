@@ -95,8 +95,9 @@ def provenance(rules_version: str | None = None, measures: dict[str, str] | None
     if constants:
         parts.append(("Reliable-change constants", constants))
     body = "".join(f"<li>{text(k)}: {text(v)}</li>" for k, v in parts)
+    made = datetime.now(timezone.utc)
     return Section(f'<section class="section provenance"><h2>How this report was made</h2><ul>{body}</ul>'
-                   f"<p>Made {text(datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M'))} UTC. The same versions, "
+                   f"<p>Made {text(uk_date(made))} {made:%H:%M} UTC. The same versions, "
                    "store and as-of date reproduce it.</p></section>", "provenance")
 
 
