@@ -420,3 +420,17 @@ def test_a_formulation_awaiting_sign_off_says_for_how_long_on_page_one() -> None
     header = FormulationReport.from_case(case_from_data(data), as_of="2026-12-07").header().html
     # 29 Sep 2025 to 7 Dec 2026: 365 + 69 = 434 days (as TSW-900049).
     assert "Awaiting sign-off since 29 Sep 2025 (434 days)." in header
+
+
+def test_a_draft_for_a_young_adult_does_not_count_on_a_carer_they_do_not_want() -> None:
+    from tswt_formulation.rules.draft import draft_formulation
+
+    # 22, living with a former foster carer who could take part, but the record says she
+    # does not want the carer involved: no "foster carer who can take part" as a
+    # protective factor, no "no caregiver" as a perpetuating one (her choice, not a gap),
+    # and the prompt to ask is put to her and her personal adviser.
+    case = case_from_data(case_data({"child": {"status": "care_leaver", "age": 22, "wants_carer": False}}, "TSW-000954"))
+    f = draft_formulation(case, "Synthetic TSW", datetime(2026, 6, 2, 9, 0))
+    refs = {e.ref for part in ("perpetuating", "protective") for e in getattr(f.five_ps, part)}
+    assert "caregiver:foster_carer" not in refs and not any(r.startswith("caregiver:") for r in refs)
+    assert f.five_ps.precipitating[0].text.endswith("ask the young person and their personal adviser what changed before the difficulties grew")

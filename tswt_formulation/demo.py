@@ -767,7 +767,8 @@ def _narrative(case: Case, variant: int) -> str:
         # Written for this child: what the record dates, not a sentence every file shares.
         status = child.legal_status
         years = max(1, case.referral.received.year - status.start.year)
-        since = (f"{_label_of('legal_status', status.status).lower()} since {uk_date(status.start)}")
+        article = "a " if status.status == "care_leaver" else ""
+        since = (f"{article}{_label_of('legal_status', status.status).lower()} since {uk_date(status.start)}")
         where = _label_of("placement_type", placement.type).lower() if placement is not None else "no settled home"
         parts.append((
             f"No single event is recorded before the referral; {sub} has been {since}, and in {where} for "
@@ -783,8 +784,13 @@ def _narrative(case: Case, variant: int) -> str:
     carer = child.caregiver
     strengths = [s for s in (scr.strengths if scr else []) if s.strip()]
     strength = f" ({strengths[0][:1].lower() + strengths[0][1:]})" if strengths else ""
-    if carer is not None and carer.relationship in _CARER_WORDS and carer.can_take_part:
+    adult = child.age_on(case.referral.received) >= 18
+    wanted = carer is not None and (not adult or carer.young_person_wants_involved is True)
+    if carer is not None and carer.relationship in _CARER_WORDS and carer.can_take_part and wanted:
         parts.append(f"The commitment of {_CARER_WORDS[carer.relationship]} is the route to change; {pos} strengths{strength} are the base.")
+    elif strengths and adult:
+        wants = "want" if sub == "they" else "wants"
+        parts.append(f"{sub.capitalize()} {wants} to manage on {pos} own terms; the work builds on {pos} strengths{strength}.")
     elif strengths:
         parts.append(f"No caregiver can take part yet, so the work builds on {pos} strengths{strength}.")
     if scr is not None and scr.life_story_work == "not_started":
