@@ -434,3 +434,17 @@ def test_a_draft_for_a_young_adult_does_not_count_on_a_carer_they_do_not_want() 
     refs = {e.ref for part in ("perpetuating", "protective") for e in getattr(f.five_ps, part)}
     assert "caregiver:foster_carer" not in refs and not any(r.startswith("caregiver:") for r in refs)
     assert f.five_ps.precipitating[0].text.endswith("ask the young person and their personal adviser what changed before the difficulties grew")
+
+
+def test_dates_shown_the_uk_way_still_sort_by_the_date() -> None:
+    pytest.importorskip("pandas")
+    import re
+
+    from tswt_formulation.reports.formulation import FormulationReport
+
+    # Received 2 Mar 2026, decided 10 Mar, allocated 16 Mar, screening 1 Apr to 1 Jun:
+    # as strings "1 Apr" < "1 Jun" < "10 Mar" < "16 Mar" < "2 Mar"; as dates the reverse.
+    case = case_from_data(case_data({"child": {"age": 9}}, "TSW-000960"))
+    html = FormulationReport.from_case(case, as_of="2026-12-07").timeline().html
+    shown = re.findall(r"<td>(\d{1,2} [A-Z][a-z]{2} 2026)</td>", html)
+    assert shown == ["2 Mar 2026", "2 Mar 2026", "2 Mar 2026", "10 Mar 2026", "16 Mar 2026", "1 Apr 2026", "1 Jun 2026"]

@@ -161,24 +161,25 @@ class FormulationReport:
     def timeline(self) -> Section:
         ref, scr, out = self.case.referral, self.case.screening, self.case.outcome
         tl = case_timeline(self.case, self.as_of)
-        rows: list[tuple[str, str, str]] = [(uk_date(ref.received), "Referral received", f"from {ref.referrer.name} ({label('referrer_role', ref.referrer.role).lower()})")]
+        rows: list[tuple[Any, str, str]] = [(ref.received, "Referral received", f"from {ref.referrer.name} ({label('referrer_role', ref.referrer.role).lower()})")]
         if ref.consent:
-            rows.append((uk_date(ref.consent.date), "Consent", f"{label('consent_giver', ref.consent.given_by)}; {'informed' if ref.consent.informed else 'NOT informed'}"))
+            rows.append((ref.consent.date, "Consent", f"{label('consent_giver', ref.consent.given_by)}; {'informed' if ref.consent.informed else 'NOT informed'}"))
         if ref.approval:
-            rows.append((uk_date(ref.approval.date), "Manager approval", ref.approval.by))
+            rows.append((ref.approval.date, "Manager approval", ref.approval.by))
         if ref.decision.date:
-            rows.append((uk_date(ref.decision.date), f"Decision: {ref.decision.outcome.replace('_', ' ')}", ref.decision.reasons))
+            rows.append((ref.decision.date, f"Decision: {ref.decision.outcome.replace('_', ' ')}", ref.decision.reasons))
         if ref.allocation:
-            rows.append((uk_date(ref.allocation.date), "Allocated", self.staff.describe(ref.allocation.worker)))
+            rows.append((ref.allocation.date, "Allocated", self.staff.describe(ref.allocation.worker)))
         if scr and scr.started:
-            rows.append((uk_date(scr.started), "Screening started", f"due {uk_date(self.case.screening_due)}" if self.case.screening_due else ""))
+            rows.append((scr.started, "Screening started", f"due {uk_date(self.case.screening_due)}" if self.case.screening_due else ""))
         if scr and scr.completed:
-            rows.append((uk_date(scr.completed), "Screening completed", ""))
+            rows.append((scr.completed, "Screening completed", ""))
         if out:
-            rows.append((uk_date(out.date), f"Outcome: {out.decision.replace('_', ' ')}", out.reasons))
-        rows.sort(key=lambda r: r[0])
+            rows.append((out.date, f"Outcome: {out.decision.replace('_', ' ')}", out.reasons))
+        rows.sort(key=lambda r: r[0])  # by the date itself, then shown as a reader reads it
+        shown = [(uk_date(day), step, detail) for day, step, detail in rows]
         state = f"<p><strong>Now:</strong> {text(tl.state_label)}{text(' - screening ' + tl.due_text) if tl.due_text else ''}</p>"
-        return section("Referral and screening timeline", state + table(["Date", "Step", "Detail"], rows), "timeline")
+        return section("Referral and screening timeline", state + table(["Date", "Step", "Detail"], shown), "timeline")
 
     def history_and_behaviours(self) -> Section:
         scr = self.case.screening

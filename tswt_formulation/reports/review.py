@@ -221,15 +221,17 @@ class CaseloadReview:
             if f is None:
                 continue
             if f.status == "awaiting_signoff":
-                waiting.append((c.case_id, self.staff.name(f.author), uk_date(f.updated), f"revision {f.revision}"))
+                waiting.append((f.updated, (c.case_id, self.staff.name(f.author), uk_date(f.updated), f"revision {f.revision}")))
             elif f.status == "returned" and f.signoffs:
                 last = f.signoffs[-1]
-                returned.append((c.case_id, self.staff.name(f.author), uk_date(last.at), self.staff.name(last.reviewer), last.comment))
-        body = (table(["Case", "Author", "Submitted", "Revision"], sorted(waiting, key=lambda r: r[2])) if waiting
+                returned.append((last.at, (c.case_id, self.staff.name(f.author), uk_date(last.at), self.staff.name(last.reviewer),
+                                           last.comment)))
+        # Oldest first, by the date itself (the shown "7 Dec 2026" does not sort).
+        body = (table(["Case", "Author", "Submitted", "Revision"], [r for _, r in sorted(waiting, key=lambda t: t[0])]) if waiting
                 else '<p class="none">None.</p>')
         if returned:
             body += "<h3>Returned to the worker for changes</h3>" + table(
-                ["Case", "Author", "Returned", "By", "Comment"], sorted(returned, key=lambda r: r[2]))
+                ["Case", "Author", "Returned", "By", "Comment"], [r for _, r in sorted(returned, key=lambda t: t[0])])
         return section("Formulations awaiting sign-off", body, "signoff")
 
     def not_on_track(self) -> Section:
