@@ -17,9 +17,9 @@ import pytest
 from click.testing import CliRunner
 
 from tswt_formulation import open_store
-from tswt_formulation.store.schema import SCHEMA_VERSION
 from tswt_formulation.cli import cli
 from tswt_formulation.model import case_from_data
+from tswt_formulation.store.schema import SCHEMA_VERSION
 
 from .conftest import file_digest
 
