@@ -1,0 +1,138 @@
+"""The team server's pieces that JupyterHub loads (deploy/jupyterhub_config.py): the spawner
+that gives each person the workbench, and psychologists an analysis server too, and the
+login bridge that lets the standalone workbench server (Voila) trust the hub's login.
+
+Imported only by JupyterHub and by the workbench server it starts (both need the
+``hub`` extra: jupyterhub, and voila from the ``app`` extra); nothing in the rest of the
+package imports it.
+
+Who gets what (docs/team-server.md, "Behind JupyterHub"):
+
+- Everyone's default server is the workbench: Voila serving the workbench notebook on
+  its own (not as an extension of a Jupyter server), so there is no file browser, no
+  terminal, no contents API and no notebook but this one, and the kernel's websocket
+  accepts only widget (comm) messages: Voila drops an ``execute_request`` from the
+  browser. Its environment carries the store URL of the application's database role
+  (``TSWT_HUB_APP_STORE``), which the hub holds and no person does, and
+  ``JUPYTERHUB_USER``, the login the hub authenticated, from which the workbench takes
+  who is acting.
+- A server named ``analysis`` is JupyterLab for the people whose role in the staff
+  directory may analyse in notebooks (clinical psychologists by default), with the
+  store URL of a read-only database role (``TSWT_HUB_READER_STORE``) and not the app's.
+  Anyone else asking for it is refused.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from jupyterhub.singleuser.extension import JupyterHubIdentityProvider
+from jupyterhub.spawner import SimpleLocalProcessSpawner
+from jupyterhub.utils import url_path_join
+from traitlets import Dict, Unicode, default
+
+WORKBENCH_NOTEBOOK = Path(__file__).resolve().parent / "workbench" / "workbench_app.ipynb"
+ANALYSIS = "analysis"  # the name of the JupyterLab server
+ANALYST_ROLES = ("clinical_psychologist",)
+
+
+class WorkbenchIdentityProvider(JupyterHubIdentityProvider):
+    """JupyterHub's OAuth login for a standalone Voila server.
+
+    jupyter-server prefixes an identity provider's handlers with its base URL; Voila
+    does not, so the hub's OAuth callback (``/user/NAME/oauth_callback``) would fall to
+    the notebook's catch-all handler. Prefix them here."""
+
+    def get_handlers(self) -> list[Any]:
+        prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/")
+        return [(url_path_join(prefix, path), *rest) for path, *rest in super().get_handlers()]
+
+
+def workbench_command(python: str = sys.executable) -> list[str]:
+    """The standalone Voila server of one person's workbench behind the hub: on the
+    address and port the hub chose, under the person's URL prefix, code never shown, no
+    tracebacks sent to the browser, the hub's login (its OAuth) on every page and
+    websocket."""
+    return [
+        python, "-m", "voila", str(WORKBENCH_NOTEBOOK), "--no-browser",
+        "--Voila.port_retries=0", "--strip_sources=True", "--show_tracebacks=False",
+        "--Voila.identity_provider_class=tswt_formulation.hub.WorkbenchIdentityProvider",
+        "--Voila.authorizer_class=jupyterhub.singleuser.extension.JupyterHubAuthorizer",
+    ]
+
+
+def analysis_command(python: str = sys.executable) -> list[str]:
+    """JupyterLab behind the hub (jupyterhub-singleuser), for analysis in notebooks."""
+    command = [python, "-m", "jupyterhub.singleuser", "--ServerApp.default_url=/lab"]
+    if hasattr(os, "getuid") and os.getuid() == 0:
+        # A hub run as root (a test container): JupyterLab refuses root unless told.
+        # In production the hub is not root (docs/team-server.md).
+        command.append("--ServerApp.allow_root=True")
+    return command
+
+
+def staff_role(store_url: str, login: str) -> str | None:
+    """The role of ``login`` in the store's staff directory, or None if not listed."""
+    from .store import open_store
+    from .store.staff import staff_directory
+
+    with open_store(store_url, user="jupyterhub") as store:
+        member = staff_directory(store).get(login)
+    return member.role if member is not None else None
+
+
+class TswtSpawner(SimpleLocalProcessSpawner):
+    """Each person's servers, started as local processes (see docs/team-server.md for
+    running them as separate system users in production).
+
+    The default server is the workbench with the app's database role; the server named
+    ``analysis`` is JupyterLab with the read-only role, for analysts only."""
+
+    app_store = Unicode(config=True, help="Store URL of the application's writer role (the workbench's).")
+    reader_store = Unicode(config=True, help="Store URL of the read-only role (analysis servers).")
+    extra_env = Dict(config=True, help="More environment for every server (e.g. TSWT_AS_OF).")
+
+    @default("app_store")
+    def _app_store(self) -> str:
+        return os.environ.get("TSWT_HUB_APP_STORE", "")
+
+    @default("reader_store")
+    def _reader_store(self) -> str:
+        return os.environ.get("TSWT_HUB_READER_STORE", "")
+
+    @property
+    def is_analysis(self) -> bool:
+        return self.name == ANALYSIS
+
+    async def start(self) -> Any:
+        if self.name not in ("", ANALYSIS):
+            raise ValueError(f"no server named {self.name!r}: the workbench is the default server, "
+                             f"JupyterLab is {ANALYSIS!r}")
+        if self.is_analysis:
+            role = staff_role(self.app_store, self.user.name)
+            if role not in ANALYST_ROLES:
+                raise PermissionError(f"{self.user.name} may not start an analysis server: it is for "
+                                      f"{', '.join(ANALYST_ROLES)} (the staff directory says {role or 'nothing'})")
+            self.cmd = analysis_command()
+        else:
+            self.cmd = workbench_command()
+        return await super().start()
+
+    def get_args(self) -> list[str]:
+        if self.is_analysis:
+            return list(self.args)
+        # Voila takes no address from the environment as jupyterhub-singleuser does.
+        return [f"--Voila.ip={self.ip or '127.0.0.1'}", f"--port={self.port}",
+                f"--Voila.base_url={self.server.base_url}", *self.args]
+
+    def get_env(self) -> dict[str, str]:
+        env = super().get_env()
+        # Nothing a person's server did not get from here: no store or user set by hand.
+        for key in ("TSWT_STORE", "TSWT_USER", "TSWT_HUB_APP_STORE", "TSWT_HUB_READER_STORE"):
+            env.pop(key, None)
+        env.update(self.extra_env)
+        env["TSWT_STORE"] = self.reader_store if self.is_analysis else self.app_store
+        return env
