@@ -73,11 +73,12 @@ if auth == "azuread":
 
     c.AzureAdOAuthenticator.normalize_username = _login_from_upn  # type: ignore[assignment]
 elif auth == "test-password":
-    # Tests only: JupyterHub's DummyAuthenticator with one shared password. Anyone may log
-    # in under any login; the workbench then shows them only what the staff directory
-    # gives that login (a login not in it sees no case).
-    c.JupyterHub.authenticator_class = "dummy"
-    c.DummyAuthenticator.password = os.environ["TSWT_HUB_TEST_PASSWORD"]
+    # Tests and a trial on one machine only: JupyterHub's SharedPasswordAuthenticator, one
+    # password for every login (at least 8 characters). Anyone may log in under any login;
+    # the workbench then shows them only what the staff directory gives that login (a
+    # login not in it sees no case).
+    c.JupyterHub.authenticator_class = "shared-password"
+    c.SharedPasswordAuthenticator.user_password = os.environ["TSWT_HUB_TEST_PASSWORD"]
     c.Authenticator.allow_all = True
 else:
     raise SystemExit(f"TSWT_HUB_AUTH must be 'azuread' or 'test-password', not {auth!r}")
