@@ -253,7 +253,8 @@ def probe_execute(page: Any, base: str, kernel_id: str, code: str) -> list[list[
             await new Promise(r => setTimeout(r, 2000));  // time for an execute_reply, had the kernel been asked
             ws.close();
             return got.filter(m => m.parent_header && String(m.parent_header.msg_id).startsWith('probe-'))
-                      .map(m => [m.parent_header.msg_id, m.msg_type]);
+                      .map(m => m.msg_type === 'error' ? [m.parent_header.msg_id, m.msg_type, m.content.ename + ': ' + m.content.evalue]
+                                                        : [m.parent_header.msg_id, m.msg_type]);
         }""",
         [base, kernel_id, code],
     )
@@ -340,7 +341,7 @@ def test_the_analysis_server_reads_through_the_read_only_role(browser, hub, shot
     page.get_by_text("Signed in as").wait_for(timeout=2 * TIMEOUT)
     page.goto(f"{hub['url']}/hub/spawn/{PSYCHOLOGIST}/analysis")
     page.wait_for_url(re.compile(rf"/user/{re.escape(PSYCHOLOGIST)}/analysis/lab"), timeout=2 * TIMEOUT)
-    page.locator(".jp-Launcher, .jp-LabShell").first.wait_for(timeout=2 * TIMEOUT)
+    page.locator(".jp-LauncherCard").first.wait_for(timeout=2 * TIMEOUT)
     shots(page, "7_dr.r.ahmed_analysis_jupyterlab")
     # In JupyterLab code runs (the same probe as on the workbench does write its marker),
     # and what it reads with is the read-only role.
@@ -355,11 +356,13 @@ def test_the_analysis_server_reads_through_the_read_only_role(browser, hub, shot
     marker = tmp_path / "executed-in-jupyterlab"
     replies = probe_execute(page, base, kernel, READ_ONLY_PROBE.replace("MARKER", repr(str(marker))))
     assert ["probe-execute", "execute_reply"] in replies
+    assert not [r for r in replies if r[1] == "error"], replies
     deadline = time.monotonic() + 20
     while not marker.exists() and time.monotonic() < deadline:
         time.sleep(0.2)
     seen = dict(line.split(": ", 1) for line in marker.read_text().splitlines())
-    assert seen["read"] == str(len(open_store(hub["owner"], user="it.admin")))
+    with open_store(hub["owner"], user="it.admin") as store:
+        assert seen["read"] == str(len(store))
     assert seen["change"].startswith("refused: permission denied for table cases"), seen
     assert seen["role"] == hub["name"]["tswt_analyst"]
     assert seen["JUPYTERHUB_USER"] == PSYCHOLOGIST
@@ -368,7 +371,7 @@ def test_the_analysis_server_reads_through_the_read_only_role(browser, hub, shot
 
 
 # Run in the psychologist's JupyterLab kernel: what the store URL it was given may do.
-READ_ONLY_PROBE = """
+READ_ONLY_PROBE = r"""
 import os, sqlalchemy as sa
 url = sa.make_url(os.environ["TSWT_STORE"])
 engine = sa.create_engine(url, poolclass=sa.pool.NullPool)

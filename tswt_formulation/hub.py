@@ -66,7 +66,9 @@ def workbench_command(python: str = sys.executable) -> list[str]:
 
 def analysis_command(python: str = sys.executable) -> list[str]:
     """JupyterLab behind the hub (jupyterhub-singleuser), for analysis in notebooks."""
-    command = [python, "-m", "jupyterhub.singleuser", "--ServerApp.default_url=/lab"]
+    command = [python, "-m", "jupyterhub.singleuser", "--ServerApp.default_url=/lab",
+               # The server makes no calls out (no update check, no news feed).
+               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", "--LabApp.news_url=None"]
     if hasattr(os, "getuid") and os.getuid() == 0:
         # A hub run as root (a test container): JupyterLab refuses root unless told.
         # In production the hub is not root (docs/team-server.md).
