@@ -72,7 +72,7 @@ def tswt(*args: str, user: str | None = None) -> str:
     env = _clean_env()
     if user:
         env["TSWT_USER"] = user
-    r = subprocess.run([sys.executable, "-m", "tswt_formulation", *args], env=env, capture_output=True, text=True, timeout=120)
+    r = subprocess.run([sys.executable, "-m", "tswt_formulation", *args], check=False, env=env, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, (args, r.stdout, r.stderr)
     return r.stdout
 
@@ -97,7 +97,7 @@ def team_store(pg_admin: Any) -> Iterator[dict[str, Any]]:
     _requirements()
     suffix = uuid.uuid4().hex[:8]
     name = {n: f"{n}_{suffix}" for n in NAMES}
-    rename = lambda sql: re.sub(r"\b(" + "|".join(NAMES) + r")\b", lambda m: name[m.group(1)], sql)  # noqa: E731
+    rename = lambda sql: re.sub(r"\b(" + "|".join(NAMES) + r")\b", lambda m: name[m.group(1)], sql)
     first, second, third = _doc_sql().values()
     db = name["tswt"]
     url = {n: pg_database_url(pg_admin, db, user=name[n], password=ROLE_PASSWORDS[n])
