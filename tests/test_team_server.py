@@ -260,12 +260,9 @@ def probe_execute(page: Any, base: str, kernel_id: str, code: str) -> list[list[
     )
 
 
-def test_social_worker_sees_her_caseload_cannot_sign_off_and_cannot_run_code(browser, hub, shots, tmp_path):
+def test_social_worker_sees_her_caseload_and_cannot_run_code(browser, hub, shots, tmp_path):
     with open_store(hub["owner"], user="it.admin") as store:
-        frame = store.caseload(AS_OF, worker=WORKER)
-        hers = sorted(frame["case_id"])
-        waiting = [r["case_id"] for r in store.export() if (r.get("formulation") or {}).get("status") == "awaiting_signoff"]
-        audit_before = len(store.audit_log())
+        hers = sorted(store.caseload(AS_OF, worker=WORKER)["case_id"])
     assert hers, "the demo gave c.mensah no case"
     context, page = open_workbench(browser, hub, WORKER)
     page.get_by_text("Signed in as C. Mensah, therapeutic social worker (c.mensah)").wait_for()
@@ -281,7 +278,20 @@ def test_social_worker_sees_her_caseload_cannot_sign_off_and_cannot_run_code(bro
     assert not [r for r in replies if r[0] == "probe-execute"], replies
     assert not marker.exists()
 
+    context.close()
+
+
+def test_social_worker_cannot_sign_off_nor_start_an_analysis_server(browser, hub, shots):
+    with open_store(hub["owner"], user="it.admin") as store:
+        waiting = [r["case_id"] for r in store.export() if (r.get("formulation") or {}).get("status") == "awaiting_signoff"]
+        audit_before = len(store.audit_log())
+    context, page = open_workbench(browser, hub, WORKER)
+    # Nor an analysis (JupyterLab) server.
+    page.goto(f"{hub['url']}/hub/spawn/{WORKER}/analysis")
+    page.get_by_text("may not start an analysis server", exact=False).wait_for()
+    shots(page, "3_c.mensah_no_analysis_server")
     # She cannot sign off a colleague's formulation.
+    page.goto(f"{hub['url']}/user/{WORKER}/")
     page.get_by_role("tab", name="Sign-off queue").click()
     colleague = next(c for c in waiting if c != OWN_CASE)
     page.get_by_role("button", name=re.compile(rf"^{colleague}: submitted")).click()
@@ -293,10 +303,6 @@ def test_social_worker_sees_her_caseload_cannot_sign_off_and_cannot_run_code(bro
         assert store.get(colleague).formulation.status == "awaiting_signoff"
         assert len(store.audit_log()) == audit_before
 
-    # Nor start an analysis (JupyterLab) server.
-    page.goto(f"{hub['url']}/hub/spawn/{WORKER}/analysis")
-    page.get_by_text("may not start an analysis server", exact=False).wait_for()
-    shots(page, "3_c.mensah_no_analysis_server")
     context.close()
 
 
@@ -307,17 +313,24 @@ def test_psychologist_signs_off_a_colleagues_formulation_only(browser, hub, shot
         author = store.get(colleague).formulation.author
     context, page = open_workbench(browser, hub, PSYCHOLOGIST)
     page.get_by_text("Signed in as Dr R. Ahmed, clinical psychologist (dr.r.ahmed)").wait_for()
+    # Each server is its owner's only: his login does not open c.mensah's workbench.
+    other = page.context.new_page()
+    response = other.goto(f"{hub['url']}/user/{WORKER}/")
+    assert response is not None and response.status == 403, (response and response.status, other.url)
+    assert other.get_by_text("Signed in as").count() == 0
+    shots(other, "4_dr.r.ahmed_not_into_c.mensah_workbench")
+    other.close()
     page.get_by_role("tab", name="Sign-off queue").click()
 
     page.get_by_role("button", name=re.compile(rf"^{OWN_CASE}: submitted")).click()
     page.get_by_role("button", name="Approve and sign off").click()
     page.get_by_text("did not write", exact=False).wait_for()
-    shots(page, "4_dr.r.ahmed_refused_his_own")
+    shots(page, "5_dr.r.ahmed_refused_his_own")
 
     page.get_by_role("button", name=re.compile(rf"^{colleague}: submitted")).click()
     page.get_by_role("button", name="Approve and sign off").click()
     page.get_by_text(f"as {PSYCHOLOGIST}: signed off", exact=False).wait_for()
-    shots(page, "5_dr.r.ahmed_signed_off_colleague")
+    shots(page, "6_dr.r.ahmed_signed_off_colleague")
     with open_store(hub["owner"], user="it.admin") as store:
         assert store.get(colleague).formulation.status == "signed_off"
         assert store.get(colleague).formulation.author == author != PSYCHOLOGIST
@@ -332,7 +345,7 @@ def test_a_login_not_in_the_staff_directory_sees_no_case(browser, hub, shots):
     page.get_by_text("Signed in as mallory", exact=False).wait_for()
     page.get_by_text("0 cases;", exact=False).wait_for()
     assert case_buttons(page) == []
-    shots(page, "6_mallory_sees_no_case")
+    shots(page, "7_mallory_sees_no_case")
     context.close()
 
 
@@ -342,7 +355,7 @@ def test_the_analysis_server_reads_through_the_read_only_role(browser, hub, shot
     page.goto(f"{hub['url']}/hub/spawn/{PSYCHOLOGIST}/analysis")
     page.wait_for_url(re.compile(rf"/user/{re.escape(PSYCHOLOGIST)}/analysis/lab"), timeout=2 * TIMEOUT)
     page.locator(".jp-LauncherCard").first.wait_for(timeout=2 * TIMEOUT)
-    shots(page, "7_dr.r.ahmed_analysis_jupyterlab")
+    shots(page, "8_dr.r.ahmed_analysis_jupyterlab")
     # In JupyterLab code runs (the same probe as on the workbench does write its marker),
     # and what it reads with is the read-only role.
     config = page.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent)")

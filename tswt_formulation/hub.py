@@ -86,6 +86,15 @@ def staff_role(store_url: str, login: str) -> str | None:
     return member.role if member is not None else None
 
 
+def _refusal(status: int, message: str) -> Exception:
+    """An error the hub shows to the person as it is (on the spawn page and the pending page)."""
+    from tornado.web import HTTPError
+
+    error = HTTPError(status, message)
+    error.jupyterhub_message = message  # type: ignore[attr-defined]  # JupyterHub's hook for a message to show
+    return error
+
+
 class TswtSpawner(SimpleLocalProcessSpawner):
     """Each person's servers, started as local processes (see docs/team-server.md for
     running them as separate system users in production).
@@ -111,13 +120,15 @@ class TswtSpawner(SimpleLocalProcessSpawner):
 
     async def start(self) -> Any:
         if self.name not in ("", ANALYSIS):
-            raise ValueError(f"no server named {self.name!r}: the workbench is the default server, "
-                             f"JupyterLab is {ANALYSIS!r}")
+            raise _refusal(404, f"There is no server named {self.name!r}: the workbench is the default server, "
+                                f"JupyterLab for analysis is {ANALYSIS!r}.")
         if self.is_analysis:
             role = staff_role(self.app_store, self.user.name)
             if role not in ANALYST_ROLES:
-                raise PermissionError(f"{self.user.name} may not start an analysis server: it is for "
-                                      f"{', '.join(ANALYST_ROLES)} (the staff directory says {role or 'nothing'})")
+                listed = f"is a {role.replace('_', ' ')}" if role else "is not in the staff directory"
+                raise _refusal(403, f"{self.user.name} may not start an analysis server: the staff directory says "
+                                    f"{self.user.name} {listed}; analysis in JupyterLab is for "
+                                    f"{', '.join(r.replace('_', ' ') for r in ANALYST_ROLES)}s.")
             self.cmd = analysis_command()
         else:
             self.cmd = workbench_command()
