@@ -34,9 +34,9 @@ demo: setup
 	@mkdir -p $(DEMO)
 	@rm -rf $(DEMO)/demo.sqlite $(DEMO)/demo.sqlite-wal $(DEMO)/demo.sqlite-shm $(DEMO)/reports
 	$(BIN)/tswt demo --store $(DEMO)/demo.sqlite --cases 60 --seed 1
-	$(BIN)/tswt caseload --store $(DEMO)/demo.sqlite
-	$(BIN)/tswt reports --all --kind formulation --store $(DEMO)/demo.sqlite --out $(DEMO)/reports
-	$(BIN)/tswt reports --all --kind outcomes --constants $(DEMO_CONSTANTS) --store $(DEMO)/demo.sqlite --out $(DEMO)/reports
+	$(BIN)/tswt caseload --store $(DEMO)/demo.sqlite --user t.harper
+	$(BIN)/tswt reports --all --kind formulation --store $(DEMO)/demo.sqlite --user dr.r.ahmed --out $(DEMO)/reports
+	$(BIN)/tswt reports --all --kind outcomes --constants $(DEMO_CONSTANTS) --store $(DEMO)/demo.sqlite --user dr.r.ahmed --out $(DEMO)/reports
 	$(BIN)/tswt reports --kind review --constants $(DEMO_CONSTANTS) --store $(DEMO)/demo.sqlite --user dr.r.ahmed --out $(DEMO)/reports
 	@echo
 	@echo "Synthetic caseload: $(DEMO)/demo.sqlite"
@@ -47,6 +47,7 @@ demo: setup
 	@echo "To use the tswt command in this shell, put it on your path and point it at the demo:"
 	@echo "  . .venv/bin/activate"
 	@echo "  export TSWT_STORE=$(CURDIR)/$(DEMO)/demo.sqlite"
+	@echo "  export TSWT_USER=t.harper    # a training store: act as any of its staff (tswt staff list)"
 	@echo "  tswt caseload --overdue"
 	@echo
 	@echo "The workbench (forms in the browser, this machine only), as the demo's worker:"

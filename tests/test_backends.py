@@ -248,9 +248,9 @@ def test_cli_commands_work_on_the_url(any_store_url, tmp_path):
     assert r.exit_code == 0, r.output
     for args in (["caseload", "--as-of", "2026-11-20"], ["show", "TSW-900001"], ["audit", "TSW-900001"],
                  ["eligibility", "TSW-900001"], ["export", "TSW-900002"]):
-        r = runner.invoke(cli, [*args, "--store", any_store_url])
+        r = runner.invoke(cli, [*args, "--store", any_store_url, "--user", "t.harper"])
         assert r.exit_code == 0, (args, r.output)
-    r = runner.invoke(cli, ["show", "TSW-999999", "--store", any_store_url])
+    r = runner.invoke(cli, ["show", "TSW-999999", "--store", any_store_url, "--user", "t.harper"])
     assert (r.exit_code, r.output) == (2, "error: TSW-999999: no such case in the store\n")
 
 

@@ -32,16 +32,16 @@ def test_demo_then_caseload(tmp_path):
     r = run("demo", "--store", store, "--cases", "40", "--seed", "3", "--as-of", AS_OF.isoformat())
     assert r.exit_code == 0
     assert r.output == f"Added 40 synthetic cases (seed 3, as of {AS_OF.isoformat()}) to {store}.\n"
-    r = run("caseload", "--store", store, "--as-of", AS_OF.isoformat())
-    assert r.exit_code == 0
+    r = run("caseload", "--store", store, "--as-of", AS_OF.isoformat(), "--user", "t.harper")
+    assert r.exit_code == 0, r.output
     lines = r.output.splitlines()
     assert lines[0].split() == ["case", "age", "legal", "status", "state", "worker", "screening", "due"]
     assert len([line for line in lines if line.startswith("TSW-9")]) == 40
     assert lines[-1].startswith(f"40 cases as of {AS_OF.isoformat()}: ")
-    r = run("caseload", "--store", store, "--as-of", AS_OF.isoformat(), "--json")
+    r = run("caseload", "--store", store, "--as-of", AS_OF.isoformat(), "--json", "--user", "t.harper")
     data = json.loads(r.output)
     assert data["as_of"] == AS_OF.isoformat() and len(data["cases"]) == 40
-    overdue = run("caseload", "--store", store, "--as-of", AS_OF.isoformat(), "--overdue", "--json")
+    overdue = run("caseload", "--store", store, "--as-of", AS_OF.isoformat(), "--overdue", "--json", "--user", "t.harper")
     assert all(c["overdue"] and c["days_to_due"] < 0 for c in json.loads(overdue.output)["cases"])
 
 
@@ -182,7 +182,7 @@ def test_a_reader_that_stops_early_is_not_an_error(tmp_path):
     subprocess.run([*tswt, "demo", "--store", str(store), "--cases", "40", "--seed", "1"], check=True, capture_output=True)
     read_end, write_end = os.pipe()
     fcntl.fcntl(write_end, 1031, 4096)  # F_SETPIPE_SZ: a small pipe, so the listing fills it
-    proc = subprocess.Popen([*tswt, "caseload", "--store", str(store)], stdout=write_end, stderr=subprocess.PIPE)
+    proc = subprocess.Popen([*tswt, "caseload", "--store", str(store), "--user", "t.harper"], stdout=write_end, stderr=subprocess.PIPE)
     os.close(write_end)
     with os.fdopen(read_end, "rb") as reader:
         assert reader.read(100)

@@ -136,7 +136,7 @@ def test_author_check_ignores_case_and_spaces(signed, tmp_path):
     run("formulation", CASE, "--narrative-file", str(write(tmp_path / "n.txt", "x")), "--store", str(signed))
     run("submit", CASE, "--store", str(signed))
     refused(signed, "signoff", CASE, "--approve", "--store", str(signed), user=" C.Mensah ", lines=[
-        rf"error: {CASE}: C\.Mensah wrote this formulation and cannot sign it off; another clinician must review it"])
+        rf"error: {CASE}: c\.mensah wrote, decided on or submitted this formulation and cannot sign it off; another clinician must review it"])
 
 
 def test_approve_with_return_is_a_usage_error(signed):

@@ -95,7 +95,9 @@ def _raw(path) -> dict[str, list[tuple]]:
 
 def _lite_import(path, cases, **options):
     with open_sqlite_import(str(path)) as lite:
-        return lite.import_cases(cases, who="test.worker", progress=None, **options)
+        # who and how the person was identified, as the CLI resolves them for this path
+        return lite.import_cases(cases, who="test.worker", how="named with --user (the store has no staff directory yet)",
+                                 progress=None, **options)
 
 
 def test_both_write_paths_store_the_same_rows_and_audit(tmp_path):

@@ -72,18 +72,19 @@ def test_recommend_prints_the_summary_and_explain_the_trace(store_arg):
 
 def test_staff_directory_names_people_and_is_audited(tmp_path):
     path = str(tmp_path / "s.sqlite")
-    with open_store(path, create=True):
-        pass
-    r = run("staff", "add", "dr.r.ahmed", "--name", "Dr R. Ahmed", "--role", "clinical_psychologist", "--store", path, "--user", "t.harper")
+    assert run("init", "--training", "--store", path).exit_code == 0
+    first = run("staff", "add", "it.admin", "--name", "I. Tanaka", "--role", "administrator", "--store", path, "--user", "it.admin")
+    assert first.exit_code == 0, first.output
+    r = run("staff", "add", "dr.r.ahmed", "--name", "Dr R. Ahmed", "--role", "clinical_psychologist", "--store", path, "--user", "it.admin")
     assert r.exit_code == 0 and r.output == "dr.r.ahmed: Dr R. Ahmed, clinical psychologist\n"
-    bad = run("staff", "add", "x.y", "--name", "X", "--role", "therapist", "--store", path)
+    bad = run("staff", "add", "x.y", "--name", "X", "--role", "therapist", "--store", path, "--user", "it.admin")
     assert bad.exit_code == 2
     assert bad.output.strip().startswith("error: staff x.y: role 'therapist' is not one of: therapeutic_social_worker,")
     listed = run("staff", "list", "--store", path)
     assert "Dr R. Ahmed" in listed.output and "clinical psychologist" in listed.output
     with open_store(path) as s:
         staff_rows = [e for e in s.audit_log() if e.action == "staff"]
-    assert [(e.user, e.case_id) for e in staff_rows] == [("t.harper", None)]  # the refused add changed nothing
+    assert [(e.user, e.case_id) for e in staff_rows] == [("it.admin", None)] * 2  # the refused add changed nothing
     assert STAFF.describe("b.kowalski") == "b.kowalski (not in the staff directory)"
 
 

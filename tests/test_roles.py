@@ -69,7 +69,8 @@ def team(pg_admin):
                 conn.exec_driver_sql(rename(statement))
         admin_db.dispose()
         runner = CliRunner()
-        r = runner.invoke(cli, ["init", "--store", url["tswt_owner"]])
+        # a training store: the demo's synthetic people, named with --user (docs/permissions.md)
+        r = runner.invoke(cli, ["init", "--training", "--store", url["tswt_owner"]])
         assert r.exit_code == 0, r.output
         owner = _engine(url["tswt_owner"])
         with owner.begin() as conn:

@@ -32,7 +32,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.needs_system]
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
-WORKER, REVIEWER = "c.mensah", "dr.k.osei"
+# A senior practitioner records, decides, allocates to herself and screens (a therapeutic
+# social worker may not decide or allocate: docs/permissions.md); a psychologist signs off.
+WORKER, REVIEWER = "s.price", "dr.k.osei"
 HOSTILE = "<img src=x onerror=alert(1)><script>alert(2)</script>"
 TIMEOUT = 30_000
 LOAD_SECONDS: list[float] = []  # page load to the caseload shown, per page opened
@@ -103,7 +105,16 @@ def apps(tmp_path_factory, browser) -> Iterator[dict[str, Any]]:
     raw["case_id"] = "TSW-000124"
     raw.pop("outcome")
     raw["screening"].pop("completed")
-    with open_store(str(path), user="import", create=True) as store:
+    from tswt_formulation.demo import demo_staff
+    from tswt_formulation.store.staff import add_staff
+
+    # a training store with the demo's team: the apps are started with --user, as the README's tour
+    raw["referral"]["approval"]["by"] = "t.harper"  # a person field holds a staff login
+    raw["referral"]["allocation"]["worker"] = WORKER
+    with open_store(str(path), user="it.admin", create=True) as store:
+        store.mark_training()
+        add_staff(store, demo_staff(), note="synthetic team")
+    with open_store(str(path), user="t.harper") as store:  # a manager records the decided, allocated referral
         store.import_cases([case_from_data(raw)])
     worker, worker_url = start_app(path, WORKER)
     try:
@@ -170,12 +181,12 @@ def test_worker_journey_then_psychologist_signs_off_and_the_audit_shows_who(brow
     page.get_by_label("Consent given by").select_option(label="Child or young person")
     page.get_by_label("Consent date").fill("2026-11-01")
     page.get_by_label("Consent was informed and meaningful").check()
-    page.get_by_label("Manager approval by").fill("T. Harper")
+    page.get_by_label("Manager approval by").select_option(label="T. Harper (t.harper)")
     page.get_by_label("Approval date").fill("2026-11-02")
     page.get_by_text("Eligible: the referral can proceed to a decision").wait_for()
     page.get_by_label("Decision", exact=True).select_option(label="Accepted")
     page.get_by_label("Decision date").fill("2026-11-03")
-    page.get_by_label("Allocated to").fill(WORKER)
+    page.get_by_label("Allocated to").select_option(label="S. Price (s.price)")
     page.get_by_label("Allocation date").fill("2026-11-04")
     page.get_by_role("button", name="Save referral").click()
     page.get_by_text("Open case: TSW-000125").wait_for()

@@ -69,7 +69,7 @@ def test_signoff_rules(draft):
         sign_off(draft, "TSW-000123", "dr.ahmed", T1, approve=True)
     f = submit(record_decision(draft, "TSW-000123", "c.mensah", T1, accept=True), "TSW-000123")
     assert f.status == "awaiting_signoff"
-    with pytest.raises(OverrideError, match=r"^TSW-000123: c\.mensah wrote this formulation and cannot sign it off"):
+    with pytest.raises(OverrideError, match=r"^TSW-000123: c\.mensah wrote, decided on or submitted this formulation and cannot sign it off"):
         sign_off(f, "TSW-000123", "c.mensah", T2, approve=True)
     with pytest.raises(OverrideError, match=r"returning a formulation needs a comment"):
         sign_off(f, "TSW-000123", "dr.ahmed", T2, approve=False)

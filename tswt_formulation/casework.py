@@ -1,11 +1,20 @@
-"""Casework on stored cases: draft the formulation, decide on the recommendation,
-submit, sign off, record the outcome of screening.
+"""Casework on stored cases: record a referral, edit a case, draft the formulation,
+decide on the recommendation, submit, sign off, record the outcome of screening, change
+the staff directory.
 
-Each function loads the case, applies a pure rule from :mod:`tswt_formulation.rules`,
-and saves it: one transaction with its audit row, refused if someone saved the case
-since (``StaleEdit``). Notebooks, the CLI and the workbench all call these. A caller that
-showed the case to someone (the workbench) passes ``version``, the version they saw: the
-change is then refused if anyone saved the case after that, not only during the call.
+This is the one write path: the CLI, the workbench and notebooks all call these. Each
+function loads the case, applies a pure rule from :mod:`tswt_formulation.rules`, and
+saves it naming its workflow step: the store checks the step (and whatever else the
+change touches) against the permission table as the person acting, inside the write's
+transaction, and writes the audit entry with who acted and how they were identified
+(:mod:`tswt_formulation.access`). A refusal names the rule::
+
+    c.mensah is a therapeutic social worker; signing off or returning a formulation needs
+    a clinical psychologist who did not write, decide on or submit this formulation
+
+A caller that showed the case to someone (the workbench) passes ``version``, the
+version they saw: the change is then refused if anyone saved the case after that, not
+only during the call (``StaleEdit``).
 """
 
 from __future__ import annotations
@@ -25,7 +34,35 @@ def _now() -> datetime:
 
 
 def _who(store: CaseStore, user: str | None) -> str:
-    return user or store.user
+    return store._acting(user)[0]
+
+
+def record_referral(store: CaseStore, case: Case, user: str | None = None, note: str = "referral recorded") -> Case:
+    """Record a new referral (and what it already carries: a decision, an allocation)."""
+    return store.add(case, user=user, note=note)
+
+
+def save_case(store: CaseStore, case: Case, user: str | None = None, note: str = "") -> Case:
+    """Save an edit of a case's record (referral, decision, allocation, screening,
+    measures): each part it changes needs its permission (edit_case, decide_referral,
+    allocate)."""
+    return store.save(case, user=user, note=note)
+
+
+def change_staff(store: CaseStore, members: Iterable[Any], note: str = "") -> int:
+    """Add or change staff directory entries: an administrator, never for their own entry."""
+    from .store.staff import add_staff
+
+    return add_staff(store, members, note=note)
+
+
+def open_case(store: CaseStore, case_id: str, what: str) -> Case:
+    """The case, for a person to read: who may read (anyone in the staff directory),
+    and the reading logged (``what``: show, workbench, report)."""
+    store.authorise("read_case", case_id=case_id)
+    case = store.get(case_id)
+    store.log_access(case_id, what)
+    return case
 
 
 def _load(store: CaseStore, case_id: str, version: int | None) -> Case:
@@ -48,7 +85,7 @@ def create_draft(store: CaseStore, case_id: str, user: str | None = None, as_of:
     if not rec.recommendable:
         raise OverrideError(f"{case_id}: no recommendation can be made ({rec.eligibility.summary.lower()}); nothing to formulate yet")
     case.formulation = draft_formulation(case, author=_who(store, user), now=now, recommendation=rec)
-    return store.save(case, user=user, note="formulation drafted from the screening")
+    return store.save(case, user=user, note="formulation drafted from the screening", workflow_step="edit_case")
 
 
 def update_formulation(store: CaseStore, case_id: str, user: str | None = None, version: int | None = None, **changes: Any) -> Case:
@@ -57,7 +94,7 @@ def update_formulation(store: CaseStore, case_id: str, user: str | None = None, 
     if case.formulation is None:
         raise OverrideError(f"{case_id}: no formulation yet; draft one first (tswt formulation {case_id} --draft)")
     case.formulation = edit_formulation(case.formulation, _who(store, user), _now(), **changes)
-    return store.save(case, user=user, note="formulation edited")
+    return store.save(case, user=user, note="formulation edited", workflow_step="edit_case")
 
 
 def decide(store: CaseStore, case_id: str, accept: bool, overrides: Iterable[Override] = (), user: str | None = None,
@@ -67,7 +104,8 @@ def decide(store: CaseStore, case_id: str, accept: bool, overrides: Iterable[Ove
     if case.formulation is None:
         raise OverrideError(f"{case_id}: no formulation yet; draft one first (tswt formulation {case_id} --draft)")
     case.formulation = record_decision(case.formulation, case_id, _who(store, user), _now(), accept, overrides)
-    return store.save(case, user=user, note="recommendation accepted" if accept else "recommendation overridden with reasons")
+    return store.save(case, user=user, note="recommendation accepted" if accept else "recommendation overridden with reasons",
+                      workflow_step="edit_case")
 
 
 def revise_formulation(store: CaseStore, case_id: str, accept: bool, overrides: Iterable[Override] = (),
@@ -83,15 +121,15 @@ def revise_formulation(store: CaseStore, case_id: str, accept: bool, overrides: 
     unchanged = current is not None and current.accepted == accept and [o.model_dump() for o in current.overrides] == [
         o.model_dump() for o in overrides]
     case.formulation = edited if unchanged else record_decision(edited, case_id, who, now, accept, overrides)
-    return store.save(case, user=user, note="formulation edited and decision recorded")
+    return store.save(case, user=user, note="formulation edited and decision recorded", workflow_step="edit_case")
 
 
 def submit_for_signoff(store: CaseStore, case_id: str, user: str | None = None, version: int | None = None) -> Case:
     case = _load(store, case_id, version)
     if case.formulation is None:
         raise OverrideError(f"{case_id}: no formulation to submit")
-    case.formulation = submit(case.formulation, case_id)
-    return store.save(case, user=user, note="submitted for sign-off")
+    case.formulation = submit(case.formulation, case_id, by=_who(store, user))
+    return store.save(case, user=user, note="submitted for sign-off", workflow_step="submit")
 
 
 def review(store: CaseStore, case_id: str, approve: bool, comment: str = "", user: str | None = None,
@@ -101,7 +139,7 @@ def review(store: CaseStore, case_id: str, approve: bool, comment: str = "", use
     if case.formulation is None:
         raise OverrideError(f"{case_id}: no formulation to sign off")
     case.formulation = sign_off(case.formulation, case_id, _who(store, user), _now(), approve, comment)
-    return store.save(case, user=user, note="signed off" if approve else "returned with comments")
+    return store.save(case, user=user, note="signed off" if approve else "returned with comments", workflow_step="sign_off")
 
 
 def outcome(store: CaseStore, case_id: str, decision: str, reasons: str = "", alternatives: Iterable[str] = (),
@@ -114,4 +152,4 @@ def outcome(store: CaseStore, case_id: str, decision: str, reasons: str = "", al
     note = f"outcome of screening: {decision.replace('_', ' ')}"
     if had is not None:
         note = f"{note} (replaces {had.decision.replace('_', ' ')} of {had.date.isoformat()}: {reasons.strip()})"
-    return store.save(case, user=user, note=note)
+    return store.save(case, user=user, note=note, workflow_step="record_outcome")

@@ -18,7 +18,7 @@ from .model.case import Case, SdqNotCompleted, SdqReason, add_years, years_betwe
 SYNTHETIC_ID_BASE = 900_000
 WORKERS = ("a.okafor", "b.kowalski", "c.mensah", "d.hughes", "e.patel", "f.oconnor", "g.lindqvist")
 REFERRERS = ("J. Adeyemi", "K. Brennan", "L. Chowdhury", "M. Dubois", "N. Evans", "P. Fraser", "R. Gill")
-MANAGERS = ("T. Harper", "U. Iqbal", "V. Jensen")
+MANAGERS = ("t.harper", "u.iqbal", "v.jensen")  # staff logins (demo_staff), as every person field holds
 
 # SDQ form versions by informant and age (names as in the SDQ measure definition).
 SDQ_VERSION = {"parent": ("P2-4", "P4-17"), "teacher": ("T2-4", "T4-17"), "self": ("S11-17", "S18+")}
@@ -539,15 +539,19 @@ _DEMO_STAFF = (
     ("e.patel", "E. Patel", "therapeutic_social_worker"), ("f.oconnor", "F. O'Connor", "therapeutic_social_worker"),
     ("g.lindqvist", "G. Lindqvist", "therapeutic_social_worker"),
     ("dr.r.ahmed", "Dr R. Ahmed", "clinical_psychologist"), ("dr.k.osei", "Dr K. Osei", "clinical_psychologist"),
-    ("t.harper", "T. Harper", "team_manager"), ("s.adeyemi", "S. Adeyemi", "personal_adviser"),
+    ("t.harper", "T. Harper", "team_manager"), ("u.iqbal", "U. Iqbal", "team_manager"),
+    ("v.jensen", "V. Jensen", "team_manager"), ("s.price", "S. Price", "senior_practitioner"),
+    ("s.adeyemi", "S. Adeyemi", "personal_adviser"),
 )
+# The training store's administrator: sets up the directory and restores the demo's cases.
+DEMO_ADMIN = ("it.admin", "I. Tanaka", "administrator")
 
 
 def demo_staff() -> list[Any]:
     """The staff directory of the synthetic team: every login the demo uses, named."""
     from .store.staff import StaffMember
 
-    return [StaffMember(login, name, role) for login, name, role in _DEMO_STAFF]
+    return [StaffMember(login, name, role) for login, name, role in (DEMO_ADMIN, *_DEMO_STAFF)]
 
 
 # --- each child's own story: text written from the child's record, not canned ----------------

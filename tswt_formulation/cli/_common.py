@@ -37,25 +37,52 @@ class Ctx:
         current_user(self.user)
         return store_location(self.store_location)
 
-    def get_case(self, case_id: str):  # -> Case
-        from ..store.lite import get_case
+    def get_case(self, case_id: str, opened_for: str | None = None):  # -> Case
+        """A case for a person to read: refused to anyone the directory does not allow
+        to read cases; with ``opened_for`` (show, report) the opening is logged."""
+        from ..store.lite import get_case, log_access
 
+        self.authorise("read_case", case_id)
         case = get_case(self._lite_location(), case_id)
         if case is None:
             with self.open() as store:
                 case = store.get(case_id)
+                if opened_for:
+                    store.log_access(case_id, opened_for)
+        elif opened_for:
+            who = self.identity()
+            log_access(self._lite_location(), who.login, who.how, case_id, opened_for)
         return case
 
     def staff(self):  # -> StaffDirectory
-        from ..store.lite import staff
+        if getattr(self, "_staff", None) is None:
+            from ..store.lite import staff
 
-        people = staff(self._lite_location())
-        if people is None:
-            from ..store.staff import staff_directory
+            people = staff(self._lite_location())
+            if people is None:
+                from ..store.staff import staff_directory
 
-            with self.open() as store:
-                people = staff_directory(store)
-        return people
+                with self.open() as store:
+                    people = staff_directory(store)
+                    self._identity = store.identity
+            self._staff = people
+        return self._staff
+
+    def identity(self):  # -> access.identity.Identity
+        """Who is acting, resolved as opening the store would (access.identity)."""
+        if getattr(self, "_identity", None) is None:
+            from ..access.identity import resolve
+
+            people = self.staff()
+            if getattr(self, "_identity", None) is None:
+                self._identity = resolve(self.user, people, training=people.training)
+        return self._identity
+
+    def authorise(self, operation: str, case_id: str | None = None) -> None:
+        """Refuse (one line, exit 2) unless the person acting may do ``operation``."""
+        from ..access.permissions import check
+
+        check(operation, self.identity().login, self.staff(), case_id=case_id)
 
     def workers(self) -> list[str]:
         from ..store.lite import workers
@@ -72,6 +99,7 @@ class Ctx:
         from ..rules.timeline import caseload_timeline
         from ..store.lite import caseload_tuples
 
+        self.authorise("read_case")
         rows = caseload_tuples(self._lite_location(), worker)
         if rows is None:
             with self.open() as store:

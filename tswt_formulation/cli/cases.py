@@ -20,12 +20,16 @@ EXPORT_FORMAT = "tswt-cases/1"
 
 
 @click.command()
+@click.option("--training", is_flag=True, help="Make the new store a training store: synthetic people only, and anyone may "
+                                              "act as any staff login with --user, to practise (tswt demo makes one).")
 @common
-def init(ctx: Ctx) -> None:
+def init(ctx: Ctx, training: bool) -> None:
     """Create a case store (or bring an older one up to date)."""
     from ..store.schema import SCHEMA_VERSION
 
     with ctx.open(create=True) as store:
+        if training and not store.training:
+            store.mark_training()
         if store.created or store.upgraded_from == 0:  # a new file, or the tables made in an empty database
             click.echo(f"Created case store {store.location} (schema version {SCHEMA_VERSION}, {len(store)} cases).")
         elif store.upgraded_from is not None:
@@ -61,7 +65,6 @@ def import_(ctx: Ctx, files: tuple[Path, ...], note: str, restore: str | None) -
 
 
 def _import_files(ctx: Ctx, files: tuple[Path, ...], note: str, restore: str | None) -> None:
-    from ..config import current_user
     from ..model.parse import parse_case_files
     from ..store.importing import open_sqlite_import
 
@@ -83,7 +86,8 @@ def _import_files(ctx: Ctx, files: tuple[Path, ...], note: str, restore: str | N
     lite = open_sqlite_import(ctx._lite_location())
     if lite is not None:
         with lite:
-            count = write(lite, who=current_user(ctx.user))
+            who = ctx.identity()
+            count = write(lite, who=who.login, how=who.how, staff=ctx.staff())
         location = lite.location
     if count is None:
         with ctx.open() as store:
@@ -251,7 +255,7 @@ def show(ctx: Ctx, case_id: str, as_json: bool, as_of: Any) -> None:
     from ..model.parse import case_to_data
     from .render import case_text
 
-    case = ctx.get_case(case_id)
+    case = ctx.get_case(case_id, opened_for="show")
     if as_json:
         echo_json(case_to_data(case))
     else:
@@ -359,13 +363,35 @@ def audit(ctx: Ctx, case_id: str | None, limit: int | None, as_json: bool) -> No
         entries = store.audit_log(case_id, limit=limit)
     if as_json:
         echo_json([
-            {"id": e.id, "at": e.at.isoformat(), "user": e.user, "case_id": e.case_id, "action": e.action,
-             "version": e.version, "note": e.note, "changes": e.changes}
+            {"id": e.id, "at": e.at.isoformat(), "user": e.user, "identified_by": e.identified_by, "case_id": e.case_id,
+             "action": e.action, "version": e.version, "note": e.note, "changes": e.changes}
             for e in entries
         ])
         return
     rows = [(e.id, f"{e.at:%Y-%m-%d %H:%M:%S}", e.user, e.case_id or "(store)", e.action, e.version or "", e.summary(70)) for e in entries]
     click.echo(table(["#", "when (UTC)", "who", "case", "action", "v", "what changed"], rows))
+
+
+@click.command()
+@click.argument("case_id")
+@click.option("--json", "as_json", is_flag=True)
+@common
+def access(ctx: Ctx, case_id: str, as_json: bool) -> None:
+    """Who opened a child's record, and when (managers and administrators)."""
+    with ctx.open() as store:
+        if case_id not in store:
+            from ..errors import CaseNotFound
+
+            raise CaseNotFound(case_id)
+        entries = store.access_log(case_id)
+    if as_json:
+        echo_json([{**e, "at": e["at"].isoformat()} for e in entries])
+        return
+    if not entries:
+        click.echo(f"{case_id}: nobody has opened this record since access was first logged.")
+        return
+    click.echo(table(["when (UTC)", "who", "opened it in", "identified by"],
+                     [(f"{e['at']:%Y-%m-%d %H:%M:%S}", e["user"], e["what"], e["identified_by"]) for e in entries]))
 
 
 @click.command()
@@ -385,17 +411,30 @@ def demo(ctx: Ctx, n: int, seed: int, as_of: Any) -> None:
         raise click.BadParameter("the synthetic id range TSW-900001..TSW-999999 is full", param_hint="--cases")
     with progress(n, "Generating") as bar:
         cases = generate_caseload(n, seed=seed, as_of=day, progress=bar.update, first=first)
-    with ctx.open(create=True) as store:
-        with progress(n, "Importing") as bar:
-            store.import_cases(cases, note=f"synthetic demo caseload (seed {seed}, as of {day.isoformat()})", progress=bar.update)
-        from ..demo import demo_staff
-        from ..errors import StoreError
-        from ..store.staff import add_staff
+    from ..demo import DEMO_ADMIN, demo_staff
+    from ..store.staff import add_staff
 
-        try:
-            add_staff(store, demo_staff(), note="synthetic demo staff")
-        except StoreError as exc:  # a role that may add cases but not change the staff directory
-            click.echo(f"note: the staff directory was not filled ({exc}); the store's owner can run `tswt staff add`.", err=True)
+    with ctx.open(create=True) as store:
+        if not store.training and not len(store) and not store.staff:
+            # A new store becomes a training store: synthetic people, and --user is
+            # believed there (access.identity), so anyone may practise as anyone.
+            store.mark_training()
+        if store.training:
+            missing = [m for m in demo_staff() if m.login not in store.staff]
+            if missing:
+                from ..errors import StoreError
+
+                try:
+                    add_staff(store, missing, note="synthetic demo staff")
+                except StoreError as exc:  # a database role that may add cases but not change the directory
+                    click.echo(f"note: the staff directory was not filled ({exc}); an administrator can run "
+                               "`tswt staff add`.", err=True)
+            admin = DEMO_ADMIN[0] if DEMO_ADMIN[0] in store.staff else None
+        else:
+            admin = None  # a live store: the person running this must be allowed to restore
+        with progress(n, "Importing") as bar:
+            store.import_cases(cases, user=admin, note=f"synthetic demo caseload (seed {seed}, as of {day.isoformat()})",
+                               progress=bar.update, action="restore")
     ids = f" ({cases[0].case_id} to {cases[-1].case_id})" if first > 1 else ""
     click.echo(f"Added {n} synthetic cases{ids} (seed {seed}, as of {day.isoformat()}) to {store.location}.")
 
@@ -414,4 +453,4 @@ def schema(output: Path | None) -> None:
         click.echo(f"Wrote {output}.", err=True)
 
 
-COMMANDS = [init, import_, update, export, validate, show, eligibility, caseload, audit, demo, schema]
+COMMANDS = [init, import_, update, export, validate, show, eligibility, caseload, audit, access, demo, schema]

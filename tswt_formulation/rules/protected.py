@@ -22,7 +22,8 @@ from ..errors import Problem
 from ..model.case import Case
 
 # Set only by the workflow operations. ``updated`` and ``revision`` follow from an edit.
-FORMULATION_WORKFLOW_FIELDS = ("status", "revision", "author", "created", "updated", "recommendation", "decision", "signoffs")
+FORMULATION_WORKFLOW_FIELDS = ("status", "revision", "author", "created", "updated", "recommendation", "decision", "signoffs",
+                               "submitted_by", "contributors")
 FORMULATION_CONTENT_FIELDS = ("five_ps", "narrative", "stage_evidence", "next_stage_readiness")
 
 _HOW = {

@@ -40,8 +40,17 @@ def edit_formulation(formulation: Formulation, by: str, at: datetime, **changes:
         data[key] = value.model_dump() if hasattr(value, "model_dump") else value
     if all(data[k] == formulation.model_dump()[k] for k in changes):
         return formulation
-    data.update(revision=formulation.revision + 1, updated=at, status="draft")
+    data.update(revision=formulation.revision + 1, updated=at, status="draft", submitted_by=None,
+                contributors=with_contributor(formulation, by))
     return Formulation.model_validate(data)
+
+
+def with_contributor(formulation: Formulation, by: str) -> list[str]:
+    """The formulation's contributors with ``by`` added (the author is one already)."""
+    people = list(formulation.contributors)
+    if by and not same_person(by, formulation.author) and not any(same_person(by, p) for p in people):
+        people.append(by)
+    return people
 
 
 def _check_override(o: Override, case_id: str) -> None:
@@ -85,21 +94,23 @@ def record_decision(
     return edit_formulation(formulation, by, at, decision=decision)
 
 
-def submit(formulation: Formulation, case_id: str) -> Formulation:
-    """Send a draft (or returned) formulation to the reviewer."""
+def submit(formulation: Formulation, case_id: str, by: str = "") -> Formulation:
+    """Send a draft (or returned) formulation to the reviewer (``by``: who submits)."""
     if formulation.decision is None:
         raise OverrideError(f"{case_id}: record your decision on the recommendation (accept or override with reasons) before submitting")
     if formulation.status == "signed_off":
         raise OverrideError(f"{case_id}: already signed off (revision {formulation.revision}); edit it to start a new revision")
-    return formulation.model_copy(update={"status": "awaiting_signoff"})
+    return formulation.model_copy(update={"status": "awaiting_signoff", "submitted_by": by or None,
+                                          "contributors": with_contributor(formulation, by)})
 
 
 def sign_off(
     formulation: Formulation, case_id: str, reviewer: str, at: datetime, approve: bool, comment: str = ""
 ) -> Formulation:
     """The clinical psychologist approves the formulation or returns it with comments."""
-    if same_person(reviewer, formulation.author):
-        raise OverrideError(f"{case_id}: {reviewer} wrote this formulation and cannot sign it off; another clinician must review it")
+    if same_person(reviewer, formulation.author) or any(same_person(reviewer, p) for p in formulation.contributors):
+        raise OverrideError(f"{case_id}: {reviewer} wrote, decided on or submitted this formulation and cannot sign it off; "
+                            "another clinician must review it")
     if formulation.decision is None:
         raise OverrideError(f"{case_id}: the worker has not yet recorded a decision on the recommendation; it cannot be signed off")
     if formulation.status == "signed_off":

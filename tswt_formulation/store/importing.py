@@ -53,6 +53,35 @@ def check_new_cases(cases: list[Case], workflow_state: bool, sources: dict[str, 
         raise ValidationFailed([Problem(i, "case_id", "appears more than once in this import") for i in sorted(dup_in_batch)])
 
 
+def authorise_new_cases(cases: list[Case], who: str, staff: Any, sources: dict[str, str] | None = None) -> None:
+    """The permission table's check of an import, as ``who``: recording referrals; a
+    decided or allocated referral needs who may decide or allocate; workflow state (a
+    restore) an administrator, and a workflow the workflow could have produced. Every
+    person named must be a login in the staff directory allowed in that field."""
+    from ..access.logins import people_problems, restore_problems
+    from ..access.permissions import check
+
+    if not staff:
+        return
+    if any(c.formulation is not None or c.outcome is not None for c in cases):
+        needed = ["restore"]  # records with their workflow, as they were: checked for consistency below
+    else:
+        needed = ["record_referral"]
+        if any(c.referral.decision.outcome != "pending" or c.referral.approval is not None for c in cases):
+            needed.append("decide_referral")
+        if any(c.referral.allocation is not None for c in cases):
+            needed.append("allocate")
+    for operation in needed:
+        check(operation, who, staff)
+    problems: list[Problem] = []
+    for c in cases:
+        where = f"{sources[c.case_id]}: {c.case_id}" if sources and c.case_id in sources else c.case_id
+        record = case_to_data(c)
+        problems += restore_problems(record, staff, where) if (c.formulation or c.outcome) else people_problems(record, staff, where)
+    if problems:
+        raise ValidationFailed(problems, summary=f"{len(problems)} problem(s); nothing was written:")
+
+
 def already_stored(existing: set[str]) -> ValidationFailed:
     return ValidationFailed(
         [Problem(i, "case_id", "already in the store; nothing was imported") for i in sorted(existing)],
@@ -76,7 +105,8 @@ def case_row(case: Case, version: int, now: datetime, who: str, created: bool) -
     return out
 
 
-def new_rows(batch: list[Case], who: str, note: str, now: datetime, action: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def new_rows(batch: list[Case], who: str, note: str, now: datetime, action: str,
+             how: str | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The case rows and audit rows of new cases, at version 1."""
     case_rows, audit_rows = [], []
     for case in batch:
@@ -86,7 +116,7 @@ def new_rows(batch: list[Case], who: str, note: str, now: datetime, action: str)
         # text as just written, not serialised a second time.
         audit_rows.append(
             {"at": now, "user": who, "case_id": case.case_id, "action": action, "version": 1,
-             "changes": '[{"op": "add", "path": "", "after": ' + row["record"] + "}]", "note": note}
+             "changes": '[{"op": "add", "path": "", "after": ' + row["record"] + "}]", "note": note, "identified_by": how}
         )
     return case_rows, audit_rows
 
@@ -112,11 +142,15 @@ class SqliteImport:
             raise StoreError(f"{self.location}: only the owner of the store file may {what}")
 
     def import_cases(self, cases: list[Case], who: str, note: str, progress: Callable[[int], None] | None,
-                     workflow_state: bool, action: str, sources: dict[str, str] | None) -> int | None:
+                     workflow_state: bool, action: str, sources: dict[str, str] | None, how: str | None = None,
+                     staff: Any = None) -> int | None:
         """Check and write the cases in one transaction, as :meth:`CaseStore.import_cases`;
         the number written, or None when the database refused the write (rolled back:
-        nothing changed), for the full store to redo it and give its answer."""
+        nothing changed), for the full store to redo it and give its answer. ``who`` and
+        ``how``: the person acting as :mod:`~tswt_formulation.access.identity` resolved
+        them against ``staff``, the store's directory."""
         check_new_cases(cases, workflow_state, sources)
+        authorise_new_cases(cases, who, staff, sources)
         now = datetime.now(timezone.utc)
         stamp = now.strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy stores a DateTime on SQLite
         ids = [c.case_id for c in cases]
@@ -137,7 +171,7 @@ class SqliteImport:
                 case_sql = audit_sql = ""
                 for start in range(0, len(cases), CHUNK):
                     batch = cases[start : start + CHUNK]
-                    case_rows, audit_rows = new_rows(batch, who, note, now, action)
+                    case_rows, audit_rows = new_rows(batch, who, note, now, action, how)
                     if not case_sql:
                         case_sql = _insert("cases", list(case_rows[0]))
                         audit_sql = _insert("audit", list(audit_rows[0]))

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 # The schema version this code reads (schema.SCHEMA_VERSION; a test keeps them equal: the
 # schema module imports SQLAlchemy, which is what this module exists to avoid).
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 BUSY_TIMEOUT_S = 30.0
 
 
@@ -121,7 +121,26 @@ def staff(location: str) -> StaffDirectory | None:
         return None
     try:
         with closing(conn):
-            rows = conn.execute("SELECT login, name, role FROM staff ORDER BY login").fetchall()
+            rows = conn.execute("SELECT login, name, role, os_account, db_role FROM staff ORDER BY login").fetchall()
+            training = conn.execute("SELECT value FROM tswt_meta WHERE key = 'training'").fetchone()
     except sqlite3.Error:
         return None
-    return StaffDirectory(StaffMember(login, name, role) for login, name, role in rows)
+    return StaffDirectory((StaffMember(*row) for row in rows), training=bool(training and training[0] == "true"))
+
+
+def log_access(location: str, user: str, how: str, case_id: str, what: str) -> bool:
+    """Record that ``user`` opened a case (store.CaseStore.log_access, with the standard
+    library); False, writing nothing, where the store cannot be written."""
+    from datetime import datetime, timezone
+
+    path = local_file(location)
+    if path is None:
+        return False
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy stores a DateTime
+    try:
+        with closing(sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S)) as conn, conn:
+            conn.execute('INSERT INTO access_log (at, "user", identified_by, case_id, what) VALUES (?, ?, ?, ?, ?)',
+                         (stamp, user, how, case_id, what))
+        return True
+    except sqlite3.Error:
+        return False

@@ -71,6 +71,9 @@ audit = sa.Table(
     sa.Column("version", sa.Integer),
     sa.Column("changes", sa.Text, nullable=False),
     sa.Column("note", sa.Text, nullable=False, default=""),
+    # How the person was identified (JupyterHub, the database session, the OS account,
+    # named on a training store): migration 5; older entries have none.
+    sa.Column("identified_by", sa.String(200)),
 )
 
 
@@ -82,6 +85,23 @@ staff = sa.Table(
     sa.Column("role", sa.String(40), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_by", sa.String(120), nullable=False),
+    # The operating-system account and database role that identify this person where
+    # they differ from the login (migration 5; tswt_formulation.access.identity).
+    sa.Column("os_account", sa.String(120)),
+    sa.Column("db_role", sa.String(120)),
+)
+
+# Who opened a child's record, when, and how (show, workbench, report): for information
+# governance, readable per case by managers (`tswt access CASE`). Migration 5.
+access_log = sa.Table(
+    "access_log",
+    metadata,
+    sa.Column("id", sa.Integer, sa.Identity(), primary_key=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("user", sa.String(120), nullable=False),
+    sa.Column("identified_by", sa.String(200), nullable=False),
+    sa.Column("case_id", sa.String(20), nullable=False),
+    sa.Column("what", sa.String(40), nullable=False),
 )
 
 
@@ -128,11 +148,24 @@ def _add_caseload_index(conn: sa.Connection) -> None:
     conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS ix_cases_caseload ON cases ({', '.join(CASELOAD_COLUMNS)})")
 
 
+def _identity_and_access_log(conn: sa.Connection) -> None:
+    # Columns are added only where missing: a store created at this version already has
+    # them (migrations 1 and 3 create the tables from the current definitions).
+    have = {t: {c["name"] for c in sa.inspect(conn).get_columns(t)} for t in ("audit", "staff")}
+    for table, column, kind in (("audit", "identified_by", "VARCHAR(200)"), ("staff", "os_account", "VARCHAR(120)"),
+                                ("staff", "db_role", "VARCHAR(120)")):
+        if column not in have[table]:
+            conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+    metadata.create_all(conn, tables=[access_log])
+    conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_access_log_case_id ON access_log (case_id, id)")
+
+
 # Append only: never edit or reorder a migration that has been released.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "create cases, audit and meta tables", _create_base),
     Migration(2, "index cases by worker and allocation date; audit by case", _add_indexes),
     Migration(3, "staff directory: login, display name and role", _create_staff),
     Migration(4, "cover the caseload's columns with one index (the caseload reads no record)", _add_caseload_index),
+    Migration(5, "who acted and how they were identified; staff accounts; who opened a record", _identity_and_access_log),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -32,7 +32,7 @@ from . import engine as dialect
 from . import schema
 from .diff import apply_changes, record_diff
 from .engine import display_location, make_engine
-from .importing import already_stored, case_row, check_new_cases, new_rows
+from .importing import already_stored, authorise_new_cases, case_row, check_new_cases, new_rows
 
 if TYPE_CHECKING:  # pandas is imported by the caseload methods that build frames
     import pandas as pd
@@ -59,6 +59,7 @@ class AuditEntry:
     version: int | None
     changes: list[dict[str, Any]]
     note: str
+    identified_by: str | None = None  # how the person was identified (migration 5; older entries: None)
 
     def summary(self, width: int = 60) -> str:
         """'set referral.decision.outcome: pending -> accepted; ...' for a table."""
@@ -83,15 +84,142 @@ class CaseStore:
     """A case store at a path (SQLite) or database URL. Use :func:`open_store`."""
 
     def __init__(self, location: str, user: str | None = None, create: bool = False) -> None:
+        from ..access.identity import resolve
+
         self.location = display_location(location)  # a password in a URL is masked
-        self.user = config.current_user(user)
+        config.current_user(user)  # a name that is not a usable login is refused before anything opens
         self.engine, self.created = make_engine(location, create)
         self.upgraded_from: int | None = None  # the schema version this open migrated from, if it did
+        self._staff: Any = None
+        self._named_user = user
         try:
+            # Who is acting comes from what authenticated them (access.identity), read
+            # before anything is written: a migration is audited with it too.
+            directory = self.staff
+            self.identity = resolve(user, directory, training=directory.training, session_user=self._session_user())
+            self.user = self.identity.login
             self._check_or_migrate(create)
         except Exception:
             self.engine.dispose()
             raise
+
+    # -- who is acting -----------------------------------------------------------------
+
+    @property
+    def staff(self) -> Any:  # -> StaffDirectory
+        """The staff directory (read once per open store; changed through add_staff)."""
+        if self._staff is None:
+            from .staff import StaffDirectory, read_directory
+
+            try:
+                with self.engine.connect() as conn:
+                    self._staff = read_directory(conn)
+            except sa.exc.DatabaseError:  # not a store yet, or unreadable: checked by _check_or_migrate
+                self._staff = StaffDirectory()
+        return self._staff
+
+    def forget_staff(self) -> None:
+        self._staff = None
+
+    @property
+    def training(self) -> bool:
+        """A training store (``tswt demo``): synthetic people, ``--user`` believed."""
+        return bool(self.staff.training)
+
+    def _session_user(self) -> str | None:
+        if self.engine.dialect.name != "postgresql":
+            return None
+        try:
+            with self.engine.connect() as conn:
+                return str(conn.execute(sa.text("SELECT session_user")).scalar())
+        except sa.exc.DBAPIError:
+            return None
+
+    def authorise(self, operation: str, record: Any = None, case_id: str | None = None, subject: str | None = None) -> None:
+        """Refuse (:class:`~tswt_formulation.access.permissions.NotPermitted`) unless the
+        person acting may do ``operation`` (on the stored ``record``)."""
+        from ..access.permissions import check
+
+        check(operation, self.user, self.staff, record, subject=subject, case_id=case_id)
+
+    def mark_training(self) -> None:
+        """Mark a new store as a training store (``tswt demo``): refused once it holds a case."""
+        if self.training:
+            return
+        if len(self):
+            raise StoreError(f"{self.location}: only a new, empty store can be made a training store")
+        with self._write("not marked") as conn:
+            conn.execute(schema.meta.insert().values(key="training", value="true"))
+        self.forget_staff()
+        from ..access.identity import resolve
+
+        self.identity = resolve(self._named_user, self.staff, training=True)
+        self.user = self.identity.login
+
+    def _acting(self, user: str | None) -> tuple[str, str]:
+        """Who a write is by, and how they were identified: the store's identity. A
+        ``user`` naming someone else is believed only where ``--user`` is (a training
+        store, or a store with no staff directory yet)."""
+        from ..access.identity import resolve
+
+        if not user or config.current_user(user).casefold() == self.user:
+            return self.user, self.identity.how
+        other = resolve(user, self.staff, training=self.training) if (self.training or not self.staff) else None
+        if other is None:
+            from ..access.permissions import NotPermitted
+
+            raise NotPermitted(f"{user}: this store was opened by {self.user} ({self.identity.how}); "
+                               "a change cannot be made in someone else's name")
+        return other.login, other.how
+
+    def _authorise_save(self, case_id: str, stored: Any, record: Any, changes: list[dict[str, Any]], who: str,
+                        workflow_step: str | None) -> None:
+        """The permission table's check of one save, inside its transaction, against the
+        record as stored: the operations the change needs (the workflow step casework
+        names covers the formulation and the outcome), and the people it names."""
+        from ..access.logins import people_problems
+        from ..access.permissions import NotPermitted, check, operations_for
+
+        staff = self.staff
+        if not staff or not changes:
+            return
+        paths = [c["path"] for c in changes]
+        if workflow_step is None:
+            protected = [p for p in paths if p == "outcome" or p.startswith("outcome.") or p == "formulation"
+                         or p.startswith(("formulation.status", "formulation.signoffs", "formulation.decision",
+                                          "formulation.author", "formulation.submitted_by", "formulation.contributors"))]
+            if protected:
+                raise NotPermitted(f"{case_id}: {protected[0]} is workflow state, changed only by its workflow step "
+                                   "(draft, decide, submit, sign off, outcome), which checks who may take it")
+            needed = operations_for(paths)
+        else:
+            rest = [p for p in paths if not (p.startswith("formulation") or p.startswith("outcome"))]
+            needed = [workflow_step] + [o for o in operations_for(rest) if o != workflow_step]
+        for operation in needed:
+            check(operation, who, staff, stored, case_id=case_id)
+        problems = people_problems(record, staff, case_id, changed=paths)
+        if problems:
+            raise ValidationFailed(problems, summary=f"{case_id}: not saved:")
+
+    def log_access(self, case_id: str, what: str) -> bool:
+        """Record that the person acting opened a child's record (``what``: show,
+        workbench, report). Returns False, writing nothing, where the store cannot be
+        written (a read-only file or role): reading goes on."""
+        try:
+            with self.engine.connect() as conn, conn.begin():
+                conn.execute(schema.access_log.insert().values(at=_now(), user=self.user, identified_by=self.identity.how,
+                                                               case_id=case_id, what=what))
+            return True
+        except sa.exc.DBAPIError:
+            return False
+
+    def access_log(self, case_id: str) -> list[dict[str, Any]]:
+        """Who opened this child's record, oldest first (managers and administrators)."""
+        self.authorise("read_access_log", case_id=case_id)
+        t = schema.access_log
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(t).where(t.c.case_id == case_id).order_by(t.c.id)).fetchall()
+        return [{"at": _as_utc(r.at), "user": r.user, "identified_by": r.identified_by, "what": r.what} for r in rows]
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -180,6 +308,8 @@ class CaseStore:
             return
         if have == 0 and not create and not self.created:
             raise StoreError(f"{self.location}: not a tswt store yet; create it with `tswt init --store {self.location}`")
+        if have:
+            self.authorise("migrate")
         self._migrate(have)
         self.upgraded_from = have
 
@@ -211,7 +341,7 @@ class CaseStore:
                 schema.audit.insert().values(
                     at=now, user=self.user, case_id=None, action="migrate", version=None,
                     changes=json.dumps([{"op": "set", "path": "schema_version", "before": have, "after": schema.SCHEMA_VERSION}]),
-                    note="; ".join(f"{m.number}: {m.name}" for m in pending),
+                    note="; ".join(f"{m.number}: {m.name}" for m in pending), identified_by=self.identity.how,
                 )
             )
 
@@ -284,13 +414,14 @@ class CaseStore:
         state (a formulation, an outcome of screening) is refused, naming the field
         (and the file, from ``sources``: case id -> file).
         """
-        who = config.current_user(user) if user else self.user
+        who, how = self._acting(user)
         check_new_cases(cases, workflow_state, sources)
+        authorise_new_cases(cases, who, self.staff, sources)
         ids = [c.case_id for c in cases]
         now = _now()
         try:
             with gc_paused():
-                self._insert_new(cases, ids, who, note, now, progress, action)
+                self._insert_new(cases, ids, who, note, now, progress, action, how)
         except sa.exc.IntegrityError as exc:
             if not dialect.is_unique_violation(exc):
                 raise
@@ -322,7 +453,7 @@ class CaseStore:
 
     def _insert_new(
         self, cases: list[Case], ids: list[str], who: str, note: str, now: datetime, progress: Callable[[int], None] | None,
-        action: str = "import",
+        action: str = "import", how: str | None = None,
     ) -> None:
         with self._write("nothing imported") as conn:
             existing = self._existing(ids, conn)
@@ -330,21 +461,25 @@ class CaseStore:
                 raise already_stored(existing)
             for start in range(0, len(cases), _CHUNK):
                 batch = cases[start : start + _CHUNK]
-                case_rows, audit_rows = new_rows(batch, who, note, now, action)
+                case_rows, audit_rows = new_rows(batch, who, note, now, action, how or self.identity.how)
                 conn.execute(schema.cases.insert(), case_rows)
                 conn.execute(schema.audit.insert(), audit_rows)
                 if progress:
                     progress(len(batch))
 
-    def save(self, case: Case, user: str | None = None, note: str = "") -> Case:
+    def save(self, case: Case, user: str | None = None, note: str = "", *, workflow_step: str | None = None) -> Case:
         """Save an edited case loaded with :meth:`get`; refused if someone saved since.
 
         Returns the case as now stored (with its new version). Saving with no change
-        writes nothing.
+        writes nothing. The change is checked against the permission table as the
+        person acting (the allocated worker or a manager edits a case); workflow state
+        (formulation status, decision, sign-offs, outcome) changes only through
+        :mod:`tswt_formulation.casework`, which names its ``workflow_step``.
         """
-        return self.save_many([case], user=user, note=note)[0]
+        return self.save_many([case], user=user, note=note, workflow_step=workflow_step)[0]
 
-    def save_many(self, cases: list[Case], user: str | None = None, note: str = "") -> list[Case]:
+    def save_many(self, cases: list[Case], user: str | None = None, note: str = "", *,
+                  workflow_step: str | None = None) -> list[Case]:
         """Save several edited cases in ONE transaction: all of them, or none.
 
         Each case must carry the version it was loaded at (``case._version``, set by
@@ -354,7 +489,7 @@ class CaseStore:
         """
         from ..measures.checks import check_measures
 
-        who = config.current_user(user) if user else self.user
+        who, how = self._acting(user)
         # Re-validate each whole record: assignment validation checks fields one by one,
         # the cross-field rules need the whole case.
         prepared = [(case, case_to_data(case)) for case in cases]
@@ -362,10 +497,10 @@ class CaseStore:
         label = prepared[0][0].case_id if len(prepared) == 1 else f"{len(prepared)} cases"
         versions: list[int] = []
         with self._write(f"{label} not saved") as conn:
-            planned = [self._plan_save(conn, case, record) for case, record in prepared]
+            planned = [self._plan_save(conn, case, record, who, workflow_step) for case, record in prepared]
             check_measures([new for new, changes in zip(fresh, planned) if _touches_measures(changes)])
             for (case, record), new, changes in zip(prepared, fresh, planned):
-                versions.append(self._apply_save(conn, case, record, new, changes, who, note))
+                versions.append(self._apply_save(conn, case, record, new, changes, who, note, how))
         out: list[Case] = []
         for (case, _record), new, version in zip(prepared, fresh, versions):
             changed = version != case._version
@@ -373,7 +508,8 @@ class CaseStore:
             out.append(new if changed else case)  # unchanged: nothing was written
         return out
 
-    def _plan_save(self, conn: sa.Connection, case: Case, record: dict[str, Any]) -> list[dict[str, Any]]:
+    def _plan_save(self, conn: sa.Connection, case: Case, record: dict[str, Any], who: str = "",
+                   workflow_step: str | None = None) -> list[dict[str, Any]]:
         """Inside the write transaction: lock the row, refuse a stale edit, return the changes."""
         expected = case._version
         # FOR UPDATE: on PostgreSQL a concurrent save of this case waits here, then reads
@@ -388,10 +524,13 @@ class CaseStore:
             raise CaseNotFound(case.case_id)
         if row.version != expected:
             raise self._stale(conn, case.case_id, expected, row.version)
-        return record_diff(json.loads(row.record), record)
+        stored = json.loads(row.record)
+        changes = record_diff(stored, record)
+        self._authorise_save(case.case_id, stored, record, changes, who or self.user, workflow_step)
+        return changes
 
     def _apply_save(self, conn: sa.Connection, case: Case, record: dict[str, Any], fresh: Case,
-                    changes: list[dict[str, Any]], who: str, note: str) -> int:
+                    changes: list[dict[str, Any]], who: str, note: str, how: str = "") -> int:
         """Write one planned save; return the case's version afterwards."""
         expected = case._version
         if not changes:
@@ -408,7 +547,7 @@ class CaseStore:
         conn.execute(
             schema.audit.insert().values(
                 at=now, user=who, case_id=case.case_id, action="update", version=expected + 1,
-                changes=json.dumps(changes), note=note,
+                changes=json.dumps(changes), note=note, identified_by=how or self.identity.how,
             )
         )
         return expected + 1
@@ -456,7 +595,8 @@ class CaseStore:
         with self.engine.connect() as conn:
             rows = list(conn.execute(q))
         return [
-            AuditEntry(r.id, _as_utc(r.at), r.user, r.case_id, r.action, r.version, json.loads(r.changes), r.note)
+            AuditEntry(r.id, _as_utc(r.at), r.user, r.case_id, r.action, r.version, json.loads(r.changes), r.note,
+                       r.identified_by)
             for r in reversed(rows)
         ]
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from .. import casework
 from ..errors import StaleEdit, TswtError, ValidationFailed
 from ..model import Case
 from ..store import CaseStore
@@ -84,7 +85,7 @@ class CaseView:
         except ValidationFailed as exc:
             self.form.show_problems(exc.problems)
             return None
-        return self._saved(lambda: self.store.save(case, user=self.user, note=note), changes, note)
+        return self._saved(lambda: casework.save_case(self.store, case, user=self.user, note=note), changes, note)
 
     def _saved(self, write: Callable[[], Case], changes: dict[str, Any] | None, note: str,
                retry: Callable[[], Any] | None = None) -> Case | None:

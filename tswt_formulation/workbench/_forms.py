@@ -84,6 +84,16 @@ def choices(list_name: str, blank: str | None = None) -> list[tuple[str, Any]]:
     return [(blank, ""), *out] if blank is not None else out
 
 
+def people(staff: Any, field: str, blank: str) -> list[tuple[str, Any]]:
+    """The staff who may hold a person field (docs/permissions.md, "People are logins")
+    as (name and login, login) options, after a first option for "nobody yet" (value "")."""
+    from ..access.permissions import table
+
+    allowed = table().people.get(field)
+    members = [staff[login] for login in staff if allowed is None or staff[login].role in allowed]
+    return [(blank, ""), *[(f"{m.name} ({m.login})", m.login) for m in sorted(members, key=lambda m: m.name)]]
+
+
 def label_of(list_name: str, term: str) -> str:
     return vocabulary().label(list_name, term)
 
@@ -146,6 +156,11 @@ class Field:
             widget.value = bool(value)
         elif isinstance(widget, w.Dropdown) and value is None and any(v == "" for _l, v in widget.options):
             widget.value = ""
+        elif isinstance(widget, w.Dropdown) and value not in [v for _l, v in widget.options]:
+            # a value recorded before the directory knew it (a person's name typed as text):
+            # shown as it is, so the form never hides it; saving it is refused by the store
+            widget.options = [*widget.options, (f"{value} (not in the staff directory)", value)]
+            widget.value = value
         elif isinstance(widget, (w.Text, w.Textarea)):
             widget.value = "" if value is None else str(value)
         elif isinstance(widget, (w.IntText, w.BoundedIntText)):

@@ -10,7 +10,8 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..config import current_user
+from .. import casework
+from ..errors import TswtError
 from ..model import Case
 from ..store import CaseStore, open_store
 from ._base import CaseView
@@ -33,7 +34,9 @@ class App:
     built the first time its tab or the open case needs it."""
 
     def __init__(self, store: CaseStore, user: str | None = None, as_of: date | None = None) -> None:
-        self.store, self.user, self.as_of = store, current_user(user), as_of or date.today()
+        # Who is acting is the store's identity (access.identity): on a team server the
+        # JupyterHub login, never a name typed into the app.
+        self.store, self.user, self.as_of = store, store._acting(user)[0], as_of or date.today()
         args = (store, self.user, self.as_of)
         self._makers: list[Callable[[], Any]] = [
             lambda: CaseloadView(*args, on_open=self.open_case),
@@ -52,6 +55,13 @@ class App:
         self.notice = w.HTML("")
         self._pending: str | None = None
         self.tabs = w.Tab(children=[w.VBox([]) for _ in TABS], titles=TABS)
+        try:
+            store.authorise("read_case")  # a login not in the staff directory sees no case
+        except TswtError as exc:
+            self._show_header()
+            self.notice.value = message_html(f"{exc} Ask the team's administrator to add you.")
+            self.widget = w.VBox([self.header, self.notice])
+            return
         self.view_at(0)
         self.tabs.observe(self._tab_shown, names="selected_index")
         self._show_header()
@@ -114,7 +124,11 @@ class App:
             return
         self._pending = None
         self.notice.value = ""
-        case = self.store.get(case_id)
+        try:
+            case = casework.open_case(self.store, case_id, "workbench")  # who may read, and the opening logged
+        except TswtError as exc:
+            self.notice.value = message_html(str(exc))
+            return
         self.open_id, self._case = case_id, case
         for view in self.case_views:
             if view is not queue:

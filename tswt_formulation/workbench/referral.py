@@ -11,6 +11,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from .. import casework
 from ..errors import ValidationFailed
 from ..model import CASE_ID_PATTERN, Case
 from ..rules import check_eligibility
@@ -23,6 +24,7 @@ from ._forms import (
     choices,
     day,
     dropdown,
+    people,
     form_to_case,
     heading,
     inert,
@@ -83,7 +85,8 @@ class ReferralView(CaseView):
             add("referral.consent.given_by", dropdown("Consent given by", choices("consent_giver", "- no consent yet -"))),
             add("referral.consent.date", day("Consent date")),
             add("referral.consent.informed", check("Consent was informed and meaningful")),
-            add("referral.approval.by", text("Manager approval by", placeholder="team manager (blank: not yet approved)")),
+            add("referral.approval.by", dropdown("Manager approval by", people(store.staff, "referral.approval.by",
+                                                                               "- not yet approved -"))),
             add("referral.approval.date", day("Approval date")),
             add("referral.reasons", area("Reasons for referral")),
             add("referral.nd_assessment_requested", check("Autism or ADHD assessment wanted")),
@@ -93,7 +96,8 @@ class ReferralView(CaseView):
             add("referral.decision.date", day("Decision date")),
             add("referral.decision.reasons", area("Decision reasons")),
             add("referral.decision.alternatives", several("Alternatives recommended", choices("signposting"), rows=3)),
-            add("referral.allocation.worker", text("Allocated to", placeholder="worker (blank: not yet allocated)")),
+            add("referral.allocation.worker", dropdown("Allocated to", people(store.staff, "referral.allocation.worker",
+                                                                            "- not yet allocated -"))),
             add("referral.allocation.date", day("Allocation date")),
         ]
         f.groups = {
@@ -155,7 +159,7 @@ class ReferralView(CaseView):
         except ValidationFailed as exc:
             self.form.show_problems(exc.problems)
             return None
-        saved = self._saved(lambda: self.store.add(case, user=self.user, note="referral recorded in the workbench"), None, "referral recorded")
+        saved = self._saved(lambda: casework.record_referral(self.store, case, user=self.user, note="referral recorded in the workbench"), None, "referral recorded")
         if saved is not None and self.on_created is not None:
             self.on_created(saved.case_id)
         return saved

@@ -11,6 +11,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from .. import casework
 from ..errors import ValidationFailed
 from ..measures.outcomes import baseline_bands
 from ..model import case_to_data, vocabulary
@@ -257,7 +258,7 @@ class ScreeningView(CaseView):
         except ValidationFailed as exc:
             self.form.show_problems(exc.problems)
             return None
-        return self._saved(lambda: self.store.save(case, user=self.user, note="screening saved in the workbench"),
+        return self._saved(lambda: casework.save_case(self.store, case, user=self.user, note="screening saved in the workbench"),
                            self.changes(), "screening saved", retry=self.save)
 
     # -- the live panel ----------------------------------------------------------------
