@@ -90,10 +90,11 @@ def _requirements() -> None:
 
 @pytest.fixture(scope="module")
 def team_store(pg_admin: Any) -> Iterator[dict[str, Any]]:
-    """A database with docs/team-server.md's roles and grants (names given a suffix), the
-    store made by `tswt init` as the owner and filled by `tswt demo` (40 synthetic cases
-    and the synthetic team's staff directory), plus one formulation that dr.r.ahmed wrote
-    and submitted himself."""
+    """A live store as a team sets one up: a database with docs/team-server.md's roles and
+    grants (names given a suffix), the store made by `tswt init` as the owner, the synthetic
+    team's staff directory (first its administrator, it.admin, whose database role is the
+    owner's), then `tswt demo` run by that administrator (40 synthetic cases, restored with
+    their workflow state), and one formulation that dr.r.ahmed wrote and submitted himself."""
     _requirements()
     suffix = uuid.uuid4().hex[:8]
     name = {n: f"{n}_{suffix}" for n in NAMES}
@@ -111,13 +112,14 @@ def team_store(pg_admin: Any) -> Iterator[dict[str, Any]]:
             for statement in second:
                 conn.exec_driver_sql(rename(statement))
         admin_db.dispose()
-        tswt("init", "--store", url["tswt_owner"], user="it.admin")
+        tswt("init", "--store", url["tswt_owner"])
         owner = sa.create_engine(url["tswt_owner"], poolclass=sa.pool.NullPool)
         with owner.begin() as conn:
             for statement in third:
                 conn.exec_driver_sql(rename(statement))
         owner.dispose()
-        tswt("demo", "--store", url["tswt_owner"], "--cases", "40", "--seed", "1", "--as-of", AS_OF.isoformat(), user="it.admin")
+        _staff_directory(url["tswt_owner"], name["tswt_owner"])
+        tswt("demo", "--store", url["tswt_owner"], "--cases", "40", "--seed", "1", "--as-of", AS_OF.isoformat())
         _add_own_formulation(url["tswt_owner"])
         yield {"owner": url["tswt_owner"], "app": url["tswt_app"], "analyst": url["tswt_analyst"], "name": name}
     finally:
@@ -127,24 +129,31 @@ def team_store(pg_admin: Any) -> Iterator[dict[str, Any]]:
                 conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{name[n]}"')
 
 
+def _staff_directory(owner_url: str, owner_role: str) -> None:
+    """The synthetic team in the staff directory, its administrator first: it.admin, whom
+    the database knows as the owner's role (so the owner's commands act as it.admin)."""
+    import dataclasses
+
+    from tswt_formulation import casework
+    from tswt_formulation.demo import DEMO_ADMIN, demo_staff
+
+    team = [dataclasses.replace(m, db_role=owner_role) if m.login == DEMO_ADMIN[0] else m for m in demo_staff()]
+    with open_store(owner_url, user=DEMO_ADMIN[0]) as store:  # an empty directory: its first entry sets it up
+        casework.change_staff(store, team, note="the synthetic team")
+    assert {WORKER, PSYCHOLOGIST} <= {m.login for m in team} and STRANGER not in {m.login for m in team}
+
+
 def _add_own_formulation(owner_url: str) -> None:
-    """A copy of the demo's formulation awaiting sign-off, as written, decided and
-    submitted by dr.r.ahmed (restored by the administrator from a synthetic backup)."""
-    import json
-    import tempfile
+    """A copy of the demo's formulation awaiting sign-off, as written and submitted by
+    dr.r.ahmed (restored by the administrator from a synthetic backup)."""
+    from tswt_formulation.model import case_from_data
 
     with open_store(owner_url, user="it.admin") as store:
         waiting = [r for r in store.export() if (r.get("formulation") or {}).get("status") == "awaiting_signoff"]
-    assert waiting, "the demo has no formulation awaiting sign-off"
-    record = json.loads(json.dumps(waiting[0], default=str))
-    record["case_id"] = OWN_CASE
-    record["referral"]["allocation"]["worker"] = PSYCHOLOGIST
-    record["formulation"]["author"] = PSYCHOLOGIST
-    record["formulation"]["decision"]["by"] = PSYCHOLOGIST
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "backup.json"
-        path.write_text(json.dumps([record]))
-        tswt("import", "--restore", "synthetic backup for the team-server test", "--store", owner_url, str(path), user="it.admin")
+        assert waiting, "the demo has no formulation awaiting sign-off"
+        record = dict(waiting[0], case_id=OWN_CASE)
+        record["formulation"] = dict(record["formulation"], author=PSYCHOLOGIST, submitted_by=PSYCHOLOGIST)
+        store.import_cases([case_from_data(record)], note="synthetic backup for the team-server test", action="restore")
 
 
 @pytest.fixture(scope="module")
@@ -197,7 +206,7 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
     def save(page: Any, name: str) -> Path:
         path = folder / f"team_server_{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path))  # the viewport: Voila's page scrolls inside itself
         if os.environ.get("TSWT_SCREENSHOTS"):
             target = Path(os.environ["TSWT_SCREENSHOTS"])
             target.mkdir(parents=True, exist_ok=True)
@@ -296,8 +305,9 @@ def test_social_worker_cannot_sign_off_nor_start_an_analysis_server(browser, hub
     colleague = next(c for c in waiting if c != OWN_CASE)
     page.get_by_role("button", name=re.compile(rf"^{colleague}: submitted")).click()
     page.get_by_role("button", name="Approve and sign off").click()
-    refusal = page.get_by_text("signing off needs a clinical psychologist", exact=False)
+    refusal = page.get_by_text("signing off or returning a formulation needs a clinical psychologist", exact=False)
     refusal.wait_for()
+    refusal.scroll_into_view_if_needed()
     shots(page, "2_c.mensah_cannot_sign_off")
     with open_store(hub["owner"], user="it.admin") as store:
         assert store.get(colleague).formulation.status == "awaiting_signoff"
@@ -324,12 +334,17 @@ def test_psychologist_signs_off_a_colleagues_formulation_only(browser, hub, shot
 
     page.get_by_role("button", name=re.compile(rf"^{OWN_CASE}: submitted")).click()
     page.get_by_role("button", name="Approve and sign off").click()
-    page.get_by_text("did not write", exact=False).wait_for()
+    refusal = page.get_by_text(f"{PSYCHOLOGIST} wrote, decided on or submitted this formulation and cannot sign it off",
+                               exact=False)
+    refusal.wait_for()
+    refusal.scroll_into_view_if_needed()
     shots(page, "5_dr.r.ahmed_refused_his_own")
 
     page.get_by_role("button", name=re.compile(rf"^{colleague}: submitted")).click()
     page.get_by_role("button", name="Approve and sign off").click()
-    page.get_by_text(f"as {PSYCHOLOGIST}: signed off", exact=False).wait_for()
+    saved = page.get_by_text(f"as {PSYCHOLOGIST}: signed off", exact=False)
+    saved.wait_for()
+    saved.scroll_into_view_if_needed()
     shots(page, "6_dr.r.ahmed_signed_off_colleague")
     with open_store(hub["owner"], user="it.admin") as store:
         assert store.get(colleague).formulation.status == "signed_off"
@@ -343,8 +358,9 @@ def test_psychologist_signs_off_a_colleagues_formulation_only(browser, hub, shot
 def test_a_login_not_in_the_staff_directory_sees_no_case(browser, hub, shots):
     context, page = open_workbench(browser, hub, STRANGER)
     page.get_by_text("Signed in as mallory", exact=False).wait_for()
-    page.get_by_text("0 cases;", exact=False).wait_for()
+    page.get_by_text("Ask the team's administrator to add you", exact=False).wait_for()
     assert case_buttons(page) == []
+    assert page.get_by_role("tab").count() == 0
     shots(page, "7_mallory_sees_no_case")
     context.close()
 

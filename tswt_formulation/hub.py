@@ -76,13 +76,20 @@ def analysis_command(python: str = sys.executable) -> list[str]:
     return command
 
 
-def staff_role(store_url: str, login: str) -> str | None:
-    """The role of ``login`` in the store's staff directory, or None if not listed."""
-    from .store import open_store
-    from .store.staff import staff_directory
+def staff_role(location: str, login: str) -> str | None:
+    """The role of ``login`` in the store's staff directory, or None if not listed.
 
-    with open_store(store_url, user="jupyterhub") as store:
-        member = staff_directory(store).get(login)
+    The hub reads the directory itself (with the app's role); it acts as nobody, so it
+    does not open the store as a person."""
+    from .store.engine import make_engine
+    from .store.staff import read_directory
+
+    engine, _ = make_engine(location, create=False)
+    try:
+        with engine.connect() as conn:
+            member = read_directory(conn).get(login.casefold())
+    finally:
+        engine.dispose()
     return member.role if member is not None else None
 
 
