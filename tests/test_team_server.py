@@ -287,6 +287,13 @@ def test_social_worker_sees_her_caseload_and_cannot_run_code(browser, hub, shots
     assert not [r for r in replies if r[0] == "probe-execute"], replies
     assert not marker.exists()
 
+    # Opening one of her cases is logged as her, identified by JupyterHub.
+    page.get_by_role("button", name=hers[0], exact=True).click()
+    page.get_by_text(f"Open case: {hers[0]}").wait_for()
+    shots(page, "1b_c.mensah_opened_her_case")
+    with open_store(hub["owner"], user="it.admin") as store:
+        opened = store.access_log(hers[0])[-1]
+    assert (opened["user"], opened["identified_by"], opened["what"]) == (WORKER, "JupyterHub login", "workbench")
     context.close()
 
 
@@ -351,7 +358,7 @@ def test_psychologist_signs_off_a_colleagues_formulation_only(browser, hub, shot
         assert store.get(colleague).formulation.author == author != PSYCHOLOGIST
         assert store.get(OWN_CASE).formulation.status == "awaiting_signoff"
         entry = store.audit_log(colleague)[-1]
-        assert entry.user == PSYCHOLOGIST
+        assert (entry.user, entry.identified_by, entry.note) == (PSYCHOLOGIST, "JupyterHub login", "signed off")
     context.close()
 
 
