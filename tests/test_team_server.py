@@ -132,13 +132,15 @@ def team_store(pg_admin: Any) -> Iterator[dict[str, Any]]:
 def _staff_directory(owner_url: str, owner_role: str) -> None:
     """The synthetic team in the staff directory, its administrator first: it.admin, whom
     the database knows as the owner's role (so the owner's commands act as it.admin)."""
-    import dataclasses
-
     from tswt_formulation import casework
     from tswt_formulation.demo import DEMO_ADMIN, demo_staff
 
-    team = [dataclasses.replace(m, db_role=owner_role) if m.login == DEMO_ADMIN[0] else m for m in demo_staff()]
-    with open_store(owner_url, user=DEMO_ADMIN[0]) as store:  # an empty directory: its first entry sets it up
+    login, name, role = DEMO_ADMIN
+    # As docs/team-server.md says: the first entry, named with --user (an empty directory).
+    tswt("staff", "add", login, "--name", name, "--role", role, "--db-role", owner_role, "--user", login, "--store", owner_url)
+    team = [m for m in demo_staff() if m.login != login]
+    with open_store(owner_url, user=login) as store:  # the owner's session is it.admin now
+        assert store.identity.how == f"PostgreSQL session user {owner_role}"
         casework.change_staff(store, team, note="the synthetic team")
     assert {WORKER, PSYCHOLOGIST} <= {m.login for m in team} and STRANGER not in {m.login for m in team}
 
