@@ -52,7 +52,10 @@ def team(pg_admin):
     ``tswt init`` as the owner; 12 synthetic cases added by a worker."""
     suffix = uuid.uuid4().hex[:8]
     name = {n: f"{n}_{suffix}" for n in NAMES}
-    rename = lambda sql: re.sub(r"\b(" + "|".join(NAMES) + r")\b", lambda m: name[m.group(1)], sql)
+
+    def rename(sql):
+        return re.sub(r"\b(" + "|".join(NAMES) + r")\b", lambda m: name[m.group(1)], sql)
+
     blocks = _doc_sql()
     assert list(blocks) == ["as a superuser, in any database", "as a superuser, in the database tswt",
                             "as tswt_owner, in the database tswt, after tswt init"]

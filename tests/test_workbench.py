@@ -2,8 +2,8 @@
 buttons, then look at the store and at what the view shows.
 
 Expected values come from the rules, not from the views: the SDQ bands of a hand-scored
-administration (youthinmind's 4-17 parent bands, MEASURES.md), the eligibility rules of
-DOMAIN.md, the library's own error messages.
+administration (youthinmind's 4-17 parent bands, docs/measures.md "The SDQ"), the eligibility rules of
+docs/domain.md, the library's own error messages.
 """
 
 from __future__ import annotations
@@ -35,12 +35,22 @@ HOSTILE = "<script>alert('x')</script><img src=x onerror=alert(1)>"
 def case_store(store, make_case_data):
     """Two hand-written synthetic cases: one screened (TSW-000123) and one allocated to
     the worker with the screening under way and no formulation (TSW-000124)."""
+    from tswt_formulation.demo import demo_staff
+    from tswt_formulation.store.staff import add_staff
+
+    # A training store with the demo's team (docs/permissions.md): the views act as
+    # the staff login each App is made for.
+    store.mark_training()
+    add_staff(store, demo_staff(), note="synthetic team")
     screened = make_case_data("TSW-000123")
     fresh = make_case_data("TSW-000124")
     fresh.pop("outcome")
     fresh["screening"].pop("completed")
     fresh["measures"], fresh["goals"] = [], []
-    store.import_cases([case_from_data(screened), case_from_data(fresh)], user="import")
+    for data in (screened, fresh):
+        data["referral"]["approval"]["by"] = "t.harper"  # a person field holds a staff login
+    store.import_cases([case_from_data(screened)], user="it.admin", action="restore")  # it carries its outcome
+    store.import_cases([case_from_data(fresh)], user="t.harper")
     return store
 
 
@@ -132,30 +142,31 @@ def test_eligibility_panel_follows_the_form(app):
                   child__legal_status__start=date(2021, 1, 1))
     assert "Cannot proceed until consent and manager approval are in place" in view.eligibility.value
     fill_referral(view, referral__consent__given_by="child", referral__consent__date=date(2026, 11, 1),
-                  referral__consent__informed=True, referral__approval__by="T. Harper", referral__approval__date=date(2026, 11, 2))
+                  referral__consent__informed=True, referral__approval__by="t.harper", referral__approval__date=date(2026, 11, 2))
     assert "Eligible: the referral can proceed to a decision" in view.eligibility.value
-    # DOMAIN.md: a child in need (not with kinship carers) is not eligible, and is
+    # docs/domain.md (Eligibility): a child in need (not with kinship carers) is not eligible, and is
     # signposted to cluster services or CAMHS.
     view.form.fields["child.legal_status.status"].widget.value = "child_in_need"
     assert "Not eligible for the team" in view.eligibility.value
     assert "<li>Local cluster services</li><li>CAMHS single point of access</li>" in view.eligibility.value
 
 
-def test_a_valid_referral_is_saved_audited_with_the_app_user_and_opened(app, case_store):
-    view = app.referral
+def test_a_valid_referral_is_saved_audited_with_the_app_user_and_opened(case_store):
+    manager = App(case_store, "s.price", AS_OF)  # a senior practitioner decides and allocates
+    view = manager.referral
     assert view.form.fields["case_id"].widget.value == "TSW-000125"
     fill_referral(view, child__case_management_ref="SYNTH-1", child__date_of_birth=date(2015, 3, 1),
                   child__legal_status__status="looked_after", child__legal_status__start=date(2021, 1, 1),
                   referral__received=date(2026, 11, 1), referral__referrer__name="J. Adeyemi", referral__consent__given_by="child",
                   referral__consent__date=date(2026, 11, 1), referral__consent__informed=True,
-                  referral__approval__by="T. Harper", referral__approval__date=date(2026, 11, 2),
+                  referral__approval__by="t.harper", referral__approval__date=date(2026, 11, 2),
                   referral__decision__outcome="accepted", referral__decision__date=date(2026, 11, 3),
                   referral__allocation__worker=WORKER, referral__allocation__date=date(2026, 11, 4))
     saved = view.save()
     assert saved is not None and saved.case_id == "TSW-000125", html_of(view.widget)[:3000]
     assert case_store.get("TSW-000125").worker == WORKER
-    assert [(e.user, e.action) for e in case_store.audit_log("TSW-000125")] == [(WORKER, "import")]
-    assert app.open_id == "TSW-000125"
+    assert [(e.user, e.action) for e in case_store.audit_log("TSW-000125")] == [("s.price", "import")]
+    assert manager.open_id == "TSW-000125", manager.notice.value
 
 
 # -- screening --------------------------------------------------------------------------
@@ -205,10 +216,10 @@ def test_screening_save_and_a_stale_save_refused_with_who_and_when(app, case_sto
     # Someone else saves the case meanwhile.
     other = case_store.get("TSW-000124")
     other.screening.carer_views = "Saved by the other worker."
-    case_store.save(other, user="a.other")
+    case_store.save(other, user="t.harper")  # a manager may edit any case
     view.child_voice.widget.value = "I typed this and it must not be lost."
     assert view.save() is None
-    assert "changed by a.other at" in html_of(view.stale)
+    assert "changed by t.harper at" in html_of(view.stale)
     assert view.child_voice.widget.value == "I typed this and it must not be lost."
     panel = view.stale.children[0]
     show, keep = panel.children[1].children
@@ -218,7 +229,7 @@ def test_screening_save_and_a_stale_save_refused_with_who_and_when(app, case_sto
     keep.click()  # knowingly over theirs: the typed values are saved
     stored = case_store.get("TSW-000124")
     assert stored.screening.child_voice == "I typed this and it must not be lost."
-    assert [e.user for e in case_store.audit_log("TSW-000124")][-2:] == ["a.other", WORKER]
+    assert [e.user for e in case_store.audit_log("TSW-000124")][-2:] == ["t.harper", WORKER]
 
 
 def test_screening_problem_in_a_list_row_lands_beside_that_row(app, case_store):
@@ -268,7 +279,7 @@ def test_formulation_draft_override_needs_reason_submit_and_signoff(app, case_st
     view = app.formulation
     view.draft()
     assert case_store.get("TSW-000124").formulation.status == "draft"
-    keep, body, _origin, _ref = view.entries["presenting"][0]
+    _keep, body, _origin, _ref = view.entries["presenting"][0]
     body.value = body.value + " " + HOSTILE
     view.entries["protective"][-1][0].value = False  # remove one suggestion
     view.accept.widget.value = False
@@ -289,7 +300,7 @@ def test_formulation_draft_override_needs_reason_submit_and_signoff(app, case_st
     # The worker cannot sign off their own formulation.
     app.signoff.open("TSW-000124")
     app.signoff.approve_button.click()
-    assert "cannot sign it off" in app.signoff.form.banner.value
+    assert "c.mensah wrote, decided on or submitted this formulation and cannot sign it off" in app.signoff.form.banner.value
 
     reviewer = App(case_store, REVIEWER, AS_OF)
     queue = reviewer.signoff
@@ -388,7 +399,7 @@ def test_hostile_staff_text_is_inert_everywhere_it_is_shown(app, case_store):
     case.screening.child_voice = HOSTILE
     case.screening.strengths = [HOSTILE]
     case.screening.presenting_behaviours[0].evidence = HOSTILE
-    case_store.save(case, user=HOSTILE)
+    case_store.save(case, user="t.harper", note=HOSTILE)  # a person is a login; a note is free text
     app.open_case("TSW-000123")
     for index in range(len(app.tabs.children)):
         app.view_at(index)

@@ -19,18 +19,27 @@ only during the call (``StaleEdit``).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-from typing import Any, Iterable
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from typing import Any
 
 from .errors import OverrideError
 from .measures.outcomes import baseline_bands
 from .model import Case, Override
-from .rules import draft_formulation, edit_formulation, record_decision, record_outcome, recommend, sign_off, submit
+from .rules import (
+    draft_formulation,
+    edit_formulation,
+    recommend,
+    record_decision,
+    record_outcome,
+    sign_off,
+    submit,
+)
 from .store import CaseStore
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _who(store: CaseStore, user: str | None) -> str:
@@ -56,12 +65,12 @@ def change_staff(store: CaseStore, members: Iterable[Any], note: str = "") -> in
     return add_staff(store, members, note=note)
 
 
-def open_case(store: CaseStore, case_id: str, what: str) -> Case:
+def open_case(store: CaseStore, case_id: str, what: str, user: str | None = None) -> Case:
     """The case, for a person to read: who may read (anyone in the staff directory),
     and the reading logged (``what``: show, workbench, report)."""
-    store.authorise("read_case", case_id=case_id)
+    store.authorise("read_case", case_id=case_id, user=user)
     case = store.get(case_id)
-    store.log_access(case_id, what)
+    store.log_access(case_id, what, user=user)
     return case
 
 

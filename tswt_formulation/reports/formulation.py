@@ -18,7 +18,7 @@ from ..rules.timeline import case_timeline
 from ..rules.workflow import effective_recommendation
 from ..store.staff import StaffDirectory
 from ..words import plural
-from .common import Header, label, parse_as_of, provenance, reading, risk_section
+from .common import Header, label, parse_as_of, provenance, reading, required_case_id, risk_section
 from .html import Section, badge, definition_list, items, quote, section, table, text
 
 _P_TITLES = {
@@ -44,18 +44,20 @@ class FormulationReport:
     # -- building ------------------------------------------------------------------
 
     @classmethod
-    def from_store(cls, case_id: str, store: Any, as_of: Any = None, version: str = "signed_off") -> "FormulationReport":
+    def from_store(cls, case_id: str, store: Any, as_of: Any = None, version: str = "signed_off") -> FormulationReport:
+        from ..casework import open_case
         from ..store.staff import staff_directory
 
+        case_id = required_case_id(case_id)
         with reading(store) as st:
-            case = st.get(case_id)
+            case = open_case(st, case_id, "report")  # who may read it; the opening logged
             signed = st.signed_off_formulation(case_id) if version == "signed_off" else None
             staff = staff_directory(st)
         return cls.from_case(case, as_of, signed, staff)
 
     @classmethod
     def from_case(cls, case: Case, as_of: Any = None, signed: Formulation | None = None,
-                  staff: StaffDirectory | None = None) -> "FormulationReport":
+                  staff: StaffDirectory | None = None) -> FormulationReport:
         from ..rules.recommend import recommend
 
         day = parse_as_of(as_of)
@@ -195,7 +197,7 @@ class FormulationReport:
         rules_text = self.basis.stage_evidence if self.basis is not None else ""
         evidence, readiness = f.stage_evidence, f.next_stage_readiness
         if chosen is not None and f.recommendation is not None:
-            stage += (f"<p><strong>Stage {text(chosen.value)}, {text(STAGE_NAMES.get(int(chosen.value), ''))}:</strong> chosen by "
+            stage += (f"<p><strong>Stage {text(chosen.value)}, {text(STAGE_NAMES.get(chosen.value, '') if isinstance(chosen.value, int) else '')}:</strong> chosen by "
                       f"{text(self.staff.name(f.decision.by if f.decision else ''))} (the rules suggested stage {f.recommendation.stage}) "
                       f"because {text(chosen.reason[:1].lower() + chosen.reason[1:])}</p>")
             if evidence.strip() == rules_text.strip():  # the rules' text for the rejected stage: in the appendix, not here

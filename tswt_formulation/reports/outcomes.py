@@ -15,7 +15,7 @@ from ..measures.outcomes import CaseOutcomes, case_outcomes
 from ..model.case import Case
 from ..store.staff import StaffDirectory
 from ..words import CATEGORY_WORDS, band_words, plural, signed
-from .common import Header, parse_as_of, provenance, reading, risk_section
+from .common import Header, parse_as_of, provenance, reading, required_case_id, risk_section
 from .html import Section, figure, section, table, text
 
 _SCORE_LABELS = {"total": "Total difficulties", "emotional": "Emotional", "conduct": "Conduct", "hyperactivity": "Hyperactivity",
@@ -25,7 +25,7 @@ _INFORMANTS = {"parent": "Parent or carer", "teacher": "Teacher", "self": "Self-
 
 
 def _num(v: Any) -> str:
-    return "" if v is None or (not isinstance(v, str) and pd.isna(v)) else f"{int(round(float(v)))}"
+    return "" if v is None or (not isinstance(v, str) and pd.isna(v)) else f"{round(float(v))}"
 
 
 @dataclass
@@ -37,17 +37,19 @@ class OutcomesReport:
     staff: StaffDirectory = field(default_factory=StaffDirectory)
 
     @classmethod
-    def from_store(cls, case_id: str, store: Any, as_of: Any = None, constants: str | None = None) -> "OutcomesReport":
+    def from_store(cls, case_id: str, store: Any, as_of: Any = None, constants: str | None = None) -> OutcomesReport:
+        from ..casework import open_case
         from ..store.staff import staff_directory
 
+        case_id = required_case_id(case_id)
         with reading(store) as st:
-            case = st.get(case_id)
+            case = open_case(st, case_id, "report")  # who may read it; the opening logged
             staff = staff_directory(st)
         return cls.from_case(case, as_of, constants, staff)
 
     @classmethod
     def from_case(cls, case: Case, as_of: Any = None, constants: str | None = None,
-                  staff: StaffDirectory | None = None) -> "OutcomesReport":
+                  staff: StaffDirectory | None = None) -> OutcomesReport:
         """``constants``: the team's constants file (default ``$TSWT_MEASURE_CONSTANTS``)."""
         day = parse_as_of(as_of)
         loaded = active_constants(constants)
@@ -67,7 +69,7 @@ class OutcomesReport:
     def illustrative_warning(self) -> str:
         """On page 1, not in small print: reliable change judged with illustrative constants."""
         c = self.constants
-        if c is None or not any("ILLUSTRATIVE" in (e.source or "").upper() for e in c.entries) and "illustrative" not in c.version.lower():
+        if c is None or (not any("ILLUSTRATIVE" in (e.source or "").upper() for e in c.entries) and "illustrative" not in c.version.lower()):
             return ""
         return ('<p class="status-note">ILLUSTRATIVE CONSTANTS: reliable change in this report is judged with the demo\'s '
                 f"illustrative reliability constants ({text(c.version)}), not a cited source. Do not use these judgements for a "
@@ -178,7 +180,7 @@ class OutcomesReport:
         try:
             c = load_measure(measure).clinical_cutoff(score, informant, version=str(versions.iloc[-1]) if len(versions) else None,
                                                       age=None if len(versions) else self.case.child.age_on(self.as_of))
-        except Exception:  # no form for this age or informant: no line
+        except Exception:  # noqa: BLE001 - no form for this age or informant: no line
             return None
         return c.value if c is not None else None
 
@@ -188,7 +190,7 @@ class OutcomesReport:
         if latest is None or latest.empty:
             return section("Change", '<p class="none">No baseline to compare with yet.</p>', "change")
         paired = latest[latest["paired"]]
-        rows = [(r["measure"].upper(), _INFORMANTS.get(r["informant"], r["informant"]), _SCORE_LABELS.get(r["score"], r["score"]),
+        rows: list[tuple[str, ...]] = [(r["measure"].upper(), _INFORMANTS.get(r["informant"], r["informant"]), _SCORE_LABELS.get(r["score"], r["score"]),
                  _num(r["baseline_value"]), f"{_num(r['latest_value'])} ({r['latest_timepoint']})",
                  "" if pd.isna(r["difference"]) else signed(float(r["difference"])),
                  "" if pd.isna(r["threshold"]) else f"{r['threshold']:.1f}", _category(r["category"]))

@@ -14,7 +14,13 @@ from typing import Any
 import pandas as pd
 
 from ..measures.constants import active_constants
-from ..measures.outcomes import HEADLINE, baseline_bands, case_scores, outcome_trajectories, with_clinical_categories
+from ..measures.outcomes import (
+    HEADLINE,
+    baseline_bands,
+    case_scores,
+    outcome_trajectories,
+    with_clinical_categories,
+)
 from ..measures.service import baseline_vs_latest, not_on_track, service_summary
 from ..model.case import Case
 from ..rules.recommend import recommend
@@ -24,7 +30,15 @@ from ..store.staff import StaffDirectory
 from ..words import days_text, plural
 from .common import Header, label, parse_as_of, provenance, reading
 from .html import Section, figure, section, table, text
-from .supervision import TIERS, ChildLine, SupervisionFlag, child_line, flag_words, supervision_flags, waiting_standard
+from .supervision import (
+    TIERS,
+    ChildLine,
+    SupervisionFlag,
+    child_line,
+    flag_words,
+    supervision_flags,
+    waiting_standard,
+)
 
 REVIEW_PERIOD_DAYS = 92  # a measure is expected at least every review period (about three months)
 
@@ -48,11 +62,12 @@ class CaseloadReview:
 
     @classmethod
     def from_store(cls, store: Any, as_of: Any = None, worker: str | None = None, constants: str | None = None,
-                   waiting_days: int | None = None, author: str | None = None) -> "CaseloadReview":
+                   waiting_days: int | None = None, author: str | None = None) -> CaseloadReview:
         from ..store.staff import staff_directory
 
         day = parse_as_of(as_of)
         with reading(store) as st:
+            st.authorise("read_case")  # a login not in the staff directory sees no case
             cases = [c for c in st.cases() if worker is None or c.worker == worker]
             author = author or st.user
             staff = staff_directory(st)
@@ -61,7 +76,7 @@ class CaseloadReview:
     @classmethod
     def from_cases(cls, cases: list[Case], as_of: date, worker: str | None = None, author: str = "",
                    constants: str | None = None, staff: StaffDirectory | None = None,
-                   waiting_days: int | None = None) -> "CaseloadReview":
+                   waiting_days: int | None = None) -> CaseloadReview:
         frame = timeline(caseload_frame([caseload_row(c) for c in cases]), as_of)
         plan_rows = []
         bands = baseline_bands(cases)
@@ -83,7 +98,7 @@ class CaseloadReview:
             if not traj.empty:
                 latest = with_clinical_categories(baseline_vs_latest(traj, as_of), "baseline_value", "latest_value")
                 change = latest[latest["score"].isin(["total"])].merge(plan[["case_id", "wave", "services"]], on="case_id", how="left")
-                started = {c.case_id: c.outcome.date for c in working}
+                started = {c.case_id: c.outcome.date for c in working if c.outcome is not None}
                 f = not_on_track(traj, as_of, 6, work_started=started)
                 if not f.empty:
                     flags = f[f["flag"].eq("reliably_worse") | f["score"].isin(HEADLINE)].reset_index(drop=True)

@@ -1,4 +1,4 @@
-"""Eligibility for the Therapeutic Social Work Team, exactly as DOMAIN.md states it.
+"""Eligibility for the Therapeutic Social Work Team, exactly as docs/domain.md ("Eligibility") states it.
 
 Who is eligible (the legal status of the child decides):
 

@@ -15,12 +15,13 @@ Used by ``tswt recommend CASE``, the formulation report and the workbench.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
-from ..words import lower_first as _lower_first
 from ..model.formulation import Formulation
 from ..model.vocabulary import vocabulary
+from ..words import lower_first as _lower_first
 from .recommend import STAGE_NAMES, WAVE_NAMES, Recommendation
 
 Topic = Literal["note", "wave", "stage", "first", "service", "model", "signposting"]
@@ -109,7 +110,7 @@ def summarise(rec: Recommendation, formulation: Formulation | None = None,
     snapshot = formulation.recommendation if formulation is not None else None
     decision = formulation.decision if formulation is not None else None
     if snapshot is None and not rec.recommendable:
-        lines = [SummaryLine("note", _sentence(f"No wave or stage: {_lower_first(rec.eligibility.summary)}"))]
+        lines: list[SummaryLine] = [SummaryLine("note", _sentence(f"No wave or stage: {_lower_first(rec.eligibility.summary)}"))]
         if rec.preconditions:
             lines.append(SummaryLine("first", "First: " + "; ".join(_lower_first(p.rstrip(".")) for p in rec.preconditions) + "."))
         lines += [SummaryLine("signposting", _item_line(voc.label("signposting", s), _reason(rec, "signposting", s)))
@@ -118,13 +119,13 @@ def summarise(rec: Recommendation, formulation: Formulation | None = None,
 
     chosen: dict[str, Any] = {}
     suggested: dict[str, Any] = {}
-    overrides = {o.part: o for o in (decision.overrides if decision else [])}
+    overrides: dict[str, Any] = {o.part: o for o in (decision.overrides if decision else [])}
     for part in ("wave", "stage", "services", "models", "preconditions", "signposting"):
         base = getattr(snapshot, part) if snapshot is not None else getattr(rec, part)
         suggested[part] = base
         chosen[part] = overrides[part].value if part in overrides else base
     by = who(decision.by) if decision else ""
-    lines: list[SummaryLine] = []
+    lines = []
     if snapshot is None and not rec.screened:
         lines.append(SummaryLine("note", rec.PROVISIONAL))
 

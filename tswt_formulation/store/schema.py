@@ -10,8 +10,8 @@ kept as text, dates as DATE, times as timezone-aware TIMESTAMP.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import sqlalchemy as sa
 
@@ -169,3 +169,6 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "who acted and how they were identified; staff accounts; who opened a record", _identity_and_access_log),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+# The oldest schema this code reads without migrating it (every table it reads exists;
+# migration 4 only adds an index): a reader never migrates, only `tswt init` does.
+READABLE_FROM = 3

@@ -56,7 +56,7 @@ class App:
         self._pending: str | None = None
         self.tabs = w.Tab(children=[w.VBox([]) for _ in TABS], titles=TABS)
         try:
-            store.authorise("read_case")  # a login not in the staff directory sees no case
+            store.authorise("read_case", user=self.user)  # a login not in the staff directory sees no case
         except TswtError as exc:
             self._show_header()
             self.notice.value = message_html(f"{exc} Ask the team's administrator to add you.")
@@ -125,7 +125,7 @@ class App:
         self._pending = None
         self.notice.value = ""
         try:
-            case = casework.open_case(self.store, case_id, "workbench")  # who may read, and the opening logged
+            case = casework.open_case(self.store, case_id, "workbench", user=self.user)  # who may read; the opening logged
         except TswtError as exc:
             self.notice.value = message_html(str(exc))
             return
