@@ -223,6 +223,9 @@ def log_in(browser: Any, hub: dict[str, Any], login: str, password: str = PASSWO
     context = browser.new_context(viewport={"width": 1300, "height": 900})
     page = context.new_page()
     page.set_default_timeout(TIMEOUT)
+    context.offsite = []  # requests for anything not on this machine (there should be none)
+    context.on("request", lambda r: None if r.url.startswith(("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:"))
+               else context.offsite.append(r.url))
     page.goto(hub["url"] + "/hub/login")
     page.get_by_label("Username").fill(login)
     page.get_by_label("Password").fill(password)
@@ -296,6 +299,7 @@ def test_social_worker_sees_her_caseload_and_cannot_run_code(browser, hub, shots
     with open_store(hub["owner"], user="it.admin") as store:
         opened = store.access_log(hers[0])[-1]
     assert (opened["user"], opened["identified_by"], opened["what"]) == (WORKER, "JupyterHub login", "workbench")
+    assert context.offsite == []  # the hub's pages and the workbench fetch nothing from elsewhere
     context.close()
 
 

@@ -33,6 +33,10 @@ from jupyterhub.singleuser.extension import JupyterHubIdentityProvider
 from jupyterhub.spawner import SimpleLocalProcessSpawner
 from jupyterhub.utils import url_path_join
 from traitlets import Dict, Unicode, default
+from voila.app import Voila
+from voila.tornado.handler import TornadoVoilaHandler
+
+from .workbench.server import PageHandler, TswtVoila
 
 WORKBENCH_NOTEBOOK = Path(__file__).resolve().parent / "workbench" / "workbench_app.ipynb"
 ANALYSIS = "analysis"  # the name of the JupyterLab server
@@ -51,16 +55,40 @@ class WorkbenchIdentityProvider(JupyterHubIdentityProvider):
         return [(url_path_join(prefix, path), *rest) for path, *rest in super().get_handlers()]
 
 
+class HubVoila(TswtVoila):
+    """The workbench server of ``tswt app`` (workbench/server.py: pages bounded, idle
+    kernels culled, no links off this machine), behind the hub instead of on loopback:
+    every request comes through the hub's proxy under the hub's own host name, so there
+    is no loopback Host check, and sign-in and sign-out are the hub's (its OAuth on every
+    page and websocket, through :class:`WorkbenchIdentityProvider`)."""
+
+    name = "tswt-hub-voila"
+
+    def init_settings(self) -> dict[str, Any]:
+        settings = super().init_settings()
+        settings.update(allow_remote_access=True)  # the hub's host name, not 127.0.0.1
+        return settings
+
+    def init_handlers(self) -> list[Any]:
+        # Voila's handlers with the bounded page handler; the identity provider's
+        # /logout and /oauth_callback stay (the local app's "no sign-in" page does not apply).
+        return [(h[0], PageHandler, *h[2:]) if h[1] is TornadoVoilaHandler else h for h in Voila.init_handlers(self)]
+
+    def start(self) -> None:
+        Voila.start(self)  # a plain tornado Application: the hub's OAuth guards every request
+
+
 def workbench_command(python: str = sys.executable) -> list[str]:
     """The standalone Voila server of one person's workbench behind the hub: on the
     address and port the hub chose, under the person's URL prefix, code never shown, no
     tracebacks sent to the browser, the hub's login (its OAuth) on every page and
     websocket."""
     return [
-        python, "-m", "voila", str(WORKBENCH_NOTEBOOK), "--no-browser",
+        python, "-m", "tswt_formulation.hub", str(WORKBENCH_NOTEBOOK), "--no-browser",
         "--Voila.port_retries=0", "--strip_sources=True", "--show_tracebacks=False",
         "--Voila.identity_provider_class=tswt_formulation.hub.WorkbenchIdentityProvider",
         "--Voila.authorizer_class=jupyterhub.singleuser.extension.JupyterHubAuthorizer",
+        "--TswtVoila.max_pages=4", "--TswtVoila.idle_timeout=600",
     ]
 
 
@@ -156,3 +184,7 @@ class TswtSpawner(SimpleLocalProcessSpawner):
         env.update(self.extra_env)
         env["TSWT_STORE"] = self.reader_store if self.is_analysis else self.app_store
         return env
+
+
+if __name__ == "__main__":  # the workbench server the spawner starts (workbench_command)
+    HubVoila.launch_instance()
