@@ -57,21 +57,18 @@ if auth == "azuread":
     # in the tenant, with redirect URL https://HUB/hub/oauth_callback. The login is the
     # part of the person's user principal name before the "@", lower-cased, and must be
     # their login in the staff directory (tswt staff add). Needs: pip install oauthenticator
-    # (Not exercised by the test suite, which has no Azure AD; see docs/team-server.md.)
+    # The test suite checks only that the hub starts with this and offers the Azure AD
+    # sign-in (it has no Azure AD to log in to); see docs/team-server.md.
     c.JupyterHub.authenticator_class = "azuread"
     c.AzureAdOAuthenticator.tenant_id = os.environ.get("AAD_TENANT_ID", "")
     c.AzureAdOAuthenticator.client_id = os.environ.get("AAD_CLIENT_ID", "")
     c.AzureAdOAuthenticator.client_secret = os.environ.get("AAD_CLIENT_SECRET", "")
     c.AzureAdOAuthenticator.oauth_callback_url = os.environ.get("AAD_CALLBACK_URL", "")
-    c.AzureAdOAuthenticator.username_claim = "upn"
-    # Only the team's Azure AD group may log in at all.
+    # The login: the user principal name up to the "@" (c.mensah@council.example -> c.mensah).
+    c.AzureAdOAuthenticator.username_claim = lambda user_info: str(user_info["upn"]).split("@", 1)[0].lower()
+    # Only the team's Azure AD group may log in at all (its id or name, from the token's groups).
     c.AzureAdOAuthenticator.manage_groups = True
     c.AzureAdOAuthenticator.allowed_groups = set(filter(None, os.environ.get("AAD_ALLOWED_GROUPS", "").split(",")))
-
-    def _login_from_upn(authenticator, username):
-        return username.split("@", 1)[0].lower()
-
-    c.AzureAdOAuthenticator.normalize_username = _login_from_upn  # type: ignore[assignment]
 elif auth == "test-password":
     # Tests and a trial on one machine only: JupyterHub's SharedPasswordAuthenticator, one
     # password for every login (at least 8 characters). Anyone may log in under any login;

@@ -98,7 +98,10 @@ def team_store(pg_admin: Any) -> Iterator[dict[str, Any]]:
     _requirements()
     suffix = uuid.uuid4().hex[:8]
     name = {n: f"{n}_{suffix}" for n in NAMES}
-    rename = lambda sql: re.sub(r"\b(" + "|".join(NAMES) + r")\b", lambda m: name[m.group(1)], sql)
+
+    def rename(sql: str) -> str:
+        return re.sub(r"\b(" + "|".join(NAMES) + r")\b", lambda m: name[m.group(1)], sql)
+
     first, second, third = _doc_sql().values()
     db = name["tswt"]
     url = {n: pg_database_url(pg_admin, db, user=name[n], password=ROLE_PASSWORDS[n])
@@ -158,37 +161,48 @@ def _add_own_formulation(owner_url: str) -> None:
         store.import_cases([case_from_data(record)], note="synthetic backup for the team-server test", action="restore")
 
 
+def start_hub(state: Path, settings: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    """JupyterHub as deploy/jupyterhub_config.py sets it up, on random ports of 127.0.0.1,
+    with ``settings`` (the TSWT_HUB_* environment); returns the process and its URL once
+    it says it is running."""
+    port = int(settings.get("TSWT_HUB_PORT") or _free_port())
+    env = {**_clean_env(), "TSWT_HUB_STATE_DIR": str(state), "TSWT_HUB_IP": "127.0.0.1", "TSWT_HUB_PORT": str(port),
+           "TSWT_HUB_API_PORT": str(_free_port()), "TSWT_HUB_PROXY_API_PORT": str(_free_port()), **settings}
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    log = state / "jupyterhub.log"
+    with log.open("w") as out:
+        process = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(HUB_CONFIG)], cwd=state, env=env,
+                                   stdout=out, stderr=subprocess.STDOUT)
+    end = time.monotonic() + 90
+    while "JupyterHub is now running" not in log.read_text():
+        if process.poll() is not None or time.monotonic() > end:
+            stop_hub(process)
+            pytest.fail("JupyterHub did not start:\n" + log.read_text()[-4000:])
+        time.sleep(0.2)
+    return process, f"http://127.0.0.1:{port}"
+
+
+def stop_hub(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGTERM)  # the hub stops every server it started, and the proxy
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @pytest.fixture(scope="module")
 def hub(team_store: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """JupyterHub as deploy/jupyterhub_config.py sets it up, on random ports of 127.0.0.1."""
+    """The team's hub, with the test's password login, on the team store."""
     state = tmp_path_factory.mktemp("hub")
-    port = _free_port()
-    env = {**_clean_env(), "TSWT_HUB_STATE_DIR": str(state), "TSWT_HUB_IP": "127.0.0.1", "TSWT_HUB_PORT": str(port),
-           "TSWT_HUB_API_PORT": str(_free_port()), "TSWT_HUB_PROXY_API_PORT": str(_free_port()),
-           "TSWT_HUB_AUTH": "test-password", "TSWT_HUB_TEST_PASSWORD": PASSWORD,
-           "TSWT_HUB_APP_STORE": team_store["app"], "TSWT_HUB_READER_STORE": team_store["analyst"],
-           "TSWT_AS_OF": AS_OF.isoformat()}
-    log = (state / "jupyterhub.log").open("w")
-    bindir = str(Path(sys.executable).parent)
-    env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
-    process = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(HUB_CONFIG)], cwd=state, env=env,
-                               stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    process, base = start_hub(state, {
+        "TSWT_HUB_AUTH": "test-password", "TSWT_HUB_TEST_PASSWORD": PASSWORD,
+        "TSWT_HUB_APP_STORE": team_store["app"], "TSWT_HUB_READER_STORE": team_store["analyst"],
+        "TSWT_AS_OF": AS_OF.isoformat()})
     try:
-        end = time.monotonic() + 60
-        while "JupyterHub is now running" not in (state / "jupyterhub.log").read_text():
-            if process.poll() is not None or time.monotonic() > end:
-                pytest.fail("JupyterHub did not start:\n" + (state / "jupyterhub.log").read_text()[-4000:])
-            time.sleep(0.2)
         yield {"url": base, "state": state, "log": state / "jupyterhub.log", **team_store}
     finally:
-        process.send_signal(signal.SIGTERM)  # the hub stops every server it started, and the proxy
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+        stop_hub(process)
 
 
 @pytest.fixture(scope="module")
@@ -431,3 +445,40 @@ out["JUPYTERHUB_USER"] = os.environ.get("JUPYTERHUB_USER", "")
 out["app credentials"] = ", ".join(k for k, v in os.environ.items() if "tswt_app" in v) or "none"
 open(MARKER, "w").write("\n".join(f"{k}: {v}" for k, v in out.items()))
 """
+
+
+def test_the_production_login_is_azure_ad(tmp_path):
+    """With TSWT_HUB_AUTH=azuread (the default) the hub starts, offers the council's Azure
+    AD sign-in and sends the browser to the tenant's authorize page for the hub's
+    application. (There is no Azure AD here to log in to: the redirect is read, not
+    followed.)"""
+    import urllib.error
+    import urllib.request
+
+    for module in ("jupyterhub", "configurable_http_proxy", "oauthenticator"):
+        try:
+            __import__(module)
+        except ImportError:
+            skip_or_fail(f"the team-server test needs {module} (pip install -e '.[test]')")
+    tenant, port = "00000000-0000-4000-8000-000000000001", _free_port()
+    callback = f"http://127.0.0.1:{port}/hub/oauth_callback"
+    process, base = start_hub(tmp_path, {"TSWT_HUB_PORT": str(port), "AAD_TENANT_ID": tenant, "AAD_CLIENT_ID": "tswt-hub-test",
+                                         "AAD_CLIENT_SECRET": "synthetic-not-a-secret", "AAD_CALLBACK_URL": callback,
+                                         "AAD_ALLOWED_GROUPS": "tswt-team"})
+    try:
+        with urllib.request.urlopen(f"{base}/hub/login", timeout=30) as response:
+            page = response.read().decode()
+        assert "Sign in with Azure AD" in page and 'name="password"' not in page
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+                return None
+
+        with pytest.raises(urllib.error.HTTPError) as redirect:
+            urllib.request.build_opener(NoRedirect).open(f"{base}/hub/oauth_login", timeout=30)
+        location = redirect.value.headers["Location"]
+        assert redirect.value.code == 302
+        assert location.startswith(f"https://login.microsoftonline.com/{tenant}/oauth2/")
+        assert "client_id=tswt-hub-test" in location and "redirect_uri=" + urllib.parse.quote(callback, safe="") in location
+    finally:
+        stop_hub(process)
