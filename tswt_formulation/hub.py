@@ -2,11 +2,10 @@
 that gives each person the workbench, and psychologists an analysis server too, and the
 login bridge that lets the standalone workbench server (Voila) trust the hub's login.
 
-Imported only by JupyterHub and by the workbench server it starts (both need the
-``hub`` extra: jupyterhub, and voila from the ``app`` extra); nothing in the rest of the
-package imports it.
+Imported only by JupyterHub and by the workbench server it starts (``python -m
+tswt_formulation.hub``); both need the ``hub`` extra. Nothing else in the package imports it.
 
-Who gets what (docs/team-server.md, "Behind JupyterHub"):
+Who gets what (docs/team-server.md, section 5 "Behind JupyterHub"):
 
 - Everyone's default server is the workbench: Voila serving the workbench notebook on
   its own (not as an extension of a Jupyter server), so there is no file browser, no
