@@ -18,6 +18,7 @@ Run:  python bench/bench_kernel_memory.py            # 200 reports each way (a f
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import tempfile
@@ -39,10 +40,8 @@ def rss_mb(include_children: bool) -> float:
     procs = [me, *me.children(recursive=True)] if include_children else [me]
     total = 0
     for p in procs:
-        try:
+        with contextlib.suppress(psutil.Error):  # a child that ended meanwhile
             total += p.memory_info().rss
-        except psutil.Error:
-            pass
     return total / 2**20
 
 
@@ -76,7 +75,6 @@ def main() -> None:
 
     from tswt_formulation import open_store
     from tswt_formulation.demo import generate_caseload
-    from tswt_formulation.reports import execute as ex
     from tswt_formulation.reports.batch import without_iri_grammars
 
     without_iri_grammars()

@@ -108,7 +108,7 @@ def test_both_loaders_keep_dates_and_yes_no_as_strings():
 
     for odd in ("n: 0x1F\n", "x: 1_000\n"):
         for loader in (None, pure_python_loader()):
-            with pytest.raises(ValidationFailed, match="is a YAML 1.1 number form"):
+            with pytest.raises(ValidationFailed, match=r"is a YAML 1\.1 number form"):
                 safe_load(odd, loader=loader)
 
 

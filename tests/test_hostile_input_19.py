@@ -585,3 +585,22 @@ def test_a_report_failure_never_puts_stored_text_in_the_manifest():
         "Could not decode to UTF-8 column 'record' with text '{\"case_id\":\"TSW-000100\",\"child\":{\"date_of_birth\":\"2014-06-15\"'"))
     _cell, error = _describe(exc)
     assert "2014" not in error and "record" in error and error.startswith("OperationalError: ")
+
+
+def test_a_record_that_is_not_json_is_named_and_export_goes_on(store, tmp_path):
+    with closing(sqlite3.connect(store)) as db, db:
+        db.execute("UPDATE cases SET record = ? WHERE case_id = ?", ('{"case_id": "TSW-000100", "child": {"date_of_birth": "2014', CASE))
+    line = rf"error: {CASE}: the stored record is not readable JSON \(at character 53: unterminated string starting\); {DAMAGED}"
+    refused(store, "show", CASE, "--store", str(store), lines=[line])
+    r = refused(store, "export", "--store", str(store), code=1, lines=[line, r"error: 1 case\(s\) could not be read and are not in the export; the other 1 are"])
+    assert [c["case_id"] for c in json.loads(r.stdout)["cases"]] == ["TSW-000101"] and "2014" not in r.stderr
+
+
+def test_migrate_store_does_not_migrate_its_source(store, tmp_path):
+    _make_schema_3(store)
+    before = file_digest(store)
+    target = tmp_path / "t.sqlite"
+    r = run("migrate-store", str(store), str(target))
+    assert (r.exit_code, r.output) == (2, f"error: {store}: the store is at schema 3; bring it up to date first with "
+                                          f"`tswt init --store {store}` (nothing was copied)\n")
+    assert file_digest(store) == before

@@ -70,7 +70,7 @@ def test_the_report_notebooks_default_no_case_id() -> None:
 # -- Processes: batch workers die with their parent -----------------------------------------
 
 
-def _alive(proc) -> bool:  # noqa: ANN001 - a psutil.Process
+def _alive(proc) -> bool:
     import psutil
 
     try:
@@ -371,7 +371,7 @@ def test_no_page_asks_for_anything_off_this_machine(app: App) -> None:
     seen: list[str] = []
     off: list[str] = []
 
-    def route(r) -> None:  # noqa: ANN001 - a playwright Route
+    def route(r) -> None:
         seen.append(r.request.url)
         if _loopback(r.request.url):
             r.continue_()

@@ -172,5 +172,5 @@ def test_allocation_is_a_login_from_the_directory(demo, tmp_path, typed, problem
     before = _state(demo)
     r = _run("update", str(path), "--store", demo, user="t.harper")
     assert r.exit_code == 2, r.output
-    assert f"error: {case.case_id}: referral.allocation.worker: {problem}" in r.output.splitlines(), r.output
+    assert r.output.splitlines() == [f"error: {case.case_id}: referral.allocation.worker: {problem}"], r.output
     assert _state(demo) == before

@@ -15,7 +15,18 @@ import click
 
 from .._version import __version__
 from ..words import plural
-from ._common import Ctx, as_of_option, common, echo_json, frame_table, json_text, one_line, progress, table, to_date
+from ._common import (
+    Ctx,
+    as_of_option,
+    common,
+    echo_json,
+    frame_table,
+    json_text,
+    one_line,
+    progress,
+    table,
+    to_date,
+)
 
 EXPORT_FORMAT = "tswt-cases/1"  # model.parse.FORMATS lists what import reads
 

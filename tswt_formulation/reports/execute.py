@@ -11,6 +11,7 @@ run ``KERNEL_RUNS`` reports is recycled (its memory grows otherwise).
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import TYPE_CHECKING, Any, cast
 
@@ -196,10 +197,8 @@ def _record_clients(km: Any, made: list[Any]) -> None:
 
 
 def _close_client(kc: Any) -> None:
-    try:
+    with contextlib.suppress(Exception):  # channels never started, or already stopped
         kc.stop_channels()
-    except Exception:  # noqa: BLE001 - channels never started, or already stopped
-        pass
     context = getattr(kc, "context", None)
     if context is not None and getattr(kc, "_created_context", False):
         context.destroy(linger=0)

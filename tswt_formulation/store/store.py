@@ -24,7 +24,15 @@ import sqlalchemy as sa
 from .. import config
 from .._bulk import gc_paused
 from .._version import __version__
-from ..errors import CaseNotFound, Problem, SchemaVersionError, StaleEdit, StoreError, ValidationFailed, quote
+from ..errors import (
+    CaseNotFound,
+    Problem,
+    SchemaVersionError,
+    StaleEdit,
+    StoreError,
+    ValidationFailed,
+    quote,
+)
 from ..model.case import Case
 from ..model.formulation import Formulation
 from ..model.parse import case_from_data, case_to_data
@@ -205,8 +213,8 @@ class CaseStore:
         for operation in needed:
             check(operation, who, staff, stored, case_id=case_id)
         problems = people_problems(record, staff, case_id, changed=paths)
-        if problems:
-            raise ValidationFailed(problems, summary=f"{case_id}: not saved:")
+        if problems:  # one problem is one line; several get a heading
+            raise ValidationFailed(problems, summary=f"{case_id}: not saved:" if len(problems) > 1 else None)
 
     def log_access(self, case_id: str, what: str, user: str | None = None) -> bool:
         """Record that the person acting opened a child's record (``what``: show,
@@ -781,7 +789,8 @@ def _load(record_text: str | bytes, version: int, case_id: str) -> Case:
     try:
         raw = json.loads(record_text)
     except json.JSONDecodeError as exc:
-        raise StoreError(f"{case_id}: the stored record is not readable JSON ({exc.msg} at character {exc.pos}); {damaged}") from None
+        raise StoreError(f"{case_id}: the stored record is not readable JSON (at character {exc.pos}: "
+                         f"{exc.msg.removesuffix(' at').lower()}); {damaged}") from None
     except (ValueError, RecursionError):
         raise StoreError(f"{case_id}: the stored record is not readable JSON; {damaged}") from None
     try:

@@ -37,7 +37,8 @@ _STAFF_COLUMNS = [c.name for c in schema.staff.columns]
 # Every table a store holds: the three copied, and the two that describe the store itself
 # (its schema version and migration history, which the target has of its own). A table
 # that is in neither list would be left behind, so the move is refused.
-_COPIED = {schema.cases.name, schema.audit.name, schema.staff.name}
+_ACCESS_COLUMNS = [c.name for c in schema.access_log.columns if c.name != "id"]
+_COPIED = {schema.cases.name, schema.audit.name, schema.staff.name, schema.access_log.name}
 _OWN = {schema.meta.name, schema.migrations_table.name}
 
 
@@ -89,7 +90,26 @@ def migrate_store(
         if unknown:
             raise StoreError(f"{src.location}: holds table(s) this version does not know how to move ({', '.join(unknown)}); "
                              "nothing was copied")
+        src.authorise("migrate")  # an administrator of the store moved (docs/permissions.md)
+        _check_workflows(src)
+        if src.training:
+            dst.mark_training()  # a practice store stays one: its people are synthetic
         return _copy(src, dst, progress)
+
+
+def _check_workflows(src: CaseStore) -> None:
+    """Migrated records are checked as restored ones are: every sign-off one the workflow
+    could have made (by someone who had no hand in the formulation, at a revision that
+    exists; "signed off" only with an approval of the current revision)."""
+    from ..access.logins import restore_problems
+    from ..errors import ValidationFailed
+    from ..model.parse import case_to_data
+
+    problems = [p for case in src.cases() if case.formulation is not None
+                for p in restore_problems(case_to_data(case), {}, case.case_id)]
+    if problems:
+        raise ValidationFailed(problems, summary=f"{src.location}: {len(problems)} record(s) with a workflow that could "
+                                                 "not have happened; correct them first (nothing was copied):")
 
 
 def _copy(src: CaseStore, dst: CaseStore, progress: Callable[[int], None] | None) -> TransferReport:
@@ -110,6 +130,14 @@ def _copy(src: CaseStore, dst: CaseStore, progress: Callable[[int], None] | None
             for rows in _chunks(read, schema.staff, schema.staff.c.login, ""):
                 _refuse_unfit(rows, schema.staff, src.location)
                 write.execute(schema.staff.insert(), [_utc(r, _STAFF_COLUMNS) for r in rows])
+            # who opened which record: information governance goes with the records
+            for rows in _chunks(read, schema.access_log, schema.access_log.c.id, 0):
+                write.execute(schema.access_log.insert(), [_utc(r, _ACCESS_COLUMNS) for r in rows])
+            source_access = _digest(_chunks(read, schema.access_log, schema.access_log.c.id, 0), _ACCESS_COLUMNS)
+            target_access = _digest(_chunks(write, schema.access_log, schema.access_log.c.id, 0), _ACCESS_COLUMNS)
+            if source_access != target_access:
+                raise StoreError(f"{dst.location}: the copy of the access log does not match {src.location} "
+                                 f"({source_access[0]} -> {target_access[0]} entries); nothing was copied")
             # Read both sides back and compare before committing.
             source_cases = _digest(_chunks(read, schema.cases, schema.cases.c.case_id, ""), _CASE_COLUMNS)
             target_cases = _digest(_chunks(write, schema.cases, schema.cases.c.case_id, ""), _CASE_COLUMNS)
@@ -130,7 +158,8 @@ def _copy(src: CaseStore, dst: CaseStore, progress: Callable[[int], None] | None
                 raise StoreError(f"{src.location}: changed while being read; nothing was copied")
             write.execute(
                 schema.audit.insert().values(
-                    at=datetime.now(UTC), user=dst.user, case_id=None, action="migrate-store", version=None,
+                    at=datetime.now(UTC), user=dst.user, identified_by=dst.identity.how, case_id=None,
+                    action="migrate-store", version=None,
                     changes=json.dumps([{"op": "set", "path": "store", "before": src.location, "after": dst.location}]),
                     note=f"copied {n_cases} case(s) and {n_audit} audit entries from {src.location}; counts and digests checked"
                          + (f"; the staff directory ({n_staff} people) too" if n_staff else ""),
