@@ -476,8 +476,9 @@ def test_the_production_login_is_azure_ad(tmp_path):
 
         with pytest.raises(urllib.error.HTTPError) as redirect:
             urllib.request.build_opener(NoRedirect).open(f"{base}/hub/oauth_login", timeout=30)
-        location = redirect.value.headers["Location"]
-        assert redirect.value.code == 302
+        location, code = redirect.value.headers["Location"], redirect.value.code
+        redirect.value.close()  # the response it wraps holds the connection
+        assert code == 302
         assert location.startswith(f"https://login.microsoftonline.com/{tenant}/oauth2/")
         assert "client_id=tswt-hub-test" in location and "redirect_uri=" + urllib.parse.quote(callback, safe="") in location
     finally:
