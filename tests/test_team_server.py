@@ -423,6 +423,7 @@ def test_the_analysis_server_reads_through_the_read_only_role(browser, hub, shot
     assert seen["role"] == hub["name"]["tswt_analyst"]
     assert seen["JUPYTERHUB_USER"] == PSYCHOLOGIST
     assert seen["app credentials"] == "none"
+    assert context.offsite == []  # JupyterLab behind the hub fetches nothing from elsewhere either
     context.close()
 
 
