@@ -28,7 +28,7 @@ from tswt_formulation.store import schema
 from .conftest import AS_OF, pg_database_url
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "team-server.md"
-NAMES = ("tswt_owner", "tswt_worker", "tswt_reviewer", "c_mensah", "r_ahmed", "tswt")
+NAMES = ("tswt_owner", "tswt_worker", "tswt_reviewer", "c_mensah", "r_ahmed", "tswt_app", "tswt_analyst", "tswt")
 PASSWORDS = {"tswt_owner": "change-me-owner", "c_mensah": "change-me-worker", "r_ahmed": "change-me-reviewer"}
 
 
@@ -86,7 +86,7 @@ def team(pg_admin):
     finally:
         with pg_admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-            for n in ("c_mensah", "r_ahmed", "tswt_worker", "tswt_reviewer", "tswt_owner"):
+            for n in ("c_mensah", "r_ahmed", "tswt_app", "tswt_analyst", "tswt_worker", "tswt_reviewer", "tswt_owner"):
                 conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{name[n]}"')
 
 
