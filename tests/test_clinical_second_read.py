@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from tswt_formulation.model import case_from_data
+from tswt_formulation.model import Case, case_from_data
 from tswt_formulation.rules.recommend import recommend
 from tswt_formulation.rules.summary import summarise, summary_text
 from tswt_formulation.words import uk_date, young_person
@@ -87,6 +87,7 @@ def test_an_old_record_without_the_new_fields_still_loads() -> None:
     data["child"]["caregiver"].pop("young_person_wants_involved", None)
     data["referral"]["consent"].pop("gillick_competent", None)
     case = case_from_data(data)
+    assert case.child.caregiver is not None and case.referral.consent is not None
     assert case.child.caregiver.young_person_wants_involved is None
     assert case.referral.consent.gillick_competent is False
     assert case.first_steps == []
@@ -128,7 +129,7 @@ def test_months_in_the_placement_are_counted_to_the_report_date() -> None:
     # Placed 30 months before the screening completed (2026-06-01): 2023-12-01. By the
     # report date 2026-12-07 that is 36 whole months, not the 30 the rules saw.
     case = case_from_data(_closed_after_screening())
-    assert case.child.placement.start == date(2023, 12, 1)
+    assert case.child.placement is not None and case.child.placement.start == date(2023, 12, 1)
     report = FormulationReport.from_case(case, as_of="2026-12-07")
     assert "Foster care since 1 Dec 2023, 36 months by 7 Dec 2026" in report.child().html
     assert "The child in brief" in report.child().html  # 12 on the report date
@@ -146,7 +147,7 @@ def test_a_young_person_of_16_is_not_called_the_child() -> None:
 # --- the caseload review contradicts itself no more ------------------------------------------
 
 
-def _risky(risks: list[dict], case_id: str = "TSW-000930") -> object:
+def _risky(risks: list[dict], case_id: str = "TSW-000930") -> Case:
     return case_from_data(case_data({"child": {"age": 14}, "screening": {"risks": risks}}, case_id))
 
 
@@ -254,7 +255,7 @@ def test_the_change_chart_legend_is_inside_the_figure() -> None:
     fig = plot_change_categories(df, by="wave")
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
-    legends = fig.legends + [a.get_legend() for a in fig.axes if a.get_legend() is not None]
+    legends = list(fig.legends) + [leg for a in fig.axes if (leg := a.get_legend()) is not None]
     assert legends
     box = fig.bbox
     for leg in legends:

@@ -219,11 +219,11 @@ class OutcomesReport:
                 body += "<h3>Each review against baseline (headline scores)</h3>" + table(
                     ["Measure", "Informant", "Score", "Review", "Score then", "Change", "Judged"], rows)
         if "clinical_note" in paired.columns:
-            why = sorted({(_INFORMANTS.get(r["informant"], r["informant"]), r["clinical_note"])
-                          for r in paired.to_dict("records") if isinstance(r["clinical_note"], str) and r["clinical_note"]})
-            if why:
+            notes = sorted({(_INFORMANTS.get(r["informant"], r["informant"]), r["clinical_note"])
+                            for r in paired.to_dict("records") if isinstance(r["clinical_note"], str) and r["clinical_note"]})
+            if notes:
                 body += ('<p class="small">No "recovered" or "into the clinical range" judgement where there is no clinical '
-                         'cut-off: ' + text("; ".join(f"{who}: {note}" for who, note in why)) + ".</p>")
+                         'cut-off: ' + text("; ".join(f"{who}: {note}" for who, note in notes)) + ".</p>")
         missing = sorted(k for k, v in self.result.constants.items() if str(v).startswith("no reliable-change"))
         if missing:
             body += ('<p class="small">No reliable-change constants for ' + text(", ".join(missing)) +

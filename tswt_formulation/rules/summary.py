@@ -133,7 +133,7 @@ def summarise(rec: Recommendation, formulation: Formulation | None = None,
         suggested[part] = base
         chosen[part] = overrides[part].value if part in overrides else base
     by = who(decision.by) if decision else ""
-    lines: list[SummaryLine] = []
+    lines = []
     if snapshot is not None and not rec.recommendable:
         # Recorded under rules or a record that allowed it; the record as it stands now
         # does not (e.g. consent from someone who cannot give it): said first, never hidden.
