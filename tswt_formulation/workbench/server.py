@@ -136,6 +136,22 @@ class PageHandler(TornadoVoilaHandler):
         super().write(chunk)
 
 
+def _fresh_when_handed_out(km: Any, get_rendered_notebook: Any) -> Any:
+    """A pre-heated kernel has sat idle in the pool (where it is never culled) since it
+    started: handed to a page, it counts as active from then, or the culler could shut it
+    down before the browser has connected to it (the page would never show)."""
+    from jupyter_server._tz import utcnow
+
+    async def handed_out(*args: Any, **kwargs: Any) -> Any:
+        render_task, rendered, kernel_id = await get_rendered_notebook(*args, **kwargs)
+        kernel = km._kernels.get(kernel_id)
+        if kernel is not None:
+            kernel.last_activity = utcnow()
+        return render_task, rendered, kernel_id
+
+    return handed_out
+
+
 class TswtVoila(Voila):
     """Voila with the checks above. Its options: ``--TswtVoila.max_pages`` and
     ``--TswtVoila.idle_timeout`` (seconds)."""
@@ -153,6 +169,8 @@ class TswtVoila(Voila):
         km.cull_idle_timeout = self.idle_timeout
         km.cull_interval = max(1, min(60, self.idle_timeout // 2))
         km.cull_connected = False  # an open tab keeps its kernel, however long it is idle
+        if hasattr(km, "get_rendered_notebook"):
+            km.get_rendered_notebook = _fresh_when_handed_out(km, km.get_rendered_notebook)
         return settings
 
     def init_handlers(self) -> list[Any]:
