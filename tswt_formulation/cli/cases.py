@@ -64,6 +64,7 @@ def _check_store(store: Any) -> int:
     try:
         problems = store.integrity_check()
         count = len(store)
+        store.record_check(problems)  # a store that fails its check refuses writes until it passes again
     except sa.exc.DatabaseError as exc:
         from ..errors import database_reason
 

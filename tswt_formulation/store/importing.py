@@ -173,8 +173,8 @@ class SqliteImport:
             if is_busy(exc):  # waited once, the whole --wait: say so, do not wait again through the full store
                 raise busy_error(self.location, self.wait, "nothing imported") from None
             return None
-        if quick_problems(conn):  # a damaged store: the full store refuses it, with the message
-            conn.rollback()
+        if quick_problems(conn) or conn.execute("SELECT 1 FROM tswt_meta WHERE key = 'check_failed'").fetchone():
+            conn.rollback()  # a damaged store, or one `tswt check` found unsound: the full store refuses it, with the message
             return None
         try:
             with gc_paused():

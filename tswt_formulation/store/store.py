@@ -47,6 +47,7 @@ if TYPE_CHECKING:  # pandas is imported by the caseload methods that build frame
     import pandas as pd
 
 _DENORMALISED = [c for c in ROW_COLUMNS if c != "case_id"]
+CHECK_FAILED = "check_failed"  # tswt_meta key: set while the last `tswt check` found problems
 _CHUNK = 500
 
 
@@ -103,6 +104,7 @@ class CaseStore:
         self.upgraded_from: int | None = None  # the schema version this open migrated from, if it did
         self.outdated: int | None = None  # an older schema left as it is (migrate=False): read, not written
         self._checked = False  # the database's quick check passed (before the first write)
+        self._has_meta = False  # the meta table exists (the last check's verdict is kept there)
         self._staff: Any = None
         self._named_user = user
         try:
@@ -271,6 +273,13 @@ class CaseStore:
                         if problems:
                             raise dialect.refuse_damaged(self.location, problems)
                         self._checked = True
+                    if not self._has_meta:  # a new store's first write makes the tables
+                        self._has_meta = sa.inspect(conn).has_table(schema.meta.name)
+                    failed = self._has_meta and conn.execute(
+                        sa.select(schema.meta.c.value).where(schema.meta.c.key == CHECK_FAILED)).scalar()
+                    if failed:
+                        raise StoreError(f"{self.location}: {refused} - `tswt check` found this store unsound ({failed}); "
+                                         "restore it from a backup or correct the cases named, then run `tswt check` again")
                     yield conn
         except sa.exc.DBAPIError as exc:
             if dialect.is_permission_denied(exc):
@@ -708,6 +717,24 @@ class CaseStore:
         if overdue:
             frame = frame[frame["overdue"]].reset_index(drop=True)
         return frame
+
+    def record_check(self, problems: list[str]) -> None:
+        """Remember the outcome of :meth:`integrity_check`: while the last check found
+        problems, every write is refused (the standard-library import path too); a
+        check that passes lifts it. Where the store cannot be written, nothing is kept."""
+        if any(p.startswith("sqlite ") for p in problems):
+            return  # a damaged file is never written to; the quick check before every write refuses it anyway
+        value = f"{len(problems)} problem(s), first: {problems[0][:200]}" if problems else None
+        try:
+            with self.engine.connect() as conn, conn.begin():
+                had = conn.execute(sa.select(schema.meta.c.value).where(schema.meta.c.key == CHECK_FAILED)).scalar()
+                if had == value:
+                    return  # the same verdict: nothing to write
+                conn.execute(schema.meta.delete().where(schema.meta.c.key == CHECK_FAILED))
+                if value is not None:
+                    conn.execute(schema.meta.insert().values(key=CHECK_FAILED, value=value))
+        except sa.exc.DBAPIError:
+            return
 
     def integrity_check(self) -> list[str]:
         """Problems found in the store ([] when sound).
