@@ -141,7 +141,7 @@ def test_eligibility_panel_follows_the_form(app):
     fill_referral(view, child__date_of_birth=date(2015, 3, 1), child__legal_status__status="looked_after",
                   child__legal_status__start=date(2021, 1, 1))
     assert "Cannot proceed until consent and manager approval are in place" in view.eligibility.value
-    fill_referral(view, referral__consent__given_by="child", referral__consent__date=date(2026, 11, 1),
+    fill_referral(view, referral__consent__given_by="parent", referral__consent__date=date(2026, 11, 1),
                   referral__consent__informed=True, referral__approval__by="t.harper", referral__approval__date=date(2026, 11, 2))
     assert "Eligible: the referral can proceed to a decision" in view.eligibility.value
     # DOMAIN.md: a child in need (not with kinship carers) is not eligible, and is
@@ -157,7 +157,7 @@ def test_a_valid_referral_is_saved_audited_with_the_app_user_and_opened(case_sto
     assert view.form.fields["case_id"].widget.value == "TSW-000125"
     fill_referral(view, child__case_management_ref="SYNTH-1", child__date_of_birth=date(2015, 3, 1),
                   child__legal_status__status="looked_after", child__legal_status__start=date(2021, 1, 1),
-                  referral__received=date(2026, 11, 1), referral__referrer__name="J. Adeyemi", referral__consent__given_by="child",
+                  referral__received=date(2026, 11, 1), referral__referrer__name="J. Adeyemi", referral__consent__given_by="local_authority",
                   referral__consent__date=date(2026, 11, 1), referral__consent__informed=True,
                   referral__approval__by="t.harper", referral__approval__date=date(2026, 11, 2),
                   referral__decision__outcome="accepted", referral__decision__date=date(2026, 11, 3),
@@ -199,7 +199,7 @@ def test_a_recorded_risk_changes_the_recommendation_and_needs_its_safety_plan_ho
     risk.level.widget.value = "high"
     risk.review_due.widget.value = date(2026, 12, 20)
     lines = re.findall(r"<li[^>]*>(.*?)</li>", view.panel.value)
-    assert "Risk: Going missing (high), reported by carer; no safety plan in place; recorded 2026-11-20 at screening; review due 2026-12-20" in lines[1]
+    assert "Risk: Going missing (high), reported by carer; no safety plan in place; recorded 20 Nov 2026 at screening; review due 20 Dec 2026" in lines[1]
     risk.safety_plan.widget.value = True
     version = case_store.get("TSW-000124")._version
     assert view.save() is None and case_store.get("TSW-000124")._version == version

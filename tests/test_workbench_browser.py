@@ -178,7 +178,7 @@ def test_worker_journey_then_psychologist_signs_off_and_the_audit_shows_who(brow
     page.get_by_label("Referral received").fill("2026-11-01")
     page.get_by_text("Cannot proceed until consent and manager approval are in place").wait_for()
     page.get_by_label("Referrer's name").fill("J. Adeyemi")
-    page.get_by_label("Consent given by").select_option(label="Child or young person")
+    page.get_by_label("Consent given by").select_option(label="Local authority (corporate parent)")
     page.get_by_label("Consent date").fill("2026-11-01")
     page.get_by_label("Consent was informed and meaningful").check()
     page.get_by_label("Manager approval by").select_option(label="T. Harper (t.harper)")

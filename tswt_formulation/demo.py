@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable
 
 from .model.case import Case, SdqNotCompleted, SdqReason, add_years, years_between
+from .words import uk_date
 
 SYNTHETIC_ID_BASE = 900_000
 WORKERS = ("a.okafor", "b.kowalski", "c.mensah", "d.hughes", "e.patel", "f.oconnor", "g.lindqvist")
@@ -86,6 +87,7 @@ def generate_caseload(n: int = 60, seed: int = 1, as_of: date | None = None, pro
         # Risks come from their own generator, so adding them changes nothing else.
         _add_risks(random.Random(f"risks-{seed}-{record['case_id']}"), record, as_of)
         _young_adult_self_reports(record, seed)
+        _lawful_and_coherent(record)
         cases.append(Case.model_validate(record))
     from .measures.outcomes import baseline_bands
 
@@ -169,6 +171,97 @@ def _add_risks(rng: random.Random, record: dict[str, Any], as_of: date) -> None:
                       "evidence": _RISK_EVIDENCE[kind], "safety_plan": plan, "safety_plan_holder": holder if plan else "",
                       "review_due": recorded + timedelta(days=rng.choice([30, 60, 90]))})
     scr["risks"] = risks
+
+
+def _lawful_and_coherent(record: dict[str, Any]) -> None:
+    """What a psychologist reading the demo would correct (issue 21), without a draw from
+    any random stream, so the rest of the caseload stays as it was:
+
+    * consent from someone who can give it for this child (DOMAIN.md, Consent): the young
+      person from 16 (and a care leaver always); a child of 13 to 15 for themself only as
+      judged competent (Gillick), recorded; otherwise the local authority for a
+      looked-after child or one in kinship care, a parent with parental responsibility
+      for a child living at home;
+    * from 18, whether the young person wants their carer involved, in their own words:
+      "I want help to manage on my own" is a no;
+    * risk evidence in the setting of the young person's age (no teacher at 23), and
+      fitting the level it was given (a high suicide risk is more than a passing wish);
+    * a care leaver became one at 18, having been looked after before (not at 13).
+    """
+    child, ref, scr = record["child"], record["referral"], record.get("screening")
+    age = years_between(child["date_of_birth"], ref["received"])
+    status = child["legal_status"]["status"]
+    eighteen = add_years(child["date_of_birth"], 18)
+    if status == "care_leaver" and child["legal_status"]["start"] < eighteen <= ref["received"]:
+        was = child["legal_status"]["start"]
+        child["legal_status"]["start"] = eighteen
+        child["legal_status_history"] = [p for p in child.get("legal_status_history", []) if p.get("end") and p["end"] <= was]
+        child["legal_status_history"].append({"status": "looked_after", "start": was, "end": eighteen})
+    consent = ref.get("consent")
+    if consent:
+        if age >= 16 or status == "care_leaver":
+            consent["given_by"] = "child"
+        elif age >= 13 and consent["given_by"] == "child":
+            consent["gillick_competent"] = True
+        else:
+            consent["given_by"] = "local_authority" if status in ("looked_after", "kinship_care") else "parent"
+    if status == "looked_after" and age >= 18 and ref.get("decision", {}).get("outcome") == "not_accepted":
+        # Turned 18 while looked after: a care leaver in law, so not refused as "outside
+        # the criteria". The decision waits while the record's legal status is corrected
+        # (eligibility flags it).
+        ref["decision"] = {"outcome": "pending"}
+        ref.pop("allocation", None)
+        for key in ("screening", "outcome", "formulation"):
+            record.pop(key, None)
+        record["measures"], record["goals"] = [], []
+    carer = child.get("caregiver") or {}
+    if carer.get("relationship", "none") != "none" and age >= 18:
+        voice = (scr or {}).get("child_voice", "")
+        carer["young_person_wants_involved"] = "on my own" not in voice
+    at_home = (child.get("placement") or {}).get("type") == "home_with_parents"
+    if scr and at_home:
+        # A child at home hits out at a parent, not a carer.
+        for item in [*scr.get("presenting_behaviours", []), *scr.get("risks", [])]:
+            item["evidence"] = item.get("evidence", "").replace("a carer", "a parent").replace("carers", "parents")
+    if scr:
+        told = "the personal adviser" if age >= 18 else "a teacher" if age >= 5 else "a carer"
+        for risk in scr.get("risks", []):
+            words = _RISK_EVIDENCE_BY_LEVEL.get((risk["kind"], risk["level"]))
+            if words:
+                risk["evidence"] = words.format(told=told)
+            if age >= 18 and risk["kind"] == "harmful_sexual_behaviour":
+                risk["evidence"] = "Sexual behaviour towards a younger relative during a family visit; the network has met."
+            if age >= 18:
+                risk["reported_by"] = list(dict.fromkeys("social_worker" if x == "school" else x for x in risk["reported_by"]))
+        if age >= 18:
+            for item in scr.get("presenting_behaviours", []):
+                # No school at 23: what the personal adviser, or the young person, sees.
+                item["sources"] = list(dict.fromkeys("social_worker" if x == "school" else x for x in item["sources"]))
+                item["evidence"] = _ADULT_EVIDENCE.get(item["behaviour"], item.get("evidence", ""))
+            for h in scr.get("history_factors", []):
+                h["sources"] = list(dict.fromkeys("social_worker" if x == "school" else x for x in h["sources"]))
+
+
+# Evidence that fits the level the risk was given.
+_RISK_EVIDENCE_BY_LEVEL = {
+    ("suicidal_ideation_or_attempt", "high"): "Told {told} they had thought about how they would end their life; no attempt; "
+                                              "seen by the GP the same week.",
+    ("suicidal_ideation_or_attempt", "medium"): "Told {told} they wished they were not here; no plan described.",
+    ("suicidal_ideation_or_attempt", "low"): "Said once that things would be better without them; no plan, not repeated.",
+    ("self_harm", "high"): "Cuts to forearms most weeks, some needing first aid; says it helps when things feel too much.",
+    ("self_harm", "medium"): "Scratches to forearms seen by a carer twice this term; says it helps when things feel too much.",
+    ("self_harm", "low"): "One superficial scratch seen a month ago; not repeated since.",
+}
+_ADULT_EVIDENCE = {
+    "extreme_dysregulation": "Long outbursts at the flat that end with the police or a neighbour called.",
+    "acting_out_aggression": "Loses temper with housing staff and peers when frustrated.",
+    "internalising_withdrawal": "Stays in the flat for days; misses appointments.",
+    "regulatory_eating": "Skips meals for days, then binges.",
+    "regulatory_sleep": "Awake most nights; sleeps through the day.",
+    "self_harm": "Cuts to forearms, shown to the personal adviser.",
+    "harmful_sexual_behaviour": "Sexual behaviour towards a younger relative during a family visit.",
+    "attention_concentration_impulsivity": "Cannot keep to a college timetable; acts on impulse with money.",
+}
 
 
 def _over_age_referral(record: dict[str, Any], as_of: date) -> None:
@@ -568,6 +661,16 @@ _CARER_WORDS = {"foster_carer": "the foster carer", "kinship_carer": "the kinshi
                 "birth_parent": "the parent"}
 
 
+# What a carer would call each presenting behaviour, in their own words.
+_CARER_SAYS = {
+    "extreme_dysregulation": "the meltdowns", "acting_out_aggression": "the hitting out",
+    "internalising_withdrawal": "how quiet and shut away it gets", "regulatory_eating": "the food hiding",
+    "regulatory_toileting": "the wetting", "regulatory_sleep": "bedtime and the night waking",
+    "self_harm": "the cutting", "harmful_sexual_behaviour": "the behaviour with the younger ones",
+    "attention_concentration_impulsivity": "never being able to settle",
+}
+
+
 def _pronouns(sex: str) -> tuple[str, str, str]:
     return _PRONOUNS.get(sex, ("they", "them", "their"))
 
@@ -593,7 +696,7 @@ def _personalise(record: dict[str, Any], as_of: date, seed: int) -> None:
     recent = [b["date"] for b in placement.get("breakdowns", []) if b["date"] <= ref["received"]]
     behaviours = [b["behaviour"] for b in scr["presenting_behaviours"]] if scr else []
     who = "the young person" if age >= 11 else "the child"
-    since = f" since the placement ended on {max(recent).isoformat()}" if recent else ""
+    since = f" since the placement ended on {uk_date(max(recent))}" if recent else ""
     worry = f"report {_words(behaviours[:2])}{since}" if behaviours else f"are worried about how {sub} is coping{since}"
     ref["reasons"] = local.choice((
         f"Carers and the social worker {worry}; advice sought on therapeutic support for {who}.",
@@ -629,7 +732,8 @@ def _personalise(record: dict[str, Any], as_of: date, seed: int) -> None:
     else:
         scr["child_voice"] = local.choice(("I want help to manage on my own.", "I don't want to be passed around again."))
     if caregiver in _CARER_WORDS and caregiver != "none":
-        focus = _words(behaviours[:1]) if behaviours else "the changes in mood"
+        # A carer speaks of what they see, not of the category it is filed under.
+        focus = _CARER_SAYS.get(behaviours[0], "the changes in mood") if behaviours else "the changes in mood"
         scr["carer_views"] = local.choice((
             f"We are committed to {obj}, but {focus} wears us down.",
             f"We want to understand what sits behind {focus}.",
@@ -660,11 +764,23 @@ def _narrative(case: Case, variant: int) -> str:
     placement = child.placement
     recent = [b.date for b in (placement.breakdowns if placement else []) if b.date <= (scr.completed or scr.started or case.referral.received)] if scr else []
     if recent:
-        parts.append(f"The placement ending on {max(recent).isoformat()} revived that fear.")
+        parts.append(f"The placement ending on {uk_date(max(recent))} revived that fear.")
     elif placement is not None and placement.moves_last_12_months:
         parts.append(f"{placement.moves_last_12_months} move{'s' if placement.moves_last_12_months != 1 else ''} this year kept it alive.")
     else:
-        parts.append("Nothing new set things off; the difficulties have built up over time.")
+        # Written for this child: what the record dates, not a sentence every file shares.
+        status = child.legal_status
+        years = max(1, case.referral.received.year - status.start.year)
+        since = (f"{_label_of('legal_status', status.status).lower()} since {uk_date(status.start)}")
+        where = _label_of("placement_type", placement.type).lower() if placement is not None else "no settled home"
+        parts.append((
+            f"No single event is recorded before the referral; {sub} has been {since}, and in {where} for "
+            f"{max(1, (case.referral.received - placement.start).days // 30) if placement is not None else 0} months, and the worries have grown over "
+            f"{years} year{'s' if years != 1 else ''} rather than from one change."
+        ) if variant % 2 == 0 else (
+            f"What changed is not one event: {pos} carers date the worries to the months after {sub} became "
+            f"{since}, and they have gathered since."
+        ))
     if behaviours:
         reading = ("attempts to stay safe", "the way distress gets noticed", "signs of a body still on alert")[variant % 3]
         parts.append(f"{_words(behaviours[:2]).capitalize()} read as {reading}.")
@@ -678,6 +794,12 @@ def _narrative(case: Case, variant: int) -> str:
     if scr is not None and scr.life_story_work == "not_started":
         parts.append(f"Life story work needs to begin so {sub} can make sense of {pos} history.")
     return " ".join(parts)
+
+
+def _label_of(list_name: str, term: str) -> str:
+    from .model.vocabulary import vocabulary
+
+    return vocabulary().label(list_name, term)
 
 
 def _signoff_comment(case: Case, approve: bool, variant: int) -> str:

@@ -64,6 +64,12 @@ class Placement(Record):
 class Caregiver(Record):
     relationship: Term("caregiver")
     can_take_part: bool
+    young_person_wants_involved: bool | None = Field(
+        default=None,
+        description=("For a young person of 18 or over: whether they want this carer involved in the work, "
+                     "in their own words (true / false; null: not asked or not recorded). From 18 a carer "
+                     "takes part only where the young person wants them to and the record says so."),
+    )
 
 
 class Child(Record):
@@ -96,6 +102,10 @@ class Consent(Record):
     given_by: Term("consent_giver")
     date: Day
     informed: bool
+    gillick_competent: bool = Field(
+        default=False,
+        description="A child under 16 who gave consent for themself was judged competent to do so (Gillick).",
+    )
 
 
 class ManagerApproval(Record):
@@ -254,6 +264,15 @@ def _sdq_not_completed_problems(case: Case, today: date) -> list[tuple[str, str]
 # --- outcome of screening ----------------------------------------------------------------
 
 
+class FirstStep(Record):
+    """A first step of the recommendation (a safety plan, life story work under way) with
+    the date it was done: a report says of each whether it was done (DOMAIN.md)."""
+
+    step: LongText = Field(description="The first step, as the recommendation words it.")
+    owner: ShortText = ""
+    done: Day | None = None
+
+
 class ScreeningOutcome(Record):
     decision: Literal["close", "begin_work"]
     date: Day
@@ -279,6 +298,8 @@ class Case(Record):
         default=[], description="Why no carer SDQ score could be returned, per SSDA903 collection year.")
     formulation: Formulation | None = None
     outcome: ScreeningOutcome | None = None
+    first_steps: list[FirstStep] = Field(
+        default=[], description="First steps of the recommendation and when each was done.")
 
     # Store bookkeeping, never part of the exported record.
     _version: int = PrivateAttr(default=0)

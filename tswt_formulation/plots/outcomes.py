@@ -33,6 +33,9 @@ CATEGORY_STYLE: dict[str, tuple[str, str]] = {
     "Deteriorated": ("0.7", "\\\\"),
     "Harmed": ("0.3", ".."),
 }
+# On a stacked bar the reliable improvers are split: those who recovered, and the rest.
+# Named so that the two add up to the table's "reliable improvement".
+_BAR_WORDS = {"Improved": "Reliable improvement, not recovered"}
 _MARKERS = ("o", "s", "^", "D", "v", "P")
 _LINESTYLES = ("-", "--", ":", "-.")
 _GREYS = ("0.0", "0.35", "0.55", "0.2")
@@ -376,7 +379,7 @@ def plot_change_categories(
         unpaired = None
     shares = table.div(paired.where(paired > 0), axis=0).fillna(0.0)
 
-    fig, ax = _axes(ax, (7.0, 1.2 + 0.5 * len(table)))
+    fig, ax = _axes(ax, (7.0, 2.0 + 0.5 * len(table)))
     y = np.arange(len(table))
     left = np.zeros(len(table))
     for i, cat in enumerate(order):
@@ -389,7 +392,7 @@ def plot_change_categories(
             hatch=hatch,
             edgecolor="0.0",
             linewidth=0.6,
-            label=CATEGORY_WORDS.get(cat, cat),
+            label=(_BAR_WORDS if "Recovered" in order else {}).get(cat, CATEGORY_WORDS.get(cat, cat)),
         )
         left += shares[cat].to_numpy()
     labels = []
@@ -403,14 +406,13 @@ def plot_change_categories(
     ax.set_ylabel(by if by is not None else "")
     if title:
         ax.set_title(title)
-    axes_inches = 0.75 * (1.2 + 0.5 * len(table))  # below the x-axis label, whatever the number of bars
-    ax.legend(
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.55 / axes_inches),
-        ncol=min(3, len(order)),
-        fontsize=7,
-        frameon=False,
-    )
+    # Below the chart, inside the figure: a legend placed outside the axes by hand was
+    # cut at the figure's edge ("...into the clinical r"); "outside" lets the layout
+    # engine make room for every entry, two to a row.
+    if fig.get_layout_engine() is not None and ax.figure is fig and len(fig.axes) == 1:
+        fig.legend(loc="outside lower center", ncol=min(2, len(order)), fontsize=7, frameon=False)
+    else:
+        ax.legend(loc="best", fontsize=7, frameon=False)
     return fig
 
 

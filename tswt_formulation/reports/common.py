@@ -10,7 +10,7 @@ from typing import Any, Iterator
 
 from .._version import __version__
 from ..model.vocabulary import vocabulary
-from ..words import plural
+from ..words import plural, uk_date
 from .html import Section, attr, text
 
 MARKING = "OFFICIAL-SENSITIVE"
@@ -70,10 +70,10 @@ class Header:
 
     def section(self) -> Section:
         if self.kind == "review":  # a working document for supervision: who prepared it, not a sign-off
-            rows = [("Caseload", self.case_id or "the whole team"), ("Review date", self.report_date.isoformat()),
+            rows = [("Caseload", self.case_id or "the whole team"), ("Review date", uk_date(self.report_date)),
                     ("Prepared by", self.author or "-")]
         else:
-            rows = [("Case", self.case_id or "Whole caseload"), ("Report date", self.report_date.isoformat()),
+            rows = [("Case", self.case_id or "Whole caseload"), ("Report date", uk_date(self.report_date)),
                     ("Author", self.author or "-"), ("Reviewer", self.reviewer or "not yet reviewed")]
         cells = "".join(f"<div><span class=\"k\">{text(k)}</span> <span class=\"v\">{text(v)}</span></div>" for k, v in rows)
         banners = f'<p class="marking">{MARKING}</p>'

@@ -14,7 +14,7 @@ from ..measures.definition import load_measure
 from ..measures.outcomes import CaseOutcomes, case_outcomes
 from ..model.case import Case
 from ..store.staff import StaffDirectory
-from ..words import CATEGORY_WORDS, band_words, plural, signed
+from ..words import CATEGORY_WORDS, band_words, plural, signed, uk_date
 from .common import Header, parse_as_of, provenance, reading, risk_section
 from .html import Section, figure, section, table, text
 
@@ -60,7 +60,7 @@ class OutcomesReport:
         last = f.latest_signoff if f else None
         reviewer = ""
         if f is not None and last is not None and f.status == "signed_off" and last.outcome == "approved":
-            reviewer = f"{self.staff.describe(last.reviewer)} (formulation signed off {last.at:%Y-%m-%d})"
+            reviewer = f"{self.staff.describe(last.reviewer)} (formulation signed off {uk_date(last.at)})"
         head = Header("outcomes", "Outcomes: measures and change over time", self.case.case_id, self.as_of,
                       self.staff.describe(self.case.worker or ""), reviewer, self.case.synthetic).section()
         warning = self.illustrative_warning()
@@ -90,7 +90,12 @@ class OutcomesReport:
         flags = self.result.not_on_track
         if flags is None or flags.empty:
             out = self.case.outcome
-            if out is None or out.decision != "begin_work":
+            if out is not None and out.decision == "close" and out.date <= self.as_of:
+                # Not "not yet judged" beside scores that may be abnormal: work never began.
+                why = out.reasons.strip().rstrip(".")
+                msg = (f"Work did not begin: the case was closed after screening on {uk_date(out.date)}"
+                       + (f" ({why})" if why else "") + ". Progress is judged only over work; the scores in this report are the screening's.")
+            elif out is None or out.decision != "begin_work":
                 msg = "Not yet judged: work has not begun."
             else:
                 months = _whole_months(out.date, self.as_of)
@@ -119,7 +124,7 @@ class OutcomesReport:
                     band3, band4 = r.get(f"{c}_band3"), r.get(f"{c}_band4")
                     bands = " / ".join(band_words(b, c) for b in (band3, band4) if isinstance(b, str))
                     cells.append(text(_num(r[c])) + (f'<span class="band">{text(bands)}</span>' if bands else ""))
-                when = f'{text(r["timepoint"])}<span class="band">{text(str(r["date"])[:10])}, form {text(r["version"])}</span>'
+                when = f'{text(r["timepoint"])}<span class="band">{text(uk_date(pd.Timestamp(r["date"]).date()))}, form {text(r["version"])}</span>'
                 rows.append((when, *cells))
             name = load_measure(measure).name
             parts.append(f"<h3>{text(name)}: {text(_INFORMANTS.get(informant, informant))}</h3>"
@@ -127,7 +132,7 @@ class OutcomesReport:
                                  raw_columns=range(1 + len(cols))))  # every cell escaped above
         if self.case.goals:
             parts.append("<h3>Goals agreed</h3>" + table(["Goal", "In the family's words", "Agreed"],
-                                                         [(g.number, g.description, g.agreed.isoformat()) for g in self.case.goals]))
+                                                         [(g.number, g.description, uk_date(g.agreed)) for g in self.case.goals]))
         note = ('<p class="small">Under each score: the youthinmind 2016 three-band category (normal, borderline, abnormal) / '
                 'the four-band category (close to average, slightly raised, high, very high) of each form, for ages 4-17 '
                 '(three-band provisional for the parent 2-4 form); the 18+ forms and the teacher 2-4 form have no published '
