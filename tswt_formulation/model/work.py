@@ -27,24 +27,11 @@ if TYPE_CHECKING:
 
 Day = date
 
-#: Who an intervention is for, and who took part in a session (DOMAIN.md).
+from ..practice import ATTENDANCE_LABELS, ENDING_LABELS, ENDING_REASONS, KIND_VOCABULARY, PARTICIPANTS  # noqa: F401
+
 Participant = Literal["child", "carer", "network", "professionals"]
-PARTICIPANTS: tuple[str, ...] = ("child", "carer", "network", "professionals")
-#: How an intervention (or the team's involvement) ended. CORC's episode of care counts
-#: ``planned`` as a planned ending; every other reason is unplanned.
 EndingReason = Literal["planned", "disengaged", "moved_out_of_area", "aged_out", "transferred", "other"]
-ENDING_REASONS: tuple[str, ...] = ("planned", "disengaged", "moved_out_of_area", "aged_out", "transferred", "other")
-ENDING_LABELS = {
-    "planned": "planned ending", "disengaged": "disengaged", "moved_out_of_area": "moved out of area",
-    "aged_out": "aged out of the service", "transferred": "transferred", "other": "other",
-}
 Attendance = Literal["attended", "did_not_attend", "cancelled_by_family", "cancelled_by_team"]
-ATTENDANCE_LABELS = {
-    "attended": "attended", "did_not_attend": "did not attend", "cancelled_by_family": "cancelled by the family",
-    "cancelled_by_team": "cancelled by the team",
-}
-#: The vocabulary an intervention's ``what`` comes from, by its ``kind``.
-KIND_VOCABULARY = {"service": "service", "model": "direct_work_model", "wave": "wave_intervention"}
 #: The parts of a recommendation an intervention can fulfil (RecommendationSnapshot).
 RecommendationPart = Literal["wave", "services", "models", "preconditions"]
 MeasureId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
