@@ -61,16 +61,17 @@ STATE_LABELS = {
     "work_begun": "Work begun",
     "closed": "Closed",
 }
-DATE_COLUMNS = (
+_REFERRAL_DATES = (
     "date_of_birth", "received", "consent_date", "approval_date", "decision_date", "allocation_date",
-    "screening_started", "screening_completed", "outcome_date", "last_review", "first_step_due", "last_contact",
-    "ended",
+    "screening_started", "screening_completed", "outcome_date",
 )
+_WORK_DATES = ("last_review", "first_step_due", "last_contact", "ended")
+DATE_COLUMNS = (*_REFERRAL_DATES, *_WORK_DATES)
 INT_COLUMNS = ("open_interventions", "first_steps_outstanding")
 BOOL_COLUMNS = ("synthetic", "consent_informed", "closing_measures_pending")
 ROW_COLUMNS = (
-    "case_id", "synthetic", "legal_status", *DATE_COLUMNS, "consent_informed", "decision", "worker",
-    "outcome", "formulation_status", *INT_COLUMNS, "closing_measures_pending",
+    "case_id", "synthetic", "legal_status", *_REFERRAL_DATES, "consent_informed", "decision", "worker",
+    "outcome", "formulation_status", *_WORK_DATES, *INT_COLUMNS, "closing_measures_pending",
 )
 WORK_JUDGED = ("review_due", "review_overdue", "steps_outstanding", "steps_overdue", "session_gap_weeks",
                "no_recent_session", "closing_measures_missing")
