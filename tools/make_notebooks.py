@@ -60,7 +60,7 @@ review = report(
     "from tswt_formulation.reports.review import CaseloadReview\n\n"
     "report = CaseloadReview.from_store(store, as_of, worker, constants, waiting_days, author)\nreport.header()",
     ["report.risks()", "report.first()", "report.supervision_flags()", "report.by_worker()", "report.summary()",
-     "report.not_on_track()", "report.service_figures()", "report.provenance()"],
+     "report.not_on_track()", "report.service_figures()", "report.work_summary()", "report.provenance()"],
 )
 
 walk = nb([
