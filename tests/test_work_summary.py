@@ -82,3 +82,15 @@ def test_the_review_report_carries_the_summary_and_the_caution(demo_cases):
     html = CaseloadReview.from_cases(demo_cases, AS_OF).work_summary().html
     assert "These comparisons are not causal." in html and "fewer than 5" in html
     assert "Days from referral to the first attended session" in html
+
+
+def test_the_stored_digest_gives_the_summary_the_whole_record_gives(store, demo_cases):
+    from tswt_formulation.model import case_to_data
+
+    from .conftest import AS_OF
+
+    store.import_cases(demo_cases)
+    digest = work_summary(work_tables(store.work_digests()), as_of=AS_OF)
+    whole = work_summary(work_tables(case_to_data(c) for c in store.cases()), as_of=AS_OF)
+    assert digest.keys() == whole.keys() and all(digest[k].equals(whole[k]) for k in digest)
+    assert not digest["attendance"].empty

@@ -16,7 +16,7 @@ before work began, no ending before the last session.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -202,3 +202,25 @@ def work_problems(case: Case, today: date) -> list[tuple[str, str]]:
         for i, r in enumerate(case.reviews):
             not_after(f"reviews[{i}].date", r.date, "ending.date", end.date)
     return out
+
+
+def work_digest(case: Case) -> dict[str, Any]:
+    """What a service summary reads of a case, in the record's own shape (a pruned
+    record: ``measures.work_summary.work_tables`` reads it as it reads a whole one).
+    The store keeps it beside the record, so a summary of a large caseload parses a
+    few hundred bytes per child, not the whole record. No private text (notes)."""
+    ref, out = case.referral, case.outcome
+    rec = case.formulation.recommendation if case.formulation is not None else None
+    return {
+        "case_id": case.case_id,
+        "referral": {"received": ref.received.isoformat(),
+                     **({"allocation": {"worker": ref.allocation.worker}} if ref.allocation else {})},
+        **({"outcome": {"decision": out.decision, "date": out.date.isoformat()}} if out else {}),
+        **({"formulation": {"recommendation": {"wave": rec.wave}}} if rec is not None else {}),
+        "interventions": [
+            {"number": iv.number, "kind": iv.kind, "what": iv.what, "lead_worker": iv.lead_worker, "start": iv.start.isoformat(),
+             **({"end": iv.end.isoformat(), "ending_reason": iv.ending_reason} if iv.end else {}),
+             "sessions": [{"date": s.date.isoformat(), "attendance": s.attendance} for s in iv.sessions]}
+            for iv in case.interventions],
+        "reviews": [{"date": r.date.isoformat(), "stage": r.stage, "wave": r.wave} for r in case.reviews],
+    }

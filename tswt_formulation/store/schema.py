@@ -63,6 +63,7 @@ cases = sa.Table(
     sa.Column("open_interventions", sa.Integer, nullable=False, default=0, server_default="0"),
     sa.Column("first_steps_outstanding", sa.Integer, nullable=False, default=0, server_default="0"),
     sa.Column("closing_measures_pending", sa.Boolean, nullable=False, default=False, server_default=sa.false()),
+    sa.Column("work", sa.Text),  # model.work.work_digest as JSON: what a service summary reads (NULL: no work then)
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_by", sa.String(120), nullable=False),
@@ -180,7 +181,7 @@ def _work_columns(conn: sa.Connection) -> None:
     # A store made before the work was recorded holds none: the defaults (no review, no
     # open intervention, nothing outstanding) are every stored case's true values.
     have = {c["name"] for c in sa.inspect(conn).get_columns("cases")}
-    for column, kind, default in _WORK_COLUMNS:
+    for column, kind, default in (*_WORK_COLUMNS, ("work", "TEXT", None)):
         if column not in have:
             tail = f" NOT NULL DEFAULT {default}" if default is not None else ""
             conn.exec_driver_sql(f"ALTER TABLE cases ADD COLUMN {column} {kind}{tail}")
