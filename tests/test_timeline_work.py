@@ -9,11 +9,20 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from tswt_formulation.model import case_from_data
 from tswt_formulation.rules.timeline import (
-    DATE_COLUMNS, ROW_COLUMNS, WORK_JUDGED, add_months, caseload_frame, caseload_row, caseload_timeline, timeline)
+    DATE_COLUMNS,
+    ROW_COLUMNS,
+    WORK_JUDGED,
+    add_months,
+    caseload_frame,
+    caseload_row,
+    caseload_timeline,
+    timeline,
+)
 
 
 @pytest.mark.parametrize("day,months,expected", [
@@ -45,7 +54,7 @@ def _both(case, as_of, **kw) -> dict:
     plain = caseload_timeline([tuple(row[c] for c in ROW_COLUMNS)], as_of, **kw)[0]
     vec = timeline(caseload_frame([row]), as_of, **kw).to_dict("records")[0]
     due, gap = vec["review_due"], vec["session_gap_weeks"]
-    vec_values = {"review_due": None if due != due else due.date(), "session_gap_weeks": None if gap is None or gap != gap else int(gap),
+    vec_values = {"review_due": None if pd.isna(due) else due.date(), "session_gap_weeks": None if pd.isna(gap) else int(gap),
                   **{k: (int(vec[k]) if k == "steps_outstanding" else bool(vec[k])) for k in WORK_JUDGED
                      if k not in ("review_due", "session_gap_weeks")}}
     got = {k: plain[k] for k in WORK_JUDGED}

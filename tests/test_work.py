@@ -73,14 +73,14 @@ def test_a_whole_work_record_round_trips(begun):
     (lambda d: d["interventions"][0].update(end="2026-08-01", ending_reason="other"),
      [("interventions[0].ending_other", "missing: an ending for another reason needs it said")]),
     (lambda d: d["interventions"][0].pop("fulfils"),
-     [("interventions[0].fulfils", "missing: name the part of the recommendation it fulfils (wave, services, models, "
-                                   "preconditions), or say why it was not recommended")]),
+     [("interventions[0].fulfils", ("missing: name the part of the recommendation it fulfils (wave, services, models, "
+                                    "preconditions), or say why it was not recommended"))]),
     (lambda d: d["interventions"][0].update(kind="wave"),
-     [("interventions[0].what", "unknown wave intervention 'ddp'; expected one of: therapeutic_milieu, "
-                                "whole_setting_focus, curriculum_adaptations, staff_training, team_around_the_child, "
-                                "carer_advice, keywork, targeted_programme, small_group_work, parental_engagement, "
-                                "child_specific_training, reflective_practice, individual_therapy, group_therapy, "
-                                "one_to_one_direct, family_work, clinical_assessment")]),
+     [("interventions[0].what", ("unknown wave intervention 'ddp'; expected one of: therapeutic_milieu, "
+                                 "whole_setting_focus, curriculum_adaptations, staff_training, team_around_the_child, "
+                                 "carer_advice, keywork, targeted_programme, small_group_work, parental_engagement, "
+                                 "child_specific_training, reflective_practice, individual_therapy, group_therapy, "
+                                 "one_to_one_direct, family_work, clinical_assessment"))]),
     # no review before work began
     (lambda d: d.update(reviews=[{"date": "2026-06-01", "by": "c.mensah", "stage": 1, "wave": 2}]),
      [("reviews[0].date", "2026-06-01 is before outcome.date (work began) 2026-06-30")]),
@@ -92,8 +92,8 @@ def test_a_whole_work_record_round_trips(begun):
      [("interventions[0].end", "missing: intervention 1 is still open at ending.date 2026-09-01; end it first")]),
     # work recorded on a case whose screening closed it
     (lambda d: d["outcome"].update(decision="close", reasons="No further work needed."),
-     [("outcome", "work is recorded, but the outcome of screening is not begin_work; record it first "
-                  "(tswt outcome CASE --begin-work)")]),
+     [("outcome", ("work is recorded, but the outcome of screening is not begin_work; record it first "
+                   "(tswt outcome CASE --begin-work)"))]),
 ], ids=["session-before-start", "session-after-end", "start-before-work-began", "end-without-reason",
         "other-without-text", "neither-fulfils-nor-reason", "term-of-the-wrong-list", "review-before-work-began",
         "review-rates-unknown-goal", "ending-with-open-intervention", "work-on-a-closed-case"])

@@ -3,12 +3,15 @@ small synthetic caseloads; the review report carries it with the caution."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 import pytest
 
-from tswt_formulation.measures.work_summary import NOT_CAUSAL, stage_progression, work_summary, work_tables
+from tswt_formulation.measures.work_summary import (
+    NOT_CAUSAL,
+    stage_progression,
+    work_summary,
+    work_tables,
+)
 
 
 def _record(i: int, worker: str, what: str, sessions: list[tuple[str, str]], end=None, reason=None, reviews=()):

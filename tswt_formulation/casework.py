@@ -25,7 +25,15 @@ from typing import Any, Iterable
 from .errors import OverrideError
 from .measures.outcomes import baseline_bands
 from .model import Case, Override
-from .rules import draft_formulation, edit_formulation, record_decision, record_outcome, recommend, sign_off, submit
+from .rules import (
+    draft_formulation,
+    edit_formulation,
+    recommend,
+    record_decision,
+    record_outcome,
+    sign_off,
+    submit,
+)
 from .store import CaseStore
 
 
@@ -223,8 +231,9 @@ def end_intervention(store: CaseStore, case_id: str, number: int, on: date, reas
     """Record how and when intervention ``number`` ended."""
     case = _load(store, case_id, version)
     i = _intervention_index(case, number)
-    if case.interventions[i].end is not None:
-        raise OverrideError(f"{case_id}: intervention {number} already ended on {case.interventions[i].end.isoformat()}")
+    ended = case.interventions[i].end
+    if ended is not None:
+        raise OverrideError(f"{case_id}: intervention {number} already ended on {ended.isoformat()}")
 
     def end(d: dict[str, Any]) -> None:
         d["interventions"][i].update(end=on.isoformat(), ending_reason=reason, ending_other=other)

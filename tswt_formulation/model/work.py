@@ -27,7 +27,13 @@ if TYPE_CHECKING:
 
 Day = date
 
-from ..practice import ATTENDANCE_LABELS, ENDING_LABELS, ENDING_REASONS, KIND_VOCABULARY, PARTICIPANTS  # noqa: F401
+from ..practice import (  # noqa: F401
+    ATTENDANCE_LABELS,
+    ENDING_LABELS,
+    ENDING_REASONS,
+    KIND_VOCABULARY,
+    PARTICIPANTS,
+)
 
 Participant = Literal["child", "carer", "network", "professionals"]
 EndingReason = Literal["planned", "disengaged", "moved_out_of_area", "aged_out", "transferred", "other"]
@@ -118,8 +124,8 @@ def work_problems(case: Case, today: date) -> list[tuple[str, str]]:
     began = work_began(case)
     has_work = bool(case.interventions or case.reviews or case.ending)
     if has_work and began is None:
-        out.append(("outcome", "work is recorded, but the outcome of screening is not begin_work; record it first "
-                               "(tswt outcome CASE --begin-work)"))
+        out.append(("outcome", ("work is recorded, but the outcome of screening is not begin_work; record it first "
+                                "(tswt outcome CASE --begin-work)")))
 
     def not_future(field: str, value: date | None) -> None:
         if value is not None and value > today:
@@ -142,8 +148,8 @@ def work_problems(case: Case, today: date) -> list[tuple[str, str]]:
         numbers.add(iv.number)
         terms = vocab[KIND_VOCABULARY[iv.kind]]
         if iv.what not in terms:
-            out.append((f"{f}.what", f"unknown {KIND_VOCABULARY[iv.kind].replace('_', ' ')} {iv.what!r}; "
-                                     f"expected one of: {', '.join(terms.terms)}"))
+            out.append((f"{f}.what", (f"unknown {KIND_VOCABULARY[iv.kind].replace('_', ' ')} {iv.what!r}; "
+                                      f"expected one of: {', '.join(terms.terms)}")))
         not_before(f"{f}.start", iv.start, "outcome.date (work began)", began)
         not_future(f"{f}.start", iv.start)
         not_before(f"{f}.planned_end", iv.planned_end, f"{f}.start", iv.start)
@@ -156,11 +162,11 @@ def work_problems(case: Case, today: date) -> list[tuple[str, str]]:
         if iv.ending_reason == "other" and not iv.ending_other.strip():
             out.append((f"{f}.ending_other", "missing: an ending for another reason needs it said"))
         if iv.fulfils is None and not iv.not_recommended.strip():
-            out.append((f"{f}.fulfils", "missing: name the part of the recommendation it fulfils "
-                                        "(wave, services, models, preconditions), or say why it was not recommended"))
+            out.append((f"{f}.fulfils", ("missing: name the part of the recommendation it fulfils "
+                                         "(wave, services, models, preconditions), or say why it was not recommended")))
         if iv.fulfils is not None and iv.not_recommended.strip():
-            out.append((f"{f}.not_recommended", f"given, but the intervention fulfils the recommendation's {iv.fulfils}; "
-                                                "give one or the other"))
+            out.append((f"{f}.not_recommended", (f"given, but the intervention fulfils the recommendation's {iv.fulfils}; "
+                                                 "give one or the other")))
         last: date | None = None
         for j, s in enumerate(iv.sessions):
             sf = f"{f}.sessions[{j}].date"
@@ -170,8 +176,8 @@ def work_problems(case: Case, today: date) -> list[tuple[str, str]]:
             if s.attendance == "attended" and not s.took_part:
                 out.append((f"{f}.sessions[{j}].took_part", "missing: an attended session says who took part"))
             if last is not None and s.date < last:
-                out.append((sf, f"{s.date.isoformat()} is before the session listed above it ({last.isoformat()}); "
-                                "keep sessions in date order"))
+                out.append((sf, (f"{s.date.isoformat()} is before the session listed above it ({last.isoformat()}); "
+                                 "keep sessions in date order")))
             last = s.date
     for i, r in enumerate(case.reviews):
         f = f"reviews[{i}]"
@@ -180,13 +186,13 @@ def work_problems(case: Case, today: date) -> list[tuple[str, str]]:
         goal_numbers = {g.number for g in case.goals}
         for k, g in enumerate(r.goals):
             if g.number not in goal_numbers:
-                out.append((f"{f}.goals[{k}].number", f"{g.number} is not one of the case's goals "
-                                                      f"({', '.join(map(str, sorted(goal_numbers))) or 'none agreed'})"))
+                out.append((f"{f}.goals[{k}].number", (f"{g.number} is not one of the case's goals "
+                                                       f"({', '.join(map(str, sorted(goal_numbers))) or 'none agreed'})")))
         if i and r.date < case.reviews[i - 1].date:
-            out.append((f"{f}.date", f"{r.date.isoformat()} is before reviews[{i - 1}].date "
-                                     f"{case.reviews[i - 1].date.isoformat()}; keep reviews in date order"))
-    for i, s in enumerate(case.first_steps):
-        not_future(f"first_steps[{i}].done", s.done)
+            out.append((f"{f}.date", (f"{r.date.isoformat()} is before reviews[{i - 1}].date "
+                                      f"{case.reviews[i - 1].date.isoformat()}; keep reviews in date order")))
+    for i, step in enumerate(case.first_steps):
+        not_future(f"first_steps[{i}].done", step.done)
     end = case.ending
     if end is not None:
         not_before("ending.date", end.date, "outcome.date (work began)", began)
@@ -195,8 +201,8 @@ def work_problems(case: Case, today: date) -> list[tuple[str, str]]:
             out.append(("ending.reason_other", "missing: an ending for another reason needs it said"))
         for i, iv in enumerate(case.interventions):
             if iv.end is None:
-                out.append((f"interventions[{i}].end", f"missing: intervention {iv.number} is still open at "
-                                                       f"ending.date {end.date.isoformat()}; end it first"))
+                out.append((f"interventions[{i}].end", (f"missing: intervention {iv.number} is still open at "
+                                                        f"ending.date {end.date.isoformat()}; end it first")))
             else:
                 not_after(f"interventions[{i}].end", iv.end, "ending.date", end.date)
         for i, r in enumerate(case.reviews):

@@ -211,6 +211,7 @@ class OutcomesReport:
         if not (c.interventions or c.reviews or c.first_steps or c.ending):
             return section("The work", '<p class="none">No work recorded yet.</p>', "work")
         parts = []
+        rows: list[tuple[Any, ...]]
         if c.interventions:
             rows = []
             for iv in c.interventions:
