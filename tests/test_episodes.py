@@ -47,3 +47,43 @@ def test_a_rise_beyond_the_threshold_is_deterioration(traj):
     worse = traj.assign(value=[10.0, 11.0, 19.0, 19.0], baseline_value=10.0)
     got = intervention_change(worse, _ivs((1, "ddp", "2026-06-10", None)), date(2026, 12, 20))
     assert (got.loc[0, "difference"], got.loc[0, "category"]) == (8.0, "deteriorated")
+
+
+def test_the_outcomes_report_shows_the_work(demo_cases):
+    """A demo child with work: the chart gains the work's bands (a second figure lined
+    up under the SDQ panels), and the Work section lists each intervention with its
+    attendance, each review's stage, and the change over each intervention."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from tswt_formulation.reports.outcomes import OutcomesReport
+
+    from .conftest import AS_OF
+
+    case = next(c for c in demo_cases if c.reviews and c.interventions and
+                any(m.measure == "sdq" and m.timepoint != "baseline" for m in c.measures))
+    report = OutcomesReport.from_case(case, AS_OF)
+    charts = report.charts().html
+    assert charts.count("<img") >= 2 and "The work under each panel" in charts
+    work = report.work().html
+    iv = case.interventions[0]
+    attended = sum(s.attendance == "attended" for s in iv.sessions if s.date <= AS_OF)
+    assert f"{attended} of {len([s for s in iv.sessions if s.date <= AS_OF])}" in work
+    assert "SDQ total difficulties over each intervention" in work and "Change from baseline" in work
+    assert [f"<td>{r.stage}</td>" in work for r in case.reviews] == [True] * len(case.reviews)
+
+
+def test_plot_work_draws_one_band_per_intervention(demo_cases):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.patches import Rectangle
+
+    from tswt_formulation.plots.work import plot_work
+
+    from .conftest import AS_OF
+
+    case = next(c for c in demo_cases if len(c.interventions) == 2 and c.reviews)
+    fig = plot_work(case, AS_OF)
+    bands = [p for p in fig.axes[0].patches if isinstance(p, Rectangle)]
+    assert len(bands) == len(case.interventions) + len([r for r in case.reviews if r.date <= AS_OF])
