@@ -129,7 +129,8 @@ def apps(tmp_path_factory, browser) -> Iterator[dict[str, Any]]:
 
 
 def _work_begun(path: Path) -> None:
-    """TSW-000130: the worker's child whose work has begun, a DDP intervention under way."""
+    """TSW-000110 (below the ids the journeys create): the worker's child whose work has begun, a DDP
+    intervention under way."""
     from datetime import date
 
     from tswt_formulation import casework
@@ -138,14 +139,14 @@ def _work_begun(path: Path) -> None:
     from .conftest import DATA
 
     raw = safe_load((DATA / "cases" / "full_case.yaml").read_text())
-    raw.update(case_id="TSW-000130")
+    raw.update(case_id="TSW-000110")
     raw["referral"]["approval"]["by"] = "t.harper"
     raw["referral"]["allocation"]["worker"] = WORKER
     raw["outcome"]["by"] = WORKER
     with open_store(str(path), user="it.admin") as store:
         store.import_cases([case_from_data(raw)], user="it.admin", action="restore")
     with open_store(str(path), user=WORKER) as store:
-        casework.start_intervention(store, "TSW-000130", "model", "ddp", ["carer"], date(2026, 7, 6), fulfils="models")
+        casework.start_intervention(store, "TSW-000110", "model", "ddp", ["carer"], date(2026, 7, 6), fulfils="models")
 
 
 def open_app(browser: Any, url: str) -> tuple[Any, Any, list[str]]:
@@ -295,13 +296,13 @@ def test_the_work_tab_records_a_session_a_review_and_an_ending(browser, apps):
     """Work begun on a child of the worker's: in the Work tab a session, a review and the
     intervention's ending are recorded, and the audit shows each as the worker's."""
     context, page, dialogs = open_app(browser, apps["worker"])
-    page.get_by_role("button", name="TSW-000130").click()
-    page.get_by_text("Open case: TSW-000130").wait_for()
+    page.get_by_role("button", name="TSW-000110").click()
+    page.get_by_text("Open case: TSW-000110").wait_for()
     page.get_by_role("tab", name="Work").click()
     page.get_by_label("Session date").fill("2026-07-13")
     page.get_by_label("Who took part").select_option(label="carer")
     page.get_by_role("button", name="Record the session").click()
-    page.get_by_text("Saved TSW-000130", exact=False).wait_for()
+    page.get_by_text("Saved TSW-000110", exact=False).wait_for()
     page.get_by_role("cell", name="1 of 1").wait_for()
     page.get_by_label("Review date").fill("2026-09-30")
     page.get_by_label("Stage reached").select_option(label="2")
