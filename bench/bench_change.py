@@ -2,7 +2,7 @@
 
 Run: ``.venv/bin/python bench/bench_change.py [n_rows]``
 
-The loop implements the same formulas (Jacobson & Truax, 1991; MEASURES.md) one row at
+The loop implements the same formulas (Jacobson & Truax, 1991; docs/change.md) one row at
 a time, as a straightforward implementation would. It runs on a sample and its time is
 scaled to the full size when the full run would be slow; the two results are compared
 on the sample so the speed-up is between implementations that agree.

@@ -70,7 +70,8 @@ def paired(old_cmd, new_cmd, old: Path, repeat: int, before=None) -> tuple[float
         if before:
             before(tree)
         run(cmd, tree)
-    olds, news = [], []
+    olds: list[float] = []
+    news: list[float] = []
     for _ in range(repeat):
         for tree, cmd, out in ((old, old_cmd, olds), (None, new_cmd, news)):
             if before:

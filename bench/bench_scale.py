@@ -27,7 +27,7 @@ import time
 import uuid
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -83,7 +83,7 @@ def grow(engine: sa.Engine) -> float:
     return time.perf_counter() - t
 
 
-def postgres_database() -> Iterator[str]:
+def postgres_database() -> Generator[str]:
     given = os.environ.get("TSWT_BENCH_PG_URL")
     server = parent = None
     if given:
@@ -109,7 +109,7 @@ def postgres_database() -> Iterator[str]:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
-        if server is not None:
+        if server is not None and parent is not None:
             server.cleanup()
             shutil.rmtree(parent, ignore_errors=True)
 

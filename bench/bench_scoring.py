@@ -2,7 +2,7 @@
 
 Scores 1,000,000 synthetic parent SDQs (about 5% of items missing, with the impact
 supplement): subscales, total, externalising, internalising, impact, three- and
-four-band. The per-row version below implements the same rules from MEASURES.md in plain
+four-band. The per-row version below implements the same rules from docs/measures.md in plain
 Python; it is timed on a sample and scaled, and its results must agree with the
 vectorised ones on that sample.
 

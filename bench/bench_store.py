@@ -31,7 +31,7 @@ def main() -> int:
     print(f"generate 10,000 synthetic cases: {gen_s:.2f} s")
     for n in (1_000, 10_000):
         with open_store(str(tmp / f"import-{n}.sqlite"), create=True, user="bench") as s:
-            _, secs = timed(lambda: s.import_cases(cases_10k[:n]))
+            _, secs = timed(lambda s=s, n=n: s.import_cases(cases_10k[:n]))
         print(f"import {n:>6,} cases (one transaction):  {secs:6.2f} s  ({n / secs:,.0f} cases/s)")
         if n == 1_000:
             batch_1k = secs
@@ -43,7 +43,7 @@ def main() -> int:
         path = tmp / f"cases-{n}.json"
         path.write_text(json.dumps([case_to_data(c) for c in cases_10k[:n]]))
         with open_store(str(tmp / f"file-{n}.sqlite"), create=True, user="bench") as s:
-            _, secs = timed(lambda: s.import_cases(parse_cases([path])))
+            _, secs = timed(lambda s=s, path=path: s.import_cases(parse_cases([path])))
         print(f"import {n:>6,} cases from a JSON file (parse + validate + write): {secs:6.2f} s")
         if n == 1_000:
             one_k = secs

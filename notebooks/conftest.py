@@ -6,6 +6,10 @@ is left as None: before the first notebook's kernel starts, a small synthetic de
 is made in a temporary folder and the environment points at it (and at the demo's
 illustrative reliable-change constants), for the notebooks' kernels only. The
 walkthrough makes its own scratch store.
+
+A report notebook's ``case_id`` has no default (a report must never be about a child
+nobody named): it is given here as papermill gives it, an assignment after the
+parameters cell, of the demo store's first case.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from pathlib import Path
 import pytest
 
 DEMO_CASES = 12
+DEMO_CASE_ID = "TSW-900001"  # the first case of generate_caseload(DEMO_CASES, seed=1)
 _made: dict[str, str] = {}
 _saved: dict[str, str | None] = {}
 
@@ -34,6 +39,17 @@ def _environment() -> dict[str, str]:
         constants = Path(__file__).resolve().parents[1] / "tswt_formulation" / "measures" / "examples" / "demo_constants.yaml"
         _made.update(folder=folder, TSWT_STORE=store, TSWT_MEASURE_CONSTANTS=str(constants), TSWT_USER="demo.notebooks")
     return {k: v for k, v in _made.items() if k.startswith("TSWT_")}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give each report notebook's ``case_id`` parameter, as ``papermill -p case_id`` would."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        cell = getattr(item, "cell", None)  # an nbval cell of a notebook here
+        if cell is None or here not in Path(str(item.path)).resolve().parents:
+            continue
+        if "parameters" in cell.get("metadata", {}).get("tags", []) and "case_id = None" in cell.source:
+            cell.source += f"\n# Injected by notebooks/conftest.py, as papermill -p case_id would\ncase_id = {DEMO_CASE_ID!r}\n"
 
 
 @pytest.hookimpl(tryfirst=True)

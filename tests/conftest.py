@@ -166,7 +166,7 @@ def pg_admin() -> Iterator[Any]:
         skip_or_fail(f"cannot connect to the PostgreSQL server at {admin_url.render_as_string(hide_password=True)}: {exc.orig}")
     yield engine
     engine.dispose()
-    if server is not None:
+    if server is not None and parent is not None:
         server.cleanup()
         shutil.rmtree(parent, ignore_errors=True)
 

@@ -214,9 +214,13 @@ def test_duplicate_import_racing_another_is_refused_by_case_id(any_store_url, ba
     cases = [case_from_data(make_case_data("TSW-000777"))]
     inside, release = threading.Event(), threading.Event()
 
+    def hold(n: int) -> None:  # the import's progress: wait inside its transaction
+        inside.set()
+        release.wait(10)
+
     def first() -> None:
         with open_store(any_store_url, user="first") as s:
-            s.import_cases(cases, progress=lambda n: (inside.set(), release.wait(10)))
+            s.import_cases(cases, progress=hold)
 
     def second() -> BaseException | None:
         with open_store(any_store_url, user="second") as s:

@@ -4,8 +4,9 @@ what is wrong, exit code 2, and the store byte-identical afterwards."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from click.testing import CliRunner

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from tswt_formulation.model import case_from_data
+from tswt_formulation.model import Case, case_from_data
 from tswt_formulation.rules.recommend import recommend
 from tswt_formulation.rules.summary import summarise, summary_text
 from tswt_formulation.words import uk_date, young_person
@@ -87,6 +87,7 @@ def test_an_old_record_without_the_new_fields_still_loads() -> None:
     data["child"]["caregiver"].pop("young_person_wants_involved", None)
     data["referral"]["consent"].pop("gillick_competent", None)
     case = case_from_data(data)
+    assert case.child.caregiver is not None and case.referral.consent is not None
     assert case.child.caregiver.young_person_wants_involved is None
     assert case.referral.consent.gillick_competent is False
     assert case.first_steps == []
@@ -103,7 +104,7 @@ def test_young_person_from_16(age: int, word: str) -> None:
 
 
 def _closed_after_screening() -> dict:
-    """A looked-after 13-year-old (as TSW-900049): screened, closed on 2025-10-03."""
+    """A looked-after 12-year-old (as TSW-900049): screened, closed on 5 Jun 2026."""
     data = case_data({"child": {"age": 12}, "screening": {"behaviours": ["regulatory_sleep mild monthly carer"]}}, "TSW-000949")
     data["outcome"] = {"decision": "close", "date": "2026-06-05", "by": "Synthetic TSW",
                        "reasons": "Needs met through carer consultation."}
@@ -128,7 +129,7 @@ def test_months_in_the_placement_are_counted_to_the_report_date() -> None:
     # Placed 30 months before the screening completed (2026-06-01): 2023-12-01. By the
     # report date 2026-12-07 that is 36 whole months, not the 30 the rules saw.
     case = case_from_data(_closed_after_screening())
-    assert case.child.placement.start == date(2023, 12, 1)
+    assert case.child.placement is not None and case.child.placement.start == date(2023, 12, 1)
     report = FormulationReport.from_case(case, as_of="2026-12-07")
     assert "Foster care since 1 Dec 2023, 36 months by 7 Dec 2026" in report.child().html
     assert "The child in brief" in report.child().html  # 12 on the report date
@@ -146,7 +147,7 @@ def test_a_young_person_of_16_is_not_called_the_child() -> None:
 # --- the caseload review contradicts itself no more ------------------------------------------
 
 
-def _risky(risks: list[dict], case_id: str = "TSW-000930") -> object:
+def _risky(risks: list[dict], case_id: str = "TSW-000930") -> Case:
     return case_from_data(case_data({"child": {"age": 14}, "screening": {"risks": risks}}, case_id))
 
 
@@ -254,7 +255,7 @@ def test_the_change_chart_legend_is_inside_the_figure() -> None:
     fig = plot_change_categories(df, by="wave")
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
-    legends = fig.legends + [a.get_legend() for a in fig.axes if a.get_legend() is not None]
+    legends = list(fig.legends) + [leg for a in fig.axes if (leg := a.get_legend()) is not None]
     assert legends
     box = fig.bbox
     for leg in legends:
@@ -395,3 +396,56 @@ def test_the_formulation_report_flags_a_looked_after_18_year_old_for_correction(
     assert "Eligible: the referral can proceed to a decision" in html
     assert '<p class="status-note">FLAG: Legal status should be care leaver: recorded as looked after, but aged 18 on 2 Mar 2026' in html
     assert "should be care leaver (turned 18 while looked after)" in report.child().html
+
+
+def test_a_change_table_with_no_follow_up_says_so() -> None:
+    pytest.importorskip("pandas")
+    from tswt_formulation.reports.outcomes import OutcomesReport
+
+    data = _closed_after_screening()
+    data["measures"] = [{"measure": "sdq", "version": "P4-17", "informant": "parent", "date": "2026-05-01",
+                         "timepoint": "baseline", "responses": {str(i): 1 for i in range(1, 26)}}]
+    html = OutcomesReport.from_case(case_from_data(data), as_of="2026-12-07").change_table().html
+    assert ("No follow-up yet: only baseline scores are recorded (the case was closed after screening), "
+            "so there is no change to judge.") in html
+    assert "<th>Reliable change needs</th>" not in html
+
+
+def test_a_formulation_awaiting_sign_off_says_for_how_long_on_page_one() -> None:
+    pytest.importorskip("pandas")
+    from tswt_formulation.reports.formulation import FormulationReport
+
+    data = case_data({"child": {"age": 12}}, "TSW-000950")
+    data["formulation"] = {"status": "awaiting_signoff", "revision": 2, "author": "b.kowalski",
+                           "created": "2025-09-20T10:00:00+00:00", "updated": "2025-09-29T10:00:00+00:00"}
+    header = FormulationReport.from_case(case_from_data(data), as_of="2026-12-07").header().html
+    # 29 Sep 2025 to 7 Dec 2026: 365 + 69 = 434 days (as TSW-900049).
+    assert "Awaiting sign-off since 29 Sep 2025 (434 days)." in header
+
+
+def test_a_draft_for_a_young_adult_does_not_count_on_a_carer_they_do_not_want() -> None:
+    from tswt_formulation.rules.draft import draft_formulation
+
+    # 22, living with a former foster carer who could take part, but the record says she
+    # does not want the carer involved: no "foster carer who can take part" as a
+    # protective factor, no "no caregiver" as a perpetuating one (her choice, not a gap),
+    # and the prompt to ask is put to her and her personal adviser.
+    case = case_from_data(case_data({"child": {"status": "care_leaver", "age": 22, "wants_carer": False}}, "TSW-000954"))
+    f = draft_formulation(case, "Synthetic TSW", datetime(2026, 6, 2, 9, 0))
+    refs = {e.ref for part in ("perpetuating", "protective") for e in getattr(f.five_ps, part)}
+    assert "caregiver:foster_carer" not in refs and not any(r.startswith("caregiver:") for r in refs)
+    assert f.five_ps.precipitating[0].text.endswith("ask the young person and their personal adviser what changed before the difficulties grew")
+
+
+def test_dates_shown_the_uk_way_still_sort_by_the_date() -> None:
+    pytest.importorskip("pandas")
+    import re
+
+    from tswt_formulation.reports.formulation import FormulationReport
+
+    # Received 2 Mar 2026, decided 10 Mar, allocated 16 Mar, screening 1 Apr to 1 Jun:
+    # as strings "1 Apr" < "1 Jun" < "10 Mar" < "16 Mar" < "2 Mar"; as dates the reverse.
+    case = case_from_data(case_data({"child": {"age": 9}}, "TSW-000960"))
+    html = FormulationReport.from_case(case, as_of="2026-12-07").timeline().html
+    shown = re.findall(r"<td>(\d{1,2} [A-Z][a-z]{2} 2026)</td>", html)
+    assert shown == ["2 Mar 2026", "2 Mar 2026", "2 Mar 2026", "10 Mar 2026", "16 Mar 2026", "1 Apr 2026", "1 Jun 2026"]

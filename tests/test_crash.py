@@ -13,6 +13,7 @@ import does land.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -142,10 +143,8 @@ def test_import_killed_part_way_leaves_all_or_nothing(any_store_url, backend, ma
                 seen += _read_until(helper.stdout, b"p")
             if killed:
                 time.sleep(delay)
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
             rest = _read_until(helper.stdout, b"R\n")
             committed_seen = b"c" in seen + rest
             _settle(url, backend)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import UTC, date
 
 import pytest
 
@@ -94,16 +94,16 @@ def test_readme_psychologist_tour_names_cases_awaiting_signoff():
 def test_demo_never_dates_todays_work_after_now(monkeypatch):
     """Made early in the morning, the demo must not date today's formulations at 9 or 15
     o'clock: the record refuses timestamps in the future (seed 3 has work dated today)."""
-    from datetime import datetime, time, timedelta, timezone
+    from datetime import datetime, time, timedelta
 
     import tswt_formulation.demo as demo
 
     real = demo.datetime
-    early = min(real.combine(date.today(), time(6, 0), tzinfo=timezone.utc), real.now(timezone.utc) - timedelta(hours=1))
+    early = min(real.combine(date.today(), time(6, 0), tzinfo=UTC), real.now(UTC) - timedelta(hours=1))
 
-    class Early(real):  # type: ignore[misc, valid-type]
+    class Early(real):
         @classmethod
-        def now(cls, tz=None):  # noqa: ANN001, ANN206 - the datetime signature
+        def now(cls, tz=None):
             return early
 
     monkeypatch.setattr(demo, "datetime", Early)

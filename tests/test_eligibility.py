@@ -1,4 +1,4 @@
-"""Eligibility against the hand-worked table in data/eligibility_cases.yaml (DOMAIN.md)."""
+"""Eligibility against the hand-worked table in data/eligibility_cases.yaml (docs/domain.md, "Eligibility")."""
 
 from __future__ import annotations
 

@@ -19,7 +19,15 @@ from tswt_formulation import open_store
 from tswt_formulation._yaml import _StringDateLoader, pure_python_loader, safe_load
 from tswt_formulation.demo import generate_caseload
 from tswt_formulation.rules.timeline import (
-    DATE_COLUMNS, ROW_COLUMNS, WORK_JUDGED, case_timeline, caseload_frame, caseload_row, caseload_timeline, timeline)
+    DATE_COLUMNS,
+    ROW_COLUMNS,
+    WORK_JUDGED,
+    case_timeline,
+    caseload_frame,
+    caseload_row,
+    caseload_timeline,
+    timeline,
+)
 
 AS_OF = date(2026, 11, 20)
 HEAVY = ("pandas", "numpy", "matplotlib", "papermill", "nbconvert", "nbformat", "jinja2")
@@ -91,11 +99,18 @@ def test_c_and_pure_python_loaders_read_every_package_file_identically():
 
 
 def test_both_loaders_keep_dates_and_yes_no_as_strings():
-    text = "when: 2026-01-03\nstamp: 2026-01-03T09:00:00Z\nanswer: yes\noff: off\nflag: true\nn: 0x1F\nx: 1_000\ne: ~\n"
+    text = "when: 2026-01-03\nstamp: 2026-01-03T09:00:00Z\nanswer: yes\noff: off\nflag: true\nn: 31\nx: 1000.5\ne: ~\n"
     expected = {"when": "2026-01-03", "stamp": "2026-01-03T09:00:00Z", "answer": "yes", "off": "off", "flag": True,
-                "n": 31, "x": 1000, "e": None}
+                "n": 31, "x": 1000.5, "e": None}
     assert safe_load(text) == expected
     assert safe_load(text, loader=pure_python_loader()) == expected
+    # YAML 1.1's other number forms (hex, 1_000) are refused on both (issue 19), not read as 31 and 1000.
+    from tswt_formulation.errors import ValidationFailed
+
+    for odd in ("n: 0x1F\n", "x: 1_000\n"):
+        for loader in (None, pure_python_loader()):
+            with pytest.raises(ValidationFailed, match=r"is a YAML 1\.1 number form"):
+                safe_load(odd, loader=loader)
 
 
 def test_one_case_timeline_follows_the_caseload_rules():

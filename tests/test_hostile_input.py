@@ -292,7 +292,7 @@ def test_team_measure_with_a_builtin_id_must_say_it_replaces_it(signed, tmp_path
     refused(signed, "measures", "list", lines=[rf"error: {re.escape(str(tmp_path))}/nowhere: TSWT_MEASURES_DIR: is not a folder of measure definitions"])
     (folder / "gbo.yaml").write_text("id: [unclosed\n")
     monkeypatch.setenv("TSWT_MEASURES_DIR", str(folder))
-    refused(signed, "measures", "list", lines=[rf"error: .*/gbo\.yaml: line 2, column 1: not valid YAML: .*"])
+    refused(signed, "measures", "list", lines=[r"error: .*/gbo\.yaml: line 2, column 1: not valid YAML: .*"])
 
 
 def test_reports_refuse_bad_constants_before_any_kernel(signed, tmp_path):

@@ -76,5 +76,5 @@ def test_formulation_report_layout():
         EXPECTED.write_text(json.dumps(got, indent=2) + "\n")
     expected = json.loads(EXPECTED.read_text())
     assert got == expected, f"layout changed (TSWT_UPDATE_LAYOUT=1 rewrites {EXPECTED.name} after a deliberate change): {got}"
-    assert all(isinstance(p, int) for p in got["headings"].values())  # type: ignore[union-attr]
+    assert all(isinstance(p, int) for p in got["headings"].values())
     assert got["stranded"] == [], f"headings left at the foot of a page: {got['stranded']}"

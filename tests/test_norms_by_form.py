@@ -1,8 +1,8 @@
 """Norms belong to the form and the age (issue 10).
 
 Expected values are worked by hand from the rules, not read from our output:
-- MEASURES.md: the 18+ SDQ forms are scored identically but "the bands are NOT validated
-  for 18+: report continuous scores only", so they have no band, no clinical cut-off and
+- docs/measures.md ("The SDQ"): the 18+ SDQ forms are scored the same way but have "no validated
+  bands (continuous scores only)", so they have no band, no clinical cut-off and
   no Recovered / Harmed category; reliable change alone may be shown.
 - Self-report total, ages 11-17 (tests/data/reference/sdq/sdq_bands_4to17_youthinmind_2016.csv):
   normal 0-15, borderline 16-19, abnormal 20-40, so the cut-off is 19.5.

@@ -6,7 +6,7 @@ flags, counts under 5 never as percentages, and English plurals. In-process and 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import pytest
@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from tswt_formulation import open_store
 from tswt_formulation.cli import cli
 from tswt_formulation.model import Override, case_from_data
-from tswt_formulation.rules import draft_formulation, record_decision, recommend, sign_off, submit
+from tswt_formulation.rules import draft_formulation, recommend, record_decision, sign_off, submit
 from tswt_formulation.rules.summary import summarise
 from tswt_formulation.store.staff import StaffDirectory, StaffMember
 from tswt_formulation.words import plural, signed
@@ -23,7 +23,7 @@ from tswt_formulation.words import plural, signed
 from .test_cli_formulation import store_arg  # noqa: F401 - the same stored case as the CLI tests
 
 RULE_ID = re.compile(r"\b[a-z][a-z0-9_]*\.[a-z][a-z0-9_]+\b")  # e.g. stage3.placement_not_long_term
-T = datetime(2026, 6, 27, 9, tzinfo=timezone.utc)
+T = datetime(2026, 6, 27, 9, tzinfo=UTC)
 STAFF = StaffDirectory([StaffMember("c.mensah", "C. Mensah", "therapeutic_social_worker"),
                         StaffMember("dr.r.ahmed", "Dr R. Ahmed", "clinical_psychologist")])
 

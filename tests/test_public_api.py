@@ -2,16 +2,38 @@
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
 
+import pytest
+
 import tswt_formulation
+
+# The packages whose public names load on first use (tswt_formulation/_lazy.py).
+LAZY_PACKAGES = [
+    "tswt_formulation",
+    "tswt_formulation.measures",
+    "tswt_formulation.rules",
+    "tswt_formulation.store",
+    "tswt_formulation.workbench",
+]
 
 
 def test_all_is_sorted_and_resolves():
     assert tswt_formulation.__all__ == sorted(tswt_formulation.__all__)
     for name in tswt_formulation.__all__:
         assert getattr(tswt_formulation, name) is not None
+
+
+@pytest.mark.parametrize("package", LAZY_PACKAGES)
+def test_each_package_exports_what_it_lists(package):
+    """``__all__`` is a literal list, so its order is checked rather than made; it names
+    exactly the lazily loaded names (plus ``__version__`` at the top), and ``dir()`` shows them."""
+    module = importlib.import_module(package)
+    assert module.__all__ == sorted(module.__all__)
+    assert set(module.__all__) - {"__version__"} == set(module._tswt_exports)
+    assert set(module.__all__) <= set(dir(module))
 
 
 def test_exported_members():

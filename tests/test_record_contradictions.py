@@ -1,6 +1,6 @@
 """The record refuses only what is impossible or contradictory, naming the field; a
 referral the team cannot take (over age, outside every eligible status) is recorded and
-eligibility decides. Expected values are worked by hand from DOMAIN.md."""
+eligibility decides. Expected values are worked by hand from docs/domain.md."""
 
 from __future__ import annotations
 
@@ -137,6 +137,7 @@ def test_a_stored_record_from_before_the_stricter_checks_still_loads(tmp_path, f
     engine.dispose()
     with open_store(str(path)) as s:
         case = s.get("TSW-000123")
+    assert case.child.placement is not None
     assert str(case.child.placement.breakdowns[0].date) == "2026-01-10"
     assert any("a breakdown ends an earlier placement" in p for p in _problems(legacy))
 

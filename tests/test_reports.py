@@ -13,7 +13,7 @@ import shutil
 import stat
 import subprocess
 from concurrent.futures import ProcessPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -67,7 +67,7 @@ def _hostile_case(make_case_data):
         submit,
     )
 
-    t = datetime(2026, 6, 27, 9, tzinfo=timezone.utc)
+    t = datetime(2026, 6, 27, 9, tzinfo=UTC)
     form = draft_formulation(case, author="c.mensah", now=t, recommendation=recommend(case))
     form = form.model_copy(update={"five_ps": form.five_ps.model_copy(update={"perpetuating": [
         form.five_ps.presenting[0].model_copy(update={"text": H, "origin": "worker"})]})})
@@ -280,10 +280,12 @@ def test_forked_workers_take_the_batch_environment_and_folder(tmp_path, monkeypa
 
 def test_dask_cluster_as_executor(demo_store, tmp_path):
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
-        with distributed.Client(cluster) as client:
-            summary = run_reports(["TSW-900001", "TSW-900003"], "formulation", demo_store, tmp_path,
-                                  executor=client.get_executor(), as_of=AS_OF, progress=False)
+    with (
+        distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        summary = run_reports(["TSW-900001", "TSW-900003"], "formulation", demo_store, tmp_path,
+                              executor=client.get_executor(), as_of=AS_OF, progress=False)
     assert summary.ok, summary.text()
     assert sorted(p.name for p in tmp_path.glob("*.html")) == ["TSW-900001_formulation.html", "TSW-900003_formulation.html"]
 

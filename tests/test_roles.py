@@ -28,7 +28,7 @@ from tswt_formulation.store import schema
 from .conftest import AS_OF, pg_database_url
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "team-server.md"
-NAMES = ("tswt_owner", "tswt_worker", "tswt_reviewer", "c_mensah", "r_ahmed", "tswt")
+NAMES = ("tswt_owner", "tswt_worker", "tswt_reviewer", "c_mensah", "r_ahmed", "tswt_app", "tswt_analyst", "tswt")
 PASSWORDS = {"tswt_owner": "change-me-owner", "c_mensah": "change-me-worker", "r_ahmed": "change-me-reviewer"}
 
 
@@ -52,7 +52,10 @@ def team(pg_admin):
     ``tswt init`` as the owner; 12 synthetic cases added by a worker."""
     suffix = uuid.uuid4().hex[:8]
     name = {n: f"{n}_{suffix}" for n in NAMES}
-    rename = lambda sql: re.sub(r"\b(" + "|".join(NAMES) + r")\b", lambda m: name[m.group(1)], sql)
+
+    def rename(sql):
+        return re.sub(r"\b(" + "|".join(NAMES) + r")\b", lambda m: name[m.group(1)], sql)
+
     blocks = _doc_sql()
     assert list(blocks) == ["as a superuser, in any database", "as a superuser, in the database tswt",
                             "as tswt_owner, in the database tswt, after tswt init"]
@@ -83,7 +86,7 @@ def team(pg_admin):
     finally:
         with pg_admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-            for n in ("c_mensah", "r_ahmed", "tswt_worker", "tswt_reviewer", "tswt_owner"):
+            for n in ("c_mensah", "r_ahmed", "tswt_app", "tswt_analyst", "tswt_worker", "tswt_reviewer", "tswt_owner"):
                 conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{name[n]}"')
 
 

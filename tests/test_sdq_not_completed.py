@@ -1,6 +1,6 @@
 """Why no SDQ was returned (SSDA903 OC2 SDQ_REASON), as the case record holds it.
 
-MEASURES.md: SDQ2 carer refused; SDQ3 not possible because of the severity of the child's
+docs/change.md ("SSDA903 OC2 SDQ"): SDQ2 carer refused; SDQ3 not possible because of the severity of the child's
 disability; SDQ4 other; SDQ5 child or young person refused; codes case-sensitive; SDQ1
 (aged under 4 or over 16 at the latest assessment) follows from the age, so it is derived
 by the export, never recorded. The full case (tests/data/cases/full_case.yaml, born

@@ -125,7 +125,7 @@ def test_integrity_check_passes(store, demo_cases):
     assert store.integrity_check() == []
 
 
-texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=60)  # NUL is refused (test_hostile_input)
+texts = st.text(alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=60)  # NUL is refused (test_hostile_input)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

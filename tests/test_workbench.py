@@ -2,8 +2,8 @@
 buttons, then look at the store and at what the view shows.
 
 Expected values come from the rules, not from the views: the SDQ bands of a hand-scored
-administration (youthinmind's 4-17 parent bands, MEASURES.md), the eligibility rules of
-DOMAIN.md, the library's own error messages.
+administration (youthinmind's 4-17 parent bands, docs/measures.md "The SDQ"), the eligibility rules of
+docs/domain.md, the library's own error messages.
 """
 
 from __future__ import annotations
@@ -144,7 +144,7 @@ def test_eligibility_panel_follows_the_form(app):
     fill_referral(view, referral__consent__given_by="parent", referral__consent__date=date(2026, 11, 1),
                   referral__consent__informed=True, referral__approval__by="t.harper", referral__approval__date=date(2026, 11, 2))
     assert "Eligible: the referral can proceed to a decision" in view.eligibility.value
-    # DOMAIN.md: a child in need (not with kinship carers) is not eligible, and is
+    # docs/domain.md (Eligibility): a child in need (not with kinship carers) is not eligible, and is
     # signposted to cluster services or CAMHS.
     view.form.fields["child.legal_status.status"].widget.value = "child_in_need"
     assert "Not eligible for the team" in view.eligibility.value
@@ -279,7 +279,7 @@ def test_formulation_draft_override_needs_reason_submit_and_signoff(app, case_st
     view = app.formulation
     view.draft()
     assert case_store.get("TSW-000124").formulation.status == "draft"
-    keep, body, _origin, _ref = view.entries["presenting"][0]
+    _keep, body, _origin, _ref = view.entries["presenting"][0]
     body.value = body.value + " " + HOSTILE
     view.entries["protective"][-1][0].value = False  # remove one suggestion
     view.accept.widget.value = False

@@ -154,7 +154,12 @@ def open_app(browser: Any, url: str) -> tuple[Any, Any, list[str]]:
     page = context.new_page()
     page.set_default_timeout(TIMEOUT)
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    def on_dialog(d: Any) -> None:
+        dialogs.append(d.message)
+        d.dismiss()
+
+    page.on("dialog", on_dialog)
     started = time.perf_counter()
     page.goto(url)
     # A page needs a kernel: the first comes warm, later ones start on demand (seconds,

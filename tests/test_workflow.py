@@ -3,7 +3,7 @@ after change, every version kept, and the signed-off version used by default."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -19,9 +19,9 @@ from tswt_formulation.rules.workflow import (
     submit,
 )
 
-T0 = datetime(2026, 6, 27, 9, 0, tzinfo=timezone.utc)
-T1 = datetime(2026, 6, 28, 9, 0, tzinfo=timezone.utc)
-T2 = datetime(2026, 6, 29, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 6, 27, 9, 0, tzinfo=UTC)
+T1 = datetime(2026, 6, 28, 9, 0, tzinfo=UTC)
+T2 = datetime(2026, 6, 29, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture

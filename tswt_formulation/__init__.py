@@ -6,9 +6,9 @@ Importing the package does no work: names are loaded on first use.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ._lazy import lazy_exports
 from ._version import __version__
 
 # public name -> module that defines it
@@ -38,27 +38,57 @@ _EXPORTS = {
     "score": "measures",
 }
 
-__all__ = sorted([*_EXPORTS, "__version__"])
+__all__ = [
+    "Case",
+    "CaseNotFound",
+    "CaseStore",
+    "Child",
+    "EligibilityDecision",
+    "Formulation",
+    "MeasureAdministration",
+    "Referral",
+    "Screening",
+    "StaleEdit",
+    "TswtError",
+    "ValidationFailed",
+    "__version__",
+    "case_from_data",
+    "case_timeline",
+    "change",
+    "check_eligibility",
+    "draft_formulation",
+    "generate_caseload",
+    "open_store",
+    "parse_cases",
+    "recommend",
+    "run_reports",
+    "score",
+]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'tswt_formulation' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 
 if TYPE_CHECKING:  # pragma: no cover
     from .demo import generate_caseload
     from .errors import CaseNotFound, StaleEdit, TswtError, ValidationFailed
-    from .model import Case, Child, Formulation, MeasureAdministration, Referral, Screening, case_from_data, parse_cases
     from .measures import change, score
+    from .model import (
+        Case,
+        Child,
+        Formulation,
+        MeasureAdministration,
+        Referral,
+        Screening,
+        case_from_data,
+        parse_cases,
+    )
     from .reports.batch import run_reports
-    from .rules import EligibilityDecision, case_timeline, check_eligibility, draft_formulation, recommend
+    from .rules import (
+        EligibilityDecision,
+        case_timeline,
+        check_eligibility,
+        draft_formulation,
+        recommend,
+    )
     from .store import CaseStore, open_store

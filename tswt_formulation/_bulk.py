@@ -11,8 +11,8 @@ collector is paused for its duration and resumed (not forced) afterwards.
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 
 @contextmanager

@@ -12,7 +12,8 @@ from __future__ import annotations
 import importlib
 import sys
 import types
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 
 class _LazyPackage(types.ModuleType):
@@ -24,9 +25,15 @@ class _LazyPackage(types.ModuleType):
         super().__setattr__(name, value)
 
 
-def lazy_exports(package: str, exports: Mapping[str, str]) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+def lazy_exports(
+    package: str, exports: Mapping[str, str], *, extra: str | None = None, extra_needs: tuple[str, ...] = ()
+) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
     """``__getattr__`` and ``__dir__`` for ``package``: ``exports`` maps each public name
-    to the submodule (relative, without the dot) that defines it."""
+    to the submodule (relative, without the dot) that defines it.
+
+    ``extra`` names the optional extra a package needs and ``extra_needs`` the modules it
+    brings: a name whose import fails for lack of one of them raises an ImportError that
+    says how to install the extra."""
     module = sys.modules[package]
     module.__class__ = _LazyPackage
     module._tswt_exports = dict(exports)  # type: ignore[attr-defined]
@@ -35,7 +42,12 @@ def lazy_exports(package: str, exports: Mapping[str, str]) -> tuple[Callable[[st
         source = exports.get(name)
         if source is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(f".{source}", package), name)
+        try:
+            value = getattr(importlib.import_module(f".{source}", package), name)
+        except ModuleNotFoundError as exc:
+            if extra is not None and exc.name in extra_needs:
+                raise ImportError(f"{package} needs the {extra} extra: pip install 'tswt-formulation[{extra}]'") from None
+            raise
         types.ModuleType.__setattr__(module, name, value)
         return value
 

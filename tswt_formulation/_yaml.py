@@ -19,7 +19,6 @@ import yaml
 
 from .errors import Problem, ValidationFailed
 
-
 MAX_DEPTH = 64  # a case record nests about 8 deep; files nested deeper are refused
 TOO_DEEP = f"not accepted: nested more than {MAX_DEPTH} levels deep"
 
@@ -28,21 +27,51 @@ TOO_DEEP = f"not accepted: nested more than {MAX_DEPTH} levels deep"
 _BASE_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _StringDateLoader(_BASE_LOADER):  # type: ignore[misc,valid-type]
+class _StringDateLoader(_BASE_LOADER):
     pass
 
 
-# Drop the implicit timestamp resolver and the YAML 1.1 yes/no/on/off booleans.
+# Drop the implicit timestamp resolver, the YAML 1.1 yes/no/on/off booleans and its
+# numbers: numbers are read only as JSON writes them (below).
+_DROPPED = ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 _StringDateLoader.yaml_implicit_resolvers = {
-    key: [(tag, rx) for tag, rx in resolvers if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")]
+    key: [(tag, rx) for tag, rx in resolvers if tag not in _DROPPED]
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
 }
 _StringDateLoader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
+_DIGITS = list("-0123456789")
+_StringDateLoader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^-?(?:0|[1-9][0-9]*)$"), _DIGITS)
+_StringDateLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float", re.compile(r"^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?$"), _DIGITS)
+# What YAML 1.1 also reads as a number, and JSON does not write: octal 010 (8), hex 0x0A
+# (10), base 60 1:20 (80), 1_0 (10), +1, .5, .inf, .nan. Read silently, a GBO rating of
+# 010 would be stored as 8; such a value is refused, naming its line.
+_YAML11_NUMBER = "tag:tswt,2026:yaml11-number"
+_YAML11_NUMBER_FORMS = re.compile(r"""^(?:[-+]?0b[0-1_]+
+    |[-+]?0[0-7_]+
+    |[-+]?(?:0|[1-9][0-9_]*)
+    |[-+]?0x[0-9a-fA-F_]+
+    |[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+
+    |[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
+    |\.[0-9_]+(?:[eE][-+][0-9]+)?
+    |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
+    |[-+]?\.(?:inf|Inf|INF)
+    |\.(?:nan|NaN|NAN))$""", re.VERBOSE)
+_StringDateLoader.add_implicit_resolver(_YAML11_NUMBER, _YAML11_NUMBER_FORMS, list("-+0123456789."))
 
 
-def refuse_aliases_and_duplicate_keys(loader_cls: type) -> type:
+def _refuse_yaml11_number(loader: Any, node: Any) -> Any:
+    raise yaml.constructor.ConstructorError(
+        None, None, f"{node.value[:40]!r} is a YAML 1.1 number form (octal, hexadecimal, base 60, with _ or +, .inf, .nan); "
+        "write the number as JSON does (e.g. 10, 8.5), or quote it if it is text", node.start_mark)
+
+
+_StringDateLoader.add_constructor(_YAML11_NUMBER, _refuse_yaml11_number)
+
+
+def refuse_aliases_and_duplicate_keys(loader_cls: type[Any]) -> type[Any]:
     """Make a (Python or C based) safe loader class refuse, naming the line:
 
     * aliases (``*name``): a few hundred bytes of nested aliases ("billion laughs")
@@ -122,5 +151,16 @@ def safe_load(text: str, source: str = "<yaml>", loader: type | None = None) -> 
         raise ValidationFailed([Problem(source, where, f"not valid YAML: {problem}")]) from None
 
 
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, which also quotes a text our loader would read as a number:
+    ``1e5`` or a reference such as ``123E4567`` is text to YAML 1.1, a number to JSON and
+    to :func:`safe_load`. (It already quotes what YAML 1.1 reads as numbers, booleans
+    and dates, so other YAML readers read the file the same way.)"""
+
+
+_Dumper.add_implicit_resolver(
+    "tag:yaml.org,2002:float", re.compile(r"^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?$"), _DIGITS)
+
+
 def dump(data: Any) -> str:
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False)

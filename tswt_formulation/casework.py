@@ -19,8 +19,9 @@ only during the call (``StaleEdit``).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-from typing import Any, Iterable
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from typing import Any
 
 from .errors import OverrideError
 from .measures.outcomes import baseline_bands
@@ -38,7 +39,7 @@ from .store import CaseStore
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _who(store: CaseStore, user: str | None) -> str:

@@ -15,7 +15,7 @@ DEFAULT_STORE = "tswt.sqlite"
 
 MAX_USER_LENGTH = 120  # the store's user columns
 # Printable ASCII, no control characters (a newline would forge rows in `tswt audit`).
-_USER = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]{0,%d}[\x21-\x7e])?" % (MAX_USER_LENGTH - 2), re.ASCII)
+_USER = re.compile(rf"[\x21-\x7e](?:[\x20-\x7e]{{0,{MAX_USER_LENGTH - 2}}}[\x21-\x7e])?", re.ASCII)
 
 
 def current_user(explicit: str | None = None) -> str:

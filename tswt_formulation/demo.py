@@ -10,8 +10,9 @@ today has screenings due this week and some overdue).
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from .model.case import Case, SdqNotCompleted, SdqReason, add_years, years_between
 from .words import uk_date
@@ -359,7 +360,7 @@ def _case(rng: random.Random, i: int, as_of: date) -> dict[str, Any]:
     living_independently = placement_type == "independent_living"
     unstable = rng.random() < 0.25
     placement_start = max(dob + timedelta(days=1), received - timedelta(days=rng.randint(20, 120) if unstable else rng.randint(200, 2000)))
-    breakdowns = []
+    breakdowns: list[dict[str, Any]] = []
     if unstable:
         for _ in range(rng.randint(1, 3)):
             # A breakdown ended an earlier placement: on or before this one began.
@@ -481,7 +482,8 @@ def _pick_behaviours(rng: random.Random, age: int) -> list[str]:
 
 def _severity_and_frequency(rng: random.Random) -> dict[str, str]:
     severity = rng.choices(["mild", "moderate", "severe"], weights=[4, 5, 1.5])[0]
-    weights = {"mild": [3, 4, 2, 1], "moderate": [1, 3, 4, 2], "severe": [0.3, 1, 3, 3]}[severity]
+    by_severity: dict[str, list[float]] = {"mild": [3, 4, 2, 1], "moderate": [1, 3, 4, 2], "severe": [0.3, 1, 3, 3]}
+    weights = by_severity[severity]
     return {"severity": severity, "frequency": rng.choices(["rarely", "monthly", "weekly", "daily"], weights=weights)[0]}
 
 
@@ -582,15 +584,22 @@ _NARRATIVES = (
 def _at(day: date, hour: int) -> datetime:
     """A working hour on a day, but never later than now: a demo made at 7 in the morning
     must not date today's work at 9 (the record refuses timestamps in the future)."""
-    at = datetime.combine(day, time(hour, 0), tzinfo=timezone.utc)
-    now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    at = datetime.combine(day, time(hour, 0), tzinfo=UTC)
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
     return min(at, now - timedelta(minutes=24 - hour))  # still distinct and in order today
 
 
 def _formulate(rng: random.Random, case: Case, as_of: date, bands: dict[str, str]) -> None:
     """Give a screened case a formulation that went through the real workflow."""
     from .model import Override
-    from .rules import draft_formulation, edit_formulation, recommend, record_decision, sign_off, submit
+    from .rules import (
+        draft_formulation,
+        edit_formulation,
+        recommend,
+        record_decision,
+        sign_off,
+        submit,
+    )
 
     scr = case.screening
     if scr is None or scr.started is None:
@@ -753,7 +762,7 @@ def _narrative(case: Case, variant: int) -> str:
     """The worker's formulation in a few sentences, from this child's own record."""
     scr = case.screening
     child = case.child
-    sub, obj, pos = _pronouns(child.sex)
+    sub, _obj, pos = _pronouns(child.sex)
     factors = [h.factor for h in scr.history_factors] if scr else []
     behaviours = [b.behaviour for b in scr.presenting_behaviours] if scr else []
     relational = [f for f in factors if f in _RELATIONAL]
@@ -773,7 +782,8 @@ def _narrative(case: Case, variant: int) -> str:
         # Written for this child: what the record dates, not a sentence every file shares.
         status = child.legal_status
         years = max(1, case.referral.received.year - status.start.year)
-        since = (f"{_label_of('legal_status', status.status).lower()} since {uk_date(status.start)}")
+        article = "a " if status.status == "care_leaver" else ""
+        since = (f"{article}{_label_of('legal_status', status.status).lower()} since {uk_date(status.start)}")
         where = _label_of("placement_type", placement.type).lower() if placement is not None else "no settled home"
         parts.append((
             f"No single event is recorded before the referral; {sub} has been {since}, and in {where} for "
@@ -789,8 +799,13 @@ def _narrative(case: Case, variant: int) -> str:
     carer = child.caregiver
     strengths = [s for s in (scr.strengths if scr else []) if s.strip()]
     strength = f" ({strengths[0][:1].lower() + strengths[0][1:]})" if strengths else ""
-    if carer is not None and carer.relationship in _CARER_WORDS and carer.can_take_part:
+    adult = child.age_on(case.referral.received) >= 18
+    wanted = carer is not None and (not adult or carer.young_person_wants_involved is True)
+    if carer is not None and carer.relationship in _CARER_WORDS and carer.can_take_part and wanted:
         parts.append(f"The commitment of {_CARER_WORDS[carer.relationship]} is the route to change; {pos} strengths{strength} are the base.")
+    elif strengths and adult:
+        wants = "want" if sub == "they" else "wants"
+        parts.append(f"{sub.capitalize()} {wants} to manage on {pos} own terms; the work builds on {pos} strengths{strength}.")
     elif strengths:
         parts.append(f"No caregiver can take part yet, so the work builds on {pos} strengths{strength}.")
     if scr is not None and scr.life_story_work == "not_started":

@@ -18,13 +18,15 @@ column), what is wrong and, where it helps, what would be right.
     ├── ScoringError            responses cannot be scored (carries .problems)
     ├── NoRecommendation        no wave or stage can be recorded (not eligible, cannot proceed)
     ├── OverrideError           an override or sign-off is not allowed as asked
-    └── ReportError             a report could not be produced
+    ├── ReportError             a report could not be produced
+    └── OutputRefused           an output file would replace something it must not (the store, an input)
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-
+from typing import Any
 
 QUOTE_LIMIT = 80
 
@@ -34,6 +36,18 @@ def quote(value: object, bare: bool = False, limit: int = QUOTE_LIMIT) -> str:
     ``limit`` characters, so a message never carries a whole record or free text."""
     text = str(value) if bare else repr(value)
     return text if len(text) <= limit else f"{text[: limit - 1]}… ({len(text)} characters)"
+
+
+def database_reason(message: object) -> str:
+    """A database's error message for a user, without the stored text some drivers quote
+    in it: SQLite's "Could not decode to UTF-8 column 'record' with text '{...}'" carries
+    a child's record. First line only."""
+    import re
+
+    text = str(message).splitlines()[0] if str(message) else ""
+    if "Could not decode to UTF-8" in text:
+        return re.sub(r" with text '.*", "", text) + " (a stored text is not UTF-8: the store may be damaged; run `tswt check`)"
+    return text
 
 
 @dataclass(frozen=True)
@@ -49,6 +63,55 @@ class Problem:
         return f"{': '.join(parts)}: {self.message}" if parts else self.message
 
 
+def location(loc: Iterable[Any]) -> str:
+    """A pydantic error location as the input's own key path: ``referral.decision.date``,
+    ``rules[2].effect``; pydantic's internal steps (``function-after[...]``) left out."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif str(part).startswith("function-"):
+            continue
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def problems_from(
+    exc: Any,
+    where: str,
+    *,
+    path: Callable[[tuple[Any, ...]], str] = location,
+    word: Callable[[dict[str, Any]], str | None] | None = None,
+) -> list[Problem]:
+    """A pydantic ``ValidationError`` as one :class:`Problem` per field: the one way every
+    input (case records, rules files, measure definitions, constants files, values built
+    from the command line) turns validation errors into problems.
+
+    ``path`` writes an error's location (default :func:`location`); ``word`` words an
+    error in the caller's terms, or returns None for the default: pydantic's message
+    without its "Value error, " prefix. A validator that finds several problems at once
+    raises a ``ValueError`` carrying ``.problems``, a list of (field, message) (the case
+    record's ``ConsistencyError``): each becomes a problem of its own. A list reported too
+    short only because its items failed is left out (one problem, not two).
+    (pydantic is not imported here: this module is imported by the light commands.)
+    """
+    errors = exc.errors(include_url=False)
+    out: list[Problem] = []
+    for err in errors:
+        if err["type"] == "too_short" and any(
+            o is not err and o["loc"][: len(err["loc"])] == err["loc"] for o in errors
+        ):
+            continue
+        several = getattr((err.get("ctx") or {}).get("error"), "problems", None)
+        if isinstance(several, list) and all(isinstance(p, tuple) and len(p) == 2 for p in several):
+            out.extend(Problem(where, field, message) for field, message in several)
+            continue
+        message = word(err) if word is not None else None
+        out.append(Problem(where, path(err["loc"]), message or err["msg"].removeprefix("Value error, ")))
+    return out
+
+
 class TswtError(Exception):
     """Root of every error this package raises on purpose."""
 
@@ -56,9 +119,10 @@ class TswtError(Exception):
 class ProblemsError(TswtError):
     """An error that carries a list of :class:`Problem` (one line each)."""
 
-    def __init__(self, problems: list[Problem], summary: str | None = None) -> None:
+    def __init__(self, problems: list[Problem], summary: str | None = None, omitted: int = 0) -> None:
         self.problems = list(problems)
         self.summary = summary
+        self.omitted = omitted  # problems found but not listed (a list is capped to stay readable)
         text = "\n".join(str(p) for p in self.problems)
         super().__init__(f"{summary}\n{text}" if summary else text)
 
@@ -117,3 +181,8 @@ class OverrideError(TswtError):
 
 class ReportError(TswtError):
     """A report could not be produced."""
+
+
+class OutputRefused(TswtError):
+    """An output file that would overwrite what it must not: the open store, any SQLite
+    database, the command's own input, a symbolic link or something not a file."""

@@ -1,4 +1,4 @@
-"""change() and its helpers against hand-worked examples (MEASURES.md, "Statistics of change").
+"""change() and its helpers against hand-worked examples (docs/change.md, "Reliable change").
 
 Every expected value is worked by hand in the comment beside it.
 """
@@ -6,6 +6,8 @@ Every expected value is worked by hand in the comment beside it.
 from __future__ import annotations
 
 import math
+from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,13 +25,22 @@ from tswt_formulation.measures.change import (
     standard_error_difference,
     standard_error_measurement,
 )
+from tswt_formulation.measures.service import (
+    baseline_vs_latest,
+    category_counts,
+    each_review_vs_baseline,
+    not_on_track,
+    service_summary,
+    timepoint_rank,
+    trajectory,
+)
 
-# --- constants: the MEASURES.md worked example ---------------------------------------------
+# --- constants: the worked example of docs/change.md ("Reliable change") ---------------------------------------------
 
 
 def test_measures_md_worked_example() -> None:
     # SD 5, r .80: SEM = 5 x sqrt(.2) = 2.2361; S_diff = sqrt(2) x 2.2361 = 3.1623;
-    # threshold = 1.959964 x 3.1623 = 6.198 (MEASURES.md: "S_diff 3.162, threshold 6.20").
+    # threshold = 1.959964 x 3.1623 = 6.198 (docs/change.md: "S_diff 3.162, threshold 6.198").
     assert standard_error_measurement(5, 0.80) == pytest.approx(2.23607, abs=1e-5)
     assert standard_error_difference(5, 0.80) == pytest.approx(3.16228, abs=1e-5)
     assert reliable_change_threshold(5, 0.80) == pytest.approx(6.19795, abs=1e-5)
@@ -288,18 +299,6 @@ def test_docstring_examples_run(name: str) -> None:
 
 # --- service level and trajectories (service.py) ---------------------------------------------
 
-from datetime import date
-
-from tswt_formulation.measures.service import (
-    baseline_vs_latest,
-    category_counts,
-    each_review_vs_baseline,
-    not_on_track,
-    service_summary,
-    timepoint_rank,
-    trajectory,
-)
-
 
 def _caseload() -> pd.DataFrame:
     # SD 5, r .80 -> threshold 6.198; cut-off 15.
@@ -430,7 +429,7 @@ def _scored() -> pd.DataFrame:
     )
 
 
-CONSTANTS = {
+CONSTANTS: dict[str, Any] = {
     "reliability": 0.80,
     "sd": {"total": 5, "prosocial": 2},
     "better": {"total": "lower", "prosocial": "higher"},

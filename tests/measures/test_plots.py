@@ -14,7 +14,10 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
+from matplotlib.patches import Rectangle
 
 from tswt_formulation.errors import ScoringError
 from tswt_formulation.measures.change import change
@@ -23,7 +26,7 @@ from tswt_formulation.plots import plot_change_categories, plot_goals, plot_traj
 from tswt_formulation.plots.outcomes import CATEGORY_STYLE, CORRIDOR_GID
 from tswt_formulation.words import CATEGORY_WORDS
 
-# SDQ parent total bands (MEASURES.md): normal 0-13, borderline 14-16, abnormal 17-40.
+# SDQ parent total bands (docs/measures.md, "The SDQ"): normal 0-13, borderline 14-16, abnormal 17-40.
 PARENT_TOTAL_BANDS = {"normal": (0, 13), "borderline": (14, 16), "abnormal": (17, 40)}
 
 
@@ -41,10 +44,10 @@ def _traj() -> pd.DataFrame:
     return trajectory(scored, ["total"], reliability=0.80, sd=5, better="lower")
 
 
-def _corridor(fig: Figure):  # type: ignore[no-untyped-def]
+def _corridor(fig: Figure) -> Rectangle:
     ax = fig.axes[0]
     found = [p for p in ax.patches if p.get_gid() == CORRIDOR_GID]
-    assert len(found) == 1
+    assert len(found) == 1 and isinstance(found[0], Rectangle)
     return found[0]
 
 
@@ -62,7 +65,7 @@ def test_trajectory_plot() -> None:
     y0, y1 = _corridor(fig).get_y(), _corridor(fig).get_y() + _corridor(fig).get_height()
     assert (y0, y1) == pytest.approx((22 - 6.19795, 22 + 6.19795), abs=1e-4)
     # Three band patches, -0.5 / +0.5 around the inclusive ranges; each hatched differently.
-    bands = [p for p in ax.patches if str(p.get_gid()).startswith("band-")]
+    bands = [p for p in ax.patches if isinstance(p, Rectangle) and str(p.get_gid()).startswith("band-")]
     assert [(p.get_y(), p.get_y() + p.get_height()) for p in bands] == [
         (-0.5, 13.5),
         (13.5, 16.5),
@@ -71,15 +74,15 @@ def test_trajectory_plot() -> None:
     assert len({p.get_hatch() for p in bands}) == 3
     # One data line (three points) plus the baseline line.
     data = [line for line in ax.lines if line.get_label() == "total"]
-    assert len(data) == 1 and len(data[0].get_xdata()) == 3
-    assert list(data[0].get_ydata()) == [22.0, 18.0, 10.0]
+    assert len(data) == 1 and len(np.asarray(data[0].get_xdata())) == 3
+    assert list(np.asarray(data[0].get_ydata())) == [22.0, 18.0, 10.0]
     assert [
-        line.get_linestyle() for line in ax.lines if line.get_label().startswith("baseline")
+        line.get_linestyle() for line in ax.lines if str(line.get_label()).startswith("baseline")
     ] == ["--"]
     assert ax.get_xlabel() == "Date"
     assert ax.get_ylabel() == "SDQ total score (parent)"
     assert isinstance(ax.xaxis.get_major_formatter(), mdates.ConciseDateFormatter)
-    assert pd.Timestamp(data[0].get_xdata()[0]).date() == date(2024, 9, 1)
+    assert pd.Timestamp(np.asarray(data[0].get_xdata())[0]).date() == date(2024, 9, 1)
 
 
 def test_trajectory_threshold_override_and_ax() -> None:
@@ -117,7 +120,7 @@ def test_goals_plot() -> None:
     # Distinguishable without colour: distinct markers and line styles.
     assert len({line.get_marker() for line in ax.lines}) == 3
     assert len({line.get_linestyle() for line in ax.lines}) == 3
-    assert list(ax.lines[0].get_ydata()) == [2.0, 4.0, 7.0]
+    assert list(np.asarray(ax.lines[0].get_ydata())) == [2.0, 4.0, 7.0]
     assert ax.get_ylim() == (-0.5, 10.5)
     assert ax.get_xlabel() == "Date" and ax.get_ylabel() == "Goal progress (0-10)"
 
@@ -135,17 +138,19 @@ def test_change_categories_plot() -> None:
     ax = fig.axes[0]
     # 2 groups x 5 categories = 10 bars.
     assert len(ax.patches) == 10
+    bars = [c for c in ax.containers if isinstance(c, BarContainer)]
+    assert len(bars) == len(ax.containers)
     # In a child's-file words, except that a bar's improvers who did not recover are said
     # to be so, so the bar's two improvement parts add up to the table's reliable improvement.
     words = {**CATEGORY_WORDS, "Improved": "Reliable improvement, not recovered"}
-    assert [c.get_label() for c in ax.containers] == [words[c] for c in CATEGORY_STYLE]
+    assert [c.get_label() for c in bars] == [words[c] for c in CATEGORY_STYLE]
     # Greyscale-safe: every category has its own grey level, and hatching is not all blank.
-    assert len({c.patches[0].get_facecolor() for c in ax.containers}) == 5
-    assert [c.patches[0].get_hatch() or "" for c in ax.containers] == [
+    assert len({c.patches[0].get_facecolor() for c in bars}) == 5
+    assert [c.patches[0].get_hatch() or "" for c in bars] == [
         h for _, h in CATEGORY_STYLE.values()
     ]
     # Shares per bar sum to 1; 2024: Recovered 1/4, Improved 1/4, Unchanged 1/4, Harmed 1/4.
-    widths = np.array([[p.get_width() for p in c.patches] for c in ax.containers])
+    widths = np.array([[p.get_width() for p in c.patches] for c in bars])
     assert widths.sum(axis=0) == pytest.approx([1.0, 1.0])
     assert widths[:, 0] == pytest.approx([0.25, 0.25, 0.25, 0.0, 0.25])
     # 2025: pairs 20->10 (Recovered), 20->12 (Recovered); one unpaired.
@@ -193,7 +198,9 @@ def test_goal_chart_names_every_line() -> None:
                        "date": list(pd.date_range("2026-01-01", periods=3, freq="90D")) * 2})
     fig = plot_goals(df, goal="goal", rating="rating", date="date", threshold=2.5)
     ax = fig.axes[0]
-    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    legend = ax.get_legend()
+    assert legend is not None
+    labels = [t.get_text() for t in legend.get_texts()]
     assert len(labels) == len(ax.get_lines()) == 4
     assert "Goal 1: reliable improvement above 4.5" in labels and "Goal 2: reliable improvement above 5.5" in labels
 
@@ -221,11 +228,13 @@ def test_report_charts_placed_by_fixed_margins_stay_on_their_canvas(informants) 
                           "rating": [2, 4, 6, 3, 3, 2, 0, 5, 10], "date": list(pd.date_range("2025-11-01", periods=3, freq="91D")) * 3})
     goals_fig = plot_goals(goals, goal="goal", rating="rating", date="date", threshold=2.5, title="Goal progress (0-10)")
     for fig in (informant_fig, goals_fig):
-        assert fig.get_layout_engine() is None and fig.tswt_fixed_margins
+        assert fig.get_layout_engine() is None and getattr(fig, "tswt_fixed_margins", False)
         renderer = FigureCanvasAgg(fig).get_renderer()
         box = fig.get_tightbbox(renderer)  # inches
         width, height = fig.get_size_inches()
         assert box.x0 >= -0.01 and box.y0 >= -0.01 and box.x1 <= width + 0.01 and box.y1 <= height + 0.01, (box, width, height)
-        legend = (fig.legends or [fig.axes[0].get_legend()])[0].get_window_extent(renderer)
+        legends: list[Legend | None] = [*fig.legends] or [fig.axes[0].get_legend()]
+        assert legends[0] is not None
+        legend = legends[0].get_window_extent(renderer)
         lowest_label = min(ax.xaxis.label.get_window_extent(renderer).y0 for ax in fig.axes)
         assert legend.y1 <= lowest_label + 1  # under the date labels, not over them

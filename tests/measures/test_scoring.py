@@ -1,6 +1,6 @@
 """score(): hand-worked cases, published reference vectors, bands, errors and properties.
 
-Expected values come from outside our code: cases worked by hand from MEASURES.md
+Expected values come from outside our code: cases worked by hand from docs/measures.md ("The SDQ")
 (data/sdq_hand_cases.yaml, each with its reason), the awell-score SDQ test vectors and the
 youthinmind scoring guide's statements (tests/data/reference/sdq/sdq_cases.json), and the
 youthinmind band table (sdq_bands_4to17_youthinmind_2016.csv).
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Sequence
 from datetime import date
 from itertools import pairwise
 from pathlib import Path
@@ -175,7 +176,7 @@ def test_every_band_boundary(informant: str) -> None:
 
 def test_neighbours_of_every_boundary_fall_on_either_side() -> None:
     """For each category edge, the score one beyond it is in a different category."""
-    out_by_inf = {}
+    out_by_inf: dict[str, list[tuple[str, int, str, str]]] = {}
     for informant in ("parent", "teacher", "self"):
         rows = [r for r in _band_rows() if r["informant"] == informant]
         for r in rows:
@@ -187,11 +188,11 @@ def test_neighbours_of_every_boundary_fall_on_either_side() -> None:
     for informant, checks in out_by_inf.items():
         frame = pd.DataFrame([_row_for(s, v, informant) for s, v, _, _ in checks])
         out = score("sdq", frame, informant=informant, age=12)
-        for i, (scale, v, system, cat) in enumerate(checks):
+        for i, (scale, _v, system, cat) in enumerate(checks):
             assert out.loc[i, f"{scale}_band{'3' if system == 'three_band' else '4'}"] != cat
 
 
-P24_THREE_BAND = {  # MEASURES.md: borderline from / abnormal from (parent, 2-4, provisional)
+P24_THREE_BAND = {  # docs/measures.md (The SDQ, ages 2-4): borderline from / abnormal from (parent, 2-4, provisional)
     "total": (13, 16), "emotional": (3, 4), "conduct": (4, 5), "hyperactivity": (6, 7), "peer": (3, 4),
 }
 
@@ -401,7 +402,7 @@ cell = st.one_of(st.none(), st.integers(0, 2))
 rows_strategy = st.lists(st.lists(cell, min_size=25, max_size=25), min_size=1, max_size=30)
 
 
-def _frame(rows: list[list[int | None]]) -> pd.DataFrame:
+def _frame(rows: Sequence[Sequence[int | None]]) -> pd.DataFrame:
     return pd.DataFrame([[np.nan if v is None else v for v in r] for r in rows], columns=[str(i) for i in range(1, 26)], dtype=float)
 
 

@@ -2,7 +2,7 @@
 
 Rules and their logic: tests/data/reference/ssda903/oc2_sdq_validation_rules.csv (Data to
 Insight's validator); reason codes: sdq_reason_codes.csv; the export's duties:
-MEASURES.md ("Looked-after children in England"). Collection year 2025 throughout:
+docs/change.md ("SSDA903 OC2 SDQ"). Collection year 2025 throughout:
 1 April 2024 to 31 March 2025. Every expected rule below is worked from those sources.
 """
 
@@ -406,7 +406,7 @@ def test_export_varied_set() -> None:
     assert validate_oc2_sdq(export, YEAR, set(export["CHILD"])) == []
 
 
-OC2_COLUMNS = [  # MEASURES.md: OC2 has 12 columns, in this order
+OC2_COLUMNS = [  # docs/change.md (SSDA903 OC2 SDQ): OC2 has 12 columns, in this order
     "CHILD", "DOB", "SDQ_SCORE", "SDQ_REASON", "CONVICTED", "HEALTH_CHECK", "IMMUNISATIONS",
     "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE", "INTERVENTION_RECEIVED",
     "INTERVENTION_OFFERED",
@@ -625,7 +625,7 @@ def test_from_cases_uses_the_reason_recorded_for_the_year() -> None:
     def fake_score(measure: str, df: pd.DataFrame, informant: str) -> pd.DataFrame:
         return pd.DataFrame({"total": df["t"].to_numpy()})
 
-    always = [(LA, date(2019, 1, 1), None)]
+    always: list[tuple[str, date, date | None]] = [(LA, date(2019, 1, 1), None)]
     cases = [
         # scored in the year: the score, whatever was recorded (197a forbids both)
         _case(1, date(2014, 6, 1), always, [_sdq(date(2024, 9, 1), "parent", 9)],
@@ -668,3 +668,13 @@ def test_validate_accepts_a_boolean_series() -> None:
     )
     flags = pd.Series([True, False], index=["1", "2"])
     assert [(p.child, p.rule) for p in validate_oc2_sdq(frame, YEAR, flags)] == [("2", "185")]
+
+
+def test_looked_after_as_a_nullable_boolean_series() -> None:
+    # pandas' nullable booleans: True counts, False and missing do not (a missing value
+    # once raised "boolean value of NA is ambiguous").
+    from tswt_formulation.measures.ssda903 import _looked_after_set
+
+    flags = pd.Series([True, pd.NA, False], index=["A", "B", "C"], dtype="boolean")
+    assert _looked_after_set(pd.DataFrame(), flags) == {"A"}
+    assert _looked_after_set(pd.DataFrame(), pd.Series([True, False], index=["A", "C"])) == {"A"}

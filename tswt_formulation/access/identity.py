@@ -25,8 +25,9 @@ Every audit entry records both who acted and how they were identified
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from .permissions import NotPermitted
 
@@ -87,10 +88,10 @@ def resolve(explicit: str | None, staff: Mapping[str, Any], training: bool = Fal
     claimed, source = claimed_user(explicit)
     hub = os.environ.get(HUB_USER_ENV, "").strip()
     if hub:
-        login = hub.casefold()
-        if claimed and claimed != login:
-            raise NotPermitted(f"{source} {claimed}: you are logged in to JupyterHub as {login}, and act as {login} only")
-        return Identity(login, "JupyterHub login")
+        hub_login = hub.casefold()
+        if claimed and claimed != hub_login:
+            raise NotPermitted(f"{source} {claimed}: you are logged in to JupyterHub as {hub_login}, and act as {hub_login} only")
+        return Identity(hub_login, "JupyterHub login")
     account = os_account()
     if training:
         return Identity(claimed or account, f"named with {source} on a training store" if claimed else

@@ -6,12 +6,13 @@ as the directory has it. What a person types is normalised on entry (surrounding
 dropped, case folded) and must then be a known login; anything else is refused with the
 nearest known login suggested, so "c.mensha", "C.Mensah ", a Cyrillic "с.mensah" or a
 zero-width space never make a child vanish from every worker's caseload.
-"""
+"""  # noqa: RUF002 - the Cyrillic letter is the example
 
 from __future__ import annotations
 
 import difflib
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from ..errors import Problem, quote
 

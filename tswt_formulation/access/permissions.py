@@ -18,10 +18,11 @@ allowed there, and the CLI says so (``tswt staff add`` makes the first administr
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from ..errors import TswtError
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import sys
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 import click
 
-from ..errors import ProblemsError, TswtError, quote
+from ..errors import ProblemsError, TswtError, problems_from, quote
 
+MAX_PROBLEM_LINES = 100  # enough to act on; the rest are counted ("... and 2,991 more")
 EXIT_INVALID = 2  # bad usage or invalid input, nothing written (exit 1 is for batches that finished the rest)
 
 
@@ -21,11 +24,15 @@ class Ctx:
         self.store_location = store
         self.user = user
         self.debug = debug
+        self.wait: float | None = None  # --wait: seconds a write waits for another writer
 
     def open(self, create: bool = False):  # -> CaseStore
+        """The store; only a command that creates (`init`, `demo`) brings an older schema
+        up to date: a reader or an ordinary writer leaves it as it is (reads work, writes
+        are refused saying to run `tswt init`)."""
         from ..store import open_store
 
-        return open_store(self.store_location, user=self.user, create=create)
+        return open_store(self.store_location, user=self.user, create=create, migrate=create, wait=self.wait)
 
     # Read-only questions: answered from a SQLite file with the standard library when it
     # can (store.lite: no SQLAlchemy to import), else by the full store.
@@ -114,9 +121,12 @@ def common(func: Callable[..., Any]) -> Callable[..., Any]:
     @click.option("--store", envvar="TSWT_STORE", metavar="PATH|URL", help="Case store (default: $TSWT_STORE, else ./tswt.sqlite).")
     @click.option("--user", envvar="TSWT_USER", metavar="NAME", help="Who is making changes (default: $TSWT_USER, else your login).")
     @click.option("--debug", is_flag=True, help="Show a full traceback on error.")
+    @click.option("--wait", type=click.FloatRange(0, 3600), envvar="TSWT_WAIT", default=None, metavar="SECONDS",
+                  help="How long a change waits for another program writing to the store (default 30).")
     @functools.wraps(func)
-    def wrapper(store: str | None, user: str | None, debug: bool, **kwargs: Any) -> Any:
+    def wrapper(store: str | None, user: str | None, debug: bool, wait: float | None, **kwargs: Any) -> Any:
         ctx = Ctx(store, user, debug)
+        ctx.wait = wait
         try:
             return func(ctx, **kwargs)
         except (click.exceptions.Exit, click.ClickException, click.Abort, BrokenPipeError):
@@ -137,12 +147,15 @@ def common(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def fail(exc: TswtError) -> None:
-    """Print a library error as one line per problem and exit with the DESIGN.md code."""
+    """Print a library error as one line per problem and exit with its code (docs/architecture.md, "Exit codes")."""
     if isinstance(exc, ProblemsError):
         if exc.summary:
             click.echo(f"error: {exc.summary}", err=True)
-        for problem in exc.problems:
+        for problem in exc.problems[:MAX_PROBLEM_LINES]:
             click.echo(f"error: {problem}", err=True)
+        more = len(exc.problems[MAX_PROBLEM_LINES:]) + getattr(exc, "omitted", 0)
+        if more:
+            click.echo(f"error: ... and {more:,} more", err=True)
     else:
         for line in str(exc).splitlines() or [type(exc).__name__]:
             click.echo(f"error: {line}", err=True)
@@ -155,12 +168,13 @@ def _unexpected(exc: BaseException) -> None:
     from pydantic import ValidationError
 
     if isinstance(exc, ValidationError):  # a value built from the command line
-        for err in exc.errors(include_url=False):
-            field = ".".join(str(p) for p in err["loc"]) or "value"
-            click.echo(f"error: {field}: {err['msg'].removeprefix('Value error, ')}", err=True)
+        for p in problems_from(exc, ""):
+            click.echo(f"error: {p.field or 'value'}: {p.message}", err=True)
     elif type(exc).__module__.startswith("sqlalchemy"):  # never the statement, its parameters or a record
+        from ..errors import database_reason
+
         orig = getattr(exc, "orig", None)
-        reason = str(orig).splitlines()[0] if orig is not None and str(orig) else type(exc).__name__
+        reason = database_reason(orig) if orig is not None and str(orig) else type(exc).__name__
         click.echo(f"error: the database refused the operation: {quote(reason, bare=True, limit=160)} "
                    "(nothing more was written; --debug shows the details)", err=True)
     elif isinstance(exc, OSError):
@@ -177,6 +191,41 @@ def output_folder_exists(path: Any, option: str = "--output") -> None:
         raise click.BadParameter(f"{path.parent}: no such folder (create it first, or write somewhere that exists)", param_hint=option)
 
 
+def check_output(path: Any, option: str = "--output", store: str | None = None, inputs: Sequence[Any] = (),
+                 others: Sequence[tuple[Any, str]] = ()) -> None:
+    """The one check of every file a command writes, before it reads or writes anything:
+    the folder exists (a usage error otherwise), and the file is not the open store (or
+    its -wal/-shm), any SQLite database, the command's own input, another output of the
+    same command (``others``: (path, option)), a symbolic link or something not a file
+    (:class:`~tswt_formulation.errors.OutputRefused`, one line, exit 2)."""
+    import os
+    from pathlib import Path
+
+    from ..errors import OutputRefused
+    from ..reports.atomic import refuse_unsafe_target
+
+    if path is None:
+        return
+    output_folder_exists(path, option)
+    refuse_unsafe_target(path, option)
+    target = Path(path)
+
+    def same(other: Any) -> bool:
+        try:
+            return os.path.samefile(target, other)
+        except OSError:  # either does not exist yet: the same path, then
+            return Path(os.path.abspath(target)) == Path(os.path.abspath(other))
+
+    if store is not None and "://" not in store and any(same(f"{store}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")):
+        raise OutputRefused(f"{path}: {option}: is the case store; an output never replaces it, write somewhere else (nothing was written)")
+    for given in inputs:
+        if given is not None and same(given):
+            raise OutputRefused(f"{path}: {option}: is this command's input; write the output to another file (nothing was written)")
+    for other, other_option in others:
+        if other is not None and same(other):
+            raise OutputRefused(f"{path}: {option}: is also given to {other_option}; give each its own file (nothing was written)")
+
+
 def as_of_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
@@ -188,6 +237,54 @@ def to_date(value: datetime | None) -> date:
     return value.date() if value is not None else date.today()
 
 
+# What a terminal acts on rather than shows: C0 controls but the line break and tab
+# (ESC starts clear-screen, window-title and hidden-text sequences; CR overwrites a line),
+# DEL, C1 controls (0x9b is CSI on some terminals) and the bidirectional overrides that
+# reorder what is shown. Record text is printed with these escaped, piped or not.
+_TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape_control(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal_safe(text: str) -> str:
+    """Text with every control character shown escaped (``\\x1b``), line breaks and tabs
+    kept (a Windows line break is a line break; a lone carriage return is escaped)."""
+    return _TERMINAL_CONTROLS.sub(_escape_control, text.replace("\r\n", "\n"))
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def json_text(data: Any, **kwargs: Any) -> str:
+    """``json.dumps(data, ensure_ascii=False, **kwargs)`` with C1 controls and bidi
+    overrides written as ``\\u`` escapes as well (json escapes C0 controls itself)."""
+    return _TERMINAL_CONTROLS.sub(_json_escape, json.dumps(data, ensure_ascii=False, **kwargs))
+
+
+MAX_NOTE_LENGTH = 2_000
+
+
+def one_line(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """A click callback: a note, comment or reason is one line of printable text. A line
+    break would forge rows in `tswt audit` and `tswt formulation --versions` (a fake
+    "signed_off" line under a real one); a control character would act on the terminal
+    of whoever reads it."""
+    if value is None:
+        return value
+    name = (param.opts or [param.name or "value"])[0]
+    if not value.isprintable():
+        bad = next(ch for ch in value if not ch.isprintable())
+        raise click.BadParameter(f"must be one line of printable text; it holds {quote(bad)} (a line break or control character)",
+                                 param_hint=name)
+    if len(value) > MAX_NOTE_LENGTH:
+        raise click.BadParameter(f"must be at most {MAX_NOTE_LENGTH:,} characters; it has {len(value):,}", param_hint=name)
+    return value
+
+
 def json_default(value: Any) -> Any:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
@@ -197,7 +294,8 @@ def json_default(value: Any) -> Any:
 
 
 def echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=json_default))
+    # json.dumps escapes C0 controls itself; C1 controls and bidi overrides as \u escapes too.
+    click.echo(json_text(data, indent=2, default=json_default))
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
@@ -209,7 +307,7 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
     out = [line(headers), line(["-" * w for w in widths])]
     out += [line(r) for r in text_rows]
-    return "\n".join(out)
+    return terminal_safe("\n".join(out))
 
 
 def frame_table(headers: Sequence[str], columns: Sequence[Any]) -> str:
@@ -220,7 +318,7 @@ def frame_table(headers: Sequence[str], columns: Sequence[Any]) -> str:
     fmt = "  ".join(f"{{:<{w}}}" for w in widths)
     lines = [fmt.format(*headers).rstrip(), fmt.format(*["-" * w for w in widths]).rstrip()]
     lines += [fmt.format(*row).rstrip() for row in zip(*cells)]
-    return "\n".join(lines)
+    return terminal_safe("\n".join(lines))
 
 
 def progress(total: int, label: str, threshold: int = 1000):

@@ -4,9 +4,10 @@ demo, schema."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections import Counter
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,20 @@ import click
 
 from .._version import __version__
 from ..words import plural
-from ._common import Ctx, as_of_option, common, echo_json, frame_table, progress, table, to_date
+from ._common import (
+    Ctx,
+    as_of_option,
+    common,
+    echo_json,
+    frame_table,
+    json_text,
+    one_line,
+    progress,
+    table,
+    to_date,
+)
 
-EXPORT_FORMAT = "tswt-cases/1"
+EXPORT_FORMAT = "tswt-cases/1"  # model.parse.FORMATS lists what import reads
 
 
 @click.command()
@@ -32,17 +44,53 @@ def init(ctx: Ctx, training: bool) -> None:
             store.mark_training()
         if store.created or store.upgraded_from == 0:  # a new file, or the tables made in an empty database
             click.echo(f"Created case store {store.location} (schema version {SCHEMA_VERSION}, {len(store)} cases).")
-        elif store.upgraded_from is not None:
+            return
+        _check_store(store)  # an existing store: "up to date" only if it is sound
+        if store.upgraded_from is not None:
             click.echo(f"Upgraded case store {store.location} from schema version {store.upgraded_from} to "
                        f"{SCHEMA_VERSION} ({len(store)} cases).")
         else:
             click.echo(f"Opened case store {store.location} (schema version {SCHEMA_VERSION}, {len(store)} cases); it is up to date.")
 
 
+def _check_store(store: Any) -> int:
+    """Run the store's check (the database's own integrity check, then every record and
+    its audit trail); raise :class:`StoreError` listing what is wrong, else return the
+    number of cases checked."""
+    import sqlalchemy as sa
+
+    from ..errors import Problem, StoreError, ValidationFailed
+
+    try:
+        problems = store.integrity_check()
+        count = len(store)
+    except sa.exc.DatabaseError as exc:
+        from ..errors import database_reason
+
+        raise StoreError(f"{store.location}: the store fails its check: the database cannot be read "
+                         f"({database_reason(getattr(exc, 'orig', exc))}); restore it from a backup") from None
+    if problems:
+        raise ValidationFailed([Problem("", "", p) for p in problems],
+                               summary=f"{store.location}: the store fails its check ({len(problems)} problem(s)); "
+                                       "restore it from a backup, or correct the cases named:")
+    return count
+
+
+@click.command()
+@common
+def check(ctx: Ctx) -> None:
+    """Check the store: SQLite's integrity check, then every record (it loads and its
+    indexed columns agree with it) and its audit trail (it rebuilds the record at the
+    stored version; no entries for cases not in the store). Exit 2 if anything is wrong."""
+    with ctx.open() as store:
+        count = _check_store(store)
+    click.echo(f"OK: {store.location}: {count} case(s); the database, every record and its audit trail are sound.")
+
+
 @click.command(name="import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--note", default="import", help="A note kept in the audit log.")
-@click.option("--restore", metavar="REASON", default=None,
+@click.option("--note", default="import", callback=one_line, help="A note kept in the audit log.")
+@click.option("--restore", metavar="REASON", default=None, callback=one_line,
               help="Restore cases that carry workflow state (formulation, sign-offs, outcome) from a backup or export; "
                    "the store's owner only, audited with REASON. To move a whole store, use `tswt migrate-store`.")
 @common
@@ -83,7 +131,7 @@ def _import_files(ctx: Ctx, files: tuple[Path, ...], note: str, restore: str | N
     # A SQLite file at this code's schema is written with the standard library (no
     # SQLAlchemy to import); anything else, or a write the database refused (rolled
     # back, count None), goes through the full store for its answer or its error.
-    lite = open_sqlite_import(ctx._lite_location())
+    lite = open_sqlite_import(ctx._lite_location(), wait=ctx.wait)
     if lite is not None:
         with lite:
             who = ctx.identity()
@@ -99,7 +147,7 @@ def _import_files(ctx: Ctx, files: tuple[Path, ...], note: str, restore: str | N
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--force", is_flag=True, help="Apply even without the store versions an export records (overwrites the current version; audited).")
-@click.option("--note", default="updated from a file", help="A note kept in the audit log.")
+@click.option("--note", default="updated from a file", callback=one_line, help="A note kept in the audit log.")
 @common
 def update(ctx: Ctx, files: tuple[Path, ...], force: bool, note: str) -> None:
     """Replace cases with edited versions (an export with, say, the screening added).
@@ -109,7 +157,7 @@ def update(ctx: Ctx, files: tuple[Path, ...], force: bool, note: str) -> None:
     workflow state (formulation status, decision, sign-offs, outcome of screening) is
     not changed from a file; an edit of a formulation's content puts it back to draft.
     """
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from ..errors import CaseNotFound, Problem, ValidationFailed
     from ..model.parse import parse_case_files
@@ -131,7 +179,7 @@ def update(ctx: Ctx, files: tuple[Path, ...], force: bool, note: str) -> None:
                 problems += workflow_problems(stored[case.case_id], case, f"{sources[case.case_id]}: {case.case_id}")
         if problems:
             raise ValidationFailed(problems, summary=f"{len(problems)} problem(s); nothing was written:")
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         redrafted = [c.case_id for c in cases if carry_workflow(stored[c.case_id], c, store.user, now)]
         for case in cases:
             case._version = versions.get(case.case_id, current[case.case_id]) if not force else current[case.case_id]
@@ -161,22 +209,28 @@ def export(ctx: Ctx, case_ids: tuple[str, ...], output: Path | None, fmt: str | 
     `--layout oc2` writes all 12 OC2 columns with the other eight blank.
     """
     from .._yaml import dump
-    from ._common import output_folder_exists
+    from ..config import store_location
+    from ._common import check_output
 
-    output_folder_exists(output)
+    check_output(output, store=store_location(ctx.store_location))
     if case_ids[:1] == ("ssda903",):
         _export_ssda903(ctx, case_ids[1:], year, output, layout or "sdq")
         return
     if year is not None or layout is not None:
         raise click.UsageError(f"{'--year' if year is not None else '--layout'} goes with `tswt export ssda903`")
 
+    unreadable: list[Any] = []  # a damaged record is named and left out; the others are exported (exit 1)
     with ctx.open() as store:
-        records = store.export(case_ids or None)
+        records = store.export(case_ids or None, unreadable=unreadable)
         versions = store.versions_of([r["case_id"] for r in records])
+    if unreadable and not records:
+        from ..errors import StoreError
+
+        raise StoreError("\n".join(str(e) for e in unreadable) + "\nnothing was exported")
     # The store version of each case lets `tswt update` refuse an edit made on a stale copy.
     doc = {"format": EXPORT_FORMAT, "package_version": __version__, "versions": versions, "cases": records}
     fmt = fmt or ("yaml" if output is not None and output.suffix.lower() in (".yaml", ".yml") else "json")
-    text = dump(doc) if fmt == "yaml" else json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    text = dump(doc) if fmt == "yaml" else json_text(doc, indent=2) + "\n"
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -184,6 +238,12 @@ def export(ctx: Ctx, case_ids: tuple[str, ...], output: Path | None, fmt: str | 
 
         atomic_write_text(output, text)
         click.echo(f"Exported {len(records)} case(s) to {output}.", err=True)
+    if unreadable:
+        for exc in unreadable:
+            click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {len(unreadable)} case(s) could not be read and are not in the export; the other {len(records)} are",
+                   err=True)
+        raise SystemExit(1)
 
 
 def _export_ssda903(ctx: Ctx, extra: tuple[str, ...], year: int | None, output: Path | None, layout: str) -> None:
@@ -226,18 +286,21 @@ def _export_ssda903(ctx: Ctx, extra: tuple[str, ...], year: int | None, output: 
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--restore", is_flag=True, help="Check as `tswt import --restore` would: cases may carry workflow state.")
 @click.option("--debug", is_flag=True, hidden=True)
-def validate(files: tuple[Path, ...], debug: bool) -> None:
-    """Check case files without importing them."""
+def validate(files: tuple[Path, ...], restore: bool, debug: bool) -> None:
+    """Check case files without importing them: every check `tswt import` makes before it
+    writes (with --restore, those of `tswt import --restore`), except those that need
+    the store (a case id already in it)."""
     from ..errors import TswtError
-    from ..model.parse import parse_cases
+    from ..model.parse import parse_case_files
+    from ..store.importing import check_new_cases
     from ._common import fail
 
-    from ..measures.checks import check_measures
-
     try:
-        cases = parse_cases(files)
-        check_measures(cases)
+        sources: dict[str, str] = {}
+        cases = parse_case_files(files, sources)[0]
+        check_new_cases(cases, workflow_state=restore, sources=sources)
     except TswtError as exc:
         if debug:
             raise
@@ -477,16 +540,28 @@ def demo(ctx: Ctx, n: int, seed: int, as_of: Any) -> None:
 
 @click.command()
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to a file instead of standard output.")
-def schema(output: Path | None) -> None:
+@click.option("--debug", is_flag=True, hidden=True)
+def schema(output: Path | None, debug: bool) -> None:
     """The JSON Schema of a case file (with this team's vocabularies)."""
+    from ..errors import TswtError
     from ..model.jsonschema import case_json_schema
+    from ._common import check_output, fail
 
-    text = json.dumps(case_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    try:
+        check_output(output, store=os.environ.get("TSWT_STORE"))
+        text = json.dumps(case_json_schema(), indent=2, ensure_ascii=False) + "\n"
+        if output is not None:
+            from ..reports.atomic import atomic_write_text
+
+            atomic_write_text(output, text, mode=0o644)  # a schema is no one's record: readable by the team
+    except TswtError as exc:
+        if debug:
+            raise
+        fail(exc)
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text, encoding="utf-8")
         click.echo(f"Wrote {output}.", err=True)
 
 
-COMMANDS = [init, import_, update, export, validate, show, eligibility, caseload, audit, access, demo, schema]
+COMMANDS = [init, check, import_, update, export, validate, show, eligibility, caseload, audit, access, demo, schema]

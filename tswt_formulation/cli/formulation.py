@@ -7,11 +7,23 @@ import csv
 import io
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ._common import Ctx, as_of_option, common, echo_json, table, to_date
+from ._common import Ctx, as_of_option, common, echo_json, one_line, table, terminal_safe, to_date
+
+if TYPE_CHECKING:
+    from ..model import Case, Formulation
+
+
+def _formulation(case: Case) -> Formulation:
+    """The formulation a casework step has just saved (each makes one or refuses)."""
+    if case.formulation is None:  # pragma: no cover - casework refuses a case without one
+        from ..errors import TswtError
+
+        raise TswtError(f"{case.case_id}: no formulation")
+    return case.formulation
 
 
 @click.command()
@@ -27,13 +39,15 @@ def recommend(ctx: Ctx, case_id: str | None, all_cases: bool, as_of: Any, output
               explain: bool) -> None:
     """The recommended wave, stage, services and models in a few plain lines (risks first);
     --explain for every rule that produced them."""
-    from ..rules import rules_in_use, recommend as make
+    from ..rules import recommend as make
+    from ..rules import rules_in_use
 
     if bool(case_id) == all_cases:
         raise click.UsageError("give one CASE, or --all")
-    from ._common import output_folder_exists
+    from ..config import store_location
+    from ._common import check_output
 
-    output_folder_exists(output)
+    check_output(output, store=store_location(ctx.store_location), inputs=[rules_file])
     rules = rules_in_use(rules_file)
     day = to_date(as_of) if as_of else None
     if case_id:
@@ -48,7 +62,7 @@ def recommend(ctx: Ctx, case_id: str | None, all_cases: bool, as_of: Any, output
         if as_json:
             echo_json({**rec.as_dict(), "summary": summarise(rec, case.formulation, names, case, day or date.today()).as_dict()})
         else:
-            click.echo(rec.to_text() if explain else summary_text(rec, case.formulation, names, case, day or date.today()))
+            click.echo(terminal_safe(rec.to_text() if explain else summary_text(rec, case.formulation, names, case, day or date.today())))
         return
     from ..measures.outcomes import baseline_bands
 
@@ -95,14 +109,19 @@ def formulation(ctx: Ctx, case_id: str, make_draft: bool, replace: bool, narrati
     from .. import casework
     from .render import formulation_text
 
+    narrative = None
+    if narrative_file:  # read before anything is written: a file that cannot be read stops the command at once
+        from .._files import MAX_SETTINGS_BYTES, read_text_bounded
+
+        narrative = read_text_bounded(narrative_file, MAX_SETTINGS_BYTES).replace("\r\n", "\n").replace("\r", "\n")  # as read_text
     with ctx.open() as store:
         if make_draft:
             case = casework.create_draft(store, case_id, as_of=to_date(as_of) if as_of else None, replace=replace)
-            click.echo(f"{case_id}: formulation drafted from the screening (revision {case.formulation.revision}). "
+            click.echo(f"{case_id}: formulation drafted from the screening (revision {_formulation(case).revision}). "
                        f"Edit it, then: tswt decide {case_id} --accept (or --override ...).", err=True)
-        if narrative_file:
-            case = casework.update_formulation(store, case_id, narrative=narrative_file.read_text(encoding="utf-8"))
-            click.echo(f"{case_id}: narrative saved (revision {case.formulation.revision}).", err=True)
+        if narrative is not None:
+            case = casework.update_formulation(store, case_id, narrative=narrative)
+            click.echo(f"{case_id}: narrative saved (revision {_formulation(case).revision}).", err=True)
         if versions:
             rows = [(e.at.strftime("%Y-%m-%d %H:%M"), e.user, f.status if f else "removed", f.revision if f else "", e.note)
                     for e, f in store.formulation_versions(case_id)]
@@ -123,6 +142,9 @@ def _override(part: str, value: str, reason: str) -> Any:
 
     if not reason.strip():
         raise click.BadParameter(f"the override of {part} needs a reason (the third value)", param_hint="--override")
+    if not reason.isprintable() or not value.isprintable():
+        raise click.BadParameter(f"the override of {part}: its value and reason must be one line of printable text "
+                                 "(no line break or control character)", param_hint="--override")
 
     if part in ("wave", "stage"):
         try:
@@ -133,7 +155,7 @@ def _override(part: str, value: str, reason: str) -> Any:
         parsed = [v.strip() for v in value.split(";") if v.strip()]
     else:
         parsed = [v.strip() for v in value.split(",") if v.strip()]
-    return Override(part=part, value=parsed, reason=reason)
+    return Override.model_validate({"part": part, "value": parsed, "reason": reason})  # checks the part
 
 
 @click.command()
@@ -156,7 +178,7 @@ def decide(ctx: Ctx, case_id: str, accept: bool, overrides: tuple[tuple[str, str
     with ctx.open() as store:
         case = casework.decide(store, case_id, accept, [_override(*o) for o in overrides])
     what = "accepted" if accept else "overridden: " + ", ".join(o[0] for o in overrides)
-    click.echo(f"{case_id}: recommendation {what} (revision {case.formulation.revision}). Next: tswt submit {case_id}")
+    click.echo(f"{case_id}: recommendation {what} (revision {_formulation(case).revision}). Next: tswt submit {case_id}")
 
 
 @click.command()
@@ -168,14 +190,14 @@ def submit(ctx: Ctx, case_id: str) -> None:
 
     with ctx.open() as store:
         case = casework.submit_for_signoff(store, case_id)
-    click.echo(f"{case_id}: revision {case.formulation.revision} submitted for sign-off.")
+    click.echo(f"{case_id}: revision {_formulation(case).revision} submitted for sign-off.")
 
 
 @click.command()
 @click.argument("case_id")
 @click.option("--approve", is_flag=True, help="Approve the formulation.")
 @click.option("--return", "return_", is_flag=True, help="Return it for changes (needs --comment).")
-@click.option("--comment", default="", help="Your comments (required when returning).")
+@click.option("--comment", default="", callback=one_line, help="Your comments (required when returning; one line).")
 @common
 def signoff(ctx: Ctx, case_id: str, approve: bool, return_: bool, comment: str) -> None:
     """Approve a formulation, or return it with comments (clinical psychologist)."""
@@ -186,15 +208,15 @@ def signoff(ctx: Ctx, case_id: str, approve: bool, return_: bool, comment: str) 
     outcome = "approve" if approve else "return"
     with ctx.open() as store:
         case = casework.review(store, case_id, outcome == "approve", comment)
-        who = case.formulation.signoffs[-1].reviewer
-    click.echo(f"{case_id}: revision {case.formulation.revision} {'approved' if outcome == 'approve' else 'returned'} by {who}.")
+        who = _formulation(case).signoffs[-1].reviewer
+    click.echo(f"{case_id}: revision {_formulation(case).revision} {'approved' if outcome == 'approve' else 'returned'} by {who}.")
 
 
 @click.command()
 @click.argument("case_id")
 @click.option("--begin-work", "decision", flag_value="begin_work", help="Work begins.")
 @click.option("--close", "decision", flag_value="close", help="Close the referral (needs --reason).")
-@click.option("--reason", default="", help="Why (required to close, and to replace an outcome).")
+@click.option("--reason", default="", callback=one_line, help="Why (required to close, and to replace an outcome).")
 @click.option("--alternative", "alternatives", multiple=True, help="Alternative service recommended (signposting id; repeatable).")
 @click.option("--replace", is_flag=True, help="Replace the outcome already recorded (needs --reason; the old one stays in the audit log).")
 @as_of_option

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -29,25 +30,31 @@ def score(ctx: Ctx, measure: str, input_path: Path, informant: str | None, form_
     """
     import pandas as pd
 
+    from ..config import store_location
     from ..errors import Problem, ScoringError
     from ..measures import score as score_frame
-    from ._common import output_folder_exists
+    from ._common import check_output
 
-    output_folder_exists(output)
-    output_folder_exists(set_aside, "--set-aside")
+    store = store_location(ctx.store_location)
+    check_output(output, store=store, inputs=[input_path])
+    check_output(set_aside, "--set-aside", store=store, inputs=[input_path], others=[(output, "--output")])
 
+    text, lines = _read_responses(input_path)
     try:
-        frame = pd.read_csv(input_path, dtype=str, keep_default_na=False, na_values=[""])
-    except FileNotFoundError:
-        raise ScoringError([Problem(str(input_path), "", "no such file")]) from None
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""])
     except pd.errors.EmptyDataError:
         raise ScoringError([Problem(str(input_path), "", "the file is empty; expected a header row and one row per administration")]) from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except pd.errors.ParserError as exc:
         raise ScoringError([Problem(str(input_path), "", f"not a readable CSV file: {str(exc).splitlines()[0]}")]) from None
     frame = _numeric_items(frame, set(id_columns))
-    frame.index = range(2, len(frame) + 2)  # "row N" is line N of the CSV file (line 1: the header)
-    result = score_frame(measure, frame, informant=informant, version=form_version, id_columns=id_columns,
-                         on_error="set_aside" if set_aside else "raise")
+    # "row N" is line N of the CSV file (line 1: the header; blank lines are skipped)
+    frame.index = lines if len(lines) == len(frame) else range(2, len(frame) + 2)
+    try:
+        result = score_frame(measure, frame, informant=informant, version=form_version, id_columns=id_columns,
+                             on_error="set_aside" if set_aside else "raise")
+    except ScoringError as exc:  # a problem with the file as a whole (its columns) names the file, not the measure
+        named = [Problem(str(input_path), p.field, p.message) if p.where == measure else p for p in exc.problems]
+        raise ScoringError(named, summary=exc.summary, omitted=exc.omitted) from None
     text = result.to_csv(index=False)
     if output:
         from ..reports.atomic import atomic_write_text
@@ -61,8 +68,59 @@ def score(ctx: Ctx, measure: str, input_path: Path, informant: str | None, form_
         from ..reports.atomic import atomic_write_text
 
         atomic_write_text(set_aside, bad.to_csv(index=False))
-        click.echo(f"Set aside {len(bad)} row(s) with the reason in {set_aside}.", err=True)
+        rows = bad["row"].nunique()
+        click.echo(f"Set aside {rows} row(s) with the reason in {set_aside}"
+                   + (f" ({len(bad)} problems: one line each)" if len(bad) != rows else "") + ".", err=True)
         raise SystemExit(1)
+
+
+MAX_COLUMNS = 1_000  # an SDQ with every id column is under 60; more is not a file of administrations
+MAX_ROW_PROBLEMS = 100
+
+
+def _read_responses(path: Path) -> tuple[str, list[int]]:
+    """The CSV's text, once checked that it is an ordinary file within the size limit
+    and that every row has as many cells as the header: a row with a trailing comma
+    would otherwise shift each of its answers into the next item's column (pandas takes
+    the extra first cell as the row's label), scoring the wrong items without a word.
+    Returns the text and the line number of each data row."""
+    import csv
+
+    from .._files import read_text_bounded
+    from ..errors import Problem, ScoringError, ValidationFailed
+
+    source = str(path)
+    try:
+        text = read_text_bounded(path, kind="CSV", encoding="utf-8-sig")
+    except ValidationFailed as exc:
+        raise ScoringError(exc.problems) from None
+    reader = csv.reader(io.StringIO(text))
+    problems: list[Problem] = []
+    more = 0
+    lines: list[int] = []
+    try:
+        header = next(reader, None)
+        if header is not None and len(header) > MAX_COLUMNS:
+            raise ScoringError([Problem(source, "header", f"has {len(header):,} columns; the limit is {MAX_COLUMNS:,} "
+                                                          "(item columns and id columns of one measure)")])
+        end = reader.line_num
+        for row in reader:
+            start, end = end + 1, reader.line_num
+            if not row:  # a blank line
+                continue
+            lines.append(start)
+            if header is not None and len(row) != len(header):
+                if len(problems) < MAX_ROW_PROBLEMS:
+                    problems.append(Problem(f"{source}: row {start}", "", f"has {len(row)} cells; the header has {len(header)} "
+                                            "(a trailing comma, or a cell missing or extra?); correct the row"))
+                else:
+                    more += 1
+    except csv.Error as exc:
+        raise ScoringError([Problem(source, f"line {reader.line_num}", f"not a readable CSV file: {exc}")]) from None
+    if problems:
+        raise ScoringError(problems, summary=f"{len(problems) + more:,} row(s) do not match the header; nothing was scored:",
+                           omitted=more)
+    return text, lines
 
 
 def _numeric_items(frame: Any, keep_text: set[str]) -> Any:
@@ -74,8 +132,10 @@ def _numeric_items(frame: Any, keep_text: set[str]) -> Any:
     for col in frame.columns:
         if col in text_cols:
             continue
-        as_num = pd.to_numeric(frame[col], errors="coerce")
-        whole = as_num.notna() & (as_num % 1 == 0)
+        as_num = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+        # A number too big to hold exactly (a 20-digit "answer") stays text: the scorer
+        # names its cell, as for any other value that is not an answer.
+        whole = as_num.notna() & (as_num % 1 == 0) & (as_num.abs() < 2**53)
         if whole.all() or (whole | frame[col].isna()).all():
             frame[col] = as_num.astype("Int64")
         else:

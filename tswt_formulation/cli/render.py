@@ -10,6 +10,7 @@ from ..model.case import SDQ_RECORDED_REASONS, Case
 from ..model.vocabulary import vocabulary
 from ..rules.eligibility import EligibilityDecision
 from ..rules.timeline import case_timeline
+from ._common import terminal_safe
 
 
 def _label(vocab: str, term: str) -> str:
@@ -17,7 +18,9 @@ def _label(vocab: str, term: str) -> str:
 
 
 def _wrap(text: str, indent: str = "    ") -> str:
-    return "\n".join(textwrap.fill(p, 92, initial_indent=indent, subsequent_indent=indent) for p in text.splitlines() or [""])
+    # Escaped first: textwrap would turn a carriage return into a space, unseen.
+    lines = terminal_safe(text).split("\n")
+    return "\n".join(textwrap.fill(p, 92, initial_indent=indent, subsequent_indent=indent) for p in lines)
 
 
 def eligibility_text(decision: EligibilityDecision) -> str:
@@ -30,7 +33,7 @@ def eligibility_text(decision: EligibilityDecision) -> str:
     if decision.signposting:
         lines.append("  Signpost to: " + "; ".join(_label("signposting", s) for s in decision.signposting))
     lines.append(f"  Neurodevelopmental assessment: {decision.nd_assessment_text}")
-    return "\n".join(lines)
+    return terminal_safe("\n".join(lines))
 
 
 def risk_status_lines(case: Case, as_of: date) -> list[str]:
@@ -85,7 +88,7 @@ def case_text(case: Case, as_of: date) -> str:
         if scr.carer_views:
             out.append("    carers' views:\n" + _wrap(scr.carer_views, "      "))
     if case.measures:
-        by = {}
+        by: dict[tuple[str, str], list[str]] = {}
         for m in case.measures:
             by.setdefault((m.measure, m.informant), []).append(m.timepoint)
         out.append("  Measures: " + "; ".join(f"{m} ({inf}): {len(tps)}" for (m, inf), tps in sorted(by.items())))
@@ -99,7 +102,7 @@ def case_text(case: Case, as_of: date) -> str:
     if case.outcome:
         o = case.outcome
         out.append(f"  Outcome of screening: {o.decision.replace('_', ' ')} on {o.date.isoformat()} by {o.by}" + (f" - {o.reasons}" if o.reasons else ""))
-    return "\n".join(out)
+    return terminal_safe("\n".join(out))
 
 
 def risk_lines(case: Case, as_of: date | None = None) -> list[str]:
@@ -148,4 +151,4 @@ def formulation_text(case: Case, people: Any = None) -> str:
         out.append(f"  Decision: not yet made (tswt decide {case.case_id} --accept, or --override PART VALUE REASON)")
     for s in f.signoffs:
         out.append(f"  Review: {s.outcome} by {who(s.reviewer)} on {s.at:%Y-%m-%d %H:%M} UTC (revision {s.formulation_revision})" + (f": {s.comment}" if s.comment else ""))
-    return "\n".join(out)
+    return terminal_safe("\n".join(out))

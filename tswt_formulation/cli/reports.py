@@ -55,6 +55,13 @@ def reports(ctx: Ctx, case_ids: tuple[str, ...], all_cases: bool, overdue: bool,
 
     day = to_date(as_of)
     location = store_location(ctx.store_location)
+    # The reports open the store themselves, in workers that see the environment, not
+    # --user: they act as the person this command was run by, resolved as opening the
+    # store resolves it (access.identity: --user counts only where it is believed).
+    import os
+
+    acting = ctx.identity().login
+    os.environ["TSWT_USER"] = acting
     extra: dict[str, Any] = {}
     if constants is not None:
         if kind == "formulation":
@@ -73,9 +80,7 @@ def reports(ctx: Ctx, case_ids: tuple[str, ...], all_cases: bool, overdue: bool,
             raise click.UsageError("--latest goes with --kind formulation")
         extra["version"] = "latest"
     if kind == "review":
-        from ..config import current_user
-
-        extra["author"] = current_user(ctx.user)  # who prepares it, named in its header (workers do not see --user)
+        extra["author"] = acting  # who prepares it, named in its header
         if case_ids or all_cases or overdue:
             raise click.UsageError("--kind review reports on the caseload; name no cases (use --worker to narrow it)")
         ids: list[str] = []

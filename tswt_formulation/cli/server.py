@@ -13,8 +13,8 @@ from ._common import _unexpected, fail
 @click.option("--user", envvar="TSWT_USER", metavar="NAME", help="Who is moving the store (default: $TSWT_USER, else your login).")
 @click.option("--debug", is_flag=True, help="Show a full traceback on error.")
 def migrate_store(source: str, target: str, user: str | None, debug: bool) -> None:
-    """Copy a whole store (every case and the audit log) from FROM into the new, empty
-    store TO, e.g. an SQLite file onto the team's PostgreSQL server:
+    """Copy a whole store (every case, the audit log, the staff directory) from FROM
+    into the new, empty store TO, e.g. an SQLite file onto the team's PostgreSQL server:
 
         tswt migrate-store tswt.sqlite postgresql+psycopg://tswt_owner@server/tswt
 
@@ -40,6 +40,7 @@ def migrate_store(source: str, target: str, user: str | None, debug: bool) -> No
         f"Checked on both sides: {report.cases} cases (sha256 {report.cases_digest[:12]}), "
         f"{report.audit_entries} audit entries (sha256 {report.audit_digest[:12]}); the move is in the target's audit log."
     )
+    click.echo(f"The staff directory too: {report.staff} people (sha256 {report.staff_digest[:12]}), checked on both sides.")
 
 
 COMMANDS = [migrate_store]

@@ -42,7 +42,35 @@ _EXPORTS = {
     "validate_oc2_sdq": "ssda903",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Band",
+    "CATEGORIES",
+    "CRITICAL_VALUE",
+    "ClinicalCutoff",
+    "MeasureDefinition",
+    "Reliability",
+    "baseline_vs_latest",
+    "category_counts",
+    "change",
+    "classify_change",
+    "cutoff_score",
+    "each_review_vs_baseline",
+    "list_measures",
+    "load_definition_file",
+    "load_measure",
+    "not_on_track",
+    "reliable_change_threshold",
+    "score",
+    "score_administrations",
+    "service_summary",
+    "ssda903_from_cases",
+    "ssda903_sdq",
+    "standard_error_difference",
+    "standard_error_measurement",
+    "timepoint_rank",
+    "trajectory",
+    "validate_oc2_sdq",
+]
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 

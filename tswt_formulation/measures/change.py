@@ -525,7 +525,7 @@ def change(
             ).astype(object)
             category[~paired] = None
     else:
-        category = classify_change(reliable)  # type: ignore[arg-type]
+        category = classify_change(reliable)
     out["category"] = pd.Series(category, index=out.index, dtype="object")
     out.attrs = {**pairs.attrs, **attrs}
     return out

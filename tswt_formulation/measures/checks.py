@@ -11,7 +11,7 @@ clears what scoring would accept; anything it is unsure of is left to scoring.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from ..errors import Problem, TswtError
 from ..model.case import Case, MeasureAdministration
@@ -24,7 +24,7 @@ def measure_problems(cases: Iterable[Case]) -> list[Problem]:
     outside the response coding. One problem per fault, naming the case and the field.
     Scoring runs once per measure over all the cases (vectorised), for a measure with an
     administration the plain-Python check (:class:`_Clearance`) does not clear."""
-    entries: dict[str, list[tuple[str, int, object, int]]] = {}
+    entries: dict[str, list[tuple[str, int, MeasureAdministration, int]]] = {}
     for case in cases:
         for i, admin in enumerate(case.measures):
             entries.setdefault(admin.measure, []).append((case.case_id, i, admin, case.child.age_on(admin.date)))
@@ -39,7 +39,7 @@ def measure_problems(cases: Iterable[Case]) -> list[Problem]:
         items = {item.id for item in definition.items}
         scorable = []
         for cid, i, admin, age in group:
-            unknown = sorted(set(admin.responses) - items, key=lambda k: (len(k), k))  # type: ignore[attr-defined]
+            unknown = sorted(set(admin.responses) - items, key=lambda k: (len(k), k))
             if unknown:
                 problems.append(Problem(cid, f"measures[{i}].responses", f"{', '.join(unknown)}: not an item of {measure_id} "
                                         f"(items are {', '.join(sorted(items, key=lambda k: (len(k), k))[:6])}, ...)"))
@@ -50,7 +50,9 @@ def measure_problems(cases: Iterable[Case]) -> list[Problem]:
         clear = _Clearance(definition)
         if all(clear.fits(admin, age) for _c, _i, admin, age in scorable):
             continue
-        from .scoring import score_administrations  # pandas: only for a measure with something to word
+        from .scoring import (
+            score_administrations,  # pandas: only for a measure with something to word
+        )
 
         scored = score_administrations([a for _c, _i, a, _g in scorable], age_by_admin=[g for _c, _i, _a, g in scorable],
                                        on_error="set_aside")

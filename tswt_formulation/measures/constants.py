@@ -30,7 +30,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .._yaml import safe_load
-from ..errors import MeasureDefinitionError, Problem
+from ..errors import MeasureDefinitionError, Problem, problems_from
 
 
 class _Entry(BaseModel):
@@ -46,7 +46,7 @@ class _Entry(BaseModel):
     note: str = ""
 
     @model_validator(mode="after")
-    def _one_kind(self) -> "_Entry":
+    def _one_kind(self) -> _Entry:
         has_rsd = self.r is not None or self.sd is not None
         if has_rsd and self.points is not None:
             raise ValueError("give either r and sd, or points, not both")
@@ -92,20 +92,19 @@ class MeasureConstants:
 
 def load_constants(path: Path | str) -> MeasureConstants:
     """Read and validate a constants file; one problem per bad key."""
+    from .._files import MAX_SETTINGS_BYTES, read_text_bounded
+    from ..errors import ValidationFailed
+
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise MeasureDefinitionError([Problem(str(path), "", f"cannot read: {exc.strerror}")]) from None
+        text = read_text_bounded(path, MAX_SETTINGS_BYTES, kind="YAML")
+    except ValidationFailed as exc:  # no such file, not an ordinary file, too big, not UTF-8
+        raise MeasureDefinitionError(exc.problems) from None
     raw = safe_load(text, source=str(path))
     try:
         parsed = _File.model_validate(raw)
     except ValidationError as exc:
-        problems = [
-            Problem(str(path), ".".join(str(p) for p in err["loc"]), err["msg"].removeprefix("Value error, "))
-            for err in exc.errors(include_url=False)
-        ]
-        raise MeasureDefinitionError(problems) from None
+        raise MeasureDefinitionError(problems_from(exc, str(path))) from None
     unknown = _unknown_names(parsed.constants, str(path))
     if unknown:
         raise MeasureDefinitionError(unknown)

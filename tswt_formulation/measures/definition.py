@@ -27,7 +27,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .._yaml import safe_load
-from ..errors import MeasureDefinitionError, Problem, ScoringError, ValidationFailed
+from ..errors import MeasureDefinitionError, Problem, ScoringError, ValidationFailed, problems_from
 
 __all__ = [
     "Band",
@@ -406,7 +406,7 @@ class MeasureDefinition(_Strict):
         system = self.clinical_threshold.system if self.clinical_threshold else "three_band"
         category = category or (self.clinical_threshold.category if self.clinical_threshold else "")
         v = self.version_for(informant, age, version)
-        table = v.bands.get(system, {}).get(score_id)  # type: ignore[call-overload]
+        table = v.bands.get(system, {}).get(score_id)
         if not table or category not in table:
             return None
         better = self.better(score_id)
@@ -569,6 +569,14 @@ def _loc(loc: tuple[Any, ...]) -> str:
     return "".join(parts)
 
 
+def _definition_words(err: dict[str, Any]) -> str | None:
+    if err["type"] == "extra_forbidden":
+        return "unknown key (check its spelling against docs/measures.md)"
+    if err["type"] == "union_tag_invalid":
+        return f"kind must be one of {', '.join(SCORE_KINDS)}"
+    return None
+
+
 def _parse(text: str, source: str) -> MeasureDefinition:
     try:
         data = safe_load(text, source)
@@ -579,15 +587,7 @@ def _parse(text: str, source: str) -> MeasureDefinition:
     try:
         defn = MeasureDefinition.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            msg = err["msg"].removeprefix("Value error, ")
-            if err["type"] == "extra_forbidden":
-                msg = "unknown key (check its spelling against docs/measures.md)"
-            elif err["type"] == "union_tag_invalid":
-                msg = f"kind must be one of {', '.join(SCORE_KINDS)}"
-            problems.append(Problem(source, _loc(err["loc"]), msg))
-        raise MeasureDefinitionError(problems) from None
+        raise MeasureDefinitionError(problems_from(exc, source, path=_loc, word=_definition_words)) from None
     semantic = _semantic_problems(defn)
     if semantic:
         raise MeasureDefinitionError([Problem(source, key, msg) for key, msg in semantic])
@@ -602,11 +602,14 @@ def load_definition_file(path: str | Path) -> MeasureDefinition:
     MeasureDefinitionError
         One problem per line: file, key, what is wrong.
     """
+    from .._files import MAX_SETTINGS_BYTES, read_text_bounded
+    from ..errors import ValidationFailed
+
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise MeasureDefinitionError([Problem(str(p), "", f"cannot be read: {exc.strerror or exc}")]) from None
+        text = read_text_bounded(p, MAX_SETTINGS_BYTES, kind="YAML")
+    except ValidationFailed as exc:  # no such file, not an ordinary file, too big, not UTF-8
+        raise MeasureDefinitionError(exc.problems) from None
     return _parse(text, p.name)
 
 

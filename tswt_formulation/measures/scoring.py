@@ -48,18 +48,23 @@ def _fmt(value: Any) -> str:
 class _Rows:
     """Row problems collected while checking; each names the row label and the column."""
 
-    def __init__(self, index: pd.Index) -> None:
+    def __init__(self, index: pd.Index, limit: int | None = _ROW_PROBLEMS_MAX) -> None:
         self.index = index
         self.bad = np.zeros(len(index), dtype=bool)
         self.problems: list[tuple[int, Problem]] = []
+        self.limit = limit  # None: every problem (rows set aside must each be accounted for)
+        self.omitted = 0
 
     def add(self, mask: np.ndarray, column: str, message: Any) -> None:
         """Record a problem for every row in ``mask``; ``message(pos)`` words each one."""
         if not mask.any():
             return
-        for pos in np.flatnonzero(mask)[:_ROW_PROBLEMS_MAX]:
+        found = np.flatnonzero(mask)
+        room = len(found) if self.limit is None else max(0, self.limit - len(self.problems))
+        for pos in found[:room]:
             text = message(pos) if callable(message) else message
             self.problems.append((int(pos), Problem(f"row {self.index[pos]}", f"column {column}", text)))
+        self.omitted += len(found) - min(room, len(found))
         self.bad |= mask
 
 
@@ -106,6 +111,11 @@ def _classify(df: pd.DataFrame, defn: MeasureDefinition, id_columns: Iterable[st
     if problems:
         raise ScoringError(problems)
     return keep, items
+
+
+def _an_alias(defn: MeasureDefinition) -> str:
+    """An example of a column name other than an item id, for messages."""
+    return next((name for name in defn.column_lookup if not name.isdigit()), "1")
 
 
 def _values(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -445,7 +455,11 @@ def score(
         responses = _long_to_wide(responses, defn, administration)
     df = responses.rename(columns=str) if not all(isinstance(c, str) for c in responses.columns) else responses
     keep, item_cols = _classify(df, defn, id_columns)
-    rows = _Rows(df.index)
+    if not item_cols and len(df):  # else every score would be blank, as if every answer were missing
+        raise ScoringError([Problem(defn.id, "columns", f"no item column of {defn.id} (item ids such as 1 or aliases such as "
+                                    f"{_an_alias(defn)}); the columns are {', '.join(map(str, df.columns[:20])) or 'none'}; "
+                                    "nothing was scored")])
+    rows = _Rows(df.index, limit=None if on_error == "set_aside" else _ROW_PROBLEMS_MAX)
     inf, ver = _resolve_rows(df, defn, informant, version, age, rows)
 
     cols: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # item -> (answered, integer codes)
@@ -469,7 +483,7 @@ def score(
     if rows.problems:
         rows.problems.sort(key=lambda t: t[0])  # by row, then in the order found
         if on_error == "raise":
-            raise ScoringError([p for _, p in rows.problems])
+            raise ScoringError([p for _, p in rows.problems], omitted=rows.omitted)
         set_aside = pd.DataFrame([(df.index[pos], p.field.removeprefix("column "), p.message) for pos, p in rows.problems], columns=["row", "column", "reason"])
         good = ~rows.bad
         df, inf, ver = df[good], inf[good], ver[good]

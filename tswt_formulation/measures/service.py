@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -599,7 +599,7 @@ def not_on_track(
     as_of: date,
     months_in_work: int = 6,
     *,
-    work_started: Mapping[Hashable, date] | None = None,
+    work_started: Mapping[str, date] | None = None,
     scores: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Cases whose scores say the work is not on track, each with the reason.

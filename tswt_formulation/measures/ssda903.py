@@ -177,7 +177,7 @@ def _valid_score(value: Any) -> bool:
 def _looked_after_set(df: pd.DataFrame, looked_after_12m: Any) -> set[str]:
     if isinstance(looked_after_12m, pd.Series):
         if looked_after_12m.dtype == bool or str(looked_after_12m.dtype) == "boolean":
-            return {str(k) for k, v in looked_after_12m.items() if v is True or v == True}
+            return {str(k) for k, v in looked_after_12m.fillna(False).items() if v}
         return {str(v) for v in looked_after_12m.dropna()}
     if isinstance(looked_after_12m, Mapping):
         return {str(k) for k, v in looked_after_12m.items() if v}

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    ValidationInfo,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 
 from .vocabulary import vocabulary
 
@@ -24,7 +35,7 @@ class Record(BaseModel):
     )
 
 
-def _term_checker(list_name: str):
+def _term_checker(list_name: str) -> Callable[[str, ValidationInfo], str]:
     def check(value: str, info: ValidationInfo) -> str:
         context = info.context
         vocab = ((context.get(VOCABULARY_CONTEXT) if context else None) or vocabulary())[list_name]
@@ -38,13 +49,23 @@ def _term_checker(list_name: str):
     return check
 
 
-def Term(list_name: str):  # noqa: N802 - reads as a type in annotations
-    """A string that must be a term of the named vocabulary (checked when validated)."""
-    return Annotated[
-        str,
-        AfterValidator(_term_checker(list_name)),
-        Field(json_schema_extra={"x-vocabulary": list_name}),
-    ]
+@dataclass(frozen=True)
+class Term:
+    """``Annotated[str, Term("legal_status")]``: a string that must be a term of the named
+    vocabulary (checked when validated; the JSON schema names the list as ``x-vocabulary``).
+
+    Metadata rather than a function returning a type, so the annotation is a type that
+    type checkers understand."""
+
+    list_name: str
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        return core_schema.with_info_after_validator_function(_term_checker(self.list_name), handler(source))
+
+    def __get_pydantic_json_schema__(self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        out = handler(schema)
+        out["x-vocabulary"] = self.list_name
+        return out
 
 
 ShortText = Annotated[str, Field(max_length=200)]

@@ -8,7 +8,8 @@ plausibility (:func:`consistency_problems`); every check names the field.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
+from itertools import pairwise
 from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, PrivateAttr, ValidationInfo, model_validator
@@ -45,7 +46,7 @@ def add_years(day: date, years: int) -> date:
 
 
 class LegalStatusPeriod(Record):
-    status: Term("legal_status")
+    status: Annotated[str, Term("legal_status")]
     start: Day
     end: Day | None = None
 
@@ -56,14 +57,14 @@ class PlacementBreakdown(Record):
 
 
 class Placement(Record):
-    type: Term("placement_type")
+    type: Annotated[str, Term("placement_type")]
     start: Day
     moves_last_12_months: Annotated[int, Field(ge=0, le=100)] = 0
     breakdowns: list[PlacementBreakdown] = []
 
 
 class Caregiver(Record):
-    relationship: Term("caregiver")
+    relationship: Annotated[str, Term("caregiver")]
     can_take_part: bool
     young_person_wants_involved: bool | None = Field(
         default=None,
@@ -76,7 +77,7 @@ class Caregiver(Record):
 class Child(Record):
     case_management_ref: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9/_-]{0,39}$")]
     date_of_birth: Day
-    sex: Term("sex")
+    sex: Annotated[str, Term("sex")]
     legal_status: LegalStatusPeriod
     legal_status_history: list[LegalStatusPeriod] = []
     placement: Placement | None = None
@@ -84,7 +85,7 @@ class Child(Record):
     living_independently: bool = False
     would_otherwise_be_in_care: bool = Field(
         default=False,
-        description="For a child in need placed with kinship carers: would otherwise be in care (DOMAIN.md eligibility).",
+        description="For a child in need placed with kinship carers: would otherwise be in care (docs/domain.md, Eligibility).",
     )
 
     def age_on(self, on: date) -> int:
@@ -96,11 +97,11 @@ class Child(Record):
 
 class Referrer(Record):
     name: ShortText
-    role: Term("referrer_role")
+    role: Annotated[str, Term("referrer_role")]
 
 
 class Consent(Record):
-    given_by: Term("consent_giver")
+    given_by: Annotated[str, Term("consent_giver")]
     date: Day
     informed: bool
     gillick_competent: bool = Field(
@@ -118,7 +119,7 @@ class Decision(Record):
     outcome: Literal["accepted", "not_accepted", "pending"] = "pending"
     date: Day | None = None
     reasons: LongText = ""
-    alternatives: list[Term("signposting")] = []
+    alternatives: list[Annotated[str, Term("signposting")]] = []
 
 
 class Allocation(Record):
@@ -141,17 +142,17 @@ class Referral(Record):
 
 
 class HistoryFactor(Record):
-    factor: Term("history_factor")
+    factor: Annotated[str, Term("history_factor")]
     evidence: LongText = ""
-    sources: Annotated[list[Term("source")], Field(min_length=1)]
+    sources: Annotated[list[Annotated[str, Term("source")]], Field(min_length=1)]
 
 
 class PresentingBehaviour(Record):
-    behaviour: Term("presenting_behaviour")
+    behaviour: Annotated[str, Term("presenting_behaviour")]
     evidence: LongText = ""
-    sources: Annotated[list[Term("source")], Field(min_length=1)]
-    frequency: Term("frequency")
-    severity: Term("severity")
+    sources: Annotated[list[Annotated[str, Term("source")]], Field(min_length=1)]
+    frequency: Annotated[str, Term("frequency")]
+    severity: Annotated[str, Term("severity")]
 
 
 class RiskItem(Record):
@@ -159,11 +160,11 @@ class RiskItem(Record):
     account, when, how serious, whether a safety plan holds it and when it is reviewed.
     A risk whose review date has passed is out of date (:mod:`tswt_formulation.rules.risk`)."""
 
-    kind: Term("risk_kind")
+    kind: Annotated[str, Term("risk_kind")]
     evidence: LongText = ""
-    reported_by: Annotated[list[Term("source")], Field(min_length=1)]
+    reported_by: Annotated[list[Annotated[str, Term("source")]], Field(min_length=1)]
     recorded: Day
-    level: Term("risk_level")
+    level: Annotated[str, Term("risk_level")]
     safety_plan: bool = False
     safety_plan_holder: ShortText = ""
     review_due: Day
@@ -174,7 +175,7 @@ class Screening(Record):
     completed: Day | None = None
     history_factors: list[HistoryFactor] = []
     presenting_behaviours: list[PresentingBehaviour] = []
-    life_story_work: Term("life_story_work") = "not_started"
+    life_story_work: Annotated[str, Term("life_story_work")] = "not_started"
     child_voice: LongText = ""
     carer_views: LongText = ""
     strengths: list[LongText] = []
@@ -187,7 +188,7 @@ class Screening(Record):
 class MeasureAdministration(Record):
     measure: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
     version: Annotated[str, Field(min_length=1, max_length=40)]
-    informant: Term("informant")
+    informant: Annotated[str, Term("informant")]
     date: Day
     timepoint: Annotated[str, Field(pattern=TIMEPOINT_PATTERN)]
     responses: dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{1,40}$")], Annotated[int, Field(ge=0, le=100)] | None]
@@ -280,7 +281,7 @@ class ScreeningOutcome(Record):
     date: Day
     by: ShortText
     reasons: LongText = ""
-    alternatives: list[Term("signposting")] = []
+    alternatives: list[Annotated[str, Term("signposting")]] = []
 
 
 # --- the case ----------------------------------------------------------------------------
@@ -311,7 +312,7 @@ class Case(Record):
     _version: int = PrivateAttr(default=0)
 
     @model_validator(mode="after")
-    def _consistent(self, info: ValidationInfo) -> "Case":
+    def _consistent(self, info: ValidationInfo) -> Case:
         # A record read back from the store was valid when it was written: the checks
         # added since (``stored`` in consistency_problems) do not lock it away; they apply
         # when it is next written from a file (import, update).
@@ -323,7 +324,7 @@ class Case(Record):
 
     @property
     def screening_due(self) -> date | None:
-        """Allocation date + 6 weeks (DOMAIN.md: screening within the first six weeks)."""
+        """Allocation date + 6 weeks (docs/domain.md, "The referral flow": screening within six weeks)."""
         alloc = self.referral.allocation
         return alloc.date + timedelta(weeks=SCREENING_WEEKS) if alloc else None
 
@@ -340,7 +341,7 @@ def _overlapping_periods(periods: list[tuple[str, LegalStatusPeriod]]) -> list[t
     out: list[tuple[str, str]] = []
     far = date.max
     ordered = sorted(periods, key=lambda fp: fp[1].start)
-    for (f1, p1), (f2, p2) in zip(ordered, ordered[1:]):
+    for (f1, p1), (f2, p2) in pairwise(ordered):
         end1 = p1.end or far
         if p2.start < end1:
             ends = f"ends {p1.end.isoformat()}" if p1.end else "has no end date"
@@ -418,7 +419,7 @@ def consistency_problems(case: Case, today: date | None = None, stored: bool = F
             out.append(("referral.decision.date", f"missing: a decision of {dec.outcome} needs its date"))
         not_before("referral.decision.date", dec.date, "referral.received", ref.received)
         not_future("referral.decision.date", dec.date)
-        # DOMAIN.md: no consent or no approval, the referral cannot proceed. It may still
+        # docs/domain.md, "The referral flow": no consent or no approval, the referral cannot proceed. It may still
         # be recorded as not accepted (that can be the reason), but never as accepted.
         for name, part in (("consent", ref.consent), ("approval", ref.approval)):
             what = "informed consent" if name == "consent" else "team-manager approval"
@@ -447,10 +448,10 @@ def consistency_problems(case: Case, today: date | None = None, stored: bool = F
         not_before("screening.completed", scr.completed, "screening.started", scr.started)
         not_future("screening.completed", scr.completed)
         seen: set[str] = set()
-        for i, b in enumerate(scr.presenting_behaviours):
-            if b.behaviour in seen:
-                out.append((f"screening.presenting_behaviours[{i}].behaviour", f"{b.behaviour} is recorded twice; record it once with all its sources"))
-            seen.add(b.behaviour)
+        for i, pb in enumerate(scr.presenting_behaviours):
+            if pb.behaviour in seen:
+                out.append((f"screening.presenting_behaviours[{i}].behaviour", f"{pb.behaviour} is recorded twice; record it once with all its sources"))
+            seen.add(pb.behaviour)
         seen = set()
         for i, h in enumerate(scr.history_factors):
             if h.factor in seen:
@@ -498,12 +499,12 @@ CLOCK_SKEW = timedelta(minutes=5)
 def future_timestamps(case: Case) -> list[tuple[str, str]]:
     """The formulation's times (drafted, updated, decided, signed off, recommended) that
     are later than now (beyond a few minutes of clock difference between machines)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     f = case.formulation
     if f is None:
         return []
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     stamps = [("formulation.created", f.created), ("formulation.updated", f.updated)]
     if f.recommendation is not None:
         stamps.append(("formulation.recommendation.made", f.recommendation.made))
@@ -512,7 +513,7 @@ def future_timestamps(case: Case) -> list[tuple[str, str]]:
     stamps += [(f"formulation.signoffs[{i}].at", s.at) for i, s in enumerate(f.signoffs)]
     out = []
     for field, at in stamps:
-        aware = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+        aware = at if at.tzinfo else at.replace(tzinfo=UTC)
         if aware > now + CLOCK_SKEW:
             out.append((field, f"{aware.isoformat()} is in the future (now is {now:%Y-%m-%dT%H:%M}Z)"))
     return out

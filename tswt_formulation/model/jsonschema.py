@@ -20,7 +20,7 @@ def case_json_schema(vocab: Vocabularies | None = None) -> dict[str, Any]:
             name = node.pop("x-vocabulary", None)
             if name is not None:
                 node["enum"] = list(vocab[name].terms)
-                node["description"] = f"One of the {name.replace('_', ' ')} ids (DOMAIN.md)."
+                node["description"] = f"One of the {name.replace('_', ' ')} ids (docs/domain.md, Identifiers)."
             for value in node.values():
                 walk(value)
         elif isinstance(node, list):

@@ -5,17 +5,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
 from .._bulk import gc_paused
 from .._yaml import MAX_DEPTH, TOO_DEEP, safe_load
-from ..errors import Problem, ValidationFailed, quote
+from ..errors import Problem, ValidationFailed, problems_from, quote
 from ._base import VOCABULARY_CONTEXT
-from .case import Case, ConsistencyError
+from .case import Case
 from .vocabulary import vocabulary
 
 _FRIENDLY = {
@@ -24,46 +25,29 @@ _FRIENDLY = {
 }
 
 
-def _loc(loc: Iterable[Any]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part in ("function-after[check(), str]",) or str(part).startswith("function-"):
-            continue
-        else:
-            out += f".{part}" if out else str(part)
-    return out
+def _case_words(err: dict[str, Any]) -> str:
+    message = _FRIENDLY.get(err["type"], err["msg"]).removeprefix("Value error, ")
+    if (
+        err["type"] not in _FRIENDLY
+        and "input" in err
+        and not isinstance(err["input"], (dict, list))
+        and repr(err["input"]) not in message
+        and quote(err["input"]) not in message
+    ):
+        message = f"{message} (got {quote(err['input'])})"
+    return message
 
 
 def validation_problems(exc: ValidationError, where: str) -> list[Problem]:
     """Turn a pydantic error into one :class:`Problem` per field."""
-    problems: list[Problem] = []
-    for err in exc.errors(include_url=False):
-        ctx_error = (err.get("ctx") or {}).get("error")
-        if isinstance(ctx_error, ConsistencyError):
-            problems.extend(Problem(where, field, message) for field, message in ctx_error.problems)
-            continue
-        message = _FRIENDLY.get(err["type"], err["msg"])
-        if message.startswith("Value error, "):
-            message = message[len("Value error, ") :]
-        if (
-            err["type"] not in _FRIENDLY
-            and "input" in err
-            and not isinstance(err["input"], (dict, list))
-            and repr(err["input"]) not in message
-            and quote(err["input"]) not in message
-        ):
-            message = f"{message} (got {quote(err['input'])})"
-        problems.append(Problem(where, _loc(err["loc"]), message))
-    return problems
+    return problems_from(exc, where, word=_case_words)
 
 
 def _where(source: str, raw: Any, index: int) -> str:
     case_id = raw.get("case_id") if isinstance(raw, dict) else None
     # An id that could not be one (too long, control characters) is not echoed back.
     plausible = isinstance(case_id, str) and 0 < len(case_id) <= 40 and case_id.isprintable()
-    label = case_id if plausible else f"case #{index + 1}"
+    label = str(case_id) if plausible else f"case #{index + 1}"
     return f"{source}: {label}" if source else label
 
 
@@ -115,6 +99,7 @@ def case_to_data(case: Case) -> dict[str, Any]:
     return case.model_dump(mode="json", exclude_defaults=True)
 
 
+FORMATS = ("tswt-cases/1",)  # what `tswt export` writes (cli.cases.EXPORT_FORMAT) and import reads
 MAX_FILE_BYTES = 256 * 1024 * 1024  # far above any caseload export; a bigger file is a mistake or an attack
 
 
@@ -151,22 +136,14 @@ def read_document(path: Path) -> Any:
 
 def _read_document(path: Path) -> tuple[Any, str | None]:
     """:func:`read_document`, and the JSON text the document was parsed from (None for YAML)."""
+    from .._files import read_text_bounded
+
     source = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ValidationFailed([Problem(source, "", f"the file is {size // (1024 * 1024)} MB; the limit is "
-                                            f"{MAX_FILE_BYTES // (1024 * 1024)} MB (split it into several files)")])
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ValidationFailed([Problem(source, "", "no such file")]) from None
-    except UnicodeDecodeError:
-        raise ValidationFailed([Problem(source, "", "not UTF-8 text; save it as UTF-8 JSON or YAML")]) from None
-    except OSError as exc:
-        raise ValidationFailed([Problem(source, "", f"cannot read: {exc.strerror}")]) from None
+    if path.suffix.lower() not in (".yaml", ".yml", ".json") and path.exists():
+        raise ValidationFailed([Problem(source, "", "unknown file type; use .json, .yaml or .yml")])
+    text = read_text_bounded(path, MAX_FILE_BYTES, kind="JSON or YAML")
     if path.suffix.lower() in (".yaml", ".yml"):
-        doc = safe_load(text, source=source)
-        text = None
+        return _not_too_deep(safe_load(text, source=source), source), None
     elif path.suffix.lower() != ".json":
         raise ValidationFailed([Problem(source, "", "unknown file type; use .json, .yaml or .yml")])
     else:
@@ -178,9 +155,13 @@ def _read_document(path: Path) -> tuple[Any, str | None]:
             raise ValidationFailed([Problem(source, "", TOO_DEEP)]) from None
         except ValueError as exc:  # a duplicate key (_json_object)
             raise ValidationFailed([Problem(source, "", f"not accepted: {exc}")]) from None
+    return _not_too_deep(doc, source), text
+
+
+def _not_too_deep(doc: Any, source: str) -> Any:
     if _too_deep(doc):
         raise ValidationFailed([Problem(source, "", TOO_DEEP)])
-    return doc, text
+    return doc
 
 
 def case_list(doc: Any, source: str) -> list[Any]:
@@ -188,6 +169,10 @@ def case_list(doc: Any, source: str) -> list[Any]:
         extra = sorted(set(doc) - {"cases", "format", "exported", "package_version", "versions"})
         if extra:
             raise ValidationFailed([Problem(source, k, "unknown top-level key; expected cases") for k in extra])
+        if "format" in doc and doc["format"] not in FORMATS:
+            raise ValidationFailed([Problem(source, "format", f"{quote(doc['format'])} is not a format this version reads "
+                                            f"({', '.join(FORMATS)}); a newer version of tswt-formulation wrote it? "
+                                            "Upgrade the package: pip install -U tswt-formulation")])
         doc = doc["cases"]
     if isinstance(doc, dict):
         return [doc]

@@ -1,6 +1,6 @@
 """Closed vocabularies of the case record, loaded from package data on first use.
 
-The built-in lists are the identifiers of DOMAIN.md. A team extends a list (adds terms,
+The built-in lists are the identifiers of docs/domain.md ("Identifiers"). A team extends a list (adds terms,
 never removes or renames them) with a YAML file of the same shape, named by the
 ``TSWT_VOCABULARY`` environment variable or passed to :func:`load_vocabulary`.
 """
@@ -8,12 +8,13 @@ never removes or renames them) with a YAML file of the same shape, named by the
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from .. import config
 from .._yaml import safe_load
@@ -53,7 +54,7 @@ class Vocabularies:
 
 
 MAX_TERM_LENGTH = 40  # the store's columns for terms (legal_status) are 40 characters
-_TERM_ID = re.compile(r"[a-z0-9][a-z0-9_]{0,%d}" % (MAX_TERM_LENGTH - 1), re.ASCII)
+_TERM_ID = re.compile(rf"[a-z0-9][a-z0-9_]{{0,{MAX_TERM_LENGTH - 1}}}", re.ASCII)
 
 
 def _parse(raw: Any, source: str) -> tuple[str, dict[str, dict[str, Any]]]:
@@ -86,10 +87,9 @@ def load_vocabulary(extension: Path | None = None) -> Vocabularies:
         for name, body in base.items()
     }
     if extension is not None:
-        try:
-            ext_text = extension.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ValidationFailed([Problem(str(extension), "", f"cannot read vocabulary file: {exc.strerror}")]) from None
+        from .._files import MAX_SETTINGS_BYTES, read_text_bounded
+
+        ext_text = read_text_bounded(extension, MAX_SETTINGS_BYTES, kind="YAML")  # not a FIFO or a device; bounded
         ext_version, ext = _parse(safe_load(ext_text, source=str(extension)), str(extension))
         problems = []
         for name, body in ext.items():

@@ -9,7 +9,6 @@ through pyplot), so calling these changes no global state.
 from __future__ import annotations
 
 import textwrap
-
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -20,6 +19,7 @@ from ..errors import Problem, ScoringError
 from ..words import CATEGORY_WORDS
 
 if TYPE_CHECKING:
+    from matplotlib.artist import Artist
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
@@ -458,7 +458,7 @@ def plot_informants(
     n = len(informants)
     fig = _figure((2.6 * n + 0.8, 3.0), constrained=False)  # short enough to sit under page 1's flags
     axes = fig.subplots(1, n, sharey=True, squeeze=False)[0]
-    legend: dict[str, object] = {}
+    legend: dict[str, Artist] = {}
     for ax, informant in zip(axes, informants):
         plot_trajectory(df, score, informant, bands=(bands or {}).get(informant), ax=ax,
                         title=(labels or {}).get(informant, informant), legend=False)

@@ -16,6 +16,8 @@ Importing this module is the point of it; nothing here is meant to be called.
 
 from __future__ import annotations
 
+import contextlib
+
 
 def _load() -> None:
     from .batch import without_iri_grammars
@@ -80,7 +82,6 @@ def _first_figure() -> None:
     figure(fig)
 
 
-try:
+# if this fails, a worker then imports what it needs itself
+with contextlib.suppress(Exception):  # pragma: no cover
     _load()
-except Exception:  # noqa: BLE001, S110 # pragma: no cover - a worker then imports what it needs itself
-    pass

@@ -7,9 +7,10 @@ Importing this module is the point of it; nothing here is meant to be called.
 
 from __future__ import annotations
 
+import contextlib
+
 from ._worker_preload import _load_charts
 
-try:
+# if this fails, a worker then imports what it needs itself
+with contextlib.suppress(Exception):  # pragma: no cover
     _load_charts()
-except Exception:  # noqa: BLE001, S110 # pragma: no cover - a worker then imports what it needs itself
-    pass

@@ -18,11 +18,12 @@ import multiprocessing
 import os
 import sys
 import time
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from ..errors import ReportError
 from .atomic import atomic_write_bytes, atomic_write_text
@@ -110,20 +111,22 @@ def render_report(job: ReportJob) -> ReportResult:
             files.append(str(path))
             digests.append(hashlib.sha256(data).hexdigest())
         return ReportResult(label, job.kind, "ok", time.perf_counter() - start, files, digests)
-    except Exception as exc:  # isolate the failure; the batch goes on
+    except Exception as exc:  # noqa: BLE001 - isolate the failure; the batch goes on
         cell, error = _describe(exc)
         return ReportResult(label, job.kind, "failed", time.perf_counter() - start, cell=cell, error=error)
 
 
 def _describe(exc: BaseException) -> tuple[str, str]:
+    from ..errors import database_reason
+
     try:
         from papermill import PapermillExecutionError
     except ImportError:  # pragma: no cover
-        PapermillExecutionError = ()  # type: ignore[assignment]
+        PapermillExecutionError = ()
     if isinstance(exc, PapermillExecutionError):
         first = (exc.source or "").strip().splitlines()[0] if exc.source else ""
-        return f"cell {exc.cell_index} `{first[:60]}`", f"{exc.ename}: {str(exc.evalue).splitlines()[0] if exc.evalue else ''}"
-    return "", f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        return f"cell {exc.cell_index} `{first[:60]}`", f"{exc.ename}: {database_reason(exc.evalue) if exc.evalue else ''}"
+    return "", f"{type(exc).__name__}: {database_reason(exc)}"
 
 
 class InlineExecutor(Executor):
@@ -178,9 +181,64 @@ def start_workers_early(engine: str = "inprocess", kind: str | None = None) -> N
         _forkserver(kind)
 
 
-def _adopt(environ: dict[str, str], cwd: str) -> None:
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def die_with(batch: int) -> None:
+    """A worker dies with the batch that made it: after a ``kill -9`` of ``tswt reports``
+    its workers (each holding the libraries, and under the kernel engine a kernel) must not
+    live on. A thread waits for the batch process to end (on Linux a pidfd, readable the
+    moment it exits; elsewhere it polls) and ends the worker; a spawned worker, whose
+    parent is the batch itself, also has Linux send it SIGKILL then (PR_SET_PDEATHSIG).
+    A forkserver's worker cannot rely on its parent: the server lives as long as any of
+    its workers does. What the workers held follows them: the forkserver and the resource
+    tracker end when the last holder of their pipe does, and a kernel ends when its
+    worker does (ipykernel watches its parent)."""
+    import threading
+
+    if sys.platform.startswith("linux") and os.getppid() == batch:
+        try:
+            import ctypes
+            import signal
+
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: the thread below does it
+            pass
+    try:
+        handle: int | None = os.pidfd_open(batch) if hasattr(os, "pidfd_open") else None
+    except ProcessLookupError:  # the batch is gone already
+        os._exit(1)
+    except OSError:  # an old kernel: poll instead
+        handle = None
+
+    def watch() -> None:
+        if handle is not None:
+            import select
+
+            select.select([handle], [], [])  # readable once the batch has exited
+        else:
+            while True:
+                try:
+                    os.kill(batch, 0)
+                except ProcessLookupError:
+                    break
+                except PermissionError:  # alive, another user's (cannot be: it made us)
+                    pass
+                time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="tswt-batch-watch", daemon=True).start()
+
+
+def _spawned_worker(batch: int) -> None:
+    die_with(batch)
+    without_iri_grammars()
+
+
+def _adopt(environ: dict[str, str], cwd: str, batch: int) -> None:
     """A forked worker takes the environment and folder of the batch that asked for it
-    (the server kept those of when it started), as a spawned one would."""
+    (the server kept those of when it started), as a spawned one would; and dies with it."""
+    die_with(batch)
     if os.environ != environ:
         os.environ.clear()
         os.environ.update(environ)
@@ -199,9 +257,9 @@ def default_executor(jobs: int | None = None, engine: str = "inprocess", kind: s
     ctx = _forkserver(kind) if engine == "inprocess" else None
     if ctx is None:
         return ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=without_iri_grammars)
+                                   initializer=_spawned_worker, initargs=(os.getpid(),))
     return ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1, mp_context=ctx,
-                               initializer=_adopt, initargs=(dict(os.environ), os.getcwd()))
+                               initializer=_adopt, initargs=(dict(os.environ), os.getcwd(), os.getpid()))
 
 
 def run_reports(
@@ -276,7 +334,7 @@ def run_reports(
         job_list = [ReportJob(kind, cid, store, str(out), day, tuple(formats), nb_path, extra_items, engine) for cid in ids]
 
     own = executor is None
-    pool = default_executor(min(jobs or os.cpu_count() or 1, len(job_list)), engine, kind) if own else executor
+    pool = executor if executor is not None else default_executor(min(jobs or os.cpu_count() or 1, len(job_list)), engine, kind)
     start = time.perf_counter()
     results: dict[int, ReportResult] = {}
     bar = _progress(len(job_list), kind, progress)
@@ -286,7 +344,7 @@ def run_reports(
             i = futures[fut]
             try:
                 results[i] = fut.result()
-            except Exception as exc:  # the worker itself died (killed, out of memory)
+            except Exception as exc:  # noqa: BLE001 - the worker itself died (killed, out of memory)
                 job = job_list[i]
                 results[i] = ReportResult(job.case_id or "caseload", kind, "failed", 0.0, error=f"worker failed: {type(exc).__name__}: {exc}")
             bar.update(1)

@@ -3,12 +3,14 @@ marking, and the provenance block (package, rules and measure definition version
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from typing import Any, Iterator
+from datetime import UTC, date, datetime
+from typing import Any
 
 from .._version import __version__
+from ..errors import ReportError
 from ..model.vocabulary import vocabulary
 from ..words import plural, uk_date
 from .html import Section, attr, text
@@ -29,11 +31,21 @@ def reading(store: Any) -> Iterator[Any]:
     if isinstance(store, CaseStore):
         yield store
         return
-    opened = open_store(None if store in (None, "") else str(store))
+    opened = open_store(None if store in (None, "") else str(store), migrate=False)  # a report reads; only `tswt init` migrates
     try:
         yield opened
     finally:
         opened.close()
+
+
+def required_case_id(case_id: Any) -> str:
+    """A report notebook's ``case_id`` parameter, which has no default: a report about
+    another child (a misspelt ``-p case ...`` left it unset) must never be produced."""
+    if case_id is None or (isinstance(case_id, str) and not case_id.strip()):
+        raise ReportError("no case id: set the report notebook's case_id parameter (papermill -p case_id TSW-...)")
+    if not isinstance(case_id, str):
+        raise ReportError(f"the case_id parameter must be a case id such as TSW-900001, not {type(case_id).__name__}")
+    return case_id
 
 
 def parse_as_of(as_of: Any) -> date:
@@ -95,8 +107,9 @@ def provenance(rules_version: str | None = None, measures: dict[str, str] | None
     if constants:
         parts.append(("Reliable-change constants", constants))
     body = "".join(f"<li>{text(k)}: {text(v)}</li>" for k, v in parts)
+    made = datetime.now(UTC)
     return Section(f'<section class="section provenance"><h2>How this report was made</h2><ul>{body}</ul>'
-                   f"<p>Made {text(datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M'))} UTC. The same versions, "
+                   f"<p>Made {text(uk_date(made))} {made:%H:%M} UTC. The same versions, "
                    "store and as-of date reproduce it.</p></section>", "provenance")
 
 
@@ -119,11 +132,11 @@ def risk_section(recommendation: Any, title: str = "Risk") -> Section:
         plain.append("Risk not yet assessed")
     recorded = list(status.risks) if status is not None else []
     if recorded:
-        rows = [(r.label, r.level.capitalize(), r.plan[:1].upper() + r.plan[1:],
+        rows: list[tuple[str, ...]] = [(r.label, r.level.capitalize(), r.plan[:1].upper() + r.plan[1:],
                  r.dated[:1].upper() + r.dated[1:], ", ".join(label("source", s) for s in r.reported_by), r.evidence)
                 for r in recorded]
         parts.append(table(["Risk", "Level", "Safety plan", "Recorded and review", "Reported by", "Evidence"], rows, "risk-table"))
-        plain.append(plural(len(recorded), "recorded risk") + (f", {len(status.out_of_date)} OUT OF DATE" if status.out_of_date else ""))
+        plain.append(plural(len(recorded), "recorded risk") + (f", {len(status.out_of_date)} OUT OF DATE" if status and status.out_of_date else ""))
     if behaviours:
         rows = [(r.label, f"{r.severity}, {label('frequency', r.frequency).lower()}", ", ".join(label("source", s) for s in r.sources), r.evidence)
                 for r in behaviours]

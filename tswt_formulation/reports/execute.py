@@ -5,13 +5,15 @@ team's notebook that needs IPython).
 Starting a kernel and importing pandas and matplotlib costs seconds; a report takes a
 fraction of that. So each worker process (or thread) starts one kernel and runs report
 after report in it, clearing the namespace first (``%reset -f``), so no state passes
-from one child's report to the next. A kernel that dies is replaced.
+from one child's report to the next. A kernel that dies is replaced, and one that has
+run ``KERNEL_RUNS`` reports is recycled (its memory grows otherwise).
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import nbformat
 
@@ -21,6 +23,14 @@ from .resources import ENGINES, check_parameters  # noqa: F401 - re-exported: th
 RESET_TAG = "tswt-reset"
 _RESET_SOURCE = "%reset -f\nimport matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt"
 _local = threading.local()
+# A kernel runs this many reports, then a fresh one takes over (about two seconds): a
+# bound on whatever ``%reset`` does not give back (modules' caches, pandas' and
+# matplotlib's state). The worker's own growth (~7 MB a report) was nbclient's clients
+# left open, closed now (see execute). 0: never recycle. bench/bench_kernel_memory.py.
+KERNEL_RUNS = 200
+
+if TYPE_CHECKING:
+    from jupyter_client import AsyncKernelClient, AsyncKernelManager
 
 
 class KernelSession:
@@ -37,7 +47,10 @@ class KernelSession:
         boot.km.ip = _ipc_prefix()
         boot.start_new_kernel()
         boot.start_new_kernel_client()
-        self.km, self.kc, self._boot = boot.km, boot.kc, boot
+        # nbclient makes the async manager and client; its attributes are typed as their bases
+        self.km = cast("AsyncKernelManager", boot.km)
+        self.kc = cast("AsyncKernelClient", boot.kc)
+        self._boot = boot
         self.runs = 0
 
     def alive(self) -> bool:
@@ -45,7 +58,7 @@ class KernelSession:
 
         try:
             return bool(run_sync(self.km.is_alive)())
-        except Exception:
+        except Exception:  # noqa: BLE001 - a kernel that cannot answer is not alive
             return False
 
     def shutdown(self) -> None:
@@ -54,7 +67,7 @@ class KernelSession:
         try:
             self.kc.stop_channels()
             run_sync(self.km.shutdown_kernel)(now=True)
-        except Exception:  # already gone
+        except Exception:  # noqa: BLE001 - already gone
             pass
         import shutil
         from pathlib import Path
@@ -76,6 +89,9 @@ def _ipc_prefix() -> str:
 
 def _session() -> KernelSession:
     sess = getattr(_local, "session", None)
+    if sess is not None and KERNEL_RUNS and sess.runs >= KERNEL_RUNS:  # recycled: see KERNEL_RUNS
+        sess.shutdown()
+        sess = _local.session = None
     if sess is None or not sess.alive():
         if sess is not None:
             sess.shutdown()
@@ -129,9 +145,17 @@ def execute(notebook: str | Any, parameters: dict[str, Any], timeout: int = 600,
         reset["id"] = "tswt-reset"
         nb.cells.insert(0, reset)
         sess = _session()
-        engine_kwargs: dict[str, Any] = {"km": sess.km, "kc": sess.kc}
+        engine_kwargs: dict[str, Any] = {"km": sess.km}  # (a client given is ignored: see below)
     else:
         engine_kwargs = {}
+    clients: list[Any] = []
+    if reuse_kernel:
+        # nbclient ignores the client it is given and makes one of its own on every run,
+        # which it leaves open when it does not own the kernel: each report left a zmq
+        # context (two threads), its sockets and, worst, an iopub socket that went on
+        # queueing every later report's output (the worker grew ~7 MB a report, more
+        # with each). Every client made for this run is closed when it ends.
+        _record_clients(sess.km, clients)
     try:
         out = pm.execute_notebook(
             nb, None, parameters=parameters, kernel_name="python3", progress_bar=False, log_output=False,
@@ -149,10 +173,35 @@ def execute(notebook: str | Any, parameters: dict[str, Any], timeout: int = 600,
         if reuse_kernel:
             shutdown_sessions()
         raise ReportError(f"the notebook could not run: {type(exc).__name__}: {exc}") from exc
+    finally:
+        if reuse_kernel:
+            vars(sess.km).pop("client", None)
+        for client in clients:
+            _close_client(client)
     if reuse_kernel:
         out.cells = [c for c in out.cells if RESET_TAG not in c.get("metadata", {}).get("tags", [])]
         _local.session.runs += 1
     return out
+
+
+def _record_clients(km: Any, made: list[Any]) -> None:
+    """Until undone (``vars(km).pop("client")``), each client made from ``km`` is put in ``made``."""
+    original = type(km).client
+
+    def client(**kwargs: Any) -> Any:
+        kc = original(km, **kwargs)
+        made.append(kc)
+        return kc
+
+    km.client = client  # this manager only; the session's own client is made already
+
+
+def _close_client(kc: Any) -> None:
+    with contextlib.suppress(Exception):  # channels never started, or already stopped
+        kc.stop_channels()
+    context = getattr(kc, "context", None)
+    if context is not None and getattr(kc, "_created_context", False):
+        context.destroy(linger=0)
 
 
 def _execute_inprocess(nb: Any, parameters: dict[str, Any]) -> Any:

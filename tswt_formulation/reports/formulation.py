@@ -19,7 +19,7 @@ from ..rules.timeline import case_timeline
 from ..rules.workflow import effective_recommendation
 from ..store.staff import StaffDirectory
 from ..words import plural, uk_date, young_person
-from .common import Header, label, parse_as_of, provenance, reading, risk_section
+from .common import Header, label, parse_as_of, provenance, reading, required_case_id, risk_section
 from .html import Section, badge, definition_list, items, quote, section, table, text
 
 _P_TITLES = {
@@ -45,11 +45,11 @@ class FormulationReport:
     # -- building ------------------------------------------------------------------
 
     @classmethod
-    def from_store(cls, case_id: str, store: Any, as_of: Any = None, version: str = "signed_off") -> "FormulationReport":
+    def from_store(cls, case_id: str, store: Any, as_of: Any = None, version: str = "signed_off") -> FormulationReport:
+        from ..casework import open_case
         from ..store.staff import staff_directory
 
-        from ..casework import open_case
-
+        case_id = required_case_id(case_id)
         with reading(store) as st:
             case = open_case(st, case_id, "report")  # who may read it; the opening logged
             signed = st.signed_off_formulation(case_id) if version == "signed_off" else None
@@ -58,7 +58,7 @@ class FormulationReport:
 
     @classmethod
     def from_case(cls, case: Case, as_of: Any = None, signed: Formulation | None = None,
-                  staff: StaffDirectory | None = None) -> "FormulationReport":
+                  staff: StaffDirectory | None = None) -> FormulationReport:
         from ..rules.recommend import recommend
 
         day = parse_as_of(as_of)
@@ -95,6 +95,11 @@ class FormulationReport:
             "latest draft": f"DRAFT: this formulation ({f.status.replace('_', ' ') if f else ''}) has not been signed off by a clinical psychologist.",
             "none": "No formulation has been written yet: this report shows the screening and the recommended next steps.",
         }[self.formulation_state]
+        if self.formulation_state == "latest draft" and f is not None and f.status == "awaiting_signoff":
+            # How long it has waited, on page 1: a formulation unsigned for 434 days is a
+            # decision nobody has taken.
+            days = (self.as_of - f.updated.date()).days
+            note += f" Awaiting sign-off since {uk_date(f.updated)} ({plural(days, 'day')})."
         header = Header("formulation", "Therapeutic needs screening: formulation and recommendation", self.case.case_id,
                         self.as_of, author, self.reviewer_text(), self.case.synthetic, note,
                         draft=self.formulation_state == "latest draft")
@@ -158,24 +163,25 @@ class FormulationReport:
     def timeline(self) -> Section:
         ref, scr, out = self.case.referral, self.case.screening, self.case.outcome
         tl = case_timeline(self.case, self.as_of)
-        rows: list[tuple[str, str, str]] = [(uk_date(ref.received), "Referral received", f"from {ref.referrer.name} ({label('referrer_role', ref.referrer.role).lower()})")]
+        rows: list[tuple[Any, str, str]] = [(ref.received, "Referral received", f"from {ref.referrer.name} ({label('referrer_role', ref.referrer.role).lower()})")]
         if ref.consent:
-            rows.append((uk_date(ref.consent.date), "Consent", f"{label('consent_giver', ref.consent.given_by)}; {'informed' if ref.consent.informed else 'NOT informed'}"))
+            rows.append((ref.consent.date, "Consent", f"{label('consent_giver', ref.consent.given_by)}; {'informed' if ref.consent.informed else 'NOT informed'}"))
         if ref.approval:
-            rows.append((uk_date(ref.approval.date), "Manager approval", ref.approval.by))
+            rows.append((ref.approval.date, "Manager approval", ref.approval.by))
         if ref.decision.date:
-            rows.append((uk_date(ref.decision.date), f"Decision: {ref.decision.outcome.replace('_', ' ')}", ref.decision.reasons))
+            rows.append((ref.decision.date, f"Decision: {ref.decision.outcome.replace('_', ' ')}", ref.decision.reasons))
         if ref.allocation:
-            rows.append((uk_date(ref.allocation.date), "Allocated", self.staff.describe(ref.allocation.worker)))
+            rows.append((ref.allocation.date, "Allocated", self.staff.describe(ref.allocation.worker)))
         if scr and scr.started:
-            rows.append((uk_date(scr.started), "Screening started", f"due {uk_date(self.case.screening_due)}" if self.case.screening_due else ""))
+            rows.append((scr.started, "Screening started", f"due {uk_date(self.case.screening_due)}" if self.case.screening_due else ""))
         if scr and scr.completed:
-            rows.append((uk_date(scr.completed), "Screening completed", ""))
+            rows.append((scr.completed, "Screening completed", ""))
         if out:
-            rows.append((uk_date(out.date), f"Outcome: {out.decision.replace('_', ' ')}", out.reasons))
-        rows.sort(key=lambda r: r[0])
+            rows.append((out.date, f"Outcome: {out.decision.replace('_', ' ')}", out.reasons))
+        rows.sort(key=lambda r: r[0])  # by the date itself, then shown as a reader reads it
+        shown = [(uk_date(day), step, detail) for day, step, detail in rows]
         state = f"<p><strong>Now:</strong> {text(tl.state_label)}{text(' - screening ' + tl.due_text) if tl.due_text else ''}</p>"
-        return section("Referral and screening timeline", state + table(["Date", "Step", "Detail"], rows), "timeline")
+        return section("Referral and screening timeline", state + table(["Date", "Step", "Detail"], shown), "timeline")
 
     def history_and_behaviours(self) -> Section:
         scr = self.case.screening
@@ -214,7 +220,7 @@ class FormulationReport:
         rules_text = self.basis.stage_evidence if self.basis is not None else ""
         evidence, readiness = f.stage_evidence, f.next_stage_readiness
         if chosen is not None and f.recommendation is not None:
-            stage += (f"<p><strong>Stage {text(chosen.value)}, {text(STAGE_NAMES.get(int(chosen.value), ''))}:</strong> chosen by "
+            stage += (f"<p><strong>Stage {text(chosen.value)}, {text(STAGE_NAMES.get(chosen.value, '') if isinstance(chosen.value, int) else '')}:</strong> chosen by "
                       f"{text(self.staff.name(f.decision.by if f.decision else ''))} (the rules suggested stage {f.recommendation.stage}) "
                       f"because {text(chosen.reason[:1].lower() + chosen.reason[1:])}</p>")
             if evidence.strip() == rules_text.strip():  # the rules' text for the rejected stage: in the appendix, not here

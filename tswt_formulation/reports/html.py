@@ -12,7 +12,8 @@ from __future__ import annotations
 import base64
 import html
 import io
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 META_MIME = "application/vnd.tswt.report+json"
 
@@ -98,7 +99,7 @@ def figure(fig: Any, caption: str = "", alt: str = "") -> str:
         import matplotlib.pyplot as plt  # figures made with pyplot must be released
 
         plt.close(fig)
-    except Exception:  # pragma: no cover - plain Figure objects need nothing
+    except Exception:  # noqa: BLE001 # pragma: no cover - plain Figure objects need nothing
         pass
     cap = f"<figcaption>{text(caption)}</figcaption>" if caption else ""
     return (f'<figure><img alt="{attr(alt or caption)}" style="max-width:{width_in:.2f}in" '

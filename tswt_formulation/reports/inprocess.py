@@ -84,8 +84,8 @@ def run_cell(source: str, namespace: dict[str, Any], count: int) -> list[dict[st
         last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             exec(compile(tree, f"<cell {count}>", "exec"), namespace)  # noqa: S102 - the user's own notebook
-            value = eval(compile(ast.Expression(last.value), f"<cell {count}>", "eval"), namespace) if last else None  # noqa: S307
-    except BaseException as exc:  # noqa: BLE001 - a kernel records every exception as the cell's error
+            value = eval(compile(ast.Expression(last.value), f"<cell {count}>", "eval"), namespace) if isinstance(last, ast.Expr) else None  # noqa: S307
+    except BaseException as exc:
         _streams(outputs, out, err)
         if isinstance(exc, KeyboardInterrupt):
             raise

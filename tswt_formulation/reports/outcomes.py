@@ -15,7 +15,7 @@ from ..measures.outcomes import CaseOutcomes, case_outcomes
 from ..model.case import Case
 from ..store.staff import StaffDirectory
 from ..words import CATEGORY_WORDS, band_words, plural, signed, uk_date
-from .common import Header, parse_as_of, provenance, reading, risk_section
+from .common import Header, parse_as_of, provenance, reading, required_case_id, risk_section
 from .html import Section, figure, section, table, text
 
 _SCORE_LABELS = {"total": "Total difficulties", "emotional": "Emotional", "conduct": "Conduct", "hyperactivity": "Hyperactivity",
@@ -25,7 +25,7 @@ _INFORMANTS = {"parent": "Parent or carer", "teacher": "Teacher", "self": "Self-
 
 
 def _num(v: Any) -> str:
-    return "" if v is None or (not isinstance(v, str) and pd.isna(v)) else f"{int(round(float(v)))}"
+    return "" if v is None or (not isinstance(v, str) and pd.isna(v)) else f"{round(float(v))}"
 
 
 @dataclass
@@ -37,11 +37,11 @@ class OutcomesReport:
     staff: StaffDirectory = field(default_factory=StaffDirectory)
 
     @classmethod
-    def from_store(cls, case_id: str, store: Any, as_of: Any = None, constants: str | None = None) -> "OutcomesReport":
+    def from_store(cls, case_id: str, store: Any, as_of: Any = None, constants: str | None = None) -> OutcomesReport:
+        from ..casework import open_case
         from ..store.staff import staff_directory
 
-        from ..casework import open_case
-
+        case_id = required_case_id(case_id)
         with reading(store) as st:
             case = open_case(st, case_id, "report")  # who may read it; the opening logged
             staff = staff_directory(st)
@@ -49,7 +49,7 @@ class OutcomesReport:
 
     @classmethod
     def from_case(cls, case: Case, as_of: Any = None, constants: str | None = None,
-                  staff: StaffDirectory | None = None) -> "OutcomesReport":
+                  staff: StaffDirectory | None = None) -> OutcomesReport:
         """``constants``: the team's constants file (default ``$TSWT_MEASURE_CONSTANTS``)."""
         day = parse_as_of(as_of)
         loaded = active_constants(constants)
@@ -69,7 +69,7 @@ class OutcomesReport:
     def illustrative_warning(self) -> str:
         """On page 1, not in small print: reliable change judged with illustrative constants."""
         c = self.constants
-        if c is None or not any("ILLUSTRATIVE" in (e.source or "").upper() for e in c.entries) and "illustrative" not in c.version.lower():
+        if c is None or (not any("ILLUSTRATIVE" in (e.source or "").upper() for e in c.entries) and "illustrative" not in c.version.lower()):
             return ""
         return ('<p class="status-note">ILLUSTRATIVE CONSTANTS: reliable change in this report is judged with the demo\'s '
                 f"illustrative reliability constants ({text(c.version)}), not a cited source. Do not use these judgements for a "
@@ -266,7 +266,7 @@ class OutcomesReport:
         try:
             c = load_measure(measure).clinical_cutoff(score, informant, version=str(versions.iloc[-1]) if len(versions) else None,
                                                       age=None if len(versions) else self.case.child.age_on(self.as_of))
-        except Exception:  # no form for this age or informant: no line
+        except Exception:  # noqa: BLE001 - no form for this age or informant: no line
             return None
         return c.value if c is not None else None
 
@@ -276,13 +276,20 @@ class OutcomesReport:
         if latest is None or latest.empty:
             return section("Change", '<p class="none">No baseline to compare with yet.</p>', "change")
         paired = latest[latest["paired"]]
-        rows = [(r["measure"].upper(), _INFORMANTS.get(r["informant"], r["informant"]), _SCORE_LABELS.get(r["score"], r["score"]),
+        rows: list[tuple[str, ...]] = [(r["measure"].upper(), _INFORMANTS.get(r["informant"], r["informant"]), _SCORE_LABELS.get(r["score"], r["score"]),
                  _num(r["baseline_value"]), f"{_num(r['latest_value'])} ({r['latest_timepoint']})",
                  "" if pd.isna(r["difference"]) else signed(float(r["difference"])),
                  "" if pd.isna(r["threshold"]) else f"{r['threshold']:.1f}", _category(r["category"]))
                 for r in paired.to_dict("records")]
-        body = "<h3>Baseline and latest</h3>" + table(["Measure", "Informant", "Score", "Baseline", "Latest", "Change",
-                                                       "Reliable change needs", "Judged"], rows)
+        if not rows:
+            # Headers over nothing read as data lost: say why there is no change to show.
+            out = self.case.outcome
+            why = (" (the case was closed after screening)" if out is not None and out.decision == "close" else "")
+            body = ('<h3>Baseline and latest</h3><p class="none">No follow-up yet: only baseline scores are recorded'
+                    f"{text(why)}, so there is no change to judge.</p>")
+        else:
+            body = "<h3>Baseline and latest</h3>" + table(["Measure", "Informant", "Score", "Baseline", "Latest", "Change",
+                                                           "Reliable change needs", "Judged"], rows)
         if reviews is not None and not reviews.empty:
             rv = reviews[reviews["timepoint"] != "baseline"].dropna(subset=["difference"])
             rv = rv[rv["score"].isin(["total", "goal_1", "goal_2", "goal_3"])]
@@ -293,11 +300,11 @@ class OutcomesReport:
                 body += "<h3>Each review against baseline (headline scores)</h3>" + table(
                     ["Measure", "Informant", "Score", "Review", "Score then", "Change", "Judged"], rows)
         if "clinical_note" in paired.columns:
-            why = sorted({(_INFORMANTS.get(r["informant"], r["informant"]), r["clinical_note"])
-                          for r in paired.to_dict("records") if isinstance(r["clinical_note"], str) and r["clinical_note"]})
-            if why:
+            notes = sorted({(_INFORMANTS.get(r["informant"], r["informant"]), r["clinical_note"])
+                            for r in paired.to_dict("records") if isinstance(r["clinical_note"], str) and r["clinical_note"]})
+            if notes:
                 body += ('<p class="small">No "recovered" or "into the clinical range" judgement where there is no clinical '
-                         'cut-off: ' + text("; ".join(f"{who}: {note}" for who, note in why)) + ".</p>")
+                         'cut-off: ' + text("; ".join(f"{who}: {note}" for who, note in notes)) + ".</p>")
         missing = sorted(k for k, v in self.result.constants.items() if str(v).startswith("no reliable-change"))
         if missing:
             body += ('<p class="small">No reliable-change constants for ' + text(", ".join(missing)) +

@@ -14,7 +14,13 @@ from typing import Any
 import pandas as pd
 
 from ..measures.constants import active_constants
-from ..measures.outcomes import HEADLINE, baseline_bands, case_scores, outcome_trajectories, with_clinical_categories
+from ..measures.outcomes import (
+    HEADLINE,
+    baseline_bands,
+    case_scores,
+    outcome_trajectories,
+    with_clinical_categories,
+)
 from ..measures.service import baseline_vs_latest, not_on_track, service_summary
 from ..model.case import Case
 from ..rules.recommend import recommend
@@ -24,7 +30,14 @@ from ..store.staff import StaffDirectory
 from ..words import days_text, plural, uk_date
 from .common import Header, label, parse_as_of, provenance, reading
 from .html import Section, figure, section, table, text
-from .supervision import ChildLine, SupervisionFlag, child_line, flag_words, supervision_flags, waiting_standard
+from .supervision import (
+    ChildLine,
+    SupervisionFlag,
+    child_line,
+    flag_words,
+    supervision_flags,
+    waiting_standard,
+)
 
 REVIEW_PERIOD_DAYS = 92  # a measure is expected at least every review period (about three months)
 
@@ -48,7 +61,7 @@ class CaseloadReview:
 
     @classmethod
     def from_store(cls, store: Any, as_of: Any = None, worker: str | None = None, constants: str | None = None,
-                   waiting_days: int | None = None, author: str | None = None) -> "CaseloadReview":
+                   waiting_days: int | None = None, author: str | None = None) -> CaseloadReview:
         from ..store.staff import staff_directory
 
         day = parse_as_of(as_of)
@@ -62,7 +75,7 @@ class CaseloadReview:
     @classmethod
     def from_cases(cls, cases: list[Case], as_of: date, worker: str | None = None, author: str = "",
                    constants: str | None = None, staff: StaffDirectory | None = None,
-                   waiting_days: int | None = None) -> "CaseloadReview":
+                   waiting_days: int | None = None) -> CaseloadReview:
         frame = timeline(caseload_frame([caseload_row(c) for c in cases]), as_of)
         plan_rows = []
         bands = baseline_bands(cases)
@@ -84,7 +97,7 @@ class CaseloadReview:
             if not traj.empty:
                 latest = with_clinical_categories(baseline_vs_latest(traj, as_of), "baseline_value", "latest_value")
                 change = latest[latest["score"].isin(["total"])].merge(plan[["case_id", "wave", "services"]], on="case_id", how="left")
-                started = {c.case_id: c.outcome.date for c in working}
+                started = {c.case_id: c.outcome.date for c in working if c.outcome is not None}
                 f = not_on_track(traj, as_of, 6, work_started=started)
                 if not f.empty:
                     flags = f[f["flag"].eq("reliably_worse") | f["score"].isin(HEADLINE)].reset_index(drop=True)
@@ -222,15 +235,17 @@ class CaseloadReview:
             if f is None:
                 continue
             if f.status == "awaiting_signoff":
-                waiting.append((c.case_id, self.staff.name(f.author), uk_date(f.updated), f"revision {f.revision}"))
+                waiting.append((f.updated, (c.case_id, self.staff.name(f.author), uk_date(f.updated), f"revision {f.revision}")))
             elif f.status == "returned" and f.signoffs:
                 last = f.signoffs[-1]
-                returned.append((c.case_id, self.staff.name(f.author), uk_date(last.at), self.staff.name(last.reviewer), last.comment))
-        body = (table(["Case", "Author", "Submitted", "Revision"], sorted(waiting, key=lambda r: r[2])) if waiting
+                returned.append((last.at, (c.case_id, self.staff.name(f.author), uk_date(last.at), self.staff.name(last.reviewer),
+                                           last.comment)))
+        # Oldest first, by the date itself (the shown "7 Dec 2026" does not sort).
+        body = (table(["Case", "Author", "Submitted", "Revision"], [r for _, r in sorted(waiting, key=lambda t: t[0])]) if waiting
                 else '<p class="none">None.</p>')
         if returned:
             body += "<h3>Returned to the worker for changes</h3>" + table(
-                ["Case", "Author", "Returned", "By", "Comment"], sorted(returned, key=lambda r: r[2]))
+                ["Case", "Author", "Returned", "By", "Comment"], [r for _, r in sorted(returned, key=lambda t: t[0])])
         return section("Formulations awaiting sign-off", body, "signoff")
 
     def not_on_track(self) -> Section:

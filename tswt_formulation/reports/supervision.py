@@ -39,7 +39,7 @@ def waiting_standard(days: int | str | None = None) -> int:
     ``days`` if given, else ``TSWT_WAITING_DAYS``, else 14."""
     value = days if days not in (None, "") else os.environ.get("TSWT_WAITING_DAYS") or DEFAULT_WAITING_DAYS
     try:
-        n = int(value)  # type: ignore[arg-type]
+        n = int(value)
     except ValueError:
         raise ValueError(f"TSWT_WAITING_DAYS: {value!r} is not a whole number of days") from None
     if n < 1:

@@ -26,11 +26,35 @@ _EXPORTS = {
 }
 
 __all__ = [
-    "STATES", "CaseTimeline", "EligibilityDecision", "NoRecommendation", "Reason", "Recommendation", "RecommendationSummary", "RuleSet",
-    "case_timeline", "caseload_frame", "caseload_row", "check_eligibility", "check_rules_file", "default_as_of",
-    "default_rules", "describe_rules", "draft_formulation", "edit_formulation", "effective_recommendation",
-    "load_rules", "recommend", "rules_in_use", "record_decision", "record_outcome", "sign_off", "submit", "summarise",
-    "summary_text", "timeline",
+    "CaseTimeline",
+    "EligibilityDecision",
+    "NoRecommendation",
+    "Reason",
+    "Recommendation",
+    "RecommendationSummary",
+    "RuleSet",
+    "STATES",
+    "case_timeline",
+    "caseload_frame",
+    "caseload_row",
+    "check_eligibility",
+    "check_rules_file",
+    "default_as_of",
+    "default_rules",
+    "describe_rules",
+    "draft_formulation",
+    "edit_formulation",
+    "effective_recommendation",
+    "load_rules",
+    "recommend",
+    "record_decision",
+    "record_outcome",
+    "rules_in_use",
+    "sign_off",
+    "submit",
+    "summarise",
+    "summary_text",
+    "timeline",
 ]
 
 
@@ -41,7 +65,28 @@ if TYPE_CHECKING:  # pragma: no cover
     from .draft import draft_formulation
     from .eligibility import EligibilityDecision, Reason, check_eligibility
     from .recommend import NoRecommendation, Recommendation, default_as_of, recommend
-    from .rulefile import RuleSet, check_rules_file, default_rules, describe_rules, load_rules, rules_in_use
+    from .rulefile import (
+        RuleSet,
+        check_rules_file,
+        default_rules,
+        describe_rules,
+        load_rules,
+        rules_in_use,
+    )
     from .summary import RecommendationSummary, summarise, summary_text
-    from .timeline import STATES, CaseTimeline, case_timeline, caseload_frame, caseload_row, timeline
-    from .workflow import edit_formulation, effective_recommendation, record_decision, record_outcome, sign_off, submit
+    from .timeline import (
+        STATES,
+        CaseTimeline,
+        case_timeline,
+        caseload_frame,
+        caseload_row,
+        timeline,
+    )
+    from .workflow import (
+        edit_formulation,
+        effective_recommendation,
+        record_decision,
+        record_outcome,
+        sign_off,
+        submit,
+    )

@@ -160,7 +160,8 @@ def draft_formulation(case: Case, author: str, now: datetime, recommendation: Re
     if not five.precipitating:
         five.precipitating.append(_entry(
             "No dated event (a placement ending, a move, a court decision) is recorded in the 12 months before the referral: "
-            "ask the child, the carers and the social worker what changed before the difficulties grew", "precipitating:ask"))
+            + ("ask the young person and their personal adviser" if child.age_on(as_of) >= 18 else
+               "ask the child, the carers and the social worker") + " what changed before the difficulties grew", "precipitating:ask"))
     if placement is not None and placement.moves_last_12_months >= INSTABILITY_MOVES:
         five.perpetuating.append(
             _entry(
@@ -171,7 +172,11 @@ def draft_formulation(case: Case, author: str, now: datetime, recommendation: Re
         )
 
     takes_part = caregiver is not None and caregiver.relationship != "none" and caregiver.can_take_part
-    if not takes_part and not child.living_independently:
+    adult = child.age_on(as_of) >= 18
+    if adult and caregiver is not None and caregiver.young_person_wants_involved is not True:
+        takes_part = False  # from 18, only where the young person wants the carer involved (rules: caregiver)
+    # An adult who chose to work without a carer is not held back by it: not a perpetuating factor.
+    if not takes_part and not child.living_independently and not adult:
         ref = "caregiver:none" if caregiver is None or caregiver.relationship == "none" else f"caregiver:{caregiver.relationship}:cannot_take_part"
         five.perpetuating.append(_entry("No caregiver is able to take part in the work", ref))
     life_story = scr.life_story_work if scr else "not_started"

@@ -1,4 +1,4 @@
-"""Eligibility for the Therapeutic Social Work Team, exactly as DOMAIN.md states it.
+"""Eligibility for the Therapeutic Social Work Team, exactly as docs/domain.md ("Eligibility") states it.
 
 Who is eligible (the legal status of the child decides):
 
@@ -141,7 +141,7 @@ def check_eligibility(case: Case, as_of: date | None = None) -> EligibilityDecis
     signposting: list[str] = []
     flags: list[str] = []
 
-    if status == "looked_after" and CHILD_AGE_LIMIT <= age:
+    if status == "looked_after" and age >= CHILD_AGE_LIMIT:
         # Children (Leaving Care) Act 2000; DOMAIN.md: a child turning 18 while looked
         # after becomes a care leaver. Judged as one; the record is what is wrong.
         status = "care_leaver"
@@ -246,7 +246,7 @@ def consent_problem(given_by: str, gillick_competent: bool, status: str, age: in
     ''
     """
     who = _label(given_by, "consent_giver")
-    if age >= CHILD_AGE_LIMIT or status == "care_leaver" and age >= 16:
+    if age >= CHILD_AGE_LIMIT or (status == "care_leaver" and age >= 16):
         if given_by == "child":
             return ""
         return f"The {who.lower()} cannot consent for a young person aged {age}: from 18 the young person consents for themself"

@@ -27,16 +27,16 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Literal
 
-from ..words import uk_date
 from ..errors import NoRecommendation
 from ..model.case import Case, HistoryFactor, PresentingBehaviour, years_between
 from ..model.formulation import FiredRule, RecommendationSnapshot
 from ..model.vocabulary import Vocabularies, vocabulary
+from ..words import lower_first as _lower
+from ..words import uk_date
 from .conditions import Matched, join_words, whole_months
 from .eligibility import EligibilityDecision, check_eligibility
 from .risk import RiskStatus, risk_status
 from .rulefile import Effect, Rule, RuleSet, active_rules
-from ..words import lower_first as _lower
 
 WAVE_NAMES = {
     1: "a clinically informed living and learning environment",
@@ -388,7 +388,7 @@ def _word(voc: Vocabularies, list_name: str, term: str) -> str:
     return _lower(voc.label(list_name, term))
 
 
-class _Values(dict):  # type: ignore[type-arg]
+class _Values(dict[str, Any]):
     """Template values computed only when a template asks for them."""
 
     def __init__(self, template: _Template, matched: Matched) -> None:

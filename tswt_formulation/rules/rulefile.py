@@ -24,7 +24,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from .._yaml import safe_load
-from ..errors import Problem, RuleFileError, ValidationFailed
+from ..errors import Problem, RuleFileError, ValidationFailed, problems_from
 from .conditions import (
     CONDITION_KINDS,
     Always,
@@ -298,13 +298,11 @@ def parse_rules(raw: Any, source: str) -> RuleSet:
         try:
             rule = _RULE_ADAPTER.validate_python(raw_rule)
         except ValidationError as exc:
-            errors = exc.errors(include_url=False)
-            for err in errors:
-                if err["type"] == "too_short" and any(
-                    o is not err and o["loc"][: len(err["loc"])] == err["loc"] for o in errors
-                ):
-                    continue  # a list left empty only because its items failed: one problem, not two
-                problems.append(Problem(source, f"{label} {_path(err['loc'])}".strip(), _message(err)))
+
+            def in_rule(loc: tuple[Any, ...], label: str = label) -> str:
+                return f"{label} {_path(loc)}".strip()
+
+            problems += problems_from(exc, source, path=in_rule, word=_message)
             continue
         problems.extend(Problem(source, f"{label} {key}", message) for key, message in _semantic_problems(rule))
         rules.append(rule)
@@ -349,15 +347,16 @@ def load_rules(path: str | Path) -> RuleSet:
     RuleFileError
         One problem per issue: file, rule and key, what is wrong.
     """
+    from .._files import MAX_SETTINGS_BYTES, read_text_bounded
+    from ..errors import ValidationFailed
+
     path = Path(path)
+    if not path.exists():
+        raise RuleFileError([Problem(str(path), "", "no such rules file")])
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise RuleFileError([Problem(str(path), "", "no such rules file")]) from None
-    except UnicodeDecodeError:
-        raise RuleFileError([Problem(str(path), "", "not UTF-8 text; save it as UTF-8 YAML")]) from None
-    except OSError as exc:
-        raise RuleFileError([Problem(str(path), "", f"cannot read: {exc.strerror}")]) from None
+        text = read_text_bounded(path, MAX_SETTINGS_BYTES, kind="YAML")
+    except ValidationFailed as exc:  # not an ordinary file, too big, not UTF-8
+        raise RuleFileError(exc.problems) from None
     return parse_rules_text(text, source=str(path))
 
 

@@ -15,15 +15,16 @@ Used by ``tswt recommend CASE``, the formulation report and the workbench.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
-from ..words import lower_first as _lower_first
-from ..words import uk_date
 from ..model.case import Case
 from ..model.formulation import Formulation
 from ..model.vocabulary import vocabulary
+from ..words import lower_first as _lower_first
+from ..words import uk_date
 from .recommend import STAGE_NAMES, WAVE_NAMES, Recommendation
 
 Topic = Literal["note", "wave", "stage", "first", "service", "model", "signposting"]
@@ -117,7 +118,7 @@ def summarise(rec: Recommendation, formulation: Formulation | None = None,
     snapshot = formulation.recommendation if formulation is not None else None
     decision = formulation.decision if formulation is not None else None
     if snapshot is None and not rec.recommendable:
-        lines = [SummaryLine("note", _sentence(f"No wave or stage: {_lower_first(rec.eligibility.summary)}"))]
+        lines: list[SummaryLine] = [SummaryLine("note", _sentence(f"No wave or stage: {_lower_first(rec.eligibility.summary)}"))]
         if rec.preconditions:
             lines.append(SummaryLine("first", _first_line(rec.preconditions, case, as_of or rec.as_of)))
         lines += [SummaryLine("signposting", _item_line(voc.label("signposting", s), _reason(rec, "signposting", s)))
@@ -126,13 +127,13 @@ def summarise(rec: Recommendation, formulation: Formulation | None = None,
 
     chosen: dict[str, Any] = {}
     suggested: dict[str, Any] = {}
-    overrides = {o.part: o for o in (decision.overrides if decision else [])}
+    overrides: dict[str, Any] = {o.part: o for o in (decision.overrides if decision else [])}
     for part in ("wave", "stage", "services", "models", "preconditions", "signposting"):
         base = getattr(snapshot, part) if snapshot is not None else getattr(rec, part)
         suggested[part] = base
         chosen[part] = overrides[part].value if part in overrides else base
     by = who(decision.by) if decision else ""
-    lines: list[SummaryLine] = []
+    lines = []
     if snapshot is not None and not rec.recommendable:
         # Recorded under rules or a record that allowed it; the record as it stands now
         # does not (e.g. consent from someone who cannot give it): said first, never hidden.

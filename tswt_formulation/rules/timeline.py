@@ -1,6 +1,6 @@
 """The referral and screening timeline as of a date, for one case or a whole caseload.
 
-States (DOMAIN.md "How a referral flows"), as of a date, counting only what had happened
+States (docs/domain.md, "The referral flow"), as of a date, counting only what had happened
 by then:
 
 ============================  =====================================================
@@ -41,9 +41,10 @@ for one case. A test holds the three to the same answers.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..practice import REVIEW_MONTHS, SCREENING_WEEKS, SESSION_GAP_WEEKS
 

@@ -15,12 +15,19 @@ Rules of the workflow:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any, Iterable
+from typing import Any
 
 from ..errors import OverrideError
 from ..model.case import Case, ScreeningOutcome
-from ..model.formulation import Formulation, Override, RecommendationSnapshot, SignOff, WorkerDecision
+from ..model.formulation import (
+    Formulation,
+    Override,
+    RecommendationSnapshot,
+    SignOff,
+    WorkerDecision,
+)
 from ..model.vocabulary import vocabulary
 
 CONTENT_FIELDS = ("five_ps", "narrative", "stage_evidence", "next_stage_readiness", "recommendation", "decision")
@@ -165,4 +172,5 @@ def record_outcome(
             raise OverrideError(f"{case.case_id}: replacing the outcome ({had}) needs --reason saying why")
     if decision == "close" and not reasons.strip():
         raise OverrideError(f"{case.case_id}: closing needs the reasons (and any alternative services recommended)")
-    return ScreeningOutcome(decision=decision, date=on, by=by, reasons=reasons, alternatives=list(alternatives))
+    return ScreeningOutcome.model_validate(  # checks the decision
+        {"decision": decision, "date": on, "by": by, "reasons": reasons, "alternatives": list(alternatives)})

@@ -17,12 +17,13 @@ import sqlite3
 import time
 import zlib
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy import event
 
 from ..errors import StoreError
+from .lite import busy_error, is_busy, quick_problems, read_only_file  # noqa: F401 - standard-library pieces, used here too
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # One application-wide key for PostgreSQL's advisory lock taken around migrations (advisory
@@ -73,8 +74,16 @@ def create_owner_only(path: Path) -> None:
     os.close(fd)
 
 
-def make_engine(location: str, create: bool) -> tuple[sa.Engine, bool]:
-    """An engine for the store; returns (engine, created_new_file)."""
+def _read_only_url(path: Path) -> sa.URL:
+    """A URL opening the file read-only; on a read-only folder or mount with no -shm file
+    to share, as immutable (nothing can be writing it), which SQLite reads without one."""
+    immutable = not os.access(path.parent, os.W_OK) and not Path(f"{path}-shm").exists()
+    return sa.make_url(f"sqlite:///file:{path}?mode=ro&uri=true" + ("&immutable=1" if immutable else ""))
+
+
+def make_engine(location: str, create: bool, wait: float | None = None) -> tuple[sa.Engine, bool]:
+    """An engine for the store; returns (engine, created_new_file). ``wait``: seconds a
+    write waits for another writer (SQLite's busy timeout; default 30)."""
     url_text = store_url(location)
     try:
         url = sa.make_url(url_text)
@@ -94,8 +103,12 @@ def make_engine(location: str, create: bool) -> tuple[sa.Engine, bool]:
             pass
     # Never put a statement's parameters (records, dates of birth) into an error message.
     kwargs: dict[str, Any] = {"hide_parameters": True}
+    busy_ms = SQLITE_BUSY_TIMEOUT_MS if wait is None else max(0, int(wait * 1000))
+    read_only = path is not None and not created and read_only_file(path)
+    if read_only:  # read it as it is (a write is refused as read-only); never try to change it
+        url = _read_only_url(path)  # type: ignore[arg-type]
     if url.get_backend_name() == "sqlite":
-        kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        kwargs["connect_args"] = {"timeout": busy_ms / 1000}
     elif url.get_backend_name() == "postgresql":
         url = _postgres_driver(url)
         if url.get_driver_name() in ("psycopg", "psycopg2"):
@@ -110,11 +123,11 @@ def make_engine(location: str, create: bool) -> tuple[sa.Engine, bool]:
             "for PostgreSQL: pip install 'tswt-formulation[postgres]'"
         ) from None
     if url.get_backend_name() == "sqlite":
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, busy_ms, read_only)
     return engine, created
 
 
-def _ensure_wal(cur: Any) -> None:
+def _ensure_wal(cur: Any, busy_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:
     """Put the file in WAL mode (it stays so: later connections only check).
 
     Switching a new file to WAL needs a moment alone with it, and SQLite answers
@@ -122,7 +135,7 @@ def _ensure_wal(cur: Any) -> None:
     doing the same (several people opening a new store together): so retry, within the
     busy timeout.
     """
-    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    deadline = time.monotonic() + busy_ms / 1000
     while True:
         try:
             if cur.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
@@ -134,21 +147,22 @@ def _ensure_wal(cur: Any) -> None:
             time.sleep(0.01)
 
 
-def _configure_sqlite(engine: sa.Engine) -> None:
+def _configure_sqlite(engine: sa.Engine, busy_ms: int = SQLITE_BUSY_TIMEOUT_MS, read_only: bool = False) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection, _record):
         # Let SQLAlchemy's BEGIN below be the only transaction control (pysqlite's own
         # implicit transactions defer locking and break BEGIN IMMEDIATE).
         dbapi_connection.isolation_level = None
         cur = dbapi_connection.cursor()
-        cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        _ensure_wal(cur)
+        cur.execute(f"PRAGMA busy_timeout = {busy_ms}")
+        if not read_only:
+            _ensure_wal(cur, busy_ms)
+            cur.execute("PRAGMA synchronous = FULL")
         cur.execute("PRAGMA foreign_keys = ON")
-        cur.execute("PRAGMA synchronous = FULL")
         cur.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # type: ignore[no-untyped-def]
+    def _on_begin(conn):
         # Writers take the write lock at BEGIN, so two writers queue on the busy timeout
         # instead of failing when a read lock cannot be upgraded.
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.pop("tswt_write", False) else "BEGIN")
@@ -168,7 +182,7 @@ def fetch_tuples(conn: sa.Connection, query: sa.Select[Any]) -> list[tuple[Any, 
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(str(compiled), params)
-        return cursor.fetchall()
+        return cast("list[tuple[Any, ...]]", cursor.fetchall())  # pysqlite: a list of tuples
     finally:
         cursor.close()
 
@@ -202,8 +216,21 @@ def database_problems(conn: sa.Connection) -> list[str]:
     superuser; the store's record-level checks run on both.)"""
     if conn.dialect.name != "sqlite":
         return []
-    result = conn.exec_driver_sql("PRAGMA integrity_check").scalar()
-    return [] if result == "ok" else [f"sqlite integrity_check: {result}"]
+    try:
+        results = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check(100)")]
+    except sa.exc.DatabaseError as exc:
+        return [f"sqlite integrity_check: {getattr(exc, 'orig', exc)}"]
+    lines = [line for r in results for line in str(r).splitlines() if line and not line.startswith("*** ")]
+    return [] if results == ["ok"] else [f"sqlite integrity_check: {line}" for line in lines]
+
+
+def refuse_damaged(location: str, problems: list[str]) -> StoreError:
+    """The error a write to a store that fails its check gives."""
+    found = "; ".join(line for p in problems for line in p.splitlines() if line and not line.startswith("*** "))
+    return StoreError(
+        f"{location}: the store fails its integrity check ({found[:160]}); nothing was written. "
+        f"See `tswt check --store {location}`, and restore the store from a backup"
+    )
 
 
 def _sqlstate(exc: BaseException) -> str | None:

@@ -18,9 +18,10 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from datetime import date, datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .._bulk import gc_paused
 from ..errors import Problem, StoreError, ValidationFailed
@@ -28,7 +29,17 @@ from ..model.case import Case
 from ..model.parse import case_to_data, nul_problems
 from ..model.work import work_digest
 from ..rules.timeline import ROW_COLUMNS, caseload_row
-from .lite import BUSY_TIMEOUT_S, at_this_schema, local_file  # the schema check without SQLAlchemy
+
+# The schema check and the rest without SQLAlchemy:
+from .lite import (
+    BUSY_TIMEOUT_S,
+    at_this_schema,
+    busy_error,
+    is_busy,
+    local_file,
+    quick_problems,
+    read_only_file,
+)
 
 DENORMALISED = [c for c in ROW_COLUMNS if c != "case_id"]
 CHUNK = 500
@@ -128,11 +139,12 @@ class SqliteImport:
     """A SQLite store opened for one import with the standard library (see the module
     docstring). :func:`open_sqlite_import` gives one, or None for the full store."""
 
-    def __init__(self, location: str, conn: sqlite3.Connection) -> None:
+    def __init__(self, location: str, conn: sqlite3.Connection, wait: float = BUSY_TIMEOUT_S) -> None:
         self.location = location
         self.conn = conn
+        self.wait = wait
 
-    def __enter__(self) -> "SqliteImport":
+    def __enter__(self) -> SqliteImport:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -154,13 +166,18 @@ class SqliteImport:
         them against ``staff``, the store's directory."""
         check_new_cases(cases, workflow_state, sources)
         authorise_new_cases(cases, who, staff, sources)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         stamp = now.strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy stores a DateTime on SQLite
         ids = [c.case_id for c in cases]
         conn = self.conn
         try:
             conn.execute("BEGIN IMMEDIATE")  # the write lock now: writers queue on the busy timeout
-        except sqlite3.Error:
+        except sqlite3.Error as exc:
+            if is_busy(exc):  # waited once, the whole --wait: say so, do not wait again through the full store
+                raise busy_error(self.location, self.wait, "nothing imported") from None
+            return None
+        if quick_problems(conn):  # a damaged store: the full store refuses it, with the message
+            conn.rollback()
             return None
         try:
             with gc_paused():
@@ -211,24 +228,26 @@ def _sql_value(value: Any, stamp: str, now: datetime) -> Any:
     return value
 
 
-def open_sqlite_import(location: str) -> SqliteImport | None:
+def open_sqlite_import(location: str, wait: float | None = None) -> SqliteImport | None:
     """The SQLite store at ``location`` opened for an import, or None: use the full store
-    (a URL, no such file, not in WAL mode, another schema version, unreadable)."""
+    (a URL, no such file, not in WAL mode, another schema version, unreadable).
+    ``wait``: seconds to wait for another writer (default 30)."""
     path = local_file(location)
-    if path is None:
+    if path is None or read_only_file(path):  # the full store opens it read-only and says so
         return None
+    wait = BUSY_TIMEOUT_S if wait is None else wait
     try:
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        conn = sqlite3.connect(str(path), timeout=wait, isolation_level=None)
     except (sqlite3.Error, ValueError):
         return None
     try:
         # The settings the store's engine gives every connection (engine._configure_sqlite).
-        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        conn.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
         if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = FULL")
             if at_this_schema(conn):
-                return SqliteImport(location, conn)
+                return SqliteImport(location, conn, wait)
     except (sqlite3.Error, ValueError):
         pass
     conn.close()

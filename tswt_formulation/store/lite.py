@@ -12,12 +12,14 @@ gives the proper answer or error. Nothing here writes.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from contextlib import closing
+from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import TswtError
+from ..errors import StoreError, TswtError
 
 if TYPE_CHECKING:
     from ..model.case import Case
@@ -41,6 +43,39 @@ def at_this_schema(conn: sqlite3.Connection) -> bool:
     """Whether the store on ``conn`` is at the schema this code reads and writes."""
     row = conn.execute("SELECT value FROM tswt_meta WHERE key = 'schema_version'").fetchone()
     return row is not None and int(row[0]) == SCHEMA_VERSION
+
+
+def read_only_file(path: Path) -> bool:
+    """May this process not write the SQLite file (a read-only file, or a read-only
+    folder or mount where SQLite could not make its -wal and -shm files)?"""
+    if not os.access(path, os.W_OK):
+        return True
+    return not os.access(path.parent, os.W_OK) and not Path(f"{path}-shm").exists()
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True when SQLite gave up waiting for another writer ("database is locked")."""
+    orig = getattr(exc, "orig", exc)
+    name = getattr(orig, "sqlite_errorname", "")
+    return (isinstance(name, str) and name.startswith("SQLITE_BUSY")) or "database is locked" in str(orig)
+
+
+def busy_error(location: str, wait: float, refused: str = "nothing was written") -> StoreError:
+    """The one message for a store another program kept locked for the whole wait."""
+    return StoreError(f"{location}: {refused} - another program has been writing to the store for {wait:g} s (a long import? "
+                      "a crashed program still holding it?). Try again when it has finished, or wait longer with --wait SECONDS")
+
+
+def quick_problems(dbapi_cursor: Any) -> list[str]:
+    """SQLite's ``PRAGMA quick_check`` on a DB-API cursor (sqlite3): [] when sound, else
+    its first few findings. The check every write runs first (it reads every page, as
+    the write itself may not: a damaged page elsewhere would not stop it). Not run on
+    PostgreSQL (its checks need a superuser)."""
+    try:
+        rows = [r[0] for r in dbapi_cursor.execute("PRAGMA quick_check(5)").fetchall()]
+    except sqlite3.DatabaseError as exc:  # damage so bad the check itself cannot run
+        return [str(exc).splitlines()[0] if str(exc) else type(exc).__name__]
+    return [] if rows == ["ok"] else rows
 
 
 def _connect(location: str) -> sqlite3.Connection | None:
@@ -131,12 +166,12 @@ def staff(location: str) -> StaffDirectory | None:
 def log_access(location: str, user: str, how: str, case_id: str, what: str) -> bool:
     """Record that ``user`` opened a case (store.CaseStore.log_access, with the standard
     library); False, writing nothing, where the store cannot be written."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     path = local_file(location)
-    if path is None:
+    if path is None or read_only_file(path):  # reading is not writing where the store cannot be written
         return False
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy stores a DateTime
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy stores a DateTime
     try:
         with closing(sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S)) as conn, conn:
             conn.execute('INSERT INTO access_log (at, "user", identified_by, case_id, what) VALUES (?, ?, ?, ?, ?)',

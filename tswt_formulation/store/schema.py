@@ -10,8 +10,8 @@ kept as text, dates as DATE, times as timezone-aware TIMESTAMP.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import sqlalchemy as sa
 
@@ -200,3 +200,6 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "the work after screening on the caseload: last review, first steps, last contact, ending", _work_columns),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+# The oldest schema this code reads without migrating it (every table it reads exists;
+# migration 4 only adds an index): a reader never migrates, only `tswt init` does.
+READABLE_FROM = 3

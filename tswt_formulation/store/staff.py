@@ -10,9 +10,10 @@ with ``tswt staff add``.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 from ..errors import TswtError
 
@@ -128,7 +129,7 @@ def add_staff(store: Any, members: Iterable[StaffMember], note: str = "") -> int
 
     wanted = list(members)
     changed = 0
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with store._write(refused="staff directory not changed") as conn:
         have = {r.login: r for r in conn.execute(sa.select(schema.staff))}
         directory = StaffDirectory(StaffMember(r.login, r.name, r.role, r.os_account, r.db_role) for r in have.values())

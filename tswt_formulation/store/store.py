@@ -13,17 +13,26 @@ case's row (``SELECT ... FOR UPDATE``), and its update also checks the version i
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from .. import config
 from .._bulk import gc_paused
 from .._version import __version__
-from ..errors import CaseNotFound, Problem, SchemaVersionError, StaleEdit, StoreError, ValidationFailed
+from ..errors import (
+    CaseNotFound,
+    Problem,
+    SchemaVersionError,
+    StaleEdit,
+    StoreError,
+    ValidationFailed,
+    quote,
+)
 from ..model.case import Case
 from ..model.formulation import Formulation
 from ..model.parse import case_from_data, case_to_data
@@ -42,11 +51,11 @@ _CHUNK = 500
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _as_utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -83,13 +92,17 @@ def _short(value: Any) -> str:
 class CaseStore:
     """A case store at a path (SQLite) or database URL. Use :func:`open_store`."""
 
-    def __init__(self, location: str, user: str | None = None, create: bool = False) -> None:
+    def __init__(self, location: str, user: str | None = None, create: bool = False, migrate: bool = True,
+                 wait: float | None = None) -> None:
         from ..access.identity import resolve
 
         self.location = display_location(location)  # a password in a URL is masked
         config.current_user(user)  # a name that is not a usable login is refused before anything opens
-        self.engine, self.created = make_engine(location, create)
+        self.wait = dialect.SQLITE_BUSY_TIMEOUT_MS / 1000 if wait is None else wait
+        self.engine, self.created = make_engine(location, create, wait=self.wait)
         self.upgraded_from: int | None = None  # the schema version this open migrated from, if it did
+        self.outdated: int | None = None  # an older schema left as it is (migrate=False): read, not written
+        self._checked = False  # the database's quick check passed (before the first write)
         self._staff: Any = None
         self._named_user = user
         try:
@@ -98,7 +111,7 @@ class CaseStore:
             directory = self.staff
             self.identity = resolve(user, directory, training=directory.training, session_user=self._session_user())
             self.user = self.identity.login
-            self._check_or_migrate(create)
+            self._check_or_migrate(create, migrate)
         except Exception:
             self.engine.dispose()
             raise
@@ -200,14 +213,16 @@ class CaseStore:
         for operation in needed:
             check(operation, who, staff, stored, case_id=case_id)
         problems = people_problems(record, staff, case_id, changed=paths)
-        if problems:
-            raise ValidationFailed(problems, summary=f"{case_id}: not saved:")
+        if problems:  # one problem is one line; several get a heading
+            raise ValidationFailed(problems, summary=f"{case_id}: not saved:" if len(problems) > 1 else None)
 
     def log_access(self, case_id: str, what: str, user: str | None = None) -> bool:
         """Record that the person acting opened a child's record (``what``: show,
         workbench, report). Returns False, writing nothing, where the store cannot be
         written (a read-only file or role): reading goes on."""
         who, how = self._acting(user)
+        if self.outdated is not None or "mode=ro" in str(self.engine.url):
+            return False  # an older store read as it is, or a read-only one: reading is not writing
         try:
             with self.engine.connect() as conn, conn.begin():
                 conn.execute(schema.access_log.insert().values(at=_now(), user=who, identified_by=how, case_id=case_id,
@@ -229,7 +244,7 @@ class CaseStore:
     def close(self) -> None:
         self.engine.dispose()
 
-    def __enter__(self) -> "CaseStore":
+    def __enter__(self) -> CaseStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -244,14 +259,24 @@ class CaseStore:
         becomes a :class:`StoreError` saying so: ``refused`` starts the message (what
         was not done); ``denied``, if given, is the whole message, with ``{why}`` for
         the database's reason."""
+        if self.outdated is not None:
+            raise StoreError(f"{self.location}: {refused} - the store is at schema {self.outdated} and this version writes "
+                             f"schema {schema.SCHEMA_VERSION}; bring it up to date first with `tswt init --store {self.location}`")
         try:
             with self.engine.connect() as conn:
                 conn.info["tswt_write"] = True
                 with conn.begin():
+                    if not self._checked and conn.dialect.name == "sqlite":  # once per open, under the write lock
+                        problems = dialect.quick_problems(conn.connection.dbapi_connection.cursor())  # type: ignore[union-attr]
+                        if problems:
+                            raise dialect.refuse_damaged(self.location, problems)
+                        self._checked = True
                     yield conn
         except sa.exc.DBAPIError as exc:
             if dialect.is_permission_denied(exc):
                 raise StoreError(denied.replace("{why}", _db_message(exc)) if denied else self._read_only(refused, exc)) from None
+            if dialect.is_busy(exc):
+                raise dialect.busy_error(self.location, self.wait, refused) from None
             raise
 
     def _who_may_not(self) -> str:
@@ -295,7 +320,7 @@ class CaseStore:
         value = conn.execute(sa.select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")).scalar()
         return int(value) if value is not None else 0
 
-    def _check_or_migrate(self, create: bool) -> None:
+    def _check_or_migrate(self, create: bool, migrate: bool = True) -> None:
         try:
             with self.engine.connect() as conn:
                 have = self._stored_version(conn)
@@ -311,6 +336,13 @@ class CaseStore:
             return
         if have == 0 and not create and not self.created:
             raise StoreError(f"{self.location}: not a tswt store yet; create it with `tswt init --store {self.location}`")
+        if have > 0 and not create and not migrate:  # reading is not writing: only `tswt init` migrates
+            if have < schema.READABLE_FROM:
+                raise StoreError(f"{self.location}: the store is at schema {have}; this version reads schema "
+                                 f"{schema.READABLE_FROM} and up. The store's owner brings it up to date with "
+                                 f"`tswt init --store {self.location}`")
+            self.outdated = have
+            return
         if have:
             self.authorise("migrate")
         self._migrate(have)
@@ -366,15 +398,18 @@ class CaseStore:
         """The case as stored, remembering its version for a later :meth:`save`."""
         with self.engine.connect() as conn:
             row = conn.execute(
-                sa.select(schema.cases.c.record, schema.cases.c.version).where(schema.cases.c.case_id == case_id)
+                sa.select(_record_column(self.engine), schema.cases.c.version).where(schema.cases.c.case_id == case_id)
             ).first()
         if row is None:
             raise CaseNotFound(case_id)
         return _load(row.record, row.version, case_id)
 
-    def cases(self, case_ids: Iterable[str] | None = None) -> Iterator[Case]:
-        """Every case (or the named ones), in case-id order."""
-        query = sa.select(schema.cases.c.case_id, schema.cases.c.record, schema.cases.c.version).order_by(schema.cases.c.case_id)
+    def cases(self, case_ids: Iterable[str] | None = None, unreadable: list[StoreError] | None = None) -> Iterator[Case]:
+        """Every case (or the named ones), in case-id order.
+
+        A stored record that cannot be read raises :class:`StoreError` naming its case;
+        with ``unreadable`` (a list) it is appended there instead and the others follow."""
+        query = sa.select(schema.cases.c.case_id, _record_column(self.engine), schema.cases.c.version).order_by(schema.cases.c.case_id)
         wanted = None if case_ids is None else list(case_ids)
         if wanted is not None:
             missing = set(wanted)
@@ -385,13 +420,21 @@ class CaseStore:
                 for row in conn.execute(q):
                     if wanted is not None:
                         missing.discard(row.case_id)
-                    yield _load(row.record, row.version, row.case_id)
+                    try:
+                        case = _load(row.record, row.version, row.case_id)
+                    except StoreError as exc:
+                        if unreadable is None:
+                            raise
+                        unreadable.append(exc)
+                        continue
+                    yield case
         if wanted is not None and missing:
             raise CaseNotFound(sorted(missing)[0])
 
-    def export(self, case_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
-        """Cases as JSON-compatible records (what ``tswt export`` writes)."""
-        return [case_to_data(c) for c in self.cases(case_ids)]
+    def export(self, case_ids: Iterable[str] | None = None, unreadable: list[StoreError] | None = None) -> list[dict[str, Any]]:
+        """Cases as JSON-compatible records (what ``tswt export`` writes); ``unreadable``
+        as for :meth:`cases`."""
+        return [case_to_data(c) for c in self.cases(case_ids, unreadable)]
 
     # -- writing -----------------------------------------------------------------------
 
@@ -683,9 +726,11 @@ class CaseStore:
         version). Audit entries for a case that is not in the store are a problem too.
         All of it is read in one consistent snapshot.
         """
-        problems: list[str] = []
+        with self.engine.connect() as conn:
+            problems = dialect.database_problems(conn)
+        if problems:  # the file itself is damaged: reading on would stop at the first bad page
+            return problems
         with self.engine.connect().execution_options(**dialect.snapshot_options(self.engine)) as conn, conn.begin():
-            problems += dialect.database_problems(conn)
             c, a = schema.cases.c, schema.audit.c
             stray = conn.execute(
                 sa.select(a.case_id).distinct()
@@ -696,7 +741,7 @@ class CaseStore:
             last = ""
             while True:
                 rows = conn.execute(
-                    sa.select(c.case_id, c.version, c.record, *[c[k] for k in _DENORMALISED])
+                    sa.select(c.case_id, c.version, _record_column(self.engine), *[c[k] for k in _DENORMALISED])
                     .where(c.case_id > last).order_by(c.case_id).limit(_CHUNK)
                 ).all()
                 if not rows:
@@ -732,7 +777,7 @@ def _case_problems(row: Any, trail: list[Any]) -> list[str]:
         rebuilt = apply_changes(rebuilt, json.loads(entry.changes))
     if trail[-1].version != row.version:
         out.append(f"{case_id}: the audit log ends at version {trail[-1].version} but the store holds version {row.version}")
-    elif rebuilt != json.loads(row.record):
+    elif rebuilt != json.loads(row.record):  # row.record read as text by _load just now
         out.append(f"{case_id}: the record differs from the one its audit log rebuilds (version {row.version})")
     return out
 
@@ -741,22 +786,53 @@ def _touches_measures(changes: list[dict[str, Any]]) -> bool:
     return any(c["path"] in ("", "measures", "child", "child.date_of_birth") for c in changes)
 
 
-def _load(record_text: str, version: int, case_id: str) -> Case:
+def _load(record_text: str | bytes, version: int, case_id: str) -> Case:
+    """A stored record as a case. One that cannot be read is a :class:`StoreError`
+    naming the case and what is wrong, never quoting the record (a damaged store must
+    not print a child's details or voice into a terminal, a log or a manifest)."""
+    damaged = "the store may be damaged: `tswt check` lists every such case; restore it from a backup"
+    if isinstance(record_text, bytes):
+        try:
+            record_text = record_text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise StoreError(f"{case_id}: the stored record is not UTF-8 text (bad byte at {exc.start}); {damaged}") from None
     try:
-        case = case_from_data(json.loads(record_text), case_id, stored=True)
+        raw = json.loads(record_text)
+    except json.JSONDecodeError as exc:
+        raise StoreError(f"{case_id}: the stored record is not readable JSON (at character {exc.pos}: "
+                         f"{exc.msg.removesuffix(' at').lower()}); {damaged}") from None
+    except (ValueError, RecursionError):
+        raise StoreError(f"{case_id}: the stored record is not readable JSON; {damaged}") from None
+    try:
+        case = case_from_data(raw, case_id, stored=True)
     except ValidationFailed as exc:
-        raise StoreError(f"{case_id}: the stored record no longer validates:\n{exc}") from None
+        fields = sorted({p.field or "(the record)" for p in exc.problems})
+        shown = ", ".join(quote(f, bare=True, limit=60) for f in fields[:8]) + (f" and {len(fields) - 8} more" if len(fields) > 8 else "")
+        raise StoreError(f"{case_id}: the stored record no longer validates (field(s) {shown}); {damaged}") from None
     case._version = version
     return case
+
+
+def _record_column(engine: sa.Engine) -> Any:
+    """The record column to select: on SQLite as bytes, decoded in :func:`_load`, so that
+    a damaged text names its case (SQLite's own decoding error quotes the text instead)."""
+    if engine.dialect.name == "sqlite":
+        return sa.cast(schema.cases.c.record, sa.LargeBinary).label("record")
+    return schema.cases.c.record
 
 
 def _db_message(exc: sa.exc.DBAPIError) -> str:
     return str(exc.orig).splitlines()[0] if exc.orig is not None else str(exc)
 
 
-def open_store(location: str | None = None, user: str | None = None, create: bool = False) -> CaseStore:
+def open_store(location: str | None = None, user: str | None = None, create: bool = False, migrate: bool = True,
+               wait: float | None = None) -> CaseStore:
     """Open the case store at a path or URL (default ``TSWT_STORE``, else ``./tswt.sqlite``).
 
     ``create=True`` creates a new SQLite file (owner-only) and its schema if needed.
+    ``migrate=False`` leaves a store at an older schema as it is: it is read (from
+    schema ``schema.READABLE_FROM``), and a write is refused saying to run ``tswt init``
+    (the command line's readers open stores so). ``wait``: how many seconds a write
+    waits for another writer to finish (default 30).
     """
-    return CaseStore(config.store_location(location), user=user, create=create)
+    return CaseStore(config.store_location(location), user=user, create=create, migrate=migrate, wait=wait)

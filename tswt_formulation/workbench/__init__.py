@@ -8,8 +8,7 @@ case. Nothing here runs at import: ipywidgets is imported with the first view.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from .._lazy import lazy_exports
 
 _EXPORTS = {
     "App": "app",
@@ -22,18 +21,16 @@ _EXPORTS = {
     "SignoffQueueView": "signoff",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "App",
+    "CaseloadView",
+    "FormulationView",
+    "MeasuresView",
+    "ReferralView",
+    "ReportsView",
+    "ScreeningView",
+    "SignoffQueueView",
+]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'tswt_formulation.workbench' has no attribute {name!r}")
-    try:
-        value = getattr(importlib.import_module(f".{module}", __name__), name)
-    except ModuleNotFoundError as exc:
-        if exc.name in ("ipywidgets", "voila"):
-            raise ImportError("the workbench needs the app extra: pip install 'tswt-formulation[app]'") from None
-        raise
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, extra="app", extra_needs=("ipywidgets", "voila"))

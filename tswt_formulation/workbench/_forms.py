@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from itertools import pairwise
 from typing import Any
 
 import ipywidgets as w
@@ -191,7 +192,10 @@ class Form:
         library says the field is missing rather than malformed)."""
         out: dict[str, Any] = {}
         absent = [g for g, key in self.groups.items() if self.fields[key].record_value() in (None, "")]
-        within = lambda path: any(path == g or path.startswith(g + ".") for g in absent)
+
+        def within(path: str) -> bool:
+            return any(path == g or path.startswith(g + ".") for g in absent)
+
         lists = [p for p in self.lists if not within(p)]
         for path in lists:
             _set(out, path, [])
@@ -296,7 +300,7 @@ def _set(target: dict[str, Any], path: str, value: Any) -> None:
     """Set ``a.b[2].c`` in nested dicts and lists."""
     parts = _parts(path)
     node: Any = target
-    for key, nxt in zip(parts, parts[1:]):
+    for key, nxt in pairwise(parts):
         if isinstance(key, int):
             while len(node) <= key:
                 node.append(None)

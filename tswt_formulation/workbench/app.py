@@ -61,7 +61,7 @@ class App:
             store.authorise("read_case", user=self.user)  # a login not in the staff directory sees no case
         except TswtError as exc:
             self._show_header()
-            self.notice.value = message_html(f"{exc} Ask the team's administrator to add you.")
+            self.notice.value = message_html(f"{str(exc).rstrip('.')}. Ask the team's administrator to add you.")
             self.widget = w.VBox([self.header, self.notice])
             return
         self.view_at(0)

@@ -14,9 +14,9 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..words import plural
 from ..rules.timeline import STATE_LABELS
 from ..store import CaseStore
+from ..words import plural
 from ._forms import button, check, dropdown, inert, shared
 from .summary import risk_flags
 

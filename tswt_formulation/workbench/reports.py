@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 import base64
+import os
+import shutil
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -18,6 +20,37 @@ from ._base import CaseView
 from ._forms import button, check, dropdown, heading, inert, message_html, table_html
 
 MIME = {"html": "text/html", "pdf": "application/pdf"}
+FOLDER_PREFIX = "tswt-workbench-reports-"
+
+
+def report_folder() -> Path:
+    """A private folder for this session's report files (``tswt-workbench-reports-PID-*``
+    in the system temp folder), removed when the session's process ends (a page closed,
+    its kernel culled or shut down) or the view is dropped; folders left by a process that
+    was killed outright are removed by the next session that starts."""
+    import atexit
+
+    sweep_report_folders()
+    folder = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-"))  # 0700
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
+
+
+def sweep_report_folders() -> list[Path]:
+    """Remove this user's report folders whose process is gone; return them."""
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*-*"):
+        pid = folder.name[len(FOLDER_PREFIX):].split("-", 1)[0]
+        try:
+            if not pid.isdigit() or folder.is_symlink() or folder.stat().st_uid != os.getuid():
+                continue
+            os.kill(int(pid), 0)
+        except ProcessLookupError:  # its session is gone
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+        except OSError:  # another user's process (alive), or the folder just went
+            continue
+    return removed
 
 
 def store_url(store: CaseStore) -> str:
@@ -44,7 +77,10 @@ class ReportsView(CaseView):
         self.produce_button.on_click(lambda _b: self.produce())
         self.downloads = w.HTML("")
         pdf_note = "" if self.pdf_ok else message_html(f"PDF is not available here: {self.pdf_why}", "note")
-        self.out_dir = Path(tempfile.mkdtemp(prefix="tswt-workbench-reports-"))
+        self.out_dir = report_folder()
+        import weakref
+
+        weakref.finalize(self, shutil.rmtree, self.out_dir, True)
         self.widget = w.VBox([self.title, self.form.banner, self.kind.box, self.formats.box, self.latest.box,
                               w.HTML(pdf_note), self.produce_button, self.downloads])
 
@@ -61,6 +97,11 @@ class ReportsView(CaseView):
         kind = self.kind.widget.value
         extra = {"version": "latest"} if kind == "formulation" and self.latest.widget.value else {}
         self.form.banner.value = message_html(f"Producing the {kind} report of {self.case.case_id}...", "note")
+        for old in self.out_dir.iterdir():  # only the latest report's files are kept (as downloads)
+            if old.is_dir() and not old.is_symlink():
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                old.unlink(missing_ok=True)
         import os
 
         # The report opens the store itself: as this app's person (a kernel is one person's).

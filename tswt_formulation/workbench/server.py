@@ -1,0 +1,202 @@
+"""The workbench's web server: Voila as ``tswt app`` runs it, on 127.0.0.1, with what a
+server that any web page in the user's browser can reach needs:
+
+- Only the loopback host names are served (``127.0.0.1``, ``localhost``, ``[::1]``, with
+  the server's port), and a request that names another origin is refused: a page from
+  ``evil.example`` whose name the attacker points at 127.0.0.1 (DNS rebinding) gets 403
+  for the page, the kernels' websockets and every file. Voila itself sets
+  ``allow_remote_access=True`` and so checks no Host; here it is checked for every request,
+  before any handler runs.
+- Pages are bounded: each open page holds a kernel (a Python process of about 140 MB), so
+  at most ``max_pages`` are served at once; one more gets a plain 503 page saying why. A
+  kernel no browser is connected to (a page fetched but never shown, a tab that died) is
+  shut down after ``idle_timeout`` seconds idle (jupyter_server's culling); an open tab
+  keeps its kernel.
+- Nothing is fetched off this machine: Voila's page links Font Awesome from a public CDN,
+  which its own bundle already includes; the links are taken out of the page.
+- ``/login`` and ``/logout`` answer a plain page (the local app has no sign-in; Voila's
+  logout page answered 500).
+
+Run by ``tswt app`` as ``python -m tswt_formulation.workbench.server NOTEBOOK --port=N
+--TswtVoila.max_pages=8 --TswtVoila.idle_timeout=600 ...`` (Voila's own options pass
+through). Imports Voila: only ``tswt app``'s server process loads this module.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+import tornado.web
+from traitlets import Int
+from voila.app import Voila
+from voila.tornado.handler import TornadoVoilaHandler
+
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+# Voila's lab template links Font Awesome from jsdelivr; voila.js bundles it already.
+_CDN_LINK = re.compile(rb"<link\b[^>]*\bhref=[\"']https?://[^\"']*[\"'][^>]*>\s*", re.IGNORECASE)
+
+
+def allowed_hosts(port: int) -> frozenset[str]:
+    """The Host header values served: a loopback name with the server's port."""
+    return frozenset(f"{name}:{port}" for name in LOOPBACK_NAMES)
+
+
+def host_allowed(host: str | None, port: int) -> bool:
+    return host is not None and host.strip().lower() in allowed_hosts(port)
+
+
+def origin_allowed(origin: str | None, port: int) -> bool:
+    """No Origin (a same-origin GET, curl) is fine; one sent must be this server's own."""
+    if origin is None:
+        return True
+    parts = urlsplit(origin.strip().lower())
+    return parts.scheme == "http" and parts.netloc in allowed_hosts(port) and parts.path in ("", "/")
+
+
+def _page(title: str, text: str) -> str:
+    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{title}</title></head>"
+            f"<body style='font-family: sans-serif; max-width: 40em; margin: 3em auto'><h1>{title}</h1><p>{text}</p></body></html>")
+
+
+class Refused(tornado.web.RequestHandler):
+    """403 for any method: a Host or Origin that is not this machine's."""
+
+    def initialize(self, why: str) -> None:
+        self.why = why
+
+    def prepare(self) -> None:
+        self.set_status(403)
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.finish(f"Refused: {self.why}. The workbench serves this machine only: open http://127.0.0.1:PORT/.\n")
+
+
+class NoSignIn(tornado.web.RequestHandler):
+    """``/login`` and ``/logout``: the local app has no sign-in of its own."""
+
+    def prepare(self) -> None:
+        self.set_status(404)
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.finish(_page("No sign-in here", "The workbench on this machine has no sign-in or sign-out: it acts as the "
+                          "user it was started for (tswt app --user). Close the tab to leave; stop the workbench with "
+                          "Ctrl+C where it runs. On a team server, sign out of JupyterHub."))
+
+
+class LoopbackApplication(tornado.web.Application):
+    """Every request passes the Host and Origin check before any handler is chosen."""
+
+    def find_handler(self, request: Any, **kwargs: Any) -> Any:
+        port = self.settings["tswt_port"]
+        if not host_allowed(request.headers.get("Host"), port):
+            return self.get_handler_delegate(request, Refused, {"why": "the Host is not a loopback name of this server"})
+        if not origin_allowed(request.headers.get("Origin"), port):
+            return self.get_handler_delegate(request, Refused, {"why": "the request comes from another site"})
+        return super().find_handler(request, **kwargs)
+
+
+def pages_open(km: Any) -> int:
+    """Kernels held by pages: every kernel running or starting, less the pre-heated pool."""
+    kernels = set(km.list_kernel_ids()) | set(getattr(km, "_pending_kernels", None) or ())
+    pooled = sum(len(pool) for pool in (getattr(km, "_pools", None) or {}).values())
+    return max(0, len(kernels) - pooled)
+
+
+class PageHandler(TornadoVoilaHandler):
+    """The workbench page: refused with a plain 503 when ``max_pages`` are open; its
+    links off this machine taken out."""
+
+    opening = 0  # pages being rendered now (their kernel may not be listed yet)
+
+    async def get(self, path: str | None = None) -> None:
+        if not path:
+            limit = self.settings["tswt_max_pages"]
+            if pages_open(self.kernel_manager) + PageHandler.opening >= limit:
+                idle = self.settings["tswt_idle_timeout"]
+                after = f"{round(idle / 60)} minutes" if idle >= 120 else f"{idle} seconds"
+                self.set_status(503)
+                self.set_header("Content-Type", "text/html; charset=utf-8")
+                self.set_header("Retry-After", "60")
+                self.finish(_page("The workbench is full", f"{limit} workbench pages are open, the most it serves at once "
+                                  "(each holds about 140 MB). Close a workbench tab you no longer use and reload this "
+                                  f"page; a page no browser shows is closed after {after} idle. "
+                                  "(tswt app --max-pages sets the number.)"))
+                return
+        PageHandler.opening += 1
+        try:
+            await super().get(path)
+        finally:
+            PageHandler.opening -= 1
+
+    def write(self, chunk: Any) -> None:
+        if isinstance(chunk, str):
+            chunk = chunk.encode("utf-8")
+        if isinstance(chunk, bytes) and b"<link" in chunk:
+            chunk = _CDN_LINK.sub(b"", chunk)
+        super().write(chunk)
+
+
+def _fresh_when_handed_out(km: Any, get_rendered_notebook: Any) -> Any:
+    """A pre-heated kernel has sat idle in the pool (where it is never culled) since it
+    started: handed to a page, it counts as active from then, or the culler could shut it
+    down before the browser has connected to it (the page would never show)."""
+    from jupyter_server._tz import utcnow
+
+    async def handed_out(*args: Any, **kwargs: Any) -> Any:
+        render_task, rendered, kernel_id = await get_rendered_notebook(*args, **kwargs)
+        kernel = km._kernels.get(kernel_id)
+        if kernel is not None:
+            kernel.last_activity = utcnow()
+        return render_task, rendered, kernel_id
+
+    return handed_out
+
+
+class TswtVoila(Voila):
+    """Voila with the checks above. Its options: ``--TswtVoila.max_pages`` and
+    ``--TswtVoila.idle_timeout`` (seconds)."""
+
+    name = "tswt-voila"
+    max_pages = Int(8, config=True, help="Most pages (each with its kernel) served at once.")
+    idle_timeout = Int(600, config=True, help="Seconds before a kernel no browser is connected to is shut down.")
+
+    def init_settings(self) -> dict[str, Any]:
+        settings = super().init_settings()
+        # Voila sets allow_remote_access=True (no Host check in jupyter_server's handlers).
+        settings.update(allow_remote_access=False, local_hostnames=["localhost"], tswt_port=self.port,
+                        tswt_max_pages=self.max_pages, tswt_idle_timeout=self.idle_timeout)
+        km = self.kernel_manager
+        km.cull_idle_timeout = self.idle_timeout
+        km.cull_interval = max(1, min(60, self.idle_timeout // 2))
+        km.cull_connected = False  # an open tab keeps its kernel, however long it is idle
+        if hasattr(km, "get_rendered_notebook"):
+            km.get_rendered_notebook = _fresh_when_handed_out(km, km.get_rendered_notebook)
+        return settings
+
+    def init_handlers(self) -> list[Any]:
+        handlers = []
+        for handler in super().init_handlers():
+            if handler[1] is TornadoVoilaHandler:
+                handler = (handler[0], PageHandler, *handler[2:])
+            handlers.append(handler)
+        # Before the page's catch-all, and instead of jupyter_server's login handlers.
+        handlers = [h for h in handlers if not re.search(r"/log(in|out)$", h[0])]
+        return [(r"/log(?:in|out)/?", NoSignIn), *handlers]
+
+    def start(self) -> None:
+        # Voila.start, with our Application class (Voila makes a plain one).
+        import tempfile
+
+        self.connection_dir = tempfile.mkdtemp(prefix="voila_", dir=self.connection_dir_root)
+        settings = self.init_settings()
+        self.app = LoopbackApplication(**settings)
+        self.app.settings.update(self.tornado_settings)
+        self.app.settings.update(allow_remote_access=False)  # whatever tornado_settings said
+        self.app.add_handlers(".*$", self.init_handlers())
+        self.listen()
+
+
+main = launch_new_instance = TswtVoila.launch_instance
+
+if __name__ == "__main__":
+    main()
