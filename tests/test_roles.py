@@ -108,7 +108,9 @@ def test_reviewer_reads_everything_and_changes_nothing(team, tmp_path):
             s.save(case)
         export = s.export()
     path = tmp_path / "cases.json"
-    new_case = {k: v for k, v in export[0].items() if k not in ("formulation", "outcome")}  # a new referral has no workflow state
+    # a new referral has no workflow state, nor work after screening
+    new_case = {k: v for k, v in export[0].items()
+                if k not in ("formulation", "outcome", "interventions", "reviews", "first_steps", "ending")}
     path.write_text(json.dumps([dict(new_case, case_id="TSW-000001")]))
     r = runner.invoke(cli, ["import", "--store", team["reviewer"], str(path)])
     assert r.exit_code == 2

@@ -438,3 +438,32 @@ def test_the_cli_does_not_import_the_workbench():
 def test_open_store_user_is_used_when_no_user_given(case_store, monkeypatch):
     monkeypatch.setenv("TSWT_USER", "from.env")
     assert App(open_store(case_store.location), None, AS_OF).user == "from.env"
+
+
+def test_the_work_tab_records_a_session_a_review_and_an_ending(case_store):
+    """In-process: the Work tab of the screened case (work begun 2026-06-30) records an
+    intervention's session, a review and its ending through casework; a session dated
+    before the intervention began is refused with the field named, nothing written."""
+    from tswt_formulation import casework
+
+    casework.start_intervention(case_store, "TSW-000123", "model", "ddp", ["carer"], date(2026, 7, 6), fulfils="models",
+                                user=WORKER)
+    app = App(case_store, WORKER, AS_OF)
+    app.open_case("TSW-000123", tab="Work")
+    view = app.work
+    assert view.session_of.widget.options == (("1. ddp", 1),)
+    view.session_date.widget.value = date(2026, 7, 1)
+    assert view.record_session() is None
+    assert "interventions[0].sessions[0].date: 2026-07-01 is before interventions[0].start 2026-07-06" in view.form.banner.value
+    view.session_date.widget.value = date(2026, 7, 13)
+    view.took_part.widget.value = ("carer",)
+    assert view.record_session() is not None
+    view.review_date.widget.value, view.stage.widget.value, view.wave.widget.value = date(2026, 9, 30), 2, 3
+    assert view.record_review() is not None
+    view.end_date.widget.value, view.end_reason.widget.value = date(2026, 10, 1), "disengaged"
+    assert view.end_intervention() is not None
+    case = case_store.get("TSW-000123")
+    assert [s.date for s in case.interventions[0].sessions] == [date(2026, 7, 13)]
+    assert (case.reviews[0].stage, case.interventions[0].ending_reason) == (2, "disengaged")
+    assert "1 of 1" in view.done_html.value and "disengaged" in view.done_html.value
+    assert [e.user for e in case_store.audit_log("TSW-000123")][-3:] == [WORKER] * 3

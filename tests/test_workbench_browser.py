@@ -116,6 +116,7 @@ def apps(tmp_path_factory, browser) -> Iterator[dict[str, Any]]:
         add_staff(store, demo_staff(), note="synthetic team")
     with open_store(str(path), user="t.harper") as store:  # a manager records the decided, allocated referral
         store.import_cases([case_from_data(raw)])
+    _work_begun(path)
     worker, worker_url = start_app(path, WORKER)
     try:
         reviewer, reviewer_url = start_app(path, REVIEWER)
@@ -125,6 +126,27 @@ def apps(tmp_path_factory, browser) -> Iterator[dict[str, Any]]:
     yield {"store": path, "worker": worker_url, "reviewer": reviewer_url}
     stop_app(worker)
     stop_app(reviewer)
+
+
+def _work_begun(path: Path) -> None:
+    """TSW-000110 (below the ids the journeys create): the worker's child whose work has begun, a DDP
+    intervention under way."""
+    from datetime import date
+
+    from tswt_formulation import casework
+    from tswt_formulation._yaml import safe_load
+
+    from .conftest import DATA
+
+    raw = safe_load((DATA / "cases" / "full_case.yaml").read_text())
+    raw.update(case_id="TSW-000110")
+    raw["referral"]["approval"]["by"] = "t.harper"
+    raw["referral"]["allocation"]["worker"] = WORKER
+    raw["outcome"]["by"] = WORKER
+    with open_store(str(path), user="it.admin") as store:
+        store.import_cases([case_from_data(raw)], user="it.admin", action="restore")
+    with open_store(str(path), user=WORKER) as store:
+        casework.start_intervention(store, "TSW-000110", "model", "ddp", ["carer"], date(2026, 7, 6), fulfils="models")
 
 
 def open_app(browser: Any, url: str) -> tuple[Any, Any, list[str]]:
@@ -272,4 +294,36 @@ def test_a_stale_save_from_a_second_tab_is_refused_and_the_typed_text_survives(b
     assert second.get_by_label("The child's voice").input_value() == typed
     second.get_by_role("button", name="Show their version").click()
     second.get_by_role("cell", name="Saved from the first tab.").wait_for()
+    context.close()
+
+
+def test_the_work_tab_records_a_session_a_review_and_an_ending(browser, apps):
+    """Work begun on a child of the worker's: in the Work tab a session, a review and the
+    intervention's ending are recorded, and the audit shows each as the worker's."""
+    context, page, dialogs = open_app(browser, apps["worker"])
+    page.get_by_role("button", name="TSW-000110").click()
+    page.get_by_text("Open case: TSW-000110").wait_for()
+    page.get_by_role("tab", name="Work").click()
+    page.get_by_label("Session date").fill("2026-07-13")
+    page.get_by_label("Who took part").select_option(label="carer")
+    page.get_by_role("button", name="Record the session").click()
+    page.get_by_text("Saved TSW-000110", exact=False).wait_for()
+    page.get_by_role("cell", name="1 of 1").wait_for()
+    page.get_by_label("Review date").fill("2026-09-30")
+    page.get_by_label("Stage reached").select_option(label="2")
+    page.get_by_label("Wave re-assessed").select_option(label="3")
+    page.get_by_label("Risks reviewed").check()
+    page.get_by_role("button", name="Record the review").click()
+    page.get_by_text("review recorded", exact=False).wait_for()
+    page.get_by_label("Ended on").fill("2026-10-01")
+    page.get_by_label("Ending reason").select_option(label="planned ending")
+    page.get_by_role("button", name="End the intervention").click()
+    page.get_by_text("intervention 1 ended", exact=False).wait_for()
+    page.get_by_role("tab", name="Audit").click()
+    page.get_by_role("button", name="Refresh").click()
+    log = page.get_by_role("table").filter(has_text="When (UTC)")
+    for note in ("session of intervention 1: attended", "review: stage 2, wave 3, formulation holds",
+                 "intervention 1 ended: planned"):
+        log.get_by_role("row").filter(has_text=note).filter(has_text=WORKER).first.wait_for()
+    assert dialogs == []
     context.close()

@@ -17,6 +17,7 @@ from pydantic import BeforeValidator, Field, PrivateAttr, ValidationInfo, model_
 from ..practice import SCREENING_WEEKS
 from ._base import LongText, Record, ShortText, Term
 from .formulation import Formulation
+from .work import Ending, Intervention, Review, work_problems
 
 Day = date  # a field may be called "date"; annotate with Day so the name does not shadow the type
 
@@ -270,7 +271,8 @@ class FirstStep(Record):
     the date it was done: a report says of each whether it was done (DOMAIN.md)."""
 
     step: LongText = Field(description="The first step, as the recommendation words it.")
-    owner: ShortText = ""
+    owner: ShortText = Field(default="", description="Who sees it done: a staff login.")
+    due: Day | None = Field(default=None, description="When it should be done by.")
     done: Day | None = None
 
 
@@ -301,6 +303,10 @@ class Case(Record):
     outcome: ScreeningOutcome | None = None
     first_steps: list[FirstStep] = Field(
         default=[], description="First steps of the recommendation and when each was done.")
+    interventions: list[Intervention] = Field(
+        default=[], description="The work delivered after screening: services, models and wave interventions.")
+    reviews: list[Review] = Field(default=[], description="Reviews of the work, in date order.")
+    ending: Ending | None = Field(default=None, description="The end of the team's involvement.")
 
     # Store bookkeeping, never part of the exported record.
     _version: int = PrivateAttr(default=0)
@@ -481,6 +487,7 @@ def consistency_problems(case: Case, today: date | None = None, stored: bool = F
         if case.outcome.decision == "close" and not case.outcome.reasons.strip():
             out.append(("outcome.reasons", "missing: closing a referral needs its reasons"))
     out += _sdq_not_completed_problems(case, today)
+    out += work_problems(case, today)
     if not stored:  # like the checks above added later: a record already stored still loads
         out += future_timestamps(case)
     return out

@@ -310,6 +310,48 @@ class CaseloadReview:
         parts.append("<h3>By service</h3>" + _summary_table(service_summary(svc, by="service"), "service"))
         return section("Change across the service", "".join(parts), "service")
 
+    def work_summary(self) -> Section:
+        """The work across the service (measures.work_summary): attendance, unplanned
+        endings, time to the first session, outcomes by intervention, model, wave, stage
+        progression and worker; groups of fewer than 5 suppressed; not causal."""
+        from ..measures.work_summary import NOT_CAUSAL, SMALL_COUNT, work_summary, work_tables
+        from ..model import case_to_data
+
+        tables = work_tables(case_to_data(c) for c in self.cases)
+        if tables.interventions.empty:
+            return section("The work across the service", '<p class="none">No work recorded yet.</p>', "work-summary")
+        parts = [f'<p class="status-note">{text(NOT_CAUSAL)}</p>',
+                 f"<p>A group of fewer than {SMALL_COUNT} children, sessions or endings is shown as \"fewer than "
+                 f"{SMALL_COUNT}\" with none of its figures. Shares are of the group's own total.</p>"]
+        summary = work_summary(tables, self.change if not self.change.empty else None, self.as_of)
+        titles = {
+            "attendance": "Attendance, by intervention (shares of sessions offered)",
+            "endings": "Endings, by intervention (unplanned: every reason but a planned ending)",
+            "first_session": "Days from referral to the first attended session",
+            "by_intervention": "SDQ total difficulties, baseline to latest, by each child's first intervention",
+            "by_model": "... by direct-work model", "by_wave": "... by wave (as last reviewed, else as recommended)",
+            "by_stage_progression": "... by stage progression (first review to latest)", "by_worker": "... by allocated worker",
+        }
+        from ..model.vocabulary import vocabulary
+
+        vocab = vocabulary()
+
+        def name(column: str, value: Any) -> Any:  # the team's words, not ids
+            if column == "worker" and isinstance(value, str) and value != "all workers":
+                return self.staff.name(value)
+            if column in ("intervention", "model") and isinstance(value, str):
+                for v in ("service", "direct_work_model", "wave_intervention"):
+                    if value in vocab[v]:
+                        return vocab[v].label(value)
+            return value
+
+        for key, df in summary.items():
+            df = df.assign(**{df.columns[0]: [name(df.columns[0], v) for v in df[df.columns[0]]]})
+            heads = [c.replace("share_", "% ").replace("_", " ") for c in df.columns]
+            rows = [[_cell(col, v) for col, v in zip(df.columns, row)] for row in df.itertuples(index=False)]
+            parts.append(f"<h3>{text(titles.get(key, key))}</h3>" + table(heads, rows))
+        return section("The work across the service", "".join(parts), "work-summary")
+
     def provenance(self) -> Section:
         from ..measures.definition import load_measure
         from ..rules.rulefile import active_rules
@@ -324,6 +366,19 @@ class CaseloadReview:
 
 
 SMALL_COUNT = 5  # counts under this are shown as counts, never as percentages
+
+
+def _cell(column: str, value: Any) -> str:
+    """A summary cell: shares as whole percentages, a suppressed or missing figure blank."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if column.startswith("share_"):
+        return f"{100 * float(value):.0f}%"
+    if isinstance(value, str):
+        return value.replace("_", " ")
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
 
 
 def _count(n: Any, share: Any, base: Any) -> str:

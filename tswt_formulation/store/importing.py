@@ -15,6 +15,7 @@ its error; a refused write was rolled back first, so it changes nothing.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from .._bulk import gc_paused
 from ..errors import Problem, StoreError, ValidationFailed
 from ..model.case import Case
 from ..model.parse import case_to_data, nul_problems
+from ..model.work import work_digest
 from ..rules.timeline import ROW_COLUMNS, caseload_row
 
 # The schema check and the rest without SQLAlchemy:
@@ -109,7 +111,8 @@ def case_row(case: Case, version: int, now: datetime, who: str, created: bool) -
         raise ValidationFailed(nul, summary=f"{len(nul)} problem(s); nothing was written:")
     row = caseload_row(case)
     out = {k: row[k] for k in DENORMALISED}
-    out.update(version=version, record=text, updated_at=now, updated_by=who)
+    out.update(version=version, record=text, updated_at=now, updated_by=who,
+               work=json.dumps(work_digest(case), separators=(",", ":")) if case.outcome is not None else None)
     if created:
         out["case_id"] = case.case_id
         out["created_at"] = now

@@ -707,6 +707,14 @@ class CaseStore:
             # at 100,000 cases); on SQLite, dates stay ISO text for one vectorised parse.
             return dialect.fetch_tuples(conn, q)
 
+    def work_digests(self) -> list[dict[str, Any]]:
+        """Every begun or closed case's work digest (model.work.work_digest), for a service
+        summary: a few hundred bytes each, not the whole record. A case stored before
+        migration 6 has none until it is next saved (it had no work recorded)."""
+        c = schema.cases.c
+        with self.engine.connect() as conn:
+            return [json.loads(text) for text in conn.execute(sa.select(c.work).where(c.work.is_not(None)).order_by(c.case_id)).scalars()]
+
     def caseload_rows(self, worker: str | None = None) -> pd.DataFrame:
         """The indexed columns of every case (no record parsing)."""
         return rows_frame(self.caseload_tuples(worker))
