@@ -26,6 +26,7 @@ from ..errors import Problem, StoreError, ValidationFailed
 from ..model.case import Case
 from ..model.parse import case_to_data, nul_problems
 from ..rules.timeline import ROW_COLUMNS, caseload_row
+from .scores import SCORE_COLUMNS, case_score_rows
 from .lite import BUSY_TIMEOUT_S, at_this_schema, local_file  # the schema check without SQLAlchemy
 
 DENORMALISED = [c for c in ROW_COLUMNS if c != "case_id"]
@@ -177,6 +178,10 @@ class SqliteImport:
                         audit_sql = _insert("audit", list(audit_rows[0]))
                     conn.executemany(case_sql, [tuple(_sql_value(v, stamp, now) for v in r.values()) for r in case_rows])
                     conn.executemany(audit_sql, [tuple(_sql_value(v, stamp, now) for v in r.values()) for r in audit_rows])
+                    scored = [r for case in batch for r in case_score_rows(case)]  # as CaseStore writes them (migration 7)
+                    if scored:
+                        conn.executemany(_insert("scores", list(SCORE_COLUMNS)),
+                                         [tuple(_sql_value(r[c], stamp, now) for c in SCORE_COLUMNS) for r in scored])
                     if progress:
                         progress(len(batch))
             conn.execute("COMMIT")

@@ -32,6 +32,7 @@ from . import engine as dialect
 from . import schema
 from .diff import apply_changes, record_diff
 from .engine import display_location, make_engine
+from .scores import case_score_rows, replace_case_scores
 from .importing import already_stored, authorise_new_cases, case_row, check_new_cases, new_rows
 
 if TYPE_CHECKING:  # pandas is imported by the caseload methods that build frames
@@ -467,6 +468,9 @@ class CaseStore:
                 case_rows, audit_rows = new_rows(batch, who, note, now, action, how or self.identity.how)
                 conn.execute(schema.cases.insert(), case_rows)
                 conn.execute(schema.audit.insert(), audit_rows)
+                scored = [r for case in batch for r in case_score_rows(case)]
+                if scored:
+                    conn.execute(schema.scores.insert(), scored)
                 if progress:
                     progress(len(batch))
 
@@ -547,6 +551,8 @@ class CaseStore:
         )
         if result.rowcount != 1:  # lost a race on a database without BEGIN IMMEDIATE
             raise self._stale(conn, case.case_id, expected, None)
+        if _touches_measures(changes):
+            replace_case_scores(conn, fresh)
         conn.execute(
             schema.audit.insert().values(
                 at=now, user=who, case_id=case.case_id, action="update", version=expected + 1,
