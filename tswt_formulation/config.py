@@ -51,3 +51,25 @@ def vocabulary_file() -> Path | None:
     """A team's vocabulary extensions (YAML), from ``TSWT_VOCABULARY`` if set."""
     value = os.environ.get("TSWT_VOCABULARY")
     return Path(value) if value else None
+
+
+def parse_day(value: object, where: str, field: str = "as_of") -> "date | None":
+    """A day from a ``date``, a ``datetime``/Timestamp (its date) or ISO text
+    ("2026-01-01"); None stays None. Anything else: a one-line error saying what would do."""
+    from datetime import date, datetime
+
+    from .errors import TswtError
+
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+        raise TswtError(f"{where}: {field} {value!r} is not a date; give an ISO date such as 2026-01-31 or a datetime.date")
+    raise TswtError(f"{where}: {field} must be a date or ISO text such as 2026-01-31, not {type(value).__name__}")

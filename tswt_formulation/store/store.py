@@ -665,9 +665,11 @@ class CaseStore:
         """The indexed columns of every case (no record parsing)."""
         return rows_frame(self.caseload_tuples(worker))
 
-    def caseload(self, as_of: date | None = None, worker: str | None = None, overdue: bool = False) -> pd.DataFrame:
-        """The caseload as of a date: state, screening due, days to due, worker."""
-        frame = timeline(self.caseload_rows(worker), as_of or date.today())
+    def caseload(self, as_of: date | str | None = None, worker: str | None = None, overdue: bool = False) -> pd.DataFrame:
+        """The caseload as of a date (a ``date`` or ISO text, default today): state,
+        screening due, days to due, worker."""
+        day = config.parse_day(as_of, f"{self.location}: caseload()")
+        frame = timeline(self.caseload_rows(worker), day or date.today())
         if overdue:
             frame = frame[frame["overdue"]].reset_index(drop=True)
         return frame
