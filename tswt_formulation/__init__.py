@@ -1,7 +1,9 @@
 """tswt-formulation: therapeutic needs screening, formulation, recommendation and
 outcome tracking for a Therapeutic Social Work Team.
 
-Importing the package does no work: names are loaded on first use.
+Importing the package does no work: names are loaded on first use. For caseload-wide
+outcomes as DataFrames, see :mod:`tswt_formulation.analysis` (``tswt.analysis.scores``,
+``change``, ``goals``, ``caseload``).
 """
 
 from __future__ import annotations
@@ -10,6 +12,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
+
+# public modules, imported on first use
+_MODULES = {"analysis"}
 
 # public name -> module that defines it
 _EXPORTS = {
@@ -38,10 +43,12 @@ _EXPORTS = {
     "score": "measures",
 }
 
-__all__ = sorted([*_EXPORTS, "__version__"])
+__all__ = sorted([*_EXPORTS, *_MODULES, "__version__"])
 
 
 def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        return importlib.import_module(f".{name}", __name__)
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'tswt_formulation' has no attribute {name!r}")
@@ -55,6 +62,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
+    from . import analysis
     from .demo import generate_caseload
     from .errors import CaseNotFound, StaleEdit, TswtError, ValidationFailed
     from .model import Case, Child, Formulation, MeasureAdministration, Referral, Screening, case_from_data, parse_cases

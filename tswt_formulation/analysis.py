@@ -99,10 +99,23 @@ def scores(store: CaseStore, *, measure: str | Iterable[str] | None = None, as_o
 
     Examples
     --------
+    A synthetic demo store of 12 children:
+
+    >>> import datetime, pathlib, tempfile
     >>> import tswt_formulation as tswt
-    >>> store = tswt.open_store(demo_store, user="t.harper")  # doctest: +SKIP
-    >>> s = tswt.analysis.scores(store, measure="sdq")          # doctest: +SKIP
-    >>> s[s.scale.eq("total")].groupby("informant", observed=True)["value"].mean()  # doctest: +SKIP
+    >>> from tswt_formulation.demo import generate_caseload
+    >>> path = str(pathlib.Path(tempfile.mkdtemp()) / "demo.sqlite")
+    >>> store = tswt.open_store(path, user="demo", create=True)
+    >>> store.import_cases(generate_caseload(12, seed=1, as_of=datetime.date(2026, 11, 20)))
+    12
+    >>> s = tswt.analysis.scores(store, measure="sdq")
+    >>> s[s.scale.eq("total") & s.timepoint.eq("baseline")].groupby("informant", observed=True)["value"].median()
+    informant
+    parent     21.5
+    self       20.0
+    teacher    22.0
+    Name: value, dtype: Float64
+    >>> store.close()
     """
     _check_store(store, "scores()")
     import sqlalchemy as sa
@@ -116,7 +129,7 @@ def scores(store: CaseStore, *, measure: str | Iterable[str] | None = None, as_o
                   t.scale_values).order_by(t.case_id, t.position)
     wanted = None if measure is None else ([measure] if isinstance(measure, str) else list(measure))
     if wanted is not None:
-        q = q.where(t.measure.in_(wanted))
+        q = q.where(sa.or_(*[t.measure == m for m in wanted]))  # plain binds: fetch_tuples runs the SQL on the driver
     if day is not None:
         q = q.where(t.date <= day)
     with store.engine.connect() as conn:
@@ -233,8 +246,9 @@ def change(
         Baseline against the latest scored follow-up (one row per case, measure,
         informant and scale; series with no follow-up kept, unpaired), or against each
         follow-up in turn.
-    constants : MeasureConstants or path, optional
-        The team's reliable-change constants (default ``TSWT_MEASURE_CONSTANTS``); where
+    constants : MeasureConstants, path, or list of dict, optional
+        The team's reliable-change constants (default ``TSWT_MEASURE_CONSTANTS``): a
+        loaded file, its path, or its ``constants`` entries as dicts; where
         a scale has none, the measure definition's; where neither, no reliable change
         and no category (``constants_source`` says so).
     critical_value : float, default 1.959964
@@ -273,10 +287,13 @@ def change(
     >>> s = pd.DataFrame({"case_id": ["TSW-000001"] * 2, "measure": "sdq", "informant": "parent",
     ...                   "version": "P4-17", "date": pd.to_datetime(["2026-01-05", "2026-07-01"]),
     ...                   "timepoint": ["baseline", "review 1"], "scale": "total", "value": [22, 12]})
-    >>> c = tswt.analysis.change(s, constants=team_constants)  # doctest: +SKIP
-    >>> c[["baseline_value", "value", "difference", "reliable_change", "category"]]  # doctest: +SKIP
+    >>> team = [{"measure": "sdq", "scores": ["total"], "r": 0.80, "sd": 5, "source": "a worked example"}]
+    >>> c = tswt.analysis.change(s, constants=team)
+    >>> c[["baseline_value", "value", "difference", "reliable_change", "category"]]
        baseline_value  value  difference reliable_change   category
-    0              22     12         -10        improved  Recovered
+    0              22     12       -10.0        improved  Recovered
+    >>> round(c.loc[0, "threshold"], 2)  # 1.959964 x sqrt(2) x 5 x sqrt(1 - 0.8)
+    np.float64(6.2)
     """
     from .measures.constants import MeasureConstants, active_constants, load_constants
 
@@ -298,9 +315,25 @@ def change(
         team = active_constants()
     elif isinstance(constants, MeasureConstants):
         team = constants
+    elif isinstance(constants, list):
+        team = _inline_constants(constants)
     else:
         team = load_constants(constants)
     return _change(frame, to, team, float(critical_value))
+
+
+def _inline_constants(entries: list[dict[str, Any]]) -> MeasureConstants:
+    from pydantic import ValidationError
+
+    from .measures.constants import MeasureConstants, _File
+
+    try:
+        parsed = _File.model_validate({"version": "given", "constants": entries})
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        raise ScoringError([Problem("change()", "constants." + ".".join(str(p) for p in err["loc"][1:]),
+                                    err["msg"].removeprefix("Value error, "))]) from None
+    return MeasureConstants("given", "", tuple(parsed.constants))
 
 
 def _change(frame: pd.DataFrame, to: str, team: MeasureConstants | None, z: float) -> pd.DataFrame:
@@ -444,7 +477,8 @@ def _record_parts(store: CaseStore, paths: dict[str, str]) -> list[tuple[Any, ..
         with store.engine.connect() as conn:
             return dialect.fetch_tuples(conn, q)
     if name == "postgresql":
-        cols = [sa.cast(c.record, sa.JSON).op("#>>")(sa.literal("{" + p.replace(".", ",") + "}")) for p in paths.values()]
+        # the paths are this module's constants, never a caller's text
+        cols = [sa.literal_column(f"CAST(cases.record AS JSON) #>> '{{{p.replace('.', ',')}}}'") for p in paths.values()]
         q = sa.select(c.case_id, *cols).order_by(c.case_id)
         with store.engine.connect() as conn:
             return [tuple(r) for r in conn.execute(q)]
