@@ -536,3 +536,19 @@ def test_not_on_track_no_improvement_after_months_in_work() -> None:
         traj, as_of=date(2025, 4, 1), work_started={"TSW-000003": date(2025, 1, 1)}
     )
     assert "TSW-000003" not in set(started["case_id"])
+
+
+def test_trajectory_reads_each_scales_direction_from_its_definition() -> None:
+    # No better=: total (lower is better) and prosocial (higher is better) from the SDQ
+    # definition. Total 22 -> 10 at closure is -12 (> 6.198): improved; prosocial 5 -> 9
+    # is +4 (> 2.479, SD 2): improved, as a higher-is-better scale.
+    traj = trajectory(_scored(), ["total", "prosocial"], reliability=0.80, sd={"total": 5, "prosocial": 2})
+    one = traj[traj["case_id"] == "TSW-000001"]
+    assert one.groupby("score")["better"].first().to_dict() == {"prosocial": "higher", "total": "lower"}
+    assert one[one["score"] == "total"]["reliable_change"].tolist()[-1] == "improved"
+    assert one[one["score"] == "prosocial"]["reliable_change"].tolist()[-1] == "improved"
+
+
+def test_trajectory_refuses_a_direction_that_contradicts_the_definition() -> None:
+    with pytest.raises(ScoringError, match=r"trajectory\(\): better: 'lower' for sdq prosocial, but its definition says higher is better"):
+        trajectory(_scored(), ["total", "prosocial"], reliability=0.80, sd=5, better="lower")
