@@ -225,3 +225,14 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(analysis, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 5 and result.failed == 0
+
+
+def test_a_case_id_where_a_case_is_needed_says_to_read_the_case_first(make_case_data):
+    with pytest.raises(TswtError, match=r"^recommend\(\): pass a case, not the string 'TSW-900001'; read it from the store first: store\.get\('TSW-900001'\)"):
+        tswt.recommend("TSW-900001")
+    with pytest.raises(TswtError, match=r"^check_eligibility\(\): pass a case .* not int$"):
+        tswt.check_eligibility(900001)
+    case = case_from_data(make_case_data())
+    assert tswt.recommend(case, as_of="2026-07-01") == tswt.recommend(case, as_of=date(2026, 7, 1))
+    with pytest.raises(TswtError, match=r"^TSW-000123: recommend\(\): as_of '01/07/2026' is not a date; give an ISO date"):
+        tswt.recommend(case, as_of="01/07/2026")

@@ -552,3 +552,20 @@ def test_trajectory_reads_each_scales_direction_from_its_definition() -> None:
 def test_trajectory_refuses_a_direction_that_contradicts_the_definition() -> None:
     with pytest.raises(ScoringError, match=r"trajectory\(\): better: 'lower' for sdq prosocial, but its definition says higher is better"):
         trajectory(_scored(), ["total", "prosocial"], reliability=0.80, sd=5, better="lower")
+
+
+def test_change_and_score_agree_on_what_a_number_is() -> None:
+    # score() gives nullable integers: change() takes them, NA as missing
+    from tswt_formulation import score
+
+    scored = score("sdq", pd.DataFrame({"psomatic": [2, 0], "pworries": [2, 0], "punhappy": [2, 0]}), informant="parent", age=9)
+    pairs = pd.DataFrame({"pre": scored["emotional"], "post": pd.array([4, pd.NA], dtype="Int64")})
+    out = change(pairs, reliability=0.80, sd=5)
+    assert out["difference"].tolist()[0] == -6 and not out["paired"].tolist()[1]
+    # score() refuses text and booleans as responses; so does change(), naming each cell
+    with pytest.raises(ScoringError, match=r"^row 1: pre: value 'x' is not a number"):
+        change(pd.DataFrame({"pre": [20, "x"], "post": [10, 12]}), reliability=0.8, sd=5)
+    with pytest.raises(ScoringError, match=r"^row 1: pre: value True is not a number"):
+        change(pd.DataFrame({"pre": [20, True], "post": [10, 12]}), reliability=0.8, sd=5)
+    with pytest.raises(ScoringError, match=r"^change\(\): post: column 'post' is missing from pairs \(columns: pre\)"):
+        change(pd.DataFrame({"pre": [20]}), reliability=0.8, sd=5)

@@ -488,3 +488,16 @@ def future_timestamps(case: Case) -> list[tuple[str, str]]:
         if aware > now + CLOCK_SKEW:
             out.append((field, f"{aware.isoformat()} is in the future (now is {now:%Y-%m-%dT%H:%M}Z)"))
     return out
+
+
+def require_case(value: object, where: str) -> Case:
+    """``value`` if it is a :class:`Case`; otherwise a one-line error saying what to pass
+    (an id string is the usual slip: the case must be read from the store first)."""
+    if isinstance(value, Case):
+        return value
+    from ..errors import TswtError
+
+    if isinstance(value, str):
+        raise TswtError(f"{where}: pass a case, not the string {value[:40]!r}; read it from the store first: "
+                        f"store.get({value[:40]!r}) (store = tswt_formulation.open_store(path, user=...))")
+    raise TswtError(f"{where}: pass a case (tswt_formulation.Case, from store.get(case_id)), not {type(value).__name__}")
