@@ -569,3 +569,11 @@ def test_change_and_score_agree_on_what_a_number_is() -> None:
         change(pd.DataFrame({"pre": [20, True], "post": [10, 12]}), reliability=0.8, sd=5)
     with pytest.raises(ScoringError, match=r"^change\(\): post: column 'post' is missing from pairs \(columns: pre\)"):
         change(pd.DataFrame({"pre": [20]}), reliability=0.8, sd=5)
+
+
+def test_the_change_tables_name_the_columns_a_wrong_frame_lacks() -> None:
+    scored = _scored()  # scores, not a trajectory
+    with pytest.raises(ScoringError, match=r"^baseline_vs_latest\(\) \(give trajectory\(\) output\): score: column 'score' is missing"):
+        baseline_vs_latest(scored)
+    with pytest.raises(ScoringError, match=r"^each_review_vs_baseline\(\) \(give trajectory\(\) output\): value: column 'value' is missing"):
+        each_review_vs_baseline(scored)

@@ -545,6 +545,7 @@ def each_review_vs_baseline(traj_df: pd.DataFrame) -> pd.DataFrame:
         The trajectory's rows after baseline, with ``paired`` (both a baseline and this
         score present) and ``difference``, ``rci``, ``reliable_change``.
     """
+    _require(traj_df, ["timepoint", "value", "baseline_value"], "each_review_vs_baseline() (give trajectory() output)")
     follow = traj_df[traj_df["timepoint"].astype(object) != "baseline"].copy()
     follow["paired"] = follow["baseline_value"].notna() & follow["value"].notna()
     return follow.reset_index(drop=True)
@@ -571,6 +572,8 @@ def baseline_vs_latest(traj_df: pd.DataFrame, as_of: date | None = None) -> pd.D
         ``category`` (Improved / Unchanged / Deteriorated; missing when unpaired or when
         no constants were available). Series with no follow-up are kept, unpaired.
     """
+    _require(traj_df, ["score", "timepoint", "date", "order", "value", "baseline_value", "baseline_date", "threshold",
+                       "constants_note", "difference", "rci", "reliable_change"], "baseline_vs_latest() (give trajectory() output)")
     keys = [c for c in traj_df.columns if c in ID_COLUMNS] + ["score"]
     traj = traj_df
     if as_of is not None:
