@@ -236,3 +236,31 @@ def test_a_case_id_where_a_case_is_needed_says_to_read_the_case_first(make_case_
     assert tswt.recommend(case, as_of="2026-07-01") == tswt.recommend(case, as_of=date(2026, 7, 1))
     with pytest.raises(TswtError, match=r"^TSW-000123: recommend\(\): as_of '01/07/2026' is not a date; give an ISO date"):
         tswt.recommend(case, as_of="01/07/2026")
+
+
+# --- in Jupyter ------------------------------------------------------------------------------
+
+
+def test_a_case_and_its_recommendation_display_as_short_escaped_html(make_case_data):
+    data = make_case_data()
+    data["goals"][0]["description"] = "Feel <b>calmer</b> & safe"
+    case = case_from_data(data)
+    assert repr(case).startswith("<Case TSW-000123: looked_after, referral accepted, worker ")
+    assert len(repr(case)) < 200
+    html = case._repr_html_()
+    assert "Feel &lt;b&gt;calmer&lt;/b&gt; &amp; safe" in html and "<b>calmer" not in html
+    assert "Case TSW-000123" in html and len(html) < 3000
+    rec_html = tswt.recommend(case, as_of="2026-07-01")._repr_html_()
+    assert rec_html.startswith("<table") and "Recommendation for TSW-000123" in rec_html
+
+
+def test_a_batch_summary_lists_ok_and_failed_alike(tmp_path):
+    from tswt_formulation.reports.batch import BatchSummary, ReportResult
+
+    results = [ReportResult("TSW-000001", "outcomes", "ok", 1.0, ["a.html"]),
+               ReportResult("TSW-000002", "outcomes", "failed", 1.0, cell="cell 3", error="ScoringError: <x>")]
+    summary = BatchSummary(results, tmp_path, tmp_path / "manifest.csv", 2.0)
+    assert summary.ok == results[:1] and summary.failed == results[1:] and not summary.all_ok
+    html = summary._repr_html_()
+    assert "1 of 2 report(s) written" in html and "ScoringError: &lt;x&gt;" in html
+    assert BatchSummary.__doc__ and "all_ok" in BatchSummary.__doc__

@@ -133,11 +133,11 @@ def test_every_demo_case_through_every_report_notebook(demo_store, tmp_path, poo
     for kind in ("formulation", "outcomes"):
         summary = run_reports(ids, kind, demo_store, tmp_path, executor=pool, as_of=AS_OF, progress=False,
                               extra={"constants": CONSTANTS} if kind == "outcomes" else None)
-        assert summary.ok, summary.text()
+        assert summary.all_ok, summary.text()
         assert len(list(tmp_path.glob(f"*_{kind}.html"))) == len(ids)
     review = run_reports(None, "review", demo_store, tmp_path, executor=pool, as_of=AS_OF, progress=False,
                          extra={"constants": CONSTANTS})
-    assert review.ok, review.text()
+    assert review.all_ok, review.text()
     html = (tmp_path / f"caseload_review_{AS_OF.isoformat()}.html").read_text()
     assert_inert_and_self_contained(html)
     # Supervision order: risk first, then who to discuss first, the flags, each worker's children.
@@ -150,7 +150,7 @@ def test_every_demo_case_through_every_report_notebook(demo_store, tmp_path, poo
 def test_hostile_text_is_inert_in_html(hostile_store, tmp_path, pool):
     for kind in ("formulation", "outcomes"):
         summary = run_reports(["TSW-000666"], kind, hostile_store, tmp_path, executor=pool, as_of="2026-07-10", progress=False)
-        assert summary.ok, summary.text()
+        assert summary.all_ok, summary.text()
         html = (tmp_path / f"TSW-000666_{kind}.html").read_text()
         parsed = assert_inert_and_self_contained(html)
         text = "".join(parsed.text)
@@ -175,7 +175,7 @@ def test_hostile_text_is_inert_in_pdf(hostile_store, tmp_path, pool):
         skip_or_fail("pdftotext (Debian poppler-utils) is needed to read the PDF's text")
     summary = run_reports(["TSW-000666"], "formulation", hostile_store, tmp_path, executor=pool, formats=("html", "pdf"),
                           as_of="2026-07-10", progress=False)
-    assert summary.ok, summary.text()
+    assert summary.all_ok, summary.text()
     pdf = tmp_path / "TSW-000666_formulation.pdf"
     assert pdf.read_bytes().startswith(b"%PDF")
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
@@ -204,7 +204,7 @@ def test_atomic_owner_only_and_failure_keeps_previous(demo_store, tmp_path, pool
     assert ok.results[0].sha256 == [before]
     failed = run_reports(["TSW-900001"], "formulation", demo_store, tmp_path, executor=pool, as_of=AS_OF,
                          notebook=FAILING, progress=False, extra={"fail_on": "*"})
-    assert not failed.ok
+    assert not failed.all_ok
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before  # the good report is untouched
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".") or p.suffix == ".part"]  # no partial file
 
@@ -284,7 +284,7 @@ def test_dask_cluster_as_executor(demo_store, tmp_path):
         with distributed.Client(cluster) as client:
             summary = run_reports(["TSW-900001", "TSW-900003"], "formulation", demo_store, tmp_path,
                                   executor=client.get_executor(), as_of=AS_OF, progress=False)
-    assert summary.ok, summary.text()
+    assert summary.all_ok, summary.text()
     assert sorted(p.name for p in tmp_path.glob("*.html")) == ["TSW-900001_formulation.html", "TSW-900003_formulation.html"]
 
 

@@ -112,7 +112,7 @@ def reports(ctx: Ctx, case_ids: tuple[str, ...], all_cases: bool, overdue: bool,
     summary = run_reports(ids, kind, location, out_dir, executor=InlineExecutor() if inline else None, formats=formats,
                           as_of=day, jobs=jobs, notebook=str(notebook) if notebook else None, extra=extra, engine=engine)
     click.echo(summary.text())
-    if not summary.ok:
+    if not summary.all_ok:
         raise SystemExit(1)
 
 

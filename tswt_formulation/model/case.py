@@ -304,6 +304,17 @@ class Case(Record):
     def worker(self) -> str | None:
         return self.referral.allocation.worker if self.referral.allocation else None
 
+    def __repr__(self) -> str:  # one line, not the whole record (``case_to_data`` gives that)
+        from .._display import case_repr
+
+        return case_repr(self)
+
+    def _repr_html_(self) -> str:
+        """A short table in Jupyter; recorded text escaped."""
+        from .._display import case_html
+
+        return case_html(self)
+
 
 def _overlapping_periods(periods: list[tuple[str, LegalStatusPeriod]]) -> list[tuple[str, str]]:
     """Legal status periods that overlap one another (a child has one status at a time).

@@ -53,6 +53,9 @@ class ReportJob:
 
 @dataclass
 class ReportResult:
+    """One report of a batch: ``status`` "ok" (its ``files`` and their ``sha256``) or
+    "failed" (the notebook ``cell`` and the ``error``)."""
+
     case: str
     kind: str
     status: str  # "ok" or "failed"
@@ -65,6 +68,25 @@ class ReportResult:
 
 @dataclass
 class BatchSummary:
+    """What a batch of reports did (returned by :func:`run_reports`).
+
+    Attributes
+    ----------
+    results : list of ReportResult
+        Every report, in the order asked for.
+    out_dir : Path
+        Where the reports were written.
+    manifest : Path
+        The batch's manifest (CSV: one row per report, with its files and digests).
+    seconds : float
+        Wall time of the whole batch.
+
+    ``ok`` and ``failed`` are of one kind: the results that succeeded and those that
+    failed (lists of :class:`ReportResult`); ``all_ok`` says whether none failed.
+    In Jupyter a summary shows as a short HTML paragraph and a table of the failures;
+    :meth:`text` is the same in plain text (what ``tswt reports`` prints).
+    """
+
     results: list[ReportResult]
     out_dir: Path
     manifest: Path
@@ -72,14 +94,26 @@ class BatchSummary:
 
     @property
     def failed(self) -> list[ReportResult]:
+        """The reports that failed."""
         return [r for r in self.results if r.status != "ok"]
 
     @property
-    def ok(self) -> bool:
+    def ok(self) -> list[ReportResult]:
+        """The reports written."""
+        return [r for r in self.results if r.status == "ok"]
+
+    @property
+    def all_ok(self) -> bool:
+        """True when every report was written."""
         return not self.failed
 
+    def _repr_html_(self) -> str:
+        from .._display import batch_html
+
+        return batch_html(self)
+
     def text(self) -> str:
-        n_ok = len(self.results) - len(self.failed)
+        n_ok = len(self.ok)
         lines = [f"{n_ok} of {len(self.results)} report(s) written to {self.out_dir} in {self.seconds:.1f} s; manifest {self.manifest}"]
         if self.failed:
             lines.append(f"{len(self.failed)} failed:")

@@ -130,6 +130,12 @@ class Recommendation:
 
     PROVISIONAL = "PROVISIONAL: no screening is recorded yet, so this comes from the referral alone; screen before deciding."
 
+    def _repr_html_(self) -> str:
+        """A short table in Jupyter: wave, stage, services, the winning reasons; text escaped."""
+        from .._display import recommendation_html
+
+        return recommendation_html(self)
+
     @property
     def recommendable(self) -> bool:
         """True when the child is eligible and can proceed (a wave and stage are set)."""
