@@ -264,3 +264,21 @@ def test_a_batch_summary_lists_ok_and_failed_alike(tmp_path):
     html = summary._repr_html_()
     assert "1 of 2 report(s) written" in html and "ScoringError: &lt;x&gt;" in html
     assert BatchSummary.__doc__ and "all_ok" in BatchSummary.__doc__
+
+
+def test_store_cases_streams_from_the_database(any_store_url, make_case_data):
+    """store.cases() asks the driver for rows a chunk at a time (yield_per: a server-side
+    cursor on PostgreSQL), not the whole result at once."""
+    seen = []
+    with open_store(any_store_url, user="test.worker", create=True) as s:
+        s.import_cases([case_from_data(make_case_data(f"TSW-00000{i}")) for i in range(1, 4)])
+
+        def remember(conn, cursor, statement, parameters, context, executemany):
+            if "FROM cases" in statement and "record" in statement:
+                seen.append(context.execution_options.get("yield_per"))
+
+        sa.event.listen(s.engine, "before_cursor_execute", remember)
+        stream = s.cases()
+        assert next(stream).case_id == "TSW-000001"
+        assert [c.case_id for c in stream] == ["TSW-000002", "TSW-000003"]
+    assert seen and all(y for y in seen)

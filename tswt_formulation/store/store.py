@@ -374,12 +374,15 @@ class CaseStore:
         return _load(row.record, row.version, case_id)
 
     def cases(self, case_ids: Iterable[str] | None = None) -> Iterator[Case]:
-        """Every case (or the named ones), in case-id order."""
+        """Every case (or the named ones), in case-id order, streamed: records are read
+        from the database a chunk at a time (a server-side cursor on PostgreSQL), so
+        memory does not grow with the caseload. For caseload-wide scores and change,
+        :mod:`tswt_formulation.analysis` reads the scores table instead."""
         query = sa.select(schema.cases.c.case_id, schema.cases.c.record, schema.cases.c.version).order_by(schema.cases.c.case_id)
         wanted = None if case_ids is None else list(case_ids)
         if wanted is not None:
             missing = set(wanted)
-        with self.engine.connect() as conn:
+        with self.engine.connect().execution_options(yield_per=_CHUNK) as conn:
             chunks = [None] if wanted is None else [wanted[i : i + _CHUNK] for i in range(0, len(wanted), _CHUNK)]
             for chunk in chunks:
                 q = query if chunk is None else query.where(schema.cases.c.case_id.in_(chunk))
