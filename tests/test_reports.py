@@ -220,6 +220,12 @@ def test_one_failing_case_does_not_stop_the_others(demo_store, tmp_path, pool):
     assert [(m["case"], m["status"]) for m in manifest] == [("TSW-900001", "ok"), ("TSW-900002", "failed"), ("TSW-900003", "ok")]
     assert all(len(m["sha256"]) == 64 for m in manifest if m["status"] == "ok")
     assert not (tmp_path / "TSW-900002_formulation.html").exists()
+    # the manifest records the batch itself: who, when, which store, rules and definitions, counts
+    batch = json.loads((tmp_path / "manifest-formulation.json").read_text())["batch"]
+    assert batch["counts"] == {"reports": 3, "ok": 2, "failed": 1}
+    assert (batch["kind"], batch["store"], batch["as_of"], batch["by"]) == ("formulation", demo_store, AS_OF.isoformat(), "test.worker")
+    assert batch["rules"]["version"] and batch["measures"]["sdq"] and batch["executor"] == type(pool).__name__
+    assert datetime.fromisoformat(batch["started"]) <= datetime.fromisoformat(batch["finished"])
 
 
 def test_cli_exit_code_and_summary(demo_store, tmp_path):
@@ -276,6 +282,24 @@ def test_forked_workers_take_the_batch_environment_and_folder(tmp_path, monkeypa
         assert pool.submit(os.getcwd).result(timeout=120) == str(tmp_path)
     finally:
         pool.shutdown()
+
+
+def test_tswt_reports_on_a_dask_scheduler(demo_store, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    out = tmp_path / "out"
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
+        r = CliRunner().invoke(cli, ["reports", "TSW-900001", "TSW-900003", "--kind", "formulation", "--store", demo_store,
+                                     "--out", str(out), "--as-of", AS_OF.isoformat(), "--dask-scheduler", cluster.scheduler_address])
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in out.glob("*.html")) == ["TSW-900001_formulation.html", "TSW-900003_formulation.html"]
+    assert json.loads((out / "manifest-formulation.json").read_text())["batch"]["executor"] == "ClientExecutor"
+
+
+def test_tswt_reports_says_when_the_dask_scheduler_cannot_be_reached(demo_store, tmp_path):
+    pytest.importorskip("distributed")
+    r = CliRunner().invoke(cli, ["reports", "TSW-900001", "--kind", "formulation", "--store", demo_store, "--out", str(tmp_path),
+                                 "--dask-scheduler", "tcp://127.0.0.1:9"])
+    assert r.exit_code == 2 and "--dask-scheduler tcp://127.0.0.1:9: cannot reach the scheduler" in r.output
 
 
 def test_dask_cluster_as_executor(demo_store, tmp_path):

@@ -20,7 +20,7 @@ import sys
 import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -310,6 +310,8 @@ def run_reports(
         job_list = [ReportJob(kind, cid, store, str(out), day, tuple(formats), nb_path, extra_items, engine) for cid in ids]
 
     own = executor is None
+    started = datetime.now(timezone.utc)
+    executor_name = "process pool" if own else type(executor).__name__
     pool = default_executor(min(jobs or os.cpu_count() or 1, len(job_list)), engine, kind) if own else executor
     start = time.perf_counter()
     results: dict[int, ReportResult] = {}
@@ -329,8 +331,57 @@ def run_reports(
         if own:
             pool.shutdown(wait=True)
     ordered = [results[i] for i in range(len(job_list))]
-    manifest = write_manifest(out, ordered)
-    return BatchSummary(ordered, out, manifest, time.perf_counter() - start)
+    seconds = time.perf_counter() - start
+    batch = batch_record(kind, store, day, ordered, started, seconds, extra or {}, executor_name)
+    manifest = write_manifest(out, ordered, batch)
+    return BatchSummary(ordered, out, manifest, seconds)
+
+
+def batch_record(kind: str, store: str, as_of: str, results: list[ReportResult], started: datetime, seconds: float,
+                 extra: dict[str, Any], executor: str) -> dict[str, Any]:
+    """What the manifest says of the batch itself: who ran it, when, on which store
+    (a password in a URL masked), with which rules, measure definitions and constants,
+    where it ran, and the counts."""
+    from .. import config
+    from .._version import __version__
+    from ..store.engine import display_location
+
+    def quietly(read: Any) -> Any:  # the batch is done: a file that has since gone must not fail its manifest
+        try:
+            return read()
+        except Exception as exc:  # noqa: BLE001
+            return f"unreadable: {type(exc).__name__}"
+
+    def rules() -> dict[str, str]:
+        from ..rules.rulefile import active_rules
+
+        r = active_rules()
+        return {"version": r.version, "source": str(r.source)}
+
+    def measures() -> dict[str, str]:
+        from ..measures.definition import list_measures
+
+        return {m.id: m.version for m in list_measures()}
+
+    def constants() -> dict[str, str] | None:
+        from ..measures.constants import active_constants
+
+        c = active_constants(extra.get("constants"))
+        return None if c is None else {"version": c.version, "path": c.path}
+
+    try:
+        who = str(extra.get("author") or config.current_user(None))
+    except Exception:  # noqa: BLE001 - no usable login in this environment: say so, do not fail the manifest
+        who = "unknown"
+    return {
+        "kind": kind, "by": who, "started": started.isoformat(timespec="seconds"),
+        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"), "seconds": round(seconds, 1),
+        "store": display_location(store), "as_of": as_of, "package_version": __version__, "executor": executor,
+        "rules": quietly(rules), "measures": quietly(measures),
+        "constants": quietly(constants) if kind != "formulation" else None,
+        "counts": {"reports": len(results), "ok": sum(r.status == "ok" for r in results),
+                   "failed": sum(r.status != "ok" for r in results)},
+    }
 
 
 def _progress(total: int, kind: str, enabled: bool) -> Any:
@@ -339,8 +390,9 @@ def _progress(total: int, kind: str, enabled: bool) -> Any:
     return tqdm(total=total, desc=f"{kind} reports", unit="report", file=sys.stderr, disable=not enabled or None, leave=False)
 
 
-def write_manifest(out: Path, results: list[ReportResult]) -> Path:
-    """manifest-KIND.json and manifest-KIND.csv: case, kind, file, sha256, status, seconds, cell, error."""
+def write_manifest(out: Path, results: list[ReportResult], batch: dict[str, Any] | None = None) -> Path:
+    """manifest-KIND.json and manifest-KIND.csv: case, kind, file, sha256, status, seconds, cell, error;
+    the JSON also records the ``batch`` itself (:func:`batch_record`)."""
     rows = []
     for r in results:
         for f, digest in zip(r.files, r.sha256) if r.files else [("", "")]:
@@ -348,7 +400,7 @@ def write_manifest(out: Path, results: list[ReportResult]) -> Path:
                          "status": r.status, "seconds": round(r.seconds, 3), "cell": r.cell, "error": r.error})
     kind = results[0].kind if results else "reports"
     path = out / f"manifest-{kind}.json"
-    atomic_write_text(path, json.dumps({"reports": rows}, indent=2) + "\n")
+    atomic_write_text(path, json.dumps({**({"batch": batch} if batch else {}), "reports": rows}, indent=2) + "\n")
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=["case", "kind", "file", "sha256", "status", "seconds", "cell", "error"])
     writer.writeheader()
@@ -357,5 +409,5 @@ def write_manifest(out: Path, results: list[ReportResult]) -> Path:
     return path
 
 
-__all__ = ["BatchSummary", "InlineExecutor", "ReportJob", "ReportResult", "render_report", "run_reports",
+__all__ = ["BatchSummary", "InlineExecutor", "ReportJob", "ReportResult", "batch_record", "render_report", "run_reports",
            "start_workers_early", "without_iri_grammars", "write_manifest"]
