@@ -87,7 +87,11 @@ def measure(kind: str, path: str, sample: int) -> dict:
             c = analysis.change(store, constants=constants)
             n_scores = len(s)
         else:
-            from tswt_formulation.measures.outcomes import case_scores, outcome_trajectories, with_clinical_categories
+            from tswt_formulation.measures.outcomes import (
+                case_scores,
+                outcome_trajectories,
+                with_clinical_categories,
+            )
             from tswt_formulation.measures.service import baseline_vs_latest
 
             ids = None
@@ -112,7 +116,7 @@ def measure(kind: str, path: str, sample: int) -> dict:
 
 
 def run(kind: str, path: str, sample: int = 0) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--measure", kind, path, str(sample)], capture_output=True, text=True)
+    out = subprocess.run([sys.executable, __file__, "--measure", kind, path, str(sample)], capture_output=True, text=True, check=False)
     if out.returncode:
         sys.stderr.write(out.stderr)
         raise SystemExit(f"the {kind} side failed")

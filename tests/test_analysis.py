@@ -193,7 +193,12 @@ def test_goals_and_decided_wave(store, make_case_data):
 def test_change_from_the_store_agrees_with_each_case_read_in_turn(tmp_path, demo_cases):
     """The caseload-wide change from the scores table equals the per-case outcomes path
     (every case loaded and scored, as the outcomes report does), on the tracked scales."""
-    from tswt_formulation.measures.outcomes import TRACKED, case_scores, outcome_trajectories, with_clinical_categories
+    from tswt_formulation.measures.outcomes import (
+        TRACKED,
+        case_scores,
+        outcome_trajectories,
+        with_clinical_categories,
+    )
     from tswt_formulation.measures.service import baseline_vs_latest
 
     constants = load_constants(tswt.__path__[0] + "/measures/examples/demo_constants.yaml")

@@ -7,9 +7,10 @@ Standard library only: the light commands import the model, and must not pay for
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from html import escape
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .model.case import Case

@@ -8,6 +8,7 @@ from __future__ import annotations
 import getpass
 import os
 import re
+from datetime import date
 from pathlib import Path
 
 DEFAULT_STORE = "tswt.sqlite"
@@ -53,10 +54,10 @@ def vocabulary_file() -> Path | None:
     return Path(value) if value else None
 
 
-def parse_day(value: object, where: str, field: str = "as_of") -> "date | None":
+def parse_day(value: object, where: str, field: str = "as_of") -> date | None:
     """A day from a ``date``, a ``datetime``/Timestamp (its date) or ISO text
     ("2026-01-01"); None stays None. Anything else: a one-line error saying what would do."""
-    from datetime import date, datetime
+    from datetime import datetime
 
     from .errors import TswtError
 

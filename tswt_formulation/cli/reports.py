@@ -114,8 +114,8 @@ def reports(ctx: Ctx, case_ids: tuple[str, ...], all_cases: bool, overdue: bool,
             click.echo("No cases match; nothing to do.")
             return
     inline = engine == "inprocess" and (kind == "review" or len(ids) == 1) and not scheduler
-    options = dict(formats=formats, as_of=day, jobs=jobs, notebook=str(notebook.resolve()) if notebook else None, extra=extra,
-                   engine=engine)
+    options: dict[str, Any] = {"formats": formats, "as_of": day, "jobs": jobs, "extra": extra, "engine": engine,
+                               "notebook": str(notebook.resolve()) if notebook else None}
     if scheduler:
         client = _dask_client(scheduler)
         try:

@@ -20,7 +20,7 @@ import sys
 import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -310,7 +310,7 @@ def run_reports(
         job_list = [ReportJob(kind, cid, store, str(out), day, tuple(formats), nb_path, extra_items, engine) for cid in ids]
 
     own = executor is None
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     executor_name = "process pool" if own else type(executor).__name__
     pool = default_executor(min(jobs or os.cpu_count() or 1, len(job_list)), engine, kind) if own else executor
     start = time.perf_counter()
@@ -375,7 +375,7 @@ def batch_record(kind: str, store: str, as_of: str, results: list[ReportResult],
         who = "unknown"
     return {
         "kind": kind, "by": who, "started": started.isoformat(timespec="seconds"),
-        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"), "seconds": round(seconds, 1),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"), "seconds": round(seconds, 1),
         "store": display_location(store), "as_of": as_of, "package_version": __version__, "executor": executor,
         "rules": quietly(rules), "measures": quietly(measures),
         "constants": quietly(constants) if kind != "formulation" else None,

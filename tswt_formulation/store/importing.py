@@ -26,8 +26,8 @@ from ..errors import Problem, StoreError, ValidationFailed
 from ..model.case import Case
 from ..model.parse import case_to_data, nul_problems
 from ..rules.timeline import ROW_COLUMNS, caseload_row
-from .scores import SCORE_COLUMNS, case_score_rows
 from .lite import BUSY_TIMEOUT_S, at_this_schema, local_file  # the schema check without SQLAlchemy
+from .scores import SCORE_COLUMNS, case_score_rows
 
 DENORMALISED = [c for c in ROW_COLUMNS if c != "case_id"]
 CHUNK = 500

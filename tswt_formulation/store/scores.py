@@ -14,8 +14,9 @@ the definition's order; ``scale_values``: comma-separated integers, "" where mis
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import date
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from ..errors import TswtError
 
@@ -62,7 +63,7 @@ class _Administration:
     """A stored record's administration, as much of it as scoring reads (the record was
     validated when it was saved: no need to build the whole case again)."""
 
-    __slots__ = ("measure", "version", "informant", "date", "timepoint", "responses")
+    __slots__ = ("date", "informant", "measure", "responses", "timepoint", "version")
 
     def __init__(self, raw: dict[str, Any]) -> None:
         self.measure, self.version, self.informant = raw["measure"], raw["version"], raw["informant"]

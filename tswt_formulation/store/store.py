@@ -32,8 +32,8 @@ from . import engine as dialect
 from . import schema
 from .diff import apply_changes, record_diff
 from .engine import display_location, make_engine
-from .scores import case_score_rows, replace_case_scores
 from .importing import already_stored, authorise_new_cases, case_row, check_new_cases, new_rows
+from .scores import case_score_rows, replace_case_scores
 
 if TYPE_CHECKING:  # pandas is imported by the caseload methods that build frames
     import pandas as pd
