@@ -470,6 +470,7 @@ def _record_parts(store: CaseStore, paths: dict[str, str]) -> list[tuple[Any, ..
 
     c = schema.cases.c
     name = store.engine.dialect.name
+    cols: list[Any]
     if name == "sqlite":
         cols = [sa.func.json_extract(c.record, "$." + p) for p in paths.values()]
         # json_extract returns SQL values for scalars and JSON text for objects and arrays
