@@ -287,3 +287,12 @@ def test_store_cases_streams_from_the_database(any_store_url, make_case_data):
         assert next(stream).case_id == "TSW-000001"
         assert [c.case_id for c in stream] == ["TSW-000002", "TSW-000003"]
     assert seen and all(y for y in seen)
+
+
+def test_the_integrity_check_finds_scores_that_differ_from_the_record(store, make_case_data):
+    store.add(case_from_data(make_case_data()))
+    assert store.integrity_check() == []
+    with store.engine.begin() as conn:
+        conn.execute(schema.scores.update().values(scale_values="0,0,0,0,0,0,0,0,0"))
+    assert store.integrity_check() == ["TSW-000123: its rows in the scores table differ from its record's scores "
+                                       "(rebuild them: tswt_formulation.store.scores.rebuild_scores)"]

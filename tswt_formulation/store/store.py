@@ -386,10 +386,14 @@ class CaseStore:
             chunks = [None] if wanted is None else [wanted[i : i + _CHUNK] for i in range(0, len(wanted), _CHUNK)]
             for chunk in chunks:
                 q = query if chunk is None else query.where(schema.cases.c.case_id.in_(chunk))
-                for row in conn.execute(q):
-                    if wanted is not None:
-                        missing.discard(row.case_id)
-                    yield _load(row.record, row.version, row.case_id)
+                result = conn.execute(q)
+                try:
+                    for row in result:
+                        if wanted is not None:
+                            missing.discard(row.case_id)
+                        yield _load(row.record, row.version, row.case_id)
+                finally:  # a reader that stops early: the server-side cursor is closed, not left to the collector
+                    result.close()
         if wanted is not None and missing:
             raise CaseNotFound(sorted(missing)[0])
 
@@ -705,6 +709,7 @@ class CaseStore:
                 if not rows:
                     break
                 last = rows[-1].case_id
+                problems += _scores_problems(conn, rows)
                 trails: dict[str, list[Any]] = {}
                 for entry in conn.execute(
                     sa.select(a.case_id, a.version, a.changes)
@@ -738,6 +743,27 @@ def _case_problems(row: Any, trail: list[Any]) -> list[str]:
     elif rebuilt != json.loads(row.record):
         out.append(f"{case_id}: the record differs from the one its audit log rebuilds (version {row.version})")
     return out
+
+def _scores_problems(conn: sa.Connection, rows: list[Any]) -> list[str]:
+    """Cases whose rows in the scores table are not their records' scores (migration 7)."""
+    from .scores import SCORE_COLUMNS, record_score_rows
+
+    s = schema.scores.c
+    stored: dict[str, list[tuple[Any, ...]]] = {}
+    for r in conn.execute(sa.select(*[s[c] for c in SCORE_COLUMNS]).where(s.case_id.in_([r.case_id for r in rows]))
+                          .order_by(s.case_id, s.position)):
+        stored.setdefault(r.case_id, []).append(tuple(r))
+    out = []
+    for row in rows:
+        try:
+            expected = [tuple(e[c] for c in SCORE_COLUMNS) for e in record_score_rows(row.case_id, json.loads(row.record))]
+        except (ValueError, KeyError, TypeError):
+            continue  # a record that does not load is reported on its own
+        if stored.get(row.case_id, []) != expected:
+            out.append(f"{row.case_id}: its rows in the scores table differ from its record's scores "
+                       "(rebuild them: tswt_formulation.store.scores.rebuild_scores)")
+    return out
+
 
 def _touches_measures(changes: list[dict[str, Any]]) -> bool:
     """Did a save change the measures, or the date of birth that sets each form's age?"""
