@@ -20,6 +20,13 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field
 
+from ..practice import (  # noqa: F401 - re-exported: the work's vocabularies live in practice
+    ATTENDANCE_LABELS,
+    ENDING_LABELS,
+    ENDING_REASONS,
+    KIND_VOCABULARY,
+    PARTICIPANTS,
+)
 from ._base import LongText, Record, ShortText
 
 if TYPE_CHECKING:
@@ -27,13 +34,6 @@ if TYPE_CHECKING:
 
 Day = date
 
-from ..practice import (  # noqa: F401
-    ATTENDANCE_LABELS,
-    ENDING_LABELS,
-    ENDING_REASONS,
-    KIND_VOCABULARY,
-    PARTICIPANTS,
-)
 
 Participant = Literal["child", "carer", "network", "professionals"]
 EndingReason = Literal["planned", "disengaged", "moved_out_of_area", "aged_out", "transferred", "other"]

@@ -40,6 +40,7 @@ from .lite import (
     quick_problems,
     read_only_file,
 )
+from .scores import SCORE_COLUMNS, case_score_rows
 
 DENORMALISED = [c for c in ROW_COLUMNS if c != "case_id"]
 CHUNK = 500
@@ -197,6 +198,10 @@ class SqliteImport:
                         audit_sql = _insert("audit", list(audit_rows[0]))
                     conn.executemany(case_sql, [tuple(_sql_value(v, stamp, now) for v in r.values()) for r in case_rows])
                     conn.executemany(audit_sql, [tuple(_sql_value(v, stamp, now) for v in r.values()) for r in audit_rows])
+                    scored = [r for case in batch for r in case_score_rows(case)]  # as CaseStore writes them (migration 7)
+                    if scored:
+                        conn.executemany(_insert("scores", list(SCORE_COLUMNS)),
+                                         [tuple(_sql_value(r[c], stamp, now) for c in SCORE_COLUMNS) for r in scored])
                     if progress:
                         progress(len(batch))
             conn.execute("COMMIT")
