@@ -271,6 +271,70 @@ def test_sdq_scores_and_bands_appear_with_the_last_item(app, case_store):
     assert bytes(view.chart.value).startswith(b"\x89PNG")
 
 
+def _sdq_texts(view) -> str:
+    return "\n".join(x.value for x in (view.form.banner, view.sdq_status, view.scores))
+
+
+def test_sdq_save_refuses_what_the_scoring_rules_cannot_score_and_says_what_is_missing(app, case_store):
+    app.open_case("TSW-000124")
+    view = app.measures
+    version = case_store.get("TSW-000124")._version
+    view.save_sdq.click()  # nothing entered: nothing saved
+    assert "no items entered" in _sdq_texts(view).lower()
+    assert case_store.get("TSW-000124").measures == []
+    # Items 1-10 only: emotional (3, 8, 13, 16, 24) has 2 of 5, conduct (5, 7, 12, 18, 22) 2 of 5,
+    # hyperactivity (2, 10, 15, 21, 25) 2, peer (6, 11, 14, 19, 23) 1, prosocial (1, 4, 9, 17, 20) 3.
+    for n in range(1, 11):
+        view.items[str(n)].value = 1
+    view.save_sdq.click()
+    said = _sdq_texts(view)
+    assert "Emotional symptoms: 2 of 5 items answered" in said
+    assert "Peer relationship problems: 1 of 5 items answered" in said
+    assert "at least 3" in said
+    assert "Prosocial behaviour" not in said  # 3 of 5 is enough
+    assert case_store.get("TSW-000124")._version == version
+    assert case_store.get("TSW-000124").measures == []
+    # 3 of 5 in every scale (youthinmind's prorating) is enough
+    for n in (13, 12, 15, 14, 19):
+        view.items[str(n)].value = 0
+    view.save_sdq.click()
+    stored = case_store.get("TSW-000124").measures
+    assert len(stored) == 1 and stored[0].responses["13"] == 0
+
+
+def test_one_click_saves_once_whatever_the_clicking(app, case_store):
+    app.open_case("TSW-000124")
+    view = app.measures
+    for item, radio in view.items.items():
+        if item.isdigit():
+            radio.value = 1
+    view.save_sdq.click()
+    view.save_sdq.click()  # the double-click's second click, on the values just saved
+    assert len(case_store.get("TSW-000124").measures) == 1
+    assert "Saved" in view.sdq_status.value  # the confirmation beside the button stays
+    assert "no items entered" not in _sdq_texts(view).lower()
+
+
+def test_a_gbo_rating_with_no_goal_is_refused_and_ratings_take_their_own_date(app, case_store):
+    app.open_case("TSW-000124")
+    view = app.measures
+    described, _agreed, rating = view.goals[0]
+    described.widget.value = "Sleep in own bed"
+    rating.widget.value = 4
+    view.goals[2][2].widget.value = 7  # goal 3 rated, with no goal 3
+    view.save_gbo.click()
+    assert "Goal 3" in view.goals[2][2].error.value and "no goal" in view.goals[2][2].error.value
+    assert case_store.get("TSW-000124").measures == []
+    assert case_store.get("TSW-000124").goals == []
+    view.goals[2][2].widget.value = ""
+    view.gbo_when.widget.value = date(2026, 11, 2)
+    view.gbo_timepoint.widget.value = "review 1"
+    view.when.widget.value = date(2026, 10, 1)  # the SDQ's date is not the ratings'
+    view.save_gbo.click()
+    (gbo,) = case_store.get("TSW-000124").measures
+    assert (gbo.date, gbo.timepoint, dict(gbo.responses)) == (date(2026, 11, 2), "review 1", {"1": 4})
+
+
 # -- formulation and sign-off -------------------------------------------------------------
 
 

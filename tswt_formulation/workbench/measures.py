@@ -13,6 +13,7 @@ import ipywidgets as w
 
 from ..errors import TswtError
 from ..measures import load_measure, score_administrations
+from ..measures.definition import MeanProratedScore
 from ..model import case_to_data
 from ..store import CaseStore
 from ._base import CaseView
@@ -62,9 +63,14 @@ class MeasuresView(CaseView):
             self.items[item.id] = add(f"sdq.responses.{item.id}", radio).widget
         self.scores = w.HTML("")
         self.save_sdq = button("Save SDQ", "primary")
-        self.save_sdq.on_click(lambda _b: self.save_administration())
+        # The outcome of a save is shown beside the button pressed (the form is long: a
+        # line at its top would be off screen).
+        self.sdq_status = w.HTML("", layout=shared("plain"))
+        self.save_sdq.on_click(lambda _b: self._pressed(self.save_sdq, self.sdq_status, self.save_administration))
+        self._sdq_saved = False  # the values shown were just saved: a second click saves nothing
         for widget in (self.informant.widget, self.when.widget, self.timepoint.widget, *self.items.values()):
             widget.observe(lambda _c: self.update_scores(), names="value")
+            widget.observe(lambda _c: setattr(self, "_sdq_saved", False), names="value")
         self.informant.widget.observe(lambda _c: self._show_items(), names="value")
         # GBO: up to three goals, the family's own words, each rated 0-10 at a timepoint.
         self.goals = []
@@ -74,8 +80,13 @@ class MeasuresView(CaseView):
             rating = add(f"gbo.responses.{n}", dropdown(f"Goal {n} rating (0-10)", [("not rated", ""), *[(str(v), v) for v in range(11)]]))
             self.goals.append((described, agreed, rating))
         self.gbo_informant = add("gbo.informant", dropdown("Goals rated by", [("Child or young person", "self"), ("Parent or carer", "parent"), ("Teacher", "teacher"), ("Worker", "worker")]))
+        # Ratings have their own date and timepoint: goals are often rated on another day
+        # than the SDQ was completed.
+        self.gbo_when = add("gbo.date", day("Ratings date", self.as_of))
+        self.gbo_timepoint = add("gbo.timepoint", dropdown("Ratings timepoint", TIMEPOINTS))
         self.save_gbo = button("Save goals and ratings", "primary")
-        self.save_gbo.on_click(lambda _b: self.save_goals())
+        self.gbo_status = w.HTML("", layout=shared("plain"))
+        self.save_gbo.on_click(lambda _b: self._pressed(self.save_gbo, self.gbo_status, self.save_goals))
         self.chart = w.Image(format="png", layout=w.Layout(max_width="760px"))
         self.chart_note = w.HTML("")
         item_boxes = [self.form.fields[f"sdq.responses.{i.id}"].box for i in self.sdq.items]
@@ -83,9 +94,9 @@ class MeasuresView(CaseView):
         self.widget = w.VBox([
             self.title, self.form.banner, self.stale, heading("SDQ"), self.informant.box, self.when.box, self.timepoint.box,
             self.version, w.HTML("<p>Items by number (the questionnaire's wording is licensed and not shown here).</p>"),
-            *item_boxes, self.scores, w.HBox([self.save_sdq]),
-            heading("Goal-Based Outcomes"), self.gbo_informant.box,
-            *[b for g in self.goals for b in (g[0].box, g[1].box, g[2].box)], w.HBox([self.save_gbo]),
+            *item_boxes, self.scores, w.HBox([self.save_sdq, self.sdq_status]),
+            heading("Goal-Based Outcomes"), self.gbo_informant.box, self.gbo_when.box, self.gbo_timepoint.box,
+            *[b for g in self.goals for b in (g[0].box, g[1].box, g[2].box)], w.HBox([self.save_gbo, self.gbo_status]),
             heading("Trajectory"), self.chart_note, self.chart,
         ])
         self._show_items()
@@ -141,9 +152,48 @@ class MeasuresView(CaseView):
         rows = [(s, int(scored[s]), band(s)) for s in SHOWN_SCORES if s in scored and pd.notna(scored[s])]
         self.scores.value = table_html(["Score", "Value", "Band"], rows, caption=f"SDQ {admin.version}, {admin.informant}")
 
+    def _pressed(self, pressed: w.Button, status: w.HTML, save: Any) -> Any:
+        """Run a save for a button: the button is disabled while it runs, and what the
+        save says (saved, or why not) is shown beside it."""
+        if pressed.disabled:
+            return None
+        pressed.disabled = True
+        before = self.form.banner.value
+        try:
+            result = save()
+        finally:
+            pressed.disabled = False
+        if result is None and self.form.banner.value == before and status.value:
+            return None  # nothing new to say (a repeated click): the last word stays
+        self.sdq_status.value = self.gbo_status.value = ""
+        status.value, self.form.banner.value = self.form.banner.value, ""
+        return result
+
+    def unscorable(self) -> list[str]:
+        """What keeps the entered SDQ from being scored, in the form's words: each scale
+        needs at least ``min_answered`` of its items (youthinmind's prorating)."""
+        answered = {i for i, v in self.responses().items() if v is not None}
+        if not answered:
+            return ["No items entered. Answer the items (at least 3 of the 5 in each scale) before saving."]
+        out = []
+        for score in self.sdq.score_definitions:
+            if isinstance(score, MeanProratedScore):
+                n = len(answered & set(score.items))
+                if n < score.min_answered:
+                    out.append(f"{score.label or score.id}: {n} of {len(score.items)} items answered "
+                               f"(items {', '.join(score.items)}); at least {score.min_answered} are needed to score it.")
+        return out
+
     def save_administration(self) -> Any:
         if self.case is None:
             self.form.banner.value = message_html(self.empty_text)
+            return None
+        if self._sdq_saved:
+            return None  # the values just saved, clicked again: saved once
+        missing = self.unscorable()
+        if missing:
+            self.form.clear()
+            self.form.banner.value = message_html("\n".join(["Not saved: the SDQ cannot be scored yet.", *missing]))
             return None
         try:
             admin = self.administration()
@@ -160,6 +210,7 @@ class MeasuresView(CaseView):
                 radio.value = None
             self.mark_clean()
             self.shown()
+            self._sdq_saved = True
         return saved
 
     def save_goals(self) -> Any:
@@ -168,12 +219,27 @@ class MeasuresView(CaseView):
             return None
         base = base_record(self.case)
         goals, ratings = [], {}
+        self.form.clear()
+        unrated = []
         for n, (described, agreed, rating) in enumerate(self.goals, start=1):
             if described.widget.value.strip():
                 goals.append({"number": n, "description": described.widget.value,
-                              "agreed": (agreed.widget.value or self.when.widget.value or self.as_of).isoformat()})
+                              "agreed": (agreed.widget.value or self.gbo_when.widget.value or self.as_of).isoformat()})
             if rating.widget.value != "":
+                if not described.widget.value.strip():
+                    rating.show(f"Goal {n} is rated but there is no goal {n}: describe the goal, or leave it not rated.")
+                    unrated.append(n)
                 ratings[str(n)] = rating.widget.value
+        if unrated:
+            self.form.banner.value = message_html("Not saved: a rating needs its goal (see the ratings marked).")
+            return None
+        if not goals and not ratings and not self.case.goals:
+            self.form.banner.value = message_html("Not saved: nothing entered. Describe a goal or rate one.")
+            return None
+        if ratings and self.gbo_when.widget.value is None:
+            self.gbo_when.show("Ratings date: required when a goal is rated.")
+            self.form.banner.value = message_html("Not saved: the ratings need their date.")
+            return None
         changes: dict[str, Any] = {"goals": goals}
         self.form.aliases = {f"goals[{i}]": f"goals.{g['number']}" for i, g in enumerate(goals)}
         if ratings:
@@ -181,7 +247,7 @@ class MeasuresView(CaseView):
             self.form.aliases[f"measures[{index}]"] = "gbo"
             changes["measures"] = [*base.get("measures", []), {
                 "measure": "gbo", "version": "GBO", "informant": self.gbo_informant.widget.value,
-                "date": (self.when.widget.value or self.as_of).isoformat(), "timepoint": self.timepoint.widget.value,
+                "date": self.gbo_when.widget.value.isoformat(), "timepoint": self.gbo_timepoint.widget.value,
                 "responses": ratings}]
         saved = self.save_fields(changes, "goals and ratings entered in the workbench")
         if saved is not None:
@@ -201,9 +267,11 @@ class MeasuresView(CaseView):
             rating.widget.value = ""
         for radio in self.items.values():
             radio.value = None
-        taken = {m.timepoint for m in self.case.measures if m.measure == "sdq"}
-        self.timepoint.widget.value = "baseline" if "baseline" not in taken else next(
-            (v for _l, v in TIMEPOINTS if v not in taken), "closure")
+        for measure, field in (("sdq", self.timepoint), ("gbo", self.gbo_timepoint)):
+            taken = {m.timepoint for m in self.case.measures if m.measure == measure}
+            field.widget.value = next((v for _l, v in TIMEPOINTS if v not in taken), "closure")
+        self._sdq_saved = False
+        self.sdq_status.value = self.gbo_status.value = ""
         self._show_items()
         self.chart.value = b""
         self.chart_note.value = message_html("The chart is drawn when this tab is shown.", "note")
