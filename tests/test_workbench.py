@@ -335,6 +335,50 @@ def test_a_gbo_rating_with_no_goal_is_refused_and_ratings_take_their_own_date(ap
     assert (gbo.date, gbo.timepoint, dict(gbo.responses)) == (date(2026, 11, 2), "review 1", {"1": 4})
 
 
+def test_recorded_measures_are_listed_corrected_and_withdrawn_with_a_reason(app, case_store):
+    app.open_case("TSW-000123")  # the screened case carries its SDQs
+    view = app.measures
+    recorded = case_store.get("TSW-000123").measures
+    assert recorded, "the fixture case carries measures"
+    listed = view.recorded.value
+    first = recorded[0]
+    for shown in (first.date.isoformat(), first.timepoint, first.version):
+        assert shown in listed
+    assert "total" in listed  # scores shown
+    assert len(view.pick.widget.options) == len(recorded)
+    # correct: the chosen SDQ is loaded into the form; Save replaces it (not a new one)
+    view.pick.widget.value = 0
+    view.correct.click()  # no reason: refused, saying so
+    assert "reason" in view.recorded_status.value.lower()
+    view.reason.widget.value = "item 1 misread"
+    view.correct.click()
+    before = first.responses.get("1")
+    assert view.items["1"].value == before
+    view.items["1"].value = view_value_saved(before)
+    view.save_sdq.click()
+    corrected = case_store.get("TSW-000123").measures
+    assert len(corrected) == len(recorded)
+    assert corrected[0].responses["1"] == view_value_saved(before)
+    entry = case_store.audit_log("TSW-000123")[-1]
+    assert "corrected" in entry.note and "item 1 misread" in entry.note and entry.user == WORKER
+    # withdraw: refused without a reason, then removed with the reason in the audit note
+    view.pick.widget.value = 0
+    view.withdraw.click()
+    assert "reason" in view.recorded_status.value.lower()
+    assert len(case_store.get("TSW-000123").measures) == len(recorded)
+    view.reason.widget.value = "entered on the wrong child"
+    view.withdraw.click()
+    assert len(case_store.get("TSW-000123").measures) == len(recorded) - 1
+    entry = case_store.audit_log("TSW-000123")[-1]
+    assert "withdrawn" in entry.note and "entered on the wrong child" in entry.note and entry.user == WORKER
+    assert len(view.pick.widget.options) == len(recorded) - 1
+    assert "withdrawn" in view.recorded_status.value
+
+
+def view_value_saved(before: int | None) -> int:
+    return 2 if before != 2 else 0
+
+
 # -- formulation and sign-off -------------------------------------------------------------
 
 

@@ -87,6 +87,16 @@ class MeasuresView(CaseView):
         self.save_gbo = button("Save goals and ratings", "primary")
         self.gbo_status = w.HTML("", layout=shared("plain"))
         self.save_gbo.on_click(lambda _b: self._pressed(self.save_gbo, self.gbo_status, self.save_goals))
+        # The child's recorded measures, each correctable or withdrawn with a reason (audited).
+        self.recorded = w.HTML("")
+        self.pick = add("recorded.pick", dropdown("Recorded measure", []))
+        self.reason = add("recorded.reason", text("Reason for the change", placeholder="why it is corrected or withdrawn"))
+        self.correct = button("Correct it", tooltip="Load the chosen measure into the form above; Save replaces it")
+        self.withdraw = button("Withdraw it", "danger", tooltip="Remove the chosen measure; the reason goes in the audit log")
+        self.recorded_status = w.HTML("", layout=shared("plain"))
+        self.correct.on_click(lambda _b: self.correct_chosen())
+        self.withdraw.on_click(lambda _b: self._pressed(self.withdraw, self.recorded_status, self.withdraw_chosen))
+        self._correcting: dict[str, tuple[int, str]] = {}  # "sdq"/"gbo" -> (index in case.measures, reason)
         self.chart = w.Image(format="png", layout=w.Layout(max_width="760px"))
         self.chart_note = w.HTML("")
         item_boxes = [self.form.fields[f"sdq.responses.{i.id}"].box for i in self.sdq.items]
@@ -97,6 +107,8 @@ class MeasuresView(CaseView):
             *item_boxes, self.scores, w.HBox([self.save_sdq, self.sdq_status]),
             heading("Goal-Based Outcomes"), self.gbo_informant.box, self.gbo_when.box, self.gbo_timepoint.box,
             *[b for g in self.goals for b in (g[0].box, g[1].box, g[2].box)], w.HBox([self.save_gbo, self.gbo_status]),
+            heading("Recorded measures"), self.recorded, self.pick.box, self.reason.box,
+            w.HBox([self.correct, self.withdraw, self.recorded_status]),
             heading("Trajectory"), self.chart_note, self.chart,
         ])
         self._show_items()
@@ -165,7 +177,7 @@ class MeasuresView(CaseView):
             pressed.disabled = False
         if result is None and self.form.banner.value == before and status.value:
             return None  # nothing new to say (a repeated click): the last word stays
-        self.sdq_status.value = self.gbo_status.value = ""
+        self.sdq_status.value = self.gbo_status.value = self.recorded_status.value = ""
         status.value, self.form.banner.value = self.form.banner.value, ""
         return result
 
@@ -200,12 +212,21 @@ class MeasuresView(CaseView):
         except TswtError as exc:
             self.form.show_error(exc)
             return None
-        index = len(self.case.measures)
-        self.form.aliases = {f"measures[{index}]": "sdq"}
         base = base_record(self.case)
-        changes = {"measures": [*base.get("measures", []), {k: v for k, v in admin.items() if v is not None}]}
-        saved = self.save_fields(changes, f"SDQ {admin['timepoint']} ({admin['informant']}) entered in the workbench")
+        measures = list(base.get("measures", []))
+        entered = {k: v for k, v in admin.items() if v is not None}
+        note = f"SDQ {admin['timepoint']} ({admin['informant']}) entered in the workbench"
+        index, reason = self._correcting.get("sdq", (len(measures), ""))
+        if reason:
+            measures[index] = entered
+            note = f"SDQ {admin['timepoint']} ({admin['informant']}) of {admin['date']} corrected in the workbench: {reason}"
+        else:
+            measures.append(entered)
+        self.form.aliases = {f"measures[{index}]": "sdq"}
+        saved = self.save_fields({"measures": measures}, note)
         if saved is not None:
+            self._correcting.pop("sdq", None)
+            self.show_recorded()
             for radio in self.items.values():
                 radio.value = None
             self.mark_clean()
@@ -242,17 +263,111 @@ class MeasuresView(CaseView):
             return None
         changes: dict[str, Any] = {"goals": goals}
         self.form.aliases = {f"goals[{i}]": f"goals.{g['number']}" for i, g in enumerate(goals)}
+        note = "goals and ratings entered in the workbench"
         if ratings:
-            index = len(self.case.measures)
+            measures = list(base.get("measures", []))
+            index, reason = self._correcting.get("gbo", (len(measures), ""))
+            rated = {"measure": "gbo", "version": "GBO", "informant": self.gbo_informant.widget.value,
+                     "date": self.gbo_when.widget.value.isoformat(), "timepoint": self.gbo_timepoint.widget.value,
+                     "responses": ratings}
+            if reason:
+                measures[index] = rated
+                note = f"GBO ratings {rated['timepoint']} of {rated['date']} corrected in the workbench: {reason}"
+            else:
+                measures.append(rated)
             self.form.aliases[f"measures[{index}]"] = "gbo"
-            changes["measures"] = [*base.get("measures", []), {
-                "measure": "gbo", "version": "GBO", "informant": self.gbo_informant.widget.value,
-                "date": self.gbo_when.widget.value.isoformat(), "timepoint": self.gbo_timepoint.widget.value,
-                "responses": ratings}]
-        saved = self.save_fields(changes, "goals and ratings entered in the workbench")
+            changes["measures"] = measures
+        saved = self.save_fields(changes, note)
         if saved is not None:
+            self._correcting.pop("gbo", None)
+            self.show_recorded()
             self.shown()
         return saved
+
+    # -- recorded measures: correct and withdraw -----------------------------------------
+
+    def _described(self, m: Any) -> str:
+        informant = dict((v, lbl) for lbl, v in SDQ_INFORMANTS).get(m.informant, m.informant)
+        return f"{m.date.isoformat()} {m.measure.upper()} {m.version}, {informant}, {m.timepoint}"
+
+    def show_recorded(self) -> None:
+        """The child's recorded measures: date, informant, form, timepoint, scores."""
+        from ..measures.quick import score_one
+
+        measures = self.case.measures if self.case is not None else []
+        rows = []
+        for m in measures:
+            try:
+                scores = score_one(load_measure(m.measure), m)
+                shown = ", ".join(f"{k} {v}" for k, v in scores.items() if v is not None and (m.measure != "sdq" or k in SHOWN_SCORES))
+            except TswtError:
+                shown = ""
+            rows.append((m.date.isoformat(), m.informant, f"{m.measure.upper()} {m.version}", m.timepoint, shown or "(not scored)"))
+        self.recorded.value = table_html(["Date", "Informant", "Form", "Timepoint", "Scores"], rows, caption="Recorded measures") \
+            if rows else message_html("No measures recorded yet.", "note")
+        self.pick.widget.options = [(f"{i + 1}. {self._described(m)}", i) for i, m in enumerate(measures)]
+        self.pick.widget.value = 0 if measures else None
+        for control in (self.correct, self.withdraw):
+            control.disabled = not measures
+        self.reason.widget.value = ""
+        self._clean.update({p: self.form.fields[p].widget.value for p in ("recorded.pick", "recorded.reason")})
+
+    def _chosen(self) -> tuple[int, Any, str] | None:
+        """The chosen measure and the reason, or None with the form saying what is needed."""
+        self.form.clear()
+        index = self.pick.widget.value
+        if self.case is None or index is None or index >= len(self.case.measures):
+            self.form.banner.value = message_html("Choose a recorded measure first.")
+            return None
+        reason = self.reason.widget.value.strip()
+        if not reason:
+            self.reason.show("Reason for the change: required (it goes in the audit log).")
+            self.form.banner.value = message_html("Not changed: say why (Reason for the change).")
+            return None
+        return index, self.case.measures[index], reason
+
+    def withdraw_chosen(self) -> Any:
+        """Remove a recorded measure, the reason in the audit note (the store keeps every
+        earlier version, so what was withdrawn can still be read there)."""
+        chosen = self._chosen()
+        if chosen is None:
+            return None
+        index, m, reason = chosen
+        measures = list(base_record(self.case).get("measures", []))
+        del measures[index]
+        saved = self.save_fields({"measures": measures}, f"{self._described(m)} withdrawn in the workbench: {reason}")
+        if saved is not None:
+            self.show_recorded()
+            self.mark_clean()
+            self.shown()
+        return saved
+
+    def correct_chosen(self) -> None:
+        """Load a recorded measure into its form; its Save then replaces it."""
+        chosen = self._chosen()
+        if chosen is None:
+            self.recorded_status.value, self.form.banner.value = self.form.banner.value, ""
+            return
+        index, m, reason = chosen
+        if m.measure == "sdq":
+            self.informant.widget.value = m.informant
+            self.when.widget.value = m.date
+            self.timepoint.widget.value = m.timepoint
+            for item, radio in self.items.items():
+                radio.value = m.responses.get(item)
+            where = "the SDQ above; Save SDQ replaces it"
+        elif m.measure == "gbo":
+            self.gbo_informant.widget.value = m.informant
+            self.gbo_when.widget.value = m.date
+            self.gbo_timepoint.widget.value = m.timepoint
+            for n, (_d, _a, rating) in enumerate(self.goals, start=1):
+                rating.widget.value = m.responses.get(str(n), "") if m.responses.get(str(n)) is not None else ""
+            where = "the goals above; Save goals and ratings replaces it"
+        else:
+            self.recorded_status.value = message_html(f"{m.measure} cannot be corrected here: use tswt measures.")
+            return
+        self._correcting[m.measure] = (index, reason)
+        self.recorded_status.value = message_html(f"Correcting {self._described(m)}: loaded into {where}.", "note")
 
     # -- the case ----------------------------------------------------------------------
 
@@ -271,7 +386,9 @@ class MeasuresView(CaseView):
             taken = {m.timepoint for m in self.case.measures if m.measure == measure}
             field.widget.value = next((v for _l, v in TIMEPOINTS if v not in taken), "closure")
         self._sdq_saved = False
-        self.sdq_status.value = self.gbo_status.value = ""
+        self.sdq_status.value = self.gbo_status.value = self.recorded_status.value = ""
+        self._correcting = {}
+        self.show_recorded()
         self._show_items()
         self.chart.value = b""
         self.chart_note.value = message_html("The chart is drawn when this tab is shown.", "note")
