@@ -169,6 +169,25 @@ def test_a_valid_referral_is_saved_audited_with_the_app_user_and_opened(case_sto
     assert manager.open_id == "TSW-000125", manager.notice.value
 
 
+def test_a_date_cleared_is_saved_cleared_what_the_form_shows_is_what_is_saved(app, case_store):
+    app.open_case("TSW-000124")
+    view = app.referral
+    version = case_store.get("TSW-000124")._version
+    start = view.form.fields["child.placement.start"]
+    assert start.widget.value is not None
+    start.widget.value = None  # cleared with the keyboard: the picker shows it empty
+    assert view.save() is None  # a placement needs its start: refused, not saved with the old date
+    assert "Placement since" in start.error.value or "required" in start.error.value.lower()
+    assert case_store.get("TSW-000124")._version == version
+    start.widget.value = date(2025, 12, 2)
+    assert view.save() is not None
+    assert case_store.get("TSW-000124").child.placement.start == date(2025, 12, 2)
+    # an optional part emptied is saved empty: no caregiver recorded
+    view.form.fields["child.caregiver.relationship"].widget.value = ""
+    assert view.save() is not None, html_of(view.widget)[:2000]
+    assert case_store.get("TSW-000124").child.caregiver is None
+
+
 # -- screening --------------------------------------------------------------------------
 
 

@@ -4,7 +4,7 @@ the typed values kept), and telling the app when the case changed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
@@ -24,6 +24,7 @@ from ._forms import (
     message_html,
     stale_panel,
     table_html,
+    unset,
 )
 
 
@@ -74,18 +75,24 @@ class CaseView:
 
     # -- saving ----------------------------------------------------------------------------
 
-    def save_fields(self, changes: dict[str, Any], note: str) -> Case | None:
+    def save_fields(self, changes: dict[str, Any], note: str, cleared: Iterable[str] = ()) -> Case | None:
         """Lay the form's values over the case as opened, validate the whole case, save.
+        ``cleared``: record paths the form shows empty, removed from the case as opened.
         Returns the saved case, or None when nothing was saved (the form says why)."""
         if self.case is None:
             self.form.banner.value = message_html(self.empty_text)
             return None
+        cleared = list(cleared)
+        record = merge(base_record(self.case), changes)
+        for path in cleared:
+            unset(record, path)
         try:
-            case = form_to_case(merge(base_record(self.case), changes), self.case)
+            case = form_to_case(record, self.case)
         except ValidationFailed as exc:
             self.form.show_problems(exc.problems)
             return None
-        return self._saved(lambda: casework.save_case(self.store, case, user=self.user, note=note), changes, note)
+        return self._saved(lambda: casework.save_case(self.store, case, user=self.user, note=note), changes, note,
+                           retry=lambda: self.save_fields(changes, note, cleared))
 
     def _saved(self, write: Callable[[], Case], changes: dict[str, Any] | None, note: str,
                retry: Callable[[], Any] | None = None) -> Case | None:

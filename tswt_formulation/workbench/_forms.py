@@ -208,6 +208,17 @@ class Form:
             _set(out, path, [v for v in _get(out, path) if v is not None])
         return out
 
+    def cleared(self) -> list[str]:
+        """Record paths the form shows empty (a date cleared, "none" chosen): laid over the
+        case as loaded, these are removed, so what the form shows is what is saved. Lists
+        the form owns are replaced whole by :meth:`values` and are not listed."""
+        def owned(path: str) -> bool:
+            return any(path == p or path.startswith(p + ".") or path.startswith(p + "[") for p in self.lists)
+
+        out = [g for g, key in self.groups.items() if self.fields[key].record_value() in (None, "")]
+        out += [p for p, f in self.fields.items() if f.record_value() is None]
+        return [p for p in dict.fromkeys(out) if not owned(p)]
+
     def fill(self, record: dict[str, Any]) -> None:
         """Show a case record in the form (inputs whose field is absent are reset)."""
         for path, item in self.fields.items():
@@ -316,6 +327,19 @@ def _set(target: dict[str, Any], path: str, value: Any) -> None:
         while len(node) <= last:
             node.append(None)
     node[last] = value
+
+
+def unset(record: dict[str, Any], path: str) -> None:
+    """Remove ``a.b.c`` from nested record data (nothing when it is not there)."""
+    *parents, last = _parts(path)
+    node: Any = record
+    for key in parents:
+        node = node[key] if isinstance(key, int) and isinstance(node, list) and key < len(node) else (
+            node.get(key) if isinstance(key, str) and isinstance(node, dict) else None)
+        if node is None:
+            return
+    if isinstance(last, str) and isinstance(node, dict):
+        node.pop(last, None)
 
 
 def merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:

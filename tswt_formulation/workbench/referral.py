@@ -153,7 +153,7 @@ class ReferralView(CaseView):
 
     def save(self) -> Case | None:
         if self.case is not None:
-            return self.save_fields(self.record(), "referral edited in the workbench")
+            return self.save_fields(self.record(), "referral edited in the workbench", self.form.cleared())
         try:
             case = form_to_case(self.record())
         except ValidationFailed as exc:
