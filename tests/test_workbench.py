@@ -417,7 +417,13 @@ def test_formulation_draft_override_needs_reason_submit_and_signoff(app, case_st
     assert "TSW-000124: override of wave: a reason is required" in view.reason.error.value
     assert case_store.get("TSW-000124")._version == version  # nothing saved
     view.reason.widget.value = "Risk escalated this week"
-    assert view.submit() is not None
+    # the screening is not completed: the submission is refused, saying what it needs
+    assert view.submit() is None
+    assert "a submission needs the screening completed" in view.form.banner.value
+    assert case_store.get("TSW-000124").formulation.status == "draft"
+    app.screening.completed.widget.value = date(2026, 11, 10)
+    assert app.screening.save() is not None, app.screening.form.banner.value
+    assert view.submit() is not None, view.form.banner.value
     form = case_store.get("TSW-000124").formulation
     assert form.status == "awaiting_signoff"
     assert form.decision.overrides[0].value == 3 and form.decision.overrides[0].reason == "Risk escalated this week"
@@ -439,8 +445,9 @@ def test_formulation_draft_override_needs_reason_submit_and_signoff(app, case_st
     queue.approve_button.click()
     assert case_store.get("TSW-000124").formulation.status == "signed_off"
     steps = [(e.user, e.note) for e in case_store.audit_log("TSW-000124")]
-    assert steps[-4:] == [(WORKER, "formulation drafted from the screening"), (WORKER, "formulation edited and decision recorded"),
-                          (WORKER, "submitted for sign-off"), (REVIEWER, "signed off")]
+    assert [s for s in steps if s[1] != "screening saved in the workbench"][-4:] == [
+        (WORKER, "formulation drafted from the screening"), (WORKER, "formulation edited and decision recorded"),
+        (WORKER, "submitted for sign-off"), (REVIEWER, "signed off")]
     reviewer.open_case("TSW-000124", tab="Audit")
     assert "dr.k.osei" in reviewer.audit.log.value and "signed off" in reviewer.audit.log.value
 
