@@ -251,6 +251,62 @@ def test_screening_save_and_a_stale_save_refused_with_who_and_when(app, case_sto
     assert [e.user for e in case_store.audit_log("TSW-000124")][-2:] == ["t.harper", WORKER]
 
 
+def test_two_tabs_their_list_items_are_shown_and_kept_when_i_keep_mine(app, case_store):
+    app.open_case("TSW-000124")
+    view = app.screening
+    other = case_store.get("TSW-000124")  # another tab adds a history factor meanwhile
+    other.screening.history_factors = [*other.screening.history_factors,
+                                       other.screening.history_factors[0].model_copy(update={"factor": "physical_abuse",
+                                                                                             "evidence": "Their entry."})]
+    case_store.save(other, user="t.harper")
+    row = view.history["sexual_abuse"]  # I add another, and remove none
+    row.chosen.value = True
+    row.field("sources").widget.value = ("social_worker",)
+    view.child_voice.widget.value = "Mine."
+    assert view.save() is None
+    panel = view.stale.children[0]
+    show, keep = panel.children[1].children
+    show.click()
+    theirs = panel.children[2].value
+    assert "Physical abuse" in theirs  # their list item is shown
+    assert "Sexual abuse" in theirs  # and mine
+    keep.click()
+    factors = [h.factor for h in case_store.get("TSW-000124").screening.history_factors]
+    assert "physical_abuse" in factors and "sexual_abuse" in factors and "neglect" in factors
+    assert case_store.get("TSW-000124").screening.child_voice == "Mine."
+    assert view.history["physical_abuse"].chosen.value  # the form shows what was saved
+
+
+def test_keeping_mine_removes_what_i_removed_on_purpose(app, case_store):
+    app.open_case("TSW-000124")
+    view = app.screening
+    other = case_store.get("TSW-000124")
+    other.screening.carer_views = "Theirs."
+    case_store.save(other, user="t.harper")
+    view.history["neglect"].chosen.value = False  # removed on purpose
+    assert view.save() is None
+    view.stale.children[0].children[1].children[1].click()
+    factors = [h.factor for h in case_store.get("TSW-000124").screening.history_factors]
+    assert "neglect" not in factors
+
+
+def test_keeping_my_sdq_never_removes_the_measure_they_recorded_meanwhile(app, case_store):
+    app.open_case("TSW-000123")
+    view = app.measures
+    other = case_store.get("TSW-000123")
+    theirs = other.measures[0].model_copy(update={"timepoint": "review 1"})
+    other.measures = [*other.measures, theirs]
+    case_store.save(other, user="t.harper")
+    for item, radio in view.items.items():
+        if item.isdigit():
+            radio.value = 0
+    view.timepoint.widget.value = "review 2"
+    assert view.save_administration() is None  # stale: refused
+    view.stale.children[0].children[1].children[1].click()  # keep mine
+    timepoints = [m.timepoint for m in case_store.get("TSW-000123").measures if m.measure == "sdq"]
+    assert timepoints == ["baseline", "review 1", "review 2"]
+
+
 def test_screening_problem_in_a_list_row_lands_beside_that_row(app, case_store):
     app.open_case("TSW-000124")
     view = app.screening

@@ -223,7 +223,7 @@ class MeasuresView(CaseView):
         else:
             measures.append(entered)
         self.form.aliases = {f"measures[{index}]": "sdq"}
-        saved = self.save_fields({"measures": measures}, note)
+        saved = self.save_fields({"measures": measures}, note, retry=self.save_administration)
         if saved is not None:
             self._correcting.pop("sdq", None)
             self.show_recorded()
@@ -277,7 +277,7 @@ class MeasuresView(CaseView):
                 measures.append(rated)
             self.form.aliases[f"measures[{index}]"] = "gbo"
             changes["measures"] = measures
-        saved = self.save_fields(changes, note)
+        saved = self.save_fields(changes, note, retry=self.save_goals)
         if saved is not None:
             self._correcting.pop("gbo", None)
             self.show_recorded()

@@ -214,6 +214,16 @@ class ScreeningView(CaseView):
             screening.setdefault(field, None)
         return {"screening": screening}
 
+    def absorb(self, added: dict[str, list[dict[str, Any]]]) -> None:
+        """Tick and fill the rows the other person added (a row I ticked keeps my values)."""
+        groups = (("screening.history_factors", "factor", self.history),
+                  ("screening.presenting_behaviours", "behaviour", self.behaviours), ("screening.risks", "kind", self.risks))
+        for path, key, rows in groups:
+            for entry in added.get(path, []):
+                row = rows.get(entry.get(key))
+                if row is not None and not row.chosen.value:
+                    row.fill(entry)
+
     def typed_case(self) -> Any:
         assert self.case is not None
         record = merge(base_record(self.case), self.changes())
