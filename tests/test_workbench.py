@@ -508,6 +508,26 @@ def test_formulation_draft_override_needs_reason_submit_and_signoff(app, case_st
     assert "dr.k.osei" in reviewer.audit.log.value and "signed off" in reviewer.audit.log.value
 
 
+def test_one_open_case_everywhere_after_reading_from_the_queue_and_signing_off(app, case_store):
+    app.open_case("TSW-000124")
+    app.screening.completed.widget.value = date(2026, 11, 10)
+    assert app.screening.save() is not None
+    app.formulation.draft()
+    app.formulation.save()
+    assert app.formulation.submit() is not None, app.formulation.form.banner.value
+    reviewer = App(case_store, REVIEWER, AS_OF)
+    reviewer.open_case("TSW-000123", tab="Reports")  # another case open first
+    reviewer.audit  # built with it
+    queue = reviewer.signoff
+    queue.queue.children[0].click()  # read TSW-000124 from the queue
+    queue.approve_button.click()
+    assert case_store.get("TSW-000124").formulation.status == "signed_off"
+    assert "TSW-000124" in reviewer.header.value and "TSW-000123" not in reviewer.header.value
+    assert reviewer.open_id == "TSW-000124"
+    assert reviewer.reports.case.case_id == reviewer.audit.case.case_id == queue.case.case_id == "TSW-000124"
+    assert "signed off" in reviewer.audit.log.value
+
+
 @pytest.mark.slow
 # The view runs the report in a thread of this process (the CLI uses worker processes),
 # so papermill's own deprecation warning reaches this test run.

@@ -63,7 +63,8 @@ class SignoffQueueView(CaseView):
         buttons = []
         for case_id, at, by in queue:
             b = button(f"{case_id}: submitted {at:%Y-%m-%d %H:%M} by {by}", tooltip=f"Read the formulation of {case_id}")
-            b.on_click(lambda _b, case_id=case_id: self.open(case_id))
+            # the case read here is the app's open case (header, Reports and Audit agree)
+            b.on_click(lambda _b, case_id=case_id: self.on_open(case_id) if self.on_open is not None else self.open(case_id))
             buttons.append(b)
         self.queue.children = buttons
         self.queue_note.value = message_html(f"{len(queue)} formulation(s) awaiting sign-off.", "note")
