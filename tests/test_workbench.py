@@ -24,10 +24,12 @@ from tswt_formulation import open_store
 from tswt_formulation.model import case_from_data
 from tswt_formulation.workbench import App
 from tswt_formulation.workbench._forms import Form, field_for, inert
+from tswt_formulation.workbench.caseload import SORTS
 
 from .conftest import AS_OF
 
 WORKER, REVIEWER = "c.mensah", "dr.k.osei"
+SORTS_BY_LABEL = SORTS
 HOSTILE = "<script>alert('x')</script><img src=x onerror=alert(1)>"
 
 
@@ -123,16 +125,22 @@ def test_new_referral_errors_beside_fields_nothing_saved_typed_values_kept(app, 
     assert view.save() is None
     assert len(case_store) == before
     errors = {p: f.error.value for p, f in view.form.fields.items() if f.error.value}
-    # In the library's words, beside the field; the hostile text comes back inert.
-    assert "String should match pattern" in errors["child.case_management_ref"]
-    assert "&lt;script&gt;" in errors["child.case_management_ref"] and "<script" not in errors["child.case_management_ref"]
+    # In the form's words (its label, what is allowed), beside the field; the hostile text is not echoed.
+    assert "Case-management ref: letters, digits, / _ - only" in errors["child.case_management_ref"]
+    assert "pattern" not in errors["child.case_management_ref"] and "script" not in errors["child.case_management_ref"]
     assert view.form.fields["child.case_management_ref"].widget.value == HOSTILE  # typed value kept
     # Once each field is well formed, the checks across fields speak, beside their field.
     view.form.fields["child.case_management_ref"].widget.value = "SYNTH-1"
     assert view.save() is None and len(case_store) == before
     consent = view.form.fields["referral.consent.given_by"].error.value
-    assert "referral.consent: missing: a referral cannot be accepted without informed consent" in consent
+    assert "Consent given by: a referral cannot be accepted without informed consent" in consent
+    assert "referral.consent" not in consent
     assert view.form.fields["child.case_management_ref"].error.value == ""
+    view.form.fields["referral.consent.given_by"].widget.value = "child"  # a message goes when its field is changed
+    assert view.form.fields["referral.consent.given_by"].error.value == ""
+    view.form.fields["child.case_management_ref"].widget.value = ""
+    view.save()
+    assert "Case-management ref: required; letters, digits, / _ -" in view.form.fields["child.case_management_ref"].error.value
 
 
 def test_eligibility_panel_follows_the_form(app):
@@ -314,7 +322,7 @@ def test_screening_problem_in_a_list_row_lands_beside_that_row(app, case_store):
     row = view.history["physical_abuse"]
     row.chosen.value = True  # no source chosen
     assert view.save() is None
-    assert "List should have at least 1 item" in row.sources.error.value
+    assert "Sources: Physical abuse: choose at least one" in row.sources.error.value
     assert case_store.get("TSW-000124")._version == version
 
 
@@ -324,6 +332,8 @@ def test_screening_problem_in_a_list_row_lands_beside_that_row(app, case_store):
 def test_sdq_scores_and_bands_appear_with_the_last_item(app, case_store):
     app.open_case("TSW-000124")
     view = app.measures
+    view.shown()
+    assert view.chart.layout.display == "none" and "after the first one" in view.chart_note.value  # a sentence, no image
     assert view.form_version() == "P4-17"  # a parent form for a 12-year-old
     numbered = [r for i, r in view.items.items() if i.isdigit()]
     for radio in numbered[:-1]:
@@ -344,6 +354,7 @@ def test_sdq_scores_and_bands_appear_with_the_last_item(app, case_store):
     assert [(m.measure, m.version, m.informant, m.timepoint) for m in stored] == [("sdq", "P4-17", "parent", "baseline")]
     assert stored[0].responses["1"] == 1
     assert bytes(view.chart.value).startswith(b"\x89PNG")
+    assert view.chart.layout.display == ""
 
 
 def _sdq_texts(view) -> str:
@@ -517,7 +528,7 @@ def test_one_open_case_everywhere_after_reading_from_the_queue_and_signing_off(a
     assert app.formulation.submit() is not None, app.formulation.form.banner.value
     reviewer = App(case_store, REVIEWER, AS_OF)
     reviewer.open_case("TSW-000123", tab="Reports")  # another case open first
-    reviewer.audit  # built with it
+    assert reviewer.audit.case.case_id == "TSW-000123"  # built with it
     queue = reviewer.signoff
     queue.queue.children[0].click()  # read TSW-000124 from the queue
     queue.approve_button.click()
@@ -576,6 +587,27 @@ def test_caseload_filters_sorts_and_opens(store, demo_cases):
     assert app.open_id == sorted(expected["case_id"])[20] and app.tabs.selected_index == 2
 
 
+def test_days_to_due_lists_the_most_overdue_first_and_refresh_reads_the_store_again(store, demo_cases):
+    store.import_cases(demo_cases)
+    app = App(store, "nobody.here", AS_OF)
+    view = app.caseload
+    view.sort.value = dict(SORTS_BY_LABEL)["Days to due (most overdue first)"]
+    expected = store.caseload(AS_OF)
+    screening = expected[expected["state"] == "in_screening"].sort_values(["days_to_due", "case_id"])
+    assert len(screening) >= 2
+    assert view.shown_ids == list(screening["case_id"])[:20]  # screenings by days to due, most overdue first
+    overdue = set(expected.loc[expected["overdue"], "case_id"])
+    assert set(view.shown_ids[: len(overdue)]) == overdue if len(overdue) <= 20 else set(view.shown_ids) <= overdue
+    # a case imported meanwhile is shown after Refresh
+    before = len(expected)
+    extra = demo_cases[0].model_copy(deep=True)
+    extra.case_id = "TSW-999999"
+    store.import_cases([extra])
+    assert f"{before} cases;" in view.status.value
+    view.refresh_button.click()
+    assert f"{before + 1} cases;" in view.status.value
+
+
 def test_opening_another_case_never_drops_typed_values_silently(app, case_store):
     app.open_case("TSW-000124")
     app.screening.child_voice.widget.value = "Typed, not saved."
@@ -591,7 +623,8 @@ def test_opening_another_case_never_drops_typed_values_silently(app, case_store)
 
 
 def test_never_no_risk_before_a_completed_screening(app):
-    flags = dict(zip(app.caseload.shown_ids, (cells[-1].value for cells in app.caseload.cells)))
+    flags = dict(zip(app.caseload.shown_ids, (re.sub("<[^>]+>", "", cells[-1].value) for cells in app.caseload.cells)))
+    assert all("white-space:normal" in cells[-1].value for cells in app.caseload.cells[:2])  # wrapped, never cut off
     assert flags["TSW-000124"] == "Risk not yet assessed (screening not complete)"
     assert flags["TSW-000123"] == "No risk recorded at the completed screening"
 

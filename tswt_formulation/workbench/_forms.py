@@ -185,6 +185,12 @@ class Form:
             raise ValueError(f"{path}: every input needs a label (description) for screen readers")
         item = Field(path, widget, to_record)
         self.fields[path] = item
+
+        def fixed(_change: Any) -> None:  # a message goes when its field is changed
+            if item.has_error:
+                item.error.value = ""
+
+        widget.observe(fixed, names="value")
         return item
 
     def values(self, paths: Iterable[str] | None = None) -> dict[str, Any]:
@@ -244,9 +250,11 @@ class Form:
                 loose.append(f"{problem.field}: {problem.message}" if problem.field else problem.message)
             else:
                 exact = _translate(problem.field, self) == target.path
-                shown.setdefault(target.path, []).append(problem.message if exact else f"{problem.field}: {problem.message}")
+                shown.setdefault(target.path, []).append(in_form_words(problem.message, target, exact))
         for path, messages in shown.items():
-            self.fields[path].show("\n".join(messages))
+            self.fields[path].show("\n".join(dict.fromkeys(messages)))
+        if not shown:  # nothing to fix in a field: the refusal itself is the message
+            heading = "Not saved."
         self.banner.value = message_html("\n".join([heading, *loose]))
         return count
 
@@ -260,6 +268,32 @@ class Form:
     def done(self, text: str) -> None:
         self.clear()
         self.banner.value = message_html(text, "ok")
+
+
+#: Patterns of the case record, in the words a form uses.
+PATTERN_WORDS = {
+    "^[A-Za-z0-9][A-Za-z0-9/_-]{0,39}$": "letters, digits, / _ -",
+}
+_PATTERN = re.compile(r"^String should match pattern '(.*)' \(got (.*)\)$", re.S)
+
+
+def in_form_words(message: str, field: Field, exact: bool = True) -> str:
+    """A validation message as the form says it: the field's own label and plain words
+    ("Case reference: required; letters, digits, / _ -"), never a pattern or a record path."""
+    label = str(getattr(field.widget, "description", "") or field.path)
+    match = _PATTERN.match(message)
+    if match:
+        allowed = PATTERN_WORDS.get(match.group(1), "not in the expected form")
+        if match.group(2) in ("''", '""'):
+            return f"{label}: required; {allowed}"
+        return f"{label}: {allowed} only, up to 40 characters, starting with a letter or digit" \
+            if match.group(1) in PATTERN_WORDS else f"{label}: {allowed} (got {match.group(2)})"
+    if message == "missing: this field is required" or message.startswith("String should have at least 1 character"):
+        return f"{label}: required"
+    if message.startswith("List should have at least 1 item"):
+        return f"{label}: choose at least one"
+    # a problem with a whole part (consent, a legal status) lands on its first input, named by it
+    return message if exact else f"{label}: {message.removeprefix('missing: ')}"
 
 
 def field_for(location: str, form: Form) -> Field | None:

@@ -48,6 +48,8 @@ class CaseloadView:
         self.previous = button("Previous page")
         self.next = button("Next page")
         self.page_label = w.Label("")
+        self.refresh_button = button("Refresh the caseload", tooltip="Read the caseload from the store again")
+        self.refresh_button.on_click(lambda _b: self.refresh())
         self.page = 0
         self._frame: Any = None
         # Widgets for one page, built once and refilled (no widget churn on paging).
@@ -55,8 +57,10 @@ class CaseloadView:
         # build); a row is hidden through its own box's layout.
         self.open_buttons = [w.Button(description="", tooltip="Open this case", layout=shared(f"width:{_WIDTHS[0]}"),
                                       style=shared("button_style")) for _ in range(PAGE)]
+        # The risk flags wrap (an HTML cell, escaped): a Label would cut them off ("Suicidal ide...").
         self.cells = [[w.Label("", layout=shared(f"width:{_WIDTHS[i + 1]}"), style=shared("label_style"))
-                       for i in range(len(COLUMNS) - 1)] for _ in range(PAGE)]
+                       for i in range(len(COLUMNS) - 2)] + [w.HTML("", layout=shared(f"width:{_WIDTHS[-1]}"))]
+                      for _ in range(PAGE)]
         self.rows = [w.HBox([b, *cells], layout=w.Layout()) for b, cells in zip(self.open_buttons, self.cells)]
         header = w.HBox([self._head(title, i) for i, (_key, title) in enumerate(COLUMNS)])
         for i, b in enumerate(self.open_buttons):
@@ -66,7 +70,7 @@ class CaseloadView:
         self.previous.on_click(lambda _b: self._turn(-1))
         self.next.on_click(lambda _b: self._turn(1))
         self.widget = w.VBox([
-            w.HBox([self.worker, self.state]), w.HBox([self.overdue, self.sort]),
+            w.HBox([self.worker, self.state]), w.HBox([self.overdue, self.sort, self.refresh_button]),
             self.status, header, *self.rows, w.HBox([self.previous, self.page_label, self.next]),
         ])
         self.refresh(reset=True)
@@ -82,6 +86,11 @@ class CaseloadView:
         if self.state.value:
             frame = frame[frame["state"] == self.state.value]
         key, ascending = self.sort.value
+        if key == "days_to_due":
+            # days to due means something only while the screening is open: those first, the
+            # most overdue at the top; work begun and closed cases after them
+            frame = frame.assign(_due=frame["days_to_due"].where(frame["state"] == "in_screening"))
+            key = "_due"
         frame = frame.sort_values([key, "case_id"], ascending=[ascending, True], na_position="last", kind="stable")
         self._frame = frame.reset_index(drop=True)
         if reset:
@@ -116,7 +125,7 @@ class CaseloadView:
                       _days(r["days_to_due"], r["overdue"]) if r["state"] == "in_screening" else "",
                       "" if _missing(r["age"]) else str(r["age"]), flags.get(r["case_id"], "")]
             for label, value in zip(cells, values):
-                label.value = value
+                label.value = f"<span style='white-space:normal'>{inert(value)}</span>" if isinstance(label, w.HTML) else value
         self.page_label.value = f"Page {self.page + 1} of {pages}"
         self.previous.disabled = self.page == 0
         self.next.disabled = self.page >= pages - 1

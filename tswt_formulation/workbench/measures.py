@@ -391,6 +391,7 @@ class MeasuresView(CaseView):
         self.show_recorded()
         self._show_items()
         self.chart.value = b""
+        self.chart.layout.display = "none"
         self.chart_note.value = message_html("The chart is drawn when this tab is shown.", "note")
 
     def shown(self) -> None:
@@ -403,6 +404,7 @@ class MeasuresView(CaseView):
         sdq = traj[(traj["measure"] == "sdq") & (traj["score"] == "total")] if not traj.empty else traj
         if sdq.empty:
             self.chart.value = b""
+            self.chart.layout.display = "none"  # a sentence, not an empty (broken) image
             self.chart_note.value = message_html("No SDQ recorded yet: the trajectory appears after the first one.", "note")
             return
         from ..plots import plot_trajectory
@@ -413,6 +415,7 @@ class MeasuresView(CaseView):
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
         self.chart.value = buffer.getvalue()
+        self.chart.layout.display = ""
         self.chart_note.value = message_html(f"SDQ total ({informant}) over time.", "note")
 
 
