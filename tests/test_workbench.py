@@ -8,6 +8,7 @@ docs/domain.md, the library's own error messages.
 
 from __future__ import annotations
 
+import gc
 import re
 import subprocess
 import sys
@@ -555,13 +556,20 @@ def test_reports_view_produces_the_open_case_report_to_download(app, case_store)
         files = view.produce()
     finally:
         shutdown_sessions()  # the report kernel this session kept warm
-        import gc
-
         gc.collect()
     assert [f.name for f in files] == ["TSW-000123_outcomes.html"], view.form.banner.value
     assert "TSW-000123" in files[0].read_text()
     assert "download='TSW-000123_outcomes.html'" in view.downloads.value
     assert view.downloads.value.count("href='data:text/html;base64,") == 1
+    # the caseload review, from the same tab (no case needed)
+    view.kind.widget.value = "review"
+    try:
+        files = view.produce()
+    finally:
+        shutdown_sessions()
+        gc.collect()
+    assert len(files) == 1 and "review" in files[0].name, view.form.banner.value
+    assert "TSW-000123" in files[0].read_text() and "caseload review is ready" in view.form.banner.value
 
 
 # -- caseload, the app, labels, hostile text ----------------------------------------------
@@ -606,6 +614,56 @@ def test_days_to_due_lists_the_most_overdue_first_and_refresh_reads_the_store_ag
     assert f"{before} cases;" in view.status.value
     view.refresh_button.click()
     assert f"{before + 1} cases;" in view.status.value
+
+
+def test_find_a_case_by_id_or_case_management_ref_and_returned_formulations_flagged(app, case_store):
+    view = app.caseload
+    view.worker.value = ""
+    view.find.value = "000124"
+    assert view.shown_ids == ["TSW-000124"]
+    ref = case_store.get("TSW-000123").child.case_management_ref
+    other = case_store.get("TSW-000124")
+    other.child.case_management_ref = "SYNTH-7777"
+    case_store.save(other, user="t.harper")
+    view.find.value = "synth-7777"  # a reference, any case
+    assert view.shown_ids == ["TSW-000124"]
+    view.find.value = ref
+    assert view.shown_ids == ["TSW-000123"]
+    view.find.value = "nothing-like-it"
+    assert view.shown_ids == [] and "0 cases" in view.status.value
+    view.find.value = ""
+    assert set(view.shown_ids) == {"TSW-000123", "TSW-000124"}
+    # a formulation returned for changes is flagged in its row
+    app.open_case("TSW-000124")
+    app.screening.completed.widget.value = date(2026, 11, 10)
+    app.screening.save()
+    app.formulation.draft()
+    app.formulation.save()
+    app.formulation.submit()
+    reviewer = App(case_store, REVIEWER, AS_OF)
+    reviewer.signoff.queue.children[0].click()
+    reviewer.signoff.comment.widget.value = "Say more about school."
+    reviewer.signoff.return_button.click()
+    assert case_store.get("TSW-000124").formulation.status == "returned"
+    view.refresh_button.click()
+    row = view.shown_ids.index("TSW-000124")
+    assert "formulation returned" in view.cells[row][1].value
+    assert "formulation returned" not in view.cells[view.shown_ids.index("TSW-000123")][1].value
+
+
+def test_demo_entries_name_the_demos_people_not_the_importer(store, demo_cases):
+    from tswt_formulation.demo import demo_staff
+    from tswt_formulation.store.staff import add_staff
+
+    store.mark_training()
+    add_staff(store, demo_staff(), note="synthetic team")
+    store.import_cases(demo_cases, user="it.admin", action="restore")
+    waiting = [c for c in demo_cases if c.formulation is not None and c.formulation.status == "awaiting_signoff"]
+    assert waiting and all(c.formulation.submitted_by == c.formulation.author for c in waiting)
+    queue = App(store, REVIEWER, AS_OF).signoff
+    described = [b.description for b in queue.queue.children]
+    assert described and not any(d.endswith("by it.admin") for d in described)
+    assert all(d.endswith(f"by {c.formulation.author}") for c in waiting for d in described if d.startswith(c.case_id))
 
 
 def test_opening_another_case_never_drops_typed_values_silently(app, case_store):

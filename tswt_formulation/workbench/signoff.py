@@ -29,7 +29,11 @@ def awaiting_signoff(store: CaseStore) -> list[tuple[str, Any, str]]:
     for case_id in ids:
         submitted = [e for e in store.audit_log(case_id) if e.note == "submitted for sign-off"]
         last = submitted[-1] if submitted else store.audit_log(case_id, limit=1)[-1]
-        queue.append((case_id, last.at, last.user))
+        by = last.user
+        if not submitted:  # imported awaiting sign-off: the record says who submitted it, not the importer
+            form = store.get(case_id).formulation
+            by = (form.submitted_by if form is not None else None) or by
+        queue.append((case_id, last.at, by))
     return sorted(queue, key=lambda item: (item[1], item[0]))
 
 
