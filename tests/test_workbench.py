@@ -186,7 +186,8 @@ def test_a_date_cleared_is_saved_cleared_what_the_form_shows_is_what_is_saved(ap
     assert start.widget.value is not None
     start.widget.value = None  # cleared with the keyboard: the picker shows it empty
     assert view.save() is None  # a placement needs its start: refused, not saved with the old date
-    assert "Placement since" in start.error.value or "required" in start.error.value.lower()
+    assert "Placement since: required" in start.error.value
+    assert "Not saved" in view.form.echo.value and 'role="status"' in view.form.echo.value  # beside the button too
     assert case_store.get("TSW-000124")._version == version
     start.widget.value = date(2025, 12, 2)
     assert view.save() is not None

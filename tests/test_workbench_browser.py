@@ -329,3 +329,43 @@ def test_sdq_save_says_what_is_missing_and_a_double_click_saves_once(browser, ap
     page.screenshot(path=str(SHOTS / "sdq-saved-beside-button.png"))
     assert dialogs == []
     context.close()
+
+
+def test_two_tabs_their_new_factor_is_shown_and_kept_and_a_cleared_date_is_refused(browser, apps):
+    context, first, _ = open_app(browser, apps["worker"])
+    second = context.new_page()
+    second.set_default_timeout(TIMEOUT)
+    second.goto(apps["worker"])
+    second.get_by_text("Signed in as").wait_for(timeout=4 * TIMEOUT)
+    for page in (first, second):
+        page.get_by_role("button", name="TSW-000124").click()
+        page.get_by_text("Open case: TSW-000124").wait_for()
+    first.get_by_label("Emotional abuse", exact=True).check()
+    first.get_by_label("Sources: Emotional abuse").select_option(label="Social worker")
+    first.get_by_role("button", name="Save screening").click()
+    first.get_by_text("Saved TSW-000124", exact=False).wait_for()
+    second.get_by_label("The carers' views").fill("Typed in the second tab.")
+    second.get_by_role("button", name="Save screening").click()
+    second.get_by_text(f"changed by {WORKER} at", exact=False).wait_for()
+    second.get_by_role("button", name="Show their version").click()
+    second.get_by_role("cell", name="History factors: Emotional abuse").wait_for()  # their list item is shown
+    second.get_by_role("button", name="Keep my typed values and save over theirs").click()
+    second.get_by_text("Saved TSW-000124", exact=False).wait_for()
+    assert second.get_by_label("Emotional abuse", exact=True).is_checked()  # kept, and shown
+    with open_store(str(apps["store"])) as store:
+        saved = store.get("TSW-000124").screening
+    assert "emotional_abuse" in [h.factor for h in saved.history_factors]
+    assert saved.carer_views == "Typed in the second tab."
+    # a date cleared with the keyboard is what is saved: a placement needs its start, so refused
+    second.get_by_role("tab", name="Referral").click()
+    since = second.get_by_label("Placement since")
+    since.click()
+    since.press("Backspace")  # one part of the date cleared: the picker shows no date (the input's value is "")
+    assert since.input_value() == ""
+    second.get_by_role("button", name="Save referral").click()
+    second.get_by_role("alert").filter(has_text="Placement since: required").wait_for()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    second.screenshot(path=str(SHOTS / "cleared-date-refused.png"), full_page=False)
+    with open_store(str(apps["store"])) as store:
+        assert store.get("TSW-000124").child.placement.start is not None
+    context.close()

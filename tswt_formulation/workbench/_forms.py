@@ -176,6 +176,11 @@ class Form:
     def __init__(self) -> None:
         self.fields: dict[str, Field] = {}
         self.banner = w.HTML("")
+        # What the banner says, again beside the form's buttons (a long form's top is off
+        # screen when its button is pressed); a status there, the banner's alert being announced.
+        self.echo = w.HTML("", layout=shared("plain"))
+        self.banner.observe(lambda c: setattr(self.echo, "value", c["new"].replace('role="alert"', 'role="status"')),
+                            names="value")
         self.aliases: dict[str, str] = {}  # record path prefix -> field path prefix (list rows)
         self.groups: dict[str, str] = {}  # optional part of the record -> the input that says it is there
         self.lists: list[str] = []  # list paths the form owns wholly (empty when no row is filled)

@@ -175,7 +175,7 @@ class ScreeningView(CaseView):
             heading("Presenting behaviours"), *[r.widget for r in self.behaviours.values()],
             heading("Risks"), *[r.widget for r in self.risks.values()],
             heading("The child and those around them"), self.life_story.box, self.child_voice.box, self.carer_views.box,
-            self.strengths.box, w.HBox([self.save_button]),
+            self.strengths.box, w.HBox([self.save_button, self.form.echo]),
         ])
         panel = w.VBox([heading("Recommendation"), self.panel],
                        layout=w.Layout(margin="0 0 0 2em", border="1px solid #ccc", padding="4px 8px"))

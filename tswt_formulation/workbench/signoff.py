@@ -56,7 +56,7 @@ class SignoffQueueView(CaseView):
         self.return_button = button("Return with comments", "warning")
         self.approve_button.on_click(lambda _b: self.decide(True))
         self.return_button.on_click(lambda _b: self.decide(False))
-        self.actions = w.VBox([self.comment.box, w.HBox([self.approve_button, self.return_button])])
+        self.actions = w.VBox([self.comment.box, w.HBox([self.approve_button, self.return_button, self.form.echo])])
         self.actions.layout.display = "none"
         self.widget = w.VBox([heading("Awaiting sign-off (oldest first)"), self.queue_note, self.queue, self.refresh_button,
                               self.title, self.form.banner, self.stale, self.reading, self.actions])
