@@ -73,7 +73,7 @@ def _hostile_case(make_case_data):
         form.five_ps.presenting[0].model_copy(update={"text": H, "origin": "worker"})]})})
     form = edit_formulation(form, "c.mensah", t, narrative=H, stage_evidence=H, next_stage_readiness=H)
     form = record_decision(form, case.case_id, "c.mensah", t, accept=False, overrides=[Override(part="stage", value=2, reason=H)])
-    form = sign_off(submit(form, case.case_id), case.case_id, "dr.ahmed", t, approve=True, comment=H)
+    form = sign_off(submit(form, case.case_id, screening_completed=case.screening.completed), case.case_id, "dr.ahmed", t, approve=True, comment=H)
     case.formulation = form
     return case
 

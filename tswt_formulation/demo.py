@@ -642,7 +642,8 @@ def _formulate(rng: random.Random, case: Case, as_of: date, bands: dict[str, str
         new_stage = min(4, (rec.stage or 1) + 1)
         form = record_decision(form, case.case_id, worker, _at(day, 11), accept=False, overrides=[
             Override(part="stage", value=new_stage, reason=_override_reason(case, day))])
-    form = submit(form, case.case_id)
+    form = submit(form, case.case_id, by=worker,  # the demo's people are the staff directory's
+                  screening_completed=case.screening.completed if case.screening else None)
     roll = rng.random()
     review_day = min(as_of, day + timedelta(days=rng.randint(1, 10)))
     if roll < 0.75:
