@@ -370,7 +370,7 @@ def test_psychologist_signs_off_a_colleagues_formulation_only(browser, hub, shot
 
     page.get_by_role("button", name=re.compile(rf"^{colleague}: submitted")).click()
     page.get_by_role("button", name="Approve and sign off").click()
-    saved = page.get_by_text(f"as {PSYCHOLOGIST}: signed off", exact=False)
+    saved = page.get_by_text(f"as {PSYCHOLOGIST}: signed off", exact=False).first  # at the top and beside the button
     saved.wait_for()
     saved.scroll_into_view_if_needed()
     shots(page, "6_dr.r.ahmed_signed_off_colleague")
