@@ -10,7 +10,6 @@ reason; under CI=true it fails instead.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys

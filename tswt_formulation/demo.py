@@ -970,6 +970,7 @@ def _with_work(rng: random.Random, case: Case, as_of: date) -> Case:
         data["first_steps"] = steps
     # The main intervention: the recommended model, else a service, else the wave's own.
     who = ["carer"] if carer else ["child"]
+    main: tuple[str, str, str | None]
     if rec is not None and rec.models:
         main = ("model", rec.models[0], "models")
         who = ["carer", "child"] if carer and rng.random() < 0.5 else who
@@ -1003,14 +1004,14 @@ def _with_work(rng: random.Random, case: Case, as_of: date) -> Case:
             continue
         move = rng.random()
         stage = min(4, stage + 1) if move < 0.4 else max(1, stage - 1) if move < 0.52 else stage
-        done = sorted({m.measure for m in case.measures if m.timepoint == timepoint})
+        measured = sorted({m.measure for m in case.measures if m.timepoint == timepoint})
         gbo = next((m for m in case.measures if m.measure == "gbo" and m.timepoint == timepoint), None)
         goals = [{"number": g.number, "rating": gbo.responses[str(g.number)]} for g in case.goals
                  if gbo is not None and gbo.responses.get(str(g.number)) is not None]
         reviews.append({"date": day, "by": worker, "stage": stage, "stage_evidence": _STAGE_EVIDENCE[stage],
                         "wave": max(1, wave - 1) if stage >= 3 and rng.random() < 0.3 else wave,
                         "risks_reviewed": rng.random() < 0.85, "goals": goals, "measures_due": ["gbo", "sdq"],
-                        "measures_done": done})
+                        "measures_done": measured})
     if reviews:
         data["reviews"] = reviews
     if ending_day is not None:

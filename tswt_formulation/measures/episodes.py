@@ -13,8 +13,9 @@ An *episode of care* (CORC) runs from the start of work to its end; an ending is
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd

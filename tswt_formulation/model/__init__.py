@@ -39,9 +39,9 @@ from .formulation import (
     SignOff,
     WorkerDecision,
 )
-from .work import Ending, GoalRating, Intervention, Review, Session
 from .parse import case_from_data, case_to_data, parse_cases, validation_problems
 from .vocabulary import Vocabularies, Vocabulary, load_vocabulary, vocabulary
+from .work import Ending, GoalRating, Intervention, Review, Session
 
 __all__ = [
     "CASE_ID_PATTERN", "FIVE_PS", "Allocation", "Caregiver", "Case", "Child", "Consent",

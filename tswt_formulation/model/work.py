@@ -20,13 +20,6 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field
 
-from ._base import LongText, Record, ShortText
-
-if TYPE_CHECKING:
-    from .case import Case
-
-Day = date
-
 from ..practice import (  # noqa: F401
     ATTENDANCE_LABELS,
     ENDING_LABELS,
@@ -34,6 +27,13 @@ from ..practice import (  # noqa: F401
     KIND_VOCABULARY,
     PARTICIPANTS,
 )
+from ._base import LongText, Record, ShortText
+
+if TYPE_CHECKING:
+    from .case import Case
+
+Day = date
+
 
 Participant = Literal["child", "carer", "network", "professionals"]
 EndingReason = Literal["planned", "disengaged", "moved_out_of_area", "aged_out", "transferred", "other"]

@@ -14,7 +14,19 @@ from .. import casework
 from ..practice import ATTENDANCE_LABELS, ENDING_LABELS, PARTICIPANTS
 from ..store import CaseStore
 from ._base import CaseView
-from ._forms import area, button, check, day, dropdown, heading, inert, message_html, several, table_html, text
+from ._forms import (
+    area,
+    button,
+    check,
+    day,
+    dropdown,
+    heading,
+    inert,
+    message_html,
+    several,
+    table_html,
+    text,
+)
 
 
 class WorkView(CaseView):
