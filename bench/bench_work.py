@@ -18,6 +18,7 @@ main intervention given 20 sessions between its start and the as-of date.
 from __future__ import annotations
 
 import copy
+import gc
 import json
 import sys
 import tempfile
@@ -66,14 +67,18 @@ def main() -> int:
     print(f"{N:,} children with {sessions:,} sessions ({sessions / N:.1f} each) made in {gen_s:.1f} s")
     path = tmp / "work.json"
     path.write_text(json.dumps(records))
+    bare = tmp / "bare.json"  # the same children without their work: what the work adds, on this machine now
+    bare.write_text(json.dumps([{k: v for k, v in r.items() if k not in ("interventions", "reviews", "first_steps", "ending")}
+                                for r in records]))
+    # Nothing of the generator stays alive: a command importing a file holds no such list, and
+    # 10,000 records held here would be walked by every garbage collection of the import.
+    del records
+    gc.collect()
     store_path = str(tmp / "work.sqlite")
     failures = []
 
     with open_store(store_path, create=True, user="bench") as s:
         _, import_s = timed(lambda: s.import_cases(parse_cases([path])))
-    bare = tmp / "bare.json"  # the same children without their work: what the work adds, on this machine now
-    bare.write_text(json.dumps([{k: v for k, v in r.items() if k not in ("interventions", "reviews", "first_steps", "ending")}
-                                for r in records]))
     with open_store(str(tmp / "bare.sqlite"), create=True, user="bench") as s:
         _, bare_s = timed(lambda: s.import_cases(parse_cases([bare])))
     cases = parse_cases([path])[:200]
