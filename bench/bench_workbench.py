@@ -3,7 +3,9 @@
 Run with ``python bench/bench_workbench.py [N]`` (needs the app extra; the browser part
 also needs the playwright package and /usr/bin/chromium, and is skipped without them).
 Targets (issue 13): the caseload shows in under 2 s from page load, opening a case in
-under 1 s, the live recommendation updates within 200 ms of a change.
+under 1 s, the live recommendation updates within 200 ms of a change. Goals (issue 20):
+the caseload visible <= 3 s after `tswt app` starts, <= 1.5 s on a page reload, the
+first report <= 2 s (as the person waits, beside the time the banner says).
 
 In-process, it times the views as a notebook runs them (building the app with its
 caseload, opening a case, one change to the screening); through the browser, it starts
@@ -83,7 +85,8 @@ def through_browser(path: Path) -> None:
     if not Path("/usr/bin/chromium").exists():
         print("browser: skipped (no /usr/bin/chromium)")
         return
-    port = 8899
+    port = _free_port()
+    started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-c", "from tswt_formulation.cli import main; main()", "app", "--store", str(path),
          "--port", str(port), "--no-browser", "--user", WORKER, "--as-of", AS_OF.isoformat()],
@@ -91,13 +94,26 @@ def through_browser(path: Path) -> None:
     try:
         assert process.stdout is not None
         url = next(line.split()[1] for line in process.stdout if line.startswith("Open http://"))
-        time.sleep(20)  # let the warm kernel finish preparing the page, as a running server has
         args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--no-first-run"]
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=args)
             page = browser.new_page(viewport={"width": 1300, "height": 900})
             page.set_default_timeout(120_000)
+            # As a person does: start `tswt app`, open the page at once (issue 20: <= 3 s).
+            page.goto(url)
+            page.get_by_text("with the screening overdue").wait_for()
+            print(f"browser: `tswt app` started to caseload visible: {(time.perf_counter() - started) * 1000:.0f} ms (goal <= 3000 ms)")
+            reloads = []
+            for _ in range(3):
+                time.sleep(3)  # the pool's next kernel warms meanwhile, as between a person's page loads
+                start = time.perf_counter()
+                page.reload()
+                page.get_by_text("with the screening overdue").wait_for()
+                reloads.append(time.perf_counter() - start)
+            print(f"browser: page reload to caseload visible: median {statistics.median(reloads) * 1000:.0f} ms, "
+                  f"max {max(reloads) * 1000:.0f} ms (goal <= 1500 ms)")
+            time.sleep(10)  # let the warm kernel finish preparing the page, as a running server has
             start = time.perf_counter()
             page.goto(url)
             page.get_by_text("with the screening overdue").wait_for()
@@ -128,6 +144,14 @@ def through_browser(path: Path) -> None:
                 page.wait_for_function(f"old => {panel} !== old", arg=before, polling=10)
                 print(f"browser: recommendation panel updated {(time.perf_counter() - start) * 1000:.0f} ms after a change "
                       f"of life story work to {choice.lower()} (target < 200 ms)")
+            page.get_by_role("tab", name="Reports").click()
+            page.get_by_label("Report", exact=True).select_option(label="Outcomes")
+            start = time.perf_counter()
+            page.get_by_role("button", name="Produce the report").click()
+            ready = page.get_by_text("report of", exact=False).filter(has_text="is ready")
+            ready.wait_for()
+            print(f"browser: first report (outcomes of {other}) ready {(time.perf_counter() - start) * 1000:.0f} ms after the "
+                  f"click; the banner says: {ready.inner_text().strip()} (goal <= 2000 ms)")
             browser.close()
     finally:
         process.send_signal(signal.SIGTERM)
@@ -152,21 +176,43 @@ def voila_floor() -> None:
         nbformat.write(nb, str(notebook))
         from tswt_formulation.cli.app import voila_command
 
-        process = subprocess.Popen(voila_command(notebook, 8897), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        port = _free_port()
+        started = time.perf_counter()
+        process = subprocess.Popen(voila_command(notebook, port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            time.sleep(20)
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
                 page = browser.new_page()
                 page.set_default_timeout(120_000)
-                start = time.perf_counter()
-                page.goto("http://127.0.0.1:8897/")
+                for _ in range(100):  # the server is up when it answers
+                    try:
+                        page.goto(f"http://127.0.0.1:{port}/")
+                        break
+                    except Exception:  # noqa: BLE001 - not listening yet
+                        time.sleep(0.1)
                 page.get_by_text("with the screening overdue").wait_for()
-                print(f"browser: for comparison, a Voila page with one label shows in {(time.perf_counter() - start) * 1000:.0f} ms here now")
+                print(f"browser: for comparison, a bare Voila page with one label: started to visible "
+                      f"{(time.perf_counter() - started) * 1000:.0f} ms")
+                reloads = []
+                for _ in range(3):
+                    time.sleep(3)
+                    start = time.perf_counter()
+                    page.reload()
+                    page.get_by_text("with the screening overdue").wait_for()
+                    reloads.append(time.perf_counter() - start)
+                print(f"browser: for comparison, the bare Voila page reloaded: median {statistics.median(reloads) * 1000:.0f} ms")
                 browser.close()
         finally:
             process.terminate()
             process.wait(timeout=30)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def main() -> None:

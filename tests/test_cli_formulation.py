@@ -144,3 +144,18 @@ def test_recommendation_before_screening_is_provisional(tmp_path, make_case_data
     r = run("recommend", "TSW-000123", "--store", path)
     assert r.output.splitlines()[2].startswith("PROVISIONAL: no screening is recorded yet")
     assert json.loads(run("recommend", "TSW-000123", "--store", path, "--json").stdout)["screened"] is False
+
+
+def test_submit_refuses_a_formulation_whose_screening_is_not_completed(tmp_path, make_case_data):
+    path = str(tmp_path / "open.sqlite")
+    data = make_case_data("TSW-000130")
+    data.pop("outcome")
+    data["screening"].pop("completed")
+    with open_store(path, create=True) as s:
+        s.import_cases([case_from_data(data)])
+    assert run("formulation", "TSW-000130", "--draft", "--store", path, "--user", "c.mensah").exit_code == 0
+    assert run("decide", "TSW-000130", "--accept", "--store", path, "--user", "c.mensah").exit_code == 0
+    r = run("submit", "TSW-000130", "--store", path, "--user", "c.mensah")
+    assert r.exit_code == 2 and "a submission needs the screening completed" in r.stderr, (r.output, r.stderr)
+    with open_store(path) as s:
+        assert s.get("TSW-000130").formulation.status == "draft"

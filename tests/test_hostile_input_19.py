@@ -429,11 +429,31 @@ def test_check_names_a_case_whose_audit_trail_does_not_match(store):
     with closing(sqlite3.connect(store)) as db, db:
         db.execute("UPDATE cases SET version = 3 WHERE case_id = ?", (CASE,))
         db.execute("DELETE FROM audit WHERE case_id = 'TSW-000101'")
-    refused(store, "check", "--store", str(store), lines=[
-        rf"error: {re.escape(str(store))}: the store fails its check \(2 problem\(s\)\); restore it from a backup, or correct the cases named:",
-        rf"error: {CASE}: the audit log ends at version 1 but the store holds version 3",
-        r"error: TSW-000101: no audit entry"])
-    refused(store, "init", "--store", str(store), lines=[r"error: .*: the store fails its check \(2 problem\(s\)\).*", r"error: .*", r"error: .*"])
+    r = run("check", "--store", str(store))  # the check records its verdict (the one write it makes)
+    assert r.exit_code == 2 and r.stderr.splitlines() == [
+        f"error: {store}: the store fails its check (2 problem(s)); restore it from a backup, or correct the cases named:",
+        f"error: {CASE}: the audit log ends at version 1 but the store holds version 3",
+        "error: TSW-000101: no audit entry"]
+    r = run("init", "--store", str(store))  # init runs the same check (and keeps the same verdict)
+    assert r.exit_code == 2 and re.fullmatch(r"error: .*: the store fails its check \(2 problem\(s\)\).*", r.stderr.splitlines()[0])
+    assert len(r.stderr.splitlines()) == 3
+
+
+def test_a_store_that_fails_its_check_refuses_writes_until_it_passes(store, tmp_path, make_case_data):
+    with closing(sqlite3.connect(store)) as db, db:
+        db.execute("DELETE FROM audit WHERE case_id = 'TSW-000101'")
+    assert run("check", "--store", str(store)).exit_code == 2
+    data = make_case_data("TSW-000500")
+    data.pop("outcome")
+    new = tmp_path / "new.json"
+    new.write_text(json.dumps(data))
+    refused(store, "import", str(new), "--store", str(store), lines=[
+        rf"error: {re.escape(str(store))}: nothing imported - `tswt check` found this store unsound \(1 problem\(s\), "
+        r"first: TSW-000101: no audit entry\); restore it from a backup or correct the cases named, then run `tswt check` again"])
+    with closing(sqlite3.connect(store)) as db, db:  # the damage undone (as a restore would)
+        db.execute("DELETE FROM cases WHERE case_id = 'TSW-000101'")
+    assert run("check", "--store", str(store)).exit_code == 0
+    assert run("import", str(new), "--store", str(store)).exit_code == 0
 
 
 # --- reading is not writing ---------------------------------------------------------------------------

@@ -94,7 +94,7 @@ def test_formulation_report_names_people_and_header_agrees_with_signoff(make_cas
     case = case_from_data(make_case_data())
     form = draft_formulation(case, author="c.mensah", now=T, recommendation=recommend(case))
     form = record_decision(form, case.case_id, "c.mensah", T, accept=True)
-    form = sign_off(submit(form, case.case_id), case.case_id, "dr.r.ahmed", T + timedelta(days=2), approve=True, comment="Agreed.")
+    form = sign_off(submit(form, case.case_id, screening_completed=case.screening.completed), case.case_id, "dr.r.ahmed", T + timedelta(days=2), approve=True, comment="Agreed.")
     case.formulation = form
     report = FormulationReport.from_case(case, date(2026, 7, 10), form, STAFF)
     header, signoff = report.header().html, report.signoff().html

@@ -170,8 +170,8 @@ def test_refusals_write_nothing(team_store):
     casework.start_intervention(s, "TSW-000123", "model", "ddp", ["carer"], date(2026, 7, 6), fulfils="models",
                                 user="c.mensah")
     before = s.get("TSW-000123")._version
-    with pytest.raises(ValidationFailed, match=(r"interventions\[0\]\.sessions\[0\]\.date: 2026-07-01 is before "
-                                                r"interventions\[0\]\.start 2026-07-06")):
+    with pytest.raises(ValidationFailed, match=r"interventions\[0\]\.sessions\[0\]\.date: 2026-07-01 is before "
+                                               r"interventions\[0\]\.start 2026-07-06"):
         casework.record_session(s, "TSW-000123", 1, date(2026, 7, 1), "attended", ["carer"], user="c.mensah")
     with pytest.raises(OverrideError, match=r"^TSW-000123: no intervention 7 \(interventions: 1\)$"):
         casework.record_session(s, "TSW-000123", 7, date(2026, 7, 8), "attended", ["carer"], user="c.mensah")

@@ -8,6 +8,7 @@ docs/domain.md, the library's own error messages.
 
 from __future__ import annotations
 
+import gc
 import re
 import subprocess
 import sys
@@ -24,10 +25,12 @@ from tswt_formulation import open_store
 from tswt_formulation.model import case_from_data
 from tswt_formulation.workbench import App
 from tswt_formulation.workbench._forms import Form, field_for, inert
+from tswt_formulation.workbench.caseload import SORTS
 
 from .conftest import AS_OF
 
 WORKER, REVIEWER = "c.mensah", "dr.k.osei"
+SORTS_BY_LABEL = SORTS
 HOSTILE = "<script>alert('x')</script><img src=x onerror=alert(1)>"
 
 
@@ -123,16 +126,22 @@ def test_new_referral_errors_beside_fields_nothing_saved_typed_values_kept(app, 
     assert view.save() is None
     assert len(case_store) == before
     errors = {p: f.error.value for p, f in view.form.fields.items() if f.error.value}
-    # In the library's words, beside the field; the hostile text comes back inert.
-    assert "String should match pattern" in errors["child.case_management_ref"]
-    assert "&lt;script&gt;" in errors["child.case_management_ref"] and "<script" not in errors["child.case_management_ref"]
+    # In the form's words (its label, what is allowed), beside the field; the hostile text is not echoed.
+    assert "Case-management ref: letters, digits, / _ - only" in errors["child.case_management_ref"]
+    assert "pattern" not in errors["child.case_management_ref"] and "script" not in errors["child.case_management_ref"]
     assert view.form.fields["child.case_management_ref"].widget.value == HOSTILE  # typed value kept
     # Once each field is well formed, the checks across fields speak, beside their field.
     view.form.fields["child.case_management_ref"].widget.value = "SYNTH-1"
     assert view.save() is None and len(case_store) == before
     consent = view.form.fields["referral.consent.given_by"].error.value
-    assert "referral.consent: missing: a referral cannot be accepted without informed consent" in consent
+    assert "Consent given by: a referral cannot be accepted without informed consent" in consent
+    assert "referral.consent" not in consent
     assert view.form.fields["child.case_management_ref"].error.value == ""
+    view.form.fields["referral.consent.given_by"].widget.value = "child"  # a message goes when its field is changed
+    assert view.form.fields["referral.consent.given_by"].error.value == ""
+    view.form.fields["child.case_management_ref"].widget.value = ""
+    view.save()
+    assert "Case-management ref: required; letters, digits, / _ -" in view.form.fields["child.case_management_ref"].error.value
 
 
 def test_eligibility_panel_follows_the_form(app):
@@ -167,6 +176,26 @@ def test_a_valid_referral_is_saved_audited_with_the_app_user_and_opened(case_sto
     assert case_store.get("TSW-000125").worker == WORKER
     assert [(e.user, e.action) for e in case_store.audit_log("TSW-000125")] == [("s.price", "import")]
     assert manager.open_id == "TSW-000125", manager.notice.value
+
+
+def test_a_date_cleared_is_saved_cleared_what_the_form_shows_is_what_is_saved(app, case_store):
+    app.open_case("TSW-000124")
+    view = app.referral
+    version = case_store.get("TSW-000124")._version
+    start = view.form.fields["child.placement.start"]
+    assert start.widget.value is not None
+    start.widget.value = None  # cleared with the keyboard: the picker shows it empty
+    assert view.save() is None  # a placement needs its start: refused, not saved with the old date
+    assert "Placement since: required" in start.error.value
+    assert "Not saved" in view.form.echo.value and 'role="status"' in view.form.echo.value  # beside the button too
+    assert case_store.get("TSW-000124")._version == version
+    start.widget.value = date(2025, 12, 2)
+    assert view.save() is not None
+    assert case_store.get("TSW-000124").child.placement.start == date(2025, 12, 2)
+    # an optional part emptied is saved empty: no caregiver recorded
+    view.form.fields["child.caregiver.relationship"].widget.value = ""
+    assert view.save() is not None, html_of(view.widget)[:2000]
+    assert case_store.get("TSW-000124").child.caregiver is None
 
 
 # -- screening --------------------------------------------------------------------------
@@ -232,6 +261,62 @@ def test_screening_save_and_a_stale_save_refused_with_who_and_when(app, case_sto
     assert [e.user for e in case_store.audit_log("TSW-000124")][-2:] == ["t.harper", WORKER]
 
 
+def test_two_tabs_their_list_items_are_shown_and_kept_when_i_keep_mine(app, case_store):
+    app.open_case("TSW-000124")
+    view = app.screening
+    other = case_store.get("TSW-000124")  # another tab adds a history factor meanwhile
+    other.screening.history_factors = [*other.screening.history_factors,
+                                       other.screening.history_factors[0].model_copy(update={"factor": "physical_abuse",
+                                                                                             "evidence": "Their entry."})]
+    case_store.save(other, user="t.harper")
+    row = view.history["sexual_abuse"]  # I add another, and remove none
+    row.chosen.value = True
+    row.field("sources").widget.value = ("social_worker",)
+    view.child_voice.widget.value = "Mine."
+    assert view.save() is None
+    panel = view.stale.children[0]
+    show, keep = panel.children[1].children
+    show.click()
+    theirs = panel.children[2].value
+    assert "Physical abuse" in theirs  # their list item is shown
+    assert "Sexual abuse" in theirs  # and mine
+    keep.click()
+    factors = [h.factor for h in case_store.get("TSW-000124").screening.history_factors]
+    assert "physical_abuse" in factors and "sexual_abuse" in factors and "neglect" in factors
+    assert case_store.get("TSW-000124").screening.child_voice == "Mine."
+    assert view.history["physical_abuse"].chosen.value  # the form shows what was saved
+
+
+def test_keeping_mine_removes_what_i_removed_on_purpose(app, case_store):
+    app.open_case("TSW-000124")
+    view = app.screening
+    other = case_store.get("TSW-000124")
+    other.screening.carer_views = "Theirs."
+    case_store.save(other, user="t.harper")
+    view.history["neglect"].chosen.value = False  # removed on purpose
+    assert view.save() is None
+    view.stale.children[0].children[1].children[1].click()
+    factors = [h.factor for h in case_store.get("TSW-000124").screening.history_factors]
+    assert "neglect" not in factors
+
+
+def test_keeping_my_sdq_never_removes_the_measure_they_recorded_meanwhile(app, case_store):
+    app.open_case("TSW-000123")
+    view = app.measures
+    other = case_store.get("TSW-000123")
+    theirs = other.measures[0].model_copy(update={"timepoint": "review 1"})
+    other.measures = [*other.measures, theirs]
+    case_store.save(other, user="t.harper")
+    for item, radio in view.items.items():
+        if item.isdigit():
+            radio.value = 0
+    view.timepoint.widget.value = "review 2"
+    assert view.save_administration() is None  # stale: refused
+    view.stale.children[0].children[1].children[1].click()  # keep mine
+    timepoints = [m.timepoint for m in case_store.get("TSW-000123").measures if m.measure == "sdq"]
+    assert timepoints == ["baseline", "review 1", "review 2"]
+
+
 def test_screening_problem_in_a_list_row_lands_beside_that_row(app, case_store):
     app.open_case("TSW-000124")
     view = app.screening
@@ -239,7 +324,7 @@ def test_screening_problem_in_a_list_row_lands_beside_that_row(app, case_store):
     row = view.history["physical_abuse"]
     row.chosen.value = True  # no source chosen
     assert view.save() is None
-    assert "List should have at least 1 item" in row.sources.error.value
+    assert "Sources: Physical abuse: choose at least one" in row.sources.error.value
     assert case_store.get("TSW-000124")._version == version
 
 
@@ -249,6 +334,8 @@ def test_screening_problem_in_a_list_row_lands_beside_that_row(app, case_store):
 def test_sdq_scores_and_bands_appear_with_the_last_item(app, case_store):
     app.open_case("TSW-000124")
     view = app.measures
+    view.shown()
+    assert view.chart.layout.display == "none" and "after the first one" in view.chart_note.value  # a sentence, no image
     assert view.form_version() == "P4-17"  # a parent form for a 12-year-old
     numbered = [r for i, r in view.items.items() if i.isdigit()]
     for radio in numbered[:-1]:
@@ -269,6 +356,115 @@ def test_sdq_scores_and_bands_appear_with_the_last_item(app, case_store):
     assert [(m.measure, m.version, m.informant, m.timepoint) for m in stored] == [("sdq", "P4-17", "parent", "baseline")]
     assert stored[0].responses["1"] == 1
     assert bytes(view.chart.value).startswith(b"\x89PNG")
+    assert view.chart.layout.display == ""
+
+
+def _sdq_texts(view) -> str:
+    return "\n".join(x.value for x in (view.form.banner, view.sdq_status, view.scores))
+
+
+def test_sdq_save_refuses_what_the_scoring_rules_cannot_score_and_says_what_is_missing(app, case_store):
+    app.open_case("TSW-000124")
+    view = app.measures
+    version = case_store.get("TSW-000124")._version
+    view.save_sdq.click()  # nothing entered: nothing saved
+    assert "no items entered" in _sdq_texts(view).lower()
+    assert case_store.get("TSW-000124").measures == []
+    # Items 1-10 only: emotional (3, 8, 13, 16, 24) has 2 of 5, conduct (5, 7, 12, 18, 22) 2 of 5,
+    # hyperactivity (2, 10, 15, 21, 25) 2, peer (6, 11, 14, 19, 23) 1, prosocial (1, 4, 9, 17, 20) 3.
+    for n in range(1, 11):
+        view.items[str(n)].value = 1
+    view.save_sdq.click()
+    said = _sdq_texts(view)
+    assert "Emotional symptoms: 2 of 5 items answered" in said
+    assert "Peer relationship problems: 1 of 5 items answered" in said
+    assert "at least 3" in said
+    assert "Prosocial behaviour" not in said  # 3 of 5 is enough
+    assert case_store.get("TSW-000124")._version == version
+    assert case_store.get("TSW-000124").measures == []
+    # 3 of 5 in every scale (youthinmind's prorating) is enough
+    for n in (13, 12, 15, 14, 19):
+        view.items[str(n)].value = 0
+    view.save_sdq.click()
+    stored = case_store.get("TSW-000124").measures
+    assert len(stored) == 1 and stored[0].responses["13"] == 0
+
+
+def test_one_click_saves_once_whatever_the_clicking(app, case_store):
+    app.open_case("TSW-000124")
+    view = app.measures
+    for item, radio in view.items.items():
+        if item.isdigit():
+            radio.value = 1
+    view.save_sdq.click()
+    view.save_sdq.click()  # the double-click's second click, on the values just saved
+    assert len(case_store.get("TSW-000124").measures) == 1
+    assert "Saved" in view.sdq_status.value  # the confirmation beside the button stays
+    assert "no items entered" not in _sdq_texts(view).lower()
+
+
+def test_a_gbo_rating_with_no_goal_is_refused_and_ratings_take_their_own_date(app, case_store):
+    app.open_case("TSW-000124")
+    view = app.measures
+    described, _agreed, rating = view.goals[0]
+    described.widget.value = "Sleep in own bed"
+    rating.widget.value = 4
+    view.goals[2][2].widget.value = 7  # goal 3 rated, with no goal 3
+    view.save_gbo.click()
+    assert "Goal 3" in view.goals[2][2].error.value and "no goal" in view.goals[2][2].error.value
+    assert case_store.get("TSW-000124").measures == []
+    assert case_store.get("TSW-000124").goals == []
+    view.goals[2][2].widget.value = ""
+    view.gbo_when.widget.value = date(2026, 11, 2)
+    view.gbo_timepoint.widget.value = "review 1"
+    view.when.widget.value = date(2026, 10, 1)  # the SDQ's date is not the ratings'
+    view.save_gbo.click()
+    (gbo,) = case_store.get("TSW-000124").measures
+    assert (gbo.date, gbo.timepoint, dict(gbo.responses)) == (date(2026, 11, 2), "review 1", {"1": 4})
+
+
+def test_recorded_measures_are_listed_corrected_and_withdrawn_with_a_reason(app, case_store):
+    app.open_case("TSW-000123")  # the screened case carries its SDQs
+    view = app.measures
+    recorded = case_store.get("TSW-000123").measures
+    assert recorded, "the fixture case carries measures"
+    listed = view.recorded.value
+    first = recorded[0]
+    for shown in (first.date.isoformat(), first.timepoint, first.version):
+        assert shown in listed
+    assert "total" in listed  # scores shown
+    assert len(view.pick.widget.options) == len(recorded)
+    # correct: the chosen SDQ is loaded into the form; Save replaces it (not a new one)
+    view.pick.widget.value = 0
+    view.correct.click()  # no reason: refused, saying so
+    assert "reason" in view.recorded_status.value.lower()
+    view.reason.widget.value = "item 1 misread"
+    view.correct.click()
+    before = first.responses.get("1")
+    assert view.items["1"].value == before
+    view.items["1"].value = view_value_saved(before)
+    view.save_sdq.click()
+    corrected = case_store.get("TSW-000123").measures
+    assert len(corrected) == len(recorded)
+    assert corrected[0].responses["1"] == view_value_saved(before)
+    entry = case_store.audit_log("TSW-000123")[-1]
+    assert "corrected" in entry.note and "item 1 misread" in entry.note and entry.user == WORKER
+    # withdraw: refused without a reason, then removed with the reason in the audit note
+    view.pick.widget.value = 0
+    view.withdraw.click()
+    assert "reason" in view.recorded_status.value.lower()
+    assert len(case_store.get("TSW-000123").measures) == len(recorded)
+    view.reason.widget.value = "entered on the wrong child"
+    view.withdraw.click()
+    assert len(case_store.get("TSW-000123").measures) == len(recorded) - 1
+    entry = case_store.audit_log("TSW-000123")[-1]
+    assert "withdrawn" in entry.note and "entered on the wrong child" in entry.note and entry.user == WORKER
+    assert len(view.pick.widget.options) == len(recorded) - 1
+    assert "withdrawn" in view.recorded_status.value
+
+
+def view_value_saved(before: int | None) -> int:
+    return 2 if before != 2 else 0
 
 
 # -- formulation and sign-off -------------------------------------------------------------
@@ -290,7 +486,13 @@ def test_formulation_draft_override_needs_reason_submit_and_signoff(app, case_st
     assert "TSW-000124: override of wave: a reason is required" in view.reason.error.value
     assert case_store.get("TSW-000124")._version == version  # nothing saved
     view.reason.widget.value = "Risk escalated this week"
-    assert view.submit() is not None
+    # the screening is not completed: the submission is refused, saying what it needs
+    assert view.submit() is None
+    assert "a submission needs the screening completed" in view.form.banner.value
+    assert case_store.get("TSW-000124").formulation.status == "draft"
+    app.screening.completed.widget.value = date(2026, 11, 10)
+    assert app.screening.save() is not None, app.screening.form.banner.value
+    assert view.submit() is not None, view.form.banner.value
     form = case_store.get("TSW-000124").formulation
     assert form.status == "awaiting_signoff"
     assert form.decision.overrides[0].value == 3 and form.decision.overrides[0].reason == "Risk escalated this week"
@@ -312,10 +514,31 @@ def test_formulation_draft_override_needs_reason_submit_and_signoff(app, case_st
     queue.approve_button.click()
     assert case_store.get("TSW-000124").formulation.status == "signed_off"
     steps = [(e.user, e.note) for e in case_store.audit_log("TSW-000124")]
-    assert steps[-4:] == [(WORKER, "formulation drafted from the screening"), (WORKER, "formulation edited and decision recorded"),
-                          (WORKER, "submitted for sign-off"), (REVIEWER, "signed off")]
+    assert [s for s in steps if s[1] != "screening saved in the workbench"][-4:] == [
+        (WORKER, "formulation drafted from the screening"), (WORKER, "formulation edited and decision recorded"),
+        (WORKER, "submitted for sign-off"), (REVIEWER, "signed off")]
     reviewer.open_case("TSW-000124", tab="Audit")
     assert "dr.k.osei" in reviewer.audit.log.value and "signed off" in reviewer.audit.log.value
+
+
+def test_one_open_case_everywhere_after_reading_from_the_queue_and_signing_off(app, case_store):
+    app.open_case("TSW-000124")
+    app.screening.completed.widget.value = date(2026, 11, 10)
+    assert app.screening.save() is not None
+    app.formulation.draft()
+    app.formulation.save()
+    assert app.formulation.submit() is not None, app.formulation.form.banner.value
+    reviewer = App(case_store, REVIEWER, AS_OF)
+    reviewer.open_case("TSW-000123", tab="Reports")  # another case open first
+    assert reviewer.audit.case.case_id == "TSW-000123"  # built with it
+    queue = reviewer.signoff
+    queue.queue.children[0].click()  # read TSW-000124 from the queue
+    queue.approve_button.click()
+    assert case_store.get("TSW-000124").formulation.status == "signed_off"
+    assert "TSW-000124" in reviewer.header.value and "TSW-000123" not in reviewer.header.value
+    assert reviewer.open_id == "TSW-000124"
+    assert reviewer.reports.case.case_id == reviewer.audit.case.case_id == queue.case.case_id == "TSW-000124"
+    assert "signed off" in reviewer.audit.log.value
 
 
 @pytest.mark.slow
@@ -334,13 +557,20 @@ def test_reports_view_produces_the_open_case_report_to_download(app, case_store)
         files = view.produce()
     finally:
         shutdown_sessions()  # the report kernel this session kept warm
-        import gc
-
         gc.collect()
     assert [f.name for f in files] == ["TSW-000123_outcomes.html"], view.form.banner.value
     assert "TSW-000123" in files[0].read_text()
     assert "download='TSW-000123_outcomes.html'" in view.downloads.value
     assert view.downloads.value.count("href='data:text/html;base64,") == 1
+    # the caseload review, from the same tab (no case needed)
+    view.kind.widget.value = "review"
+    try:
+        files = view.produce()
+    finally:
+        shutdown_sessions()
+        gc.collect()
+    assert len(files) == 1 and "review" in files[0].name, view.form.banner.value
+    assert "TSW-000123" in files[0].read_text() and "caseload review is ready" in view.form.banner.value
 
 
 # -- caseload, the app, labels, hostile text ----------------------------------------------
@@ -366,6 +596,77 @@ def test_caseload_filters_sorts_and_opens(store, demo_cases):
     assert app.open_id == sorted(expected["case_id"])[20] and app.tabs.selected_index == 2
 
 
+def test_days_to_due_lists_the_most_overdue_first_and_refresh_reads_the_store_again(store, demo_cases):
+    store.import_cases(demo_cases)
+    app = App(store, "nobody.here", AS_OF)
+    view = app.caseload
+    view.sort.value = dict(SORTS_BY_LABEL)["Days to due (most overdue first)"]
+    expected = store.caseload(AS_OF)
+    screening = expected[expected["state"] == "in_screening"].sort_values(["days_to_due", "case_id"])
+    assert len(screening) >= 2
+    assert view.shown_ids == list(screening["case_id"])[:20]  # screenings by days to due, most overdue first
+    overdue = set(expected.loc[expected["overdue"], "case_id"])
+    assert set(view.shown_ids[: len(overdue)]) == overdue if len(overdue) <= 20 else set(view.shown_ids) <= overdue
+    # a case imported meanwhile is shown after Refresh
+    before = len(expected)
+    extra = demo_cases[0].model_copy(deep=True)
+    extra.case_id = "TSW-999999"
+    store.import_cases([extra])
+    assert f"{before} cases;" in view.status.value
+    view.refresh_button.click()
+    assert f"{before + 1} cases;" in view.status.value
+
+
+def test_find_a_case_by_id_or_case_management_ref_and_returned_formulations_flagged(app, case_store):
+    view = app.caseload
+    view.worker.value = ""
+    view.find.value = "000124"
+    assert view.shown_ids == ["TSW-000124"]
+    ref = case_store.get("TSW-000123").child.case_management_ref
+    other = case_store.get("TSW-000124")
+    other.child.case_management_ref = "SYNTH-7777"
+    case_store.save(other, user="t.harper")
+    view.find.value = "synth-7777"  # a reference, any case
+    assert view.shown_ids == ["TSW-000124"]
+    view.find.value = ref
+    assert view.shown_ids == ["TSW-000123"]
+    view.find.value = "nothing-like-it"
+    assert view.shown_ids == [] and "0 cases" in view.status.value
+    view.find.value = ""
+    assert set(view.shown_ids) == {"TSW-000123", "TSW-000124"}
+    # a formulation returned for changes is flagged in its row
+    app.open_case("TSW-000124")
+    app.screening.completed.widget.value = date(2026, 11, 10)
+    app.screening.save()
+    app.formulation.draft()
+    app.formulation.save()
+    app.formulation.submit()
+    reviewer = App(case_store, REVIEWER, AS_OF)
+    reviewer.signoff.queue.children[0].click()
+    reviewer.signoff.comment.widget.value = "Say more about school."
+    reviewer.signoff.return_button.click()
+    assert case_store.get("TSW-000124").formulation.status == "returned"
+    view.refresh_button.click()
+    row = view.shown_ids.index("TSW-000124")
+    assert "formulation returned" in view.cells[row][1].value
+    assert "formulation returned" not in view.cells[view.shown_ids.index("TSW-000123")][1].value
+
+
+def test_demo_entries_name_the_demos_people_not_the_importer(store, demo_cases):
+    from tswt_formulation.demo import demo_staff
+    from tswt_formulation.store.staff import add_staff
+
+    store.mark_training()
+    add_staff(store, demo_staff(), note="synthetic team")
+    store.import_cases(demo_cases, user="it.admin", action="restore")
+    waiting = [c for c in demo_cases if c.formulation is not None and c.formulation.status == "awaiting_signoff"]
+    assert waiting and all(c.formulation.submitted_by == c.formulation.author for c in waiting)
+    queue = App(store, REVIEWER, AS_OF).signoff
+    described = [b.description for b in queue.queue.children]
+    assert described and not any(d.endswith("by it.admin") for d in described)
+    assert all(d.endswith(f"by {c.formulation.author}") for c in waiting for d in described if d.startswith(c.case_id))
+
+
 def test_opening_another_case_never_drops_typed_values_silently(app, case_store):
     app.open_case("TSW-000124")
     app.screening.child_voice.widget.value = "Typed, not saved."
@@ -381,7 +682,8 @@ def test_opening_another_case_never_drops_typed_values_silently(app, case_store)
 
 
 def test_never_no_risk_before_a_completed_screening(app):
-    flags = dict(zip(app.caseload.shown_ids, (cells[-1].value for cells in app.caseload.cells)))
+    flags = dict(zip(app.caseload.shown_ids, (re.sub("<[^>]+>", "", cells[-1].value) for cells in app.caseload.cells)))
+    assert all("white-space:normal" in cells[-1].value for cells in app.caseload.cells[:2])  # wrapped, never cut off
     assert flags["TSW-000124"] == "Risk not yet assessed (screening not complete)"
     assert flags["TSW-000123"] == "No risk recorded at the completed screening"
 

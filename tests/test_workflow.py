@@ -22,6 +22,7 @@ from tswt_formulation.rules.workflow import (
 T0 = datetime(2026, 6, 27, 9, 0, tzinfo=UTC)
 T1 = datetime(2026, 6, 28, 9, 0, tzinfo=UTC)
 T2 = datetime(2026, 6, 29, 9, 0, tzinfo=UTC)
+SCREENED = date(2026, 6, 20)  # a submission needs the screening completed
 
 
 @pytest.fixture
@@ -67,7 +68,7 @@ def test_override_is_applied_and_explained(draft):
 def test_signoff_rules(draft):
     with pytest.raises(OverrideError, match=r"has not yet recorded a decision"):
         sign_off(draft, "TSW-000123", "dr.ahmed", T1, approve=True)
-    f = submit(record_decision(draft, "TSW-000123", "c.mensah", T1, accept=True), "TSW-000123")
+    f = submit(record_decision(draft, "TSW-000123", "c.mensah", T1, accept=True), "TSW-000123", screening_completed=SCREENED)
     assert f.status == "awaiting_signoff"
     with pytest.raises(OverrideError, match=r"^TSW-000123: c\.mensah wrote, decided on or submitted this formulation and cannot sign it off"):
         sign_off(f, "TSW-000123", "c.mensah", T2, approve=True)
@@ -77,7 +78,7 @@ def test_signoff_rules(draft):
     assert returned.status == "returned" and returned.signoffs[-1].comment == "Say more about the perpetuating factors"
     with pytest.raises(OverrideError, match=r"^TSW-000123: the formulation is returned for changes, not submitted; the worker submits it first"):
         sign_off(returned, "TSW-000123", "dr.ahmed", T2, approve=True)
-    approved = sign_off(submit(returned, "TSW-000123"), "TSW-000123", "dr.ahmed", T2, approve=True)
+    approved = sign_off(submit(returned, "TSW-000123", screening_completed=SCREENED), "TSW-000123", "dr.ahmed", T2, approve=True)
     assert approved.status == "signed_off" and approved.signoffs[-1].formulation_revision == approved.revision
 
 
@@ -85,7 +86,7 @@ def test_change_after_signoff_needs_signing_again(draft):
     decided = record_decision(draft, "TSW-000123", "c.mensah", T1, accept=True)
     with pytest.raises(OverrideError, match=r"the formulation is a draft, not submitted"):
         sign_off(decided, "TSW-000123", "dr.ahmed", T2, approve=True)
-    f = sign_off(submit(decided, "TSW-000123"), "TSW-000123", "dr.ahmed", T2, approve=True)
+    f = sign_off(submit(decided, "TSW-000123", screening_completed=SCREENED), "TSW-000123", "dr.ahmed", T2, approve=True)
     edited = edit_formulation(f, "c.mensah", T2, narrative="The worker's own words, kept verbatim <b>as typed</b>.")
     assert edited.status == "draft" and edited.revision == f.revision + 1
     assert edited.signoffs == f.signoffs  # the history of sign-offs stays
@@ -103,7 +104,7 @@ def test_every_version_kept_and_signed_off_used_by_default(store, make_case_data
     case = store.save(case, user="c.mensah")
     case.formulation = record_decision(case.formulation, case.case_id, "c.mensah", T1, accept=True)
     case = store.save(case, user="c.mensah")
-    case.formulation = sign_off(submit(case.formulation, case.case_id), case.case_id, "dr.ahmed", T2, approve=True)
+    case.formulation = sign_off(submit(case.formulation, case.case_id, screening_completed=SCREENED), case.case_id, "dr.ahmed", T2, approve=True)
     case = store.save(case, user="dr.ahmed")
     case.formulation = edit_formulation(case.formulation, "c.mensah", T2, narrative="New thinking after the review meeting.")
     store.save(case, user="c.mensah")
@@ -125,3 +126,10 @@ def test_outcome_of_screening(make_case_data):
         record_outcome(case, "close", "c.mensah", date(2026, 7, 1))
     out = record_outcome(case, "close", "c.mensah", date(2026, 7, 1), "Needs met by carer consultation", ["cluster_services"])
     assert out.decision == "close" and out.alternatives == ["cluster_services"]
+
+
+def test_a_submission_needs_the_screening_completed(draft):
+    decided = record_decision(draft, "TSW-000123", "c.mensah", T1, accept=True)
+    with pytest.raises(OverrideError, match=r"^TSW-000123: a submission needs the screening completed .*not completed$"):
+        submit(decided, "TSW-000123", screening_completed=None)
+    assert submit(decided, "TSW-000123", screening_completed=SCREENED).status == "awaiting_signoff"

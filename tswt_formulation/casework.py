@@ -137,7 +137,8 @@ def submit_for_signoff(store: CaseStore, case_id: str, user: str | None = None, 
     case = _load(store, case_id, version)
     if case.formulation is None:
         raise OverrideError(f"{case_id}: no formulation to submit")
-    case.formulation = submit(case.formulation, case_id, by=_who(store, user))
+    screened = case.screening.completed if case.screening is not None else None
+    case.formulation = submit(case.formulation, case_id, by=_who(store, user), screening_completed=screened)
     return store.save(case, user=user, note="submitted for sign-off", workflow_step="submit")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import getpass
 import os
 import re
+from datetime import date
 from pathlib import Path
 
 DEFAULT_STORE = "tswt.sqlite"
@@ -82,3 +83,25 @@ def session_gap_weeks() -> int:
     from .practice import SESSION_GAP_WEEKS
 
     return _whole_number("TSWT_SESSION_GAP_WEEKS", SESSION_GAP_WEEKS, 1, 52, "weeks")
+
+
+def parse_day(value: object, where: str, field: str = "as_of") -> date | None:
+    """A day from a ``date``, a ``datetime``/Timestamp (its date) or ISO text
+    ("2026-01-01"); None stays None. Anything else: a one-line error saying what would do."""
+    from datetime import datetime
+
+    from .errors import TswtError
+
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+        raise TswtError(f"{where}: {field} {value!r} is not a date; give an ISO date such as 2026-01-31 or a datetime.date")
+    raise TswtError(f"{where}: {field} must be a date or ISO text such as 2026-01-31, not {type(value).__name__}")

@@ -18,6 +18,23 @@ from .model.case import Case, SdqNotCompleted, SdqReason, add_years, years_betwe
 from .words import uk_date
 
 SYNTHETIC_ID_BASE = 900_000
+#: How many synthetic ids there are: TSW-900001 .. TSW-999999, then TSW-900000 for the
+#: 100,000th (numbering starts at 900001, so every demo id already published stays).
+SYNTHETIC_IDS = 100_000
+
+
+def synthetic_id(number: int) -> str:
+    """The case id of the ``number``-th synthetic case (1 .. 100,000)."""
+    if not 1 <= number <= SYNTHETIC_IDS:
+        raise ValueError(f"synthetic case number {number} is outside 1..{SYNTHETIC_IDS}")
+    return f"TSW-{SYNTHETIC_ID_BASE + number % SYNTHETIC_IDS:06d}"
+
+
+def synthetic_number(case_id: str) -> int | None:
+    """The inverse of :func:`synthetic_id` (None for an id outside the synthetic range)."""
+    if len(case_id) != 10 or not case_id.startswith("TSW-9") or not case_id[4:].isdigit():
+        return None
+    return int(case_id[4:]) - SYNTHETIC_ID_BASE or SYNTHETIC_IDS
 WORKERS = ("a.okafor", "b.kowalski", "c.mensah", "d.hughes", "e.patel", "f.oconnor", "g.lindqvist")
 REFERRERS = ("J. Adeyemi", "K. Brennan", "L. Chowdhury", "M. Dubois", "N. Evans", "P. Fraser", "R. Gill")
 MANAGERS = ("t.harper", "u.iqbal", "v.jensen")  # staff logins (demo_staff), as every person field holds
@@ -69,14 +86,15 @@ def generate_caseload(n: int = 60, seed: int = 1, as_of: date | None = None, pro
                       first: int = 1) -> list[Case]:
     """``n`` synthetic cases, deterministic for ``seed`` and ``as_of`` (default today).
 
-    Ids run from ``TSW-9xxxxx`` number ``first`` (to add to a store that has demo cases)."""
+    Ids run from ``TSW-9xxxxx`` number ``first`` (to add to a store that has demo cases):
+    TSW-900001 to TSW-999999, and TSW-900000 for the 100,000th (:func:`synthetic_id`)."""
     as_of = as_of or date.today()
     rng = random.Random(seed)
     cases = []
     over_age = False
     for i in range(n):
         record = _case(rng, i, as_of)
-        record["case_id"] = f"TSW-{SYNTHETIC_ID_BASE + first + i:06d}"
+        record["case_id"] = synthetic_id(first + i)
         if i % 15 in (4, 11):  # a steady share of screenings overdue or due within two weeks
             _open_screening(rng, record, as_of, overdue=i % 15 == 4)
         if not over_age and i >= 20 and not record["referral"].get("allocation"):
@@ -330,7 +348,7 @@ def _d(as_of: date, days_ago: int) -> date:
 
 
 def _case(rng: random.Random, i: int, as_of: date) -> dict[str, Any]:
-    case_id = f"TSW-{SYNTHETIC_ID_BASE + i + 1:06d}"
+    case_id = synthetic_id(i + 1)
     status = rng.choices(
         ["looked_after", "kinship_care", "child_protection_plan", "supervision_order", "child_in_need", "care_leaver"],
         weights=[44, 12, 12, 5, 14, 13],
@@ -624,7 +642,8 @@ def _formulate(rng: random.Random, case: Case, as_of: date, bands: dict[str, str
         new_stage = min(4, (rec.stage or 1) + 1)
         form = record_decision(form, case.case_id, worker, _at(day, 11), accept=False, overrides=[
             Override(part="stage", value=new_stage, reason=_override_reason(case, day))])
-    form = submit(form, case.case_id)
+    form = submit(form, case.case_id, by=worker,  # the demo's people are the staff directory's
+                  screening_completed=case.screening.completed if case.screening else None)
     roll = rng.random()
     review_day = min(as_of, day + timedelta(days=rng.randint(1, 10)))
     if roll < 0.75:
@@ -970,9 +989,8 @@ def _with_work(rng: random.Random, case: Case, as_of: date) -> Case:
         data["first_steps"] = steps
     # The main intervention: the recommended model, else a service, else the wave's own.
     who = ["carer"] if carer else ["child"]
-    main: tuple[str, str, str | None]
     if rec is not None and rec.models:
-        main = ("model", rec.models[0], "models")
+        main: tuple[str, str, str | None] = ("model", rec.models[0], "models")
         who = ["carer", "child"] if carer and rng.random() < 0.5 else who
     elif rec is not None and rec.services:
         main = ("service", rec.services[0], "services")
@@ -1004,14 +1022,14 @@ def _with_work(rng: random.Random, case: Case, as_of: date) -> Case:
             continue
         move = rng.random()
         stage = min(4, stage + 1) if move < 0.4 else max(1, stage - 1) if move < 0.52 else stage
-        measured = sorted({m.measure for m in case.measures if m.timepoint == timepoint})
+        measures_done = sorted({m.measure for m in case.measures if m.timepoint == timepoint})
         gbo = next((m for m in case.measures if m.measure == "gbo" and m.timepoint == timepoint), None)
         goals = [{"number": g.number, "rating": gbo.responses[str(g.number)]} for g in case.goals
                  if gbo is not None and gbo.responses.get(str(g.number)) is not None]
         reviews.append({"date": day, "by": worker, "stage": stage, "stage_evidence": _STAGE_EVIDENCE[stage],
                         "wave": max(1, wave - 1) if stage >= 3 and rng.random() < 0.3 else wave,
                         "risks_reviewed": rng.random() < 0.85, "goals": goals, "measures_due": ["gbo", "sdq"],
-                        "measures_done": measured})
+                        "measures_done": measures_done})
     if reviews:
         data["reviews"] = reviews
     if ending_day is not None:

@@ -64,6 +64,7 @@ def _check_store(store: Any) -> int:
     try:
         problems = store.integrity_check()
         count = len(store)
+        store.record_check(problems)  # a store that fails its check refuses writes until it passes again
     except sa.exc.DatabaseError as exc:
         from ..errors import database_reason
 
@@ -504,10 +505,13 @@ def demo(ctx: Ctx, n: int, seed: int, as_of: Any) -> None:
 
     day = to_date(as_of)
     with ctx.open(create=True) as store:
-        taken = [int(cid[4:]) for cid in store.case_ids() if cid.startswith("TSW-9")]
-    first = max(taken) - 900_000 + 1 if taken else 1  # add after any demo cases already there
-    if first + n - 1 > 99_999:
-        raise click.BadParameter("the synthetic id range TSW-900001..TSW-999999 is full", param_hint="--cases")
+        from ..demo import SYNTHETIC_IDS, synthetic_number
+
+        taken = [k for k in map(synthetic_number, store.case_ids()) if k is not None]
+    first = max(taken) + 1 if taken else 1  # add after any demo cases already there
+    if first + n - 1 > SYNTHETIC_IDS:
+        raise click.BadParameter(f"the synthetic ids (TSW-900001..TSW-999999 and TSW-900000) hold {SYNTHETIC_IDS:,} cases; "
+                                 f"{first - 1:,} are taken, so at most {SYNTHETIC_IDS - first + 1:,} more fit", param_hint="--cases")
     with progress(n, "Generating") as bar:
         cases = generate_caseload(n, seed=seed, as_of=day, progress=bar.update, first=first)
     from ..demo import DEMO_ADMIN, demo_staff

@@ -332,6 +332,17 @@ class Case(Record):
     def worker(self) -> str | None:
         return self.referral.allocation.worker if self.referral.allocation else None
 
+    def __repr__(self) -> str:  # one line, not the whole record (``case_to_data`` gives that)
+        from .._display import case_repr
+
+        return case_repr(self)
+
+    def _repr_html_(self) -> str:
+        """A short table in Jupyter; recorded text escaped."""
+        from .._display import case_html
+
+        return case_html(self)
+
 
 def _overlapping_periods(periods: list[tuple[str, LegalStatusPeriod]]) -> list[tuple[str, str]]:
     """Legal status periods that overlap one another (a child has one status at a time).
@@ -517,3 +528,16 @@ def future_timestamps(case: Case) -> list[tuple[str, str]]:
         if aware > now + CLOCK_SKEW:
             out.append((field, f"{aware.isoformat()} is in the future (now is {now:%Y-%m-%dT%H:%M}Z)"))
     return out
+
+
+def require_case(value: object, where: str) -> Case:
+    """``value`` if it is a :class:`Case`; otherwise a one-line error saying what to pass
+    (an id string is the usual slip: the case must be read from the store first)."""
+    if isinstance(value, Case):
+        return value
+    from ..errors import TswtError
+
+    if isinstance(value, str):
+        raise TswtError(f"{where}: pass a case, not the string {value[:40]!r}; read it from the store first: "
+                        f"store.get({value[:40]!r}) (store = tswt_formulation.open_store(path, user=...))")
+    raise TswtError(f"{where}: pass a case (tswt_formulation.Case, from store.get(case_id)), not {type(value).__name__}")

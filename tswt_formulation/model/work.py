@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field
 
-from ..practice import (  # noqa: F401
+from ..practice import (  # noqa: F401 - re-exported: the work's vocabularies live in practice
     ATTENDANCE_LABELS,
     ENDING_LABELS,
     ENDING_REASONS,

@@ -133,6 +133,11 @@ def check_eligibility(case: Case, as_of: date | None = None) -> EligibilityDecis
         approval is missing, whatever the legal status; otherwise ``eligible`` or
         ``not_eligible``. Every reason that applied is listed.
     """
+    from ..config import parse_day
+    from ..model.case import require_case
+
+    case = require_case(case, "check_eligibility()")
+    as_of = parse_day(as_of, f"{case.case_id}: check_eligibility()")
     child, referral = case.child, case.referral
     on = as_of or referral.received
     age = child.age_on(on)

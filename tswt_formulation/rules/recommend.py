@@ -131,6 +131,12 @@ class Recommendation:
 
     PROVISIONAL = "PROVISIONAL: no screening is recorded yet, so this comes from the referral alone; screen before deciding."
 
+    def _repr_html_(self) -> str:
+        """A short table in Jupyter: wave, stage, services, the winning reasons; text escaped."""
+        from .._display import recommendation_html
+
+        return recommendation_html(self)
+
     @property
     def recommendable(self) -> bool:
         """True when the child is eligible and can proceed (a wave and stage are set)."""
@@ -629,4 +635,9 @@ def recommend(case: Case, rules: RuleSet | None = None, as_of: date | None = Non
     Highest wave wins, lowest stage wins, ties go to the earlier rule; list parts are
     unions in rule order. See docs/rules.md.
     """
+    from ..config import parse_day
+    from ..model.case import require_case
+
+    case = require_case(case, "recommend()")
+    as_of, risk_as_of = parse_day(as_of, f"{case.case_id}: recommend()"), parse_day(risk_as_of, f"{case.case_id}: recommend()", "risk_as_of")
     return evaluate(case, rules if rules is not None else active_rules(), as_of, bands, risk_as_of=risk_as_of)

@@ -101,8 +101,14 @@ def record_decision(
     return edit_formulation(formulation, by, at, decision=decision)
 
 
-def submit(formulation: Formulation, case_id: str, by: str = "") -> Formulation:
-    """Send a draft (or returned) formulation to the reviewer (``by``: who submits)."""
+def submit(formulation: Formulation, case_id: str, by: str = "", *, screening_completed: date | None) -> Formulation:
+    """Send a draft (or returned) formulation to the reviewer (``by``: who submits).
+
+    A submission needs the screening completed (its completion date recorded: the
+    formulation is made from it) and the worker's decision on the recommendation."""
+    if screening_completed is None:
+        raise OverrideError(f"{case_id}: a submission needs the screening completed (record the date it was completed) "
+                            "and your decision on the recommendation; the screening is not completed")
     if formulation.decision is None:
         raise OverrideError(f"{case_id}: record your decision on the recommendation (accept or override with reasons) before submitting")
     if formulation.status == "signed_off":

@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from ..errors import StoreError
 from . import engine as dialect
 from . import schema
+from .scores import rebuild_scores
 from .store import CaseStore, open_store
 
 _CHUNK = 1_000
@@ -123,6 +124,7 @@ def _copy(src: CaseStore, dst: CaseStore, progress: Callable[[int], None] | None
                 write.execute(schema.cases.insert(), [_utc(r, _CASE_COLUMNS) for r in rows])
                 if progress:
                     progress(len(rows))
+            rebuild_scores(write)  # derived from the records just copied (the source may be at an older schema)
             for rows in _chunks(read, schema.audit, schema.audit.c.id, 0):
                 _refuse_unfit(rows, schema.audit, src.location)
                 write.execute(schema.audit.insert(), [_utc(r, _AUDIT_COLUMNS) for r in rows])

@@ -4,7 +4,7 @@ the typed values kept), and telling the app when the case changed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
@@ -17,13 +17,16 @@ from ..store import CaseStore
 from ._forms import (
     Form,
     _get,
+    added_items,
     base_record,
     form_to_case,
     inert,
+    list_item_differences,
     merge,
     message_html,
     stale_panel,
     table_html,
+    unset,
 )
 
 
@@ -74,18 +77,27 @@ class CaseView:
 
     # -- saving ----------------------------------------------------------------------------
 
-    def save_fields(self, changes: dict[str, Any], note: str) -> Case | None:
+    def save_fields(self, changes: dict[str, Any], note: str, cleared: Iterable[str] = (),
+                    retry: Callable[[], Any] | None = None) -> Case | None:
         """Lay the form's values over the case as opened, validate the whole case, save.
+        ``cleared``: record paths the form shows empty, removed from the case as opened.
+        ``retry``: how to save again over another's version (a view whose changes are
+        built from the case as opened, e.g. a list with one item added, rebuilds them).
         Returns the saved case, or None when nothing was saved (the form says why)."""
         if self.case is None:
             self.form.banner.value = message_html(self.empty_text)
             return None
+        cleared = list(cleared)
+        record = merge(base_record(self.case), changes)
+        for path in cleared:
+            unset(record, path)
         try:
-            case = form_to_case(merge(base_record(self.case), changes), self.case)
+            case = form_to_case(record, self.case)
         except ValidationFailed as exc:
             self.form.show_problems(exc.problems)
             return None
-        return self._saved(lambda: casework.save_case(self.store, case, user=self.user, note=note), changes, note)
+        return self._saved(lambda: casework.save_case(self.store, case, user=self.user, note=note), changes, note,
+                           retry=retry or (lambda: self.save_fields(changes, note, cleared)))
 
     def _saved(self, write: Callable[[], Case], changes: dict[str, Any] | None, note: str,
                retry: Callable[[], Any] | None = None) -> Case | None:
@@ -121,6 +133,7 @@ class CaseView:
             a, b = _get(theirs, path), _get(mine, path)
             if a != b:
                 rows.append((self.form.fields[path].widget.description or path, _plain(a), _plain(b)))
+        rows += [row for section in (changes or {}) for row in list_item_differences(theirs.get(section), mine.get(section), section)]
         if not rows:
             return message_html("Their version differs from yours only in parts this form does not show.", "note")
         return table_html(["Field", "Their saved version", "Your typed value"], rows, caption="Saved meanwhile, beside your typed values")
@@ -128,9 +141,17 @@ class CaseView:
     def _rebase(self, retry: Callable[[], Any]) -> None:
         """The worker has seen the other version and chooses to save over it."""
         assert self.case is not None
+        opened = base_record(self.case)
         self.case = self.store.get(self.case.case_id)
+        self.absorb(added_items(opened, base_record(self.case)))
         self.stale.children = ()
         retry()
+
+    def absorb(self, added: dict[str, list[dict[str, Any]]]) -> None:
+        """Show in the form the list items the other person added meanwhile (by list
+        path), so keeping my typed values never removes them: a view whose form owns
+        whole lists says how. What I removed on purpose was in the case as I opened it,
+        so it is never among them."""
 
 
 def _plain(value: Any) -> str:

@@ -176,6 +176,11 @@ class Form:
     def __init__(self) -> None:
         self.fields: dict[str, Field] = {}
         self.banner = w.HTML("")
+        # What the banner says, again beside the form's buttons (a long form's top is off
+        # screen when its button is pressed); a status there, the banner's alert being announced.
+        self.echo = w.HTML("", layout=shared("plain"))
+        self.banner.observe(lambda c: setattr(self.echo, "value", c["new"].replace('role="alert"', 'role="status"')),
+                            names="value")
         self.aliases: dict[str, str] = {}  # record path prefix -> field path prefix (list rows)
         self.groups: dict[str, str] = {}  # optional part of the record -> the input that says it is there
         self.lists: list[str] = []  # list paths the form owns wholly (empty when no row is filled)
@@ -185,6 +190,12 @@ class Form:
             raise ValueError(f"{path}: every input needs a label (description) for screen readers")
         item = Field(path, widget, to_record)
         self.fields[path] = item
+
+        def fixed(_change: Any) -> None:  # a message goes when its field is changed
+            if item.has_error:
+                item.error.value = ""
+
+        widget.observe(fixed, names="value")
         return item
 
     def values(self, paths: Iterable[str] | None = None) -> dict[str, Any]:
@@ -207,6 +218,17 @@ class Form:
         for path in lists:  # rows left out leave holes: close them
             _set(out, path, [v for v in _get(out, path) if v is not None])
         return out
+
+    def cleared(self) -> list[str]:
+        """Record paths the form shows empty (a date cleared, "none" chosen): laid over the
+        case as loaded, these are removed, so what the form shows is what is saved. Lists
+        the form owns are replaced whole by :meth:`values` and are not listed."""
+        def owned(path: str) -> bool:
+            return any(path == p or path.startswith(p + ".") or path.startswith(p + "[") for p in self.lists)
+
+        out = [g for g, key in self.groups.items() if self.fields[key].record_value() in (None, "")]
+        out += [p for p, f in self.fields.items() if f.record_value() is None]
+        return [p for p in dict.fromkeys(out) if not owned(p)]
 
     def fill(self, record: dict[str, Any]) -> None:
         """Show a case record in the form (inputs whose field is absent are reset)."""
@@ -233,9 +255,11 @@ class Form:
                 loose.append(f"{problem.field}: {problem.message}" if problem.field else problem.message)
             else:
                 exact = _translate(problem.field, self) == target.path
-                shown.setdefault(target.path, []).append(problem.message if exact else f"{problem.field}: {problem.message}")
+                shown.setdefault(target.path, []).append(in_form_words(problem.message, target, exact))
         for path, messages in shown.items():
-            self.fields[path].show("\n".join(messages))
+            self.fields[path].show("\n".join(dict.fromkeys(messages)))
+        if not shown:  # nothing to fix in a field: the refusal itself is the message
+            heading = "Not saved."
         self.banner.value = message_html("\n".join([heading, *loose]))
         return count
 
@@ -249,6 +273,32 @@ class Form:
     def done(self, text: str) -> None:
         self.clear()
         self.banner.value = message_html(text, "ok")
+
+
+#: Patterns of the case record, in the words a form uses.
+PATTERN_WORDS = {
+    "^[A-Za-z0-9][A-Za-z0-9/_-]{0,39}$": "letters, digits, / _ -",
+}
+_PATTERN = re.compile(r"^String should match pattern '(.*)' \(got (.*)\)$", re.S)
+
+
+def in_form_words(message: str, field: Field, exact: bool = True) -> str:
+    """A validation message as the form says it: the field's own label and plain words
+    ("Case reference: required; letters, digits, / _ -"), never a pattern or a record path."""
+    label = str(getattr(field.widget, "description", "") or field.path)
+    match = _PATTERN.match(message)
+    if match:
+        allowed = PATTERN_WORDS.get(match.group(1), "not in the expected form")
+        if match.group(2) in ("''", '""'):
+            return f"{label}: required; {allowed}"
+        return f"{label}: {allowed} only, up to 40 characters, starting with a letter or digit" \
+            if match.group(1) in PATTERN_WORDS else f"{label}: {allowed} (got {match.group(2)})"
+    if message == "missing: this field is required" or message.startswith("String should have at least 1 character"):
+        return f"{label}: required"
+    if message.startswith("List should have at least 1 item"):
+        return f"{label}: choose at least one"
+    # a problem with a whole part (consent, a legal status) lands on its first input, named by it
+    return message if exact else f"{label}: {message.removeprefix('missing: ')}"
 
 
 def field_for(location: str, form: Form) -> Field | None:
@@ -318,6 +368,19 @@ def _set(target: dict[str, Any], path: str, value: Any) -> None:
     node[last] = value
 
 
+def unset(record: dict[str, Any], path: str) -> None:
+    """Remove ``a.b.c`` from nested record data (nothing when it is not there)."""
+    *parents, last = _parts(path)
+    node: Any = record
+    for key in parents:
+        node = node[key] if isinstance(key, int) and isinstance(node, list) and key < len(node) else (
+            node.get(key) if isinstance(key, str) and isinstance(node, dict) else None)
+        if node is None:
+            return
+    if isinstance(last, str) and isinstance(node, dict):
+        node.pop(last, None)
+
+
 def merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     """``base`` with ``changes`` laid over it (dicts merged, anything else replaced)."""
     out = copy.deepcopy(base)
@@ -326,6 +389,74 @@ def merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
             out[key] = merge(out[key], value)
         else:
             out[key] = copy.deepcopy(value)
+    return out
+
+
+#: The field that names a list item of the record (a history factor by its factor, a risk by its kind...).
+ITEM_KEYS = ("factor", "behaviour", "kind", "number")
+
+
+def item_key(items: Any) -> str | None:
+    """The key naming the items of a record list (None when it is not a list of named items)."""
+    if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
+        return None
+    return next((k for k in ITEM_KEYS if all(k in i for i in items)), None)
+
+
+def _term_label(term: Any) -> str:
+    for vocab in vocabulary().lists.values():
+        terms = getattr(vocab, "terms", {})
+        if isinstance(term, str) and term in terms:
+            return str(terms[term])
+    return str(term)
+
+
+def list_item_differences(theirs: Any, mine: Any, path: str = "") -> list[tuple[str, str, str]]:
+    """Every list item that differs between two records, as (what, theirs, mine) rows in
+    words ("History factors: Physical abuse", "evidence ...; sources ...", "(not in yours)")."""
+    rows: list[tuple[str, str, str]] = []
+    if isinstance(theirs, dict) or isinstance(mine, dict):
+        a, b = theirs if isinstance(theirs, dict) else {}, mine if isinstance(mine, dict) else {}
+        for key in dict.fromkeys([*a, *b]):
+            rows += list_item_differences(a.get(key), b.get(key), f"{path}.{key}" if path else key)
+        return rows
+    key = item_key(theirs) or item_key(mine)
+    if key is None:
+        return rows
+    a = {i[key]: i for i in theirs or []}
+    b = {i[key]: i for i in mine or []}
+    name = path.rsplit(".", 1)[-1].replace("_", " ").capitalize()
+
+    def described(item: dict[str, Any] | None, whose: str) -> str:
+        if item is None:
+            return f"(not in {whose})"
+        return "; ".join(f"{k.replace('_', ' ')} {', '.join(map(str, v)) if isinstance(v, list) else v}"
+                         for k, v in item.items() if k != key and v not in ("", None, [])) or "recorded"
+
+    for ident in dict.fromkeys([*a, *b]):
+        if a.get(ident) != b.get(ident):
+            rows.append((f"{name}: {_term_label(ident)}", described(a.get(ident), "theirs"), described(b.get(ident), "yours")))
+    return rows
+
+
+def added_items(opened: Any, theirs: Any) -> dict[str, list[dict[str, Any]]]:
+    """The list items the other person added since the record was opened, by list path."""
+    out: dict[str, list[dict[str, Any]]] = {}
+
+    def walk(a: Any, b: Any, path: str) -> None:
+        if isinstance(b, dict):
+            for k, v in b.items():
+                walk(a.get(k) if isinstance(a, dict) else None, v, f"{path}.{k}" if path else k)
+            return
+        key = item_key(b)
+        if key is None:
+            return
+        before = {i.get(key) for i in a or [] if isinstance(i, dict)}
+        new = [i for i in b if i[key] not in before]
+        if new:
+            out[path] = new
+
+    walk(opened, theirs, "")
     return out
 
 

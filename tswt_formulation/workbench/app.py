@@ -46,7 +46,7 @@ class App:
             lambda: MeasuresView(*args),
             lambda: FormulationView(*args),
             lambda: WorkView(*args),
-            lambda: SignoffQueueView(*args),
+            lambda: SignoffQueueView(*args, on_open=lambda case_id: self.open_case(case_id, tab="Sign-off queue")),
             lambda: ReportsView(*args),
             lambda: AuditView(*args),
         ]
@@ -76,7 +76,7 @@ class App:
             view = self._views[index] = self._makers[index]()
             if isinstance(view, CaseView):
                 view.on_saved = self.case_saved
-                if self._case is not None and view is not self._views.get(TABS.index("Sign-off queue")):
+                if self._case is not None:  # one open case, everywhere (the queue too)
                     view.open(self._case.case_id, self._case)
             self.tabs.children[index].children = (view.widget,)
         return view
@@ -134,8 +134,7 @@ class App:
             return
         self.open_id, self._case = case_id, case
         for view in self.case_views:
-            if view is not queue:
-                view.open(case_id, case)
+            view.open(case_id, case)
         self._show_header()
         self.view_at(TABS.index(tab))
         self.tabs.selected_index = TABS.index(tab)

@@ -17,7 +17,7 @@ import ipywidgets as w
 from ..rules.timeline import STATE_LABELS
 from ..store import CaseStore
 from ..words import plural
-from ._forms import button, check, dropdown, inert, shared
+from ._forms import button, check, dropdown, inert, shared, text
 from .summary import risk_flags
 
 PAGE = 20
@@ -44,10 +44,14 @@ class CaseloadView:
         self.state = dropdown("State", [("Any state", "")] + [(label, s) for s, label in STATE_LABELS.items()])
         self.overdue = check("Overdue screenings only", False)
         self.sort = dropdown("Sort by", SORTS, SORTS[0][1])
+        self.find = text("Find a case", placeholder="case id or case-management ref")
+        self.find.continuous_update = False  # searched when Enter is pressed or the field is left
         self.status = w.HTML("")
         self.previous = button("Previous page")
         self.next = button("Next page")
         self.page_label = w.Label("")
+        self.refresh_button = button("Refresh the caseload", tooltip="Read the caseload from the store again")
+        self.refresh_button.on_click(lambda _b: self.refresh())
         self.page = 0
         self._frame: Any = None
         # Widgets for one page, built once and refilled (no widget churn on paging).
@@ -55,18 +59,20 @@ class CaseloadView:
         # build); a row is hidden through its own box's layout.
         self.open_buttons = [w.Button(description="", tooltip="Open this case", layout=shared(f"width:{_WIDTHS[0]}"),
                                       style=shared("button_style")) for _ in range(PAGE)]
+        # The risk flags wrap (an HTML cell, escaped): a Label would cut them off ("Suicidal ide...").
         self.cells = [[w.Label("", layout=shared(f"width:{_WIDTHS[i + 1]}"), style=shared("label_style"))
-                       for i in range(len(COLUMNS) - 1)] for _ in range(PAGE)]
+                       for i in range(len(COLUMNS) - 2)] + [w.HTML("", layout=shared(f"width:{_WIDTHS[-1]}"))]
+                      for _ in range(PAGE)]
         self.rows = [w.HBox([b, *cells], layout=w.Layout()) for b, cells in zip(self.open_buttons, self.cells)]
         header = w.HBox([self._head(title, i) for i, (_key, title) in enumerate(COLUMNS)])
         for i, b in enumerate(self.open_buttons):
             b.on_click(lambda _b, i=i: self._open(i))
-        for control in (self.worker, self.state, self.overdue, self.sort):
+        for control in (self.worker, self.state, self.overdue, self.sort, self.find):
             control.observe(lambda _c: self.refresh(reset=True), names="value")
         self.previous.on_click(lambda _b: self._turn(-1))
         self.next.on_click(lambda _b: self._turn(1))
         self.widget = w.VBox([
-            w.HBox([self.worker, self.state]), w.HBox([self.overdue, self.sort]),
+            w.HBox([self.worker, self.state]), w.HBox([self.overdue, self.sort, self.refresh_button]), self.find,
             self.status, header, *self.rows, w.HBox([self.previous, self.page_label, self.next]),
         ])
         self.refresh(reset=True)
@@ -81,12 +87,40 @@ class CaseloadView:
         frame = self.store.caseload(self.as_of, worker=self.worker.value or None, overdue=self.overdue.value)
         if self.state.value:
             frame = frame[frame["state"] == self.state.value]
+        wanted = self.find.value.strip()
+        if wanted:
+            frame = frame[frame["case_id"].isin(self.found(wanted, list(frame["case_id"])))]
         key, ascending = self.sort.value
+        if key == "days_to_due":
+            # days to due means something only while the screening is open: those first, the
+            # most overdue at the top; work begun and closed cases after them
+            frame = frame.assign(_due=frame["days_to_due"].where(frame["state"] == "in_screening"))
+            key = "_due"
         frame = frame.sort_values([key, "case_id"], ascending=[ascending, True], na_position="last", kind="stable")
         self._frame = frame.reset_index(drop=True)
         if reset:
             self.page = 0
         self._show_page()
+
+    def found(self, wanted: str, among: list[str]) -> set[str]:
+        """The cases whose id or case-management reference contains ``wanted`` (any case)."""
+        folded = wanted.casefold()
+        out = {c for c in among if folded in c.casefold()}
+        import json
+
+        import sqlalchemy as sa
+
+        from ..store import schema
+
+        # Only the records whose text holds it are read whole (the reference is not a column).
+        needle = json.dumps(wanted)[1:-1].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = sa.select(schema.cases.c.case_id).where(sa.func.lower(schema.cases.c.record).like(f"%{needle.lower()}%", escape="\\"))
+        with self.store.engine.connect() as conn:
+            candidates = [r[0] for r in conn.execute(query) if r[0] in set(among)]
+        for case in self.store.cases(candidates):
+            if folded in case.child.case_management_ref.casefold():
+                out.add(case.case_id)
+        return out
 
     @property
     def shown_ids(self) -> list[str]:
@@ -112,11 +146,15 @@ class CaseloadView:
             b.description = r["case_id"]
             b.tooltip = f"Open case {r['case_id']}"
             b.button_style = "danger" if r["overdue"] else ""
-            values = ["unallocated" if _missing(r["worker"]) else self.people.name(str(r["worker"])), str(r["state_label"]), _day(r["screening_due"]),
+            returned = r.get("formulation_status") == "returned"
+            if returned:  # a formulation sent back by the psychologist waits on the worker
+                b.button_style = "warning" if not r["overdue"] else "danger"
+            state = f"{r['state_label']}; formulation returned" if returned else str(r["state_label"])
+            values = ["unallocated" if _missing(r["worker"]) else self.people.name(str(r["worker"])), state, _day(r["screening_due"]),
                       _days(r["days_to_due"], r["overdue"]) if r["state"] == "in_screening" else "",
                       "" if _missing(r["age"]) else str(r["age"]), flags.get(r["case_id"], "")]
             for label, value in zip(cells, values):
-                label.value = value
+                label.value = f"<span style='white-space:normal'>{inert(value)}</span>" if isinstance(label, w.HTML) else value
         self.page_label.value = f"Page {self.page + 1} of {pages}"
         self.previous.disabled = self.page == 0
         self.next.disabled = self.page >= pages - 1

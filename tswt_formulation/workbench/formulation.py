@@ -61,7 +61,7 @@ class FormulationView(CaseView):
             heading("The 5 Ps (suggestions from the screening: keep, edit or remove)"), *adders,
             self.narrative.box, self.stage_evidence.box, self.readiness.box,
             heading("Decision on the recommendation"), self.accept.box, self.override_box,
-            w.HBox([self.save_button, self.submit_button]),
+            w.HBox([self.save_button, self.submit_button, self.form.echo]),
         ])
         self.widget = w.VBox([self.title, self.form.banner, self.stale, self.status, w.HBox([self.draft_button]),
                               heading("Recommendation"), self.recommendation, self.editor])

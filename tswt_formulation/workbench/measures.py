@@ -13,6 +13,7 @@ import ipywidgets as w
 
 from ..errors import TswtError
 from ..measures import load_measure, score_administrations
+from ..measures.definition import MeanProratedScore
 from ..model import case_to_data
 from ..store import CaseStore
 from ._base import CaseView
@@ -62,9 +63,14 @@ class MeasuresView(CaseView):
             self.items[item.id] = add(f"sdq.responses.{item.id}", radio).widget
         self.scores = w.HTML("")
         self.save_sdq = button("Save SDQ", "primary")
-        self.save_sdq.on_click(lambda _b: self.save_administration())
+        # The outcome of a save is shown beside the button pressed (the form is long: a
+        # line at its top would be off screen).
+        self.sdq_status = w.HTML("", layout=shared("plain"))
+        self.save_sdq.on_click(lambda _b: self._pressed(self.save_sdq, self.sdq_status, self.save_administration))
+        self._sdq_saved = False  # the values shown were just saved: a second click saves nothing
         for widget in (self.informant.widget, self.when.widget, self.timepoint.widget, *self.items.values()):
             widget.observe(lambda _c: self.update_scores(), names="value")
+            widget.observe(lambda _c: setattr(self, "_sdq_saved", False), names="value")
         self.informant.widget.observe(lambda _c: self._show_items(), names="value")
         # GBO: up to three goals, the family's own words, each rated 0-10 at a timepoint.
         self.goals = []
@@ -74,8 +80,23 @@ class MeasuresView(CaseView):
             rating = add(f"gbo.responses.{n}", dropdown(f"Goal {n} rating (0-10)", [("not rated", ""), *[(str(v), v) for v in range(11)]]))
             self.goals.append((described, agreed, rating))
         self.gbo_informant = add("gbo.informant", dropdown("Goals rated by", [("Child or young person", "self"), ("Parent or carer", "parent"), ("Teacher", "teacher"), ("Worker", "worker")]))
+        # Ratings have their own date and timepoint: goals are often rated on another day
+        # than the SDQ was completed.
+        self.gbo_when = add("gbo.date", day("Ratings date", self.as_of))
+        self.gbo_timepoint = add("gbo.timepoint", dropdown("Ratings timepoint", TIMEPOINTS))
         self.save_gbo = button("Save goals and ratings", "primary")
-        self.save_gbo.on_click(lambda _b: self.save_goals())
+        self.gbo_status = w.HTML("", layout=shared("plain"))
+        self.save_gbo.on_click(lambda _b: self._pressed(self.save_gbo, self.gbo_status, self.save_goals))
+        # The child's recorded measures, each correctable or withdrawn with a reason (audited).
+        self.recorded = w.HTML("")
+        self.pick = add("recorded.pick", dropdown("Recorded measure", []))
+        self.reason = add("recorded.reason", text("Reason for the change", placeholder="why it is corrected or withdrawn"))
+        self.correct = button("Correct it", tooltip="Load the chosen measure into the form above; Save replaces it")
+        self.withdraw = button("Withdraw it", "danger", tooltip="Remove the chosen measure; the reason goes in the audit log")
+        self.recorded_status = w.HTML("", layout=shared("plain"))
+        self.correct.on_click(lambda _b: self.correct_chosen())
+        self.withdraw.on_click(lambda _b: self._pressed(self.withdraw, self.recorded_status, self.withdraw_chosen))
+        self._correcting: dict[str, tuple[int, str]] = {}  # "sdq"/"gbo" -> (index in case.measures, reason)
         self.chart = w.Image(format="png", layout=w.Layout(max_width="760px"))
         self.chart_note = w.HTML("")
         item_boxes = [self.form.fields[f"sdq.responses.{i.id}"].box for i in self.sdq.items]
@@ -83,9 +104,11 @@ class MeasuresView(CaseView):
         self.widget = w.VBox([
             self.title, self.form.banner, self.stale, heading("SDQ"), self.informant.box, self.when.box, self.timepoint.box,
             self.version, w.HTML("<p>Items by number (the questionnaire's wording is licensed and not shown here).</p>"),
-            *item_boxes, self.scores, w.HBox([self.save_sdq]),
-            heading("Goal-Based Outcomes"), self.gbo_informant.box,
-            *[b for g in self.goals for b in (g[0].box, g[1].box, g[2].box)], w.HBox([self.save_gbo]),
+            *item_boxes, self.scores, w.HBox([self.save_sdq, self.sdq_status]),
+            heading("Goal-Based Outcomes"), self.gbo_informant.box, self.gbo_when.box, self.gbo_timepoint.box,
+            *[b for g in self.goals for b in (g[0].box, g[1].box, g[2].box)], w.HBox([self.save_gbo, self.gbo_status]),
+            heading("Recorded measures"), self.recorded, self.pick.box, self.reason.box,
+            w.HBox([self.correct, self.withdraw, self.recorded_status]),
             heading("Trajectory"), self.chart_note, self.chart,
         ])
         self._show_items()
@@ -141,25 +164,74 @@ class MeasuresView(CaseView):
         rows = [(s, int(scored[s]), band(s)) for s in SHOWN_SCORES if s in scored and pd.notna(scored[s])]
         self.scores.value = table_html(["Score", "Value", "Band"], rows, caption=f"SDQ {admin.version}, {admin.informant}")
 
+    def _pressed(self, pressed: w.Button, status: w.HTML, save: Any) -> Any:
+        """Run a save for a button: the button is disabled while it runs, and what the
+        save says (saved, or why not) is shown beside it."""
+        if pressed.disabled:
+            return None
+        pressed.disabled = True
+        before = self.form.banner.value
+        try:
+            result = save()
+        finally:
+            pressed.disabled = False
+        if result is None and self.form.banner.value == before and status.value:
+            return None  # nothing new to say (a repeated click): the last word stays
+        self.sdq_status.value = self.gbo_status.value = self.recorded_status.value = ""
+        status.value, self.form.banner.value = self.form.banner.value, ""
+        return result
+
+    def unscorable(self) -> list[str]:
+        """What keeps the entered SDQ from being scored, in the form's words: each scale
+        needs at least ``min_answered`` of its items (youthinmind's prorating)."""
+        answered = {i for i, v in self.responses().items() if v is not None}
+        if not answered:
+            return ["No items entered. Answer the items (at least 3 of the 5 in each scale) before saving."]
+        out = []
+        for score in self.sdq.score_definitions:
+            if isinstance(score, MeanProratedScore):
+                n = len(answered & set(score.items))
+                if n < score.min_answered:
+                    out.append(f"{score.label or score.id}: {n} of {len(score.items)} items answered "
+                               f"(items {', '.join(score.items)}); at least {score.min_answered} are needed to score it.")
+        return out
+
     def save_administration(self) -> Any:
         if self.case is None:
             self.form.banner.value = message_html(self.empty_text)
+            return None
+        if self._sdq_saved:
+            return None  # the values just saved, clicked again: saved once
+        missing = self.unscorable()
+        if missing:
+            self.form.clear()
+            self.form.banner.value = message_html("\n".join(["Not saved: the SDQ cannot be scored yet.", *missing]))
             return None
         try:
             admin = self.administration()
         except TswtError as exc:
             self.form.show_error(exc)
             return None
-        index = len(self.case.measures)
-        self.form.aliases = {f"measures[{index}]": "sdq"}
         base = base_record(self.case)
-        changes = {"measures": [*base.get("measures", []), {k: v for k, v in admin.items() if v is not None}]}
-        saved = self.save_fields(changes, f"SDQ {admin['timepoint']} ({admin['informant']}) entered in the workbench")
+        measures = list(base.get("measures", []))
+        entered = {k: v for k, v in admin.items() if v is not None}
+        note = f"SDQ {admin['timepoint']} ({admin['informant']}) entered in the workbench"
+        index, reason = self._correcting.get("sdq", (len(measures), ""))
+        if reason:
+            measures[index] = entered
+            note = f"SDQ {admin['timepoint']} ({admin['informant']}) of {admin['date']} corrected in the workbench: {reason}"
+        else:
+            measures.append(entered)
+        self.form.aliases = {f"measures[{index}]": "sdq"}
+        saved = self.save_fields({"measures": measures}, note, retry=self.save_administration)
         if saved is not None:
+            self._correcting.pop("sdq", None)
+            self.show_recorded()
             for radio in self.items.values():
                 radio.value = None
             self.mark_clean()
             self.shown()
+            self._sdq_saved = True
         return saved
 
     def save_goals(self) -> Any:
@@ -168,25 +240,134 @@ class MeasuresView(CaseView):
             return None
         base = base_record(self.case)
         goals, ratings = [], {}
+        self.form.clear()
+        unrated = []
         for n, (described, agreed, rating) in enumerate(self.goals, start=1):
             if described.widget.value.strip():
                 goals.append({"number": n, "description": described.widget.value,
-                              "agreed": (agreed.widget.value or self.when.widget.value or self.as_of).isoformat()})
+                              "agreed": (agreed.widget.value or self.gbo_when.widget.value or self.as_of).isoformat()})
             if rating.widget.value != "":
+                if not described.widget.value.strip():
+                    rating.show(f"Goal {n} is rated but there is no goal {n}: describe the goal, or leave it not rated.")
+                    unrated.append(n)
                 ratings[str(n)] = rating.widget.value
+        if unrated:
+            self.form.banner.value = message_html("Not saved: a rating needs its goal (see the ratings marked).")
+            return None
+        if not goals and not ratings and not self.case.goals:
+            self.form.banner.value = message_html("Not saved: nothing entered. Describe a goal or rate one.")
+            return None
+        if ratings and self.gbo_when.widget.value is None:
+            self.gbo_when.show("Ratings date: required when a goal is rated.")
+            self.form.banner.value = message_html("Not saved: the ratings need their date.")
+            return None
         changes: dict[str, Any] = {"goals": goals}
         self.form.aliases = {f"goals[{i}]": f"goals.{g['number']}" for i, g in enumerate(goals)}
+        note = "goals and ratings entered in the workbench"
         if ratings:
-            index = len(self.case.measures)
+            measures = list(base.get("measures", []))
+            index, reason = self._correcting.get("gbo", (len(measures), ""))
+            rated = {"measure": "gbo", "version": "GBO", "informant": self.gbo_informant.widget.value,
+                     "date": self.gbo_when.widget.value.isoformat(), "timepoint": self.gbo_timepoint.widget.value,
+                     "responses": ratings}
+            if reason:
+                measures[index] = rated
+                note = f"GBO ratings {rated['timepoint']} of {rated['date']} corrected in the workbench: {reason}"
+            else:
+                measures.append(rated)
             self.form.aliases[f"measures[{index}]"] = "gbo"
-            changes["measures"] = [*base.get("measures", []), {
-                "measure": "gbo", "version": "GBO", "informant": self.gbo_informant.widget.value,
-                "date": (self.when.widget.value or self.as_of).isoformat(), "timepoint": self.timepoint.widget.value,
-                "responses": ratings}]
-        saved = self.save_fields(changes, "goals and ratings entered in the workbench")
+            changes["measures"] = measures
+        saved = self.save_fields(changes, note, retry=self.save_goals)
         if saved is not None:
+            self._correcting.pop("gbo", None)
+            self.show_recorded()
             self.shown()
         return saved
+
+    # -- recorded measures: correct and withdraw -----------------------------------------
+
+    def _described(self, m: Any) -> str:
+        informant = dict((v, lbl) for lbl, v in SDQ_INFORMANTS).get(m.informant, m.informant)
+        return f"{m.date.isoformat()} {m.measure.upper()} {m.version}, {informant}, {m.timepoint}"
+
+    def show_recorded(self) -> None:
+        """The child's recorded measures: date, informant, form, timepoint, scores."""
+        from ..measures.quick import score_one
+
+        measures = self.case.measures if self.case is not None else []
+        rows = []
+        for m in measures:
+            try:
+                scores = score_one(load_measure(m.measure), m)
+                shown = ", ".join(f"{k} {v}" for k, v in scores.items() if v is not None and (m.measure != "sdq" or k in SHOWN_SCORES))
+            except TswtError:
+                shown = ""
+            rows.append((m.date.isoformat(), m.informant, f"{m.measure.upper()} {m.version}", m.timepoint, shown or "(not scored)"))
+        self.recorded.value = table_html(["Date", "Informant", "Form", "Timepoint", "Scores"], rows, caption="Recorded measures") \
+            if rows else message_html("No measures recorded yet.", "note")
+        self.pick.widget.options = [(f"{i + 1}. {self._described(m)}", i) for i, m in enumerate(measures)]
+        self.pick.widget.value = 0 if measures else None
+        for control in (self.correct, self.withdraw):
+            control.disabled = not measures
+        self.reason.widget.value = ""
+        self._clean.update({p: self.form.fields[p].widget.value for p in ("recorded.pick", "recorded.reason")})
+
+    def _chosen(self) -> tuple[int, Any, str] | None:
+        """The chosen measure and the reason, or None with the form saying what is needed."""
+        self.form.clear()
+        index = self.pick.widget.value
+        if self.case is None or index is None or index >= len(self.case.measures):
+            self.form.banner.value = message_html("Choose a recorded measure first.")
+            return None
+        reason = self.reason.widget.value.strip()
+        if not reason:
+            self.reason.show("Reason for the change: required (it goes in the audit log).")
+            self.form.banner.value = message_html("Not changed: say why (Reason for the change).")
+            return None
+        return index, self.case.measures[index], reason
+
+    def withdraw_chosen(self) -> Any:
+        """Remove a recorded measure, the reason in the audit note (the store keeps every
+        earlier version, so what was withdrawn can still be read there)."""
+        chosen = self._chosen()
+        if chosen is None:
+            return None
+        index, m, reason = chosen
+        measures = list(base_record(self.case).get("measures", []))
+        del measures[index]
+        saved = self.save_fields({"measures": measures}, f"{self._described(m)} withdrawn in the workbench: {reason}")
+        if saved is not None:
+            self.show_recorded()
+            self.mark_clean()
+            self.shown()
+        return saved
+
+    def correct_chosen(self) -> None:
+        """Load a recorded measure into its form; its Save then replaces it."""
+        chosen = self._chosen()
+        if chosen is None:
+            self.recorded_status.value, self.form.banner.value = self.form.banner.value, ""
+            return
+        index, m, reason = chosen
+        if m.measure == "sdq":
+            self.informant.widget.value = m.informant
+            self.when.widget.value = m.date
+            self.timepoint.widget.value = m.timepoint
+            for item, radio in self.items.items():
+                radio.value = m.responses.get(item)
+            where = "the SDQ above; Save SDQ replaces it"
+        elif m.measure == "gbo":
+            self.gbo_informant.widget.value = m.informant
+            self.gbo_when.widget.value = m.date
+            self.gbo_timepoint.widget.value = m.timepoint
+            for n, (_d, _a, rating) in enumerate(self.goals, start=1):
+                rating.widget.value = m.responses.get(str(n), "") if m.responses.get(str(n)) is not None else ""
+            where = "the goals above; Save goals and ratings replaces it"
+        else:
+            self.recorded_status.value = message_html(f"{m.measure} cannot be corrected here: use tswt measures.")
+            return
+        self._correcting[m.measure] = (index, reason)
+        self.recorded_status.value = message_html(f"Correcting {self._described(m)}: loaded into {where}.", "note")
 
     # -- the case ----------------------------------------------------------------------
 
@@ -201,11 +382,16 @@ class MeasuresView(CaseView):
             rating.widget.value = ""
         for radio in self.items.values():
             radio.value = None
-        taken = {m.timepoint for m in self.case.measures if m.measure == "sdq"}
-        self.timepoint.widget.value = "baseline" if "baseline" not in taken else next(
-            (v for _l, v in TIMEPOINTS if v not in taken), "closure")
+        for measure, field in (("sdq", self.timepoint), ("gbo", self.gbo_timepoint)):
+            taken = {m.timepoint for m in self.case.measures if m.measure == measure}
+            field.widget.value = next((v for _l, v in TIMEPOINTS if v not in taken), "closure")
+        self._sdq_saved = False
+        self.sdq_status.value = self.gbo_status.value = self.recorded_status.value = ""
+        self._correcting = {}
+        self.show_recorded()
         self._show_items()
         self.chart.value = b""
+        self.chart.layout.display = "none"
         self.chart_note.value = message_html("The chart is drawn when this tab is shown.", "note")
 
     def shown(self) -> None:
@@ -218,6 +404,7 @@ class MeasuresView(CaseView):
         sdq = traj[(traj["measure"] == "sdq") & (traj["score"] == "total")] if not traj.empty else traj
         if sdq.empty:
             self.chart.value = b""
+            self.chart.layout.display = "none"  # a sentence, not an empty (broken) image
             self.chart_note.value = message_html("No SDQ recorded yet: the trajectory appears after the first one.", "note")
             return
         from ..plots import plot_trajectory
@@ -228,6 +415,7 @@ class MeasuresView(CaseView):
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
         self.chart.value = buffer.getvalue()
+        self.chart.layout.display = ""
         self.chart_note.value = message_html(f"SDQ total ({informant}) over time.", "note")
 
 

@@ -121,7 +121,7 @@ class ReferralView(CaseView):
         form_box = w.VBox([
             self.title, f.banner, self.stale, heading("The child"), f.fields["case_id"].box, *[i.box for i in child],
             heading("The referral"), *[i.box for i in referral], heading("Decision and allocation"), *[i.box for i in decision],
-            w.HBox([self.save_button, self.new_button]),
+            w.HBox([self.save_button, self.new_button, self.form.echo]),
         ])
         panel = w.VBox([heading("Eligibility"), self.eligibility], layout=w.Layout(margin="0 0 0 2em", border="1px solid #ccc", padding="4px 8px"))
         self.widget = w.HBox([form_box, panel])
@@ -153,7 +153,7 @@ class ReferralView(CaseView):
 
     def save(self) -> Case | None:
         if self.case is not None:
-            return self.save_fields(self.record(), "referral edited in the workbench")
+            return self.save_fields(self.record(), "referral edited in the workbench", self.form.cleared())
         try:
             case = form_to_case(self.record())
         except ValidationFailed as exc:

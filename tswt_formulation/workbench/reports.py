@@ -69,7 +69,8 @@ class ReportsView(CaseView):
 
         self.pdf_ok = importlib.util.find_spec("weasyprint") is not None
         self.pdf_why = "the PDF extra is not installed: pip install 'tswt-formulation[pdf]'"
-        self.kind = self.form.add("kind", dropdown("Report", [("Formulation", "formulation"), ("Outcomes", "outcomes")]))
+        self.kind = self.form.add("kind", dropdown("Report", [("Formulation", "formulation"), ("Outcomes", "outcomes"),
+                                                              ("Caseload review (my caseload; no case needed)", "review")]))
         formats = [("HTML", ("html",))] + ([("PDF", ("pdf",)), ("HTML and PDF", ("html", "pdf"))] if self.pdf_ok else [])
         self.formats = self.form.add("formats", dropdown("Format", formats))
         self.latest = self.form.add("latest", check("Formulation: the latest version, even if not yet signed off", True))
@@ -89,14 +90,24 @@ class ReportsView(CaseView):
 
     def produce(self) -> list[Path]:
         """Run the report notebook for the open case; offer each file as a download."""
-        if self.case is None:
+        kind = self.kind.widget.value
+        if self.case is None and kind != "review":
             self.form.banner.value = message_html(self.empty_text)
             return []
         from ..reports.batch import InlineExecutor, run_reports
 
-        kind = self.kind.widget.value
-        extra = {"version": "latest"} if kind == "formulation" and self.latest.widget.value else {}
-        self.form.banner.value = message_html(f"Producing the {kind} report of {self.case.case_id}...", "note")
+        extra: dict[str, Any] = {"version": "latest"} if kind == "formulation" and self.latest.widget.value else {}
+        if kind == "review":
+            # the caseload review, as `tswt reports --kind review`: of this person's caseload
+            # when they hold cases, else the team's; prepared by them
+            extra["author"] = self.user
+            if self.user in self.store.workers():
+                extra["worker"] = self.user
+            what, ids = "caseload review", []
+        else:
+            assert self.case is not None
+            what, ids = f"{kind} report of {self.case.case_id}", [self.case.case_id]
+        self.form.banner.value = message_html(f"Producing the {what}...", "note")
         for old in self.out_dir.iterdir():  # only the latest report's files are kept (as downloads)
             if old.is_dir() and not old.is_symlink():
                 shutil.rmtree(old, ignore_errors=True)
@@ -109,7 +120,7 @@ class ReportsView(CaseView):
         os.environ["TSWT_USER"] = self.user
         try:
             # At once, in this thread: the report's engine stays warm for this session's next report.
-            summary = run_reports([self.case.case_id], kind, store_url(self.store), self.out_dir, executor=InlineExecutor(),
+            summary = run_reports(ids, kind, store_url(self.store), self.out_dir, executor=InlineExecutor(),
                                   formats=self.formats.widget.value, as_of=self.as_of, progress=False, extra=extra)
         except TswtError as exc:
             self.form.show_error(exc)
@@ -130,7 +141,7 @@ class ReportsView(CaseView):
             mime = MIME[path.suffix.lstrip(".")]
             links.append(f"<a download='{inert(path.name)}' href='data:{mime};base64,{data}'>Download {inert(path.name)}</a>")
         self.downloads.value = "<br>".join(links)
-        self.form.done(f"The {kind} report of {self.case.case_id} is ready ({result.seconds:.1f} s).")
+        self.form.done(f"The {what} is ready ({result.seconds:.1f} s).")
         return [Path(f) for f in result.files]
 
 

@@ -175,7 +175,7 @@ class ScreeningView(CaseView):
             heading("Presenting behaviours"), *[r.widget for r in self.behaviours.values()],
             heading("Risks"), *[r.widget for r in self.risks.values()],
             heading("The child and those around them"), self.life_story.box, self.child_voice.box, self.carer_views.box,
-            self.strengths.box, w.HBox([self.save_button]),
+            self.strengths.box, w.HBox([self.save_button, self.form.echo]),
         ])
         panel = w.VBox([heading("Recommendation"), self.panel],
                        layout=w.Layout(margin="0 0 0 2em", border="1px solid #ccc", padding="4px 8px"))
@@ -213,6 +213,16 @@ class ScreeningView(CaseView):
         for field in ("started", "completed"):
             screening.setdefault(field, None)
         return {"screening": screening}
+
+    def absorb(self, added: dict[str, list[dict[str, Any]]]) -> None:
+        """Tick and fill the rows the other person added (a row I ticked keeps my values)."""
+        groups = (("screening.history_factors", "factor", self.history),
+                  ("screening.presenting_behaviours", "behaviour", self.behaviours), ("screening.risks", "kind", self.risks))
+        for path, key, rows in groups:
+            for entry in added.get(path, []):
+                row = rows.get(str(entry.get(key)))
+                if row is not None and not row.chosen.value:
+                    row.fill(entry)
 
     def typed_case(self) -> Any:
         assert self.case is not None

@@ -29,7 +29,11 @@ def awaiting_signoff(store: CaseStore) -> list[tuple[str, Any, str]]:
     for case_id in ids:
         submitted = [e for e in store.audit_log(case_id) if e.note == "submitted for sign-off"]
         last = submitted[-1] if submitted else store.audit_log(case_id, limit=1)[-1]
-        queue.append((case_id, last.at, last.user))
+        by = last.user
+        if not submitted:  # imported awaiting sign-off: the record says who submitted it, not the importer
+            form = store.get(case_id).formulation
+            by = (form.submitted_by if form is not None else None) or by
+        queue.append((case_id, last.at, by))
     return sorted(queue, key=lambda item: (item[1], item[0]))
 
 
@@ -52,7 +56,7 @@ class SignoffQueueView(CaseView):
         self.return_button = button("Return with comments", "warning")
         self.approve_button.on_click(lambda _b: self.decide(True))
         self.return_button.on_click(lambda _b: self.decide(False))
-        self.actions = w.VBox([self.comment.box, w.HBox([self.approve_button, self.return_button])])
+        self.actions = w.VBox([self.comment.box, w.HBox([self.approve_button, self.return_button, self.form.echo])])
         self.actions.layout.display = "none"
         self.widget = w.VBox([heading("Awaiting sign-off (oldest first)"), self.queue_note, self.queue, self.refresh_button,
                               self.title, self.form.banner, self.stale, self.reading, self.actions])
@@ -63,7 +67,8 @@ class SignoffQueueView(CaseView):
         buttons = []
         for case_id, at, by in queue:
             b = button(f"{case_id}: submitted {at:%Y-%m-%d %H:%M} by {by}", tooltip=f"Read the formulation of {case_id}")
-            b.on_click(lambda _b, case_id=case_id: self.open(case_id))
+            # the case read here is the app's open case (header, Reports and Audit agree)
+            b.on_click(lambda _b, case_id=case_id: self.on_open(case_id) if self.on_open is not None else self.open(case_id))
             buttons.append(b)
         self.queue.children = buttons
         self.queue_note.value = message_html(f"{len(queue)} formulation(s) awaiting sign-off.", "note")
