@@ -84,7 +84,7 @@ def measure(kind: str, path: str, sample: int) -> dict:
     with open_store(path, user="t.harper") as store:
         if kind == "new":
             s = analysis.scores(store)
-            c = analysis.change(store, constants=constants)
+            c = analysis.change(s, constants=constants)  # from the scores just read, as an analyst would
             n_scores = len(s)
         else:
             from tswt_formulation.measures.outcomes import (

@@ -332,7 +332,8 @@ def test_social_worker_cannot_sign_off_nor_start_an_analysis_server(browser, hub
     colleague = next(c for c in waiting if c != OWN_CASE)
     page.get_by_role("button", name=re.compile(rf"^{colleague}: submitted")).click()
     page.get_by_role("button", name="Approve and sign off").click()
-    refusal = page.get_by_text("signing off or returning a formulation needs a clinical psychologist", exact=False)
+    # said in the alert at the top and again beside the button pressed
+    refusal = page.get_by_role("alert").filter(has_text="signing off or returning a formulation needs a clinical psychologist")
     refusal.wait_for()
     refusal.scroll_into_view_if_needed()
     shots(page, "2_c.mensah_cannot_sign_off")
@@ -361,8 +362,8 @@ def test_psychologist_signs_off_a_colleagues_formulation_only(browser, hub, shot
 
     page.get_by_role("button", name=re.compile(rf"^{OWN_CASE}: submitted")).click()
     page.get_by_role("button", name="Approve and sign off").click()
-    refusal = page.get_by_text(f"{PSYCHOLOGIST} wrote, decided on or submitted this formulation and cannot sign it off",
-                               exact=False)
+    refusal = page.get_by_role("alert").filter(
+        has_text=f"{PSYCHOLOGIST} wrote, decided on or submitted this formulation and cannot sign it off")
     refusal.wait_for()
     refusal.scroll_into_view_if_needed()
     shots(page, "5_dr.r.ahmed_refused_his_own")

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import Problem, ScoringError, TswtError
-from .measures.change import CATEGORIES, CRITICAL_VALUE, classify_change
+from .measures.change import CATEGORIES, CRITICAL_VALUE
 
 if TYPE_CHECKING:
     from .measures.constants import MeasureConstants
@@ -120,7 +120,6 @@ def scores(store: CaseStore, *, measure: str | Iterable[str] | None = None, as_o
     _check_store(store, "scores()")
     import sqlalchemy as sa
 
-    from .store import engine as dialect
     from .store import schema
 
     day = _as_day(as_of, "scores()")
@@ -133,52 +132,155 @@ def scores(store: CaseStore, *, measure: str | Iterable[str] | None = None, as_o
     if day is not None:
         q = q.where(t.date <= day)
     with store.engine.connect() as conn:
-        rows = dialect.fetch_tuples(conn, q)
-    return _unpack(rows)
+        packed = _read_packed(conn, q)
+    return _unpack(packed)
 
 
-def _unpack(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
+class _Packed:
+    """The scores table's rows (one per administration), read a chunk at a time and kept
+    as integer codes: a repeated text (measure, form, informant, timepoint, date, scale
+    list) is held once, not once per row, so memory does not follow the row count."""
+
+    TEXT = ("measure", "version", "informant", "date", "timepoint", "scales")
+
+    def __init__(self) -> None:
+        self.case_ids: list[str] = []
+        self.case_code: list[int] = []
+        self.lookup: dict[str, dict[Any, int]] = {c: {} for c in self.TEXT}
+        self.code: dict[str, list[int]] = {c: [] for c in self.TEXT}
+        self.age: list[Any] = []
+        self.values: list[str] = []
+
+    def add(self, rows: list[tuple[Any, ...]]) -> None:
+        case_ids, case_code = self.case_ids, self.case_code
+        for row in rows:
+            cid = row[0]
+            if not case_ids or case_ids[-1] != cid:  # rows come by case id: each id is held once
+                case_ids.append(cid)
+            case_code.append(len(case_ids) - 1)
+        for j, name in enumerate(self.TEXT, start=1):
+            seen, out = self.lookup[name], self.code[name]
+            col = j if j < 6 else 7  # measure, version, informant, date, timepoint at 1-5; scales at 7
+            for row in rows:
+                out.append(seen.setdefault(row[col], len(seen)))
+        self.age.extend(row[6] for row in rows)
+        self.values.extend(row[8] for row in rows)
+
+    def column(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """(codes, the distinct values in code order) of one repeated column."""
+        uniques = np.empty(len(self.lookup[name]), dtype=object)
+        for value, k in self.lookup[name].items():
+            uniques[k] = value
+        return np.asarray(self.code[name], dtype=np.int32), uniques
+
+    def __len__(self) -> int:
+        return len(self.case_code)
+
+
+def _read_packed(conn: Any, query: Any, chunk: int = 20_000) -> _Packed:
+    packed = _Packed()
+    if conn.dialect.name == "sqlite":  # straight from the driver's cursor (dates as ISO text), as fetch_tuples reads
+        compiled = query.compile(dialect=conn.dialect)
+        params = [compiled.params[name] for name in compiled.positiontup or ()]
+        cursor = conn.connection.dbapi_connection.cursor()
+        try:
+            cursor.execute(str(compiled), params)
+            while rows := cursor.fetchmany(chunk):
+                packed.add(rows)
+        finally:
+            cursor.close()
+        return packed
+    result = conn.execution_options(yield_per=chunk).execute(query)
+    try:
+        for part in result.partitions():
+            packed.add([tuple(r) for r in part])
+    finally:
+        result.close()
+    return packed
+
+
+def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes and the distinct values (in order of appearance), once per column."""
+    codes, uniques = pd.factorize(values)
+    return codes.astype(np.int32), np.asarray(uniques, dtype=object)
+
+
+def _groups(key: np.ndarray) -> list[np.ndarray]:
+    """Positions of each distinct value of an integer key (one stable sort, not a mask per group)."""
+    if not len(key):
+        return []
+    order = np.argsort(key, kind="stable")
+    cuts = np.flatnonzero(np.diff(key[order])) + 1
+    return np.split(order, cuts)
+
+
+def _starts(sorted_key: np.ndarray) -> np.ndarray:
+    """Positions where each run of a sorted key begins."""
+    return np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]]) if len(sorted_key) else np.zeros(0, dtype=np.int64)
+
+
+def _unpack(packed: _Packed) -> pd.DataFrame:
     """The scores table's packed rows (one per administration) as one row per scale."""
-    n = len(rows)
-    cols = list(zip(*rows)) if n else [()] * 9
-    case_id, measure, version, informant, day, timepoint, age, scales, values = (np.asarray(c, dtype=object) for c in cols)
+    import io
+
+    n = len(packed)
+    values = np.asarray(packed.values, dtype=object)
+    scale_names: list[str] = []
     admin_pos: list[np.ndarray] = []
-    scale_names: list[np.ndarray] = []
+    scale_codes: list[np.ndarray] = []
     numbers: list[np.ndarray] = []
-    for packed in dict.fromkeys(scales.tolist()):  # a caseload has a few distinct scale lists
-        idx = np.flatnonzero(scales == packed)
-        names = packed.split(",")
+    packed_codes, packed_lists = packed.column("scales")
+    for idx in _groups(packed_codes):  # a caseload has a few distinct scale lists
+        names = str(packed_lists[packed_codes[idx[0]]]).split(",")
         k = len(names)
-        flat = np.asarray(",".join(values[idx].tolist()).split(","), dtype=object)
-        if len(flat) != k * len(idx):  # pragma: no cover - a row not written by store.scores
-            raise TswtError(f"the store's scores table is damaged (a row's values do not match its scales {packed!r}); "
-                            "rebuild it with `tswt init`")
-        flat[flat == ""] = "-1"
-        admin_pos.append(np.repeat(idx, k))
-        scale_names.append(np.tile(np.asarray(names, dtype=object), len(idx)))
-        numbers.append(flat.astype(np.int64))
-    pos = np.concatenate(admin_pos) if admin_pos else np.zeros(0, dtype=np.int64)
+        # The C parser reads the packed integers ("" = missing) at C speed, one row per administration.
+        parsed = pd.read_csv(io.StringIO("\n".join(values[idx].tolist())), header=None, names=range(k), dtype="float64",
+                             na_filter=True, keep_default_na=False, na_values=[""]).to_numpy()
+        if parsed.shape != (len(idx), k):  # pragma: no cover - a row not written by store.scores
+            raise TswtError(f"the store's scores table is damaged (values do not match the scales {','.join(names)}); "
+                            "rebuild it (tswt_formulation.store.scores.rebuild_scores)")
+        for name in names:
+            if name not in scale_names:
+                scale_names.append(name)
+        admin_pos.append(np.repeat(idx.astype(np.int32), k))
+        scale_codes.append(np.tile(np.asarray([scale_names.index(x) for x in names], dtype=np.int16), len(idx)))
+        numbers.append(parsed.reshape(-1))
+    del values
+    pos = np.concatenate(admin_pos) if admin_pos else np.zeros(0, dtype=np.int32)
     order = np.argsort(pos, kind="stable")  # back to the store's order: case, administration, scale
     pos = pos[order]
-    scale = np.concatenate(scale_names)[order] if scale_names else np.zeros(0, dtype=object)
-    number = np.concatenate(numbers)[order] if numbers else np.zeros(0, dtype=np.int64)
-    value = pd.arrays.IntegerArray(number, number < 0)
+    scale = np.concatenate(scale_codes)[order] if scale_codes else np.zeros(0, dtype=np.int16)
+    number = np.concatenate(numbers)[order] if numbers else np.zeros(0)
+    del order, admin_pos, scale_codes, numbers
+    missing = np.isnan(number)
+    value = pd.arrays.IntegerArray(np.where(missing, 0, number).astype(np.int64), missing)
+    del number
 
-    def cat(a: np.ndarray) -> pd.Categorical:
-        return pd.Categorical(a).take(pos) if len(a) else pd.Categorical([])
+    def cat(name: str) -> pd.Categorical:
+        codes, uniques = packed.column(name)
+        order = np.argsort(uniques.astype(str), kind="stable")  # categories sorted, as pandas sorts them
+        remap = np.empty(len(order), dtype=np.int32)
+        remap[order] = np.arange(len(order), dtype=np.int32)
+        return pd.Categorical.from_codes(remap[codes][pos] if len(codes) else np.zeros(0, dtype=np.int32),
+                                         categories=uniques[order].astype(str))
 
+    day_codes, day_values = packed.column("date")
+    days = pd.to_datetime(pd.Series(day_values, dtype=object)).to_numpy().astype("datetime64[ns]") if n \
+        else np.zeros(0, "datetime64[ns]")
+    ages = pd.array(packed.age, dtype="Int64") if n else pd.array([], dtype="Int64")
+    case_ids = pd.array(np.asarray(packed.case_ids, dtype=object), dtype="string")
+    case_code = np.asarray(packed.case_code, dtype=np.int32)
     frame = pd.DataFrame({
-        "case_id": pd.array(case_id, dtype="string")[pos] if n else pd.array([], dtype="string"),
-        "measure": cat(measure),
-        "informant": cat(informant),
-        "version": cat(version),
-        "date": pd.to_datetime(pd.Series(day, dtype=object)).to_numpy()[pos] if n else np.array([], dtype="datetime64[ns]"),
-        "timepoint": cat(timepoint),
-        "age": pd.array(age, dtype="Int64")[pos] if n else pd.array([], dtype="Int64"),
-        "scale": pd.Categorical(scale),
+        "case_id": case_ids[case_code[pos]] if n else pd.array([], dtype="string"),
+        "measure": cat("measure"),
+        "informant": cat("informant"),
+        "version": cat("version"),
+        "date": days[day_codes[pos]] if n else days,
+        "timepoint": cat("timepoint"),
+        "age": ages[pos],
+        "scale": pd.Categorical.from_codes(scale, categories=scale_names),
         "value": value,
     })
-    frame["date"] = frame["date"].astype("datetime64[ns]")
     frame["band"] = _bands(frame)
     return frame
 
@@ -191,12 +293,14 @@ def _bands(frame: pd.DataFrame) -> pd.Categorical:
     codes = np.full(len(frame), -1, dtype=np.int16)
     if not len(frame):
         return pd.Categorical([])
-    keys = frame[["measure", "version", "scale"]].astype(object)
+    m, v, s = (frame[c].cat.codes.to_numpy().astype(np.int64) for c in ("measure", "version", "scale"))
+    nv, ns = len(frame["version"].cat.categories), len(frame["scale"].cat.categories)
     value = frame["value"].to_numpy(dtype=np.float64, na_value=np.nan)
-    for (m, v, s), idx in keys.groupby(["measure", "version", "scale"], sort=False).indices.items():
+    for idx in _groups((m * nv + v) * ns + s):
+        i = idx[0]
+        measure, version, scale = (str(frame[c].cat.categories[code[i]]) for c, code in (("measure", m), ("version", v), ("scale", s)))
         try:
-            defn = load_measure(m)
-            table = defn.version_by_id(v).bands.get("three_band", {}).get(s)
+            table = load_measure(measure).version_by_id(version).bands.get("three_band", {}).get(scale)
         except TswtError:
             continue
         if not table:
@@ -205,8 +309,7 @@ def _bands(frame: pd.DataFrame) -> pd.Categorical:
         for band, (lo, hi) in table.items():
             if band not in cats:
                 cats.append(band)
-            inside = (x >= lo) & (x <= hi)
-            codes[idx[inside]] = cats.index(band)
+            codes[idx[(x >= lo) & (x <= hi)]] = cats.index(band)
     return pd.Categorical.from_codes(codes, categories=cats)
 
 
@@ -337,59 +440,102 @@ def _inline_constants(entries: list[dict[str, Any]]) -> MeasureConstants:
 
 
 def _change(frame: pd.DataFrame, to: str, team: MeasureConstants | None, z: float) -> pd.DataFrame:
-    keys = ["case_id", "measure", "informant", "scale"]
-    f = pd.DataFrame({
-        "case_id": frame["case_id"].astype("string"),
-        "measure": frame["measure"].astype("category"),
-        "informant": frame["informant"].astype("category"),
-        "scale": frame["scale"].astype("category"),
-        "version": frame["version"].astype("category"),
-        "date": pd.to_datetime(frame["date"]).astype("datetime64[ns]"),
-        "timepoint": frame["timepoint"].astype("category"),
-        "value": pd.to_numeric(frame["value"], errors="raise").astype("Float64").to_numpy(dtype=float, na_value=np.nan),
-    })
-    f["_rank"] = _timepoint_rank(f["timepoint"])
-    f = f[~np.isnan(f["value"].to_numpy())]
-    f = f.sort_values(keys + ["_rank", "date"], kind="stable").reset_index(drop=True)
-    grp = f.groupby(keys, sort=False, observed=True)
-    is_base = f["_rank"].to_numpy() == 0
-    base = f[is_base].groupby(keys, sort=False, observed=True).head(1)
-    base = base[keys + ["date", "version", "value"]].rename(
-        columns={"date": "baseline_date", "version": "baseline_version", "value": "baseline_value"})
-    follow = f[~is_base]
-    if to == "latest":
-        follow = follow.groupby(keys, sort=False, observed=True).tail(1)
-        series = grp.head(1)[keys]
-        out = series.merge(base, on=keys, how="left").merge(
-            follow[keys + ["date", "timepoint", "version", "value"]], on=keys, how="left")
+    """Vectorised on integer codes: one sort of the scores, then baseline and follow-up
+    picked per series by position; constants and cut-offs looked up once per family."""
+    from .measures.change import _numbers
+
+    value = _numbers(frame, "value")
+    keep = ~np.isnan(value)
+    everything = bool(keep.all())  # the usual case: no copies of 3 million rows to drop none
+
+    def kept(a: Any) -> Any:
+        return a if everything else a[keep]
+
+    cols = {c: kept(frame[c] if isinstance(frame[c].dtype, pd.CategoricalDtype) else frame[c].astype("category"))
+            for c in ("measure", "informant", "scale", "version", "timepoint")}
+    ids = kept(frame["case_id"].astype(object).to_numpy())
+    if len(ids) and pd.Series(ids).is_monotonic_increasing:  # as scores() gives them: codes without hashing
+        starts = np.r_[True, ids[1:] != ids[:-1]]
+        case_codes, case_ids = np.cumsum(starts, dtype=np.int64) - 1, ids[starts]
+        del starts
     else:
-        out = follow[keys + ["date", "timepoint", "version", "value"]].merge(base, on=keys, how="left")
-    for c in ("measure", "informant", "scale", "version", "baseline_version", "timepoint"):
-        out[c] = out[c].astype("category")
-    pre = out["baseline_value"].to_numpy(dtype=float)
-    post = out["value"].to_numpy(dtype=float)
+        case_codes, case_ids = pd.factorize(ids, sort=True)
+    del ids
+    value = kept(value)
+    day = kept(pd.to_datetime(frame["date"]).to_numpy().astype("datetime64[ns]")).view(np.int64)
+    rank = _timepoint_rank(cols["timepoint"])
+    nm, ni, ns = (len(cols[c].cat.categories) for c in ("measure", "informant", "scale"))
+    series = case_codes.astype(np.int64) * (nm * ni * ns)
+    del case_codes
+    series += (cols["measure"].cat.codes.to_numpy().astype(np.int64) * ni + cols["informant"].cat.codes.to_numpy()) * ns \
+        + cols["scale"].cat.codes.to_numpy()
+    order = np.lexsort((day, rank, series))
+    series = series[order]
+    rank = rank[order]
+    is_base = rank == 0
+    # baseline: the first "baseline" row of each series (earliest by date)
+    base_rows, base_series = order[is_base], series[is_base]
+    first = _starts(base_series)  # sorted: the first of each run, no hashing
+    base_rows, base_series = base_rows[first], base_series[first]
+    # follow-ups: every later row, or the last of each series
+    follow_rows, follow_series = order[~is_base], series[~is_base]
+    if to == "latest":
+        last = np.flatnonzero(np.r_[follow_series[1:] != follow_series[:-1], True]) if len(follow_series) else np.zeros(0, int)
+        follow_rows, follow_series = follow_rows[last], follow_series[last]
+        out_series = series[_starts(series)]
+        at = np.searchsorted(follow_series, out_series)
+        has_follow = (at < len(follow_series)) & (follow_series[np.minimum(at, len(follow_series) - 1)] == out_series) \
+            if len(follow_series) else np.zeros(len(out_series), dtype=bool)
+        rows = np.where(has_follow, follow_rows[np.minimum(at, max(len(follow_rows) - 1, 0))], -1) if len(follow_rows) \
+            else np.full(len(out_series), -1)
+    else:
+        out_series, rows = follow_series, follow_rows
+    at = np.searchsorted(base_series, out_series)
+    has_base = (at < len(base_series)) & (base_series[np.minimum(at, max(len(base_series) - 1, 0))] == out_series) \
+        if len(base_series) else np.zeros(len(out_series), dtype=bool)
+    brows = np.where(has_base, base_rows[np.minimum(at, max(len(base_rows) - 1, 0))], -1) if len(base_rows) \
+        else np.full(len(out_series), -1)
+
+    del series, rank, is_base, order
+
+    def pick(a: np.ndarray, at_rows: np.ndarray, missing: Any) -> np.ndarray:
+        got = a[np.maximum(at_rows, 0)] if len(a) else np.full(len(at_rows), missing)
+        return np.where(at_rows >= 0, got, missing)
+
+    def pick_cat(c: str, at_rows: np.ndarray) -> pd.Categorical:
+        codes = pick(cols[c].cat.codes.to_numpy().astype(np.int32), at_rows, -1)
+        return pd.Categorical.from_codes(codes, categories=cols[c].cat.categories)
+
+    fam_out = out_series % (nm * ni * ns)
+    s_out, mi = fam_out % ns, fam_out // ns
+    i_out, m_out = mi % ni, mi // ni
+    pre, post = pick(value, brows, np.nan), pick(value, rows, np.nan)
     paired = ~np.isnan(pre) & ~np.isnan(post)
     diff = np.where(paired, post - pre, np.nan)
 
-    # Constants and direction per measure, scale and informant (a few distinct).
-    fam = out[["measure", "scale", "informant"]].astype(object)
-    threshold = np.full(len(out), np.nan)
-    sdiff = np.full(len(out), np.nan)
-    points = np.full(len(out), np.nan)
-    sign = np.zeros(len(out))
-    source = np.full(len(out), "", dtype=object)
-    for (m, s, i), idx in fam.groupby(["measure", "scale", "informant"], sort=False).indices.items():
-        d, r, sd, pts, src = _constants(m, s, i, team)
+    cat_m, cat_i, cat_s = (cols[c].cat.categories for c in ("measure", "informant", "scale"))
+    threshold = np.full(len(out_series), np.nan)
+    sdiff = np.full(len(out_series), np.nan)
+    points = np.full(len(out_series), np.nan)
+    sign = np.zeros(len(out_series))
+    sources: list[str] = []
+    source_code = np.zeros(len(out_series), dtype=np.int32)
+    for idx in _groups(fam_out):  # a few families: measure, informant, scale
+        f = fam_out[idx[0]]
+        d, r, sd, pts, src = _constants(str(cat_m[m_out[idx[0]]]), str(cat_s[s_out[idx[0]]]), str(cat_i[i_out[idx[0]]]), team)
+        del f
         sign[idx] = 1.0 if d == "higher" else -1.0
-        source[idx] = src
+        if src not in sources:
+            sources.append(src)
+        source_code[idx] = sources.index(src)
         if pts is not None:
-            points[idx] = pts
-            threshold[idx] = pts
+            points[idx] = threshold[idx] = pts
         elif r is not None and sd is not None:
             sdiff[idx] = np.sqrt(2.0) * sd * np.sqrt(1.0 - r)
             threshold[idx] = z * sdiff[idx]
     directed = sign * diff
-    rci = np.where(np.isnan(sdiff), np.nan, diff / sdiff)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rci = np.where(np.isnan(sdiff), np.nan, diff / sdiff)
     by_rci = ~np.isnan(sdiff) & paired
     by_points = ~np.isnan(points) & paired
     improved = (by_rci & (sign * rci > z)) | (by_points & (directed >= points))
@@ -397,34 +543,59 @@ def _change(frame: pd.DataFrame, to: str, team: MeasureConstants | None, z: floa
     known = by_rci | by_points
     rc = np.where(improved, 0, np.where(worse, 2, 1)).astype(np.int8)
     rc[~known] = -1
-    out["paired"] = paired
-    out["difference"] = diff
-    out["threshold"] = threshold
-    out["rci"] = rci
-    out["reliable_change"] = pd.Categorical.from_codes(rc, categories=list(RELIABLE_CHANGE))
 
     # Clinical cut-off: the same on both forms, else none (reliable change only).
-    cutoff = np.full(len(out), np.nan)
-    forms = out[["measure", "scale", "informant", "baseline_version", "version"]].astype(object)
-    for (m, s, i, vb, vf), idx in forms.groupby(["measure", "scale", "informant", "baseline_version", "version"],
-                                                 sort=False, dropna=True).indices.items():
-        cb, cf = _cutoff(m, s, i, vb), _cutoff(m, s, i, vf)
+    v_codes = cols["version"].cat.codes.to_numpy().astype(np.int64)
+    nv = len(cols["version"].cat.categories)
+    vb, vf = pick(v_codes, brows, -1), pick(v_codes, rows, -1)
+    cutoff = np.full(len(out_series), np.nan)
+    forms = (fam_out * (nv + 1) + (vb + 1)) * (nv + 1) + (vf + 1)
+    versions = cols["version"].cat.categories
+    for idx in _groups(forms):
+        j = idx[0]
+        if vb[j] < 0 or vf[j] < 0:
+            continue
+        mm, ss, ii = str(cat_m[m_out[j]]), str(cat_s[s_out[j]]), str(cat_i[i_out[j]])
+        cb, cf = _cutoff(mm, ss, ii, versions[vb[j]]), _cutoff(mm, ss, ii, versions[vf[j]])
         if cb is not None and cb == cf:
             cutoff[idx] = cb
     has_cut = ~np.isnan(cutoff)
     clinical_pre = has_cut & (-sign * pre > -sign * cutoff)  # beyond the cut-off on the worse side
     functional_post = has_cut & (-sign * post < -sign * cutoff)
-    rc_text = np.asarray(RELIABLE_CHANGE, dtype=object)[np.maximum(rc, 0)]
-    rc_text[rc < 0] = None
-    category = np.where(has_cut, classify_change(rc_text, clinical_pre, functional_post), classify_change(rc_text))
-    category[(rc < 0) | ~paired] = None
-    out["clinical_cutoff"] = cutoff
-    out["category"] = pd.Categorical(category, categories=list(CATEGORIES), ordered=True)
-    out["constants_source"] = pd.array(source, dtype="string")
-    for c in ("difference", "baseline_value", "value"):
-        out[c] = pd.array(out[c].to_numpy(dtype=float), dtype="Float64").round().astype("Int64") if c != "difference" \
-            else pd.array(out[c].to_numpy(dtype=float), dtype="Float64")
-    return out[list(CHANGE_COLUMNS)].reset_index(drop=True)
+    # categories: Recovered 0, Improved 1, Unchanged 2, Deteriorated 3, Harmed 4 (CATEGORIES)
+    category = np.where(rc == 0, 1, np.where(rc == 2, 3, 2)).astype(np.int8)
+    category[(rc == 0) & clinical_pre & functional_post] = 0
+    category[(rc == 2) & ~clinical_pre & ~functional_post & has_cut] = 4
+    category[(rc < 0) | ~paired] = -1
+
+    def ints(a: np.ndarray) -> pd.arrays.IntegerArray:
+        missing = np.isnan(a)
+        return pd.arrays.IntegerArray(np.where(missing, 0, a).astype(np.int64), missing)
+
+    case_out = np.asarray(case_ids, dtype=object)[out_series // (nm * ni * ns)]
+    out = pd.DataFrame({
+        "case_id": pd.array(case_out, dtype="string"),
+        "measure": pd.Categorical.from_codes(m_out.astype(np.int32), categories=cat_m),
+        "informant": pd.Categorical.from_codes(i_out.astype(np.int32), categories=cat_i),
+        "scale": pd.Categorical.from_codes(s_out.astype(np.int32), categories=cat_s),
+        "baseline_date": pick(day, brows, np.iinfo(np.int64).min).view("datetime64[ns]"),
+        "baseline_version": pick_cat("version", brows),
+        "baseline_value": ints(pre),
+        "date": pick(day, rows, np.iinfo(np.int64).min).view("datetime64[ns]"),
+        "timepoint": pick_cat("timepoint", rows),
+        "version": pick_cat("version", rows),
+        "value": ints(post),
+        "paired": paired,
+        "difference": pd.array(diff, dtype="Float64"),
+        "threshold": threshold,
+        "rci": rci,
+        "reliable_change": pd.Categorical.from_codes(rc, categories=list(RELIABLE_CHANGE)),
+        "clinical_cutoff": cutoff,
+        "category": pd.Categorical.from_codes(category, categories=list(CATEGORIES), ordered=True),
+        "constants_source": pd.Categorical.from_codes(source_code, categories=sources).astype("string")
+        if sources else pd.array([], dtype="string"),
+    })
+    return out[list(CHANGE_COLUMNS)]
 
 
 def _constants(measure: str, scale: str, informant: str, team: MeasureConstants | None

@@ -39,7 +39,9 @@ _STAFF_COLUMNS = [c.name for c in schema.staff.columns]
 # (its schema version and migration history, which the target has of its own). A table
 # that is in neither list would be left behind, so the move is refused.
 _ACCESS_COLUMNS = [c.name for c in schema.access_log.columns if c.name != "id"]
-_COPIED = {schema.cases.name, schema.audit.name, schema.staff.name, schema.access_log.name}
+# moved: the records, their audit log, the directory and who opened what; the scores
+# table is derived from the records, so it is rebuilt on the new side, not copied
+_COPIED = {schema.cases.name, schema.audit.name, schema.staff.name, schema.access_log.name, schema.scores.name}
 _OWN = {schema.meta.name, schema.migrations_table.name}
 
 

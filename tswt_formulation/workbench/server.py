@@ -18,7 +18,7 @@ server that any web page in the user's browser can reach needs:
   logout page answered 500).
 
 Run by ``tswt app`` as ``python -m tswt_formulation.workbench.server NOTEBOOK --port=N
---TswtVoila.max_pages=8 --TswtVoila.idle_timeout=600 ...`` (Voila's own options pass
+--TswtVoila.max_pages=8 --TswtVoila.idle_timeout=60 ...`` (Voila's own options pass
 through). Imports Voila: only ``tswt app``'s server process loads this module.
 """
 
@@ -158,7 +158,7 @@ class TswtVoila(Voila):
 
     name = "tswt-voila"
     max_pages = Int(8, config=True, help="Most pages (each with its kernel) served at once.")
-    idle_timeout = Int(600, config=True, help="Seconds before a kernel no browser is connected to is shut down.")
+    idle_timeout = Int(60, config=True, help="Seconds before a kernel no browser is connected to is shut down.")
 
     def init_settings(self) -> dict[str, Any]:
         settings = super().init_settings()
