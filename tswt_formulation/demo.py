@@ -994,8 +994,9 @@ def _with_work(rng: random.Random, case: Case, as_of: date) -> Case:
         who = ["carer", "child"] if carer and rng.random() < 0.5 else who
     elif rec is not None and rec.services:
         main = ("service", rec.services[0], "services")
-    else:
+    else:  # the care provider's wave intervention: keywork, meetings, one-to-one work with the child
         main = ("wave", _WAVE_DEFAULT[wave], "wave" if rec is not None else None)
+        who = ["professionals"] if wave == 1 else ["child"]
     stale = rng.random() < 0.15
     ivs = [_intervention(rng, 1, main[0], main[1], who, worker, start, as_of, main[2],
                          "Agreed with the network before the recommendation was made.", stale=stale)]
