@@ -53,7 +53,7 @@ def main() -> int:
     start = time.perf_counter()
     summary = run_reports(ids, "formulation", store, tmp / "batch", as_of=AS_OF, progress=False)
     secs = time.perf_counter() - start
-    assert summary.ok, summary.text()
+    assert summary.all_ok, summary.text()
     per_min = len(ids) / secs * 60
     print(f"run_reports, {len(ids)} reports, {os.cpu_count()} workers: {secs:.1f} s ({per_min:.0f} reports/min, "
           f"{secs / len(ids):.2f} s per report)")

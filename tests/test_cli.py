@@ -37,7 +37,8 @@ def test_demo_then_caseload(tmp_path):
     lines = r.output.splitlines()
     assert lines[0].split() == ["case", "age", "legal", "status", "state", "worker", "screening", "due"]
     assert len([line for line in lines if line.startswith("TSW-9")]) == 40
-    assert lines[-1].startswith(f"40 cases as of {AS_OF.isoformat()}: ")
+    assert lines[-2].startswith(f"40 cases as of {AS_OF.isoformat()}: ")
+    assert lines[-1].startswith("The work: ")  # reviews due, first steps, sessions, closing measures
     r = run("caseload", "--store", store, "--as-of", AS_OF.isoformat(), "--json", "--user", "t.harper")
     data = json.loads(r.output)
     assert data["as_of"] == AS_OF.isoformat() and len(data["cases"]) == 40

@@ -99,6 +99,7 @@ def _reset(url: str, seed_cases) -> None:
         with s.engine.begin() as conn:
             conn.execute(schema.audit.delete().where(schema.audit.c.case_id.is_not(None)))
             conn.execute(schema.cases.delete())
+            conn.execute(schema.scores.delete())  # written with the cases (migration 7)
         s.import_cases(seed_cases, note="seed")
 
 

@@ -111,3 +111,28 @@ def test_demo_never_dates_todays_work_after_now(monkeypatch):
     stamps = [c.formulation.updated for c in cases if c.formulation]
     assert stamps and max(stamps) <= early
     assert isinstance(stamps[0], datetime)
+
+
+def test_the_synthetic_ids_hold_100000_cases():
+    from tswt_formulation.demo import SYNTHETIC_IDS, synthetic_id, synthetic_number
+
+    assert (synthetic_id(1), synthetic_id(99_999), synthetic_id(100_000)) == ("TSW-900001", "TSW-999999", "TSW-900000")
+    assert SYNTHETIC_IDS == 100_000
+    assert all(synthetic_number(synthetic_id(k)) == k for k in (1, 2, 99_999, 100_000))
+    assert synthetic_number("TSW-000123") is None
+    assert [c.case_id for c in generate_caseload(2, seed=1, as_of=AS_OF, first=99_999)] == ["TSW-999999", "TSW-900000"]
+
+
+def test_tswt_demo_says_how_many_more_fit(tmp_path):
+    from click.testing import CliRunner
+
+    from tswt_formulation import open_store
+    from tswt_formulation.cli import cli
+
+    store = str(tmp_path / "d.sqlite")
+    with open_store(store, user="demo", create=True) as s:
+        s.import_cases(generate_caseload(1, seed=1, as_of=AS_OF, first=99_990))
+    r = CliRunner().invoke(cli, ["demo", "--store", store, "--cases", "11", "--user", "demo", "--as-of", AS_OF.isoformat()])
+    assert r.exit_code == 2
+    assert "the synthetic ids (TSW-900001..TSW-999999 and TSW-900000) hold 100,000 cases; 99,990 are taken, so at most " \
+           "10 more fit" in r.output

@@ -26,7 +26,12 @@ def build(row: dict[str, Any]) -> dict[str, Any]:
         "nd_assessment_requested": row.get("nd_requested", False),
     }
     if row.get("consent", True):
-        referral["consent"] = {"given_by": "carer", "date": "2026-05-01", "informed": row.get("informed", True)}
+        # Consent from someone who can give it (DOMAIN.md, Consent) unless the row names who.
+        age, status = row["age"], row["status"]
+        valid = ("child" if age >= 16 or status == "care_leaver" else
+                 "local_authority" if status in ("looked_after", "kinship_care") else "parent")
+        referral["consent"] = {"given_by": row.get("consent_by", valid), "date": "2026-05-01", "informed": row.get("informed", True),
+                               "gillick_competent": row.get("gillick", False)}
     if row.get("approval", True):
         referral["approval"] = {"by": "T. Harper", "date": "2026-05-02"}
     if row.get("decision", "accepted") == "accepted":
@@ -54,6 +59,10 @@ def test_eligibility_table(row):
     assert decision.nd_assessment_offerable is expect["nd_offerable"], row["why"]
     assert decision.age == row["age"]
     assert decision.reasons, "every decision lists its reasons"
+    for prefix in expect.get("flags", []):
+        assert any(f.startswith(prefix) for f in decision.flags), (row["why"], decision.flags)
+    if "flags" not in expect:
+        assert decision.flags == (), row["why"]
 
 
 def test_cannot_proceed_lists_both_missing_parts():
@@ -72,4 +81,7 @@ def test_age_is_taken_on_the_as_of_date():
     case = case_from_data(build(row))
     birthday_18 = add_years(case.child.date_of_birth, 18)
     assert check_eligibility(case, birthday_18 - timedelta(days=1)).outcome == "eligible"
-    assert check_eligibility(case, birthday_18).outcome == "not_eligible"
+    # Looked after on the 18th birthday: a care leaver in law, so still eligible, flagged.
+    on_18 = check_eligibility(case, birthday_18)
+    assert on_18.outcome == "eligible"
+    assert on_18.flags[0].startswith("Legal status should be care leaver: recorded as looked after, but aged 18 on ")

@@ -21,6 +21,7 @@ from tswt_formulation.demo import generate_caseload
 from tswt_formulation.rules.timeline import (
     DATE_COLUMNS,
     ROW_COLUMNS,
+    WORK_JUDGED,
     case_timeline,
     caseload_frame,
     caseload_row,
@@ -135,6 +136,14 @@ def test_one_case_timeline_follows_the_caseload_rules():
     assert {case_timeline(c, AS_OF).state for c in cases} >= {"in_screening", "work_begun", "closed"}
 
 
+def _work_values(row: dict) -> tuple:
+    """The vectorised timeline's work columns as the plain-Python path gives them."""
+    due, gap = row["review_due"], row["session_gap_weeks"]
+    return (None if due != due else due.date(), bool(row["review_overdue"]), int(row["steps_outstanding"]),
+            bool(row["steps_overdue"]), None if gap is None or gap != gap else int(gap), bool(row["no_recent_session"]),
+            bool(row["closing_measures_missing"]))
+
+
 def test_plain_python_caseload_follows_the_vectorised_timeline():
     """Every column the command line shows or prints as JSON, for every case of a demo
     caseload on dates across the whole screening period, from rows as SQLite gives them
@@ -145,8 +154,9 @@ def test_plain_python_caseload_follows_the_vectorised_timeline():
     as_text = [tuple(v.isoformat() if c in DATE_COLUMNS and v is not None else (int(v) if isinstance(v, bool) else v)
                      for c, v in zip(ROW_COLUMNS, row)) for row in native]
     frame = caseload_frame(dicts)
-    judged = ("age", "state", "state_label", "screening_due", "days_to_due", "screening_open", "overdue", "due_within_14")
-    seen_states, checked = set(), 0
+    judged = ("age", "state", "state_label", "screening_due", "days_to_due", "screening_open", "overdue", "due_within_14",
+              *WORK_JUDGED)
+    seen_states, checked, flagged = set(), 0, set()
     for as_of in [AS_OF - timedelta(days=d) for d in range(0, 400, 17)]:
         expected = []
         for row in timeline(frame, as_of).to_dict("records"):
@@ -154,14 +164,19 @@ def test_plain_python_caseload_follows_the_vectorised_timeline():
             expected.append((row["case_id"], int(row["age"]), row["state"], row["state_label"],
                              None if due != due else due.date(),
                              None if row["days_to_due"] is None or row["days_to_due"] != row["days_to_due"] else int(row["days_to_due"]),
-                             bool(row["screening_open"]), bool(row["overdue"]), bool(row["due_within_14"])))
+                             bool(row["screening_open"]), bool(row["overdue"]), bool(row["due_within_14"]),
+                             *_work_values(row)))
         for rows in (native, as_text):
             got = [(r["case_id"], *(r[k] for k in judged)) for r in caseload_timeline(rows, as_of)]
             assert got == expected, as_of
         seen_states |= {e[2] for e in expected}
+        flagged |= {name for e in expected for name, value in zip(WORK_JUDGED, e[-len(WORK_JUDGED):])
+                    if value not in (None, False, 0)}
         checked += len(expected)
     assert checked > 800 and seen_states == {"referred", "awaiting_decision", "awaiting_allocation", "in_screening",
                                              "work_begun", "closed"}
+    # the demo's work exercises every flag of the caseload's work columns
+    assert flagged == set(WORK_JUDGED)
     # the raw columns come back as dates and bools, whichever way they were read
     first = caseload_timeline(as_text, AS_OF)[0]
     assert first == {**caseload_row(cases[0]), **{k: first[k] for k in judged}}
@@ -176,7 +191,7 @@ def test_inprocess_and_kernel_engines_write_the_same_report(small_store, tmp_pat
     for engine in ("kernel", "inprocess"):
         summary = run_reports(["TSW-900002"], "formulation", small_store, tmp_path / engine, as_of=AS_OF, jobs=1,
                               progress=False, engine=engine)
-        assert summary.ok, summary.text()
+        assert summary.all_ok, summary.text()
         page = (tmp_path / engine / "TSW-900002_formulation.html").read_text(encoding="utf-8")
         pages[engine] = re.sub(r"Made \d{4}-\d\d-\d\d \d\d:\d\d UTC", "Made (time) UTC", page)  # the minute it was made
     assert "TSW-900002" in pages["inprocess"] and "<section" in pages["inprocess"]

@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from tswt_formulation import open_store
 from tswt_formulation.cli import cli
 from tswt_formulation.model import case_from_data
+from tswt_formulation.store.schema import SCHEMA_VERSION
 
 from .conftest import file_digest
 
@@ -235,21 +236,24 @@ def test_yaml_written_by_export_reads_back_as_text():
 # --- migrate-store moves everything the store holds ----------------------------------------------
 
 
-def test_migrate_store_moves_the_staff_directory(store, tmp_path):
+def test_migrate_store_moves_the_staff_directory(store, tmp_path, monkeypatch):
+    from tswt_formulation.access.identity import os_account
     from tswt_formulation.store.staff import StaffMember, add_staff, staff_directory
 
-    with open_store(str(store), user="c.mensah") as s:
-        add_staff(s, [StaffMember("c.mensah", "Chidi Mensah", "therapeutic_social_worker"),
+    with open_store(str(store), user="c.mensah") as s:  # the directory's first entry is its administrator
+        add_staff(s, [StaffMember("it.admin", "I. Tanaka", "administrator", os_account=os_account()),
+                      StaffMember("c.mensah", "Chidi Mensah", "therapeutic_social_worker"),
                       StaffMember("dr.ahmed", "Dr R. Ahmed", "clinical_psychologist")], note="synthetic staff")
+    monkeypatch.delenv("TSWT_USER")  # a live store: this machine's account (it.admin) moves it, an administrator
     target = tmp_path / "t.sqlite"
     r = run("migrate-store", str(store), str(target))
     assert r.exit_code == 0, r.output
-    assert re.fullmatch(r"The staff directory too: 2 people \(sha256 [0-9a-f]{12}\), checked on both sides\.", r.output.splitlines()[-1])
+    assert re.fullmatch(r"The staff directory too: 3 people \(sha256 [0-9a-f]{12}\), checked on both sides\.", r.output.splitlines()[-1])
     with open_store(str(store)) as a, open_store(str(target)) as b:
         assert dict(staff_directory(b)) == dict(staff_directory(a)) and staff_directory(b).describe("c.mensah") == (
             "Chidi Mensah, therapeutic social worker")
         assert b.integrity_check() == []
-        assert b.audit_log()[-1].note.endswith("counts and digests checked; the staff directory (2 people) too")
+        assert b.audit_log()[-1].note.endswith("counts and digests checked; the staff directory (3 people) too")
 
 
 def test_migrate_store_refuses_a_table_it_would_leave_behind(store, tmp_path):
@@ -425,11 +429,31 @@ def test_check_names_a_case_whose_audit_trail_does_not_match(store):
     with closing(sqlite3.connect(store)) as db, db:
         db.execute("UPDATE cases SET version = 3 WHERE case_id = ?", (CASE,))
         db.execute("DELETE FROM audit WHERE case_id = 'TSW-000101'")
-    refused(store, "check", "--store", str(store), lines=[
-        rf"error: {re.escape(str(store))}: the store fails its check \(2 problem\(s\)\); restore it from a backup, or correct the cases named:",
-        rf"error: {CASE}: the audit log ends at version 1 but the store holds version 3",
-        r"error: TSW-000101: no audit entry"])
-    refused(store, "init", "--store", str(store), lines=[r"error: .*: the store fails its check \(2 problem\(s\)\).*", r"error: .*", r"error: .*"])
+    r = run("check", "--store", str(store))  # the check records its verdict (the one write it makes)
+    assert r.exit_code == 2 and r.stderr.splitlines() == [
+        f"error: {store}: the store fails its check (2 problem(s)); restore it from a backup, or correct the cases named:",
+        f"error: {CASE}: the audit log ends at version 1 but the store holds version 3",
+        "error: TSW-000101: no audit entry"]
+    r = run("init", "--store", str(store))  # init runs the same check (and keeps the same verdict)
+    assert r.exit_code == 2 and re.fullmatch(r"error: .*: the store fails its check \(2 problem\(s\)\).*", r.stderr.splitlines()[0])
+    assert len(r.stderr.splitlines()) == 3
+
+
+def test_a_store_that_fails_its_check_refuses_writes_until_it_passes(store, tmp_path, make_case_data):
+    with closing(sqlite3.connect(store)) as db, db:
+        db.execute("DELETE FROM audit WHERE case_id = 'TSW-000101'")
+    assert run("check", "--store", str(store)).exit_code == 2
+    data = make_case_data("TSW-000500")
+    data.pop("outcome")
+    new = tmp_path / "new.json"
+    new.write_text(json.dumps(data))
+    refused(store, "import", str(new), "--store", str(store), lines=[
+        rf"error: {re.escape(str(store))}: nothing imported - `tswt check` found this store unsound \(1 problem\(s\), "
+        r"first: TSW-000101: no audit entry\); restore it from a backup or correct the cases named, then run `tswt check` again"])
+    with closing(sqlite3.connect(store)) as db, db:  # the damage undone (as a restore would)
+        db.execute("DELETE FROM cases WHERE case_id = 'TSW-000101'")
+    assert run("check", "--store", str(store)).exit_code == 0
+    assert run("import", str(new), "--store", str(store)).exit_code == 0
 
 
 # --- reading is not writing ---------------------------------------------------------------------------
@@ -438,7 +462,7 @@ def test_check_names_a_case_whose_audit_trail_does_not_match(store):
 def _make_schema_3(store: Path) -> None:
     with closing(sqlite3.connect(store)) as db, db:
         db.execute("UPDATE tswt_meta SET value = '3' WHERE key = 'schema_version'")
-        db.execute("DELETE FROM tswt_migrations WHERE number = 4")
+        db.execute("DELETE FROM tswt_migrations WHERE number >= 4")
         db.execute("DROP INDEX ix_cases_caseload")
 
 
@@ -454,10 +478,10 @@ def test_readers_do_not_migrate_an_older_store(store, tmp_path, make_case_data):
     new = tmp_path / "new.json"
     new.write_text(json.dumps(data))
     refused(store, "import", str(new), "--store", str(store), lines=[
-        (rf"error: {re.escape(str(store))}: nothing imported - the store is at schema 3 and this version writes schema 4; "
+        (rf"error: {re.escape(str(store))}: nothing imported - the store is at schema 3 and this version writes schema {SCHEMA_VERSION}; "
         rf"bring it up to date first with `tswt init --store {re.escape(str(store))}`")])
     r = run("init", "--store", str(store), user="owner")
-    assert (r.exit_code, r.stdout) == (0, f"Upgraded case store {store} from schema version 3 to 4 (2 cases).\n")
+    assert (r.exit_code, r.stdout) == (0, f"Upgraded case store {store} from schema version 3 to {SCHEMA_VERSION} (2 cases).\n"), r.stderr
     with open_store(str(store)) as s:
         assert [(e.user, e.action) for e in s.audit_log() if e.action == "migrate"][-1] == ("owner", "migrate")
     assert run("import", str(new), "--store", str(store)).exit_code == 0

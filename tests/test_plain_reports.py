@@ -56,7 +56,7 @@ def test_after_an_override_the_stage_shows_the_workers_choice_and_its_own_eviden
     assert stage.overridden
     assert stage.text.startswith("Stage 2, relationships and connections: chosen by C. Mensah (the rules suggested stage 1) because the placement")
     assert "safety and containment" not in stage.text  # the rejected stage's evidence is not shown as this one's
-    assert s.decided == "Decided by C. Mensah on 2026-06-27, changing the stage with reasons"
+    assert s.decided == "Decided by C. Mensah on 27 Jun 2026, changing the stage with reasons"
 
 
 def test_recommend_prints_the_summary_and_explain_the_trace(store_arg):
@@ -98,7 +98,7 @@ def test_formulation_report_names_people_and_header_agrees_with_signoff(make_cas
     case.formulation = form
     report = FormulationReport.from_case(case, date(2026, 7, 10), form, STAFF)
     header, signoff = report.header().html, report.signoff().html
-    assert "Dr R. Ahmed, clinical psychologist (signed off 2026-06-29)" in header
+    assert "Dr R. Ahmed, clinical psychologist (signed off 29 Jun 2026)" in header
     assert "Dr R. Ahmed, clinical psychologist" in signoff and "C. Mensah, therapeutic social worker" in header
     assert "dr.r.ahmed" not in header + signoff and "c.mensah" not in header + signoff
     brief = report.recommendation_section().html
@@ -152,7 +152,7 @@ def test_perpetuating_factors_are_not_a_copy_of_the_risks(make_case_data):
     form = draft_formulation(case, author="c.mensah", now=T, recommendation=recommend(case))
     presenting = [e.text for e in form.five_ps.presenting]
     risk = next(e.text for e in form.five_ps.perpetuating if e.ref == "risk:self_harm")
-    assert risk.startswith("Self-harm continues: ")
+    assert risk.startswith("Self-harm is kept going while ")
     evidence = next(b.evidence for b in case.screening.presenting_behaviours if b.behaviour == "self_harm")
     assert evidence not in risk and any(evidence in p for p in presenting)  # said once, under presenting
 

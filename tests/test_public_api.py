@@ -41,7 +41,7 @@ def test_exported_members():
         "Case", "CaseNotFound", "CaseStore", "Child", "EligibilityDecision", "Formulation", "MeasureAdministration",
         "Referral", "Screening", "StaleEdit", "TswtError", "ValidationFailed", "__version__", "case_from_data",
         "case_timeline", "check_eligibility", "generate_caseload", "open_store", "parse_cases",
-        "recommend", "score", "change", "run_reports", "draft_formulation",
+        "recommend", "score", "change", "run_reports", "draft_formulation", "analysis",
     }
     assert expected <= set(tswt_formulation.__all__)
 
@@ -50,3 +50,13 @@ def test_import_does_no_work():
     code = "import sys, tswt_formulation; print(sorted(m for m in ('pandas', 'sqlalchemy', 'pydantic', 'matplotlib') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_analysis_functions_are_documented_with_examples():
+    from tswt_formulation import analysis
+
+    assert {"scores", "change", "goals", "caseload"} <= set(analysis.__all__)
+    for name in ("scores", "change", "goals", "caseload"):
+        doc = getattr(analysis, name).__doc__
+        assert ("Returns\n    -------" in doc and "Parameters" in doc) or name == "goals", name
+    assert "Examples\n    --------" in analysis.change.__doc__

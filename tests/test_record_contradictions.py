@@ -27,6 +27,7 @@ def test_over_age_care_leaver_is_recorded_and_not_eligible(full_case_data: dict[
     data["child"]["date_of_birth"] = "2000-01-10"  # 26 on 2026-05-04
     data["child"]["legal_status"] = {"status": "care_leaver", "start": "2018-01-10"}
     data["child"]["legal_status_history"] = [{"status": "looked_after", "start": "2012-03-01", "end": "2018-01-10"}]
+    data["referral"]["consent"]["given_by"] = "child"  # an adult consents for themself
     data["referral"]["decision"] = {"outcome": "not_accepted", "date": "2026-05-12", "reasons": "Past the team's age range."}
     del data["referral"]["allocation"]
     data.pop("screening"), data.pop("measures"), data.pop("goals", None), data.pop("formulation", None), data.pop("outcome", None)
@@ -40,6 +41,7 @@ def test_over_age_care_leaver_is_recorded_and_not_eligible(full_case_data: dict[
 def test_child_outside_every_eligible_status_is_recorded(full_case_data: dict[str, Any]) -> None:
     data = copy.deepcopy(full_case_data)
     data["child"]["legal_status"] = {"status": "child_in_need", "start": "2022-03-01"}
+    data["referral"]["consent"]["given_by"] = "parent"  # a child at home: a parent with parental responsibility
     data["referral"]["decision"] = {"outcome": "not_accepted", "date": "2026-05-12", "reasons": "Child in need at home."}
     del data["referral"]["allocation"]
     data.pop("screening"), data.pop("measures"), data.pop("goals", None), data.pop("formulation", None), data.pop("outcome", None)
@@ -170,6 +172,6 @@ def test_risk_out_of_date_is_judged_on_the_date_given(full_case_data: dict[str, 
     case = case_from_data(data)
     on_time, late = risk_status(case, date(2026, 7, 1)), risk_status(case, date(2026, 7, 2))
     assert not on_time.risks[0].out_of_date and late.risks[0].out_of_date  # due on the day is not yet late
-    assert late.risks[0].dated == "recorded 2026-06-01 at screening; OUT OF DATE: review was due 2026-07-01"
-    assert on_time.risks[0].dated == "recorded 2026-06-01 at screening; review due 2026-07-01"
+    assert late.risks[0].dated == "recorded 1 Jun 2026 at screening; OUT OF DATE: review was due 1 Jul 2026"
+    assert on_time.risks[0].dated == "recorded 1 Jun 2026 at screening; review due 1 Jul 2026"
     assert late.summary == "1 risk recorded, highest high; 1 out of date."

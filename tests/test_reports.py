@@ -133,11 +133,11 @@ def test_every_demo_case_through_every_report_notebook(demo_store, tmp_path, poo
     for kind in ("formulation", "outcomes"):
         summary = run_reports(ids, kind, demo_store, tmp_path, executor=pool, as_of=AS_OF, progress=False,
                               extra={"constants": CONSTANTS} if kind == "outcomes" else None)
-        assert summary.ok, summary.text()
+        assert summary.all_ok, summary.text()
         assert len(list(tmp_path.glob(f"*_{kind}.html"))) == len(ids)
     review = run_reports(None, "review", demo_store, tmp_path, executor=pool, as_of=AS_OF, progress=False,
                          extra={"constants": CONSTANTS})
-    assert review.ok, review.text()
+    assert review.all_ok, review.text()
     html = (tmp_path / f"caseload_review_{AS_OF.isoformat()}.html").read_text()
     assert_inert_and_self_contained(html)
     # Supervision order: risk first, then who to discuss first, the flags, each worker's children.
@@ -150,7 +150,7 @@ def test_every_demo_case_through_every_report_notebook(demo_store, tmp_path, poo
 def test_hostile_text_is_inert_in_html(hostile_store, tmp_path, pool):
     for kind in ("formulation", "outcomes"):
         summary = run_reports(["TSW-000666"], kind, hostile_store, tmp_path, executor=pool, as_of="2026-07-10", progress=False)
-        assert summary.ok, summary.text()
+        assert summary.all_ok, summary.text()
         html = (tmp_path / f"TSW-000666_{kind}.html").read_text()
         parsed = assert_inert_and_self_contained(html)
         text = "".join(parsed.text)
@@ -175,7 +175,7 @@ def test_hostile_text_is_inert_in_pdf(hostile_store, tmp_path, pool):
         skip_or_fail("pdftotext (Debian poppler-utils) is needed to read the PDF's text")
     summary = run_reports(["TSW-000666"], "formulation", hostile_store, tmp_path, executor=pool, formats=("html", "pdf"),
                           as_of="2026-07-10", progress=False)
-    assert summary.ok, summary.text()
+    assert summary.all_ok, summary.text()
     pdf = tmp_path / "TSW-000666_formulation.pdf"
     assert pdf.read_bytes().startswith(b"%PDF")
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
@@ -204,7 +204,7 @@ def test_atomic_owner_only_and_failure_keeps_previous(demo_store, tmp_path, pool
     assert ok.results[0].sha256 == [before]
     failed = run_reports(["TSW-900001"], "formulation", demo_store, tmp_path, executor=pool, as_of=AS_OF,
                          notebook=FAILING, progress=False, extra={"fail_on": "*"})
-    assert not failed.ok
+    assert not failed.all_ok
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before  # the good report is untouched
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".") or p.suffix == ".part"]  # no partial file
 
@@ -220,6 +220,12 @@ def test_one_failing_case_does_not_stop_the_others(demo_store, tmp_path, pool):
     assert [(m["case"], m["status"]) for m in manifest] == [("TSW-900001", "ok"), ("TSW-900002", "failed"), ("TSW-900003", "ok")]
     assert all(len(m["sha256"]) == 64 for m in manifest if m["status"] == "ok")
     assert not (tmp_path / "TSW-900002_formulation.html").exists()
+    # the manifest records the batch itself: who, when, which store, rules and definitions, counts
+    batch = json.loads((tmp_path / "manifest-formulation.json").read_text())["batch"]
+    assert batch["counts"] == {"reports": 3, "ok": 2, "failed": 1}
+    assert (batch["kind"], batch["store"], batch["as_of"], batch["by"]) == ("formulation", demo_store, AS_OF.isoformat(), "test.worker")
+    assert batch["rules"]["version"] and batch["measures"]["sdq"] and batch["executor"] == type(pool).__name__
+    assert datetime.fromisoformat(batch["started"]) <= datetime.fromisoformat(batch["finished"])
 
 
 def test_cli_exit_code_and_summary(demo_store, tmp_path):
@@ -278,6 +284,24 @@ def test_forked_workers_take_the_batch_environment_and_folder(tmp_path, monkeypa
         pool.shutdown()
 
 
+def test_tswt_reports_on_a_dask_scheduler(demo_store, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    out = tmp_path / "out"
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
+        r = CliRunner().invoke(cli, ["reports", "TSW-900001", "TSW-900003", "--kind", "formulation", "--store", demo_store,
+                                     "--out", str(out), "--as-of", AS_OF.isoformat(), "--dask-scheduler", cluster.scheduler_address])
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in out.glob("*.html")) == ["TSW-900001_formulation.html", "TSW-900003_formulation.html"]
+    assert json.loads((out / "manifest-formulation.json").read_text())["batch"]["executor"] == "ClientExecutor"
+
+
+def test_tswt_reports_says_when_the_dask_scheduler_cannot_be_reached(demo_store, tmp_path):
+    pytest.importorskip("distributed")
+    r = CliRunner().invoke(cli, ["reports", "TSW-900001", "--kind", "formulation", "--store", demo_store, "--out", str(tmp_path),
+                                 "--dask-scheduler", "tcp://127.0.0.1:9"])
+    assert r.exit_code == 2 and "--dask-scheduler tcp://127.0.0.1:9: cannot reach the scheduler" in r.output
+
+
 def test_dask_cluster_as_executor(demo_store, tmp_path):
     distributed = pytest.importorskip("distributed")
     with (
@@ -286,7 +310,7 @@ def test_dask_cluster_as_executor(demo_store, tmp_path):
     ):
         summary = run_reports(["TSW-900001", "TSW-900003"], "formulation", demo_store, tmp_path,
                               executor=client.get_executor(), as_of=AS_OF, progress=False)
-    assert summary.ok, summary.text()
+    assert summary.all_ok, summary.text()
     assert sorted(p.name for p in tmp_path.glob("*.html")) == ["TSW-900001_formulation.html", "TSW-900003_formulation.html"]
 
 

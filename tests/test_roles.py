@@ -28,7 +28,7 @@ from tswt_formulation.store import schema
 from .conftest import AS_OF, pg_database_url
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "team-server.md"
-NAMES = ("tswt_owner", "tswt_worker", "tswt_reviewer", "c_mensah", "r_ahmed", "tswt")
+NAMES = ("tswt_owner", "tswt_worker", "tswt_reviewer", "c_mensah", "r_ahmed", "tswt_app", "tswt_analyst", "tswt")
 PASSWORDS = {"tswt_owner": "change-me-owner", "c_mensah": "change-me-worker", "r_ahmed": "change-me-reviewer"}
 
 
@@ -86,7 +86,7 @@ def team(pg_admin):
     finally:
         with pg_admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-            for n in ("c_mensah", "r_ahmed", "tswt_worker", "tswt_reviewer", "tswt_owner"):
+            for n in ("c_mensah", "r_ahmed", "tswt_app", "tswt_analyst", "tswt_worker", "tswt_reviewer", "tswt_owner"):
                 conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{name[n]}"')
 
 
@@ -108,7 +108,9 @@ def test_reviewer_reads_everything_and_changes_nothing(team, tmp_path):
             s.save(case)
         export = s.export()
     path = tmp_path / "cases.json"
-    new_case = {k: v for k, v in export[0].items() if k not in ("formulation", "outcome")}  # a new referral has no workflow state
+    # a new referral has no workflow state, nor work after screening
+    new_case = {k: v for k, v in export[0].items()
+                if k not in ("formulation", "outcome", "interventions", "reviews", "first_steps", "ending")}
     path.write_text(json.dumps([dict(new_case, case_id="TSW-000001")]))
     r = runner.invoke(cli, ["import", "--store", team["reviewer"], str(path)])
     assert r.exit_code == 2

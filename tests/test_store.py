@@ -161,3 +161,28 @@ def test_saving_checks_measures_when_they_or_the_age_change(store, make_case_dat
     with pytest.raises(ValidationFailed, match=r"TSW-000123: measures\[0\]\.date: 18 is outside the ages of version P4-17"):
         store.save(case)
     assert len(store.audit_log("TSW-000123")) == 1  # neither was written
+
+
+def test_a_store_of_schema_5_gains_the_work_columns(store_path, store, make_case_data):
+    """Migration 6 on a store made before the work was recorded: the columns arrive with
+    the values every such case has (no review, nothing open, nothing outstanding), the
+    covering index is rebuilt over them, and the caseload and integrity check agree."""
+    store.import_cases([case_from_data(make_case_data())])
+    work = [c for c in schema.CASELOAD_COLUMNS if c not in schema._CASELOAD_COLUMNS_4]
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("DROP INDEX ix_cases_caseload")
+        for column in work:
+            conn.exec_driver_sql(f"ALTER TABLE cases DROP COLUMN {column}")
+        conn.exec_driver_sql(f"CREATE INDEX ix_cases_caseload ON cases ({', '.join(schema._CASELOAD_COLUMNS_4)})")
+        conn.execute(schema.meta.update().where(schema.meta.c.key == "schema_version").values(value="5"))
+        conn.execute(schema.migrations_table.delete().where(schema.migrations_table.c.number > 5))
+    store.close()
+    with open_store(str(store_path), user="upgrader") as s:
+        assert s.schema_version() == schema.SCHEMA_VERSION  # 6, and 7 (the scores table) after it
+        columns = {c["name"] for c in sa.inspect(s.engine).get_columns("cases")}
+        assert set(work) <= columns
+        index = next(i for i in sa.inspect(s.engine).get_indexes("cases") if i["name"] == "ix_cases_caseload")
+        assert tuple(index["column_names"]) == schema.CASELOAD_COLUMNS
+        assert s.integrity_check() == []
+        row = s.caseload_tuples()[0]
+        assert row[-3:] == (0, 0, 0)  # open interventions, first steps outstanding, closing measures pending

@@ -150,7 +150,7 @@ def test_eligibility_panel_follows_the_form(app):
     fill_referral(view, child__date_of_birth=date(2015, 3, 1), child__legal_status__status="looked_after",
                   child__legal_status__start=date(2021, 1, 1))
     assert "Cannot proceed until consent and manager approval are in place" in view.eligibility.value
-    fill_referral(view, referral__consent__given_by="child", referral__consent__date=date(2026, 11, 1),
+    fill_referral(view, referral__consent__given_by="parent", referral__consent__date=date(2026, 11, 1),
                   referral__consent__informed=True, referral__approval__by="t.harper", referral__approval__date=date(2026, 11, 2))
     assert "Eligible: the referral can proceed to a decision" in view.eligibility.value
     # docs/domain.md (Eligibility): a child in need (not with kinship carers) is not eligible, and is
@@ -166,7 +166,7 @@ def test_a_valid_referral_is_saved_audited_with_the_app_user_and_opened(case_sto
     assert view.form.fields["case_id"].widget.value == "TSW-000125"
     fill_referral(view, child__case_management_ref="SYNTH-1", child__date_of_birth=date(2015, 3, 1),
                   child__legal_status__status="looked_after", child__legal_status__start=date(2021, 1, 1),
-                  referral__received=date(2026, 11, 1), referral__referrer__name="J. Adeyemi", referral__consent__given_by="child",
+                  referral__received=date(2026, 11, 1), referral__referrer__name="J. Adeyemi", referral__consent__given_by="local_authority",
                   referral__consent__date=date(2026, 11, 1), referral__consent__informed=True,
                   referral__approval__by="t.harper", referral__approval__date=date(2026, 11, 2),
                   referral__decision__outcome="accepted", referral__decision__date=date(2026, 11, 3),
@@ -228,7 +228,7 @@ def test_a_recorded_risk_changes_the_recommendation_and_needs_its_safety_plan_ho
     risk.level.widget.value = "high"
     risk.review_due.widget.value = date(2026, 12, 20)
     lines = re.findall(r"<li[^>]*>(.*?)</li>", view.panel.value)
-    assert "Risk: Going missing (high), reported by carer; no safety plan in place; recorded 2026-11-20 at screening; review due 2026-12-20" in lines[1]
+    assert "Risk: Going missing (high), reported by carer; no safety plan in place; recorded 20 Nov 2026 at screening; review due 20 Dec 2026" in lines[1]
     risk.safety_plan.widget.value = True
     version = case_store.get("TSW-000124")._version
     assert view.save() is None and case_store.get("TSW-000124")._version == version
@@ -740,3 +740,32 @@ def test_the_cli_does_not_import_the_workbench():
 def test_open_store_user_is_used_when_no_user_given(case_store, monkeypatch):
     monkeypatch.setenv("TSWT_USER", "from.env")
     assert App(open_store(case_store.location), None, AS_OF).user == "from.env"
+
+
+def test_the_work_tab_records_a_session_a_review_and_an_ending(case_store):
+    """In-process: the Work tab of the screened case (work begun 2026-06-30) records an
+    intervention's session, a review and its ending through casework; a session dated
+    before the intervention began is refused with the field named, nothing written."""
+    from tswt_formulation import casework
+
+    casework.start_intervention(case_store, "TSW-000123", "model", "ddp", ["carer"], date(2026, 7, 6), fulfils="models",
+                                user=WORKER)
+    app = App(case_store, WORKER, AS_OF)
+    app.open_case("TSW-000123", tab="Work")
+    view = app.work
+    assert view.session_of.widget.options == (("1. ddp", 1),)
+    view.session_date.widget.value = date(2026, 7, 1)
+    assert view.record_session() is None
+    assert "interventions[0].sessions[0].date: 2026-07-01 is before interventions[0].start 2026-07-06" in view.form.banner.value
+    view.session_date.widget.value = date(2026, 7, 13)
+    view.took_part.widget.value = ("carer",)
+    assert view.record_session() is not None
+    view.review_date.widget.value, view.stage.widget.value, view.wave.widget.value = date(2026, 9, 30), 2, 3
+    assert view.record_review() is not None
+    view.end_date.widget.value, view.end_reason.widget.value = date(2026, 10, 1), "disengaged"
+    assert view.end_intervention() is not None
+    case = case_store.get("TSW-000123")
+    assert [s.date for s in case.interventions[0].sessions] == [date(2026, 7, 13)]
+    assert (case.reviews[0].stage, case.interventions[0].ending_reason) == (2, "disengaged")
+    assert "1 of 1" in view.done_html.value and "disengaged" in view.done_html.value
+    assert [e.user for e in case_store.audit_log("TSW-000123")][-3:] == [WORKER] * 3

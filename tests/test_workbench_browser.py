@@ -50,8 +50,7 @@ def start_app(store: Path, user: str) -> tuple[subprocess.Popen[str], str]:
     """`tswt app` as a user would start it; returns the process and the URL it printed."""
     port = _free_port()
     command = [sys.executable, "-c", "from tswt_formulation.cli import main; main()", "app", "--store", str(store),
-               "--port", str(port), "--no-browser", "--user", user,
-               "--max-pages", "16"]  # the module's tests open more pages than a person does
+               "--port", str(port), "--no-browser", "--user", user, "--max-pages", "40"]  # the module opens many pages
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                env={**os.environ, "TSWT_USER": user})
     assert process.stdout is not None
@@ -117,6 +116,7 @@ def apps(tmp_path_factory, browser) -> Iterator[dict[str, Any]]:
         add_staff(store, demo_staff(), note="synthetic team")
     with open_store(str(path), user="t.harper") as store:  # a manager records the decided, allocated referral
         store.import_cases([case_from_data(raw)])
+    _work_begun(path)
     worker, worker_url = start_app(path, WORKER)
     try:
         reviewer, reviewer_url = start_app(path, REVIEWER)
@@ -126,6 +126,27 @@ def apps(tmp_path_factory, browser) -> Iterator[dict[str, Any]]:
     yield {"store": path, "worker": worker_url, "reviewer": reviewer_url}
     stop_app(worker)
     stop_app(reviewer)
+
+
+def _work_begun(path: Path) -> None:
+    """TSW-000110 (below the ids the journeys create): the worker's child whose work has begun, a DDP
+    intervention under way."""
+    from datetime import date
+
+    from tswt_formulation import casework
+    from tswt_formulation._yaml import safe_load
+
+    from .conftest import DATA
+
+    raw = safe_load((DATA / "cases" / "full_case.yaml").read_text())
+    raw.update(case_id="TSW-000110")
+    raw["referral"]["approval"]["by"] = "t.harper"
+    raw["referral"]["allocation"]["worker"] = WORKER
+    raw["outcome"]["by"] = WORKER
+    with open_store(str(path), user="it.admin") as store:
+        store.import_cases([case_from_data(raw)], user="it.admin", action="restore")
+    with open_store(str(path), user=WORKER) as store:
+        casework.start_intervention(store, "TSW-000110", "model", "ddp", ["carer"], date(2026, 7, 6), fulfils="models")
 
 
 def open_app(browser: Any, url: str) -> tuple[Any, Any, list[str]]:
@@ -187,7 +208,7 @@ def test_worker_journey_then_psychologist_signs_off_and_the_audit_shows_who(brow
     page.get_by_label("Referral received").fill("2026-11-01")
     page.get_by_text("Cannot proceed until consent and manager approval are in place").wait_for()
     page.get_by_label("Referrer's name").fill("J. Adeyemi")
-    page.get_by_label("Consent given by").select_option(label="Child or young person")
+    page.get_by_label("Consent given by").select_option(label="Local authority (corporate parent)")
     page.get_by_label("Consent date").fill("2026-11-01")
     page.get_by_label("Consent was informed and meaningful").check()
     page.get_by_label("Manager approval by").select_option(label="T. Harper (t.harper)")
@@ -273,10 +294,42 @@ def test_a_stale_save_from_a_second_tab_is_refused_and_the_typed_text_survives(b
     typed = "Typed in the second tab; it must survive."
     second.get_by_label("The child's voice").fill(typed)
     second.get_by_role("button", name="Save screening").click()
-    second.get_by_text(f"changed by {WORKER} at", exact=False).wait_for()
+    second.get_by_text(f"changed by {WORKER} at", exact=False).first.wait_for()
     assert second.get_by_label("The child's voice").input_value() == typed
     second.get_by_role("button", name="Show their version").click()
     second.get_by_role("cell", name="Saved from the first tab.").wait_for()
+    context.close()
+
+
+def test_the_work_tab_records_a_session_a_review_and_an_ending(browser, apps):
+    """Work begun on a child of the worker's: in the Work tab a session, a review and the
+    intervention's ending are recorded, and the audit shows each as the worker's."""
+    context, page, dialogs = open_app(browser, apps["worker"])
+    page.get_by_role("button", name="TSW-000110").click()
+    page.get_by_text("Open case: TSW-000110").wait_for()
+    page.get_by_role("tab", name="Work").click()
+    page.get_by_label("Session date").fill("2026-07-13")
+    page.get_by_label("Who took part").select_option(label="carer")
+    page.get_by_role("button", name="Record the session").click()
+    page.get_by_text("Saved TSW-000110", exact=False).first.wait_for()
+    page.get_by_role("cell", name="1 of 1").wait_for()
+    page.get_by_label("Review date").fill("2026-09-30")
+    page.get_by_label("Stage reached").select_option(label="2")
+    page.get_by_label("Wave re-assessed").select_option(label="3")
+    page.get_by_label("Risks reviewed").check()
+    page.get_by_role("button", name="Record the review").click()
+    page.get_by_text("review recorded", exact=False).first.wait_for()
+    page.get_by_label("Ended on").fill("2026-10-01")
+    page.get_by_label("Ending reason").select_option(label="planned ending")
+    page.get_by_role("button", name="End the intervention").click()
+    page.get_by_text("intervention 1 ended", exact=False).first.wait_for()
+    page.get_by_role("tab", name="Audit").click()
+    page.get_by_role("button", name="Refresh").click()
+    log = page.get_by_role("table").filter(has_text="When (UTC)")
+    for note in ("session of intervention 1: attended", "review: stage 2, wave 3, formulation holds",
+                 "intervention 1 ended: planned"):
+        log.get_by_role("row").filter(has_text=note).filter(has_text=WORKER).first.wait_for()
+    assert dialogs == []
     context.close()
 
 
@@ -349,7 +402,7 @@ def test_two_tabs_their_new_factor_is_shown_and_kept_and_a_cleared_date_is_refus
     first.get_by_text("Saved TSW-000124", exact=False).first.wait_for()
     second.get_by_label("The carers' views").fill("Typed in the second tab.")
     second.get_by_role("button", name="Save screening").click()
-    second.get_by_text(f"changed by {WORKER} at", exact=False).wait_for()
+    second.get_by_text(f"changed by {WORKER} at", exact=False).first.wait_for()
     second.get_by_role("button", name="Show their version").click()
     second.get_by_role("cell", name="History factors: Emotional abuse").wait_for()  # their list item is shown
     second.get_by_role("button", name="Keep my typed values and save over theirs").click()

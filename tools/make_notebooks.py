@@ -45,7 +45,8 @@ outcomes = report(
     'case_id = "TSW-900001"  # pseudonymous case id\nstore = None  # path or URL of the case store\nas_of = None  # report date "YYYY-MM-DD" (default: today)\n'
     'constants = None  # the team\'s reliable-change constants file (default: $TSWT_MEASURE_CONSTANTS)',
     "from tswt_formulation.reports.outcomes import OutcomesReport\n\nreport = OutcomesReport.from_store(case_id, store, as_of, constants)\nreport.header()",
-    ["report.risks()", "report.flags()", "report.charts()", "report.change_table()", "report.scores()", "report.provenance()"],
+    ["report.risks()", "report.flags()", "report.charts()", "report.work()", "report.change_table()", "report.scores()",
+     "report.provenance()"],
 )
 
 review = report(
@@ -59,7 +60,7 @@ review = report(
     "from tswt_formulation.reports.review import CaseloadReview\n\n"
     "report = CaseloadReview.from_store(store, as_of, worker, constants, waiting_days, author)\nreport.header()",
     ["report.risks()", "report.first()", "report.supervision_flags()", "report.by_worker()", "report.summary()",
-     "report.not_on_track()", "report.service_figures()", "report.provenance()"],
+     "report.not_on_track()", "report.service_figures()", "report.work_summary()", "report.provenance()"],
 )
 
 walk = nb([

@@ -1,15 +1,21 @@
 """tswt-formulation: therapeutic needs screening, formulation, recommendation and
 outcome tracking for a Therapeutic Social Work Team.
 
-Importing the package does no work: names are loaded on first use.
+Importing the package does no work: names are loaded on first use. For caseload-wide
+outcomes as DataFrames, see :mod:`tswt_formulation.analysis` (``tswt.analysis.scores``,
+``change``, ``goals``, ``caseload``).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from ._lazy import lazy_exports
 from ._version import __version__
+
+# public modules, imported on first use
+_MODULES = {"analysis"}
 
 # public name -> module that defines it
 _EXPORTS = {
@@ -52,6 +58,7 @@ __all__ = [
     "TswtError",
     "ValidationFailed",
     "__version__",
+    "analysis",
     "case_from_data",
     "case_timeline",
     "change",
@@ -66,10 +73,17 @@ __all__ = [
 ]
 
 
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+_lazy_getattr, __dir__ = lazy_exports(__name__, {**_EXPORTS, **{m: m for m in _MODULES}})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MODULES:  # a public module: the module itself, on first use
+        return importlib.import_module(f".{name}", __name__)
+    return _lazy_getattr(name)
 
 
 if TYPE_CHECKING:  # pragma: no cover
+    from . import analysis
     from .demo import generate_caseload
     from .errors import CaseNotFound, StaleEdit, TswtError, ValidationFailed
     from .measures import change, score

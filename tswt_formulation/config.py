@@ -8,6 +8,7 @@ from __future__ import annotations
 import getpass
 import os
 import re
+from datetime import date
 from pathlib import Path
 
 DEFAULT_STORE = "tswt.sqlite"
@@ -51,3 +52,56 @@ def vocabulary_file() -> Path | None:
     """A team's vocabulary extensions (YAML), from ``TSWT_VOCABULARY`` if set."""
     value = os.environ.get("TSWT_VOCABULARY")
     return Path(value) if value else None
+
+
+def _whole_number(name: str, default: int, low: int, high: int, unit: str) -> int:
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    try:
+        n = int(value)
+    except ValueError:
+        from .errors import TswtError
+
+        raise TswtError(f"{name}: {value!r} is not a whole number of {unit}") from None
+    if not low <= n <= high:
+        from .errors import TswtError
+
+        raise TswtError(f"{name}: {n} is outside {low}-{high} {unit}")
+    return n
+
+
+def review_months() -> int:
+    """The team's interval between reviews of the work: ``TSWT_REVIEW_MONTHS``, else 3."""
+    from .practice import REVIEW_MONTHS
+
+    return _whole_number("TSWT_REVIEW_MONTHS", REVIEW_MONTHS, 1, 24, "months")
+
+
+def session_gap_weeks() -> int:
+    """Weeks without a session before an open intervention is flagged: ``TSWT_SESSION_GAP_WEEKS``, else 6."""
+    from .practice import SESSION_GAP_WEEKS
+
+    return _whole_number("TSWT_SESSION_GAP_WEEKS", SESSION_GAP_WEEKS, 1, 52, "weeks")
+
+
+def parse_day(value: object, where: str, field: str = "as_of") -> date | None:
+    """A day from a ``date``, a ``datetime``/Timestamp (its date) or ISO text
+    ("2026-01-01"); None stays None. Anything else: a one-line error saying what would do."""
+    from datetime import datetime
+
+    from .errors import TswtError
+
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+        raise TswtError(f"{where}: {field} {value!r} is not a date; give an ISO date such as 2026-01-31 or a datetime.date")
+    raise TswtError(f"{where}: {field} must be a date or ISO text such as 2026-01-31, not {type(value).__name__}")

@@ -15,8 +15,26 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from .model.case import Case, SdqNotCompleted, SdqReason, add_years, years_between
+from .words import uk_date
 
 SYNTHETIC_ID_BASE = 900_000
+#: How many synthetic ids there are: TSW-900001 .. TSW-999999, then TSW-900000 for the
+#: 100,000th (numbering starts at 900001, so every demo id already published stays).
+SYNTHETIC_IDS = 100_000
+
+
+def synthetic_id(number: int) -> str:
+    """The case id of the ``number``-th synthetic case (1 .. 100,000)."""
+    if not 1 <= number <= SYNTHETIC_IDS:
+        raise ValueError(f"synthetic case number {number} is outside 1..{SYNTHETIC_IDS}")
+    return f"TSW-{SYNTHETIC_ID_BASE + number % SYNTHETIC_IDS:06d}"
+
+
+def synthetic_number(case_id: str) -> int | None:
+    """The inverse of :func:`synthetic_id` (None for an id outside the synthetic range)."""
+    if len(case_id) != 10 or not case_id.startswith("TSW-9") or not case_id[4:].isdigit():
+        return None
+    return int(case_id[4:]) - SYNTHETIC_ID_BASE or SYNTHETIC_IDS
 WORKERS = ("a.okafor", "b.kowalski", "c.mensah", "d.hughes", "e.patel", "f.oconnor", "g.lindqvist")
 REFERRERS = ("J. Adeyemi", "K. Brennan", "L. Chowdhury", "M. Dubois", "N. Evans", "P. Fraser", "R. Gill")
 MANAGERS = ("t.harper", "u.iqbal", "v.jensen")  # staff logins (demo_staff), as every person field holds
@@ -68,14 +86,15 @@ def generate_caseload(n: int = 60, seed: int = 1, as_of: date | None = None, pro
                       first: int = 1) -> list[Case]:
     """``n`` synthetic cases, deterministic for ``seed`` and ``as_of`` (default today).
 
-    Ids run from ``TSW-9xxxxx`` number ``first`` (to add to a store that has demo cases)."""
+    Ids run from ``TSW-9xxxxx`` number ``first`` (to add to a store that has demo cases):
+    TSW-900001 to TSW-999999, and TSW-900000 for the 100,000th (:func:`synthetic_id`)."""
     as_of = as_of or date.today()
     rng = random.Random(seed)
     cases = []
     over_age = False
     for i in range(n):
         record = _case(rng, i, as_of)
-        record["case_id"] = f"TSW-{SYNTHETIC_ID_BASE + first + i:06d}"
+        record["case_id"] = synthetic_id(first + i)
         if i % 15 in (4, 11):  # a steady share of screenings overdue or due within two weeks
             _open_screening(rng, record, as_of, overdue=i % 15 == 4)
         if not over_age and i >= 20 and not record["referral"].get("allocation"):
@@ -87,6 +106,7 @@ def generate_caseload(n: int = 60, seed: int = 1, as_of: date | None = None, pro
         # Risks come from their own generator, so adding them changes nothing else.
         _add_risks(random.Random(f"risks-{seed}-{record['case_id']}"), record, as_of)
         _young_adult_self_reports(record, seed)
+        _lawful_and_coherent(record)
         cases.append(Case.model_validate(record))
     from .measures.outcomes import baseline_bands
 
@@ -98,7 +118,9 @@ def generate_caseload(n: int = 60, seed: int = 1, as_of: date | None = None, pro
     if progress and n % 500:
         progress(n % 500)
     _record_sdq_reasons(cases, as_of)
-    return cases
+    # The work after screening comes from each case's own stream: adding it changes
+    # nothing a seed gave before (the same children, dates, scores and formulations).
+    return [_with_work(random.Random(f"work-{seed}-{c.case_id}"), c, as_of) for c in cases]
 
 
 def _young_adult_self_reports(record: dict[str, Any], seed: int) -> None:
@@ -172,6 +194,97 @@ def _add_risks(rng: random.Random, record: dict[str, Any], as_of: date) -> None:
     scr["risks"] = risks
 
 
+def _lawful_and_coherent(record: dict[str, Any]) -> None:
+    """What a psychologist reading the demo would correct (issue 21), without a draw from
+    any random stream, so the rest of the caseload stays as it was:
+
+    * consent from someone who can give it for this child (DOMAIN.md, Consent): the young
+      person from 16 (and a care leaver always); a child of 13 to 15 for themself only as
+      judged competent (Gillick), recorded; otherwise the local authority for a
+      looked-after child or one in kinship care, a parent with parental responsibility
+      for a child living at home;
+    * from 18, whether the young person wants their carer involved, in their own words:
+      "I want help to manage on my own" is a no;
+    * risk evidence in the setting of the young person's age (no teacher at 23), and
+      fitting the level it was given (a high suicide risk is more than a passing wish);
+    * a care leaver became one at 18, having been looked after before (not at 13).
+    """
+    child, ref, scr = record["child"], record["referral"], record.get("screening")
+    age = years_between(child["date_of_birth"], ref["received"])
+    status = child["legal_status"]["status"]
+    eighteen = add_years(child["date_of_birth"], 18)
+    if status == "care_leaver" and child["legal_status"]["start"] < eighteen <= ref["received"]:
+        was = child["legal_status"]["start"]
+        child["legal_status"]["start"] = eighteen
+        child["legal_status_history"] = [p for p in child.get("legal_status_history", []) if p.get("end") and p["end"] <= was]
+        child["legal_status_history"].append({"status": "looked_after", "start": was, "end": eighteen})
+    consent = ref.get("consent")
+    if consent:
+        if age >= 16 or status == "care_leaver":
+            consent["given_by"] = "child"
+        elif age >= 13 and consent["given_by"] == "child":
+            consent["gillick_competent"] = True
+        else:
+            consent["given_by"] = "local_authority" if status in ("looked_after", "kinship_care") else "parent"
+    if status == "looked_after" and age >= 18 and ref.get("decision", {}).get("outcome") == "not_accepted":
+        # Turned 18 while looked after: a care leaver in law, so not refused as "outside
+        # the criteria". The decision waits while the record's legal status is corrected
+        # (eligibility flags it).
+        ref["decision"] = {"outcome": "pending"}
+        ref.pop("allocation", None)
+        for key in ("screening", "outcome", "formulation"):
+            record.pop(key, None)
+        record["measures"], record["goals"] = [], []
+    carer = child.get("caregiver") or {}
+    if carer.get("relationship", "none") != "none" and age >= 18:
+        voice = (scr or {}).get("child_voice", "")
+        carer["young_person_wants_involved"] = "on my own" not in voice
+    at_home = (child.get("placement") or {}).get("type") == "home_with_parents"
+    if scr and at_home:
+        # A child at home hits out at a parent, not a carer.
+        for item in [*scr.get("presenting_behaviours", []), *scr.get("risks", [])]:
+            item["evidence"] = item.get("evidence", "").replace("a carer", "a parent").replace("carers", "parents")
+    if scr:
+        told = "the personal adviser" if age >= 18 else "a teacher" if age >= 5 else "a carer"
+        for risk in scr.get("risks", []):
+            words = _RISK_EVIDENCE_BY_LEVEL.get((risk["kind"], risk["level"]))
+            if words:
+                risk["evidence"] = words.format(told=told)
+            if age >= 18 and risk["kind"] == "harmful_sexual_behaviour":
+                risk["evidence"] = "Sexual behaviour towards a younger relative during a family visit; the network has met."
+            if age >= 18:
+                risk["reported_by"] = list(dict.fromkeys("social_worker" if x == "school" else x for x in risk["reported_by"]))
+        if age >= 18:
+            for item in scr.get("presenting_behaviours", []):
+                # No school at 23: what the personal adviser, or the young person, sees.
+                item["sources"] = list(dict.fromkeys("social_worker" if x == "school" else x for x in item["sources"]))
+                item["evidence"] = _ADULT_EVIDENCE.get(item["behaviour"], item.get("evidence", ""))
+            for h in scr.get("history_factors", []):
+                h["sources"] = list(dict.fromkeys("social_worker" if x == "school" else x for x in h["sources"]))
+
+
+# Evidence that fits the level the risk was given.
+_RISK_EVIDENCE_BY_LEVEL = {
+    ("suicidal_ideation_or_attempt", "high"): "Told {told} they had thought about how they would end their life; no attempt; "
+                                              "seen by the GP the same week.",
+    ("suicidal_ideation_or_attempt", "medium"): "Told {told} they wished they were not here; no plan described.",
+    ("suicidal_ideation_or_attempt", "low"): "Said once that things would be better without them; no plan, not repeated.",
+    ("self_harm", "high"): "Cuts to forearms most weeks, some needing first aid; says it helps when things feel too much.",
+    ("self_harm", "medium"): "Scratches to forearms seen by a carer twice this term; says it helps when things feel too much.",
+    ("self_harm", "low"): "One superficial scratch seen a month ago; not repeated since.",
+}
+_ADULT_EVIDENCE = {
+    "extreme_dysregulation": "Long outbursts at the flat that end with the police or a neighbour called.",
+    "acting_out_aggression": "Loses temper with housing staff and peers when frustrated.",
+    "internalising_withdrawal": "Stays in the flat for days; misses appointments.",
+    "regulatory_eating": "Skips meals for days, then binges.",
+    "regulatory_sleep": "Awake most nights; sleeps through the day.",
+    "self_harm": "Cuts to forearms, shown to the personal adviser.",
+    "harmful_sexual_behaviour": "Sexual behaviour towards a younger relative during a family visit.",
+    "attention_concentration_impulsivity": "Cannot keep to a college timetable; acts on impulse with money.",
+}
+
+
 def _over_age_referral(record: dict[str, Any], as_of: date) -> None:
     """A care leaver of 26 referred by their personal adviser: past the team's range (up to
     25), recorded and not accepted, with the reasons and where to go instead."""
@@ -235,7 +348,7 @@ def _d(as_of: date, days_ago: int) -> date:
 
 
 def _case(rng: random.Random, i: int, as_of: date) -> dict[str, Any]:
-    case_id = f"TSW-{SYNTHETIC_ID_BASE + i + 1:06d}"
+    case_id = synthetic_id(i + 1)
     status = rng.choices(
         ["looked_after", "kinship_care", "child_protection_plan", "supervision_order", "child_in_need", "care_leaver"],
         weights=[44, 12, 12, 5, 14, 13],
@@ -578,6 +691,16 @@ _CARER_WORDS = {"foster_carer": "the foster carer", "kinship_carer": "the kinshi
                 "birth_parent": "the parent"}
 
 
+# What a carer would call each presenting behaviour, in their own words.
+_CARER_SAYS = {
+    "extreme_dysregulation": "the meltdowns", "acting_out_aggression": "the hitting out",
+    "internalising_withdrawal": "how quiet and shut away it gets", "regulatory_eating": "the food hiding",
+    "regulatory_toileting": "the wetting", "regulatory_sleep": "bedtime and the night waking",
+    "self_harm": "the cutting", "harmful_sexual_behaviour": "the behaviour with the younger ones",
+    "attention_concentration_impulsivity": "never being able to settle",
+}
+
+
 def _pronouns(sex: str) -> tuple[str, str, str]:
     return _PRONOUNS.get(sex, ("they", "them", "their"))
 
@@ -603,7 +726,7 @@ def _personalise(record: dict[str, Any], as_of: date, seed: int) -> None:
     recent = [b["date"] for b in placement.get("breakdowns", []) if b["date"] <= ref["received"]]
     behaviours = [b["behaviour"] for b in scr["presenting_behaviours"]] if scr else []
     who = "the young person" if age >= 11 else "the child"
-    since = f" since the placement ended on {max(recent).isoformat()}" if recent else ""
+    since = f" since the placement ended on {uk_date(max(recent))}" if recent else ""
     worry = f"report {_words(behaviours[:2])}{since}" if behaviours else f"are worried about how {sub} is coping{since}"
     ref["reasons"] = local.choice((
         f"Carers and the social worker {worry}; advice sought on therapeutic support for {who}.",
@@ -639,7 +762,8 @@ def _personalise(record: dict[str, Any], as_of: date, seed: int) -> None:
     else:
         scr["child_voice"] = local.choice(("I want help to manage on my own.", "I don't want to be passed around again."))
     if caregiver in _CARER_WORDS and caregiver != "none":
-        focus = _words(behaviours[:1]) if behaviours else "the changes in mood"
+        # A carer speaks of what they see, not of the category it is filed under.
+        focus = _CARER_SAYS.get(behaviours[0], "the changes in mood") if behaviours else "the changes in mood"
         scr["carer_views"] = local.choice((
             f"We are committed to {obj}, but {focus} wears us down.",
             f"We want to understand what sits behind {focus}.",
@@ -670,24 +794,48 @@ def _narrative(case: Case, variant: int) -> str:
     placement = child.placement
     recent = [b.date for b in (placement.breakdowns if placement else []) if b.date <= (scr.completed or scr.started or case.referral.received)] if scr else []
     if recent:
-        parts.append(f"The placement ending on {max(recent).isoformat()} revived that fear.")
+        parts.append(f"The placement ending on {uk_date(max(recent))} revived that fear.")
     elif placement is not None and placement.moves_last_12_months:
         parts.append(f"{placement.moves_last_12_months} move{'s' if placement.moves_last_12_months != 1 else ''} this year kept it alive.")
     else:
-        parts.append("Nothing new set things off; the difficulties have built up over time.")
+        # Written for this child: what the record dates, not a sentence every file shares.
+        status = child.legal_status
+        years = max(1, case.referral.received.year - status.start.year)
+        article = "a " if status.status == "care_leaver" else ""
+        since = (f"{article}{_label_of('legal_status', status.status).lower()} since {uk_date(status.start)}")
+        where = _label_of("placement_type", placement.type).lower() if placement is not None else "no settled home"
+        parts.append((
+            f"No single event is recorded before the referral; {sub} has been {since}, and in {where} for "
+            f"{max(1, (case.referral.received - placement.start).days // 30) if placement is not None else 0} months, and the worries have grown over "
+            f"{years} year{'s' if years != 1 else ''} rather than from one change."
+        ) if variant % 2 == 0 else (
+            f"What changed is not one event: {pos} carers date the worries to the months after {sub} became "
+            f"{since}, and they have gathered since."
+        ))
     if behaviours:
         reading = ("attempts to stay safe", "the way distress gets noticed", "signs of a body still on alert")[variant % 3]
         parts.append(f"{_words(behaviours[:2]).capitalize()} read as {reading}.")
     carer = child.caregiver
     strengths = [s for s in (scr.strengths if scr else []) if s.strip()]
     strength = f" ({strengths[0][:1].lower() + strengths[0][1:]})" if strengths else ""
-    if carer is not None and carer.relationship in _CARER_WORDS and carer.can_take_part:
+    adult = child.age_on(case.referral.received) >= 18
+    wanted = carer is not None and (not adult or carer.young_person_wants_involved is True)
+    if carer is not None and carer.relationship in _CARER_WORDS and carer.can_take_part and wanted:
         parts.append(f"The commitment of {_CARER_WORDS[carer.relationship]} is the route to change; {pos} strengths{strength} are the base.")
+    elif strengths and adult:
+        wants = "want" if sub == "they" else "wants"
+        parts.append(f"{sub.capitalize()} {wants} to manage on {pos} own terms; the work builds on {pos} strengths{strength}.")
     elif strengths:
         parts.append(f"No caregiver can take part yet, so the work builds on {pos} strengths{strength}.")
     if scr is not None and scr.life_story_work == "not_started":
         parts.append(f"Life story work needs to begin so {sub} can make sense of {pos} history.")
     return " ".join(parts)
+
+
+def _label_of(list_name: str, term: str) -> str:
+    from .model.vocabulary import vocabulary
+
+    return vocabulary().label(list_name, term)
 
 
 def _signoff_comment(case: Case, approve: bool, variant: int) -> str:
@@ -750,3 +898,143 @@ def _record_sdq_reasons(cases: list[Case], as_of: date) -> None:
             todo.remove(fits[0])
             recorded = end - timedelta(days=14 * len(todo) + 10)
             case.sdq_not_completed = [SdqNotCompleted(collection_year=year, reason=reason, recorded=recorded, note=note)]
+
+
+# --- the work after screening (issue 22) ----------------------------------------------------
+
+_WAVE_DEFAULT = {1: "team_around_the_child", 2: "keywork", 3: "one_to_one_direct"}
+_UNPLANNED = ("disengaged", "disengaged", "moved_out_of_area", "transferred")
+_STAGE_EVIDENCE = {
+    1: "Still settling: the carer reports nights are unsettled and there have been incidents at school.",
+    2: "Uses the session to talk about the week; seeks the carer out when upset.",
+    3: "Trying new things: joined an after-school club and talks about what went wrong without shutting down.",
+    4: "Managing setbacks with the carer's help; thinking about next year at school.",
+}
+_CLOSING = {
+    "planned": "Goals reviewed with the family; the carer feels able to carry on the approach. Closed as planned.",
+    "disengaged": "Sessions stopped after repeated non-attendance; the social worker knows how to re-refer.",
+    "moved_out_of_area": "Moved to another authority; a transfer summary was sent to the receiving team.",
+    "transferred": "Transferred to CAMHS, whose threshold is now met; a joint handover meeting was held.",
+    "aged_out": "Reached the end of the service's age range; signposted to adult services.",
+}
+
+
+def _sessions(rng: random.Random, start: date, stop: date, who: list[str]) -> list[dict[str, Any]]:
+    """Sessions at a believable rhythm (weekly or fortnightly, a few days either way)
+    from ``start`` to ``stop``; most attended, some missed or cancelled."""
+    rhythm = rng.choice((7, 7, 14))
+    out, day = [], start
+    while day <= stop:
+        attendance = rng.choices(["attended", "did_not_attend", "cancelled_by_family", "cancelled_by_team"],
+                                 weights=[80, 8, 7, 5])[0]
+        session: dict[str, Any] = {"date": day, "attendance": attendance}
+        if attendance == "attended":
+            session.update(took_part=who, minutes=rng.choice((45, 50, 60, 60, 90)))
+        out.append(session)
+        day = day + timedelta(days=rhythm + rng.randint(-2, 2))
+    return out
+
+
+def _intervention(rng: random.Random, number: int, kind: str, what: str, who: list[str], lead: str, start: date,
+                  as_of: date, fulfils: str | None, not_recommended: str = "", stale: bool = False) -> dict[str, Any]:
+    planned_end = start + timedelta(weeks=rng.choice((12, 20, 26)))
+    iv: dict[str, Any] = {"number": number, "kind": kind, "what": what, "for_whom": who, "lead_worker": lead,
+                          "start": start, "planned_end": planned_end}
+    if fulfils:
+        iv["fulfils"] = fulfils
+    else:
+        iv["not_recommended"] = not_recommended
+    end, reason = None, None
+    roll = rng.random()
+    if stale:  # drifting: the sessions stopped weeks ago and nobody has ended it, which the caseload flags
+        pass
+    elif roll < 0.22:  # an unplanned ending somewhere in the work
+        span = max(1, (min(planned_end, as_of) - start).days)
+        end, reason = start + timedelta(days=rng.randint(min(21, span), span)), rng.choice(_UNPLANNED)
+    elif planned_end <= as_of:
+        end, reason = planned_end, "planned"
+    last = end or as_of
+    if stale and end is None:  # the sessions stopped and nobody has closed it: the caseload flags it
+        last = as_of - timedelta(weeks=rng.randint(7, 10))
+    iv["sessions"] = _sessions(rng, start, last, who) if last >= start else []
+    if end is not None and end <= as_of:
+        iv.update(end=end, ending_reason=reason)
+    return iv
+
+
+def _with_work(rng: random.Random, case: Case, as_of: date) -> Case:
+    """A begun case with the work that followed: interventions from its recommendation,
+    sessions, its first steps, reviews at the measures' review timepoints (stage moving
+    up, now and then back) and, for some, the end of involvement."""
+    out = case.outcome
+    if out is None or out.decision != "begin_work" or out.date >= as_of:
+        return case
+    data = case.model_dump(mode="python", exclude_defaults=True)
+    worker = case.worker or "a.okafor"
+    rec = case.formulation.recommendation if case.formulation is not None else None
+    wave = rec.wave if rec is not None else 2
+    stage = rec.stage if rec is not None else 1
+    carer = case.child.caregiver is not None and case.child.caregiver.can_take_part
+    start = min(as_of, out.date + timedelta(days=rng.randint(3, 21)))
+    # First steps: the recommendation's preconditions, each with an owner, a due date, and most done.
+    steps = []
+    for text in (rec.preconditions if rec is not None else ()):
+        due = out.date + timedelta(days=14)
+        step: dict[str, Any] = {"step": text, "owner": worker, "due": due}
+        done = out.date + timedelta(days=rng.randint(2, 30))
+        if rng.random() < 0.75 and done <= as_of:
+            step["done"] = done
+        steps.append(step)
+    if steps:
+        data["first_steps"] = steps
+    # The main intervention: the recommended model, else a service, else the wave's own.
+    who = ["carer"] if carer else ["child"]
+    if rec is not None and rec.models:
+        main: tuple[str, str, str | None] = ("model", rec.models[0], "models")
+        who = ["carer", "child"] if carer and rng.random() < 0.5 else who
+    elif rec is not None and rec.services:
+        main = ("service", rec.services[0], "services")
+    else:
+        main = ("wave", _WAVE_DEFAULT[wave], "wave" if rec is not None else None)
+    stale = rng.random() < 0.15
+    ivs = [_intervention(rng, 1, main[0], main[1], who, worker, start, as_of, main[2],
+                         "Agreed with the network before the recommendation was made.", stale=stale)]
+    if rng.random() < 0.35:
+        second_start = min(as_of, start + timedelta(days=rng.randint(7, 60)))
+        if carer and rng.random() < 0.6:
+            ivs.append(_intervention(rng, 2, "service", "carer_support", ["carer"], worker, second_start, as_of,
+                                     "services" if rec is not None and "carer_support" in rec.services else None,
+                                     "The carer asked for support of their own alongside the direct work."))
+        else:
+            ivs.append(_intervention(rng, 2, "wave", "reflective_practice", ["professionals"], rng.choice(WORKERS),
+                                     second_start, as_of, None, "The school asked for reflective practice meetings."))
+    data["interventions"] = ivs
+    # Reviews at the review timepoints of the measures (the team repeats them at review).
+    ended_all = all(iv.get("end") for iv in ivs)
+    last_end = max((iv["end"] for iv in ivs if iv.get("end")), default=None)
+    ending_day = last_end + timedelta(days=rng.randint(1, 14)) if ended_all and last_end else None
+    if ending_day is not None and (ending_day > as_of or rng.random() < 0.25):
+        ending_day = None  # not every finished piece of work is closed yet
+    points = sorted({(m.timepoint, m.date) for m in case.measures if m.timepoint.startswith("review")}, key=lambda p: p[1])
+    reviews = []
+    for timepoint, day in points:
+        if day < out.date or (ending_day is not None and day > ending_day):
+            continue
+        move = rng.random()
+        stage = min(4, stage + 1) if move < 0.4 else max(1, stage - 1) if move < 0.52 else stage
+        measures_done = sorted({m.measure for m in case.measures if m.timepoint == timepoint})
+        gbo = next((m for m in case.measures if m.measure == "gbo" and m.timepoint == timepoint), None)
+        goals = [{"number": g.number, "rating": gbo.responses[str(g.number)]} for g in case.goals
+                 if gbo is not None and gbo.responses.get(str(g.number)) is not None]
+        reviews.append({"date": day, "by": worker, "stage": stage, "stage_evidence": _STAGE_EVIDENCE[stage],
+                        "wave": max(1, wave - 1) if stage >= 3 and rng.random() < 0.3 else wave,
+                        "risks_reviewed": rng.random() < 0.85, "goals": goals, "measures_due": ["gbo", "sdq"],
+                        "measures_done": measures_done})
+    if reviews:
+        data["reviews"] = reviews
+    if ending_day is not None:
+        reasons = [iv["ending_reason"] for iv in ivs]
+        reason = "planned" if all(r == "planned" for r in reasons) else next(r for r in reasons if r != "planned")
+        data["ending"] = {"date": ending_day, "by": worker, "reason": reason, "summary": _CLOSING[reason],
+                          "closing_measures_due": [] if reason == "moved_out_of_area" else ["sdq"]}
+    return Case.model_validate(data)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 #: Change categories (clinicalsignificance's names, kept in the data) as a child's file words them.
 CATEGORY_WORDS = {
     "Recovered": "Recovered",
@@ -79,3 +81,31 @@ def lower_first(text: str) -> str:
     ('self-harm', 'DDP with the carer', 'a safety plan', '')
     """
     return text if len(text) > 1 and text[0].isupper() and text[1].isupper() else text[:1].lower() + text[1:]
+
+
+def young_person(age: int) -> str:
+    """How a report names them: "child" under 16, "young person" from 16 (DOMAIN.md: a
+    young person of 16 or 17 consents for themself; "the child" reads wrongly of them).
+
+    >>> young_person(15), young_person(16)
+    ('child', 'young person')
+    """
+    return "young person" if age >= 16 else "child"
+
+
+def uk_date(day: date | datetime | None, empty: str = "-") -> str:
+    """A date as a UK reader reads it: ``7 Dec 2026`` (no leading zero; a datetime gives
+    its day). The one helper for every date a person reads in a report or on screen;
+    files for machines (CSV, JSON, SSDA903) keep their own formats.
+
+    >>> uk_date(date(2026, 12, 7))
+    '7 Dec 2026'
+    >>> uk_date(None)
+    '-'
+    """
+    if day is None:
+        return empty
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

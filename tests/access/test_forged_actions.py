@@ -174,3 +174,17 @@ def test_allocation_is_a_login_from_the_directory(demo, tmp_path, typed, problem
     assert r.exit_code == 2, r.output
     assert r.output.splitlines() == [f"error: {case.case_id}: referral.allocation.worker: {problem}"], r.output
     assert _state(demo) == before
+
+
+def test_reports_run_as_the_person_named_on_a_training_store(demo, tmp_path):
+    """The batch's workers open the store themselves: they act as the command's person
+    (TSWT_USER, set by the autouse fixture, names nobody in the demo's directory)."""
+    r = _run("reports", "TSW-900001", "--kind", "formulation", "--store", demo, "--out", str(tmp_path / "out"),
+             user="dr.r.ahmed")
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "out" / "TSW-900001_formulation.html").exists()
+    with open_store(demo, user="t.harper") as store:
+        assert [(e["user"], e["what"]) for e in store.access_log("TSW-900001")] == [("dr.r.ahmed", "report")]
+    r = _run("reports", "TSW-900001", "--kind", "formulation", "--store", demo, "--out", str(tmp_path / "out2"),
+             user="mallory")
+    assert r.exit_code == 1 and "mallory is not in the staff directory" in r.output

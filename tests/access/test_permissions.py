@@ -30,6 +30,8 @@ def _record(relation: str, who: str) -> dict:
         record["referral"]["allocation"]["worker"] = who
     elif relation == "formulation_author":
         record["formulation"]["author"] = who
+    elif relation == "lead_worker":
+        record["interventions"] = [{"number": 1, "lead_worker": "x.y"}, {"number": 2, "lead_worker": who}]
     elif relation == "formulation_contributor":
         record["formulation"]["contributors"] = ["x.y", who]
     return record

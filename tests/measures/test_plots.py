@@ -140,7 +140,10 @@ def test_change_categories_plot() -> None:
     assert len(ax.patches) == 10
     bars = [c for c in ax.containers if isinstance(c, BarContainer)]
     assert len(bars) == len(ax.containers)
-    assert [c.get_label() for c in bars] == [CATEGORY_WORDS[c] for c in CATEGORY_STYLE]  # in a child's-file words
+    # In a child's-file words, except that a bar's improvers who did not recover are said
+    # to be so, so the bar's two improvement parts add up to the table's reliable improvement.
+    words = {**CATEGORY_WORDS, "Improved": "Reliable improvement, not recovered"}
+    assert [c.get_label() for c in bars] == [words[c] for c in CATEGORY_STYLE]
     # Greyscale-safe: every category has its own grey level, and hatching is not all blank.
     assert len({c.patches[0].get_facecolor() for c in bars}) == 5
     assert [c.patches[0].get_hatch() or "" for c in bars] == [
@@ -235,3 +238,23 @@ def test_report_charts_placed_by_fixed_margins_stay_on_their_canvas(informants) 
         legend = legends[0].get_window_extent(renderer)
         lowest_label = min(ax.xaxis.label.get_window_extent(renderer).y0 for ax in fig.axes)
         assert legend.y1 <= lowest_label + 1  # under the date labels, not over them
+
+
+def test_trajectory_plot_shades_the_forms_bands_by_default() -> None:
+    # A frame from tswt.analysis.scores(): scale, value, version; P4-17 parent total bands
+    # (MEASURES.md) normal 0-13, borderline 14-16, abnormal 17-40, shaded from min - 0.5.
+    scores = pd.DataFrame({"case_id": "TSW-000001", "measure": "sdq", "informant": "parent", "version": "P4-17",
+                           "timepoint": ["baseline", "review 1"], "date": pd.to_datetime(["2024-09-01", "2024-12-01"]),
+                           "scale": "total", "value": pd.array([22, 15], dtype="Int64")})
+    fig = plot_trajectory(scores, "total")
+    ys = {p.get_gid(): (p.get_y(), p.get_y() + p.get_height()) for p in fig.axes[0].patches
+          if isinstance(p, Rectangle) and str(p.get_gid()).startswith("band-")}
+    assert ys == {"band-normal": (-0.5, 13.5), "band-borderline": (13.5, 16.5), "band-abnormal": (16.5, 40.5)}
+    # an 18+ form has no bands: nothing shaded
+    fig = plot_trajectory(scores.assign(informant="self", version="S18+"), "total")
+    assert not [p for p in fig.axes[0].patches if str(p.get_gid()).startswith("band-")]
+
+
+def test_trajectory_plot_names_the_missing_columns() -> None:
+    with pytest.raises(ScoringError, match=r"^plot: value: the frame has no column 'value' \(give trajectory\(\)"):
+        plot_trajectory(pd.DataFrame({"date": [], "score": []}), "total")

@@ -8,10 +8,10 @@ referral's received date (2026-03-02) otherwise. Only synthetic people.
 ::
 
     child: {age: 13, status: looked_after, placement: foster_care, months: 30, moves: 0,
-            breakdowns: [2], caregiver: foster_carer, takes_part: true,
+            breakdowns: [2], caregiver: foster_carer, takes_part: true, wants_carer: null,
             independent: false, otherwise_in_care: false}
-    referral: {consent: true | false | uninformed, approval: true, decision: accepted,
-               nd_requested: false}
+    referral: {consent: true | false | uninformed, consent_by: parent, gillick: false,
+               approval: true, decision: accepted, nd_requested: false}
     screening: {life_story: completed, history: [neglect],
                 behaviours: ["self_harm severe weekly carer school"], strengths: [...],
                 risks: [{kind: self_harm, level: high, by: [carer], plan: "social worker",
@@ -97,10 +97,15 @@ def case_data(compact: dict[str, Any], case_id: str = "TSW-000001") -> dict[str,
             ],
         }
     if child.get("caregiver", "foster_carer") is not None:
-        data["child"]["caregiver"] = {"relationship": child.get("caregiver", "foster_carer"), "can_take_part": bool(child.get("takes_part", True))}
+        data["child"]["caregiver"] = {"relationship": child.get("caregiver", "foster_carer"), "can_take_part": bool(child.get("takes_part", True)),
+                                      "young_person_wants_involved": child.get("wants_carer")}
     consent = ref.get("consent", True)
     if consent:
-        data["referral"]["consent"] = {"given_by": "local_authority", "date": RECEIVED.isoformat(), "informed": consent is True}
+        # Consent from someone who can give it (DOMAIN.md, Consent), unless the row names another.
+        age = int(child.get("age", 10))
+        valid = "child" if age >= 16 or status == "care_leaver" else "local_authority" if status in ("looked_after", "kinship_care") else "parent"
+        data["referral"]["consent"] = {"given_by": ref.get("consent_by", valid), "date": RECEIVED.isoformat(), "informed": consent is True,
+                                       "gillick_competent": bool(ref.get("gillick", False))}
     if ref.get("approval", True):
         data["referral"]["approval"] = {"by": "Synthetic Manager", "date": RECEIVED.isoformat()}
     if decision == "accepted":
@@ -118,7 +123,7 @@ def case_data(compact: dict[str, Any], case_id: str = "TSW-000001") -> dict[str,
         "risks": [risk(r, as_of) for r in scr.get("risks", [])],
     }
     if decision == "accepted":
-        screening.update(started="2026-04-01", completed=ACCEPTED_AS_OF.isoformat())
+        screening.update(started="2026-04-01", completed=ACCEPTED_AS_OF.isoformat() if scr.get("complete", True) else None)
     data["screening"] = screening
     return data
 

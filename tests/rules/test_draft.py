@@ -36,7 +36,10 @@ def test_five_ps_are_drafted_from_the_screening() -> None:
     )
     assert refs(f, "predisposing") == ["history_factor:neglect", "history_factor:domestic_abuse"]
     assert f.five_ps.predisposing[0].text == "Neglect (from social worker): Synthetic history of neglect."
-    assert refs(f, "precipitating") == ["placement_breakdown:2026-04-01", "placement_moves"]
+    # The placement broke down and the child moved on 1 Apr 2026, after the referral
+    # (2 Mar) and during the screening; three moves in the year.
+    assert refs(f, "precipitating") == ["placement_breakdown:2026-04-01", "placement:start", "placement_moves"]
+    assert f.five_ps.precipitating[0].text.startswith("The placement broke down on 1 Apr 2026, after the referral")
     assert refs(f, "perpetuating") == ["placement_instability", "life_story_work:not_started", "risk:self_harm"]
     assert refs(f, "protective") == ["strength:1", "caregiver:foster_carer"]
     every = [e for part in ("presenting", "predisposing", "precipitating", "perpetuating", "protective") for e in getattr(f.five_ps, part)]
@@ -59,7 +62,8 @@ def test_settled_child_has_protective_factors() -> None:
     case = build_case({"screening": {"life_story": "completed", "strengths": ["Settled at school", "  "]}})
     f = draft_formulation(case, "Synthetic TSW", NOW)
     assert refs(f, "protective") == ["strength:1", "caregiver:foster_carer", "placement:stable", "life_story_work:completed"]
-    assert refs(f, "perpetuating") == [] and refs(f, "precipitating") == []
+    # Nothing dated in the year before the referral: a prompt to ask, never "None recorded".
+    assert refs(f, "perpetuating") == [] and refs(f, "precipitating") == ["precipitating:ask"]
     assert f.recommendation is not None and (f.recommendation.wave, f.recommendation.stage) == (1, 4)
 
 

@@ -49,7 +49,7 @@ def problems_of(path: Path) -> list[str]:
 def test_shipped_rules_are_valid_and_cached() -> None:
     rules = default_rules()
     assert rules is default_rules()
-    assert rules.version == "2026.3"
+    assert rules.version == "2026.4"
     assert len(rules) >= 30
     assert len(set(rules.ids)) == len(rules.ids)
     for rule in rules.rules:
@@ -68,7 +68,7 @@ def test_every_rule_condition_kind_and_placeholder_is_documented() -> None:
 
 def test_describe_rules_lists_every_rule() -> None:
     text = describe_rules(default_rules())
-    assert text.startswith("Recommendation rules 2026.3 (")
+    assert text.startswith("Recommendation rules 2026.4 (")
     for rule_id in default_rules().ids:
         assert f"[{rule_id}]" in text
     assert "  when:   self-harm present" in text
@@ -263,7 +263,7 @@ def test_worked_example_in_the_docs(tmp_path: Path) -> None:
     rule = rule_yaml[rule_yaml.index("  - id: team.") :]
     text = files("tswt_formulation.rules").joinpath("data", "recommendation_rules.yaml").read_text(encoding="utf-8")
     anchor = "  - id: measure.sdq_abnormal"
-    text = text.replace('version: "2026.3"', 'version: "team-2026.3"').replace(anchor, rule + "\n" + anchor)
+    text = re.sub(r'^version: "[^"]+"', 'version: "team-2026.3"', text, count=1, flags=re.MULTILINE).replace(anchor, rule + "\n" + anchor)
     path = write(tmp_path, text, "team_rules.yaml")
     assert check_rules_file(path) == []
     case = build_case(

@@ -73,6 +73,15 @@ def person_fields(record: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
             out.append(("formulation.signoffs.reviewer", f"formulation.signoffs.{i}.reviewer", s.get("reviewer")))
     if record.get("outcome"):
         out.append(("outcome.by", "outcome.by", record["outcome"].get("by")))
+    for i, iv in enumerate(record.get("interventions") or []):
+        out.append(("interventions.lead_worker", f"interventions.{i}.lead_worker", iv.get("lead_worker")))
+    for i, step in enumerate(record.get("first_steps") or []):
+        if step.get("owner"):  # a step recorded without an owner (issue 21's shape) is not a person
+            out.append(("first_steps.owner", f"first_steps.{i}.owner", step.get("owner")))
+    for i, r in enumerate(record.get("reviews") or []):
+        out.append(("reviews.by", f"reviews.{i}.by", r.get("by")))
+    if record.get("ending"):
+        out.append(("ending.by", "ending.by", record["ending"].get("by")))
     return out
 
 

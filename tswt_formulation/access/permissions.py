@@ -75,6 +75,8 @@ RELATIONS: dict[str, Callable[[str, Any, str | None], bool]] = {
     "formulation_author": lambda who, rec, _s: (_record(rec, "formulation", "author") or "").casefold() == who,
     "formulation_contributor": lambda who, rec, _s: who in _contributors(rec),
     "self": lambda who, _rec, subject: subject is not None and subject.casefold() == who,
+    "lead_worker": lambda who, rec, _s: any(isinstance(i, dict) and (i.get("lead_worker") or "").casefold() == who
+                                            for i in (_record(rec, "interventions") or [])),
 }
 
 
@@ -184,6 +186,10 @@ _PART_OPERATION = {
     "referral.approval": "decide_referral",
     "referral.allocation": "allocate",
     "outcome": "record_outcome",
+    "interventions": "record_work",
+    "reviews": "record_work",
+    "first_steps": "record_work",
+    "ending": "record_work",
 }
 
 

@@ -12,6 +12,7 @@ from .measures import COMMANDS as _MEASURE_COMMANDS
 from .reports import COMMANDS as _REPORT_COMMANDS
 from .server import COMMANDS as _SERVER_COMMANDS
 from .staff import COMMANDS as _STAFF_COMMANDS
+from .work import COMMANDS as _WORK_COMMANDS
 
 
 class _Tswt(click.Group):
@@ -51,7 +52,7 @@ def cli() -> None:
 
 
 for _command in [*_CASE_COMMANDS, *_FORMULATION_COMMANDS, *_MEASURE_COMMANDS, *_REPORT_COMMANDS, *_SERVER_COMMANDS, *_STAFF_COMMANDS,
-                 *_APP_COMMANDS]:
+                 *_WORK_COMMANDS, *_APP_COMMANDS]:
     cli.add_command(_command)
 
 

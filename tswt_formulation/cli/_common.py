@@ -103,6 +103,7 @@ class Ctx:
     def caseload(self, as_of: date, worker: str | None = None) -> list[dict[str, Any]]:
         """The caseload as of a date, one dict per case (rules.timeline.caseload_timeline):
         plain Python throughout, so the command never imports pandas."""
+        from ..config import review_months, session_gap_weeks
         from ..rules.timeline import caseload_timeline
         from ..store.lite import caseload_tuples
 
@@ -111,7 +112,7 @@ class Ctx:
         if rows is None:
             with self.open() as store:
                 rows = store.caseload_tuples(worker)
-        return caseload_timeline(rows, as_of)
+        return caseload_timeline(rows, as_of, review_months(), session_gap_weeks())
 
 
 def common(func: Callable[..., Any]) -> Callable[..., Any]:

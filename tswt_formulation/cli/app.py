@@ -19,7 +19,7 @@ HOST = "127.0.0.1"  # never 0.0.0.0: the local app has no login of its own
 
 
 MAX_PAGES = 8  # each open page holds a kernel, a Python process of about 140 MB
-IDLE_TIMEOUT = 600  # seconds before a kernel no browser is connected to is shut down
+IDLE_TIMEOUT = 60  # seconds before a kernel no browser is connected to (a closed or reloaded page) is shut down
 
 
 def voila_command(notebook: Path, port: int, max_pages: int = MAX_PAGES, idle_timeout: int = IDLE_TIMEOUT) -> list[str]:

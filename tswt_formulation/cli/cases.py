@@ -64,6 +64,7 @@ def _check_store(store: Any) -> int:
     try:
         problems = store.integrity_check()
         count = len(store)
+        store.record_check(problems)  # a store that fails its check refuses writes until it passes again
     except sa.exc.DatabaseError as exc:
         from ..errors import database_reason
 
@@ -360,12 +361,16 @@ def caseload(ctx: Ctx, as_of: Any, worker: str | None, overdue: bool, states: tu
     day = to_date(as_of)
     _check_worker(ctx, worker)
     rows = ctx.caseload(day, worker=worker)
+    for r in rows:
+        r["as_of"] = day
     if overdue:
         rows = [r for r in rows if r["overdue"]]
     if states:
         rows = [r for r in rows if r["state"] in states]
     if as_json:
-        cols = ["case_id", "age", "legal_status", "state", "worker", "allocation_date", "screening_due", "days_to_due", "overdue"]
+        cols = ["case_id", "age", "legal_status", "state", "worker", "allocation_date", "screening_due", "days_to_due", "overdue",
+                "review_due", "review_overdue", "steps_outstanding", "steps_overdue", "session_gap_weeks", "no_recent_session",
+                "closing_measures_missing"]
         records = [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in ((k, r[k]) for k in cols)} for r in rows]
         echo_json({"as_of": day.isoformat(), "cases": records})
         return
@@ -380,11 +385,43 @@ def caseload(ctx: Ctx, as_of: Any, worker: str | None, overdue: bool, states: tu
     click.echo(f"\n{plural(len(rows), 'case')} as of {day.isoformat()}: {summary}; "
                f"{plural(sum(r['overdue'] for r in rows), 'screening')} overdue, "
                f"{sum(r['due_within_14'] for r in rows)} due within 14 days.")
+    work = _work_counts(rows)
+    if work:
+        click.echo(f"The work: {work}.")
+
+
+def _work_counts(rows: list[dict[str, Any]]) -> str:
+    """'2 reviews overdue, 1 with first steps outstanding, ...' (only what is non-zero)."""
+    counts = (
+        (sum(r["review_overdue"] for r in rows), "review overdue", "reviews overdue"),
+        (sum(r["steps_outstanding"] > 0 for r in rows), "case with first steps outstanding", "cases with first steps outstanding"),
+        (sum(r["no_recent_session"] for r in rows), "intervention without a recent session", "interventions without a recent session"),
+        (sum(r["closing_measures_missing"] for r in rows), "ending without its closing measures", "endings without their closing measures"),
+    )
+    return ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts if n)
+
+
+def _work_cells(r: dict[str, Any]) -> str:
+    """What the work needs, for a case whose work has begun."""
+    out = []
+    if r["review_due"] is not None:
+        days = (r["review_due"] - r["as_of"]).days
+        out.append(f"review OVERDUE by {plural(-days, 'day')}" if days < 0 else
+                   f"review due {r['review_due'].isoformat()}" if days <= 14 else "")
+    if r["steps_outstanding"]:
+        out.append(f"{plural(r['steps_outstanding'], 'first step')} outstanding" + (" (late)" if r["steps_overdue"] else ""))
+    if r["no_recent_session"]:
+        out.append(f"no session for {r['session_gap_weeks']} weeks")
+    if r["closing_measures_missing"]:
+        out.append("closing measures not recorded")
+    return "; ".join(x for x in out if x)
 
 
 def _caseload_cells(r: dict[str, Any]) -> tuple[str, ...]:
     """One case's cells of the caseload table."""
-    if r["state"] != "in_screening":
+    if r["state"] == "work_begun":
+        due, when = "", _work_cells(r)
+    elif r["state"] != "in_screening":
         due = when = ""
     else:
         due = r["screening_due"].isoformat()
@@ -468,10 +505,13 @@ def demo(ctx: Ctx, n: int, seed: int, as_of: Any) -> None:
 
     day = to_date(as_of)
     with ctx.open(create=True) as store:
-        taken = [int(cid[4:]) for cid in store.case_ids() if cid.startswith("TSW-9")]
-    first = max(taken) - 900_000 + 1 if taken else 1  # add after any demo cases already there
-    if first + n - 1 > 99_999:
-        raise click.BadParameter("the synthetic id range TSW-900001..TSW-999999 is full", param_hint="--cases")
+        from ..demo import SYNTHETIC_IDS, synthetic_number
+
+        taken = [k for k in map(synthetic_number, store.case_ids()) if k is not None]
+    first = max(taken) + 1 if taken else 1  # add after any demo cases already there
+    if first + n - 1 > SYNTHETIC_IDS:
+        raise click.BadParameter(f"the synthetic ids (TSW-900001..TSW-999999 and TSW-900000) hold {SYNTHETIC_IDS:,} cases; "
+                                 f"{first - 1:,} are taken, so at most {SYNTHETIC_IDS - first + 1:,} more fit", param_hint="--cases")
     with progress(n, "Generating") as bar:
         cases = generate_caseload(n, seed=seed, as_of=day, progress=bar.update, first=first)
     from ..demo import DEMO_ADMIN, demo_staff

@@ -60,9 +60,9 @@ def recommend(ctx: Ctx, case_id: str | None, all_cases: bool, as_of: Any, output
         rec = make(case, rules=rules, as_of=day, bands=case_baseline_bands(case), risk_as_of=day or date.today())
         names = ctx.staff().name
         if as_json:
-            echo_json({**rec.as_dict(), "summary": summarise(rec, case.formulation, names).as_dict()})
+            echo_json({**rec.as_dict(), "summary": summarise(rec, case.formulation, names, case, day or date.today()).as_dict()})
         else:
-            click.echo(terminal_safe(rec.to_text() if explain else summary_text(rec, case.formulation, names)))
+            click.echo(terminal_safe(rec.to_text() if explain else summary_text(rec, case.formulation, names, case, day or date.today())))
         return
     from ..measures.outcomes import baseline_bands
 

@@ -56,9 +56,18 @@ def case_text(case: Case, as_of: date) -> str:
                    f"{p.moves_last_12_months} move(s) in 12 months; {len(p.breakdowns)} breakdown(s) recorded")
     if child.caregiver:
         cg = child.caregiver
-        out.append(f"  Caregiver: {_label('caregiver', cg.relationship).lower()}, {'can' if cg.can_take_part else 'cannot'} take part in the work")
+        wish = {True: "; the young person wants them involved", False: "; the young person does not want them involved",
+                None: "; whether the young person wants them involved is not recorded"}
+        adult = child.age_on(as_of) >= 18 and cg.relationship != "none"
+        out.append(f"  Caregiver: {_label('caregiver', cg.relationship).lower()}, {'can' if cg.can_take_part else 'cannot'} take part in the work"
+                   + (wish[cg.young_person_wants_involved] if adult else ""))
     out.append(f"  State as of {as_of.isoformat()}: {tl.state_label}" + (f" - screening {tl.due_text} ({tl.screening_due.isoformat()})" if tl.due_text and tl.screening_due else ""))
     out += risk_status_lines(case, as_of)
+    from ..rules.eligibility import check_eligibility
+
+    decision = check_eligibility(case)
+    out += [f"  FLAG: {flag}." for flag in decision.flags]
+    out += [f"  CONSENT NOT VALID: {r.text}." for r in decision.reasons if r.rule == "proceed.consent_not_valid"]
     out.append(f"  Referral: received {ref.received.isoformat()} from {ref.referrer.name} ({_label('referrer_role', ref.referrer.role).lower()})")
     out.append(f"    consent: {'informed, ' + ref.consent.given_by + ' ' + ref.consent.date.isoformat() if ref.consent and ref.consent.informed else ('NOT informed' if ref.consent else 'MISSING')}"
                f"; manager approval: {ref.approval.by + ' ' + ref.approval.date.isoformat() if ref.approval else 'MISSING'}")

@@ -25,12 +25,15 @@ from ._common import Ctx, as_of_option, common, to_date
               help="Outcomes/review: the team's reliable-change constants (default: $TSWT_MEASURE_CONSTANTS).")
 @click.option("--engine", type=click.Choice(["inprocess", "kernel"]), default="inprocess", show_default=True,
               help="Run the notebooks in the worker processes, or each in a Jupyter kernel (for a --notebook that uses IPython magics).")
+@click.option("--dask-scheduler", "scheduler", metavar="ADDRESS",
+              help="Run the reports on a Dask cluster (e.g. tcp://scheduler:8786; needs the dask extra). Every worker "
+                   "must reach the store and write to --out at the same path (a shared folder).")
 @click.option("--latest", is_flag=True, help="Formulation: report the latest version even if not signed off (default: the latest signed-off one).")
 @as_of_option
 @common
 def reports(ctx: Ctx, case_ids: tuple[str, ...], all_cases: bool, overdue: bool, worker: str | None, kind: str,
             formats: tuple[str, ...], jobs: int | None, out_dir: Path, notebook: Path | None, constants: Path | None,
-            engine: str, latest: bool, as_of: Any) -> None:
+            engine: str, latest: bool, scheduler: str | None, as_of: Any) -> None:
     """Produce reports (HTML, or PDF with the pdf extra) for cases, in parallel.
 
     One case failing does not stop the others; at the end the failures are listed
@@ -50,11 +53,20 @@ def reports(ctx: Ctx, case_ids: tuple[str, ...], all_cases: bool, overdue: bool,
     # loading its libraries there would cost more than the report. Several start their
     # workers now, so that the libraries load while the cases are chosen.
     one = engine == "inprocess" and (kind == "review" or len(case_ids) == 1)
-    if not one:
+    if scheduler and jobs:
+        raise click.UsageError("--jobs sets the local worker processes; with --dask-scheduler the cluster's workers run the reports")
+    if not one and not scheduler:
         start_workers_early(engine, kind)
 
     day = to_date(as_of)
     location = store_location(ctx.store_location)
+    # The reports open the store themselves, in workers that see the environment, not
+    # --user: they act as the person this command was run by, resolved as opening the
+    # store resolves it (access.identity: --user counts only where it is believed).
+    import os
+
+    acting = ctx.identity().login
+    os.environ["TSWT_USER"] = acting
     extra: dict[str, Any] = {}
     if constants is not None:
         if kind == "formulation":
@@ -73,9 +85,7 @@ def reports(ctx: Ctx, case_ids: tuple[str, ...], all_cases: bool, overdue: bool,
             raise click.UsageError("--latest goes with --kind formulation")
         extra["version"] = "latest"
     if kind == "review":
-        from ..config import current_user
-
-        extra["author"] = current_user(ctx.user)  # who prepares it, named in its header (workers do not see --user)
+        extra["author"] = acting  # who prepares it, named in its header
         if case_ids or all_cases or overdue:
             raise click.UsageError("--kind review reports on the caseload; name no cases (use --worker to narrow it)")
         ids: list[str] = []
@@ -108,12 +118,33 @@ def reports(ctx: Ctx, case_ids: tuple[str, ...], all_cases: bool, overdue: bool,
         if not ids:
             click.echo("No cases match; nothing to do.")
             return
-    inline = engine == "inprocess" and (kind == "review" or len(ids) == 1)
-    summary = run_reports(ids, kind, location, out_dir, executor=InlineExecutor() if inline else None, formats=formats,
-                          as_of=day, jobs=jobs, notebook=str(notebook) if notebook else None, extra=extra, engine=engine)
+    inline = engine == "inprocess" and (kind == "review" or len(ids) == 1) and not scheduler
+    options: dict[str, Any] = {"formats": formats, "as_of": day, "jobs": jobs, "extra": extra, "engine": engine,
+                               "notebook": str(notebook.resolve()) if notebook else None}
+    if scheduler:
+        client = _dask_client(scheduler)
+        try:
+            summary = run_reports(ids, kind, location, out_dir.resolve(), executor=client.get_executor(), **options)
+        finally:
+            client.close()
+    else:
+        summary = run_reports(ids, kind, location, out_dir, executor=InlineExecutor() if inline else None, **options)
     click.echo(summary.text())
-    if not summary.ok:
+    if not summary.all_ok:
         raise SystemExit(1)
+
+
+def _dask_client(address: str) -> Any:
+    """A client of the Dask scheduler at ``address``, or a one-line error saying why not."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise click.UsageError("--dask-scheduler needs Dask: pip install 'tswt-formulation[dask]'") from None
+    try:
+        return Client(address, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise click.UsageError(f"--dask-scheduler {address}: cannot reach the scheduler ({type(exc).__name__}: "
+                               f"{str(exc).splitlines()[0] if str(exc) else 'no answer'})") from None
 
 
 COMMANDS = [reports]

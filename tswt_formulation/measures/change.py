@@ -302,6 +302,26 @@ def classify_change(
     return out
 
 
+def _numbers(pairs: pd.DataFrame, column: str) -> np.ndarray:
+    """A score column as float64 (NaN = missing), on the rule :func:`~tswt_formulation.score`
+    applies to responses: numbers only (nullable integers included); text such as "20"
+    and booleans are refused, each cell named, rather than converted."""
+    col = pairs[column]
+    if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
+        return col.to_numpy(dtype=np.float64, na_value=np.nan)
+    obj = col.to_numpy(dtype=object)
+    is_num = np.fromiter((isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+                          for v in obj), bool, len(obj))
+    bad = ~is_num & ~pd.isna(col).to_numpy()
+    if bad.any():
+        raise ScoringError([Problem(f"row {i}", column, f"value {obj[k]!r} is not a number (scores are numbers, "
+                                    "as tswt_formulation.score gives them)")
+                            for k, i in enumerate(pairs.index) if bad[k]])
+    out = np.full(len(obj), np.nan)
+    out[is_num] = obj[is_num].astype(np.float64)
+    return out
+
+
 def change(
     pairs: pd.DataFrame,
     pre: str = "pre",
@@ -430,11 +450,7 @@ def change(
     if not z > 0:
         raise _fail("critical_value", f"{critical_value!r} must be positive")
 
-    try:
-        x_pre = pd.to_numeric(pairs[pre], errors="raise").to_numpy(dtype=float, na_value=np.nan)
-        x_post = pd.to_numeric(pairs[post], errors="raise").to_numpy(dtype=float, na_value=np.nan)
-    except (ValueError, TypeError) as exc:
-        raise _fail(f"{pre}/{post}", f"scores must be numbers: {exc}") from None
+    x_pre, x_post = _numbers(pairs, pre), _numbers(pairs, post)
     paired = ~np.isnan(x_pre) & ~np.isnan(x_post)
     complete_pre = x_pre[paired]
     n_paired = int(paired.sum())

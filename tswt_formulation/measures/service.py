@@ -316,6 +316,18 @@ def definition_constants(measure: str, score: str, informant: str) -> tuple[floa
     return float(rel.r), float(rel.sd), str(definition.better(score))
 
 
+def _definition_better(measure: str, score: str) -> str | None:
+    """'lower' or 'higher' from the measure's definition; None where there is none."""
+    if not measure:
+        return None
+    from .definition import load_measure  # lazy: optional at this layer
+
+    try:
+        return str(load_measure(measure).better(score))
+    except (TswtError, KeyError, LookupError):
+        return None
+
+
 def trajectory(
     scored_df: pd.DataFrame,
     scores: Sequence[str] | None = None,
@@ -342,7 +354,10 @@ def trajectory(
         holds other numbers).
     reliability, sd, better : float/str, mapping by score, or callable, optional
         Constants for the RCI: one value for every score, a mapping ``{score: value}``,
-        or a function ``(measure, score, informant) -> value``. When neither
+        or a function ``(measure, score, informant) -> value``. ``better`` defaults to
+        each scale's direction in its measure's definition (SDQ prosocial and goal
+        progress: higher); a ``better`` that contradicts the definition is refused
+        (:class:`ScoringError`), and is needed only for a measure without one. When neither
         ``reliability`` nor ``sd`` is given they are read from the measure's definition
         (norms with a cited source); for one child they must never come from the
         caseload. Where they cannot be had, the comparison columns stay missing and
@@ -427,6 +442,13 @@ def trajectory(
             _resolve(better, m, s, inf),
             "",
         )
+        defined = _definition_better(m, s)
+        if b_v is None:
+            b_v = defined  # the scale's direction is part of its definition
+        elif defined is not None and b_v != defined:
+            raise ScoringError([Problem("trajectory()", "better",
+                                        f"{b_v!r} for {m} {s}, but its definition says {defined} is better; "
+                                        "leave better= out to use each scale's own direction")])
         if r_v is None and sd_v is None:
             try:
                 r_d, sd_d, b_d = definition_constants(m, s, inf)
@@ -523,6 +545,7 @@ def each_review_vs_baseline(traj_df: pd.DataFrame) -> pd.DataFrame:
         The trajectory's rows after baseline, with ``paired`` (both a baseline and this
         score present) and ``difference``, ``rci``, ``reliable_change``.
     """
+    _require(traj_df, ["timepoint", "value", "baseline_value"], "each_review_vs_baseline() (give trajectory() output)")
     follow = traj_df[traj_df["timepoint"].astype(object) != "baseline"].copy()
     follow["paired"] = follow["baseline_value"].notna() & follow["value"].notna()
     return follow.reset_index(drop=True)
@@ -549,6 +572,8 @@ def baseline_vs_latest(traj_df: pd.DataFrame, as_of: date | None = None) -> pd.D
         ``category`` (Improved / Unchanged / Deteriorated; missing when unpaired or when
         no constants were available). Series with no follow-up are kept, unpaired.
     """
+    _require(traj_df, ["score", "timepoint", "date", "order", "value", "baseline_value", "baseline_date", "threshold",
+                       "constants_note", "difference", "rci", "reliable_change"], "baseline_vs_latest() (give trajectory() output)")
     keys = [c for c in traj_df.columns if c in ID_COLUMNS] + ["score"]
     traj = traj_df
     if as_of is not None:

@@ -9,6 +9,7 @@ from .case import (
     Consent,
     ConsistencyError,
     Decision,
+    FirstStep,
     Goal,
     HistoryFactor,
     LegalStatusPeriod,
@@ -40,14 +41,15 @@ from .formulation import (
 )
 from .parse import case_from_data, case_to_data, parse_cases, validation_problems
 from .vocabulary import Vocabularies, Vocabulary, load_vocabulary, vocabulary
+from .work import Ending, GoalRating, Intervention, Review, Session
 
 __all__ = [
     "CASE_ID_PATTERN", "FIVE_PS", "Allocation", "Caregiver", "Case", "Child", "Consent",
-    "ConsistencyError", "Decision", "FiredRule", "FiveP", "Formulation", "FormulationEntry",
-    "Goal", "HistoryFactor", "LegalStatusPeriod", "ManagerApproval", "MeasureAdministration",
+    "ConsistencyError", "Decision", "Ending", "FirstStep", "FiredRule", "FiveP", "Formulation", "FormulationEntry",
+    "Goal", "GoalRating", "HistoryFactor", "Intervention", "LegalStatusPeriod", "ManagerApproval", "MeasureAdministration",
     "Override", "Placement", "PlacementBreakdown", "PresentingBehaviour",
-    "RecommendationSnapshot", "Referral", "Referrer", "RiskItem", "Screening", "ScreeningOutcome",
-    "SdqNotCompleted", "SignOff", "Vocabularies", "Vocabulary", "WorkerDecision", "add_years", "case_from_data",
+    "RecommendationSnapshot", "Referral", "Referrer", "Review", "RiskItem", "Screening", "ScreeningOutcome",
+    "SdqNotCompleted", "Session", "SignOff", "Vocabularies", "Vocabulary", "WorkerDecision", "add_years", "case_from_data",
     "case_to_data", "consistency_problems", "load_vocabulary", "parse_cases",
     "validation_problems", "vocabulary", "years_between",
 ]

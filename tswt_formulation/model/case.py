@@ -17,6 +17,7 @@ from pydantic import BeforeValidator, Field, PrivateAttr, ValidationInfo, model_
 from ..practice import SCREENING_WEEKS
 from ._base import LongText, Record, ShortText, Term
 from .formulation import Formulation
+from .work import Ending, Intervention, Review, work_problems
 
 Day = date  # a field may be called "date"; annotate with Day so the name does not shadow the type
 
@@ -65,6 +66,12 @@ class Placement(Record):
 class Caregiver(Record):
     relationship: Annotated[str, Term("caregiver")]
     can_take_part: bool
+    young_person_wants_involved: bool | None = Field(
+        default=None,
+        description=("For a young person of 18 or over: whether they want this carer involved in the work, "
+                     "in their own words (true / false; null: not asked or not recorded). From 18 a carer "
+                     "takes part only where the young person wants them to and the record says so."),
+    )
 
 
 class Child(Record):
@@ -97,6 +104,10 @@ class Consent(Record):
     given_by: Annotated[str, Term("consent_giver")]
     date: Day
     informed: bool
+    gillick_competent: bool = Field(
+        default=False,
+        description="A child under 16 who gave consent for themself was judged competent to do so (Gillick).",
+    )
 
 
 class ManagerApproval(Record):
@@ -255,6 +266,16 @@ def _sdq_not_completed_problems(case: Case, today: date) -> list[tuple[str, str]
 # --- outcome of screening ----------------------------------------------------------------
 
 
+class FirstStep(Record):
+    """A first step of the recommendation (a safety plan, life story work under way) with
+    the date it was done: a report says of each whether it was done (DOMAIN.md)."""
+
+    step: LongText = Field(description="The first step, as the recommendation words it.")
+    owner: ShortText = Field(default="", description="Who sees it done: a staff login.")
+    due: Day | None = Field(default=None, description="When it should be done by.")
+    done: Day | None = None
+
+
 class ScreeningOutcome(Record):
     decision: Literal["close", "begin_work"]
     date: Day
@@ -280,6 +301,12 @@ class Case(Record):
         default=[], description="Why no carer SDQ score could be returned, per SSDA903 collection year.")
     formulation: Formulation | None = None
     outcome: ScreeningOutcome | None = None
+    first_steps: list[FirstStep] = Field(
+        default=[], description="First steps of the recommendation and when each was done.")
+    interventions: list[Intervention] = Field(
+        default=[], description="The work delivered after screening: services, models and wave interventions.")
+    reviews: list[Review] = Field(default=[], description="Reviews of the work, in date order.")
+    ending: Ending | None = Field(default=None, description="The end of the team's involvement.")
 
     # Store bookkeeping, never part of the exported record.
     _version: int = PrivateAttr(default=0)
@@ -304,6 +331,17 @@ class Case(Record):
     @property
     def worker(self) -> str | None:
         return self.referral.allocation.worker if self.referral.allocation else None
+
+    def __repr__(self) -> str:  # one line, not the whole record (``case_to_data`` gives that)
+        from .._display import case_repr
+
+        return case_repr(self)
+
+    def _repr_html_(self) -> str:
+        """A short table in Jupyter; recorded text escaped."""
+        from .._display import case_html
+
+        return case_html(self)
 
 
 def _overlapping_periods(periods: list[tuple[str, LegalStatusPeriod]]) -> list[tuple[str, str]]:
@@ -460,6 +498,7 @@ def consistency_problems(case: Case, today: date | None = None, stored: bool = F
         if case.outcome.decision == "close" and not case.outcome.reasons.strip():
             out.append(("outcome.reasons", "missing: closing a referral needs its reasons"))
     out += _sdq_not_completed_problems(case, today)
+    out += work_problems(case, today)
     if not stored:  # like the checks above added later: a record already stored still loads
         out += future_timestamps(case)
     return out
@@ -489,3 +528,16 @@ def future_timestamps(case: Case) -> list[tuple[str, str]]:
         if aware > now + CLOCK_SKEW:
             out.append((field, f"{aware.isoformat()} is in the future (now is {now:%Y-%m-%dT%H:%M}Z)"))
     return out
+
+
+def require_case(value: object, where: str) -> Case:
+    """``value`` if it is a :class:`Case`; otherwise a one-line error saying what to pass
+    (an id string is the usual slip: the case must be read from the store first)."""
+    if isinstance(value, Case):
+        return value
+    from ..errors import TswtError
+
+    if isinstance(value, str):
+        raise TswtError(f"{where}: pass a case, not the string {value[:40]!r}; read it from the store first: "
+                        f"store.get({value[:40]!r}) (store = tswt_formulation.open_store(path, user=...))")
+    raise TswtError(f"{where}: pass a case (tswt_formulation.Case, from store.get(case_id)), not {type(value).__name__}")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..errors import Problem, ScoringError
+from ..errors import Problem, ScoringError, TswtError
 from ..words import CATEGORY_WORDS
 
 if TYPE_CHECKING:
@@ -33,6 +33,9 @@ CATEGORY_STYLE: dict[str, tuple[str, str]] = {
     "Deteriorated": ("0.7", "\\\\"),
     "Harmed": ("0.3", ".."),
 }
+# On a stacked bar the reliable improvers are split: those who recovered, and the rest.
+# Named so that the two add up to the table's "reliable improvement".
+_BAR_WORDS = {"Improved": "Reliable improvement, not recovered"}
 _MARKERS = ("o", "s", "^", "D", "v", "P")
 _LINESTYLES = ("-", "--", ":", "-.")
 _GREYS = ("0.0", "0.35", "0.55", "0.2")
@@ -90,12 +93,29 @@ def _fail(field: str, message: str) -> ScoringError:
     return ScoringError([Problem("plot", field, message)])
 
 
+def _form_bands(df: pd.DataFrame, score: str) -> list[tuple[str, int, int]] | None:
+    """The bands of the series' form, when the frame says which measure and form it is."""
+    if "measure" not in df.columns or "informant" not in df.columns or not ({"version", "age"} & set(df.columns)):
+        return None
+    measures, informants = df["measure"].astype(object).unique(), df["informant"].astype(object).unique()
+    if len(measures) != 1 or len(informants) != 1:
+        return None
+    from ..measures.outcomes import chart_bands
+
+    try:
+        found, _said = chart_bands(df.astype({c: object for c in ("version",) if c in df.columns}), str(measures[0]), score,
+                                   str(informants[0]))
+    except (TswtError, KeyError):
+        return None
+    return found
+
+
 def plot_trajectory(
     traj_df: pd.DataFrame,
     score: str = "total",
     informant: str | None = None,
     *,
-    bands: Mapping[str, tuple[float, float]] | Sequence[tuple[str, float, float]] | None = None,
+    bands: Mapping[str, tuple[float, float]] | Sequence[tuple[str, float, float]] | str | None = "auto",
     threshold: float | None = None,
     case_id: str | None = None,
     title: str | None = None,
@@ -115,10 +135,12 @@ def plot_trajectory(
         Which score to draw.
     informant : str, optional
         Which informant; required when the frame holds more than one.
-    bands : mapping label -> (min, max), or list of (label, min, max), optional
+    bands : "auto", mapping label -> (min, max), list of (label, min, max), or None
         Score bands (inclusive integer ranges, e.g. SDQ parent total normal 0-13,
         borderline 14-16, abnormal 17-40), shaded from min - 0.5 to max + 0.5 with a
-        grey level and hatch each.
+        grey level and hatch each. Default "auto": the bands of the form of every point
+        (from the frame's ``measure`` and ``version`` or ``age``), shaded only when
+        every point's form has the same bands (none for 18+ forms); None: no shading.
     threshold : float, optional
         Reliable-change threshold in raw points; default the frame's ``threshold``.
         The corridor baseline +/- threshold is shaded: scores inside it are not
@@ -137,8 +159,14 @@ def plot_trajectory(
     matplotlib.figure.Figure
     """
     df = traj_df
+    if "score" not in df.columns and "scale" in df.columns:  # a frame from tswt.analysis.scores()
+        df = df.rename(columns={"scale": "score"})
+    missing = [c for c in ("date", "value") if c not in df.columns]
+    if missing:
+        raise _fail(missing[0], f"the frame has no column {' or '.join(map(repr, missing))} "
+                    f"(give trajectory() or tswt.analysis.scores() output; columns: {', '.join(map(str, df.columns))})")
     if "score" in df.columns:
-        df = df[df["score"] == score]
+        df = df[df["score"].astype(object) == score]
     if case_id is not None and "case_id" in df.columns:
         df = df[df["case_id"] == case_id]
     if informant is not None and "informant" in df.columns:
@@ -155,6 +183,10 @@ def plot_trajectory(
     dates = pd.to_datetime(df["date"]).to_numpy()
     values = pd.to_numeric(df["value"], errors="coerce").to_numpy(dtype=float)
 
+    if isinstance(bands, str):
+        if bands != "auto":
+            raise _fail("bands", f"{bands!r} must be 'auto', None, or the bands themselves")
+        bands = _form_bands(df, score)
     fig, ax = _axes(ax, (8.0, 4.0))
     if bands is not None:
         items = (
@@ -376,7 +408,7 @@ def plot_change_categories(
         unpaired = None
     shares = table.div(paired.where(paired > 0), axis=0).fillna(0.0)
 
-    fig, ax = _axes(ax, (7.0, 1.2 + 0.5 * len(table)))
+    fig, ax = _axes(ax, (7.0, 2.0 + 0.5 * len(table)))
     y = np.arange(len(table))
     left = np.zeros(len(table))
     for i, cat in enumerate(order):
@@ -389,7 +421,7 @@ def plot_change_categories(
             hatch=hatch,
             edgecolor="0.0",
             linewidth=0.6,
-            label=CATEGORY_WORDS.get(cat, cat),
+            label=(_BAR_WORDS if "Recovered" in order else {}).get(cat, CATEGORY_WORDS.get(cat, cat)),
         )
         left += shares[cat].to_numpy()
     labels = []
@@ -403,14 +435,13 @@ def plot_change_categories(
     ax.set_ylabel(by if by is not None else "")
     if title:
         ax.set_title(title)
-    axes_inches = 0.75 * (1.2 + 0.5 * len(table))  # below the x-axis label, whatever the number of bars
-    ax.legend(
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.55 / axes_inches),
-        ncol=min(3, len(order)),
-        fontsize=7,
-        frameon=False,
-    )
+    # Below the chart, inside the figure: a legend placed outside the axes by hand was
+    # cut at the figure's edge ("...into the clinical r"); "outside" lets the layout
+    # engine make room for every entry, two to a row.
+    if fig.get_layout_engine() is not None and ax.figure is fig and len(fig.axes) == 1:
+        fig.legend(loc="outside lower center", ncol=min(2, len(order)), fontsize=7, frameon=False)
+    else:
+        ax.legend(loc="best", fontsize=7, frameon=False)
     return fig
 
 

@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,9 @@ class ReportJob:
 
 @dataclass
 class ReportResult:
+    """One report of a batch: ``status`` "ok" (its ``files`` and their ``sha256``) or
+    "failed" (the notebook ``cell`` and the ``error``)."""
+
     case: str
     kind: str
     status: str  # "ok" or "failed"
@@ -66,6 +69,25 @@ class ReportResult:
 
 @dataclass
 class BatchSummary:
+    """What a batch of reports did (returned by :func:`run_reports`).
+
+    Attributes
+    ----------
+    results : list of ReportResult
+        Every report, in the order asked for.
+    out_dir : Path
+        Where the reports were written.
+    manifest : Path
+        The batch's manifest (CSV: one row per report, with its files and digests).
+    seconds : float
+        Wall time of the whole batch.
+
+    ``ok`` and ``failed`` are of one kind: the results that succeeded and those that
+    failed (lists of :class:`ReportResult`); ``all_ok`` says whether none failed.
+    In Jupyter a summary shows as a short HTML paragraph and a table of the failures;
+    :meth:`text` is the same in plain text (what ``tswt reports`` prints).
+    """
+
     results: list[ReportResult]
     out_dir: Path
     manifest: Path
@@ -73,14 +95,26 @@ class BatchSummary:
 
     @property
     def failed(self) -> list[ReportResult]:
+        """The reports that failed."""
         return [r for r in self.results if r.status != "ok"]
 
     @property
-    def ok(self) -> bool:
+    def ok(self) -> list[ReportResult]:
+        """The reports written."""
+        return [r for r in self.results if r.status == "ok"]
+
+    @property
+    def all_ok(self) -> bool:
+        """True when every report was written."""
         return not self.failed
 
+    def _repr_html_(self) -> str:
+        from .._display import batch_html
+
+        return batch_html(self)
+
     def text(self) -> str:
-        n_ok = len(self.results) - len(self.failed)
+        n_ok = len(self.ok)
         lines = [f"{n_ok} of {len(self.results)} report(s) written to {self.out_dir} in {self.seconds:.1f} s; manifest {self.manifest}"]
         if self.failed:
             lines.append(f"{len(self.failed)} failed:")
@@ -334,7 +368,9 @@ def run_reports(
         job_list = [ReportJob(kind, cid, store, str(out), day, tuple(formats), nb_path, extra_items, engine) for cid in ids]
 
     own = executor is None
-    pool = executor if executor is not None else default_executor(min(jobs or os.cpu_count() or 1, len(job_list)), engine, kind)
+    started = datetime.now(UTC)
+    executor_name = "process pool" if own else type(executor).__name__
+    pool: Executor = default_executor(min(jobs or os.cpu_count() or 1, len(job_list)), engine, kind) if executor is None else executor
     start = time.perf_counter()
     results: dict[int, ReportResult] = {}
     bar = _progress(len(job_list), kind, progress)
@@ -353,8 +389,57 @@ def run_reports(
         if own:
             pool.shutdown(wait=True)
     ordered = [results[i] for i in range(len(job_list))]
-    manifest = write_manifest(out, ordered)
-    return BatchSummary(ordered, out, manifest, time.perf_counter() - start)
+    seconds = time.perf_counter() - start
+    batch = batch_record(kind, store, day, ordered, started, seconds, extra or {}, executor_name)
+    manifest = write_manifest(out, ordered, batch)
+    return BatchSummary(ordered, out, manifest, seconds)
+
+
+def batch_record(kind: str, store: str, as_of: str, results: list[ReportResult], started: datetime, seconds: float,
+                 extra: dict[str, Any], executor: str) -> dict[str, Any]:
+    """What the manifest says of the batch itself: who ran it, when, on which store
+    (a password in a URL masked), with which rules, measure definitions and constants,
+    where it ran, and the counts."""
+    from .. import config
+    from .._version import __version__
+    from ..store.engine import display_location
+
+    def quietly(read: Any) -> Any:  # the batch is done: a file that has since gone must not fail its manifest
+        try:
+            return read()
+        except Exception as exc:  # noqa: BLE001
+            return f"unreadable: {type(exc).__name__}"
+
+    def rules() -> dict[str, str]:
+        from ..rules.rulefile import active_rules
+
+        r = active_rules()
+        return {"version": r.version, "source": str(r.source)}
+
+    def measures() -> dict[str, str]:
+        from ..measures.definition import list_measures
+
+        return {m.id: m.version for m in list_measures()}
+
+    def constants() -> dict[str, str] | None:
+        from ..measures.constants import active_constants
+
+        c = active_constants(extra.get("constants"))
+        return None if c is None else {"version": c.version, "path": c.path}
+
+    try:
+        who = str(extra.get("author") or config.current_user(None))
+    except Exception:  # noqa: BLE001 - no usable login in this environment: say so, do not fail the manifest
+        who = "unknown"
+    return {
+        "kind": kind, "by": who, "started": started.isoformat(timespec="seconds"),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"), "seconds": round(seconds, 1),
+        "store": display_location(store), "as_of": as_of, "package_version": __version__, "executor": executor,
+        "rules": quietly(rules), "measures": quietly(measures),
+        "constants": quietly(constants) if kind != "formulation" else None,
+        "counts": {"reports": len(results), "ok": sum(r.status == "ok" for r in results),
+                   "failed": sum(r.status != "ok" for r in results)},
+    }
 
 
 def _progress(total: int, kind: str, enabled: bool) -> Any:
@@ -363,8 +448,9 @@ def _progress(total: int, kind: str, enabled: bool) -> Any:
     return tqdm(total=total, desc=f"{kind} reports", unit="report", file=sys.stderr, disable=not enabled or None, leave=False)
 
 
-def write_manifest(out: Path, results: list[ReportResult]) -> Path:
-    """manifest-KIND.json and manifest-KIND.csv: case, kind, file, sha256, status, seconds, cell, error."""
+def write_manifest(out: Path, results: list[ReportResult], batch: dict[str, Any] | None = None) -> Path:
+    """manifest-KIND.json and manifest-KIND.csv: case, kind, file, sha256, status, seconds, cell, error;
+    the JSON also records the ``batch`` itself (:func:`batch_record`)."""
     rows = []
     for r in results:
         for f, digest in zip(r.files, r.sha256) if r.files else [("", "")]:
@@ -372,7 +458,7 @@ def write_manifest(out: Path, results: list[ReportResult]) -> Path:
                          "status": r.status, "seconds": round(r.seconds, 3), "cell": r.cell, "error": r.error})
     kind = results[0].kind if results else "reports"
     path = out / f"manifest-{kind}.json"
-    atomic_write_text(path, json.dumps({"reports": rows}, indent=2) + "\n")
+    atomic_write_text(path, json.dumps({**({"batch": batch} if batch else {}), "reports": rows}, indent=2) + "\n")
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=["case", "kind", "file", "sha256", "status", "seconds", "cell", "error"])
     writer.writeheader()
@@ -381,5 +467,5 @@ def write_manifest(out: Path, results: list[ReportResult]) -> Path:
     return path
 
 
-__all__ = ["BatchSummary", "InlineExecutor", "ReportJob", "ReportResult", "render_report", "run_reports",
+__all__ = ["BatchSummary", "InlineExecutor", "ReportJob", "ReportResult", "batch_record", "render_report", "run_reports",
            "start_workers_early", "without_iri_grammars", "write_manifest"]

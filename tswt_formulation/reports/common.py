@@ -12,7 +12,7 @@ from typing import Any
 from .._version import __version__
 from ..errors import ReportError
 from ..model.vocabulary import vocabulary
-from ..words import plural
+from ..words import plural, uk_date
 from .html import Section, attr, text
 
 MARKING = "OFFICIAL-SENSITIVE"
@@ -82,10 +82,10 @@ class Header:
 
     def section(self) -> Section:
         if self.kind == "review":  # a working document for supervision: who prepared it, not a sign-off
-            rows = [("Caseload", self.case_id or "the whole team"), ("Review date", self.report_date.isoformat()),
+            rows = [("Caseload", self.case_id or "the whole team"), ("Review date", uk_date(self.report_date)),
                     ("Prepared by", self.author or "-")]
         else:
-            rows = [("Case", self.case_id or "Whole caseload"), ("Report date", self.report_date.isoformat()),
+            rows = [("Case", self.case_id or "Whole caseload"), ("Report date", uk_date(self.report_date)),
                     ("Author", self.author or "-"), ("Reviewer", self.reviewer or "not yet reviewed")]
         cells = "".join(f"<div><span class=\"k\">{text(k)}</span> <span class=\"v\">{text(v)}</span></div>" for k, v in rows)
         banners = f'<p class="marking">{MARKING}</p>'
@@ -107,8 +107,9 @@ def provenance(rules_version: str | None = None, measures: dict[str, str] | None
     if constants:
         parts.append(("Reliable-change constants", constants))
     body = "".join(f"<li>{text(k)}: {text(v)}</li>" for k, v in parts)
+    made = datetime.now(UTC)
     return Section(f'<section class="section provenance"><h2>How this report was made</h2><ul>{body}</ul>'
-                   f"<p>Made {text(datetime.now(UTC).strftime('%Y-%m-%d %H:%M'))} UTC. The same versions, "
+                   f"<p>Made {text(uk_date(made))} {made:%H:%M} UTC. The same versions, "
                    "store and as-of date reproduce it.</p></section>", "provenance")
 
 

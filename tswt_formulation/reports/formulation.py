@@ -12,18 +12,19 @@ from typing import Any
 
 from ..model.case import Case
 from ..model.formulation import FIVE_PS, Formulation
+from ..rules.conditions import whole_months
 from ..rules.eligibility import EligibilityDecision, check_eligibility
 from ..rules.recommend import STAGE_NAMES
 from ..rules.timeline import case_timeline
 from ..rules.workflow import effective_recommendation
 from ..store.staff import StaffDirectory
-from ..words import plural
+from ..words import plural, uk_date, young_person
 from .common import Header, label, parse_as_of, provenance, reading, required_case_id, risk_section
 from .html import Section, badge, definition_list, items, quote, section, table, text
 
 _P_TITLES = {
     "presenting": "Presenting - what is happening now",
-    "predisposing": "Predisposing - what made the child vulnerable",
+    "predisposing": "Predisposing - what made {who} vulnerable",
     "precipitating": "Precipitating - what triggered the current difficulties",
     "perpetuating": "Perpetuating - what keeps them going",
     "protective": "Protective - strengths and what helps",
@@ -81,6 +82,11 @@ class FormulationReport:
 
     # -- sections --------------------------------------------------------------------
 
+    @property
+    def who(self) -> str:
+        """"child", or "young person" from 16, as the report's words for them."""
+        return young_person(self.case.child.age_on(self.as_of))
+
     def header(self) -> Section:
         f = self.formulation
         author = self.staff.describe(f.author if f else (self.case.worker or ""))
@@ -89,6 +95,11 @@ class FormulationReport:
             "latest draft": f"DRAFT: this formulation ({f.status.replace('_', ' ') if f else ''}) has not been signed off by a clinical psychologist.",
             "none": "No formulation has been written yet: this report shows the screening and the recommended next steps.",
         }[self.formulation_state]
+        if self.formulation_state == "latest draft" and f is not None and f.status == "awaiting_signoff":
+            # How long it has waited, on page 1: a formulation unsigned for 434 days is a
+            # decision nobody has taken.
+            days = (self.as_of - f.updated.date()).days
+            note += f" Awaiting sign-off since {uk_date(f.updated)} ({plural(days, 'day')})."
         header = Header("formulation", "Therapeutic needs screening: formulation and recommendation", self.case.case_id,
                         self.as_of, author, self.reviewer_text(), self.case.synthetic, note,
                         draft=self.formulation_state == "latest draft")
@@ -101,8 +112,8 @@ class FormulationReport:
         if last is None:
             return ""
         if f is not None and f.status == "signed_off" and last.outcome == "approved":
-            return f"{self.staff.describe(last.reviewer)} (signed off {last.at:%Y-%m-%d})"
-        return f"{self.staff.describe(last.reviewer)} ({'returned for changes' if last.outcome == 'returned' else 'approved an earlier revision'} {last.at:%Y-%m-%d}; not signed off)"
+            return f"{self.staff.describe(last.reviewer)} (signed off {uk_date(last.at)})"
+        return f"{self.staff.describe(last.reviewer)} ({'returned for changes' if last.outcome == 'returned' else 'approved an earlier revision'} {uk_date(last.at)}; not signed off)"
 
     def risks(self) -> Section:
         return risk_section(self.recommendation)
@@ -114,19 +125,25 @@ class FormulationReport:
             p = c.placement
             recent = [b for b in p.breakdowns if (self.as_of - b.date).days <= 183]
             stability = "unstable" if p.moves_last_12_months >= 3 or recent else "stable"
-            placement = (f"{label('placement_type', p.type)} since {p.start.isoformat()} ({stability}: "
+            months = whole_months(p.start, self.as_of) if p.start <= self.as_of else 0
+            placement = (f"{label('placement_type', p.type)} since {uk_date(p.start)}, {plural(months, 'month')} by {uk_date(self.as_of)} ({stability}: "
                          f"{plural(p.moves_last_12_months, 'move')} in the last 12 months, {plural(len(recent), 'breakdown')} in the last 6 months)")
         caregiver = "-"
         if c.caregiver:
             caregiver = f"{label('caregiver', c.caregiver.relationship)}; {'can' if c.caregiver.can_take_part else 'cannot'} take part in the work"
+            if c.age_on(self.as_of) >= 18 and c.caregiver.relationship != "none":
+                caregiver += {True: "; the young person wants them involved", False: "; the young person does not want them involved",
+                              None: "; whether the young person wants them involved is not recorded (so they are not)"}[
+                    c.caregiver.young_person_wants_involved]
         pairs = [
-            ("Case", self.case.case_id), ("Age", f"{c.age_on(self.as_of)} (as of {self.as_of.isoformat()})"),
-            ("Legal status", f"{label('legal_status', c.legal_status.status)} since {c.legal_status.start.isoformat()}"),
+            ("Case", self.case.case_id), ("Age", f"{c.age_on(self.as_of)} (as of {uk_date(self.as_of)})"),
+            ("Legal status", f"{label('legal_status', c.legal_status.status)} since {uk_date(c.legal_status.start)}"
+             + ("; should be care leaver (turned 18 while looked after)" if self.eligibility.flags else "")),
             ("Placement", placement), ("Caregiver", caregiver),
         ]
         if c.living_independently:
             pairs.append(("Living", "independently"))
-        return section("The child in brief", definition_list(pairs), "child")
+        return section(f"The {self.who} in brief", definition_list(pairs), "child")
 
     def eligibility_section(self) -> Section:
         d = self.eligibility
@@ -135,30 +152,36 @@ class FormulationReport:
         if d.signposting:
             extra += "<p><strong>Signposting:</strong> " + text("; ".join(label("signposting", s) for s in d.signposting)) + "</p>"
         extra += f"<p><strong>Neurodevelopmental assessment:</strong> {text(d.nd_assessment_text)}</p>"
-        when = f"<p class=\"small\">Decided as at the referral, {text(d.as_of.isoformat())}, when the child was {d.age}.</p>"
-        return section("Eligibility", f"<p><strong>{text(d.summary)}</strong></p>{when}{reasons}{extra}", "eligibility")
+        when = f"<p class=\"small\">Decided as at the referral, {text(uk_date(d.as_of))}, when the {young_person(d.age)} was {d.age}.</p>"
+        # The record needs correcting (a legal status, a consent): said above the reasons,
+        # where it is read, not as one reason among several.
+        flags = "".join(f'<p class="status-note">FLAG: {text(f)}.</p>' for f in d.flags)
+        flags += "".join(f'<p class="status-note">CONSENT NOT VALID: {text(r.text)}.</p>'
+                         for r in d.reasons if r.rule == "proceed.consent_not_valid")
+        return section("Eligibility", f"<p><strong>{text(d.summary)}</strong></p>{flags}{when}{reasons}{extra}", "eligibility")
 
     def timeline(self) -> Section:
         ref, scr, out = self.case.referral, self.case.screening, self.case.outcome
         tl = case_timeline(self.case, self.as_of)
-        rows: list[tuple[str, str, str]] = [(ref.received.isoformat(), "Referral received", f"from {ref.referrer.name} ({label('referrer_role', ref.referrer.role).lower()})")]
+        rows: list[tuple[Any, str, str]] = [(ref.received, "Referral received", f"from {ref.referrer.name} ({label('referrer_role', ref.referrer.role).lower()})")]
         if ref.consent:
-            rows.append((ref.consent.date.isoformat(), "Consent", f"{label('consent_giver', ref.consent.given_by)}; {'informed' if ref.consent.informed else 'NOT informed'}"))
+            rows.append((ref.consent.date, "Consent", f"{label('consent_giver', ref.consent.given_by)}; {'informed' if ref.consent.informed else 'NOT informed'}"))
         if ref.approval:
-            rows.append((ref.approval.date.isoformat(), "Manager approval", ref.approval.by))
+            rows.append((ref.approval.date, "Manager approval", ref.approval.by))
         if ref.decision.date:
-            rows.append((ref.decision.date.isoformat(), f"Decision: {ref.decision.outcome.replace('_', ' ')}", ref.decision.reasons))
+            rows.append((ref.decision.date, f"Decision: {ref.decision.outcome.replace('_', ' ')}", ref.decision.reasons))
         if ref.allocation:
-            rows.append((ref.allocation.date.isoformat(), "Allocated", self.staff.describe(ref.allocation.worker)))
+            rows.append((ref.allocation.date, "Allocated", self.staff.describe(ref.allocation.worker)))
         if scr and scr.started:
-            rows.append((scr.started.isoformat(), "Screening started", f"due {self.case.screening_due.isoformat()}" if self.case.screening_due else ""))
+            rows.append((scr.started, "Screening started", f"due {uk_date(self.case.screening_due)}" if self.case.screening_due else ""))
         if scr and scr.completed:
-            rows.append((scr.completed.isoformat(), "Screening completed", ""))
+            rows.append((scr.completed, "Screening completed", ""))
         if out:
-            rows.append((out.date.isoformat(), f"Outcome: {out.decision.replace('_', ' ')}", out.reasons))
-        rows.sort(key=lambda r: r[0])
+            rows.append((out.date, f"Outcome: {out.decision.replace('_', ' ')}", out.reasons))
+        rows.sort(key=lambda r: r[0])  # by the date itself, then shown as a reader reads it
+        shown = [(uk_date(day), step, detail) for day, step, detail in rows]
         state = f"<p><strong>Now:</strong> {text(tl.state_label)}{text(' - screening ' + tl.due_text) if tl.due_text else ''}</p>"
-        return section("Referral and screening timeline", state + table(["Date", "Step", "Detail"], rows), "timeline")
+        return section("Referral and screening timeline", state + table(["Date", "Step", "Detail"], shown), "timeline")
 
     def history_and_behaviours(self) -> Section:
         scr = self.case.screening
@@ -189,7 +212,7 @@ class FormulationReport:
                     continue
                 seen.add(key)
                 lis += f"<li>{text(e.text)}{mark if suggested and e.origin == 'screening' else ''}</li>"
-            parts.append(f"<h3>{text(_P_TITLES[p])}</h3>" + (f"<ul>{lis}</ul>" if lis else '<p class="none">None recorded.</p>'))
+            parts.append(f"<h3>{text(_P_TITLES[p].format(who='the ' + self.who))}</h3>" + (f"<ul>{lis}</ul>" if lis else '<p class="none">None recorded.</p>'))
         narrative = (quote(f.narrative, f"the worker's formulation, in {self.staff.name(f.author)}'s own words") if f.narrative.strip()
                      else '<p class="none">The worker has not yet written the narrative.</p>')
         stage = ""
@@ -215,7 +238,7 @@ class FormulationReport:
         scr = self.case.screening
         if scr is None:
             return section("Voices and strengths", '<p class="none">No screening recorded yet.</p>')
-        body = "<h3>The child's voice</h3>" + quote(scr.child_voice, "the child or young person")
+        body = f"<h3>The {self.who}'s voice</h3>" + quote(scr.child_voice, f"the {self.who}")
         body += "<h3>The carers' views</h3>" + quote(scr.carer_views, "the carers")
         body += "<h3>Strengths</h3>" + items(scr.strengths)
         return section("Voices and strengths", body, "voices")
@@ -230,7 +253,8 @@ class FormulationReport:
         rec = self.basis if self.basis is not None else self.recommendation
         if rec is None:
             return section("Recommendation in brief", '<p class="none">No recommendation.</p>', "recommendation")
-        summary = summarise(rec, f if f is not None and f.recommendation is not None else None, self.staff.name)
+        summary = summarise(rec, f if f is not None and f.recommendation is not None else None, self.staff.name,
+                            self.case, self.as_of)
         head = ""
         if f is not None and f.recommendation is not None:
             eff = effective_recommendation(f)
@@ -242,7 +266,13 @@ class FormulationReport:
                     f'{badge(f"Stage {stage}: {STAGE_NAMES[stage].capitalize()}", "stage")}</p>')
         lis = "".join(f'<li class="{ln.topic}">{_lead_in(ln.text) if ln.topic in ("wave", "stage", "first") else text(ln.text)}</li>'
                       for ln in summary.lines)
-        body = head + f'<ul class="brief">{lis}</ul><p class="small">{text(summary.decided)}. How this was reached, rule by rule: see the appendix.</p>'
+        dated = ""
+        if rec.as_of < self.as_of:
+            # The reasons are the rules' as they stood when the recommendation was made:
+            # say so, so a count of months or an age is not read as today's.
+            dated = (f'<p class="small">The reasons are as they stood on {text(uk_date(rec.as_of))}, when the recommendation '
+                     f'was made; the {self.who} in brief above gives age and months in placement as of {text(uk_date(self.as_of))}.</p>')
+        body = head + f'<ul class="brief">{lis}</ul>{dated}<p class="small">{text(summary.decided)}. How this was reached, rule by rule: see the appendix.</p>'
         return section("Recommendation in brief", body, "recommendation")
 
     def how_reached(self) -> Section:
@@ -254,12 +284,12 @@ class FormulationReport:
         if f is not None and f.recommendation is not None:
             snap = f.recommendation
             rows = [(x.rule, x.effect, x.reason, "applied" if x.won else "overruled") for x in snap.fired]
-            version, made = snap.rules_version, f"recorded on the formulation {snap.made:%Y-%m-%d}"
+            version, made = snap.rules_version, f"recorded on the formulation {uk_date(snap.made)}"
             eff = effective_recommendation(f)
             overridden = eff["overridden"]
         elif rec is not None:
             rows = [(x.rule, x.effect, x.reason, "applied" if x.won else "overruled") for x in rec.fired]
-            version, made = rec.rules_version, f"as of {rec.as_of.isoformat()}"
+            version, made = rec.rules_version, f"as of {uk_date(rec.as_of)}"
             overridden = {}
         else:
             return section("Appendix: how this was reached", '<p class="none">No recommendation.</p>', "appendix")
@@ -280,7 +310,7 @@ class FormulationReport:
         f = self.formulation
         if f is None:
             return section("Review and sign-off", '<p class="none">No formulation to review yet.</p>', "signoff")
-        rows = [(s.at.strftime("%Y-%m-%d"), self.staff.describe(s.reviewer), s.outcome, f"revision {s.formulation_revision}", s.comment)
+        rows = [(uk_date(s.at), self.staff.describe(s.reviewer), s.outcome, f"revision {s.formulation_revision}", s.comment)
                 for s in f.signoffs]
         state = {"draft": "Draft", "awaiting_signoff": "Awaiting sign-off", "signed_off": "Signed off", "returned": "Returned for changes"}[f.status]
         body = f"<p><strong>{text(state)}</strong> (revision {f.revision}, written by {text(self.staff.describe(f.author))}).</p>"

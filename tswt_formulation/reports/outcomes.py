@@ -14,7 +14,7 @@ from ..measures.definition import load_measure
 from ..measures.outcomes import CaseOutcomes, case_outcomes
 from ..model.case import Case
 from ..store.staff import StaffDirectory
-from ..words import CATEGORY_WORDS, band_words, plural, signed
+from ..words import CATEGORY_WORDS, band_words, plural, signed, uk_date
 from .common import Header, parse_as_of, provenance, reading, required_case_id, risk_section
 from .html import Section, figure, section, table, text
 
@@ -60,7 +60,7 @@ class OutcomesReport:
         last = f.latest_signoff if f else None
         reviewer = ""
         if f is not None and last is not None and f.status == "signed_off" and last.outcome == "approved":
-            reviewer = f"{self.staff.describe(last.reviewer)} (formulation signed off {last.at:%Y-%m-%d})"
+            reviewer = f"{self.staff.describe(last.reviewer)} (formulation signed off {uk_date(last.at)})"
         head = Header("outcomes", "Outcomes: measures and change over time", self.case.case_id, self.as_of,
                       self.staff.describe(self.case.worker or ""), reviewer, self.case.synthetic).section()
         warning = self.illustrative_warning()
@@ -90,7 +90,12 @@ class OutcomesReport:
         flags = self.result.not_on_track
         if flags is None or flags.empty:
             out = self.case.outcome
-            if out is None or out.decision != "begin_work":
+            if out is not None and out.decision == "close" and out.date <= self.as_of:
+                # Not "not yet judged" beside scores that may be abnormal: work never began.
+                why = out.reasons.strip().rstrip(".")
+                msg = (f"Work did not begin: the case was closed after screening on {uk_date(out.date)}"
+                       + (f" ({why})" if why else "") + ". Progress is judged only over work; the scores in this report are the screening's.")
+            elif out is None or out.decision != "begin_work":
                 msg = "Not yet judged: work has not begun."
             else:
                 months = _whole_months(out.date, self.as_of)
@@ -119,7 +124,7 @@ class OutcomesReport:
                     band3, band4 = r.get(f"{c}_band3"), r.get(f"{c}_band4")
                     bands = " / ".join(band_words(b, c) for b in (band3, band4) if isinstance(b, str))
                     cells.append(text(_num(r[c])) + (f'<span class="band">{text(bands)}</span>' if bands else ""))
-                when = f'{text(r["timepoint"])}<span class="band">{text(str(r["date"])[:10])}, form {text(r["version"])}</span>'
+                when = f'{text(r["timepoint"])}<span class="band">{text(uk_date(pd.Timestamp(r["date"]).date()))}, form {text(r["version"])}</span>'
                 rows.append((when, *cells))
             name = load_measure(measure).name
             parts.append(f"<h3>{text(name)}: {text(_INFORMANTS.get(informant, informant))}</h3>"
@@ -127,7 +132,7 @@ class OutcomesReport:
                                  raw_columns=range(1 + len(cols))))  # every cell escaped above
         if self.case.goals:
             parts.append("<h3>Goals agreed</h3>" + table(["Goal", "In the family's words", "Agreed"],
-                                                         [(g.number, g.description, g.agreed.isoformat()) for g in self.case.goals]))
+                                                         [(g.number, g.description, uk_date(g.agreed)) for g in self.case.goals]))
         note = ('<p class="small">Under each score: the youthinmind 2016 three-band category (normal, borderline, abnormal) / '
                 'the four-band category (close to average, slightly raised, high, very high) of each form, for ages 4-17 '
                 '(three-band provisional for the parent 2-4 form); the 18+ forms and the teacher 2-4 form have no published '
@@ -163,6 +168,9 @@ class OutcomesReport:
             cut = "; the heavy dashed line is the clinical cut-off" if any(v is not None for v in cutoffs.values()) else ""
             shaded = "; ".join(f"{_INFORMANTS.get(i, i).lower()}: {shading[i][1]}" for i in informants)
             figs.append(figure(fig, f"SDQ total difficulties ({shaded}){cut}; {corridor}{extra}{mark}. Higher is worse."))
+            work = self._work_figure(fig, sdq)
+            if work:
+                figs.append(work)
         goals = traj[traj["measure"] == "gbo"]
         if not goals.empty and goals.groupby("score")["value"].count().max() >= 2:
             g = goals.rename(columns={"score": "goal", "value": "rating"})
@@ -173,6 +181,84 @@ class OutcomesReport:
                                "Goal-Based Outcomes: progress ratings at each review; a dotted line is where that goal's "
                                "rating would show reliable improvement. Higher is better."))
         return section("Trajectories", "".join(figs) or '<p class="none">Nothing to chart yet.</p>', "charts")
+
+    def _work_figure(self, chart: Any, sdq: pd.DataFrame) -> str:
+        """The work as bands under the SDQ chart, on the same dates (plots.work)."""
+        from matplotlib.dates import num2date
+
+        from ..plots.work import plot_work, work_span
+
+        span = work_span(self.case, self.as_of)
+        if span is None:
+            return ""
+        lo, hi = (num2date(x).date() for x in chart.axes[0].get_xlim())
+        lo, hi = min(lo, span[0]), max(hi, span[1])
+        for ax in chart.axes:  # the chart widened to the work's dates, so the two line up
+            ax.set_xlim(pd.Timestamp(lo), pd.Timestamp(hi))
+        panels = [(ax.get_position().x0, ax.get_position().x1) for ax in chart.axes if ax.get_label() != "<colorbar>"]
+        fig = plot_work(self.case, self.as_of, xlim=(lo, hi), width=float(chart.get_size_inches()[0]), panels=panels)
+        return figure(fig, "The work under each panel, on its dates: the stage reached at each review (1-4; dotted lines are reviews); "
+                           "each intervention from its start to its end (hatched: still running), attended sessions "
+                           "as ticks, missed or cancelled ones as open circles, an unplanned ending as a cross.")
+
+    def work(self) -> Section:
+        """The work itself: interventions with their sessions, first steps, reviews, the
+        ending, and change over each intervention beside the change from baseline."""
+        from ..measures.episodes import intervention_change, interventions_frame
+        from ..practice import ENDING_LABELS
+
+        c = self.case
+        if not (c.interventions or c.reviews or c.first_steps or c.ending):
+            return section("The work", '<p class="none">No work recorded yet.</p>', "work")
+        parts = []
+        rows: list[tuple[Any, ...]]
+        if c.interventions:
+            rows = []
+            for iv in c.interventions:
+                held = [x for x in iv.sessions if x.date <= self.as_of]
+                came = sum(x.attendance == "attended" for x in held)
+                ended = (f"{uk_date(iv.end)} ({ENDING_LABELS[iv.ending_reason or 'other']})" if iv.end and iv.end <= self.as_of
+                         else "running" + (f", planned to {uk_date(iv.planned_end)}" if iv.planned_end else ""))
+                link = f"fulfils the recommended {iv.fulfils}" if iv.fulfils else f"not recommended: {iv.not_recommended}"
+                rows.append((f"{iv.number}. {iv.what.replace('_', ' ')}", ", ".join(iv.for_whom), self.staff.describe(iv.lead_worker),
+                             uk_date(iv.start), ended, f"{came} of {len(held)}", link))
+            parts.append("<h3>Interventions</h3>" + table(
+                ["Intervention", "For", "Lead worker", "Started", "Ended", "Sessions attended", "Recommendation"], rows))
+        if c.first_steps:
+            rows = [(st.step, self.staff.describe(st.owner) if st.owner else "", uk_date(st.due) if st.due else "",
+                     uk_date(st.done) if st.done and st.done <= self.as_of else "OUTSTANDING") for st in c.first_steps]
+            parts.append("<h3>First steps</h3>" + table(["Step", "Owner", "Due", "Done"], rows))
+        if c.reviews:
+            rows = [(uk_date(r.date), f"{r.stage}", r.stage_evidence, f"{r.wave}", "yes" if r.risks_reviewed else "no",
+                     ", ".join(f"goal {g.number}: {g.rating}/10" for g in r.goals),
+                     ", ".join(r.measures_done) + (f" (due: {', '.join(sorted(set(r.measures_due) - set(r.measures_done)))})"
+                                                   if set(r.measures_due) - set(r.measures_done) else ""),
+                     r.formulation) for r in c.reviews if r.date <= self.as_of]
+            parts.append("<h3>Reviews</h3>" + table(
+                ["Review", "Stage", "Evidence", "Wave", "Risks reviewed", "Goals", "Measures done", "Formulation"], rows))
+        traj = self.result.trajectory
+        if c.interventions and traj is not None and not traj.empty:
+            change = intervention_change(traj, interventions_frame([c]), self.as_of)
+            if not change.empty:
+                rows = [(f"{r['number']}. {r['what'].replace('_', ' ')}", _INFORMANTS.get(r["informant"], r["informant"]),
+                         f"{_num(r['start_value'])} ({uk_date(r['start_date'].date())})",
+                         "" if pd.isna(r["end_value"]) else f"{_num(r['end_value'])} ({uk_date(r['end_date'].date())})",
+                         "" if pd.isna(r["difference"]) else signed(float(r["difference"])), r["category"],
+                         "" if pd.isna(r["from_baseline"]) else signed(float(r["from_baseline"])))
+                        for r in change.to_dict("records")]
+                parts.append("<h3>SDQ total difficulties over each intervention</h3>" + table(
+                    ["Intervention", "Informant", "At its start", "At its end (or latest)", "Change", "Judged",
+                     "Change from baseline"], rows)
+                    + '<p class="small">At its start: the last score on or before the intervention began (else the first '
+                      'after). At its end: the last score after that, up to its end or the report date. Other work runs '
+                      'alongside: a change over one intervention is not caused by it alone.</p>')
+        if c.ending is not None and c.ending.date <= self.as_of:
+            e = c.ending
+            measures = ", ".join(e.closing_measures_due) or "none"
+            parts.append(f"<h3>End of involvement</h3><p>{text(uk_date(e.date))}: {text(ENDING_LABELS[e.reason])}"
+                         f"{text(' (' + e.reason_other + ')') if e.reason_other else ''}. {text(e.summary)} "
+                         f"Closing measures due: {text(measures)}.</p>")
+        return section("The work", "".join(parts), "work")
 
     def _cutoff(self, series: pd.DataFrame, measure: str, score: str, informant: str) -> float | None:
         """The clinical cut-off of the form of the series' latest point (None where it has none)."""
@@ -195,8 +281,15 @@ class OutcomesReport:
                  "" if pd.isna(r["difference"]) else signed(float(r["difference"])),
                  "" if pd.isna(r["threshold"]) else f"{r['threshold']:.1f}", _category(r["category"]))
                 for r in paired.to_dict("records")]
-        body = "<h3>Baseline and latest</h3>" + table(["Measure", "Informant", "Score", "Baseline", "Latest", "Change",
-                                                       "Reliable change needs", "Judged"], rows)
+        if not rows:
+            # Headers over nothing read as data lost: say why there is no change to show.
+            out = self.case.outcome
+            why = (" (the case was closed after screening)" if out is not None and out.decision == "close" else "")
+            body = ('<h3>Baseline and latest</h3><p class="none">No follow-up yet: only baseline scores are recorded'
+                    f"{text(why)}, so there is no change to judge.</p>")
+        else:
+            body = "<h3>Baseline and latest</h3>" + table(["Measure", "Informant", "Score", "Baseline", "Latest", "Change",
+                                                           "Reliable change needs", "Judged"], rows)
         if reviews is not None and not reviews.empty:
             rv = reviews[reviews["timepoint"] != "baseline"].dropna(subset=["difference"])
             rv = rv[rv["score"].isin(["total", "goal_1", "goal_2", "goal_3"])]
@@ -207,11 +300,11 @@ class OutcomesReport:
                 body += "<h3>Each review against baseline (headline scores)</h3>" + table(
                     ["Measure", "Informant", "Score", "Review", "Score then", "Change", "Judged"], rows)
         if "clinical_note" in paired.columns:
-            why = sorted({(_INFORMANTS.get(r["informant"], r["informant"]), r["clinical_note"])
-                          for r in paired.to_dict("records") if isinstance(r["clinical_note"], str) and r["clinical_note"]})
-            if why:
+            notes = sorted({(_INFORMANTS.get(r["informant"], r["informant"]), r["clinical_note"])
+                            for r in paired.to_dict("records") if isinstance(r["clinical_note"], str) and r["clinical_note"]})
+            if notes:
                 body += ('<p class="small">No "recovered" or "into the clinical range" judgement where there is no clinical '
-                         'cut-off: ' + text("; ".join(f"{who}: {note}" for who, note in why)) + ".</p>")
+                         'cut-off: ' + text("; ".join(f"{who}: {note}" for who, note in notes)) + ".</p>")
         missing = sorted(k for k, v in self.result.constants.items() if str(v).startswith("no reliable-change"))
         if missing:
             body += ('<p class="small">No reliable-change constants for ' + text(", ".join(missing)) +
@@ -229,7 +322,8 @@ class OutcomesReport:
         return provenance(None, versions, constants or "none supplied")
 
     def sections(self) -> list[Section]:
-        return [self.header(), self.risks(), self.flags(), self.charts(), self.change_table(), self.scores(), self.provenance()]
+        return [self.header(), self.risks(), self.flags(), self.charts(), self.work(), self.change_table(), self.scores(),
+                self.provenance()]
 
 
 def _category(value: Any) -> str:

@@ -27,11 +27,10 @@ from ..rules.recommend import recommend
 from ..rules.timeline import STATE_LABELS, caseload_frame, caseload_row, timeline
 from ..rules.workflow import effective_recommendation
 from ..store.staff import StaffDirectory
-from ..words import days_text, plural
+from ..words import days_text, plural, uk_date
 from .common import Header, label, parse_as_of, provenance, reading
 from .html import Section, figure, section, table, text
 from .supervision import (
-    TIERS,
     ChildLine,
     SupervisionFlag,
     child_line,
@@ -124,12 +123,34 @@ class CaseloadReview:
         if not urgent:
             return section("Who to discuss first", '<p class="none">No child has a risk, reliable deterioration, an overdue '
                            "screening or a sign-off waiting.</p>", "first")
-        counts = ", ".join(plural(n, "child") + f" with {TIERS[t]}" for t in range(4) if (n := sum(1 for ln in urgent if ln.tier == t)))
-        rows = [(ln.case_id, self.staff.name(ln.worker) if ln.worker else "not allocated", ln.why_first, ln.risk, ln.state,
-                 ln.next_review or "-") for ln in urgent]
-        body = (f"<p>In order: risk (highest first), reliable deterioration, screening overdue, sign-off waiting. {text(counts)}.</p>"
-                + table(["Case", "Worker", "Why first", "Risk", "State", "Next review"], rows, "first"))
+        rows = [(ln.case_id, self.staff.name(ln.worker) if ln.worker else "not allocated", ln.why_first, ln.risk, ln.risk_review,
+                 ln.state, ln.next_review or "-") for ln in urgent]
+        body = (f"<p>{text(self.counts_text())}. Each child is listed once, in this order: risk (highest first), reliable "
+                "deterioration, screening overdue, sign-off waiting; &ldquo;Why&rdquo; gives every reason that applies.</p>"
+                + table(["Case", "Worker", "Why", "Risk", "Risk review", "State", "Next case review"], rows, "first"))
         return section("Who to discuss first", body, "first")
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Children with each reason to be discussed, counted once for the whole review
+        (every page quotes these): a child with two reasons counts under both. Screenings
+        overdue are the timeline's, the same count as ``tswt caseload``."""
+        return {
+            "risk": sum(1 for ln in self.lines if "risk" in ln.reasons),
+            "reliable deterioration": len(self.deteriorated),
+            "screening overdue": int(self.frame["overdue"].sum()) if "overdue" in self.frame else 0,
+            "sign-off waiting": sum(1 for ln in self.lines if "sign-off waiting" in ln.reasons),
+        }
+
+    @property
+    def deteriorated(self) -> set[str]:
+        return set(self.flags.loc[self.flags["flag"].eq("reliably_worse"), "case_id"]) if not self.flags.empty else set()
+
+    def counts_text(self) -> str:
+        """``4 children with a risk flag, 2 with reliable deterioration, 5 screenings overdue, 1 sign-off waiting``."""
+        c = self.counts
+        return (f"{plural(c['risk'], 'child')} with a risk flag, {c['reliable deterioration']} with reliable deterioration, "
+                f"{plural(c['screening overdue'], 'screening')} overdue, {plural(c['sign-off waiting'], 'sign-off')} waiting")
 
     def supervision_flags(self) -> Section:
         """Flags that need a decision: long sign-off waits, returned formulations, closed
@@ -151,7 +172,7 @@ class CaseloadReview:
                           for x in found)
             parts.append(f"<li><strong>{text(title)}:</strong> {text(plural(len(found), 'case'))}<ul>{who}</ul></li>")
         body = (f'<ul class="flags">{"".join(parts)}</ul><p class="small">The team\'s standard wait for a decision or an allocation is '
-                f"{text(plural(self.waiting_days, 'day'))} (TSWT_WAITING_DAYS).</p>")
+                f"{text(plural(self.waiting_days, 'day'))}.</p>")
         return section("Flags for supervision", body, "supervision-flags")
 
     def by_worker(self) -> Section:
@@ -164,17 +185,19 @@ class CaseloadReview:
         for w in order:
             lines = groups[w]
             who = self.staff.describe(w) if w else "Not allocated (waiting, or closed before allocation)"
-            rows = [(ln.case_id, ln.state, ln.risk, ln.last_measure.isoformat() if ln.last_measure else "none",
-                     ln.next_measure or "-", ln.next_review or "-", ln.days_since_referral, ln.decision, ln.allocation) for ln in lines]
+            rows = [(ln.case_id, ln.state, ln.risk, ln.risk_review, ln.formulation,
+                     f"last {uk_date(ln.last_measure) if ln.last_measure else 'none'}" + (f"; next {ln.next_measure}" if ln.next_measure else ""),
+                     ln.next_review or "-",
+                     f"{ln.decision}; allocated {ln.allocation}" if ln.allocation != "not allocated" else f"{ln.decision}; not allocated",
+                     ) for ln in lines]
             parts.append(f"<h3>{text(who)}: {text(plural(len(lines), 'child'))}</h3>" + table(
-                ["Case", "State", "Risk", "Last measure", "Next measure", "Next review", "Days since referral", "Decision", "Allocated"],
-                rows, "worker"))
+                ["Case", "State", "Risk", "Risk review", "Formulation", "Measures", "Next case review", "Referral"], rows, "worker"))
         return section("Each worker's children", "".join(parts) or '<p class="none">No cases.</p>', "workers")
 
     def summary(self) -> Section:
         counts = self.frame["state"].value_counts()
         rows = [(STATE_LABELS[s], int(counts.get(s, 0))) for s in STATE_LABELS]
-        return section("The caseload", f"<p>{plural(len(self.frame), 'case')} as of {self.as_of.isoformat()}.</p>" + table(["State", "Cases"], rows), "summary")
+        return section("The caseload", f"<p>{plural(len(self.frame), 'case')} as of {uk_date(self.as_of)}.</p>" + table(["State", "Cases"], rows), "summary")
 
     def risks(self) -> Section:
         """Every child with a risk flag, first, most urgent first (highest level, an
@@ -200,7 +223,7 @@ class CaseloadReview:
         f = self.frame[self.frame["overdue"] | self.frame["due_within_14"]].sort_values("days_to_due")
         if f.empty:
             return section("Screenings overdue or due within two weeks", '<p class="none">None.</p>', "due")
-        rows = [(r.case_id, self.staff.name(r.worker), r.screening_due.date().isoformat(),
+        rows = [(r.case_id, self.staff.name(r.worker), uk_date(r.screening_due.date()),
                  days_text(-int(r.days_to_due), "OVERDUE by") if r.overdue else days_text(int(r.days_to_due), "due in"))
                 for r in f.itertuples()]
         return section("Screenings overdue or due within two weeks", table(["Case", "Worker", "Due", "When"], rows), "due")
@@ -212,15 +235,17 @@ class CaseloadReview:
             if f is None:
                 continue
             if f.status == "awaiting_signoff":
-                waiting.append((c.case_id, self.staff.name(f.author), f.updated.strftime("%Y-%m-%d"), f"revision {f.revision}"))
+                waiting.append((f.updated, (c.case_id, self.staff.name(f.author), uk_date(f.updated), f"revision {f.revision}")))
             elif f.status == "returned" and f.signoffs:
                 last = f.signoffs[-1]
-                returned.append((c.case_id, self.staff.name(f.author), last.at.strftime("%Y-%m-%d"), self.staff.name(last.reviewer), last.comment))
-        body = (table(["Case", "Author", "Submitted", "Revision"], sorted(waiting, key=lambda r: r[2])) if waiting
+                returned.append((last.at, (c.case_id, self.staff.name(f.author), uk_date(last.at), self.staff.name(last.reviewer),
+                                           last.comment)))
+        # Oldest first, by the date itself (the shown "7 Dec 2026" does not sort).
+        body = (table(["Case", "Author", "Submitted", "Revision"], [r for _, r in sorted(waiting, key=lambda t: t[0])]) if waiting
                 else '<p class="none">None.</p>')
         if returned:
             body += "<h3>Returned to the worker for changes</h3>" + table(
-                ["Case", "Author", "Returned", "By", "Comment"], sorted(returned, key=lambda r: r[2]))
+                ["Case", "Author", "Returned", "By", "Comment"], [r for _, r in sorted(returned, key=lambda t: t[0])])
         return section("Formulations awaiting sign-off", body, "signoff")
 
     def not_on_track(self) -> Section:
@@ -237,7 +262,10 @@ class CaseloadReview:
                          "reliable deterioration" if worse.any() else "no reliable improvement after 6 months",
                          f'<ul class="tight">{scores}</ul>'))
         rows.sort(key=lambda r: (not r[0], r[1]))
-        body = (f"<p>{plural(len(rows), 'child')}; scores are baseline, then latest, with the change needed to be reliable.</p>"
+        n_worse = sum(1 for r in rows if r[0])
+        body = (f"<p>{plural(len(rows), 'child')}: {n_worse} with reliable deterioration (as counted on the first page), "
+                f"{len(rows) - n_worse} with no reliable improvement after 6 months; scores are baseline, then latest, with the change "
+                "needed to be reliable.</p>"
                 + table(["Case", "Worker", "Judged", "Scores"], [r[1:] for r in rows], "flags", raw_columns=(0, 1, 3)))
         return section("Children not on track", body, "flags")
 
@@ -250,8 +278,8 @@ class CaseloadReview:
             dates = [m.date for m in c.measures if m.date <= self.as_of]
             last = max(dates) if dates else None
             if last is None or last < cutoff:
-                rows.append((c.case_id, self.staff.name(c.worker) if c.worker else "not allocated", last.isoformat() if last else "never"))
-        body = (f"<p>Children in work with no measure since {cutoff.isoformat()} (a review period of {REVIEW_PERIOD_DAYS} days).</p>"
+                rows.append((c.case_id, self.staff.name(c.worker) if c.worker else "not allocated", uk_date(last) if last else "never"))
+        body = (f"<p>Children in work with no measure since {uk_date(cutoff)} (a review period of {REVIEW_PERIOD_DAYS} days).</p>"
                 + (table(["Case", "Worker", "Last measure"], rows) if rows else '<p class="none">None.</p>'))
         return section("Children with no measure in the last review period", body, "missing")
 
@@ -266,7 +294,11 @@ class CaseloadReview:
                  'cases (a baseline and a later score); unpaired cases are counted beside them because leaving them out biases the figures. '
                  'Recovery is counted over the paired cases in the clinical range at baseline (Jacobson and Truax), shown as '
                  '"n of N clinical at baseline"; forms without a clinical cut-off (the 18+ forms, teacher 2-4) and changes to a form '
-                 'with another cut-off count for reliable change only. In the charts each bar is the share of all paired cases.</p>']
+                 'with another cut-off count for reliable change only. In the charts each bar is the share of all paired cases, and '
+                 'reliable improvement is split in two: recovered, and reliable improvement not into the normal range; together they '
+                 f'are the table\'s reliable improvement. Percentages are shown only when both the count and the number it is a share '
+                 f'of are {SMALL_COUNT} or more; a smaller count is shown without one, so that a child cannot be recognised and a '
+                 'share of very few is not over-read.</p>']
         for by, title in (("wave", "By wave"), ("informant", "By informant")):
             s = service_summary(ch, by=by)
             parts.append(f"<h3>{text(title)}</h3>" + _summary_table(s, by))
@@ -277,6 +309,48 @@ class CaseloadReview:
         svc["service"] = svc["service"].map(lambda s: label("service", s) if isinstance(s, str) else "None")
         parts.append("<h3>By service</h3>" + _summary_table(service_summary(svc, by="service"), "service"))
         return section("Change across the service", "".join(parts), "service")
+
+    def work_summary(self) -> Section:
+        """The work across the service (measures.work_summary): attendance, unplanned
+        endings, time to the first session, outcomes by intervention, model, wave, stage
+        progression and worker; groups of fewer than 5 suppressed; not causal."""
+        from ..measures.work_summary import NOT_CAUSAL, SMALL_COUNT, work_summary, work_tables
+        from ..model import case_to_data
+
+        tables = work_tables(case_to_data(c) for c in self.cases)
+        if tables.interventions.empty:
+            return section("The work across the service", '<p class="none">No work recorded yet.</p>', "work-summary")
+        parts = [f'<p class="status-note">{text(NOT_CAUSAL)}</p>',
+                 f"<p>A group of fewer than {SMALL_COUNT} children, sessions or endings is shown as \"fewer than "
+                 f"{SMALL_COUNT}\" with none of its figures. Shares are of the group's own total.</p>"]
+        summary = work_summary(tables, self.change if not self.change.empty else None, self.as_of)
+        titles = {
+            "attendance": "Attendance, by intervention (shares of sessions offered)",
+            "endings": "Endings, by intervention (unplanned: every reason but a planned ending)",
+            "first_session": "Days from referral to the first attended session",
+            "by_intervention": "SDQ total difficulties, baseline to latest, by each child's first intervention",
+            "by_model": "... by direct-work model", "by_wave": "... by wave (as last reviewed, else as recommended)",
+            "by_stage_progression": "... by stage progression (first review to latest)", "by_worker": "... by allocated worker",
+        }
+        from ..model.vocabulary import vocabulary
+
+        vocab = vocabulary()
+
+        def name(column: str, value: Any) -> Any:  # the team's words, not ids
+            if column == "worker" and isinstance(value, str) and value != "all workers":
+                return self.staff.name(value)
+            if column in ("intervention", "model") and isinstance(value, str):
+                for v in ("service", "direct_work_model", "wave_intervention"):
+                    if value in vocab[v]:
+                        return vocab[v].label(value)
+            return value
+
+        for key, df in summary.items():
+            df = df.assign(**{df.columns[0]: [name(df.columns[0], v) for v in df[df.columns[0]]]})
+            heads = [c.replace("share_", "% ").replace("_", " ") for c in df.columns]
+            rows = [[_cell(col, v) for col, v in zip(df.columns, row)] for row in df.itertuples(index=False)]
+            parts.append(f"<h3>{text(titles.get(key, key))}</h3>" + table(heads, rows))
+        return section("The work across the service", "".join(parts), "work-summary")
 
     def provenance(self) -> Section:
         from ..measures.definition import load_measure
@@ -292,6 +366,19 @@ class CaseloadReview:
 
 
 SMALL_COUNT = 5  # counts under this are shown as counts, never as percentages
+
+
+def _cell(column: str, value: Any) -> str:
+    """A summary cell: shares as whole percentages, a suppressed or missing figure blank."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if column.startswith("share_"):
+        return f"{100 * float(value):.0f}%"
+    if isinstance(value, str):
+        return value.replace("_", " ")
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
 
 
 def _count(n: Any, share: Any, base: Any) -> str:

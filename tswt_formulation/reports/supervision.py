@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from ..model.case import Case
-from ..words import plural, signed
+from ..words import plural, signed, uk_date
 
 SIGNOFF_WAIT_DAYS = 14
 DEFAULT_WAITING_DAYS = 14
@@ -64,6 +64,9 @@ class ChildLine:
     days_since_referral: int
     decision: str
     allocation: str
+    reasons: tuple[str, ...] = ()  # every reason to discuss the child (the tier is the first)
+    risk_review: str = "-"
+    formulation: str = "none"
 
     @property
     def urgency(self) -> tuple[int, int, str]:
@@ -101,9 +104,39 @@ def risk_of(case: Case, rec: Any, as_of: date) -> tuple[int, str]:
             case.screening is not None and case.screening.completed is not None and case.screening.completed <= as_of)
         return (0, "none recorded at screening" if assessed else "not yet assessed")
     ranked.sort(key=lambda t: -t[0])
-    more = f" (+{len(ranked) - 1} more)" if len(ranked) > 1 else ""
+    # A high risk, or one with no safety plan or an out-of-date review, is never folded
+    # into "(+N more)": each is named. Only the rest are counted after the first.
+    named = [t for i, t in enumerate(ranked) if i == 0 or t[0] >= 2 * levels["high"] or t[0] % 2 == 1]
+    rest = len(ranked) - len(named)
+    more = f" (+{rest} more)" if rest else ""
     assessed_note = "" if status is None or status.assessed else "; screening not complete"
-    return (ranked[0][0], ranked[0][1] + more + assessed_note)
+    return (ranked[0][0], "; ".join(t[1] for t in named) + more + assessed_note)
+
+
+def risk_review_of(rec: Any, as_of: date) -> str:
+    """When the recorded risks are next to be reviewed: the earliest review date,
+    ``OVERDUE since 13 Apr 2026`` when it has passed (distinct from the case review)."""
+    status = getattr(rec, "risk", None)
+    dues = sorted(r.review_due for r in (status.risks if status is not None else ()))
+    if not dues:
+        return "-"
+    first = dues[0]
+    return f"OVERDUE since {uk_date(first)}" if first < as_of else f"due {uk_date(first)}"
+
+
+def formulation_of(case: Case, as_of: date) -> str:
+    """The formulation's status and how long it has stood: ``returned 370 days ago``,
+    ``awaiting sign-off 434 days``, ``signed off 7 Dec 2026``, ``draft``, ``none``."""
+    f = case.formulation
+    if f is None:
+        return "none"
+    if f.status == "returned" and f.signoffs:
+        return f"returned {plural((as_of - f.signoffs[-1].at.date()).days, 'day')} ago, not resubmitted"
+    if f.status == "awaiting_signoff":
+        return f"awaiting sign-off {plural((as_of - f.updated.date()).days, 'day')}"
+    if f.status == "signed_off" and f.latest_signoff is not None:
+        return f"signed off {uk_date(f.latest_signoff.at)}"
+    return f"{f.status.replace('_', ' ')} (last changed {uk_date(f.updated)})"
 
 
 def _next_after(start: date, as_of: date, period: int) -> date:
@@ -123,30 +156,23 @@ def child_line(case: Case, row: Any, rec: Any, deteriorated: bool, as_of: date) 
     next_measure, next_review = "", ""
     if state == "work_begun" and case.outcome is not None:
         due = (last or case.outcome.date) + timedelta(days=REVIEW_PERIOD_DAYS)
-        next_measure = due.isoformat() + (f" (overdue by {plural((as_of - due).days, 'day')})" if due < as_of else "")
-        next_review = _next_after(case.outcome.date, as_of, REVIEW_PERIOD_DAYS).isoformat()
+        next_measure = uk_date(due) + (f" (overdue by {plural((as_of - due).days, 'day')})" if due < as_of else "")
+        next_review = uk_date(_next_after(case.outcome.date, as_of, REVIEW_PERIOD_DAYS))
     elif state == "in_screening" and row.screening_due is not None and str(row.screening_due) != "NaT":
         due = row.screening_due.date()
-        next_measure = "baseline by " + due.isoformat() if last is None else ""
-        next_review = f"screening due {due.isoformat()}" + (f" (overdue by {plural((as_of - due).days, 'day')})" if overdue else "")
+        next_measure = "baseline by " + uk_date(due) if last is None else ""
+        next_review = f"screening due {uk_date(due)}" + (f" (overdue by {plural((as_of - due).days, 'day')})" if overdue else "")
     ref = case.referral
     decided = ref.decision.date is not None and ref.decision.date <= as_of
-    decision = f"{ref.decision.outcome.replace('_', ' ')} {ref.decision.date.isoformat()}" if decided and ref.decision.date else "awaiting"
+    decision = f"{ref.decision.outcome.replace('_', ' ')} {uk_date(ref.decision.date)}" if decided and ref.decision.date else "awaiting"
     allocated = ref.allocation is not None and ref.allocation.date <= as_of
-    allocation = ref.allocation.date.isoformat() if allocated and ref.allocation else "not allocated"
+    allocation = uk_date(ref.allocation.date) if allocated and ref.allocation else "not allocated"
     waiting = f is not None and f.status == "awaiting_signoff"
-    if rank > 0:
-        tier, why = 0, "risk"
-    elif deteriorated:
-        tier, why = 1, "reliable deterioration"
-    elif overdue:
-        tier, why = 2, "screening overdue"
-    elif waiting:
-        tier, why = 3, "sign-off waiting"
-    else:
-        tier, why = 4, ""
-    return ChildLine(case.case_id, case.worker if allocated else None, tier, why, risk, rank, str(row.state_label), last,
-                     next_measure, next_review, (as_of - ref.received).days, decision, allocation)
+    reasons = tuple(name for name, yes in zip(TIERS, (rank > 0, deteriorated, overdue, waiting)) if yes)
+    tier = TIERS.index(reasons[0]) if reasons else 4
+    return ChildLine(case.case_id, case.worker if allocated else None, tier, "; ".join(reasons), risk, rank, str(row.state_label), last,
+                     next_measure, next_review, (as_of - ref.received).days, decision, allocation, reasons,
+                     risk_review_of(rec, as_of), formulation_of(case, as_of))
 
 
 def supervision_flags(cases: list[Case], states: dict[str, str], as_of: date, waiting_days: int) -> list[SupervisionFlag]:
@@ -158,7 +184,7 @@ def supervision_flags(cases: list[Case], states: dict[str, str], as_of: date, wa
             days = (as_of - f.updated.date()).days
             if days > SIGNOFF_WAIT_DAYS:
                 out.append(SupervisionFlag("signoff_waiting", c.case_id, c.worker, f"sign-off waiting {plural(days, 'day')} "
-                                           f"(revision {f.revision}, last changed {f.updated:%Y-%m-%d})", days))
+                                           f"(revision {f.revision}, last changed {uk_date(f.updated)})", days))
         if f is not None and f.status == "returned" and f.signoffs:
             days = (as_of - f.signoffs[-1].at.date()).days
             out.append(SupervisionFlag("returned", c.case_id, c.worker,
@@ -170,12 +196,12 @@ def supervision_flags(cases: list[Case], states: dict[str, str], as_of: date, wa
             days = (as_of - ref.received).days
             if days > waiting_days:
                 out.append(SupervisionFlag("waiting_decision", c.case_id, None,
-                                           f"referral received {ref.received.isoformat()}, waiting {plural(days, 'day')} for a decision", days))
+                                           f"referral received {uk_date(ref.received)}, waiting {plural(days, 'day')} for a decision", days))
         if state == "awaiting_allocation" and ref.decision.date is not None:
             days = (as_of - ref.decision.date).days
             if days > waiting_days:
                 out.append(SupervisionFlag("waiting_allocation", c.case_id, None,
-                                           f"accepted {ref.decision.date.isoformat()}, waiting {plural(days, 'day')} for allocation", days))
+                                           f"accepted {uk_date(ref.decision.date)}, waiting {plural(days, 'day')} for allocation", days))
     order = ("signoff_waiting", "returned", "closed_open_formulation", "waiting_decision", "waiting_allocation")
     return sorted(out, key=lambda x: (order.index(x.kind), -x.days, x.case_id))
 

@@ -43,6 +43,7 @@ ELIGIBILITY_FACTS = (
     "eligible",
     "can_proceed",
     "consent_informed",
+    "consent_valid",
     "approval_recorded",
     "nd_assessment_offerable",
     "nd_assessment_requested",
@@ -568,6 +569,18 @@ class LifeStory(_Condition):
         return "life story work is " + " or ".join(_label("life_story_work", s) for s in self.in_)
 
 
+class RiskAssessed(_Condition):
+    """The screening is complete, so risk has been assessed (not merely not yet recorded)."""
+
+    kind: Literal["risk_assessed"]
+
+    def holds(self, facts: Facts) -> bool:
+        return facts.risk_assessed
+
+    def describe(self) -> str:
+        return "risk assessed (screening complete)"
+
+
 class Eligibility(_Condition):
     """A fact of the eligibility decision or the referral (see :data:`ELIGIBILITY_FACTS`)."""
 
@@ -657,7 +670,7 @@ class MeasureBand(_Condition):
 
 
 Condition = Annotated[
-    All | AnyOf | Not | Always | Behaviour | BehaviourCount | History | HistoryCount | LegalStatus | Age | PlacementMoves | PlacementBreakdown | PlacementType | PlacementLength | CaregiverCondition | NoCaregiver | LivingIndependently | LifeStory | Eligibility | MeasureBand | RiskCondition,
+    All | AnyOf | Not | Always | Behaviour | BehaviourCount | History | HistoryCount | LegalStatus | Age | PlacementMoves | PlacementBreakdown | PlacementType | PlacementLength | CaregiverCondition | NoCaregiver | LivingIndependently | LifeStory | Eligibility | MeasureBand | RiskCondition | RiskAssessed,
     Field(discriminator="kind"),
 ]
 
@@ -665,7 +678,7 @@ CONDITION_KINDS: tuple[str, ...] = (
     "all", "any", "not", "always", "behaviour", "behaviour_count", "history", "history_count",
     "legal_status", "age", "placement_moves", "placement_breakdown", "placement_type",
     "placement_length", "caregiver", "no_caregiver", "living_independently", "life_story",
-    "eligibility", "measure_band", "risk",
+    "eligibility", "measure_band", "risk", "risk_assessed",
 )
 
 for _model in (All, AnyOf, Not):

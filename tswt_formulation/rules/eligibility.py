@@ -15,7 +15,18 @@ Neurodevelopmental assessments: only for looked-after children the team already 
 never for a child on a child protection plan. Anyone wanting an autism or ADHD
 assessment is signposted to the child's GP and the Right to Choose pathway.
 
-No informed consent or no team-manager approval: the referral cannot proceed.
+No informed consent or no team-manager approval: the referral cannot proceed. Nor can it
+on consent from someone who cannot give it (DOMAIN.md, Consent): for a child living at
+home (child protection plan, child in need, supervision order) a parent with parental
+responsibility (or a special guardian, who holds it); for a looked-after child the local
+authority, with the parents where appropriate; a young person of 16 or 17 with capacity
+for themself; from 18 only the young person; a child under 16 for themself only when
+judged competent (Gillick), which the record says. A carer without parental
+responsibility cannot consent.
+
+A child who turned 18 while looked after is a care leaver in law: such a referral is
+judged as a care leaver's, and the record's legal status is flagged for correction
+rather than the young person refused.
 """
 
 from __future__ import annotations
@@ -57,6 +68,7 @@ class EligibilityDecision:
     nd_assessment_reason: str = ""
     age: int = 0
     legal_status: str = ""
+    flags: tuple[str, ...] = ()  # the record needs correcting (legal status, consent); shown, not refused
 
     @property
     def summary(self) -> str:
@@ -89,6 +101,7 @@ class EligibilityDecision:
             "signposting": list(self.signposting),
             "nd_assessment_offerable": self.nd_assessment_offerable,
             "nd_assessment_reason": self.nd_assessment_reason,
+            "flags": list(self.flags),
         }
 
 
@@ -120,12 +133,27 @@ def check_eligibility(case: Case, as_of: date | None = None) -> EligibilityDecis
         approval is missing, whatever the legal status; otherwise ``eligible`` or
         ``not_eligible``. Every reason that applied is listed.
     """
+    from ..config import parse_day
+    from ..model.case import require_case
+
+    case = require_case(case, "check_eligibility()")
+    as_of = parse_day(as_of, f"{case.case_id}: check_eligibility()")
     child, referral = case.child, case.referral
     on = as_of or referral.received
     age = child.age_on(on)
     status = child.legal_status.status
     reasons: list[Reason] = []
     signposting: list[str] = []
+    flags: list[str] = []
+
+    if status == "looked_after" and age >= CHILD_AGE_LIMIT:
+        # Children (Leaving Care) Act 2000; DOMAIN.md: a child turning 18 while looked
+        # after becomes a care leaver. Judged as one; the record is what is wrong.
+        status = "care_leaver"
+        flag = (f"Legal status should be care leaver: recorded as looked after, but aged {age} on "
+                f"{_day(on)}; a looked-after child turning 18 is a care leaver in law. Correct the record's legal status")
+        flags.append(flag)
+        reasons.append(Reason("status.looked_after_turned_18", flag))
 
     if status in ELIGIBLE_STATUSES:
         status_ok = True
@@ -163,7 +191,7 @@ def check_eligibility(case: Case, as_of: date | None = None) -> EligibilityDecis
         signposting.append("cluster_services")
         reasons.append(Reason("signpost.age", "Over the team's age range: signpost to local cluster services", "signposting"))
 
-    can_proceed, proceed_reasons = _proceed(referral)
+    can_proceed, proceed_reasons = _proceed(referral, status, age)
     reasons += proceed_reasons
 
     if referral.nd_assessment_requested:
@@ -189,25 +217,78 @@ def check_eligibility(case: Case, as_of: date | None = None) -> EligibilityDecis
         nd_assessment_reason=nd_reason,
         age=age,
         legal_status=status,
+        flags=tuple(flags),
     )
 
 
-def _proceed(referral: Referral) -> tuple[bool, list[Reason]]:
+# Who can consent to a referral, by the legal status of a child under 16 (DOMAIN.md,
+# Consent). From 16 the young person with capacity can consent for themself as well;
+# from 18 only they can. "carer" (no parental responsibility) never appears.
+CONSENT_GIVERS: dict[str, tuple[str, ...]] = {
+    "looked_after": ("local_authority", "parent"),
+    "kinship_care": ("local_authority", "parent", "special_guardian"),
+    "child_protection_plan": ("parent", "special_guardian"),
+    "child_in_need": ("parent", "special_guardian"),
+    "supervision_order": ("parent", "special_guardian"),
+    "care_leaver": ("local_authority", "parent"),
+}
+_WHO = {
+    "looked_after": "the local authority (with the parents where appropriate)",
+    "kinship_care": "the local authority or a parent or special guardian with parental responsibility",
+    "child_protection_plan": "a parent with parental responsibility",
+    "child_in_need": "a parent with parental responsibility",
+    "supervision_order": "a parent with parental responsibility",
+    "care_leaver": "the young person",
+}
+
+
+def consent_problem(given_by: str, gillick_competent: bool, status: str, age: int) -> str:
+    """Why this person cannot give consent for this child, or "" when they can.
+
+    >>> consent_problem("local_authority", False, "child_protection_plan", 12)[:52]
+    'The local authority cannot consent for a child aged '
+    >>> consent_problem("child", False, "looked_after", 17)
+    ''
+    """
+    who = _label(given_by, "consent_giver")
+    if age >= CHILD_AGE_LIMIT or (status == "care_leaver" and age >= 16):
+        if given_by == "child":
+            return ""
+        return f"The {who.lower()} cannot consent for a young person aged {age}: from 18 the young person consents for themself"
+    if given_by == "child":
+        if age >= 16 or gillick_competent:
+            return ""
+        return (f"The child, aged {age}, consented for themself with no record that they were judged competent to "
+                f"(Gillick): record the assessment of competence, or consent from {_WHO.get(status, 'a parent')}")
+    if given_by in CONSENT_GIVERS.get(status, ()):
+        return ""
+    place = {"child_protection_plan": "living at home on a child protection plan", "child_in_need": "on a child in need plan",
+             "supervision_order": "subject to a supervision order", "looked_after": "looked after",
+             "kinship_care": "in kinship care", "care_leaver": "who is a care leaver"}.get(status, status)
+    return f"The {who.lower()} cannot consent for a child aged {age} {place}: consent is needed from {_WHO.get(status, 'a parent')}"
+
+
+def _proceed(referral: Referral, status: str = "", age: int = 0) -> tuple[bool, list[Reason]]:
     reasons: list[Reason] = []
     ok = True
-    if referral.consent is None:
+    problem = consent_problem(referral.consent.given_by, referral.consent.gillick_competent, status, age) if (
+        referral.consent is not None and referral.consent.informed and status) else ""
+    if problem:
+        ok = False
+        reasons.append(Reason("proceed.consent_not_valid", f"{problem}. The referral cannot proceed until it is recorded", "proceed"))
+    elif referral.consent is None:
         ok = False
         reasons.append(Reason("proceed.no_consent", "No consent recorded: the referral cannot proceed without the informed consent of the child, young person or family", "proceed"))
     elif not referral.consent.informed:
         ok = False
         reasons.append(Reason("proceed.consent_not_informed", "Consent is recorded but not informed: the referral cannot proceed until consent is informed and meaningful", "proceed"))
     else:
-        reasons.append(Reason("proceed.consent", f"Informed consent given by the {_label(referral.consent.given_by, 'consent_giver').lower()} on {referral.consent.date.isoformat()}", "proceed"))
+        reasons.append(Reason("proceed.consent", f"Informed consent given by the {_label(referral.consent.given_by, 'consent_giver').lower()} on {_day(referral.consent.date)}", "proceed"))
     if referral.approval is None:
         ok = False
         reasons.append(Reason("proceed.no_approval", "No team-manager approval recorded: the referral cannot proceed without it", "proceed"))
     else:
-        reasons.append(Reason("proceed.approval", f"Approved by team manager {referral.approval.by} on {referral.approval.date.isoformat()}", "proceed"))
+        reasons.append(Reason("proceed.approval", f"Approved by team manager {referral.approval.by} on {_day(referral.approval.date)}", "proceed"))
     return ok, reasons
 
 
@@ -224,6 +305,12 @@ def _nd_assessment(case: Case, status: str, eligible: bool) -> tuple[bool, str]:
     # The reason only: the verdict is said by whoever shows it (nd_assessment_text, and
     # the rule nd.assessment_in_team, whose reason already says it can be offered).
     return True, "Looked after and held by the team; places are limited"
+
+
+def _day(day: date) -> str:
+    from ..words import uk_date
+
+    return uk_date(day)
 
 
 def _label(term: str, vocab: str = "legal_status") -> str:

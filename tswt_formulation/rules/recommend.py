@@ -32,6 +32,7 @@ from ..model.case import Case, HistoryFactor, PresentingBehaviour, years_between
 from ..model.formulation import FiredRule, RecommendationSnapshot
 from ..model.vocabulary import Vocabularies, vocabulary
 from ..words import lower_first as _lower
+from ..words import uk_date
 from .conditions import Matched, join_words, whole_months
 from .eligibility import EligibilityDecision, check_eligibility
 from .risk import RiskStatus, risk_status
@@ -129,6 +130,12 @@ class Recommendation:
     risk: RiskStatus | None = None  # recorded risks and whether risk is assessed at all
 
     PROVISIONAL = "PROVISIONAL: no screening is recorded yet, so this comes from the referral alone; screen before deciding."
+
+    def _repr_html_(self) -> str:
+        """A short table in Jupyter: wave, stage, services, the winning reasons; text escaped."""
+        from .._display import recommendation_html
+
+        return recommendation_html(self)
 
     @property
     def recommendable(self) -> bool:
@@ -234,6 +241,7 @@ class Recommendation:
         lines = [
             f"Recommendation for {self.case_id} as of {self.as_of.isoformat()} (rules {self.rules_version})",
             f"Eligibility: {self.eligibility.summary}",
+            *(f"FLAG: {flag}." for flag in self.eligibility.flags),
         ]
         if not self.screened and self.recommendable:
             lines.append(self.PROVISIONAL)
@@ -300,6 +308,7 @@ class Facts:
     risks_without_plan: frozenset[str] = frozenset()
     risks_out_of_date: frozenset[str] = frozenset()
     care_leaver: bool = False
+    risk_assessed: bool = True  # the screening is complete (rules.risk: never reassured by absence)
 
 
 def case_facts(case: Case, as_of: date, eligibility: EligibilityDecision, bands: Mapping[str, str] | None = None) -> Facts:
@@ -319,11 +328,16 @@ def case_facts(case: Case, as_of: date, eligibility: EligibilityDecision, bands:
     referral = case.referral
     risks = screening.risks if screening else []
     level = vocab["risk_level"].rank
+    age = years_between(child.date_of_birth, as_of)
+    # From 18 a carer takes part only where the young person wants them involved and the
+    # record says so (Caregiver.young_person_wants_involved); not asked counts as no.
+    takes_part = bool(relationship is not None and caregiver is not None and caregiver.can_take_part
+                      and (age < 18 or caregiver.young_person_wants_involved is True))
     return Facts(
         case=case,
         as_of=as_of,
         eligibility=eligibility,
-        age=years_between(child.date_of_birth, as_of),
+        age=age,
         legal_status=child.legal_status.status,
         behaviours=behaviours,
         behaviour_levels=levels,
@@ -334,13 +348,14 @@ def case_facts(case: Case, as_of: date, eligibility: EligibilityDecision, bands:
         placement_type=placement.type if placement else None,
         placement_months=whole_months(placement.start, as_of) if placement else None,
         caregiver=relationship,
-        caregiver_can_take_part=bool(relationship is not None and caregiver is not None and caregiver.can_take_part),
+        caregiver_can_take_part=takes_part,
         living_independently=child.living_independently or (placement is not None and placement.type == "independent_living"),
         life_story=screening.life_story_work if screening else "not_started",
         eligibility_facts={
             "eligible": eligibility.eligible,
             "can_proceed": eligibility.can_proceed,
             "consent_informed": referral.consent is not None and referral.consent.informed,
+            "consent_valid": not any(r.rule == "proceed.consent_not_valid" for r in eligibility.reasons),
             "approval_recorded": referral.approval is not None,
             "nd_assessment_offerable": eligibility.nd_assessment_offerable,
             "nd_assessment_requested": referral.nd_assessment_requested,
@@ -349,7 +364,10 @@ def case_facts(case: Case, as_of: date, eligibility: EligibilityDecision, bands:
         risk_levels={r.kind: level(r.level) for r in risks},
         risks_without_plan=frozenset(r.kind for r in risks if not r.safety_plan),
         risks_out_of_date=frozenset(r.kind for r in risks if r.review_due < as_of),
-        care_leaver=child.legal_status.status == "care_leaver",
+        # A looked-after child who has turned 18 is a care leaver in law (eligibility flags
+        # the record): their worker is their personal adviser.
+        care_leaver=child.legal_status.status == "care_leaver" or eligibility.legal_status == "care_leaver",
+        risk_assessed=screening is not None and screening.completed is not None,
     )
 
 
@@ -410,9 +428,9 @@ class _Template:
         """``self-harm (high), recorded 2026-03-05; no safety plan; review due 2026-04-05``."""
         item = next(r for r in self.facts.case.screening.risks if r.kind == kind)  # type: ignore[union-attr]
         plan = f"safety plan held by {item.safety_plan_holder.strip()}" if item.safety_plan else "no safety plan"
-        review = (f"review was due {item.review_due.isoformat()} (out of date)" if item.review_due < self.facts.as_of
-                  else f"review due {item.review_due.isoformat()}")
-        return f"{_word(self.voc, 'risk_kind', kind)} ({item.level}), recorded {item.recorded.isoformat()}; {plan}; {review}"
+        review = (f"review was due {uk_date(item.review_due)} (out of date)" if item.review_due < self.facts.as_of
+                  else f"review due {uk_date(item.review_due)}")
+        return f"{_word(self.voc, 'risk_kind', kind)} ({item.level}), recorded {uk_date(item.recorded)}; {plan}; {review}"
 
     def value(self, name: str, matched: Matched) -> str:
         f, voc = self.facts, self.voc
@@ -431,7 +449,7 @@ class _Template:
         if name == "factors":
             return join_words([_word(voc, "history_factor", h) for h in matched.factors or list(f.history)]) or "none recorded"
         if name == "breakdown":
-            return matched.breakdown.isoformat() if matched.breakdown else ""
+            return uk_date(matched.breakdown) if matched.breakdown else ""
         if name == "band":
             return join_words(matched.bands)
         if name == "history_count":
@@ -445,7 +463,7 @@ class _Template:
         if name == "worker_role":
             return "personal adviser" if f.care_leaver else "social worker"
         if name == "young_person":
-            return "young person" if f.age >= 18 else "child"
+            return "young person" if f.age >= 16 else "child"
         if name == "legal_status":
             return _word(voc, "legal_status", f.legal_status)
         if name == "placement":
@@ -460,6 +478,8 @@ class _Template:
             return _word(voc, "life_story_work", f.life_story)
         if name == "nd_reason":
             return _lower(f.eligibility.nd_assessment_reason)
+        if name == "consent_reason":
+            return next((r.text for r in f.eligibility.reasons if r.rule == "proceed.consent_not_valid"), "")
         if name in ("status_reason", "age_reason"):
             prefix = name.split("_")[0] + "."
             return next((r.text for r in f.eligibility.reasons if r.rule.startswith(prefix)), "")
@@ -615,4 +635,9 @@ def recommend(case: Case, rules: RuleSet | None = None, as_of: date | None = Non
     Highest wave wins, lowest stage wins, ties go to the earlier rule; list parts are
     unions in rule order. See docs/rules.md.
     """
+    from ..config import parse_day
+    from ..model.case import require_case
+
+    case = require_case(case, "recommend()")
+    as_of, risk_as_of = parse_day(as_of, f"{case.case_id}: recommend()"), parse_day(risk_as_of, f"{case.case_id}: recommend()", "risk_as_of")
     return evaluate(case, rules if rules is not None else active_rules(), as_of, bands, risk_as_of=risk_as_of)

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..model.case import Case, RiskItem
 from ..model.vocabulary import vocabulary
-from ..words import join_words, plural
+from ..words import join_words, plural, uk_date
 from ..words import lower_first as _lower
 
 NOT_ASSESSED = "Risk not yet assessed"
@@ -50,9 +50,9 @@ class RecordedRisk:
     def dated(self) -> str:
         """``recorded 2026-03-05 at screening; review due 2026-06-05`` (or OUT OF DATE)."""
         where = " at screening" if self.at_screening else ""
-        review = (f"OUT OF DATE: review was due {self.review_due.isoformat()}" if self.out_of_date
-                  else f"review due {self.review_due.isoformat()}")
-        return f"recorded {self.recorded.isoformat()}{where}; {review}"
+        review = (f"OUT OF DATE: review was due {uk_date(self.review_due)}" if self.out_of_date
+                  else f"review due {uk_date(self.review_due)}")
+        return f"recorded {uk_date(self.recorded)}{where}; {review}"
 
     @property
     def plan(self) -> str:

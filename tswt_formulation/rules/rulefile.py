@@ -62,8 +62,9 @@ TEMPLATE_FIELDS: dict[str, str] = {
     "age_reason": "the eligibility reason about age",
     "risk": "the matched recorded risks, e.g. 'self-harm (high), recorded 2026-03-05 by carer; no safety plan; review due 2026-04-05'",
     "risk_names": "the names of the matched recorded risks",
-    "worker_role": "who holds the case for the child: 'social worker', or 'personal adviser' for a care leaver",
-    "young_person": "'child' under 18, 'young person' from 18",
+    "worker_role": "who holds the case for the child: 'social worker', or 'personal adviser' for a care leaver (and for a looked-after child who has turned 18)",
+    "young_person": "'child' under 16, 'young person' from 16",
+    "consent_reason": "why the recorded consent cannot stand (who gave it, and who can give it for this child)",
 }
 
 #: Words that name a safety step. A rule whose reason or rationale (what it says to do) names

@@ -17,11 +17,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Literal
 
+from ..model.case import Case
 from ..model.formulation import Formulation
 from ..model.vocabulary import vocabulary
 from ..words import lower_first as _lower_first
+from ..words import uk_date
 from .recommend import STAGE_NAMES, WAVE_NAMES, Recommendation
 
 Topic = Literal["note", "wave", "stage", "first", "service", "model", "signposting"]
@@ -92,7 +95,8 @@ def _item_line(label: str, reason: str, lead: str = "") -> str:
 
 
 def summarise(rec: Recommendation, formulation: Formulation | None = None,
-              name: Callable[[str], str] | None = None) -> RecommendationSummary:
+              name: Callable[[str], str] | None = None, case: Case | None = None,
+              as_of: date | None = None) -> RecommendationSummary:
     """The recommendation in three to eight plain lines (plus any risk or provisional note).
 
     Parameters
@@ -104,6 +108,10 @@ def summarise(rec: Recommendation, formulation: Formulation | None = None,
         the decision: each overridden part as the worker chose it, with their reason.
     name : callable, optional
         Turns a login id into the name to show (the staff directory); default: as is.
+    case, as_of : Case and date, optional
+        When given, each first step says whether it was done by ``as_of`` (default the
+        recommendation's date): "done 7 Dec 2026", or "OUTSTANDING: not recorded as
+        done; work began ..." (rules.first_steps).
     """
     who = name or (lambda login: login)
     voc = vocabulary()
@@ -112,7 +120,7 @@ def summarise(rec: Recommendation, formulation: Formulation | None = None,
     if snapshot is None and not rec.recommendable:
         lines: list[SummaryLine] = [SummaryLine("note", _sentence(f"No wave or stage: {_lower_first(rec.eligibility.summary)}"))]
         if rec.preconditions:
-            lines.append(SummaryLine("first", "First: " + "; ".join(_lower_first(p.rstrip(".")) for p in rec.preconditions) + "."))
+            lines.append(SummaryLine("first", _first_line(rec.preconditions, case, as_of or rec.as_of)))
         lines += [SummaryLine("signposting", _item_line(voc.label("signposting", s), _reason(rec, "signposting", s)))
                   for s in rec.signposting]
         return RecommendationSummary(rec.case_id, tuple(lines), "No recommendation to decide on")
@@ -126,6 +134,11 @@ def summarise(rec: Recommendation, formulation: Formulation | None = None,
         chosen[part] = overrides[part].value if part in overrides else base
     by = who(decision.by) if decision else ""
     lines = []
+    if snapshot is not None and not rec.recommendable:
+        # Recorded under rules or a record that allowed it; the record as it stands now
+        # does not (e.g. consent from someone who cannot give it): said first, never hidden.
+        why = next((r.text for r in rec.eligibility.reasons if r.rule == "proceed.consent_not_valid"), rec.eligibility.summary)
+        lines.append(SummaryLine("note", _sentence(f"On the record as it stands the referral cannot go on: {_lower_first(why)}")))
     if snapshot is None and not rec.screened:
         lines.append(SummaryLine("note", rec.PROVISIONAL))
 
@@ -151,7 +164,7 @@ def summarise(rec: Recommendation, formulation: Formulation | None = None,
         lines.append(SummaryLine("stage", _sentence(f"Stage {stage}, {STAGE_NAMES[stage]}: {why}")))
 
     if chosen["preconditions"]:
-        lines.append(SummaryLine("first", "First: " + "; ".join(_lower_first(str(p).rstrip(".")) for p in chosen["preconditions"]) + ".",
+        lines.append(SummaryLine("first", _first_line(chosen["preconditions"], case, as_of or rec.as_of),
                                  "preconditions" in overrides))
 
     services = list(chosen["services"])
@@ -173,9 +186,9 @@ def summarise(rec: Recommendation, formulation: Formulation | None = None,
     if decision is None:
         decided = "Suggested by the rules; not yet decided by the worker"
     elif decision.accepted and not overrides:
-        decided = f"Accepted by {by} on {decision.at:%Y-%m-%d}"
+        decided = f"Accepted by {by} on {uk_date(decision.at)}"
     else:
-        decided = f"Decided by {by} on {decision.at:%Y-%m-%d}, changing the {_parts(overrides)} with reasons"
+        decided = f"Decided by {by} on {uk_date(decision.at)}, changing the {_parts(overrides)} with reasons"
     return RecommendationSummary(rec.case_id, tuple(lines), decided)
 
 
@@ -226,6 +239,16 @@ def _reason(rec: Recommendation, part: str, item: str) -> str:
     return _why(reasons[0]) if reasons else ""
 
 
+def _first_line(steps: Any, case: Case | None, as_of: date) -> str:
+    """``First: a safety plan ... (OUTSTANDING: not recorded as done; work began 24 Oct 2026).``"""
+    steps = [str(p).rstrip(".") for p in steps]
+    if case is None:
+        return "First: " + "; ".join(_lower_first(p) for p in steps) + "."
+    from .first_steps import first_step_status
+
+    return "First: " + "; ".join(f"{_lower_first(s.step)} ({s.status})" for s in first_step_status(case, steps, as_of)) + "."
+
+
 def _part_line(rec: Recommendation, part: str, item: str, label: str, overrides: dict[str, Any], by: str,
                suggested: Any, topic: Topic = "service", lead: str = "") -> SummaryLine:
     reason = _reason(rec, part, item)
@@ -234,13 +257,15 @@ def _part_line(rec: Recommendation, part: str, item: str, label: str, overrides:
     return SummaryLine(topic, _item_line(label, reason, lead), label=label)
 
 
-def summary_text(rec: Recommendation, formulation: Formulation | None = None, name: Callable[[str], str] | None = None) -> str:
+def summary_text(rec: Recommendation, formulation: Formulation | None = None, name: Callable[[str], str] | None = None,
+                 case: Case | None = None, as_of: date | None = None) -> str:
     """What ``tswt recommend CASE`` prints: the heading, eligibility and risks exactly as
     the full trace has them, then the summary and where to find every rule behind it."""
     trace = rec.to_text().splitlines()
     risks = ["", *(re.sub(r" \[[^\]]*\]$", "", line) for line in rec.risk_lines())]  # risk first, without rule ids
-    summary = summarise(rec, formulation, name)
+    summary = summarise(rec, formulation, name, case, as_of)
     notes = [ln.text for ln in summary.lines if ln.topic == "note"]
     body = RecommendationSummary(summary.case_id, tuple(ln for ln in summary.lines if ln.topic != "note"), summary.decided)
-    return "\n".join([*trace[:2], *notes, *risks, "", body.to_text(), "",
+    flags = [f"FLAG: {flag}." for flag in rec.eligibility.flags]
+    return "\n".join([*trace[:2], *flags, *notes, *risks, "", body.to_text(), "",
                       f"{summary.decided}. Every rule behind this: tswt recommend {rec.case_id} --explain"])

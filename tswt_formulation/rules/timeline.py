@@ -15,6 +15,22 @@ by then:
 The screening is due six weeks after allocation. It is *overdue* when the case is in
 screening, the screening is not completed and the as-of date is after the due date.
 
+Once work has begun (and until the involvement ends), the work is watched too
+(DOMAIN.md "After screening: the work itself"):
+
+- ``review_due``: the last review (or, before the first, the date work began) plus the
+  team's interval (``review_months``, default 3; ``TSWT_REVIEW_MONTHS``), the same day
+  of the month (the month's last day where it is shorter); ``review_overdue`` after it.
+- ``steps_outstanding``: first steps not recorded as done; ``steps_overdue`` when the
+  earliest due date among them has passed.
+- ``session_gap_weeks``: whole weeks since the stalest open intervention last had an
+  attended session (or began); ``no_recent_session`` at ``session_weeks`` (default 6) or more.
+- ``closing_measures_missing``: involvement ended with closing measures due and not all
+  of them recorded at the ``closure`` timepoint.
+
+The work columns are stored as the record's latest (the last review, the open
+interventions' last contact); an as-of date before them reads them as they are now.
+
 The library's :func:`timeline` computes everything over a DataFrame (one row per case,
 the columns of :func:`caseload_row`) with vectorised pandas operations, for analysis.
 :func:`caseload_timeline` applies the same rules row by row in plain Python, for the
@@ -30,7 +46,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ..practice import SCREENING_WEEKS
+from ..practice import REVIEW_MONTHS, SCREENING_WEEKS, SESSION_GAP_WEEKS
 
 if TYPE_CHECKING:  # pandas is imported where a frame is built: `tswt show` needs none
     import pandas as pd
@@ -46,14 +62,49 @@ STATE_LABELS = {
     "work_begun": "Work begun",
     "closed": "Closed",
 }
-DATE_COLUMNS = (
+_REFERRAL_DATES = (
     "date_of_birth", "received", "consent_date", "approval_date", "decision_date", "allocation_date",
     "screening_started", "screening_completed", "outcome_date",
 )
+_WORK_DATES = ("last_review", "first_step_due", "last_contact", "ended")
+DATE_COLUMNS = (*_REFERRAL_DATES, *_WORK_DATES)
+INT_COLUMNS = ("open_interventions", "first_steps_outstanding")
+BOOL_COLUMNS = ("synthetic", "consent_informed", "closing_measures_pending")
 ROW_COLUMNS = (
-    "case_id", "synthetic", "legal_status", *DATE_COLUMNS, "consent_informed", "decision", "worker",
-    "outcome", "formulation_status",
+    "case_id", "synthetic", "legal_status", *_REFERRAL_DATES, "consent_informed", "decision", "worker",
+    "outcome", "formulation_status", *_WORK_DATES, *INT_COLUMNS, "closing_measures_pending",
 )
+WORK_JUDGED = ("review_due", "review_overdue", "steps_outstanding", "steps_overdue", "session_gap_weeks",
+               "no_recent_session", "closing_measures_missing")
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later; the month's last day where that month is shorter."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    following = date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
+    return date(year, month + 1, min(day.day, (following - timedelta(days=1)).day))
+
+
+def work_columns(case: Case) -> dict[str, Any]:
+    """The work columns of one case (stored, indexed, beside the caseload's columns)."""
+    open_ivs = [iv for iv in case.interventions if iv.end is None]
+    contacts = []
+    for iv in open_ivs:
+        attended = [s.date for s in iv.sessions if s.attendance == "attended"]
+        contacts.append(max(attended, default=iv.start))
+    outstanding = [s for s in case.first_steps if s.done is None]
+    ending = case.ending
+    done_at_closure = {m.measure for m in case.measures if m.timepoint == "closure"}
+    return {
+        "last_review": max((r.date for r in case.reviews), default=None),
+        "first_step_due": min((s.due for s in outstanding if s.due is not None), default=None),
+        "last_contact": min(contacts, default=None),
+        "ended": ending.date if ending else None,
+        "open_interventions": len(open_ivs),
+        "first_steps_outstanding": len(outstanding),
+        "closing_measures_pending": bool(ending and set(ending.closing_measures_due) - done_at_closure),
+    }
 
 
 def caseload_row(case: Case) -> dict[str, Any]:
@@ -78,6 +129,7 @@ def caseload_row(case: Case) -> dict[str, Any]:
         "outcome": case.outcome.decision if case.outcome else None,
         "outcome_date": case.outcome.date if case.outcome else None,
         "formulation_status": case.formulation.status if case.formulation else None,
+        **work_columns(case),
     }
 
 
@@ -107,8 +159,10 @@ def rows_frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
     for name, col in zip(ROW_COLUMNS, columns):
         if name in DATE_COLUMNS:  # numpy parses ISO text (and reads date objects) in C; None is NaT
             data[name] = np.array(col, dtype="datetime64[D]").astype(unit)
-        elif name in ("synthetic", "consent_informed"):
+        elif name in BOOL_COLUMNS:
             data[name] = np.array(col, dtype=bool)
+        elif name in INT_COLUMNS:
+            data[name] = np.array(col, dtype=np.int64)
         else:
             data[name] = np.array(col, dtype=object)
     return pd.DataFrame(data, columns=list(ROW_COLUMNS))
@@ -121,7 +175,8 @@ def _date_unit() -> Any:
     return pd.to_datetime(pd.Series([date(2000, 1, 1)])).dtype
 
 
-def timeline(caseload: pd.DataFrame, as_of: date) -> pd.DataFrame:
+def timeline(caseload: pd.DataFrame, as_of: date, review_months: int = REVIEW_MONTHS,
+             session_weeks: int = SESSION_GAP_WEEKS) -> pd.DataFrame:
     """State, screening due date and days remaining/overdue for every case, as of a date.
 
     Parameters
@@ -131,12 +186,17 @@ def timeline(caseload: pd.DataFrame, as_of: date) -> pd.DataFrame:
         :func:`caseload_frame`).
     as_of : date
         Events dated after it are ignored; cases received after it are dropped.
+    review_months, session_weeks : int
+        The team's review interval and the gap after which an open intervention is flagged.
 
     Returns
     -------
     DataFrame
         The input columns plus ``age``, ``state``, ``state_label``, ``screening_due``,
-        ``days_to_due`` (negative when past due), ``overdue`` (bool) and ``due_within_14``.
+        ``days_to_due`` (negative when past due), ``overdue`` (bool) and ``due_within_14``,
+        and the work's columns (module docstring): ``review_due``, ``review_overdue``,
+        ``steps_outstanding``, ``steps_overdue``, ``session_gap_weeks``,
+        ``no_recent_session``, ``closing_measures_missing``.
     """
     import numpy as np
     import pandas as pd
@@ -183,7 +243,42 @@ def timeline(caseload: pd.DataFrame, as_of: date) -> pd.DataFrame:
     day = (born - month_start.astype("datetime64[D]")).astype(np.int64) + 1
     had_birthday = (month < as_of.month) | ((month == as_of.month) & (day <= as_of.day))
     df["age"] = pd.arrays.IntegerArray((as_of.year - year - ~had_birthday).astype(np.int64), np.zeros(len(df), dtype=bool))
+    _work_vectorised(df, when, work, happened, review_months, session_weeks)
     return df
+
+
+def _add_months_vectorised(days: Any, months: int) -> Any:
+    """:func:`add_months` over a ``datetime64[D]`` array (NaT stays NaT)."""
+    import numpy as np
+
+    month = days.astype("datetime64[M]")
+    offset = days - month.astype("datetime64[D]")  # days into the month
+    target = month + np.timedelta64(months, "M")
+    last = (target + np.timedelta64(1, "M")).astype("datetime64[D]") - np.timedelta64(1, "D")
+    return np.minimum(target.astype("datetime64[D]") + offset, last)
+
+
+def _work_vectorised(df: Any, when: Any, work: Any, happened: Any, review_months: int, session_weeks: int) -> None:
+    import numpy as np
+    import pandas as pd
+
+    ongoing = work & ~happened("ended")
+    last_review = df["last_review"].to_numpy().astype("datetime64[D]")
+    began = df["outcome_date"].to_numpy().astype("datetime64[D]")
+    since = np.where(happened("last_review"), last_review, began)
+    due = np.where(ongoing, _add_months_vectorised(since, review_months), np.datetime64("NaT"))
+    df["review_due"] = due.astype(df["outcome_date"].dtype)
+    df["review_overdue"] = ongoing & (due < when)
+    steps = np.where(ongoing, df["first_steps_outstanding"].to_numpy(dtype=np.int64), 0)
+    df["steps_outstanding"] = steps
+    step_due = df["first_step_due"].to_numpy().astype("datetime64[D]")
+    df["steps_overdue"] = (steps > 0) & (step_due < when)
+    contact = df["last_contact"].to_numpy().astype("datetime64[D]")
+    has_gap = ongoing & (df["open_interventions"].to_numpy(dtype=np.int64) > 0) & happened("last_contact")
+    gap = (np.where(has_gap, when - contact, np.timedelta64(0, "D")) // np.timedelta64(7, "D")).astype(np.int64)
+    df["session_gap_weeks"] = pd.arrays.IntegerArray(gap, ~has_gap)
+    df["no_recent_session"] = has_gap & (gap >= session_weeks)
+    df["closing_measures_missing"] = work & happened("ended") & df["closing_measures_pending"].to_numpy(dtype=bool)
 
 
 @dataclass(frozen=True)
@@ -224,7 +319,8 @@ def _day(value: Any) -> date | None:
 _SIX_WEEKS = timedelta(weeks=SCREENING_WEEKS)
 
 
-def _judge(r: dict[str, Any], as_of: date) -> dict[str, Any]:
+def _judge(r: dict[str, Any], as_of: date, review_months: int = REVIEW_MONTHS,
+           session_weeks: int = SESSION_GAP_WEEKS) -> dict[str, Any]:
     """Add the timeline columns of :func:`timeline` to one row (a dict of the columns of
     :func:`caseload_row`, dates as ``date``), by the same rules, in plain Python."""
 
@@ -260,10 +356,23 @@ def _judge(r: dict[str, Any], as_of: date) -> dict[str, Any]:
     r["overdue"] = screening_open and days < 0  # type: ignore[operator]
     r["due_within_14"] = screening_open and 0 <= days <= 14  # type: ignore[operator]
     r["age"] = as_of.year - born.year - ((as_of.month, as_of.day) < (born.month, born.day))
+    work = state == "work_begun"
+    ongoing = work and not happened("ended")
+    due = add_months(r["last_review"] if happened("last_review") else r["outcome_date"], review_months) if ongoing else None
+    r["review_due"] = due
+    r["review_overdue"] = due is not None and due < as_of
+    steps = r["first_steps_outstanding"] if ongoing else 0
+    r["steps_outstanding"] = steps
+    r["steps_overdue"] = steps > 0 and r["first_step_due"] is not None and r["first_step_due"] < as_of
+    gap = (as_of - r["last_contact"]).days // 7 if ongoing and r["open_interventions"] > 0 and happened("last_contact") else None
+    r["session_gap_weeks"] = gap
+    r["no_recent_session"] = gap is not None and gap >= session_weeks
+    r["closing_measures_missing"] = work and happened("ended") and r["closing_measures_pending"]
     return r
 
 
-def caseload_timeline(rows: Iterable[Sequence[Any]], as_of: date) -> list[dict[str, Any]]:
+def caseload_timeline(rows: Iterable[Sequence[Any]], as_of: date, review_months: int = REVIEW_MONTHS,
+                      session_weeks: int = SESSION_GAP_WEEKS) -> list[dict[str, Any]]:
     """:func:`timeline` in plain Python: one dict per case received by ``as_of``.
 
     ``rows`` are tuples in the order of ``ROW_COLUMNS`` (as a store reads them: dates
@@ -286,7 +395,8 @@ def caseload_timeline(rows: Iterable[Sequence[Any]], as_of: date) -> list[dict[s
             continue
         r["synthetic"] = bool(r["synthetic"])
         r["consent_informed"] = bool(r["consent_informed"])
-        out.append(_judge(r, as_of))
+        r["closing_measures_pending"] = bool(r["closing_measures_pending"])
+        out.append(_judge(r, as_of, review_months, session_weeks))
     return out
 
 

@@ -15,6 +15,7 @@ its error; a refused write was rolled back first, so it changes nothing.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from .._bulk import gc_paused
 from ..errors import Problem, StoreError, ValidationFailed
 from ..model.case import Case
 from ..model.parse import case_to_data, nul_problems
+from ..model.work import work_digest
 from ..rules.timeline import ROW_COLUMNS, caseload_row
 
 # The schema check and the rest without SQLAlchemy:
@@ -38,6 +40,7 @@ from .lite import (
     quick_problems,
     read_only_file,
 )
+from .scores import SCORE_COLUMNS, case_score_rows
 
 DENORMALISED = [c for c in ROW_COLUMNS if c != "case_id"]
 CHUNK = 500
@@ -109,7 +112,8 @@ def case_row(case: Case, version: int, now: datetime, who: str, created: bool) -
         raise ValidationFailed(nul, summary=f"{len(nul)} problem(s); nothing was written:")
     row = caseload_row(case)
     out = {k: row[k] for k in DENORMALISED}
-    out.update(version=version, record=text, updated_at=now, updated_by=who)
+    out.update(version=version, record=text, updated_at=now, updated_by=who,
+               work=json.dumps(work_digest(case), separators=(",", ":")) if case.outcome is not None else None)
     if created:
         out["case_id"] = case.case_id
         out["created_at"] = now
@@ -173,8 +177,8 @@ class SqliteImport:
             if is_busy(exc):  # waited once, the whole --wait: say so, do not wait again through the full store
                 raise busy_error(self.location, self.wait, "nothing imported") from None
             return None
-        if quick_problems(conn):  # a damaged store: the full store refuses it, with the message
-            conn.rollback()
+        if quick_problems(conn) or conn.execute("SELECT 1 FROM tswt_meta WHERE key = 'check_failed'").fetchone():
+            conn.rollback()  # a damaged store, or one `tswt check` found unsound: the full store refuses it, with the message
             return None
         try:
             with gc_paused():
@@ -194,6 +198,10 @@ class SqliteImport:
                         audit_sql = _insert("audit", list(audit_rows[0]))
                     conn.executemany(case_sql, [tuple(_sql_value(v, stamp, now) for v in r.values()) for r in case_rows])
                     conn.executemany(audit_sql, [tuple(_sql_value(v, stamp, now) for v in r.values()) for r in audit_rows])
+                    scored = [r for case in batch for r in case_score_rows(case)]  # as CaseStore writes them (migration 7)
+                    if scored:
+                        conn.executemany(_insert("scores", list(SCORE_COLUMNS)),
+                                         [tuple(_sql_value(r[c], stamp, now) for c in SCORE_COLUMNS) for r in scored])
                     if progress:
                         progress(len(batch))
             conn.execute("COMMIT")

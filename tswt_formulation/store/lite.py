@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 # The schema version this code reads (schema.SCHEMA_VERSION; a test keeps them equal: the
 # schema module imports SQLAlchemy, which is what this module exists to avoid).
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 7
 BUSY_TIMEOUT_S = 30.0
 
 
@@ -169,7 +169,7 @@ def log_access(location: str, user: str, how: str, case_id: str, what: str) -> b
     from datetime import datetime
 
     path = local_file(location)
-    if path is None:
+    if path is None or read_only_file(path):  # reading is not writing where the store cannot be written
         return False
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy stores a DateTime
     try:

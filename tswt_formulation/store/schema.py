@@ -55,6 +55,15 @@ cases = sa.Table(
     sa.Column("outcome", sa.String(20)),
     sa.Column("outcome_date", sa.Date),
     sa.Column("formulation_status", sa.String(20)),
+    # The work after screening (migration 6; rules.timeline.work_columns).
+    sa.Column("last_review", sa.Date),
+    sa.Column("first_step_due", sa.Date),
+    sa.Column("last_contact", sa.Date),
+    sa.Column("ended", sa.Date),
+    sa.Column("open_interventions", sa.Integer, nullable=False, default=0, server_default="0"),
+    sa.Column("first_steps_outstanding", sa.Integer, nullable=False, default=0, server_default="0"),
+    sa.Column("closing_measures_pending", sa.Boolean, nullable=False, default=False, server_default=sa.false()),
+    sa.Column("work", sa.Text),  # model.work.work_digest as JSON: what a service summary reads (NULL: no work then)
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_by", sa.String(120), nullable=False),
@@ -105,6 +114,28 @@ access_log = sa.Table(
 )
 
 
+# Every measure administration's scores, kept as cases are saved (migration 7), so that
+# caseload-wide scores and change are read without loading every record. One row per
+# administration (``position``: its index in the case's ``measures``); ``scales`` names
+# the measure's scores in the definition's order and ``scale_values`` holds each, as
+# comma-separated integers ("" = missing). Packed so that 100,000 cases' two million
+# scores are read as 400,000 rows (a row per score took 20 s; see store/scores.py).
+scores = sa.Table(
+    "scores",
+    metadata,
+    sa.Column("case_id", sa.String(20), primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("measure", sa.String(40), nullable=False),
+    sa.Column("version", sa.String(40), nullable=False),
+    sa.Column("informant", sa.String(40), nullable=False),
+    sa.Column("date", sa.Date, nullable=False),
+    sa.Column("timepoint", sa.String(40), nullable=False),
+    sa.Column("age", sa.Integer),
+    sa.Column("scales", sa.Text, nullable=False),
+    sa.Column("scale_values", sa.Text, nullable=False),
+)
+
+
 @dataclass(frozen=True)
 class Migration:
     number: int
@@ -131,21 +162,29 @@ def _create_staff(conn: sa.Connection) -> None:
     metadata.create_all(conn, tables=[staff])
 
 
-# What a caseload reads of each case (rules.timeline.ROW_COLUMNS, by case id first): the
-# same list as there, written out because this module must not import the rules. A test
-# keeps the two equal; a later change to the caseload's columns is a new migration.
-CASELOAD_COLUMNS = (
+# What a caseload read of each case at migration 4 (kept as it was: a migration, once
+# released, never changes what it does).
+_CASELOAD_COLUMNS_4 = (
     "case_id", "synthetic", "legal_status", "date_of_birth", "received", "consent_date", "approval_date",
     "decision_date", "allocation_date", "screening_started", "screening_completed", "outcome_date",
     "consent_informed", "decision", "worker", "outcome", "formulation_status",
 )
+# What a caseload reads of each case now (rules.timeline.ROW_COLUMNS, by case id first):
+# the same list as there, written out because this module must not import the rules. A
+# test keeps the two equal; a later change to the caseload's columns is a new migration.
+_WORK_COLUMNS = (
+    ("last_review", "DATE", None), ("first_step_due", "DATE", None), ("last_contact", "DATE", None), ("ended", "DATE", None),
+    ("open_interventions", "INTEGER", "0"), ("first_steps_outstanding", "INTEGER", "0"),
+    ("closing_measures_pending", "BOOLEAN", "false"),
+)
+CASELOAD_COLUMNS = (*_CASELOAD_COLUMNS_4, *(name for name, _kind, _default in _WORK_COLUMNS))
 
 
 def _add_caseload_index(conn: sa.Connection) -> None:
     # A covering index: the caseload (every command's list of cases) is read from the
     # index alone, ordered by case id, without touching the pages that hold the records
     # (2.5-3x faster at 100,000 cases on SQLite; an index-only scan on PostgreSQL).
-    conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS ix_cases_caseload ON cases ({', '.join(CASELOAD_COLUMNS)})")
+    conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS ix_cases_caseload ON cases ({', '.join(_CASELOAD_COLUMNS_4)})")
 
 
 def _identity_and_access_log(conn: sa.Connection) -> None:
@@ -160,6 +199,26 @@ def _identity_and_access_log(conn: sa.Connection) -> None:
     conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_access_log_case_id ON access_log (case_id, id)")
 
 
+def _work_columns(conn: sa.Connection) -> None:
+    # A store made before the work was recorded holds none: the defaults (no review, no
+    # open intervention, nothing outstanding) are every stored case's true values.
+    have = {c["name"] for c in sa.inspect(conn).get_columns("cases")}
+    for column, kind, default in (*_WORK_COLUMNS, ("work", "TEXT", None)):
+        if column not in have:
+            tail = f" NOT NULL DEFAULT {default}" if default is not None else ""
+            conn.exec_driver_sql(f"ALTER TABLE cases ADD COLUMN {column} {kind}{tail}")
+    # The covering index grows by the work's columns: the caseload still reads no record.
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_cases_caseload")
+    conn.exec_driver_sql(f"CREATE INDEX ix_cases_caseload ON cases ({', '.join(CASELOAD_COLUMNS)})")
+
+
+def _scores_table(conn: sa.Connection) -> None:
+    from .scores import rebuild_scores  # scores every stored case: the measures' definitions
+
+    metadata.create_all(conn, tables=[scores])
+    rebuild_scores(conn)
+
+
 # Append only: never edit or reorder a migration that has been released.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "create cases, audit and meta tables", _create_base),
@@ -167,6 +226,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "staff directory: login, display name and role", _create_staff),
     Migration(4, "cover the caseload's columns with one index (the caseload reads no record)", _add_caseload_index),
     Migration(5, "who acted and how they were identified; staff accounts; who opened a record", _identity_and_access_log),
+    Migration(6, "the work after screening on the caseload: last review, first steps, last contact, ending", _work_columns),
+    Migration(7, "a scores table kept as cases are saved, rebuilt from every stored case", _scores_table),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 # The oldest schema this code reads without migrating it (every table it reads exists;

@@ -13,7 +13,7 @@ case's row (``SELECT ... FOR UPDATE``), and its update also checks the version i
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -42,11 +42,13 @@ from . import schema
 from .diff import apply_changes, record_diff
 from .engine import display_location, make_engine
 from .importing import already_stored, authorise_new_cases, case_row, check_new_cases, new_rows
+from .scores import case_score_rows, replace_case_scores
 
 if TYPE_CHECKING:  # pandas is imported by the caseload methods that build frames
     import pandas as pd
 
 _DENORMALISED = [c for c in ROW_COLUMNS if c != "case_id"]
+CHECK_FAILED = "check_failed"  # tswt_meta key: set while the last `tswt check` found problems
 _CHUNK = 500
 
 
@@ -103,6 +105,7 @@ class CaseStore:
         self.upgraded_from: int | None = None  # the schema version this open migrated from, if it did
         self.outdated: int | None = None  # an older schema left as it is (migrate=False): read, not written
         self._checked = False  # the database's quick check passed (before the first write)
+        self._has_meta = False  # the meta table exists (the last check's verdict is kept there)
         self._staff: Any = None
         self._named_user = user
         try:
@@ -221,6 +224,8 @@ class CaseStore:
         workbench, report). Returns False, writing nothing, where the store cannot be
         written (a read-only file or role): reading goes on."""
         who, how = self._acting(user)
+        if self.outdated is not None or "mode=ro" in str(self.engine.url):
+            return False  # an older store read as it is, or a read-only one: reading is not writing
         try:
             with self.engine.connect() as conn, conn.begin():
                 conn.execute(schema.access_log.insert().values(at=_now(), user=who, identified_by=how, case_id=case_id,
@@ -269,6 +274,13 @@ class CaseStore:
                         if problems:
                             raise dialect.refuse_damaged(self.location, problems)
                         self._checked = True
+                    if not self._has_meta:  # a new store's first write makes the tables
+                        self._has_meta = sa.inspect(conn).has_table(schema.meta.name)
+                    failed = self._has_meta and conn.execute(
+                        sa.select(schema.meta.c.value).where(schema.meta.c.key == CHECK_FAILED)).scalar()
+                    if failed:
+                        raise StoreError(f"{self.location}: {refused} - `tswt check` found this store unsound ({failed}); "
+                                         "restore it from a backup or correct the cases named, then run `tswt check` again")
                     yield conn
         except sa.exc.DBAPIError as exc:
             if dialect.is_permission_denied(exc):
@@ -403,7 +415,10 @@ class CaseStore:
         return _load(row.record, row.version, case_id)
 
     def cases(self, case_ids: Iterable[str] | None = None, unreadable: list[StoreError] | None = None) -> Iterator[Case]:
-        """Every case (or the named ones), in case-id order.
+        """Every case (or the named ones), in case-id order, streamed: records are read
+        from the database a chunk at a time (a server-side cursor on PostgreSQL), so
+        memory does not grow with the caseload. For caseload-wide scores and change,
+        :mod:`tswt_formulation.analysis` reads the scores table instead.
 
         A stored record that cannot be read raises :class:`StoreError` naming its case;
         with ``unreadable`` (a list) it is appended there instead and the others follow."""
@@ -411,21 +426,25 @@ class CaseStore:
         wanted = None if case_ids is None else list(case_ids)
         if wanted is not None:
             missing = set(wanted)
-        with self.engine.connect() as conn:
+        with self.engine.connect().execution_options(yield_per=_CHUNK) as conn:
             chunks = [None] if wanted is None else [wanted[i : i + _CHUNK] for i in range(0, len(wanted), _CHUNK)]
             for chunk in chunks:
                 q = query if chunk is None else query.where(schema.cases.c.case_id.in_(chunk))
-                for row in conn.execute(q):
-                    if wanted is not None:
-                        missing.discard(row.case_id)
-                    try:
-                        case = _load(row.record, row.version, row.case_id)
-                    except StoreError as exc:
-                        if unreadable is None:
-                            raise
-                        unreadable.append(exc)
-                        continue
-                    yield case
+                result = conn.execute(q)
+                try:
+                    for row in result:
+                        if wanted is not None:
+                            missing.discard(row.case_id)
+                        try:
+                            case = _load(row.record, row.version, row.case_id)
+                        except StoreError as exc:
+                            if unreadable is None:
+                                raise
+                            unreadable.append(exc)
+                            continue
+                        yield case
+                finally:  # a reader that stops early: the server-side cursor is closed, not left to the collector
+                    result.close()
         if wanted is not None and missing:
             raise CaseNotFound(sorted(missing)[0])
 
@@ -508,6 +527,9 @@ class CaseStore:
                 case_rows, audit_rows = new_rows(batch, who, note, now, action, how or self.identity.how)
                 conn.execute(schema.cases.insert(), case_rows)
                 conn.execute(schema.audit.insert(), audit_rows)
+                scored = [r for case in batch for r in case_score_rows(case)]
+                if scored:
+                    conn.execute(schema.scores.insert(), scored)
                 if progress:
                     progress(len(batch))
 
@@ -588,6 +610,8 @@ class CaseStore:
         )
         if result.rowcount != 1:  # lost a race on a database without BEGIN IMMEDIATE
             raise self._stale(conn, case.case_id, expected, None)
+        if _touches_measures(changes):
+            replace_case_scores(conn, fresh)
         conn.execute(
             schema.audit.insert().values(
                 at=now, user=who, case_id=case.case_id, action="update", version=expected + 1,
@@ -696,16 +720,44 @@ class CaseStore:
             # at 100,000 cases); on SQLite, dates stay ISO text for one vectorised parse.
             return dialect.fetch_tuples(conn, q)
 
+    def work_digests(self) -> list[dict[str, Any]]:
+        """Every begun or closed case's work digest (model.work.work_digest), for a service
+        summary: a few hundred bytes each, not the whole record. A case stored before
+        migration 6 has none until it is next saved (it had no work recorded)."""
+        c = schema.cases.c
+        with self.engine.connect() as conn:
+            return [json.loads(text) for text in conn.execute(sa.select(c.work).where(c.work.is_not(None)).order_by(c.case_id)).scalars()]
+
     def caseload_rows(self, worker: str | None = None) -> pd.DataFrame:
         """The indexed columns of every case (no record parsing)."""
         return rows_frame(self.caseload_tuples(worker))
 
-    def caseload(self, as_of: date | None = None, worker: str | None = None, overdue: bool = False) -> pd.DataFrame:
-        """The caseload as of a date: state, screening due, days to due, worker."""
-        frame = timeline(self.caseload_rows(worker), as_of or date.today())
+    def caseload(self, as_of: date | str | None = None, worker: str | None = None, overdue: bool = False) -> pd.DataFrame:
+        """The caseload as of a date (a ``date`` or ISO text, default today): state,
+        screening due, days to due, worker."""
+        day = config.parse_day(as_of, f"{self.location}: caseload()")
+        frame = timeline(self.caseload_rows(worker), day or date.today())
         if overdue:
             frame = frame[frame["overdue"]].reset_index(drop=True)
         return frame
+
+    def record_check(self, problems: list[str]) -> None:
+        """Remember the outcome of :meth:`integrity_check`: while the last check found
+        problems, every write is refused (the standard-library import path too); a
+        check that passes lifts it. Where the store cannot be written, nothing is kept."""
+        if any(p.startswith("sqlite ") for p in problems):
+            return  # a damaged file is never written to; the quick check before every write refuses it anyway
+        value = f"{len(problems)} problem(s), first: {problems[0][:200]}" if problems else None
+        try:
+            with self.engine.connect() as conn, conn.begin():
+                had = conn.execute(sa.select(schema.meta.c.value).where(schema.meta.c.key == CHECK_FAILED)).scalar()
+                if had == value:
+                    return  # the same verdict: nothing to write
+                conn.execute(schema.meta.delete().where(schema.meta.c.key == CHECK_FAILED))
+                if value is not None:
+                    conn.execute(schema.meta.insert().values(key=CHECK_FAILED, value=value))
+        except sa.exc.DBAPIError:
+            return
 
     def integrity_check(self) -> list[str]:
         """Problems found in the store ([] when sound).
@@ -737,6 +789,7 @@ class CaseStore:
                 if not rows:
                     break
                 last = rows[-1].case_id
+                problems += _scores_problems(conn, rows)
                 trails: dict[str, list[Any]] = {}
                 for entry in conn.execute(
                     sa.select(a.case_id, a.version, a.changes)
@@ -770,6 +823,27 @@ def _case_problems(row: Any, trail: list[Any]) -> list[str]:
     elif rebuilt != json.loads(row.record):  # row.record read as text by _load just now
         out.append(f"{case_id}: the record differs from the one its audit log rebuilds (version {row.version})")
     return out
+
+def _scores_problems(conn: sa.Connection, rows: Sequence[Any]) -> list[str]:
+    """Cases whose rows in the scores table are not their records' scores (migration 7)."""
+    from .scores import SCORE_COLUMNS, record_score_rows
+
+    s = schema.scores.c
+    stored: dict[str, list[tuple[Any, ...]]] = {}
+    for r in conn.execute(sa.select(*[s[c] for c in SCORE_COLUMNS]).where(s.case_id.in_([r.case_id for r in rows]))
+                          .order_by(s.case_id, s.position)):
+        stored.setdefault(r.case_id, []).append(tuple(r))
+    out = []
+    for row in rows:
+        try:
+            expected = [tuple(e[c] for c in SCORE_COLUMNS) for e in record_score_rows(row.case_id, json.loads(row.record))]
+        except (ValueError, KeyError, TypeError):
+            continue  # a record that does not load is reported on its own
+        if stored.get(row.case_id, []) != expected:
+            out.append(f"{row.case_id}: its rows in the scores table differ from its record's scores "
+                       "(rebuild them: tswt_formulation.store.scores.rebuild_scores)")
+    return out
+
 
 def _touches_measures(changes: list[dict[str, Any]]) -> bool:
     """Did a save change the measures, or the date of birth that sets each form's age?"""

@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from ..errors import StoreError
 from . import engine as dialect
 from . import schema
+from .scores import rebuild_scores
 from .store import CaseStore, open_store
 
 _CHUNK = 1_000
@@ -38,7 +39,9 @@ _STAFF_COLUMNS = [c.name for c in schema.staff.columns]
 # (its schema version and migration history, which the target has of its own). A table
 # that is in neither list would be left behind, so the move is refused.
 _ACCESS_COLUMNS = [c.name for c in schema.access_log.columns if c.name != "id"]
-_COPIED = {schema.cases.name, schema.audit.name, schema.staff.name, schema.access_log.name}
+# moved: the records, their audit log, the directory and who opened what; the scores
+# table is derived from the records, so it is rebuilt on the new side, not copied
+_COPIED = {schema.cases.name, schema.audit.name, schema.staff.name, schema.access_log.name, schema.scores.name}
 _OWN = {schema.meta.name, schema.migrations_table.name}
 
 
@@ -123,6 +126,7 @@ def _copy(src: CaseStore, dst: CaseStore, progress: Callable[[int], None] | None
                 write.execute(schema.cases.insert(), [_utc(r, _CASE_COLUMNS) for r in rows])
                 if progress:
                     progress(len(rows))
+            rebuild_scores(write)  # derived from the records just copied (the source may be at an older schema)
             for rows in _chunks(read, schema.audit, schema.audit.c.id, 0):
                 _refuse_unfit(rows, schema.audit, src.location)
                 write.execute(schema.audit.insert(), [_utc(r, _AUDIT_COLUMNS) for r in rows])

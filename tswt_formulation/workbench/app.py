@@ -23,8 +23,9 @@ from .referral import ReferralView
 from .reports import AuditView, ReportsView
 from .screening import ScreeningView
 from .signoff import SignoffQueueView
+from .work import WorkView
 
-TABS = ("My caseload", "Referral", "Screening", "Measures", "Formulation", "Sign-off queue", "Reports", "Audit")
+TABS = ("My caseload", "Referral", "Screening", "Measures", "Formulation", "Work", "Sign-off queue", "Reports", "Audit")
 
 
 class App:
@@ -44,6 +45,7 @@ class App:
             lambda: ScreeningView(*args),
             lambda: MeasuresView(*args),
             lambda: FormulationView(*args),
+            lambda: WorkView(*args),
             lambda: SignoffQueueView(*args, on_open=lambda case_id: self.open_case(case_id, tab="Sign-off queue")),
             lambda: ReportsView(*args),
             lambda: AuditView(*args),
@@ -59,7 +61,7 @@ class App:
             store.authorise("read_case", user=self.user)  # a login not in the staff directory sees no case
         except TswtError as exc:
             self._show_header()
-            self.notice.value = message_html(f"{exc} Ask the team's administrator to add you.")
+            self.notice.value = message_html(f"{str(exc).rstrip('.')}. Ask the team's administrator to add you.")
             self.widget = w.VBox([self.header, self.notice])
             return
         self.view_at(0)
@@ -79,14 +81,15 @@ class App:
             self.tabs.children[index].children = (view.widget,)
         return view
 
-    caseload = property(lambda self: self.view_at(0))
-    referral = property(lambda self: self.view_at(1))
-    screening = property(lambda self: self.view_at(2))
-    measures = property(lambda self: self.view_at(3))
-    formulation = property(lambda self: self.view_at(4))
-    signoff = property(lambda self: self.view_at(5))
-    reports = property(lambda self: self.view_at(6))
-    audit = property(lambda self: self.view_at(7))
+    caseload = property(lambda self: self.view_at(TABS.index("My caseload")))
+    referral = property(lambda self: self.view_at(TABS.index("Referral")))
+    screening = property(lambda self: self.view_at(TABS.index("Screening")))
+    measures = property(lambda self: self.view_at(TABS.index("Measures")))
+    formulation = property(lambda self: self.view_at(TABS.index("Formulation")))
+    work = property(lambda self: self.view_at(TABS.index("Work")))
+    signoff = property(lambda self: self.view_at(TABS.index("Sign-off queue")))
+    reports = property(lambda self: self.view_at(TABS.index("Reports")))
+    audit = property(lambda self: self.view_at(TABS.index("Audit")))
 
     @property
     def case_views(self) -> list[CaseView]:

@@ -220,7 +220,7 @@ class ScreeningView(CaseView):
                   ("screening.presenting_behaviours", "behaviour", self.behaviours), ("screening.risks", "kind", self.risks))
         for path, key, rows in groups:
             for entry in added.get(path, []):
-                row = rows.get(entry.get(key))
+                row = rows.get(str(entry.get(key)))
                 if row is not None and not row.chosen.value:
                     row.fill(entry)
 

@@ -18,7 +18,7 @@ server that any web page in the user's browser can reach needs:
   logout page answered 500).
 
 Run by ``tswt app`` as ``python -m tswt_formulation.workbench.server NOTEBOOK --port=N
---TswtVoila.max_pages=8 --TswtVoila.idle_timeout=600 ...`` (Voila's own options pass
+--TswtVoila.max_pages=8 --TswtVoila.idle_timeout=60 ...`` (Voila's own options pass
 through). Imports Voila: only ``tswt app``'s server process loads this module.
 """
 
@@ -136,13 +136,29 @@ class PageHandler(TornadoVoilaHandler):
         super().write(chunk)
 
 
+def _fresh_when_handed_out(km: Any, get_rendered_notebook: Any) -> Any:
+    """A pre-heated kernel has sat idle in the pool (where it is never culled) since it
+    started: handed to a page, it counts as active from then, or the culler could shut it
+    down before the browser has connected to it (the page would never show)."""
+    from jupyter_server._tz import utcnow
+
+    async def handed_out(*args: Any, **kwargs: Any) -> Any:
+        render_task, rendered, kernel_id = await get_rendered_notebook(*args, **kwargs)
+        kernel = km._kernels.get(kernel_id)
+        if kernel is not None:
+            kernel.last_activity = utcnow()
+        return render_task, rendered, kernel_id
+
+    return handed_out
+
+
 class TswtVoila(Voila):
     """Voila with the checks above. Its options: ``--TswtVoila.max_pages`` and
     ``--TswtVoila.idle_timeout`` (seconds)."""
 
     name = "tswt-voila"
     max_pages = Int(8, config=True, help="Most pages (each with its kernel) served at once.")
-    idle_timeout = Int(600, config=True, help="Seconds before a kernel no browser is connected to is shut down.")
+    idle_timeout = Int(60, config=True, help="Seconds before a kernel no browser is connected to is shut down.")
 
     def init_settings(self) -> dict[str, Any]:
         settings = super().init_settings()
@@ -153,6 +169,8 @@ class TswtVoila(Voila):
         km.cull_idle_timeout = self.idle_timeout
         km.cull_interval = max(1, min(60, self.idle_timeout // 2))
         km.cull_connected = False  # an open tab keeps its kernel, however long it is idle
+        if hasattr(km, "get_rendered_notebook"):
+            km.get_rendered_notebook = _fresh_when_handed_out(km, km.get_rendered_notebook)
         return settings
 
     def init_handlers(self) -> list[Any]:
