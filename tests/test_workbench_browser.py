@@ -340,6 +340,8 @@ def test_every_page_load_reads_the_caseload_as_it_is_now(browser, apps):
     context, page, _ = open_app(browser, apps["worker"])
     status = page.get_by_role("status").filter(has_text="with the screening overdue")
     shown = int(status.inner_text().split()[0])
+    # the next page's kernel is kept warm with the app made (Voila's pre-heating): let it be ready
+    page.wait_for_timeout(15_000)
     # a case recorded meanwhile (another worker, the command line)
     with open_store(str(apps["store"]), user="t.harper") as store:
         case = store.get("TSW-000124").model_copy(deep=True)

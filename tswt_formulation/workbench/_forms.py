@@ -241,7 +241,7 @@ class Form:
             if item.has_error:
                 item.error.value = ""
 
-    def show_problems(self, problems: Iterable[Problem], heading: str = "Not saved: fix the fields marked below.") -> int:
+    def show_problems(self, problems: Iterable[Problem], heading: str = "Not saved: fix the fields marked in red (each message is beside its field).") -> int:
         """Put each problem beside its field; what has no field goes in the banner.
         Returns how many problems were shown."""
         self.clear()

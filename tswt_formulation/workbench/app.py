@@ -164,4 +164,28 @@ def app_from_environment() -> App:
     ``TSWT_USER`` (set by the command), as-of date from ``TSWT_AS_OF`` if given."""
     as_of = os.environ.get("TSWT_AS_OF")
     store = open_store(os.environ.get("TSWT_STORE"), user=os.environ.get("TSWT_USER"))
-    return App(store, os.environ.get("TSWT_USER"), date.fromisoformat(as_of) if as_of else None)
+    app = App(store, os.environ.get("TSWT_USER"), date.fromisoformat(as_of) if as_of else None)
+    refresh_on_page_load(app)
+    return app
+
+
+def refresh_on_page_load(app: App) -> None:
+    """Read the caseload again when the page asks for the widgets' state.
+
+    ``tswt app`` keeps a kernel warm with the app already made (Voila's pre-heating), so
+    the caseload it shows was read when that kernel started, perhaps long before the page
+    is opened. The page, once loaded, asks the kernel for every widget's state (the
+    ipywidgets control channel's ``request_states``): the caseload is read then, first."""
+    from ipywidgets.widgets.widget import Widget
+
+    original = Widget.__dict__["_handle_control_comm_msg"].__func__
+
+    def handle(cls: Any, msg: dict[str, Any]) -> Any:
+        if msg.get("content", {}).get("data", {}).get("method") == "request_states" and 0 in app._views:
+            try:
+                app.caseload.refresh()
+            except Exception as exc:  # noqa: BLE001 - the page must still load; the caseload says why
+                app.notice.value = message_html(f"The caseload could not be read again: {exc}")
+        return original(cls, msg)
+
+    Widget._handle_control_comm_msg = classmethod(handle)  # type: ignore[method-assign,assignment]
