@@ -188,4 +188,4 @@ def refresh_on_page_load(app: App) -> None:
                 app.notice.value = message_html(f"The caseload could not be read again: {exc}")
         return original(cls, msg)
 
-    Widget._handle_control_comm_msg = classmethod(handle)  # type: ignore[method-assign,assignment]
+    Widget._handle_control_comm_msg = classmethod(handle)  # type: ignore[method-assign,assignment,unused-ignore]
