@@ -36,7 +36,13 @@ from pathlib import Path
 AS_OF = date(2026, 11, 20)
 IMPORTED = 10_000
 TOTAL = 100_000
-CONSTANTS = str(Path(__file__).resolve().parents[1] / "tswt_formulation" / "measures" / "examples" / "demo_constants.yaml")
+CONSTANTS = str(
+    Path(__file__).resolve().parents[1]
+    / "tswt_formulation"
+    / "measures"
+    / "examples"
+    / "demo_constants.yaml"
+)
 GOAL_S, GOAL_MB = 5.0, 1024.0
 
 
@@ -53,7 +59,12 @@ def build(path: str, total: int) -> None:
     with open_store(path, create=True, user="bench") as s:
         s.import_cases(cases)
         with s.engine.begin() as conn:
-            rows = [dict(r) for r in conn.execute(sa.select(schema.cases).order_by(schema.cases.c.case_id)).mappings()]
+            rows = [
+                dict(r)
+                for r in conn.execute(
+                    sa.select(schema.cases).order_by(schema.cases.c.case_id)
+                ).mappings()
+            ]
             scores: dict[str, list[dict]] = {}
             for r in conn.execute(sa.select(schema.scores)).mappings():
                 scores.setdefault(r["case_id"], []).append(dict(r))
@@ -63,13 +74,21 @@ def build(path: str, total: int) -> None:
                     row = rows[(number - 1) % imported]
                     new = synthetic_id(number)
                     old = f'"case_id":"{row["case_id"]}"'
-                    case_rows.append(dict(row, case_id=new, record=row["record"].replace(old, f'"case_id":"{new}"')))
+                    case_rows.append(
+                        dict(
+                            row,
+                            case_id=new,
+                            record=row["record"].replace(old, f'"case_id":"{new}"'),
+                        )
+                    )
                     score_rows += [dict(sr, case_id=new) for sr in scores.get(row["case_id"], [])]
                 conn.execute(schema.cases.insert(), case_rows)
                 if score_rows:
                     conn.execute(schema.scores.insert(), score_rows)
-    print(f"store: {imported:,} cases generated and imported, grown to {total:,} by copying rows "
-          f"({time.perf_counter() - t:.0f} s, setup, not measured)")
+    print(
+        f"store: {imported:,} cases generated and imported, grown to {total:,} by copying rows "
+        f"({time.perf_counter() - t:.0f} s, setup, not measured)"
+    )
 
 
 def measure(kind: str, path: str, sample: int) -> dict:
@@ -84,7 +103,9 @@ def measure(kind: str, path: str, sample: int) -> dict:
     with open_store(path, user="t.harper") as store:
         if kind == "new":
             s = analysis.scores(store)
-            c = analysis.change(s, constants=constants)  # from the scores just read, as an analyst would
+            c = analysis.change(
+                s, constants=constants
+            )  # from the scores just read, as an analyst would
             n_scores = len(s)
         else:
             from tswt_formulation.measures.outcomes import (
@@ -100,10 +121,18 @@ def measure(kind: str, path: str, sample: int) -> dict:
                 ids = all_ids[:: max(1, len(all_ids) // sample)][:sample]
             s = case_scores(store.cases(ids))
             n_scores = len(s)
-            c = with_clinical_categories(baseline_vs_latest(outcome_trajectories(s, constants)), "baseline_value", "latest_value")
+            c = with_clinical_categories(
+                baseline_vs_latest(outcome_trajectories(s, constants)),
+                "baseline_value",
+                "latest_value",
+            )
             c = c.rename(columns={"score": "scale"})
-        summary = (c[c["paired"]].groupby(["informant", "scale"], observed=True)["category"]
-                   .value_counts().unstack(fill_value=0))
+        summary = (
+            c[c["paired"]]
+            .groupby(["informant", "scale"], observed=True)["category"]
+            .value_counts()
+            .unstack(fill_value=0)
+        )
     seconds = time.perf_counter() - t
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     from tswt_formulation.measures.outcomes import TRACKED
@@ -111,12 +140,23 @@ def measure(kind: str, path: str, sample: int) -> dict:
     tracked = c["scale"].astype(object).isin({x for scales in TRACKED.values() for x in scales})
     cats = c.loc[c["paired"] & tracked, "category"].astype(object).value_counts().to_dict()
     del pd
-    return {"seconds": seconds, "peak_mb": peak, "scores": n_scores, "series": len(c), "summary_rows": len(summary),
-            "categories": {str(k): int(v) for k, v in cats.items()}}
+    return {
+        "seconds": seconds,
+        "peak_mb": peak,
+        "scores": n_scores,
+        "series": len(c),
+        "summary_rows": len(summary),
+        "categories": {str(k): int(v) for k, v in cats.items()},
+    }
 
 
 def run(kind: str, path: str, sample: int = 0) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--measure", kind, path, str(sample)], capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [sys.executable, __file__, "--measure", kind, path, str(sample)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if out.returncode:
         sys.stderr.write(out.stderr)
         raise SystemExit(f"the {kind} side failed")
@@ -128,7 +168,9 @@ def main(argv: list[str]) -> int:
         print(json.dumps(measure(argv[1], argv[2], int(argv[3]))))
         return 0
     sample = int(argv[argv.index("--sample") + 1]) if "--sample" in argv else 0
-    total = int(argv[argv.index("--cases") + 1]) if "--cases" in argv else TOTAL  # fewer: a quick smoke run
+    total = (
+        int(argv[argv.index("--cases") + 1]) if "--cases" in argv else TOTAL
+    )  # fewer: a quick smoke run
     tmp = None
     path = os.environ.get("TSWT_BENCH_STORE")
     if not path:
@@ -143,20 +185,30 @@ def main(argv: list[str]) -> int:
             shutil.rmtree(tmp, ignore_errors=True)
     scale = total / sample if sample else 1.0
     old_s = old["seconds"] * scale
-    print(f"tswt.analysis scores + change + grouped summary: {new['seconds']:6.2f} s, peak {new['peak_mb']:6.0f} MB "
-          f"({new['scores']:,} scores, {new['series']:,} series)")
+    print(
+        f"tswt.analysis scores + change + grouped summary: {new['seconds']:6.2f} s, peak {new['peak_mb']:6.0f} MB "
+        f"({new['scores']:,} scores, {new['series']:,} series)"
+    )
     what = f"timed on {sample:,} cases, scaled x{scale:.0f}" if sample else "every case"
-    print(f"baseline, the loop over store.cases() ({what}): {old_s:6.2f} s, peak {old['peak_mb']:6.0f} MB"
-          f"{' (peak of the sample only)' if sample else ''} ({old['scores']:,} administrations scored, {old['series']:,} series)")
-    print(f"ratio: {old_s / new['seconds']:.1f}x faster, {old['peak_mb'] / new['peak_mb']:.1f}x less memory")
+    print(
+        f"baseline, the loop over store.cases() ({what}): {old_s:6.2f} s, peak {old['peak_mb']:6.0f} MB"
+        f"{' (peak of the sample only)' if sample else ''} ({old['scores']:,} administrations scored, {old['series']:,} series)"
+    )
+    print(
+        f"ratio: {old_s / new['seconds']:.1f}x faster, {old['peak_mb'] / new['peak_mb']:.1f}x less memory"
+    )
     if not sample and new["categories"] != old["categories"]:
-        print(f"NOTE: the categories differ: new {new['categories']} vs loop {old['categories']} "
-              "(the loop keeps series with no value at all, unpaired)")
+        print(
+            f"NOTE: the categories differ: new {new['categories']} vs loop {old['categories']} "
+            "(the loop keeps series with no value at all, unpaired)"
+        )
     else:
         print(f"same categories of paired change: {new['categories']}" if not sample else "")
     met = new["seconds"] <= GOAL_S and new["peak_mb"] <= GOAL_MB
-    print(f"goal: scores and change at {total:,} cases <= {GOAL_S:.0f} s and <= {GOAL_MB:.0f} MB: "
-          f"{'met' if met else 'NOT met'} ({new['seconds']:.2f} s, {new['peak_mb']:.0f} MB)")
+    print(
+        f"goal: scores and change at {total:,} cases <= {GOAL_S:.0f} s and <= {GOAL_MB:.0f} MB: "
+        f"{'met' if met else 'NOT met'} ({new['seconds']:.2f} s, {new['peak_mb']:.0f} MB)"
+    )
     return 0
 
 

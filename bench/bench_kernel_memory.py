@@ -56,18 +56,29 @@ def run(n: int, engine: str, before: bool, store: str, ids: list[str]) -> dict[s
     samples: list[float] = []
     start = time.perf_counter()
     for i in range(n):
-        ex.execute(nb, {"case_id": ids[i % len(ids)], "store": store, "as_of": "2026-11-20"}, engine=engine)
+        ex.execute(
+            nb, {"case_id": ids[i % len(ids)], "store": store, "as_of": "2026-11-20"}, engine=engine
+        )
         samples.append(rss_mb(include_children=True))
     seconds = time.perf_counter() - start
     ex.shutdown_sessions()
     ex._close_client, ex.KERNEL_RUNS = close, recycle
     quarter, end = samples[n // 4 - 1], samples[-1]
-    return {"first": samples[0], "quarter": quarter, "end": end, "max": max(samples),
-            "per_report": (end - quarter) / (n - n // 4), "ratio": end / quarter, "seconds": seconds}
+    return {
+        "first": samples[0],
+        "quarter": quarter,
+        "end": end,
+        "max": max(samples),
+        "per_report": (end - quarter) / (n - n // 4),
+        "ratio": end / quarter,
+        "seconds": seconds,
+    }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="60 reports each way, not 200")
     parser.add_argument("-n", type=int, default=None)
     args = parser.parse_args()
@@ -85,12 +96,20 @@ def main() -> None:
         s.import_cases(cases)
     ids = [c.case_id for c in cases]
     print(f"{n} formulation reports in one worker; memory is the worker plus its kernel (MB)")
-    print(f"{'engine':34} {'first':>7} {'quarter':>8} {'end':>7} {'max':>7} {'MB/report':>10} {'end/quarter':>12} {'s/report':>9}")
-    for label, engine, before in (("kernel (now)", "kernel", False), ("inprocess (default engine)", "inprocess", False),
-                                  ("kernel, clients left open (before)", "kernel", True)):
+    print(
+        f"{'engine':34} {'first':>7} {'quarter':>8} {'end':>7} {'max':>7} {'MB/report':>10} {'end/quarter':>12} {'s/report':>9}"
+    )
+    for label, engine, before in (
+        ("kernel (now)", "kernel", False),
+        ("inprocess (default engine)", "inprocess", False),
+        ("kernel, clients left open (before)", "kernel", True),
+    ):
         r = run(n, engine, before, store, ids)
-        print(f"{label:34} {r['first']:7.0f} {r['quarter']:8.0f} {r['end']:7.0f} {r['max']:7.0f} {r['per_report']:10.2f}"
-              f" {r['ratio']:12.2f} {r['seconds'] / n:9.2f}", flush=True)
+        print(
+            f"{label:34} {r['first']:7.0f} {r['quarter']:8.0f} {r['end']:7.0f} {r['max']:7.0f} {r['per_report']:10.2f}"
+            f" {r['ratio']:12.2f} {r['seconds'] / n:9.2f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -41,7 +41,8 @@ def synthetic_case(rng: random.Random, number: int) -> dict[str, Any]:
     placement_start = max(as_of - timedelta(days=rng.randint(10, 2000)), born)
     moves = rng.choices([0, 1, 2, 3, 4], weights=[50, 20, 12, 10, 8])[0]
     breakdowns = [
-        {"date": max(as_of - timedelta(days=rng.randint(5, 700)), born).isoformat()} for _ in range(rng.choice([0, 0, 0, 1, 2]))
+        {"date": max(as_of - timedelta(days=rng.randint(5, 700)), born).isoformat()}
+        for _ in range(rng.choice([0, 0, 0, 1, 2]))
     ]
     behaviours = rng.sample(terms["presenting_behaviour"], rng.randint(0, 4))
     data: dict[str, Any] = {
@@ -52,21 +53,36 @@ def synthetic_case(rng: random.Random, number: int) -> dict[str, Any]:
             "date_of_birth": born.isoformat(),
             "sex": rng.choice(terms["sex"]),
             "legal_status": {"status": status, "start": max(born, date(2024, 1, 1)).isoformat()},
-            "placement": {"type": rng.choice(terms["placement_type"]), "start": placement_start.isoformat(), "moves_last_12_months": moves, "breakdowns": breakdowns},
-            "caregiver": {"relationship": rng.choice(terms["caregiver"]), "can_take_part": rng.random() < 0.75},
+            "placement": {
+                "type": rng.choice(terms["placement_type"]),
+                "start": placement_start.isoformat(),
+                "moves_last_12_months": moves,
+                "breakdowns": breakdowns,
+            },
+            "caregiver": {
+                "relationship": rng.choice(terms["caregiver"]),
+                "can_take_part": rng.random() < 0.75,
+            },
             "living_independently": status == "care_leaver" and rng.random() < 0.6,
             "would_otherwise_be_in_care": rng.random() < 0.5,
         },
         "referral": {
             "received": RECEIVED.isoformat(),
             "referrer": {"name": "Synthetic Worker", "role": "social_worker"},
-            "consent": {"given_by": "local_authority", "date": RECEIVED.isoformat(), "informed": True},
+            "consent": {
+                "given_by": "local_authority",
+                "date": RECEIVED.isoformat(),
+                "informed": True,
+            },
             "approval": {"by": "Synthetic Manager", "date": RECEIVED.isoformat()},
             "nd_assessment_requested": rng.random() < 0.15,
         },
         "screening": {
             "life_story_work": rng.choice(terms["life_story_work"]),
-            "history_factors": [{"factor": f, "sources": ["social_worker"]} for f in rng.sample(terms["history_factor"], rng.randint(0, 4))],
+            "history_factors": [
+                {"factor": f, "sources": ["social_worker"]}
+                for f in rng.sample(terms["history_factor"], rng.randint(0, 4))
+            ],
             "presenting_behaviours": [
                 {
                     "behaviour": b,
@@ -101,16 +117,22 @@ def main(n: int = 10_000) -> None:
     t0 = time.perf_counter()
     results = [recommend(c, bands=b) for c, b in zip(cases, bands)]
     shipped = time.perf_counter() - t0
-    print(f"recommend (cached, compiled):   {n} cases in {shipped:.2f} s = {n / shipped:,.0f} cases/s")
+    print(
+        f"recommend (cached, compiled):   {n} cases in {shipped:.2f} s = {n / shipped:,.0f} cases/s"
+    )
 
     t0 = time.perf_counter()
     interpreted = [evaluate(c, rules, bands=b, compiled=False) for c, b in zip(cases, bands)]
     slow = time.perf_counter() - t0
-    print(f"baseline, interpreted conditions: {n} cases in {slow:.2f} s = {n / slow:,.0f} cases/s (ratio {slow / shipped:.2f}x)")
+    print(
+        f"baseline, interpreted conditions: {n} cases in {slow:.2f} s = {n / slow:,.0f} cases/s (ratio {slow / shipped:.2f}x)"
+    )
     if interpreted != results:
         raise SystemExit("interpreted and compiled results differ")
 
-    text = files("tswt_formulation.rules").joinpath("data", DEFAULT_RULES).read_text(encoding="utf-8")
+    text = (
+        files("tswt_formulation.rules").joinpath("data", DEFAULT_RULES).read_text(encoding="utf-8")
+    )
     sample = cases[:REPARSE_SAMPLE]
     t0 = time.perf_counter()
     for c, b in zip(sample, bands):
@@ -123,7 +145,13 @@ def main(n: int = 10_000) -> None:
     waves: dict[Any, int] = {}
     for r in results:
         waves[r.wave] = waves.get(r.wave, 0) + 1
-    print("waves:", ", ".join(f"{k}: {v}" for k, v in sorted(waves.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))))
+    print(
+        "waves:",
+        ", ".join(
+            f"{k}: {v}"
+            for k, v in sorted(waves.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))
+        ),
+    )
     print(f"total time for {n} recommendations: {shipped:.2f} s (target under 5 s)")
 
 

@@ -40,26 +40,62 @@ def main() -> int:
     start = time.perf_counter()
     for cid in ids[:SAMPLE]:
         out_nb = naive_dir / f"{cid}.ipynb"
-        subprocess.run([str(bindir / "papermill"), str(notebook), str(out_nb), "-p", "case_id", cid, "-p", "store", store,
-                        "-p", "as_of", AS_OF.isoformat(), "--no-progress-bar", "--log-level", "ERROR"], check=True,
-                       capture_output=True)
-        subprocess.run([str(bindir / "jupyter"), "nbconvert", "--to", "html", "--template", "tswt_report",
-                        f"--TemplateExporter.extra_template_basedirs={ROOT / 'templates'}", "--no-input", str(out_nb)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [
+                str(bindir / "papermill"),
+                str(notebook),
+                str(out_nb),
+                "-p",
+                "case_id",
+                cid,
+                "-p",
+                "store",
+                store,
+                "-p",
+                "as_of",
+                AS_OF.isoformat(),
+                "--no-progress-bar",
+                "--log-level",
+                "ERROR",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [
+                str(bindir / "jupyter"),
+                "nbconvert",
+                "--to",
+                "html",
+                "--template",
+                "tswt_report",
+                f"--TemplateExporter.extra_template_basedirs={ROOT / 'templates'}",
+                "--no-input",
+                str(out_nb),
+            ],
+            check=True,
+            capture_output=True,
+        )
     naive_each = (time.perf_counter() - start) / SAMPLE
-    print(f"naive loop (papermill CLI + nbconvert CLI), {SAMPLE} cases: {naive_each:.2f} s per report "
-          f"-> {N} would take {naive_each * N / 60:.1f} min ({60 / naive_each:.1f} reports/min)")
+    print(
+        f"naive loop (papermill CLI + nbconvert CLI), {SAMPLE} cases: {naive_each:.2f} s per report "
+        f"-> {N} would take {naive_each * N / 60:.1f} min ({60 / naive_each:.1f} reports/min)"
+    )
 
     start = time.perf_counter()
     summary = run_reports(ids, "formulation", store, tmp / "batch", as_of=AS_OF, progress=False)
     secs = time.perf_counter() - start
     assert summary.all_ok, summary.text()
     per_min = len(ids) / secs * 60
-    print(f"run_reports, {len(ids)} reports, {os.cpu_count()} workers: {secs:.1f} s ({per_min:.0f} reports/min, "
-          f"{secs / len(ids):.2f} s per report)")
+    print(
+        f"run_reports, {len(ids)} reports, {os.cpu_count()} workers: {secs:.1f} s ({per_min:.0f} reports/min, "
+        f"{secs / len(ids):.2f} s per report)"
+    )
     print(f"ratio: {naive_each * len(ids) / secs:.1f}x the naive loop")
-    print(f"target: {N} reports in under 5 minutes: {'met' if secs < 300 else 'NOT met'}; at least 3x: "
-          f"{'met' if naive_each * len(ids) / secs >= 3 else 'NOT met'}")
+    print(
+        f"target: {N} reports in under 5 minutes: {'met' if secs < 300 else 'NOT met'}; at least 3x: "
+        f"{'met' if naive_each * len(ids) / secs >= 3 else 'NOT met'}"
+    )
     return 0
 
 

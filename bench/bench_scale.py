@@ -66,18 +66,35 @@ def grow(engine: sa.Engine) -> float:
     """Copy the imported cases (and their audit rows) under new ids up to TOTAL cases."""
     t = time.perf_counter()
     with engine.begin() as conn:
-        cases = [dict(r) for r in conn.execute(sa.select(schema.cases).order_by(schema.cases.c.case_id)).mappings()]
-        audit = {r["case_id"]: dict(r) for r in conn.execute(sa.select(schema.audit).where(schema.audit.c.action == "import")).mappings()}
+        cases = [
+            dict(r)
+            for r in conn.execute(
+                sa.select(schema.cases).order_by(schema.cases.c.case_id)
+            ).mappings()
+        ]
+        audit = {
+            r["case_id"]: dict(r)
+            for r in conn.execute(
+                sa.select(schema.audit).where(schema.audit.c.action == "import")
+            ).mappings()
+        }
         ids = new_ids()[: TOTAL - len(cases)]
         for start in range(0, len(ids), 5_000):
             case_rows, audit_rows = [], []
             for j, new in enumerate(ids[start : start + 5_000], start):
                 row = cases[j % len(cases)]
                 old = f'"case_id": "{row["case_id"]}"'
-                case_rows.append(dict(row, case_id=new, record=row["record"].replace(old, f'"case_id": "{new}"')))
+                case_rows.append(
+                    dict(row, case_id=new, record=row["record"].replace(old, f'"case_id": "{new}"'))
+                )
                 entry = audit[row["case_id"]]
-                audit_rows.append({k: v for k, v in entry.items() if k != "id"}
-                                  | {"case_id": new, "changes": entry["changes"].replace(old, f'"case_id": "{new}"')})
+                audit_rows.append(
+                    {k: v for k, v in entry.items() if k != "id"}
+                    | {
+                        "case_id": new,
+                        "changes": entry["changes"].replace(old, f'"case_id": "{new}"'),
+                    }
+                )
             conn.execute(schema.cases.insert(), case_rows)
             conn.execute(schema.audit.insert(), audit_rows)
     return time.perf_counter() - t
@@ -97,8 +114,14 @@ def postgres_database() -> Generator[str]:
         admin_url = sa.make_url(server.get_uri())
     admin_url = admin_url.set(drivername="postgresql+psycopg")
     if not admin_url.password:  # pgserver's URL has an empty one
-        admin_url = sa.URL.create(admin_url.drivername, username=admin_url.username, host=admin_url.host,
-                                  port=admin_url.port, database=admin_url.database, query=admin_url.query)
+        admin_url = sa.URL.create(
+            admin_url.drivername,
+            username=admin_url.username,
+            host=admin_url.host,
+            port=admin_url.port,
+            database=admin_url.database,
+            query=admin_url.query,
+        )
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
     name = f"tswt_bench_{uuid.uuid4().hex[:8]}"
     with admin.connect() as conn:
@@ -118,33 +141,47 @@ def bench(label: str, url: str, cases: list) -> bool:
     print(f"\n== {label}")
     with open_store(url, create=True, user="bench") as s:
         _, secs = timed(lambda: s.import_cases(cases))
-        print(f"import {len(cases):,} cases (one transaction, store API): {secs:6.2f} s  ({len(cases) / secs:,.0f} cases/s)")
+        print(
+            f"import {len(cases):,} cases (one transaction, store API): {secs:6.2f} s  ({len(cases) / secs:,.0f} cases/s)"
+        )
         built = grow(s.engine)
     with open_store(url, user="bench") as s:
         if s.engine.dialect.name == "postgresql":
             with s.engine.connect() as conn:
                 conn.exec_driver_sql("ANALYZE")
         n = len(s)
-        print(f"grown to {n:,} cases by copying rows under new ids: {built:.1f} s (setup, not measured)")
+        print(
+            f"grown to {n:,} cases by copying rows under new ids: {built:.1f} s (setup, not measured)"
+        )
         frame, overview = best_of(3, lambda: s.caseload(AS_OF))
         worker = Counter(frame["worker"].dropna()).most_common(1)[0][0]
         mine, overdue = best_of(3, lambda: s.caseload(AS_OF, worker=worker, overdue=True))
         sample = s.case_ids()[:: n // BASELINE_SAMPLE][:BASELINE_SAMPLE]
         loaded, load = timed(lambda: list(s.cases(sample)))
         _, per_case = timed(lambda: [case_timeline(c, AS_OF) for c in loaded])
-        _, one_frame = timed(lambda: timeline(caseload_frame([caseload_row(c) for c in loaded]), AS_OF))
+        _, one_frame = timed(
+            lambda: timeline(caseload_frame([caseload_row(c) for c in loaded]), AS_OF)
+        )
     scale = n / len(sample)
     strong = (load + one_frame) * scale
     naive = (load + per_case) * scale
-    print(f"caseload overview, {n:,} cases:       {overview:6.2f} s  ({len(frame):,} rows, {int(frame['overdue'].sum()):,} overdue; best of 3)")
+    print(
+        f"caseload overview, {n:,} cases:       {overview:6.2f} s  ({len(frame):,} rows, {int(frame['overdue'].sum()):,} overdue; best of 3)"
+    )
     print(f"overdue list of {worker} ({len(mine):,} cases): {overdue:6.2f} s  (best of 3)")
-    print(f"baseline (timed on {len(sample):,} cases, scaled to {n:,}): load, parse and validate every record "
-          f"{load * scale:.1f} s; then the timeline case by case {per_case * scale:.1f} s, or in one frame {one_frame * scale:.1f} s")
-    print(f"overview vs baseline: {naive / overview:.0f}x faster than loading every record and computing each case's timeline "
-          f"({naive:.0f} s), {strong / overview:.0f}x faster than loading every record into one frame ({strong:.0f} s)")
+    print(
+        f"baseline (timed on {len(sample):,} cases, scaled to {n:,}): load, parse and validate every record "
+        f"{load * scale:.1f} s; then the timeline case by case {per_case * scale:.1f} s, or in one frame {one_frame * scale:.1f} s"
+    )
+    print(
+        f"overview vs baseline: {naive / overview:.0f}x faster than loading every record and computing each case's timeline "
+        f"({naive:.0f} s), {strong / overview:.0f}x faster than loading every record into one frame ({strong:.0f} s)"
+    )
     print(f"overdue list vs the same baselines: {naive / overdue:.0f}x and {strong / overdue:.0f}x")
     met = overview < TARGET_S
-    print(f"target: {n:,}-case overview in < {TARGET_S:.0f} s on {label}: {'met' if met else 'NOT met'} ({overview:.2f} s)")
+    print(
+        f"target: {n:,}-case overview in < {TARGET_S:.0f} s on {label}: {'met' if met else 'NOT met'} ({overview:.2f} s)"
+    )
     return met
 
 

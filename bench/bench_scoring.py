@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import math
 import time
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -57,16 +58,23 @@ def _band(value: int | None, table: dict[str, tuple[int, int]]) -> str | None:
     return None
 
 
-def score_one(row: dict[str, float], bands: dict[str, dict[str, dict[str, tuple[int, int]]]]) -> dict[str, object]:
+def score_one(
+    row: dict[str, float], bands: dict[str, dict[str, dict[str, tuple[int, int]]]]
+) -> dict[str, object]:
     out: dict[str, object] = {}
     for scale, items in SUBSCALES.items():
         answered = [row[i] for i in items if not math.isnan(row[i])]
         keyed = [2 - row[i] if i in REVERSED else row[i] for i in items if not math.isnan(row[i])]
-        out[scale] = math.floor(sum(keyed) / len(answered) * 5 + 0.5) if len(answered) >= 3 else None
+        out[scale] = (
+            math.floor(sum(keyed) / len(answered) * 5 + 0.5) if len(answered) >= 3 else None
+        )
     parts = [out[s] for s in ("emotional", "conduct", "hyperactivity", "peer")]
     out["total"] = None if None in parts else sum(parts)  # type: ignore[arg-type]
-    out["externalising"] = None if None in (out["conduct"], out["hyperactivity"]) else out["conduct"] + out["hyperactivity"]  # type: ignore[operator]
-    out["internalising"] = None if None in (out["emotional"], out["peer"]) else out["emotional"] + out["peer"]  # type: ignore[operator]
+    conduct, hyper, emotional, peer = (
+        cast("int | None", out[k]) for k in ("conduct", "hyperactivity", "emotional", "peer")
+    )
+    out["externalising"] = None if conduct is None or hyper is None else conduct + hyper
+    out["internalising"] = None if emotional is None or peer is None else emotional + peer
     answered_impact = [row[c] for c in IMPACT if not math.isnan(row[c])]
     if row["pebddiff"] == 0:
         out["impact"] = 0
@@ -93,7 +101,9 @@ def main() -> None:
 
     sdq = load_measure("sdq")
     version = sdq.version_by_id("P4-17")
-    bands = {system: {s: dict(t) for s, t in table.items()} for system, table in version.bands.items()}
+    bands = {
+        system: {s: dict(t) for s, t in table.items()} for system, table in version.bands.items()
+    }
     frame = synthetic(args.rows)
     score(sdq, frame.head(1000), informant="parent", age=10)  # warm up
 
@@ -112,13 +122,23 @@ def main() -> None:
 
     ours = result.head(args.sample).reset_index(drop=True)[list(reference.columns)]
     ours = ours.astype(object).where(ours.notna(), None)
-    mismatches = int((ours.to_numpy() != reference.astype(object).where(reference.notna(), None).to_numpy()).sum())
+    mismatches = int(
+        (
+            ours.to_numpy() != reference.astype(object).where(reference.notna(), None).to_numpy()
+        ).sum()
+    )
 
-    print(f"vectorised: {args.rows:,} rows in {best:.3f} s (best of {args.repeat}) = {vec_rate:,.0f} rows/s")
-    print(f"per-row:    {args.sample:,} rows in {row_time:.3f} s = {row_rate:,.0f} rows/s "
-          f"(a million would take ~{args.rows / row_rate:.1f} s)")
+    print(
+        f"vectorised: {args.rows:,} rows in {best:.3f} s (best of {args.repeat}) = {vec_rate:,.0f} rows/s"
+    )
+    print(
+        f"per-row:    {args.sample:,} rows in {row_time:.3f} s = {row_rate:,.0f} rows/s "
+        f"(a million would take ~{args.rows / row_rate:.1f} s)"
+    )
     print(f"speed-up:   {vec_rate / row_rate:.1f}x")
-    print(f"agreement on the {args.sample:,}-row sample: {'all cells equal' if mismatches == 0 else f'{mismatches} cells DIFFER'}")
+    print(
+        f"agreement on the {args.sample:,}-row sample: {'all cells equal' if mismatches == 0 else f'{mismatches} cells DIFFER'}"
+    )
     if mismatches:
         raise SystemExit(1)
 

@@ -51,14 +51,20 @@ def main() -> int:
     with open_store(str(tmp / "naive.sqlite"), create=True, user="bench") as s:
         _, naive = timed(lambda: [s.add(c) for c in cases_10k[:sample]])
     naive_1k = naive / sample * 1_000
-    print(f"baseline: case-by-case add, {sample} cases timed: {naive_1k:6.2f} s per 1,000 -> batch import is {naive_1k / batch_1k:.1f}x faster")
+    print(
+        f"baseline: case-by-case add, {sample} cases timed: {naive_1k:6.2f} s per 1,000 -> batch import is {naive_1k / batch_1k:.1f}x faster"
+    )
     with open_store(str(tmp / "import-10000.sqlite"), user="bench") as s:
         _, secs = timed(lambda: s.caseload(AS_OF))
         frame = s.caseload(AS_OF)
         _, load_all = timed(lambda: list(s.cases()))
-    print(f"caseload over 10,000 cases: {secs:.3f} s ({int(frame['overdue'].sum())} overdue); "
-          f"baseline (load and parse every record): {load_all:.2f} s -> {load_all / secs:.0f}x")
-    print(f"target: 1,000 imported from a file in < 3 s: {'met' if one_k < 3 else 'NOT met'} ({one_k:.2f} s)")
+    print(
+        f"caseload over 10,000 cases: {secs:.3f} s ({int(frame['overdue'].sum())} overdue); "
+        f"baseline (load and parse every record): {load_all:.2f} s -> {load_all / secs:.0f}x"
+    )
+    print(
+        f"target: 1,000 imported from a file in < 3 s: {'met' if one_k < 3 else 'NOT met'} ({one_k:.2f} s)"
+    )
     return 0
 
 

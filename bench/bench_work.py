@@ -41,7 +41,9 @@ def timed(fn):
 
 
 def children() -> list[dict]:
-    begun = [case_to_data(c) for c in generate_caseload(1_500, seed=11, as_of=AS_OF) if c.interventions]
+    begun = [
+        case_to_data(c) for c in generate_caseload(1_500, seed=11, as_of=AS_OF) if c.interventions
+    ]
     out = []
     for i in range(N):
         rec = copy.deepcopy(begun[i % len(begun)])
@@ -51,9 +53,15 @@ def children() -> list[dict]:
         start = date.fromisoformat(iv["start"])
         stop = date.fromisoformat(iv["end"]) if iv.get("end") else AS_OF
         step = max(1, min(7, (stop - start).days // 20))
-        iv["sessions"] = [{"date": (start + timedelta(days=step * k)).isoformat(), "attendance": "attended" if k % 6 else
-                           "did_not_attend", "took_part": ["carer"] if k % 6 else []}
-                          for k in range(20) if start + timedelta(days=step * k) <= stop]
+        iv["sessions"] = [
+            {
+                "date": (start + timedelta(days=step * k)).isoformat(),
+                "attendance": "attended" if k % 6 else "did_not_attend",
+                "took_part": ["carer"] if k % 6 else [],
+            }
+            for k in range(20)
+            if start + timedelta(days=step * k) <= stop
+        ]
         out.append(rec)
     return out
 
@@ -64,12 +72,26 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="tswt-bench-work-"))
     records, gen_s = timed(children)
     sessions = sum(len(iv.get("sessions", ())) for r in records for iv in r["interventions"])
-    print(f"{N:,} children with {sessions:,} sessions ({sessions / N:.1f} each) made in {gen_s:.1f} s")
+    print(
+        f"{N:,} children with {sessions:,} sessions ({sessions / N:.1f} each) made in {gen_s:.1f} s"
+    )
     path = tmp / "work.json"
     path.write_text(json.dumps(records))
-    bare = tmp / "bare.json"  # the same children without their work: what the work adds, on this machine now
-    bare.write_text(json.dumps([{k: v for k, v in r.items() if k not in ("interventions", "reviews", "first_steps", "ending")}
-                                for r in records]))
+    bare = (
+        tmp / "bare.json"
+    )  # the same children without their work: what the work adds, on this machine now
+    bare.write_text(
+        json.dumps(
+            [
+                {
+                    k: v
+                    for k, v in r.items()
+                    if k not in ("interventions", "reviews", "first_steps", "ending")
+                }
+                for r in records
+            ]
+        )
+    )
     # Nothing of the generator stays alive: a command importing a file holds no such list, and
     # 10,000 records held here would be walked by every garbage collection of the import.
     del records
@@ -85,9 +107,13 @@ def main() -> int:
     with open_store(str(tmp / "naive.sqlite"), create=True, user="bench") as s:
         _, naive = timed(lambda: [s.add(c) for c in cases])
     naive_all = naive / len(cases) * N
-    print(f"import (parse + validate + write, one transaction): {import_s:6.2f} s   "
-          f"baseline case by case: {naive_all:6.2f} s (200 timed, scaled) -> {naive_all / import_s:.1f}x   target <= 15 s")
-    print(f"  the same children without their work: {bare_s:6.2f} s (the work adds {import_s - bare_s:.2f} s)")
+    print(
+        f"import (parse + validate + write, one transaction): {import_s:6.2f} s   "
+        f"baseline case by case: {naive_all:6.2f} s (200 timed, scaled) -> {naive_all / import_s:.1f}x   target <= 15 s"
+    )
+    print(
+        f"  the same children without their work: {bare_s:6.2f} s (the work adds {import_s - bare_s:.2f} s)"
+    )
     if import_s > 15:
         failures.append("import")
 
@@ -98,19 +124,25 @@ def main() -> int:
         return caseload_timeline(caseload_tuples(store_path), AS_OF)
 
     rows, caseload_s = timed(caseload)
-    flagged = sum(r["review_overdue"] or r["steps_outstanding"] > 0 or r["no_recent_session"] for r in rows)
+    flagged = sum(
+        r["review_overdue"] or r["steps_outstanding"] > 0 or r["no_recent_session"] for r in rows
+    )
 
     def caseload_baseline():
         from tswt_formulation.rules.timeline import ROW_COLUMNS
 
         with open_store(store_path, user="bench") as st:
-            return caseload_timeline([tuple(caseload_row(c)[k] for k in ROW_COLUMNS) for c in st.cases()], AS_OF)
+            return caseload_timeline(
+                [tuple(caseload_row(c)[k] for k in ROW_COLUMNS) for c in st.cases()], AS_OF
+            )
 
     base_rows, caseload_base = timed(caseload_baseline)
     if base_rows != rows:
         failures.append("caseload answers differ from the baseline's")
-    print(f"caseload with the work's flags ({flagged:,} flagged): {caseload_s:6.3f} s   "
-          f"baseline (parse every record): {caseload_base:6.2f} s -> {caseload_base / caseload_s:.0f}x   target <= 1 s")
+    print(
+        f"caseload with the work's flags ({flagged:,} flagged): {caseload_s:6.3f} s   "
+        f"baseline (parse every record): {caseload_base:6.2f} s -> {caseload_base / caseload_s:.0f}x   target <= 1 s"
+    )
     if caseload_s > 1:
         failures.append("caseload")
 
@@ -128,9 +160,11 @@ def main() -> int:
     slow, summary_base = timed(summary_baseline)
     if any(not fast[k].equals(slow[k]) for k in fast):
         failures.append("service summary differs from the baseline's")
-    print(f"service summary (attendance, endings, referral to first session): {summary_s:6.2f} s   "
-          f"baseline (every record through the case model): {summary_base:6.2f} s -> {summary_base / summary_s:.1f}x   "
-          "target <= 2 s")
+    print(
+        f"service summary (attendance, endings, referral to first session): {summary_s:6.2f} s   "
+        f"baseline (every record through the case model): {summary_base:6.2f} s -> {summary_base / summary_s:.1f}x   "
+        "target <= 2 s"
+    )
     if summary_s > 2:
         failures.append("service summary")
     import os

@@ -128,13 +128,17 @@ def _start_pgserver() -> tuple[str, Any, Path]:
             warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
             import pgserver
     except ImportError:
-        skip_or_fail(f"PostgreSQL tests need the pgserver package (pip install -e '.[test]') or {PG_URL_ENV}")
+        skip_or_fail(
+            f"PostgreSQL tests need the pgserver package (pip install -e '.[test]') or {PG_URL_ENV}"
+        )
     parent = Path(tempfile.mkdtemp(prefix="tswt-pg-"))
     try:
         server = pgserver.get_server(parent / "data", cleanup_mode="delete")
     except Exception as exc:  # noqa: BLE001 - any failure to start is reported the same way
         shutil.rmtree(parent, ignore_errors=True)
-        skip_or_fail(f"could not start a PostgreSQL server with pgserver: {type(exc).__name__}: {exc}")
+        skip_or_fail(
+            f"could not start a PostgreSQL server with pgserver: {type(exc).__name__}: {exc}"
+        )
     return server.get_uri(), server, parent
 
 
@@ -158,12 +162,18 @@ def pg_admin() -> Iterator[Any]:
             if server is not None:
                 # A throwaway server: durability buys nothing here and costs time. (The
                 # crash tests kill clients, not the server.)
-                for setting in ("fsync = off", "synchronous_commit = off", "full_page_writes = off"):
+                for setting in (
+                    "fsync = off",
+                    "synchronous_commit = off",
+                    "full_page_writes = off",
+                ):
                     conn.exec_driver_sql(f"ALTER SYSTEM SET {setting}")
                 conn.exec_driver_sql("SELECT pg_reload_conf()")
     except sa.exc.DBAPIError as exc:
         engine.dispose()
-        skip_or_fail(f"cannot connect to the PostgreSQL server at {admin_url.render_as_string(hide_password=True)}: {exc.orig}")
+        skip_or_fail(
+            f"cannot connect to the PostgreSQL server at {admin_url.render_as_string(hide_password=True)}: {exc.orig}"
+        )
     yield engine
     engine.dispose()
     if server is not None and parent is not None:
@@ -171,14 +181,22 @@ def pg_admin() -> Iterator[Any]:
         shutil.rmtree(parent, ignore_errors=True)
 
 
-def pg_database_url(pg_admin: Any, database: str, user: str | None = None, password: str | None = None) -> str:
+def pg_database_url(
+    pg_admin: Any, database: str, user: str | None = None, password: str | None = None
+) -> str:
     """The URL of a database on the test server (as the admin role, or as ``user``)."""
     import sqlalchemy as sa
 
     url = pg_admin.url.set(database=database)
     if not url.password:  # pgserver's URL has an empty one
-        url = sa.URL.create(url.drivername, username=url.username, host=url.host, port=url.port,
-                            database=url.database, query=url.query)
+        url = sa.URL.create(
+            url.drivername,
+            username=url.username,
+            host=url.host,
+            port=url.port,
+            database=url.database,
+            query=url.query,
+        )
     if user is not None:
         url = url.set(username=user, password=password)
     return url.render_as_string(hide_password=False)

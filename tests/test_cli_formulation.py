@@ -56,7 +56,9 @@ def test_recommend_all_to_csv(tmp_path, demo_cases):
 
 
 def test_draft_decide_submit_signoff(store_arg, tmp_path):
-    assert run("formulation", "TSW-000123", "--store", store_arg).output.startswith("TSW-000123: no formulation yet")
+    assert run("formulation", "TSW-000123", "--store", store_arg).output.startswith(
+        "TSW-000123: no formulation yet"
+    )
     r = run("formulation", "TSW-000123", "--draft", "--store", store_arg, "--user", "c.mensah")
     assert r.exit_code == 0, r.stderr
     assert "Predisposing:\n    - Neglect" in r.output
@@ -64,25 +66,68 @@ def test_draft_decide_submit_signoff(store_arg, tmp_path):
     assert again.exit_code == 2 and "a formulation already exists" in again.stderr
     narrative = tmp_path / "n.txt"
     narrative.write_text("My own words <script>alert(1)</script>\nSecond line.")
-    run("formulation", "TSW-000123", "--narrative-file", str(narrative), "--store", store_arg, "--user", "c.mensah")
-    r = run("decide", "TSW-000123", "--store", store_arg, "--user", "c.mensah", "--override", "stage", "2",
-            "Placement has held for five months and the carer is engaged")
+    run(
+        "formulation",
+        "TSW-000123",
+        "--narrative-file",
+        str(narrative),
+        "--store",
+        store_arg,
+        "--user",
+        "c.mensah",
+    )
+    r = run(
+        "decide",
+        "TSW-000123",
+        "--store",
+        store_arg,
+        "--user",
+        "c.mensah",
+        "--override",
+        "stage",
+        "2",
+        "Placement has held for five months and the carer is engaged",
+    )
     assert r.exit_code == 0, r.stderr
     for blank in ("  ", ""):
-        no_reason = run("decide", "TSW-000123", "--store", store_arg, "--override", "stage", "2", blank)
-        assert no_reason.exit_code == 2 and "the override of stage needs a reason" in no_reason.stderr
+        no_reason = run(
+            "decide", "TSW-000123", "--store", store_arg, "--override", "stage", "2", blank
+        )
+        assert (
+            no_reason.exit_code == 2 and "the override of stage needs a reason" in no_reason.stderr
+        )
         assert "Traceback" not in no_reason.stderr
     assert run("submit", "TSW-000123", "--store", store_arg, "--user", "c.mensah").exit_code == 0
     own = run("signoff", "TSW-000123", "--approve", "--store", store_arg, "--user", "c.mensah")
     assert own.exit_code == 2 and "cannot sign it off" in own.stderr
-    r = run("signoff", "TSW-000123", "--approve", "--store", store_arg, "--user", "dr.ahmed", "--comment", "Clear.")
+    r = run(
+        "signoff",
+        "TSW-000123",
+        "--approve",
+        "--store",
+        store_arg,
+        "--user",
+        "dr.ahmed",
+        "--comment",
+        "Clear.",
+    )
     assert r.exit_code == 0 and "approved by dr.ahmed" in r.output
     shown = run("formulation", "TSW-000123", "--store", store_arg).output
     assert "My own words <script>alert(1)</script>" in shown  # verbatim in the terminal
-    assert "stage changed by c.mensah (not in the staff directory): 1 -> 2 because Placement has held for five months" in shown
-    versions = run("formulation", "TSW-000123", "--versions", "--store", store_arg).output.splitlines()
+    assert (
+        "stage changed by c.mensah (not in the staff directory): 1 -> 2 because Placement has held for five months"
+        in shown
+    )
+    versions = run(
+        "formulation", "TSW-000123", "--versions", "--store", store_arg
+    ).output.splitlines()
     assert [line.split()[3:5] for line in versions[2:]] == [
-        ["draft", "0"], ["draft", "1"], ["draft", "2"], ["awaiting_signoff", "2"], ["signed_off", "2"]]
+        ["draft", "0"],
+        ["draft", "1"],
+        ["draft", "2"],
+        ["awaiting_signoff", "2"],
+        ["signed_off", "2"],
+    ]
     with open_store(store_arg) as s:
         assert s.signed_off_formulation("TSW-000123").narrative.startswith("My own words")
 
@@ -90,10 +135,24 @@ def test_draft_decide_submit_signoff(store_arg, tmp_path):
 def test_outcome(store_arg):
     r = run("outcome", "TSW-000123", "--close", "--store", store_arg)
     assert r.exit_code == 2 and "closing needs the reasons" in r.stderr
-    r = run("outcome", "TSW-000123", "--close", "--reason", "Needs met by carer consultation", "--alternative",
-            "cluster_services", "--as-of", "2026-07-01", "--store", store_arg)
+    r = run(
+        "outcome",
+        "TSW-000123",
+        "--close",
+        "--reason",
+        "Needs met by carer consultation",
+        "--alternative",
+        "cluster_services",
+        "--as-of",
+        "2026-07-01",
+        "--store",
+        store_arg,
+    )
     assert r.exit_code == 0, r.stderr
-    assert "State as of 2026-07-02: Closed" in run("show", "TSW-000123", "--as-of", "2026-07-02", "--store", store_arg).output
+    assert (
+        "State as of 2026-07-02: Closed"
+        in run("show", "TSW-000123", "--as-of", "2026-07-02", "--store", store_arg).output
+    )
 
 
 def test_rules_check_and_show(tmp_path):
@@ -119,7 +178,14 @@ def test_recommend_uses_the_baseline_sdq_band(tmp_path, make_case_data):
     data = make_case_data()
     data.pop("outcome")
     data["screening"]["presenting_behaviours"] = [
-        {"behaviour": "regulatory_sleep", "evidence": "Wakes some nights.", "sources": ["carer"], "frequency": "monthly", "severity": "mild"}]
+        {
+            "behaviour": "regulatory_sleep",
+            "evidence": "Wakes some nights.",
+            "sources": ["carer"],
+            "frequency": "monthly",
+            "severity": "mild",
+        }
+    ]
     path = str(tmp_path / "s.sqlite")
     with open_store(path, create=True) as s:
         s.import_cases([case_from_data(data)])
@@ -131,7 +197,9 @@ def test_recommend_uses_the_baseline_sdq_band(tmp_path, make_case_data):
     path2 = str(tmp_path / "s2.sqlite")
     with open_store(path2, create=True) as s:
         s.import_cases([case_from_data(data)])
-    assert json.loads(run("recommend", "TSW-000123", "--store", path2, "--json").stdout)["wave"] == 1
+    assert (
+        json.loads(run("recommend", "TSW-000123", "--store", path2, "--json").stdout)["wave"] == 1
+    )
 
 
 def test_recommendation_before_screening_is_provisional(tmp_path, make_case_data):
@@ -143,7 +211,10 @@ def test_recommendation_before_screening_is_provisional(tmp_path, make_case_data
         s.import_cases([case_from_data(data)])
     r = run("recommend", "TSW-000123", "--store", path)
     assert r.output.splitlines()[2].startswith("PROVISIONAL: no screening is recorded yet")
-    assert json.loads(run("recommend", "TSW-000123", "--store", path, "--json").stdout)["screened"] is False
+    assert (
+        json.loads(run("recommend", "TSW-000123", "--store", path, "--json").stdout)["screened"]
+        is False
+    )
 
 
 def test_submit_refuses_a_formulation_whose_screening_is_not_completed(tmp_path, make_case_data):
@@ -153,9 +224,18 @@ def test_submit_refuses_a_formulation_whose_screening_is_not_completed(tmp_path,
     data["screening"].pop("completed")
     with open_store(path, create=True) as s:
         s.import_cases([case_from_data(data)])
-    assert run("formulation", "TSW-000130", "--draft", "--store", path, "--user", "c.mensah").exit_code == 0
-    assert run("decide", "TSW-000130", "--accept", "--store", path, "--user", "c.mensah").exit_code == 0
+    assert (
+        run("formulation", "TSW-000130", "--draft", "--store", path, "--user", "c.mensah").exit_code
+        == 0
+    )
+    assert (
+        run("decide", "TSW-000130", "--accept", "--store", path, "--user", "c.mensah").exit_code
+        == 0
+    )
     r = run("submit", "TSW-000130", "--store", path, "--user", "c.mensah")
-    assert r.exit_code == 2 and "a submission needs the screening completed" in r.stderr, (r.output, r.stderr)
+    assert r.exit_code == 2 and "a submission needs the screening completed" in r.stderr, (
+        r.output,
+        r.stderr,
+    )
     with open_store(path) as s:
         assert s.get("TSW-000130").formulation.status == "draft"

@@ -63,10 +63,27 @@ def test_many_workers_editing_the_same_cases(any_store_url, make_case_data, tmp_
     procs = []
     for w in range(1, WORKERS + 1):
         out = tmp_path / f"worker-{w}.json"
-        procs.append((f"worker-{w}", out, subprocess.Popen(
-            [sys.executable, str(script), any_store_url, f"worker-{w}", str(EDITS), str(out), *ids],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )))
+        procs.append(
+            (
+                f"worker-{w}",
+                out,
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        str(script),
+                        any_store_url,
+                        f"worker-{w}",
+                        str(EDITS),
+                        str(out),
+                        *ids,
+                    ],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                ),
+            )
+        )
     try:
         for _who, _out, p in procs:
             assert p.stdout.readline().strip() == "ready", p.stderr.read()
@@ -100,15 +117,21 @@ def test_many_workers_editing_the_same_cases(any_store_url, make_case_data, tmp_
     with open_store(any_store_url) as s:
         assert s.integrity_check() == []
         for case_id in ids:
-            mine = sorted((a for a in committed if a["case_id"] == case_id), key=lambda a: a["version"])
+            mine = sorted(
+                (a for a in committed if a["case_id"] == case_id), key=lambda a: a["version"]
+            )
             versions = [a["version"] for a in mine]
-            assert versions == list(range(2, 2 + len(mine))), case_id  # no two commits of one version
+            assert versions == list(range(2, 2 + len(mine))), (
+                case_id
+            )  # no two commits of one version
             case = s.get(case_id)
             assert case._version == 1 + len(mine)
             # No update lost: the list holds exactly the committed marks, in order.
             assert case.screening.strengths == initial[case_id] + [a["mark"] for a in mine]
             updates = [e for e in s.audit_log(case_id) if e.action == "update"]
-            assert [(e.user, e.version, e.note) for e in updates] == [(a["who"], a["version"], a["mark"]) for a in mine]
+            assert [(e.user, e.version, e.note) for e in updates] == [
+                (a["who"], a["version"], a["mark"]) for a in mine
+            ]
         notes = {e.note for e in s.audit_log()}
         assert not notes & {a["mark"] for a in stale}  # nothing refused left a trace
     print(f"\n{len(committed)} edits committed, {len(stale)} refused as stale")

@@ -110,12 +110,16 @@ def _state(url: str) -> tuple[int, int, list[str]]:
         n_cases = len(s)
         with s.engine.connect() as conn:
             n_audit = conn.execute(
-                sa.select(sa.func.count()).select_from(schema.audit).where(schema.audit.c.note == "crash test")
+                sa.select(sa.func.count())
+                .select_from(schema.audit)
+                .where(schema.audit.c.note == "crash test")
             ).scalar_one()
     return n_cases, n_audit, problems
 
 
-def test_import_killed_part_way_leaves_all_or_nothing(any_store_url, backend, make_case_data, tmp_path):
+def test_import_killed_part_way_leaves_all_or_nothing(
+    any_store_url, backend, make_case_data, tmp_path
+):
     url = any_store_url
     seed_cases = [case_from_data(make_case_data(f"TSW-0000{i:02d}")) for i in range(SEEDED)]
     _reset(url, seed_cases)
@@ -123,7 +127,10 @@ def test_import_killed_part_way_leaves_all_or_nothing(any_store_url, backend, ma
     script.write_text(HELPER)
     helper = subprocess.Popen(
         [sys.executable, str(script), url, str(IMPORTED), AS_OF.isoformat()],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        bufsize=0,
     )
     rng = random.Random(f"crash-{backend}")
     outcomes: list[tuple[str, float, str]] = []
@@ -151,10 +158,16 @@ def test_import_killed_part_way_leaves_all_or_nothing(any_store_url, backend, ma
             _settle(url, backend)
             n_cases, n_audit, problems = _state(url)
             assert problems == [], (run, mark, delay, problems)
-            where = f"run {run}: killed after mark {mark} + {delay * 1000:.0f} ms" if killed else f"run {run}: not killed"
+            where = (
+                f"run {run}: killed after mark {mark} + {delay * 1000:.0f} ms"
+                if killed
+                else f"run {run}: not killed"
+            )
             if n_cases == SEEDED:
                 assert n_audit == 0, where
-                assert not committed_seen, f"{where}: the importer reported its commit, but the cases are not there"
+                assert not committed_seen, (
+                    f"{where}: the importer reported its commit, but the cases are not there"
+                )
                 outcomes.append(("none", delay, where))
             else:
                 assert (n_cases, n_audit) == (SEEDED + IMPORTED, IMPORTED), where
@@ -168,7 +181,9 @@ def test_import_killed_part_way_leaves_all_or_nothing(any_store_url, backend, ma
     assert outcomes[-1][0] == "all"  # left alone, the import lands whole
     kinds = [o for o, _d, _w in outcomes[:RUNS]]
     assert "none" in kinds, outcomes  # the kills did land part-way
-    print(f"\n{backend}: {kinds.count('none')} killed runs left none of the import, {kinds.count('all')} all of it")
+    print(
+        f"\n{backend}: {kinds.count('none')} killed runs left none of the import, {kinds.count('all')} all of it"
+    )
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])

@@ -22,12 +22,24 @@ def test_deterministic_for_a_seed():
 
 
 def test_clearly_synthetic(demo_cases):
-    assert all(c.synthetic and c.case_id.startswith("TSW-9") and c.child.case_management_ref.startswith("SYNTH-") for c in demo_cases)
+    assert all(
+        c.synthetic
+        and c.case_id.startswith("TSW-9")
+        and c.child.case_management_ref.startswith("SYNTH-")
+        for c in demo_cases
+    )
 
 
 def test_realistic_mix(demo_cases):
     statuses = Counter(c.child.legal_status.status for c in demo_cases)
-    assert set(statuses) == {"looked_after", "kinship_care", "child_protection_plan", "supervision_order", "child_in_need", "care_leaver"}
+    assert set(statuses) == {
+        "looked_after",
+        "kinship_care",
+        "child_protection_plan",
+        "supervision_order",
+        "child_in_need",
+        "care_leaver",
+    }
     ages = [c.child.age_on(c.referral.received) for c in demo_cases]
     assert min(ages) <= 3 and max(ages) >= 18
     outcomes = Counter(check_eligibility(c).outcome for c in demo_cases)
@@ -51,14 +63,23 @@ def test_make_demo_caseload_holds_each_clinical_situation(as_of):
     cases = generate_caseload(60, seed=1, as_of=as_of)
     over_age = [c for c in cases if c.child.age_on(c.referral.received) > 25]
     assert over_age and all(check_eligibility(c).outcome == "not_eligible" for c in over_age)
-    assert [c for c in cases if c.child.legal_status.status == "child_protection_plan"
-            and (c.screening is None or c.screening.completed is None)]
+    assert [
+        c
+        for c in cases
+        if c.child.legal_status.status == "child_protection_plan"
+        and (c.screening is None or c.screening.completed is None)
+    ]
     risks = [r for c in cases if c.screening for r in c.screening.risks]
     assert {r.level for r in risks} >= {"low", "medium", "high"}
     assert any(r.safety_plan for r in risks) and any(not r.safety_plan for r in risks)
     assert any(r.review_due < as_of for r in risks), "a risk whose review is out of date"
-    assert [c for c in cases if c.screening and {"harmful_sexual_behaviour", "self_harm"}
-            <= {b.behaviour for b in c.screening.presenting_behaviours}]
+    assert [
+        c
+        for c in cases
+        if c.screening
+        and {"harmful_sexual_behaviour", "self_harm"}
+        <= {b.behaviour for b in c.screening.presenting_behaviours}
+    ]
 
 
 def test_demo_always_has_screenings_overdue_and_due_soon():
@@ -68,7 +89,12 @@ def test_demo_always_has_screenings_overdue_and_due_soon():
         cases = generate_caseload(60, seed=1, as_of=as_of)
         frame = timeline(caseload_frame([caseload_row(c) for c in cases]), as_of)
         assert frame["overdue"].sum() >= 2 and frame["due_within_14"].sum() >= 2
-        assert {c.formulation.status for c in cases if c.formulation} == {"draft", "awaiting_signoff", "returned", "signed_off"}
+        assert {c.formulation.status for c in cases if c.formulation} == {
+            "draft",
+            "awaiting_signoff",
+            "returned",
+            "signed_off",
+        }
 
 
 def test_many_seeds_generate_valid_caseloads():
@@ -87,8 +113,13 @@ def test_readme_psychologist_tour_names_cases_awaiting_signoff():
     named = re.findall(r"tswt signoff (TSW-9\d{5})", readme)
     assert named
     for as_of in (AS_OF, date(2026, 2, 1)):
-        status = {c.case_id: c.formulation.status if c.formulation else None for c in generate_caseload(60, seed=1, as_of=as_of)}
-        assert all(status[cid] == "awaiting_signoff" for cid in named), {cid: status[cid] for cid in named}
+        status = {
+            c.case_id: c.formulation.status if c.formulation else None
+            for c in generate_caseload(60, seed=1, as_of=as_of)
+        }
+        assert all(status[cid] == "awaiting_signoff" for cid in named), {
+            cid: status[cid] for cid in named
+        }
 
 
 def test_demo_never_dates_todays_work_after_now(monkeypatch):
@@ -99,7 +130,9 @@ def test_demo_never_dates_todays_work_after_now(monkeypatch):
     import tswt_formulation.demo as demo
 
     real = demo.datetime
-    early = min(real.combine(date.today(), time(6, 0), tzinfo=UTC), real.now(UTC) - timedelta(hours=1))
+    early = min(
+        real.combine(date.today(), time(6, 0), tzinfo=UTC), real.now(UTC) - timedelta(hours=1)
+    )
 
     class Early(real):
         @classmethod
@@ -116,11 +149,18 @@ def test_demo_never_dates_todays_work_after_now(monkeypatch):
 def test_the_synthetic_ids_hold_100000_cases():
     from tswt_formulation.demo import SYNTHETIC_IDS, synthetic_id, synthetic_number
 
-    assert (synthetic_id(1), synthetic_id(99_999), synthetic_id(100_000)) == ("TSW-900001", "TSW-999999", "TSW-900000")
+    assert (synthetic_id(1), synthetic_id(99_999), synthetic_id(100_000)) == (
+        "TSW-900001",
+        "TSW-999999",
+        "TSW-900000",
+    )
     assert SYNTHETIC_IDS == 100_000
     assert all(synthetic_number(synthetic_id(k)) == k for k in (1, 2, 99_999, 100_000))
     assert synthetic_number("TSW-000123") is None
-    assert [c.case_id for c in generate_caseload(2, seed=1, as_of=AS_OF, first=99_999)] == ["TSW-999999", "TSW-900000"]
+    assert [c.case_id for c in generate_caseload(2, seed=1, as_of=AS_OF, first=99_999)] == [
+        "TSW-999999",
+        "TSW-900000",
+    ]
 
 
 def test_tswt_demo_says_how_many_more_fit(tmp_path):
@@ -132,7 +172,12 @@ def test_tswt_demo_says_how_many_more_fit(tmp_path):
     store = str(tmp_path / "d.sqlite")
     with open_store(store, user="demo", create=True) as s:
         s.import_cases(generate_caseload(1, seed=1, as_of=AS_OF, first=99_990))
-    r = CliRunner().invoke(cli, ["demo", "--store", store, "--cases", "11", "--user", "demo", "--as-of", AS_OF.isoformat()])
+    r = CliRunner().invoke(
+        cli,
+        ["demo", "--store", store, "--cases", "11", "--user", "demo", "--as-of", AS_OF.isoformat()],
+    )
     assert r.exit_code == 2
-    assert "the synthetic ids (TSW-900001..TSW-999999 and TSW-900000) hold 100,000 cases; 99,990 are taken, so at most " \
-           "10 more fit" in r.output
+    assert (
+        "the synthetic ids (TSW-900001..TSW-999999 and TSW-900000) hold 100,000 cases; 99,990 are taken, so at most "
+        "10 more fit" in r.output
+    )

@@ -28,10 +28,19 @@ def build(row: dict[str, Any]) -> dict[str, Any]:
     if row.get("consent", True):
         # Consent from someone who can give it (DOMAIN.md, Consent) unless the row names who.
         age, status = row["age"], row["status"]
-        valid = ("child" if age >= 16 or status == "care_leaver" else
-                 "local_authority" if status in ("looked_after", "kinship_care") else "parent")
-        referral["consent"] = {"given_by": row.get("consent_by", valid), "date": "2026-05-01", "informed": row.get("informed", True),
-                               "gillick_competent": row.get("gillick", False)}
+        valid = (
+            "child"
+            if age >= 16 or status == "care_leaver"
+            else "local_authority"
+            if status in ("looked_after", "kinship_care")
+            else "parent"
+        )
+        referral["consent"] = {
+            "given_by": row.get("consent_by", valid),
+            "date": "2026-05-01",
+            "informed": row.get("informed", True),
+            "gillick_competent": row.get("gillick", False),
+        }
     if row.get("approval", True):
         referral["approval"] = {"by": "T. Harper", "date": "2026-05-02"}
     if row.get("decision", "accepted") == "accepted":
@@ -66,7 +75,13 @@ def test_eligibility_table(row):
 
 
 def test_cannot_proceed_lists_both_missing_parts():
-    row = {"status": "looked_after", "age": 10, "consent": False, "approval": False, "decision": "pending"}
+    row = {
+        "status": "looked_after",
+        "age": 10,
+        "consent": False,
+        "approval": False,
+        "decision": "pending",
+    }
     decision = check_eligibility(case_from_data(build(row)))
     proceed = [r.text for r in decision.reasons if r.applies_to == "proceed"]
     assert proceed == [
@@ -84,4 +99,6 @@ def test_age_is_taken_on_the_as_of_date():
     # Looked after on the 18th birthday: a care leaver in law, so still eligible, flagged.
     on_18 = check_eligibility(case, birthday_18)
     assert on_18.outcome == "eligible"
-    assert on_18.flags[0].startswith("Legal status should be care leaver: recorded as looked after, but aged 18 on ")
+    assert on_18.flags[0].startswith(
+        "Legal status should be care leaver: recorded as looked after, but aged 18 on "
+    )

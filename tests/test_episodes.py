@@ -15,32 +15,73 @@ from tswt_formulation.measures.episodes import intervention_change
 
 @pytest.fixture
 def traj() -> pd.DataFrame:
-    points = [("2026-03-01", 24.0), ("2026-06-01", 20.0), ("2026-09-01", 12.0), ("2026-12-01", 14.0)]
-    return pd.DataFrame({"case_id": "TSW-000123", "measure": "sdq", "score": "total", "informant": "parent",
-                         "date": pd.to_datetime([d for d, _ in points]), "value": [v for _, v in points],
-                         "threshold": 7.2, "better": "lower", "baseline_value": 24.0})
+    points = [
+        ("2026-03-01", 24.0),
+        ("2026-06-01", 20.0),
+        ("2026-09-01", 12.0),
+        ("2026-12-01", 14.0),
+    ]
+    return pd.DataFrame(
+        {
+            "case_id": "TSW-000123",
+            "measure": "sdq",
+            "score": "total",
+            "informant": "parent",
+            "date": pd.to_datetime([d for d, _ in points]),
+            "value": [v for _, v in points],
+            "threshold": 7.2,
+            "better": "lower",
+            "baseline_value": 24.0,
+        }
+    )
 
 
 def _ivs(*rows) -> pd.DataFrame:
-    return pd.DataFrame([{"case_id": "TSW-000123", "number": n, "what": w, "start": pd.Timestamp(s),
-                          "end": pd.Timestamp(e) if e else pd.NaT} for n, w, s, e in rows])
+    return pd.DataFrame(
+        [
+            {
+                "case_id": "TSW-000123",
+                "number": n,
+                "what": w,
+                "start": pd.Timestamp(s),
+                "end": pd.Timestamp(e) if e else pd.NaT,
+            }
+            for n, w, s, e in rows
+        ]
+    )
 
 
 def test_change_over_each_intervention_worked_by_hand(traj):
-    ivs = _ivs((1, "ddp", "2026-06-10", "2026-09-15"),  # 20 (1 Jun, last before its start) -> 12 (1 Sep): -8, improved
-               (2, "keywork", "2026-09-05", None),  # 12 -> 14 by 1 Dec (running): +2, no reliable change
-               (3, "carer_support", "2026-12-05", None))  # 14 at its start, nothing since
+    ivs = _ivs(
+        (
+            1,
+            "ddp",
+            "2026-06-10",
+            "2026-09-15",
+        ),  # 20 (1 Jun, last before its start) -> 12 (1 Sep): -8, improved
+        (2, "keywork", "2026-09-05", None),  # 12 -> 14 by 1 Dec (running): +2, no reliable change
+        (3, "carer_support", "2026-12-05", None),
+    )  # 14 at its start, nothing since
     got = intervention_change(traj, ivs, date(2026, 12, 20))
     assert list(got["number"]) == [1, 2, 3] and list(got["start_value"]) == [20.0, 12.0, 14.0]
     assert got.loc[2, "category"] == "no later score" and pd.isna(got.loc[2, "end_value"])
     assert list(got["category"][:2]) == ["improved", "no reliable change"]
-    assert list(got["difference"][:2]) == [-8.0, 2.0] and list(got["from_baseline"][:2]) == [-12.0, -10.0]
+    assert list(got["difference"][:2]) == [-8.0, 2.0] and list(got["from_baseline"][:2]) == [
+        -12.0,
+        -10.0,
+    ]
 
 
 def test_a_score_before_any_is_read_from_the_first_after(traj):
-    got = intervention_change(traj, _ivs((1, "ddp", "2026-02-01", "2026-06-30")), date(2026, 12, 20))
+    got = intervention_change(
+        traj, _ivs((1, "ddp", "2026-02-01", "2026-06-30")), date(2026, 12, 20)
+    )
     # nothing on or before 1 Feb: the baseline of 1 Mar stands in; 24 -> 20 by its end, -4
-    assert (got.loc[0, "start_value"], got.loc[0, "end_value"], got.loc[0, "category"]) == (24.0, 20.0, "no reliable change")
+    assert (got.loc[0, "start_value"], got.loc[0, "end_value"], got.loc[0, "category"]) == (
+        24.0,
+        20.0,
+        "no reliable change",
+    )
 
 
 def test_a_rise_beyond_the_threshold_is_deterioration(traj):
@@ -60,8 +101,13 @@ def test_the_outcomes_report_shows_the_work(demo_cases):
 
     from .conftest import AS_OF
 
-    case = next(c for c in demo_cases if c.reviews and c.interventions and
-                any(m.measure == "sdq" and m.timepoint != "baseline" for m in c.measures))
+    case = next(
+        c
+        for c in demo_cases
+        if c.reviews
+        and c.interventions
+        and any(m.measure == "sdq" and m.timepoint != "baseline" for m in c.measures)
+    )
     report = OutcomesReport.from_case(case, AS_OF)
     charts = report.charts().html
     assert charts.count("<img") >= 2 and "The work under each panel" in charts
@@ -69,7 +115,9 @@ def test_the_outcomes_report_shows_the_work(demo_cases):
     iv = case.interventions[0]
     attended = sum(s.attendance == "attended" for s in iv.sessions if s.date <= AS_OF)
     assert f"{attended} of {len([s for s in iv.sessions if s.date <= AS_OF])}" in work
-    assert "SDQ total difficulties over each intervention" in work and "Change from baseline" in work
+    assert (
+        "SDQ total difficulties over each intervention" in work and "Change from baseline" in work
+    )
     assert [f"<td>{r.stage}</td>" in work for r in case.reviews] == [True] * len(case.reviews)
 
 

@@ -59,19 +59,34 @@ def test_the_caller_words_and_places_problems_its_own_way() -> None:
     def word(err: dict) -> str | None:
         return "out of range" if err["type"] == "less_than_equal" else None
 
-    got = _problems({"goals": [{"rating": 11}, {"rating": 7}]}, path=lambda loc: "/".join(map(str, loc)), word=word)
-    assert got == ["plan.yaml: goals/0/rating: out of range", "plan.yaml: goals/1/rating: seven is refused here"]
+    got = _problems(
+        {"goals": [{"rating": 11}, {"rating": 7}]},
+        path=lambda loc: "/".join(map(str, loc)),
+        word=word,
+    )
+    assert got == [
+        "plan.yaml: goals/0/rating: out of range",
+        "plan.yaml: goals/1/rating: seven is refused here",
+    ]
 
 
 def test_location_leaves_out_pydantics_internal_steps() -> None:
-    assert location(("referral", "decision", "function-after[check(), str]", "date")) == "referral.decision.date"
+    assert (
+        location(("referral", "decision", "function-after[check(), str]", "date"))
+        == "referral.decision.date"
+    )
     assert location(("rules", 2, "effect")) == "rules[2].effect"
     assert location(()) == ""
 
 
 def test_a_constants_file_names_the_entry_and_key(tmp_path) -> None:
     path = tmp_path / "constants.yaml"
-    path.write_text("constants:\n  - {measure: sdq, scores: [total], r: 2, sd: 5, source: manual}\n", encoding="utf-8")
+    path.write_text(
+        "constants:\n  - {measure: sdq, scores: [total], r: 2, sd: 5, source: manual}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(MeasureDefinitionError) as info:
         load_constants(path)
-    assert info.value.problems == [Problem(str(path), "constants[0].r", "Input should be less than 1")]
+    assert info.value.problems == [
+        Problem(str(path), "constants[0].r", "Input should be less than 1")
+    ]

@@ -44,14 +44,18 @@ def test_the_plain_check_clears_only_what_scoring_accepts():
             variants.append((admin, age + shift))
         item = item_ids[k % len(item_ids)]
         for value in (-1, 0, 1, 2, 3, 4, 7, 100, None):
-            variants.append((admin.model_copy(update={"responses": {**admin.responses, item: value}}), age))
+            variants.append(
+                (admin.model_copy(update={"responses": {**admin.responses, item: value}}), age)
+            )
     by_measure: dict[str, list] = {}
     for admin, age in variants:
         by_measure.setdefault(admin.measure, []).append((admin, age))
     cleared = refused = 0
     for measure, group in by_measure.items():
         clear = _Clearance(load_measure(measure))
-        scored = score_administrations([a for a, _g in group], age_by_admin=[g for _a, g in group], on_error="set_aside")
+        scored = score_administrations(
+            [a for a, _g in group], age_by_admin=[g for _a, g in group], on_error="set_aside"
+        )
         aside = set(scored.attrs["set_aside"]["row"])
         for pos, (admin, age) in enumerate(group):
             if clear.fits(admin, age):
@@ -74,7 +78,11 @@ def test_a_problem_the_plain_check_finds_is_worded_by_scoring():
 
 # --- the standard-library write path ------------------------------------------------------
 
-TIMES = {"cases": ("created_at", "updated_at"), "audit": ("at",), "scores": ()}  # scores: migration 7, no times
+TIMES = {
+    "cases": ("created_at", "updated_at"),
+    "audit": ("at",),
+    "scores": (),
+}  # scores: migration 7, no times
 
 
 def _raw(path) -> dict[str, list[tuple]]:
@@ -84,13 +92,24 @@ def _raw(path) -> dict[str, list[tuple]]:
         out = {}
         for table, times in TIMES.items():
             cols = [r[1] for r in con.execute(f"PRAGMA table_info({table})")]
-            picks = ", ".join(f"typeof({c}), length({c})" if c in times else f"typeof({c}), {c}" for c in cols)
-            out[table] = con.execute(f"SELECT {picks} FROM {table} WHERE case_id IS NOT NULL ORDER BY rowid").fetchall()
+            picks = ", ".join(
+                f"typeof({c}), length({c})" if c in times else f"typeof({c}), {c}" for c in cols
+            )
+            out[table] = con.execute(
+                f"SELECT {picks} FROM {table} WHERE case_id IS NOT NULL ORDER BY rowid"
+            ).fetchall()
             assert out[table], f"no rows in {table}"
             if not times:
                 continue
-            stamps = [r[0] for r in con.execute(f"SELECT {', '.join(times)} FROM {table} WHERE case_id IS NOT NULL")]
-            assert stamps and all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}", s) for s in stamps), stamps[:3]
+            stamps = [
+                r[0]
+                for r in con.execute(
+                    f"SELECT {', '.join(times)} FROM {table} WHERE case_id IS NOT NULL"
+                )
+            ]
+            assert stamps and all(
+                re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}", s) for s in stamps
+            ), stamps[:3]
         return out
     finally:
         con.close()
@@ -99,8 +118,13 @@ def _raw(path) -> dict[str, list[tuple]]:
 def _lite_import(path, cases, **options):
     with open_sqlite_import(str(path)) as lite:
         # who and how the person was identified, as the CLI resolves them for this path
-        return lite.import_cases(cases, who="test.worker", how="named with --user (the store has no staff directory yet)",
-                                 progress=None, **options)
+        return lite.import_cases(
+            cases,
+            who="test.worker",
+            how="named with --user (the store has no staff directory yet)",
+            progress=None,
+            **options,
+        )
 
 
 def test_both_write_paths_store_the_same_rows_and_audit(tmp_path):
@@ -115,9 +139,12 @@ def test_both_write_paths_store_the_same_rows_and_audit(tmp_path):
     assert all(c._version == 1 for c in cases)
     assert _raw(paths[0]) == _raw(paths[1])
     with open_store(str(paths[1])) as s:
-        assert s.integrity_check() == []  # indexed columns agree with the records; the audit log rebuilds them
+        assert (
+            s.integrity_check() == []
+        )  # indexed columns agree with the records; the audit log rebuilds them
         assert [(e.case_id, e.action, e.version, e.user, e.note) for e in s.audit_log()][-2:] == [
-            (c.case_id, "restore", 1, "test.worker", "restore: test") for c in cases[-2:]]
+            (c.case_id, "restore", 1, "test.worker", "restore: test") for c in cases[-2:]
+        ]
 
 
 def test_a_refused_write_on_the_standard_library_path_changes_nothing(tmp_path, make_case_data):
@@ -127,11 +154,16 @@ def test_a_refused_write_on_the_standard_library_path_changes_nothing(tmp_path, 
     before = _counts(path)
     # the database refuses the 7th case's audit entry, half way through the write
     con = sqlite3.connect(path)
-    con.execute(f"CREATE TRIGGER refuse BEFORE INSERT ON audit WHEN NEW.case_id = '{cases[6].case_id}' "
-                "BEGIN SELECT RAISE(ABORT, 'refused by a test'); END")
+    con.execute(
+        f"CREATE TRIGGER refuse BEFORE INSERT ON audit WHEN NEW.case_id = '{cases[6].case_id}' "
+        "BEGIN SELECT RAISE(ABORT, 'refused by a test'); END"
+    )
     con.commit()
     con.close()
-    assert _lite_import(path, cases, note="t", workflow_state=True, sources=None, action="restore") is None
+    assert (
+        _lite_import(path, cases, note="t", workflow_state=True, sources=None, action="restore")
+        is None
+    )
     assert _counts(path) == before
     # the command then asks the full store, which gives its own answer (here the same refusal)
     src = tmp_path / "cases.json"
@@ -143,7 +175,10 @@ def test_a_refused_write_on_the_standard_library_path_changes_nothing(tmp_path, 
     with open_store(str(path), user="test.worker") as s:
         s.import_cases([cases[0]])
     before = _counts(path)
-    with pytest.raises(ValidationFailed, match=f"{cases[0].case_id}: case_id: already in the store; nothing was imported"):
+    with pytest.raises(
+        ValidationFailed,
+        match=f"{cases[0].case_id}: case_id: already in the store; nothing was imported",
+    ):
         _lite_import(path, cases[:3], note="t", workflow_state=True, sources=None, action="restore")
     assert _counts(path) == before
 
@@ -151,7 +186,9 @@ def test_a_refused_write_on_the_standard_library_path_changes_nothing(tmp_path, 
 def _counts(path) -> tuple[int, int]:
     con = sqlite3.connect(path)
     try:
-        return con.execute("SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM audit)").fetchone()
+        return con.execute(
+            "SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM audit)"
+        ).fetchone()
     finally:
         con.close()
 
@@ -178,11 +215,27 @@ def test_tswt_import_on_a_sqlite_store_loads_neither_sqlalchemy_nor_pandas(tmp_p
     open_store(str(store), create=True).close()
     src = tmp_path / "cases.json"
     src.write_text(json.dumps([case_to_data(c) for c in generate_caseload(5, seed=5, as_of=AS_OF)]))
-    code = ("import sys\nfrom tswt_formulation.cli import main\nsys.argv[0] = 'tswt'\n"
-            "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
-            "print('MODULES', ' '.join(sorted({m.split('.')[0] for m in sys.modules})))")
-    out = subprocess.run([sys.executable, "-c", code, "import", str(src), "--store", str(store), "--restore", "test"],
-                         capture_output=True, text=True, check=True).stdout
+    code = (
+        "import sys\nfrom tswt_formulation.cli import main\nsys.argv[0] = 'tswt'\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "print('MODULES', ' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
+    )
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            code,
+            "import",
+            str(src),
+            "--store",
+            str(store),
+            "--restore",
+            "test",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert f"Restored 5 case(s) into {store}." in out
     loaded = set(out.rsplit("MODULES ", 1)[1].split())
     assert "tswt_formulation" in loaded and not {"sqlalchemy", "pandas", "numpy"} & loaded
@@ -195,12 +248,24 @@ def test_a_nul_in_a_case_built_in_python_is_refused_by_both_write_paths(tmp_path
     open_store(str(path), create=True).close()
     case = next(c for c in generate_caseload(6, seed=5, as_of=AS_OF) if c.referral.reasons)
     case.referral.reasons = "before\x00after"
-    for write in (lambda: _lite_import(path, [case], note="t", workflow_state=True, sources=None, action="restore"),
-                  lambda: open_store(str(path), user="test.worker").import_cases([case])):
-        with pytest.raises(ValidationFailed, match=rf"{case.case_id}: referral\.reasons: contains a NUL character"):
+    for write in (
+        lambda: _lite_import(
+            path, [case], note="t", workflow_state=True, sources=None, action="restore"
+        ),
+        lambda: open_store(str(path), user="test.worker").import_cases([case]),
+    ):
+        with pytest.raises(
+            ValidationFailed, match=rf"{case.case_id}: referral\.reasons: contains a NUL character"
+        ):
             write()
     # the text \u0000 written out (a backslash, not a NUL) is kept as it is
     case.referral.reasons = "a literal \\u0000"
-    assert _lite_import(path, [case], note="t", workflow_state=True, sources=None, action="restore") == 1
+    assert (
+        _lite_import(path, [case], note="t", workflow_state=True, sources=None, action="restore")
+        == 1
+    )
     with open_store(str(path)) as s:
-        assert s.get(case.case_id).referral.reasons == "a literal \\u0000" and s.integrity_check() == []
+        assert (
+            s.get(case.case_id).referral.reasons == "a literal \\u0000"
+            and s.integrity_check() == []
+        )

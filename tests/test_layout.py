@@ -25,7 +25,9 @@ from .conftest import AS_OF, skip_or_fail
 EXPECTED = Path(__file__).resolve().parent / "data" / "layout" / "formulation.json"
 CASE = "TSW-900002"  # generate_caseload(24, seed=3): signed off, a stage override, risks and a long rule trace
 STRANDED_PX = 120  # a heading starting within ~16 mm of the bottom margin: nothing of its section fits under it
-FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")  # Debian fonts-dejavu-core: the layout depends on it
+FONT = Path(
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+)  # Debian fonts-dejavu-core: the layout depends on it
 
 
 def _notebook(report: FormulationReport) -> nbformat.NotebookNode:
@@ -57,7 +59,12 @@ def _layout(html: str) -> dict[str, object]:
                 where[titles[int(anchor[1:])]] = number
                 if y > page.height - STRANDED_PX:
                     low.append(titles[int(anchor[1:])])
-    return {"case": CASE, "pages": len(pages), "headings": {t: where.get(t) for t in titles}, "stranded": low}
+    return {
+        "case": CASE,
+        "pages": len(pages),
+        "headings": {t: where.get(t) for t in titles},
+        "stranded": low,
+    }
 
 
 def test_formulation_report_layout():
@@ -70,11 +77,15 @@ def test_formulation_report_layout():
     from tswt_formulation.demo import demo_staff
     from tswt_formulation.store.staff import StaffDirectory
 
-    report = FormulationReport.from_case(case, AS_OF, case.formulation, StaffDirectory(demo_staff()))
+    report = FormulationReport.from_case(
+        case, AS_OF, case.formulation, StaffDirectory(demo_staff())
+    )
     got = _layout(to_html(_notebook(report)))
     if os.environ.get("TSWT_UPDATE_LAYOUT"):
         EXPECTED.write_text(json.dumps(got, indent=2) + "\n")
     expected = json.loads(EXPECTED.read_text())
-    assert got == expected, f"layout changed (TSWT_UPDATE_LAYOUT=1 rewrites {EXPECTED.name} after a deliberate change): {got}"
+    assert got == expected, (
+        f"layout changed (TSWT_UPDATE_LAYOUT=1 rewrites {EXPECTED.name} after a deliberate change): {got}"
+    )
     assert all(isinstance(p, int) for p in got["headings"].values())
     assert got["stranded"] == [], f"headings left at the foot of a page: {got['stranded']}"

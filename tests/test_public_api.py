@@ -38,17 +38,40 @@ def test_each_package_exports_what_it_lists(package):
 
 def test_exported_members():
     expected = {
-        "Case", "CaseNotFound", "CaseStore", "Child", "EligibilityDecision", "Formulation", "MeasureAdministration",
-        "Referral", "Screening", "StaleEdit", "TswtError", "ValidationFailed", "__version__", "case_from_data",
-        "case_timeline", "check_eligibility", "generate_caseload", "open_store", "parse_cases",
-        "recommend", "score", "change", "run_reports", "draft_formulation", "analysis",
+        "Case",
+        "CaseNotFound",
+        "CaseStore",
+        "Child",
+        "EligibilityDecision",
+        "Formulation",
+        "MeasureAdministration",
+        "Referral",
+        "Screening",
+        "StaleEdit",
+        "TswtError",
+        "ValidationFailed",
+        "__version__",
+        "case_from_data",
+        "case_timeline",
+        "check_eligibility",
+        "generate_caseload",
+        "open_store",
+        "parse_cases",
+        "recommend",
+        "score",
+        "change",
+        "run_reports",
+        "draft_formulation",
+        "analysis",
     }
     assert expected <= set(tswt_formulation.__all__)
 
 
 def test_import_does_no_work():
     code = "import sys, tswt_formulation; print(sorted(m for m in ('pandas', 'sqlalchemy', 'pydantic', 'matplotlib') if m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == "[]"
 
 

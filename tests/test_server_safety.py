@@ -39,7 +39,9 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.parametrize("kind", ["formulation", "outcomes"])
-def test_a_report_notebook_without_a_case_id_fails_naming_the_parameter(kind: str, demo_store: Path) -> None:
+def test_a_report_notebook_without_a_case_id_fails_naming_the_parameter(
+    kind: str, demo_store: Path
+) -> None:
     import papermill as pm
 
     from tswt_formulation.reports.execute import execute
@@ -47,11 +49,17 @@ def test_a_report_notebook_without_a_case_id_fails_naming_the_parameter(kind: st
 
     # A misspelt parameter (-p case ...) leaves case_id unset: papermill only warns about it.
     with pytest.raises(pm.PapermillExecutionError) as caught:
-        execute(str(notebook_path(kind)), {"case": "TSW-900002", "store": str(demo_store), "as_of": "2026-11-20"})
+        execute(
+            str(notebook_path(kind)),
+            {"case": "TSW-900002", "store": str(demo_store), "as_of": "2026-11-20"},
+        )
     assert caught.value.ename == "ReportError"
     assert "case_id parameter" in caught.value.evalue
     # Named properly, the same notebook reports on that child.
-    out = execute(str(notebook_path(kind)), {"case_id": "TSW-900002", "store": str(demo_store), "as_of": "2026-11-20"})
+    out = execute(
+        str(notebook_path(kind)),
+        {"case_id": "TSW-900002", "store": str(demo_store), "as_of": "2026-11-20"},
+    )
     assert "TSW-900002" in str(out.cells)
 
 
@@ -90,9 +98,29 @@ def test_kill_9_of_a_batch_leaves_no_worker_alive(engine: str, tmp_path: Path) -
     with open_store(str(store), user="demo", create=True) as s:
         s.import_cases(generate_caseload(40, seed=2))
     out = tmp_path / "reports"
-    batch = psutil.Popen([sys.executable, "-c", "from tswt_formulation.cli import main; main()", "reports", "--all", "--kind", "formulation",
-                          "--jobs", "2", "--engine", engine, "--store", str(store), "--out", str(out), "--as-of", "2026-11-20"],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    batch = psutil.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from tswt_formulation.cli import main; main()",
+            "reports",
+            "--all",
+            "--kind",
+            "formulation",
+            "--jobs",
+            "2",
+            "--engine",
+            engine,
+            "--store",
+            str(store),
+            "--out",
+            str(out),
+            "--as-of",
+            "2026-11-20",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     workers: list = []
     try:
         end = time.monotonic() + 120
@@ -102,7 +130,9 @@ def test_kill_9_of_a_batch_leaves_no_worker_alive(engine: str, tmp_path: Path) -
             time.sleep(0.1)
         family = batch.children(recursive=True)
         workers = [p for p in family if _alive(p)]
-        assert len(workers) >= 2, f"expected the batch's workers, found {[p.cmdline()[:3] for p in family]}"
+        assert len(workers) >= 2, (
+            f"expected the batch's workers, found {[p.cmdline()[:3] for p in family]}"
+        )
         batch.send_signal(signal.SIGKILL)
         batch.wait(10)
         end = time.monotonic() + 8
@@ -120,7 +150,9 @@ def test_kill_9_of_a_batch_leaves_no_worker_alive(engine: str, tmp_path: Path) -
 
 
 @pytest.mark.slow
-def test_the_kernel_engine_closes_each_runs_client_and_recycles_its_kernel(demo_store: Path, monkeypatch) -> None:
+def test_the_kernel_engine_closes_each_runs_client_and_recycles_its_kernel(
+    demo_store: Path, monkeypatch
+) -> None:
     from tswt_formulation.reports import execute as ex
     from tswt_formulation.reports.resources import notebook_path
 
@@ -140,21 +172,37 @@ def test_the_kernel_engine_closes_each_runs_client_and_recycles_its_kernel(demo_
     sessions, counts = [], []
     try:
         for i in range(4):
-            ex.execute(nb, {"case_id": f"TSW-90000{i % 6 + 1}", "store": str(demo_store), "as_of": "2026-11-20"}, engine="kernel")
+            ex.execute(
+                nb,
+                {
+                    "case_id": f"TSW-90000{i % 6 + 1}",
+                    "store": str(demo_store),
+                    "as_of": "2026-11-20",
+                },
+                engine="kernel",
+            )
             sessions.append(ex._local.session)
             counts.append(threads())
     finally:
         ex.shutdown_sessions()
     assert sessions[0] is sessions[1] is sessions[2], "a kernel runs KERNEL_RUNS reports"
     assert sessions[3] is not sessions[2], "then a fresh kernel takes over"
-    assert counts[2] == counts[0], f"zmq threads grew with each report (a client left open each time): {counts}"
+    assert counts[2] == counts[0], (
+        f"zmq threads grew with each report (a client left open each time): {counts}"
+    )
 
 
 # -- The web server (tswt app) ---------------------------------------------------------------
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 MAX_PAGES, IDLE_SECONDS = 3, 4  # IDLE_SECONDS: the app made to show culling
 KERNEL_ID = "0d5a1e57-1c2b-4d6e-9f00-1234567890ab"  # any id: the checks come before the lookup
 
@@ -183,10 +231,26 @@ class App:
         import psutil
 
         self.port = _free_port()
-        command = [sys.executable, "-c", "from tswt_formulation.cli import main; main()", "app", "--store", str(store),
-                   "--port", str(self.port), "--no-browser", "--user", "c.mensah", "--max-pages", str(MAX_PAGES),
-                   "--idle-timeout", str(idle)]
-        self.process = psutil.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        command = [
+            sys.executable,
+            "-c",
+            "from tswt_formulation.cli import main; main()",
+            "app",
+            "--store",
+            str(store),
+            "--port",
+            str(self.port),
+            "--no-browser",
+            "--user",
+            "c.mensah",
+            "--max-pages",
+            str(MAX_PAGES),
+            "--idle-timeout",
+            str(idle),
+        ]
+        self.process = psutil.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
         lines = []
         for line in self.process.stdout:
             lines.append(line)
@@ -195,7 +259,11 @@ class App:
                 break
         else:
             raise AssertionError("tswt app did not start:\n" + "".join(lines))
-        self.server = next(p for p in self.process.children() if "tswt_formulation.workbench.server" in " ".join(p.cmdline()))
+        self.server = next(
+            p
+            for p in self.process.children()
+            if "tswt_formulation.workbench.server" in " ".join(p.cmdline())
+        )
 
     def kernels(self) -> list:
         import psutil
@@ -209,7 +277,13 @@ class App:
                 pass
         return out
 
-    def request(self, path: str, headers: dict[str, str] | None = None, method: str = "GET", timeout: float = 120) -> tuple[int, str]:
+    def request(
+        self,
+        path: str,
+        headers: dict[str, str] | None = None,
+        method: str = "GET",
+        timeout: float = 120,
+    ) -> tuple[int, str]:
         import http.client
 
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
@@ -260,17 +334,34 @@ def culling_app(demo_store: Path):
     started.stop()
 
 
-WS = {"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}
+WS = {
+    "Connection": "Upgrade",
+    "Upgrade": "websocket",
+    "Sec-WebSocket-Version": "13",
+    "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+}
 
 
 @pytest.mark.slow
 def test_only_the_loopback_host_names_are_served(app: App) -> None:
     asset = "/voila/static/voila.js"
-    for host in (f"127.0.0.1:{app.port}", f"localhost:{app.port}", f"[::1]:{app.port}", f"LOCALHOST:{app.port}"):
+    for host in (
+        f"127.0.0.1:{app.port}",
+        f"localhost:{app.port}",
+        f"[::1]:{app.port}",
+        f"LOCALHOST:{app.port}",
+    ):
         assert app.request(asset, {"Host": host})[0] == 200, host
     before = len(app.kernels())
-    for host in ("evil.example", f"evil.example:{app.port}", "127.0.0.1", f"127.0.0.1:{app.port + 1}",
-                 f"127.0.0.1.evil.example:{app.port}", f"localhost.:{app.port}", ""):
+    for host in (
+        "evil.example",
+        f"evil.example:{app.port}",
+        "127.0.0.1",
+        f"127.0.0.1:{app.port + 1}",
+        f"127.0.0.1.evil.example:{app.port}",
+        f"localhost.:{app.port}",
+        "",
+    ):
         for path in (asset, "/", f"/api/kernels/{KERNEL_ID}", "/voila/api/shutdown/x"):
             status, body = app.request(path, {"Host": host})
             assert status == 403, (host, path, status)
@@ -284,11 +375,24 @@ def test_a_request_or_websocket_from_another_site_is_refused(app: App) -> None:
     kernel's websocket, which would read the widget state (case ids, who is signed in)."""
     own = f"http://127.0.0.1:{app.port}"
     for path in (f"/api/kernels/{KERNEL_ID}/channels", f"/voila/query/{KERNEL_ID}"):
-        assert app.request(path, {**WS, "Host": f"evil.example:{app.port}", "Origin": f"http://evil.example:{app.port}"})[0] == 403
+        assert (
+            app.request(
+                path,
+                {
+                    **WS,
+                    "Host": f"evil.example:{app.port}",
+                    "Origin": f"http://evil.example:{app.port}",
+                },
+            )[0]
+            == 403
+        )
         assert app.request(path, {**WS, "Origin": f"http://evil.example:{app.port}"})[0] == 403
         assert app.request(path, {**WS, "Origin": "null"})[0] == 403
         assert app.request(path, {**WS, "Origin": f"https://127.0.0.1:{app.port}"})[0] == 403
-    assert app.request("/voila/api/shutdown/x", {"Origin": "http://evil.example"}, method="POST")[0] == 403
+    assert (
+        app.request("/voila/api/shutdown/x", {"Origin": "http://evil.example"}, method="POST")[0]
+        == 403
+    )
     # Its own origin passes the check (the query socket accepts any id: it upgrades).
     assert app.request(f"/voila/query/{KERNEL_ID}", {**WS, "Origin": own})[0] == 101
 
@@ -309,7 +413,9 @@ def test_pages_are_bounded(fresh_app: App) -> None:
         status, body = app.request("/")
         statuses.append(status)
         if status == 503:
-            assert "The workbench is full" in body and f"{MAX_PAGES} workbench pages are open" in body
+            assert (
+                "The workbench is full" in body and f"{MAX_PAGES} workbench pages are open" in body
+            )
         most = max(most, len(app.kernels()))
     assert statuses == [200] * MAX_PAGES + [503] * (12 - MAX_PAGES)
     assert most <= MAX_PAGES + 1, f"{most} kernels for a bound of {MAX_PAGES} (and one kept warm)"
@@ -330,7 +436,9 @@ def test_kernels_no_browser_shows_are_culled_once_idle(culling_app: App) -> None
     warm = app.kernels()
     assert app.request("/")[0] == 200
     time.sleep(IDLE_SECONDS - 0.5)
-    assert all(_alive(p) for p in warm), "the page's kernel was culled before a browser could connect"
+    assert all(_alive(p) for p in warm), (
+        "the page's kernel was culled before a browser could connect"
+    )
 
 
 # -- Workbench report files do not outlive their session ------------------------------------
@@ -393,7 +501,9 @@ def test_no_page_asks_for_anything_off_this_machine(app: App) -> None:
     except ImportError:
         skip_or_fail("the browser test needs the playwright package (pip install -e '.[test]')")
     if not Path(CHROMIUM).exists():
-        skip_or_fail(f"the browser test needs Debian's chromium at {CHROMIUM} (apt-get install chromium)")
+        skip_or_fail(
+            f"the browser test needs Debian's chromium at {CHROMIUM} (apt-get install chromium)"
+        )
     from tswt_formulation.workbench.app import TABS
 
     seen: list[str] = []
@@ -414,9 +524,15 @@ def test_no_page_asks_for_anything_off_this_machine(app: App) -> None:
             context.route("**/*", route)
             page = context.new_page()
             page.set_default_timeout(120_000)
-            page.on("websocket", lambda ws: seen.append(ws.url) if _loopback(ws.url) else off.append(ws.url))
+            page.on(
+                "websocket",
+                lambda ws: seen.append(ws.url) if _loopback(ws.url) else off.append(ws.url),
+            )
             response = page.goto(app.url)
-            assert response is not None and response.status == 200, response and (response.status, page.content()[:500])
+            assert response is not None and response.status == 200, response and (
+                response.status,
+                page.content()[:500],
+            )
             page.get_by_text("Signed in as").wait_for()
             page.get_by_role("button", name="TSW-900001").first.click()
             for tab in TABS:
@@ -428,5 +544,7 @@ def test_no_page_asks_for_anything_off_this_machine(app: App) -> None:
             context.close()
         finally:
             browser.close()
-    assert any("/voila/static/" in url for url in seen), "the page's own assets were not seen: is the route working?"
+    assert any("/voila/static/" in url for url in seen), (
+        "the page's own assets were not seen: is the route working?"
+    )
     assert off == [], f"requests off this machine: {sorted(set(off))}"

@@ -47,8 +47,14 @@ pytestmark = [pytest.mark.slow, pytest.mark.needs_system]
 ROOT = Path(__file__).resolve().parent.parent
 HUB_CONFIG = ROOT / "deploy" / "jupyterhub_config.py"
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 PASSWORD = "synthetic-team-password"  # the test's shared password (SharedPasswordAuthenticator)
 WORKER, PSYCHOLOGIST, STRANGER = "c.mensah", "dr.r.ahmed", "mallory"
 OWN_CASE = "TSW-000901"  # a formulation dr.r.ahmed wrote and submitted himself
@@ -72,20 +78,33 @@ def tswt(*args: str, user: str | None = None) -> str:
     env = _clean_env()
     if user:
         env["TSWT_USER"] = user
-    r = subprocess.run([sys.executable, "-m", "tswt_formulation", *args], check=False, env=env, capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-m", "tswt_formulation", *args],
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 0, (args, r.stdout, r.stderr)
     return r.stdout
 
 
 def _requirements() -> None:
-    for module, why in (("jupyterhub", "jupyterhub"), ("configurable_http_proxy", "configurable-http-proxy (the Python proxy)"),
-                        ("voila", "voila"), ("playwright", "playwright")):
+    for module, why in (
+        ("jupyterhub", "jupyterhub"),
+        ("configurable_http_proxy", "configurable-http-proxy (the Python proxy)"),
+        ("voila", "voila"),
+        ("playwright", "playwright"),
+    ):
         try:
             __import__(module)
         except ImportError:
             skip_or_fail(f"the team-server test needs {why} (pip install -e '.[test]')")
     if not Path(CHROMIUM).exists():
-        skip_or_fail(f"the team-server test needs Debian's chromium at {CHROMIUM} (apt-get install chromium)")
+        skip_or_fail(
+            f"the team-server test needs Debian's chromium at {CHROMIUM} (apt-get install chromium)"
+        )
 
 
 @pytest.fixture(scope="module")
@@ -104,13 +123,17 @@ def team_store(pg_admin: Any) -> Iterator[dict[str, Any]]:
 
     first, second, third = _doc_sql().values()
     db = name["tswt"]
-    url = {n: pg_database_url(pg_admin, db, user=name[n], password=ROLE_PASSWORDS[n])
-           for n in ("tswt_owner", "tswt_app", "tswt_analyst")}
+    url = {
+        n: pg_database_url(pg_admin, db, user=name[n], password=ROLE_PASSWORDS[n])
+        for n in ("tswt_owner", "tswt_app", "tswt_analyst")
+    }
     try:
         with pg_admin.connect() as conn:
             for statement in first:
                 conn.exec_driver_sql(rename(statement))
-        admin_db = sa.create_engine(pg_database_url(pg_admin, db), isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+        admin_db = sa.create_engine(
+            pg_database_url(pg_admin, db), isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool
+        )
         with admin_db.connect() as conn:
             for statement in second:
                 conn.exec_driver_sql(rename(statement))
@@ -122,13 +145,36 @@ def team_store(pg_admin: Any) -> Iterator[dict[str, Any]]:
                 conn.exec_driver_sql(rename(statement))
         owner.dispose()
         _staff_directory(url["tswt_owner"], name["tswt_owner"])
-        tswt("demo", "--store", url["tswt_owner"], "--cases", "40", "--seed", "1", "--as-of", AS_OF.isoformat())
+        tswt(
+            "demo",
+            "--store",
+            url["tswt_owner"],
+            "--cases",
+            "40",
+            "--seed",
+            "1",
+            "--as-of",
+            AS_OF.isoformat(),
+        )
         _add_own_formulation(url["tswt_owner"])
-        yield {"owner": url["tswt_owner"], "app": url["tswt_app"], "analyst": url["tswt_analyst"], "name": name}
+        yield {
+            "owner": url["tswt_owner"],
+            "app": url["tswt_app"],
+            "analyst": url["tswt_analyst"],
+            "name": name,
+        }
     finally:
         with pg_admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-            for n in ("c_mensah", "r_ahmed", "tswt_app", "tswt_analyst", "tswt_worker", "tswt_reviewer", "tswt_owner"):
+            for n in (
+                "c_mensah",
+                "r_ahmed",
+                "tswt_app",
+                "tswt_analyst",
+                "tswt_worker",
+                "tswt_reviewer",
+                "tswt_owner",
+            ):
                 conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{name[n]}"')
 
 
@@ -140,12 +186,28 @@ def _staff_directory(owner_url: str, owner_role: str) -> None:
 
     login, name, role = DEMO_ADMIN
     # As docs/team-server.md says: the first entry, named with --user (an empty directory).
-    tswt("staff", "add", login, "--name", name, "--role", role, "--db-role", owner_role, "--user", login, "--store", owner_url)
+    tswt(
+        "staff",
+        "add",
+        login,
+        "--name",
+        name,
+        "--role",
+        role,
+        "--db-role",
+        owner_role,
+        "--user",
+        login,
+        "--store",
+        owner_url,
+    )
     team = [m for m in demo_staff() if m.login != login]
     with open_store(owner_url, user=login) as store:  # the owner's session is it.admin now
         assert store.identity.how == f"PostgreSQL session user {owner_role}"
         casework.change_staff(store, team, note="the synthetic team")
-    assert {WORKER, PSYCHOLOGIST} <= {m.login for m in team} and STRANGER not in {m.login for m in team}
+    assert {WORKER, PSYCHOLOGIST} <= {m.login for m in team} and STRANGER not in {
+        m.login for m in team
+    }
 
 
 def _add_own_formulation(owner_url: str) -> None:
@@ -154,11 +216,21 @@ def _add_own_formulation(owner_url: str) -> None:
     from tswt_formulation.model import case_from_data
 
     with open_store(owner_url, user="it.admin") as store:
-        waiting = [r for r in store.export() if (r.get("formulation") or {}).get("status") == "awaiting_signoff"]
+        waiting = [
+            r
+            for r in store.export()
+            if (r.get("formulation") or {}).get("status") == "awaiting_signoff"
+        ]
         assert waiting, "the demo has no formulation awaiting sign-off"
         record = dict(waiting[0], case_id=OWN_CASE)
-        record["formulation"] = dict(record["formulation"], author=PSYCHOLOGIST, submitted_by=PSYCHOLOGIST)
-        store.import_cases([case_from_data(record)], note="synthetic backup for the team-server test", action="restore")
+        record["formulation"] = dict(
+            record["formulation"], author=PSYCHOLOGIST, submitted_by=PSYCHOLOGIST
+        )
+        store.import_cases(
+            [case_from_data(record)],
+            note="synthetic backup for the team-server test",
+            action="restore",
+        )
 
 
 def start_hub(state: Path, settings: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
@@ -166,13 +238,25 @@ def start_hub(state: Path, settings: dict[str, str]) -> tuple[subprocess.Popen[b
     with ``settings`` (the TSWT_HUB_* environment); returns the process and its URL once
     it says it is running."""
     port = int(settings.get("TSWT_HUB_PORT") or _free_port())
-    env = {**_clean_env(), "TSWT_HUB_STATE_DIR": str(state), "TSWT_HUB_IP": "127.0.0.1", "TSWT_HUB_PORT": str(port),
-           "TSWT_HUB_API_PORT": str(_free_port()), "TSWT_HUB_PROXY_API_PORT": str(_free_port()), **settings}
+    env = {
+        **_clean_env(),
+        "TSWT_HUB_STATE_DIR": str(state),
+        "TSWT_HUB_IP": "127.0.0.1",
+        "TSWT_HUB_PORT": str(port),
+        "TSWT_HUB_API_PORT": str(_free_port()),
+        "TSWT_HUB_PROXY_API_PORT": str(_free_port()),
+        **settings,
+    }
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     log = state / "jupyterhub.log"
     with log.open("w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(HUB_CONFIG)], cwd=state, env=env,
-                                   stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "jupyterhub", "-f", str(HUB_CONFIG)],
+            cwd=state,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     end = time.monotonic() + 90
     while "JupyterHub is now running" not in log.read_text():
         if process.poll() is not None or time.monotonic() > end:
@@ -192,13 +276,21 @@ def stop_hub(process: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.fixture(scope="module")
-def hub(team_store: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def hub(
+    team_store: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
     """The team's hub, with the test's password login, on the team store."""
     state = tmp_path_factory.mktemp("hub")
-    process, base = start_hub(state, {
-        "TSWT_HUB_AUTH": "test-password", "TSWT_HUB_TEST_PASSWORD": PASSWORD,
-        "TSWT_HUB_APP_STORE": team_store["app"], "TSWT_HUB_READER_STORE": team_store["analyst"],
-        "TSWT_AS_OF": AS_OF.isoformat()})
+    process, base = start_hub(
+        state,
+        {
+            "TSWT_HUB_AUTH": "test-password",
+            "TSWT_HUB_TEST_PASSWORD": PASSWORD,
+            "TSWT_HUB_APP_STORE": team_store["app"],
+            "TSWT_HUB_READER_STORE": team_store["analyst"],
+            "TSWT_AS_OF": AS_OF.isoformat(),
+        },
+    )
     try:
         yield {"url": base, "state": state, "log": state / "jupyterhub.log", **team_store}
     finally:
@@ -232,14 +324,22 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Any:
     return save
 
 
-def log_in(browser: Any, hub: dict[str, Any], login: str, password: str = PASSWORD) -> tuple[Any, Any]:
+def log_in(
+    browser: Any, hub: dict[str, Any], login: str, password: str = PASSWORD
+) -> tuple[Any, Any]:
     """Through the hub's login page, as a person would; returns (context, page)."""
     context = browser.new_context(viewport={"width": 1300, "height": 900})
     page = context.new_page()
     page.set_default_timeout(TIMEOUT)
     context.offsite = []  # requests for anything not on this machine (there should be none)
-    context.on("request", lambda r: None if r.url.startswith(("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:"))
-               else context.offsite.append(r.url))
+    context.on(
+        "request",
+        lambda r: (
+            None
+            if r.url.startswith(("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:"))
+            else context.offsite.append(r.url)
+        ),
+    )
     page.goto(hub["url"] + "/hub/login")
     page.get_by_label("Username").fill(login)
     page.get_by_label("Password").fill(password)
@@ -249,7 +349,9 @@ def log_in(browser: Any, hub: dict[str, Any], login: str, password: str = PASSWO
 
 def open_workbench(browser: Any, hub: dict[str, Any], login: str) -> tuple[Any, Any]:
     context, page = log_in(browser, hub, login)
-    page.get_by_text("Signed in as").wait_for(timeout=2 * TIMEOUT)  # the hub starts the server, Voila the kernel
+    page.get_by_text("Signed in as").wait_for(
+        timeout=2 * TIMEOUT
+    )  # the hub starts the server, Voila the kernel
     assert page.url == f"{hub['url']}/user/{login}/"
     return context, page
 
@@ -301,7 +403,9 @@ def test_social_worker_sees_her_caseload_and_cannot_run_code(browser, hub, shots
     # No code from her browser: the workbench kernel's websocket drops an execute_request.
     config = page.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent)")
     marker = tmp_path / "executed-by-c.mensah"
-    replies = probe_execute(page, f"/user/{WORKER}/", config["kernelId"], f"open({str(marker)!r}, 'w').write('ran')")
+    replies = probe_execute(
+        page, f"/user/{WORKER}/", config["kernelId"], f"open({str(marker)!r}, 'w').write('ran')"
+    )
     assert ["probe-info", "kernel_info_reply"] in replies
     assert not [r for r in replies if r[0] == "probe-execute"], replies
     assert not marker.exists()
@@ -312,14 +416,22 @@ def test_social_worker_sees_her_caseload_and_cannot_run_code(browser, hub, shots
     shots(page, "1b_c.mensah_opened_her_case")
     with open_store(hub["owner"], user="it.admin") as store:
         opened = store.access_log(hers[0])[-1]
-    assert (opened["user"], opened["identified_by"], opened["what"]) == (WORKER, "JupyterHub login", "workbench")
+    assert (opened["user"], opened["identified_by"], opened["what"]) == (
+        WORKER,
+        "JupyterHub login",
+        "workbench",
+    )
     assert context.offsite == []  # the hub's pages and the workbench fetch nothing from elsewhere
     context.close()
 
 
 def test_social_worker_cannot_sign_off_nor_start_an_analysis_server(browser, hub, shots):
     with open_store(hub["owner"], user="it.admin") as store:
-        waiting = [r["case_id"] for r in store.export() if (r.get("formulation") or {}).get("status") == "awaiting_signoff"]
+        waiting = [
+            r["case_id"]
+            for r in store.export()
+            if (r.get("formulation") or {}).get("status") == "awaiting_signoff"
+        ]
         audit_before = len(store.audit_log())
     context, page = open_workbench(browser, hub, WORKER)
     # Nor an analysis (JupyterLab) server.
@@ -333,7 +445,9 @@ def test_social_worker_cannot_sign_off_nor_start_an_analysis_server(browser, hub
     page.get_by_role("button", name=re.compile(rf"^{colleague}: submitted")).click()
     page.get_by_role("button", name="Approve and sign off").click()
     # said in the alert at the top and again beside the button pressed
-    refusal = page.get_by_role("alert").filter(has_text="signing off or returning a formulation needs a clinical psychologist")
+    refusal = page.get_by_role("alert").filter(
+        has_text="signing off or returning a formulation needs a clinical psychologist"
+    )
     refusal.wait_for()
     refusal.scroll_into_view_if_needed()
     shots(page, "2_c.mensah_cannot_sign_off")
@@ -346,15 +460,22 @@ def test_social_worker_cannot_sign_off_nor_start_an_analysis_server(browser, hub
 
 def test_psychologist_signs_off_a_colleagues_formulation_only(browser, hub, shots):
     with open_store(hub["owner"], user="it.admin") as store:
-        colleague = next(r["case_id"] for r in store.export()
-                         if (r.get("formulation") or {}).get("status") == "awaiting_signoff" and r["case_id"] != OWN_CASE)
+        colleague = next(
+            r["case_id"]
+            for r in store.export()
+            if (r.get("formulation") or {}).get("status") == "awaiting_signoff"
+            and r["case_id"] != OWN_CASE
+        )
         author = store.get(colleague).formulation.author
     context, page = open_workbench(browser, hub, PSYCHOLOGIST)
     page.get_by_text("Signed in as Dr R. Ahmed, clinical psychologist (dr.r.ahmed)").wait_for()
     # Each server is its owner's only: his login does not open c.mensah's workbench.
     other = page.context.new_page()
     response = other.goto(f"{hub['url']}/user/{WORKER}/")
-    assert response is not None and response.status == 403, (response and response.status, other.url)
+    assert response is not None and response.status == 403, (
+        response and response.status,
+        other.url,
+    )
     assert other.get_by_text("Signed in as").count() == 0
     shots(other, "4_dr.r.ahmed_not_into_c.mensah_workbench")
     other.close()
@@ -363,14 +484,17 @@ def test_psychologist_signs_off_a_colleagues_formulation_only(browser, hub, shot
     page.get_by_role("button", name=re.compile(rf"^{OWN_CASE}: submitted")).click()
     page.get_by_role("button", name="Approve and sign off").click()
     refusal = page.get_by_role("alert").filter(
-        has_text=f"{PSYCHOLOGIST} wrote, decided on or submitted this formulation and cannot sign it off")
+        has_text=f"{PSYCHOLOGIST} wrote, decided on or submitted this formulation and cannot sign it off"
+    )
     refusal.wait_for()
     refusal.scroll_into_view_if_needed()
     shots(page, "5_dr.r.ahmed_refused_his_own")
 
     page.get_by_role("button", name=re.compile(rf"^{colleague}: submitted")).click()
     page.get_by_role("button", name="Approve and sign off").click()
-    saved = page.get_by_text(f"as {PSYCHOLOGIST}: signed off", exact=False).first  # at the top and beside the button
+    saved = page.get_by_text(
+        f"as {PSYCHOLOGIST}: signed off", exact=False
+    ).first  # at the top and beside the button
     saved.wait_for()
     saved.scroll_into_view_if_needed()
     shots(page, "6_dr.r.ahmed_signed_off_colleague")
@@ -379,7 +503,11 @@ def test_psychologist_signs_off_a_colleagues_formulation_only(browser, hub, shot
         assert store.get(colleague).formulation.author == author != PSYCHOLOGIST
         assert store.get(OWN_CASE).formulation.status == "awaiting_signoff"
         entry = store.audit_log(colleague)[-1]
-        assert (entry.user, entry.identified_by, entry.note) == (PSYCHOLOGIST, "JupyterHub login", "signed off")
+        assert (entry.user, entry.identified_by, entry.note) == (
+            PSYCHOLOGIST,
+            "JupyterHub login",
+            "signed off",
+        )
     context.close()
 
 
@@ -397,7 +525,9 @@ def test_the_analysis_server_reads_through_the_read_only_role(browser, hub, shot
     context, page = log_in(browser, hub, PSYCHOLOGIST)
     page.get_by_text("Signed in as").wait_for(timeout=2 * TIMEOUT)
     page.goto(f"{hub['url']}/hub/spawn/{PSYCHOLOGIST}/analysis")
-    page.wait_for_url(re.compile(rf"/user/{re.escape(PSYCHOLOGIST)}/analysis/lab"), timeout=2 * TIMEOUT)
+    page.wait_for_url(
+        re.compile(rf"/user/{re.escape(PSYCHOLOGIST)}/analysis/lab"), timeout=2 * TIMEOUT
+    )
     page.locator(".jp-LauncherCard").first.wait_for(timeout=2 * TIMEOUT)
     shots(page, "8_dr.r.ahmed_analysis_jupyterlab")
     # In JupyterLab code runs (the same probe as on the workbench does write its marker),
@@ -409,9 +539,13 @@ def test_the_analysis_server_reads_through_the_read_only_role(browser, hub, shot
             const r = await fetch(base + 'api/kernels', {method: 'POST', headers: {Authorization: 'token ' + token,
                                   'Content-Type': 'application/json'}, body: JSON.stringify({name: 'python3'})});
             return (await r.json()).id;
-        }""", [base, config["token"]])
+        }""",
+        [base, config["token"]],
+    )
     marker = tmp_path / "executed-in-jupyterlab"
-    replies = probe_execute(page, base, kernel, READ_ONLY_PROBE.replace("MARKER", repr(str(marker))))
+    replies = probe_execute(
+        page, base, kernel, READ_ONLY_PROBE.replace("MARKER", repr(str(marker)))
+    )
     assert ["probe-execute", "execute_reply"] in replies
     assert not [r for r in replies if r[1] == "error"], replies
     deadline = time.monotonic() + 20
@@ -464,9 +598,17 @@ def test_the_production_login_is_azure_ad(tmp_path):
             skip_or_fail(f"the team-server test needs {module} (pip install -e '.[test]')")
     tenant, port = "00000000-0000-4000-8000-000000000001", _free_port()
     callback = f"http://127.0.0.1:{port}/hub/oauth_callback"
-    process, base = start_hub(tmp_path, {"TSWT_HUB_PORT": str(port), "AAD_TENANT_ID": tenant, "AAD_CLIENT_ID": "tswt-hub-test",
-                                         "AAD_CLIENT_SECRET": "synthetic-not-a-secret", "AAD_CALLBACK_URL": callback,
-                                         "AAD_ALLOWED_GROUPS": "tswt-team"})
+    process, base = start_hub(
+        tmp_path,
+        {
+            "TSWT_HUB_PORT": str(port),
+            "AAD_TENANT_ID": tenant,
+            "AAD_CLIENT_ID": "tswt-hub-test",
+            "AAD_CLIENT_SECRET": "synthetic-not-a-secret",
+            "AAD_CALLBACK_URL": callback,
+            "AAD_ALLOWED_GROUPS": "tswt-team",
+        },
+    )
     try:
         with urllib.request.urlopen(f"{base}/hub/login", timeout=30) as response:
             page = response.read().decode()
@@ -482,6 +624,9 @@ def test_the_production_login_is_azure_ad(tmp_path):
         redirect.value.close()  # the response it wraps holds the connection
         assert code == 302
         assert location.startswith(f"https://login.microsoftonline.com/{tenant}/oauth2/")
-        assert "client_id=tswt-hub-test" in location and "redirect_uri=" + urllib.parse.quote(callback, safe="") in location
+        assert (
+            "client_id=tswt-hub-test" in location
+            and "redirect_uri=" + urllib.parse.quote(callback, safe="") in location
+        )
     finally:
         stop_hub(process)

@@ -29,7 +29,12 @@ def _case(make_case_data, **changes):
 @pytest.mark.parametrize(
     "as_of,state,days,overdue",
     [
-        (date(2026, 5, 4), "awaiting_decision", None, False),  # consent 05-01, approval 05-02 already in
+        (
+            date(2026, 5, 4),
+            "awaiting_decision",
+            None,
+            False,
+        ),  # consent 05-01, approval 05-02 already in
         (date(2026, 5, 12), "awaiting_allocation", None, False),
         (date(2026, 5, 20), "in_screening", 42, False),  # allocated today: 6 weeks to go
         (date(2026, 6, 17), "in_screening", 14, False),
@@ -40,20 +45,35 @@ def _case(make_case_data, **changes):
 def test_states_of_the_full_case(make_case_data, as_of, state, days, overdue):
     tl = case_timeline(_case(make_case_data), as_of)
     assert (tl.state, tl.days_to_due, tl.overdue) == (state, days, overdue)
-    assert tl.screening_due == (date(2026, 7, 1) if state in ("in_screening", "work_begun") else None)
+    assert tl.screening_due == (
+        date(2026, 7, 1) if state in ("in_screening", "work_begun") else None
+    )
 
 
 def test_overdue_when_not_completed(make_case_data):
     case = _case(make_case_data, screening__completed=None, outcome=None)
     assert case_timeline(case, date(2026, 7, 1)).due_text == "due today"
     tl = case_timeline(case, date(2026, 7, 4))
-    assert (tl.state, tl.days_to_due, tl.overdue, tl.due_text) == ("in_screening", -3, True, "overdue by 3 days")
+    assert (tl.state, tl.days_to_due, tl.overdue, tl.due_text) == (
+        "in_screening",
+        -3,
+        True,
+        "overdue by 3 days",
+    )
     assert case_timeline(case, date(2026, 6, 30)).due_text == "due in 1 day"
 
 
 def test_referred_when_consent_missing(make_case_data):
-    case = _case(make_case_data, referral__consent=None, referral__decision={"outcome": "pending"}, referral__allocation=None,
-                 screening=None, outcome=None, measures=[], goals=[])
+    case = _case(
+        make_case_data,
+        referral__consent=None,
+        referral__decision={"outcome": "pending"},
+        referral__allocation=None,
+        screening=None,
+        outcome=None,
+        measures=[],
+        goals=[],
+    )
     assert case_timeline(case, date(2026, 6, 1)).state == "referred"
     assert case_timeline(case, date(2026, 5, 1)).state == "not_yet_referred"
 
@@ -61,9 +81,26 @@ def test_referred_when_consent_missing(make_case_data):
 def test_closed_when_not_accepted_or_closed_after_screening(make_case_data):
     not_accepted = _case(
         make_case_data,
-        referral__decision={"outcome": "not_accepted", "date": "2026-05-12", "reasons": "Outside criteria", "alternatives": ["cluster_services"]},
-        referral__allocation=None, screening=None, outcome=None, measures=[], goals=[],
+        referral__decision={
+            "outcome": "not_accepted",
+            "date": "2026-05-12",
+            "reasons": "Outside criteria",
+            "alternatives": ["cluster_services"],
+        },
+        referral__allocation=None,
+        screening=None,
+        outcome=None,
+        measures=[],
+        goals=[],
     )
     assert case_timeline(not_accepted, date(2026, 6, 1)).state == "closed"
-    closed = _case(make_case_data, outcome={"decision": "close", "date": "2026-06-30", "by": "c.mensah", "reasons": "Needs met"})
+    closed = _case(
+        make_case_data,
+        outcome={
+            "decision": "close",
+            "date": "2026-06-30",
+            "by": "c.mensah",
+            "reasons": "Needs met",
+        },
+    )
     assert case_timeline(closed, date(2026, 7, 1)).state == "closed"

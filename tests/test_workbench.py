@@ -17,7 +17,9 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("ipywidgets", reason="the workbench needs the app extra (pip install -e '.[app]')")
+pytest.importorskip(
+    "ipywidgets", reason="the workbench needs the app extra (pip install -e '.[app]')"
+)
 
 import ipywidgets as w
 
@@ -52,7 +54,9 @@ def case_store(store, make_case_data):
     fresh["measures"], fresh["goals"] = [], []
     for data in (screened, fresh):
         data["referral"]["approval"]["by"] = "t.harper"  # a person field holds a staff login
-    store.import_cases([case_from_data(screened)], user="it.admin", action="restore")  # it carries its outcome
+    store.import_cases(
+        [case_from_data(screened)], user="it.admin", action="restore"
+    )  # it carries its outcome
     store.import_cases([case_from_data(fresh)], user="t.harper")
     return store
 
@@ -78,8 +82,19 @@ def inputs_of(widget: Any) -> list[Any]:
     out, stack = [], [widget]
     while stack:
         node = stack.pop()
-        if isinstance(node, (w.Text, w.Textarea, w.Dropdown, w.SelectMultiple, w.Checkbox, w.DatePicker, w.RadioButtons,
-                             w.BoundedIntText)):
+        if isinstance(
+            node,
+            (
+                w.Text,
+                w.Textarea,
+                w.Dropdown,
+                w.SelectMultiple,
+                w.Checkbox,
+                w.DatePicker,
+                w.RadioButtons,
+                w.BoundedIntText,
+            ),
+        ):
             out.append(node)
         stack.extend(getattr(node, "children", ()))
     return out
@@ -91,8 +106,13 @@ def inputs_of(widget: Any) -> list[Any]:
 def test_a_problem_lands_beside_the_field_it_names():
     form = Form()
     dob = form.add("child.date_of_birth", w.DatePicker(description="Date of birth"))
-    status = form.add("child.legal_status.status", w.Dropdown(options=["looked_after"], description="Legal status"))
-    evidence = form.add("screening.behaviour.self_harm.evidence", w.Textarea(description="Evidence"))
+    status = form.add(
+        "child.legal_status.status",
+        w.Dropdown(options=["looked_after"], description="Legal status"),
+    )
+    evidence = form.add(
+        "screening.behaviour.self_harm.evidence", w.Textarea(description="Evidence")
+    )
     form.aliases = {"screening.presenting_behaviours[0]": "screening.behaviour.self_harm"}
     assert field_for("child.date_of_birth", form) is dob
     assert field_for("child.legal_status", form) is status  # a whole group: its first input
@@ -106,7 +126,10 @@ def test_every_input_needs_a_label():
 
 
 def test_staff_text_is_escaped():
-    assert inert(HOSTILE) == "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;"
+    assert (
+        inert(HOSTILE)
+        == "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;"
+    )
 
 
 # -- new referral -----------------------------------------------------------------------
@@ -119,16 +142,25 @@ def fill_referral(view, **values: Any) -> None:
 
 def test_new_referral_errors_beside_fields_nothing_saved_typed_values_kept(app, case_store):
     view = app.referral
-    fill_referral(view, child__case_management_ref=HOSTILE, child__date_of_birth=date(2015, 3, 1),
-                  child__legal_status__status="looked_after", child__legal_status__start=date(2021, 1, 1),
-                  referral__decision__outcome="accepted", referral__decision__date=date(2026, 11, 10))
+    fill_referral(
+        view,
+        child__case_management_ref=HOSTILE,
+        child__date_of_birth=date(2015, 3, 1),
+        child__legal_status__status="looked_after",
+        child__legal_status__start=date(2021, 1, 1),
+        referral__decision__outcome="accepted",
+        referral__decision__date=date(2026, 11, 10),
+    )
     before = len(case_store)
     assert view.save() is None
     assert len(case_store) == before
     errors = {p: f.error.value for p, f in view.form.fields.items() if f.error.value}
     # In the form's words (its label, what is allowed), beside the field; the hostile text is not echoed.
     assert "Case-management ref: letters, digits, / _ - only" in errors["child.case_management_ref"]
-    assert "pattern" not in errors["child.case_management_ref"] and "script" not in errors["child.case_management_ref"]
+    assert (
+        "pattern" not in errors["child.case_management_ref"]
+        and "script" not in errors["child.case_management_ref"]
+    )
     assert view.form.fields["child.case_management_ref"].widget.value == HOSTILE  # typed value kept
     # Once each field is well formed, the checks across fields speak, beside their field.
     view.form.fields["child.case_management_ref"].widget.value = "SYNTH-1"
@@ -137,44 +169,77 @@ def test_new_referral_errors_beside_fields_nothing_saved_typed_values_kept(app, 
     assert "Consent given by: a referral cannot be accepted without informed consent" in consent
     assert "referral.consent" not in consent
     assert view.form.fields["child.case_management_ref"].error.value == ""
-    view.form.fields["referral.consent.given_by"].widget.value = "child"  # a message goes when its field is changed
+    view.form.fields[
+        "referral.consent.given_by"
+    ].widget.value = "child"  # a message goes when its field is changed
     assert view.form.fields["referral.consent.given_by"].error.value == ""
     view.form.fields["child.case_management_ref"].widget.value = ""
     view.save()
-    assert "Case-management ref: required; letters, digits, / _ -" in view.form.fields["child.case_management_ref"].error.value
+    assert (
+        "Case-management ref: required; letters, digits, / _ -"
+        in view.form.fields["child.case_management_ref"].error.value
+    )
 
 
 def test_eligibility_panel_follows_the_form(app):
     view = app.referral
     assert "Eligibility shows once" in view.eligibility.value
-    fill_referral(view, child__date_of_birth=date(2015, 3, 1), child__legal_status__status="looked_after",
-                  child__legal_status__start=date(2021, 1, 1))
-    assert "Cannot proceed until consent and manager approval are in place" in view.eligibility.value
-    fill_referral(view, referral__consent__given_by="parent", referral__consent__date=date(2026, 11, 1),
-                  referral__consent__informed=True, referral__approval__by="t.harper", referral__approval__date=date(2026, 11, 2))
+    fill_referral(
+        view,
+        child__date_of_birth=date(2015, 3, 1),
+        child__legal_status__status="looked_after",
+        child__legal_status__start=date(2021, 1, 1),
+    )
+    assert (
+        "Cannot proceed until consent and manager approval are in place" in view.eligibility.value
+    )
+    fill_referral(
+        view,
+        referral__consent__given_by="parent",
+        referral__consent__date=date(2026, 11, 1),
+        referral__consent__informed=True,
+        referral__approval__by="t.harper",
+        referral__approval__date=date(2026, 11, 2),
+    )
     assert "Eligible: the referral can proceed to a decision" in view.eligibility.value
     # docs/domain.md (Eligibility): a child in need (not with kinship carers) is not eligible, and is
     # signposted to cluster services or CAMHS.
     view.form.fields["child.legal_status.status"].widget.value = "child_in_need"
     assert "Not eligible for the team" in view.eligibility.value
-    assert "<li>Local cluster services</li><li>CAMHS single point of access</li>" in view.eligibility.value
+    assert (
+        "<li>Local cluster services</li><li>CAMHS single point of access</li>"
+        in view.eligibility.value
+    )
 
 
 def test_a_valid_referral_is_saved_audited_with_the_app_user_and_opened(case_store):
     manager = App(case_store, "s.price", AS_OF)  # a senior practitioner decides and allocates
     view = manager.referral
     assert view.form.fields["case_id"].widget.value == "TSW-000125"
-    fill_referral(view, child__case_management_ref="SYNTH-1", child__date_of_birth=date(2015, 3, 1),
-                  child__legal_status__status="looked_after", child__legal_status__start=date(2021, 1, 1),
-                  referral__received=date(2026, 11, 1), referral__referrer__name="J. Adeyemi", referral__consent__given_by="local_authority",
-                  referral__consent__date=date(2026, 11, 1), referral__consent__informed=True,
-                  referral__approval__by="t.harper", referral__approval__date=date(2026, 11, 2),
-                  referral__decision__outcome="accepted", referral__decision__date=date(2026, 11, 3),
-                  referral__allocation__worker=WORKER, referral__allocation__date=date(2026, 11, 4))
+    fill_referral(
+        view,
+        child__case_management_ref="SYNTH-1",
+        child__date_of_birth=date(2015, 3, 1),
+        child__legal_status__status="looked_after",
+        child__legal_status__start=date(2021, 1, 1),
+        referral__received=date(2026, 11, 1),
+        referral__referrer__name="J. Adeyemi",
+        referral__consent__given_by="local_authority",
+        referral__consent__date=date(2026, 11, 1),
+        referral__consent__informed=True,
+        referral__approval__by="t.harper",
+        referral__approval__date=date(2026, 11, 2),
+        referral__decision__outcome="accepted",
+        referral__decision__date=date(2026, 11, 3),
+        referral__allocation__worker=WORKER,
+        referral__allocation__date=date(2026, 11, 4),
+    )
     saved = view.save()
     assert saved is not None and saved.case_id == "TSW-000125", html_of(view.widget)[:3000]
     assert case_store.get("TSW-000125").worker == WORKER
-    assert [(e.user, e.action) for e in case_store.audit_log("TSW-000125")] == [("s.price", "import")]
+    assert [(e.user, e.action) for e in case_store.audit_log("TSW-000125")] == [
+        ("s.price", "import")
+    ]
     assert manager.open_id == "TSW-000125", manager.notice.value
 
 
@@ -187,7 +252,9 @@ def test_a_date_cleared_is_saved_cleared_what_the_form_shows_is_what_is_saved(ap
     start.widget.value = None  # cleared with the keyboard: the picker shows it empty
     assert view.save() is None  # a placement needs its start: refused, not saved with the old date
     assert "Placement since: required" in start.error.value
-    assert "Not saved" in view.form.echo.value and 'role="status"' in view.form.echo.value  # beside the button too
+    assert (
+        "Not saved" in view.form.echo.value and 'role="status"' in view.form.echo.value
+    )  # beside the button too
     assert case_store.get("TSW-000124")._version == version
     start.widget.value = date(2025, 12, 2)
     assert view.save() is not None
@@ -217,18 +284,25 @@ def test_recommendation_updates_as_the_worker_types_risks_first(app, case_store)
     assert view.last_update_ms < 200
 
 
-def test_a_recorded_risk_changes_the_recommendation_and_needs_its_safety_plan_holder(app, case_store):
+def test_a_recorded_risk_changes_the_recommendation_and_needs_its_safety_plan_holder(
+    app, case_store
+):
     app.open_case("TSW-000124")
     view = app.screening
     first = re.findall(r"<li[^>]*>(.*?)</li>", view.panel.value)[0]
-    assert first.startswith("Risk not yet assessed: the screening has started but is not complete")  # never "no risk"
+    assert first.startswith(
+        "Risk not yet assessed: the screening has started but is not complete"
+    )  # never "no risk"
     risk = view.risks["going_missing"]
     risk.chosen.value = True
     risk.reported_by.widget.value = ("carer",)
     risk.level.widget.value = "high"
     risk.review_due.widget.value = date(2026, 12, 20)
     lines = re.findall(r"<li[^>]*>(.*?)</li>", view.panel.value)
-    assert "Risk: Going missing (high), reported by carer; no safety plan in place; recorded 20 Nov 2026 at screening; review due 20 Dec 2026" in lines[1]
+    assert (
+        "Risk: Going missing (high), reported by carer; no safety plan in place; recorded 20 Nov 2026 at screening; review due 20 Dec 2026"
+        in lines[1]
+    )
     risk.safety_plan.widget.value = True
     version = case_store.get("TSW-000124")._version
     assert view.save() is None and case_store.get("TSW-000124")._version == version
@@ -236,7 +310,9 @@ def test_a_recorded_risk_changes_the_recommendation_and_needs_its_safety_plan_ho
     risk.holder.widget.value = "Foster carer"
     assert view.save() is not None
     stored = case_store.get("TSW-000124").screening.risks
-    assert [(r.kind, r.level, r.safety_plan_holder) for r in stored] == [("going_missing", "high", "Foster carer")]
+    assert [(r.kind, r.level, r.safety_plan_holder) for r in stored] == [
+        ("going_missing", "high", "Foster carer")
+    ]
 
 
 def test_screening_save_and_a_stale_save_refused_with_who_and_when(app, case_store):
@@ -254,7 +330,9 @@ def test_screening_save_and_a_stale_save_refused_with_who_and_when(app, case_sto
     show, keep = panel.children[1].children
     show.click()
     theirs = panel.children[2].value
-    assert "Saved by the other worker." in theirs and "I typed this and it must not be lost." in theirs
+    assert (
+        "Saved by the other worker." in theirs and "I typed this and it must not be lost." in theirs
+    )
     keep.click()  # knowingly over theirs: the typed values are saved
     stored = case_store.get("TSW-000124")
     assert stored.screening.child_voice == "I typed this and it must not be lost."
@@ -265,9 +343,12 @@ def test_two_tabs_their_list_items_are_shown_and_kept_when_i_keep_mine(app, case
     app.open_case("TSW-000124")
     view = app.screening
     other = case_store.get("TSW-000124")  # another tab adds a history factor meanwhile
-    other.screening.history_factors = [*other.screening.history_factors,
-                                       other.screening.history_factors[0].model_copy(update={"factor": "physical_abuse",
-                                                                                             "evidence": "Their entry."})]
+    other.screening.history_factors = [
+        *other.screening.history_factors,
+        other.screening.history_factors[0].model_copy(
+            update={"factor": "physical_abuse", "evidence": "Their entry."}
+        ),
+    ]
     case_store.save(other, user="t.harper")
     row = view.history["sexual_abuse"]  # I add another, and remove none
     row.chosen.value = True
@@ -335,7 +416,9 @@ def test_sdq_scores_and_bands_appear_with_the_last_item(app, case_store):
     app.open_case("TSW-000124")
     view = app.measures
     view.shown()
-    assert view.chart.layout.display == "none" and "after the first one" in view.chart_note.value  # a sentence, no image
+    assert (
+        view.chart.layout.display == "none" and "after the first one" in view.chart_note.value
+    )  # a sentence, no image
     assert view.form_version() == "P4-17"  # a parent form for a 12-year-old
     numbered = [r for i, r in view.items.items() if i.isdigit()]
     for radio in numbered[:-1]:
@@ -353,7 +436,9 @@ def test_sdq_scores_and_bands_appear_with_the_last_item(app, case_store):
     assert rows["prosocial"] == ("5", "borderline")
     assert view.save_administration() is not None
     stored = case_store.get("TSW-000124").measures
-    assert [(m.measure, m.version, m.informant, m.timepoint) for m in stored] == [("sdq", "P4-17", "parent", "baseline")]
+    assert [(m.measure, m.version, m.informant, m.timepoint) for m in stored] == [
+        ("sdq", "P4-17", "parent", "baseline")
+    ]
     assert stored[0].responses["1"] == 1
     assert bytes(view.chart.value).startswith(b"\x89PNG")
     assert view.chart.layout.display == ""
@@ -363,7 +448,9 @@ def _sdq_texts(view) -> str:
     return "\n".join(x.value for x in (view.form.banner, view.sdq_status, view.scores))
 
 
-def test_sdq_save_refuses_what_the_scoring_rules_cannot_score_and_says_what_is_missing(app, case_store):
+def test_sdq_save_refuses_what_the_scoring_rules_cannot_score_and_says_what_is_missing(
+    app, case_store
+):
     app.open_case("TSW-000124")
     view = app.measures
     version = case_store.get("TSW-000124")._version
@@ -420,7 +507,11 @@ def test_a_gbo_rating_with_no_goal_is_refused_and_ratings_take_their_own_date(ap
     view.when.widget.value = date(2026, 10, 1)  # the SDQ's date is not the ratings'
     view.save_gbo.click()
     (gbo,) = case_store.get("TSW-000124").measures
-    assert (gbo.date, gbo.timepoint, dict(gbo.responses)) == (date(2026, 11, 2), "review 1", {"1": 4})
+    assert (gbo.date, gbo.timepoint, dict(gbo.responses)) == (
+        date(2026, 11, 2),
+        "review 1",
+        {"1": 4},
+    )
 
 
 def test_recorded_measures_are_listed_corrected_and_withdrawn_with_a_reason(app, case_store):
@@ -458,7 +549,11 @@ def test_recorded_measures_are_listed_corrected_and_withdrawn_with_a_reason(app,
     view.withdraw.click()
     assert len(case_store.get("TSW-000123").measures) == len(recorded) - 1
     entry = case_store.audit_log("TSW-000123")[-1]
-    assert "withdrawn" in entry.note and "entered on the wrong child" in entry.note and entry.user == WORKER
+    assert (
+        "withdrawn" in entry.note
+        and "entered on the wrong child" in entry.note
+        and entry.user == WORKER
+    )
     assert len(view.pick.widget.options) == len(recorded) - 1
     assert "withdrawn" in view.recorded_status.value
 
@@ -495,14 +590,23 @@ def test_formulation_draft_override_needs_reason_submit_and_signoff(app, case_st
     assert view.submit() is not None, view.form.banner.value
     form = case_store.get("TSW-000124").formulation
     assert form.status == "awaiting_signoff"
-    assert form.decision.overrides[0].value == 3 and form.decision.overrides[0].reason == "Risk escalated this week"
+    assert (
+        form.decision.overrides[0].value == 3
+        and form.decision.overrides[0].reason == "Risk escalated this week"
+    )
     assert form.five_ps.presenting[0].text.endswith(HOSTILE)
-    assert all("onerror" not in t.text for t in form.five_ps.protective) or len(form.five_ps.protective) >= 0
+    assert (
+        all("onerror" not in t.text for t in form.five_ps.protective)
+        or len(form.five_ps.protective) >= 0
+    )
 
     # The worker cannot sign off their own formulation.
     app.signoff.open("TSW-000124")
     app.signoff.approve_button.click()
-    assert "c.mensah wrote, decided on or submitted this formulation and cannot sign it off" in app.signoff.form.banner.value
+    assert (
+        "c.mensah wrote, decided on or submitted this formulation and cannot sign it off"
+        in app.signoff.form.banner.value
+    )
 
     reviewer = App(case_store, REVIEWER, AS_OF)
     queue = reviewer.signoff
@@ -515,8 +619,11 @@ def test_formulation_draft_override_needs_reason_submit_and_signoff(app, case_st
     assert case_store.get("TSW-000124").formulation.status == "signed_off"
     steps = [(e.user, e.note) for e in case_store.audit_log("TSW-000124")]
     assert [s for s in steps if s[1] != "screening saved in the workbench"][-4:] == [
-        (WORKER, "formulation drafted from the screening"), (WORKER, "formulation edited and decision recorded"),
-        (WORKER, "submitted for sign-off"), (REVIEWER, "signed off")]
+        (WORKER, "formulation drafted from the screening"),
+        (WORKER, "formulation edited and decision recorded"),
+        (WORKER, "submitted for sign-off"),
+        (REVIEWER, "signed off"),
+    ]
     reviewer.open_case("TSW-000124", tab="Audit")
     assert "dr.k.osei" in reviewer.audit.log.value and "signed off" in reviewer.audit.log.value
 
@@ -537,7 +644,12 @@ def test_one_open_case_everywhere_after_reading_from_the_queue_and_signing_off(a
     assert case_store.get("TSW-000124").formulation.status == "signed_off"
     assert "TSW-000124" in reviewer.header.value and "TSW-000123" not in reviewer.header.value
     assert reviewer.open_id == "TSW-000124"
-    assert reviewer.reports.case.case_id == reviewer.audit.case.case_id == queue.case.case_id == "TSW-000124"
+    assert (
+        reviewer.reports.case.case_id
+        == reviewer.audit.case.case_id
+        == queue.case.case_id
+        == "TSW-000124"
+    )
     assert "signed off" in reviewer.audit.log.value
 
 
@@ -570,7 +682,10 @@ def test_reports_view_produces_the_open_case_report_to_download(app, case_store)
         shutdown_sessions()
         gc.collect()
     assert len(files) == 1 and "review" in files[0].name, view.form.banner.value
-    assert "TSW-000123" in files[0].read_text() and "caseload review is ready" in view.form.banner.value
+    assert (
+        "TSW-000123" in files[0].read_text()
+        and "caseload review is ready" in view.form.banner.value
+    )
 
 
 # -- caseload, the app, labels, hostile text ----------------------------------------------
@@ -586,7 +701,10 @@ def test_caseload_filters_sorts_and_opens(store, demo_cases):
     view.overdue.value = True
     overdue = set(expected.loc[expected["overdue"], "case_id"])
     assert set(view.shown_ids) <= overdue and len(view.shown_ids) == min(len(overdue), 20)
-    assert all(v.value.startswith("OVERDUE") for v in (cells[3] for cells in view.cells[: len(view.shown_ids)]))
+    assert all(
+        v.value.startswith("OVERDUE")
+        for v in (cells[3] for cells in view.cells[: len(view.shown_ids)])
+    )
     view.overdue.value = False
     view.sort.value = ("case_id", True)
     assert view.shown_ids == sorted(expected["case_id"])[:20]
@@ -596,17 +714,27 @@ def test_caseload_filters_sorts_and_opens(store, demo_cases):
     assert app.open_id == sorted(expected["case_id"])[20] and app.tabs.selected_index == 2
 
 
-def test_days_to_due_lists_the_most_overdue_first_and_refresh_reads_the_store_again(store, demo_cases):
+def test_days_to_due_lists_the_most_overdue_first_and_refresh_reads_the_store_again(
+    store, demo_cases
+):
     store.import_cases(demo_cases)
     app = App(store, "nobody.here", AS_OF)
     view = app.caseload
     view.sort.value = dict(SORTS_BY_LABEL)["Days to due (most overdue first)"]
     expected = store.caseload(AS_OF)
-    screening = expected[expected["state"] == "in_screening"].sort_values(["days_to_due", "case_id"])
+    screening = expected[expected["state"] == "in_screening"].sort_values(
+        ["days_to_due", "case_id"]
+    )
     assert len(screening) >= 2
-    assert view.shown_ids == list(screening["case_id"])[:20]  # screenings by days to due, most overdue first
+    assert (
+        view.shown_ids == list(screening["case_id"])[:20]
+    )  # screenings by days to due, most overdue first
     overdue = set(expected.loc[expected["overdue"], "case_id"])
-    assert set(view.shown_ids[: len(overdue)]) == overdue if len(overdue) <= 20 else set(view.shown_ids) <= overdue
+    assert (
+        set(view.shown_ids[: len(overdue)]) == overdue
+        if len(overdue) <= 20
+        else set(view.shown_ids) <= overdue
+    )
     # a case imported meanwhile is shown after Refresh
     before = len(expected)
     extra = demo_cases[0].model_copy(deep=True)
@@ -617,7 +745,9 @@ def test_days_to_due_lists_the_most_overdue_first_and_refresh_reads_the_store_ag
     assert f"{before + 1} cases;" in view.status.value
 
 
-def test_find_a_case_by_id_or_case_management_ref_and_returned_formulations_flagged(app, case_store):
+def test_find_a_case_by_id_or_case_management_ref_and_returned_formulations_flagged(
+    app, case_store
+):
     view = app.caseload
     view.worker.value = ""
     view.find.value = "000124"
@@ -659,19 +789,31 @@ def test_demo_entries_name_the_demos_people_not_the_importer(store, demo_cases):
     store.mark_training()
     add_staff(store, demo_staff(), note="synthetic team")
     store.import_cases(demo_cases, user="it.admin", action="restore")
-    waiting = [c for c in demo_cases if c.formulation is not None and c.formulation.status == "awaiting_signoff"]
+    waiting = [
+        c
+        for c in demo_cases
+        if c.formulation is not None and c.formulation.status == "awaiting_signoff"
+    ]
     assert waiting and all(c.formulation.submitted_by == c.formulation.author for c in waiting)
     queue = App(store, REVIEWER, AS_OF).signoff
     described = [b.description for b in queue.queue.children]
     assert described and not any(d.endswith("by it.admin") for d in described)
-    assert all(d.endswith(f"by {c.formulation.author}") for c in waiting for d in described if d.startswith(c.case_id))
+    assert all(
+        d.endswith(f"by {c.formulation.author}")
+        for c in waiting
+        for d in described
+        if d.startswith(c.case_id)
+    )
 
 
 def test_opening_another_case_never_drops_typed_values_silently(app, case_store):
     app.open_case("TSW-000124")
     app.screening.child_voice.widget.value = "Typed, not saved."
     app.open_case("TSW-000123")
-    assert app.open_id == "TSW-000124" and app.screening.child_voice.widget.value == "Typed, not saved."
+    assert (
+        app.open_id == "TSW-000124"
+        and app.screening.child_voice.widget.value == "Typed, not saved."
+    )
     assert "you have typed in Screening and not saved" in app.notice.value
     app.open_case("TSW-000123")  # again: the worker chose to discard
     assert app.open_id == "TSW-000123" and app.notice.value == ""
@@ -682,8 +824,15 @@ def test_opening_another_case_never_drops_typed_values_silently(app, case_store)
 
 
 def test_never_no_risk_before_a_completed_screening(app):
-    flags = dict(zip(app.caseload.shown_ids, (re.sub("<[^>]+>", "", cells[-1].value) for cells in app.caseload.cells)))
-    assert all("white-space:normal" in cells[-1].value for cells in app.caseload.cells[:2])  # wrapped, never cut off
+    flags = dict(
+        zip(
+            app.caseload.shown_ids,
+            (re.sub("<[^>]+>", "", cells[-1].value) for cells in app.caseload.cells),
+        )
+    )
+    assert all(
+        "white-space:normal" in cells[-1].value for cells in app.caseload.cells[:2]
+    )  # wrapped, never cut off
     assert flags["TSW-000124"] == "Risk not yet assessed (screening not complete)"
     assert flags["TSW-000123"] == "No risk recorded at the completed screening"
 
@@ -727,14 +876,21 @@ def test_tswt_app_refuses_a_store_that_is_not_one(tmp_path):
 
     from tswt_formulation.cli import cli
 
-    result = CliRunner().invoke(cli, ["app", "--store", str(tmp_path / "nothing.sqlite"), "--no-browser"])
+    result = CliRunner().invoke(
+        cli, ["app", "--store", str(tmp_path / "nothing.sqlite"), "--no-browser"]
+    )
     assert result.exit_code == 2
     assert result.output.startswith("error: ") and "no store here" in result.output
 
 
 def test_the_cli_does_not_import_the_workbench():
     code = "import sys, tswt_formulation.cli; print(any(m in sys.modules for m in ('ipywidgets', 'voila')))"
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
+    assert (
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        == "False"
+    )
 
 
 def test_open_store_user_is_used_when_no_user_given(case_store, monkeypatch):
@@ -748,19 +904,34 @@ def test_the_work_tab_records_a_session_a_review_and_an_ending(case_store):
     before the intervention began is refused with the field named, nothing written."""
     from tswt_formulation import casework
 
-    casework.start_intervention(case_store, "TSW-000123", "model", "ddp", ["carer"], date(2026, 7, 6), fulfils="models",
-                                user=WORKER)
+    casework.start_intervention(
+        case_store,
+        "TSW-000123",
+        "model",
+        "ddp",
+        ["carer"],
+        date(2026, 7, 6),
+        fulfils="models",
+        user=WORKER,
+    )
     app = App(case_store, WORKER, AS_OF)
     app.open_case("TSW-000123", tab="Work")
     view = app.work
     assert view.session_of.widget.options == (("1. ddp", 1),)
     view.session_date.widget.value = date(2026, 7, 1)
     assert view.record_session() is None
-    assert "interventions[0].sessions[0].date: 2026-07-01 is before interventions[0].start 2026-07-06" in view.form.banner.value
+    assert (
+        "interventions[0].sessions[0].date: 2026-07-01 is before interventions[0].start 2026-07-06"
+        in view.form.banner.value
+    )
     view.session_date.widget.value = date(2026, 7, 13)
     view.took_part.widget.value = ("carer",)
     assert view.record_session() is not None
-    view.review_date.widget.value, view.stage.widget.value, view.wave.widget.value = date(2026, 9, 30), 2, 3
+    view.review_date.widget.value, view.stage.widget.value, view.wave.widget.value = (
+        date(2026, 9, 30),
+        2,
+        3,
+    )
     assert view.record_review() is not None
     view.end_date.widget.value, view.end_reason.widget.value = date(2026, 10, 1), "disengaged"
     assert view.end_intervention() is not None

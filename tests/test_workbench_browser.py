@@ -30,8 +30,14 @@ from .conftest import skip_or_fail
 pytestmark = [pytest.mark.slow, pytest.mark.needs_system]
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 # A senior practitioner records, decides, allocates to herself and screens (a therapeutic
 # social worker may not decide or allocate: docs/permissions.md); a psychologist signs off.
 WORKER, REVIEWER = "s.price", "dr.k.osei"
@@ -49,10 +55,28 @@ def _free_port() -> int:
 def start_app(store: Path, user: str) -> tuple[subprocess.Popen[str], str]:
     """`tswt app` as a user would start it; returns the process and the URL it printed."""
     port = _free_port()
-    command = [sys.executable, "-c", "from tswt_formulation.cli import main; main()", "app", "--store", str(store),
-               "--port", str(port), "--no-browser", "--user", user, "--max-pages", "40"]  # the module opens many pages
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               env={**os.environ, "TSWT_USER": user})
+    command = [
+        sys.executable,
+        "-c",
+        "from tswt_formulation.cli import main; main()",
+        "app",
+        "--store",
+        str(store),
+        "--port",
+        str(port),
+        "--no-browser",
+        "--user",
+        user,
+        "--max-pages",
+        "40",
+    ]  # the module opens many pages
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "TSWT_USER": user},
+    )
     assert process.stdout is not None
     lines = []
     for line in process.stdout:
@@ -84,7 +108,9 @@ def browser() -> Iterator[Any]:
     except ImportError:
         skip_or_fail("browser tests need voila (pip install -e '.[app]')")
     if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
-        skip_or_fail(f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)")
+        skip_or_fail(
+            f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)"
+        )
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield chromium
@@ -114,7 +140,9 @@ def apps(tmp_path_factory, browser) -> Iterator[dict[str, Any]]:
     with open_store(str(path), user="it.admin", create=True) as store:
         store.mark_training()
         add_staff(store, demo_staff(), note="synthetic team")
-    with open_store(str(path), user="t.harper") as store:  # a manager records the decided, allocated referral
+    with open_store(
+        str(path), user="t.harper"
+    ) as store:  # a manager records the decided, allocated referral
         store.import_cases([case_from_data(raw)])
     _work_begun(path)
     worker, worker_url = start_app(path, WORKER)
@@ -146,7 +174,9 @@ def _work_begun(path: Path) -> None:
     with open_store(str(path), user="it.admin") as store:
         store.import_cases([case_from_data(raw)], user="it.admin", action="restore")
     with open_store(str(path), user=WORKER) as store:
-        casework.start_intervention(store, "TSW-000110", "model", "ddp", ["carer"], date(2026, 7, 6), fulfils="models")
+        casework.start_intervention(
+            store, "TSW-000110", "model", "ddp", ["carer"], date(2026, 7, 6), fulfils="models"
+        )
 
 
 def open_app(browser: Any, url: str) -> tuple[Any, Any, list[str]]:
@@ -180,12 +210,20 @@ def test_a_validation_error_beside_its_field_and_hostile_text_inert(browser, app
     page.get_by_role("tab", name="Referral").click()
     page.get_by_label("Case-management ref").fill(HOSTILE)
     page.keyboard.press("Tab")  # keyboard navigation: the next field in reading order
-    assert page.evaluate("document.activeElement.id") == page.get_by_label("Date of birth").get_attribute("id")
+    assert page.evaluate("document.activeElement.id") == page.get_by_label(
+        "Date of birth"
+    ).get_attribute("id")
     page.get_by_label("Date of birth").fill("2014-02-01")
     page.get_by_role("button", name="Save referral").click()
-    error = page.locator(".widget-text", has=page.get_by_label("Case-management ref")).locator("xpath=..").get_by_role("alert")
+    error = (
+        page.locator(".widget-text", has=page.get_by_label("Case-management ref"))
+        .locator("xpath=..")
+        .get_by_role("alert")
+    )
     error.wait_for()
-    assert "Case-management ref: letters, digits, / _ - only" in error.inner_text()  # the form's words
+    assert (
+        "Case-management ref: letters, digits, / _ - only" in error.inner_text()
+    )  # the form's words
     assert "pattern" not in error.inner_text()
     assert page.locator("img[src='x']").count() == 0  # the hostile text never becomes markup
     assert page.get_by_label("Case-management ref").input_value() == HOSTILE
@@ -200,7 +238,9 @@ def test_worker_journey_then_psychologist_signs_off_and_the_audit_shows_who(brow
     context, page, dialogs = open_app(browser, apps["worker"])
     # A new referral, with the eligibility panel following the form.
     page.get_by_role("tab", name="Referral").click()
-    new_id = page.get_by_label("Case id", exact=True).input_value()  # the next free id (other tests add cases)
+    new_id = page.get_by_label(
+        "Case id", exact=True
+    ).input_value()  # the next free id (other tests add cases)
     page.get_by_label("Case-management ref").fill("SYNTH-0999")
     page.get_by_label("Date of birth").fill("2014-02-01")
     page.get_by_label("Legal status", exact=True).select_option(label="Looked after (in care)")
@@ -223,19 +263,25 @@ def test_worker_journey_then_psychologist_signs_off_and_the_audit_shows_who(brow
 
     # The screening: the recommendation follows, risks first.
     page.get_by_label("Screening started").fill("2026-11-05")
-    page.get_by_label("Screening completed").fill("2026-11-09")  # a submission needs the screening completed
+    page.get_by_label("Screening completed").fill(
+        "2026-11-09"
+    )  # a submission needs the screening completed
     page.get_by_label("Neglect", exact=True).check()
     page.get_by_label("Sources: Neglect").select_option(label="Social worker")
     page.get_by_label("Self-harm", exact=True).check()
     page.get_by_label("Sources: Self-harm").select_option(label="Carer")
     page.get_by_label("Severity: Self-harm").select_option(label="Moderate")
-    page.get_by_text("Risk: Self-harm: moderate, less than monthly, reported by carer", exact=False).wait_for()
+    page.get_by_text(
+        "Risk: Self-harm: moderate, less than monthly, reported by carer", exact=False
+    ).wait_for()
     assert page.get_by_text("Going missing (high)").count() == 0
     page.get_by_label("Risk: Going missing").check()
     page.get_by_label("Reported by: Going missing").select_option(label="Carer")
     page.get_by_label("Level: Going missing").select_option(label="High")
     page.get_by_label("Review due: Going missing").fill("2026-12-20")
-    page.get_by_text("Going missing (high), reported by carer; no safety plan in place", exact=False).wait_for()
+    page.get_by_text(
+        "Going missing (high), reported by carer; no safety plan in place", exact=False
+    ).wait_for()
     page.get_by_label("The child's voice").fill("I want to stay here.")
     page.get_by_role("button", name="Save screening").click()
     page.get_by_text(f"Saved {new_id} (version 2)", exact=False).first.wait_for()
@@ -254,7 +300,9 @@ def test_worker_journey_then_psychologist_signs_off_and_the_audit_shows_who(brow
     page.get_by_role("tab", name="Formulation").click()
     page.get_by_role("button", name="Draft the formulation from the screening").click()
     page.get_by_text("Draft (revision", exact=False).wait_for()
-    page.get_by_label("Narrative").fill("Nights are hard since the last move; a steady carer is the way in.")
+    page.get_by_label("Narrative").fill(
+        "Nights are hard since the last move; a steady carer is the way in."
+    )
     page.get_by_role("button", name="Submit for sign-off").click()
     page.get_by_text("Awaiting sign-off (revision", exact=False).wait_for()
 
@@ -271,9 +319,14 @@ def test_worker_journey_then_psychologist_signs_off_and_the_audit_shows_who(brow
     page.get_by_role("tab", name="Audit").click()
     page.get_by_role("button", name="Refresh").click()
     log = page.get_by_role("table").filter(has_text="When (UTC)")
-    for who, note in ((WORKER, "referral recorded in the workbench"), (WORKER, "screening saved in the workbench"),
-                      (WORKER, "SDQ baseline (parent) entered in the workbench"), (WORKER, "formulation drafted from the screening"),
-                      (WORKER, "submitted for sign-off"), (REVIEWER, "signed off")):
+    for who, note in (
+        (WORKER, "referral recorded in the workbench"),
+        (WORKER, "screening saved in the workbench"),
+        (WORKER, "SDQ baseline (parent) entered in the workbench"),
+        (WORKER, "formulation drafted from the screening"),
+        (WORKER, "submitted for sign-off"),
+        (REVIEWER, "signed off"),
+    ):
         log.get_by_role("row").filter(has_text=note).filter(has_text=who).first.wait_for()
     assert dialogs == []
     context.close()
@@ -326,8 +379,11 @@ def test_the_work_tab_records_a_session_a_review_and_an_ending(browser, apps):
     page.get_by_role("tab", name="Audit").click()
     page.get_by_role("button", name="Refresh").click()
     log = page.get_by_role("table").filter(has_text="When (UTC)")
-    for note in ("session of intervention 1: attended", "review: stage 2, wave 3, formulation holds",
-                 "intervention 1 ended: planned"):
+    for note in (
+        "session of intervention 1: attended",
+        "review: stage 2, wave 3, formulation holds",
+        "intervention 1 ended: planned",
+    ):
         log.get_by_role("row").filter(has_text=note).filter(has_text=WORKER).first.wait_for()
     assert dialogs == []
     context.close()
@@ -370,7 +426,9 @@ def test_sdq_save_says_what_is_missing_and_a_double_click_saves_once(browser, ap
     for n in range(1, 11):
         sdq_answer(page, f"Item {n}", "1 somewhat true")
     page.get_by_role("button", name="Save SDQ").click()
-    beside.get_by_role("alert").filter(has_text="Emotional symptoms: 2 of 5 items answered").wait_for()
+    beside.get_by_role("alert").filter(
+        has_text="Emotional symptoms: 2 of 5 items answered"
+    ).wait_for()
     for n in range(11, 26):
         sdq_answer(page, f"Item {n}", "1 somewhat true")
     page.get_by_role("button", name="Save SDQ").dblclick()
@@ -379,7 +437,9 @@ def test_sdq_save_says_what_is_missing_and_a_double_click_saves_once(browser, ap
     with open_store(str(apps["store"])) as store:
         assert len(store.get("TSW-000124").measures) == before + 1
     assert page.get_by_role("alert").filter(has_text="No items entered").count() == 0
-    page.get_by_role("table").filter(has_text="Recorded measures").get_by_role("row").filter(has_text="review 1").wait_for()
+    page.get_by_role("table").filter(has_text="Recorded measures").get_by_role("row").filter(
+        has_text="review 1"
+    ).wait_for()
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.get_by_role("button", name="Save SDQ").scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "sdq-saved-beside-button.png"))
@@ -404,7 +464,9 @@ def test_two_tabs_their_new_factor_is_shown_and_kept_and_a_cleared_date_is_refus
     second.get_by_role("button", name="Save screening").click()
     second.get_by_text(f"changed by {WORKER} at", exact=False).first.wait_for()
     second.get_by_role("button", name="Show their version").click()
-    second.get_by_role("cell", name="History factors: Emotional abuse").wait_for()  # their list item is shown
+    second.get_by_role(
+        "cell", name="History factors: Emotional abuse"
+    ).wait_for()  # their list item is shown
     second.get_by_role("button", name="Keep my typed values and save over theirs").click()
     second.get_by_text("Saved TSW-000124", exact=False).first.wait_for()
     assert second.get_by_label("Emotional abuse", exact=True).is_checked()  # kept, and shown
@@ -416,7 +478,9 @@ def test_two_tabs_their_new_factor_is_shown_and_kept_and_a_cleared_date_is_refus
     second.get_by_role("tab", name="Referral").click()
     since = second.get_by_label("Placement since")
     since.click()
-    since.press("Backspace")  # one part of the date cleared: the picker shows no date (the input's value is "")
+    since.press(
+        "Backspace"
+    )  # one part of the date cleared: the picker shows no date (the input's value is "")
     assert since.input_value() == ""
     second.get_by_role("button", name="Save referral").click()
     second.get_by_role("alert").filter(has_text="Placement since: required").wait_for()

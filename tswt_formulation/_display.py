@@ -29,8 +29,11 @@ def _words(value: Any) -> str:
 def table(caption: str, rows: Iterable[tuple[str, Any]], synthetic: bool = False) -> str:
     """A two-column table of (label, value), every value escaped."""
     banner = ' <span style="color:#a00">SYNTHETIC</span>' if synthetic else ""
-    body = "".join(f'<tr><th style="{_TH}">{escape(label)}</th><td style="{_TD}">{escape(str(value))}</td></tr>'
-                   for label, value in rows if value not in (None, "", ()))
+    body = "".join(
+        f'<tr><th style="{_TH}">{escape(label)}</th><td style="{_TD}">{escape(str(value))}</td></tr>'
+        for label, value in rows
+        if value not in (None, "", ())
+    )
     return f'<table style="{_STYLE}"><caption style="text-align:left;font-weight:700">{escape(caption)}{banner}</caption>{body}</table>'
 
 
@@ -39,24 +42,36 @@ def case_rows(case: Case, today: date | None = None) -> list[tuple[str, Any]]:
     child, referral = case.child, case.referral
     decision = referral.decision
     rows: list[tuple[str, Any]] = [
-        ("child", f"{_words(child.sex)}, aged {child.age_on(today)} ({_words(child.legal_status.status)})"),
-        ("referral", f"received {referral.received.isoformat()}; {_words(decision.outcome)}"
-                     + (f" {decision.date.isoformat()}" if decision.date else "")),
+        (
+            "child",
+            f"{_words(child.sex)}, aged {child.age_on(today)} ({_words(child.legal_status.status)})",
+        ),
+        (
+            "referral",
+            f"received {referral.received.isoformat()}; {_words(decision.outcome)}"
+            + (f" {decision.date.isoformat()}" if decision.date else ""),
+        ),
         ("worker", case.worker),
         ("screening due", case.screening_due.isoformat() if case.screening_due else None),
         ("measures", f"{len(case.measures)} administration(s)" if case.measures else None),
         ("goals", "; ".join(f"{g.number}. {g.description}" for g in case.goals) or None),
         ("formulation", _words(case.formulation.status) if case.formulation else None),
-        ("outcome of screening", f"{_words(case.outcome.decision)} {case.outcome.date.isoformat()} by {case.outcome.by}"
-         if case.outcome else None),
+        (
+            "outcome of screening",
+            f"{_words(case.outcome.decision)} {case.outcome.date.isoformat()} by {case.outcome.by}"
+            if case.outcome
+            else None,
+        ),
     ]
     return rows
 
 
 def case_repr(case: Case) -> str:
     status = case.formulation.status if case.formulation else "no formulation"
-    return (f"<Case {case.case_id}: {case.child.legal_status.status}, referral {case.referral.decision.outcome}, "
-            f"worker {case.worker or 'none'}, {len(case.measures)} measure(s), {status}>")
+    return (
+        f"<Case {case.case_id}: {case.child.legal_status.status}, referral {case.referral.decision.outcome}, "
+        f"worker {case.worker or 'none'}, {len(case.measures)} measure(s), {status}>"
+    )
 
 
 def case_html(case: Case) -> str:
@@ -64,8 +79,11 @@ def case_html(case: Case) -> str:
 
 
 def recommendation_html(rec: Recommendation) -> str:
-    head = (f"wave {rec.wave}, stage {rec.stage}" if rec.recommendable
-            else f"no wave or stage: {_words(rec.eligibility.outcome)}")
+    head = (
+        f"wave {rec.wave}, stage {rec.stage}"
+        if rec.recommendable
+        else f"no wave or stage: {_words(rec.eligibility.outcome)}"
+    )
     rows: list[tuple[str, Any]] = [
         ("as of", rec.as_of.isoformat()),
         ("recommended", head),
@@ -82,15 +100,20 @@ def recommendation_html(rec: Recommendation) -> str:
 
 
 def batch_html(summary: BatchSummary) -> str:
-    head = (f"{len(summary.ok)} of {len(summary.results)} report(s) written to {summary.out_dir} in "
-            f"{summary.seconds:.1f} s")
+    head = (
+        f"{len(summary.ok)} of {len(summary.results)} report(s) written to {summary.out_dir} in "
+        f"{summary.seconds:.1f} s"
+    )
     cells = "".join(
         f'<tr><td style="{_TD}">{escape(r.case)}</td><td style="{_TD}">{escape(r.kind)}</td>'
         f'<td style="{_TD}">{escape(r.status)}</td><td style="{_TD}">{escape(r.cell)}</td>'
         f'<td style="{_TD}">{escape(r.error)}</td></tr>'
         for r in summary.failed
     )
-    failed = (f'<table style="{_STYLE}"><tr><th style="{_TH}">case</th><th style="{_TH}">kind</th>'
-              f'<th style="{_TH}">status</th><th style="{_TH}">cell</th><th style="{_TH}">error</th></tr>{cells}</table>'
-              if summary.failed else "")
+    failed = (
+        f'<table style="{_STYLE}"><tr><th style="{_TH}">case</th><th style="{_TH}">kind</th>'
+        f'<th style="{_TH}">status</th><th style="{_TH}">cell</th><th style="{_TH}">error</th></tr>{cells}</table>'
+        if summary.failed
+        else ""
+    )
     return f"<p>{escape(head)}; manifest {escape(str(summary.manifest))}</p>{failed}"

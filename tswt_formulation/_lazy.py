@@ -26,7 +26,11 @@ class _LazyPackage(types.ModuleType):
 
 
 def lazy_exports(
-    package: str, exports: Mapping[str, str], *, extra: str | None = None, extra_needs: tuple[str, ...] = ()
+    package: str,
+    exports: Mapping[str, str],
+    *,
+    extra: str | None = None,
+    extra_needs: tuple[str, ...] = (),
 ) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
     """``__getattr__`` and ``__dir__`` for ``package``: ``exports`` maps each public name
     to the submodule (relative, without the dot) that defines it.
@@ -46,7 +50,9 @@ def lazy_exports(
             value = getattr(importlib.import_module(f".{source}", package), name)
         except ModuleNotFoundError as exc:
             if extra is not None and exc.name in extra_needs:
-                raise ImportError(f"{package} needs the {extra} extra: pip install 'tswt-formulation[{extra}]'") from None
+                raise ImportError(
+                    f"{package} needs the {extra} extra: pip install 'tswt-formulation[{extra}]'"
+                ) from None
             raise
         types.ModuleType.__setattr__(module, name, value)
         return value

@@ -33,7 +33,12 @@ class _StringDateLoader(_BASE_LOADER):
 
 # Drop the implicit timestamp resolver, the YAML 1.1 yes/no/on/off booleans and its
 # numbers: numbers are read only as JSON writes them (below).
-_DROPPED = ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+_DROPPED = (
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+)
 _StringDateLoader.yaml_implicit_resolvers = {
     key: [(tag, rx) for tag, rx in resolvers if tag not in _DROPPED]
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
@@ -42,14 +47,20 @@ _StringDateLoader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
 _DIGITS = list("-0123456789")
-_StringDateLoader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^-?(?:0|[1-9][0-9]*)$"), _DIGITS)
 _StringDateLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:float", re.compile(r"^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?$"), _DIGITS)
+    "tag:yaml.org,2002:int", re.compile(r"^-?(?:0|[1-9][0-9]*)$"), _DIGITS
+)
+_StringDateLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?$"),
+    _DIGITS,
+)
 # What YAML 1.1 also reads as a number, and JSON does not write: octal 010 (8), hex 0x0A
 # (10), base 60 1:20 (80), 1_0 (10), +1, .5, .inf, .nan. Read silently, a GBO rating of
 # 010 would be stored as 8; such a value is refused, naming its line.
 _YAML11_NUMBER = "tag:tswt,2026:yaml11-number"
-_YAML11_NUMBER_FORMS = re.compile(r"""^(?:[-+]?0b[0-1_]+
+_YAML11_NUMBER_FORMS = re.compile(
+    r"""^(?:[-+]?0b[0-1_]+
     |[-+]?0[0-7_]+
     |[-+]?(?:0|[1-9][0-9_]*)
     |[-+]?0x[0-9a-fA-F_]+
@@ -58,14 +69,20 @@ _YAML11_NUMBER_FORMS = re.compile(r"""^(?:[-+]?0b[0-1_]+
     |\.[0-9_]+(?:[eE][-+][0-9]+)?
     |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
     |[-+]?\.(?:inf|Inf|INF)
-    |\.(?:nan|NaN|NAN))$""", re.VERBOSE)
+    |\.(?:nan|NaN|NAN))$""",
+    re.VERBOSE,
+)
 _StringDateLoader.add_implicit_resolver(_YAML11_NUMBER, _YAML11_NUMBER_FORMS, list("-+0123456789."))
 
 
 def _refuse_yaml11_number(loader: Any, node: Any) -> Any:
     raise yaml.constructor.ConstructorError(
-        None, None, f"{node.value[:40]!r} is a YAML 1.1 number form (octal, hexadecimal, base 60, with _ or +, .inf, .nan); "
-        "write the number as JSON does (e.g. 10, 8.5), or quote it if it is text", node.start_mark)
+        None,
+        None,
+        f"{node.value[:40]!r} is a YAML 1.1 number form (octal, hexadecimal, base 60, with _ or +, .inf, .nan); "
+        "write the number as JSON does (e.g. 10, 8.5), or quote it if it is text",
+        node.start_mark,
+    )
 
 
 _StringDateLoader.add_constructor(_YAML11_NUMBER, _refuse_yaml11_number)
@@ -90,22 +107,34 @@ def refuse_aliases_and_duplicate_keys(loader_cls: type[Any]) -> type[Any]:
         # An alias hands the constructor a node it has already built (or is building).
         if node in self.constructed_objects or node in self.recursive_objects:
             raise yaml.constructor.ConstructorError(
-                None, None, "the value anchored here (&name) is reused through an alias (*name); aliases are not allowed, write each value out", node.start_mark)
+                None,
+                None,
+                "the value anchored here (&name) is reused through an alias (*name); aliases are not allowed, write each value out",
+                node.start_mark,
+            )
         return base_construct_object(self, node, deep=deep)
 
     def construct_mapping(self: Any, node: Any, deep: bool = False) -> dict[Any, Any]:
         if not isinstance(node, yaml.MappingNode):
-            raise yaml.constructor.ConstructorError(None, None, f"expected a mapping, found {node.id}", node.start_mark)
+            raise yaml.constructor.ConstructorError(
+                None, None, f"expected a mapping, found {node.id}", node.start_mark
+            )
         self.flatten_mapping(node)
         mapping: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=deep)
             if not isinstance(key, Hashable):
-                raise yaml.constructor.ConstructorError(None, None, "a mapping key must be a plain value", key_node.start_mark)
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a mapping key must be a plain value", key_node.start_mark
+                )
             if key in mapping:
                 shown = repr(key) if len(repr(key)) <= 80 else repr(key)[:79] + "…"
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"the key {shown} appears twice in one mapping; keep one", key_node.start_mark)
+                    None,
+                    None,
+                    f"the key {shown} appears twice in one mapping; keep one",
+                    key_node.start_mark,
+                )
             mapping[key] = self.construct_object(value_node, deep=deep)
         return mapping
 
@@ -159,8 +188,13 @@ class _Dumper(yaml.SafeDumper):
 
 
 _Dumper.add_implicit_resolver(
-    "tag:yaml.org,2002:float", re.compile(r"^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?$"), _DIGITS)
+    "tag:yaml.org,2002:float",
+    re.compile(r"^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?$"),
+    _DIGITS,
+)
 
 
 def dump(data: Any) -> str:
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False)
+    return yaml.dump(
+        data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False
+    )

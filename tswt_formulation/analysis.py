@@ -42,12 +42,39 @@ if TYPE_CHECKING:
 __all__ = ["CHANGE_COLUMNS", "SCORE_COLUMNS", "caseload", "change", "goals", "scores"]
 
 #: Columns of :func:`scores`, in order.
-SCORE_COLUMNS = ("case_id", "measure", "informant", "version", "date", "timepoint", "age", "scale", "value", "band")
+SCORE_COLUMNS = (
+    "case_id",
+    "measure",
+    "informant",
+    "version",
+    "date",
+    "timepoint",
+    "age",
+    "scale",
+    "value",
+    "band",
+)
 #: Columns of :func:`change`, in order.
 CHANGE_COLUMNS = (
-    "case_id", "measure", "informant", "scale", "baseline_date", "baseline_version", "baseline_value",
-    "date", "timepoint", "version", "value", "paired", "difference", "threshold", "rci", "reliable_change",
-    "clinical_cutoff", "category", "constants_source",
+    "case_id",
+    "measure",
+    "informant",
+    "scale",
+    "baseline_date",
+    "baseline_version",
+    "baseline_value",
+    "date",
+    "timepoint",
+    "version",
+    "value",
+    "paired",
+    "difference",
+    "threshold",
+    "rci",
+    "reliable_change",
+    "clinical_cutoff",
+    "category",
+    "constants_source",
 )
 RELIABLE_CHANGE = ("improved", "none", "deteriorated")
 
@@ -56,8 +83,10 @@ def _check_store(store: Any, where: str) -> None:
     from .store.store import CaseStore
 
     if not isinstance(store, CaseStore):
-        raise TswtError(f"{where}: pass an open case store (tswt_formulation.open_store(path, user=...)), "
-                        f"not {type(store).__name__}")
+        raise TswtError(
+            f"{where}: pass an open case store (tswt_formulation.open_store(path, user=...)), "
+            f"not {type(store).__name__}"
+        )
 
 
 def _as_day(value: Any, where: str, field: str = "as_of") -> date | None:
@@ -70,7 +99,9 @@ def _as_day(value: Any, where: str, field: str = "as_of") -> date | None:
 # --- scores ---------------------------------------------------------------------------------
 
 
-def scores(store: CaseStore, *, measure: str | Iterable[str] | None = None, as_of: date | str | None = None) -> pd.DataFrame:
+def scores(
+    store: CaseStore, *, measure: str | Iterable[str] | None = None, as_of: date | str | None = None
+) -> pd.DataFrame:
     """Every score of every measure administration in the store, one row per score.
 
     Parameters
@@ -124,11 +155,22 @@ def scores(store: CaseStore, *, measure: str | Iterable[str] | None = None, as_o
 
     day = _as_day(as_of, "scores()")
     t = schema.scores.c
-    q = sa.select(t.case_id, t.measure, t.version, t.informant, t.date, t.timepoint, t.age, t.scales,
-                  t.scale_values).order_by(t.case_id, t.position)
+    q = sa.select(
+        t.case_id,
+        t.measure,
+        t.version,
+        t.informant,
+        t.date,
+        t.timepoint,
+        t.age,
+        t.scales,
+        t.scale_values,
+    ).order_by(t.case_id, t.position)
     wanted = None if measure is None else ([measure] if isinstance(measure, str) else list(measure))
     if wanted is not None:
-        q = q.where(sa.or_(*[t.measure == m for m in wanted]))  # plain binds: fetch_tuples runs the SQL on the driver
+        q = q.where(
+            sa.or_(*[t.measure == m for m in wanted])
+        )  # plain binds: fetch_tuples runs the SQL on the driver
     if day is not None:
         q = q.where(t.date <= day)
     with store.engine.connect() as conn:
@@ -160,7 +202,9 @@ class _Packed:
             case_code.append(len(case_ids) - 1)
         for j, name in enumerate(self.TEXT, start=1):
             seen, out = self.lookup[name], self.code[name]
-            col = j if j < 6 else 7  # measure, version, informant, date, timepoint at 1-5; scales at 7
+            col = (
+                j if j < 6 else 7
+            )  # measure, version, informant, date, timepoint at 1-5; scales at 7
             for row in rows:
                 out.append(seen.setdefault(row[col], len(seen)))
         self.age.extend(row[6] for row in rows)
@@ -179,7 +223,9 @@ class _Packed:
 
 def _read_packed(conn: Any, query: Any, chunk: int = 20_000) -> _Packed:
     packed = _Packed()
-    if conn.dialect.name == "sqlite":  # straight from the driver's cursor (dates as ISO text), as fetch_tuples reads
+    if (
+        conn.dialect.name == "sqlite"
+    ):  # straight from the driver's cursor (dates as ISO text), as fetch_tuples reads
         compiled = query.compile(dialect=conn.dialect)
         params = [compiled.params[name] for name in compiled.positiontup or ()]
         cursor = conn.connection.dbapi_connection.cursor()
@@ -216,7 +262,11 @@ def _groups(key: np.ndarray) -> list[np.ndarray]:
 
 def _starts(sorted_key: np.ndarray) -> np.ndarray:
     """Positions where each run of a sorted key begins."""
-    return np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]]) if len(sorted_key) else np.zeros(0, dtype=np.int64)
+    return (
+        np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
+        if len(sorted_key)
+        else np.zeros(0, dtype=np.int64)
+    )
 
 
 def _unpack(packed: _Packed) -> pd.DataFrame:
@@ -234,16 +284,27 @@ def _unpack(packed: _Packed) -> pd.DataFrame:
         names = str(packed_lists[packed_codes[idx[0]]]).split(",")
         k = len(names)
         # The C parser reads the packed integers ("" = missing) at C speed, one row per administration.
-        parsed = pd.read_csv(io.StringIO("\n".join(values[idx].tolist())), header=None, names=range(k), dtype="float64",
-                             na_filter=True, keep_default_na=False, na_values=[""]).to_numpy()
+        parsed = pd.read_csv(
+            io.StringIO("\n".join(values[idx].tolist())),
+            header=None,
+            names=range(k),
+            dtype="float64",
+            na_filter=True,
+            keep_default_na=False,
+            na_values=[""],
+        ).to_numpy()
         if parsed.shape != (len(idx), k):  # pragma: no cover - a row not written by store.scores
-            raise TswtError(f"the store's scores table is damaged (values do not match the scales {','.join(names)}); "
-                            "rebuild it (tswt_formulation.store.scores.rebuild_scores)")
+            raise TswtError(
+                f"the store's scores table is damaged (values do not match the scales {','.join(names)}); "
+                "rebuild it (tswt_formulation.store.scores.rebuild_scores)"
+            )
         for name in names:
             if name not in scale_names:
                 scale_names.append(name)
         admin_pos.append(np.repeat(idx.astype(np.int32), k))
-        scale_codes.append(np.tile(np.asarray([scale_names.index(x) for x in names], dtype=np.int16), len(idx)))
+        scale_codes.append(
+            np.tile(np.asarray([scale_names.index(x) for x in names], dtype=np.int16), len(idx))
+        )
         numbers.append(parsed.reshape(-1))
     del values
     pos = np.concatenate(admin_pos) if admin_pos else np.zeros(0, dtype=np.int32)
@@ -258,29 +319,38 @@ def _unpack(packed: _Packed) -> pd.DataFrame:
 
     def cat(name: str) -> pd.Categorical:
         codes, uniques = packed.column(name)
-        order = np.argsort(uniques.astype(str), kind="stable")  # categories sorted, as pandas sorts them
+        order = np.argsort(
+            uniques.astype(str), kind="stable"
+        )  # categories sorted, as pandas sorts them
         remap = np.empty(len(order), dtype=np.int32)
         remap[order] = np.arange(len(order), dtype=np.int32)
-        return pd.Categorical.from_codes(remap[codes][pos] if len(codes) else np.zeros(0, dtype=np.int32),
-                                         categories=uniques[order].astype(str))
+        return pd.Categorical.from_codes(
+            remap[codes][pos] if len(codes) else np.zeros(0, dtype=np.int32),
+            categories=uniques[order].astype(str),
+        )
 
     day_codes, day_values = packed.column("date")
-    days = pd.to_datetime(pd.Series(day_values, dtype=object)).to_numpy().astype("datetime64[ns]") if n \
+    days = (
+        pd.to_datetime(pd.Series(day_values, dtype=object)).to_numpy().astype("datetime64[ns]")
+        if n
         else np.zeros(0, "datetime64[ns]")
+    )
     ages = pd.array(packed.age, dtype="Int64") if n else pd.array([], dtype="Int64")
     case_ids = pd.array(np.asarray(packed.case_ids, dtype=object), dtype="string")
     case_code = np.asarray(packed.case_code, dtype=np.int32)
-    frame = pd.DataFrame({
-        "case_id": case_ids[case_code[pos]] if n else pd.array([], dtype="string"),
-        "measure": cat("measure"),
-        "informant": cat("informant"),
-        "version": cat("version"),
-        "date": days[day_codes[pos]] if n else days,
-        "timepoint": cat("timepoint"),
-        "age": ages[pos],
-        "scale": pd.Categorical.from_codes(scale, categories=scale_names),
-        "value": value,
-    })
+    frame = pd.DataFrame(
+        {
+            "case_id": case_ids[case_code[pos]] if n else pd.array([], dtype="string"),
+            "measure": cat("measure"),
+            "informant": cat("informant"),
+            "version": cat("version"),
+            "date": days[day_codes[pos]] if n else days,
+            "timepoint": cat("timepoint"),
+            "age": ages[pos],
+            "scale": pd.Categorical.from_codes(scale, categories=scale_names),
+            "value": value,
+        }
+    )
     frame["band"] = _bands(frame)
     return frame
 
@@ -293,14 +363,21 @@ def _bands(frame: pd.DataFrame) -> pd.Categorical:
     codes = np.full(len(frame), -1, dtype=np.int16)
     if not len(frame):
         return pd.Categorical([])
-    m, v, s = (frame[c].cat.codes.to_numpy().astype(np.int64) for c in ("measure", "version", "scale"))
+    m, v, s = (
+        frame[c].cat.codes.to_numpy().astype(np.int64) for c in ("measure", "version", "scale")
+    )
     nv, ns = len(frame["version"].cat.categories), len(frame["scale"].cat.categories)
     value = frame["value"].to_numpy(dtype=np.float64, na_value=np.nan)
     for idx in _groups((m * nv + v) * ns + s):
         i = idx[0]
-        measure, version, scale = (str(frame[c].cat.categories[code[i]]) for c, code in (("measure", m), ("version", v), ("scale", s)))
+        measure, version, scale = (
+            str(frame[c].cat.categories[code[i]])
+            for c, code in (("measure", m), ("version", v), ("scale", s))
+        )
         try:
-            table = load_measure(measure).version_by_id(version).bands.get("three_band", {}).get(scale)
+            table = (
+                load_measure(measure).version_by_id(version).bands.get("three_band", {}).get(scale)
+            )
         except TswtError:
             continue
         if not table:
@@ -322,7 +399,9 @@ def _timepoint_rank(timepoint: pd.Series) -> np.ndarray:
     cats = timepoint.cat.categories if isinstance(timepoint.dtype, pd.CategoricalDtype) else None
     if cats is not None:  # rank each category once
         ranks = timepoint_rank(pd.Series(cats, dtype=object)).to_numpy()
-        return np.where(timepoint.cat.codes.to_numpy() < 0, -1, ranks[timepoint.cat.codes.to_numpy()])
+        return np.where(
+            timepoint.cat.codes.to_numpy() < 0, -1, ranks[timepoint.cat.codes.to_numpy()]
+        )
     return timepoint_rank(timepoint.astype(object)).to_numpy()
 
 
@@ -404,8 +483,17 @@ def change(
         frame = store_or_scores
         missing = [c for c in _REQUIRED if c not in frame.columns]
         if missing:
-            raise ScoringError([Problem("change()", c, f"column {c!r} is missing (a frame like tswt.analysis.scores() "
-                                        f"gives: {', '.join(_REQUIRED)})") for c in missing])
+            raise ScoringError(
+                [
+                    Problem(
+                        "change()",
+                        c,
+                        f"column {c!r} is missing (a frame like tswt.analysis.scores() "
+                        f"gives: {', '.join(_REQUIRED)})",
+                    )
+                    for c in missing
+                ]
+            )
         day = _as_day(as_of, "change()")
         if day is not None:
             frame = frame[pd.to_datetime(frame["date"]) <= pd.Timestamp(day)]
@@ -434,8 +522,15 @@ def _inline_constants(entries: list[dict[str, Any]]) -> MeasureConstants:
         parsed = _File.model_validate({"version": "given", "constants": entries})
     except ValidationError as exc:
         err = exc.errors(include_url=False)[0]
-        raise ScoringError([Problem("change()", "constants." + ".".join(str(p) for p in err["loc"][1:]),
-                                    err["msg"].removeprefix("Value error, "))]) from None
+        raise ScoringError(
+            [
+                Problem(
+                    "change()",
+                    "constants." + ".".join(str(p) for p in err["loc"][1:]),
+                    err["msg"].removeprefix("Value error, "),
+                )
+            ]
+        ) from None
     return MeasureConstants("given", "", tuple(parsed.constants))
 
 
@@ -451,10 +546,18 @@ def _change(frame: pd.DataFrame, to: str, team: MeasureConstants | None, z: floa
     def kept(a: Any) -> Any:
         return a if everything else a[keep]
 
-    cols = {c: kept(frame[c] if isinstance(frame[c].dtype, pd.CategoricalDtype) else frame[c].astype("category"))
-            for c in ("measure", "informant", "scale", "version", "timepoint")}
+    cols = {
+        c: kept(
+            frame[c]
+            if isinstance(frame[c].dtype, pd.CategoricalDtype)
+            else frame[c].astype("category")
+        )
+        for c in ("measure", "informant", "scale", "version", "timepoint")
+    }
     ids = kept(frame["case_id"].astype(object).to_numpy())
-    if len(ids) and pd.Series(ids).is_monotonic_increasing:  # as scores() gives them: codes without hashing
+    if (
+        len(ids) and pd.Series(ids).is_monotonic_increasing
+    ):  # as scores() gives them: codes without hashing
         starts = np.r_[True, ids[1:] != ids[:-1]]
         case_codes, case_ids = np.cumsum(starts, dtype=np.int64) - 1, ids[starts]
         del starts
@@ -467,8 +570,10 @@ def _change(frame: pd.DataFrame, to: str, team: MeasureConstants | None, z: floa
     nm, ni, ns = (len(cols[c].cat.categories) for c in ("measure", "informant", "scale"))
     series = case_codes.astype(np.int64) * (nm * ni * ns)
     del case_codes
-    series += (cols["measure"].cat.codes.to_numpy().astype(np.int64) * ni + cols["informant"].cat.codes.to_numpy()) * ns \
-        + cols["scale"].cat.codes.to_numpy()
+    series += (
+        cols["measure"].cat.codes.to_numpy().astype(np.int64) * ni
+        + cols["informant"].cat.codes.to_numpy()
+    ) * ns + cols["scale"].cat.codes.to_numpy()
     order = np.lexsort((day, rank, series))
     series = series[order]
     rank = rank[order]
@@ -480,21 +585,39 @@ def _change(frame: pd.DataFrame, to: str, team: MeasureConstants | None, z: floa
     # follow-ups: every later row, or the last of each series
     follow_rows, follow_series = order[~is_base], series[~is_base]
     if to == "latest":
-        last = np.flatnonzero(np.r_[follow_series[1:] != follow_series[:-1], True]) if len(follow_series) else np.zeros(0, int)
+        last = (
+            np.flatnonzero(np.r_[follow_series[1:] != follow_series[:-1], True])
+            if len(follow_series)
+            else np.zeros(0, int)
+        )
         follow_rows, follow_series = follow_rows[last], follow_series[last]
         out_series = series[_starts(series)]
         at = np.searchsorted(follow_series, out_series)
-        has_follow = (at < len(follow_series)) & (follow_series[np.minimum(at, len(follow_series) - 1)] == out_series) \
-            if len(follow_series) else np.zeros(len(out_series), dtype=bool)
-        rows = np.where(has_follow, follow_rows[np.minimum(at, max(len(follow_rows) - 1, 0))], -1) if len(follow_rows) \
+        has_follow = (
+            (at < len(follow_series))
+            & (follow_series[np.minimum(at, len(follow_series) - 1)] == out_series)
+            if len(follow_series)
+            else np.zeros(len(out_series), dtype=bool)
+        )
+        rows = (
+            np.where(has_follow, follow_rows[np.minimum(at, max(len(follow_rows) - 1, 0))], -1)
+            if len(follow_rows)
             else np.full(len(out_series), -1)
+        )
     else:
         out_series, rows = follow_series, follow_rows
     at = np.searchsorted(base_series, out_series)
-    has_base = (at < len(base_series)) & (base_series[np.minimum(at, max(len(base_series) - 1, 0))] == out_series) \
-        if len(base_series) else np.zeros(len(out_series), dtype=bool)
-    brows = np.where(has_base, base_rows[np.minimum(at, max(len(base_rows) - 1, 0))], -1) if len(base_rows) \
+    has_base = (
+        (at < len(base_series))
+        & (base_series[np.minimum(at, max(len(base_series) - 1, 0))] == out_series)
+        if len(base_series)
+        else np.zeros(len(out_series), dtype=bool)
+    )
+    brows = (
+        np.where(has_base, base_rows[np.minimum(at, max(len(base_rows) - 1, 0))], -1)
+        if len(base_rows)
         else np.full(len(out_series), -1)
+    )
 
     del series, rank, is_base, order
 
@@ -522,7 +645,9 @@ def _change(frame: pd.DataFrame, to: str, team: MeasureConstants | None, z: floa
     source_code = np.zeros(len(out_series), dtype=np.int32)
     for idx in _groups(fam_out):  # a few families: measure, informant, scale
         f = fam_out[idx[0]]
-        d, r, sd, pts, src = _constants(str(cat_m[m_out[idx[0]]]), str(cat_s[s_out[idx[0]]]), str(cat_i[i_out[idx[0]]]), team)
+        d, r, sd, pts, src = _constants(
+            str(cat_m[m_out[idx[0]]]), str(cat_s[s_out[idx[0]]]), str(cat_i[i_out[idx[0]]]), team
+        )
         del f
         sign[idx] = 1.0 if d == "higher" else -1.0
         if src not in sources:
@@ -573,33 +698,41 @@ def _change(frame: pd.DataFrame, to: str, team: MeasureConstants | None, z: floa
         return pd.arrays.IntegerArray(np.where(missing, 0, a).astype(np.int64), missing)
 
     case_out = np.asarray(case_ids, dtype=object)[out_series // (nm * ni * ns)]
-    out = pd.DataFrame({
-        "case_id": pd.array(case_out, dtype="string"),
-        "measure": pd.Categorical.from_codes(m_out.astype(np.int32), categories=cat_m),
-        "informant": pd.Categorical.from_codes(i_out.astype(np.int32), categories=cat_i),
-        "scale": pd.Categorical.from_codes(s_out.astype(np.int32), categories=cat_s),
-        "baseline_date": pick(day, brows, np.iinfo(np.int64).min).view("datetime64[ns]"),
-        "baseline_version": pick_cat("version", brows),
-        "baseline_value": ints(pre),
-        "date": pick(day, rows, np.iinfo(np.int64).min).view("datetime64[ns]"),
-        "timepoint": pick_cat("timepoint", rows),
-        "version": pick_cat("version", rows),
-        "value": ints(post),
-        "paired": paired,
-        "difference": pd.array(diff, dtype="Float64"),
-        "threshold": threshold,
-        "rci": rci,
-        "reliable_change": pd.Categorical.from_codes(rc, categories=list(RELIABLE_CHANGE)),
-        "clinical_cutoff": cutoff,
-        "category": pd.Categorical.from_codes(category, categories=list(CATEGORIES), ordered=True),
-        "constants_source": pd.Categorical.from_codes(source_code, categories=sources).astype("string")
-        if sources else pd.array([], dtype="string"),
-    })
+    out = pd.DataFrame(
+        {
+            "case_id": pd.array(case_out, dtype="string"),
+            "measure": pd.Categorical.from_codes(m_out.astype(np.int32), categories=cat_m),
+            "informant": pd.Categorical.from_codes(i_out.astype(np.int32), categories=cat_i),
+            "scale": pd.Categorical.from_codes(s_out.astype(np.int32), categories=cat_s),
+            "baseline_date": pick(day, brows, np.iinfo(np.int64).min).view("datetime64[ns]"),
+            "baseline_version": pick_cat("version", brows),
+            "baseline_value": ints(pre),
+            "date": pick(day, rows, np.iinfo(np.int64).min).view("datetime64[ns]"),
+            "timepoint": pick_cat("timepoint", rows),
+            "version": pick_cat("version", rows),
+            "value": ints(post),
+            "paired": paired,
+            "difference": pd.array(diff, dtype="Float64"),
+            "threshold": threshold,
+            "rci": rci,
+            "reliable_change": pd.Categorical.from_codes(rc, categories=list(RELIABLE_CHANGE)),
+            "clinical_cutoff": cutoff,
+            "category": pd.Categorical.from_codes(
+                category, categories=list(CATEGORIES), ordered=True
+            ),
+            "constants_source": pd.Categorical.from_codes(source_code, categories=sources).astype(
+                "string"
+            )
+            if sources
+            else pd.array([], dtype="string"),
+        }
+    )
     return out[list(CHANGE_COLUMNS)]
 
 
-def _constants(measure: str, scale: str, informant: str, team: MeasureConstants | None
-               ) -> tuple[str, float | None, float | None, float | None, str]:
+def _constants(
+    measure: str, scale: str, informant: str, team: MeasureConstants | None
+) -> tuple[str, float | None, float | None, float | None, str]:
     """(better, r, sd, points, source) of one scale: the team's, else the definition's."""
     from .measures.definition import load_measure
 
@@ -650,7 +783,10 @@ def _record_parts(store: CaseStore, paths: dict[str, str]) -> list[tuple[Any, ..
             return dialect.fetch_tuples(conn, q)
     if name == "postgresql":
         # the paths are this module's constants, never a caller's text
-        cols = [sa.literal_column(f"CAST(cases.record AS JSON) #>> '{{{p.replace('.', ',')}}}'") for p in paths.values()]
+        cols = [
+            sa.literal_column(f"CAST(cases.record AS JSON) #>> '{{{p.replace('.', ',')}}}'")
+            for p in paths.values()
+        ]
         q = sa.select(c.case_id, *cols).order_by(c.case_id)
         with store.engine.connect() as conn:
             return [tuple(r) for r in conn.execute(q)]
@@ -682,18 +818,22 @@ def goals(store: CaseStore) -> pd.DataFrame:
     rows = []
     for case_id, text in _record_parts(store, {"goals": "goals"}):
         if text:
-            for g in (json.loads(text) if isinstance(text, str) else text):
+            for g in json.loads(text) if isinstance(text, str) else text:
                 rows.append((case_id, g.get("number"), g.get("description"), g.get("agreed")))
     frame = pd.DataFrame(rows, columns=["case_id", "number", "description", "agreed"])
-    return pd.DataFrame({
-        "case_id": frame["case_id"].astype("string"),
-        "number": frame["number"].astype("Int64"),
-        "description": frame["description"].astype("string"),
-        "agreed": pd.to_datetime(frame["agreed"]).astype("datetime64[ns]"),
-    })
+    return pd.DataFrame(
+        {
+            "case_id": frame["case_id"].astype("string"),
+            "number": frame["number"].astype("Int64"),
+            "description": frame["description"].astype("string"),
+            "agreed": pd.to_datetime(frame["agreed"]).astype("datetime64[ns]"),
+        }
+    )
 
 
-def caseload(store: CaseStore, as_of: date | str | None = None, worker: str | None = None) -> pd.DataFrame:
+def caseload(
+    store: CaseStore, as_of: date | str | None = None, worker: str | None = None
+) -> pd.DataFrame:
     """The caseload as of a date, with the decided wave and stage.
 
     Parameters
@@ -714,8 +854,14 @@ def caseload(store: CaseStore, as_of: date | str | None = None, worker: str | No
     """
     _check_store(store, "caseload()")
     frame = store.caseload(as_of=as_of, worker=worker)
-    parts = _record_parts(store, {"wave": "formulation.recommendation.wave", "stage": "formulation.recommendation.stage",
-                                  "overrides": "formulation.decision.overrides"})
+    parts = _record_parts(
+        store,
+        {
+            "wave": "formulation.recommendation.wave",
+            "stage": "formulation.recommendation.stage",
+            "overrides": "formulation.decision.overrides",
+        },
+    )
     wave: dict[str, Any] = {}
     stage: dict[str, Any] = {}
     over_w: dict[str, bool] = {}

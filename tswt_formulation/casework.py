@@ -46,9 +46,40 @@ def _who(store: CaseStore, user: str | None) -> str:
     return store._acting(user)[0]
 
 
-def record_referral(store: CaseStore, case: Case, user: str | None = None, note: str = "referral recorded") -> Case:
+def record_referral(
+    store: CaseStore, case: Case, user: str | None = None, note: str = "referral recorded"
+) -> Case:
     """Record a new referral (and what it already carries: a decision, an allocation)."""
     return store.add(case, user=user, note=note)
+
+
+def record_cases(
+    store: CaseStore,
+    cases: list[Case],
+    user: str | None = None,
+    note: str = "import",
+    progress: Any = None,
+    restore: bool = False,
+) -> int:
+    """Record many new cases in one transaction: referrals (checked as
+    ``record_referral``, ``decide_referral``, ``allocate``), or with ``restore`` cases
+    carrying their workflow (an administrator's, checked for a workflow that could have
+    happened)."""
+    return store.import_cases(
+        cases,
+        user=user,
+        note=note,
+        progress=progress,
+        workflow_state=restore,
+        action="restore" if restore else "import",
+    )
+
+
+def save_many(
+    store: CaseStore, cases: list[Case], user: str | None = None, note: str = ""
+) -> list[Case]:
+    """Save edits of several cases in one transaction, each checked as :func:`save_case`."""
+    return store.save_many(cases, user=user, note=note)
 
 
 def save_case(store: CaseStore, case: Case, user: str | None = None, note: str = "") -> Case:
@@ -82,83 +113,170 @@ def _load(store: CaseStore, case_id: str, version: int | None) -> Case:
     return case
 
 
-def create_draft(store: CaseStore, case_id: str, user: str | None = None, as_of: date | None = None, replace: bool = False,
-                 version: int | None = None) -> Case:
+def create_draft(
+    store: CaseStore,
+    case_id: str,
+    user: str | None = None,
+    as_of: date | None = None,
+    replace: bool = False,
+    version: int | None = None,
+) -> Case:
     """Draft the formulation from the screening, with the current recommendation."""
     case = _load(store, case_id, version)
     if case.formulation is not None and not replace:
-        raise OverrideError(f"{case_id}: a formulation already exists (revision {case.formulation.revision}, "
-                            f"{case.formulation.status.replace('_', ' ')}); edit it, or redraft with --replace")
+        raise OverrideError(
+            f"{case_id}: a formulation already exists (revision {case.formulation.revision}, "
+            f"{case.formulation.status.replace('_', ' ')}); edit it, or redraft with --replace"
+        )
     now = _now()
     rec = recommend(case, as_of=as_of, bands=baseline_bands([case])[case_id])
     if not rec.recommendable:
-        raise OverrideError(f"{case_id}: no recommendation can be made ({rec.eligibility.summary.lower()}); nothing to formulate yet")
-    case.formulation = draft_formulation(case, author=_who(store, user), now=now, recommendation=rec)
-    return store.save(case, user=user, note="formulation drafted from the screening", workflow_step="edit_case")
+        raise OverrideError(
+            f"{case_id}: no recommendation can be made ({rec.eligibility.summary.lower()}); nothing to formulate yet"
+        )
+    case.formulation = draft_formulation(
+        case, author=_who(store, user), now=now, recommendation=rec
+    )
+    return store.save(
+        case, user=user, note="formulation drafted from the screening", workflow_step="edit_case"
+    )
 
 
-def update_formulation(store: CaseStore, case_id: str, user: str | None = None, version: int | None = None, **changes: Any) -> Case:
+def update_formulation(
+    store: CaseStore,
+    case_id: str,
+    user: str | None = None,
+    version: int | None = None,
+    **changes: Any,
+) -> Case:
     """Edit the formulation's content (narrative, 5 Ps, ...); after sign-off it goes back to draft."""
     case = _load(store, case_id, version)
     if case.formulation is None:
-        raise OverrideError(f"{case_id}: no formulation yet; draft one first (tswt formulation {case_id} --draft)")
+        raise OverrideError(
+            f"{case_id}: no formulation yet; draft one first (tswt formulation {case_id} --draft)"
+        )
     case.formulation = edit_formulation(case.formulation, _who(store, user), _now(), **changes)
     return store.save(case, user=user, note="formulation edited", workflow_step="edit_case")
 
 
-def decide(store: CaseStore, case_id: str, accept: bool, overrides: Iterable[Override] = (), user: str | None = None,
-           version: int | None = None) -> Case:
+def decide(
+    store: CaseStore,
+    case_id: str,
+    accept: bool,
+    overrides: Iterable[Override] = (),
+    user: str | None = None,
+    version: int | None = None,
+) -> Case:
     """The worker's decision: accept the recommendation, or override parts with reasons."""
     case = _load(store, case_id, version)
     if case.formulation is None:
-        raise OverrideError(f"{case_id}: no formulation yet; draft one first (tswt formulation {case_id} --draft)")
-    case.formulation = record_decision(case.formulation, case_id, _who(store, user), _now(), accept, overrides)
-    return store.save(case, user=user, note="recommendation accepted" if accept else "recommendation overridden with reasons",
-                      workflow_step="edit_case")
+        raise OverrideError(
+            f"{case_id}: no formulation yet; draft one first (tswt formulation {case_id} --draft)"
+        )
+    case.formulation = record_decision(
+        case.formulation, case_id, _who(store, user), _now(), accept, overrides
+    )
+    return store.save(
+        case,
+        user=user,
+        note="recommendation accepted" if accept else "recommendation overridden with reasons",
+        workflow_step="edit_case",
+    )
 
 
-def revise_formulation(store: CaseStore, case_id: str, accept: bool, overrides: Iterable[Override] = (),
-                       user: str | None = None, version: int | None = None, **changes: Any) -> Case:
+def revise_formulation(
+    store: CaseStore,
+    case_id: str,
+    accept: bool,
+    overrides: Iterable[Override] = (),
+    user: str | None = None,
+    version: int | None = None,
+    **changes: Any,
+) -> Case:
     """Edit the content and record the decision on the recommendation in ONE audited
     save (the workbench's form): both are checked before anything is written."""
     case = _load(store, case_id, version)
     if case.formulation is None:
-        raise OverrideError(f"{case_id}: no formulation yet; draft one first (tswt formulation {case_id} --draft)")
+        raise OverrideError(
+            f"{case_id}: no formulation yet; draft one first (tswt formulation {case_id} --draft)"
+        )
     who, now = _who(store, user), _now()
-    edited = edit_formulation(case.formulation, who, now, **changes) if changes else case.formulation
+    edited = (
+        edit_formulation(case.formulation, who, now, **changes) if changes else case.formulation
+    )
     current = edited.decision
-    unchanged = current is not None and current.accepted == accept and [o.model_dump() for o in current.overrides] == [
-        o.model_dump() for o in overrides]
-    case.formulation = edited if unchanged else record_decision(edited, case_id, who, now, accept, overrides)
-    return store.save(case, user=user, note="formulation edited and decision recorded", workflow_step="edit_case")
+    unchanged = (
+        current is not None
+        and current.accepted == accept
+        and [o.model_dump() for o in current.overrides] == [o.model_dump() for o in overrides]
+    )
+    case.formulation = (
+        edited if unchanged else record_decision(edited, case_id, who, now, accept, overrides)
+    )
+    return store.save(
+        case, user=user, note="formulation edited and decision recorded", workflow_step="edit_case"
+    )
 
 
-def submit_for_signoff(store: CaseStore, case_id: str, user: str | None = None, version: int | None = None) -> Case:
+def submit_for_signoff(
+    store: CaseStore, case_id: str, user: str | None = None, version: int | None = None
+) -> Case:
     case = _load(store, case_id, version)
     if case.formulation is None:
         raise OverrideError(f"{case_id}: no formulation to submit")
     screened = case.screening.completed if case.screening is not None else None
-    case.formulation = submit(case.formulation, case_id, by=_who(store, user), screening_completed=screened)
+    case.formulation = submit(
+        case.formulation, case_id, by=_who(store, user), screening_completed=screened
+    )
     return store.save(case, user=user, note="submitted for sign-off", workflow_step="submit")
 
 
-def review(store: CaseStore, case_id: str, approve: bool, comment: str = "", user: str | None = None,
-           version: int | None = None) -> Case:
+def review(
+    store: CaseStore,
+    case_id: str,
+    approve: bool,
+    comment: str = "",
+    user: str | None = None,
+    version: int | None = None,
+) -> Case:
     """The clinical psychologist approves the formulation or returns it with comments."""
     case = _load(store, case_id, version)
     if case.formulation is None:
         raise OverrideError(f"{case_id}: no formulation to sign off")
-    case.formulation = sign_off(case.formulation, case_id, _who(store, user), _now(), approve, comment)
-    return store.save(case, user=user, note="signed off" if approve else "returned with comments", workflow_step="sign_off")
+    case.formulation = sign_off(
+        case.formulation, case_id, _who(store, user), _now(), approve, comment
+    )
+    return store.save(
+        case,
+        user=user,
+        note="signed off" if approve else "returned with comments",
+        workflow_step="sign_off",
+    )
 
 
-def outcome(store: CaseStore, case_id: str, decision: str, reasons: str = "", alternatives: Iterable[str] = (),
-            on: date | None = None, user: str | None = None, replace: bool = False) -> Case:
+def outcome(
+    store: CaseStore,
+    case_id: str,
+    decision: str,
+    reasons: str = "",
+    alternatives: Iterable[str] = (),
+    on: date | None = None,
+    user: str | None = None,
+    replace: bool = False,
+) -> Case:
     """Record the outcome of screening: close (with reasons, alternatives) or begin work.
     An outcome already recorded is changed only with ``replace=True`` and reasons."""
     case = store.get(case_id)
     had = case.outcome
-    case.outcome = record_outcome(case, decision, _who(store, user), on or date.today(), reasons, alternatives, replace=replace)
+    case.outcome = record_outcome(
+        case,
+        decision,
+        _who(store, user),
+        on or date.today(),
+        reasons,
+        alternatives,
+        replace=replace,
+    )
     note = f"outcome of screening: {decision.replace('_', ' ')}"
     if had is not None:
         note = f"{note} (replaces {had.decision.replace('_', ' ')} of {had.date.isoformat()}: {reasons.strip()})"
@@ -188,64 +306,127 @@ def _intervention_index(case: Case, number: int) -> int:
     raise OverrideError(f"{case.case_id}: no intervention {number} (interventions: {have})")
 
 
-def start_intervention(store: CaseStore, case_id: str, kind: str, what: str, for_whom: Iterable[str], start: date,
-                       lead_worker: str | None = None, planned_end: date | None = None, fulfils: str | None = None,
-                       not_recommended: str = "", user: str | None = None, version: int | None = None) -> Case:
+def start_intervention(
+    store: CaseStore,
+    case_id: str,
+    kind: str,
+    what: str,
+    for_whom: Iterable[str],
+    start: date,
+    lead_worker: str | None = None,
+    planned_end: date | None = None,
+    fulfils: str | None = None,
+    not_recommended: str = "",
+    user: str | None = None,
+    version: int | None = None,
+) -> Case:
     """Record an intervention begun (numbered after the last one). The lead worker is the
     person acting unless named; ``fulfils`` names the recommendation's part (wave,
     services, models, preconditions), or ``not_recommended`` says why it is delivered."""
     case = _load(store, case_id, version)
     number = max((iv.number for iv in case.interventions), default=0) + 1
     lead = (lead_worker or _who(store, user)).strip().casefold()
-    entry: dict[str, Any] = {"number": number, "kind": kind, "what": what, "for_whom": list(for_whom), "lead_worker": lead,
-                             "start": start.isoformat(), "not_recommended": not_recommended}
+    entry: dict[str, Any] = {
+        "number": number,
+        "kind": kind,
+        "what": what,
+        "for_whom": list(for_whom),
+        "lead_worker": lead,
+        "start": start.isoformat(),
+        "not_recommended": not_recommended,
+    }
     if planned_end is not None:
         entry["planned_end"] = planned_end.isoformat()
     if fulfils:
         entry["fulfils"] = fulfils
     new = _with_work(case, lambda d: d.setdefault("interventions", []).append(entry))
-    return store.save(new, user=user, note=f"intervention {number} started: {what}", workflow_step="record_work")
+    return store.save(
+        new, user=user, note=f"intervention {number} started: {what}", workflow_step="record_work"
+    )
 
 
-def record_session(store: CaseStore, case_id: str, number: int, on: date, attendance: str,
-                   took_part: Iterable[str] = (), minutes: int | None = None, note: str = "",
-                   user: str | None = None, version: int | None = None) -> Case:
+def record_session(
+    store: CaseStore,
+    case_id: str,
+    number: int,
+    on: date,
+    attendance: str,
+    took_part: Iterable[str] = (),
+    minutes: int | None = None,
+    note: str = "",
+    user: str | None = None,
+    version: int | None = None,
+) -> Case:
     """Record a session of intervention ``number`` (kept in date order)."""
     case = _load(store, case_id, version)
     i = _intervention_index(case, number)
-    session: dict[str, Any] = {"date": on.isoformat(), "attendance": attendance, "took_part": list(took_part), "note": note}
+    session: dict[str, Any] = {
+        "date": on.isoformat(),
+        "attendance": attendance,
+        "took_part": list(took_part),
+        "note": note,
+    }
     if minutes is not None:
         session["minutes"] = minutes
 
     def add(d: dict[str, Any]) -> None:
         sessions = d["interventions"][i].setdefault("sessions", [])
         sessions.append(session)
-        sessions.sort(key=lambda s: s["date"])  # stable: a second session that day goes after the first
+        sessions.sort(
+            key=lambda s: s["date"]
+        )  # stable: a second session that day goes after the first
 
     new = _with_work(case, add)
     # The note is private text: the audit keeps the change, its one-line summary does not quote it.
-    return store.save(new, user=user, note=f"session of intervention {number}: {attendance.replace('_', ' ')}",
-                      workflow_step="record_work")
+    return store.save(
+        new,
+        user=user,
+        note=f"session of intervention {number}: {attendance.replace('_', ' ')}",
+        workflow_step="record_work",
+    )
 
 
-def end_intervention(store: CaseStore, case_id: str, number: int, on: date, reason: str, other: str = "",
-                     user: str | None = None, version: int | None = None) -> Case:
+def end_intervention(
+    store: CaseStore,
+    case_id: str,
+    number: int,
+    on: date,
+    reason: str,
+    other: str = "",
+    user: str | None = None,
+    version: int | None = None,
+) -> Case:
     """Record how and when intervention ``number`` ended."""
     case = _load(store, case_id, version)
     i = _intervention_index(case, number)
     ended = case.interventions[i].end
     if ended is not None:
-        raise OverrideError(f"{case_id}: intervention {number} already ended on {ended.isoformat()}")
+        raise OverrideError(
+            f"{case_id}: intervention {number} already ended on {ended.isoformat()}"
+        )
 
     def end(d: dict[str, Any]) -> None:
         d["interventions"][i].update(end=on.isoformat(), ending_reason=reason, ending_other=other)
 
     new = _with_work(case, end)
-    return store.save(new, user=user, note=f"intervention {number} ended: {reason.replace('_', ' ')}", workflow_step="record_work")
+    return store.save(
+        new,
+        user=user,
+        note=f"intervention {number} ended: {reason.replace('_', ' ')}",
+        workflow_step="record_work",
+    )
 
 
-def record_first_step(store: CaseStore, case_id: str, step: str, owner: str | None = None, due: date | None = None,
-                      done: date | None = None, user: str | None = None, version: int | None = None) -> Case:
+def record_first_step(
+    store: CaseStore,
+    case_id: str,
+    step: str,
+    owner: str | None = None,
+    due: date | None = None,
+    done: date | None = None,
+    user: str | None = None,
+    version: int | None = None,
+) -> Case:
     """Record a first step (matched to one already recorded by its wording): its owner, due and done dates."""
     from .rules.first_steps import _key
 
@@ -265,23 +446,49 @@ def record_first_step(store: CaseStore, case_id: str, step: str, owner: str | No
             entry["done"] = done.isoformat()
 
     new = _with_work(case, put)
-    return store.save(new, user=user, note="first step recorded" + (" as done" if done else ""), workflow_step="record_work")
+    return store.save(
+        new,
+        user=user,
+        note="first step recorded" + (" as done" if done else ""),
+        workflow_step="record_work",
+    )
 
 
-def record_review(store: CaseStore, case_id: str, on: date, stage: int, wave: int, stage_evidence: str = "",
-                  risks_reviewed: bool = False, goals: dict[int, int] | None = None, measures_due: Iterable[str] = (),
-                  measures_done: Iterable[str] = (), formulation: str = "holds", user: str | None = None,
-                  version: int | None = None) -> Case:
+def record_review(
+    store: CaseStore,
+    case_id: str,
+    on: date,
+    stage: int,
+    wave: int,
+    stage_evidence: str = "",
+    risks_reviewed: bool = False,
+    goals: dict[int, int] | None = None,
+    measures_due: Iterable[str] = (),
+    measures_done: Iterable[str] = (),
+    formulation: str = "holds",
+    user: str | None = None,
+    version: int | None = None,
+) -> Case:
     """Record a review of the work. A revised formulation goes back to draft, to be
     signed off again (DOMAIN.md)."""
     case = _load(store, case_id, version)
     who = _who(store, user)
-    review_data = {"date": on.isoformat(), "by": who, "stage": stage, "stage_evidence": stage_evidence, "wave": wave,
-                   "risks_reviewed": risks_reviewed,
-                   "goals": [{"number": n, "rating": r} for n, r in sorted((goals or {}).items())],
-                   "measures_due": list(measures_due), "measures_done": list(measures_done), "formulation": formulation}
+    review_data = {
+        "date": on.isoformat(),
+        "by": who,
+        "stage": stage,
+        "stage_evidence": stage_evidence,
+        "wave": wave,
+        "risks_reviewed": risks_reviewed,
+        "goals": [{"number": n, "rating": r} for n, r in sorted((goals or {}).items())],
+        "measures_due": list(measures_due),
+        "measures_done": list(measures_done),
+        "formulation": formulation,
+    }
     if formulation == "revised" and case.formulation is None:
-        raise OverrideError(f"{case_id}: the review says the formulation is revised, but there is no formulation")
+        raise OverrideError(
+            f"{case_id}: the review says the formulation is revised, but there is no formulation"
+        )
 
     def add(d: dict[str, Any]) -> None:
         d.setdefault("reviews", []).append(review_data)
@@ -289,8 +496,15 @@ def record_review(store: CaseStore, case_id: str, on: date, stage: int, wave: in
         f = d.get("formulation")
         if formulation == "revised" and f is not None and f.get("status", "draft") != "draft":
             # Back to draft: the revision is written, then submitted and signed off again.
-            f.update(status="draft", revision=f.get("revision", 0) + 1, updated=_now().isoformat(), submitted_by=None)
-            if who.casefold() != f.get("author", "").casefold() and who not in f.get("contributors", []):
+            f.update(
+                status="draft",
+                revision=f.get("revision", 0) + 1,
+                updated=_now().isoformat(),
+                submitted_by=None,
+            )
+            if who.casefold() != f.get("author", "").casefold() and who not in f.get(
+                "contributors", []
+            ):
                 f["contributors"] = [*f.get("contributors", []), who]
 
     new = _with_work(case, add)
@@ -298,14 +512,35 @@ def record_review(store: CaseStore, case_id: str, on: date, stage: int, wave: in
     return store.save(new, user=user, note=note, workflow_step="record_work")
 
 
-def close_involvement(store: CaseStore, case_id: str, on: date, reason: str, summary: str = "", reason_other: str = "",
-                      closing_measures_due: Iterable[str] = (), user: str | None = None,
-                      version: int | None = None) -> Case:
+def close_involvement(
+    store: CaseStore,
+    case_id: str,
+    on: date,
+    reason: str,
+    summary: str = "",
+    reason_other: str = "",
+    closing_measures_due: Iterable[str] = (),
+    user: str | None = None,
+    version: int | None = None,
+) -> Case:
     """Record the end of the team's involvement (every intervention must have ended)."""
     case = _load(store, case_id, version)
     if case.ending is not None:
-        raise OverrideError(f"{case_id}: involvement already ended on {case.ending.date.isoformat()}")
-    ending = {"date": on.isoformat(), "by": _who(store, user), "reason": reason, "reason_other": reason_other,
-              "summary": summary, "closing_measures_due": list(closing_measures_due)}
+        raise OverrideError(
+            f"{case_id}: involvement already ended on {case.ending.date.isoformat()}"
+        )
+    ending = {
+        "date": on.isoformat(),
+        "by": _who(store, user),
+        "reason": reason,
+        "reason_other": reason_other,
+        "summary": summary,
+        "closing_measures_due": list(closing_measures_due),
+    }
     new = _with_work(case, lambda d: d.update(ending=ending))
-    return store.save(new, user=user, note=f"involvement ended: {reason.replace('_', ' ')}", workflow_step="record_work")
+    return store.save(
+        new,
+        user=user,
+        note=f"involvement ended: {reason.replace('_', ' ')}",
+        workflow_step="record_work",
+    )

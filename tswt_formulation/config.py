@@ -38,8 +38,16 @@ def check_user(name: str, source: str = "--user") -> str:
     if not _USER.fullmatch(name):
         from .errors import Problem, ValidationFailed, quote
 
-        raise ValidationFailed([Problem(source, "", f"{quote(name)} is not a usable user name: printable ASCII (letters, "
-                                        f"digits, . _ - @), at most {MAX_USER_LENGTH} characters, no control characters")])
+        raise ValidationFailed(
+            [
+                Problem(
+                    source,
+                    "",
+                    f"{quote(name)} is not a usable user name: printable ASCII (letters, "
+                    f"digits, . _ - @), at most {MAX_USER_LENGTH} characters, no control characters",
+                )
+            ]
+        )
     return name
 
 
@@ -103,5 +111,9 @@ def parse_day(value: object, where: str, field: str = "as_of") -> date | None:
             return date.fromisoformat(value.strip())
         except ValueError:
             pass
-        raise TswtError(f"{where}: {field} {value!r} is not a date; give an ISO date such as 2026-01-31 or a datetime.date")
-    raise TswtError(f"{where}: {field} must be a date or ISO text such as 2026-01-31, not {type(value).__name__}")
+        raise TswtError(
+            f"{where}: {field} {value!r} is not a date; give an ISO date such as 2026-01-31 or a datetime.date"
+        )
+    raise TswtError(
+        f"{where}: {field} must be a date or ISO text such as 2026-01-31, not {type(value).__name__}"
+    )

@@ -35,12 +35,30 @@ def synthetic_number(case_id: str) -> int | None:
     if len(case_id) != 10 or not case_id.startswith("TSW-9") or not case_id[4:].isdigit():
         return None
     return int(case_id[4:]) - SYNTHETIC_ID_BASE or SYNTHETIC_IDS
+
+
 WORKERS = ("a.okafor", "b.kowalski", "c.mensah", "d.hughes", "e.patel", "f.oconnor", "g.lindqvist")
-REFERRERS = ("J. Adeyemi", "K. Brennan", "L. Chowdhury", "M. Dubois", "N. Evans", "P. Fraser", "R. Gill")
-MANAGERS = ("t.harper", "u.iqbal", "v.jensen")  # staff logins (demo_staff), as every person field holds
+REFERRERS = (
+    "J. Adeyemi",
+    "K. Brennan",
+    "L. Chowdhury",
+    "M. Dubois",
+    "N. Evans",
+    "P. Fraser",
+    "R. Gill",
+)
+MANAGERS = (
+    "t.harper",
+    "u.iqbal",
+    "v.jensen",
+)  # staff logins (demo_staff), as every person field holds
 
 # SDQ form versions by informant and age (names as in the SDQ measure definition).
-SDQ_VERSION = {"parent": ("P2-4", "P4-17"), "teacher": ("T2-4", "T4-17"), "self": ("S11-17", "S18+")}
+SDQ_VERSION = {
+    "parent": ("P2-4", "P4-17"),
+    "teacher": ("T2-4", "T4-17"),
+    "self": ("S11-17", "S18+"),
+}
 
 _EVIDENCE = {
     "physical_abuse": "Bruising recorded at a medical before the child came into care.",
@@ -64,26 +82,43 @@ _BEHAVIOUR_EVIDENCE = {
     "attention_concentration_impulsivity": "Cannot stay seated in class; acts on impulse.",
 }
 _GOALS = (
-    "Feel calmer at bedtime", "Tell a carer when I am worried", "Stay in class for the whole lesson",
-    "Spend time with friends after school", "Manage anger without hurting anyone", "Understand my story",
+    "Feel calmer at bedtime",
+    "Tell a carer when I am worried",
+    "Stay in class for the whole lesson",
+    "Spend time with friends after school",
+    "Manage anger without hurting anyone",
+    "Understand my story",
 )
 _VOICES = (
-    "I like my room here. I miss my brother.", "I don't want to talk about before.",
-    "School is OK when Miss is there.", "I want to stay here.", "Sometimes I get really angry and I don't know why.",
+    "I like my room here. I miss my brother.",
+    "I don't want to talk about before.",
+    "School is OK when Miss is there.",
+    "I want to stay here.",
+    "Sometimes I get really angry and I don't know why.",
 )
 _CARER_VIEWS = (
-    "We are committed to them but nights are exhausting.", "We need help understanding the outbursts.",
-    "They are settling; school is the worry.", "We don't know how to respond when they go quiet.",
+    "We are committed to them but nights are exhausting.",
+    "We need help understanding the outbursts.",
+    "They are settling; school is the worry.",
+    "We don't know how to respond when they go quiet.",
 )
 _STRENGTHS = (
-    "Loves football and is part of a local team", "Warm relationship with foster carer",
-    "Enjoys art and drawing", "Good sense of humour", "Stable school place with a trusted teacher",
+    "Loves football and is part of a local team",
+    "Warm relationship with foster carer",
+    "Enjoys art and drawing",
+    "Good sense of humour",
+    "Stable school place with a trusted teacher",
     "Keeps in touch with a grandparent",
 )
 
 
-def generate_caseload(n: int = 60, seed: int = 1, as_of: date | None = None, progress: Callable[[int], None] | None = None,
-                      first: int = 1) -> list[Case]:
+def generate_caseload(
+    n: int = 60,
+    seed: int = 1,
+    as_of: date | None = None,
+    progress: Callable[[int], None] | None = None,
+    first: int = 1,
+) -> list[Case]:
     """``n`` synthetic cases, deterministic for ``seed`` and ``as_of`` (default today).
 
     Ids run from ``TSW-9xxxxx`` number ``first`` (to add to a store that has demo cases):
@@ -102,7 +137,9 @@ def generate_caseload(n: int = 60, seed: int = 1, as_of: date | None = None, pro
             # from one never allocated, so the rest of the caseload stays as it was.
             _over_age_referral(record, as_of)
             over_age = True
-        _personalise(record, as_of, seed)  # before the risks, which take their reporters from the behaviours
+        _personalise(
+            record, as_of, seed
+        )  # before the risks, which take their reporters from the behaviours
         # Risks come from their own generator, so adding them changes nothing else.
         _add_risks(random.Random(f"risks-{seed}-{record['case_id']}"), record, as_of)
         _young_adult_self_reports(record, seed)
@@ -132,21 +169,44 @@ def _young_adult_self_reports(record: dict[str, Any], seed: int) -> None:
         return
     dob, measures = record["child"]["date_of_birth"], record.get("measures", [])
     done = {m["timepoint"] for m in measures if m["measure"] == "sdq" and m["informant"] == "self"}
-    points = sorted({(m["date"], m["timepoint"]) for m in measures if years_between(dob, m["date"]) >= 18 and m["timepoint"] not in done})
+    points = sorted(
+        {
+            (m["date"], m["timepoint"])
+            for m in measures
+            if years_between(dob, m["date"]) >= 18 and m["timepoint"] not in done
+        }
+    )
     rng = random.Random(f"{seed}-{record['case_id']}-self-18+")
-    base, step = rng.uniform(4, 8), rng.choice((-0.9, -0.9, 0.0, 0.7))  # mostly improving, as in _measures
+    base, step = (
+        rng.uniform(4, 8),
+        rng.choice((-0.9, -0.9, 0.0, 0.7)),
+    )  # mostly improving, as in _measures
     for k, (when, timepoint) in enumerate(points):
-        level = {name: base + step * k + rng.uniform(-0.7, 0.7) for name in ("emotional", "conduct", "hyperactivity", "peer")}
+        level = {
+            name: base + step * k + rng.uniform(-0.7, 0.7)
+            for name in ("emotional", "conduct", "hyperactivity", "peer")
+        }
         level["prosocial"] = 6 - step * k * 0.6
         responses = _sdq_items(rng, level)
         responses.update(_impact(rng, sum(level.values()) / 50, "self"))
-        measures.append({"measure": "sdq", "version": "S18+", "informant": "self", "date": when, "timepoint": timepoint,
-                         "responses": responses})
+        measures.append(
+            {
+                "measure": "sdq",
+                "version": "S18+",
+                "informant": "self",
+                "date": when,
+                "timepoint": timepoint,
+                "responses": responses,
+            }
+        )
 
 
 # Presenting behaviours that are also risks, and the risk kind they are recorded as.
-_RISK_OF_BEHAVIOUR = {"self_harm": "self_harm", "harmful_sexual_behaviour": "harmful_sexual_behaviour",
-                      "acting_out_aggression": "severe_aggression"}
+_RISK_OF_BEHAVIOUR = {
+    "self_harm": "self_harm",
+    "harmful_sexual_behaviour": "harmful_sexual_behaviour",
+    "acting_out_aggression": "severe_aggression",
+}
 _RISK_EVIDENCE = {
     "self_harm": "Cuts to forearms seen by carer; the young person says it helps when things feel too much.",
     "harmful_sexual_behaviour": "Sexualised behaviour towards a younger child; the network has met.",
@@ -168,29 +228,66 @@ def _add_risks(rng: random.Random, record: dict[str, Any], as_of: date) -> None:
         return
     child = record["child"]
     age = years_between(child["date_of_birth"], scr["started"])
-    holder = "the personal adviser" if child["legal_status"]["status"] == "care_leaver" else "the child's social worker"
+    holder = (
+        "the personal adviser"
+        if child["legal_status"]["status"] == "care_leaver"
+        else "the child's social worker"
+    )
     wanted: dict[str, tuple[str, list[str]]] = {}
     for b in scr.get("presenting_behaviours", []):
         kind = _RISK_OF_BEHAVIOUR.get(b["behaviour"])
-        if kind is None or (kind == "severe_aggression" and b["severity"] != "severe") or rng.random() < 0.2:
+        if (
+            kind is None
+            or (kind == "severe_aggression" and b["severity"] != "severe")
+            or rng.random() < 0.2
+        ):
             continue
-        level = "high" if b["severity"] == "severe" or b["frequency"] in ("weekly", "daily") else (
-            "medium" if b["severity"] == "moderate" or kind == "harmful_sexual_behaviour" else "low")
+        level = (
+            "high"
+            if b["severity"] == "severe" or b["frequency"] in ("weekly", "daily")
+            else (
+                "medium"
+                if b["severity"] == "moderate" or kind == "harmful_sexual_behaviour"
+                else "low"
+            )
+        )
         wanted[kind] = (level, list(b["sources"]))
     if age >= 12 and rng.random() < 0.25:
-        kinds = ["going_missing", "child_criminal_exploitation", "child_sexual_exploitation", "suicidal_ideation_or_attempt"]
+        kinds = [
+            "going_missing",
+            "child_criminal_exploitation",
+            "child_sexual_exploitation",
+            "suicidal_ideation_or_attempt",
+        ]
         kinds += ["substance_misuse"] if age >= 13 else []
         kind = rng.choice(kinds)
-        wanted.setdefault(kind, (rng.choice(["low", "medium", "medium", "high"]), rng.sample(["carer", "social_worker", "school", "child"], k=2)))
+        wanted.setdefault(
+            kind,
+            (
+                rng.choice(["low", "medium", "medium", "high"]),
+                rng.sample(["carer", "social_worker", "school", "child"], k=2),
+            ),
+        )
     risks = []
     for kind, (level, sources) in wanted.items():
         recorded = min(scr["started"] + timedelta(days=rng.randint(0, 10)), as_of)
         if record.get("outcome", {}).get("decision") == "begin_work" and rng.random() < 0.6:
-            recorded = max(recorded, as_of - timedelta(days=rng.randint(5, 80)))  # reviewed since the screening
+            recorded = max(
+                recorded, as_of - timedelta(days=rng.randint(5, 80))
+            )  # reviewed since the screening
         plan = level != "low" and rng.random() < 0.75
-        risks.append({"kind": kind, "level": level, "reported_by": sources, "recorded": recorded,
-                      "evidence": _RISK_EVIDENCE[kind], "safety_plan": plan, "safety_plan_holder": holder if plan else "",
-                      "review_due": recorded + timedelta(days=rng.choice([30, 60, 90]))})
+        risks.append(
+            {
+                "kind": kind,
+                "level": level,
+                "reported_by": sources,
+                "recorded": recorded,
+                "evidence": _RISK_EVIDENCE[kind],
+                "safety_plan": plan,
+                "safety_plan_holder": holder if plan else "",
+                "review_due": recorded + timedelta(days=rng.choice([30, 60, 90])),
+            }
+        )
     scr["risks"] = risks
 
 
@@ -216,8 +313,12 @@ def _lawful_and_coherent(record: dict[str, Any]) -> None:
     if status == "care_leaver" and child["legal_status"]["start"] < eighteen <= ref["received"]:
         was = child["legal_status"]["start"]
         child["legal_status"]["start"] = eighteen
-        child["legal_status_history"] = [p for p in child.get("legal_status_history", []) if p.get("end") and p["end"] <= was]
-        child["legal_status_history"].append({"status": "looked_after", "start": was, "end": eighteen})
+        child["legal_status_history"] = [
+            p for p in child.get("legal_status_history", []) if p.get("end") and p["end"] <= was
+        ]
+        child["legal_status_history"].append(
+            {"status": "looked_after", "start": was, "end": eighteen}
+        )
     consent = ref.get("consent")
     if consent:
         if age >= 16 or status == "care_leaver":
@@ -225,8 +326,14 @@ def _lawful_and_coherent(record: dict[str, Any]) -> None:
         elif age >= 13 and consent["given_by"] == "child":
             consent["gillick_competent"] = True
         else:
-            consent["given_by"] = "local_authority" if status in ("looked_after", "kinship_care") else "parent"
-    if status == "looked_after" and age >= 18 and ref.get("decision", {}).get("outcome") == "not_accepted":
+            consent["given_by"] = (
+                "local_authority" if status in ("looked_after", "kinship_care") else "parent"
+            )
+    if (
+        status == "looked_after"
+        and age >= 18
+        and ref.get("decision", {}).get("outcome") == "not_accepted"
+    ):
         # Turned 18 while looked after: a care leaver in law, so not refused as "outside
         # the criteria". The decision waits while the record's legal status is corrected
         # (eligibility flags it).
@@ -243,7 +350,9 @@ def _lawful_and_coherent(record: dict[str, Any]) -> None:
     if scr and at_home:
         # A child at home hits out at a parent, not a carer.
         for item in [*scr.get("presenting_behaviours", []), *scr.get("risks", [])]:
-            item["evidence"] = item.get("evidence", "").replace("a carer", "a parent").replace("carers", "parents")
+            item["evidence"] = (
+                item.get("evidence", "").replace("a carer", "a parent").replace("carers", "parents")
+            )
     if scr:
         told = "the personal adviser" if age >= 18 else "a teacher" if age >= 5 else "a carer"
         for risk in scr.get("risks", []):
@@ -251,26 +360,51 @@ def _lawful_and_coherent(record: dict[str, Any]) -> None:
             if words:
                 risk["evidence"] = words.format(told=told)
             if age >= 18 and risk["kind"] == "harmful_sexual_behaviour":
-                risk["evidence"] = "Sexual behaviour towards a younger relative during a family visit; the network has met."
+                risk["evidence"] = (
+                    "Sexual behaviour towards a younger relative during a family visit; the network has met."
+                )
             if age >= 18:
-                risk["reported_by"] = list(dict.fromkeys("social_worker" if x == "school" else x for x in risk["reported_by"]))
+                risk["reported_by"] = list(
+                    dict.fromkeys(
+                        "social_worker" if x == "school" else x for x in risk["reported_by"]
+                    )
+                )
         if age >= 18:
             for item in scr.get("presenting_behaviours", []):
                 # No school at 23: what the personal adviser, or the young person, sees.
-                item["sources"] = list(dict.fromkeys("social_worker" if x == "school" else x for x in item["sources"]))
+                item["sources"] = list(
+                    dict.fromkeys("social_worker" if x == "school" else x for x in item["sources"])
+                )
                 item["evidence"] = _ADULT_EVIDENCE.get(item["behaviour"], item.get("evidence", ""))
             for h in scr.get("history_factors", []):
-                h["sources"] = list(dict.fromkeys("social_worker" if x == "school" else x for x in h["sources"]))
+                h["sources"] = list(
+                    dict.fromkeys("social_worker" if x == "school" else x for x in h["sources"])
+                )
 
 
 # Evidence that fits the level the risk was given.
 _RISK_EVIDENCE_BY_LEVEL = {
-    ("suicidal_ideation_or_attempt", "high"): "Told {told} they had thought about how they would end their life; no attempt; "
-                                              "seen by the GP the same week.",
-    ("suicidal_ideation_or_attempt", "medium"): "Told {told} they wished they were not here; no plan described.",
-    ("suicidal_ideation_or_attempt", "low"): "Said once that things would be better without them; no plan, not repeated.",
-    ("self_harm", "high"): "Cuts to forearms most weeks, some needing first aid; says it helps when things feel too much.",
-    ("self_harm", "medium"): "Scratches to forearms seen by a carer twice this term; says it helps when things feel too much.",
+    (
+        "suicidal_ideation_or_attempt",
+        "high",
+    ): "Told {told} they had thought about how they would end their life; no attempt; "
+    "seen by the GP the same week.",
+    (
+        "suicidal_ideation_or_attempt",
+        "medium",
+    ): "Told {told} they wished they were not here; no plan described.",
+    (
+        "suicidal_ideation_or_attempt",
+        "low",
+    ): "Said once that things would be better without them; no plan, not repeated.",
+    (
+        "self_harm",
+        "high",
+    ): "Cuts to forearms most weeks, some needing first aid; says it helps when things feel too much.",
+    (
+        "self_harm",
+        "medium",
+    ): "Scratches to forearms seen by a carer twice this term; says it helps when things feel too much.",
     ("self_harm", "low"): "One superficial scratch seen a month ago; not repeated since.",
 }
 _ADULT_EVIDENCE = {
@@ -291,20 +425,35 @@ def _over_age_referral(record: dict[str, Any], as_of: date) -> None:
     received = record["referral"]["received"]
     child = record["child"]
     child["date_of_birth"] = add_years(received, -26) - timedelta(days=40)
-    child["legal_status"] = {"status": "care_leaver", "start": add_years(child["date_of_birth"], 18)}
+    child["legal_status"] = {
+        "status": "care_leaver",
+        "start": add_years(child["date_of_birth"], 18),
+    }
     child["legal_status_history"] = []
-    child["placement"] = {"type": "independent_living", "start": received - timedelta(days=400), "moves_last_12_months": 0, "breakdowns": []}
+    child["placement"] = {
+        "type": "independent_living",
+        "start": received - timedelta(days=400),
+        "moves_last_12_months": 0,
+        "breakdowns": [],
+    }
     child["caregiver"] = {"relationship": "none", "can_take_part": False}
     child["living_independently"] = True
     child["would_otherwise_be_in_care"] = False
     ref = record["referral"]
     ref["referrer"]["role"] = "personal_advisor"
-    ref["consent"] = {"given_by": "child", "date": received, "informed": True}  # an adult consents for themself
+    ref["consent"] = {
+        "given_by": "child",
+        "date": received,
+        "informed": True,
+    }  # an adult consents for themself
     ref["approval"] = {"by": MANAGERS[0], "date": received}
     ref.pop("allocation", None)
-    ref["decision"] = {"outcome": "not_accepted", "date": min(received + timedelta(days=6), as_of),
-                       "reasons": "Aged 26 at referral: the team works with care leavers up to 25. Alternatives explained to the personal adviser.",
-                       "alternatives": ["cluster_services"]}
+    ref["decision"] = {
+        "outcome": "not_accepted",
+        "date": min(received + timedelta(days=6), as_of),
+        "reasons": "Aged 26 at referral: the team works with care leavers up to 25. Alternatives explained to the personal adviser.",
+        "alternatives": ["cluster_services"],
+    }
     for key in ("screening", "outcome", "formulation"):
         record.pop(key, None)
     record["measures"], record["goals"] = [], []
@@ -319,12 +468,19 @@ def _open_screening(rng: random.Random, record: dict[str, Any], as_of: date, ove
     allocation = as_of - timedelta(days=rng.randint(48, 70) if overdue else rng.randint(29, 40))
     decision = allocation - timedelta(days=rng.randint(2, 10))
     received = decision - timedelta(days=rng.randint(3, 14))
-    if received <= record["child"]["date_of_birth"] or received < record["child"]["legal_status"]["start"]:
+    if (
+        received <= record["child"]["date_of_birth"]
+        or received < record["child"]["legal_status"]["start"]
+    ):
         return
     for part in ("consent", "approval"):
         if ref.get(part):
             ref[part]["date"] = received
-    ref["received"], ref["decision"]["date"], ref["allocation"]["date"] = received, decision, allocation
+    ref["received"], ref["decision"]["date"], ref["allocation"]["date"] = (
+        received,
+        decision,
+        allocation,
+    )
     scr["started"] = allocation + timedelta(days=rng.randint(0, 4))
     scr.pop("completed", None)
     record.pop("outcome", None)
@@ -332,9 +488,12 @@ def _open_screening(rng: random.Random, record: dict[str, Any], as_of: date, ove
     baseline = scr["started"] + timedelta(days=rng.randint(2, 10))
     dob = record["child"]["date_of_birth"]
     record["measures"] = [
-        dict(m, date=baseline, timepoint="baseline") for m in record.get("measures", [])
-        if m["timepoint"] == "baseline" and m["measure"] == "sdq"
-        and years_between(dob, baseline) == years_between(dob, m["date"])  # the form must still fit the age
+        dict(m, date=baseline, timepoint="baseline")
+        for m in record.get("measures", [])
+        if m["timepoint"] == "baseline"
+        and m["measure"] == "sdq"
+        and years_between(dob, baseline)
+        == years_between(dob, m["date"])  # the form must still fit the age
     ]
     if baseline > as_of:
         record["measures"] = []
@@ -350,10 +509,23 @@ def _d(as_of: date, days_ago: int) -> date:
 def _case(rng: random.Random, i: int, as_of: date) -> dict[str, Any]:
     case_id = synthetic_id(i + 1)
     status = rng.choices(
-        ["looked_after", "kinship_care", "child_protection_plan", "supervision_order", "child_in_need", "care_leaver"],
+        [
+            "looked_after",
+            "kinship_care",
+            "child_protection_plan",
+            "supervision_order",
+            "child_in_need",
+            "care_leaver",
+        ],
         weights=[44, 12, 12, 5, 14, 13],
     )[0]
-    age = rng.randint(18, 23) if status == "care_leaver" else rng.choices([rng.randint(0, 3), rng.randint(4, 10), rng.randint(11, 17)], weights=[8, 46, 46])[0]
+    age = (
+        rng.randint(18, 23)
+        if status == "care_leaver"
+        else rng.choices(
+            [rng.randint(0, 3), rng.randint(4, 10), rng.randint(11, 17)], weights=[8, 46, 46]
+        )[0]
+    )
     if status != "care_leaver" and rng.random() < 0.03:
         age = 18  # a few referrals just too old: ineligible by age
     received = _d(as_of, rng.randint(0, 100) if rng.random() < 0.35 else rng.randint(0, 540))
@@ -363,12 +535,18 @@ def _case(rng: random.Random, i: int, as_of: date) -> dict[str, Any]:
     status_start = max(dob + timedelta(days=1), received - timedelta(days=rng.randint(60, 2500)))
     history = []
     if rng.random() < 0.5 and status in ("looked_after", "kinship_care", "care_leaver"):
-        prev_start = max(dob + timedelta(days=1), status_start - timedelta(days=rng.randint(100, 900)))
+        prev_start = max(
+            dob + timedelta(days=1), status_start - timedelta(days=rng.randint(100, 900))
+        )
         if prev_start < status_start:
-            history.append({"status": "child_protection_plan", "start": prev_start, "end": status_start})
+            history.append(
+                {"status": "child_protection_plan", "start": prev_start, "end": status_start}
+            )
     kinship_cin = status == "child_in_need" and rng.random() < 0.35
     placement_type = {
-        "looked_after": rng.choices(["foster_care", "childrens_home", "residential_school"], weights=[70, 25, 5])[0],
+        "looked_after": rng.choices(
+            ["foster_care", "childrens_home", "residential_school"], weights=[70, 25, 5]
+        )[0],
         "kinship_care": "kinship_placement",
         "child_protection_plan": "home_with_parents",
         "supervision_order": rng.choice(["home_with_parents", "kinship_placement"]),
@@ -377,7 +555,10 @@ def _case(rng: random.Random, i: int, as_of: date) -> dict[str, Any]:
     }[status]
     living_independently = placement_type == "independent_living"
     unstable = rng.random() < 0.25
-    placement_start = max(dob + timedelta(days=1), received - timedelta(days=rng.randint(20, 120) if unstable else rng.randint(200, 2000)))
+    placement_start = max(
+        dob + timedelta(days=1),
+        received - timedelta(days=rng.randint(20, 120) if unstable else rng.randint(200, 2000)),
+    )
     breakdowns: list[dict[str, Any]] = []
     if unstable:
         for _ in range(rng.randint(1, 3)):
@@ -388,42 +569,79 @@ def _case(rng: random.Random, i: int, as_of: date) -> dict[str, Any]:
                 breakdowns.append({"date": bd, "note": "Placement ended at short notice"})
         breakdowns.sort(key=lambda b: b["date"])
     caregiver_rel = {
-        "foster_care": "foster_carer", "kinship_placement": "kinship_carer", "childrens_home": "residential_staff",
-        "residential_school": "residential_staff", "home_with_parents": "birth_parent",
-        "semi_independent": "none", "independent_living": "none",
+        "foster_care": "foster_carer",
+        "kinship_placement": "kinship_carer",
+        "childrens_home": "residential_staff",
+        "residential_school": "residential_staff",
+        "home_with_parents": "birth_parent",
+        "semi_independent": "none",
+        "independent_living": "none",
     }[placement_type]
-    caregiver = {"relationship": caregiver_rel, "can_take_part": caregiver_rel != "none" and rng.random() < 0.8}
+    caregiver = {
+        "relationship": caregiver_rel,
+        "can_take_part": caregiver_rel != "none" and rng.random() < 0.8,
+    }
     child = {
         "case_management_ref": f"SYNTH-{rng.randint(10000, 99999)}-{i + 1}",
         "date_of_birth": dob,
         "sex": rng.choices(["female", "male", "other", "not_known"], weights=[48, 48, 2, 2])[0],
         "legal_status": {"status": status, "start": status_start},
         "legal_status_history": history,
-        "placement": {"type": placement_type, "start": placement_start,
-                      "moves_last_12_months": len(breakdowns) + (1 if unstable else 0), "breakdowns": breakdowns},
+        "placement": {
+            "type": placement_type,
+            "start": placement_start,
+            "moves_last_12_months": len(breakdowns) + (1 if unstable else 0),
+            "breakdowns": breakdowns,
+        },
         "caregiver": caregiver,
         "living_independently": living_independently,
         "would_otherwise_be_in_care": kinship_cin and rng.random() < 0.7,
     }
     eligible = (
-        (status in ("looked_after", "kinship_care", "child_protection_plan", "supervision_order") and age < 18)
+        (
+            status in ("looked_after", "kinship_care", "child_protection_plan", "supervision_order")
+            and age < 18
+        )
         or (status == "care_leaver" and age < 25)
-        or (status == "child_in_need" and kinship_cin and child["would_otherwise_be_in_care"] and age < 18)
+        or (
+            status == "child_in_need"
+            and kinship_cin
+            and child["would_otherwise_be_in_care"]
+            and age < 18
+        )
     )
     days_since = (as_of - received).days
     referral: dict[str, Any] = {
         "received": received,
-        "referrer": {"name": rng.choice(REFERRERS), "role": "personal_advisor" if status == "care_leaver" else "social_worker"},
+        "referrer": {
+            "name": rng.choice(REFERRERS),
+            "role": "personal_advisor" if status == "care_leaver" else "social_worker",
+        },
         "reasons": "Carers and school report escalating distress since the last move; advice sought on therapeutic support.",
         "nd_assessment_requested": rng.random() < 0.12,
     }
     incomplete = rng.random() < 0.07 and days_since < 60
     if not incomplete:
-        referral["consent"] = {"given_by": "child" if age >= 12 else rng.choice(["carer", "parent", "local_authority"]), "date": received, "informed": True}
+        referral["consent"] = {
+            "given_by": "child"
+            if age >= 12
+            else rng.choice(["carer", "parent", "local_authority"]),
+            "date": received,
+            "informed": True,
+        }
         referral["approval"] = {"by": rng.choice(MANAGERS), "date": received}
     else:
-        referral["consent"] = {"given_by": "carer", "date": received, "informed": True} if rng.random() < 0.5 else None
-    record: dict[str, Any] = {"case_id": case_id, "synthetic": True, "child": child, "referral": referral}
+        referral["consent"] = (
+            {"given_by": "carer", "date": received, "informed": True}
+            if rng.random() < 0.5
+            else None
+        )
+    record: dict[str, Any] = {
+        "case_id": case_id,
+        "synthetic": True,
+        "child": child,
+        "referral": referral,
+    }
     if incomplete or days_since < 7:
         return record
     decision_date = _d(as_of, days_since - rng.randint(3, 14))
@@ -431,9 +649,12 @@ def _case(rng: random.Random, i: int, as_of: date) -> dict[str, Any]:
         alts = ["cluster_services", "camhs_single_point_of_access"]
         if referral["nd_assessment_requested"]:
             alts.append("gp_right_to_choose")
-        referral["decision"] = {"outcome": "not_accepted", "date": decision_date,
-                                "reasons": "Outside the team's criteria (legal status or age); alternatives explained to the referrer.",
-                                "alternatives": alts}
+        referral["decision"] = {
+            "outcome": "not_accepted",
+            "date": decision_date,
+            "reasons": "Outside the team's criteria (legal status or age); alternatives explained to the referrer.",
+            "alternatives": alts,
+        }
         return record
     referral["decision"] = {"outcome": "accepted", "date": decision_date}
     if (as_of - decision_date).days < 10 and rng.random() < 0.6:
@@ -450,12 +671,22 @@ def _case(rng: random.Random, i: int, as_of: date) -> dict[str, Any]:
     screening: dict[str, Any] = {
         "started": started,
         "history_factors": [
-            {"factor": f, "evidence": _EVIDENCE[f], "sources": rng.sample(["social_worker", "health", "carer"], k=rng.randint(1, 2))}
+            {
+                "factor": f,
+                "evidence": _EVIDENCE[f],
+                "sources": rng.sample(["social_worker", "health", "carer"], k=rng.randint(1, 2)),
+            }
             for f in factors
         ],
         "presenting_behaviours": [
-            {"behaviour": b, "evidence": _BEHAVIOUR_EVIDENCE[b], "sources": rng.sample(["carer", "school", "child", "social_worker"], k=rng.randint(1, 2)),
-             **_severity_and_frequency(rng)}
+            {
+                "behaviour": b,
+                "evidence": _BEHAVIOUR_EVIDENCE[b],
+                "sources": rng.sample(
+                    ["carer", "school", "child", "social_worker"], k=rng.randint(1, 2)
+                ),
+                **_severity_and_frequency(rng),
+            }
             for b in behaviours
         ],
         "life_story_work": rng.choice(["not_started", "planned", "in_progress", "completed"]),
@@ -472,25 +703,43 @@ def _case(rng: random.Random, i: int, as_of: date) -> dict[str, Any]:
         outcome_date = finish + timedelta(days=rng.randint(0, 5))
         if outcome_date <= as_of:
             if rng.random() < 0.15:
-                record["outcome"] = {"decision": "close", "date": outcome_date, "by": referral["allocation"]["worker"],
-                                     "reasons": "Needs met through carer consultation; no further therapeutic work needed now.",
-                                     "alternatives": ["cluster_services"]}
+                record["outcome"] = {
+                    "decision": "close",
+                    "date": outcome_date,
+                    "by": referral["allocation"]["worker"],
+                    "reasons": "Needs met through carer consultation; no further therapeutic work needed now.",
+                    "alternatives": ["cluster_services"],
+                }
             else:
-                record["outcome"] = {"decision": "begin_work", "date": outcome_date, "by": referral["allocation"]["worker"]}
+                record["outcome"] = {
+                    "decision": "begin_work",
+                    "date": outcome_date,
+                    "by": referral["allocation"]["worker"],
+                }
     record["measures"], record["goals"] = _measures(rng, record, dob, started, as_of)
     return record
 
 
 # How often each behaviour is among a referred child's presenting behaviours (relative).
 _BEHAVIOUR_WEIGHTS = {
-    "extreme_dysregulation": 4, "acting_out_aggression": 4, "internalising_withdrawal": 4, "regulatory_eating": 1.5,
-    "regulatory_toileting": 1, "regulatory_sleep": 2.5, "self_harm": 1.2, "harmful_sexual_behaviour": 0.5,
+    "extreme_dysregulation": 4,
+    "acting_out_aggression": 4,
+    "internalising_withdrawal": 4,
+    "regulatory_eating": 1.5,
+    "regulatory_toileting": 1,
+    "regulatory_sleep": 2.5,
+    "self_harm": 1.2,
+    "harmful_sexual_behaviour": 0.5,
     "attention_concentration_impulsivity": 3.5,
 }
 
 
 def _pick_behaviours(rng: random.Random, age: int) -> list[str]:
-    pool = {b: w for b, w in _BEHAVIOUR_WEIGHTS.items() if not (b == "self_harm" and age < 9) and not (b == "harmful_sexual_behaviour" and age < 6)}
+    pool = {
+        b: w
+        for b, w in _BEHAVIOUR_WEIGHTS.items()
+        if not (b == "self_harm" and age < 9) and not (b == "harmful_sexual_behaviour" and age < 6)
+    }
     chosen: list[str] = []
     for _ in range(rng.choices([1, 2, 3], weights=[3, 4, 2])[0]):
         names = [b for b in pool if b not in chosen]
@@ -500,16 +749,26 @@ def _pick_behaviours(rng: random.Random, age: int) -> list[str]:
 
 def _severity_and_frequency(rng: random.Random) -> dict[str, str]:
     severity = rng.choices(["mild", "moderate", "severe"], weights=[4, 5, 1.5])[0]
-    by_severity: dict[str, list[float]] = {"mild": [3, 4, 2, 1], "moderate": [1, 3, 4, 2], "severe": [0.3, 1, 3, 3]}
+    by_severity: dict[str, list[float]] = {
+        "mild": [3, 4, 2, 1],
+        "moderate": [1, 3, 4, 2],
+        "severe": [0.3, 1, 3, 3],
+    }
     weights = by_severity[severity]
-    return {"severity": severity, "frequency": rng.choices(["rarely", "monthly", "weekly", "daily"], weights=weights)[0]}
+    return {
+        "severity": severity,
+        "frequency": rng.choices(["rarely", "monthly", "weekly", "daily"], weights=weights)[0],
+    }
 
 
 def _sdq_items(rng: random.Random, level: dict[str, float]) -> dict[str, int | None]:
     """Raw SDQ item responses for target subscale levels (0-10), ~3% missing."""
     subscales = {
-        "emotional": (3, 8, 13, 16, 24), "conduct": (5, 7, 12, 18, 22), "hyperactivity": (2, 10, 15, 21, 25),
-        "peer": (6, 11, 14, 19, 23), "prosocial": (1, 4, 9, 17, 20),
+        "emotional": (3, 8, 13, 16, 24),
+        "conduct": (5, 7, 12, 18, 22),
+        "hyperactivity": (2, 10, 15, 21, 25),
+        "peer": (6, 11, 14, 19, 23),
+        "prosocial": (1, 4, 9, 17, 20),
     }
     reverse = {7, 11, 14, 21, 25}
     items: dict[str, int | None] = {}
@@ -528,9 +787,15 @@ def _sdq_items(rng: random.Random, level: dict[str, float]) -> dict[str, int | N
 def _impact(rng: random.Random, severity: float, informant: str) -> dict[str, int | None]:
     overall = 0 if severity < 0.25 else (1 if severity < 0.45 else (2 if severity < 0.7 else 3))
     out: dict[str, int | None] = {"overall_difficulties": overall}
-    names = ("distress", "friendships", "classroom") if informant == "teacher" else ("distress", "home", "friendships", "classroom", "leisure")
+    names = (
+        ("distress", "friendships", "classroom")
+        if informant == "teacher"
+        else ("distress", "home", "friendships", "classroom", "leisure")
+    )
     for name in names:
-        out[f"impact_{name}"] = None if overall == 0 else min(3, max(0, round(severity * 3 + rng.uniform(-1, 1))))
+        out[f"impact_{name}"] = (
+            None if overall == 0 else min(3, max(0, round(severity * 3 + rng.uniform(-1, 1))))
+        )
     return out
 
 
@@ -546,7 +811,9 @@ def _timepoints(started: date, as_of: date, rng: random.Random) -> list[tuple[st
     return [(t, d) for t, d in points if d <= as_of]
 
 
-def _measures(rng: random.Random, record: dict[str, Any], dob: date, started: date, as_of: date) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _measures(
+    rng: random.Random, record: dict[str, Any], dob: date, started: date, as_of: date
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     working = record.get("outcome", {}).get("decision") == "begin_work"
     points = _timepoints(started, as_of, rng)
     if not working:
@@ -558,7 +825,10 @@ def _measures(rng: random.Random, record: dict[str, Any], dob: date, started: da
     measures = []
     for k, (timepoint, when) in enumerate(points):
         age = years_between(dob, when)
-        level = {name: v + step * k * (1 if name != "prosocial" else -0.6) + rng.uniform(-0.7, 0.7) for name, v in base.items()}
+        level = {
+            name: v + step * k * (1 if name != "prosocial" else -0.6) + rng.uniform(-0.7, 0.7)
+            for name, v in base.items()
+        }
         severity = sum(level[s] for s in ("emotional", "conduct", "hyperactivity", "peer")) / 40
         informants = []
         if 2 <= age <= 17:
@@ -569,21 +839,45 @@ def _measures(rng: random.Random, record: dict[str, Any], dob: date, started: da
             informants.append("self")
         for informant in informants:
             young, old = SDQ_VERSION[informant]
-            version = (young if age < 4 else old) if informant != "self" else (young if age < 18 else old)
+            version = (
+                (young if age < 4 else old) if informant != "self" else (young if age < 18 else old)
+            )
             responses = _sdq_items(rng, level)
             responses.update(_impact(rng, severity, informant))
-            measures.append({"measure": "sdq", "version": version, "informant": informant, "date": when,
-                             "timepoint": timepoint, "responses": responses})
+            measures.append(
+                {
+                    "measure": "sdq",
+                    "version": version,
+                    "informant": informant,
+                    "date": when,
+                    "timepoint": timepoint,
+                    "responses": responses,
+                }
+            )
     goals = []
     if working and points:
         chosen = rng.sample(_GOALS, k=rng.randint(1, 3))
-        goals = [{"number": n + 1, "description": g, "agreed": points[0][1]} for n, g in enumerate(chosen)]
+        goals = [
+            {"number": n + 1, "description": g, "agreed": points[0][1]}
+            for n, g in enumerate(chosen)
+        ]
         start_scores = [rng.randint(1, 4) for _ in chosen]
         for k, (timepoint, when) in enumerate(points):
             gain = {"improving": 1.6, "unchanged": 0.3, "deteriorating": -0.4}[trajectory]
-            responses = {str(n + 1): int(min(10, max(0, round(s + gain * k + rng.uniform(-1, 1))))) for n, s in enumerate(start_scores)}
-            measures.append({"measure": "gbo", "version": "GBO", "informant": "self" if years_between(dob, when) >= 8 else "parent",
-                             "date": when, "timepoint": timepoint, "responses": responses})
+            responses = {
+                str(n + 1): int(min(10, max(0, round(s + gain * k + rng.uniform(-1, 1)))))
+                for n, s in enumerate(start_scores)
+            }
+            measures.append(
+                {
+                    "measure": "gbo",
+                    "version": "GBO",
+                    "informant": "self" if years_between(dob, when) >= 8 else "parent",
+                    "date": when,
+                    "timepoint": timepoint,
+                    "responses": responses,
+                }
+            )
     return measures, goals
 
 
@@ -640,30 +934,58 @@ def _formulate(rng: random.Random, case: Case, as_of: date, bands: dict[str, str
         form = record_decision(form, case.case_id, worker, _at(day, 11), accept=True)
     else:
         new_stage = min(4, (rec.stage or 1) + 1)
-        form = record_decision(form, case.case_id, worker, _at(day, 11), accept=False, overrides=[
-            Override(part="stage", value=new_stage, reason=_override_reason(case, day))])
-    form = submit(form, case.case_id, by=worker,  # the demo's people are the staff directory's
-                  screening_completed=case.screening.completed if case.screening else None)
+        form = record_decision(
+            form,
+            case.case_id,
+            worker,
+            _at(day, 11),
+            accept=False,
+            overrides=[Override(part="stage", value=new_stage, reason=_override_reason(case, day))],
+        )
+    form = submit(
+        form,
+        case.case_id,
+        by=worker,  # the demo's people are the staff directory's
+        screening_completed=case.screening.completed if case.screening else None,
+    )
     roll = rng.random()
     review_day = min(as_of, day + timedelta(days=rng.randint(1, 10)))
     if roll < 0.75:
-        form = sign_off(form, case.case_id, rng.choice(REVIEWERS), _at(review_day, 15), approve=True,
-                        comment=_signoff_comment(case, True, variant))
+        form = sign_off(
+            form,
+            case.case_id,
+            rng.choice(REVIEWERS),
+            _at(review_day, 15),
+            approve=True,
+            comment=_signoff_comment(case, True, variant),
+        )
     elif roll < 0.85:
-        form = sign_off(form, case.case_id, rng.choice(REVIEWERS), _at(review_day, 15), approve=False,
-                        comment=_signoff_comment(case, False, variant))
+        form = sign_off(
+            form,
+            case.case_id,
+            rng.choice(REVIEWERS),
+            _at(review_day, 15),
+            approve=False,
+            comment=_signoff_comment(case, False, variant),
+        )
     case.formulation = form
 
 
 # Who the demo's login ids are (invented people), for the store's staff directory.
 _DEMO_STAFF = (
-    ("a.okafor", "A. Okafor", "therapeutic_social_worker"), ("b.kowalski", "B. Kowalski", "therapeutic_social_worker"),
-    ("c.mensah", "C. Mensah", "therapeutic_social_worker"), ("d.hughes", "D. Hughes", "therapeutic_social_worker"),
-    ("e.patel", "E. Patel", "therapeutic_social_worker"), ("f.oconnor", "F. O'Connor", "therapeutic_social_worker"),
+    ("a.okafor", "A. Okafor", "therapeutic_social_worker"),
+    ("b.kowalski", "B. Kowalski", "therapeutic_social_worker"),
+    ("c.mensah", "C. Mensah", "therapeutic_social_worker"),
+    ("d.hughes", "D. Hughes", "therapeutic_social_worker"),
+    ("e.patel", "E. Patel", "therapeutic_social_worker"),
+    ("f.oconnor", "F. O'Connor", "therapeutic_social_worker"),
     ("g.lindqvist", "G. Lindqvist", "therapeutic_social_worker"),
-    ("dr.r.ahmed", "Dr R. Ahmed", "clinical_psychologist"), ("dr.k.osei", "Dr K. Osei", "clinical_psychologist"),
-    ("t.harper", "T. Harper", "team_manager"), ("u.iqbal", "U. Iqbal", "team_manager"),
-    ("v.jensen", "V. Jensen", "team_manager"), ("s.price", "S. Price", "senior_practitioner"),
+    ("dr.r.ahmed", "Dr R. Ahmed", "clinical_psychologist"),
+    ("dr.k.osei", "Dr K. Osei", "clinical_psychologist"),
+    ("t.harper", "T. Harper", "team_manager"),
+    ("u.iqbal", "U. Iqbal", "team_manager"),
+    ("v.jensen", "V. Jensen", "team_manager"),
+    ("s.price", "S. Price", "senior_practitioner"),
     ("s.adeyemi", "S. Adeyemi", "personal_adviser"),
 )
 # The training store's administrator: sets up the directory and restores the demo's cases.
@@ -682,21 +1004,33 @@ def demo_staff() -> list[Any]:
 # vary without changing which children, dates and scores a seed produces.
 
 _GOALS_CARER = (
-    "For {obj} to settle at bedtime without us", "That {sub} tells us when {sub} is worried", "For {obj} to stay in class for the whole lesson",
-    "For {obj} to have friends round after school", "That {sub} can be cross without hurting anyone", "For {obj} to know {pos} own story",
+    "For {obj} to settle at bedtime without us",
+    "That {sub} tells us when {sub} is worried",
+    "For {obj} to stay in class for the whole lesson",
+    "For {obj} to have friends round after school",
+    "That {sub} can be cross without hurting anyone",
+    "For {obj} to know {pos} own story",
 )
 _PRONOUNS = {"female": ("she", "her", "her"), "male": ("he", "him", "his")}
 _RELATIONAL = {"physical_abuse", "emotional_abuse", "sexual_abuse", "neglect", "domestic_abuse"}
-_CARER_WORDS = {"foster_carer": "the foster carer", "kinship_carer": "the kinship carer", "residential_staff": "the staff at the home",
-                "birth_parent": "the parent"}
+_CARER_WORDS = {
+    "foster_carer": "the foster carer",
+    "kinship_carer": "the kinship carer",
+    "residential_staff": "the staff at the home",
+    "birth_parent": "the parent",
+}
 
 
 # What a carer would call each presenting behaviour, in their own words.
 _CARER_SAYS = {
-    "extreme_dysregulation": "the meltdowns", "acting_out_aggression": "the hitting out",
-    "internalising_withdrawal": "how quiet and shut away it gets", "regulatory_eating": "the food hiding",
-    "regulatory_toileting": "the wetting", "regulatory_sleep": "bedtime and the night waking",
-    "self_harm": "the cutting", "harmful_sexual_behaviour": "the behaviour with the younger ones",
+    "extreme_dysregulation": "the meltdowns",
+    "acting_out_aggression": "the hitting out",
+    "internalising_withdrawal": "how quiet and shut away it gets",
+    "regulatory_eating": "the food hiding",
+    "regulatory_toileting": "the wetting",
+    "regulatory_sleep": "bedtime and the night waking",
+    "self_harm": "the cutting",
+    "harmful_sexual_behaviour": "the behaviour with the younger ones",
     "attention_concentration_impulsivity": "never being able to settle",
 }
 
@@ -709,7 +1043,13 @@ def _words(terms: list[str], table: dict[str, str] | None = None) -> str:
     from .model.vocabulary import vocabulary
 
     voc = vocabulary()
-    names = [(table or {}).get(t) or voc.label("presenting_behaviour" if t in _BEHAVIOUR_EVIDENCE else "history_factor", t).lower() for t in terms]
+    names = [
+        (table or {}).get(t)
+        or voc.label(
+            "presenting_behaviour" if t in _BEHAVIOUR_EVIDENCE else "history_factor", t
+        ).lower()
+        for t in terms
+    ]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
@@ -727,12 +1067,18 @@ def _personalise(record: dict[str, Any], as_of: date, seed: int) -> None:
     behaviours = [b["behaviour"] for b in scr["presenting_behaviours"]] if scr else []
     who = "the young person" if age >= 11 else "the child"
     since = f" since the placement ended on {uk_date(max(recent))}" if recent else ""
-    worry = f"report {_words(behaviours[:2])}{since}" if behaviours else f"are worried about how {sub} is coping{since}"
-    ref["reasons"] = local.choice((
-        f"Carers and the social worker {worry}; advice sought on therapeutic support for {who}.",
-        f"Those around {obj} {worry}. A consultation on how best to help is requested.",
-        f"Referred because adults around {obj} {worry}; the care plan asks for a therapeutic view.",
-    ))
+    worry = (
+        f"report {_words(behaviours[:2])}{since}"
+        if behaviours
+        else f"are worried about how {sub} is coping{since}"
+    )
+    ref["reasons"] = local.choice(
+        (
+            f"Carers and the social worker {worry}; advice sought on therapeutic support for {who}.",
+            f"Those around {obj} {worry}. A consultation on how best to help is requested.",
+            f"Referred because adults around {obj} {worry}; the care plan asks for a therapeutic view.",
+        )
+    )
     if not scr:
         return
     for item in scr["presenting_behaviours"]:
@@ -752,29 +1098,49 @@ def _personalise(record: dict[str, Any], as_of: date, seed: int) -> None:
     if age < 4:
         scr["child_voice"] = ""
     elif age < 11:
-        scr["child_voice"] = local.choice((
-            "I like it here. I don't like bedtime.", "I get really cross and then I feel bad.",
-            f"I want to see my {local.choice(('brother', 'sister', 'nan'))} more.", "School is OK when my teacher is there."))
+        scr["child_voice"] = local.choice(
+            (
+                "I like it here. I don't like bedtime.",
+                "I get really cross and then I feel bad.",
+                f"I want to see my {local.choice(('brother', 'sister', 'nan'))} more.",
+                "School is OK when my teacher is there.",
+            )
+        )
     elif age < 18:
-        scr["child_voice"] = local.choice((
-            "I don't want to talk about before.", "Nobody listens until I kick off.", "I want to stay here till I'm 18.",
-            "I'm fine. Everyone else is the problem."))
+        scr["child_voice"] = local.choice(
+            (
+                "I don't want to talk about before.",
+                "Nobody listens until I kick off.",
+                "I want to stay here till I'm 18.",
+                "I'm fine. Everyone else is the problem.",
+            )
+        )
     else:
-        scr["child_voice"] = local.choice(("I want help to manage on my own.", "I don't want to be passed around again."))
+        scr["child_voice"] = local.choice(
+            ("I want help to manage on my own.", "I don't want to be passed around again.")
+        )
     if caregiver in _CARER_WORDS and caregiver != "none":
         # A carer speaks of what they see, not of the category it is filed under.
-        focus = _CARER_SAYS.get(behaviours[0], "the changes in mood") if behaviours else "the changes in mood"
-        scr["carer_views"] = local.choice((
-            f"We are committed to {obj}, but {focus} wears us down.",
-            f"We want to understand what sits behind {focus}.",
-            f"{sub.capitalize()} is settling with us; {focus} is the worry.",
-        ))
+        focus = (
+            _CARER_SAYS.get(behaviours[0], "the changes in mood")
+            if behaviours
+            else "the changes in mood"
+        )
+        scr["carer_views"] = local.choice(
+            (
+                f"We are committed to {obj}, but {focus} wears us down.",
+                f"We want to understand what sits behind {focus}.",
+                f"{sub.capitalize()} is settling with us; {focus} is the worry.",
+            )
+        )
     else:
         scr["carer_views"] = ""
     for g in record.get("goals", []):
         gbo = [m for m in record.get("measures", []) if m["measure"] == "gbo"]
         if gbo and gbo[0]["informant"] == "parent" and g["description"] in _GOALS:
-            g["description"] = _GOALS_CARER[_GOALS.index(g["description"])].format(sub=sub, obj=obj, pos=pos)
+            g["description"] = _GOALS_CARER[_GOALS.index(g["description"])].format(
+                sub=sub, obj=obj, pos=pos
+            )
 
 
 def _narrative(case: Case, variant: int) -> str:
@@ -785,35 +1151,61 @@ def _narrative(case: Case, variant: int) -> str:
     factors = [h.factor for h in scr.history_factors] if scr else []
     behaviours = [b.behaviour for b in scr.presenting_behaviours] if scr else []
     relational = [f for f in factors if f in _RELATIONAL]
-    lead = ("this young person" if child.age_on(case.referral.received) >= 11 else "this child")
+    lead = "this young person" if child.age_on(case.referral.received) >= 11 else "this child"
     parts = []
     if relational:
-        parts.append(f"{_words(relational).capitalize()} before care left {lead} expecting adults to be unpredictable or unsafe.")
+        parts.append(
+            f"{_words(relational).capitalize()} before care left {lead} expecting adults to be unpredictable or unsafe."
+        )
     elif factors:
-        parts.append(f"{_words(factors).capitalize()} taught {lead} that the people who matter can disappear.")
+        parts.append(
+            f"{_words(factors).capitalize()} taught {lead} that the people who matter can disappear."
+        )
     placement = child.placement
-    recent = [b.date for b in (placement.breakdowns if placement else []) if b.date <= (scr.completed or scr.started or case.referral.received)] if scr else []
+    recent = (
+        [
+            b.date
+            for b in (placement.breakdowns if placement else [])
+            if b.date <= (scr.completed or scr.started or case.referral.received)
+        ]
+        if scr
+        else []
+    )
     if recent:
         parts.append(f"The placement ending on {uk_date(max(recent))} revived that fear.")
     elif placement is not None and placement.moves_last_12_months:
-        parts.append(f"{placement.moves_last_12_months} move{'s' if placement.moves_last_12_months != 1 else ''} this year kept it alive.")
+        parts.append(
+            f"{placement.moves_last_12_months} move{'s' if placement.moves_last_12_months != 1 else ''} this year kept it alive."
+        )
     else:
         # Written for this child: what the record dates, not a sentence every file shares.
         status = child.legal_status
         years = max(1, case.referral.received.year - status.start.year)
         article = "a " if status.status == "care_leaver" else ""
-        since = (f"{article}{_label_of('legal_status', status.status).lower()} since {uk_date(status.start)}")
-        where = _label_of("placement_type", placement.type).lower() if placement is not None else "no settled home"
-        parts.append((
-            f"No single event is recorded before the referral; {sub} has been {since}, and in {where} for "
-            f"{max(1, (case.referral.received - placement.start).days // 30) if placement is not None else 0} months, and the worries have grown over "
-            f"{years} year{'s' if years != 1 else ''} rather than from one change."
-        ) if variant % 2 == 0 else (
-            f"What changed is not one event: {pos} carers date the worries to the months after {sub} became "
-            f"{since}, and they have gathered since."
-        ))
+        since = f"{article}{_label_of('legal_status', status.status).lower()} since {uk_date(status.start)}"
+        where = (
+            _label_of("placement_type", placement.type).lower()
+            if placement is not None
+            else "no settled home"
+        )
+        parts.append(
+            (
+                f"No single event is recorded before the referral; {sub} has been {since}, and in {where} for "
+                f"{max(1, (case.referral.received - placement.start).days // 30) if placement is not None else 0} months, and the worries have grown over "
+                f"{years} year{'s' if years != 1 else ''} rather than from one change."
+            )
+            if variant % 2 == 0
+            else (
+                f"What changed is not one event: {pos} carers date the worries to the months after {sub} became "
+                f"{since}, and they have gathered since."
+            )
+        )
     if behaviours:
-        reading = ("attempts to stay safe", "the way distress gets noticed", "signs of a body still on alert")[variant % 3]
+        reading = (
+            "attempts to stay safe",
+            "the way distress gets noticed",
+            "signs of a body still on alert",
+        )[variant % 3]
         parts.append(f"{_words(behaviours[:2]).capitalize()} read as {reading}.")
     carer = child.caregiver
     strengths = [s for s in (scr.strengths if scr else []) if s.strip()]
@@ -821,12 +1213,18 @@ def _narrative(case: Case, variant: int) -> str:
     adult = child.age_on(case.referral.received) >= 18
     wanted = carer is not None and (not adult or carer.young_person_wants_involved is True)
     if carer is not None and carer.relationship in _CARER_WORDS and carer.can_take_part and wanted:
-        parts.append(f"The commitment of {_CARER_WORDS[carer.relationship]} is the route to change; {pos} strengths{strength} are the base.")
+        parts.append(
+            f"The commitment of {_CARER_WORDS[carer.relationship]} is the route to change; {pos} strengths{strength} are the base."
+        )
     elif strengths and adult:
         wants = "want" if sub == "they" else "wants"
-        parts.append(f"{sub.capitalize()} {wants} to manage on {pos} own terms; the work builds on {pos} strengths{strength}.")
+        parts.append(
+            f"{sub.capitalize()} {wants} to manage on {pos} own terms; the work builds on {pos} strengths{strength}."
+        )
     elif strengths:
-        parts.append(f"No caregiver can take part yet, so the work builds on {pos} strengths{strength}.")
+        parts.append(
+            f"No caregiver can take part yet, so the work builds on {pos} strengths{strength}."
+        )
     if scr is not None and scr.life_story_work == "not_started":
         parts.append(f"Life story work needs to begin so {sub} can make sense of {pos} history.")
     return " ".join(parts)
@@ -869,7 +1267,10 @@ def _override_reason(case: Case, day: date) -> str:
 # Why no SDQ was returned (SSDA903 OC2), one synthetic child each; SDQ1 follows from the age.
 _SDQ_REASON_NOTES: tuple[tuple[SdqReason, str], ...] = (
     ("SDQ2", "Carer declined to complete the questionnaire at the annual health review."),
-    ("SDQ3", "Profound learning disability; the questionnaire could not meaningfully be completed."),
+    (
+        "SDQ3",
+        "Profound learning disability; the questionnaire could not meaningfully be completed.",
+    ),
     ("SDQ5", "Young person asked that the questionnaire not be completed this year."),
     ("SDQ4", "Placement moved during the assessment window; the form was not returned."),
 )
@@ -888,16 +1289,30 @@ def _record_sdq_reasons(cases: list[Case], as_of: date) -> None:
             return
         child = case.child
         spells = [*child.legal_status_history, child.legal_status]
-        looked_after = any(p.status == "looked_after" and p.start <= start and (p.end is None or p.end >= end) for p in spells)
-        scored = any(m.measure == "sdq" and m.informant == "parent" and start <= m.date <= end for m in case.measures)
+        looked_after = any(
+            p.status == "looked_after" and p.start <= start and (p.end is None or p.end >= end)
+            for p in spells
+        )
+        scored = any(
+            m.measure == "sdq" and m.informant == "parent" and start <= m.date <= end
+            for m in case.measures
+        )
         dob = child.date_of_birth
         # SDQ5 (the young person refused) for one aged 11 or over, who completes their own forms.
         fits = [t for t in todo if t[0] != "SDQ5" or years_between(dob, start) >= 11]
-        if looked_after and not scored and fits and add_years(dob, 4) <= start and add_years(dob, 17) > end:
+        if (
+            looked_after
+            and not scored
+            and fits
+            and add_years(dob, 4) <= start
+            and add_years(dob, 17) > end
+        ):
             reason, note = fits[0]
             todo.remove(fits[0])
             recorded = end - timedelta(days=14 * len(todo) + 10)
-            case.sdq_not_completed = [SdqNotCompleted(collection_year=year, reason=reason, recorded=recorded, note=note)]
+            case.sdq_not_completed = [
+                SdqNotCompleted(collection_year=year, reason=reason, recorded=recorded, note=note)
+            ]
 
 
 # --- the work after screening (issue 22) ----------------------------------------------------
@@ -925,8 +1340,10 @@ def _sessions(rng: random.Random, start: date, stop: date, who: list[str]) -> li
     rhythm = rng.choice((7, 7, 14))
     out, day = [], start
     while day <= stop:
-        attendance = rng.choices(["attended", "did_not_attend", "cancelled_by_family", "cancelled_by_team"],
-                                 weights=[80, 8, 7, 5])[0]
+        attendance = rng.choices(
+            ["attended", "did_not_attend", "cancelled_by_family", "cancelled_by_team"],
+            weights=[80, 8, 7, 5],
+        )[0]
         session: dict[str, Any] = {"date": day, "attendance": attendance}
         if attendance == "attended":
             session.update(took_part=who, minutes=rng.choice((45, 50, 60, 60, 90)))
@@ -935,26 +1352,51 @@ def _sessions(rng: random.Random, start: date, stop: date, who: list[str]) -> li
     return out
 
 
-def _intervention(rng: random.Random, number: int, kind: str, what: str, who: list[str], lead: str, start: date,
-                  as_of: date, fulfils: str | None, not_recommended: str = "", stale: bool = False) -> dict[str, Any]:
+def _intervention(
+    rng: random.Random,
+    number: int,
+    kind: str,
+    what: str,
+    who: list[str],
+    lead: str,
+    start: date,
+    as_of: date,
+    fulfils: str | None,
+    not_recommended: str = "",
+    stale: bool = False,
+) -> dict[str, Any]:
     planned_end = start + timedelta(weeks=rng.choice((12, 20, 26)))
-    iv: dict[str, Any] = {"number": number, "kind": kind, "what": what, "for_whom": who, "lead_worker": lead,
-                          "start": start, "planned_end": planned_end}
+    iv: dict[str, Any] = {
+        "number": number,
+        "kind": kind,
+        "what": what,
+        "for_whom": who,
+        "lead_worker": lead,
+        "start": start,
+        "planned_end": planned_end,
+    }
     if fulfils:
         iv["fulfils"] = fulfils
     else:
         iv["not_recommended"] = not_recommended
     end, reason = None, None
     roll = rng.random()
-    if stale:  # drifting: the sessions stopped weeks ago and nobody has ended it, which the caseload flags
+    if (
+        stale
+    ):  # drifting: the sessions stopped weeks ago and nobody has ended it, which the caseload flags
         pass
     elif roll < 0.22:  # an unplanned ending somewhere in the work
         span = max(1, (min(planned_end, as_of) - start).days)
-        end, reason = start + timedelta(days=rng.randint(min(21, span), span)), rng.choice(_UNPLANNED)
+        end, reason = (
+            start + timedelta(days=rng.randint(min(21, span), span)),
+            rng.choice(_UNPLANNED),
+        )
     elif planned_end <= as_of:
         end, reason = planned_end, "planned"
     last = end or as_of
-    if stale and end is None:  # the sessions stopped and nobody has closed it: the caseload flags it
+    if (
+        stale and end is None
+    ):  # the sessions stopped and nobody has closed it: the caseload flags it
         last = as_of - timedelta(weeks=rng.randint(7, 10))
     iv["sessions"] = _sessions(rng, start, last, who) if last >= start else []
     if end is not None and end <= as_of:
@@ -978,7 +1420,7 @@ def _with_work(rng: random.Random, case: Case, as_of: date) -> Case:
     start = min(as_of, out.date + timedelta(days=rng.randint(3, 21)))
     # First steps: the recommendation's preconditions, each with an owner, a due date, and most done.
     steps = []
-    for text in (rec.preconditions if rec is not None else ()):
+    for text in rec.preconditions if rec is not None else ():
         due = out.date + timedelta(days=14)
         step: dict[str, Any] = {"step": text, "owner": worker, "due": due}
         done = out.date + timedelta(days=rng.randint(2, 30))
@@ -998,17 +1440,53 @@ def _with_work(rng: random.Random, case: Case, as_of: date) -> Case:
         main = ("wave", _WAVE_DEFAULT[wave], "wave" if rec is not None else None)
         who = ["professionals"] if wave == 1 else ["child"]
     stale = rng.random() < 0.15
-    ivs = [_intervention(rng, 1, main[0], main[1], who, worker, start, as_of, main[2],
-                         "Agreed with the network before the recommendation was made.", stale=stale)]
+    ivs = [
+        _intervention(
+            rng,
+            1,
+            main[0],
+            main[1],
+            who,
+            worker,
+            start,
+            as_of,
+            main[2],
+            "Agreed with the network before the recommendation was made.",
+            stale=stale,
+        )
+    ]
     if rng.random() < 0.35:
         second_start = min(as_of, start + timedelta(days=rng.randint(7, 60)))
         if carer and rng.random() < 0.6:
-            ivs.append(_intervention(rng, 2, "service", "carer_support", ["carer"], worker, second_start, as_of,
-                                     "services" if rec is not None and "carer_support" in rec.services else None,
-                                     "The carer asked for support of their own alongside the direct work."))
+            ivs.append(
+                _intervention(
+                    rng,
+                    2,
+                    "service",
+                    "carer_support",
+                    ["carer"],
+                    worker,
+                    second_start,
+                    as_of,
+                    "services" if rec is not None and "carer_support" in rec.services else None,
+                    "The carer asked for support of their own alongside the direct work.",
+                )
+            )
         else:
-            ivs.append(_intervention(rng, 2, "wave", "reflective_practice", ["professionals"], rng.choice(WORKERS),
-                                     second_start, as_of, None, "The school asked for reflective practice meetings."))
+            ivs.append(
+                _intervention(
+                    rng,
+                    2,
+                    "wave",
+                    "reflective_practice",
+                    ["professionals"],
+                    rng.choice(WORKERS),
+                    second_start,
+                    as_of,
+                    None,
+                    "The school asked for reflective practice meetings.",
+                )
+            )
     data["interventions"] = ivs
     # Reviews at the review timepoints of the measures (the team repeats them at review).
     ended_all = all(iv.get("end") for iv in ivs)
@@ -1016,7 +1494,10 @@ def _with_work(rng: random.Random, case: Case, as_of: date) -> Case:
     ending_day = last_end + timedelta(days=rng.randint(1, 14)) if ended_all and last_end else None
     if ending_day is not None and (ending_day > as_of or rng.random() < 0.25):
         ending_day = None  # not every finished piece of work is closed yet
-    points = sorted({(m.timepoint, m.date) for m in case.measures if m.timepoint.startswith("review")}, key=lambda p: p[1])
+    points = sorted(
+        {(m.timepoint, m.date) for m in case.measures if m.timepoint.startswith("review")},
+        key=lambda p: p[1],
+    )
     reviews = []
     for timepoint, day in points:
         if day < out.date or (ending_day is not None and day > ending_day):
@@ -1024,18 +1505,41 @@ def _with_work(rng: random.Random, case: Case, as_of: date) -> Case:
         move = rng.random()
         stage = min(4, stage + 1) if move < 0.4 else max(1, stage - 1) if move < 0.52 else stage
         measures_done = sorted({m.measure for m in case.measures if m.timepoint == timepoint})
-        gbo = next((m for m in case.measures if m.measure == "gbo" and m.timepoint == timepoint), None)
-        goals = [{"number": g.number, "rating": gbo.responses[str(g.number)]} for g in case.goals
-                 if gbo is not None and gbo.responses.get(str(g.number)) is not None]
-        reviews.append({"date": day, "by": worker, "stage": stage, "stage_evidence": _STAGE_EVIDENCE[stage],
-                        "wave": max(1, wave - 1) if stage >= 3 and rng.random() < 0.3 else wave,
-                        "risks_reviewed": rng.random() < 0.85, "goals": goals, "measures_due": ["gbo", "sdq"],
-                        "measures_done": measures_done})
+        gbo = next(
+            (m for m in case.measures if m.measure == "gbo" and m.timepoint == timepoint), None
+        )
+        goals = [
+            {"number": g.number, "rating": gbo.responses[str(g.number)]}
+            for g in case.goals
+            if gbo is not None and gbo.responses.get(str(g.number)) is not None
+        ]
+        reviews.append(
+            {
+                "date": day,
+                "by": worker,
+                "stage": stage,
+                "stage_evidence": _STAGE_EVIDENCE[stage],
+                "wave": max(1, wave - 1) if stage >= 3 and rng.random() < 0.3 else wave,
+                "risks_reviewed": rng.random() < 0.85,
+                "goals": goals,
+                "measures_due": ["gbo", "sdq"],
+                "measures_done": measures_done,
+            }
+        )
     if reviews:
         data["reviews"] = reviews
     if ending_day is not None:
         reasons = [iv["ending_reason"] for iv in ivs]
-        reason = "planned" if all(r == "planned" for r in reasons) else next(r for r in reasons if r != "planned")
-        data["ending"] = {"date": ending_day, "by": worker, "reason": reason, "summary": _CLOSING[reason],
-                          "closing_measures_due": [] if reason == "moved_out_of_area" else ["sdq"]}
+        reason = (
+            "planned"
+            if all(r == "planned" for r in reasons)
+            else next(r for r in reasons if r != "planned")
+        )
+        data["ending"] = {
+            "date": ending_day,
+            "by": worker,
+            "reason": reason,
+            "summary": _CLOSING[reason],
+            "closing_measures_due": [] if reason == "moved_out_of_area" else ["sdq"],
+        }
     return Case.model_validate(data)

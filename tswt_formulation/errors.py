@@ -46,7 +46,10 @@ def database_reason(message: object) -> str:
 
     text = str(message).splitlines()[0] if str(message) else ""
     if "Could not decode to UTF-8" in text:
-        return re.sub(r" with text '.*", "", text) + " (a stored text is not UTF-8: the store may be damaged; run `tswt check`)"
+        return (
+            re.sub(r" with text '.*", "", text)
+            + " (a stored text is not UTF-8: the store may be damaged; run `tswt check`)"
+        )
     return text
 
 
@@ -108,7 +111,9 @@ def problems_from(
             out.extend(Problem(where, field, message) for field, message in several)
             continue
         message = word(err) if word is not None else None
-        out.append(Problem(where, path(err["loc"]), message or err["msg"].removeprefix("Value error, ")))
+        out.append(
+            Problem(where, path(err["loc"]), message or err["msg"].removeprefix("Value error, "))
+        )
     return out
 
 
@@ -119,7 +124,9 @@ class TswtError(Exception):
 class ProblemsError(TswtError):
     """An error that carries a list of :class:`Problem` (one line each)."""
 
-    def __init__(self, problems: list[Problem], summary: str | None = None, omitted: int = 0) -> None:
+    def __init__(
+        self, problems: list[Problem], summary: str | None = None, omitted: int = 0
+    ) -> None:
         self.problems = list(problems)
         self.summary = summary
         self.omitted = omitted  # problems found but not listed (a list is capped to stay readable)

@@ -71,7 +71,10 @@ class HubVoila(TswtVoila):
     def init_handlers(self) -> list[Any]:
         # Voila's handlers with the bounded page handler; the identity provider's
         # /logout and /oauth_callback stay (the local app's "no sign-in" page does not apply).
-        return [(h[0], PageHandler, *h[2:]) if h[1] is TornadoVoilaHandler else h for h in Voila.init_handlers(self)]
+        return [
+            (h[0], PageHandler, *h[2:]) if h[1] is TornadoVoilaHandler else h
+            for h in Voila.init_handlers(self)
+        ]
 
     def start(self) -> None:
         Voila.start(self)  # a plain tornado Application: the hub's OAuth guards every request
@@ -83,19 +86,32 @@ def workbench_command(python: str = sys.executable) -> list[str]:
     tracebacks sent to the browser, the hub's login (its OAuth) on every page and
     websocket."""
     return [
-        python, "-m", "tswt_formulation.hub", str(WORKBENCH_NOTEBOOK), "--no-browser",
-        "--Voila.port_retries=0", "--strip_sources=True", "--show_tracebacks=False",
+        python,
+        "-m",
+        "tswt_formulation.hub",
+        str(WORKBENCH_NOTEBOOK),
+        "--no-browser",
+        "--Voila.port_retries=0",
+        "--strip_sources=True",
+        "--show_tracebacks=False",
         "--Voila.identity_provider_class=tswt_formulation.hub.WorkbenchIdentityProvider",
         "--Voila.authorizer_class=jupyterhub.singleuser.extension.JupyterHubAuthorizer",
-        "--TswtVoila.max_pages=4", "--TswtVoila.idle_timeout=600",
+        "--TswtVoila.max_pages=4",
+        "--TswtVoila.idle_timeout=600",
     ]
 
 
 def analysis_command(python: str = sys.executable) -> list[str]:
     """JupyterLab behind the hub (jupyterhub-singleuser), for analysis in notebooks."""
-    command = [python, "-m", "jupyterhub.singleuser", "--ServerApp.default_url=/lab",
-               # The server makes no calls out (no update check, no news feed).
-               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", "--LabApp.news_url=None"]
+    command = [
+        python,
+        "-m",
+        "jupyterhub.singleuser",
+        "--ServerApp.default_url=/lab",
+        # The server makes no calls out (no update check, no news feed).
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.news_url=None",
+    ]
     if hasattr(os, "getuid") and os.getuid() == 0:
         # A hub run as root (a test container): JupyterLab refuses root unless told.
         # In production the hub is not root (docs/team-server.md).
@@ -136,7 +152,9 @@ class TswtSpawner(SimpleLocalProcessSpawner):
     The default server is the workbench with the app's database role; the server named
     ``analysis`` is JupyterLab with the read-only role, for analysts only."""
 
-    app_store = Unicode(config=True, help="Store URL of the application's writer role (the workbench's).")
+    app_store = Unicode(
+        config=True, help="Store URL of the application's writer role (the workbench's)."
+    )
     reader_store = Unicode(config=True, help="Store URL of the read-only role (analysis servers).")
     extra_env = Dict(config=True, help="More environment for every server (e.g. TSWT_AS_OF).")
 
@@ -154,15 +172,23 @@ class TswtSpawner(SimpleLocalProcessSpawner):
 
     async def start(self) -> Any:
         if self.name not in ("", ANALYSIS):
-            raise _refusal(404, f"There is no server named {self.name!r}: the workbench is the default server, "
-                                f"JupyterLab for analysis is {ANALYSIS!r}.")
+            raise _refusal(
+                404,
+                f"There is no server named {self.name!r}: the workbench is the default server, "
+                f"JupyterLab for analysis is {ANALYSIS!r}.",
+            )
         if self.is_analysis:
             role = staff_role(self.app_store, self.user.name)
             if role not in ANALYST_ROLES:
-                listed = f"is a {role.replace('_', ' ')}" if role else "is not in the staff directory"
-                raise _refusal(403, f"{self.user.name} may not start an analysis server: the staff directory says "
-                                    f"{self.user.name} {listed}; analysis in JupyterLab is for "
-                                    f"{', '.join(r.replace('_', ' ') for r in ANALYST_ROLES)}s.")
+                listed = (
+                    f"is a {role.replace('_', ' ')}" if role else "is not in the staff directory"
+                )
+                raise _refusal(
+                    403,
+                    f"{self.user.name} may not start an analysis server: the staff directory says "
+                    f"{self.user.name} {listed}; analysis in JupyterLab is for "
+                    f"{', '.join(r.replace('_', ' ') for r in ANALYST_ROLES)}s.",
+                )
             self.cmd = analysis_command()
         else:
             self.cmd = workbench_command()
@@ -172,8 +198,12 @@ class TswtSpawner(SimpleLocalProcessSpawner):
         if self.is_analysis:
             return list(self.args)
         # Voila takes no address from the environment as jupyterhub-singleuser does.
-        return [f"--Voila.ip={self.ip or '127.0.0.1'}", f"--port={self.port}",
-                f"--Voila.base_url={self.server.base_url}", *self.args]
+        return [
+            f"--Voila.ip={self.ip or '127.0.0.1'}",
+            f"--port={self.port}",
+            f"--Voila.base_url={self.server.base_url}",
+            *self.args,
+        ]
 
     def get_env(self) -> dict[str, str]:
         env = super().get_env()

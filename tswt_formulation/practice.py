@@ -3,18 +3,26 @@ light paths (the caseload's timeline) can use them without loading the case mode
 
 SCREENING_WEEKS = 6  # the therapeutic needs screening is due six weeks after allocation
 REVIEW_MONTHS = 3  # the work is reviewed every three months unless the team sets TSWT_REVIEW_MONTHS
-SESSION_GAP_WEEKS = 6  # an open intervention with no session for this long is flagged on the caseload
+SESSION_GAP_WEEKS = (
+    6  # an open intervention with no session for this long is flagged on the caseload
+)
 
 #: Who an intervention is for, and who took part in a session.
 PARTICIPANTS = ("child", "carer", "network", "professionals")
 #: How an intervention or the involvement ended; every reason but ``planned`` is an unplanned ending (CORC).
 ENDING_REASONS = ("planned", "disengaged", "moved_out_of_area", "aged_out", "transferred", "other")
 ENDING_LABELS = {
-    "planned": "planned ending", "disengaged": "disengaged", "moved_out_of_area": "moved out of area",
-    "aged_out": "aged out of the service", "transferred": "transferred", "other": "other",
+    "planned": "planned ending",
+    "disengaged": "disengaged",
+    "moved_out_of_area": "moved out of area",
+    "aged_out": "aged out of the service",
+    "transferred": "transferred",
+    "other": "other",
 }
 ATTENDANCE_LABELS = {
-    "attended": "attended", "did_not_attend": "did not attend", "cancelled_by_family": "cancelled by the family",
+    "attended": "attended",
+    "did_not_attend": "did not attend",
+    "cancelled_by_family": "cancelled by the family",
     "cancelled_by_team": "cancelled by the team",
 }
 #: The vocabulary an intervention's ``what`` comes from, by its ``kind``.

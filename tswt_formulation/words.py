@@ -38,7 +38,11 @@ def word_for(n: int, word: str, many: str | None = None) -> str:
     """The word alone, singular for exactly one: ``word_for(2, "child")`` -> ``children``."""
     if n == 1:
         return word
-    return many or _IRREGULAR.get(word) or (word + "es" if word.endswith(("s", "sh", "ch", "x")) else word + "s")
+    return (
+        many
+        or _IRREGULAR.get(word)
+        or (word + "es" if word.endswith(("s", "sh", "ch", "x")) else word + "s")
+    )
 
 
 def signed(value: float, unit: str = "point", decimals: int = 0) -> str:
@@ -80,7 +84,11 @@ def lower_first(text: str) -> str:
     >>> lower_first("Self-harm"), lower_first("DDP with the carer"), lower_first("A safety plan"), lower_first("")
     ('self-harm', 'DDP with the carer', 'a safety plan', '')
     """
-    return text if len(text) > 1 and text[0].isupper() and text[1].isupper() else text[:1].lower() + text[1:]
+    return (
+        text
+        if len(text) > 1 and text[0].isupper() and text[1].isupper()
+        else text[:1].lower() + text[1:]
+    )
 
 
 def young_person(age: int) -> str:

@@ -42,10 +42,25 @@ def live(tmp_path, monkeypatch, make_case_data):
     monkeypatch.delenv("TSWT_USER", raising=False)
     path = str(tmp_path / "live.sqlite")
     assert _run("init", "--store", path).exit_code == 0
-    r = _run("staff", "add", "it.admin", "--name", "I. Tanaka", "--role", "administrator", "--os-account", ME, "--store", path)
+    r = _run(
+        "staff",
+        "add",
+        "it.admin",
+        "--name",
+        "I. Tanaka",
+        "--role",
+        "administrator",
+        "--os-account",
+        ME,
+        "--store",
+        path,
+    )
     assert r.exit_code == 0, r.output
-    for login, name, role in (("c.mensah", "C. Mensah", "therapeutic_social_worker"), ("t.harper", "T. Harper", "team_manager"),
-                              ("dr.r.ahmed", "Dr R. Ahmed", "clinical_psychologist")):
+    for login, name, role in (
+        ("c.mensah", "C. Mensah", "therapeutic_social_worker"),
+        ("t.harper", "T. Harper", "team_manager"),
+        ("dr.r.ahmed", "Dr R. Ahmed", "clinical_psychologist"),
+    ):
         r = _run("staff", "add", login, "--name", name, "--role", role, "--store", path)
         assert r.exit_code == 0, r.output
     return path
@@ -62,19 +77,26 @@ def test_on_a_live_store_the_os_account_acts_and_user_cannot_claim_another(live)
         r = _run("caseload", "--store", live, "--as-of", AS_OF.isoformat(), *args, **env)
         source = "--user"  # the command line's --user option reads TSWT_USER too
         assert r.exit_code == 2
-        assert r.output == (f"error: {source} dr.r.ahmed: you are signed in to this machine as {ME}; on this store who acts "
-                            f"comes from that login, not from {source} (only a training store made by tswt demo takes "
-                            f"{source})\n")
+        assert r.output == (
+            f"error: {source} dr.r.ahmed: you are signed in to this machine as {ME}; on this store who acts "
+            f"comes from that login, not from {source} (only a training store made by tswt demo takes "
+            f"{source})\n"
+        )
     with pytest.raises(NotPermitted):
         open_store(live, user="t.harper")
-    assert _run("caseload", "--store", live, "--user", "IT.Admin").exit_code == 0  # the same person, however typed
+    assert (
+        _run("caseload", "--store", live, "--user", "IT.Admin").exit_code == 0
+    )  # the same person, however typed
 
 
 def test_under_jupyterhub_the_hub_login_acts(live, monkeypatch, make_case_data, tmp_path):
     monkeypatch.setenv("JUPYTERHUB_USER", "c.mensah")
     r = _run("signoff", "TSW-000123", "--approve", "--store", live, "--user", "dr.r.ahmed")
-    assert (r.exit_code, r.output) == (2, "error: --user dr.r.ahmed: you are logged in to JupyterHub as c.mensah, and act as "
-                                          "c.mensah only\n")
+    assert (r.exit_code, r.output) == (
+        2,
+        "error: --user dr.r.ahmed: you are logged in to JupyterHub as c.mensah, and act as "
+        "c.mensah only\n",
+    )
     case = tmp_path / "case.json"
     data = _referral(make_case_data, "TSW-000123")
     case.write_text(json.dumps(data))
@@ -82,25 +104,38 @@ def test_under_jupyterhub_the_hub_login_acts(live, monkeypatch, make_case_data, 
     assert r.exit_code == 0, r.output
     monkeypatch.setenv("JUPYTERHUB_USER", "mallory")
     r = _run("show", "TSW-000123", "--store", live)
-    assert (r.exit_code, r.output) == (2, "error: TSW-000123: mallory is not in the staff directory; reading a child's record "
-                                          "needs a login in the team's staff directory\n")
+    assert (r.exit_code, r.output) == (
+        2,
+        "error: TSW-000123: mallory is not in the staff directory; reading a child's record "
+        "needs a login in the team's staff directory\n",
+    )
     monkeypatch.delenv("JUPYTERHUB_USER")
     with open_store(live) as store:
         entry = store.audit_log("TSW-000123")[-1]
-    assert (entry.user, entry.action, entry.identified_by) == ("c.mensah", "import", "JupyterHub login")
+    assert (entry.user, entry.action, entry.identified_by) == (
+        "c.mensah",
+        "import",
+        "JupyterHub login",
+    )
 
 
-def test_opening_a_record_is_logged_and_read_by_managers(live, monkeypatch, make_case_data, tmp_path):
+def test_opening_a_record_is_logged_and_read_by_managers(
+    live, monkeypatch, make_case_data, tmp_path
+):
     monkeypatch.setenv("JUPYTERHUB_USER", "c.mensah")
     data = _referral(make_case_data, "TSW-000124")
     (tmp_path / "c.json").write_text(json.dumps(data))
     assert _run("import", str(tmp_path / "c.json"), "--store", live).exit_code == 0
     assert _run("show", "TSW-000124", "--store", live).exit_code == 0
     r = _run("access", "TSW-000124", "--store", live)
-    assert (r.exit_code, r.output) == (2, "error: TSW-000124: c.mensah is a therapeutic social worker; reading who opened a "
-                                          "child's record needs a manager or an administrator\n")
+    assert (r.exit_code, r.output) == (
+        2,
+        "error: TSW-000124: c.mensah is a therapeutic social worker; reading who opened a "
+        "child's record needs a manager or an administrator\n",
+    )
     monkeypatch.setenv("JUPYTERHUB_USER", "t.harper")
     r = _run("access", "TSW-000124", "--store", live, "--json")
     assert r.exit_code == 0, r.output
     assert [(e["user"], e["what"], e["identified_by"]) for e in json.loads(r.output)] == [
-        ("c.mensah", "show", "JupyterHub login")]
+        ("c.mensah", "show", "JupyterHub login")
+    ]

@@ -541,15 +541,23 @@ def test_trajectory_reads_each_scales_direction_from_its_definition() -> None:
     # No better=: total (lower is better) and prosocial (higher is better) from the SDQ
     # definition. Total 22 -> 10 at closure is -12 (> 6.198): improved; prosocial 5 -> 9
     # is +4 (> 2.479, SD 2): improved, as a higher-is-better scale.
-    traj = trajectory(_scored(), ["total", "prosocial"], reliability=0.80, sd={"total": 5, "prosocial": 2})
+    traj = trajectory(
+        _scored(), ["total", "prosocial"], reliability=0.80, sd={"total": 5, "prosocial": 2}
+    )
     one = traj[traj["case_id"] == "TSW-000001"]
-    assert one.groupby("score")["better"].first().to_dict() == {"prosocial": "higher", "total": "lower"}
+    assert one.groupby("score")["better"].first().to_dict() == {
+        "prosocial": "higher",
+        "total": "lower",
+    }
     assert one[one["score"] == "total"]["reliable_change"].tolist()[-1] == "improved"
     assert one[one["score"] == "prosocial"]["reliable_change"].tolist()[-1] == "improved"
 
 
 def test_trajectory_refuses_a_direction_that_contradicts_the_definition() -> None:
-    with pytest.raises(ScoringError, match=r"trajectory\(\): better: 'lower' for sdq prosocial, but its definition says higher is better"):
+    with pytest.raises(
+        ScoringError,
+        match=r"trajectory\(\): better: 'lower' for sdq prosocial, but its definition says higher is better",
+    ):
         trajectory(_scored(), ["total", "prosocial"], reliability=0.80, sd=5, better="lower")
 
 
@@ -557,7 +565,12 @@ def test_change_and_score_agree_on_what_a_number_is() -> None:
     # score() gives nullable integers: change() takes them, NA as missing
     from tswt_formulation import score
 
-    scored = score("sdq", pd.DataFrame({"psomatic": [2, 0], "pworries": [2, 0], "punhappy": [2, 0]}), informant="parent", age=9)
+    scored = score(
+        "sdq",
+        pd.DataFrame({"psomatic": [2, 0], "pworries": [2, 0], "punhappy": [2, 0]}),
+        informant="parent",
+        age=9,
+    )
     pairs = pd.DataFrame({"pre": scored["emotional"], "post": pd.array([4, pd.NA], dtype="Int64")})
     out = change(pairs, reliability=0.80, sd=5)
     assert out["difference"].tolist()[0] == -6 and not out["paired"].tolist()[1]
@@ -566,13 +579,22 @@ def test_change_and_score_agree_on_what_a_number_is() -> None:
         change(pd.DataFrame({"pre": [20, "x"], "post": [10, 12]}), reliability=0.8, sd=5)
     with pytest.raises(ScoringError, match=r"^row 1: pre: value True is not a number"):
         change(pd.DataFrame({"pre": [20, True], "post": [10, 12]}), reliability=0.8, sd=5)
-    with pytest.raises(ScoringError, match=r"^change\(\): post: column 'post' is missing from pairs \(columns: pre\)"):
+    with pytest.raises(
+        ScoringError,
+        match=r"^change\(\): post: column 'post' is missing from pairs \(columns: pre\)",
+    ):
         change(pd.DataFrame({"pre": [20]}), reliability=0.8, sd=5)
 
 
 def test_the_change_tables_name_the_columns_a_wrong_frame_lacks() -> None:
     scored = _scored()  # scores, not a trajectory
-    with pytest.raises(ScoringError, match=r"^baseline_vs_latest\(\) \(give trajectory\(\) output\): score: column 'score' is missing"):
+    with pytest.raises(
+        ScoringError,
+        match=r"^baseline_vs_latest\(\) \(give trajectory\(\) output\): score: column 'score' is missing",
+    ):
         baseline_vs_latest(scored)
-    with pytest.raises(ScoringError, match=r"^each_review_vs_baseline\(\) \(give trajectory\(\) output\): value: column 'value' is missing"):
+    with pytest.raises(
+        ScoringError,
+        match=r"^each_review_vs_baseline\(\) \(give trajectory\(\) output\): value: column 'value' is missing",
+    ):
         each_review_vs_baseline(scored)

@@ -65,7 +65,9 @@ def test_trajectory_plot() -> None:
     y0, y1 = _corridor(fig).get_y(), _corridor(fig).get_y() + _corridor(fig).get_height()
     assert (y0, y1) == pytest.approx((22 - 6.19795, 22 + 6.19795), abs=1e-4)
     # Three band patches, -0.5 / +0.5 around the inclusive ranges; each hatched differently.
-    bands = [p for p in ax.patches if isinstance(p, Rectangle) and str(p.get_gid()).startswith("band-")]
+    bands = [
+        p for p in ax.patches if isinstance(p, Rectangle) and str(p.get_gid()).startswith("band-")
+    ]
     assert [(p.get_y(), p.get_y() + p.get_height()) for p in bands] == [
         (-0.5, 13.5),
         (13.5, 16.5),
@@ -146,9 +148,7 @@ def test_change_categories_plot() -> None:
     assert [c.get_label() for c in bars] == [words[c] for c in CATEGORY_STYLE]
     # Greyscale-safe: every category has its own grey level, and hatching is not all blank.
     assert len({c.patches[0].get_facecolor() for c in bars}) == 5
-    assert [c.patches[0].get_hatch() or "" for c in bars] == [
-        h for _, h in CATEGORY_STYLE.values()
-    ]
+    assert [c.patches[0].get_hatch() or "" for c in bars] == [h for _, h in CATEGORY_STYLE.values()]
     # Shares per bar sum to 1; 2024: Recovered 1/4, Improved 1/4, Unchanged 1/4, Harmed 1/4.
     widths = np.array([[p.get_width() for p in c.patches] for c in bars])
     assert widths.sum(axis=0) == pytest.approx([1.0, 1.0])
@@ -168,7 +168,11 @@ def test_change_categories_from_a_change_table() -> None:
     )
     fig = plot_change_categories(changed)
     ax = fig.axes[0]
-    assert [c.get_label() for c in ax.containers] == ["Reliable improvement", "No reliable change", "Reliable deterioration"]
+    assert [c.get_label() for c in ax.containers] == [
+        "Reliable improvement",
+        "No reliable change",
+        "Reliable deterioration",
+    ]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["All cases (n=3 paired, 0 unpaired)"]
 
 
@@ -178,34 +182,65 @@ def test_every_informant_on_one_figure_with_cutoff_corridor_and_work_start() -> 
     rows = []
     for informant, values in (("parent", [20, 18, 12]), ("teacher", [22, 23, 30])):
         for k, v in enumerate(values):
-            rows.append({"informant": informant, "score": "total", "value": v, "date": pd.Timestamp(2026, 1 + 3 * k, 1),
-                         "timepoint": "baseline" if k == 0 else f"review_{k}", "baseline_value": values[0], "threshold": 5.0})
-    fig = plot_informants(pd.DataFrame(rows), "total", cutoffs={"parent": 16.5, "teacher": None}, work_started="2026-02-01",
-                          labels={"parent": "Parent or carer", "teacher": "Teacher"})
+            rows.append(
+                {
+                    "informant": informant,
+                    "score": "total",
+                    "value": v,
+                    "date": pd.Timestamp(2026, 1 + 3 * k, 1),
+                    "timepoint": "baseline" if k == 0 else f"review_{k}",
+                    "baseline_value": values[0],
+                    "threshold": 5.0,
+                }
+            )
+    fig = plot_informants(
+        pd.DataFrame(rows),
+        "total",
+        cutoffs={"parent": 16.5, "teacher": None},
+        work_started="2026-02-01",
+        labels={"parent": "Parent or carer", "teacher": "Teacher"},
+    )
     panels = [ax for ax in fig.axes if ax.get_title()]
     assert [ax.get_title() for ax in panels] == ["Parent or carer", "Teacher"]
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     # One legend for the figure, every kind of line in it once.
-    assert "work began" in legend and "clinical cut-off" in legend and "baseline" in legend and "score" in legend
+    assert (
+        "work began" in legend
+        and "clinical cut-off" in legend
+        and "baseline" in legend
+        and "score" in legend
+    )
     assert sum(1 for t in legend if t.startswith("no reliable change")) == 1
     # The corridor is drawn in both panels; the cut-off only where the form has one.
     assert all(any(p.get_gid() == CORRIDOR_GID for p in ax.patches) for ax in panels)
-    assert [sum(1 for ln in ax.get_lines() if ln.get_label() == "clinical cut-off") for ax in panels] == [1, 0]
+    assert [
+        sum(1 for ln in ax.get_lines() if ln.get_label() == "clinical cut-off") for ax in panels
+    ] == [1, 0]
 
 
 def test_goal_chart_names_every_line() -> None:
-    df = pd.DataFrame({"goal": ["Goal 1: Sleep"] * 3 + ["Goal 2: School"] * 3, "rating": [2, 4, 6, 3, 3, 2],
-                       "date": list(pd.date_range("2026-01-01", periods=3, freq="90D")) * 2})
+    df = pd.DataFrame(
+        {
+            "goal": ["Goal 1: Sleep"] * 3 + ["Goal 2: School"] * 3,
+            "rating": [2, 4, 6, 3, 3, 2],
+            "date": list(pd.date_range("2026-01-01", periods=3, freq="90D")) * 2,
+        }
+    )
     fig = plot_goals(df, goal="goal", rating="rating", date="date", threshold=2.5)
     ax = fig.axes[0]
     legend = ax.get_legend()
     assert legend is not None
     labels = [t.get_text() for t in legend.get_texts()]
     assert len(labels) == len(ax.get_lines()) == 4
-    assert "Goal 1: reliable improvement above 4.5" in labels and "Goal 2: reliable improvement above 5.5" in labels
+    assert (
+        "Goal 1: reliable improvement above 4.5" in labels
+        and "Goal 2: reliable improvement above 5.5" in labels
+    )
 
 
-@pytest.mark.parametrize("informants", [("parent",), ("parent", "teacher"), ("parent", "self", "teacher")])
+@pytest.mark.parametrize(
+    "informants", [("parent",), ("parent", "teacher"), ("parent", "self", "teacher")]
+)
 def test_report_charts_placed_by_fixed_margins_stay_on_their_canvas(informants) -> None:
     """The informants and goals charts are placed by fixed margins, not a layout engine:
     their titles, tick and axis labels, point labels and legends must still all be on the
@@ -217,22 +252,58 @@ def test_report_charts_placed_by_fixed_margins_stay_on_their_canvas(informants) 
     rows = []
     for n, informant in enumerate(informants):
         for k, v in enumerate([30, 34, 40 - n]):
-            rows.append({"informant": informant, "score": "total", "value": v, "date": pd.Timestamp(2025, 11, 1) + pd.Timedelta(days=91 * k),
-                         "timepoint": "baseline" if k == 0 else f"review {k}", "baseline_value": 30, "threshold": 7.2})
+            rows.append(
+                {
+                    "informant": informant,
+                    "score": "total",
+                    "value": v,
+                    "date": pd.Timestamp(2025, 11, 1) + pd.Timedelta(days=91 * k),
+                    "timepoint": "baseline" if k == 0 else f"review {k}",
+                    "baseline_value": 30,
+                    "threshold": 7.2,
+                }
+            )
     bands = [("normal", 0, 13), ("borderline", 14, 16), ("abnormal", 17, 40)]
-    informant_fig = plot_informants(pd.DataFrame(rows), "total", bands={i: bands for i in informants}, cutoffs={i: 16.5 for i in informants},
-                                    work_started="2025-12-01", labels={i: f"{i.title()}: clinical above 16.5" for i in informants},
-                                    title="SDQ total difficulties, by informant")
+    informant_fig = plot_informants(
+        pd.DataFrame(rows),
+        "total",
+        bands={i: bands for i in informants},
+        cutoffs={i: 16.5 for i in informants},
+        work_started="2025-12-01",
+        labels={i: f"{i.title()}: clinical above 16.5" for i in informants},
+        title="SDQ total difficulties, by informant",
+    )
     long = "Goal 3: To be able to go to the shops with my foster carer and come back home without a row, and to say when I feel worried"
-    goals = pd.DataFrame({"goal": [f"Goal {g}: Manage anger without hurting anyone" if g < 3 else long for g in (1, 2, 3) for _ in range(3)],
-                          "rating": [2, 4, 6, 3, 3, 2, 0, 5, 10], "date": list(pd.date_range("2025-11-01", periods=3, freq="91D")) * 3})
-    goals_fig = plot_goals(goals, goal="goal", rating="rating", date="date", threshold=2.5, title="Goal progress (0-10)")
+    goals = pd.DataFrame(
+        {
+            "goal": [
+                f"Goal {g}: Manage anger without hurting anyone" if g < 3 else long
+                for g in (1, 2, 3)
+                for _ in range(3)
+            ],
+            "rating": [2, 4, 6, 3, 3, 2, 0, 5, 10],
+            "date": list(pd.date_range("2025-11-01", periods=3, freq="91D")) * 3,
+        }
+    )
+    goals_fig = plot_goals(
+        goals,
+        goal="goal",
+        rating="rating",
+        date="date",
+        threshold=2.5,
+        title="Goal progress (0-10)",
+    )
     for fig in (informant_fig, goals_fig):
         assert fig.get_layout_engine() is None and getattr(fig, "tswt_fixed_margins", False)
         renderer = FigureCanvasAgg(fig).get_renderer()
         box = fig.get_tightbbox(renderer)  # inches
         width, height = fig.get_size_inches()
-        assert box.x0 >= -0.01 and box.y0 >= -0.01 and box.x1 <= width + 0.01 and box.y1 <= height + 0.01, (box, width, height)
+        assert (
+            box.x0 >= -0.01
+            and box.y0 >= -0.01
+            and box.x1 <= width + 0.01
+            and box.y1 <= height + 0.01
+        ), (box, width, height)
         legends: list[Legend | None] = [*fig.legends] or [fig.axes[0].get_legend()]
         assert legends[0] is not None
         legend = legends[0].get_window_extent(renderer)
@@ -243,18 +314,36 @@ def test_report_charts_placed_by_fixed_margins_stay_on_their_canvas(informants) 
 def test_trajectory_plot_shades_the_forms_bands_by_default() -> None:
     # A frame from tswt.analysis.scores(): scale, value, version; P4-17 parent total bands
     # (MEASURES.md) normal 0-13, borderline 14-16, abnormal 17-40, shaded from min - 0.5.
-    scores = pd.DataFrame({"case_id": "TSW-000001", "measure": "sdq", "informant": "parent", "version": "P4-17",
-                           "timepoint": ["baseline", "review 1"], "date": pd.to_datetime(["2024-09-01", "2024-12-01"]),
-                           "scale": "total", "value": pd.array([22, 15], dtype="Int64")})
+    scores = pd.DataFrame(
+        {
+            "case_id": "TSW-000001",
+            "measure": "sdq",
+            "informant": "parent",
+            "version": "P4-17",
+            "timepoint": ["baseline", "review 1"],
+            "date": pd.to_datetime(["2024-09-01", "2024-12-01"]),
+            "scale": "total",
+            "value": pd.array([22, 15], dtype="Int64"),
+        }
+    )
     fig = plot_trajectory(scores, "total")
-    ys = {p.get_gid(): (p.get_y(), p.get_y() + p.get_height()) for p in fig.axes[0].patches
-          if isinstance(p, Rectangle) and str(p.get_gid()).startswith("band-")}
-    assert ys == {"band-normal": (-0.5, 13.5), "band-borderline": (13.5, 16.5), "band-abnormal": (16.5, 40.5)}
+    ys = {
+        p.get_gid(): (p.get_y(), p.get_y() + p.get_height())
+        for p in fig.axes[0].patches
+        if isinstance(p, Rectangle) and str(p.get_gid()).startswith("band-")
+    }
+    assert ys == {
+        "band-normal": (-0.5, 13.5),
+        "band-borderline": (13.5, 16.5),
+        "band-abnormal": (16.5, 40.5),
+    }
     # an 18+ form has no bands: nothing shaded
     fig = plot_trajectory(scores.assign(informant="self", version="S18+"), "total")
     assert not [p for p in fig.axes[0].patches if str(p.get_gid()).startswith("band-")]
 
 
 def test_trajectory_plot_names_the_missing_columns() -> None:
-    with pytest.raises(ScoringError, match=r"^plot: value: the frame has no column 'value' \(give trajectory\(\)"):
+    with pytest.raises(
+        ScoringError, match=r"^plot: value: the frame has no column 'value' \(give trajectory\(\)"
+    ):
         plot_trajectory(pd.DataFrame({"date": [], "score": []}), "total")

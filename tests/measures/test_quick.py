@@ -44,8 +44,14 @@ _FORM = {"parent": "P4-17", "teacher": "T4-17", "self": "S11-17"}
 
 
 def _admin(informant: str, responses: dict) -> MeasureAdministration:
-    return MeasureAdministration(measure="sdq", version=_FORM[informant], informant=informant, date=date(2026, 1, 1),
-                                 timepoint="baseline", responses=responses)
+    return MeasureAdministration(
+        measure="sdq",
+        version=_FORM[informant],
+        informant=informant,
+        date=date(2026, 1, 1),
+        timepoint="baseline",
+        responses=responses,
+    )
 
 
 @pytest.mark.parametrize("informant", ["parent", "teacher", "self"])
@@ -53,7 +59,9 @@ def test_published_sdq_vectors(informant: str) -> None:
     """awell-health/awell-score's SDQ vectors (tests/data/reference/sdq/sdq_cases.json)."""
     from .test_scoring import IMPACT_COLUMNS
 
-    data = json.loads(reference_file(REFERENCE / "sdq" / "sdq_cases.json").read_text(encoding="utf-8"))
+    data = json.loads(
+        reference_file(REFERENCE / "sdq" / "sdq_cases.json").read_text(encoding="utf-8")
+    )
     defn = load_measure("sdq")
     for case in data["cases"]:
         responses = {str(k): v for k, v in case["items_raw"].items()}
@@ -77,6 +85,12 @@ def test_hand_worked_cases() -> None:
 def test_half_up_on_four_answered_items() -> None:
     """Emotional items 3, 8, 13, 16 answered 1, 1, 0, 0 and 24 missing: mean 0.5 x 5 = 2.5,
     which rounds half up to 3 (Python's round would give 2)."""
-    admin = MeasureAdministration(measure="sdq", version="P4-17", informant="parent", date=date(2026, 1, 1),
-                                  timepoint="baseline", responses={"3": 1, "8": 1, "13": 0, "16": 0, "24": None})
+    admin = MeasureAdministration(
+        measure="sdq",
+        version="P4-17",
+        informant="parent",
+        date=date(2026, 1, 1),
+        timepoint="baseline",
+        responses={"3": 1, "8": 1, "13": 0, "16": 0, "24": None},
+    )
     assert score_one(load_measure("sdq"), admin)["emotional"] == 3

@@ -254,4 +254,6 @@ def test_jtrci01_is_held_back() -> None:
     """README names JTRCI01 (AWKruijt/JT-RCI README figure), but expected_results.json
     does not carry it (README: some results are held back for independent checks). When
     it appears, this fails so that a test reproducing it is written."""
-    assert "JTRCI01" not in JT_CASES and "JTRCI01" not in DATA, "JTRCI01 is now present: add a test that reproduces it"
+    assert "JTRCI01" not in JT_CASES and "JTRCI01" not in DATA, (
+        "JTRCI01 is now present: add a test that reproduces it"
+    )

@@ -36,7 +36,13 @@ from ..conftest import reference_file
 
 HERE = Path(__file__).parent
 REFERENCE = SHARED_REFERENCE / "sdq"
-EXAMPLE = Path(__file__).resolve().parents[2] / "tswt_formulation" / "measures" / "examples" / "example_wellbeing.yaml"
+EXAMPLE = (
+    Path(__file__).resolve().parents[2]
+    / "tswt_formulation"
+    / "measures"
+    / "examples"
+    / "example_wellbeing.yaml"
+)
 SUBSCALES = {
     "emotional": ["3", "8", "13", "16", "24"],
     "conduct": ["5", "7", "12", "18", "22"],
@@ -86,12 +92,18 @@ def test_awell_reference_vectors(informant: str) -> None:
     rows, expected = [], []
     for case in data["cases"]:
         row: dict[str, Any] = {str(k): v for k, v in case["items_raw"].items()}  # raw, un-keyed
-        row.update(zip(IMPACT_COLUMNS[informant], case["impact_items_raw"][informant]))  # raw impact codes
+        row.update(
+            zip(IMPACT_COLUMNS[informant], case["impact_items_raw"][informant])
+        )  # raw impact codes
         rows.append(row)  # no overall-difficulties column: awell has none, items are summed
         exp = {k: v for k, v in case["expected"].items() if not k.startswith("impact")}
         exp["impact"] = case["expected"][f"impact_{informant}"]
         expected.append(exp)
-    out = score("sdq", pd.DataFrame(rows, columns=sorted({c for r in rows for c in r}) or None), informant=informant)
+    out = score(
+        "sdq",
+        pd.DataFrame(rows, columns=sorted({c for r in rows for c in r}) or None),
+        informant=informant,
+    )
     for i, exp in enumerate(expected):
         assert {k: _value(out, i, k) for k in exp} == exp, data["cases"][i]["id"]
 
@@ -106,7 +118,9 @@ def test_youthinmind_prorating_example() -> None:
 
 @pytest.mark.parametrize("rule", ["total_missing", "impact_no"])
 def test_youthinmind_statements(rule: str) -> None:
-    if rule == "total_missing":  # "Total difficulties ... counted as missing if one of the 4 component scores is missing"
+    if (
+        rule == "total_missing"
+    ):  # "Total difficulties ... counted as missing if one of the 4 component scores is missing"
         row = {i: 0 for s in ("emotional", "conduct", "hyperactivity") for i in SUBSCALES[s]}
         out = score("sdq", pd.DataFrame([row]), informant="parent")
         assert pd.isna(out.loc[0, "peer"]) and pd.isna(out.loc[0, "total"])
@@ -140,7 +154,10 @@ def _row_for(scale: str, value: int, informant: str) -> dict[str, int]:
     if scale == "impact":
         cols = IMPACT_COLUMNS[informant]
         points = [2] * (value // 2) + [1] * (value % 2) + [0] * len(cols)
-        return {informant[0] + "ebddiff": 2, **{c: {0: 0, 1: 2, 2: 3}[p] for c, p in zip(cols, points)}}
+        return {
+            informant[0] + "ebddiff": 2,
+            **{c: {0: 0, 1: 2, 2: 3}[p] for c, p in zip(cols, points)},
+        }
     if scale == "total":
         row: dict[str, int] = {}
         left = value
@@ -182,9 +199,17 @@ def test_neighbours_of_every_boundary_fall_on_either_side() -> None:
         for r in rows:
             lo, hi = int(r["min_score"]), int(r["max_score"])
             for outside in (lo - 1, hi + 1):
-                top = 6 if (r["scale"] == "impact" and informant == "teacher") else 40 if r["scale"] == "total" else 10
+                top = (
+                    6
+                    if (r["scale"] == "impact" and informant == "teacher")
+                    else 40
+                    if r["scale"] == "total"
+                    else 10
+                )
                 if 0 <= outside <= top:
-                    out_by_inf.setdefault(informant, []).append((r["scale"], outside, r["system"], r["category"]))
+                    out_by_inf.setdefault(informant, []).append(
+                        (r["scale"], outside, r["system"], r["category"])
+                    )
     for informant, checks in out_by_inf.items():
         frame = pd.DataFrame([_row_for(s, v, informant) for s, v, _, _ in checks])
         out = score("sdq", frame, informant=informant, age=12)
@@ -193,7 +218,11 @@ def test_neighbours_of_every_boundary_fall_on_either_side() -> None:
 
 
 P24_THREE_BAND = {  # docs/measures.md (The SDQ, ages 2-4): borderline from / abnormal from (parent, 2-4, provisional)
-    "total": (13, 16), "emotional": (3, 4), "conduct": (4, 5), "hyperactivity": (6, 7), "peer": (3, 4),
+    "total": (13, 16),
+    "emotional": (3, 4),
+    "conduct": (4, 5),
+    "hyperactivity": (6, 7),
+    "peer": (3, 4),
 }
 
 
@@ -212,8 +241,13 @@ def test_parent_2_to_4_bands(scale: str) -> None:
     assert out["impact_band3"].isna().all()
 
 
-@pytest.mark.parametrize(("informant", "age", "version"), [("parent", 19, "P18+"), ("self", 25, "S18+"), ("teacher", 3, "T2-4")])
-def test_forms_without_bands_report_continuous_scores_only(informant: str, age: int, version: str) -> None:
+@pytest.mark.parametrize(
+    ("informant", "age", "version"),
+    [("parent", 19, "P18+"), ("self", 25, "S18+"), ("teacher", 3, "T2-4")],
+)
+def test_forms_without_bands_report_continuous_scores_only(
+    informant: str, age: int, version: str
+) -> None:
     frame = pd.DataFrame([_row_for("total", 30, informant)])
     out = score("sdq", frame, informant=informant, age=age)
     assert out.loc[0, "version"] == version and out.loc[0, "total"] == 30
@@ -226,7 +260,11 @@ def test_version_column_and_age_column_per_row() -> None:
     frame["age"] = [3, 10, 18]
     out = score("sdq", frame, informant="parent")
     assert list(out["version"]) == ["P2-4", "P4-17", "P18+"]
-    assert list(out["total_band3"].astype(object).where(out["total_band3"].notna(), None)) == ["borderline", "borderline", None]
+    assert list(out["total_band3"].astype(object).where(out["total_band3"].notna(), None)) == [
+        "borderline",
+        "borderline",
+        None,
+    ]
 
 
 # --- columns: aliases, long form, pass-through -------------------------------------------------
@@ -249,8 +287,12 @@ def _random_wide(n: int, seed: int, informant: str = "parent") -> pd.DataFrame:
 def test_official_syntax_names_score_like_item_numbers() -> None:
     sdq = load_measure("sdq")
     wide = _random_wide(300, 1)
-    by_alias = wide.rename(columns={str(i): sdq.item_by_id[str(i)].aliases["parent"] for i in range(1, 26)})
-    upper = wide.rename(columns={str(i): sdq.item_by_id[str(i)].aliases["syntax"].upper() for i in range(1, 26)})
+    by_alias = wide.rename(
+        columns={str(i): sdq.item_by_id[str(i)].aliases["parent"] for i in range(1, 26)}
+    )
+    upper = wide.rename(
+        columns={str(i): sdq.item_by_id[str(i)].aliases["syntax"].upper() for i in range(1, 26)}
+    )
     a = score("sdq", wide, informant="parent")
     pd.testing.assert_frame_equal(a, score("sdq", by_alias, informant="parent"))
     pd.testing.assert_frame_equal(a, score("sdq", upper, informant="parent"))
@@ -258,15 +300,27 @@ def test_official_syntax_names_score_like_item_numbers() -> None:
 
 def test_long_form_equals_wide_form() -> None:
     wide = _random_wide(200, 2, "teacher").rename(columns={"case_id": "administration"})
-    long = wide.melt(id_vars="administration", var_name="item", value_name="value").dropna(subset=["value"])
+    long = wide.melt(id_vars="administration", var_name="item", value_name="value").dropna(
+        subset=["value"]
+    )
     a = score("sdq", wide.set_index("administration"), informant="teacher")
     b = score("sdq", long, informant="teacher")
-    pd.testing.assert_frame_equal(a.loc[b.index, load_measure("sdq").scores], b[load_measure("sdq").scores])
+    pd.testing.assert_frame_equal(
+        a.loc[b.index, load_measure("sdq").scores], b[load_measure("sdq").scores]
+    )
     assert len(b) == 200
 
 
 def test_id_columns_pass_through_and_index_kept() -> None:
-    frame = pd.DataFrame({"case_id": ["TSW-000001", "TSW-000002"], "timepoint": ["baseline", "closure"], "worker_note": ["x", "y"], "1": [2, 1]}, index=[10, 20])
+    frame = pd.DataFrame(
+        {
+            "case_id": ["TSW-000001", "TSW-000002"],
+            "timepoint": ["baseline", "closure"],
+            "worker_note": ["x", "y"],
+            "1": [2, 1],
+        },
+        index=[10, 20],
+    )
     out = score("sdq", frame, informant="parent", id_columns=["worker_note"])
     assert list(out.index) == [10, 20]
     assert list(out.columns[:5]) == ["case_id", "timepoint", "worker_note", "informant", "version"]
@@ -278,12 +332,16 @@ def test_id_columns_pass_through_and_index_kept() -> None:
 
 def test_value_outside_coding_names_row_and_column() -> None:
     frame = pd.DataFrame({"pconsid": [0, 1, 2, 1, 3]})
-    with pytest.raises(ScoringError, match=r"^row 4: column pconsid: value 3 is outside the response coding 0-2$"):
+    with pytest.raises(
+        ScoringError, match=r"^row 4: column pconsid: value 3 is outside the response coding 0-2$"
+    ):
         score("sdq", frame, informant="parent")
 
 
 def test_every_bad_cell_is_reported() -> None:
-    frame = pd.DataFrame({"1": [0, 5, 1.5], "pdistres": [4, 0, 0], "pebddiff": [0, 0, -1]}, index=["a", "b", "c"])
+    frame = pd.DataFrame(
+        {"1": [0, 5, 1.5], "pdistres": [4, 0, 0], "pebddiff": [0, 0, -1]}, index=["a", "b", "c"]
+    )
     with pytest.raises(ScoringError) as info:
         score("sdq", frame, informant="parent")
     assert str(info.value).splitlines() == [
@@ -296,63 +354,94 @@ def test_every_bad_cell_is_reported() -> None:
 
 def test_text_is_not_coerced() -> None:
     frame = pd.DataFrame({"1": pd.Series([1, "2"], dtype=object)})
-    with pytest.raises(ScoringError, match=r"^row 1: column 1: value '2' is not a number in the response coding 0-2$"):
+    with pytest.raises(
+        ScoringError,
+        match=r"^row 1: column 1: value '2' is not a number in the response coding 0-2$",
+    ):
         score("sdq", frame, informant="parent")
 
 
 def test_unknown_column() -> None:
-    with pytest.raises(ScoringError, match=r"^sdq: column pconsidd: not an item of sdq \(an item id such as 1 or an alias such as pconsid\) nor an id column; keep it as an id column \(id_columns=\['pconsidd'\] in Python, --id-column pconsidd on the command line\) or drop it$"):
+    with pytest.raises(
+        ScoringError,
+        match=r"^sdq: column pconsidd: not an item of sdq \(an item id such as 1 or an alias such as pconsid\) nor an id column; keep it as an id column \(id_columns=\['pconsidd'\] in Python, --id-column pconsidd on the command line\) or drop it$",
+    ):
         score("sdq", pd.DataFrame({"pconsidd": [1]}), informant="parent")
 
 
 def test_same_item_twice() -> None:
-    with pytest.raises(ScoringError, match=r"^sdq: column pconsid: is item 1 again \(already given as column 1\)$"):
+    with pytest.raises(
+        ScoringError, match=r"^sdq: column pconsid: is item 1 again \(already given as column 1\)$"
+    ):
         score("sdq", pd.DataFrame({"1": [1], "pconsid": [1]}), informant="parent")
 
 
 def test_informant_the_measure_lacks() -> None:
-    with pytest.raises(ScoringError, match=r"^sdq: informant: 'worker' is not an informant of sdq; expected one of parent, teacher, self$"):
+    with pytest.raises(
+        ScoringError,
+        match=r"^sdq: informant: 'worker' is not an informant of sdq; expected one of parent, teacher, self$",
+    ):
         score("sdq", pd.DataFrame({"1": [1]}), informant="worker")
 
 
 def test_informant_column_value_the_measure_lacks() -> None:
     frame = pd.DataFrame({"informant": ["parent", "carer"], "1": [1, 1]})
-    with pytest.raises(ScoringError, match=r"^row 1: column informant: 'carer' is not an informant of sdq; expected one of parent, teacher, self$"):
+    with pytest.raises(
+        ScoringError,
+        match=r"^row 1: column informant: 'carer' is not an informant of sdq; expected one of parent, teacher, self$",
+    ):
         score("sdq", frame)
 
 
 def test_informant_needed() -> None:
-    with pytest.raises(ScoringError, match=r"^sdq: informant: missing: sdq has forms for parent, teacher, self; pass informant= or an informant column$"):
+    with pytest.raises(
+        ScoringError,
+        match=r"^sdq: informant: missing: sdq has forms for parent, teacher, self; pass informant= or an informant column$",
+    ):
         score("sdq", pd.DataFrame({"1": [1]}))
 
 
 def test_age_outside_every_form() -> None:
     frame = pd.DataFrame({"age": [12, 9], "1": [1, 1]})
-    with pytest.raises(ScoringError, match=r"^row 1: column age: 9 is outside the ages of every self version of sdq \(11-17, 18\+\)$"):
+    with pytest.raises(
+        ScoringError,
+        match=r"^row 1: column age: 9 is outside the ages of every self version of sdq \(11-17, 18\+\)$",
+    ):
         score("sdq", frame, informant="self")
 
 
 def test_age_outside_the_given_version() -> None:
-    with pytest.raises(ScoringError, match=r"^row 0: column age: 12 is outside the ages of version P2-4 \(2-4\)$"):
+    with pytest.raises(
+        ScoringError, match=r"^row 0: column age: 12 is outside the ages of version P2-4 \(2-4\)$"
+    ):
         score("sdq", pd.DataFrame({"1": [1]}), informant="parent", version="P2-4", age=12)
 
 
 def test_item_not_on_the_informants_form() -> None:
     frame = pd.DataFrame({"imphome": [3]})
-    with pytest.raises(ScoringError, match=r"^row 0: column imphome: item impact_home is not on the teacher form \(only parent, self\)$"):
+    with pytest.raises(
+        ScoringError,
+        match=r"^row 0: column imphome: item impact_home is not on the teacher form \(only parent, self\)$",
+    ):
         score("sdq", frame, informant="teacher")
 
 
 def test_set_aside_scores_the_good_rows() -> None:
-    frame = pd.DataFrame({"case_id": ["A", "B", "C"], "3": [1, 7, 1], "8": [1, 1, 1], "13": [1, 1, 1]})
+    frame = pd.DataFrame(
+        {"case_id": ["A", "B", "C"], "3": [1, 7, 1], "8": [1, 1, 1], "13": [1, 1, 1]}
+    )
     out = score("sdq", frame, informant="parent", on_error="set_aside")
     assert list(out["case_id"]) == ["A", "C"] and list(out["emotional"]) == [5, 5]
     aside = out.attrs["set_aside"]
-    assert aside.to_dict("records") == [{"row": 1, "column": "3", "reason": "value 7 is outside the response coding 0-2"}]
+    assert aside.to_dict("records") == [
+        {"row": 1, "column": "3", "reason": "value 7 is outside the response coding 0-2"}
+    ]
 
 
 def test_unknown_measure() -> None:
-    with pytest.raises(ScoringError, match=r"^nosuch: measure: no definition with this id; known: gbo, sdq$"):
+    with pytest.raises(
+        ScoringError, match=r"^nosuch: measure: no definition with this id; known: gbo, sdq$"
+    ):
         score("nosuch", pd.DataFrame({"1": [1]}))
 
 
@@ -362,15 +451,21 @@ def test_unknown_measure() -> None:
 def test_gbo_goals() -> None:
     frame = pd.DataFrame({"goal_1": [3, 10], "goal_2": [np.nan, 0], "3": [np.nan, np.nan]})
     out = score("gbo", frame, informant="self")
-    assert out[["goal_1", "goal_2", "goal_3"]].astype(object).where(out[["goal_1", "goal_2", "goal_3"]].notna(), None).values.tolist() == [[3, None, None], [10, 0, None]]
-    with pytest.raises(ScoringError, match=r"^row 0: column goal_1: value 11 is outside the response coding 0-10$"):
+    assert out[["goal_1", "goal_2", "goal_3"]].astype(object).where(
+        out[["goal_1", "goal_2", "goal_3"]].notna(), None
+    ).values.tolist() == [[3, None, None], [10, 0, None]]
+    with pytest.raises(
+        ScoringError, match=r"^row 0: column goal_1: value 11 is outside the response coding 0-10$"
+    ):
         score("gbo", pd.DataFrame({"goal_1": [11]}))
 
 
 def test_team_measure_from_the_example_file() -> None:
     defn = load_definition_file(EXAMPLE)
     # mood: 1=4, 2=3, 3=1 (reversed 4-1=3) -> mean 10/3 x 3 = 10; energy: 4=2, 5=missing, 6=1 -> 3/2 x 3 = 4.5 -> 5
-    frame = pd.DataFrame({"ewb_calm": [4], "2": [3], "ewb_worry": [1], "4": [2], "5": [np.nan], "6": [1]})
+    frame = pd.DataFrame(
+        {"ewb_calm": [4], "2": [3], "ewb_worry": [1], "4": [2], "5": [np.nan], "6": [1]}
+    )
     out = score(defn, frame, informant="self", age=12)
     assert (out.loc[0, "mood"], out.loc[0, "energy"], out.loc[0, "total"]) == (10, 5, 15)
     assert out.loc[0, "total_band3"] == "normal"  # made-up bands: normal 14-24
@@ -383,11 +478,30 @@ def test_score_administrations() -> None:
     from tswt_formulation.model import MeasureAdministration
 
     admins = [
-        MeasureAdministration(measure="sdq", version="P4-17", informant="parent", date=date(2025, 1, 6), timepoint="baseline",
-                              responses={"3": 2, "8": 1, "13": 1, "16": None}),
-        MeasureAdministration(measure="gbo", version="GBO", informant="self", date=date(2025, 1, 6), timepoint="baseline", responses={"1": 4}),
-        MeasureAdministration(measure="sdq", version="P4-17", informant="parent", date=date(2025, 4, 6), timepoint="review 1",
-                              responses={"pconsid": 2}),
+        MeasureAdministration(
+            measure="sdq",
+            version="P4-17",
+            informant="parent",
+            date=date(2025, 1, 6),
+            timepoint="baseline",
+            responses={"3": 2, "8": 1, "13": 1, "16": None},
+        ),
+        MeasureAdministration(
+            measure="gbo",
+            version="GBO",
+            informant="self",
+            date=date(2025, 1, 6),
+            timepoint="baseline",
+            responses={"1": 4},
+        ),
+        MeasureAdministration(
+            measure="sdq",
+            version="P4-17",
+            informant="parent",
+            date=date(2025, 4, 6),
+            timepoint="review 1",
+            responses={"pconsid": 2},
+        ),
     ]
     out = score_administrations(admins, age_by_admin=[9, None, 9])
     assert list(out.index) == [0, 1, 2]
@@ -403,7 +517,11 @@ rows_strategy = st.lists(st.lists(cell, min_size=25, max_size=25), min_size=1, m
 
 
 def _frame(rows: Sequence[Sequence[int | None]]) -> pd.DataFrame:
-    return pd.DataFrame([[np.nan if v is None else v for v in r] for r in rows], columns=[str(i) for i in range(1, 26)], dtype=float)
+    return pd.DataFrame(
+        [[np.nan if v is None else v for v in r] for r in rows],
+        columns=[str(i) for i in range(1, 26)],
+        dtype=float,
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -419,7 +537,9 @@ def test_scores_stay_in_range(rows: list[list[int | None]], informant: str) -> N
 
 @settings(max_examples=60, deadline=None)
 @given(rows_strategy, st.sampled_from(sorted(REVERSED)))
-def test_raising_a_reverse_keyed_item_never_raises_its_subscale(rows: list[list[int | None]], item: str) -> None:
+def test_raising_a_reverse_keyed_item_never_raises_its_subscale(
+    rows: list[list[int | None]], item: str
+) -> None:
     scale = next(s for s, its in SUBSCALES.items() if item in its)
     frames = []
     for value in (0, 1, 2):
@@ -444,12 +564,20 @@ def test_prorating_equals_the_plain_sum_when_nothing_is_missing(rows: list[list[
 
 def test_mixed_informants_in_one_frame_score_as_separately() -> None:
     def plain(frame: pd.DataFrame) -> pd.DataFrame:  # p/t-prefixed names -> syntax names
-        return frame.rename(columns=lambda c: c[1:] if c[0] in "pt" and not c[1].isdigit() and c != "case_id" else c)
+        return frame.rename(
+            columns=lambda c: c[1:] if c[0] in "pt" and not c[1].isdigit() and c != "case_id" else c
+        )
 
     parent = plain(_random_wide(50, 3, "parent"))
     teacher = plain(_random_wide(50, 4, "teacher"))
-    both = pd.concat([parent.assign(informant="parent"), teacher.assign(informant="teacher")], ignore_index=True)
+    both = pd.concat(
+        [parent.assign(informant="parent"), teacher.assign(informant="teacher")], ignore_index=True
+    )
     out = score("sdq", both)
     cols = load_measure("sdq").scores + ["total_band3", "impact_band4"]
-    pd.testing.assert_frame_equal(out.loc[:49, cols], score("sdq", parent, informant="parent")[cols])
-    pd.testing.assert_frame_equal(out.loc[50:, cols].reset_index(drop=True), score("sdq", teacher, informant="teacher")[cols])
+    pd.testing.assert_frame_equal(
+        out.loc[:49, cols], score("sdq", parent, informant="parent")[cols]
+    )
+    pd.testing.assert_frame_equal(
+        out.loc[50:, cols].reset_index(drop=True), score("sdq", teacher, informant="teacher")[cols]
+    )

@@ -317,7 +317,9 @@ def test_dob_as_903_text() -> None:
     ],
 )
 def test_dob_text_is_read_as_the_dfe_reads_it(dob: Any, rules: list[str], why: str) -> None:
-    frame = pd.DataFrame({"CHILD": ["1"], "DOB": [dob], "SDQ_SCORE": [NA], "SDQ_REASON": [NA]}, dtype=object)
+    frame = pd.DataFrame(
+        {"CHILD": ["1"], "DOB": [dob], "SDQ_SCORE": [NA], "SDQ_REASON": [NA]}, dtype=object
+    )
     assert [p.rule for p in validate_oc2_sdq(frame, YEAR, {"1"})] == rules, why
 
 
@@ -401,14 +403,25 @@ def test_export_varied_set() -> None:
     assert export["DOB"].iloc[0] == "01/06/2014"  # "latest", born 1 June 2014
     dfe = read_dob_as_the_dfe_does(export["DOB"])
     assert dict(zip(export["CHILD"], dfe.dt.date)) == {
-        child: dob for child, dob, la in children[["CHILD", "DOB", "looked_after_12m"]].itertuples(index=False) if la
+        child: dob
+        for child, dob, la in children[["CHILD", "DOB", "looked_after_12m"]].itertuples(index=False)
+        if la
     }
     assert validate_oc2_sdq(export, YEAR, set(export["CHILD"])) == []
 
 
 OC2_COLUMNS = [  # docs/change.md (SSDA903 OC2 SDQ): OC2 has 12 columns, in this order
-    "CHILD", "DOB", "SDQ_SCORE", "SDQ_REASON", "CONVICTED", "HEALTH_CHECK", "IMMUNISATIONS",
-    "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE", "INTERVENTION_RECEIVED",
+    "CHILD",
+    "DOB",
+    "SDQ_SCORE",
+    "SDQ_REASON",
+    "CONVICTED",
+    "HEALTH_CHECK",
+    "IMMUNISATIONS",
+    "TEETH_CHECK",
+    "HEALTH_ASSESSMENT",
+    "SUBSTANCE_MISUSE",
+    "INTERVENTION_RECEIVED",
     "INTERVENTION_OFFERED",
 ]
 
@@ -425,7 +438,10 @@ def test_export_in_the_full_oc2_layout_as_csv() -> None:
         ["c1", "01/06/2015", "", "SDQ3"] + [""] * 8,
         ["c2", "03/11/2012", "17", ""] + [""] * 8,
     ]
-    assert read_dob_as_the_dfe_does(back["DOB"]).dt.date.tolist() == [date(2015, 6, 1), date(2012, 11, 3)]
+    assert read_dob_as_the_dfe_does(back["DOB"]).dt.date.tolist() == [
+        date(2015, 6, 1),
+        date(2012, 11, 3),
+    ]
     sdq_only = ssda903_sdq(children, forms, YEAR)
     assert list(sdq_only.columns) == OC2_COLUMNS[:4]
     with pytest.raises(ValueError, match=r"^layout 'OC2': expected one of sdq, oc2$"):
@@ -628,22 +644,41 @@ def test_from_cases_uses_the_reason_recorded_for_the_year() -> None:
     always: list[tuple[str, date, date | None]] = [(LA, date(2019, 1, 1), None)]
     cases = [
         # scored in the year: the score, whatever was recorded (197a forbids both)
-        _case(1, date(2014, 6, 1), always, [_sdq(date(2024, 9, 1), "parent", 9)],
-              [(2025, "SDQ2", date(2025, 1, 5))]),
+        _case(
+            1,
+            date(2014, 6, 1),
+            always,
+            [_sdq(date(2024, 9, 1), "parent", 9)],
+            [(2025, "SDQ2", date(2025, 1, 5))],
+        ),
         # the reason recorded for 2024-25, not the one for 2023-24
-        _case(2, date(2013, 6, 1), always, [], [(2024, "SDQ2", date(2024, 3, 1)),
-                                                (2025, "SDQ3", date(2025, 2, 1))]),
+        _case(
+            2,
+            date(2013, 6, 1),
+            always,
+            [],
+            [(2024, "SDQ2", date(2024, 3, 1)), (2025, "SDQ3", date(2025, 2, 1))],
+        ),
         # a reason only for another year: nothing recorded for this one, so SDQ4 (other)
         _case(3, date(2012, 6, 1), always, [], [(2024, "SDQ5", date(2024, 3, 1))]),
         # the child refused; recorded after the year ended, while the return was prepared
         _case(4, date(2010, 6, 1), always, [], [(2025, "SDQ5", date(2025, 5, 20))]),
         # under 4 at the end of the year: neither (188), whatever was recorded
-        _case(5, date(2021, 6, 1), [(LA, date(2021, 6, 1), None)], [], [(2025, "SDQ2", date(2025, 1, 5))]),
+        _case(
+            5,
+            date(2021, 6, 1),
+            [(LA, date(2021, 6, 1), None)],
+            [],
+            [(2025, "SDQ2", date(2025, 1, 5))],
+        ),
         # nothing recorded; turns 17 in the year, no form: SDQ1 from the age
         _case(6, date(2007, 10, 1), always, []),
     ]
     export = ssda903_from_cases(cases, YEAR, score_fn=fake_score)
-    got = {r.CHILD: (None if pd.isna(r.SDQ_SCORE) else r.SDQ_SCORE, r.SDQ_REASON) for r in export.itertuples()}
+    got = {
+        r.CHILD: (None if pd.isna(r.SDQ_SCORE) else r.SDQ_SCORE, r.SDQ_REASON)
+        for r in export.itertuples()
+    }
     assert got == {
         "LA1": (9, None),
         "LA2": (None, "SDQ3"),

@@ -80,7 +80,10 @@ def case_data(compact: dict[str, Any], case_id: str = "TSW-000001") -> dict[str,
         },
         "referral": {
             "received": RECEIVED.isoformat(),
-            "referrer": {"name": "Synthetic Worker", "role": "personal_advisor" if status == "care_leaver" else "social_worker"},
+            "referrer": {
+                "name": "Synthetic Worker",
+                "role": "personal_advisor" if status == "care_leaver" else "social_worker",
+            },
             "nd_assessment_requested": bool(ref.get("nd_requested", False)),
         },
     }
@@ -92,38 +95,66 @@ def case_data(compact: dict[str, Any], case_id: str = "TSW-000001") -> dict[str,
             "moves_last_12_months": int(child.get("moves", 0)),
             # A breakdown ended an earlier placement: never after this one began.
             "breakdowns": [
-                {"date": min(max(months_before(as_of, int(m)), born), start).isoformat(), "note": "synthetic"}
+                {
+                    "date": min(max(months_before(as_of, int(m)), born), start).isoformat(),
+                    "note": "synthetic",
+                }
                 for m in child.get("breakdowns", [])
             ],
         }
     if child.get("caregiver", "foster_carer") is not None:
-        data["child"]["caregiver"] = {"relationship": child.get("caregiver", "foster_carer"), "can_take_part": bool(child.get("takes_part", True)),
-                                      "young_person_wants_involved": child.get("wants_carer")}
+        data["child"]["caregiver"] = {
+            "relationship": child.get("caregiver", "foster_carer"),
+            "can_take_part": bool(child.get("takes_part", True)),
+            "young_person_wants_involved": child.get("wants_carer"),
+        }
     consent = ref.get("consent", True)
     if consent:
         # Consent from someone who can give it (DOMAIN.md, Consent), unless the row names another.
         age = int(child.get("age", 10))
-        valid = "child" if age >= 16 or status == "care_leaver" else "local_authority" if status in ("looked_after", "kinship_care") else "parent"
-        data["referral"]["consent"] = {"given_by": ref.get("consent_by", valid), "date": RECEIVED.isoformat(), "informed": consent is True,
-                                       "gillick_competent": bool(ref.get("gillick", False))}
+        valid = (
+            "child"
+            if age >= 16 or status == "care_leaver"
+            else "local_authority"
+            if status in ("looked_after", "kinship_care")
+            else "parent"
+        )
+        data["referral"]["consent"] = {
+            "given_by": ref.get("consent_by", valid),
+            "date": RECEIVED.isoformat(),
+            "informed": consent is True,
+            "gillick_competent": bool(ref.get("gillick", False)),
+        }
     if ref.get("approval", True):
         data["referral"]["approval"] = {"by": "Synthetic Manager", "date": RECEIVED.isoformat()}
     if decision == "accepted":
         data["referral"]["decision"] = {"outcome": "accepted", "date": "2026-03-10"}
         data["referral"]["allocation"] = {"date": "2026-03-16", "worker": "Synthetic TSW"}
     elif decision == "not_accepted":
-        data["referral"]["decision"] = {"outcome": "not_accepted", "date": "2026-03-10", "reasons": "Synthetic reasons."}
+        data["referral"]["decision"] = {
+            "outcome": "not_accepted",
+            "date": "2026-03-10",
+            "reasons": "Synthetic reasons.",
+        }
     screening: dict[str, Any] = {
         "life_story_work": scr.get("life_story", "completed"),
         "history_factors": [
-            {"factor": f, "sources": ["social_worker"], "evidence": f"Synthetic history of {f.replace('_', ' ')}."} for f in scr.get("history", [])
+            {
+                "factor": f,
+                "sources": ["social_worker"],
+                "evidence": f"Synthetic history of {f.replace('_', ' ')}.",
+            }
+            for f in scr.get("history", [])
         ],
         "presenting_behaviours": [behaviour(b) for b in scr.get("behaviours", [])],
         "strengths": list(scr.get("strengths", [])),
         "risks": [risk(r, as_of) for r in scr.get("risks", [])],
     }
     if decision == "accepted":
-        screening.update(started="2026-04-01", completed=ACCEPTED_AS_OF.isoformat() if scr.get("complete", True) else None)
+        screening.update(
+            started="2026-04-01",
+            completed=ACCEPTED_AS_OF.isoformat() if scr.get("complete", True) else None,
+        )
     data["screening"] = screening
     return data
 

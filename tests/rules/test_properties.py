@@ -34,8 +34,14 @@ def compact_cases(draw: st.DrawFn) -> dict[str, Any]:
     age = draw(st.integers(16, 25) if status == "care_leaver" else st.integers(0, 19))
     consent = draw(st.sampled_from([*[True] * 8, False, "uninformed"]))
     approval = draw(st.sampled_from([*[True] * 9, False]))
-    decisions = ["accepted", "accepted", "pending", "not_accepted"] if consent is True and approval else ["pending", "not_accepted"]
-    behaviours = draw(st.dictionaries(st.sampled_from(terms("presenting_behaviour")), behaviour_spec, max_size=4))
+    decisions = (
+        ["accepted", "accepted", "pending", "not_accepted"]
+        if consent is True and approval
+        else ["pending", "not_accepted"]
+    )
+    behaviours = draw(
+        st.dictionaries(st.sampled_from(terms("presenting_behaviour")), behaviour_spec, max_size=4)
+    )
     child = {
         "status": status,
         "age": age,
@@ -50,13 +56,26 @@ def compact_cases(draw: st.DrawFn) -> dict[str, Any]:
     }
     return {
         "child": child,
-        "referral": {"consent": consent, "approval": approval, "decision": draw(st.sampled_from(decisions)), "nd_requested": draw(st.booleans())},
+        "referral": {
+            "consent": consent,
+            "approval": approval,
+            "decision": draw(st.sampled_from(decisions)),
+            "nd_requested": draw(st.booleans()),
+        },
         "screening": {
             "life_story": draw(st.sampled_from(terms("life_story_work"))),
-            "history": draw(st.lists(st.sampled_from(terms("history_factor")), unique=True, max_size=5)),
-            "behaviours": [f"{b} {sev} {freq} {' '.join(src)}" for b, (sev, freq, src) in behaviours.items()],
+            "history": draw(
+                st.lists(st.sampled_from(terms("history_factor")), unique=True, max_size=5)
+            ),
+            "behaviours": [
+                f"{b} {sev} {freq} {' '.join(src)}" for b, (sev, freq, src) in behaviours.items()
+            ],
         },
-        "bands": draw(st.sampled_from([None, {"sdq.total.parent": "abnormal"}, {"sdq.total.teacher": "borderline"}])),
+        "bands": draw(
+            st.sampled_from(
+                [None, {"sdq.total.parent": "abnormal"}, {"sdq.total.teacher": "borderline"}]
+            )
+        ),
     }
 
 
@@ -89,8 +108,14 @@ def test_every_valid_case_gets_a_complete_explained_recommendation(compact: dict
 
 
 @SETTINGS
-@given(compact_cases(), st.sampled_from(["self_harm", "harmful_sexual_behaviour", "acting_out_aggression"]), behaviour_spec)
-def test_adding_a_risk_behaviour_never_lowers_the_wave(compact: dict[str, Any], risk: str, spec: tuple[str, str, list[str]]) -> None:
+@given(
+    compact_cases(),
+    st.sampled_from(["self_harm", "harmful_sexual_behaviour", "acting_out_aggression"]),
+    behaviour_spec,
+)
+def test_adding_a_risk_behaviour_never_lowers_the_wave(
+    compact: dict[str, Any], risk: str, spec: tuple[str, str, list[str]]
+) -> None:
     before = recommend(build_case(compact), bands=compact["bands"])
     sev, freq, src = spec
     if risk == "acting_out_aggression":
@@ -106,7 +131,9 @@ def test_adding_a_risk_behaviour_never_lowers_the_wave(compact: dict[str, Any], 
 
 @SETTINGS
 @given(compact_cases())
-def test_recommend_is_deterministic_and_compiled_matches_interpreted(compact: dict[str, Any]) -> None:
+def test_recommend_is_deterministic_and_compiled_matches_interpreted(
+    compact: dict[str, Any],
+) -> None:
     case = build_case(compact)
     first = recommend(case, bands=compact["bands"])
     assert first == recommend(case, bands=compact["bands"])

@@ -23,7 +23,9 @@ from tswt_formulation.rules.rulefile import default_rules, load_rules
 
 from . import build_case, case_data
 
-TABLE = yaml.safe_load((Path(__file__).parent / "cases" / "recommendation_cases.yaml").read_text(encoding="utf-8"))["cases"]
+TABLE = yaml.safe_load(
+    (Path(__file__).parent / "cases" / "recommendation_cases.yaml").read_text(encoding="utf-8")
+)["cases"]
 
 
 def _recommend(row: dict[str, Any]) -> Recommendation:
@@ -43,9 +45,21 @@ def test_table_is_well_formed() -> None:
         assert row.get("why", "").strip(), f"{row['name']}: every case says why"
         assert set(row) <= {"name", "why", "child", "referral", "screening", "bands", "expect"}
         assert set(row["expect"]) <= {
-            "wave", "stage", "wave_by", "stage_by", "services", "models", "signposting",
-            "preconditions", "risks", "fired", "not_fired", "outcome", "recorded_risks",
-            "out_of_date", "risk_assessed",
+            "wave",
+            "stage",
+            "wave_by",
+            "stage_by",
+            "services",
+            "models",
+            "signposting",
+            "preconditions",
+            "risks",
+            "fired",
+            "not_fired",
+            "outcome",
+            "recorded_risks",
+            "out_of_date",
+            "risk_assessed",
         }
 
 
@@ -94,7 +108,11 @@ def test_every_rule_fires_in_some_case(results: dict[str, Recommendation]) -> No
 def test_every_wave_stage_and_outcome_is_covered(results: dict[str, Recommendation]) -> None:
     assert {r.wave for r in results.values()} == {None, 1, 2, 3}
     assert {r.stage for r in results.values()} == {None, 1, 2, 3, 4}
-    assert {r.eligibility.outcome for r in results.values()} == {"eligible", "not_eligible", "cannot_proceed"}
+    assert {r.eligibility.outcome for r in results.values()} == {
+        "eligible",
+        "not_eligible",
+        "cannot_proceed",
+    }
     assert any(r.preconditions and r.wave is not None for r in results.values())
     assert any(r.preconditions and r.wave is None for r in results.values())
 
@@ -122,12 +140,17 @@ def test_won_marks_winner_and_overruled_rules() -> None:
         "wave 2 (overruled by risk.self_harm); stage 1 (overruled by safety.placement_moves); services: sw_discussion_clinic"
     )
     assert by_rule["service.fostering_surgery"].won  # additive effects always take part
-    assert rec.reasons_for("wave")[0].startswith("Wave 3 targeted clinical assessment: self-harm reported at least weekly by carer")
+    assert rec.reasons_for("wave")[0].startswith(
+        "Wave 3 targeted clinical assessment: self-harm reported at least weekly by carer"
+    )
 
 
 def test_reason_is_filled_from_the_facts() -> None:
     rec = _recommend(_row("self_harm_weekly_carer_and_school"))
-    assert rec.reasons_for("wave")[0] == "Wave 3 targeted clinical assessment: self-harm reported at least weekly by carer and school"
+    assert (
+        rec.reasons_for("wave")[0]
+        == "Wave 3 targeted clinical assessment: self-harm reported at least weekly by carer and school"
+    )
     assert rec.reasons_for("services", "foundations_for_attachment") == [
         "Carer support and the Foundations for Attachment programme for the child's foster carer, who can take part, given a history of neglect"
     ]
@@ -141,7 +164,12 @@ def test_reason_is_filled_from_the_facts() -> None:
 def test_risk_carries_the_screening_record() -> None:
     rec = _recommend(_row("severe_aggression_monthly"))
     (risk,) = rec.risks
-    assert (risk.behaviour, risk.severity, risk.frequency, risk.sources) == ("acting_out_aggression", "severe", "monthly", ("carer", "school"))
+    assert (risk.behaviour, risk.severity, risk.frequency, risk.sources) == (
+        "acting_out_aggression",
+        "severe",
+        "monthly",
+        ("carer", "school"),
+    )
     assert risk.text == (
         "Acting out (aggression): severe, at least monthly, reported by carer and school. "
         "Evidence: Synthetic evidence of acting out aggression."
@@ -150,7 +178,9 @@ def test_risk_carries_the_screening_record() -> None:
 
 def test_stage_evidence_and_readiness() -> None:
     rec = _recommend(_row("three_moves_in_twelve_months"))
-    assert rec.stage_evidence.startswith("Stage 1 (safety and containment): Placement instability: 3 placement moves")
+    assert rec.stage_evidence.startswith(
+        "Stage 1 (safety and containment): Placement instability: 3 placement moves"
+    )
     assert rec.next_stage_readiness == (
         "Ready for stage 2 (relationships and connections) when: No further placement move for at least six months, "
         "with a care plan that names the placement as the child's home."
@@ -165,12 +195,18 @@ def test_snapshot_round_trips_into_the_formulation_model() -> None:
     assert (snap.wave, snap.stage, snap.rules_version) == (3, 2, default_rules().version)
     assert snap.services == list(rec.services)
     assert [f.rule for f in snap.fired] == [f.rule for f in rec.fired]
-    assert sum(f.won for f in snap.fired if "wave" in f.effect and "(won)" in f.effect.split(";")[0]) >= 1
+    assert (
+        sum(f.won for f in snap.fired if "wave" in f.effect and "(won)" in f.effect.split(";")[0])
+        >= 1
+    )
 
 
 def test_snapshot_refused_for_an_ineligible_child() -> None:
     rec = _recommend(_row("child_in_need_at_home"))
-    with pytest.raises(NoRecommendation, match=r"^TSW-000001: no recommendation to record; not eligible for the team"):
+    with pytest.raises(
+        NoRecommendation,
+        match=r"^TSW-000001: no recommendation to record; not eligible for the team",
+    ):
         rec.to_snapshot(datetime(2026, 6, 2))
 
 
@@ -178,16 +214,30 @@ def test_as_dict_is_json_ready() -> None:
     rec = _recommend(_row("life_story_not_started_before_ddp"))
     data = json.loads(json.dumps(rec.as_dict()))
     assert data["wave"] == 2 and data["stage_name"] == "experiences and learning"
-    assert data["models"] == [{"id": "ddp", "label": "Dyadic Developmental Psychotherapy (DDP)", "because": [
-        {"rule": "model.ddp", "reason": "DDP with the child and their foster carer: relational trauma (neglect) showing as extreme dysregulation"}
-    ]}]
+    assert data["models"] == [
+        {
+            "id": "ddp",
+            "label": "Dyadic Developmental Psychotherapy (DDP)",
+            "because": [
+                {
+                    "rule": "model.ddp",
+                    "reason": "DDP with the child and their foster carer: relational trauma (neglect) showing as extreme dysregulation",
+                }
+            ],
+        }
+    ]
     assert data["preconditions"][0]["because"][0]["rule"] == "life_story.before_direct_work"
 
 
 def test_text_puts_risks_first() -> None:
     text = _recommend(_row("harmful_sexual_behaviour_monthly")).to_text()
-    assert text.index("RISK\n") < text.index("Wave 3") < text.index("Stage 2") < text.index("Services")
-    assert "  ! Harmful sexual behaviour: moderate, at least monthly, reported by school and social worker" in text
+    assert (
+        text.index("RISK\n") < text.index("Wave 3") < text.index("Stage 2") < text.index("Services")
+    )
+    assert (
+        "  ! Harmful sexual behaviour: moderate, at least monthly, reported by school and social worker"
+        in text
+    )
 
 
 def test_as_of_defaults_to_screening_completion_then_start_then_received() -> None:
@@ -230,5 +280,7 @@ def test_team_rules_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert recommend(build_case({}), rules=default_rules()).rules_version == default_rules().version
     assert recommend(build_case({}), rules=load_rules(team)).wave == 2
     monkeypatch.setenv("TSWT_RULES", str(tmp_path / "missing.yaml"))
-    with pytest.raises(RuleFileError, match=r"missing\.yaml: no such rules file \(named by TSWT_RULES\)$"):
+    with pytest.raises(
+        RuleFileError, match=r"missing\.yaml: no such rules file \(named by TSWT_RULES\)$"
+    ):
         recommend(build_case({}))

@@ -39,7 +39,10 @@ def write(tmp_path: Path, body: str, name: str = "team.yaml") -> Path:
 
 def rule_file(tmp_path: Path, rule: str) -> Path:
     """A file with the good defaults plus one rule (given as YAML list item text)."""
-    return write(tmp_path, 'version: "t1"\nrules:\n' + GOOD_DEFAULTS + textwrap.indent(textwrap.dedent(rule), "  "))
+    return write(
+        tmp_path,
+        'version: "t1"\nrules:\n' + GOOD_DEFAULTS + textwrap.indent(textwrap.dedent(rule), "  "),
+    )
 
 
 def problems_of(path: Path) -> list[str]:
@@ -212,23 +215,51 @@ def test_several_issues_are_reported_together(tmp_path: Path) -> None:
 
 def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
     path = write(tmp_path, 'version: "t1"\nrules:\n  - id: a\n    condition: {kind: always\n')
-    with pytest.raises(RuleFileError, match=r"^.*team\.yaml: line 5, column 1: not valid YAML: expected ',' or '}', but got '<stream end>'$"):
+    with pytest.raises(
+        RuleFileError,
+        match=r"^.*team\.yaml: line 5, column 1: not valid YAML: expected ',' or '}', but got '<stream end>'$",
+    ):
         load_rules(path)
 
 
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        ("version: 2026.1\nrules:\n" + GOOD_DEFAULTS, [("version", '2026.1 must be a quoted string, e.g. version: "2026.1"')]),
-        ("rules:\n" + GOOD_DEFAULTS, [("version", 'missing: give the rules version, e.g. version: "2026.1"')]),
+        (
+            "version: 2026.1\nrules:\n" + GOOD_DEFAULTS,
+            [("version", '2026.1 must be a quoted string, e.g. version: "2026.1"')],
+        ),
+        (
+            "rules:\n" + GOOD_DEFAULTS,
+            [("version", 'missing: give the rules version, e.g. version: "2026.1"')],
+        ),
         ('version: "1"\nrules: []\n', [("rules", "missing: expected a non-empty list of rules")]),
-        ('version: "1"\nrule:\n' + GOOD_DEFAULTS, [("rule", "unknown top-level key; expected: version, description, rules"), ("rules", "missing: expected a non-empty list of rules")]),
+        (
+            'version: "1"\nrule:\n' + GOOD_DEFAULTS,
+            [
+                ("rule", "unknown top-level key; expected: version, description, rules"),
+                ("rules", "missing: expected a non-empty list of rules"),
+            ],
+        ),
         ("- a\n- b\n", [("", "a rules file is a mapping with version and rules")]),
         (
             'version: "1"\nrules:\n  - {id: w, condition: {kind: always}, effect: {wave: 1}, reason: x, rationale: y}\n',
-            [("rules", "no default stage: add a rule with condition {kind: always} that sets stage, so every eligible child gets one")],
+            [
+                (
+                    "rules",
+                    "no default stage: add a rule with condition {kind: always} that sets stage, so every eligible child gets one",
+                )
+            ],
         ),
-        ('version: "1"\nrules:\n  - just text\n', [("rules[0]", "a rule is a mapping of id, condition, effect, reason, rationale; got 'just text'")]),
+        (
+            'version: "1"\nrules:\n  - just text\n',
+            [
+                (
+                    "rules[0]",
+                    "a rule is a mapping of id, condition, effect, reason, rationale; got 'just text'",
+                )
+            ],
+        ),
     ],
 )
 def test_file_level_problems(tmp_path: Path, body: str, expected: list[tuple[str, str]]) -> None:
@@ -237,9 +268,11 @@ def test_file_level_problems(tmp_path: Path, body: str, expected: list[tuple[str
 
 
 def test_missing_and_unreadable_files(tmp_path: Path) -> None:
-    assert check_rules_file(tmp_path / "nope.yaml") == [Problem(str(tmp_path / "nope.yaml"), "", "no such rules file")]
+    assert check_rules_file(tmp_path / "nope.yaml") == [
+        Problem(str(tmp_path / "nope.yaml"), "", "no such rules file")
+    ]
     bad = tmp_path / "latin1.yaml"
-    bad.write_bytes("version: \"caf\xe9\"\n".encode("latin-1"))
+    bad.write_bytes('version: "caf\xe9"\n'.encode("latin-1"))
     assert [p.message for p in check_rules_file(bad)] == ["not UTF-8 text; save it as UTF-8 YAML"]
 
 
@@ -261,15 +294,29 @@ def test_worked_example_in_the_docs(tmp_path: Path) -> None:
     blocks = re.findall(r"```(?:yaml|text)\n(.*?)```", section, flags=re.DOTALL)
     rule_yaml, shown = blocks[0], blocks[1]
     rule = rule_yaml[rule_yaml.index("  - id: team.") :]
-    text = files("tswt_formulation.rules").joinpath("data", "recommendation_rules.yaml").read_text(encoding="utf-8")
+    text = (
+        files("tswt_formulation.rules")
+        .joinpath("data", "recommendation_rules.yaml")
+        .read_text(encoding="utf-8")
+    )
     anchor = "  - id: measure.sdq_abnormal"
-    text = re.sub(r'^version: "[^"]+"', 'version: "team-2026.3"', text, count=1, flags=re.MULTILINE).replace(anchor, rule + "\n" + anchor)
+    text = re.sub(
+        r'^version: "[^"]+"', 'version: "team-2026.3"', text, count=1, flags=re.MULTILINE
+    ).replace(anchor, rule + "\n" + anchor)
     path = write(tmp_path, text, "team_rules.yaml")
     assert check_rules_file(path) == []
     case = build_case(
         {
-            "child": {"status": "kinship_care", "age": 9, "placement": "kinship_placement", "caregiver": "kinship_carer"},
-            "screening": {"history": ["domestic_abuse"], "behaviours": ["regulatory_sleep mild weekly carer"]},
+            "child": {
+                "status": "kinship_care",
+                "age": 9,
+                "placement": "kinship_placement",
+                "caregiver": "kinship_carer",
+            },
+            "screening": {
+                "history": ["domestic_abuse"],
+                "behaviours": ["regulatory_sleep mild weekly carer"],
+            },
         }
     )
     assert recommend(case).wave == 1

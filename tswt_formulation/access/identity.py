@@ -79,8 +79,12 @@ def _member_for(staff: Mapping[str, Any], account: str, attribute: str) -> str |
     return None
 
 
-def resolve(explicit: str | None, staff: Mapping[str, Any], training: bool = False,
-            session_user: str | None = None) -> Identity:
+def resolve(
+    explicit: str | None,
+    staff: Mapping[str, Any],
+    training: bool = False,
+    session_user: str | None = None,
+) -> Identity:
     """Who is acting on a store with this staff directory (see the module's table).
 
     Raises :class:`NotPermitted` when ``--user``/``TSWT_USER`` names someone other than
@@ -90,25 +94,38 @@ def resolve(explicit: str | None, staff: Mapping[str, Any], training: bool = Fal
     if hub:
         hub_login = hub.casefold()
         if claimed and claimed != hub_login:
-            raise NotPermitted(f"{source} {claimed}: you are logged in to JupyterHub as {hub_login}, and act as {hub_login} only")
+            raise NotPermitted(
+                f"{source} {claimed}: you are logged in to JupyterHub as {hub_login}, and act as {hub_login} only"
+            )
         return Identity(hub_login, "JupyterHub login")
     account = os_account()
     if training:
-        return Identity(claimed or account, f"named with {source} on a training store" if claimed else
-                        f"operating-system account {account} (training store)")
+        return Identity(
+            claimed or account,
+            f"named with {source} on a training store"
+            if claimed
+            else f"operating-system account {account} (training store)",
+        )
     if not staff:
-        return Identity(claimed or account, f"named with {source} (the store has no staff directory yet)" if claimed
-                        else f"operating-system account {account} (the store has no staff directory yet)")
+        return Identity(
+            claimed or account,
+            f"named with {source} (the store has no staff directory yet)"
+            if claimed
+            else f"operating-system account {account} (the store has no staff directory yet)",
+        )
     if session_user:
         login = _member_for(staff, session_user, "db_role")
         if login is not None:
             if claimed and claimed != login:
-                raise NotPermitted(f"{source} {claimed}: you are connected to the database as {session_user} ({login}), "
-                                   f"and act as {login} only")
+                raise NotPermitted(
+                    f"{source} {claimed}: you are connected to the database as {session_user} ({login}), "
+                    f"and act as {login} only"
+                )
             return Identity(login, f"PostgreSQL session user {session_user}")
     login = _member_for(staff, account, "os_account")
     if claimed and claimed != (login or account.casefold()):
         raise NotPermitted(
             f"{source} {claimed}: you are signed in to this machine as {account}; on this store who acts comes from "
-            f"that login, not from {source} (only a training store made by tswt demo takes {source})")
+            f"that login, not from {source} (only a training store made by tswt demo takes {source})"
+        )
     return Identity(login or account, f"operating-system account {account}")

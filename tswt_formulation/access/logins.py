@@ -19,7 +19,9 @@ from ..errors import Problem, quote
 
 def nearest(text: str, known: Iterable[str]) -> str | None:
     """The closest known login to ``text`` (or None): for "did you mean ...?"."""
-    folded = "".join(c for c in text.casefold() if c.isascii() and c.isprintable() and not c.isspace())
+    folded = "".join(
+        c for c in text.casefold() if c.isascii() and c.isprintable() and not c.isspace()
+    )
     options = list(known)
     match = difflib.get_close_matches(folded or text, options, n=1, cutoff=0.6)
     if not match and folded:
@@ -27,8 +29,13 @@ def nearest(text: str, known: Iterable[str]) -> str | None:
     return match[0] if match else None
 
 
-def login_problem(value: Any, staff: Mapping[str, Any], field: str, roles: Iterable[str] | None = None,
-                  where: str = "") -> Problem | None:
+def login_problem(
+    value: Any,
+    staff: Mapping[str, Any],
+    field: str,
+    roles: Iterable[str] | None = None,
+    where: str = "",
+) -> Problem | None:
     """What is wrong with ``value`` as the login in ``field`` (None if nothing).
 
     ``roles``: the roles that may hold the field (a reviewer must be a clinical
@@ -41,12 +48,18 @@ def login_problem(value: Any, staff: Mapping[str, Any], field: str, roles: Itera
         allowed = set(roles) if roles is not None else None
         if allowed is not None and member.role not in allowed:
             wanted = " or ".join(sorted({role_label(r) for r in allowed}))
-            return Problem(where, field, f"{text} is {member.role_label_with_article}; this must be a {wanted}")
+            return Problem(
+                where, field, f"{text} is {member.role_label_with_article}; this must be a {wanted}"
+            )
         return None
     guess = nearest(text, staff)
     hint = f"; did you mean {guess}?" if guess else " (tswt staff list shows who is)"
     if text.strip().casefold() in staff and text.strip().casefold() != text:
-        return Problem(where, field, f"{quote(text)} must be written exactly as the login {text.strip().casefold()}")
+        return Problem(
+            where,
+            field,
+            f"{quote(text)} must be written exactly as the login {text.strip().casefold()}",
+        )
     return Problem(where, field, f"{quote(text)} is not a login in the staff directory{hint}")
 
 
@@ -61,20 +74,36 @@ def person_fields(record: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
     out: list[tuple[str, str, Any]] = []
     ref = record.get("referral") or {}
     if ref.get("allocation"):
-        out.append(("referral.allocation.worker", "referral.allocation.worker", ref["allocation"].get("worker")))
+        out.append(
+            (
+                "referral.allocation.worker",
+                "referral.allocation.worker",
+                ref["allocation"].get("worker"),
+            )
+        )
     if ref.get("approval"):
         out.append(("referral.approval.by", "referral.approval.by", ref["approval"].get("by")))
     f = record.get("formulation")
     if f:
         out.append(("formulation.author", "formulation.author", f.get("author")))
         if f.get("decision"):
-            out.append(("formulation.decision.by", "formulation.decision.by", f["decision"].get("by")))
+            out.append(
+                ("formulation.decision.by", "formulation.decision.by", f["decision"].get("by"))
+            )
         for i, s in enumerate(f.get("signoffs") or []):
-            out.append(("formulation.signoffs.reviewer", f"formulation.signoffs.{i}.reviewer", s.get("reviewer")))
+            out.append(
+                (
+                    "formulation.signoffs.reviewer",
+                    f"formulation.signoffs.{i}.reviewer",
+                    s.get("reviewer"),
+                )
+            )
     if record.get("outcome"):
         out.append(("outcome.by", "outcome.by", record["outcome"].get("by")))
     for i, iv in enumerate(record.get("interventions") or []):
-        out.append(("interventions.lead_worker", f"interventions.{i}.lead_worker", iv.get("lead_worker")))
+        out.append(
+            ("interventions.lead_worker", f"interventions.{i}.lead_worker", iv.get("lead_worker"))
+        )
     for i, step in enumerate(record.get("first_steps") or []):
         if step.get("owner"):  # a step recorded without an owner (issue 21's shape) is not a person
             out.append(("first_steps.owner", f"first_steps.{i}.owner", step.get("owner")))
@@ -85,8 +114,12 @@ def person_fields(record: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
     return out
 
 
-def people_problems(record: Mapping[str, Any], staff: Mapping[str, Any], where: str,
-                    changed: Iterable[str] | None = None) -> list[Problem]:
+def people_problems(
+    record: Mapping[str, Any],
+    staff: Mapping[str, Any],
+    where: str,
+    changed: Iterable[str] | None = None,
+) -> list[Problem]:
     """Each person field of ``record`` that is not a login allowed there. With
     ``changed`` (paths a save changes), only the fields it touches are checked, so a
     record written before the directory existed can still be edited elsewhere."""
@@ -98,7 +131,9 @@ def people_problems(record: Mapping[str, Any], staff: Mapping[str, Any], where: 
     touched = list(changed) if changed is not None else None
     out = []
     for field, path, value in person_fields(record):
-        if touched is not None and not any(path.startswith(p) or p.startswith(path) for p in touched if p):
+        if touched is not None and not any(
+            path.startswith(p) or p.startswith(path) for p in touched if p
+        ):
             continue
         problem = login_problem(value, staff, path, rules.get(field), where)
         if problem is not None:
@@ -106,7 +141,9 @@ def people_problems(record: Mapping[str, Any], staff: Mapping[str, Any], where: 
     return out
 
 
-def restore_problems(record: Mapping[str, Any], staff: Mapping[str, Any], where: str) -> list[Problem]:
+def restore_problems(
+    record: Mapping[str, Any], staff: Mapping[str, Any], where: str
+) -> list[Problem]:
     """A restored record's workflow must be one the workflow could have produced: every
     sign-off by someone who may sign off (a clinical psychologist who is not the author
     nor a contributor), at a revision that exists; "signed off" only with an approval of
@@ -125,16 +162,43 @@ def restore_problems(record: Mapping[str, Any], staff: Mapping[str, Any], where:
         field = f"formulation.signoffs.{i}"
         who = (s.get("reviewer") or "").casefold()
         if who and who in contributors:
-            out.append(Problem(where, f"{field}.reviewer", f"{who} wrote, decided on or submitted this formulation and "
-                                                          "cannot have signed it off"))
+            out.append(
+                Problem(
+                    where,
+                    f"{field}.reviewer",
+                    f"{who} wrote, decided on or submitted this formulation and "
+                    "cannot have signed it off",
+                )
+            )
         if (s.get("formulation_revision") or 0) > revision:
-            out.append(Problem(where, f"{field}.formulation_revision",
-                               f"revision {s.get('formulation_revision')} does not exist (the formulation is at revision {revision})"))
+            out.append(
+                Problem(
+                    where,
+                    f"{field}.formulation_revision",
+                    f"revision {s.get('formulation_revision')} does not exist (the formulation is at revision {revision})",
+                )
+            )
     if f.get("status") == "signed_off":
         last = signoffs[-1] if signoffs else None
-        if last is None or last.get("outcome") != "approved" or (last.get("formulation_revision") or 0) != revision:
-            out.append(Problem(where, "formulation.status", f"signed_off needs an approval of revision {revision} "
-                                                            "by a clinical psychologist; the record has none"))
+        if (
+            last is None
+            or last.get("outcome") != "approved"
+            or (last.get("formulation_revision") or 0) != revision
+        ):
+            out.append(
+                Problem(
+                    where,
+                    "formulation.status",
+                    f"signed_off needs an approval of revision {revision} "
+                    "by a clinical psychologist; the record has none",
+                )
+            )
     if f.get("status") == "awaiting_signoff" and not f.get("decision"):
-        out.append(Problem(where, "formulation.status", "awaiting_signoff needs the worker's decision on the recommendation"))
+        out.append(
+            Problem(
+                where,
+                "formulation.status",
+                "awaiting_signoff needs the worker's decision on the recommendation",
+            )
+        )
     return out + people_problems(record, staff, where) if staff else out

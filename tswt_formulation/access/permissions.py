@@ -71,12 +71,18 @@ def _contributors(record: Any) -> set[str]:
 
 # A relation: (actor login, stored record as JSON data, subject login for staff changes) -> bool
 RELATIONS: dict[str, Callable[[str, Any, str | None], bool]] = {
-    "allocated_worker": lambda who, rec, _s: (_record(rec, "referral", "allocation", "worker") or "").casefold() == who,
-    "formulation_author": lambda who, rec, _s: (_record(rec, "formulation", "author") or "").casefold() == who,
+    "allocated_worker": lambda who, rec, _s: (
+        (_record(rec, "referral", "allocation", "worker") or "").casefold() == who
+    ),
+    "formulation_author": lambda who, rec, _s: (
+        (_record(rec, "formulation", "author") or "").casefold() == who
+    ),
     "formulation_contributor": lambda who, rec, _s: who in _contributors(rec),
     "self": lambda who, _rec, subject: subject is not None and subject.casefold() == who,
-    "lead_worker": lambda who, rec, _s: any(isinstance(i, dict) and (i.get("lead_worker") or "").casefold() == who
-                                            for i in (_record(rec, "interventions") or [])),
+    "lead_worker": lambda who, rec, _s: any(
+        isinstance(i, dict) and (i.get("lead_worker") or "").casefold() == who
+        for i in (_record(rec, "interventions") or [])
+    ),
 }
 
 
@@ -91,7 +97,10 @@ def _load_yaml(text: str, where: str) -> dict[str, Any]:
 
 @lru_cache(maxsize=4)
 def _table(extension: str | None) -> Table:
-    data = _load_yaml(files(__package__).joinpath("permissions.yaml").read_text(encoding="utf-8"), "permissions.yaml")
+    data = _load_yaml(
+        files(__package__).joinpath("permissions.yaml").read_text(encoding="utf-8"),
+        "permissions.yaml",
+    )
     roles = {k: v["label"] for k, v in data["roles"].items()}
     holds = {k for k, v in data["roles"].items() if v.get("holds_cases")}
     like: dict[str, str] = {}
@@ -101,9 +110,13 @@ def _table(extension: str | None) -> Table:
         for role, spec in (extra.get("roles") or {}).items():
             where = f"{extension}: roles.{role}"
             if role in roles:
-                raise TswtError(f"{where}: already a role; a team file adds roles, it does not change them")
+                raise TswtError(
+                    f"{where}: already a role; a team file adds roles, it does not change them"
+                )
             if not isinstance(spec, dict) or spec.get("like") not in roles or not spec.get("label"):
-                raise TswtError(f"{where}: give a label and `like: ROLE` (one of: {', '.join(roles)})")
+                raise TswtError(
+                    f"{where}: give a label and `like: ROLE` (one of: {', '.join(roles)})"
+                )
             roles[role] = str(spec["label"])
             like[role] = spec["like"]
             if spec["like"] in holds:
@@ -118,8 +131,14 @@ def _table(extension: str | None) -> Table:
         for rel in [*spec.get("or", []), *spec.get("not", [])]:
             if rel not in RELATIONS:
                 raise TswtError(f"permissions.yaml: operations.{name}: unknown relation {rel!r}")
-        ops[name] = Operation(name, spec["label"], widen(spec.get("roles", [])), tuple(spec.get("or", [])),
-                              tuple(spec.get("not", [])), spec["needs"])
+        ops[name] = Operation(
+            name,
+            spec["label"],
+            widen(spec.get("roles", [])),
+            tuple(spec.get("or", [])),
+            tuple(spec.get("not", [])),
+            spec["needs"],
+        )
     people = {field: widen(rs) for field, rs in data["people"].items()}
     return Table(str(data["version"]), roles, frozenset(holds), ops, people)
 
@@ -137,7 +156,9 @@ def _article(text: str) -> str:
     return f"an {text}" if text[:1] in "aeiou" else f"a {text}"
 
 
-def allowed(operation: str, login: str, role: str | None, record: Any = None, subject: str | None = None) -> bool:
+def allowed(
+    operation: str, login: str, role: str | None, record: Any = None, subject: str | None = None
+) -> bool:
     """Whether ``login`` (with ``role``; ``None`` if not in the directory) may do it."""
     op = table().operations[operation]
     who = login.casefold()
@@ -148,8 +169,14 @@ def allowed(operation: str, login: str, role: str | None, record: Any = None, su
     return role in op.roles or any(RELATIONS[r](who, record, subject) for r in op.any_of)
 
 
-def check(operation: str, login: str, staff: Mapping[str, Any], record: Any = None, subject: str | None = None,
-          case_id: str | None = None) -> None:
+def check(
+    operation: str,
+    login: str,
+    staff: Mapping[str, Any],
+    record: Any = None,
+    subject: str | None = None,
+    case_id: str | None = None,
+) -> None:
     """Raise :class:`NotPermitted` unless ``login`` may do ``operation``.
 
     ``staff`` is the store's directory (login -> member with ``.role``); an empty one
@@ -164,9 +191,14 @@ def check(operation: str, login: str, staff: Mapping[str, Any], record: Any = No
         return
     where = f"{case_id}: " if case_id else ""
     if role is None:
-        hint = " (this is a training store: name a staff login with --user, e.g. --user c.mensah)" if getattr(
-            staff, "training", False) else ""
-        raise NotPermitted(f"{where}{login} is not in the staff directory; {op.label} needs {op.needs}{hint}")
+        hint = (
+            " (this is a training store: name a staff login with --user, e.g. --user c.mensah)"
+            if getattr(staff, "training", False)
+            else ""
+        )
+        raise NotPermitted(
+            f"{where}{login} is not in the staff directory; {op.label} needs {op.needs}{hint}"
+        )
     who = login.casefold()
     if role in op.roles or any(RELATIONS[r](who, record, subject) for r in op.any_of):
         broken = [r for r in op.none_of if RELATIONS[r](who, record, subject)]
@@ -174,8 +206,12 @@ def check(operation: str, login: str, staff: Mapping[str, Any], record: Any = No
             "formulation_contributor": "wrote, decided on or submitted this formulation",
             "self": "cannot change their own entry",
         }
-        raise NotPermitted(f"{where}{login} {because.get(broken[0], broken[0].replace('_', ' '))}; {op.label} needs {op.needs}")
-    raise NotPermitted(f"{where}{login} is {_article(role_label(role))}; {op.label} needs {op.needs}")
+        raise NotPermitted(
+            f"{where}{login} {because.get(broken[0], broken[0].replace('_', ' '))}; {op.label} needs {op.needs}"
+        )
+    raise NotPermitted(
+        f"{where}{login} is {_article(role_label(role))}; {op.label} needs {op.needs}"
+    )
 
 
 # Which operation a change to each part of a record needs (the first path segment, or

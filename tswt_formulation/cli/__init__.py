@@ -42,7 +42,9 @@ class _Tswt(click.Group):
             raise  # pragma: no cover - fail and _unexpected exit
 
 
-@click.group(cls=_Tswt, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=_Tswt, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
 @click.version_option(__version__, prog_name="tswt")
 def cli() -> None:
     """tswt: therapeutic needs screening, formulation and outcomes for a Therapeutic
@@ -51,8 +53,16 @@ def cli() -> None:
     or invalid input (nothing written)."""
 
 
-for _command in [*_CASE_COMMANDS, *_FORMULATION_COMMANDS, *_MEASURE_COMMANDS, *_REPORT_COMMANDS, *_SERVER_COMMANDS, *_STAFF_COMMANDS,
-                 *_WORK_COMMANDS, *_APP_COMMANDS]:
+for _command in [
+    *_CASE_COMMANDS,
+    *_FORMULATION_COMMANDS,
+    *_MEASURE_COMMANDS,
+    *_REPORT_COMMANDS,
+    *_SERVER_COMMANDS,
+    *_STAFF_COMMANDS,
+    *_WORK_COMMANDS,
+    *_APP_COMMANDS,
+]:
     cli.add_command(_command)
 
 

@@ -16,7 +16,9 @@ import click
 from ..errors import ProblemsError, TswtError, problems_from, quote
 
 MAX_PROBLEM_LINES = 100  # enough to act on; the rest are counted ("... and 2,991 more")
-EXIT_INVALID = 2  # bad usage or invalid input, nothing written (exit 1 is for batches that finished the rest)
+EXIT_INVALID = (
+    2  # bad usage or invalid input, nothing written (exit 1 is for batches that finished the rest)
+)
 
 
 class Ctx:
@@ -32,7 +34,9 @@ class Ctx:
         are refused saying to run `tswt init`)."""
         from ..store import open_store
 
-        return open_store(self.store_location, user=self.user, create=create, migrate=create, wait=self.wait)
+        return open_store(
+            self.store_location, user=self.user, create=create, migrate=create, wait=self.wait
+        )
 
     # Read-only questions: answered from a SQLite file with the standard library when it
     # can (store.lite: no SQLAlchemy to import), else by the full store.
@@ -118,13 +122,31 @@ class Ctx:
 def common(func: Callable[..., Any]) -> Callable[..., Any]:
     """Add --store, --user and --debug to a command and pass a :class:`Ctx` first."""
 
-    @click.option("--store", envvar="TSWT_STORE", metavar="PATH|URL", help="Case store (default: $TSWT_STORE, else ./tswt.sqlite).")
-    @click.option("--user", envvar="TSWT_USER", metavar="NAME", help="Who is making changes (default: $TSWT_USER, else your login).")
+    @click.option(
+        "--store",
+        envvar="TSWT_STORE",
+        metavar="PATH|URL",
+        help="Case store (default: $TSWT_STORE, else ./tswt.sqlite).",
+    )
+    @click.option(
+        "--user",
+        envvar="TSWT_USER",
+        metavar="NAME",
+        help="Who is making changes (default: $TSWT_USER, else your login).",
+    )
     @click.option("--debug", is_flag=True, help="Show a full traceback on error.")
-    @click.option("--wait", type=click.FloatRange(0, 3600), envvar="TSWT_WAIT", default=None, metavar="SECONDS",
-                  help="How long a change waits for another program writing to the store (default 30).")
+    @click.option(
+        "--wait",
+        type=click.FloatRange(0, 3600),
+        envvar="TSWT_WAIT",
+        default=None,
+        metavar="SECONDS",
+        help="How long a change waits for another program writing to the store (default 30).",
+    )
     @functools.wraps(func)
-    def wrapper(store: str | None, user: str | None, debug: bool, wait: float | None, **kwargs: Any) -> Any:
+    def wrapper(
+        store: str | None, user: str | None, debug: bool, wait: float | None, **kwargs: Any
+    ) -> Any:
         ctx = Ctx(store, user, debug)
         ctx.wait = wait
         try:
@@ -170,17 +192,28 @@ def _unexpected(exc: BaseException) -> None:
     if isinstance(exc, ValidationError):  # a value built from the command line
         for p in problems_from(exc, ""):
             click.echo(f"error: {p.field or 'value'}: {p.message}", err=True)
-    elif type(exc).__module__.startswith("sqlalchemy"):  # never the statement, its parameters or a record
+    elif type(exc).__module__.startswith(
+        "sqlalchemy"
+    ):  # never the statement, its parameters or a record
         from ..errors import database_reason
 
         orig = getattr(exc, "orig", None)
         reason = database_reason(orig) if orig is not None and str(orig) else type(exc).__name__
-        click.echo(f"error: the database refused the operation: {quote(reason, bare=True, limit=160)} "
-                   "(nothing more was written; --debug shows the details)", err=True)
+        click.echo(
+            f"error: the database refused the operation: {quote(reason, bare=True, limit=160)} "
+            "(nothing more was written; --debug shows the details)",
+            err=True,
+        )
     elif isinstance(exc, OSError):
-        click.echo(f"error: {getattr(exc, 'filename', '') or ''}{': ' if getattr(exc, 'filename', None) else ''}{exc.strerror or exc}", err=True)
+        click.echo(
+            f"error: {getattr(exc, 'filename', '') or ''}{': ' if getattr(exc, 'filename', None) else ''}{exc.strerror or exc}",
+            err=True,
+        )
     else:
-        click.echo(f"error: unexpected {type(exc).__name__}: {quote(exc, bare=True, limit=160)} (nothing more was written; run again with --debug for the details)", err=True)
+        click.echo(
+            f"error: unexpected {type(exc).__name__}: {quote(exc, bare=True, limit=160)} (nothing more was written; run again with --debug for the details)",
+            err=True,
+        )
     sys.exit(EXIT_INVALID)
 
 
@@ -188,11 +221,19 @@ def output_folder_exists(path: Any, option: str = "--output") -> None:
     """An output file goes into a folder that exists: a typo in the folder's name is a
     usage error, not a new folder somewhere unexpected."""
     if path is not None and not path.parent.is_dir():
-        raise click.BadParameter(f"{path.parent}: no such folder (create it first, or write somewhere that exists)", param_hint=option)
+        raise click.BadParameter(
+            f"{path.parent}: no such folder (create it first, or write somewhere that exists)",
+            param_hint=option,
+        )
 
 
-def check_output(path: Any, option: str = "--output", store: str | None = None, inputs: Sequence[Any] = (),
-                 others: Sequence[tuple[Any, str]] = ()) -> None:
+def check_output(
+    path: Any,
+    option: str = "--output",
+    store: str | None = None,
+    inputs: Sequence[Any] = (),
+    others: Sequence[tuple[Any, str]] = (),
+) -> None:
     """The one check of every file a command writes, before it reads or writes anything:
     the folder exists (a usage error otherwise), and the file is not the open store (or
     its -wal/-shm), any SQLite database, the command's own input, another output of the
@@ -216,19 +257,33 @@ def check_output(path: Any, option: str = "--output", store: str | None = None, 
         except OSError:  # either does not exist yet: the same path, then
             return Path(os.path.abspath(target)) == Path(os.path.abspath(other))
 
-    if store is not None and "://" not in store and any(same(f"{store}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")):
-        raise OutputRefused(f"{path}: {option}: is the case store; an output never replaces it, write somewhere else (nothing was written)")
+    if (
+        store is not None
+        and "://" not in store
+        and any(same(f"{store}{suffix}") for suffix in ("", "-wal", "-shm", "-journal"))
+    ):
+        raise OutputRefused(
+            f"{path}: {option}: is the case store; an output never replaces it, write somewhere else (nothing was written)"
+        )
     for given in inputs:
         if given is not None and same(given):
-            raise OutputRefused(f"{path}: {option}: is this command's input; write the output to another file (nothing was written)")
+            raise OutputRefused(
+                f"{path}: {option}: is this command's input; write the output to another file (nothing was written)"
+            )
     for other, other_option in others:
         if other is not None and same(other):
-            raise OutputRefused(f"{path}: {option}: is also given to {other_option}; give each its own file (nothing was written)")
+            raise OutputRefused(
+                f"{path}: {option}: is also given to {other_option}; give each its own file (nothing was written)"
+            )
 
 
 def as_of_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
-        "--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+        "--as-of",
+        "as_of",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        metavar="YYYY-MM-DD",
         help="Date to report as of (default: today).",
     )(func)
 
@@ -241,7 +296,9 @@ def to_date(value: datetime | None) -> date:
 # (ESC starts clear-screen, window-title and hidden-text sequences; CR overwrites a line),
 # DEL, C1 controls (0x9b is CSI on some terminals) and the bidirectional overrides that
 # reorder what is shown. Record text is printed with these escaped, piped or not.
-_TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_TERMINAL_CONTROLS = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def _escape_control(match: re.Match[str]) -> str:
@@ -278,10 +335,15 @@ def one_line(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     name = (param.opts or [param.name or "value"])[0]
     if not value.isprintable():
         bad = next(ch for ch in value if not ch.isprintable())
-        raise click.BadParameter(f"must be one line of printable text; it holds {quote(bad)} (a line break or control character)",
-                                 param_hint=name)
+        raise click.BadParameter(
+            f"must be one line of printable text; it holds {quote(bad)} (a line break or control character)",
+            param_hint=name,
+        )
     if len(value) > MAX_NOTE_LENGTH:
-        raise click.BadParameter(f"must be at most {MAX_NOTE_LENGTH:,} characters; it has {len(value):,}", param_hint=name)
+        raise click.BadParameter(
+            f"must be at most {MAX_NOTE_LENGTH:,} characters; it has {len(value):,}",
+            param_hint=name,
+        )
     return value
 
 
@@ -325,4 +387,11 @@ def progress(total: int, label: str, threshold: int = 1000):
     """A progress bar on stderr for long work (shown only on a terminal)."""
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=label, unit="case", disable=None if total >= threshold else True, file=sys.stderr, leave=False)
+    return tqdm(
+        total=total,
+        desc=label,
+        unit="case",
+        disable=None if total >= threshold else True,
+        file=sys.stderr,
+        leave=False,
+    )

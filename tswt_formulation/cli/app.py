@@ -22,17 +22,28 @@ MAX_PAGES = 8  # each open page holds a kernel, a Python process of about 140 MB
 IDLE_TIMEOUT = 60  # seconds before a kernel no browser is connected to (a closed or reloaded page) is shut down
 
 
-def voila_command(notebook: Path, port: int, max_pages: int = MAX_PAGES, idle_timeout: int = IDLE_TIMEOUT) -> list[str]:
+def voila_command(
+    notebook: Path, port: int, max_pages: int = MAX_PAGES, idle_timeout: int = IDLE_TIMEOUT
+) -> list[str]:
     """The Voila server for the workbench (workbench/server.py: loopback Host and Origin
     only, pages bounded, idle kernels culled, nothing fetched off the machine): this
     machine only, code never shown, one kernel kept warm so the page shows quickly, no
     tracebacks sent to the browser."""
     return [
-        sys.executable, "-m", "tswt_formulation.workbench.server", str(notebook),
-        "--no-browser", f"--Voila.ip={HOST}", f"--port={port}", "--Voila.port_retries=0",
-        "--strip_sources=True", "--show_tracebacks=False",
-        "--preheat_kernel=True", "--pool_size=1",
-        f"--TswtVoila.max_pages={max_pages}", f"--TswtVoila.idle_timeout={idle_timeout}",
+        sys.executable,
+        "-m",
+        "tswt_formulation.workbench.server",
+        str(notebook),
+        "--no-browser",
+        f"--Voila.ip={HOST}",
+        f"--port={port}",
+        "--Voila.port_retries=0",
+        "--strip_sources=True",
+        "--show_tracebacks=False",
+        "--preheat_kernel=True",
+        "--pool_size=1",
+        f"--TswtVoila.max_pages={max_pages}",
+        f"--TswtVoila.idle_timeout={idle_timeout}",
     ]
 
 
@@ -57,19 +68,60 @@ def _wait_until_up(port: int, process: subprocess.Popen[bytes], timeout: float =
 
 
 @click.command()
-@click.option("--store", envvar="TSWT_STORE", metavar="PATH|URL", help="Case store (default: $TSWT_STORE, else ./tswt.sqlite).")
-@click.option("--user", envvar="TSWT_USER", metavar="NAME", help="Who saves in this app (default: $TSWT_USER, else your login); every save is audited with it.")
-@click.option("--port", type=click.IntRange(1024, 65535), default=8866, show_default=True, help="Port on 127.0.0.1.")
+@click.option(
+    "--store",
+    envvar="TSWT_STORE",
+    metavar="PATH|URL",
+    help="Case store (default: $TSWT_STORE, else ./tswt.sqlite).",
+)
+@click.option(
+    "--user",
+    envvar="TSWT_USER",
+    metavar="NAME",
+    help="Who saves in this app (default: $TSWT_USER, else your login); every save is audited with it.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(1024, 65535),
+    default=8866,
+    show_default=True,
+    help="Port on 127.0.0.1.",
+)
 @click.option("--no-browser", is_flag=True, help="Do not open a browser; just print the address.")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
-              help="Date the caseload is shown as of (default: today).")
-@click.option("--max-pages", type=click.IntRange(1, 100), default=MAX_PAGES, show_default=True,
-              help="Most workbench pages (browser tabs) served at once; each holds a Python process of about 140 MB.")
-@click.option("--idle-timeout", type=click.IntRange(1, None), default=IDLE_TIMEOUT, show_default=True, metavar="SECONDS",
-              help="Shut down a page's kernel once no browser has shown it for this long (an open tab keeps its own).")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Date the caseload is shown as of (default: today).",
+)
+@click.option(
+    "--max-pages",
+    type=click.IntRange(1, 100),
+    default=MAX_PAGES,
+    show_default=True,
+    help="Most workbench pages (browser tabs) served at once; each holds a Python process of about 140 MB.",
+)
+@click.option(
+    "--idle-timeout",
+    type=click.IntRange(1, None),
+    default=IDLE_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="Shut down a page's kernel once no browser has shown it for this long (an open tab keeps its own).",
+)
 @click.option("--debug", is_flag=True, help="Show a full traceback on error, and Voila's log.")
-def app(store: str | None, user: str | None, port: int, no_browser: bool, as_of: object, max_pages: int, idle_timeout: int,
-        debug: bool) -> None:
+def app(
+    store: str | None,
+    user: str | None,
+    port: int,
+    no_browser: bool,
+    as_of: object,
+    max_pages: int,
+    idle_timeout: int,
+    debug: bool,
+) -> None:
     """Start the workbench: forms for the caseload, referrals, screening, measures,
     formulation, sign-off and reports, in the browser at http://127.0.0.1:PORT/.
 
@@ -86,7 +138,10 @@ def app(store: str | None, user: str | None, port: int, no_browser: bool, as_of:
 
     for module in ("voila", "ipywidgets"):
         if importlib.util.find_spec(module) is None:
-            click.echo(f"error: the workbench needs {module}: pip install 'tswt-formulation[app]'", err=True)
+            click.echo(
+                f"error: the workbench needs {module}: pip install 'tswt-formulation[app]'",
+                err=True,
+            )
             sys.exit(EXIT_INVALID)
     location = store_location(store)
     who = current_user(user)
@@ -108,7 +163,9 @@ def app(store: str | None, user: str | None, port: int, no_browser: bool, as_of:
     notebook = Path(__file__).resolve().parent.parent / "workbench" / APP_NOTEBOOK
     url = f"http://{HOST}:{port}/"
     log = None if debug else subprocess.DEVNULL
-    process = subprocess.Popen(voila_command(notebook, port, max_pages, idle_timeout), env=env, stdout=log, stderr=log)
+    process = subprocess.Popen(
+        voila_command(notebook, port, max_pages, idle_timeout), env=env, stdout=log, stderr=log
+    )
     import signal
 
     def _stop(_signum: int, _frame: object) -> None:  # SIGTERM stops the server as Ctrl+C does
@@ -117,7 +174,10 @@ def app(store: str | None, user: str | None, port: int, no_browser: bool, as_of:
     signal.signal(signal.SIGTERM, _stop)
     try:
         if not _wait_until_up(port, process):
-            click.echo("error: the workbench server did not start (run again with --debug to see why)", err=True)
+            click.echo(
+                "error: the workbench server did not start (run again with --debug to see why)",
+                err=True,
+            )
             process.terminate()
             sys.exit(EXIT_INVALID)
         click.echo(f"TSWT workbench for {who} on {location}")

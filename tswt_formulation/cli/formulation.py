@@ -30,13 +30,40 @@ def _formulation(case: Case) -> Formulation:
 @click.argument("case_id", required=False)
 @click.option("--all", "all_cases", is_flag=True, help="Every case in the store (a table).")
 @as_of_option
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="With --all: write a CSV here.")
-@click.option("--rules", "rules_file", type=click.Path(path_type=Path, dir_okay=False), help="A team rules file (default: $TSWT_RULES, else the built-in rules).")
-@click.option("--json", "as_json", is_flag=True, help="Everything: the summary, every part with its rules, every rule that fired.")
-@click.option("--explain", is_flag=True, help="The full trace: every rule that fired, with its id, and the ones that did not win.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="With --all: write a CSV here.",
+)
+@click.option(
+    "--rules",
+    "rules_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A team rules file (default: $TSWT_RULES, else the built-in rules).",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Everything: the summary, every part with its rules, every rule that fired.",
+)
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="The full trace: every rule that fired, with its id, and the ones that did not win.",
+)
 @common
-def recommend(ctx: Ctx, case_id: str | None, all_cases: bool, as_of: Any, output: Path | None, rules_file: Path | None, as_json: bool,
-              explain: bool) -> None:
+def recommend(
+    ctx: Ctx,
+    case_id: str | None,
+    all_cases: bool,
+    as_of: Any,
+    output: Path | None,
+    rules_file: Path | None,
+    as_json: bool,
+    explain: bool,
+) -> None:
     """The recommended wave, stage, services and models in a few plain lines (risks first);
     --explain for every rule that produced them."""
     from ..rules import recommend as make
@@ -57,23 +84,64 @@ def recommend(ctx: Ctx, case_id: str | None, all_cases: bool, as_of: Any, output
         from ..rules.summary import summarise, summary_text
 
         case = ctx.get_case(case_id)
-        rec = make(case, rules=rules, as_of=day, bands=case_baseline_bands(case), risk_as_of=day or date.today())
+        rec = make(
+            case,
+            rules=rules,
+            as_of=day,
+            bands=case_baseline_bands(case),
+            risk_as_of=day or date.today(),
+        )
         names = ctx.staff().name
         if as_json:
-            echo_json({**rec.as_dict(), "summary": summarise(rec, case.formulation, names, case, day or date.today()).as_dict()})
+            echo_json(
+                {
+                    **rec.as_dict(),
+                    "summary": summarise(
+                        rec, case.formulation, names, case, day or date.today()
+                    ).as_dict(),
+                }
+            )
         else:
-            click.echo(terminal_safe(rec.to_text() if explain else summary_text(rec, case.formulation, names, case, day or date.today())))
+            click.echo(
+                terminal_safe(
+                    rec.to_text()
+                    if explain
+                    else summary_text(rec, case.formulation, names, case, day or date.today())
+                )
+            )
         return
     from ..measures.outcomes import baseline_bands
 
     with ctx.open() as store:
         cases = list(store.cases())
         bands = baseline_bands(cases)  # one vectorised scoring pass for the whole caseload
-        recs = [make(c, rules=rules, as_of=day, bands=bands[c.case_id], risk_as_of=day or date.today()) for c in cases]
-    header = ["case", "eligibility", "wave", "stage", "risks", "services", "models", "preconditions", "signposting"]
+        recs = [
+            make(c, rules=rules, as_of=day, bands=bands[c.case_id], risk_as_of=day or date.today())
+            for c in cases
+        ]
+    header = [
+        "case",
+        "eligibility",
+        "wave",
+        "stage",
+        "risks",
+        "services",
+        "models",
+        "preconditions",
+        "signposting",
+    ]
     rows = [
-        (r.case_id, r.eligibility.outcome, r.wave or "", r.stage or "", "; ".join(x.label for x in r.risks),
-         ", ".join(r.services), ", ".join(r.models), len(r.preconditions), ", ".join(r.signposting))
+        (
+            r.case_id,
+            r.eligibility.outcome,
+            r.wave or "",
+            r.stage or "",
+            "; ".join(x.label for x in r.risks),
+            ", ".join(r.services),
+            ", ".join(r.models),
+            len(r.preconditions),
+            ", ".join(r.signposting),
+        )
         for r in recs
     ]
     if as_json:
@@ -91,40 +159,85 @@ def recommend(ctx: Ctx, case_id: str | None, all_cases: bool, as_of: Any, output
         short = [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
         click.echo(table(header[:6], short))
         waves = {w: sum(1 for r in recs if r.wave == w) for w in (1, 2, 3)}
-        click.echo(f"\n{len(recs)} cases: wave 1 {waves[1]}, wave 2 {waves[2]}, wave 3 {waves[3]}, "
-                   f"no recommendation {sum(1 for r in recs if r.wave is None)}; {sum(1 for r in recs if r.risks)} with a risk flag.")
+        click.echo(
+            f"\n{len(recs)} cases: wave 1 {waves[1]}, wave 2 {waves[2]}, wave 3 {waves[3]}, "
+            f"no recommendation {sum(1 for r in recs if r.wave is None)}; {sum(1 for r in recs if r.risks)} with a risk flag."
+        )
 
 
 @click.command()
 @click.argument("case_id")
-@click.option("--draft", "make_draft", is_flag=True, help="Create the draft from the screening and the recommendation.")
-@click.option("--replace", is_flag=True, help="With --draft: replace an existing formulation (kept in the audit log).")
-@click.option("--narrative-file", type=click.Path(path_type=Path, dir_okay=False, exists=True), help="Set the narrative from a text file (kept verbatim).")
+@click.option(
+    "--draft",
+    "make_draft",
+    is_flag=True,
+    help="Create the draft from the screening and the recommendation.",
+)
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="With --draft: replace an existing formulation (kept in the audit log).",
+)
+@click.option(
+    "--narrative-file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Set the narrative from a text file (kept verbatim).",
+)
 @click.option("--versions", is_flag=True, help="List every version: who, when, status.")
 @click.option("--json", "as_json", is_flag=True)
 @as_of_option
 @common
-def formulation(ctx: Ctx, case_id: str, make_draft: bool, replace: bool, narrative_file: Path | None, versions: bool, as_json: bool, as_of: Any) -> None:
+def formulation(
+    ctx: Ctx,
+    case_id: str,
+    make_draft: bool,
+    replace: bool,
+    narrative_file: Path | None,
+    versions: bool,
+    as_json: bool,
+    as_of: Any,
+) -> None:
     """Show a case's formulation; --draft creates it, --narrative-file sets the narrative."""
     from .. import casework
     from .render import formulation_text
 
     narrative = None
-    if narrative_file:  # read before anything is written: a file that cannot be read stops the command at once
+    if (
+        narrative_file
+    ):  # read before anything is written: a file that cannot be read stops the command at once
         from .._files import MAX_SETTINGS_BYTES, read_text_bounded
 
-        narrative = read_text_bounded(narrative_file, MAX_SETTINGS_BYTES).replace("\r\n", "\n").replace("\r", "\n")  # as read_text
+        narrative = (
+            read_text_bounded(narrative_file, MAX_SETTINGS_BYTES)
+            .replace("\r\n", "\n")
+            .replace("\r", "\n")
+        )  # as read_text
     with ctx.open() as store:
         if make_draft:
-            case = casework.create_draft(store, case_id, as_of=to_date(as_of) if as_of else None, replace=replace)
-            click.echo(f"{case_id}: formulation drafted from the screening (revision {_formulation(case).revision}). "
-                       f"Edit it, then: tswt decide {case_id} --accept (or --override ...).", err=True)
+            case = casework.create_draft(
+                store, case_id, as_of=to_date(as_of) if as_of else None, replace=replace
+            )
+            click.echo(
+                f"{case_id}: formulation drafted from the screening (revision {_formulation(case).revision}). "
+                f"Edit it, then: tswt decide {case_id} --accept (or --override ...).",
+                err=True,
+            )
         if narrative is not None:
             case = casework.update_formulation(store, case_id, narrative=narrative)
-            click.echo(f"{case_id}: narrative saved (revision {_formulation(case).revision}).", err=True)
+            click.echo(
+                f"{case_id}: narrative saved (revision {_formulation(case).revision}).", err=True
+            )
         if versions:
-            rows = [(e.at.strftime("%Y-%m-%d %H:%M"), e.user, f.status if f else "removed", f.revision if f else "", e.note)
-                    for e, f in store.formulation_versions(case_id)]
+            rows = [
+                (
+                    e.at.strftime("%Y-%m-%d %H:%M"),
+                    e.user,
+                    f.status if f else "removed",
+                    f.revision if f else "",
+                    e.note,
+                )
+                for e, f in store.formulation_versions(case_id)
+            ]
             click.echo(table(["when (UTC)", "who", "status", "revision", "note"], rows))
             return
         case = store.get(case_id)
@@ -141,44 +254,66 @@ def _override(part: str, value: str, reason: str) -> Any:
     from ..model import Override
 
     if not reason.strip():
-        raise click.BadParameter(f"the override of {part} needs a reason (the third value)", param_hint="--override")
+        raise click.BadParameter(
+            f"the override of {part} needs a reason (the third value)", param_hint="--override"
+        )
     if not reason.isprintable() or not value.isprintable():
-        raise click.BadParameter(f"the override of {part}: its value and reason must be one line of printable text "
-                                 "(no line break or control character)", param_hint="--override")
+        raise click.BadParameter(
+            f"the override of {part}: its value and reason must be one line of printable text "
+            "(no line break or control character)",
+            param_hint="--override",
+        )
 
     if part in ("wave", "stage"):
         try:
             parsed: Any = int(value)
         except ValueError:
-            raise click.BadParameter(f"{part} must be a whole number, got {value!r}", param_hint="--override") from None
+            raise click.BadParameter(
+                f"{part} must be a whole number, got {value!r}", param_hint="--override"
+            ) from None
     elif part == "preconditions":
         parsed = [v.strip() for v in value.split(";") if v.strip()]
     else:
         parsed = [v.strip() for v in value.split(",") if v.strip()]
-    return Override.model_validate({"part": part, "value": parsed, "reason": reason})  # checks the part
+    return Override.model_validate(
+        {"part": part, "value": parsed, "reason": reason}
+    )  # checks the part
 
 
 @click.command()
 @click.argument("case_id")
 @click.option("--accept", is_flag=True, help="Accept the recommendation as suggested.")
-@click.option("--override", "overrides", nargs=3, multiple=True, metavar="PART VALUE REASON",
-              help="Change one part (wave, stage, services, models, preconditions, signposting); lists comma-separated "
-                   "(preconditions ;-separated); a reason is required. Repeatable.")
+@click.option(
+    "--override",
+    "overrides",
+    nargs=3,
+    multiple=True,
+    metavar="PART VALUE REASON",
+    help="Change one part (wave, stage, services, models, preconditions, signposting); lists comma-separated "
+    "(preconditions ;-separated); a reason is required. Repeatable.",
+)
 @common
-def decide(ctx: Ctx, case_id: str, accept: bool, overrides: tuple[tuple[str, str, str], ...]) -> None:
+def decide(
+    ctx: Ctx, case_id: str, accept: bool, overrides: tuple[tuple[str, str, str], ...]
+) -> None:
     """Record your decision on the recommendation: accept it, or override parts with reasons."""
     from .. import casework
 
     parts = ("wave", "stage", "services", "models", "preconditions", "signposting")
     for part, _v, _r in overrides:
         if part not in parts:
-            raise click.BadParameter(f"{part!r} is not a part; expected one of {', '.join(parts)}", param_hint="--override")
+            raise click.BadParameter(
+                f"{part!r} is not a part; expected one of {', '.join(parts)}",
+                param_hint="--override",
+            )
     if accept == bool(overrides):
         raise click.UsageError("give --accept, or one or more --override PART VALUE REASON")
     with ctx.open() as store:
         case = casework.decide(store, case_id, accept, [_override(*o) for o in overrides])
     what = "accepted" if accept else "overridden: " + ", ".join(o[0] for o in overrides)
-    click.echo(f"{case_id}: recommendation {what} (revision {_formulation(case).revision}). Next: tswt submit {case_id}")
+    click.echo(
+        f"{case_id}: recommendation {what} (revision {_formulation(case).revision}). Next: tswt submit {case_id}"
+    )
 
 
 @click.command()
@@ -197,31 +332,64 @@ def submit(ctx: Ctx, case_id: str) -> None:
 @click.argument("case_id")
 @click.option("--approve", is_flag=True, help="Approve the formulation.")
 @click.option("--return", "return_", is_flag=True, help="Return it for changes (needs --comment).")
-@click.option("--comment", default="", callback=one_line, help="Your comments (required when returning; one line).")
+@click.option(
+    "--comment",
+    default="",
+    callback=one_line,
+    help="Your comments (required when returning; one line).",
+)
 @common
 def signoff(ctx: Ctx, case_id: str, approve: bool, return_: bool, comment: str) -> None:
     """Approve a formulation, or return it with comments (clinical psychologist)."""
     from .. import casework
 
     if approve == return_:
-        raise click.UsageError("give --approve or --return, not both" if approve else "give --approve or --return")
+        raise click.UsageError(
+            "give --approve or --return, not both" if approve else "give --approve or --return"
+        )
     outcome = "approve" if approve else "return"
     with ctx.open() as store:
         case = casework.review(store, case_id, outcome == "approve", comment)
         who = _formulation(case).signoffs[-1].reviewer
-    click.echo(f"{case_id}: revision {_formulation(case).revision} {'approved' if outcome == 'approve' else 'returned'} by {who}.")
+    click.echo(
+        f"{case_id}: revision {_formulation(case).revision} {'approved' if outcome == 'approve' else 'returned'} by {who}."
+    )
 
 
 @click.command()
 @click.argument("case_id")
 @click.option("--begin-work", "decision", flag_value="begin_work", help="Work begins.")
-@click.option("--close", "decision", flag_value="close", help="Close the referral (needs --reason).")
-@click.option("--reason", default="", callback=one_line, help="Why (required to close, and to replace an outcome).")
-@click.option("--alternative", "alternatives", multiple=True, help="Alternative service recommended (signposting id; repeatable).")
-@click.option("--replace", is_flag=True, help="Replace the outcome already recorded (needs --reason; the old one stays in the audit log).")
+@click.option(
+    "--close", "decision", flag_value="close", help="Close the referral (needs --reason)."
+)
+@click.option(
+    "--reason",
+    default="",
+    callback=one_line,
+    help="Why (required to close, and to replace an outcome).",
+)
+@click.option(
+    "--alternative",
+    "alternatives",
+    multiple=True,
+    help="Alternative service recommended (signposting id; repeatable).",
+)
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Replace the outcome already recorded (needs --reason; the old one stays in the audit log).",
+)
 @as_of_option
 @common
-def outcome(ctx: Ctx, case_id: str, decision: str | None, reason: str, alternatives: tuple[str, ...], replace: bool, as_of: Any) -> None:
+def outcome(
+    ctx: Ctx,
+    case_id: str,
+    decision: str | None,
+    reason: str,
+    alternatives: tuple[str, ...],
+    replace: bool,
+    as_of: Any,
+) -> None:
     """Record the outcome of screening: begin work, or close with reasons."""
     from .. import casework
 
@@ -230,7 +398,9 @@ def outcome(ctx: Ctx, case_id: str, decision: str | None, reason: str, alternati
     if replace and not reason.strip():
         raise click.UsageError("--replace needs --reason saying why the outcome changes")
     with ctx.open() as store:
-        casework.outcome(store, case_id, decision, reason, alternatives, on=to_date(as_of), replace=replace)
+        casework.outcome(
+            store, case_id, decision, reason, alternatives, on=to_date(as_of), replace=replace
+        )
     click.echo(f"{case_id}: outcome of screening recorded: {decision.replace('_', ' ')}.")
 
 
@@ -254,7 +424,12 @@ def rules_check(file: Path) -> None:
 
 
 @rules.command(name="show")
-@click.option("--rules", "rules_file", type=click.Path(path_type=Path, dir_okay=False), help="A team rules file (default: $TSWT_RULES, else built in).")
+@click.option(
+    "--rules",
+    "rules_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A team rules file (default: $TSWT_RULES, else built in).",
+)
 def rules_show(rules_file: Path | None) -> None:
     """The rules in use, in order, with what each does and why."""
     from ..errors import TswtError

@@ -10,7 +10,12 @@ from ._common import _unexpected, fail
 @click.command(name="migrate-store")
 @click.argument("source", metavar="FROM")
 @click.argument("target", metavar="TO")
-@click.option("--user", envvar="TSWT_USER", metavar="NAME", help="Who is moving the store (default: $TSWT_USER, else your login).")
+@click.option(
+    "--user",
+    envvar="TSWT_USER",
+    metavar="NAME",
+    help="Who is moving the store (default: $TSWT_USER, else your login).",
+)
 @click.option("--debug", is_flag=True, help="Show a full traceback on error.")
 def migrate_store(source: str, target: str, user: str | None, debug: bool) -> None:
     """Copy a whole store (every case, the audit log, the staff directory) from FROM
@@ -35,12 +40,16 @@ def migrate_store(source: str, target: str, user: str | None, debug: bool) -> No
         if debug:
             raise
         _unexpected(exc)
-    click.echo(f"Copied {report.cases} case(s) and {report.audit_entries} audit entries from {report.source} to {report.target}.")
+    click.echo(
+        f"Copied {report.cases} case(s) and {report.audit_entries} audit entries from {report.source} to {report.target}."
+    )
     click.echo(
         f"Checked on both sides: {report.cases} cases (sha256 {report.cases_digest[:12]}), "
         f"{report.audit_entries} audit entries (sha256 {report.audit_digest[:12]}); the move is in the target's audit log."
     )
-    click.echo(f"The staff directory too: {report.staff} people (sha256 {report.staff_digest[:12]}), checked on both sides.")
+    click.echo(
+        f"The staff directory too: {report.staff} people (sha256 {report.staff_digest[:12]}), checked on both sides."
+    )
 
 
 COMMANDS = [migrate_store]

@@ -310,13 +310,29 @@ def _numbers(pairs: pd.DataFrame, column: str) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
         return col.to_numpy(dtype=np.float64, na_value=np.nan)
     obj = col.to_numpy(dtype=object)
-    is_num = np.fromiter((isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
-                          for v in obj), bool, len(obj))
+    is_num = np.fromiter(
+        (
+            isinstance(v, (int, float, np.integer, np.floating))
+            and not isinstance(v, (bool, np.bool_))
+            for v in obj
+        ),
+        bool,
+        len(obj),
+    )
     bad = ~is_num & ~pd.isna(col).to_numpy()
     if bad.any():
-        raise ScoringError([Problem(f"row {i}", column, f"value {obj[k]!r} is not a number (scores are numbers, "
-                                    "as tswt_formulation.score gives them)")
-                            for k, i in enumerate(pairs.index) if bad[k]])
+        raise ScoringError(
+            [
+                Problem(
+                    f"row {i}",
+                    column,
+                    f"value {obj[k]!r} is not a number (scores are numbers, "
+                    "as tswt_formulation.score gives them)",
+                )
+                for k, i in enumerate(pairs.index)
+                if bad[k]
+            ]
+        )
     out = np.full(len(obj), np.nan)
     out[is_num] = obj[is_num].astype(np.float64)
     return out

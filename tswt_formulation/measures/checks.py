@@ -27,22 +27,35 @@ def measure_problems(cases: Iterable[Case]) -> list[Problem]:
     entries: dict[str, list[tuple[str, int, MeasureAdministration, int]]] = {}
     for case in cases:
         for i, admin in enumerate(case.measures):
-            entries.setdefault(admin.measure, []).append((case.case_id, i, admin, case.child.age_on(admin.date)))
+            entries.setdefault(admin.measure, []).append(
+                (case.case_id, i, admin, case.child.age_on(admin.date))
+            )
     problems: list[Problem] = []
     for measure_id, group in entries.items():
         try:
             definition = load_measure(measure_id)
         except TswtError:
             known = ", ".join(m.id for m in list_measures())
-            problems += [Problem(cid, f"measures[{i}].measure", f"unknown measure {measure_id!r}; known: {known}") for cid, i, _a, _age in group]
+            problems += [
+                Problem(
+                    cid, f"measures[{i}].measure", f"unknown measure {measure_id!r}; known: {known}"
+                )
+                for cid, i, _a, _age in group
+            ]
             continue
         items = {item.id for item in definition.items}
         scorable = []
         for cid, i, admin, age in group:
             unknown = sorted(set(admin.responses) - items, key=lambda k: (len(k), k))
             if unknown:
-                problems.append(Problem(cid, f"measures[{i}].responses", f"{', '.join(unknown)}: not an item of {measure_id} "
-                                        f"(items are {', '.join(sorted(items, key=lambda k: (len(k), k))[:6])}, ...)"))
+                problems.append(
+                    Problem(
+                        cid,
+                        f"measures[{i}].responses",
+                        f"{', '.join(unknown)}: not an item of {measure_id} "
+                        f"(items are {', '.join(sorted(items, key=lambda k: (len(k), k))[:6])}, ...)",
+                    )
+                )
             else:
                 scorable.append((cid, i, admin, age))
         if not scorable:
@@ -54,15 +67,21 @@ def measure_problems(cases: Iterable[Case]) -> list[Problem]:
             score_administrations,  # pandas: only for a measure with something to word
         )
 
-        scored = score_administrations([a for _c, _i, a, _g in scorable], age_by_admin=[g for _c, _i, _a, g in scorable],
-                                       on_error="set_aside")
+        scored = score_administrations(
+            [a for _c, _i, a, _g in scorable],
+            age_by_admin=[g for _c, _i, _a, g in scorable],
+            on_error="set_aside",
+        )
         aside = scored.attrs.get("set_aside")
         if aside is None:
             continue
         for row in aside.to_dict("records"):
             cid, i, _admin, _age = scorable[int(row["row"])]
-            field = f"measures[{i}].responses.{row['column']}" if row["column"] not in ("informant", "version", "age") else (
-                f"measures[{i}].{row['column'] if row['column'] != 'age' else 'date'}")
+            field = (
+                f"measures[{i}].responses.{row['column']}"
+                if row["column"] not in ("informant", "version", "age")
+                else (f"measures[{i}].{row['column'] if row['column'] != 'age' else 'date'}")
+            )
             problems.append(Problem(cid, field, str(row["reason"])))
     return sorted(problems, key=lambda p: (p.where, p.field))
 
@@ -75,16 +94,27 @@ class _Clearance:
     def __init__(self, defn: MeasureDefinition) -> None:
         self.versions = {v.id: v for v in defn.versions}
         # an item id scoring would read as an id column, or resolve to another item: left to scoring
-        items = [item for item in defn.items if item.id not in DEFAULT_ID_COLUMNS and defn.column_lookup.get(item.id.lower()) == item.id]
+        items = [
+            item
+            for item in defn.items
+            if item.id not in DEFAULT_ID_COLUMNS
+            and defn.column_lookup.get(item.id.lower()) == item.id
+        ]
         # (version, informant) -> the codes each item on that informant's form may take
         self.codes: dict[tuple[str, str], dict[str, frozenset[int]]] = {
-            (v.id, informant): {item.id: frozenset(defn.coding(item.id).values) for item in items
-                                if item.informants is None or informant in item.informants}
-            for v in defn.versions for informant in v.informants
+            (v.id, informant): {
+                item.id: frozenset(defn.coding(item.id).values)
+                for item in items
+                if item.informants is None or informant in item.informants
+            }
+            for v in defn.versions
+            for informant in v.informants
         }
 
     def fits(self, admin: MeasureAdministration, age: int | None) -> bool:
-        codes = self.codes.get((admin.version, admin.informant))  # None: a version or informant scoring refuses
+        codes = self.codes.get(
+            (admin.version, admin.informant)
+        )  # None: a version or informant scoring refuses
         if codes is None:
             return False
         if age is not None and (age < 0 or not self.versions[admin.version].covers(age)):
@@ -101,4 +131,7 @@ def check_measures(cases: Iterable[Case]) -> None:
 
     problems = measure_problems(cases)
     if problems:
-        raise ValidationFailed(problems, summary=f"{len(problems)} problem(s) with recorded measures; nothing was written:")
+        raise ValidationFailed(
+            problems,
+            summary=f"{len(problems)} problem(s) with recorded measures; nothing was written:",
+        )

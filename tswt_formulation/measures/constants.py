@@ -85,7 +85,11 @@ class MeasureConstants:
         """The last matching entry wins (so a file can refine an earlier line)."""
         found = None
         for e in self.entries:
-            if e.measure == measure and score in e.scores and (e.informants is None or informant in e.informants):
+            if (
+                e.measure == measure
+                and score in e.scores
+                and (e.informants is None or informant in e.informants)
+            ):
                 found = Constant(e.r, e.sd, e.points, e.source, e.note)
         return found
 
@@ -121,12 +125,32 @@ def _unknown_names(entries: list[_Entry], source: str) -> list[Problem]:
     for i, e in enumerate(entries):
         m = known.get(e.measure)
         if m is None:
-            out.append(Problem(source, f"constants[{i}].measure", f"unknown measure {e.measure!r}; known: {', '.join(sorted(known))}"))
+            out.append(
+                Problem(
+                    source,
+                    f"constants[{i}].measure",
+                    f"unknown measure {e.measure!r}; known: {', '.join(sorted(known))}",
+                )
+            )
             continue
-        out += [Problem(source, f"constants[{i}].scores", f"{s!r} is not a score of {m.id}; its scores: {', '.join(m.scores)}")
-                for s in e.scores if s not in m.scores]
-        out += [Problem(source, f"constants[{i}].informants", f"{x!r} does not complete {m.id}; its informants: {', '.join(m.informants)}")
-                for x in e.informants or () if x not in m.informants]
+        out += [
+            Problem(
+                source,
+                f"constants[{i}].scores",
+                f"{s!r} is not a score of {m.id}; its scores: {', '.join(m.scores)}",
+            )
+            for s in e.scores
+            if s not in m.scores
+        ]
+        out += [
+            Problem(
+                source,
+                f"constants[{i}].informants",
+                f"{x!r} does not complete {m.id}; its informants: {', '.join(m.informants)}",
+            )
+            for x in e.informants or ()
+            if x not in m.informants
+        ]
     return out
 
 
@@ -144,5 +168,7 @@ def active_constants(path: Path | str | None = None) -> MeasureConstants | None:
     try:
         mtime = p.stat().st_mtime
     except OSError:
-        raise MeasureDefinitionError([Problem(chosen, "", "no such constants file (TSWT_MEASURE_CONSTANTS)")]) from None
+        raise MeasureDefinitionError(
+            [Problem(chosen, "", "no such constants file (TSWT_MEASURE_CONSTANTS)")]
+        ) from None
     return _cached(str(p), mtime)

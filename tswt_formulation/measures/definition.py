@@ -47,8 +47,15 @@ ItemId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{1,40}$")]
 # Columns of a responses frame passed through by scoring, never read as items (here, not in
 # scoring, so that the plain-Python check of an import knows them without pandas).
 DEFAULT_ID_COLUMNS = (
-    "case_id", "administration", "administration_id", "measure", "version", "informant",
-    "date", "timepoint", "age",
+    "case_id",
+    "administration",
+    "administration_id",
+    "measure",
+    "version",
+    "informant",
+    "date",
+    "timepoint",
+    "age",
 )
 ScoreId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 
@@ -124,7 +131,9 @@ class Version(_Strict):
         if age is None or (isinstance(age, float) and math.isnan(age)):
             return True
         a = math.floor(age)
-        return (self.age.min is None or a >= self.age.min) and (self.age.max is None or a <= self.age.max)
+        return (self.age.min is None or a >= self.age.min) and (
+            self.age.max is None or a <= self.age.max
+        )
 
 
 class _ScoreBase(_Strict):
@@ -284,7 +293,9 @@ class MeasureDefinition(_Strict):
     licence: Annotated[str, Field(min_length=1)]
     citation: Annotated[str, Field(min_length=1)]
     notes: str = ""
-    replaces: str | None = Field(default=None, description="A team file whose id is a built-in's says so: replaces: <id>.")
+    replaces: str | None = Field(
+        default=None, description="A team file whose id is a built-in's says so: replaces: <id>."
+    )
     response_codings: dict[str, ResponseCoding]
     items: Annotated[tuple[Item, ...], Field(min_length=1)]
     versions: Annotated[tuple[Version, ...], Field(min_length=1)]
@@ -324,7 +335,15 @@ class MeasureDefinition(_Strict):
         for s in self.score_definitions:
             if s.id == score_id:
                 return s
-        raise ScoringError([Problem(self.id, f"score {score_id}", f"not a score of {self.id}; expected one of {', '.join(self.scores)}")])
+        raise ScoringError(
+            [
+                Problem(
+                    self.id,
+                    f"score {score_id}",
+                    f"not a score of {self.id}; expected one of {', '.join(self.scores)}",
+                )
+            ]
+        )
 
     def coding(self, item_id: str) -> ResponseCoding:
         return self.response_codings[self.item_by_id[item_id].coding]
@@ -334,30 +353,66 @@ class MeasureDefinition(_Strict):
             if v.id == version_id:
                 return v
         known = ", ".join(v.id for v in self.versions)
-        raise ScoringError([Problem(self.id, "version", f"{version_id!r} is not a version of {self.id}; expected one of {known}")])
+        raise ScoringError(
+            [
+                Problem(
+                    self.id,
+                    "version",
+                    f"{version_id!r} is not a version of {self.id}; expected one of {known}",
+                )
+            ]
+        )
 
-    def version_for(self, informant: str | None, age: float | None = None, version: str | None = None) -> Version:
+    def version_for(
+        self, informant: str | None, age: float | None = None, version: str | None = None
+    ) -> Version:
         """The form for this informant and age (the first listed that covers the age)."""
         if version is not None:
             v = self.version_by_id(version)
             if informant is not None and informant not in v.informants:
-                raise ScoringError([Problem(self.id, "informant", f"{informant!r} does not complete version {v.id} (completed by {', '.join(v.informants)})")])
+                raise ScoringError(
+                    [
+                        Problem(
+                            self.id,
+                            "informant",
+                            f"{informant!r} does not complete version {v.id} (completed by {', '.join(v.informants)})",
+                        )
+                    ]
+                )
             return v
         self._check_informant(informant)
         for v in self.versions:
             if (informant is None or informant in v.informants) and v.covers(age):
                 return v
         ages = ", ".join(v.age.describe() for v in self.versions if informant in v.informants)
-        raise ScoringError([Problem(self.id, "age", f"{age} is outside the ages of every {informant} version of {self.id} ({ages})")])
+        raise ScoringError(
+            [
+                Problem(
+                    self.id,
+                    "age",
+                    f"{age} is outside the ages of every {informant} version of {self.id} ({ages})",
+                )
+            ]
+        )
 
     def _check_informant(self, informant: str | None) -> None:
         if informant is not None and informant not in self.informants:
-            raise ScoringError([Problem(self.id, "informant", f"{informant!r} is not an informant of {self.id}; expected one of {', '.join(self.informants)}")])
+            raise ScoringError(
+                [
+                    Problem(
+                        self.id,
+                        "informant",
+                        f"{informant!r} is not an informant of {self.id}; expected one of {', '.join(self.informants)}",
+                    )
+                ]
+            )
 
     # -- facts about scores --
     def better(self, score_id: str) -> Literal["lower", "higher"]:
         """``"lower"`` or ``"higher"``: which direction is better on this score."""
-        return "lower" if self.score_definition(score_id).direction == "lower_is_better" else "higher"
+        return (
+            "lower" if self.score_definition(score_id).direction == "lower_is_better" else "higher"
+        )
 
     def score_range(self, score_id: str, informant: str | None = None) -> tuple[int, int]:
         """(min, max) possible; for a score that differs by informant, the widest unless given."""
@@ -373,26 +428,59 @@ class MeasureDefinition(_Strict):
             spans = []
             for inf, items in s.items.items():
                 if informant is None or inf == informant:
-                    spans.append((sum(min(self.coding(i).points()) for i in items), sum(max(self.coding(i).points()) for i in items)))
+                    spans.append(
+                        (
+                            sum(min(self.coding(i).points()) for i in items),
+                            sum(max(self.coding(i).points()) for i in items),
+                        )
+                    )
             if not spans:
-                raise ScoringError([Problem(self.id, f"score {score_id}", f"not scored for informant {informant!r}")])
+                raise ScoringError(
+                    [
+                        Problem(
+                            self.id, f"score {score_id}", f"not scored for informant {informant!r}"
+                        )
+                    ]
+                )
             return (min(a for a, _ in spans), max(b for _, b in spans))
         parts = [self.score_range(c, informant) for c in s.components]
         return (sum(a for a, _ in parts), sum(b for _, b in parts))
 
-    def bands(self, score_id: str, informant: str | None, age: float | None = None, system: str = "three_band", version: str | None = None) -> list[Band]:
+    def bands(
+        self,
+        score_id: str,
+        informant: str | None,
+        age: float | None = None,
+        system: str = "three_band",
+        version: str | None = None,
+    ) -> list[Band]:
         """Bands of a score for the form this informant and age use; ``[]`` when none.
 
         18+ forms and SDQ T2-4 have no bands; SDQ P2-4 has provisional three-band only.
         """
         self.score_definition(score_id)
         if system not in BAND_SYSTEMS:
-            raise ScoringError([Problem(self.id, "system", f"{system!r} is not a band system; expected three_band or four_band")])
+            raise ScoringError(
+                [
+                    Problem(
+                        self.id,
+                        "system",
+                        f"{system!r} is not a band system; expected three_band or four_band",
+                    )
+                ]
+            )
         v = self.version_for(informant, age, version)
         table = v.bands.get(system, {}).get(score_id, {})  # type: ignore[call-overload]
         return [Band(cat, lo, hi) for cat, (lo, hi) in table.items()]
 
-    def clinical_cutoff(self, score_id: str, informant: str | None, age: float | None = None, version: str | None = None, category: str | None = None) -> ClinicalCutoff | None:
+    def clinical_cutoff(
+        self,
+        score_id: str,
+        informant: str | None,
+        age: float | None = None,
+        version: str | None = None,
+        category: str | None = None,
+    ) -> ClinicalCutoff | None:
         """The cut-off into the clinical range (``category`` and worse), or None if no bands.
 
         Notes
@@ -412,9 +500,20 @@ class MeasureDefinition(_Strict):
         better = self.better(score_id)
         lo, hi = table[category]
         value = lo - 0.5 if better == "lower" else hi + 0.5
-        return ClinicalCutoff(value, better, category, system, v.id, v.bands_provisional, v.bands_source)
+        return ClinicalCutoff(
+            value, better, category, system, v.id, v.bands_provisional, v.bands_source
+        )
 
-    def reliability(self, score_id: str, informant: str | None = None, *, r: float | None = None, sd: float | None = None, points: float | None = None, allow_unconfirmed: bool = False) -> Reliability:
+    def reliability(
+        self,
+        score_id: str,
+        informant: str | None = None,
+        *,
+        r: float | None = None,
+        sd: float | None = None,
+        points: float | None = None,
+        allow_unconfirmed: bool = False,
+    ) -> Reliability:
         """Constants for reliable change on this score, from the definition or the caller.
 
         Parameters
@@ -437,20 +536,58 @@ class MeasureDefinition(_Strict):
         if (r is None) != (sd is None):
             raise ScoringError([Problem(self.id, f"score {score_id}", "give r and sd together")])
         if r is not None or points is not None:
-            return Reliability(r, sd, "supplied by the caller", confirmed=False, points=points, supplied=True)
-        entry = next((e for e in self.reliability_constants if score_id in e.scores and (e.informants is None or informant in e.informants)), None)
+            return Reliability(
+                r, sd, "supplied by the caller", confirmed=False, points=points, supplied=True
+            )
+        entry = next(
+            (
+                e
+                for e in self.reliability_constants
+                if score_id in e.scores and (e.informants is None or informant in e.informants)
+            ),
+            None,
+        )
         who = f"informant {informant}" if informant else "any informant"
         if entry is None:
-            raise ScoringError([Problem(self.id, f"score {score_id}", f"{who}: no reliability constants are defined; pass r= and sd= (or points=)")])
+            raise ScoringError(
+                [
+                    Problem(
+                        self.id,
+                        f"score {score_id}",
+                        f"{who}: no reliability constants are defined; pass r= and sd= (or points=)",
+                    )
+                ]
+            )
         if not entry.confirmed and not allow_unconfirmed:
-            raise ScoringError([Problem(self.id, f"score {score_id}", f"{who}: reliability constants are not confirmed in a primary source (see the note in the {self.id} definition); pass r= and sd= (or points=), or allow_unconfirmed=True")])
+            raise ScoringError(
+                [
+                    Problem(
+                        self.id,
+                        f"score {score_id}",
+                        f"{who}: reliability constants are not confirmed in a primary source (see the note in the {self.id} definition); pass r= and sd= (or points=), or allow_unconfirmed=True",
+                    )
+                ]
+            )
         if entry.r is None and entry.points is None:
-            raise ScoringError([Problem(self.id, f"score {score_id}", f"{who}: the definition gives no reliability values; pass r= and sd= (or points=)")])
-        return Reliability(entry.r, entry.sd, entry.source, entry.confirmed, entry.points, False, entry.note)
+            raise ScoringError(
+                [
+                    Problem(
+                        self.id,
+                        f"score {score_id}",
+                        f"{who}: the definition gives no reliability values; pass r= and sd= (or points=)",
+                    )
+                ]
+            )
+        return Reliability(
+            entry.r, entry.sd, entry.source, entry.confirmed, entry.points, False, entry.note
+        )
 
     def norm(self, score_id: str, informant: str | None = None) -> Norm | None:
         self.score_definition(score_id)
-        return next((n for n in self.norms if n.score == score_id and n.informant in (None, informant)), None)
+        return next(
+            (n for n in self.norms if n.score == score_id and n.informant in (None, informant)),
+            None,
+        )
 
 
 # --- semantic checks (cross references), each a (key, message) -------------------------------
@@ -462,15 +599,33 @@ def _semantic_problems(d: MeasureDefinition) -> list[tuple[str, str]]:
     for i, item in enumerate(d.items):
         key = f"items[{i}]"
         if item.coding not in d.response_codings:
-            out.append((f"{key}.coding", f"{item.coding!r} is not one of response_codings ({', '.join(d.response_codings)})"))
+            out.append(
+                (
+                    f"{key}.coding",
+                    f"{item.coding!r} is not one of response_codings ({', '.join(d.response_codings)})",
+                )
+            )
         elif item.reverse:
             vals = sorted(d.response_codings[item.coding].values)
-            if vals != list(range(vals[0], vals[-1] + 1)) or d.response_codings[item.coding].scored_as:
-                out.append((f"{key}.reverse", "a reverse-keyed item needs a coding of consecutive whole numbers without scored_as"))
+            if (
+                vals != list(range(vals[0], vals[-1] + 1))
+                or d.response_codings[item.coding].scored_as
+            ):
+                out.append(
+                    (
+                        f"{key}.reverse",
+                        "a reverse-keyed item needs a coding of consecutive whole numbers without scored_as",
+                    )
+                )
         for name in [item.id, *item.aliases.values()]:
             low = name.lower()
             if low in seen_cols and seen_cols[low] != item.id:
-                out.append((f"{key}.aliases", f"column name {name!r} is already used by item {seen_cols[low]}"))
+                out.append(
+                    (
+                        f"{key}.aliases",
+                        f"column name {name!r} is already used by item {seen_cols[low]}",
+                    )
+                )
             elif low in seen_cols and name != item.id:
                 out.append((f"{key}.aliases", f"column name {name!r} is given twice"))
             seen_cols[low] = item.id
@@ -481,7 +636,12 @@ def _semantic_problems(d: MeasureDefinition) -> list[tuple[str, str]]:
         if len(set(c.values)) != len(c.values):
             out.append((f"response_codings.{name}.values", "codes must be unique"))
         if c.scored_as is not None and set(c.scored_as) != set(c.values):
-            out.append((f"response_codings.{name}.scored_as", "must give points for every code and no other"))
+            out.append(
+                (
+                    f"response_codings.{name}.scored_as",
+                    "must give points for every code and no other",
+                )
+            )
     known_items = set(ids)
     defined: list[str] = []
     for i, s in enumerate(d.score_definitions):
@@ -493,14 +653,26 @@ def _semantic_problems(d: MeasureDefinition) -> list[tuple[str, str]]:
                 if it not in known_items:
                     out.append((f"{key}.items", f"{it!r} is not an item"))
             if s.min_answered > len(s.items):
-                out.append((f"{key}.min_answered", f"{s.min_answered} is more than the {len(s.items)} items"))
+                out.append(
+                    (
+                        f"{key}.min_answered",
+                        f"{s.min_answered} is more than the {len(s.items)} items",
+                    )
+                )
             codings = {d.item_by_id[it].coding for it in s.items if it in known_items}
             if codings <= set(d.response_codings) and len(codings) > 1:
-                out.append((f"{key}.items", "all items of a mean_prorated score must share one response coding"))
+                out.append(
+                    (
+                        f"{key}.items",
+                        "all items of a mean_prorated score must share one response coding",
+                    )
+                )
         elif isinstance(s, SumOfSubscalesScore):
             for comp in s.components:
                 if comp not in defined:
-                    out.append((f"{key}.components", f"{comp!r} is not a score defined above this one"))
+                    out.append(
+                        (f"{key}.components", f"{comp!r} is not a score defined above this one")
+                    )
         elif isinstance(s, ImpactScore):
             if s.overall_item not in known_items:
                 out.append((f"{key}.overall_item", f"{s.overall_item!r} is not an item"))
@@ -534,7 +706,9 @@ def _semantic_problems(d: MeasureDefinition) -> list[tuple[str, str]]:
     return out
 
 
-def _band_problems(d: MeasureDefinition, score_id: str, v: Version, cats: dict[str, tuple[int, int]]) -> list[str]:
+def _band_problems(
+    d: MeasureDefinition, score_id: str, v: Version, cats: dict[str, tuple[int, int]]
+) -> list[str]:
     lo, hi = d.score_range(score_id, v.informant)
     spans = sorted(cats.values())
     out = [f"{c}: min {a} is above max {b}" for c, (a, b) in cats.items() if a > b]
@@ -546,7 +720,11 @@ def _band_problems(d: MeasureDefinition, score_id: str, v: Version, cats: dict[s
         if a2 != b1 + 1:
             out.append(f"bands must meet without gap or overlap ({b1} then {a2})")
     order = [a for a, _ in cats.values()]
-    best_first = order == sorted(order) if d.better(score_id) == "lower" else order == sorted(order, reverse=True)
+    best_first = (
+        order == sorted(order)
+        if d.better(score_id) == "lower"
+        else order == sorted(order, reverse=True)
+    )
     if not best_first:
         out.append("list categories from best to worst")
     return out
@@ -583,11 +761,15 @@ def _parse(text: str, source: str) -> MeasureDefinition:
     except ValidationFailed as exc:
         raise MeasureDefinitionError(exc.problems) from None
     if not isinstance(data, dict):
-        raise MeasureDefinitionError([Problem(source, "", "a measure definition must be a YAML mapping (key: value)")])
+        raise MeasureDefinitionError(
+            [Problem(source, "", "a measure definition must be a YAML mapping (key: value)")]
+        )
     try:
         defn = MeasureDefinition.model_validate(data)
     except ValidationError as exc:
-        raise MeasureDefinitionError(problems_from(exc, source, path=_loc, word=_definition_words)) from None
+        raise MeasureDefinitionError(
+            problems_from(exc, source, path=_loc, word=_definition_words)
+        ) from None
     semantic = _semantic_problems(defn)
     if semantic:
         raise MeasureDefinitionError([Problem(source, key, msg) for key, msg in semantic])
@@ -634,17 +816,34 @@ def _team(folder: str, stamp: tuple[tuple[str, int, int], ...]) -> dict[str, Mea
         try:
             defn = load_definition_file(path)
         except MeasureDefinitionError as exc:
-            problems.extend(Problem(path if p.where == name else p.where, p.field, p.message) for p in exc.problems)
+            problems.extend(
+                Problem(path if p.where == name else p.where, p.field, p.message)
+                for p in exc.problems
+            )
             continue
         if defn.id in out:
-            problems.append(Problem(path, "id", f"{defn.id!r} is also defined by another file in {folder}"))
+            problems.append(
+                Problem(path, "id", f"{defn.id!r} is also defined by another file in {folder}")
+            )
         # A team file that silently took a built-in's id would change every score of it.
         if defn.id in builtin and defn.replaces != defn.id:
-            problems.append(Problem(path, "id", f"{defn.id!r} is a built-in measure; a team file replaces it only if it "
-                                                f"says so (add `replaces: {defn.id}`), else give it its own id"))
+            problems.append(
+                Problem(
+                    path,
+                    "id",
+                    f"{defn.id!r} is a built-in measure; a team file replaces it only if it "
+                    f"says so (add `replaces: {defn.id}`), else give it its own id",
+                )
+            )
         elif defn.replaces is not None and defn.replaces != defn.id:
-            problems.append(Problem(path, "replaces", f"{defn.replaces!r}: a file replaces only the built-in with its own id "
-                                                      f"({defn.id!r})"))
+            problems.append(
+                Problem(
+                    path,
+                    "replaces",
+                    f"{defn.replaces!r}: a file replaces only the built-in with its own id "
+                    f"({defn.id!r})",
+                )
+            )
         out[defn.id] = defn
     if problems:
         raise MeasureDefinitionError(problems)
@@ -658,7 +857,9 @@ def _team_folder(folder: str | Path | None) -> Path | None:
     p = Path(chosen).expanduser()
     if not p.is_dir():
         where = "folder=" if folder is not None else ENV_FOLDER
-        raise MeasureDefinitionError([Problem(str(p), where, "is not a folder of measure definitions")])
+        raise MeasureDefinitionError(
+            [Problem(str(p), where, "is not a folder of measure definitions")]
+        )
     return p
 
 
@@ -689,7 +890,15 @@ def load_measure(measure_id: str, folder: str | Path | None = None) -> MeasureDe
     """
     known = _all(folder)
     if measure_id not in known:
-        raise ScoringError([Problem(str(measure_id), "measure", f"no definition with this id; known: {', '.join(sorted(known))}")])
+        raise ScoringError(
+            [
+                Problem(
+                    str(measure_id),
+                    "measure",
+                    f"no definition with this id; known: {', '.join(sorted(known))}",
+                )
+            ]
+        )
     return known[measure_id]
 
 
@@ -700,5 +909,7 @@ def list_measures(folder: str | Path | None = None) -> list[MeasureDefinition]:
 
 def catalogue_rows() -> list[dict[str, str]]:
     """The rows of the built-in ``definitions/catalogue.csv``."""
-    text = (files("tswt_formulation.measures") / "definitions" / "catalogue.csv").read_text(encoding="utf-8")
+    text = (files("tswt_formulation.measures") / "definitions" / "catalogue.csv").read_text(
+        encoding="utf-8"
+    )
     return list(csv.DictReader(io.StringIO(text)))

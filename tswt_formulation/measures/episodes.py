@@ -26,8 +26,20 @@ if TYPE_CHECKING:
 __all__ = ["intervention_change", "interventions_frame", "reviews_frame"]
 
 INTERVENTION_COLUMNS = (
-    "case_id", "number", "kind", "what", "lead_worker", "for_whom", "start", "end", "ending_reason", "fulfils",
-    "sessions", "attended", "first_session", "last_session",
+    "case_id",
+    "number",
+    "kind",
+    "what",
+    "lead_worker",
+    "for_whom",
+    "start",
+    "end",
+    "ending_reason",
+    "fulfils",
+    "sessions",
+    "attended",
+    "first_session",
+    "last_session",
 )
 
 
@@ -46,9 +58,24 @@ def interventions_frame(cases: Iterable[Case]) -> pd.DataFrame:
     for c in cases:
         for iv in c.interventions:
             attended = [s.date for s in iv.sessions if s.attendance == "attended"]
-            rows.append((c.case_id, iv.number, iv.kind, iv.what, iv.lead_worker, ",".join(iv.for_whom), iv.start, iv.end,
-                         iv.ending_reason, iv.fulfils or "not recommended", len(iv.sessions), len(attended),
-                         min(attended, default=None), max(attended, default=None)))
+            rows.append(
+                (
+                    c.case_id,
+                    iv.number,
+                    iv.kind,
+                    iv.what,
+                    iv.lead_worker,
+                    ",".join(iv.for_whom),
+                    iv.start,
+                    iv.end,
+                    iv.ending_reason,
+                    iv.fulfils or "not recommended",
+                    len(iv.sessions),
+                    len(attended),
+                    min(attended, default=None),
+                    max(attended, default=None),
+                )
+            )
     df = pd.DataFrame(rows, columns=list(INTERVENTION_COLUMNS))
     for col in ("start", "end", "first_session", "last_session"):
         df[col] = pd.to_datetime(df[col])
@@ -63,8 +90,13 @@ def reviews_frame(cases: Iterable[Case]) -> pd.DataFrame:
     return df
 
 
-def intervention_change(traj: pd.DataFrame, interventions: pd.DataFrame, as_of: date,
-                        measure: str = "sdq", score: str = "total") -> pd.DataFrame:
+def intervention_change(
+    traj: pd.DataFrame,
+    interventions: pd.DataFrame,
+    as_of: date,
+    measure: str = "sdq",
+    score: str = "total",
+) -> pd.DataFrame:
     """Change over each intervention, per informant, beside the change from baseline.
 
     Parameters
@@ -101,20 +133,44 @@ def intervention_change(traj: pd.DataFrame, interventions: pd.DataFrame, as_of: 
     ivs["stop"] = ivs["end"].fillna(pd.Timestamp(as_of)).clip(upper=pd.Timestamp(as_of))
     m = ivs.merge(t, on="case_id", how="inner")
     if m.empty:
-        return pd.DataFrame(columns=["case_id", "number", "what", "informant", "start_value", "start_date", "end_value",
-                                     "end_date", "difference", "threshold", "category", "from_baseline"])
+        return pd.DataFrame(
+            columns=[
+                "case_id",
+                "number",
+                "what",
+                "informant",
+                "start_value",
+                "start_date",
+                "end_value",
+                "end_date",
+                "difference",
+                "threshold",
+                "category",
+                "from_baseline",
+            ]
+        )
     key = ["case_id", "number", "informant"]
     m = m.sort_values([*key, "date"])
     before = m[m["date"] <= m["start"]]
     start_rows = before.groupby(key, sort=False).tail(1)
     after_first = m[m["date"] > m["start"]].groupby(key, sort=False).head(1)
     # no score on or before the start: the first one after it stands in
-    start_rows = pd.concat([start_rows, after_first[~after_first.set_index(key).index.isin(start_rows.set_index(key).index)]])
-    start_rows = start_rows[[*key, "what", "date", "value", "threshold", "better", "baseline_value", "stop"]].rename(
-        columns={"date": "start_date", "value": "start_value"})
+    start_rows = pd.concat(
+        [
+            start_rows,
+            after_first[~after_first.set_index(key).index.isin(start_rows.set_index(key).index)],
+        ]
+    )
+    start_rows = start_rows[
+        [*key, "what", "date", "value", "threshold", "better", "baseline_value", "stop"]
+    ].rename(columns={"date": "start_date", "value": "start_value"})
     m2 = m.merge(start_rows[[*key, "start_date"]], on=key)
     later = m2[(m2["date"] > m2["start_date"]) & (m2["date"] <= m2["stop"])]
-    end_rows = later.groupby(key, sort=False).tail(1)[[*key, "date", "value"]].rename(columns={"date": "end_date", "value": "end_value"})
+    end_rows = (
+        later.groupby(key, sort=False)
+        .tail(1)[[*key, "date", "value"]]
+        .rename(columns={"date": "end_date", "value": "end_value"})
+    )
     out = start_rows.merge(end_rows, on=key, how="left")
     out["difference"] = out["end_value"] - out["start_value"]
     out["from_baseline"] = out["end_value"] - out["baseline_value"]
@@ -123,7 +179,21 @@ def intervention_change(traj: pd.DataFrame, interventions: pd.DataFrame, as_of: 
     thr = out["threshold"].to_numpy(dtype=float)
     out["category"] = np.select(
         [out["end_value"].isna().to_numpy(), np.isnan(thr), gain >= thr, -gain >= thr],
-        ["no later score", "not judged", "improved", "deteriorated"], default="no reliable change")
-    cols = ["case_id", "number", "what", "informant", "start_value", "start_date", "end_value", "end_date", "difference",
-            "threshold", "category", "from_baseline"]
+        ["no later score", "not judged", "improved", "deteriorated"],
+        default="no reliable change",
+    )
+    cols = [
+        "case_id",
+        "number",
+        "what",
+        "informant",
+        "start_value",
+        "start_date",
+        "end_value",
+        "end_date",
+        "difference",
+        "threshold",
+        "category",
+        "from_baseline",
+    ]
     return out[cols].sort_values(["case_id", "number", "informant"]).reset_index(drop=True)

@@ -25,8 +25,10 @@ from .service import baseline_vs_latest, each_review_vs_baseline, not_on_track, 
 
 # Scores followed over time (impact and the derived externalising/internalising are
 # reported in the score table, not tracked for reliable change).
-TRACKED = {"sdq": ("total", "emotional", "conduct", "hyperactivity", "peer", "prosocial"),
-           "gbo": ("goal_1", "goal_2", "goal_3")}
+TRACKED = {
+    "sdq": ("total", "emotional", "conduct", "hyperactivity", "peer", "prosocial"),
+    "gbo": ("goal_1", "goal_2", "goal_3"),
+}
 # "No reliable improvement" is flagged on headline scores only: a subscale already in the
 # normal range cannot be expected to improve. "Reliably worse" is flagged on any score.
 HEADLINE = ("total", "goal_1", "goal_2", "goal_3")
@@ -40,7 +42,9 @@ class CaseOutcomes:
     baseline_vs_latest: pd.DataFrame
     reviews_vs_baseline: pd.DataFrame
     not_on_track: pd.DataFrame
-    constants: dict[str, str] = field(default_factory=dict)  # "sdq total (parent)" -> source or why none
+    constants: dict[str, str] = field(
+        default_factory=dict
+    )  # "sdq total (parent)" -> source or why none
 
 
 def case_scores(cases: Iterable[Case]) -> pd.DataFrame:
@@ -51,7 +55,9 @@ def case_scores(cases: Iterable[Case]) -> pd.DataFrame:
             admins.append(m)
             rows.append((case.case_id, case.child.age_on(m.date)))
     if not admins:
-        return pd.DataFrame(columns=["case_id", "measure", "version", "informant", "date", "timepoint", "age"])
+        return pd.DataFrame(
+            columns=["case_id", "measure", "version", "informant", "date", "timepoint", "age"]
+        )
     ages = {i: age for i, (_cid, age) in enumerate(rows)}
     scored = score_administrations(admins, age_by_admin=ages)
     scored.insert(0, "case_id", [cid for cid, _age in rows])
@@ -77,8 +83,11 @@ def _resolvers(constants: MeasureConstants | None):
     return lookup, r, sd, better
 
 
-def outcome_trajectories(scored: pd.DataFrame, constants: MeasureConstants | None = None,
-                         critical_value: float = CRITICAL_VALUE) -> pd.DataFrame:
+def outcome_trajectories(
+    scored: pd.DataFrame,
+    constants: MeasureConstants | None = None,
+    critical_value: float = CRITICAL_VALUE,
+) -> pd.DataFrame:
     """Trajectories of the tracked scores with reliable change against baseline, using
     the team's constants (r and SD, or a raw-points threshold such as GBO's)."""
     lookup, r, sd, better = _resolvers(constants)
@@ -89,11 +98,25 @@ def outcome_trajectories(scored: pd.DataFrame, constants: MeasureConstants | Non
         if sub.empty or not present:
             continue
         forms = [c for c in ("version", "age") if c in sub.columns]  # cut-offs follow the form
-        sub = sub[["case_id", "measure", "informant", "timepoint", "date", *forms, *present, *[f"{s}_band3" for s in present if f"{s}_band3" in sub.columns]]]
-        part = trajectory(sub, present, reliability=r, sd=sd, better=better, critical_value=critical_value)
+        sub = sub[
+            [
+                "case_id",
+                "measure",
+                "informant",
+                "timepoint",
+                "date",
+                *forms,
+                *present,
+                *[f"{s}_band3" for s in present if f"{s}_band3" in sub.columns],
+            ]
+        ]
+        part = trajectory(
+            sub, present, reliability=r, sd=sd, better=better, critical_value=critical_value
+        )
         part = _apply_points(part, lookup)
         part["constants_source"] = [
-            (c.source if (c := lookup(m, s, i)) is not None else "") for m, s, i in zip(part["measure"], part["score"], part["informant"])
+            (c.source if (c := lookup(m, s, i)) is not None else "")
+            for m, s, i in zip(part["measure"], part["score"], part["informant"])
         ]
         parts.append(part)
     if not parts:
@@ -103,8 +126,13 @@ def outcome_trajectories(scored: pd.DataFrame, constants: MeasureConstants | Non
 
 def _apply_points(part: pd.DataFrame, lookup) -> pd.DataFrame:
     """Reliable change from a raw-points threshold (a change of ``points`` or more)."""
-    pts = np.array([(c.points if (c := lookup(m, s, i)) is not None and c.points is not None else np.nan)
-                    for m, s, i in zip(part["measure"], part["score"], part["informant"])], dtype=float)
+    pts = np.array(
+        [
+            (c.points if (c := lookup(m, s, i)) is not None and c.points is not None else np.nan)
+            for m, s, i in zip(part["measure"], part["score"], part["informant"])
+        ],
+        dtype=float,
+    )
     use = ~np.isnan(pts)
     if not use.any():
         return part
@@ -116,14 +144,20 @@ def _apply_points(part: pd.DataFrame, lookup) -> pd.DataFrame:
     rows = use & ~is_base.to_numpy() & diff.notna().to_numpy()
     part.loc[use, "threshold"] = pts[use]
     part.loc[rows, "difference"] = diff[rows]
-    verdict = np.where(directed >= pts, "improved", np.where(directed <= -pts, "deteriorated", "none"))
+    verdict = np.where(
+        directed >= pts, "improved", np.where(directed <= -pts, "deteriorated", "none")
+    )
     part.loc[rows, "reliable_change"] = verdict[rows]
     part.loc[use, "constants_note"] = "raw-points threshold from the team's constants"
     return part
 
 
-def case_outcomes(case: Case, as_of: date | None = None, constants: MeasureConstants | None = None,
-                  months_in_work: int = 6) -> CaseOutcomes:
+def case_outcomes(
+    case: Case,
+    as_of: date | None = None,
+    constants: MeasureConstants | None = None,
+    months_in_work: int = 6,
+) -> CaseOutcomes:
     """Everything the outcomes report shows for one child."""
     constants = constants if constants is not None else active_constants()
     scored = case_scores([case])
@@ -132,12 +166,24 @@ def case_outcomes(case: Case, as_of: date | None = None, constants: MeasureConst
     if traj.empty:
         empty = pd.DataFrame()
         return CaseOutcomes(case.case_id, scored, traj, empty, empty, empty, {})
-    latest = with_clinical_categories(baseline_vs_latest(traj, as_of), "baseline_value", "latest_value")
+    latest = with_clinical_categories(
+        baseline_vs_latest(traj, as_of), "baseline_value", "latest_value"
+    )
     reviews = with_clinical_categories(each_review_vs_baseline(traj), "baseline_value", "value")
-    started = {case.case_id: case.outcome.date} if case.outcome and case.outcome.decision == "begin_work" else {}
-    flags = not_on_track(traj, as_of, months_in_work, work_started=started) if started else pd.DataFrame()
+    started = (
+        {case.case_id: case.outcome.date}
+        if case.outcome and case.outcome.decision == "begin_work"
+        else {}
+    )
+    flags = (
+        not_on_track(traj, as_of, months_in_work, work_started=started)
+        if started
+        else pd.DataFrame()
+    )
     if not flags.empty:
-        flags = flags[flags["flag"].eq("reliably_worse") | flags["score"].isin(HEADLINE)].reset_index(drop=True)
+        flags = flags[
+            flags["flag"].eq("reliably_worse") | flags["score"].isin(HEADLINE)
+        ].reset_index(drop=True)
     notes: dict[str, str] = {}
     for row in traj.drop_duplicates(["measure", "score", "informant"]).itertuples(index=False):
         key = f"{row.measure} {row.score} ({row.informant})"
@@ -145,8 +191,9 @@ def case_outcomes(case: Case, as_of: date | None = None, constants: MeasureConst
     return CaseOutcomes(case.case_id, scored, traj, latest, reviews, flags, notes)
 
 
-def clinical_cutoff_value(measure: str, score: str, informant: str, version: str | None = None,
-                          age: float | None = None) -> float | None:
+def clinical_cutoff_value(
+    measure: str, score: str, informant: str, version: str | None = None, age: float | None = None
+) -> float | None:
     """The clinical cut-off of a score on one form, or None where that form has none.
 
     The form is ``version`` (e.g. ``"S18+"``), else the informant's form for ``age``; with
@@ -208,16 +255,27 @@ def with_clinical_categories(df: pd.DataFrame, pre: str, post: str) -> pd.DataFr
 
     def forms(col: str) -> tuple[list, list]:
         v, a = _form_column(col, "version"), _form_column(col, "age")
-        versions = [None if _missing(x) else str(x) for x in df[v]] if v in df.columns else [None] * n
+        versions = (
+            [None if _missing(x) else str(x) for x in df[v]] if v in df.columns else [None] * n
+        )
         ages = [None if _missing(x) else int(x) for x in df[a]] if a in df.columns else [None] * n
-        return versions, [None if form is not None else age for form, age in zip(versions, ages)]  # the form decides
+        return versions, [
+            None if form is not None else age for form, age in zip(versions, ages)
+        ]  # the form decides
 
     (v_pre, a_pre), (v_post, a_post) = forms(pre), forms(post)
     memo: dict[tuple, tuple[float | None, str]] = {}
 
-    def judged(m: str, s: str, i: str, vp: str | None, ap: int | None, vq: str | None, aq: int | None) -> tuple[float | None, str]:
-        c_pre, c_post = clinical_cutoff_value(m, s, i, vp, ap), clinical_cutoff_value(m, s, i, vq, aq)
-        return (c_pre if c_pre is not None and c_pre == c_post else None), _clinical_note(m, c_pre, c_post, vp, vq)
+    def judged(
+        m: str, s: str, i: str, vp: str | None, ap: int | None, vq: str | None, aq: int | None
+    ) -> tuple[float | None, str]:
+        c_pre, c_post = (
+            clinical_cutoff_value(m, s, i, vp, ap),
+            clinical_cutoff_value(m, s, i, vq, aq),
+        )
+        return (c_pre if c_pre is not None and c_pre == c_post else None), _clinical_note(
+            m, c_pre, c_post, vp, vq
+        )
 
     values, notes = [], []
     for key in zip(df["measure"], df["score"], df["informant"], v_pre, a_pre, v_post, a_post):
@@ -230,19 +288,29 @@ def with_clinical_categories(df: pd.DataFrame, pre: str, post: str) -> pd.DataFr
     better = [load_measure(m).better(s) for m, s in zip(df["measure"], df["score"])]
     sign = np.where(np.array(better) == "higher", -1.0, 1.0)  # +1: lower is better
     has_cut = df["clinical_cutoff"].notna().to_numpy()
-    clinical_pre = (sign * df[pre].to_numpy(dtype=float) > sign * df["clinical_cutoff"].to_numpy()) & has_cut
-    functional_post = (sign * df[post].to_numpy(dtype=float) < sign * df["clinical_cutoff"].to_numpy()) & has_cut
+    clinical_pre = (
+        sign * df[pre].to_numpy(dtype=float) > sign * df["clinical_cutoff"].to_numpy()
+    ) & has_cut
+    functional_post = (
+        sign * df[post].to_numpy(dtype=float) < sign * df["clinical_cutoff"].to_numpy()
+    ) & has_cut
     with_cut = classify_change(df["reliable_change"], clinical_pre, functional_post)
     without = classify_change(df["reliable_change"])
     df["category"] = np.where(has_cut, with_cut, without)
     # Kept for the service figures: recovery is counted among those clinical at baseline.
-    df["clinical_pre"] = pd.Series(np.where(has_cut, clinical_pre, None), index=df.index, dtype=object)
-    df["functional_post"] = pd.Series(np.where(has_cut, functional_post, None), index=df.index, dtype=object)
+    df["clinical_pre"] = pd.Series(
+        np.where(has_cut, clinical_pre, None), index=df.index, dtype=object
+    )
+    df["functional_post"] = pd.Series(
+        np.where(has_cut, functional_post, None), index=df.index, dtype=object
+    )
     df.loc[df["reliable_change"].isna(), "category"] = None
     return df
 
 
-def _clinical_note(measure: str, c_pre: float | None, c_post: float | None, v_pre: Any, v_post: Any) -> str:
+def _clinical_note(
+    measure: str, c_pre: float | None, c_post: float | None, v_pre: Any, v_post: Any
+) -> str:
     """Why a measure that defines a clinical range gives no clinical category here ("" if it does)."""
     defn = load_measure(measure)
     if (c_pre is not None and c_pre == c_post) or defn.clinical_threshold is None:
@@ -264,7 +332,9 @@ def _clinical_note(measure: str, c_pre: float | None, c_post: float | None, v_pr
     return f"the form changed from {said(f_pre, c_pre)} to {said(f_post, c_post)}: reliable change only"
 
 
-def chart_bands(series: pd.DataFrame, measure: str, score: str, informant: str) -> tuple[list[tuple[str, int, int]] | None, str]:
+def chart_bands(
+    series: pd.DataFrame, measure: str, score: str, informant: str
+) -> tuple[list[tuple[str, int, int]] | None, str]:
     """The bands to shade behind one child's series, and a phrase saying what was shaded.
 
     Bands come from the form of each point (``version``, else ``age``): shaded only when
@@ -279,14 +349,23 @@ def chart_bands(series: pd.DataFrame, measure: str, score: str, informant: str) 
         if _missing(v) and _missing(a):
             return None, "no bands shaded: the form is not known"
         try:
-            form = defn.version_for(informant, None if _missing(a) or not _missing(v) else float(a), None if _missing(v) else str(v))
+            form = defn.version_for(
+                informant,
+                None if _missing(a) or not _missing(v) else float(a),
+                None if _missing(v) else str(v),
+            )
         except TswtError:
             return None, "no bands shaded: no form of this informant fits the age"
         if form.id not in used:
             used.append(form.id)
-        tables.add(tuple((b.category, b.min, b.max) for b in defn.bands(score, informant, version=form.id)))
+        tables.add(
+            tuple((b.category, b.min, b.max) for b in defn.bands(score, informant, version=form.id))
+        )
     if len(tables) != 1:
-        return None, f"no bands shaded: the form changed ({' to '.join(used)}) and the forms' bands differ"
+        return (
+            None,
+            f"no bands shaded: the form changed ({' to '.join(used)}) and the forms' bands differ",
+        )
     bands = list(next(iter(tables)))
     if not bands:
         return None, f"no bands shaded: form {', '.join(used)} has no published bands"
@@ -306,15 +385,22 @@ def baseline_bands(cases: Iterable[Case]) -> dict[str, dict[str, str]]:
     with_baseline = [c for c in cases if any(m.timepoint == "baseline" for m in c.measures)]
     if not with_baseline:
         return out
-    only_baseline = [c.model_copy(update={"measures": [m for m in c.measures if m.timepoint == "baseline"]}) for c in with_baseline]
+    only_baseline = [
+        c.model_copy(update={"measures": [m for m in c.measures if m.timepoint == "baseline"]})
+        for c in with_baseline
+    ]
     scored = case_scores(only_baseline)
     if scored.empty:
         return out
-    scored = scored.sort_values("date").groupby(["case_id", "measure", "informant"], sort=False).tail(1)
+    scored = (
+        scored.sort_values("date").groupby(["case_id", "measure", "informant"], sort=False).tail(1)
+    )
     band_cols = [c for c in scored.columns if c.endswith("_band3")]
     for row in scored[["case_id", "measure", "informant", *band_cols]].to_dict("records"):
         for col in band_cols:
             band = row[col]
             if isinstance(band, str):
-                out[row["case_id"]][f"{row['measure']}.{col[: -len('_band3')]}.{row['informant']}"] = band
+                out[row["case_id"]][
+                    f"{row['measure']}.{col[: -len('_band3')]}.{row['informant']}"
+                ] = band
     return out

@@ -50,14 +50,20 @@ def score_one(defn: MeasureDefinition, admin: MeasureAdministration) -> dict[str
     out: dict[str, int | None] = {}
     for s in defn.score_definitions:
         if isinstance(s, MeanProratedScore):
-            given = [(_points(defn, answers[i], i, defn.item_by_id[i].reverse)) for i in s.items if i in answers]
+            given = [
+                (_points(defn, answers[i], i, defn.item_by_id[i].reverse))
+                for i in s.items
+                if i in answers
+            ]
             k = s.scale_to or len(s.items)
             n = len(given)
             # round_half_up(sum / n * k) in exact integers: floor((2 k sum + n) / 2n)
             out[s.id] = (2 * k * sum(given) + n) // (2 * n) if n >= s.min_answered else None
         elif isinstance(s, SumOfSubscalesScore):
             parts = [out.get(c) for c in s.components]
-            out[s.id] = None if any(p is None for p in parts) else sum(p for p in parts if p is not None)
+            out[s.id] = (
+                None if any(p is None for p in parts) else sum(p for p in parts if p is not None)
+            )
         elif isinstance(s, ImpactScore):
             overall = answers.get(s.overall_item)
             items = s.items.get(admin.informant)  # type: ignore[call-overload]
@@ -70,11 +76,21 @@ def score_one(defn: MeasureDefinition, admin: MeasureAdministration) -> dict[str
                 out[s.id] = sum(given) if given else None
         elif isinstance(s, ItemScore):
             code = answers.get(s.item)
-            out[s.id] = None if code is None else _points(defn, code, s.item, defn.item_by_id[s.item].reverse)
+            out[s.id] = (
+                None
+                if code is None
+                else _points(defn, code, s.item, defn.item_by_id[s.item].reverse)
+            )
     return out
 
 
-def band_of(defn: MeasureDefinition, version: str, score_id: str, value: int | None, system: str = "three_band") -> str | None:
+def band_of(
+    defn: MeasureDefinition,
+    version: str,
+    score_id: str,
+    value: int | None,
+    system: str = "three_band",
+) -> str | None:
     """The band of a score on the form it was given on; None where the form has none."""
     if value is None:
         return None

@@ -63,7 +63,9 @@ class _Rows:
         room = len(found) if self.limit is None else max(0, self.limit - len(self.problems))
         for pos in found[:room]:
             text = message(pos) if callable(message) else message
-            self.problems.append((int(pos), Problem(f"row {self.index[pos]}", f"column {column}", text)))
+            self.problems.append(
+                (int(pos), Problem(f"row {self.index[pos]}", f"column {column}", text))
+            )
         self.omitted += len(found) - min(room, len(found))
         self.bad |= mask
 
@@ -74,13 +76,33 @@ class _Rows:
 def _long_to_wide(df: pd.DataFrame, defn: MeasureDefinition, administration: str) -> pd.DataFrame:
     missing = [c for c in (administration, "item", "value") if c not in df.columns]
     if missing:
-        raise ScoringError([Problem(defn.id, f"column {c}", "missing: long-form responses need administration, item and value columns") for c in missing])
+        raise ScoringError(
+            [
+                Problem(
+                    defn.id,
+                    f"column {c}",
+                    "missing: long-form responses need administration, item and value columns",
+                )
+                for c in missing
+            ]
+        )
     item = df["item"].astype(str)
     canon = item.str.lower().map(defn.column_lookup).fillna(item)
     dup = pd.DataFrame({"a": df[administration], "i": canon}).duplicated(keep="first").to_numpy()
     if dup.any():
-        raise ScoringError([Problem(f"administration {df[administration].iloc[p]}", f"item {item.iloc[p]}", "given twice") for p in np.flatnonzero(dup)])
-    wide = pd.DataFrame({"a": df[administration], "i": canon, "v": df["value"]}).pivot(index="a", columns="i", values="v")
+        raise ScoringError(
+            [
+                Problem(
+                    f"administration {df[administration].iloc[p]}",
+                    f"item {item.iloc[p]}",
+                    "given twice",
+                )
+                for p in np.flatnonzero(dup)
+            ]
+        )
+    wide = pd.DataFrame({"a": df[administration], "i": canon, "v": df["value"]}).pivot(
+        index="a", columns="i", values="v"
+    )
     wide.columns = wide.columns.astype(str)
     wide.columns.name = None
     wide.index.name = administration
@@ -90,7 +112,9 @@ def _long_to_wide(df: pd.DataFrame, defn: MeasureDefinition, administration: str
     return wide.reindex(pd.unique(df[administration]))
 
 
-def _classify(df: pd.DataFrame, defn: MeasureDefinition, id_columns: Iterable[str]) -> tuple[list[str], dict[str, str]]:
+def _classify(
+    df: pd.DataFrame, defn: MeasureDefinition, id_columns: Iterable[str]
+) -> tuple[list[str], dict[str, str]]:
     """Split columns into pass-through id columns and item columns (column -> item id)."""
     ids = set(DEFAULT_ID_COLUMNS) | set(id_columns)
     keep: list[str] = []
@@ -102,12 +126,24 @@ def _classify(df: pd.DataFrame, defn: MeasureDefinition, id_columns: Iterable[st
         if item_id is not None and name not in ids:
             if item_id in items.values():
                 other = next(c for c, i in items.items() if i == item_id)
-                problems.append(Problem(defn.id, f"column {name}", f"is item {item_id} again (already given as column {other})"))
+                problems.append(
+                    Problem(
+                        defn.id,
+                        f"column {name}",
+                        f"is item {item_id} again (already given as column {other})",
+                    )
+                )
             items[name] = item_id
         elif name in ids:
             keep.append(name)
         else:
-            problems.append(Problem(defn.id, f"column {name}", f"not an item of {defn.id} (an item id such as 1 or an alias such as pconsid) nor an id column; keep it as an id column (id_columns=[{name!r}] in Python, --id-column {name} on the command line) or drop it"))
+            problems.append(
+                Problem(
+                    defn.id,
+                    f"column {name}",
+                    f"not an item of {defn.id} (an item id such as 1 or an alias such as pconsid) nor an id column; keep it as an id column (id_columns=[{name!r}] in Python, --id-column {name} on the command line) or drop it",
+                )
+            )
     if problems:
         raise ScoringError(problems)
     return keep, items
@@ -127,7 +163,15 @@ def _values(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     if pd.api.types.is_numeric_dtype(col.dtype):
         return col.to_numpy(dtype=np.float64, na_value=np.nan), np.zeros(len(col), dtype=bool)
     obj = col.to_numpy(dtype=object)
-    is_num = np.fromiter((isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)) for v in obj), bool, len(obj))
+    is_num = np.fromiter(
+        (
+            isinstance(v, (int, float, np.integer, np.floating))
+            and not isinstance(v, (bool, np.bool_))
+            for v in obj
+        ),
+        bool,
+        len(obj),
+    )
     missing = pd.isna(col).to_numpy()
     out = np.full(len(obj), np.nan)
     out[is_num] = obj[is_num].astype(np.float64)
@@ -145,7 +189,9 @@ def _codes(x: np.ndarray, coding: ResponseCoding) -> tuple[np.ndarray, np.ndarra
         return answered, code, np.zeros(len(x), dtype=bool)
     if vals != list(range(lo, hi + 1)):
         bad = answered & ~np.isin(x, vals)
-    elif lo <= np.fmin.reduce(x) and np.fmax.reduce(x) <= hi:  # in range (NaN ignored): only whole numbers to check
+    elif (
+        lo <= np.fmin.reduce(x) and np.fmax.reduce(x) <= hi
+    ):  # in range (NaN ignored): only whole numbers to check
         np.copyto(code, x, casting="unsafe", where=answered)
         bad = answered & (code != x)
         if not bad.any():
@@ -161,7 +207,14 @@ def _codes(x: np.ndarray, coding: ResponseCoding) -> tuple[np.ndarray, np.ndarra
 # --- rows: informant, age, version ---------------------------------------------------------
 
 
-def _resolve_rows(df: pd.DataFrame, defn: MeasureDefinition, informant: str | None, version: str | None, age: float | None, rows: _Rows) -> tuple[np.ndarray, np.ndarray]:
+def _resolve_rows(
+    df: pd.DataFrame,
+    defn: MeasureDefinition,
+    informant: str | None,
+    version: str | None,
+    age: float | None,
+    rows: _Rows,
+) -> tuple[np.ndarray, np.ndarray]:
     """Per row: informant as a code into ``defn.informants`` (-1 = none or not known) and
     version index (-1 = bad). A scalar informant or version is resolved once, not per row."""
     n = len(df)
@@ -177,15 +230,33 @@ def _resolve_rows(df: pd.DataFrame, defn: MeasureDefinition, informant: str | No
         col = df["informant"].to_numpy(dtype=object)
         given = ~pd.isna(df["informant"]).to_numpy()
         if informant is not None:
-            rows.add(given & (col != informant), "informant", lambda p: f"{_fmt(col[p])} differs from informant={informant!r}")
+            rows.add(
+                given & (col != informant),
+                "informant",
+                lambda p: f"{_fmt(col[p])} differs from informant={informant!r}",
+            )
         else:
             for k, name in enumerate(names):
                 inf[given & (col == name)] = k
-            rows.add(given & (inf < 0), "informant", lambda p: f"{_fmt(col[p])} is not an informant of {defn.id}; expected one of {', '.join(names)}")
+            rows.add(
+                given & (inf < 0),
+                "informant",
+                lambda p: (
+                    f"{_fmt(col[p])} is not an informant of {defn.id}; expected one of {', '.join(names)}"
+                ),
+            )
     no_inf = (inf < 0) & ~rows.bad
     if no_inf.any() and len(defn.versions) > 1 and version is None:
         if informant is None and "informant" not in df.columns:
-            raise ScoringError([Problem(defn.id, "informant", f"missing: {defn.id} has forms for {', '.join(names)}; pass informant= or an informant column")])
+            raise ScoringError(
+                [
+                    Problem(
+                        defn.id,
+                        "informant",
+                        f"missing: {defn.id} has forms for {', '.join(names)}; pass informant= or an informant column",
+                    )
+                ]
+            )
         rows.add(no_inf, "informant", f"missing: {defn.id} has forms for {', '.join(names)}")
 
     def of(version: Version) -> np.ndarray:
@@ -212,13 +283,29 @@ def _resolve_rows(df: pd.DataFrame, defn: MeasureDefinition, informant: str | No
         for j, v in enumerate(defn.versions):
             ver[vcol == v.id] = j
         known_v = ", ".join(v.id for v in defn.versions)
-        rows.add((ver < 0) & ~rows.bad, "version", lambda p: f"{_fmt(vcol[p])} is not a version of {defn.id}; expected one of {known_v}")
+        rows.add(
+            (ver < 0) & ~rows.bad,
+            "version",
+            lambda p: f"{_fmt(vcol[p])} is not a version of {defn.id}; expected one of {known_v}",
+        )
     if version is not None or vcol is not None:
         for j, v in enumerate(defn.versions):
             here = ver == j
             wrong_inf = here & (inf >= 0) & ~of(v)
-            rows.add(wrong_inf & ~rows.bad, "informant", lambda p, v=v: f"{_fmt(names[inf[p]])} does not complete version {v.id} (completed by {', '.join(v.informants)})")
-            rows.add(here & ~_covers(v, ages) & ~rows.bad, age_label, lambda p, v=v: f"{_fmt(ages[p])} is outside the ages of version {v.id} ({v.age.describe()})")
+            rows.add(
+                wrong_inf & ~rows.bad,
+                "informant",
+                lambda p, v=v: (
+                    f"{_fmt(names[inf[p]])} does not complete version {v.id} (completed by {', '.join(v.informants)})"
+                ),
+            )
+            rows.add(
+                here & ~_covers(v, ages) & ~rows.bad,
+                age_label,
+                lambda p, v=v: (
+                    f"{_fmt(ages[p])} is outside the ages of version {v.id} ({v.age.describe()})"
+                ),
+            )
     else:
         for j, v in enumerate(defn.versions):
             fits = (ver < 0) & _covers(v, ages)
@@ -229,7 +316,10 @@ def _resolve_rows(df: pd.DataFrame, defn: MeasureDefinition, informant: str | No
         def outside(p: int) -> str:
             who = names[inf[p]] if inf[p] >= 0 else None
             spans = ", ".join(v.age.describe() for v in defn.versions if who in v.informants)
-            return f"{_fmt(ages[p])} is outside the ages of every {who} version of {defn.id} ({spans})"
+            return (
+                f"{_fmt(ages[p])} is outside the ages of every {who} version of {defn.id} ({spans})"
+            )
+
         rows.add((ver < 0) & ~rows.bad, age_label, outside)
     return inf, ver
 
@@ -259,7 +349,9 @@ class _Points:
     """Each item's points (0 where missing) from its integer codes, in the smallest
     integer type that holds them; sums use a type that holds the sum."""
 
-    def __init__(self, defn: MeasureDefinition, cols: dict[str, tuple[np.ndarray, np.ndarray]], n: int) -> None:
+    def __init__(
+        self, defn: MeasureDefinition, cols: dict[str, tuple[np.ndarray, np.ndarray]], n: int
+    ) -> None:
         self.defn, self.cols, self.n = defn, cols, n
         self._cache: dict[tuple[str, bool], tuple[np.ndarray, np.ndarray, int]] = {}
 
@@ -270,7 +362,11 @@ class _Points:
             coding = self.defn.coding(item)
             lo, hi = min(coding.values), max(coding.values)
             if item not in self.cols:
-                self._cache[key] = (np.zeros(self.n, dtype=bool), np.zeros(self.n, dtype=np.int8), 0)
+                self._cache[key] = (
+                    np.zeros(self.n, dtype=bool),
+                    np.zeros(self.n, dtype=np.int8),
+                    0,
+                )
                 return self._cache[key]
             answered, code = self.cols[item]
             if coding.scored_as:
@@ -291,7 +387,9 @@ class _Points:
             self._cache[key] = (answered, points, top)
         return self._cache[key]
 
-    def total(self, items: Sequence[str], reverse: Mapping[str, bool]) -> tuple[np.ndarray, np.ndarray]:
+    def total(
+        self, items: Sequence[str], reverse: Mapping[str, bool]
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(sum of points, number answered) over items."""
         parts = [self.item(i, reverse.get(i, False)) for i in items]
         bound = sum(t for _, _, t in parts)
@@ -303,13 +401,21 @@ class _Points:
         return total, answered
 
 
-def _compute(defn: MeasureDefinition, cols: dict[str, tuple[np.ndarray, np.ndarray]], inf: np.ndarray, n: int, uniform: bool) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def _compute(
+    defn: MeasureDefinition,
+    cols: dict[str, tuple[np.ndarray, np.ndarray]],
+    inf: np.ndarray,
+    n: int,
+    uniform: bool,
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """score id -> (int64 values, ok mask)."""
     points = _Points(defn, cols, n)
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for s in defn.score_definitions:
         if isinstance(s, MeanProratedScore):
-            total, answered = points.total(s.items, {i: defn.item_by_id[i].reverse for i in s.items})
+            total, answered = points.total(
+                s.items, {i: defn.item_by_id[i].reverse for i in s.items}
+            )
             k = s.scale_to or len(s.items)
             # round_half_up(total / answered * k) in exact integer arithmetic
             total64, answered64 = total.astype(np.int64), answered.astype(np.int64)
@@ -337,7 +443,11 @@ def _compute(defn: MeasureDefinition, cols: dict[str, tuple[np.ndarray, np.ndarr
                     value = np.where(here, total, value)
                     ok = np.where(here, answered > 0, ok)
             overall = cols.get(s.overall_item)
-            no = overall[0] & np.isin(overall[1], s.overall_no_values) if overall is not None else np.zeros(n, dtype=bool)
+            no = (
+                overall[0] & np.isin(overall[1], s.overall_no_values)
+                if overall is not None
+                else np.zeros(n, dtype=bool)
+            )
             out[s.id] = (np.where(no, 0, value), ok | no)
         elif isinstance(s, ItemScore):
             ans, pts, _top = points.item(s.item, defn.item_by_id[s.item].reverse)
@@ -345,7 +455,14 @@ def _compute(defn: MeasureDefinition, cols: dict[str, tuple[np.ndarray, np.ndarr
     return out
 
 
-def _band_column(defn: MeasureDefinition, score_id: str, system: str, value: np.ndarray, ok: np.ndarray, ver: np.ndarray) -> pd.Categorical | None:
+def _band_column(
+    defn: MeasureDefinition,
+    score_id: str,
+    system: str,
+    value: np.ndarray,
+    ok: np.ndarray,
+    ver: np.ndarray,
+) -> pd.Categorical | None:
     tables = [(j, v.bands.get(system, {}).get(score_id)) for j, v in enumerate(defn.versions)]  # type: ignore[call-overload]
     tables = [(j, t) for j, t in tables if t]
     if not tables:
@@ -448,17 +565,43 @@ def score(
     """
     defn = measure if isinstance(measure, MeasureDefinition) else load_measure(measure, folder)
     if on_error not in ("raise", "set_aside"):
-        raise ScoringError([Problem(defn.id, "on_error", f"{on_error!r} must be 'raise' or 'set_aside'")])
+        raise ScoringError(
+            [Problem(defn.id, "on_error", f"{on_error!r} must be 'raise' or 'set_aside'")]
+        )
     if not isinstance(responses, pd.DataFrame):
-        raise ScoringError([Problem(defn.id, "responses", f"must be a pandas DataFrame, not {type(responses).__name__}")])
-    if form == "long" or (form is None and {"item", "value"} <= {str(c) for c in responses.columns}):
+        raise ScoringError(
+            [
+                Problem(
+                    defn.id,
+                    "responses",
+                    f"must be a pandas DataFrame, not {type(responses).__name__}",
+                )
+            ]
+        )
+    if form == "long" or (
+        form is None and {"item", "value"} <= {str(c) for c in responses.columns}
+    ):
         responses = _long_to_wide(responses, defn, administration)
-    df = responses.rename(columns=str) if not all(isinstance(c, str) for c in responses.columns) else responses
+    df = (
+        responses.rename(columns=str)
+        if not all(isinstance(c, str) for c in responses.columns)
+        else responses
+    )
     keep, item_cols = _classify(df, defn, id_columns)
-    if not item_cols and len(df):  # else every score would be blank, as if every answer were missing
-        raise ScoringError([Problem(defn.id, "columns", f"no item column of {defn.id} (item ids such as 1 or aliases such as "
-                                    f"{_an_alias(defn)}); the columns are {', '.join(map(str, df.columns[:20])) or 'none'}; "
-                                    "nothing was scored")])
+    if not item_cols and len(
+        df
+    ):  # else every score would be blank, as if every answer were missing
+        raise ScoringError(
+            [
+                Problem(
+                    defn.id,
+                    "columns",
+                    f"no item column of {defn.id} (item ids such as 1 or aliases such as "
+                    f"{_an_alias(defn)}); the columns are {', '.join(map(str, df.columns[:20])) or 'none'}; "
+                    "nothing was scored",
+                )
+            ]
+        )
     rows = _Rows(df.index, limit=None if on_error == "set_aside" else _ROW_PROBLEMS_MAX)
     inf, ver = _resolve_rows(df, defn, informant, version, age, rows)
 
@@ -466,17 +609,37 @@ def score(
     for col, item_id in item_cols.items():
         x, not_num = _values(df[col])
         coding = defn.coding(item_id)
-        rows.add(not_num, col, lambda p, c=col: f"value {_fmt(df[c].iloc[p])} is not a number in the response coding {defn.coding(item_cols[c]).describe()}")
+        rows.add(
+            not_num,
+            col,
+            lambda p, c=col: (
+                f"value {_fmt(df[c].iloc[p])} is not a number in the response coding {defn.coding(item_cols[c]).describe()}"
+            ),
+        )
         answered, code, outside = _codes(x, coding)
-        rows.add(outside, col, lambda p, x=x, c=coding: f"value {_fmt(x[p])} is outside the response coding {c.describe()}")
+        rows.add(
+            outside,
+            col,
+            lambda p, x=x, c=coding: (
+                f"value {_fmt(x[p])} is outside the response coding {c.describe()}"
+            ),
+        )
         only = defn.item_by_id[item_id].informants
         if only is not None:
             on_form = [defn.informants.index(i) for i in only if i in defn.informants]
-            if informant is not None and "informant" not in df.columns:  # one informant: decided once
+            if (
+                informant is not None and "informant" not in df.columns
+            ):  # one informant: decided once
                 off = answered if informant not in only else np.zeros(len(x), dtype=bool)
             else:
                 off = answered & (inf >= 0) & ~np.isin(inf, on_form)
-            rows.add(off, col, lambda p, i=item_id, o=only: f"item {i} is not on the {defn.informants[inf[p]]} form (only {', '.join(o)})")
+            rows.add(
+                off,
+                col,
+                lambda p, i=item_id, o=only: (
+                    f"item {i} is not on the {defn.informants[inf[p]]} form (only {', '.join(o)})"
+                ),
+            )
         cols[item_id] = (answered, code)
 
     set_aside = pd.DataFrame(columns=["row", "column", "reason"])
@@ -484,7 +647,13 @@ def score(
         rows.problems.sort(key=lambda t: t[0])  # by row, then in the order found
         if on_error == "raise":
             raise ScoringError([p for _, p in rows.problems], omitted=rows.omitted)
-        set_aside = pd.DataFrame([(df.index[pos], p.field.removeprefix("column "), p.message) for pos, p in rows.problems], columns=["row", "column", "reason"])
+        set_aside = pd.DataFrame(
+            [
+                (df.index[pos], p.field.removeprefix("column "), p.message)
+                for pos, p in rows.problems
+            ],
+            columns=["row", "column", "reason"],
+        )
         good = ~rows.bad
         df, inf, ver = df[good], inf[good], ver[good]
         cols = {k: (a[good], c[good]) for k, (a, c) in cols.items()}
@@ -495,7 +664,11 @@ def score(
     out: dict[str, Any] = {c: df[c] for c in keep}
     names = np.array([*defn.informants, None], dtype=object)  # code -1 -> None
     out["informant"] = pd.Series(names[inf], index=df.index, dtype=object)
-    out["version"] = pd.Series(np.array([v.id for v in defn.versions], dtype=object)[ver] if n else [], index=df.index, dtype=object)
+    out["version"] = pd.Series(
+        np.array([v.id for v in defn.versions], dtype=object)[ver] if n else [],
+        index=df.index,
+        dtype=object,
+    )
     for s_id, (value, ok) in results.items():
         out[s_id] = pd.arrays.IntegerArray(value.astype(np.int64), ~ok)
     for s_id, (value, ok) in results.items():
@@ -544,14 +717,31 @@ def score_administrations(
     else:
         ages = list(age_by_admin)
         if len(ages) != len(administrations):
-            raise ScoringError([Problem("age_by_admin", "", f"has {len(ages)} ages for {len(administrations)} administrations")])
+            raise ScoringError(
+                [
+                    Problem(
+                        "age_by_admin",
+                        "",
+                        f"has {len(ages)} ages for {len(administrations)} administrations",
+                    )
+                ]
+            )
     parts = []
     for measure_id in dict.fromkeys(a.measure for a in administrations):
         pos = [i for i, a in enumerate(administrations) if a.measure == measure_id]
         frame = pd.DataFrame(
-            [{"measure": a.measure, "version": a.version, "informant": a.informant, "date": a.date,
-              "timepoint": a.timepoint, "age": math.nan if ages[i] is None else ages[i], **a.responses}
-             for i, a in ((i, administrations[i]) for i in pos)],
+            [
+                {
+                    "measure": a.measure,
+                    "version": a.version,
+                    "informant": a.informant,
+                    "date": a.date,
+                    "timepoint": a.timepoint,
+                    "age": math.nan if ages[i] is None else ages[i],
+                    **a.responses,
+                }
+                for i, a in ((i, administrations[i]) for i in pos)
+            ],
             index=pd.Index(pos),
         )
         parts.append(score(measure_id, frame, on_error=on_error, folder=folder))
@@ -562,5 +752,7 @@ def score_administrations(
         p.attrs = {}
     result = pd.concat(parts).sort_index()
     if on_error == "set_aside":
-        result.attrs["set_aside"] = pd.concat([a for a in aside if a is not None], ignore_index=True)
+        result.attrs["set_aside"] = pd.concat(
+            [a for a in aside if a is not None], ignore_index=True
+        )
     return result

@@ -422,7 +422,11 @@ def trajectory(
     long["_is_baseline_row"] = False
     long.loc[first.index, "_is_baseline_row"] = True
     baselines = first[series + ["value", "date", *carried]].rename(
-        columns={"value": "baseline_value", "date": "baseline_date", **{c: f"baseline_{c}" for c in carried}}
+        columns={
+            "value": "baseline_value",
+            "date": "baseline_date",
+            **{c: f"baseline_{c}" for c in carried},
+        }
     )
     long = long.merge(baselines, on=series, how="left")
 
@@ -446,9 +450,16 @@ def trajectory(
         if b_v is None:
             b_v = defined  # the scale's direction is part of its definition
         elif defined is not None and b_v != defined:
-            raise ScoringError([Problem("trajectory()", "better",
-                                        f"{b_v!r} for {m} {s}, but its definition says {defined} is better; "
-                                        "leave better= out to use each scale's own direction")])
+            raise ScoringError(
+                [
+                    Problem(
+                        "trajectory()",
+                        "better",
+                        f"{b_v!r} for {m} {s}, but its definition says {defined} is better; "
+                        "leave better= out to use each scale's own direction",
+                    )
+                ]
+            )
         if r_v is None and sd_v is None:
             try:
                 r_d, sd_d, b_d = definition_constants(m, s, inf)
@@ -545,7 +556,11 @@ def each_review_vs_baseline(traj_df: pd.DataFrame) -> pd.DataFrame:
         The trajectory's rows after baseline, with ``paired`` (both a baseline and this
         score present) and ``difference``, ``rci``, ``reliable_change``.
     """
-    _require(traj_df, ["timepoint", "value", "baseline_value"], "each_review_vs_baseline() (give trajectory() output)")
+    _require(
+        traj_df,
+        ["timepoint", "value", "baseline_value"],
+        "each_review_vs_baseline() (give trajectory() output)",
+    )
     follow = traj_df[traj_df["timepoint"].astype(object) != "baseline"].copy()
     follow["paired"] = follow["baseline_value"].notna() & follow["value"].notna()
     return follow.reset_index(drop=True)
@@ -572,8 +587,24 @@ def baseline_vs_latest(traj_df: pd.DataFrame, as_of: date | None = None) -> pd.D
         ``category`` (Improved / Unchanged / Deteriorated; missing when unpaired or when
         no constants were available). Series with no follow-up are kept, unpaired.
     """
-    _require(traj_df, ["score", "timepoint", "date", "order", "value", "baseline_value", "baseline_date", "threshold",
-                       "constants_note", "difference", "rci", "reliable_change"], "baseline_vs_latest() (give trajectory() output)")
+    _require(
+        traj_df,
+        [
+            "score",
+            "timepoint",
+            "date",
+            "order",
+            "value",
+            "baseline_value",
+            "baseline_date",
+            "threshold",
+            "constants_note",
+            "difference",
+            "rci",
+            "reliable_change",
+        ],
+        "baseline_vs_latest() (give trajectory() output)",
+    )
     keys = [c for c in traj_df.columns if c in ID_COLUMNS] + ["score"]
     traj = traj_df
     if as_of is not None:

@@ -46,8 +46,17 @@ DATE_FORMAT = "%d/%m/%Y"
 
 #: The OC2 table's 12 columns in order; a TSWT supplies the first four (the SDQ columns).
 OC2_COLUMNS = (
-    "CHILD", "DOB", "SDQ_SCORE", "SDQ_REASON", "CONVICTED", "HEALTH_CHECK", "IMMUNISATIONS",
-    "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE", "INTERVENTION_RECEIVED",
+    "CHILD",
+    "DOB",
+    "SDQ_SCORE",
+    "SDQ_REASON",
+    "CONVICTED",
+    "HEALTH_CHECK",
+    "IMMUNISATIONS",
+    "TEETH_CHECK",
+    "HEALTH_ASSESSMENT",
+    "SUBSTANCE_MISUSE",
+    "INTERVENTION_RECEIVED",
     "INTERVENTION_OFFERED",
 )
 _SDQ_COLUMNS = OC2_COLUMNS[:4]
@@ -511,7 +520,9 @@ def ssda903_from_cases(
             (p.status, p.start, p.end) for p in [*child.legal_status_history, child.legal_status]
         ]
         cid = str(ident(case))
-        recorded = next((r.reason for r in case.sdq_not_completed if r.collection_year == year), None)
+        recorded = next(
+            (r.reason for r in case.sdq_not_completed if r.collection_year == year), None
+        )
         child_rows.append(
             {
                 "CHILD": cid,

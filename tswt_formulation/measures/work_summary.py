@@ -28,10 +28,12 @@ import pandas as pd
 __all__ = ["NOT_CAUSAL", "SMALL_COUNT", "WorkTables", "work_summary", "work_tables"]
 
 SMALL_COUNT = 5
-NOT_CAUSAL = ("These comparisons are not causal. Children are not allocated to interventions, workers or waves at random: "
-              "the work is chosen for the child, and children who differ at the start differ in how they change. "
-              "The figures describe the service; they do not show that one intervention, model or worker does better "
-              "than another.")
+NOT_CAUSAL = (
+    "These comparisons are not causal. Children are not allocated to interventions, workers or waves at random: "
+    "the work is chosen for the child, and children who differ at the start differ in how they change. "
+    "The figures describe the service; they do not show that one intervention, model or worker does better "
+    "than another."
+)
 _UNPLANNED = ("disengaged", "moved_out_of_area", "aged_out", "transferred", "other")
 
 
@@ -40,8 +42,19 @@ class WorkTables:
     ``worker``, ``received``, ``work_began``, ``wave``), ``interventions``, ``sessions``
     and ``reviews``."""
 
-    def __init__(self, cases: pd.DataFrame, interventions: pd.DataFrame, sessions: pd.DataFrame, reviews: pd.DataFrame):
-        self.cases, self.interventions, self.sessions, self.reviews = cases, interventions, sessions, reviews
+    def __init__(
+        self,
+        cases: pd.DataFrame,
+        interventions: pd.DataFrame,
+        sessions: pd.DataFrame,
+        reviews: pd.DataFrame,
+    ):
+        self.cases, self.interventions, self.sessions, self.reviews = (
+            cases,
+            interventions,
+            sessions,
+            reviews,
+        )
 
 
 def work_tables(records: Iterable[Mapping[str, Any]]) -> WorkTables:
@@ -56,17 +69,44 @@ def work_tables(records: Iterable[Mapping[str, Any]]) -> WorkTables:
         ``lead_worker``, ``start``, ``end``, ``ending_reason``; ``reviews`` has
         ``case_id``, ``date``, ``stage``, ``wave``.
     """
-    case_rows, iv_rows, s_case, s_num, s_what, s_date, s_att, rv_rows = [], [], [], [], [], [], [], []
+    case_rows, iv_rows, s_case, s_num, s_what, s_date, s_att, rv_rows = (
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+    )
     for r in records:
         cid = r["case_id"]
         ref = r["referral"]
         out = r.get("outcome") or {}
-        rec = ((r.get("formulation") or {}).get("recommendation") or {})
-        case_rows.append((cid, (ref.get("allocation") or {}).get("worker"), ref["received"],
-                          out.get("date") if out.get("decision") == "begin_work" else None, rec.get("wave")))
+        rec = (r.get("formulation") or {}).get("recommendation") or {}
+        case_rows.append(
+            (
+                cid,
+                (ref.get("allocation") or {}).get("worker"),
+                ref["received"],
+                out.get("date") if out.get("decision") == "begin_work" else None,
+                rec.get("wave"),
+            )
+        )
         for iv in r.get("interventions") or ():
             number, what = iv["number"], iv["what"]
-            iv_rows.append((cid, number, iv["kind"], what, iv["lead_worker"], iv["start"], iv.get("end"), iv.get("ending_reason")))
+            iv_rows.append(
+                (
+                    cid,
+                    number,
+                    iv["kind"],
+                    what,
+                    iv["lead_worker"],
+                    iv["start"],
+                    iv.get("end"),
+                    iv.get("ending_reason"),
+                )
+            )
             for s in iv.get("sessions") or ():
                 s_case.append(cid)
                 s_num.append(number)
@@ -78,14 +118,43 @@ def work_tables(records: Iterable[Mapping[str, Any]]) -> WorkTables:
 
     def days(values: list[Any]) -> np.ndarray:
         # ISO text as stored, a date as case_to_data's python mode gives, None (or NaN) when absent
-        return np.array([v.isoformat() if isinstance(v, date) else v if isinstance(v, str) else "NaT" for v in values],
-                        dtype="datetime64[D]")
+        return np.array(
+            [
+                v.isoformat() if isinstance(v, date) else v if isinstance(v, str) else "NaT"
+                for v in values
+            ],
+            dtype="datetime64[D]",
+        )
 
     cases = pd.DataFrame(case_rows, columns=["case_id", "worker", "received", "work_began", "wave"])
-    ivs = pd.DataFrame(iv_rows, columns=["case_id", "number", "kind", "what", "lead_worker", "start", "end", "ending_reason"])
-    sessions = pd.DataFrame({"case_id": s_case, "number": s_num, "what": s_what, "date": days(s_date), "attendance": s_att})
+    ivs = pd.DataFrame(
+        iv_rows,
+        columns=[
+            "case_id",
+            "number",
+            "kind",
+            "what",
+            "lead_worker",
+            "start",
+            "end",
+            "ending_reason",
+        ],
+    )
+    sessions = pd.DataFrame(
+        {
+            "case_id": s_case,
+            "number": s_num,
+            "what": s_what,
+            "date": days(s_date),
+            "attendance": s_att,
+        }
+    )
     reviews = pd.DataFrame(rv_rows, columns=["case_id", "date", "stage", "wave"])
-    for frame, cols in ((cases, ("received", "work_began")), (ivs, ("start", "end")), (reviews, ("date",))):
+    for frame, cols in (
+        (cases, ("received", "work_began")),
+        (ivs, ("start", "end")),
+        (reviews, ("date",)),
+    ):
         for col in cols:
             frame[col] = days(list(frame[col]))
     return WorkTables(cases, ivs, sessions, reviews)
@@ -114,8 +183,12 @@ def stage_progression(reviews: pd.DataFrame) -> pd.Series:
     return out[n >= 2]
 
 
-def work_summary(tables: WorkTables, change: pd.DataFrame | None = None, as_of: date | None = None,
-                 small: int = SMALL_COUNT) -> dict[str, pd.DataFrame]:
+def work_summary(
+    tables: WorkTables,
+    change: pd.DataFrame | None = None,
+    as_of: date | None = None,
+    small: int = SMALL_COUNT,
+) -> dict[str, pd.DataFrame]:
     """The service summary of the work.
 
     Parameters
@@ -169,8 +242,14 @@ def work_summary(tables: WorkTables, change: pd.DataFrame | None = None, as_of: 
     reasons = pd.crosstab(ended["what"], ended["ending_reason"])
     total = reasons.sum(axis=1)
     unplanned = reasons[[c for c in reasons.columns if c in _UNPLANNED]].sum(axis=1)
-    endings = pd.DataFrame({"intervention": reasons.index, "ended": total.to_numpy(), "unplanned": unplanned.to_numpy(),
-                            "share_unplanned": (unplanned / total).round(3).to_numpy()})
+    endings = pd.DataFrame(
+        {
+            "intervention": reasons.index,
+            "ended": total.to_numpy(),
+            "unplanned": unplanned.to_numpy(),
+            "share_unplanned": (unplanned / total).round(3).to_numpy(),
+        }
+    )
     for col in reasons.columns:
         endings[col] = reasons[col].to_numpy()
     endings = _suppress(endings, "ended", small)
@@ -178,27 +257,45 @@ def work_summary(tables: WorkTables, change: pd.DataFrame | None = None, as_of: 
     first = s[s["attendance"] == "attended"].groupby("case_id")["date"].min()
     cases = tables.cases.set_index("case_id")
     waited = ((first - cases.loc[first.index, "received"]) / np.timedelta64(1, "D")).rename("days")
-    w = pd.DataFrame({"days": waited, "worker": cases.loc[first.index, "worker"].fillna("(not allocated)")})
+    w = pd.DataFrame(
+        {"days": waited, "worker": cases.loc[first.index, "worker"].fillna("(not allocated)")}
+    )
     rows = [("all workers", w["days"])] + [(k, g["days"]) for k, g in w.groupby("worker")]
-    first_session = _suppress(pd.DataFrame(
-        [(k, len(d), d.median(), d.quantile(0.25), d.quantile(0.75)) for k, d in rows],
-        columns=["worker", "cases", "median_days", "q1_days", "q3_days"]), "cases", small)
+    first_session = _suppress(
+        pd.DataFrame(
+            [(k, len(d), d.median(), d.quantile(0.25), d.quantile(0.75)) for k, d in rows],
+            columns=["worker", "cases", "median_days", "q1_days", "q3_days"],
+        ),
+        "cases",
+        small,
+    )
 
     out = {"attendance": attendance, "endings": endings, "first_session": first_session}
     if change is not None and not change.empty:
         main = ivs.sort_values(["case_id", "number"]).groupby("case_id").first()
-        models = ivs[ivs["kind"] == "model"].sort_values(["case_id", "number"]).groupby("case_id")["what"].first()
-        latest_wave = tables.reviews.sort_values(["case_id", "date"]).groupby("case_id")["wave"].last()
+        models = (
+            ivs[ivs["kind"] == "model"]
+            .sort_values(["case_id", "number"])
+            .groupby("case_id")["what"]
+            .first()
+        )
+        latest_wave = (
+            tables.reviews.sort_values(["case_id", "date"]).groupby("case_id")["wave"].last()
+        )
         wave = latest_wave.reindex(cases.index).astype(float)
         wave = wave.where(wave.notna(), pd.to_numeric(cases["wave"], errors="coerce"))
-        groups = pd.DataFrame({
-            "intervention": main["what"].reindex(cases.index),
-            "model": models.reindex(cases.index),
-            "wave": wave.map(lambda v: f"wave {int(v)}" if pd.notna(v) else None),
-            "stage_progression": stage_progression(tables.reviews).reindex(cases.index),
-            "worker": cases["worker"],
-        })
-        ch = change.drop(columns=[c for c in groups.columns if c in change.columns])  # ours: the wave as last reviewed
+        groups = pd.DataFrame(
+            {
+                "intervention": main["what"].reindex(cases.index),
+                "model": models.reindex(cases.index),
+                "wave": wave.map(lambda v: f"wave {int(v)}" if pd.notna(v) else None),
+                "stage_progression": stage_progression(tables.reviews).reindex(cases.index),
+                "worker": cases["worker"],
+            }
+        )
+        ch = change.drop(
+            columns=[c for c in groups.columns if c in change.columns]
+        )  # ours: the wave as last reviewed
         ch = ch.merge(groups, left_on="case_id", right_index=True, how="left")
         for by in groups.columns:
             out[f"by_{by}"] = _outcomes_by(ch, by, small)
@@ -211,11 +308,20 @@ def _outcomes_by(ch: pd.DataFrame, by: str, small: int) -> pd.DataFrame:
     paired = ch[ch[by].notna() & ch["difference"].notna()]
     cat = paired["category"].fillna("").astype(str).str.lower()
     key = paired[by]
-    res = pd.DataFrame({
-        "children": paired.groupby(by)["case_id"].nunique(),
-        "paired_scores": paired.groupby(by).size(),
-        "mean_change": paired.groupby(by)["difference"].mean().round(1),
-        "share_improved": cat.isin(["improved", "recovered"]).groupby(key).mean().round(3),
-        "share_deteriorated": cat.isin(["deteriorated", "harmed"]).groupby(key).mean().round(3),
-    }).rename_axis(by).reset_index()
+    res = (
+        pd.DataFrame(
+            {
+                "children": paired.groupby(by)["case_id"].nunique(),
+                "paired_scores": paired.groupby(by).size(),
+                "mean_change": paired.groupby(by)["difference"].mean().round(1),
+                "share_improved": cat.isin(["improved", "recovered"]).groupby(key).mean().round(3),
+                "share_deteriorated": cat.isin(["deteriorated", "harmed"])
+                .groupby(key)
+                .mean()
+                .round(3),
+            }
+        )
+        .rename_axis(by)
+        .reset_index()
+    )
     return _suppress(res, "children", small)

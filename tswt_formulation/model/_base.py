@@ -43,7 +43,9 @@ def _term_checker(list_name: str) -> Callable[[str, ValidationInfo], str]:
             known = ", ".join(vocab.terms)
             from ..errors import quote
 
-            raise ValueError(f"unknown {list_name.replace('_', ' ')} {quote(value)}; expected one of: {known}")
+            raise ValueError(
+                f"unknown {list_name.replace('_', ' ')} {quote(value)}; expected one of: {known}"
+            )
         return value
 
     return check
@@ -59,10 +61,16 @@ class Term:
 
     list_name: str
 
-    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
-        return core_schema.with_info_after_validator_function(_term_checker(self.list_name), handler(source))
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.with_info_after_validator_function(
+            _term_checker(self.list_name), handler(source)
+        )
 
-    def __get_pydantic_json_schema__(self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
         out = handler(schema)
         out["x-vocabulary"] = self.list_name
         return out

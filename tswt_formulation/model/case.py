@@ -21,12 +21,16 @@ from .work import Ending, Intervention, Review, work_problems
 
 Day = date  # a field may be called "date"; annotate with Day so the name does not shadow the type
 
-CASE_ID_PATTERN = r"^TSW-[0-9]{6}$"  # ASCII digits only: \d would take full-width and Arabic-Indic digits
+CASE_ID_PATTERN = (
+    r"^TSW-[0-9]{6}$"  # ASCII digits only: \d would take full-width and Arabic-Indic digits
+)
 MAX_AGE_YEARS = 25  # eligibility: up to 25 for a care leaver (rules.eligibility)
 MAX_PLAUSIBLE_AGE_YEARS = 120  # past this a date of birth is a typing error, not a referral
 TIMEPOINT_PATTERN = r"^(baseline|review [1-9][0-9]*|closure)$"
 
-CaseId = Annotated[str, Field(pattern=CASE_ID_PATTERN, description="Pseudonymous case id, e.g. TSW-000123")]
+CaseId = Annotated[
+    str, Field(pattern=CASE_ID_PATTERN, description="Pseudonymous case id, e.g. TSW-000123")
+]
 
 
 def years_between(born: date, on: date) -> int:
@@ -68,9 +72,11 @@ class Caregiver(Record):
     can_take_part: bool
     young_person_wants_involved: bool | None = Field(
         default=None,
-        description=("For a young person of 18 or over: whether they want this carer involved in the work, "
-                     "in their own words (true / false; null: not asked or not recorded). From 18 a carer "
-                     "takes part only where the young person wants them to and the record says so."),
+        description=(
+            "For a young person of 18 or over: whether they want this carer involved in the work, "
+            "in their own words (true / false; null: not asked or not recorded). From 18 a carer "
+            "takes part only where the young person wants them to and the record says so."
+        ),
     )
 
 
@@ -133,7 +139,9 @@ class Referral(Record):
     consent: Consent | None = None
     approval: ManagerApproval | None = None
     reasons: LongText = ""
-    nd_assessment_requested: bool = Field(default=False, description="An autism or ADHD assessment is wanted.")
+    nd_assessment_requested: bool = Field(
+        default=False, description="An autism or ADHD assessment is wanted."
+    )
     decision: Decision = Decision()
     allocation: Allocation | None = None
 
@@ -191,7 +199,10 @@ class MeasureAdministration(Record):
     informant: Annotated[str, Term("informant")]
     date: Day
     timepoint: Annotated[str, Field(pattern=TIMEPOINT_PATTERN)]
-    responses: dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{1,40}$")], Annotated[int, Field(ge=0, le=100)] | None]
+    responses: dict[
+        Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{1,40}$")],
+        Annotated[int, Field(ge=0, le=100)] | None,
+    ]
 
 
 class Goal(Record):
@@ -217,10 +228,14 @@ def _recorded_reason(value: object) -> object:
     if not isinstance(value, str) or value in SDQ_RECORDED_REASONS:
         return value  # a non-string is left to the type check
     if value == "SDQ1":
-        raise ValueError("'SDQ1' is not recorded: the SSDA903 export derives it from the child's age "
-                         "(under 4 or over 16 at the latest assessment); record SDQ2, SDQ3, SDQ4 or SDQ5")
+        raise ValueError(
+            "'SDQ1' is not recorded: the SSDA903 export derives it from the child's age "
+            "(under 4 or over 16 at the latest assessment); record SDQ2, SDQ3, SDQ4 or SDQ5"
+        )
     if value.strip().upper() in SDQ_RECORDED_REASONS:
-        raise ValueError(f"{value!r}: SSDA903 reason codes are case-sensitive; write {value.strip().upper()!r}")
+        raise ValueError(
+            f"{value!r}: SSDA903 reason codes are case-sensitive; write {value.strip().upper()!r}"
+        )
     expected = ", ".join(f"{code} ({label})" for code, label in SDQ_RECORDED_REASONS.items())
     raise ValueError(f"{value!r} is not a reason code; expected one of {expected}")
 
@@ -230,13 +245,30 @@ class SdqNotCompleted(Record):
     SDQ_REASON): SDQ2 carer refused; SDQ3 not possible because of the severity of the
     child's disability; SDQ4 other; SDQ5 the child or young person refused."""
 
-    collection_year: Annotated[int, Field(ge=2000, le=2100, description=(
-        "The collection year by the 31 March it ends, as `tswt export ssda903 --year`: "
-        "2026 is 1 April 2025 to 31 March 2026."))]
-    reason: Annotated[SdqReason, BeforeValidator(_recorded_reason), Field(description=(
-        "SDQ2 carer refused; SDQ3 not possible because of the severity of the child's disability; SDQ4 other; "
-        "SDQ5 child or young person refused. Case-sensitive. SDQ1 is derived from the age, never recorded."))]
-    recorded: Day = Field(description="When the team recorded it: on or after the collection year began, not in the future.")
+    collection_year: Annotated[
+        int,
+        Field(
+            ge=2000,
+            le=2100,
+            description=(
+                "The collection year by the 31 March it ends, as `tswt export ssda903 --year`: "
+                "2026 is 1 April 2025 to 31 March 2026."
+            ),
+        ),
+    ]
+    reason: Annotated[
+        SdqReason,
+        BeforeValidator(_recorded_reason),
+        Field(
+            description=(
+                "SDQ2 carer refused; SDQ3 not possible because of the severity of the child's disability; SDQ4 other; "
+                "SDQ5 child or young person refused. Case-sensitive. SDQ1 is derived from the age, never recorded."
+            )
+        ),
+    ]
+    recorded: Day = Field(
+        description="When the team recorded it: on or after the collection year began, not in the future."
+    )
     note: LongText = ""
 
 
@@ -249,17 +281,42 @@ def _sdq_not_completed_problems(case: Case, today: date) -> list[tuple[str, str]
         field = f"sdq_not_completed[{i}]"
         year, begins = r.collection_year, date(r.collection_year - 1, 4, 1)
         if year in seen:
-            out.append((f"{field}.collection_year", f"{year} is recorded twice; record one reason per collection year"))
+            out.append(
+                (
+                    f"{field}.collection_year",
+                    f"{year} is recorded twice; record one reason per collection year",
+                )
+            )
         seen.add(year)
         if date(year, 3, 31) < dob:
-            out.append((f"{field}.collection_year", f"{year} ended before child.date_of_birth {dob.isoformat()}"))
+            out.append(
+                (
+                    f"{field}.collection_year",
+                    f"{year} ended before child.date_of_birth {dob.isoformat()}",
+                )
+            )
         if r.recorded < begins:
             began = f"{year - 1}-{year % 100:02d} began ({begins.isoformat()})"
-            out.append((f"{field}.recorded", f"{r.recorded.isoformat()} is before the collection year {began}"))
+            out.append(
+                (
+                    f"{field}.recorded",
+                    f"{r.recorded.isoformat()} is before the collection year {began}",
+                )
+            )
         elif r.recorded < dob:
-            out.append((f"{field}.recorded", f"{r.recorded.isoformat()} is before child.date_of_birth {dob.isoformat()}"))
+            out.append(
+                (
+                    f"{field}.recorded",
+                    f"{r.recorded.isoformat()} is before child.date_of_birth {dob.isoformat()}",
+                )
+            )
         if r.recorded > today:
-            out.append((f"{field}.recorded", f"{r.recorded.isoformat()} is in the future (today is {today.isoformat()})"))
+            out.append(
+                (
+                    f"{field}.recorded",
+                    f"{r.recorded.isoformat()} is in the future (today is {today.isoformat()})",
+                )
+            )
     return out
 
 
@@ -298,13 +355,18 @@ class Case(Record):
     measures: list[MeasureAdministration] = []
     goals: list[Goal] = []
     sdq_not_completed: list[SdqNotCompleted] = Field(
-        default=[], description="Why no carer SDQ score could be returned, per SSDA903 collection year.")
+        default=[],
+        description="Why no carer SDQ score could be returned, per SSDA903 collection year.",
+    )
     formulation: Formulation | None = None
     outcome: ScreeningOutcome | None = None
     first_steps: list[FirstStep] = Field(
-        default=[], description="First steps of the recommendation and when each was done.")
+        default=[], description="First steps of the recommendation and when each was done."
+    )
     interventions: list[Intervention] = Field(
-        default=[], description="The work delivered after screening: services, models and wave interventions.")
+        default=[],
+        description="The work delivered after screening: services, models and wave interventions.",
+    )
     reviews: list[Review] = Field(default=[], description="Reviews of the work, in date order.")
     ending: Ending | None = Field(default=None, description="The end of the team's involvement.")
 
@@ -356,7 +418,12 @@ def _overlapping_periods(periods: list[tuple[str, LegalStatusPeriod]]) -> list[t
         end1 = p1.end or far
         if p2.start < end1:
             ends = f"ends {p1.end.isoformat()}" if p1.end else "has no end date"
-            out.append((f"{f2}.start", f"{p2.start.isoformat()} overlaps {f1} ({p1.status} from {p1.start.isoformat()}, which {ends})"))
+            out.append(
+                (
+                    f"{f2}.start",
+                    f"{p2.start.isoformat()} overlaps {f1} ({p1.status} from {p1.start.isoformat()}, which {ends})",
+                )
+            )
     return out
 
 
@@ -368,7 +435,9 @@ class ConsistencyError(ValueError):
         super().__init__("; ".join(f"{f}: {m}" for f, m in problems))
 
 
-def consistency_problems(case: Case, today: date | None = None, stored: bool = False) -> list[tuple[str, str]]:
+def consistency_problems(
+    case: Case, today: date | None = None, stored: bool = False
+) -> list[tuple[str, str]]:
     """Every cross-field problem of a case as (field, message): dates in order and not in
     the future, no birth after the referral, legal statuses that do not overlap, placement
     breakdowns before the current placement, risks with a holder for each safety plan,
@@ -380,7 +449,9 @@ def consistency_problems(case: Case, today: date | None = None, stored: bool = F
 
     def not_future(field: str, value: date | None) -> None:
         if value is not None and value > today:
-            out.append((field, f"{value.isoformat()} is in the future (today is {today.isoformat()})"))
+            out.append(
+                (field, f"{value.isoformat()} is in the future (today is {today.isoformat()})")
+            )
 
     def not_before(field: str, value: date | None, other_field: str, other: date | None) -> None:
         if value is not None and other is not None and value < other:
@@ -390,7 +461,12 @@ def consistency_problems(case: Case, today: date | None = None, stored: bool = F
     # is a real event that eligibility decides (not eligible, with reasons and signposting).
     not_future("child.date_of_birth", dob)
     if years_between(dob, ref.received) > MAX_PLAUSIBLE_AGE_YEARS:
-        out.append(("child.date_of_birth", f"{dob.isoformat()} makes the person {years_between(dob, ref.received)} at referral; check the year"))
+        out.append(
+            (
+                "child.date_of_birth",
+                f"{dob.isoformat()} makes the person {years_between(dob, ref.received)} at referral; check the year",
+            )
+        )
     periods = [("child.legal_status", child.legal_status)] + [
         (f"child.legal_status_history[{i}]", p) for i, p in enumerate(child.legal_status_history)
     ]
@@ -400,7 +476,12 @@ def consistency_problems(case: Case, today: date | None = None, stored: bool = F
         not_before(f"{field}.end", period.end, f"{field}.start", period.start)
         not_future(f"{field}.end", period.end)
     if child.legal_status.end is not None:
-        out.append(("child.legal_status.end", "the current legal status cannot have ended; move it to legal_status_history"))
+        out.append(
+            (
+                "child.legal_status.end",
+                "the current legal status cannot have ended; move it to legal_status_history",
+            )
+        )
     if not stored:
         out += _overlapping_periods(periods)
     if child.placement:
@@ -412,8 +493,13 @@ def consistency_problems(case: Case, today: date | None = None, stored: bool = F
             not_future(field, b.date)
             # A breakdown ended an earlier placement, so it cannot come after this one began.
             if not stored and b.date > child.placement.start:
-                out.append((field, f"{b.date.isoformat()} is after child.placement.start {child.placement.start.isoformat()}: "
-                                   "a breakdown ends an earlier placement"))
+                out.append(
+                    (
+                        field,
+                        f"{b.date.isoformat()} is after child.placement.start {child.placement.start.isoformat()}: "
+                        "a breakdown ends an earlier placement",
+                    )
+                )
 
     not_before("referral.received", ref.received, "child.date_of_birth", dob)
     not_future("referral.received", ref.received)
@@ -424,10 +510,17 @@ def consistency_problems(case: Case, today: date | None = None, stored: bool = F
     dec = ref.decision
     if dec.outcome == "pending":
         if dec.date is not None:
-            out.append(("referral.decision.date", "a pending decision has no date; set outcome to accepted or not_accepted"))
+            out.append(
+                (
+                    "referral.decision.date",
+                    "a pending decision has no date; set outcome to accepted or not_accepted",
+                )
+            )
     else:
         if dec.date is None:
-            out.append(("referral.decision.date", f"missing: a decision of {dec.outcome} needs its date"))
+            out.append(
+                ("referral.decision.date", f"missing: a decision of {dec.outcome} needs its date")
+            )
         not_before("referral.decision.date", dec.date, "referral.received", ref.received)
         not_future("referral.decision.date", dec.date)
         # docs/domain.md, "The referral flow": no consent or no approval, the referral cannot proceed. It may still
@@ -435,52 +528,110 @@ def consistency_problems(case: Case, today: date | None = None, stored: bool = F
         for name, part in (("consent", ref.consent), ("approval", ref.approval)):
             what = "informed consent" if name == "consent" else "team-manager approval"
             if part is None and dec.outcome == "accepted":
-                out.append((f"referral.{name}", f"missing: a referral cannot be accepted without {what}"))
+                out.append(
+                    (f"referral.{name}", f"missing: a referral cannot be accepted without {what}")
+                )
             elif part is not None and dec.date is not None and part.date > dec.date:
-                out.append((f"referral.{name}.date", f"{part.date.isoformat()} is after referral.decision.date {dec.date.isoformat()}"))
+                out.append(
+                    (
+                        f"referral.{name}.date",
+                        f"{part.date.isoformat()} is after referral.decision.date {dec.date.isoformat()}",
+                    )
+                )
         if dec.outcome == "accepted" and ref.consent is not None and not ref.consent.informed:
-            out.append(("referral.consent.informed", "is false: a referral cannot be accepted without informed consent"))
+            out.append(
+                (
+                    "referral.consent.informed",
+                    "is false: a referral cannot be accepted without informed consent",
+                )
+            )
     if dec.outcome == "not_accepted" and not dec.reasons.strip():
-        out.append(("referral.decision.reasons", "missing: a referral not accepted needs the reasons explained"))
+        out.append(
+            (
+                "referral.decision.reasons",
+                "missing: a referral not accepted needs the reasons explained",
+            )
+        )
     if ref.allocation:
         if dec.outcome != "accepted":
-            out.append(("referral.allocation", f"a referral whose decision is {dec.outcome} cannot be allocated"))
-        not_before("referral.allocation.date", ref.allocation.date, "referral.decision.date", dec.date)
+            out.append(
+                (
+                    "referral.allocation",
+                    f"a referral whose decision is {dec.outcome} cannot be allocated",
+                )
+            )
+        not_before(
+            "referral.allocation.date", ref.allocation.date, "referral.decision.date", dec.date
+        )
         not_future("referral.allocation.date", ref.allocation.date)
 
     scr = case.screening
     if scr is not None:
         if scr.started is not None and ref.allocation is None:
-            out.append(("screening.started", "a screening cannot start before the referral is allocated"))
-        not_before("screening.started", scr.started, "referral.allocation.date", ref.allocation.date if ref.allocation else None)
+            out.append(
+                ("screening.started", "a screening cannot start before the referral is allocated")
+            )
+        not_before(
+            "screening.started",
+            scr.started,
+            "referral.allocation.date",
+            ref.allocation.date if ref.allocation else None,
+        )
         not_future("screening.started", scr.started)
         if scr.completed is not None and scr.started is None:
-            out.append(("screening.completed", "a screening cannot be completed without a start date"))
+            out.append(
+                ("screening.completed", "a screening cannot be completed without a start date")
+            )
         not_before("screening.completed", scr.completed, "screening.started", scr.started)
         not_future("screening.completed", scr.completed)
         seen: set[str] = set()
         for i, pb in enumerate(scr.presenting_behaviours):
             if pb.behaviour in seen:
-                out.append((f"screening.presenting_behaviours[{i}].behaviour", f"{pb.behaviour} is recorded twice; record it once with all its sources"))
+                out.append(
+                    (
+                        f"screening.presenting_behaviours[{i}].behaviour",
+                        f"{pb.behaviour} is recorded twice; record it once with all its sources",
+                    )
+                )
             seen.add(pb.behaviour)
         seen = set()
         for i, h in enumerate(scr.history_factors):
             if h.factor in seen:
-                out.append((f"screening.history_factors[{i}].factor", f"{h.factor} is recorded twice; record it once with all its sources"))
+                out.append(
+                    (
+                        f"screening.history_factors[{i}].factor",
+                        f"{h.factor} is recorded twice; record it once with all its sources",
+                    )
+                )
             seen.add(h.factor)
         seen = set()
         for i, r in enumerate(scr.risks):
             field = f"screening.risks[{i}]"
             if r.kind in seen:
-                out.append((f"{field}.kind", f"{r.kind} is recorded twice; record it once, with its latest level and review date"))
+                out.append(
+                    (
+                        f"{field}.kind",
+                        f"{r.kind} is recorded twice; record it once, with its latest level and review date",
+                    )
+                )
             seen.add(r.kind)
             not_before(f"{field}.recorded", r.recorded, "child.date_of_birth", dob)
             not_future(f"{field}.recorded", r.recorded)
             not_before(f"{field}.review_due", r.review_due, f"{field}.recorded", r.recorded)
             if r.safety_plan and not r.safety_plan_holder.strip():
-                out.append((f"{field}.safety_plan_holder", "missing: say who holds the safety plan (a role, e.g. the child's social worker)"))
+                out.append(
+                    (
+                        f"{field}.safety_plan_holder",
+                        "missing: say who holds the safety plan (a role, e.g. the child's social worker)",
+                    )
+                )
             if not r.safety_plan and r.safety_plan_holder.strip():
-                out.append((f"{field}.safety_plan", "is false, but safety_plan_holder is given; set safety_plan to true or clear the holder"))
+                out.append(
+                    (
+                        f"{field}.safety_plan",
+                        "is false, but safety_plan_holder is given; set safety_plan to true or clear the holder",
+                    )
+                )
 
     for i, m in enumerate(case.measures):
         not_before(f"measures[{i}].date", m.date, "child.date_of_birth", dob)
@@ -526,7 +677,9 @@ def future_timestamps(case: Case) -> list[tuple[str, str]]:
     for field, at in stamps:
         aware = at if at.tzinfo else at.replace(tzinfo=UTC)
         if aware > now + CLOCK_SKEW:
-            out.append((field, f"{aware.isoformat()} is in the future (now is {now:%Y-%m-%dT%H:%M}Z)"))
+            out.append(
+                (field, f"{aware.isoformat()} is in the future (now is {now:%Y-%m-%dT%H:%M}Z)")
+            )
     return out
 
 
@@ -538,6 +691,10 @@ def require_case(value: object, where: str) -> Case:
     from ..errors import TswtError
 
     if isinstance(value, str):
-        raise TswtError(f"{where}: pass a case, not the string {value[:40]!r}; read it from the store first: "
-                        f"store.get({value[:40]!r}) (store = tswt_formulation.open_store(path, user=...))")
-    raise TswtError(f"{where}: pass a case (tswt_formulation.Case, from store.get(case_id)), not {type(value).__name__}")
+        raise TswtError(
+            f"{where}: pass a case, not the string {value[:40]!r}; read it from the store first: "
+            f"store.get({value[:40]!r}) (store = tswt_formulation.open_store(path, user=...))"
+        )
+    raise TswtError(
+        f"{where}: pass a case (tswt_formulation.Case, from store.get(case_id)), not {type(value).__name__}"
+    )

@@ -94,10 +94,14 @@ class Formulation(Record):
     recommendation: RecommendationSnapshot | None = None
     decision: WorkerDecision | None = None
     signoffs: list[SignOff] = []
-    submitted_by: ShortText | None = Field(default=None, description="Who submitted the current revision for sign-off.")
+    submitted_by: ShortText | None = Field(
+        default=None, description="Who submitted the current revision for sign-off."
+    )
     contributors: list[ShortText] = Field(
-        default=[], description="Everyone (besides the author) who edited, decided on or submitted it: none of them "
-                                "may sign it off (docs/permissions.md).")
+        default=[],
+        description="Everyone (besides the author) who edited, decided on or submitted it: none of them "
+        "may sign it off (docs/permissions.md).",
+    )
 
     @property
     def latest_signoff(self) -> SignOff | None:

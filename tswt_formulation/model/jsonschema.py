@@ -20,7 +20,9 @@ def case_json_schema(vocab: Vocabularies | None = None) -> dict[str, Any]:
             name = node.pop("x-vocabulary", None)
             if name is not None:
                 node["enum"] = list(vocab[name].terms)
-                node["description"] = f"One of the {name.replace('_', ' ')} ids (docs/domain.md, Identifiers)."
+                node["description"] = (
+                    f"One of the {name.replace('_', ' ')} ids (docs/domain.md, Identifiers)."
+                )
             for value in node.values():
                 walk(value)
         elif isinstance(node, list):
@@ -35,8 +37,10 @@ def case_json_schema(vocab: Vocabularies | None = None) -> dict[str, Any]:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
         "title": "tswt-formulation case file",
-        "description": (f"A case file (vocabularies {vocab.version}): one case, a list of cases, or an export "
-                        "{format, package_version, versions, cases: [...]} as written by `tswt export`."),
+        "description": (
+            f"A case file (vocabularies {vocab.version}): one case, a list of cases, or an export "
+            "{format, package_version, versions, cases: [...]} as written by `tswt export`."
+        ),
         "$defs": defs,
         "anyOf": [
             case_ref,
@@ -47,8 +51,11 @@ def case_json_schema(vocab: Vocabularies | None = None) -> dict[str, Any]:
                     "format": {"type": "string"},
                     "package_version": {"type": "string"},
                     "exported": {"type": "string"},
-                    "versions": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 1},
-                                 "description": "The store version each case was exported at (used by `tswt update`)."},
+                    "versions": {
+                        "type": "object",
+                        "additionalProperties": {"type": "integer", "minimum": 1},
+                        "description": "The store version each case was exported at (used by `tswt update`).",
+                    },
                     "cases": {"type": "array", "items": case_ref},
                 },
                 "required": ["cases"],

@@ -58,7 +58,9 @@ def case_from_data(raw: Any, where: str = "", stored: bool = False) -> Case:
     the contradiction checks added in rules 2026.2 (a breakdown after the current
     placement began, overlapping legal statuses) do not stop it loading."""
     if not isinstance(raw, dict):
-        raise ValidationFailed([Problem(where, "", f"a case must be a mapping of fields, got {type(raw).__name__}")])
+        raise ValidationFailed(
+            [Problem(where, "", f"a case must be a mapping of fields, got {type(raw).__name__}")]
+        )
     text = json.dumps(raw)
     # A record already stored still loads, whatever checks came later.
     nul = [] if stored else nul_problems(raw, where or _where("", raw, 0), text)
@@ -68,7 +70,9 @@ def case_from_data(raw: Any, where: str = "", stored: bool = False) -> Case:
             context["stored"] = True
         case = Case.model_validate_json(text, context=context)
     except ValidationError as exc:
-        raise ValidationFailed(nul + validation_problems(exc, where or _where("", raw, 0))) from None
+        raise ValidationFailed(
+            nul + validation_problems(exc, where or _where("", raw, 0))
+        ) from None
     if nul:
         raise ValidationFailed(nul)
     return case
@@ -100,7 +104,9 @@ def case_to_data(case: Case) -> dict[str, Any]:
 
 
 FORMATS = ("tswt-cases/1",)  # what `tswt export` writes (cli.cases.EXPORT_FORMAT) and import reads
-MAX_FILE_BYTES = 256 * 1024 * 1024  # far above any caseload export; a bigger file is a mistake or an attack
+MAX_FILE_BYTES = (
+    256 * 1024 * 1024
+)  # far above any caseload export; a bigger file is a mistake or an attack
 
 
 def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -121,7 +127,12 @@ def _too_deep(doc: Any, limit: int = MAX_DEPTH) -> bool:
         depth += 1
         if depth > limit:
             return True
-        level = [v for node in level for v in (node.values() if isinstance(node, dict) else node) if isinstance(v, (dict, list))]
+        level = [
+            v
+            for node in level
+            for v in (node.values() if isinstance(node, dict) else node)
+            if isinstance(v, (dict, list))
+        ]
     return False
 
 
@@ -150,7 +161,15 @@ def _read_document(path: Path) -> tuple[Any, str | None]:
         try:
             doc = json.loads(text, object_pairs_hook=_json_object)
         except json.JSONDecodeError as exc:
-            raise ValidationFailed([Problem(source, f"line {exc.lineno}, column {exc.colno}", f"not valid JSON: {exc.msg}")]) from None
+            raise ValidationFailed(
+                [
+                    Problem(
+                        source,
+                        f"line {exc.lineno}, column {exc.colno}",
+                        f"not valid JSON: {exc.msg}",
+                    )
+                ]
+            ) from None
         except RecursionError:
             raise ValidationFailed([Problem(source, "", TOO_DEEP)]) from None
         except ValueError as exc:  # a duplicate key (_json_object)
@@ -168,17 +187,29 @@ def case_list(doc: Any, source: str) -> list[Any]:
     if isinstance(doc, dict) and "cases" in doc and "case_id" not in doc:
         extra = sorted(set(doc) - {"cases", "format", "exported", "package_version", "versions"})
         if extra:
-            raise ValidationFailed([Problem(source, k, "unknown top-level key; expected cases") for k in extra])
+            raise ValidationFailed(
+                [Problem(source, k, "unknown top-level key; expected cases") for k in extra]
+            )
         if "format" in doc and doc["format"] not in FORMATS:
-            raise ValidationFailed([Problem(source, "format", f"{quote(doc['format'])} is not a format this version reads "
-                                            f"({', '.join(FORMATS)}); a newer version of tswt-formulation wrote it? "
-                                            "Upgrade the package: pip install -U tswt-formulation")])
+            raise ValidationFailed(
+                [
+                    Problem(
+                        source,
+                        "format",
+                        f"{quote(doc['format'])} is not a format this version reads "
+                        f"({', '.join(FORMATS)}); a newer version of tswt-formulation wrote it? "
+                        "Upgrade the package: pip install -U tswt-formulation",
+                    )
+                ]
+            )
         doc = doc["cases"]
     if isinstance(doc, dict):
         return [doc]
     if isinstance(doc, list):
         return doc
-    raise ValidationFailed([Problem(source, "", "expected a case, a list of cases, or {cases: [...]}")])
+    raise ValidationFailed(
+        [Problem(source, "", "expected a case, a list of cases, or {cases: [...]}")]
+    )
 
 
 _ADAPTERS: dict[str, TypeAdapter[Any]] = {}
@@ -218,10 +249,23 @@ def _validate_all(docs: list[Any], doc: Any = None, text: str | None = None) -> 
 def _versions(raw: Any, source: str) -> tuple[dict[str, int], list[Problem]]:
     """An export's ``versions: {CASE: N}``, each N a whole number from 1 (not true/false)."""
     if not isinstance(raw, dict):
-        return {}, [Problem(source, "versions", "expected a mapping of case id to store version, as `tswt export` writes")]
+        return {}, [
+            Problem(
+                source,
+                "versions",
+                "expected a mapping of case id to store version, as `tswt export` writes",
+            )
+        ]
     good = {str(k): v for k, v in raw.items() if type(v) is int and v >= 1}
-    bad = [Problem(source, f"versions.{quote(k, bare=True)}", f"the store version must be a whole number from 1 (got {quote(v)})")
-           for k, v in raw.items() if str(k) not in good]
+    bad = [
+        Problem(
+            source,
+            f"versions.{quote(k, bare=True)}",
+            f"the store version must be a whole number from 1 (got {quote(v)})",
+        )
+        for k, v in raw.items()
+        if str(k) not in good
+    ]
     return good, bad
 
 
@@ -266,12 +310,16 @@ def parse_case_files(
                 problems.extend(exc.problems)
                 continue
             if case.case_id in seen:
-                problems.append(Problem(where, "case_id", f"appears twice (also in {seen[case.case_id]})"))
+                problems.append(
+                    Problem(where, "case_id", f"appears twice (also in {seen[case.case_id]})")
+                )
                 continue
             seen[case.case_id] = str(path)
             cases.append(case)
     if sources is not None:
         sources.update(seen)
     if problems:
-        raise ValidationFailed(problems, summary=f"{len(problems)} problem(s); nothing was written:")
+        raise ValidationFailed(
+            problems, summary=f"{len(problems)} problem(s); nothing was written:"
+        )
     return cases, versions

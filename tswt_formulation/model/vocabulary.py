@@ -60,18 +60,30 @@ _TERM_ID = re.compile(rf"[a-z0-9][a-z0-9_]{{0,{MAX_TERM_LENGTH - 1}}}", re.ASCII
 def _parse(raw: Any, source: str) -> tuple[str, dict[str, dict[str, Any]]]:
     problems: list[Problem] = []
     if not isinstance(raw, dict) or not isinstance(raw.get("vocabularies"), dict):
-        raise ValidationFailed([Problem(source, "vocabularies", "missing: expected a mapping of lists")])
+        raise ValidationFailed(
+            [Problem(source, "vocabularies", "missing: expected a mapping of lists")]
+        )
     out: dict[str, dict[str, Any]] = {}
     for name, body in raw["vocabularies"].items():
         if not isinstance(body, dict) or not isinstance(body.get("terms"), dict):
-            problems.append(Problem(source, f"vocabularies.{name}.terms", "expected a mapping of id: label"))
+            problems.append(
+                Problem(source, f"vocabularies.{name}.terms", "expected a mapping of id: label")
+            )
             continue
         for term, label in body["terms"].items():
             if not isinstance(term, str) or not _TERM_ID.fullmatch(term):
-                problems.append(Problem(source, f"vocabularies.{name}.terms", f"{quote(term)} is not a lower-case ASCII id "
-                                        f"(a-z, 0-9, _; at most {MAX_TERM_LENGTH} characters, as the store's columns hold)"))
+                problems.append(
+                    Problem(
+                        source,
+                        f"vocabularies.{name}.terms",
+                        f"{quote(term)} is not a lower-case ASCII id "
+                        f"(a-z, 0-9, _; at most {MAX_TERM_LENGTH} characters, as the store's columns hold)",
+                    )
+                )
             if not isinstance(label, str) or not label.strip():
-                problems.append(Problem(source, f"vocabularies.{name}.terms.{term}", "needs a label"))
+                problems.append(
+                    Problem(source, f"vocabularies.{name}.terms.{term}", "needs a label")
+                )
         out[name] = body
     if problems:
         raise ValidationFailed(problems)
@@ -83,24 +95,48 @@ def load_vocabulary(extension: Path | None = None) -> Vocabularies:
     text = files(__package__).joinpath("vocabulary.yaml").read_text(encoding="utf-8")
     version, base = _parse(safe_load(text), "vocabulary.yaml")
     lists = {
-        name: {"terms": dict(body["terms"]), "extendable": body.get("extendable", True), "ordered": body.get("ordered", False)}
+        name: {
+            "terms": dict(body["terms"]),
+            "extendable": body.get("extendable", True),
+            "ordered": body.get("ordered", False),
+        }
         for name, body in base.items()
     }
     if extension is not None:
         from .._files import MAX_SETTINGS_BYTES, read_text_bounded
 
-        ext_text = read_text_bounded(extension, MAX_SETTINGS_BYTES, kind="YAML")  # not a FIFO or a device; bounded
+        ext_text = read_text_bounded(
+            extension, MAX_SETTINGS_BYTES, kind="YAML"
+        )  # not a FIFO or a device; bounded
         ext_version, ext = _parse(safe_load(ext_text, source=str(extension)), str(extension))
         problems = []
         for name, body in ext.items():
             if name not in lists:
-                problems.append(Problem(str(extension), f"vocabularies.{name}", f"unknown list; known: {', '.join(sorted(lists))}"))
+                problems.append(
+                    Problem(
+                        str(extension),
+                        f"vocabularies.{name}",
+                        f"unknown list; known: {', '.join(sorted(lists))}",
+                    )
+                )
             elif not lists[name]["extendable"]:
-                problems.append(Problem(str(extension), f"vocabularies.{name}", "is a defined scale and cannot be extended"))
+                problems.append(
+                    Problem(
+                        str(extension),
+                        f"vocabularies.{name}",
+                        "is a defined scale and cannot be extended",
+                    )
+                )
             else:
                 for term, label in body["terms"].items():
                     if term in lists[name]["terms"]:
-                        problems.append(Problem(str(extension), f"vocabularies.{name}.terms.{term}", "already built in; a team may add terms, not redefine them"))
+                        problems.append(
+                            Problem(
+                                str(extension),
+                                f"vocabularies.{name}.terms.{term}",
+                                "already built in; a team may add terms, not redefine them",
+                            )
+                        )
                     lists[name]["terms"][term] = label
         if problems:
             raise ValidationFailed(problems)
@@ -108,7 +144,10 @@ def load_vocabulary(extension: Path | None = None) -> Vocabularies:
     return Vocabularies(
         version=version,
         lists=MappingProxyType(
-            {n: Vocabulary(n, MappingProxyType(b["terms"]), b["extendable"], b["ordered"]) for n, b in lists.items()}
+            {
+                n: Vocabulary(n, MappingProxyType(b["terms"]), b["extendable"], b["ordered"])
+                for n, b in lists.items()
+            }
         ),
     )
 

@@ -36,7 +36,9 @@ Day = date
 
 
 Participant = Literal["child", "carer", "network", "professionals"]
-EndingReason = Literal["planned", "disengaged", "moved_out_of_area", "aged_out", "transferred", "other"]
+EndingReason = Literal[
+    "planned", "disengaged", "moved_out_of_area", "aged_out", "transferred", "other"
+]
 Attendance = Literal["attended", "did_not_attend", "cancelled_by_family", "cancelled_by_team"]
 #: The parts of a recommendation an intervention can fulfil (RecommendationSnapshot).
 RecommendationPart = Literal["wave", "services", "models", "preconditions"]
@@ -48,29 +50,44 @@ class Session(Record):
 
     date: Day
     attendance: Attendance
-    took_part: list[Participant] = Field(default=[], description="Who took part (empty when it did not happen).")
-    minutes: Annotated[int, Field(ge=0, le=600)] | None = Field(default=None, description="Duration in minutes.")
-    note: ShortText = Field(default="", description="A short note; private text, shown only where the record is.")
+    took_part: list[Participant] = Field(
+        default=[], description="Who took part (empty when it did not happen)."
+    )
+    minutes: Annotated[int, Field(ge=0, le=600)] | None = Field(
+        default=None, description="Duration in minutes."
+    )
+    note: ShortText = Field(
+        default="", description="A short note; private text, shown only where the record is."
+    )
 
 
 class Intervention(Record):
     """A service, direct-work model or wave intervention actually delivered."""
 
-    number: Annotated[int, Field(ge=1, le=999)] = Field(description="1, 2, ... in the order recorded; how the CLI names it.")
+    number: Annotated[int, Field(ge=1, le=999)] = Field(
+        description="1, 2, ... in the order recorded; how the CLI names it."
+    )
     kind: Literal["service", "model", "wave"] = Field(
-        description="service (the team's services), model (a direct-work model) or wave (a wave intervention).")
-    what: ShortText = Field(description="A term of the kind's vocabulary: service, direct_work_model or wave_intervention.")
+        description="service (the team's services), model (a direct-work model) or wave (a wave intervention)."
+    )
+    what: ShortText = Field(
+        description="A term of the kind's vocabulary: service, direct_work_model or wave_intervention."
+    )
     for_whom: Annotated[list[Participant], Field(min_length=1)]
     lead_worker: ShortText = Field(description="A staff login.")
     start: Day
     planned_end: Day | None = None
     end: Day | None = None
     ending_reason: EndingReason | None = None
-    ending_other: ShortText = Field(default="", description="What the ending was, when its reason is other.")
+    ending_other: ShortText = Field(
+        default="", description="What the ending was, when its reason is other."
+    )
     fulfils: RecommendationPart | None = Field(
-        default=None, description="The part of the recommendation this intervention fulfils.")
+        default=None, description="The part of the recommendation this intervention fulfils."
+    )
     not_recommended: LongText = Field(
-        default="", description="Why it is delivered though the recommendation did not include it.")
+        default="", description="Why it is delivered though the recommendation did not include it."
+    )
     sessions: list[Session] = []
 
     @property
@@ -80,7 +97,9 @@ class Intervention(Record):
 
 class GoalRating(Record):
     number: Annotated[int, Field(ge=1, le=3)]
-    rating: Annotated[int, Field(ge=0, le=10)] = Field(description="How near the goal is, 0 (not at all) to 10 (met).")
+    rating: Annotated[int, Field(ge=0, le=10)] = Field(
+        description="How near the goal is, 0 (not at all) to 10 (met)."
+    )
 
 
 class Review(Record):
@@ -88,7 +107,9 @@ class Review(Record):
 
     date: Day
     by: ShortText = Field(description="A staff login.")
-    stage: Annotated[int, Field(ge=1, le=4)] = Field(description="The stage of the practice model reached (1-4).")
+    stage: Annotated[int, Field(ge=1, le=4)] = Field(
+        description="The stage of the practice model reached (1-4)."
+    )
     stage_evidence: LongText = ""
     wave: Annotated[int, Field(ge=1, le=3)] = Field(description="The wave re-assessed (1-3).")
     risks_reviewed: bool = False
@@ -96,7 +117,9 @@ class Review(Record):
     measures_due: list[MeasureId] = []
     measures_done: list[MeasureId] = []
     formulation: Literal["holds", "revised"] = Field(
-        default="holds", description="Whether the formulation still holds; a revision goes back to sign-off.")
+        default="holds",
+        description="Whether the formulation still holds; a revision goes back to sign-off.",
+    )
 
 
 class Ending(Record):
@@ -124,12 +147,21 @@ def work_problems(case: Case, today: date) -> list[tuple[str, str]]:
     began = work_began(case)
     has_work = bool(case.interventions or case.reviews or case.ending)
     if has_work and began is None:
-        out.append(("outcome", ("work is recorded, but the outcome of screening is not begin_work; record it first "
-                                "(tswt outcome CASE --begin-work)")))
+        out.append(
+            (
+                "outcome",
+                (
+                    "work is recorded, but the outcome of screening is not begin_work; record it first "
+                    "(tswt outcome CASE --begin-work)"
+                ),
+            )
+        )
 
     def not_future(field: str, value: date | None) -> None:
         if value is not None and value > today:
-            out.append((field, f"{value.isoformat()} is in the future (today is {today.isoformat()})"))
+            out.append(
+                (field, f"{value.isoformat()} is in the future (today is {today.isoformat()})")
+            )
 
     def not_before(field: str, value: date | None, other_field: str, other: date | None) -> None:
         if value is not None and other is not None and value < other:
@@ -144,29 +176,59 @@ def work_problems(case: Case, today: date) -> list[tuple[str, str]]:
     for i, iv in enumerate(case.interventions):
         f = f"interventions[{i}]"
         if iv.number in numbers:
-            out.append((f"{f}.number", f"{iv.number} is used twice; number interventions 1, 2, ..."))
+            out.append(
+                (f"{f}.number", f"{iv.number} is used twice; number interventions 1, 2, ...")
+            )
         numbers.add(iv.number)
         terms = vocab[KIND_VOCABULARY[iv.kind]]
         if iv.what not in terms:
-            out.append((f"{f}.what", (f"unknown {KIND_VOCABULARY[iv.kind].replace('_', ' ')} {iv.what!r}; "
-                                      f"expected one of: {', '.join(terms.terms)}")))
+            out.append(
+                (
+                    f"{f}.what",
+                    (
+                        f"unknown {KIND_VOCABULARY[iv.kind].replace('_', ' ')} {iv.what!r}; "
+                        f"expected one of: {', '.join(terms.terms)}"
+                    ),
+                )
+            )
         not_before(f"{f}.start", iv.start, "outcome.date (work began)", began)
         not_future(f"{f}.start", iv.start)
         not_before(f"{f}.planned_end", iv.planned_end, f"{f}.start", iv.start)
         not_before(f"{f}.end", iv.end, f"{f}.start", iv.start)
         not_future(f"{f}.end", iv.end)
         if iv.end is not None and iv.ending_reason is None:
-            out.append((f"{f}.ending_reason", "missing: an ended intervention needs its ending reason"))
+            out.append(
+                (f"{f}.ending_reason", "missing: an ended intervention needs its ending reason")
+            )
         if iv.end is None and iv.ending_reason is not None:
-            out.append((f"{f}.end", f"missing: an ending reason ({iv.ending_reason}) needs the date it ended"))
+            out.append(
+                (
+                    f"{f}.end",
+                    f"missing: an ending reason ({iv.ending_reason}) needs the date it ended",
+                )
+            )
         if iv.ending_reason == "other" and not iv.ending_other.strip():
             out.append((f"{f}.ending_other", "missing: an ending for another reason needs it said"))
         if iv.fulfils is None and not iv.not_recommended.strip():
-            out.append((f"{f}.fulfils", ("missing: name the part of the recommendation it fulfils "
-                                         "(wave, services, models, preconditions), or say why it was not recommended")))
+            out.append(
+                (
+                    f"{f}.fulfils",
+                    (
+                        "missing: name the part of the recommendation it fulfils "
+                        "(wave, services, models, preconditions), or say why it was not recommended"
+                    ),
+                )
+            )
         if iv.fulfils is not None and iv.not_recommended.strip():
-            out.append((f"{f}.not_recommended", (f"given, but the intervention fulfils the recommendation's {iv.fulfils}; "
-                                                 "give one or the other")))
+            out.append(
+                (
+                    f"{f}.not_recommended",
+                    (
+                        f"given, but the intervention fulfils the recommendation's {iv.fulfils}; "
+                        "give one or the other"
+                    ),
+                )
+            )
         last: date | None = None
         for j, s in enumerate(iv.sessions):
             sf = f"{f}.sessions[{j}].date"
@@ -174,10 +236,22 @@ def work_problems(case: Case, today: date) -> list[tuple[str, str]]:
             not_after(sf, s.date, f"{f}.end", iv.end)
             not_future(sf, s.date)
             if s.attendance == "attended" and not s.took_part:
-                out.append((f"{f}.sessions[{j}].took_part", "missing: an attended session says who took part"))
+                out.append(
+                    (
+                        f"{f}.sessions[{j}].took_part",
+                        "missing: an attended session says who took part",
+                    )
+                )
             if last is not None and s.date < last:
-                out.append((sf, (f"{s.date.isoformat()} is before the session listed above it ({last.isoformat()}); "
-                                 "keep sessions in date order")))
+                out.append(
+                    (
+                        sf,
+                        (
+                            f"{s.date.isoformat()} is before the session listed above it ({last.isoformat()}); "
+                            "keep sessions in date order"
+                        ),
+                    )
+                )
             last = s.date
     for i, r in enumerate(case.reviews):
         f = f"reviews[{i}]"
@@ -186,11 +260,25 @@ def work_problems(case: Case, today: date) -> list[tuple[str, str]]:
         goal_numbers = {g.number for g in case.goals}
         for k, g in enumerate(r.goals):
             if g.number not in goal_numbers:
-                out.append((f"{f}.goals[{k}].number", (f"{g.number} is not one of the case's goals "
-                                                       f"({', '.join(map(str, sorted(goal_numbers))) or 'none agreed'})")))
+                out.append(
+                    (
+                        f"{f}.goals[{k}].number",
+                        (
+                            f"{g.number} is not one of the case's goals "
+                            f"({', '.join(map(str, sorted(goal_numbers))) or 'none agreed'})"
+                        ),
+                    )
+                )
         if i and r.date < case.reviews[i - 1].date:
-            out.append((f"{f}.date", (f"{r.date.isoformat()} is before reviews[{i - 1}].date "
-                                      f"{case.reviews[i - 1].date.isoformat()}; keep reviews in date order")))
+            out.append(
+                (
+                    f"{f}.date",
+                    (
+                        f"{r.date.isoformat()} is before reviews[{i - 1}].date "
+                        f"{case.reviews[i - 1].date.isoformat()}; keep reviews in date order"
+                    ),
+                )
+            )
     for i, step in enumerate(case.first_steps):
         not_future(f"first_steps[{i}].done", step.done)
     end = case.ending
@@ -198,11 +286,20 @@ def work_problems(case: Case, today: date) -> list[tuple[str, str]]:
         not_before("ending.date", end.date, "outcome.date (work began)", began)
         not_future("ending.date", end.date)
         if end.reason == "other" and not end.reason_other.strip():
-            out.append(("ending.reason_other", "missing: an ending for another reason needs it said"))
+            out.append(
+                ("ending.reason_other", "missing: an ending for another reason needs it said")
+            )
         for i, iv in enumerate(case.interventions):
             if iv.end is None:
-                out.append((f"interventions[{i}].end", (f"missing: intervention {iv.number} is still open at "
-                                                        f"ending.date {end.date.isoformat()}; end it first")))
+                out.append(
+                    (
+                        f"interventions[{i}].end",
+                        (
+                            f"missing: intervention {iv.number} is still open at "
+                            f"ending.date {end.date.isoformat()}; end it first"
+                        ),
+                    )
+                )
             else:
                 not_after(f"interventions[{i}].end", iv.end, "ending.date", end.date)
         for i, r in enumerate(case.reviews):
@@ -219,14 +316,29 @@ def work_digest(case: Case) -> dict[str, Any]:
     rec = case.formulation.recommendation if case.formulation is not None else None
     return {
         "case_id": case.case_id,
-        "referral": {"received": ref.received.isoformat(),
-                     **({"allocation": {"worker": ref.allocation.worker}} if ref.allocation else {})},
+        "referral": {
+            "received": ref.received.isoformat(),
+            **({"allocation": {"worker": ref.allocation.worker}} if ref.allocation else {}),
+        },
         **({"outcome": {"decision": out.decision, "date": out.date.isoformat()}} if out else {}),
         **({"formulation": {"recommendation": {"wave": rec.wave}}} if rec is not None else {}),
         "interventions": [
-            {"number": iv.number, "kind": iv.kind, "what": iv.what, "lead_worker": iv.lead_worker, "start": iv.start.isoformat(),
-             **({"end": iv.end.isoformat(), "ending_reason": iv.ending_reason} if iv.end else {}),
-             "sessions": [{"date": s.date.isoformat(), "attendance": s.attendance} for s in iv.sessions]}
-            for iv in case.interventions],
-        "reviews": [{"date": r.date.isoformat(), "stage": r.stage, "wave": r.wave} for r in case.reviews],
+            {
+                "number": iv.number,
+                "kind": iv.kind,
+                "what": iv.what,
+                "lead_worker": iv.lead_worker,
+                "start": iv.start.isoformat(),
+                **(
+                    {"end": iv.end.isoformat(), "ending_reason": iv.ending_reason} if iv.end else {}
+                ),
+                "sessions": [
+                    {"date": s.date.isoformat(), "attendance": s.attendance} for s in iv.sessions
+                ],
+            }
+            for iv in case.interventions
+        ],
+        "reviews": [
+            {"date": r.date.isoformat(), "stage": r.stage, "wave": r.wave} for r in case.reviews
+        ],
     }

@@ -45,7 +45,9 @@ _BAND_HATCH = ("", "..", "--", "++")  # never diagonal: that is the corridor's
 CORRIDOR_GID = "reliable-change-corridor"
 
 
-def _axes(ax: Axes | None, figsize: tuple[float, float], constrained: bool = True) -> tuple[Figure, Axes]:
+def _axes(
+    ax: Axes | None, figsize: tuple[float, float], constrained: bool = True
+) -> tuple[Figure, Axes]:
     if ax is not None:
         return ax.figure, ax  # type: ignore[return-value]
     fig = _figure(figsize, constrained)
@@ -62,7 +64,9 @@ def _figure(figsize: tuple[float, float], constrained: bool = True) -> Figure:
     return fig
 
 
-def _fixed_margins(fig: Figure, *, left: float, right: float, bottom: float, top: float, gap: float = 0.0) -> None:
+def _fixed_margins(
+    fig: Figure, *, left: float, right: float, bottom: float, top: float, gap: float = 0.0
+) -> None:
     """Place a figure's row of panels by margins in inches.
 
     The two figures of every outcomes report (the informants and the goals) are laid out
@@ -75,8 +79,13 @@ def _fixed_margins(fig: Figure, *, left: float, right: float, bottom: float, top
     width, height = fig.get_size_inches()
     n = max(1, len(fig.axes))
     panel = (width - left - right - gap * (n - 1)) / n
-    fig.subplots_adjust(left=left / width, right=1 - right / width, bottom=bottom / height, top=1 - top / height,
-                        wspace=gap / panel if n > 1 else None)
+    fig.subplots_adjust(
+        left=left / width,
+        right=1 - right / width,
+        bottom=bottom / height,
+        top=1 - top / height,
+        wspace=gap / panel if n > 1 else None,
+    )
     # reports.html.figure: saved as it is, not cropped to a tight box (a second drawing)
     fig.tswt_fixed_margins = True  # type: ignore[attr-defined]
 
@@ -95,16 +104,27 @@ def _fail(field: str, message: str) -> ScoringError:
 
 def _form_bands(df: pd.DataFrame, score: str) -> list[tuple[str, int, int]] | None:
     """The bands of the series' form, when the frame says which measure and form it is."""
-    if "measure" not in df.columns or "informant" not in df.columns or not ({"version", "age"} & set(df.columns)):
+    if (
+        "measure" not in df.columns
+        or "informant" not in df.columns
+        or not ({"version", "age"} & set(df.columns))
+    ):
         return None
-    measures, informants = df["measure"].astype(object).unique(), df["informant"].astype(object).unique()
+    measures, informants = (
+        df["measure"].astype(object).unique(),
+        df["informant"].astype(object).unique(),
+    )
     if len(measures) != 1 or len(informants) != 1:
         return None
     from ..measures.outcomes import chart_bands
 
     try:
-        found, _said = chart_bands(df.astype({c: object for c in ("version",) if c in df.columns}), str(measures[0]), score,
-                                   str(informants[0]))
+        found, _said = chart_bands(
+            df.astype({c: object for c in ("version",) if c in df.columns}),
+            str(measures[0]),
+            score,
+            str(informants[0]),
+        )
     except (TswtError, KeyError):
         return None
     return found
@@ -115,7 +135,10 @@ def plot_trajectory(
     score: str = "total",
     informant: str | None = None,
     *,
-    bands: Mapping[str, tuple[float, float]] | Sequence[tuple[str, float, float]] | str | None = "auto",
+    bands: Mapping[str, tuple[float, float]]
+    | Sequence[tuple[str, float, float]]
+    | str
+    | None = "auto",
     threshold: float | None = None,
     case_id: str | None = None,
     title: str | None = None,
@@ -163,8 +186,11 @@ def plot_trajectory(
         df = df.rename(columns={"scale": "score"})
     missing = [c for c in ("date", "value") if c not in df.columns]
     if missing:
-        raise _fail(missing[0], f"the frame has no column {' or '.join(map(repr, missing))} "
-                    f"(give trajectory() or tswt.analysis.scores() output; columns: {', '.join(map(str, df.columns))})")
+        raise _fail(
+            missing[0],
+            f"the frame has no column {' or '.join(map(repr, missing))} "
+            f"(give trajectory() or tswt.analysis.scores() output; columns: {', '.join(map(str, df.columns))})",
+        )
     if "score" in df.columns:
         df = df[df["score"].astype(object) == score]
     if case_id is not None and "case_id" in df.columns:
@@ -341,16 +367,29 @@ def plot_goals(
     # family's own words can be long, and is wrapped, never cut.
     handles, names = ax.get_legend_handles_labels()
     names = [textwrap.fill(name, 55) for name in names]
-    legend = ax.legend(handles, names, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=7, frameon=False)
+    legend = ax.legend(
+        handles,
+        names,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.14),
+        ncol=2,
+        fontsize=7,
+        frameon=False,
+    )
     if own:  # room below for the legend's rows (anchored to the panel, under the date labels)
         per_column = -(-len(names) // 2)  # matplotlib fills the first column first
-        lines = sum(max(names[i].count("\n") + 1 for i in (r, r + per_column) if i < len(names)) for r in range(per_column))
+        lines = sum(
+            max(names[i].count("\n") + 1 for i in (r, r + per_column) if i < len(names))
+            for r in range(per_column)
+        )
         top = 0.26 if title else 0.1
         bottom = 0.6 + 0.13 * lines
         height = max(4.0, bottom + top + 2.6)  # the panel keeps its height however long the legend
         fig.set_size_inches(7.0, height)
         _fixed_margins(fig, left=0.51, right=0.12, bottom=bottom, top=top)
-        legend.set_bbox_to_anchor((0.5, -0.41 / (height - bottom - top)))  # 0.41 in under the panel: below the date labels
+        legend.set_bbox_to_anchor(
+            (0.5, -0.41 / (height - bottom - top))
+        )  # 0.41 in under the panel: below the date labels
     return fig
 
 
@@ -421,7 +460,9 @@ def plot_change_categories(
             hatch=hatch,
             edgecolor="0.0",
             linewidth=0.6,
-            label=(_BAR_WORDS if "Recovered" in order else {}).get(cat, CATEGORY_WORDS.get(cat, cat)),
+            label=(_BAR_WORDS if "Recovered" in order else {}).get(
+                cat, CATEGORY_WORDS.get(cat, cat)
+            ),
         )
         left += shares[cat].to_numpy()
     labels = []
@@ -481,33 +522,79 @@ def plot_informants(
         One panel per informant; one legend for the whole figure, every line in it.
     """
     df = traj_df[traj_df["score"] == score] if "score" in traj_df.columns else traj_df
-    informants = [i for i in sorted(df["informant"].dropna().unique()) if df.loc[df["informant"] == i, "value"].notna().any()]
+    informants = [
+        i
+        for i in sorted(df["informant"].dropna().unique())
+        if df.loc[df["informant"] == i, "value"].notna().any()
+    ]
     if not informants:
         raise _fail("informant", f"no scores to plot for {score!r}")
     n = len(informants)
-    fig = _figure((2.6 * n + 0.8, 3.0), constrained=False)  # short enough to sit under page 1's flags
+    fig = _figure(
+        (2.6 * n + 0.8, 3.0), constrained=False
+    )  # short enough to sit under page 1's flags
     axes = fig.subplots(1, n, sharey=True, squeeze=False)[0]
     legend: dict[str, Artist] = {}
     for ax, informant in zip(axes, informants):
-        plot_trajectory(df, score, informant, bands=(bands or {}).get(informant), ax=ax,
-                        title=(labels or {}).get(informant, informant), legend=False)
+        plot_trajectory(
+            df,
+            score,
+            informant,
+            bands=(bands or {}).get(informant),
+            ax=ax,
+            title=(labels or {}).get(informant, informant),
+            legend=False,
+        )
         if work_started is not None:
-            ax.axvline(pd.Timestamp(work_started).to_numpy(), color="0.0", linestyle="-.", linewidth=1.2, zorder=4,
-                       label="work began")
+            ax.axvline(
+                pd.Timestamp(work_started).to_numpy(),
+                color="0.0",
+                linestyle="-.",
+                linewidth=1.2,
+                zorder=4,
+                label="work began",
+            )
         cutoff = (cutoffs or {}).get(informant)
         if cutoff is not None:
-            ax.axhline(cutoff, color="0.0", linestyle=(0, (6, 2)), linewidth=1.6, zorder=4, label="clinical cut-off")
+            ax.axhline(
+                cutoff,
+                color="0.0",
+                linestyle=(0, (6, 2)),
+                linewidth=1.6,
+                zorder=4,
+                label="clinical cut-off",
+            )
         ax.set_ylabel("")
         ax.tick_params(labelsize=7)
         ax.title.set_fontsize(9)
         for handle, label in zip(*ax.get_legend_handles_labels()):
-            key = "baseline" if label.startswith("baseline (") else ("score" if label == score else label)
+            key = (
+                "baseline"
+                if label.startswith("baseline (")
+                else ("score" if label == score else label)
+            )
             legend.setdefault(key, handle)
     axes[0].set_ylabel(f"{score} score")
     if title:
         fig.suptitle(title, fontsize=10)
-    ncol = min(4 if n > 1 else 2, len(legend))  # one panel (3.4 in) holds two columns of names, not four
-    fig.legend(list(legend.values()), list(legend.keys()), loc="lower center", ncol=ncol, fontsize=7, frameon=False)
+    ncol = min(
+        4 if n > 1 else 2, len(legend)
+    )  # one panel (3.4 in) holds two columns of names, not four
+    fig.legend(
+        list(legend.values()),
+        list(legend.keys()),
+        loc="lower center",
+        ncol=ncol,
+        fontsize=7,
+        frameon=False,
+    )
     rows = -(-len(legend) // ncol)  # the figure's legend, below the panels' date labels
-    _fixed_margins(fig, left=0.47, right=0.14, bottom=0.546 + 0.144 * rows, top=0.444 if title else 0.25, gap=0.22)
+    _fixed_margins(
+        fig,
+        left=0.47,
+        right=0.14,
+        bottom=0.546 + 0.144 * rows,
+        top=0.444 if title else 0.25,
+        gap=0.22,
+    )
     return fig

@@ -60,8 +60,21 @@ def _first_export() -> None:
 
     from .export import _exporter
 
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output(
-        "display_data", data={"text/html": '<img alt="" src="data:image/png;base64,">', "text/plain": ""})])])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                outputs=[
+                    nbformat.v4.new_output(
+                        "display_data",
+                        data={
+                            "text/html": '<img alt="" src="data:image/png;base64,">',
+                            "text/plain": "",
+                        },
+                    )
+                ]
+            )
+        ]
+    )
     _exporter().from_notebook_node(nb, resources={"tswt": {}, "tswt_css": ""})
 
 
@@ -75,7 +88,9 @@ def _first_figure() -> None:
 
     fig = Figure(figsize=(2.0, 1.5), layout="constrained")
     ax = fig.add_subplot()
-    ax.plot(np.array(["2026-01-01", "2026-06-01"], dtype="datetime64[D]"), [1, 2], marker="o", label="x")
+    ax.plot(
+        np.array(["2026-01-01", "2026-06-01"], dtype="datetime64[D]"), [1, 2], marker="o", label="x"
+    )
     ax.axhspan(0, 1, hatch="//", facecolor="none")
     _date_axis(ax)
     fig.legend(loc="outside lower center")

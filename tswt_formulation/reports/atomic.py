@@ -21,7 +21,9 @@ def is_sqlite_database(path: Path | str) -> bool:
     """Does the file begin with SQLite's header? (Read without following a symbolic link
     and without blocking on a FIFO.)"""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        fd = os.open(
+            path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        )
     except OSError:
         return False
     try:

@@ -30,8 +30,11 @@ from .atomic import atomic_write_bytes, atomic_write_text
 from .resources import KINDS, notebook_path
 
 FORMATS = ("html", "pdf")
-REQUIRED_PARAMETERS = {"formulation": {"case_id", "store", "as_of"}, "outcomes": {"case_id", "store", "as_of"},
-                       "review": {"store", "as_of"}}
+REQUIRED_PARAMETERS = {
+    "formulation": {"case_id", "store", "as_of"},
+    "outcomes": {"case_id", "store", "as_of"},
+    "review": {"store", "as_of"},
+}
 
 
 @dataclass(frozen=True)
@@ -48,8 +51,12 @@ class ReportJob:
 
     @property
     def stem(self) -> str:
-        return f"{self.case_id}_{self.kind}" if self.case_id else f"caseload_review_{self.as_of}" + (
-            f"_{dict(self.extra).get('worker')}" if dict(self.extra).get("worker") else "")
+        return (
+            f"{self.case_id}_{self.kind}"
+            if self.case_id
+            else f"caseload_review_{self.as_of}"
+            + (f"_{dict(self.extra).get('worker')}" if dict(self.extra).get("worker") else "")
+        )
 
 
 @dataclass
@@ -115,10 +122,15 @@ class BatchSummary:
 
     def text(self) -> str:
         n_ok = len(self.ok)
-        lines = [f"{n_ok} of {len(self.results)} report(s) written to {self.out_dir} in {self.seconds:.1f} s; manifest {self.manifest}"]
+        lines = [
+            f"{n_ok} of {len(self.results)} report(s) written to {self.out_dir} in {self.seconds:.1f} s; manifest {self.manifest}"
+        ]
         if self.failed:
             lines.append(f"{len(self.failed)} failed:")
-            lines += [f"  {r.case} ({r.kind}): {r.cell + ': ' if r.cell else ''}{r.error}" for r in self.failed]
+            lines += [
+                f"  {r.case} ({r.kind}): {r.cell + ': ' if r.cell else ''}{r.error}"
+                for r in self.failed
+            ]
         return "\n".join(lines)
 
 
@@ -147,7 +159,9 @@ def render_report(job: ReportJob) -> ReportResult:
         return ReportResult(label, job.kind, "ok", time.perf_counter() - start, files, digests)
     except Exception as exc:  # noqa: BLE001 - isolate the failure; the batch goes on
         cell, error = _describe(exc)
-        return ReportResult(label, job.kind, "failed", time.perf_counter() - start, cell=cell, error=error)
+        return ReportResult(
+            label, job.kind, "failed", time.perf_counter() - start, cell=cell, error=error
+        )
 
 
 def _describe(exc: BaseException) -> tuple[str, str]:
@@ -159,7 +173,10 @@ def _describe(exc: BaseException) -> tuple[str, str]:
         PapermillExecutionError = ()
     if isinstance(exc, PapermillExecutionError):
         first = (exc.source or "").strip().splitlines()[0] if exc.source else ""
-        return f"cell {exc.cell_index} `{first[:60]}`", f"{exc.ename}: {database_reason(exc.evalue) if exc.evalue else ''}"
+        return (
+            f"cell {exc.cell_index} `{first[:60]}`",
+            f"{exc.ename}: {database_reason(exc.evalue) if exc.evalue else ''}",
+        )
     return "", f"{type(exc).__name__}: {database_reason(exc)}"
 
 
@@ -187,7 +204,10 @@ def without_iri_grammars() -> None:
         sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment] # its import -> ImportError
 
 
-PRELOAD = ("tswt_formulation.reports._worker_preload", "tswt_formulation.reports._worker_preload_charts")
+PRELOAD = (
+    "tswt_formulation.reports._worker_preload",
+    "tswt_formulation.reports._worker_preload_charts",
+)
 
 
 def _forkserver(kind: str | None = None) -> Any:
@@ -200,7 +220,9 @@ def _forkserver(kind: str | None = None) -> Any:
     from multiprocessing import forkserver
 
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(list(PRELOAD[:1] if kind == "formulation" else PRELOAD))  # read when the server starts
+    ctx.set_forkserver_preload(
+        list(PRELOAD[:1] if kind == "formulation" else PRELOAD)
+    )  # read when the server starts
     try:
         forkserver.ensure_running()
     except Exception:  # noqa: BLE001 - spawned workers do the same work, only slower to start
@@ -281,7 +303,9 @@ def _adopt(environ: dict[str, str], cwd: str, batch: int) -> None:
     without_iri_grammars()
 
 
-def default_executor(jobs: int | None = None, engine: str = "inprocess", kind: str | None = None) -> Executor:
+def default_executor(
+    jobs: int | None = None, engine: str = "inprocess", kind: str | None = None
+) -> Executor:
     # Kernels: spawn, not fork (kernels and zmq sockets do not survive a fork safely).
     # In-process reports: workers forked from a forkserver that has loaded what every
     # report needs (_worker_preload), not one interpreter each importing it all again;
@@ -290,10 +314,18 @@ def default_executor(jobs: int | None = None, engine: str = "inprocess", kind: s
     # worker retires mid-batch); in-process reports keep a worker's memory flat without it.
     ctx = _forkserver(kind) if engine == "inprocess" else None
     if ctx is None:
-        return ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_spawned_worker, initargs=(os.getpid(),))
-    return ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1, mp_context=ctx,
-                               initializer=_adopt, initargs=(dict(os.environ), os.getcwd(), os.getpid()))
+        return ProcessPoolExecutor(
+            max_workers=jobs or os.cpu_count() or 1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_spawned_worker,
+            initargs=(os.getpid(),),
+        )
+    return ProcessPoolExecutor(
+        max_workers=jobs or os.cpu_count() or 1,
+        mp_context=ctx,
+        initializer=_adopt,
+        initargs=(dict(os.environ), os.getcwd(), os.getpid()),
+    )
 
 
 def run_reports(
@@ -343,7 +375,9 @@ def run_reports(
     if kind not in KINDS:
         raise ReportError(f"unknown report kind {kind!r}; expected one of: {', '.join(KINDS)}")
     if engine not in ENGINES:
-        raise ReportError(f"unknown notebook engine {engine!r}; expected one of: {', '.join(ENGINES)}")
+        raise ReportError(
+            f"unknown notebook engine {engine!r}; expected one of: {', '.join(ENGINES)}"
+        )
     bad = [f for f in formats if f not in FORMATS]
     if bad or not formats:
         raise ReportError(f"unknown format {', '.join(bad) or '(none)'}; expected html and/or pdf")
@@ -360,29 +394,48 @@ def run_reports(
     out.mkdir(parents=True, exist_ok=True, mode=0o700)
     extra_items = tuple(sorted((extra or {}).items()))
     if kind == "review":
-        job_list = [ReportJob(kind, None, store, str(out), day, tuple(formats), nb_path, extra_items, engine)]
+        job_list = [
+            ReportJob(
+                kind, None, store, str(out), day, tuple(formats), nb_path, extra_items, engine
+            )
+        ]
     else:
         ids = list(dict.fromkeys(cases or []))
         if not ids:
             raise ReportError("no cases to report on")
-        job_list = [ReportJob(kind, cid, store, str(out), day, tuple(formats), nb_path, extra_items, engine) for cid in ids]
+        job_list = [
+            ReportJob(kind, cid, store, str(out), day, tuple(formats), nb_path, extra_items, engine)
+            for cid in ids
+        ]
 
     own = executor is None
     started = datetime.now(UTC)
     executor_name = "process pool" if own else type(executor).__name__
-    pool: Executor = default_executor(min(jobs or os.cpu_count() or 1, len(job_list)), engine, kind) if executor is None else executor
+    pool: Executor = (
+        default_executor(min(jobs or os.cpu_count() or 1, len(job_list)), engine, kind)
+        if executor is None
+        else executor
+    )
     start = time.perf_counter()
     results: dict[int, ReportResult] = {}
     bar = _progress(len(job_list), kind, progress)
     try:
-        futures: dict[Future[ReportResult], int] = {pool.submit(render_report, job): i for i, job in enumerate(job_list)}
+        futures: dict[Future[ReportResult], int] = {
+            pool.submit(render_report, job): i for i, job in enumerate(job_list)
+        }
         for fut in as_completed(futures):
             i = futures[fut]
             try:
                 results[i] = fut.result()
             except Exception as exc:  # noqa: BLE001 - the worker itself died (killed, out of memory)
                 job = job_list[i]
-                results[i] = ReportResult(job.case_id or "caseload", kind, "failed", 0.0, error=f"worker failed: {type(exc).__name__}: {exc}")
+                results[i] = ReportResult(
+                    job.case_id or "caseload",
+                    kind,
+                    "failed",
+                    0.0,
+                    error=f"worker failed: {type(exc).__name__}: {exc}",
+                )
             bar.update(1)
     finally:
         bar.close()
@@ -395,8 +448,16 @@ def run_reports(
     return BatchSummary(ordered, out, manifest, seconds)
 
 
-def batch_record(kind: str, store: str, as_of: str, results: list[ReportResult], started: datetime, seconds: float,
-                 extra: dict[str, Any], executor: str) -> dict[str, Any]:
+def batch_record(
+    kind: str,
+    store: str,
+    as_of: str,
+    results: list[ReportResult],
+    started: datetime,
+    seconds: float,
+    extra: dict[str, Any],
+    executor: str,
+) -> dict[str, Any]:
     """What the manifest says of the batch itself: who ran it, when, on which store
     (a password in a URL masked), with which rules, measure definitions and constants,
     where it ran, and the counts."""
@@ -404,7 +465,9 @@ def batch_record(kind: str, store: str, as_of: str, results: list[ReportResult],
     from .._version import __version__
     from ..store.engine import display_location
 
-    def quietly(read: Any) -> Any:  # the batch is done: a file that has since gone must not fail its manifest
+    def quietly(
+        read: Any,
+    ) -> Any:  # the batch is done: a file that has since gone must not fail its manifest
         try:
             return read()
         except Exception as exc:  # noqa: BLE001
@@ -432,40 +495,83 @@ def batch_record(kind: str, store: str, as_of: str, results: list[ReportResult],
     except Exception:  # noqa: BLE001 - no usable login in this environment: say so, do not fail the manifest
         who = "unknown"
     return {
-        "kind": kind, "by": who, "started": started.isoformat(timespec="seconds"),
-        "finished": datetime.now(UTC).isoformat(timespec="seconds"), "seconds": round(seconds, 1),
-        "store": display_location(store), "as_of": as_of, "package_version": __version__, "executor": executor,
-        "rules": quietly(rules), "measures": quietly(measures),
+        "kind": kind,
+        "by": who,
+        "started": started.isoformat(timespec="seconds"),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "seconds": round(seconds, 1),
+        "store": display_location(store),
+        "as_of": as_of,
+        "package_version": __version__,
+        "executor": executor,
+        "rules": quietly(rules),
+        "measures": quietly(measures),
         "constants": quietly(constants) if kind != "formulation" else None,
-        "counts": {"reports": len(results), "ok": sum(r.status == "ok" for r in results),
-                   "failed": sum(r.status != "ok" for r in results)},
+        "counts": {
+            "reports": len(results),
+            "ok": sum(r.status == "ok" for r in results),
+            "failed": sum(r.status != "ok" for r in results),
+        },
     }
 
 
 def _progress(total: int, kind: str, enabled: bool) -> Any:
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=f"{kind} reports", unit="report", file=sys.stderr, disable=not enabled or None, leave=False)
+    return tqdm(
+        total=total,
+        desc=f"{kind} reports",
+        unit="report",
+        file=sys.stderr,
+        disable=not enabled or None,
+        leave=False,
+    )
 
 
-def write_manifest(out: Path, results: list[ReportResult], batch: dict[str, Any] | None = None) -> Path:
+def write_manifest(
+    out: Path, results: list[ReportResult], batch: dict[str, Any] | None = None
+) -> Path:
     """manifest-KIND.json and manifest-KIND.csv: case, kind, file, sha256, status, seconds, cell, error;
     the JSON also records the ``batch`` itself (:func:`batch_record`)."""
     rows = []
     for r in results:
         for f, digest in zip(r.files, r.sha256) if r.files else [("", "")]:
-            rows.append({"case": r.case, "kind": r.kind, "file": Path(f).name if f else "", "sha256": digest,
-                         "status": r.status, "seconds": round(r.seconds, 3), "cell": r.cell, "error": r.error})
+            rows.append(
+                {
+                    "case": r.case,
+                    "kind": r.kind,
+                    "file": Path(f).name if f else "",
+                    "sha256": digest,
+                    "status": r.status,
+                    "seconds": round(r.seconds, 3),
+                    "cell": r.cell,
+                    "error": r.error,
+                }
+            )
     kind = results[0].kind if results else "reports"
     path = out / f"manifest-{kind}.json"
-    atomic_write_text(path, json.dumps({**({"batch": batch} if batch else {}), "reports": rows}, indent=2) + "\n")
+    atomic_write_text(
+        path, json.dumps({**({"batch": batch} if batch else {}), "reports": rows}, indent=2) + "\n"
+    )
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=["case", "kind", "file", "sha256", "status", "seconds", "cell", "error"])
+    writer = csv.DictWriter(
+        buf, fieldnames=["case", "kind", "file", "sha256", "status", "seconds", "cell", "error"]
+    )
     writer.writeheader()
     writer.writerows(rows)
     atomic_write_text(out / f"manifest-{kind}.csv", buf.getvalue())
     return path
 
 
-__all__ = ["BatchSummary", "InlineExecutor", "ReportJob", "ReportResult", "batch_record", "render_report", "run_reports",
-           "start_workers_early", "without_iri_grammars", "write_manifest"]
+__all__ = [
+    "BatchSummary",
+    "InlineExecutor",
+    "ReportJob",
+    "ReportResult",
+    "batch_record",
+    "render_report",
+    "run_reports",
+    "start_workers_early",
+    "without_iri_grammars",
+    "write_manifest",
+]

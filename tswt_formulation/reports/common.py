@@ -31,7 +31,9 @@ def reading(store: Any) -> Iterator[Any]:
     if isinstance(store, CaseStore):
         yield store
         return
-    opened = open_store(None if store in (None, "") else str(store), migrate=False)  # a report reads; only `tswt init` migrates
+    opened = open_store(
+        None if store in (None, "") else str(store), migrate=False
+    )  # a report reads; only `tswt init` migrates
     try:
         yield opened
     finally:
@@ -42,9 +44,13 @@ def required_case_id(case_id: Any) -> str:
     """A report notebook's ``case_id`` parameter, which has no default: a report about
     another child (a misspelt ``-p case ...`` left it unset) must never be produced."""
     if case_id is None or (isinstance(case_id, str) and not case_id.strip()):
-        raise ReportError("no case id: set the report notebook's case_id parameter (papermill -p case_id TSW-...)")
+        raise ReportError(
+            "no case id: set the report notebook's case_id parameter (papermill -p case_id TSW-...)"
+        )
     if not isinstance(case_id, str):
-        raise ReportError(f"the case_id parameter must be a case id such as TSW-900001, not {type(case_id).__name__}")
+        raise ReportError(
+            f"the case_id parameter must be a case id such as TSW-900001, not {type(case_id).__name__}"
+        )
     return case_id
 
 
@@ -72,22 +78,49 @@ class Header:
     draft: bool = False  # not signed off: DRAFT on every page
 
     def meta(self) -> dict[str, Any]:
-        return {"kind": self.kind, "title": self.title, "case_id": self.case_id, "report_date": self.report_date.isoformat(),
-                "author": self.author, "reviewer": self.reviewer, "synthetic": self.synthetic, "marking": MARKING,
-                "running": self.running()}
+        return {
+            "kind": self.kind,
+            "title": self.title,
+            "case_id": self.case_id,
+            "report_date": self.report_date.isoformat(),
+            "author": self.author,
+            "reviewer": self.reviewer,
+            "synthetic": self.synthetic,
+            "marking": MARKING,
+            "running": self.running(),
+        }
 
     def running(self) -> str:
         """The markings repeated at the top of every printed page besides the protective marking."""
-        return " | ".join(m for m in ("SYNTHETIC DEMO DATA" if self.synthetic else "", "DRAFT: NOT SIGNED OFF" if self.draft else "") if m)
+        return " | ".join(
+            m
+            for m in (
+                "SYNTHETIC DEMO DATA" if self.synthetic else "",
+                "DRAFT: NOT SIGNED OFF" if self.draft else "",
+            )
+            if m
+        )
 
     def section(self) -> Section:
-        if self.kind == "review":  # a working document for supervision: who prepared it, not a sign-off
-            rows = [("Caseload", self.case_id or "the whole team"), ("Review date", uk_date(self.report_date)),
-                    ("Prepared by", self.author or "-")]
+        if (
+            self.kind == "review"
+        ):  # a working document for supervision: who prepared it, not a sign-off
+            rows = [
+                ("Caseload", self.case_id or "the whole team"),
+                ("Review date", uk_date(self.report_date)),
+                ("Prepared by", self.author or "-"),
+            ]
         else:
-            rows = [("Case", self.case_id or "Whole caseload"), ("Report date", uk_date(self.report_date)),
-                    ("Author", self.author or "-"), ("Reviewer", self.reviewer or "not yet reviewed")]
-        cells = "".join(f"<div><span class=\"k\">{text(k)}</span> <span class=\"v\">{text(v)}</span></div>" for k, v in rows)
+            rows = [
+                ("Case", self.case_id or "Whole caseload"),
+                ("Report date", uk_date(self.report_date)),
+                ("Author", self.author or "-"),
+                ("Reviewer", self.reviewer or "not yet reviewed"),
+            ]
+        cells = "".join(
+            f'<div><span class="k">{text(k)}</span> <span class="v">{text(v)}</span></div>'
+            for k, v in rows
+        )
         banners = f'<p class="marking">{MARKING}</p>'
         if self.synthetic:
             banners += '<p class="synthetic">SYNTHETIC DEMO DATA: every person in this report is invented.</p>'
@@ -98,7 +131,11 @@ class Header:
         return Section(html_body, plain, meta=self.meta())
 
 
-def provenance(rules_version: str | None = None, measures: dict[str, str] | None = None, constants: str | None = None) -> Section:
+def provenance(
+    rules_version: str | None = None,
+    measures: dict[str, str] | None = None,
+    constants: str | None = None,
+) -> Section:
     parts = [("tswt-formulation", __version__), ("Vocabularies", vocabulary().version)]
     if rules_version:
         parts.append(("Recommendation rules", rules_version))
@@ -108,9 +145,12 @@ def provenance(rules_version: str | None = None, measures: dict[str, str] | None
         parts.append(("Reliable-change constants", constants))
     body = "".join(f"<li>{text(k)}: {text(v)}</li>" for k, v in parts)
     made = datetime.now(UTC)
-    return Section(f'<section class="section provenance"><h2>How this report was made</h2><ul>{body}</ul>'
-                   f"<p>Made {text(uk_date(made))} {made:%H:%M} UTC. The same versions, "
-                   "store and as-of date reproduce it.</p></section>", "provenance")
+    return Section(
+        f'<section class="section provenance"><h2>How this report was made</h2><ul>{body}</ul>'
+        f"<p>Made {text(uk_date(made))} {made:%H:%M} UTC. The same versions, "
+        "store and as-of date reproduce it.</p></section>",
+        "provenance",
+    )
 
 
 def risk_section(recommendation: Any, title: str = "Risk") -> Section:
@@ -128,21 +168,64 @@ def risk_section(recommendation: Any, title: str = "Risk") -> Section:
     plain: list[str] = []
     if status is not None and not status.assessed:
         why = status.summary.split(": ", 1)[1]
-        parts.append(f'<p class="not-assessed"><strong>Risk not yet assessed.</strong> {text(why[:1].upper() + why[1:])}</p>')
+        parts.append(
+            f'<p class="not-assessed"><strong>Risk not yet assessed.</strong> {text(why[:1].upper() + why[1:])}</p>'
+        )
         plain.append("Risk not yet assessed")
     recorded = list(status.risks) if status is not None else []
     if recorded:
-        rows: list[tuple[str, ...]] = [(r.label, r.level.capitalize(), r.plan[:1].upper() + r.plan[1:],
-                 r.dated[:1].upper() + r.dated[1:], ", ".join(label("source", s) for s in r.reported_by), r.evidence)
-                for r in recorded]
-        parts.append(table(["Risk", "Level", "Safety plan", "Recorded and review", "Reported by", "Evidence"], rows, "risk-table"))
-        plain.append(plural(len(recorded), "recorded risk") + (f", {len(status.out_of_date)} OUT OF DATE" if status and status.out_of_date else ""))
+        rows: list[tuple[str, ...]] = [
+            (
+                r.label,
+                r.level.capitalize(),
+                r.plan[:1].upper() + r.plan[1:],
+                r.dated[:1].upper() + r.dated[1:],
+                ", ".join(label("source", s) for s in r.reported_by),
+                r.evidence,
+            )
+            for r in recorded
+        ]
+        parts.append(
+            table(
+                ["Risk", "Level", "Safety plan", "Recorded and review", "Reported by", "Evidence"],
+                rows,
+                "risk-table",
+            )
+        )
+        plain.append(
+            plural(len(recorded), "recorded risk")
+            + (f", {len(status.out_of_date)} OUT OF DATE" if status and status.out_of_date else "")
+        )
     if behaviours:
-        rows = [(r.label, f"{r.severity}, {label('frequency', r.frequency).lower()}", ", ".join(label("source", s) for s in r.sources), r.evidence)
-                for r in behaviours]
-        parts.append("<h3>Risk behaviours seen at screening</h3>" + table(["Behaviour", "Severity and frequency", "Reported by", "Evidence"], rows, "risk-table"))
+        rows = [
+            (
+                r.label,
+                f"{r.severity}, {label('frequency', r.frequency).lower()}",
+                ", ".join(label("source", s) for s in r.sources),
+                r.evidence,
+            )
+            for r in behaviours
+        ]
+        parts.append(
+            "<h3>Risk behaviours seen at screening</h3>"
+            + table(
+                ["Behaviour", "Severity and frequency", "Reported by", "Evidence"],
+                rows,
+                "risk-table",
+            )
+        )
         plain.append(plural(len(behaviours), "risk behaviour"))
     if not parts:
-        done = status.summary if status is not None else "No risk behaviour is recorded in the screening."
-        return Section(f'<section class="section risks clear"><h2>{text(title)}</h2><p>{text(done)}</p></section>', done)
-    return Section(f'<section class="section risks"><h2>{text(title)}: read first</h2>{"".join(parts)}</section>', "; ".join(plain))
+        done = (
+            status.summary
+            if status is not None
+            else "No risk behaviour is recorded in the screening."
+        )
+        return Section(
+            f'<section class="section risks clear"><h2>{text(title)}</h2><p>{text(done)}</p></section>',
+            done,
+        )
+    return Section(
+        f'<section class="section risks"><h2>{text(title)}: read first</h2>{"".join(parts)}</section>',
+        "; ".join(plain),
+    )

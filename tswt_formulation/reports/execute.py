@@ -123,8 +123,13 @@ def shutdown_sessions() -> None:
         _local.session = None
 
 
-def execute(notebook: str | Any, parameters: dict[str, Any], timeout: int = 600, reuse_kernel: bool = True,
-            engine: str = "inprocess") -> Any:
+def execute(
+    notebook: str | Any,
+    parameters: dict[str, Any],
+    timeout: int = 600,
+    reuse_kernel: bool = True,
+    engine: str = "inprocess",
+) -> Any:
     """Execute a notebook (path or NotebookNode) with parameters; return the executed node.
 
     ``engine="inprocess"`` (default) runs the cells in this process; ``"kernel"`` in a
@@ -135,8 +140,14 @@ def execute(notebook: str | Any, parameters: dict[str, Any], timeout: int = 600,
     import papermill as pm
 
     if engine not in ENGINES:
-        raise ReportError(f"unknown notebook engine {engine!r}; expected one of: {', '.join(ENGINES)}")
-    nb = nbformat.read(str(notebook), as_version=4) if not isinstance(notebook, nbformat.NotebookNode) else notebook
+        raise ReportError(
+            f"unknown notebook engine {engine!r}; expected one of: {', '.join(ENGINES)}"
+        )
+    nb = (
+        nbformat.read(str(notebook), as_version=4)
+        if not isinstance(notebook, nbformat.NotebookNode)
+        else notebook
+    )
     nb = nbformat.from_dict(nb)
     if engine == "inprocess":
         return _execute_inprocess(nb, parameters)
@@ -158,8 +169,15 @@ def execute(notebook: str | Any, parameters: dict[str, Any], timeout: int = 600,
         _record_clients(sess.km, clients)
     try:
         out = pm.execute_notebook(
-            nb, None, parameters=parameters, kernel_name="python3", progress_bar=False, log_output=False,
-            request_save_on_cell_execute=False, execution_timeout=timeout, **engine_kwargs,
+            nb,
+            None,
+            parameters=parameters,
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+            request_save_on_cell_execute=False,
+            execution_timeout=timeout,
+            **engine_kwargs,
         )
     except pm.PapermillExecutionError as exc:
         # Number the failing cell as the notebook's author sees it (without our reset
@@ -214,8 +232,14 @@ def _execute_inprocess(nb: Any, parameters: dict[str, Any]) -> Any:
     papermill_engines.register(ENGINE_NAME, InProcessEngine)
     try:
         return pm.execute_notebook(
-            nb, None, parameters=parameters, engine_name=ENGINE_NAME, kernel_name="python3", progress_bar=False,
-            log_output=False, request_save_on_cell_execute=False,
+            nb,
+            None,
+            parameters=parameters,
+            engine_name=ENGINE_NAME,
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+            request_save_on_cell_execute=False,
         )
     except pm.PapermillExecutionError as exc:
         matches = [i for i, c in enumerate(nb.cells) if c.get("source", "") == exc.source]

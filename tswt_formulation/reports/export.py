@@ -20,10 +20,14 @@ def _exporter() -> Any:
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
-    exporter.exclude_markdown = True  # the notebooks' prose is for people running them, not the report
+    exporter.exclude_markdown = (
+        True  # the notebooks' prose is for people running them, not the report
+    )
     exporter.exclude_raw = True
     exporter.embed_images = True
-    exporter.optimistic_validation = True  # the notebook validated once, not after each of its preprocessors
+    exporter.optimistic_validation = (
+        True  # the notebook validated once, not after each of its preprocessors
+    )
     return exporter
 
 
@@ -40,8 +44,12 @@ def report_meta(nb: Any) -> dict[str, Any]:
 def to_html(nb: Any) -> str:
     meta = report_meta(nb)
     if not meta:
-        raise ReportError("the notebook produced no report header (its first section must be report.header())")
-    body, _resources = _exporter().from_notebook_node(nb, resources={"tswt": meta, "tswt_css": report_css()})
+        raise ReportError(
+            "the notebook produced no report header (its first section must be report.header())"
+        )
+    body, _resources = _exporter().from_notebook_node(
+        nb, resources={"tswt": meta, "tswt_css": report_css()}
+    )
     return body
 
 
@@ -70,7 +78,10 @@ def pdf_available() -> tuple[bool, str]:
     except ImportError:
         return False, "WeasyPrint is not installed: pip install 'tswt-formulation[pdf]'"
     except OSError as exc:  # pango/cairo system libraries missing
-        return False, f"WeasyPrint cannot load the system's pango libraries ({exc}); on Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0"
+        return (
+            False,
+            f"WeasyPrint cannot load the system's pango libraries ({exc}); on Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0",
+        )
     return True, ""
 
 

@@ -40,12 +40,16 @@ class FormulationReport:
     recommendation: Any  # rules.recommend.Recommendation (live) or None
     eligibility: EligibilityDecision
     staff: StaffDirectory = field(default_factory=StaffDirectory)
-    basis: Any = None  # the rules' recommendation as of when the formulation recorded it (else the live one)
+    basis: Any = (
+        None  # the rules' recommendation as of when the formulation recorded it (else the live one)
+    )
 
     # -- building ------------------------------------------------------------------
 
     @classmethod
-    def from_store(cls, case_id: str, store: Any, as_of: Any = None, version: str = "signed_off") -> FormulationReport:
+    def from_store(
+        cls, case_id: str, store: Any, as_of: Any = None, version: str = "signed_off"
+    ) -> FormulationReport:
         from ..casework import open_case
         from ..store.staff import staff_directory
 
@@ -57,8 +61,13 @@ class FormulationReport:
         return cls.from_case(case, as_of, signed, staff)
 
     @classmethod
-    def from_case(cls, case: Case, as_of: Any = None, signed: Formulation | None = None,
-                  staff: StaffDirectory | None = None) -> FormulationReport:
+    def from_case(
+        cls,
+        case: Case,
+        as_of: Any = None,
+        signed: Formulation | None = None,
+        staff: StaffDirectory | None = None,
+    ) -> FormulationReport:
         from ..rules.recommend import recommend
 
         day = parse_as_of(as_of)
@@ -76,15 +85,19 @@ class FormulationReport:
         bands = case_baseline_bands(case)
         rec = recommend(case, as_of=day, bands=bands)
         basis = rec
-        if form is not None and form.recommendation is not None:  # the reasons as they stood when it was recorded
+        if (
+            form is not None and form.recommendation is not None
+        ):  # the reasons as they stood when it was recorded
             basis = recommend(case, as_of=min(day, form.recommendation.made.date()), bands=bands)
-        return cls(case, day, form, state, rec, check_eligibility(case), staff or StaffDirectory(), basis)
+        return cls(
+            case, day, form, state, rec, check_eligibility(case), staff or StaffDirectory(), basis
+        )
 
     # -- sections --------------------------------------------------------------------
 
     @property
     def who(self) -> str:
-        """"child", or "young person" from 16, as the report's words for them."""
+        """ "child", or "young person" from 16, as the report's words for them."""
         return young_person(self.case.child.age_on(self.as_of))
 
     def header(self) -> Section:
@@ -95,14 +108,26 @@ class FormulationReport:
             "latest draft": f"DRAFT: this formulation ({f.status.replace('_', ' ') if f else ''}) has not been signed off by a clinical psychologist.",
             "none": "No formulation has been written yet: this report shows the screening and the recommended next steps.",
         }[self.formulation_state]
-        if self.formulation_state == "latest draft" and f is not None and f.status == "awaiting_signoff":
+        if (
+            self.formulation_state == "latest draft"
+            and f is not None
+            and f.status == "awaiting_signoff"
+        ):
             # How long it has waited, on page 1: a formulation unsigned for 434 days is a
             # decision nobody has taken.
             days = (self.as_of - f.updated.date()).days
             note += f" Awaiting sign-off since {uk_date(f.updated)} ({plural(days, 'day')})."
-        header = Header("formulation", "Therapeutic needs screening: formulation and recommendation", self.case.case_id,
-                        self.as_of, author, self.reviewer_text(), self.case.synthetic, note,
-                        draft=self.formulation_state == "latest draft")
+        header = Header(
+            "formulation",
+            "Therapeutic needs screening: formulation and recommendation",
+            self.case.case_id,
+            self.as_of,
+            author,
+            self.reviewer_text(),
+            self.case.synthetic,
+            note,
+            draft=self.formulation_state == "latest draft",
+        )
         return header.section()
 
     def reviewer_text(self) -> str:
@@ -126,20 +151,33 @@ class FormulationReport:
             recent = [b for b in p.breakdowns if (self.as_of - b.date).days <= 183]
             stability = "unstable" if p.moves_last_12_months >= 3 or recent else "stable"
             months = whole_months(p.start, self.as_of) if p.start <= self.as_of else 0
-            placement = (f"{label('placement_type', p.type)} since {uk_date(p.start)}, {plural(months, 'month')} by {uk_date(self.as_of)} ({stability}: "
-                         f"{plural(p.moves_last_12_months, 'move')} in the last 12 months, {plural(len(recent), 'breakdown')} in the last 6 months)")
+            placement = (
+                f"{label('placement_type', p.type)} since {uk_date(p.start)}, {plural(months, 'month')} by {uk_date(self.as_of)} ({stability}: "
+                f"{plural(p.moves_last_12_months, 'move')} in the last 12 months, {plural(len(recent), 'breakdown')} in the last 6 months)"
+            )
         caregiver = "-"
         if c.caregiver:
             caregiver = f"{label('caregiver', c.caregiver.relationship)}; {'can' if c.caregiver.can_take_part else 'cannot'} take part in the work"
             if c.age_on(self.as_of) >= 18 and c.caregiver.relationship != "none":
-                caregiver += {True: "; the young person wants them involved", False: "; the young person does not want them involved",
-                              None: "; whether the young person wants them involved is not recorded (so they are not)"}[
-                    c.caregiver.young_person_wants_involved]
+                caregiver += {
+                    True: "; the young person wants them involved",
+                    False: "; the young person does not want them involved",
+                    None: "; whether the young person wants them involved is not recorded (so they are not)",
+                }[c.caregiver.young_person_wants_involved]
         pairs = [
-            ("Case", self.case.case_id), ("Age", f"{c.age_on(self.as_of)} (as of {uk_date(self.as_of)})"),
-            ("Legal status", f"{label('legal_status', c.legal_status.status)} since {uk_date(c.legal_status.start)}"
-             + ("; should be care leaver (turned 18 while looked after)" if self.eligibility.flags else "")),
-            ("Placement", placement), ("Caregiver", caregiver),
+            ("Case", self.case.case_id),
+            ("Age", f"{c.age_on(self.as_of)} (as of {uk_date(self.as_of)})"),
+            (
+                "Legal status",
+                f"{label('legal_status', c.legal_status.status)} since {uk_date(c.legal_status.start)}"
+                + (
+                    "; should be care leaver (turned 18 while looked after)"
+                    if self.eligibility.flags
+                    else ""
+                ),
+            ),
+            ("Placement", placement),
+            ("Caregiver", caregiver),
         ]
         if c.living_independently:
             pairs.append(("Living", "independently"))
@@ -150,30 +188,69 @@ class FormulationReport:
         reasons = items(r.text for r in d.reasons)
         extra = ""
         if d.signposting:
-            extra += "<p><strong>Signposting:</strong> " + text("; ".join(label("signposting", s) for s in d.signposting)) + "</p>"
-        extra += f"<p><strong>Neurodevelopmental assessment:</strong> {text(d.nd_assessment_text)}</p>"
-        when = f"<p class=\"small\">Decided as at the referral, {text(uk_date(d.as_of))}, when the {young_person(d.age)} was {d.age}.</p>"
+            extra += (
+                "<p><strong>Signposting:</strong> "
+                + text("; ".join(label("signposting", s) for s in d.signposting))
+                + "</p>"
+            )
+        extra += (
+            f"<p><strong>Neurodevelopmental assessment:</strong> {text(d.nd_assessment_text)}</p>"
+        )
+        when = f'<p class="small">Decided as at the referral, {text(uk_date(d.as_of))}, when the {young_person(d.age)} was {d.age}.</p>'
         # The record needs correcting (a legal status, a consent): said above the reasons,
         # where it is read, not as one reason among several.
         flags = "".join(f'<p class="status-note">FLAG: {text(f)}.</p>' for f in d.flags)
-        flags += "".join(f'<p class="status-note">CONSENT NOT VALID: {text(r.text)}.</p>'
-                         for r in d.reasons if r.rule == "proceed.consent_not_valid")
-        return section("Eligibility", f"<p><strong>{text(d.summary)}</strong></p>{flags}{when}{reasons}{extra}", "eligibility")
+        flags += "".join(
+            f'<p class="status-note">CONSENT NOT VALID: {text(r.text)}.</p>'
+            for r in d.reasons
+            if r.rule == "proceed.consent_not_valid"
+        )
+        return section(
+            "Eligibility",
+            f"<p><strong>{text(d.summary)}</strong></p>{flags}{when}{reasons}{extra}",
+            "eligibility",
+        )
 
     def timeline(self) -> Section:
         ref, scr, out = self.case.referral, self.case.screening, self.case.outcome
         tl = case_timeline(self.case, self.as_of)
-        rows: list[tuple[Any, str, str]] = [(ref.received, "Referral received", f"from {ref.referrer.name} ({label('referrer_role', ref.referrer.role).lower()})")]
+        rows: list[tuple[Any, str, str]] = [
+            (
+                ref.received,
+                "Referral received",
+                f"from {ref.referrer.name} ({label('referrer_role', ref.referrer.role).lower()})",
+            )
+        ]
         if ref.consent:
-            rows.append((ref.consent.date, "Consent", f"{label('consent_giver', ref.consent.given_by)}; {'informed' if ref.consent.informed else 'NOT informed'}"))
+            rows.append(
+                (
+                    ref.consent.date,
+                    "Consent",
+                    f"{label('consent_giver', ref.consent.given_by)}; {'informed' if ref.consent.informed else 'NOT informed'}",
+                )
+            )
         if ref.approval:
             rows.append((ref.approval.date, "Manager approval", ref.approval.by))
         if ref.decision.date:
-            rows.append((ref.decision.date, f"Decision: {ref.decision.outcome.replace('_', ' ')}", ref.decision.reasons))
+            rows.append(
+                (
+                    ref.decision.date,
+                    f"Decision: {ref.decision.outcome.replace('_', ' ')}",
+                    ref.decision.reasons,
+                )
+            )
         if ref.allocation:
-            rows.append((ref.allocation.date, "Allocated", self.staff.describe(ref.allocation.worker)))
+            rows.append(
+                (ref.allocation.date, "Allocated", self.staff.describe(ref.allocation.worker))
+            )
         if scr and scr.started:
-            rows.append((scr.started, "Screening started", f"due {uk_date(self.case.screening_due)}" if self.case.screening_due else ""))
+            rows.append(
+                (
+                    scr.started,
+                    "Screening started",
+                    f"due {uk_date(self.case.screening_due)}" if self.case.screening_due else "",
+                )
+            )
         if scr and scr.completed:
             rows.append((scr.completed, "Screening completed", ""))
         if out:
@@ -181,24 +258,58 @@ class FormulationReport:
         rows.sort(key=lambda r: r[0])  # by the date itself, then shown as a reader reads it
         shown = [(uk_date(day), step, detail) for day, step, detail in rows]
         state = f"<p><strong>Now:</strong> {text(tl.state_label)}{text(' - screening ' + tl.due_text) if tl.due_text else ''}</p>"
-        return section("Referral and screening timeline", state + table(["Date", "Step", "Detail"], shown), "timeline")
+        return section(
+            "Referral and screening timeline",
+            state + table(["Date", "Step", "Detail"], shown),
+            "timeline",
+        )
 
     def history_and_behaviours(self) -> Section:
         scr = self.case.screening
         if scr is None:
-            return section("History and presenting behaviours", '<p class="none">No screening recorded yet.</p>')
-        beh = table(["Behaviour", "Severity", "Frequency", "Reported by", "Evidence"],
-                    [(label("presenting_behaviour", b.behaviour), b.severity, label("frequency", b.frequency),
-                      ", ".join(label("source", s) for s in b.sources), b.evidence) for b in scr.presenting_behaviours])
-        hist = table(["History factor", "Reported by", "Evidence"],
-                     [(label("history_factor", h.factor), ", ".join(label("source", s) for s in h.sources), h.evidence) for h in scr.history_factors])
+            return section(
+                "History and presenting behaviours",
+                '<p class="none">No screening recorded yet.</p>',
+            )
+        beh = table(
+            ["Behaviour", "Severity", "Frequency", "Reported by", "Evidence"],
+            [
+                (
+                    label("presenting_behaviour", b.behaviour),
+                    b.severity,
+                    label("frequency", b.frequency),
+                    ", ".join(label("source", s) for s in b.sources),
+                    b.evidence,
+                )
+                for b in scr.presenting_behaviours
+            ],
+        )
+        hist = table(
+            ["History factor", "Reported by", "Evidence"],
+            [
+                (
+                    label("history_factor", h.factor),
+                    ", ".join(label("source", s) for s in h.sources),
+                    h.evidence,
+                )
+                for h in scr.history_factors
+            ],
+        )
         lsw = f"<p><strong>Life story work:</strong> {text(label('life_story_work', scr.life_story_work))}</p>"
-        return section("History and presenting behaviours", f"<h3>Presenting behaviours</h3>{beh}<h3>History factors</h3>{hist}{lsw}", "history")
+        return section(
+            "History and presenting behaviours",
+            f"<h3>Presenting behaviours</h3>{beh}<h3>History factors</h3>{hist}{lsw}",
+            "history",
+        )
 
     def five_ps(self) -> Section:
         f = self.formulation
         if f is None:
-            return section("Formulation (5 Ps)", '<p class="none">No formulation has been drafted yet.</p>', "five-ps")
+            return section(
+                "Formulation (5 Ps)",
+                '<p class="none">No formulation has been drafted yet.</p>',
+                "five-ps",
+            )
         parts = []
         seen: set[str] = set()
         # Drafted entries are suggestions until the worker submits the formulation as hers.
@@ -212,19 +323,37 @@ class FormulationReport:
                     continue
                 seen.add(key)
                 lis += f"<li>{text(e.text)}{mark if suggested and e.origin == 'screening' else ''}</li>"
-            parts.append(f"<h3>{text(_P_TITLES[p].format(who='the ' + self.who))}</h3>" + (f"<ul>{lis}</ul>" if lis else '<p class="none">None recorded.</p>'))
-        narrative = (quote(f.narrative, f"the worker's formulation, in {self.staff.name(f.author)}'s own words") if f.narrative.strip()
-                     else '<p class="none">The worker has not yet written the narrative.</p>')
+            parts.append(
+                f"<h3>{text(_P_TITLES[p].format(who='the ' + self.who))}</h3>"
+                + (f"<ul>{lis}</ul>" if lis else '<p class="none">None recorded.</p>')
+            )
+        narrative = (
+            quote(
+                f.narrative, f"the worker's formulation, in {self.staff.name(f.author)}'s own words"
+            )
+            if f.narrative.strip()
+            else '<p class="none">The worker has not yet written the narrative.</p>'
+        )
         stage = ""
-        chosen = next((o for o in (f.decision.overrides if f.decision else []) if o.part == "stage"), None)
+        chosen = next(
+            (o for o in (f.decision.overrides if f.decision else []) if o.part == "stage"), None
+        )
         rules_text = self.basis.stage_evidence if self.basis is not None else ""
         evidence, readiness = f.stage_evidence, f.next_stage_readiness
         if chosen is not None and f.recommendation is not None:
-            stage += (f"<p><strong>Stage {text(chosen.value)}, {text(STAGE_NAMES.get(chosen.value, '') if isinstance(chosen.value, int) else '')}:</strong> chosen by "
-                      f"{text(self.staff.name(f.decision.by if f.decision else ''))} (the rules suggested stage {f.recommendation.stage}) "
-                      f"because {text(chosen.reason[:1].lower() + chosen.reason[1:])}</p>")
-            if evidence.strip() == rules_text.strip():  # the rules' text for the rejected stage: in the appendix, not here
-                at = [x.reason for x in (self.basis.fired if self.basis is not None else ()) if x.stage == chosen.value]
+            stage += (
+                f"<p><strong>Stage {text(chosen.value)}, {text(STAGE_NAMES.get(chosen.value, '') if isinstance(chosen.value, int) else '')}:</strong> chosen by "
+                f"{text(self.staff.name(f.decision.by if f.decision else ''))} (the rules suggested stage {f.recommendation.stage}) "
+                f"because {text(chosen.reason[:1].lower() + chosen.reason[1:])}</p>"
+            )
+            if (
+                evidence.strip() == rules_text.strip()
+            ):  # the rules' text for the rejected stage: in the appendix, not here
+                at = [
+                    x.reason
+                    for x in (self.basis.fired if self.basis is not None else ())
+                    if x.stage == chosen.value
+                ]
                 evidence = "; ".join(at)
                 readiness = ""
         if evidence:
@@ -232,7 +361,11 @@ class FormulationReport:
         if readiness:
             stage += f"<p><strong>Readiness for the next stage:</strong> {text(readiness)}</p>"
         stage = "<h3>Stage</h3>" + stage if stage else ""
-        return section("Formulation (5 Ps)", "<h3>Narrative</h3>" + narrative + "".join(parts) + stage, "five-ps")
+        return section(
+            "Formulation (5 Ps)",
+            "<h3>Narrative</h3>" + narrative + "".join(parts) + stage,
+            "five-ps",
+        )
 
     def voices(self) -> Section:
         scr = self.case.screening
@@ -252,9 +385,18 @@ class FormulationReport:
         f = self.formulation
         rec = self.basis if self.basis is not None else self.recommendation
         if rec is None:
-            return section("Recommendation in brief", '<p class="none">No recommendation.</p>', "recommendation")
-        summary = summarise(rec, f if f is not None and f.recommendation is not None else None, self.staff.name,
-                            self.case, self.as_of)
+            return section(
+                "Recommendation in brief",
+                '<p class="none">No recommendation.</p>',
+                "recommendation",
+            )
+        summary = summarise(
+            rec,
+            f if f is not None and f.recommendation is not None else None,
+            self.staff.name,
+            self.case,
+            self.as_of,
+        )
         head = ""
         if f is not None and f.recommendation is not None:
             eff = effective_recommendation(f)
@@ -262,17 +404,26 @@ class FormulationReport:
         else:
             wave, stage = rec.wave, rec.stage
         if wave is not None and stage is not None:
-            head = (f'<p class="headline">{badge(f"Wave {wave}", "wave")} '
-                    f'{badge(f"Stage {stage}: {STAGE_NAMES[stage].capitalize()}", "stage")}</p>')
-        lis = "".join(f'<li class="{ln.topic}">{_lead_in(ln.text) if ln.topic in ("wave", "stage", "first") else text(ln.text)}</li>'
-                      for ln in summary.lines)
+            head = (
+                f'<p class="headline">{badge(f"Wave {wave}", "wave")} '
+                f"{badge(f'Stage {stage}: {STAGE_NAMES[stage].capitalize()}', 'stage')}</p>"
+            )
+        lis = "".join(
+            f'<li class="{ln.topic}">{_lead_in(ln.text) if ln.topic in ("wave", "stage", "first") else text(ln.text)}</li>'
+            for ln in summary.lines
+        )
         dated = ""
         if rec.as_of < self.as_of:
             # The reasons are the rules' as they stood when the recommendation was made:
             # say so, so a count of months or an age is not read as today's.
-            dated = (f'<p class="small">The reasons are as they stood on {text(uk_date(rec.as_of))}, when the recommendation '
-                     f'was made; the {self.who} in brief above gives age and months in placement as of {text(uk_date(self.as_of))}.</p>')
-        body = head + f'<ul class="brief">{lis}</ul>{dated}<p class="small">{text(summary.decided)}. How this was reached, rule by rule: see the appendix.</p>'
+            dated = (
+                f'<p class="small">The reasons are as they stood on {text(uk_date(rec.as_of))}, when the recommendation '
+                f"was made; the {self.who} in brief above gives age and months in placement as of {text(uk_date(self.as_of))}.</p>"
+            )
+        body = (
+            head
+            + f'<ul class="brief">{lis}</ul>{dated}<p class="small">{text(summary.decided)}. How this was reached, rule by rule: see the appendix.</p>'
+        )
         return section("Recommendation in brief", body, "recommendation")
 
     def how_reached(self) -> Section:
@@ -283,38 +434,82 @@ class FormulationReport:
         body = ""
         if f is not None and f.recommendation is not None:
             snap = f.recommendation
-            rows = [(x.rule, x.effect, x.reason, "applied" if x.won else "overruled") for x in snap.fired]
+            rows = [
+                (x.rule, x.effect, x.reason, "applied" if x.won else "overruled")
+                for x in snap.fired
+            ]
             version, made = snap.rules_version, f"recorded on the formulation {uk_date(snap.made)}"
             eff = effective_recommendation(f)
             overridden = eff["overridden"]
         elif rec is not None:
-            rows = [(x.rule, x.effect, x.reason, "applied" if x.won else "overruled") for x in rec.fired]
+            rows = [
+                (x.rule, x.effect, x.reason, "applied" if x.won else "overruled") for x in rec.fired
+            ]
             version, made = rec.rules_version, f"as of {uk_date(rec.as_of)}"
             overridden = {}
         else:
-            return section("Appendix: how this was reached", '<p class="none">No recommendation.</p>', "appendix")
-        body += (f"<p>Recommendation rules {text(version)}, {text(made)}. Highest wave wins, lowest stage wins; a rule "
-                 "marked overruled asked for a wave or stage that another rule outranked.</p>")
+            return section(
+                "Appendix: how this was reached",
+                '<p class="none">No recommendation.</p>',
+                "appendix",
+            )
+        body += (
+            f"<p>Recommendation rules {text(version)}, {text(made)}. Highest wave wins, lowest stage wins; a rule "
+            "marked overruled asked for a wave or stage that another rule outranked.</p>"
+        )
         if overridden:
-            changes = [(part, _show(o["suggested"], part), _show(o["chosen"], part), o["reason"], self.staff.name(o["by"]))
-                       for part, o in overridden.items()]
-            body += "<h3>Changes the worker made, with reasons</h3>" + table(["Part", "Suggested", "Chosen", "Reason", "By"], changes, "overrides")
+            changes = [
+                (
+                    part,
+                    _show(o["suggested"], part),
+                    _show(o["chosen"], part),
+                    o["reason"],
+                    self.staff.name(o["by"]),
+                )
+                for part, o in overridden.items()
+            ]
+            body += "<h3>Changes the worker made, with reasons</h3>" + table(
+                ["Part", "Suggested", "Chosen", "Reason", "By"], changes, "overrides"
+            )
         if rec is not None and rec.stage is not None:
             body += f"<h3>The rules' evidence for stage {rec.stage}</h3><p>{text(rec.stage_evidence)}</p>"
             if rec.next_stage_readiness:
                 body += f"<p>{text(rec.next_stage_readiness)}</p>"
-        body += "<h3>Every rule that applied</h3>" + table(["Rule", "What it asked for", "Why (from the screening)", "Outcome"], rows, "fired")
+        body += "<h3>Every rule that applied</h3>" + table(
+            ["Rule", "What it asked for", "Why (from the screening)", "Outcome"], rows, "fired"
+        )
         return section("Appendix: how this was reached", body, "appendix")
 
     def signoff(self) -> Section:
         f = self.formulation
         if f is None:
-            return section("Review and sign-off", '<p class="none">No formulation to review yet.</p>', "signoff")
-        rows = [(uk_date(s.at), self.staff.describe(s.reviewer), s.outcome, f"revision {s.formulation_revision}", s.comment)
-                for s in f.signoffs]
-        state = {"draft": "Draft", "awaiting_signoff": "Awaiting sign-off", "signed_off": "Signed off", "returned": "Returned for changes"}[f.status]
+            return section(
+                "Review and sign-off",
+                '<p class="none">No formulation to review yet.</p>',
+                "signoff",
+            )
+        rows = [
+            (
+                uk_date(s.at),
+                self.staff.describe(s.reviewer),
+                s.outcome,
+                f"revision {s.formulation_revision}",
+                s.comment,
+            )
+            for s in f.signoffs
+        ]
+        state = {
+            "draft": "Draft",
+            "awaiting_signoff": "Awaiting sign-off",
+            "signed_off": "Signed off",
+            "returned": "Returned for changes",
+        }[f.status]
         body = f"<p><strong>{text(state)}</strong> (revision {f.revision}, written by {text(self.staff.describe(f.author))}).</p>"
-        body += table(["Date", "Reviewer", "Outcome", "Of", "Comment"], rows) if rows else '<p class="none">Not yet reviewed.</p>'
+        body += (
+            table(["Date", "Reviewer", "Outcome", "Of", "Comment"], rows)
+            if rows
+            else '<p class="none">Not yet reviewed.</p>'
+        )
         return section("Review and sign-off", body, "signoff")
 
     def provenance(self) -> Section:
@@ -326,13 +521,28 @@ class FormulationReport:
         return provenance(rules_version)
 
     def sections(self) -> list[Section]:
-        return [self.header(), self.risks(), self.recommendation_section(), self.child(), self.eligibility_section(),
-                self.timeline(), self.history_and_behaviours(), self.five_ps(), self.voices(), self.signoff(),
-                self.how_reached(), self.provenance()]
+        return [
+            self.header(),
+            self.risks(),
+            self.recommendation_section(),
+            self.child(),
+            self.eligibility_section(),
+            self.timeline(),
+            self.history_and_behaviours(),
+            self.five_ps(),
+            self.voices(),
+            self.signoff(),
+            self.how_reached(),
+            self.provenance(),
+        ]
 
 
 def _show(value: Any, part: str) -> str:
-    vocab = {"services": "service", "models": "direct_work_model", "signposting": "signposting"}.get(part)
+    vocab = {
+        "services": "service",
+        "models": "direct_work_model",
+        "signposting": "signposting",
+    }.get(part)
     if isinstance(value, (list, tuple)):
         return ", ".join(label(vocab, v) if vocab else str(v) for v in value) or "none"
     return str(value)

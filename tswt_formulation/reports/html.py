@@ -38,7 +38,10 @@ class Section:
         self.meta = meta
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        bundle: dict[str, Any] = {"text/html": self.html, "text/plain": self.plain or "(report section)"}
+        bundle: dict[str, Any] = {
+            "text/html": self.html,
+            "text/plain": self.plain or "(report section)",
+        }
         if self.meta is not None:
             bundle[META_MIME] = self.meta
         return bundle
@@ -49,29 +52,42 @@ class Section:
 
 def section(title: str, body: str, css_class: str = "", plain: str = "") -> Section:
     cls = f"section {css_class}".strip()
-    return Section(f'<section class="{attr(cls)}"><h2>{text(title)}</h2>{body}</section>', plain or title)
+    return Section(
+        f'<section class="{attr(cls)}"><h2>{text(title)}</h2>{body}</section>', plain or title
+    )
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], css_class: str = "", raw_columns: Iterable[int] = ()) -> str:
+def table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    css_class: str = "",
+    raw_columns: Iterable[int] = (),
+) -> str:
     """An HTML table; every cell escaped unless its column index is in ``raw_columns``
     (for cells this module built itself, such as badges)."""
     raw = set(raw_columns)
     head = "".join(f"<th>{text(h)}</th>" for h in headers)
     rows = list(rows)
     body = "".join(
-        "<tr>" + "".join(f"<td>{cell if i in raw else text(cell)}</td>" for i, cell in enumerate(row)) + "</tr>"
+        "<tr>"
+        + "".join(f"<td>{cell if i in raw else text(cell)}</td>" for i, cell in enumerate(row))
+        + "</tr>"
         for row in rows
     )
     # A short table is never split across pages; a longer one may split, its header row
     # repeated on each page (thead is a table-header-group in the CSS).
     keep = " keep" if len(rows) <= 8 else ""
-    wide = " wide" if len(headers) >= 7 else ""  # fixed layout: wraps inside the page, never past it
+    wide = (
+        " wide" if len(headers) >= 7 else ""
+    )  # fixed layout: wraps inside the page, never past it
     return f'<table class="{attr(css_class)}{keep}{wide}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def items(values: Iterable[Any], css_class: str = "") -> str:
     lis = "".join(f"<li>{text(v)}</li>" for v in values)
-    return f'<ul class="{attr(css_class)}">{lis}</ul>' if lis else '<p class="none">None recorded.</p>'
+    return (
+        f'<ul class="{attr(css_class)}">{lis}</ul>' if lis else '<p class="none">None recorded.</p>'
+    )
 
 
 def definition_list(pairs: Iterable[tuple[str, Any]]) -> str:
@@ -102,8 +118,10 @@ def figure(fig: Any, caption: str = "", alt: str = "") -> str:
     except Exception:  # noqa: BLE001 # pragma: no cover - plain Figure objects need nothing
         pass
     cap = f"<figcaption>{text(caption)}</figcaption>" if caption else ""
-    return (f'<figure><img alt="{attr(alt or caption)}" style="max-width:{width_in:.2f}in" '
-            f'src="data:image/png;base64,{data}">{cap}</figure>')
+    return (
+        f'<figure><img alt="{attr(alt or caption)}" style="max-width:{width_in:.2f}in" '
+        f'src="data:image/png;base64,{data}">{cap}</figure>'
+    )
 
 
 def _png(fig: Any, dpi: int = 150) -> bytes:
@@ -127,6 +145,10 @@ def _png(fig: Any, dpi: int = 150) -> bytes:
     rgba = np.asarray(canvas.buffer_rgba())
     r, g, b, a = (rgba[..., i] for i in range(4))
     grey = bool((a == 255).all() and (r == g).all() and (g == b).all())
-    image = Image.fromarray(np.ascontiguousarray(r)) if grey else Image.fromarray(np.ascontiguousarray(rgba), "RGBA")
+    image = (
+        Image.fromarray(np.ascontiguousarray(r))
+        if grey
+        else Image.fromarray(np.ascontiguousarray(rgba), "RGBA")
+    )
     image.save(buf, format="png", dpi=(dpi, dpi))
     return buf.getvalue()

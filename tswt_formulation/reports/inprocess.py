@@ -84,21 +84,36 @@ def run_cell(source: str, namespace: dict[str, Any], count: int) -> list[dict[st
         last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             exec(compile(tree, f"<cell {count}>", "exec"), namespace)  # noqa: S102 - the user's own notebook
-            value = eval(compile(ast.Expression(last.value), f"<cell {count}>", "eval"), namespace) if isinstance(last, ast.Expr) else None  # noqa: S307
+            value = (
+                eval(compile(ast.Expression(last.value), f"<cell {count}>", "eval"), namespace)  # noqa: S307 - the notebook's own cell
+                if isinstance(last, ast.Expr)
+                else None
+            )
     except BaseException as exc:
         _streams(outputs, out, err)
         if isinstance(exc, KeyboardInterrupt):
             raise
         lines = traceback.format_exception(exc)
         evalue = str(exc)
-        if isinstance(exc, SyntaxError) and any(line.lstrip().startswith(("%", "!")) for line in source.splitlines()):
+        if isinstance(exc, SyntaxError) and any(
+            line.lstrip().startswith(("%", "!")) for line in source.splitlines()
+        ):
             evalue += " (IPython magics need a Jupyter kernel: use papermill's default engine, or tswt reports --engine kernel)"
-        outputs.append(new_output("error", ename=type(exc).__name__, evalue=evalue, traceback=[line.rstrip("\n") for line in lines]))
+        outputs.append(
+            new_output(
+                "error",
+                ename=type(exc).__name__,
+                evalue=evalue,
+                traceback=[line.rstrip("\n") for line in lines],
+            )
+        )
         return outputs
     _streams(outputs, out, err)
     if value is not None:
         data, metadata = mime_bundle(value)
-        outputs.append(new_output("execute_result", data=data, metadata=metadata, execution_count=count))
+        outputs.append(
+            new_output("execute_result", data=data, metadata=metadata, execution_count=count)
+        )
     return outputs
 
 
@@ -118,8 +133,13 @@ def _streams(outputs: list[Any], out: io.StringIO, err: io.StringIO) -> None:
 
 
 _REPR_METHODS = {
-    "text/html": "_repr_html_", "text/markdown": "_repr_markdown_", "image/svg+xml": "_repr_svg_",
-    "image/png": "_repr_png_", "image/jpeg": "_repr_jpeg_", "text/latex": "_repr_latex_", "application/json": "_repr_json_",
+    "text/html": "_repr_html_",
+    "text/markdown": "_repr_markdown_",
+    "image/svg+xml": "_repr_svg_",
+    "image/png": "_repr_png_",
+    "image/jpeg": "_repr_jpeg_",
+    "text/latex": "_repr_latex_",
+    "application/json": "_repr_json_",
 }
 
 

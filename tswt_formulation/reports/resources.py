@@ -8,7 +8,11 @@ from pathlib import Path
 
 from ..errors import ReportError
 
-KINDS = {"formulation": "formulation_report.ipynb", "outcomes": "outcomes_report.ipynb", "review": "caseload_review.ipynb"}
+KINDS = {
+    "formulation": "formulation_report.ipynb",
+    "outcomes": "outcomes_report.ipynb",
+    "review": "caseload_review.ipynb",
+}
 TEMPLATE = "tswt_report"
 ENGINES = ("inprocess", "kernel")
 
@@ -18,7 +22,9 @@ def _root(name: str) -> Path:
     for candidate in (here.parents[2] / name, here.parents[1] / "_bundled" / name):
         if candidate.is_dir():
             return candidate
-    raise ReportError(f"cannot find the report {name} folder (looked beside the package and in tswt_formulation/_bundled)")
+    raise ReportError(
+        f"cannot find the report {name} folder (looked beside the package and in tswt_formulation/_bundled)"
+    )
 
 
 def notebook_path(kind: str) -> Path:
@@ -47,7 +53,9 @@ def _parameter_names(notebook_path: str) -> set[str] | None:
         nb = json.load(fh)
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         return None
-    cell = next((c for c in nb["cells"] if "parameters" in (c.get("metadata") or {}).get("tags", [])), None)
+    cell = next(
+        (c for c in nb["cells"] if "parameters" in (c.get("metadata") or {}).get("tags", [])), None
+    )
     if cell is None:
         return set()
     source = cell.get("source", "")
@@ -57,7 +65,13 @@ def _parameter_names(notebook_path: str) -> set[str] | None:
         return None
     names: set[str] = set()
     for node in tree.body:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        targets = (
+            node.targets
+            if isinstance(node, ast.Assign)
+            else [node.target]
+            if isinstance(node, ast.AnnAssign)
+            else []
+        )
         names.update(t.id for t in targets if isinstance(t, ast.Name))
     return names
 
@@ -74,4 +88,6 @@ def check_parameters(notebook_path: str, required: set[str]) -> None:
         raise ReportError(f"{notebook_path}: cannot read its parameters: {exc}") from None
     missing = sorted(required - found)
     if missing:
-        raise ReportError(f"{notebook_path}: the parameters cell lacks {', '.join(missing)} (it has {', '.join(sorted(found)) or 'none'})")
+        raise ReportError(
+            f"{notebook_path}: the parameters cell lacks {', '.join(missing)} (it has {', '.join(sorted(found)) or 'none'})"
+        )

@@ -60,8 +60,15 @@ class CaseloadReview:
     waiting_days: int = 14
 
     @classmethod
-    def from_store(cls, store: Any, as_of: Any = None, worker: str | None = None, constants: str | None = None,
-                   waiting_days: int | None = None, author: str | None = None) -> CaseloadReview:
+    def from_store(
+        cls,
+        store: Any,
+        as_of: Any = None,
+        worker: str | None = None,
+        constants: str | None = None,
+        waiting_days: int | None = None,
+        author: str | None = None,
+    ) -> CaseloadReview:
         from ..store.staff import staff_directory
 
         day = parse_as_of(as_of)
@@ -73,13 +80,22 @@ class CaseloadReview:
         return cls.from_cases(cases, day, worker, author, constants, staff, waiting_days)
 
     @classmethod
-    def from_cases(cls, cases: list[Case], as_of: date, worker: str | None = None, author: str = "",
-                   constants: str | None = None, staff: StaffDirectory | None = None,
-                   waiting_days: int | None = None) -> CaseloadReview:
+    def from_cases(
+        cls,
+        cases: list[Case],
+        as_of: date,
+        worker: str | None = None,
+        author: str = "",
+        constants: str | None = None,
+        staff: StaffDirectory | None = None,
+        waiting_days: int | None = None,
+    ) -> CaseloadReview:
         frame = timeline(caseload_frame([caseload_row(c) for c in cases]), as_of)
         plan_rows = []
         bands = baseline_bands(cases)
-        recommendations = {c.case_id: recommend(c, bands=bands[c.case_id], risk_as_of=as_of) for c in cases}
+        recommendations = {
+            c.case_id: recommend(c, bands=bands[c.case_id], risk_as_of=as_of) for c in cases
+        }
         for c in cases:
             if c.formulation is not None and c.formulation.recommendation is not None:
                 eff = effective_recommendation(c.formulation)
@@ -95,39 +111,95 @@ class CaseloadReview:
         if not scored.empty:
             traj = outcome_trajectories(scored, active_constants(constants))
             if not traj.empty:
-                latest = with_clinical_categories(baseline_vs_latest(traj, as_of), "baseline_value", "latest_value")
-                change = latest[latest["score"].isin(["total"])].merge(plan[["case_id", "wave", "services"]], on="case_id", how="left")
+                latest = with_clinical_categories(
+                    baseline_vs_latest(traj, as_of), "baseline_value", "latest_value"
+                )
+                change = latest[latest["score"].isin(["total"])].merge(
+                    plan[["case_id", "wave", "services"]], on="case_id", how="left"
+                )
                 started = {c.case_id: c.outcome.date for c in working if c.outcome is not None}
                 f = not_on_track(traj, as_of, 6, work_started=started)
                 if not f.empty:
-                    flags = f[f["flag"].eq("reliably_worse") | f["score"].isin(HEADLINE)].reset_index(drop=True)
+                    flags = f[
+                        f["flag"].eq("reliably_worse") | f["score"].isin(HEADLINE)
+                    ].reset_index(drop=True)
         wait = waiting_standard(waiting_days)
         rows = {r.case_id: r for r in frame.itertuples()}
-        worse = set(flags.loc[flags["flag"].eq("reliably_worse"), "case_id"]) if not flags.empty else set()
-        lines = sorted((child_line(c, rows[c.case_id], recommendations[c.case_id], c.case_id in worse, as_of)
-                        for c in cases if c.case_id in rows), key=lambda x: x.urgency)
-        attention = supervision_flags(cases, {k: str(r.state) for k, r in rows.items()}, as_of, wait)
-        return cls(as_of, worker, cases, frame, plan, change, flags, author, constants, recommendations,
-                   staff or StaffDirectory(), lines, attention, wait)
+        worse = (
+            set(flags.loc[flags["flag"].eq("reliably_worse"), "case_id"])
+            if not flags.empty
+            else set()
+        )
+        lines = sorted(
+            (
+                child_line(
+                    c, rows[c.case_id], recommendations[c.case_id], c.case_id in worse, as_of
+                )
+                for c in cases
+                if c.case_id in rows
+            ),
+            key=lambda x: x.urgency,
+        )
+        attention = supervision_flags(
+            cases, {k: str(r.state) for k, r in rows.items()}, as_of, wait
+        )
+        return cls(
+            as_of,
+            worker,
+            cases,
+            frame,
+            plan,
+            change,
+            flags,
+            author,
+            constants,
+            recommendations,
+            staff or StaffDirectory(),
+            lines,
+            attention,
+            wait,
+        )
 
     # -- sections ---------------------------------------------------------------------
 
     def header(self) -> Section:
         title = "Caseload review" + (f": {self.staff.name(self.worker)}" if self.worker else "")
         synthetic = bool(self.cases) and all(c.synthetic for c in self.cases)
-        return Header("review", title, None, self.as_of, self.staff.describe(self.author), "", synthetic).section()
+        return Header(
+            "review", title, None, self.as_of, self.staff.describe(self.author), "", synthetic
+        ).section()
 
     def first(self) -> Section:
         """Who to discuss first: every child with a reason to, most urgent first."""
         urgent = [ln for ln in self.lines if ln.tier < 4]
         if not urgent:
-            return section("Who to discuss first", '<p class="none">No child has a risk, reliable deterioration, an overdue '
-                           "screening or a sign-off waiting.</p>", "first")
-        rows = [(ln.case_id, self.staff.name(ln.worker) if ln.worker else "not allocated", ln.why_first, ln.risk, ln.risk_review,
-                 ln.state, ln.next_review or "-") for ln in urgent]
-        body = (f"<p>{text(self.counts_text())}. Each child is listed once, in this order: risk (highest first), reliable "
-                "deterioration, screening overdue, sign-off waiting; &ldquo;Why&rdquo; gives every reason that applies.</p>"
-                + table(["Case", "Worker", "Why", "Risk", "Risk review", "State", "Next case review"], rows, "first"))
+            return section(
+                "Who to discuss first",
+                '<p class="none">No child has a risk, reliable deterioration, an overdue '
+                "screening or a sign-off waiting.</p>",
+                "first",
+            )
+        rows = [
+            (
+                ln.case_id,
+                self.staff.name(ln.worker) if ln.worker else "not allocated",
+                ln.why_first,
+                ln.risk,
+                ln.risk_review,
+                ln.state,
+                ln.next_review or "-",
+            )
+            for ln in urgent
+        ]
+        body = (
+            f"<p>{text(self.counts_text())}. Each child is listed once, in this order: risk (highest first), reliable "
+            "deterioration, screening overdue, sign-off waiting; &ldquo;Why&rdquo; gives every reason that applies.</p>"
+            + table(
+                ["Case", "Worker", "Why", "Risk", "Risk review", "State", "Next case review"],
+                rows,
+                "first",
+            )
+        )
         return section("Who to discuss first", body, "first")
 
     @property
@@ -144,13 +216,19 @@ class CaseloadReview:
 
     @property
     def deteriorated(self) -> set[str]:
-        return set(self.flags.loc[self.flags["flag"].eq("reliably_worse"), "case_id"]) if not self.flags.empty else set()
+        return (
+            set(self.flags.loc[self.flags["flag"].eq("reliably_worse"), "case_id"])
+            if not self.flags.empty
+            else set()
+        )
 
     def counts_text(self) -> str:
         """``4 children with a risk flag, 2 with reliable deterioration, 5 screenings overdue, 1 sign-off waiting``."""
         c = self.counts
-        return (f"{plural(c['risk'], 'child')} with a risk flag, {c['reliable deterioration']} with reliable deterioration, "
-                f"{plural(c['screening overdue'], 'screening')} overdue, {plural(c['sign-off waiting'], 'sign-off')} waiting")
+        return (
+            f"{plural(c['risk'], 'child')} with a risk flag, {c['reliable deterioration']} with reliable deterioration, "
+            f"{plural(c['screening overdue'], 'screening')} overdue, {plural(c['sign-off waiting'], 'sign-off')} waiting"
+        )
 
     def supervision_flags(self) -> Section:
         """Flags that need a decision: long sign-off waits, returned formulations, closed
@@ -168,11 +246,17 @@ class CaseloadReview:
             if not found:
                 parts.append(f"<li><strong>{text(title)}:</strong> none.</li>")
                 continue
-            who = "".join(f"<li>{text(x.case_id)}{text(' (' + self.staff.name(x.worker) + ')') if x.worker else ''}: {text(x.text)}</li>"
-                          for x in found)
-            parts.append(f"<li><strong>{text(title)}:</strong> {text(plural(len(found), 'case'))}<ul>{who}</ul></li>")
-        body = (f'<ul class="flags">{"".join(parts)}</ul><p class="small">The team\'s standard wait for a decision or an allocation is '
-                f"{text(plural(self.waiting_days, 'day'))}.</p>")
+            who = "".join(
+                f"<li>{text(x.case_id)}{text(' (' + self.staff.name(x.worker) + ')') if x.worker else ''}: {text(x.text)}</li>"
+                for x in found
+            )
+            parts.append(
+                f"<li><strong>{text(title)}:</strong> {text(plural(len(found), 'case'))}<ul>{who}</ul></li>"
+            )
+        body = (
+            f'<ul class="flags">{"".join(parts)}</ul><p class="small">The team\'s standard wait for a decision or an allocation is '
+            f"{text(plural(self.waiting_days, 'day'))}.</p>"
+        )
         return section("Flags for supervision", body, "supervision-flags")
 
     def by_worker(self) -> Section:
@@ -180,24 +264,63 @@ class CaseloadReview:
         groups: dict[str | None, list[ChildLine]] = {}
         for ln in self.lines:
             groups.setdefault(ln.worker, []).append(ln)
-        order = sorted((w for w in groups if w), key=lambda w: self.staff.name(w).lower()) + ([None] if None in groups else [])
+        order = sorted((w for w in groups if w), key=lambda w: self.staff.name(w).lower()) + (
+            [None] if None in groups else []
+        )
         parts = []
         for w in order:
             lines = groups[w]
-            who = self.staff.describe(w) if w else "Not allocated (waiting, or closed before allocation)"
-            rows = [(ln.case_id, ln.state, ln.risk, ln.risk_review, ln.formulation,
-                     f"last {uk_date(ln.last_measure) if ln.last_measure else 'none'}" + (f"; next {ln.next_measure}" if ln.next_measure else ""),
-                     ln.next_review or "-",
-                     f"{ln.decision}; allocated {ln.allocation}" if ln.allocation != "not allocated" else f"{ln.decision}; not allocated",
-                     ) for ln in lines]
-            parts.append(f"<h3>{text(who)}: {text(plural(len(lines), 'child'))}</h3>" + table(
-                ["Case", "State", "Risk", "Risk review", "Formulation", "Measures", "Next case review", "Referral"], rows, "worker"))
-        return section("Each worker's children", "".join(parts) or '<p class="none">No cases.</p>', "workers")
+            who = (
+                self.staff.describe(w)
+                if w
+                else "Not allocated (waiting, or closed before allocation)"
+            )
+            rows = [
+                (
+                    ln.case_id,
+                    ln.state,
+                    ln.risk,
+                    ln.risk_review,
+                    ln.formulation,
+                    f"last {uk_date(ln.last_measure) if ln.last_measure else 'none'}"
+                    + (f"; next {ln.next_measure}" if ln.next_measure else ""),
+                    ln.next_review or "-",
+                    f"{ln.decision}; allocated {ln.allocation}"
+                    if ln.allocation != "not allocated"
+                    else f"{ln.decision}; not allocated",
+                )
+                for ln in lines
+            ]
+            parts.append(
+                f"<h3>{text(who)}: {text(plural(len(lines), 'child'))}</h3>"
+                + table(
+                    [
+                        "Case",
+                        "State",
+                        "Risk",
+                        "Risk review",
+                        "Formulation",
+                        "Measures",
+                        "Next case review",
+                        "Referral",
+                    ],
+                    rows,
+                    "worker",
+                )
+            )
+        return section(
+            "Each worker's children", "".join(parts) or '<p class="none">No cases.</p>', "workers"
+        )
 
     def summary(self) -> Section:
         counts = self.frame["state"].value_counts()
         rows = [(STATE_LABELS[s], int(counts.get(s, 0))) for s in STATE_LABELS]
-        return section("The caseload", f"<p>{plural(len(self.frame), 'case')} as of {uk_date(self.as_of)}.</p>" + table(["State", "Cases"], rows), "summary")
+        return section(
+            "The caseload",
+            f"<p>{plural(len(self.frame), 'case')} as of {uk_date(self.as_of)}.</p>"
+            + table(["State", "Cases"], rows),
+            "summary",
+        )
 
     def risks(self) -> Section:
         """Every child with a risk flag, first, most urgent first (highest level, an
@@ -209,24 +332,62 @@ class CaseloadReview:
             rec = self.recommendations[c.case_id]
             who = self.staff.name(c.worker) if c.worker else "not allocated"
             for rr in rec.risk.risks if rec.risk else ():
-                rows.append((c.case_id, who, rr.label, f"{rr.level}; {rr.plan}; {rr.dated}",
-                             ", ".join(label("source", x) for x in rr.reported_by)))
+                rows.append(
+                    (
+                        c.case_id,
+                        who,
+                        rr.label,
+                        f"{rr.level}; {rr.plan}; {rr.dated}",
+                        ", ".join(label("source", x) for x in rr.reported_by),
+                    )
+                )
             for r in rec.risks:
-                rows.append((c.case_id, who, r.label, f"{r.severity}, {label('frequency', r.frequency).lower()}",
-                             ", ".join(label("source", x) for x in r.sources)))
+                rows.append(
+                    (
+                        c.case_id,
+                        who,
+                        r.label,
+                        f"{r.severity}, {label('frequency', r.frequency).lower()}",
+                        ", ".join(label("source", x) for x in r.sources),
+                    )
+                )
         if not rows:
-            return Section('<section class="section risks clear"><h2>Children with a risk flag</h2><p>None.</p></section>', "no risks")
-        body = f"<p>{plural(len({r[0] for r in rows}), 'child')}.</p>" + table(["Case", "Worker", "Risk", "Level or severity; plan; dates", "Reported by"], rows)
-        return Section(f'<section class="section risks"><h2>Children with a risk flag: read first</h2>{body}</section>', "risks")
+            return Section(
+                '<section class="section risks clear"><h2>Children with a risk flag</h2><p>None.</p></section>',
+                "no risks",
+            )
+        body = f"<p>{plural(len({r[0] for r in rows}), 'child')}.</p>" + table(
+            ["Case", "Worker", "Risk", "Level or severity; plan; dates", "Reported by"], rows
+        )
+        return Section(
+            f'<section class="section risks"><h2>Children with a risk flag: read first</h2>{body}</section>',
+            "risks",
+        )
 
     def screenings_due(self) -> Section:
-        f = self.frame[self.frame["overdue"] | self.frame["due_within_14"]].sort_values("days_to_due")
+        f = self.frame[self.frame["overdue"] | self.frame["due_within_14"]].sort_values(
+            "days_to_due"
+        )
         if f.empty:
-            return section("Screenings overdue or due within two weeks", '<p class="none">None.</p>', "due")
-        rows = [(r.case_id, self.staff.name(r.worker), uk_date(r.screening_due.date()),
-                 days_text(-int(r.days_to_due), "OVERDUE by") if r.overdue else days_text(int(r.days_to_due), "due in"))
-                for r in f.itertuples()]
-        return section("Screenings overdue or due within two weeks", table(["Case", "Worker", "Due", "When"], rows), "due")
+            return section(
+                "Screenings overdue or due within two weeks", '<p class="none">None.</p>', "due"
+            )
+        rows = [
+            (
+                r.case_id,
+                self.staff.name(r.worker),
+                uk_date(r.screening_due.date()),
+                days_text(-int(r.days_to_due), "OVERDUE by")
+                if r.overdue
+                else days_text(int(r.days_to_due), "due in"),
+            )
+            for r in f.itertuples()
+        ]
+        return section(
+            "Screenings overdue or due within two weeks",
+            table(["Case", "Worker", "Due", "When"], rows),
+            "due",
+        )
 
     def awaiting_signoff(self) -> Section:
         waiting, returned = [], []
@@ -235,17 +396,45 @@ class CaseloadReview:
             if f is None:
                 continue
             if f.status == "awaiting_signoff":
-                waiting.append((f.updated, (c.case_id, self.staff.name(f.author), uk_date(f.updated), f"revision {f.revision}")))
+                waiting.append(
+                    (
+                        f.updated,
+                        (
+                            c.case_id,
+                            self.staff.name(f.author),
+                            uk_date(f.updated),
+                            f"revision {f.revision}",
+                        ),
+                    )
+                )
             elif f.status == "returned" and f.signoffs:
                 last = f.signoffs[-1]
-                returned.append((last.at, (c.case_id, self.staff.name(f.author), uk_date(last.at), self.staff.name(last.reviewer),
-                                           last.comment)))
+                returned.append(
+                    (
+                        last.at,
+                        (
+                            c.case_id,
+                            self.staff.name(f.author),
+                            uk_date(last.at),
+                            self.staff.name(last.reviewer),
+                            last.comment,
+                        ),
+                    )
+                )
         # Oldest first, by the date itself (the shown "7 Dec 2026" does not sort).
-        body = (table(["Case", "Author", "Submitted", "Revision"], [r for _, r in sorted(waiting, key=lambda t: t[0])]) if waiting
-                else '<p class="none">None.</p>')
+        body = (
+            table(
+                ["Case", "Author", "Submitted", "Revision"],
+                [r for _, r in sorted(waiting, key=lambda t: t[0])],
+            )
+            if waiting
+            else '<p class="none">None.</p>'
+        )
         if returned:
             body += "<h3>Returned to the worker for changes</h3>" + table(
-                ["Case", "Author", "Returned", "By", "Comment"], [r for _, r in sorted(returned, key=lambda t: t[0])])
+                ["Case", "Author", "Returned", "By", "Comment"],
+                [r for _, r in sorted(returned, key=lambda t: t[0])],
+            )
         return section("Formulations awaiting sign-off", body, "signoff")
 
     def not_on_track(self) -> Section:
@@ -257,16 +446,34 @@ class CaseloadReview:
         rows = []
         for case_id, grp in self.flags.groupby("case_id", sort=True):
             worse = grp["flag"].eq("reliably_worse")
-            scores = "".join(f"<li>{text(flag_words(r))}</li>" for r in grp.sort_values("flag", ascending=False).to_dict("records"))
-            rows.append((bool(worse.any()), text(case_id), text(self.staff.name(worker.get(case_id)) or "not allocated"),
-                         "reliable deterioration" if worse.any() else "no reliable improvement after 6 months",
-                         f'<ul class="tight">{scores}</ul>'))
+            scores = "".join(
+                f"<li>{text(flag_words(r))}</li>"
+                for r in grp.sort_values("flag", ascending=False).to_dict("records")
+            )
+            rows.append(
+                (
+                    bool(worse.any()),
+                    text(case_id),
+                    text(self.staff.name(worker.get(case_id)) or "not allocated"),
+                    "reliable deterioration"
+                    if worse.any()
+                    else "no reliable improvement after 6 months",
+                    f'<ul class="tight">{scores}</ul>',
+                )
+            )
         rows.sort(key=lambda r: (not r[0], r[1]))
         n_worse = sum(1 for r in rows if r[0])
-        body = (f"<p>{plural(len(rows), 'child')}: {n_worse} with reliable deterioration (as counted on the first page), "
-                f"{len(rows) - n_worse} with no reliable improvement after 6 months; scores are baseline, then latest, with the change "
-                "needed to be reliable.</p>"
-                + table(["Case", "Worker", "Judged", "Scores"], [r[1:] for r in rows], "flags", raw_columns=(0, 1, 3)))
+        body = (
+            f"<p>{plural(len(rows), 'child')}: {n_worse} with reliable deterioration (as counted on the first page), "
+            f"{len(rows) - n_worse} with no reliable improvement after 6 months; scores are baseline, then latest, with the change "
+            "needed to be reliable.</p>"
+            + table(
+                ["Case", "Worker", "Judged", "Scores"],
+                [r[1:] for r in rows],
+                "flags",
+                raw_columns=(0, 1, 3),
+            )
+        )
         return section("Children not on track", body, "flags")
 
     def no_recent_measure(self) -> Section:
@@ -278,36 +485,62 @@ class CaseloadReview:
             dates = [m.date for m in c.measures if m.date <= self.as_of]
             last = max(dates) if dates else None
             if last is None or last < cutoff:
-                rows.append((c.case_id, self.staff.name(c.worker) if c.worker else "not allocated", uk_date(last) if last else "never"))
-        body = (f"<p>Children in work with no measure since {uk_date(cutoff)} (a review period of {REVIEW_PERIOD_DAYS} days).</p>"
-                + (table(["Case", "Worker", "Last measure"], rows) if rows else '<p class="none">None.</p>'))
+                rows.append(
+                    (
+                        c.case_id,
+                        self.staff.name(c.worker) if c.worker else "not allocated",
+                        uk_date(last) if last else "never",
+                    )
+                )
+        body = (
+            f"<p>Children in work with no measure since {uk_date(cutoff)} (a review period of {REVIEW_PERIOD_DAYS} days).</p>"
+            + (
+                table(["Case", "Worker", "Last measure"], rows)
+                if rows
+                else '<p class="none">None.</p>'
+            )
+        )
         return section("Children with no measure in the last review period", body, "missing")
 
     def service_figures(self) -> Section:
         from ..plots.outcomes import plot_change_categories
 
         if self.change.empty:
-            return section("Change across the service", '<p class="none">No children with a baseline yet.</p>', "service")
+            return section(
+                "Change across the service",
+                '<p class="none">No children with a baseline yet.</p>',
+                "service",
+            )
         ch = self.change.copy()
         ch["wave"] = ch["wave"].map(lambda w: f"Wave {int(w)}" if pd.notna(w) else "No wave")
-        parts = ['<p>SDQ total difficulties, baseline against latest, per child and informant. Shares are of the <strong>paired</strong> '
-                 'cases (a baseline and a later score); unpaired cases are counted beside them because leaving them out biases the figures. '
-                 'Recovery is counted over the paired cases in the clinical range at baseline (Jacobson and Truax), shown as '
-                 '"n of N clinical at baseline"; forms without a clinical cut-off (the 18+ forms, teacher 2-4) and changes to a form '
-                 'with another cut-off count for reliable change only. In the charts each bar is the share of all paired cases, and '
-                 'reliable improvement is split in two: recovered, and reliable improvement not into the normal range; together they '
-                 f'are the table\'s reliable improvement. Percentages are shown only when both the count and the number it is a share '
-                 f'of are {SMALL_COUNT} or more; a smaller count is shown without one, so that a child cannot be recognised and a '
-                 'share of very few is not over-read.</p>']
+        parts = [
+            "<p>SDQ total difficulties, baseline against latest, per child and informant. Shares are of the <strong>paired</strong> "
+            "cases (a baseline and a later score); unpaired cases are counted beside them because leaving them out biases the figures. "
+            "Recovery is counted over the paired cases in the clinical range at baseline (Jacobson and Truax), shown as "
+            '"n of N clinical at baseline"; forms without a clinical cut-off (the 18+ forms, teacher 2-4) and changes to a form '
+            "with another cut-off count for reliable change only. In the charts each bar is the share of all paired cases, and "
+            "reliable improvement is split in two: recovered, and reliable improvement not into the normal range; together they "
+            f"are the table's reliable improvement. Percentages are shown only when both the count and the number it is a share "
+            f"of are {SMALL_COUNT} or more; a smaller count is shown without one, so that a child cannot be recognised and a "
+            "share of very few is not over-read.</p>"
+        ]
         for by, title in (("wave", "By wave"), ("informant", "By informant")):
             s = service_summary(ch, by=by)
             parts.append(f"<h3>{text(title)}</h3>" + _summary_table(s, by))
             # The whole table goes to the chart, so its paired and unpaired counts are the table's.
-            parts.append(figure(plot_change_categories(ch, by=by, title=f"Change categories {title.lower()}"),
-                                f"Change categories {title.lower()}: shares of the paired cases; each bar names its paired and unpaired counts, as the table does."))
+            parts.append(
+                figure(
+                    plot_change_categories(ch, by=by, title=f"Change categories {title.lower()}"),
+                    f"Change categories {title.lower()}: shares of the paired cases; each bar names its paired and unpaired counts, as the table does.",
+                )
+            )
         svc = ch.explode("services").rename(columns={"services": "service"})
-        svc["service"] = svc["service"].map(lambda s: label("service", s) if isinstance(s, str) else "None")
-        parts.append("<h3>By service</h3>" + _summary_table(service_summary(svc, by="service"), "service"))
+        svc["service"] = svc["service"].map(
+            lambda s: label("service", s) if isinstance(s, str) else "None"
+        )
+        parts.append(
+            "<h3>By service</h3>" + _summary_table(service_summary(svc, by="service"), "service")
+        )
         return section("Change across the service", "".join(parts), "service")
 
     def work_summary(self) -> Section:
@@ -319,18 +552,26 @@ class CaseloadReview:
 
         tables = work_tables(case_to_data(c) for c in self.cases)
         if tables.interventions.empty:
-            return section("The work across the service", '<p class="none">No work recorded yet.</p>', "work-summary")
-        parts = [f'<p class="status-note">{text(NOT_CAUSAL)}</p>',
-                 f"<p>A group of fewer than {SMALL_COUNT} children, sessions or endings is shown as \"fewer than "
-                 f"{SMALL_COUNT}\" with none of its figures. Shares are of the group's own total.</p>"]
+            return section(
+                "The work across the service",
+                '<p class="none">No work recorded yet.</p>',
+                "work-summary",
+            )
+        parts = [
+            f'<p class="status-note">{text(NOT_CAUSAL)}</p>',
+            f'<p>A group of fewer than {SMALL_COUNT} children, sessions or endings is shown as "fewer than '
+            f"{SMALL_COUNT}\" with none of its figures. Shares are of the group's own total.</p>",
+        ]
         summary = work_summary(tables, self.change if not self.change.empty else None, self.as_of)
         titles = {
             "attendance": "Attendance, by intervention (shares of sessions offered)",
             "endings": "Endings, by intervention (unplanned: every reason but a planned ending)",
             "first_session": "Days from referral to the first attended session",
             "by_intervention": "SDQ total difficulties, baseline to latest, by each child's first intervention",
-            "by_model": "... by direct-work model", "by_wave": "... by wave (as last reviewed, else as recommended)",
-            "by_stage_progression": "... by stage progression (first review to latest)", "by_worker": "... by allocated worker",
+            "by_model": "... by direct-work model",
+            "by_wave": "... by wave (as last reviewed, else as recommended)",
+            "by_stage_progression": "... by stage progression (first review to latest)",
+            "by_worker": "... by allocated worker",
         }
         from ..model.vocabulary import vocabulary
 
@@ -348,7 +589,10 @@ class CaseloadReview:
         for key, df in summary.items():
             df = df.assign(**{df.columns[0]: [name(df.columns[0], v) for v in df[df.columns[0]]]})
             heads = [c.replace("share_", "% ").replace("_", " ") for c in df.columns]
-            rows = [[_cell(col, v) for col, v in zip(df.columns, row)] for row in df.itertuples(index=False)]
+            rows = [
+                [_cell(col, v) for col, v in zip(df.columns, row)]
+                for row in df.itertuples(index=False)
+            ]
             parts.append(f"<h3>{text(titles.get(key, key))}</h3>" + table(heads, rows))
         return section("The work across the service", "".join(parts), "work-summary")
 
@@ -357,12 +601,24 @@ class CaseloadReview:
         from ..rules.rulefile import active_rules
 
         c = active_constants(self.constants_path)
-        return provenance(active_rules().version, {m: load_measure(m).version for m in ("sdq", "gbo")},
-                          f"{c.version}" if c else "none supplied")
+        return provenance(
+            active_rules().version,
+            {m: load_measure(m).version for m in ("sdq", "gbo")},
+            f"{c.version}" if c else "none supplied",
+        )
 
     def sections(self) -> list[Section]:
-        return [self.header(), self.risks(), self.first(), self.supervision_flags(), self.by_worker(), self.summary(),
-                self.not_on_track(), self.service_figures(), self.provenance()]
+        return [
+            self.header(),
+            self.risks(),
+            self.first(),
+            self.supervision_flags(),
+            self.by_worker(),
+            self.summary(),
+            self.not_on_track(),
+            self.service_figures(),
+            self.provenance(),
+        ]
 
 
 SMALL_COUNT = 5  # counts under this are shown as counts, never as percentages
@@ -406,6 +662,24 @@ def _summary_table(s: pd.DataFrame, by: str) -> str:
     rows = []
     for r in s.to_dict("records"):
         base = r["n_paired"]
-        rows.append((r[by], base, r["n_unpaired"], _count(r["n_reliable_improvement"], r["share_reliable_improvement"], base),
-                     _count(r["n_reliable_deterioration"], r["share_reliable_deterioration"], base), _recovered(r)))
-    return table([by.capitalize(), "Paired", "Unpaired", "Reliable improvement", "Reliable deterioration", "Recovered"], rows)
+        rows.append(
+            (
+                r[by],
+                base,
+                r["n_unpaired"],
+                _count(r["n_reliable_improvement"], r["share_reliable_improvement"], base),
+                _count(r["n_reliable_deterioration"], r["share_reliable_deterioration"], base),
+                _recovered(r),
+            )
+        )
+    return table(
+        [
+            by.capitalize(),
+            "Paired",
+            "Unpaired",
+            "Reliable improvement",
+            "Reliable deterioration",
+            "Recovered",
+        ],
+        rows,
+    )

@@ -37,7 +37,11 @@ _OPEN = ("draft", "awaiting_signoff", "returned")
 def waiting_standard(days: int | str | None = None) -> int:
     """The team's standard for a referral to wait for a decision or an allocation:
     ``days`` if given, else ``TSWT_WAITING_DAYS``, else 14."""
-    value = days if days not in (None, "") else os.environ.get("TSWT_WAITING_DAYS") or DEFAULT_WAITING_DAYS
+    value = (
+        days
+        if days not in (None, "")
+        else os.environ.get("TSWT_WAITING_DAYS") or DEFAULT_WAITING_DAYS
+    )
     try:
         n = int(value)
     except ValueError:
@@ -95,18 +99,36 @@ def risk_of(case: Case, rec: Any, as_of: date) -> tuple[int, str]:
     ranked = []
     for r in recorded:
         stale = r.out_of_date or not r.safety_plan
-        note = "review OUT OF DATE" if r.out_of_date else ("no safety plan" if not r.safety_plan else "plan in date")
-        ranked.append((2 * levels.get(r.level, 1) + int(stale), f"{r.level.capitalize()}: {r.label.lower()}, {note}"))
+        note = (
+            "review OUT OF DATE"
+            if r.out_of_date
+            else ("no safety plan" if not r.safety_plan else "plan in date")
+        )
+        ranked.append(
+            (
+                2 * levels.get(r.level, 1) + int(stale),
+                f"{r.level.capitalize()}: {r.label.lower()}, {note}",
+            )
+        )
     for b in getattr(rec, "risks", ()) or ():
         ranked.append((2 * _SEVERITY.get(b.severity, 1), f"{b.label} ({b.severity})"))
     if not ranked:
-        assessed = status.assessed if status is not None else (
-            case.screening is not None and case.screening.completed is not None and case.screening.completed <= as_of)
+        assessed = (
+            status.assessed
+            if status is not None
+            else (
+                case.screening is not None
+                and case.screening.completed is not None
+                and case.screening.completed <= as_of
+            )
+        )
         return (0, "none recorded at screening" if assessed else "not yet assessed")
     ranked.sort(key=lambda t: -t[0])
     # A high risk, or one with no safety plan or an out-of-date review, is never folded
     # into "(+N more)": each is named. Only the rest are counted after the first.
-    named = [t for i, t in enumerate(ranked) if i == 0 or t[0] >= 2 * levels["high"] or t[0] % 2 == 1]
+    named = [
+        t for i, t in enumerate(ranked) if i == 0 or t[0] >= 2 * levels["high"] or t[0] % 2 == 1
+    ]
     rest = len(ranked) - len(named)
     more = f" (+{rest} more)" if rest else ""
     assessed_note = "" if status is None or status.assessed else "; screening not complete"
@@ -156,26 +178,57 @@ def child_line(case: Case, row: Any, rec: Any, deteriorated: bool, as_of: date) 
     next_measure, next_review = "", ""
     if state == "work_begun" and case.outcome is not None:
         due = (last or case.outcome.date) + timedelta(days=REVIEW_PERIOD_DAYS)
-        next_measure = uk_date(due) + (f" (overdue by {plural((as_of - due).days, 'day')})" if due < as_of else "")
+        next_measure = uk_date(due) + (
+            f" (overdue by {plural((as_of - due).days, 'day')})" if due < as_of else ""
+        )
         next_review = uk_date(_next_after(case.outcome.date, as_of, REVIEW_PERIOD_DAYS))
-    elif state == "in_screening" and row.screening_due is not None and str(row.screening_due) != "NaT":
+    elif (
+        state == "in_screening"
+        and row.screening_due is not None
+        and str(row.screening_due) != "NaT"
+    ):
         due = row.screening_due.date()
         next_measure = "baseline by " + uk_date(due) if last is None else ""
-        next_review = f"screening due {uk_date(due)}" + (f" (overdue by {plural((as_of - due).days, 'day')})" if overdue else "")
+        next_review = f"screening due {uk_date(due)}" + (
+            f" (overdue by {plural((as_of - due).days, 'day')})" if overdue else ""
+        )
     ref = case.referral
     decided = ref.decision.date is not None and ref.decision.date <= as_of
-    decision = f"{ref.decision.outcome.replace('_', ' ')} {uk_date(ref.decision.date)}" if decided and ref.decision.date else "awaiting"
+    decision = (
+        f"{ref.decision.outcome.replace('_', ' ')} {uk_date(ref.decision.date)}"
+        if decided and ref.decision.date
+        else "awaiting"
+    )
     allocated = ref.allocation is not None and ref.allocation.date <= as_of
     allocation = uk_date(ref.allocation.date) if allocated and ref.allocation else "not allocated"
     waiting = f is not None and f.status == "awaiting_signoff"
-    reasons = tuple(name for name, yes in zip(TIERS, (rank > 0, deteriorated, overdue, waiting)) if yes)
+    reasons = tuple(
+        name for name, yes in zip(TIERS, (rank > 0, deteriorated, overdue, waiting)) if yes
+    )
     tier = TIERS.index(reasons[0]) if reasons else 4
-    return ChildLine(case.case_id, case.worker if allocated else None, tier, "; ".join(reasons), risk, rank, str(row.state_label), last,
-                     next_measure, next_review, (as_of - ref.received).days, decision, allocation, reasons,
-                     risk_review_of(rec, as_of), formulation_of(case, as_of))
+    return ChildLine(
+        case.case_id,
+        case.worker if allocated else None,
+        tier,
+        "; ".join(reasons),
+        risk,
+        rank,
+        str(row.state_label),
+        last,
+        next_measure,
+        next_review,
+        (as_of - ref.received).days,
+        decision,
+        allocation,
+        reasons,
+        risk_review_of(rec, as_of),
+        formulation_of(case, as_of),
+    )
 
 
-def supervision_flags(cases: list[Case], states: dict[str, str], as_of: date, waiting_days: int) -> list[SupervisionFlag]:
+def supervision_flags(
+    cases: list[Case], states: dict[str, str], as_of: date, waiting_days: int
+) -> list[SupervisionFlag]:
     """The flags for supervision, longest waiting first within each kind."""
     out: list[SupervisionFlag] = []
     for c in cases:
@@ -183,30 +236,77 @@ def supervision_flags(cases: list[Case], states: dict[str, str], as_of: date, wa
         if f is not None and f.status == "awaiting_signoff":
             days = (as_of - f.updated.date()).days
             if days > SIGNOFF_WAIT_DAYS:
-                out.append(SupervisionFlag("signoff_waiting", c.case_id, c.worker, f"sign-off waiting {plural(days, 'day')} "
-                                           f"(revision {f.revision}, last changed {uk_date(f.updated)})", days))
+                out.append(
+                    SupervisionFlag(
+                        "signoff_waiting",
+                        c.case_id,
+                        c.worker,
+                        f"sign-off waiting {plural(days, 'day')} "
+                        f"(revision {f.revision}, last changed {uk_date(f.updated)})",
+                        days,
+                    )
+                )
         if f is not None and f.status == "returned" and f.signoffs:
             days = (as_of - f.signoffs[-1].at.date()).days
-            out.append(SupervisionFlag("returned", c.case_id, c.worker,
-                                       f"returned {plural(days, 'day')} ago and not yet resubmitted", days))
+            out.append(
+                SupervisionFlag(
+                    "returned",
+                    c.case_id,
+                    c.worker,
+                    f"returned {plural(days, 'day')} ago and not yet resubmitted",
+                    days,
+                )
+            )
         if state == "closed" and f is not None and f.status in _OPEN:
-            out.append(SupervisionFlag("closed_open_formulation", c.case_id, c.worker,
-                                       f"case closed with its formulation still {f.status.replace('_', ' ')}", 0))
+            out.append(
+                SupervisionFlag(
+                    "closed_open_formulation",
+                    c.case_id,
+                    c.worker,
+                    f"case closed with its formulation still {f.status.replace('_', ' ')}",
+                    0,
+                )
+            )
         if state in ("referred", "awaiting_decision"):
             days = (as_of - ref.received).days
             if days > waiting_days:
-                out.append(SupervisionFlag("waiting_decision", c.case_id, None,
-                                           f"referral received {uk_date(ref.received)}, waiting {plural(days, 'day')} for a decision", days))
+                out.append(
+                    SupervisionFlag(
+                        "waiting_decision",
+                        c.case_id,
+                        None,
+                        f"referral received {uk_date(ref.received)}, waiting {plural(days, 'day')} for a decision",
+                        days,
+                    )
+                )
         if state == "awaiting_allocation" and ref.decision.date is not None:
             days = (as_of - ref.decision.date).days
             if days > waiting_days:
-                out.append(SupervisionFlag("waiting_allocation", c.case_id, None,
-                                           f"accepted {uk_date(ref.decision.date)}, waiting {plural(days, 'day')} for allocation", days))
-    order = ("signoff_waiting", "returned", "closed_open_formulation", "waiting_decision", "waiting_allocation")
+                out.append(
+                    SupervisionFlag(
+                        "waiting_allocation",
+                        c.case_id,
+                        None,
+                        f"accepted {uk_date(ref.decision.date)}, waiting {plural(days, 'day')} for allocation",
+                        days,
+                    )
+                )
+    order = (
+        "signoff_waiting",
+        "returned",
+        "closed_open_formulation",
+        "waiting_decision",
+        "waiting_allocation",
+    )
     return sorted(out, key=lambda x: (order.index(x.kind), -x.days, x.case_id))
 
 
-_INFORMANT_WORDS = {"parent": "parent/carer", "teacher": "teacher", "self": "self", "worker": "worker"}
+_INFORMANT_WORDS = {
+    "parent": "parent/carer",
+    "teacher": "teacher",
+    "self": "self",
+    "worker": "worker",
+}
 
 
 def flag_words(r: dict[str, Any]) -> str:
@@ -216,8 +316,10 @@ def flag_words(r: dict[str, Any]) -> str:
     head = f"{str(r.get('measure', '')).upper()} {who} {score}".strip()
     if _missing(r.get("latest_value")) or _missing(r.get("difference")):
         return f"{head}: no score since baseline {_num(r.get('baseline_value'))}"
-    return (f"{head}: {_num(r['baseline_value'])} -> {_num(r['latest_value'])}, {signed(float(r['difference']))} "
-            f"({float(r['threshold']):.1f} needed)")
+    return (
+        f"{head}: {_num(r['baseline_value'])} -> {_num(r['latest_value'])}, {signed(float(r['difference']))} "
+        f"({float(r['threshold']):.1f} needed)"
+    )
 
 
 def _missing(v: Any) -> bool:

@@ -110,7 +110,9 @@ def _known(list_name: str) -> Callable[[str], str]:
     def check(value: str) -> str:
         vocab = vocabulary()[list_name]
         if value not in vocab:
-            raise ValueError(f"unknown {_LIST_WORDS[list_name]} {value!r}; expected one of: {', '.join(vocab.terms)}")
+            raise ValueError(
+                f"unknown {_LIST_WORDS[list_name]} {value!r}; expected one of: {', '.join(vocab.terms)}"
+            )
         return value
 
     return check
@@ -169,7 +171,17 @@ class _Condition(BaseModel):
     @classmethod
     def _one_or_many(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            for key in ("behaviour", "factor", "in", "behaviours", "factors", "informant", "relationship", "reported_by", "risk"):
+            for key in (
+                "behaviour",
+                "factor",
+                "in",
+                "behaviours",
+                "factors",
+                "informant",
+                "relationship",
+                "reported_by",
+                "risk",
+            ):
                 if isinstance(data.get(key), str):
                     data = {**data, key: [data[key]]}
         return data
@@ -289,8 +301,14 @@ class Behaviour(_Condition):
         for b in self.behaviour:
             level = facts.behaviour_levels.get(b)
             if (
-                level is not None and level[0] >= sev and level[1] >= freq and level[2] >= src
-                and (self.reported_by is None or not facts.behaviour_sources[b].isdisjoint(self.reported_by))
+                level is not None
+                and level[0] >= sev
+                and level[1] >= freq
+                and level[2] >= src
+                and (
+                    self.reported_by is None
+                    or not facts.behaviour_sources[b].isdisjoint(self.reported_by)
+                )
             ):
                 out.append(b)
         return out
@@ -308,7 +326,10 @@ class Behaviour(_Condition):
             for b in wanted:
                 level = levels.get(b)
                 if (
-                    level is not None and level[0] >= sev and level[1] >= freq and level[2] >= src
+                    level is not None
+                    and level[0] >= sev
+                    and level[1] >= freq
+                    and level[2] >= src
                     and (by is None or not by.isdisjoint(facts.behaviour_sources[b]))
                 ):
                     return True
@@ -329,7 +350,9 @@ class Behaviour(_Condition):
         if self.min_sources > 1:
             extra.append(f"reported by at least {self.min_sources} sources")
         if self.reported_by:
-            extra.append("reported by " + " or ".join(_label("source", s) for s in self.reported_by))
+            extra.append(
+                "reported by " + " or ".join(_label("source", s) for s in self.reported_by)
+            )
         return f"{names} present" + (f" ({', '.join(extra)})" if extra else "")
 
 
@@ -346,7 +369,11 @@ class BehaviourCount(_Condition):
     def matches(self, facts: Facts) -> list[str]:
         sev, freq = _ranks(self.min_severity, self.min_frequency)
         pool = self.behaviours if self.behaviours is not None else tuple(facts.behaviour_levels)
-        return [b for b in pool if (lv := facts.behaviour_levels.get(b)) is not None and lv[0] >= sev and lv[1] >= freq]
+        return [
+            b
+            for b in pool
+            if (lv := facts.behaviour_levels.get(b)) is not None and lv[0] >= sev and lv[1] >= freq
+        ]
 
     def holds(self, facts: Facts) -> bool:
         return len(self.matches(facts)) >= self.at_least
@@ -358,7 +385,9 @@ class BehaviourCount(_Condition):
         def count_at_least(facts: Facts) -> bool:
             levels = facts.behaviour_levels
             items = ((b, levels.get(b)) for b in pool) if pool is not None else levels.items()
-            return sum(1 for _, lv in items if lv is not None and lv[0] >= sev and lv[1] >= freq) >= n
+            return (
+                sum(1 for _, lv in items if lv is not None and lv[0] >= sev and lv[1] >= freq) >= n
+            )
 
         return count_at_least
 
@@ -366,7 +395,11 @@ class BehaviourCount(_Condition):
         matched.add(matched.behaviours, self.matches(facts))
 
     def describe(self) -> str:
-        pool = "of " + " / ".join(_label("presenting_behaviour", b) for b in self.behaviours) if self.behaviours else "behaviours"
+        pool = (
+            "of " + " / ".join(_label("presenting_behaviour", b) for b in self.behaviours)
+            if self.behaviours
+            else "behaviours"
+        )
         level = f" at {self.min_severity}+ severity" if self.min_severity != "mild" else ""
         level += f", {self.min_frequency} or more often" if self.min_frequency != "rarely" else ""
         return f"at least {self.at_least} {pool} present{level}"
@@ -438,7 +471,9 @@ class Age(_Condition):
         return self
 
     def holds(self, facts: Facts) -> bool:
-        return (self.at_least is None or facts.age >= self.at_least) and (self.under is None or facts.age < self.under)
+        return (self.at_least is None or facts.age >= self.at_least) and (
+            self.under is None or facts.age < self.under
+        )
 
     def describe(self) -> str:
         parts = ([f"at least {self.at_least}"] if self.at_least is not None else []) + (
@@ -506,14 +541,16 @@ class PlacementLength(_Condition):
 
     def holds(self, facts: Facts) -> bool:
         m = facts.placement_months
-        return m is not None and (self.at_least_months is None or m >= self.at_least_months) and (
-            self.under_months is None or m < self.under_months
+        return (
+            m is not None
+            and (self.at_least_months is None or m >= self.at_least_months)
+            and (self.under_months is None or m < self.under_months)
         )
 
     def describe(self) -> str:
-        parts = ([f"at least {self.at_least_months}"] if self.at_least_months is not None else []) + (
-            [f"under {self.under_months}"] if self.under_months is not None else []
-        )
+        parts = (
+            [f"at least {self.at_least_months}"] if self.at_least_months is not None else []
+        ) + ([f"under {self.under_months}"] if self.under_months is not None else [])
         return "in the current placement for " + " and ".join(parts) + " months"
 
 
@@ -532,7 +569,11 @@ class CaregiverCondition(_Condition):
         return self.can_take_part is None or facts.caregiver_can_take_part == self.can_take_part
 
     def describe(self) -> str:
-        who = " or ".join(_label("caregiver", r) for r in self.relationship) if self.relationship else "a caregiver"
+        who = (
+            " or ".join(_label("caregiver", r) for r in self.relationship)
+            if self.relationship
+            else "a caregiver"
+        )
         if self.can_take_part is None:
             return f"{who} cares for the child"
         return f"{who} who {'can' if self.can_take_part else 'cannot'} take part"
@@ -615,8 +656,10 @@ class RiskCondition(_Condition):
         floor = _level_rank(self.min_level)
         pool = self.risk if self.risk is not None else tuple(facts.risk_levels)
         return [
-            k for k in pool
-            if (lv := facts.risk_levels.get(k)) is not None and lv >= floor
+            k
+            for k in pool
+            if (lv := facts.risk_levels.get(k)) is not None
+            and lv >= floor
             and (not self.without_safety_plan or k in facts.risks_without_plan)
             and (not self.out_of_date or k in facts.risks_out_of_date)
         ]
@@ -645,7 +688,10 @@ class MeasureBand(_Condition):
     measure: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
     scale: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
     informant: InformantIds | None = None
-    in_: Annotated[tuple[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_ ]{0,39}$")], ...], Field(min_length=1, alias="in")]
+    in_: Annotated[
+        tuple[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_ ]{0,39}$")], ...],
+        Field(min_length=1, alias="in"),
+    ]
 
     def keys(self) -> tuple[str, ...]:
         informants = self.informant or tuple(vocabulary()["informant"].terms)
@@ -659,7 +705,9 @@ class MeasureBand(_Condition):
 
     def compile(self) -> Predicate:
         keys, bands = self.keys(), frozenset(self.in_)
-        return lambda facts: any(facts.bands.get(k) in bands for k in keys) if facts.bands else False
+        return lambda facts: (
+            any(facts.bands.get(k) in bands for k in keys) if facts.bands else False
+        )
 
     def collect(self, facts: Facts, matched: Matched) -> None:
         matched.add(matched.bands, [_band_words(k, facts.bands[k]) for k in self.matches(facts)])
@@ -670,22 +718,66 @@ class MeasureBand(_Condition):
 
 
 Condition = Annotated[
-    All | AnyOf | Not | Always | Behaviour | BehaviourCount | History | HistoryCount | LegalStatus | Age | PlacementMoves | PlacementBreakdown | PlacementType | PlacementLength | CaregiverCondition | NoCaregiver | LivingIndependently | LifeStory | Eligibility | MeasureBand | RiskCondition | RiskAssessed,
+    All
+    | AnyOf
+    | Not
+    | Always
+    | Behaviour
+    | BehaviourCount
+    | History
+    | HistoryCount
+    | LegalStatus
+    | Age
+    | PlacementMoves
+    | PlacementBreakdown
+    | PlacementType
+    | PlacementLength
+    | CaregiverCondition
+    | NoCaregiver
+    | LivingIndependently
+    | LifeStory
+    | Eligibility
+    | MeasureBand
+    | RiskCondition
+    | RiskAssessed,
     Field(discriminator="kind"),
 ]
 
 CONDITION_KINDS: tuple[str, ...] = (
-    "all", "any", "not", "always", "behaviour", "behaviour_count", "history", "history_count",
-    "legal_status", "age", "placement_moves", "placement_breakdown", "placement_type",
-    "placement_length", "caregiver", "no_caregiver", "living_independently", "life_story",
-    "eligibility", "measure_band", "risk", "risk_assessed",
+    "all",
+    "any",
+    "not",
+    "always",
+    "behaviour",
+    "behaviour_count",
+    "history",
+    "history_count",
+    "legal_status",
+    "age",
+    "placement_moves",
+    "placement_breakdown",
+    "placement_type",
+    "placement_length",
+    "caregiver",
+    "no_caregiver",
+    "living_independently",
+    "life_story",
+    "eligibility",
+    "measure_band",
+    "risk",
+    "risk_assessed",
 )
 
 for _model in (All, AnyOf, Not):
     _model.model_rebuild()
 
 
-_INFORMANT_WORDS = {"parent": "the parent or carer", "teacher": "the teacher", "self": "the young person", "worker": "the worker"}
+_INFORMANT_WORDS = {
+    "parent": "the parent or carer",
+    "teacher": "the teacher",
+    "self": "the young person",
+    "worker": "the worker",
+}
 
 
 def _band_words(key: str, band: str) -> str:

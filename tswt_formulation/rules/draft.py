@@ -58,7 +58,12 @@ def _before(day: date, received: date) -> str:
     return f"{days} day{'s' if days != 1 else ''} before"
 
 
-_INFORMANT_WORDS = {"parent": "parent or carer", "teacher": "teacher", "self": "self-report", "worker": "worker"}
+_INFORMANT_WORDS = {
+    "parent": "parent or carer",
+    "teacher": "teacher",
+    "self": "self-report",
+    "worker": "worker",
+}
 
 
 def _sdq_picture(case: Case) -> list[FormulationEntry]:
@@ -68,7 +73,10 @@ def _sdq_picture(case: Case) -> list[FormulationEntry]:
     from ..measures.quick import band_of, score_one
 
     latest = {}
-    for m in sorted((m for m in case.measures if m.measure == "sdq" and m.timepoint == "baseline"), key=lambda m: m.date):
+    for m in sorted(
+        (m for m in case.measures if m.measure == "sdq" and m.timepoint == "baseline"),
+        key=lambda m: m.date,
+    ):
         latest[m.informant] = m
     if not latest:
         return []
@@ -82,14 +90,22 @@ def _sdq_picture(case: Case) -> list[FormulationEntry]:
         if total is None:
             continue
         band = band_of(defn, admin.version, "total", total)
-        parts.append(f"{_INFORMANT_WORDS[informant]} {total} ({band.replace('_', ' ') if band else 'no published band for form ' + admin.version})")
+        parts.append(
+            f"{_INFORMANT_WORDS[informant]} {total} ({band.replace('_', ' ') if band else 'no published band for form ' + admin.version})"
+        )
     if not parts:
         return []
     when = uk_date(max(m.date for m in latest.values()))
-    return [_entry(f"SDQ total difficulties at baseline ({when}): " + "; ".join(parts), "measure:sdq.total")]
+    return [
+        _entry(
+            f"SDQ total difficulties at baseline ({when}): " + "; ".join(parts), "measure:sdq.total"
+        )
+    ]
 
 
-def draft_formulation(case: Case, author: str, now: datetime, recommendation: Recommendation | None = None) -> Formulation:
+def draft_formulation(
+    case: Case, author: str, now: datetime, recommendation: Recommendation | None = None
+) -> Formulation:
     """Draft the 5 Ps of a formulation from a case's screening.
 
     Parameters
@@ -126,42 +142,76 @@ def draft_formulation(case: Case, author: str, now: datetime, recommendation: Re
             f"{voc.label('presenting_behaviour', b.behaviour)}: {b.severity}, "
             f"{voc.label('frequency', b.frequency).lower()}, reported by {sources}"
         )
-        five.presenting.append(_entry(_with_evidence(head, b.evidence), f"presenting_behaviour:{b.behaviour}"))
+        five.presenting.append(
+            _entry(_with_evidence(head, b.evidence), f"presenting_behaviour:{b.behaviour}")
+        )
 
     for h in scr.history_factors if scr else []:
         head = voc.label("history_factor", h.factor)
         sources = join_words([voc.label("source", s).lower() for s in dict.fromkeys(h.sources)])
-        five.predisposing.append(_entry(_with_evidence(f"{head} (from {sources})", h.evidence), f"history_factor:{h.factor}"))
+        five.predisposing.append(
+            _entry(
+                _with_evidence(f"{head} (from {sources})", h.evidence), f"history_factor:{h.factor}"
+            )
+        )
 
     five.presenting += _sdq_picture(case)
 
     as_of = rec.as_of
     received = case.referral.received
-    since = months_before(received, RECENT_MONTHS)  # the year before the referral, and the screening since
+    since = months_before(
+        received, RECENT_MONTHS
+    )  # the year before the referral, and the screening since
     if placement is not None:
         for bd in sorted(placement.breakdowns, key=lambda x: x.date):
             if since < bd.date <= as_of:
-                text = f"The placement broke down on {uk_date(bd.date)}, {_before(bd.date, received)} the referral" + (
-                    f": {bd.note.strip()}" if bd.note.strip() else "") + " (placement record)"
-                five.precipitating.append(_entry(text, f"placement_breakdown:{bd.date.isoformat()}"))
+                text = (
+                    f"The placement broke down on {uk_date(bd.date)}, {_before(bd.date, received)} the referral"
+                    + (f": {bd.note.strip()}" if bd.note.strip() else "")
+                    + " (placement record)"
+                )
+                five.precipitating.append(
+                    _entry(text, f"placement_breakdown:{bd.date.isoformat()}")
+                )
         if since < placement.start <= as_of:
-            five.precipitating.append(_entry(
-                f"A move to the current placement ({voc.label('placement_type', placement.type).lower()}) on "
-                f"{uk_date(placement.start)}, {_before(placement.start, received)} the referral (placement record)", "placement:start"))
+            five.precipitating.append(
+                _entry(
+                    f"A move to the current placement ({voc.label('placement_type', placement.type).lower()}) on "
+                    f"{uk_date(placement.start)}, {_before(placement.start, received)} the referral (placement record)",
+                    "placement:start",
+                )
+            )
         if placement.moves_last_12_months:
             n = placement.moves_last_12_months
-            five.precipitating.append(_entry(f"{n} placement move{'s' if n != 1 else ''} in the 12 months before the screening "
-                                             "(placement record)", "placement_moves"))
+            five.precipitating.append(
+                _entry(
+                    f"{n} placement move{'s' if n != 1 else ''} in the 12 months before the screening "
+                    "(placement record)",
+                    "placement_moves",
+                )
+            )
     status = child.legal_status
     if since < status.start <= as_of:
-        five.precipitating.append(_entry(
-            f"{voc.label('legal_status', status.status)} from {uk_date(status.start)} (a court or care-planning decision), "
-            f"{_before(status.start, received)} the referral (legal status record)", f"legal_status:{status.status}"))
+        five.precipitating.append(
+            _entry(
+                f"{voc.label('legal_status', status.status)} from {uk_date(status.start)} (a court or care-planning decision), "
+                f"{_before(status.start, received)} the referral (legal status record)",
+                f"legal_status:{status.status}",
+            )
+        )
     if not five.precipitating:
-        five.precipitating.append(_entry(
-            "No dated event (a placement ending, a move, a court decision) is recorded in the 12 months before the referral: "
-            + ("ask the young person and their personal adviser" if child.age_on(as_of) >= 18 else
-               "ask the child, the carers and the social worker") + " what changed before the difficulties grew", "precipitating:ask"))
+        five.precipitating.append(
+            _entry(
+                "No dated event (a placement ending, a move, a court decision) is recorded in the 12 months before the referral: "
+                + (
+                    "ask the young person and their personal adviser"
+                    if child.age_on(as_of) >= 18
+                    else "ask the child, the carers and the social worker"
+                )
+                + " what changed before the difficulties grew",
+                "precipitating:ask",
+            )
+        )
     if placement is not None and placement.moves_last_12_months >= INSTABILITY_MOVES:
         five.perpetuating.append(
             _entry(
@@ -171,24 +221,37 @@ def draft_formulation(case: Case, author: str, now: datetime, recommendation: Re
             )
         )
 
-    takes_part = caregiver is not None and caregiver.relationship != "none" and caregiver.can_take_part
+    takes_part = (
+        caregiver is not None and caregiver.relationship != "none" and caregiver.can_take_part
+    )
     adult = child.age_on(as_of) >= 18
     if adult and caregiver is not None and caregiver.young_person_wants_involved is not True:
         takes_part = False  # from 18, only where the young person wants the carer involved (rules: caregiver)
     # An adult who chose to work without a carer is not held back by it: not a perpetuating factor.
     if not takes_part and not child.living_independently and not adult:
-        ref = "caregiver:none" if caregiver is None or caregiver.relationship == "none" else f"caregiver:{caregiver.relationship}:cannot_take_part"
+        ref = (
+            "caregiver:none"
+            if caregiver is None or caregiver.relationship == "none"
+            else f"caregiver:{caregiver.relationship}:cannot_take_part"
+        )
         five.perpetuating.append(_entry("No caregiver is able to take part in the work", ref))
     life_story = scr.life_story_work if scr else "not_started"
     if life_story in ("not_started", "planned"):
-        five.perpetuating.append(_entry(
-            f"Life story work {'has not started' if life_story == 'not_started' else 'is planned but not under way'}: the "
-            "child has no coherent story yet for what happened (screening)", f"life_story_work:{life_story}"))
+        five.perpetuating.append(
+            _entry(
+                f"Life story work {'has not started' if life_story == 'not_started' else 'is planned but not under way'}: the "
+                "child has no coherent story yet for what happened (screening)",
+                f"life_story_work:{life_story}",
+            )
+        )
     # What keeps a risk going, not a copy of it: its severity, frequency, reporters and
     # evidence are under presenting already (an item belongs under one P only).
     recorded = {r.kind: r for r in (scr.risks if scr else [])}
-    behaviour_risk = {"self_harm": "self_harm", "harmful_sexual_behaviour": "harmful_sexual_behaviour",
-                      "acting_out_aggression": "severe_aggression"}
+    behaviour_risk = {
+        "self_harm": "self_harm",
+        "harmful_sexual_behaviour": "harmful_sexual_behaviour",
+        "acting_out_aggression": "severe_aggression",
+    }
     for risk in rec.risks:
         plan = recorded.get(behaviour_risk.get(risk.behaviour, risk.behaviour))
         if plan is None or not plan.safety_plan:
@@ -197,37 +260,64 @@ def draft_formulation(case: Case, author: str, now: datetime, recommendation: Re
             why = f"its safety plan was due for review on {uk_date(plan.review_due)} and has not been reviewed"
         else:
             why = f"it is not yet contained, though a safety plan is held by {plan.safety_plan_holder.strip()}"
-        five.perpetuating.append(_entry(f"{risk.label} is kept going while {why} (risk record)", f"risk:{risk.behaviour}"))
+        five.perpetuating.append(
+            _entry(
+                f"{risk.label} is kept going while {why} (risk record)", f"risk:{risk.behaviour}"
+            )
+        )
     for r in recorded.values():
-        if r.kind in behaviour_risk.values() and any(behaviour_risk.get(x.behaviour) == r.kind for x in rec.risks):
+        if r.kind in behaviour_risk.values() and any(
+            behaviour_risk.get(x.behaviour) == r.kind for x in rec.risks
+        ):
             continue  # said above, from the behaviour
         if not r.safety_plan and r.level != "low":
-            five.perpetuating.append(_entry(
-                f"{voc.label('risk_kind', r.kind)} ({r.level}) has no safety plan, recorded {uk_date(r.recorded)} (risk record)",
-                f"risk:{r.kind}"))
+            five.perpetuating.append(
+                _entry(
+                    f"{voc.label('risk_kind', r.kind)} ({r.level}) has no safety plan, recorded {uk_date(r.recorded)} (risk record)",
+                    f"risk:{r.kind}",
+                )
+            )
 
     for i, strength in enumerate(scr.strengths if scr else []):
         if strength.strip():
             five.protective.append(_entry(strength, f"strength:{i + 1}"))
     if takes_part and caregiver is not None:
         five.protective.append(
-            _entry(f"A {voc.label('caregiver', caregiver.relationship).lower()} who can take part in the work", f"caregiver:{caregiver.relationship}")
+            _entry(
+                f"A {voc.label('caregiver', caregiver.relationship).lower()} who can take part in the work",
+                f"caregiver:{caregiver.relationship}",
+            )
         )
     if placement is not None:
-        recent = [bd for bd in placement.breakdowns if months_before(as_of, RECENT_MONTHS) < bd.date <= as_of]
+        recent = [
+            bd
+            for bd in placement.breakdowns
+            if months_before(as_of, RECENT_MONTHS) < bd.date <= as_of
+        ]
         if placement.moves_last_12_months == 0 and not recent:
             five.protective.append(
-                _entry(f"Stable placement ({voc.label('placement_type', placement.type).lower()}) since {uk_date(placement.start)}: "
-                       "a home to do the work from (placement record)", "placement:stable")
+                _entry(
+                    f"Stable placement ({voc.label('placement_type', placement.type).lower()}) since {uk_date(placement.start)}: "
+                    "a home to do the work from (placement record)",
+                    "placement:stable",
+                )
             )
     for r in recorded.values():
         if r.safety_plan and r.review_due >= as_of:
-            five.protective.append(_entry(
-                f"A safety plan for {voc.label('risk_kind', r.kind).lower()} held by {r.safety_plan_holder.strip()}, in date "
-                f"(review due {uk_date(r.review_due)}) (risk record)", f"safety_plan:{r.kind}"))
+            five.protective.append(
+                _entry(
+                    f"A safety plan for {voc.label('risk_kind', r.kind).lower()} held by {r.safety_plan_holder.strip()}, in date "
+                    f"(review due {uk_date(r.review_due)}) (risk record)",
+                    f"safety_plan:{r.kind}",
+                )
+            )
     if life_story == "completed":
-        five.protective.append(_entry("Life story work completed: the child has words for their history (screening)",
-                                      "life_story_work:completed"))
+        five.protective.append(
+            _entry(
+                "Life story work completed: the child has words for their history (screening)",
+                "life_story_work:completed",
+            )
+        )
 
     return Formulation(
         status="draft",

@@ -68,7 +68,9 @@ class EligibilityDecision:
     nd_assessment_reason: str = ""
     age: int = 0
     legal_status: str = ""
-    flags: tuple[str, ...] = ()  # the record needs correcting (legal status, consent); shown, not refused
+    flags: tuple[
+        str, ...
+    ] = ()  # the record needs correcting (legal status, consent); shown, not refused
 
     @property
     def summary(self) -> str:
@@ -97,7 +99,9 @@ class EligibilityDecision:
             "can_proceed": self.can_proceed,
             "age": self.age,
             "legal_status": self.legal_status,
-            "reasons": [{"rule": r.rule, "text": r.text, "applies_to": r.applies_to} for r in self.reasons],
+            "reasons": [
+                {"rule": r.rule, "text": r.text, "applies_to": r.applies_to} for r in self.reasons
+            ],
             "signposting": list(self.signposting),
             "nd_assessment_offerable": self.nd_assessment_offerable,
             "nd_assessment_reason": self.nd_assessment_reason,
@@ -109,10 +113,22 @@ def _age_reasons(status: str, age: int) -> tuple[bool, list[Reason]]:
     if status == "care_leaver":
         ok = age < CARE_LEAVER_AGE_LIMIT
         return ok, [
-            Reason("age.care_leaver", f"Aged {age}: care leavers are eligible up to 25" + ("" if ok else "; this young person is 25 or over"))
+            Reason(
+                "age.care_leaver",
+                f"Aged {age}: care leavers are eligible up to 25"
+                + ("" if ok else "; this young person is 25 or over"),
+            )
         ]
     ok = age < CHILD_AGE_LIMIT
-    return ok, [Reason("age.child", f"Aged {age}: " + ("under 18" if ok else "18 or over and not a care leaver, so not eligible as a child"))]
+    return ok, [
+        Reason(
+            "age.child",
+            f"Aged {age}: "
+            + (
+                "under 18" if ok else "18 or over and not a care leaver, so not eligible as a child"
+            ),
+        )
+    ]
 
 
 def check_eligibility(case: Case, as_of: date | None = None) -> EligibilityDecision:
@@ -150,14 +166,18 @@ def check_eligibility(case: Case, as_of: date | None = None) -> EligibilityDecis
         # Children (Leaving Care) Act 2000; DOMAIN.md: a child turning 18 while looked
         # after becomes a care leaver. Judged as one; the record is what is wrong.
         status = "care_leaver"
-        flag = (f"Legal status should be care leaver: recorded as looked after, but aged {age} on "
-                f"{_day(on)}; a looked-after child turning 18 is a care leaver in law. Correct the record's legal status")
+        flag = (
+            f"Legal status should be care leaver: recorded as looked after, but aged {age} on "
+            f"{_day(on)}; a looked-after child turning 18 is a care leaver in law. Correct the record's legal status"
+        )
         flags.append(flag)
         reasons.append(Reason("status.looked_after_turned_18", flag))
 
     if status in ELIGIBLE_STATUSES:
         status_ok = True
-        reasons.append(Reason(f"status.{status}", f"Legal status {_label(status)} is one the team serves"))
+        reasons.append(
+            Reason(f"status.{status}", f"Legal status {_label(status)} is one the team serves")
+        )
     elif status == "care_leaver":
         status_ok = True
         reasons.append(Reason("status.care_leaver", "A care leaver is served up to 25"))
@@ -166,12 +186,21 @@ def check_eligibility(case: Case, as_of: date | None = None) -> EligibilityDecis
         if kinship and child.would_otherwise_be_in_care:
             status_ok = True
             reasons.append(
-                Reason("status.child_in_need_kinship", "Child in need placed with kinship carers who would otherwise be in care: eligible by exception")
+                Reason(
+                    "status.child_in_need_kinship",
+                    "Child in need placed with kinship carers who would otherwise be in care: eligible by exception",
+                )
             )
         else:
             status_ok = False
-            why = "not placed with kinship carers" if not kinship else "placed with kinship carers but would not otherwise be in care"
-            reasons.append(Reason("status.child_in_need", f"Child in need plan, {why}: not eligible"))
+            why = (
+                "not placed with kinship carers"
+                if not kinship
+                else "placed with kinship carers but would not otherwise be in care"
+            )
+            reasons.append(
+                Reason("status.child_in_need", f"Child in need plan, {why}: not eligible")
+            )
             signposting += ["cluster_services", "camhs_single_point_of_access"]
             reasons.append(
                 Reason(
@@ -182,14 +211,22 @@ def check_eligibility(case: Case, as_of: date | None = None) -> EligibilityDecis
             )
     else:  # pragma: no cover - the vocabulary for legal status is not extendable
         status_ok = False
-        reasons.append(Reason("status.unknown", f"Legal status {status} is not one the team serves"))
+        reasons.append(
+            Reason("status.unknown", f"Legal status {status} is not one the team serves")
+        )
 
     age_ok, age_reasons = _age_reasons(status, age)
     reasons += age_reasons
     eligible = status_ok and age_ok
     if status_ok and not age_ok and status != "child_in_need":
         signposting.append("cluster_services")
-        reasons.append(Reason("signpost.age", "Over the team's age range: signpost to local cluster services", "signposting"))
+        reasons.append(
+            Reason(
+                "signpost.age",
+                "Over the team's age range: signpost to local cluster services",
+                "signposting",
+            )
+        )
 
     can_proceed, proceed_reasons = _proceed(referral, status, age)
     reasons += proceed_reasons
@@ -197,7 +234,11 @@ def check_eligibility(case: Case, as_of: date | None = None) -> EligibilityDecis
     if referral.nd_assessment_requested:
         signposting.append("gp_right_to_choose")
         reasons.append(
-            Reason("signpost.nd_request", "An autism or ADHD assessment is wanted: signpost to the child's GP and the Right to Choose pathway", "signposting")
+            Reason(
+                "signpost.nd_request",
+                "An autism or ADHD assessment is wanted: signpost to the child's GP and the Right to Choose pathway",
+                "signposting",
+            )
         )
     nd_ok, nd_reason = _nd_assessment(case, status, eligible)
 
@@ -258,37 +299,83 @@ def consent_problem(given_by: str, gillick_competent: bool, status: str, age: in
     if given_by == "child":
         if age >= 16 or gillick_competent:
             return ""
-        return (f"The child, aged {age}, consented for themself with no record that they were judged competent to "
-                f"(Gillick): record the assessment of competence, or consent from {_WHO.get(status, 'a parent')}")
+        return (
+            f"The child, aged {age}, consented for themself with no record that they were judged competent to "
+            f"(Gillick): record the assessment of competence, or consent from {_WHO.get(status, 'a parent')}"
+        )
     if given_by in CONSENT_GIVERS.get(status, ()):
         return ""
-    place = {"child_protection_plan": "living at home on a child protection plan", "child_in_need": "on a child in need plan",
-             "supervision_order": "subject to a supervision order", "looked_after": "looked after",
-             "kinship_care": "in kinship care", "care_leaver": "who is a care leaver"}.get(status, status)
+    place = {
+        "child_protection_plan": "living at home on a child protection plan",
+        "child_in_need": "on a child in need plan",
+        "supervision_order": "subject to a supervision order",
+        "looked_after": "looked after",
+        "kinship_care": "in kinship care",
+        "care_leaver": "who is a care leaver",
+    }.get(status, status)
     return f"The {who.lower()} cannot consent for a child aged {age} {place}: consent is needed from {_WHO.get(status, 'a parent')}"
 
 
 def _proceed(referral: Referral, status: str = "", age: int = 0) -> tuple[bool, list[Reason]]:
     reasons: list[Reason] = []
     ok = True
-    problem = consent_problem(referral.consent.given_by, referral.consent.gillick_competent, status, age) if (
-        referral.consent is not None and referral.consent.informed and status) else ""
+    problem = (
+        consent_problem(referral.consent.given_by, referral.consent.gillick_competent, status, age)
+        if (referral.consent is not None and referral.consent.informed and status)
+        else ""
+    )
     if problem:
         ok = False
-        reasons.append(Reason("proceed.consent_not_valid", f"{problem}. The referral cannot proceed until it is recorded", "proceed"))
+        reasons.append(
+            Reason(
+                "proceed.consent_not_valid",
+                f"{problem}. The referral cannot proceed until it is recorded",
+                "proceed",
+            )
+        )
     elif referral.consent is None:
         ok = False
-        reasons.append(Reason("proceed.no_consent", "No consent recorded: the referral cannot proceed without the informed consent of the child, young person or family", "proceed"))
+        reasons.append(
+            Reason(
+                "proceed.no_consent",
+                "No consent recorded: the referral cannot proceed without the informed consent of the child, young person or family",
+                "proceed",
+            )
+        )
     elif not referral.consent.informed:
         ok = False
-        reasons.append(Reason("proceed.consent_not_informed", "Consent is recorded but not informed: the referral cannot proceed until consent is informed and meaningful", "proceed"))
+        reasons.append(
+            Reason(
+                "proceed.consent_not_informed",
+                "Consent is recorded but not informed: the referral cannot proceed until consent is informed and meaningful",
+                "proceed",
+            )
+        )
     else:
-        reasons.append(Reason("proceed.consent", f"Informed consent given by the {_label(referral.consent.given_by, 'consent_giver').lower()} on {_day(referral.consent.date)}", "proceed"))
+        reasons.append(
+            Reason(
+                "proceed.consent",
+                f"Informed consent given by the {_label(referral.consent.given_by, 'consent_giver').lower()} on {_day(referral.consent.date)}",
+                "proceed",
+            )
+        )
     if referral.approval is None:
         ok = False
-        reasons.append(Reason("proceed.no_approval", "No team-manager approval recorded: the referral cannot proceed without it", "proceed"))
+        reasons.append(
+            Reason(
+                "proceed.no_approval",
+                "No team-manager approval recorded: the referral cannot proceed without it",
+                "proceed",
+            )
+        )
     else:
-        reasons.append(Reason("proceed.approval", f"Approved by team manager {referral.approval.by} on {_day(referral.approval.date)}", "proceed"))
+        reasons.append(
+            Reason(
+                "proceed.approval",
+                f"Approved by team manager {referral.approval.by} on {_day(referral.approval.date)}",
+                "proceed",
+            )
+        )
     return ok, reasons
 
 
@@ -301,7 +388,10 @@ def _nd_assessment(case: Case, status: str, eligible: bool) -> tuple[bool, str]:
     if not eligible:
         return False, "Only offered to children the team can hold"
     if not held:
-        return False, "Only offered to looked-after children the team already holds; the referral is not yet accepted"
+        return (
+            False,
+            "Only offered to looked-after children the team already holds; the referral is not yet accepted",
+        )
     # The reason only: the verdict is said by whoever shows it (nd_assessment_text, and
     # the rule nd.assessment_in_team, whose reason already says it can be offered).
     return True, "Looked after and held by the team; places are limited"
@@ -316,4 +406,8 @@ def _day(day: date) -> str:
 def _label(term: str, vocab: str = "legal_status") -> str:
     from ..model.vocabulary import vocabulary
 
-    return vocabulary().label(vocab, term).lower() if vocab == "legal_status" else vocabulary().label(vocab, term)
+    return (
+        vocabulary().label(vocab, term).lower()
+        if vocab == "legal_status"
+        else vocabulary().label(vocab, term)
+    )

@@ -46,16 +46,22 @@ class StepStatus:
         return f"{OUTSTANDING}: not recorded as done{began}"
 
 
-def first_step_status(case: Case, steps: tuple[str, ...] | list[str], as_of: date) -> list[StepStatus]:
+def first_step_status(
+    case: Case, steps: tuple[str, ...] | list[str], as_of: date
+) -> list[StepStatus]:
     """Each step with its status on ``as_of``, matched to ``case.first_steps`` by its
     wording (case, spacing and a final full stop aside); a done date after ``as_of``
     does not count yet."""
     recorded = {_key(s.step): s for s in case.first_steps}
     out = case.outcome
-    began = out.date if out is not None and out.decision == "begin_work" and out.date <= as_of else None
+    began = (
+        out.date if out is not None and out.decision == "begin_work" and out.date <= as_of else None
+    )
     result = []
     for step in steps:
         rec = recorded.get(_key(step))
         done = rec.done if rec is not None and rec.done is not None and rec.done <= as_of else None
-        result.append(StepStatus(step, done, rec.owner if rec is not None and done is not None else "", began))
+        result.append(
+            StepStatus(step, done, rec.owner if rec is not None and done is not None else "", began)
+        )
     return result

@@ -22,8 +22,18 @@ from ..errors import Problem
 from ..model.case import Case
 
 # Set only by the workflow operations. ``updated`` and ``revision`` follow from an edit.
-FORMULATION_WORKFLOW_FIELDS = ("status", "revision", "author", "created", "updated", "recommendation", "decision", "signoffs",
-                               "submitted_by", "contributors")
+FORMULATION_WORKFLOW_FIELDS = (
+    "status",
+    "revision",
+    "author",
+    "created",
+    "updated",
+    "recommendation",
+    "decision",
+    "signoffs",
+    "submitted_by",
+    "contributors",
+)
 FORMULATION_CONTENT_FIELDS = ("five_ps", "narrative", "stage_evidence", "next_stage_readiness")
 
 _HOW = {
@@ -78,7 +88,9 @@ def carry_workflow(before: Case, after: Case, by: str, at: datetime) -> bool:
     old, new = before.formulation, after.formulation
     if old is None or new is None:
         return False
-    changes: dict[str, Any] = {n: getattr(new, n) for n in FORMULATION_CONTENT_FIELDS if getattr(old, n) != getattr(new, n)}
+    changes: dict[str, Any] = {
+        n: getattr(new, n) for n in FORMULATION_CONTENT_FIELDS if getattr(old, n) != getattr(new, n)
+    }
     if not changes:
         return False
     edited = edit_formulation(old, by, at, **changes)

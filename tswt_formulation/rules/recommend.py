@@ -43,7 +43,12 @@ WAVE_NAMES = {
     2: "targeted clinically led intervention",
     3: "direct clinical engagement",
 }
-STAGE_NAMES = {1: "safety and containment", 2: "relationships and connections", 3: "experiences and learning", 4: "a platform to achieve"}
+STAGE_NAMES = {
+    1: "safety and containment",
+    2: "relationships and connections",
+    3: "experiences and learning",
+    4: "a platform to achieve",
+}
 TOP_STAGE_READINESS = (
     "Stage 4 is the last stage: progress is shown by the child's own goals and aspirations "
     "and by outcome measures at each review"
@@ -75,9 +80,14 @@ class Risk:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "behaviour": self.behaviour, "label": self.label, "severity": self.severity,
-            "frequency": self.frequency, "sources": list(self.sources), "evidence": self.evidence,
-            "rules": list(self.rules), "text": self.text,
+            "behaviour": self.behaviour,
+            "label": self.label,
+            "severity": self.severity,
+            "frequency": self.frequency,
+            "sources": list(self.sources),
+            "evidence": self.evidence,
+            "rules": list(self.rules),
+            "text": self.text,
         }
 
 
@@ -103,8 +113,14 @@ class Fired:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "rule": self.rule, "effect": self.effect, "reason": self.reason, "won": self.won,
-            "wave": self.wave, "stage": self.stage, "won_wave": self.won_wave, "won_stage": self.won_stage,
+            "rule": self.rule,
+            "effect": self.effect,
+            "reason": self.reason,
+            "won": self.won,
+            "wave": self.wave,
+            "stage": self.stage,
+            "won_wave": self.won_wave,
+            "won_stage": self.won_stage,
         }
 
 
@@ -155,12 +171,20 @@ class Recommendation:
 
     def _fired_for(self, part: str, item: str | None = None) -> list[Fired]:
         if part == "wave":
-            return sorted((f for f in self.fired if f.wave is not None), key=lambda f: not f.won_wave)
+            return sorted(
+                (f for f in self.fired if f.wave is not None), key=lambda f: not f.won_wave
+            )
         if part == "stage":
-            return sorted((f for f in self.fired if f.stage is not None), key=lambda f: not f.won_stage)
+            return sorted(
+                (f for f in self.fired if f.stage is not None), key=lambda f: not f.won_stage
+            )
         if part == "risks":
             return [f for f in self.fired if f.risk]
-        return [f for f in self.fired if (item in getattr(f, part) if item is not None else getattr(f, part))]
+        return [
+            f
+            for f in self.fired
+            if (item in getattr(f, part) if item is not None else getattr(f, part))
+        ]
 
     def to_snapshot(self, made: datetime) -> RecommendationSnapshot:
         """The recommendation as recorded on a formulation (rules version, when made).
@@ -184,8 +208,12 @@ class Recommendation:
             models=list(self.models),
             preconditions=list(self.preconditions),
             signposting=list(self.signposting),
-            risks=[r.text for r in (self.risk.risks if self.risk else ())] + [r.text for r in self.risks],
-            fired=[FiredRule(rule=f.rule, effect=f.effect[:200], reason=f.reason, won=f.won) for f in self.fired],
+            risks=[r.text for r in (self.risk.risks if self.risk else ())]
+            + [r.text for r in self.risks],
+            fired=[
+                FiredRule(rule=f.rule, effect=f.effect[:200], reason=f.reason, won=f.won)
+                for f in self.fired
+            ],
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -198,7 +226,9 @@ class Recommendation:
                 entry: dict[str, Any] = {"id": value} if part in _VOCAB_OF else {"text": value}
                 if part in _VOCAB_OF:
                     entry["label"] = voc.label(_VOCAB_OF[part], value)
-                entry["because"] = [{"rule": f.rule, "reason": f.reason} for f in self._fired_for(part, value)]
+                entry["because"] = [
+                    {"rule": f.rule, "reason": f.reason} for f in self._fired_for(part, value)
+                ]
                 out.append(entry)
             return out
 
@@ -232,7 +262,9 @@ class Recommendation:
             lines.append(f"  {flag} {r.text}" + (f" [{', '.join(r.rules)}]" if r.rules else ""))
         lines += [f"  ! {r.text} [{', '.join(r.rules)}]" for r in self.risks]
         if len(lines) == 1:
-            lines.append("  " + (status.summary if status is not None else "No risk behaviour recorded."))
+            lines.append(
+                "  " + (status.summary if status is not None else "No risk behaviour recorded.")
+            )
         return lines
 
     def to_text(self) -> str:
@@ -246,7 +278,10 @@ class Recommendation:
         if not self.screened and self.recommendable:
             lines.append(self.PROVISIONAL)
         lines += ["", *self.risk_lines()]
-        for part, value, names in (("wave", self.wave, WAVE_NAMES), ("stage", self.stage, STAGE_NAMES)):
+        for part, value, names in (
+            ("wave", self.wave, WAVE_NAMES),
+            ("stage", self.stage, STAGE_NAMES),
+        ):
             if value is None:
                 continue
             lines += ["", f"{part.capitalize()} {value}: {names[value]}"]
@@ -256,8 +291,16 @@ class Recommendation:
                 prefix = "because" if won else f"also asked {part} {asked}"
                 lines.append(f"  - {prefix}: {f.reason} [{f.rule}]")
         if self.stage is not None:
-            lines += [f"  Evidence: {self.stage_evidence}", f"  Next stage: {self.next_stage_readiness}"]
-        titles = {"services": "Services", "models": "Direct-work models", "preconditions": "Preconditions", "signposting": "Signposting"}
+            lines += [
+                f"  Evidence: {self.stage_evidence}",
+                f"  Next stage: {self.next_stage_readiness}",
+            ]
+        titles = {
+            "services": "Services",
+            "models": "Direct-work models",
+            "preconditions": "Preconditions",
+            "signposting": "Signposting",
+        }
         for part in LIST_PARTS:
             values = getattr(self, part)
             if not values:
@@ -266,7 +309,9 @@ class Recommendation:
             for value in values:
                 shown = voc.label(_VOCAB_OF[part], value) if part in _VOCAB_OF else value
                 lines.append(f"  - {shown}")
-                lines += [f"      because: {f.reason} [{f.rule}]" for f in self._fired_for(part, value)]
+                lines += [
+                    f"      because: {f.reason} [{f.rule}]" for f in self._fired_for(part, value)
+                ]
         if self.wave is None:
             lines += ["", "No wave, stage or services: " + self.eligibility.summary.lower()]
         return "\n".join(lines)
@@ -311,28 +356,42 @@ class Facts:
     risk_assessed: bool = True  # the screening is complete (rules.risk: never reassured by absence)
 
 
-def case_facts(case: Case, as_of: date, eligibility: EligibilityDecision, bands: Mapping[str, str] | None = None) -> Facts:
+def case_facts(
+    case: Case,
+    as_of: date,
+    eligibility: EligibilityDecision,
+    bands: Mapping[str, str] | None = None,
+) -> Facts:
     """Compute the :class:`Facts` of a case as of a date."""
     vocab = vocabulary()
     sev, freq = vocab["severity"], vocab["frequency"]
     screening = case.screening
     behaviours = {b.behaviour: b for b in screening.presenting_behaviours} if screening else {}
     levels = {
-        b.behaviour: (sev.rank(b.severity), freq.rank(b.frequency), len(set(b.sources))) for b in behaviours.values()
+        b.behaviour: (sev.rank(b.severity), freq.rank(b.frequency), len(set(b.sources)))
+        for b in behaviours.values()
     }
     history = {h.factor: h for h in screening.history_factors} if screening else {}
     child = case.child
     placement = child.placement
     caregiver = child.caregiver
-    relationship = caregiver.relationship if caregiver is not None and caregiver.relationship != "none" else None
+    relationship = (
+        caregiver.relationship
+        if caregiver is not None and caregiver.relationship != "none"
+        else None
+    )
     referral = case.referral
     risks = screening.risks if screening else []
     level = vocab["risk_level"].rank
     age = years_between(child.date_of_birth, as_of)
     # From 18 a carer takes part only where the young person wants them involved and the
     # record says so (Caregiver.young_person_wants_involved); not asked counts as no.
-    takes_part = bool(relationship is not None and caregiver is not None and caregiver.can_take_part
-                      and (age < 18 or caregiver.young_person_wants_involved is True))
+    takes_part = bool(
+        relationship is not None
+        and caregiver is not None
+        and caregiver.can_take_part
+        and (age < 18 or caregiver.young_person_wants_involved is True)
+    )
     return Facts(
         case=case,
         as_of=as_of,
@@ -344,18 +403,25 @@ def case_facts(case: Case, as_of: date, eligibility: EligibilityDecision, bands:
         behaviour_sources={b: frozenset(v.sources) for b, v in behaviours.items()},
         history=history,
         moves=placement.moves_last_12_months if placement else 0,
-        breakdowns=tuple(sorted((b.date for b in placement.breakdowns if b.date <= as_of), reverse=True)) if placement else (),
+        breakdowns=tuple(
+            sorted((b.date for b in placement.breakdowns if b.date <= as_of), reverse=True)
+        )
+        if placement
+        else (),
         placement_type=placement.type if placement else None,
         placement_months=whole_months(placement.start, as_of) if placement else None,
         caregiver=relationship,
         caregiver_can_take_part=takes_part,
-        living_independently=child.living_independently or (placement is not None and placement.type == "independent_living"),
+        living_independently=child.living_independently
+        or (placement is not None and placement.type == "independent_living"),
         life_story=screening.life_story_work if screening else "not_started",
         eligibility_facts={
             "eligible": eligibility.eligible,
             "can_proceed": eligibility.can_proceed,
             "consent_informed": referral.consent is not None and referral.consent.informed,
-            "consent_valid": not any(r.rule == "proceed.consent_not_valid" for r in eligibility.reasons),
+            "consent_valid": not any(
+                r.rule == "proceed.consent_not_valid" for r in eligibility.reasons
+            ),
             "approval_recorded": referral.approval is not None,
             "nd_assessment_offerable": eligibility.nd_assessment_offerable,
             "nd_assessment_requested": referral.nd_assessment_requested,
@@ -366,11 +432,10 @@ def case_facts(case: Case, as_of: date, eligibility: EligibilityDecision, bands:
         risks_out_of_date=frozenset(r.kind for r in risks if r.review_due < as_of),
         # A looked-after child who has turned 18 is a care leaver in law (eligibility flags
         # the record): their worker is their personal adviser.
-        care_leaver=child.legal_status.status == "care_leaver" or eligibility.legal_status == "care_leaver",
+        care_leaver=child.legal_status.status == "care_leaver"
+        or eligibility.legal_status == "care_leaver",
         risk_assessed=screening is not None and screening.completed is not None,
     )
-
-
 
 
 def default_as_of(case: Case) -> date:
@@ -427,9 +492,16 @@ class _Template:
     def risk_phrase(self, kind: str) -> str:
         """``self-harm (high), recorded 2026-03-05; no safety plan; review due 2026-04-05``."""
         item = next(r for r in self.facts.case.screening.risks if r.kind == kind)  # type: ignore[union-attr]
-        plan = f"safety plan held by {item.safety_plan_holder.strip()}" if item.safety_plan else "no safety plan"
-        review = (f"review was due {uk_date(item.review_due)} (out of date)" if item.review_due < self.facts.as_of
-                  else f"review due {uk_date(item.review_due)}")
+        plan = (
+            f"safety plan held by {item.safety_plan_holder.strip()}"
+            if item.safety_plan
+            else "no safety plan"
+        )
+        review = (
+            f"review was due {uk_date(item.review_due)} (out of date)"
+            if item.review_due < self.facts.as_of
+            else f"review due {uk_date(item.review_due)}"
+        )
         return f"{_word(self.voc, 'risk_kind', kind)} ({item.level}), recorded {uk_date(item.recorded)}; {plan}; {review}"
 
     def value(self, name: str, matched: Matched) -> str:
@@ -445,9 +517,18 @@ class _Template:
         if name == "frequency":
             return _word(voc, "frequency", first.frequency) if first else ""
         if name == "sources":
-            return join_words([_word(voc, "source", s) for s in dict.fromkeys(first.sources)]) if first else ""
+            return (
+                join_words([_word(voc, "source", s) for s in dict.fromkeys(first.sources)])
+                if first
+                else ""
+            )
         if name == "factors":
-            return join_words([_word(voc, "history_factor", h) for h in matched.factors or list(f.history)]) or "none recorded"
+            return (
+                join_words(
+                    [_word(voc, "history_factor", h) for h in matched.factors or list(f.history)]
+                )
+                or "none recorded"
+            )
         if name == "breakdown":
             return uk_date(matched.breakdown) if matched.breakdown else ""
         if name == "band":
@@ -457,9 +538,14 @@ class _Template:
         if name == "age":
             return str(f.age)
         if name == "risk":
-            return "; ".join(self.risk_phrase(k) for k in matched.risks or list(f.risk_levels)) or "no risk recorded"
+            return (
+                "; ".join(self.risk_phrase(k) for k in matched.risks or list(f.risk_levels))
+                or "no risk recorded"
+            )
         if name == "risk_names":
-            return join_words([_word(voc, "risk_kind", k) for k in matched.risks or list(f.risk_levels)])
+            return join_words(
+                [_word(voc, "risk_kind", k) for k in matched.risks or list(f.risk_levels)]
+            )
         if name == "worker_role":
             return "personal adviser" if f.care_leaver else "social worker"
         if name == "young_person":
@@ -467,7 +553,11 @@ class _Template:
         if name == "legal_status":
             return _word(voc, "legal_status", f.legal_status)
         if name == "placement":
-            return _word(voc, "placement_type", f.placement_type) if f.placement_type else "no placement"
+            return (
+                _word(voc, "placement_type", f.placement_type)
+                if f.placement_type
+                else "no placement"
+            )
         if name == "placement_months":
             return str(f.placement_months) if f.placement_months is not None else "no"
         if name == "moves":
@@ -479,7 +569,9 @@ class _Template:
         if name == "nd_reason":
             return _lower(f.eligibility.nd_assessment_reason)
         if name == "consent_reason":
-            return next((r.text for r in f.eligibility.reasons if r.rule == "proceed.consent_not_valid"), "")
+            return next(
+                (r.text for r in f.eligibility.reasons if r.rule == "proceed.consent_not_valid"), ""
+            )
         if name in ("status_reason", "age_reason"):
             prefix = name.split("_")[0] + "."
             return next((r.text for r in f.eligibility.reasons if r.rule.startswith(prefix)), "")
@@ -503,13 +595,28 @@ def _risks(facts: Facts, flagged: dict[str, list[str]]) -> tuple[Risk, ...]:
     for b in order:
         pb = facts.behaviours[b]
         out.append(
-            Risk(b, voc.label("presenting_behaviour", b), pb.severity, pb.frequency, tuple(dict.fromkeys(pb.sources)), pb.evidence, tuple(flagged[b]))
+            Risk(
+                b,
+                voc.label("presenting_behaviour", b),
+                pb.severity,
+                pb.frequency,
+                tuple(dict.fromkeys(pb.sources)),
+                pb.evidence,
+                tuple(flagged[b]),
+            )
         )
     return tuple(out)
 
 
-def evaluate(case: Case, rules: RuleSet, as_of: date | None = None, bands: Mapping[str, str] | None = None, *,
-             compiled: bool = True, risk_as_of: date | None = None) -> Recommendation:
+def evaluate(
+    case: Case,
+    rules: RuleSet,
+    as_of: date | None = None,
+    bands: Mapping[str, str] | None = None,
+    *,
+    compiled: bool = True,
+    risk_as_of: date | None = None,
+) -> Recommendation:
     """Apply a rule set to a case (``compiled=False`` interprets each condition instead of
     using the compiled closures: the reference path, and the benchmark's baseline)."""
     on = as_of or default_as_of(case)
@@ -529,7 +636,9 @@ def evaluate(case: Case, rules: RuleSet, as_of: date | None = None, bands: Mappi
     return _resolve(case, rules, facts, hits, risk_as_of or on)
 
 
-def _resolve(case: Case, rules: RuleSet, facts: Facts, hits: list[tuple[Rule, Matched]], risk_as_of: date) -> Recommendation:
+def _resolve(
+    case: Case, rules: RuleSet, facts: Facts, hits: list[tuple[Rule, Matched]], risk_as_of: date
+) -> Recommendation:
     wave_at = max(range(len(hits)), key=lambda i: (hits[i][0].effect.wave or 0, -i), default=None)
     stage_at = min(range(len(hits)), key=lambda i: (hits[i][0].effect.stage or 9, i), default=None)
     if wave_at is not None and hits[wave_at][0].effect.wave is None:
@@ -549,7 +658,9 @@ def _resolve(case: Case, rules: RuleSet, facts: Facts, hits: list[tuple[Rule, Ma
         # Preconditions are templates too (a safety plan for *which* risk); the others are ids.
         preconditions = tuple(template.fill(p, matched) for p in eff.preconditions)
         for part in LIST_PARTS:
-            lists[part].update(dict.fromkeys(preconditions if part == "preconditions" else getattr(eff, part)))
+            lists[part].update(
+                dict.fromkeys(preconditions if part == "preconditions" else getattr(eff, part))
+            )
         if eff.risk:
             for b in matched.behaviours:
                 flagged.setdefault(b, []).append(rule.id)
@@ -558,18 +669,45 @@ def _resolve(case: Case, rules: RuleSet, facts: Facts, hits: list[tuple[Rule, Ma
         won_wave, won_stage = i == wave_at, i == stage_at
         notes = []
         if eff.wave is not None:
-            notes.append(f"wave {eff.wave} " + ("(won)" if won_wave else f"(overruled by {hits[wave_at][0].id})" if wave_at is not None else ""))
+            notes.append(
+                f"wave {eff.wave} "
+                + (
+                    "(won)"
+                    if won_wave
+                    else f"(overruled by {hits[wave_at][0].id})"
+                    if wave_at is not None
+                    else ""
+                )
+            )
         if eff.stage is not None:
-            notes.append(f"stage {eff.stage} " + ("(won)" if won_stage else f"(overruled by {hits[stage_at][0].id})" if stage_at is not None else ""))
+            notes.append(
+                f"stage {eff.stage} "
+                + (
+                    "(won)"
+                    if won_stage
+                    else f"(overruled by {hits[stage_at][0].id})"
+                    if stage_at is not None
+                    else ""
+                )
+            )
         rest = _additive(rule.effect)
         effect_text = "; ".join(n.strip() for n in notes + ([rest] if rest else []))
         contested = eff.wave is not None or eff.stage is not None
         fired.append(
             Fired(
-                rule=rule.id, effect=effect_text, reason=template.fill(rule.reason, matched),
-                won=won_wave or won_stage or not contested, wave=eff.wave, stage=eff.stage,
-                won_wave=won_wave, won_stage=won_stage, services=eff.services, models=eff.models,
-                preconditions=preconditions, signposting=eff.signposting, risk=eff.risk,
+                rule=rule.id,
+                effect=effect_text,
+                reason=template.fill(rule.reason, matched),
+                won=won_wave or won_stage or not contested,
+                wave=eff.wave,
+                stage=eff.stage,
+                won_wave=won_wave,
+                won_stage=won_stage,
+                services=eff.services,
+                models=eff.models,
+                preconditions=preconditions,
+                signposting=eff.signposting,
+                risk=eff.risk,
                 readiness=template.fill(rule.readiness, matched),
             )
         )
@@ -577,27 +715,46 @@ def _resolve(case: Case, rules: RuleSet, facts: Facts, hits: list[tuple[Rule, Ma
     if stage is not None:
         at_stage = [f for f in fired if f.stage == stage]
         heading = f"Stage {stage} ({STAGE_NAMES[stage]})"
-        evidence = [f.reason[len(heading) + 2 :] if f.reason.startswith(heading + ": ") else f.reason for f in at_stage]
+        evidence = [
+            f.reason[len(heading) + 2 :] if f.reason.startswith(heading + ": ") else f.reason
+            for f in at_stage
+        ]
         stage_evidence = f"{heading}: " + _sentences(evidence)
         if stage == 4:
             next_readiness = TOP_STAGE_READINESS
         else:
             needs = list(dict.fromkeys(f.readiness for f in at_stage if f.readiness))
-            next_readiness = f"Ready for stage {stage + 1} ({STAGE_NAMES[stage + 1]}) when: " + _sentences(needs)
+            next_readiness = (
+                f"Ready for stage {stage + 1} ({STAGE_NAMES[stage + 1]}) when: " + _sentences(needs)
+            )
     return Recommendation(
-        case_id=case.case_id, as_of=facts.as_of, rules_version=rules.version, eligibility=facts.eligibility,
-        wave=wave, stage=stage,
-        services=tuple(lists["services"]), models=tuple(lists["models"]),
-        preconditions=tuple(lists["preconditions"]), signposting=tuple(lists["signposting"]),
-        risks=_risks(facts, flagged), fired=tuple(fired),
-        stage_evidence=stage_evidence, next_stage_readiness=next_readiness,
+        case_id=case.case_id,
+        as_of=facts.as_of,
+        rules_version=rules.version,
+        eligibility=facts.eligibility,
+        wave=wave,
+        stage=stage,
+        services=tuple(lists["services"]),
+        models=tuple(lists["models"]),
+        preconditions=tuple(lists["preconditions"]),
+        signposting=tuple(lists["signposting"]),
+        risks=_risks(facts, flagged),
+        fired=tuple(fired),
+        stage_evidence=stage_evidence,
+        next_stage_readiness=next_readiness,
         screened=case.screening is not None and case.screening.started is not None,
         risk=risk_status(case, risk_as_of, flagged_risks),
     )
 
 
-def recommend(case: Case, rules: RuleSet | None = None, as_of: date | None = None, bands: Mapping[str, str] | None = None,
-              *, risk_as_of: date | None = None) -> Recommendation:
+def recommend(
+    case: Case,
+    rules: RuleSet | None = None,
+    as_of: date | None = None,
+    bands: Mapping[str, str] | None = None,
+    *,
+    risk_as_of: date | None = None,
+) -> Recommendation:
     """Recommend a wave, stage, services and models for a screened case.
 
     Parameters
@@ -639,5 +796,10 @@ def recommend(case: Case, rules: RuleSet | None = None, as_of: date | None = Non
     from ..model.case import require_case
 
     case = require_case(case, "recommend()")
-    as_of, risk_as_of = parse_day(as_of, f"{case.case_id}: recommend()"), parse_day(risk_as_of, f"{case.case_id}: recommend()", "risk_as_of")
-    return evaluate(case, rules if rules is not None else active_rules(), as_of, bands, risk_as_of=risk_as_of)
+    as_of, risk_as_of = (
+        parse_day(as_of, f"{case.case_id}: recommend()"),
+        parse_day(risk_as_of, f"{case.case_id}: recommend()", "risk_as_of"),
+    )
+    return evaluate(
+        case, rules if rules is not None else active_rules(), as_of, bands, risk_as_of=risk_as_of
+    )

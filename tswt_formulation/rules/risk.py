@@ -50,13 +50,20 @@ class RecordedRisk:
     def dated(self) -> str:
         """``recorded 2026-03-05 at screening; review due 2026-06-05`` (or OUT OF DATE)."""
         where = " at screening" if self.at_screening else ""
-        review = (f"OUT OF DATE: review was due {uk_date(self.review_due)}" if self.out_of_date
-                  else f"review due {uk_date(self.review_due)}")
+        review = (
+            f"OUT OF DATE: review was due {uk_date(self.review_due)}"
+            if self.out_of_date
+            else f"review due {uk_date(self.review_due)}"
+        )
         return f"recorded {uk_date(self.recorded)}{where}; {review}"
 
     @property
     def plan(self) -> str:
-        return f"safety plan held by {self.safety_plan_holder.strip()}" if self.safety_plan else "no safety plan in place"
+        return (
+            f"safety plan held by {self.safety_plan_holder.strip()}"
+            if self.safety_plan
+            else "no safety plan in place"
+        )
 
     @property
     def text(self) -> str:
@@ -67,11 +74,19 @@ class RecordedRisk:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "kind": self.kind, "label": self.label, "level": self.level, "evidence": self.evidence,
-            "reported_by": list(self.reported_by), "recorded": self.recorded.isoformat(),
-            "at_screening": self.at_screening, "safety_plan": self.safety_plan,
-            "safety_plan_holder": self.safety_plan_holder, "review_due": self.review_due.isoformat(),
-            "out_of_date": self.out_of_date, "rules": list(self.rules), "text": self.text,
+            "kind": self.kind,
+            "label": self.label,
+            "level": self.level,
+            "evidence": self.evidence,
+            "reported_by": list(self.reported_by),
+            "recorded": self.recorded.isoformat(),
+            "at_screening": self.at_screening,
+            "safety_plan": self.safety_plan,
+            "safety_plan_holder": self.safety_plan_holder,
+            "review_due": self.review_due.isoformat(),
+            "out_of_date": self.out_of_date,
+            "rules": list(self.rules),
+            "text": self.text,
         }
 
 
@@ -102,10 +117,15 @@ class RiskStatus:
             found = f"; {plural(len(self.risks), 'risk')} recorded so far" if self.risks else ""
             if self.not_accepted:
                 worker = "personal adviser" if self.care_leaver else "social worker"
-                return (f"{NOT_ASSESSED}: the referral was not accepted, so the team has not screened{found}. "
-                        f"Risk stays with the {worker}, who holds the case.")
-            where = ("the screening has started but is not complete" if self.screening_started
-                     else "no screening has been completed")
+                return (
+                    f"{NOT_ASSESSED}: the referral was not accepted, so the team has not screened{found}. "
+                    f"Risk stays with the {worker}, who holds the case."
+                )
+            where = (
+                "the screening has started but is not complete"
+                if self.screening_started
+                else "no screening has been completed"
+            )
             return f"{NOT_ASSESSED}: {where}{found}. {HOW_TO_ASSESS}"
         if not self.risks:
             return "No risk was recorded at the completed screening."
@@ -113,21 +133,36 @@ class RiskStatus:
         return f"{plural(len(self.risks), 'risk')} recorded, highest {self.highest_level}{stale}."
 
     def as_dict(self) -> dict[str, Any]:
-        return {"assessed": self.assessed, "summary": self.summary, "as_of": self.as_of.isoformat(),
-                "risks": [r.as_dict() for r in self.risks]}
+        return {
+            "assessed": self.assessed,
+            "summary": self.summary,
+            "as_of": self.as_of.isoformat(),
+            "risks": [r.as_dict() for r in self.risks],
+        }
 
 
-def recorded_risk(item: RiskItem, as_of: date, screening_started: date | None, rules: tuple[str, ...] = ()) -> RecordedRisk:
+def recorded_risk(
+    item: RiskItem, as_of: date, screening_started: date | None, rules: tuple[str, ...] = ()
+) -> RecordedRisk:
     return RecordedRisk(
-        kind=item.kind, label=vocabulary().label("risk_kind", item.kind), level=item.level,
-        evidence=item.evidence, reported_by=tuple(dict.fromkeys(item.reported_by)), recorded=item.recorded,
+        kind=item.kind,
+        label=vocabulary().label("risk_kind", item.kind),
+        level=item.level,
+        evidence=item.evidence,
+        reported_by=tuple(dict.fromkeys(item.reported_by)),
+        recorded=item.recorded,
         at_screening=screening_started is not None and item.recorded >= screening_started,
-        safety_plan=item.safety_plan, safety_plan_holder=item.safety_plan_holder,
-        review_due=item.review_due, out_of_date=item.review_due < as_of, rules=rules,
+        safety_plan=item.safety_plan,
+        safety_plan_holder=item.safety_plan_holder,
+        review_due=item.review_due,
+        out_of_date=item.review_due < as_of,
+        rules=rules,
     )
 
 
-def risk_status(case: Case, as_of: date, rules_by_kind: dict[str, list[str]] | None = None) -> RiskStatus:
+def risk_status(
+    case: Case, as_of: date, rules_by_kind: dict[str, list[str]] | None = None
+) -> RiskStatus:
     """The risk of a case on a date.
 
     Parameters
@@ -147,12 +182,19 @@ def risk_status(case: Case, as_of: date, rules_by_kind: dict[str, list[str]] | N
     started = scr.started if scr is not None else None
     items = list(scr.risks) if scr is not None else []
     rank = vocabulary()["risk_level"].rank
-    ordered = sorted(enumerate(items), key=lambda t: (-rank(t[1].level), not t[1].review_due < as_of, t[0]))
-    risks = tuple(recorded_risk(r, as_of, started, tuple((rules_by_kind or {}).get(r.kind, ()))) for _, r in ordered)
+    ordered = sorted(
+        enumerate(items), key=lambda t: (-rank(t[1].level), not t[1].review_due < as_of, t[0])
+    )
+    risks = tuple(
+        recorded_risk(r, as_of, started, tuple((rules_by_kind or {}).get(r.kind, ())))
+        for _, r in ordered
+    )
     return RiskStatus(
-        case_id=case.case_id, as_of=as_of,
+        case_id=case.case_id,
+        as_of=as_of,
         assessed=scr is not None and scr.completed is not None,
-        screening_started=started is not None, risks=risks,
+        screening_started=started is not None,
+        risks=risks,
         not_accepted=case.referral.decision.outcome == "not_accepted",
         care_leaver=case.child.legal_status.status == "care_leaver",
     )

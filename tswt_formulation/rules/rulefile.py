@@ -78,13 +78,17 @@ Applies = Literal["eligible", "ineligible", "always"]
 
 def _check_wave(value: int) -> int:
     if not 1 <= value <= 3:
-        raise ValueError(f"wave {value} is outside 1-3 (1 environment, 2 targeted, 3 direct clinical engagement)")
+        raise ValueError(
+            f"wave {value} is outside 1-3 (1 environment, 2 targeted, 3 direct clinical engagement)"
+        )
     return value
 
 
 def _check_stage(value: int) -> int:
     if not 1 <= value <= 4:
-        raise ValueError(f"stage {value} is outside 1-4 (1 safety and containment ... 4 a platform to achieve)")
+        raise ValueError(
+            f"stage {value} is outside 1-4 (1 safety and containment ... 4 a platform to achieve)"
+        )
     return value
 
 
@@ -115,7 +119,15 @@ class Effect(_Strict):
 
     @property
     def empty(self) -> bool:
-        return not (self.wave or self.stage or self.services or self.models or self.preconditions or self.signposting or self.risk)
+        return not (
+            self.wave
+            or self.stage
+            or self.services
+            or self.models
+            or self.preconditions
+            or self.signposting
+            or self.risk
+        )
 
     def describe(self) -> str:
         """The effect in a few words, e.g. ``wave 3; risk; services: direct_work``."""
@@ -186,7 +198,11 @@ def _path(loc: tuple[Any, ...]) -> str:
     prev: Any = None
     for part in loc:
         # A discriminated union puts the tag in the location: condition.behaviour.min_severity
-        if isinstance(part, str) and part in CONDITION_KINDS and (prev == "condition" or isinstance(prev, int)):
+        if (
+            isinstance(part, str)
+            and part in CONDITION_KINDS
+            and (prev == "condition" or isinstance(prev, int))
+        ):
             prev = part
             continue
         if isinstance(part, str) and (part.startswith("function-") or part.endswith("]")):
@@ -224,7 +240,9 @@ def _message(err: Any) -> str:
 
 def _fields(template: str) -> list[str]:
     try:
-        return [name for _, name, spec, conv in string.Formatter().parse(template) if name is not None]
+        return [
+            name for _, name, spec, conv in string.Formatter().parse(template) if name is not None
+        ]
     except ValueError as exc:
         raise ValueError(f"malformed template: {exc}") from None
 
@@ -233,19 +251,44 @@ def _semantic_problems(rule: Rule) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     eff = rule.effect
     if eff.empty:
-        out.append(("effect", "empty: give at least one of wave, stage, services, models, preconditions, signposting, risk"))
+        out.append(
+            (
+                "effect",
+                "empty: give at least one of wave, stage, services, models, preconditions, signposting, risk",
+            )
+        )
     if rule.applies != "eligible" and (eff.wave or eff.stage or eff.services or eff.models):
         out.append(
-            ("effect", (f"a rule that applies to {rule.applies} children can only add signposting, preconditions or risk; "
-                        "an ineligible child gets no wave, stage, services or models"))
+            (
+                "effect",
+                (
+                    f"a rule that applies to {rule.applies} children can only add signposting, preconditions or risk; "
+                    "an ineligible child gets no wave, stage, services or models"
+                ),
+            )
         )
     if eff.risk and not rule.condition.flags_behaviours():
-        out.append(("effect.risk", "flags a risk but the condition names no behaviour or recorded risk; add a behaviour or risk condition"))
+        out.append(
+            (
+                "effect.risk",
+                "flags a risk but the condition names no behaviour or recorded risk; add a behaviour or risk condition",
+            )
+        )
     if not eff.preconditions and any(SAFETY_STEP.search(t) for t in (rule.reason, rule.rationale)):
-        out.append(("effect.preconditions", "missing: the rule names a safety step (a safety plan) in its reason or rationale; "
-                                            "put the step in preconditions so it reaches what must happen first"))
+        out.append(
+            (
+                "effect.preconditions",
+                "missing: the rule names a safety step (a safety plan) in its reason or rationale; "
+                "put the step in preconditions so it reaches what must happen first",
+            )
+        )
     if eff.stage is not None and eff.stage < 4 and not rule.readiness.strip():
-        out.append(("readiness", f"missing: a rule that holds a child at stage {eff.stage} says what would show readiness to move on"))
+        out.append(
+            (
+                "readiness",
+                f"missing: a rule that holds a child at stage {eff.stage} says what would show readiness to move on",
+            )
+        )
     templates = [("reason", rule.reason), ("readiness", rule.readiness)] + [
         (f"effect.preconditions[{i}]", text) for i, text in enumerate(eff.preconditions)
     ]
@@ -257,7 +300,12 @@ def _semantic_problems(rule: Rule) -> list[tuple[str, str]]:
             continue
         for name in names:
             if name not in TEMPLATE_FIELDS:
-                out.append((key, f"unknown placeholder {{{name}}}; expected one of: {', '.join(TEMPLATE_FIELDS)}"))
+                out.append(
+                    (
+                        key,
+                        f"unknown placeholder {{{name}}}; expected one of: {', '.join(TEMPLATE_FIELDS)}",
+                    )
+                )
     return out
 
 
@@ -265,15 +313,29 @@ def parse_rules(raw: Any, source: str) -> RuleSet:
     """Validate parsed YAML as a rules file; raise :class:`RuleFileError` with every problem."""
     problems: list[Problem] = []
     if not isinstance(raw, dict):
-        raise RuleFileError([Problem(source, "", "a rules file is a mapping with version and rules")])
+        raise RuleFileError(
+            [Problem(source, "", "a rules file is a mapping with version and rules")]
+        )
     for key in raw:
         if key not in TOP_LEVEL_KEYS:
-            problems.append(Problem(source, str(key), f"unknown top-level key; expected: {', '.join(TOP_LEVEL_KEYS)}"))
+            problems.append(
+                Problem(
+                    source,
+                    str(key),
+                    f"unknown top-level key; expected: {', '.join(TOP_LEVEL_KEYS)}",
+                )
+            )
     version = raw.get("version")
     if version is None:
-        problems.append(Problem(source, "version", "missing: give the rules version, e.g. version: \"2026.1\""))
+        problems.append(
+            Problem(source, "version", 'missing: give the rules version, e.g. version: "2026.1"')
+        )
     elif not isinstance(version, str) or not version.strip():
-        problems.append(Problem(source, "version", f"{version!r} must be a quoted string, e.g. version: \"2026.1\""))
+        problems.append(
+            Problem(
+                source, "version", f'{version!r} must be a quoted string, e.g. version: "2026.1"'
+            )
+        )
     description = raw.get("description", "")
     if not isinstance(description, str):
         problems.append(Problem(source, "description", "must be text"))
@@ -288,11 +350,23 @@ def parse_rules(raw: Any, source: str) -> RuleSet:
         rule_id = raw_rule.get("id") if isinstance(raw_rule, dict) else None
         label = f"rules[{i}]" + (f" ({rule_id})" if isinstance(rule_id, str) else "")
         if not isinstance(raw_rule, dict):
-            problems.append(Problem(source, label, f"a rule is a mapping of id, condition, effect, reason, rationale; got {raw_rule!r}"))
+            problems.append(
+                Problem(
+                    source,
+                    label,
+                    f"a rule is a mapping of id, condition, effect, reason, rationale; got {raw_rule!r}",
+                )
+            )
             continue
         if isinstance(rule_id, str):
             if rule_id in first_index:
-                problems.append(Problem(source, f"{label} id", f"duplicate rule id; first used by rules[{first_index[rule_id]}]"))
+                problems.append(
+                    Problem(
+                        source,
+                        f"{label} id",
+                        f"duplicate rule id; first used by rules[{first_index[rule_id]}]",
+                    )
+                )
             else:
                 first_index[rule_id] = i
         try:
@@ -304,20 +378,31 @@ def parse_rules(raw: Any, source: str) -> RuleSet:
 
             problems += problems_from(exc, source, path=in_rule, word=_message)
             continue
-        problems.extend(Problem(source, f"{label} {key}", message) for key, message in _semantic_problems(rule))
+        problems.extend(
+            Problem(source, f"{label} {key}", message) for key, message in _semantic_problems(rule)
+        )
         rules.append(rule)
 
     for part in ("wave", "stage"):
         if not problems and not any(
-            r.applies == "eligible" and isinstance(r.condition, Always) and getattr(r.effect, part) is not None for r in rules
+            r.applies == "eligible"
+            and isinstance(r.condition, Always)
+            and getattr(r.effect, part) is not None
+            for r in rules
         ):
             problems.append(
-                Problem(source, "rules", f"no default {part}: add a rule with condition {{kind: always}} that sets {part}, "
-                        "so every eligible child gets one")
+                Problem(
+                    source,
+                    "rules",
+                    f"no default {part}: add a rule with condition {{kind: always}} that sets {part}, "
+                    "so every eligible child gets one",
+                )
             )
     if problems:
         raise RuleFileError(problems)
-    return RuleSet(version=str(version), rules=tuple(rules), source=source, description=str(description))
+    return RuleSet(
+        version=str(version), rules=tuple(rules), source=source, description=str(description)
+    )
 
 
 def parse_rules_text(text: str, source: str = "<rules>") -> RuleSet:
@@ -392,7 +477,9 @@ def active_rules() -> RuleSet:
     try:
         st = Path(name).stat()
     except OSError:
-        raise RuleFileError([Problem(name, "", "no such rules file (named by TSWT_RULES)")]) from None
+        raise RuleFileError(
+            [Problem(name, "", "no such rules file (named by TSWT_RULES)")]
+        ) from None
     return _team_rules(name, st.st_mtime_ns, st.st_size)
 
 
@@ -401,7 +488,11 @@ def describe_rules(rules: RuleSet) -> str:
     lines = [f"Recommendation rules {rules.version} ({len(rules.rules)} rules) from {rules.source}"]
     if rules.description:
         lines.append(rules.description.strip())
-    applies_words = {"eligible": "eligible children", "ineligible": "children not eligible or who cannot proceed", "always": "every child"}
+    applies_words = {
+        "eligible": "eligible children",
+        "ineligible": "children not eligible or who cannot proceed",
+        "always": "every child",
+    }
     for r in rules.rules:
         lines += [
             "",

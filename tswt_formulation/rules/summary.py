@@ -49,15 +49,26 @@ class SummaryLine:
 class RecommendationSummary:
     case_id: str
     lines: tuple[SummaryLine, ...]
-    decided: str  # "Accepted by A. Okafor on 2026-07-01", "Suggested by the rules; not yet decided", ...
+    decided: (
+        str  # "Accepted by A. Okafor on 2026-07-01", "Suggested by the rules; not yet decided", ...
+    )
 
     def to_text(self) -> str:
         """The lines, one per line; services and models indented under the rest."""
-        return "\n".join(("  - " if ln.topic in ("service", "model", "signposting") else "") + ln.text for ln in self.lines)
+        return "\n".join(
+            ("  - " if ln.topic in ("service", "model", "signposting") else "") + ln.text
+            for ln in self.lines
+        )
 
     def as_dict(self) -> dict[str, Any]:
-        return {"case_id": self.case_id, "decided": self.decided,
-                "lines": [{"topic": ln.topic, "text": ln.text, "overridden": ln.overridden} for ln in self.lines]}
+        return {
+            "case_id": self.case_id,
+            "decided": self.decided,
+            "lines": [
+                {"topic": ln.topic, "text": ln.text, "overridden": ln.overridden}
+                for ln in self.lines
+            ],
+        }
 
 
 def _sentence(text: str) -> str:
@@ -82,7 +93,9 @@ def _names_itself(label: str, reason: str) -> bool:
     if abbrev and head[:1] == [abbrev.group(1).lower()]:
         return True
     significant = [w for w in _words(re.sub(r"\(.*?\)", "", label)) if w not in _SMALL_WORDS]
-    return bool(significant) and (all(w in head for w in significant) or _words(label)[:2] == head[:2])
+    return bool(significant) and (
+        all(w in head for w in significant) or _words(label)[:2] == head[:2]
+    )
 
 
 def _item_line(label: str, reason: str, lead: str = "") -> str:
@@ -90,13 +103,20 @@ def _item_line(label: str, reason: str, lead: str = "") -> str:
     reason already names it."""
     if not reason:
         return _sentence(lead + label)
-    return _sentence(lead + (_lower_first(reason) if lead else reason) if _names_itself(label, reason)
-                     else f"{lead}{label}: {_lower_first(reason)}")
+    return _sentence(
+        lead + (_lower_first(reason) if lead else reason)
+        if _names_itself(label, reason)
+        else f"{lead}{label}: {_lower_first(reason)}"
+    )
 
 
-def summarise(rec: Recommendation, formulation: Formulation | None = None,
-              name: Callable[[str], str] | None = None, case: Case | None = None,
-              as_of: date | None = None) -> RecommendationSummary:
+def summarise(
+    rec: Recommendation,
+    formulation: Formulation | None = None,
+    name: Callable[[str], str] | None = None,
+    case: Case | None = None,
+    as_of: date | None = None,
+) -> RecommendationSummary:
     """The recommendation in three to eight plain lines (plus any risk or provisional note).
 
     Parameters
@@ -118,11 +138,22 @@ def summarise(rec: Recommendation, formulation: Formulation | None = None,
     snapshot = formulation.recommendation if formulation is not None else None
     decision = formulation.decision if formulation is not None else None
     if snapshot is None and not rec.recommendable:
-        lines: list[SummaryLine] = [SummaryLine("note", _sentence(f"No wave or stage: {_lower_first(rec.eligibility.summary)}"))]
+        lines: list[SummaryLine] = [
+            SummaryLine(
+                "note", _sentence(f"No wave or stage: {_lower_first(rec.eligibility.summary)}")
+            )
+        ]
         if rec.preconditions:
-            lines.append(SummaryLine("first", _first_line(rec.preconditions, case, as_of or rec.as_of)))
-        lines += [SummaryLine("signposting", _item_line(voc.label("signposting", s), _reason(rec, "signposting", s)))
-                  for s in rec.signposting]
+            lines.append(
+                SummaryLine("first", _first_line(rec.preconditions, case, as_of or rec.as_of))
+            )
+        lines += [
+            SummaryLine(
+                "signposting",
+                _item_line(voc.label("signposting", s), _reason(rec, "signposting", s)),
+            )
+            for s in rec.signposting
+        ]
         return RecommendationSummary(rec.case_id, tuple(lines), "No recommendation to decide on")
 
     chosen: dict[str, Any] = {}
@@ -137,50 +168,116 @@ def summarise(rec: Recommendation, formulation: Formulation | None = None,
     if snapshot is not None and not rec.recommendable:
         # Recorded under rules or a record that allowed it; the record as it stands now
         # does not (e.g. consent from someone who cannot give it): said first, never hidden.
-        why = next((r.text for r in rec.eligibility.reasons if r.rule == "proceed.consent_not_valid"), rec.eligibility.summary)
-        lines.append(SummaryLine("note", _sentence(f"On the record as it stands the referral cannot go on: {_lower_first(why)}")))
+        why = next(
+            (r.text for r in rec.eligibility.reasons if r.rule == "proceed.consent_not_valid"),
+            rec.eligibility.summary,
+        )
+        lines.append(
+            SummaryLine(
+                "note",
+                _sentence(
+                    f"On the record as it stands the referral cannot go on: {_lower_first(why)}"
+                ),
+            )
+        )
     if snapshot is None and not rec.screened:
         lines.append(SummaryLine("note", rec.PROVISIONAL))
 
     wave = int(chosen["wave"])
     if "wave" in overrides:
-        lines.append(SummaryLine("wave", _sentence(
-            f"Wave {wave}, {WAVE_NAMES[wave]}: chosen by {by} (the rules suggested wave {suggested['wave']}) because "
-            f"{_lower_first(overrides['wave'].reason)}"), True))
+        lines.append(
+            SummaryLine(
+                "wave",
+                _sentence(
+                    f"Wave {wave}, {WAVE_NAMES[wave]}: chosen by {by} (the rules suggested wave {suggested['wave']}) because "
+                    f"{_lower_first(overrides['wave'].reason)}"
+                ),
+                True,
+            )
+        )
     else:
         won = next((f for f in rec.fired if f.won_wave), None)
-        why = _DEFAULT_WAVE if won is None or won.rule.startswith("default.") else _lower_first(_why(won.reason))
+        why = (
+            _DEFAULT_WAVE
+            if won is None or won.rule.startswith("default.")
+            else _lower_first(_why(won.reason))
+        )
         lines.append(SummaryLine("wave", _sentence(f"Wave {wave}, {WAVE_NAMES[wave]}: {why}")))
 
     stage = int(chosen["stage"])
-    evidence = [_lower_first(_why(f.reason).rstrip(".")) for f in rec.fired if f.stage == stage and not f.rule.startswith("default.")]
+    evidence = [
+        _lower_first(_why(f.reason).rstrip("."))
+        for f in rec.fired
+        if f.stage == stage and not f.rule.startswith("default.")
+    ]
     if "stage" in overrides:
         shown = f"; the screening shows {'; '.join(evidence)}" if evidence else ""
-        lines.append(SummaryLine("stage", _sentence(
-            f"Stage {stage}, {STAGE_NAMES[stage]}: chosen by {by} (the rules suggested stage {suggested['stage']}) because "
-            f"{_lower_first(overrides['stage'].reason.strip().rstrip('.'))}{shown}"), True))
+        lines.append(
+            SummaryLine(
+                "stage",
+                _sentence(
+                    f"Stage {stage}, {STAGE_NAMES[stage]}: chosen by {by} (the rules suggested stage {suggested['stage']}) because "
+                    f"{_lower_first(overrides['stage'].reason.strip().rstrip('.'))}{shown}"
+                ),
+                True,
+            )
+        )
     else:
         why = "; ".join(evidence) if evidence else _DEFAULT_STAGE
         lines.append(SummaryLine("stage", _sentence(f"Stage {stage}, {STAGE_NAMES[stage]}: {why}")))
 
     if chosen["preconditions"]:
-        lines.append(SummaryLine("first", _first_line(chosen["preconditions"], case, as_of or rec.as_of),
-                                 "preconditions" in overrides))
+        lines.append(
+            SummaryLine(
+                "first",
+                _first_line(chosen["preconditions"], case, as_of or rec.as_of),
+                "preconditions" in overrides,
+            )
+        )
 
     services = list(chosen["services"])
     models = list(chosen["models"])
     if "carer_support" in services and "foundations_for_attachment" in services:
-        services.remove("foundations_for_attachment")  # the programme is part of carer support: one line
+        services.remove(
+            "foundations_for_attachment"
+        )  # the programme is part of carer support: one line
     direct = "direct_work" in services and bool(models)
     for s in services:
         if s == "direct_work" and direct:
             continue
-        lines.append(_part_line(rec, "services", s, voc.label("service", s), overrides, by, suggested["services"]))
+        lines.append(
+            _part_line(
+                rec, "services", s, voc.label("service", s), overrides, by, suggested["services"]
+            )
+        )
     for m in models:
         label = voc.label("direct_work_model", m)
-        lines.append(_part_line(rec, "models", m, label, overrides, by, suggested["models"], "model", "Direct work: " if direct else ""))
+        lines.append(
+            _part_line(
+                rec,
+                "models",
+                m,
+                label,
+                overrides,
+                by,
+                suggested["models"],
+                "model",
+                "Direct work: " if direct else "",
+            )
+        )
     for s in chosen["signposting"]:
-        lines.append(_part_line(rec, "signposting", s, voc.label("signposting", s), overrides, by, suggested["signposting"], "signposting"))
+        lines.append(
+            _part_line(
+                rec,
+                "signposting",
+                s,
+                voc.label("signposting", s),
+                overrides,
+                by,
+                suggested["signposting"],
+                "signposting",
+            )
+        )
 
     lines = _at_most(lines, MAX_LINES)
     if decision is None:
@@ -210,7 +307,9 @@ def _also(line: SummaryLine) -> str:
     significant = [w for w in _words(re.sub(r"\(.*?\)", "", line.label)) if w not in _SMALL_WORDS]
     if all(w in _words(first) for w in significant):
         return first
-    return line.label if len(first) > 50 else f"{line.label} ({_lower_first(first)})"  # a long reason: in the appendix
+    return (
+        line.label if len(first) > 50 else f"{line.label} ({_lower_first(first)})"
+    )  # a long reason: in the appendix
 
 
 def _at_most(lines: list[SummaryLine], limit: int) -> list[SummaryLine]:
@@ -220,12 +319,23 @@ def _at_most(lines: list[SummaryLine], limit: int) -> list[SummaryLine]:
     if len(body) <= limit:
         return lines
     spare = [ln for ln in body if ln.topic in ("service", "signposting") and not ln.overridden]
-    fold = spare[len(spare) - (len(body) - limit + 1):] if len(body) - limit + 1 <= len(spare) else spare
+    fold = (
+        spare[len(spare) - (len(body) - limit + 1) :]
+        if len(body) - limit + 1 <= len(spare)
+        else spare
+    )
     if len(fold) < 2:
         return lines
     also = SummaryLine("service", "Also: " + "; ".join(_also(ln) for ln in fold) + ".")
     kept = [ln for ln in lines if ln not in fold]
-    at = max(i for i, ln in enumerate(kept) if ln.topic in ("service", "model", "signposting", "first", "stage", "wave")) + 1
+    at = (
+        max(
+            i
+            for i, ln in enumerate(kept)
+            if ln.topic in ("service", "model", "signposting", "first", "stage", "wave")
+        )
+        + 1
+    )
     return kept[:at] + [also] + kept[at:]
 
 
@@ -246,26 +356,68 @@ def _first_line(steps: Any, case: Case | None, as_of: date) -> str:
         return "First: " + "; ".join(_lower_first(p) for p in steps) + "."
     from .first_steps import first_step_status
 
-    return "First: " + "; ".join(f"{_lower_first(s.step)} ({s.status})" for s in first_step_status(case, steps, as_of)) + "."
+    return (
+        "First: "
+        + "; ".join(
+            f"{_lower_first(s.step)} ({s.status})" for s in first_step_status(case, steps, as_of)
+        )
+        + "."
+    )
 
 
-def _part_line(rec: Recommendation, part: str, item: str, label: str, overrides: dict[str, Any], by: str,
-               suggested: Any, topic: Topic = "service", lead: str = "") -> SummaryLine:
+def _part_line(
+    rec: Recommendation,
+    part: str,
+    item: str,
+    label: str,
+    overrides: dict[str, Any],
+    by: str,
+    suggested: Any,
+    topic: Topic = "service",
+    lead: str = "",
+) -> SummaryLine:
     reason = _reason(rec, part, item)
     if part in overrides and item not in suggested:
-        return SummaryLine(topic, _sentence(f"{lead}{label}: added by {by} because {_lower_first(overrides[part].reason)}"), True, label)
+        return SummaryLine(
+            topic,
+            _sentence(
+                f"{lead}{label}: added by {by} because {_lower_first(overrides[part].reason)}"
+            ),
+            True,
+            label,
+        )
     return SummaryLine(topic, _item_line(label, reason, lead), label=label)
 
 
-def summary_text(rec: Recommendation, formulation: Formulation | None = None, name: Callable[[str], str] | None = None,
-                 case: Case | None = None, as_of: date | None = None) -> str:
+def summary_text(
+    rec: Recommendation,
+    formulation: Formulation | None = None,
+    name: Callable[[str], str] | None = None,
+    case: Case | None = None,
+    as_of: date | None = None,
+) -> str:
     """What ``tswt recommend CASE`` prints: the heading, eligibility and risks exactly as
     the full trace has them, then the summary and where to find every rule behind it."""
     trace = rec.to_text().splitlines()
-    risks = ["", *(re.sub(r" \[[^\]]*\]$", "", line) for line in rec.risk_lines())]  # risk first, without rule ids
+    risks = [
+        "",
+        *(re.sub(r" \[[^\]]*\]$", "", line) for line in rec.risk_lines()),
+    ]  # risk first, without rule ids
     summary = summarise(rec, formulation, name, case, as_of)
     notes = [ln.text for ln in summary.lines if ln.topic == "note"]
-    body = RecommendationSummary(summary.case_id, tuple(ln for ln in summary.lines if ln.topic != "note"), summary.decided)
+    body = RecommendationSummary(
+        summary.case_id, tuple(ln for ln in summary.lines if ln.topic != "note"), summary.decided
+    )
     flags = [f"FLAG: {flag}." for flag in rec.eligibility.flags]
-    return "\n".join([*trace[:2], *flags, *notes, *risks, "", body.to_text(), "",
-                      f"{summary.decided}. Every rule behind this: tswt recommend {rec.case_id} --explain"])
+    return "\n".join(
+        [
+            *trace[:2],
+            *flags,
+            *notes,
+            *risks,
+            "",
+            body.to_text(),
+            "",
+            f"{summary.decided}. Every rule behind this: tswt recommend {rec.case_id} --explain",
+        ]
+    )

@@ -53,7 +53,14 @@ if TYPE_CHECKING:  # pandas is imported where a frame is built: `tswt show` need
 
     from ..model.case import Case
 
-STATES = ("referred", "awaiting_decision", "awaiting_allocation", "in_screening", "work_begun", "closed")
+STATES = (
+    "referred",
+    "awaiting_decision",
+    "awaiting_allocation",
+    "in_screening",
+    "work_begun",
+    "closed",
+)
 STATE_LABELS = {
     "referred": "Referred (consent or approval missing)",
     "awaiting_decision": "Awaiting decision",
@@ -63,19 +70,43 @@ STATE_LABELS = {
     "closed": "Closed",
 }
 _REFERRAL_DATES = (
-    "date_of_birth", "received", "consent_date", "approval_date", "decision_date", "allocation_date",
-    "screening_started", "screening_completed", "outcome_date",
+    "date_of_birth",
+    "received",
+    "consent_date",
+    "approval_date",
+    "decision_date",
+    "allocation_date",
+    "screening_started",
+    "screening_completed",
+    "outcome_date",
 )
 _WORK_DATES = ("last_review", "first_step_due", "last_contact", "ended")
 DATE_COLUMNS = (*_REFERRAL_DATES, *_WORK_DATES)
 INT_COLUMNS = ("open_interventions", "first_steps_outstanding")
 BOOL_COLUMNS = ("synthetic", "consent_informed", "closing_measures_pending")
 ROW_COLUMNS = (
-    "case_id", "synthetic", "legal_status", *_REFERRAL_DATES, "consent_informed", "decision", "worker",
-    "outcome", "formulation_status", *_WORK_DATES, *INT_COLUMNS, "closing_measures_pending",
+    "case_id",
+    "synthetic",
+    "legal_status",
+    *_REFERRAL_DATES,
+    "consent_informed",
+    "decision",
+    "worker",
+    "outcome",
+    "formulation_status",
+    *_WORK_DATES,
+    *INT_COLUMNS,
+    "closing_measures_pending",
 )
-WORK_JUDGED = ("review_due", "review_overdue", "steps_outstanding", "steps_overdue", "session_gap_weeks",
-               "no_recent_session", "closing_measures_missing")
+WORK_JUDGED = (
+    "review_due",
+    "review_overdue",
+    "steps_outstanding",
+    "steps_overdue",
+    "session_gap_weeks",
+    "no_recent_session",
+    "closing_measures_missing",
+)
 
 
 def add_months(day: date, months: int) -> date:
@@ -103,7 +134,9 @@ def work_columns(case: Case) -> dict[str, Any]:
         "ended": ending.date if ending else None,
         "open_interventions": len(open_ivs),
         "first_steps_outstanding": len(outstanding),
-        "closing_measures_pending": bool(ending and set(ending.closing_measures_due) - done_at_closure),
+        "closing_measures_pending": bool(
+            ending and set(ending.closing_measures_due) - done_at_closure
+        ),
     }
 
 
@@ -137,7 +170,11 @@ def caseload_frame(rows: list[dict[str, Any]] | pd.DataFrame) -> pd.DataFrame:
     """A caseload DataFrame with date columns as ``datetime64`` (NaT when absent)."""
     import pandas as pd
 
-    df = pd.DataFrame(rows, columns=list(ROW_COLUMNS)) if not isinstance(rows, pd.DataFrame) else rows.copy()
+    df = (
+        pd.DataFrame(rows, columns=list(ROW_COLUMNS))
+        if not isinstance(rows, pd.DataFrame)
+        else rows.copy()
+    )
     # One resolution whether the dates came as date objects or as ISO text (a SQLite
     # store read raw): what pandas gives for date objects.
     unit = _date_unit()
@@ -175,8 +212,12 @@ def _date_unit() -> Any:
     return pd.to_datetime(pd.Series([date(2000, 1, 1)])).dtype
 
 
-def timeline(caseload: pd.DataFrame, as_of: date, review_months: int = REVIEW_MONTHS,
-             session_weeks: int = SESSION_GAP_WEEKS) -> pd.DataFrame:
+def timeline(
+    caseload: pd.DataFrame,
+    as_of: date,
+    review_months: int = REVIEW_MONTHS,
+    session_weeks: int = SESSION_GAP_WEEKS,
+) -> pd.DataFrame:
     """State, screening due date and days remaining/overdue for every case, as of a date.
 
     Parameters
@@ -201,7 +242,11 @@ def timeline(caseload: pd.DataFrame, as_of: date, review_months: int = REVIEW_MO
     import numpy as np
     import pandas as pd
 
-    df = caseload_frame(caseload) if not pd.api.types.is_datetime64_any_dtype(caseload["received"]) else caseload
+    df = (
+        caseload_frame(caseload)
+        if not pd.api.types.is_datetime64_any_dtype(caseload["received"])
+        else caseload
+    )
     # numpy arrays throughout (pandas' string columns compare element by element in Python)
     when = np.datetime64(as_of.date() if isinstance(as_of, datetime) else as_of, "D")
     df = df[df["received"].to_numpy() <= when].reset_index(drop=True)
@@ -221,16 +266,27 @@ def timeline(caseload: pd.DataFrame, as_of: date, review_months: int = REVIEW_MO
     closed = not_accepted | (outcome_done & (outcome == "close"))
     work = outcome_done & (outcome == "begin_work")
 
-    order = ("closed", "work_begun", "in_screening", "awaiting_allocation", "awaiting_decision", "referred")
+    order = (
+        "closed",
+        "work_begun",
+        "in_screening",
+        "awaiting_allocation",
+        "awaiting_decision",
+        "referred",
+    )
     which = np.select([closed, work, allocated, accepted, consent & approval], range(5), default=5)
     state = np.array(order, dtype=object)[which]
     df["state"] = state
     df["state_label"] = np.array([STATE_LABELS[s] for s in order], dtype=object)[which]
     alloc = df["allocation_date"].to_numpy()
-    due = np.where(allocated, alloc + np.timedelta64(SCREENING_WEEKS * 7, "D"), np.datetime64("NaT"))
+    due = np.where(
+        allocated, alloc + np.timedelta64(SCREENING_WEEKS * 7, "D"), np.datetime64("NaT")
+    )
     df["screening_due"] = due.astype(alloc.dtype)
     no_due = ~allocated
-    days = (np.where(no_due, when, due) - when) // np.timedelta64(1, "D")  # 0 where there is no due date
+    days = (np.where(no_due, when, due) - when) // np.timedelta64(
+        1, "D"
+    )  # 0 where there is no due date
     df["days_to_due"] = pd.arrays.IntegerArray(days.astype(np.int64), no_due)
     open_screening = (which == 2) & ~happened("screening_completed")
     df["screening_open"] = open_screening
@@ -242,7 +298,9 @@ def timeline(caseload: pd.DataFrame, as_of: date, review_months: int = REVIEW_MO
     month = month_start.astype(np.int64) % 12 + 1
     day = (born - month_start.astype("datetime64[D]")).astype(np.int64) + 1
     had_birthday = (month < as_of.month) | ((month == as_of.month) & (day <= as_of.day))
-    df["age"] = pd.arrays.IntegerArray((as_of.year - year - ~had_birthday).astype(np.int64), np.zeros(len(df), dtype=bool))
+    df["age"] = pd.arrays.IntegerArray(
+        (as_of.year - year - ~had_birthday).astype(np.int64), np.zeros(len(df), dtype=bool)
+    )
     _work_vectorised(df, when, work, happened, review_months, session_weeks)
     return df
 
@@ -258,7 +316,9 @@ def _add_months_vectorised(days: Any, months: int) -> Any:
     return np.minimum(target.astype("datetime64[D]") + offset, last)
 
 
-def _work_vectorised(df: Any, when: Any, work: Any, happened: Any, review_months: int, session_weeks: int) -> None:
+def _work_vectorised(
+    df: Any, when: Any, work: Any, happened: Any, review_months: int, session_weeks: int
+) -> None:
     import numpy as np
     import pandas as pd
 
@@ -274,11 +334,17 @@ def _work_vectorised(df: Any, when: Any, work: Any, happened: Any, review_months
     step_due = df["first_step_due"].to_numpy().astype("datetime64[D]")
     df["steps_overdue"] = (steps > 0) & (step_due < when)
     contact = df["last_contact"].to_numpy().astype("datetime64[D]")
-    has_gap = ongoing & (df["open_interventions"].to_numpy(dtype=np.int64) > 0) & happened("last_contact")
-    gap = (np.where(has_gap, when - contact, np.timedelta64(0, "D")) // np.timedelta64(7, "D")).astype(np.int64)
+    has_gap = (
+        ongoing & (df["open_interventions"].to_numpy(dtype=np.int64) > 0) & happened("last_contact")
+    )
+    gap = (
+        np.where(has_gap, when - contact, np.timedelta64(0, "D")) // np.timedelta64(7, "D")
+    ).astype(np.int64)
     df["session_gap_weeks"] = pd.arrays.IntegerArray(gap, ~has_gap)
     df["no_recent_session"] = has_gap & (gap >= session_weeks)
-    df["closing_measures_missing"] = work & happened("ended") & df["closing_measures_pending"].to_numpy(dtype=bool)
+    df["closing_measures_missing"] = (
+        work & happened("ended") & df["closing_measures_pending"].to_numpy(dtype=bool)
+    )
 
 
 @dataclass(frozen=True)
@@ -299,7 +365,11 @@ class CaseTimeline:
         d = self.days_to_due
         if d == 0:
             return "due today"
-        return f"due in {d} day{'s' if d != 1 else ''}" if d > 0 else f"overdue by {-d} day{'s' if d != -1 else ''}"
+        return (
+            f"due in {d} day{'s' if d != 1 else ''}"
+            if d > 0
+            else f"overdue by {-d} day{'s' if d != -1 else ''}"
+        )
 
 
 def _day(value: Any) -> date | None:
@@ -319,8 +389,12 @@ def _day(value: Any) -> date | None:
 _SIX_WEEKS = timedelta(weeks=SCREENING_WEEKS)
 
 
-def _judge(r: dict[str, Any], as_of: date, review_months: int = REVIEW_MONTHS,
-           session_weeks: int = SESSION_GAP_WEEKS) -> dict[str, Any]:
+def _judge(
+    r: dict[str, Any],
+    as_of: date,
+    review_months: int = REVIEW_MONTHS,
+    session_weeks: int = SESSION_GAP_WEEKS,
+) -> dict[str, Any]:
     """Add the timeline columns of :func:`timeline` to one row (a dict of the columns of
     :func:`caseload_row`, dates as ``date``), by the same rules, in plain Python."""
 
@@ -358,21 +432,37 @@ def _judge(r: dict[str, Any], as_of: date, review_months: int = REVIEW_MONTHS,
     r["age"] = as_of.year - born.year - ((as_of.month, as_of.day) < (born.month, born.day))
     work = state == "work_begun"
     ongoing = work and not happened("ended")
-    due = add_months(r["last_review"] if happened("last_review") else r["outcome_date"], review_months) if ongoing else None
+    due = (
+        add_months(
+            r["last_review"] if happened("last_review") else r["outcome_date"], review_months
+        )
+        if ongoing
+        else None
+    )
     r["review_due"] = due
     r["review_overdue"] = due is not None and due < as_of
     steps = r["first_steps_outstanding"] if ongoing else 0
     r["steps_outstanding"] = steps
-    r["steps_overdue"] = steps > 0 and r["first_step_due"] is not None and r["first_step_due"] < as_of
-    gap = (as_of - r["last_contact"]).days // 7 if ongoing and r["open_interventions"] > 0 and happened("last_contact") else None
+    r["steps_overdue"] = (
+        steps > 0 and r["first_step_due"] is not None and r["first_step_due"] < as_of
+    )
+    gap = (
+        (as_of - r["last_contact"]).days // 7
+        if ongoing and r["open_interventions"] > 0 and happened("last_contact")
+        else None
+    )
     r["session_gap_weeks"] = gap
     r["no_recent_session"] = gap is not None and gap >= session_weeks
     r["closing_measures_missing"] = work and happened("ended") and r["closing_measures_pending"]
     return r
 
 
-def caseload_timeline(rows: Iterable[Sequence[Any]], as_of: date, review_months: int = REVIEW_MONTHS,
-                      session_weeks: int = SESSION_GAP_WEEKS) -> list[dict[str, Any]]:
+def caseload_timeline(
+    rows: Iterable[Sequence[Any]],
+    as_of: date,
+    review_months: int = REVIEW_MONTHS,
+    session_weeks: int = SESSION_GAP_WEEKS,
+) -> list[dict[str, Any]]:
     """:func:`timeline` in plain Python: one dict per case received by ``as_of``.
 
     ``rows`` are tuples in the order of ``ROW_COLUMNS`` (as a store reads them: dates
@@ -406,7 +496,9 @@ def case_timeline(case: Case, as_of: date) -> CaseTimeline:
         as_of = as_of.date()
     row = caseload_row(case)
     if row["received"] > as_of:
-        return CaseTimeline(case.case_id, as_of, "not_yet_referred", "Not yet referred", None, None, False)
+        return CaseTimeline(
+            case.case_id, as_of, "not_yet_referred", "Not yet referred", None, None, False
+        )
     r = _judge(row, as_of)
     return CaseTimeline(
         case_id=case.case_id,

@@ -30,32 +30,52 @@ from ..model.formulation import (
 )
 from ..model.vocabulary import vocabulary
 
-CONTENT_FIELDS = ("five_ps", "narrative", "stage_evidence", "next_stage_readiness", "recommendation", "decision")
+CONTENT_FIELDS = (
+    "five_ps",
+    "narrative",
+    "stage_evidence",
+    "next_stage_readiness",
+    "recommendation",
+    "decision",
+)
 _LIST_PARTS = {"services": "service", "models": "direct_work_model", "signposting": "signposting"}
 
 
-def edit_formulation(formulation: Formulation, by: str, at: datetime, **changes: Any) -> Formulation:
+def edit_formulation(
+    formulation: Formulation, by: str, at: datetime, **changes: Any
+) -> Formulation:
     """A new formulation with content fields changed and the revision bumped.
 
     A signed-off (or submitted) formulation goes back to draft: it needs signing again.
     """
     unknown = sorted(set(changes) - set(CONTENT_FIELDS))
     if unknown:
-        raise OverrideError(f"formulation: {', '.join(unknown)} cannot be edited (editable: {', '.join(CONTENT_FIELDS)})")
+        raise OverrideError(
+            f"formulation: {', '.join(unknown)} cannot be edited (editable: {', '.join(CONTENT_FIELDS)})"
+        )
     data = formulation.model_dump()
     for key, value in changes.items():
         data[key] = value.model_dump() if hasattr(value, "model_dump") else value
     if all(data[k] == formulation.model_dump()[k] for k in changes):
         return formulation
-    data.update(revision=formulation.revision + 1, updated=at, status="draft", submitted_by=None,
-                contributors=with_contributor(formulation, by))
+    data.update(
+        revision=formulation.revision + 1,
+        updated=at,
+        status="draft",
+        submitted_by=None,
+        contributors=with_contributor(formulation, by),
+    )
     return Formulation.model_validate(data)
 
 
 def with_contributor(formulation: Formulation, by: str) -> list[str]:
     """The formulation's contributors with ``by`` added (the author is one already)."""
     people = list(formulation.contributors)
-    if by and not same_person(by, formulation.author) and not any(same_person(by, p) for p in people):
+    if (
+        by
+        and not same_person(by, formulation.author)
+        and not any(same_person(by, p) for p in people)
+    ):
         people.append(by)
     return people
 
@@ -72,70 +92,127 @@ def _check_override(o: Override, case_id: str) -> None:
             raise OverrideError(f"{where}: {o.value!r} is not a stage (1 to 4)")
     elif o.part in _LIST_PARTS:
         if not isinstance(o.value, list):
-            raise OverrideError(f"{where}: expected a list of {_LIST_PARTS[o.part].replace('_', ' ')} ids")
+            raise OverrideError(
+                f"{where}: expected a list of {_LIST_PARTS[o.part].replace('_', ' ')} ids"
+            )
         vocab = vocabulary()[_LIST_PARTS[o.part]]
         bad = [v for v in o.value if v not in vocab]
         if bad:
-            raise OverrideError(f"{where}: unknown {_LIST_PARTS[o.part].replace('_', ' ')} {', '.join(map(repr, bad))}; expected one of: {', '.join(vocab.terms)}")
+            raise OverrideError(
+                f"{where}: unknown {_LIST_PARTS[o.part].replace('_', ' ')} {', '.join(map(repr, bad))}; expected one of: {', '.join(vocab.terms)}"
+            )
     elif not isinstance(o.value, list):  # preconditions: free text list
         raise OverrideError(f"{where}: expected a list of preconditions")
 
 
 def record_decision(
-    formulation: Formulation, case_id: str, by: str, at: datetime, accept: bool, overrides: Iterable[Override] = ()
+    formulation: Formulation,
+    case_id: str,
+    by: str,
+    at: datetime,
+    accept: bool,
+    overrides: Iterable[Override] = (),
 ) -> Formulation:
     """The worker accepts the recommendation, or overrides parts of it with reasons."""
     overrides = list(overrides)
     if formulation.recommendation is None:
-        raise OverrideError(f"{case_id}: there is no recommendation to decide on; run `tswt recommend {case_id}` and draft the formulation first")
+        raise OverrideError(
+            f"{case_id}: there is no recommendation to decide on; run `tswt recommend {case_id}` and draft the formulation first"
+        )
     if accept and overrides:
-        raise OverrideError(f"{case_id}: accept the recommendation or override parts of it, not both")
+        raise OverrideError(
+            f"{case_id}: accept the recommendation or override parts of it, not both"
+        )
     if not accept and not overrides:
-        raise OverrideError(f"{case_id}: to override, say which part (wave, stage, services, models, preconditions, signposting), the value and the reason")
+        raise OverrideError(
+            f"{case_id}: to override, say which part (wave, stage, services, models, preconditions, signposting), the value and the reason"
+        )
     parts = [o.part for o in overrides]
     if len(parts) != len(set(parts)):
-        raise OverrideError(f"{case_id}: each part can be overridden once; {', '.join(sorted({p for p in parts if parts.count(p) > 1}))} given twice")
+        raise OverrideError(
+            f"{case_id}: each part can be overridden once; {', '.join(sorted({p for p in parts if parts.count(p) > 1}))} given twice"
+        )
     for o in overrides:
         _check_override(o, case_id)
     decision = WorkerDecision(by=by, at=at, accepted=accept, overrides=overrides)
     return edit_formulation(formulation, by, at, decision=decision)
 
 
-def submit(formulation: Formulation, case_id: str, by: str = "", *, screening_completed: date | None) -> Formulation:
+def submit(
+    formulation: Formulation, case_id: str, by: str = "", *, screening_completed: date | None
+) -> Formulation:
     """Send a draft (or returned) formulation to the reviewer (``by``: who submits).
 
     A submission needs the screening completed (its completion date recorded: the
     formulation is made from it) and the worker's decision on the recommendation."""
     if screening_completed is None:
-        raise OverrideError(f"{case_id}: a submission needs the screening completed (record the date it was completed) "
-                            "and your decision on the recommendation; the screening is not completed")
+        raise OverrideError(
+            f"{case_id}: a submission needs the screening completed (record the date it was completed) "
+            "and your decision on the recommendation; the screening is not completed"
+        )
     if formulation.decision is None:
-        raise OverrideError(f"{case_id}: record your decision on the recommendation (accept or override with reasons) before submitting")
+        raise OverrideError(
+            f"{case_id}: record your decision on the recommendation (accept or override with reasons) before submitting"
+        )
     if formulation.status == "signed_off":
-        raise OverrideError(f"{case_id}: already signed off (revision {formulation.revision}); edit it to start a new revision")
-    return formulation.model_copy(update={"status": "awaiting_signoff", "submitted_by": by or None,
-                                          "contributors": with_contributor(formulation, by)})
+        raise OverrideError(
+            f"{case_id}: already signed off (revision {formulation.revision}); edit it to start a new revision"
+        )
+    return formulation.model_copy(
+        update={
+            "status": "awaiting_signoff",
+            "submitted_by": by or None,
+            "contributors": with_contributor(formulation, by),
+        }
+    )
 
 
 def sign_off(
-    formulation: Formulation, case_id: str, reviewer: str, at: datetime, approve: bool, comment: str = ""
+    formulation: Formulation,
+    case_id: str,
+    reviewer: str,
+    at: datetime,
+    approve: bool,
+    comment: str = "",
 ) -> Formulation:
     """The clinical psychologist approves the formulation or returns it with comments."""
-    if same_person(reviewer, formulation.author) or any(same_person(reviewer, p) for p in formulation.contributors):
-        raise OverrideError(f"{case_id}: {reviewer} wrote, decided on or submitted this formulation and cannot sign it off; "
-                            "another clinician must review it")
+    if same_person(reviewer, formulation.author) or any(
+        same_person(reviewer, p) for p in formulation.contributors
+    ):
+        raise OverrideError(
+            f"{case_id}: {reviewer} wrote, decided on or submitted this formulation and cannot sign it off; "
+            "another clinician must review it"
+        )
     if formulation.decision is None:
-        raise OverrideError(f"{case_id}: the worker has not yet recorded a decision on the recommendation; it cannot be signed off")
+        raise OverrideError(
+            f"{case_id}: the worker has not yet recorded a decision on the recommendation; it cannot be signed off"
+        )
     if formulation.status == "signed_off":
-        raise OverrideError(f"{case_id}: revision {formulation.revision} is already signed off by {formulation.signoffs[-1].reviewer}")
+        raise OverrideError(
+            f"{case_id}: revision {formulation.revision} is already signed off by {formulation.signoffs[-1].reviewer}"
+        )
     if formulation.status != "awaiting_signoff":
         state = "returned for changes" if formulation.status == "returned" else "a draft"
-        raise OverrideError(f"{case_id}: the formulation is {state}, not submitted; the worker submits it first (tswt submit {case_id})")
+        raise OverrideError(
+            f"{case_id}: the formulation is {state}, not submitted; the worker submits it first (tswt submit {case_id})"
+        )
     if not approve and not comment.strip():
-        raise OverrideError(f"{case_id}: returning a formulation needs a comment saying what to change")
-    record = SignOff(reviewer=reviewer, at=at, outcome="approved" if approve else "returned", comment=comment,
-                     formulation_revision=formulation.revision)
-    return formulation.model_copy(update={"status": "signed_off" if approve else "returned", "signoffs": [*formulation.signoffs, record]})
+        raise OverrideError(
+            f"{case_id}: returning a formulation needs a comment saying what to change"
+        )
+    record = SignOff(
+        reviewer=reviewer,
+        at=at,
+        outcome="approved" if approve else "returned",
+        comment=comment,
+        formulation_revision=formulation.revision,
+    )
+    return formulation.model_copy(
+        update={
+            "status": "signed_off" if approve else "returned",
+            "signoffs": [*formulation.signoffs, record],
+        }
+    )
 
 
 def same_person(a: str, b: str) -> bool:
@@ -149,18 +226,31 @@ def effective_recommendation(formulation: Formulation) -> dict[str, Any]:
     rec: RecommendationSnapshot | None = formulation.recommendation
     if rec is None:
         return {}
-    out: dict[str, Any] = {part: getattr(rec, part) for part in ("wave", "stage", "services", "models", "preconditions", "signposting")}
+    out: dict[str, Any] = {
+        part: getattr(rec, part)
+        for part in ("wave", "stage", "services", "models", "preconditions", "signposting")
+    }
     out["overridden"] = {}
     if formulation.decision:
         for o in formulation.decision.overrides:
-            out["overridden"][o.part] = {"suggested": out[o.part], "chosen": o.value, "reason": o.reason,
-                                         "by": formulation.decision.by, "at": formulation.decision.at}
+            out["overridden"][o.part] = {
+                "suggested": out[o.part],
+                "chosen": o.value,
+                "reason": o.reason,
+                "by": formulation.decision.by,
+                "at": formulation.decision.at,
+            }
             out[o.part] = o.value
     return out
 
 
 def record_outcome(
-    case: Case, decision: str, by: str, on: date, reasons: str = "", alternatives: Iterable[str] = (),
+    case: Case,
+    decision: str,
+    by: str,
+    on: date,
+    reasons: str = "",
+    alternatives: Iterable[str] = (),
     replace: bool = False,
 ) -> ScreeningOutcome:
     """The outcome of screening: ``close`` (with reasons and alternatives) or ``begin_work``.
@@ -168,15 +258,30 @@ def record_outcome(
     A case that already has an outcome keeps it unless ``replace`` is given with the
     reasons for the change (the old outcome stays in the audit log)."""
     if decision not in ("close", "begin_work"):
-        raise OverrideError(f"{case.case_id}: outcome must be close or begin_work, not {decision!r}")
+        raise OverrideError(
+            f"{case.case_id}: outcome must be close or begin_work, not {decision!r}"
+        )
     if case.outcome is not None:
         had = f"{case.outcome.decision.replace('_', ' ')} on {case.outcome.date.isoformat()} by {case.outcome.by}"
         if not replace:
-            raise OverrideError(f"{case.case_id}: the outcome of screening is already recorded ({had}); "
-                                "to change it, give --replace with --reason saying why")
+            raise OverrideError(
+                f"{case.case_id}: the outcome of screening is already recorded ({had}); "
+                "to change it, give --replace with --reason saying why"
+            )
         if not reasons.strip():
-            raise OverrideError(f"{case.case_id}: replacing the outcome ({had}) needs --reason saying why")
+            raise OverrideError(
+                f"{case.case_id}: replacing the outcome ({had}) needs --reason saying why"
+            )
     if decision == "close" and not reasons.strip():
-        raise OverrideError(f"{case.case_id}: closing needs the reasons (and any alternative services recommended)")
+        raise OverrideError(
+            f"{case.case_id}: closing needs the reasons (and any alternative services recommended)"
+        )
     return ScreeningOutcome.model_validate(  # checks the decision
-        {"decision": decision, "date": on, "by": by, "reasons": reasons, "alternatives": list(alternatives)})
+        {
+            "decision": decision,
+            "date": on,
+            "by": by,
+            "reasons": reasons,
+            "alternatives": list(alternatives),
+        }
+    )

@@ -14,7 +14,9 @@ from typing import Any
 Change = dict[str, Any]
 
 
-def record_diff(before: dict[str, Any] | None, after: dict[str, Any], prefix: str = "") -> list[Change]:
+def record_diff(
+    before: dict[str, Any] | None, after: dict[str, Any], prefix: str = ""
+) -> list[Change]:
     """The changes that turn ``before`` into ``after`` (``before=None``: a new record)."""
     if before is None:
         return [{"op": "add", "path": prefix, "after": after}]

@@ -78,7 +78,9 @@ def _read_only_url(path: Path) -> sa.URL:
     """A URL opening the file read-only; on a read-only folder or mount with no -shm file
     to share, as immutable (nothing can be writing it), which SQLite reads without one."""
     immutable = not os.access(path.parent, os.W_OK) and not Path(f"{path}-shm").exists()
-    return sa.make_url(f"sqlite:///file:{path}?mode=ro&uri=true" + ("&immutable=1" if immutable else ""))
+    return sa.make_url(
+        f"sqlite:///file:{path}?mode=ro&uri=true" + ("&immutable=1" if immutable else "")
+    )
 
 
 def make_engine(location: str, create: bool, wait: float | None = None) -> tuple[sa.Engine, bool]:
@@ -147,7 +149,9 @@ def _ensure_wal(cur: Any, busy_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:
             time.sleep(0.01)
 
 
-def _configure_sqlite(engine: sa.Engine, busy_ms: int = SQLITE_BUSY_TIMEOUT_MS, read_only: bool = False) -> None:
+def _configure_sqlite(
+    engine: sa.Engine, busy_ms: int = SQLITE_BUSY_TIMEOUT_MS, read_only: bool = False
+) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         # Let SQLAlchemy's BEGIN below be the only transaction control (pysqlite's own
@@ -220,13 +224,20 @@ def database_problems(conn: sa.Connection) -> list[str]:
         results = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check(100)")]
     except sa.exc.DatabaseError as exc:
         return [f"sqlite integrity_check: {getattr(exc, 'orig', exc)}"]
-    lines = [line for r in results for line in str(r).splitlines() if line and not line.startswith("*** ")]
+    lines = [
+        line
+        for r in results
+        for line in str(r).splitlines()
+        if line and not line.startswith("*** ")
+    ]
     return [] if results == ["ok"] else [f"sqlite integrity_check: {line}" for line in lines]
 
 
 def refuse_damaged(location: str, problems: list[str]) -> StoreError:
     """The error a write to a store that fails its check gives."""
-    found = "; ".join(line for p in problems for line in p.splitlines() if line and not line.startswith("*** "))
+    found = "; ".join(
+        line for p in problems for line in p.splitlines() if line and not line.startswith("*** ")
+    )
     return StoreError(
         f"{location}: the store fails its integrity check ({found[:160]}); nothing was written. "
         f"See `tswt check --store {location}`, and restore the store from a backup"
@@ -268,4 +279,3 @@ def database_role(engine: sa.Engine) -> str | None:
             return str(conn.execute(sa.select(sa.func.current_user())).scalar())
     except sa.exc.DBAPIError:
         return "(yours)"
-

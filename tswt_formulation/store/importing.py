@@ -46,28 +46,46 @@ DENORMALISED = [c for c in ROW_COLUMNS if c != "case_id"]
 CHUNK = 500
 
 
-def check_new_cases(cases: list[Case], workflow_state: bool, sources: dict[str, str] | None) -> None:
+def check_new_cases(
+    cases: list[Case], workflow_state: bool, sources: dict[str, str] | None
+) -> None:
     """What an import checks before writing: measures that could not be scored, workflow
     state a plain import may not carry (``workflow_state=False``, naming the file from
     ``sources``: case id -> file), a case id given twice. Raises :class:`ValidationFailed`."""
     from ..measures.checks import check_measures
 
     with gc_paused():
-        check_measures(cases)  # responses that could not be scored are refused now, not found by a report later
+        check_measures(
+            cases
+        )  # responses that could not be scored are refused now, not found by a report later
     if not workflow_state:
         from ..rules.protected import workflow_problems
 
-        where = {c.case_id: f"{sources[c.case_id]}: {c.case_id}" if sources and c.case_id in sources else c.case_id for c in cases}
+        where = {
+            c.case_id: f"{sources[c.case_id]}: {c.case_id}"
+            if sources and c.case_id in sources
+            else c.case_id
+            for c in cases
+        }
         problems = [p for c in cases for p in workflow_problems(None, c, where[c.case_id])]
         if problems:
-            raise ValidationFailed(problems, summary=f"{len(problems)} problem(s); nothing was written:")
+            raise ValidationFailed(
+                problems, summary=f"{len(problems)} problem(s); nothing was written:"
+            )
     ids = [c.case_id for c in cases]
     dup_in_batch = {i for i in ids if ids.count(i) > 1} if len(set(ids)) != len(ids) else set()
     if dup_in_batch:
-        raise ValidationFailed([Problem(i, "case_id", "appears more than once in this import") for i in sorted(dup_in_batch)])
+        raise ValidationFailed(
+            [
+                Problem(i, "case_id", "appears more than once in this import")
+                for i in sorted(dup_in_batch)
+            ]
+        )
 
 
-def authorise_new_cases(cases: list[Case], who: str, staff: Any, sources: dict[str, str] | None = None) -> None:
+def authorise_new_cases(
+    cases: list[Case], who: str, staff: Any, sources: dict[str, str] | None = None
+) -> None:
     """The permission table's check of an import, as ``who``: recording referrals; a
     decided or allocated referral needs who may decide or allocate; workflow state (a
     restore) an administrator, and a workflow the workflow could have produced. Every
@@ -78,10 +96,15 @@ def authorise_new_cases(cases: list[Case], who: str, staff: Any, sources: dict[s
     if not staff:
         return
     if any(c.formulation is not None or c.outcome is not None for c in cases):
-        needed = ["restore"]  # records with their workflow, as they were: checked for consistency below
+        needed = [
+            "restore"
+        ]  # records with their workflow, as they were: checked for consistency below
     else:
         needed = ["record_referral"]
-        if any(c.referral.decision.outcome != "pending" or c.referral.approval is not None for c in cases):
+        if any(
+            c.referral.decision.outcome != "pending" or c.referral.approval is not None
+            for c in cases
+        ):
             needed.append("decide_referral")
         if any(c.referral.allocation is not None for c in cases):
             needed.append("allocate")
@@ -89,16 +112,27 @@ def authorise_new_cases(cases: list[Case], who: str, staff: Any, sources: dict[s
         check(operation, who, staff)
     problems: list[Problem] = []
     for c in cases:
-        where = f"{sources[c.case_id]}: {c.case_id}" if sources and c.case_id in sources else c.case_id
+        where = (
+            f"{sources[c.case_id]}: {c.case_id}" if sources and c.case_id in sources else c.case_id
+        )
         record = case_to_data(c)
-        problems += restore_problems(record, staff, where) if (c.formulation or c.outcome) else people_problems(record, staff, where)
+        problems += (
+            restore_problems(record, staff, where)
+            if (c.formulation or c.outcome)
+            else people_problems(record, staff, where)
+        )
     if problems:
-        raise ValidationFailed(problems, summary=f"{len(problems)} problem(s); nothing was written:")
+        raise ValidationFailed(
+            problems, summary=f"{len(problems)} problem(s); nothing was written:"
+        )
 
 
 def already_stored(existing: set[str]) -> ValidationFailed:
     return ValidationFailed(
-        [Problem(i, "case_id", "already in the store; nothing was imported") for i in sorted(existing)],
+        [
+            Problem(i, "case_id", "already in the store; nothing was imported")
+            for i in sorted(existing)
+        ],
         summary=f"{len(existing)} case(s) already exist; nothing was written:",
     )
 
@@ -107,21 +141,31 @@ def case_row(case: Case, version: int, now: datetime, who: str, created: bool) -
     """A case's row in the ``cases`` table: its record as JSON text (``case_to_data``'s
     record, serialised once by pydantic) and its indexed columns."""
     text = case.model_dump_json(exclude_defaults=True)
-    nul = nul_problems(case_to_data(case), case.case_id) if "\\u0000" in text else []  # JSON writes NUL as \u0000
+    nul = (
+        nul_problems(case_to_data(case), case.case_id) if "\\u0000" in text else []
+    )  # JSON writes NUL as \u0000
     if nul:  # a case built in Python, not read from a file
         raise ValidationFailed(nul, summary=f"{len(nul)} problem(s); nothing was written:")
     row = caseload_row(case)
     out = {k: row[k] for k in DENORMALISED}
-    out.update(version=version, record=text, updated_at=now, updated_by=who,
-               work=json.dumps(work_digest(case), separators=(",", ":")) if case.outcome is not None else None)
+    out.update(
+        version=version,
+        record=text,
+        updated_at=now,
+        updated_by=who,
+        work=json.dumps(work_digest(case), separators=(",", ":"))
+        if case.outcome is not None
+        else None,
+    )
     if created:
         out["case_id"] = case.case_id
         out["created_at"] = now
     return out
 
 
-def new_rows(batch: list[Case], who: str, note: str, now: datetime, action: str,
-             how: str | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def new_rows(
+    batch: list[Case], who: str, note: str, now: datetime, action: str, how: str | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The case rows and audit rows of new cases, at version 1."""
     case_rows, audit_rows = [], []
     for case in batch:
@@ -130,8 +174,16 @@ def new_rows(batch: list[Case], who: str, note: str, now: datetime, action: str,
         # The audit entry of a new case is record_diff(None, record): the record's JSON
         # text as just written, not serialised a second time.
         audit_rows.append(
-            {"at": now, "user": who, "case_id": case.case_id, "action": action, "version": 1,
-             "changes": '[{"op": "add", "path": "", "after": ' + row["record"] + "}]", "note": note, "identified_by": how}
+            {
+                "at": now,
+                "user": who,
+                "case_id": case.case_id,
+                "action": action,
+                "version": 1,
+                "changes": '[{"op": "add", "path": "", "after": ' + row["record"] + "}]",
+                "note": note,
+                "identified_by": how,
+            }
         )
     return case_rows, audit_rows
 
@@ -140,7 +192,9 @@ class SqliteImport:
     """A SQLite store opened for one import with the standard library (see the module
     docstring). :func:`open_sqlite_import` gives one, or None for the full store."""
 
-    def __init__(self, location: str, conn: sqlite3.Connection, wait: float = BUSY_TIMEOUT_S) -> None:
+    def __init__(
+        self, location: str, conn: sqlite3.Connection, wait: float = BUSY_TIMEOUT_S
+    ) -> None:
         self.location = location
         self.conn = conn
         self.wait = wait
@@ -157,9 +211,18 @@ class SqliteImport:
         if hasattr(os, "getuid") and path.stat().st_uid != os.getuid():
             raise StoreError(f"{self.location}: only the owner of the store file may {what}")
 
-    def import_cases(self, cases: list[Case], who: str, note: str, progress: Callable[[int], None] | None,
-                     workflow_state: bool, action: str, sources: dict[str, str] | None, how: str | None = None,
-                     staff: Any = None) -> int | None:
+    def import_cases(
+        self,
+        cases: list[Case],
+        who: str,
+        note: str,
+        progress: Callable[[int], None] | None,
+        workflow_state: bool,
+        action: str,
+        sources: dict[str, str] | None,
+        how: str | None = None,
+        staff: Any = None,
+    ) -> int | None:
         """Check and write the cases in one transaction, as :meth:`CaseStore.import_cases`;
         the number written, or None when the database refused the write (rolled back:
         nothing changed), for the full store to redo it and give its answer. ``who`` and
@@ -174,10 +237,15 @@ class SqliteImport:
         try:
             conn.execute("BEGIN IMMEDIATE")  # the write lock now: writers queue on the busy timeout
         except sqlite3.Error as exc:
-            if is_busy(exc):  # waited once, the whole --wait: say so, do not wait again through the full store
+            if is_busy(
+                exc
+            ):  # waited once, the whole --wait: say so, do not wait again through the full store
                 raise busy_error(self.location, self.wait, "nothing imported") from None
             return None
-        if quick_problems(conn) or conn.execute("SELECT 1 FROM tswt_meta WHERE key = 'check_failed'").fetchone():
+        if (
+            quick_problems(conn)
+            or conn.execute("SELECT 1 FROM tswt_meta WHERE key = 'check_failed'").fetchone()
+        ):
             conn.rollback()  # a damaged store, or one `tswt check` found unsound: the full store refuses it, with the message
             return None
         try:
@@ -185,8 +253,13 @@ class SqliteImport:
                 existing: set[str] = set()
                 for i in range(0, len(ids), CHUNK):
                     chunk = ids[i : i + CHUNK]
-                    existing.update(r[0] for r in conn.execute(
-                        f"SELECT case_id FROM cases WHERE case_id IN ({', '.join('?' * len(chunk))})", chunk))
+                    existing.update(
+                        r[0]
+                        for r in conn.execute(
+                            f"SELECT case_id FROM cases WHERE case_id IN ({', '.join('?' * len(chunk))})",
+                            chunk,
+                        )
+                    )
                 if existing:
                     raise already_stored(existing)
                 case_sql = audit_sql = ""
@@ -196,12 +269,25 @@ class SqliteImport:
                     if not case_sql:
                         case_sql = _insert("cases", list(case_rows[0]))
                         audit_sql = _insert("audit", list(audit_rows[0]))
-                    conn.executemany(case_sql, [tuple(_sql_value(v, stamp, now) for v in r.values()) for r in case_rows])
-                    conn.executemany(audit_sql, [tuple(_sql_value(v, stamp, now) for v in r.values()) for r in audit_rows])
-                    scored = [r for case in batch for r in case_score_rows(case)]  # as CaseStore writes them (migration 7)
+                    conn.executemany(
+                        case_sql,
+                        [tuple(_sql_value(v, stamp, now) for v in r.values()) for r in case_rows],
+                    )
+                    conn.executemany(
+                        audit_sql,
+                        [tuple(_sql_value(v, stamp, now) for v in r.values()) for r in audit_rows],
+                    )
+                    scored = [
+                        r for case in batch for r in case_score_rows(case)
+                    ]  # as CaseStore writes them (migration 7)
                     if scored:
-                        conn.executemany(_insert("scores", list(SCORE_COLUMNS)),
-                                         [tuple(_sql_value(r[c], stamp, now) for c in SCORE_COLUMNS) for r in scored])
+                        conn.executemany(
+                            _insert("scores", list(SCORE_COLUMNS)),
+                            [
+                                tuple(_sql_value(r[c], stamp, now) for c in SCORE_COLUMNS)
+                                for r in scored
+                            ],
+                        )
                     if progress:
                         progress(len(batch))
             conn.execute("COMMIT")
@@ -228,7 +314,9 @@ def _sql_value(value: Any, stamp: str, now: datetime) -> Any:
         return stamp
     if isinstance(value, bool):
         return int(value)
-    if isinstance(value, date):  # the indexed columns are DATE: the date part, as SQLAlchemy's bind writes it
+    if isinstance(
+        value, date
+    ):  # the indexed columns are DATE: the date part, as SQLAlchemy's bind writes it
         return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
     return value
 

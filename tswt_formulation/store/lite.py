@@ -57,13 +57,17 @@ def is_busy(exc: BaseException) -> bool:
     """True when SQLite gave up waiting for another writer ("database is locked")."""
     orig = getattr(exc, "orig", exc)
     name = getattr(orig, "sqlite_errorname", "")
-    return (isinstance(name, str) and name.startswith("SQLITE_BUSY")) or "database is locked" in str(orig)
+    return (
+        isinstance(name, str) and name.startswith("SQLITE_BUSY")
+    ) or "database is locked" in str(orig)
 
 
 def busy_error(location: str, wait: float, refused: str = "nothing was written") -> StoreError:
     """The one message for a store another program kept locked for the whole wait."""
-    return StoreError(f"{location}: {refused} - another program has been writing to the store for {wait:g} s (a long import? "
-                      "a crashed program still holding it?). Try again when it has finished, or wait longer with --wait SECONDS")
+    return StoreError(
+        f"{location}: {refused} - another program has been writing to the store for {wait:g} s (a long import? "
+        "a crashed program still holding it?). Try again when it has finished, or wait longer with --wait SECONDS"
+    )
 
 
 def quick_problems(dbapi_cursor: Any) -> list[str]:
@@ -105,7 +109,9 @@ def get_case(location: str, case_id: str) -> Case | None:
         return None
     try:
         with closing(conn):
-            row = conn.execute("SELECT record, version FROM cases WHERE case_id = ?", (case_id,)).fetchone()
+            row = conn.execute(
+                "SELECT record, version FROM cases WHERE case_id = ?", (case_id,)
+            ).fetchone()
         if row is None:
             return None
         case = case_from_data(json.loads(row[0]), case_id, stored=True)
@@ -141,7 +147,10 @@ def workers(location: str) -> list[str] | None:
         return None
     try:
         with closing(conn):
-            return sorted(r[0] for r in conn.execute("SELECT DISTINCT worker FROM cases WHERE worker IS NOT NULL"))
+            return sorted(
+                r[0]
+                for r in conn.execute("SELECT DISTINCT worker FROM cases WHERE worker IS NOT NULL")
+            )
     except sqlite3.Error:
         return None
 
@@ -156,11 +165,15 @@ def staff(location: str) -> StaffDirectory | None:
         return None
     try:
         with closing(conn):
-            rows = conn.execute("SELECT login, name, role, os_account, db_role FROM staff ORDER BY login").fetchall()
+            rows = conn.execute(
+                "SELECT login, name, role, os_account, db_role FROM staff ORDER BY login"
+            ).fetchall()
             training = conn.execute("SELECT value FROM tswt_meta WHERE key = 'training'").fetchone()
     except sqlite3.Error:
         return None
-    return StaffDirectory((StaffMember(*row) for row in rows), training=bool(training and training[0] == "true"))
+    return StaffDirectory(
+        (StaffMember(*row) for row in rows), training=bool(training and training[0] == "true")
+    )
 
 
 def log_access(location: str, user: str, how: str, case_id: str, what: str) -> bool:
@@ -169,13 +182,17 @@ def log_access(location: str, user: str, how: str, case_id: str, what: str) -> b
     from datetime import datetime
 
     path = local_file(location)
-    if path is None or read_only_file(path):  # reading is not writing where the store cannot be written
+    if path is None or read_only_file(
+        path
+    ):  # reading is not writing where the store cannot be written
         return False
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy stores a DateTime
     try:
         with closing(sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S)) as conn, conn:
-            conn.execute('INSERT INTO access_log (at, "user", identified_by, case_id, what) VALUES (?, ?, ?, ?, ?)',
-                         (stamp, user, how, case_id, what))
+            conn.execute(
+                'INSERT INTO access_log (at, "user", identified_by, case_id, what) VALUES (?, ?, ?, ?, ?)',
+                (stamp, user, how, case_id, what),
+            )
         return True
     except sqlite3.Error:
         return False

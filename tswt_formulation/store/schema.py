@@ -62,8 +62,16 @@ cases = sa.Table(
     sa.Column("ended", sa.Date),
     sa.Column("open_interventions", sa.Integer, nullable=False, default=0, server_default="0"),
     sa.Column("first_steps_outstanding", sa.Integer, nullable=False, default=0, server_default="0"),
-    sa.Column("closing_measures_pending", sa.Boolean, nullable=False, default=False, server_default=sa.false()),
-    sa.Column("work", sa.Text),  # model.work.work_digest as JSON: what a service summary reads (NULL: no work then)
+    sa.Column(
+        "closing_measures_pending",
+        sa.Boolean,
+        nullable=False,
+        default=False,
+        server_default=sa.false(),
+    ),
+    sa.Column(
+        "work", sa.Text
+    ),  # model.work.work_digest as JSON: what a service summary reads (NULL: no work then)
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_by", sa.String(120), nullable=False),
@@ -165,16 +173,34 @@ def _create_staff(conn: sa.Connection) -> None:
 # What a caseload read of each case at migration 4 (kept as it was: a migration, once
 # released, never changes what it does).
 _CASELOAD_COLUMNS_4 = (
-    "case_id", "synthetic", "legal_status", "date_of_birth", "received", "consent_date", "approval_date",
-    "decision_date", "allocation_date", "screening_started", "screening_completed", "outcome_date",
-    "consent_informed", "decision", "worker", "outcome", "formulation_status",
+    "case_id",
+    "synthetic",
+    "legal_status",
+    "date_of_birth",
+    "received",
+    "consent_date",
+    "approval_date",
+    "decision_date",
+    "allocation_date",
+    "screening_started",
+    "screening_completed",
+    "outcome_date",
+    "consent_informed",
+    "decision",
+    "worker",
+    "outcome",
+    "formulation_status",
 )
 # What a caseload reads of each case now (rules.timeline.ROW_COLUMNS, by case id first):
 # the same list as there, written out because this module must not import the rules. A
 # test keeps the two equal; a later change to the caseload's columns is a new migration.
 _WORK_COLUMNS = (
-    ("last_review", "DATE", None), ("first_step_due", "DATE", None), ("last_contact", "DATE", None), ("ended", "DATE", None),
-    ("open_interventions", "INTEGER", "0"), ("first_steps_outstanding", "INTEGER", "0"),
+    ("last_review", "DATE", None),
+    ("first_step_due", "DATE", None),
+    ("last_contact", "DATE", None),
+    ("ended", "DATE", None),
+    ("open_interventions", "INTEGER", "0"),
+    ("first_steps_outstanding", "INTEGER", "0"),
     ("closing_measures_pending", "BOOLEAN", "false"),
 )
 CASELOAD_COLUMNS = (*_CASELOAD_COLUMNS_4, *(name for name, _kind, _default in _WORK_COLUMNS))
@@ -184,19 +210,26 @@ def _add_caseload_index(conn: sa.Connection) -> None:
     # A covering index: the caseload (every command's list of cases) is read from the
     # index alone, ordered by case id, without touching the pages that hold the records
     # (2.5-3x faster at 100,000 cases on SQLite; an index-only scan on PostgreSQL).
-    conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS ix_cases_caseload ON cases ({', '.join(_CASELOAD_COLUMNS_4)})")
+    conn.exec_driver_sql(
+        f"CREATE INDEX IF NOT EXISTS ix_cases_caseload ON cases ({', '.join(_CASELOAD_COLUMNS_4)})"
+    )
 
 
 def _identity_and_access_log(conn: sa.Connection) -> None:
     # Columns are added only where missing: a store created at this version already has
     # them (migrations 1 and 3 create the tables from the current definitions).
     have = {t: {c["name"] for c in sa.inspect(conn).get_columns(t)} for t in ("audit", "staff")}
-    for table, column, kind in (("audit", "identified_by", "VARCHAR(200)"), ("staff", "os_account", "VARCHAR(120)"),
-                                ("staff", "db_role", "VARCHAR(120)")):
+    for table, column, kind in (
+        ("audit", "identified_by", "VARCHAR(200)"),
+        ("staff", "os_account", "VARCHAR(120)"),
+        ("staff", "db_role", "VARCHAR(120)"),
+    ):
         if column not in have[table]:
             conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
     metadata.create_all(conn, tables=[access_log])
-    conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_access_log_case_id ON access_log (case_id, id)")
+    conn.exec_driver_sql(
+        "CREATE INDEX IF NOT EXISTS ix_access_log_case_id ON access_log (case_id, id)"
+    )
 
 
 def _work_columns(conn: sa.Connection) -> None:
@@ -224,10 +257,24 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "create cases, audit and meta tables", _create_base),
     Migration(2, "index cases by worker and allocation date; audit by case", _add_indexes),
     Migration(3, "staff directory: login, display name and role", _create_staff),
-    Migration(4, "cover the caseload's columns with one index (the caseload reads no record)", _add_caseload_index),
-    Migration(5, "who acted and how they were identified; staff accounts; who opened a record", _identity_and_access_log),
-    Migration(6, "the work after screening on the caseload: last review, first steps, last contact, ending", _work_columns),
-    Migration(7, "a scores table kept as cases are saved, rebuilt from every stored case", _scores_table),
+    Migration(
+        4,
+        "cover the caseload's columns with one index (the caseload reads no record)",
+        _add_caseload_index,
+    ),
+    Migration(
+        5,
+        "who acted and how they were identified; staff accounts; who opened a record",
+        _identity_and_access_log,
+    ),
+    Migration(
+        6,
+        "the work after screening on the caseload: last review, first steps, last contact, ending",
+        _work_columns,
+    ),
+    Migration(
+        7, "a scores table kept as cases are saved, rebuilt from every stored case", _scores_table
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 # The oldest schema this code reads without migrating it (every table it reads exists;

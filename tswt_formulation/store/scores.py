@@ -26,8 +26,18 @@ if TYPE_CHECKING:
     from ..model.case import Case
 
 #: The table's columns, in order (the standard-library import writes them positionally).
-SCORE_COLUMNS = ("case_id", "position", "measure", "version", "informant", "date", "timepoint", "age", "scales",
-                 "scale_values")
+SCORE_COLUMNS = (
+    "case_id",
+    "position",
+    "measure",
+    "version",
+    "informant",
+    "date",
+    "timepoint",
+    "age",
+    "scales",
+    "scale_values",
+)
 
 
 def _years(born: date, on: date) -> int:
@@ -43,14 +53,26 @@ def _rows(case_id: str, born: date, administrations: Iterable[Any]) -> list[dict
         try:
             definition = load_measure(admin.measure)
             scored = score_one(definition, admin)
-        except (TswtError, KeyError, ValueError):  # a measure whose definition is gone: its scores cannot be had
+        except (
+            TswtError,
+            KeyError,
+            ValueError,
+        ):  # a measure whose definition is gone: its scores cannot be had
             continue
-        out.append({
-            "case_id": case_id, "position": position, "measure": admin.measure, "version": admin.version,
-            "informant": admin.informant, "date": admin.date, "timepoint": admin.timepoint,
-            "age": _years(born, admin.date), "scales": ",".join(scored),
-            "scale_values": ",".join("" if v is None else str(v) for v in scored.values()),
-        })
+        out.append(
+            {
+                "case_id": case_id,
+                "position": position,
+                "measure": admin.measure,
+                "version": admin.version,
+                "informant": admin.informant,
+                "date": admin.date,
+                "timepoint": admin.timepoint,
+                "age": _years(born, admin.date),
+                "scales": ",".join(scored),
+                "scale_values": ",".join("" if v is None else str(v) for v in scored.values()),
+            }
+        )
     return out
 
 
@@ -66,7 +88,11 @@ class _Administration:
     __slots__ = ("date", "informant", "measure", "responses", "timepoint", "version")
 
     def __init__(self, raw: dict[str, Any]) -> None:
-        self.measure, self.version, self.informant = raw["measure"], raw["version"], raw["informant"]
+        self.measure, self.version, self.informant = (
+            raw["measure"],
+            raw["version"],
+            raw["informant"],
+        )
         self.date, self.timepoint = date.fromisoformat(raw["date"]), raw["timepoint"]
         self.responses = raw.get("responses", {})
 

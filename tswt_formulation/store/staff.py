@@ -88,7 +88,9 @@ class StaffDirectory(Mapping[str, StaffMember]):
         return member.described if member else f"{login} ({NOT_LISTED})"
 
 
-def check_member(login: str, name: str, role: str, os_account: str | None = None, db_role: str | None = None) -> StaffMember:
+def check_member(
+    login: str, name: str, role: str, os_account: str | None = None, db_role: str | None = None
+) -> StaffMember:
     """A directory entry, checked: a login (ASCII, case-folded), a name and a role from the
     permission table; optionally the OS account and database role that identify them."""
     from ..config import check_user
@@ -97,11 +99,15 @@ def check_member(login: str, name: str, role: str, os_account: str | None = None
     login, name = login.strip(), " ".join(name.split())
     where = f"staff {quote(login, bare=True) or '(no login)'}"
     if not login or len(login) > 120 or any(c.isspace() for c in login):
-        raise StaffError(f"{where}: login must be one word of at most 120 characters, got {quote(login)}")
+        raise StaffError(
+            f"{where}: login must be one word of at most 120 characters, got {quote(login)}"
+        )
     try:  # a login is a user name: printable ASCII, as --user and TSWT_USER
         check_user(login)
     except ValidationFailed:
-        raise StaffError(f"{where}: login must be printable ASCII (letters, digits, . _ - @), got {quote(login)}") from None
+        raise StaffError(
+            f"{where}: login must be printable ASCII (letters, digits, . _ - @), got {quote(login)}"
+        ) from None
     login = login.casefold()  # one login, however it is typed: C.Mensah is c.mensah
     if not name or len(name) > 120 or not name.isprintable():
         raise StaffError(f"{where}: name must be 1 to 120 printable characters, got {quote(name)}")
@@ -113,7 +119,9 @@ def check_member(login: str, name: str, role: str, os_account: str | None = None
             try:
                 check_user(value)
             except ValidationFailed:
-                raise StaffError(f"{where}: {label} must be printable ASCII, got {quote(value)}") from None
+                raise StaffError(
+                    f"{where}: {label} must be printable ASCII, got {quote(value)}"
+                ) from None
     return StaffMember(login, name, role, os_account or None, db_role or None)
 
 
@@ -132,31 +140,62 @@ def add_staff(store: Any, members: Iterable[StaffMember], note: str = "") -> int
     now = datetime.now(UTC)
     with store._write(refused="staff directory not changed") as conn:
         have = {r.login: r for r in conn.execute(sa.select(schema.staff))}
-        directory = StaffDirectory(StaffMember(r.login, r.name, r.role, r.os_account, r.db_role) for r in have.values())
+        directory = StaffDirectory(
+            StaffMember(r.login, r.name, r.role, r.os_account, r.db_role) for r in have.values()
+        )
         if not directory and wanted and not any(m.role == "administrator" for m in wanted):
-            raise NotPermitted("the staff directory is empty: its first entry must be an administrator "
-                               "(tswt staff add LOGIN --name NAME --role administrator), who then adds the team")
+            raise NotPermitted(
+                "the staff directory is empty: its first entry must be an administrator "
+                "(tswt staff add LOGIN --name NAME --role administrator), who then adds the team"
+            )
         changes = []
         for m in wanted:
             old = have.get(m.login)
-            if old is not None and (old.name, old.role, old.os_account, old.db_role) == (m.name, m.role, m.os_account, m.db_role):
+            if old is not None and (old.name, old.role, old.os_account, old.db_role) == (
+                m.name,
+                m.role,
+                m.os_account,
+                m.db_role,
+            ):
                 continue
             if directory:
                 check("change_staff", store.user, directory, subject=m.login)
-            values = {"name": m.name, "role": m.role, "os_account": m.os_account, "db_role": m.db_role,
-                      "updated_at": now, "updated_by": store.user}
+            values = {
+                "name": m.name,
+                "role": m.role,
+                "os_account": m.os_account,
+                "db_role": m.db_role,
+                "updated_at": now,
+                "updated_by": store.user,
+            }
             if old is None:
                 conn.execute(schema.staff.insert().values(login=m.login, **values))
             else:
-                conn.execute(schema.staff.update().where(schema.staff.c.login == m.login).values(**values))
-            changes.append({"op": "set", "path": f"staff.{m.login}",
-                            "before": None if old is None else {"name": old.name, "role": old.role},
-                            "after": {"name": m.name, "role": m.role}})
+                conn.execute(
+                    schema.staff.update().where(schema.staff.c.login == m.login).values(**values)
+                )
+            changes.append(
+                {
+                    "op": "set",
+                    "path": f"staff.{m.login}",
+                    "before": None if old is None else {"name": old.name, "role": old.role},
+                    "after": {"name": m.name, "role": m.role},
+                }
+            )
             changed += 1
         if changes:
-            conn.execute(schema.audit.insert().values(at=now, user=store.user, case_id=None, action="staff", version=None,
-                                                      changes=json.dumps(changes), note=note,
-                                                      identified_by=store.identity.how))
+            conn.execute(
+                schema.audit.insert().values(
+                    at=now,
+                    user=store.user,
+                    case_id=None,
+                    action="staff",
+                    version=None,
+                    changes=json.dumps(changes),
+                    note=note,
+                    identified_by=store.identity.how,
+                )
+            )
     store.forget_staff()
     return changed
 
@@ -178,7 +217,13 @@ def read_directory(conn: Any) -> StaffDirectory:
     if not inspector.has_table(schema.staff.name):
         return StaffDirectory()
     columns = {c["name"] for c in inspector.get_columns(schema.staff.name)}
-    wanted = [schema.staff.c[n] for n in ("login", "name", "role", "os_account", "db_role") if n in columns]
+    wanted = [
+        schema.staff.c[n]
+        for n in ("login", "name", "role", "os_account", "db_role")
+        if n in columns
+    ]
     rows = conn.execute(sa.select(*wanted).order_by(schema.staff.c.login)).fetchall()
-    training = conn.execute(sa.select(schema.meta.c.value).where(schema.meta.c.key == "training")).scalar()
+    training = conn.execute(
+        sa.select(schema.meta.c.value).where(schema.meta.c.key == "training")
+    ).scalar()
     return StaffDirectory((StaffMember(*r) for r in rows), training=training == "true")

@@ -70,7 +70,9 @@ class AuditEntry:
     version: int | None
     changes: list[dict[str, Any]]
     note: str
-    identified_by: str | None = None  # how the person was identified (migration 5; older entries: None)
+    identified_by: str | None = (
+        None  # how the person was identified (migration 5; older entries: None)
+    )
 
     def summary(self, width: int = 60) -> str:
         """'set referral.decision.outcome: pending -> accepted; ...' for a table."""
@@ -94,16 +96,28 @@ def _short(value: Any) -> str:
 class CaseStore:
     """A case store at a path (SQLite) or database URL. Use :func:`open_store`."""
 
-    def __init__(self, location: str, user: str | None = None, create: bool = False, migrate: bool = True,
-                 wait: float | None = None) -> None:
+    def __init__(
+        self,
+        location: str,
+        user: str | None = None,
+        create: bool = False,
+        migrate: bool = True,
+        wait: float | None = None,
+    ) -> None:
         from ..access.identity import resolve
 
         self.location = display_location(location)  # a password in a URL is masked
-        config.current_user(user)  # a name that is not a usable login is refused before anything opens
+        config.current_user(
+            user
+        )  # a name that is not a usable login is refused before anything opens
         self.wait = dialect.SQLITE_BUSY_TIMEOUT_MS / 1000 if wait is None else wait
         self.engine, self.created = make_engine(location, create, wait=self.wait)
-        self.upgraded_from: int | None = None  # the schema version this open migrated from, if it did
-        self.outdated: int | None = None  # an older schema left as it is (migrate=False): read, not written
+        self.upgraded_from: int | None = (
+            None  # the schema version this open migrated from, if it did
+        )
+        self.outdated: int | None = (
+            None  # an older schema left as it is (migrate=False): read, not written
+        )
         self._checked = False  # the database's quick check passed (before the first write)
         self._has_meta = False  # the meta table exists (the last check's verdict is kept there)
         self._staff: Any = None
@@ -112,7 +126,9 @@ class CaseStore:
             # Who is acting comes from what authenticated them (access.identity), read
             # before anything is written: a migration is audited with it too.
             directory = self.staff
-            self.identity = resolve(user, directory, training=directory.training, session_user=self._session_user())
+            self.identity = resolve(
+                user, directory, training=directory.training, session_user=self._session_user()
+            )
             self.user = self.identity.login
             self._check_or_migrate(create, migrate)
         except Exception:
@@ -130,7 +146,9 @@ class CaseStore:
             try:
                 with self.engine.connect() as conn:
                     self._staff = read_directory(conn)
-            except sa.exc.DatabaseError:  # not a store yet, or unreadable: checked by _check_or_migrate
+            except (
+                sa.exc.DatabaseError
+            ):  # not a store yet, or unreadable: checked by _check_or_migrate
                 self._staff = StaffDirectory()
         return self._staff
 
@@ -151,21 +169,31 @@ class CaseStore:
         except sa.exc.DBAPIError:
             return None
 
-    def authorise(self, operation: str, record: Any = None, case_id: str | None = None, subject: str | None = None,
-                  user: str | None = None) -> None:
+    def authorise(
+        self,
+        operation: str,
+        record: Any = None,
+        case_id: str | None = None,
+        subject: str | None = None,
+        user: str | None = None,
+    ) -> None:
         """Refuse (:class:`~tswt_formulation.access.permissions.NotPermitted`) unless the
         person acting (``user``, as :meth:`_acting` allows it) may do ``operation`` (on
         the stored ``record``)."""
         from ..access.permissions import check
 
-        check(operation, self._acting(user)[0], self.staff, record, subject=subject, case_id=case_id)
+        check(
+            operation, self._acting(user)[0], self.staff, record, subject=subject, case_id=case_id
+        )
 
     def mark_training(self) -> None:
         """Mark a new store as a training store (``tswt demo``): refused once it holds a case."""
         if self.training:
             return
         if len(self):
-            raise StoreError(f"{self.location}: only a new, empty store can be made a training store")
+            raise StoreError(
+                f"{self.location}: only a new, empty store can be made a training store"
+            )
         with self._write("not marked") as conn:
             conn.execute(schema.meta.insert().values(key="training", value="true"))
         self.forget_staff()
@@ -182,16 +210,29 @@ class CaseStore:
 
         if not user or config.current_user(user).casefold() == self.user:
             return self.user, self.identity.how
-        other = resolve(user, self.staff, training=self.training) if (self.training or not self.staff) else None
+        other = (
+            resolve(user, self.staff, training=self.training)
+            if (self.training or not self.staff)
+            else None
+        )
         if other is None:
             from ..access.permissions import NotPermitted
 
-            raise NotPermitted(f"{user}: this store was opened by {self.user} ({self.identity.how}); "
-                               "a change cannot be made in someone else's name")
+            raise NotPermitted(
+                f"{user}: this store was opened by {self.user} ({self.identity.how}); "
+                "a change cannot be made in someone else's name"
+            )
         return other.login, other.how
 
-    def _authorise_save(self, case_id: str, stored: Any, record: Any, changes: list[dict[str, Any]], who: str,
-                        workflow_step: str | None) -> None:
+    def _authorise_save(
+        self,
+        case_id: str,
+        stored: Any,
+        record: Any,
+        changes: list[dict[str, Any]],
+        who: str,
+        workflow_step: str | None,
+    ) -> None:
         """The permission table's check of one save, inside its transaction, against the
         record as stored: the operations the change needs (the workflow step casework
         names covers the formulation and the outcome), and the people it names."""
@@ -203,21 +244,41 @@ class CaseStore:
             return
         paths = [c["path"] for c in changes]
         if workflow_step is None:
-            protected = [p for p in paths if p == "outcome" or p.startswith("outcome.") or p == "formulation"
-                         or p.startswith(("formulation.status", "formulation.signoffs", "formulation.decision",
-                                          "formulation.author", "formulation.submitted_by", "formulation.contributors"))]
+            protected = [
+                p
+                for p in paths
+                if p == "outcome"
+                or p.startswith("outcome.")
+                or p == "formulation"
+                or p.startswith(
+                    (
+                        "formulation.status",
+                        "formulation.signoffs",
+                        "formulation.decision",
+                        "formulation.author",
+                        "formulation.submitted_by",
+                        "formulation.contributors",
+                    )
+                )
+            ]
             if protected:
-                raise NotPermitted(f"{case_id}: {protected[0]} is workflow state, changed only by its workflow step "
-                                   "(draft, decide, submit, sign off, outcome), which checks who may take it")
+                raise NotPermitted(
+                    f"{case_id}: {protected[0]} is workflow state, changed only by its workflow step "
+                    "(draft, decide, submit, sign off, outcome), which checks who may take it"
+                )
             needed = operations_for(paths)
         else:
-            rest = [p for p in paths if not (p.startswith("formulation") or p.startswith("outcome"))]
+            rest = [
+                p for p in paths if not (p.startswith("formulation") or p.startswith("outcome"))
+            ]
             needed = [workflow_step] + [o for o in operations_for(rest) if o != workflow_step]
         for operation in needed:
             check(operation, who, staff, stored, case_id=case_id)
         problems = people_problems(record, staff, case_id, changed=paths)
         if problems:  # one problem is one line; several get a heading
-            raise ValidationFailed(problems, summary=f"{case_id}: not saved:" if len(problems) > 1 else None)
+            raise ValidationFailed(
+                problems, summary=f"{case_id}: not saved:" if len(problems) > 1 else None
+            )
 
     def log_access(self, case_id: str, what: str, user: str | None = None) -> bool:
         """Record that the person acting opened a child's record (``what``: show,
@@ -228,8 +289,11 @@ class CaseStore:
             return False  # an older store read as it is, or a read-only one: reading is not writing
         try:
             with self.engine.connect() as conn, conn.begin():
-                conn.execute(schema.access_log.insert().values(at=_now(), user=who, identified_by=how, case_id=case_id,
-                                                               what=what))
+                conn.execute(
+                    schema.access_log.insert().values(
+                        at=_now(), user=who, identified_by=how, case_id=case_id, what=what
+                    )
+                )
             return True
         except sa.exc.DBAPIError:
             return False
@@ -239,8 +303,13 @@ class CaseStore:
         self.authorise("read_access_log", case_id=case_id, user=user)
         t = schema.access_log
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(t).where(t.c.case_id == case_id).order_by(t.c.id)).fetchall()
-        return [{"at": _as_utc(r.at), "user": r.user, "identified_by": r.identified_by, "what": r.what} for r in rows]
+            rows = conn.execute(
+                sa.select(t).where(t.c.case_id == case_id).order_by(t.c.id)
+            ).fetchall()
+        return [
+            {"at": _as_utc(r.at), "user": r.user, "identified_by": r.identified_by, "what": r.what}
+            for r in rows
+        ]
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -257,34 +326,50 @@ class CaseStore:
         return f"CaseStore({self.engine.url.render_as_string(hide_password=True)!r})"
 
     @contextmanager
-    def _write(self, refused: str = "not saved", denied: str | None = None) -> Iterator[sa.Connection]:
+    def _write(
+        self, refused: str = "not saved", denied: str | None = None
+    ) -> Iterator[sa.Connection]:
         """One write transaction. A change the database refuses for lack of privilege
         becomes a :class:`StoreError` saying so: ``refused`` starts the message (what
         was not done); ``denied``, if given, is the whole message, with ``{why}`` for
         the database's reason."""
         if self.outdated is not None:
-            raise StoreError(f"{self.location}: {refused} - the store is at schema {self.outdated} and this version writes "
-                             f"schema {schema.SCHEMA_VERSION}; bring it up to date first with `tswt init --store {self.location}`")
+            raise StoreError(
+                f"{self.location}: {refused} - the store is at schema {self.outdated} and this version writes "
+                f"schema {schema.SCHEMA_VERSION}; bring it up to date first with `tswt init --store {self.location}`"
+            )
         try:
             with self.engine.connect() as conn:
                 conn.info["tswt_write"] = True
                 with conn.begin():
-                    if not self._checked and conn.dialect.name == "sqlite":  # once per open, under the write lock
+                    if (
+                        not self._checked and conn.dialect.name == "sqlite"
+                    ):  # once per open, under the write lock
                         problems = dialect.quick_problems(conn.connection.dbapi_connection.cursor())  # type: ignore[union-attr]
                         if problems:
                             raise dialect.refuse_damaged(self.location, problems)
                         self._checked = True
                     if not self._has_meta:  # a new store's first write makes the tables
                         self._has_meta = sa.inspect(conn).has_table(schema.meta.name)
-                    failed = self._has_meta and conn.execute(
-                        sa.select(schema.meta.c.value).where(schema.meta.c.key == CHECK_FAILED)).scalar()
+                    failed = (
+                        self._has_meta
+                        and conn.execute(
+                            sa.select(schema.meta.c.value).where(schema.meta.c.key == CHECK_FAILED)
+                        ).scalar()
+                    )
                     if failed:
-                        raise StoreError(f"{self.location}: {refused} - `tswt check` found this store unsound ({failed}); "
-                                         "restore it from a backup or correct the cases named, then run `tswt check` again")
+                        raise StoreError(
+                            f"{self.location}: {refused} - `tswt check` found this store unsound ({failed}); "
+                            "restore it from a backup or correct the cases named, then run `tswt check` again"
+                        )
                     yield conn
         except sa.exc.DBAPIError as exc:
             if dialect.is_permission_denied(exc):
-                raise StoreError(denied.replace("{why}", _db_message(exc)) if denied else self._read_only(refused, exc)) from None
+                raise StoreError(
+                    denied.replace("{why}", _db_message(exc))
+                    if denied
+                    else self._read_only(refused, exc)
+                ) from None
             if dialect.is_busy(exc):
                 raise dialect.busy_error(self.location, self.wait, refused) from None
             raise
@@ -308,17 +393,26 @@ class CaseStore:
         if self.engine.dialect.name == "sqlite":
             import os
 
-            if path is not None and path.exists() and hasattr(os, "getuid") and path.stat().st_uid != os.getuid():
+            if (
+                path is not None
+                and path.exists()
+                and hasattr(os, "getuid")
+                and path.stat().st_uid != os.getuid()
+            ):
                 raise StoreError(f"{self.location}: only the owner of the store file may {what}")
             return
         with self.engine.connect() as conn:
-            owner = conn.execute(sa.text(
-                "SELECT pg_has_role(current_user, tableowner, 'MEMBER') FROM pg_tables "
-                "WHERE schemaname = current_schema() AND tablename = 'cases'"
-            )).scalar()
+            owner = conn.execute(
+                sa.text(
+                    "SELECT pg_has_role(current_user, tableowner, 'MEMBER') FROM pg_tables "
+                    "WHERE schemaname = current_schema() AND tablename = 'cases'"
+                )
+            ).scalar()
         if not owner:
-            raise StoreError(f"{self.location}: only the store's owner role may {what} "
-                             f"({self._who_may_not()} may not; see docs/team-server.md)")
+            raise StoreError(
+                f"{self.location}: only the store's owner role may {what} "
+                f"({self._who_may_not()} may not; see docs/team-server.md)"
+            )
 
     def schema_version(self) -> int:
         with self.engine.connect() as conn:
@@ -327,7 +421,9 @@ class CaseStore:
     def _stored_version(self, conn: sa.Connection) -> int:
         if not sa.inspect(conn).has_table(schema.meta.name):
             return 0
-        value = conn.execute(sa.select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")).scalar()
+        value = conn.execute(
+            sa.select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")
+        ).scalar()
         return int(value) if value is not None else 0
 
     def _check_or_migrate(self, create: bool, migrate: bool = True) -> None:
@@ -335,7 +431,9 @@ class CaseStore:
             with self.engine.connect() as conn:
                 have = self._stored_version(conn)
         except sa.exc.DatabaseError as exc:
-            raise StoreError(f"{self.location}: cannot open the store ({_db_message(exc)})") from None
+            raise StoreError(
+                f"{self.location}: cannot open the store ({_db_message(exc)})"
+            ) from None
         want = schema.SCHEMA_VERSION
         if have > want:
             raise SchemaVersionError(
@@ -345,12 +443,18 @@ class CaseStore:
         if have == want:
             return
         if have == 0 and not create and not self.created:
-            raise StoreError(f"{self.location}: not a tswt store yet; create it with `tswt init --store {self.location}`")
-        if have > 0 and not create and not migrate:  # reading is not writing: only `tswt init` migrates
+            raise StoreError(
+                f"{self.location}: not a tswt store yet; create it with `tswt init --store {self.location}`"
+            )
+        if (
+            have > 0 and not create and not migrate
+        ):  # reading is not writing: only `tswt init` migrates
             if have < schema.READABLE_FROM:
-                raise StoreError(f"{self.location}: the store is at schema {have}; this version reads schema "
-                                 f"{schema.READABLE_FROM} and up. The store's owner brings it up to date with "
-                                 f"`tswt init --store {self.location}`")
+                raise StoreError(
+                    f"{self.location}: the store is at schema {have}; this version reads schema "
+                    f"{schema.READABLE_FROM} and up. The store's owner brings it up to date with "
+                    f"`tswt init --store {self.location}`"
+                )
             self.outdated = have
             return
         if have:
@@ -376,17 +480,42 @@ class CaseStore:
             now = _now()
             for m in pending:
                 m.apply(conn)
-                conn.execute(schema.migrations_table.insert().values(number=m.number, name=m.name, applied_at=now, applied_by=self.user))
+                conn.execute(
+                    schema.migrations_table.insert().values(
+                        number=m.number, name=m.name, applied_at=now, applied_by=self.user
+                    )
+                )
             version_row = {"key": "schema_version", "value": str(schema.SCHEMA_VERSION)}
             if have == 0:
-                conn.execute(schema.meta.insert(), [version_row, {"key": "created_by_package", "value": __version__}])
+                conn.execute(
+                    schema.meta.insert(),
+                    [version_row, {"key": "created_by_package", "value": __version__}],
+                )
             else:
-                conn.execute(schema.meta.update().where(schema.meta.c.key == "schema_version").values(value=version_row["value"]))
+                conn.execute(
+                    schema.meta.update()
+                    .where(schema.meta.c.key == "schema_version")
+                    .values(value=version_row["value"])
+                )
             conn.execute(
                 schema.audit.insert().values(
-                    at=now, user=self.user, case_id=None, action="migrate", version=None,
-                    changes=json.dumps([{"op": "set", "path": "schema_version", "before": have, "after": schema.SCHEMA_VERSION}]),
-                    note="; ".join(f"{m.number}: {m.name}" for m in pending), identified_by=self.identity.how,
+                    at=now,
+                    user=self.user,
+                    case_id=None,
+                    action="migrate",
+                    version=None,
+                    changes=json.dumps(
+                        [
+                            {
+                                "op": "set",
+                                "path": "schema_version",
+                                "before": have,
+                                "after": schema.SCHEMA_VERSION,
+                            }
+                        ]
+                    ),
+                    note="; ".join(f"{m.number}: {m.name}" for m in pending),
+                    identified_by=self.identity.how,
                 )
             )
 
@@ -394,27 +523,42 @@ class CaseStore:
 
     def case_ids(self) -> list[str]:
         with self.engine.connect() as conn:
-            return list(conn.execute(sa.select(schema.cases.c.case_id).order_by(schema.cases.c.case_id)).scalars())
+            return list(
+                conn.execute(
+                    sa.select(schema.cases.c.case_id).order_by(schema.cases.c.case_id)
+                ).scalars()
+            )
 
     def __len__(self) -> int:
         with self.engine.connect() as conn:
-            return int(conn.execute(sa.select(sa.func.count()).select_from(schema.cases)).scalar_one())
+            return int(
+                conn.execute(sa.select(sa.func.count()).select_from(schema.cases)).scalar_one()
+            )
 
     def __contains__(self, case_id: object) -> bool:
         with self.engine.connect() as conn:
-            return conn.execute(sa.select(schema.cases.c.case_id).where(schema.cases.c.case_id == case_id)).first() is not None
+            return (
+                conn.execute(
+                    sa.select(schema.cases.c.case_id).where(schema.cases.c.case_id == case_id)
+                ).first()
+                is not None
+            )
 
     def get(self, case_id: str) -> Case:
         """The case as stored, remembering its version for a later :meth:`save`."""
         with self.engine.connect() as conn:
             row = conn.execute(
-                sa.select(_record_column(self.engine), schema.cases.c.version).where(schema.cases.c.case_id == case_id)
+                sa.select(_record_column(self.engine), schema.cases.c.version).where(
+                    schema.cases.c.case_id == case_id
+                )
             ).first()
         if row is None:
             raise CaseNotFound(case_id)
         return _load(row.record, row.version, case_id)
 
-    def cases(self, case_ids: Iterable[str] | None = None, unreadable: list[StoreError] | None = None) -> Iterator[Case]:
+    def cases(
+        self, case_ids: Iterable[str] | None = None, unreadable: list[StoreError] | None = None
+    ) -> Iterator[Case]:
         """Every case (or the named ones), in case-id order, streamed: records are read
         from the database a chunk at a time (a server-side cursor on PostgreSQL), so
         memory does not grow with the caseload. For caseload-wide scores and change,
@@ -422,12 +566,18 @@ class CaseStore:
 
         A stored record that cannot be read raises :class:`StoreError` naming its case;
         with ``unreadable`` (a list) it is appended there instead and the others follow."""
-        query = sa.select(schema.cases.c.case_id, _record_column(self.engine), schema.cases.c.version).order_by(schema.cases.c.case_id)
+        query = sa.select(
+            schema.cases.c.case_id, _record_column(self.engine), schema.cases.c.version
+        ).order_by(schema.cases.c.case_id)
         wanted = None if case_ids is None else list(case_ids)
         if wanted is not None:
             missing = set(wanted)
         with self.engine.connect().execution_options(yield_per=_CHUNK) as conn:
-            chunks = [None] if wanted is None else [wanted[i : i + _CHUNK] for i in range(0, len(wanted), _CHUNK)]
+            chunks = (
+                [None]
+                if wanted is None
+                else [wanted[i : i + _CHUNK] for i in range(0, len(wanted), _CHUNK)]
+            )
             for chunk in chunks:
                 q = query if chunk is None else query.where(schema.cases.c.case_id.in_(chunk))
                 result = conn.execute(q)
@@ -448,7 +598,9 @@ class CaseStore:
         if wanted is not None and missing:
             raise CaseNotFound(sorted(missing)[0])
 
-    def export(self, case_ids: Iterable[str] | None = None, unreadable: list[StoreError] | None = None) -> list[dict[str, Any]]:
+    def export(
+        self, case_ids: Iterable[str] | None = None, unreadable: list[StoreError] | None = None
+    ) -> list[dict[str, Any]]:
         """Cases as JSON-compatible records (what ``tswt export`` writes); ``unreadable``
         as for :meth:`cases`."""
         return [case_to_data(c) for c in self.cases(case_ids, unreadable)]
@@ -493,9 +645,21 @@ class CaseStore:
             # as if it had committed first.
             existing = self._existing(ids)
             raise ValidationFailed(
-                [Problem(i, "case_id", "already in the store (imported by someone else meanwhile); nothing was imported")
-                 for i in sorted(existing)]
-                or [Problem("", "case_id", f"collided with another import; nothing was imported ({_db_message(exc)})")],
+                [
+                    Problem(
+                        i,
+                        "case_id",
+                        "already in the store (imported by someone else meanwhile); nothing was imported",
+                    )
+                    for i in sorted(existing)
+                ]
+                or [
+                    Problem(
+                        "",
+                        "case_id",
+                        f"collided with another import; nothing was imported ({_db_message(exc)})",
+                    )
+                ],
                 summary=f"{len(existing) or 'some'} case(s) already exist; nothing was written:",
             ) from None
         for case in cases:
@@ -510,13 +674,24 @@ class CaseStore:
         existing: set[str] = set()
         for i in range(0, len(ids), _CHUNK):
             existing.update(
-                conn.execute(sa.select(schema.cases.c.case_id).where(schema.cases.c.case_id.in_(ids[i : i + _CHUNK]))).scalars()
+                conn.execute(
+                    sa.select(schema.cases.c.case_id).where(
+                        schema.cases.c.case_id.in_(ids[i : i + _CHUNK])
+                    )
+                ).scalars()
             )
         return existing
 
     def _insert_new(
-        self, cases: list[Case], ids: list[str], who: str, note: str, now: datetime, progress: Callable[[int], None] | None,
-        action: str = "import", how: str | None = None,
+        self,
+        cases: list[Case],
+        ids: list[str],
+        who: str,
+        note: str,
+        now: datetime,
+        progress: Callable[[int], None] | None,
+        action: str = "import",
+        how: str | None = None,
     ) -> None:
         with self._write("nothing imported") as conn:
             existing = self._existing(ids, conn)
@@ -524,7 +699,9 @@ class CaseStore:
                 raise already_stored(existing)
             for start in range(0, len(cases), _CHUNK):
                 batch = cases[start : start + _CHUNK]
-                case_rows, audit_rows = new_rows(batch, who, note, now, action, how or self.identity.how)
+                case_rows, audit_rows = new_rows(
+                    batch, who, note, now, action, how or self.identity.how
+                )
                 conn.execute(schema.cases.insert(), case_rows)
                 conn.execute(schema.audit.insert(), audit_rows)
                 scored = [r for case in batch for r in case_score_rows(case)]
@@ -533,7 +710,14 @@ class CaseStore:
                 if progress:
                     progress(len(batch))
 
-    def save(self, case: Case, user: str | None = None, note: str = "", *, workflow_step: str | None = None) -> Case:
+    def save(
+        self,
+        case: Case,
+        user: str | None = None,
+        note: str = "",
+        *,
+        workflow_step: str | None = None,
+    ) -> Case:
         """Save an edited case loaded with :meth:`get`; refused if someone saved since.
 
         Returns the case as now stored (with its new version). Saving with no change
@@ -544,8 +728,14 @@ class CaseStore:
         """
         return self.save_many([case], user=user, note=note, workflow_step=workflow_step)[0]
 
-    def save_many(self, cases: list[Case], user: str | None = None, note: str = "", *,
-                  workflow_step: str | None = None) -> list[Case]:
+    def save_many(
+        self,
+        cases: list[Case],
+        user: str | None = None,
+        note: str = "",
+        *,
+        workflow_step: str | None = None,
+    ) -> list[Case]:
         """Save several edited cases in ONE transaction: all of them, or none.
 
         Each case must carry the version it was loaded at (``case._version``, set by
@@ -563,8 +753,12 @@ class CaseStore:
         label = prepared[0][0].case_id if len(prepared) == 1 else f"{len(prepared)} cases"
         versions: list[int] = []
         with self._write(f"{label} not saved") as conn:
-            planned = [self._plan_save(conn, case, record, who, workflow_step) for case, record in prepared]
-            check_measures([new for new, changes in zip(fresh, planned) if _touches_measures(changes)])
+            planned = [
+                self._plan_save(conn, case, record, who, workflow_step) for case, record in prepared
+            ]
+            check_measures(
+                [new for new, changes in zip(fresh, planned) if _touches_measures(changes)]
+            )
             for (case, record), new, changes in zip(prepared, fresh, planned):
                 versions.append(self._apply_save(conn, case, record, new, changes, who, note, how))
         out: list[Case] = []
@@ -574,8 +768,14 @@ class CaseStore:
             out.append(new if changed else case)  # unchanged: nothing was written
         return out
 
-    def _plan_save(self, conn: sa.Connection, case: Case, record: dict[str, Any], who: str = "",
-                   workflow_step: str | None = None) -> list[dict[str, Any]]:
+    def _plan_save(
+        self,
+        conn: sa.Connection,
+        case: Case,
+        record: dict[str, Any],
+        who: str = "",
+        workflow_step: str | None = None,
+    ) -> list[dict[str, Any]]:
         """Inside the write transaction: lock the row, refuse a stale edit, return the changes."""
         expected = case._version
         # FOR UPDATE: on PostgreSQL a concurrent save of this case waits here, then reads
@@ -595,8 +795,17 @@ class CaseStore:
         self._authorise_save(case.case_id, stored, record, changes, who or self.user, workflow_step)
         return changes
 
-    def _apply_save(self, conn: sa.Connection, case: Case, record: dict[str, Any], fresh: Case,
-                    changes: list[dict[str, Any]], who: str, note: str, how: str = "") -> int:
+    def _apply_save(
+        self,
+        conn: sa.Connection,
+        case: Case,
+        record: dict[str, Any],
+        fresh: Case,
+        changes: list[dict[str, Any]],
+        who: str,
+        note: str,
+        how: str = "",
+    ) -> int:
         """Write one planned save; return the case's version afterwards."""
         expected = case._version
         if not changes:
@@ -614,8 +823,14 @@ class CaseStore:
             replace_case_scores(conn, fresh)
         conn.execute(
             schema.audit.insert().values(
-                at=now, user=who, case_id=case.case_id, action="update", version=expected + 1,
-                changes=json.dumps(changes), note=note, identified_by=how or self.identity.how,
+                at=now,
+                user=who,
+                case_id=case.case_id,
+                action="update",
+                version=expected + 1,
+                changes=json.dumps(changes),
+                note=note,
+                identified_by=how or self.identity.how,
             )
         )
         return expected + 1
@@ -626,17 +841,23 @@ class CaseStore:
         out: dict[str, int] = {}
         with self.engine.connect() as conn:
             for i in range(0, len(ids), _CHUNK):
-                q = sa.select(schema.cases.c.case_id, schema.cases.c.version).where(schema.cases.c.case_id.in_(ids[i : i + _CHUNK]))
+                q = sa.select(schema.cases.c.case_id, schema.cases.c.version).where(
+                    schema.cases.c.case_id.in_(ids[i : i + _CHUNK])
+                )
                 out.update({r.case_id: r.version for r in conn.execute(q)})
         return out
 
-    def update(self, case_id: str, edit: Callable[[Case], None], user: str | None = None, note: str = "") -> Case:
+    def update(
+        self, case_id: str, edit: Callable[[Case], None], user: str | None = None, note: str = ""
+    ) -> Case:
         """Load, edit in place with ``edit(case)``, save: one call for a small change."""
         case = self.get(case_id)
         edit(case)
         return self.save(case, user=user, note=note)
 
-    def _stale(self, conn: sa.Connection, case_id: str, expected: int, now_version: int | None) -> StaleEdit:
+    def _stale(
+        self, conn: sa.Connection, case_id: str, expected: int, now_version: int | None
+    ) -> StaleEdit:
         last = conn.execute(
             sa.select(schema.audit.c.user, schema.audit.c.at, schema.audit.c.version)
             .where(schema.audit.c.case_id == case_id)
@@ -663,8 +884,17 @@ class CaseStore:
         with self.engine.connect() as conn:
             rows = list(conn.execute(q))
         return [
-            AuditEntry(r.id, _as_utc(r.at), r.user, r.case_id, r.action, r.version, json.loads(r.changes), r.note,
-                       r.identified_by)
+            AuditEntry(
+                r.id,
+                _as_utc(r.at),
+                r.user,
+                r.case_id,
+                r.action,
+                r.version,
+                json.loads(r.changes),
+                r.note,
+                r.identified_by,
+            )
             for r in reversed(rows)
         ]
 
@@ -688,7 +918,12 @@ class CaseStore:
         for entry, record in self.versions(case_id):
             form = record.get("formulation")
             if form != previous:
-                out.append((entry, None if form is None else Formulation.model_validate_json(json.dumps(form))))
+                out.append(
+                    (
+                        entry,
+                        None if form is None else Formulation.model_validate_json(json.dumps(form)),
+                    )
+                )
                 previous = form
         return out
 
@@ -726,13 +961,20 @@ class CaseStore:
         migration 6 has none until it is next saved (it had no work recorded)."""
         c = schema.cases.c
         with self.engine.connect() as conn:
-            return [json.loads(text) for text in conn.execute(sa.select(c.work).where(c.work.is_not(None)).order_by(c.case_id)).scalars()]
+            return [
+                json.loads(text)
+                for text in conn.execute(
+                    sa.select(c.work).where(c.work.is_not(None)).order_by(c.case_id)
+                ).scalars()
+            ]
 
     def caseload_rows(self, worker: str | None = None) -> pd.DataFrame:
         """The indexed columns of every case (no record parsing)."""
         return rows_frame(self.caseload_tuples(worker))
 
-    def caseload(self, as_of: date | str | None = None, worker: str | None = None, overdue: bool = False) -> pd.DataFrame:
+    def caseload(
+        self, as_of: date | str | None = None, worker: str | None = None, overdue: bool = False
+    ) -> pd.DataFrame:
         """The caseload as of a date (a ``date`` or ISO text, default today): state,
         screening due, days to due, worker."""
         day = config.parse_day(as_of, f"{self.location}: caseload()")
@@ -750,7 +992,9 @@ class CaseStore:
         value = f"{len(problems)} problem(s), first: {problems[0][:200]}" if problems else None
         try:
             with self.engine.connect() as conn, conn.begin():
-                had = conn.execute(sa.select(schema.meta.c.value).where(schema.meta.c.key == CHECK_FAILED)).scalar()
+                had = conn.execute(
+                    sa.select(schema.meta.c.value).where(schema.meta.c.key == CHECK_FAILED)
+                ).scalar()
                 if had == value:
                     return  # the same verdict: nothing to write
                 conn.execute(schema.meta.delete().where(schema.meta.c.key == CHECK_FAILED))
@@ -772,19 +1016,34 @@ class CaseStore:
             problems = dialect.database_problems(conn)
         if problems:  # the file itself is damaged: reading on would stop at the first bad page
             return problems
-        with self.engine.connect().execution_options(**dialect.snapshot_options(self.engine)) as conn, conn.begin():
+        with (
+            self.engine.connect().execution_options(
+                **dialect.snapshot_options(self.engine)
+            ) as conn,
+            conn.begin(),
+        ):
             c, a = schema.cases.c, schema.audit.c
             stray = conn.execute(
-                sa.select(a.case_id).distinct()
+                sa.select(a.case_id)
+                .distinct()
                 .where(a.case_id.is_not(None), ~sa.exists().where(c.case_id == a.case_id))
                 .order_by(a.case_id)
             ).scalars()
-            problems += [f"{case_id}: audit entries for a case that is not in the store" for case_id in stray]
+            problems += [
+                f"{case_id}: audit entries for a case that is not in the store" for case_id in stray
+            ]
             last = ""
             while True:
                 rows = conn.execute(
-                    sa.select(c.case_id, c.version, _record_column(self.engine), *[c[k] for k in _DENORMALISED])
-                    .where(c.case_id > last).order_by(c.case_id).limit(_CHUNK)
+                    sa.select(
+                        c.case_id,
+                        c.version,
+                        _record_column(self.engine),
+                        *[c[k] for k in _DENORMALISED],
+                    )
+                    .where(c.case_id > last)
+                    .order_by(c.case_id)
+                    .limit(_CHUNK)
                 ).all()
                 if not rows:
                     break
@@ -793,7 +1052,8 @@ class CaseStore:
                 trails: dict[str, list[Any]] = {}
                 for entry in conn.execute(
                     sa.select(a.case_id, a.version, a.changes)
-                    .where(a.case_id.in_([r.case_id for r in rows])).order_by(a.case_id, a.id)
+                    .where(a.case_id.in_([r.case_id for r in rows]))
+                    .order_by(a.case_id, a.id)
                 ):
                     trails.setdefault(entry.case_id, []).append(entry)
                 for row in rows:
@@ -819,10 +1079,15 @@ def _case_problems(row: Any, trail: list[Any]) -> list[str]:
     for entry in trail:
         rebuilt = apply_changes(rebuilt, json.loads(entry.changes))
     if trail[-1].version != row.version:
-        out.append(f"{case_id}: the audit log ends at version {trail[-1].version} but the store holds version {row.version}")
+        out.append(
+            f"{case_id}: the audit log ends at version {trail[-1].version} but the store holds version {row.version}"
+        )
     elif rebuilt != json.loads(row.record):  # row.record read as text by _load just now
-        out.append(f"{case_id}: the record differs from the one its audit log rebuilds (version {row.version})")
+        out.append(
+            f"{case_id}: the record differs from the one its audit log rebuilds (version {row.version})"
+        )
     return out
+
 
 def _scores_problems(conn: sa.Connection, rows: Sequence[Any]) -> list[str]:
     """Cases whose rows in the scores table are not their records' scores (migration 7)."""
@@ -830,18 +1095,26 @@ def _scores_problems(conn: sa.Connection, rows: Sequence[Any]) -> list[str]:
 
     s = schema.scores.c
     stored: dict[str, list[tuple[Any, ...]]] = {}
-    for r in conn.execute(sa.select(*[s[c] for c in SCORE_COLUMNS]).where(s.case_id.in_([r.case_id for r in rows]))
-                          .order_by(s.case_id, s.position)):
+    for r in conn.execute(
+        sa.select(*[s[c] for c in SCORE_COLUMNS])
+        .where(s.case_id.in_([r.case_id for r in rows]))
+        .order_by(s.case_id, s.position)
+    ):
         stored.setdefault(r.case_id, []).append(tuple(r))
     out = []
     for row in rows:
         try:
-            expected = [tuple(e[c] for c in SCORE_COLUMNS) for e in record_score_rows(row.case_id, json.loads(row.record))]
+            expected = [
+                tuple(e[c] for c in SCORE_COLUMNS)
+                for e in record_score_rows(row.case_id, json.loads(row.record))
+            ]
         except (ValueError, KeyError, TypeError):
             continue  # a record that does not load is reported on its own
         if stored.get(row.case_id, []) != expected:
-            out.append(f"{row.case_id}: its rows in the scores table differ from its record's scores "
-                       "(rebuild them: tswt_formulation.store.scores.rebuild_scores)")
+            out.append(
+                f"{row.case_id}: its rows in the scores table differ from its record's scores "
+                "(rebuild them: tswt_formulation.store.scores.rebuild_scores)"
+            )
     return out
 
 
@@ -854,25 +1127,35 @@ def _load(record_text: str | bytes, version: int, case_id: str) -> Case:
     """A stored record as a case. One that cannot be read is a :class:`StoreError`
     naming the case and what is wrong, never quoting the record (a damaged store must
     not print a child's details or voice into a terminal, a log or a manifest)."""
-    damaged = "the store may be damaged: `tswt check` lists every such case; restore it from a backup"
+    damaged = (
+        "the store may be damaged: `tswt check` lists every such case; restore it from a backup"
+    )
     if isinstance(record_text, bytes):
         try:
             record_text = record_text.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise StoreError(f"{case_id}: the stored record is not UTF-8 text (bad byte at {exc.start}); {damaged}") from None
+            raise StoreError(
+                f"{case_id}: the stored record is not UTF-8 text (bad byte at {exc.start}); {damaged}"
+            ) from None
     try:
         raw = json.loads(record_text)
     except json.JSONDecodeError as exc:
-        raise StoreError(f"{case_id}: the stored record is not readable JSON (at character {exc.pos}: "
-                         f"{exc.msg.removesuffix(' at').lower()}); {damaged}") from None
+        raise StoreError(
+            f"{case_id}: the stored record is not readable JSON (at character {exc.pos}: "
+            f"{exc.msg.removesuffix(' at').lower()}); {damaged}"
+        ) from None
     except (ValueError, RecursionError):
         raise StoreError(f"{case_id}: the stored record is not readable JSON; {damaged}") from None
     try:
         case = case_from_data(raw, case_id, stored=True)
     except ValidationFailed as exc:
         fields = sorted({p.field or "(the record)" for p in exc.problems})
-        shown = ", ".join(quote(f, bare=True, limit=60) for f in fields[:8]) + (f" and {len(fields) - 8} more" if len(fields) > 8 else "")
-        raise StoreError(f"{case_id}: the stored record no longer validates (field(s) {shown}); {damaged}") from None
+        shown = ", ".join(quote(f, bare=True, limit=60) for f in fields[:8]) + (
+            f" and {len(fields) - 8} more" if len(fields) > 8 else ""
+        )
+        raise StoreError(
+            f"{case_id}: the stored record no longer validates (field(s) {shown}); {damaged}"
+        ) from None
     case._version = version
     return case
 
@@ -889,8 +1172,13 @@ def _db_message(exc: sa.exc.DBAPIError) -> str:
     return str(exc.orig).splitlines()[0] if exc.orig is not None else str(exc)
 
 
-def open_store(location: str | None = None, user: str | None = None, create: bool = False, migrate: bool = True,
-               wait: float | None = None) -> CaseStore:
+def open_store(
+    location: str | None = None,
+    user: str | None = None,
+    create: bool = False,
+    migrate: bool = True,
+    wait: float | None = None,
+) -> CaseStore:
     """Open the case store at a path or URL (default ``TSWT_STORE``, else ``./tswt.sqlite``).
 
     ``create=True`` creates a new SQLite file (owner-only) and its schema if needed.
@@ -899,4 +1187,6 @@ def open_store(location: str | None = None, user: str | None = None, create: boo
     (the command line's readers open stores so). ``wait``: how many seconds a write
     waits for another writer to finish (default 30).
     """
-    return CaseStore(config.store_location(location), user=user, create=create, migrate=migrate, wait=wait)
+    return CaseStore(
+        config.store_location(location), user=user, create=create, migrate=migrate, wait=wait
+    )

@@ -41,7 +41,13 @@ _STAFF_COLUMNS = [c.name for c in schema.staff.columns]
 _ACCESS_COLUMNS = [c.name for c in schema.access_log.columns if c.name != "id"]
 # moved: the records, their audit log, the directory and who opened what; the scores
 # table is derived from the records, so it is rebuilt on the new side, not copied
-_COPIED = {schema.cases.name, schema.audit.name, schema.staff.name, schema.access_log.name, schema.scores.name}
+_COPIED = {
+    schema.cases.name,
+    schema.audit.name,
+    schema.staff.name,
+    schema.access_log.name,
+    schema.scores.name,
+}
 _OWN = {schema.meta.name, schema.migrations_table.name}
 
 
@@ -69,12 +75,19 @@ def migrate_store(
     or if the copy read back from the target does not match the source (then nothing is
     written). ``progress`` is called with the number of cases copied in each batch.
     """
-    with open_store(source, user=user, migrate=False) as src, open_store(target, user=user, create=True) as dst:
+    with (
+        open_store(source, user=user, migrate=False) as src,
+        open_store(target, user=user, create=True) as dst,
+    ):
         if src.outdated is not None:
-            raise StoreError(f"{src.location}: the store is at schema {src.outdated}; bring it up to date first with "
-                             f"`tswt init --store {src.location}` (nothing was copied)")
+            raise StoreError(
+                f"{src.location}: the store is at schema {src.outdated}; bring it up to date first with "
+                f"`tswt init --store {src.location}` (nothing was copied)"
+            )
         if src.engine.url == dst.engine.url:
-            raise StoreError(f"{dst.location}: the source and the target are the same store; nothing was copied")
+            raise StoreError(
+                f"{dst.location}: the source and the target are the same store; nothing was copied"
+            )
         held = len(dst)
         if held:
             raise StoreError(
@@ -91,8 +104,10 @@ def migrate_store(
         with src.engine.connect() as conn:
             unknown = sorted(set(sa.inspect(conn).get_table_names()) - _COPIED - _OWN)
         if unknown:
-            raise StoreError(f"{src.location}: holds table(s) this version does not know how to move ({', '.join(unknown)}); "
-                             "nothing was copied")
+            raise StoreError(
+                f"{src.location}: holds table(s) this version does not know how to move ({', '.join(unknown)}); "
+                "nothing was copied"
+            )
         src.authorise("migrate")  # an administrator of the store moved (docs/permissions.md)
         _check_workflows(src)
         if src.training:
@@ -108,25 +123,39 @@ def _check_workflows(src: CaseStore) -> None:
     from ..errors import ValidationFailed
     from ..model.parse import case_to_data
 
-    problems = [p for case in src.cases() if case.formulation is not None
-                for p in restore_problems(case_to_data(case), {}, case.case_id)]
+    problems = [
+        p
+        for case in src.cases()
+        if case.formulation is not None
+        for p in restore_problems(case_to_data(case), {}, case.case_id)
+    ]
     if problems:
-        raise ValidationFailed(problems, summary=f"{src.location}: {len(problems)} record(s) with a workflow that could "
-                                                 "not have happened; correct them first (nothing was copied):")
+        raise ValidationFailed(
+            problems,
+            summary=f"{src.location}: {len(problems)} record(s) with a workflow that could "
+            "not have happened; correct them first (nothing was copied):",
+        )
 
 
 def _copy(src: CaseStore, dst: CaseStore, progress: Callable[[int], None] | None) -> TransferReport:
-    with src.engine.connect().execution_options(**dialect.snapshot_options(src.engine)) as read, read.begin():
+    with (
+        src.engine.connect().execution_options(**dialect.snapshot_options(src.engine)) as read,
+        read.begin(),
+    ):
         n_cases = _count(read, schema.cases)
         n_audit = _count(read, schema.audit)
         with dst._write("nothing copied") as write:
-            first_copied = (write.execute(sa.select(sa.func.max(schema.audit.c.id))).scalar() or 0) + 1
+            first_copied = (
+                write.execute(sa.select(sa.func.max(schema.audit.c.id))).scalar() or 0
+            ) + 1
             for rows in _chunks(read, schema.cases, schema.cases.c.case_id, ""):
                 _refuse_unfit(rows, schema.cases, src.location)
                 write.execute(schema.cases.insert(), [_utc(r, _CASE_COLUMNS) for r in rows])
                 if progress:
                     progress(len(rows))
-            rebuild_scores(write)  # derived from the records just copied (the source may be at an older schema)
+            rebuild_scores(
+                write
+            )  # derived from the records just copied (the source may be at an older schema)
             for rows in _chunks(read, schema.audit, schema.audit.c.id, 0):
                 _refuse_unfit(rows, schema.audit, src.location)
                 write.execute(schema.audit.insert(), [_utc(r, _AUDIT_COLUMNS) for r in rows])
@@ -137,19 +166,41 @@ def _copy(src: CaseStore, dst: CaseStore, progress: Callable[[int], None] | None
             # who opened which record: information governance goes with the records
             for rows in _chunks(read, schema.access_log, schema.access_log.c.id, 0):
                 write.execute(schema.access_log.insert(), [_utc(r, _ACCESS_COLUMNS) for r in rows])
-            source_access = _digest(_chunks(read, schema.access_log, schema.access_log.c.id, 0), _ACCESS_COLUMNS)
-            target_access = _digest(_chunks(write, schema.access_log, schema.access_log.c.id, 0), _ACCESS_COLUMNS)
+            source_access = _digest(
+                _chunks(read, schema.access_log, schema.access_log.c.id, 0), _ACCESS_COLUMNS
+            )
+            target_access = _digest(
+                _chunks(write, schema.access_log, schema.access_log.c.id, 0), _ACCESS_COLUMNS
+            )
             if source_access != target_access:
-                raise StoreError(f"{dst.location}: the copy of the access log does not match {src.location} "
-                                 f"({source_access[0]} -> {target_access[0]} entries); nothing was copied")
+                raise StoreError(
+                    f"{dst.location}: the copy of the access log does not match {src.location} "
+                    f"({source_access[0]} -> {target_access[0]} entries); nothing was copied"
+                )
             # Read both sides back and compare before committing.
-            source_cases = _digest(_chunks(read, schema.cases, schema.cases.c.case_id, ""), _CASE_COLUMNS)
-            target_cases = _digest(_chunks(write, schema.cases, schema.cases.c.case_id, ""), _CASE_COLUMNS)
-            source_audit = _digest(_chunks(read, schema.audit, schema.audit.c.id, 0), _AUDIT_COLUMNS)
-            target_audit = _digest(_chunks(write, schema.audit, schema.audit.c.id, first_copied - 1), _AUDIT_COLUMNS)
-            source_staff = _digest(_chunks(read, schema.staff, schema.staff.c.login, ""), _STAFF_COLUMNS)
-            target_staff = _digest(_chunks(write, schema.staff, schema.staff.c.login, ""), _STAFF_COLUMNS)
-            if source_cases != target_cases or source_audit != target_audit or source_staff != target_staff:
+            source_cases = _digest(
+                _chunks(read, schema.cases, schema.cases.c.case_id, ""), _CASE_COLUMNS
+            )
+            target_cases = _digest(
+                _chunks(write, schema.cases, schema.cases.c.case_id, ""), _CASE_COLUMNS
+            )
+            source_audit = _digest(
+                _chunks(read, schema.audit, schema.audit.c.id, 0), _AUDIT_COLUMNS
+            )
+            target_audit = _digest(
+                _chunks(write, schema.audit, schema.audit.c.id, first_copied - 1), _AUDIT_COLUMNS
+            )
+            source_staff = _digest(
+                _chunks(read, schema.staff, schema.staff.c.login, ""), _STAFF_COLUMNS
+            )
+            target_staff = _digest(
+                _chunks(write, schema.staff, schema.staff.c.login, ""), _STAFF_COLUMNS
+            )
+            if (
+                source_cases != target_cases
+                or source_audit != target_audit
+                or source_staff != target_staff
+            ):
                 raise StoreError(
                     f"{dst.location}: the copy does not match {src.location} "
                     f"(cases {source_cases[0]} -> {target_cases[0]}, audit entries {source_audit[0]} -> {target_audit[0]}"
@@ -158,18 +209,44 @@ def _copy(src: CaseStore, dst: CaseStore, progress: Callable[[int], None] | None
                     f"{'' if source_audit[1] == target_audit[1] else ', audit entries differ'}"
                     f"{'' if source_staff[1] == target_staff[1] else ', staff entries differ'}); nothing was copied"
                 )
-            if (source_cases[0], source_audit[0], source_staff[0]) != (n_cases, n_audit, n_staff):  # pragma: no cover
+            if (source_cases[0], source_audit[0], source_staff[0]) != (
+                n_cases,
+                n_audit,
+                n_staff,
+            ):  # pragma: no cover
                 raise StoreError(f"{src.location}: changed while being read; nothing was copied")
             write.execute(
                 schema.audit.insert().values(
-                    at=datetime.now(UTC), user=dst.user, identified_by=dst.identity.how, case_id=None,
-                    action="migrate-store", version=None,
-                    changes=json.dumps([{"op": "set", "path": "store", "before": src.location, "after": dst.location}]),
+                    at=datetime.now(UTC),
+                    user=dst.user,
+                    identified_by=dst.identity.how,
+                    case_id=None,
+                    action="migrate-store",
+                    version=None,
+                    changes=json.dumps(
+                        [
+                            {
+                                "op": "set",
+                                "path": "store",
+                                "before": src.location,
+                                "after": dst.location,
+                            }
+                        ]
+                    ),
                     note=f"copied {n_cases} case(s) and {n_audit} audit entries from {src.location}; counts and digests checked"
-                         + (f"; the staff directory ({n_staff} people) too" if n_staff else ""),
+                    + (f"; the staff directory ({n_staff} people) too" if n_staff else ""),
                 )
             )
-    return TransferReport(src.location, dst.location, n_cases, n_audit, source_cases[1], source_audit[1], n_staff, source_staff[1])
+    return TransferReport(
+        src.location,
+        dst.location,
+        n_cases,
+        n_audit,
+        source_cases[1],
+        source_audit[1],
+        n_staff,
+        source_staff[1],
+    )
 
 
 def _refuse_unfit(rows: list[sa.RowMapping], table: sa.Table, source: str) -> None:
@@ -182,21 +259,38 @@ def _refuse_unfit(rows: list[sa.RowMapping], table: sa.Table, source: str) -> No
             if not isinstance(value, str):
                 continue
             limit = getattr(col.type, "length", None)
-            why = ("contains a NUL character" if "\x00" in value
-                   else f"holds {len(value)} characters; the column holds {limit}" if limit and len(value) > limit else None)
+            why = (
+                "contains a NUL character"
+                if "\x00" in value
+                else f"holds {len(value)} characters; the column holds {limit}"
+                if limit and len(value) > limit
+                else None
+            )
             if why:
-                which = f"case {row['case_id']}" if table is schema.cases else f"audit entry {row['id']}"
-                raise StoreError(f"{source}: {which}: {col.name} {why}; correct it in the source store first (nothing was copied)")
+                which = (
+                    f"case {row['case_id']}"
+                    if table is schema.cases
+                    else f"audit entry {row['id']}"
+                )
+                raise StoreError(
+                    f"{source}: {which}: {col.name} {why}; correct it in the source store first (nothing was copied)"
+                )
 
 
 def _count(conn: sa.Connection, table: sa.Table) -> int:
     return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
 
 
-def _chunks(conn: sa.Connection, table: sa.Table, key: sa.Column[Any], after: Any) -> Iterator[list[sa.RowMapping]]:
+def _chunks(
+    conn: sa.Connection, table: sa.Table, key: sa.Column[Any], after: Any
+) -> Iterator[list[sa.RowMapping]]:
     """The table's rows in key order, a chunk at a time (keyset pagination)."""
     while True:
-        rows = conn.execute(sa.select(table).where(key > after).order_by(key).limit(_CHUNK)).mappings().all()
+        rows = (
+            conn.execute(sa.select(table).where(key > after).order_by(key).limit(_CHUNK))
+            .mappings()
+            .all()
+        )
         if not rows:
             return
         yield list(rows)
@@ -228,7 +322,11 @@ def _digest(chunks: Iterator[list[sa.RowMapping]], columns: list[str]) -> tuple[
     n = 0
     for rows in chunks:
         for row in rows:
-            h.update(json.dumps([row[c] for c in columns], default=_canonical, ensure_ascii=False).encode())
+            h.update(
+                json.dumps(
+                    [row[c] for c in columns], default=_canonical, ensure_ascii=False
+                ).encode()
+            )
             h.update(b"\n")
             n += 1
     return n, h.hexdigest()

@@ -33,4 +33,6 @@ __all__ = [
 ]
 
 
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, extra="app", extra_needs=("ipywidgets", "voila"))
+__getattr__, __dir__ = lazy_exports(
+    __name__, _EXPORTS, extra="app", extra_needs=("ipywidgets", "voila")
+)

@@ -53,8 +53,10 @@ class CaseView:
 
     def unsaved(self) -> bool:
         """Has anything been typed since the case was opened or last saved?"""
-        return any(path in self.form.fields and self.form.fields[path].widget.value != value
-                   for path, value in self._clean.items())
+        return any(
+            path in self.form.fields and self.form.fields[path].widget.value != value
+            for path, value in self._clean.items()
+        )
 
     def open(self, case_id: str, case: Case | None = None) -> None:
         """Load the case (or show ``case``, just loaded) discarding typed values of another."""
@@ -77,8 +79,13 @@ class CaseView:
 
     # -- saving ----------------------------------------------------------------------------
 
-    def save_fields(self, changes: dict[str, Any], note: str, cleared: Iterable[str] = (),
-                    retry: Callable[[], Any] | None = None) -> Case | None:
+    def save_fields(
+        self,
+        changes: dict[str, Any],
+        note: str,
+        cleared: Iterable[str] = (),
+        retry: Callable[[], Any] | None = None,
+    ) -> Case | None:
         """Lay the form's values over the case as opened, validate the whole case, save.
         ``cleared``: record paths the form shows empty, removed from the case as opened.
         ``retry``: how to save again over another's version (a view whose changes are
@@ -96,18 +103,35 @@ class CaseView:
         except ValidationFailed as exc:
             self.form.show_problems(exc.problems)
             return None
-        return self._saved(lambda: casework.save_case(self.store, case, user=self.user, note=note), changes, note,
-                           retry=retry or (lambda: self.save_fields(changes, note, cleared)))
+        return self._saved(
+            lambda: casework.save_case(self.store, case, user=self.user, note=note),
+            changes,
+            note,
+            retry=retry or (lambda: self.save_fields(changes, note, cleared)),
+        )
 
-    def _saved(self, write: Callable[[], Case], changes: dict[str, Any] | None, note: str,
-               retry: Callable[[], Any] | None = None) -> Case | None:
+    def _saved(
+        self,
+        write: Callable[[], Case],
+        changes: dict[str, Any] | None,
+        note: str,
+        retry: Callable[[], Any] | None = None,
+    ) -> Case | None:
         """Run a write; show a refusal beside the form, or report the save."""
         try:
             saved = write()
         except StaleEdit as exc:
             self.form.clear()
-            self.form.banner.value = message_html("Not saved: someone else saved this case since you opened it.")
-            self.stale.children = (stale_panel(exc, lambda: self._theirs(changes), lambda: self._rebase(retry or (lambda: self.save_fields(changes or {}, note)))),)
+            self.form.banner.value = message_html(
+                "Not saved: someone else saved this case since you opened it."
+            )
+            self.stale.children = (
+                stale_panel(
+                    exc,
+                    lambda: self._theirs(changes),
+                    lambda: self._rebase(retry or (lambda: self.save_fields(changes or {}, note))),
+                ),
+            )
             return None
         except ValidationFailed as exc:
             self.form.show_problems(exc.problems)
@@ -132,11 +156,23 @@ class CaseView:
         for path in self.form.fields:
             a, b = _get(theirs, path), _get(mine, path)
             if a != b:
-                rows.append((self.form.fields[path].widget.description or path, _plain(a), _plain(b)))
-        rows += [row for section in (changes or {}) for row in list_item_differences(theirs.get(section), mine.get(section), section)]
+                rows.append(
+                    (self.form.fields[path].widget.description or path, _plain(a), _plain(b))
+                )
+        rows += [
+            row
+            for section in (changes or {})
+            for row in list_item_differences(theirs.get(section), mine.get(section), section)
+        ]
         if not rows:
-            return message_html("Their version differs from yours only in parts this form does not show.", "note")
-        return table_html(["Field", "Their saved version", "Your typed value"], rows, caption="Saved meanwhile, beside your typed values")
+            return message_html(
+                "Their version differs from yours only in parts this form does not show.", "note"
+            )
+        return table_html(
+            ["Field", "Their saved version", "Your typed value"],
+            rows,
+            caption="Saved meanwhile, beside your typed values",
+        )
 
     def _rebase(self, retry: Callable[[], Any]) -> None:
         """The worker has seen the other version and chooses to save over it."""

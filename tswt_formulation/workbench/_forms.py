@@ -74,7 +74,11 @@ def message_html(text: str, kind: str = "error") -> str:
     colour = {"error": "#a4000f", "ok": "#1b5e20", "note": "#444"}[kind]
     role = ' role="alert"' if kind == "error" else ' role="status"'
     lines = "<br>".join(inert(line) for line in str(text).splitlines())
-    return f'<div class="tswt-{kind}"{role} style="color:{colour};white-space:normal">{lines}</div>' if text else ""
+    return (
+        f'<div class="tswt-{kind}"{role} style="color:{colour};white-space:normal">{lines}</div>'
+        if text
+        else ""
+    )
 
 
 def choices(list_name: str, blank: str | None = None) -> list[tuple[str, Any]]:
@@ -92,7 +96,10 @@ def people(staff: Any, field: str, blank: str) -> list[tuple[str, Any]]:
 
     allowed = table().people.get(field)
     members = [staff[login] for login in staff if allowed is None or staff[login].role in allowed]
-    return [(blank, ""), *[(f"{m.name} ({m.login})", m.login) for m in sorted(members, key=lambda m: m.name)]]
+    return [
+        (blank, ""),
+        *[(f"{m.name} ({m.login})", m.login) for m in sorted(members, key=lambda m: m.name)],
+    ]
 
 
 def label_of(list_name: str, term: str) -> str:
@@ -116,7 +123,10 @@ class Field:
     @property
     def box(self) -> w.VBox:
         if self._box is None:
-            self._box = w.VBox([self.widget] + ([self._error] if self._error is not None else []), layout=shared("box"))
+            self._box = w.VBox(
+                [self.widget] + ([self._error] if self._error is not None else []),
+                layout=shared("box"),
+            )
         return self._box
 
     @property
@@ -155,7 +165,11 @@ class Field:
             widget.value = tuple(value or ())
         elif isinstance(widget, w.Checkbox):
             widget.value = bool(value)
-        elif isinstance(widget, w.Dropdown) and value is None and any(v == "" for _l, v in widget.options):
+        elif (
+            isinstance(widget, w.Dropdown)
+            and value is None
+            and any(v == "" for _l, v in widget.options)
+        ):
             widget.value = ""
         elif isinstance(widget, w.Dropdown) and value not in [v for _l, v in widget.options]:
             # a value recorded before the directory knew it (a person's name typed as text):
@@ -179,13 +193,21 @@ class Form:
         # What the banner says, again beside the form's buttons (a long form's top is off
         # screen when its button is pressed); a status there, the banner's alert being announced.
         self.echo = w.HTML("", layout=shared("plain"))
-        self.banner.observe(lambda c: setattr(self.echo, "value", c["new"].replace('role="alert"', 'role="status"')),
-                            names="value")
+        self.banner.observe(
+            lambda c: setattr(
+                self.echo, "value", c["new"].replace('role="alert"', 'role="status"')
+            ),
+            names="value",
+        )
         self.aliases: dict[str, str] = {}  # record path prefix -> field path prefix (list rows)
-        self.groups: dict[str, str] = {}  # optional part of the record -> the input that says it is there
+        self.groups: dict[
+            str, str
+        ] = {}  # optional part of the record -> the input that says it is there
         self.lists: list[str] = []  # list paths the form owns wholly (empty when no row is filled)
 
-    def add(self, path: str, widget: w.Widget, to_record: Callable[[Any], Any] | None = None) -> Field:
+    def add(
+        self, path: str, widget: w.Widget, to_record: Callable[[Any], Any] | None = None
+    ) -> Field:
         if not getattr(widget, "description", ""):
             raise ValueError(f"{path}: every input needs a label (description) for screen readers")
         item = Field(path, widget, to_record)
@@ -202,7 +224,9 @@ class Form:
         """The form's values as nested record data (empty dates are left out, so the
         library says the field is missing rather than malformed)."""
         out: dict[str, Any] = {}
-        absent = [g for g, key in self.groups.items() if self.fields[key].record_value() in (None, "")]
+        absent = [
+            g for g, key in self.groups.items() if self.fields[key].record_value() in (None, "")
+        ]
 
         def within(path: str) -> bool:
             return any(path == g or path.startswith(g + ".") for g in absent)
@@ -223,8 +247,12 @@ class Form:
         """Record paths the form shows empty (a date cleared, "none" chosen): laid over the
         case as loaded, these are removed, so what the form shows is what is saved. Lists
         the form owns are replaced whole by :meth:`values` and are not listed."""
+
         def owned(path: str) -> bool:
-            return any(path == p or path.startswith(p + ".") or path.startswith(p + "[") for p in self.lists)
+            return any(
+                path == p or path.startswith(p + ".") or path.startswith(p + "[")
+                for p in self.lists
+            )
 
         out = [g for g, key in self.groups.items() if self.fields[key].record_value() in (None, "")]
         out += [p for p, f in self.fields.items() if f.record_value() is None]
@@ -241,7 +269,11 @@ class Form:
             if item.has_error:
                 item.error.value = ""
 
-    def show_problems(self, problems: Iterable[Problem], heading: str = "Not saved: fix the fields marked in red (each message is beside its field).") -> int:
+    def show_problems(
+        self,
+        problems: Iterable[Problem],
+        heading: str = "Not saved: fix the fields marked in red (each message is beside its field).",
+    ) -> int:
         """Put each problem beside its field; what has no field goes in the banner.
         Returns how many problems were shown."""
         self.clear()
@@ -252,10 +284,14 @@ class Form:
             count += 1
             target = field_for(problem.field, self)
             if target is None:
-                loose.append(f"{problem.field}: {problem.message}" if problem.field else problem.message)
+                loose.append(
+                    f"{problem.field}: {problem.message}" if problem.field else problem.message
+                )
             else:
                 exact = _translate(problem.field, self) == target.path
-                shown.setdefault(target.path, []).append(in_form_words(problem.message, target, exact))
+                shown.setdefault(target.path, []).append(
+                    in_form_words(problem.message, target, exact)
+                )
         for path, messages in shown.items():
             self.fields[path].show("\n".join(dict.fromkeys(messages)))
         if not shown:  # nothing to fix in a field: the refusal itself is the message
@@ -291,9 +327,14 @@ def in_form_words(message: str, field: Field, exact: bool = True) -> str:
         allowed = PATTERN_WORDS.get(match.group(1), "not in the expected form")
         if match.group(2) in ("''", '""'):
             return f"{label}: required; {allowed}"
-        return f"{label}: {allowed} only, up to 40 characters, starting with a letter or digit" \
-            if match.group(1) in PATTERN_WORDS else f"{label}: {allowed} (got {match.group(2)})"
-    if message == "missing: this field is required" or message.startswith("String should have at least 1 character"):
+        return (
+            f"{label}: {allowed} only, up to 40 characters, starting with a letter or digit"
+            if match.group(1) in PATTERN_WORDS
+            else f"{label}: {allowed} (got {match.group(2)})"
+        )
+    if message == "missing: this field is required" or message.startswith(
+        "String should have at least 1 character"
+    ):
         return f"{label}: required"
     if message.startswith("List should have at least 1 item"):
         return f"{label}: choose at least one"
@@ -320,8 +361,12 @@ def field_for(location: str, form: Form) -> Field | None:
 def _translate(location: str, form: Form) -> str:
     """A record location as the form's input path (list rows are kept by term, not index)."""
     for prefix, target in sorted(form.aliases.items(), key=lambda kv: -len(kv[0])):
-        if location == prefix or location.startswith(prefix + ".") or location.startswith(prefix + "["):
-            return target + location[len(prefix):]
+        if (
+            location == prefix
+            or location.startswith(prefix + ".")
+            or location.startswith(prefix + "[")
+        ):
+            return target + location[len(prefix) :]
     return location
 
 
@@ -373,8 +418,11 @@ def unset(record: dict[str, Any], path: str) -> None:
     *parents, last = _parts(path)
     node: Any = record
     for key in parents:
-        node = node[key] if isinstance(key, int) and isinstance(node, list) and key < len(node) else (
-            node.get(key) if isinstance(key, str) and isinstance(node, dict) else None)
+        node = (
+            node[key]
+            if isinstance(key, int) and isinstance(node, list) and key < len(node)
+            else (node.get(key) if isinstance(key, str) and isinstance(node, dict) else None)
+        )
         if node is None:
             return
     if isinstance(last, str) and isinstance(node, dict):
@@ -430,12 +478,24 @@ def list_item_differences(theirs: Any, mine: Any, path: str = "") -> list[tuple[
     def described(item: dict[str, Any] | None, whose: str) -> str:
         if item is None:
             return f"(not in {whose})"
-        return "; ".join(f"{k.replace('_', ' ')} {', '.join(map(str, v)) if isinstance(v, list) else v}"
-                         for k, v in item.items() if k != key and v not in ("", None, [])) or "recorded"
+        return (
+            "; ".join(
+                f"{k.replace('_', ' ')} {', '.join(map(str, v)) if isinstance(v, list) else v}"
+                for k, v in item.items()
+                if k != key and v not in ("", None, [])
+            )
+            or "recorded"
+        )
 
     for ident in dict.fromkeys([*a, *b]):
         if a.get(ident) != b.get(ident):
-            rows.append((f"{name}: {_term_label(ident)}", described(a.get(ident), "theirs"), described(b.get(ident), "yours")))
+            rows.append(
+                (
+                    f"{name}: {_term_label(ident)}",
+                    described(a.get(ident), "theirs"),
+                    described(b.get(ident), "yours"),
+                )
+            )
     return rows
 
 
@@ -479,42 +539,80 @@ def base_record(case: Case | None) -> dict[str, Any]:
 
 
 def text(description: str, value: str = "", placeholder: str = "") -> w.Text:
-    return w.Text(value=value, description=description, placeholder=placeholder, layout=shared("wide"), style=shared("text_style"))
+    return w.Text(
+        value=value,
+        description=description,
+        placeholder=placeholder,
+        layout=shared("wide"),
+        style=shared("text_style"),
+    )
 
 
 def area(description: str, value: str = "", placeholder: str = "") -> w.Textarea:
-    return w.Textarea(value=value, description=description, placeholder=placeholder, layout=shared("area"),
-                      style=shared("text_style"))
+    return w.Textarea(
+        value=value,
+        description=description,
+        placeholder=placeholder,
+        layout=shared("area"),
+        style=shared("text_style"),
+    )
 
 
 def day(description: str, value: date | None = None) -> w.DatePicker:
-    return w.DatePicker(value=value, description=description, style=shared("style"), layout=shared("date"))
+    return w.DatePicker(
+        value=value, description=description, style=shared("style"), layout=shared("date")
+    )
 
 
 def check(description: str, value: bool = False) -> w.Checkbox:
     """A labelled checkbox whose label is shown whole."""
-    return w.Checkbox(value=value, description=description, indent=False, layout=shared("auto"), style=shared("check_style"))
+    return w.Checkbox(
+        value=value,
+        description=description,
+        indent=False,
+        layout=shared("auto"),
+        style=shared("check_style"),
+    )
 
 
 def dropdown(description: str, options: list[tuple[str, Any]], value: Any = None) -> w.Dropdown:
     """A labelled choice; with no ``value``, the first option is chosen."""
     chosen = value if value is not None or not options else options[0][1]
-    return w.Dropdown(options=options, value=chosen, description=description, layout=shared("wide"), style=shared("style"))
+    return w.Dropdown(
+        options=options,
+        value=chosen,
+        description=description,
+        layout=shared("wide"),
+        style=shared("style"),
+    )
 
 
 def several(description: str, options: list[tuple[str, Any]], rows: int = 7) -> w.SelectMultiple:
     """A labelled choice of several (keyboard: arrows, shift and ctrl)."""
-    return w.SelectMultiple(options=options, description=description, rows=rows, layout=shared("plain"), style=shared("style"))
+    return w.SelectMultiple(
+        options=options,
+        description=description,
+        rows=rows,
+        layout=shared("plain"),
+        style=shared("style"),
+    )
 
 
 def button(description: str, style: str = "", tooltip: str = "") -> w.Button:
     """A button; it has its own layout, so it can be hidden."""
-    return w.Button(description=description, button_style=style, tooltip=tooltip or description,
-                    layout=w.Layout(width="auto"), style=shared("button_style"))
+    return w.Button(
+        description=description,
+        button_style=style,
+        tooltip=tooltip or description,
+        layout=w.Layout(width="auto"),
+        style=shared("button_style"),
+    )
 
 
 def heading(title: str, level: int = 3) -> w.HTML:
-    return w.HTML(f"<h{level} style='margin:8px 0 4px 0'>{inert(title)}</h{level}>", layout=shared("plain"))
+    return w.HTML(
+        f"<h{level} style='margin:8px 0 4px 0'>{inert(title)}</h{level}>", layout=shared("plain")
+    )
 
 
 def stale_panel(exc: StaleEdit, theirs: Callable[[], str], rebase: Callable[[], None]) -> w.VBox:
@@ -522,7 +620,9 @@ def stale_panel(exc: StaleEdit, theirs: Callable[[], str], rebase: Callable[[], 
     other person's version beside the typed values on request, and a way to save the
     typed values over it knowingly."""
     shown = w.HTML("")
-    show = button("Show their version", tooltip="Show the version saved meanwhile, beside your typed values")
+    show = button(
+        "Show their version", tooltip="Show the version saved meanwhile, beside your typed values"
+    )
     keep = button("Keep my typed values and save over theirs", "warning")
 
     def _show(_: Any) -> None:
@@ -533,14 +633,22 @@ def stale_panel(exc: StaleEdit, theirs: Callable[[], str], rebase: Callable[[], 
 
     show.on_click(_show)
     keep.on_click(_keep)
-    return w.VBox([w.HTML(message_html(str(exc) + "\nYour typed values are still in the form.")), w.HBox([show, keep]), shown])
+    return w.VBox(
+        [
+            w.HTML(message_html(str(exc) + "\nYour typed values are still in the form.")),
+            w.HBox([show, keep]),
+            shown,
+        ]
+    )
 
 
 def table_html(headers: list[str], rows: Iterable[Iterable[Any]], caption: str = "") -> str:
     """A small HTML table; every cell escaped."""
     head = "".join(f"<th style='text-align:left;padding:2px 8px'>{inert(h)}</th>" for h in headers)
     body = "".join(
-        "<tr>" + "".join(f"<td style='padding:2px 8px;vertical-align:top'>{inert(c)}</td>" for c in row) + "</tr>"
+        "<tr>"
+        + "".join(f"<td style='padding:2px 8px;vertical-align:top'>{inert(c)}</td>" for c in row)
+        + "</tr>"
         for row in rows
     )
     cap = f"<caption style='text-align:left'>{inert(caption)}</caption>" if caption else ""
@@ -548,6 +656,15 @@ def table_html(headers: list[str], rows: Iterable[Iterable[Any]], caption: str =
 
 
 __all__ = [
-    "Field", "Form", "ValidationFailed", "base_record", "choices", "field_for", "form_to_case", "inert", "merge",
-    "message_html", "table_html",
+    "Field",
+    "Form",
+    "ValidationFailed",
+    "base_record",
+    "choices",
+    "field_for",
+    "form_to_case",
+    "inert",
+    "merge",
+    "message_html",
+    "table_html",
 ]

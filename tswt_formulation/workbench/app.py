@@ -25,7 +25,17 @@ from .screening import ScreeningView
 from .signoff import SignoffQueueView
 from .work import WorkView
 
-TABS = ("My caseload", "Referral", "Screening", "Measures", "Formulation", "Work", "Sign-off queue", "Reports", "Audit")
+TABS = (
+    "My caseload",
+    "Referral",
+    "Screening",
+    "Measures",
+    "Formulation",
+    "Work",
+    "Sign-off queue",
+    "Reports",
+    "Audit",
+)
 
 
 class App:
@@ -34,7 +44,9 @@ class App:
     Only the caseload is built at once (the app must show quickly); each other view is
     built the first time its tab or the open case needs it."""
 
-    def __init__(self, store: CaseStore, user: str | None = None, as_of: date | None = None) -> None:
+    def __init__(
+        self, store: CaseStore, user: str | None = None, as_of: date | None = None
+    ) -> None:
         # Who is acting is the store's identity (access.identity): on a team server the
         # JupyterHub login, never a name typed into the app.
         self.store, self.user, self.as_of = store, store._acting(user)[0], as_of or date.today()
@@ -46,7 +58,9 @@ class App:
             lambda: MeasuresView(*args),
             lambda: FormulationView(*args),
             lambda: WorkView(*args),
-            lambda: SignoffQueueView(*args, on_open=lambda case_id: self.open_case(case_id, tab="Sign-off queue")),
+            lambda: SignoffQueueView(
+                *args, on_open=lambda case_id: self.open_case(case_id, tab="Sign-off queue")
+            ),
             lambda: ReportsView(*args),
             lambda: AuditView(*args),
         ]
@@ -58,10 +72,14 @@ class App:
         self._pending: str | None = None
         self.tabs = w.Tab(children=[w.VBox([]) for _ in TABS], titles=TABS)
         try:
-            store.authorise("read_case", user=self.user)  # a login not in the staff directory sees no case
+            store.authorise(
+                "read_case", user=self.user
+            )  # a login not in the staff directory sees no case
         except TswtError as exc:
             self._show_header()
-            self.notice.value = message_html(f"{str(exc).rstrip('.')}. Ask the team's administrator to add you.")
+            self.notice.value = message_html(
+                f"{str(exc).rstrip('.')}. Ask the team's administrator to add you."
+            )
             self.widget = w.VBox([self.header, self.notice])
             return
         self.view_at(0)
@@ -96,7 +114,7 @@ class App:
         return [v for v in self._views.values() if isinstance(v, CaseView)]
 
     def _who(self) -> str:
-        """"C. Mensah, therapeutic social worker (c.mensah)": the person, and the login the
+        """ "C. Mensah, therapeutic social worker (c.mensah)": the person, and the login the
         audit log records their saves under."""
         from ..store.staff import staff_directory
 
@@ -118,17 +136,24 @@ class App:
         Typed values not yet saved are never dropped silently: the first click says
         where they are; opening the same case again discards them."""
         queue = self._views.get(TABS.index("Sign-off queue"))
-        dirty = [TABS[i] for i, v in self._views.items() if isinstance(v, CaseView) and v is not queue and v.unsaved()]
+        dirty = [
+            TABS[i]
+            for i, v in self._views.items()
+            if isinstance(v, CaseView) and v is not queue and v.unsaved()
+        ]
         if dirty and self._pending != case_id:
             self._pending = case_id
             self.notice.value = message_html(
                 f"Not opened: you have typed in {', '.join(dirty)} and not saved. Save there first, "
-                f"or open {case_id} again to discard what you typed.")
+                f"or open {case_id} again to discard what you typed."
+            )
             return
         self._pending = None
         self.notice.value = ""
         try:
-            case = casework.open_case(self.store, case_id, "workbench", user=self.user)  # who may read; the opening logged
+            case = casework.open_case(
+                self.store, case_id, "workbench", user=self.user
+            )  # who may read; the opening logged
         except TswtError as exc:
             self.notice.value = message_html(str(exc))
             return
@@ -181,7 +206,10 @@ def refresh_on_page_load(app: App) -> None:
     original = Widget.__dict__["_handle_control_comm_msg"].__func__
 
     def handle(cls: Any, msg: dict[str, Any]) -> Any:
-        if msg.get("content", {}).get("data", {}).get("method") == "request_states" and 0 in app._views:
+        if (
+            msg.get("content", {}).get("data", {}).get("method") == "request_states"
+            and 0 in app._views
+        ):
             try:
                 app.caseload.refresh()
             except Exception as exc:  # noqa: BLE001 - the page must still load; the caseload says why

@@ -21,18 +21,35 @@ from ._forms import button, check, dropdown, inert, shared, text
 from .summary import risk_flags
 
 PAGE = 20
-COLUMNS = (("case_id", "Case"), ("worker", "Worker"), ("state_label", "State"), ("screening_due", "Screening due"),
-           ("days_to_due", "Days to due"), ("age", "Age"), ("risks", "Risk flags"))
-SORTS = [("Screening due (soonest first)", ("screening_due", True)), ("Case id", ("case_id", True)),
-         ("Days to due (most overdue first)", ("days_to_due", True)), ("State", ("state", True)),
-         ("Worker", ("worker", True)), ("Received (newest first)", ("received", False))]
+COLUMNS = (
+    ("case_id", "Case"),
+    ("worker", "Worker"),
+    ("state_label", "State"),
+    ("screening_due", "Screening due"),
+    ("days_to_due", "Days to due"),
+    ("age", "Age"),
+    ("risks", "Risk flags"),
+)
+SORTS = [
+    ("Screening due (soonest first)", ("screening_due", True)),
+    ("Case id", ("case_id", True)),
+    ("Days to due (most overdue first)", ("days_to_due", True)),
+    ("State", ("state", True)),
+    ("Worker", ("worker", True)),
+    ("Received (newest first)", ("received", False)),
+]
 
 
 class CaseloadView:
     """The caseload as a paged, sortable list; ``on_open(case_id)`` is called on a click."""
 
-    def __init__(self, store: CaseStore, user: str, as_of: date | None = None,
-                 on_open: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        store: CaseStore,
+        user: str,
+        as_of: date | None = None,
+        on_open: Callable[[str], None] | None = None,
+    ) -> None:
         self.store, self.user, self.as_of = store, user, as_of or date.today()
         self.on_open = on_open
         from ..store.staff import staff_directory
@@ -41,7 +58,9 @@ class CaseloadView:
         self.people = staff_directory(store)  # people by name, not login id
         options = [("All workers", "")] + [(self.people.name(login), login) for login in workers]
         self.worker = dropdown("Worker", options, user if user in workers else "")
-        self.state = dropdown("State", [("Any state", "")] + [(label, s) for s, label in STATE_LABELS.items()])
+        self.state = dropdown(
+            "State", [("Any state", "")] + [(label, s) for s, label in STATE_LABELS.items()]
+        )
         self.overdue = check("Overdue screenings only", False)
         self.sort = dropdown("Sort by", SORTS, SORTS[0][1])
         self.find = text("Find a case", placeholder="case id or case-management ref")
@@ -50,20 +69,37 @@ class CaseloadView:
         self.previous = button("Previous page")
         self.next = button("Next page")
         self.page_label = w.Label("")
-        self.refresh_button = button("Refresh the caseload", tooltip="Read the caseload from the store again")
+        self.refresh_button = button(
+            "Refresh the caseload", tooltip="Read the caseload from the store again"
+        )
         self.refresh_button.on_click(lambda _b: self.refresh())
         self.page = 0
         self._frame: Any = None
         # Widgets for one page, built once and refilled (no widget churn on paging).
         # Page widgets share their layouts and styles (fewer models for the browser to
         # build); a row is hidden through its own box's layout.
-        self.open_buttons = [w.Button(description="", tooltip="Open this case", layout=shared(f"width:{_WIDTHS[0]}"),
-                                      style=shared("button_style")) for _ in range(PAGE)]
+        self.open_buttons = [
+            w.Button(
+                description="",
+                tooltip="Open this case",
+                layout=shared(f"width:{_WIDTHS[0]}"),
+                style=shared("button_style"),
+            )
+            for _ in range(PAGE)
+        ]
         # The risk flags wrap (an HTML cell, escaped): a Label would cut them off ("Suicidal ide...").
-        self.cells = [[w.Label("", layout=shared(f"width:{_WIDTHS[i + 1]}"), style=shared("label_style"))
-                       for i in range(len(COLUMNS) - 2)] + [w.HTML("", layout=shared(f"width:{_WIDTHS[-1]}"))]
-                      for _ in range(PAGE)]
-        self.rows = [w.HBox([b, *cells], layout=w.Layout()) for b, cells in zip(self.open_buttons, self.cells)]
+        self.cells = [
+            [
+                w.Label("", layout=shared(f"width:{_WIDTHS[i + 1]}"), style=shared("label_style"))
+                for i in range(len(COLUMNS) - 2)
+            ]
+            + [w.HTML("", layout=shared(f"width:{_WIDTHS[-1]}"))]
+            for _ in range(PAGE)
+        ]
+        self.rows = [
+            w.HBox([b, *cells], layout=w.Layout())
+            for b, cells in zip(self.open_buttons, self.cells)
+        ]
         header = w.HBox([self._head(title, i) for i, (_key, title) in enumerate(COLUMNS)])
         for i, b in enumerate(self.open_buttons):
             b.on_click(lambda _b, i=i: self._open(i))
@@ -71,10 +107,17 @@ class CaseloadView:
             control.observe(lambda _c: self.refresh(reset=True), names="value")
         self.previous.on_click(lambda _b: self._turn(-1))
         self.next.on_click(lambda _b: self._turn(1))
-        self.widget = w.VBox([
-            w.HBox([self.worker, self.state]), w.HBox([self.overdue, self.sort, self.refresh_button]), self.find,
-            self.status, header, *self.rows, w.HBox([self.previous, self.page_label, self.next]),
-        ])
+        self.widget = w.VBox(
+            [
+                w.HBox([self.worker, self.state]),
+                w.HBox([self.overdue, self.sort, self.refresh_button]),
+                self.find,
+                self.status,
+                header,
+                *self.rows,
+                w.HBox([self.previous, self.page_label, self.next]),
+            ]
+        )
         self.refresh(reset=True)
 
     @staticmethod
@@ -84,7 +127,9 @@ class CaseloadView:
     # -- data ------------------------------------------------------------------------------
 
     def refresh(self, reset: bool = False) -> None:
-        frame = self.store.caseload(self.as_of, worker=self.worker.value or None, overdue=self.overdue.value)
+        frame = self.store.caseload(
+            self.as_of, worker=self.worker.value or None, overdue=self.overdue.value
+        )
         if self.state.value:
             frame = frame[frame["state"] == self.state.value]
         wanted = self.find.value.strip()
@@ -96,7 +141,9 @@ class CaseloadView:
             # most overdue at the top; work begun and closed cases after them
             frame = frame.assign(_due=frame["days_to_due"].where(frame["state"] == "in_screening"))
             key = "_due"
-        frame = frame.sort_values([key, "case_id"], ascending=[ascending, True], na_position="last", kind="stable")
+        frame = frame.sort_values(
+            [key, "case_id"], ascending=[ascending, True], na_position="last", kind="stable"
+        )
         self._frame = frame.reset_index(drop=True)
         if reset:
             self.page = 0
@@ -113,8 +160,12 @@ class CaseloadView:
         from ..store import schema
 
         # Only the records whose text holds it are read whole (the reference is not a column).
-        needle = json.dumps(wanted)[1:-1].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = sa.select(schema.cases.c.case_id).where(sa.func.lower(schema.cases.c.record).like(f"%{needle.lower()}%", escape="\\"))
+        needle = (
+            json.dumps(wanted)[1:-1].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        )
+        query = sa.select(schema.cases.c.case_id).where(
+            sa.func.lower(schema.cases.c.record).like(f"%{needle.lower()}%", escape="\\")
+        )
         with self.store.engine.connect() as conn:
             candidates = [r[0] for r in conn.execute(query) if r[0] in set(among)]
         for case in self.store.cases(candidates):
@@ -125,7 +176,11 @@ class CaseloadView:
     @property
     def shown_ids(self) -> list[str]:
         """The case ids on the page shown, in order."""
-        return [b.description for b, row in zip(self.open_buttons, self.rows) if row.layout.display != "none"]
+        return [
+            b.description
+            for b, row in zip(self.open_buttons, self.rows)
+            if row.layout.display != "none"
+        ]
 
     def _show_page(self) -> None:
         frame = self._frame
@@ -149,12 +204,23 @@ class CaseloadView:
             returned = r.get("formulation_status") == "returned"
             if returned:  # a formulation sent back by the psychologist waits on the worker
                 b.button_style = "warning" if not r["overdue"] else "danger"
-            state = f"{r['state_label']}; formulation returned" if returned else str(r["state_label"])
-            values = ["unallocated" if _missing(r["worker"]) else self.people.name(str(r["worker"])), state, _day(r["screening_due"]),
-                      _days(r["days_to_due"], r["overdue"]) if r["state"] == "in_screening" else "",
-                      "" if _missing(r["age"]) else str(r["age"]), flags.get(r["case_id"], "")]
+            state = (
+                f"{r['state_label']}; formulation returned" if returned else str(r["state_label"])
+            )
+            values = [
+                "unallocated" if _missing(r["worker"]) else self.people.name(str(r["worker"])),
+                state,
+                _day(r["screening_due"]),
+                _days(r["days_to_due"], r["overdue"]) if r["state"] == "in_screening" else "",
+                "" if _missing(r["age"]) else str(r["age"]),
+                flags.get(r["case_id"], ""),
+            ]
             for label, value in zip(cells, values):
-                label.value = f"<span style='white-space:normal'>{inert(value)}</span>" if isinstance(label, w.HTML) else value
+                label.value = (
+                    f"<span style='white-space:normal'>{inert(value)}</span>"
+                    if isinstance(label, w.HTML)
+                    else value
+                )
         self.page_label.value = f"Page {self.page + 1} of {pages}"
         self.previous.disabled = self.page == 0
         self.next.disabled = self.page >= pages - 1

@@ -18,10 +18,21 @@ from ._base import CaseView
 from ._forms import area, button, check, dropdown, heading, message_html, shared, text
 from .summary import snapshot_html
 
-P_TITLES = {"presenting": "Presenting problems", "predisposing": "Predisposing factors", "precipitating": "Precipitating factors",
-            "perpetuating": "Perpetuating factors", "protective": "Protective factors"}
-PARTS = [("Wave", "wave"), ("Stage", "stage"), ("Services", "services"), ("Direct-work models", "models"),
-         ("Preconditions", "preconditions"), ("Signposting", "signposting")]
+P_TITLES = {
+    "presenting": "Presenting problems",
+    "predisposing": "Predisposing factors",
+    "precipitating": "Precipitating factors",
+    "perpetuating": "Perpetuating factors",
+    "protective": "Protective factors",
+}
+PARTS = [
+    ("Wave", "wave"),
+    ("Stage", "stage"),
+    ("Services", "services"),
+    ("Direct-work models", "models"),
+    ("Preconditions", "preconditions"),
+    ("Signposting", "signposting"),
+]
 _VOCAB = {"services": "service", "models": "direct_work_model", "signposting": "signposting"}
 
 
@@ -35,36 +46,69 @@ class FormulationView(CaseView):
         self.draft_button = button("Draft the formulation from the screening", "primary")
         self.draft_button.on_click(lambda _b: self.draft())
         self.p_boxes = {p: w.VBox([]) for p in FIVE_PS}
-        self.entries: dict[str, list[tuple[w.Checkbox, w.Textarea, str, str | None]]] = {p: [] for p in FIVE_PS}
+        self.entries: dict[str, list[tuple[w.Checkbox, w.Textarea, str, str | None]]] = {
+            p: [] for p in FIVE_PS
+        }
         adders = []
         for p in FIVE_PS:
             add_button = button(f"Add a point to {P_TITLES[p].lower()}")
             add_button.on_click(lambda _b, p=p: self.add_entry(p, "", "worker", None))
             adders.append(w.VBox([heading(P_TITLES[p], 4), self.p_boxes[p], add_button]))
         add = self.form.add
-        self.narrative = add("narrative", area("Narrative", placeholder="The formulation in your own words"))
+        self.narrative = add(
+            "narrative", area("Narrative", placeholder="The formulation in your own words")
+        )
         self.stage_evidence = add("stage_evidence", area("Evidence for the stage"))
         self.readiness = add("next_stage_readiness", area("Ready for the next stage when"))
-        self.accept = add("decision.accepted", w.RadioButtons(
-            options=[("Accept the recommendation", True), ("Override part of it", False)], value=True,
-            description="Recommendation", style=shared("style")))
+        self.accept = add(
+            "decision.accepted",
+            w.RadioButtons(
+                options=[("Accept the recommendation", True), ("Override part of it", False)],
+                value=True,
+                description="Recommendation",
+                style=shared("style"),
+            ),
+        )
         self.part = add("decision.part", dropdown("Part to override", PARTS))
-        self.value = add("decision.value", text("Chosen instead", placeholder="e.g. 3, or: Fostering Surgery, Life Story Clinic"))
+        self.value = add(
+            "decision.value",
+            text("Chosen instead", placeholder="e.g. 3, or: Fostering Surgery, Life Story Clinic"),
+        )
         self.reason = add("decision.reason", area("Reason for the override"))
-        self.override_box = w.VBox([self.part.box, self.value.box, self.reason.box], layout=w.Layout(display="none", margin="0 0 0 2em"))
+        self.override_box = w.VBox(
+            [self.part.box, self.value.box, self.reason.box],
+            layout=w.Layout(display="none", margin="0 0 0 2em"),
+        )
         self.accept.widget.observe(lambda _c: self._toggle_override(), names="value")
         self.save_button = button("Save formulation", "primary")
         self.submit_button = button("Submit for sign-off", "success")
         self.save_button.on_click(lambda _b: self.save())
         self.submit_button.on_click(lambda _b: self.submit())
-        self.editor = w.VBox([
-            heading("The 5 Ps (suggestions from the screening: keep, edit or remove)"), *adders,
-            self.narrative.box, self.stage_evidence.box, self.readiness.box,
-            heading("Decision on the recommendation"), self.accept.box, self.override_box,
-            w.HBox([self.save_button, self.submit_button, self.form.echo]),
-        ])
-        self.widget = w.VBox([self.title, self.form.banner, self.stale, self.status, w.HBox([self.draft_button]),
-                              heading("Recommendation"), self.recommendation, self.editor])
+        self.editor = w.VBox(
+            [
+                heading("The 5 Ps (suggestions from the screening: keep, edit or remove)"),
+                *adders,
+                self.narrative.box,
+                self.stage_evidence.box,
+                self.readiness.box,
+                heading("Decision on the recommendation"),
+                self.accept.box,
+                self.override_box,
+                w.HBox([self.save_button, self.submit_button, self.form.echo]),
+            ]
+        )
+        self.widget = w.VBox(
+            [
+                self.title,
+                self.form.banner,
+                self.stale,
+                self.status,
+                w.HBox([self.draft_button]),
+                heading("Recommendation"),
+                self.recommendation,
+                self.editor,
+            ]
+        )
         self.editor.layout.display = "none"
         self.draft_button.layout.display = "none"
 
@@ -92,7 +136,9 @@ class FormulationView(CaseView):
             self.entries[p] = []
             self.p_boxes[p].children = ()
         if form is None:
-            self.status.value = message_html("No formulation yet: draft it from the screening.", "note")
+            self.status.value = message_html(
+                "No formulation yet: draft it from the screening.", "note"
+            )
             self.recommendation.value = ""
             self.draft_button.layout.display = ""
             self.editor.layout.display = "none"
@@ -122,17 +168,29 @@ class FormulationView(CaseView):
     def show_status(self) -> None:
         assert self.case is not None and self.case.formulation is not None
         form = self.case.formulation
-        words = {"draft": "Draft", "awaiting_signoff": "Awaiting sign-off", "signed_off": "Signed off", "returned": "Returned for changes"}
+        words = {
+            "draft": "Draft",
+            "awaiting_signoff": "Awaiting sign-off",
+            "signed_off": "Signed off",
+            "returned": "Returned for changes",
+        }
         line = f"{words[form.status]} (revision {form.revision}), written by {form.author}."
         last = form.latest_signoff
         if last is not None:
-            line += f" Last review: {last.outcome} by {last.reviewer} on {last.at:%Y-%m-%d}" + (f": {last.comment}" if last.comment else ".")
+            line += f" Last review: {last.outcome} by {last.reviewer} on {last.at:%Y-%m-%d}" + (
+                f": {last.comment}" if last.comment else "."
+            )
         self.status.value = message_html(line, "note")
         self.recommendation.value = snapshot_html(form) if form.recommendation else ""
 
     def case_saved(self, case: Any) -> None:
         super().case_saved(case)
-        if self.case is not None and self.case is case and case.formulation is not None and any(self.entries.values()):
+        if (
+            self.case is not None
+            and self.case is case
+            and case.formulation is not None
+            and any(self.entries.values())
+        ):
             self.show_status()
 
     # -- actions -----------------------------------------------------------------------
@@ -142,8 +200,14 @@ class FormulationView(CaseView):
             self.form.banner.value = message_html(self.empty_text)
             return None
         case_id, version = self.case.case_id, self.case._version
-        saved = self._saved(lambda: casework.create_draft(self.store, case_id, user=self.user, as_of=self.as_of, version=version),
-                            None, "formulation drafted from the screening", retry=self.draft)
+        saved = self._saved(
+            lambda: casework.create_draft(
+                self.store, case_id, user=self.user, as_of=self.as_of, version=version
+            ),
+            None,
+            "formulation drafted from the screening",
+            retry=self.draft,
+        )
         if saved is not None:
             self.show_case()
             self.mark_clean()
@@ -161,8 +225,12 @@ class FormulationView(CaseView):
                         entry["ref"] = ref
                     five_ps[p].append(entry)
         self.form.aliases = aliases
-        return {"five_ps": five_ps, "narrative": self.narrative.widget.value,
-                "stage_evidence": self.stage_evidence.widget.value, "next_stage_readiness": self.readiness.widget.value}
+        return {
+            "five_ps": five_ps,
+            "narrative": self.narrative.widget.value,
+            "stage_evidence": self.stage_evidence.widget.value,
+            "next_stage_readiness": self.readiness.widget.value,
+        }
 
     def overrides(self) -> list[Override]:
         """The override as typed, checked as the library checks it (messages beside the fields)."""
@@ -172,7 +240,13 @@ class FormulationView(CaseView):
         part, raw = self.part.widget.value, self.value.widget.value.strip()
         problems = []
         if not self.reason.widget.value.strip():
-            problems.append(Problem("", "decision.reason", f"{self.case.case_id}: override of {part}: a reason is required"))
+            problems.append(
+                Problem(
+                    "",
+                    "decision.reason",
+                    f"{self.case.case_id}: override of {part}: a reason is required",
+                )
+            )
         try:
             value = _parse_value(part, raw)
         except ValueError as exc:
@@ -182,7 +256,12 @@ class FormulationView(CaseView):
         try:
             return [Override(part=part, value=value, reason=self.reason.widget.value)]
         except ValidationError as exc:
-            raise ValidationFailed([Problem("", f"decision.{p.field}", p.message) for p in validation_problems(exc, "")]) from None
+            raise ValidationFailed(
+                [
+                    Problem("", f"decision.{p.field}", p.message)
+                    for p in validation_problems(exc, "")
+                ]
+            ) from None
 
     def save(self) -> Any:
         if self.case is None or self.case.formulation is None:
@@ -193,15 +272,30 @@ class FormulationView(CaseView):
         except ValidationFailed as exc:
             self.form.show_problems(exc.problems)
             return None
-        content, case_id, version, accept = self.content(), self.case.case_id, self.case._version, self.accept.widget.value
+        content, case_id, version, accept = (
+            self.content(),
+            self.case.case_id,
+            self.case._version,
+            self.accept.widget.value,
+        )
 
         def write() -> Any:
             try:
-                return casework.revise_formulation(self.store, case_id, accept, overrides, user=self.user, version=version, **content)
+                return casework.revise_formulation(
+                    self.store,
+                    case_id,
+                    accept,
+                    overrides,
+                    user=self.user,
+                    version=version,
+                    **content,
+                )
             except ValidationError as exc:
                 raise ValidationFailed(validation_problems(exc, case_id)) from None
             except OverrideError as exc:
-                raise ValidationFailed([Problem("", "decision.reason" if "override" in str(exc) else "", str(exc))]) from None
+                raise ValidationFailed(
+                    [Problem("", "decision.reason" if "override" in str(exc) else "", str(exc))]
+                ) from None
 
         saved = self._saved(write, None, "formulation saved", retry=self.save)
         if saved is not None:
@@ -215,8 +309,14 @@ class FormulationView(CaseView):
         if self.save() is None:
             return None
         case_id, version = self.case.case_id, self.case._version
-        saved = self._saved(lambda: casework.submit_for_signoff(self.store, case_id, user=self.user, version=version),
-                            None, "submitted for sign-off", retry=self.submit)
+        saved = self._saved(
+            lambda: casework.submit_for_signoff(
+                self.store, case_id, user=self.user, version=version
+            ),
+            None,
+            "submitted for sign-off",
+            retry=self.submit,
+        )
         if saved is not None:
             self.show_status()
         return saved
@@ -239,8 +339,10 @@ def _parse_value(part: str, raw: str) -> Any:
         term = item if item in vocab else by_label.get(item.lower())
         (out if term else unknown).append(term or item)
     if unknown:
-        raise ValueError(f"unknown {_VOCAB[part].replace('_', ' ')} {', '.join(map(repr, unknown))}; expected some of: "
-                         + ", ".join(vocab.terms.values()))
+        raise ValueError(
+            f"unknown {_VOCAB[part].replace('_', ' ')} {', '.join(map(repr, unknown))}; expected some of: "
+            + ", ".join(vocab.terms.values())
+        )
     return out
 
 
@@ -250,4 +352,3 @@ def _value_text(part: str, value: Any) -> str:
     if part in _VOCAB:
         return ", ".join(vocabulary().label(_VOCAB[part], v) for v in value)
     return ", ".join(value)
-

@@ -29,12 +29,23 @@ from ._forms import (
     text,
 )
 
-TIMEPOINTS = [("Baseline", "baseline"), *[(f"Review {n}", f"review {n}") for n in range(1, 9)], ("Closure", "closure")]
-SDQ_INFORMANTS = [("Parent or carer", "parent"), ("Teacher", "teacher"), ("Child or young person (self-report)", "self")]
+TIMEPOINTS = [
+    ("Baseline", "baseline"),
+    *[(f"Review {n}", f"review {n}") for n in range(1, 9)],
+    ("Closure", "closure"),
+]
+SDQ_INFORMANTS = [
+    ("Parent or carer", "parent"),
+    ("Teacher", "teacher"),
+    ("Child or young person (self-report)", "self"),
+]
 SHOWN_SCORES = ("total", "emotional", "conduct", "hyperactivity", "peer", "prosocial", "impact")
 IMPACT_LABELS = {
-    "overall_difficulties": "Overall: any difficulties?", "impact_distress": "Impact: distress",
-    "impact_home": "Impact: home life", "impact_friendships": "Impact: friendships", "impact_classroom": "Impact: classroom learning",
+    "overall_difficulties": "Overall: any difficulties?",
+    "impact_distress": "Impact: distress",
+    "impact_home": "Impact: home life",
+    "impact_friendships": "Impact: friendships",
+    "impact_classroom": "Impact: classroom learning",
     "impact_leisure": "Impact: leisure activities",
 }
 
@@ -58,17 +69,30 @@ class MeasuresView(CaseView):
         self.items: dict[str, w.RadioButtons] = {}
         for item in self.sdq.items:
             label = f"Item {item.id}" if item.id.isdigit() else IMPACT_LABELS.get(item.id, item.id)
-            radio = w.RadioButtons(options=_coding_options(self.sdq, item.id), value=None, description=label,
-                                   orientation="horizontal", style=shared("style"), layout=shared("width:62em"))
+            radio = w.RadioButtons(
+                options=_coding_options(self.sdq, item.id),
+                value=None,
+                description=label,
+                orientation="horizontal",
+                style=shared("style"),
+                layout=shared("width:62em"),
+            )
             self.items[item.id] = add(f"sdq.responses.{item.id}", radio).widget
         self.scores = w.HTML("")
         self.save_sdq = button("Save SDQ", "primary")
         # The outcome of a save is shown beside the button pressed (the form is long: a
         # line at its top would be off screen).
         self.sdq_status = w.HTML("", layout=shared("plain"))
-        self.save_sdq.on_click(lambda _b: self._pressed(self.save_sdq, self.sdq_status, self.save_administration))
+        self.save_sdq.on_click(
+            lambda _b: self._pressed(self.save_sdq, self.sdq_status, self.save_administration)
+        )
         self._sdq_saved = False  # the values shown were just saved: a second click saves nothing
-        for widget in (self.informant.widget, self.when.widget, self.timepoint.widget, *self.items.values()):
+        for widget in (
+            self.informant.widget,
+            self.when.widget,
+            self.timepoint.widget,
+            *self.items.values(),
+        ):
             widget.observe(lambda _c: self.update_scores(), names="value")
             widget.observe(lambda _c: setattr(self, "_sdq_saved", False), names="value")
         self.informant.widget.observe(lambda _c: self._show_items(), names="value")
@@ -77,47 +101,105 @@ class MeasuresView(CaseView):
         for n in (1, 2, 3):
             described = add(f"goals.{n}.description", text(f"Goal {n}"))
             agreed = add(f"goals.{n}.agreed", day(f"Goal {n} agreed on"))
-            rating = add(f"gbo.responses.{n}", dropdown(f"Goal {n} rating (0-10)", [("not rated", ""), *[(str(v), v) for v in range(11)]]))
+            rating = add(
+                f"gbo.responses.{n}",
+                dropdown(
+                    f"Goal {n} rating (0-10)",
+                    [("not rated", ""), *[(str(v), v) for v in range(11)]],
+                ),
+            )
             self.goals.append((described, agreed, rating))
-        self.gbo_informant = add("gbo.informant", dropdown("Goals rated by", [("Child or young person", "self"), ("Parent or carer", "parent"), ("Teacher", "teacher"), ("Worker", "worker")]))
+        self.gbo_informant = add(
+            "gbo.informant",
+            dropdown(
+                "Goals rated by",
+                [
+                    ("Child or young person", "self"),
+                    ("Parent or carer", "parent"),
+                    ("Teacher", "teacher"),
+                    ("Worker", "worker"),
+                ],
+            ),
+        )
         # Ratings have their own date and timepoint: goals are often rated on another day
         # than the SDQ was completed.
         self.gbo_when = add("gbo.date", day("Ratings date", self.as_of))
         self.gbo_timepoint = add("gbo.timepoint", dropdown("Ratings timepoint", TIMEPOINTS))
         self.save_gbo = button("Save goals and ratings", "primary")
         self.gbo_status = w.HTML("", layout=shared("plain"))
-        self.save_gbo.on_click(lambda _b: self._pressed(self.save_gbo, self.gbo_status, self.save_goals))
+        self.save_gbo.on_click(
+            lambda _b: self._pressed(self.save_gbo, self.gbo_status, self.save_goals)
+        )
         # The child's recorded measures, each correctable or withdrawn with a reason (audited).
         self.recorded = w.HTML("")
         self.pick = add("recorded.pick", dropdown("Recorded measure", []))
-        self.reason = add("recorded.reason", text("Reason for the change", placeholder="why it is corrected or withdrawn"))
-        self.correct = button("Correct it", tooltip="Load the chosen measure into the form above; Save replaces it")
-        self.withdraw = button("Withdraw it", "danger", tooltip="Remove the chosen measure; the reason goes in the audit log")
+        self.reason = add(
+            "recorded.reason",
+            text("Reason for the change", placeholder="why it is corrected or withdrawn"),
+        )
+        self.correct = button(
+            "Correct it", tooltip="Load the chosen measure into the form above; Save replaces it"
+        )
+        self.withdraw = button(
+            "Withdraw it",
+            "danger",
+            tooltip="Remove the chosen measure; the reason goes in the audit log",
+        )
         self.recorded_status = w.HTML("", layout=shared("plain"))
         self.correct.on_click(lambda _b: self.correct_chosen())
-        self.withdraw.on_click(lambda _b: self._pressed(self.withdraw, self.recorded_status, self.withdraw_chosen))
-        self._correcting: dict[str, tuple[int, str]] = {}  # "sdq"/"gbo" -> (index in case.measures, reason)
+        self.withdraw.on_click(
+            lambda _b: self._pressed(self.withdraw, self.recorded_status, self.withdraw_chosen)
+        )
+        self._correcting: dict[
+            str, tuple[int, str]
+        ] = {}  # "sdq"/"gbo" -> (index in case.measures, reason)
         self.chart = w.Image(format="png", layout=w.Layout(max_width="760px"))
         self.chart_note = w.HTML("")
         item_boxes = [self.form.fields[f"sdq.responses.{i.id}"].box for i in self.sdq.items]
         self.item_boxes = dict(zip(self.items, item_boxes))
-        self.widget = w.VBox([
-            self.title, self.form.banner, self.stale, heading("SDQ"), self.informant.box, self.when.box, self.timepoint.box,
-            self.version, w.HTML("<p>Items by number (the questionnaire's wording is licensed and not shown here).</p>"),
-            *item_boxes, self.scores, w.HBox([self.save_sdq, self.sdq_status]),
-            heading("Goal-Based Outcomes"), self.gbo_informant.box, self.gbo_when.box, self.gbo_timepoint.box,
-            *[b for g in self.goals for b in (g[0].box, g[1].box, g[2].box)], w.HBox([self.save_gbo, self.gbo_status]),
-            heading("Recorded measures"), self.recorded, self.pick.box, self.reason.box,
-            w.HBox([self.correct, self.withdraw, self.recorded_status]),
-            heading("Trajectory"), self.chart_note, self.chart,
-        ])
+        self.widget = w.VBox(
+            [
+                self.title,
+                self.form.banner,
+                self.stale,
+                heading("SDQ"),
+                self.informant.box,
+                self.when.box,
+                self.timepoint.box,
+                self.version,
+                w.HTML(
+                    "<p>Items by number (the questionnaire's wording is licensed and not shown here).</p>"
+                ),
+                *item_boxes,
+                self.scores,
+                w.HBox([self.save_sdq, self.sdq_status]),
+                heading("Goal-Based Outcomes"),
+                self.gbo_informant.box,
+                self.gbo_when.box,
+                self.gbo_timepoint.box,
+                *[b for g in self.goals for b in (g[0].box, g[1].box, g[2].box)],
+                w.HBox([self.save_gbo, self.gbo_status]),
+                heading("Recorded measures"),
+                self.recorded,
+                self.pick.box,
+                self.reason.box,
+                w.HBox([self.correct, self.withdraw, self.recorded_status]),
+                heading("Trajectory"),
+                self.chart_note,
+                self.chart,
+            ]
+        )
         self._show_items()
 
     # -- the SDQ form ------------------------------------------------------------------
 
     def form_version(self) -> str:
         """The SDQ form for this informant and the child's age on the date completed."""
-        age = self.case.child.age_on(self.when.widget.value) if self.case is not None and self.when.widget.value else None
+        age = (
+            self.case.child.age_on(self.when.widget.value)
+            if self.case is not None and self.when.widget.value
+            else None
+        )
         return self.sdq.version_for(self.informant.widget.value, age).id
 
     def _applies(self, item_id: str) -> bool:
@@ -136,15 +218,22 @@ class MeasuresView(CaseView):
         return {i: r.value for i, r in self.items.items() if self._applies(i)}
 
     def administration(self) -> dict[str, Any]:
-        return {"measure": "sdq", "version": self.form_version(), "informant": self.informant.widget.value,
-                "date": self.when.widget.value.isoformat() if self.when.widget.value else None,
-                "timepoint": self.timepoint.widget.value, "responses": self.responses()}
+        return {
+            "measure": "sdq",
+            "version": self.form_version(),
+            "informant": self.informant.widget.value,
+            "date": self.when.widget.value.isoformat() if self.when.widget.value else None,
+            "timepoint": self.timepoint.widget.value,
+            "responses": self.responses(),
+        }
 
     def update_scores(self) -> None:
         """Scores and bands once every numbered item has an answer."""
         missing = [i for i, v in self.responses().items() if i.isdigit() and v is None]
         if missing:
-            self.scores.value = message_html(f"{25 - len(missing)} of 25 items entered; scores appear when all are in.", "note")
+            self.scores.value = message_html(
+                f"{25 - len(missing)} of 25 items entered; scores appear when all are in.", "note"
+            )
             return
         try:
             from ..model import MeasureAdministration
@@ -161,8 +250,14 @@ class MeasuresView(CaseView):
             value = scored.get(f"{name}_band3")
             return "" if value is None or pd.isna(value) else str(value)
 
-        rows = [(s, int(scored[s]), band(s)) for s in SHOWN_SCORES if s in scored and pd.notna(scored[s])]
-        self.scores.value = table_html(["Score", "Value", "Band"], rows, caption=f"SDQ {admin.version}, {admin.informant}")
+        rows = [
+            (s, int(scored[s]), band(s))
+            for s in SHOWN_SCORES
+            if s in scored and pd.notna(scored[s])
+        ]
+        self.scores.value = table_html(
+            ["Score", "Value", "Band"], rows, caption=f"SDQ {admin.version}, {admin.informant}"
+        )
 
     def _pressed(self, pressed: w.Button, status: w.HTML, save: Any) -> Any:
         """Run a save for a button: the button is disabled while it runs, and what the
@@ -186,14 +281,18 @@ class MeasuresView(CaseView):
         needs at least ``min_answered`` of its items (youthinmind's prorating)."""
         answered = {i for i, v in self.responses().items() if v is not None}
         if not answered:
-            return ["No items entered. Answer the items (at least 3 of the 5 in each scale) before saving."]
+            return [
+                "No items entered. Answer the items (at least 3 of the 5 in each scale) before saving."
+            ]
         out = []
         for score in self.sdq.score_definitions:
             if isinstance(score, MeanProratedScore):
                 n = len(answered & set(score.items))
                 if n < score.min_answered:
-                    out.append(f"{score.label or score.id}: {n} of {len(score.items)} items answered "
-                               f"(items {', '.join(score.items)}); at least {score.min_answered} are needed to score it.")
+                    out.append(
+                        f"{score.label or score.id}: {n} of {len(score.items)} items answered "
+                        f"(items {', '.join(score.items)}); at least {score.min_answered} are needed to score it."
+                    )
         return out
 
     def save_administration(self) -> Any:
@@ -205,7 +304,9 @@ class MeasuresView(CaseView):
         missing = self.unscorable()
         if missing:
             self.form.clear()
-            self.form.banner.value = message_html("\n".join(["Not saved: the SDQ cannot be scored yet.", *missing]))
+            self.form.banner.value = message_html(
+                "\n".join(["Not saved: the SDQ cannot be scored yet.", *missing])
+            )
             return None
         try:
             admin = self.administration()
@@ -244,18 +345,31 @@ class MeasuresView(CaseView):
         unrated = []
         for n, (described, agreed, rating) in enumerate(self.goals, start=1):
             if described.widget.value.strip():
-                goals.append({"number": n, "description": described.widget.value,
-                              "agreed": (agreed.widget.value or self.gbo_when.widget.value or self.as_of).isoformat()})
+                goals.append(
+                    {
+                        "number": n,
+                        "description": described.widget.value,
+                        "agreed": (
+                            agreed.widget.value or self.gbo_when.widget.value or self.as_of
+                        ).isoformat(),
+                    }
+                )
             if rating.widget.value != "":
                 if not described.widget.value.strip():
-                    rating.show(f"Goal {n} is rated but there is no goal {n}: describe the goal, or leave it not rated.")
+                    rating.show(
+                        f"Goal {n} is rated but there is no goal {n}: describe the goal, or leave it not rated."
+                    )
                     unrated.append(n)
                 ratings[str(n)] = rating.widget.value
         if unrated:
-            self.form.banner.value = message_html("Not saved: a rating needs its goal (see the ratings marked).")
+            self.form.banner.value = message_html(
+                "Not saved: a rating needs its goal (see the ratings marked)."
+            )
             return None
         if not goals and not ratings and not self.case.goals:
-            self.form.banner.value = message_html("Not saved: nothing entered. Describe a goal or rate one.")
+            self.form.banner.value = message_html(
+                "Not saved: nothing entered. Describe a goal or rate one."
+            )
             return None
         if ratings and self.gbo_when.widget.value is None:
             self.gbo_when.show("Ratings date: required when a goal is rated.")
@@ -267,9 +381,14 @@ class MeasuresView(CaseView):
         if ratings:
             measures = list(base.get("measures", []))
             index, reason = self._correcting.get("gbo", (len(measures), ""))
-            rated = {"measure": "gbo", "version": "GBO", "informant": self.gbo_informant.widget.value,
-                     "date": self.gbo_when.widget.value.isoformat(), "timepoint": self.gbo_timepoint.widget.value,
-                     "responses": ratings}
+            rated = {
+                "measure": "gbo",
+                "version": "GBO",
+                "informant": self.gbo_informant.widget.value,
+                "date": self.gbo_when.widget.value.isoformat(),
+                "timepoint": self.gbo_timepoint.widget.value,
+                "responses": ratings,
+            }
             if reason:
                 measures[index] = rated
                 note = f"GBO ratings {rated['timepoint']} of {rated['date']} corrected in the workbench: {reason}"
@@ -299,18 +418,41 @@ class MeasuresView(CaseView):
         for m in measures:
             try:
                 scores = score_one(load_measure(m.measure), m)
-                shown = ", ".join(f"{k} {v}" for k, v in scores.items() if v is not None and (m.measure != "sdq" or k in SHOWN_SCORES))
+                shown = ", ".join(
+                    f"{k} {v}"
+                    for k, v in scores.items()
+                    if v is not None and (m.measure != "sdq" or k in SHOWN_SCORES)
+                )
             except TswtError:
                 shown = ""
-            rows.append((m.date.isoformat(), m.informant, f"{m.measure.upper()} {m.version}", m.timepoint, shown or "(not scored)"))
-        self.recorded.value = table_html(["Date", "Informant", "Form", "Timepoint", "Scores"], rows, caption="Recorded measures") \
-            if rows else message_html("No measures recorded yet.", "note")
-        self.pick.widget.options = [(f"{i + 1}. {self._described(m)}", i) for i, m in enumerate(measures)]
+            rows.append(
+                (
+                    m.date.isoformat(),
+                    m.informant,
+                    f"{m.measure.upper()} {m.version}",
+                    m.timepoint,
+                    shown or "(not scored)",
+                )
+            )
+        self.recorded.value = (
+            table_html(
+                ["Date", "Informant", "Form", "Timepoint", "Scores"],
+                rows,
+                caption="Recorded measures",
+            )
+            if rows
+            else message_html("No measures recorded yet.", "note")
+        )
+        self.pick.widget.options = [
+            (f"{i + 1}. {self._described(m)}", i) for i, m in enumerate(measures)
+        ]
         self.pick.widget.value = 0 if measures else None
         for control in (self.correct, self.withdraw):
             control.disabled = not measures
         self.reason.widget.value = ""
-        self._clean.update({p: self.form.fields[p].widget.value for p in ("recorded.pick", "recorded.reason")})
+        self._clean.update(
+            {p: self.form.fields[p].widget.value for p in ("recorded.pick", "recorded.reason")}
+        )
 
     def _chosen(self) -> tuple[int, Any, str] | None:
         """The chosen measure and the reason, or None with the form saying what is needed."""
@@ -335,7 +477,9 @@ class MeasuresView(CaseView):
         index, m, reason = chosen
         measures = list(base_record(self.case).get("measures", []))
         del measures[index]
-        saved = self.save_fields({"measures": measures}, f"{self._described(m)} withdrawn in the workbench: {reason}")
+        saved = self.save_fields(
+            {"measures": measures}, f"{self._described(m)} withdrawn in the workbench: {reason}"
+        )
         if saved is not None:
             self.show_recorded()
             self.mark_clean()
@@ -361,13 +505,19 @@ class MeasuresView(CaseView):
             self.gbo_when.widget.value = m.date
             self.gbo_timepoint.widget.value = m.timepoint
             for n, (_d, _a, rating) in enumerate(self.goals, start=1):
-                rating.widget.value = m.responses.get(str(n), "") if m.responses.get(str(n)) is not None else ""
+                rating.widget.value = (
+                    m.responses.get(str(n), "") if m.responses.get(str(n)) is not None else ""
+                )
             where = "the goals above; Save goals and ratings replaces it"
         else:
-            self.recorded_status.value = message_html(f"{m.measure} cannot be corrected here: use tswt measures.")
+            self.recorded_status.value = message_html(
+                f"{m.measure} cannot be corrected here: use tswt measures."
+            )
             return
         self._correcting[m.measure] = (index, reason)
-        self.recorded_status.value = message_html(f"Correcting {self._described(m)}: loaded into {where}.", "note")
+        self.recorded_status.value = message_html(
+            f"Correcting {self._described(m)}: loaded into {where}.", "note"
+        )
 
     # -- the case ----------------------------------------------------------------------
 
@@ -401,11 +551,17 @@ class MeasuresView(CaseView):
         from ..measures.outcomes import case_outcomes
 
         traj = case_outcomes(self.case, self.as_of).trajectory
-        sdq = traj[(traj["measure"] == "sdq") & (traj["score"] == "total")] if not traj.empty else traj
+        sdq = (
+            traj[(traj["measure"] == "sdq") & (traj["score"] == "total")]
+            if not traj.empty
+            else traj
+        )
         if sdq.empty:
             self.chart.value = b""
             self.chart.layout.display = "none"  # a sentence, not an empty (broken) image
-            self.chart_note.value = message_html("No SDQ recorded yet: the trajectory appears after the first one.", "note")
+            self.chart_note.value = message_html(
+                "No SDQ recorded yet: the trajectory appears after the first one.", "note"
+            )
             return
         from ..plots import plot_trajectory
 
@@ -423,4 +579,3 @@ def _json(data: dict[str, Any]) -> str:
     import json
 
     return json.dumps(data)
-

@@ -50,43 +50,84 @@ class ReferralView(CaseView):
 
     empty_text = "A new referral: fill in the form and save."
 
-    def __init__(self, store: CaseStore, user: str, as_of: date | None = None,
-                 on_created: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        store: CaseStore,
+        user: str,
+        as_of: date | None = None,
+        on_created: Callable[[str], None] | None = None,
+    ) -> None:
         super().__init__(store, user, as_of)
         self.on_created = on_created
         f = self.form
         add = f.add
         self.case_id = add("case_id", text("Case id", next_case_id(store)))
         child = [
-            add("child.case_management_ref", text("Case-management ref", placeholder="e.g. SYNTH-4711")),
+            add(
+                "child.case_management_ref",
+                text("Case-management ref", placeholder="e.g. SYNTH-4711"),
+            ),
             add("child.date_of_birth", day("Date of birth")),
             add("child.sex", dropdown("Sex", choices("sex"))),
-            add("child.legal_status.status", dropdown("Legal status", choices("legal_status", "- choose -"))),
+            add(
+                "child.legal_status.status",
+                dropdown("Legal status", choices("legal_status", "- choose -")),
+            ),
             add("child.legal_status.start", day("Legal status since")),
-            add("child.legal_status_history[0].status", dropdown("Previous legal status", choices("legal_status", "- none -"))),
+            add(
+                "child.legal_status_history[0].status",
+                dropdown("Previous legal status", choices("legal_status", "- none -")),
+            ),
             add("child.legal_status_history[0].start", day("Previous status from")),
             add("child.legal_status_history[0].end", day("Previous status to")),
-            add("child.placement.type", dropdown("Placement", choices("placement_type", "- none recorded -"))),
+            add(
+                "child.placement.type",
+                dropdown("Placement", choices("placement_type", "- none recorded -")),
+            ),
             add("child.placement.start", day("Placement since")),
-            add("child.placement.moves_last_12_months", w.BoundedIntText(value=0, min=0, max=100, description="Moves, last 12 months", layout=shared("wide"), style=shared("style"))),
+            add(
+                "child.placement.moves_last_12_months",
+                w.BoundedIntText(
+                    value=0,
+                    min=0,
+                    max=100,
+                    description="Moves, last 12 months",
+                    layout=shared("wide"),
+                    style=shared("style"),
+                ),
+            ),
             add("child.placement.breakdowns[0].date", day("Breakdown date")),
             add("child.placement.breakdowns[0].note", text("Breakdown note")),
             add("child.placement.breakdowns[1].date", day("Earlier breakdown")),
             add("child.placement.breakdowns[1].note", text("Earlier breakdown note")),
-            add("child.caregiver.relationship", dropdown("Caregiver", choices("caregiver", "- none recorded -"))),
+            add(
+                "child.caregiver.relationship",
+                dropdown("Caregiver", choices("caregiver", "- none recorded -")),
+            ),
             add("child.caregiver.can_take_part", check("Caregiver can take part")),
             add("child.living_independently", check("Living independently")),
-            add("child.would_otherwise_be_in_care", check("Child in need with kinship carers, would otherwise be in care")),
+            add(
+                "child.would_otherwise_be_in_care",
+                check("Child in need with kinship carers, would otherwise be in care"),
+            ),
         ]
         referral = [
             add("referral.received", day("Referral received", self.as_of)),
             add("referral.referrer.name", text("Referrer's name")),
             add("referral.referrer.role", dropdown("Referrer's role", choices("referrer_role"))),
-            add("referral.consent.given_by", dropdown("Consent given by", choices("consent_giver", "- no consent yet -"))),
+            add(
+                "referral.consent.given_by",
+                dropdown("Consent given by", choices("consent_giver", "- no consent yet -")),
+            ),
             add("referral.consent.date", day("Consent date")),
             add("referral.consent.informed", check("Consent was informed and meaningful")),
-            add("referral.approval.by", dropdown("Manager approval by", people(store.staff, "referral.approval.by",
-                                                                               "- not yet approved -"))),
+            add(
+                "referral.approval.by",
+                dropdown(
+                    "Manager approval by",
+                    people(store.staff, "referral.approval.by", "- not yet approved -"),
+                ),
+            ),
             add("referral.approval.date", day("Approval date")),
             add("referral.reasons", area("Reasons for referral")),
             add("referral.nd_assessment_requested", check("Autism or ADHD assessment wanted")),
@@ -95,9 +136,17 @@ class ReferralView(CaseView):
             add("referral.decision.outcome", dropdown("Decision", DECISIONS, "pending")),
             add("referral.decision.date", day("Decision date")),
             add("referral.decision.reasons", area("Decision reasons")),
-            add("referral.decision.alternatives", several("Alternatives recommended", choices("signposting"), rows=3)),
-            add("referral.allocation.worker", dropdown("Allocated to", people(store.staff, "referral.allocation.worker",
-                                                                            "- not yet allocated -"))),
+            add(
+                "referral.decision.alternatives",
+                several("Alternatives recommended", choices("signposting"), rows=3),
+            ),
+            add(
+                "referral.allocation.worker",
+                dropdown(
+                    "Allocated to",
+                    people(store.staff, "referral.allocation.worker", "- not yet allocated -"),
+                ),
+            ),
             add("referral.allocation.date", day("Allocation date")),
         ]
         f.groups = {
@@ -110,7 +159,11 @@ class ReferralView(CaseView):
             "referral.approval": "referral.approval.by",
             "referral.allocation": "referral.allocation.worker",
         }
-        f.lists = ["child.legal_status_history", "child.placement.breakdowns", "referral.decision.alternatives"]
+        f.lists = [
+            "child.legal_status_history",
+            "child.placement.breakdowns",
+            "referral.decision.alternatives",
+        ]
         self.save_button = button("Save referral", "primary")
         self.new_button = button("Start a new referral")
         self.save_button.on_click(lambda _b: self.save())
@@ -118,12 +171,25 @@ class ReferralView(CaseView):
         self.eligibility = w.HTML("", layout=w.Layout(width="30em"))
         for item in f.fields.values():
             item.widget.observe(lambda _c: self.update_eligibility(), names="value")
-        form_box = w.VBox([
-            self.title, f.banner, self.stale, heading("The child"), f.fields["case_id"].box, *[i.box for i in child],
-            heading("The referral"), *[i.box for i in referral], heading("Decision and allocation"), *[i.box for i in decision],
-            w.HBox([self.save_button, self.new_button, self.form.echo]),
-        ])
-        panel = w.VBox([heading("Eligibility"), self.eligibility], layout=w.Layout(margin="0 0 0 2em", border="1px solid #ccc", padding="4px 8px"))
+        form_box = w.VBox(
+            [
+                self.title,
+                f.banner,
+                self.stale,
+                heading("The child"),
+                f.fields["case_id"].box,
+                *[i.box for i in child],
+                heading("The referral"),
+                *[i.box for i in referral],
+                heading("Decision and allocation"),
+                *[i.box for i in decision],
+                w.HBox([self.save_button, self.new_button, self.form.echo]),
+            ]
+        )
+        panel = w.VBox(
+            [heading("Eligibility"), self.eligibility],
+            layout=w.Layout(margin="0 0 0 2em", border="1px solid #ccc", padding="4px 8px"),
+        )
         self.widget = w.HBox([form_box, panel])
         self.update_eligibility()
         self.mark_clean()
@@ -135,9 +201,21 @@ class ReferralView(CaseView):
 
     def new(self) -> None:
         self.case = None
-        self.form.fill({"case_id": next_case_id(self.store), "referral": {"received": self.as_of.isoformat(), "decision": {"outcome": "pending"}}})
-        self.form.fields["child.sex"].widget.value = self.form.fields["child.sex"].widget.options[0][1]
-        self.form.fields["referral.referrer.role"].widget.value = self.form.fields["referral.referrer.role"].widget.options[0][1]
+        self.form.fill(
+            {
+                "case_id": next_case_id(self.store),
+                "referral": {
+                    "received": self.as_of.isoformat(),
+                    "decision": {"outcome": "pending"},
+                },
+            }
+        )
+        self.form.fields["child.sex"].widget.value = self.form.fields["child.sex"].widget.options[
+            0
+        ][1]
+        self.form.fields["referral.referrer.role"].widget.value = self.form.fields[
+            "referral.referrer.role"
+        ].widget.options[0][1]
         self.form.clear()
         self.stale.children = ()
         self.title.value = message_html(self.empty_text, "note")
@@ -153,13 +231,21 @@ class ReferralView(CaseView):
 
     def save(self) -> Case | None:
         if self.case is not None:
-            return self.save_fields(self.record(), "referral edited in the workbench", self.form.cleared())
+            return self.save_fields(
+                self.record(), "referral edited in the workbench", self.form.cleared()
+            )
         try:
             case = form_to_case(self.record())
         except ValidationFailed as exc:
             self.form.show_problems(exc.problems)
             return None
-        saved = self._saved(lambda: casework.record_referral(self.store, case, user=self.user, note="referral recorded in the workbench"), None, "referral recorded")
+        saved = self._saved(
+            lambda: casework.record_referral(
+                self.store, case, user=self.user, note="referral recorded in the workbench"
+            ),
+            None,
+            "referral recorded",
+        )
         if saved is not None and self.on_created is not None:
             self.on_created(saved.case_id)
         return saved
@@ -174,15 +260,23 @@ class ReferralView(CaseView):
         case = _lenient_case(record)
         if case is None:
             self.eligibility.value = message_html(
-                "Eligibility shows once the date of birth, the legal status and the date received are filled in.", "note")
+                "Eligibility shows once the date of birth, the legal status and the date received are filled in.",
+                "note",
+            )
             return
         decision = check_eligibility(case, as_of=self.as_of)
-        colour = {"eligible": "#1b5e20", "not_eligible": "#a4000f", "cannot_proceed": "#8a5300"}[decision.outcome]
+        colour = {"eligible": "#1b5e20", "not_eligible": "#a4000f", "cannot_proceed": "#8a5300"}[
+            decision.outcome
+        ]
         reasons = "".join(f"<li>{inert(r.text)}</li>" for r in decision.reasons)
-        signs = "".join(f"<li>{inert(label_of('signposting', s))}</li>" for s in decision.signposting)
-        out = (f"<p role='status' style='color:{colour};font-weight:bold'>{inert(decision.summary)}</p>"
-               f"<p>Age {decision.age}; {inert(label_of('legal_status', decision.legal_status))}</p>"
-               f"<b>Reasons</b><ul>{reasons}</ul>")
+        signs = "".join(
+            f"<li>{inert(label_of('signposting', s))}</li>" for s in decision.signposting
+        )
+        out = (
+            f"<p role='status' style='color:{colour};font-weight:bold'>{inert(decision.summary)}</p>"
+            f"<p>Age {decision.age}; {inert(label_of('legal_status', decision.legal_status))}</p>"
+            f"<b>Reasons</b><ul>{reasons}</ul>"
+        )
         if signs:
             out += f"<b>Signposting</b><ul>{signs}</ul>"
         if decision.nd_assessment_reason:
@@ -201,10 +295,17 @@ def _lenient_case(record: dict[str, Any]) -> Case | None:
     decision and allocation), so the panel can answer before the form is complete."""
     # Parts that do not bear on eligibility are stood in for while still being typed.
     child = {"case_management_ref": "PENDING", **record.get("child", {})}
-    if not isinstance(child["case_management_ref"], str) or not child["case_management_ref"].strip():
+    if (
+        not isinstance(child["case_management_ref"], str)
+        or not child["case_management_ref"].strip()
+    ):
         child["case_management_ref"] = "PENDING"
     for drop in ((), ("decision", "allocation"), ("decision", "allocation", "consent", "approval")):
-        trial = {**record, "child": child, "referral": {k: v for k, v in record.get("referral", {}).items() if k not in drop}}
+        trial = {
+            **record,
+            "child": child,
+            "referral": {k: v for k, v in record.get("referral", {}).items() if k not in drop},
+        }
         try:
             return form_to_case(trial)
         except ValidationFailed:

@@ -40,7 +40,7 @@ def sweep_report_folders() -> list[Path]:
     """Remove this user's report folders whose process is gone; return them."""
     removed = []
     for folder in Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*-*"):
-        pid = folder.name[len(FOLDER_PREFIX):].split("-", 1)[0]
+        pid = folder.name[len(FOLDER_PREFIX) :].split("-", 1)[0]
         try:
             if not pid.isdigit() or folder.is_symlink() or folder.stat().st_uid != os.getuid():
                 continue
@@ -69,21 +69,48 @@ class ReportsView(CaseView):
 
         self.pdf_ok = importlib.util.find_spec("weasyprint") is not None
         self.pdf_why = "the PDF extra is not installed: pip install 'tswt-formulation[pdf]'"
-        self.kind = self.form.add("kind", dropdown("Report", [("Formulation", "formulation"), ("Outcomes", "outcomes"),
-                                                              ("Caseload review (my caseload; no case needed)", "review")]))
-        formats = [("HTML", ("html",))] + ([("PDF", ("pdf",)), ("HTML and PDF", ("html", "pdf"))] if self.pdf_ok else [])
+        self.kind = self.form.add(
+            "kind",
+            dropdown(
+                "Report",
+                [
+                    ("Formulation", "formulation"),
+                    ("Outcomes", "outcomes"),
+                    ("Caseload review (my caseload; no case needed)", "review"),
+                ],
+            ),
+        )
+        formats = [("HTML", ("html",))] + (
+            [("PDF", ("pdf",)), ("HTML and PDF", ("html", "pdf"))] if self.pdf_ok else []
+        )
         self.formats = self.form.add("formats", dropdown("Format", formats))
-        self.latest = self.form.add("latest", check("Formulation: the latest version, even if not yet signed off", True))
+        self.latest = self.form.add(
+            "latest", check("Formulation: the latest version, even if not yet signed off", True)
+        )
         self.produce_button = button("Produce the report", "primary")
         self.produce_button.on_click(lambda _b: self.produce())
         self.downloads = w.HTML("")
-        pdf_note = "" if self.pdf_ok else message_html(f"PDF is not available here: {self.pdf_why}", "note")
+        pdf_note = (
+            ""
+            if self.pdf_ok
+            else message_html(f"PDF is not available here: {self.pdf_why}", "note")
+        )
         self.out_dir = report_folder()
         import weakref
 
         weakref.finalize(self, shutil.rmtree, self.out_dir, True)
-        self.widget = w.VBox([self.title, self.form.banner, self.kind.box, self.formats.box, self.latest.box,
-                              w.HTML(pdf_note), self.produce_button, self.downloads])
+        self.widget = w.VBox(
+            [
+                self.title,
+                self.form.banner,
+                self.kind.box,
+                self.formats.box,
+                self.latest.box,
+                w.HTML(pdf_note),
+                self.produce_button,
+                self.downloads,
+            ]
+        )
 
     def show_case(self) -> None:
         self.downloads.value = ""
@@ -92,14 +119,18 @@ class ReportsView(CaseView):
         """Run the report notebook for the open case; offer each file as a download."""
         import time
 
-        clicked = time.perf_counter()  # the banner gives the time the person waited, not the notebook's alone
+        clicked = (
+            time.perf_counter()
+        )  # the banner gives the time the person waited, not the notebook's alone
         kind = self.kind.widget.value
         if self.case is None and kind != "review":
             self.form.banner.value = message_html(self.empty_text)
             return []
         from ..reports.batch import InlineExecutor, run_reports
 
-        extra: dict[str, Any] = {"version": "latest"} if kind == "formulation" and self.latest.widget.value else {}
+        extra: dict[str, Any] = (
+            {"version": "latest"} if kind == "formulation" and self.latest.widget.value else {}
+        )
         if kind == "review":
             # the caseload review, as `tswt reports --kind review`: of this person's caseload
             # when they hold cases, else the team's; prepared by them
@@ -123,8 +154,17 @@ class ReportsView(CaseView):
         os.environ["TSWT_USER"] = self.user
         try:
             # At once, in this thread: the report's engine stays warm for this session's next report.
-            summary = run_reports(ids, kind, store_url(self.store), self.out_dir, executor=InlineExecutor(),
-                                  formats=self.formats.widget.value, as_of=self.as_of, progress=False, extra=extra)
+            summary = run_reports(
+                ids,
+                kind,
+                store_url(self.store),
+                self.out_dir,
+                executor=InlineExecutor(),
+                formats=self.formats.widget.value,
+                as_of=self.as_of,
+                progress=False,
+                extra=extra,
+            )
         except TswtError as exc:
             self.form.show_error(exc)
             return []
@@ -135,14 +175,18 @@ class ReportsView(CaseView):
                 os.environ["TSWT_USER"] = had
         result = summary.results[0]
         if result.status != "ok":
-            self.form.banner.value = message_html(f"The report could not be produced: {result.cell + ': ' if result.cell else ''}{result.error}")
+            self.form.banner.value = message_html(
+                f"The report could not be produced: {result.cell + ': ' if result.cell else ''}{result.error}"
+            )
             return []
         links = []
         for name in result.files:
             path = Path(name)
             data = base64.b64encode(path.read_bytes()).decode("ascii")
             mime = MIME[path.suffix.lstrip(".")]
-            links.append(f"<a download='{inert(path.name)}' href='data:{mime};base64,{data}'>Download {inert(path.name)}</a>")
+            links.append(
+                f"<a download='{inert(path.name)}' href='data:{mime};base64,{data}'>Download {inert(path.name)}</a>"
+            )
         self.downloads.value = "<br>".join(links)
         self.form.done(f"The {what} is ready ({time.perf_counter() - clicked:.1f} s).")
         return [Path(f) for f in result.files]
@@ -161,9 +205,13 @@ class AuditView(CaseView):
     def show_case(self) -> None:
         if self.case is None:
             return
-        rows = [(f"{e.at:%Y-%m-%d %H:%M:%S}", e.user, e.action, e.version, e.note, e.summary(80))
-                for e in self.store.audit_log(self.case.case_id)]
-        self.log.value = table_html(["When (UTC)", "Who", "Action", "Version", "Note", "What changed"], rows)
+        rows = [
+            (f"{e.at:%Y-%m-%d %H:%M:%S}", e.user, e.action, e.version, e.note, e.summary(80))
+            for e in self.store.audit_log(self.case.case_id)
+        ]
+        self.log.value = table_html(
+            ["When (UTC)", "Who", "Action", "Version", "Note", "What changed"], rows
+        )
 
     def case_saved(self, case: Any) -> None:
         super().case_saved(case)

@@ -78,7 +78,10 @@ class _Row:
 
     def record(self) -> dict[str, Any]:
         self._build()
-        out = {self.key: self.prefix.rsplit(".", 1)[1], **{f.path.rsplit(".", 1)[1]: f.record_value() for f in self.fields}}
+        out = {
+            self.key: self.prefix.rsplit(".", 1)[1],
+            **{f.path.rsplit(".", 1)[1]: f.record_value() for f in self.fields},
+        }
         return {k: v for k, v in out.items() if v is not None}
 
     def defaults(self) -> dict[str, Any]:
@@ -99,7 +102,10 @@ class _FactorRow(_Row):
     key = "factor"
 
     def inputs(self) -> list[tuple[str, Any]]:
-        return [("evidence", area(f"Evidence: {self.label}")), ("sources", several(f"Sources: {self.label}", choices("source")))]
+        return [
+            ("evidence", area(f"Evidence: {self.label}")),
+            ("sources", several(f"Sources: {self.label}", choices("source"))),
+        ]
 
     evidence = property(lambda self: self.field("evidence"))
     sources = property(lambda self: self.field("sources"))
@@ -109,8 +115,11 @@ class _BehaviourRow(_FactorRow):
     key = "behaviour"
 
     def inputs(self) -> list[tuple[str, Any]]:
-        return [*super().inputs(), ("frequency", dropdown(f"How often: {self.label}", choices("frequency"))),
-                ("severity", dropdown(f"Severity: {self.label}", choices("severity")))]
+        return [
+            *super().inputs(),
+            ("frequency", dropdown(f"How often: {self.label}", choices("frequency"))),
+            ("severity", dropdown(f"Severity: {self.label}", choices("severity"))),
+        ]
 
     def defaults(self) -> dict[str, Any]:
         return {"frequency": "rarely", "severity": "mild"}
@@ -129,10 +138,15 @@ class _RiskRow(_Row):
 
     def inputs(self) -> list[tuple[str, Any]]:
         label = self.label
-        return [("evidence", area(f"Evidence: {label}")), ("reported_by", several(f"Reported by: {label}", choices("source"))),
-                ("recorded", day(f"Recorded on: {label}", self.view.as_of)), ("level", dropdown(f"Level: {label}", choices("risk_level"))),
-                ("safety_plan", check(f"Safety plan in place: {label}")), ("safety_plan_holder", text(f"Safety plan held by: {label}")),
-                ("review_due", day(f"Review due: {label}"))]
+        return [
+            ("evidence", area(f"Evidence: {label}")),
+            ("reported_by", several(f"Reported by: {label}", choices("source"))),
+            ("recorded", day(f"Recorded on: {label}", self.view.as_of)),
+            ("level", dropdown(f"Level: {label}", choices("risk_level"))),
+            ("safety_plan", check(f"Safety plan in place: {label}")),
+            ("safety_plan_holder", text(f"Safety plan held by: {label}")),
+            ("review_due", day(f"Review due: {label}")),
+        ]
 
     def defaults(self) -> dict[str, Any]:
         return {"recorded": self.view.as_of.isoformat(), "level": "low"}
@@ -153,11 +167,25 @@ class ScreeningView(CaseView):
         add = self.form.add
         self.started = add("screening.started", day("Screening started"))
         self.completed = add("screening.completed", day("Screening completed"))
-        self.history = {t: _FactorRow(self, f"screening.history.{t}", label) for t, label in voc["history_factor"].terms.items()}
-        self.behaviours = {t: _BehaviourRow(self, f"screening.behaviour.{t}", label) for t, label in voc["presenting_behaviour"].terms.items()}
-        self.risks = {t: _RiskRow(self, f"screening.risk.{t}", label) for t, label in voc["risk_kind"].terms.items()}
-        self.life_story = add("screening.life_story_work", dropdown("Life story work", choices("life_story_work")))
-        self.child_voice = add("screening.child_voice", area("The child's voice", placeholder="In the child's own words"))
+        self.history = {
+            t: _FactorRow(self, f"screening.history.{t}", label)
+            for t, label in voc["history_factor"].terms.items()
+        }
+        self.behaviours = {
+            t: _BehaviourRow(self, f"screening.behaviour.{t}", label)
+            for t, label in voc["presenting_behaviour"].terms.items()
+        }
+        self.risks = {
+            t: _RiskRow(self, f"screening.risk.{t}", label)
+            for t, label in voc["risk_kind"].terms.items()
+        }
+        self.life_story = add(
+            "screening.life_story_work", dropdown("Life story work", choices("life_story_work"))
+        )
+        self.child_voice = add(
+            "screening.child_voice",
+            area("The child's voice", placeholder="In the child's own words"),
+        )
         self.carer_views = add("screening.carer_views", area("The carers' views"))
         self.strengths = add("screening.strengths", area("Strengths (one a line)"))
         self.save_button = button("Save screening", "primary")
@@ -169,16 +197,31 @@ class ScreeningView(CaseView):
         self._filling = False
         for item in self.form.fields.values():
             self.watch(item)
-        form_box = w.VBox([
-            self.title, self.form.banner, self.stale, self.started.box, self.completed.box,
-            heading("History factors"), *[r.widget for r in self.history.values()],
-            heading("Presenting behaviours"), *[r.widget for r in self.behaviours.values()],
-            heading("Risks"), *[r.widget for r in self.risks.values()],
-            heading("The child and those around them"), self.life_story.box, self.child_voice.box, self.carer_views.box,
-            self.strengths.box, w.HBox([self.save_button, self.form.echo]),
-        ])
-        panel = w.VBox([heading("Recommendation"), self.panel],
-                       layout=w.Layout(margin="0 0 0 2em", border="1px solid #ccc", padding="4px 8px"))
+        form_box = w.VBox(
+            [
+                self.title,
+                self.form.banner,
+                self.stale,
+                self.started.box,
+                self.completed.box,
+                heading("History factors"),
+                *[r.widget for r in self.history.values()],
+                heading("Presenting behaviours"),
+                *[r.widget for r in self.behaviours.values()],
+                heading("Risks"),
+                *[r.widget for r in self.risks.values()],
+                heading("The child and those around them"),
+                self.life_story.box,
+                self.child_voice.box,
+                self.carer_views.box,
+                self.strengths.box,
+                w.HBox([self.save_button, self.form.echo]),
+            ]
+        )
+        panel = w.VBox(
+            [heading("Recommendation"), self.panel],
+            layout=w.Layout(margin="0 0 0 2em", border="1px solid #ccc", padding="4px 8px"),
+        )
         self.widget = w.HBox([form_box, panel])
         self.panel.value = message_html(self.empty_text, "note")
 
@@ -189,12 +232,21 @@ class ScreeningView(CaseView):
 
     def changes(self) -> dict[str, Any]:
         """The screening as typed, and where each list row's problems belong."""
-        simple = self.form.values(["screening.started", "screening.completed", "screening.life_story_work",
-                                   "screening.child_voice", "screening.carer_views"])
+        simple = self.form.values(
+            [
+                "screening.started",
+                "screening.completed",
+                "screening.life_story_work",
+                "screening.child_voice",
+                "screening.carer_views",
+            ]
+        )
         screening = simple.get("screening", {})
         aliases: dict[str, str] = {}
-        groups: tuple[tuple[str, str, dict[str, Any]], ...] = (("history", "history_factors", self.history),
-                                                                ("behaviour", "presenting_behaviours", self.behaviours))
+        groups: tuple[tuple[str, str, dict[str, Any]], ...] = (
+            ("history", "history_factors", self.history),
+            ("behaviour", "presenting_behaviours", self.behaviours),
+        )
         for kind, listed, rows in groups:
             entries: list[dict[str, Any]] = []
             for term, row in rows.items():
@@ -208,7 +260,9 @@ class ScreeningView(CaseView):
                 aliases[f"screening.risks[{len(risks)}]"] = f"screening.risk.{kind}"
                 risks.append(risk.record())
         screening["risks"] = risks
-        screening["strengths"] = [line.strip() for line in self.strengths.widget.value.splitlines() if line.strip()]
+        screening["strengths"] = [
+            line.strip() for line in self.strengths.widget.value.splitlines() if line.strip()
+        ]
         self.form.aliases = aliases
         for field in ("started", "completed"):
             screening.setdefault(field, None)
@@ -216,8 +270,11 @@ class ScreeningView(CaseView):
 
     def absorb(self, added: dict[str, list[dict[str, Any]]]) -> None:
         """Tick and fill the rows the other person added (a row I ticked keeps my values)."""
-        groups = (("screening.history_factors", "factor", self.history),
-                  ("screening.presenting_behaviours", "behaviour", self.behaviours), ("screening.risks", "kind", self.risks))
+        groups = (
+            ("screening.history_factors", "factor", self.history),
+            ("screening.presenting_behaviours", "behaviour", self.behaviours),
+            ("screening.risks", "kind", self.risks),
+        )
         for path, key, rows in groups:
             for entry in added.get(path, []):
                 row = rows.get(str(entry.get(key)))
@@ -268,8 +325,14 @@ class ScreeningView(CaseView):
         except ValidationFailed as exc:
             self.form.show_problems(exc.problems)
             return None
-        return self._saved(lambda: casework.save_case(self.store, case, user=self.user, note="screening saved in the workbench"),
-                           self.changes(), "screening saved", retry=self.save)
+        return self._saved(
+            lambda: casework.save_case(
+                self.store, case, user=self.user, note="screening saved in the workbench"
+            ),
+            self.changes(),
+            "screening saved",
+            retry=self.save,
+        )
 
     # -- the live panel ----------------------------------------------------------------
 
@@ -282,8 +345,15 @@ class ScreeningView(CaseView):
         try:
             case = self.typed_case()
         except ValidationFailed as exc:
-            note = message_html(f"Showing the last valid recommendation: {len(exc.problems)} field(s) to fix first.", "note")
-            self.panel.value = note + self.panel.value.split("</div>", 1)[-1] if "tswt-note" in self.panel.value else note + self.panel.value
+            note = message_html(
+                f"Showing the last valid recommendation: {len(exc.problems)} field(s) to fix first.",
+                "note",
+            )
+            self.panel.value = (
+                note + self.panel.value.split("</div>", 1)[-1]
+                if "tswt-note" in self.panel.value
+                else note + self.panel.value
+            )
             return
         rec = recommend(case, bands=self._bands, risk_as_of=self.as_of)
         self.panel.value = summary_html(rec)

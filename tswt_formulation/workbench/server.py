@@ -52,12 +52,16 @@ def origin_allowed(origin: str | None, port: int) -> bool:
     if origin is None:
         return True
     parts = urlsplit(origin.strip().lower())
-    return parts.scheme == "http" and parts.netloc in allowed_hosts(port) and parts.path in ("", "/")
+    return (
+        parts.scheme == "http" and parts.netloc in allowed_hosts(port) and parts.path in ("", "/")
+    )
 
 
 def _page(title: str, text: str) -> str:
-    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{title}</title></head>"
-            f"<body style='font-family: sans-serif; max-width: 40em; margin: 3em auto'><h1>{title}</h1><p>{text}</p></body></html>")
+    return (
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{title}</title></head>"
+        f"<body style='font-family: sans-serif; max-width: 40em; margin: 3em auto'><h1>{title}</h1><p>{text}</p></body></html>"
+    )
 
 
 class Refused(tornado.web.RequestHandler):
@@ -69,7 +73,9 @@ class Refused(tornado.web.RequestHandler):
     def prepare(self) -> None:
         self.set_status(403)
         self.set_header("Content-Type", "text/plain; charset=utf-8")
-        self.finish(f"Refused: {self.why}. The workbench serves this machine only: open http://127.0.0.1:PORT/.\n")
+        self.finish(
+            f"Refused: {self.why}. The workbench serves this machine only: open http://127.0.0.1:PORT/.\n"
+        )
 
 
 class NoSignIn(tornado.web.RequestHandler):
@@ -78,9 +84,14 @@ class NoSignIn(tornado.web.RequestHandler):
     def prepare(self) -> None:
         self.set_status(404)
         self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.finish(_page("No sign-in here", "The workbench on this machine has no sign-in or sign-out: it acts as the "
-                          "user it was started for (tswt app --user). Close the tab to leave; stop the workbench with "
-                          "Ctrl+C where it runs. On a team server, sign out of JupyterHub."))
+        self.finish(
+            _page(
+                "No sign-in here",
+                "The workbench on this machine has no sign-in or sign-out: it acts as the "
+                "user it was started for (tswt app --user). Close the tab to leave; stop the workbench with "
+                "Ctrl+C where it runs. On a team server, sign out of JupyterHub.",
+            )
+        )
 
 
 class LoopbackApplication(tornado.web.Application):
@@ -89,9 +100,13 @@ class LoopbackApplication(tornado.web.Application):
     def find_handler(self, request: Any, **kwargs: Any) -> Any:
         port = self.settings["tswt_port"]
         if not host_allowed(request.headers.get("Host"), port):
-            return self.get_handler_delegate(request, Refused, {"why": "the Host is not a loopback name of this server"})
+            return self.get_handler_delegate(
+                request, Refused, {"why": "the Host is not a loopback name of this server"}
+            )
         if not origin_allowed(request.headers.get("Origin"), port):
-            return self.get_handler_delegate(request, Refused, {"why": "the request comes from another site"})
+            return self.get_handler_delegate(
+                request, Refused, {"why": "the request comes from another site"}
+            )
         return super().find_handler(request, **kwargs)
 
 
@@ -117,10 +132,15 @@ class PageHandler(TornadoVoilaHandler):
                 self.set_status(503)
                 self.set_header("Content-Type", "text/html; charset=utf-8")
                 self.set_header("Retry-After", "60")
-                self.finish(_page("The workbench is full", f"{limit} workbench pages are open, the most it serves at once "
-                                  "(each holds about 140 MB). Close a workbench tab you no longer use and reload this "
-                                  f"page; a page no browser shows is closed after {after} idle. "
-                                  "(tswt app --max-pages sets the number.)"))
+                self.finish(
+                    _page(
+                        "The workbench is full",
+                        f"{limit} workbench pages are open, the most it serves at once "
+                        "(each holds about 140 MB). Close a workbench tab you no longer use and reload this "
+                        f"page; a page no browser shows is closed after {after} idle. "
+                        "(tswt app --max-pages sets the number.)",
+                    )
+                )
                 return
         PageHandler.opening += 1
         try:
@@ -158,13 +178,20 @@ class TswtVoila(Voila):
 
     name = "tswt-voila"
     max_pages = Int(8, config=True, help="Most pages (each with its kernel) served at once.")
-    idle_timeout = Int(60, config=True, help="Seconds before a kernel no browser is connected to is shut down.")
+    idle_timeout = Int(
+        60, config=True, help="Seconds before a kernel no browser is connected to is shut down."
+    )
 
     def init_settings(self) -> dict[str, Any]:
         settings = super().init_settings()
         # Voila sets allow_remote_access=True (no Host check in jupyter_server's handlers).
-        settings.update(allow_remote_access=False, local_hostnames=["localhost"], tswt_port=self.port,
-                        tswt_max_pages=self.max_pages, tswt_idle_timeout=self.idle_timeout)
+        settings.update(
+            allow_remote_access=False,
+            local_hostnames=["localhost"],
+            tswt_port=self.port,
+            tswt_max_pages=self.max_pages,
+            tswt_idle_timeout=self.idle_timeout,
+        )
         km = self.kernel_manager
         km.cull_idle_timeout = self.idle_timeout
         km.cull_interval = max(1, min(60, self.idle_timeout // 2))

@@ -30,7 +30,9 @@ def awaiting_signoff(store: CaseStore) -> list[tuple[str, Any, str]]:
         submitted = [e for e in store.audit_log(case_id) if e.note == "submitted for sign-off"]
         last = submitted[-1] if submitted else store.audit_log(case_id, limit=1)[-1]
         by = last.user
-        if not submitted:  # imported awaiting sign-off: the record says who submitted it, not the importer
+        if (
+            not submitted
+        ):  # imported awaiting sign-off: the record says who submitted it, not the importer
             form = store.get(case_id).formulation
             by = (form.submitted_by if form is not None else None) or by
         queue.append((case_id, last.at, by))
@@ -42,8 +44,13 @@ class SignoffQueueView(CaseView):
 
     empty_text = "Choose a formulation from the queue."
 
-    def __init__(self, store: CaseStore, user: str, as_of: date | None = None,
-                 on_open: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        store: CaseStore,
+        user: str,
+        as_of: date | None = None,
+        on_open: Callable[[str], None] | None = None,
+    ) -> None:
         super().__init__(store, user, as_of)
         self.on_open = on_open
         self.queue = w.VBox([])
@@ -51,27 +58,51 @@ class SignoffQueueView(CaseView):
         self.refresh_button = button("Refresh the queue")
         self.refresh_button.on_click(lambda _b: self.refresh())
         self.reading = w.HTML("")
-        self.comment = self.form.add("comment", area("Reviewer's comment", placeholder="Required when returning"))
+        self.comment = self.form.add(
+            "comment", area("Reviewer's comment", placeholder="Required when returning")
+        )
         self.approve_button = button("Approve and sign off", "success")
         self.return_button = button("Return with comments", "warning")
         self.approve_button.on_click(lambda _b: self.decide(True))
         self.return_button.on_click(lambda _b: self.decide(False))
-        self.actions = w.VBox([self.comment.box, w.HBox([self.approve_button, self.return_button, self.form.echo])])
+        self.actions = w.VBox(
+            [self.comment.box, w.HBox([self.approve_button, self.return_button, self.form.echo])]
+        )
         self.actions.layout.display = "none"
-        self.widget = w.VBox([heading("Awaiting sign-off (oldest first)"), self.queue_note, self.queue, self.refresh_button,
-                              self.title, self.form.banner, self.stale, self.reading, self.actions])
+        self.widget = w.VBox(
+            [
+                heading("Awaiting sign-off (oldest first)"),
+                self.queue_note,
+                self.queue,
+                self.refresh_button,
+                self.title,
+                self.form.banner,
+                self.stale,
+                self.reading,
+                self.actions,
+            ]
+        )
         self.refresh()
 
     def refresh(self) -> None:
         queue = awaiting_signoff(self.store)
         buttons = []
         for case_id, at, by in queue:
-            b = button(f"{case_id}: submitted {at:%Y-%m-%d %H:%M} by {by}", tooltip=f"Read the formulation of {case_id}")
+            b = button(
+                f"{case_id}: submitted {at:%Y-%m-%d %H:%M} by {by}",
+                tooltip=f"Read the formulation of {case_id}",
+            )
             # the case read here is the app's open case (header, Reports and Audit agree)
-            b.on_click(lambda _b, case_id=case_id: self.on_open(case_id) if self.on_open is not None else self.open(case_id))
+            b.on_click(
+                lambda _b, case_id=case_id: (
+                    self.on_open(case_id) if self.on_open is not None else self.open(case_id)
+                )
+            )
             buttons.append(b)
         self.queue.children = buttons
-        self.queue_note.value = message_html(f"{len(queue)} formulation(s) awaiting sign-off.", "note")
+        self.queue_note.value = message_html(
+            f"{len(queue)} formulation(s) awaiting sign-off.", "note"
+        )
 
     def show_case(self) -> None:
         assert self.case is not None
@@ -80,14 +111,22 @@ class SignoffQueueView(CaseView):
             self.reading.value = message_html("This case has no formulation.", "note")
             self.actions.layout.display = "none"
             return
-        parts = [f"<p><b>Status:</b> {inert(form.status.replace('_', ' '))}, revision {form.revision}, written by {inert(form.author)}</p>"]
+        parts = [
+            f"<p><b>Status:</b> {inert(form.status.replace('_', ' '))}, revision {form.revision}, written by {inert(form.author)}</p>"
+        ]
         if form.recommendation is not None:
             parts.append("<h4>Recommendation</h4>" + snapshot_html(form))
         for p in FIVE_PS:
             entries = getattr(form.five_ps, p)
             if entries:
-                parts.append(f"<h4>{inert(P_TITLES[p])}</h4><ul>" + "".join(f"<li>{inert(e.text)}</li>" for e in entries) + "</ul>")
-        parts.append(f"<h4>Narrative</h4><p style='white-space:pre-wrap'>{inert(form.narrative)}</p>")
+                parts.append(
+                    f"<h4>{inert(P_TITLES[p])}</h4><ul>"
+                    + "".join(f"<li>{inert(e.text)}</li>" for e in entries)
+                    + "</ul>"
+                )
+        parts.append(
+            f"<h4>Narrative</h4><p style='white-space:pre-wrap'>{inert(form.narrative)}</p>"
+        )
         parts.append("<h4>Outcomes</h4>" + _outcomes_html(self.case, self.as_of))
         self.reading.value = "".join(parts)
         self.comment.widget.value = ""
@@ -101,12 +140,19 @@ class SignoffQueueView(CaseView):
 
         def write() -> Any:
             try:
-                return casework.review(self.store, case_id, approve, comment, user=self.user, version=version)
+                return casework.review(
+                    self.store, case_id, approve, comment, user=self.user, version=version
+                )
             except OverrideError as exc:
                 field = "comment" if "comment" in str(exc) else ""
                 raise ValidationFailed([Problem("", field, str(exc))]) from None
 
-        saved = self._saved(write, None, "signed off" if approve else "returned with comments", retry=lambda: self.decide(approve))
+        saved = self._saved(
+            write,
+            None,
+            "signed off" if approve else "returned with comments",
+            retry=lambda: self.decide(approve),
+        )
         if saved is not None:
             self.show_case()
             self.refresh()
@@ -125,6 +171,14 @@ def _outcomes_html(case: Any, as_of: date) -> str:
     for r in scored.to_dict("records"):
         value = r.get("total") if r["measure"] == "sdq" else r.get("goal_1")
         band = r.get("total_band3") if r["measure"] == "sdq" else ""
-        rows.append((r["measure"].upper(), r["informant"], r["timepoint"], str(r["date"])[:10],
-                     "" if value is None or pd.isna(value) else int(value), "" if band is None or pd.isna(band) else band))
+        rows.append(
+            (
+                r["measure"].upper(),
+                r["informant"],
+                r["timepoint"],
+                str(r["date"])[:10],
+                "" if value is None or pd.isna(value) else int(value),
+                "" if band is None or pd.isna(band) else band,
+            )
+        )
     return table_html(["Measure", "Informant", "Timepoint", "Date", "Total / goal 1", "Band"], rows)

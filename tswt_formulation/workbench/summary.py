@@ -43,8 +43,15 @@ def summary_lines(rec: Recommendation) -> list[tuple[str, str]]:
 
 def summary_html(rec: Recommendation) -> str:
     """The short summary as HTML (every line escaped), risks highlighted."""
-    styles = {"risk": "color:#a4000f;font-weight:bold", "head": "font-weight:bold", "item": "", "note": "color:#444"}
-    items = "".join(f"<li style='{styles[kind]}'>{inert(line)}</li>" for kind, line in summary_lines(rec))
+    styles = {
+        "risk": "color:#a4000f;font-weight:bold",
+        "head": "font-weight:bold",
+        "item": "",
+        "note": "color:#444",
+    }
+    items = "".join(
+        f"<li style='{styles[kind]}'>{inert(line)}</li>" for kind, line in summary_lines(rec)
+    )
     return f"<ul style='margin:0;padding-left:1.2em' aria-label='Recommendation'>{items}</ul>"
 
 
@@ -59,14 +66,28 @@ def snapshot_html(formulation: Any) -> str:
     lines: list[tuple[str, str]] = [("risk", f"Risk: {r}") for r in snap.risks]
     lines.append(("head", f"Wave {chosen['wave']}: {WAVE_NAMES[chosen['wave']]}"))
     lines.append(("head", f"Stage {chosen['stage']}: {STAGE_NAMES[chosen['stage']]}"))
-    for part, vocab, title in (("services", "service", "Service"), ("models", "direct_work_model", "Direct-work model"),
-                               ("preconditions", None, "First"), ("signposting", "signposting", "Signpost to")):
+    for part, vocab, title in (
+        ("services", "service", "Service"),
+        ("models", "direct_work_model", "Direct-work model"),
+        ("preconditions", None, "First"),
+        ("signposting", "signposting", "Signpost to"),
+    ):
         for value in chosen[part]:
             lines.append(("item", f"{title}: {voc.label(vocab, value) if vocab else value}"))
     for part, o in chosen["overridden"].items():
-        lines.append(("note", f"Overridden {part}: suggested {o['suggested']}, chosen {o['chosen']}, because {o['reason']} ({o['by']})"))
+        lines.append(
+            (
+                "note",
+                f"Overridden {part}: suggested {o['suggested']}, chosen {o['chosen']}, because {o['reason']} ({o['by']})",
+            )
+        )
     lines += [("note", f"Because: {f.reason}") for f in snap.fired if f.won]
-    styles = {"risk": "color:#a4000f;font-weight:bold", "head": "font-weight:bold", "item": "", "note": "color:#444"}
+    styles = {
+        "risk": "color:#a4000f;font-weight:bold",
+        "head": "font-weight:bold",
+        "item": "",
+        "note": "color:#444",
+    }
     items = "".join(f"<li style='{styles[kind]}'>{inert(line)}</li>" for kind, line in lines)
     return f"<ul style='margin:0;padding-left:1.2em' aria-label='Recommendation as decided'>{items}</ul>"
 
@@ -76,7 +97,9 @@ def case_risk_flag(case: Case, as_of: date) -> str:
     from ..rules.risk import risk_status
 
     status = risk_status(case, as_of)
-    recorded = [f"{r.label} ({r.level}{', OUT OF DATE' if r.out_of_date else ''})" for r in status.risks]
+    recorded = [
+        f"{r.label} ({r.level}{', OUT OF DATE' if r.out_of_date else ''})" for r in status.risks
+    ]
     if not status.assessed:
         return "; ".join([NOT_ASSESSED, *recorded])
     return "; ".join(recorded) if recorded else "No risk recorded at the completed screening"

@@ -39,20 +39,35 @@ class WorkView(CaseView):
         # a session
         self.session_of = f.add("session.intervention", dropdown("Intervention", []))
         self.session_date = f.add("session.date", day("Session date", self.as_of))
-        self.attendance = f.add("session.attendance", dropdown("Attendance", [(v, k) for k, v in ATTENDANCE_LABELS.items()]))
-        self.took_part = f.add("session.took_part", several("Who took part", [(p, p) for p in PARTICIPANTS], rows=4))
-        self.minutes = f.add("session.minutes", w.BoundedIntText(value=60, min=0, max=600, description="Minutes"))
+        self.attendance = f.add(
+            "session.attendance",
+            dropdown("Attendance", [(v, k) for k, v in ATTENDANCE_LABELS.items()]),
+        )
+        self.took_part = f.add(
+            "session.took_part", several("Who took part", [(p, p) for p in PARTICIPANTS], rows=4)
+        )
+        self.minutes = f.add(
+            "session.minutes", w.BoundedIntText(value=60, min=0, max=600, description="Minutes")
+        )
         self.note = f.add("session.note", text("Short note", placeholder="Optional; private text"))
         self.session_button = button("Record the session", "success")
         self.session_button.on_click(lambda _b: self.record_session())
         # a review
         self.review_date = f.add("review.date", day("Review date", self.as_of))
-        self.stage = f.add("review.stage", dropdown("Stage reached", [(f"{n}", n) for n in (1, 2, 3, 4)]))
+        self.stage = f.add(
+            "review.stage", dropdown("Stage reached", [(f"{n}", n) for n in (1, 2, 3, 4)])
+        )
         self.evidence = f.add("review.stage_evidence", area("Evidence for the stage"))
-        self.wave = f.add("review.wave", dropdown("Wave re-assessed", [(f"{n}", n) for n in (1, 2, 3)]))
+        self.wave = f.add(
+            "review.wave", dropdown("Wave re-assessed", [(f"{n}", n) for n in (1, 2, 3)])
+        )
         self.risks = f.add("review.risks_reviewed", check("Risks reviewed"))
-        self.holds = f.add("review.formulation", dropdown("Formulation", [("still holds", "holds"),
-                                                                          ("revised (back to sign-off)", "revised")]))
+        self.holds = f.add(
+            "review.formulation",
+            dropdown(
+                "Formulation", [("still holds", "holds"), ("revised (back to sign-off)", "revised")]
+            ),
+        )
         self.review_button = button("Record the review", "success")
         self.review_button.on_click(lambda _b: self.record_review())
         # an ending
@@ -60,46 +75,95 @@ class WorkView(CaseView):
         self.end_of = f.add("ending.intervention", dropdown("Intervention to end", []))
         self.end_date = f.add("ending.date", day("Ended on", self.as_of))
         self.end_reason = f.add("ending.reason", dropdown("Ending reason", reasons))
-        self.end_other = f.add("ending.other", text("If other, what", placeholder="Required when the reason is other"))
+        self.end_other = f.add(
+            "ending.other", text("If other, what", placeholder="Required when the reason is other")
+        )
         self.end_button = button("End the intervention", "warning")
         self.end_button.on_click(lambda _b: self.end_intervention())
         self.summary = f.add("close.summary", area("Closing summary"))
         self.close_button = button("End the team's involvement", "danger")
         self.close_button.on_click(lambda _b: self.close())
         box = lambda *fields: [x.box for x in fields]  # noqa: E731
-        self.widget = w.VBox([
-            self.title, self.form.banner, self.stale, self.done_html,
-            heading("Record a session"), *box(self.session_of, self.session_date, self.attendance, self.took_part,
-                                              self.minutes, self.note), self.session_button,
-            heading("Record a review"), *box(self.review_date, self.stage, self.evidence, self.wave, self.risks, self.holds),
-            self.review_button,
-            heading("Record an ending"), *box(self.end_of, self.end_date, self.end_reason, self.end_other), self.end_button,
-            *box(self.summary), self.close_button,
-        ])
+        self.widget = w.VBox(
+            [
+                self.title,
+                self.form.banner,
+                self.stale,
+                self.done_html,
+                heading("Record a session"),
+                *box(
+                    self.session_of,
+                    self.session_date,
+                    self.attendance,
+                    self.took_part,
+                    self.minutes,
+                    self.note,
+                ),
+                self.session_button,
+                heading("Record a review"),
+                *box(
+                    self.review_date, self.stage, self.evidence, self.wave, self.risks, self.holds
+                ),
+                self.review_button,
+                heading("Record an ending"),
+                *box(self.end_of, self.end_date, self.end_reason, self.end_other),
+                self.end_button,
+                *box(self.summary),
+                self.close_button,
+            ]
+        )
 
     def show_case(self) -> None:
         case = self.case
         if case is None:
             return
-        open_ivs = [(f"{iv.number}. {iv.what.replace('_', ' ')}", iv.number) for iv in case.interventions if iv.end is None]
+        open_ivs = [
+            (f"{iv.number}. {iv.what.replace('_', ' ')}", iv.number)
+            for iv in case.interventions
+            if iv.end is None
+        ]
         for field in (self.session_of, self.end_of):
             field.widget.options = open_ivs
             field.widget.value = open_ivs[0][1] if open_ivs else None
         rows = []
         for iv in case.interventions:
             came = sum(s.attendance == "attended" for s in iv.sessions)
-            ended = f"{iv.end.isoformat()} ({ENDING_LABELS[iv.ending_reason or 'other']})" if iv.end else "running"
-            rows.append((f"{iv.number}. {iv.what.replace('_', ' ')}", iv.lead_worker, iv.start.isoformat(), ended,
-                         f"{came} of {len(iv.sessions)}"))
-        parts = [table_html(["Intervention", "Lead worker", "Started", "Ended", "Sessions attended"], rows,
-                            caption="Interventions") if rows else message_html("No intervention recorded yet.", "note")]
+            ended = (
+                f"{iv.end.isoformat()} ({ENDING_LABELS[iv.ending_reason or 'other']})"
+                if iv.end
+                else "running"
+            )
+            rows.append(
+                (
+                    f"{iv.number}. {iv.what.replace('_', ' ')}",
+                    iv.lead_worker,
+                    iv.start.isoformat(),
+                    ended,
+                    f"{came} of {len(iv.sessions)}",
+                )
+            )
+        parts = [
+            table_html(
+                ["Intervention", "Lead worker", "Started", "Ended", "Sessions attended"],
+                rows,
+                caption="Interventions",
+            )
+            if rows
+            else message_html("No intervention recorded yet.", "note")
+        ]
         if case.reviews:
-            parts.append(table_html(["Review", "Stage", "Wave", "Formulation"],
-                                    [(r.date.isoformat(), r.stage, r.wave, r.formulation) for r in case.reviews],
-                                    caption="Reviews"))
+            parts.append(
+                table_html(
+                    ["Review", "Stage", "Wave", "Formulation"],
+                    [(r.date.isoformat(), r.stage, r.wave, r.formulation) for r in case.reviews],
+                    caption="Reviews",
+                )
+            )
         if case.ending is not None:
-            parts.append(f"<p>Involvement ended {inert(case.ending.date.isoformat())}: "
-                         f"{inert(ENDING_LABELS[case.ending.reason])}.</p>")
+            parts.append(
+                f"<p>Involvement ended {inert(case.ending.date.isoformat())}: "
+                f"{inert(ENDING_LABELS[case.ending.reason])}.</p>"
+            )
         self.done_html.value = "".join(parts)
 
     def _version(self) -> int | None:
@@ -114,7 +178,9 @@ class WorkView(CaseView):
             self.form.banner.value = message_html("Not saved: fix the fields marked below.")
             return None
         case_id = self.case.case_id
-        saved = self._saved(lambda: call(case_id), None, note, retry=lambda: self._write(call, note))
+        saved = self._saved(
+            lambda: call(case_id), None, note, retry=lambda: self._write(call, note)
+        )
         if saved is not None:
             self.show_case()
         return saved
@@ -122,29 +188,77 @@ class WorkView(CaseView):
     def record_session(self) -> Any:
         number = self.session_of.widget.value
         if number is None:
-            self.form.banner.value = message_html("No intervention is running: start one first (tswt intervention start).")
+            self.form.banner.value = message_html(
+                "No intervention is running: start one first (tswt intervention start)."
+            )
             return None
-        return self._write(lambda cid: casework.record_session(
-            self.store, cid, number, self.session_date.widget.value, self.attendance.widget.value,
-            list(self.took_part.widget.value), self.minutes.widget.value, self.note.widget.value, user=self.user,
-            version=self._version()), f"session of intervention {number}", self.session_date)
+        return self._write(
+            lambda cid: casework.record_session(
+                self.store,
+                cid,
+                number,
+                self.session_date.widget.value,
+                self.attendance.widget.value,
+                list(self.took_part.widget.value),
+                self.minutes.widget.value,
+                self.note.widget.value,
+                user=self.user,
+                version=self._version(),
+            ),
+            f"session of intervention {number}",
+            self.session_date,
+        )
 
     def record_review(self) -> Any:
-        return self._write(lambda cid: casework.record_review(
-            self.store, cid, self.review_date.widget.value, self.stage.widget.value, self.wave.widget.value,
-            self.evidence.widget.value, self.risks.widget.value, formulation=self.holds.widget.value, user=self.user,
-            version=self._version()), "review recorded", self.review_date)
+        return self._write(
+            lambda cid: casework.record_review(
+                self.store,
+                cid,
+                self.review_date.widget.value,
+                self.stage.widget.value,
+                self.wave.widget.value,
+                self.evidence.widget.value,
+                self.risks.widget.value,
+                formulation=self.holds.widget.value,
+                user=self.user,
+                version=self._version(),
+            ),
+            "review recorded",
+            self.review_date,
+        )
 
     def end_intervention(self) -> Any:
         number = self.end_of.widget.value
         if number is None:
             self.form.banner.value = message_html("No intervention is running.")
             return None
-        return self._write(lambda cid: casework.end_intervention(
-            self.store, cid, number, self.end_date.widget.value, self.end_reason.widget.value, self.end_other.widget.value,
-            user=self.user, version=self._version()), f"intervention {number} ended", self.end_date)
+        return self._write(
+            lambda cid: casework.end_intervention(
+                self.store,
+                cid,
+                number,
+                self.end_date.widget.value,
+                self.end_reason.widget.value,
+                self.end_other.widget.value,
+                user=self.user,
+                version=self._version(),
+            ),
+            f"intervention {number} ended",
+            self.end_date,
+        )
 
     def close(self) -> Any:
-        return self._write(lambda cid: casework.close_involvement(
-            self.store, cid, self.end_date.widget.value, self.end_reason.widget.value, self.summary.widget.value,
-            self.end_other.widget.value, user=self.user, version=self._version()), "involvement ended", self.end_date)
+        return self._write(
+            lambda cid: casework.close_involvement(
+                self.store,
+                cid,
+                self.end_date.widget.value,
+                self.end_reason.widget.value,
+                self.summary.widget.value,
+                self.end_other.widget.value,
+                user=self.user,
+                version=self._version(),
+            ),
+            "involvement ended",
+            self.end_date,
+        )
