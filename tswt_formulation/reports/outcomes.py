@@ -288,15 +288,13 @@ class OutcomesReport:
             shaded = "; ".join(
                 f"{_INFORMANTS.get(i, i).lower()}: {shading[i][1]}" for i in informants
             )
-            figs.append(
-                figure(
-                    fig,
-                    f"SDQ total difficulties ({shaded}){cut}; {corridor}{extra}{mark}. Higher is worse.",
-                )
+            chart = figure(
+                fig,
+                f"SDQ total difficulties ({shaded}){cut}; {corridor}{extra}{mark}. Higher is worse.",
             )
             work = self._work_figure(fig, sdq)
-            if work:
-                figs.append(work)
+            # the work strip reads against the chart's dates: printed on the same page
+            figs.append(f'<div class="figures-together">{chart}{work}</div>' if work else chart)
         goals = traj[traj["measure"] == "gbo"]
         if not goals.empty and goals.groupby("score")["value"].count().max() >= 2:
             g = goals.rename(columns={"score": "goal", "value": "rating"})
