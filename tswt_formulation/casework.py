@@ -25,7 +25,7 @@ from typing import Any
 
 from .errors import OverrideError
 from .measures.outcomes import baseline_bands
-from .model import Case, Override
+from .model import Case, Formulation, Override
 from .rules import (
     draft_formulation,
     edit_formulation,
@@ -113,6 +113,16 @@ def _load(store: CaseStore, case_id: str, version: int | None) -> Case:
     return case
 
 
+def _load_drafted(store: CaseStore, case_id: str, version: int | None) -> tuple[Case, Formulation]:
+    """The case and its formulation, refused if none has been drafted yet (edit, decide, revise)."""
+    case = _load(store, case_id, version)
+    if case.formulation is None:
+        raise OverrideError(
+            f"{case_id}: no formulation yet; draft one first (tswt formulation {case_id} --draft)"
+        )
+    return case, case.formulation
+
+
 def create_draft(
     store: CaseStore,
     case_id: str,
@@ -150,12 +160,8 @@ def update_formulation(
     **changes: Any,
 ) -> Case:
     """Edit the formulation's content (narrative, 5 Ps, ...); after sign-off it goes back to draft."""
-    case = _load(store, case_id, version)
-    if case.formulation is None:
-        raise OverrideError(
-            f"{case_id}: no formulation yet; draft one first (tswt formulation {case_id} --draft)"
-        )
-    case.formulation = edit_formulation(case.formulation, _who(store, user), _now(), **changes)
+    case, formulation = _load_drafted(store, case_id, version)
+    case.formulation = edit_formulation(formulation, _who(store, user), _now(), **changes)
     return store.save(case, user=user, note="formulation edited", workflow_step="edit_case")
 
 
@@ -168,13 +174,9 @@ def decide(
     version: int | None = None,
 ) -> Case:
     """The worker's decision: accept the recommendation, or override parts with reasons."""
-    case = _load(store, case_id, version)
-    if case.formulation is None:
-        raise OverrideError(
-            f"{case_id}: no formulation yet; draft one first (tswt formulation {case_id} --draft)"
-        )
+    case, formulation = _load_drafted(store, case_id, version)
     case.formulation = record_decision(
-        case.formulation, case_id, _who(store, user), _now(), accept, overrides
+        formulation, case_id, _who(store, user), _now(), accept, overrides
     )
     return store.save(
         case,
@@ -195,15 +197,9 @@ def revise_formulation(
 ) -> Case:
     """Edit the content and record the decision on the recommendation in ONE audited
     save (the workbench's form): both are checked before anything is written."""
-    case = _load(store, case_id, version)
-    if case.formulation is None:
-        raise OverrideError(
-            f"{case_id}: no formulation yet; draft one first (tswt formulation {case_id} --draft)"
-        )
+    case, formulation = _load_drafted(store, case_id, version)
     who, now = _who(store, user), _now()
-    edited = (
-        edit_formulation(case.formulation, who, now, **changes) if changes else case.formulation
-    )
+    edited = edit_formulation(formulation, who, now, **changes) if changes else formulation
     current = edited.decision
     unchanged = (
         current is not None
