@@ -779,6 +779,7 @@ def test_find_a_case_by_id_or_case_management_ref_and_returned_formulations_flag
     view.refresh_button.click()
     row = view.shown_ids.index("TSW-000124")
     assert "formulation returned" in view.cells[row][1].value
+    assert "white-space:normal" in view.cells[row][1].value  # the state wraps, never cut off
     assert "formulation returned" not in view.cells[view.shown_ids.index("TSW-000123")][1].value
 
 

@@ -87,10 +87,15 @@ class CaseloadView:
             )
             for _ in range(PAGE)
         ]
-        # The risk flags wrap (an HTML cell, escaped): a Label would cut them off ("Suicidal ide...").
+        # The state and the risk flags wrap (HTML cells, escaped): a Label would cut them off
+        # ("Suicidal ide...", "Work begun; formulation returne...").
         self.cells = [
             [
-                w.Label("", layout=shared(f"width:{_WIDTHS[i + 1]}"), style=shared("label_style"))
+                w.HTML("", layout=shared(f"width:{_WIDTHS[i + 1]}"))
+                if i == _STATE
+                else w.Label(
+                    "", layout=shared(f"width:{_WIDTHS[i + 1]}"), style=shared("label_style")
+                )
                 for i in range(len(COLUMNS) - 2)
             ]
             + [w.HTML("", layout=shared(f"width:{_WIDTHS[-1]}"))]
@@ -236,6 +241,7 @@ class CaseloadView:
 
 
 _WIDTHS = ["9em", "8em", "16em", "8em", "10em", "4em", "30em"]
+_STATE = 1  # the state's cell among the row's cells (after the worker's)
 
 
 def _missing(value: Any) -> bool:
