@@ -8,6 +8,7 @@ docs/domain.md, the library's own error messages.
 
 from __future__ import annotations
 
+import base64
 import gc
 import re
 import subprocess
@@ -440,7 +441,15 @@ def test_sdq_scores_and_bands_appear_with_the_last_item(app, case_store):
         ("sdq", "P4-17", "parent", "baseline")
     ]
     assert stored[0].responses["1"] == 1
-    assert bytes(view.chart.value).startswith(b"\x89PNG")
+    png = re.search(r'src="data:image/png;base64,([^"]+)"', view.chart.value)
+    assert png is not None and base64.b64decode(png.group(1)).startswith(b"\x89PNG")
+    # its alt text and the table beside it say what it shows (issue 26): one parent score,
+    # total 20 (every item 1, worked above), abnormal, on the date completed
+    assert (
+        'alt="Chart: SDQ total difficulties, parent or carer: one score so far, 20 (abnormal) on '
+        in view.chart.value
+    )
+    assert "<td style='padding:2px 8px;vertical-align:top'>20</td>" in view.chart_values.value
     assert view.chart.layout.display == ""
 
 

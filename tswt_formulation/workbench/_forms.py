@@ -29,6 +29,7 @@ import ipywidgets as w
 
 from ..errors import Problem, ProblemsError, StaleEdit, TswtError, ValidationFailed
 from ..model import Case, case_from_data, case_to_data, vocabulary
+from .a11y import FIELD_CLASS, live
 
 _INDEX = re.compile(r"\[(\d+)\]")
 STYLE = {"description_width": "14em"}
@@ -127,6 +128,7 @@ class Field:
                 [self.widget] + ([self._error] if self._error is not None else []),
                 layout=shared("box"),
             )
+            self._box.add_class(FIELD_CLASS)  # its error is tied to its input (a11y.py)
         return self._box
 
     @property
@@ -189,10 +191,10 @@ class Form:
 
     def __init__(self) -> None:
         self.fields: dict[str, Field] = {}
-        self.banner = w.HTML("")
+        self.banner = live(w.HTML(""))
         # What the banner says, again beside the form's buttons (a long form's top is off
         # screen when its button is pressed); a status there, the banner's alert being announced.
-        self.echo = w.HTML("", layout=shared("plain"))
+        self.echo = live(w.HTML("", layout=shared("plain")))
         self.banner.observe(
             lambda c: setattr(
                 self.echo, "value", c["new"].replace('role="alert"', 'role="status"')

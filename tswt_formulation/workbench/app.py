@@ -16,6 +16,7 @@ from ..model import Case
 from ..store import CaseStore, open_store
 from ._base import CaseView
 from ._forms import inert, message_html
+from .a11y import live
 from .caseload import CaseloadView
 from .formulation import FormulationView
 from .measures import MeasuresView
@@ -68,7 +69,7 @@ class App:
         self.open_id: str | None = None
         self._case: Case | None = None
         self.header = w.HTML("")
-        self.notice = w.HTML("")
+        self.notice = live(w.HTML(""))  # announced when it speaks (workbench/a11y.py)
         self._pending: str | None = None
         self.tabs = w.Tab(children=[w.VBox([]) for _ in TABS], titles=TABS)
         try:
@@ -125,7 +126,7 @@ class App:
         case = f"Open case: <b>{inert(self.open_id)}</b>" if self.open_id else "No case open"
         self.header.value = (
             f"<div style='display:flex;flex-wrap:wrap;gap:0 2em;align-items:baseline;white-space:nowrap'>"
-            f"<h2 style='margin:4px 0'>TSWT workbench</h2>"
+            f"<h1 style='margin:4px 0;font-size:1.5em'>TSWT workbench</h1>"
             f"<span>Signed in as <b>{inert(self._who())}</b></span><span role='status'>{case}</span>"
             f"<span style='color:#666'>as of {self.as_of.isoformat()}; store {inert(self.store.location)}</span></div>"
         )

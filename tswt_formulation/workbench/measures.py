@@ -5,12 +5,14 @@ last item is entered; the child's trajectory chart is below."""
 
 from __future__ import annotations
 
+import base64
 import io
 from datetime import date
 from typing import Any
 
 import ipywidgets as w
 
+from ..chart_text import VALUE_HEADERS, trend_sentence, value_rows
 from ..errors import TswtError
 from ..measures import load_measure, score_administrations
 from ..measures.definition import MeanProratedScore
@@ -23,11 +25,13 @@ from ._forms import (
     day,
     dropdown,
     heading,
+    inert,
     message_html,
     shared,
     table_html,
     text,
 )
+from .a11y import live
 
 TIMEPOINTS = [
     ("Baseline", "baseline"),
@@ -39,6 +43,7 @@ SDQ_INFORMANTS = [
     ("Teacher", "teacher"),
     ("Child or young person (self-report)", "self"),
 ]
+_REPORTS = {"parent": "parent report", "teacher": "teacher report", "self": "self-report"}
 SHOWN_SCORES = ("total", "emotional", "conduct", "hyperactivity", "peer", "prosocial", "impact")
 IMPACT_LABELS = {
     "overall_difficulties": "Overall: any difficulties?",
@@ -82,7 +87,7 @@ class MeasuresView(CaseView):
         self.save_sdq = button("Save SDQ", "primary")
         # The outcome of a save is shown beside the button pressed (the form is long: a
         # line at its top would be off screen).
-        self.sdq_status = w.HTML("", layout=shared("plain"))
+        self.sdq_status = live(w.HTML("", layout=shared("plain")))
         self.save_sdq.on_click(
             lambda _b: self._pressed(self.save_sdq, self.sdq_status, self.save_administration)
         )
@@ -126,7 +131,7 @@ class MeasuresView(CaseView):
         self.gbo_when = add("gbo.date", day("Ratings date", self.as_of))
         self.gbo_timepoint = add("gbo.timepoint", dropdown("Ratings timepoint", TIMEPOINTS))
         self.save_gbo = button("Save goals and ratings", "primary")
-        self.gbo_status = w.HTML("", layout=shared("plain"))
+        self.gbo_status = live(w.HTML("", layout=shared("plain")))
         self.save_gbo.on_click(
             lambda _b: self._pressed(self.save_gbo, self.gbo_status, self.save_goals)
         )
@@ -145,7 +150,7 @@ class MeasuresView(CaseView):
             "danger",
             tooltip="Remove the chosen measure; the reason goes in the audit log",
         )
-        self.recorded_status = w.HTML("", layout=shared("plain"))
+        self.recorded_status = live(w.HTML("", layout=shared("plain")))
         self.correct.on_click(lambda _b: self.correct_chosen())
         self.withdraw.on_click(
             lambda _b: self._pressed(self.withdraw, self.recorded_status, self.withdraw_chosen)
@@ -153,8 +158,10 @@ class MeasuresView(CaseView):
         self._correcting: dict[
             str, tuple[int, str]
         ] = {}  # "sdq"/"gbo" -> (index in case.measures, reason)
-        self.chart = w.Image(format="png", layout=w.Layout(max_width="760px"))
+        # an <img> with its alt text (the trend in words); ipywidgets' Image has no alt
+        self.chart = w.HTML("", layout=w.Layout(max_width="760px", display="none"))
         self.chart_note = w.HTML("")
+        self.chart_values = w.HTML("")  # the chart as text: its values, and the trend in words
         item_boxes = [self.form.fields[f"sdq.responses.{i.id}"].box for i in self.sdq.items]
         self.item_boxes = dict(zip(self.items, item_boxes))
         self.widget = w.VBox(
@@ -187,6 +194,7 @@ class MeasuresView(CaseView):
                 heading("Trajectory"),
                 self.chart_note,
                 self.chart,
+                self.chart_values,
             ]
         )
         self._show_items()
@@ -207,8 +215,13 @@ class MeasuresView(CaseView):
         return item.informants is None or self.informant.widget.value in item.informants
 
     def _show_items(self) -> None:
+        report = _REPORTS.get(self.informant.widget.value, "")
         for item_id, box in self.item_boxes.items():
             box.layout.display = "" if self._applies(item_id) else "none"
+            # what a screen reader says for the group and each option (workbench/a11y.py):
+            # "SDQ item 3, parent report: 1 somewhat true"
+            label = f"item {item_id}" if item_id.isdigit() else IMPACT_LABELS.get(item_id, item_id)
+            self.items[item_id].tooltip = f"SDQ {label}, {report}"
         try:
             self.version.value = message_html(f"Form {self.form_version()}", "note")
         except TswtError as exc:
@@ -540,8 +553,9 @@ class MeasuresView(CaseView):
         self._correcting = {}
         self.show_recorded()
         self._show_items()
-        self.chart.value = b""
+        self.chart.value = ""
         self.chart.layout.display = "none"
+        self.chart_values.value = ""
         self.chart_note.value = message_html("The chart is drawn when this tab is shown.", "note")
 
     def shown(self) -> None:
@@ -557,8 +571,9 @@ class MeasuresView(CaseView):
             else traj
         )
         if sdq.empty:
-            self.chart.value = b""
+            self.chart.value = ""
             self.chart.layout.display = "none"  # a sentence, not an empty (broken) image
+            self.chart_values.value = ""
             self.chart_note.value = message_html(
                 "No SDQ recorded yet: the trajectory appears after the first one.", "note"
             )
@@ -570,9 +585,18 @@ class MeasuresView(CaseView):
         fig.set_size_inches(7.5, 3.2)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
-        self.chart.value = buffer.getvalue()
+        drawn = sdq[sdq["informant"] == informant]
+        trend = trend_sentence(drawn, "SDQ total difficulties", score="total")
+        png = base64.b64encode(buffer.getvalue()).decode("ascii")
+        self.chart.value = (
+            f'<img alt="{inert("Chart: " + trend)}" style="max-width:100%" '
+            f'src="data:image/png;base64,{png}">'
+        )
         self.chart.layout.display = ""
         self.chart_note.value = message_html(f"SDQ total ({informant}) over time.", "note")
+        self.chart_values.value = table_html(
+            VALUE_HEADERS, value_rows(drawn, "total"), caption=f"The chart's values. {trend}"
+        )
 
 
 def _json(data: dict[str, Any]) -> str:

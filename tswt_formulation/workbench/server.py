@@ -33,6 +33,8 @@ from traitlets import Int
 from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
 
+from .a11y import accessible_page
+
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 # Voila's lab template links Font Awesome from jsdelivr; voila.js bundles it already.
 _CDN_LINK = re.compile(rb"<link\b[^>]*\bhref=[\"']https?://[^\"']*[\"'][^>]*>\s*", re.IGNORECASE)
@@ -153,6 +155,8 @@ class PageHandler(TornadoVoilaHandler):
             chunk = chunk.encode("utf-8")
         if isinstance(chunk, bytes) and b"<link" in chunk:
             chunk = _CDN_LINK.sub(b"", chunk)
+        if isinstance(chunk, bytes):
+            chunk = accessible_page(chunk)  # title, contrast, focus, ARIA (workbench/a11y.py)
         super().write(chunk)
 
 
