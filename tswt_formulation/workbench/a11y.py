@@ -3,12 +3,15 @@
 
 - a title that says what the page is ("TSWT workbench", not the notebook's file name);
 - theme CSS: text at 4.5:1 or more (the tab labels, the warning and success buttons), a
-  focus outline that is always visible and 9.8:1 against the white page (2.4.7, 1.4.11);
+  focus outline that is always visible and 9.8:1 against the white page (2.4.7, 1.4.11),
+  on a date too (its focus is on a part of it, day, month, year or the calendar button,
+  which the browser does not count as focus-visible, or even focus, on the input);
 - a small script that keeps, as widgets are drawn and redrawn:
   * the app inside a ``main`` landmark;
   * each group of radio buttons (the SDQ items) a named ``radiogroup``, and each button
     named with its item ("SDQ item 3, parent report: 1 somewhat true"), the name taken
-    from the widget's tooltip (set in Python) or else its label;
+    from the widget's tooltip (set in Python) or else its label, and its buttons sharing
+    one ``name`` (one Tab stop; the arrow keys choose, as in any radio group);
   * each field's error message tied to its input (``aria-describedby``,
     ``aria-invalid``): the Python side marks a field's box ``tswt-field``;
   * the save messages in live regions that exist before the message arrives (a region
@@ -34,7 +37,9 @@ CSS = """
 .lm-TabBar-tab, .lm-TabBar-tab .lm-TabBar-tabLabel { color: #1f1f1f !important; }
 .jupyter-button.mod-warning { background-color: #a84b00 !important; color: #ffffff !important; }
 .jupyter-button.mod-success { background-color: #2e7d32 !important; color: #ffffff !important; }
-#rendered_cells :focus-visible, .lm-TabBar-tab:focus-visible {
+#rendered_cells :focus-visible, .lm-TabBar-tab:focus-visible,
+#rendered_cells input[type="date"]:focus,
+#rendered_cells .widget-datepicker:focus-within input[type="date"] {
   outline: 3px solid #1a3f8f !important; outline-offset: 2px !important;
 }
 .tswt-field [aria-invalid="true"] { border: 2px solid #a4000f !important; }
@@ -62,9 +67,13 @@ SCRIPT = """
                   (label && label.textContent) || '').trim();
       set(box, 'role', 'radiogroup');
       if (name) set(box, 'aria-label', name);
+      var group = idOf(box, 'tswt-group');
       box.querySelectorAll('label').forEach(function (option) {
         var input = option.querySelector('input');
-        if (input && name) set(input, 'aria-label', name + ': ' + option.textContent.trim());
+        if (!input) return;
+        // one name for the group: one Tab stop, the arrow keys move between the options
+        set(input, 'name', group);
+        if (name) set(input, 'aria-label', name + ': ' + option.textContent.trim());
       });
     });
     document.querySelectorAll('.tswt-live').forEach(function (region) {

@@ -54,7 +54,7 @@ class App:
         args = (store, self.user, self.as_of)
         self._makers: list[Callable[[], Any]] = [
             lambda: CaseloadView(*args, on_open=self.open_case),
-            lambda: ReferralView(*args, on_created=self.open_case),
+            lambda: ReferralView(*args, on_created=self._created),
             lambda: ScreeningView(*args),
             lambda: MeasuresView(*args),
             lambda: FormulationView(*args),
@@ -164,6 +164,14 @@ class App:
         self._show_header()
         self.view_at(TABS.index(tab))
         self.tabs.selected_index = TABS.index(tab)
+
+    def _created(self, case_id: str) -> None:
+        """A new referral saved: opened in Screening, and what its save said shown (and
+        announced) above the tabs, the Referral tab where it was said being hidden now."""
+        said = self.referral.form.banner.value  # opening the case clears the form's banner
+        self.open_case(case_id)
+        if self.open_id == case_id:
+            self.notice.value = said
 
     def case_saved(self, case: Case) -> None:
         self._case = case
