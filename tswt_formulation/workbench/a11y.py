@@ -42,6 +42,8 @@ CSS = """
 #rendered_cells .widget-datepicker:focus-within input[type="date"] {
   outline: 3px solid #1a3f8f !important; outline-offset: 2px !important;
 }
+/* 2.5.8 target size: radio buttons one above another 24px apart at least */
+#rendered_cells .widget-radio-box label { min-height: 24px; line-height: 24px; }
 .tswt-field [aria-invalid="true"] { border: 2px solid #a4000f !important; }
 .tswt-sr-only { position: absolute !important; width: 1px; height: 1px; margin: -1px;
   padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
