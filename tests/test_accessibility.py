@@ -110,11 +110,13 @@ def _points() -> Any:
     import pandas as pd
 
     # A hand-made trajectory: a parent's SDQ total 20 (abnormal) at baseline, 14
-    # (borderline) at review 1, 6 points lower and reliably better; the teacher once.
+    # (borderline) at review 1, 6 points lower and reliably better, 15 at review 2 (5
+    # lower: within the corridor, no reliable change); the teacher once.
     return pd.DataFrame(
         [
             ("parent", "baseline", "2026-01-10", 20, "abnormal", None, None),
-            ("parent", "review 1", "2026-06-01", 14, "borderline", -6, "reliable_improvement"),
+            ("parent", "review 1", "2026-06-01", 14, "borderline", -6, "improved"),
+            ("parent", "review 2", "2026-09-01", 15, "borderline", -5, "none"),
             ("teacher", "baseline", "2026-02-03", 9, None, None, None),
         ],
         columns=[
@@ -143,10 +145,18 @@ def test_a_charts_text_equivalent_gives_every_value_and_the_trend():
             "borderline",
             "-6 points: reliable improvement",
         ),
+        (
+            "1 Sep 2026",
+            "review 2",
+            "parent or carer",
+            "15",
+            "borderline",
+            "-5 points: no reliable change",
+        ),
     ]
     assert trend_sentence(_points(), "SDQ total difficulties", score="total") == (
-        "SDQ total difficulties, parent or carer: 20 (abnormal) on 10 Jan 2026 to 14 "
-        "(borderline) on 1 Jun 2026, 6 points lower over 2 scores; teacher: one score so "
+        "SDQ total difficulties, parent or carer: 20 (abnormal) on 10 Jan 2026 to 15 "
+        "(borderline) on 1 Sep 2026, 5 points lower over 3 scores; teacher: one score so "
         "far, 9 on 3 Feb 2026 (higher is worse)."
     )
 
@@ -248,7 +258,13 @@ def demo(tmp_path_factory, browser) -> Iterator[dict[str, Any]]:
             capture_output=True,
         )
     process, url = start_app(path, WORKER)
-    yield {"store": path, "url": url, "case": screening, "reports": reports}
+    yield {
+        "store": path,
+        "url": url,
+        "case": screening,
+        "reports": reports,
+        "measured": measured[0],
+    }
     stop_app(process)
 
 
@@ -339,6 +355,10 @@ def test_every_report_has_no_axe_violation_and_its_charts_are_told_in_text(brows
     reports = sorted(demo["reports"].glob("*.html"))
     kinds = {re.sub(r"^TSW-\d+_|_\d{4}-\d\d-\d\d$", "", p.stem) for p in reports}
     assert kinds == {"formulation", "outcomes", "caseload_review"}
+    from tswt_formulation import open_store
+
+    with open_store(str(demo["store"])) as store:
+        sdq_count = sum(m.measure == "sdq" for m in store.get(demo["measured"]).measures)
     context = browser.new_context(viewport={"width": 1366, "height": 800})
     found = {}
     for report in reports:
@@ -347,6 +367,12 @@ def test_every_report_has_no_axe_violation_and_its_charts_are_told_in_text(brows
         found[report.name] = axe(page)
         for img in page.get_by_role("img").all():  # every chart says what it shows
             assert len(img.get_attribute("alt") or "") > 20, report.name
+        if report.name.endswith("_outcomes.html"):
+            # under the charts, every SDQ point drawn as a row: one per SDQ recorded
+            words = page.locator("section.charts-text")
+            rows = words.get_by_role("table").first.locator("tbody tr")
+            assert rows.count() == sdq_count, words.inner_text()
+            assert "SDQ total difficulties," in words.inner_text()
         page.close()
     context.close()
     assert {name: v for name, v in found.items() if v} == {}

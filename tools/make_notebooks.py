@@ -45,7 +45,7 @@ outcomes = report(
     'case_id = "TSW-900001"  # pseudonymous case id\nstore = None  # path or URL of the case store\nas_of = None  # report date "YYYY-MM-DD" (default: today)\n'
     'constants = None  # the team\'s reliable-change constants file (default: $TSWT_MEASURE_CONSTANTS)',
     "from tswt_formulation.reports.outcomes import OutcomesReport\n\nreport = OutcomesReport.from_store(case_id, store, as_of, constants)\nreport.header()",
-    ["report.risks()", "report.flags()", "report.charts()", "report.work()", "report.change_table()", "report.scores()",
+    ["report.risks()", "report.flags()", "report.charts()", "report.charts_in_words()", "report.work()", "report.change_table()", "report.scores()",
      "report.provenance()"],
 )
 

@@ -21,10 +21,11 @@ INFORMANT_WORDS = {
     "self": "self-report",
     "worker": "worker",
 }
+# measures.change's categories ("improved", "deteriorated", "none") as the reports say them
 CHANGE_WORDS = {
-    "reliable_improvement": "reliable improvement",
-    "reliable_deterioration": "reliable deterioration",
-    "no_reliable_change": "no reliable change",
+    "improved": "reliable improvement",
+    "deteriorated": "reliable deterioration",
+    "none": "no reliable change",
 }
 VALUE_HEADERS = ["Date", "Timepoint", "Informant", "Score", "Band", "Change from baseline"]
 
@@ -60,7 +61,9 @@ def value_rows(points: Any, score: str = "") -> list[tuple[str, str, str, str, s
             change = "baseline" if r.get("timepoint") == "baseline" else ""
         else:
             diff = float(r["difference"])
-            change = f"{'+' if diff > 0 else ''}{_number(diff)} points"
+            change = (
+                f"{'+' if diff > 0 else ''}{_number(diff)} point{'' if abs(diff) == 1 else 's'}"
+            )
             category = r.get("reliable_change")
             if _present(category) and category:
                 change += f": {CHANGE_WORDS.get(str(category), str(category).replace('_', ' '))}"
@@ -100,7 +103,8 @@ def trend_sentence(points: Any, what: str, higher_is: str = "worse", score: str 
         moved = (
             "no change"
             if diff == 0
-            else f"{_number(abs(diff))} points {'higher' if diff > 0 else 'lower'}"
+            else f"{_number(abs(diff))} point{'' if abs(diff) == 1 else 's'} "
+            f"{'higher' if diff > 0 else 'lower'}"
         )
         parts.append(f"{who}: {said(first)} to {said(last)}, {moved} over {len(series)} scores")
     if not parts:

@@ -323,6 +323,12 @@ class OutcomesReport:
             "Trajectories", "".join(figs) or '<p class="none">Nothing to chart yet.</p>', "charts"
         )
 
+    def charts_in_words(self) -> Section:
+        """The charts' values and trends as text, under them (reports/charts_text.py)."""
+        from .charts_text import charts_in_words
+
+        return charts_in_words(self.result.trajectory, self.case)
+
     def _work_figure(self, chart: Any, sdq: pd.DataFrame) -> str:
         """The work as bands under the SDQ chart, on the same dates (plots.work)."""
         from matplotlib.dates import num2date
@@ -633,6 +639,7 @@ class OutcomesReport:
             self.risks(),
             self.flags(),
             self.charts(),
+            self.charts_in_words(),
             self.work(),
             self.change_table(),
             self.scores(),
