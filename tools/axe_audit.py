@@ -106,7 +106,7 @@ def main() -> None:
         from tswt_formulation import open_store
 
         with open_store(str(path), user="t.harper") as store:
-            frame = store.caseload(AS_OF, worker=WORKER)
+            frame = store.caseload(AS_OF)  # as tests/test_accessibility.py chooses it
             screening = str(frame.loc[frame["state"] == "in_screening", "case_id"].iloc[0])
             full = frame.loc[frame["state"].isin(["closed", "work_begun", "formulated"])]
         reports = Path(folder) / "reports"
@@ -146,6 +146,8 @@ def main() -> None:
                     page.wait_for_timeout(800)
                     found[f"{tab} | no case open"] = axe(page)
                 page.get_by_role("tab", name="My caseload").click()
+                page.get_by_role("textbox", name="Find a case").fill(screening)
+                page.get_by_role("textbox", name="Find a case").press("Enter")
                 page.get_by_role("button", name=screening).click()
                 page.get_by_text(f"Open case: {screening}").wait_for()
                 for tab in TABS:  # a case open
