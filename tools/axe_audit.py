@@ -146,6 +146,7 @@ def main() -> None:
                     page.wait_for_timeout(800)
                     found[f"{tab} | no case open"] = axe(page)
                 page.get_by_role("tab", name="My caseload").click()
+                page.get_by_label("Worker", exact=True).select_option(label="All workers")
                 page.get_by_role("textbox", name="Find a case").fill(screening)
                 page.get_by_role("textbox", name="Find a case").press("Enter")
                 page.get_by_role("button", name=screening).click()
