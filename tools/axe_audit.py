@@ -5,7 +5,7 @@ before/after table and docs/accessibility.md.
 Run ``python tools/axe_audit.py [--json OUT.json]`` after ``pip install -e '.[app,test]'``
 with /usr/bin/chromium present. It builds the demo caseload (60 children, seed 1) in a
 scratch store, makes the formulation, outcomes and review reports of one child, starts
-``tswt app`` as the demo's social worker (c.mensah) and runs axe on each tab in each state
+``tswt app`` as the demo's senior practitioner (s.price) and runs axe on each tab in each state
 that matters: no case open, a case open, a save refused with errors, after a save. Only
 synthetic people appear. The pass/fail check is tests/test_accessibility.py; this prints.
 """
@@ -43,7 +43,8 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-WORKER, AS_OF = "c.mensah", date(2026, 11, 20)
+# a senior practitioner, who may edit any case (as the test: a worker may edit only her own)
+WORKER, AS_OF = "s.price", date(2026, 11, 20)
 # Voila's page scrolls inside #rendered_cells, not the document: both back to the top, and
 # the height that shows everything.
 SCROLL_TOP = """() => {
