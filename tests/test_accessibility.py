@@ -588,7 +588,9 @@ def test_a_social_workers_journey_by_keyboard_alone(browser, demo):
     focus_order_shot(page, "3-screening-focus-order")
     mark_live_regions(page)
     keys.press("Enter")
-    announced(page, f"Saved {new_id}")
+    announced(page, f"Saved {new_id} (version 3)")
+    # the referral's message above the tabs is gone: it spoke of an earlier save
+    page.get_by_text("referral recorded").wait_for(state="detached")
 
     from tswt_formulation import open_store
 

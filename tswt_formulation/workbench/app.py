@@ -175,6 +175,7 @@ class App:
 
     def case_saved(self, case: Case) -> None:
         self._case = case
+        self.notice.value = ""  # it spoke of an earlier step; this save speaks beside its button
         for view in self.case_views:
             view.case_saved(case)
 
