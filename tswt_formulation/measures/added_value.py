@@ -199,9 +199,7 @@ def added_value_scores(administrations: pd.DataFrame) -> pd.DataFrame:
 
     # every later parent/carer SDQ with a total, against its child's baseline
     later = parent.merge(
-        base[["date"]].rename(columns={"date": "baseline_date"}),
-        left_on="case_id",
-        right_index=True,
+        base["date"].rename("baseline_date").reset_index(), on="case_id", how="inner"
     )
     later = later[later["date"] > later["baseline_date"]].copy()
     later["months"] = _months((later["date"] - later["baseline_date"]).dt.days.astype(float))
@@ -277,7 +275,11 @@ def _reason(kind: str, informants: Any, version: Any, age: Any, followups: Any) 
     import pandas as pd
 
     if kind == "not_parent":
-        who = sorted(informants if isinstance(informants, set) else set(), key=str)
+        order = list(_INFORMANT_WORDS)
+        who = sorted(
+            informants if isinstance(informants, set) else set(),
+            key=lambda x: (order.index(x) if x in order else len(order), str(x)),
+        )
         words = " and ".join(_INFORMANT_WORDS.get(str(x), str(x)) for x in who) or "no informant"
         return f"{words}: AVS is defined for parent/carer SDQs only"
     if kind == "no_baseline":

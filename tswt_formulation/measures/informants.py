@@ -218,6 +218,8 @@ def informant_comparison(
 def _one_to_one(m: pd.DataFrame) -> pd.DataFrame:
     """Greedy nearest-first matching: keep a pair only if neither administration is
     already used (rows come nearest first)."""
+    import numpy as np
+
     used_a: set[int] = set()
     used_b: set[int] = set()
     keep = []
@@ -228,7 +230,7 @@ def _one_to_one(m: pd.DataFrame) -> pd.DataFrame:
         used_a.add(int(ra))
         used_b.add(int(rb))
         keep.append(True)
-    return m[keep]
+    return m[np.asarray(keep, dtype=bool)]
 
 
 def _empty() -> pd.DataFrame:
