@@ -268,6 +268,7 @@ def judgement_words(row: Any) -> str:
         return str(row["note"]) or "not judged"
     t = float(row["threshold"])
     d = abs(int(row["difference"]))
+    apart = f"{d} point{'' if d == 1 else 's'} apart"
     if j == "differ":
-        return f"differ: {d} points apart, more than the {t:.1f} of reliable change"
-    return f"agree: {d} points apart, within the {t:.1f} of reliable change"
+        return f"differ: {apart}, more than the {t:.1f} of reliable change"
+    return f"agree: {apart}, within the {t:.1f} of reliable change"

@@ -617,6 +617,24 @@ class OutcomesReport:
         )
         return section("Change", body, "change")
 
+    def added_value(self) -> Section:
+        """The SDQ Added Value Score beside its interval, or why it does not apply (issue 23)."""
+        from .added_value import added_value_section
+
+        return added_value_section(self._sdq_until_report())
+
+    def informants(self) -> Section:
+        """Informants' SDQs near the same date, side by side, with the reminder (issue 23)."""
+        from .added_value import informants_section
+
+        return informants_section(self._sdq_until_report(), self.constants)
+
+    def _sdq_until_report(self) -> pd.DataFrame:
+        s = self.result.scored
+        if s.empty or "date" not in s.columns:
+            return s
+        return s[pd.to_datetime(s["date"]) <= pd.Timestamp(self.as_of)]
+
     def provenance(self) -> Section:
         versions = {
             m: load_measure(m).version
@@ -635,6 +653,8 @@ class OutcomesReport:
             self.charts(),
             self.work(),
             self.change_table(),
+            self.added_value(),
+            self.informants(),
             self.scores(),
             self.provenance(),
         ]
