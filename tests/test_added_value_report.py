@@ -16,6 +16,7 @@ Expected values worked by hand from the item responses (docs/measures.md's scori
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,25 @@ def test_the_outcomes_notebook_runs_the_new_sections():
     cells = ["".join(c["source"]) for c in json.loads(nb.read_text())["cells"]]
     assert cells.index("report.added_value()") == cells.index("report.change_table()") + 1
     assert cells.index("report.informants()") == cells.index("report.added_value()") + 1
+
+
+def test_the_workbench_measures_tab_shows_both_read_only(
+    make_case_data, constants_file, store, monkeypatch
+):
+    pytest.importorskip("ipywidgets", reason="the workbench needs the app extra")
+    from tswt_formulation.workbench.measures import MeasuresView
+
+    monkeypatch.setenv("TSWT_MEASURE_CONSTANTS", constants_file)
+    case = _case(make_case_data)
+    view = MeasuresView(store, "c.mensah", as_of=date(2026, 12, 7))
+    view.open(case.case_id, case)
+    assert "Shown when this tab is shown" in view.added_value.value
+    view.shown()
+    html = view.added_value.value
+    assert "<h4>SDQ Added Value Score (parent/carer)</h4>" in html
+    assert "+5.1 points (95% interval -4.7 to +14.9: too wide to judge one child by)" in html
+    assert "differ: 7 points apart, more than the 6.2 of reliable change" in html
+    assert "not that one informant is wrong" in html
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    # read-only: a panel of text, nothing to press
+    assert view.added_value in view.widget.children

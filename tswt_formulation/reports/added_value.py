@@ -9,6 +9,7 @@ value goes through :func:`~.html.text`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from ..words import uk_date
@@ -45,22 +46,24 @@ def _day(value: Any) -> str:
     return "" if value is None or pd.isna(value) else uk_date(pd.Timestamp(value).date())
 
 
-def _section(title: str, body: str, css: str, plain: str) -> Section:
-    return Section(f'<section class="section {css}"><h2>{text(title)}</h2>{body}</section>', plain)
+def _section(title: str, body: str, css: str, plain: str, level: int = 2) -> Section:
+    return Section(
+        f'<section class="section {css}"><h{level}>{text(title)}</h{level}>{body}</section>', plain
+    )
 
 
-def added_value_section(scored: pd.DataFrame) -> Section:
+def added_value_section(scored: pd.DataFrame, level: int = 2) -> Section:
     """One child's Added Value Score, only ever beside its 95% interval; or why not."""
     from ..measures.added_value import NOTES, added_value_scores, child_words
 
     title = "SDQ Added Value Score (parent/carer)"
     if scored is None or scored.empty or "informant" not in scored.columns:
         body = '<p class="none">Not applicable: no SDQ recorded.</p>'
-        return _section(title, body, "added-value", "Added Value Score: no SDQ")
+        return _section(title, body, "added-value", "Added Value Score: no SDQ", level)
     avs = added_value_scores(scored)
     if avs.empty:
         body = '<p class="none">Not applicable: no SDQ recorded.</p>'
-        return _section(title, body, "added-value", "Added Value Score: no SDQ")
+        return _section(title, body, "added-value", "Added Value Score: no SDQ", level)
     r = avs.iloc[0]
     if not bool(r["applies"]):
         words = child_words(r)
@@ -113,13 +116,14 @@ def added_value_section(scored: pd.DataFrame) -> Section:
             + "</p>"
         )
     body += f'<p class="small">{text(NOTES)}</p>'
-    return _section(title, body, "added-value", "Added Value Score")
+    return _section(title, body, "added-value", "Added Value Score", level)
 
 
 def informants_section(
     scored: pd.DataFrame,
     constants: MeasureConstants | None,
     window_days: int | None = None,
+    level: int = 2,
 ) -> Section:
     """The informants' SDQs near the same date, per scale side by side, with the reminder."""
     from ..config import informant_window_days
@@ -142,7 +146,7 @@ def informants_section(
             f'<p class="none">No SDQs from two informants within {text(window)} days of each other '
             "(the team's window), so there is nothing to set side by side.</p>"
         )
-        return _section(title, body, "informants", "Informants: none paired")
+        return _section(title, body, "informants", "Informants: none paired", level)
     parts = []
     for (ia, da, ib, db), grp in pairs.groupby(
         ["informant_a", "date_a", "informant_b", "date_b"], observed=True, sort=True
@@ -202,7 +206,7 @@ def informants_section(
         "apart (the larger of the two informants' thresholds). Impact is not compared (the teacher's "
         f"is scored 0-6, the others' 0-10). Reliable-change constants: {text(source)}.</p>"
     )
-    return _section(title, body, "informants", f"Informants: {differ} differ")
+    return _section(title, body, "informants", f"Informants: {differ} differ", level)
 
 
 def service_added_value_section(avs: pd.DataFrame) -> Section:
@@ -241,3 +245,18 @@ def _reason_group(reason: str) -> str:
     if reason.endswith("AVS is defined for parent/carer SDQs only"):
         return "no parent/carer SDQ (AVS is defined for parent/carer SDQs only)"
     return reason
+
+
+def workbench_panel(
+    scored: pd.DataFrame, constants: MeasureConstants | None, as_of: date | None = None
+) -> str:
+    """The read-only panel of the workbench's measures tab: both blocks, headings at
+    level 4 (under the tab's level-3 heading); administrations after ``as_of`` left out."""
+    import pandas as pd
+
+    if as_of is not None and not scored.empty and "date" in scored.columns:
+        scored = scored[pd.to_datetime(scored["date"]) <= pd.Timestamp(as_of)]
+    return (
+        added_value_section(scored, level=4).html
+        + informants_section(scored, constants, level=4).html
+    )

@@ -155,6 +155,7 @@ class MeasuresView(CaseView):
         ] = {}  # "sdq"/"gbo" -> (index in case.measures, reason)
         self.chart = w.Image(format="png", layout=w.Layout(max_width="760px"))
         self.chart_note = w.HTML("")
+        self.added_value = w.HTML("")  # read-only: AVS and informants side by side (issue 23)
         item_boxes = [self.form.fields[f"sdq.responses.{i.id}"].box for i in self.sdq.items]
         self.item_boxes = dict(zip(self.items, item_boxes))
         self.widget = w.VBox(
@@ -187,6 +188,8 @@ class MeasuresView(CaseView):
                 heading("Trajectory"),
                 self.chart_note,
                 self.chart,
+                heading("Added value and informants"),
+                self.added_value,
             ]
         )
         self._show_items()
@@ -543,6 +546,7 @@ class MeasuresView(CaseView):
         self.chart.value = b""
         self.chart.layout.display = "none"
         self.chart_note.value = message_html("The chart is drawn when this tab is shown.", "note")
+        self.added_value.value = message_html("Shown when this tab is shown.", "note")
 
     def shown(self) -> None:
         """Draw the child's SDQ trajectory (called when the tab is shown: matplotlib is slow to start)."""
@@ -550,7 +554,9 @@ class MeasuresView(CaseView):
             return
         from ..measures.outcomes import case_outcomes
 
-        traj = case_outcomes(self.case, self.as_of).trajectory
+        result = case_outcomes(self.case, self.as_of)
+        traj = result.trajectory
+        self.added_value.value = _added_value_panel(result.scored, self.as_of)
         sdq = (
             traj[(traj["measure"] == "sdq") & (traj["score"] == "total")]
             if not traj.empty
@@ -573,6 +579,13 @@ class MeasuresView(CaseView):
         self.chart.value = buffer.getvalue()
         self.chart.layout.display = ""
         self.chart_note.value = message_html(f"SDQ total ({informant}) over time.", "note")
+
+
+def _added_value_panel(scored: Any, as_of: date) -> str:
+    from ..measures.constants import active_constants
+    from ..reports.added_value import workbench_panel
+
+    return workbench_panel(scored, active_constants(), as_of)
 
 
 def _json(data: dict[str, Any]) -> str:
