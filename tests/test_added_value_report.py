@@ -170,3 +170,58 @@ def test_the_workbench_measures_tab_shows_both_read_only(
     assert "<script>" not in html and "&lt;script&gt;" in html
     # read-only: a panel of text, nothing to press
     assert view.added_value in view.widget.children
+
+
+FOLLOW_UP_20 = _items([2, 2, 1, 0, 0], [2, 0, 1, 0, 0], [2, 2, 1, 2, 2], [2, 2, 1, 2, 0])
+FOLLOW_UP_15 = _items([2, 2, 1, 0, 0], [1, 2, 1, 0, 0], [2, 2, 1, 2, 2], [1, 2, 2, 1, 1])
+
+
+def _service_cases(make_case_data, follow_ups):
+    """Children whose parent/carer baseline is the full case's (predicted 20.1) and whose
+    follow-up six months on totals 20 (emotional 5, conduct 2 + (2 - 0) + 1 = 5,
+    hyperactivity 2 + 2 + 1 + (2 - 0) + (2 - 2) = 5, peer 2 + (2 - 2) + (2 - 1) + 2 + 0 = 5)
+    or 15, so AVS 0.1 or 5.1."""
+    cases = []
+    for k, responses in enumerate(follow_ups):
+        data = make_case_data(f"TSW-{k + 1:06d}")
+        data["measures"] = [
+            data["measures"][0],
+            {
+                "measure": "sdq",
+                "version": "P4-17",
+                "informant": "parent",
+                "date": "2026-12-01",
+                "timepoint": "review 2",
+                "responses": responses,
+            },
+        ]
+        cases.append(case_from_data(data))
+    return cases
+
+
+def test_the_caseload_review_gives_the_service_mean_with_its_interval(make_case_data):
+    from tswt_formulation.reports.review import CaseloadReview
+
+    cases = _service_cases(make_case_data, [FOLLOW_UP_15] * 5 + [FOLLOW_UP_20] * 5)
+    review = CaseloadReview.from_cases(cases, date(2026, 12, 7))
+    html = review.added_value().html
+    # AVS 5.1 x 5 and 0.1 x 5: mean 2.6; SD 2.5 x sqrt(10 / 9); SE 2.5 / 3;
+    # t(0.975, 9) 2.262157 x 2.5 / 3 = 1.885: 0.715 to 4.485; effect size 2.6 / 5 = 0.52
+    assert (
+        "Mean Added Value Score +2.6 points (95% interval +0.7 to +4.5; effect size +0.52) "
+        "over 10 pairs." in html
+    )
+    assert (
+        '<th scope="row">Children with a parent/carer baseline and a follow-up 4-8 months later</th><td>10</td>'
+        in html
+    )
+    assert any(s.plain.startswith("mean Added Value Score") for s in review.sections())
+
+
+def test_the_caseload_review_does_not_report_fewer_than_ten_pairs(make_case_data):
+    from tswt_formulation.reports.review import CaseloadReview
+
+    cases = _service_cases(make_case_data, [FOLLOW_UP_15] * 5 + [FOLLOW_UP_20] * 4)
+    html = CaseloadReview.from_cases(cases, date(2026, 12, 7)).added_value().html
+    assert "fewer than 10 pairs: not reported (9 children with a parent/carer baseline" in html
+    assert "Mean Added Value Score" not in html

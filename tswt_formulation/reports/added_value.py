@@ -260,3 +260,23 @@ def workbench_panel(
         added_value_section(scored, level=4).html
         + informants_section(scored, constants, level=4).html
     )
+
+
+def service_added_value_from_cases(cases: list[Any], as_of: date) -> Section:
+    """The caseload review's block: the mean AVS of the children whose work began, from
+    their SDQs up to ``as_of``."""
+    import pandas as pd
+
+    from ..measures.added_value import AVS_COLUMNS, added_value_scores
+    from ..measures.outcomes import case_scores
+
+    working = [c for c in cases if c.outcome is not None and c.outcome.decision == "begin_work"]
+    scored = case_scores(working)
+    if not scored.empty:
+        scored = scored[pd.to_datetime(scored["date"]) <= pd.Timestamp(as_of)]
+    avs = (
+        added_value_scores(scored)
+        if not scored.empty
+        else pd.DataFrame({c: pd.Series(dtype=object) for c in AVS_COLUMNS})
+    )
+    return service_added_value_section(avs)

@@ -596,6 +596,12 @@ class CaseloadReview:
             parts.append(f"<h3>{text(titles.get(key, key))}</h3>" + table(heads, rows))
         return section("The work across the service", "".join(parts), "work-summary")
 
+    def added_value(self) -> Section:
+        """The service's mean SDQ Added Value Score with its 95% interval (issue 23)."""
+        from .added_value import service_added_value_from_cases
+
+        return service_added_value_from_cases(self.cases, self.as_of)
+
     def provenance(self) -> Section:
         from ..measures.definition import load_measure
         from ..rules.rulefile import active_rules
@@ -617,6 +623,7 @@ class CaseloadReview:
             self.summary(),
             self.not_on_track(),
             self.service_figures(),
+            self.added_value(),
             self.provenance(),
         ]
 
