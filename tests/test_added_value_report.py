@@ -225,3 +225,35 @@ def test_the_caseload_review_does_not_report_fewer_than_ten_pairs(make_case_data
     html = CaseloadReview.from_cases(cases, date(2026, 12, 7)).added_value().html
     assert "fewer than 10 pairs: not reported (9 children with a parent/carer baseline" in html
     assert "Mean Added Value Score" not in html
+
+
+def test_tswt_outcomes_prints_the_avs_and_the_informants(
+    make_case_data, constants_file, store, store_path
+):
+    from click.testing import CliRunner
+
+    from tswt_formulation.cli import cli
+
+    store.import_cases([_case(make_case_data)], user="t.harper")
+    args = ["outcomes", "TSW-000123", "--as-of", AS_OF, "--store", str(store_path)]
+    args += ["--constants", constants_file, "--user", "t.harper"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert (
+        "SDQ Added Value Score (parent/carer): +5.1 points (95% interval -4.7 to +14.9: "
+        "too wide to judge one child by)" in lines
+    )
+    assert "Informants within 30 days of each other:" in lines
+    assert (
+        "  Parent/carer 2026-06-01 / Teacher 2026-06-10 total: 25 and 18, differ: 7 points "
+        "apart, more than the 6.2 of reliable change" in lines
+    )
+    assert any("not that one informant is wrong" in line for line in lines)
+    as_json = CliRunner().invoke(cli, [*args, "--json"])
+    assert as_json.exit_code == 0, as_json.output
+    import json
+
+    data = json.loads(as_json.output)
+    assert round(data["added_value"][0]["avs"], 1) == 5.1
+    assert {r["judgement"] for r in data["informants"] if r["scale"] == "total"} == {"differ"}

@@ -280,3 +280,42 @@ def service_added_value_from_cases(cases: list[Any], as_of: date) -> Section:
         else pd.DataFrame({c: pd.Series(dtype=object) for c in AVS_COLUMNS})
     )
     return service_added_value_section(avs)
+
+
+def terminal_lines(
+    scored: pd.DataFrame, constants: MeasureConstants | None, as_of: date
+) -> tuple[list[str], dict[str, Any]]:
+    """``tswt outcomes``' lines for the AVS and the informants, and the same as JSON."""
+    import json
+
+    import pandas as pd
+
+    from ..config import informant_window_days
+    from ..measures.added_value import added_value_scores, child_words
+    from ..measures.informants import INFORMANT_WORDS, REMINDER, informant_comparison
+    from ..measures.informants import judgement_words as judged
+
+    if not scored.empty and "date" in scored.columns:
+        scored = scored[pd.to_datetime(scored["date"]) <= pd.Timestamp(as_of)]
+    if scored.empty or "informant" not in scored.columns:
+        return [], {}
+    lines: list[str] = []
+    avs = added_value_scores(scored)
+    if not avs.empty:
+        lines.append(f"\nSDQ Added Value Score (parent/carer): {child_words(avs.iloc[0])}")
+    window = informant_window_days()
+    pairs = informant_comparison(scored, window, constants)
+    if not pairs.empty:
+        lines.append(f"\nInformants within {window} days of each other:")
+        for r in pairs.to_dict("records"):
+            a, b = INFORMANT_WORDS[str(r["informant_a"])], INFORMANT_WORDS[str(r["informant_b"])]
+            lines.append(
+                f"  {a} {pd.Timestamp(r['date_a']).date()} / {b} {pd.Timestamp(r['date_b']).date()}"
+                f" {r['scale']}: {int(r['value_a'])} and {int(r['value_b'])}, {judged(r)}"
+            )
+        lines.append(f"  {REMINDER}")
+    as_json = {
+        "added_value": json.loads(avs.to_json(orient="records", date_format="iso")),
+        "informants": json.loads(pairs.to_json(orient="records", date_format="iso")),
+    }
+    return lines, as_json
