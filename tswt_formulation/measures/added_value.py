@@ -212,14 +212,6 @@ def added_value_scores(administrations: pd.DataFrame) -> pd.DataFrame:
     out["followup_months"] = chosen["months"]
     out["followup_total"] = chosen["total"]
     out["followup_outside"] = chosen["outside"]
-    followup_words = (
-        later.sort_values(["case_id", "date"])
-        .groupby("case_id")["months"]
-        .agg(lambda m: list(m))
-        .reindex(cases)
-    )
-
-    informants = df.groupby("case_id")["informant"].agg(lambda s: set(s)).reindex(cases)
     has_parent = df[df["informant"] == "parent"].groupby("case_id").size().reindex(cases).notna()
 
     version = out["baseline_version"]
@@ -243,15 +235,26 @@ def added_value_scores(administrations: pd.DataFrame) -> pd.DataFrame:
     kind = np.full(len(cases), "", dtype=object)
     for mask, name in checks:
         kind = np.where((kind == "") & mask, name, kind)
-    for i, k in enumerate(kind):  # the words, for the (few) children it does not apply to
-        if not k:
-            continue
+    # the words, for the children it does not apply to: only their rows are gathered
+    not_parent = set(cases[kind == "not_parent"])
+    informants: dict[str, set[str]] = {}
+    for cid, who in df.loc[df["case_id"].isin(not_parent), ["case_id", "informant"]].itertuples(
+        index=False
+    ):
+        informants.setdefault(cid, set()).add(who)
+    outside = set(cases[kind == "window"])
+    months: dict[str, list[float]] = {}
+    for cid, m in (
+        later.loc[later["case_id"].isin(outside), ["case_id", "date", "months"]]
+        .sort_values(["case_id", "date"])[["case_id", "months"]]
+        .itertuples(index=False)
+    ):
+        months.setdefault(cid, []).append(float(m))
+    versions, ages, ids = version.to_numpy(object), age.to_numpy(float), cases.to_numpy(object)
+    for i in np.flatnonzero(kind != ""):
+        cid = ids[i]
         reasons[i] = _reason(
-            k,
-            informants.iloc[i],
-            version.iloc[i],
-            age.iloc[i],
-            followup_words.iloc[i],
+            kind[i], informants.get(cid, set()), versions[i], ages[i], months.get(cid, [])
         )
     applies = kind == ""
     predicted = (
@@ -316,9 +319,7 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     for c in ("baseline_date", "followup_date"):
         out[c] = pd.to_datetime(out[c]).astype("datetime64[ns]")
     for c in ("baseline_total", "baseline_impact", "baseline_emotional", "followup_total"):
-        out[c] = pd.array(
-            [pd.NA if pd.isna(v) else int(v) for v in out[c].astype(object)], dtype="Int64"
-        )
+        out[c] = pd.to_numeric(out[c], errors="coerce").astype(float).round().astype("Int64")
     for c in ("followup_months", "predicted", "avs", "low", "high", "effect_size"):
         out[c] = out[c].astype(float)
     return out
