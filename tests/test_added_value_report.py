@@ -104,11 +104,17 @@ def test_the_outcomes_report_shows_the_avs_beside_its_interval(make_case_data, c
 def test_the_outcomes_report_says_why_the_avs_does_not_apply(make_case_data):
     from tswt_formulation.reports.outcomes import OutcomesReport
 
-    data = make_case_data()  # the full case: a parent baseline and nothing after it
+    data = make_case_data()  # the full case: a parent baseline (1 Jun 2026), nothing after it
     report = OutcomesReport.from_case(case_from_data(data), AS_OF)
+    # 1 Jun 2026 + 8 months (243.5 days) is 30 Jan 2027: on 7 Dec 2026 the window is open
+    assert (
+        "<strong>Not yet: no parent/carer SDQ 4-8 months after baseline so far: the window "
+        "runs to 30 Jan 2027.</strong>" in report.added_value().html
+    )
+    later = OutcomesReport.from_case(case_from_data(data), "2027-01-31")
     assert (
         "<strong>Not applicable: no parent/carer follow-up SDQ yet.</strong>"
-        in report.added_value().html
+        in later.added_value().html
     )
 
 
@@ -125,7 +131,7 @@ def test_the_outcomes_report_sets_informants_side_by_side_with_the_reminder(
     )
     assert (
         '<tr><th scope="row">Total difficulties</th><td>25</td><td>18</td><td>+7</td>'
-        "<td>more than 6.2</td><td>differ: 7 points apart, more than the 6.2 of reliable change</td></tr>"
+        "<td>more than 6.2</td><td>differ</td></tr>"
     ) in html
     assert "1 of 1 judged scale comparison differ" in html
     # the subscales have no constants in the team's file: not judged, never guessed
@@ -165,7 +171,7 @@ def test_the_workbench_measures_tab_shows_both_read_only(
     html = view.added_value.value
     assert "<h4>SDQ Added Value Score (parent/carer)</h4>" in html
     assert "+5.1 points (95% interval -4.7 to +14.9: too wide to judge one child by)" in html
-    assert "differ: 7 points apart, more than the 6.2 of reliable change" in html
+    assert "<td>+7</td><td>more than 6.2</td><td>differ</td>" in html
     assert "not that one informant is wrong" in html
     assert "<script>" not in html and "&lt;script&gt;" in html
     # read-only: a panel of text, nothing to press

@@ -957,7 +957,8 @@ def added_value(
     store_or_scores : CaseStore or DataFrame
         A store (its :func:`scores` are read), or a frame shaped like :func:`scores`'.
     as_of : date or ISO text, optional
-        Ignore administrations after this day.
+        Ignore administrations after this day; a child whose 4-8 month window is still
+        open on it is "not yet" rather than "not applicable".
 
     Returns
     -------
@@ -991,7 +992,8 @@ def added_value(
     """
     from .measures.added_value import added_value_scores
 
-    return added_value_scores(_administrations(store_or_scores, "added_value()", as_of))
+    day = _as_day(as_of, "added_value()")
+    return added_value_scores(_administrations(store_or_scores, "added_value()", day), day)
 
 
 def informants(

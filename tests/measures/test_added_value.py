@@ -278,3 +278,34 @@ def test_no_sdq_no_rows():
     empty = pd.DataFrame(columns=["case_id", "informant", "date", "timepoint", "total"])
     out = added_value_scores(empty)
     assert out.empty and list(out.columns)[:3] == ["case_id", "applies", "reason"]
+
+
+@pytest.mark.parametrize(
+    "days_followed, as_of, reason",
+    [
+        # baseline 5 Jan 2026; 8 months = 243.5 days: the window runs to 5 Sep 2026
+        (
+            None,
+            date(2026, 9, 5),
+            "no parent/carer SDQ 4-8 months after baseline so far: the window runs to 5 Sep 2026",
+        ),
+        (
+            94,
+            date(2026, 6, 1),
+            "no parent/carer SDQ 4-8 months after baseline so far: the window runs to 5 Sep 2026",
+        ),
+        (None, date(2026, 9, 6), "no parent/carer follow-up SDQ yet"),
+        (94, date(2026, 9, 6), "follow-up at 3.1 months, outside 4-8 months"),
+    ],
+    ids=["none-window-open", "early-window-open", "none-window-closed", "early-window-closed"],
+)
+def test_while_the_window_is_open_it_is_not_yet_rather_than_not_applicable(
+    days_followed, as_of, reason
+):
+    rows = [admin("TSW-000001", "parent", 0, "baseline", 20, 6, 4)]
+    if days_followed is not None:
+        rows.append(admin("TSW-000001", "parent", days_followed, "review 1", 14, 3, 1))
+    r = added_value_scores(pd.DataFrame(rows), as_of).iloc[0]
+    assert not bool(r["applies"]) and r["reason"] == reason
+    opening = "not yet" if "so far" in reason else "not applicable"
+    assert child_words(r) == f"{opening}: {reason}"

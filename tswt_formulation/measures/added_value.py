@@ -53,6 +53,8 @@ MIN_PAIRS = 10
 #: The standard parent form the formula was derived on.
 PARENT_FORM = "P4-17"
 
+#: How the reason begins while the follow-up window is still open.
+PENDING = "no parent/carer SDQ 4-8 months after baseline so far"
 #: Columns of :func:`added_value_scores`, in order.
 AVS_COLUMNS = (
     "case_id",
@@ -107,7 +109,7 @@ def _window_words() -> str:
     return f"{lo:g}-{hi:g} months"
 
 
-def added_value_scores(administrations: pd.DataFrame) -> pd.DataFrame:
+def added_value_scores(administrations: pd.DataFrame, as_of: Any = None) -> pd.DataFrame:
     """Each child's SDQ Added Value Score, or why it does not apply.
 
     Parameters
@@ -118,6 +120,10 @@ def added_value_scores(administrations: pd.DataFrame) -> pd.DataFrame:
         ``version`` (the form, may be missing), ``age`` (may be missing), and the scores
         ``total``, ``emotional`` and ``impact`` (missing where not scored). A
         ``measure`` column, if present, selects ``"sdq"`` rows.
+    as_of : date, optional
+        The day of the report. Where no follow-up falls 4-8 months after baseline but
+        the window is still open on this day, the reason says so ("none yet: the window
+        runs to 23 Mar 2027") rather than that the AVS does not apply.
 
     Returns
     -------
@@ -235,6 +241,10 @@ def added_value_scores(administrations: pd.DataFrame) -> pd.DataFrame:
     kind = np.full(len(cases), "", dtype=object)
     for mask, name in checks:
         kind = np.where((kind == "") & mask, name, kind)
+    window_end = out["baseline_date"] + pd.Timedelta(days=WINDOW_MONTHS[1] * DAYS_PER_MONTH)
+    if as_of is not None:
+        still_open = (window_end >= pd.Timestamp(as_of)).to_numpy()
+        kind = np.where(np.isin(kind, ["no_followup", "window"]) & still_open, "pending", kind)
     # the words, for the children it does not apply to: only their rows are gathered
     not_parent = set(cases[kind == "not_parent"])
     informants: dict[str, set[str]] = {}
@@ -256,6 +266,13 @@ def added_value_scores(administrations: pd.DataFrame) -> pd.DataFrame:
         reasons[i] = _reason(
             kind[i], informants.get(cid, set()), versions[i], ages[i], months.get(cid, [])
         )
+        if kind[i] == "pending":
+            from ..words import uk_date
+
+            reasons[i] = (
+                f"no parent/carer SDQ {_window_words()} after baseline so far: the window runs to "
+                f"{uk_date(window_end.iloc[i].date())}"
+            )
     applies = kind == ""
     predicted = (
         INTERCEPT
@@ -301,6 +318,8 @@ def _reason(kind: str, informants: Any, version: Any, age: Any, followups: Any) 
         return "no emotional symptoms score at baseline"
     if kind == "no_followup":
         return "no parent/carer follow-up SDQ yet"
+    if kind == "pending":
+        return ""  # worded by the caller, which knows when the window closes
     months = [float(m) for m in followups] if isinstance(followups, list) else []
     if len(months) == 1:
         return f"follow-up at {_months_words(months[0])} months, outside {_window_words()}"
@@ -453,6 +472,8 @@ def service_added_value(scores: pd.DataFrame, min_pairs: int = MIN_PAIRS) -> Add
 def child_words(row: Any) -> str:
     """A child's AVS, always beside its interval; or why it does not apply."""
     if not bool(row["applies"]):
+        if str(row["reason"]).startswith(PENDING):
+            return f"not yet: {row['reason']}"
         return f"not applicable: {row['reason']}"
     return (
         f"{row['avs']:+.1f} points (95% interval {row['low']:+.1f} to {row['high']:+.1f}: "

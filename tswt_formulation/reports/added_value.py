@@ -52,7 +52,7 @@ def _section(title: str, body: str, css: str, plain: str, level: int = 2) -> Sec
     )
 
 
-def added_value_section(scored: pd.DataFrame, level: int = 2) -> Section:
+def added_value_section(scored: pd.DataFrame, level: int = 2, as_of: date | None = None) -> Section:
     """One child's Added Value Score, only ever beside its 95% interval; or why not."""
     from ..measures.added_value import NOTES, added_value_scores, child_words
 
@@ -60,7 +60,7 @@ def added_value_section(scored: pd.DataFrame, level: int = 2) -> Section:
     if scored is None or scored.empty or "informant" not in scored.columns:
         body = '<p class="none">Not applicable: no SDQ recorded.</p>'
         return _section(title, body, "added-value", "Added Value Score: no SDQ", level)
-    avs = added_value_scores(scored)
+    avs = added_value_scores(scored, as_of)
     if avs.empty:
         body = '<p class="none">Not applicable: no SDQ recorded.</p>'
         return _section(title, body, "added-value", "Added Value Score: no SDQ", level)
@@ -91,7 +91,7 @@ def added_value_section(scored: pd.DataFrame, level: int = 2) -> Section:
         ]
         body = _table(
             "The parent/carer SDQ total difficulties the Added Value Score is worked from",
-            ["", "When", "Total difficulties", "Also used"],
+            ["SDQ", "When", "Total difficulties", "Also used"],
             rows,
         )
         value, low, high = float(r["avs"]), float(r["low"]), float(r["high"])
@@ -132,7 +132,6 @@ def informants_section(
         REMINDER,
         SCALE_WORDS,
         informant_comparison,
-        judgement_words,
     )
 
     title = "Where informants agree and differ (SDQ)"
@@ -160,7 +159,7 @@ def informants_section(
                 f"{int(r['value_b'])}",
                 "0" if int(r["difference"]) == 0 else f"{int(r['difference']):+d}",
                 "" if r["judgement"] == "not judged" else f"more than {r['threshold']:.1f}",
-                judgement_words(r),
+                str(r["note"]) if r["judgement"] == "not judged" else str(r["judgement"]),
             )
             for r in grp.to_dict("records")
         ]
@@ -242,6 +241,8 @@ def _reason_group(reason: str) -> str:
         return "follow-up outside 4-8 months"
     if reason.startswith("baseline on form") or reason.startswith("baseline form not recorded"):
         return "baseline not on the standard parent/carer form (P4-17)"
+    if reason.startswith("no parent/carer SDQ 4-8 months after baseline so far"):
+        return "no follow-up yet, the 4-8 month window still open"
     if reason.endswith("AVS is defined for parent/carer SDQs only"):
         return "no parent/carer SDQ (AVS is defined for parent/carer SDQs only)"
     return reason
@@ -257,7 +258,7 @@ def workbench_panel(
     if as_of is not None and not scored.empty and "date" in scored.columns:
         scored = scored[pd.to_datetime(scored["date"]) <= pd.Timestamp(as_of)]
     return (
-        added_value_section(scored, level=4).html
+        added_value_section(scored, level=4, as_of=as_of).html
         + informants_section(scored, constants, level=4).html
     )
 
@@ -275,7 +276,7 @@ def service_added_value_from_cases(cases: list[Any], as_of: date) -> Section:
     if not scored.empty:
         scored = scored[pd.to_datetime(scored["date"]) <= pd.Timestamp(as_of)]
     avs = (
-        added_value_scores(scored)
+        added_value_scores(scored, as_of)
         if not scored.empty
         else pd.DataFrame({c: pd.Series(dtype=object) for c in AVS_COLUMNS})
     )
@@ -300,7 +301,7 @@ def terminal_lines(
     if scored.empty or "informant" not in scored.columns:
         return [], {}
     lines: list[str] = []
-    avs = added_value_scores(scored)
+    avs = added_value_scores(scored, as_of)
     if not avs.empty:
         lines.append(f"\nSDQ Added Value Score (parent/carer): {child_words(avs.iloc[0])}")
     window = informant_window_days()

@@ -621,7 +621,7 @@ class OutcomesReport:
         """The SDQ Added Value Score beside its interval, or why it does not apply (issue 23)."""
         from .added_value import added_value_section
 
-        return added_value_section(self._sdq_until_report())
+        return added_value_section(self._sdq_until_report(), as_of=self.as_of)
 
     def informants(self) -> Section:
         """Informants' SDQs near the same date, side by side, with the reminder (issue 23)."""
