@@ -133,9 +133,9 @@ def test_the_outcomes_report_sets_informants_side_by_side_with_the_reminder(
         '<tr><th scope="row">Total difficulties</th><td>25</td><td>18</td><td>+7</td>'
         "<td>more than 6.2</td><td>differ</td></tr>"
     ) in html
-    assert "1 of 1 judged scale comparison differ" in html
+    assert "1 of 1 judged scale comparison differs by more than reliable change." in html
     # the subscales have no constants in the team's file: not judged, never guessed
-    assert "not judged: no reliable-change constants for parent/carer emotional" in html
+    assert "not judged: no reliable-change constants for parent/carer and teacher emotional" in html
     assert "De Los Reyes et al., 2015" in html and "not that one informant is wrong" in html
     assert '<th scope="col">Scale</th>' in html
     # the team's text (its constants' source) is escaped

@@ -167,12 +167,9 @@ def test_every_pair_of_informants_and_every_scale_both_scored():
     emotional = out[out["scale"] == "emotional"]
     assert set(emotional["judgement"]) == {"not judged"}  # the team gave constants for total only
     assert set(emotional["note"]) == {
-        "not judged: no reliable-change constants for parent/carer emotional; "
-        "no reliable-change constants for teacher emotional",
-        "not judged: no reliable-change constants for parent/carer emotional; "
-        "no reliable-change constants for self-report emotional",
-        "not judged: no reliable-change constants for teacher emotional; "
-        "no reliable-change constants for self-report emotional",
+        "not judged: no reliable-change constants for parent/carer and teacher emotional",
+        "not judged: no reliable-change constants for parent/carer and self-report emotional",
+        "not judged: no reliable-change constants for teacher and self-report emotional",
     }
 
 
@@ -192,10 +189,24 @@ def test_illustrative_constants_are_not_judged():
     )
     r = out.iloc[0]
     assert r["judgement"] == "not judged" and pd.isna(r["threshold"])
-    assert r["note"] == (
-        "not judged: only illustrative constants for parent/carer total; "
-        "only illustrative constants for teacher total"
+    assert r["note"] == "not judged: only illustrative constants for parent/carer and teacher total"
+
+
+def test_one_informant_without_constants_is_named_alone():
+    constants = team(
+        {
+            "measure": "sdq",
+            "scores": ["total"],
+            "informants": ["parent"],
+            "points": 5,
+            "source": "team a",
+        }
     )
+    out = compare(
+        [sdq("TSW-000001", "parent", 0, 30), sdq("TSW-000001", "teacher", 0, 5)],
+        constants=constants,
+    )
+    assert out.iloc[0]["note"] == "not judged: no reliable-change constants for teacher total"
 
 
 def test_no_constants_at_all_is_not_judged():

@@ -75,7 +75,7 @@ def _threshold(
             team is not None and "illustrative" in team.version.lower()
         )
         if illustrative:
-            return None, f"only illustrative constants for {who} {scale}"
+            return None, f"only illustrative constants|{who}"
         if c.points is not None:
             return float(c.points), ""
         if c.r is not None and c.sd is not None:
@@ -86,7 +86,7 @@ def _threshold(
         r, sd, _better = definition_constants("sdq", scale, informant)
         return reliable_change_threshold(sd, r, z), ""
     except Exception:  # noqa: BLE001 - unconfirmed in the definition: not judged
-        return None, f"no reliable-change constants for {who} {scale}"
+        return None, f"no reliable-change constants|{who}"
 
 
 def informant_comparison(
@@ -203,7 +203,7 @@ def informant_comparison(
         ta, why_a = _threshold(s, ia, team, critical_value)
         tb, why_b = _threshold(s, ib, team, critical_value)
         if ta is None or tb is None:
-            found[(ia, ib, s)] = (None, "not judged: " + "; ".join(w for w in (why_a, why_b) if w))
+            found[(ia, ib, s)] = (None, _not_judged(s, why_a, why_b))
         else:
             found[(ia, ib, s)] = (max(ta, tb), "")
     key = list(zip(out["informant_a"], out["informant_b"], out["scale"], strict=True))
@@ -213,6 +213,19 @@ def informant_comparison(
     differ = out["difference"].abs() > out["threshold"]
     out["judgement"] = np.where(~judged, "not judged", np.where(differ, "differ", "agree"))
     return _typed(out)
+
+
+def _not_judged(scale: str, *whys: str) -> str:
+    """ "not judged: no reliable-change constants for parent/carer and teacher emotional"
+    (each why is "reason|informant"; empty where that informant has constants)."""
+    by_reason: dict[str, list[str]] = {}
+    for why in whys:
+        if why:
+            reason, _, who = why.partition("|")
+            by_reason.setdefault(reason, []).append(who)
+    return "not judged: " + "; ".join(
+        f"{reason} for {' and '.join(who)} {scale}" for reason, who in by_reason.items()
+    )
 
 
 def _one_to_one(m: pd.DataFrame) -> pd.DataFrame:

@@ -186,8 +186,8 @@ def informants_section(
     differ = int((pairs["judgement"] == "differ").sum())
     judged = int((pairs["judgement"] != "not judged").sum())
     summary = (
-        f"{differ} of {judged} judged scale comparison{'' if judged == 1 else 's'} differ by more "
-        "than reliable change."
+        f"{differ} of {judged} judged scale comparison{'' if judged == 1 else 's'} "
+        f"differ{'s' if judged == 1 else ''} by more than reliable change."
         if judged
         else "None judged: the team has no cited reliable-change constants for these scales."
     )
@@ -258,9 +258,21 @@ def workbench_panel(
     if as_of is not None and not scored.empty and "date" in scored.columns:
         scored = scored[pd.to_datetime(scored["date"]) <= pd.Timestamp(as_of)]
     return (
-        added_value_section(scored, level=4, as_of=as_of).html
+        _PANEL_STYLE
+        + '<div class="tswt-avs">'
+        + added_value_section(scored, level=4, as_of=as_of).html
         + informants_section(scored, constants, level=4).html
+        + "</div>"
     )
+
+
+# The workbench has no report stylesheet: cells apart and left-aligned, captions bold.
+_PANEL_STYLE = (
+    "<style>.tswt-avs table{border-collapse:collapse;margin:4px 0 12px 0}"
+    ".tswt-avs th,.tswt-avs td{padding:2px 10px;text-align:left;vertical-align:top;"
+    "border-bottom:1px solid #ccc}.tswt-avs caption{text-align:left;font-weight:bold;"
+    "padding:4px 0}</style>"
+)
 
 
 def service_added_value_from_cases(cases: list[Any], as_of: date) -> Section:
