@@ -263,3 +263,25 @@ def test_tswt_outcomes_prints_the_avs_and_the_informants(
     data = json.loads(as_json.output)
     assert round(data["added_value"][0]["avs"], 1) == 5.1
     assert {r["judgement"] for r in data["informants"] if r["scale"] == "total"} == {"differ"}
+
+
+def test_the_analysis_functions_read_the_store(make_case_data, store):
+    import tswt_formulation as tswt
+
+    store.import_cases([_case(make_case_data)], user="t.harper")
+    avs = tswt.analysis.added_value(store, as_of="2026-12-07")
+    assert avs["case_id"].tolist() == ["TSW-000123"]
+    assert str(avs["avs"].dtype) == "float64" and str(avs["baseline_total"].dtype) == "Int64"
+    row = avs.iloc[0]
+    assert (row["baseline_total"], row["baseline_impact"], row["baseline_emotional"]) == (25, 4, 10)
+    assert row["followup_total"] == 15 and row["avs"] == pytest.approx(5.1)
+    # before the follow-up, and with its window still open: not yet
+    early = tswt.analysis.added_value(store, as_of="2026-11-30").iloc[0]
+    assert not bool(early["applies"]) and early["reason"].startswith("no parent/carer SDQ 4-8")
+    pairs = tswt.analysis.informants(
+        store,
+        constants=[{"measure": "sdq", "scores": ["total"], "r": 0.8, "sd": 5, "source": "worked"}],
+    )
+    total = pairs[pairs["scale"] == "total"].iloc[0]
+    assert (total["value_a"], total["value_b"], total["days_apart"]) == (25, 18, 9)
+    assert total["judgement"] == "differ"
