@@ -311,7 +311,7 @@ def terminal_lines(
     if not scored.empty and "date" in scored.columns:
         scored = scored[pd.to_datetime(scored["date"]) <= pd.Timestamp(as_of)]
     if scored.empty or "informant" not in scored.columns:
-        return [], {}
+        return [], {"added_value": [], "informants": []}  # the same keys for every child
     lines: list[str] = []
     avs = added_value_scores(scored, as_of)
     if not avs.empty:
