@@ -181,65 +181,73 @@ def points_from_scores(scores: pd.DataFrame, work: pd.DataFrame) -> pd.DataFrame
         ``baseline_band`` (text, :data:`NO_BAND` where the form has none),
         ``baseline_value``, ``baseline_date``, ``work_began``, ``ended``, ``date``,
         ``value``, ``change`` (value - baseline) and ``month`` (whole months since work
-        began, days / 30.4375 rounded, never below 0). The baseline is the series'
-        earliest administration marked ``baseline``.
+        began, days / 30.4375 rounded, never below 0), and ``episode`` (an integer code
+        of the case, for grouping). The baseline is the series' earliest administration
+        marked ``baseline``. Rows come series by series, by date.
     """
     import numpy as np
     import pandas as pd
 
     s = scores[scores["value"].notna()]
-    frame = pd.DataFrame(
+    n = len(s)
+    case, case_ids = pd.factorize(s["case_id"].to_numpy(dtype=object))
+    parts = [pd.factorize(s[c].astype(object).to_numpy()) for c in _KEYS]
+    series = case.astype(np.int64)
+    for codes, uniques in parts:
+        series = series * max(len(uniques), 1) + codes
+    day = pd.to_datetime(s["date"]).to_numpy(dtype="datetime64[ns]")
+    is_base = (s["timepoint"].astype(object) == "baseline").to_numpy(dtype=bool)
+    value = s["value"].to_numpy(dtype=float, na_value=np.nan)
+    band = (
+        s["band"].astype(object).where(s["band"].notna(), NO_BAND).to_numpy()
+        if "band" in s.columns
+        else np.full(n, NO_BAND, dtype=object)
+    )
+    order = np.lexsort((day.view(np.int64), series))
+    # the series' baseline: its earliest administration marked baseline
+    b_rows = order[is_base[order]]
+    b_series, first = np.unique(series[b_rows], return_index=True)
+    b_row = b_rows[first]
+    rows = order[~is_base[order]]
+    at = np.searchsorted(b_series, series[rows])
+    at_ok = at < len(b_series)
+    has_base = np.zeros(len(rows), dtype=bool)
+    has_base[at_ok] = b_series[at[at_ok]] == series[rows[at_ok]]
+    rows, base = rows[has_base], b_row[at[has_base]]
+    # the case's work: began (and ended)
+    w_index = pd.Index(work["case_id"].astype(object).to_numpy())
+    pick = w_index.get_indexer(case_ids)
+    began_all = pd.to_datetime(work["work_began"]).to_numpy(dtype="datetime64[ns]")
+    ended_all = pd.to_datetime(work["ended"]).to_numpy(dtype="datetime64[ns]")
+    nat = np.datetime64("NaT", "ns")
+    began_c = np.where(pick >= 0, began_all[np.maximum(pick, 0)], nat)
+    ended_c = np.where(pick >= 0, ended_all[np.maximum(pick, 0)], nat)
+    began, ended = began_c[case[rows]], ended_c[case[rows]]
+    keep = ~np.isnat(began) & (day[rows] > day[base])
+    rows, base, began, ended = rows[keep], base[keep], began[keep], ended[keep]
+    days = (day[rows] - began) / np.timedelta64(1, "D")
+    out = pd.DataFrame(
         {
-            "case_id": s["case_id"].astype(str).to_numpy(),
-            "measure": s["measure"].astype(str).to_numpy(),
-            "scale": s["scale"].astype(str).to_numpy(),
-            "informant": s["informant"].astype(str).to_numpy(),
-            "date": pd.to_datetime(s["date"]).to_numpy(),
-            "baseline": (s["timepoint"].astype(str) == "baseline").to_numpy(),
-            "value": s["value"].astype(float).to_numpy(),
-            "band": s["band"].astype(object).where(s["band"].notna(), NO_BAND).to_numpy()
-            if "band" in s.columns
-            else NO_BAND,
+            "case_id": case_ids.to_numpy()[case[rows]]
+            if hasattr(case_ids, "to_numpy")
+            else np.asarray(case_ids, dtype=object)[case[rows]],
+            **{
+                c: pd.Categorical.from_codes(codes[rows], categories=pd.Index(uniques).astype(str))
+                for c, (codes, uniques) in zip(_KEYS, parts)
+            },
+            "baseline_band": band[base],
+            "baseline_value": value[base],
+            "baseline_date": day[base],
+            "work_began": began,
+            "ended": ended,
+            "date": day[rows],
+            "value": value[rows],
+            "change": value[rows] - value[base],
+            "month": np.maximum(np.floor(days / DAYS_PER_MONTH + 0.5), 0).astype(np.int64),
+            "episode": case[rows].astype(np.int64),
         }
     )
-    keys = ["case_id", *_KEYS]
-    base = (
-        frame[frame["baseline"]]
-        .sort_values([*keys, "date"], kind="stable")
-        .drop_duplicates(keys)
-        .rename(
-            columns={"date": "baseline_date", "value": "baseline_value", "band": "baseline_band"}
-        )[[*keys, "baseline_date", "baseline_value", "baseline_band"]]
-    )
-    w = pd.DataFrame(
-        {
-            "case_id": work["case_id"].astype(str).to_numpy(),
-            "work_began": pd.to_datetime(work["work_began"]).to_numpy(),
-            "ended": pd.to_datetime(work["ended"]).to_numpy(),
-        }
-    )
-    w = w[w["work_began"].notna()]
-    out = frame[~frame["baseline"]].merge(base, on=keys, how="inner").merge(w, on="case_id")
-    out = out[out["date"] > out["baseline_date"]]
-    days = (out["date"] - out["work_began"]).to_numpy() / np.timedelta64(1, "D")
-    out = out.assign(
-        change=out["value"] - out["baseline_value"],
-        month=np.maximum(np.floor(days / DAYS_PER_MONTH + 0.5), 0).astype(np.int64),
-    )
-    cols = [
-        "case_id",
-        *_KEYS,
-        "baseline_band",
-        "baseline_value",
-        "baseline_date",
-        "work_began",
-        "ended",
-        "date",
-        "value",
-        "change",
-        "month",
-    ]
-    return out[cols].sort_values([*keys, "date"], kind="stable").reset_index(drop=True)
+    return out
 
 
 def work_dates(records: Iterable[tuple[Any, ...]]) -> pd.DataFrame:
@@ -474,22 +482,30 @@ def fit(
     curves: list[dict[str, Any]] = []
     too_few: list[dict[str, Any]] = []
     p = points[points["month"] <= MAX_MONTH + WINDOW_MONTHS]
-    p = p.assign(series=p.groupby(list(_KEYS), sort=True, observed=True).ngroup())
-    series_keys = p.drop_duplicates("series").sort_values("series")[list(_KEYS)]
+    sid = p.groupby(list(_KEYS), sort=True, observed=True).ngroup().to_numpy().astype(np.int64)
+    n_series = int(sid.max()) + 1 if len(sid) else 0
+    band, band_names = pd.factorize(p["baseline_band"].to_numpy(dtype=object))
+    nb = max(len(band_names), 1)
+    if "episode" in p.columns:
+        episode = p["episode"].to_numpy().astype(np.int64)
+    else:
+        episode = pd.factorize(p["case_id"].to_numpy(dtype=object))[0].astype(np.int64)
+    n_ep = int(episode.max()) + 1 if len(episode) else 1
+    # episodes per series and baseline band (an episode has one baseline per series)
+    _u, one = np.unique(sid * n_ep + episode, return_index=True)
+    counts_all = np.bincount(sid[one] * nb + band[one], minlength=n_series * nb).reshape(
+        n_series, nb
+    )
+    firsts = np.unique(sid, return_index=True)[1]
+    names = p[list(_KEYS)].iloc[firsts].astype(str).itertuples(index=False)
     # the stratum of each (series, band): bands merged while any has too few episodes
-    strata_of: dict[tuple[int, str], int] = {}
+    stratum_of = np.full(n_series * nb, -1, dtype=np.int64)
     strata: list[dict[str, Any]] = []
-    episodes = p.drop_duplicates(["series", "case_id"])
-    band_counts = episodes.groupby(["series", "baseline_band"], sort=False).size()
-    for sid, (measure, scale, informant) in zip(
-        series_keys.index.map(lambda i: p.at[i, "series"]), series_keys.itertuples(index=False)
-    ):
-        counts = band_counts.loc[sid] if sid in band_counts.index.get_level_values(0) else None
-        if counts is None:
-            continue
+    for s_id, (measure, scale, informant) in enumerate(names):
+        counts = {str(band_names[j]): int(c) for j, c in enumerate(counts_all[s_id]) if c}
         order = _band_order(measure, scale)
-        banded = [(b, int(counts[b])) for b in order if b in counts.index]
-        extra = [(b, int(n)) for b, n in counts.items() if b not in order]
+        banded = [(b, counts[b]) for b in order if b in counts]
+        extra = [(b, n) for b, n in counts.items() if b not in order]
         better, _thr = _scale_facts(measure, scale, informant)
         groups = _merge_strata(banded, minimum) + [([b], n) for b, n in extra]
         for bands, n in groups:
@@ -520,37 +536,32 @@ def fit(
                     "months": [],
                 }
             )
-            for b in bands:
-                strata_of[(int(sid), b)] = k
+            for bname in bands:
+                stratum_of[s_id * nb + list(band_names).index(bname)] = k
     if strata:
-        lookup = pd.Series(strata_of, dtype=np.int64)
-        key = pd.MultiIndex.from_arrays([p["series"].to_numpy(), p["baseline_band"].to_numpy()])
-        stratum = lookup.reindex(key).to_numpy()
-        keep = ~np.isnan(stratum.astype(float))
-        st = stratum[keep].astype(np.int64)
-        month = p["month"].to_numpy()[keep]
+        stratum = stratum_of[sid * nb + band]
+        keep = stratum >= 0
+        st = stratum[keep]
+        month = p["month"].to_numpy()[keep].astype(np.int64)
         change = p["change"].to_numpy(dtype=float)[keep]
-        case = pd.factorize(p["case_id"].to_numpy()[keep])[0]
-        # each point stands for the months within WINDOW_MONTHS of its own
-        shifts = np.arange(-WINDOW_MONTHS, WINDOW_MONTHS + 1)
-        centre = (month[None, :] + shifts[:, None]).ravel()
-        reps = len(shifts)
-        st_r, case_r = np.tile(st, reps), np.tile(case, reps)
-        change_r, dist = np.tile(change, reps), np.abs(np.repeat(shifts, len(st)))
-        month_r = np.tile(month, reps)
-        ok = (centre >= 0) & (centre <= MAX_MONTH)
-        st_r, case_r, change_r, dist, centre, month_r = (
-            a[ok] for a in (st_r, case_r, change_r, dist, centre, month_r)
-        )
-        # one administration per episode per month: the nearest, the later on a tie
-        nearest = np.lexsort((-month_r, dist, case_r, centre, st_r))
-        st_r, case_r, change_r, centre = (a[nearest] for a in (st_r, case_r, change_r, centre))
-        first = np.r_[
-            True,
-            (st_r[1:] != st_r[:-1]) | (centre[1:] != centre[:-1]) | (case_r[1:] != case_r[:-1]),
-        ]
-        st_r, change_r, centre = st_r[first], change_r[first], centre[first]
-        group = st_r * (MAX_MONTH + 1) + centre
+        case = episode[keep]
+        # each point stands for the months within WINDOW_MONTHS of its own; one
+        # administration per episode per month: the nearest, the later on a tie
+        width = 2 * WINDOW_MONTHS + 2
+        base_key = st * (MAX_MONTH + 1)
+        keys, changes = [], []
+        for shift in range(-WINDOW_MONTHS, WINDOW_MONTHS + 1):
+            centre = month + shift
+            ok = (centre >= 0) & (centre <= MAX_MONTH)
+            tie = abs(shift) * 2 + (1 if shift > 0 else 0)  # month < centre: the earlier one
+            keys.append((((base_key + centre) * n_ep + case) * width + tie)[ok])
+            changes.append(change[ok])
+        key, change_r = np.concatenate(keys), np.concatenate(changes)
+        nearest = np.argsort(key)
+        key, change_r = key[nearest], change_r[nearest]
+        cell = key // width
+        first = np.r_[True, cell[1:] != cell[:-1]]
+        group, change_r = cell[first] // n_ep, change_r[first]
         gid, n, q = _group_quantiles(group, change_r, [c / 100 for c in CENTILES])
         for g, count, row in zip(gid.tolist(), n.tolist(), q):
             k, m = divmod(int(g), MAX_MONTH + 1)
