@@ -562,8 +562,8 @@ def fit(
         cell = key // width
         first = np.r_[True, cell[1:] != cell[:-1]]
         group, change_r = cell[first] // n_ep, change_r[first]
-        gid, n, q = _group_quantiles(group, change_r, [c / 100 for c in CENTILES])
-        for g, count, row in zip(gid.tolist(), n.tolist(), q):
+        gid, counts_g, q = _group_quantiles(group, change_r, [c / 100 for c in CENTILES])
+        for g, count, row in zip(gid.tolist(), counts_g.tolist(), q):
             k, m = divmod(int(g), MAX_MONTH + 1)
             entry: dict[str, Any] = {"month": m, "n": int(count)}
             if count >= minimum:
