@@ -117,11 +117,17 @@ def fit_summary(model: Any, target: Path) -> str:
     ]
     for c in model.curves:
         months = [m["month"] for m in c["months"] if "q50" in m]
-        span = f"months {months[0]}-{months[-1]}" if months else "no month reaches the minimum"
-        lines.append(
-            f"  curve: {c['measure']} {c['informant']} {c['scale']}, baseline {c['stratum']}: "
-            f"{c['episodes']} episodes, {span}"
-        )
+        name = f"{c['measure']} {c['informant']} {c['scale']}, baseline {c['stratum']}"
+        if months:
+            lines.append(
+                f"  curve: {name}: {c['episodes']} episodes, months {months[0]}-{months[-1]}"
+            )
+        else:
+            most = max((m["n"] for m in c["months"]), default=0)
+            lines.append(
+                f"  no curve: {name}: too few completed episodes at any one month "
+                f"(at most n={most} < {meta['minimum']})"
+            )
     for t in model.too_few:
         lines.append(
             f"  no curve: {t['measure']} {t['informant']} {t['scale']}, baseline {t['stratum']}: {t['reason']}"

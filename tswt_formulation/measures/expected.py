@@ -1092,3 +1092,57 @@ def synthetic_history(
         }
     )
     return scores, work
+
+
+# --- from case records (one child's report, the caseload review) ------------------------------
+
+
+def scores_from_cases(cases: Iterable[Any], as_of: date | None = None) -> pd.DataFrame:
+    """Case records' scores shaped as :func:`tswt_formulation.analysis.scores` gives them,
+    scored as the store's scores table scores them (no store needed)."""
+    from ..analysis import _Packed, _unpack
+    from ..store.scores import case_score_rows
+
+    packed = _Packed()
+    packed.add(
+        [
+            (
+                r["case_id"],
+                r["measure"],
+                r["version"],
+                r["informant"],
+                r["date"].isoformat(),
+                r["timepoint"],
+                r["age"],
+                r["scales"],
+                r["scale_values"],
+            )
+            for c in sorted(cases, key=lambda c: c.case_id)
+            for r in case_score_rows(c)
+            if as_of is None or r["date"] <= as_of
+        ]
+    )
+    return _unpack(packed)
+
+
+def work_from_cases(cases: Iterable[Any], as_of: date | None = None) -> pd.DataFrame:
+    """``case_id``, ``work_began``, ``ended`` of case records (an ending after ``as_of`` is
+    not yet an ending)."""
+    return work_dates(
+        (
+            c.case_id,
+            c.outcome.decision if c.outcome is not None else None,
+            c.outcome.date if c.outcome is not None else None,
+            c.ending.date
+            if c.ending is not None and (as_of is None or c.ending.date <= as_of)
+            else None,
+        )
+        for c in cases
+    )
+
+
+def points_from_cases(cases: Iterable[Any], as_of: date | None = None) -> pd.DataFrame:
+    """:func:`points_from_scores` for case records (model objects): one child's report,
+    the caseload review."""
+    cases = list(cases)
+    return points_from_scores(scores_from_cases(cases, as_of), work_from_cases(cases, as_of))
