@@ -170,3 +170,69 @@ def test_the_caseload_review_lists_the_children_below_band_by_hand(demo_cases, m
         f"{len(below)} {'child' if len(below) == 1 else 'children'} of {n_open} in work below their expected band"
     )
     assert "<table" in sec.html
+
+
+def test_the_workbench_caseload_shows_how_far_below_and_since_when(store, demo_cases, model_file):
+    from tswt_formulation.workbench.caseload import CaseloadView
+
+    store.import_cases(demo_cases)
+    by_hand = _expected_rows(demo_cases, AS_OF)
+    parent_below = {
+        case_id: (base, later)
+        for (case_id, informant), (base, later) in by_hand.items()
+        if informant == "parent" and _total(later[-1]) > _total(base) + 1
+    }
+    view = CaseloadView(store, "nobody.here", AS_OF)
+    view.sort.value = ("case_id", True)
+    seen = 0
+    while True:
+        for case_id, cells in zip(view.shown_ids, view.cells):
+            cell = cells[-1].value
+            if case_id in parent_below:
+                base, later = parent_below[case_id]
+                how_far = _total(later[-1]) - (_total(base) + 1)
+                assert "BELOW: " in cell
+                assert f"sdq parent total {_total(later[-1])}: {how_far:g} point" in cell
+                seen += 1
+            elif not any(k[0] == case_id for k in by_hand):
+                assert "BELOW" not in cell  # not in work, or no follow-up yet
+        if view.next.disabled:
+            break
+        view.next.click()
+    assert seen == len(parent_below) > 0
+
+
+def test_the_workbench_caseload_has_no_expected_words_without_a_model(store, demo_cases):
+    from tswt_formulation.workbench.caseload import CaseloadView
+
+    store.import_cases(demo_cases)
+    view = CaseloadView(store, "nobody.here", AS_OF)
+    assert all(cells[-1].value.endswith("></span>") for cells in view.cells[: len(view.shown_ids)])
+
+
+def test_tswt_caseload_lists_the_children_below_band(store, demo_cases, model_file):
+    from click.testing import CliRunner
+
+    from tswt_formulation.cli import cli
+
+    store.import_cases(demo_cases)
+    location = str(store.location)
+    by_hand = _expected_rows(demo_cases, AS_OF)
+    below = {
+        case_id
+        for (case_id, _i), (base, later) in by_hand.items()
+        if _total(later[-1]) > _total(base) + 1
+    }
+    result = CliRunner().invoke(
+        cli,
+        ["caseload", "--store", location, "--user", "t.harper", "--as-of", AS_OF.isoformat()]
+        + ["--below-expected"],
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith(
+        f"Below expected progress: {len(below)} {'child' if len(below) == 1 else 'children'} of "
+        f"{len({k[0] for k in by_hand})} with an SDQ total since work began"
+    )
+    listed = {line.split()[0] for line in lines[1:] if line.startswith("  ")}
+    assert listed == below

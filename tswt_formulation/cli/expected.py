@@ -222,3 +222,36 @@ def check_command(
 
 
 COMMANDS = [expected]
+
+
+def caseload_below_expected(ctx: Ctx, day: Any, case_ids: set[str]) -> list[str] | None:
+    """`tswt caseload`'s lines for the children below their expected band (of ``case_ids``,
+    work under way on ``day``); None when no model is set (TSWT_EXPECTED_MODEL), so the
+    command stays as light as before."""
+    from ..measures.expected import judge, load_model, model_path, points_from_store
+    from ..reports.expected import NOT_A_DIAGNOSIS, _listed, below_band_table, model_words
+    from ..words import plural
+
+    path = model_path()
+    if path is None:
+        return None
+    model = load_model(path)
+    with ctx.open() as store:
+        points = points_from_store(store, as_of=day)
+    points = points[points["case_id"].isin(case_ids) & points["ended"].isna()]
+    judged = _listed(judge(model, points, day))
+    below = below_band_table(judged).sort_values(["how_far", "case_id"], ascending=[False, True])
+    no_curve = judged.loc[judged["status"] == "no_curve", "case_id"].nunique()
+    lines = [
+        f"Below expected progress: {plural(len(below), 'child', 'children')} of "
+        f"{judged['case_id'].nunique()} with an SDQ total since work began "
+        f"({int(below['strong'].sum())} beyond the 10th-centile line); curves {model_words(model)}.",
+    ]
+    lines += [f"  {r.case_id}  {r.below}" for r in below.itertuples(index=False)]
+    if no_curve:
+        lines.append(
+            f"{plural(no_curve, 'child', 'children')} with no curve for their score "
+            "(too few completed episodes): the rule-based alert stays."
+        )
+    lines.append(NOT_A_DIAGNOSIS)
+    return lines

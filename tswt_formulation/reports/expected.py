@@ -36,8 +36,11 @@ __all__ = [
     "review_section",
 ]
 
-#: The scales listed in the caseload views and the review: SDQ total difficulties and goals.
-LISTED = {("sdq", "total"), ("gbo", "goal_1"), ("gbo", "goal_2"), ("gbo", "goal_3")}
+#: The scales listed in the caseload views and the review: SDQ total difficulties, the
+#: headline score (as expected-recovery systems judge a total). One child's report also
+#: shows their goals (:data:`CHILD_SCALES`).
+LISTED = {("sdq", "total")}
+CHILD_SCALES = {("sdq", "total"), ("gbo", "goal_1"), ("gbo", "goal_2"), ("gbo", "goal_3")}
 NOT_A_DIAGNOSIS = (
     "Below the expected band is a prompt to talk about the work in supervision, not a finding "
     "about the child: it compares the latest score with the progress of the team's own children "
@@ -65,13 +68,18 @@ def model_words(model: ExpectedModel) -> str:
     )
 
 
-def _listed(judged: pd.DataFrame) -> pd.DataFrame:
+def _listed(judged: pd.DataFrame, scales: set[tuple[str, str]] = LISTED) -> pd.DataFrame:
     keys = list(zip(judged["measure"].astype(str), judged["scale"].astype(str)))
-    return judged[[k in LISTED for k in keys]]
+    return judged[[k in scales for k in keys]]
 
 
-def judged_cases(cases: list[Case], as_of: date, model: ExpectedModel | None) -> pd.DataFrame:
-    """Every listed series of the cases whose work is under way on ``as_of``, judged."""
+def judged_cases(
+    cases: list[Case],
+    as_of: date,
+    model: ExpectedModel | None,
+    scales: set[tuple[str, str]] = LISTED,
+) -> pd.DataFrame:
+    """Every series of ``scales`` of the cases whose work is under way on ``as_of``, judged."""
     from ..measures.expected import judge, points_from_cases
 
     open_cases = [
@@ -82,12 +90,12 @@ def judged_cases(cases: list[Case], as_of: date, model: ExpectedModel | None) ->
         and c.outcome.date <= as_of
         and (c.ending is None or c.ending.date > as_of)
     ]
-    return _listed(judge(model, points_from_cases(open_cases, as_of), as_of))
+    return _listed(judge(model, points_from_cases(open_cases, as_of), as_of), scales)
 
 
 def below_band_table(judged: pd.DataFrame) -> pd.DataFrame:
     """One row per child below their expected band: ``case_id``, ``below`` (the words: 'sdq
-    parent total 24: 3 points below since 2026-05-01'), ``how_far`` (the furthest),
+    parent total 24: 3 points below the band since 2026-05-01'), ``how_far`` (the furthest),
     ``since`` (the earliest), ``strong`` (any below the 10th-centile line)."""
     import pandas as pd
 
@@ -97,8 +105,9 @@ def below_band_table(judged: pd.DataFrame) -> pd.DataFrame:
     out = []
     for case_id, g in rows.groupby("case_id", sort=False):
         words = "; ".join(
-            f"{r.measure} {r.informant} {r.scale} {_num(r.value)}: {_num(r.how_far)} below "
-            f"{'the 10th-centile line' if r.status == 'below_10' else 'the band'} since {_day(r.since)}"
+            f"{r.measure} {r.informant} {r.scale} {_num(r.value)}: "
+            f"{_num(r.how_far)} point{'' if _num(r.how_far) == '1' else 's'} below the band"
+            f"{', beyond the 10th-centile line,' if r.status == 'below_10' else ''} since {_day(r.since)}"
             for r in g.itertuples(index=False)
         )
         out.append(
@@ -159,7 +168,7 @@ def child_section(case: Case, as_of: date) -> Section:
     model = active_model()
     if model is None:
         return Section("", "")
-    judged = judged_cases([case], as_of, model)
+    judged = judged_cases([case], as_of, model, CHILD_SCALES)
     head = (
         f"<p>Each score is compared with the progress of children who started alike, in "
         f"curves {text(model_words(model))}. {text(NOT_A_DIAGNOSIS)}</p>"
@@ -215,3 +224,29 @@ def review_section(cases: list[Case], as_of: date) -> Section:
         + more
     )
     return section("Below expected progress", body, "expected", counts)
+
+
+# --- the workbench's caseload --------------------------------------------------------------------
+
+
+def caseload_words(store: Any, case_ids: list[str], as_of: date) -> dict[str, str]:
+    """The workbench caseload's 'Expected progress' cell for the named cases (read whole:
+    call it for a page, not a caseload): how far below the band and since when; "within
+    the band"; "no curve (rule-based alert)"; {} without a model."""
+    model = active_model()
+    if model is None or not case_ids:
+        return {}
+    judged = judged_cases(list(store.cases(case_ids)), as_of, model)
+    out: dict[str, str] = {}
+    for case_id, g in judged.groupby("case_id", sort=False):
+        status = set(g["status"])
+        out[str(case_id)] = (
+            "within the band"
+            if status == {"within"}
+            else "no curve: rule-based alert"
+            if status == {"no_curve"}
+            else ""
+        )
+    for r in below_band_table(judged).itertuples(index=False):
+        out[str(r.case_id)] = f"BELOW: {r.below}"
+    return out
