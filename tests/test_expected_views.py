@@ -196,6 +196,13 @@ def test_the_workbench_caseload_shows_how_far_below_and_since_when(store, demo_c
                 seen += 1
             elif not any(k[0] == case_id for k in by_hand):
                 assert "BELOW" not in cell  # not in work, or no follow-up yet
+            else:
+                mine = sorted(i for c, i in by_hand if c == case_id)
+                if all(
+                    _total(by_hand[(case_id, i)][1][-1]) <= _total(by_hand[(case_id, i)][0]) + 1
+                    for i in mine
+                ):
+                    assert cell.endswith(f">within the band ({', '.join(mine)})</span>")
         if view.next.disabled:
             break
         view.next.click()

@@ -231,21 +231,24 @@ def review_section(cases: list[Case], as_of: date) -> Section:
 
 def caseload_words(store: Any, case_ids: list[str], as_of: date) -> dict[str, str]:
     """The workbench caseload's 'Expected progress' cell for the named cases (read whole:
-    call it for a page, not a caseload): how far below the band and since when; "within
-    the band"; "no curve (rule-based alert)"; {} without a model."""
+    call it for a page, not a caseload): how far below the band and since when; else
+    "within the band (parent, teacher); no curve (self): rule-based alert"; {} without a
+    model."""
     model = active_model()
     if model is None or not case_ids:
         return {}
     judged = judged_cases(list(store.cases(case_ids)), as_of, model)
     out: dict[str, str] = {}
     for case_id, g in judged.groupby("case_id", sort=False):
-        status = set(g["status"])
-        out[str(case_id)] = (
-            "within the band"
-            if status == {"within"}
-            else "no curve: rule-based alert"
-            if status == {"no_curve"}
-            else ""
+        within = sorted(g.loc[g["status"] == "within", "informant"].astype(str))
+        none = sorted(g.loc[g["status"] == "no_curve", "informant"].astype(str))
+        out[str(case_id)] = "; ".join(
+            part
+            for part in (
+                f"within the band ({', '.join(within)})" if within else "",
+                f"no curve ({', '.join(none)}): rule-based alert" if none else "",
+            )
+            if part
         )
     for r in below_band_table(judged).itertuples(index=False):
         out[str(r.case_id)] = f"BELOW: {r.below}"
