@@ -88,7 +88,7 @@ def test_fit_with_a_lower_minimum_writes_curves(demo_store, tmp_path):
     assert any("q50" in m for c in model["curves"] for m in c["months"])
     assert NO_CURVE not in result.output
     assert re.search(
-        r"^  curve: sdq parent total, baseline \S+: \d+ episodes, months \d+-\d+$",
+        r"^  curve: sdq parent total, baseline [^:]+: \d+ episodes, months \d+-\d+$",
         result.output,
         re.M,
     )

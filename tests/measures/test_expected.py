@@ -32,12 +32,14 @@ def history(
     band: str = "abnormal",
     day: pd.Timestamp = MONTH_3,
     ended: bool = True,
+    age: int | None = None,
+    first: int = 0,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Completed episodes of one follow-up each, as analysis.scores and the work dates give them."""
     rows: list[tuple[Any, ...]] = []
     work = []
     for i, (base, ch) in enumerate(zip(baselines, changes)):
-        cid = f"TSW-{800000 + i}"
+        cid = f"TSW-{800000 + first + i}"
         rows.append((cid, "sdq", "parent", "P4-17", BASELINE_DAY, "baseline", scale, base, band))
         rows.append((cid, "sdq", "parent", "P4-17", day, "closure", scale, base + ch, None))
         work.append((cid, WORK_BEGAN, day if ended else pd.NaT))
@@ -55,11 +57,18 @@ def history(
             "band",
         ],
     )
+    if age is not None:
+        scores["age"] = age
     return scores, pd.DataFrame(work, columns=["case_id", "work_began", "ended"])
 
 
 def child(
-    values: list[tuple[str, float]], baseline: float, *, scale: str = "total", band="abnormal"
+    values: list[tuple[str, float]],
+    baseline: float,
+    *,
+    scale: str = "total",
+    band="abnormal",
+    age: int | None = None,
 ):
     scores = pd.DataFrame(
         [("TSW-900001", "sdq", "parent", "P4-17", BASELINE_DAY, "baseline", scale, baseline, band)]
@@ -89,6 +98,8 @@ def child(
             "band",
         ],
     )
+    if age is not None:
+        scores["age"] = age
     work = pd.DataFrame({"case_id": ["TSW-900001"], "work_began": [WORK_BEGAN], "ended": [pd.NaT]})
     return E.points_from_scores(scores, work)
 
@@ -327,3 +338,41 @@ def test_the_group_quantiles_are_numpys():
     for k, count, row in zip(gid, n, q):
         assert count == (g == k).sum()
         assert row == pytest.approx(np.quantile(v[g == k], [0.1, 0.25, 0.5, 0.75, 0.9]))
+
+
+def test_a_stratum_is_split_by_age_where_every_age_band_has_the_minimum():
+    # under 11 (age 8): changes -6, -3, -1, +2; 11 to 15 (age 13): 0, +1, +2, +3; minimum 3.
+    # 11 to 15 alone, n 4, h = 3p: 50th 1 + 0.5 x 1 = 1.5; 75th 2 + 0.25 x 1 = 2.25;
+    # 90th 2 + 0.7 x 1 = 2.7
+    young = history([-6, -3, -1, 2], [24] * 4, age=8)
+    older = history([0, 1, 2, 3], [24] * 4, age=13, first=4)
+    scores = pd.concat([young[0], older[0]], ignore_index=True)
+    work = pd.concat([young[1], older[1]], ignore_index=True)
+    model = E.fit(E.points_from_scores(scores, work), minimum=3)
+    assert [(c["stratum"], c["ages"], c["episodes"]) for c in model.curves] == [
+        ("abnormal, age under 11", ["under 11"], 4),
+        ("abnormal, age 11 to 15", ["11 to 15"], 4),
+    ]
+    # a child of 13 with baseline 24 scoring 27 at month 3: line 24 + 2.25 = 26.25,
+    # 0.75 below, and beyond the 10th-centile line 26.7 (pooled with the younger children
+    # the 25th-centile line would be 26: 1 below)
+    [row] = E.judge(model, child([("2025-04-02", 27)], 24, age=13)).itertuples()
+    assert (row.status, row.expected, row.line_25, row.line_10) == pytest.approx(
+        ("below_10", 25.5, 26.25, 26.7)
+    )
+    assert row.how_far == pytest.approx(0.75)
+    # a child of 17: no curve for that age band
+    [old] = E.judge(model, child([("2025-04-02", 27)], 24, age=17)).itertuples()
+    assert old.status == "no_curve"
+
+
+def test_no_age_split_where_an_age_band_has_too_few():
+    young = history([-6, -3, -1, 2], [24] * 4, age=8)
+    older = history([0, 3], [24] * 2, age=13, first=4)  # 2 < 3
+    scores = pd.concat([young[0], older[0]], ignore_index=True)
+    work = pd.concat([young[1], older[1]], ignore_index=True)
+    model = E.fit(E.points_from_scores(scores, work), minimum=3)
+    [curve] = model.curves
+    assert (curve["stratum"], curve["ages"], curve["episodes"]) == ("abnormal", None, 6)
+    # all six pooled: -6, -3, -1, 0, 2, 3; 75th: h 3.75 -> 0 + 0.75 x 2 = 1.5
+    assert curve["months"][1]["q75"] == pytest.approx(1.5)

@@ -85,6 +85,9 @@ DAYS_PER_MONTH = 30.4375
 #: What the fixed rule is called wherever it stands in for a curve.
 RULE_BASED = "rule-based alert"
 NO_BAND = "no band"
+#: Age bands at baseline (whole years, inclusive): a stratum is split by them only where
+#: every band it holds has the minimum of episodes (and no episode's age is unknown).
+AGE_BANDS = ((0, 10, "under 11"), (11, 15, "11 to 15"), (16, 200, "16 and over"))
 METHOD = (
     "empirical conditional centiles of change from baseline, by measure, scale, informant and "
     "baseline band, at each month since work began (administrations within 1 month pooled; each "
@@ -179,6 +182,7 @@ def points_from_scores(scores: pd.DataFrame, work: pd.DataFrame) -> pd.DataFrame
         One row per follow-up administration (dated after the series' baseline) of a case
         whose work began: ``case_id``, ``measure``, ``scale``, ``informant`` (text),
         ``baseline_band`` (text, :data:`NO_BAND` where the form has none),
+        ``baseline_age`` (whole years at the baseline; NaN where not known),
         ``baseline_value``, ``baseline_date``, ``work_began``, ``ended``, ``date``,
         ``value``, ``change`` (value - baseline) and ``month`` (whole months since work
         began, days / 30.4375 rounded, never below 0), and ``episode`` (an integer code
@@ -203,7 +207,18 @@ def points_from_scores(scores: pd.DataFrame, work: pd.DataFrame) -> pd.DataFrame
         if "band" in s.columns
         else np.full(n, NO_BAND, dtype=object)
     )
-    order = np.lexsort((day.view(np.int64), series))
+    age = (
+        pd.to_numeric(s["age"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        if "age" in s.columns
+        else np.full(n, np.nan)
+    )
+    days_i = day.astype("datetime64[D]").view(np.int64)
+    lo_day = int(days_i.min()) if n else 0
+    n_days = int(days_i.max()) - lo_day + 1 if n else 1
+    if n and int(series.max()) < 2**62 // n_days:  # one int64 key: series, then day
+        order = np.argsort(series * n_days + (days_i - lo_day), kind="stable")
+    else:
+        order = np.lexsort((day.view(np.int64), series))
     # the series' baseline: its earliest administration marked baseline
     b_rows = order[is_base[order]]
     b_series, first = np.unique(series[b_rows], return_index=True)
@@ -236,6 +251,7 @@ def points_from_scores(scores: pd.DataFrame, work: pd.DataFrame) -> pd.DataFrame
                 for c, (codes, uniques) in zip(_KEYS, parts)
             },
             "baseline_band": band[base],
+            "baseline_age": age[base],
             "baseline_value": value[base],
             "baseline_date": day[base],
             "work_began": began,
@@ -248,6 +264,21 @@ def points_from_scores(scores: pd.DataFrame, work: pd.DataFrame) -> pd.DataFrame
         }
     )
     return out
+
+
+def age_band_codes(ages: Any) -> np.ndarray:
+    """Index into :data:`AGE_BANDS` of each age; len(AGE_BANDS) where the age is not known."""
+    import numpy as np
+
+    a = np.asarray(ages, dtype=float)
+    out = np.full(a.shape, len(AGE_BANDS), dtype=np.int64)
+    for j, (lo, hi, _label) in enumerate(AGE_BANDS):
+        out[(a >= lo) & (a <= hi)] = j
+    return out
+
+
+def _age_label(code: int) -> str:
+    return AGE_BANDS[code][2] if 0 <= code < len(AGE_BANDS) else ""
 
 
 def work_dates(records: Iterable[tuple[Any, ...]]) -> pd.DataFrame:
@@ -290,7 +321,15 @@ def _group_quantiles(
     """(group ids, counts, quantiles [groups x ps]) by numpy's linear method per group."""
     import numpy as np
 
-    order = np.lexsort((values, group))
+    order = None
+    if len(values) and np.isfinite(values).all():
+        low = values.min()
+        span = float(np.ceil(values.max() - low)) + 1.0
+        if (group.max() + 1) * span < 2.0**50:
+            # one sort of group x span + (value - min): the order of (group, value), faster
+            order = np.argsort(group * span + (values - low), kind="stable")
+    if order is None:
+        order = np.lexsort((values, group))
     g, v = group[order], values[order]
     starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
     counts = np.diff(np.r_[starts, len(g)])
@@ -342,12 +381,15 @@ class ExpectedModel:
         return target
 
     def curve_for(
-        self, measure: str, scale: str, informant: str, band: str
+        self, measure: str, scale: str, informant: str, band: str, age: str = ""
     ) -> dict[str, Any] | None:
-        """The curve whose stratum holds this baseline band, or None."""
+        """The curve whose stratum holds this baseline band (and age band, where the
+        stratum is split by age), or None."""
         for c in self.curves:
-            if (c["measure"], c["scale"], c["informant"]) == (measure, scale, informant) and (
-                band in c["bands"]
+            if (
+                (c["measure"], c["scale"], c["informant"]) == (measure, scale, informant)
+                and band in c["bands"]
+                and (not c.get("ages") or age in c["ages"])
             ):
                 return c
         return None
@@ -361,17 +403,19 @@ class ExpectedModel:
                 return str(t["reason"])
         return "no completed episodes of this measure, scale and informant were fitted"
 
-    def table(self) -> tuple[dict[tuple[str, str, str, str], int], np.ndarray]:
-        """(stratum index by (measure, scale, informant, band), array [stratum, month,
-        centile] of change, NaN where there is no curve)."""
+    def table(self) -> tuple[dict[tuple[str, ...], int], np.ndarray]:
+        """(stratum index by (measure, scale, informant, band, age band; "" where the
+        stratum is not split by age), array [stratum, month, centile] of change, NaN where
+        there is no curve)."""
         if self._lookup is None:
             import numpy as np
 
-            index: dict[tuple[str, str, str, str], int] = {}
+            index: dict[tuple[str, ...], int] = {}
             arr = np.full((max(len(self.curves), 1), MAX_MONTH + 1, len(CENTILES)), np.nan)
             for k, c in enumerate(self.curves):
                 for band in c["bands"]:
-                    index[(c["measure"], c["scale"], c["informant"], band)] = k
+                    for age in c.get("ages") or [""]:
+                        index[(c["measure"], c["scale"], c["informant"], band, age)] = k
                 for m in c["months"]:
                     if "q50" in m and 0 <= m["month"] <= MAX_MONTH:
                         arr[k, m["month"]] = [m[f"q{p}"] for p in CENTILES]
@@ -491,15 +535,22 @@ def fit(
     else:
         episode = pd.factorize(p["case_id"].to_numpy(dtype=object))[0].astype(np.int64)
     n_ep = int(episode.max()) + 1 if len(episode) else 1
-    # episodes per series and baseline band (an episode has one baseline per series)
-    _u, one = np.unique(sid * n_ep + episode, return_index=True)
-    counts_all = np.bincount(sid[one] * nb + band[one], minlength=n_series * nb).reshape(
-        n_series, nb
+    na = len(AGE_BANDS) + 1  # the last: age not known
+    age = age_band_codes(
+        p["baseline_age"].to_numpy(dtype=float)
+        if "baseline_age" in p.columns
+        else np.full(len(p), np.nan)
     )
+    # episodes per series, baseline band and age band (one baseline per episode and series)
+    _u, one = np.unique(sid * n_ep + episode, return_index=True)
+    cell_of = (sid * nb + band) * na + age
+    counts_age = np.bincount(cell_of[one], minlength=n_series * nb * na).reshape(n_series, nb, na)
+    counts_all = counts_age.sum(axis=2)
     firsts = np.unique(sid, return_index=True)[1]
     names = p[list(_KEYS)].iloc[firsts].astype(str).itertuples(index=False)
-    # the stratum of each (series, band): bands merged while any has too few episodes
-    stratum_of = np.full(n_series * nb, -1, dtype=np.int64)
+    # the stratum of each (series, band, age band): bands merged while any has too few
+    # episodes; a stratum split by age only where every age band in it has the minimum
+    stratum_of = np.full(n_series * nb * na, -1, dtype=np.int64)
     strata: list[dict[str, Any]] = []
     for s_id, (measure, scale, informant) in enumerate(names):
         counts = {str(band_names[j]): int(c) for j, c in enumerate(counts_all[s_id]) if c}
@@ -523,23 +574,34 @@ def fit(
                     }
                 )
                 continue
-            k = len(strata)
-            strata.append(
-                {
-                    "measure": measure,
-                    "scale": scale,
-                    "informant": informant,
-                    "better": better,
-                    "stratum": label,
-                    "bands": bands,
-                    "episodes": n,
-                    "months": [],
-                }
+            b_idx = [list(band_names).index(bname) for bname in bands]
+            by_age = counts_age[s_id, b_idx, :].sum(axis=0)
+            present = [a for a in range(na - 1) if by_age[a]]
+            split = (
+                len(present) >= 2
+                and by_age[na - 1] == 0
+                and all(by_age[a] >= minimum for a in present)
             )
-            for bname in bands:
-                stratum_of[s_id * nb + list(band_names).index(bname)] = k
+            for ages in [[a] for a in present] if split else [list(range(na))]:
+                k = len(strata)
+                strata.append(
+                    {
+                        "measure": measure,
+                        "scale": scale,
+                        "informant": informant,
+                        "better": better,
+                        "stratum": f"{label}, age {_age_label(ages[0])}" if split else label,
+                        "bands": bands,
+                        "ages": [_age_label(a) for a in ages] if split else None,
+                        "episodes": int(by_age[ages[0]]) if split else n,
+                        "months": [],
+                    }
+                )
+                for bi in b_idx:
+                    for a in ages:
+                        stratum_of[(s_id * nb + bi) * na + a] = k
     if strata:
-        stratum = stratum_of[sid * nb + band]
+        stratum = stratum_of[cell_of]
         keep = stratum >= 0
         st = stratum[keep]
         month = p["month"].to_numpy()[keep].astype(np.int64)
@@ -608,17 +670,30 @@ def _lines(
     if n == 0:
         e = np.empty(0)
         return np.empty(0, dtype=np.int64), e, e, e, e
+    ages = (
+        pts["baseline_age"].to_numpy(dtype=float)
+        if "baseline_age" in pts.columns
+        else np.full(n, np.nan)
+    )
+    with_age = pts.assign(_age=age_band_codes(ages))
     combo = (
-        pts.groupby([*_KEYS, "baseline_band"], sort=False, observed=True, dropna=False)
+        with_age.groupby([*_KEYS, "baseline_band", "_age"], sort=False, observed=True, dropna=False)
         .ngroup()
         .to_numpy()
     )
-    firsts = pts.assign(_g=combo).drop_duplicates("_g").sort_values("_g")
+    firsts = with_age.assign(_g=combo).drop_duplicates("_g").sort_values("_g")
     k_of = np.array(
         [
-            index.get((str(a), str(b), str(c), str(d)), -1)
-            for a, b, c, d in zip(
-                firsts["measure"], firsts["scale"], firsts["informant"], firsts["baseline_band"]
+            index.get(
+                (str(a), str(b), str(c), str(d), _age_label(int(e))),
+                index.get((str(a), str(b), str(c), str(d), ""), -1),
+            )
+            for a, b, c, d, e in zip(
+                firsts["measure"],
+                firsts["scale"],
+                firsts["informant"],
+                firsts["baseline_band"],
+                firsts["_age"],
             )
         ],
         dtype=np.int64,
@@ -682,6 +757,7 @@ JUDGE_COLUMNS = (
     "scale",
     "informant",
     "baseline_band",
+    "baseline_age",
     "baseline_value",
     "baseline_date",
     "work_began",
@@ -774,7 +850,8 @@ def _reason(model: ExpectedModel | None, r: Any, status: str) -> str:
         elif r.month > MAX_MONTH:
             why = f"month {r.month} is beyond the curves' {MAX_MONTH} months"
         else:
-            curve = model.curve_for(r.measure, r.scale, r.informant, r.baseline_band)
+            age = _age_label(int(age_band_codes([r.baseline_age])[0]))
+            curve = model.curve_for(r.measure, r.scale, r.informant, r.baseline_band, age)
             if curve is None:
                 why = model.why_none(r.measure, r.scale, r.informant, r.baseline_band)
             else:
