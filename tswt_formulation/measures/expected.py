@@ -9,7 +9,8 @@ its references are in docs/change.md ("Expected progress").
 **Method: empirical conditional centiles of change from baseline.** For each measure,
 scale and informant, completed episodes are grouped by their baseline severity (the
 scale's own band of the baseline score; neighbouring bands merged while a band has
-fewer than the minimum of episodes). For each month since work began (0 to
+fewer than the minimum of episodes; split by age band at baseline only where every age
+band has the minimum). For each month since work began (0 to
 :data:`MAX_MONTH`), each episode contributes its follow-up administration nearest that
 month within :data:`WINDOW_MONTHS` either side (pooling neighbouring months), and the
 10th, 25th, 50th, 75th and 90th centiles of the change from the episode's own baseline
@@ -354,7 +355,8 @@ class ExpectedModel:
     ``meta``: format, method, references, fitted (UTC time), fitted_by, fitted_on (store,
     date range, episodes), minimum, window_months, max_month, centiles. ``curves``: one
     per measure, scale, informant and stratum: ``better``, ``bands`` (the baseline bands
-    it covers), ``episodes``, and ``months`` (each ``month``, ``n`` and, where ``n`` reaches
+    it covers), ``ages`` (the age bands, or None where not split by age), ``episodes``,
+    and ``months`` (each ``month``, ``n`` and, where ``n`` reaches
     the minimum, the centiles of change ``q10`` .. ``q90``). ``too_few``: the series (or
     strata) with fewer episodes than the minimum, each with the reason.
     """
