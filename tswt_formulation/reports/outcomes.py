@@ -16,6 +16,8 @@ from ..model.case import Case
 from ..store.staff import StaffDirectory
 from ..words import CATEGORY_WORDS, band_words, plural, signed, uk_date
 from .common import Header, parse_as_of, provenance, reading, required_case_id, risk_section
+from .expected import chart_band as expected_chart_band
+from .expected import child_section as expected_child_section
 from .html import Section, figure, section, table, text
 
 _SCORE_LABELS = {
@@ -220,6 +222,10 @@ class OutcomesReport:
         )
         return section("Scores", "".join(parts) + note, "scores")
 
+    def expected(self) -> Section:
+        """Expected progress (issue 23): empty unless TSWT_EXPECTED_MODEL names a model."""
+        return expected_child_section(self.case, self.as_of)
+
     def charts(self) -> Section:
         """SDQ total difficulties, every informant on one figure (bands, cut-off, corridor,
         where work began), then goal progress with a legend for every line."""
@@ -280,6 +286,7 @@ class OutcomesReport:
                 else ""
             )
             mark = "; the dash-dot line is where work began" if started else ""
+            mark += expected_chart_band(fig, self.case, self.as_of, informants)
             cut = (
                 "; the heavy dashed line is the clinical cut-off"
                 if any(v is not None for v in cutoffs.values())
@@ -650,6 +657,7 @@ class OutcomesReport:
             self.header(),
             self.risks(),
             self.flags(),
+            self.expected(),
             self.charts(),
             self.work(),
             self.change_table(),

@@ -437,6 +437,12 @@ class CaseloadReview:
             )
         return section("Formulations awaiting sign-off", body, "signoff")
 
+    def below_expected(self) -> Section:
+        """Children below their expected band (issue 23; reports/expected.py)."""
+        from .expected import review_section
+
+        return review_section(self.cases, self.as_of)
+
     def not_on_track(self) -> Section:
         """One row per child: reliable deterioration first, then no reliable improvement
         after six months in work, each score as baseline -> latest."""
@@ -622,6 +628,7 @@ class CaseloadReview:
             self.by_worker(),
             self.summary(),
             self.not_on_track(),
+            self.below_expected(),
             self.service_figures(),
             self.added_value(),
             self.provenance(),
