@@ -279,7 +279,9 @@ class OutcomesReport:
                 if no_base
                 else ""
             )
-            mark = "; the dash-dot line is where work began" if started else ""
+            mark = (
+                f"; the dash-dot line is where work began ({uk_date(started)})" if started else ""
+            )
             cut = (
                 "; the heavy dashed line is the clinical cut-off"
                 if any(v is not None for v in cutoffs.values())
@@ -314,9 +316,16 @@ class OutcomesReport:
                         date="date",
                         threshold=threshold,
                         title="Goal progress (0-10)",
+                        work_started=started,
                     ),
                     "Goal-Based Outcomes: progress ratings at each review; a dotted line is where that goal's "
-                    "rating would show reliable improvement. Higher is better.",
+                    "rating would show reliable improvement"
+                    + (
+                        f"; the dash-dot line is where work began ({uk_date(started)})"
+                        if started
+                        else ""
+                    )
+                    + ". Higher is better.",
                 )
             )
         return section(
