@@ -76,6 +76,11 @@ def test_the_outcomes_report_says_where_work_began_under_both_charts(make_case_d
     for fig in figures:
         caption = fig.split("<figcaption>")[1]
         assert "the dash-dot line is where work began (30 Jun 2026)" in caption
+    # No reliable-change constants were given, so no dotted line is drawn, and the caption
+    # does not describe one.
+    goals = figures[1].split("<figcaption>")[1]
+    assert "no reliable-change constant, so no line for reliable improvement" in goals
+    assert "a dotted line" not in goals
 
 
 def test_rule_ids_break_only_after_a_dot_or_underscore() -> None:
@@ -194,3 +199,27 @@ def test_the_formulation_report_fills_its_first_page(demo_pdfs) -> None:
         if pdf.name.endswith("_formulation.pdf") and len(pages) > 1 and len(pages[0][0]) < 1500
     ]
     assert half == []
+
+
+def test_the_managers_approval_names_the_manager_not_their_login() -> None:
+    # Seen on TSW-900049's first page: "Approved by team manager t.harper" (the record
+    # keeps logins since issue 18); the reader reads "T. Harper".
+    pytest.importorskip("pandas")
+    from tswt_formulation.demo import demo_staff
+    from tswt_formulation.model import case_from_data
+    from tswt_formulation.reports.formulation import FormulationReport
+    from tswt_formulation.store.staff import StaffDirectory
+
+    from .rules import case_data
+
+    data = case_data({"child": {"age": 11}}, "TSW-000960")
+    data["referral"]["approval"] = {"by": "t.harper", "date": "2026-03-05"}
+    report = FormulationReport.from_case(
+        case_from_data(data), as_of="2026-06-01", staff=StaffDirectory(demo_staff())
+    )
+    eligibility = report.eligibility_section().html
+    assert "Approved by team manager T. Harper on 5 Mar 2026" in eligibility
+    assert "t.harper" not in eligibility
+    assert (
+        "<td>5 Mar 2026</td><td>Manager approval</td><td>T. Harper</td>" in report.timeline().html
+    )

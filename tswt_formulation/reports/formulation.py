@@ -185,7 +185,16 @@ class FormulationReport:
 
     def eligibility_section(self) -> Section:
         d = self.eligibility
-        reasons = items(r.text for r in d.reasons)
+        approval = self.case.referral.approval
+        reasons = items(
+            # The record keeps the manager's login; a reader reads their name.
+            r.text.replace(
+                f"team manager {approval.by} ", f"team manager {self.staff.name(approval.by)} ", 1
+            )
+            if r.rule == "proceed.approval" and approval is not None
+            else r.text
+            for r in d.reasons
+        )
         extra = ""
         if d.signposting:
             extra += (
@@ -230,7 +239,7 @@ class FormulationReport:
                 )
             )
         if ref.approval:
-            rows.append((ref.approval.date, "Manager approval", ref.approval.by))
+            rows.append((ref.approval.date, "Manager approval", self.staff.name(ref.approval.by)))
         if ref.decision.date:
             rows.append(
                 (

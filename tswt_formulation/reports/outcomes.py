@@ -318,8 +318,12 @@ class OutcomesReport:
                         title="Goal progress (0-10)",
                         work_started=started,
                     ),
-                    "Goal-Based Outcomes: progress ratings at each review; a dotted line is where that goal's "
-                    "rating would show reliable improvement"
+                    "Goal-Based Outcomes: progress ratings at each review"
+                    + (
+                        "; a dotted line is where that goal's rating would show reliable improvement"
+                        if threshold is not None
+                        else "; no reliable-change constant, so no line for reliable improvement"
+                    )
                     + (
                         f"; the dash-dot line is where work began ({uk_date(started)})"
                         if started
