@@ -615,7 +615,8 @@ def test_draft_presenting_and_predisposing_are_linked_accounts_not_tables() -> N
     assert (
         ': "Hitting out at home and at school since the summer" (referral). The screening found '
         "acting out (aggression), severe and at least monthly, reported by the child or young person and "
-        "school (screening completed 1 Jun 2026). Alongside this, the child's risk record: severe aggression "
+        'school ("Synthetic evidence of acting out aggression.") (screening completed 1 Jun 2026). '
+        "Alongside this, the child's risk record: severe aggression "
         "/ risk to others rated high, no safety plan (recorded 2 May 2026)."
     ) in presenting
     predisposing = f.five_ps.predisposing[0].text
@@ -624,11 +625,13 @@ def test_draft_presenting_and_predisposing_are_linked_accounts_not_tables() -> N
         "completed 1 Jun 2026, reported by social worker) may help explain the acting out (aggression) seen now"
     )
     assert predisposing.endswith("A hypothesis to test with the network, not a finding.")
-    # Not the table: no "Neglect (from social worker): evidence" rows, no evidence text
-    # re-listed (the report's history table has it), no SDQ without SDQ forms.
+    # Not the table: no "Acting out (aggression): severe, ..." or "Neglect (from social
+    # worker): evidence" rows; the history's evidence is not re-listed (the report's
+    # history table has it); the behaviour's words are quoted once, in the account.
+    assert presenting.count("Synthetic evidence of acting out aggression.") == 1
     for text in (presenting, predisposing):
-        assert "Synthetic history of" not in text and "Synthetic evidence of" not in text
-        assert "(from social worker):" not in text
+        assert "Synthetic history of" not in text
+        assert "(from social worker):" not in text and "Acting out (aggression): severe" not in text
     assert "SDQ" not in presenting
 
 

@@ -37,8 +37,9 @@ def test_five_ps_are_drafted_from_the_screening() -> None:
     # frequency and reporters in a sentence; the history woven to them as a hypothesis.
     assert refs(f, "presenting") == ["presenting:account"]
     assert f.five_ps.presenting[0].text.endswith(
-        "The screening found self-harm, moderate and at least weekly, reported by carer and school; "
-        "internalising (withdrawal), moderate and daily or more, reported by carer (screening completed 1 Jun 2026)."
+        "The screening found self-harm, moderate and at least weekly, reported by carer and school "
+        '("Synthetic evidence of self harm."); internalising (withdrawal), moderate and daily or more, '
+        'reported by carer ("Synthetic evidence of internalising withdrawal.") (screening completed 1 Jun 2026).'
     )
     assert refs(f, "predisposing") == ["predisposing:account"]
     assert f.five_ps.predisposing[0].text.startswith(

@@ -7,7 +7,7 @@ The narrative is always left empty: the worker's own words are never generated.
 =================  ===========================================================
 presenting         one linked account: the referral's concern (its words, dated),
                    what the screening found (each behaviour with severity,
-                   frequency and who reported it), the baseline SDQ picture by
+                   frequency, who reported it and their words), the baseline SDQ picture by
                    informant (total and band, which scales are raised, by whom)
                    and the recorded risks, each part citing its record
 predisposing       one linked account: the early history (history factors) woven
@@ -147,6 +147,7 @@ def _presenting_account(case: Case, as_of: date) -> str:
             f"{voc.label('presenting_behaviour', b.behaviour).lower()}, {b.severity} and "
             f"{voc.label('frequency', b.frequency).lower()}, reported by "
             + join_words([voc.label("source", x).lower() for x in dict.fromkeys(b.sources)])
+            + (f' ("{" ".join(b.evidence.split())}")' if b.evidence.strip() else "")
             for b in behaviours
         ]
         when = (
