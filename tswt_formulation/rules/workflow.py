@@ -174,8 +174,8 @@ def submit(
 
 
 OUTSTANDING_REASON = {
-    "sign_off": "--outstanding-step-reason (in the workbench: 'Reason for approving with a first step outstanding')",
-    "begin_work": "--outstanding-step-reason (in the workbench: 'Reason for beginning work with a first step outstanding')",
+    "sign_off": "--outstanding-step-reason; in the workbench's sign-off, 'Outstanding-step reason'",
+    "begin_work": "--outstanding-step-reason",
 }
 
 

@@ -16,6 +16,7 @@ from ..model import FIVE_PS
 from ..rules.timeline import ROW_COLUMNS
 from ..rules.workflow import outstanding_risk_steps
 from ..store import CaseStore
+from ..words import uk_date
 from ._base import CaseView
 from ._forms import area, button, heading, inert, message_html, table_html
 from .formulation import P_TITLES
@@ -68,8 +69,8 @@ class SignoffQueueView(CaseView):
         self.outstanding = self.form.add(
             "outstanding_reason",
             area(
-                "Reason for approving with a first step outstanding",
-                placeholder="Required to approve while the first step above is not recorded as done",
+                "Outstanding-step reason",
+                placeholder="Required to approve while a first step above is not recorded as done: why approve now",
             ),
         )
         self.outstanding.box.layout.display = "none"
@@ -151,7 +152,8 @@ class SignoffQueueView(CaseView):
         steps = outstanding_risk_steps(self.case, date.today())
         self.steps_note.value = (
             message_html(
-                "First step outstanding, not recorded as done: "
+                ("First step" if len(steps) == 1 else f"{len(steps)} first steps")
+                + " outstanding, not recorded as done: "
                 + "; ".join(s.rstrip(".") for s in steps)
                 + ". To approve all the same, say why below: the reason is kept with the sign-off "
                 "and printed beside the step in the report. Or return the formulation.",
@@ -221,7 +223,7 @@ def _outcomes_html(case: Any, as_of: date) -> str:
                 r["measure"].upper(),
                 r["informant"],
                 r["timepoint"],
-                str(r["date"])[:10],
+                uk_date(r["date"]),
                 "" if value is None or pd.isna(value) else int(value),
                 "" if band is None or pd.isna(band) else band,
             )
