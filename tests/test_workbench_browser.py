@@ -311,6 +311,15 @@ def test_worker_journey_then_psychologist_signs_off_and_the_audit_shows_who(brow
     review.get_by_role("tab", name="Sign-off queue").click()
     review.get_by_role("button", name=f"{new_id}: submitted", exact=False).click()
     review.get_by_text("Nights are hard since the last move").wait_for()
+    # Going missing is rated high with no safety plan: the safety plan and the social
+    # worker's lead come first and are not recorded as done, so approving needs a reason
+    # (issue 21, O-01), kept with the sign-off.
+    review.get_by_text("first steps outstanding, not recorded as done:", exact=False).wait_for()
+    review.get_by_role("button", name="Approve and sign off").click()
+    review.get_by_text(f"{new_id}: first steps outstanding:", exact=False).first.wait_for()
+    review.get_by_label("Outstanding-step reason").fill(
+        "The social worker is agreeing the safety plan this week; no direct work until it is held."
+    )
     review.get_by_role("button", name="Approve and sign off").click()
     review.get_by_text(f"Saved {new_id}", exact=False).first.wait_for()
     other.close()

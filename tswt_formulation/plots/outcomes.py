@@ -308,6 +308,7 @@ def plot_goals(
     threshold: float | None = None,
     title: str | None = None,
     ax: Axes | None = None,
+    work_started: object | None = None,
 ) -> Figure:
     """Goal-Based Outcomes: each goal's 0-10 progress rating over time.
 
@@ -321,6 +322,9 @@ def plot_goals(
         goal's first rating + threshold is drawn as a dotted reference line.
     title : str, optional
     ax : matplotlib Axes, optional
+    work_started : date-like, optional
+        Where work began: a vertical dash-dot line, named with its date in the legend
+        ("work began 24 Oct 2026"), as on the SDQ chart.
 
     Returns
     -------
@@ -356,6 +360,19 @@ def plot_goals(
                 linewidth=0.8,
                 label=f"{short}: reliable improvement above {target:g}",
             )
+    if work_started is not None:
+        from ..words import uk_date
+
+        began = pd.Timestamp(work_started)
+        ax.axvline(
+            began.to_numpy(),
+            color="0.0",
+            linestyle="-.",
+            linewidth=1.2,
+            zorder=4,
+            label=f"work began {uk_date(began.date())}",
+            gid="work-began",
+        )
     ax.set_ylim(-0.5, 10.5)
     ax.set_yticks(range(11))
     ax.set_xlabel("Date")

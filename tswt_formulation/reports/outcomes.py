@@ -285,7 +285,9 @@ class OutcomesReport:
                 if no_base
                 else ""
             )
-            mark = "; the dash-dot line is where work began" if started else ""
+            mark = (
+                f"; the dash-dot line is where work began ({uk_date(started)})" if started else ""
+            )
             mark += expected_chart_band(fig, self.case, self.as_of, informants)
             cut = (
                 "; the heavy dashed line is the clinical cut-off"
@@ -321,9 +323,20 @@ class OutcomesReport:
                         date="date",
                         threshold=threshold,
                         title="Goal progress (0-10)",
+                        work_started=started,
                     ),
-                    "Goal-Based Outcomes: progress ratings at each review; a dotted line is where that goal's "
-                    "rating would show reliable improvement. Higher is better.",
+                    "Goal-Based Outcomes: progress ratings at each review"
+                    + (
+                        "; a dotted line is where that goal's rating would show reliable improvement"
+                        if threshold is not None
+                        else "; no reliable-change constant, so no line for reliable improvement"
+                    )
+                    + (
+                        f"; the dash-dot line is where work began ({uk_date(started)})"
+                        if started
+                        else ""
+                    )
+                    + ". Higher is better.",
                 )
             )
         return section(
