@@ -848,7 +848,7 @@ def _reason(model: ExpectedModel | None, r: Any, status: str) -> str:
     name = f"{r.measure} {r.informant} {r.scale}"
     if status == "no_curve":
         if model is None:
-            why = "no expected-progress model (TSWT_EXPECTED_MODEL)"
+            why = "no expected-progress model has been fitted for the team (tswt expected fit)"
         elif r.month > MAX_MONTH:
             why = f"month {r.month} is beyond the curves' {MAX_MONTH} months"
         else:

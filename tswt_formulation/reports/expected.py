@@ -197,8 +197,9 @@ def review_section(cases: list[Case], as_of: date) -> Section:
     model = active_model()
     if model is None:
         body = (
-            "<p>No expected-progress model is set (TSWT_EXPECTED_MODEL; tswt expected fit): "
-            "progress is judged by the rule-based alert alone.</p>"
+            "<p>No expected-progress model has been fitted for the team (a psychologist or team "
+            "manager fits one with <code>tswt expected fit</code>): progress is judged by the "
+            "rule-based alert alone.</p>"
         )
         return section("Below expected progress", body, "expected", "No expected-progress model")
     judged = judged_cases(cases, as_of, model)
