@@ -9,10 +9,12 @@ docs/domain.md, the library's own error messages.
 from __future__ import annotations
 
 import gc
+import json
 import re
 import subprocess
 import sys
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -688,6 +690,108 @@ def test_reports_view_produces_the_open_case_report_to_download(app, case_store)
     )
 
 
+# The demo's constants file, the one `make demo` hands `tswt reports --constants` (SDQ total:
+# r 0.80, SD 5.8).
+TEAM_CONSTANTS = (
+    Path(__file__).resolve().parents[1]
+    / "tswt_formulation"
+    / "measures"
+    / "examples"
+    / "demo_constants.yaml"
+)
+
+
+def _report_text(view) -> str:
+    from tswt_formulation.reports.execute import shutdown_sessions
+
+    try:
+        files = view.produce()
+    finally:
+        shutdown_sessions()
+        gc.collect()
+    assert [f.name for f in files] == ["TSW-000125_outcomes.html"], view.form.banner.value
+    return re.sub(r"<[^>]+>", " ", files[0].read_text())
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore:Passing unrecognized arguments to super:DeprecationWarning")
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_the_apps_outcomes_report_judges_reliable_change_with_the_teams_constants(
+    case_store, make_case_data, monkeypatch
+):
+    """Issue 20: "the outcomes report from the app says reliable change is 'not judged'":
+    the Reports tab uses the team's constants (TSWT_MEASURE_CONSTANTS) as `tswt outcomes`
+    does, and without them says why nothing is judged."""
+    from click.testing import CliRunner
+
+    from tswt_formulation.cli import cli
+
+    data = make_case_data("TSW-000125")
+    data["referral"]["approval"]["by"] = "t.harper"
+    baseline = data["measures"][0]
+    # Baseline parent SDQ (P4-17), worked by hand: emotional 2+2+2+2+2 = 10, conduct
+    # 1+(2-1)+0+0+1 = 3, hyperactivity 2+2+2+(2-0)+(2-1) = 9, peer 0+(2-1)+(2-1)+1+0 = 3:
+    # total difficulties 25. Four months later the emotional items 3, 8, 13, 16 are 0: 2,
+    # so the total is 17.
+    follow_up = {
+        **baseline,
+        "date": "2026-10-01",
+        "timepoint": "review 1",
+        "responses": {**baseline["responses"], "3": 0, "8": 0, "13": 0, "16": 0},
+    }
+    data["measures"] = [baseline, follow_up]
+    case_store.import_cases([case_from_data(data)], user="it.admin", action="restore")
+    # Reliable change needs 1.96 x 5.8 x sqrt(2 x (1 - 0.80)) = 7.19 points; 25 -> 17 is
+    # 8 points better, and 17 is still above the P4-17 parent cut-off of 16.5: a reliable
+    # improvement, not recovery (docs/change.md).
+    monkeypatch.setenv("TSWT_MEASURE_CONSTANTS", str(TEAM_CONSTANTS))
+    app = App(case_store, WORKER, AS_OF)
+    app.open_case("TSW-000125", tab="Reports")
+    view = app.reports
+    view.kind.widget.value = "outcomes"
+    text = " ".join(_report_text(view).split())
+    row = re.search(
+        r"SDQ Parent or carer Total difficulties 25 17 \(review 1\) -8 points 7\.2 "
+        r"(Recovered|Reliable improvement|No reliable change)",
+        text,
+    )
+    assert row is not None, text[text.find("Baseline and latest") :][:900]
+    assert row.group(1) == "Reliable improvement"
+    assert "not judged" not in text
+    # the same judgement as the command line's, from the same store and constants
+    done = CliRunner().invoke(
+        cli,
+        [
+            "outcomes",
+            "TSW-000125",
+            "--store",
+            str(case_store.location),
+            "--as-of",
+            AS_OF.isoformat(),
+            "--json",
+        ],
+        env={"TSWT_USER": WORKER, "TSWT_MEASURE_CONSTANTS": str(TEAM_CONSTANTS)},
+    )
+    assert done.exit_code == 0, done.output
+    rows = [
+        r
+        for r in json.loads(done.stdout)["baseline_vs_latest"]
+        if r["measure"] == "sdq" and r["score"] == "total" and r["informant"] == "parent"
+    ]
+    assert [r["category"] for r in rows] == ["Improved"]
+    # Without constants: not judged, and the report says why
+    monkeypatch.delenv("TSWT_MEASURE_CONSTANTS")
+    text = " ".join(_report_text(view).split())
+    assert (
+        "SDQ Parent or carer Total difficulties 25 17 (review 1) -8 points "
+        "not judged (no reliable-change constants)" in text
+    ), text[text.find("Baseline and latest") :][:900]
+    assert (
+        "the team has not supplied them" in text
+        and "so reliable change is not judged there" in text
+    )
+
+
 # -- caseload, the app, labels, hostile text ----------------------------------------------
 
 
@@ -882,6 +986,23 @@ def test_tswt_app_refuses_a_store_that_is_not_one(tmp_path):
     )
     assert result.exit_code == 2
     assert result.output.startswith("error: ") and "no store here" in result.output
+
+
+def test_tswt_app_refuses_a_constants_file_that_is_not_there(tmp_path):
+    from click.testing import CliRunner
+
+    from tswt_formulation.cli import cli
+
+    with open_store(str(tmp_path / "s.sqlite"), user="it.admin", create=True):
+        pass
+    missing = tmp_path / "team_constants.yaml"
+    result = CliRunner().invoke(
+        cli,
+        ["app", "--store", str(tmp_path / "s.sqlite"), "--constants", str(missing), "--no-browser"],
+    )
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("error: ") and str(missing) in result.output
+    assert "no such constants file" in result.output
 
 
 def test_the_cli_does_not_import_the_workbench():

@@ -111,6 +111,13 @@ def _wait_until_up(port: int, process: subprocess.Popen[bytes], timeout: float =
     metavar="SECONDS",
     help="Shut down a page's kernel once no browser has shown it for this long (an open tab keeps its own).",
 )
+@click.option(
+    "--constants",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The team's reliable-change constants for the Reports tab's outcomes and review "
+    "reports, as tswt reports --constants (default: $TSWT_MEASURE_CONSTANTS).",
+)
 @click.option("--debug", is_flag=True, help="Show a full traceback on error, and Voila's log.")
 def app(
     store: str | None,
@@ -120,6 +127,7 @@ def app(
     as_of: object,
     max_pages: int,
     idle_timeout: int,
+    constants: Path | None,
     debug: bool,
 ) -> None:
     """Start the workbench: forms for the caseload, referrals, screening, measures,
@@ -148,6 +156,10 @@ def app(
     try:
         with open_store(location, user=who):  # a bad store is one line here, not a broken page
             pass
+        # and a bad constants file, not a report that judges nothing
+        from ..measures.constants import active_constants
+
+        active_constants(constants)
     except TswtError as exc:
         if debug:
             raise
@@ -158,6 +170,8 @@ def app(
     if "://" not in location:
         location = str(Path(location).resolve())
     env = {**os.environ, "TSWT_STORE": location, "TSWT_USER": who}
+    if constants is not None:  # the Reports tab's reports read it, as tswt reports does
+        env["TSWT_MEASURE_CONSTANTS"] = str(constants.resolve())
     if as_of is not None:
         env["TSWT_AS_OF"] = as_of.date().isoformat()  # type: ignore[attr-defined]
     notebook = Path(__file__).resolve().parent.parent / "workbench" / APP_NOTEBOOK
