@@ -1062,3 +1062,91 @@ def test_the_work_tab_records_a_session_a_review_and_an_ending(case_store):
     assert (case.reviews[0].stage, case.interventions[0].ending_reason) == (2, "disengaged")
     assert "1 of 1" in view.done_html.value and "disengaged" in view.done_html.value
     assert [e.user for e in case_store.audit_log("TSW-000123")][-3:] == [WORKER] * 3
+
+
+def test_every_save_button_saves_once_when_clicked_twice(case_store):
+    """Issue 20: a double-click's second click arrives after the first save is done (the
+    kernel takes one message at a time): on the values just saved it saves nothing more,
+    and the first click's word stays. Each button is disabled while its save runs."""
+    from tswt_formulation import casework
+
+    casework.start_intervention(
+        case_store,
+        "TSW-000123",
+        "model",
+        "ddp",
+        ["carer"],
+        date(2026, 7, 6),
+        fulfils="models",
+        user=WORKER,
+    )
+    app = App(case_store, "s.price", AS_OF)
+    # Save referral: one case, one audit entry
+    referral = app.referral
+    fill_referral(
+        referral,
+        child__case_management_ref="SYNTH-2",
+        child__date_of_birth=date(2015, 3, 1),
+        child__legal_status__status="looked_after",
+        child__legal_status__start=date(2021, 1, 1),
+        referral__received=date(2026, 11, 1),
+        referral__referrer__name="J. Adeyemi",
+        referral__consent__given_by="local_authority",
+        referral__consent__date=date(2026, 11, 1),
+        referral__consent__informed=True,
+    )
+    seen: list[bool] = []
+    referral.save_button.observe(lambda c: seen.append(c["new"]), names="disabled")
+    referral.save_button.click()
+    referral.save_button.click()
+    assert seen == [True, False]  # disabled while the first click saved, and only then
+    assert [e.action for e in case_store.audit_log("TSW-000125")] == ["import"]
+    assert case_store.get("TSW-000125")._version == 1
+    assert app.open_id == "TSW-000125"  # recorded once, and opened
+    # ...and a change after it is saved by the next click
+    referral.form.fields["referral.referrer.name"].widget.value = "J. Adeyemi-Smith"
+    referral.save_button.click()
+    assert case_store.get("TSW-000125")._version == 2
+    # Work: one session recorded, not two
+    app = App(case_store, WORKER, AS_OF)
+    app.open_case("TSW-000123", tab="Work")
+    work = app.work
+    work.session_date.widget.value = date(2026, 7, 13)
+    work.took_part.widget.value = ("carer",)
+    work.session_button.click()
+    work.session_button.click()
+    assert [s.date for s in case_store.get("TSW-000123").interventions[0].sessions] == [
+        date(2026, 7, 13)
+    ]
+    # a second session on another date is a new save
+    work.session_date.widget.value = date(2026, 7, 20)
+    work.session_button.click()
+    assert len(case_store.get("TSW-000123").interventions[0].sessions) == 2
+
+
+def test_approve_clicked_twice_signs_off_once_and_says_so(app, case_store):
+    app.open_case("TSW-000124")
+    app.screening.completed.widget.value = date(2026, 11, 10)
+    assert app.screening.save() is not None
+    app.formulation.draft_button.click()
+    app.formulation.draft_button.click()  # drafted once: the second click redrafts nothing
+    drafted = case_store.get("TSW-000124")
+    assert [e.note for e in case_store.audit_log("TSW-000124")].count(
+        "formulation drafted from the screening"
+    ) == 1
+    app.formulation.submit_button.click()  # saves the formulation, then submits it
+    app.formulation.submit_button.click()
+    submitted = case_store.get("TSW-000124")
+    assert submitted.formulation.status == "awaiting_signoff"
+    assert submitted._version == drafted._version + 2
+    assert [e.note for e in case_store.audit_log("TSW-000124")].count("submitted for sign-off") == 1
+    reviewer = App(case_store, REVIEWER, AS_OF)
+    queue = reviewer.signoff
+    queue.queue.children[0].click()
+    queue.approve_button.click()
+    queue.approve_button.click()
+    after = case_store.get("TSW-000124")
+    assert after.formulation.status == "signed_off" and after._version == submitted._version + 1
+    assert [e.note for e in case_store.audit_log("TSW-000124")].count("signed off") == 1
+    # the first click's word stays; the second brought no refusal
+    assert "signed off" in queue.form.banner.value and "Saved" in queue.form.banner.value

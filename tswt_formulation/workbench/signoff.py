@@ -63,8 +63,8 @@ class SignoffQueueView(CaseView):
         )
         self.approve_button = button("Approve and sign off", "success")
         self.return_button = button("Return with comments", "warning")
-        self.approve_button.on_click(lambda _b: self.decide(True))
-        self.return_button.on_click(lambda _b: self.decide(False))
+        self.saves(self.approve_button, lambda: self.decide(True))
+        self.saves(self.return_button, lambda: self.decide(False))
         self.actions = w.VBox(
             [self.comment.box, w.HBox([self.approve_button, self.return_button, self.form.echo])]
         )
