@@ -1150,3 +1150,61 @@ def test_approve_clicked_twice_signs_off_once_and_says_so(app, case_store):
     assert [e.note for e in case_store.audit_log("TSW-000124")].count("signed off") == 1
     # the first click's word stays; the second brought no refusal
     assert "signed off" in queue.form.banner.value and "Saved" in queue.form.banner.value
+
+
+def test_a_warm_kernel_waits_for_its_page_through_voilas_request_socket(monkeypatch):
+    """The notebook waits for its page on Voila's request-info websocket
+    (voila/query/<kernel id>), as voila.utils.wait_for_request does, without importing
+    the voila package into the kernel; anywhere not pre-heated it returns at once."""
+    import asyncio
+    import socket
+    import threading
+
+    from websockets.asyncio.server import serve
+
+    from tswt_formulation.workbench.app import wait_for_the_page
+
+    monkeypatch.delenv("VOILA_PREHEAT", raising=False)
+    assert wait_for_the_page() is False  # a notebook, a team server: no waiting
+    asked: list[str] = []
+    ready, stop = threading.Event(), threading.Event()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+
+    async def handler(connection) -> None:
+        asked.append(connection.request.path)
+        await asyncio.sleep(0.3)  # the page comes a moment later
+        await connection.send('{"QUERY_STRING": ""}')
+
+    async def server() -> None:
+        async with serve(handler, "127.0.0.1", port):
+            ready.set()
+            while not stop.is_set():
+                await asyncio.sleep(0.05)
+
+    thread = threading.Thread(target=asyncio.run, args=(server(),), daemon=True)
+    thread.start()
+    assert ready.wait(10)
+    kernel = "0b0e4b6c-061a-48e6-941b-6940a54aeced"
+    for name, value in {
+        "VOILA_PREHEAT": "True",
+        "VOILA_KERNEL_ID": kernel,
+        "VOILA_APP_PORT": str(port),
+        "VOILA_SERVER_URL": "/",
+    }.items():
+        monkeypatch.setenv(name, value)
+    try:
+        assert wait_for_the_page() is True
+    finally:
+        stop.set()
+        thread.join(10)
+    assert asked == [f"/voila/query/{kernel}"]
+    # the kernel never imports Voila (its package brings jupyter_server: seconds)
+    code = (
+        "import sys, os; os.environ['VOILA_PREHEAT'] = 'True'; os.environ['VOILA_KERNEL_ID'] = 'x';"
+        "os.environ['VOILA_APP_PORT'] = '9'; from tswt_formulation.workbench.app import wait_for_the_page;"
+        "print(wait_for_the_page(timeout=2), 'voila' in sys.modules, 'jupyter_server' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "False", "False"]
