@@ -24,16 +24,28 @@ through). Imports Voila: only ``tswt app``'s server process loads this module.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 from typing import Any
 from urllib.parse import urlsplit
 
-import tornado.web
-from traitlets import Int
-from voila.app import Voila
-from voila.tornado.handler import TornadoVoilaHandler
+from ..reports.batch import without_iri_grammars
+
+# jupyter_server imports jupyter_events, which imports jsonschema, which compiles 39 Lark
+# grammars for the "iri" string formats where rfc3987-syntax is installed: about 2 of the
+# 3.3 s the server took to import (python -X importtime), before it could answer the
+# first page. No schema the server checks uses those formats (the batch's workers skip
+# them the same way).
+without_iri_grammars()
+
+import tornado.web  # noqa: E402
+from traitlets import Int  # noqa: E402
+from voila.app import Voila  # noqa: E402
+from voila.tornado.handler import TornadoVoilaHandler  # noqa: E402
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+REFILL_DELAY = 3.0  # seconds after a page takes the warm kernel before the next one starts
 # Voila's lab template links Font Awesome from jsdelivr; voila.js bundles it already.
 _CDN_LINK = re.compile(rb"<link\b[^>]*\bhref=[\"']https?://[^\"']*[\"'][^>]*>\s*", re.IGNORECASE)
 
@@ -144,9 +156,24 @@ class PageHandler(TornadoVoilaHandler):
                 return
         PageHandler.opening += 1
         try:
+            await self._warm_kernel_started()
             await super().get(path)
         finally:
             PageHandler.opening -= 1
+
+    async def _warm_kernel_started(self) -> None:
+        """A page asked for before the warm kernel has started (the first, opened as soon
+        as ``tswt app`` prints its address) waits for it, rather than starting a kernel of
+        its own: Voila serves a page from the warm kernel only once the kernel has
+        started, and otherwise starts another, both then importing the workbench at once
+        on a two-core machine (seen in the server log: two "Kernel started" lines before
+        the first page, and no "Using pre-heated kernel")."""
+        km = self.kernel_manager
+        started = getattr(km, "notebook_data", None)
+        for name, pool in list((getattr(km, "_pools", None) or {}).items()):
+            if pool and started is not None and name not in started:
+                with contextlib.suppress(Exception):  # a kernel that failed: Voila starts one
+                    await asyncio.wait_for(asyncio.shield(pool[0]), timeout=120)
 
     def write(self, chunk: Any) -> None:
         if isinstance(chunk, str):
@@ -198,6 +225,11 @@ class TswtVoila(Voila):
         km.cull_connected = False  # an open tab keeps its kernel, however long it is idle
         if hasattr(km, "get_rendered_notebook"):
             km.get_rendered_notebook = _fresh_when_handed_out(km, km.get_rendered_notebook)
+        if hasattr(km, "fill_delay"):
+            # The next warm kernel starts a little after a page takes one (Voila: 1 s),
+            # once that page has been drawn: started at once, its imports compete with
+            # the page's own kernel for the machine's two cores.
+            km.fill_delay = REFILL_DELAY
         return settings
 
     def init_handlers(self) -> list[Any]:
