@@ -208,6 +208,17 @@ def when_the_page_is_asked_for(app: App) -> None:
             app.caseload.refresh()
         except Exception as exc:  # noqa: BLE001 - the page must still load; the caseload says why
             app.notice.value = message_html(f"The caseload could not be read again: {exc}")
+    # once the page is drawn, what the reports need is loaded (or when a case is opened)
+    import threading
+
+    later = threading.Timer(WARM_AFTER, warm_reports)
+    later.daemon = True
+    later.start()
+
+
+#: Seconds after its page was asked for that a kernel loads the reports' libraries: the
+#: page is drawn by then (reloads in about 1 s, the first page in 2-3 s after it is asked for).
+WARM_AFTER = 4.0
 
 
 def wait_for_the_page(timeout: float = 5.0) -> bool:

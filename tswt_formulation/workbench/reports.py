@@ -8,6 +8,7 @@ import base64
 import os
 import shutil
 import tempfile
+import threading
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,7 @@ def store_url(store: CaseStore) -> str:
 
 
 _warming: list[Any] = []  # the thread loading the reports' libraries, once a process
+_warming_lock = threading.Lock()
 
 
 def warm_reports() -> None:
@@ -67,18 +69,21 @@ def warm_reports() -> None:
     exporter with its template compiled, matplotlib with its first drawing done, the
     report modules), so the first report does not wait on them (issue 20: 4.6 s, most of
     it importing). Called when a case is opened or the Reports tab is built, never while
-    the page is being drawn: loading beside the page's first drawing slowed it by
-    seconds. Outside a Voila kernel (a notebook, the tests) it does nothing."""
-    if _warming or not os.environ.get("VOILA_KERNEL_ID"):
+    the page is being drawn (a few seconds after the page was asked for, at the
+    earliest): loading beside the page's first drawing slowed it by seconds. Outside a
+    Voila kernel (a notebook, the tests) it does nothing."""
+    if not os.environ.get("VOILA_KERNEL_ID"):
         return
-    import threading
 
     def load() -> None:
         import tswt_formulation.reports._worker_preload_charts  # noqa: F401 - loading is the point
 
-    thread = threading.Thread(target=load, name="tswt-warm-reports", daemon=True)
-    _warming.append(thread)
-    thread.start()
+    with _warming_lock:
+        if _warming:
+            return
+        thread = threading.Thread(target=load, name="tswt-warm-reports", daemon=True)
+        _warming.append(thread)
+        thread.start()
 
 
 def sent_ago(most: float = 30.0) -> float:
