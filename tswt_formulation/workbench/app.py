@@ -202,15 +202,25 @@ def when_the_page_is_asked_for(app: App) -> None:
     is opened. :func:`wait_for_the_page` holds the notebook here until a page is served
     from this kernel (at once when the kernel was not pre-heated: a team server, a
     notebook); the caseload is read then, before the page is sent."""
+    import threading
+
+    asked = threading.Event()
+
+    def warm_while_waiting() -> None:
+        # a kernel kept warm for the next page waits idle: load the reports' libraries
+        # meanwhile (a page asked for at once, the first after `tswt app` starts, is drawn first)
+        if not asked.wait(WAITING):
+            warm_reports()
+
+    threading.Thread(target=warm_while_waiting, name="tswt-warm-idle", daemon=True).start()
     wait_for_the_page()
+    asked.set()
     if 0 in app._views:
         try:
             app.caseload.refresh()
         except Exception as exc:  # noqa: BLE001 - the page must still load; the caseload says why
             app.notice.value = message_html(f"The caseload could not be read again: {exc}")
     # once the page is drawn, what the reports need is loaded (or when a case is opened)
-    import threading
-
     later = threading.Timer(WARM_AFTER, warm_reports)
     later.daemon = True
     later.start()
@@ -219,6 +229,8 @@ def when_the_page_is_asked_for(app: App) -> None:
 #: Seconds after its page was asked for that a kernel loads the reports' libraries: the
 #: page is drawn by then (reloads in about 1 s, the first page in 2-3 s after it is asked for).
 WARM_AFTER = 4.0
+#: Seconds a kernel waits for its page before loading them while it waits.
+WAITING = 2.0
 
 
 def wait_for_the_page(timeout: float = 5.0) -> bool:

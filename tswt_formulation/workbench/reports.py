@@ -68,10 +68,11 @@ def warm_reports() -> None:
     the batch workers' preload (``reports/_worker_preload*``: papermill, nbconvert's
     exporter with its template compiled, matplotlib with its first drawing done, the
     report modules), so the first report does not wait on them (issue 20: 4.6 s, most of
-    it importing). Called when a case is opened or the Reports tab is built, never while
-    the page is being drawn (a few seconds after the page was asked for, at the
-    earliest): loading beside the page's first drawing slowed it by seconds. Outside a
-    Voila kernel (a notebook, the tests) it does nothing."""
+    it importing). Called while a kernel kept warm waits for its page, a few seconds
+    after its page was asked for (drawn by then), or when a case is opened or the Reports
+    tab is built, whichever comes first; never while a page is being drawn: loading
+    beside the page's first drawing slowed it by seconds. Outside a Voila kernel (a
+    notebook, the tests) it does nothing."""
     if not os.environ.get("VOILA_KERNEL_ID"):
         return
 

@@ -45,7 +45,11 @@ from voila.app import Voila  # noqa: E402
 from voila.tornado.handler import TornadoVoilaHandler  # noqa: E402
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
-REFILL_DELAY = 3.0  # seconds after a page takes the warm kernel before the next one starts
+# Seconds after a page takes the warm kernel before the next one starts: after the first
+# page, more than Voila's 1 s, so that the page (and its kernel's imports) is drawn before
+# another kernel's imports compete with it for the machine's two cores; after the others,
+# Voila's 1 s, so that a reload soon after finds its kernel ready.
+FIRST_REFILL_DELAY, REFILL_DELAY = 3.0, 1.0
 # Voila's lab template links Font Awesome from jsdelivr; voila.js bundles it already.
 _CDN_LINK = re.compile(rb"<link\b[^>]*\bhref=[\"']https?://[^\"']*[\"'][^>]*>\s*", re.IGNORECASE)
 
@@ -191,6 +195,8 @@ def _fresh_when_handed_out(km: Any, get_rendered_notebook: Any) -> Any:
 
     async def handed_out(*args: Any, **kwargs: Any) -> Any:
         render_task, rendered, kernel_id = await get_rendered_notebook(*args, **kwargs)
+        if hasattr(km, "fill_delay"):  # the first page's refill is under way: the rest sooner
+            km.fill_delay = REFILL_DELAY
         kernel = km._kernels.get(kernel_id)
         if kernel is not None:
             kernel.last_activity = utcnow()
@@ -226,10 +232,7 @@ class TswtVoila(Voila):
         if hasattr(km, "get_rendered_notebook"):
             km.get_rendered_notebook = _fresh_when_handed_out(km, km.get_rendered_notebook)
         if hasattr(km, "fill_delay"):
-            # The next warm kernel starts a little after a page takes one (Voila: 1 s),
-            # once that page has been drawn: started at once, its imports compete with
-            # the page's own kernel for the machine's two cores.
-            km.fill_delay = REFILL_DELAY
+            km.fill_delay = FIRST_REFILL_DELAY  # then REFILL_DELAY (_fresh_when_handed_out)
         return settings
 
     def init_handlers(self) -> list[Any]:
