@@ -18,7 +18,7 @@ APP_NOTEBOOK = "workbench_app.ipynb"
 HOST = "127.0.0.1"  # never 0.0.0.0: the local app has no login of its own
 
 
-MAX_PAGES = 8  # each open page holds a kernel, a Python process of about 140 MB
+MAX_PAGES = 8  # each open page holds a kernel, a Python process of about 200 MB
 IDLE_TIMEOUT = 60  # seconds before a kernel no browser is connected to (a closed or reloaded page) is shut down
 
 
@@ -101,7 +101,7 @@ def _wait_until_up(port: int, process: subprocess.Popen[bytes], timeout: float =
     type=click.IntRange(1, 100),
     default=MAX_PAGES,
     show_default=True,
-    help="Most workbench pages (browser tabs) served at once; each holds a Python process of about 140 MB.",
+    help="Most workbench pages (browser tabs) served at once; each holds a Python process of about 200 MB.",
 )
 @click.option(
     "--idle-timeout",

@@ -7,7 +7,7 @@ server that any web page in the user's browser can reach needs:
   for the page, the kernels' websockets and every file. Voila itself sets
   ``allow_remote_access=True`` and so checks no Host; here it is checked for every request,
   before any handler runs.
-- Pages are bounded: each open page holds a kernel (a Python process of about 140 MB), so
+- Pages are bounded: each open page holds a kernel (a Python process of about 200 MB), so
   at most ``max_pages`` are served at once; one more gets a plain 503 page saying why. A
   kernel no browser is connected to (a page fetched but never shown, a tab that died) is
   shut down after ``idle_timeout`` seconds idle (jupyter_server's culling); an open tab
@@ -152,7 +152,7 @@ class PageHandler(TornadoVoilaHandler):
                     _page(
                         "The workbench is full",
                         f"{limit} workbench pages are open, the most it serves at once "
-                        "(each holds about 140 MB). Close a workbench tab you no longer use and reload this "
+                        "(each holds about 200 MB). Close a workbench tab you no longer use and reload this "
                         f"page; a page no browser shows is closed after {after} idle. "
                         "(tswt app --max-pages sets the number.)",
                     )
