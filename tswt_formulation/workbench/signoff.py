@@ -76,8 +76,8 @@ class SignoffQueueView(CaseView):
         self.outstanding.box.layout.display = "none"
         self.approve_button = button("Approve and sign off", "success")
         self.return_button = button("Return with comments", "warning")
-        self.approve_button.on_click(lambda _b: self.decide(True))
-        self.return_button.on_click(lambda _b: self.decide(False))
+        self.saves(self.approve_button, lambda: self.decide(True))
+        self.saves(self.return_button, lambda: self.decide(False))
         self.actions = w.VBox(
             [
                 self.steps_note,
