@@ -929,14 +929,17 @@ def test_opening_another_case_never_drops_typed_values_silently(app, case_store)
 
 
 def test_never_no_risk_before_a_completed_screening(app):
+    from tswt_formulation.workbench.caseload import COLUMNS
+
+    risk = [key for key, _title in COLUMNS].index("risks") - 1  # the case id is the button
     flags = dict(
         zip(
             app.caseload.shown_ids,
-            (re.sub("<[^>]+>", "", cells[-1].value) for cells in app.caseload.cells),
+            (re.sub("<[^>]+>", "", cells[risk].value) for cells in app.caseload.cells),
         )
     )
     assert all(
-        "white-space:normal" in cells[-1].value for cells in app.caseload.cells[:2]
+        "white-space:normal" in cells[risk].value for cells in app.caseload.cells[:2]
     )  # wrapped, never cut off
     assert flags["TSW-000124"] == "Risk not yet assessed (screening not complete)"
     assert flags["TSW-000123"] == "No risk recorded at the completed screening"
