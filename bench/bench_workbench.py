@@ -82,15 +82,16 @@ def in_process(path: Path) -> None:
     store.close()
 
 
-def through_browser(path: Path) -> None:
+def through_browser(path: Path) -> dict[str, float]:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         print("browser: skipped (no playwright package)")
-        return
+        return {}
     if not Path("/usr/bin/chromium").exists():
         print("browser: skipped (no /usr/bin/chromium)")
-        return
+        return {}
+    figures: dict[str, float] = {}
     port = _free_port()
     started = time.perf_counter()
     process = subprocess.Popen(
@@ -132,8 +133,9 @@ def through_browser(path: Path) -> None:
             # As a person does: start `tswt app`, open the page at once (issue 20: <= 3 s).
             page.goto(url)
             page.get_by_text("with the screening overdue").wait_for()
+            figures["start"] = time.perf_counter() - started
             print(
-                f"browser: `tswt app` started to caseload visible: {(time.perf_counter() - started) * 1000:.0f} ms (goal <= 3000 ms)"
+                f"browser: `tswt app` started to caseload visible: {figures['start'] * 1000:.0f} ms (goal <= 3000 ms)"
             )
             reloads = []
             for _ in range(3):
@@ -144,6 +146,7 @@ def through_browser(path: Path) -> None:
                 page.reload()
                 page.get_by_text("with the screening overdue").wait_for()
                 reloads.append(time.perf_counter() - start)
+            figures["reload"] = statistics.median(reloads)
             print(
                 f"browser: page reload to caseload visible: median {statistics.median(reloads) * 1000:.0f} ms, "
                 f"max {max(reloads) * 1000:.0f} ms (goal <= 1500 ms)"
@@ -195,26 +198,42 @@ def through_browser(path: Path) -> None:
             page.get_by_role("button", name="Produce the report").click()
             ready = page.get_by_text("report of", exact=False).filter(has_text="is ready")
             ready.wait_for()
+            figures["report"] = time.perf_counter() - start
             print(
-                f"browser: first report (outcomes of {other}) ready {(time.perf_counter() - start) * 1000:.0f} ms after the "
+                f"browser: first report (outcomes of {other}) ready {figures['report'] * 1000:.0f} ms after the "
                 f"click; the banner says: {ready.inner_text().strip()} (goal <= 2000 ms)"
+            )
+            # a second report, of another kind: every report <= 2 s, not the first alone
+            page.get_by_label("Report", exact=True).select_option(label="Formulation")
+            start = time.perf_counter()
+            page.get_by_role("button", name="Produce the report").click()
+            ready = page.get_by_text("formulation report of", exact=False).filter(
+                has_text="is ready"
+            )
+            ready.wait_for()
+            figures["report2"] = time.perf_counter() - start
+            print(
+                f"browser: then the formulation report ready {figures['report2'] * 1000:.0f} ms after the click; "
+                f"the banner says: {ready.inner_text().strip()} (goal <= 2000 ms)"
             )
             browser.close()
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
+    return figures
 
 
-def voila_floor() -> None:
+def voila_floor() -> dict[str, float]:
     """The same page load for a Voila page showing one label: what Voila itself costs on
     this machine now (the browser figures above are only comparable with it)."""
     try:
         import nbformat
         from playwright.sync_api import sync_playwright
     except ImportError:
-        return
+        return {}
     if not Path("/usr/bin/chromium").exists():
-        return
+        return {}
+    figures: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as folder:
         notebook = Path(folder) / "floor.ipynb"
         nb = nbformat.v4.new_notebook()
@@ -250,9 +269,10 @@ def voila_floor() -> None:
                     except Exception:  # noqa: BLE001 - not listening yet
                         time.sleep(0.1)
                 page.get_by_text("with the screening overdue").wait_for()
+                figures["start"] = time.perf_counter() - started
                 print(
                     f"browser: for comparison, a bare Voila page with one label: started to visible "
-                    f"{(time.perf_counter() - started) * 1000:.0f} ms"
+                    f"{figures['start'] * 1000:.0f} ms"
                 )
                 reloads = []
                 for _ in range(3):
@@ -261,6 +281,7 @@ def voila_floor() -> None:
                     page.reload()
                     page.get_by_text("with the screening overdue").wait_for()
                     reloads.append(time.perf_counter() - start)
+                figures["reload"] = statistics.median(reloads)
                 print(
                     f"browser: for comparison, the bare Voila page reloaded: median {statistics.median(reloads) * 1000:.0f} ms"
                 )
@@ -268,6 +289,7 @@ def voila_floor() -> None:
         finally:
             process.terminate()
             process.wait(timeout=30)
+    return figures
 
 
 def _free_port() -> int:
@@ -283,8 +305,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = build_store(n, Path(folder))
         in_process(path)
-        through_browser(path)
-    voila_floor()
+        ours = through_browser(path)
+    bare = voila_floor()
+    # The machine is shared: the workbench's figures mean something beside Voila's own
+    # cost measured in the same run (the same server, a page of one label).
+    for key, what in (("start", "started to visible"), ("reload", "reload, median")):
+        if key in ours and key in bare:
+            print(
+                f"ratio: workbench / bare Voila page, {what}: {ours[key]:.2f} / {bare[key]:.2f} s = "
+                f"{ours[key] / bare[key]:.2f}"
+            )
 
 
 if __name__ == "__main__":

@@ -65,6 +65,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("TSWT_VOCABULARY", raising=False)
     monkeypatch.delenv("TSWT_RULES", raising=False)
     monkeypatch.delenv("TSWT_MEASURES_DIR", raising=False)
+    monkeypatch.delenv("TSWT_EXPECTED_MODEL", raising=False)
 
 
 @pytest.fixture

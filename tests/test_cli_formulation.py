@@ -61,7 +61,7 @@ def test_draft_decide_submit_signoff(store_arg, tmp_path):
     )
     r = run("formulation", "TSW-000123", "--draft", "--store", store_arg, "--user", "c.mensah")
     assert r.exit_code == 0, r.stderr
-    assert "Predisposing:\n    - Neglect" in r.output
+    assert "Predisposing:\n    - The child's early experience of neglect" in r.output
     again = run("formulation", "TSW-000123", "--draft", "--store", store_arg)
     assert again.exit_code == 2 and "a formulation already exists" in again.stderr
     narrative = tmp_path / "n.txt"

@@ -567,11 +567,72 @@ def test_draft_presenting_carries_the_sdq_picture_by_informant() -> None:
             "responses": ones,
         },
     ]
+    # Each subscale is 5. Parent form (P4-17): emotional 5 abnormal (5-10), conduct 5
+    # abnormal (4-10), hyperactivity 5 normal (0-5), peer 5 abnormal (3-10 is 4-10 here:
+    # abnormal). Teacher form (T4-17): emotional 5 borderline (5), conduct 5 abnormal,
+    # hyperactivity 5 normal (0-5), peer 5 abnormal (5-10). Raised = borderline or abnormal.
     f = draft_formulation(case_from_data(data), "Synthetic TSW", datetime(2026, 6, 2, 9, 0))
-    sdq = [e.text for e in f.five_ps.presenting if e.ref == "measure:sdq.total"]
-    assert sdq == [
-        "SDQ total difficulties at baseline (3 May 2026): parent or carer 20 (abnormal); teacher 20 (abnormal)"
-    ]
+    [account] = [e.text for e in f.five_ps.presenting if e.ref == "presenting:account"]
+    assert (
+        "On the SDQ at baseline (3 May 2026), total difficulties: the parent or carer 20 (abnormal), "
+        "emotional symptoms, conduct problems and peer problems raised; the teacher 20 (abnormal), "
+        "emotional symptoms, conduct problems and peer problems raised (measures)."
+    ) in account
+    assert "hyperactivity" not in account
+
+
+def test_draft_presenting_and_predisposing_are_linked_accounts_not_tables() -> None:
+    """O-02: presenting joins the referral's concern, what the screening found, the SDQ
+    and the risk in sentences citing their records; predisposing weaves the early
+    history to the difficulties seen now, as a hypothesis. Nothing is added that the
+    record does not say, and the screening's table is not re-listed."""
+    from tswt_formulation.rules.draft import draft_formulation
+
+    data = case_data(
+        {
+            "child": {
+                "age": 15,
+                "status": "child_protection_plan",
+                "placement": "home_with_parents",
+                "caregiver": "birth_parent",
+            },
+            "screening": {
+                "history": ["neglect", "domestic_abuse"],
+                "behaviours": ["acting_out_aggression severe monthly child school"],
+                "risks": [{"kind": "severe_aggression", "level": "high", "by": ["school"]}],
+            },
+        },
+        "TSW-000959",
+    )
+    data["referral"]["reasons"] = "Hitting out at home and at school since the summer."
+    f = draft_formulation(case_from_data(data), "Synthetic TSW", datetime(2026, 6, 2, 9, 0))
+    assert [e.ref for e in f.five_ps.presenting] == ["presenting:account"]
+    assert [e.ref for e in f.five_ps.predisposing] == ["predisposing:account"]
+    presenting = f.five_ps.presenting[0].text
+    referrer = case_from_data(data).referral.referrer.role.replace("_", " ")
+    assert presenting.startswith("Referred on 2 Mar 2026 by the ")
+    assert referrer.split()[-1] in presenting  # the referrer as the record names them
+    assert (
+        ': "Hitting out at home and at school since the summer" (referral). The screening found '
+        "acting out (aggression), severe and at least monthly, reported by the child or young person and "
+        'school ("Synthetic evidence of acting out aggression.") (screening completed 1 Jun 2026). '
+        "Alongside this, the child's risk record: severe aggression "
+        "/ risk to others rated high, no safety plan (recorded 2 May 2026)."
+    ) in presenting
+    predisposing = f.five_ps.predisposing[0].text
+    assert predisposing.startswith(
+        "The child's early experience of neglect and domestic abuse (history factors, screening "
+        "completed 1 Jun 2026, reported by social worker) may help explain the acting out (aggression) seen now"
+    )
+    assert predisposing.endswith("A hypothesis to test with the network, not a finding.")
+    # Not the table: no "Acting out (aggression): severe, ..." or "Neglect (from social
+    # worker): evidence" rows; the history's evidence is not re-listed (the report's
+    # history table has it); the behaviour's words are quoted once, in the account.
+    assert presenting.count("Synthetic evidence of acting out aggression.") == 1
+    for text in (presenting, predisposing):
+        assert "Synthetic history of" not in text
+        assert "(from social worker):" not in text and "Acting out (aggression): severe" not in text
+    assert "SDQ" not in presenting
 
 
 def test_the_formulation_report_flags_a_looked_after_18_year_old_for_correction() -> None:

@@ -78,8 +78,12 @@ def test_import_does_no_work():
 def test_the_analysis_functions_are_documented_with_examples():
     from tswt_formulation import analysis
 
-    assert {"scores", "change", "goals", "caseload"} <= set(analysis.__all__)
-    for name in ("scores", "change", "goals", "caseload"):
+    assert {"scores", "change", "goals", "caseload", "added_value", "informants"} <= set(
+        analysis.__all__
+    )
+    for name in ("scores", "change", "goals", "caseload", "added_value", "informants"):
         doc = getattr(analysis, name).__doc__
         assert ("Returns\n    -------" in doc and "Parameters" in doc) or name == "goals", name
     assert "Examples\n    --------" in analysis.change.__doc__
+    assert "Examples\n    --------" in analysis.added_value.__doc__
+    assert "Examples\n    --------" in analysis.informants.__doc__

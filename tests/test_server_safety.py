@@ -553,3 +553,21 @@ def test_no_page_asks_for_anything_off_this_machine(app: App) -> None:
         "the page's own assets were not seen: is the route working?"
     )
     assert off == [], f"requests off this machine: {sorted(set(off))}"
+
+
+@pytest.mark.slow
+def test_the_first_page_is_served_from_the_kernel_kept_warm(fresh_app: App) -> None:
+    """Asked for as soon as `tswt app` prints its address, the first page waits for the
+    kernel kept warm rather than starting a second one beside it (issue 20: both then
+    imported the workbench at once on two cores; the server log showed two "Kernel
+    started" lines and no "Using pre-heated kernel")."""
+    import re
+
+    status, body = fresh_app.request("/")
+    assert status == 200
+    page_kernel = re.search(r'"kernelId":\s*"([0-9a-f-]{36})"', body)
+    assert page_kernel is not None, body[:2000]
+    started = sorted(fresh_app.kernels(), key=lambda p: p.create_time())
+    ids = [re.search(r"kernel-([0-9a-f-]{36})\.json", " ".join(p.cmdline())) for p in started]
+    assert ids and ids[0] is not None
+    assert page_kernel.group(1) == ids[0].group(1), (page_kernel.group(1), ids)

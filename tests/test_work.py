@@ -330,9 +330,9 @@ def test_a_whole_episode_through_casework(team_store):
         date(2026, 7, 21),
         date(2026, 7, 27),
     ]  # kept in date order
-    assert case.interventions[1].lead_worker == "a.okafor" and case.first_steps[0].done == date(
+    assert case.interventions[1].lead_worker == "a.okafor" and case.first_steps[-1].done == date(
         2026, 7, 9
-    )
+    )  # after the safety plan the full case records as done before work began
     assert case.ending is not None and case.ending.by == "c.mensah"
     notes = [a.note for a in s.audit_log("TSW-000123")][-9:]
     assert notes == [

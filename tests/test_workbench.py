@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import base64
 import gc
+import json
 import re
 import subprocess
 import sys
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -697,6 +699,108 @@ def test_reports_view_produces_the_open_case_report_to_download(app, case_store)
     )
 
 
+# The demo's constants file, the one `make demo` hands `tswt reports --constants` (SDQ total:
+# r 0.80, SD 5.8).
+TEAM_CONSTANTS = (
+    Path(__file__).resolve().parents[1]
+    / "tswt_formulation"
+    / "measures"
+    / "examples"
+    / "demo_constants.yaml"
+)
+
+
+def _report_text(view) -> str:
+    from tswt_formulation.reports.execute import shutdown_sessions
+
+    try:
+        files = view.produce()
+    finally:
+        shutdown_sessions()
+        gc.collect()
+    assert [f.name for f in files] == ["TSW-000125_outcomes.html"], view.form.banner.value
+    return re.sub(r"<[^>]+>", " ", files[0].read_text())
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore:Passing unrecognized arguments to super:DeprecationWarning")
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_the_apps_outcomes_report_judges_reliable_change_with_the_teams_constants(
+    case_store, make_case_data, monkeypatch
+):
+    """Issue 20: "the outcomes report from the app says reliable change is 'not judged'":
+    the Reports tab uses the team's constants (TSWT_MEASURE_CONSTANTS) as `tswt outcomes`
+    does, and without them says why nothing is judged."""
+    from click.testing import CliRunner
+
+    from tswt_formulation.cli import cli
+
+    data = make_case_data("TSW-000125")
+    data["referral"]["approval"]["by"] = "t.harper"
+    baseline = data["measures"][0]
+    # Baseline parent SDQ (P4-17), worked by hand: emotional 2+2+2+2+2 = 10, conduct
+    # 1+(2-1)+0+0+1 = 3, hyperactivity 2+2+2+(2-0)+(2-1) = 9, peer 0+(2-1)+(2-1)+1+0 = 3:
+    # total difficulties 25. Four months later the emotional items 3, 8, 13, 16 are 0: 2,
+    # so the total is 17.
+    follow_up = {
+        **baseline,
+        "date": "2026-10-01",
+        "timepoint": "review 1",
+        "responses": {**baseline["responses"], "3": 0, "8": 0, "13": 0, "16": 0},
+    }
+    data["measures"] = [baseline, follow_up]
+    case_store.import_cases([case_from_data(data)], user="it.admin", action="restore")
+    # Reliable change needs 1.96 x 5.8 x sqrt(2 x (1 - 0.80)) = 7.19 points; 25 -> 17 is
+    # 8 points better, and 17 is still above the P4-17 parent cut-off of 16.5: a reliable
+    # improvement, not recovery (docs/change.md).
+    monkeypatch.setenv("TSWT_MEASURE_CONSTANTS", str(TEAM_CONSTANTS))
+    app = App(case_store, WORKER, AS_OF)
+    app.open_case("TSW-000125", tab="Reports")
+    view = app.reports
+    view.kind.widget.value = "outcomes"
+    text = " ".join(_report_text(view).split())
+    row = re.search(
+        r"SDQ Parent or carer Total difficulties 25 17 \(review 1\) -8 points 7\.2 "
+        r"(Recovered|Reliable improvement|No reliable change)",
+        text,
+    )
+    assert row is not None, text[text.find("Baseline and latest") :][:900]
+    assert row.group(1) == "Reliable improvement"
+    assert "not judged" not in text
+    # the same judgement as the command line's, from the same store and constants
+    done = CliRunner().invoke(
+        cli,
+        [
+            "outcomes",
+            "TSW-000125",
+            "--store",
+            str(case_store.location),
+            "--as-of",
+            AS_OF.isoformat(),
+            "--json",
+        ],
+        env={"TSWT_USER": WORKER, "TSWT_MEASURE_CONSTANTS": str(TEAM_CONSTANTS)},
+    )
+    assert done.exit_code == 0, done.output
+    rows = [
+        r
+        for r in json.loads(done.stdout)["baseline_vs_latest"]
+        if r["measure"] == "sdq" and r["score"] == "total" and r["informant"] == "parent"
+    ]
+    assert [r["category"] for r in rows] == ["Improved"]
+    # Without constants: not judged, and the report says why
+    monkeypatch.delenv("TSWT_MEASURE_CONSTANTS")
+    text = " ".join(_report_text(view).split())
+    assert (
+        "SDQ Parent or carer Total difficulties 25 17 (review 1) -8 points "
+        "not judged (no reliable-change constants)" in text
+    ), text[text.find("Baseline and latest") :][:900]
+    assert (
+        "the team has not supplied them" in text
+        and "so reliable change is not judged there" in text
+    )
+
+
 # -- caseload, the app, labels, hostile text ----------------------------------------------
 
 
@@ -834,14 +938,17 @@ def test_opening_another_case_never_drops_typed_values_silently(app, case_store)
 
 
 def test_never_no_risk_before_a_completed_screening(app):
+    from tswt_formulation.workbench.caseload import COLUMNS
+
+    risk = [key for key, _title in COLUMNS].index("risks") - 1  # the case id is the button
     flags = dict(
         zip(
             app.caseload.shown_ids,
-            (re.sub("<[^>]+>", "", cells[-1].value) for cells in app.caseload.cells),
+            (re.sub("<[^>]+>", "", cells[risk].value) for cells in app.caseload.cells),
         )
     )
     assert all(
-        "white-space:normal" in cells[-1].value for cells in app.caseload.cells[:2]
+        "white-space:normal" in cells[risk].value for cells in app.caseload.cells[:2]
     )  # wrapped, never cut off
     assert flags["TSW-000124"] == "Risk not yet assessed (screening not complete)"
     assert flags["TSW-000123"] == "No risk recorded at the completed screening"
@@ -891,6 +998,23 @@ def test_tswt_app_refuses_a_store_that_is_not_one(tmp_path):
     )
     assert result.exit_code == 2
     assert result.output.startswith("error: ") and "no store here" in result.output
+
+
+def test_tswt_app_refuses_a_constants_file_that_is_not_there(tmp_path):
+    from click.testing import CliRunner
+
+    from tswt_formulation.cli import cli
+
+    with open_store(str(tmp_path / "s.sqlite"), user="it.admin", create=True):
+        pass
+    missing = tmp_path / "team_constants.yaml"
+    result = CliRunner().invoke(
+        cli,
+        ["app", "--store", str(tmp_path / "s.sqlite"), "--constants", str(missing), "--no-browser"],
+    )
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("error: ") and str(missing) in result.output
+    assert "no such constants file" in result.output
 
 
 def test_the_cli_does_not_import_the_workbench():
@@ -950,3 +1074,149 @@ def test_the_work_tab_records_a_session_a_review_and_an_ending(case_store):
     assert (case.reviews[0].stage, case.interventions[0].ending_reason) == (2, "disengaged")
     assert "1 of 1" in view.done_html.value and "disengaged" in view.done_html.value
     assert [e.user for e in case_store.audit_log("TSW-000123")][-3:] == [WORKER] * 3
+
+
+def test_every_save_button_saves_once_when_clicked_twice(case_store):
+    """Issue 20: a double-click's second click arrives after the first save is done (the
+    kernel takes one message at a time): on the values just saved it saves nothing more,
+    and the first click's word stays. Each button is disabled while its save runs."""
+    from tswt_formulation import casework
+
+    casework.start_intervention(
+        case_store,
+        "TSW-000123",
+        "model",
+        "ddp",
+        ["carer"],
+        date(2026, 7, 6),
+        fulfils="models",
+        user=WORKER,
+    )
+    app = App(case_store, "s.price", AS_OF)
+    # Save referral: one case, one audit entry
+    referral = app.referral
+    fill_referral(
+        referral,
+        child__case_management_ref="SYNTH-2",
+        child__date_of_birth=date(2015, 3, 1),
+        child__legal_status__status="looked_after",
+        child__legal_status__start=date(2021, 1, 1),
+        referral__received=date(2026, 11, 1),
+        referral__referrer__name="J. Adeyemi",
+        referral__consent__given_by="local_authority",
+        referral__consent__date=date(2026, 11, 1),
+        referral__consent__informed=True,
+    )
+    seen: list[bool] = []
+    referral.save_button.observe(lambda c: seen.append(c["new"]), names="disabled")
+    referral.save_button.click()
+    referral.save_button.click()
+    assert seen == [True, False]  # disabled while the first click saved, and only then
+    assert [e.action for e in case_store.audit_log("TSW-000125")] == ["import"]
+    assert case_store.get("TSW-000125")._version == 1
+    assert app.open_id == "TSW-000125"  # recorded once, and opened
+    # ...and a change after it is saved by the next click
+    referral.form.fields["referral.referrer.name"].widget.value = "J. Adeyemi-Smith"
+    referral.save_button.click()
+    assert case_store.get("TSW-000125")._version == 2
+    # Work: one session recorded, not two
+    app = App(case_store, WORKER, AS_OF)
+    app.open_case("TSW-000123", tab="Work")
+    work = app.work
+    work.session_date.widget.value = date(2026, 7, 13)
+    work.took_part.widget.value = ("carer",)
+    work.session_button.click()
+    work.session_button.click()
+    assert [s.date for s in case_store.get("TSW-000123").interventions[0].sessions] == [
+        date(2026, 7, 13)
+    ]
+    # a second session on another date is a new save
+    work.session_date.widget.value = date(2026, 7, 20)
+    work.session_button.click()
+    assert len(case_store.get("TSW-000123").interventions[0].sessions) == 2
+
+
+def test_approve_clicked_twice_signs_off_once_and_says_so(app, case_store):
+    app.open_case("TSW-000124")
+    app.screening.completed.widget.value = date(2026, 11, 10)
+    assert app.screening.save() is not None
+    app.formulation.draft_button.click()
+    app.formulation.draft_button.click()  # drafted once: the second click redrafts nothing
+    drafted = case_store.get("TSW-000124")
+    assert [e.note for e in case_store.audit_log("TSW-000124")].count(
+        "formulation drafted from the screening"
+    ) == 1
+    app.formulation.submit_button.click()  # saves the formulation, then submits it
+    app.formulation.submit_button.click()
+    submitted = case_store.get("TSW-000124")
+    assert submitted.formulation.status == "awaiting_signoff"
+    assert submitted._version == drafted._version + 2
+    assert [e.note for e in case_store.audit_log("TSW-000124")].count("submitted for sign-off") == 1
+    reviewer = App(case_store, REVIEWER, AS_OF)
+    queue = reviewer.signoff
+    queue.queue.children[0].click()
+    queue.approve_button.click()
+    queue.approve_button.click()
+    after = case_store.get("TSW-000124")
+    assert after.formulation.status == "signed_off" and after._version == submitted._version + 1
+    assert [e.note for e in case_store.audit_log("TSW-000124")].count("signed off") == 1
+    # the first click's word stays; the second brought no refusal
+    assert "signed off" in queue.form.banner.value and "Saved" in queue.form.banner.value
+
+
+def test_a_warm_kernel_waits_for_its_page_through_voilas_request_socket(monkeypatch):
+    """The notebook waits for its page on Voila's request-info websocket
+    (voila/query/<kernel id>), as voila.utils.wait_for_request does, without importing
+    the voila package into the kernel; anywhere not pre-heated it returns at once."""
+    import asyncio
+    import socket
+    import threading
+
+    from websockets.asyncio.server import serve
+
+    from tswt_formulation.workbench.app import wait_for_the_page
+
+    monkeypatch.delenv("VOILA_PREHEAT", raising=False)
+    assert wait_for_the_page() is False  # a notebook, a team server: no waiting
+    asked: list[str] = []
+    ready, stop = threading.Event(), threading.Event()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+
+    async def handler(connection) -> None:
+        asked.append(connection.request.path)
+        await asyncio.sleep(0.3)  # the page comes a moment later
+        await connection.send('{"QUERY_STRING": ""}')
+
+    async def server() -> None:
+        async with serve(handler, "127.0.0.1", port):
+            ready.set()
+            while not stop.is_set():
+                await asyncio.sleep(0.05)
+
+    thread = threading.Thread(target=asyncio.run, args=(server(),), daemon=True)
+    thread.start()
+    assert ready.wait(10)
+    kernel = "0b0e4b6c-061a-48e6-941b-6940a54aeced"
+    for name, value in {
+        "VOILA_PREHEAT": "True",
+        "VOILA_KERNEL_ID": kernel,
+        "VOILA_APP_PORT": str(port),
+        "VOILA_SERVER_URL": "/",
+    }.items():
+        monkeypatch.setenv(name, value)
+    try:
+        assert wait_for_the_page() is True
+    finally:
+        stop.set()
+        thread.join(10)
+    assert asked == [f"/voila/query/{kernel}"]
+    # the kernel never imports Voila (its package brings jupyter_server: seconds)
+    code = (
+        "import sys, os; os.environ['VOILA_PREHEAT'] = 'True'; os.environ['VOILA_KERNEL_ID'] = 'x';"
+        "os.environ['VOILA_APP_PORT'] = '9'; from tswt_formulation.workbench.app import wait_for_the_page;"
+        "print(wait_for_the_page(timeout=2), 'voila' in sys.modules, 'jupyter_server' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "False", "False"]

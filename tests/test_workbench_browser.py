@@ -311,6 +311,15 @@ def test_worker_journey_then_psychologist_signs_off_and_the_audit_shows_who(brow
     review.get_by_role("tab", name="Sign-off queue").click()
     review.get_by_role("button", name=f"{new_id}: submitted", exact=False).click()
     review.get_by_text("Nights are hard since the last move").wait_for()
+    # Going missing is rated high with no safety plan: the safety plan and the social
+    # worker's lead come first and are not recorded as done, so approving needs a reason
+    # (issue 21, O-01), kept with the sign-off.
+    review.get_by_text("first steps outstanding, not recorded as done:", exact=False).wait_for()
+    review.get_by_role("button", name="Approve and sign off").click()
+    review.get_by_text(f"{new_id}: first steps outstanding:", exact=False).first.wait_for()
+    review.get_by_label("Outstanding-step reason").fill(
+        "The social worker is agreeing the safety plan this week; no direct work until it is held."
+    )
     review.get_by_role("button", name="Approve and sign off").click()
     review.get_by_text(f"Saved {new_id}", exact=False).first.wait_for()
     other.close()
@@ -489,3 +498,73 @@ def test_two_tabs_their_new_factor_is_shown_and_kept_and_a_cleared_date_is_refus
     with open_store(str(apps["store"])) as store:
         assert store.get("TSW-000124").child.placement.start is not None
     context.close()
+
+
+def _awaiting_signoff(path: Path, case_id: str) -> int:
+    """A case of the worker's with its formulation drafted, decided and submitted (through
+    casework, as the Formulation tab does it); returns its version."""
+    from datetime import date
+
+    from tswt_formulation import casework
+    from tswt_formulation._yaml import safe_load
+
+    from .conftest import DATA
+
+    raw = safe_load((DATA / "cases" / "full_case.yaml").read_text())
+    raw["case_id"] = case_id
+    raw["referral"]["approval"]["by"] = "t.harper"
+    raw["referral"]["allocation"]["worker"] = WORKER
+    raw.pop("outcome")
+    with open_store(str(path), user="t.harper") as store:
+        store.import_cases([case_from_data(raw)])
+    with open_store(str(path), user=WORKER) as store:
+        casework.create_draft(store, case_id, user=WORKER, as_of=date(2026, 11, 20))
+        casework.revise_formulation(
+            store, case_id, True, user=WORKER, narrative="A steady carer is the way in."
+        )
+        return casework.submit_for_signoff(store, case_id, user=WORKER)._version
+
+
+def test_a_double_click_records_a_referral_once_and_signs_off_once(browser, apps):
+    # Save referral, double-clicked: one case recorded, one audit entry.
+    context, page, dialogs = open_app(browser, apps["worker"])
+    page.get_by_role("tab", name="Referral").click()
+    new_id = page.get_by_label("Case id", exact=True).input_value()
+    page.get_by_label("Case-management ref").fill("SYNTH-0998")
+    page.get_by_label("Date of birth").fill("2015-05-01")
+    page.get_by_label("Legal status", exact=True).select_option(label="Looked after (in care)")
+    page.get_by_label("Legal status since").fill("2022-01-01")
+    page.get_by_label("Referral received").fill("2026-11-02")
+    page.get_by_label("Referrer's name").fill("J. Adeyemi")
+    page.get_by_role("button", name="Save referral").dblclick()
+    page.get_by_text(f"Open case: {new_id}").wait_for()
+    page.wait_for_timeout(2000)  # the second click's message, were it handled as a save
+    with open_store(str(apps["store"]), user="t.harper") as store:
+        assert [e.note for e in store.audit_log(new_id)] == ["referral recorded in the workbench"]
+        assert store.get(new_id)._version == 1
+    assert page.get_by_role("alert").count() == 0, page.get_by_role("alert").all_inner_texts()
+    assert dialogs == []
+    context.close()
+
+    # Approve and sign off, double-clicked: one new version, one "signed off" in the audit.
+    case_id = "TSW-000131"
+    submitted = _awaiting_signoff(apps["store"], case_id)
+    other, review, dialogs = open_app(browser, apps["reviewer"])
+    review.get_by_role("tab", name="Sign-off queue").click()
+    review.get_by_role("button", name="Refresh the queue").click()
+    review.get_by_role("button", name=f"{case_id}: submitted", exact=False).click()
+    review.get_by_text("A steady carer is the way in.").wait_for()
+    review.get_by_role("button", name="Approve and sign off").dblclick()
+    review.get_by_text(f"Saved {case_id} (version {submitted + 1})", exact=False).first.wait_for()
+    review.wait_for_timeout(2000)
+    with open_store(str(apps["store"]), user="t.harper") as store:
+        assert store.get(case_id)._version == submitted + 1
+        assert [e.note for e in store.audit_log(case_id)].count("signed off") == 1
+        assert store.get(case_id).formulation.status == "signed_off"
+    # no refusal from the second click ("already signed off"): the first click's word stays
+    assert review.get_by_role("alert").count() == 0, review.get_by_role("alert").all_inner_texts()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    review.get_by_text(f"Saved {case_id}", exact=False).first.scroll_into_view_if_needed()
+    review.screenshot(path=str(SHOTS / "signoff-double-click.png"))
+    assert dialogs == []
+    other.close()

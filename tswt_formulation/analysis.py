@@ -14,6 +14,9 @@ The analyst's entry point in Jupyter::
   and the clinical category (Recovered, Improved, Unchanged, Deteriorated, Harmed).
 - :func:`goals`: the goals agreed with each child.
 - :func:`caseload`: the caseload as of a date with the decided wave and stage.
+- :func:`added_value`: each child's SDQ Added Value Score, or why it does not apply.
+- :func:`informants`: a child's SDQs from different informants near the same date, per
+  scale side by side, agreeing or differing by more than reliable change.
 
 Types: informant, measure, version, timepoint, scale, band, reliable change and category
 are categoricals; counts and scores nullable integers (``Int64``); dates ``datetime64``;
@@ -39,7 +42,16 @@ if TYPE_CHECKING:
     from .measures.constants import MeasureConstants
     from .store.store import CaseStore
 
-__all__ = ["CHANGE_COLUMNS", "SCORE_COLUMNS", "caseload", "change", "goals", "scores"]
+__all__ = [
+    "CHANGE_COLUMNS",
+    "SCORE_COLUMNS",
+    "added_value",
+    "caseload",
+    "change",
+    "goals",
+    "informants",
+    "scores",
+]
 
 #: Columns of :func:`scores`, in order.
 SCORE_COLUMNS = (
@@ -890,3 +902,157 @@ def _int(value: Any) -> Any:
     if value is None:
         return pd.NA
     return int(value)
+
+
+# --- the SDQ Added Value Score and informants side by side ------------------------------------
+
+
+def _administrations(
+    store_or_scores: CaseStore | pd.DataFrame, where: str, as_of: date | str | None
+) -> pd.DataFrame:
+    """SDQ administrations, one row each, the scales as columns, from :func:`scores`."""
+    if isinstance(store_or_scores, pd.DataFrame):
+        frame = store_or_scores
+        missing = [c for c in _REQUIRED if c not in frame.columns]
+        if missing:
+            raise ScoringError(
+                [
+                    Problem(
+                        where,
+                        c,
+                        f"column {c!r} is missing (a frame like tswt.analysis.scores() "
+                        f"gives: {', '.join(_REQUIRED)})",
+                    )
+                    for c in missing
+                ]
+            )
+        day = _as_day(as_of, where)
+        if day is not None:
+            frame = frame[pd.to_datetime(frame["date"]) <= pd.Timestamp(day)]
+    else:
+        _check_store(store_or_scores, where)
+        frame = scores(store_or_scores, measure="sdq", as_of=as_of)
+    frame = frame[frame["measure"].astype(object) == "sdq"]
+    keys = ["case_id", "informant", "version", "date", "timepoint"] + (
+        ["age"] if "age" in frame.columns else []
+    )
+    long = frame[[*keys, "scale", "value"]].astype({k: object for k in keys if k != "date"})
+    long = long.assign(scale=long["scale"].astype(object), value=long["value"].astype(float))
+    long = long.fillna({k: "" for k in keys if k != "date"}).drop_duplicates([*keys, "scale"])
+    wide = long.set_index([*keys, "scale"])["value"].unstack("scale").reset_index()
+    wide.columns.name = None
+    for k in keys:
+        if k != "date":
+            wide[k] = wide[k].replace("", np.nan)
+    return wide
+
+
+def added_value(
+    store_or_scores: CaseStore | pd.DataFrame, *, as_of: date | str | None = None
+) -> pd.DataFrame:
+    """Each child's SDQ Added Value Score (Ford et al., 2009), or why it does not apply.
+
+    Parameters
+    ----------
+    store_or_scores : CaseStore or DataFrame
+        A store (its :func:`scores` are read), or a frame shaped like :func:`scores`'.
+    as_of : date or ISO text, optional
+        Ignore administrations after this day; a child whose 4-8 month window is still
+        open on it is "not yet" rather than "not applicable".
+
+    Returns
+    -------
+    DataFrame
+        One row per child with an SDQ (columns
+        :data:`~tswt_formulation.measures.added_value.AVS_COLUMNS`): ``applies`` (bool)
+        and ``reason`` (string, why not); baseline date, form (string), total, impact
+        and emotional (``Int64``); the chosen follow-up's date, ``followup_months``
+        (float) and total; ``predicted``, ``avs``, its 95% interval ``low``-``high``
+        (AVS +/- 9.8) and ``effect_size`` (AVS / 5) as floats. The service's mean:
+        :func:`~tswt_formulation.measures.added_value.service_added_value`.
+
+    Notes
+    -----
+    AVS = 2.3 + 0.8 x baseline total + 0.2 x baseline impact - 0.3 x baseline emotional
+    - follow-up total, from the parent/carer SDQ (standard form P4-17, with the impact
+    supplement) at baseline and the follow-up nearest 6 months within 4-8 months.
+    Positive: more improvement than predicted. One child's 95% interval is about +/- 10
+    points: never read a child's AVS without it (docs/change.md).
+
+    Examples
+    --------
+    >>> import pandas as pd, tswt_formulation as tswt
+    >>> s = pd.DataFrame({"case_id": "TSW-000001", "measure": "sdq", "informant": "parent",
+    ...                   "version": "P4-17", "date": pd.to_datetime(["2026-01-05"] * 3 + ["2026-07-06"]),
+    ...                   "timepoint": ["baseline"] * 3 + ["review 2"],
+    ...                   "scale": ["total", "impact", "emotional", "total"], "value": [20, 4, 6, 14]})
+    >>> a = tswt.analysis.added_value(s)
+    >>> bool(a.loc[0, "applies"]), a.loc[0, ["followup_months", "avs", "low", "high"]].astype(float).round(1).tolist()
+    (True, [6.0, 3.3, -6.5, 13.1])
+    """
+    from .measures.added_value import added_value_scores
+
+    day = _as_day(as_of, "added_value()")
+    return added_value_scores(_administrations(store_or_scores, "added_value()", day), day)
+
+
+def informants(
+    store_or_scores: CaseStore | pd.DataFrame,
+    *,
+    window_days: int | None = None,
+    constants: MeasureConstants | str | Path | None = None,
+    as_of: date | str | None = None,
+) -> pd.DataFrame:
+    """SDQs of the same child from different informants near the same date, per scale.
+
+    Parameters
+    ----------
+    store_or_scores : CaseStore or DataFrame
+        A store, or a frame shaped like :func:`scores`'.
+    window_days : int, optional
+        Most days apart for two informants' SDQs to be compared (default
+        ``TSWT_INFORMANT_WINDOW_DAYS``, else 30).
+    constants : MeasureConstants or path, optional
+        The team's reliable-change constants (default ``TSWT_MEASURE_CONSTANTS``).
+    as_of : date or ISO text, optional
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`~tswt_formulation.measures.informants.COLUMNS`: the two
+        informants (categorical) and dates, ``days_apart``, ``scale`` (categorical), the
+        two values and their ``difference`` (``Int64``), ``threshold`` (float) and
+        ``judgement`` ("agree", "differ", "not judged"; categorical) with ``note``.
+
+    Notes
+    -----
+    Differ: the two scores are more than the scale's reliable-change threshold apart
+    (strictly). Missing or illustrative constants: not judged. Disagreement often
+    reflects behaviour that differs between settings (De Los Reyes et al., 2015).
+
+    Examples
+    --------
+    >>> import pandas as pd, tswt_formulation as tswt
+    >>> s = pd.DataFrame({"case_id": "TSW-000001", "measure": "sdq",
+    ...                   "informant": ["parent", "teacher"], "version": ["P4-17", "T4-17"],
+    ...                   "date": pd.to_datetime(["2026-03-02", "2026-03-20"]),
+    ...                   "timepoint": "baseline", "scale": "total", "value": [24, 18]})
+    >>> team = [{"measure": "sdq", "scores": ["total"], "r": 0.8, "sd": 5, "source": "worked example"}]
+    >>> tswt.analysis.informants(s, constants=team)[["days_apart", "difference", "judgement"]]
+       days_apart  difference judgement
+    0          18           6     agree
+    """
+    from .measures.constants import MeasureConstants as _Constants
+    from .measures.constants import load_constants
+    from .measures.informants import informant_comparison
+
+    team: _Constants | None
+    if constants is None or isinstance(constants, _Constants):
+        team = constants
+    elif isinstance(constants, list):
+        team = _inline_constants(constants)
+    else:
+        team = load_constants(constants)
+    return informant_comparison(
+        _administrations(store_or_scores, "informants()", as_of), window_days, team
+    )

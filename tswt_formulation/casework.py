@@ -234,20 +234,29 @@ def review(
     comment: str = "",
     user: str | None = None,
     version: int | None = None,
+    outstanding_reason: str = "",
 ) -> Case:
-    """The clinical psychologist approves the formulation or returns it with comments."""
+    """The clinical psychologist approves the formulation or returns it with comments.
+    Approving with a risk first step outstanding needs ``outstanding_reason``
+    (rules.workflow.sign_off), kept on the sign-off and named in the audit note."""
     case = _load(store, case_id, version)
     if case.formulation is None:
         raise OverrideError(f"{case_id}: no formulation to sign off")
     case.formulation = sign_off(
-        case.formulation, case_id, _who(store, user), _now(), approve, comment
+        case.formulation,
+        case_id,
+        _who(store, user),
+        _now(),
+        approve,
+        comment,
+        case=case,
+        outstanding_reason=outstanding_reason,
     )
-    return store.save(
-        case,
-        user=user,
-        note="signed off" if approve else "returned with comments",
-        workflow_step="sign_off",
-    )
+    note = "signed off" if approve else "returned with comments"
+    went = case.formulation.signoffs[-1].outstanding_steps
+    if went:
+        note += f" with {len(went)} risk first step{'s' if len(went) > 1 else ''} outstanding, reason given"
+    return store.save(case, user=user, note=note, workflow_step="sign_off")
 
 
 def outcome(
@@ -259,21 +268,39 @@ def outcome(
     on: date | None = None,
     user: str | None = None,
     replace: bool = False,
+    outstanding_reason: str = "",
 ) -> Case:
     """Record the outcome of screening: close (with reasons, alternatives) or begin work.
-    An outcome already recorded is changed only with ``replace=True`` and reasons."""
+    An outcome already recorded is changed only with ``replace=True`` and reasons.
+    Beginning work with a risk first step outstanding needs ``outstanding_reason``
+    (rules.workflow.record_outcome): the steps are the formulation's recommendation as
+    decided, or with no formulation the rules' recommendation on the day."""
     case = store.get(case_id)
     had = case.outcome
+    day = on or date.today()
+    steps: list[str] | None = None
+    if decision == "begin_work" and (
+        case.formulation is None or case.formulation.recommendation is None
+    ):
+        from .measures.quick import case_baseline_bands
+
+        rec = recommend(case, as_of=day, bands=case_baseline_bands(case))
+        steps = list(rec.preconditions) if rec.recommendable else []
     case.outcome = record_outcome(
         case,
         decision,
         _who(store, user),
-        on or date.today(),
+        day,
         reasons,
         alternatives,
         replace=replace,
+        outstanding_reason=outstanding_reason,
+        steps=steps,
     )
     note = f"outcome of screening: {decision.replace('_', ' ')}"
+    if case.outcome.outstanding_steps:
+        n = len(case.outcome.outstanding_steps)
+        note += f" with {n} risk first step{'s' if n > 1 else ''} outstanding, reason given"
     if had is not None:
         note = f"{note} (replaces {had.decision.replace('_', ' ')} of {had.date.isoformat()}: {reasons.strip()})"
     return store.save(case, user=user, note=note, workflow_step="record_outcome")

@@ -93,6 +93,14 @@ def session_gap_weeks() -> int:
     return _whole_number("TSWT_SESSION_GAP_WEEKS", SESSION_GAP_WEEKS, 1, 52, "weeks")
 
 
+def informant_window_days() -> int:
+    """Days apart within which two informants' SDQs of a child are compared side by side:
+    ``TSWT_INFORMANT_WINDOW_DAYS``, else 30."""
+    from .practice import INFORMANT_WINDOW_DAYS
+
+    return _whole_number("TSWT_INFORMANT_WINDOW_DAYS", INFORMANT_WINDOW_DAYS, 0, 365, "days")
+
+
 def parse_day(value: object, where: str, field: str = "as_of") -> date | None:
     """A day from a ``date``, a ``datetime``/Timestamp (its date) or ISO text
     ("2026-01-01"); None stays None. Anything else: a one-line error saying what would do."""

@@ -6,6 +6,8 @@ REVIEW_MONTHS = 3  # the work is reviewed every three months unless the team set
 SESSION_GAP_WEEKS = (
     6  # an open intervention with no session for this long is flagged on the caseload
 )
+#: SDQs of two informants this many days apart or fewer are compared (TSWT_INFORMANT_WINDOW_DAYS).
+INFORMANT_WINDOW_DAYS = 30
 
 #: Who an intervention is for, and who took part in a session.
 PARTICIPANTS = ("child", "carer", "network", "professionals")

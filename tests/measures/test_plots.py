@@ -347,3 +347,66 @@ def test_trajectory_plot_names_the_missing_columns() -> None:
         ScoringError, match=r"^plot: value: the frame has no column 'value' \(give trajectory\(\)"
     ):
         plot_trajectory(pd.DataFrame({"date": [], "score": []}), "total")
+
+
+def _one_sdq(values: list[int], dates: list[str], **extra: object) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "case_id": "TSW-000001",
+            "measure": "sdq",
+            "informant": "parent",
+            "score": "total",
+            "timepoint": ["baseline", "review 1"][: len(values)],
+            "date": pd.to_datetime(dates),
+            "value": values,
+            **extra,
+        }
+    )
+
+
+@pytest.mark.parametrize("bands", ["auto", None])
+def test_a_single_sdq_point_is_shown_on_the_whole_scale_with_months_round_it(bands) -> None:
+    # SDQ total difficulties: 20 items of the four difficulties scales, each scored 0-2,
+    # so 0-40 (MEASURES.md); the axis runs half a point beyond each end, as bands are shaded.
+    # Before: a lone 24 without bands sat on an axis of 23.6 to 26.4, over four years of dates.
+    frame = _one_sdq([24], ["2026-06-01"], version="P4-17")
+    fig = plot_trajectory(frame, "total", bands=bands)
+    ax = fig.axes[0]
+    assert ax.get_ylim() == (-0.5, 40.5)
+    # At least three months either side of 1 June 2026 (2026-03-02 .. 2026-08-31), and
+    # not years: at most 7 months in all.
+    x0, x1 = (mdates.num2date(x).date() for x in ax.get_xlim())
+    assert x0 <= date(2026, 3, 2) and x1 >= date(2026, 8, 31)
+    assert (x1 - x0).days <= 213
+    ticks = [mdates.num2date(t).date() for t in ax.get_xticks()]
+    assert len([t for t in ticks if x0 <= t <= x1]) >= 3  # readable ticks inside the axis
+
+
+def test_two_close_sdq_points_get_the_same_sensible_axes_and_a_later_work_line_widens_them() -> (
+    None
+):
+    from tswt_formulation.plots import plot_informants
+
+    frame = _one_sdq([24, 25], ["2026-06-01", "2026-06-15"], version="P4-17")
+    fig = plot_trajectory(frame, "total")
+    ax = fig.axes[0]
+    assert ax.get_ylim() == (-0.5, 40.5)
+    x0, x1 = (mdates.num2date(x).date() for x in ax.get_xlim())
+    # centred on 8 June: 91 days either side at least
+    assert x0 <= date(2026, 3, 9) and x1 >= date(2026, 9, 7)
+    # where work began, five months before the first point, is still on the axis
+    fig = plot_informants(frame, "total", work_started="2026-01-05")
+    x0, _ = (mdates.num2date(x).date() for x in fig.axes[0].get_xlim())
+    assert x0 <= date(2026, 1, 5)
+    assert fig.axes[0].get_ylim() == (-0.5, 40.5)
+
+
+def test_a_wide_series_keeps_its_own_dates_and_an_unknown_scale_gets_room() -> None:
+    # points a year apart: the dates span themselves (matplotlib's margins), not widened
+    frame = _one_sdq([24, 12], ["2025-06-01", "2026-06-01"])
+    ax = plot_trajectory(frame, "total").axes[0]
+    x0, x1 = (mdates.num2date(x).date() for x in ax.get_xlim())
+    assert date(2025, 4, 1) <= x0 <= date(2025, 6, 1) and date(2026, 6, 1) <= x1 <= date(2026, 8, 1)
+    # a frame that does not say its measure: ten points of room round a lone 24
+    ax = plot_trajectory(frame.drop(columns="measure").iloc[:1], "total").axes[0]
+    assert ax.get_ylim() == (19.0, 29.0)

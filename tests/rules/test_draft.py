@@ -33,17 +33,18 @@ def refs(formulation: Formulation, part: str) -> list[str | None]:
 
 def test_five_ps_are_drafted_from_the_screening() -> None:
     f = draft_formulation(build_case(UNSETTLED), "Synthetic TSW", NOW)
-    assert refs(f, "presenting") == [
-        "presenting_behaviour:self_harm",
-        "presenting_behaviour:internalising_withdrawal",
-    ]
-    assert f.five_ps.presenting[0].text == (
-        "Self-harm: moderate, at least weekly, reported by carer and school: Synthetic evidence of self harm."
+    # One linked account each (O-02): the screening's behaviours with severity,
+    # frequency and reporters in a sentence; the history woven to them as a hypothesis.
+    assert refs(f, "presenting") == ["presenting:account"]
+    assert f.five_ps.presenting[0].text.endswith(
+        "The screening found self-harm, moderate and at least weekly, reported by carer and school "
+        '("Synthetic evidence of self harm."); internalising (withdrawal), moderate and daily or more, '
+        'reported by carer ("Synthetic evidence of internalising withdrawal.") (screening completed 1 Jun 2026).'
     )
-    assert refs(f, "predisposing") == ["history_factor:neglect", "history_factor:domestic_abuse"]
-    assert (
-        f.five_ps.predisposing[0].text
-        == "Neglect (from social worker): Synthetic history of neglect."
+    assert refs(f, "predisposing") == ["predisposing:account"]
+    assert f.five_ps.predisposing[0].text.startswith(
+        "The child's early experience of neglect and domestic abuse (history factors, screening completed "
+        "1 Jun 2026, reported by social worker) may help explain the self-harm and internalising (withdrawal) seen now"
     )
     # The placement broke down and the child moved on 1 Apr 2026, after the referral
     # (2 Mar) and during the screening; three moves in the year.

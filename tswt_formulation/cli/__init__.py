@@ -7,6 +7,7 @@ import click
 from .._version import __version__
 from .app import COMMANDS as _APP_COMMANDS
 from .cases import COMMANDS as _CASE_COMMANDS
+from .expected import COMMANDS as _EXPECTED_COMMANDS
 from .formulation import COMMANDS as _FORMULATION_COMMANDS
 from .measures import COMMANDS as _MEASURE_COMMANDS
 from .reports import COMMANDS as _REPORT_COMMANDS
@@ -61,6 +62,7 @@ for _command in [
     *_SERVER_COMMANDS,
     *_STAFF_COMMANDS,
     *_WORK_COMMANDS,
+    *_EXPECTED_COMMANDS,
     *_APP_COMMANDS,
 ]:
     cli.add_command(_command)

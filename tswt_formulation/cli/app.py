@@ -18,7 +18,7 @@ APP_NOTEBOOK = "workbench_app.ipynb"
 HOST = "127.0.0.1"  # never 0.0.0.0: the local app has no login of its own
 
 
-MAX_PAGES = 8  # each open page holds a kernel, a Python process of about 140 MB
+MAX_PAGES = 8  # each open page holds a kernel, a Python process of about 200 MB
 IDLE_TIMEOUT = 60  # seconds before a kernel no browser is connected to (a closed or reloaded page) is shut down
 
 
@@ -101,7 +101,7 @@ def _wait_until_up(port: int, process: subprocess.Popen[bytes], timeout: float =
     type=click.IntRange(1, 100),
     default=MAX_PAGES,
     show_default=True,
-    help="Most workbench pages (browser tabs) served at once; each holds a Python process of about 140 MB.",
+    help="Most workbench pages (browser tabs) served at once; each holds a Python process of about 200 MB.",
 )
 @click.option(
     "--idle-timeout",
@@ -110,6 +110,13 @@ def _wait_until_up(port: int, process: subprocess.Popen[bytes], timeout: float =
     show_default=True,
     metavar="SECONDS",
     help="Shut down a page's kernel once no browser has shown it for this long (an open tab keeps its own).",
+)
+@click.option(
+    "--constants",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The team's reliable-change constants for the Reports tab's outcomes and review "
+    "reports, as tswt reports --constants (default: $TSWT_MEASURE_CONSTANTS).",
 )
 @click.option("--debug", is_flag=True, help="Show a full traceback on error, and Voila's log.")
 def app(
@@ -120,6 +127,7 @@ def app(
     as_of: object,
     max_pages: int,
     idle_timeout: int,
+    constants: Path | None,
     debug: bool,
 ) -> None:
     """Start the workbench: forms for the caseload, referrals, screening, measures,
@@ -148,6 +156,10 @@ def app(
     try:
         with open_store(location, user=who):  # a bad store is one line here, not a broken page
             pass
+        # and a bad constants file, not a report that judges nothing
+        from ..measures.constants import active_constants
+
+        active_constants(constants)
     except TswtError as exc:
         if debug:
             raise
@@ -158,6 +170,8 @@ def app(
     if "://" not in location:
         location = str(Path(location).resolve())
     env = {**os.environ, "TSWT_STORE": location, "TSWT_USER": who}
+    if constants is not None:  # the Reports tab's reports read it, as tswt reports does
+        env["TSWT_MEASURE_CONSTANTS"] = str(constants.resolve())
     if as_of is not None:
         env["TSWT_AS_OF"] = as_of.date().isoformat()  # type: ignore[attr-defined]
     notebook = Path(__file__).resolve().parent.parent / "workbench" / APP_NOTEBOOK

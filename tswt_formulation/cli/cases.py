@@ -482,12 +482,24 @@ def eligibility(ctx: Ctx, case_id: str, as_json: bool, as_of: Any) -> None:
 @click.option("--worker", help="Only this worker's cases.")
 @click.option("--overdue", is_flag=True, help="Only screenings past their due date.")
 @click.option("--state", "states", multiple=True, help="Only cases in this state (repeatable).")
+@click.option(
+    "--below-expected",
+    is_flag=True,
+    help="Only the children below their expected band (needs $TSWT_EXPECTED_MODEL).",
+)
 @click.option("--json", "as_json", is_flag=True)
 @common
 def caseload(
-    ctx: Ctx, as_of: Any, worker: str | None, overdue: bool, states: tuple[str, ...], as_json: bool
+    ctx: Ctx,
+    as_of: Any,
+    worker: str | None,
+    overdue: bool,
+    states: tuple[str, ...],
+    as_json: bool,
+    below_expected: bool = False,
 ) -> None:
-    """The caseload as of a date: state, screening due or overdue, worker."""
+    """The caseload as of a date: state, screening due or overdue, worker; with an
+    expected-progress model ($TSWT_EXPECTED_MODEL), the children below their expected band."""
     from ..rules.timeline import STATE_LABELS, STATES
 
     unknown = [s for s in states if s not in STATES]
@@ -504,6 +516,18 @@ def caseload(
         rows = [r for r in rows if r["overdue"]]
     if states:
         rows = [r for r in rows if r["state"] in states]
+    if below_expected:
+        from .expected import caseload_below_expected
+
+        ids = {r["case_id"] for r in rows if r["state"] == "work_begun"}
+        lines = caseload_below_expected(ctx, day, ids)
+        if lines is None:
+            raise click.UsageError(
+                "no expected-progress model is set: fit one (tswt expected fit) and name it in "
+                "TSWT_EXPECTED_MODEL"
+            )
+        click.echo("\n".join(lines))
+        return
     if as_json:
         cols = [
             "case_id",
@@ -551,6 +575,11 @@ def caseload(
     work = _work_counts(rows)
     if work:
         click.echo(f"The work: {work}.")
+    if os.environ.get("TSWT_EXPECTED_MODEL"):  # pandas only where a model is set
+        from .expected import caseload_below_expected
+
+        ids = {r["case_id"] for r in rows if r["state"] == "work_begun"}
+        click.echo("\n" + "\n".join(caseload_below_expected(ctx, day, ids) or []))
 
 
 def _work_counts(rows: list[dict[str, Any]]) -> str:

@@ -338,9 +338,20 @@ def submit(ctx: Ctx, case_id: str) -> None:
     callback=one_line,
     help="Your comments (required when returning; one line).",
 )
+@click.option(
+    "--outstanding-step-reason",
+    "outstanding_reason",
+    default="",
+    callback=one_line,
+    help="Approving while a risk first step (a safety plan) is not recorded as done: why "
+    "approve all the same (kept with the sign-off, shown beside the step; one line).",
+)
 @common
-def signoff(ctx: Ctx, case_id: str, approve: bool, return_: bool, comment: str) -> None:
-    """Approve a formulation, or return it with comments (clinical psychologist)."""
+def signoff(
+    ctx: Ctx, case_id: str, approve: bool, return_: bool, comment: str, outstanding_reason: str
+) -> None:
+    """Approve a formulation, or return it with comments (clinical psychologist). A risk
+    first step not recorded as done is approved over only with --outstanding-step-reason."""
     from .. import casework
 
     if approve == return_:
@@ -349,7 +360,9 @@ def signoff(ctx: Ctx, case_id: str, approve: bool, return_: bool, comment: str) 
         )
     outcome = "approve" if approve else "return"
     with ctx.open() as store:
-        case = casework.review(store, case_id, outcome == "approve", comment)
+        case = casework.review(
+            store, case_id, outcome == "approve", comment, outstanding_reason=outstanding_reason
+        )
         who = _formulation(case).signoffs[-1].reviewer
     click.echo(
         f"{case_id}: revision {_formulation(case).revision} {'approved' if outcome == 'approve' else 'returned'} by {who}."
@@ -379,6 +392,14 @@ def signoff(ctx: Ctx, case_id: str, approve: bool, return_: bool, comment: str) 
     is_flag=True,
     help="Replace the outcome already recorded (needs --reason; the old one stays in the audit log).",
 )
+@click.option(
+    "--outstanding-step-reason",
+    "outstanding_reason",
+    default="",
+    callback=one_line,
+    help="Beginning work while a risk first step (a safety plan) is not recorded as done: "
+    "why begin all the same (kept with the outcome, shown beside the step; one line).",
+)
 @as_of_option
 @common
 def outcome(
@@ -388,9 +409,11 @@ def outcome(
     reason: str,
     alternatives: tuple[str, ...],
     replace: bool,
+    outstanding_reason: str,
     as_of: Any,
 ) -> None:
-    """Record the outcome of screening: begin work, or close with reasons."""
+    """Record the outcome of screening: begin work, or close with reasons. Work begins
+    with a risk first step not recorded as done only with --outstanding-step-reason."""
     from .. import casework
 
     if decision is None:
@@ -399,7 +422,14 @@ def outcome(
         raise click.UsageError("--replace needs --reason saying why the outcome changes")
     with ctx.open() as store:
         casework.outcome(
-            store, case_id, decision, reason, alternatives, on=to_date(as_of), replace=replace
+            store,
+            case_id,
+            decision,
+            reason,
+            alternatives,
+            on=to_date(as_of),
+            replace=replace,
+            outstanding_reason=outstanding_reason,
         )
     click.echo(f"{case_id}: outcome of screening recorded: {decision.replace('_', ' ')}.")
 

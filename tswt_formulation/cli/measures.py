@@ -264,6 +264,9 @@ def outcomes(
     result = case_outcomes(
         case, day, constants=active_constants(constants), months_in_work=months_in_work
     )
+    from ..reports.added_value import terminal_lines  # issue 23: AVS and informants
+
+    avs_lines, avs_json = terminal_lines(result.scored, active_constants(constants), day)
     if as_json:
         echo_json(
             {
@@ -273,6 +276,7 @@ def outcomes(
                 "baseline_vs_latest": _records(result.baseline_vs_latest),
                 "not_on_track": _records(result.not_on_track),
                 "constants": result.constants,
+                **avs_json,
             }
         )
         return
@@ -357,6 +361,8 @@ def outcomes(
         click.echo("\nNot on track:")
         for reason in result.not_on_track["reason"]:
             click.echo(f"  - {reason}")
+    for line in avs_lines:
+        click.echo(line)
     missing = sorted(
         {k for k, v in result.constants.items() if v.startswith("no reliable-change constants")}
     )

@@ -30,6 +30,7 @@ from .case import (
 )
 from .formulation import (
     FIVE_PS,
+    AcknowledgedStep,
     FiredRule,
     FiveP,
     Formulation,
@@ -44,6 +45,7 @@ from .vocabulary import Vocabularies, Vocabulary, load_vocabulary, vocabulary
 from .work import Ending, GoalRating, Intervention, Review, Session
 
 __all__ = [
+    "AcknowledgedStep",
     "CASE_ID_PATTERN",
     "FIVE_PS",
     "Allocation",

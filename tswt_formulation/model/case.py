@@ -16,7 +16,7 @@ from pydantic import BeforeValidator, Field, PrivateAttr, ValidationInfo, model_
 
 from ..practice import SCREENING_WEEKS
 from ._base import LongText, Record, ShortText, Term
-from .formulation import Formulation
+from .formulation import AcknowledgedStep, Formulation
 from .work import Ending, Intervention, Review, work_problems
 
 Day = date  # a field may be called "date"; annotate with Day so the name does not shadow the type
@@ -339,6 +339,11 @@ class ScreeningOutcome(Record):
     by: ShortText
     reasons: LongText = ""
     alternatives: list[Annotated[str, Term("signposting")]] = []
+    outstanding_steps: list[AcknowledgedStep] = Field(
+        default=[],
+        description="Risk first steps not recorded as done when work began, each with the "
+        "reason given for beginning all the same (rules.workflow.record_outcome).",
+    )
 
 
 # --- the case ----------------------------------------------------------------------------

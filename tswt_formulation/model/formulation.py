@@ -73,12 +73,27 @@ class WorkerDecision(Record):
     overrides: list[Override] = []
 
 
+class AcknowledgedStep(Record):
+    """A risk first step (a safety plan) that was not recorded as done when a decision went
+    ahead (sign-off, work beginning), with the reason the person gave for going ahead."""
+
+    step: LongText = Field(description="The first step, as the recommendation words it.")
+    reason: Annotated[str, Field(min_length=1, max_length=20_000)] = Field(
+        description="Why the decision went ahead with the step outstanding."
+    )
+
+
 class SignOff(Record):
     reviewer: ShortText
     at: datetime
     outcome: Literal["approved", "returned"]
     comment: LongText = ""
     formulation_revision: int = Field(ge=0, description="The revision that was reviewed.")
+    outstanding_steps: list[AcknowledgedStep] = Field(
+        default=[],
+        description="Risk first steps not recorded as done when the reviewer approved, each with "
+        "the reviewer's reason for approving all the same (rules.workflow.sign_off).",
+    )
 
 
 class Formulation(Record):

@@ -293,10 +293,70 @@ def plot_trajectory(
     ax.set_ylabel(f"{measure}{score} score{who}")
     if title:
         ax.set_title(title)
+    _trajectory_limits(ax, df, score, informant, dates[ok], values[ok])
     _date_axis(ax)
     if legend:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
     return fig
+
+
+#: The least time a trajectory's date axis spans: a single point (or two close ones) is
+#: shown with about three months either side, its ticks months, not one day or four years.
+MIN_DAYS_SHOWN = 182
+
+
+def score_limits(df: pd.DataFrame, score: str, informant: str | None) -> tuple[float, float] | None:
+    """The y limits of a score's chart: the score's whole possible range (from the
+    measure's definition, e.g. SDQ total difficulties 0-40), half a point beyond each end
+    as the bands are shaded; None when the frame does not say which measure it is."""
+    if "measure" not in df.columns or df["measure"].nunique() != 1:
+        return None
+    from ..measures import load_measure
+
+    if informant is None and "informant" in df.columns and df["informant"].nunique() == 1:
+        informant = str(df["informant"].iloc[0])
+    try:
+        lo, hi = load_measure(str(df["measure"].iloc[0])).score_range(score, informant)
+    except (TswtError, KeyError):
+        return None
+    return lo - 0.5, hi + 0.5
+
+
+def _trajectory_limits(
+    ax: Axes,
+    df: pd.DataFrame,
+    score: str,
+    informant: str | None,
+    dates: np.ndarray,
+    values: np.ndarray,
+) -> None:
+    """Axes a reader can place the points on, however few: the score's whole range (a
+    single SDQ total of 24 on an axis of 23 to 25 looked like a crisis), and at least
+    :data:`MIN_DAYS_SHOWN` days round the points. The dates widen the data limits rather
+    than fix them, so a line drawn later (where work began) still widens the axis to show it."""
+    import matplotlib.dates as mdates
+
+    limits = score_limits(df, score, informant)
+    if limits is not None:
+        lo, hi = limits
+        ax.set_ylim(
+            min(lo, float(np.nanmin(values, initial=lo))),
+            max(hi, float(np.nanmax(values, initial=hi))),
+        )
+    elif (
+        len(values) and np.nanmax(values) - np.nanmin(values) < 10
+    ):  # unknown scale: room round the points
+        middle = (float(np.nanmax(values)) + float(np.nanmin(values))) / 2
+        ax.set_ylim(middle - 5, middle + 5)
+    if len(dates):
+        first, last = (mdates.date2num(pd.Timestamp(d)) for d in (dates.min(), dates.max()))
+        if last - first < MIN_DAYS_SHOWN:
+            middle = (first + last) / 2
+            half = MIN_DAYS_SHOWN / 2
+            ax.update_datalim(
+                [(middle - half, ax.get_ylim()[0]), (middle + half, ax.get_ylim()[0])]
+            )
+            ax.autoscale_view(scalex=True, scaley=False)
 
 
 def plot_goals(
@@ -308,6 +368,7 @@ def plot_goals(
     threshold: float | None = None,
     title: str | None = None,
     ax: Axes | None = None,
+    work_started: object | None = None,
 ) -> Figure:
     """Goal-Based Outcomes: each goal's 0-10 progress rating over time.
 
@@ -321,6 +382,9 @@ def plot_goals(
         goal's first rating + threshold is drawn as a dotted reference line.
     title : str, optional
     ax : matplotlib Axes, optional
+    work_started : date-like, optional
+        Where work began: a vertical dash-dot line, named with its date in the legend
+        ("work began 24 Oct 2026"), as on the SDQ chart.
 
     Returns
     -------
@@ -356,6 +420,19 @@ def plot_goals(
                 linewidth=0.8,
                 label=f"{short}: reliable improvement above {target:g}",
             )
+    if work_started is not None:
+        from ..words import uk_date
+
+        began = pd.Timestamp(work_started)
+        ax.axvline(
+            began.to_numpy(),
+            color="0.0",
+            linestyle="-.",
+            linewidth=1.2,
+            zorder=4,
+            label=f"work began {uk_date(began.date())}",
+            gid="work-began",
+        )
     ax.set_ylim(-0.5, 10.5)
     ax.set_yticks(range(11))
     ax.set_xlabel("Date")

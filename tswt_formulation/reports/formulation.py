@@ -185,7 +185,16 @@ class FormulationReport:
 
     def eligibility_section(self) -> Section:
         d = self.eligibility
-        reasons = items(r.text for r in d.reasons)
+        approval = self.case.referral.approval
+        reasons = items(
+            # The record keeps the manager's login; a reader reads their name.
+            r.text.replace(
+                f"team manager {approval.by} ", f"team manager {self.staff.name(approval.by)} ", 1
+            )
+            if r.rule == "proceed.approval" and approval is not None
+            else r.text
+            for r in d.reasons
+        )
         extra = ""
         if d.signposting:
             extra += (
@@ -230,7 +239,7 @@ class FormulationReport:
                 )
             )
         if ref.approval:
-            rows.append((ref.approval.date, "Manager approval", ref.approval.by))
+            rows.append((ref.approval.date, "Manager approval", self.staff.name(ref.approval.by)))
         if ref.decision.date:
             rows.append(
                 (
@@ -435,7 +444,7 @@ class FormulationReport:
         if f is not None and f.recommendation is not None:
             snap = f.recommendation
             rows = [
-                (x.rule, x.effect, x.reason, "applied" if x.won else "overruled")
+                (rule_id(x.rule), x.effect, x.reason, "applied" if x.won else "overruled")
                 for x in snap.fired
             ]
             version, made = snap.rules_version, f"recorded on the formulation {uk_date(snap.made)}"
@@ -443,7 +452,8 @@ class FormulationReport:
             overridden = eff["overridden"]
         elif rec is not None:
             rows = [
-                (x.rule, x.effect, x.reason, "applied" if x.won else "overruled") for x in rec.fired
+                (rule_id(x.rule), x.effect, x.reason, "applied" if x.won else "overruled")
+                for x in rec.fired
             ]
             version, made = rec.rules_version, f"as of {uk_date(rec.as_of)}"
             overridden = {}
@@ -476,7 +486,10 @@ class FormulationReport:
             if rec.next_stage_readiness:
                 body += f"<p>{text(rec.next_stage_readiness)}</p>"
         body += "<h3>Every rule that applied</h3>" + table(
-            ["Rule", "What it asked for", "Why (from the screening)", "Outcome"], rows, "fired"
+            ["Rule", "What it asked for", "Why (from the screening)", "Outcome"],
+            rows,
+            "fired",
+            raw_columns=(0,),  # rule_id escapes it
         )
         return section("Appendix: how this was reached", body, "appendix")
 
@@ -546,6 +559,15 @@ def _show(value: Any, part: str) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(label(vocab, v) if vocab else str(v) for v in value) or "none"
     return str(value)
+
+
+def rule_id(rule: str) -> str:
+    """A rule id as printed: in ``<code class="rule-id">``, escaped, breakable only after
+    a dot or an underscore (``risk.<wbr>no_<wbr>safety_<wbr>plan``), never inside a word
+    (the CSS keeps each part whole)."""
+    import re
+
+    return '<code class="rule-id">' + re.sub(r"([._])", r"\1<wbr>", text(rule)) + "</code>"
 
 
 def _lead_in(line: str) -> str:

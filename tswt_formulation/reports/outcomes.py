@@ -16,6 +16,8 @@ from ..model.case import Case
 from ..store.staff import StaffDirectory
 from ..words import CATEGORY_WORDS, band_words, plural, signed, uk_date
 from .common import Header, parse_as_of, provenance, reading, required_case_id, risk_section
+from .expected import chart_band as expected_chart_band
+from .expected import child_section as expected_child_section
 from .html import Section, figure, section, table, text
 
 _SCORE_LABELS = {
@@ -220,6 +222,10 @@ class OutcomesReport:
         )
         return section("Scores", "".join(parts) + note, "scores")
 
+    def expected(self) -> Section:
+        """Expected progress (issue 23): empty unless TSWT_EXPECTED_MODEL names a model."""
+        return expected_child_section(self.case, self.as_of)
+
     def charts(self) -> Section:
         """SDQ total difficulties, every informant on one figure (bands, cut-off, corridor,
         where work began), then goal progress with a legend for every line."""
@@ -279,7 +285,10 @@ class OutcomesReport:
                 if no_base
                 else ""
             )
-            mark = "; the dash-dot line is where work began" if started else ""
+            mark = (
+                f"; the dash-dot line is where work began ({uk_date(started)})" if started else ""
+            )
+            mark += expected_chart_band(fig, self.case, self.as_of, informants)
             cut = (
                 "; the heavy dashed line is the clinical cut-off"
                 if any(v is not None for v in cutoffs.values())
@@ -314,9 +323,20 @@ class OutcomesReport:
                         date="date",
                         threshold=threshold,
                         title="Goal progress (0-10)",
+                        work_started=started,
                     ),
-                    "Goal-Based Outcomes: progress ratings at each review; a dotted line is where that goal's "
-                    "rating would show reliable improvement. Higher is better.",
+                    "Goal-Based Outcomes: progress ratings at each review"
+                    + (
+                        "; a dotted line is where that goal's rating would show reliable improvement"
+                        if threshold is not None
+                        else "; no reliable-change constant, so no line for reliable improvement"
+                    )
+                    + (
+                        f"; the dash-dot line is where work began ({uk_date(started)})"
+                        if started
+                        else ""
+                    )
+                    + ". Higher is better.",
                 )
             )
         return section(
@@ -623,6 +643,24 @@ class OutcomesReport:
         )
         return section("Change", body, "change")
 
+    def added_value(self) -> Section:
+        """The SDQ Added Value Score beside its interval, or why it does not apply (issue 23)."""
+        from .added_value import added_value_section
+
+        return added_value_section(self._sdq_until_report(), as_of=self.as_of)
+
+    def informants(self) -> Section:
+        """Informants' SDQs near the same date, side by side, with the reminder (issue 23)."""
+        from .added_value import informants_section
+
+        return informants_section(self._sdq_until_report(), self.constants)
+
+    def _sdq_until_report(self) -> pd.DataFrame:
+        s = self.result.scored
+        if s.empty or "date" not in s.columns:
+            return s
+        return s[pd.to_datetime(s["date"]) <= pd.Timestamp(self.as_of)]
+
     def provenance(self) -> Section:
         versions = {
             m: load_measure(m).version
@@ -638,10 +676,13 @@ class OutcomesReport:
             self.header(),
             self.risks(),
             self.flags(),
+            self.expected(),
             self.charts(),
             self.charts_in_words(),
             self.work(),
             self.change_table(),
+            self.added_value(),
+            self.informants(),
             self.scores(),
             self.provenance(),
         ]

@@ -437,6 +437,12 @@ class CaseloadReview:
             )
         return section("Formulations awaiting sign-off", body, "signoff")
 
+    def below_expected(self) -> Section:
+        """Children below their expected band (issue 23; reports/expected.py)."""
+        from .expected import review_section
+
+        return review_section(self.cases, self.as_of)
+
     def not_on_track(self) -> Section:
         """One row per child: reliable deterioration first, then no reliable improvement
         after six months in work, each score as baseline -> latest."""
@@ -596,6 +602,12 @@ class CaseloadReview:
             parts.append(f"<h3>{text(titles.get(key, key))}</h3>" + table(heads, rows))
         return section("The work across the service", "".join(parts), "work-summary")
 
+    def added_value(self) -> Section:
+        """The service's mean SDQ Added Value Score with its 95% interval (issue 23)."""
+        from .added_value import service_added_value_from_cases
+
+        return service_added_value_from_cases(self.cases, self.as_of)
+
     def provenance(self) -> Section:
         from ..measures.definition import load_measure
         from ..rules.rulefile import active_rules
@@ -616,7 +628,9 @@ class CaseloadReview:
             self.by_worker(),
             self.summary(),
             self.not_on_track(),
+            self.below_expected(),
             self.service_figures(),
+            self.added_value(),
             self.provenance(),
         ]
 

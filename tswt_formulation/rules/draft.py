@@ -5,9 +5,14 @@ Every drafted entry says where it came from (``origin="screening"`` and a ``ref`
 The narrative is always left empty: the worker's own words are never generated.
 
 =================  ===========================================================
-presenting         presenting behaviours, with frequency, severity and sources;
-                   the baseline SDQ picture by informant (score and band)
-predisposing       history factors, with their evidence
+presenting         one linked account: the referral's concern (its words, dated),
+                   what the screening found (each behaviour with severity,
+                   frequency, who reported it and their words), the baseline SDQ picture by
+                   informant (total and band, which scales are raised, by whom)
+                   and the recorded risks, each part citing its record
+predisposing       one linked account: the early history (history factors) woven
+                   to the difficulties seen now, as a hypothesis to test, citing
+                   the screening; never a re-listed table (the report has it)
 precipitating      dated events in the 12 months before the referral: placement
                    breakdowns, moves, the move to the current placement, a
                    change of legal status (a court decision); when none is
@@ -20,7 +25,9 @@ protective         strengths, a caregiver who can take part, a stable placement,
 =================  ===========================================================
 
 Each suggestion cites its evidence in brackets (the record it was drafted from, with
-its date or who reported it), so the worker can check it before making it her own.
+its date or who reported it), so the worker can check it before making it her own. Only
+what the record says is used: no fact is added, and a link between two Ps is worded as a
+hypothesis ("may help explain"), for the worker and the psychologist to test.
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ from datetime import date, datetime
 from ..model.case import Case
 from ..model.formulation import FiveP, Formulation, FormulationEntry
 from ..model.vocabulary import vocabulary
-from ..words import uk_date
+from ..words import uk_date, young_person
 from .conditions import join_words, months_before, whole_months
 from .recommend import Recommendation, recommend
 
@@ -66,9 +73,18 @@ _INFORMANT_WORDS = {
 }
 
 
-def _sdq_picture(case: Case) -> list[FormulationEntry]:
-    """The baseline SDQ total difficulties by informant, with the band of each form (no
-    band for a form without published norms), in one line: what the screening saw."""
+_SCALE_WORDS = {
+    "emotional": "emotional symptoms",
+    "conduct": "conduct problems",
+    "hyperactivity": "hyperactivity",
+    "peer": "peer problems",
+}
+
+
+def _sdq_picture(case: Case) -> str:
+    """The baseline SDQ by informant in one sentence: each informant's total difficulties
+    with the band of their form (none for a form without published norms) and the
+    difficulty scales they rate raised (borderline or abnormal), dated; "" without one."""
     from ..measures.definition import load_measure
     from ..measures.quick import band_of, score_one
 
@@ -79,28 +95,123 @@ def _sdq_picture(case: Case) -> list[FormulationEntry]:
     ):
         latest[m.informant] = m
     if not latest:
-        return []
+        return ""
     defn = load_measure("sdq")
     parts = []
     for informant in ("parent", "teacher", "self"):
         admin = latest.get(informant)
         if admin is None:
             continue
-        total = score_one(defn, admin).get("total")
+        scores = score_one(defn, admin)
+        total = scores.get("total")
         if total is None:
             continue
         band = band_of(defn, admin.version, "total", total)
-        parts.append(
-            f"{_INFORMANT_WORDS[informant]} {total} ({band.replace('_', ' ') if band else 'no published band for form ' + admin.version})"
-        )
+        said = f"the {_INFORMANT_WORDS[informant]} {total} ({band.replace('_', ' ') if band else 'no published band for form ' + admin.version})"
+        if band:
+            raised = [
+                words
+                for scale, words in _SCALE_WORDS.items()
+                if band_of(defn, admin.version, scale, scores.get(scale))
+                in ("borderline", "abnormal")
+            ]
+            said += f", {join_words(raised)} raised" if raised else ", no difficulty scale raised"
+        parts.append(said)
     if not parts:
-        return []
+        return ""
     when = uk_date(max(m.date for m in latest.values()))
-    return [
-        _entry(
-            f"SDQ total difficulties at baseline ({when}): " + "; ".join(parts), "measure:sdq.total"
+    return (
+        f"On the SDQ at baseline ({when}), total difficulties: " + "; ".join(parts) + " (measures)."
+    )
+
+
+def _presenting_account(case: Case, as_of: date) -> str:
+    """The referral's concern, what the screening found, the SDQ by informant and the
+    recorded risks, joined in a few sentences, each citing its record."""
+    voc = vocabulary()
+    ref, scr = case.referral, case.screening
+    who = young_person(case.child.age_on(as_of))
+    role = voc.label("referrer_role", ref.referrer.role).lower()
+    concern = " ".join(ref.reasons.split())
+    said = [
+        f"Referred on {uk_date(ref.received)} by the {role}"
+        + (
+            f': "{concern.rstrip(".")}" (referral).'
+            if concern
+            else " (referral; no reasons recorded)."
         )
     ]
+    behaviours = scr.presenting_behaviours if scr else []
+    if behaviours:
+        found = [
+            f"{voc.label('presenting_behaviour', b.behaviour).lower()}, {b.severity} and "
+            f"{voc.label('frequency', b.frequency).lower()}, reported by "
+            + join_words([voc.label("source", x).lower() for x in dict.fromkeys(b.sources)])
+            + (f' ("{" ".join(b.evidence.split())}")' if b.evidence.strip() else "")
+            for b in behaviours
+        ]
+        when = (
+            f"screening completed {uk_date(scr.completed)}"
+            if scr is not None and scr.completed
+            else "screening under way"
+        )
+        said.append(f"The screening found {'; '.join(found)} ({when}).")
+    sdq = _sdq_picture(case)
+    if sdq:
+        said.append(sdq)
+    risks = [r for r in (scr.risks if scr else []) if r.level != "low"]
+    if risks:
+        said.append(
+            f"Alongside this, the {who}'s risk record: "
+            + "; ".join(
+                f"{voc.label('risk_kind', r.kind).lower()} rated {r.level}, "
+                + (
+                    f"a safety plan held by {r.safety_plan_holder.strip()}"
+                    if r.safety_plan
+                    else "no safety plan"
+                )
+                + f" (recorded {uk_date(r.recorded)})"
+                for r in risks
+            )
+            + "."
+        )
+    return " ".join(said)
+
+
+def _predisposing_account(case: Case, as_of: date) -> str:
+    """The early history woven to the difficulties seen now, as a hypothesis: "The
+    child's early experience of neglect and domestic abuse (history factors, screening
+    completed 12 Mar 2026, from the social worker) may help explain ..."; "" with none."""
+    voc = vocabulary()
+    scr = case.screening
+    factors = scr.history_factors if scr else []
+    if not factors or scr is None:
+        return ""
+    who = young_person(case.child.age_on(as_of))
+    names = join_words([voc.label("history_factor", h.factor).lower() for h in factors])
+    sources = join_words(
+        [
+            voc.label("source", x).lower()
+            for x in dict.fromkeys(s for h in factors for s in h.sources)
+        ]
+    )
+    when = (
+        f"screening completed {uk_date(scr.completed)}" if scr.completed else "screening under way"
+    )
+    kind = "history factor" if len(factors) == 1 else "history factors"
+    now = join_words(
+        [voc.label("presenting_behaviour", b.behaviour).lower() for b in scr.presenting_behaviours]
+    )
+    head = f"The {who}'s early experience of {names} ({kind}, {when}, reported by {sources})"
+    if not now:
+        return (
+            f"{head}: no presenting difficulty is recorded yet to link it to; ask how it shows now."
+        )
+    return (
+        f"{head} may help explain the {now} seen now: care that was unsafe or unreliable can "
+        f"leave a {who} expecting adults not to keep them safe and managing feelings alone. "
+        "A hypothesis to test with the network, not a finding."
+    )
 
 
 def draft_formulation(
@@ -135,27 +246,12 @@ def draft_formulation(
     caregiver = child.caregiver
     five = FiveP()
 
-    behaviours = scr.presenting_behaviours if scr else []
-    for b in behaviours:
-        sources = join_words([voc.label("source", s).lower() for s in dict.fromkeys(b.sources)])
-        head = (
-            f"{voc.label('presenting_behaviour', b.behaviour)}: {b.severity}, "
-            f"{voc.label('frequency', b.frequency).lower()}, reported by {sources}"
-        )
-        five.presenting.append(
-            _entry(_with_evidence(head, b.evidence), f"presenting_behaviour:{b.behaviour}")
-        )
-
-    for h in scr.history_factors if scr else []:
-        head = voc.label("history_factor", h.factor)
-        sources = join_words([voc.label("source", s).lower() for s in dict.fromkeys(h.sources)])
-        five.predisposing.append(
-            _entry(
-                _with_evidence(f"{head} (from {sources})", h.evidence), f"history_factor:{h.factor}"
-            )
-        )
-
-    five.presenting += _sdq_picture(case)
+    account = _presenting_account(case, rec.as_of)
+    if scr is not None and (scr.presenting_behaviours or scr.risks or case.measures):
+        five.presenting.append(_entry(account, "presenting:account"))
+    history = _predisposing_account(case, rec.as_of)
+    if history:
+        five.predisposing.append(_entry(history, "predisposing:account"))
 
     as_of = rec.as_of
     received = case.referral.received

@@ -230,7 +230,7 @@ def summarise(
         lines.append(
             SummaryLine(
                 "first",
-                _first_line(chosen["preconditions"], case, as_of or rec.as_of),
+                _first_line(chosen["preconditions"], case, as_of or rec.as_of, formulation, who),
                 "preconditions" in overrides,
             )
         )
@@ -349,8 +349,16 @@ def _reason(rec: Recommendation, part: str, item: str) -> str:
     return _why(reasons[0]) if reasons else ""
 
 
-def _first_line(steps: Any, case: Case | None, as_of: date) -> str:
-    """``First: a safety plan ... (OUTSTANDING: not recorded as done; work began 24 Oct 2026).``"""
+def _first_line(
+    steps: Any,
+    case: Case | None,
+    as_of: date,
+    formulation: Formulation | None = None,
+    name: Callable[[str], str] | None = None,
+) -> str:
+    """``First: a safety plan ... (OUTSTANDING: not recorded as done; work began 24 Oct 2026).``
+    An outstanding risk step also says the approval of ``formulation`` and the beginning of
+    work that went ahead with it outstanding, with the reason given (rules.first_steps)."""
     steps = [str(p).rstrip(".") for p in steps]
     if case is None:
         return "First: " + "; ".join(_lower_first(p) for p in steps) + "."
@@ -359,7 +367,8 @@ def _first_line(steps: Any, case: Case | None, as_of: date) -> str:
     return (
         "First: "
         + "; ".join(
-            f"{_lower_first(s.step)} ({s.status})" for s in first_step_status(case, steps, as_of)
+            f"{_lower_first(s.step)} ({s.status})"
+            for s in first_step_status(case, steps, as_of, formulation, name)
         )
         + "."
     )

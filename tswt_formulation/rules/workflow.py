@@ -11,17 +11,23 @@ Rules of the workflow:
   do not sign off their own formulations.
 * Any change to the content after sign-off puts the formulation back to draft: it needs
   signing again (the old sign-off stays in the history with the revision it approved).
+* A risk first step (a safety plan for a high risk, above all: rules.first_steps) that is
+  not recorded as done holds up approval and the beginning of work: the reviewer, or the
+  worker beginning work, goes ahead only by giving a reason, kept with the sign-off or the
+  outcome (audited with it) and printed beside the step in every report and summary.
+  Returning a formulation is never held up.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from ..errors import OverrideError
 from ..model.case import Case, ScreeningOutcome
 from ..model.formulation import (
+    AcknowledgedStep,
     Formulation,
     Override,
     RecommendationSnapshot,
@@ -167,6 +173,55 @@ def submit(
     )
 
 
+OUTSTANDING_REASON = {
+    "sign_off": "--outstanding-step-reason; in the workbench's sign-off, 'Outstanding-step reason'",
+    "begin_work": "--outstanding-step-reason",
+}
+
+
+def outstanding_risk_steps(
+    case: Case, on: date, steps: Sequence[str] | None = None, formulation: Formulation | None = None
+) -> list[str]:
+    """The risk first steps (rules.first_steps.is_risk_step) not recorded as done by
+    ``on``: of ``steps`` when given, else of the formulation's recommendation as the
+    worker decided it (``formulation``, default the case's)."""
+    from .first_steps import first_step_status, is_risk_step
+
+    if steps is None:
+        form = formulation if formulation is not None else case.formulation
+        steps = (effective_recommendation(form).get("preconditions") or []) if form else []
+    return [
+        s.step
+        for s in first_step_status(case, list(steps), on, formulation=formulation)
+        if s.outstanding and is_risk_step(s.step)
+    ]
+
+
+def _went_ahead(
+    case_id: str, outstanding: Sequence[str], reason: str, doing: str, option: str
+) -> list[AcknowledgedStep]:
+    """Each outstanding risk step acknowledged with ``reason``; refused without one, and
+    a reason given when no step is outstanding is refused too (it would be kept against
+    nothing)."""
+    if not outstanding:
+        if reason.strip():
+            raise OverrideError(
+                f"{case_id}: outstanding-step reason: no risk first step is outstanding, so there is "
+                "nothing for the reason to explain; leave it out"
+            )
+        return []
+    if not reason.strip():
+        steps = "; ".join(f'"{s.rstrip(".")}"' for s in outstanding)
+        one = len(outstanding) == 1
+        raise OverrideError(
+            f"{case_id}: first step{'' if one else 's'} outstanding: {steps} {'is' if one else 'are'} not "
+            f'recorded as done. Record {"it" if one else "each"} as done (tswt step {case_id} "STEP" --done DATE), '
+            f"or {doing} with a reason for going ahead while {'it is' if one else 'they are'} outstanding "
+            f"({option}); the reason is kept with the record and printed beside the step"
+        )
+    return [AcknowledgedStep(step=s, reason=reason.strip()) for s in outstanding]
+
+
 def sign_off(
     formulation: Formulation,
     case_id: str,
@@ -174,8 +229,15 @@ def sign_off(
     at: datetime,
     approve: bool,
     comment: str = "",
+    *,
+    case: Case | None = None,
+    outstanding_reason: str = "",
 ) -> Formulation:
-    """The clinical psychologist approves the formulation or returns it with comments."""
+    """The clinical psychologist approves the formulation or returns it with comments.
+
+    With ``case`` (every casework call gives it) an approval checks the recommendation's
+    risk first steps on the day: one not recorded as done is approved over only with
+    ``outstanding_reason``, kept on the sign-off beside each step."""
     if same_person(reviewer, formulation.author) or any(
         same_person(reviewer, p) for p in formulation.contributors
     ):
@@ -200,12 +262,24 @@ def sign_off(
         raise OverrideError(
             f"{case_id}: returning a formulation needs a comment saying what to change"
         )
+    acknowledged: list[AcknowledgedStep] = []
+    if approve and case is not None:
+        outstanding = outstanding_risk_steps(case, at.date(), formulation=formulation)
+        acknowledged = _went_ahead(
+            case_id, outstanding, outstanding_reason, "approve", OUTSTANDING_REASON["sign_off"]
+        )
+    elif not approve and outstanding_reason.strip():
+        raise OverrideError(
+            f"{case_id}: outstanding-step reason: it explains an approval; a formulation returned "
+            "for changes needs only the comment"
+        )
     record = SignOff(
         reviewer=reviewer,
         at=at,
         outcome="approved" if approve else "returned",
         comment=comment,
         formulation_revision=formulation.revision,
+        outstanding_steps=acknowledged,
     )
     return formulation.model_copy(
         update={
@@ -252,11 +326,18 @@ def record_outcome(
     reasons: str = "",
     alternatives: Iterable[str] = (),
     replace: bool = False,
+    *,
+    outstanding_reason: str = "",
+    steps: Sequence[str] | None = None,
 ) -> ScreeningOutcome:
     """The outcome of screening: ``close`` (with reasons and alternatives) or ``begin_work``.
 
     A case that already has an outcome keeps it unless ``replace`` is given with the
-    reasons for the change (the old outcome stays in the audit log)."""
+    reasons for the change (the old outcome stays in the audit log).
+
+    Work begins with a risk first step outstanding on ``on`` (of ``steps``, else of the
+    formulation's recommendation as decided) only with ``outstanding_reason``, kept on
+    the outcome beside each step."""
     if decision not in ("close", "begin_work"):
         raise OverrideError(
             f"{case.case_id}: outcome must be close or begin_work, not {decision!r}"
@@ -276,6 +357,19 @@ def record_outcome(
         raise OverrideError(
             f"{case.case_id}: closing needs the reasons (and any alternative services recommended)"
         )
+    acknowledged: list[AcknowledgedStep] = []
+    if decision == "begin_work":
+        acknowledged = _went_ahead(
+            case.case_id,
+            outstanding_risk_steps(case, on, steps),
+            outstanding_reason,
+            "begin work",
+            OUTSTANDING_REASON["begin_work"],
+        )
+    elif outstanding_reason.strip():
+        raise OverrideError(
+            f"{case.case_id}: outstanding-step reason: it explains beginning work; a closed case needs only its reasons"
+        )
     return ScreeningOutcome.model_validate(  # checks the decision
         {
             "decision": decision,
@@ -283,5 +377,6 @@ def record_outcome(
             "by": by,
             "reasons": reasons,
             "alternatives": list(alternatives),
+            "outstanding_steps": [a.model_dump() for a in acknowledged],
         }
     )

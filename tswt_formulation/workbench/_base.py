@@ -24,8 +24,10 @@ from ._forms import (
     list_item_differences,
     merge,
     message_html,
+    saves_once,
     stale_panel,
     table_html,
+    typed,
     unset,
 )
 
@@ -35,6 +37,7 @@ class CaseView:
     show the case in :meth:`show_case`."""
 
     empty_text = "Open a case from the caseload first."
+    widget: w.Widget  # the view, as each subclass builds it
 
     def __init__(self, store: CaseStore, user: str, as_of: date | None = None) -> None:
         self.store, self.user, self.as_of = store, user, as_of or date.today()
@@ -56,6 +59,25 @@ class CaseView:
         return any(
             path in self.form.fields and self.form.fields[path].widget.value != value
             for path, value in self._clean.items()
+        )
+
+    def saves(
+        self,
+        pressed: w.Button,
+        action: Callable[[], Any],
+        enabled: Callable[[], bool] | None = None,
+    ) -> None:
+        """Wire a button of this view that saves: one press saves once, the button
+        disabled while it saves (:func:`._forms.saves_once`); a click on the values just
+        saved, with the case at the version just saved, saves nothing more."""
+        saves_once(pressed, action, self._typed_state, enabled)
+
+    def _typed_state(self) -> tuple[Any, ...]:
+        case = self.case
+        return (
+            case.case_id if case is not None else None,
+            case._version if case is not None else None,
+            typed(self.widget),
         )
 
     def open(self, case_id: str, case: Case | None = None) -> None:

@@ -617,6 +617,55 @@ def heading(title: str, level: int = 3) -> w.HTML:
     )
 
 
+def typed(widget: w.Widget) -> list[Any]:
+    """Every value a person can set in a widget tree (inputs, ticks, choices), in order:
+    what a save button's second click is compared with. What the app shows (HTML, labels,
+    the chart) is not typed and is left out."""
+    out: list[Any] = []
+    shown = (w.HTML, w.HTMLMath, w.Label, w.Image)
+    stack = [widget]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, w.ValueWidget) and not isinstance(node, shown):
+            out.append((id(node), node.value))
+        stack.extend(reversed(getattr(node, "children", ()) or ()))
+    return out
+
+
+def saves_once(
+    pressed: w.Button,
+    action: Callable[[], Any],
+    state: Callable[[], Any],
+    enabled: Callable[[], bool] | None = None,
+) -> None:
+    """Wire a button that saves (save, decide, submit, approve, return, record) so that one
+    press saves once, however it is clicked: the button is disabled while its save runs
+    (the browser then sends no more clicks), and a click that arrives on the values it has
+    just saved (a double-click's second click, queued before the first was done) saves
+    nothing more; what the first click said stays. ``action`` returns what it saved, or
+    None when nothing was (refused: the next click is a new try). ``state`` is what the
+    click is compared with (the case's version and everything typed); ``enabled`` says
+    whether the button is usable once the save is done (default: it is)."""
+    just_saved: list[Any] = []
+
+    def clicked(_button: Any) -> None:
+        if pressed.disabled:
+            return  # a save of this button is running
+        if just_saved and just_saved[0] == state():
+            return  # the values just saved, clicked again: saved once
+        just_saved.clear()
+        pressed.disabled = True
+        result = None
+        try:
+            result = action()
+        finally:
+            pressed.disabled = not enabled() if enabled is not None else False
+        if result is not None:
+            just_saved.append(state())
+
+    pressed.on_click(clicked)
+
+
 def stale_panel(exc: StaleEdit, theirs: Callable[[], str], rebase: Callable[[], None]) -> w.VBox:
     """What a refused stale save shows: who saved and when (the library's message), the
     other person's version beside the typed values on request, and a way to save the
@@ -631,6 +680,9 @@ def stale_panel(exc: StaleEdit, theirs: Callable[[], str], rebase: Callable[[], 
         shown.value = theirs()
 
     def _keep(_: Any) -> None:
+        if keep.disabled:
+            return  # pressed already (a double-click): saved over theirs once
+        keep.disabled = True  # the panel goes once the save is done; a new one if refused again
         rebase()
 
     show.on_click(_show)

@@ -21,7 +21,7 @@ from .caseload import CaseloadView
 from .formulation import FormulationView
 from .measures import MeasuresView
 from .referral import ReferralView
-from .reports import AuditView, ReportsView
+from .reports import AuditView, ReportsView, warm_reports
 from .screening import ScreeningView
 from .signoff import SignoffQueueView
 from .work import WorkView
@@ -164,6 +164,7 @@ class App:
         self._show_header()
         self.view_at(TABS.index(tab))
         self.tabs.selected_index = TABS.index(tab)
+        warm_reports()  # while the case is read: its report then need not wait on the libraries
 
     def _created(self, case_id: str) -> None:
         """A new referral saved: opened in Screening, and what its save said shown (and
@@ -199,31 +200,84 @@ def app_from_environment() -> App:
     ``TSWT_USER`` (set by the command), as-of date from ``TSWT_AS_OF`` if given."""
     as_of = os.environ.get("TSWT_AS_OF")
     store = open_store(os.environ.get("TSWT_STORE"), user=os.environ.get("TSWT_USER"))
-    app = App(store, os.environ.get("TSWT_USER"), date.fromisoformat(as_of) if as_of else None)
-    refresh_on_page_load(app)
-    return app
+    return App(store, os.environ.get("TSWT_USER"), date.fromisoformat(as_of) if as_of else None)
 
 
-def refresh_on_page_load(app: App) -> None:
-    """Read the caseload again when the page asks for the widgets' state.
+def when_the_page_is_asked_for(app: App) -> None:
+    """What the workbench notebook runs once the app is shown: wait for the page, then
+    read the caseload as it is now.
 
     ``tswt app`` keeps a kernel warm with the app already made (Voila's pre-heating), so
     the caseload it shows was read when that kernel started, perhaps long before the page
-    is opened. The page, once loaded, asks the kernel for every widget's state (the
-    ipywidgets control channel's ``request_states``): the caseload is read then, first."""
-    from ipywidgets.widgets.widget import Widget
+    is opened. :func:`wait_for_the_page` holds the notebook here until a page is served
+    from this kernel (at once when the kernel was not pre-heated: a team server, a
+    notebook); the caseload is read then, before the page is sent."""
+    import threading
 
-    original = Widget.__dict__["_handle_control_comm_msg"].__func__
+    asked = threading.Event()
 
-    def handle(cls: Any, msg: dict[str, Any]) -> Any:
-        if (
-            msg.get("content", {}).get("data", {}).get("method") == "request_states"
-            and 0 in app._views
-        ):
-            try:
-                app.caseload.refresh()
-            except Exception as exc:  # noqa: BLE001 - the page must still load; the caseload says why
-                app.notice.value = message_html(f"The caseload could not be read again: {exc}")
-        return original(cls, msg)
+    def warm_while_waiting() -> None:
+        # a kernel kept warm for the next page waits idle: load the reports' libraries
+        # meanwhile (a page asked for at once, the first after `tswt app` starts, is drawn first)
+        if not asked.wait(WAITING):
+            warm_reports()
 
-    Widget._handle_control_comm_msg = classmethod(handle)  # type: ignore[method-assign,assignment,unused-ignore]
+    threading.Thread(target=warm_while_waiting, name="tswt-warm-idle", daemon=True).start()
+    wait_for_the_page()
+    asked.set()
+    if 0 in app._views:
+        try:
+            app.caseload.refresh()
+        except Exception as exc:  # noqa: BLE001 - the page must still load; the caseload says why
+            app.notice.value = message_html(f"The caseload could not be read again: {exc}")
+    # once the page is drawn, what the reports need is loaded (or when a case is opened)
+    later = threading.Timer(WARM_AFTER, warm_reports)
+    later.daemon = True
+    later.start()
+
+
+#: Seconds after its page was asked for that a kernel loads the reports' libraries: the
+#: page is drawn by then (reloads in about 1 s, the first page in 2-3 s after it is asked for).
+WARM_AFTER = 4.0
+#: Seconds a kernel waits for its page before loading them while it waits.
+WAITING = 2.0
+
+
+def wait_for_the_page(timeout: float = 5.0) -> bool:
+    """In a kernel Voila keeps warm, wait until a page is served from it; True when one was.
+
+    Voila's own ``voila.utils.wait_for_request``, without importing the ``voila`` package
+    into the kernel: that imports jupyter_server with it, 3 s of a page's first drawing on
+    this machine (9 s on a loaded one), the time the server answers in. The protocol is
+    Voila's: a pre-heated kernel (``VOILA_PREHEAT``) opens the server's request-info
+    websocket, ``voila/query/<kernel id>``, and the server sends the page's request
+    there when it hands the kernel to a page (or at once, if it already has). Anywhere
+    else (not pre-heated, no server to ask) it returns at once."""
+    if os.environ.get("VOILA_PREHEAT") != "True" or not os.environ.get("VOILA_KERNEL_ID"):
+        return False
+    import asyncio
+    import contextlib
+    import threading
+
+    base = os.environ.get("VOILA_WS_BASE_URL", os.environ.get("VOILA_SERVER_URL", "/"))
+    url = (
+        f"{os.environ.get('VOILA_WS_PROTOCOL', 'ws')}://{os.environ.get('VOILA_APP_IP', '127.0.0.1')}"
+        f":{os.environ.get('VOILA_APP_PORT', '8866')}{base}voila/query/{os.environ['VOILA_KERNEL_ID']}"
+    )
+    asked: list[Any] = []
+
+    async def receive() -> None:
+        from websockets.asyncio.client import connect
+
+        async with connect(url, open_timeout=timeout) as socket:
+            asked.append(await socket.recv())
+
+    def run() -> None:  # a loop of its own: the kernel's is running this cell
+        # no server to ask: the app as made stays, as it was
+        with contextlib.suppress(Exception):
+            asyncio.run(receive())
+
+    waiting = threading.Thread(target=run, name="tswt-wait-for-page", daemon=True)
+    waiting.start()
+    waiting.join()
+    return bool(asked)

@@ -29,6 +29,7 @@ COLUMNS = (
     ("days_to_due", "Days to due"),
     ("age", "Age"),
     ("risks", "Risk flags"),
+    ("expected", "Expected progress"),
 )
 SORTS = [
     ("Screening due (soonest first)", ("screening_due", True)),
@@ -96,9 +97,9 @@ class CaseloadView:
                 else w.Label(
                     "", layout=shared(f"width:{_WIDTHS[i + 1]}"), style=shared("label_style")
                 )
-                for i in range(len(COLUMNS) - 2)
+                for i in range(len(COLUMNS) - 3)
             ]
-            + [w.HTML("", layout=shared(f"width:{_WIDTHS[-1]}"))]
+            + [w.HTML("", layout=shared(f"width:{width}")) for width in _WIDTHS[-2:]]
             for _ in range(PAGE)
         ]
         self.rows = [
@@ -194,6 +195,9 @@ class CaseloadView:
         self.page = min(self.page, pages - 1)
         part = frame.iloc[self.page * PAGE : (self.page + 1) * PAGE]
         flags = risk_flags(self.store, list(part["case_id"]), self.as_of)
+        from ..reports.expected import caseload_words  # issue 23: {} without a model
+
+        expected = caseload_words(self.store, list(part["case_id"]), self.as_of)
         overdue = int(frame["overdue"].sum()) if total else 0
         self.status.value = f"<span role='status'>{plural(total, 'case')}; {overdue} with the screening overdue</span>"
         records = part.to_dict("records")
@@ -219,6 +223,7 @@ class CaseloadView:
                 _days(r["days_to_due"], r["overdue"]) if r["state"] == "in_screening" else "",
                 "" if _missing(r["age"]) else str(r["age"]),
                 flags.get(r["case_id"], ""),
+                expected.get(r["case_id"], ""),
             ]
             for label, value in zip(cells, values):
                 label.value = (
@@ -240,7 +245,7 @@ class CaseloadView:
             self.on_open(case_id)
 
 
-_WIDTHS = ["9em", "8em", "16em", "8em", "10em", "4em", "30em"]
+_WIDTHS = ["9em", "8em", "16em", "8em", "10em", "4em", "30em", "22em"]
 _STATE = 1  # the state's cell among the row's cells (after the worker's)
 
 

@@ -44,7 +44,7 @@ class FormulationView(CaseView):
         self.status = w.HTML("")
         self.recommendation = w.HTML("")
         self.draft_button = button("Draft the formulation from the screening", "primary")
-        self.draft_button.on_click(lambda _b: self.draft())
+        self.saves(self.draft_button, self.draft)
         self.p_boxes = {p: w.VBox([]) for p in FIVE_PS}
         self.entries: dict[str, list[tuple[w.Checkbox, w.Textarea, str, str | None]]] = {
             p: [] for p in FIVE_PS
@@ -82,8 +82,8 @@ class FormulationView(CaseView):
         self.accept.widget.observe(lambda _c: self._toggle_override(), names="value")
         self.save_button = button("Save formulation", "primary")
         self.submit_button = button("Submit for sign-off", "success")
-        self.save_button.on_click(lambda _b: self.save())
-        self.submit_button.on_click(lambda _b: self.submit())
+        self.saves(self.save_button, self.save)
+        self.saves(self.submit_button, self.submit)
         self.editor = w.VBox(
             [
                 heading("The 5 Ps (suggestions from the screening: keep, edit or remove)"),

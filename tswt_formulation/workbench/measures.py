@@ -88,10 +88,7 @@ class MeasuresView(CaseView):
         # The outcome of a save is shown beside the button pressed (the form is long: a
         # line at its top would be off screen).
         self.sdq_status = live(w.HTML("", layout=shared("plain")))
-        self.save_sdq.on_click(
-            lambda _b: self._pressed(self.save_sdq, self.sdq_status, self.save_administration)
-        )
-        self._sdq_saved = False  # the values shown were just saved: a second click saves nothing
+        self.saves(self.save_sdq, lambda: self._pressed(self.sdq_status, self.save_administration))
         for widget in (
             self.informant.widget,
             self.when.widget,
@@ -99,7 +96,6 @@ class MeasuresView(CaseView):
             *self.items.values(),
         ):
             widget.observe(lambda _c: self.update_scores(), names="value")
-            widget.observe(lambda _c: setattr(self, "_sdq_saved", False), names="value")
         self.informant.widget.observe(lambda _c: self._show_items(), names="value")
         # GBO: up to three goals, the family's own words, each rated 0-10 at a timepoint.
         self.goals = []
@@ -132,9 +128,7 @@ class MeasuresView(CaseView):
         self.gbo_timepoint = add("gbo.timepoint", dropdown("Ratings timepoint", TIMEPOINTS))
         self.save_gbo = button("Save goals and ratings", "primary")
         self.gbo_status = live(w.HTML("", layout=shared("plain")))
-        self.save_gbo.on_click(
-            lambda _b: self._pressed(self.save_gbo, self.gbo_status, self.save_goals)
-        )
+        self.saves(self.save_gbo, lambda: self._pressed(self.gbo_status, self.save_goals))
         # The child's recorded measures, each correctable or withdrawn with a reason (audited).
         self.recorded = w.HTML("")
         self.pick = add("recorded.pick", dropdown("Recorded measure", []))
@@ -151,9 +145,12 @@ class MeasuresView(CaseView):
             tooltip="Remove the chosen measure; the reason goes in the audit log",
         )
         self.recorded_status = live(w.HTML("", layout=shared("plain")))
-        self.correct.on_click(lambda _b: self.correct_chosen())
-        self.withdraw.on_click(
-            lambda _b: self._pressed(self.withdraw, self.recorded_status, self.withdraw_chosen)
+        recorded = lambda: bool(self.case is not None and self.case.measures)  # noqa: E731
+        self.saves(self.correct, self.correct_chosen, enabled=recorded)
+        self.saves(
+            self.withdraw,
+            lambda: self._pressed(self.recorded_status, self.withdraw_chosen),
+            enabled=recorded,
         )
         self._correcting: dict[
             str, tuple[int, str]
@@ -162,6 +159,7 @@ class MeasuresView(CaseView):
         self.chart = w.HTML("", layout=w.Layout(max_width="760px", display="none"))
         self.chart_note = w.HTML("")
         self.chart_values = w.HTML("")  # the chart as text: its values, and the trend in words
+        self.added_value = w.HTML("")  # read-only: AVS and informants side by side (issue 23)
         item_boxes = [self.form.fields[f"sdq.responses.{i.id}"].box for i in self.sdq.items]
         self.item_boxes = dict(zip(self.items, item_boxes))
         self.widget = w.VBox(
@@ -195,6 +193,8 @@ class MeasuresView(CaseView):
                 self.chart_note,
                 self.chart,
                 self.chart_values,
+                heading("Added value and informants"),
+                self.added_value,
             ]
         )
         self._show_items()
@@ -272,17 +272,11 @@ class MeasuresView(CaseView):
             ["Score", "Value", "Band"], rows, caption=f"SDQ {admin.version}, {admin.informant}"
         )
 
-    def _pressed(self, pressed: w.Button, status: w.HTML, save: Any) -> Any:
-        """Run a save for a button: the button is disabled while it runs, and what the
-        save says (saved, or why not) is shown beside it."""
-        if pressed.disabled:
-            return None
-        pressed.disabled = True
+    def _pressed(self, status: w.HTML, save: Any) -> Any:
+        """Run a save for a button (wired by :meth:`saves`: disabled while it runs, one
+        press saving once); what the save says (saved, or why not) is shown beside it."""
         before = self.form.banner.value
-        try:
-            result = save()
-        finally:
-            pressed.disabled = False
+        result = save()
         if result is None and self.form.banner.value == before and status.value:
             return None  # nothing new to say (a repeated click): the last word stays
         self.sdq_status.value = self.gbo_status.value = self.recorded_status.value = ""
@@ -312,8 +306,6 @@ class MeasuresView(CaseView):
         if self.case is None:
             self.form.banner.value = message_html(self.empty_text)
             return None
-        if self._sdq_saved:
-            return None  # the values just saved, clicked again: saved once
         missing = self.unscorable()
         if missing:
             self.form.clear()
@@ -345,7 +337,6 @@ class MeasuresView(CaseView):
                 radio.value = None
             self.mark_clean()
             self.shown()
-            self._sdq_saved = True
         return saved
 
     def save_goals(self) -> Any:
@@ -548,7 +539,6 @@ class MeasuresView(CaseView):
         for measure, field in (("sdq", self.timepoint), ("gbo", self.gbo_timepoint)):
             taken = {m.timepoint for m in self.case.measures if m.measure == measure}
             field.widget.value = next((v for _l, v in TIMEPOINTS if v not in taken), "closure")
-        self._sdq_saved = False
         self.sdq_status.value = self.gbo_status.value = self.recorded_status.value = ""
         self._correcting = {}
         self.show_recorded()
@@ -557,6 +547,7 @@ class MeasuresView(CaseView):
         self.chart.layout.display = "none"
         self.chart_values.value = ""
         self.chart_note.value = message_html("The chart is drawn when this tab is shown.", "note")
+        self.added_value.value = message_html("Shown when this tab is shown.", "note")
 
     def shown(self) -> None:
         """Draw the child's SDQ trajectory (called when the tab is shown: matplotlib is slow to start)."""
@@ -564,7 +555,9 @@ class MeasuresView(CaseView):
             return
         from ..measures.outcomes import case_outcomes
 
-        traj = case_outcomes(self.case, self.as_of).trajectory
+        result = case_outcomes(self.case, self.as_of)
+        traj = result.trajectory
+        self.added_value.value = _added_value_panel(result.scored, self.as_of)
         sdq = (
             traj[(traj["measure"] == "sdq") & (traj["score"] == "total")]
             if not traj.empty
@@ -597,6 +590,13 @@ class MeasuresView(CaseView):
         self.chart_values.value = table_html(
             VALUE_HEADERS, value_rows(drawn, "total"), caption=f"The chart's values. {trend}"
         )
+
+
+def _added_value_panel(scored: Any, as_of: date) -> str:
+    from ..measures.constants import active_constants
+    from ..reports.added_value import workbench_panel
+
+    return workbench_panel(scored, active_constants(), as_of)
 
 
 def _json(data: dict[str, Any]) -> str:

@@ -166,7 +166,7 @@ class ReferralView(CaseView):
         ]
         self.save_button = button("Save referral", "primary")
         self.new_button = button("Start a new referral")
-        self.save_button.on_click(lambda _b: self.save())
+        self.saves(self.save_button, self.save)
         self.new_button.on_click(lambda _b: self.new())
         self.eligibility = w.HTML("", layout=w.Layout(width="30em"))
         for item in f.fields.values():

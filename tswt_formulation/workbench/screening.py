@@ -189,7 +189,7 @@ class ScreeningView(CaseView):
         self.carer_views = add("screening.carer_views", area("The carers' views"))
         self.strengths = add("screening.strengths", area("Strengths (one a line)"))
         self.save_button = button("Save screening", "primary")
-        self.save_button.on_click(lambda _b: self.save())
+        self.saves(self.save_button, self.save)
         self.panel = w.HTML("", layout=w.Layout(width="30em"))
         self.timing = w.Label("")
         self.last_update_ms = 0.0

@@ -7,7 +7,7 @@ server that any web page in the user's browser can reach needs:
   for the page, the kernels' websockets and every file. Voila itself sets
   ``allow_remote_access=True`` and so checks no Host; here it is checked for every request,
   before any handler runs.
-- Pages are bounded: each open page holds a kernel (a Python process of about 140 MB), so
+- Pages are bounded: each open page holds a kernel (a Python process of about 200 MB), so
   at most ``max_pages`` are served at once; one more gets a plain 503 page saying why. A
   kernel no browser is connected to (a page fetched but never shown, a tab that died) is
   shut down after ``idle_timeout`` seconds idle (jupyter_server's culling); an open tab
@@ -24,18 +24,33 @@ through). Imports Voila: only ``tswt app``'s server process loads this module.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 from typing import Any
 from urllib.parse import urlsplit
 
-import tornado.web
-from traitlets import Int
-from voila.app import Voila
-from voila.tornado.handler import TornadoVoilaHandler
-
+from ..reports.batch import without_iri_grammars
 from .a11y import accessible_page
 
+# jupyter_server imports jupyter_events, which imports jsonschema, which compiles 39 Lark
+# grammars for the "iri" string formats where rfc3987-syntax is installed: about 2 of the
+# 3.3 s the server took to import (python -X importtime), before it could answer the
+# first page. No schema the server checks uses those formats (the batch's workers skip
+# them the same way).
+without_iri_grammars()
+
+import tornado.web  # noqa: E402
+from traitlets import Int  # noqa: E402
+from voila.app import Voila  # noqa: E402
+from voila.tornado.handler import TornadoVoilaHandler  # noqa: E402
+
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+# Seconds after a page takes the warm kernel before the next one starts: after the first
+# page, more than Voila's 1 s, so that the page (and its kernel's imports) is drawn before
+# another kernel's imports compete with it for the machine's two cores; after the others,
+# Voila's 1 s, so that a reload soon after finds its kernel ready.
+FIRST_REFILL_DELAY, REFILL_DELAY = 3.0, 1.0
 # Voila's lab template links Font Awesome from jsdelivr; voila.js bundles it already.
 _CDN_LINK = re.compile(rb"<link\b[^>]*\bhref=[\"']https?://[^\"']*[\"'][^>]*>\s*", re.IGNORECASE)
 
@@ -138,7 +153,7 @@ class PageHandler(TornadoVoilaHandler):
                     _page(
                         "The workbench is full",
                         f"{limit} workbench pages are open, the most it serves at once "
-                        "(each holds about 140 MB). Close a workbench tab you no longer use and reload this "
+                        "(each holds about 200 MB). Close a workbench tab you no longer use and reload this "
                         f"page; a page no browser shows is closed after {after} idle. "
                         "(tswt app --max-pages sets the number.)",
                     )
@@ -146,9 +161,24 @@ class PageHandler(TornadoVoilaHandler):
                 return
         PageHandler.opening += 1
         try:
+            await self._warm_kernel_started()
             await super().get(path)
         finally:
             PageHandler.opening -= 1
+
+    async def _warm_kernel_started(self) -> None:
+        """A page asked for before the warm kernel has started (the first, opened as soon
+        as ``tswt app`` prints its address) waits for it, rather than starting a kernel of
+        its own: Voila serves a page from the warm kernel only once the kernel has
+        started, and otherwise starts another, both then importing the workbench at once
+        on a two-core machine (seen in the server log: two "Kernel started" lines before
+        the first page, and no "Using pre-heated kernel")."""
+        km = self.kernel_manager
+        started = getattr(km, "notebook_data", None)
+        for name, pool in list((getattr(km, "_pools", None) or {}).items()):
+            if pool and started is not None and name not in started:
+                with contextlib.suppress(Exception):  # a kernel that failed: Voila starts one
+                    await asyncio.wait_for(asyncio.shield(pool[0]), timeout=120)
 
     def write(self, chunk: Any) -> None:
         if isinstance(chunk, str):
@@ -168,6 +198,8 @@ def _fresh_when_handed_out(km: Any, get_rendered_notebook: Any) -> Any:
 
     async def handed_out(*args: Any, **kwargs: Any) -> Any:
         render_task, rendered, kernel_id = await get_rendered_notebook(*args, **kwargs)
+        if hasattr(km, "fill_delay"):  # the first page's refill is under way: the rest sooner
+            km.fill_delay = REFILL_DELAY
         kernel = km._kernels.get(kernel_id)
         if kernel is not None:
             kernel.last_activity = utcnow()
@@ -202,6 +234,8 @@ class TswtVoila(Voila):
         km.cull_connected = False  # an open tab keeps its kernel, however long it is idle
         if hasattr(km, "get_rendered_notebook"):
             km.get_rendered_notebook = _fresh_when_handed_out(km, km.get_rendered_notebook)
+        if hasattr(km, "fill_delay"):
+            km.fill_delay = FIRST_REFILL_DELAY  # then REFILL_DELAY (_fresh_when_handed_out)
         return settings
 
     def init_handlers(self) -> list[Any]:

@@ -14,7 +14,9 @@ from .. import casework
 from ..errors import OverrideError, Problem, ValidationFailed
 from ..model import FIVE_PS
 from ..rules.timeline import ROW_COLUMNS
+from ..rules.workflow import outstanding_risk_steps
 from ..store import CaseStore
+from ..words import uk_date
 from ._base import CaseView
 from ._forms import area, button, heading, inert, message_html, table_html
 from .formulation import P_TITLES
@@ -61,12 +63,28 @@ class SignoffQueueView(CaseView):
         self.comment = self.form.add(
             "comment", area("Reviewer's comment", placeholder="Required when returning")
         )
+        # Shown only while a risk first step (a safety plan) is not recorded as done:
+        # approving over it needs the reason (rules.workflow.sign_off), kept on the sign-off.
+        self.steps_note = w.HTML("")
+        self.outstanding = self.form.add(
+            "outstanding_reason",
+            area(
+                "Outstanding-step reason",
+                placeholder="Required to approve while a first step above is not recorded as done: why approve now",
+            ),
+        )
+        self.outstanding.box.layout.display = "none"
         self.approve_button = button("Approve and sign off", "success")
         self.return_button = button("Return with comments", "warning")
-        self.approve_button.on_click(lambda _b: self.decide(True))
-        self.return_button.on_click(lambda _b: self.decide(False))
+        self.saves(self.approve_button, lambda: self.decide(True))
+        self.saves(self.return_button, lambda: self.decide(False))
         self.actions = w.VBox(
-            [self.comment.box, w.HBox([self.approve_button, self.return_button, self.form.echo])]
+            [
+                self.steps_note,
+                self.comment.box,
+                self.outstanding.box,
+                w.HBox([self.approve_button, self.return_button, self.form.echo]),
+            ]
         )
         self.actions.layout.display = "none"
         self.widget = w.VBox(
@@ -130,6 +148,21 @@ class SignoffQueueView(CaseView):
         parts.append("<h4>Outcomes</h4>" + _outcomes_html(self.case, self.as_of))
         self.reading.value = "".join(parts)
         self.comment.widget.value = ""
+        self.outstanding.widget.value = ""
+        steps = outstanding_risk_steps(self.case, date.today())
+        self.steps_note.value = (
+            message_html(
+                ("First step" if len(steps) == 1 else f"{len(steps)} first steps")
+                + " outstanding, not recorded as done: "
+                + "; ".join(s.rstrip(".") for s in steps)
+                + ". To approve all the same, say why below: the reason is kept with the sign-off "
+                "and printed beside the step in the report. Or return the formulation.",
+                "note",
+            )
+            if steps
+            else ""
+        )
+        self.outstanding.box.layout.display = "" if steps else "none"
         self.actions.layout.display = "" if form.status == "awaiting_signoff" else "none"
 
     def decide(self, approve: bool) -> Any:
@@ -137,14 +170,28 @@ class SignoffQueueView(CaseView):
             self.form.banner.value = message_html(self.empty_text)
             return None
         case_id, version, comment = self.case.case_id, self.case._version, self.comment.widget.value
+        reason = self.outstanding.widget.value
 
         def write() -> Any:
             try:
                 return casework.review(
-                    self.store, case_id, approve, comment, user=self.user, version=version
+                    self.store,
+                    case_id,
+                    approve,
+                    comment,
+                    user=self.user,
+                    version=version,
+                    outstanding_reason=reason,
                 )
             except OverrideError as exc:
-                field = "comment" if "comment" in str(exc) else ""
+                said = str(exc)
+                field = (
+                    "outstanding_reason"
+                    if "outstanding" in said
+                    else "comment"
+                    if "comment" in said
+                    else ""
+                )
                 raise ValidationFailed([Problem("", field, str(exc))]) from None
 
         saved = self._saved(
@@ -176,7 +223,7 @@ def _outcomes_html(case: Any, as_of: date) -> str:
                 r["measure"].upper(),
                 r["informant"],
                 r["timepoint"],
-                str(r["date"])[:10],
+                uk_date(r["date"]),
                 "" if value is None or pd.isna(value) else int(value),
                 "" if band is None or pd.isna(band) else band,
             )

@@ -51,7 +51,7 @@ class WorkView(CaseView):
         )
         self.note = f.add("session.note", text("Short note", placeholder="Optional; private text"))
         self.session_button = button("Record the session", "success")
-        self.session_button.on_click(lambda _b: self.record_session())
+        self.saves(self.session_button, self.record_session)
         # a review
         self.review_date = f.add("review.date", day("Review date", self.as_of))
         self.stage = f.add(
@@ -69,7 +69,7 @@ class WorkView(CaseView):
             ),
         )
         self.review_button = button("Record the review", "success")
-        self.review_button.on_click(lambda _b: self.record_review())
+        self.saves(self.review_button, self.record_review)
         # an ending
         reasons = [(v, k) for k, v in ENDING_LABELS.items()]
         self.end_of = f.add("ending.intervention", dropdown("Intervention to end", []))
@@ -79,10 +79,10 @@ class WorkView(CaseView):
             "ending.other", text("If other, what", placeholder="Required when the reason is other")
         )
         self.end_button = button("End the intervention", "warning")
-        self.end_button.on_click(lambda _b: self.end_intervention())
+        self.saves(self.end_button, self.end_intervention)
         self.summary = f.add("close.summary", area("Closing summary"))
         self.close_button = button("End the team's involvement", "danger")
-        self.close_button.on_click(lambda _b: self.close())
+        self.saves(self.close_button, self.close)
         box = lambda *fields: [x.box for x in fields]  # noqa: E731
         self.widget = w.VBox(
             [
