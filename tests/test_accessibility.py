@@ -24,6 +24,7 @@ import pytest
 from tswt_formulation.workbench import a11y
 
 from .conftest import skip_or_fail
+from .test_workbench import case_store  # noqa: F401 - a fixture
 from .test_workbench_browser import browser, start_app, stop_app  # noqa: F401 - a fixture
 
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -159,6 +160,27 @@ def test_a_charts_text_equivalent_gives_every_value_and_the_trend():
         "(borderline) on 1 Sep 2026, 5 points lower over 3 scores; teacher: one score so "
         "far, 9 on 3 Feb 2026 (higher is worse)."
     )
+
+
+def test_hiding_one_field_never_hides_the_others(case_store):
+    """Found by tools/axe_audit.py (a field not visible after the sign-off queue was shown):
+    every field's box shares one layout, so a view that hid one field's box by that
+    layout (the sign-off's outstanding-step reason; an SDQ item another informant does
+    not answer) hid every field of every form."""
+    pytest.importorskip("ipywidgets")
+    from tswt_formulation.workbench import App
+
+    app = App(case_store, "s.price", date(2026, 11, 20))
+    app.open_case("TSW-000124")
+    shown = app.referral.form.fields["child.date_of_birth"].box
+    app.view_at(TABS.index("Sign-off queue"))  # its reason field starts hidden
+    assert shown.layout.display != "none"
+    measures = app.measures
+    measures.informant.widget.value = "teacher"  # the impact on home life is not asked of a teacher
+    assert measures.item_boxes["impact_home"].layout.display == "none"
+    assert measures.item_boxes["1"].layout.display != "none"
+    assert shown.layout.display != "none"
+    assert app.screening.form.fields["screening.started"].box.layout.display != "none"
 
 
 # -- in the browser -------------------------------------------------------------------------

@@ -161,6 +161,8 @@ class MeasuresView(CaseView):
         self.chart_values = w.HTML("")  # the chart as text: its values, and the trend in words
         self.added_value = w.HTML("")  # read-only: AVS and informants side by side (issue 23)
         item_boxes = [self.form.fields[f"sdq.responses.{i.id}"].box for i in self.sdq.items]
+        for box in item_boxes:  # each its own layout: hidden by informant, and a field's box
+            box.layout = w.Layout(margin="0 0 2px 0")  # shares one with every field otherwise
         self.item_boxes = dict(zip(self.items, item_boxes))
         self.widget = w.VBox(
             [

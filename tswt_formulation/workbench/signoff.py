@@ -73,7 +73,9 @@ class SignoffQueueView(CaseView):
                 placeholder="Required to approve while a first step above is not recorded as done: why approve now",
             ),
         )
-        self.outstanding.box.layout.display = "none"
+        # its own layout: a field's box shares one with every field (_forms.shared), and
+        # hiding that one hid every form's fields in every tab
+        self.outstanding.box.layout = w.Layout(margin="0 0 2px 0", display="none")
         self.approve_button = button("Approve and sign off", "success")
         self.return_button = button("Return with comments", "warning")
         self.saves(self.approve_button, lambda: self.decide(True))
