@@ -127,7 +127,7 @@ def test_demo_never_dates_todays_work_after_now(monkeypatch):
     o'clock: the record refuses timestamps in the future (seed 3 has work dated today)."""
     from datetime import datetime, time, timedelta
 
-    import tswt_formulation.demo as demo
+    import tswt_formulation.demo.formulations as demo  # where _at reads the clock
 
     real = demo.datetime
     early = min(
