@@ -199,14 +199,19 @@ _SDQ_REASON_NOTES: tuple[tuple[SdqReason, str], ...] = (
 )
 
 
-def _record_sdq_reasons(cases: list[Case], as_of: date) -> None:
+def _record_sdq_reasons(
+    cases: list[Case], as_of: date, todo: list[tuple[SdqReason, str]] | None = None
+) -> None:
     """Record a reason for no SDQ (SDQ2, SDQ3, SDQ5, SDQ4 in turn) for the first children
     looked after all of the last SSDA903 collection year to have ended, aged 4-16 all that
-    year, with no carer SDQ in it, so the statutory export shows each reason."""
+    year, with no carer SDQ in it, so the statutory export shows each reason.
+
+    ``todo``: the reasons still to record, carried from one chunk of the caseload to the
+    next (:func:`~tswt_formulation.demo.iter_caseload`); taken from it as recorded."""
 
     year = as_of.year if as_of >= date(as_of.year, 3, 31) else as_of.year - 1
     start, end = date(year - 1, 4, 1), date(year, 3, 31)
-    todo = list(_SDQ_REASON_NOTES)
+    todo = list(_SDQ_REASON_NOTES) if todo is None else todo
     for case in cases:
         if not todo:
             return
