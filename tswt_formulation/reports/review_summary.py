@@ -1,0 +1,501 @@
+"""The caseload review of a large caseload (issue 24): summarised, not listing everyone.
+
+Above :data:`~tswt_formulation.reports.review_data.SUMMARISE_ABOVE` children the review
+is built from the store's light tables (:mod:`.review_data`), never from every case, and:
+
+* every child who needs action is listed by name, once, with every reason: a high risk,
+  a risk with no safety plan or a review out of date (the safety reasons: never capped,
+  never folded into a count), reliable deterioration, a screening overdue, a formulation
+  returned and not resubmitted;
+* everyone else is counted, per worker: the per-child "everyone" tables become one line
+  per worker, with a note saying where the full list is (``tswt caseload --worker LOGIN
+  --json``, or ``tswt_formulation.analysis.caseload(store)``);
+* each count is computed once (:attr:`SummarisedReview.counts`) and quoted everywhere;
+  the service figures and the work across the service are the same sections as for a
+  small caseload, from the same kind of frames.
+
+A section is one method, called once from the notebook, as in :class:`CaseloadReview`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+
+from ..store.staff import StaffDirectory
+from ..words import plural, uk_date
+from .common import Header
+from .html import Section, section, table, text
+from .review import CaseloadReview
+from .review_data import SAFETY_REASONS, LightCaseload
+from .supervision import (
+    REVIEW_PERIOD_DAYS,
+    SIGNOFF_WAIT_DAYS,
+    _next_after,
+    flag_words,
+    risk_of,
+    risk_review_of,
+    waiting_standard,
+)
+
+FULL_LIST = (
+    "The full list of a worker's children is `tswt caseload --worker LOGIN --json` (or "
+    "`tswt caseload --json` for everyone), or tswt_formulation.analysis.caseload(store) in Python."
+)
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    """One child who needs action, from the light tables."""
+
+    case_id: str
+    worker: str | None
+    reasons: tuple[str, ...]
+    risk: str
+    risk_rank: int
+    risk_review: str
+    state: str
+    next_review: str
+
+    @property
+    def safety(self) -> bool:
+        return any(r in SAFETY_REASONS for r in self.reasons)
+
+    @property
+    def urgency(self) -> tuple[int, int, str]:
+        order = (
+            "high risk",
+            "no safety plan",
+            "risk review overdue",
+            "reliable deterioration",
+            "screening overdue",
+            "formulation returned",
+        )
+        return (0 if self.safety else order.index(self.reasons[0]), -self.risk_rank, self.case_id)
+
+
+@dataclass
+class SummarisedReview(CaseloadReview):
+    """The caseload review summarised per worker, listing only the children who need action."""
+
+    light: LightCaseload | None = None
+    actions: list[ActionLine] = field(default_factory=list)  # most urgent first
+    digests: list[dict[str, Any]] = field(default_factory=list)  # the store's work digests
+
+    @classmethod
+    def from_light(
+        cls,
+        store: Any,
+        as_of: date,
+        worker: str | None,
+        author: str,
+        constants: str | None,
+        staff: StaffDirectory,
+        waiting_days: int | None,
+    ) -> SummarisedReview:
+        from ..measures.outcomes import with_clinical_categories
+        from .review_data import load
+
+        light = load(store, as_of, worker, constants)
+        total = light.change[light.change["score"].astype(object).eq("total")]
+        change = pd.DataFrame()
+        if not total.empty:
+            change = with_clinical_categories(
+                total.drop(columns=["category", "clinical_cutoff"]),
+                "baseline_value",
+                "latest_value",
+            ).merge(light.plan, on="case_id", how="left")
+            change["services"] = change["services"].map(lambda s: s if isinstance(s, list) else [])
+        review = cls(
+            as_of,
+            worker,
+            [],
+            light.frame,
+            light.plan,
+            change,
+            pd.DataFrame(),
+            author,
+            constants,
+            staff=staff,
+            waiting_days=waiting_standard(waiting_days),
+            light=light,
+        )
+        review.actions = review._action_lines()
+        review.digests = store.work_digests()
+        return review
+
+    # -- the children who need action ---------------------------------------------------
+
+    def _action_lines(self) -> list[ActionLine]:
+        light = self.light
+        assert light is not None
+        out = []
+        for r in self.frame.itertuples():
+            reasons = light.reasons(r.case_id, bool(r.overdue))
+            if not reasons:
+                continue
+            status = light.risks.get(r.case_id)
+            rec = _Risk(status)
+            rank, words = risk_of(None, rec, self.as_of) if status else (0, "-")  # type: ignore[arg-type]
+            out.append(
+                ActionLine(
+                    r.case_id,
+                    r.worker if isinstance(r.worker, str) and r.worker else None,
+                    reasons,
+                    words,
+                    rank,
+                    risk_review_of(rec, self.as_of),
+                    str(r.state_label),
+                    self._next_review(r),
+                )
+            )
+        return sorted(out, key=lambda x: x.urgency)
+
+    def _next_review(self, r: Any) -> str:
+        state = str(r.state)
+        if state == "work_begun" and pd.notna(r.outcome_date):
+            start = pd.Timestamp(r.outcome_date).date()
+            return uk_date(_next_after(start, self.as_of, REVIEW_PERIOD_DAYS))
+        if state == "in_screening" and pd.notna(r.screening_due):
+            due = pd.Timestamp(r.screening_due).date()
+            late = (
+                f" (overdue by {plural((self.as_of - due).days, 'day')})" if bool(r.overdue) else ""
+            )
+            return f"screening due {uk_date(due)}{late}"
+        return "-"
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Each count once, for every page to quote: children with a recorded risk, with a
+        safety reason (each listed), reliable deterioration, screenings overdue (the
+        timeline's, as ``tswt caseload``), formulations returned, sign-offs waiting."""
+        light = self.light
+        assert light is not None
+        fs = light.formulations.values()
+        return {
+            "risk": len(light.risks),
+            "safety": sum(1 for a in self.actions if a.safety),
+            "reliable deterioration": len(light.deteriorated),
+            "screening overdue": int(self.frame["overdue"].sum()) if len(self.frame) else 0,
+            "formulation returned": sum(
+                1 for a in self.actions if "formulation returned" in a.reasons
+            ),
+            "sign-off waiting": sum(1 for f in fs if f.status == "awaiting_signoff"),
+        }
+
+    @property
+    def deteriorated(self) -> set[str]:
+        return self.light.deteriorated if self.light is not None else set()
+
+    def counts_text(self) -> str:
+        c = self.counts
+        return (
+            f"{plural(c['risk'], 'child')} with a recorded risk ({c['safety']} with a high risk, no safety plan or a "
+            f"review out of date, each listed), {c['reliable deterioration']} with reliable deterioration, "
+            f"{plural(c['screening overdue'], 'screening')} overdue, {plural(c['formulation returned'], 'formulation')} "
+            f"returned, {plural(c['sign-off waiting'], 'sign-off')} waiting"
+        )
+
+    def _note(self) -> str:
+        return (
+            f'<p class="status-note">A caseload of {len(self.frame):,} children: this review lists by name every '
+            "child who needs action and counts everyone else per worker. A child with a high risk, a risk with no "
+            "safety plan or a risk review out of date is always listed, however many there are.</p>"
+        )
+
+    # -- sections ---------------------------------------------------------------------
+
+    def header(self) -> Section:
+        title = "Caseload review" + (f": {self.staff.name(self.worker)}" if self.worker else "")
+        synthetic = len(self.frame) > 0 and bool(self.frame["synthetic"].astype(bool).all())
+        return Header(
+            "review", title, None, self.as_of, self.staff.describe(self.author), "", synthetic
+        ).section()
+
+    def risks(self) -> Section:
+        """Every child with a safety reason, first: never capped, never folded."""
+        safety = [a for a in self.actions if a.safety]
+        others = self.counts["risk"] - len(safety)
+        rest = (
+            f"<p>{text(plural(others, 'other child'))} with a recorded risk (below high, with a safety plan and its "
+            "review in date) counted per worker under &ldquo;Each worker's children&rdquo;.</p>"
+        )
+        if not safety:
+            return Section(
+                '<section class="section risks clear"><h2>Children with a risk flag</h2>'
+                f"{self._note()}<p>No child has a high risk, a risk with no safety plan or a risk review out of date.</p>"
+                f"{rest}</section>",
+                "no risks",
+            )
+        rows = [
+            (
+                a.case_id,
+                self.staff.name(a.worker) if a.worker else "not allocated",
+                "; ".join(a.reasons),
+                a.risk,
+                a.risk_review,
+                a.state,
+            )
+            for a in safety
+        ]
+        body = (
+            self._note()
+            + f"<p>{text(plural(len(safety), 'child'))} with a high risk, a risk with no safety plan or a risk review out of "
+            "date, every one listed, highest risk first.</p>"
+            + table(["Case", "Worker", "Why", "Risk", "Risk review", "State"], rows, "risks")
+            + rest
+        )
+        return Section(
+            f'<section class="section risks"><h2>Children with a risk flag: read first</h2>{body}</section>',
+            "risks",
+        )
+
+    def first(self) -> Section:
+        """The other children who need action (the safety ones are listed above)."""
+        others = [a for a in self.actions if not a.safety]
+        head = (
+            f"<p>{text(self.counts_text())}. Children with a safety reason are listed above under &ldquo;Children with "
+            "a risk flag&rdquo;; here, every other child who needs action, in this order: reliable deterioration, "
+            "screening overdue, formulation returned; &ldquo;Why&rdquo; gives every reason that applies.</p>"
+        )
+        if not others:
+            return section("Who to discuss first", head + '<p class="none">None.</p>', "first")
+        rows = [
+            (
+                a.case_id,
+                self.staff.name(a.worker) if a.worker else "not allocated",
+                "; ".join(a.reasons),
+                a.risk,
+                a.risk_review,
+                a.state,
+                a.next_review,
+            )
+            for a in others
+        ]
+        return section(
+            "Who to discuss first",
+            head
+            + table(
+                ["Case", "Worker", "Why", "Risk", "Risk review", "State", "Next case review"],
+                rows,
+                "first",
+            ),
+            "first",
+        )
+
+    def supervision_flags(self) -> Section:
+        """Returned formulations listed (they need action); the other flags counted."""
+        light = self.light
+        assert light is not None
+        states = dict(zip(self.frame["case_id"], self.frame["state"].astype(str)))
+        workers = dict(zip(self.frame["case_id"], self.frame["worker"]))
+        returned = sorted(
+            (
+                (f.returned_on, cid, f)
+                for cid, f in light.formulations.items()
+                if f.status == "returned" and f.returned_on is not None
+            ),
+            key=lambda t: (t[0], t[1]),
+        )
+        waits = [
+            (self.as_of - f.updated).days
+            for f in light.formulations.values()
+            if f.status == "awaiting_signoff" and f.updated is not None
+        ]
+        long_waits = [d for d in waits if d > SIGNOFF_WAIT_DAYS]
+        closed_open = sum(
+            1
+            for cid, f in light.formulations.items()
+            if states.get(cid) == "closed" and f.status in ("draft", "awaiting_signoff", "returned")
+        )
+        f = self.frame
+        received = pd.to_datetime(f["received"])
+        decided = pd.to_datetime(f["decision_date"])
+        day = pd.Timestamp(self.as_of)
+        w = self.waiting_days
+        wait_decision = int(
+            (
+                f["state"].astype(str).isin(["referred", "awaiting_decision"])
+                & ((day - received).dt.days > w)
+            ).sum()
+        )
+        wait_allocation = int(
+            (f["state"].astype(str).eq("awaiting_allocation") & ((day - decided).dt.days > w)).sum()
+        )
+        items = [
+            f"<li><strong>Sign-offs waiting more than {SIGNOFF_WAIT_DAYS} days:</strong> "
+            f"{text(plural(len(long_waits), 'case'))}"
+            + (f", the longest {text(plural(max(long_waits), 'day'))}" if long_waits else "")
+            + " (the sign-off queue lists them).</li>",
+            f"<li><strong>Returned formulations not yet resubmitted:</strong> {text(plural(len(returned), 'case'))}, each "
+            "listed below.</li>",
+            f"<li><strong>Closed cases with an open formulation:</strong> {text(plural(closed_open, 'case'))}.</li>",
+            f"<li><strong>Referrals waiting more than {text(plural(w, 'day'))} for a decision:</strong> "
+            f"{text(plural(wait_decision, 'case'))}.</li>",
+            f"<li><strong>Referrals waiting more than {text(plural(w, 'day'))} for allocation:</strong> "
+            f"{text(plural(wait_allocation, 'case'))}.</li>",
+        ]
+        body = f'<ul class="flags">{"".join(items)}</ul>'
+        if returned:
+            body += "<h3>Returned to the worker for changes</h3>" + table(
+                ["Case", "Worker", "Returned", "By", "Comment"],
+                [
+                    (
+                        cid,
+                        self.staff.name(workers.get(cid)) or "not allocated",
+                        f"{uk_date(on)} ({plural((self.as_of - on).days, 'day')} ago)",
+                        self.staff.name(fm.returned_by),
+                        fm.comment,
+                    )
+                    for on, cid, fm in returned
+                ],
+            )
+        body += (
+            f'<p class="small">The team\'s standard wait for a decision or an allocation is {text(plural(w, "day"))}. '
+            f"{text(FULL_LIST)}</p>"
+        )
+        return section("Flags for supervision", body, "supervision-flags")
+
+    def by_worker(self) -> Section:
+        """One line per worker (a large caseload), with where each full list is."""
+        light = self.light
+        assert light is not None
+        f = self.frame
+        cutoff = self.as_of - timedelta(days=REVIEW_PERIOD_DAYS)
+        per: dict[Any, Counter[str]] = {}
+        oldest_returned: dict[Any, int] = {}
+        longest_wait: dict[Any, int] = {}
+        listed = {a.case_id for a in self.actions}
+        for r in f.itertuples():
+            w = r.worker if isinstance(r.worker, str) and r.worker else None
+            c = per.setdefault(w, Counter())
+            state = str(r.state)
+            c["children"] += 1
+            c[state] += 1
+            c["risk"] += r.case_id in light.risks
+            c["listed"] += r.case_id in listed
+            c["overdue"] += bool(r.overdue)
+            c["worse"] += r.case_id in light.deteriorated
+            c["stalled"] += r.case_id in light.stalled
+            if state == "work_begun":
+                last = light.last_measure.get(r.case_id)
+                c["no measure"] += last is None or last < cutoff
+            fm = light.formulations.get(r.case_id)
+            if fm is not None and fm.status == "returned" and fm.returned_on is not None:
+                c["returned"] += 1
+                days = (self.as_of - fm.returned_on).days
+                oldest_returned[w] = max(days, oldest_returned.get(w, 0))
+            if fm is not None and fm.status == "awaiting_signoff" and fm.updated is not None:
+                c["waiting"] += 1
+                days = (self.as_of - fm.updated).days
+                longest_wait[w] = max(days, longest_wait.get(w, 0))
+        order = sorted((w for w in per if w), key=lambda w: self.staff.name(w).lower()) + (
+            [None] if None in per else []
+        )
+        rows = []
+        for w in order:
+            c = per[w]
+            formulation = []
+            if c["returned"]:
+                formulation.append(
+                    f"{c['returned']} returned (oldest {plural(oldest_returned[w], 'day')} ago)"
+                )
+            if c["waiting"]:
+                formulation.append(
+                    f"{c['waiting']} awaiting sign-off (longest {plural(longest_wait[w], 'day')})"
+                )
+            rows.append(
+                (
+                    self.staff.name(w) if w else "Not allocated",
+                    c["children"],
+                    c["in_screening"],
+                    c["work_begun"],
+                    c["closed"],
+                    c["listed"],
+                    c["risk"],
+                    c["overdue"],
+                    c["worse"],
+                    c["stalled"],
+                    c["no measure"],
+                    "; ".join(formulation) or "none returned or waiting",
+                )
+            )
+        body = (
+            f"<p>{text(plural(len(f), 'child'))}, one line per worker. &ldquo;Listed&rdquo; are the children named "
+            "above as needing action; the rest are counted here. &ldquo;No measure&rdquo; is children in work with no "
+            f"measure since {uk_date(cutoff)} (a review period of {REVIEW_PERIOD_DAYS} days). {text(FULL_LIST)}</p>"
+            + table(
+                [
+                    "Worker",
+                    "Children",
+                    "In screening",
+                    "In work",
+                    "Closed",
+                    "Listed (need action)",
+                    "Recorded risk",
+                    "Screening overdue",
+                    "Reliable deterioration",
+                    "No reliable improvement after 6 months",
+                    "No measure",
+                    "Formulation",
+                ],
+                rows,
+                "worker",
+            )
+        )
+        return section("Each worker's children", body, "workers")
+
+    def not_on_track(self) -> Section:
+        """Every child with reliable deterioration listed; no reliable improvement counted."""
+        light = self.light
+        assert light is not None
+        workers = dict(zip(self.frame["case_id"], self.frame["worker"]))
+        ch = light.change
+        rows = []
+        if not ch.empty and light.deteriorated:
+            worse = ch[
+                ch["case_id"].astype(object).isin(light.deteriorated)
+                & ch["reliable_change"].astype(object).eq("deteriorated")
+            ]
+            for case_id, grp in worse.groupby(worse["case_id"].astype(object), sort=True):
+                scores = "".join(f"<li>{text(flag_words(r))}</li>" for r in grp.to_dict("records"))
+                rows.append(
+                    (
+                        text(case_id),
+                        text(self.staff.name(workers.get(case_id)) or "not allocated"),
+                        "reliable deterioration",
+                        f'<ul class="tight">{scores}</ul>',
+                    )
+                )
+        n_stalled = len(light.stalled)
+        head = (
+            f"<p>{plural(len(rows), 'child')} with reliable deterioration (as counted on the first page), each listed; "
+            f"{text(plural(n_stalled, 'child'))} with no reliable improvement after 6 months, counted per worker under "
+            "&ldquo;Each worker's children&rdquo;. Scores are baseline, then latest, with the change needed to be "
+            "reliable.</p>"
+        )
+        if not rows:
+            return section("Children not on track", head, "flags")
+        return section(
+            "Children not on track",
+            head
+            + table(["Case", "Worker", "Judged", "Scores"], rows, "flags", raw_columns=(0, 1, 3)),
+            "flags",
+        )
+
+    def _work_records(self) -> Any:
+        """The work digests the store keeps beside each record (a few hundred bytes each)."""
+        ids = set(self.frame["case_id"].astype(object))
+        return (d for d in self.digests if d.get("case_id") in ids)
+
+
+class _Risk:
+    """What :func:`~.supervision.risk_of` reads of a recommendation: its recorded risks."""
+
+    def __init__(self, status: Any) -> None:
+        self.risk = status
+        self.risks = ()
