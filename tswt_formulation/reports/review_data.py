@@ -122,13 +122,13 @@ def load(
     ids = set(frame["case_id"].astype(object))
     out = LightCaseload(as_of, frame)
     plan_rows = []
-    for row in analysis._record_parts(store, _PATHS):
+    for row in _record_parts(store):
         case_id = row[0]
         if case_id not in ids:
             continue
         p = dict(zip(_PATHS, row[1:]))
-        risks = p["risks"]
-        if risks and risks != "[]":
+        risks = _json(p["risks"])
+        if risks:
             out.risks[case_id] = _risk_status(
                 case_id, risks, _day(p["started"]), _day(p["completed"]), as_of
             )
@@ -185,7 +185,7 @@ def load(
 
 def _risk_status(
     case_id: str,
-    items: str,
+    items: list[dict[str, Any]],
     started: date | None,
     completed: date | None,
     as_of: date,
@@ -195,7 +195,7 @@ def _risk_status(
     from ..model.vocabulary import vocabulary
 
     rank = vocabulary()["risk_level"].rank
-    parsed = _RISK_ITEMS().validate_json(items)  # the record's JSON, as the store reads it
+    parsed = _RISK_ITEMS().validate_python(items, strict=False)  # dates as the JSON has them
     ordered = sorted(
         enumerate(parsed), key=lambda t: (-rank(t[1].level), not t[1].review_due < as_of, t[0])
     )
@@ -207,6 +207,30 @@ def _risk_status(
         screening_started=started is not None,
         risks=risks,
     )
+
+
+def _record_parts(store: CaseStore) -> list[tuple[Any, ...]]:
+    """(case_id, *parts) of each case with a screening or a formulation (the others have
+    none of :data:`_PATHS`). On SQLite one ``json_extract`` with every path parses each
+    record once (a JSON array of the parts); elsewhere
+    :func:`tswt_formulation.analysis._record_parts`, a path at a time."""
+    import sqlalchemy as sa
+
+    from .. import analysis
+    from ..store import engine as dialect
+    from ..store import schema
+
+    if store.engine.dialect.name != "sqlite":
+        return analysis._record_parts(store, _PATHS)
+    c = schema.cases.c
+    parts = sa.func.json_extract(c.record, *("$." + p for p in _PATHS.values()))
+    q = (
+        sa.select(c.case_id, parts)
+        .where(c.screening_started.is_not(None) | c.formulation_status.is_not(None))
+        .order_by(c.case_id)
+    )
+    with store.engine.connect() as conn:
+        return [(case_id, *json.loads(found)) for case_id, found in dialect.fetch_tuples(conn, q)]
 
 
 @cache
