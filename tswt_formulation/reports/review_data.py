@@ -15,12 +15,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..rules.risk import RecordedRisk, RiskStatus, recorded_risk
+from ..rules.risk import RecordedRisk, RiskStatus
 
 if TYPE_CHECKING:
     from ..store.store import CaseStore
@@ -117,11 +116,13 @@ def load(
 ) -> LightCaseload:
     """Read the summarised review's data from ``store`` (already authorised to read)."""
     from .. import analysis
+    from ..model.vocabulary import vocabulary
 
     frame = store.caseload(as_of=as_of, worker=worker)
     ids = set(frame["case_id"].astype(object))
     out = LightCaseload(as_of, frame)
     plan_rows = []
+    voc = vocabulary()  # once, not once a risk
     for row in _record_parts(store):
         case_id = row[0]
         if case_id not in ids:
@@ -130,7 +131,7 @@ def load(
         risks = _json(p["risks"])
         if risks:
             out.risks[case_id] = _risk_status(
-                case_id, risks, _day(p["started"]), _day(p["completed"]), as_of
+                case_id, risks, _day(p["started"]), _day(p["completed"]), as_of, voc
             )
         if p["f_status"]:
             f = Formulation(
@@ -140,8 +141,8 @@ def load(
                 p["f_author"],
             )
             signoffs = _json(p["f_signoffs"]) or []
-            if f.status == "returned" and signoffs:
-                last = signoffs[-1]
+            last = signoffs[-1] if isinstance(signoffs, list) and signoffs else signoffs
+            if f.status == "returned" and last:
                 f.returned_on, f.returned_by = _day(last.get("at")), last.get("reviewer")
                 f.comment = last.get("comment") or ""
             out.formulations[case_id] = f
@@ -189,23 +190,41 @@ def _risk_status(
     started: date | None,
     completed: date | None,
     as_of: date,
+    voc: Any,
 ) -> RiskStatus:
     """The recorded risks as :func:`tswt_formulation.rules.risk.risk_status` gives them
-    (most serious first, out of date before current at a level), from the record's JSON."""
-    from ..model.vocabulary import vocabulary
-
-    rank = vocabulary()["risk_level"].rank
-    parsed = _RISK_ITEMS().validate_python(items, strict=False)  # dates as the JSON has them
-    ordered = sorted(
-        enumerate(parsed), key=lambda t: (-rank(t[1].level), not t[1].review_due < as_of, t[0])
-    )
-    risks: tuple[RecordedRisk, ...] = tuple(recorded_risk(r, as_of, started) for _, r in ordered)
+    (most serious first, out of date before current at a level), from the record's JSON
+    (validated when it was written), each as :func:`~tswt_formulation.rules.risk.recorded_risk`
+    makes it, with the vocabulary looked up once rather than once a risk."""
+    rank, kinds = voc["risk_level"].rank, voc["risk_kind"]
+    parsed = []
+    for i, r in enumerate(items):
+        due = date.fromisoformat(r["review_due"])
+        recorded = date.fromisoformat(r["recorded"])
+        parsed.append(
+            (
+                (-rank(r["level"]), not due < as_of, i),
+                RecordedRisk(
+                    kind=r["kind"],
+                    label=kinds.label(r["kind"]),
+                    level=r["level"],
+                    evidence=r.get("evidence", ""),
+                    reported_by=tuple(dict.fromkeys(r["reported_by"])),
+                    recorded=recorded,
+                    at_screening=started is not None and recorded >= started,
+                    safety_plan=bool(r.get("safety_plan", False)),
+                    safety_plan_holder=r.get("safety_plan_holder", ""),
+                    review_due=due,
+                    out_of_date=due < as_of,
+                ),
+            )
+        )
     return RiskStatus(
         case_id=case_id,
         as_of=as_of,
         assessed=completed is not None,
         screening_started=started is not None,
-        risks=risks,
+        risks=tuple(r for _, r in sorted(parsed, key=lambda t: t[0])),
     )
 
 
@@ -223,7 +242,9 @@ def _record_parts(store: CaseStore) -> list[tuple[Any, ...]]:
     if store.engine.dialect.name != "sqlite":
         return analysis._record_parts(store, _PATHS)
     c = schema.cases.c
-    parts = sa.func.json_extract(c.record, *("$." + p for p in _PATHS.values()))
+    paths = ["$." + p for p in _PATHS.values()]
+    paths[list(_PATHS).index("f_signoffs")] += "[#-1]"  # the last sign-off alone
+    parts = sa.func.json_extract(c.record, *paths)
     q = (
         sa.select(c.case_id, parts)
         .where(c.screening_started.is_not(None) | c.formulation_status.is_not(None))
@@ -231,15 +252,6 @@ def _record_parts(store: CaseStore) -> list[tuple[Any, ...]]:
     )
     with store.engine.connect() as conn:
         return [(case_id, *json.loads(found)) for case_id, found in dialect.fetch_tuples(conn, q)]
-
-
-@cache
-def _RISK_ITEMS() -> Any:
-    from pydantic import TypeAdapter
-
-    from ..model.case import RiskItem
-
-    return TypeAdapter(list[RiskItem])
 
 
 def _last_measures(store: CaseStore, as_of: date, ids: set[str]) -> dict[str, date]:
