@@ -309,8 +309,8 @@ class SummarisedReview(CaseloadReview):
         """Returned formulations listed (they need action); the other flags counted."""
         light = self.light
         assert light is not None
-        states = dict(zip(self.frame["case_id"], self.frame["state"].astype(str)))
-        workers = dict(zip(self.frame["case_id"], self.frame["worker"]))
+        states = {cid: state for cid, state in self._rows("case_id", "state")}
+        workers = {cid: w for cid, w in self._rows("case_id", "worker")}
         returned = sorted(
             (
                 (f.returned_on, cid, f)
@@ -469,7 +469,7 @@ class SummarisedReview(CaseloadReview):
         """Every child with reliable deterioration listed; no reliable improvement counted."""
         light = self.light
         assert light is not None
-        workers = dict(zip(self.frame["case_id"], self.frame["worker"]))
+        workers = {cid: w for cid, w in self._rows("case_id", "worker")}
         ch = light.change
         rows = []
         if not ch.empty and light.deteriorated:
