@@ -14,7 +14,11 @@ is built from the store's light tables (:mod:`.review_data`), never from every c
   the service figures and the work across the service are the same sections as for a
   small caseload, from the same kind of frames.
 
-A section is one method, called once from the notebook, as in :class:`CaseloadReview`.
+A section is one method, called once from the notebook, as in :class:`CaseloadReview`;
+this class inherits every section it does not override. A new section works in both
+forms when it reads ``self.frame`` (the timeline), ``self.plan`` and ``self.change``
+(baseline against latest, SDQ total, with wave and services: the same columns in both),
+not ``self.cases`` (empty here: no case is materialised).
 """
 
 from __future__ import annotations
