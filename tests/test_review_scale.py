@@ -180,7 +180,12 @@ def _listed(html: str) -> set[str]:
     return set(re.findall(r"<td>(TSW-91\d{4})</td>", html))
 
 
-def test_summarised_review_lists_exactly_the_children_who_need_action(review_store):
+@pytest.mark.parametrize("children_at_once", [20_000, 2])
+def test_summarised_review_lists_exactly_the_children_who_need_action(
+    review_store, monkeypatch, children_at_once
+):
+    """Change is worked out a slice of children at a time: slices of 2 give the same."""
+    monkeypatch.setattr("tswt_formulation.reports.review_data._SLICE", children_at_once)
     store, by_reason = review_store
     review = CaseloadReview.from_store(
         store, AS_OF, constants=CONSTANTS, author="t.harper", summarise_above=3

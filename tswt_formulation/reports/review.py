@@ -562,9 +562,9 @@ class CaseloadReview:
         """The work across the service (measures.work_summary): attendance, unplanned
         endings, time to the first session, outcomes by intervention, model, wave, stage
         progression and worker; groups of fewer than 5 suppressed; not causal."""
-        from ..measures.work_summary import NOT_CAUSAL, SMALL_COUNT, work_summary, work_tables
+        from ..measures.work_summary import NOT_CAUSAL, SMALL_COUNT, work_summary
 
-        tables = work_tables(self._work_records())
+        tables = self._work_tables()
         if tables.interventions.empty:
             return section(
                 "The work across the service",
@@ -610,11 +610,12 @@ class CaseloadReview:
             parts.append(f"<h3>{text(titles.get(key, key))}</h3>" + table(heads, rows))
         return section("The work across the service", "".join(parts), "work-summary")
 
-    def _work_records(self) -> Any:
-        """Each case's record as data, for :meth:`work_summary`."""
+    def _work_tables(self) -> Any:
+        """The work of every case (``measures.work_summary.work_tables``), for :meth:`work_summary`."""
+        from ..measures.work_summary import work_tables
         from ..model import case_to_data
 
-        return (case_to_data(c) for c in self.cases)
+        return work_tables(case_to_data(c) for c in self.cases)
 
     def provenance(self) -> Section:
         from ..measures.definition import load_measure

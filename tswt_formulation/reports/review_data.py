@@ -35,6 +35,7 @@ ACTION_REASONS = (
     "formulation returned",
 )
 HEADLINE = ("total", "goal_1", "goal_2", "goal_3")
+_SLICE = 20_000  # children whose change is worked out at once
 _PATHS = {
     "risks": "screening.risks",
     "started": "screening.started",
@@ -159,8 +160,23 @@ def load(
         frame["outcome"].astype(object).eq("begin_work"), ["case_id", "outcome_date"]
     ]
     started = dict(zip(working["case_id"].astype(object), pd.to_datetime(working["outcome_date"])))
-    change = analysis.change(store, constants=constants, as_of=as_of)
-    change = change[change["case_id"].astype(object).isin(set(started))].copy()
+    # Scores of the children in work only, and change worked out a slice of children at a
+    # time (each child's change is its own): the working memory of one slice, not all.
+    scored = analysis.scores(store, as_of=as_of)
+    ids_in_work = sorted(started)
+    parts = []
+    for k in range(0, max(len(ids_in_work), 1), _SLICE):
+        chunk = set(ids_in_work[k : k + _SLICE])
+        parts.append(
+            analysis.change(
+                scored[scored["case_id"].astype(object).isin(chunk)],
+                constants=constants,
+                as_of=as_of,
+            )
+        )
+    del scored
+    change = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    del parts
     out.change = change.rename(
         columns={
             "scale": "score",

@@ -88,7 +88,7 @@ class SummarisedReview(CaseloadReview):
 
     light: LightCaseload | None = None
     actions: list[ActionLine] = field(default_factory=list)  # most urgent first
-    digests: list[dict[str, Any]] = field(default_factory=list)  # the store's work digests
+    work: Any = None  # the work tables, from the digests the store keeps beside each record
 
     @classmethod
     def from_light(
@@ -129,7 +129,11 @@ class SummarisedReview(CaseloadReview):
             light=light,
         )
         review.actions = review._action_lines()
-        review.digests = store.work_digests()
+        # The work digests (a few hundred bytes a child) go straight into the work tables.
+        from ..measures.work_summary import work_tables
+
+        ids = set(light.frame["case_id"].astype(object))
+        review.work = work_tables(d for d in store.work_digests() if d.get("case_id") in ids)
         return review
 
     # -- the children who need action ---------------------------------------------------
@@ -514,10 +518,8 @@ class SummarisedReview(CaseloadReview):
             "flags",
         )
 
-    def _work_records(self) -> Any:
-        """The work digests the store keeps beside each record (a few hundred bytes each)."""
-        ids = set(self.frame["case_id"].astype(object))
-        return (d for d in self.digests if d.get("case_id") in ids)
+    def _work_tables(self) -> Any:
+        return self.work
 
 
 class _Risk:
