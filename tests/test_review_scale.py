@@ -245,3 +245,24 @@ def test_a_small_caseload_is_reviewed_child_by_child(review_store):
     store, _ = review_store
     review = CaseloadReview.from_store(store, AS_OF, constants=CONSTANTS, summarise_above=12)
     assert type(review) is CaseloadReview and len(review.cases) == 12
+
+
+def test_only_the_other_reasons_are_capped_never_a_safety_reason(review_store, monkeypatch):
+    """With no room at all for the other reasons, every child with a safety reason is still
+    named; the others are counted, with where their full list is."""
+    monkeypatch.setattr("tswt_formulation.reports.review_summary.LIST_AT_MOST", 0)
+    store, by_reason = review_store
+    review = CaseloadReview.from_store(store, AS_OF, constants=CONSTANTS, summarise_above=3)
+    safety = set().union(
+        *(by_reason[r] for r in ("high risk", "no safety plan", "risk review overdue"))
+    )
+    assert _listed(review.risks().html) == safety and len(safety) == 5
+    first = review.first().html
+    assert _listed(first) == set()
+    # TSW-910007 (deterioration), -08 (screening overdue), -12 (returned): one each, cut.
+    assert "1 more with reliable deterioration first; 1 more with screening overdue first" in first
+    assert "1 more with formulation returned first" in first
+    assert _listed(review.supervision_flags().html) == set()
+    not_on_track = review.not_on_track().html
+    assert _listed(not_on_track) == set()
+    assert "1 child with reliable deterioration (as counted on the first page)" in not_on_track

@@ -46,6 +46,11 @@ from .supervision import (
     waiting_standard,
 )
 
+#: At most this many children are listed for each reason that is not a safety reason
+#: (reliable deterioration, a screening overdue, a formulation returned), most urgent
+#: first; the rest are counted per worker. The safety reasons are never capped.
+LIST_AT_MOST = 500
+
 FULL_LIST = (
     "The full list of a worker's children is `tswt caseload --worker LOGIN --json` (or "
     "`tswt caseload --json` for everyone), or tswt_formulation.analysis.caseload(store) in Python."
@@ -285,11 +290,19 @@ class SummarisedReview(CaseloadReview):
         others = [a for a in self.actions if not a.safety]
         head = (
             f"<p>{text(self.counts_text())}. Children with a safety reason are listed above under &ldquo;Children with "
-            "a risk flag&rdquo;; here, every other child who needs action, in this order: reliable deterioration, "
-            "screening overdue, formulation returned; &ldquo;Why&rdquo; gives every reason that applies.</p>"
+            f"a risk flag&rdquo;; here, the other children who need action (up to {LIST_AT_MOST:,} for each reason, the "
+            "rest counted per worker), in this order: reliable deterioration, screening overdue, formulation returned; "
+            "&ldquo;Why&rdquo; gives every reason that applies.</p>"
         )
         if not others:
             return section("Who to discuss first", head + '<p class="none">None.</p>', "first")
+        shown: list[ActionLine] = []
+        more = []
+        for reason in ("reliable deterioration", "screening overdue", "formulation returned"):
+            group = [a for a in others if a.reasons[0] == reason]
+            shown += group[:LIST_AT_MOST]
+            if len(group) > LIST_AT_MOST:
+                more.append(f"{len(group) - LIST_AT_MOST:,} more with {reason} first")
         rows = [
             (
                 a.case_id,
@@ -300,7 +313,7 @@ class SummarisedReview(CaseloadReview):
                 a.state,
                 a.next_review,
             )
-            for a in others
+            for a in shown
         ]
         return section(
             "Who to discuss first",
@@ -309,7 +322,8 @@ class SummarisedReview(CaseloadReview):
                 ["Case", "Worker", "Why", "Risk", "Risk review", "State", "Next case review"],
                 rows,
                 "first",
-            ),
+            )
+            + _more(more),
             "first",
         )
 
@@ -357,8 +371,13 @@ class SummarisedReview(CaseloadReview):
             f"{text(plural(len(long_waits), 'case'))}"
             + (f", the longest {text(plural(max(long_waits), 'day'))}" if long_waits else "")
             + " (the sign-off queue lists them).</li>",
-            f"<li><strong>Returned formulations not yet resubmitted:</strong> {text(plural(len(returned), 'case'))}, each "
-            "listed below.</li>",
+            f"<li><strong>Returned formulations not yet resubmitted:</strong> {text(plural(len(returned), 'case'))}, "
+            + (
+                "each listed below"
+                if len(returned) <= LIST_AT_MOST
+                else f"the {LIST_AT_MOST:,} returned longest ago listed below"
+            )
+            + ".</li>",
             f"<li><strong>Closed cases with an open formulation:</strong> {text(plural(closed_open, 'case'))}.</li>",
             f"<li><strong>Referrals waiting more than {text(plural(w, 'day'))} for a decision:</strong> "
             f"{text(plural(wait_decision, 'case'))}.</li>",
@@ -367,6 +386,8 @@ class SummarisedReview(CaseloadReview):
         ]
         body = f'<ul class="flags">{"".join(items)}</ul>'
         if returned:
+            cut = len(returned) - LIST_AT_MOST
+            returned = returned[:LIST_AT_MOST]  # the longest returned first
             body += "<h3>Returned to the worker for changes</h3>" + table(
                 ["Case", "Worker", "Returned", "By", "Comment"],
                 [
@@ -380,6 +401,7 @@ class SummarisedReview(CaseloadReview):
                     for on, cid, fm in returned
                 ],
             )
+            body += _more([f"{cut:,} more returned more recently"] if cut > 0 else [])
         body += (
             f'<p class="small">The team\'s standard wait for a decision or an allocation is {text(plural(w, "day"))}. '
             f"{text(FULL_LIST)}</p>"
@@ -480,6 +502,7 @@ class SummarisedReview(CaseloadReview):
         workers = {cid: w for cid, w in self._rows("case_id", "worker")}
         ch = light.change
         rows = []
+        cut = 0
         if not ch.empty and light.deteriorated:
             worse = ch[
                 ch["case_id"].astype(object).isin(light.deteriorated)
@@ -492,7 +515,9 @@ class SummarisedReview(CaseloadReview):
                 worse[cols].astype(object).to_dict("records")
             ):  # one conversion, not one a child
                 by_case.setdefault(str(r["case_id"]), []).append(r)
-            for case_id in sorted(by_case):
+            ordered = sorted(by_case)
+            cut = len(ordered) - LIST_AT_MOST
+            for case_id in ordered[:LIST_AT_MOST]:
                 scores = "".join(f"<li>{text(flag_words(r))}</li>" for r in by_case[case_id])
                 rows.append(
                     (
@@ -504,22 +529,35 @@ class SummarisedReview(CaseloadReview):
                 )
         n_stalled = len(light.stalled)
         head = (
-            f"<p>{plural(len(rows), 'child')} with reliable deterioration (as counted on the first page), each listed; "
+            f"<p>{plural(len(light.deteriorated), 'child')} with reliable deterioration (as counted on the first page), "
+            f"{'each listed' if cut <= 0 else f'the first {LIST_AT_MOST:,} listed'}; "
             f"{text(plural(n_stalled, 'child'))} with no reliable improvement after 6 months, counted per worker under "
             "&ldquo;Each worker's children&rdquo;. Scores are baseline, then latest, with the change needed to be "
             "reliable.</p>"
         )
         if not rows:
             return section("Children not on track", head, "flags")
+        more = [f"{cut:,} more with reliable deterioration"] if not ch.empty and cut > 0 else []
         return section(
             "Children not on track",
             head
-            + table(["Case", "Worker", "Judged", "Scores"], rows, "flags", raw_columns=(0, 1, 3)),
+            + table(["Case", "Worker", "Judged", "Scores"], rows, "flags", raw_columns=(0, 1, 3))
+            + _more(more),
             "flags",
         )
 
     def _work_tables(self) -> Any:
         return self.work
+
+
+def _more(more: list[str]) -> str:
+    """``and 2,070 more with reliable deterioration first: counted per worker ...``."""
+    if not more:
+        return ""
+    return (
+        f"<p>And {text('; '.join(more))}: each is counted per worker under &ldquo;Each worker's "
+        f"children&rdquo; (no safety reason is ever left out of a list). {text(FULL_LIST)}</p>"
+    )
 
 
 class _Risk:
