@@ -266,3 +266,14 @@ def test_only_the_other_reasons_are_capped_never_a_safety_reason(review_store, m
     not_on_track = review.not_on_track().html
     assert _listed(not_on_track) == set()
     assert "1 child with reliable deterioration (as counted on the first page)" in not_on_track
+
+
+def test_issue_23_sections_say_where_their_figures_are_never_zero_of_nobody(review_store):
+    """Issue 23's sections read every case, which a summarised review does not load: they
+    must not report "0 children" from an empty list, but say where the figures are."""
+    store, _ = review_store
+    review = CaseloadReview.from_store(store, AS_OF, constants=CONSTANTS, summarise_above=3)
+    below = review.below_expected().html
+    assert "tswt caseload --below-expected" in below and "12 children" in below
+    assert "0 children" not in below
+    assert "analysis.added_value(store)" in review.added_value().html

@@ -549,6 +549,28 @@ class SummarisedReview(CaseloadReview):
     def _work_tables(self) -> Any:
         return self.work
 
+    # Issue 23's two sections are worked out from every case (``self.cases``), which a
+    # summarised review does not load: here they say where the figures are instead of
+    # reporting "0 children" of an empty list.
+
+    def below_expected(self) -> Section:
+        return section(
+            "Below expected progress",
+            f"<p>Not worked out child by child in a summarised review ({len(self.frame):,} children): "
+            "<code>tswt caseload --below-expected</code> lists every child below their expected band, "
+            "and <code>tswt expected check</code> shows how the curves flag.</p>",
+            "expected",
+        )
+
+    def added_value(self) -> Section:
+        return section(
+            "SDQ Added Value Score",
+            f"<p>Not worked out from every case in a summarised review ({len(self.frame):,} children): "
+            "<code>tswt_formulation.analysis.added_value(store)</code> gives each child's Added Value Score "
+            "from the store's scores table.</p>",
+            "added-value",
+        )
+
 
 def _more(more: list[str]) -> str:
     """``and 2,070 more with reliable deterioration first: counted per worker ...``."""
