@@ -558,6 +558,13 @@ class CaseloadReview:
         )
         return section("Change across the service", "".join(parts), "service")
 
+    def _work_tables(self) -> Any:
+        """The work of every case (``measures.work_summary.work_tables``), for :meth:`work_summary`."""
+        from ..measures.work_summary import work_tables
+        from ..model import case_to_data
+
+        return work_tables(case_to_data(c) for c in self.cases)
+
     def work_summary(self) -> Section:
         """The work across the service (measures.work_summary): attendance, unplanned
         endings, time to the first session, outcomes by intervention, model, wave, stage
@@ -609,13 +616,6 @@ class CaseloadReview:
             ]
             parts.append(f"<h3>{text(titles.get(key, key))}</h3>" + table(heads, rows))
         return section("The work across the service", "".join(parts), "work-summary")
-
-    def _work_tables(self) -> Any:
-        """The work of every case (``measures.work_summary.work_tables``), for :meth:`work_summary`."""
-        from ..measures.work_summary import work_tables
-        from ..model import case_to_data
-
-        return work_tables(case_to_data(c) for c in self.cases)
 
     def provenance(self) -> Section:
         from ..measures.definition import load_measure
