@@ -218,15 +218,22 @@ def test_summarised_review_lists_exactly_the_children_who_need_action(
     # The per-worker table counts the rest: 12 children, 6 of c.mensah's and 6 of a.okafor's.
     workers = review.by_worker().html
     assert _listed(workers) == set()
-    rows = re.findall(
-        r"<tr><td>([^<]+)</td><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td>",
-        workers,
-    )
+    six = r"<tr><td>([^<]+)</td><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td>"
+    states, needs, formulations = workers.split("</table>")[:3]
+    rows = re.findall(six, states)
     assert sorted(rows) == [
         # worker, children, in screening, in work, closed, listed (need action)
         ("A. Okafor", "6", "0", "6", "0", "5"),  # 3, 4, 5, 7, 12 listed; 10 not
         ("C. Mensah", "6", "2", "4", "0", "3"),  # 1, 2, 8 listed; 6, 9, 11 not
     ]
+    assert sorted(re.findall(six, needs)) == [
+        # worker, recorded risk, screening overdue, reliable deterioration, no reliable
+        # improvement after 6 months (work began 30 Jun 2026: 5 months), no measure since
+        # 31 Aug 2026 (only the 1 Jun baseline, but for 7's review on 1 Oct)
+        ("A. Okafor", "3", "0", "1", "0", "5"),  # risks 3, 4, 5; 7 worse; in work 3, 4, 5, 10, 12
+        ("C. Mensah", "3", "1", "0", "0", "4"),  # risks 1, 2, 6; 8 overdue; in work 1, 2, 6, 11
+    ]
+    assert "1 returned (oldest 153 days ago)" in formulations  # returned 1 Jul 2026
     assert "tswt caseload --worker LOGIN --json" in workers
     assert _listed(review.not_on_track().html) == by_reason["reliable deterioration"]
 

@@ -195,7 +195,7 @@ class SummarisedReview(CaseloadReview):
         if state == "work_begun" and started is not None:
             return uk_date(_next_after(started, self.as_of, REVIEW_PERIOD_DAYS))
         if state == "in_screening" and due is not None:
-            late = f" (overdue by {plural((self.as_of - due).days, 'day')})" if overdue else ""
+            late = f" (overdue by {_plural((self.as_of - due).days, 'day')})" if overdue else ""
             return f"screening due {uk_date(due)}{late}"
         return "-"
 
@@ -225,10 +225,10 @@ class SummarisedReview(CaseloadReview):
     def counts_text(self) -> str:
         c = self.counts
         return (
-            f"{plural(c['risk'], 'child')} with a recorded risk ({c['safety']} with a high risk, no safety plan or a "
+            f"{_plural(c['risk'], 'child')} with a recorded risk ({c['safety']} with a high risk, no safety plan or a "
             f"review out of date, each listed), {c['reliable deterioration']} with reliable deterioration, "
-            f"{plural(c['screening overdue'], 'screening')} overdue, {plural(c['formulation returned'], 'formulation')} "
-            f"returned, {plural(c['sign-off waiting'], 'sign-off')} waiting"
+            f"{_plural(c['screening overdue'], 'screening')} overdue, {_plural(c['formulation returned'], 'formulation')} "
+            f"returned, {_plural(c['sign-off waiting'], 'sign-off')} waiting"
         )
 
     def _note(self) -> str:
@@ -252,7 +252,7 @@ class SummarisedReview(CaseloadReview):
         safety = [a for a in self.actions if a.safety]
         others = self.counts["risk"] - len(safety)
         rest = (
-            f"<p>{text(plural(others, 'other child'))} with a recorded risk (below high, with a safety plan and its "
+            f"<p>{text(_plural(others, 'other child'))} with a recorded risk (below high, with a safety plan and its "
             "review in date) counted per worker under &ldquo;Each worker's children&rdquo;.</p>"
         )
         if not safety:
@@ -275,7 +275,7 @@ class SummarisedReview(CaseloadReview):
         ]
         body = (
             self._note()
-            + f"<p>{text(plural(len(safety), 'child'))} with a high risk, a risk with no safety plan or a risk review out of "
+            + f"<p>{text(_plural(len(safety), 'child'))} with a high risk, a risk with no safety plan or a risk review out of "
             "date, every one listed, highest risk first.</p>"
             + table(["Case", "Worker", "Why", "Risk", "Risk review", "State"], rows, "risks")
             + rest
@@ -368,21 +368,21 @@ class SummarisedReview(CaseloadReview):
         )
         items = [
             f"<li><strong>Sign-offs waiting more than {SIGNOFF_WAIT_DAYS} days:</strong> "
-            f"{text(plural(len(long_waits), 'case'))}"
-            + (f", the longest {text(plural(max(long_waits), 'day'))}" if long_waits else "")
+            f"{text(_plural(len(long_waits), 'case'))}"
+            + (f", the longest {text(_plural(max(long_waits), 'day'))}" if long_waits else "")
             + " (the sign-off queue lists them).</li>",
-            f"<li><strong>Returned formulations not yet resubmitted:</strong> {text(plural(len(returned), 'case'))}, "
+            f"<li><strong>Returned formulations not yet resubmitted:</strong> {text(_plural(len(returned), 'case'))}, "
             + (
                 "each listed below"
                 if len(returned) <= LIST_AT_MOST
                 else f"the {LIST_AT_MOST:,} returned longest ago listed below"
             )
             + ".</li>",
-            f"<li><strong>Closed cases with an open formulation:</strong> {text(plural(closed_open, 'case'))}.</li>",
-            f"<li><strong>Referrals waiting more than {text(plural(w, 'day'))} for a decision:</strong> "
-            f"{text(plural(wait_decision, 'case'))}.</li>",
-            f"<li><strong>Referrals waiting more than {text(plural(w, 'day'))} for allocation:</strong> "
-            f"{text(plural(wait_allocation, 'case'))}.</li>",
+            f"<li><strong>Closed cases with an open formulation:</strong> {text(_plural(closed_open, 'case'))}.</li>",
+            f"<li><strong>Referrals waiting more than {text(_plural(w, 'day'))} for a decision:</strong> "
+            f"{text(_plural(wait_decision, 'case'))}.</li>",
+            f"<li><strong>Referrals waiting more than {text(_plural(w, 'day'))} for allocation:</strong> "
+            f"{text(_plural(wait_allocation, 'case'))}.</li>",
         ]
         body = f'<ul class="flags">{"".join(items)}</ul>'
         if returned:
@@ -394,7 +394,7 @@ class SummarisedReview(CaseloadReview):
                     (
                         cid,
                         self.staff.name(workers.get(cid)) or "not allocated",
-                        f"{uk_date(on)} ({plural((self.as_of - on).days, 'day')} ago)",
+                        f"{uk_date(on)} ({_plural((self.as_of - on).days, 'day')} ago)",
                         self.staff.name(fm.returned_by),
                         fm.comment,
                     )
@@ -403,7 +403,7 @@ class SummarisedReview(CaseloadReview):
             )
             body += _more([f"{cut:,} more returned more recently"] if cut > 0 else [])
         body += (
-            f'<p class="small">The team\'s standard wait for a decision or an allocation is {text(plural(w, "day"))}. '
+            f'<p class="small">The team\'s standard wait for a decision or an allocation is {text(_plural(w, "day"))}. '
             f"{text(FULL_LIST)}</p>"
         )
         return section("Flags for supervision", body, "supervision-flags")
@@ -442,56 +442,51 @@ class SummarisedReview(CaseloadReview):
         order = sorted((w for w in per if w), key=lambda w: self.staff.name(w).lower()) + (
             [None] if None in per else []
         )
-        rows = []
+        states, needs, formulations = [], [], []
         for w in order:
             c = per[w]
             formulation = []
             if c["returned"]:
                 formulation.append(
-                    f"{c['returned']} returned (oldest {plural(oldest_returned[w], 'day')} ago)"
+                    f"{c['returned']:,} returned (oldest {_plural(oldest_returned[w], 'day')} ago)"
                 )
             if c["waiting"]:
                 formulation.append(
-                    f"{c['waiting']} awaiting sign-off (longest {plural(longest_wait[w], 'day')})"
+                    f"{c['waiting']:,} awaiting sign-off (longest {_plural(longest_wait[w], 'day')})"
                 )
-            rows.append(
-                (
-                    self.staff.name(w) if w else "Not allocated",
-                    c["children"],
-                    c["in_screening"],
-                    c["work_begun"],
-                    c["closed"],
-                    c["listed"],
-                    c["risk"],
-                    c["overdue"],
-                    c["worse"],
-                    c["stalled"],
-                    c["no measure"],
-                    "; ".join(formulation) or "none returned or waiting",
-                )
-            )
+            who = self.staff.name(w) if w else "Not allocated"
+            n = [
+                f"{c[k]:,}" for k in ("children", "in_screening", "work_begun", "closed", "listed")
+            ]
+            states.append((who, *n))
+            m = [f"{c[k]:,}" for k in ("risk", "overdue", "worse", "stalled", "no measure")]
+            needs.append((who, *m))
+            formulations.append((who, "; ".join(formulation) or "none returned or waiting"))
+        # Three narrow tables, not one of twelve columns (which an A4 page cannot hold).
         body = (
-            f"<p>{text(plural(len(f), 'child'))}, one line per worker. &ldquo;Listed&rdquo; are the children named "
-            "above as needing action; the rest are counted here. &ldquo;No measure&rdquo; is children in work with no "
-            f"measure since {uk_date(cutoff)} (a review period of {REVIEW_PERIOD_DAYS} days). {text(FULL_LIST)}</p>"
+            f"<p>{_plural(len(f), 'child')}, one line per worker in each table. &ldquo;Listed&rdquo; are the "
+            f"children named above as needing action; the rest are counted here. {text(FULL_LIST)}</p>"
+            + table(
+                ["Worker", "Children", "In screening", "In work", "Closed", "Listed (need action)"],
+                states,
+                "worker",
+            )
+            + f"<h3>What each worker's children need</h3><p>&ldquo;No measure&rdquo;: children in work with no "
+            f"measure since {uk_date(cutoff)} (a review period of {REVIEW_PERIOD_DAYS} days).</p>"
             + table(
                 [
                     "Worker",
-                    "Children",
-                    "In screening",
-                    "In work",
-                    "Closed",
-                    "Listed (need action)",
                     "Recorded risk",
                     "Screening overdue",
                     "Reliable deterioration",
                     "No reliable improvement after 6 months",
                     "No measure",
-                    "Formulation",
                 ],
-                rows,
+                needs,
                 "worker",
             )
+            + "<h3>Formulations returned or waiting for sign-off</h3>"
+            + table(["Worker", "Formulation"], formulations, "worker")
         )
         return section("Each worker's children", body, "workers")
 
@@ -529,9 +524,9 @@ class SummarisedReview(CaseloadReview):
                 )
         n_stalled = len(light.stalled)
         head = (
-            f"<p>{plural(len(light.deteriorated), 'child')} with reliable deterioration (as counted on the first page), "
+            f"<p>{_plural(len(light.deteriorated), 'child')} with reliable deterioration (as counted on the first page), "
             f"{'each listed' if cut <= 0 else f'the first {LIST_AT_MOST:,} listed'}; "
-            f"{text(plural(n_stalled, 'child'))} with no reliable improvement after 6 months, counted per worker under "
+            f"{text(_plural(n_stalled, 'child'))} with no reliable improvement after 6 months, counted per worker under "
             "&ldquo;Each worker's children&rdquo;. Scores are baseline, then latest, with the change needed to be "
             "reliable.</p>"
         )
@@ -570,6 +565,11 @@ class SummarisedReview(CaseloadReview):
             "from the store's scores table.</p>",
             "added-value",
         )
+
+
+def _plural(n: int, word: str) -> str:
+    """``14,874 children``: :func:`~tswt_formulation.words.plural` with thousands separated."""
+    return plural(n, word).replace(str(n), f"{n:,}", 1)
 
 
 def _more(more: list[str]) -> str:
