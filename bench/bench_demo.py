@@ -3,7 +3,7 @@ every case first and then importing them (main's way), in the same run.
 
 Each side runs ``tswt demo`` into its own new store in a fresh process, timed (wall) with
 its peak memory (``ru_maxrss``). The old side is the package as it is at ``--old REF``
-(default ``main``), taken with ``git archive`` into a temporary folder and put first on
+(default where this branch left ``main``), taken with ``git archive`` into a temporary folder and put first on
 ``PYTHONPATH``. Both stores are then compared record by record (the case records, the
 scores table, the staff directory): chunking must not change a single case.
 
@@ -80,7 +80,12 @@ def fingerprint(store: str) -> dict[str, str]:
 
 def main(argv: list[str]) -> int:
     cases = int(argv[argv.index("--cases") + 1]) if "--cases" in argv else 100_000
-    ref = argv[argv.index("--old") + 1] if "--old" in argv else "main"
+    # The old side is where this branch left main (main moves on: its other changes to
+    # the demo's records would hide whether chunking changed any).
+    base = subprocess.run(
+        ["git", "-C", str(ROOT), "merge-base", "HEAD", "main"], capture_output=True, text=True
+    ).stdout.strip()
+    ref = argv[argv.index("--old") + 1] if "--old" in argv else (base or "main")
     tmp = Path(tempfile.mkdtemp(prefix="tswt-bench-demo-"))
     try:
         new = run(str(tmp / "new.sqlite"), cases, None)
