@@ -183,7 +183,24 @@ class NoRecommendation(TswtError):
 
 
 class OverrideError(TswtError):
-    """An override, decision or sign-off that is not allowed as asked."""
+    """An override, decision or sign-off that is not allowed as asked.
+
+    Where one override is wrong, ``part`` names it and ``field`` says what to correct
+    (``part``, ``value`` or ``reason``), so a form can show the message beside that field
+    without reading the message's words."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        case_id: str | None = None,
+        part: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.case_id = case_id
+        self.part = part
+        self.field = field
+        super().__init__(message)
 
 
 class ReportError(TswtError):

@@ -88,31 +88,12 @@ class Matched:
 
 # --- vocabulary-checked ids ----------------------------------------------------------------
 
-_LIST_WORDS = {
-    "presenting_behaviour": "presenting behaviour",
-    "history_factor": "history factor",
-    "legal_status": "legal status",
-    "placement_type": "placement type",
-    "caregiver": "caregiver",
-    "life_story_work": "life story work status",
-    "severity": "severity",
-    "frequency": "frequency",
-    "informant": "informant",
-    "risk_kind": "risk kind",
-    "risk_level": "risk level",
-    "service": "service",
-    "direct_work_model": "direct-work model",
-    "signposting": "signposting",
-}
-
 
 def _known(list_name: str) -> Callable[[str], str]:
     def check(value: str) -> str:
-        vocab = vocabulary()[list_name]
-        if value not in vocab:
-            raise ValueError(
-                f"unknown {_LIST_WORDS[list_name]} {value!r}; expected one of: {', '.join(vocab.terms)}"
-            )
+        problem = vocabulary()[list_name].unknown([value])
+        if problem:
+            raise ValueError(problem)
         return value
 
     return check

@@ -30,6 +30,7 @@ from typing import Any, Literal
 from ..errors import NoRecommendation
 from ..model.case import Case, HistoryFactor, PresentingBehaviour, years_between
 from ..model.formulation import FiredRule, RecommendationSnapshot
+from ..model.recommendation import PART_VOCABULARY
 from ..model.vocabulary import Vocabularies, vocabulary
 from ..words import lower_first as _lower
 from ..words import uk_date
@@ -56,7 +57,6 @@ TOP_STAGE_READINESS = (
 LIST_PARTS = ("services", "models", "preconditions", "signposting")
 PARTS = ("wave", "stage", *LIST_PARTS, "risks")
 Part = Literal["wave", "stage", "services", "models", "preconditions", "signposting", "risks"]
-_VOCAB_OF = {"services": "service", "models": "direct_work_model", "signposting": "signposting"}
 
 
 @dataclass(frozen=True)
@@ -223,9 +223,11 @@ class Recommendation:
         def items(part: str) -> list[dict[str, Any]]:
             out = []
             for value in getattr(self, part):
-                entry: dict[str, Any] = {"id": value} if part in _VOCAB_OF else {"text": value}
-                if part in _VOCAB_OF:
-                    entry["label"] = voc.label(_VOCAB_OF[part], value)
+                entry: dict[str, Any] = (
+                    {"id": value} if part in PART_VOCABULARY else {"text": value}
+                )
+                if part in PART_VOCABULARY:
+                    entry["label"] = voc.label(PART_VOCABULARY[part], value)
                 entry["because"] = [
                     {"rule": f.rule, "reason": f.reason} for f in self._fired_for(part, value)
                 ]
@@ -307,7 +309,9 @@ class Recommendation:
                 continue
             lines += ["", titles[part]]
             for value in values:
-                shown = voc.label(_VOCAB_OF[part], value) if part in _VOCAB_OF else value
+                shown = (
+                    voc.label(PART_VOCABULARY[part], value) if part in PART_VOCABULARY else value
+                )
                 lines.append(f"  - {shown}")
                 lines += [
                     f"      because: {f.reason} [{f.rule}]" for f in self._fired_for(part, value)

@@ -184,15 +184,7 @@ class SignoffQueueView(CaseView):
                     outstanding_reason=reason,
                 )
             except OverrideError as exc:
-                said = str(exc)
-                field = (
-                    "outstanding_reason"
-                    if "outstanding" in said
-                    else "comment"
-                    if "comment" in said
-                    else ""
-                )
-                raise ValidationFailed([Problem("", field, str(exc))]) from None
+                raise ValidationFailed([Problem("", exc.field or "", str(exc))]) from None
 
         saved = self._saved(
             write,
