@@ -28,6 +28,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from .._yaml import safe_load
 from ..errors import MeasureDefinitionError, Problem, ScoringError, ValidationFailed, problems_from
+from .score_kinds import (  # noqa: F401 - the kinds are read from here too
+    SCORE_KINDS,
+    Direction,
+    ImpactScore,
+    Informant,
+    ItemScore,
+    MeanProratedScore,
+    ScoreDefinition,
+    ScoreId,
+    SumOfSubscalesScore,
+)
 
 __all__ = [
     "Band",
@@ -41,8 +52,6 @@ __all__ = [
 
 ENV_FOLDER = "TSWT_MEASURES_DIR"
 BAND_SYSTEMS = ("three_band", "four_band")
-Informant = Literal["parent", "teacher", "self", "worker"]
-Direction = Literal["lower_is_better", "higher_is_better"]
 ItemId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{1,40}$")]
 # Columns of a responses frame passed through by scoring, never read as items (here, not in
 # scoring, so that the plain-Python check of an import knows them without pandas).
@@ -57,7 +66,6 @@ DEFAULT_ID_COLUMNS = (
     "timepoint",
     "age",
 )
-ScoreId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 
 
 class _Strict(BaseModel):
@@ -134,53 +142,6 @@ class Version(_Strict):
         return (self.age.min is None or a >= self.age.min) and (
             self.age.max is None or a <= self.age.max
         )
-
-
-class _ScoreBase(_Strict):
-    id: ScoreId
-    label: str = ""
-    direction: Direction
-
-
-class MeanProratedScore(_ScoreBase):
-    """round_half_up(mean of answered items after reversal x scale_to) if enough answered."""
-
-    kind: Literal["mean_prorated"]
-    items: Annotated[tuple[str, ...], Field(min_length=1)]
-    min_answered: Annotated[int, Field(ge=1)]
-    scale_to: Annotated[int, Field(ge=1)] | None = None  # default: number of items
-    rounding: Literal["half_up"] = "half_up"
-
-
-class SumOfSubscalesScore(_ScoreBase):
-    """Sum of earlier scores; missing when any component is missing."""
-
-    kind: Literal["sum_of_subscales"]
-    components: Annotated[tuple[str, ...], Field(min_length=1)]
-    missing: Literal["any_component_missing"] = "any_component_missing"
-
-
-class ImpactScore(_ScoreBase):
-    """SDQ-style impact: gated by an overall item; missing items count 0 unless all missing."""
-
-    kind: Literal["impact"]
-    overall_item: str
-    overall_no_values: tuple[int, ...] = (0,)
-    items: dict[Informant, Annotated[tuple[str, ...], Field(min_length=1)]]
-    missing: Literal["all_missing_else_zero"] = "all_missing_else_zero"
-
-
-class ItemScore(_ScoreBase):
-    """One item's (scored) value as a score, e.g. a GBO goal rating."""
-
-    kind: Literal["item"]
-    item: str
-
-
-ScoreDefinition = Annotated[
-    MeanProratedScore | SumOfSubscalesScore | ImpactScore | ItemScore, Field(discriminator="kind")
-]
-SCORE_KINDS = ("mean_prorated", "sum_of_subscales", "impact", "item")
 
 
 class ReliabilityEntry(_Strict):
@@ -416,35 +377,7 @@ class MeasureDefinition(_Strict):
 
     def score_range(self, score_id: str, informant: str | None = None) -> tuple[int, int]:
         """(min, max) possible; for a score that differs by informant, the widest unless given."""
-        s = self.score_definition(score_id)
-        if isinstance(s, MeanProratedScore):
-            pts = self.coding(s.items[0]).points()
-            k = s.scale_to or len(s.items)
-            return (k * min(pts), k * max(pts))
-        if isinstance(s, ItemScore):
-            pts = self.coding(s.item).points()
-            return (min(pts), max(pts))
-        if isinstance(s, ImpactScore):
-            spans = []
-            for inf, items in s.items.items():
-                if informant is None or inf == informant:
-                    spans.append(
-                        (
-                            sum(min(self.coding(i).points()) for i in items),
-                            sum(max(self.coding(i).points()) for i in items),
-                        )
-                    )
-            if not spans:
-                raise ScoringError(
-                    [
-                        Problem(
-                            self.id, f"score {score_id}", f"not scored for informant {informant!r}"
-                        )
-                    ]
-                )
-            return (min(a for a, _ in spans), max(b for _, b in spans))
-        parts = [self.score_range(c, informant) for c in s.components]
-        return (sum(a for a, _ in parts), sum(b for _, b in parts))
+        return self.score_definition(score_id).span(self, informant)
 
     def bands(
         self,
@@ -648,40 +581,7 @@ def _semantic_problems(d: MeasureDefinition) -> list[tuple[str, str]]:
         key = f"scores[{i}]"
         if s.id in defined:
             out.append((f"{key}.id", f"score {s.id!r} is defined twice"))
-        if isinstance(s, MeanProratedScore):
-            for it in s.items:
-                if it not in known_items:
-                    out.append((f"{key}.items", f"{it!r} is not an item"))
-            if s.min_answered > len(s.items):
-                out.append(
-                    (
-                        f"{key}.min_answered",
-                        f"{s.min_answered} is more than the {len(s.items)} items",
-                    )
-                )
-            codings = {d.item_by_id[it].coding for it in s.items if it in known_items}
-            if codings <= set(d.response_codings) and len(codings) > 1:
-                out.append(
-                    (
-                        f"{key}.items",
-                        "all items of a mean_prorated score must share one response coding",
-                    )
-                )
-        elif isinstance(s, SumOfSubscalesScore):
-            for comp in s.components:
-                if comp not in defined:
-                    out.append(
-                        (f"{key}.components", f"{comp!r} is not a score defined above this one")
-                    )
-        elif isinstance(s, ImpactScore):
-            if s.overall_item not in known_items:
-                out.append((f"{key}.overall_item", f"{s.overall_item!r} is not an item"))
-            for inf, its in s.items.items():
-                for it in its:
-                    if it not in known_items:
-                        out.append((f"{key}.items.{inf}", f"{it!r} is not an item"))
-        elif s.item not in known_items:
-            out.append((f"{key}.item", f"{s.item!r} is not an item"))
+        out.extend(s.problems(d, key, known_items, defined))
         defined.append(s.id)
     if out:
         return out  # ranges below need consistent references

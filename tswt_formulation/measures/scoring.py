@@ -19,12 +19,8 @@ import pandas as pd
 from ..errors import Problem, ScoringError
 from .definition import (
     DEFAULT_ID_COLUMNS,
-    ImpactScore,
-    ItemScore,
-    MeanProratedScore,
     MeasureDefinition,
     ResponseCoding,
-    SumOfSubscalesScore,
     Version,
     load_measure,
 )
@@ -412,46 +408,7 @@ def _compute(
     points = _Points(defn, cols, n)
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for s in defn.score_definitions:
-        if isinstance(s, MeanProratedScore):
-            total, answered = points.total(
-                s.items, {i: defn.item_by_id[i].reverse for i in s.items}
-            )
-            k = s.scale_to or len(s.items)
-            # round_half_up(total / answered * k) in exact integer arithmetic
-            total64, answered64 = total.astype(np.int64), answered.astype(np.int64)
-            value = (2 * k * total64 + answered64) // (2 * np.maximum(answered64, 1))
-            out[s.id] = (value, answered >= s.min_answered)
-        elif isinstance(s, SumOfSubscalesScore):
-            value = np.zeros(n, dtype=np.int64)
-            ok = np.ones(n, dtype=bool)
-            for c in s.components:
-                value += out[c][0]
-                ok &= out[c][1]
-            out[s.id] = (value, ok)
-        elif isinstance(s, ImpactScore):
-            value = np.zeros(n, dtype=np.int64)
-            ok = np.zeros(n, dtype=bool)
-            for who, items in s.items.items():
-                code = defn.informants.index(who) if who in defn.informants else -2
-                if uniform and n and inf[0] != code:
-                    continue
-                total, answered = points.total(items, {})
-                if uniform:
-                    value, ok = total.astype(np.int64), answered > 0
-                else:
-                    here = inf == code
-                    value = np.where(here, total, value)
-                    ok = np.where(here, answered > 0, ok)
-            overall = cols.get(s.overall_item)
-            no = (
-                overall[0] & np.isin(overall[1], s.overall_no_values)
-                if overall is not None
-                else np.zeros(n, dtype=bool)
-            )
-            out[s.id] = (np.where(no, 0, value), ok | no)
-        elif isinstance(s, ItemScore):
-            ans, pts, _top = points.item(s.item, defn.item_by_id[s.item].reverse)
-            out[s.id] = (pts.astype(np.int64), ans)
+        out[s.id] = s.columns(defn, points, cols, inf, n, uniform, out)
     return out
 
 
