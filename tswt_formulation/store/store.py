@@ -717,6 +717,7 @@ class CaseStore:
         note: str = "",
         *,
         workflow_step: str | None = None,
+        action: str = "update",
     ) -> Case:
         """Save an edited case loaded with :meth:`get`; refused if someone saved since.
 
@@ -724,9 +725,12 @@ class CaseStore:
         writes nothing. The change is checked against the permission table as the
         person acting (the allocated worker or a manager edits a case); workflow state
         (formulation status, decision, sign-offs, outcome) changes only through
-        :mod:`tswt_formulation.casework`, which names its ``workflow_step``.
+        :mod:`tswt_formulation.casework`, which names its ``workflow_step`` and the
+        ``action`` the audit log records (``store.audit.ACTIONS``; a plain save: ``update``).
         """
-        return self.save_many([case], user=user, note=note, workflow_step=workflow_step)[0]
+        return self.save_many(
+            [case], user=user, note=note, workflow_step=workflow_step, action=action
+        )[0]
 
     def save_many(
         self,
@@ -735,6 +739,7 @@ class CaseStore:
         note: str = "",
         *,
         workflow_step: str | None = None,
+        action: str = "update",
     ) -> list[Case]:
         """Save several edited cases in ONE transaction: all of them, or none.
 
@@ -754,13 +759,16 @@ class CaseStore:
         versions: list[int] = []
         with self._write(f"{label} not saved") as conn:
             planned = [
-                self._plan_save(conn, case, record, who, workflow_step) for case, record in prepared
+                self._plan_save(conn, case, record, who, workflow_step, action)
+                for case, record in prepared
             ]
             check_measures(
                 [new for new, changes in zip(fresh, planned) if _touches_measures(changes)]
             )
             for (case, record), new, changes in zip(prepared, fresh, planned):
-                versions.append(self._apply_save(conn, case, record, new, changes, who, note, how))
+                versions.append(
+                    self._apply_save(conn, case, record, new, changes, who, note, how, action)
+                )
         out: list[Case] = []
         for (case, _record), new, version in zip(prepared, fresh, versions):
             changed = version != case._version
@@ -775,6 +783,7 @@ class CaseStore:
         record: dict[str, Any],
         who: str = "",
         workflow_step: str | None = None,
+        action: str = "update",
     ) -> list[dict[str, Any]]:
         """Inside the write transaction: lock the row, refuse a stale edit, return the changes."""
         expected = case._version
@@ -789,7 +798,7 @@ class CaseStore:
         if row is None:
             raise CaseNotFound(case.case_id)
         if row.version != expected:
-            raise self._stale(conn, case.case_id, expected, row.version)
+            raise self._stale(conn, case.case_id, expected, row.version, action)
         stored = json.loads(row.record)
         changes = record_diff(stored, record)
         self._authorise_save(case.case_id, stored, record, changes, who or self.user, workflow_step)
@@ -805,6 +814,7 @@ class CaseStore:
         who: str,
         note: str,
         how: str = "",
+        action: str = "update",
     ) -> int:
         """Write one planned save; return the case's version afterwards."""
         expected = case._version
@@ -818,7 +828,7 @@ class CaseStore:
             .values(**values)
         )
         if result.rowcount != 1:  # lost a race on a database without BEGIN IMMEDIATE
-            raise self._stale(conn, case.case_id, expected, None)
+            raise self._stale(conn, case.case_id, expected, None, action)
         if _touches_measures(changes):
             replace_case_scores(conn, fresh)
         conn.execute(
@@ -826,7 +836,7 @@ class CaseStore:
                 at=now,
                 user=who,
                 case_id=case.case_id,
-                action="update",
+                action=action,
                 version=expected + 1,
                 changes=json.dumps(changes),
                 note=note,
@@ -856,19 +866,34 @@ class CaseStore:
         return self.save(case, user=user, note=note)
 
     def _stale(
-        self, conn: sa.Connection, case_id: str, expected: int, now_version: int | None
+        self,
+        conn: sa.Connection,
+        case_id: str,
+        expected: int,
+        now_version: int | None,
+        action: str = "update",
     ) -> StaleEdit:
+        a = schema.audit.c
         last = conn.execute(
-            sa.select(schema.audit.c.user, schema.audit.c.at, schema.audit.c.version)
-            .where(schema.audit.c.case_id == case_id)
-            .order_by(schema.audit.c.id.desc())
+            sa.select(a.user, a.at, a.version, a.action)
+            .where(a.case_id == case_id)
+            .order_by(a.id.desc())
             .limit(1)
         ).first()
-        by = f" by {last.user} at {_as_utc(last.at):%Y-%m-%d %H:%M} UTC" if last else ""
-        now_v = now_version if now_version is not None else (last.version if last else "?")
+        at = _as_utc(last.at) if last else None
+        by = f" by {last.user} at {at:%Y-%m-%d %H:%M} UTC" if last and at else ""
+        found = now_version if now_version is not None else (last.version if last else None)
         return StaleEdit(
             f"{case_id}: not saved - the case was changed{by} since you loaded it "
-            f"(you had version {expected}, the store has version {now_v}). Reload it, redo your change and save again."
+            f"(you had version {expected}, the store has version {found if found is not None else '?'}). "
+            "Reload it, redo your change and save again.",
+            case_id=case_id,
+            expected=expected,
+            found=found,
+            action=action,
+            by=last.user if last else None,
+            at=at,
+            their_action=last.action if last else None,
         )
 
     # -- audit -------------------------------------------------------------------------
