@@ -15,7 +15,18 @@ same way: the note itself is kept as it was.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from ..errors import CaseNotFound
+from ..model.formulation import Formulation
+from . import schema
+from .diff import apply_changes
+from .records import _as_utc
 
 if TYPE_CHECKING:
     from ..errors import StaleEdit
@@ -79,3 +90,110 @@ def stale_notice(exc: StaleEdit) -> str:
         else ""
     )
     return f"Not saved: {who} saved this case{when}{what} since you opened it{versions}."
+
+
+# --- reading the log ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    user: str
+    case_id: str | None
+    action: str
+    version: int | None
+    changes: list[dict[str, Any]]
+    note: str
+    identified_by: str | None = (
+        None  # how the person was identified (migration 5; older entries: None)
+    )
+
+    def summary(self, width: int = 60) -> str:
+        """'set referral.decision.outcome: pending -> accepted; ...' for a table."""
+        parts = []
+        for c in self.changes:
+            if c["path"] == "" and c["op"] == "add":
+                parts.append("whole case added")
+            elif c["op"] == "set":
+                parts.append(f"{c['path']}: {_short(c['before'])} -> {_short(c['after'])}")
+            else:
+                parts.append(f"{c['op']} {c['path']}")
+        text = "; ".join(parts)
+        return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+    return text if len(text) <= 24 else text[:23] + "…"
+
+
+class AuditMixin:
+    """Reading the audit log, and every version of a case rebuilt from it (part of CaseStore)."""
+
+    if TYPE_CHECKING:  # provided by CaseStore (store.py)
+        engine: sa.Engine
+        location: str
+        user: str
+
+    def audit_log(self, case_id: str | None = None, limit: int | None = None) -> list[AuditEntry]:
+        """Audit entries, oldest first (the newest ``limit`` if given)."""
+        q = sa.select(schema.audit)
+        if case_id is not None:
+            q = q.where(schema.audit.c.case_id == case_id)
+        q = q.order_by(schema.audit.c.id.desc())
+        if limit:
+            q = q.limit(limit)
+        with self.engine.connect() as conn:
+            rows = list(conn.execute(q))
+        return [
+            AuditEntry(
+                r.id,
+                _as_utc(r.at),
+                r.user,
+                r.case_id,
+                r.action,
+                r.version,
+                json.loads(r.changes),
+                r.note,
+                r.identified_by,
+            )
+            for r in reversed(rows)
+        ]
+
+    def versions(self, case_id: str) -> list[tuple[AuditEntry, dict[str, Any]]]:
+        """Every version of a case rebuilt from the audit log: (entry, record)."""
+        record: dict[str, Any] | None = None
+        out = []
+        for entry in self.audit_log(case_id):
+            record = apply_changes(record, entry.changes)
+            out.append((entry, record))
+        if not out:
+            raise CaseNotFound(case_id)
+        return out
+
+    def formulation_versions(self, case_id: str) -> list[tuple[AuditEntry, Formulation | None]]:
+        """Each version of the case's formulation since one was first drafted: the audit
+        entry (who, when, what changed) and the formulation as it then stood (None if it
+        was removed), oldest first."""
+        out: list[tuple[AuditEntry, Formulation | None]] = []
+        previous: Any = None
+        for entry, record in self.versions(case_id):
+            form = record.get("formulation")
+            if form != previous:
+                out.append(
+                    (
+                        entry,
+                        None if form is None else Formulation.model_validate_json(json.dumps(form)),
+                    )
+                )
+                previous = form
+        return out
+
+    def signed_off_formulation(self, case_id: str) -> Formulation | None:
+        """The latest signed-off version of the formulation (what reports use by
+        default), even if a newer draft exists; None if it was never signed off."""
+        for _entry, form in reversed(self.formulation_versions(case_id)):
+            if form is not None and form.status == "signed_off":
+                return form
+        return None
