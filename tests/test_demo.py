@@ -97,6 +97,7 @@ def test_demo_always_has_screenings_overdue_and_due_soon():
         }
 
 
+@pytest.mark.slow
 def test_many_seeds_generate_valid_caseloads():
     for seed in range(1, 16):
         assert len(generate_caseload(60, seed=seed, as_of=AS_OF)) == 60
