@@ -39,10 +39,9 @@ def _term_checker(list_name: str) -> Callable[[str, ValidationInfo], str]:
     def check(value: str, info: ValidationInfo) -> str:
         context = info.context
         vocab = ((context.get(VOCABULARY_CONTEXT) if context else None) or vocabulary())[list_name]
-        problem = vocab.unknown([value])
-        if problem:
-            raise ValueError(problem)
-        return value
+        if value in vocab:  # the common case, checked without building the message
+            return value
+        raise ValueError(vocab.unknown([value]))
 
     return check
 

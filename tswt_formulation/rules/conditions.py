@@ -77,10 +77,10 @@ class Matched:
 
 def _known(list_name: str) -> Callable[[str], str]:
     def check(value: str) -> str:
-        problem = vocabulary()[list_name].unknown([value])
-        if problem:
-            raise ValueError(problem)
-        return value
+        vocab = vocabulary()[list_name]
+        if value in vocab:  # the common case, checked without building the message
+            return value
+        raise ValueError(vocab.unknown([value]))
 
     return check
 
