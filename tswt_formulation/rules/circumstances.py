@@ -7,7 +7,7 @@ screening found (:mod:`.conditions`), which imports this module to complete the 
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -23,9 +23,7 @@ from .conditions import (
     condition_kind,
     months_before,
 )
-
-if TYPE_CHECKING:
-    from .facts import Facts
+from .facts import Facts
 
 
 @condition_kind

@@ -37,9 +37,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from ..model.vocabulary import vocabulary
 from ..words import join_words  # noqa: F401 - used here and by the rules that import it from here
 from .dates import months_before, whole_months  # noqa: F401 - also read from here
-
-if TYPE_CHECKING:
-    from .facts import Facts
+from .facts import Facts
 
 Predicate = Callable[["Facts"], bool]
 _C = TypeVar("_C", bound="_Condition")

@@ -4,15 +4,13 @@ condition matched and the case's facts, and the clauses joined as sentences."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..model.vocabulary import Vocabularies
 from ..words import lower_first as _lower
 from ..words import uk_date
 from .conditions import Matched, join_words
-
-if TYPE_CHECKING:
-    from .facts import Facts
+from .facts import Facts
 
 
 def _sentences(parts: list[str]) -> str:
