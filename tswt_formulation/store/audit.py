@@ -26,7 +26,7 @@ from ..errors import CaseNotFound
 from ..model.formulation import Formulation
 from . import schema
 from .diff import apply_changes
-from .records import _as_utc
+from .records import _as_utc, _now
 
 if TYPE_CHECKING:
     from ..errors import StaleEdit
@@ -90,6 +90,35 @@ def stale_notice(exc: StaleEdit) -> str:
         else ""
     )
     return f"Not saved: {who} saved this case{when}{what} since you opened it{versions}."
+
+
+def append_entry(
+    conn: sa.Connection,
+    *,
+    user: str,
+    how: str | None,
+    action: str,
+    changes: list[dict[str, Any]],
+    note: str,
+    case_id: str | None = None,
+    version: int | None = None,
+    at: datetime | None = None,
+) -> None:
+    """Append one audit row in the write's own transaction: who (``user``, identified
+    ``how``), what (``action``, the ``changes`` as set/add/remove operations, a ``note``),
+    on which case at which version (none for a change to the store itself)."""
+    conn.execute(
+        schema.audit.insert().values(
+            at=at or _now(),
+            user=user,
+            identified_by=how,
+            case_id=case_id,
+            action=action,
+            version=version,
+            changes=json.dumps(changes),
+            note=note,
+        )
+    )
 
 
 # --- reading the log ---------------------------------------------------------------------

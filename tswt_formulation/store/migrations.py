@@ -4,7 +4,6 @@ migrates; a reader of an older store leaves it as it is (``outdated``)."""
 
 from __future__ import annotations
 
-import json
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +13,7 @@ from .._version import __version__
 from ..errors import SchemaVersionError, StoreError
 from . import engine as dialect
 from . import schema
+from .audit import append_entry
 from .records import _db_message, _now
 
 
@@ -118,24 +118,18 @@ class MigrationsMixin:
                     .where(schema.meta.c.key == "schema_version")
                     .values(value=version_row["value"])
                 )
-            conn.execute(
-                schema.audit.insert().values(
-                    at=now,
-                    user=self.user,
-                    case_id=None,
-                    action="migrate",
-                    version=None,
-                    changes=json.dumps(
-                        [
-                            {
-                                "op": "set",
-                                "path": "schema_version",
-                                "before": have,
-                                "after": schema.SCHEMA_VERSION,
-                            }
-                        ]
-                    ),
-                    note="; ".join(f"{m.number}: {m.name}" for m in pending),
-                    identified_by=self.identity.how,
-                )
+            change = {
+                "op": "set",
+                "path": "schema_version",
+                "before": have,
+                "after": schema.SCHEMA_VERSION,
+            }
+            append_entry(
+                conn,
+                at=now,
+                user=self.user,
+                how=self.identity.how,
+                action="migrate",
+                changes=[change],
+                note="; ".join(f"{m.number}: {m.name}" for m in pending),
             )

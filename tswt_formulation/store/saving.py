@@ -18,6 +18,7 @@ from ..model.case import Case
 from ..model.parse import case_from_data, case_to_data
 from . import engine as dialect
 from . import schema
+from .audit import append_entry
 from .diff import record_diff
 from .importing import already_stored, authorise_new_cases, case_row, check_new_cases, new_rows
 from .records import CHUNK as _CHUNK
@@ -322,17 +323,16 @@ class SavingMixin:
             raise self._stale(conn, case.case_id, expected, None, action)
         if _touches_measures(changes):
             replace_case_scores(conn, fresh)
-        conn.execute(
-            schema.audit.insert().values(
-                at=now,
-                user=who,
-                case_id=case.case_id,
-                action=action,
-                version=expected + 1,
-                changes=json.dumps(changes),
-                note=note,
-                identified_by=how or self.identity.how,
-            )
+        append_entry(
+            conn,
+            at=now,
+            user=who,
+            how=how or self.identity.how,
+            action=action,
+            changes=changes,
+            note=note,
+            case_id=case.case_id,
+            version=expected + 1,
         )
         return expected + 1
 
