@@ -15,7 +15,13 @@ import numpy as np
 import pytest
 
 from tswt_formulation.measures.definition import load_measure
-from tswt_formulation.measures.score_kinds import KINDS, SCORE_KINDS, ScoreDefinition
+from tswt_formulation.measures.score_kinds import (
+    KINDS,
+    SCORE_KINDS,
+    Answers,
+    ColumnSet,
+    ScoreDefinition,
+)
 from tswt_formulation.measures.scoring import _Points
 
 
@@ -57,7 +63,7 @@ CASES = [
 @pytest.mark.parametrize("score_id,informant,answers,expected", CASES)
 def test_one_administration_scores_as_the_rules_say(sdq, score_id, informant, answers, expected):
     s = sdq.score_definition(score_id)
-    assert s.one(sdq, answers, informant, {}) == expected
+    assert s.one(Answers(sdq, answers, informant), {}) == expected
 
 
 @pytest.mark.parametrize("score_id,informant,answers,expected", CASES)
@@ -67,17 +73,16 @@ def test_columns_score_as_one_does(sdq, score_id, informant, answers, expected):
         item: (np.array([True]), np.array([code], dtype=np.int8)) for item, code in answers.items()
     }
     inf = np.array([sdq.informants.index(informant)], dtype=np.int8)
-    value, ok = sdq.score_definition(score_id).columns(
-        sdq, _Points(sdq, cols, 1), cols, inf, 1, True, {}
-    )
+    given = ColumnSet(sdq, _Points(sdq, cols, 1), cols, inf, 1, True)
+    value, ok = sdq.score_definition(score_id).columns(given, {})
     assert (int(value[0]) if ok[0] else None) == expected
 
 
 def test_a_total_is_missing_when_a_component_is(sdq):
     total = sdq.score_definition("total")
     done = {"emotional": 6, "conduct": 4, "hyperactivity": 5, "peer": 1}
-    assert total.one(sdq, {}, "parent", done) == 16
-    assert total.one(sdq, {}, "parent", {**done, "peer": None}) is None
+    assert total.one(Answers(sdq, {}, "parent"), done) == 16
+    assert total.one(Answers(sdq, {}, "parent"), {**done, "peer": None}) is None
 
 
 def test_each_kind_knows_its_range(sdq):

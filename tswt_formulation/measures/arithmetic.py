@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .definition import MeasureDefinition
+from .score_kinds import ColumnSet
 
 
 def _int_type(lo: int, hi: int) -> type[np.signedinteger[Any]]:
@@ -86,10 +87,10 @@ def _compute(
     uniform: bool,
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """score id -> (int64 values, ok mask)."""
-    points = _Points(defn, cols, n)
+    given = ColumnSet(defn, _Points(defn, cols, n), cols, inf, n, uniform)
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for s in defn.score_definitions:
-        out[s.id] = s.columns(defn, points, cols, inf, n, uniform, out)
+        out[s.id] = s.columns(given, out)
     return out
 
 

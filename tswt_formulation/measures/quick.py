@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from ..model.case import Case, MeasureAdministration
 from .definition import MeasureDefinition, load_measure
+from .score_kinds import Answers
 
 
 def score_one(defn: MeasureDefinition, admin: MeasureAdministration) -> dict[str, int | None]:
@@ -28,8 +29,9 @@ def score_one(defn: MeasureDefinition, admin: MeasureAdministration) -> dict[str
         if value is not None:
             answers[lookup.get(key.lower(), key)] = value
     out: dict[str, int | None] = {}
+    given = Answers(defn, answers, admin.informant)
     for s in defn.score_definitions:
-        out[s.id] = s.one(defn, answers, admin.informant, out)
+        out[s.id] = s.one(given, out)
     return out
 
 

@@ -16,6 +16,7 @@ every impact item is missing, otherwise missing items count 0.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -31,10 +32,33 @@ Informant = Literal["parent", "teacher", "self", "worker"]
 Direction = Literal["lower_is_better", "higher_is_better"]
 ScoreId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 
-#: Column arrays as :mod:`.scoring` holds them: item id -> (answered mask, integer codes).
-Columns = Mapping[str, "tuple[np.ndarray, np.ndarray]"]
 #: Scores computed so far (earlier in the definition), score id -> (values, ok mask).
 Computed = Mapping[str, "tuple[np.ndarray, np.ndarray]"]
+
+
+@dataclass(frozen=True)
+class Answers:
+    """One administration as ``one`` reads it: the definition, its answers (item id ->
+    code, answered items only) and who gave them."""
+
+    defn: MeasureDefinition
+    answers: Mapping[str, int]
+    informant: str | None
+
+
+@dataclass(frozen=True)
+class ColumnSet:
+    """Many administrations as ``columns`` reads them: the definition, the scorer's item
+    points (``arithmetic._Points``), the columns (item id -> (answered mask, integer
+    codes)), each row's informant code (``informant``; ``uniform`` when all rows share
+    one) and the number of rows ``n``."""
+
+    defn: MeasureDefinition
+    points: Any
+    cols: Mapping[str, tuple[np.ndarray, np.ndarray]]
+    informant: np.ndarray
+    n: int
+    uniform: bool
 
 
 class _Strict(BaseModel):
@@ -70,30 +94,14 @@ class _ScoreBase(_Strict):
         """(min, max) possible; for a score that differs by informant, the widest unless given."""
         raise NotImplementedError
 
-    def one(
-        self,
-        defn: MeasureDefinition,
-        answers: Mapping[str, int],
-        informant: str | None,
-        done: Mapping[str, int | None],
-    ) -> int | None:
-        """The score of one administration (``answers``: item id -> code, answered only;
-        ``done``: the scores above this one); None where the rules leave it missing."""
+    def one(self, a: Answers, done: Mapping[str, int | None]) -> int | None:
+        """The score of one administration (``a``); ``done``: the scores above this one.
+        None where the rules leave it missing."""
         raise NotImplementedError
 
-    def columns(
-        self,
-        defn: MeasureDefinition,
-        pts: Any,
-        cols: Columns,
-        inf: np.ndarray,
-        n: int,
-        uniform: bool,
-        done: Computed,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """(int64 values, ok mask) over ``n`` administrations. ``pts``: the scorer's item
-        points (``scoring._Points``); ``inf``: each row's informant code, ``uniform`` when
-        all rows share one; ``done``: the scores above this one."""
+    def columns(self, c: ColumnSet, done: Computed) -> tuple[np.ndarray, np.ndarray]:
+        """(int64 values, ok mask) over the ``c.n`` administrations of ``c``; ``done``: the
+        scores above this one."""
         raise NotImplementedError
 
 
@@ -132,13 +140,8 @@ class MeanProratedScore(_ScoreBase):
         k = self.scale_to or len(self.items)
         return (k * min(pts), k * max(pts))
 
-    def one(
-        self,
-        defn: MeasureDefinition,
-        answers: Mapping[str, int],
-        informant: str | None,
-        done: Mapping[str, int | None],
-    ) -> int | None:
+    def one(self, a: Answers, done: Mapping[str, int | None]) -> int | None:
+        defn, answers = a.defn, a.answers
         given = [
             points(defn, answers[i], i, defn.item_by_id[i].reverse)
             for i in self.items
@@ -148,18 +151,10 @@ class MeanProratedScore(_ScoreBase):
         # round_half_up(sum / n * k) in exact integers: floor((2 k sum + n) / 2n)
         return (2 * k * sum(given) + n) // (2 * n) if n >= self.min_answered else None
 
-    def columns(
-        self,
-        defn: MeasureDefinition,
-        pts: Any,
-        cols: Columns,
-        inf: np.ndarray,
-        n: int,
-        uniform: bool,
-        done: Computed,
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def columns(self, c: ColumnSet, done: Computed) -> tuple[np.ndarray, np.ndarray]:
         import numpy as np
 
+        defn, pts = c.defn, c.points
         total, answered = pts.total(self.items, {i: defn.item_by_id[i].reverse for i in self.items})
         k = self.scale_to or len(self.items)
         # round_half_up(total / answered * k) in exact integer arithmetic
@@ -188,33 +183,19 @@ class SumOfSubscalesScore(_ScoreBase):
         parts = [defn.score_range(c, informant) for c in self.components]
         return (sum(a for a, _ in parts), sum(b for _, b in parts))
 
-    def one(
-        self,
-        defn: MeasureDefinition,
-        answers: Mapping[str, int],
-        informant: str | None,
-        done: Mapping[str, int | None],
-    ) -> int | None:
+    def one(self, a: Answers, done: Mapping[str, int | None]) -> int | None:
         parts = [done.get(c) for c in self.components]
         return None if any(p is None for p in parts) else sum(p for p in parts if p is not None)
 
-    def columns(
-        self,
-        defn: MeasureDefinition,
-        pts: Any,
-        cols: Columns,
-        inf: np.ndarray,
-        n: int,
-        uniform: bool,
-        done: Computed,
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def columns(self, c: ColumnSet, done: Computed) -> tuple[np.ndarray, np.ndarray]:
         import numpy as np
 
+        n = c.n
         value = np.zeros(n, dtype=np.int64)
         ok = np.ones(n, dtype=bool)
-        for c in self.components:
-            value += done[c][0]
-            ok &= done[c][1]
+        for comp in self.components:
+            value += done[comp][0]
+            ok &= done[comp][1]
         return value, ok
 
 
@@ -250,13 +231,8 @@ class ImpactScore(_ScoreBase):
             )
         return (min(a for a, _ in spans), max(b for _, b in spans))
 
-    def one(
-        self,
-        defn: MeasureDefinition,
-        answers: Mapping[str, int],
-        informant: str | None,
-        done: Mapping[str, int | None],
-    ) -> int | None:
+    def one(self, a: Answers, done: Mapping[str, int | None]) -> int | None:
+        defn, answers, informant = a.defn, a.answers, a.informant
         overall = answers.get(self.overall_item)
         items = self.items.get(informant)  # type: ignore[call-overload]
         if overall is not None and overall in self.overall_no_values:
@@ -266,18 +242,10 @@ class ImpactScore(_ScoreBase):
         given = [points(defn, answers[i], i, False) for i in items if i in answers]
         return sum(given) if given else None
 
-    def columns(
-        self,
-        defn: MeasureDefinition,
-        pts: Any,
-        cols: Columns,
-        inf: np.ndarray,
-        n: int,
-        uniform: bool,
-        done: Computed,
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def columns(self, c: ColumnSet, done: Computed) -> tuple[np.ndarray, np.ndarray]:
         import numpy as np
 
+        defn, pts, cols, inf, n, uniform = c.defn, c.points, c.cols, c.informant, c.n, c.uniform
         value = np.zeros(n, dtype=np.int64)
         ok = np.zeros(n, dtype=bool)
         for who, items in self.items.items():
@@ -315,13 +283,8 @@ class ItemScore(_ScoreBase):
         pts = defn.coding(self.item).points()
         return (min(pts), max(pts))
 
-    def one(
-        self,
-        defn: MeasureDefinition,
-        answers: Mapping[str, int],
-        informant: str | None,
-        done: Mapping[str, int | None],
-    ) -> int | None:
+    def one(self, a: Answers, done: Mapping[str, int | None]) -> int | None:
+        defn, answers = a.defn, a.answers
         code = answers.get(self.item)
         return (
             None
@@ -329,18 +292,10 @@ class ItemScore(_ScoreBase):
             else points(defn, code, self.item, defn.item_by_id[self.item].reverse)
         )
 
-    def columns(
-        self,
-        defn: MeasureDefinition,
-        pts: Any,
-        cols: Columns,
-        inf: np.ndarray,
-        n: int,
-        uniform: bool,
-        done: Computed,
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def columns(self, c: ColumnSet, done: Computed) -> tuple[np.ndarray, np.ndarray]:
         import numpy as np
 
+        defn, pts = c.defn, c.points
         ans, values, _top = pts.item(self.item, defn.item_by_id[self.item].reverse)
         return values.astype(np.int64), ans
 
