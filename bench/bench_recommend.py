@@ -41,7 +41,8 @@ def synthetic_case(rng: random.Random, number: int) -> dict[str, Any]:
     placement_start = max(as_of - timedelta(days=rng.randint(10, 2000)), born)
     moves = rng.choices([0, 1, 2, 3, 4], weights=[50, 20, 12, 10, 8])[0]
     breakdowns = [
-        {"date": max(as_of - timedelta(days=rng.randint(5, 700)), born).isoformat()}
+        # a breakdown ended an earlier placement: on or before this one's start
+        {"date": max(placement_start - timedelta(days=rng.randint(5, 700)), born).isoformat()}
         for _ in range(rng.choice([0, 0, 0, 1, 2]))
     ]
     behaviours = rng.sample(terms["presenting_behaviour"], rng.randint(0, 4))

@@ -42,6 +42,7 @@ def test_the_engine_is_the_one_asked_for(any_store_url, backend):
         assert s.integrity_check() == []
 
 
+@pytest.mark.slow
 def test_export_then_import_is_the_identity(any_store_url, tmp_path, demo_cases):
     runner = CliRunner()
     r = runner.invoke(cli, ["init", "--store", any_store_url])

@@ -94,7 +94,8 @@ def test_draft_decide_submit_signoff(store_arg, tmp_path):
             "decide", "TSW-000123", "--store", store_arg, "--override", "stage", "2", blank
         )
         assert (
-            no_reason.exit_code == 2 and "the override of stage needs a reason" in no_reason.stderr
+            no_reason.exit_code == 2
+            and "TSW-000123: override of stage: a reason is required" in no_reason.stderr
         )
         assert "Traceback" not in no_reason.stderr
     assert run("submit", "TSW-000123", "--store", store_arg, "--user", "c.mensah").exit_code == 0
@@ -239,3 +240,32 @@ def test_submit_refuses_a_formulation_whose_screening_is_not_completed(tmp_path,
     )
     with open_store(path) as s:
         assert s.get("TSW-000130").formulation.status == "draft"
+
+
+def test_an_override_is_read_as_the_workbench_reads_it(store_arg):
+    """`tswt decide --override` and the workbench's decision form share one reader
+    (model/recommendation.parse_override): a service may be named by its label, and a wave
+    outside 1-3 is refused naming the case, the part and the bounds, before the store opens."""
+    drafted = run(
+        "formulation", "TSW-000123", "--draft", "--store", store_arg, "--user", "c.mensah"
+    )
+    assert drafted.exit_code == 0, drafted.stderr
+    bad = run("decide", "TSW-000123", "--store", store_arg, "--override", "wave", "4", "Risk rose")
+    assert bad.exit_code == 2
+    assert "TSW-000123: override of wave: '4' is not a wave (1, 2 or 3)" in bad.stderr
+    r = run(
+        "decide",
+        "TSW-000123",
+        "--store",
+        store_arg,
+        "--user",
+        "c.mensah",
+        "--override",
+        "services",
+        "Life Story Clinic, carer support and therapeutic parenting",
+        "The carer asked for both",
+    )
+    assert r.exit_code == 0, r.stderr
+    with open_store(store_arg) as s:
+        (o,) = s.get("TSW-000123").formulation.decision.overrides
+    assert (o.part, o.value) == ("services", ["life_story_clinic", "carer_support"])

@@ -16,6 +16,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from tswt_formulation import open_store
 from tswt_formulation.model import case_from_data
 
@@ -53,6 +55,7 @@ STALE = re.compile(
 )
 
 
+@pytest.mark.slow
 def test_many_workers_editing_the_same_cases(any_store_url, make_case_data, tmp_path):
     ids = [f"TSW-0001{i:02d}" for i in range(CASES)]
     with open_store(any_store_url, create=True, user="importer") as s:

@@ -117,6 +117,7 @@ def _state(url: str) -> tuple[int, int, list[str]]:
     return n_cases, n_audit, problems
 
 
+@pytest.mark.slow
 def test_import_killed_part_way_leaves_all_or_nothing(
     any_store_url, backend, make_case_data, tmp_path
 ):

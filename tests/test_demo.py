@@ -97,6 +97,7 @@ def test_demo_always_has_screenings_overdue_and_due_soon():
         }
 
 
+@pytest.mark.slow
 def test_many_seeds_generate_valid_caseloads():
     for seed in range(1, 16):
         assert len(generate_caseload(60, seed=seed, as_of=AS_OF)) == 60
@@ -127,7 +128,7 @@ def test_demo_never_dates_todays_work_after_now(monkeypatch):
     o'clock: the record refuses timestamps in the future (seed 3 has work dated today)."""
     from datetime import datetime, time, timedelta
 
-    import tswt_formulation.demo as demo
+    import tswt_formulation.demo.formulations as demo  # where _at reads the clock
 
     real = demo.datetime
     early = min(
@@ -181,3 +182,20 @@ def test_tswt_demo_says_how_many_more_fit(tmp_path):
         "the synthetic ids (TSW-900001..TSW-999999 and TSW-900000) hold 100,000 cases; 99,990 are taken, so at most "
         "10 more fit" in r.output
     )
+
+
+def test_made_in_chunks_the_caseload_is_the_same():
+    """`tswt demo` makes and imports a chunk at a time (issue 24's memory): chunks of 7 must
+    give the very cases one pass gives, in order, including the one over-age referral (the
+    21st case on), the SDQ reasons taken in turn across chunks, and each formulation drawn
+    from the one stream after every record."""
+    from tswt_formulation.demo import iter_caseload
+
+    whole = [case_to_data(c) for c in generate_caseload(60, seed=1, as_of=AS_OF)]
+    chunks = list(iter_caseload(60, seed=1, as_of=AS_OF, chunk=7))
+    assert [len(c) for c in chunks] == [7] * 8 + [4]
+    assert [case_to_data(c) for part in chunks for c in part] == whole
+    reasons = [
+        c.sdq_not_completed[0].reason for part in chunks for c in part if c.sdq_not_completed
+    ]
+    assert sorted(reasons) == ["SDQ2", "SDQ3", "SDQ4", "SDQ5"]  # each reason once, not once a chunk

@@ -18,27 +18,9 @@ from tswt_formulation.cli import cli
 from tswt_formulation.errors import ValidationFailed
 from tswt_formulation.model import case_from_data
 
-from .conftest import file_digest
+from .cli_refusals import refused, run
 
 CASE = "TSW-000100"
-
-
-def run(*args: str, user: str = "c.mensah") -> Any:
-    return CliRunner().invoke(
-        cli, [*args, "--user", user] if args[0] not in ("validate", "measures") else list(args)
-    )
-
-
-def refused(store: Path, *args: str, lines: list[str], user: str = "c.mensah") -> Any:
-    """Run; expect exit 2, exactly these stderr lines (regexes), no traceback, store unchanged."""
-    before = file_digest(store)
-    r = run(*args, user=user)
-    assert r.exit_code == 2, (r.output, r.stderr)
-    got = r.stderr.splitlines()
-    assert len(got) == len(lines) and all(re.fullmatch(p, g) for p, g in zip(lines, got)), got
-    assert "Traceback" not in r.stderr and all(len(g) < 400 for g in got)
-    assert file_digest(store) == before
-    return r
 
 
 @pytest.fixture

@@ -21,30 +21,10 @@ from tswt_formulation.cli import cli
 from tswt_formulation.model import case_from_data
 from tswt_formulation.store.schema import SCHEMA_VERSION
 
+from .cli_refusals import refused, run
 from .conftest import file_digest
 
 CASE = "TSW-000100"
-
-
-def run(*args: str, user: str = "c.mensah", **kwargs: Any) -> Any:
-    no_user = ("validate", "measures", "schema", "migrate-store")
-    return CliRunner().invoke(
-        cli, [*args, "--user", user] if args[0] not in no_user else list(args), **kwargs
-    )
-
-
-def refused(
-    store: Path, *args: str, lines: list[str], user: str = "c.mensah", code: int = 2
-) -> Any:
-    """Run; expect exit 2, exactly these stderr lines (regexes), no traceback, store unchanged."""
-    before = file_digest(store)
-    r = run(*args, user=user)
-    assert r.exit_code == code, (r.output, r.stderr)
-    got = r.stderr.splitlines()
-    assert len(got) == len(lines) and all(re.fullmatch(p, g) for p, g in zip(lines, got)), got
-    assert "Traceback" not in r.stderr and all(len(g) < 400 for g in got)
-    assert file_digest(store) == before
-    return r
 
 
 @pytest.fixture

@@ -157,6 +157,7 @@ def assert_inert_and_self_contained(html: str) -> _Elements:
     return parsed
 
 
+@pytest.mark.slow
 def test_every_demo_case_through_every_report_notebook(demo_store, tmp_path, pool):
     ids = open_store(demo_store).case_ids()
     for kind in ("formulation", "outcomes"):
@@ -226,6 +227,7 @@ def test_hostile_text_is_inert_in_html(hostile_store, tmp_path, pool):
         assert "Self-harm" in text
 
 
+@pytest.mark.slow
 def test_hostile_text_is_inert_in_pdf(hostile_store, tmp_path, pool):
     from tswt_formulation.reports.export import pdf_available
 
@@ -451,6 +453,7 @@ def test_forked_workers_take_the_batch_environment_and_folder(tmp_path, monkeypa
         pool.shutdown()
 
 
+@pytest.mark.slow
 def test_tswt_reports_on_a_dask_scheduler(demo_store, tmp_path):
     distributed = pytest.importorskip("distributed")
     out = tmp_path / "out"
@@ -486,6 +489,7 @@ def test_tswt_reports_on_a_dask_scheduler(demo_store, tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_tswt_reports_says_when_the_dask_scheduler_cannot_be_reached(demo_store, tmp_path):
     pytest.importorskip("distributed")
     r = CliRunner().invoke(
@@ -509,6 +513,7 @@ def test_tswt_reports_says_when_the_dask_scheduler_cannot_be_reached(demo_store,
     )
 
 
+@pytest.mark.slow
 def test_dask_cluster_as_executor(demo_store, tmp_path):
     distributed = pytest.importorskip("distributed")
     with (

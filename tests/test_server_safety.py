@@ -446,6 +446,147 @@ def test_kernels_no_browser_shows_are_culled_once_idle(culling_app: App) -> None
     )
 
 
+def _post(
+    app: App, path: str, headers: dict[str, str], body: bytes = b""
+) -> tuple[int, dict[str, str], str]:
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", app.port, timeout=60)
+    try:
+        conn.request("POST", path, body, {"Host": f"127.0.0.1:{app.port}", **headers})
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read().decode()
+    finally:
+        conn.close()
+
+
+def _kernel_process(app: App, kernel_id: str):
+    return next(
+        (p for p in app.kernels() if f"kernel-{kernel_id}.json" in " ".join(p.cmdline())), None
+    )
+
+
+def _page_kernel_id(page_html: str) -> str:
+    import re
+
+    found = re.search(r'"kernelId":\s*"([0-9a-f-]{36})"', page_html)
+    assert found is not None, page_html[:2000]
+    return found.group(1)
+
+
+def _gone_within(app: App, kernel_id: str, seconds: float) -> float | None:
+    """Seconds until the kernel's process has ended, or None if it outlives ``seconds``."""
+    start = time.monotonic()
+    while time.monotonic() - start < seconds:
+        if _kernel_process(app, kernel_id) is None:
+            return time.monotonic() - start
+        time.sleep(0.2)
+    return None
+
+
+@pytest.mark.slow
+def test_a_pages_shutdown_needs_its_xsrf_cookie_and_this_servers_origin(fresh_app: App) -> None:
+    """Voila's page posts ``/voila/api/shutdown/<kernel id>`` with the ``_xsrf`` cookie's
+    value as it unloads; Voila never set the cookie, so every shutdown got 403 and the
+    kernel waited for the idle cull. The page now sets it (SameSite=Strict); without the
+    token, or from another origin even with it, the shutdown is still refused."""
+    import http.client
+
+    app = fresh_app
+    conn = http.client.HTTPConnection("127.0.0.1", app.port, timeout=120)
+    try:
+        conn.request("GET", "/", headers={"Host": f"127.0.0.1:{app.port}"})
+        response = conn.getresponse()
+        body = response.read().decode()
+        cookies = response.headers.get_all("Set-Cookie") or []
+    finally:
+        conn.close()
+    assert response.status == 200
+    kernel_id = _page_kernel_id(body)
+    xsrf = next((c for c in cookies if c.startswith("_xsrf=")), None)
+    assert xsrf is not None, f"the page set no _xsrf cookie: {cookies}"
+    assert "samesite=strict" in xsrf.lower() and "path=/" in xsrf.lower(), xsrf
+    token = xsrf.split(";")[0].split("=", 1)[1]
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    path = f"/voila/api/shutdown/{kernel_id}"
+    own = f"http://127.0.0.1:{app.port}"
+    refused = [
+        ({**form, "Origin": own}, b""),  # no token (what the page sent before)
+        ({**form, "Origin": own, "Cookie": f"_xsrf={token}"}, b"_xsrf=" + b"0" * len(token)),
+        (
+            {**form, "Origin": "http://evil.example", "Cookie": f"_xsrf={token}"},
+            b"_xsrf=" + token.encode(),
+        ),
+        ({**form, "Origin": "null", "Cookie": f"_xsrf={token}"}, b"_xsrf=" + token.encode()),
+    ]
+    for headers, data in refused:
+        status, _, text = _post(app, path, headers, data)
+        assert status == 403, (headers, status, text)
+    time.sleep(1)
+    assert _kernel_process(app, kernel_id) is not None, "a refused shutdown ended the kernel"
+    # The page's own shutdown: its origin, the cookie and the token it read from it.
+    status, _, text = _post(
+        app, path, {**form, "Origin": own, "Cookie": f"_xsrf={token}"}, b"_xsrf=" + token.encode()
+    )
+    assert status == 204, (status, text)
+    assert _gone_within(app, kernel_id, 15) is not None, "the kernel outlived its shutdown"
+
+
+@pytest.mark.slow
+@pytest.mark.needs_system
+def test_a_reloaded_pages_kernel_is_shut_down_at_once_and_reloads_keep_the_bound(
+    fresh_app: App,
+) -> None:
+    """A reload (or leaving the page) shuts the old page's kernel down within seconds, not
+    after the idle cull (10 minutes here): reloading more times than the page bound
+    (MAX_PAGES) never meets "The workbench is full", and once the page is left only the
+    kernel kept warm is running."""
+    from .conftest import skip_or_fail
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("the browser test needs the playwright package (pip install -e '.[test]')")
+    if not Path(CHROMIUM).exists():
+        skip_or_fail(
+            f"the browser test needs Debian's chromium at {CHROMIUM} (apt-get install chromium)"
+        )
+    app = fresh_app
+    reloads = MAX_PAGES + 2
+    took: list[float | None] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_context().new_page()
+            page.set_default_timeout(120_000)
+
+            def shown(response) -> str:
+                assert response is not None and response.status == 200, response and (
+                    response.status,
+                    page.content()[:500],
+                )
+                page.get_by_text("Signed in as").wait_for()
+                return _page_kernel_id(response.text())
+
+            kernel_id = shown(page.goto(app.url))
+            for _ in range(reloads):
+                old, kernel_id = kernel_id, shown(page.reload())
+                assert kernel_id != old
+                took.append(_gone_within(app, old, 10))
+            page.goto("about:blank")  # leaving the page
+            took.append(_gone_within(app, kernel_id, 10))
+        finally:
+            browser.close()
+    assert None not in took, (
+        f"seconds until each old page's kernel ended (None: still running): {took}"
+    )
+    # Only the kernel kept warm is left (its replacement may still be starting).
+    end = time.monotonic() + 30
+    while len(app.kernels()) > 1 and time.monotonic() < end:
+        time.sleep(0.5)
+    assert len(app.kernels()) == 1, f"{len(app.kernels())} kernels after the last page was left"
+
+
 # -- Workbench report files do not outlive their session ------------------------------------
 
 _SESSION = """

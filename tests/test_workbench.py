@@ -284,7 +284,7 @@ def test_recommendation_updates_as_the_worker_types_risks_first(app, case_store)
     items = re.findall(r"<li[^>]*>(.*?)</li>", view.panel.value)
     assert items[0].startswith("Risk not yet assessed")  # the screening is not complete: said first
     assert items[1].startswith("Risk: Harmful sexual behaviour: severe")
-    assert view.last_update_ms < 200
+    # How fast the panel updates is measured in bench/bench_workbench.py (target < 200 ms).
 
 
 def test_a_recorded_risk_changes_the_recommendation_and_needs_its_safety_plan_holder(
@@ -580,7 +580,8 @@ def test_formulation_draft_override_needs_reason_submit_and_signoff(app, case_st
     app.open_case("TSW-000124")
     view = app.formulation
     view.draft()
-    assert case_store.get("TSW-000124").formulation.status == "draft"
+    drafted = case_store.get("TSW-000124").formulation
+    assert drafted.status == "draft"
     _keep, body, _origin, _ref = view.entries["presenting"][0]
     body.value = body.value + " " + HOSTILE
     view.entries["protective"][-1][0].value = False  # remove one suggestion
@@ -606,10 +607,8 @@ def test_formulation_draft_override_needs_reason_submit_and_signoff(app, case_st
         and form.decision.overrides[0].reason == "Risk escalated this week"
     )
     assert form.five_ps.presenting[0].text.endswith(HOSTILE)
-    assert (
-        all("onerror" not in t.text for t in form.five_ps.protective)
-        or len(form.five_ps.protective) >= 0
-    )
+    # the suggestion the worker removed is gone, the others kept as drafted
+    assert form.five_ps.protective == drafted.five_ps.protective[:-1]
 
     # The worker cannot sign off their own formulation.
     app.signoff.open("TSW-000124")

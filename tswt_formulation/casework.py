@@ -148,7 +148,11 @@ def create_draft(
         case, author=_who(store, user), now=now, recommendation=rec
     )
     return store.save(
-        case, user=user, note="formulation drafted from the screening", workflow_step="edit_case"
+        case,
+        user=user,
+        note="formulation drafted from the screening",
+        workflow_step="edit_case",
+        action="draft_formulation",
     )
 
 
@@ -162,7 +166,13 @@ def update_formulation(
     """Edit the formulation's content (narrative, 5 Ps, ...); after sign-off it goes back to draft."""
     case, formulation = _load_drafted(store, case_id, version)
     case.formulation = edit_formulation(formulation, _who(store, user), _now(), **changes)
-    return store.save(case, user=user, note="formulation edited", workflow_step="edit_case")
+    return store.save(
+        case,
+        user=user,
+        note="formulation edited",
+        workflow_step="edit_case",
+        action="edit_formulation",
+    )
 
 
 def decide(
@@ -183,6 +193,7 @@ def decide(
         user=user,
         note="recommendation accepted" if accept else "recommendation overridden with reasons",
         workflow_step="edit_case",
+        action="decide",
     )
 
 
@@ -210,7 +221,11 @@ def revise_formulation(
         edited if unchanged else record_decision(edited, case_id, who, now, accept, overrides)
     )
     return store.save(
-        case, user=user, note="formulation edited and decision recorded", workflow_step="edit_case"
+        case,
+        user=user,
+        note="formulation edited and decision recorded",
+        workflow_step="edit_case",
+        action="revise_formulation",
     )
 
 
@@ -224,7 +239,9 @@ def submit_for_signoff(
     case.formulation = submit(
         case.formulation, case_id, by=_who(store, user), screening_completed=screened
     )
-    return store.save(case, user=user, note="submitted for sign-off", workflow_step="submit")
+    return store.save(
+        case, user=user, note="submitted for sign-off", workflow_step="submit", action="submit"
+    )
 
 
 def review(
@@ -256,7 +273,13 @@ def review(
     went = case.formulation.signoffs[-1].outstanding_steps
     if went:
         note += f" with {len(went)} risk first step{'s' if len(went) > 1 else ''} outstanding, reason given"
-    return store.save(case, user=user, note=note, workflow_step="sign_off")
+    return store.save(
+        case,
+        user=user,
+        note=note,
+        workflow_step="sign_off",
+        action="sign_off" if approve else "return",
+    )
 
 
 def outcome(
@@ -303,7 +326,9 @@ def outcome(
         note += f" with {n} risk first step{'s' if n > 1 else ''} outstanding, reason given"
     if had is not None:
         note = f"{note} (replaces {had.decision.replace('_', ' ')} of {had.date.isoformat()}: {reasons.strip()})"
-    return store.save(case, user=user, note=note, workflow_step="record_outcome")
+    return store.save(
+        case, user=user, note=note, workflow_step="record_outcome", action="record_outcome"
+    )
 
 
 # --- the work after screening (model.work): record_work ----------------------------------
@@ -364,7 +389,11 @@ def start_intervention(
         entry["fulfils"] = fulfils
     new = _with_work(case, lambda d: d.setdefault("interventions", []).append(entry))
     return store.save(
-        new, user=user, note=f"intervention {number} started: {what}", workflow_step="record_work"
+        new,
+        user=user,
+        note=f"intervention {number} started: {what}",
+        workflow_step="record_work",
+        action="start_intervention",
     )
 
 
@@ -406,6 +435,7 @@ def record_session(
         user=user,
         note=f"session of intervention {number}: {attendance.replace('_', ' ')}",
         workflow_step="record_work",
+        action="record_session",
     )
 
 
@@ -437,6 +467,7 @@ def end_intervention(
         user=user,
         note=f"intervention {number} ended: {reason.replace('_', ' ')}",
         workflow_step="record_work",
+        action="end_intervention",
     )
 
 
@@ -474,6 +505,7 @@ def record_first_step(
         user=user,
         note="first step recorded" + (" as done" if done else ""),
         workflow_step="record_work",
+        action="record_first_step",
     )
 
 
@@ -532,7 +564,9 @@ def record_review(
 
     new = _with_work(case, add)
     note = f"review: stage {stage}, wave {wave}, formulation {formulation}"
-    return store.save(new, user=user, note=note, workflow_step="record_work")
+    return store.save(
+        new, user=user, note=note, workflow_step="record_work", action="record_review"
+    )
 
 
 def close_involvement(
@@ -566,4 +600,5 @@ def close_involvement(
         user=user,
         note=f"involvement ended: {reason.replace('_', ' ')}",
         workflow_step="record_work",
+        action="close_involvement",
     )

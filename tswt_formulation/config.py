@@ -19,14 +19,26 @@ MAX_USER_LENGTH = 120  # the store's user columns
 _USER = re.compile(rf"[\x21-\x7e](?:[\x20-\x7e]{{0,{MAX_USER_LENGTH - 2}}}[\x21-\x7e])?", re.ASCII)
 
 
-def current_user(explicit: str | None = None) -> str:
-    """Who is making a change: ``--user``, else ``TSWT_USER``, else the login name.
+def named_user(explicit: str | None = None) -> tuple[str | None, str]:
+    """The login a person named, as written, and where it came from: ``--user``, else
+    ``TSWT_USER``; ``(None, "")`` when neither names anyone. The one reader of both, for
+    :func:`current_user` and for who a store believes is acting
+    (:func:`tswt_formulation.access.identity.resolve`, which folds case).
 
     A name that is not printable ASCII of at most 120 characters is refused
     (:class:`~tswt_formulation.errors.ValidationFailed` naming where it came from)."""
     for source, candidate in (("--user", explicit), ("TSWT_USER", os.environ.get("TSWT_USER"))):
         if candidate and candidate.strip():
-            return check_user(candidate.strip(), source)
+            return check_user(candidate.strip(), source), source
+    return None, ""
+
+
+def current_user(explicit: str | None = None) -> str:
+    """Who is making a change: ``--user``, else ``TSWT_USER`` (:func:`named_user`), else
+    the login name."""
+    name, _source = named_user(explicit)
+    if name is not None:
+        return name
     try:
         return check_user(getpass.getuser(), "your login name (set TSWT_USER)")
     except (KeyError, OSError):  # no login name (some containers): still attributable

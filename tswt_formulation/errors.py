@@ -26,7 +26,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 QUOTE_LIMIT = 80
 
@@ -154,7 +157,34 @@ class DuplicateCase(TswtError):
 
 
 class StaleEdit(TswtError):
-    """The case was changed by someone else since this copy was loaded."""
+    """The case was changed by someone else since this copy was loaded.
+
+    ``case_id``; ``expected``: the version the edit was made on; ``found``: the version the
+    store holds (None where it could not be read); ``action``: the edit refused (an audit
+    action, e.g. ``update``, ``decide``, ``sign_off``); ``by``, ``at`` and ``their_action``:
+    who last changed the case, when (UTC) and what they did. A form words its notice from
+    these, never from the message."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        case_id: str | None = None,
+        expected: int | None = None,
+        found: int | None = None,
+        action: str | None = None,
+        by: str | None = None,
+        at: datetime | None = None,
+        their_action: str | None = None,
+    ) -> None:
+        self.case_id = case_id
+        self.expected = expected
+        self.found = found
+        self.action = action
+        self.by = by
+        self.at = at
+        self.their_action = their_action
+        super().__init__(message)
 
 
 class StoreError(TswtError):
@@ -183,7 +213,24 @@ class NoRecommendation(TswtError):
 
 
 class OverrideError(TswtError):
-    """An override, decision or sign-off that is not allowed as asked."""
+    """An override, decision or sign-off that is not allowed as asked.
+
+    Where one override is wrong, ``part`` names it and ``field`` says what to correct
+    (``part``, ``value`` or ``reason``), so a form can show the message beside that field
+    without reading the message's words."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        case_id: str | None = None,
+        part: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.case_id = case_id
+        self.part = part
+        self.field = field
+        super().__init__(message)
 
 
 class ReportError(TswtError):

@@ -139,3 +139,25 @@ def test_opening_a_record_is_logged_and_read_by_managers(
     assert [(e["user"], e["what"], e["identified_by"]) for e in json.loads(r.output)] == [
         ("c.mensah", "show", "JupyterHub login")
     ]
+
+
+def test_one_reader_of_user_and_tswt_user(monkeypatch):
+    """config.named_user is the one reader of --user and TSWT_USER: current_user gives the
+    name as written, the store's identity the same name folded to a login."""
+    from tswt_formulation import config
+    from tswt_formulation.access.identity import resolve
+    from tswt_formulation.errors import ValidationFailed
+
+    monkeypatch.setenv("TSWT_USER", "C.Mensah")
+    assert config.named_user(None) == ("C.Mensah", "TSWT_USER")
+    assert config.named_user(" S.Price ") == ("S.Price", "--user")
+    assert config.current_user() == "C.Mensah"
+    assert resolve(None, {}, training=True).login == "c.mensah"
+    monkeypatch.setenv("TSWT_USER", "c.mensah\x1b[2J")
+    for read in (config.current_user, lambda: resolve(None, {}, training=True)):
+        with pytest.raises(
+            ValidationFailed, match=r"^TSWT_USER: 'c\.mensah\\x1b\[2J' is not a usable"
+        ):
+            read()
+    monkeypatch.delenv("TSWT_USER")
+    assert config.named_user(None) == (None, "")

@@ -59,16 +59,6 @@ def os_account() -> str:
             return f"uid-{os.getuid()}" if hasattr(os, "getuid") else "unknown"
 
 
-def claimed_user(explicit: str | None) -> tuple[str | None, str]:
-    """The login a person named (``--user``, else ``TSWT_USER``) and where it came from."""
-    from ..config import check_user
-
-    for source, candidate in (("--user", explicit), ("TSWT_USER", os.environ.get("TSWT_USER"))):
-        if candidate and candidate.strip():
-            return check_user(candidate.strip(), source).casefold(), source
-    return None, ""
-
-
 def _member_for(staff: Mapping[str, Any], account: str, attribute: str) -> str | None:
     folded = account.casefold()
     if folded in staff:
@@ -89,7 +79,10 @@ def resolve(
 
     Raises :class:`NotPermitted` when ``--user``/``TSWT_USER`` names someone other than
     the authenticated person."""
-    claimed, source = claimed_user(explicit)
+    from ..config import named_user
+
+    named, source = named_user(explicit)
+    claimed = named.casefold() if named is not None else None
     hub = os.environ.get(HUB_USER_ENV, "").strip()
     if hub:
         hub_login = hub.casefold()

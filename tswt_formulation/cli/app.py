@@ -19,7 +19,10 @@ HOST = "127.0.0.1"  # never 0.0.0.0: the local app has no login of its own
 
 
 MAX_PAGES = 8  # each open page holds a kernel, a Python process of about 200 MB
-IDLE_TIMEOUT = 60  # seconds before a kernel no browser is connected to (a closed or reloaded page) is shut down
+IDLE_TIMEOUT = (
+    60  # seconds before a kernel no browser is connected to (a tab that died) is shut down;
+)
+# a page closed, left or reloaded shuts its own down as it unloads (workbench/server.py)
 
 
 def voila_command(

@@ -760,12 +760,15 @@ def access(ctx: Ctx, case_id: str, as_json: bool) -> None:
 @as_of_option
 @common
 def demo(ctx: Ctx, n: int, seed: int, as_of: Any) -> None:
-    """Fill a store with a synthetic caseload (invented children only)."""
-    from ..demo import generate_caseload
+    """Fill a store with a synthetic caseload (invented children only).
+
+    The cases are made and imported a chunk at a time (each chunk one transaction), so
+    memory stays flat however many are asked for."""
+    from ..demo import iter_caseload
 
     day = to_date(as_of)
     with ctx.open(create=True) as store:
-        from ..demo import SYNTHETIC_IDS, synthetic_number
+        from ..demo import SYNTHETIC_IDS, synthetic_id, synthetic_number
 
         taken = [k for k in map(synthetic_number, store.case_ids()) if k is not None]
     first = max(taken) + 1 if taken else 1  # add after any demo cases already there
@@ -775,8 +778,6 @@ def demo(ctx: Ctx, n: int, seed: int, as_of: Any) -> None:
             f"{first - 1:,} are taken, so at most {SYNTHETIC_IDS - first + 1:,} more fit",
             param_hint="--cases",
         )
-    with progress(n, "Generating") as bar:
-        cases = generate_caseload(n, seed=seed, as_of=day, progress=bar.update, first=first)
     from ..demo import DEMO_ADMIN, demo_staff
     from ..store.staff import add_staff
 
@@ -805,16 +806,11 @@ def demo(ctx: Ctx, n: int, seed: int, as_of: Any) -> None:
             admin = None  # a live store: the person running this must be allowed to restore
         from ..casework import record_cases
 
-        with progress(n, "Importing") as bar:
-            record_cases(
-                store,
-                cases,
-                user=admin,
-                note=f"synthetic demo caseload (seed {seed}, as of {day.isoformat()})",
-                progress=bar.update,
-                restore=True,
-            )
-    ids = f" ({cases[0].case_id} to {cases[-1].case_id})" if first > 1 else ""
+        note = f"synthetic demo caseload (seed {seed}, as of {day.isoformat()})"
+        with progress(n, "Making and importing") as bar:
+            for cases in iter_caseload(n, seed=seed, as_of=day, first=first):
+                record_cases(store, cases, user=admin, note=note, progress=bar.update, restore=True)
+    ids = f" ({synthetic_id(first)} to {synthetic_id(first + n - 1)})" if first > 1 else ""
     click.echo(
         f"Added {n} synthetic cases{ids} (seed {seed}, as of {day.isoformat()}) to {store.location}."
     )

@@ -158,9 +158,11 @@ def recommend(
     else:
         short = [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
         click.echo(table(header[:6], short))
-        waves = {w: sum(1 for r in recs if r.wave == w) for w in (1, 2, 3)}
+        from ..model.recommendation import WAVES
+
+        waves = ", ".join(f"wave {w} {sum(1 for r in recs if r.wave == w)}" for w in WAVES)
         click.echo(
-            f"\n{len(recs)} cases: wave 1 {waves[1]}, wave 2 {waves[2]}, wave 3 {waves[3]}, "
+            f"\n{len(recs)} cases: {waves}, "
             f"no recommendation {sum(1 for r in recs if r.wave is None)}; {sum(1 for r in recs if r.risks)} with a risk flag."
         )
 
@@ -250,36 +252,6 @@ def formulation(
         click.echo(formulation_text(case, people))
 
 
-def _override(part: str, value: str, reason: str) -> Any:
-    from ..model import Override
-
-    if not reason.strip():
-        raise click.BadParameter(
-            f"the override of {part} needs a reason (the third value)", param_hint="--override"
-        )
-    if not reason.isprintable() or not value.isprintable():
-        raise click.BadParameter(
-            f"the override of {part}: its value and reason must be one line of printable text "
-            "(no line break or control character)",
-            param_hint="--override",
-        )
-
-    if part in ("wave", "stage"):
-        try:
-            parsed: Any = int(value)
-        except ValueError:
-            raise click.BadParameter(
-                f"{part} must be a whole number, got {value!r}", param_hint="--override"
-            ) from None
-    elif part == "preconditions":
-        parsed = [v.strip() for v in value.split(";") if v.strip()]
-    else:
-        parsed = [v.strip() for v in value.split(",") if v.strip()]
-    return Override.model_validate(
-        {"part": part, "value": parsed, "reason": reason}
-    )  # checks the part
-
-
 @click.command()
 @click.argument("case_id")
 @click.option("--accept", is_flag=True, help="Accept the recommendation as suggested.")
@@ -298,18 +270,17 @@ def decide(
 ) -> None:
     """Record your decision on the recommendation: accept it, or override parts with reasons."""
     from .. import casework
+    from ..errors import OverrideError
+    from ..model.recommendation import parse_override
 
-    parts = ("wave", "stage", "services", "models", "preconditions", "signposting")
-    for part, _v, _r in overrides:
-        if part not in parts:
-            raise click.BadParameter(
-                f"{part!r} is not a part; expected one of {', '.join(parts)}",
-                param_hint="--override",
-            )
+    try:
+        parsed = [parse_override(case_id, *o) for o in overrides]
+    except OverrideError as exc:
+        raise click.BadParameter(str(exc), param_hint="--override") from None
     if accept == bool(overrides):
         raise click.UsageError("give --accept, or one or more --override PART VALUE REASON")
     with ctx.open() as store:
-        case = casework.decide(store, case_id, accept, [_override(*o) for o in overrides])
+        case = casework.decide(store, case_id, accept, parsed)
     what = "accepted" if accept else "overridden: " + ", ".join(o[0] for o in overrides)
     click.echo(
         f"{case_id}: recommendation {what} (revision {_formulation(case).revision}). Next: tswt submit {case_id}"

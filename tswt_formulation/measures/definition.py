@@ -15,19 +15,42 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import os
-from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 from importlib.resources import files
-from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .._yaml import safe_load
 from ..errors import MeasureDefinitionError, Problem, ScoringError, ValidationFailed, problems_from
+from .definition_checks import semantic_problems
+from .definition_parts import (  # noqa: F401 - the parts are read from here too
+    AgeRange,
+    Band,
+    BandTable,
+    ClinicalCutoff,
+    ClinicalThreshold,
+    Item,
+    ItemId,
+    Norm,
+    Reliability,
+    ReliabilityEntry,
+    ResponseCoding,
+    Version,
+)
+from .score_kinds import (  # noqa: F401 - the kinds are read from here too
+    SCORE_KINDS,
+    Direction,
+    ImpactScore,
+    Informant,
+    ItemScore,
+    MeanProratedScore,
+    ScoreDefinition,
+    ScoreId,
+    SumOfSubscalesScore,
+)
 
 __all__ = [
     "Band",
@@ -41,9 +64,6 @@ __all__ = [
 
 ENV_FOLDER = "TSWT_MEASURES_DIR"
 BAND_SYSTEMS = ("three_band", "four_band")
-Informant = Literal["parent", "teacher", "self", "worker"]
-Direction = Literal["lower_is_better", "higher_is_better"]
-ItemId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{1,40}$")]
 # Columns of a responses frame passed through by scoring, never read as items (here, not in
 # scoring, so that the plain-Python check of an import knows them without pandas).
 DEFAULT_ID_COLUMNS = (
@@ -57,220 +77,10 @@ DEFAULT_ID_COLUMNS = (
     "timepoint",
     "age",
 )
-ScoreId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-# --- the parts of a definition -----------------------------------------------------------
-
-
-class ResponseCoding(_Strict):
-    """The codes an item may take, and (optionally) the points each code scores."""
-
-    values: Annotated[tuple[int, ...], Field(min_length=2)]
-    labels: dict[int, str] = {}
-    scored_as: dict[int, int] | None = None
-
-    def describe(self) -> str:
-        v = sorted(self.values)
-        if v == list(range(v[0], v[-1] + 1)):
-            return f"{v[0]}-{v[-1]}"
-        return ", ".join(str(x) for x in v)
-
-    def points(self) -> list[int]:
-        """Points the codes can score (after ``scored_as``)."""
-        return [self.scored_as[v] for v in self.values] if self.scored_as else list(self.values)
-
-
-class Item(_Strict):
-    """One item, known by number (never by wording) and by its column-name aliases."""
-
-    id: ItemId
-    coding: str
-    reverse: bool = False
-    aliases: dict[str, str] = {}
-    informants: tuple[Informant, ...] | None = None  # None: on every informant's form
-    note: str = ""
-
-
-class AgeRange(_Strict):
-    min: int | None = None
-    max: int | None = None
-
-    def describe(self) -> str:
-        if self.min is None and self.max is None:
-            return "any age"
-        if self.max is None:
-            return f"{self.min}+"
-        return f"{self.min if self.min is not None else 0}-{self.max}"
-
-
-BandTable = dict[str, dict[str, tuple[int, int]]]  # score -> category -> (min, max)
-
-
-class Version(_Strict):
-    """A form of the measure (e.g. SDQ P4-17): who completes it, for which ages, its bands."""
-
-    id: Annotated[str, Field(min_length=1, max_length=40)]
-    informants: Annotated[tuple[Informant, ...], Field(min_length=1)]
-    age: AgeRange = AgeRange()
-    note: str = ""
-    bands: dict[Literal["three_band", "four_band"], BandTable] = {}
-    bands_provisional: bool = False
-    bands_source: str = ""
-
-    @property
-    def informant(self) -> str | None:
-        """The informant when the form has exactly one."""
-        return self.informants[0] if len(self.informants) == 1 else None
-
-    def covers(self, age: float | None) -> bool:
-        if age is None or (isinstance(age, float) and math.isnan(age)):
-            return True
-        a = math.floor(age)
-        return (self.age.min is None or a >= self.age.min) and (
-            self.age.max is None or a <= self.age.max
-        )
-
-
-class _ScoreBase(_Strict):
-    id: ScoreId
-    label: str = ""
-    direction: Direction
-
-
-class MeanProratedScore(_ScoreBase):
-    """round_half_up(mean of answered items after reversal x scale_to) if enough answered."""
-
-    kind: Literal["mean_prorated"]
-    items: Annotated[tuple[str, ...], Field(min_length=1)]
-    min_answered: Annotated[int, Field(ge=1)]
-    scale_to: Annotated[int, Field(ge=1)] | None = None  # default: number of items
-    rounding: Literal["half_up"] = "half_up"
-
-
-class SumOfSubscalesScore(_ScoreBase):
-    """Sum of earlier scores; missing when any component is missing."""
-
-    kind: Literal["sum_of_subscales"]
-    components: Annotated[tuple[str, ...], Field(min_length=1)]
-    missing: Literal["any_component_missing"] = "any_component_missing"
-
-
-class ImpactScore(_ScoreBase):
-    """SDQ-style impact: gated by an overall item; missing items count 0 unless all missing."""
-
-    kind: Literal["impact"]
-    overall_item: str
-    overall_no_values: tuple[int, ...] = (0,)
-    items: dict[Informant, Annotated[tuple[str, ...], Field(min_length=1)]]
-    missing: Literal["all_missing_else_zero"] = "all_missing_else_zero"
-
-
-class ItemScore(_ScoreBase):
-    """One item's (scored) value as a score, e.g. a GBO goal rating."""
-
-    kind: Literal["item"]
-    item: str
-
-
-ScoreDefinition = Annotated[
-    MeanProratedScore | SumOfSubscalesScore | ImpactScore | ItemScore, Field(discriminator="kind")
-]
-SCORE_KINDS = ("mean_prorated", "sum_of_subscales", "impact", "item")
-
-
-class ReliabilityEntry(_Strict):
-    """Constants for reliable change, with their source; unconfirmed ones need a note."""
-
-    name: str = ""
-    scores: Annotated[tuple[str, ...], Field(min_length=1)]
-    informants: tuple[Informant, ...] | None = None
-    r: Annotated[float, Field(gt=0, lt=1)] | None = None
-    sd: Annotated[float, Field(gt=0)] | None = None
-    points: Annotated[float, Field(gt=0)] | None = None
-    confirmed: bool
-    source: Annotated[str, Field(min_length=1)]
-    note: str = ""
-
-    @model_validator(mode="after")
-    def _complete(self) -> ReliabilityEntry:
-        if (self.r is None) != (self.sd is None):
-            raise ValueError("give r and sd together (or neither)")
-        if self.confirmed and self.r is None and self.points is None:
-            raise ValueError("a confirmed entry needs r and sd, or points")
-        if not self.confirmed and not self.note.strip():
-            raise ValueError("an unconfirmed entry needs a note saying why and what to do")
-        return self
-
-
-class Norm(_Strict):
-    score: str
-    informant: Informant | None = None
-    population: str
-    mean: float
-    sd: Annotated[float, Field(gt=0)]
-    source: Annotated[str, Field(min_length=1)]
-
-
-class ClinicalThreshold(_Strict):
-    system: Literal["three_band", "four_band"] = "three_band"
-    category: str
-
-
-# --- answers handed to callers ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Band:
-    category: str
-    min: int
-    max: int
-
-
-@dataclass(frozen=True)
-class ClinicalCutoff:
-    """A cut-off between clinical and non-clinical scores, set half a point between them.
-
-    ``value`` lies between two whole scores, so strict comparisons never tie: a
-    lower-is-better score is clinical when ``score > value``.
-    """
-
-    value: float
-    better: Literal["lower", "higher"]
-    category: str
-    system: str
-    version: str
-    provisional: bool
-    source: str
-
-
-@dataclass(frozen=True)
-class Reliability:
-    """Reliability constants for reliable change (Jacobson & Truax, 1991).
-
-    Either ``r`` and ``sd`` (threshold = z x sqrt(2) x sd x sqrt(1 - r)) or ``points``, a
-    reliable-change threshold in raw points given directly by the source.
-    """
-
-    r: float | None
-    sd: float | None
-    source: str
-    confirmed: bool
-    points: float | None = None
-    supplied: bool = False  # given by the caller rather than the definition
-    note: str = ""
-
-    def threshold(self, critical_value: float = 1.959964) -> float:
-        """Reliable change in raw points: ``points``, else z x sqrt(2) x sd x sqrt(1 - r)."""
-        if self.points is not None:
-            return self.points
-        if self.r is None or self.sd is None:
-            raise ScoringError([Problem("reliability", "", "neither points nor r and sd are set")])
-        return critical_value * math.sqrt(2.0) * self.sd * math.sqrt(1.0 - self.r)
 
 
 # --- the definition -----------------------------------------------------------------------
@@ -416,35 +226,7 @@ class MeasureDefinition(_Strict):
 
     def score_range(self, score_id: str, informant: str | None = None) -> tuple[int, int]:
         """(min, max) possible; for a score that differs by informant, the widest unless given."""
-        s = self.score_definition(score_id)
-        if isinstance(s, MeanProratedScore):
-            pts = self.coding(s.items[0]).points()
-            k = s.scale_to or len(s.items)
-            return (k * min(pts), k * max(pts))
-        if isinstance(s, ItemScore):
-            pts = self.coding(s.item).points()
-            return (min(pts), max(pts))
-        if isinstance(s, ImpactScore):
-            spans = []
-            for inf, items in s.items.items():
-                if informant is None or inf == informant:
-                    spans.append(
-                        (
-                            sum(min(self.coding(i).points()) for i in items),
-                            sum(max(self.coding(i).points()) for i in items),
-                        )
-                    )
-            if not spans:
-                raise ScoringError(
-                    [
-                        Problem(
-                            self.id, f"score {score_id}", f"not scored for informant {informant!r}"
-                        )
-                    ]
-                )
-            return (min(a for a, _ in spans), max(b for _, b in spans))
-        parts = [self.score_range(c, informant) for c in s.components]
-        return (sum(a for a, _ in parts), sum(b for _, b in parts))
+        return self.score_definition(score_id).span(self, informant)
 
     def bands(
         self,
@@ -590,146 +372,6 @@ class MeasureDefinition(_Strict):
         )
 
 
-# --- semantic checks (cross references), each a (key, message) -------------------------------
-
-
-def _semantic_problems(d: MeasureDefinition) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    seen_cols: dict[str, str] = {}
-    for i, item in enumerate(d.items):
-        key = f"items[{i}]"
-        if item.coding not in d.response_codings:
-            out.append(
-                (
-                    f"{key}.coding",
-                    f"{item.coding!r} is not one of response_codings ({', '.join(d.response_codings)})",
-                )
-            )
-        elif item.reverse:
-            vals = sorted(d.response_codings[item.coding].values)
-            if (
-                vals != list(range(vals[0], vals[-1] + 1))
-                or d.response_codings[item.coding].scored_as
-            ):
-                out.append(
-                    (
-                        f"{key}.reverse",
-                        "a reverse-keyed item needs a coding of consecutive whole numbers without scored_as",
-                    )
-                )
-        for name in [item.id, *item.aliases.values()]:
-            low = name.lower()
-            if low in seen_cols and seen_cols[low] != item.id:
-                out.append(
-                    (
-                        f"{key}.aliases",
-                        f"column name {name!r} is already used by item {seen_cols[low]}",
-                    )
-                )
-            elif low in seen_cols and name != item.id:
-                out.append((f"{key}.aliases", f"column name {name!r} is given twice"))
-            seen_cols[low] = item.id
-    ids = [i.id for i in d.items]
-    if len(set(ids)) != len(ids):
-        out.append(("items", "item ids must be unique"))
-    for name, c in d.response_codings.items():
-        if len(set(c.values)) != len(c.values):
-            out.append((f"response_codings.{name}.values", "codes must be unique"))
-        if c.scored_as is not None and set(c.scored_as) != set(c.values):
-            out.append(
-                (
-                    f"response_codings.{name}.scored_as",
-                    "must give points for every code and no other",
-                )
-            )
-    known_items = set(ids)
-    defined: list[str] = []
-    for i, s in enumerate(d.score_definitions):
-        key = f"scores[{i}]"
-        if s.id in defined:
-            out.append((f"{key}.id", f"score {s.id!r} is defined twice"))
-        if isinstance(s, MeanProratedScore):
-            for it in s.items:
-                if it not in known_items:
-                    out.append((f"{key}.items", f"{it!r} is not an item"))
-            if s.min_answered > len(s.items):
-                out.append(
-                    (
-                        f"{key}.min_answered",
-                        f"{s.min_answered} is more than the {len(s.items)} items",
-                    )
-                )
-            codings = {d.item_by_id[it].coding for it in s.items if it in known_items}
-            if codings <= set(d.response_codings) and len(codings) > 1:
-                out.append(
-                    (
-                        f"{key}.items",
-                        "all items of a mean_prorated score must share one response coding",
-                    )
-                )
-        elif isinstance(s, SumOfSubscalesScore):
-            for comp in s.components:
-                if comp not in defined:
-                    out.append(
-                        (f"{key}.components", f"{comp!r} is not a score defined above this one")
-                    )
-        elif isinstance(s, ImpactScore):
-            if s.overall_item not in known_items:
-                out.append((f"{key}.overall_item", f"{s.overall_item!r} is not an item"))
-            for inf, its in s.items.items():
-                for it in its:
-                    if it not in known_items:
-                        out.append((f"{key}.items.{inf}", f"{it!r} is not an item"))
-        elif s.item not in known_items:
-            out.append((f"{key}.item", f"{s.item!r} is not an item"))
-        defined.append(s.id)
-    if out:
-        return out  # ranges below need consistent references
-    vids = [v.id for v in d.versions]
-    if len(set(vids)) != len(vids):
-        out.append(("versions", "version ids must be unique"))
-    for j, v in enumerate(d.versions):
-        for system, table in v.bands.items():
-            for score_id, cats in table.items():
-                key = f"versions[{j}].bands.{system}.{score_id}"
-                if score_id not in defined:
-                    out.append((key, f"{score_id!r} is not a score"))
-                    continue
-                out.extend((key, m) for m in _band_problems(d, score_id, v, cats))
-    for k, e in enumerate(d.reliability_constants):
-        for s_id in e.scores:
-            if s_id not in defined:
-                out.append((f"reliability[{k}].scores", f"{s_id!r} is not a score"))
-    for k, n in enumerate(d.norms):
-        if n.score not in defined:
-            out.append((f"norms[{k}].score", f"{n.score!r} is not a score"))
-    return out
-
-
-def _band_problems(
-    d: MeasureDefinition, score_id: str, v: Version, cats: dict[str, tuple[int, int]]
-) -> list[str]:
-    lo, hi = d.score_range(score_id, v.informant)
-    spans = sorted(cats.values())
-    out = [f"{c}: min {a} is above max {b}" for c, (a, b) in cats.items() if a > b]
-    if out:
-        return out
-    if spans[0][0] != lo or spans[-1][1] != hi:
-        out.append(f"bands cover {spans[0][0]}-{spans[-1][1]} but the score runs {lo}-{hi}")
-    for (_, b1), (a2, _) in pairwise(spans):
-        if a2 != b1 + 1:
-            out.append(f"bands must meet without gap or overlap ({b1} then {a2})")
-    order = [a for a, _ in cats.values()]
-    best_first = (
-        order == sorted(order)
-        if d.better(score_id) == "lower"
-        else order == sorted(order, reverse=True)
-    )
-    if not best_first:
-        out.append("list categories from best to worst")
-    return out
-
-
 # --- loading ------------------------------------------------------------------------------
 
 _KIND_TAGS = set(SCORE_KINDS)
@@ -770,7 +412,7 @@ def _parse(text: str, source: str) -> MeasureDefinition:
         raise MeasureDefinitionError(
             problems_from(exc, source, path=_loc, word=_definition_words)
         ) from None
-    semantic = _semantic_problems(defn)
+    semantic = semantic_problems(defn)
     if semantic:
         raise MeasureDefinitionError([Problem(source, key, msg) for key, msg in semantic])
     return defn

@@ -41,6 +41,21 @@ INTERVENTION_COLUMNS = (
     "first_session",
     "last_session",
 )
+#: The columns of :func:`intervention_change`, whether or not any episode was found.
+EPISODE_COLUMNS = (
+    "case_id",
+    "number",
+    "what",
+    "informant",
+    "start_value",
+    "start_date",
+    "end_value",
+    "end_date",
+    "difference",
+    "threshold",
+    "category",
+    "from_baseline",
+)
 
 
 def interventions_frame(cases: Iterable[Case]) -> pd.DataFrame:
@@ -133,22 +148,7 @@ def intervention_change(
     ivs["stop"] = ivs["end"].fillna(pd.Timestamp(as_of)).clip(upper=pd.Timestamp(as_of))
     m = ivs.merge(t, on="case_id", how="inner")
     if m.empty:
-        return pd.DataFrame(
-            columns=[
-                "case_id",
-                "number",
-                "what",
-                "informant",
-                "start_value",
-                "start_date",
-                "end_value",
-                "end_date",
-                "difference",
-                "threshold",
-                "category",
-                "from_baseline",
-            ]
-        )
+        return pd.DataFrame(columns=list(EPISODE_COLUMNS))
     key = ["case_id", "number", "informant"]
     m = m.sort_values([*key, "date"])
     before = m[m["date"] <= m["start"]]
@@ -182,18 +182,8 @@ def intervention_change(
         ["no later score", "not judged", "improved", "deteriorated"],
         default="no reliable change",
     )
-    cols = [
-        "case_id",
-        "number",
-        "what",
-        "informant",
-        "start_value",
-        "start_date",
-        "end_value",
-        "end_date",
-        "difference",
-        "threshold",
-        "category",
-        "from_baseline",
-    ]
-    return out[cols].sort_values(["case_id", "number", "informant"]).reset_index(drop=True)
+    return (
+        out[list(EPISODE_COLUMNS)]
+        .sort_values(["case_id", "number", "informant"])
+        .reset_index(drop=True)
+    )

@@ -6,33 +6,14 @@ CASE``) would otherwise spend most of their time importing pandas. The vectorise
 ``tests/measures/test_quick.py`` checks that the two agree on whole caseloads and on the
 published reference vectors.
 
-The rules are those of the measure's definition (for the SDQ, youthinmind's scoring
-guide and syntax): a prorated subscale is round_half_up(mean of answered items after
-reversal x scale) when enough items are answered, computed in exact integers; a total is
-missing when a component is; the impact score is 0 when the overall question is "no",
-missing when every impact item is missing, otherwise missing items count 0.
+Each kind of score applies its own rules (:mod:`.score_kinds`, ``one``).
 """
 
 from __future__ import annotations
 
 from ..model.case import Case, MeasureAdministration
-from .definition import (
-    ImpactScore,
-    ItemScore,
-    MeanProratedScore,
-    MeasureDefinition,
-    SumOfSubscalesScore,
-    load_measure,
-)
-
-
-def _points(defn: MeasureDefinition, code: int, item: str, reverse: bool) -> int:
-    coding = defn.coding(item)
-    if coding.scored_as:
-        return coding.scored_as[code]
-    if reverse:
-        return min(coding.values) + max(coding.values) - code
-    return code
+from .definition import MeasureDefinition, load_measure
+from .score_kinds import Answers
 
 
 def score_one(defn: MeasureDefinition, admin: MeasureAdministration) -> dict[str, int | None]:
@@ -48,39 +29,9 @@ def score_one(defn: MeasureDefinition, admin: MeasureAdministration) -> dict[str
         if value is not None:
             answers[lookup.get(key.lower(), key)] = value
     out: dict[str, int | None] = {}
+    given = Answers(defn, answers, admin.informant)
     for s in defn.score_definitions:
-        if isinstance(s, MeanProratedScore):
-            given = [
-                (_points(defn, answers[i], i, defn.item_by_id[i].reverse))
-                for i in s.items
-                if i in answers
-            ]
-            k = s.scale_to or len(s.items)
-            n = len(given)
-            # round_half_up(sum / n * k) in exact integers: floor((2 k sum + n) / 2n)
-            out[s.id] = (2 * k * sum(given) + n) // (2 * n) if n >= s.min_answered else None
-        elif isinstance(s, SumOfSubscalesScore):
-            parts = [out.get(c) for c in s.components]
-            out[s.id] = (
-                None if any(p is None for p in parts) else sum(p for p in parts if p is not None)
-            )
-        elif isinstance(s, ImpactScore):
-            overall = answers.get(s.overall_item)
-            items = s.items.get(admin.informant)  # type: ignore[call-overload]
-            if overall is not None and overall in s.overall_no_values:
-                out[s.id] = 0
-            elif items is None:
-                out[s.id] = None
-            else:
-                given = [_points(defn, answers[i], i, False) for i in items if i in answers]
-                out[s.id] = sum(given) if given else None
-        elif isinstance(s, ItemScore):
-            code = answers.get(s.item)
-            out[s.id] = (
-                None
-                if code is None
-                else _points(defn, code, s.item, defn.item_by_id[s.item].reverse)
-            )
+        out[s.id] = s.one(given, out)
     return out
 
 

@@ -17,14 +17,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem, ScoringError
+from .arithmetic import _band_column, _compute, _int_type, _Points  # noqa: F401 - _Points read from here too
 from .definition import (
     DEFAULT_ID_COLUMNS,
-    ImpactScore,
-    ItemScore,
-    MeanProratedScore,
     MeasureDefinition,
     ResponseCoding,
-    SumOfSubscalesScore,
     Version,
     load_measure,
 )
@@ -332,159 +329,6 @@ def _covers(v: Version, ages: np.ndarray) -> np.ndarray:
         if v.age.max is not None:
             ok &= np.isnan(ages) | (ages <= v.age.max)
     return ok
-
-
-# --- the arithmetic -----------------------------------------------------------------------
-
-
-def _int_type(lo: int, hi: int) -> type[np.signedinteger[Any]]:
-    """The smallest signed integer type holding lo..hi (int8 for the SDQ's codes)."""
-    for kind in (np.int8, np.int16, np.int32):
-        if np.iinfo(kind).min <= lo and hi <= np.iinfo(kind).max:
-            return kind
-    return np.int64
-
-
-class _Points:
-    """Each item's points (0 where missing) from its integer codes, in the smallest
-    integer type that holds them; sums use a type that holds the sum."""
-
-    def __init__(
-        self, defn: MeasureDefinition, cols: dict[str, tuple[np.ndarray, np.ndarray]], n: int
-    ) -> None:
-        self.defn, self.cols, self.n = defn, cols, n
-        self._cache: dict[tuple[str, bool], tuple[np.ndarray, np.ndarray, int]] = {}
-
-    def item(self, item: str, reverse: bool) -> tuple[np.ndarray, np.ndarray, int]:
-        """(answered, points, largest |points|) for an item, reversed if asked."""
-        key = (item, reverse)
-        if key not in self._cache:
-            coding = self.defn.coding(item)
-            lo, hi = min(coding.values), max(coding.values)
-            if item not in self.cols:
-                self._cache[key] = (
-                    np.zeros(self.n, dtype=bool),
-                    np.zeros(self.n, dtype=np.int8),
-                    0,
-                )
-                return self._cache[key]
-            answered, code = self.cols[item]
-            if coding.scored_as:
-                lut = np.zeros(hi - lo + 1, dtype=np.int64)
-                for c, p in coding.scored_as.items():
-                    lut[c - lo] = p
-                top = int(np.abs(lut).max())
-                index = code.astype(np.intp) - lo
-                index[~answered] = 0  # a missing answer's code 0 may not be a code at all
-                points = lut.astype(_int_type(-top, top))[index]
-            elif reverse:
-                top = max(abs(lo), abs(hi), abs(lo + hi))
-                points = ((lo + hi) - code).astype(_int_type(-top, top), copy=False)
-            else:
-                top, points = max(abs(lo), abs(hi)), code
-            if coding.scored_as or reverse:
-                points[~answered] = 0
-            self._cache[key] = (answered, points, top)
-        return self._cache[key]
-
-    def total(
-        self, items: Sequence[str], reverse: Mapping[str, bool]
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """(sum of points, number answered) over items."""
-        parts = [self.item(i, reverse.get(i, False)) for i in items]
-        bound = sum(t for _, _, t in parts)
-        total = np.zeros(self.n, dtype=_int_type(-bound, bound))
-        answered = np.zeros(self.n, dtype=_int_type(0, len(items)))
-        for ans, pts, _top in parts:
-            total += pts
-            answered += ans
-        return total, answered
-
-
-def _compute(
-    defn: MeasureDefinition,
-    cols: dict[str, tuple[np.ndarray, np.ndarray]],
-    inf: np.ndarray,
-    n: int,
-    uniform: bool,
-) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """score id -> (int64 values, ok mask)."""
-    points = _Points(defn, cols, n)
-    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for s in defn.score_definitions:
-        if isinstance(s, MeanProratedScore):
-            total, answered = points.total(
-                s.items, {i: defn.item_by_id[i].reverse for i in s.items}
-            )
-            k = s.scale_to or len(s.items)
-            # round_half_up(total / answered * k) in exact integer arithmetic
-            total64, answered64 = total.astype(np.int64), answered.astype(np.int64)
-            value = (2 * k * total64 + answered64) // (2 * np.maximum(answered64, 1))
-            out[s.id] = (value, answered >= s.min_answered)
-        elif isinstance(s, SumOfSubscalesScore):
-            value = np.zeros(n, dtype=np.int64)
-            ok = np.ones(n, dtype=bool)
-            for c in s.components:
-                value += out[c][0]
-                ok &= out[c][1]
-            out[s.id] = (value, ok)
-        elif isinstance(s, ImpactScore):
-            value = np.zeros(n, dtype=np.int64)
-            ok = np.zeros(n, dtype=bool)
-            for who, items in s.items.items():
-                code = defn.informants.index(who) if who in defn.informants else -2
-                if uniform and n and inf[0] != code:
-                    continue
-                total, answered = points.total(items, {})
-                if uniform:
-                    value, ok = total.astype(np.int64), answered > 0
-                else:
-                    here = inf == code
-                    value = np.where(here, total, value)
-                    ok = np.where(here, answered > 0, ok)
-            overall = cols.get(s.overall_item)
-            no = (
-                overall[0] & np.isin(overall[1], s.overall_no_values)
-                if overall is not None
-                else np.zeros(n, dtype=bool)
-            )
-            out[s.id] = (np.where(no, 0, value), ok | no)
-        elif isinstance(s, ItemScore):
-            ans, pts, _top = points.item(s.item, defn.item_by_id[s.item].reverse)
-            out[s.id] = (pts.astype(np.int64), ans)
-    return out
-
-
-def _band_column(
-    defn: MeasureDefinition,
-    score_id: str,
-    system: str,
-    value: np.ndarray,
-    ok: np.ndarray,
-    ver: np.ndarray,
-) -> pd.Categorical | None:
-    tables = [(j, v.bands.get(system, {}).get(score_id)) for j, v in enumerate(defn.versions)]  # type: ignore[call-overload]
-    tables = [(j, t) for j, t in tables if t]
-    if not tables:
-        return None
-    cats: list[str] = []
-    for _, t in tables:
-        cats.extend(c for c in t if c not in cats)
-    codes = np.full(len(value), -1, dtype=np.int8)
-    lo, hi = defn.score_range(score_id)
-    clipped = np.clip(value, lo, hi) - lo
-    only = int(ver[0]) if len(ver) and (ver == ver[0]).all() else None
-    for j, t in tables:
-        lut = np.full(hi - lo + 1, -1, dtype=np.int8)
-        for cat, (a, b) in t.items():
-            lut[a - lo : b - lo + 1] = cats.index(cat)
-        if only is not None:  # every row on one form (the usual case): one lookup, no masks
-            if j == only:
-                codes = np.where(ok, lut[clipped], np.int8(-1))
-            continue
-        here = ok & (ver == j)
-        codes[here] = lut[clipped[here]]
-    return pd.Categorical.from_codes(codes, categories=cats)
 
 
 # --- public --------------------------------------------------------------------------------

@@ -39,14 +39,9 @@ def _term_checker(list_name: str) -> Callable[[str, ValidationInfo], str]:
     def check(value: str, info: ValidationInfo) -> str:
         context = info.context
         vocab = ((context.get(VOCABULARY_CONTEXT) if context else None) or vocabulary())[list_name]
-        if value not in vocab:
-            known = ", ".join(vocab.terms)
-            from ..errors import quote
-
-            raise ValueError(
-                f"unknown {list_name.replace('_', ' ')} {quote(value)}; expected one of: {known}"
-            )
-        return value
+        if value in vocab:  # the common case, checked without building the message
+            return value
+        raise ValueError(vocab.unknown([value]))
 
     return check
 

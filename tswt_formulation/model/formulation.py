@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from ._base import LongText, Record, ShortText
+from .recommendation import OverridePart, Stage, Wave
 
 FIVE_PS = ("presenting", "predisposing", "precipitating", "perpetuating", "protective")
 
@@ -48,8 +49,8 @@ class RecommendationSnapshot(Record):
 
     rules_version: ShortText
     made: datetime
-    wave: Annotated[int, Field(ge=1, le=3)]
-    stage: Annotated[int, Field(ge=1, le=4)]
+    wave: Wave
+    stage: Stage
     services: list[ShortText] = []
     models: list[ShortText] = []
     preconditions: list[LongText] = []
@@ -59,7 +60,7 @@ class RecommendationSnapshot(Record):
 
 
 class Override(Record):
-    part: Literal["wave", "stage", "services", "models", "preconditions", "signposting"]
+    part: OverridePart
     value: int | list[ShortText] | list[LongText]
     reason: Annotated[str, Field(min_length=1, max_length=20_000)]
 

@@ -8,7 +8,7 @@ never removes or renames them) with a YAML file of the same shape, named by the
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
@@ -19,6 +19,14 @@ from typing import Any
 from .. import config
 from .._yaml import safe_load
 from ..errors import Problem, ValidationFailed, quote
+
+#: How the team names a list where its id, with spaces, does not say it.
+LIST_WORDS = {"direct_work_model": "direct-work model", "life_story_work": "life story work status"}
+
+
+def list_words(name: str) -> str:
+    """'direct-work model' for ``direct_work_model``, 'history factor' for ``history_factor``."""
+    return LIST_WORDS.get(name, name.replace("_", " "))
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,17 @@ class Vocabulary:
 
     def __contains__(self, term: object) -> bool:
         return term in self.terms
+
+    def unknown(self, values: Iterable[object]) -> str | None:
+        """The one vocabulary check's words: "unknown service 'yoga'; expected one of:
+        fostering_surgery, ..." naming every value that is not a term; None when all are."""
+        bad = [v for v in values if v not in self.terms]
+        if not bad:
+            return None
+        return (
+            f"unknown {list_words(self.name)} {', '.join(quote(v) for v in bad)}; "
+            f"expected one of: {', '.join(self.terms)}"
+        )
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from ..practice import (  # noqa: F401 - re-exported: the work's vocabularies li
     PARTICIPANTS,
 )
 from ._base import LongText, Record, ShortText
+from .recommendation import Stage, Wave
 
 if TYPE_CHECKING:
     from .case import Case
@@ -107,11 +108,9 @@ class Review(Record):
 
     date: Day
     by: ShortText = Field(description="A staff login.")
-    stage: Annotated[int, Field(ge=1, le=4)] = Field(
-        description="The stage of the practice model reached (1-4)."
-    )
+    stage: Stage = Field(description="The stage of the practice model reached (1-4).")
     stage_evidence: LongText = ""
-    wave: Annotated[int, Field(ge=1, le=3)] = Field(description="The wave re-assessed (1-3).")
+    wave: Wave = Field(description="The wave re-assessed (1-3).")
     risks_reviewed: bool = False
     goals: list[GoalRating] = []
     measures_due: list[MeasureId] = []
@@ -180,17 +179,9 @@ def work_problems(case: Case, today: date) -> list[tuple[str, str]]:
                 (f"{f}.number", f"{iv.number} is used twice; number interventions 1, 2, ...")
             )
         numbers.add(iv.number)
-        terms = vocab[KIND_VOCABULARY[iv.kind]]
-        if iv.what not in terms:
-            out.append(
-                (
-                    f"{f}.what",
-                    (
-                        f"unknown {KIND_VOCABULARY[iv.kind].replace('_', ' ')} {iv.what!r}; "
-                        f"expected one of: {', '.join(terms.terms)}"
-                    ),
-                )
-            )
+        unknown = vocab[KIND_VOCABULARY[iv.kind]].unknown([iv.what])
+        if unknown:
+            out.append((f"{f}.what", unknown))
         not_before(f"{f}.start", iv.start, "outcome.date (work began)", began)
         not_future(f"{f}.start", iv.start)
         not_before(f"{f}.planned_end", iv.planned_end, f"{f}.start", iv.start)

@@ -68,15 +68,30 @@ class CaseloadReview:
         constants: str | None = None,
         waiting_days: int | None = None,
         author: str | None = None,
+        *,
+        summarise_above: int | None = None,
     ) -> CaseloadReview:
+        """The review of the store's caseload (or one worker's). Above ``summarise_above``
+        children (default :data:`~.review_data.SUMMARISE_ABOVE`) it is summarised from the
+        store's light tables, listing only the children who need action
+        (:class:`~.review_summary.SummarisedReview`)."""
         from ..store.staff import staff_directory
+        from .review_data import SUMMARISE_ABOVE
 
         day = parse_as_of(as_of)
+        limit = SUMMARISE_ABOVE if summarise_above is None else summarise_above
         with reading(store) as st:
             st.authorise("read_case")  # a login not in the staff directory sees no case
-            cases = [c for c in st.cases() if worker is None or c.worker == worker]
             author = author or st.user
             staff = staff_directory(st)
+            size = len(st) if worker is None else len(st.caseload_tuples(worker))
+            if size > limit:
+                from .review_summary import SummarisedReview
+
+                return SummarisedReview.from_light(
+                    st, day, worker, author, constants, staff, waiting_days
+                )
+            cases = [c for c in st.cases() if worker is None or c.worker == worker]
         return cls.from_cases(cases, day, worker, author, constants, staff, waiting_days)
 
     @classmethod
@@ -549,14 +564,20 @@ class CaseloadReview:
         )
         return section("Change across the service", "".join(parts), "service")
 
+    def _work_tables(self) -> Any:
+        """The work of every case (``measures.work_summary.work_tables``), for :meth:`work_summary`."""
+        from ..measures.work_summary import work_tables
+        from ..model import case_to_data
+
+        return work_tables(case_to_data(c) for c in self.cases)
+
     def work_summary(self) -> Section:
         """The work across the service (measures.work_summary): attendance, unplanned
         endings, time to the first session, outcomes by intervention, model, wave, stage
         progression and worker; groups of fewer than 5 suppressed; not causal."""
-        from ..measures.work_summary import NOT_CAUSAL, SMALL_COUNT, work_summary, work_tables
-        from ..model import case_to_data
+        from ..measures.work_summary import NOT_CAUSAL, SMALL_COUNT, work_summary
 
-        tables = work_tables(case_to_data(c) for c in self.cases)
+        tables = self._work_tables()
         if tables.interventions.empty:
             return section(
                 "The work across the service",

@@ -9,8 +9,11 @@ YAML as a mapping with a ``kind``::
         - {kind: behaviour, behaviour: self_harm, min_frequency: weekly}
         - {kind: caregiver, can_take_part: true}
 
-Each kind is a frozen pydantic model; :data:`Condition` is their discriminated union on
-``kind``, so an unknown kind or a misspelt key is refused when a rules file is loaded.
+Each kind is a frozen pydantic model registered with :func:`condition_kind`;
+:data:`Condition` is their discriminated union on ``kind`` and :data:`CONDITION_KINDS`
+their list, both built from the registry, so an unknown kind or a misspelt key is refused
+when a rules file is loaded. The kinds over what the screening found are here; those over
+the child's circumstances are in :mod:`.circumstances`.
 Vocabulary ids (behaviours, history factors, legal statuses ...) are checked against
 :func:`~tswt_formulation.model.vocabulary.vocabulary`.
 
@@ -27,17 +30,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeVar, Union, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from ..model.vocabulary import vocabulary
 from ..words import join_words  # noqa: F401 - used here and by the rules that import it from here
-
-if TYPE_CHECKING:
-    from .recommend import Facts
+from .dates import months_before, whole_months  # noqa: F401 - also read from here
+from .facts import Facts
 
 Predicate = Callable[["Facts"], bool]
+_C = TypeVar("_C", bound="_Condition")
 
 ELIGIBILITY_FACTS = (
     "eligible",
@@ -51,25 +54,6 @@ ELIGIBILITY_FACTS = (
 
 
 # --- facts of one case -------------------------------------------------------------------
-
-
-def months_before(day: date, months: int) -> date:
-    """The same day ``months`` calendar months earlier (31 Mar - 1 month -> 28/29 Feb)."""
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    month += 1
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError(f"no such month {year}-{month}")  # pragma: no cover - unreachable
-
-
-def whole_months(start: date, end: date) -> int:
-    """Whole calendar months from ``start`` to ``end`` (0 if ``end`` is earlier)."""
-    months = (end.year - start.year) * 12 + end.month - start.month - (end.day < start.day)
-    return max(months, 0)
 
 
 @dataclass
@@ -88,32 +72,13 @@ class Matched:
 
 # --- vocabulary-checked ids ----------------------------------------------------------------
 
-_LIST_WORDS = {
-    "presenting_behaviour": "presenting behaviour",
-    "history_factor": "history factor",
-    "legal_status": "legal status",
-    "placement_type": "placement type",
-    "caregiver": "caregiver",
-    "life_story_work": "life story work status",
-    "severity": "severity",
-    "frequency": "frequency",
-    "informant": "informant",
-    "risk_kind": "risk kind",
-    "risk_level": "risk level",
-    "service": "service",
-    "direct_work_model": "direct-work model",
-    "signposting": "signposting",
-}
-
 
 def _known(list_name: str) -> Callable[[str], str]:
     def check(value: str) -> str:
         vocab = vocabulary()[list_name]
-        if value not in vocab:
-            raise ValueError(
-                f"unknown {_LIST_WORDS[list_name]} {value!r}; expected one of: {', '.join(vocab.terms)}"
-            )
-        return value
+        if value in vocab:  # the common case, checked without building the message
+            return value
+        raise ValueError(vocab.unknown([value]))
 
     return check
 
@@ -205,6 +170,22 @@ class _Condition(BaseModel):
         return self.names_behaviours
 
 
+#: Every condition kind, by its ``kind``, in the order registered: the kinds of this
+#: module, then those of :mod:`.circumstances`. A new kind is one class with the
+#: decorator; the union and the kind list build themselves.
+KINDS: dict[str, type[_Condition]] = {}
+
+
+def condition_kind(cls: type[_C]) -> type[_C]:
+    """Register a condition kind under its ``kind`` literal."""
+    (tag,) = get_args(cls.__pydantic_fields__["kind"].annotation)
+    if tag in KINDS:
+        raise TypeError(f"condition kind {tag!r} is registered twice")
+    KINDS[tag] = cls
+    return cls
+
+
+@condition_kind
 class All(_Condition):
     kind: Literal["all"]
     of: Annotated[tuple[Condition, ...], Field(min_length=1)]
@@ -227,6 +208,7 @@ class All(_Condition):
         return any(c.flags_behaviours() for c in self.of)
 
 
+@condition_kind
 class AnyOf(_Condition):
     kind: Literal["any"]
     of: Annotated[tuple[Condition, ...], Field(min_length=1)]
@@ -250,6 +232,7 @@ class AnyOf(_Condition):
         return all(c.flags_behaviours() for c in self.of)
 
 
+@condition_kind
 class Not(_Condition):
     kind: Literal["not"]
     condition: Condition
@@ -265,6 +248,7 @@ class Not(_Condition):
         return f"not ({self.condition.describe()})"
 
 
+@condition_kind
 class Always(_Condition):
     """Holds for every case: the default a rules file must have for wave and stage."""
 
@@ -280,6 +264,7 @@ class Always(_Condition):
         return "always (the default)"
 
 
+@condition_kind
 class Behaviour(_Condition):
     """Any of the behaviours is present at or above a severity and frequency, reported by
     at least ``min_sources`` distinct sources (and by one of ``reported_by``, if given)."""
@@ -356,6 +341,7 @@ class Behaviour(_Condition):
         return f"{names} present" + (f" ({', '.join(extra)})" if extra else "")
 
 
+@condition_kind
 class BehaviourCount(_Condition):
     """At least ``at_least`` behaviours (of ``behaviours``, default all) at the levels."""
 
@@ -405,6 +391,7 @@ class BehaviourCount(_Condition):
         return f"at least {self.at_least} {pool} present{level}"
 
 
+@condition_kind
 class History(_Condition):
     """Any of the history factors is recorded."""
 
@@ -425,6 +412,7 @@ class History(_Condition):
         return "history of " + " or ".join(_label("history_factor", f) for f in self.factor)
 
 
+@condition_kind
 class HistoryCount(_Condition):
     """At least ``at_least`` history factors are recorded (of ``factors``, default all)."""
 
@@ -446,200 +434,12 @@ class HistoryCount(_Condition):
         return f"at least {self.at_least} history factors recorded"
 
 
-class LegalStatus(_Condition):
-    kind: Literal["legal_status"]
-    in_: Annotated[tuple[StatusId, ...], Field(min_length=1, alias="in")]
-
-    def holds(self, facts: Facts) -> bool:
-        return facts.legal_status in self.in_
-
-    def describe(self) -> str:
-        return "legal status is " + " or ".join(_label("legal_status", s) for s in self.in_)
-
-
-class Age(_Condition):
-    """Age on the as-of date: ``at_least`` <= age < ``under`` (either bound optional)."""
-
-    kind: Literal["age"]
-    at_least: Annotated[int, Field(strict=True, ge=0, le=30)] | None = None
-    under: Annotated[int, Field(strict=True, ge=0, le=30)] | None = None
-
-    @model_validator(mode="after")
-    def _a_bound(self) -> Age:
-        if self.at_least is None and self.under is None:
-            raise ValueError("an age condition needs at_least or under (or both)")
-        return self
-
-    def holds(self, facts: Facts) -> bool:
-        return (self.at_least is None or facts.age >= self.at_least) and (
-            self.under is None or facts.age < self.under
-        )
-
-    def describe(self) -> str:
-        parts = ([f"at least {self.at_least}"] if self.at_least is not None else []) + (
-            [f"under {self.under}"] if self.under is not None else []
-        )
-        return "aged " + " and ".join(parts)
-
-
-class PlacementMoves(_Condition):
-    kind: Literal["placement_moves"]
-    at_least: Annotated[int, Field(strict=True, ge=0, le=100)]
-
-    def holds(self, facts: Facts) -> bool:
-        return facts.moves >= self.at_least
-
-    def describe(self) -> str:
-        return f"at least {self.at_least} placement moves in the last 12 months"
-
-
-class PlacementBreakdown(_Condition):
-    """A placement breakdown dated within ``within_months`` of the as-of date."""
-
-    kind: Literal["placement_breakdown"]
-    within_months: Annotated[int, Field(strict=True, ge=1, le=120)]
-
-    def recent(self, facts: Facts) -> date | None:
-        since = months_before(facts.as_of, self.within_months)
-        return next((d for d in facts.breakdowns if d > since), None)
-
-    def holds(self, facts: Facts) -> bool:
-        return self.recent(facts) is not None
-
-    def collect(self, facts: Facts, matched: Matched) -> None:
-        day = self.recent(facts)
-        if matched.breakdown is None or (day is not None and day > matched.breakdown):
-            matched.breakdown = day
-
-    def describe(self) -> str:
-        return f"a placement breakdown in the last {self.within_months} months"
-
-
-class PlacementType(_Condition):
-    kind: Literal["placement_type"]
-    in_: Annotated[tuple[PlacementTypeId, ...], Field(min_length=1, alias="in")]
-
-    def holds(self, facts: Facts) -> bool:
-        return facts.placement_type in self.in_
-
-    def describe(self) -> str:
-        return "placed in " + " or ".join(_label("placement_type", t) for t in self.in_)
-
-
-class PlacementLength(_Condition):
-    """Whole months in the current placement; false when there is no placement."""
-
-    kind: Literal["placement_length"]
-    at_least_months: Annotated[int, Field(strict=True, ge=0, le=300)] | None = None
-    under_months: Annotated[int, Field(strict=True, ge=1, le=300)] | None = None
-
-    @model_validator(mode="after")
-    def _a_bound(self) -> PlacementLength:
-        if self.at_least_months is None and self.under_months is None:
-            raise ValueError("a placement_length condition needs at_least_months or under_months")
-        return self
-
-    def holds(self, facts: Facts) -> bool:
-        m = facts.placement_months
-        return (
-            m is not None
-            and (self.at_least_months is None or m >= self.at_least_months)
-            and (self.under_months is None or m < self.under_months)
-        )
-
-    def describe(self) -> str:
-        parts = (
-            [f"at least {self.at_least_months}"] if self.at_least_months is not None else []
-        ) + ([f"under {self.under_months}"] if self.under_months is not None else [])
-        return "in the current placement for " + " and ".join(parts) + " months"
-
-
-class CaregiverCondition(_Condition):
-    """There is a caregiver (of ``relationship``, if given) who can / cannot take part."""
-
-    kind: Literal["caregiver"]
-    can_take_part: Annotated[bool, Field(strict=True)] | None = None
-    relationship: CaregiverIds | None = None
-
-    def holds(self, facts: Facts) -> bool:
-        if facts.caregiver is None:
-            return False
-        if self.relationship is not None and facts.caregiver not in self.relationship:
-            return False
-        return self.can_take_part is None or facts.caregiver_can_take_part == self.can_take_part
-
-    def describe(self) -> str:
-        who = (
-            " or ".join(_label("caregiver", r) for r in self.relationship)
-            if self.relationship
-            else "a caregiver"
-        )
-        if self.can_take_part is None:
-            return f"{who} cares for the child"
-        return f"{who} who {'can' if self.can_take_part else 'cannot'} take part"
-
-
-class NoCaregiver(_Condition):
-    kind: Literal["no_caregiver"]
-
-    def holds(self, facts: Facts) -> bool:
-        return facts.caregiver is None
-
-    def describe(self) -> str:
-        return "no caregiver"
-
-
-class LivingIndependently(_Condition):
-    kind: Literal["living_independently"]
-
-    def holds(self, facts: Facts) -> bool:
-        return facts.living_independently
-
-    def describe(self) -> str:
-        return "living independently"
-
-
-class LifeStory(_Condition):
-    kind: Literal["life_story"]
-    in_: Annotated[tuple[LifeStoryId, ...], Field(min_length=1, alias="in")]
-
-    def holds(self, facts: Facts) -> bool:
-        return facts.life_story in self.in_
-
-    def describe(self) -> str:
-        return "life story work is " + " or ".join(_label("life_story_work", s) for s in self.in_)
-
-
-class RiskAssessed(_Condition):
-    """The screening is complete, so risk has been assessed (not merely not yet recorded)."""
-
-    kind: Literal["risk_assessed"]
-
-    def holds(self, facts: Facts) -> bool:
-        return facts.risk_assessed
-
-    def describe(self) -> str:
-        return "risk assessed (screening complete)"
-
-
-class Eligibility(_Condition):
-    """A fact of the eligibility decision or the referral (see :data:`ELIGIBILITY_FACTS`)."""
-
-    kind: Literal["eligibility"]
-    fact: Literal[ELIGIBILITY_FACTS]  # type: ignore[valid-type]
-
-    def holds(self, facts: Facts) -> bool:
-        return facts.eligibility_facts[self.fact]
-
-    def describe(self) -> str:
-        return f"eligibility: {self.fact.replace('_', ' ')}"
-
-
 @lru_cache(maxsize=16)
 def _level_rank(level: str) -> int:
     return vocabulary()["risk_level"].rank(level)
 
 
+@condition_kind
 class RiskCondition(_Condition):
     """A risk recorded at screening (any of ``risk``; default any kind) at ``min_level``
     or above; ``without_safety_plan`` keeps only risks with no safety plan in place,
@@ -680,6 +480,7 @@ class RiskCondition(_Condition):
         return f"{names} recorded" + (f" ({', '.join(extra)})" if extra else "")
 
 
+@condition_kind
 class MeasureBand(_Condition):
     """A baseline measure score falls in one of the bands, as given by the caller's
     ``bands`` mapping keyed ``measure.scale.informant`` (e.g. ``sdq.total.parent``)."""
@@ -717,56 +518,13 @@ class MeasureBand(_Condition):
         return f"{self.measure} {self.scale}{who} in band {' or '.join(self.in_)}"
 
 
-Condition = Annotated[
-    All
-    | AnyOf
-    | Not
-    | Always
-    | Behaviour
-    | BehaviourCount
-    | History
-    | HistoryCount
-    | LegalStatus
-    | Age
-    | PlacementMoves
-    | PlacementBreakdown
-    | PlacementType
-    | PlacementLength
-    | CaregiverCondition
-    | NoCaregiver
-    | LivingIndependently
-    | LifeStory
-    | Eligibility
-    | MeasureBand
-    | RiskCondition
-    | RiskAssessed,
-    Field(discriminator="kind"),
-]
+from . import circumstances  # noqa: E402, F401 - registers the kinds of the child's circumstances
 
-CONDITION_KINDS: tuple[str, ...] = (
-    "all",
-    "any",
-    "not",
-    "always",
-    "behaviour",
-    "behaviour_count",
-    "history",
-    "history_count",
-    "legal_status",
-    "age",
-    "placement_moves",
-    "placement_breakdown",
-    "placement_type",
-    "placement_length",
-    "caregiver",
-    "no_caregiver",
-    "living_independently",
-    "life_story",
-    "eligibility",
-    "measure_band",
-    "risk",
-    "risk_assessed",
-)
+if TYPE_CHECKING:
+    Condition = _Condition
+else:
+    Condition = Annotated[Union[tuple(KINDS.values())], Field(discriminator="kind")]  # noqa: UP007
+CONDITION_KINDS: tuple[str, ...] = tuple(KINDS)
 
 for _model in (All, AnyOf, Not):
     _model.model_rebuild()

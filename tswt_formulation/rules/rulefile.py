@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 from .._yaml import safe_load
 from ..errors import Problem, RuleFileError, ValidationFailed, problems_from
+from ..model.recommendation import STAGES, WAVES
 from .conditions import (
     CONDITION_KINDS,
     Always,
@@ -77,17 +78,17 @@ Applies = Literal["eligible", "ineligible", "always"]
 
 
 def _check_wave(value: int) -> int:
-    if not 1 <= value <= 3:
+    if value not in WAVES:
         raise ValueError(
-            f"wave {value} is outside 1-3 (1 environment, 2 targeted, 3 direct clinical engagement)"
+            f"wave {value} is outside {WAVES[0]}-{WAVES[-1]} (1 environment, 2 targeted, 3 direct clinical engagement)"
         )
     return value
 
 
 def _check_stage(value: int) -> int:
-    if not 1 <= value <= 4:
+    if value not in STAGES:
         raise ValueError(
-            f"stage {value} is outside 1-4 (1 safety and containment ... 4 a platform to achieve)"
+            f"stage {value} is outside {STAGES[0]}-{STAGES[-1]} (1 safety and containment ... 4 a platform to achieve)"
         )
     return value
 

@@ -34,7 +34,7 @@ from ..model.formulation import (
     SignOff,
     WorkerDecision,
 )
-from ..model.vocabulary import vocabulary
+from ..model.recommendation import check_override
 
 CONTENT_FIELDS = (
     "five_ps",
@@ -44,7 +44,6 @@ CONTENT_FIELDS = (
     "recommendation",
     "decision",
 )
-_LIST_PARTS = {"services": "service", "models": "direct_work_model", "signposting": "signposting"}
 
 
 def edit_formulation(
@@ -86,31 +85,6 @@ def with_contributor(formulation: Formulation, by: str) -> list[str]:
     return people
 
 
-def _check_override(o: Override, case_id: str) -> None:
-    where = f"{case_id}: override of {o.part}"
-    if not o.reason.strip():
-        raise OverrideError(f"{where}: a reason is required")
-    if o.part == "wave":
-        if not isinstance(o.value, int) or not 1 <= o.value <= 3:
-            raise OverrideError(f"{where}: {o.value!r} is not a wave (1, 2 or 3)")
-    elif o.part == "stage":
-        if not isinstance(o.value, int) or not 1 <= o.value <= 4:
-            raise OverrideError(f"{where}: {o.value!r} is not a stage (1 to 4)")
-    elif o.part in _LIST_PARTS:
-        if not isinstance(o.value, list):
-            raise OverrideError(
-                f"{where}: expected a list of {_LIST_PARTS[o.part].replace('_', ' ')} ids"
-            )
-        vocab = vocabulary()[_LIST_PARTS[o.part]]
-        bad = [v for v in o.value if v not in vocab]
-        if bad:
-            raise OverrideError(
-                f"{where}: unknown {_LIST_PARTS[o.part].replace('_', ' ')} {', '.join(map(repr, bad))}; expected one of: {', '.join(vocab.terms)}"
-            )
-    elif not isinstance(o.value, list):  # preconditions: free text list
-        raise OverrideError(f"{where}: expected a list of preconditions")
-
-
 def record_decision(
     formulation: Formulation,
     case_id: str,
@@ -139,7 +113,7 @@ def record_decision(
             f"{case_id}: each part can be overridden once; {', '.join(sorted({p for p in parts if parts.count(p) > 1}))} given twice"
         )
     for o in overrides:
-        _check_override(o, case_id)
+        check_override(o, case_id)
     decision = WorkerDecision(by=by, at=at, accepted=accept, overrides=overrides)
     return edit_formulation(formulation, by, at, decision=decision)
 
@@ -207,7 +181,9 @@ def _went_ahead(
         if reason.strip():
             raise OverrideError(
                 f"{case_id}: outstanding-step reason: no risk first step is outstanding, so there is "
-                "nothing for the reason to explain; leave it out"
+                "nothing for the reason to explain; leave it out",
+                case_id=case_id,
+                field="outstanding_reason",
             )
         return []
     if not reason.strip():
@@ -217,7 +193,9 @@ def _went_ahead(
             f"{case_id}: first step{'' if one else 's'} outstanding: {steps} {'is' if one else 'are'} not "
             f'recorded as done. Record {"it" if one else "each"} as done (tswt step {case_id} "STEP" --done DATE), '
             f"or {doing} with a reason for going ahead while {'it is' if one else 'they are'} outstanding "
-            f"({option}); the reason is kept with the record and printed beside the step"
+            f"({option}); the reason is kept with the record and printed beside the step",
+            case_id=case_id,
+            field="outstanding_reason",
         )
     return [AcknowledgedStep(step=s, reason=reason.strip()) for s in outstanding]
 
@@ -260,7 +238,9 @@ def sign_off(
         )
     if not approve and not comment.strip():
         raise OverrideError(
-            f"{case_id}: returning a formulation needs a comment saying what to change"
+            f"{case_id}: returning a formulation needs a comment saying what to change",
+            case_id=case_id,
+            field="comment",
         )
     acknowledged: list[AcknowledgedStep] = []
     if approve and case is not None:
@@ -271,7 +251,9 @@ def sign_off(
     elif not approve and outstanding_reason.strip():
         raise OverrideError(
             f"{case_id}: outstanding-step reason: it explains an approval; a formulation returned "
-            "for changes needs only the comment"
+            "for changes needs only the comment",
+            case_id=case_id,
+            field="outstanding_reason",
         )
     record = SignOff(
         reviewer=reviewer,

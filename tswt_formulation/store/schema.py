@@ -252,6 +252,22 @@ def _scores_table(conn: sa.Connection) -> None:
     rebuild_scores(conn)
 
 
+def _audit_actions(conn: sa.Connection) -> None:
+    # Case saves before schema 8 were all "update", the step lying in the note casework
+    # wrote; name the step where the note says it (store/audit.py). Only rows still
+    # "update" are read, so the store's own actions (import, migrate, ...) are untouched.
+    from .audit import ACTION_FROM_NOTE
+
+    a = audit.c
+    for action, note in ACTION_FROM_NOTE:
+        matches = a.note.like(note) if note.endswith("%") else a.note == note
+        conn.execute(
+            audit.update()
+            .where(a.action == "update", a.case_id.is_not(None), matches)
+            .values(action=action)
+        )
+
+
 # Append only: never edit or reorder a migration that has been released.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "create cases, audit and meta tables", _create_base),
@@ -274,6 +290,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         7, "a scores table kept as cases are saved, rebuilt from every stored case", _scores_table
+    ),
+    Migration(
+        8,
+        "the audit log names each case save's step (submit, sign_off, ...), filled from the notes",
+        _audit_actions,
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -9,7 +9,6 @@ with ``tswt staff add``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -134,6 +133,7 @@ def add_staff(store: Any, members: Iterable[StaffMember], note: str = "") -> int
 
     from ..access.permissions import NotPermitted, check
     from . import schema
+    from .audit import append_entry
 
     wanted = list(members)
     changed = 0
@@ -184,17 +184,14 @@ def add_staff(store: Any, members: Iterable[StaffMember], note: str = "") -> int
             )
             changed += 1
         if changes:
-            conn.execute(
-                schema.audit.insert().values(
-                    at=now,
-                    user=store.user,
-                    case_id=None,
-                    action="staff",
-                    version=None,
-                    changes=json.dumps(changes),
-                    note=note,
-                    identified_by=store.identity.how,
-                )
+            append_entry(
+                conn,
+                at=now,
+                user=store.user,
+                how=store.identity.how,
+                action="staff",
+                changes=changes,
+                note=note,
             )
     store.forget_staff()
     return changed

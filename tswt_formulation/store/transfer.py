@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from ..errors import StoreError
 from . import engine as dialect
 from . import schema
+from .audit import append_entry
 from .scores import rebuild_scores
 from .store import CaseStore, open_store
 
@@ -215,27 +216,16 @@ def _copy(src: CaseStore, dst: CaseStore, progress: Callable[[int], None] | None
                 n_staff,
             ):  # pragma: no cover
                 raise StoreError(f"{src.location}: changed while being read; nothing was copied")
-            write.execute(
-                schema.audit.insert().values(
-                    at=datetime.now(UTC),
-                    user=dst.user,
-                    identified_by=dst.identity.how,
-                    case_id=None,
-                    action="migrate-store",
-                    version=None,
-                    changes=json.dumps(
-                        [
-                            {
-                                "op": "set",
-                                "path": "store",
-                                "before": src.location,
-                                "after": dst.location,
-                            }
-                        ]
-                    ),
-                    note=f"copied {n_cases} case(s) and {n_audit} audit entries from {src.location}; counts and digests checked"
-                    + (f"; the staff directory ({n_staff} people) too" if n_staff else ""),
-                )
+            append_entry(
+                write,
+                user=dst.user,
+                how=dst.identity.how,
+                action="migrate-store",
+                changes=[
+                    {"op": "set", "path": "store", "before": src.location, "after": dst.location}
+                ],
+                note=f"copied {n_cases} case(s) and {n_audit} audit entries from {src.location}; counts and digests checked"
+                + (f"; the staff directory ({n_staff} people) too" if n_staff else ""),
             )
     return TransferReport(
         src.location,

@@ -14,6 +14,7 @@ from .. import casework
 from ..errors import StaleEdit, TswtError, ValidationFailed
 from ..model import Case
 from ..store import CaseStore
+from ..store.audit import stale_notice
 from ._forms import (
     Form,
     _get,
@@ -144,9 +145,7 @@ class CaseView:
             saved = write()
         except StaleEdit as exc:
             self.form.clear()
-            self.form.banner.value = message_html(
-                "Not saved: someone else saved this case since you opened it."
-            )
+            self.form.banner.value = message_html(stale_notice(exc))
             self.stale.children = (
                 stale_panel(
                     exc,

@@ -12,7 +12,8 @@ from pydantic import ValidationError
 
 from .. import casework
 from ..errors import OverrideError, Problem, ValidationFailed
-from ..model import FIVE_PS, Override, validation_problems, vocabulary
+from ..model import FIVE_PS, Override, validation_problems
+from ..model.recommendation import parse_override, parse_value, value_text
 from ..store import CaseStore
 from ._base import CaseView
 from ._forms import area, button, check, dropdown, heading, message_html, shared, text
@@ -33,7 +34,6 @@ PARTS = [
     ("Preconditions", "preconditions"),
     ("Signposting", "signposting"),
 ]
-_VOCAB = {"services": "service", "models": "direct_work_model", "signposting": "signposting"}
 
 
 class FormulationView(CaseView):
@@ -156,7 +156,7 @@ class FormulationView(CaseView):
             o = decision.overrides[0]
             self.accept.widget.value = False
             self.part.widget.value = o.part
-            self.value.widget.value = _value_text(o.part, o.value)
+            self.value.widget.value = value_text(o.part, o.value)
             self.reason.widget.value = o.reason
         else:
             self.accept.widget.value = True
@@ -233,28 +233,24 @@ class FormulationView(CaseView):
         }
 
     def overrides(self) -> list[Override]:
-        """The override as typed, checked as the library checks it (messages beside the fields)."""
+        """The override as typed, read and checked as the CLI reads it (messages beside the fields)."""
         if self.accept.widget.value:
             return []
         assert self.case is not None
-        part, raw = self.part.widget.value, self.value.widget.value.strip()
-        problems = []
-        if not self.reason.widget.value.strip():
-            problems.append(
-                Problem(
-                    "",
-                    "decision.reason",
-                    f"{self.case.case_id}: override of {part}: a reason is required",
-                )
-            )
+        case_id, part = self.case.case_id, self.part.widget.value
+        raw, reason = self.value.widget.value, self.reason.widget.value
         try:
-            value = _parse_value(part, raw)
-        except ValueError as exc:
-            problems.append(Problem("", "decision.value", str(exc)))
-        if problems:
-            raise ValidationFailed(problems)
-        try:
-            return [Override(part=part, value=value, reason=self.reason.widget.value)]
+            return [parse_override(case_id, part, raw, reason)]
+        except OverrideError as exc:
+            problems = [Problem("", f"decision.{exc.field or 'value'}", str(exc))]
+            if exc.field == "reason":  # say what is wrong with the value too, at once
+                try:
+                    parse_value(part, raw)
+                except ValueError as bad:
+                    problems.append(
+                        Problem("", "decision.value", f"{case_id}: override of {part}: {bad}")
+                    )
+            raise ValidationFailed(problems) from None
         except ValidationError as exc:
             raise ValidationFailed(
                 [
@@ -293,9 +289,8 @@ class FormulationView(CaseView):
             except ValidationError as exc:
                 raise ValidationFailed(validation_problems(exc, case_id)) from None
             except OverrideError as exc:
-                raise ValidationFailed(
-                    [Problem("", "decision.reason" if "override" in str(exc) else "", str(exc))]
-                ) from None
+                where = f"decision.{exc.field}" if exc.part and exc.field else ""
+                raise ValidationFailed([Problem("", where, str(exc))]) from None
 
         saved = self._saved(write, None, "formulation saved", retry=self.save)
         if saved is not None:
@@ -320,35 +315,3 @@ class FormulationView(CaseView):
         if saved is not None:
             self.show_status()
         return saved
-
-
-def _parse_value(part: str, raw: str) -> Any:
-    if part in ("wave", "stage"):
-        top = 3 if part == "wave" else 4
-        if not raw.isdigit() or not 1 <= int(raw) <= top:
-            raise ValueError(f"{raw!r} is not a {part} (1 to {top})")
-        return int(raw)
-    items = [x.strip() for x in raw.split(",") if x.strip()]
-    if part not in _VOCAB:
-        return items
-    vocab = vocabulary()[_VOCAB[part]]
-    by_label = {label.lower(): term for term, label in vocab.terms.items()}
-    out: list[str] = []
-    unknown: list[str] = []
-    for item in items:
-        term = item if item in vocab else by_label.get(item.lower())
-        (out if term else unknown).append(term or item)
-    if unknown:
-        raise ValueError(
-            f"unknown {_VOCAB[part].replace('_', ' ')} {', '.join(map(repr, unknown))}; expected some of: "
-            + ", ".join(vocab.terms.values())
-        )
-    return out
-
-
-def _value_text(part: str, value: Any) -> str:
-    if isinstance(value, int):
-        return str(value)
-    if part in _VOCAB:
-        return ", ".join(vocabulary().label(_VOCAB[part], v) for v in value)
-    return ", ".join(value)

@@ -9,9 +9,11 @@ server that any web page in the user's browser can reach needs:
   before any handler runs.
 - Pages are bounded: each open page holds a kernel (a Python process of about 200 MB), so
   at most ``max_pages`` are served at once; one more gets a plain 503 page saying why. A
-  kernel no browser is connected to (a page fetched but never shown, a tab that died) is
-  shut down after ``idle_timeout`` seconds idle (jupyter_server's culling); an open tab
-  keeps its kernel.
+  page that is left or reloaded shuts its kernel down at once (Voila's page posts a
+  shutdown as it unloads, with the ``_xsrf`` cookie set here: Voila sets none, and the
+  shutdown was refused); a kernel no browser is connected to (a page fetched but never
+  shown, a tab that died) is shut down after ``idle_timeout`` seconds idle
+  (jupyter_server's culling); an open tab keeps its kernel.
 - Nothing is fetched off this machine: Voila's page links Font Awesome from a public CDN,
   which its own bundle already includes; the links are taken out of the page.
 - ``/login`` and ``/logout`` answer a plain page (the local app has no sign-in; Voila's
@@ -159,6 +161,14 @@ class PageHandler(TornadoVoilaHandler):
                     )
                 )
                 return
+        # The page's ``_xsrf`` cookie: Voila's page reads it from ``document.cookie`` and
+        # posts it with the shutdown it sends when the page is left or reloaded
+        # (``/voila/api/shutdown/<kernel id>``, a ``sendBeacon`` on ``beforeunload``), but
+        # Voila never sets it (voila-dashboards/voila#1458): that shutdown got 403 "'_xsrf'
+        # argument missing" and the old page's kernel stayed until the idle cull. Reading
+        # the token sets the cookie (tornado); another site can neither read it nor have it
+        # sent, and its requests are refused before this anyway (Host and Origin).
+        self.xsrf_token  # noqa: B018
         PageHandler.opening += 1
         try:
             await self._warm_kernel_started()
@@ -224,6 +234,13 @@ class TswtVoila(Voila):
         settings.update(
             allow_remote_access=False,
             local_hostnames=["localhost"],
+            # The page's _xsrf cookie (PageHandler.get): for this server's pages only, and
+            # never sent with a request another site starts.
+            xsrf_cookie_kwargs={
+                "path": self.base_url or "/",
+                "samesite": "Strict",
+                **settings.get("xsrf_cookie_kwargs", {}),
+            },
             tswt_port=self.port,
             tswt_max_pages=self.max_pages,
             tswt_idle_timeout=self.idle_timeout,

@@ -29,7 +29,7 @@ def awaiting_signoff(store: CaseStore) -> list[tuple[str, Any, str]]:
     ids = [row[0] for row in store.caseload_tuples() if row[status] == "awaiting_signoff"]
     queue = []
     for case_id in ids:
-        submitted = [e for e in store.audit_log(case_id) if e.note == "submitted for sign-off"]
+        submitted = [e for e in store.audit_log(case_id) if e.action == "submit"]
         last = submitted[-1] if submitted else store.audit_log(case_id, limit=1)[-1]
         by = last.user
         if (
@@ -186,15 +186,7 @@ class SignoffQueueView(CaseView):
                     outstanding_reason=reason,
                 )
             except OverrideError as exc:
-                said = str(exc)
-                field = (
-                    "outstanding_reason"
-                    if "outstanding" in said
-                    else "comment"
-                    if "comment" in said
-                    else ""
-                )
-                raise ValidationFailed([Problem("", field, str(exc))]) from None
+                raise ValidationFailed([Problem("", exc.field or "", str(exc))]) from None
 
         saved = self._saved(
             write,

@@ -11,6 +11,7 @@ from typing import Any
 import ipywidgets as w
 
 from .. import casework
+from ..model.recommendation import STAGES, WAVES
 from ..practice import ATTENDANCE_LABELS, ENDING_LABELS, PARTICIPANTS
 from ..store import CaseStore
 from ._base import CaseView
@@ -54,13 +55,9 @@ class WorkView(CaseView):
         self.saves(self.session_button, self.record_session)
         # a review
         self.review_date = f.add("review.date", day("Review date", self.as_of))
-        self.stage = f.add(
-            "review.stage", dropdown("Stage reached", [(f"{n}", n) for n in (1, 2, 3, 4)])
-        )
+        self.stage = f.add("review.stage", dropdown("Stage reached", [(f"{n}", n) for n in STAGES]))
         self.evidence = f.add("review.stage_evidence", area("Evidence for the stage"))
-        self.wave = f.add(
-            "review.wave", dropdown("Wave re-assessed", [(f"{n}", n) for n in (1, 2, 3)])
-        )
+        self.wave = f.add("review.wave", dropdown("Wave re-assessed", [(f"{n}", n) for n in WAVES]))
         self.risks = f.add("review.risks_reviewed", check("Risks reviewed"))
         self.holds = f.add(
             "review.formulation",
