@@ -164,12 +164,14 @@ def load(
     # time (each child's change is its own): the working memory of one slice, not all.
     scored = analysis.scores(store, as_of=as_of)
     ids_in_work = sorted(started)
+    # Each score's child's place among them (-1: not in work), found once: a slice's
+    # rows are then a range of places, not a look-up of every score in a set per slice.
+    place = pd.Index(ids_in_work, dtype=object).get_indexer(scored["case_id"].astype(object))
     parts = []
     for k in range(0, max(len(ids_in_work), 1), _SLICE):
-        chunk = set(ids_in_work[k : k + _SLICE])
         parts.append(
             analysis.change(
-                scored[scored["case_id"].astype(object).isin(chunk)],
+                scored[(place >= k) & (place < k + _SLICE)],
                 constants=constants,
                 as_of=as_of,
             )
