@@ -75,6 +75,16 @@ def review(store: str, out: Path, pythonpath: str | None) -> dict:
     return result
 
 
+def _page(out: Path) -> list[str]:
+    """The review's page(s) without the minute each was made (the only line that may differ)."""
+    import re
+
+    return [
+        re.sub(r"Made \d+ \w+ \d{4} \d\d:\d\d UTC", "Made", p.read_text(encoding="utf-8"))
+        for p in sorted(out.rglob("*.html"))
+    ]
+
+
 def main(argv: list[str]) -> int:
     cases = int(argv[argv.index("--cases") + 1]) if "--cases" in argv else 100_000
     ref = argv[argv.index("--old") + 1] if "--old" in argv else "main"
@@ -138,6 +148,8 @@ def main(argv: list[str]) -> int:
                 f"old ({ref}: the loop over store.cases()): {old['seconds']:7.1f} s, peak {old['peak_mb']:6.0f} MB, "
                 f"HTML {old['html_mb']:.1f} MB"
             )
+            same = _page(tmp / "new") == _page(tmp / "old-out")
+            print(f"pages identical apart from the time each was made: {'yes' if same else 'NO'}")
             print(
                 f"ratio: {old['seconds'] / new['seconds']:.1f}x faster, "
                 f"{old['peak_mb'] / new['peak_mb']:.1f}x less memory, "
