@@ -145,7 +145,7 @@ def main(argv: list[str]) -> int:
             old = review(store, tmp / "old-out", str(old_tree))
             assert old["package"].startswith(str(old_tree)), old["package"]
             print(
-                f"old ({ref}: the loop over store.cases()): {old['seconds']:7.1f} s, peak {old['peak_mb']:6.0f} MB, "
+                f"old ({ref}): {old['seconds']:7.1f} s, peak {old['peak_mb']:6.0f} MB, "
                 f"HTML {old['html_mb']:.1f} MB"
             )
             same = _page(tmp / "new") == _page(tmp / "old-out")

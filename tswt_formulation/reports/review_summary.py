@@ -143,10 +143,10 @@ class SummarisedReview(CaseloadReview):
 
     # -- the children who need action ---------------------------------------------------
 
-    def _rows(self, *columns: str) -> Any:
-        """The frame's columns as plain Python lists, zipped (a row at a time through
-        pandas costs seconds at 100,000 children)."""
-        f = self.frame
+    def _rows(self, *columns: str, frame: pd.DataFrame | None = None) -> Any:
+        """The frame's columns (or ``frame``'s) as plain Python lists, zipped (a row at a
+        time through pandas costs seconds at 100,000 children)."""
+        f = self.frame if frame is None else frame
         out = []
         for c in columns:
             col = f[c]
@@ -165,13 +165,26 @@ class SummarisedReview(CaseloadReview):
         light = self.light
         assert light is not None
         out = []
+        # Each child's reasons first; the rest of a row (its dates made Python dates,
+        # the costly part) only for the children who need action, a few in ten.
+        found = [
+            (i, reasons)
+            for i, (case_id, overdue) in enumerate(self._rows("case_id", "overdue"))
+            if (reasons := light.reasons(case_id, bool(overdue)))
+        ]
         rows = self._rows(
-            "case_id", "worker", "state", "state_label", "overdue", "outcome_date", "screening_due"
+            "case_id",
+            "worker",
+            "state",
+            "state_label",
+            "overdue",
+            "outcome_date",
+            "screening_due",
+            frame=self.frame.iloc[[i for i, _ in found]],
         )
-        for case_id, worker, state, state_label, overdue, started, due in rows:
-            reasons = light.reasons(case_id, bool(overdue))
-            if not reasons:
-                continue
+        for (_i, reasons), (case_id, worker, state, state_label, overdue, started, due) in zip(
+            found, rows, strict=True
+        ):
             status = light.risks.get(case_id)
             rec = _Risk(status)
             rank, words = risk_of(None, rec, self.as_of) if status else (0, "-")  # type: ignore[arg-type]
