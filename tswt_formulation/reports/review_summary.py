@@ -107,9 +107,10 @@ class SummarisedReview(CaseloadReview):
         waiting_days: int | None,
     ) -> SummarisedReview:
         from ..measures.outcomes import with_clinical_categories
-        from .review_data import load
+        from .review_data import load, paused_gc
 
-        light = load(store, as_of, worker, constants)
+        with paused_gc():
+            light = load(store, as_of, worker, constants)
         total = light.change[light.change["score"].astype(object).eq("total")]
         change = pd.DataFrame()
         if not total.empty:
@@ -138,7 +139,10 @@ class SummarisedReview(CaseloadReview):
         from ..measures.work_summary import work_tables
 
         ids = set(light.frame["case_id"].astype(object))
-        review.work = work_tables(d for d in store.work_digests() if d.get("case_id") in ids)
+        with paused_gc():
+            digests = store.work_digests()
+        review.work = work_tables(d for d in digests if d.get("case_id") in ids)
+        del digests
         return review
 
     # -- the children who need action ---------------------------------------------------
