@@ -139,10 +139,10 @@ class SummarisedReview(CaseloadReview):
         from ..measures.work_summary import work_tables
 
         ids = set(light.frame["case_id"].astype(object))
-        with paused_gc():
+        with paused_gc():  # freed again before the collector would have walked them
             digests = store.work_digests()
-        review.work = work_tables(d for d in digests if d.get("case_id") in ids)
-        del digests
+            review.work = work_tables(d for d in digests if d.get("case_id") in ids)
+            del digests
         return review
 
     # -- the children who need action ---------------------------------------------------
