@@ -5,7 +5,7 @@ same run.
 Each side runs ``tswt reports --kind review --format html`` (the in-process engine, as
 the CLI runs one report) on the same store in a fresh process, timed (wall) with its peak
 memory (``ru_maxrss`` of the process, which runs the notebook in itself). The old side is
-the package as it is at ``--old REF`` (default ``main``), taken with ``git archive`` into
+the package as it is at ``--old REF`` (default: where this branch left ``main``, ``git merge-base HEAD main``), taken with ``git archive`` into
 a temporary folder and put first on ``PYTHONPATH``. The size of each HTML file is printed.
 
 The store: ``--store PATH`` (e.g. one made by ``tswt demo --cases 100000``, or
@@ -89,7 +89,18 @@ def _page(out: Path) -> list[str]:
 
 def main(argv: list[str]) -> int:
     cases = int(argv[argv.index("--cases") + 1]) if "--cases" in argv else 100_000
-    ref = argv[argv.index("--old") + 1] if "--old" in argv else "main"
+    # By default the old side is where this branch left main: main's later changes to the
+    # page (its CSS, say) would otherwise make the pages differ and hide whether ours did.
+    ref = (
+        argv[argv.index("--old") + 1]
+        if "--old" in argv
+        else subprocess.run(
+            ["git", "-C", str(ROOT), "merge-base", "HEAD", "main"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()[:12]
+    )
     store = (
         argv[argv.index("--store") + 1] if "--store" in argv else os.environ.get("TSWT_BENCH_STORE")
     )
