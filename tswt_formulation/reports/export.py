@@ -14,9 +14,12 @@ from .resources import TEMPLATE, report_css, templates_dir
 
 @lru_cache(maxsize=1)
 def _exporter() -> Any:
-    from nbconvert import HTMLExporter
+    from .reserialize import exporter_class
 
-    exporter = HTMLExporter(template_name=TEMPLATE, extra_template_basedirs=[str(templates_dir())])
+    # nbconvert's HTMLExporter, its closing BeautifulSoup pass streamed (reserialize.py).
+    exporter = exporter_class()(
+        template_name=TEMPLATE, extra_template_basedirs=[str(templates_dir())]
+    )
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True

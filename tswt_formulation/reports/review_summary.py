@@ -107,9 +107,10 @@ class SummarisedReview(CaseloadReview):
         waiting_days: int | None,
     ) -> SummarisedReview:
         from ..measures.outcomes import with_clinical_categories
-        from .review_data import load
+        from .review_data import load, paused_gc
 
-        light = load(store, as_of, worker, constants)
+        with paused_gc():
+            light = load(store, as_of, worker, constants)
         total = light.change[light.change["score"].astype(object).eq("total")]
         change = pd.DataFrame()
         if not total.empty:
@@ -138,15 +139,18 @@ class SummarisedReview(CaseloadReview):
         from ..measures.work_summary import work_tables
 
         ids = set(light.frame["case_id"].astype(object))
-        review.work = work_tables(d for d in store.work_digests() if d.get("case_id") in ids)
+        with paused_gc():  # freed again before the collector would have walked them
+            digests = store.work_digests()
+            review.work = work_tables(d for d in digests if d.get("case_id") in ids)
+            del digests
         return review
 
     # -- the children who need action ---------------------------------------------------
 
-    def _rows(self, *columns: str) -> Any:
-        """The frame's columns as plain Python lists, zipped (a row at a time through
-        pandas costs seconds at 100,000 children)."""
-        f = self.frame
+    def _rows(self, *columns: str, frame: pd.DataFrame | None = None) -> Any:
+        """The frame's columns (or ``frame``'s) as plain Python lists, zipped (a row at a
+        time through pandas costs seconds at 100,000 children)."""
+        f = self.frame if frame is None else frame
         out = []
         for c in columns:
             col = f[c]
@@ -165,13 +169,26 @@ class SummarisedReview(CaseloadReview):
         light = self.light
         assert light is not None
         out = []
+        # Each child's reasons first; the rest of a row (its dates made Python dates,
+        # the costly part) only for the children who need action, a few in ten.
+        found = [
+            (i, reasons)
+            for i, (case_id, overdue) in enumerate(self._rows("case_id", "overdue"))
+            if (reasons := light.reasons(case_id, bool(overdue)))
+        ]
         rows = self._rows(
-            "case_id", "worker", "state", "state_label", "overdue", "outcome_date", "screening_due"
+            "case_id",
+            "worker",
+            "state",
+            "state_label",
+            "overdue",
+            "outcome_date",
+            "screening_due",
+            frame=self.frame.iloc[[i for i, _ in found]],
         )
-        for case_id, worker, state, state_label, overdue, started, due in rows:
-            reasons = light.reasons(case_id, bool(overdue))
-            if not reasons:
-                continue
+        for (_i, reasons), (case_id, worker, state, state_label, overdue, started, due) in zip(
+            found, rows, strict=True
+        ):
             status = light.risks.get(case_id)
             rec = _Risk(status)
             rank, words = risk_of(None, rec, self.as_of) if status else (0, "-")  # type: ignore[arg-type]
