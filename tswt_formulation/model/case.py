@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, PrivateAttr, ValidationInfo, model_validator
 
 from ..practice import SCREENING_WEEKS
-from ._base import LongText, Record, ShortText, Term
+from ._base import DateChecks, LongText, Record, ShortText, Term
 from .formulation import AcknowledgedStep, Formulation
 from .work import Ending, Intervention, Review, work_problems
 
@@ -452,15 +452,8 @@ def consistency_problems(
     child, ref = case.child, case.referral
     dob = child.date_of_birth
 
-    def not_future(field: str, value: date | None) -> None:
-        if value is not None and value > today:
-            out.append(
-                (field, f"{value.isoformat()} is in the future (today is {today.isoformat()})")
-            )
-
-    def not_before(field: str, value: date | None, other_field: str, other: date | None) -> None:
-        if value is not None and other is not None and value < other:
-            out.append((field, f"{value.isoformat()} is before {other_field} {other.isoformat()}"))
+    checks = DateChecks(out, today)
+    not_future, not_before = checks.not_future, checks.not_before
 
     # Only what is impossible is refused: a referral of someone past the team's age range
     # is a real event that eligibility decides (not eligible, with reasons and signposting).
