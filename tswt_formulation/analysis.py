@@ -491,27 +491,7 @@ def change(
     """
     from .measures.constants import MeasureConstants, active_constants, load_constants
 
-    if isinstance(store_or_scores, pd.DataFrame):
-        frame = store_or_scores
-        missing = [c for c in _REQUIRED if c not in frame.columns]
-        if missing:
-            raise ScoringError(
-                [
-                    Problem(
-                        "change()",
-                        c,
-                        f"column {c!r} is missing (a frame like tswt.analysis.scores() "
-                        f"gives: {', '.join(_REQUIRED)})",
-                    )
-                    for c in missing
-                ]
-            )
-        day = _as_day(as_of, "change()")
-        if day is not None:
-            frame = frame[pd.to_datetime(frame["date"]) <= pd.Timestamp(day)]
-    else:
-        _check_store(store_or_scores, "change()")
-        frame = scores(store_or_scores, as_of=as_of)
+    frame = _scores_given(store_or_scores, "change()", as_of)
     if to not in ("latest", "each"):
         raise ScoringError([Problem("change()", "to", f"{to!r} must be 'latest' or 'each'")])
     if constants is None:
@@ -907,10 +887,12 @@ def _int(value: Any) -> Any:
 # --- the SDQ Added Value Score and informants side by side ------------------------------------
 
 
-def _administrations(
-    store_or_scores: CaseStore | pd.DataFrame, where: str, as_of: date | str | None
+def _scores_given(
+    store_or_scores: CaseStore | pd.DataFrame, where: str, as_of: date | str | None, **kw: Any
 ) -> pd.DataFrame:
-    """SDQ administrations, one row each, the scales as columns, from :func:`scores`."""
+    """The scores a function of this module is given: a frame like :func:`scores` gives
+    (checked for its columns and cut at ``as_of``), or a store's, scored here (``kw``:
+    :func:`scores`'s other arguments). ``where``: the function, for messages."""
     if isinstance(store_or_scores, pd.DataFrame):
         frame = store_or_scores
         missing = [c for c in _REQUIRED if c not in frame.columns]
@@ -931,7 +913,15 @@ def _administrations(
             frame = frame[pd.to_datetime(frame["date"]) <= pd.Timestamp(day)]
     else:
         _check_store(store_or_scores, where)
-        frame = scores(store_or_scores, measure="sdq", as_of=as_of)
+        frame = scores(store_or_scores, as_of=as_of, **kw)
+    return frame
+
+
+def _administrations(
+    store_or_scores: CaseStore | pd.DataFrame, where: str, as_of: date | str | None
+) -> pd.DataFrame:
+    """SDQ administrations, one row each, the scales as columns, from :func:`scores`."""
+    frame = _scores_given(store_or_scores, where, as_of, measure="sdq")
     frame = frame[frame["measure"].astype(object) == "sdq"]
     keys = ["case_id", "informant", "version", "date", "timepoint"] + (
         ["age"] if "age" in frame.columns else []

@@ -13,14 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .words import band_words, uk_date
+from .words import INFORMANT_WORDS, band_words, uk_date
 
-INFORMANT_WORDS = {
-    "parent": "parent or carer",
-    "teacher": "teacher",
-    "self": "self-report",
-    "worker": "worker",
-}
 # measures.change's categories ("improved", "deteriorated", "none") as the reports say them
 CHANGE_WORDS = {
     "improved": "reliable improvement",

@@ -14,6 +14,31 @@ CATEGORY_WORDS = {
     "Harmed": "Reliable deterioration into the clinical range",
 }
 
+#: Who completed a measure, one row an informant and one column a way the team words them:
+#: in prose ("the parent or carer's SDQ"), short (a flag line's "SDQ parent/carer total"),
+#: as a sentence's subject ("by the young person"), as a label ("Parent/carer") and as a
+#: kind of report ("teacher report"). Every module that names an informant reads it here.
+_INFORMANTS = (
+    # id, prose, short, subject, label, report
+    (
+        "parent",
+        "parent or carer",
+        "parent/carer",
+        "the parent or carer",
+        "Parent/carer",
+        "parent/carer",
+    ),
+    ("teacher", "teacher", "teacher", "the teacher", "Teacher", "teacher report"),
+    ("self", "self-report", "self", "the young person", "Self-report", "self-report"),
+    ("worker", "worker", "worker", "the worker", None, None),
+)
+INFORMANT_WORDS = {row[0]: row[1] for row in _INFORMANTS}
+INFORMANT_SHORT = {row[0]: row[2] for row in _INFORMANTS}
+INFORMANT_SUBJECT = {row[0]: row[3] for row in _INFORMANTS}
+#: Labels of the three informants of an SDQ (not the worker, who completes no SDQ).
+INFORMANT_LABELS = {row[0]: row[4] for row in _INFORMANTS if row[4] is not None}
+INFORMANT_REPORTS = {row[0]: row[5] for row in _INFORMANTS if row[5] is not None}
+
 _IRREGULAR = {"child": "children", "person": "people", "is": "are", "was": "were", "has": "have"}
 
 

@@ -119,22 +119,28 @@ class Ctx:
         return caseload_timeline(rows, as_of, review_months(), session_gap_weeks())
 
 
+#: The options every command that reads a store shares, defined once: ``@store_option``,
+#: ``@user_option("Who ...")`` (each command says whose name it records) and ``@debug_option``.
+store_option = click.option(
+    "--store",
+    envvar="TSWT_STORE",
+    metavar="PATH|URL",
+    help="Case store (default: $TSWT_STORE, else ./tswt.sqlite).",
+)
+debug_option = click.option("--debug", is_flag=True, help="Show a full traceback on error.")
+
+
+def user_option(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--user (default $TSWT_USER), with the command's own words for who it names."""
+    return click.option("--user", envvar="TSWT_USER", metavar="NAME", help=help)
+
+
 def common(func: Callable[..., Any]) -> Callable[..., Any]:
     """Add --store, --user and --debug to a command and pass a :class:`Ctx` first."""
 
-    @click.option(
-        "--store",
-        envvar="TSWT_STORE",
-        metavar="PATH|URL",
-        help="Case store (default: $TSWT_STORE, else ./tswt.sqlite).",
-    )
-    @click.option(
-        "--user",
-        envvar="TSWT_USER",
-        metavar="NAME",
-        help="Who is making changes (default: $TSWT_USER, else your login).",
-    )
-    @click.option("--debug", is_flag=True, help="Show a full traceback on error.")
+    @store_option
+    @user_option("Who is making changes (default: $TSWT_USER, else your login).")
+    @debug_option
     @click.option(
         "--wait",
         type=click.FloatRange(0, 3600),

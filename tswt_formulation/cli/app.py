@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ._common import EXIT_INVALID, fail
+from ._common import EXIT_INVALID, fail, store_option, user_option
 
 if TYPE_CHECKING:  # socket and subprocess are imported by `tswt app` alone
     import subprocess
@@ -71,17 +71,9 @@ def _wait_until_up(port: int, process: subprocess.Popen[bytes], timeout: float =
 
 
 @click.command()
-@click.option(
-    "--store",
-    envvar="TSWT_STORE",
-    metavar="PATH|URL",
-    help="Case store (default: $TSWT_STORE, else ./tswt.sqlite).",
-)
-@click.option(
-    "--user",
-    envvar="TSWT_USER",
-    metavar="NAME",
-    help="Who saves in this app (default: $TSWT_USER, else your login); every save is audited with it.",
+@store_option
+@user_option(
+    "Who saves in this app (default: $TSWT_USER, else your login); every save is audited with it."
 )
 @click.option(
     "--port",

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import click
 
-from ._common import _unexpected, fail
+from ._common import _unexpected, debug_option, fail, user_option
 
 
 @click.command(name="migrate-store")
 @click.argument("source", metavar="FROM")
 @click.argument("target", metavar="TO")
-@click.option(
-    "--user",
-    envvar="TSWT_USER",
-    metavar="NAME",
-    help="Who is moving the store (default: $TSWT_USER, else your login).",
-)
-@click.option("--debug", is_flag=True, help="Show a full traceback on error.")
+@user_option("Who is moving the store (default: $TSWT_USER, else your login).")
+@debug_option
 def migrate_store(source: str, target: str, user: str | None, debug: bool) -> None:
     """Copy a whole store (every case, the audit log, the staff directory) from FROM
     into the new, empty store TO, e.g. an SQLite file onto the team's PostgreSQL server:

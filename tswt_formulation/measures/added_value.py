@@ -28,6 +28,8 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..words import INFORMANT_REPORTS
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -75,7 +77,6 @@ AVS_COLUMNS = (
     "effect_size",
 )
 
-_INFORMANT_WORDS = {"parent": "parent/carer", "teacher": "teacher report", "self": "self-report"}
 
 _NOT_VALIDATED_FOR_CARERS = (
     "The Added Value Score was derived on parents' SDQs of a community sample (the 2004 British "
@@ -295,12 +296,12 @@ def _reason(kind: str, informants: Any, version: Any, age: Any, followups: Any) 
     import pandas as pd
 
     if kind == "not_parent":
-        order = list(_INFORMANT_WORDS)
+        order = list(INFORMANT_REPORTS)
         who = sorted(
             informants if isinstance(informants, set) else set(),
             key=lambda x: (order.index(x) if x in order else len(order), str(x)),
         )
-        words = " and ".join(_INFORMANT_WORDS.get(str(x), str(x)) for x in who) or "no informant"
+        words = " and ".join(INFORMANT_REPORTS.get(str(x), str(x)) for x in who) or "no informant"
         return f"{words}: AVS is defined for parent/carer SDQs only"
     if kind == "no_baseline":
         return "no parent/carer baseline SDQ with a total difficulties score"

@@ -15,6 +15,20 @@ from .definition import MeasureDefinition
 from .score_kinds import ColumnSet
 
 
+def is_number(obj: np.ndarray) -> np.ndarray:
+    """Which cells of an object array are numbers (numpy's and Python's, nullable integers
+    included); booleans and text such as "20" are not."""
+    return np.fromiter(
+        (
+            isinstance(v, (int, float, np.integer, np.floating))
+            and not isinstance(v, (bool, np.bool_))
+            for v in obj
+        ),
+        bool,
+        len(obj),
+    )
+
+
 def _int_type(lo: int, hi: int) -> type[np.signedinteger[Any]]:
     """The smallest signed integer type holding lo..hi (int8 for the SDQ's codes)."""
     for kind in (np.int8, np.int16, np.int32):

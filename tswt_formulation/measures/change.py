@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem, ScoringError
+from .arithmetic import is_number
 
 __all__ = [
     "CATEGORIES",
@@ -310,15 +311,7 @@ def _numbers(pairs: pd.DataFrame, column: str) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
         return col.to_numpy(dtype=np.float64, na_value=np.nan)
     obj = col.to_numpy(dtype=object)
-    is_num = np.fromiter(
-        (
-            isinstance(v, (int, float, np.integer, np.floating))
-            and not isinstance(v, (bool, np.bool_))
-            for v in obj
-        ),
-        bool,
-        len(obj),
-    )
+    is_num = is_number(obj)
     bad = ~is_num & ~pd.isna(col).to_numpy()
     if bad.any():
         raise ScoringError(

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..words import INFORMANT_LABELS
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -28,7 +30,6 @@ if TYPE_CHECKING:
 SCALES = ("total", "emotional", "conduct", "hyperactivity", "peer", "prosocial")
 #: Pairs in this order (the first named is "a", the second "b").
 INFORMANT_ORDER = ("parent", "teacher", "self")
-INFORMANT_WORDS = {"parent": "Parent/carer", "teacher": "Teacher", "self": "Self-report"}
 SCALE_WORDS = {
     "total": "Total difficulties",
     "emotional": "Emotional",
@@ -68,7 +69,7 @@ def _threshold(
     """(raw points, "") of one informant's scale, or (None, why not judged)."""
     from .change import reliable_change_threshold
 
-    who = INFORMANT_WORDS.get(informant, informant).lower()
+    who = INFORMANT_LABELS.get(informant, informant).lower()
     c = team.lookup("sdq", scale, informant) if team is not None else None
     if c is not None:
         illustrative = "ILLUSTRATIVE" in (c.source or "").upper() or (

@@ -104,6 +104,11 @@ class _ScoreBase(_Strict):
         scores above this one."""
         raise NotImplementedError
 
+    def too_few_answered(self, answered: set[str]) -> str | None:
+        """Why this score cannot be had from the items ``answered``, in a form's words;
+        None where they are enough (or the kind asks for no number of items)."""
+        return None
+
 
 class MeanProratedScore(_ScoreBase):
     """round_half_up(mean of answered items after reversal x scale_to) if enough answered."""
@@ -161,6 +166,15 @@ class MeanProratedScore(_ScoreBase):
         total64, answered64 = total.astype(np.int64), answered.astype(np.int64)
         value = (2 * k * total64 + answered64) // (2 * np.maximum(answered64, 1))
         return value, answered >= self.min_answered
+
+    def too_few_answered(self, answered: set[str]) -> str | None:
+        n = len(answered & set(self.items))
+        if n >= self.min_answered:
+            return None
+        return (
+            f"{self.label or self.id}: {n} of {len(self.items)} items answered "
+            f"(items {', '.join(self.items)}); at least {self.min_answered} are needed to score it."
+        )
 
 
 class SumOfSubscalesScore(_ScoreBase):

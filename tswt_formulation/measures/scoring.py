@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem, ScoringError
-from .arithmetic import _band_column, _compute, _int_type, _Points  # noqa: F401 - _Points read from here too
+from .arithmetic import _band_column, _compute, _int_type, _Points, is_number  # noqa: F401 - _Points read from here too
 from .definition import (
     DEFAULT_ID_COLUMNS,
     MeasureDefinition,
@@ -160,15 +160,7 @@ def _values(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     if pd.api.types.is_numeric_dtype(col.dtype):
         return col.to_numpy(dtype=np.float64, na_value=np.nan), np.zeros(len(col), dtype=bool)
     obj = col.to_numpy(dtype=object)
-    is_num = np.fromiter(
-        (
-            isinstance(v, (int, float, np.integer, np.floating))
-            and not isinstance(v, (bool, np.bool_))
-            for v in obj
-        ),
-        bool,
-        len(obj),
-    )
+    is_num = is_number(obj)
     missing = pd.isna(col).to_numpy()
     out = np.full(len(obj), np.nan)
     out[is_num] = obj[is_num].astype(np.float64)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any
 
 from pydantic import (
@@ -73,3 +74,34 @@ class Term:
 
 ShortText = Annotated[str, Field(max_length=200)]
 LongText = Annotated[str, Field(max_length=20_000)]
+
+
+@dataclass
+class DateChecks:
+    """The date checks of a record's cross-field validation (model/case.py, model/work.py):
+    each adds ``(field, message)`` to ``out`` where a date is impossible."""
+
+    out: list[tuple[str, str]]
+    today: date
+
+    def not_future(self, field: str, value: date | None) -> None:
+        if value is not None and value > self.today:
+            self.out.append(
+                (field, f"{value.isoformat()} is in the future (today is {self.today.isoformat()})")
+            )
+
+    def not_before(
+        self, field: str, value: date | None, other_field: str, other: date | None
+    ) -> None:
+        if value is not None and other is not None and value < other:
+            self.out.append(
+                (field, f"{value.isoformat()} is before {other_field} {other.isoformat()}")
+            )
+
+    def not_after(
+        self, field: str, value: date | None, other_field: str, other: date | None
+    ) -> None:
+        if value is not None and other is not None and value > other:
+            self.out.append(
+                (field, f"{value.isoformat()} is after {other_field} {other.isoformat()}")
+            )

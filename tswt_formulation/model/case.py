@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, PrivateAttr, ValidationInfo, model_validator
 
 from ..practice import SCREENING_WEEKS
-from ._base import LongText, Record, ShortText, Term
+from ._base import DateChecks, LongText, Record, ShortText, Term
 from .formulation import AcknowledgedStep, Formulation
 from .work import Ending, Intervention, Review, work_problems
 
@@ -440,6 +440,21 @@ class ConsistencyError(ValueError):
         super().__init__("; ".join(f"{f}: {m}" for f, m in problems))
 
 
+def _recorded_twice(field: str, key: str, values: list[str]) -> list[tuple[str, str]]:
+    """(field, message) for each value of a screening list given again after its first."""
+    out, seen = [], set()
+    for i, value in enumerate(values):
+        if value in seen:
+            out.append(
+                (
+                    f"{field}[{i}].{key}",
+                    f"{value} is recorded twice; record it once with all its sources",
+                )
+            )
+        seen.add(value)
+    return out
+
+
 def consistency_problems(
     case: Case, today: date | None = None, stored: bool = False
 ) -> list[tuple[str, str]]:
@@ -452,15 +467,8 @@ def consistency_problems(
     child, ref = case.child, case.referral
     dob = child.date_of_birth
 
-    def not_future(field: str, value: date | None) -> None:
-        if value is not None and value > today:
-            out.append(
-                (field, f"{value.isoformat()} is in the future (today is {today.isoformat()})")
-            )
-
-    def not_before(field: str, value: date | None, other_field: str, other: date | None) -> None:
-        if value is not None and other is not None and value < other:
-            out.append((field, f"{value.isoformat()} is before {other_field} {other.isoformat()}"))
+    checks = DateChecks(out, today)
+    not_future, not_before = checks.not_future, checks.not_before
 
     # Only what is impossible is refused: a referral of someone past the team's age range
     # is a real event that eligibility decides (not eligible, with reasons and signposting).
@@ -589,27 +597,15 @@ def consistency_problems(
             )
         not_before("screening.completed", scr.completed, "screening.started", scr.started)
         not_future("screening.completed", scr.completed)
+        out += _recorded_twice(
+            "screening.presenting_behaviours",
+            "behaviour",
+            [pb.behaviour for pb in scr.presenting_behaviours],
+        )
+        out += _recorded_twice(
+            "screening.history_factors", "factor", [h.factor for h in scr.history_factors]
+        )
         seen: set[str] = set()
-        for i, pb in enumerate(scr.presenting_behaviours):
-            if pb.behaviour in seen:
-                out.append(
-                    (
-                        f"screening.presenting_behaviours[{i}].behaviour",
-                        f"{pb.behaviour} is recorded twice; record it once with all its sources",
-                    )
-                )
-            seen.add(pb.behaviour)
-        seen = set()
-        for i, h in enumerate(scr.history_factors):
-            if h.factor in seen:
-                out.append(
-                    (
-                        f"screening.history_factors[{i}].factor",
-                        f"{h.factor} is recorded twice; record it once with all its sources",
-                    )
-                )
-            seen.add(h.factor)
-        seen = set()
         for i, r in enumerate(scr.risks):
             field = f"screening.risks[{i}]"
             if r.kind in seen:

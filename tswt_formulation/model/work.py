@@ -27,7 +27,7 @@ from ..practice import (  # noqa: F401 - re-exported: the work's vocabularies li
     KIND_VOCABULARY,
     PARTICIPANTS,
 )
-from ._base import LongText, Record, ShortText
+from ._base import DateChecks, LongText, Record, ShortText
 from .recommendation import Stage, Wave
 
 if TYPE_CHECKING:
@@ -156,19 +156,8 @@ def work_problems(case: Case, today: date) -> list[tuple[str, str]]:
             )
         )
 
-    def not_future(field: str, value: date | None) -> None:
-        if value is not None and value > today:
-            out.append(
-                (field, f"{value.isoformat()} is in the future (today is {today.isoformat()})")
-            )
-
-    def not_before(field: str, value: date | None, other_field: str, other: date | None) -> None:
-        if value is not None and other is not None and value < other:
-            out.append((field, f"{value.isoformat()} is before {other_field} {other.isoformat()}"))
-
-    def not_after(field: str, value: date | None, other_field: str, other: date | None) -> None:
-        if value is not None and other is not None and value > other:
-            out.append((field, f"{value.isoformat()} is after {other_field} {other.isoformat()}"))
+    checks = DateChecks(out, today)
+    not_future, not_before, not_after = checks.not_future, checks.not_before, checks.not_after
 
     vocab = vocabulary()
     numbers: set[int] = set()

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from ..words import uk_date
+from ..words import INFORMANT_LABELS, uk_date
 from .html import Section, text
 
 if TYPE_CHECKING:
@@ -128,7 +128,6 @@ def informants_section(
     """The informants' SDQs near the same date, per scale side by side, with the reminder."""
     from ..config import informant_window_days
     from ..measures.informants import (
-        INFORMANT_WORDS,
         REMINDER,
         SCALE_WORDS,
         informant_comparison,
@@ -150,7 +149,7 @@ def informants_section(
     for (ia, da, ib, db), grp in pairs.groupby(
         ["informant_a", "date_a", "informant_b", "date_b"], observed=True, sort=True
     ):
-        who_a, who_b = INFORMANT_WORDS[str(ia)], INFORMANT_WORDS[str(ib)]
+        who_a, who_b = INFORMANT_LABELS[str(ia)], INFORMANT_LABELS[str(ib)]
         days = int(grp["days_apart"].iloc[0])
         rows = [
             (
@@ -305,7 +304,7 @@ def terminal_lines(
 
     from ..config import informant_window_days
     from ..measures.added_value import added_value_scores, child_words
-    from ..measures.informants import INFORMANT_WORDS, REMINDER, informant_comparison
+    from ..measures.informants import REMINDER, informant_comparison
     from ..measures.informants import judgement_words as judged
 
     if not scored.empty and "date" in scored.columns:
@@ -321,7 +320,7 @@ def terminal_lines(
     if not pairs.empty:
         lines.append(f"\nInformants within {window} days of each other:")
         for r in pairs.to_dict("records"):
-            a, b = INFORMANT_WORDS[str(r["informant_a"])], INFORMANT_WORDS[str(r["informant_b"])]
+            a, b = INFORMANT_LABELS[str(r["informant_a"])], INFORMANT_LABELS[str(r["informant_b"])]
             lines.append(
                 f"  {a} {pd.Timestamp(r['date_a']).date()} / {b} {pd.Timestamp(r['date_b']).date()}"
                 f" {r['scale']}: {int(r['value_a'])} and {int(r['value_b'])}, {judged(r)}"

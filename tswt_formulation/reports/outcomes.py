@@ -14,7 +14,7 @@ from ..measures.definition import load_measure
 from ..measures.outcomes import CaseOutcomes, case_outcomes
 from ..model.case import Case
 from ..store.staff import StaffDirectory
-from ..words import CATEGORY_WORDS, band_words, plural, signed, uk_date
+from ..words import CATEGORY_WORDS, INFORMANT_WORDS, band_words, plural, signed, uk_date
 from .common import Header, parse_as_of, provenance, reading, required_case_id, risk_section
 from .expected import chart_band as expected_chart_band
 from .expected import child_section as expected_child_section
@@ -32,12 +32,7 @@ _SCORE_LABELS = {
     "goal_2": "Goal 2",
     "goal_3": "Goal 3",
 }
-_INFORMANTS = {
-    "parent": "Parent or carer",
-    "teacher": "Teacher",
-    "self": "Self-report",
-    "worker": "Worker",
-}
+_INFORMANTS = {i: words[0].upper() + words[1:] for i, words in INFORMANT_WORDS.items()}
 
 
 def _num(v: Any) -> str:

@@ -264,6 +264,17 @@ class SummarisedReview(CaseloadReview):
             "review", title, None, self.as_of, self.staff.describe(self.author), "", synthetic
         ).section()
 
+    def _action_row(self, a: ActionLine) -> tuple[Any, ...]:
+        """A child who needs action, as the risks and who-first tables begin their row."""
+        return (
+            a.case_id,
+            self.staff.name(a.worker) if a.worker else "not allocated",
+            "; ".join(a.reasons),
+            a.risk,
+            a.risk_review,
+            a.state,
+        )
+
     def risks(self) -> Section:
         """Every child with a safety reason, first: never capped, never folded."""
         safety = [a for a in self.actions if a.safety]
@@ -279,17 +290,7 @@ class SummarisedReview(CaseloadReview):
                 f"{rest}</section>",
                 "no risks",
             )
-        rows = [
-            (
-                a.case_id,
-                self.staff.name(a.worker) if a.worker else "not allocated",
-                "; ".join(a.reasons),
-                a.risk,
-                a.risk_review,
-                a.state,
-            )
-            for a in safety
-        ]
+        rows = [self._action_row(a) for a in safety]
         body = (
             self._note()
             + f"<p>{text(_plural(len(safety), 'child'))} with a high risk, a risk with no safety plan or a risk review out of "
@@ -320,18 +321,7 @@ class SummarisedReview(CaseloadReview):
             shown += group[:LIST_AT_MOST]
             if len(group) > LIST_AT_MOST:
                 more.append(f"{len(group) - LIST_AT_MOST:,} more with {reason} first")
-        rows = [
-            (
-                a.case_id,
-                self.staff.name(a.worker) if a.worker else "not allocated",
-                "; ".join(a.reasons),
-                a.risk,
-                a.risk_review,
-                a.state,
-                a.next_review,
-            )
-            for a in shown
-        ]
+        rows = [(*self._action_row(a), a.next_review) for a in shown]
         return section(
             "Who to discuss first",
             head

@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from ..model.case import Case
-from ..words import plural, signed, uk_date
+from ..words import INFORMANT_SHORT, plural, signed, uk_date
 
 SIGNOFF_WAIT_DAYS = 14
 DEFAULT_WAITING_DAYS = 14
@@ -301,18 +301,10 @@ def supervision_flags(
     return sorted(out, key=lambda x: (order.index(x.kind), -x.days, x.case_id))
 
 
-_INFORMANT_WORDS = {
-    "parent": "parent/carer",
-    "teacher": "teacher",
-    "self": "self",
-    "worker": "worker",
-}
-
-
 def flag_words(r: dict[str, Any]) -> str:
     """``SDQ self total: 24 -> 35, +11 points (7.2 needed)``."""
     score = str(r["score"]).replace("_", " ")
-    who = _INFORMANT_WORDS.get(str(r.get("informant", "")), str(r.get("informant", "")))
+    who = INFORMANT_SHORT.get(str(r.get("informant", "")), str(r.get("informant", "")))
     head = f"{str(r.get('measure', '')).upper()} {who} {score}".strip()
     if _missing(r.get("latest_value")) or _missing(r.get("difference")):
         return f"{head}: no score since baseline {_num(r.get('baseline_value'))}"

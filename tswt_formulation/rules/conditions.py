@@ -35,7 +35,10 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeVar, Un
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from ..model.vocabulary import vocabulary
-from ..words import join_words  # noqa: F401 - used here and by the rules that import it from here
+from ..words import (
+    INFORMANT_SUBJECT,
+    join_words,  # noqa: F401 - used here and by the rules that import it from here
+)
 from .dates import months_before, whole_months  # noqa: F401 - also read from here
 from .facts import Facts
 
@@ -530,15 +533,7 @@ for _model in (All, AnyOf, Not):
     _model.model_rebuild()
 
 
-_INFORMANT_WORDS = {
-    "parent": "the parent or carer",
-    "teacher": "the teacher",
-    "self": "the young person",
-    "worker": "the worker",
-}
-
-
 def _band_words(key: str, band: str) -> str:
     """'sdq.total.parent' + 'abnormal' -> 'abnormal, by the parent or carer'."""
     informant = key.rsplit(".", 1)[-1]
-    return f"{band.replace('_', ' ')}, by {_INFORMANT_WORDS.get(informant, informant)}"
+    return f"{band.replace('_', ' ')}, by {INFORMANT_SUBJECT.get(informant, informant)}"

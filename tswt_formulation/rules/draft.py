@@ -37,7 +37,7 @@ from datetime import date, datetime
 from ..model.case import Case
 from ..model.formulation import FiveP, Formulation, FormulationEntry
 from ..model.vocabulary import vocabulary
-from ..words import uk_date, young_person
+from ..words import INFORMANT_WORDS, uk_date, young_person
 from .conditions import join_words, months_before, whole_months
 from .recommend import Recommendation, recommend
 
@@ -63,14 +63,6 @@ def _before(day: date, received: date) -> str:
         return f"{months} month{'s' if months != 1 else ''} before"
     days = (received - day).days
     return f"{days} day{'s' if days != 1 else ''} before"
-
-
-_INFORMANT_WORDS = {
-    "parent": "parent or carer",
-    "teacher": "teacher",
-    "self": "self-report",
-    "worker": "worker",
-}
 
 
 _SCALE_WORDS = {
@@ -107,7 +99,7 @@ def _sdq_picture(case: Case) -> str:
         if total is None:
             continue
         band = band_of(defn, admin.version, "total", total)
-        said = f"the {_INFORMANT_WORDS[informant]} {total} ({band.replace('_', ' ') if band else 'no published band for form ' + admin.version})"
+        said = f"the {INFORMANT_WORDS[informant]} {total} ({band.replace('_', ' ') if band else 'no published band for form ' + admin.version})"
         if band:
             raised = [
                 words

@@ -26,17 +26,32 @@ from .screening import ScreeningView
 from .signoff import SignoffQueueView
 from .work import WorkView
 
-TABS = (
-    "My caseload",
-    "Referral",
-    "Screening",
-    "Measures",
-    "Formulation",
-    "Work",
-    "Sign-off queue",
-    "Reports",
-    "Audit",
+# The tabs, in order: each its title and how its view is made (from the app, the first
+# time the tab or the open case needs it). Titles, views and lookups by title all come
+# from this one list.
+TAB_VIEWS: tuple[tuple[str, Callable[[App], Any]], ...] = (
+    ("My caseload", lambda app: CaseloadView(*app.view_args, on_open=app.open_case)),
+    ("Referral", lambda app: ReferralView(*app.view_args, on_created=app._created)),
+    ("Screening", lambda app: ScreeningView(*app.view_args)),
+    ("Measures", lambda app: MeasuresView(*app.view_args)),
+    ("Formulation", lambda app: FormulationView(*app.view_args)),
+    ("Work", lambda app: WorkView(*app.view_args)),
+    (
+        "Sign-off queue",
+        lambda app: SignoffQueueView(
+            *app.view_args, on_open=lambda case_id: app.open_case(case_id, tab="Sign-off queue")
+        ),
+    ),
+    ("Reports", lambda app: ReportsView(*app.view_args)),
+    ("Audit", lambda app: AuditView(*app.view_args)),
 )
+TABS = tuple(title for title, _ in TAB_VIEWS)
+
+
+def _tab(title: str) -> property:
+    """The view of the tab titled so, as a property of the app."""
+    index = TABS.index(title)
+    return property(lambda self: self.view_at(index))
 
 
 class App:
@@ -45,26 +60,15 @@ class App:
     Only the caseload is built at once (the app must show quickly); each other view is
     built the first time its tab or the open case needs it."""
 
+    view_args: tuple[CaseStore, str, date]  # what every view is made with
+
     def __init__(
         self, store: CaseStore, user: str | None = None, as_of: date | None = None
     ) -> None:
         # Who is acting is the store's identity (access.identity): on a team server the
         # JupyterHub login, never a name typed into the app.
         self.store, self.user, self.as_of = store, store._acting(user)[0], as_of or date.today()
-        args = (store, self.user, self.as_of)
-        self._makers: list[Callable[[], Any]] = [
-            lambda: CaseloadView(*args, on_open=self.open_case),
-            lambda: ReferralView(*args, on_created=self._created),
-            lambda: ScreeningView(*args),
-            lambda: MeasuresView(*args),
-            lambda: FormulationView(*args),
-            lambda: WorkView(*args),
-            lambda: SignoffQueueView(
-                *args, on_open=lambda case_id: self.open_case(case_id, tab="Sign-off queue")
-            ),
-            lambda: ReportsView(*args),
-            lambda: AuditView(*args),
-        ]
+        self.view_args = (store, self.user, self.as_of)
         self._views: dict[int, Any] = {}
         self.open_id: str | None = None
         self._case: Case | None = None
@@ -92,7 +96,7 @@ class App:
         """The view of a tab, built on first use (and shown the open case)."""
         view: Any = self._views.get(index)
         if view is None:
-            view = self._views[index] = self._makers[index]()
+            view = self._views[index] = TAB_VIEWS[index][1](self)
             if isinstance(view, CaseView):
                 view.on_saved = self.case_saved
                 if self._case is not None:  # one open case, everywhere (the queue too)
@@ -100,15 +104,15 @@ class App:
             self.tabs.children[index].children = (view.widget,)
         return view
 
-    caseload = property(lambda self: self.view_at(TABS.index("My caseload")))
-    referral = property(lambda self: self.view_at(TABS.index("Referral")))
-    screening = property(lambda self: self.view_at(TABS.index("Screening")))
-    measures = property(lambda self: self.view_at(TABS.index("Measures")))
-    formulation = property(lambda self: self.view_at(TABS.index("Formulation")))
-    work = property(lambda self: self.view_at(TABS.index("Work")))
-    signoff = property(lambda self: self.view_at(TABS.index("Sign-off queue")))
-    reports = property(lambda self: self.view_at(TABS.index("Reports")))
-    audit = property(lambda self: self.view_at(TABS.index("Audit")))
+    caseload = _tab("My caseload")
+    referral = _tab("Referral")
+    screening = _tab("Screening")
+    measures = _tab("Measures")
+    formulation = _tab("Formulation")
+    work = _tab("Work")
+    signoff = _tab("Sign-off queue")
+    reports = _tab("Reports")
+    audit = _tab("Audit")
 
     @property
     def case_views(self) -> list[CaseView]:

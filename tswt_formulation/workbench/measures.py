@@ -15,7 +15,6 @@ import ipywidgets as w
 from ..chart_text import VALUE_HEADERS, trend_sentence, value_rows
 from ..errors import TswtError
 from ..measures import load_measure, score_administrations
-from ..measures.definition import MeanProratedScore
 from ..model import case_to_data
 from ..store import CaseStore
 from ._base import CaseView
@@ -293,16 +292,8 @@ class MeasuresView(CaseView):
             return [
                 "No items entered. Answer the items (at least 3 of the 5 in each scale) before saving."
             ]
-        out = []
-        for score in self.sdq.score_definitions:
-            if isinstance(score, MeanProratedScore):
-                n = len(answered & set(score.items))
-                if n < score.min_answered:
-                    out.append(
-                        f"{score.label or score.id}: {n} of {len(score.items)} items answered "
-                        f"(items {', '.join(score.items)}); at least {score.min_answered} are needed to score it."
-                    )
-        return out
+        said = (score.too_few_answered(answered) for score in self.sdq.score_definitions)
+        return [why for why in said if why is not None]
 
     def save_administration(self) -> Any:
         if self.case is None:
