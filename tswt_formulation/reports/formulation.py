@@ -14,7 +14,7 @@ from ..model.case import Case
 from ..model.formulation import FIVE_PS, Formulation
 from ..rules.conditions import whole_months
 from ..rules.eligibility import EligibilityDecision, check_eligibility
-from ..rules.recommend import STAGE_NAMES
+from ..rules.recommend import STAGE_NAMES, asked_for
 from ..rules.timeline import case_timeline
 from ..rules.workflow import effective_recommendation
 from ..store.staff import StaffDirectory
@@ -444,7 +444,12 @@ class FormulationReport:
         if f is not None and f.recommendation is not None:
             snap = f.recommendation
             rows = [
-                (rule_id(x.rule), x.effect, x.reason, "applied" if x.won else "overruled")
+                (
+                    rule_id(x.rule),
+                    asked_for(x.effect, x.preconditions, x.risk_steps),
+                    x.reason,
+                    "applied" if x.won else "overruled",
+                )
                 for x in snap.fired
             ]
             version, made = snap.rules_version, f"recorded on the formulation {uk_date(snap.made)}"
@@ -452,7 +457,7 @@ class FormulationReport:
             overridden = eff["overridden"]
         elif rec is not None:
             rows = [
-                (rule_id(x.rule), x.effect, x.reason, "applied" if x.won else "overruled")
+                (rule_id(x.rule), x.asked_for, x.reason, "applied" if x.won else "overruled")
                 for x in rec.fired
             ]
             version, made = rec.rules_version, f"as of {uk_date(rec.as_of)}"

@@ -21,6 +21,7 @@ date, else its start, else the referral's received date, so a result can be repr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -32,7 +33,7 @@ from ..model.case import Case, HistoryFactor, PresentingBehaviour, years_between
 from ..model.formulation import FiredRule, RecommendationSnapshot
 from ..model.vocabulary import Vocabularies, vocabulary
 from ..words import lower_first as _lower
-from ..words import uk_date
+from ..words import plural, uk_date
 from .conditions import Matched, join_words, whole_months
 from .eligibility import EligibilityDecision, check_eligibility
 from .risk import RiskStatus, risk_status
@@ -110,6 +111,12 @@ class Fired:
     signposting: tuple[str, ...] = ()
     risk: bool = False
     readiness: str = ""
+    risk_steps: bool = False  # the rule file marks its preconditions as risk steps
+
+    @property
+    def asked_for(self) -> str:
+        """The effect with the first steps in their own words (``effect`` leaves them out)."""
+        return asked_for(self.effect, self.preconditions, self.risk_steps)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -121,6 +128,8 @@ class Fired:
             "stage": self.stage,
             "won_wave": self.won_wave,
             "won_stage": self.won_stage,
+            "preconditions": list(self.preconditions),
+            "risk_steps": self.risk_steps,
         }
 
 
@@ -143,6 +152,9 @@ class Recommendation:
     stage_evidence: str
     next_stage_readiness: str
     screened: bool = True  # False: no screening recorded yet, so the recommendation is provisional
+    #: The preconditions the rule file marks as risk steps (``effect.risk_steps``): outstanding,
+    #: they hold up sign-off and the beginning of work (rules.first_steps).
+    risk_steps: tuple[str, ...] = ()
     risk: RiskStatus | None = None  # recorded risks and whether risk is assessed at all
 
     PROVISIONAL = "PROVISIONAL: no screening is recorded yet, so this comes from the referral alone; screen before deciding."
@@ -207,11 +219,19 @@ class Recommendation:
             services=list(self.services),
             models=list(self.models),
             preconditions=list(self.preconditions),
+            risk_steps=list(self.risk_steps),
             signposting=list(self.signposting),
             risks=[r.text for r in (self.risk.risks if self.risk else ())]
             + [r.text for r in self.risks],
             fired=[
-                FiredRule(rule=f.rule, effect=f.effect[:200], reason=f.reason, won=f.won)
+                FiredRule(
+                    rule=f.rule,
+                    effect=f.effect[:200],
+                    reason=f.reason,
+                    won=f.won,
+                    preconditions=list(f.preconditions),
+                    risk_steps=f.risk_steps,
+                )
                 for f in self.fired
             ],
         )
@@ -583,8 +603,24 @@ class _Template:
 
 @lru_cache(maxsize=1024)
 def _additive(effect: Effect) -> str:
-    """The effect in words without its wave and stage (those are told with who won)."""
-    return effect.model_copy(update={"wave": None, "stage": None}).describe()
+    """The effect in words without its wave and stage (those are told with who won) and
+    without its preconditions (told filled in, by :func:`asked_for`)."""
+    return effect.model_copy(update={"wave": None, "stage": None, "preconditions": ()}).describe()
+
+
+def asked_for(effect: str, steps: tuple[str, ...] | list[str], risk_steps: bool | None) -> str:
+    """What a fired rule asked for: its effect, then its first steps in their own words
+    (issue 21: the appendix said "preconditions: 1", a count, not the step)."""
+    if not steps:
+        # A formulation recorded before the steps were kept with each rule: its effect has
+        # only their count; point to where the steps themselves are listed.
+        return re.sub(
+            r"preconditions: (\d+)",
+            lambda m: f"{plural(int(m.group(1)), 'first step')} (listed under First, above)",
+            effect,
+        )
+    head = "first (a risk step): " if risk_steps else "first: "
+    return "; ".join(p for p in (effect, head + "; ".join(steps)) if p)
 
 
 def _risks(facts: Facts, flagged: dict[str, list[str]]) -> tuple[Risk, ...]:
@@ -709,6 +745,7 @@ def _resolve(
                 signposting=eff.signposting,
                 risk=eff.risk,
                 readiness=template.fill(rule.readiness, matched),
+                risk_steps=eff.risk_steps,
             )
         )
     stage_evidence = next_readiness = ""
@@ -737,6 +774,7 @@ def _resolve(
         services=tuple(lists["services"]),
         models=tuple(lists["models"]),
         preconditions=tuple(lists["preconditions"]),
+        risk_steps=tuple(dict.fromkeys(p for f in fired if f.risk_steps for p in f.preconditions)),
         signposting=tuple(lists["signposting"]),
         risks=_risks(facts, flagged),
         fired=tuple(fired),
