@@ -15,6 +15,7 @@ from tswt_formulation.model import Case, case_from_data
 from tswt_formulation.rules import draft_formulation, recommend, record_decision, submit
 from tswt_formulation.rules.first_steps import is_risk_step
 from tswt_formulation.rules.workflow import outstanding_risk_steps, sign_off
+from tswt_formulation.words import uk_date
 
 from .test_clinical_second_read import SAFETY_PLAN_STEP, _aggression_at_home
 
@@ -112,3 +113,151 @@ def test_the_appendix_shows_each_rules_first_step_not_a_count() -> None:
     assert "preconditions: 1" not in appendix
     # risk.no_safety_plan asked for stage 1 and the safety plan, marked as a risk step.
     assert "first (a risk step): " + SAFETY_PLAN_STEP in appendix
+
+
+# --- items 2 and 3: the demo's narratives and histories fit each child's legal status ---------
+
+# How a sentence says each legal status (worked from docs/domain.md's legal statuses): the
+# vocabulary's label ("Child protection plan") is a name, not a phrase to put after "became".
+_HOW_SAID = {
+    "looked_after": ("looked after since", "came into care on"),
+    "kinship_care": ("in kinship care since", "went to live in kinship care on"),
+    "child_protection_plan": (
+        "on a child protection plan since",
+        "made subject to a child protection plan on",
+    ),
+    "supervision_order": (
+        "under a supervision order since",
+        "made subject to a supervision order on",
+    ),
+    "child_in_need": ("on a child in need plan since", "made subject to a child in need plan on"),
+    "care_leaver": ("a care leaver since", "became a care leaver on"),
+}
+_IN_CARE = {"looked_after", "kinship_care", "care_leaver"}
+
+
+@pytest.fixture(scope="module")
+def demo() -> list[Case]:
+    from tswt_formulation.demo import generate_caseload
+
+    from .conftest import AS_OF
+
+    return generate_caseload(60, seed=1, as_of=AS_OF)
+
+
+def _never_in_care(c: Case) -> bool:
+    return (
+        c.child.legal_status.status not in _IN_CARE
+        and not any(p.status in _IN_CARE for p in c.child.legal_status_history)
+        and (c.child.placement is None or c.child.placement.type == "home_with_parents")
+    )
+
+
+def test_every_demo_narrative_says_the_legal_status_as_a_phrase(demo) -> None:
+    import re
+
+    from tswt_formulation.model.vocabulary import vocabulary
+
+    # "became a care leaver" is English; "became child protection plan" is not.
+    terms = vocabulary()["legal_status"].terms
+    labels = [label.lower() for term, label in terms.items() if term != "care_leaver"]
+    bare = re.compile(
+        r"\b(?:became|become|been) (?:an? )?(?:" + "|".join(map(re.escape, labels)) + r")\b"
+    )
+    narratives = 0
+    for c in demo:
+        text = c.formulation.narrative if c.formulation is not None else ""
+        if not text:
+            continue
+        narratives += 1
+        assert not bare.search(text), (c.case_id, text)
+        start = uk_date(c.child.legal_status.start)
+        if start in text:  # the status is dated: it is said as the status is said
+            since, became = _HOW_SAID[c.child.legal_status.status]
+            assert f"{since} {start}" in text or f"{became} {start}" in text, (c.case_id, text)
+    assert narratives >= 30
+
+
+def test_no_demo_child_never_in_care_has_placement_breakdowns(demo) -> None:
+    at_home = [c for c in demo if _never_in_care(c)]
+    assert at_home  # the demo has children at home on a plan (TSW-900059 among them)
+    assert "TSW-900059" in {c.case_id for c in at_home}
+    for c in at_home:
+        assert c.child.placement is None or not c.child.placement.breakdowns, c.case_id
+        if c.screening is not None:
+            factors = {h.factor for h in c.screening.history_factors}
+            assert "multiple_placement_breakdowns" not in factors, c.case_id
+            assert not any("care" in h.evidence for h in c.screening.history_factors), c.case_id
+        narrative = c.formulation.narrative if c.formulation is not None else ""
+        assert "before care" not in narrative and "placement ending" not in narrative, c.case_id
+
+
+# --- item 1: a safety plan done as a first step and the risk record agree, or say which is newer
+
+
+def _with_plan_step_done(done: str) -> Case:
+    data = _aggression_at_home()
+    data["first_steps"] = [{"step": SAFETY_PLAN_STEP, "owner": "c.mensah", "done": done}]
+    return case_from_data(data)
+
+
+def test_a_safety_plan_done_after_the_risk_record_says_the_record_needs_updating() -> None:
+    from tswt_formulation.rules.risk import risk_status
+
+    case = _with_plan_step_done("2026-06-20")
+    risk = case.screening.risks[0]  # type: ignore[union-attr]
+    assert not risk.safety_plan and risk.recorded < date(2026, 6, 20)
+    (r,) = risk_status(case, date(2026, 7, 1)).risks
+    assert r.plan == (
+        f"no safety plan in place as recorded {uk_date(risk.recorded)}; a safety plan was recorded "
+        "done as a first step on 20 Jun 2026, after that: update the risk record (who holds the "
+        "plan, and its review)"
+    )
+    # Before the step's done date it is not yet done: the plain words stand.
+    (r,) = risk_status(case, date(2026, 6, 19)).risks
+    assert r.plan == "no safety plan in place"
+
+
+def test_a_risk_record_newer_than_the_safety_plan_step_says_it_is_the_newer() -> None:
+    from tswt_formulation.rules.risk import risk_status
+
+    data = _aggression_at_home()
+    data["screening"]["risks"][0]["recorded"] = "2026-06-25"
+    data["first_steps"] = [{"step": SAFETY_PLAN_STEP, "owner": "c.mensah", "done": "2026-06-20"}]
+    (r,) = risk_status(case_from_data(data), date(2026, 7, 1)).risks
+    assert r.plan == (
+        "no safety plan in place as recorded 25 Jun 2026, after the safety-plan first step "
+        "recorded done on 20 Jun 2026: the risk record is the newer"
+    )
+
+
+def test_no_demo_case_says_a_safety_plan_is_done_and_not_in_place(demo) -> None:
+    from tswt_formulation.rules.risk import risk_status
+
+    from .conftest import AS_OF
+
+    checked = 0
+    for c in demo:
+        if c.screening is None:
+            continue
+        for risk in risk_status(c, AS_OF).risks:
+            done = [
+                s
+                for s in c.first_steps
+                if s.done is not None
+                and s.done <= AS_OF
+                and "safety plan" in s.step.casefold()
+                and risk.label.casefold().split(" / ")[0] in s.step.casefold()
+            ]
+            if done:
+                checked += 1
+                # The demo records the plan on the risk the day the step is done.
+                assert risk.safety_plan, (c.case_id, risk.label, risk.plan)
+                assert "no safety plan" not in risk.text, (c.case_id, risk.text)
+    assert checked >= 1  # TSW-900059's severe aggression among them
+    c59 = next(c for c in demo if c.case_id == "TSW-900059")
+    (r59,) = risk_status(c59, AS_OF).risks
+    step = next(s for s in c59.first_steps if s.step == SAFETY_PLAN_STEP)
+    assert step.done is not None and step.done <= AS_OF
+    assert r59.safety_plan and r59.recorded == step.done
+    assert r59.safety_plan_holder == "the child's social worker"  # on a plan, not a care leaver
