@@ -429,6 +429,18 @@ class FormulationReport:
                 f'<p class="small">The reasons are as they stood on {text(uk_date(rec.as_of))}, when the recommendation '
                 f"was made; the {self.who} in brief above gives age and months in placement as of {text(uk_date(self.as_of))}.</p>"
             )
+            scr = self.case.screening
+            later = max(
+                (r.recorded for r in (scr.risks if scr else []) if r.recorded > rec.as_of),
+                default=None,
+            )
+            if later is not None:
+                # A risk record keeps its latest state only: a risk updated since (a safety
+                # plan recorded on 12 Nov) is read as it is now, and the reader is told.
+                dated += (
+                    f'<p class="small">The risk record was updated after the recommendation was made (last on '
+                    f"{text(uk_date(later))}): the reasons above read each risk as it is now, as does the risk table.</p>"
+                )
         body = (
             head
             + f'<ul class="brief">{lis}</ul>{dated}<p class="small">{text(summary.decided)}. How this was reached, rule by rule: see the appendix.</p>'

@@ -468,6 +468,29 @@ def default_as_of(case: Case) -> date:
     return case.referral.received
 
 
+#: A recorded risk as a rule's reason gives it (``_Template.risk_phrase``), after its kind:
+#: `` (high), recorded 19 Sep 2026; no safety plan; review due 18 Dec 2026``.
+RISK_DETAIL = re.compile(
+    r" \((?P<level>low|medium|high)\), recorded \d{1,2} [A-Z][a-z]{2} \d{4}; "
+    r"(?:no safety plan|safety plan held by [^;]+); "
+    r"review (?:was )?due \d{1,2} [A-Z][a-z]{2} \d{4}(?: \(out of date\))?"
+)
+
+
+def risk_once(text: str, seen: set[str]) -> str:
+    """``text`` with each recorded risk's details said once: a risk already given in
+    full (in ``seen``, which this adds to) is named again as "(high, as above)" (issue 21,
+    third read: one risk's "no safety plan" told three times in one line)."""
+
+    def once(m: re.Match[str]) -> str:
+        if m.group(0) in seen:
+            return f" ({m.group('level')}, as above)"
+        seen.add(m.group(0))
+        return m.group(0)
+
+    return RISK_DETAIL.sub(once, text)
+
+
 def _sentences(parts: list[str]) -> str:
     """Join clauses as sentences: first letter up, one full stop each."""
     out = [p.strip().rstrip(".") for p in parts if p.strip()]
@@ -756,7 +779,8 @@ def _resolve(
             f.reason[len(heading) + 2 :] if f.reason.startswith(heading + ": ") else f.reason
             for f in at_stage
         ]
-        stage_evidence = f"{heading}: " + _sentences(evidence)
+        said: set[str] = set()
+        stage_evidence = f"{heading}: " + _sentences([risk_once(e, said) for e in evidence])
         if stage == 4:
             next_readiness = TOP_STAGE_READINESS
         else:
