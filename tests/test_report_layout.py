@@ -201,6 +201,35 @@ def test_the_formulation_report_fills_its_first_page(demo_pdfs) -> None:
     assert half == []
 
 
+def _page_one_filled(pdf) -> float:
+    """How far down page 1 the body reaches (the last word above the footer), as a share
+    of the page's height: a table of scores fills a page with few characters."""
+    out = subprocess.run(
+        ["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    page = re.search(r'<page width="[\d.]+" height="([\d.]+)"', out.stdout)
+    assert page is not None, out.stdout[:200]
+    height = float(page.group(1))
+    bottoms = [float(y) for y in re.findall(r'<word [^>]*yMax="([\d.]+)"', out.stdout)]
+    body = [y for y in bottoms if y < height - 50]  # the page footer left out
+    return max(body) / height
+
+
+def test_the_outcomes_report_fills_its_first_page(demo_pdfs) -> None:
+    """Page 1 of the outcomes report is not left half empty (issue 21, third read:
+    TSW-900059 and TSW-900054 about 55% full, the SDQ chart and the work strip, kept
+    together, not fitting after the opening text): the change tables come before the
+    charts and may split between rows, so the body reaches at least 75% of the way down
+    page 1 whenever there is a page 2."""
+    half = [
+        f"{pdf.name}: page 1 filled to {_page_one_filled(pdf):.0%}"
+        for pdf, pages in demo_pdfs.items()
+        if pdf.name.endswith("_outcomes.pdf") and len(pages) > 1 and _page_one_filled(pdf) < 0.75
+    ]
+    assert half == []
+
+
 def test_the_managers_approval_names_the_manager_not_their_login() -> None:
     # Seen on TSW-900049's first page: "Approved by team manager t.harper" (the record
     # keeps logins since issue 18); the reader reads "T. Harper".

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from ..model.case import Case
-from .children import _case, _open_screening, _over_age_referral
+from .children import _case, _fits_the_setting, _open_screening, _over_age_referral
 from .formulations import _formulate
 from .narratives import _personalise
 from .people import (
@@ -116,6 +116,7 @@ def iter_caseload(
                 # from one never allocated, so the rest of the caseload stays as it was.
                 _over_age_referral(record, as_of)
                 over_age = True
+            _fits_the_setting(record)  # no placement breakdowns for a child never in care
             _personalise(
                 record, as_of, seed
             )  # before the risks, which take their reporters from the behaviours

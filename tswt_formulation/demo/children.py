@@ -57,6 +57,73 @@ _STRENGTHS = (
 )
 
 
+#: Legal statuses of a child who is, or has been, in care away from home.
+IN_CARE = frozenset({"looked_after", "kinship_care", "care_leaver"})
+
+
+def ever_in_care(child: Any) -> bool:
+    """Whether the child is or has been in care (a dict record or a model's child)."""
+
+    def get(obj: Any, key: str) -> Any:
+        return obj.get(key) if isinstance(obj, dict) else getattr(obj, key, None)
+
+    status = get(get(child, "legal_status"), "status")
+    history = get(child, "legal_status_history") or []
+    placement = get(child, "placement")
+    kind = get(placement, "type") if placement is not None else None
+    return (
+        status in IN_CARE
+        or any(get(p, "status") in IN_CARE for p in history)
+        or kind not in (None, "home_with_parents")
+    )
+
+
+# History a child who has never been in care cannot have, and evidence worded for one who has.
+_NOT_AT_HOME = {"multiple_placement_breakdowns"}
+_AT_HOME_INSTEAD = ("domestic_abuse", "parental_substance_misuse", "emotional_abuse")
+_EVIDENCE_AT_HOME = {
+    "physical_abuse": "Bruising recorded at a child protection medical.",
+    "neglect": "Chronic neglect documented by the social worker over several years.",
+}
+
+
+def _fits_the_setting(record: dict[str, Any]) -> None:
+    """History that fits where the child has lived (issue 21, third read: a child at home
+    on a child protection plan, never in care, had "multiple placement breakdowns"). For a
+    child never in care: no placement breakdowns, in the history or on the placement (a
+    child living with their parents has had no placement to break down); the history
+    factor becomes one that fits a child at home (the first of domestic abuse, parental
+    substance misuse, emotional abuse not already recorded), with its evidence; evidence
+    that says "before care" is worded for a child at home. No random draws, so the rest
+    of the caseload stays as it was."""
+    child = record["child"]
+    if ever_in_care(child):
+        return
+    placement = child.get("placement") or {}
+    if placement.get("breakdowns"):
+        placement["moves_last_12_months"] = max(
+            0, placement.get("moves_last_12_months", 0) - len(placement["breakdowns"])
+        )
+        placement["breakdowns"] = []
+    scr = record.get("screening")
+    if not scr:
+        return
+    factors = scr.get("history_factors", [])
+    have = {h["factor"] for h in factors}
+    kept = []
+    for h in factors:
+        if h["factor"] in _NOT_AT_HOME:
+            instead = next((f for f in _AT_HOME_INSTEAD if f not in have), None)
+            if instead is None:
+                continue
+            have.add(instead)
+            h = dict(h, factor=instead, evidence=_EVIDENCE[instead])
+        if h["factor"] in _EVIDENCE_AT_HOME:
+            h = dict(h, evidence=_EVIDENCE_AT_HOME[h["factor"]])
+        kept.append(h)
+    scr["history_factors"] = kept
+
+
 def _over_age_referral(record: dict[str, Any], as_of: date) -> None:
     """A care leaver of 26 referred by their personal adviser: past the team's range (up to
     25), recorded and not accepted, with the reasons and where to go instead."""

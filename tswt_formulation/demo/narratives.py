@@ -9,7 +9,7 @@ from typing import Any
 
 from ..model.case import Case, years_between
 from ..words import uk_date
-from .children import _BEHAVIOUR_EVIDENCE
+from .children import _BEHAVIOUR_EVIDENCE, ever_in_care
 from .questionnaires import _GOALS
 
 _NARRATIVES = (
@@ -55,6 +55,26 @@ _CARER_SAYS = {
     "self_harm": "the cutting",
     "harmful_sexual_behaviour": "the behaviour with the younger ones",
     "attention_concentration_impulsivity": "never being able to settle",
+}
+
+
+# Each legal status as a sentence says it (issue 21: "she became child protection plan
+# since ..."): how a child came to it, and how they have been in it since.
+STATUS_BECAME = {
+    "looked_after": "came into care",
+    "kinship_care": "went to live in kinship care",
+    "child_protection_plan": "was made subject to a child protection plan",
+    "supervision_order": "was made subject to a supervision order",
+    "child_in_need": "was made subject to a child in need plan",
+    "care_leaver": "became a care leaver",
+}
+STATUS_SINCE = {
+    "looked_after": "looked after",
+    "kinship_care": "in kinship care",
+    "child_protection_plan": "on a child protection plan",
+    "supervision_order": "under a supervision order",
+    "child_in_need": "on a child in need plan",
+    "care_leaver": "a care leaver",
 }
 
 
@@ -176,9 +196,16 @@ def _narrative(case: Case, variant: int) -> str:
     relational = [f for f in factors if f in _RELATIONAL]
     lead = "this young person" if child.age_on(case.referral.received) >= 11 else "this child"
     parts = []
+    in_care = ever_in_care(child)
     if relational:
+        # "before care" only of a child who has been in care; a child at home lives with it.
+        when = (
+            "before care left"
+            if in_care
+            else f"in the family {'has' if len(relational) == 1 else 'have'} left"
+        )
         parts.append(
-            f"{_words(relational).capitalize()} before care left {lead} expecting adults to be unpredictable or unsafe."
+            f"{_words(relational).capitalize()} {when} {lead} expecting adults to be unpredictable or unsafe."
         )
     elif factors:
         parts.append(
@@ -204,8 +231,16 @@ def _narrative(case: Case, variant: int) -> str:
         # Written for this child: what the record dates, not a sentence every file shares.
         status = child.legal_status
         years = max(1, case.referral.received.year - status.start.year)
-        article = "a " if status.status == "care_leaver" else ""
-        since = f"{article}{_label_of('legal_status', status.status).lower()} since {uk_date(status.start)}"
+        since = f"{STATUS_SINCE[status.status]} since {uk_date(status.start)}"
+        became = f"{STATUS_BECAME[status.status]} on {uk_date(status.start)}"
+        relationship = child.caregiver.relationship if child.caregiver is not None else "none"
+        adults = (
+            f"{pos} parents"
+            if relationship == "birth_parent"
+            else f"{pos} carers"
+            if relationship != "none"
+            else "those around " + _obj
+        )
         where = (
             _label_of("placement_type", placement.type).lower()
             if placement is not None
@@ -219,8 +254,8 @@ def _narrative(case: Case, variant: int) -> str:
             )
             if variant % 2 == 0
             else (
-                f"What changed is not one event: {pos} carers date the worries to the months after {sub} became "
-                f"{since}, and they have gathered since."
+                f"What changed is not one event: {adults} date the worries to the months after {sub} "
+                f"{became}, and they have gathered since."
             )
         )
     if behaviours:

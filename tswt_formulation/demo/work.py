@@ -99,6 +99,38 @@ def _intervention(
     return iv
 
 
+def _plans_recorded(case: Case, data: dict[str, Any], steps: list[dict[str, Any]]) -> None:
+    """The risk record kept with the first steps (issue 21, third read: TSW-900059's safety
+    plan was "done 12 Nov 2026" as a first step while its risk still said "No safety plan
+    in place"): a safety plan done as a first step is recorded on the risk that day, held
+    by the child's worker and reviewed at the risk's own interval; an out-of-date risk
+    review done as a first step is the risk reviewed that day. No random draws."""
+    from ..model.vocabulary import vocabulary
+
+    scr = data.get("screening") or {}
+    holder = (
+        "the personal adviser"
+        if case.child.legal_status.status == "care_leaver"
+        else "the child's social worker"
+    )
+    for step in steps:
+        done = step.get("done")
+        words = " ".join(step["step"].casefold().split())
+        if done is None:
+            continue
+        for risk in scr.get("risks", []):
+            label = vocabulary().label("risk_kind", risk["kind"]).casefold()
+            if label not in words and label.split(" / ")[0] not in words:
+                continue
+            interval = risk["review_due"] - risk["recorded"]
+            if "safety plan" in words and not risk.get("safety_plan") and done > risk["recorded"]:
+                risk.update(safety_plan=True, safety_plan_holder=holder)
+            elif not words.startswith("review the out-of-date risk assessment"):
+                continue
+            if done > risk["recorded"]:
+                risk.update(recorded=done, review_due=done + interval)
+
+
 def _with_work(rng: random.Random, case: Case, as_of: date) -> Case:
     """A begun case with the work that followed: interventions from its recommendation,
     sessions, its first steps, reviews at the measures' review timepoints (stage moving
@@ -124,6 +156,7 @@ def _with_work(rng: random.Random, case: Case, as_of: date) -> Case:
         steps.append(step)
     if steps:
         data["first_steps"] = steps
+        _plans_recorded(case, data, steps)
     # The main intervention: the recommended model, else a service, else the wave's own.
     who = ["carer"] if carer else ["child"]
     if rec is not None and rec.models:

@@ -42,6 +42,10 @@ class FiredRule(Record):
     effect: ShortText
     reason: LongText
     won: bool = True
+    #: The rule's first steps in their own words, and whether the rule file marks them as
+    #: risk steps (None: recorded before rules said so).
+    preconditions: list[LongText] = []
+    risk_steps: bool | None = None
 
 
 class RecommendationSnapshot(Record):
@@ -54,6 +58,10 @@ class RecommendationSnapshot(Record):
     services: list[ShortText] = []
     models: list[ShortText] = []
     preconditions: list[LongText] = []
+    #: The preconditions the rule file marks as risk steps; None on a formulation recorded
+    #: before rules said so, whose risk steps are known by their wording
+    #: (rules.first_steps.is_risk_step).
+    risk_steps: list[LongText] | None = None
     signposting: list[ShortText] = []
     risks: list[LongText] = []
     fired: list[FiredRule] = []

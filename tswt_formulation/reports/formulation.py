@@ -14,7 +14,7 @@ from ..model.case import Case
 from ..model.formulation import FIVE_PS, Formulation
 from ..rules.conditions import whole_months
 from ..rules.eligibility import EligibilityDecision, check_eligibility
-from ..rules.recommend import STAGE_NAMES
+from ..rules.recommend import STAGE_NAMES, asked_for
 from ..rules.timeline import case_timeline
 from ..rules.workflow import effective_recommendation
 from ..store.staff import StaffDirectory
@@ -429,6 +429,18 @@ class FormulationReport:
                 f'<p class="small">The reasons are as they stood on {text(uk_date(rec.as_of))}, when the recommendation '
                 f"was made; the {self.who} in brief above gives age and months in placement as of {text(uk_date(self.as_of))}.</p>"
             )
+            scr = self.case.screening
+            later = max(
+                (r.recorded for r in (scr.risks if scr else []) if r.recorded > rec.as_of),
+                default=None,
+            )
+            if later is not None:
+                # A risk record keeps its latest state only: a risk updated since (a safety
+                # plan recorded on 12 Nov) is read as it is now, and the reader is told.
+                dated += (
+                    f'<p class="small">The risk record was updated after the recommendation was made (last on '
+                    f"{text(uk_date(later))}): the reasons above read each risk as it is now, as does the risk table.</p>"
+                )
         body = (
             head
             + f'<ul class="brief">{lis}</ul>{dated}<p class="small">{text(summary.decided)}. How this was reached, rule by rule: see the appendix.</p>'
@@ -444,7 +456,12 @@ class FormulationReport:
         if f is not None and f.recommendation is not None:
             snap = f.recommendation
             rows = [
-                (rule_id(x.rule), x.effect, x.reason, "applied" if x.won else "overruled")
+                (
+                    rule_id(x.rule),
+                    asked_for(x.effect, x.preconditions, x.risk_steps),
+                    x.reason,
+                    "applied" if x.won else "overruled",
+                )
                 for x in snap.fired
             ]
             version, made = snap.rules_version, f"recorded on the formulation {uk_date(snap.made)}"
@@ -452,7 +469,7 @@ class FormulationReport:
             overridden = eff["overridden"]
         elif rec is not None:
             rows = [
-                (rule_id(x.rule), x.effect, x.reason, "applied" if x.won else "overruled")
+                (rule_id(x.rule), x.asked_for, x.reason, "applied" if x.won else "overruled")
                 for x in rec.fired
             ]
             version, made = rec.rules_version, f"as of {uk_date(rec.as_of)}"

@@ -672,12 +672,13 @@ class OutcomesReport:
             self.risks(),
             self.flags(),
             self.expected(),
-            self.charts(),
-            self.charts_in_words(),
-            self.work(),
+            # The summary tables before the charts: page 1 is not left half empty.
             self.change_table(),
             self.added_value(),
             self.informants(),
+            self.charts(),
+            self.charts_in_words(),
+            self.work(),
             self.scores(),
             self.provenance(),
         ]

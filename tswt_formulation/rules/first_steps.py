@@ -28,17 +28,40 @@ from ..words import uk_date
 
 OUTSTANDING = "OUTSTANDING"
 
-# Words that make a first step a risk step (the rules' wording: "A safety plan for ...",
-# "Safety planning with the network ...", "Review the out-of-date risk assessment ...",
-# "... leads on ... under the authority's safeguarding ... procedures", "... substance
-# misuse service"). Life story work, consent and the family-therapy caution are not.
+# The rule file says which first steps are risk steps (``effect.risk_steps``), and a
+# formulation records them (``RecommendationSnapshot.risk_steps``). Only for a step the
+# rules did not make (one a worker added, or a formulation recorded before the rules said
+# so) are these words the fallback: "A safety plan for ...", "Safety planning with the
+# network ...", "Review the out-of-date risk assessment ...", "... under the authority's
+# safeguarding ... procedures", "... substance misuse service".
 RISK_STEP_WORDS = ("safety plan", "risk", "safeguarding", "substance misuse")
 
 
-def is_risk_step(step: str) -> bool:
-    """True when the first step manages a risk (a safety plan for a high risk, above all)."""
+def is_risk_step(step: str, formulation: Formulation | None = None) -> bool:
+    """True when the first step manages a risk (a safety plan for a high risk, above all).
+
+    As the rules marked it, when ``formulation`` records which of its recommendation's
+    steps the rule file marks as risk steps; by its wording otherwise (an old record, a
+    step the worker added, or no formulation)."""
+    marked = risk_steps_of(formulation)
+    if marked is not None:
+        key = _key(step)
+        if key in marked[0]:
+            return True
+        if key in marked[1]:
+            return False  # a step the rules made and did not mark
     key = _key(step)
     return any(word in key for word in RISK_STEP_WORDS)
+
+
+def risk_steps_of(formulation: Formulation | None) -> tuple[set[str], set[str]] | None:
+    """The risk steps a formulation's rules marked, and the rules' other steps (keys), or
+    None when the formulation does not record them (made before the rules said so)."""
+    snap = formulation.recommendation if formulation is not None else None
+    if snap is None or snap.risk_steps is None:
+        return None
+    risk = {_key(s) for s in snap.risk_steps}
+    return risk, {_key(s) for s in snap.preconditions} - risk
 
 
 def _key(text: str) -> str:
@@ -107,7 +130,7 @@ def first_step_status(
         rec = recorded.get(_key(step))
         done = rec.done if rec is not None and rec.done is not None and rec.done <= as_of else None
         went: list[str] = []
-        if is_risk_step(step):
+        if is_risk_step(step, form):
             if signed is not None and (done is None or done > signed.at.date()):
                 why = _reason_for(signed.outstanding_steps, step)
                 went.append(

@@ -21,6 +21,7 @@ date, else its start, else the referral's received date, so a result can be repr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache
@@ -28,6 +29,7 @@ from functools import lru_cache
 from ..errors import NoRecommendation  # noqa: F401 - published here too
 from ..model.case import Case
 from ..model.vocabulary import vocabulary
+from ..words import plural
 from .conditions import Matched
 from .eligibility import check_eligibility
 from .facts import Facts, case_facts, default_as_of
@@ -49,10 +51,49 @@ from .rulefile import Effect, Rule, RuleSet, active_rules
 # --- the engine --------------------------------------------------------------------------------
 
 
+#: A recorded risk as a rule's reason gives it (``_Template.risk_phrase``), after its kind:
+#: `` (high), recorded 19 Sep 2026; no safety plan; review due 18 Dec 2026``.
+RISK_DETAIL = re.compile(
+    r" \((?P<level>low|medium|high)\), recorded \d{1,2} [A-Z][a-z]{2} \d{4}; "
+    r"(?:no safety plan|safety plan held by [^;]+); "
+    r"review (?:was )?due \d{1,2} [A-Z][a-z]{2} \d{4}(?: \(out of date\))?"
+)
+
+
+def risk_once(text: str, seen: set[str]) -> str:
+    """``text`` with each recorded risk's details said once: a risk already given in
+    full (in ``seen``, which this adds to) is named again as "(high, as above)" (issue 21,
+    third read: one risk's "no safety plan" told three times in one line)."""
+
+    def once(m: re.Match[str]) -> str:
+        if m.group(0) in seen:
+            return f" ({m.group('level')}, as above)"
+        seen.add(m.group(0))
+        return m.group(0)
+
+    return RISK_DETAIL.sub(once, text)
+
+
 @lru_cache(maxsize=1024)
 def _additive(effect: Effect) -> str:
-    """The effect in words without its wave and stage (those are told with who won)."""
-    return effect.model_copy(update={"wave": None, "stage": None}).describe()
+    """The effect in words without its wave and stage (those are told with who won) and
+    without its preconditions (told filled in, by :func:`asked_for`)."""
+    return effect.model_copy(update={"wave": None, "stage": None, "preconditions": ()}).describe()
+
+
+def asked_for(effect: str, steps: tuple[str, ...] | list[str], risk_steps: bool | None) -> str:
+    """What a fired rule asked for: its effect, then its first steps in their own words
+    (issue 21: the appendix said "preconditions: 1", a count, not the step)."""
+    if not steps:
+        # A formulation recorded before the steps were kept with each rule: its effect has
+        # only their count; point to where the steps themselves are listed.
+        return re.sub(
+            r"preconditions: (\d+)",
+            lambda m: f"{plural(int(m.group(1)), 'first step')} (listed under First, above)",
+            effect,
+        )
+    head = "first (a risk step): " if risk_steps else "first: "
+    return "; ".join(p for p in (effect, head + "; ".join(steps)) if p)
 
 
 def _risks(facts: Facts, flagged: dict[str, list[str]]) -> tuple[Risk, ...]:
@@ -177,6 +218,7 @@ def _resolve(
                 signposting=eff.signposting,
                 risk=eff.risk,
                 readiness=template.fill(rule.readiness, matched),
+                risk_steps=eff.risk_steps,
             )
         )
     stage_evidence = next_readiness = ""
@@ -187,7 +229,8 @@ def _resolve(
             f.reason[len(heading) + 2 :] if f.reason.startswith(heading + ": ") else f.reason
             for f in at_stage
         ]
-        stage_evidence = f"{heading}: " + _sentences(evidence)
+        said: set[str] = set()
+        stage_evidence = f"{heading}: " + _sentences([risk_once(e, said) for e in evidence])
         if stage == 4:
             next_readiness = TOP_STAGE_READINESS
         else:
@@ -205,6 +248,7 @@ def _resolve(
         services=tuple(lists["services"]),
         models=tuple(lists["models"]),
         preconditions=tuple(lists["preconditions"]),
+        risk_steps=tuple(dict.fromkeys(p for f in fired if f.risk_steps for p in f.preconditions)),
         signposting=tuple(lists["signposting"]),
         risks=_risks(facts, flagged),
         fired=tuple(fired),

@@ -94,6 +94,14 @@ class Fired:
     signposting: tuple[str, ...] = ()
     risk: bool = False
     readiness: str = ""
+    risk_steps: bool = False  # the rule file marks its preconditions as risk steps
+
+    @property
+    def asked_for(self) -> str:
+        """The effect with the first steps in their own words (``effect`` leaves them out)."""
+        from .recommend import asked_for
+
+        return asked_for(self.effect, self.preconditions, self.risk_steps)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -105,6 +113,8 @@ class Fired:
             "stage": self.stage,
             "won_wave": self.won_wave,
             "won_stage": self.won_stage,
+            "preconditions": list(self.preconditions),
+            "risk_steps": self.risk_steps,
         }
 
 
@@ -127,6 +137,9 @@ class Recommendation:
     stage_evidence: str
     next_stage_readiness: str
     screened: bool = True  # False: no screening recorded yet, so the recommendation is provisional
+    #: The preconditions the rule file marks as risk steps (``effect.risk_steps``): outstanding,
+    #: they hold up sign-off and the beginning of work (rules.first_steps).
+    risk_steps: tuple[str, ...] = ()
     risk: RiskStatus | None = None  # recorded risks and whether risk is assessed at all
 
     PROVISIONAL = "PROVISIONAL: no screening is recorded yet, so this comes from the referral alone; screen before deciding."
@@ -191,11 +204,19 @@ class Recommendation:
             services=list(self.services),
             models=list(self.models),
             preconditions=list(self.preconditions),
+            risk_steps=list(self.risk_steps),
             signposting=list(self.signposting),
             risks=[r.text for r in (self.risk.risks if self.risk else ())]
             + [r.text for r in self.risks],
             fired=[
-                FiredRule(rule=f.rule, effect=f.effect[:200], reason=f.reason, won=f.won)
+                FiredRule(
+                    rule=f.rule,
+                    effect=f.effect[:200],
+                    reason=f.reason,
+                    won=f.won,
+                    preconditions=list(f.preconditions),
+                    risk_steps=f.risk_steps,
+                )
                 for f in self.fired
             ],
         )

@@ -45,6 +45,9 @@ class RecordedRisk:
     review_due: date
     out_of_date: bool
     rules: tuple[str, ...] = ()
+    #: A first step recorded done that made a safety plan for this risk: when, and what
+    #: it said, so a risk recorded with no plan never sits beside "done" unexplained.
+    plan_step_done: date | None = None
 
     @property
     def dated(self) -> str:
@@ -59,10 +62,23 @@ class RecordedRisk:
 
     @property
     def plan(self) -> str:
+        """``safety plan held by ...`` or ``no safety plan in place``; when a first step
+        recorded a safety plan done for a risk recorded with none, which came later
+        (issue 21, third read: "done 12 Nov 2026" beside "No safety plan in place")."""
+        if self.safety_plan:
+            return f"safety plan held by {self.safety_plan_holder.strip()}"
+        done = self.plan_step_done
+        if done is None:
+            return "no safety plan in place"
+        if done > self.recorded:
+            return (
+                f"no safety plan in place as recorded {uk_date(self.recorded)}; a safety plan was "
+                f"recorded done as a first step on {uk_date(done)}, after that: update the risk record "
+                "(who holds the plan, and its review)"
+            )
         return (
-            f"safety plan held by {self.safety_plan_holder.strip()}"
-            if self.safety_plan
-            else "no safety plan in place"
+            f"no safety plan in place as recorded {uk_date(self.recorded)}, after the safety-plan "
+            f"first step recorded done on {uk_date(done)}: the risk record is the newer"
         )
 
     @property
@@ -142,7 +158,11 @@ class RiskStatus:
 
 
 def recorded_risk(
-    item: RiskItem, as_of: date, screening_started: date | None, rules: tuple[str, ...] = ()
+    item: RiskItem,
+    as_of: date,
+    screening_started: date | None,
+    rules: tuple[str, ...] = (),
+    plan_step_done: date | None = None,
 ) -> RecordedRisk:
     return RecordedRisk(
         kind=item.kind,
@@ -157,7 +177,25 @@ def recorded_risk(
         review_due=item.review_due,
         out_of_date=item.review_due < as_of,
         rules=rules,
+        plan_step_done=None if item.safety_plan else plan_step_done,
     )
+
+
+def safety_plan_step_done(case: Case, item: RiskItem, as_of: date) -> date | None:
+    """The latest date by ``as_of`` a first step that makes a safety plan for this risk
+    ("A safety plan for severe aggression / risk to others ...", "Safety planning with the
+    network for the harmful sexual behaviour ...") was recorded done, or None."""
+    label = vocabulary().label("risk_kind", item.kind).casefold()
+    short = label.split(" / ")[0]
+    days = [
+        s.done
+        for s in case.first_steps
+        if s.done is not None
+        and s.done <= as_of
+        and "safety plan" in (words := " ".join(s.step.casefold().split()))
+        and (label in words or short in words)
+    ]
+    return max(days, default=None)
 
 
 def risk_status(
@@ -186,7 +224,13 @@ def risk_status(
         enumerate(items), key=lambda t: (-rank(t[1].level), not t[1].review_due < as_of, t[0])
     )
     risks = tuple(
-        recorded_risk(r, as_of, started, tuple((rules_by_kind or {}).get(r.kind, ())))
+        recorded_risk(
+            r,
+            as_of,
+            started,
+            tuple((rules_by_kind or {}).get(r.kind, ())),
+            safety_plan_step_done(case, r, as_of) if case.first_steps else None,
+        )
         for _, r in ordered
     )
     return RiskStatus(

@@ -107,6 +107,10 @@ class Effect(_Strict):
     preconditions: tuple[Annotated[str, Field(min_length=1, max_length=500)], ...] = ()
     signposting: tuple[SignpostId, ...] = ()
     risk: Annotated[bool, Field(strict=True)] = False
+    #: The preconditions manage a risk (a safety plan, a risk review, the safeguarding
+    #: lead's part): outstanding, they hold up sign-off and the beginning of work unless a
+    #: reason is given (rules.workflow). Said here, in the rule, not guessed from wording.
+    risk_steps: Annotated[bool, Field(strict=True)] = False
 
     @field_validator("wave")
     @classmethod
@@ -144,7 +148,10 @@ class Effect(_Strict):
             if values:
                 parts.append(f"{name}: {', '.join(values)}")
         if self.preconditions:
-            parts.append(f"preconditions: {len(self.preconditions)}")
+            # The steps themselves, not a count (issue 21: "preconditions: 1" told a reader nothing).
+            parts.append(
+                ("first (risk): " if self.risk_steps else "first: ") + "; ".join(self.preconditions)
+            )
         return "; ".join(parts)
 
 
@@ -281,6 +288,26 @@ def _semantic_problems(rule: Rule) -> list[tuple[str, str]]:
                 "effect.preconditions",
                 "missing: the rule names a safety step (a safety plan) in its reason or rationale; "
                 "put the step in preconditions so it reaches what must happen first",
+            )
+        )
+    if eff.risk_steps and not eff.preconditions:
+        out.append(
+            (
+                "effect.risk_steps",
+                "marks the rule's first steps as risk steps, but it has no preconditions; "
+                "put the steps in preconditions or leave risk_steps out",
+            )
+        )
+    if (
+        eff.preconditions
+        and not eff.risk_steps
+        and any(SAFETY_STEP.search(p) for p in eff.preconditions)
+    ):
+        out.append(
+            (
+                "effect.risk_steps",
+                "missing: a precondition is a safety plan; mark it risk_steps: true so that, "
+                "outstanding, it holds up sign-off and the beginning of work",
             )
         )
     if eff.stage is not None and eff.stage < 4 and not rule.readiness.strip():

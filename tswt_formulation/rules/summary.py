@@ -14,6 +14,7 @@ Used by ``tswt recommend CASE``, the formulation report and the workbench.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from ..model.formulation import Formulation
 from ..model.vocabulary import vocabulary
 from ..words import lower_first as _lower_first
 from ..words import uk_date
-from .recommend import STAGE_NAMES, WAVE_NAMES, Recommendation
+from .recommend import STAGE_NAMES, WAVE_NAMES, Recommendation, risk_once
 
 Topic = Literal["note", "wave", "stage", "first", "service", "model", "signposting"]
 _PREFIX = re.compile(r"^(Wave|Stage) \d[^:]*: ")
@@ -165,6 +166,7 @@ def summarise(
         chosen[part] = overrides[part].value if part in overrides else base
     by = who(decision.by) if decision else ""
     lines = []
+    said: dict[str, str] = {}  # a reason already given in full -> the line that gave it
     if snapshot is not None and not rec.recommendable:
         # Recorded under rules or a record that allowed it; the record as it stands now
         # does not (e.g. consent from someone who cannot give it): said first, never hidden.
@@ -203,6 +205,7 @@ def summarise(
             else _lower_first(_why(won.reason))
         )
         lines.append(SummaryLine("wave", _sentence(f"Wave {wave}, {WAVE_NAMES[wave]}: {why}")))
+        said[_norm(why)] = "the wave"
 
     stage = int(chosen["stage"])
     evidence = [
@@ -210,6 +213,8 @@ def summarise(
         for f in rec.fired
         if f.stage == stage and not f.rule.startswith("default.")
     ]
+    # Each fact once (issue 21, third read): a reason the wave line gave is referred back to.
+    evidence = list(dict.fromkeys(_said_before(e, said) for e in evidence))
     if "stage" in overrides:
         shown = f"; the screening shows {'; '.join(evidence)}" if evidence else ""
         lines.append(
@@ -225,6 +230,8 @@ def summarise(
     else:
         why = "; ".join(evidence) if evidence else _DEFAULT_STAGE
         lines.append(SummaryLine("stage", _sentence(f"Stage {stage}, {STAGE_NAMES[stage]}: {why}")))
+        for e in evidence:
+            said.setdefault(_norm(e), "the stage")
 
     if chosen["preconditions"]:
         lines.append(
@@ -247,7 +254,14 @@ def summarise(
             continue
         lines.append(
             _part_line(
-                rec, "services", s, voc.label("service", s), overrides, by, suggested["services"]
+                rec,
+                "services",
+                s,
+                voc.label("service", s),
+                overrides,
+                by,
+                suggested["services"],
+                said=said,
             )
         )
     for m in models:
@@ -263,6 +277,7 @@ def summarise(
                 suggested["models"],
                 "model",
                 "Direct work: " if direct else "",
+                said=said,
             )
         )
     for s in chosen["signposting"]:
@@ -279,6 +294,11 @@ def summarise(
             )
         )
 
+    seen: set[str] = set()
+    lines = [
+        dataclasses.replace(ln, text=risk_once(ln.text, seen)) if ln.topic != "first" else ln
+        for ln in lines
+    ]
     lines = _at_most(lines, MAX_LINES)
     if decision is None:
         decided = "Suggested by the rules; not yet decided by the worker"
@@ -344,6 +364,17 @@ def _parts(overrides: dict[str, Any]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def _norm(text: str) -> str:
+    return " ".join(text.casefold().rstrip(".").split())
+
+
+def _said_before(reason: str, said: dict[str, str]) -> str:
+    """``reason``, or its first clause "..., as for the wave above" when an earlier line
+    gave it in full (read aloud, the line still names what it is about)."""
+    where = said.get(_norm(reason)) if reason else None
+    return f"{_short(reason)}, as for {where} above" if where else reason
+
+
 def _reason(rec: Recommendation, part: str, item: str) -> str:
     reasons = rec.reasons_for(part, item)  # type: ignore[arg-type]
     return _why(reasons[0]) if reasons else ""
@@ -384,8 +415,13 @@ def _part_line(
     suggested: Any,
     topic: Topic = "service",
     lead: str = "",
+    said: dict[str, str] | None = None,
 ) -> SummaryLine:
-    reason = _reason(rec, part, item)
+    said = said if said is not None else {}
+    full = _reason(rec, part, item)
+    reason = _said_before(full, said)
+    if full and reason == full:
+        said.setdefault(_norm(full), label)  # a second service from the same rule refers back
     if part in overrides and item not in suggested:
         return SummaryLine(
             topic,

@@ -156,18 +156,19 @@ OUTSTANDING_REASON = {
 def outstanding_risk_steps(
     case: Case, on: date, steps: Sequence[str] | None = None, formulation: Formulation | None = None
 ) -> list[str]:
-    """The risk first steps (rules.first_steps.is_risk_step) not recorded as done by
-    ``on``: of ``steps`` when given, else of the formulation's recommendation as the
-    worker decided it (``formulation``, default the case's)."""
+    """The risk first steps (rules.first_steps.is_risk_step: as the rule file marked them,
+    by wording only for an old record) not recorded as done by ``on``: of ``steps`` when
+    given, else of the formulation's recommendation as the worker decided it
+    (``formulation``, default the case's)."""
     from .first_steps import first_step_status, is_risk_step
 
+    form = formulation if formulation is not None else case.formulation
     if steps is None:
-        form = formulation if formulation is not None else case.formulation
         steps = (effective_recommendation(form).get("preconditions") or []) if form else []
     return [
         s.step
         for s in first_step_status(case, list(steps), on, formulation=formulation)
-        if s.outstanding and is_risk_step(s.step)
+        if s.outstanding and is_risk_step(s.step, form)
     ]
 
 
