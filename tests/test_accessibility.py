@@ -623,3 +623,40 @@ def test_a_social_workers_journey_by_keyboard_alone(browser, demo):
     assert [h.factor for h in case.screening.history_factors] == ["neglect"]
     assert case.screening.child_voice == "I want to stay here."
     context.close()
+
+
+def test_the_caseload_is_a_table_sorted_from_its_column_headings(browser, demo):
+    """WCAG 1.3.1: the caseload's rows are a table's rows, each heading a columnheader, and
+    a sortable heading a button inside it that sorts by its column (Enter), its aria-sort
+    saying which way."""
+    context, page = open_page(browser, demo["url"])
+    show(page, "My caseload")
+    table = page.get_by_role("table", name="Caseload")
+    heading = table.get_by_role("columnheader").filter(has_text="Days to due")
+    assert table.get_by_role("columnheader").count() == 8
+    assert table.get_by_role("row").first.get_by_role("columnheader").count() == 8
+    assert heading.get_attribute("aria-sort") == "none"
+    due = table.get_by_role("columnheader").filter(has_text="Screening due")
+    assert due.get_attribute("aria-sort") == "ascending"
+    assert table.get_by_role("cell").filter(has_text=re.compile(r"TSW-")).count() >= 1
+    assert axe(page) == []
+    heading.get_by_role("button", name="Days to due").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[role=columnheader]')].some("
+        "h => h.textContent.includes('Days to due') && h.getAttribute('aria-sort') === 'ascending')"
+    )
+    assert due.get_attribute("aria-sort") == "none"
+    # the most overdue first: the first row's days-to-due cell says so
+    table.get_by_role("row").nth(1).get_by_role("cell").filter(has_text="OVERDUE").first.wait_for()
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[role=columnheader]')].some("
+        "h => h.textContent.includes('Days to due') && h.getAttribute('aria-sort') === 'descending')"
+    )
+    page.keyboard.press("Enter")  # back to the most overdue first for the picture
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SHOTS / "caseload-table.png"), full_page=True)
+    assert axe(page) == []
+    context.close()
