@@ -599,12 +599,23 @@ def test_a_social_workers_journey_by_keyboard_alone(browser, demo):
         (label("Screening started"), day("2026-11-05")),
         (label("Screening completed"), day("2026-11-09")),
         (label("Neglect", exact=True), " "),
-        (label("Sources: Neglect"), "Social worker"),
+        # a choice of several: a named group of checkboxes, Space ticks one
+        (
+            page.get_by_role("group", name="Sources: Neglect").get_by_label(
+                "Social worker", exact=True
+            ),
+            " ",
+        ),
         (label("The child's voice"), "I want to stay here."),
     ):
         keys.tab_to(target, limit=120)
         keys.type(typed)
     assert label("Neglect", exact=True).is_checked()
+    assert (
+        page.get_by_role("group", name="Sources: Neglect")
+        .get_by_label("Social worker", exact=True)
+        .is_checked()
+    )
     page.get_by_role("heading", name="Recommendation").wait_for()
     keys.tab_to(page.get_by_role("button", name="Save screening"), limit=120)
     focus_order_shot(page, "3-screening-focus-order")
@@ -658,5 +669,31 @@ def test_the_caseload_is_a_table_sorted_from_its_column_headings(browser, demo):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.wait_for_timeout(500)
     page.screenshot(path=str(SHOTS / "caseload-table.png"), full_page=True)
+    assert axe(page) == []
+    context.close()
+
+
+def test_a_choice_of_several_is_a_named_group_of_checkboxes(browser, demo):
+    """The evidence sources (and every choice of several) are checkboxes in a group named
+    by its legend, not a multi-select list: Tab to each, Space ticks it."""
+    context, page = open_page(browser, demo["url"])
+    open_case(page, demo["case"])
+    show(page, "Screening")
+    page.get_by_label("Neglect", exact=True).check()
+    group = page.get_by_role("group", name="Sources: Neglect")
+    group.wait_for()
+    assert page.get_by_role("listbox", name="Sources: Neglect").count() == 0
+    assert group.get_by_role("checkbox").count() >= 3
+    from playwright.sync_api import expect
+
+    carer = group.get_by_label("Carer", exact=True)
+    carer.focus()
+    expect(carer).to_be_focused()
+    before = carer.is_checked()  # the demo case may have recorded the carer already
+    page.keyboard.press("Space")
+    expect(carer).to_be_checked(checked=not before)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    group.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "screening-sources.png"))
     assert axe(page) == []
     context.close()

@@ -1251,3 +1251,19 @@ def test_a_warm_kernel_waits_for_its_page_through_voilas_request_socket(monkeypa
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "False", "False"]
+
+
+def test_a_choice_of_several_is_a_group_of_checkboxes_with_the_same_values():
+    """Issue 26: checkboxes, not a multi-select list; ``value`` reads and writes as before."""
+    from tswt_formulation.workbench._forms import Field, Several, several
+
+    chosen = several("Sources: Neglect", [("Carer", "carer"), ("School", "school")])
+    assert isinstance(chosen, Several) and "tswt-checks" in chosen._dom_classes
+    assert "Sources: Neglect" in chosen.children[0].value  # the legend names the group
+    assert [c.description for c in chosen.checks] == ["Carer", "School"]
+    chosen.checks[1].value = True
+    assert chosen.value == ("school",)
+    field = Field("x.sources", chosen)
+    field.fill(["carer"])
+    assert [c.value for c in chosen.checks] == [True, False]
+    assert field.record_value() == ["carer"]

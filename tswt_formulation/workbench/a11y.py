@@ -18,8 +18,8 @@
     its rows ``tswt-row``, headings ``tswt-colhead`` and cells ``tswt-cell``; a sortable
     heading (a button inside it) marked ``tswt-sort-ascending``/``-descending``/``-none``
     gets that ``aria-sort``;
-  * each group of checkboxes (a choice of several) a named ``group``: the Python side
-    marks its box ``tswt-checks`` and gives it the name as its tooltip;
+  * each group of checkboxes (a choice of several) a ``group`` named by its legend: the
+    Python side marks its box ``tswt-checks`` and the legend ``tswt-checks-legend``;
   * the save messages in live regions that exist before the message arrives (a region
     made with its message is not announced by every screen reader): the Python side
     marks them ``tswt-live`` (:func:`live`).
@@ -35,6 +35,8 @@ from typing import Any
 TITLE = "TSWT workbench"
 LIVE_CLASS = "tswt-live"
 FIELD_CLASS = "tswt-field"
+CHECKS_CLASS = "tswt-checks"
+CHECKS_LEGEND = "tswt-checks-legend"
 
 # Colours checked with WCAG's contrast formula (tests/test_accessibility.py works them
 # out again): white on #a84b00 5.7:1; white on #2e7d32 5.1:1; #1f1f1f on the tab bar's
@@ -56,7 +58,7 @@ CSS = """
 .tswt-sort-descending .jupyter-button::after { content: " \\25BC" / ""; }
 .tswt-colhead .jupyter-button { font-weight: bold; white-space: normal; height: auto;
   min-height: 28px; max-width: 100%; text-align: left; line-height: 1.3; padding: 4px 8px; }
-.tswt-checks-legend { font-weight: bold; }
+.tswt-checks-legend { display: block; text-align: right; line-height: 28px; }
 .tswt-sr-only { position: absolute !important; width: 1px; height: 1px; margin: -1px;
   padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 """
@@ -104,8 +106,8 @@ SCRIPT = """
     });
     document.querySelectorAll('.tswt-checks').forEach(function (box) {
       set(box, 'role', 'group');
-      var name = (box.getAttribute('title') || '').trim();
-      if (name) { set(box, 'aria-label', name); unset(box, 'title'); }
+      var legend = box.querySelector('.tswt-checks-legend');
+      if (legend) set(box, 'aria-labelledby', idOf(legend, 'tswt-legend'));
     });
     document.querySelectorAll('.tswt-live').forEach(function (region) {
       var inner = region.querySelector(':scope > .widget-html-content') || region;
