@@ -697,3 +697,57 @@ def test_a_choice_of_several_is_a_named_group_of_checkboxes(browser, demo):
     page.screenshot(path=str(SHOTS / "screening-sources.png"))
     assert axe(page) == []
     context.close()
+
+
+def test_a_psychologists_sign_off_by_keyboard_alone(browser, demo):
+    """The psychologist (dr.r.ahmed), keys only: the tab bar to "Sign-off queue", Tab to a
+    formulation waiting, Enter to read it, Tab to "Approve and sign off", Enter; the
+    sign-off announced in a live region, and kept in the store as hers."""
+    from tswt_formulation import open_store
+    from tswt_formulation.rules.workflow import outstanding_risk_steps
+    from tswt_formulation.workbench.signoff import awaiting_signoff
+
+    with open_store(str(demo["store"]), user="dr.r.ahmed") as store:
+        waiting = [c for c, _at, _by in awaiting_signoff(store)]
+        plain = [c for c in waiting if not outstanding_risk_steps(store.get(c), date.today())]
+    assert waiting, "the demo caseload has a formulation awaiting sign-off"
+    case_id = (plain or waiting)[0]
+    process, url = start_app(demo["store"], "dr.r.ahmed")
+    try:
+        context, page = open_page(browser, url)
+        keys = Keyboard(page)
+        tabs = page.get_by_role("tab")
+        keys.tab_to(tabs.filter(has_text="My caseload"))
+        for _ in range(TABS.index("Sign-off queue")):
+            keys.press("ArrowRight")
+        keys.press("Enter")
+        page.get_by_role("tab", name="Sign-off queue", selected=True).wait_for()
+        keys.new_view()
+        keys.tab_to(page.get_by_role("button", name=f"{case_id}: submitted"))
+        keys.press("Enter")
+        page.get_by_text(f"Open case: {case_id}").wait_for()
+        page.get_by_role("heading", name="Narrative").wait_for()
+        page.get_by_role("tab", name="Sign-off queue", selected=True).wait_for()
+        if case_id not in plain:  # a first step outstanding: the reason, typed
+            keys.tab_to(page.get_by_label("Outstanding-step reason"))
+            keys.type("Safety plan agreed by phone; the record follows.")
+        keys.tab_to(page.get_by_role("button", name="Approve and sign off"))
+        focus_order_shot(page, "4-signoff-focus-order")
+        mark_live_regions(page)
+        keys.press("Enter")
+        announced(page, "signed off")
+        context.close()
+    finally:
+        stop_app(process)
+    with open_store(str(demo["store"])) as store:
+        form = store.get(case_id).formulation
+    assert form is not None and form.status == "signed_off"
+    assert case_id not in [c for c, _at, _by in awaiting_signoff_of(demo["store"])]
+
+
+def awaiting_signoff_of(path: Path) -> list[tuple[str, Any, str]]:
+    from tswt_formulation import open_store
+    from tswt_formulation.workbench.signoff import awaiting_signoff
+
+    with open_store(str(path)) as store:
+        return awaiting_signoff(store)
