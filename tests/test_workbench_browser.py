@@ -278,7 +278,9 @@ def test_worker_journey_then_psychologist_signs_off_and_the_audit_shows_who(brow
     ).wait_for()
     assert page.get_by_text("Going missing (high)").count() == 0
     page.get_by_label("Risk: Going missing").check()
-    page.get_by_label("Reported by: Going missing").select_option(label="Carer")
+    page.get_by_role("group", name="Reported by: Going missing").get_by_label(
+        "Carer", exact=True
+    ).check()
     page.get_by_label("Level: Going missing").select_option(label="High")
     page.get_by_label("Review due: Going missing").fill("2026-12-20")
     page.get_by_text(
