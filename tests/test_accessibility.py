@@ -599,12 +599,23 @@ def test_a_social_workers_journey_by_keyboard_alone(browser, demo):
         (label("Screening started"), day("2026-11-05")),
         (label("Screening completed"), day("2026-11-09")),
         (label("Neglect", exact=True), " "),
-        (label("Sources: Neglect"), "Social worker"),
+        # a choice of several: a named group of checkboxes, Space ticks one
+        (
+            page.get_by_role("group", name="Sources: Neglect").get_by_label(
+                "Social worker", exact=True
+            ),
+            " ",
+        ),
         (label("The child's voice"), "I want to stay here."),
     ):
         keys.tab_to(target, limit=120)
         keys.type(typed)
     assert label("Neglect", exact=True).is_checked()
+    assert (
+        page.get_by_role("group", name="Sources: Neglect")
+        .get_by_label("Social worker", exact=True)
+        .is_checked()
+    )
     page.get_by_role("heading", name="Recommendation").wait_for()
     keys.tab_to(page.get_by_role("button", name="Save screening"), limit=120)
     focus_order_shot(page, "3-screening-focus-order")
@@ -623,3 +634,120 @@ def test_a_social_workers_journey_by_keyboard_alone(browser, demo):
     assert [h.factor for h in case.screening.history_factors] == ["neglect"]
     assert case.screening.child_voice == "I want to stay here."
     context.close()
+
+
+def test_the_caseload_is_a_table_sorted_from_its_column_headings(browser, demo):
+    """WCAG 1.3.1: the caseload's rows are a table's rows, each heading a columnheader, and
+    a sortable heading a button inside it that sorts by its column (Enter), its aria-sort
+    saying which way."""
+    context, page = open_page(browser, demo["url"])
+    show(page, "My caseload")
+    table = page.get_by_role("table", name="Caseload")
+    heading = table.get_by_role("columnheader").filter(has_text="Days to due")
+    assert table.get_by_role("columnheader").count() == 8
+    assert table.get_by_role("row").first.get_by_role("columnheader").count() == 8
+    assert heading.get_attribute("aria-sort") == "none"
+    due = table.get_by_role("columnheader").filter(has_text="Screening due")
+    assert due.get_attribute("aria-sort") == "ascending"
+    assert table.get_by_role("cell").filter(has_text=re.compile(r"TSW-")).count() >= 1
+    assert axe(page) == []
+    heading.get_by_role("button", name="Days to due").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[role=columnheader]')].some("
+        "h => h.textContent.includes('Days to due') && h.getAttribute('aria-sort') === 'ascending')"
+    )
+    assert due.get_attribute("aria-sort") == "none"
+    # the most overdue first: the first row's days-to-due cell says so
+    table.get_by_role("row").nth(1).get_by_role("cell").filter(has_text="OVERDUE").first.wait_for()
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[role=columnheader]')].some("
+        "h => h.textContent.includes('Days to due') && h.getAttribute('aria-sort') === 'descending')"
+    )
+    page.keyboard.press("Enter")  # back to the most overdue first for the picture
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SHOTS / "caseload-table.png"), full_page=True)
+    assert axe(page) == []
+    context.close()
+
+
+def test_a_choice_of_several_is_a_named_group_of_checkboxes(browser, demo):
+    """The evidence sources (and every choice of several) are checkboxes in a group named
+    by its legend, not a multi-select list: Tab to each, Space ticks it."""
+    context, page = open_page(browser, demo["url"])
+    open_case(page, demo["case"])
+    show(page, "Screening")
+    page.get_by_label("Neglect", exact=True).check()
+    group = page.get_by_role("group", name="Sources: Neglect")
+    group.wait_for()
+    assert page.get_by_role("listbox", name="Sources: Neglect").count() == 0
+    assert group.get_by_role("checkbox").count() >= 3
+    from playwright.sync_api import expect
+
+    carer = group.get_by_label("Carer", exact=True)
+    carer.focus()
+    expect(carer).to_be_focused()
+    before = carer.is_checked()  # the demo case may have recorded the carer already
+    page.keyboard.press("Space")
+    expect(carer).to_be_checked(checked=not before)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    group.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "screening-sources.png"))
+    assert axe(page) == []
+    context.close()
+
+
+def test_a_psychologists_sign_off_by_keyboard_alone(browser, demo):
+    """The psychologist (dr.r.ahmed), keys only: the tab bar to "Sign-off queue", Tab to a
+    formulation waiting, Enter to read it, Tab to "Approve and sign off", Enter; the
+    sign-off announced in a live region, and kept in the store as hers."""
+    from tswt_formulation import open_store
+    from tswt_formulation.rules.workflow import outstanding_risk_steps
+    from tswt_formulation.workbench.signoff import awaiting_signoff
+
+    with open_store(str(demo["store"]), user="dr.r.ahmed") as store:
+        waiting = [c for c, _at, _by in awaiting_signoff(store)]
+        plain = [c for c in waiting if not outstanding_risk_steps(store.get(c), date.today())]
+    assert waiting, "the demo caseload has a formulation awaiting sign-off"
+    case_id = (plain or waiting)[0]
+    process, url = start_app(demo["store"], "dr.r.ahmed")
+    try:
+        context, page = open_page(browser, url)
+        keys = Keyboard(page)
+        tabs = page.get_by_role("tab")
+        keys.tab_to(tabs.filter(has_text="My caseload"))
+        for _ in range(TABS.index("Sign-off queue")):
+            keys.press("ArrowRight")
+        keys.press("Enter")
+        page.get_by_role("tab", name="Sign-off queue", selected=True).wait_for()
+        keys.new_view()
+        keys.tab_to(page.get_by_role("button", name=f"{case_id}: submitted"))
+        keys.press("Enter")
+        page.get_by_text(f"Open case: {case_id}").wait_for()
+        page.get_by_role("heading", name="Narrative").wait_for()
+        page.get_by_role("tab", name="Sign-off queue", selected=True).wait_for()
+        if case_id not in plain:  # a first step outstanding: the reason, typed
+            keys.tab_to(page.get_by_label("Outstanding-step reason"))
+            keys.type("Safety plan agreed by phone; the record follows.")
+        keys.tab_to(page.get_by_role("button", name="Approve and sign off"))
+        focus_order_shot(page, "4-signoff-focus-order")
+        mark_live_regions(page)
+        keys.press("Enter")
+        announced(page, "signed off")
+        context.close()
+    finally:
+        stop_app(process)
+    with open_store(str(demo["store"])) as store:
+        form = store.get(case_id).formulation
+    assert form is not None and form.status == "signed_off"
+    assert case_id not in [c for c, _at, _by in awaiting_signoff_of(demo["store"])]
+
+
+def awaiting_signoff_of(path: Path) -> list[tuple[str, Any, str]]:
+    from tswt_formulation import open_store
+    from tswt_formulation.workbench.signoff import awaiting_signoff
+
+    with open_store(str(path)) as store:
+        return awaiting_signoff(store)

@@ -826,6 +826,38 @@ def test_caseload_filters_sorts_and_opens(store, demo_cases):
     assert app.open_id == sorted(expected["case_id"])[20] and app.tabs.selected_index == 2
 
 
+def test_caseload_headings_sort_by_their_column_and_say_which_way(store, demo_cases):
+    """WCAG 1.3.1 (docs/accessibility.md): the caseload is a table whose sortable column
+    headings are buttons; each heading's box says its aria-sort, a press on one sorts by
+    that column and a second press the other way."""
+    store.import_cases(demo_cases)
+    view = App(store, "nobody.here", AS_OF).caseload
+    ways = lambda: {c: view.sorted_as(c) for c in view.head_buttons}  # noqa: E731
+    assert ways()["screening_due"] == "ascending" and ways()["days_to_due"] == "none"
+    assert "tswt-sort-ascending" in view.heads["screening_due"]._dom_classes
+    assert all("tswt-colhead" in h._dom_classes for h in view.heads.values())
+    assert all("tswt-row" in r._dom_classes for r in view.rows)
+    expected = store.caseload(AS_OF)
+    view.head_buttons["case_id"].click()
+    assert view.shown_ids == sorted(expected["case_id"])[:20]
+    assert ways()["case_id"] == "ascending" and ways()["screening_due"] == "none"
+    assert "tswt-sort-none" in view.heads["screening_due"]._dom_classes
+    view.head_buttons["case_id"].click()
+    assert view.shown_ids == sorted(expected["case_id"], reverse=True)[:20]
+    assert ways()["case_id"] == "descending"
+    assert "tswt-sort-descending" in view.heads["case_id"]._dom_classes
+    view.head_buttons["days_to_due"].click()
+    assert view.sort.value == dict(SORTS_BY_LABEL)["Days to due (most overdue first)"]
+    screening = expected[expected["state"] == "in_screening"].sort_values(
+        ["days_to_due", "case_id"]
+    )
+    assert view.shown_ids[: min(20, len(screening))] == list(screening["case_id"])[:20]
+    # the list still sorts, its own way again
+    view.sort.value = ("case_id", True)
+    assert view.shown_ids == sorted(expected["case_id"])[:20]
+    assert ways()["case_id"] == "ascending"
+
+
 def test_days_to_due_lists_the_most_overdue_first_and_refresh_reads_the_store_again(
     store, demo_cases
 ):
@@ -1219,3 +1251,19 @@ def test_a_warm_kernel_waits_for_its_page_through_voilas_request_socket(monkeypa
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "False", "False"]
+
+
+def test_a_choice_of_several_is_a_group_of_checkboxes_with_the_same_values():
+    """Issue 26: checkboxes, not a multi-select list; ``value`` reads and writes as before."""
+    from tswt_formulation.workbench._forms import Field, Several, several
+
+    chosen = several("Sources: Neglect", [("Carer", "carer"), ("School", "school")])
+    assert isinstance(chosen, Several) and "tswt-checks" in chosen._dom_classes
+    assert "Sources: Neglect" in chosen.children[0].value  # the legend names the group
+    assert [c.description for c in chosen.checks] == ["Carer", "School"]
+    chosen.checks[1].value = True
+    assert chosen.value == ("school",)
+    field = Field("x.sources", chosen)
+    field.fill(["carer"])
+    assert [c.value for c in chosen.checks] == [True, False]
+    assert field.record_value() == ["carer"]

@@ -267,16 +267,20 @@ def test_worker_journey_then_psychologist_signs_off_and_the_audit_shows_who(brow
         "2026-11-09"
     )  # a submission needs the screening completed
     page.get_by_label("Neglect", exact=True).check()
-    page.get_by_label("Sources: Neglect").select_option(label="Social worker")
+    page.get_by_role("group", name="Sources: Neglect").get_by_label(
+        "Social worker", exact=True
+    ).check()
     page.get_by_label("Self-harm", exact=True).check()
-    page.get_by_label("Sources: Self-harm").select_option(label="Carer")
+    page.get_by_role("group", name="Sources: Self-harm").get_by_label("Carer", exact=True).check()
     page.get_by_label("Severity: Self-harm").select_option(label="Moderate")
     page.get_by_text(
         "Risk: Self-harm: moderate, less than monthly, reported by carer", exact=False
     ).wait_for()
     assert page.get_by_text("Going missing (high)").count() == 0
     page.get_by_label("Risk: Going missing").check()
-    page.get_by_label("Reported by: Going missing").select_option(label="Carer")
+    page.get_by_role("group", name="Reported by: Going missing").get_by_label(
+        "Carer", exact=True
+    ).check()
     page.get_by_label("Level: Going missing").select_option(label="High")
     page.get_by_label("Review due: Going missing").fill("2026-12-20")
     page.get_by_text(
@@ -371,7 +375,7 @@ def test_the_work_tab_records_a_session_a_review_and_an_ending(browser, apps):
     page.get_by_text("Open case: TSW-000110").wait_for()
     page.get_by_role("tab", name="Work").click()
     page.get_by_label("Session date").fill("2026-07-13")
-    page.get_by_label("Who took part").select_option(label="carer")
+    page.get_by_role("group", name="Who took part").get_by_label("carer", exact=True).check()
     page.get_by_role("button", name="Record the session").click()
     page.get_by_text("Saved TSW-000110", exact=False).first.wait_for()
     page.get_by_role("cell", name="1 of 1").wait_for()
@@ -466,7 +470,9 @@ def test_two_tabs_their_new_factor_is_shown_and_kept_and_a_cleared_date_is_refus
         page.get_by_role("button", name="TSW-000124").click()
         page.get_by_text("Open case: TSW-000124").wait_for()
     first.get_by_label("Emotional abuse", exact=True).check()
-    first.get_by_label("Sources: Emotional abuse").select_option(label="Social worker")
+    first.get_by_role("group", name="Sources: Emotional abuse").get_by_label(
+        "Social worker", exact=True
+    ).check()
     first.get_by_role("button", name="Save screening").click()
     first.get_by_text("Saved TSW-000124", exact=False).first.wait_for()
     second.get_by_label("The carers' views").fill("Typed in the second tab.")

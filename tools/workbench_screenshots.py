@@ -60,7 +60,7 @@ def main() -> None:
                 page.get_by_role("button", name=case_id).click()
                 page.get_by_text(f"Open case: {case_id}").wait_for()
                 page.get_by_label("Risk: Going missing").check()
-                page.get_by_label("Reported by: Going missing").select_option(label="Carer")
+                page.get_by_role("group", name="Reported by: Going missing").get_by_label("Carer", exact=True).check()
                 page.get_by_label("Level: Going missing").select_option(label="High")
                 page.get_by_label("Review due: Going missing").fill("2026-12-20")
                 page.get_by_text("Going missing (high)", exact=False).first.wait_for()

@@ -26,10 +26,11 @@ from itertools import pairwise
 from typing import Any
 
 import ipywidgets as w
+import traitlets
 
 from ..errors import Problem, ProblemsError, StaleEdit, TswtError, ValidationFailed
 from ..model import Case, case_from_data, case_to_data, vocabulary
-from .a11y import FIELD_CLASS, live
+from .a11y import CHECKS_CLASS, CHECKS_LEGEND, FIELD_CLASS, live
 
 _INDEX = re.compile(r"\[(\d+)\]")
 STYLE = {"description_width": "14em"}
@@ -54,6 +55,7 @@ def shared(kind: str) -> w.Widget:
         "auto": lambda: w.Layout(width="auto"),
         "box": lambda: w.Layout(margin="0 0 2px 0"),
         "plain": lambda: w.Layout(),
+        "legend": lambda: w.Layout(width="14em", padding="0 8px 0 0"),
         "text_style": lambda: TextStyle(description_width="14em"),
         "style": lambda: DescriptionStyle(description_width="14em"),
         "check_style": lambda: CheckboxStyle(description_width="initial"),
@@ -163,7 +165,7 @@ class Field:
         widget = self.widget
         if isinstance(widget, w.DatePicker):
             widget.value = date.fromisoformat(value) if isinstance(value, str) else value
-        elif isinstance(widget, w.SelectMultiple):
+        elif isinstance(widget, (w.SelectMultiple, Several)):
             widget.value = tuple(value or ())
         elif isinstance(widget, w.Checkbox):
             widget.value = bool(value)
@@ -589,15 +591,52 @@ def dropdown(description: str, options: list[tuple[str, Any]], value: Any = None
     )
 
 
-def several(description: str, options: list[tuple[str, Any]], rows: int = 7) -> w.SelectMultiple:
-    """A labelled choice of several (keyboard: arrows, shift and ctrl)."""
-    return w.SelectMultiple(
-        options=options,
-        description=description,
-        rows=rows,
-        layout=shared("plain"),
-        style=shared("style"),
-    )
+class Several(w.HBox):
+    """A choice of several: a named group of labelled checkboxes (keyboard: Tab to each,
+    Space ticks it), its ``value`` the tuple of the values ticked, in the options' order.
+
+    It stands where a multi-select list stood (issue 26: a list's Shift and Ctrl choices
+    are awkward by keyboard and not announced well); the a11y shim makes the box a
+    ``group`` named by its legend.
+    """
+
+    value = traitlets.Tuple()
+
+    def __init__(self, description: str, options: list[tuple[str, Any]]) -> None:
+        self.description = description
+        self.options = list(options)
+        self.checks = [check(label, False) for label, _v in self.options]
+        self._syncing = False
+        legend = w.HTML(
+            f"<span class='{CHECKS_LEGEND}'>{inert(description)}</span>",
+            layout=shared("legend"),
+        )
+        super().__init__([legend, w.VBox(self.checks, layout=shared("plain"))])
+        self.add_class(CHECKS_CLASS)
+        for box in self.checks:
+            box.observe(self._ticked, names="value")
+        self.observe(self._set, names="value")
+
+    def _ticked(self, _change: Any) -> None:
+        if self._syncing:
+            return
+        self.value = tuple(v for (_l, v), box in zip(self.options, self.checks) if box.value)
+
+    def _set(self, change: Any) -> None:
+        chosen = set(change["new"])
+        self._syncing = True
+        try:
+            for (_l, v), box in zip(self.options, self.checks):
+                box.value = v in chosen
+        finally:
+            self._syncing = False
+
+
+def several(description: str, options: list[tuple[str, Any]], rows: int = 7) -> Several:
+    """A labelled choice of several, as a group of checkboxes (``rows`` is not used: every
+    option is shown)."""
+    del rows
+    return Several(description, options)
 
 
 def button(description: str, style: str = "", tooltip: str = "") -> w.Button:

@@ -14,6 +14,12 @@
     one ``name`` (one Tab stop; the arrow keys choose, as in any radio group);
   * each field's error message tied to its input (``aria-describedby``,
     ``aria-invalid``): the Python side marks a field's box ``tswt-field``;
+  * the caseload a ``table`` (WCAG 1.3.1): the Python side marks its box ``tswt-table``,
+    its rows ``tswt-row``, headings ``tswt-colhead`` and cells ``tswt-cell``; a sortable
+    heading (a button inside it) marked ``tswt-sort-ascending``/``-descending``/``-none``
+    gets that ``aria-sort``;
+  * each group of checkboxes (a choice of several) a ``group`` named by its legend: the
+    Python side marks its box ``tswt-checks`` and the legend ``tswt-checks-legend``;
   * the save messages in live regions that exist before the message arrives (a region
     made with its message is not announced by every screen reader): the Python side
     marks them ``tswt-live`` (:func:`live`).
@@ -29,6 +35,8 @@ from typing import Any
 TITLE = "TSWT workbench"
 LIVE_CLASS = "tswt-live"
 FIELD_CLASS = "tswt-field"
+CHECKS_CLASS = "tswt-checks"
+CHECKS_LEGEND = "tswt-checks-legend"
 
 # Colours checked with WCAG's contrast formula (tests/test_accessibility.py works them
 # out again): white on #a84b00 5.7:1; white on #2e7d32 5.1:1; #1f1f1f on the tab bar's
@@ -45,6 +53,12 @@ CSS = """
 /* 2.5.8 target size: radio buttons one above another 24px apart at least */
 #rendered_cells .widget-radio-box label { min-height: 24px; line-height: 24px; }
 .tswt-field [aria-invalid="true"] { border: 2px solid #a4000f !important; }
+/* the sorted column's heading shows its way (the arrow is not part of its name) */
+.tswt-sort-ascending .jupyter-button::after { content: " \\25B2" / ""; }
+.tswt-sort-descending .jupyter-button::after { content: " \\25BC" / ""; }
+.tswt-colhead .jupyter-button { font-weight: bold; white-space: normal; height: auto;
+  min-height: 28px; max-width: 100%; text-align: left; line-height: 1.3; padding: 4px 8px; }
+.tswt-checks-legend { display: block; text-align: right; line-height: 28px; }
 .tswt-sr-only { position: absolute !important; width: 1px; height: 1px; margin: -1px;
   padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 """
@@ -77,6 +91,23 @@ SCRIPT = """
         set(input, 'name', group);
         if (name) set(input, 'aria-label', name + ': ' + option.textContent.trim());
       });
+    });
+    var roles = [['.tswt-table', 'table'], ['.tswt-row', 'row'],
+                 ['.tswt-colhead', 'columnheader'], ['.tswt-cell', 'cell']];
+    roles.forEach(function (pair) {
+      document.querySelectorAll(pair[0]).forEach(function (el) { set(el, 'role', pair[1]); });
+    });
+    document.querySelectorAll('.tswt-table').forEach(function (t) { set(t, 'aria-label', 'Caseload'); });
+    document.querySelectorAll('.tswt-colhead').forEach(function (h) {
+      var way = ['ascending', 'descending', 'none'].filter(function (w) {
+        return h.classList.contains('tswt-sort-' + w);
+      })[0];
+      if (way) set(h, 'aria-sort', way); else unset(h, 'aria-sort');
+    });
+    document.querySelectorAll('.tswt-checks').forEach(function (box) {
+      set(box, 'role', 'group');
+      var legend = box.querySelector('.tswt-checks-legend');
+      if (legend) set(box, 'aria-labelledby', idOf(legend, 'tswt-legend'));
     });
     document.querySelectorAll('.tswt-live').forEach(function (region) {
       var inner = region.querySelector(':scope > .widget-html-content') || region;

@@ -39,6 +39,17 @@ SORTS = [
     ("Worker", ("worker", True)),
     ("Received (newest first)", ("received", False)),
 ]
+# The columns whose heading is a button that sorts by them (the sort list's key for each).
+SORTABLE = {
+    "case_id": "case_id",
+    "worker": "worker",
+    "state_label": "state",
+    "screening_due": "screening_due",
+    "days_to_due": "days_to_due",
+}
+# The caseload is a table to assistive technology (WCAG 1.3.1): the a11y shim gives these
+# classes their roles, and a sortable heading's box its aria-sort.
+TABLE, ROW, HEAD, CELL = "tswt-table", "tswt-row", "tswt-colhead", "tswt-cell"
 
 
 class CaseloadView:
@@ -64,6 +75,8 @@ class CaseloadView:
         )
         self.overdue = check("Overdue screenings only", False)
         self.sort = dropdown("Sort by", SORTS, SORTS[0][1])
+        # a second press on the heading sorted by reverses the list's order
+        self.reverse = False
         self.find = text("Find a case", placeholder="case id or case-management ref")
         self.find.continuous_update = False  # searched when Enter is pressed or the field is left
         self.status = w.HTML("")
@@ -102,13 +115,23 @@ class CaseloadView:
             + [w.HTML("", layout=shared(f"width:{width}")) for width in _WIDTHS[-2:]]
             for _ in range(PAGE)
         ]
+        for cells in self.cells:
+            for cell in cells:
+                cell.add_class(CELL)
         self.rows = [
-            w.HBox([b, *cells], layout=w.Layout())
+            w.HBox([w.Box([b], layout=shared("plain")).add_class(CELL), *cells], layout=w.Layout())
             for b, cells in zip(self.open_buttons, self.cells)
         ]
-        header = w.HBox([self._head(title, i) for i, (_key, title) in enumerate(COLUMNS)])
+        for row in self.rows:
+            row.add_class(ROW)
+        self.heads: dict[str, w.Box] = {}
+        self.head_buttons: dict[str, w.Button] = {}
+        header = w.HBox([self._head(key, title, i) for i, (key, title) in enumerate(COLUMNS)])
+        header.add_class(ROW)
         for i, b in enumerate(self.open_buttons):
             b.on_click(lambda _b, i=i: self._open(i))
+        # a choice from the list sorts its own way (before the refresh below sees it)
+        self.sort.observe(lambda _c: setattr(self, "reverse", False), names="value")
         for control in (self.worker, self.state, self.overdue, self.sort, self.find):
             control.observe(lambda _c: self.refresh(reset=True), names="value")
         self.previous.on_click(lambda _b: self._turn(-1))
@@ -119,16 +142,57 @@ class CaseloadView:
                 w.HBox([self.overdue, self.sort, self.refresh_button]),
                 self.find,
                 self.status,
-                header,
-                *self.rows,
+                w.VBox([header, *self.rows]).add_class(TABLE),
                 w.HBox([self.previous, self.page_label, self.next]),
             ]
         )
         self.refresh(reset=True)
 
-    @staticmethod
-    def _head(title: str, column: int) -> w.HTML:
-        return w.HTML(f"<b>{inert(title)}</b>", layout=shared(f"width:{_WIDTHS[column]}"))
+    def _head(self, key: str, title: str, column: int) -> w.Box:
+        """A column heading; a sortable column's is a button that sorts by it."""
+        if key in SORTABLE:
+            pressed = w.Button(
+                description=title,
+                tooltip=f"Sort by {title.lower()} (again: the other way)",
+                layout=shared("auto"),
+                style=shared("button_style"),
+            )
+            pressed.on_click(lambda _b: self.sort_by(key))
+            self.head_buttons[key] = pressed
+            content: w.Widget = pressed
+        else:
+            content = w.HTML(f"<b>{inert(title)}</b>", layout=shared("plain"))
+        box = w.Box([content], layout=shared(f"width:{_WIDTHS[column]}"))
+        box.add_class(HEAD)
+        self.heads[key] = box
+        return box
+
+    def sort_by(self, column: str) -> None:
+        """Sort by a column (its heading pressed): the list's way first, then the other."""
+        key = SORTABLE[column]
+        if self.sort.value[0] == key:
+            self.reverse = not self.reverse
+            self.refresh(reset=True)
+        else:
+            self.reverse = False
+            self.sort.value = next(v for _label, v in SORTS if v[0] == key)
+
+    def sorted_as(self, column: str) -> str:
+        """``ascending``, ``descending`` or ``none``: the column's aria-sort."""
+        key, ascending = self.sort.value
+        if SORTABLE.get(column) != key:
+            return "none"
+        return "ascending" if ascending != self.reverse else "descending"
+
+    def _show_sort(self) -> None:
+        for column, box in self.heads.items():
+            if column not in SORTABLE:
+                continue
+            way = self.sorted_as(column)
+            for other in ("ascending", "descending", "none"):
+                if other != way:
+                    box.remove_class(f"tswt-sort-{other}")
+            box.add_class(f"tswt-sort-{way}")
 
     # -- data ------------------------------------------------------------------------------
 
@@ -142,6 +206,7 @@ class CaseloadView:
         if wanted:
             frame = frame[frame["case_id"].isin(self.found(wanted, list(frame["case_id"])))]
         key, ascending = self.sort.value
+        ascending = ascending != self.reverse
         if key == "days_to_due":
             # days to due means something only while the screening is open: those first, the
             # most overdue at the top; work begun and closed cases after them
@@ -153,6 +218,7 @@ class CaseloadView:
         self._frame = frame.reset_index(drop=True)
         if reset:
             self.page = 0
+        self._show_sort()
         self._show_page()
 
     def found(self, wanted: str, among: list[str]) -> set[str]:
