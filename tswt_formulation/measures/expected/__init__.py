@@ -44,13 +44,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import Problem, ScoringError, TswtError
+from ...errors import Problem, ScoringError, TswtError
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from .constants import MeasureConstants
+    from ..constants import MeasureConstants
 
 __all__ = [
     "CENTILES",
@@ -128,8 +128,8 @@ def _scale_facts(
         None if constants is None else (constants.path, constants.version, id(constants)),
     )
     if key not in _FACTS:
-        from ..analysis import _constants
-        from .change import CRITICAL_VALUE
+        from ...analysis import _constants
+        from ..change import CRITICAL_VALUE
 
         better, r, sd, points, _source = _constants(measure, scale, informant, constants)
         if points is not None:
@@ -302,7 +302,7 @@ def points_from_store(store: Any, as_of: date | None = None) -> pd.DataFrame:
     ``as_of``; an ending after ``as_of`` is not yet an ending)."""
     import pandas as pd
 
-    from .. import analysis
+    from ... import analysis
 
     parts = analysis._record_parts(
         store, {"decision": "outcome.decision", "began": "outcome.date", "ended": "ending.date"}
@@ -473,7 +473,7 @@ def _merge_strata(counts: list[tuple[str, int]], minimum: int) -> list[tuple[lis
 
 def _band_order(measure: str, scale: str) -> list[str]:
     """The scale's three-band categories best to worst (as the definition lists them)."""
-    from .definition import load_measure
+    from ..definition import load_measure
 
     try:
         definition = load_measure(measure)
@@ -1054,9 +1054,9 @@ def synthetic_constants() -> MeasureConstants:
     """The demo's illustrative reliable-change constants (``measures/examples/
     demo_constants.yaml``: SDQ total r 0.80, SD 5.8, so 7.19 points), with which the
     synthetic history's outcomes are judged. Illustrative only, as that file says."""
-    from .constants import load_constants
+    from ..constants import load_constants
 
-    return load_constants(Path(__file__).parent / "examples" / "demo_constants.yaml")
+    return load_constants(Path(__file__).parent.parent / "examples" / "demo_constants.yaml")
 
 
 def synthetic_mean_change(band: str, month: float) -> float:
@@ -1179,8 +1179,8 @@ def synthetic_history(
 def scores_from_cases(cases: Iterable[Any], as_of: date | None = None) -> pd.DataFrame:
     """Case records' scores shaped as :func:`tswt_formulation.analysis.scores` gives them,
     scored as the store's scores table scores them (no store needed)."""
-    from ..analysis import _Packed, _unpack
-    from ..store.scores import case_score_rows
+    from ...analysis import _Packed, _unpack
+    from ...store.scores import case_score_rows
 
     packed = _Packed()
     packed.add(
