@@ -35,12 +35,12 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from .errors import Problem, ScoringError, TswtError
-from .measures.change import CATEGORIES, CRITICAL_VALUE
+from ..errors import Problem, ScoringError, TswtError
+from ..measures.change import CATEGORIES, CRITICAL_VALUE
 
 if TYPE_CHECKING:
-    from .measures.constants import MeasureConstants
-    from .store.store import CaseStore
+    from ..measures.constants import MeasureConstants
+    from ..store.store import CaseStore
 
 __all__ = [
     "CHANGE_COLUMNS",
@@ -92,7 +92,7 @@ RELIABLE_CHANGE = ("improved", "none", "deteriorated")
 
 
 def _check_store(store: Any, where: str) -> None:
-    from .store.store import CaseStore
+    from ..store.store import CaseStore
 
     if not isinstance(store, CaseStore):
         raise TswtError(
@@ -103,7 +103,7 @@ def _check_store(store: Any, where: str) -> None:
 
 def _as_day(value: Any, where: str, field: str = "as_of") -> date | None:
     """A date from a date, a Timestamp or ISO text ("2026-01-01"); a clear error otherwise."""
-    from .config import parse_day
+    from ..config import parse_day
 
     return parse_day(value, where, field)
 
@@ -163,7 +163,7 @@ def scores(
     _check_store(store, "scores()")
     import sqlalchemy as sa
 
-    from .store import schema
+    from ..store import schema
 
     day = _as_day(as_of, "scores()")
     t = schema.scores.c
@@ -369,7 +369,7 @@ def _unpack(packed: _Packed) -> pd.DataFrame:
 
 def _bands(frame: pd.DataFrame) -> pd.Categorical:
     """The three-band category of each score on its form (NA where the form has none)."""
-    from .measures.definition import load_measure
+    from ..measures.definition import load_measure
 
     cats: list[str] = []
     codes = np.full(len(frame), -1, dtype=np.int16)
@@ -406,7 +406,7 @@ def _bands(frame: pd.DataFrame) -> pd.Categorical:
 
 
 def _timepoint_rank(timepoint: pd.Series) -> np.ndarray:
-    from .measures.service import timepoint_rank
+    from ..measures.service import timepoint_rank
 
     cats = timepoint.cat.categories if isinstance(timepoint.dtype, pd.CategoricalDtype) else None
     if cats is not None:  # rank each category once
@@ -489,7 +489,7 @@ def change(
     >>> round(c.loc[0, "threshold"], 2)  # 1.959964 x sqrt(2) x 5 x sqrt(1 - 0.8)
     np.float64(6.2)
     """
-    from .measures.constants import MeasureConstants, active_constants, load_constants
+    from ..measures.constants import MeasureConstants, active_constants, load_constants
 
     if isinstance(store_or_scores, pd.DataFrame):
         frame = store_or_scores
@@ -528,7 +528,7 @@ def change(
 def _inline_constants(entries: list[dict[str, Any]]) -> MeasureConstants:
     from pydantic import ValidationError
 
-    from .measures.constants import MeasureConstants, _File
+    from ..measures.constants import MeasureConstants, _File
 
     try:
         parsed = _File.model_validate({"version": "given", "constants": entries})
@@ -549,7 +549,7 @@ def _inline_constants(entries: list[dict[str, Any]]) -> MeasureConstants:
 def _change(frame: pd.DataFrame, to: str, team: MeasureConstants | None, z: float) -> pd.DataFrame:
     """Vectorised on integer codes: one sort of the scores, then baseline and follow-up
     picked per series by position; constants and cut-offs looked up once per family."""
-    from .measures.change import _numbers
+    from ..measures.change import _numbers
 
     value = _numbers(frame, "value")
     keep = ~np.isnan(value)
@@ -746,7 +746,7 @@ def _constants(
     measure: str, scale: str, informant: str, team: MeasureConstants | None
 ) -> tuple[str, float | None, float | None, float | None, str]:
     """(better, r, sd, points, source) of one scale: the team's, else the definition's."""
-    from .measures.definition import load_measure
+    from ..measures.definition import load_measure
 
     try:
         better = str(load_measure(measure).better(scale))
@@ -756,7 +756,7 @@ def _constants(
     if c is not None:
         return better, c.r, c.sd, c.points, c.source
     try:
-        from .measures.service import definition_constants
+        from ..measures.service import definition_constants
 
         r, sd, _b = definition_constants(measure, scale, informant)
         return better, r, sd, None, "the measure's definition"
@@ -765,7 +765,7 @@ def _constants(
 
 
 def _cutoff(measure: str, scale: str, informant: str, version: Any) -> float | None:
-    from .measures.outcomes import clinical_cutoff_value
+    from ..measures.outcomes import clinical_cutoff_value
 
     if version is None or (not isinstance(version, str) and pd.isna(version)):
         return None
@@ -781,8 +781,8 @@ def _record_parts(store: CaseStore, paths: dict[str, str]) -> list[tuple[Any, ..
     elsewhere each record is parsed."""
     import sqlalchemy as sa
 
-    from .store import engine as dialect
-    from .store import schema
+    from ..store import engine as dialect
+    from ..store import schema
 
     c = schema.cases.c
     name = store.engine.dialect.name
@@ -990,7 +990,7 @@ def added_value(
     >>> bool(a.loc[0, "applies"]), a.loc[0, ["followup_months", "avs", "low", "high"]].astype(float).round(1).tolist()
     (True, [6.0, 3.3, -6.5, 13.1])
     """
-    from .measures.added_value import added_value_scores
+    from ..measures.added_value import added_value_scores
 
     day = _as_day(as_of, "added_value()")
     return added_value_scores(_administrations(store_or_scores, "added_value()", day), day)
@@ -1042,9 +1042,9 @@ def informants(
        days_apart  difference judgement
     0          18           6     agree
     """
-    from .measures.constants import MeasureConstants as _Constants
-    from .measures.constants import load_constants
-    from .measures.informants import informant_comparison
+    from ..measures.constants import MeasureConstants as _Constants
+    from ..measures.constants import load_constants
+    from ..measures.informants import informant_comparison
 
     team: _Constants | None
     if constants is None or isinstance(constants, _Constants):
