@@ -57,12 +57,12 @@ from .reliable_change import (
 )
 from .score_table import (
     _REQUIRED,
-    _scores_given,
     _bands,
     _codes,
     _groups,
     _Packed,
     _read_packed,
+    _scores_given,
     _starts,
     _timepoint_rank,
     _unpack,
