@@ -22,23 +22,13 @@ from typing import Any
 import pytest
 
 from tswt_formulation.workbench import a11y
+from tswt_formulation.workbench.app import TABS  # the tabs as the app lists them
 
 from .conftest import skip_or_fail
 from .test_workbench import case_store  # noqa: F401 - a fixture
 from .test_workbench_browser import browser, start_app, stop_app  # noqa: F401 - a fixture
 
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-TABS = (
-    "My caseload",
-    "Referral",
-    "Screening",
-    "Measures",
-    "Formulation",
-    "Work",
-    "Sign-off queue",
-    "Reports",
-    "Audit",
-)
 AS_OF = date(2026, 11, 20)
 # A senior practitioner (a social worker who may decide and allocate: docs/permissions.md;
 # a therapeutic social worker such as c.mensah may not) makes the whole journey.

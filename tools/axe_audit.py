@@ -23,18 +23,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from tswt_formulation.workbench.app import TABS  # the tabs as the app lists them
+
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-TABS = (
-    "My caseload",
-    "Referral",
-    "Screening",
-    "Measures",
-    "Formulation",
-    "Work",
-    "Sign-off queue",
-    "Reports",
-    "Audit",
-)
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",

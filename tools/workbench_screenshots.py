@@ -20,8 +20,14 @@ from tswt_formulation import open_store
 from tswt_formulation.demo import generate_caseload
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "images"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 WORKER, AS_OF = "c.mensah", date(2026, 11, 20)
 
 
@@ -36,12 +42,31 @@ def main() -> None:
             frame = store.caseload(AS_OF, worker=WORKER)
             case_id = str(frame.loc[frame["state"] == "in_screening", "case_id"].iloc[0])
         process = subprocess.Popen(
-            [sys.executable, "-c", "from tswt_formulation.cli import main; main()", "app", "--store", str(path),
-             "--port", "8898", "--no-browser", "--user", WORKER, "--as-of", AS_OF.isoformat()],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, "TSWT_USER": WORKER})
+            [
+                sys.executable,
+                "-c",
+                "from tswt_formulation.cli import main; main()",
+                "app",
+                "--store",
+                str(path),
+                "--port",
+                "8898",
+                "--no-browser",
+                "--user",
+                WORKER,
+                "--as-of",
+                AS_OF.isoformat(),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, "TSWT_USER": WORKER},
+        )
         try:
             assert process.stdout is not None
-            url = next(line.split()[1] for line in process.stdout if line.startswith("Open http://"))
+            url = next(
+                line.split()[1] for line in process.stdout if line.startswith("Open http://")
+            )
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
                 page = browser.new_page(viewport={"width": 1000, "height": 700})
@@ -51,16 +76,22 @@ def main() -> None:
                 shot(page, "caseload")
                 page.get_by_role("tab", name="Referral").click()
                 page.get_by_label("Date of birth").fill("2014-02-01")
-                page.get_by_label("Legal status", exact=True).select_option(label="Looked after (in care)")
+                page.get_by_label("Legal status", exact=True).select_option(
+                    label="Looked after (in care)"
+                )
                 page.get_by_label("Legal status since").fill("2022-01-01")
                 page.get_by_text("Cannot proceed until consent").wait_for()
                 shot(page, "referral")
-                page.get_by_role("button", name="Start a new referral").click()  # leave nothing unsaved behind
+                page.get_by_role(
+                    "button", name="Start a new referral"
+                ).click()  # leave nothing unsaved behind
                 page.get_by_role("tab", name="My caseload").click()
                 page.get_by_role("button", name=case_id).click()
                 page.get_by_text(f"Open case: {case_id}").wait_for()
                 page.get_by_label("Risk: Going missing").check()
-                page.get_by_role("group", name="Reported by: Going missing").get_by_label("Carer", exact=True).check()
+                page.get_by_role("group", name="Reported by: Going missing").get_by_label(
+                    "Carer", exact=True
+                ).check()
                 page.get_by_label("Level: Going missing").select_option(label="High")
                 page.get_by_label("Review due: Going missing").fill("2026-12-20")
                 page.get_by_text("Going missing (high)", exact=False).first.wait_for()
@@ -68,7 +99,9 @@ def main() -> None:
                 shot(page, "screening")
                 page.get_by_role("tab", name="Measures").click()
                 for n in range(1, 26):
-                    group = page.locator(".widget-radio", has=page.get_by_text(f"Item {n}", exact=True))
+                    group = page.locator(
+                        ".widget-radio", has=page.get_by_text(f"Item {n}", exact=True)
+                    )
                     group.get_by_label("1 somewhat true" if n % 4 else "2 certainly true").check()
                 page.get_by_role("table").filter(has_text="SDQ").first.scroll_into_view_if_needed()
                 shot(page, "measures")
