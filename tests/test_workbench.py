@@ -889,6 +889,23 @@ def test_days_to_due_lists_the_most_overdue_first_and_refresh_reads_the_store_ag
     assert f"{before + 1} cases;" in view.status.value
 
 
+def test_find_a_case_looks_in_the_whole_caseload_whatever_the_filters(app):
+    """A worker's own cases are shown first; a case id typed into Find a case is found
+    whoever holds it and whatever its state (seen: s.price's filter hid TSW-900005)."""
+    view = app.caseload
+    view.worker.value = ""
+    for _label, state in view.state.options:  # a state filter that leaves TSW-000124 out
+        view.state.value = state
+        if state and "TSW-000124" not in view.shown_ids:
+            break
+    assert view.state.value and "TSW-000124" not in view.shown_ids
+    view.find.value = "TSW-000124"
+    assert view.shown_ids == ["TSW-000124"]
+    assert "found in the whole caseload" in view.status.value
+    view.find.value = ""
+    assert "found in the whole caseload" not in view.status.value
+
+
 def test_find_a_case_by_id_or_case_management_ref_and_returned_formulations_flagged(
     app, case_store
 ):

@@ -197,14 +197,19 @@ class CaseloadView:
     # -- data ------------------------------------------------------------------------------
 
     def refresh(self, reset: bool = False) -> None:
-        frame = self.store.caseload(
-            self.as_of, worker=self.worker.value or None, overdue=self.overdue.value
-        )
-        if self.state.value:
-            frame = frame[frame["state"] == self.state.value]
         wanted = self.find.value.strip()
         if wanted:
+            # Finding a case looks in the whole caseload: a case id typed in full is found
+            # whoever holds it, whatever the worker, state and overdue filters say (a worker's
+            # own cases are shown first, so the filter is often set without being noticed).
+            frame = self.store.caseload(self.as_of)
             frame = frame[frame["case_id"].isin(self.found(wanted, list(frame["case_id"])))]
+        else:
+            frame = self.store.caseload(
+                self.as_of, worker=self.worker.value or None, overdue=self.overdue.value
+            )
+            if self.state.value:
+                frame = frame[frame["state"] == self.state.value]
         key, ascending = self.sort.value
         ascending = ascending != self.reverse
         if key == "days_to_due":
@@ -265,7 +270,8 @@ class CaseloadView:
 
         expected = caseload_words(self.store, list(part["case_id"]), self.as_of)
         overdue = int(frame["overdue"].sum()) if total else 0
-        self.status.value = f"<span role='status'>{plural(total, 'case')}; {overdue} with the screening overdue</span>"
+        where = " found in the whole caseload" if self.find.value.strip() else ""
+        self.status.value = f"<span role='status'>{plural(total, 'case')}{where}; {overdue} with the screening overdue</span>"
         records = part.to_dict("records")
         for i, (b, cells) in enumerate(zip(self.open_buttons, self.cells)):
             if i >= len(records):
