@@ -64,6 +64,10 @@ def shared(kind: str) -> w.Widget:
     }
     if kind.startswith("width:"):
         return w.Layout(width=kind.split(":", 1)[1])
+    if kind.startswith("column:"):  # a table column that keeps its width in a narrow window
+        return w.Layout(width=kind.split(":", 1)[1], flex="0 0 auto")
+    if kind.startswith("grow:"):  # a table column that takes the room left, down to its width
+        return w.Layout(flex="1 1 0", min_width=kind.split(":", 1)[1])
     return makers[kind]()
 
 

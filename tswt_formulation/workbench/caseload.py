@@ -96,7 +96,7 @@ class CaseloadView:
             w.Button(
                 description="",
                 tooltip="Open this case",
-                layout=shared(f"width:{_WIDTHS[0]}"),
+                layout=shared(_column(0)),
                 style=shared("button_style"),
             )
             for _ in range(PAGE)
@@ -105,14 +105,12 @@ class CaseloadView:
         # ("Suicidal ide...", "Work begun; formulation returne...").
         self.cells = [
             [
-                w.HTML("", layout=shared(f"width:{_WIDTHS[i + 1]}"))
+                w.HTML("", layout=shared(_column(i + 1)))
                 if i == _STATE
-                else w.Label(
-                    "", layout=shared(f"width:{_WIDTHS[i + 1]}"), style=shared("label_style")
-                )
+                else w.Label("", layout=shared(_column(i + 1)), style=shared("label_style"))
                 for i in range(len(COLUMNS) - 3)
             ]
-            + [w.HTML("", layout=shared(f"width:{width}")) for width in _WIDTHS[-2:]]
+            + [w.HTML("", layout=shared(_column(i))) for i in (len(_WIDTHS) - 2, len(_WIDTHS) - 1)]
             for _ in range(PAGE)
         ]
         for cells in self.cells:
@@ -162,7 +160,7 @@ class CaseloadView:
             content: w.Widget = pressed
         else:
             content = w.HTML(f"<b>{inert(title)}</b>", layout=shared("plain"))
-        box = w.Box([content], layout=shared(f"width:{_WIDTHS[column]}"))
+        box = w.Box([content], layout=shared(_column(column)))
         box.add_class(HEAD)
         self.heads[key] = box
         return box
@@ -317,7 +315,16 @@ class CaseloadView:
             self.on_open(case_id)
 
 
-_WIDTHS = ["9em", "8em", "16em", "8em", "10em", "4em", "30em", "22em"]
+# The case, worker, state, dates and age keep their widths (a case id is never cut to
+# "TSW-9..."); the risk flags and expected progress share what is left, and wrap.
+_WIDTHS = ["9em", "8em", "12em", "7.5em", "8em", "3.5em", "12em", "8em"]
+
+
+def _column(i: int) -> str:
+    """The shared layout of column ``i`` (its heading and its cells alike)."""
+    return f"grow:{_WIDTHS[i]}" if i >= len(_WIDTHS) - 2 else f"column:{_WIDTHS[i]}"
+
+
 _STATE = 1  # the state's cell among the row's cells (after the worker's)
 
 
