@@ -346,6 +346,15 @@ def _with_work(case: Case, change: Any) -> Case:
     return new
 
 
+def _save_work(
+    store: CaseStore, case: Case, change: Any, user: str | None, note: str, action: str
+) -> Case:
+    """Save the case with ``change`` applied to its data (:func:`_with_work`) as a step of
+    the work after screening (``record_work``), audited as ``action``."""
+    new = _with_work(case, change)
+    return store.save(new, user=user, note=note, workflow_step="record_work", action=action)
+
+
 def _intervention_index(case: Case, number: int) -> int:
     for i, iv in enumerate(case.interventions):
         if iv.number == number:
@@ -387,13 +396,13 @@ def start_intervention(
         entry["planned_end"] = planned_end.isoformat()
     if fulfils:
         entry["fulfils"] = fulfils
-    new = _with_work(case, lambda d: d.setdefault("interventions", []).append(entry))
-    return store.save(
-        new,
-        user=user,
-        note=f"intervention {number} started: {what}",
-        workflow_step="record_work",
-        action="start_intervention",
+    return _save_work(
+        store,
+        case,
+        lambda d: d.setdefault("interventions", []).append(entry),
+        user,
+        f"intervention {number} started: {what}",
+        "start_intervention",
     )
 
 
@@ -428,15 +437,9 @@ def record_session(
             key=lambda s: s["date"]
         )  # stable: a second session that day goes after the first
 
-    new = _with_work(case, add)
     # The note is private text: the audit keeps the change, its one-line summary does not quote it.
-    return store.save(
-        new,
-        user=user,
-        note=f"session of intervention {number}: {attendance.replace('_', ' ')}",
-        workflow_step="record_work",
-        action="record_session",
-    )
+    note = f"session of intervention {number}: {attendance.replace('_', ' ')}"
+    return _save_work(store, case, add, user, note, "record_session")
 
 
 def end_intervention(
@@ -461,14 +464,8 @@ def end_intervention(
     def end(d: dict[str, Any]) -> None:
         d["interventions"][i].update(end=on.isoformat(), ending_reason=reason, ending_other=other)
 
-    new = _with_work(case, end)
-    return store.save(
-        new,
-        user=user,
-        note=f"intervention {number} ended: {reason.replace('_', ' ')}",
-        workflow_step="record_work",
-        action="end_intervention",
-    )
+    note = f"intervention {number} ended: {reason.replace('_', ' ')}"
+    return _save_work(store, case, end, user, note, "end_intervention")
 
 
 def record_first_step(
@@ -499,14 +496,8 @@ def record_first_step(
         if done is not None:
             entry["done"] = done.isoformat()
 
-    new = _with_work(case, put)
-    return store.save(
-        new,
-        user=user,
-        note="first step recorded" + (" as done" if done else ""),
-        workflow_step="record_work",
-        action="record_first_step",
-    )
+    note = "first step recorded" + (" as done" if done else "")
+    return _save_work(store, case, put, user, note, "record_first_step")
 
 
 def record_review(
@@ -562,11 +553,8 @@ def record_review(
             ):
                 f["contributors"] = [*f.get("contributors", []), who]
 
-    new = _with_work(case, add)
     note = f"review: stage {stage}, wave {wave}, formulation {formulation}"
-    return store.save(
-        new, user=user, note=note, workflow_step="record_work", action="record_review"
-    )
+    return _save_work(store, case, add, user, note, "record_review")
 
 
 def close_involvement(
@@ -594,11 +582,7 @@ def close_involvement(
         "summary": summary,
         "closing_measures_due": list(closing_measures_due),
     }
-    new = _with_work(case, lambda d: d.update(ending=ending))
-    return store.save(
-        new,
-        user=user,
-        note=f"involvement ended: {reason.replace('_', ' ')}",
-        workflow_step="record_work",
-        action="close_involvement",
+    note = f"involvement ended: {reason.replace('_', ' ')}"
+    return _save_work(
+        store, case, lambda d: d.update(ending=ending), user, note, "close_involvement"
     )
