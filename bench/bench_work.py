@@ -118,7 +118,7 @@ def main() -> int:
         failures.append("import")
 
     from tswt_formulation.rules.timeline import caseload_row, caseload_timeline
-    from tswt_formulation.store.lite import caseload_tuples
+    from tswt_formulation.store.read_only import caseload_tuples
 
     def caseload():
         return caseload_timeline(caseload_tuples(store_path), AS_OF)

@@ -70,7 +70,7 @@ def _modules_after(args: list[str]) -> set[str]:
         (
             ["recommend", "TSW-900001"],
             (),
-        ),  # one child's baseline scored in plain Python (measures.quick)
+        ),  # one child's baseline scored in plain Python (measures.one_child)
     ],
 )
 def test_light_commands_import_no_heavy_library(small_store, command, allowed):
@@ -339,9 +339,9 @@ def test_light_commands_import_no_sqlalchemy_on_a_sqlite_store(small_store, comm
 
 
 def test_the_standard_library_reader_knows_the_schema_version():
-    from tswt_formulation.store import lite, schema
+    from tswt_formulation.store import read_only, schema
 
-    assert lite.SCHEMA_VERSION == schema.SCHEMA_VERSION
+    assert read_only.SCHEMA_VERSION == schema.SCHEMA_VERSION
 
 
 def test_the_caseload_is_read_from_its_covering_index(small_store):
@@ -361,18 +361,20 @@ def test_the_caseload_is_read_from_its_covering_index(small_store):
 
 
 def test_the_standard_library_reader_answers_as_the_store_does(small_store, tmp_path):
-    from tswt_formulation.store import lite
+    from tswt_formulation.store import read_only
 
     with open_store(small_store) as s:
-        assert lite.get_case(small_store, "TSW-900003") == s.get("TSW-900003")
-        assert lite.get_case(small_store, "TSW-900003")._version == s.get("TSW-900003")._version
-        assert lite.workers(small_store) == s.workers()
-        assert lite.caseload_tuples(small_store) == s.caseload_tuples()
+        assert read_only.get_case(small_store, "TSW-900003") == s.get("TSW-900003")
+        assert (
+            read_only.get_case(small_store, "TSW-900003")._version == s.get("TSW-900003")._version
+        )
+        assert read_only.workers(small_store) == s.workers()
+        assert read_only.caseload_tuples(small_store) == s.caseload_tuples()
         worker = s.workers()[0]
-        assert lite.caseload_tuples(small_store, worker) == s.caseload_tuples(worker)
+        assert read_only.caseload_tuples(small_store, worker) == s.caseload_tuples(worker)
     # Whatever it cannot answer goes to the full store, for its answer or its error.
-    assert lite.get_case(small_store, "TSW-999999") is None
-    assert lite.get_case(str(tmp_path / "missing.sqlite"), "TSW-900003") is None
-    assert lite.get_case("postgresql://localhost/tswt", "TSW-900003") is None
+    assert read_only.get_case(small_store, "TSW-999999") is None
+    assert read_only.get_case(str(tmp_path / "missing.sqlite"), "TSW-900003") is None
+    assert read_only.get_case("postgresql://localhost/tswt", "TSW-900003") is None
     (tmp_path / "not-a-store.sqlite").write_bytes(b"not a database")
-    assert lite.caseload_tuples(str(tmp_path / "not-a-store.sqlite")) is None
+    assert read_only.caseload_tuples(str(tmp_path / "not-a-store.sqlite")) is None

@@ -194,9 +194,9 @@ def _counts(path) -> tuple[int, int]:
 
 
 def test_what_the_standard_library_path_leaves_to_the_full_store(tmp_path):
-    from tswt_formulation.store import lite, schema
+    from tswt_formulation.store import read_only, schema
 
-    assert lite.SCHEMA_VERSION == schema.SCHEMA_VERSION
+    assert read_only.SCHEMA_VERSION == schema.SCHEMA_VERSION
     assert open_sqlite_import("postgresql://localhost/tswt") is None
     assert open_sqlite_import(str(tmp_path / "missing.sqlite")) is None
     (tmp_path / "junk.sqlite").write_bytes(b"not a database")

@@ -305,7 +305,7 @@ def outcome(
     if decision == "begin_work" and (
         case.formulation is None or case.formulation.recommendation is None
     ):
-        from .measures.quick import case_baseline_bands
+        from .measures.one_child import case_baseline_bands
 
         rec = recommend(case, as_of=day, bands=case_baseline_bands(case))
         steps = list(rec.preconditions) if rec.recommendable else []

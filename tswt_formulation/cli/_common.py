@@ -39,9 +39,9 @@ class Ctx:
         )
 
     # Read-only questions: answered from a SQLite file with the standard library when it
-    # can (store.lite: no SQLAlchemy to import), else by the full store.
+    # can (store.read_only: no SQLAlchemy to import), else by the full store.
 
-    def _lite_location(self) -> str:
+    def _sqlite_location(self) -> str:
         """The store location, once the user is checked as opening the store would."""
         from ..config import current_user, store_location
 
@@ -51,10 +51,10 @@ class Ctx:
     def get_case(self, case_id: str, opened_for: str | None = None):  # -> Case
         """A case for a person to read: refused to anyone the directory does not allow
         to read cases; with ``opened_for`` (show, report) the opening is logged."""
-        from ..store.lite import get_case, log_access
+        from ..store.read_only import get_case, log_access
 
         self.authorise("read_case", case_id)
-        case = get_case(self._lite_location(), case_id)
+        case = get_case(self._sqlite_location(), case_id)
         if case is None:
             with self.open() as store:
                 case = store.get(case_id)
@@ -62,14 +62,14 @@ class Ctx:
                     store.log_access(case_id, opened_for)
         elif opened_for:
             who = self.identity()
-            log_access(self._lite_location(), who.login, who.how, case_id, opened_for)
+            log_access(self._sqlite_location(), who.login, who.how, case_id, opened_for)
         return case
 
     def staff(self):  # -> StaffDirectory
         if getattr(self, "_staff", None) is None:
-            from ..store.lite import staff
+            from ..store.read_only import staff
 
-            people = staff(self._lite_location())
+            people = staff(self._sqlite_location())
             if people is None:
                 from ..store.staff import staff_directory
 
@@ -96,9 +96,9 @@ class Ctx:
         check(operation, self.identity().login, self.staff(), case_id=case_id)
 
     def workers(self) -> list[str]:
-        from ..store.lite import workers
+        from ..store.read_only import workers
 
-        known = workers(self._lite_location())
+        known = workers(self._sqlite_location())
         if known is None:
             with self.open() as store:
                 known = store.workers()
@@ -109,10 +109,10 @@ class Ctx:
         plain Python throughout, so the command never imports pandas."""
         from ..config import review_months, session_gap_weeks
         from ..rules.timeline import caseload_timeline
-        from ..store.lite import caseload_tuples
+        from ..store.read_only import caseload_tuples
 
         self.authorise("read_case")
-        rows = caseload_tuples(self._lite_location(), worker)
+        rows = caseload_tuples(self._sqlite_location(), worker)
         if rows is None:
             with self.open() as store:
                 rows = store.caseload_tuples(worker)

@@ -128,14 +128,14 @@ def import_(ctx: Ctx, files: tuple[Path, ...], note: str, restore: str | None) -
     outcome of screening are made with the workflow commands (`tswt formulation --draft`,
     `decide`, `submit`, `signoff`, `outcome`).
     """
-    from .._bulk import gc_paused
+    from ..large_batches import gc_paused
 
     if restore is not None and not restore.strip():
         raise click.BadParameter(
             "give the reason for the restore (it is kept in the audit log)", param_hint="--restore"
         )
     # The collector stays paused from reading the files to the commit: resumed between
-    # them, its first pass would walk every object of every case read (see _bulk).
+    # them, its first pass would walk every object of every case read (see large_batches).
     with gc_paused():
         _import_files(ctx, files, note, restore)
 
@@ -163,12 +163,12 @@ def _import_files(ctx: Ctx, files: tuple[Path, ...], note: str, restore: str | N
     # A SQLite file at this code's schema is written with the standard library (no
     # SQLAlchemy to import); anything else, or a write the database refused (rolled
     # back, count None), goes through the full store for its answer or its error.
-    lite = open_sqlite_import(ctx._lite_location(), wait=ctx.wait)
-    if lite is not None:
-        with lite:
+    direct = open_sqlite_import(ctx._sqlite_location(), wait=ctx.wait)
+    if direct is not None:
+        with direct:
             who = ctx.identity()
-            count = write(lite, who=who.login, how=who.how, staff=ctx.staff())
-        location = lite.location
+            count = write(direct, who=who.login, how=who.how, staff=ctx.staff())
+        location = direct.location
     if count is None:
         with ctx.open() as store:
             count = write(store)

@@ -79,8 +79,8 @@ def recommend(
     day = to_date(as_of) if as_of else None
     if case_id:
         # One child: read without SQLAlchemy where the store allows, and score the
-        # baseline in plain Python (measures.quick), so the answer needs no pandas.
-        from ..measures.quick import case_baseline_bands
+        # baseline in plain Python (measures.one_child), so the answer needs no pandas.
+        from ..measures.one_child import case_baseline_bands
         from ..rules.summary import summarise, summary_text
 
         case = ctx.get_case(case_id)

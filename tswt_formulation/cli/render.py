@@ -166,7 +166,7 @@ def case_text(case: Case, as_of: date) -> str:
 def risk_lines(case: Case, as_of: date | None = None) -> list[str]:
     """Risk first: not yet assessed, or each recorded risk dated (out of date flagged),
     then the screening's risk behaviours with their evidence."""
-    from ..measures.quick import case_baseline_bands
+    from ..measures.one_child import case_baseline_bands
     from ..rules.recommend import recommend
 
     # One child: the plain-Python baseline bands, as `tswt recommend CASE` uses (no pandas).

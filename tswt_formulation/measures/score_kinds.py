@@ -2,7 +2,7 @@
 
 A kind knows its own rules: what it needs of the definition (``problems``), the range it
 can take (``span``), its value for one administration in plain Python (``one``, for
-:mod:`.quick`) and its values over whole columns in numpy (``columns``, for
+:mod:`.one_child`) and its values over whole columns in numpy (``columns``, for
 :mod:`.scoring`), so neither scorer dispatches on the kind. A new kind is one class here,
 added to ``KINDS``; the discriminated union and the kind list build themselves from it.
 

@@ -12,9 +12,9 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
-from .._bulk import gc_paused
 from .._yaml import MAX_DEPTH, TOO_DEEP, safe_load
 from ..errors import Problem, ValidationFailed, problems_from, quote
+from ..large_batches import gc_paused
 from ._base import VOCABULARY_CONTEXT
 from .case import Case
 from .vocabulary import vocabulary
@@ -277,7 +277,7 @@ def parse_cases(paths: Iterable[Path | str]) -> list[Case]:
     return parse_case_files(paths)[0]
 
 
-@gc_paused()  # thousands of cases: see tswt_formulation._bulk
+@gc_paused()  # thousands of cases: see tswt_formulation.large_batches
 def parse_case_files(
     paths: Iterable[Path | str], sources: dict[str, str] | None = None
 ) -> tuple[list[Case], dict[str, int]]:

@@ -80,7 +80,7 @@ class FormulationReport:
         else:
             form, state = None, "none"
         # One child's baseline bands in plain Python, as tswt recommend takes them.
-        from ..measures.quick import case_baseline_bands
+        from ..measures.one_child import case_baseline_bands
 
         bands = case_baseline_bands(case)
         rec = recommend(case, as_of=day, bands=bands)

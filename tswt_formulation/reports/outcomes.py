@@ -117,7 +117,7 @@ class OutcomesReport:
     def risks(self) -> Section:
         """Risk first, in every report: the screening's risk behaviours with their evidence."""
         # One child's baseline bands in plain Python, as tswt recommend takes them.
-        from ..measures.quick import case_baseline_bands
+        from ..measures.one_child import case_baseline_bands
         from ..rules.recommend import recommend
 
         rec = recommend(self.case, bands=case_baseline_bands(self.case), risk_as_of=self.as_of)

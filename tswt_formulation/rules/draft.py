@@ -78,7 +78,7 @@ def _sdq_picture(case: Case) -> str:
     with the band of their form (none for a form without published norms) and the
     difficulty scales they rate raised (borderline or abnormal), dated; "" without one."""
     from ..measures.definition import load_measure
-    from ..measures.quick import band_of, score_one
+    from ..measures.one_child import band_of, score_one
 
     latest = {}
     for m in sorted(

@@ -1,6 +1,6 @@
 """Persistence: the case store, its schema and migrations, and the audit log.
 
-Names load on first use: :mod:`.lite` (the standard-library read path of the everyday
+Names load on first use: :mod:`.read_only` (the standard-library read path of the everyday
 commands) is importable without SQLAlchemy.
 """
 

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from ..errors import StoreError
-from .lite import busy_error, is_busy, quick_problems, read_only_file  # noqa: F401 - standard-library pieces, used here too
+from .read_only import busy_error, is_busy, quick_problems, read_only_file  # noqa: F401 - standard-library pieces, used here too
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # One application-wide key for PostgreSQL's advisory lock taken around migrations (advisory

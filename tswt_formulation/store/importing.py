@@ -23,15 +23,15 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from .._bulk import gc_paused
 from ..errors import Problem, StoreError, ValidationFailed
+from ..large_batches import gc_paused
 from ..model.case import Case
 from ..model.parse import case_to_data, nul_problems
 from ..model.work import work_digest
 from ..rules.timeline import ROW_COLUMNS, caseload_row
 
 # The schema check and the rest without SQLAlchemy:
-from .lite import (
+from .read_only import (
     BUSY_TIMEOUT_S,
     at_this_schema,
     busy_error,

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from .._bulk import gc_paused
 from ..errors import CaseNotFound, Problem, StaleEdit, ValidationFailed
+from ..large_batches import gc_paused
 from ..model.case import Case
 from ..model.parse import case_from_data, case_to_data
 from . import engine as dialect

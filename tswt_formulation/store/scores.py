@@ -3,7 +3,7 @@
 Both write paths (:class:`~tswt_formulation.store.CaseStore` and the standard-library
 import in :mod:`.importing`) add a case's rows here in the transaction that saves the
 case; migration 7 builds the table from every stored record. Scoring is the plain-Python
-:func:`~tswt_formulation.measures.quick.score_one` (no pandas: ``tswt import`` loads
+:func:`~tswt_formulation.measures.one_child.score_one` (no pandas: ``tswt import`` loads
 none), which ``tests/measures/test_quick.py`` holds equal to the vectorised scorer.
 
 One row per administration, its scores packed (``scales``: the measure's score ids in
@@ -46,7 +46,7 @@ def _years(born: date, on: date) -> int:
 
 def _rows(case_id: str, born: date, administrations: Iterable[Any]) -> list[dict[str, Any]]:
     from ..measures.definition import load_measure
-    from ..measures.quick import score_one
+    from ..measures.one_child import score_one
 
     out = []
     for position, admin in enumerate(administrations):

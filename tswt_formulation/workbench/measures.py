@@ -408,7 +408,7 @@ class MeasuresView(CaseView):
 
     def show_recorded(self) -> None:
         """The child's recorded measures: date, informant, form, timepoint, scores."""
-        from ..measures.quick import score_one
+        from ..measures.one_child import score_one
 
         measures = self.case.measures if self.case is not None else []
         rows = []

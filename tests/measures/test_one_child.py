@@ -1,4 +1,4 @@
-"""The plain-Python scorer of one child (measures.quick, used by `tswt recommend`) against
+"""The plain-Python scorer of one child (measures.one_child, used by `tswt recommend`) against
 the vectorised reference `score()` and the published reference vectors."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import pytest
 
 from tswt_formulation.demo import generate_caseload
 from tswt_formulation.measures.definition import load_measure
+from tswt_formulation.measures.one_child import case_baseline_bands, score_one
 from tswt_formulation.measures.outcomes import baseline_bands, case_scores
-from tswt_formulation.measures.quick import case_baseline_bands, score_one
 from tswt_formulation.model import MeasureAdministration
 
 from ..conftest import REFERENCE, reference_file
