@@ -225,7 +225,8 @@ class OutcomesReport:
         """SDQ total difficulties, every informant on one figure (bands, cut-off, corridor,
         where work began), then goal progress with a legend for every line."""
         from ..measures.outcomes import chart_bands
-        from ..plots.outcomes import plot_goals, plot_informants
+        from ..plots.goals import plot_goals
+        from ..plots.outcomes import plot_informants
 
         traj = self.result.trajectory
         if traj is None or traj.empty:

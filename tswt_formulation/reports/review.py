@@ -524,7 +524,7 @@ class CaseloadReview:
         return section("Children with no measure in the last review period", body, "missing")
 
     def service_figures(self) -> Section:
-        from ..plots.outcomes import plot_change_categories
+        from ..plots.change_categories import plot_change_categories
 
         if self.change.empty:
             return section(
