@@ -375,7 +375,7 @@ def test_the_change_chart_legend_is_inside_the_figure() -> None:
     pd = pytest.importorskip("pandas")
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    from tswt_formulation.plots.outcomes import plot_change_categories
+    from tswt_formulation.plots.change_categories import plot_change_categories
 
     df = pd.DataFrame(
         {

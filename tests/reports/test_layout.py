@@ -19,7 +19,7 @@ def test_the_goal_chart_marks_where_work_began_with_its_date() -> None:
     pytest.importorskip("matplotlib")
     import pandas as pd
 
-    from tswt_formulation.plots.outcomes import plot_goals
+    from tswt_formulation.plots.goals import plot_goals
 
     ratings = pd.DataFrame(
         {

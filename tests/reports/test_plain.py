@@ -207,7 +207,7 @@ def test_review_orders_by_urgency_and_flags_for_supervision(demo_cases):
 
 
 def test_counts_under_five_are_never_percentages():
-    from tswt_formulation.reports.review import _summary_table
+    from tswt_formulation.reports.review_service import _summary_table
 
     s = pd.DataFrame(
         [
