@@ -57,9 +57,9 @@ def case_rows(case: Case, today: date | None = None) -> list[tuple[str, Any]]:
         ("goals", "; ".join(f"{g.number}. {g.description}" for g in case.goals) or None),
         ("formulation", _words(case.formulation.status) if case.formulation else None),
         (
-            "outcome of screening",
-            f"{_words(case.outcome.decision)} {case.outcome.date.isoformat()} by {case.outcome.by}"
-            if case.outcome
+            "conclusion of screening",
+            f"{_words(case.conclusion.decision)} {case.conclusion.date.isoformat()} by {case.conclusion.by}"
+            if case.conclusion
             else None,
         ),
     ]

@@ -1,5 +1,5 @@
 """Casework on stored cases: record a referral, edit a case, draft the formulation,
-decide on the recommendation, submit, sign off, record the outcome of screening, change
+decide on the recommendation, submit, sign off, record the conclusion of screening, change
 the staff directory.
 
 This is the one write path: the CLI, the workbench and notebooks all call these. Each
@@ -30,8 +30,8 @@ from .rules import (
     draft_formulation,
     edit_formulation,
     recommend,
+    record_conclusion,
     record_decision,
-    record_outcome,
     sign_off,
     submit,
 )
@@ -282,7 +282,7 @@ def review(
     )
 
 
-def outcome(
+def conclude(
     store: CaseStore,
     case_id: str,
     decision: str,
@@ -293,13 +293,13 @@ def outcome(
     replace: bool = False,
     outstanding_reason: str = "",
 ) -> Case:
-    """Record the outcome of screening: close (with reasons, alternatives) or begin work.
-    An outcome already recorded is changed only with ``replace=True`` and reasons.
+    """Record the conclusion of screening: close (with reasons, alternatives) or begin work.
+    A conclusion already recorded is changed only with ``replace=True`` and reasons.
     Beginning work with a risk first step outstanding needs ``outstanding_reason``
-    (rules.workflow.record_outcome): the steps are the formulation's recommendation as
+    (rules.workflow.record_conclusion): the steps are the formulation's recommendation as
     decided, or with no formulation the rules' recommendation on the day."""
     case = store.get(case_id)
-    had = case.outcome
+    had = case.conclusion
     day = on or date.today()
     steps: list[str] | None = None
     if decision == "begin_work" and (
@@ -309,7 +309,7 @@ def outcome(
 
         rec = recommend(case, as_of=day, bands=case_baseline_bands(case))
         steps = list(rec.preconditions) if rec.recommendable else []
-    case.outcome = record_outcome(
+    case.conclusion = record_conclusion(
         case,
         decision,
         _who(store, user),
@@ -320,14 +320,14 @@ def outcome(
         outstanding_reason=outstanding_reason,
         steps=steps,
     )
-    note = f"outcome of screening: {decision.replace('_', ' ')}"
-    if case.outcome.outstanding_steps:
-        n = len(case.outcome.outstanding_steps)
+    note = f"conclusion of screening: {decision.replace('_', ' ')}"
+    if case.conclusion.outstanding_steps:
+        n = len(case.conclusion.outstanding_steps)
         note += f" with {n} risk first step{'s' if n > 1 else ''} outstanding, reason given"
     if had is not None:
         note = f"{note} (replaces {had.decision.replace('_', ' ')} of {had.date.isoformat()}: {reasons.strip()})"
     return store.save(
-        case, user=user, note=note, workflow_step="record_outcome", action="record_outcome"
+        case, user=user, note=note, workflow_step="record_conclusion", action="record_conclusion"
     )
 
 

@@ -23,7 +23,7 @@ ME = os_account()
 def _referral(make_case_data, case_id: str) -> dict:
     """A new referral: recorded, not yet decided, allocated or screened."""
     data = make_case_data(case_id)
-    for key in ("screening", "measures", "goals", "formulation", "outcome", "sdq_not_completed"):
+    for key in ("screening", "measures", "goals", "formulation", "conclusion", "sdq_not_completed"):
         data.pop(key, None)
     data["referral"].pop("allocation", None)
     data["referral"].pop("approval", None)

@@ -98,7 +98,7 @@ def test_an_empty_directory_enforces_nothing_yet():
         ),
         (["referral.approval.by"], ["decide_referral"]),
         (["measures", "goals.0"], ["edit_case"]),
-        (["outcome"], ["record_outcome"]),
+        (["conclusion"], ["record_conclusion"]),
         ([""], ["record_referral"]),
     ],
 )

@@ -139,8 +139,8 @@ def seeded(store_path: Path, make_case_data) -> Path:
 
 
 def _new_referral(data: dict) -> dict:
-    """A case as a new import carries it: no workflow state (formulation, outcome)."""
-    data.pop("outcome", None)
+    """A case as a new import carries it: no workflow state (formulation, conclusion)."""
+    data.pop("conclusion", None)
     data.pop("formulation", None)
     return data
 

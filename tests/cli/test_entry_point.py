@@ -38,7 +38,7 @@ def test_help_lists_every_command():
         "decide",
         "submit",
         "signoff",
-        "outcome",
+        "conclude",
         "rules",
         "score",
         "outcomes",
@@ -134,10 +134,10 @@ def test_show_eligibility_audit(tmp_path, make_case_data):
 def test_validate(tmp_path, make_case_data):
     path = tmp_path / "c.json"
     path.write_text(json.dumps(make_case_data()))
-    # The full case carries an outcome of screening: validate says what import would (issue 19).
+    # The full case carries a conclusion of screening: validate says what import would (issue 19).
     r = run("validate", str(path))
     assert r.exit_code == 2 and r.output.splitlines()[1].startswith(
-        f"error: {path}: TSW-000123: outcome: "
+        f"error: {path}: TSW-000123: conclusion: "
     )
     r = run("validate", "--restore", str(path))
     assert (r.exit_code, r.output) == (0, "OK: 1 case(s) valid in 1 file(s).\n")

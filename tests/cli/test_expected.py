@@ -43,7 +43,9 @@ def _completed(path: str) -> int:
         return sum(
             1
             for c in s.cases()
-            if c.outcome is not None and c.outcome.decision == "begin_work" and c.ending is not None
+            if c.conclusion is not None
+            and c.conclusion.decision == "begin_work"
+            and c.ending is not None
         )
 
 

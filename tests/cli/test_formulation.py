@@ -21,7 +21,7 @@ def run(*args: str):
 def store_arg(tmp_path, make_case_data):
     path = str(tmp_path / "s.sqlite")
     data = make_case_data()
-    data.pop("outcome")
+    data.pop("conclusion")
     with open_store(path, create=True) as s:
         s.import_cases([case_from_data(data)])
     return path
@@ -133,11 +133,11 @@ def test_draft_decide_submit_signoff(store_arg, tmp_path):
         assert s.signed_off_formulation("TSW-000123").narrative.startswith("My own words")
 
 
-def test_outcome(store_arg):
-    r = run("outcome", "TSW-000123", "--close", "--store", store_arg)
+def test_conclude(store_arg):
+    r = run("conclude", "TSW-000123", "--close", "--store", store_arg)
     assert r.exit_code == 2 and "closing needs the reasons" in r.stderr
     r = run(
-        "outcome",
+        "conclude",
         "TSW-000123",
         "--close",
         "--reason",
@@ -177,7 +177,7 @@ def test_recommend_uses_the_baseline_sdq_band(tmp_path, make_case_data):
     """The full case's parent baseline SDQ total is 25 (abnormal, hand-worked in
     cli/test_measures.py). With only mild behaviours left, that band alone calls for wave 2."""
     data = make_case_data()
-    data.pop("outcome")
+    data.pop("conclusion")
     data["screening"]["presenting_behaviours"] = [
         {
             "behaviour": "regulatory_sleep",
@@ -205,7 +205,7 @@ def test_recommend_uses_the_baseline_sdq_band(tmp_path, make_case_data):
 
 def test_recommendation_before_screening_is_provisional(tmp_path, make_case_data):
     data = make_case_data()
-    for key in ("screening", "outcome", "measures", "goals"):
+    for key in ("screening", "conclusion", "measures", "goals"):
         data.pop(key)
     path = str(tmp_path / "s.sqlite")
     with open_store(path, create=True) as s:
@@ -221,7 +221,7 @@ def test_recommendation_before_screening_is_provisional(tmp_path, make_case_data
 def test_submit_refuses_a_formulation_whose_screening_is_not_completed(tmp_path, make_case_data):
     path = str(tmp_path / "open.sqlite")
     data = make_case_data("TSW-000130")
-    data.pop("outcome")
+    data.pop("conclusion")
     data["screening"].pop("completed")
     with open_store(path, create=True) as s:
         s.import_cases([case_from_data(data)])

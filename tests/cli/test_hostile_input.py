@@ -28,7 +28,7 @@ def signed(tmp_path: Path, make_case_data) -> Path:
     """A store whose case has a formulation drafted by c.mensah and signed off by dr.ahmed."""
     path = tmp_path / "s.sqlite"
     data = make_case_data(CASE)
-    data.pop("outcome")
+    data.pop("conclusion")
     with open_store(str(path), create=True) as s:
         s.import_cases([case_from_data(data)])
     store = str(path)
@@ -98,7 +98,7 @@ def test_override_and_outcome_through_update_are_refused(signed, tmp_path):
     case["formulation"]["decision"].update(
         accepted=False, overrides=[{"part": "wave", "value": 9, "reason": " "}]
     )
-    case["outcome"] = {"decision": "begin_work", "date": "2026-07-01", "by": "c.mensah"}
+    case["conclusion"] = {"decision": "begin_work", "date": "2026-07-01", "by": "c.mensah"}
     write(path, doc)
     refused(
         signed,
@@ -109,7 +109,7 @@ def test_override_and_outcome_through_update_are_refused(signed, tmp_path):
         str(path),
         lines=[
             r"error: 2 problem\(s\); nothing was written:",
-            rf"error: .*case\.json: {CASE}: outcome: cannot be changed from a file \(record it with `tswt outcome`\)",
+            rf"error: .*case\.json: {CASE}: conclusion: cannot be changed from a file \(record it with `tswt conclude`\)",
             rf"error: .*case\.json: {CASE}: formulation\.decision: cannot be changed from a file \(use `tswt decide`; an override needs a reason\)",
         ],
     )
@@ -240,11 +240,11 @@ def test_approve_with_return_is_a_usage_error(signed):
     )
 
 
-def test_an_outcome_is_replaced_only_with_a_reason(signed):
+def test_a_conclusion_is_replaced_only_with_a_reason(signed):
     store = str(signed)
     assert (
         run(
-            "outcome",
+            "conclude",
             CASE,
             "--close",
             "--reason",
@@ -258,33 +258,33 @@ def test_an_outcome_is_replaced_only_with_a_reason(signed):
     )
     refused(
         signed,
-        "outcome",
+        "conclude",
         CASE,
         "--begin-work",
         "--store",
         store,
         lines=[
-            rf"error: {CASE}: the outcome of screening is already recorded \(close on 2026-07-01 by c\.mensah\); "
+            rf"error: {CASE}: the conclusion of screening is already recorded \(close on 2026-07-01 by c\.mensah\); "
             r"to change it, give --replace with --reason saying why"
         ],
     )
     refused(
         signed,
-        "outcome",
+        "conclude",
         CASE,
         "--begin-work",
         "--replace",
         "--store",
         store,
         lines=[
-            r"Usage: \S+ outcome .*",
-            r"Try '\S+ outcome --help' for help\.",
+            r"Usage: \S+ conclude .*",
+            r"Try '\S+ conclude --help' for help\.",
             "",
-            "Error: --replace needs --reason saying why the outcome changes",
+            "Error: --replace needs --reason saying why the conclusion changes",
         ],
     )
     r = run(
-        "outcome",
+        "conclude",
         CASE,
         "--begin-work",
         "--replace",
@@ -295,9 +295,9 @@ def test_an_outcome_is_replaced_only_with_a_reason(signed):
     )
     assert r.exit_code == 0, r.stderr
     with open_store(store) as s:
-        assert s.get(CASE).outcome.decision == "begin_work"
+        assert s.get(CASE).conclusion.decision == "begin_work"
         assert s.audit_log(CASE)[-1].note == (
-            "outcome of screening: begin work (replaces close of 2026-07-01: "
+            "conclusion of screening: begin work (replaces close of 2026-07-01: "
             "Placement stabilised; panel agreed)"
         )
 
@@ -384,7 +384,7 @@ def test_file_over_the_size_limit(signed, tmp_path, monkeypatch):
 
 def test_messages_quote_at_most_80_characters(signed, tmp_path, make_case_data):
     data = make_case_data("TSW-000500")
-    data.pop("outcome")
+    data.pop("conclusion")
     data["referral"].update(reasons="x" * 1_000_000, received="2026-02-30")
     data["child"]["sex"] = "y" * 500
     path = write(tmp_path / "big.json", data)
@@ -433,7 +433,7 @@ def test_values_postgresql_cannot_hold_are_refused_everywhere(
     signed, tmp_path, make_case_data, edit, line
 ):
     data = make_case_data("TSW-000500")
-    data.pop("outcome")
+    data.pop("conclusion")
     edit(data)
     path = write(tmp_path / "c.json", data)
     refused(
@@ -515,7 +515,7 @@ def test_a_database_error_prints_no_statement_or_parameters(signed, monkeypatch)
     monkeypatch.setattr("tswt_formulation.store.store.CaseStore.save_many", boom)
     refused(
         signed,
-        "outcome",
+        "conclude",
         CASE,
         "--begin-work",
         "--store",
@@ -640,7 +640,7 @@ def test_usage_errors_and_missing_places(signed, tmp_path, make_case_data):
     )
     assert not (tmp_path / "no").exists()
     data = make_case_data("TSW-000500")
-    data.pop("outcome")
+    data.pop("conclusion")
     typo = tmp_path / "typo.sqlite"
     refused(
         signed,
@@ -672,7 +672,7 @@ def test_future_timestamps_are_refused(signed, tmp_path):
 
 def test_both_back_ends_refuse_the_same_values(any_store_url, tmp_path, make_case_data):
     data = make_case_data("TSW-000500")
-    data.pop("outcome")
+    data.pop("conclusion")
     data["screening"]["strengths"] = ["Loves football\x00"]
     path = write(tmp_path / "c.json", data)
     assert run("init", "--store", any_store_url).exit_code == 0

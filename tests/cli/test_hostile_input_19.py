@@ -34,7 +34,7 @@ def store(tmp_path: Path, make_case_data) -> Path:
     cases = []
     for case_id in (CASE, "TSW-000101"):
         data = make_case_data(case_id)
-        data.pop("outcome")
+        data.pop("conclusion")
         cases.append(case_from_data(data))
     with open_store(str(path), user="c.mensah", create=True) as s:
         s.import_cases(cases)
@@ -335,7 +335,9 @@ def test_yaml_11_number_forms_are_refused(store, tmp_path, form):
         .replace("case_id: TSW-000123", "case_id: TSW-000500")
         .replace('{"1": 1,', f'{{"1": {form},')
     )
-    text = "\n".join(line for line in text.splitlines() if not line.startswith("outcome:")) + "\n"
+    text = (
+        "\n".join(line for line in text.splitlines() if not line.startswith("conclusion:")) + "\n"
+    )
     assert f'"1": {form},' in text
     path = tmp_path / "case.yaml"
     path.write_text(text)
@@ -512,7 +514,7 @@ def test_a_note_is_one_line_of_printable_text(store, tmp_path, option, value):
 def test_comments_and_reasons_are_one_line(store):
     for args in (
         ("signoff", CASE, "--return", "--comment", "ok\nsigned_off"),
-        ("outcome", CASE, "--close", "--reason", "a\x1b[2Jb"),
+        ("conclude", CASE, "--close", "--reason", "a\x1b[2Jb"),
         ("decide", CASE, "--override", "wave", "2", "why\nnot"),
     ):
         r = refused(
@@ -583,7 +585,7 @@ def test_show_on_a_damaged_record_names_the_case_not_the_record(store):
 
 def test_export_names_a_bad_record_and_exports_the_others(store, tmp_path, make_case_data):
     data = make_case_data("TSW-000102")
-    data.pop("outcome")
+    data.pop("conclusion")
     with open_store(str(store), user="c.mensah") as s:
         s.import_cases([case_from_data(data)])
     _damage(store)
@@ -654,7 +656,7 @@ def test_check_init_and_writes_on_a_damaged_file(store, tmp_path, make_case_data
     with open_store(str(store), user="c.mensah") as s:
         s.import_cases(
             [
-                case_from_data(dict(make_case_data(f"TSW-0002{i:02d}"), outcome=None))
+                case_from_data(dict(make_case_data(f"TSW-0002{i:02d}"), conclusion=None))
                 for i in range(40)
             ]
         )
@@ -665,7 +667,7 @@ def test_check_init_and_writes_on_a_damaged_file(store, tmp_path, make_case_data
     )
     _damage_a_page(store)
     data = make_case_data("TSW-000500")
-    data.pop("outcome")
+    data.pop("conclusion")
     new = tmp_path / "new.json"
     new.write_text(json.dumps(data))
     refused(
@@ -719,7 +721,7 @@ def test_a_store_that_fails_its_check_refuses_writes_until_it_passes(
         db.execute("DELETE FROM audit WHERE case_id = 'TSW-000101'")
     assert run("check", "--store", str(store)).exit_code == 2
     data = make_case_data("TSW-000500")
-    data.pop("outcome")
+    data.pop("conclusion")
     new = tmp_path / "new.json"
     new.write_text(json.dumps(data))
     refused(
@@ -764,7 +766,7 @@ def test_readers_do_not_migrate_an_older_store(store, tmp_path, make_case_data):
         assert r.exit_code == 0, (args, r.stderr)
     assert file_digest(store) == before
     data = make_case_data("TSW-000500")
-    data.pop("outcome")
+    data.pop("conclusion")
     new = tmp_path / "new.json"
     new.write_text(json.dumps(data))
     refused(
@@ -829,7 +831,7 @@ def test_a_read_only_store_can_be_read(store, tmp_path, monkeypatch, make_case_d
         r = run(*args, "--store", str(store), user="reader")
         assert r.exit_code == 0, (args, r.stderr)
     data = make_case_data("TSW-000500")
-    data.pop("outcome")
+    data.pop("conclusion")
     new = tmp_path / "new.json"
     new.write_text(json.dumps(data))
     r = refused(
@@ -849,7 +851,7 @@ def test_a_locked_store_waits_once_and_says_so(store, tmp_path, make_case_data):
     import time
 
     data = make_case_data("TSW-000500")
-    data.pop("outcome")
+    data.pop("conclusion")
     new = tmp_path / "new.json"
     new.write_text(json.dumps(data))
     edited = tmp_path / "edited.json"
@@ -878,11 +880,11 @@ def test_a_locked_store_waits_once_and_says_so(store, tmp_path, make_case_data):
 def test_validate_refuses_what_import_refuses(store, tmp_path, make_case_data):
     data = make_case_data(
         "TSW-000500"
-    )  # carries an outcome of screening: workflow state a new case may not
+    )  # carries a conclusion of screening: workflow state a new case may not
     path = tmp_path / "c.json"
     path.write_text(json.dumps(data))
     line = (
-        rf"error: {re.escape(str(path))}: TSW-000500: outcome: a new case cannot carry it \(record it with `tswt outcome`\); "
+        rf"error: {re.escape(str(path))}: TSW-000500: conclusion: a new case cannot carry it \(record it with `tswt conclude`\); "
         r"the store's owner restores a backup with `tswt import --restore REASON`"
     )
     for args in (("import", "--store", str(store)), ("validate",)):

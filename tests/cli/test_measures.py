@@ -139,7 +139,7 @@ def test_outcomes_and_measures_commands(tmp_path, monkeypatch, demo_cases):
     working = next(
         c
         for c in demo_cases
-        if c.outcome and c.outcome.decision == "begin_work" and len(c.measures) > 3
+        if c.conclusion and c.conclusion.decision == "begin_work" and len(c.measures) > 3
     )
     r = CliRunner().invoke(
         cli, ["outcomes", working.case_id, "--store", store, "--as-of", AS_OF.isoformat()]

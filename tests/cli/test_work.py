@@ -172,7 +172,7 @@ def test_refusals_are_one_line_each_exit_2_nothing_written(tmp_path, make_case_d
     )
     assert r.exit_code == 2
     assert r.output == (
-        "error: TSW-000123: interventions[0].start: 2026-06-01 is before outcome.date (work began) 2026-06-30\n"
+        "error: TSW-000123: interventions[0].start: 2026-06-01 is before conclusion.date (work began) 2026-06-30\n"
         "error: TSW-000123: interventions[0].fulfils: missing: name the part of the recommendation it fulfils (wave, "
         "services, models, preconditions), or say why it was not recommended\n"
     )

@@ -144,7 +144,7 @@ def test_export_then_import_keeps_the_reasons(
     assert CliRunner().invoke(cli, ["export", "--store", first, "-o", str(out)]).exit_code == 0
     with open_store(second, create=True):
         pass
-    # The case carries an outcome of screening: only the owner's audited restore takes it.
+    # The case carries a conclusion of screening: only the owner's audited restore takes it.
     r = CliRunner().invoke(cli, ["import", "--restore", "round trip", "--store", second, str(out)])
     assert r.exit_code == 0, r.stderr
     with open_store(second) as s:

@@ -36,7 +36,7 @@ def _record(
     return {
         "case_id": f"TSW-{i:06d}",
         "referral": {"received": "2026-01-01", "allocation": {"worker": worker}},
-        "outcome": {"decision": "begin_work", "date": "2026-01-25"},
+        "conclusion": {"decision": "begin_work", "date": "2026-01-25"},
         "interventions": [iv],
         "reviews": [{"date": d, "stage": st, "wave": 3} for d, st in reviews],
     }

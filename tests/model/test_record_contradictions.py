@@ -41,7 +41,7 @@ def test_over_age_care_leaver_is_recorded_and_not_eligible(full_case_data: dict[
         data.pop("measures"),
         data.pop("goals", None),
         data.pop("formulation", None),
-        data.pop("outcome", None),
+        data.pop("conclusion", None),
     )
     case = case_from_data(data)
     decision = check_eligibility(case)
@@ -67,7 +67,7 @@ def test_child_outside_every_eligible_status_is_recorded(full_case_data: dict[st
         data.pop("measures"),
         data.pop("goals", None),
         data.pop("formulation", None),
-        data.pop("outcome", None),
+        data.pop("conclusion", None),
     )
     decision = check_eligibility(case_from_data(data))
     assert decision.outcome == "not_eligible"
@@ -219,7 +219,7 @@ def test_risk_of_an_unscreened_case_is_never_reassured(full_case_data: dict[str,
     from tswt_formulation.rules.risk import risk_status
 
     data = copy.deepcopy(full_case_data)
-    for key in ("screening", "measures", "goals", "formulation", "outcome"):
+    for key in ("screening", "measures", "goals", "formulation", "conclusion"):
         data.pop(key, None)
     status = risk_status(case_from_data(data), date(2026, 7, 1))
     assert not status.assessed and status.summary.startswith(

@@ -3,7 +3,7 @@ the ending, checked date against date with the field named, and recorded through
 casework with the permission table and the audit.
 
 The case is tests/data/cases/full_case.yaml: allocated to c.mensah on 2026-05-20, work
-begun (outcome of screening) on 2026-06-30, one goal. Every expected message below is
+begun (conclusion of screening) on 2026-06-30, one goal. Every expected message below is
 worked by hand from those dates.
 """
 
@@ -125,13 +125,13 @@ def test_a_whole_work_record_round_trips(begun):
                 )
             ],
         ),
-        # an intervention starting before work began (outcome 2026-06-30)
+        # an intervention starting before work began (conclusion 2026-06-30)
         (
             lambda d: d["interventions"][0].update(start="2026-06-29"),
             [
                 (
                     "interventions[0].start",
-                    "2026-06-29 is before outcome.date (work began) 2026-06-30",
+                    "2026-06-29 is before conclusion.date (work began) 2026-06-30",
                 )
             ],
         ),
@@ -185,7 +185,7 @@ def test_a_whole_work_record_round_trips(begun):
             lambda d: d.update(
                 reviews=[{"date": "2026-06-01", "by": "c.mensah", "stage": 1, "wave": 2}]
             ),
-            [("reviews[0].date", "2026-06-01 is before outcome.date (work began) 2026-06-30")],
+            [("reviews[0].date", "2026-06-01 is before conclusion.date (work began) 2026-06-30")],
         ),
         (
             lambda d: d.update(
@@ -215,13 +215,13 @@ def test_a_whole_work_record_round_trips(begun):
         ),
         # work recorded on a case whose screening closed it
         (
-            lambda d: d["outcome"].update(decision="close", reasons="No further work needed."),
+            lambda d: d["conclusion"].update(decision="close", reasons="No further work needed."),
             [
                 (
-                    "outcome",
+                    "conclusion",
                     (
-                        "work is recorded, but the outcome of screening is not begin_work; record it first "
-                        "(tswt outcome CASE --begin-work)"
+                        "work is recorded, but the conclusion of screening is not begin_work; record it first "
+                        "(tswt conclude CASE --begin-work)"
                     ),
                 )
             ],

@@ -55,7 +55,7 @@ def _hostile_case(make_case_data):
     scr["carer_views"] = H
     scr["strengths"] = HOSTILE
     data["goals"][0]["description"] = HOSTILE[1]
-    data["outcome"]["reasons"] = H
+    data["conclusion"]["reasons"] = H
     case = case_from_data(data)
     from tswt_formulation.rules import (
         draft_formulation,

@@ -50,7 +50,7 @@ def _aggression_at_home(**extra: object) -> dict:
         },
         "TSW-000921",
     )
-    data["outcome"] = {"decision": "begin_work", "date": "2026-06-10", "by": "Synthetic TSW"}
+    data["conclusion"] = {"decision": "begin_work", "date": "2026-06-10", "by": "Synthetic TSW"}
     data.update(extra)
     return data
 
@@ -179,7 +179,7 @@ def _closed_after_screening() -> dict:
         },
         "TSW-000949",
     )
-    data["outcome"] = {
+    data["conclusion"] = {
         "decision": "close",
         "date": "2026-06-05",
         "by": "Synthetic TSW",
@@ -334,7 +334,7 @@ def test_one_overdue_count_everywhere_and_equal_to_tswt_caseload(demo_review, tm
         for c in cases
         if c.referral.allocation is not None
         and (c.screening is None or c.screening.completed is None)
-        and c.outcome is None
+        and c.conclusion is None
         and c.referral.allocation.date + timedelta(weeks=SCREENING_WEEKS) < as_of
     )
     assert by_hand > 0

@@ -59,7 +59,11 @@ def _expected_rows(cases, as_of):
     an 18+ form has no band, so no stratum in the file: no curve there."""
     out = {}
     for c in cases:
-        if c.outcome is None or c.outcome.decision != "begin_work" or c.outcome.date > as_of:
+        if (
+            c.conclusion is None
+            or c.conclusion.decision != "begin_work"
+            or c.conclusion.date > as_of
+        ):
             continue
         if c.ending is not None and c.ending.date <= as_of:
             continue
@@ -112,7 +116,7 @@ def test_the_band_behind_the_chart_keeps_the_charts_dates():
 
 def test_no_model_shows_nothing_in_the_child_report(demo_cases):
     assert R.active_model() is None
-    case = next(c for c in demo_cases if c.outcome and c.outcome.decision == "begin_work")
+    case = next(c for c in demo_cases if c.conclusion and c.conclusion.decision == "begin_work")
     assert R.child_section(case, AS_OF).html == ""
 
 

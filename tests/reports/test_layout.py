@@ -68,7 +68,7 @@ def test_the_outcomes_report_says_where_work_began_under_both_charts(make_case_d
 
     case = _full_case(make_case_data)
     html = OutcomesReport.from_case(case, as_of="2026-12-07").charts().html
-    # The full case's work began on 30 Jun 2026 (outcome begin_work): said under the SDQ
+    # The full case's work began on 30 Jun 2026 (conclusion begin_work): said under the SDQ
     # chart and the goals chart (in each figure's caption, which is also its text
     # alternative).
     figures = html.split("<figure")[1:]

@@ -77,7 +77,7 @@ def test_after_an_override_the_stage_shows_the_workers_choice_and_its_own_eviden
 
 
 def test_recommend_prints_the_summary_and_explain_the_trace(store_arg):
-    path = store_arg  # the full case without its outcome, as cli/test_formulation.py stores it
+    path = store_arg  # the full case without its conclusion, as cli/test_formulation.py stores it
     short = run("recommend", "TSW-000123", "--store", path)
     assert short.exit_code == 0, short.output
     assert "Every rule behind this: tswt recommend TSW-000123 --explain" in short.output
@@ -269,7 +269,7 @@ def test_outcomes_progress_is_not_judged_before_six_months_in_work(make_case_dat
     from tswt_formulation.reports.outcomes import OutcomesReport
 
     case = case_from_data(make_case_data())
-    started = case.outcome.date
+    started = case.conclusion.date
     early = OutcomesReport.from_case(case, started + timedelta(days=70)).flags()
     assert "Not yet judged: under 6 months in work (2 months so far)." in early.html
     assert "No not-on-track flags" not in early.html

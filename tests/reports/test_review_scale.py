@@ -58,7 +58,7 @@ def _caseload(make_case_data) -> tuple[list[Case], dict[str, set[str]]]:
     def add(n: int, worker: str, change=None, reasons: tuple[str, ...] = ()) -> None:
         data = make_case_data(f"TSW-91{n:04d}")
         data["referral"]["allocation"]["worker"] = worker
-        data["outcome"]["by"] = worker
+        data["conclusion"]["by"] = worker
         data["referral"]["approval"]["by"] = "t.harper"  # a login, as the directory holds
         if change:
             change(data)
@@ -110,7 +110,7 @@ def _caseload(make_case_data) -> tuple[list[Case], dict[str, set[str]]]:
             d["screening"]["started"] = "2026-07-12" if overdue else "2026-11-12"
             for key in ("completed",):
                 d["screening"].pop(key)
-            for key in ("outcome", "sdq_not_completed"):
+            for key in ("conclusion", "sdq_not_completed"):
                 d.pop(key)
             d["measures"], d["goals"] = [], []
 

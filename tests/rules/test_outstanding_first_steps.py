@@ -1,6 +1,6 @@
 """Issue 21, O-01: a formulation is not signed off, and work does not begin, past a risk
 first step that is not recorded as done, unless the person says why (the reason kept with
-the sign-off or the outcome and printed beside the step).
+the sign-off or the conclusion and printed beside the step).
 
 The record is TSW-900059's, built synthetic here: a 15-year-old at home on a child
 protection plan, severe aggression rated high with no safety plan. The rules put "A
@@ -19,7 +19,7 @@ from tswt_formulation.errors import OverrideError
 from tswt_formulation.model import AcknowledgedStep, Case, case_from_data
 from tswt_formulation.rules import draft_formulation, recommend, record_decision, submit
 from tswt_formulation.rules.first_steps import is_risk_step
-from tswt_formulation.rules.workflow import outstanding_risk_steps, record_outcome, sign_off
+from tswt_formulation.rules.workflow import outstanding_risk_steps, record_conclusion, sign_off
 
 from ..reports.test_clinical_second_read import SAFETY_PLAN_STEP, _aggression_at_home
 
@@ -117,20 +117,20 @@ def test_a_safety_plan_recorded_done_before_sign_off_needs_no_reason_and_refuses
 
 def test_beginning_work_with_an_outstanding_safety_plan_needs_a_reason() -> None:
     case = _submitted()
-    case.outcome = None
+    case.conclusion = None
     with pytest.raises(OverrideError) as err:
-        record_outcome(case, "begin_work", "c.mensah", date(2026, 6, 10))
+        record_conclusion(case, "begin_work", "c.mensah", date(2026, 6, 10))
     assert str(err.value).startswith(f'{CASE}: first step outstanding: "{SAFETY_PLAN_STEP}"')
     assert "or begin work with a reason for going ahead while it is outstanding" in str(err.value)
-    out = record_outcome(
+    out = record_conclusion(
         case, "begin_work", "c.mensah", date(2026, 6, 10), outstanding_reason=REASON
     )
     assert out.outstanding_steps == [AcknowledgedStep(step=SAFETY_PLAN_STEP, reason=REASON)]
     # Closing is never held up, and carries no such reason.
-    closed = record_outcome(case, "close", "c.mensah", date(2026, 6, 10), "Needs met elsewhere.")
+    closed = record_conclusion(case, "close", "c.mensah", date(2026, 6, 10), "Needs met elsewhere.")
     assert closed.outstanding_steps == []
     with pytest.raises(OverrideError, match="it explains beginning work"):
-        record_outcome(
+        record_conclusion(
             case,
             "close",
             "c.mensah",
@@ -166,7 +166,7 @@ def test_the_signed_report_prints_the_reason_beside_the_step() -> None:
         outstanding_reason=REASON + " <b>",
     )
     line = _report_first_line(case, "2026-07-01")
-    # Work began 10 Jun 2026 (the record's outcome); signed off 8 Jun 2026 by Dr K. Osei.
+    # Work began 10 Jun 2026 (the record's conclusion); signed off 8 Jun 2026 by Dr K. Osei.
     assert (
         "before other work begins (OUTSTANDING: not recorded as done; work began 10 Jun 2026; "
         "signed off 8 Jun 2026 by Dr K. Osei with it outstanding, because: "
@@ -203,7 +203,7 @@ def test_cli_signoff_and_begin_work_refuse_then_record_the_reason(tmp_path) -> N
 
     path = str(tmp_path / "s.sqlite")
     data = _aggression_at_home()
-    data.pop("outcome")
+    data.pop("conclusion")
     with open_store(path, create=True) as s:
         s.import_cases([case_from_data(data)])
     assert run("formulation", CASE, "--draft", "--user", "c.mensah").exit_code == 0
@@ -225,10 +225,10 @@ def test_cli_signoff_and_begin_work_refuse_then_record_the_reason(tmp_path) -> N
         "dr.k.osei",
     )
     assert ok.exit_code == 0, ok.stderr
-    began = run("outcome", CASE, "--begin-work", "--as-of", "2026-06-10", "--user", "c.mensah")
+    began = run("conclude", CASE, "--begin-work", "--as-of", "2026-06-10", "--user", "c.mensah")
     assert began.exit_code == 2 and "first step outstanding" in began.stderr
     began = run(
-        "outcome",
+        "conclude",
         CASE,
         "--begin-work",
         "--as-of",
@@ -246,12 +246,13 @@ def test_cli_signoff_and_begin_work_refuse_then_record_the_reason(tmp_path) -> N
     assert case.formulation.signoffs[-1].outstanding_steps == [
         AcknowledgedStep(step=SAFETY_PLAN_STEP, reason=REASON)
     ]
-    assert case.outcome is not None and case.outcome.outstanding_steps == [
+    assert case.conclusion is not None and case.conclusion.outstanding_steps == [
         AcknowledgedStep(step=SAFETY_PLAN_STEP, reason=REASON)
     ]
     assert "signed off with 1 risk first step outstanding, reason given" in notes
     assert (
-        "outcome of screening: begin work with 1 risk first step outstanding, reason given" in notes
+        "conclusion of screening: begin work with 1 risk first step outstanding, reason given"
+        in notes
     )
 
 
@@ -261,7 +262,7 @@ def test_the_workbench_asks_for_the_reason_and_keeps_it(store) -> None:
     from tswt_formulation.workbench.signoff import SignoffQueueView
 
     data = _aggression_at_home()
-    data.pop("outcome")
+    data.pop("conclusion")
     store.import_cases([case_from_data(data)])
     casework.create_draft(store, CASE, user="c.mensah")
     casework.decide(store, CASE, True, user="c.mensah")

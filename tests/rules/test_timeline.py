@@ -51,7 +51,7 @@ def test_states_of_the_full_case(make_case_data, as_of, state, days, overdue):
 
 
 def test_overdue_when_not_completed(make_case_data):
-    case = _case(make_case_data, screening__completed=None, outcome=None)
+    case = _case(make_case_data, screening__completed=None, conclusion=None)
     assert case_timeline(case, date(2026, 7, 1)).due_text == "due today"
     tl = case_timeline(case, date(2026, 7, 4))
     assert (tl.state, tl.days_to_due, tl.overdue, tl.due_text) == (
@@ -70,7 +70,7 @@ def test_referred_when_consent_missing(make_case_data):
         referral__decision={"outcome": "pending"},
         referral__allocation=None,
         screening=None,
-        outcome=None,
+        conclusion=None,
         measures=[],
         goals=[],
     )
@@ -89,14 +89,14 @@ def test_closed_when_not_accepted_or_closed_after_screening(make_case_data):
         },
         referral__allocation=None,
         screening=None,
-        outcome=None,
+        conclusion=None,
         measures=[],
         goals=[],
     )
     assert case_timeline(not_accepted, date(2026, 6, 1)).state == "closed"
     closed = _case(
         make_case_data,
-        outcome={
+        conclusion={
             "decision": "close",
             "date": "2026-06-30",
             "by": "c.mensah",

@@ -13,8 +13,8 @@ from tswt_formulation.model.formulation import FiveP, FormulationEntry
 from tswt_formulation.rules.workflow import (
     edit_formulation,
     effective_recommendation,
+    record_conclusion,
     record_decision,
-    record_outcome,
     sign_off,
     submit,
 )
@@ -234,11 +234,11 @@ def test_outcome_of_screening(make_case_data):
     from tswt_formulation.model import case_from_data
 
     data = make_case_data()
-    data.pop("outcome")
+    data.pop("conclusion")
     case = case_from_data(data)
     with pytest.raises(OverrideError, match=r"closing needs the reasons"):
-        record_outcome(case, "close", "c.mensah", date(2026, 7, 1))
-    out = record_outcome(
+        record_conclusion(case, "close", "c.mensah", date(2026, 7, 1))
+    out = record_conclusion(
         case,
         "close",
         "c.mensah",

@@ -42,7 +42,7 @@ EXPECTED = [
 @pytest.fixture
 def url(any_store_url, make_case_data):
     data = make_case_data()
-    data.pop("outcome")
+    data.pop("conclusion")
     with open_store(any_store_url, create=True, user="importer") as s:
         s.import_cases([case_from_data(data)])
     return any_store_url
@@ -80,7 +80,7 @@ def test_migration_8_names_the_steps_of_older_saves(url):
             )
         assert [e.action for e in s.audit_log(CASE)] == ["import"] + ["update"] * 5
     with open_store(url, user="upgrader") as s:
-        assert s.schema_version() == schema.SCHEMA_VERSION == 8
+        assert s.schema_version() == schema.SCHEMA_VERSION  # 8, then 9 (the conclusion)
         assert [(e.action, e.note) for e in s.audit_log(CASE)] == EXPECTED
         kept = [e for e in s.audit_log() if e.action != "migrate"]
         assert [(e.id, e.at, e.user, e.version, e.changes, e.note) for e in kept] == before

@@ -168,7 +168,8 @@ def test_reviewer_reads_everything_and_changes_nothing(team, tmp_path):
     new_case = {
         k: v
         for k, v in export[0].items()
-        if k not in ("formulation", "outcome", "interventions", "reviews", "first_steps", "ending")
+        if k
+        not in ("formulation", "conclusion", "interventions", "reviews", "first_steps", "ending")
     }
     path.write_text(json.dumps([dict(new_case, case_id="TSW-000001")]))
     r = runner.invoke(cli, ["import", "--store", team["reviewer"], str(path)])

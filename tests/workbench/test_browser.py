@@ -129,7 +129,7 @@ def apps(tmp_path_factory, browser) -> Iterator[dict[str, Any]]:
     path = folder / "cases.sqlite"
     raw = safe_load((DATA / "cases" / "full_case.yaml").read_text())
     raw["case_id"] = "TSW-000124"
-    raw.pop("outcome")
+    raw.pop("conclusion")
     raw["screening"].pop("completed")
     from tswt_formulation.demo import demo_staff
     from tswt_formulation.store.staff import add_staff
@@ -170,7 +170,7 @@ def _work_begun(path: Path) -> None:
     raw.update(case_id="TSW-000110")
     raw["referral"]["approval"]["by"] = "t.harper"
     raw["referral"]["allocation"]["worker"] = WORKER
-    raw["outcome"]["by"] = WORKER
+    raw["conclusion"]["by"] = WORKER
     with open_store(str(path), user="it.admin") as store:
         store.import_cases([case_from_data(raw)], user="it.admin", action="restore")
     with open_store(str(path), user=WORKER) as store:
@@ -520,7 +520,7 @@ def _awaiting_signoff(path: Path, case_id: str) -> int:
     raw["case_id"] = case_id
     raw["referral"]["approval"]["by"] = "t.harper"
     raw["referral"]["allocation"]["worker"] = WORKER
-    raw.pop("outcome")
+    raw.pop("conclusion")
     with open_store(str(path), user="t.harper") as store:
         store.import_cases([case_from_data(raw)])
     with open_store(str(path), user=WORKER) as store:

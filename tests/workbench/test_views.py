@@ -52,14 +52,14 @@ def case_store(store, make_case_data):
     add_staff(store, demo_staff(), note="synthetic team")
     screened = make_case_data("TSW-000123")
     fresh = make_case_data("TSW-000124")
-    fresh.pop("outcome")
+    fresh.pop("conclusion")
     fresh["screening"].pop("completed")
     fresh["measures"], fresh["goals"] = [], []
     for data in (screened, fresh):
         data["referral"]["approval"]["by"] = "t.harper"  # a person field holds a staff login
     store.import_cases(
         [case_from_data(screened)], user="it.admin", action="restore"
-    )  # it carries its outcome
+    )  # it carries its conclusion
     store.import_cases([case_from_data(fresh)], user="t.harper")
     return store
 

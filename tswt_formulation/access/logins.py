@@ -1,7 +1,7 @@
 """People are logins from the staff directory, never free text.
 
 A person field (who a referral is allocated to, who approved it, who wrote, decided,
-submitted or signed off a formulation, who recorded the outcome) holds a login exactly
+submitted or signed off a formulation, who recorded the conclusion of screening) holds a login exactly
 as the directory has it. What a person types is normalised on entry (surrounding spaces
 dropped, case folded) and must then be a known login; anything else is refused with the
 nearest known login suggested, so "c.mensha", "C.Mensah ", a Cyrillic "с.mensah" or a
@@ -98,8 +98,8 @@ def person_fields(record: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
                     s.get("reviewer"),
                 )
             )
-    if record.get("outcome"):
-        out.append(("outcome.by", "outcome.by", record["outcome"].get("by")))
+    if record.get("conclusion"):
+        out.append(("conclusion.by", "conclusion.by", record["conclusion"].get("by")))
     for i, iv in enumerate(record.get("interventions") or []):
         out.append(
             ("interventions.lead_worker", f"interventions.{i}.lead_worker", iv.get("lead_worker"))

@@ -215,13 +215,13 @@ def check(
 
 
 # Which operation a change to each part of a record needs (the first path segment, or
-# the first two for the referral). Workflow steps (submit, sign-off, outcome) are named
+# the first two for the referral). Workflow steps (submit, sign-off, conclusion) are named
 # by casework itself; the store checks what else the change touches.
 _PART_OPERATION = {
     "referral.decision": "decide_referral",
     "referral.approval": "decide_referral",
     "referral.allocation": "allocate",
-    "outcome": "record_outcome",
+    "conclusion": "record_conclusion",
     "interventions": "record_work",
     "reviews": "record_work",
     "first_steps": "record_work",

@@ -32,7 +32,7 @@ EXPORT_FORMAT = "tswt-cases/1"  # model.parse.FORMATS lists what import reads
     metavar="REASON",
     default=None,
     callback=one_line,
-    help="Restore cases that carry workflow state (formulation, sign-offs, outcome) from a backup or export; "
+    help="Restore cases that carry workflow state (formulation, sign-offs, conclusion of screening) from a backup or export; "
     "the store's owner only, audited with REASON. To move a whole store, use `tswt migrate-store`.",
 )
 @common
@@ -41,8 +41,8 @@ def import_(ctx: Ctx, files: tuple[Path, ...], note: str, restore: str | None) -
 
     Every problem in every file is listed (file, case id, field, reason); if there is
     any, nothing is written. New cases carry no workflow state: the formulation and the
-    outcome of screening are made with the workflow commands (`tswt formulation --draft`,
-    `decide`, `submit`, `signoff`, `outcome`).
+    conclusion of screening are made with the workflow commands (`tswt formulation --draft`,
+    `decide`, `submit`, `signoff`, `conclude`).
     """
     from ..large_batches import gc_paused
 
@@ -110,7 +110,7 @@ def update(ctx: Ctx, files: tuple[Path, ...], force: bool, note: str) -> None:
 
     All cases in the files are applied in one transaction, or none. A case changed in
     the store since it was exported is refused as stale, naming who changed it. The
-    workflow state (formulation status, decision, sign-offs, outcome of screening) is
+    workflow state (formulation status, decision, sign-offs, conclusion of screening) is
     not changed from a file; an edit of a formulation's content puts it back to draft.
     """
     from datetime import datetime

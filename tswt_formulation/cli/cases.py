@@ -218,7 +218,7 @@ def _caseload_cells(r: dict[str, Any]) -> tuple[str, ...]:
         due = r["screening_due"].isoformat()
         days = r["days_to_due"]
         if not r["screening_open"]:
-            when = "screening done; outcome to record"
+            when = "screening done; conclusion to record"
         elif days < 0:
             when = f"OVERDUE by {plural(-days, 'day')}"
         elif days == 0:

@@ -1,5 +1,5 @@
-"""Commands for the screening's outcome: recommend, formulation, decide, submit, signoff,
-outcome, rules."""
+"""Commands for the screening's formulation and its conclusion: recommend, formulation,
+decide, submit, signoff, conclude, rules."""
 
 from __future__ import annotations
 
@@ -350,7 +350,7 @@ def signoff(
     "--reason",
     default="",
     callback=one_line,
-    help="Why (required to close, and to replace an outcome).",
+    help="Why (required to close, and to replace a conclusion).",
 )
 @click.option(
     "--alternative",
@@ -361,7 +361,7 @@ def signoff(
 @click.option(
     "--replace",
     is_flag=True,
-    help="Replace the outcome already recorded (needs --reason; the old one stays in the audit log).",
+    help="Replace the conclusion already recorded (needs --reason; the old one stays in the audit log).",
 )
 @click.option(
     "--outstanding-step-reason",
@@ -369,11 +369,11 @@ def signoff(
     default="",
     callback=one_line,
     help="Beginning work while a risk first step (a safety plan) is not recorded as done: "
-    "why begin all the same (kept with the outcome, shown beside the step; one line).",
+    "why begin all the same (kept with the conclusion, shown beside the step; one line).",
 )
 @as_of_option
 @common
-def outcome(
+def conclude(
     ctx: Ctx,
     case_id: str,
     decision: str | None,
@@ -383,16 +383,16 @@ def outcome(
     outstanding_reason: str,
     as_of: Any,
 ) -> None:
-    """Record the outcome of screening: begin work, or close with reasons. Work begins
+    """Record the conclusion of screening: begin work, or close with reasons. Work begins
     with a risk first step not recorded as done only with --outstanding-step-reason."""
     from .. import casework
 
     if decision is None:
         raise click.UsageError("give --begin-work or --close")
     if replace and not reason.strip():
-        raise click.UsageError("--replace needs --reason saying why the outcome changes")
+        raise click.UsageError("--replace needs --reason saying why the conclusion changes")
     with ctx.open() as store:
-        casework.outcome(
+        casework.conclude(
             store,
             case_id,
             decision,
@@ -402,7 +402,7 @@ def outcome(
             replace=replace,
             outstanding_reason=outstanding_reason,
         )
-    click.echo(f"{case_id}: outcome of screening recorded: {decision.replace('_', ' ')}.")
+    click.echo(f"{case_id}: conclusion of screening recorded: {decision.replace('_', ' ')}.")
 
 
 @click.group()
@@ -443,4 +443,37 @@ def rules_show(rules_file: Path | None) -> None:
         fail(exc)
 
 
-COMMANDS = [recommend, formulation, decide, submit, signoff, outcome, rules]
+def _renamed(command: click.Command, old: str) -> click.Command:
+    """The command under its name before, hidden from --help for one release: it prints a
+    one-line note on stderr, then does exactly what ``command`` does (same options)."""
+
+    def callback(**kwargs: Any) -> Any:
+        click.echo(
+            f"note: `tswt {old}` is now `tswt {command.name}`; the old name will be removed "
+            "in the next release.",
+            err=True,
+        )
+        assert command.callback is not None
+        return command.callback(**kwargs)
+
+    return click.Command(
+        old,
+        params=command.params,
+        callback=callback,
+        help=command.help,
+        hidden=True,
+    )
+
+
+# `tswt outcome` was this command's name up to 0.1.0: "outcome" now means the outcome
+# measures alone (docs/architecture.md, "Names").
+COMMANDS = [
+    recommend,
+    formulation,
+    decide,
+    submit,
+    signoff,
+    conclude,
+    _renamed(conclude, "outcome"),
+    rules,
+]

@@ -154,10 +154,10 @@ def case_text(case: Case, as_of: date) -> str:
         out.append(
             f"  Formulation: {f.status.replace('_', ' ')} (revision {f.revision}, by {f.author})"
         )
-    if case.outcome:
-        o = case.outcome
+    if case.conclusion:
+        o = case.conclusion
         out.append(
-            f"  Outcome of screening: {o.decision.replace('_', ' ')} on {o.date.isoformat()} by {o.by}"
+            f"  Conclusion of screening: {o.decision.replace('_', ' ')} on {o.date.isoformat()} by {o.by}"
             + (f" - {o.reasons}" if o.reasons else "")
         )
     return terminal_safe("\n".join(out))

@@ -159,7 +159,7 @@ def _over_age_referral(record: dict[str, Any], as_of: date) -> None:
         "reasons": "Aged 26 at referral: the team works with care leavers up to 25. Alternatives explained to the personal adviser.",
         "alternatives": ["cluster_services"],
     }
-    for key in ("screening", "outcome", "formulation"):
+    for key in ("screening", "conclusion", "formulation"):
         record.pop(key, None)
     record["measures"], record["goals"] = [], []
 
@@ -188,7 +188,7 @@ def _open_screening(rng: random.Random, record: dict[str, Any], as_of: date, ove
     )
     scr["started"] = allocation + timedelta(days=rng.randint(0, 4))
     scr.pop("completed", None)
-    record.pop("outcome", None)
+    record.pop("conclusion", None)
     record["goals"] = []
     baseline = scr["started"] + timedelta(days=rng.randint(2, 10))
     dob = record["child"]["date_of_birth"]
@@ -405,20 +405,20 @@ def _case(rng: random.Random, i: int, as_of: date) -> dict[str, Any]:
     recent = (as_of - started).days <= 70  # only a recent screening can still be open or late
     if finish <= as_of and (not recent or rng.random() < 0.7):
         screening["completed"] = finish
-        outcome_date = finish + timedelta(days=rng.randint(0, 5))
-        if outcome_date <= as_of:
+        conclusion_date = finish + timedelta(days=rng.randint(0, 5))
+        if conclusion_date <= as_of:
             if rng.random() < 0.15:
-                record["outcome"] = {
+                record["conclusion"] = {
                     "decision": "close",
-                    "date": outcome_date,
+                    "date": conclusion_date,
                     "by": referral["allocation"]["worker"],
                     "reasons": "Needs met through carer consultation; no further therapeutic work needed now.",
                     "alternatives": ["cluster_services"],
                 }
             else:
-                record["outcome"] = {
+                record["conclusion"] = {
                     "decision": "begin_work",
-                    "date": outcome_date,
+                    "date": conclusion_date,
                     "by": referral["allocation"]["worker"],
                 }
     record["measures"], record["goals"] = _measures(rng, record, dob, started, as_of)

@@ -31,7 +31,7 @@ def _young_adult_self_reports(record: dict[str, Any], seed: int) -> None:
     timepoint: no parent or teacher form exists at that age, so it is their only SDQ, and
     the demo must show 18+ forms at baseline and review (scores without bands, reliable
     change without Recovered). A separate random stream leaves every other case as it was."""
-    if record.get("outcome", {}).get("decision") != "begin_work":
+    if record.get("conclusion", {}).get("decision") != "begin_work":
         return
     dob, measures = record["child"]["date_of_birth"], record.get("measures", [])
     done = {m["timepoint"] for m in measures if m["measure"] == "sdq" and m["informant"] == "self"}
@@ -120,7 +120,7 @@ def _timepoints(started: date, as_of: date, rng: random.Random) -> list[tuple[st
 def _measures(
     rng: random.Random, record: dict[str, Any], dob: date, started: date, as_of: date
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    working = record.get("outcome", {}).get("decision") == "begin_work"
+    working = record.get("conclusion", {}).get("decision") == "begin_work"
     points = _timepoints(started, as_of, rng)
     if not working:
         points = points[:1]

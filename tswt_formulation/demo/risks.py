@@ -79,7 +79,7 @@ def _add_risks(rng: random.Random, record: dict[str, Any], as_of: date) -> None:
     risks = []
     for kind, (level, sources) in wanted.items():
         recorded = min(scr["started"] + timedelta(days=rng.randint(0, 10)), as_of)
-        if record.get("outcome", {}).get("decision") == "begin_work" and rng.random() < 0.6:
+        if record.get("conclusion", {}).get("decision") == "begin_work" and rng.random() < 0.6:
             recorded = max(
                 recorded, as_of - timedelta(days=rng.randint(5, 80))
             )  # reviewed since the screening
@@ -147,7 +147,7 @@ def _lawful_and_coherent(record: dict[str, Any]) -> None:
         # (eligibility flags it).
         ref["decision"] = {"outcome": "pending"}
         ref.pop("allocation", None)
-        for key in ("screening", "outcome", "formulation"):
+        for key in ("screening", "conclusion", "formulation"):
             record.pop(key, None)
         record["measures"], record["goals"] = [], []
     carer = child.get("caregiver") or {}

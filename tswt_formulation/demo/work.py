@@ -135,7 +135,7 @@ def _with_work(rng: random.Random, case: Case, as_of: date) -> Case:
     """A begun case with the work that followed: interventions from its recommendation,
     sessions, its first steps, reviews at the measures' review timepoints (stage moving
     up, now and then back) and, for some, the end of involvement."""
-    out = case.outcome
+    out = case.conclusion
     if out is None or out.decision != "begin_work" or out.date >= as_of:
         return case
     data = case.model_dump(mode="python", exclude_defaults=True)

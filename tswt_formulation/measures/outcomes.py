@@ -171,8 +171,8 @@ def case_outcomes(
     )
     reviews = with_clinical_categories(each_review_vs_baseline(traj), "baseline_value", "value")
     started = (
-        {case.case_id: case.outcome.date}
-        if case.outcome and case.outcome.decision == "begin_work"
+        {case.case_id: case.conclusion.date}
+        if case.conclusion and case.conclusion.decision == "begin_work"
         else {}
     )
     flags = (

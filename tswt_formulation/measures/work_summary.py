@@ -82,7 +82,7 @@ def work_tables(records: Iterable[Mapping[str, Any]]) -> WorkTables:
     for r in records:
         cid = r["case_id"]
         ref = r["referral"]
-        out = r.get("outcome") or {}
+        out = r.get("conclusion") or {}
         rec = (r.get("formulation") or {}).get("recommendation") or {}
         case_rows.append(
             (

@@ -26,6 +26,13 @@ _FRIENDLY = {
 
 
 def _case_words(err: dict[str, Any]) -> str:
+    if err["type"] == "extra_forbidden" and tuple(err["loc"]) == ("outcome",):
+        # Read as "conclusion" (its old name, model.case.Case.conclusion), so here it
+        # was given beside "conclusion": one of the two must go.
+        return (
+            "given with conclusion: outcome is the old name of the conclusion of screening; "
+            "keep conclusion alone"
+        )
     message = _FRIENDLY.get(err["type"], err["msg"]).removeprefix("Value error, ")
     if (
         err["type"] not in _FRIENDLY

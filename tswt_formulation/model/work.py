@@ -133,8 +133,8 @@ class Ending(Record):
 
 
 def work_began(case: Case) -> date | None:
-    """When work began: the outcome of screening ``begin_work``, else None."""
-    out = case.outcome
+    """When work began: the conclusion of screening ``begin_work``, else None."""
+    out = case.conclusion
     return out.date if out is not None and out.decision == "begin_work" else None
 
 
@@ -148,10 +148,10 @@ def work_problems(case: Case, today: date) -> list[tuple[str, str]]:
     if has_work and began is None:
         out.append(
             (
-                "outcome",
+                "conclusion",
                 (
-                    "work is recorded, but the outcome of screening is not begin_work; record it first "
-                    "(tswt outcome CASE --begin-work)"
+                    "work is recorded, but the conclusion of screening is not begin_work; record it first "
+                    "(tswt conclude CASE --begin-work)"
                 ),
             )
         )
@@ -171,7 +171,7 @@ def work_problems(case: Case, today: date) -> list[tuple[str, str]]:
         unknown = vocab[KIND_VOCABULARY[iv.kind]].unknown([iv.what])
         if unknown:
             out.append((f"{f}.what", unknown))
-        not_before(f"{f}.start", iv.start, "outcome.date (work began)", began)
+        not_before(f"{f}.start", iv.start, "conclusion.date (work began)", began)
         not_future(f"{f}.start", iv.start)
         not_before(f"{f}.planned_end", iv.planned_end, f"{f}.start", iv.start)
         not_before(f"{f}.end", iv.end, f"{f}.start", iv.start)
@@ -235,7 +235,7 @@ def work_problems(case: Case, today: date) -> list[tuple[str, str]]:
             last = s.date
     for i, r in enumerate(case.reviews):
         f = f"reviews[{i}]"
-        not_before(f"{f}.date", r.date, "outcome.date (work began)", began)
+        not_before(f"{f}.date", r.date, "conclusion.date (work began)", began)
         not_future(f"{f}.date", r.date)
         goal_numbers = {g.number for g in case.goals}
         for k, g in enumerate(r.goals):
@@ -263,7 +263,7 @@ def work_problems(case: Case, today: date) -> list[tuple[str, str]]:
         not_future(f"first_steps[{i}].done", step.done)
     end = case.ending
     if end is not None:
-        not_before("ending.date", end.date, "outcome.date (work began)", began)
+        not_before("ending.date", end.date, "conclusion.date (work began)", began)
         not_future("ending.date", end.date)
         if end.reason == "other" and not end.reason_other.strip():
             out.append(
@@ -292,7 +292,7 @@ def work_digest(case: Case) -> dict[str, Any]:
     record: ``measures.work_summary.work_tables`` reads it as it reads a whole one).
     The store keeps it beside the record, so a summary of a large caseload parses a
     few hundred bytes per child, not the whole record. No private text (notes)."""
-    ref, out = case.referral, case.outcome
+    ref, out = case.referral, case.conclusion
     rec = case.formulation.recommendation if case.formulation is not None else None
     return {
         "case_id": case.case_id,
@@ -300,7 +300,7 @@ def work_digest(case: Case) -> dict[str, Any]:
             "received": ref.received.isoformat(),
             **({"allocation": {"worker": ref.allocation.worker}} if ref.allocation else {}),
         },
-        **({"outcome": {"decision": out.decision, "date": out.date.isoformat()}} if out else {}),
+        **({"conclusion": {"decision": out.decision, "date": out.date.isoformat()}} if out else {}),
         **({"formulation": {"recommendation": {"wave": rec.wave}}} if rec is not None else {}),
         "interventions": [
             {

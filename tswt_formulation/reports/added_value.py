@@ -282,7 +282,9 @@ def service_added_value_from_cases(cases: list[Any], as_of: date) -> Section:
     from ..measures.added_value import AVS_COLUMNS, added_value_scores
     from ..measures.outcomes import case_scores
 
-    working = [c for c in cases if c.outcome is not None and c.outcome.decision == "begin_work"]
+    working = [
+        c for c in cases if c.conclusion is not None and c.conclusion.decision == "begin_work"
+    ]
     scored = case_scores(working)
     if not scored.empty:
         scored = scored[pd.to_datetime(scored["date"]) <= pd.Timestamp(as_of)]

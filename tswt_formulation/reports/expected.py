@@ -85,9 +85,9 @@ def judged_cases(
     open_cases = [
         c
         for c in cases
-        if c.outcome is not None
-        and c.outcome.decision == "begin_work"
-        and c.outcome.date <= as_of
+        if c.conclusion is not None
+        and c.conclusion.decision == "begin_work"
+        and c.conclusion.date <= as_of
         and (c.ending is None or c.ending.date > as_of)
     ]
     return _listed(judge(model, points_from_cases(open_cases, as_of), as_of), scales)
@@ -135,7 +135,11 @@ def chart_band(fig: Any, case: Case, as_of: date, informants: list[str]) -> str:
     from ..plots.expected import draw_expected_band
 
     model = active_model()
-    began = case.outcome.date if case.outcome and case.outcome.decision == "begin_work" else None
+    began = (
+        case.conclusion.date
+        if case.conclusion and case.conclusion.decision == "begin_work"
+        else None
+    )
     if model is None or began is None:
         return ""
     scores = scores_from_cases([case], as_of)

@@ -221,7 +221,7 @@ class FormulationReport:
         )
 
     def timeline(self) -> Section:
-        ref, scr, out = self.case.referral, self.case.screening, self.case.outcome
+        ref, scr, out = self.case.referral, self.case.screening, self.case.conclusion
         tl = case_timeline(self.case, self.as_of)
         rows: list[tuple[Any, str, str]] = [
             (

@@ -119,7 +119,7 @@ class OutcomesReport(OutcomesCharts, WorkSection):
 
         flags = self.result.not_on_track
         if flags is None or flags.empty:
-            out = self.case.outcome
+            out = self.case.conclusion
             if out is not None and out.decision == "close" and out.date <= self.as_of:
                 # Not "not yet judged" beside scores that may be abnormal: work never began.
                 why = out.reasons.strip().rstrip(".")
@@ -235,7 +235,7 @@ class OutcomesReport(OutcomesCharts, WorkSection):
         ]
         if not rows:
             # Headers over nothing read as data lost: say why there is no change to show.
-            out = self.case.outcome
+            out = self.case.conclusion
             why = (
                 " (the case was closed after screening)"
                 if out is not None and out.decision == "close"

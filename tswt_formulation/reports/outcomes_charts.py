@@ -43,8 +43,8 @@ class OutcomesCharts:
         figs = []
         sdq = traj[(traj["measure"] == "sdq") & (traj["score"] == "total")]
         started = (
-            self.case.outcome.date
-            if self.case.outcome and self.case.outcome.decision == "begin_work"
+            self.case.conclusion.date
+            if self.case.conclusion and self.case.conclusion.decision == "begin_work"
             else None
         )
         if not sdq.empty:

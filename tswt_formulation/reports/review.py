@@ -125,7 +125,9 @@ class CaseloadReview(ServiceSections):
                 rec = recommendations[c.case_id]
                 plan_rows.append((c.case_id, rec.wave, list(rec.services), "recommended"))
         plan = pd.DataFrame(plan_rows, columns=["case_id", "wave", "services", "plan_source"])
-        working = [c for c in cases if c.outcome is not None and c.outcome.decision == "begin_work"]
+        working = [
+            c for c in cases if c.conclusion is not None and c.conclusion.decision == "begin_work"
+        ]
         scored = case_scores(working)
         change = pd.DataFrame()
         flags = pd.DataFrame()
@@ -138,7 +140,9 @@ class CaseloadReview(ServiceSections):
                 change = latest[latest["score"].isin(["total"])].merge(
                     plan[["case_id", "wave", "services"]], on="case_id", how="left"
                 )
-                started = {c.case_id: c.outcome.date for c in working if c.outcome is not None}
+                started = {
+                    c.case_id: c.conclusion.date for c in working if c.conclusion is not None
+                }
                 f = not_on_track(traj, as_of, 6, work_started=started)
                 if not f.empty:
                     flags = f[
@@ -507,7 +511,7 @@ class CaseloadReview(ServiceSections):
         cutoff = self.as_of - timedelta(days=REVIEW_PERIOD_DAYS)
         rows = []
         for c in self.cases:
-            if c.outcome is None or c.outcome.decision != "begin_work":
+            if c.conclusion is None or c.conclusion.decision != "begin_work":
                 continue
             dates = [m.date for m in c.measures if m.date <= self.as_of]
             last = max(dates) if dates else None

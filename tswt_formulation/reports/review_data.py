@@ -179,9 +179,11 @@ def load(
     out.plan = pd.DataFrame(plan_rows, columns=["case_id", "wave", "services"])
     out.last_measure = _last_measures(store, as_of, ids)
     working = frame.loc[
-        frame["outcome"].astype(object).eq("begin_work"), ["case_id", "outcome_date"]
+        frame["conclusion"].astype(object).eq("begin_work"), ["case_id", "conclusion_date"]
     ]
-    started = dict(zip(working["case_id"].astype(object), pd.to_datetime(working["outcome_date"])))
+    started = dict(
+        zip(working["case_id"].astype(object), pd.to_datetime(working["conclusion_date"]))
+    )
     # Scores of the children in work only, and change worked out a slice of children at a
     # time (each child's change is its own): the working memory of one slice, not all.
     scored = analysis.scores(store, as_of=as_of)

@@ -154,7 +154,7 @@ class SummarisedReview(CaseloadReview):
         out = []
         for c in columns:
             col = f[c]
-            if c in ("outcome_date", "screening_due"):
+            if c in ("conclusion_date", "screening_due"):
                 col = pd.to_datetime(col)
                 out.append([None if pd.isna(x) else x.date() for x in col.tolist()])
             elif c == "worker":
@@ -182,7 +182,7 @@ class SummarisedReview(CaseloadReview):
             "state",
             "state_label",
             "overdue",
-            "outcome_date",
+            "conclusion_date",
             "screening_due",
             frame=self.frame.iloc[[i for i, _ in found]],
         )

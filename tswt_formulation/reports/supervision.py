@@ -176,12 +176,12 @@ def child_line(case: Case, row: Any, rec: Any, deteriorated: bool, as_of: date) 
     last = max(measures) if measures else None
     overdue = bool(row.overdue)
     next_measure, next_review = "", ""
-    if state == "work_begun" and case.outcome is not None:
-        due = (last or case.outcome.date) + timedelta(days=REVIEW_PERIOD_DAYS)
+    if state == "work_begun" and case.conclusion is not None:
+        due = (last or case.conclusion.date) + timedelta(days=REVIEW_PERIOD_DAYS)
         next_measure = uk_date(due) + (
             f" (overdue by {plural((as_of - due).days, 'day')})" if due < as_of else ""
         )
-        next_review = uk_date(_next_after(case.outcome.date, as_of, REVIEW_PERIOD_DAYS))
+        next_review = uk_date(_next_after(case.conclusion.date, as_of, REVIEW_PERIOD_DAYS))
     elif (
         state == "in_screening"
         and row.screening_due is not None

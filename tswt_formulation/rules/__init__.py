@@ -39,7 +39,7 @@ _EXPORTS = {
     "edit_formulation": "workflow",
     "effective_recommendation": "workflow",
     "record_decision": "workflow",
-    "record_outcome": "workflow",
+    "record_conclusion": "workflow",
     "sign_off": "workflow",
     "submit": "workflow",
 }
@@ -66,8 +66,8 @@ __all__ = [
     "effective_recommendation",
     "load_rules",
     "recommend",
+    "record_conclusion",
     "record_decision",
-    "record_outcome",
     "rules_in_use",
     "sign_off",
     "submit",
@@ -104,8 +104,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .workflow import (
         edit_formulation,
         effective_recommendation,
+        record_conclusion,
         record_decision,
-        record_outcome,
         sign_off,
         submit,
     )

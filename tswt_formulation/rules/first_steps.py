@@ -114,7 +114,7 @@ def first_step_status(
     before sign-off checked first steps. ``name`` turns a login into a name."""
     who = name or (lambda login: login)
     recorded = {_key(s.step): s for s in case.first_steps}
-    out = case.outcome
+    out = case.conclusion
     began = (
         out.date if out is not None and out.decision == "begin_work" and out.date <= as_of else None
     )

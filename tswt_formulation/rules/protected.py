@@ -1,8 +1,8 @@
 """The workflow state of a case, which only the workflow operations may change.
 
-Who decided, who signed off and what the outcome of screening was are set by
+Who decided, who signed off and what the conclusion of screening was are set by
 :mod:`tswt_formulation.casework` (the CLI verbs ``decide``, ``submit``, ``signoff``,
-``outcome`` and the workbench), which check who may do what. A file given to ``tswt
+``conclude`` and the workbench), which check who may do what. A file given to ``tswt
 update`` or ``tswt import`` is data entry, not a workflow step: it may not change that
 state. Without this, exporting a case, writing ``status: signed_off`` and a sign-off by
 anyone into the file and updating would make a formulation "approved".
@@ -37,7 +37,7 @@ FORMULATION_WORKFLOW_FIELDS = (
 FORMULATION_CONTENT_FIELDS = ("five_ps", "narrative", "stage_evidence", "next_stage_readiness")
 
 _HOW = {
-    "outcome": "record it with `tswt outcome`",
+    "conclusion": "record it with `tswt conclude`",
     "formulation": "draft it with `tswt formulation CASE --draft`",
     "status": "use `tswt submit` and `tswt signoff`",
     "signoffs": "a reviewer signs off with `tswt signoff`",
@@ -58,9 +58,9 @@ def workflow_problems(before: Case | None, after: Case, where: str = "") -> list
     stored ``before`` (``None`` for a new case, which may carry no workflow state)."""
     label = where or after.case_id
     out: list[Problem] = []
-    old_outcome = before.outcome if before is not None else None
-    if after.outcome != old_outcome:
-        out.append(Problem(label, "outcome", _message("outcome", before is None)))
+    old_conclusion = before.conclusion if before is not None else None
+    if after.conclusion != old_conclusion:
+        out.append(Problem(label, "conclusion", _message("conclusion", before is None)))
     old, new = (before.formulation if before is not None else None), after.formulation
     if old is None or new is None:
         if old != new:

@@ -7,9 +7,9 @@ by then:
 ``referred``                  received, but consent or manager approval is missing
 ``awaiting_decision``         consent and approval in place, decision pending
 ``awaiting_allocation``       accepted, not yet allocated to a worker
-``in_screening``              allocated; the six-week screening runs until its outcome
-``work_begun``                outcome of screening: begin work
-``closed``                    not accepted, or outcome of screening: close
+``in_screening``              allocated; the six-week screening runs until its conclusion
+``work_begun``                conclusion of screening: begin work
+``closed``                    not accepted, or conclusion of screening: close
 ============================  =====================================================
 
 The screening is due six weeks after allocation. It is *overdue* when the case is in
@@ -78,7 +78,7 @@ _REFERRAL_DATES = (
     "allocation_date",
     "screening_started",
     "screening_completed",
-    "outcome_date",
+    "conclusion_date",
 )
 _WORK_DATES = ("last_review", "first_step_due", "last_contact", "ended")
 DATE_COLUMNS = (*_REFERRAL_DATES, *_WORK_DATES)
@@ -92,7 +92,7 @@ ROW_COLUMNS = (
     "consent_informed",
     "decision",
     "worker",
-    "outcome",
+    "conclusion",
     "formulation_status",
     *_WORK_DATES,
     *INT_COLUMNS,
@@ -159,8 +159,8 @@ def caseload_row(case: Case) -> dict[str, Any]:
         "worker": ref.allocation.worker if ref.allocation else None,
         "screening_started": scr.started if scr else None,
         "screening_completed": scr.completed if scr else None,
-        "outcome": case.outcome.decision if case.outcome else None,
-        "outcome_date": case.outcome.date if case.outcome else None,
+        "conclusion": case.conclusion.decision if case.conclusion else None,
+        "conclusion_date": case.conclusion.date if case.conclusion else None,
         "formulation_status": case.formulation.status if case.formulation else None,
         **work_columns(case),
     }
@@ -255,16 +255,16 @@ def timeline(
         return df[col].to_numpy() <= when  # NaT (not happened) compares False
 
     decision = df["decision"].to_numpy(dtype=object)
-    outcome = df["outcome"].to_numpy(dtype=object)
+    conclusion = df["conclusion"].to_numpy(dtype=object)
     consent = happened("consent_date") & df["consent_informed"].to_numpy(dtype=bool)
     approval = happened("approval_date")
     decided = happened("decision_date")
     accepted = decided & (decision == "accepted")
     not_accepted = decided & (decision == "not_accepted")
     allocated = accepted & happened("allocation_date")
-    outcome_done = allocated & happened("outcome_date")
-    closed = not_accepted | (outcome_done & (outcome == "close"))
-    work = outcome_done & (outcome == "begin_work")
+    concluded = allocated & happened("conclusion_date")
+    closed = not_accepted | (concluded & (conclusion == "close"))
+    work = concluded & (conclusion == "begin_work")
 
     order = (
         "closed",
@@ -324,10 +324,10 @@ def _work_vectorised(
 
     ongoing = work & ~happened("ended")
     last_review = df["last_review"].to_numpy().astype("datetime64[D]")
-    began = df["outcome_date"].to_numpy().astype("datetime64[D]")
+    began = df["conclusion_date"].to_numpy().astype("datetime64[D]")
     since = np.where(happened("last_review"), last_review, began)
     due = np.where(ongoing, _add_months_vectorised(since, review_months), np.datetime64("NaT"))
-    df["review_due"] = due.astype(df["outcome_date"].dtype)
+    df["review_due"] = due.astype(df["conclusion_date"].dtype)
     df["review_overdue"] = ongoing & (due < when)
     steps = np.where(ongoing, df["first_steps_outstanding"].to_numpy(dtype=np.int64), 0)
     df["steps_outstanding"] = steps
@@ -405,10 +405,10 @@ def _judge(
     decided = happened("decision_date")
     accepted = decided and r["decision"] == "accepted"
     allocated = accepted and happened("allocation_date")
-    outcome_done = allocated and happened("outcome_date")
-    if (decided and r["decision"] == "not_accepted") or (outcome_done and r["outcome"] == "close"):
+    concluded = allocated and happened("conclusion_date")
+    if (decided and r["decision"] == "not_accepted") or (concluded and r["conclusion"] == "close"):
         state = "closed"
-    elif outcome_done and r["outcome"] == "begin_work":
+    elif concluded and r["conclusion"] == "begin_work":
         state = "work_begun"
     elif allocated:
         state = "in_screening"
@@ -434,7 +434,7 @@ def _judge(
     ongoing = work and not happened("ended")
     due = (
         add_months(
-            r["last_review"] if happened("last_review") else r["outcome_date"], review_months
+            r["last_review"] if happened("last_review") else r["conclusion_date"], review_months
         )
         if ongoing
         else None

@@ -1,6 +1,6 @@
 """The formulation workflow: the worker's decision on a recommendation (accept, or
 override parts with a reason), submission, the clinical psychologist's sign-off, and the
-outcome of screening. Pure functions over the model; the store keeps every version.
+conclusion of screening. Pure functions over the model; the store keeps every version.
 
 Rules of the workflow:
 
@@ -14,7 +14,7 @@ Rules of the workflow:
 * A risk first step (a safety plan for a high risk, above all: rules.first_steps) that is
   not recorded as done holds up approval and the beginning of work: the reviewer, or the
   worker beginning work, goes ahead only by giving a reason, kept with the sign-off or the
-  outcome (audited with it) and printed beside the step in every report and summary.
+  conclusion (audited with it) and printed beside the step in every report and summary.
   Returning a formulation is never held up.
 """
 
@@ -25,7 +25,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ..errors import OverrideError
-from ..model.case import Case, ScreeningOutcome
+from ..model.case import Case, ScreeningConclusion
 from ..model.formulation import (
     AcknowledgedStep,
     Formulation,
@@ -301,7 +301,7 @@ def effective_recommendation(formulation: Formulation) -> dict[str, Any]:
     return out
 
 
-def record_outcome(
+def record_conclusion(
     case: Case,
     decision: str,
     by: str,
@@ -312,29 +312,29 @@ def record_outcome(
     *,
     outstanding_reason: str = "",
     steps: Sequence[str] | None = None,
-) -> ScreeningOutcome:
-    """The outcome of screening: ``close`` (with reasons and alternatives) or ``begin_work``.
+) -> ScreeningConclusion:
+    """The conclusion of screening: ``close`` (with reasons and alternatives) or ``begin_work``.
 
-    A case that already has an outcome keeps it unless ``replace`` is given with the
-    reasons for the change (the old outcome stays in the audit log).
+    A case that already has a conclusion keeps it unless ``replace`` is given with the
+    reasons for the change (the old conclusion stays in the audit log).
 
     Work begins with a risk first step outstanding on ``on`` (of ``steps``, else of the
     formulation's recommendation as decided) only with ``outstanding_reason``, kept on
-    the outcome beside each step."""
+    the conclusion beside each step."""
     if decision not in ("close", "begin_work"):
         raise OverrideError(
-            f"{case.case_id}: outcome must be close or begin_work, not {decision!r}"
+            f"{case.case_id}: the conclusion must be close or begin_work, not {decision!r}"
         )
-    if case.outcome is not None:
-        had = f"{case.outcome.decision.replace('_', ' ')} on {case.outcome.date.isoformat()} by {case.outcome.by}"
+    if case.conclusion is not None:
+        had = f"{case.conclusion.decision.replace('_', ' ')} on {case.conclusion.date.isoformat()} by {case.conclusion.by}"
         if not replace:
             raise OverrideError(
-                f"{case.case_id}: the outcome of screening is already recorded ({had}); "
+                f"{case.case_id}: the conclusion of screening is already recorded ({had}); "
                 "to change it, give --replace with --reason saying why"
             )
         if not reasons.strip():
             raise OverrideError(
-                f"{case.case_id}: replacing the outcome ({had}) needs --reason saying why"
+                f"{case.case_id}: replacing the conclusion ({had}) needs --reason saying why"
             )
     if decision == "close" and not reasons.strip():
         raise OverrideError(
@@ -353,7 +353,7 @@ def record_outcome(
         raise OverrideError(
             f"{case.case_id}: outstanding-step reason: it explains beginning work; a closed case needs only its reasons"
         )
-    return ScreeningOutcome.model_validate(  # checks the decision
+    return ScreeningConclusion.model_validate(  # checks the decision
         {
             "decision": decision,
             "date": on,

@@ -11,6 +11,11 @@ Before schema 8 every case save was recorded as ``update`` and the step lay only
 note; migration 8 fills the step in for those rows from the notes casework wrote
 (``ACTION_FROM_NOTE``). A note a person typed that happens to read the same is read the
 same way: the note itself is kept as it was.
+
+Schema 9 renamed the end of screening from "outcome" to "conclusion": new rows record
+``record_conclusion``; rows written before keep ``record_outcome``, as history is never
+rewritten. ``ACTIONS`` describes both, so a stale-edit notice words either; a reader
+that looks for this step matches both names.
 """
 
 from __future__ import annotations
@@ -46,7 +51,8 @@ ACTIONS = {
     "submit": "the formulation submitted for sign-off",
     "sign_off": "the formulation approved by a clinical psychologist",
     "return": "the formulation returned with comments",
-    "record_outcome": "the outcome of screening recorded (or replaced, with reasons)",
+    "record_conclusion": "the conclusion of screening recorded (or replaced, with reasons)",
+    "record_outcome": "the conclusion of screening recorded (its action before schema 9; rows keep it)",
     "start_intervention": "an intervention started",
     "record_session": "a session of an intervention recorded",
     "end_intervention": "an intervention ended",

@@ -13,6 +13,7 @@ from .. import config
 from ..rules.timeline import ROW_COLUMNS, rows_frame, timeline
 from . import engine as dialect
 from . import schema
+from .records import _row_columns
 
 if TYPE_CHECKING:  # pandas is imported by the caseload methods that build frames
     import pandas as pd
@@ -25,6 +26,7 @@ class CaseloadMixin:
         engine: sa.Engine
         location: str
         user: str
+        outdated: int | None
 
     def workers(self) -> list[str]:
         """The workers with at least one case allocated, sorted."""
@@ -35,7 +37,7 @@ class CaseloadMixin:
     def caseload_tuples(self, worker: str | None = None) -> list[tuple[Any, ...]]:
         """The indexed columns of every case (no record parsing), as tuples in the order
         of ``ROW_COLUMNS``, by case id. On SQLite, dates are ISO text and booleans 0/1."""
-        cols = [schema.cases.c[c] for c in ROW_COLUMNS]
+        cols = _row_columns(self.engine, self.outdated, ROW_COLUMNS)
         q = sa.select(*cols).order_by(schema.cases.c.case_id)
         if worker is not None:
             q = q.where(schema.cases.c.worker == worker)

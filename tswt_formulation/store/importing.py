@@ -95,7 +95,7 @@ def authorise_new_cases(
 
     if not staff:
         return
-    if any(c.formulation is not None or c.outcome is not None for c in cases):
+    if any(c.formulation is not None or c.conclusion is not None for c in cases):
         needed = [
             "restore"
         ]  # records with their workflow, as they were: checked for consistency below
@@ -118,7 +118,7 @@ def authorise_new_cases(
         record = case_to_data(c)
         problems += (
             restore_problems(record, staff, where)
-            if (c.formulation or c.outcome)
+            if (c.formulation or c.conclusion)
             else people_problems(record, staff, where)
         )
     if problems:
@@ -154,7 +154,7 @@ def case_row(case: Case, version: int, now: datetime, who: str, created: bool) -
         updated_at=now,
         updated_by=who,
         work=json.dumps(work_digest(case), separators=(",", ":"))
-        if case.outcome is not None
+        if case.conclusion is not None
         else None,
     )
     if created:

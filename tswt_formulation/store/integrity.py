@@ -16,7 +16,7 @@ from . import engine as dialect
 from . import schema
 from .diff import apply_changes
 from .records import CHUNK as _CHUNK
-from .records import _load, _record_column
+from .records import _load, _record_column, _row_columns
 
 _DENORMALISED = [c for c in ROW_COLUMNS if c != "case_id"]
 CHECK_FAILED = "check_failed"  # tswt_meta key: set while the last `tswt check` found problems
@@ -29,6 +29,7 @@ class IntegrityMixin:
         engine: sa.Engine
         location: str
         user: str
+        outdated: int | None
 
     def record_check(self, problems: list[str]) -> None:
         """Remember the outcome of :meth:`integrity_check`: while the last check found
@@ -86,7 +87,7 @@ class IntegrityMixin:
                         c.case_id,
                         c.version,
                         _record_column(self.engine),
-                        *[c[k] for k in _DENORMALISED],
+                        *_row_columns(self.engine, self.outdated, _DENORMALISED),
                     )
                     .where(c.case_id > last)
                     .order_by(c.case_id)

@@ -99,6 +99,8 @@ class MigrationsMixin:
                 return
             schema.migrations_table.create(conn, checkfirst=True)
             now = _now()
+            # Who is migrating, for a migration that audits the records it rewrites (9).
+            conn.info["tswt_acting"] = (self.user, self.identity.how)
             for m in pending:
                 m.apply(conn)
                 conn.execute(
@@ -106,6 +108,7 @@ class MigrationsMixin:
                         number=m.number, name=m.name, applied_at=now, applied_by=self.user
                     )
                 )
+            conn.info.pop("tswt_acting", None)
             version_row = {"key": "schema_version", "value": str(schema.SCHEMA_VERSION)}
             if have == 0:
                 conn.execute(

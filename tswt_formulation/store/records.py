@@ -5,6 +5,7 @@ or written at once. Shared by the store's parts (store.py and its mixins)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -69,6 +70,22 @@ def _record_column(engine: sa.Engine) -> Any:
     if engine.dialect.name == "sqlite":
         return sa.cast(schema.cases.c.record, sa.LargeBinary).label("record")
     return schema.cases.c.record
+
+
+def _row_columns(engine: sa.Engine, outdated: int | None, names: Sequence[str]) -> list[Any]:
+    """The cases table's columns ``names`` to select. A store read as it is, before
+    migration 9 (reading is not writing), has two of them under their old names
+    (``schema.RENAMED_9``): those are selected under the new."""
+    c = schema.cases.c
+    if outdated is None or outdated >= 9:
+        return [c[n] for n in names]
+    have = {col["name"] for col in sa.inspect(engine).get_columns("cases")}
+    return [
+        sa.literal_column(schema.RENAMED_9[n], c[n].type).label(n)
+        if n in schema.RENAMED_9 and n not in have
+        else c[n]
+        for n in names
+    ]
 
 
 def _db_message(exc: sa.exc.DBAPIError) -> str:

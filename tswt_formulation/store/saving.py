@@ -54,7 +54,7 @@ class SavingMixin:
     ) -> None:
         """The permission table's check of one save, inside its transaction, against the
         record as stored: the operations the change needs (the workflow step casework
-        names covers the formulation and the outcome), and the people it names."""
+        names covers the formulation and the conclusion of screening), and the people it names."""
         from ..access.logins import people_problems
         from ..access.permissions import NotPermitted, check, operations_for
 
@@ -66,8 +66,8 @@ class SavingMixin:
             protected = [
                 p
                 for p in paths
-                if p == "outcome"
-                or p.startswith("outcome.")
+                if p == "conclusion"
+                or p.startswith("conclusion.")
                 or p == "formulation"
                 or p.startswith(
                     (
@@ -83,12 +83,12 @@ class SavingMixin:
             if protected:
                 raise NotPermitted(
                     f"{case_id}: {protected[0]} is workflow state, changed only by its workflow step "
-                    "(draft, decide, submit, sign off, outcome), which checks who may take it"
+                    "(draft, decide, submit, sign off, conclude), which checks who may take it"
                 )
             needed = operations_for(paths)
         else:
             rest = [
-                p for p in paths if not (p.startswith("formulation") or p.startswith("outcome"))
+                p for p in paths if not (p.startswith("formulation") or p.startswith("conclusion"))
             ]
             needed = [workflow_step] + [o for o in operations_for(rest) if o != workflow_step]
         for operation in needed:
@@ -118,7 +118,7 @@ class SavingMixin:
 
         Raises :class:`ValidationFailed` listing every case id that already exists.
         With ``workflow_state=False`` (``tswt import``) a case that carries workflow
-        state (a formulation, an outcome of screening) is refused, naming the field
+        state (a formulation, a conclusion of screening) is refused, naming the field
         (and the file, from ``sources``: case id -> file).
         """
         who, how = self._acting(user)
@@ -216,7 +216,7 @@ class SavingMixin:
         Returns the case as now stored (with its new version). Saving with no change
         writes nothing. The change is checked against the permission table as the
         person acting (the allocated worker or a manager edits a case); workflow state
-        (formulation status, decision, sign-offs, outcome) changes only through
+        (formulation status, decision, sign-offs, conclusion) changes only through
         :mod:`tswt_formulation.casework`, which names its ``workflow_step`` and the
         ``action`` the audit log records (``store.audit.ACTIONS``; a plain save: ``update``).
         """

@@ -10,8 +10,10 @@ kept as text, dates as DATE, times as timezone-aware TIMESTAMP.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
@@ -52,8 +54,8 @@ cases = sa.Table(
     sa.Column("worker", sa.String(80)),
     sa.Column("screening_started", sa.Date),
     sa.Column("screening_completed", sa.Date),
-    sa.Column("outcome", sa.String(20)),
-    sa.Column("outcome_date", sa.Date),
+    sa.Column("conclusion", sa.String(20)),
+    sa.Column("conclusion_date", sa.Date),
     sa.Column("formulation_status", sa.String(20)),
     # The work after screening (migration 6; rules.timeline.work_columns).
     sa.Column("last_review", sa.Date),
@@ -170,7 +172,8 @@ def _create_staff(conn: sa.Connection) -> None:
     metadata.create_all(conn, tables=[staff])
 
 
-# What a caseload read of each case at migration 4 (kept as it was: a migration, once
+# What a caseload read of each case at migration 4, named as the columns are now:
+# migration 9 renamed two (see _as_named), otherwise kept as it was (a migration, once
 # released, never changes what it does).
 _CASELOAD_COLUMNS_4 = (
     "case_id",
@@ -184,11 +187,11 @@ _CASELOAD_COLUMNS_4 = (
     "allocation_date",
     "screening_started",
     "screening_completed",
-    "outcome_date",
+    "conclusion_date",
     "consent_informed",
     "decision",
     "worker",
-    "outcome",
+    "conclusion",
     "formulation_status",
 )
 # What a caseload reads of each case now (rules.timeline.ROW_COLUMNS, by case id first):
@@ -206,12 +209,26 @@ _WORK_COLUMNS = (
 CASELOAD_COLUMNS = (*_CASELOAD_COLUMNS_4, *(name for name, _kind, _default in _WORK_COLUMNS))
 
 
+# Migration 9: the cases table's columns for the conclusion of screening, as they were
+# named before (its "outcome", a word now kept for the outcome measures).
+RENAMED_9 = {"conclusion": "outcome", "conclusion_date": "outcome_date"}
+
+
+def _as_named(conn: sa.Connection, columns: tuple[str, ...]) -> tuple[str, ...]:
+    """``columns`` as the store in hand names them: a store before migration 9 has the
+    old names of the two it renamed (one created since has the new names from migration
+    1, which makes the tables as they are now), so migrations 4 and 6 index the same
+    columns as when they were released."""
+    have = {c["name"] for c in sa.inspect(conn).get_columns("cases")}
+    return tuple(RENAMED_9[c] if c in RENAMED_9 and c not in have else c for c in columns)
+
+
 def _add_caseload_index(conn: sa.Connection) -> None:
     # A covering index: the caseload (every command's list of cases) is read from the
     # index alone, ordered by case id, without touching the pages that hold the records
     # (2.5-3x faster at 100,000 cases on SQLite; an index-only scan on PostgreSQL).
     conn.exec_driver_sql(
-        f"CREATE INDEX IF NOT EXISTS ix_cases_caseload ON cases ({', '.join(_CASELOAD_COLUMNS_4)})"
+        f"CREATE INDEX IF NOT EXISTS ix_cases_caseload ON cases ({', '.join(_as_named(conn, _CASELOAD_COLUMNS_4))})"
     )
 
 
@@ -242,7 +259,9 @@ def _work_columns(conn: sa.Connection) -> None:
             conn.exec_driver_sql(f"ALTER TABLE cases ADD COLUMN {column} {kind}{tail}")
     # The covering index grows by the work's columns: the caseload still reads no record.
     conn.exec_driver_sql("DROP INDEX IF EXISTS ix_cases_caseload")
-    conn.exec_driver_sql(f"CREATE INDEX ix_cases_caseload ON cases ({', '.join(CASELOAD_COLUMNS)})")
+    conn.exec_driver_sql(
+        f"CREATE INDEX ix_cases_caseload ON cases ({', '.join(_as_named(conn, CASELOAD_COLUMNS))})"
+    )
 
 
 def _scores_table(conn: sa.Connection) -> None:
@@ -266,6 +285,68 @@ def _audit_actions(conn: sa.Connection) -> None:
             .where(a.action == "update", a.case_id.is_not(None), matches)
             .values(action=action)
         )
+
+
+def _conclusion(conn: sa.Connection) -> None:
+    # The conclusion of screening was the case's "outcome" (issue 25: a name, one
+    # meaning). Rename its two columns, cover them again, and rewrite every stored
+    # record and work digest that has the old key, each record's change audited as the
+    # person migrating (at its version, so its audit trail still rebuilds it); the audit
+    # rows already written keep the old name, as history. A column already renamed (a
+    # store created since) is left as it is.
+    have = {c["name"] for c in sa.inspect(conn).get_columns("cases")}
+    for new, old in RENAMED_9.items():
+        if old in have and new not in have:
+            conn.exec_driver_sql(f"ALTER TABLE cases RENAME COLUMN {old} TO {new}")
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_cases_caseload")
+    conn.exec_driver_sql(f"CREATE INDEX ix_cases_caseload ON cases ({', '.join(CASELOAD_COLUMNS)})")
+    user, how = conn.info.get("tswt_acting", ("tswt", None))
+    now = datetime.now(UTC)
+    c, last = cases.c, ""
+    while True:  # a case with a conclusion has the column set (the record has the key)
+        rows = conn.execute(
+            sa.select(c.case_id, c.version, c.record, c.work)
+            .where(c.conclusion.is_not(None), c.case_id > last)
+            .order_by(c.case_id)
+            .limit(500)
+        ).all()
+        if not rows:
+            break
+        last = rows[-1].case_id
+        for row in rows:
+            record = json.loads(row.record)
+            if "outcome" not in record or "conclusion" in record:
+                continue
+            value = record["outcome"]
+            renamed = {("conclusion" if k == "outcome" else k): v for k, v in record.items()}
+            work = json.loads(row.work) if row.work else None
+            if isinstance(work, dict) and "outcome" in work:
+                work = {("conclusion" if k == "outcome" else k): v for k, v in work.items()}
+            conn.execute(
+                cases.update()
+                .where(c.case_id == row.case_id)
+                .values(
+                    record=json.dumps(renamed, ensure_ascii=False, separators=(",", ":")),
+                    work=row.work if work is None else json.dumps(work, separators=(",", ":")),
+                )
+            )
+            conn.execute(
+                audit.insert().values(
+                    at=now,
+                    user=user,
+                    identified_by=how,
+                    case_id=row.case_id,
+                    action="migrate",
+                    version=row.version,
+                    changes=json.dumps(
+                        [
+                            {"op": "remove", "path": "outcome", "before": value},
+                            {"op": "add", "path": "conclusion", "after": value},
+                        ]
+                    ),
+                    note="schema 9: the conclusion of screening, called outcome before, renamed conclusion",
+                )
+            )
 
 
 # Append only: never edit or reorder a migration that has been released.
@@ -295,6 +376,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         8,
         "the audit log names each case save's step (submit, sign_off, ...), filled from the notes",
         _audit_actions,
+    ),
+    Migration(
+        9,
+        "the conclusion of screening: columns and stored records renamed from outcome",
+        _conclusion,
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

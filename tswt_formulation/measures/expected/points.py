@@ -206,7 +206,8 @@ def points_from_store(store: Any, as_of: date | None = None) -> pd.DataFrame:
     from ... import analysis
 
     parts = analysis._record_parts(
-        store, {"decision": "outcome.decision", "began": "outcome.date", "ended": "ending.date"}
+        store,
+        {"decision": "conclusion.decision", "began": "conclusion.date", "ended": "ending.date"},
     )
     work = work_dates(parts)
     if as_of is not None:
@@ -248,8 +249,8 @@ def work_from_cases(cases: Iterable[Any], as_of: date | None = None) -> pd.DataF
     return work_dates(
         (
             c.case_id,
-            c.outcome.decision if c.outcome is not None else None,
-            c.outcome.date if c.outcome is not None else None,
+            c.conclusion.decision if c.conclusion is not None else None,
+            c.conclusion.date if c.conclusion is not None else None,
             c.ending.date
             if c.ending is not None and (as_of is None or c.ending.date <= as_of)
             else None,
