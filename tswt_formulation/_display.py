@@ -82,7 +82,7 @@ def recommendation_html(rec: Recommendation) -> str:
     head = (
         f"wave {rec.wave}, stage {rec.stage}"
         if rec.recommendable
-        else f"no wave or stage: {_words(rec.eligibility.outcome)}"
+        else f"no wave or stage: {_words(rec.eligibility.verdict)}"
     )
     rows: list[tuple[str, Any]] = [
         ("as of", rec.as_of.isoformat()),

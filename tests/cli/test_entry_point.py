@@ -118,7 +118,7 @@ def test_show_eligibility_audit(tmp_path, make_case_data):
     )
     assert "behaviour: Self-harm (moderate, at least weekly; reported by carer, school)" in r.output
     r = run("eligibility", "TSW-000123", "--store", store, "--json")
-    assert json.loads(r.output)["outcome"] == "eligible"
+    assert json.loads(r.output)["verdict"] == "eligible"
     r = run("audit", "TSW-000123", "--store", store)
     assert r.output.splitlines()[2].split()[3:] == [
         "importer",

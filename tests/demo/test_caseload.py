@@ -42,7 +42,7 @@ def test_realistic_mix(demo_cases):
     }
     ages = [c.child.age_on(c.referral.received) for c in demo_cases]
     assert min(ages) <= 3 and max(ages) >= 18
-    outcomes = Counter(check_eligibility(c).outcome for c in demo_cases)
+    outcomes = Counter(check_eligibility(c).verdict for c in demo_cases)
     assert outcomes["not_eligible"] > 0 and outcomes["eligible"] > 0
     frame = timeline(caseload_frame([caseload_row(c) for c in demo_cases]), AS_OF)
     assert frame["overdue"].sum() > 0 and (frame["screening_open"] & ~frame["overdue"]).sum() > 0
@@ -62,7 +62,7 @@ def test_make_demo_caseload_holds_each_clinical_situation(as_of):
     harmful sexual behaviour with self-harm."""
     cases = generate_caseload(60, seed=1, as_of=as_of)
     over_age = [c for c in cases if c.child.age_on(c.referral.received) > 25]
-    assert over_age and all(check_eligibility(c).outcome == "not_eligible" for c in over_age)
+    assert over_age and all(check_eligibility(c).verdict == "not_eligible" for c in over_age)
     assert [
         c
         for c in cases

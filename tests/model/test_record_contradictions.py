@@ -45,7 +45,7 @@ def test_over_age_care_leaver_is_recorded_and_not_eligible(full_case_data: dict[
     )
     case = case_from_data(data)
     decision = check_eligibility(case)
-    assert decision.outcome == "not_eligible"
+    assert decision.verdict == "not_eligible"
     assert any(r.rule.startswith("age.") for r in decision.reasons)
     assert decision.signposting  # somewhere to go instead
 
@@ -70,7 +70,7 @@ def test_child_outside_every_eligible_status_is_recorded(full_case_data: dict[st
         data.pop("conclusion", None),
     )
     decision = check_eligibility(case_from_data(data))
-    assert decision.outcome == "not_eligible"
+    assert decision.verdict == "not_eligible"
     assert "cluster_services" in decision.signposting
 
 

@@ -135,7 +135,7 @@ def test_consent_from_the_local_authority_for_a_child_at_home_is_said_in_the_sum
         "TSW-000920",
     )
     rec = recommend(case_from_data(data))
-    assert rec.eligibility.outcome == "cannot_proceed"
+    assert rec.eligibility.verdict == "cannot_proceed"
     reason = next(r.text for r in rec.eligibility.reasons if r.rule == "proceed.consent_not_valid")
     assert reason == (
         "The local authority (corporate parent) cannot consent for a child aged 12 living at home on a child "

@@ -63,7 +63,7 @@ def build(row: dict[str, Any]) -> dict[str, Any]:
 def test_eligibility_table(row):
     decision = check_eligibility(case_from_data(build(row)))
     expect = row["expect"]
-    assert decision.outcome == expect["outcome"], row["why"]
+    assert decision.verdict == expect["verdict"], row["why"]
     assert list(decision.signposting) == expect["signposting"], row["why"]
     assert decision.nd_assessment_offerable is expect["nd_offerable"], row["why"]
     assert decision.age == row["age"]
@@ -95,10 +95,10 @@ def test_age_is_taken_on_the_as_of_date():
     row = {"status": "looked_after", "age": 17}
     case = case_from_data(build(row))
     birthday_18 = add_years(case.child.date_of_birth, 18)
-    assert check_eligibility(case, birthday_18 - timedelta(days=1)).outcome == "eligible"
+    assert check_eligibility(case, birthday_18 - timedelta(days=1)).verdict == "eligible"
     # Looked after on the 18th birthday: a care leaver in law, so still eligible, flagged.
     on_18 = check_eligibility(case, birthday_18)
-    assert on_18.outcome == "eligible"
+    assert on_18.verdict == "eligible"
     assert on_18.flags[0].startswith(
         "Legal status should be care leaver: recorded as looked after, but aged 18 on "
     )

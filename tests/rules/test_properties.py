@@ -81,7 +81,7 @@ def compact_cases(draw: st.DrawFn) -> dict[str, Any]:
 
 def assert_explained(rec: Recommendation) -> None:
     assert all(f.reason.strip() and "{" not in f.reason for f in rec.fired)
-    if rec.eligibility.outcome == "eligible":
+    if rec.eligibility.verdict == "eligible":
         assert rec.wave in (1, 2, 3) and rec.stage in (1, 2, 3, 4)
         assert sum(f.won_wave for f in rec.fired) == 1 and sum(f.won_stage for f in rec.fired) == 1
         assert rec.reasons_for("wave") and rec.reasons_for("stage")
@@ -102,7 +102,7 @@ def assert_explained(rec: Recommendation) -> None:
 def test_every_valid_case_gets_a_complete_explained_recommendation(compact: dict[str, Any]) -> None:
     rec = recommend(build_case(compact), bands=compact["bands"])
     assert_explained(rec)
-    if rec.eligibility.outcome == "eligible":
+    if rec.eligibility.verdict == "eligible":
         rec.to_snapshot(__import__("datetime").datetime(2026, 6, 2))
     assert rec.to_text().startswith(f"Recommendation for {rec.case_id}")
 
@@ -125,7 +125,7 @@ def test_adding_a_risk_behaviour_never_lowers_the_wave(
     after = recommend(build_case(compact), bands=compact["bands"])
     assert (after.wave or 0) >= (before.wave or 0)
     assert risk in [r.behaviour for r in after.risks]
-    if after.eligibility.outcome == "eligible":
+    if after.eligibility.verdict == "eligible":
         assert after.wave == 3
 
 

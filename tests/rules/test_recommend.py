@@ -56,7 +56,7 @@ def test_table_is_well_formed() -> None:
             "risks",
             "fired",
             "not_fired",
-            "outcome",
+            "verdict",
             "recorded_risks",
             "out_of_date",
             "risk_assessed",
@@ -96,8 +96,8 @@ def test_case(row: dict[str, Any]) -> None:
         assert rule in fired, f"{rule} did not fire\n{rec.to_text()}"
     for rule in expect.get("not_fired", []):
         assert rule not in fired, f"{rule} fired\n{rec.to_text()}"
-    if "outcome" in expect:
-        assert rec.eligibility.outcome == expect["outcome"]
+    if "verdict" in expect:
+        assert rec.eligibility.verdict == expect["verdict"]
 
 
 def test_every_rule_fires_in_some_case(results: dict[str, Recommendation]) -> None:
@@ -108,7 +108,7 @@ def test_every_rule_fires_in_some_case(results: dict[str, Recommendation]) -> No
 def test_every_wave_stage_and_outcome_is_covered(results: dict[str, Recommendation]) -> None:
     assert {r.wave for r in results.values()} == {None, 1, 2, 3}
     assert {r.stage for r in results.values()} == {None, 1, 2, 3, 4}
-    assert {r.eligibility.outcome for r in results.values()} == {
+    assert {r.eligibility.verdict for r in results.values()} == {
         "eligible",
         "not_eligible",
         "cannot_proceed",

@@ -133,7 +133,7 @@ def recommend(
     rows = [
         (
             r.case_id,
-            r.eligibility.outcome,
+            r.eligibility.verdict,
             r.wave or "",
             r.stage or "",
             "; ".join(x.label for x in r.risks),

@@ -41,7 +41,8 @@ ELIGIBLE_STATUSES = ("looked_after", "kinship_care", "child_protection_plan", "s
 CHILD_AGE_LIMIT = 18
 CARE_LEAVER_AGE_LIMIT = 25
 
-Outcome = Literal["eligible", "not_eligible", "cannot_proceed"]
+# What eligibility concludes (its verdict, not an outcome: that word is the outcome measures).
+EligibilityVerdict = Literal["eligible", "not_eligible", "cannot_proceed"]
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class EligibilityDecision:
 
     case_id: str
     as_of: date
-    outcome: Outcome
+    verdict: EligibilityVerdict
     eligible: bool  # by legal status and age, whatever consent/approval say
     can_proceed: bool  # consent and approval present
     reasons: tuple[Reason, ...]
@@ -79,7 +80,7 @@ class EligibilityDecision:
             "not_eligible": "Not eligible for the team",
             "cannot_proceed": "Cannot proceed until consent and manager approval are in place",
         }
-        return words[self.outcome]
+        return words[self.verdict]
 
     @property
     def nd_assessment_text(self) -> str:
@@ -93,7 +94,7 @@ class EligibilityDecision:
         return {
             "case_id": self.case_id,
             "as_of": self.as_of.isoformat(),
-            "outcome": self.outcome,
+            "verdict": self.verdict,
             "summary": self.summary,
             "eligible": self.eligible,
             "can_proceed": self.can_proceed,
@@ -145,7 +146,7 @@ def check_eligibility(case: Case, as_of: date | None = None) -> EligibilityDecis
     Returns
     -------
     EligibilityDecision
-        ``outcome`` is ``cannot_proceed`` whenever consent (informed) or team-manager
+        ``verdict`` is ``cannot_proceed`` whenever consent (informed) or team-manager
         approval is missing, whatever the legal status; otherwise ``eligible`` or
         ``not_eligible``. Every reason that applied is listed.
     """
@@ -243,13 +244,13 @@ def check_eligibility(case: Case, as_of: date | None = None) -> EligibilityDecis
     nd_ok, nd_reason = _nd_assessment(case, status, eligible)
 
     if not can_proceed:
-        outcome: Outcome = "cannot_proceed"
+        verdict: EligibilityVerdict = "cannot_proceed"
     else:
-        outcome = "eligible" if eligible else "not_eligible"
+        verdict = "eligible" if eligible else "not_eligible"
     return EligibilityDecision(
         case_id=case.case_id,
         as_of=on,
-        outcome=outcome,
+        verdict=verdict,
         eligible=eligible,
         can_proceed=can_proceed,
         reasons=tuple(reasons),

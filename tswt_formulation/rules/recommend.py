@@ -133,7 +133,7 @@ def evaluate(
     # screening is not dropped mid-screening.
     elig = check_eligibility(case)
     facts = case_facts(case, on, elig, bands)
-    path = "eligible" if elig.outcome == "eligible" else "ineligible"
+    path = "eligible" if elig.verdict == "eligible" else "ineligible"
     hits: list[tuple[Rule, Matched]] = []
     for rule, predicate in zip(rules.rules, rules.predicates):
         if rule.applies != path and rule.applies != "always":

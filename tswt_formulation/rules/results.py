@@ -194,7 +194,7 @@ class Recommendation:
         if self.wave is None or self.stage is None:
             raise NoRecommendation(
                 f"{self.case_id}: no recommendation to record; {self.eligibility.summary.lower()} "
-                f"(eligibility outcome {self.eligibility.outcome})"
+                f"(eligibility verdict {self.eligibility.verdict})"
             )
         return RecommendationSnapshot(
             rules_version=self.rules_version,

@@ -266,7 +266,7 @@ class ReferralView(CaseView):
             return
         decision = check_eligibility(case, as_of=self.as_of)
         colour = {"eligible": "#1b5e20", "not_eligible": "#a4000f", "cannot_proceed": "#8a5300"}[
-            decision.outcome
+            decision.verdict
         ]
         reasons = "".join(f"<li>{inert(r.text)}</li>" for r in decision.reasons)
         signs = "".join(
