@@ -31,7 +31,7 @@ def test_the_kind_list_is_every_registered_kind_once():
     assert set(CONDITION_KINDS) == DOCUMENTED
     assert len(CONDITION_KINDS) == len(DOCUMENTED)
     assert CONDITION_KINDS[:4] == ("all", "any", "not", "always")
-    assert KINDS["age"] is circumstances.Age and KINDS["risk"] is conditions.RiskCondition
+    assert KINDS["age"] is circumstances.Age and KINDS["risk"] is conditions.RiskRecorded
 
 
 @pytest.mark.parametrize(

@@ -170,10 +170,11 @@ class PresentingBehaviour(Record):
     severity: Annotated[str, Term("severity")]
 
 
-class RiskItem(Record):
+class Risk(Record):
     """One risk, as a children's social care safety plan records it: what, on whose
     account, when, how serious, whether a safety plan holds it and when it is reviewed.
-    A risk whose review date has passed is out of date (:mod:`tswt_formulation.rules.risk`)."""
+    A risk whose review date has passed is out of date (:mod:`tswt_formulation.rules.risk`:
+    ``RiskOnDate``). Not a behaviour the rules flag as a risk (``rules.results.RiskBehaviour``)."""
 
     kind: Annotated[str, Term("risk_kind")]
     evidence: LongText = ""
@@ -194,7 +195,7 @@ class Screening(Record):
     child_voice: LongText = ""
     carer_views: LongText = ""
     strengths: list[LongText] = []
-    risks: list[RiskItem] = []
+    risks: list[Risk] = []
 
 
 # --- measures ----------------------------------------------------------------------------

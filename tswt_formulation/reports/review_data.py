@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..rules.risk import RecordedRisk, RiskStatus
+from ..rules.risk import RiskOnDate, RiskStatus
 
 if TYPE_CHECKING:
     from ..store.store import CaseStore
@@ -246,7 +246,7 @@ def _risk_status(
         parsed.append(
             (
                 (-rank(r["level"]), not due < as_of, i),
-                RecordedRisk(
+                RiskOnDate(
                     kind=r["kind"],
                     label=kinds.label(r["kind"]),
                     level=r["level"],

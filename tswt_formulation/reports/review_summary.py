@@ -190,7 +190,7 @@ class SummarisedReview(CaseloadReview):
             found, rows, strict=True
         ):
             status = light.risks.get(case_id)
-            rec = _Risk(status)
+            rec = _RisksAsRecommendation(status)
             rank, words = risk_of(None, rec, self.as_of) if status else (0, "-")  # type: ignore[arg-type]
             out.append(
                 ActionLine(
@@ -589,8 +589,10 @@ def _more(more: list[str]) -> str:
     )
 
 
-class _Risk:
-    """What :func:`~.supervision.risk_of` reads of a recommendation: its recorded risks."""
+class _RisksAsRecommendation:
+    """A case's :class:`~tswt_formulation.rules.risk.RiskStatus` (read from the record parts)
+    as the recommendation :func:`~.supervision.risk_of` reads: its recorded risks, and no
+    risk behaviours."""
 
     def __init__(self, status: Any) -> None:
         self.risk = status

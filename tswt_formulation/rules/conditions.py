@@ -443,7 +443,7 @@ def _level_rank(level: str) -> int:
 
 
 @condition_kind
-class RiskCondition(_Condition):
+class RiskRecorded(_Condition):
     """A risk recorded at screening (any of ``risk``; default any kind) at ``min_level``
     or above; ``without_safety_plan`` keeps only risks with no safety plan in place,
     ``out_of_date`` only risks whose review date has passed on the as-of date."""

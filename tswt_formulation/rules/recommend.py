@@ -43,7 +43,7 @@ from .results import (  # noqa: F401 - published here first; read from here too
     Fired,
     Part,
     Recommendation,
-    Risk,
+    RiskBehaviour,
 )
 from .risk import risk_status
 from .rulefile import Effect, Rule, RuleSet, active_rules
@@ -96,7 +96,7 @@ def asked_for(effect: str, steps: tuple[str, ...] | list[str], risk_steps: bool 
     return "; ".join(p for p in (effect, head + "; ".join(steps)) if p)
 
 
-def _risks(facts: Facts, flagged: dict[str, list[str]]) -> tuple[Risk, ...]:
+def _risks(facts: Facts, flagged: dict[str, list[str]]) -> tuple[RiskBehaviour, ...]:
     voc = vocabulary()
     levels = facts.behaviour_levels
     order = sorted(flagged, key=lambda b: (-levels[b][0], -levels[b][1], list(flagged).index(b)))
@@ -104,7 +104,7 @@ def _risks(facts: Facts, flagged: dict[str, list[str]]) -> tuple[Risk, ...]:
     for b in order:
         pb = facts.behaviours[b]
         out.append(
-            Risk(
+            RiskBehaviour(
                 b,
                 voc.label("presenting_behaviour", b),
                 pb.severity,

@@ -1,6 +1,6 @@
 """What a recommendation is: the wave and stage (with their names), the services, models,
 preconditions, signposting and risks, each explained by the rules that fired
-(:class:`Fired`); the child's risks (:class:`Risk`); and how it reads as text and as the
+(:class:`Fired`); the child's risks (:class:`RiskBehaviour`); and how it reads as text and as the
 snapshot a formulation keeps. :mod:`.recommend` produces it."""
 
 from __future__ import annotations
@@ -44,8 +44,9 @@ Part = Literal["wave", "stage", "services", "models", "preconditions", "signpost
 
 
 @dataclass(frozen=True)
-class Risk:
-    """A risk behaviour, with everything the screening recorded about it."""
+class RiskBehaviour:
+    """A presenting behaviour the rules flag as a risk (a rule with ``risk: true``), with
+    everything the screening recorded about it. Not a recorded risk (``model.case.Risk``)."""
 
     behaviour: str
     label: str
@@ -132,7 +133,7 @@ class Recommendation:
     models: tuple[str, ...]
     preconditions: tuple[str, ...]
     signposting: tuple[str, ...]
-    risks: tuple[Risk, ...]
+    risks: tuple[RiskBehaviour, ...]
     fired: tuple[Fired, ...]
     stage_evidence: str
     next_stage_readiness: str

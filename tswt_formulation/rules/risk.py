@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ..model.case import Case, RiskItem
+from ..model.case import Case, Risk
 from ..model.vocabulary import vocabulary
 from ..words import join_words, plural, uk_date
 from ..words import lower_first as _lower
@@ -30,8 +30,9 @@ HOW_TO_ASSESS = (
 
 
 @dataclass(frozen=True)
-class RecordedRisk:
-    """One risk of the screening, with whether its review is out of date on the as-of date."""
+class RiskOnDate:
+    """One recorded risk (:class:`~tswt_formulation.model.case.Risk`) as it stands on the
+    as-of date: its record, and whether its review is out of date then."""
 
     kind: str
     label: str
@@ -108,18 +109,19 @@ class RecordedRisk:
 
 @dataclass(frozen=True)
 class RiskStatus:
-    """Whether risk has been assessed, and every recorded risk, most serious first."""
+    """A case's risk on the as-of date: whether risk has been assessed, and every recorded
+    risk as it then stands (:class:`RiskOnDate`), most serious first."""
 
     case_id: str
     as_of: date
     assessed: bool
     screening_started: bool
-    risks: tuple[RecordedRisk, ...]
+    risks: tuple[RiskOnDate, ...]
     not_accepted: bool = False  # the referral was not accepted, so the team will not screen
     care_leaver: bool = False
 
     @property
-    def out_of_date(self) -> tuple[RecordedRisk, ...]:
+    def out_of_date(self) -> tuple[RiskOnDate, ...]:
         return tuple(r for r in self.risks if r.out_of_date)
 
     @property
@@ -158,13 +160,13 @@ class RiskStatus:
 
 
 def recorded_risk(
-    item: RiskItem,
+    item: Risk,
     as_of: date,
     screening_started: date | None,
     rules: tuple[str, ...] = (),
     plan_step_done: date | None = None,
-) -> RecordedRisk:
-    return RecordedRisk(
+) -> RiskOnDate:
+    return RiskOnDate(
         kind=item.kind,
         label=vocabulary().label("risk_kind", item.kind),
         level=item.level,
@@ -181,7 +183,7 @@ def recorded_risk(
     )
 
 
-def safety_plan_step_done(case: Case, item: RiskItem, as_of: date) -> date | None:
+def safety_plan_step_done(case: Case, item: Risk, as_of: date) -> date | None:
     """The latest date by ``as_of`` a first step that makes a safety plan for this risk
     ("A safety plan for severe aggression / risk to others ...", "Safety planning with the
     network for the harmful sexual behaviour ...") was recorded done, or None."""
