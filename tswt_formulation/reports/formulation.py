@@ -263,7 +263,13 @@ class FormulationReport:
         if scr and scr.completed:
             rows.append((scr.completed, "Screening completed", ""))
         if out:
-            rows.append((out.date, f"Outcome: {out.decision.replace('_', ' ')}", out.reasons))
+            rows.append(
+                (
+                    out.date,
+                    f"Conclusion of screening: {out.decision.replace('_', ' ')}",
+                    out.reasons,
+                )
+            )
         rows.sort(key=lambda r: r[0])  # by the date itself, then shown as a reader reads it
         shown = [(uk_date(day), step, detail) for day, step, detail in rows]
         state = f"<p><strong>Now:</strong> {text(tl.state_label)}{text(' - screening ' + tl.due_text) if tl.due_text else ''}</p>"
@@ -503,7 +509,7 @@ class FormulationReport:
             if rec.next_stage_readiness:
                 body += f"<p>{text(rec.next_stage_readiness)}</p>"
         body += "<h3>Every rule that applied</h3>" + table(
-            ["Rule", "What it asked for", "Why (from the screening)", "Outcome"],
+            ["Rule", "What it asked for", "Why (from the screening)", "Applied or overruled"],
             rows,
             "fired",
             raw_columns=(0,),  # rule_id escapes it
