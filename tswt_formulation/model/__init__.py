@@ -7,7 +7,6 @@ from .case import (
     Case,
     Child,
     Consent,
-    ConsistencyError,
     Decision,
     FirstStep,
     Goal,
@@ -25,9 +24,9 @@ from .case import (
     ScreeningConclusion,
     SdqNotCompleted,
     add_years,
-    consistency_problems,
     years_between,
 )
+from .checks import ConsistencyError, consistency_problems
 from .formulation import (
     FIVE_PS,
     AcknowledgedStep,
