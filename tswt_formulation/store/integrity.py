@@ -32,7 +32,7 @@ class IntegrityMixin:
         outdated: int | None
 
     def record_check(self, problems: list[str]) -> None:
-        """Remember the outcome of :meth:`integrity_check`: while the last check found
+        """Remember the verdict of :meth:`integrity_check`: while the last check found
         problems, every write is refused (the standard-library import path too); a
         check that passes lifts it. Where the store cannot be written, nothing is kept."""
         if any(p.startswith("sqlite ") for p in problems):

@@ -84,7 +84,7 @@ class MeasuresView(CaseView):
             self.items[item.id] = add(f"sdq.responses.{item.id}", radio).widget
         self.scores = w.HTML("")
         self.save_sdq = button("Save SDQ", "primary")
-        # The outcome of a save is shown beside the button pressed (the form is long: a
+        # The result of a save is shown beside the button pressed (the form is long: a
         # line at its top would be off screen).
         self.sdq_status = live(w.HTML("", layout=shared("plain")))
         self.saves(self.save_sdq, lambda: self._pressed(self.sdq_status, self.save_administration))
