@@ -19,7 +19,6 @@ from ..model import case_to_data
 from ..store import CaseStore
 from ._base import CaseView
 from ._forms import (
-    base_record,
     button,
     day,
     dropdown,
@@ -31,6 +30,7 @@ from ._forms import (
     text,
 )
 from .a11y import live
+from .forms.records import base_record
 
 TIMEPOINTS = [
     ("Baseline", "baseline"),

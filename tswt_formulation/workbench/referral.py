@@ -24,7 +24,6 @@ from ._forms import (
     choices,
     day,
     dropdown,
-    form_to_case,
     heading,
     inert,
     label_of,
@@ -34,6 +33,7 @@ from ._forms import (
     shared,
     text,
 )
+from .forms.records import form_to_case
 
 DECISIONS = [("Pending", "pending"), ("Accepted", "accepted"), ("Not accepted", "not_accepted")]
 

@@ -20,20 +20,18 @@ from ..store import CaseStore
 from ._base import CaseView
 from ._forms import (
     area,
-    base_record,
     button,
     check,
     choices,
     day,
     dropdown,
-    form_to_case,
     heading,
-    merge,
     message_html,
     several,
     shared,
     text,
 )
+from .forms.records import base_record, form_to_case, merge
 from .summary import summary_html
 
 
