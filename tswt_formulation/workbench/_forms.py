@@ -321,6 +321,18 @@ class Form:
         self.banner.value = message_html("\n".join([heading, *loose]))
         return count
 
+    def refuse(self, problems: Iterable[Problem]) -> None:
+        """Say why nothing was saved in the model's own words: each problem beside the
+        field it names, the others (what the form as a whole says) in the banner."""
+        loose = []
+        for problem in problems:
+            if problem.field in self.fields:
+                self.fields[problem.field].show(problem.message)
+            else:
+                loose.append(problem.message)
+        if loose:
+            self.banner.value = message_html("\n".join(loose))
+
     def show_error(self, exc: TswtError) -> None:
         if isinstance(exc, ProblemsError):
             self.show_problems(exc.problems)

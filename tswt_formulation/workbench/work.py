@@ -11,7 +11,6 @@ from typing import Any
 import ipywidgets as w
 
 from .. import casework
-from ..errors import Problem
 from ..model.recommendation import STAGES, WAVES
 from ..practice import ATTENDANCE_LABELS, ENDING_LABELS, PARTICIPANTS
 from ..store import CaseStore
@@ -169,22 +168,14 @@ class WorkView(CaseView):
     def _version(self) -> int | None:
         return self.case._version if self.case is not None else None
 
-    def _refuse(self, problem: Problem) -> None:
-        """Say why nothing was saved: beside the field the problem names, else above."""
-        if problem.field:
-            self.form.fields[problem.field].show(problem.message)
-            self.form.banner.value = message_html("Not saved: fix the fields marked below.")
-        else:
-            self.form.banner.value = message_html(problem.message)
-
     def _write(self, form: str | None, call: Any, note: str) -> Any:
         """Save through ``call`` once the ``form``'s date is given (None: not checked)."""
         if self.case is None:
             self.form.banner.value = message_html(self.empty_text)
             return None
-        problem = self.model.undated(self.form.field_values(), form) if form else None
-        if problem is not None:
-            self._refuse(problem)
+        problems = self.model.undated(self.form.field_values(), form) if form else []
+        if problems:
+            self.form.refuse(problems)
             return None
         case_id = self.case.case_id
         saved = self._saved(
@@ -197,9 +188,9 @@ class WorkView(CaseView):
     def _running(self, form: str) -> Any:
         """The intervention a session or an ending is of (None: refused, the form says why)."""
         values = self.form.field_values()
-        problem = self.model.not_running(values, form)
-        if problem is not None:
-            self._refuse(problem)
+        problems = self.model.not_running(values, form)
+        if problems:
+            self.form.refuse(problems)
             return None
         return values[f"{form}.intervention"]
 

@@ -61,21 +61,30 @@ class WorkForm(FormModel):
         return {"session.intervention": first, "ending.intervention": first}
 
     @staticmethod
-    def not_running(values: Mapping[str, Any], form: str) -> Problem | None:
+    def not_running(values: Mapping[str, Any], form: str) -> list[Problem]:
         """A session or an ending needs an intervention running."""
         if values.get(f"{form}.intervention") is not None:
-            return None
+            return []
         if form == "session":
-            return Problem(
-                "", "", "No intervention is running: start one first (tswt intervention start)."
-            )
-        return Problem("", "", "No intervention is running.")
+            return [
+                Problem(
+                    "",
+                    "",
+                    "No intervention is running: start one first (tswt intervention start).",
+                )
+            ]
+        return [Problem("", "", "No intervention is running.")]
 
     @staticmethod
-    def undated(values: Mapping[str, Any], form: str) -> Problem | None:
+    def undated(values: Mapping[str, Any], form: str) -> list[Problem]:
         """Each form needs its date (the end of involvement: the ending's)."""
         path = DATES["ending" if form == "close" else form]
-        return Problem("", path, "missing: give the date") if values.get(path) is None else None
+        if values.get(path) is not None:
+            return []
+        return [
+            Problem("", path, "missing: give the date"),
+            Problem("", "", "Not saved: fix the fields marked below."),
+        ]
 
     @staticmethod
     def session(values: Mapping[str, Any]) -> dict[str, Any]:
