@@ -40,7 +40,7 @@ import sqlalchemy as sa
 from tswt_formulation import open_store
 
 from .conftest import AS_OF, pg_database_url, skip_or_fail
-from .test_roles import NAMES, PASSWORDS, _doc_sql
+from .store.test_roles import NAMES, PASSWORDS, _doc_sql
 
 pytestmark = [pytest.mark.slow, pytest.mark.needs_system]
 

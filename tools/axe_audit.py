@@ -7,7 +7,7 @@ with /usr/bin/chromium present. It builds the demo caseload (60 children, seed 1
 scratch store, makes the formulation, outcomes and review reports of one child, starts
 ``tswt app`` as the demo's senior practitioner (s.price) and runs axe on each tab in each state
 that matters: no case open, a case open, a save refused with errors, after a save. Only
-synthetic people appear. The pass/fail check is tests/test_accessibility.py; this prints.
+synthetic people appear. The pass/fail check is tests/workbench/test_accessibility.py; this prints.
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ def main() -> None:
         from tswt_formulation import open_store
 
         with open_store(str(path), user="t.harper") as store:
-            frame = store.caseload(AS_OF)  # as tests/test_accessibility.py chooses it
+            frame = store.caseload(AS_OF)  # as tests/workbench/test_accessibility.py chooses it
             screening = str(frame.loc[frame["state"] == "in_screening", "case_id"].iloc[0])
             full = frame.loc[frame["state"].isin(["closed", "work_begun", "formulated"])]
         reports = Path(folder) / "reports"

@@ -23,7 +23,8 @@ from tswt_formulation.errors import ScoringError
 from tswt_formulation.measures.change import change
 from tswt_formulation.measures.service import category_counts, trajectory
 from tswt_formulation.plots import plot_change_categories, plot_goals, plot_trajectory
-from tswt_formulation.plots.outcomes import CATEGORY_STYLE, CORRIDOR_GID
+from tswt_formulation.plots.change_categories import CATEGORY_STYLE
+from tswt_formulation.plots.outcomes import CORRIDOR_GID
 from tswt_formulation.words import CATEGORY_WORDS
 
 # SDQ parent total bands (docs/measures.md, "The SDQ"): normal 0-13, borderline 14-16, abnormal 17-40.

@@ -6,6 +6,8 @@ import click
 
 from .._version import __version__
 from .app import COMMANDS as _APP_COMMANDS
+from .audit import COMMANDS as _AUDIT_COMMANDS
+from .case_files import COMMANDS as _CASE_FILE_COMMANDS
 from .cases import COMMANDS as _CASE_COMMANDS
 from .expected import COMMANDS as _EXPECTED_COMMANDS
 from .formulation import COMMANDS as _FORMULATION_COMMANDS
@@ -13,6 +15,7 @@ from .measures import COMMANDS as _MEASURE_COMMANDS
 from .reports import COMMANDS as _REPORT_COMMANDS
 from .server import COMMANDS as _SERVER_COMMANDS
 from .staff import COMMANDS as _STAFF_COMMANDS
+from .store_setup import COMMANDS as _STORE_SETUP_COMMANDS
 from .work import COMMANDS as _WORK_COMMANDS
 
 
@@ -55,7 +58,10 @@ def cli() -> None:
 
 
 for _command in [
+    *_STORE_SETUP_COMMANDS,
+    *_CASE_FILE_COMMANDS,
     *_CASE_COMMANDS,
+    *_AUDIT_COMMANDS,
     *_FORMULATION_COMMANDS,
     *_MEASURE_COMMANDS,
     *_REPORT_COMMANDS,

@@ -3,7 +3,7 @@
 The everyday commands that need a single child's baseline bands (``tswt recommend
 CASE``) would otherwise spend most of their time importing pandas. The vectorised
 :func:`~tswt_formulation.measures.scoring.score` stays the reference implementation;
-``tests/measures/test_quick.py`` checks that the two agree on whole caseloads and on the
+``tests/measures/test_one_child.py`` checks that the two agree on whole caseloads and on the
 published reference vectors.
 
 Each kind of score applies its own rules (:mod:`.score_kinds`, ``one``).

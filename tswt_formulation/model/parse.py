@@ -103,7 +103,7 @@ def case_to_data(case: Case) -> dict[str, Any]:
     return case.model_dump(mode="json", exclude_defaults=True)
 
 
-FORMATS = ("tswt-cases/1",)  # what `tswt export` writes (cli.cases.EXPORT_FORMAT) and import reads
+FORMATS = ("tswt-cases/1",)  # `tswt export` writes (cli.case_files.EXPORT_FORMAT) and import reads
 MAX_FILE_BYTES = (
     256 * 1024 * 1024
 )  # far above any caseload export; a bigger file is a mistake or an attack

@@ -5,6 +5,8 @@ called and draws on a :class:`matplotlib.figure.Figure` of its own (never pyplot
 no global state changes.
 """
 
-from .outcomes import plot_change_categories, plot_goals, plot_informants, plot_trajectory
+from .change_categories import plot_change_categories
+from .goals import plot_goals
+from .outcomes import plot_informants, plot_trajectory
 
 __all__ = ["plot_change_categories", "plot_goals", "plot_informants", "plot_trajectory"]

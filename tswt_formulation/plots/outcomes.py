@@ -1,4 +1,7 @@
-"""Outcome plots: one child's trajectory, goal progress, a caseload's change categories.
+"""One child's scores over time: a trajectory with its bands and the reliable-change
+corridor, and every informant's trajectory on one page. Goal progress is drawn by
+:mod:`.goals` and a caseload's change categories by :mod:`.change_categories` (both still
+importable from here); what the plots share is :mod:`.figures`.
 
 Every plot reads in greyscale: series and categories differ by marker, line style,
 hatching and grey level, never by colour alone. matplotlib is imported inside each
@@ -8,15 +11,16 @@ through pyplot), so calling these changes no global state.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from ..errors import Problem, ScoringError, TswtError
-from ..words import CATEGORY_WORDS
+from ..errors import TswtError
+from .change_categories import plot_change_categories
+from .figures import _axes, _date_axis, _fail, _figure, _fixed_margins
+from .goals import plot_goals
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
@@ -25,81 +29,10 @@ if TYPE_CHECKING:
 
 __all__ = ["plot_change_categories", "plot_goals", "plot_informants", "plot_trajectory"]
 
-#: Grey level and hatch per change category (best to worst), readable without colour.
-CATEGORY_STYLE: dict[str, tuple[str, str]] = {
-    "Recovered": ("0.15", "xx"),
-    "Improved": ("0.45", "//"),
-    "Unchanged": ("0.95", ""),
-    "Deteriorated": ("0.7", "\\\\"),
-    "Harmed": ("0.3", ".."),
-}
-# On a stacked bar the reliable improvers are split: those who recovered, and the rest.
-# Named so that the two add up to the table's "reliable improvement".
-_BAR_WORDS = {"Improved": "Reliable improvement, not recovered"}
-_MARKERS = ("o", "s", "^", "D", "v", "P")
-_LINESTYLES = ("-", "--", ":", "-.")
-_GREYS = ("0.0", "0.35", "0.55", "0.2")
 _BAND_FILL = ("0.97", "0.9", "0.8", "0.7")
 _BAND_HATCH = ("", "..", "--", "++")  # never diagonal: that is the corridor's
 
 CORRIDOR_GID = "reliable-change-corridor"
-
-
-def _axes(
-    ax: Axes | None, figsize: tuple[float, float], constrained: bool = True
-) -> tuple[Figure, Axes]:
-    if ax is not None:
-        return ax.figure, ax  # type: ignore[return-value]
-    fig = _figure(figsize, constrained)
-    return fig, fig.add_subplot()
-
-
-def _figure(figsize: tuple[float, float], constrained: bool = True) -> Figure:
-    """A Figure of its own (not pyplot's): constrained layout, or none (fixed margins)."""
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=figsize, layout="constrained" if constrained else None)
-    if not constrained:
-        fig.set_layout_engine("none")  # whatever the rcParams say
-    return fig
-
-
-def _fixed_margins(
-    fig: Figure, *, left: float, right: float, bottom: float, top: float, gap: float = 0.0
-) -> None:
-    """Place a figure's row of panels by margins in inches.
-
-    The two figures of every outcomes report (the informants and the goals) are laid out
-    this way, not by constrained layout: the margins were measured from constrained
-    layout's own result for these figures at matplotlib's default sizes (tick labels,
-    titles, the legend's rows) and keep a little room for a label that overhangs its
-    panel. The page reads the same; the figure is measured and drawn once instead of
-    twice, about a third of a report's drawing time.
-    """
-    width, height = fig.get_size_inches()
-    n = max(1, len(fig.axes))
-    panel = (width - left - right - gap * (n - 1)) / n
-    fig.subplots_adjust(
-        left=left / width,
-        right=1 - right / width,
-        bottom=bottom / height,
-        top=1 - top / height,
-        wspace=gap / panel if n > 1 else None,
-    )
-    # reports.html.figure: saved as it is, not cropped to a tight box (a second drawing)
-    fig.tswt_fixed_margins = True  # type: ignore[attr-defined]
-
-
-def _date_axis(ax: Axes) -> None:
-    import matplotlib.dates as mdates
-
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-
-
-def _fail(field: str, message: str) -> ScoringError:
-    return ScoringError([Problem("plot", field, message)])
 
 
 def _form_bands(df: pd.DataFrame, score: str) -> list[tuple[str, int, int]] | None:
@@ -357,210 +290,6 @@ def _trajectory_limits(
                 [(middle - half, ax.get_ylim()[0]), (middle + half, ax.get_ylim()[0])]
             )
             ax.autoscale_view(scalex=True, scaley=False)
-
-
-def plot_goals(
-    gbo_df: pd.DataFrame,
-    *,
-    goal: str = "goal",
-    rating: str = "rating",
-    date: str = "date",
-    threshold: float | None = None,
-    title: str | None = None,
-    ax: Axes | None = None,
-    work_started: object | None = None,
-) -> Figure:
-    """Goal-Based Outcomes: each goal's 0-10 progress rating over time.
-
-    Parameters
-    ----------
-    gbo_df : DataFrame
-        One row per goal and review: ``goal`` (number or short description), ``date``,
-        ``rating`` (0-10); column names can be changed with the keyword arguments.
-    threshold : float, optional
-        A reliable-change size in points (e.g. the team's GBO constant); if given, each
-        goal's first rating + threshold is drawn as a dotted reference line.
-    title : str, optional
-    ax : matplotlib Axes, optional
-    work_started : date-like, optional
-        Where work began: a vertical dash-dot line, named with its date in the legend
-        ("work began 24 Oct 2026"), as on the SDQ chart.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        One line per goal, differing by marker, line style and grey level.
-    """
-    for c in (goal, rating, date):
-        if c not in gbo_df.columns:
-            raise _fail(
-                c, f"column {c!r} is missing (columns: {', '.join(map(str, gbo_df.columns))})"
-            )
-    own = ax is None
-    fig, ax = _axes(ax, (7.0, 4.0), constrained=not own)
-    df = gbo_df.assign(_date=pd.to_datetime(gbo_df[date])).sort_values([goal, "_date"])
-    for i, (name, part) in enumerate(df.groupby(goal, sort=True)):
-        grey = _GREYS[i % len(_GREYS)]
-        label = f"Goal {name}" if not isinstance(name, str) else name
-        ax.plot(
-            part["_date"].to_numpy(),
-            part[rating].to_numpy(dtype=float),
-            label=label,
-            marker=_MARKERS[i % len(_MARKERS)],
-            linestyle=_LINESTYLES[i % len(_LINESTYLES)],
-            color=grey,
-        )
-        if threshold is not None and len(part):
-            target = float(part[rating].iloc[0]) + threshold
-            short = label.split(":")[0]
-            ax.axhline(
-                target,
-                color=grey,
-                linestyle=":",
-                linewidth=0.8,
-                label=f"{short}: reliable improvement above {target:g}",
-            )
-    if work_started is not None:
-        from ..words import uk_date
-
-        began = pd.Timestamp(work_started)
-        ax.axvline(
-            began.to_numpy(),
-            color="0.0",
-            linestyle="-.",
-            linewidth=1.2,
-            zorder=4,
-            label=f"work began {uk_date(began.date())}",
-            gid="work-began",
-        )
-    ax.set_ylim(-0.5, 10.5)
-    ax.set_yticks(range(11))
-    ax.set_xlabel("Date")
-    ax.set_ylabel("Goal progress (0-10)")
-    if title:
-        ax.set_title(title)
-    _date_axis(ax)
-    # Every line named, in two columns of at most 55 characters a line: a goal in the
-    # family's own words can be long, and is wrapped, never cut.
-    handles, names = ax.get_legend_handles_labels()
-    names = [textwrap.fill(name, 55) for name in names]
-    legend = ax.legend(
-        handles,
-        names,
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.14),
-        ncol=2,
-        fontsize=7,
-        frameon=False,
-    )
-    if own:  # room below for the legend's rows (anchored to the panel, under the date labels)
-        per_column = -(-len(names) // 2)  # matplotlib fills the first column first
-        lines = sum(
-            max(names[i].count("\n") + 1 for i in (r, r + per_column) if i < len(names))
-            for r in range(per_column)
-        )
-        top = 0.26 if title else 0.1
-        bottom = 0.6 + 0.13 * lines
-        height = max(4.0, bottom + top + 2.6)  # the panel keeps its height however long the legend
-        fig.set_size_inches(7.0, height)
-        _fixed_margins(fig, left=0.51, right=0.12, bottom=bottom, top=top)
-        legend.set_bbox_to_anchor(
-            (0.5, -0.41 / (height - bottom - top))
-        )  # 0.41 in under the panel: below the date labels
-    return fig
-
-
-def plot_change_categories(
-    summary_df: pd.DataFrame,
-    by: str | None = None,
-    *,
-    title: str | None = None,
-    ax: Axes | None = None,
-) -> Figure:
-    """A caseload's change categories: one stacked bar of shares per group.
-
-    Parameters
-    ----------
-    summary_df : DataFrame
-        Either :func:`tswt_formulation.measures.service.category_counts` output
-        (``category``, ``n``, optional ``n_unpaired``) or a change table with
-        ``category`` and ``paired`` (counted here).
-    by : str, optional
-        Group column (wave, team, informant); one bar per value.
-    title : str, optional
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        Horizontal bars of the share of PAIRED cases in each category; each category has
-        its own hatch and grey level; each bar's label gives the number paired and
-        unpaired.
-    """
-    from ..measures.service import category_counts
-
-    if "category" not in summary_df.columns:
-        raise _fail("category", "column 'category' is missing")
-    counts = summary_df if "n" in summary_df.columns else category_counts(summary_df, by=by)
-    if by is not None and by not in counts.columns:
-        raise _fail(by, f"column {by!r} is missing")
-    key = counts[by].astype(str) if by is not None else pd.Series("All cases", index=counts.index)
-    table = counts.assign(_group=key).pivot_table(
-        index="_group", columns="category", values="n", aggfunc="sum", fill_value=0, sort=False
-    )
-    order = [c for c in CATEGORY_STYLE if c in table.columns] + [
-        c for c in table.columns if c not in CATEGORY_STYLE
-    ]
-    table = table[order]
-    paired = table.sum(axis=1)
-    if "n_unpaired" in counts.columns:
-        unpaired = (
-            counts.assign(_group=key)
-            .groupby("_group", sort=False)["n_unpaired"]
-            .first()
-            .reindex(table.index)
-        )
-    else:
-        unpaired = None
-    shares = table.div(paired.where(paired > 0), axis=0).fillna(0.0)
-
-    fig, ax = _axes(ax, (7.0, 2.0 + 0.5 * len(table)))
-    y = np.arange(len(table))
-    left = np.zeros(len(table))
-    for i, cat in enumerate(order):
-        grey, hatch = CATEGORY_STYLE.get(cat, (_GREYS[i % len(_GREYS)], ""))
-        ax.barh(
-            y,
-            shares[cat].to_numpy(),
-            left=left,
-            color=grey,
-            hatch=hatch,
-            edgecolor="0.0",
-            linewidth=0.6,
-            label=(_BAR_WORDS if "Recovered" in order else {}).get(
-                cat, CATEGORY_WORDS.get(cat, cat)
-            ),
-        )
-        left += shares[cat].to_numpy()
-    labels = []
-    for g in table.index:
-        extra = f", {int(unpaired[g])} unpaired" if unpaired is not None else ""
-        labels.append(f"{g} (n={int(paired[g])} paired{extra})")
-    ax.set_yticks(y, labels)
-    ax.invert_yaxis()
-    ax.set_xlim(0, 1)
-    ax.set_xlabel("Share of paired cases")
-    ax.set_ylabel(by if by is not None else "")
-    if title:
-        ax.set_title(title)
-    # Below the chart, inside the figure: a legend placed outside the axes by hand was
-    # cut at the figure's edge ("...into the clinical r"); "outside" lets the layout
-    # engine make room for every entry, two to a row.
-    if fig.get_layout_engine() is not None and ax.figure is fig and len(fig.axes) == 1:
-        fig.legend(loc="outside lower center", ncol=min(2, len(order)), fontsize=7, frameon=False)
-    else:
-        ax.legend(loc="best", fontsize=7, frameon=False)
-    return fig
 
 
 def plot_informants(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from .outcomes import _axes, _date_axis
+from .figures import _axes, _date_axis
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -71,7 +71,7 @@ def plot_work(
     rows = len(ivs) + 1  # the stage strip on top
     height = 0.55 + 0.42 * rows
     if panels:
-        from .outcomes import _figure
+        from .figures import _figure
 
         fig = _figure((width, height), constrained=False)
         for k, (left, right) in enumerate(panels):

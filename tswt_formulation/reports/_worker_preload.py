@@ -83,7 +83,7 @@ def _first_figure() -> None:
     import numpy as np
     from matplotlib.figure import Figure
 
-    from ..plots.outcomes import _date_axis
+    from ..plots.figures import _date_axis
     from .html import figure
 
     fig = Figure(figsize=(2.0, 1.5), layout="constrained")

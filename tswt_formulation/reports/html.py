@@ -125,7 +125,7 @@ def figure(fig: Any, caption: str = "", alt: str = "") -> str:
 
 
 def _png(fig: Any, dpi: int = 150) -> bytes:
-    """The figure as PNG. A figure placed by fixed margins (plots.outcomes) is drawn once,
+    """The figure as PNG. A figure placed by fixed margins (plots.figures) is drawn once,
     as it is; one with a layout engine is saved as it is (bbox_inches="tight" would draw
     it twice); any other is cropped to its tight box. Our charts are grey: where every
     pixel is an opaque grey the PNG is 8-bit grey, the same pixels in a quarter of the

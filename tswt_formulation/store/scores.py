@@ -4,7 +4,7 @@ Both write paths (:class:`~tswt_formulation.store.CaseStore` and the standard-li
 import in :mod:`.importing`) add a case's rows here in the transaction that saves the
 case; migration 7 builds the table from every stored record. Scoring is the plain-Python
 :func:`~tswt_formulation.measures.one_child.score_one` (no pandas: ``tswt import`` loads
-none), which ``tests/measures/test_quick.py`` holds equal to the vectorised scorer.
+none), which ``tests/measures/test_one_child.py`` holds equal to the vectorised scorer.
 
 One row per administration, its scores packed (``scales``: the measure's score ids in
 the definition's order; ``scale_values``: comma-separated integers, "" where missing).

@@ -38,7 +38,7 @@ FIELD_CLASS = "tswt-field"
 CHECKS_CLASS = "tswt-checks"
 CHECKS_LEGEND = "tswt-checks-legend"
 
-# Colours checked with WCAG's contrast formula (tests/test_accessibility.py works them
+# Colours checked with WCAG's contrast formula (tests/workbench/test_accessibility.py works them
 # out again): white on #a84b00 5.7:1; white on #2e7d32 5.1:1; #1f1f1f on the tab bar's
 # #eeeeee 14.2:1; the focus outline #1a3f8f on white 9.8:1, on #eeeeee 8.4:1.
 CSS = """
