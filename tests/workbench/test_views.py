@@ -582,7 +582,7 @@ def test_formulation_draft_override_needs_reason_submit_and_signoff(app, case_st
     view.draft()
     drafted = case_store.get("TSW-000124").formulation
     assert drafted.status == "draft"
-    _keep, body, _origin, _ref = view.entries["presenting"][0]
+    _keep, body = view.entries["presenting"][0]  # (keep, text); where it came from is the model's
     body.value = body.value + " " + HOSTILE
     view.entries["protective"][-1][0].value = False  # remove one suggestion
     view.accept.widget.value = False

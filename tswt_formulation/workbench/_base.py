@@ -15,22 +15,9 @@ from ..errors import StaleEdit, TswtError, ValidationFailed
 from ..model import Case
 from ..store import CaseStore
 from ..store.audit import stale_notice
-from ._forms import (
-    Form,
-    _get,
-    added_items,
-    base_record,
-    form_to_case,
-    inert,
-    list_item_differences,
-    merge,
-    message_html,
-    saves_once,
-    stale_panel,
-    table_html,
-    typed,
-    unset,
-)
+from ._forms import Form, inert, message_html, saves_once, stale_panel, table_html, typed
+from .forms.model import FormModel
+from .forms.records import added_items, base_record, get_path, list_item_differences, merge
 
 
 class CaseView:
@@ -43,11 +30,16 @@ class CaseView:
     def __init__(self, store: CaseStore, user: str, as_of: date | None = None) -> None:
         self.store, self.user, self.as_of = store, user, as_of or date.today()
         self.case: Case | None = None
-        self.form = Form()
+        self.model = self.make_model()  # the form as plain data (forms/): no widget there
+        self.form = Form(self.model)
         self.stale = w.VBox([])
         self.title = w.HTML(message_html(self.empty_text, "note"))
         self.on_saved: Callable[[Case], None] | None = None
         self._clean: dict[str, Any] = {}
+
+    def make_model(self) -> FormModel:
+        """The view's form model (a subclass with a model of its own makes it here)."""
+        return FormModel()
 
     # -- unsaved typing ------------------------------------------------------------------
 
@@ -118,11 +110,8 @@ class CaseView:
             self.form.banner.value = message_html(self.empty_text)
             return None
         cleared = list(cleared)
-        record = merge(base_record(self.case), changes)
-        for path in cleared:
-            unset(record, path)
         try:
-            case = form_to_case(record, self.case)
+            case = self.model.over(self.case, changes, cleared)
         except ValidationFailed as exc:
             self.form.show_problems(exc.problems)
             return None
@@ -175,7 +164,7 @@ class CaseView:
         mine = merge(base_record(self.case), changes or {})
         rows = []
         for path in self.form.fields:
-            a, b = _get(theirs, path), _get(mine, path)
+            a, b = get_path(theirs, path), get_path(mine, path)
             if a != b:
                 rows.append(
                     (self.form.fields[path].widget.description or path, _plain(a), _plain(b))

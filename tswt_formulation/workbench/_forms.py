@@ -1,13 +1,12 @@
-"""The pieces every form of the workbench is made of.
+"""The widgets every form of the workbench is made of, and their binding to the form model.
 
 A :class:`Form` holds its inputs by the dotted path of the case-record field each one
 fills (``child.date_of_birth``, ``screening.presenting_behaviours[0].sources``), each with
-an error line beside it. Two functions carry a form to the library and back:
-
-* :func:`form_to_case` turns the form's values (laid over the case as loaded) into the
-  pydantic model, through the same validation as a case file;
-* :func:`field_for` maps a validation problem's location back to the input that holds
-  that field, so each message lands beside its field in the library's own words.
+an error line beside it, over a widget-free :class:`~.forms.model.FormModel`: the model
+turns a case into the values the form shows and the values back into the record (and
+says which field a problem names); the form only moves values between its widgets and
+the model (:meth:`Form.values`, :meth:`Form.show`) and shows each problem beside its
+field, in the form's words (:func:`~.forms.model.in_form_words`).
 
 Staff text is always shown inert: :func:`inert` escapes it for every HTML widget, and
 plain :class:`ipywidgets.Label` widgets never interpret markup.
@@ -15,24 +14,21 @@ plain :class:`ipywidgets.Label` widgets never interpret markup.
 
 from __future__ import annotations
 
-import copy
 import html
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from itertools import pairwise
 from typing import Any
 
 import ipywidgets as w
 import traitlets
 
 from ..errors import Problem, ProblemsError, StaleEdit, TswtError, ValidationFailed
-from ..model import Case, case_from_data, case_to_data, vocabulary
+from ..model import vocabulary
 from .a11y import CHECKS_CLASS, CHECKS_LEGEND, FIELD_CLASS, live
+from .forms.model import FormModel, Values, in_form_words
 
-_INDEX = re.compile(r"\[(\d+)\]")
 STYLE = {"description_width": "14em"}
 
 
@@ -116,6 +112,21 @@ def label_of(list_name: str, term: str) -> str:
 # --- the form ----------------------------------------------------------------------------
 
 
+def kind_of(widget: w.Widget) -> str:
+    """The kind of field value (:mod:`.forms.model`) a widget shows."""
+    if isinstance(widget, w.DatePicker):
+        return "date"
+    if isinstance(widget, (w.SelectMultiple, Several)):
+        return "choices"
+    if isinstance(widget, w.Checkbox):
+        return "flag"
+    if isinstance(widget, (w.IntText, w.BoundedIntText)):
+        return "number"
+    if isinstance(widget, (w.Text, w.Textarea)):
+        return "text"
+    return "choice"
+
+
 @dataclass
 class Field:
     """One input, the record field it fills, and its error line beside it (made when
@@ -149,23 +160,33 @@ class Field:
     def has_error(self) -> bool:
         return self._error is not None and bool(self._error.value)
 
-    def record_value(self) -> Any:
+    @property
+    def label(self) -> str:
+        return str(getattr(self.widget, "description", "") or self.path)
+
+    @property
+    def value(self) -> Any:
+        """The widget's value as the form model's field value (a list for a choice of
+        several, None for a dropdown's "none" option)."""
         value = self.widget.value
         if value == "" and isinstance(self.widget, w.Dropdown):
             return None
         if self.to_record is not None:
             return self.to_record(value)
-        if isinstance(value, date):
-            return value.isoformat()
         if isinstance(value, tuple):
             return list(value)
         return value
+
+    def record_value(self) -> Any:
+        """The widget's value as the record holds it."""
+        value = self.value
+        return value.isoformat() if isinstance(value, date) else value
 
     def show(self, message: str) -> None:
         self.error.value = message_html(message)
 
     def fill(self, value: Any) -> None:
-        """Show a record value in the input (the reverse of :meth:`record_value`)."""
+        """Show a field value (or a record value: a date may be ISO text) in the input."""
         widget = self.widget
         if isinstance(widget, w.DatePicker):
             widget.value = date.fromisoformat(value) if isinstance(value, str) else value
@@ -193,9 +214,11 @@ class Field:
 
 
 class Form:
-    """Inputs by record path, their error lines, and one banner for the whole form."""
+    """Inputs by record path bound to a :class:`~.forms.model.FormModel`, their error
+    lines, and one banner for the whole form."""
 
-    def __init__(self) -> None:
+    def __init__(self, model: FormModel | None = None) -> None:
+        self.model = model if model is not None else FormModel()
         self.fields: dict[str, Field] = {}
         self.banner = live(w.HTML(""))
         # What the banner says, again beside the form's buttons (a long form's top is off
@@ -207,17 +230,24 @@ class Form:
             ),
             names="value",
         )
-        self.aliases: dict[str, str] = {}  # record path prefix -> field path prefix (list rows)
-        self.groups: dict[
-            str, str
-        ] = {}  # optional part of the record -> the input that says it is there
-        self.lists: list[str] = []  # list paths the form owns wholly (empty when no row is filled)
+
+    # the model's, named here as before
+    aliases = property(
+        lambda self: self.model.aliases, lambda self, v: setattr(self.model, "aliases", v)
+    )
+    groups = property(
+        lambda self: self.model.groups, lambda self, v: setattr(self.model, "groups", v)
+    )
+    lists = property(lambda self: self.model.lists, lambda self, v: setattr(self.model, "lists", v))
 
     def add(
         self, path: str, widget: w.Widget, to_record: Callable[[Any], Any] | None = None
     ) -> Field:
+        """Bind an input to the model's field at ``path`` (declared there if it is not:
+        the kind must agree)."""
         if not getattr(widget, "description", ""):
             raise ValueError(f"{path}: every input needs a label (description) for screen readers")
+        self.model.declare(path, kind_of(widget))
         item = Field(path, widget, to_record)
         self.fields[path] = item
 
@@ -228,48 +258,32 @@ class Form:
         widget.observe(fixed, names="value")
         return item
 
+    # -- binding: widgets <-> the model's field values ------------------------------------
+
+    def field_values(self) -> Values:
+        """What the inputs hold, as the model's field values."""
+        return {path: item.value for path, item in self.fields.items()}
+
+    def show(self, values: Mapping[str, Any]) -> None:
+        """Show field values in the inputs (those not given are left as they are)."""
+        for path, value in values.items():
+            if path in self.fields:
+                self.fields[path].fill(value)
+
     def values(self, paths: Iterable[str] | None = None) -> dict[str, Any]:
-        """The form's values as nested record data (empty dates are left out, so the
-        library says the field is missing rather than malformed)."""
-        out: dict[str, Any] = {}
-        absent = [
-            g for g, key in self.groups.items() if self.fields[key].record_value() in (None, "")
-        ]
-
-        def within(path: str) -> bool:
-            return any(path == g or path.startswith(g + ".") for g in absent)
-
-        lists = [p for p in self.lists if not within(p)]
-        for path in lists:
-            _set(out, path, [])
-        for path in paths if paths is not None else self.fields:
-            value = self.fields[path].record_value()
-            if value is None or within(path):
-                continue
-            _set(out, path, value)
-        for path in lists:  # rows left out leave holes: close them
-            _set(out, path, [v for v in _get(out, path) if v is not None])
-        return out
+        """The form's values as nested record data (:meth:`.FormModel.record`)."""
+        return self.model.record(self.field_values(), paths)
 
     def cleared(self) -> list[str]:
-        """Record paths the form shows empty (a date cleared, "none" chosen): laid over the
-        case as loaded, these are removed, so what the form shows is what is saved. Lists
-        the form owns are replaced whole by :meth:`values` and are not listed."""
-
-        def owned(path: str) -> bool:
-            return any(
-                path == p or path.startswith(p + ".") or path.startswith(p + "[")
-                for p in self.lists
-            )
-
-        out = [g for g, key in self.groups.items() if self.fields[key].record_value() in (None, "")]
-        out += [p for p, f in self.fields.items() if f.record_value() is None]
-        return [p for p in dict.fromkeys(out) if not owned(p)]
+        """Record paths the form shows empty (:meth:`.FormModel.cleared`)."""
+        return self.model.cleared(self.field_values())
 
     def fill(self, record: dict[str, Any]) -> None:
         """Show a case record in the form (inputs whose field is absent are reset)."""
-        for path, item in self.fields.items():
-            item.fill(_get(record, path))
+        values = self.model.values_of(record)
+        self.show({path: values[path] for path in self.fields})
+
+    # -- what the form says -------------------------------------------------------------
 
     def clear(self) -> None:
         self.banner.value = ""
@@ -296,9 +310,9 @@ class Form:
                     f"{problem.field}: {problem.message}" if problem.field else problem.message
                 )
             else:
-                exact = _translate(problem.field, self) == target.path
+                exact = self.model.translate(problem.field) == target.path
                 shown.setdefault(target.path, []).append(
-                    in_form_words(problem.message, target, exact)
+                    in_form_words(problem.message, target.label, exact)
                 )
         for path, messages in shown.items():
             self.fields[path].show("\n".join(dict.fromkeys(messages)))
@@ -306,6 +320,18 @@ class Form:
             heading = "Not saved."
         self.banner.value = message_html("\n".join([heading, *loose]))
         return count
+
+    def refuse(self, problems: Iterable[Problem]) -> None:
+        """Say why nothing was saved in the model's own words: each problem beside the
+        field it names, the others (what the form as a whole says) in the banner."""
+        loose = []
+        for problem in problems:
+            if problem.field in self.fields:
+                self.fields[problem.field].show(problem.message)
+            else:
+                loose.append(problem.message)
+        if loose:
+            self.banner.value = message_html("\n".join(loose))
 
     def show_error(self, exc: TswtError) -> None:
         if isinstance(exc, ProblemsError):
@@ -319,228 +345,11 @@ class Form:
         self.banner.value = message_html(text, "ok")
 
 
-#: Patterns of the case record, in the words a form uses.
-PATTERN_WORDS = {
-    "^[A-Za-z0-9][A-Za-z0-9/_-]{0,39}$": "letters, digits, / _ -",
-}
-_PATTERN = re.compile(r"^String should match pattern '(.*)' \(got (.*)\)$", re.S)
-
-
-def in_form_words(message: str, field: Field, exact: bool = True) -> str:
-    """A validation message as the form says it: the field's own label and plain words
-    ("Case reference: required; letters, digits, / _ -"), never a pattern or a record path."""
-    label = str(getattr(field.widget, "description", "") or field.path)
-    match = _PATTERN.match(message)
-    if match:
-        allowed = PATTERN_WORDS.get(match.group(1), "not in the expected form")
-        if match.group(2) in ("''", '""'):
-            return f"{label}: required; {allowed}"
-        return (
-            f"{label}: {allowed} only, up to 40 characters, starting with a letter or digit"
-            if match.group(1) in PATTERN_WORDS
-            else f"{label}: {allowed} (got {match.group(2)})"
-        )
-    if message == "missing: this field is required" or message.startswith(
-        "String should have at least 1 character"
-    ):
-        return f"{label}: required"
-    if message.startswith("List should have at least 1 item"):
-        return f"{label}: choose at least one"
-    # a problem with a whole part (consent, a legal status) lands on its first input, named by it
-    return message if exact else f"{label}: {message.removeprefix('missing: ')}"
-
-
 def field_for(location: str, form: Form) -> Field | None:
     """The input holding the field a validation problem names (its ``loc`` as the library
-    writes it, e.g. ``referral.consent.date``): the input at that path, else the one at
-    the nearest enclosing path (a problem with a whole group lands beside its first input)."""
-    path = _translate(location, form)
-    while path:
-        if path in form.fields:
-            return form.fields[path]
-        under = [p for p in form.fields if p.startswith(path + ".") or p.startswith(path + "[")]
-        if under:
-            return form.fields[under[0]]
-        cut = max(path.rfind("."), path.rfind("["))
-        path = path[:cut] if cut > 0 else ""
-    return None
-
-
-def _translate(location: str, form: Form) -> str:
-    """A record location as the form's input path (list rows are kept by term, not index)."""
-    for prefix, target in sorted(form.aliases.items(), key=lambda kv: -len(kv[0])):
-        if (
-            location == prefix
-            or location.startswith(prefix + ".")
-            or location.startswith(prefix + "[")
-        ):
-            return target + location[len(prefix) :]
-    return location
-
-
-def _parts(path: str) -> list[str | int]:
-    parts: list[str | int] = []
-    for piece in path.split("."):
-        name, *indices = _INDEX.split(piece)
-        parts.append(name)
-        parts += [int(i) for i in indices if i != ""]
-    return parts
-
-
-def _get(record: Any, path: str) -> Any:
-    node = record
-    for key in _parts(path):
-        if isinstance(key, int):
-            node = node[key] if isinstance(node, list) and key < len(node) else None
-        else:
-            node = node.get(key) if isinstance(node, dict) else None
-        if node is None:
-            return None
-    return node
-
-
-def _set(target: dict[str, Any], path: str, value: Any) -> None:
-    """Set ``a.b[2].c`` in nested dicts and lists."""
-    parts = _parts(path)
-    node: Any = target
-    for key, nxt in pairwise(parts):
-        if isinstance(key, int):
-            while len(node) <= key:
-                node.append(None)
-            if node[key] is None:
-                node[key] = [] if isinstance(nxt, int) else {}
-            node = node[key]
-        else:
-            if key not in node or node[key] is None:
-                node[key] = [] if isinstance(nxt, int) else {}
-            node = node[key]
-    last = parts[-1]
-    if isinstance(last, int):
-        while len(node) <= last:
-            node.append(None)
-    node[last] = value
-
-
-def unset(record: dict[str, Any], path: str) -> None:
-    """Remove ``a.b.c`` from nested record data (nothing when it is not there)."""
-    *parents, last = _parts(path)
-    node: Any = record
-    for key in parents:
-        node = (
-            node[key]
-            if isinstance(key, int) and isinstance(node, list) and key < len(node)
-            else (node.get(key) if isinstance(key, str) and isinstance(node, dict) else None)
-        )
-        if node is None:
-            return
-    if isinstance(last, str) and isinstance(node, dict):
-        node.pop(last, None)
-
-
-def merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
-    """``base`` with ``changes`` laid over it (dicts merged, anything else replaced)."""
-    out = copy.deepcopy(base)
-    for key, value in changes.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
-
-
-#: The field that names a list item of the record (a history factor by its factor, a risk by its kind...).
-ITEM_KEYS = ("factor", "behaviour", "kind", "number")
-
-
-def item_key(items: Any) -> str | None:
-    """The key naming the items of a record list (None when it is not a list of named items)."""
-    if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
-        return None
-    return next((k for k in ITEM_KEYS if all(k in i for i in items)), None)
-
-
-def _term_label(term: Any) -> str:
-    for vocab in vocabulary().lists.values():
-        terms = getattr(vocab, "terms", {})
-        if isinstance(term, str) and term in terms:
-            return str(terms[term])
-    return str(term)
-
-
-def list_item_differences(theirs: Any, mine: Any, path: str = "") -> list[tuple[str, str, str]]:
-    """Every list item that differs between two records, as (what, theirs, mine) rows in
-    words ("History factors: Physical abuse", "evidence ...; sources ...", "(not in yours)")."""
-    rows: list[tuple[str, str, str]] = []
-    if isinstance(theirs, dict) or isinstance(mine, dict):
-        a, b = theirs if isinstance(theirs, dict) else {}, mine if isinstance(mine, dict) else {}
-        for key in dict.fromkeys([*a, *b]):
-            rows += list_item_differences(a.get(key), b.get(key), f"{path}.{key}" if path else key)
-        return rows
-    key = item_key(theirs) or item_key(mine)
-    if key is None:
-        return rows
-    a = {i[key]: i for i in theirs or []}
-    b = {i[key]: i for i in mine or []}
-    name = path.rsplit(".", 1)[-1].replace("_", " ").capitalize()
-
-    def described(item: dict[str, Any] | None, whose: str) -> str:
-        if item is None:
-            return f"(not in {whose})"
-        return (
-            "; ".join(
-                f"{k.replace('_', ' ')} {', '.join(map(str, v)) if isinstance(v, list) else v}"
-                for k, v in item.items()
-                if k != key and v not in ("", None, [])
-            )
-            or "recorded"
-        )
-
-    for ident in dict.fromkeys([*a, *b]):
-        if a.get(ident) != b.get(ident):
-            rows.append(
-                (
-                    f"{name}: {_term_label(ident)}",
-                    described(a.get(ident), "theirs"),
-                    described(b.get(ident), "yours"),
-                )
-            )
-    return rows
-
-
-def added_items(opened: Any, theirs: Any) -> dict[str, list[dict[str, Any]]]:
-    """The list items the other person added since the record was opened, by list path."""
-    out: dict[str, list[dict[str, Any]]] = {}
-
-    def walk(a: Any, b: Any, path: str) -> None:
-        if isinstance(b, dict):
-            for k, v in b.items():
-                walk(a.get(k) if isinstance(a, dict) else None, v, f"{path}.{k}" if path else k)
-            return
-        key = item_key(b)
-        if key is None:
-            return
-        before = {i.get(key) for i in a or [] if isinstance(i, dict)}
-        new = [i for i in b if i[key] not in before]
-        if new:
-            out[path] = new
-
-    walk(opened, theirs, "")
-    return out
-
-
-def form_to_case(record: dict[str, Any], loaded: Case | None = None) -> Case:
-    """The case a form describes: its record data (the form's values laid over the case
-    as loaded) validated as a case file is, carrying the version it was loaded at so a
-    stale save is refused. Raises :class:`ValidationFailed` with every problem."""
-    where = str(record.get("case_id") or "new case")
-    case = case_from_data(record, where)
-    if loaded is not None:
-        case._version = loaded._version
-    return case
-
-
-def base_record(case: Case | None) -> dict[str, Any]:
-    return case_to_data(case) if case is not None else {}
+    writes it, e.g. ``referral.consent.date``): see :meth:`.forms.model.FormModel.field_for`."""
+    path = form.model.field_for(location, form.fields)
+    return form.fields[path] if path is not None else None
 
 
 # --- small widgets -----------------------------------------------------------------------
@@ -756,12 +565,9 @@ __all__ = [
     "Field",
     "Form",
     "ValidationFailed",
-    "base_record",
     "choices",
     "field_for",
-    "form_to_case",
     "inert",
-    "merge",
     "message_html",
     "table_html",
 ]

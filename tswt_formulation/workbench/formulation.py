@@ -8,36 +8,30 @@ from datetime import date
 from typing import Any
 
 import ipywidgets as w
-from pydantic import ValidationError
 
 from .. import casework
-from ..errors import OverrideError, Problem, ValidationFailed
-from ..model import FIVE_PS, Override, validation_problems
-from ..model.recommendation import parse_override, parse_value, value_text
+from ..model import FIVE_PS, Override
 from ..store import CaseStore
 from ._base import CaseView
 from ._forms import area, button, check, dropdown, heading, message_html, shared, text
+from .forms.formulation import (
+    P_TITLES,
+    PARTS,
+    REFUSALS,
+    FormulationForm,
+    point_path,
+    revision_problems,
+)
 from .summary import snapshot_html
-
-P_TITLES = {
-    "presenting": "Presenting problems",
-    "predisposing": "Predisposing factors",
-    "precipitating": "Precipitating factors",
-    "perpetuating": "Perpetuating factors",
-    "protective": "Protective factors",
-}
-PARTS = [
-    ("Wave", "wave"),
-    ("Stage", "stage"),
-    ("Services", "services"),
-    ("Direct-work models", "models"),
-    ("Preconditions", "preconditions"),
-    ("Signposting", "signposting"),
-]
 
 
 class FormulationView(CaseView):
     """The formulation of the open case: draft, edit, decide, submit."""
+
+    model: FormulationForm
+
+    def make_model(self) -> FormulationForm:
+        return FormulationForm()
 
     def __init__(self, store: CaseStore, user: str, as_of: date | None = None) -> None:
         super().__init__(store, user, as_of)
@@ -46,9 +40,8 @@ class FormulationView(CaseView):
         self.draft_button = button("Draft the formulation from the screening", "primary")
         self.saves(self.draft_button, self.draft)
         self.p_boxes = {p: w.VBox([]) for p in FIVE_PS}
-        self.entries: dict[str, list[tuple[w.Checkbox, w.Textarea, str, str | None]]] = {
-            p: [] for p in FIVE_PS
-        }
+        # each P's points as (keep, text) widgets; where each came from is the model's
+        self.entries: dict[str, list[tuple[w.Checkbox, w.Textarea]]] = {p: [] for p in FIVE_PS}
         adders = []
         for p in FIVE_PS:
             add_button = button(f"Add a point to {P_TITLES[p].lower()}")
@@ -118,23 +111,36 @@ class FormulationView(CaseView):
         self.override_box.layout.display = "none" if self.accept.widget.value else ""
 
     def add_entry(self, p: str, value: str, origin: str, ref: str | None) -> None:
+        self._add_point(p, self.model.add_point(p, origin, ref), value, origin)
+
+    def _add_point(self, p: str, path: str, value: str, origin: str) -> None:
         n = len(self.entries[p]) + 1
         where = "suggested from the screening" if origin == "screening" else "your point"
         keep = check(f"Keep {P_TITLES[p].lower()} {n} ({where})", True)
         body = area(f"{P_TITLES[p]} {n}", value)
-        field = self.form.add(f"five_ps.{p}[{len(self.entries[p])}].text", body)
+        field = self.form.add(path, body)
         keep.observe(lambda c, body=body: setattr(body, "disabled", not c["new"]), names="value")
-        self.entries[p].append((keep, body, origin, ref))
+        self.entries[p].append((keep, body))
         self.p_boxes[p].children = (*self.p_boxes[p].children, w.VBox([keep, field.box]))
+
+    def field_values(self) -> dict[str, Any]:
+        """The form's values, with each point's keep tick (not a field of its own: it
+        has no error line)."""
+        values = self.form.field_values()
+        for p in FIVE_PS:
+            for i, (keep, _body) in enumerate(self.entries[p]):
+                values[point_path(p, i, "keep")] = keep.value
+        return values
 
     def show_case(self) -> None:
         assert self.case is not None
         form = self.case.formulation
         for p in FIVE_PS:
             for i in range(len(self.entries[p])):
-                self.form.fields.pop(f"five_ps.{p}[{i}].text", None)
+                self.form.fields.pop(point_path(p, i), None)
             self.entries[p] = []
             self.p_boxes[p].children = ()
+        values = self.model.values_of_case(self.case)
         if form is None:
             self.status.value = message_html(
                 "No formulation yet: draft it from the screening.", "note"
@@ -146,22 +152,13 @@ class FormulationView(CaseView):
         self.draft_button.layout.display = "none"
         self.editor.layout.display = ""
         for p in FIVE_PS:
-            for entry in getattr(form.five_ps, p):
-                self.add_entry(p, entry.text, entry.origin, entry.ref)
-        self.narrative.fill(form.narrative)
-        self.stage_evidence.fill(form.stage_evidence)
-        self.readiness.fill(form.next_stage_readiness)
-        decision = form.decision
-        if decision is not None and not decision.accepted and decision.overrides:
-            o = decision.overrides[0]
-            self.accept.widget.value = False
-            self.part.widget.value = o.part
-            self.value.widget.value = value_text(o.part, o.value)
-            self.reason.widget.value = o.reason
-        else:
-            self.accept.widget.value = True
-            self.reason.widget.value = ""
-            self.value.widget.value = ""
+            for i, (origin, _ref) in enumerate(self.model.points[p]):
+                self._add_point(p, point_path(p, i), values[point_path(p, i)], origin)
+        for field in (self.narrative, self.stage_evidence, self.readiness):
+            field.fill(values[field.path])
+        for field in (self.accept, self.part, self.value, self.reason):
+            if field.path in values:
+                field.widget.value = values[field.path]
         self._toggle_override()
         self.show_status()
 
@@ -214,83 +211,30 @@ class FormulationView(CaseView):
         return saved
 
     def content(self) -> dict[str, Any]:
-        five_ps: dict[str, list[dict[str, Any]]] = {p: [] for p in FIVE_PS}
-        aliases: dict[str, str] = {}
-        for p in FIVE_PS:
-            for i, (keep, body, origin, ref) in enumerate(self.entries[p]):
-                if keep.value and body.value.strip():
-                    aliases[f"five_ps.{p}[{len(five_ps[p])}]"] = f"five_ps.{p}[{i}]"
-                    entry: dict[str, Any] = {"text": body.value, "origin": origin}
-                    if ref is not None:
-                        entry["ref"] = ref
-                    five_ps[p].append(entry)
-        self.form.aliases = aliases
-        return {
-            "five_ps": five_ps,
-            "narrative": self.narrative.widget.value,
-            "stage_evidence": self.stage_evidence.widget.value,
-            "next_stage_readiness": self.readiness.widget.value,
-        }
+        return self.model.content(self.field_values())
 
     def overrides(self) -> list[Override]:
         """The override as typed, read and checked as the CLI reads it (messages beside the fields)."""
-        if self.accept.widget.value:
-            return []
         assert self.case is not None
-        case_id, part = self.case.case_id, self.part.widget.value
-        raw, reason = self.value.widget.value, self.reason.widget.value
-        try:
-            return [parse_override(case_id, part, raw, reason)]
-        except OverrideError as exc:
-            problems = [Problem("", f"decision.{exc.field or 'value'}", str(exc))]
-            if exc.field == "reason":  # say what is wrong with the value too, at once
-                try:
-                    parse_value(part, raw)
-                except ValueError as bad:
-                    problems.append(
-                        Problem("", "decision.value", f"{case_id}: override of {part}: {bad}")
-                    )
-            raise ValidationFailed(problems) from None
-        except ValidationError as exc:
-            raise ValidationFailed(
-                [
-                    Problem("", f"decision.{p.field}", p.message)
-                    for p in validation_problems(exc, "")
-                ]
-            ) from None
+        return self.model.overrides(self.case.case_id, self.field_values())
 
     def save(self) -> Any:
         if self.case is None or self.case.formulation is None:
             self.form.banner.value = message_html("Draft the formulation first.")
             return None
-        try:
-            overrides = self.overrides()
-        except ValidationFailed as exc:
-            self.form.show_problems(exc.problems)
+        case_id, version = self.case.case_id, self.case._version
+        revision = self.model.revision(case_id, self.field_values())
+        if isinstance(revision, list):
+            self.form.show_problems(revision)
             return None
-        content, case_id, version, accept = (
-            self.content(),
-            self.case.case_id,
-            self.case._version,
-            self.accept.widget.value,
-        )
 
         def write() -> Any:
             try:
                 return casework.revise_formulation(
-                    self.store,
-                    case_id,
-                    accept,
-                    overrides,
-                    user=self.user,
-                    version=version,
-                    **content,
+                    self.store, case_id, user=self.user, version=version, **revision
                 )
-            except ValidationError as exc:
-                raise ValidationFailed(validation_problems(exc, case_id)) from None
-            except OverrideError as exc:
-                where = f"decision.{exc.field}" if exc.part and exc.field else ""
-                raise ValidationFailed([Problem("", where, str(exc))]) from None
+            except REFUSALS as exc:  # a refusal as problems naming the form's fields
+                raise revision_problems(exc, case_id) from None
 
         saved = self._saved(write, None, "formulation saved", retry=self.save)
         if saved is not None:

@@ -15,11 +15,9 @@ import ipywidgets as w
 from ..chart_text import VALUE_HEADERS, trend_sentence, value_rows
 from ..errors import TswtError
 from ..measures import load_measure, score_administrations
-from ..model import case_to_data
 from ..store import CaseStore
 from ._base import CaseView
 from ._forms import (
-    base_record,
     button,
     day,
     dropdown,
@@ -31,17 +29,8 @@ from ._forms import (
     text,
 )
 from .a11y import live
+from .forms.measures import GBO_INFORMANTS, SDQ_INFORMANTS, TIMEPOINTS, MeasuresForm
 
-TIMEPOINTS = [
-    ("Baseline", "baseline"),
-    *[(f"Review {n}", f"review {n}") for n in range(1, 9)],
-    ("Closure", "closure"),
-]
-SDQ_INFORMANTS = [
-    ("Parent or carer", "parent"),
-    ("Teacher", "teacher"),
-    ("Child or young person (self-report)", "self"),
-]
 _REPORTS = {"parent": "parent report", "teacher": "teacher report", "self": "self-report"}
 SHOWN_SCORES = ("total", "emotional", "conduct", "hyperactivity", "peer", "prosocial", "impact")
 IMPACT_LABELS = {
@@ -62,9 +51,14 @@ def _coding_options(measure: Any, item_id: str) -> list[tuple[str, int]]:
 class MeasuresView(CaseView):
     """SDQ and GBO entry for the open case, with scores, bands and the trajectory."""
 
+    model: MeasuresForm
+
+    def make_model(self) -> MeasuresForm:
+        return MeasuresForm(load_measure("sdq"))
+
     def __init__(self, store: CaseStore, user: str, as_of: date | None = None) -> None:
         super().__init__(store, user, as_of)
-        self.sdq = load_measure("sdq")
+        self.sdq = self.model.sdq
         add = self.form.add
         self.informant = add("sdq.informant", dropdown("Completed by", SDQ_INFORMANTS))
         self.when = add("sdq.date", day("Date completed", self.as_of))
@@ -111,15 +105,7 @@ class MeasuresView(CaseView):
             self.goals.append((described, agreed, rating))
         self.gbo_informant = add(
             "gbo.informant",
-            dropdown(
-                "Goals rated by",
-                [
-                    ("Child or young person", "self"),
-                    ("Parent or carer", "parent"),
-                    ("Teacher", "teacher"),
-                    ("Worker", "worker"),
-                ],
-            ),
+            dropdown("Goals rated by", GBO_INFORMANTS),
         )
         # Ratings have their own date and timepoint: goals are often rated on another day
         # than the SDQ was completed.
@@ -151,9 +137,6 @@ class MeasuresView(CaseView):
             lambda: self._pressed(self.recorded_status, self.withdraw_chosen),
             enabled=recorded,
         )
-        self._correcting: dict[
-            str, tuple[int, str]
-        ] = {}  # "sdq"/"gbo" -> (index in case.measures, reason)
         # an <img> with its alt text (the trend in words); ipywidgets' Image has no alt
         self.chart = w.HTML("", layout=w.Layout(max_width="760px", display="none"))
         self.chart_note = w.HTML("")
@@ -204,16 +187,10 @@ class MeasuresView(CaseView):
 
     def form_version(self) -> str:
         """The SDQ form for this informant and the child's age on the date completed."""
-        age = (
-            self.case.child.age_on(self.when.widget.value)
-            if self.case is not None and self.when.widget.value
-            else None
-        )
-        return self.sdq.version_for(self.informant.widget.value, age).id
+        return self.model.form_version(self.case, self.form.field_values())
 
     def _applies(self, item_id: str) -> bool:
-        item = self.sdq.item_by_id[item_id]
-        return item.informants is None or self.informant.widget.value in item.informants
+        return self.model.applies(item_id, self.informant.widget.value)
 
     def _show_items(self) -> None:
         report = _REPORTS.get(self.informant.widget.value, "")
@@ -229,17 +206,10 @@ class MeasuresView(CaseView):
             self.version.value = message_html(str(exc).splitlines()[-1])
 
     def responses(self) -> dict[str, int | None]:
-        return {i: r.value for i, r in self.items.items() if self._applies(i)}
+        return self.model.responses(self.form.field_values())
 
     def administration(self) -> dict[str, Any]:
-        return {
-            "measure": "sdq",
-            "version": self.form_version(),
-            "informant": self.informant.widget.value,
-            "date": self.when.widget.value.isoformat() if self.when.widget.value else None,
-            "timepoint": self.timepoint.widget.value,
-            "responses": self.responses(),
-        }
+        return self.model.administration(self.case, self.form.field_values())
 
     def update_scores(self) -> None:
         """Scores and bands once every numbered item has an answer."""
@@ -285,46 +255,26 @@ class MeasuresView(CaseView):
         return result
 
     def unscorable(self) -> list[str]:
-        """What keeps the entered SDQ from being scored, in the form's words: each scale
-        needs at least ``min_answered`` of its items (youthinmind's prorating)."""
-        answered = {i for i, v in self.responses().items() if v is not None}
-        if not answered:
-            return [
-                "No items entered. Answer the items (at least 3 of the 5 in each scale) before saving."
-            ]
-        said = (score.too_few_answered(answered) for score in self.sdq.score_definitions)
-        return [why for why in said if why is not None]
+        """What keeps the entered SDQ from being scored (:meth:`.MeasuresForm.unscorable`)."""
+        return self.model.unscorable(self.form.field_values())
 
     def save_administration(self) -> Any:
         if self.case is None:
             self.form.banner.value = message_html(self.empty_text)
             return None
-        missing = self.unscorable()
-        if missing:
-            self.form.clear()
-            self.form.banner.value = message_html(
-                "\n".join(["Not saved: the SDQ cannot be scored yet.", *missing])
-            )
-            return None
         try:
-            admin = self.administration()
+            save = self.model.sdq_save(self.case, self.form.field_values())
         except TswtError as exc:
             self.form.show_error(exc)
             return None
-        base = base_record(self.case)
-        measures = list(base.get("measures", []))
-        entered = {k: v for k, v in admin.items() if v is not None}
-        note = f"SDQ {admin['timepoint']} ({admin['informant']}) entered in the workbench"
-        index, reason = self._correcting.get("sdq", (len(measures), ""))
-        if reason:
-            measures[index] = entered
-            note = f"SDQ {admin['timepoint']} ({admin['informant']}) of {admin['date']} corrected in the workbench: {reason}"
-        else:
-            measures.append(entered)
-        self.form.aliases = {f"measures[{index}]": "sdq"}
-        saved = self.save_fields({"measures": measures}, note, retry=self.save_administration)
+        if isinstance(save, list):
+            self.form.clear()
+            self.form.refuse(save)
+            return None
+        changes, note = save
+        saved = self.save_fields(changes, note, retry=self.save_administration)
         if saved is not None:
-            self._correcting.pop("sdq", None)
+            self.model.correcting.pop("sdq", None)
             self.show_recorded()
             for radio in self.items.values():
                 radio.value = None
@@ -336,66 +286,15 @@ class MeasuresView(CaseView):
         if self.case is None:
             self.form.banner.value = message_html(self.empty_text)
             return None
-        base = base_record(self.case)
-        goals, ratings = [], {}
         self.form.clear()
-        unrated = []
-        for n, (described, agreed, rating) in enumerate(self.goals, start=1):
-            if described.widget.value.strip():
-                goals.append(
-                    {
-                        "number": n,
-                        "description": described.widget.value,
-                        "agreed": (
-                            agreed.widget.value or self.gbo_when.widget.value or self.as_of
-                        ).isoformat(),
-                    }
-                )
-            if rating.widget.value != "":
-                if not described.widget.value.strip():
-                    rating.show(
-                        f"Goal {n} is rated but there is no goal {n}: describe the goal, or leave it not rated."
-                    )
-                    unrated.append(n)
-                ratings[str(n)] = rating.widget.value
-        if unrated:
-            self.form.banner.value = message_html(
-                "Not saved: a rating needs its goal (see the ratings marked)."
-            )
+        save = self.model.goals_save(self.case, self.form.field_values(), self.as_of)
+        if isinstance(save, list):
+            self.form.refuse(save)
             return None
-        if not goals and not ratings and not self.case.goals:
-            self.form.banner.value = message_html(
-                "Not saved: nothing entered. Describe a goal or rate one."
-            )
-            return None
-        if ratings and self.gbo_when.widget.value is None:
-            self.gbo_when.show("Ratings date: required when a goal is rated.")
-            self.form.banner.value = message_html("Not saved: the ratings need their date.")
-            return None
-        changes: dict[str, Any] = {"goals": goals}
-        self.form.aliases = {f"goals[{i}]": f"goals.{g['number']}" for i, g in enumerate(goals)}
-        note = "goals and ratings entered in the workbench"
-        if ratings:
-            measures = list(base.get("measures", []))
-            index, reason = self._correcting.get("gbo", (len(measures), ""))
-            rated = {
-                "measure": "gbo",
-                "version": "GBO",
-                "informant": self.gbo_informant.widget.value,
-                "date": self.gbo_when.widget.value.isoformat(),
-                "timepoint": self.gbo_timepoint.widget.value,
-                "responses": ratings,
-            }
-            if reason:
-                measures[index] = rated
-                note = f"GBO ratings {rated['timepoint']} of {rated['date']} corrected in the workbench: {reason}"
-            else:
-                measures.append(rated)
-            self.form.aliases[f"measures[{index}]"] = "gbo"
-            changes["measures"] = measures
+        changes, note = save
         saved = self.save_fields(changes, note, retry=self.save_goals)
         if saved is not None:
-            self._correcting.pop("gbo", None)
+            self.model.correcting.pop("gbo", None)
             self.show_recorded()
             self.shown()
         return saved
@@ -403,8 +302,7 @@ class MeasuresView(CaseView):
     # -- recorded measures: correct and withdraw -----------------------------------------
 
     def _described(self, m: Any) -> str:
-        informant = dict((v, lbl) for lbl, v in SDQ_INFORMANTS).get(m.informant, m.informant)
-        return f"{m.date.isoformat()} {m.measure.upper()} {m.version}, {informant}, {m.timepoint}"
+        return self.model.described(m)
 
     def show_recorded(self) -> None:
         """The child's recorded measures: date, informant, form, timepoint, scores."""
@@ -440,9 +338,7 @@ class MeasuresView(CaseView):
             if rows
             else message_html("No measures recorded yet.", "note")
         )
-        self.pick.widget.options = [
-            (f"{i + 1}. {self._described(m)}", i) for i, m in enumerate(measures)
-        ]
+        self.pick.widget.options = self.model.recorded_choices(self.case)
         self.pick.widget.value = 0 if measures else None
         for control in (self.correct, self.withdraw):
             control.disabled = not measures
@@ -454,28 +350,22 @@ class MeasuresView(CaseView):
     def _chosen(self) -> tuple[int, Any, str] | None:
         """The chosen measure and the reason, or None with the form saying what is needed."""
         self.form.clear()
-        index = self.pick.widget.value
-        if self.case is None or index is None or index >= len(self.case.measures):
-            self.form.banner.value = message_html("Choose a recorded measure first.")
+        chosen = self.model.chosen(self.case, self.form.field_values())
+        if isinstance(chosen, list):
+            self.form.refuse(chosen)
             return None
-        reason = self.reason.widget.value.strip()
-        if not reason:
-            self.reason.show("Reason for the change: required (it goes in the audit log).")
-            self.form.banner.value = message_html("Not changed: say why (Reason for the change).")
-            return None
-        return index, self.case.measures[index], reason
+        return chosen
 
     def withdraw_chosen(self) -> Any:
         """Remove a recorded measure, the reason in the audit note (the store keeps every
         earlier version, so what was withdrawn can still be read there)."""
         chosen = self._chosen()
-        if chosen is None:
+        if chosen is None or self.case is None:
             return None
         index, m, reason = chosen
-        measures = list(base_record(self.case).get("measures", []))
-        del measures[index]
         saved = self.save_fields(
-            {"measures": measures}, f"{self._described(m)} withdrawn in the workbench: {reason}"
+            self.model.withdrawal(self.case, index),
+            f"{self._described(m)} withdrawn in the workbench: {reason}",
         )
         if saved is not None:
             self.show_recorded()
@@ -490,28 +380,18 @@ class MeasuresView(CaseView):
             self.recorded_status.value, self.form.banner.value = self.form.banner.value, ""
             return
         index, m, reason = chosen
-        if m.measure == "sdq":
-            self.informant.widget.value = m.informant
-            self.when.widget.value = m.date
-            self.timepoint.widget.value = m.timepoint
-            for item, radio in self.items.items():
-                radio.value = m.responses.get(item)
-            where = "the SDQ above; Save SDQ replaces it"
-        elif m.measure == "gbo":
-            self.gbo_informant.widget.value = m.informant
-            self.gbo_when.widget.value = m.date
-            self.gbo_timepoint.widget.value = m.timepoint
-            for n, (_d, _a, rating) in enumerate(self.goals, start=1):
-                rating.widget.value = (
-                    m.responses.get(str(n), "") if m.responses.get(str(n)) is not None else ""
-                )
-            where = "the goals above; Save goals and ratings replaces it"
-        else:
+        values = self.model.correction(m, index, reason)
+        if values is None:
             self.recorded_status.value = message_html(
                 f"{m.measure} cannot be corrected here: use tswt measures."
             )
             return
-        self._correcting[m.measure] = (index, reason)
+        self.form.show(values)
+        where = (
+            "the SDQ above; Save SDQ replaces it"
+            if m.measure == "sdq"
+            else "the goals above; Save goals and ratings replaces it"
+        )
         self.recorded_status.value = message_html(
             f"Correcting {self._described(m)}: loaded into {where}.", "note"
         )
@@ -520,20 +400,8 @@ class MeasuresView(CaseView):
 
     def show_case(self) -> None:
         assert self.case is not None
-        data = case_to_data(self.case)
-        by_number = {g["number"]: g for g in data.get("goals", [])}
-        for n, (described, agreed, rating) in enumerate(self.goals, start=1):
-            goal = by_number.get(n, {})
-            described.fill(goal.get("description", ""))
-            agreed.fill(goal.get("agreed"))
-            rating.widget.value = ""
-        for radio in self.items.values():
-            radio.value = None
-        for measure, field in (("sdq", self.timepoint), ("gbo", self.gbo_timepoint)):
-            taken = {m.timepoint for m in self.case.measures if m.measure == measure}
-            field.widget.value = next((v for _l, v in TIMEPOINTS if v not in taken), "closure")
+        self.form.show(self.model.values_of_case(self.case))
         self.sdq_status.value = self.gbo_status.value = self.recorded_status.value = ""
-        self._correcting = {}
         self.show_recorded()
         self._show_items()
         self.chart.value = ""

@@ -12,8 +12,7 @@ from typing import Any
 import ipywidgets as w
 
 from .. import casework
-from ..errors import ValidationFailed
-from ..model import CASE_ID_PATTERN, Case
+from ..model import Case
 from ..rules import check_eligibility
 from ..store import CaseStore
 from ._base import CaseView
@@ -24,7 +23,6 @@ from ._forms import (
     choices,
     day,
     dropdown,
-    form_to_case,
     heading,
     inert,
     label_of,
@@ -34,14 +32,13 @@ from ._forms import (
     shared,
     text,
 )
-
-DECISIONS = [("Pending", "pending"), ("Accepted", "accepted"), ("Not accepted", "not_accepted")]
+from .forms.referral import DECISIONS, ReferralForm
+from .forms.referral import next_case_id as _next_id
 
 
 def next_case_id(store: CaseStore) -> str:
     """The next free pseudonymous case id (one more than the highest)."""
-    numbers = [int(c[4:]) for c in store.case_ids() if c.startswith("TSW-")]
-    return f"TSW-{(max(numbers, default=0) + 1):06d}"
+    return _next_id(store.case_ids())
 
 
 class ReferralView(CaseView):
@@ -49,6 +46,7 @@ class ReferralView(CaseView):
     called when a new referral is saved."""
 
     empty_text = "A new referral: fill in the form and save."
+    model: ReferralForm
 
     def __init__(
         self,
@@ -59,7 +57,7 @@ class ReferralView(CaseView):
     ) -> None:
         super().__init__(store, user, as_of)
         self.on_created = on_created
-        f = self.form
+        f = self.form  # bound to ReferralForm: its fields, groups and lists
         add = f.add
         self.case_id = add("case_id", text("Case id", next_case_id(store)))
         child = [
@@ -149,21 +147,6 @@ class ReferralView(CaseView):
             ),
             add("referral.allocation.date", day("Allocation date")),
         ]
-        f.groups = {
-            "child.legal_status_history[0]": "child.legal_status_history[0].status",
-            "child.placement": "child.placement.type",
-            "child.placement.breakdowns[0]": "child.placement.breakdowns[0].date",
-            "child.placement.breakdowns[1]": "child.placement.breakdowns[1].date",
-            "child.caregiver": "child.caregiver.relationship",
-            "referral.consent": "referral.consent.given_by",
-            "referral.approval": "referral.approval.by",
-            "referral.allocation": "referral.allocation.worker",
-        }
-        f.lists = [
-            "child.legal_status_history",
-            "child.placement.breakdowns",
-            "referral.decision.alternatives",
-        ]
         self.save_button = button("Save referral", "primary")
         self.new_button = button("Start a new referral")
         self.saves(self.save_button, self.save)
@@ -194,6 +177,9 @@ class ReferralView(CaseView):
         self.update_eligibility()
         self.mark_clean()
 
+    def make_model(self) -> ReferralForm:
+        return ReferralForm()
+
     # -- the record --------------------------------------------------------------------
 
     def record(self) -> dict[str, Any]:
@@ -201,21 +187,7 @@ class ReferralView(CaseView):
 
     def new(self) -> None:
         self.case = None
-        self.form.fill(
-            {
-                "case_id": next_case_id(self.store),
-                "referral": {
-                    "received": self.as_of.isoformat(),
-                    "decision": {"outcome": "pending"},
-                },
-            }
-        )
-        self.form.fields["child.sex"].widget.value = self.form.fields["child.sex"].widget.options[
-            0
-        ][1]
-        self.form.fields["referral.referrer.role"].widget.value = self.form.fields[
-            "referral.referrer.role"
-        ].widget.options[0][1]
+        self.form.show(self.model.new_values(next_case_id(self.store), self.as_of))
         self.form.clear()
         self.stale.children = ()
         self.title.value = message_html(self.empty_text, "note")
@@ -224,20 +196,20 @@ class ReferralView(CaseView):
 
     def show_case(self) -> None:
         assert self.case is not None
-        from ..model import case_to_data
-
-        self.form.fill(case_to_data(self.case))
+        self.form.show(self.model.values_of_case(self.case))
         self.update_eligibility()
 
     def save(self) -> Case | None:
+        values = self.form.field_values()
         if self.case is not None:
             return self.save_fields(
-                self.record(), "referral edited in the workbench", self.form.cleared()
+                self.model.record(values),
+                "referral edited in the workbench",
+                self.model.cleared(values),
             )
-        try:
-            case = form_to_case(self.record())
-        except ValidationFailed as exc:
-            self.form.show_problems(exc.problems)
+        case = self.model.to_case(values)
+        if isinstance(case, list):
+            self.form.show_problems(case)
             return None
         saved = self._saved(
             lambda: casework.record_referral(
@@ -254,10 +226,7 @@ class ReferralView(CaseView):
 
     def update_eligibility(self) -> None:
         """Eligibility of the referral as typed (from what is valid so far)."""
-        record = self.record()
-        if not record.get("case_id") or not _matches(record["case_id"]):
-            record["case_id"] = "TSW-000000"
-        case = _lenient_case(record)
+        case = self.model.as_typed(self.form.field_values())
         if case is None:
             self.eligibility.value = message_html(
                 "Eligibility shows once the date of birth, the legal status and the date received are filled in.",
@@ -282,32 +251,3 @@ class ReferralView(CaseView):
         if decision.nd_assessment_reason:
             out += f"<p>Neurodevelopmental assessment: {inert(decision.nd_assessment_text)}</p>"
         self.eligibility.value = out
-
-
-def _matches(case_id: str) -> bool:
-    import re
-
-    return re.match(CASE_ID_PATTERN, case_id) is not None
-
-
-def _lenient_case(record: dict[str, Any]) -> Case | None:
-    """The case as typed; failing that, without the parts still being filled in (the
-    decision and allocation), so the panel can answer before the form is complete."""
-    # Parts that do not bear on eligibility are stood in for while still being typed.
-    child = {"case_management_ref": "PENDING", **record.get("child", {})}
-    if (
-        not isinstance(child["case_management_ref"], str)
-        or not child["case_management_ref"].strip()
-    ):
-        child["case_management_ref"] = "PENDING"
-    for drop in ((), ("decision", "allocation"), ("decision", "allocation", "consent", "approval")):
-        trial = {
-            **record,
-            "child": child,
-            "referral": {k: v for k, v in record.get("referral", {}).items() if k not in drop},
-        }
-        try:
-            return form_to_case(trial)
-        except ValidationFailed:
-            continue
-    return None

@@ -14,26 +14,24 @@ import ipywidgets as w
 from .. import casework
 from ..errors import ValidationFailed
 from ..measures.outcomes import baseline_bands
-from ..model import case_to_data, vocabulary
+from ..model import vocabulary
 from ..rules import recommend
 from ..store import CaseStore
 from ._base import CaseView
 from ._forms import (
     area,
-    base_record,
     button,
     check,
     choices,
     day,
     dropdown,
-    form_to_case,
     heading,
-    merge,
     message_html,
     several,
     shared,
     text,
 )
+from .forms.screening import ScreeningForm
 from .summary import summary_html
 
 
@@ -76,25 +74,15 @@ class _Row:
             self._build()
         self.details.layout.display = "" if self.chosen.value else "none"
 
-    def record(self) -> dict[str, Any]:
-        self._build()
-        out = {
-            self.key: self.prefix.rsplit(".", 1)[1],
-            **{f.path.rsplit(".", 1)[1]: f.record_value() for f in self.fields},
-        }
-        return {k: v for k, v in out.items() if v is not None}
-
-    def defaults(self) -> dict[str, Any]:
-        return {}
-
-    def fill(self, entry: dict[str, Any] | None) -> None:
-        if entry is not None:
+    def show(self, values: dict[str, Any]) -> None:
+        """Show the row's values (:meth:`.forms.screening.ScreeningForm.row_values`);
+        its details are built when it is ticked or already built."""
+        chosen = bool(values[f"{self.prefix}.chosen"])
+        if chosen:
             self._build()
-        if self.fields:
-            values = {**self.defaults(), **(entry or {})}
-            for f in self.fields:
-                f.fill(values.get(f.path.rsplit(".", 1)[1]))
-        self.chosen.value = entry is not None
+        for f in self.fields:
+            f.fill(values[f.path])
+        self.chosen.value = chosen
         self._toggle()
 
 
@@ -121,9 +109,6 @@ class _BehaviourRow(_FactorRow):
             ("severity", dropdown(f"Severity: {self.label}", choices("severity"))),
         ]
 
-    def defaults(self) -> dict[str, Any]:
-        return {"frequency": "rarely", "severity": "mild"}
-
     frequency = property(lambda self: self.field("frequency"))
     severity = property(lambda self: self.field("severity"))
 
@@ -148,9 +133,6 @@ class _RiskRow(_Row):
             ("review_due", day(f"Review due: {label}")),
         ]
 
-    def defaults(self) -> dict[str, Any]:
-        return {"recorded": self.view.as_of.isoformat(), "level": "low"}
-
     reported_by = property(lambda self: self.field("reported_by"))
     level = property(lambda self: self.field("level"))
     safety_plan = property(lambda self: self.field("safety_plan"))
@@ -160,6 +142,11 @@ class _RiskRow(_Row):
 
 class ScreeningView(CaseView):
     """The screening of the open case, with the live recommendation beside it."""
+
+    model: ScreeningForm
+
+    def make_model(self) -> ScreeningForm:
+        return ScreeningForm(self.as_of)
 
     def __init__(self, store: CaseStore, user: str, as_of: date | None = None) -> None:
         super().__init__(store, user, as_of)
@@ -232,60 +219,21 @@ class ScreeningView(CaseView):
 
     def changes(self) -> dict[str, Any]:
         """The screening as typed, and where each list row's problems belong."""
-        simple = self.form.values(
-            [
-                "screening.started",
-                "screening.completed",
-                "screening.life_story_work",
-                "screening.child_voice",
-                "screening.carer_views",
-            ]
-        )
-        screening = simple.get("screening", {})
-        aliases: dict[str, str] = {}
-        groups: tuple[tuple[str, str, dict[str, Any]], ...] = (
-            ("history", "history_factors", self.history),
-            ("behaviour", "presenting_behaviours", self.behaviours),
-        )
-        for kind, listed, rows in groups:
-            entries: list[dict[str, Any]] = []
-            for term, row in rows.items():
-                if row.chosen.value:
-                    aliases[f"screening.{listed}[{len(entries)}]"] = f"screening.{kind}.{term}"
-                    entries.append(row.record())
-            screening[listed] = entries
-        risks: list[dict[str, Any]] = []
-        for kind, risk in self.risks.items():
-            if risk.chosen.value:
-                aliases[f"screening.risks[{len(risks)}]"] = f"screening.risk.{kind}"
-                risks.append(risk.record())
-        screening["risks"] = risks
-        screening["strengths"] = [
-            line.strip() for line in self.strengths.widget.value.splitlines() if line.strip()
-        ]
-        self.form.aliases = aliases
-        for field in ("started", "completed"):
-            screening.setdefault(field, None)
-        return {"screening": screening}
+        return self.model.changes(self.form.field_values())
 
     def absorb(self, added: dict[str, list[dict[str, Any]]]) -> None:
         """Tick and fill the rows the other person added (a row I ticked keeps my values)."""
-        groups = (
-            ("screening.history_factors", "factor", self.history),
-            ("screening.presenting_behaviours", "behaviour", self.behaviours),
-            ("screening.risks", "kind", self.risks),
-        )
-        for path, key, rows in groups:
-            for entry in added.get(path, []):
-                row = rows.get(str(entry.get(key)))
-                if row is not None and not row.chosen.value:
-                    row.fill(entry)
+        rows = {**self.history, **self.behaviours, **self.risks}
+        by_prefix = {row.prefix: row for row in rows.values()}
+        for values in self.model.added_rows(added):
+            prefix = next(iter(values)).removesuffix(".chosen")
+            row = by_prefix.get(prefix)
+            if row is not None and not row.chosen.value:
+                row.show(values)
 
     def typed_case(self) -> Any:
         assert self.case is not None
-        record = merge(base_record(self.case), self.changes())
-        record["screening"] = {k: v for k, v in record["screening"].items() if v is not None}
-        return form_to_case(record, self.case)
+        return self.model.typed_case(self.case, self.form.field_values())
 
     def show_case(self) -> None:
         assert self.case is not None
@@ -298,23 +246,13 @@ class ScreeningView(CaseView):
         self.update_recommendation()
 
     def _fill(self) -> None:
-        assert self.case is not None
-        data = case_to_data(self.case).get("screening", {})
-        self.started.fill(data.get("started") or self.as_of.isoformat())
-        self.completed.fill(data.get("completed"))
-        by_factor = {h["factor"]: h for h in data.get("history_factors", [])}
-        by_behaviour = {b["behaviour"]: b for b in data.get("presenting_behaviours", [])}
-        for term, row in self.history.items():
-            row.fill(by_factor.get(term))
-        for term, row in self.behaviours.items():
-            row.fill(by_behaviour.get(term))
-        by_kind = {r["kind"]: r for r in data.get("risks", [])}
-        for kind, risk in self.risks.items():
-            risk.fill(by_kind.get(kind))
-        self.life_story.fill(data.get("life_story_work", "not_started"))
-        self.child_voice.fill(data.get("child_voice", ""))
-        self.carer_views.fill(data.get("carer_views", ""))
-        self.strengths.widget.value = "\n".join(data.get("strengths", []))
+        values = self.model.values_of_case(self.case)
+        for field in (self.started, self.completed):
+            field.fill(values[field.path])
+        for row in (*self.history.values(), *self.behaviours.values(), *self.risks.values()):
+            row.show(values)
+        for field in (self.life_story, self.child_voice, self.carer_views, self.strengths):
+            field.fill(values[field.path])
 
     def save(self) -> Any:
         if self.case is None:

@@ -11,7 +11,7 @@ from typing import Any
 import ipywidgets as w
 
 from .. import casework
-from ..errors import OverrideError, Problem, ValidationFailed
+from ..errors import OverrideError
 from ..model import FIVE_PS
 from ..rules.timeline import ROW_COLUMNS
 from ..rules.workflow import outstanding_risk_steps
@@ -19,7 +19,8 @@ from ..store import CaseStore
 from ..words import uk_date
 from ._base import CaseView
 from ._forms import area, button, heading, inert, message_html, table_html
-from .formulation import P_TITLES
+from .forms.formulation import P_TITLES
+from .forms.signoff import SignoffForm
 from .summary import snapshot_html
 
 
@@ -45,6 +46,10 @@ class SignoffQueueView(CaseView):
     """The queue, one formulation to read, and the reviewer's decision."""
 
     empty_text = "Choose a formulation from the queue."
+    model: SignoffForm
+
+    def make_model(self) -> SignoffForm:
+        return SignoffForm()
 
     def __init__(
         self,
@@ -149,8 +154,7 @@ class SignoffQueueView(CaseView):
         )
         parts.append("<h4>Outcomes</h4>" + _outcomes_html(self.case, self.as_of))
         self.reading.value = "".join(parts)
-        self.comment.widget.value = ""
-        self.outstanding.widget.value = ""
+        self.form.show(self.model.values_of_case(self.case))
         steps = outstanding_risk_steps(self.case, date.today())
         self.steps_note.value = (
             message_html(
@@ -171,8 +175,8 @@ class SignoffQueueView(CaseView):
         if self.case is None:
             self.form.banner.value = message_html(self.empty_text)
             return None
-        case_id, version, comment = self.case.case_id, self.case._version, self.comment.widget.value
-        reason = self.outstanding.widget.value
+        case_id, version = self.case.case_id, self.case._version
+        decision = self.model.decision(self.form.field_values())
 
         def write() -> Any:
             try:
@@ -180,13 +184,12 @@ class SignoffQueueView(CaseView):
                     self.store,
                     case_id,
                     approve,
-                    comment,
                     user=self.user,
                     version=version,
-                    outstanding_reason=reason,
+                    **decision,
                 )
             except OverrideError as exc:
-                raise ValidationFailed([Problem("", exc.field or "", str(exc))]) from None
+                raise self.model.problems(exc) from None
 
         saved = self._saved(
             write,

@@ -28,10 +28,16 @@ from ._forms import (
     table_html,
     text,
 )
+from .forms.work import WorkForm
 
 
 class WorkView(CaseView):
     """Record a session, a review or an ending for the open case."""
+
+    model: WorkForm
+
+    def make_model(self) -> WorkForm:
+        return WorkForm()
 
     def __init__(self, store: CaseStore, user: str, as_of: date | None = None) -> None:
         super().__init__(store, user, as_of)
@@ -114,14 +120,10 @@ class WorkView(CaseView):
         case = self.case
         if case is None:
             return
-        open_ivs = [
-            (f"{iv.number}. {iv.what.replace('_', ' ')}", iv.number)
-            for iv in case.interventions
-            if iv.end is None
-        ]
+        running, values = self.model.running(case), self.model.values_of_case(case)
         for field in (self.session_of, self.end_of):
-            field.widget.options = open_ivs
-            field.widget.value = open_ivs[0][1] if open_ivs else None
+            field.widget.options = running
+            field.widget.value = values[field.path]
         rows = []
         for iv in case.interventions:
             came = sum(s.attendance == "attended" for s in iv.sessions)
@@ -166,96 +168,86 @@ class WorkView(CaseView):
     def _version(self) -> int | None:
         return self.case._version if self.case is not None else None
 
-    def _write(self, call: Any, note: str, when: Any = None) -> Any:
+    def _write(self, form: str | None, call: Any, note: str) -> Any:
+        """Save through ``call`` once the ``form``'s date is given (None: not checked)."""
         if self.case is None:
             self.form.banner.value = message_html(self.empty_text)
             return None
-        if when is not None and when.widget.value is None:
-            when.show("missing: give the date")
-            self.form.banner.value = message_html("Not saved: fix the fields marked below.")
+        problems = self.model.undated(self.form.field_values(), form) if form else []
+        if problems:
+            self.form.refuse(problems)
             return None
         case_id = self.case.case_id
         saved = self._saved(
-            lambda: call(case_id), None, note, retry=lambda: self._write(call, note)
+            lambda: call(case_id), None, note, retry=lambda: self._write(None, call, note)
         )
         if saved is not None:
             self.show_case()
         return saved
 
+    def _running(self, form: str) -> Any:
+        """The intervention a session or an ending is of (None: refused, the form says why)."""
+        values = self.form.field_values()
+        problems = self.model.not_running(values, form)
+        if problems:
+            self.form.refuse(problems)
+            return None
+        return values[f"{form}.intervention"]
+
     def record_session(self) -> Any:
-        number = self.session_of.widget.value
+        number = self._running("session")
         if number is None:
-            self.form.banner.value = message_html(
-                "No intervention is running: start one first (tswt intervention start)."
-            )
             return None
         return self._write(
+            "session",
             lambda cid: casework.record_session(
                 self.store,
                 cid,
-                number,
-                self.session_date.widget.value,
-                self.attendance.widget.value,
-                list(self.took_part.widget.value),
-                self.minutes.widget.value,
-                self.note.widget.value,
+                **self.model.session(self.form.field_values()),
                 user=self.user,
                 version=self._version(),
             ),
             f"session of intervention {number}",
-            self.session_date,
         )
 
     def record_review(self) -> Any:
         return self._write(
+            "review",
             lambda cid: casework.record_review(
                 self.store,
                 cid,
-                self.review_date.widget.value,
-                self.stage.widget.value,
-                self.wave.widget.value,
-                self.evidence.widget.value,
-                self.risks.widget.value,
-                formulation=self.holds.widget.value,
+                **self.model.review(self.form.field_values()),
                 user=self.user,
                 version=self._version(),
             ),
             "review recorded",
-            self.review_date,
         )
 
     def end_intervention(self) -> Any:
-        number = self.end_of.widget.value
+        number = self._running("ending")
         if number is None:
-            self.form.banner.value = message_html("No intervention is running.")
             return None
         return self._write(
+            "ending",
             lambda cid: casework.end_intervention(
                 self.store,
                 cid,
-                number,
-                self.end_date.widget.value,
-                self.end_reason.widget.value,
-                self.end_other.widget.value,
+                **self.model.ending(self.form.field_values()),
                 user=self.user,
                 version=self._version(),
             ),
             f"intervention {number} ended",
-            self.end_date,
         )
 
     def close(self) -> Any:
         return self._write(
+            "close",
             lambda cid: casework.close_involvement(
                 self.store,
                 cid,
-                self.end_date.widget.value,
-                self.end_reason.widget.value,
-                self.summary.widget.value,
-                self.end_other.widget.value,
+                **self.model.closing(self.form.field_values()),
                 user=self.user,
                 version=self._version(),
             ),
             "involvement ended",
-            self.end_date,
         )
