@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from .errors import OverrideError
+from .errors import OverrideError, ValidationFailed, problems_from
 from .measures.outcomes import baseline_bands
 from .model import Case, Formulation, Override
 from .rules import (
@@ -41,6 +41,18 @@ from .store import CaseStore
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _assign(case: Case, part: str, value: Any) -> None:
+    """Set a workflow part of the case (``formulation``, ``conclusion``). The whole case is
+    checked again on assignment, so a step that contradicts the rest of the record (a
+    conclusion before any screening) is refused here, naming the case and the field."""
+    from pydantic import ValidationError
+
+    try:
+        setattr(case, part, value)
+    except ValidationError as exc:
+        raise ValidationFailed(problems_from(exc, case.case_id)) from None
 
 
 def _who(store: CaseStore, user: str | None) -> str:
@@ -145,8 +157,10 @@ def create_draft(
         raise OverrideError(
             f"{case_id}: no recommendation can be made ({rec.eligibility.summary.lower()}); nothing to formulate yet"
         )
-    case.formulation = draft_formulation(
-        case, author=_who(store, user), now=now, recommendation=rec
+    _assign(
+        case,
+        "formulation",
+        draft_formulation(case, author=_who(store, user), now=now, recommendation=rec),
     )
     return store.save(
         case,
@@ -166,7 +180,9 @@ def update_formulation(
 ) -> Case:
     """Edit the formulation's content (narrative, 5 Ps, ...); after sign-off it goes back to draft."""
     case, formulation = _load_drafted(store, case_id, version)
-    case.formulation = edit_formulation(formulation, _who(store, user), _now(), **changes)
+    _assign(
+        case, "formulation", edit_formulation(formulation, _who(store, user), _now(), **changes)
+    )
     return store.save(
         case,
         user=user,
@@ -186,8 +202,10 @@ def decide(
 ) -> Case:
     """The worker's decision: accept the recommendation, or override parts with reasons."""
     case, formulation = _load_drafted(store, case_id, version)
-    case.formulation = record_decision(
-        formulation, case_id, _who(store, user), _now(), accept, overrides
+    _assign(
+        case,
+        "formulation",
+        record_decision(formulation, case_id, _who(store, user), _now(), accept, overrides),
     )
     return store.save(
         case,
@@ -218,8 +236,10 @@ def revise_formulation(
         and current.accepted == accept
         and [o.model_dump() for o in current.overrides] == [o.model_dump() for o in overrides]
     )
-    case.formulation = (
-        edited if unchanged else record_decision(edited, case_id, who, now, accept, overrides)
+    _assign(
+        case,
+        "formulation",
+        (edited if unchanged else record_decision(edited, case_id, who, now, accept, overrides)),
     )
     return store.save(
         case,
@@ -237,8 +257,10 @@ def submit_for_signoff(
     if case.formulation is None:
         raise OverrideError(f"{case_id}: no formulation to submit")
     screened = case.screening.completed if case.screening is not None else None
-    case.formulation = submit(
-        case.formulation, case_id, by=_who(store, user), screening_completed=screened
+    _assign(
+        case,
+        "formulation",
+        submit(case.formulation, case_id, by=_who(store, user), screening_completed=screened),
     )
     return store.save(
         case, user=user, note="submitted for sign-off", workflow_step="submit", action="submit"
@@ -260,15 +282,19 @@ def review(
     case = _load(store, case_id, version)
     if case.formulation is None:
         raise OverrideError(f"{case_id}: no formulation to sign off")
-    case.formulation = sign_off(
-        case.formulation,
-        case_id,
-        _who(store, user),
-        _now(),
-        approve,
-        comment,
-        case=case,
-        outstanding_reason=outstanding_reason,
+    _assign(
+        case,
+        "formulation",
+        sign_off(
+            case.formulation,
+            case_id,
+            _who(store, user),
+            _now(),
+            approve,
+            comment,
+            case=case,
+            outstanding_reason=outstanding_reason,
+        ),
     )
     note = "signed off" if approve else "returned with comments"
     went = case.formulation.signoffs[-1].outstanding_steps
@@ -310,16 +336,20 @@ def conclude(
 
         rec = recommend(case, as_of=day, bands=case_baseline_bands(case))
         steps = list(rec.preconditions) if rec.recommendable else []
-    case.conclusion = record_conclusion(
+    _assign(
         case,
-        decision,
-        _who(store, user),
-        day,
-        reasons,
-        alternatives,
-        replace=replace,
-        outstanding_reason=outstanding_reason,
-        steps=steps,
+        "conclusion",
+        record_conclusion(
+            case,
+            decision,
+            _who(store, user),
+            day,
+            reasons,
+            alternatives,
+            replace=replace,
+            outstanding_reason=outstanding_reason,
+            steps=steps,
+        ),
     )
     note = f"conclusion of screening: {decision.replace('_', ' ')}"
     if case.conclusion.outstanding_steps:
