@@ -966,6 +966,13 @@ def test_demo_entries_name_the_demos_people_not_the_importer(store, demo_cases):
         for d in described
         if d.startswith(c.case_id)
     )
+    # Read by a person: the day as the UK writes it and the time's zone, never 2026-12-07.
+    assert all(
+        re.fullmatch(
+            r"TSW-\d{6}: submitted \d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d UTC by [a-z.]+", d
+        )
+        for d in described
+    )
 
 
 def test_opening_another_case_never_drops_typed_values_silently(app, case_store):

@@ -469,6 +469,25 @@ def heading(title: str, level: int = 3) -> w.HTML:
     )
 
 
+def beside_panel(form: w.Widget, title: str, content: w.Widget) -> w.Box:
+    """A form with its panel (eligibility, the recommendation) beside it. In a window too
+    narrow for both, the panel moves under the form instead of being cut off at the right
+    (WCAG 2.2 1.4.10, reflow: at 1000 px the eligibility panel's words were clipped)."""
+    form.layout.flex = "0 0 auto"
+    panel = w.VBox(
+        [heading(title), content],
+        layout=w.Layout(
+            margin="0 0 0 2em",
+            border="1px solid #ccc",
+            padding="4px 8px",
+            flex="1 1 18em",
+            min_width="16em",
+            max_width="34em",
+        ),
+    )
+    return w.HBox([form, panel], layout=w.Layout(flex_flow="row wrap", align_items="flex-start"))
+
+
 def typed(widget: w.Widget) -> list[Any]:
     """Every value a person can set in a widget tree (inputs, ticks, choices), in order:
     what a save button's second click is compared with. What the app shows (HTML, labels,

@@ -18,6 +18,7 @@ from ..store import CaseStore
 from ._base import CaseView
 from ._forms import (
     area,
+    beside_panel,
     button,
     check,
     choices,
@@ -151,7 +152,7 @@ class ReferralView(CaseView):
         self.new_button = button("Start a new referral")
         self.saves(self.save_button, self.save)
         self.new_button.on_click(lambda _b: self.new())
-        self.eligibility = w.HTML("", layout=w.Layout(width="30em"))
+        self.eligibility = w.HTML("", layout=shared("auto"))
         for item in f.fields.values():
             item.widget.observe(lambda _c: self.update_eligibility(), names="value")
         form_box = w.VBox(
@@ -169,11 +170,7 @@ class ReferralView(CaseView):
                 w.HBox([self.save_button, self.new_button, self.form.echo]),
             ]
         )
-        panel = w.VBox(
-            [heading("Eligibility"), self.eligibility],
-            layout=w.Layout(margin="0 0 0 2em", border="1px solid #ccc", padding="4px 8px"),
-        )
-        self.widget = w.HBox([form_box, panel])
+        self.widget = beside_panel(form_box, "Eligibility", self.eligibility)
         self.update_eligibility()
         self.mark_clean()
 

@@ -20,6 +20,7 @@ from ..store import CaseStore
 from ._base import CaseView
 from ._forms import (
     area,
+    beside_panel,
     button,
     check,
     choices,
@@ -177,7 +178,7 @@ class ScreeningView(CaseView):
         self.strengths = add("screening.strengths", area("Strengths (one a line)"))
         self.save_button = button("Save screening", "primary")
         self.saves(self.save_button, self.save)
-        self.panel = w.HTML("", layout=w.Layout(width="30em"))
+        self.panel = w.HTML("", layout=shared("auto"))
         self.timing = w.Label("")
         self.last_update_ms = 0.0
         self._bands: dict[str, str] = {}
@@ -205,11 +206,7 @@ class ScreeningView(CaseView):
                 w.HBox([self.save_button, self.form.echo]),
             ]
         )
-        panel = w.VBox(
-            [heading("Recommendation"), self.panel],
-            layout=w.Layout(margin="0 0 0 2em", border="1px solid #ccc", padding="4px 8px"),
-        )
-        self.widget = w.HBox([form_box, panel])
+        self.widget = beside_panel(form_box, "Recommendation", self.panel)
         self.panel.value = message_html(self.empty_text, "note")
 
     def watch(self, item: Any) -> None:

@@ -114,7 +114,7 @@ class SignoffQueueView(CaseView):
         buttons = []
         for case_id, at, by in queue:
             b = button(
-                f"{case_id}: submitted {at:%Y-%m-%d %H:%M} by {by}",
+                f"{case_id}: submitted {uk_date(at)} {at:%H:%M} UTC by {by}",
                 tooltip=f"Read the formulation of {case_id}",
             )
             # the case read here is the app's open case (header, Reports and Audit agree)
