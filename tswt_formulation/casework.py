@@ -336,24 +336,21 @@ def conclude(
 
         rec = recommend(case, as_of=day, bands=case_baseline_bands(case))
         steps = list(rec.preconditions) if rec.recommendable else []
-    _assign(
+    conclusion = record_conclusion(
         case,
-        "conclusion",
-        record_conclusion(
-            case,
-            decision,
-            _who(store, user),
-            day,
-            reasons,
-            alternatives,
-            replace=replace,
-            outstanding_reason=outstanding_reason,
-            steps=steps,
-        ),
+        decision,
+        _who(store, user),
+        day,
+        reasons,
+        alternatives,
+        replace=replace,
+        outstanding_reason=outstanding_reason,
+        steps=steps,
     )
+    _assign(case, "conclusion", conclusion)
     note = f"conclusion of screening: {decision.replace('_', ' ')}"
-    if case.conclusion.outstanding_steps:
-        n = len(case.conclusion.outstanding_steps)
+    if conclusion.outstanding_steps:
+        n = len(conclusion.outstanding_steps)
         note += f" with {n} risk first step{'s' if n > 1 else ''} outstanding, reason given"
     if had is not None:
         note = f"{note} (replaces {had.decision.replace('_', ' ')} of {had.date.isoformat()}: {reasons.strip()})"
