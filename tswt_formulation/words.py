@@ -33,6 +33,16 @@ _INFORMANTS = (
     ("worker", "worker", "worker", "the worker", None, None),
 )
 INFORMANT_WORDS = {row[0]: row[1] for row in _INFORMANTS}
+
+#: The SDQ's scales as a reader reads them (the outcomes report, informants side by side).
+SCALE_WORDS = {
+    "total": "Total difficulties",
+    "emotional": "Emotional",
+    "conduct": "Conduct",
+    "hyperactivity": "Hyperactivity",
+    "peer": "Peer problems",
+    "prosocial": "Prosocial",
+}
 INFORMANT_SHORT = {row[0]: row[2] for row in _INFORMANTS}
 INFORMANT_SUBJECT = {row[0]: row[3] for row in _INFORMANTS}
 #: Labels of the three informants of an SDQ (not the worker, who completes no SDQ).

@@ -30,14 +30,6 @@ if TYPE_CHECKING:
 SCALES = ("total", "emotional", "conduct", "hyperactivity", "peer", "prosocial")
 #: Pairs in this order (the first named is "a", the second "b").
 INFORMANT_ORDER = ("parent", "teacher", "self")
-SCALE_WORDS = {
-    "total": "Total difficulties",
-    "emotional": "Emotional",
-    "conduct": "Conduct",
-    "hyperactivity": "Hyperactivity",
-    "peer": "Peer problems",
-    "prosocial": "Prosocial",
-}
 #: Columns of :func:`informant_comparison`, in order.
 COLUMNS = (
     "case_id",

@@ -127,11 +127,8 @@ def informants_section(
 ) -> Section:
     """The informants' SDQs near the same date, per scale side by side, with the reminder."""
     from ..config import informant_window_days
-    from ..measures.informants import (
-        REMINDER,
-        SCALE_WORDS,
-        informant_comparison,
-    )
+    from ..measures.informants import REMINDER, informant_comparison
+    from ..words import SCALE_WORDS
 
     title = "Where informants agree and differ (SDQ)"
     window = informant_window_days() if window_days is None else window_days

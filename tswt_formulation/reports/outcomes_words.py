@@ -7,15 +7,10 @@ from typing import Any
 
 import pandas as pd
 
-from ..words import INFORMANT_WORDS
+from ..words import INFORMANT_WORDS, SCALE_WORDS
 
 _SCORE_LABELS = {
-    "total": "Total difficulties",
-    "emotional": "Emotional",
-    "conduct": "Conduct",
-    "hyperactivity": "Hyperactivity",
-    "peer": "Peer problems",
-    "prosocial": "Prosocial",
+    **SCALE_WORDS,
     "impact": "Impact",
     "goal_1": "Goal 1",
     "goal_2": "Goal 2",
