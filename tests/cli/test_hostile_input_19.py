@@ -869,7 +869,8 @@ def test_a_locked_store_waits_once_and_says_so(store, tmp_path, make_case_data):
                 "another program has been writing to the store for 0.5 s (a long import? a crashed program still holding it?). "
                 "Try again when it has finished, or wait longer with --wait SECONDS\n"
             ), r.stderr
-            assert len(r.stderr.splitlines()) == 1 and took < 3
+            # --wait was honoured, not the default 30 s (a bound, not a speed: speed is bench/'s)
+            assert len(r.stderr.splitlines()) == 1 and took < 15
         holder.execute("ROLLBACK")
     assert run("import", str(new), "--wait", "0.5", "--store", str(store)).exit_code == 0
 
