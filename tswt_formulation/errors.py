@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -63,6 +64,9 @@ class Problem:
     where: str  # "file.json: TSW-000123" or "row 4"
     field: str  # "referral.decision.date" or "column pconsid"
     message: str
+    #: What kind of problem, where it is known (pydantic's error type, e.g.
+    #: ``extra_forbidden`` for a field the record does not have): read instead of the words.
+    kind: str = dataclass_field(default="", compare=False)
 
     def __str__(self) -> str:
         parts = [p for p in (self.where, self.field) if p]
@@ -115,7 +119,12 @@ def problems_from(
             continue
         message = word(err) if word is not None else None
         out.append(
-            Problem(where, path(err["loc"]), message or err["msg"].removeprefix("Value error, "))
+            Problem(
+                where,
+                path(err["loc"]),
+                message or err["msg"].removeprefix("Value error, "),
+                kind=err["type"],
+            )
         )
     return out
 

@@ -583,6 +583,34 @@ def test_show_on_a_damaged_record_names_the_case_not_the_record(store):
     assert "mum" not in r.stderr
 
 
+def test_a_record_written_by_a_newer_version_says_upgrade_not_damaged(store):
+    """A colleague's newer tswt-formulation wrote fields this version does not know: the
+    error says so and how to mend it, not that the store may be damaged (it is not)."""
+    with closing(sqlite3.connect(store)) as db, db:
+        record = json.loads(
+            db.execute("SELECT record FROM cases WHERE case_id = 'TSW-000101'").fetchone()[0]
+        )
+        record["placement_plan"] = {"agreed": "2026-11-01"}  # a field of some later release
+        record["child"]["pronouns"] = "she/her"
+        db.execute(
+            "UPDATE cases SET record = ? WHERE case_id = 'TSW-000101'", (json.dumps(record),)
+        )
+    r = refused(
+        store,
+        "show",
+        "TSW-000101",
+        "--store",
+        str(store),
+        lines=[
+            r"error: TSW-000101: the stored record has field\(s\) this version of tswt-formulation "
+            r"\(\d+\.\d+\.\d+\) does not know: child\.pronouns, placement_plan\. A newer version "
+            r"wrote it: upgrade the package here \(pip install -U tswt-formulation\) before reading "
+            r"or changing this case"
+        ],
+    )
+    assert "damaged" not in r.stderr and "she/her" not in r.stderr
+
+
 def test_export_names_a_bad_record_and_exports_the_others(store, tmp_path, make_case_data):
     data = make_case_data("TSW-000102")
     data.pop("conclusion")

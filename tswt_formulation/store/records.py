@@ -57,6 +57,16 @@ def _load(record_text: str | bytes, version: int, case_id: str) -> Case:
         shown = ", ".join(quote(f, bare=True, limit=60) for f in fields[:8]) + (
             f" and {len(fields) - 8} more" if len(fields) > 8 else ""
         )
+        if all(p.kind == "extra_forbidden" for p in exc.problems):
+            # Fields this code does not know: a newer version wrote the record (a colleague
+            # upgraded first), not damage; this version must not rewrite it without them.
+            from .._version import __version__
+
+            raise StoreError(
+                f"{case_id}: the stored record has field(s) this version of tswt-formulation "
+                f"({__version__}) does not know: {shown}. A newer version wrote it: upgrade the "
+                "package here (pip install -U tswt-formulation) before reading or changing this case"
+            ) from None
         raise StoreError(
             f"{case_id}: the stored record no longer validates (field(s) {shown}); {damaged}"
         ) from None
