@@ -574,3 +574,27 @@ def test_a_double_click_records_a_referral_once_and_signs_off_once(browser, apps
     review.screenshot(path=str(SHOTS / "signoff-double-click.png"))
     assert dialogs == []
     other.close()
+
+
+def test_the_eligibility_panel_is_never_cut_off_in_a_narrow_window(browser, apps):
+    """At 1000 px the eligibility panel's words were clipped at its right edge ("consent
+    and manager app"); it now shares the row or moves under the form (WCAG 1.4.10)."""
+    context, page, _dialogs = open_app(browser, apps["worker"])
+    page.get_by_role("tab", name="Referral").click()
+    page.get_by_label("Date of birth").fill("2014-02-01")
+    page.get_by_label("Legal status", exact=True).select_option(label="Looked after (in care)")
+    page.get_by_label("Legal status since").fill("2022-01-01")
+    page.keyboard.press("Tab")
+    panel = page.locator(".widget-vbox", has=page.get_by_role("heading", name="Eligibility")).last
+    panel.get_by_text("Cannot proceed until").first.wait_for()
+    for width in (1000, 700):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.wait_for_timeout(300)
+        fits = panel.evaluate(
+            "p => ({right: p.getBoundingClientRect().right, view: window.innerWidth,"
+            " clipped: p.scrollWidth - p.clientWidth, top: p.getBoundingClientRect().top})"
+        )
+        assert fits["right"] <= fits["view"] and fits["clipped"] <= 1, (width, fits)
+    save = page.get_by_role("button", name="Save referral").bounding_box()
+    assert fits["top"] > save["y"]  # at 700 px the panel is under the form, not squeezed beside it
+    context.close()
