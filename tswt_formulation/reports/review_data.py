@@ -250,7 +250,8 @@ def rule_risks(
     the digest, or a rule reading more) the case is read whole, a chunk at a time, and
     evaluated as the full review does (``recommend`` with its baseline bands)."""
     from ..model.vocabulary import vocabulary
-    from ..rules.light_risks import RiskRulePlan, digest_facts
+    from ..rules.facts import behaviour_facts
+    from ..rules.light_risks import RiskRulePlan
     from ..rules.rulefile import active_rules
 
     plan = RiskRulePlan.of(active_rules())
@@ -260,8 +261,15 @@ def rule_risks(
     whole: list[str] = []
     undecided = {}
     for case_id in sorted(ids):
-        facts = digest_facts(by_id.get(case_id), voc)
-        if facts is None or plan.needs_case(facts):
+        # As rules.light_risks.digest_facts reads a digest: no key is not "none".
+        items = (by_id.get(case_id) or {}).get("presenting_behaviours")
+        if items is None:
+            whole.append(case_id)
+            continue
+        if not plan.could_flag([i["behaviour"] for i in items]):
+            continue  # most children: no behaviour any risk rule can flag
+        facts = behaviour_facts(items, voc)
+        if plan.needs_case(facts):
             whole.append(case_id)
             continue
         flagged = plan.flags(facts)

@@ -48,12 +48,14 @@ class RiskRulePlan:
     heavy: tuple[str, ...]  # ids of the other risk rules that can flag a behaviour
     heavy_behaviours: frozenset[str] | None  # what the heavy rules can flag (None: any)
     one_path: bool  # a light rule applies only to eligible children, or only to the others
+    flaggable: frozenset[str] | None  # what any risk rule can flag (None: any)
 
     @classmethod
     def of(cls, rules: RuleSet) -> RiskRulePlan:
         light: list[int] = []
         heavy: list[str] = []
         names: frozenset[str] | None = frozenset()
+        every: frozenset[str] | None = frozenset()
         one_path = False
         for i, rule in enumerate(rules.rules):
             if not rule.effect.risk:
@@ -61,13 +63,20 @@ class RiskRulePlan:
             nameable = rule.condition.nameable()
             if nameable is not None and not nameable:
                 continue  # flags recorded risks only, never a behaviour
+            every = None if every is None or nameable is None else every | nameable
             if rule.condition.behaviours_alone():
                 light.append(i)
                 one_path = one_path or rule.applies != "always"
             else:
                 heavy.append(rule.id)
                 names = None if names is None or nameable is None else names | nameable
-        return cls(rules, tuple(light), tuple(heavy), names, one_path)
+        return cls(rules, tuple(light), tuple(heavy), names, one_path, every)
+
+    def could_flag(self, behaviours: list[str]) -> bool:
+        """Whether any risk rule could flag one of these behaviours (ids): a child with
+        none of them has no flag, and nothing more is worked out for them."""
+        names = self.flaggable
+        return bool(behaviours) and (names is None or not names.isdisjoint(behaviours))
 
     def needs_case(self, facts: BehaviourFacts) -> bool:
         """Whether a heavy rule could flag one of this child's behaviours: the child is
