@@ -370,16 +370,22 @@ def test_a_team_risk_rule_reading_more_than_the_behaviours_is_evaluated_on_the_w
     assert (FLAGGED in _listed(review.risks().html)) is flagged
 
 
-def test_the_summarised_flags_are_the_full_reviews_on_a_demo_store(store, demo_cases):
-    """Every child of a demo caseload: the flags from the digests (with the eligibility
-    check on the child and referral where it decides the rules) are the full review's."""
+def test_the_summarised_flags_are_the_full_reviews_on_a_demo_store(
+    store, demo_cases, make_case_data
+):
+    """Every child of a demo caseload, and a child in need who is not eligible: the flags
+    from the digests (with the eligibility check on the child and referral where it
+    decides the rules) are the full review's."""
     from tswt_formulation.measures.outcomes import baseline_bands
     from tswt_formulation.reports.review_data import rule_risks
     from tswt_formulation.rules.recommend import recommend
 
-    store.import_cases(demo_cases)
+    data = make_case_data("TSW-000777")
+    data["child"]["legal_status"] = {"status": "child_in_need", "start": "2022-03-01"}
+    store.import_cases([*demo_cases, case_from_data(data)], workflow_state=True)
     light, whole = rule_risks(store, set(store.case_ids()), store.work_digests(), AS_OF)
     assert whole == 0 and len(light) >= 5
+    assert _flags(light["TSW-000777"]) == [("self_harm", ("ineligible.risk",))]
     cases = list(store.cases())
     bands = baseline_bands(cases)
     full = {
