@@ -291,11 +291,25 @@ def work_digest(case: Case) -> dict[str, Any]:
     """What a service summary reads of a case, in the record's own shape (a pruned
     record: ``measures.work_summary.work_tables`` reads it as it reads a whole one).
     The store keeps it beside the record, so a summary of a large caseload parses a
-    few hundred bytes per child, not the whole record. No private text (notes)."""
-    ref, out = case.referral, case.conclusion
+    few hundred bytes per child, not the whole record. No private text (notes, evidence).
+
+    ``presenting_behaviours`` (each one's id, severity, frequency and sources; an empty
+    list when none is recorded) are what the summarised caseload review evaluates the
+    rules' risk flags on (``rules.light_risks``); a digest written before they were kept
+    lacks the key, and that case is then read whole, never taken to have none."""
+    ref, out, scr = case.referral, case.conclusion, case.screening
     rec = case.formulation.recommendation if case.formulation is not None else None
     return {
         "case_id": case.case_id,
+        "presenting_behaviours": [
+            {
+                "behaviour": b.behaviour,
+                "severity": b.severity,
+                "frequency": b.frequency,
+                "sources": list(b.sources),
+            }
+            for b in (scr.presenting_behaviours if scr is not None else ())
+        ],
         "referral": {
             "received": ref.received.isoformat(),
             **({"allocation": {"worker": ref.allocation.worker}} if ref.allocation else {}),

@@ -4,10 +4,17 @@ by the database (recorded risks, the formulation's status and sign-offs, the dec
 and services), the last measure from the ``scores`` table (migration 7), and baseline
 against latest from :func:`tswt_formulation.analysis.change`. No case is materialised.
 
+The rules' risk flags (a presenting behaviour a rule with ``risk: true`` flags, whether or
+not the screening recorded it as a risk item) are worked out from each child's presenting
+behaviours in the store's work digest by :mod:`tswt_formulation.rules.light_risks`; a child
+whose digest lacks them, or whom a risk rule reading more than the behaviours could flag,
+is read whole and evaluated as the full review evaluates it (:func:`rule_risks`).
+
 Which children need action (listed by name in the summarised review, never folded into a
 count): a risk with a safety reason (a high risk, a risk with no safety plan, a risk whose
-review is out of date), reliable deterioration on any scale, a screening overdue, a
-formulation returned and not resubmitted. Everyone else is counted per worker.
+review is out of date, a risk the rules flag), reliable deterioration on any scale, a
+screening overdue, a formulation returned and not resubmitted. Everyone else is counted
+per worker.
 """
 
 from __future__ import annotations
@@ -25,12 +32,13 @@ import pandas as pd
 from ..rules.risk import RiskOnDate, RiskStatus
 
 if TYPE_CHECKING:
+    from ..rules.results import RiskBehaviour
     from ..store.store import CaseStore
 
 #: Above this many children the review summarises (per worker) instead of listing everyone.
 SUMMARISE_ABOVE = 500
 #: A child's reasons to need action, in the order they are listed (safety reasons first).
-SAFETY_REASONS = ("high risk", "no safety plan", "risk review overdue")
+SAFETY_REASONS = ("high risk", "no safety plan", "risk review overdue", "risk flagged by the rules")
 ACTION_REASONS = (
     *SAFETY_REASONS,
     "reliable deterioration",
@@ -108,6 +116,10 @@ class LightCaseload:
     change: pd.DataFrame = field(default_factory=pd.DataFrame)  # every scale, working cases
     deteriorated: set[str] = field(default_factory=set)
     stalled: set[str] = field(default_factory=set)  # no reliable improvement after 6 months
+    # The behaviours the rules flag as a risk, of each child with one (rule_risks), and
+    # how many children were read whole to know them.
+    flagged: dict[str, tuple[RiskBehaviour, ...]] = field(default_factory=dict)
+    read_whole: int = 0
 
     def reasons(self, case_id: str, overdue: bool) -> tuple[str, ...]:
         """Every reason this child needs action, in :data:`ACTION_REASONS` order."""
@@ -120,6 +132,8 @@ class LightCaseload:
                 found.add("no safety plan")
             if r.out_of_date:
                 found.add("risk review overdue")
+        if case_id in self.flagged:
+            found.add("risk flagged by the rules")
         if case_id in self.deteriorated:
             found.add("reliable deterioration")
         if overdue:
@@ -223,6 +237,96 @@ def load(
         headline = out.change["score"].astype(object).isin(HEADLINE)
         stalled = judged & headline & due & ~rc.eq("deteriorated") & ~rc.eq("improved")
         out.stalled = set(out.change.loc[stalled, "case_id"].astype(object)) - out.deteriorated
+    return out
+
+
+def rule_risks(
+    store: CaseStore, ids: set[str], digests: list[dict[str, Any]], as_of: date
+) -> tuple[dict[str, tuple[RiskBehaviour, ...]], int]:
+    """The behaviours the active rules flag as a risk, of each child of ``ids`` with one
+    (as ``Recommendation.risks`` of the full review), and how many children were read
+    whole: from the presenting behaviours in each child's work digest where every risk
+    rule that could flag one of them reads the behaviours alone; else (no behaviours in
+    the digest, or a rule reading more) the case is read whole, a chunk at a time, and
+    evaluated as the full review does (``recommend`` with its baseline bands)."""
+    from ..model.vocabulary import vocabulary
+    from ..rules.facts import behaviour_facts
+    from ..rules.light_risks import RiskRulePlan
+    from ..rules.rulefile import active_rules
+
+    plan = RiskRulePlan.of(active_rules())
+    voc = vocabulary()  # once, not once a child
+    by_id = {d.get("case_id"): d for d in digests}
+    out: dict[str, tuple[RiskBehaviour, ...]] = {}
+    whole: list[str] = []
+    undecided = {}
+    for case_id in sorted(ids):
+        # As rules.light_risks.digest_facts reads a digest: no key is not "none".
+        items = (by_id.get(case_id) or {}).get("presenting_behaviours")
+        if items is None:
+            whole.append(case_id)
+            continue
+        if not plan.could_flag([i["behaviour"] for i in items]):
+            continue  # most children: no behaviour any risk rule can flag
+        facts = behaviour_facts(items, voc)
+        if plan.needs_case(facts):
+            whole.append(case_id)
+            continue
+        flagged = plan.flags(facts)
+        if flagged is None:
+            undecided[case_id] = facts
+        elif flagged:
+            out[case_id] = plan.risks(facts, flagged)
+    paths = _rule_paths(store, sorted(undecided)) if undecided else {}
+    for case_id, facts in undecided.items():
+        path = paths.get(case_id)
+        if path is None:
+            whole.append(case_id)
+        elif flagged := plan.flags_on(facts, path):
+            out[case_id] = plan.risks(facts, flagged)
+    if whole:
+        from ..measures.outcomes import baseline_bands
+        from ..rules.recommend import recommend
+
+        whole.sort()
+        for k in range(0, len(whole), _WHOLE_CHUNK):
+            cases = list(store.cases(whole[k : k + _WHOLE_CHUNK]))
+            bands = baseline_bands(cases)
+            for c in cases:
+                rec = recommend(c, plan.rules, bands=bands[c.case_id], risk_as_of=as_of)
+                if rec.risks:
+                    out[c.case_id] = rec.risks
+    return dict(sorted(out.items())), len(whole)
+
+
+_WHOLE_CHUNK = 500  # cases read whole at once, as the store reads them
+
+
+def _rule_paths(store: CaseStore, ids: list[str]) -> dict[str, str]:
+    """Which rules apply to each child (``rules.recommend.rule_path``), decided by
+    ``check_eligibility`` itself on the child and referral read from the record (all the
+    eligibility check reads); on a database other than SQLite, none (read whole)."""
+    import sqlalchemy as sa
+
+    from ..model.parse import case_from_data
+    from ..rules.eligibility import check_eligibility
+    from ..rules.recommend import rule_path
+    from ..store import schema
+
+    if store.engine.dialect.name != "sqlite":
+        return {}
+    c = schema.cases.c
+    out = {}
+    with store.engine.connect() as conn:
+        for k in range(0, len(ids), _WHOLE_CHUNK):
+            q = sa.select(c.case_id, sa.func.json_extract(c.record, "$.child", "$.referral")).where(
+                c.case_id.in_(ids[k : k + _WHOLE_CHUNK])
+            )
+            for case_id, parts in conn.execute(q):
+                child, referral = json.loads(parts)
+                part = {"case_id": case_id, "child": child, "referral": referral}
+                case = case_from_data(part, case_id, stored=True)
+                out[case_id] = rule_path(check_eligibility(case).verdict)
     return out
 
 

@@ -4,9 +4,10 @@ Above :data:`~tswt_formulation.reports.review_data.SUMMARISE_ABOVE` children the
 is built from the store's light tables (:mod:`.review_data`), never from every case, and:
 
 * every child who needs action is listed by name, once, with every reason: a high risk,
-  a risk with no safety plan or a review out of date (the safety reasons: never capped,
-  never folded into a count), reliable deterioration, a screening overdue, a formulation
-  returned and not resubmitted;
+  a risk with no safety plan or a review out of date, a presenting behaviour the rules
+  flag as a risk (recorded as a risk item or not: hazard H25-05) (the safety reasons:
+  never capped, never folded into a count), reliable deterioration, a screening overdue,
+  a formulation returned and not resubmitted;
 * everyone else is counted, per worker: the per-child "everyone" tables become one line
   per worker, with a note saying where the full list is (``tswt caseload --worker LOGIN
   --json``, or ``tswt_formulation.analysis.caseload(store)``);
@@ -80,6 +81,7 @@ class ActionLine:
             "high risk",
             "no safety plan",
             "risk review overdue",
+            "risk flagged by the rules",
             "reliable deterioration",
             "screening overdue",
             "formulation returned",
@@ -134,15 +136,18 @@ class SummarisedReview(CaseloadReview):
             waiting_days=waiting_standard(waiting_days),
             light=light,
         )
-        review.actions = review._action_lines()
-        # The work digests (a few hundred bytes a child) go straight into the work tables.
+        # The work digests (a few hundred bytes a child) give the rules' risk flags (each
+        # child's presenting behaviours) and go straight into the work tables.
         from ..measures.work_summary import work_tables
+        from .review_data import rule_risks
 
         ids = set(light.frame["case_id"].astype(object))
         with paused_gc():  # freed again before the collector would have walked them
             digests = store.work_digests()
+            light.flagged, light.read_whole = rule_risks(store, ids, digests, as_of)
             review.work = work_tables(d for d in digests if d.get("case_id") in ids)
             del digests
+        review.actions = review._action_lines()
         return review
 
     # -- the children who need action ---------------------------------------------------
@@ -190,8 +195,17 @@ class SummarisedReview(CaseloadReview):
             found, rows, strict=True
         ):
             status = light.risks.get(case_id)
-            rec = _RisksAsRecommendation(status)
-            rank, words = risk_of(None, rec, self.as_of) if status else (0, "-")  # type: ignore[arg-type]
+            flagged = light.flagged.get(case_id, ())
+            rec = _RisksAsRecommendation(status, flagged)
+            rank, words = (
+                risk_of(None, rec, self.as_of)  # type: ignore[arg-type]
+                if status or flagged
+                else (0, "-")
+            )
+            if flagged:  # which rules raised each, as the full review's appendix says
+                words += "; flagged by the rules: " + "; ".join(
+                    f"{b.label.lower()} ({', '.join(b.rules)})" for b in flagged
+                )
             out.append(
                 ActionLine(
                     case_id,
@@ -218,14 +232,15 @@ class SummarisedReview(CaseloadReview):
 
     @property
     def counts(self) -> dict[str, int]:
-        """Each count once, for every page to quote: children with a recorded risk, with a
-        safety reason (each listed), reliable deterioration, screenings overdue (the
-        timeline's, as ``tswt caseload``), formulations returned, sign-offs waiting."""
+        """Each count once, for every page to quote: children with a risk recorded or
+        flagged by the rules (as the full review counts a risk), with a safety reason
+        (each listed), reliable deterioration, screenings overdue (the timeline's, as
+        ``tswt caseload``), formulations returned, sign-offs waiting."""
         light = self.light
         assert light is not None
         fs = light.formulations.values()
         return {
-            "risk": len(light.risks),
+            "risk": len(light.risks.keys() | light.flagged.keys()),
             "safety": sum(1 for a in self.actions if a.safety),
             "reliable deterioration": len(light.deteriorated),
             "screening overdue": int(self.frame["overdue"].sum()) if len(self.frame) else 0,
@@ -242,8 +257,9 @@ class SummarisedReview(CaseloadReview):
     def counts_text(self) -> str:
         c = self.counts
         return (
-            f"{_plural(c['risk'], 'child')} with a recorded risk ({c['safety']} with a high risk, no safety plan or a "
-            f"review out of date, each listed), {c['reliable deterioration']} with reliable deterioration, "
+            f"{_plural(c['risk'], 'child')} with a risk recorded or flagged by the rules ({c['safety']} with a high risk, "
+            "no safety plan, a review out of date or a risk the rules flag, each listed), "
+            f"{c['reliable deterioration']} with reliable deterioration, "
             f"{_plural(c['screening overdue'], 'screening')} overdue, {_plural(c['formulation returned'], 'formulation')} "
             f"returned, {_plural(c['sign-off waiting'], 'sign-off')} waiting"
         )
@@ -252,7 +268,8 @@ class SummarisedReview(CaseloadReview):
         return (
             f'<p class="status-note">A caseload of {len(self.frame):,} children: this review lists by name every '
             "child who needs action and counts everyone else per worker. A child with a high risk, a risk with no "
-            "safety plan or a risk review out of date is always listed, however many there are.</p>"
+            "safety plan, a risk review out of date or a presenting behaviour the rules flag as a risk (recorded as "
+            "a risk item or not) is always listed, however many there are.</p>"
         )
 
     # -- sections ---------------------------------------------------------------------
@@ -281,20 +298,23 @@ class SummarisedReview(CaseloadReview):
         others = self.counts["risk"] - len(safety)
         rest = (
             f"<p>{text(_plural(others, 'other child'))} with a recorded risk (below high, with a safety plan and its "
-            "review in date) counted per worker under &ldquo;Each worker's children&rdquo;.</p>"
+            "review in date, and no behaviour the rules flag) counted per worker under &ldquo;Each worker's "
+            "children&rdquo;.</p>"
         )
         if not safety:
             return Section(
                 '<section class="section risks clear"><h2>Children with a risk flag</h2>'
-                f"{self._note()}<p>No child has a high risk, a risk with no safety plan or a risk review out of date.</p>"
+                f"{self._note()}<p>No child has a high risk, a risk with no safety plan, a risk review out of date or a "
+                "behaviour the rules flag as a risk.</p>"
                 f"{rest}</section>",
                 "no risks",
             )
         rows = [self._action_row(a) for a in safety]
         body = (
             self._note()
-            + f"<p>{text(_plural(len(safety), 'child'))} with a high risk, a risk with no safety plan or a risk review out of "
-            "date, every one listed, highest risk first.</p>"
+            + f"<p>{text(_plural(len(safety), 'child'))} with a high risk, a risk with no safety plan, a risk review out of "
+            "date or a presenting behaviour the rules flag as a risk, every one listed, highest risk first; "
+            "&ldquo;Risk&rdquo; names the rules that flagged each behaviour.</p>"
             + table(["Case", "Worker", "Why", "Risk", "Risk review", "State"], rows, "risks")
             + rest
         )
@@ -429,7 +449,7 @@ class SummarisedReview(CaseloadReview):
             c = per.setdefault(w, Counter())
             c["children"] += 1
             c[state] += 1
-            c["risk"] += case_id in light.risks
+            c["risk"] += case_id in light.risks or case_id in light.flagged
             c["listed"] += case_id in listed
             c["overdue"] += bool(overdue)
             c["worse"] += case_id in light.deteriorated
@@ -483,7 +503,7 @@ class SummarisedReview(CaseloadReview):
             + table(
                 [
                     "Worker",
-                    "Recorded risk",
+                    "Risk recorded or flagged",
                     "Screening overdue",
                     "Reliable deterioration",
                     "No reliable improvement after 6 months",
@@ -591,9 +611,9 @@ def _more(more: list[str]) -> str:
 
 class _RisksAsRecommendation:
     """A case's :class:`~tswt_formulation.rules.risk.RiskStatus` (read from the record parts)
-    as the recommendation :func:`~.supervision.risk_of` reads: its recorded risks, and no
-    risk behaviours."""
+    and the behaviours the rules flag (``LightCaseload.flagged``) as the recommendation
+    :func:`~.supervision.risk_of` reads: its recorded risks and its risk behaviours."""
 
-    def __init__(self, status: Any) -> None:
+    def __init__(self, status: Any, flagged: tuple[Any, ...] = ()) -> None:
         self.risk = status
-        self.risks = ()
+        self.risks = flagged

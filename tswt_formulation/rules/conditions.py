@@ -119,6 +119,15 @@ def _ranks(min_severity: str, min_frequency: str) -> tuple[int, int]:
     return vocab["severity"].rank(min_severity), vocab["frequency"].rank(min_frequency)
 
 
+def _union(parts: Any) -> frozenset[str] | None:
+    out: frozenset[str] = frozenset()
+    for p in parts:
+        if p is None:
+            return None
+        out |= p
+    return out
+
+
 def _label(list_name: str, term: str) -> str:
     text = vocabulary().label(list_name, term)
     return text if len(text) > 1 and text[:2].isupper() else text[:1].lower() + text[1:]
@@ -172,6 +181,18 @@ class _Condition(BaseModel):
         """Whether a holding condition always names at least one behaviour."""
         return self.names_behaviours
 
+    def behaviours_alone(self) -> bool:
+        """Whether the condition reads nothing of a case but its presenting behaviours
+        (:class:`~.facts.BehaviourFacts` answers it: a summarised review's light facts)."""
+        return False
+
+    def nameable(self) -> frozenset[str] | None:
+        """The presenting behaviours a holding condition can add to ``Matched.behaviours``
+        (None: any), so a risk rule flags no behaviour of a child who has none of them.
+        A kind that names what it matched is taken to name any behaviour unless it says
+        otherwise (as :class:`RiskRecorded`, which names recorded risks only)."""
+        return None if self.names_behaviours else frozenset()
+
 
 #: Every condition kind, by its ``kind``, in the order registered: the kinds of this
 #: module, then those of :mod:`.circumstances`. A new kind is one class with the
@@ -210,6 +231,12 @@ class All(_Condition):
     def flags_behaviours(self) -> bool:
         return any(c.flags_behaviours() for c in self.of)
 
+    def behaviours_alone(self) -> bool:
+        return all(c.behaviours_alone() for c in self.of)
+
+    def nameable(self) -> frozenset[str] | None:
+        return _union(c.nameable() for c in self.of)
+
 
 @condition_kind
 class AnyOf(_Condition):
@@ -234,6 +261,12 @@ class AnyOf(_Condition):
     def flags_behaviours(self) -> bool:
         return all(c.flags_behaviours() for c in self.of)
 
+    def behaviours_alone(self) -> bool:
+        return all(c.behaviours_alone() for c in self.of)
+
+    def nameable(self) -> frozenset[str] | None:
+        return _union(c.nameable() for c in self.of)
+
 
 @condition_kind
 class Not(_Condition):
@@ -250,6 +283,9 @@ class Not(_Condition):
     def describe(self) -> str:
         return f"not ({self.condition.describe()})"
 
+    def behaviours_alone(self) -> bool:
+        return self.condition.behaviours_alone()
+
 
 @condition_kind
 class Always(_Condition):
@@ -265,6 +301,9 @@ class Always(_Condition):
 
     def describe(self) -> str:
         return "always (the default)"
+
+    def behaviours_alone(self) -> bool:
+        return True
 
 
 @condition_kind
@@ -343,6 +382,12 @@ class Behaviour(_Condition):
             )
         return f"{names} present" + (f" ({', '.join(extra)})" if extra else "")
 
+    def behaviours_alone(self) -> bool:
+        return True
+
+    def nameable(self) -> frozenset[str] | None:
+        return frozenset(self.behaviour)
+
 
 @condition_kind
 class BehaviourCount(_Condition):
@@ -392,6 +437,12 @@ class BehaviourCount(_Condition):
         level = f" at {self.min_severity}+ severity" if self.min_severity != "mild" else ""
         level += f", {self.min_frequency} or more often" if self.min_frequency != "rarely" else ""
         return f"at least {self.at_least} {pool} present{level}"
+
+    def behaviours_alone(self) -> bool:
+        return True
+
+    def nameable(self) -> frozenset[str] | None:
+        return frozenset(self.behaviours) if self.behaviours is not None else None
 
 
 @condition_kind
@@ -481,6 +532,9 @@ class RiskRecorded(_Condition):
         if self.out_of_date:
             extra.append("review date passed")
         return f"{names} recorded" + (f" ({', '.join(extra)})" if extra else "")
+
+    def nameable(self) -> frozenset[str] | None:
+        return frozenset()  # recorded risks (Matched.risks), never a behaviour
 
 
 @condition_kind

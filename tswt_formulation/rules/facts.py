@@ -4,9 +4,10 @@ as of when none is given (:func:`default_as_of`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from ..model.case import Case, HistoryFactor, PresentingBehaviour, years_between
 from ..model.vocabulary import vocabulary
@@ -50,6 +51,59 @@ class Facts:
     risk_assessed: bool = True  # the screening is complete (rules.risk: never reassured by absence)
 
 
+@dataclass(frozen=True)
+class LightBehaviour:
+    """A presenting behaviour as a case's light data keeps it (the store's work digest,
+    :func:`~tswt_formulation.model.work.work_digest`): no evidence text."""
+
+    behaviour: str
+    severity: str
+    frequency: str
+    sources: tuple[str, ...]
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class BehaviourFacts:
+    """The part of :class:`Facts` that a child's presenting behaviours alone give, for the
+    conditions that read nothing else (``_Condition.behaviours_alone``): a summarised
+    review evaluates its risk rules over these, never a whole case. A condition that
+    reads anything more finds no such attribute here and fails loudly."""
+
+    behaviours: Mapping[str, LightBehaviour]
+    behaviour_levels: Mapping[str, tuple[int, int, int]]
+    behaviour_sources: Mapping[str, frozenset[str]]
+
+
+def behaviour_levels(
+    behaviours: Iterable[Any], vocab: Any = None
+) -> dict[str, tuple[int, int, int]]:
+    """Each behaviour's (severity rank, frequency rank, number of distinct sources): the
+    one computation :class:`Facts` and :class:`BehaviourFacts` share."""
+    vocab = vocab or vocabulary()
+    sev, freq = vocab["severity"], vocab["frequency"]
+    return {
+        b.behaviour: (sev.rank(b.severity), freq.rank(b.frequency), len(set(b.sources)))
+        for b in behaviours
+    }
+
+
+def behaviour_facts(items: Iterable[Mapping[str, Any]], vocab: Any = None) -> BehaviourFacts:
+    """The :class:`BehaviourFacts` of a case from its digest's ``presenting_behaviours``
+    (``behaviour``, ``severity``, ``frequency``, ``sources`` of each)."""
+    behaviours = {
+        i["behaviour"]: LightBehaviour(
+            i["behaviour"], i["severity"], i["frequency"], tuple(i["sources"])
+        )
+        for i in items
+    }
+    return BehaviourFacts(
+        behaviours,
+        behaviour_levels(behaviours.values(), vocab),
+        {b: frozenset(v.sources) for b, v in behaviours.items()},
+    )
+
+
 def case_facts(
     case: Case,
     as_of: date,
@@ -58,13 +112,9 @@ def case_facts(
 ) -> Facts:
     """Compute the :class:`Facts` of a case as of a date."""
     vocab = vocabulary()
-    sev, freq = vocab["severity"], vocab["frequency"]
     screening = case.screening
     behaviours = {b.behaviour: b for b in screening.presenting_behaviours} if screening else {}
-    levels = {
-        b.behaviour: (sev.rank(b.severity), freq.rank(b.frequency), len(set(b.sources)))
-        for b in behaviours.values()
-    }
+    levels = behaviour_levels(behaviours.values(), vocab)
     history = {h.factor: h for h in screening.history_factors} if screening else {}
     child = case.child
     placement = child.placement

@@ -22,7 +22,7 @@ date, else its start, else the referral's received date, so a result can be repr
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import lru_cache
 
@@ -133,16 +133,52 @@ def evaluate(
     # screening is not dropped mid-screening.
     elig = check_eligibility(case)
     facts = case_facts(case, on, elig, bands)
-    path = "eligible" if elig.verdict == "eligible" else "ineligible"
+    hits = rule_hits(rules, facts, rule_path(elig.verdict), compiled=compiled)
+    return _resolve(case, rules, facts, hits, risk_as_of or on)
+
+
+def rule_path(verdict: str) -> str:
+    """Which rules apply (besides ``always``) to a child with this eligibility verdict."""
+    return "eligible" if verdict == "eligible" else "ineligible"
+
+
+def rule_hits(
+    rules: RuleSet,
+    facts: Facts,
+    path: str,
+    *,
+    compiled: bool = True,
+    which: Sequence[int] | None = None,
+) -> list[tuple[Rule, Matched]]:
+    """The rules (``which``: their places in the file, in file order; default all) that
+    apply on ``path`` and hold for the facts, in file order, each with what it matched:
+    :func:`evaluate`'s and the summarised review's (``rules.light_risks``) one way to
+    fire rules."""
     hits: list[tuple[Rule, Matched]] = []
-    for rule, predicate in zip(rules.rules, rules.predicates):
+    pairs = (
+        zip(rules.rules, rules.predicates)
+        if which is None
+        else ((rules.rules[i], rules.predicates[i]) for i in which)
+    )
+    for rule, predicate in pairs:
         if rule.applies != path and rule.applies != "always":
             continue
         if predicate(facts) if compiled else rule.condition.holds(facts):
             matched = Matched()
             rule.condition.collect(facts, matched)
             hits.append((rule, matched))
-    return _resolve(case, rules, facts, hits, risk_as_of or on)
+    return hits
+
+
+def risk_flags(hits: list[tuple[Rule, Matched]]) -> dict[str, list[str]]:
+    """Behaviour -> the ids of the fired rules with ``risk: true`` that matched it, in the
+    order first flagged (what :func:`_risks` turns into :class:`RiskBehaviour`)."""
+    flagged: dict[str, list[str]] = {}
+    for rule, matched in hits:
+        if rule.effect.risk:
+            for b in matched.behaviours:
+                flagged.setdefault(b, []).append(rule.id)
+    return flagged
 
 
 def _resolve(
@@ -159,7 +195,7 @@ def _resolve(
     voc = vocabulary()
     template = _Template(facts, voc)
     lists: dict[str, dict[str, None]] = {part: {} for part in LIST_PARTS}
-    flagged: dict[str, list[str]] = {}
+    flagged = risk_flags(hits)
     flagged_risks: dict[str, list[str]] = {}
     fired: list[Fired] = []
     for i, (rule, matched) in enumerate(hits):
@@ -171,8 +207,6 @@ def _resolve(
                 dict.fromkeys(preconditions if part == "preconditions" else getattr(eff, part))
             )
         if eff.risk:
-            for b in matched.behaviours:
-                flagged.setdefault(b, []).append(rule.id)
             for k in matched.risks:
                 flagged_risks.setdefault(k, []).append(rule.id)
         won_wave, won_stage = i == wave_at, i == stage_at

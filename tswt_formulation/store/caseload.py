@@ -47,9 +47,11 @@ class CaseloadMixin:
             return dialect.fetch_tuples(conn, q)
 
     def work_digests(self) -> list[dict[str, Any]]:
-        """Every begun or closed case's work digest (model.work.work_digest), for a service
-        summary: a few hundred bytes each, not the whole record. A case stored before
-        migration 6 has none until it is next saved (it had no work recorded)."""
+        """Every case's work digest (model.work.work_digest), for a service summary and
+        the summarised review's risk flags: a few hundred bytes each, not the whole
+        record. A case stored before migration 6 has none until it is next saved, nor
+        does one stored without a conclusion before the digest kept the presenting
+        behaviours (its work was none; its behaviours are read from the whole record)."""
         c = schema.cases.c
         q = sa.select(c.work).where(c.work.is_not(None)).order_by(c.case_id)
         with self.engine.connect() as conn:

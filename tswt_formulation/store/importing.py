@@ -153,9 +153,9 @@ def case_row(case: Case, version: int, now: datetime, who: str, created: bool) -
         record=text,
         updated_at=now,
         updated_by=who,
-        work=json.dumps(work_digest(case), separators=(",", ":"))
-        if case.conclusion is not None
-        else None,
+        # Every case's, from its referral on: the summarised review reads each child's
+        # presenting behaviours from it (NULL: stored before they were kept).
+        work=json.dumps(work_digest(case), separators=(",", ":")),
     )
     if created:
         out["case_id"] = case.case_id

@@ -73,7 +73,7 @@ cases = sa.Table(
     ),
     sa.Column(
         "work", sa.Text
-    ),  # model.work.work_digest as JSON: what a service summary reads (NULL: no work then)
+    ),  # model.work.work_digest as JSON: what a service summary and the summarised review read (NULL: saved before)
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_by", sa.String(120), nullable=False),
