@@ -118,7 +118,7 @@ def test_a_schema_8_store_is_brought_to_9_whole(any_store_url, make_case_data):
     assert "outcome" in _raw(url, BEGUN)[0]
 
     with open_store(url, user="the.owner") as s:
-        assert (s.upgraded_from, s.schema_version()) == (8, 9)
+        assert (s.upgraded_from, s.schema_version()) == (8, schema.SCHEMA_VERSION)
         columns = {c["name"] for c in sa.inspect(s.engine).get_columns("cases")}
         assert {"conclusion", "conclusion_date"} <= columns
         assert not {"outcome", "outcome_date"} & columns
@@ -151,7 +151,7 @@ def test_a_schema_8_store_is_brought_to_9_whole(any_store_url, make_case_data):
             "schema 9: the conclusion of screening, called outcome before, renamed conclusion"
         )
         assert s.versions(BEGUN)[-1][1] == _raw(url, BEGUN)[0]
-        assert [e.note for e in log if e.action == "migrate" and e.case_id is None][-1] == (
+        assert [e.note for e in log if e.action == "migrate" and e.case_id is None][-1].startswith(
             "9: the conclusion of screening: columns and stored records renamed from outcome"
         )
 

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 # The schema version this code reads (schema.SCHEMA_VERSION; a test keeps them equal: the
 # schema module imports SQLAlchemy, which is what this module exists to avoid).
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 BUSY_TIMEOUT_S = 30.0
 
 

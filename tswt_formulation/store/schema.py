@@ -349,6 +349,42 @@ def _conclusion(conn: sa.Connection) -> None:
             )
 
 
+def _digests_with_behaviours(conn: sa.Connection, chunk: int = 1000) -> None:
+    # The summarised caseload review fires the rules' risk flags over each child's
+    # presenting behaviours, kept in the work digest since this schema (hazard H25-05).
+    # A digest written before lacks them and its child is read whole at every review, so
+    # every digest is written again here from its record, by the one work_digest (the
+    # record itself is unchanged: nothing to audit). A record that no longer loads keeps
+    # its digest: the review reads it whole and names it, as before.
+    from ..errors import ValidationFailed
+    from ..model.parse import case_from_data
+    from ..model.work import work_digest
+
+    c, last = cases.c, ""
+    while True:
+        rows = conn.execute(
+            sa.select(c.case_id, c.record, c.work)
+            .where(c.case_id > last)
+            .order_by(c.case_id)
+            .limit(chunk)
+        ).all()
+        if not rows:
+            return
+        last = rows[-1].case_id
+        for row in rows:
+            if row.work and '"presenting_behaviours"' in row.work:
+                continue
+            try:
+                case = case_from_data(json.loads(row.record), row.case_id, stored=True)
+            except (ValueError, ValidationFailed):  # damaged: left for `tswt check` to name
+                continue
+            conn.execute(
+                cases.update()
+                .where(c.case_id == row.case_id)
+                .values(work=json.dumps(work_digest(case), separators=(",", ":")))
+            )
+
+
 # Append only: never edit or reorder a migration that has been released.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "create cases, audit and meta tables", _create_base),
@@ -381,6 +417,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         9,
         "the conclusion of screening: columns and stored records renamed from outcome",
         _conclusion,
+    ),
+    Migration(
+        10,
+        "the work digests keep each child's presenting behaviours, for the summarised review",
+        _digests_with_behaviours,
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
