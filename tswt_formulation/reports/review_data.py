@@ -414,3 +414,44 @@ def _last_measures(store: CaseStore, as_of: date, ids: set[str]) -> dict[str, da
             for case_id, day in conn.execute(q)
             if case_id in ids and day is not None
         }
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    """One child who needs action, from the light tables."""
+
+    case_id: str
+    worker: str | None
+    reasons: tuple[str, ...]
+    risk: str
+    risk_rank: int
+    risk_review: str
+    state: str
+    next_review: str
+
+    @property
+    def safety(self) -> bool:
+        return any(r in SAFETY_REASONS for r in self.reasons)
+
+    @property
+    def urgency(self) -> tuple[int, int, str]:
+        order = (
+            "high risk",
+            "no safety plan",
+            "risk review overdue",
+            "risk flagged by the rules",
+            "reliable deterioration",
+            "screening overdue",
+            "formulation returned",
+        )
+        return (0 if self.safety else order.index(self.reasons[0]), -self.risk_rank, self.case_id)
+
+
+class RisksAsRecommendation:
+    """A case's :class:`~tswt_formulation.rules.risk.RiskStatus` (read from the record parts)
+    and the behaviours the rules flag (``LightCaseload.flagged``) as the recommendation
+    :func:`~.supervision.risk_of` reads: its recorded risks and its risk behaviours."""
+
+    def __init__(self, status: Any, flagged: tuple[Any, ...] = ()) -> None:
+        self.risk = status
+        self.risks = flagged

@@ -36,7 +36,7 @@ from ..words import plural, uk_date
 from .common import Header
 from .html import Section, section, table, text
 from .review import CaseloadReview
-from .review_data import SAFETY_REASONS, LightCaseload
+from .review_data import ActionLine, LightCaseload, RisksAsRecommendation
 from .supervision import (
     REVIEW_PERIOD_DAYS,
     SIGNOFF_WAIT_DAYS,
@@ -56,37 +56,6 @@ FULL_LIST = (
     "The full list of a worker's children is `tswt caseload --worker LOGIN --json` (or "
     "`tswt caseload --json` for everyone), or tswt_formulation.analysis.caseload(store) in Python."
 )
-
-
-@dataclass(frozen=True)
-class ActionLine:
-    """One child who needs action, from the light tables."""
-
-    case_id: str
-    worker: str | None
-    reasons: tuple[str, ...]
-    risk: str
-    risk_rank: int
-    risk_review: str
-    state: str
-    next_review: str
-
-    @property
-    def safety(self) -> bool:
-        return any(r in SAFETY_REASONS for r in self.reasons)
-
-    @property
-    def urgency(self) -> tuple[int, int, str]:
-        order = (
-            "high risk",
-            "no safety plan",
-            "risk review overdue",
-            "risk flagged by the rules",
-            "reliable deterioration",
-            "screening overdue",
-            "formulation returned",
-        )
-        return (0 if self.safety else order.index(self.reasons[0]), -self.risk_rank, self.case_id)
 
 
 @dataclass
@@ -196,7 +165,7 @@ class SummarisedReview(CaseloadReview):
         ):
             status = light.risks.get(case_id)
             flagged = light.flagged.get(case_id, ())
-            rec = _RisksAsRecommendation(status, flagged)
+            rec = RisksAsRecommendation(status, flagged)
             rank, words = (
                 risk_of(None, rec, self.as_of)  # type: ignore[arg-type]
                 if status or flagged
@@ -607,13 +576,3 @@ def _more(more: list[str]) -> str:
         f"<p>And {text('; '.join(more))}: each is counted per worker under &ldquo;Each worker's "
         f"children&rdquo; (no safety reason is ever left out of a list). {text(FULL_LIST)}</p>"
     )
-
-
-class _RisksAsRecommendation:
-    """A case's :class:`~tswt_formulation.rules.risk.RiskStatus` (read from the record parts)
-    and the behaviours the rules flag (``LightCaseload.flagged``) as the recommendation
-    :func:`~.supervision.risk_of` reads: its recorded risks and its risk behaviours."""
-
-    def __init__(self, status: Any, flagged: tuple[Any, ...] = ()) -> None:
-        self.risk = status
-        self.risks = flagged
