@@ -358,6 +358,7 @@ def test_errors_and_saves_have_no_axe_violation_and_each_error_is_tied_to_its_fi
     page.get_by_role("status").filter(has_text="entered in the workbench").wait_for()
     found["Measures, saved"] = axe(page)
     show(page, "Screening")
+    page.get_by_label("The carers' views").fill("Sleeping better since the new routine.")
     page.get_by_role("button", name="Save screening").click()
     page.get_by_role("status").filter(has_text=f"Saved {demo['case']}").first.wait_for()
     found["Screening, saved"] = axe(page)

@@ -1291,3 +1291,38 @@ def test_a_choice_of_several_is_a_group_of_checkboxes_with_the_same_values():
     field.fill(["carer"])
     assert [c.value for c in chosen.checks] == [True, False]
     assert field.record_value() == ["carer"]
+
+
+def test_saving_an_unchanged_form_says_there_was_nothing_to_save(app, case_store):
+    """A second look saved with no change writes nothing and says so; it said "Saved ...:
+    referral edited in the workbench" though no version was written (seen trying the
+    workbench as the psychologist)."""
+    app.open_case("TSW-000124")
+    versions = len(case_store.versions("TSW-000124"))
+    saved = app.referral.save()
+    assert saved is not None and len(case_store.versions("TSW-000124")) == versions
+    banner = app.referral.form.banner.value
+    assert "Nothing to save: TSW-000124 has no change since it was opened" in banner
+    assert "Saved" not in banner
+    app.referral.form.fields["referral.reasons"].widget.value = "Said again at the second visit."
+    app.referral.save()
+    assert len(case_store.versions("TSW-000124")) == versions + 1
+    assert "Saved TSW-000124" in app.referral.form.banner.value
+
+
+def test_saving_the_screening_unchanged_writes_no_version(app, case_store):
+    """Its rows kept the vocabulary's order, so a save with nothing typed reordered the
+    recorded behaviours: a version, and an audit line, that nobody made."""
+    app.open_case("TSW-000124")
+    recorded = [b.behaviour for b in case_store.get("TSW-000124").screening.presenting_behaviours]
+    versions = len(case_store.versions("TSW-000124"))
+    app.screening.save()
+    assert len(case_store.versions("TSW-000124")) == versions
+    assert "Nothing to save" in app.screening.form.banner.value
+    row = app.screening.behaviours["attention_concentration_impulsivity"]
+    assert not row.chosen.value
+    row.chosen.value = True  # a new row goes after those recorded
+    row.sources.widget.value = ("school",)
+    app.screening.save()
+    after = [b.behaviour for b in case_store.get("TSW-000124").screening.presenting_behaviours]
+    assert after == [*recorded, "attention_concentration_impulsivity"]

@@ -129,7 +129,9 @@ class CaseView:
         note: str,
         retry: Callable[[], Any] | None = None,
     ) -> Case | None:
-        """Run a write; show a refusal beside the form, or report the save."""
+        """Run a write; show a refusal beside the form, or report the save (or that
+        there was nothing to save: the store writes no version for no change)."""
+        opened = self.case._version if self.case is not None else None
         try:
             saved = write()
         except StaleEdit as exc:
@@ -152,7 +154,15 @@ class CaseView:
         self.stale.children = ()
         self.case = saved
         self.mark_clean()
-        self.form.done(f"Saved {saved.case_id} (version {saved._version}) as {self.user}: {note}.")
+        if opened is not None and saved._version == opened:
+            self.form.done(
+                f"Nothing to save: {saved.case_id} has no change since it was opened "
+                f"(version {saved._version})."
+            )
+        else:
+            self.form.done(
+                f"Saved {saved.case_id} (version {saved._version}) as {self.user}: {note}."
+            )
         if self.on_saved is not None:
             self.on_saved(saved)
         return saved

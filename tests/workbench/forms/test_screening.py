@@ -27,14 +27,15 @@ def test_a_case_read_into_the_form_and_back_is_unchanged(case):
     assert values["screening.strengths"] == "Loves football\nWarm relationship with foster carer"
     again = form.apply(case, values)
     assert not isinstance(again, list)
-    before, after = case_to_data(case), case_to_data(again)
-    # the form keeps its rows in the vocabulary's order, as it lists them
-    for listed, key, terms in (
-        ("history_factors", "factor", "history_factor"),
-        ("presenting_behaviours", "behaviour", "presenting_behaviour"),
-    ):
-        before["screening"][listed] = in_vocabulary_order(before, listed, key, terms)
-    assert after == before
+    # exactly: the rows keep the record's order (in the vocabulary's, a save with nothing
+    # typed wrote a version reordering them)
+    assert case_to_data(again) == case_to_data(case)
+    assert [b["behaviour"] for b in case_to_data(case)["screening"]["presenting_behaviours"]] != [
+        b["behaviour"]
+        for b in in_vocabulary_order(
+            case_to_data(case), "presenting_behaviours", "behaviour", "presenting_behaviour"
+        )
+    ]  # the fixture's order is not the vocabulary's, so this test can fail
 
 
 def test_a_bad_value_is_a_problem_naming_its_rows_field(case):

@@ -56,6 +56,7 @@ class ScreeningForm(FormModel):
     def __init__(self, as_of: date) -> None:
         super().__init__()
         self.as_of = as_of
+        self.recorded_order: dict[str, list[str]] = {}  # list -> terms, as the record has them
         for path, kind in SIMPLE.items():
             self.declare(path, kind)
         for row, _listed, _key, terms in ROWS:
@@ -91,6 +92,11 @@ class ScreeningForm(FormModel):
             "screening.started": from_record("date", data.get("started") or self.as_of.isoformat()),
             "screening.completed": from_record("date", data.get("completed")),
         }
+        # Each list's rows in the order the record has them, so that saving the form with
+        # nothing changed writes nothing (it reordered them, a version nobody made).
+        self.recorded_order = {
+            listed: [entry[key] for entry in data.get(listed, [])] for _r, listed, key, _t in ROWS
+        }
         for row, listed, key, terms in ROWS:
             by_term = {entry[key]: entry for entry in data.get(listed, [])}
             for term in vocabulary()[terms].terms:
@@ -120,11 +126,15 @@ class ScreeningForm(FormModel):
                 screening[path] = value
         aliases: dict[str, str] = {}
         for row, listed, key, terms in ROWS:
+            ticked = [
+                t for t in vocabulary()[terms].terms if values.get(f"screening.{row}.{t}.chosen")
+            ]
+            # rows the record has keep their place; newly ticked ones follow, in the list's order
+            recorded = self.recorded_order.get(listed, [])
+            ticked.sort(key=lambda t: recorded.index(t) if t in recorded else len(recorded))
             entries: list[dict[str, Any]] = []
-            for term in vocabulary()[terms].terms:
+            for term in ticked:
                 prefix = f"screening.{row}.{term}"
-                if not values.get(f"{prefix}.chosen"):
-                    continue
                 aliases[f"screening.{listed}[{len(entries)}]"] = prefix
                 entry = {
                     key: term,
