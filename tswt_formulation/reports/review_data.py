@@ -251,7 +251,7 @@ def rule_risks(
     evaluated as the full review does (``recommend`` with its baseline bands)."""
     from ..model.vocabulary import vocabulary
     from ..rules.facts import behaviour_facts
-    from ..rules.light_risks import RiskRulePlan
+    from ..rules.light_risks import RiskRulePlan, digest_behaviours
     from ..rules.rulefile import active_rules
 
     plan = RiskRulePlan.of(active_rules())
@@ -261,8 +261,7 @@ def rule_risks(
     whole: list[str] = []
     undecided = {}
     for case_id in sorted(ids):
-        # As rules.light_risks.digest_facts reads a digest: no key is not "none".
-        items = (by_id.get(case_id) or {}).get("presenting_behaviours")
+        items = digest_behaviours(by_id.get(case_id))
         if items is None:
             whole.append(case_id)
             continue
@@ -435,16 +434,8 @@ class ActionLine:
 
     @property
     def urgency(self) -> tuple[int, int, str]:
-        order = (
-            "high risk",
-            "no safety plan",
-            "risk review overdue",
-            "risk flagged by the rules",
-            "reliable deterioration",
-            "screening overdue",
-            "formulation returned",
-        )
-        return (0 if self.safety else order.index(self.reasons[0]), -self.risk_rank, self.case_id)
+        first = 0 if self.safety else ACTION_REASONS.index(self.reasons[0])
+        return (first, -self.risk_rank, self.case_id)
 
 
 class RisksAsRecommendation:

@@ -109,9 +109,16 @@ class RiskRulePlan:
         return _risks(cast("Facts", facts), flagged) if flagged else ()
 
 
-def digest_facts(digest: dict[str, Any] | None, vocab: Any = None) -> BehaviourFacts | None:
-    """The child's :class:`BehaviourFacts` from its work digest, or None when the digest
-    is missing or was written before it kept the presenting behaviours (never "none")."""
+def digest_behaviours(digest: dict[str, Any] | None) -> list[dict[str, Any]] | None:
+    """The presenting behaviours a work digest keeps, or None when the digest is missing
+    or was written before it kept them (never taken as "none": the child is read whole)."""
     if not digest or "presenting_behaviours" not in digest:
         return None
-    return behaviour_facts(digest["presenting_behaviours"], vocab)
+    return list(digest["presenting_behaviours"])
+
+
+def digest_facts(digest: dict[str, Any] | None, vocab: Any = None) -> BehaviourFacts | None:
+    """The child's :class:`BehaviourFacts` from its work digest, or None where
+    :func:`digest_behaviours` finds none kept."""
+    items = digest_behaviours(digest)
+    return None if items is None else behaviour_facts(items, vocab)
