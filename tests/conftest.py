@@ -203,6 +203,27 @@ def pg_database_url(
     return url.render_as_string(hide_password=False)
 
 
+#: The roles the SQL of docs/team-server.md makes (two of them staff logins: c_mensah, r_ahmed).
+TEAM_ROLES = (
+    "c_mensah",
+    "r_ahmed",
+    "tswt_app",
+    "tswt_analyst",
+    "tswt_worker",
+    "tswt_reviewer",
+    "tswt_owner",
+)
+
+
+def drop_team_database(pg_admin: Any, database: str, name: dict[str, str]) -> None:
+    """Remove a team database made from docs/team-server.md in a test, and its roles (``name``: each
+    role as the test renamed it, so runs never share one)."""
+    with pg_admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        for n in TEAM_ROLES:
+            conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{name[n]}"')
+
+
 @pytest.fixture
 def pg_url(pg_admin: Any) -> Iterator[str]:
     """A new, empty PostgreSQL database for one test (dropped afterwards)."""

@@ -39,7 +39,7 @@ import sqlalchemy as sa
 
 from tswt_formulation import open_store
 
-from .conftest import AS_OF, pg_database_url, skip_or_fail
+from .conftest import AS_OF, drop_team_database, pg_database_url, skip_or_fail
 from .store.test_roles import NAMES, PASSWORDS, _doc_sql
 
 pytestmark = [pytest.mark.slow, pytest.mark.needs_system]
@@ -164,18 +164,7 @@ def team_store(pg_admin: Any) -> Iterator[dict[str, Any]]:
             "name": name,
         }
     finally:
-        with pg_admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-            for n in (
-                "c_mensah",
-                "r_ahmed",
-                "tswt_app",
-                "tswt_analyst",
-                "tswt_worker",
-                "tswt_reviewer",
-                "tswt_owner",
-            ):
-                conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{name[n]}"')
+        drop_team_database(pg_admin, db, name)
 
 
 def _staff_directory(owner_url: str, owner_role: str) -> None:

@@ -25,7 +25,7 @@ from tswt_formulation.errors import StoreError
 from tswt_formulation.model import case_to_data
 from tswt_formulation.store import schema
 
-from ..conftest import AS_OF, pg_database_url
+from ..conftest import AS_OF, drop_team_database, pg_database_url
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "team-server.md"
 NAMES = (
@@ -118,18 +118,7 @@ def team(pg_admin):
             "name": name,
         }
     finally:
-        with pg_admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-            for n in (
-                "c_mensah",
-                "r_ahmed",
-                "tswt_app",
-                "tswt_analyst",
-                "tswt_worker",
-                "tswt_reviewer",
-                "tswt_owner",
-            ):
-                conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{name[n]}"')
+        drop_team_database(pg_admin, db, name)
 
 
 def test_reviewer_reads_everything_and_changes_nothing(team, tmp_path):
